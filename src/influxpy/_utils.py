@@ -1,0 +1,136 @@
+"""Small internal helpers: time conversion, names, iteration."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any, TypeVar
+
+from influxpy.constants import MAX_TIME_NS, MIN_TIME_NS
+
+__all__: list[str] = []
+
+T = TypeVar("T")
+
+UTC = dt.timezone.utc
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = dt.datetime(1970, 1, 1)  # noqa: DTZ001 (naive on purpose)
+_ISO_FRACTION = re.compile(r"^(?P<head>[^.,]*)[.,](?P<frac>\d+)(?P<tail>.*)$")
+_CAMEL_1 = re.compile(r"(.)([A-Z][a-z]+)")
+_CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
+
+
+def snake_case(name: str) -> str:
+    """Turn ``ServerMeasurement`` into ``server_measurement``."""
+    return _CAMEL_2.sub(r"\1_\2", _CAMEL_1.sub(r"\1_\2", name)).lower()
+
+
+def suggest(name: str, choices: Iterable[str]) -> str:
+    """Return `` Did you mean 'x'?`` for the closest choice, or ``''``."""
+    matches = difflib.get_close_matches(name, list(choices), n=1)
+    if not matches:
+        return ""
+    return f" Did you mean {matches[0]!r}?"
+
+
+def chunks(iterable: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Yield lists of at most *size* items without materialising the input."""
+    iterator = iter(iterable)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _datetime_to_ns(value: dt.datetime) -> int:
+    if value.tzinfo is None or value.utcoffset() is None:
+        delta = value - _NAIVE_EPOCH
+    else:
+        delta = value - EPOCH
+    seconds = delta.days * 86_400 + delta.seconds
+    return seconds * 1_000_000_000 + delta.microseconds * 1_000
+
+
+def _parse_iso(text: str) -> int:
+    """Parse ISO 8601 with up to nanosecond fractions; no zone means UTC."""
+    raw = text.strip()
+    if raw.endswith(("Z", "z")):
+        raw = raw[:-1] + "+00:00"
+    extra_ns = 0
+    match = _ISO_FRACTION.match(raw)
+    if match and ("T" in match["head"] or " " in match["head"]):
+        frac = match["frac"]
+        if len(frac) > 9:
+            msg = f"has more than 9 fractional digits: {text!r}"
+            raise ValueError(msg)
+        extra_ns = int(frac.ljust(9, "0"))
+        raw = match["head"] + match["tail"]
+    parsed = dt.datetime.fromisoformat(raw)
+    return _datetime_to_ns(parsed) + extra_ns
+
+
+def to_ns(value: Any) -> int:
+    """Convert any accepted time form to integer nanoseconds since the epoch.
+
+    Raises ``TypeError`` for an unsupported type and ``ValueError`` for a
+    value that cannot be parsed or lies outside InfluxDB's time range.
+    Naive datetimes are taken as UTC.
+    """
+    cls = value.__class__
+    if cls is int:
+        ns = value
+    elif isinstance(value, dt.datetime):
+        ns = getattr(value, "value", None) if cls.__name__ == "Timestamp" else None
+        if ns is None:
+            ns = _datetime_to_ns(value)
+    elif isinstance(value, dt.date):
+        ns = _datetime_to_ns(dt.datetime(value.year, value.month, value.day))  # noqa: DTZ001
+    elif isinstance(value, str):
+        try:
+            ns = _parse_iso(value)
+        except ValueError:
+            msg = (
+                f"{value!r} is not an ISO 8601 time; use a form such as "
+                "'2017-12-12T09:45:00Z' or '2017-12-12 09:45:00.123456789'"
+            )
+            raise ValueError(msg) from None
+    elif cls.__name__ == "datetime64":
+        if value != value:  # NaT
+            msg = "NaT is not a time"
+            raise ValueError(msg)
+        ns = int(value.astype("datetime64[ns]").astype("int64"))
+    elif isinstance(value, int) and not isinstance(value, bool):
+        ns = int(value)
+    elif cls.__name__ in {"int64", "int32", "uint64", "uint32"}:
+        ns = int(value)
+    else:
+        type_name = cls.__name__
+        msg = (
+            f"expected a datetime, an int of epoch nanoseconds, an ISO 8601 "
+            f"string, a pandas Timestamp or a numpy datetime64, got "
+            f"{value!r} ({type_name})"
+        )
+        raise TypeError(msg)
+    if not MIN_TIME_NS <= ns <= MAX_TIME_NS:
+        msg = (
+            f"{value!r} is outside the range InfluxDB can store, "
+            "1677-09-21T00:12:43.145224194Z to 2262-04-11T23:47:16.854775806Z"
+        )
+        raise ValueError(msg)
+    return ns
+
+
+def ns_to_datetime(ns: int, tz: dt.tzinfo | None = None) -> dt.datetime:
+    """Convert epoch nanoseconds to an aware datetime (microsecond precision)."""
+    value = EPOCH + dt.timedelta(microseconds=ns // 1_000)
+    return value if tz is None else value.astimezone(tz)
+
+
+def format_rfc3339(ns: int) -> str:
+    """Format epoch nanoseconds as RFC 3339 UTC with trailing zeros removed."""
+    seconds, frac = divmod(ns, 1_000_000_000)
+    base = (EPOCH + dt.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
+    if frac:
+        base += "." + f"{frac:09d}".rstrip("0")
+    return base + "Z"

@@ -1,0 +1,134 @@
+"""The backend interface: what a store must do for the QuerySet.
+
+A backend runs compiled statements (``execute``), writes points (``write``,
+``write_lines``) and closes. Administration (databases, ping) is part of the
+interface because every store answers it differently. Everything else, such
+as pooling, retries and schema mapping, is private to each backend.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from typing_extensions import Self
+
+    from influxpy.compilers.base import Compiled, Compiler
+    from influxpy.connection import DatabaseURL
+    from influxpy.models import InfluxMeasurement
+    from influxpy.results import Series
+
+__all__ = ["DEFAULT_BATCH_SIZE", "Backend"]
+
+#: Points per write request when the caller does not say.
+DEFAULT_BATCH_SIZE = 5_000
+
+
+class Backend(abc.ABC):
+    """A connection to one store, registered under an alias.
+
+    ``database`` is the database used when a model names none.
+    """
+
+    #: The compiler that turns a ``Query`` into this store's language.
+    compiler_class: ClassVar[type[Compiler]]
+    #: Short name used in messages and the support table.
+    vendor: ClassVar[str] = "base"
+
+    def __init__(self, url: DatabaseURL, alias: str) -> None:
+        self.url = url
+        self.alias = alias
+        self.database = url.database
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.alias!r}: {self.url}>"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def resolve_database(self, database: str | None) -> str:
+        """Return *database*, or this connection's, or raise a clear error."""
+        from influxpy.exceptions import ImproperlyConfigured
+
+        name = database or self.database
+        if not name:
+            msg = (
+                f"No database is chosen for the connection {self.alias!r}: put "
+                "it in the URL path (influxdb://host:8086/mydb) or set "
+                "Meta.database on the model."
+            )
+            raise ImproperlyConfigured(msg)
+        return name
+
+    @abc.abstractmethod
+    def execute(
+        self,
+        compiled: Compiled,
+        *,
+        database: str | None = None,
+        chunk_size: int | None = None,
+    ) -> Iterator[Series]:
+        """Run one statement and yield its result series in order.
+
+        With *chunk_size*, rows are streamed in chunks of that many rows and
+        one logical series may arrive as several ``Series`` pieces.
+        """
+
+    @abc.abstractmethod
+    def write(
+        self,
+        model: type[InfluxMeasurement],
+        objs: Iterable[InfluxMeasurement],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Write model instances in batches and return how many were written."""
+
+    @abc.abstractmethod
+    def write_lines(
+        self,
+        lines: Iterable[str],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Write line-protocol lines in batches and return how many were written."""
+
+    @abc.abstractmethod
+    def ping(self) -> str:
+        """Check the store answers and return its version."""
+
+    @abc.abstractmethod
+    def create_database(self, name: str | None = None) -> None:
+        """Create a database (this connection's when *name* is None)."""
+
+    @abc.abstractmethod
+    def drop_database(self, name: str | None = None) -> None:
+        """Drop a database and all its data (this connection's by default)."""
+
+    @abc.abstractmethod
+    def list_databases(self) -> list[str]:
+        """Return the names of the databases."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections and files; the backend is unusable afterwards."""
+
+    def features(self) -> dict[str, Any]:
+        """Describe optional capabilities (used by the QuerySet and docs)."""
+        return {}

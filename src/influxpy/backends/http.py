@@ -1,0 +1,647 @@
+"""InfluxDB over its HTTP API (1.x, and 2.x/3.x through the v1 endpoints).
+
+One keep-alive ``httpx.Client`` per connection. Writes send nanosecond line
+protocol without a ``precision`` parameter (reference §1.4), gzip-compressed
+unless ``gzip=false``, and overlap encoding the next batch with the request
+in flight. Queries ask for msgpack (the only format that keeps integers
+apart from floats) with ``epoch=ns``, and fall back to JSON when a server
+answers with it; ``chunk_size`` streams ``chunked=true`` responses.
+
+Connection errors, 5xx and 429 are retried with exponential backoff and
+full jitter, within a total time bound. Every other failure is mapped into
+``influxpy.exceptions`` at one place, ``_map_error``; credentials are
+scrubbed from anything shown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
+
+import httpx
+import msgpack
+import orjson
+
+from influxpy._utils import chunks, suggest
+from influxpy.backends.base import DEFAULT_BATCH_SIZE, Backend
+from influxpy.compilers.influxql import InfluxQLCompiler
+from influxpy.exceptions import (
+    AuthenticationError,
+    DatabaseError,
+    DatabaseNotFoundError,
+    FieldTypeConflictError,
+    ImproperlyConfigured,
+    InterfaceError,
+    OperationalError,
+    PartialWriteError,
+    ProgrammingError,
+)
+from influxpy.lineprotocol import field_types_of
+from influxpy.results import Series
+
+if TYPE_CHECKING:
+    from influxpy.compilers.base import Compiled
+    from influxpy.connection import DatabaseURL
+    from influxpy.models import InfluxMeasurement
+
+__all__ = ["HTTPBackend", "HTTPOptions"]
+
+logger = logging.getLogger("influxpy")
+
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_MSGPACK = "application/x-msgpack"
+_TIME_EXT = 5
+_PARSE_ERROR = re.compile(r"unable to parse '(?P<line>.*)': (?P<reason>.*?)$")
+_TYPE_CONFLICT = re.compile(
+    r'field type conflict: input field "(?P<field>.*)" on measurement '
+    r'"(?P<measurement>.*)" is type (?P<got>\w+), already exists as type '
+    r"(?P<stored>\w+)"
+)
+_DROPPED = re.compile(r"dropped=(\d+)")
+_NOT_FOUND_DB = re.compile(r'database not found: "?(?P<db>[^"]*)"?')
+
+
+def _parse_bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    msg = f"The connection option {name!r} takes true or false; got {value!r}."
+    raise ImproperlyConfigured(msg)
+
+
+def _parse_number(name: str, value: str, kind: type, minimum: float) -> Any:
+    try:
+        number = kind(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        what = "a whole number" if kind is int else "a number"
+        msg = (
+            f"The connection option {name!r} takes {what} of at least "
+            f"{minimum:g}; got {value!r}."
+        )
+        raise ImproperlyConfigured(msg)
+    return number
+
+
+@dataclasses.dataclass(frozen=True)
+class HTTPOptions:
+    """Options of an HTTP connection, from the URL's query string or keywords.
+
+    ``timeout`` seconds per request; ``retries`` extra attempts on connection
+    errors, 5xx and 429 with ``retry_timeout`` seconds in all; ``gzip``
+    compresses write bodies; ``rp`` is the default retention policy;
+    ``token`` sends ``Authorization: Token …`` (2.x, 3.x, 1.8+);
+    ``chunk_size`` rows per chunk when streaming; ``verify`` checks TLS
+    certificates (``false`` or a CA bundle path); ``auth`` sends credentials
+    as a ``basic`` header or as ``query`` parameters ``u``/``p``.
+    """
+
+    timeout: float = 10.0
+    retries: int = 3
+    retry_timeout: float = 30.0
+    gzip: bool = True
+    rp: str | None = None
+    token: str | None = dataclasses.field(default=None, repr=False)
+    chunk_size: int = 10_000
+    verify: bool | str = True
+    auth: str = "basic"
+
+    @classmethod
+    def from_mapping(cls, options: Mapping[str, str]) -> HTTPOptions:
+        """Parse and check string options; unknown names are refused."""
+        names = [f.name for f in dataclasses.fields(cls)]
+        values: dict[str, Any] = {}
+        for name, raw in options.items():
+            if name not in names:
+                valid = ", ".join(names)
+                hint = suggest(name, names)
+                msg = (
+                    f"Unknown connection option {name!r} for an InfluxDB URL; "
+                    f"valid options are: {valid}.{hint}"
+                )
+                raise ImproperlyConfigured(msg)
+            if name in ("timeout", "retry_timeout"):
+                values[name] = _parse_number(name, raw, float, 0.001)
+            elif name in ("retries",):
+                values[name] = _parse_number(name, raw, int, 0)
+            elif name == "chunk_size":
+                values[name] = _parse_number(name, raw, int, 1)
+            elif name == "gzip":
+                values[name] = _parse_bool(name, raw)
+            elif name == "verify":
+                lowered = raw.strip().lower()
+                is_flag = lowered in ("0", "1", "true", "false", "yes", "no")
+                values[name] = _parse_bool(name, raw) if is_flag else raw
+            elif name == "auth":
+                if raw not in ("basic", "query"):
+                    msg = (
+                        f"The connection option 'auth' takes 'basic' or 'query'; "
+                        f"got {raw!r}."
+                    )
+                    raise ImproperlyConfigured(msg)
+                values[name] = raw
+            else:
+                values[name] = raw or None
+        return cls(**values)
+
+
+def _decode_time_ext(code: int, data: bytes) -> Any:
+    if code == _TIME_EXT and len(data) == 12:
+        seconds = int.from_bytes(data[:8], "big", signed=True)
+        nanos = int.from_bytes(data[8:], "big")
+        return seconds * 1_000_000_000 + nanos
+    return msgpack.ExtType(code, data)
+
+
+def _series_from(raw: Mapping[str, Any]) -> Series:
+    return Series(
+        name=raw.get("name", ""),
+        tags=dict(raw.get("tags") or {}),
+        columns=list(raw.get("columns") or []),
+        values=raw.get("values") or [],
+        partial=bool(raw.get("partial", False)),
+    )
+
+
+class HTTPBackend(Backend):
+    """A connection to InfluxDB's HTTP API.
+
+    Pass ``transport`` (an ``httpx`` transport) to record or fake exchanges;
+    behaviour is otherwise that of the real server.
+    """
+
+    compiler_class: ClassVar[type[InfluxQLCompiler]] = InfluxQLCompiler
+    vendor: ClassVar[str] = "influxdb"
+
+    def __init__(
+        self,
+        url: DatabaseURL,
+        alias: str = "default",
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        super().__init__(url, alias)
+        self.options = HTTPOptions.from_mapping(url.options)
+        scheme = "https" if url.scheme in ("influxdbs", "https") else "http"
+        host = url.host or "localhost"
+        if ":" in host:
+            host = f"[{host}]"
+        self.base_url = f"{scheme}://{host}:{url.port or 8086}"
+        self._compiler = InfluxQLCompiler()
+        headers = {"User-Agent": "influxpy"}
+        auth: httpx.Auth | None = None
+        self._auth_params: dict[str, str] = {}
+        if self.options.token:
+            headers["Authorization"] = f"Token {self.options.token}"
+        elif url.username is not None:
+            if self.options.auth == "query":
+                self._auth_params = {"u": url.username, "p": url.password or ""}
+            else:
+                auth = httpx.BasicAuth(url.username, url.password or "")
+        self._client = httpx.Client(
+            base_url=self.base_url,
+            headers=headers,
+            auth=auth,
+            timeout=self.options.timeout,
+            verify=self.options.verify,
+            transport=transport,
+        )
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
+    @classmethod
+    def from_url(cls, url: DatabaseURL, alias: str) -> HTTPBackend:
+        """Build a backend for an ``influxdb://`` or ``influxdbs://`` URL."""
+        return cls(url, alias)
+
+    # -- requests, retries and errors ---------------------------------------
+
+    def _redact(self, text: str) -> str:
+        return self.url.redact(text)
+
+    def _backoff(self, attempt: int, response: httpx.Response | None) -> float:
+        if response is not None:
+            retry_after = response.headers.get("Retry-After", "")
+            if retry_after.isdigit():
+                return float(retry_after)
+        return random.uniform(0, min(8.0, 0.1 * 2**attempt))  # noqa: S311
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str],
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """Send one request, retrying transient failures; map every error."""
+        deadline = time.monotonic() + self.options.retry_timeout
+        attempt = 0
+        all_params = {**params, **self._auth_params}
+        while True:
+            response: httpx.Response | None = None
+            error: Exception | None = None
+            try:
+                request = self._client.build_request(
+                    method, path, params=all_params, content=content, headers=headers
+                )
+                response = self._client.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                error = exc
+            if response is not None and response.status_code not in _RETRY_STATUSES:
+                return response
+            if response is not None and self._is_permanent(response):
+                return response
+            wait = self._backoff(attempt, response)
+            if attempt >= self.options.retries or time.monotonic() + wait > deadline:
+                if response is not None:
+                    return response
+                assert error is not None
+                self._raise_transport(error, attempt)
+            reason = (
+                f"HTTP {response.status_code}"
+                if response is not None
+                else type(error).__name__
+            )
+            if response is not None:
+                response.close()
+            logger.warning(
+                "InfluxDB at %s: %s on %s %s; retrying in %.2fs (attempt %d of %d).",
+                self.base_url,
+                reason,
+                method,
+                path,
+                wait,
+                attempt + 1,
+                self.options.retries,
+            )
+            time.sleep(wait)
+            attempt += 1
+
+    @staticmethod
+    def _is_permanent(response: httpx.Response) -> bool:
+        # 1.x answers 500 for an unknown retention policy: retrying is useless.
+        if response.status_code != 500:
+            return False
+        response.read()
+        return "retention policy not found" in response.text
+
+    def _raise_transport(self, error: Exception, attempts: int) -> NoReturn:
+        detail = self._redact(str(error)) or type(error).__name__
+        tries = attempts + 1
+        if isinstance(error, httpx.TimeoutException):
+            msg = (
+                f"InfluxDB at {self.base_url} did not answer within "
+                f"{self.options.timeout:g}s ({tries} attempts): {detail}. Raise "
+                "the connection option 'timeout' for slow queries."
+            )
+            raise OperationalError(msg) from None
+        msg = (
+            f"Cannot reach InfluxDB at {self.base_url} ({tries} attempts): "
+            f"{detail}. Check that the server is running and the URL is right."
+        )
+        raise InterfaceError(msg) from None
+
+    def _error_text(self, response: httpx.Response) -> str:
+        try:
+            response.read()
+            body = response.json()
+        except (ValueError, httpx.HTTPError):
+            body = None
+        if isinstance(body, dict):
+            text = body.get("error") or body.get("message") or ""
+        else:
+            text = response.headers.get("X-Influxdb-Error", "") or response.text
+        return self._redact(str(text).strip())
+
+    def _map_error(
+        self,
+        response: httpx.Response,
+        *,
+        database: str | None,
+        lines: list[str] | None = None,
+        written: int = 0,
+    ) -> NoReturn:
+        """Raise the influxpy exception matching a failed response."""
+        status = response.status_code
+        text = self._error_text(response)
+        where = f"InfluxDB at {self.base_url}"
+        done = ""
+        if written:
+            done = f" {written} points of earlier batches were written."
+        if status in (401, 403):
+            user = self.url.username
+            who = f" for user {user!r}" if user else ""
+            hint = (
+                ""
+                if user or self.options.token
+                else " Put credentials in the URL: influxdb://user:password@host/db."
+            )
+            msg = f"{where} refused the request{who} (HTTP {status}): {text}.{hint}"
+            error: DatabaseError = AuthenticationError(msg)
+        elif status == 404 and "database not found" in text:
+            match = _NOT_FOUND_DB.search(text)
+            name = match["db"] if match else (database or "")
+            msg = (
+                f"The database {name!r} does not exist on {where}. Create it "
+                f"with influxpy.connect(...).create_database({name!r}) or the "
+                f'statement CREATE DATABASE "{name}".{done}'
+            )
+            error = DatabaseNotFoundError(msg)
+        elif "retention policy not found" in text:
+            msg = f"{where} has no such retention policy: {text}.{done}"
+            error = ProgrammingError(msg)
+        elif status == 413:
+            msg = (
+                f"{where} refused a request body as too large (HTTP 413); pass a "
+                f"smaller batch_size.{done}"
+            )
+            error = OperationalError(msg)
+        elif status == 400 and lines is not None:
+            error = self._write_rejection(text, lines, written)
+        elif status == 400:
+            msg = f"{where} rejected the statement: {text}."
+            error = ProgrammingError(msg)
+        else:
+            msg = f"{where} failed with HTTP {status}: {text or response.reason_phrase}."
+            msg += done
+            error = OperationalError(msg)
+        error.written = written
+        raise error
+
+    def _write_rejection(
+        self, text: str, lines: list[str], written: int
+    ) -> PartialWriteError:
+        dropped_match = _DROPPED.search(text)
+        dropped = int(dropped_match.group(1)) if dropped_match else 0
+        partial = text.startswith("partial write")
+        done = f" {written} points of earlier batches were written." if written else ""
+        conflict = _TYPE_CONFLICT.search(text)
+        if conflict or "field type conflict" in text:
+            rejected: list[str] = []
+            if conflict:
+                rejected = [
+                    line
+                    for line in lines
+                    if field_types_of(line, conflict["measurement"]).get(
+                        conflict["field"]
+                    )
+                    == conflict["got"]
+                ]
+            else:
+                rejected = list(lines)
+            kept = "the other points were written" if partial else "no point was written"
+            msg = (
+                f"InfluxDB rejected {dropped or len(rejected)} of {len(lines)} points "
+                f"because of a field type conflict ({kept}): {text}.{done}"
+            )
+            return FieldTypeConflictError(
+                msg,
+                lines=rejected,
+                dropped=dropped or len(rejected),
+                reason=text,
+                written=written,
+            )
+        bad = [m["line"] for m in map(_PARSE_ERROR.search, text.split("\n")) if m]
+        if not bad and not partial:
+            bad = list(lines)
+        kept = "the other points were written" if partial else "no point was written"
+        msg = (
+            f"InfluxDB rejected {len(bad) + dropped} of {len(lines)} points "
+            f"({kept}): {text}.{done}"
+        )
+        return PartialWriteError(
+            msg, lines=bad, dropped=dropped, reason=text, written=written
+        )
+
+    # -- queries -------------------------------------------------------------
+
+    def execute(
+        self,
+        compiled: Compiled,
+        *,
+        database: str | None = None,
+        chunk_size: int | None = None,
+    ) -> Iterator[Series]:
+        """Run one statement; yield its series (streamed with *chunk_size*)."""
+        params = {"q": compiled.text, "epoch": "ns"}
+        db = database or self.database
+        if db:
+            params["db"] = db
+        if self.options.rp and not compiled.writes:
+            params["rp"] = self.options.rp
+        if compiled.params:
+            params["params"] = orjson.dumps(dict(compiled.params)).decode()
+        if chunk_size:
+            params["chunked"] = "true"
+            params["chunk_size"] = str(chunk_size)
+        method = "POST" if compiled.writes else "GET"
+        return self._results(method, params, db, stream=bool(chunk_size))
+
+    def _results(
+        self, method: str, params: dict[str, str], database: str | None, *, stream: bool
+    ) -> Iterator[Series]:
+        response = self._send(
+            method, "/query", params=params, headers={"Accept": _MSGPACK}, stream=True
+        )
+        try:
+            if response.status_code >= 300:
+                self._map_error(response, database=database)
+            is_msgpack = _MSGPACK in response.headers.get("Content-Type", "")
+            for document in self._documents(response, is_msgpack, stream=stream):
+                yield from self._series_of(document, database)
+        except httpx.TransportError as exc:
+            self._raise_transport(exc, 0)
+        finally:
+            response.close()
+
+    @staticmethod
+    def _documents(
+        response: httpx.Response, is_msgpack: bool, *, stream: bool
+    ) -> Iterator[Any]:
+        if is_msgpack:
+            unpacker = msgpack.Unpacker(
+                ext_hook=_decode_time_ext, raw=False, max_buffer_size=2**31 - 1
+            )
+            for piece in response.iter_bytes():
+                unpacker.feed(piece)
+                yield from unpacker
+        elif stream:
+            for line in response.iter_lines():
+                if line.strip():
+                    yield orjson.loads(line)
+        else:
+            yield orjson.loads(response.read())
+
+    def _series_of(self, document: Any, database: str | None) -> Iterator[Series]:
+        if "error" in document and "results" not in document:
+            self._statement_error(str(document["error"]), database)
+        for result in document.get("results", ()):
+            if "error" in result:
+                self._statement_error(str(result["error"]), database)
+            for raw in result.get("series", ()):
+                yield _series_from(raw)
+
+    def _statement_error(self, text: str, database: str | None) -> NoReturn:
+        text = self._redact(text)
+        if text.startswith("database not found"):
+            match = _NOT_FOUND_DB.search(text)
+            name = match["db"] if match else (database or "")
+            msg = (
+                f"The database {name!r} does not exist on InfluxDB at "
+                f"{self.base_url}. Create it with influxpy.connect(...)"
+                f".create_database({name!r})."
+            )
+            raise DatabaseNotFoundError(msg)
+        msg = f"InfluxDB at {self.base_url} rejected the query: {text}."
+        raise ProgrammingError(msg)
+
+    def query(self, text: str, *, database: str | None = None) -> list[Series]:
+        """Run a raw InfluxQL statement and return its series.
+
+        This is the escape hatch for statements the QuerySet does not build;
+        prefer QuerySets, which quote and escape everything.
+        """
+        from influxpy.compilers.base import Compiled
+
+        upper = text.lstrip().upper()
+        writes = not upper.startswith(("SELECT", "SHOW", "EXPLAIN")) or " INTO " in upper
+        return list(self.execute(Compiled(text, writes=writes), database=database))
+
+    # -- writes --------------------------------------------------------------
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="influxpy-write")
+            return self._pool
+
+    def _post_lines(
+        self,
+        lines: list[str],
+        database: str,
+        retention_policy: str | None,
+        written: int,
+    ) -> int:
+        body = "\n".join(lines).encode("utf-8", "surrogatepass")
+        headers = {"Content-Type": "text/plain; charset=utf-8"}
+        if self.options.gzip:
+            body = gzip.compress(body, compresslevel=1)
+            headers["Content-Encoding"] = "gzip"
+        params = {"db": database}
+        rp = retention_policy or self.options.rp
+        if rp:
+            params["rp"] = rp
+        response = self._send("POST", "/write", params=params, content=body, headers=headers)
+        if response.status_code >= 300:
+            self._map_error(response, database=database, lines=lines, written=written)
+        return len(lines)
+
+    def _write_batches(
+        self,
+        batches: Iterable[list[Any]],
+        encode: Callable[[list[Any]], list[str]],
+        database: str | None,
+        retention_policy: str | None,
+    ) -> int:
+        """Encode batch k+1 while batch k is in flight; return points written."""
+        db = self.resolve_database(database)
+        written = 0
+        in_flight: Future[int] | None = None
+        try:
+            for batch in batches:
+                lines = encode(batch)
+                if in_flight is not None:
+                    written += in_flight.result()
+                    in_flight = None
+                in_flight = self._executor().submit(
+                    self._post_lines, lines, db, retention_policy, written
+                )
+            if in_flight is not None:
+                written += in_flight.result()
+                in_flight = None
+        finally:
+            if in_flight is not None:
+                # An error while encoding: let the request in flight finish so
+                # the count of written points is true.
+                try:
+                    written += in_flight.result()
+                except DatabaseError:
+                    pass
+        return written
+
+    def write(
+        self,
+        model: type[InfluxMeasurement],
+        objs: Iterable[InfluxMeasurement],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Encode and write model instances; return how many were written."""
+        encoder = model._meta.encoder
+        return self._write_batches(
+            chunks(objs, batch_size), encoder.encode_many, database, retention_policy
+        )
+
+    def write_lines(
+        self,
+        lines: Iterable[str],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Write ready-made line-protocol lines; return how many were written."""
+        return self._write_batches(
+            chunks(lines, batch_size), list, database, retention_policy
+        )
+
+    # -- administration ------------------------------------------------------
+
+    def ping(self) -> str:
+        """Return the server's version (``X-Influxdb-Version``)."""
+        response = self._send("GET", "/ping", params={})
+        if response.status_code >= 300:
+            self._map_error(response, database=None)
+        return response.headers.get("X-Influxdb-Version", "unknown")
+
+    def _run(self, compiled: Compiled) -> list[Series]:
+        return list(self.execute(compiled))
+
+    def create_database(self, name: str | None = None) -> None:
+        """Create a database; existing databases are left as they are."""
+        self._run(self._compiler.create_database(self.resolve_database(name)))
+
+    def drop_database(self, name: str | None = None) -> None:
+        """Drop a database and everything in it."""
+        self._run(self._compiler.drop_database(self.resolve_database(name)))
+
+    def list_databases(self) -> list[str]:
+        """Return the names of the databases the user may read."""
+        names: list[str] = []
+        for series in self._run(self._compiler.show_databases()):
+            names.extend(str(row[0]) for row in series.values)
+        return names
+
+    def close(self) -> None:
+        """Close the HTTP client and the writer thread."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+        self._client.close()

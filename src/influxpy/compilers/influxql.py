@@ -1,0 +1,308 @@
+"""The InfluxQL compiler: quoting rules, operator and function tables.
+
+Every identifier is double-quoted and every literal is escaped inline, as
+the reference's §3.2-3.3 describe. InfluxDB 1.x servers can bind only plain
+literals as parameters (no regexes, durations or identifiers), so the text
+is complete and ``params`` stays empty for this dialect.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from influxpy._utils import format_rfc3339
+from influxpy.compilers.base import Compiled, Compiler
+from influxpy.durations import Duration, duration_from_nanoseconds
+from influxpy.exceptions import CompileError
+from influxpy.query import Source
+
+if TYPE_CHECKING:
+    from influxpy.expressions import (
+        Col,
+        CombinedExpression,
+        F,
+        Now,
+        Raw,
+        Star,
+        TimeValue,
+        Value,
+        WhereNode,
+    )
+    from influxpy.functions import Func
+    from influxpy.lookups import Lookup
+    from influxpy.query import Delete, Query, SelectItem
+
+__all__ = ["InfluxQLCompiler"]
+
+_IDENTIFIER_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
+_STRING_ESCAPES = str.maketrans({"\\": "\\\\", "'": "\\'", "\n": "\\n"})
+
+
+class InfluxQLCompiler(Compiler):
+    """Compile queries and management statements to InfluxQL 1.x."""
+
+    dialect: ClassVar[str] = "InfluxQL"
+
+    #: ``lookup_name`` -> (operator, operator when negated). Text lookups
+    #: are regexes prepared by the lookup itself.
+    operators: ClassVar[dict[str, tuple[str, str]]] = {
+        "exact": ("=", "!="),
+        "ne": ("!=", "="),
+        "gt": (">", "<="),
+        "gte": (">=", "<"),
+        "lt": ("<", ">="),
+        "lte": ("<=", ">"),
+        "regex": ("=~", "!~"),
+        "iregex": ("=~", "!~"),
+        "startswith": ("=~", "!~"),
+        "istartswith": ("=~", "!~"),
+        "endswith": ("=~", "!~"),
+        "iendswith": ("=~", "!~"),
+        "contains": ("=~", "!~"),
+        "icontains": ("=~", "!~"),
+        "iexact": ("=~", "!~"),
+    }
+    #: Function class name -> InfluxQL spelling; missing entries use
+    #: ``Func.function`` as is, which is already InfluxQL's name.
+    functions: ClassVar[dict[str, str]] = {}
+    #: ``fill()`` spellings.
+    fills: ClassVar[dict[str, str]] = {
+        "null": "null",
+        "none": "none",
+        "previous": "previous",
+        "linear": "linear",
+    }
+
+    def compile(self, node: Any) -> Compiled:
+        """Compile a ``Query`` or ``Delete`` into one InfluxQL statement."""
+        text = self.visit(node)
+        writes = getattr(node, "into", None) is not None or node.visit_name == "delete"
+        return Compiled(text, writes=writes)
+
+    # -- statements -------------------------------------------------------
+
+    def visit_query(self, query: Query) -> str:
+        """``SELECT … [INTO …] FROM … [WHERE …] [GROUP BY …] …``."""
+        select = ", ".join(self.visit_select_item(i) for i in query.select) or "*"
+        parts = [f"SELECT {select}"]
+        if query.into is not None:
+            parts.append(f"INTO {self.visit_source(query.into)}")
+        if isinstance(query.source, Source):
+            parts.append(f"FROM {self.visit_source(query.source)}")
+        else:
+            parts.append(f"FROM ({self.visit_query(query.source)})")
+        if query.where is not None:
+            parts.append(f"WHERE {self.visit_where(query.where, top=True)}")
+        dimensions = []
+        if query.group_by_time is not None:
+            interval = self.visit_duration(query.group_by_time.interval)
+            offset = query.group_by_time.offset
+            if offset is not None:
+                interval += ", " + self.visit(offset)
+            dimensions.append(f"time({interval})")
+        dimensions.extend(
+            "*" if tag == "*" else self.quote_identifier(tag) for tag in query.group_by
+        )
+        if dimensions:
+            parts.append("GROUP BY " + ", ".join(dimensions))
+        if query.fill is not None:
+            parts.append(f"fill({self.visit_fill(query.fill.mode, query.fill.value)})")
+        if query.descending:
+            parts.append("ORDER BY time DESC")
+        for keyword, value in (
+            ("LIMIT", query.limit),
+            ("OFFSET", query.offset),
+            ("SLIMIT", query.series_limit),
+            ("SOFFSET", query.series_offset),
+        ):
+            if value is not None:
+                parts.append(f"{keyword} {int(value)}")
+        if query.timezone is not None:
+            parts.append(f"tz({self.quote_string(query.timezone)})")
+        return " ".join(parts)
+
+    def visit_delete(self, delete: Delete) -> str:
+        """``DELETE FROM "m" [WHERE …]``."""
+        text = f"DELETE FROM {self.quote_identifier(delete.source.measurement)}"
+        if delete.where is not None:
+            text += f" WHERE {self.visit_where(delete.where, top=True)}"
+        return text
+
+    def visit_source(self, source: Source) -> str:
+        """``"db"."rp"."m"``, ``"rp"."m"`` or ``"m"``."""
+        names = [source.measurement]
+        if source.retention_policy or source.database:
+            names.insert(0, source.retention_policy or "")
+        if source.database:
+            names.insert(0, source.database)
+        return ".".join(self.quote_identifier(n) if n else "" for n in names)
+
+    def visit_select_item(self, item: SelectItem) -> str:
+        """An expression with its ``AS`` alias."""
+        text = self.visit(item.expression)
+        if item.alias is not None:
+            text += f" AS {self.quote_identifier(item.alias)}"
+        return text
+
+    def visit_fill(self, mode: str, value: Any) -> str:
+        """The argument of ``fill()``."""
+        if mode == "value":
+            return self.visit_number(value)
+        return self.fills[mode]
+
+    # -- conditions -------------------------------------------------------
+
+    def visit_where(self, node: WhereNode, *, top: bool = False) -> str:
+        """Conditions joined by AND/OR, parenthesised below the top."""
+        parts = []
+        for child in node.children:
+            if hasattr(child, "connector"):
+                same = child.connector == node.connector
+                inner = self.visit_where(child, top=same and top)
+                if same or len(child.children) == 1:
+                    parts.append(inner if same or top else f"({inner})")
+                else:
+                    parts.append(f"({inner})")
+            else:
+                parts.append(self.visit_lookup(child))
+        text = f" {node.connector} ".join(p for p in parts if p)
+        return text
+
+    def visit_lookup(self, lookup: Lookup) -> str:
+        """``lhs op rhs`` for one lookup (``in`` and ``isnull`` expand)."""
+        lhs = self.visit(lookup.lhs)
+        name = lookup.lookup_name
+        if name == "isnull":
+            absent = lookup.rhs != lookup.negated
+            return f"{lhs} {'=' if absent else '!='} ''"
+        if name == "in":
+            if not lookup.rhs:
+                msg = (
+                    f"{lookup.lhs.key}__in got an empty list, which matches nothing; "
+                    "use QuerySet.none() for an empty result."
+                )
+                raise CompileError(msg)
+            op = "!=" if lookup.negated else "="
+            joiner = " AND " if lookup.negated else " OR "
+            terms = [f"{lhs} {op} {self.visit_literal(v)}" for v in lookup.rhs]
+            return terms[0] if len(terms) == 1 else "(" + joiner.join(terms) + ")"
+        try:
+            positive, negative = self.operators[name]
+        except KeyError:
+            return self.visit_unsupported(lookup)
+        op = negative if lookup.negated else positive
+        if op in ("=~", "!~"):
+            return f"{lhs} {op} {self.quote_regex(lookup.rhs)}"
+        return f"{lhs} {op} {self.visit_literal(lookup.rhs)}"
+
+    # -- expressions ------------------------------------------------------
+
+    def visit_col(self, col: Col) -> str:
+        """A column; ``time`` stays bare, as InfluxQL spells it."""
+        if col.role == "time":
+            return "time"
+        return self.quote_identifier(col.key)
+
+    def visit_f(self, node: F) -> str:
+        """An unresolved name (only in hand-built queries)."""
+        return self.quote_identifier(node.name)
+
+    def visit_star(self, node: Star) -> str:
+        """``*``."""
+        return "*"
+
+    def visit_raw(self, node: Raw) -> str:
+        """Raw text, unchanged."""
+        return node.text
+
+    def visit_value(self, node: Value) -> str:
+        """A literal."""
+        return self.visit_literal(node.value)
+
+    def visit_time_value(self, node: TimeValue) -> str:
+        """An RFC 3339 time literal with nanoseconds."""
+        return self.quote_string(format_rfc3339(node.ns))
+
+    def visit_now(self, node: Now) -> str:
+        """``now()`` shifted by a duration."""
+        if not node.offset_ns:
+            return "now()"
+        sign = "-" if node.offset_ns < 0 else "+"
+        delta = self.visit_duration(duration_from_nanoseconds(abs(node.offset_ns)))
+        return f"now() {sign} {delta}"
+
+    def visit_duration(self, node: Duration) -> str:
+        """``5m``, ``1h``, ``-30s``."""
+        return f"{node.value}{node.unit}"
+
+    def visit_combined(self, node: CombinedExpression) -> str:
+        """Arithmetic, parenthesised when an operand is arithmetic too."""
+        left = self.visit(node.lhs)
+        right = self.visit(node.rhs)
+        if node.lhs.visit_name == "combined":
+            left = f"({left})"
+        if node.rhs.visit_name == "combined":
+            right = f"({right})"
+        return f"{left} {node.op} {right}"
+
+    def visit_func(self, node: Func) -> str:
+        """``name(arg, params…)``."""
+        name = self.functions.get(type(node).__name__, node.name)
+        args = [self.visit(node.source)] if node.source is not None else []
+        args.extend(self.visit_param(p) for p in node.params)
+        return f"{name}({', '.join(args)})"
+
+    def visit_param(self, value: Any) -> str:
+        """A function parameter: duration, number, tag name or expression."""
+        if isinstance(value, Duration):
+            return self.visit_duration(value)
+        if isinstance(value, str):
+            return self.quote_identifier(value)
+        if hasattr(value, "visit_name"):
+            return self.visit(value)
+        return self.visit_number(value)
+
+    def visit_literal(self, value: Any) -> str:
+        """A value on the right of a comparison."""
+        if hasattr(value, "visit_name"):
+            return self.visit(value)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str):
+            return self.quote_string(value)
+        return self.visit_number(value)
+
+    @staticmethod
+    def visit_number(value: Any) -> str:
+        """An int or a float (``repr`` keeps every digit)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            msg = f"Expected a number, got {value!r}."
+            raise CompileError(msg)
+        return repr(value) if isinstance(value, float) else str(value)
+
+    @staticmethod
+    def quote_identifier(name: str) -> str:
+        r"""Double-quote an identifier, escaping ``\`` and ``"`` (InfluxQL §3.2)."""
+        return '"' + name.translate(_IDENTIFIER_ESCAPES) + '"'
+
+    @staticmethod
+    def quote_string(value: str) -> str:
+        r"""Single-quote a string literal, escaping ``\`` and ``'`` (§3.3)."""
+        return "'" + value.translate(_STRING_ESCAPES) + "'"
+
+    @staticmethod
+    def quote_regex(pattern: str) -> str:
+        r"""Write a regex literal ``/…/``, escaping ``/`` as ``\/`` (§3.3)."""
+        return "/" + pattern.replace("/", "\\/") + "/"
+
+    def create_database(self, name: str) -> Compiled:
+        """``CREATE DATABASE "name"`` (idempotent on the server)."""
+        return Compiled(f"CREATE DATABASE {self.quote_identifier(name)}", writes=True)
+
+    def drop_database(self, name: str) -> Compiled:
+        """``DROP DATABASE "name"``."""
+        return Compiled(f"DROP DATABASE {self.quote_identifier(name)}", writes=True)
+
+    def show_databases(self) -> Compiled:
+        """``SHOW DATABASES``."""
+        return Compiled("SHOW DATABASES")

@@ -1,0 +1,175 @@
+"""The exception hierarchy: everything influxpy raises on purpose.
+
+```
+InfluxpyError
+├── ImproperlyConfigured          bad Meta, bad URL, missing optional dependency
+├── FieldError (ValueError)       unknown field or lookup, a value a field cannot store
+├── CompileError                  a query that cannot be expressed safely
+│   └── UnsupportedCompilation    a dialect cannot express a node
+├── LineProtocolError (ValueError) a point the line protocol cannot carry
+├── DoesNotExist                  get() found nothing (one subclass per model)
+├── MultipleObjectsReturned       get() found several (one subclass per model)
+└── DatabaseError                 the store failed or refused
+    ├── InterfaceError            cannot reach or open the store
+    ├── OperationalError          server failure, timeout
+    │   └── AuthenticationError   credentials missing, wrong or not allowed
+    ├── ProgrammingError          the store rejected the statement
+    │   └── DatabaseNotFoundError the database does not exist
+    ├── NotSupportedError         the backend lacks a feature
+    └── PartialWriteError         some points were rejected; carries them
+        └── FieldTypeConflictError a field was written with another type
+```
+
+Messages are full sentences that name the thing involved, say what is
+allowed and show the value received. Credentials never appear in them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "AuthenticationError",
+    "CompileError",
+    "DatabaseError",
+    "DatabaseNotFoundError",
+    "DoesNotExist",
+    "FieldError",
+    "FieldTypeConflictError",
+    "ImproperlyConfigured",
+    "InfluxpyError",
+    "InterfaceError",
+    "LineProtocolError",
+    "MultipleObjectsReturned",
+    "NotSupportedError",
+    "OperationalError",
+    "PartialWriteError",
+    "ProgrammingError",
+    "UnsupportedCompilation",
+]
+
+
+class InfluxpyError(Exception):
+    """Base class of every error influxpy raises on purpose."""
+
+
+class ImproperlyConfigured(InfluxpyError):
+    """The library or a model is configured in a way that cannot work."""
+
+
+class FieldError(InfluxpyError, ValueError):
+    """A field, lookup or value is not valid for a model.
+
+    ``field`` names the field involved, when there is one.
+    """
+
+    def __init__(self, msg: str, *, field: str | None = None) -> None:
+        super().__init__(msg)
+        self.field = field
+
+
+class CompileError(InfluxpyError):
+    """A query cannot be compiled to a statement that answers correctly."""
+
+
+class UnsupportedCompilation(CompileError):  # noqa: N818 (SQLAlchemy's name)
+    """A dialect cannot express one node of a query.
+
+    ``dialect`` and ``node`` name both sides.
+    """
+
+    def __init__(self, msg: str, *, dialect: str = "", node: str = "") -> None:
+        super().__init__(msg)
+        self.dialect = dialect
+        self.node = node
+
+
+class LineProtocolError(InfluxpyError, ValueError):
+    """A point cannot be written in line protocol.
+
+    ``measurement``, ``key`` and ``value`` name what was refused.
+    """
+
+    def __init__(
+        self,
+        msg: str,
+        *,
+        measurement: str | None = None,
+        key: str | None = None,
+        value: object = None,
+    ) -> None:
+        super().__init__(msg)
+        self.measurement = measurement
+        self.key = key
+        self.value = value
+
+
+class DoesNotExist(InfluxpyError):  # noqa: N818 (Django's name)
+    """A query expected to find one point found none."""
+
+
+class MultipleObjectsReturned(InfluxpyError):
+    """A query expected to find one point found several."""
+
+
+class DatabaseError(InfluxpyError):
+    """The store failed or refused an operation.
+
+    ``written`` is the number of points a write had already stored when it
+    failed (0 when nothing was written or for queries).
+    """
+
+    written: int = 0
+
+
+class InterfaceError(DatabaseError):
+    """The store cannot be reached or opened."""
+
+
+class OperationalError(DatabaseError):
+    """The store failed while working: a server error or a timeout."""
+
+
+class AuthenticationError(OperationalError):
+    """The server refused the credentials, or they lack a privilege."""
+
+
+class ProgrammingError(DatabaseError):
+    """The store rejected the statement or the write as invalid."""
+
+
+class DatabaseNotFoundError(ProgrammingError):
+    """The database named by the connection or the model does not exist."""
+
+
+class NotSupportedError(DatabaseError):
+    """The backend lacks a feature the operation needs."""
+
+
+class PartialWriteError(DatabaseError):
+    """The store rejected some points of a write and kept the others.
+
+    ``lines`` holds the rejected line-protocol lines where they are known,
+    ``dropped`` the number of points the server says it dropped, ``reason``
+    the server's own text and ``written`` the points stored by earlier
+    batches of the same call.
+    """
+
+    def __init__(
+        self,
+        msg: str,
+        *,
+        lines: Sequence[str] = (),
+        dropped: int = 0,
+        reason: str = "",
+        written: int = 0,
+    ) -> None:
+        super().__init__(msg)
+        self.lines = tuple(lines)
+        self.dropped = dropped
+        self.reason = reason
+        self.written = written
+
+
+class FieldTypeConflictError(PartialWriteError):
+    """A field was written with a type other than the one already stored."""

@@ -1,0 +1,344 @@
+"""Expression nodes: columns, literals, arithmetic, ``F``, ``Q`` and ``Now``.
+
+Users build unresolved expressions (``F('free_memory') * 100 / F('memory')``,
+``Q(name='a') | Q(name='b')``, ``Now() - Hour(1)``); the QuerySet resolves
+them against the model into ``Col`` and literal nodes. Every node is a
+frozen dataclass naming its ``visit_name``; nodes never render themselves,
+compilers do.
+
+This module knows fields and durations, not InfluxQL or SQL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from influxpy.durations import Duration, as_duration
+
+if TYPE_CHECKING:
+    from influxpy.fields import Field
+
+__all__ = [
+    "Col",
+    "CombinedExpression",
+    "Expression",
+    "F",
+    "Now",
+    "Q",
+    "Raw",
+    "Resolver",
+    "Star",
+    "TimeValue",
+    "Value",
+    "WhereNode",
+]
+
+#: Arithmetic operators shared by every dialect.
+ARITHMETIC = ("+", "-", "*", "/", "%")
+
+
+class Resolver:
+    """Turns names into columns for one source (a model or a subquery)."""
+
+    def column(self, name: str) -> Col:  # pragma: no cover - interface
+        """Return the column *name* refers to, or raise ``FieldError``."""
+        raise NotImplementedError
+
+    def field(self, name: str) -> Field[Any] | None:  # pragma: no cover
+        """Return the model field *name* refers to, if it is one."""
+        raise NotImplementedError
+
+
+class Expression:
+    """Base of every node that stands for a value."""
+
+    visit_name: ClassVar[str] = "expression"
+    #: ``aggregate``, ``selector``, ``transform``, or ``''`` for row values.
+    kind: ClassVar[str] = ""
+
+    def resolve(self, resolver: Resolver) -> Expression:
+        """Return this expression with names replaced by columns."""
+        return self
+
+    def children(self) -> tuple[Any, ...]:
+        """Return the nodes this one is made of."""
+        return ()
+
+    def walk(self) -> Iterator[Any]:
+        """Yield this node and every node below it."""
+        yield self
+        for child in self.children():
+            if isinstance(child, Expression):
+                yield from child.walk()
+            else:
+                yield child
+
+    @property
+    def contains_aggregate(self) -> bool:
+        """Whether an aggregate, selector or transform appears in the tree."""
+        return any(getattr(node, "kind", "") for node in self.walk())
+
+    def default_alias(self) -> str | None:
+        """The column name InfluxDB gives this expression, if predictable."""
+        return None
+
+    def _combine(self, other: Any, op: str, reverse: bool) -> CombinedExpression:
+        other_expr = other if isinstance(other, Expression) else Value(other)
+        if reverse:
+            return CombinedExpression(other_expr, op, self)
+        return CombinedExpression(self, op, other_expr)
+
+    def __add__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "+", reverse=False)
+
+    def __radd__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "+", reverse=True)
+
+    def __sub__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "-", reverse=False)
+
+    def __rsub__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "-", reverse=True)
+
+    def __mul__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "*", reverse=False)
+
+    def __rmul__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "*", reverse=True)
+
+    def __truediv__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "/", reverse=False)
+
+    def __rtruediv__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "/", reverse=True)
+
+    def __mod__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "%", reverse=False)
+
+    def __rmod__(self, other: Any) -> CombinedExpression:
+        return self._combine(other, "%", reverse=True)
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class F(Expression):
+    """A reference to a field, tag or alias by name: ``F('cpu')``."""
+
+    name: str
+    visit_name: ClassVar[str] = "f"
+
+    def resolve(self, resolver: Resolver) -> Expression:
+        """Return the ``Col`` this name refers to."""
+        return resolver.column(self.name)
+
+    def default_alias(self) -> str | None:
+        """A field keeps its name in InfluxQL output."""
+        return self.name
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class Col(Expression):
+    """A resolved column: its stored key, its role and its value type.
+
+    ``role`` is ``tag``, ``field``, ``time`` or ``alias`` (an output of a
+    subquery); ``kind`` is the field kind (``float``, ``integer``, …) when
+    known; ``attname`` is the model attribute, when there is one.
+    """
+
+    key: str
+    role: str = "field"
+    kind: str | None = None
+    attname: str | None = None
+    visit_name: ClassVar[str] = "col"
+
+    def default_alias(self) -> str | None:
+        """A column keeps its key in InfluxQL output."""
+        return self.key
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class Value(Expression):
+    """A literal number, string or bool."""
+
+    value: Any
+    visit_name: ClassVar[str] = "value"
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class TimeValue(Expression):
+    """A point in time as epoch nanoseconds."""
+
+    ns: int
+    visit_name: ClassVar[str] = "time_value"
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class Now(Expression):
+    """The server's current time, optionally shifted: ``Now() - Hour(1)``."""
+
+    offset_ns: int = 0
+    visit_name: ClassVar[str] = "now"
+
+    def _shift(self, other: Any, sign: int) -> Now:
+        if isinstance(other, (Duration, dt.timedelta)):
+            return Now(self.offset_ns + sign * as_duration(other, "Now()").nanoseconds)
+        type_name = type(other).__name__
+        msg = f"Now() can only be shifted by a Duration or a timedelta, not {type_name}."
+        raise TypeError(msg)
+
+    def __add__(self, other: Any) -> Now:  # type: ignore[override]
+        return self._shift(other, 1)
+
+    def __sub__(self, other: Any) -> Now:  # type: ignore[override]
+        return self._shift(other, -1)
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class CombinedExpression(Expression):
+    """Arithmetic between two expressions: ``lhs op rhs``."""
+
+    lhs: Expression
+    op: str
+    rhs: Expression
+    visit_name: ClassVar[str] = "combined"
+
+    def __post_init__(self) -> None:
+        if self.op not in ARITHMETIC:
+            ops = ", ".join(ARITHMETIC)
+            msg = f"Unknown arithmetic operator {self.op!r}; operators are: {ops}."
+            raise ValueError(msg)
+
+    def resolve(self, resolver: Resolver) -> Expression:
+        """Resolve both sides."""
+        return CombinedExpression(
+            self.lhs.resolve(resolver), self.op, self.rhs.resolve(resolver)
+        )
+
+    def children(self) -> tuple[Any, ...]:
+        """The two operands."""
+        return (self.lhs, self.rhs)
+
+    def default_alias(self) -> str | None:
+        """InfluxQL names math on one field after the field."""
+        left, right = self.lhs.default_alias(), self.rhs.default_alias()
+        if self.lhs.contains_aggregate and self.rhs.contains_aggregate:
+            return f"{left}_{right}" if left and right else None
+        return left or right
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class Star(Expression):
+    """Every field: ``Count('*')``."""
+
+    visit_name: ClassVar[str] = "star"
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class Raw(Expression):
+    """Text passed to the server unchanged: the escape hatch.
+
+    Nothing in it is quoted or checked, so never build it from user input.
+    Only the InfluxQL compiler accepts it.
+    """
+
+    text: str
+    visit_name: ClassVar[str] = "raw"
+
+
+class Q:
+    """Filter conditions combined with ``&``, ``|`` and ``~`` (as in Django).
+
+    ``Q(name='a') | Q(name='b')``; keyword conditions inside one ``Q`` are
+    joined with AND.
+    """
+
+    AND = "AND"
+    OR = "OR"
+
+    def __init__(
+        self, *args: Q, _connector: str = "AND", _negated: bool = False, **kwargs: Any
+    ) -> None:
+        self.children: tuple[Q | tuple[str, Any], ...] = (
+            *args,
+            *sorted(kwargs.items()),
+        )
+        self.connector = _connector
+        self.negated = _negated
+
+    def _combine(self, other: Q, connector: str) -> Q:
+        if not isinstance(other, Q):
+            type_name = type(other).__name__
+            msg = f"Q objects combine only with Q objects, not {type_name}."
+            raise TypeError(msg)
+        return Q(self, other, _connector=connector)
+
+    def __and__(self, other: Q) -> Q:
+        return self._combine(other, self.AND)
+
+    def __or__(self, other: Q) -> Q:
+        return self._combine(other, self.OR)
+
+    def __invert__(self) -> Q:
+        return Q(self, _negated=True)
+
+    def __repr__(self) -> str:
+        inner = f" {self.connector} ".join(repr(c) for c in self.children)
+        return f"<Q: {'NOT ' if self.negated else ''}({inner})>"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Q):
+            return NotImplemented
+        return (self.children, self.connector, self.negated) == (
+            other.children,
+            other.connector,
+            other.negated,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.children, self.connector, self.negated))
+
+    def resolve(self, build: Callable[[str, Any], Any]) -> WhereNode:
+        """Turn the conditions into a ``WhereNode`` of lookups via *build*."""
+        children = tuple(
+            child.resolve(build) if isinstance(child, Q) else build(*child)
+            for child in self.children
+        )
+        node = WhereNode(self.connector, children)
+        return node.negate() if self.negated else node
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class WhereNode:
+    """Conditions joined by AND or OR. Negation is pushed down to lookups.
+
+    InfluxQL has no NOT, so ``~`` is applied by De Morgan's laws, leaving
+    each lookup to know its own negation.
+    """
+
+    connector: str
+    children: tuple[Any, ...]
+    visit_name: ClassVar[str] = "where"
+
+    def negate(self) -> WhereNode:
+        """Return the logical negation of this node."""
+        connector = Q.OR if self.connector == Q.AND else Q.AND
+        return WhereNode(connector, tuple(child.negate() for child in self.children))
+
+    def walk(self) -> Iterator[Any]:
+        """Yield every lookup below this node."""
+        for child in self.children:
+            if isinstance(child, WhereNode):
+                yield from child.walk()
+            else:
+                yield child
+
+    def has_or(self) -> bool:
+        """Whether an OR with more than one branch appears anywhere."""
+        if self.connector == Q.OR and len(self.children) > 1:
+            return True
+        return any(isinstance(c, WhereNode) and c.has_or() for c in self.children)
+
+    def __and__(self, other: WhereNode) -> WhereNode:
+        return WhereNode(Q.AND, (self, other))

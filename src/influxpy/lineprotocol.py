@@ -1,0 +1,486 @@
+"""Encode points as InfluxDB line protocol: pure functions, no I/O.
+
+Escaping follows what InfluxDB 1.6.7 actually parses (the reference's §1.2):
+measurements escape comma and space; tag keys, tag values and field keys
+escape comma, equals sign and space; string field values escape backslash
+and double quote. Anything the protocol cannot carry (a name ending in a
+backslash, a newline in a name, NaN, infinities, times outside 1677-2262,
+integers outside int64) is refused with a ``LineProtocolError`` instead of
+being altered.
+
+This module knows nothing about models or the network: ``make_encoder``
+takes plain descriptions of tags and fields and returns a compiled encoder
+that the model layer feeds with instances.
+"""
+
+from __future__ import annotations
+
+import math
+import time as _time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from influxpy.constants import (
+    MAX_KEY_BYTES,
+    MAX_STRING_FIELD_BYTES,
+    MAX_TIME_NS,
+    MIN_TIME_NS,
+    RESERVED_KEYS,
+)
+from influxpy.exceptions import FieldError, LineProtocolError
+
+__all__ = [
+    "Encoder",
+    "FieldKind",
+    "FieldSpec",
+    "TagSpec",
+    "encode_point",
+    "escape_field_key",
+    "escape_measurement",
+    "escape_tag",
+    "field_types_of",
+    "format_field_value",
+    "format_string",
+    "make_encoder",
+    "parse_line",
+]
+
+#: How a field's values are written: ``float``, ``integer`` (``i`` suffix),
+#: ``boolean``, ``string``, or ``any`` (bool, str, or any number as float).
+FieldKind = Literal["float", "integer", "boolean", "string", "any"]
+
+_MEASUREMENT_TABLE = str.maketrans({",": r"\,", " ": r"\ "})
+_KEY_TABLE = str.maketrans({",": r"\,", "=": r"\=", " ": r"\ "})
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+
+
+def _refuse(
+    what: str, measurement: str, key: str | None, value: object, why: str
+) -> LineProtocolError:
+    where = f"{what} of measurement {measurement!r}" if key is None else what
+    if key is not None:
+        where = f"{what} {key!r} of measurement {measurement!r}"
+    msg = f"Cannot write {where}: {why} (got {value!r})."
+    return LineProtocolError(msg, measurement=measurement, key=key, value=value)
+
+
+def _check_name(what: str, measurement: str, key: str | None, text: object) -> str:
+    if not isinstance(text, str):
+        type_name = type(text).__name__
+        why = f"it must be a str, not {type_name}"
+        raise _refuse(what, measurement, key, text, why)
+    if not text:
+        raise _refuse(what, measurement, key, text, "it is empty")
+    if text[-1] == "\\":
+        why = "it ends with a backslash, which the line protocol cannot carry"
+        raise _refuse(what, measurement, key, text, why)
+    if "\n" in text or "\r" in text:
+        why = "it contains a line break, which the line protocol cannot carry"
+        raise _refuse(what, measurement, key, text, why)
+    return text
+
+
+def escape_measurement(name: str) -> str:
+    """Escape a measurement name: comma and space (reference §1.2)."""
+    _check_name("the name", name if isinstance(name, str) else "?", None, name)
+    if name[0] == "#":
+        why = "a line starting with '#' is a comment, so it would be dropped"
+        raise _refuse("the name", name, None, name, why)
+    return name.translate(_MEASUREMENT_TABLE)
+
+
+def escape_tag(text: str) -> str:
+    """Escape a tag key or tag value: comma, equals sign and space (§1.2)."""
+    return text.translate(_KEY_TABLE)
+
+
+def escape_field_key(text: str) -> str:
+    """Escape a field key: comma, equals sign and space (§1.2)."""
+    return text.translate(_KEY_TABLE)
+
+
+def _string_too_long(text: str) -> bool:
+    # Encoding is only needed when the text could exceed the limit.
+    return len(text) * 4 > MAX_STRING_FIELD_BYTES and (
+        len(text.encode("utf-8", "surrogatepass")) > MAX_STRING_FIELD_BYTES
+    )
+
+
+def format_string(value: str) -> str:
+    """Quote a string field value, escaping backslash then double quote."""
+    if "\\" in value or '"' in value:
+        value = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{value}"'
+
+
+def format_field_value(
+    value: Any, kind: FieldKind = "any", *, measurement: str = "?", key: str = "?"
+) -> str:
+    """Format one field value for the line protocol.
+
+    ``kind`` decides the written type; ``any`` writes bools as booleans,
+    strings as strings and every number as a float.
+    """
+    cls = value.__class__
+    if cls is bool or (kind in ("boolean", "any") and cls.__name__ == "bool_"):
+        if kind not in ("boolean", "any"):
+            why = f"a bool cannot be written to a {kind} field"
+            raise _refuse("field", measurement, key, value, why)
+        return "true" if value else "false"
+    if isinstance(value, str):
+        if kind not in ("string", "any"):
+            why = f"a str cannot be written to a {kind} field"
+            raise _refuse("field", measurement, key, value, why)
+        if _string_too_long(value):
+            why = f"string values are limited to {MAX_STRING_FIELD_BYTES} bytes"
+            raise _refuse("field", measurement, key, f"<{len(value)} chars>", why)
+        return format_string(value)
+    if kind == "integer":
+        try:
+            number = int(value) if not isinstance(value, float) else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None or isinstance(value, bool):
+            why = "an integer field takes an int"
+            raise _refuse("field", measurement, key, value, why)
+        if not _INT64_MIN <= number <= _INT64_MAX:
+            why = "integers must fit in 64 bits"
+            raise _refuse("field", measurement, key, value, why)
+        return f"{number}i"
+    if kind in ("float", "any"):
+        try:
+            number_f = float(value)
+        except (TypeError, ValueError):
+            why = f"a {kind} field takes a number"
+            raise _refuse("field", measurement, key, value, why) from None
+        if not math.isfinite(number_f):
+            why = "InfluxDB cannot store NaN or infinite values"
+            raise _refuse("field", measurement, key, value, why)
+        return repr(number_f)
+    why = f"a {type(value).__name__} cannot be written to a {kind} field"
+    raise _refuse("field", measurement, key, value, why)
+
+
+def _check_time(measurement: str, time_ns: Any) -> int:
+    if time_ns.__class__ is not int or not MIN_TIME_NS <= time_ns <= MAX_TIME_NS:
+        why = (
+            "times are integer nanoseconds between 1677-09-21T00:12:43.145224194Z "
+            "and 2262-04-11T23:47:16.854775806Z"
+        )
+        raise _refuse("the time", measurement, None, time_ns, why)
+    return int(time_ns)
+
+
+def _series_key(
+    measurement: str, escaped_measurement: str, tags: Iterable[tuple[str, Any]]
+) -> str:
+    parts = [escaped_measurement]
+    for key, value in sorted(tags):
+        if value is None or value == "":
+            continue
+        if key in RESERVED_KEYS:
+            why = "InfluxDB rejects a tag named 'time'"
+            raise _refuse("tag", measurement, key, value, why)
+        _check_name("tag key", measurement, key, key)
+        _check_name("tag", measurement, key, value)
+        parts.append(f"{escape_tag(key)}={escape_tag(value)}")
+    series = ",".join(parts)
+    if len(series.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        why = f"measurement and tags together exceed {MAX_KEY_BYTES} bytes"
+        raise _refuse("the series key", measurement, None, series[:80] + "...", why)
+    return series
+
+
+def encode_point(
+    measurement: str,
+    fields: Mapping[str, Any],
+    tags: Mapping[str, Any] | None = None,
+    time_ns: int | None = None,
+) -> str:
+    """Encode one point given as plain mappings; ``None`` values are skipped.
+
+    Field values are written by their Python type: bool as boolean, int as
+    integer, float as float, str as string. A missing ``time_ns`` is stamped
+    with the current time in nanoseconds.
+    """
+    escaped = escape_measurement(measurement)
+    series = _series_key(measurement, escaped, (tags or {}).items())
+    parts = []
+    for key, value in fields.items():
+        if value is None:
+            continue
+        if key in RESERVED_KEYS:
+            why = "InfluxDB drops a field named 'time'"
+            raise _refuse("field", measurement, key, value, why)
+        _check_name("field key", measurement, key, key)
+        kind: FieldKind = "integer" if value.__class__ is int else "any"
+        formatted = format_field_value(value, kind, measurement=measurement, key=key)
+        parts.append(f"{escape_field_key(key)}={formatted}")
+    if not parts:
+        why = "a point needs at least one field value that is not None"
+        raise _refuse("the point", measurement, None, dict(fields), why)
+    stamp = _time.time_ns() if time_ns is None else _check_time(measurement, time_ns)
+    return f"{series} {','.join(parts)} {stamp}"
+
+
+@dataclass(frozen=True)
+class TagSpec:
+    """How one tag is read from an object: attribute, stored key, required."""
+
+    attname: str
+    key: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one field is read from an object and written.
+
+    ``coerce`` turns an unusual value (a numpy scalar, an int for a float
+    field) into the canonical Python type or raises ``FieldError``.
+    """
+
+    attname: str
+    key: str
+    kind: FieldKind
+    coerce: Callable[[Any], Any] | None = None
+
+
+# The fast paths test the exact class, so subclasses and numpy scalars take
+# the slow path through the field's own validation.
+_FAST_PATHS: dict[str, str] = {
+    "float": "{v}.__class__ is float and {v} - {v} == 0.0",
+    "any": "{v}.__class__ is float and {v} - {v} == 0.0",
+    "integer": "{v}.__class__ is int and -9223372036854775808 <= {v} "
+    "<= 9223372036854775807",
+    "boolean": "{v}.__class__ is bool",
+    "string": "{v}.__class__ is str and len({v}) < 262144",
+}
+_FAST_FORMAT: dict[str, str] = {
+    "float": "repr({v})",
+    "any": "repr({v})",
+    "integer": "str({v}) + 'i'",
+    "boolean": "('true' if {v} else 'false')",
+    "string": "fmt_str({v})",
+}
+
+
+class Encoder:
+    """A line-protocol encoder compiled for one measurement's tags and fields.
+
+    ``encode(obj)`` writes one object; ``encode_many(objs)`` a batch. Values
+    are read from ``obj.__dict__`` by attribute name; time from the
+    ``time_attname`` entry as integer nanoseconds (``None`` stamps now).
+    Series keys are escaped once per distinct tag set and cached.
+    """
+
+    def __init__(
+        self,
+        measurement: str,
+        tags: Sequence[TagSpec],
+        fields: Sequence[FieldSpec],
+        time_attname: str = "time",
+        cache_size: int = 100_000,
+    ) -> None:
+        self.measurement = measurement
+        self.escaped_measurement = escape_measurement(measurement)
+        self.tags = tuple(tags)
+        self.fields = tuple(fields)
+        self.time_attname = time_attname
+        self._cache: dict[tuple[Any, ...], str] = {}
+        self._cache_size = cache_size
+        for spec in self.tags:
+            _check_name("tag key", measurement, spec.key, spec.key)
+            if spec.key in RESERVED_KEYS:
+                why = "InfluxDB rejects a tag named 'time'"
+                raise _refuse("tag", measurement, spec.key, spec.key, why)
+        for fspec in self.fields:
+            _check_name("field key", measurement, fspec.key, fspec.key)
+            if fspec.key in RESERVED_KEYS:
+                why = "InfluxDB drops a field named 'time'"
+                raise _refuse("field", measurement, fspec.key, fspec.key, why)
+        self.encode_many: Callable[[Iterable[Any]], list[str]] = self._compile()
+
+    def encode(self, obj: Any) -> str:
+        """Encode one object as a line."""
+        return self.encode_many((obj,))[0]
+
+    def _series(self, values: tuple[Any, ...]) -> str:
+        for spec, value in zip(self.tags, values, strict=True):
+            if spec.required and (value is None or value == ""):
+                msg = (
+                    f"Cannot write measurement {self.measurement!r}: the tag "
+                    f"{spec.attname!r} is required and was {value!r}; give it a "
+                    "value or declare it InfluxTag(null=True)."
+                )
+                raise FieldError(msg, field=spec.attname)
+        pairs = [(s.key, v) for s, v in zip(self.tags, values, strict=True)]
+        series = _series_key(self.measurement, self.escaped_measurement, pairs)
+        if len(self._cache) >= self._cache_size:
+            self._cache.clear()
+        self._cache[values] = series
+        return series
+
+    def _slow(self, index: int, value: Any) -> str:
+        spec = self.fields[index]
+        if spec.coerce is not None:
+            value = spec.coerce(value)
+        return format_field_value(
+            value, spec.kind, measurement=self.measurement, key=spec.key
+        )
+
+    def _no_fields(self, obj: Any) -> LineProtocolError:
+        names = ", ".join(repr(f.attname) for f in self.fields)
+        why = f"a point needs at least one field value that is not None ({names})"
+        return _refuse("the point", self.measurement, None, obj, why)
+
+    def _compile(self) -> Callable[[Iterable[Any]], list[str]]:
+        """Generate a batch encoder with one inlined branch per field.
+
+        Code generation (as attrs does for ``__init__``) removes the
+        per-field loop and dictionary traffic from the hot path.
+        """
+        lines = ["def encode_many(objs):", "    out = []", "    append = out.append"]
+        lines.append("    for obj in objs:")
+        lines.append("        d = obj.__dict__")
+        tag_reads = ", ".join(f"d.get({t.attname!r})" for t in self.tags)
+        lines.append(f"        tk = ({tag_reads}{',' if len(self.tags) == 1 else ''})")
+        lines.append("        s = cache_get(tk)")
+        lines.append("        if s is None:")
+        lines.append("            s = series(tk)")
+        lines.append("        p = []")
+        for index, spec in enumerate(self.fields):
+            var = f"v{index}"
+            prefix = escape_field_key(spec.key) + "="
+            fast = _FAST_PATHS[spec.kind].format(v=var)
+            fmt = _FAST_FORMAT[spec.kind].format(v=var)
+            lines.append(f"        {var} = d.get({spec.attname!r})")
+            lines.append(f"        if {var} is not None:")
+            lines.append(f"            if {fast}:")
+            lines.append(f"                p.append({prefix!r} + {fmt})")
+            lines.append("            else:")
+            lines.append(f"                p.append({prefix!r} + slow({index}, {var}))")
+        lines.append("        if not p:")
+        lines.append("            raise no_fields(obj)")
+        lines.append(f"        t = d.get({self.time_attname!r})")
+        lines.append("        if t is None:")
+        lines.append("            t = now()")
+        lines.append("        append(s + ' ' + ','.join(p) + ' ' + str(t))")
+        lines.append("    return out")
+        namespace: dict[str, Any] = {
+            "cache_get": self._cache.get,
+            "series": self._series,
+            "slow": self._slow,
+            "no_fields": self._no_fields,
+            "now": _time.time_ns,
+            "fmt_str": format_string,
+        }
+        source = "\n".join(lines)
+        filename = f"<influxpy encoder for {self.measurement!r}>"
+        exec(compile(source, filename, "exec"), namespace)  # noqa: S102
+        encode_many: Callable[[Iterable[Any]], list[str]] = namespace["encode_many"]
+        return encode_many
+
+
+def make_encoder(
+    measurement: str,
+    tags: Sequence[TagSpec],
+    fields: Sequence[FieldSpec],
+    time_attname: str = "time",
+) -> Encoder:
+    """Build an ``Encoder`` for one measurement (see ``Encoder``)."""
+    return Encoder(measurement, tags, fields, time_attname)
+
+
+
+def _split_unescaped(text: str, sep: str, start: int = 0) -> tuple[str, int]:
+    """Read up to an unescaped *sep* outside double quotes; return (part, end)."""
+    i = start
+    quoted = False
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            i += 2
+            continue
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in sep:
+            return text[start:i], i
+        i += 1
+    return text[start:], i
+
+
+def _unescape(text: str, chars: str) -> str:
+    out = []
+    i = 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text) and text[i + 1] in chars:
+            out.append(text[i + 1])
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def _parse_value(raw: str) -> Any:
+    if raw.startswith('"') and raw.endswith('"') and len(raw) >= 2:
+        return _unescape(raw[1:-1], '"\\')
+    if raw.endswith("i"):
+        return int(raw[:-1])
+    if raw in ("t", "T", "true", "True", "TRUE"):
+        return True
+    if raw in ("f", "F", "false", "False", "FALSE"):
+        return False
+    return float(raw)
+
+
+def parse_line(
+    line: str,
+) -> tuple[str, dict[str, str], dict[str, Any], int | None]:
+    """Parse one line into ``(measurement, tags, fields, time_ns)``.
+
+    The inverse of ``encode_point`` for the lines it writes; values come back
+    as ``int`` (``i`` suffix), ``float``, ``bool`` or ``str``. Raises
+    ``LineProtocolError`` for a line it cannot read.
+    """
+    try:
+        head, end = _split_unescaped(line, " ")
+        body, end2 = _split_unescaped(line, " ", end + 1)
+        stamp = line[end2 + 1 :].strip()
+        name_part, pos = _split_unescaped(head, ",")
+        measurement = _unescape(name_part, ", ")
+        tags: dict[str, str] = {}
+        while pos < len(head):
+            pair, pos = _split_unescaped(head, ",", pos + 1)
+            key, eq = _split_unescaped(pair, "=")
+            tags[_unescape(key, ",= ")] = _unescape(pair[eq + 1 :], ",= ")
+        fields: dict[str, Any] = {}
+        pos = -1
+        while pos < len(body):
+            pair, pos = _split_unescaped(body, ",", pos + 1)
+            key, eq = _split_unescaped(pair, "=")
+            fields[_unescape(key, ',= "')] = _parse_value(pair[eq + 1 :])
+        return measurement, tags, fields, int(stamp) if stamp else None
+    except (ValueError, IndexError):
+        msg = f"Cannot parse the line-protocol line {line[:200]!r}."
+        raise LineProtocolError(msg, value=line) from None
+
+
+_KIND_OF = {bool: "boolean", int: "integer", float: "float", str: "string"}
+
+
+def field_types_of(line: str, measurement: str | None = None) -> dict[str, str]:
+    """Return ``{field key: InfluxDB type}`` of a line, or ``{}`` if unreadable.
+
+    With *measurement*, lines of other measurements give ``{}``.
+    """
+    try:
+        name, _tags, fields, _time = parse_line(line)
+    except LineProtocolError:
+        return {}
+    if measurement is not None and name != measurement:
+        return {}
+    return {key: _KIND_OF[type(value)] for key, value in fields.items()}

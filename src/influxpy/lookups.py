@@ -1,0 +1,507 @@
+"""Lookups: ``name='a'``, ``cpu__gte=50``, ``time__lt=t``, one class each.
+
+Each lookup has a ``lookup_name``, a left side (a ``Col``) and a prepared
+right side; it holds no operator text (compilers map ``lookup_name`` to
+their operator). Lookups are registered on field classes, so a field
+refuses lookups InfluxDB cannot evaluate for it. Text lookups
+(``startswith``, ``contains``, …) prepare an RE2 pattern with the user's
+text escaped, which both InfluxDB and DuckDB understand.
+
+``~`` is applied by negating each lookup (``negated``), since InfluxQL has
+no NOT.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from influxpy._utils import suggest, to_ns
+from influxpy.constants import LOOKUP_SEP
+from influxpy.durations import Duration, as_duration
+from influxpy.exceptions import CompileError, FieldError
+from influxpy.expressions import Col, Expression, Now, Resolver, TimeValue, WhereNode
+from influxpy.fields import (
+    BooleanField,
+    Field,
+    FloatField,
+    InfluxField,
+    IntegerField,
+    StringField,
+    TagField,
+    TimeField,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = [
+    "Between",
+    "Contains",
+    "EndsWith",
+    "Exact",
+    "GreaterThan",
+    "GreaterThanOrEqual",
+    "IContains",
+    "IEndsWith",
+    "IExact",
+    "IRegex",
+    "IStartsWith",
+    "In",
+    "IsNull",
+    "LessThan",
+    "LessThanOrEqual",
+    "Lookup",
+    "Matches",
+    "NotEqual",
+    "Range",
+    "Regex",
+    "StartsWith",
+    "build_lookup",
+    "regex_escape",
+]
+
+_REGEX_SPECIALS = frozenset("\\.+*?()|[]{}^$")
+
+
+def regex_escape(text: str) -> str:
+    """Escape *text* so an RE2 pattern matches it literally."""
+    out = []
+    for char in text:
+        if char in _REGEX_SPECIALS:
+            out.append("\\" + char)
+        elif char < " " or char == "\x7f":
+            out.append(f"\\x{{{ord(char):02x}}}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class Lookup:
+    """A condition ``lhs <lookup_name> rhs``, possibly negated."""
+
+    lhs: Col
+    rhs: Any
+    negated: bool = False
+    lookup_name: ClassVar[str] = ""
+    visit_name: ClassVar[str] = "lookup"
+    #: Whether ``None`` is a meaningful right side.
+    accepts_none: ClassVar[bool] = False
+
+    @classmethod
+    def prepare(cls, field: Field[Any], value: Any) -> Any:
+        """Check *value* and turn it into the stored form (``field.to_db``)."""
+        return field.to_db(value)
+
+    @classmethod
+    def build(cls, field: Field[Any], col: Col, value: Any) -> Lookup:
+        """Return the lookup for ``field <lookup_name> value``."""
+        if value is None and not cls.accepts_none:
+            msg = (
+                f"{field.label}__{cls.lookup_name} cannot compare with None; use "
+                f"{field.name}__isnull=True to find points without a value."
+            )
+            if not field.is_tag:
+                msg = (
+                    f"{field.label}__{cls.lookup_name} cannot compare with None: "
+                    "InfluxDB cannot filter on a missing field value."
+                )
+            raise FieldError(msg, field=field.name)
+        return cls(col, cls.prepare(field, value))
+
+    def negate(self) -> Self:
+        """Return the opposite condition."""
+        return dataclasses.replace(self, negated=not self.negated)
+
+
+class Exact(Lookup):
+    """``=`` (``!=`` when negated)."""
+
+    lookup_name = "exact"
+
+
+class NotEqual(Lookup):
+    """``!=`` (``=`` when negated)."""
+
+    lookup_name = "ne"
+
+
+class GreaterThan(Lookup):
+    """``>``."""
+
+    lookup_name = "gt"
+
+
+class GreaterThanOrEqual(Lookup):
+    """``>=``."""
+
+    lookup_name = "gte"
+
+
+class LessThan(Lookup):
+    """``<``."""
+
+    lookup_name = "lt"
+
+
+class LessThanOrEqual(Lookup):
+    """``<=``."""
+
+    lookup_name = "lte"
+
+
+class In(Lookup):
+    """Equal to one of several values: ``= a OR = b`` (AND of ``!=`` negated)."""
+
+    lookup_name = "in"
+
+    @classmethod
+    def prepare(cls, field: Field[Any], value: Any) -> Any:
+        """Prepare every value; a str is refused (it would be split)."""
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            type_name = type(value).__name__
+            msg = (
+                f"{field.label}__in takes a list of values; got {value!r} "
+                f"({type_name})."
+            )
+            raise FieldError(msg, field=field.name)
+        return tuple(field.to_db(v) for v in value)
+
+
+class Range(Lookup):
+    """``>= low AND <= high`` (both ends included, as in Django)."""
+
+    lookup_name = "range"
+
+    @classmethod
+    def prepare(cls, field: Field[Any], value: Any) -> Any:
+        """Prepare a (low, high) pair."""
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            value = (value,)
+        pair = tuple(value)
+        if len(pair) != 2:
+            msg = (
+                f"{field.label}__{cls.lookup_name} takes a pair (low, high); got "
+                f"{value!r}."
+            )
+            raise FieldError(msg, field=field.name)
+        return (field.to_db(pair[0]), field.to_db(pair[1]))
+
+
+class Between(Range):
+    """The seed's spelling of ``range``: both ends included."""
+
+    lookup_name = "between"
+
+
+class Matches(Lookup):
+    """Base of regex-based lookups: ``rhs`` is an RE2 pattern."""
+
+    lookup_name = ""
+
+    @classmethod
+    def pattern(cls, text: str) -> str:
+        """Return the RE2 pattern for the user's *text*."""
+        return regex_escape(text)
+
+    @classmethod
+    def prepare(cls, field: Field[Any], value: Any) -> Any:
+        """Check the value is a str and build the pattern."""
+        if not isinstance(value, str):
+            type_name = type(value).__name__
+            msg = (
+                f"{field.label}__{cls.lookup_name} takes a str; got {value!r} "
+                f"({type_name})."
+            )
+            raise FieldError(msg, field=field.name)
+        return cls.pattern(value)
+
+
+class Regex(Matches):
+    """``=~ /pattern/`` with the user's RE2 pattern, unanchored."""
+
+    lookup_name = "regex"
+
+    @classmethod
+    def pattern(cls, text: str) -> str:
+        """Use the pattern as given."""
+        return text
+
+
+class IRegex(Matches):
+    """Case-insensitive ``regex``."""
+
+    lookup_name = "iregex"
+
+    @classmethod
+    def pattern(cls, text: str) -> str:
+        """Prefix ``(?i)``."""
+        return "(?i)" + text
+
+
+class StartsWith(Matches):
+    """Starts with the text (regex ``^text``)."""
+
+    lookup_name = "startswith"
+
+    @classmethod
+    def pattern(cls, text: str) -> str:
+        """``^`` + escaped text."""
+        return "^" + regex_escape(text)
+
+
+class IStartsWith(Matches):
+    """Case-insensitive ``startswith``."""
+
+    lookup_name = "istartswith"
+
+    @classmethod
+    def pattern(cls, text: str) -> str:
+        """``(?i)^`` + escaped text."""
+        return "(?i)^" + regex_escape(text)
+
+
+class EndsWith(Matches):
+    """Ends with the text (regex ``text$``)."""
+
+    lookup_name = "endswith"
+
+    @classmethod
+    def pattern(cls, text: str) -> str:
+        """Escaped text + ``$``."""
+        return regex_escape(text) + "$"
+
+
+class IEndsWith(Matches):
+    """Case-insensitive ``endswith``."""
+
+    lookup_name = "iendswith"
+
+    @classmethod
+    def pattern(cls, text: str) -> str:
+        """``(?i)`` + escaped text + ``$``."""
+        return "(?i)" + regex_escape(text) + "$"
+
+
+class Contains(Matches):
+    """Contains the text (unanchored regex of the escaped text)."""
+
+    lookup_name = "contains"
+
+
+class IContains(Matches):
+    """Case-insensitive ``contains``."""
+
+    lookup_name = "icontains"
+
+    @classmethod
+    def pattern(cls, text: str) -> str:
+        """``(?i)`` + escaped text."""
+        return "(?i)" + regex_escape(text)
+
+
+class IExact(Matches):
+    """Equal ignoring case (regex ``(?i)^text$``)."""
+
+    lookup_name = "iexact"
+
+    @classmethod
+    def pattern(cls, text: str) -> str:
+        """Anchored, case-insensitive, escaped."""
+        return "(?i)^" + regex_escape(text) + "$"
+
+
+class IsNull(Lookup):
+    """The tag is absent (``= ''``) or, with ``False``, present (``!= ''``)."""
+
+    lookup_name = "isnull"
+    accepts_none = False
+
+    @classmethod
+    def prepare(cls, field: Field[Any], value: Any) -> Any:
+        """Take True or False."""
+        if not isinstance(value, bool):
+            type_name = type(value).__name__
+            msg = (
+                f"{field.label}__isnull takes True or False; got {value!r} "
+                f"({type_name})."
+            )
+            raise FieldError(msg, field=field.name)
+        return value
+
+
+class _TimeLookupMixin:
+    @classmethod
+    def prepare(cls, field: Field[Any], value: Any) -> Any:
+        """Turn a time, a ``Now()`` expression or a relative offset into a node."""
+        if isinstance(value, (Now, TimeValue)):
+            return value
+        if isinstance(value, (dt.timedelta, Duration)):
+            return Now(as_duration(value, "a time lookup").nanoseconds)
+        try:
+            return TimeValue(to_ns(value))
+        except (TypeError, ValueError) as exc:
+            msg = (
+                f"{field.label}__{getattr(cls, 'lookup_name', '')} cannot use "
+                f"{value!r}: {exc}. Relative times are written Now() - Hour(1)."
+            )
+            raise FieldError(msg, field=field.name) from None
+
+
+class TimeExact(_TimeLookupMixin, Exact):
+    """``time = t``."""
+
+
+class TimeGreaterThan(_TimeLookupMixin, GreaterThan):
+    """``time > t``."""
+
+
+class TimeGreaterThanOrEqual(_TimeLookupMixin, GreaterThanOrEqual):
+    """``time >= t``."""
+
+
+class TimeLessThan(_TimeLookupMixin, LessThan):
+    """``time < t``."""
+
+
+class TimeLessThanOrEqual(_TimeLookupMixin, LessThanOrEqual):
+    """``time <= t``."""
+
+
+class TimeRange(Range):
+    """``time >= low AND time <= high``."""
+
+    @classmethod
+    def prepare(cls, field: Field[Any], value: Any) -> Any:
+        """Prepare both ends as times."""
+        if not isinstance(value, Iterable) or isinstance(value, (str, bytes)):
+            value = (value,)
+        pair = tuple(value)
+        if len(pair) != 2:
+            msg = (
+                f"{field.label}__{cls.lookup_name} takes a pair (start, end); got "
+                f"{value!r}."
+            )
+            raise FieldError(msg, field=field.name)
+        return (
+            TimeGreaterThanOrEqual.prepare(field, pair[0]),
+            TimeLessThanOrEqual.prepare(field, pair[1]),
+        )
+
+
+class TimeBetween(TimeRange):
+    """The seed's ``time__between=(start, end)``, both ends included."""
+
+    lookup_name = "between"
+
+
+_TEXT_LOOKUPS: tuple[type[Lookup], ...] = (
+    Exact,
+    NotEqual,
+    In,
+    Regex,
+    IRegex,
+    StartsWith,
+    IStartsWith,
+    EndsWith,
+    IEndsWith,
+    Contains,
+    IContains,
+    IExact,
+)
+_NUMERIC_LOOKUPS: tuple[type[Lookup], ...] = (
+    Exact,
+    NotEqual,
+    GreaterThan,
+    GreaterThanOrEqual,
+    LessThan,
+    LessThanOrEqual,
+    In,
+    Range,
+    Between,
+)
+for _lookup in (*_TEXT_LOOKUPS, IsNull):
+    TagField.register_lookup(_lookup)
+for _lookup in _TEXT_LOOKUPS:
+    StringField.register_lookup(_lookup)
+for _lookup in _NUMERIC_LOOKUPS:
+    FloatField.register_lookup(_lookup)
+    IntegerField.register_lookup(_lookup)
+for _lookup in (*_NUMERIC_LOOKUPS, *_TEXT_LOOKUPS):
+    InfluxField.register_lookup(_lookup)
+for _lookup in (Exact, NotEqual):
+    BooleanField.register_lookup(_lookup)
+for _lookup in (
+    TimeExact,
+    TimeGreaterThan,
+    TimeGreaterThanOrEqual,
+    TimeLessThan,
+    TimeLessThanOrEqual,
+    TimeRange,
+    TimeBetween,
+):
+    TimeField.register_lookup(_lookup)
+
+_ORDERING = frozenset({"gt", "gte", "lt", "lte", "range", "between"})
+
+
+def build_lookup(resolver: Resolver, key: str, value: Any) -> Lookup | WhereNode:
+    """Turn ``'name__lookup', value`` into a lookup node for *resolver*.
+
+    Raises ``FieldError`` naming the valid fields or lookups, with a close
+    match, and ``CompileError`` for a comparison InfluxDB would silently
+    answer with nothing.
+    """
+    name, _, lookup_name = key.partition(LOOKUP_SEP)
+    lookup_name = lookup_name or "exact"
+    col = resolver.column(name)
+    field = resolver.field(name)
+    if field is None:
+        field = _field_for_alias(col)
+    lookups = type(field).get_lookups()
+    if isinstance(value, Expression) and not isinstance(value, (Now, TimeValue)):
+        msg = (
+            f"{key}: InfluxQL compares a field with literal values only, not with "
+            "other fields; use annotate() with F() arithmetic in a subquery."
+        )
+        raise FieldError(msg, field=name)
+    if lookup_name in _ORDERING and (field.is_tag or isinstance(field, StringField)):
+        what = "tags" if field.is_tag else "string fields"
+        msg = (
+            f"{key}: InfluxDB answers <, <=, > and >= on {what} with no rows and no "
+            "error, so influxpy refuses them; use exact values, __in, __regex or "
+            "__startswith instead."
+        )
+        raise CompileError(msg)
+    lookup_cls = lookups.get(lookup_name)
+    if lookup_cls is None:
+        names = ", ".join(sorted(lookups))
+        hint = suggest(lookup_name, lookups)
+        msg = (
+            f"{field.label} has no lookup {lookup_name!r}; a {type(field).__name__} "
+            f"supports: {names}.{hint}"
+        )
+        raise FieldError(msg, field=name)
+    lookup = lookup_cls.build(field, col, value)
+    if isinstance(lookup, Range):
+        low, high = lookup.rhs
+        ge = TimeGreaterThanOrEqual if col.role == "time" else GreaterThanOrEqual
+        le = TimeLessThanOrEqual if col.role == "time" else LessThanOrEqual
+        return WhereNode("AND", (ge(col, low), le(col, high)))
+    return lookup
+
+
+def _field_for_alias(col: Col) -> Field[Any]:
+    """A stand-in field for a subquery's output column."""
+    field: Field[Any]
+    if col.role == "tag":
+        field = TagField()
+    elif col.kind in ("float", "integer"):
+        field = FloatField()
+    else:
+        field = InfluxField()
+    field.name = col.key
+    return field

@@ -1,0 +1,361 @@
+"""Measurements as Python classes: the metaclass, ``Options`` and the model.
+
+``ModelBase`` collects the fields of a class body (and of its bases), checks
+them at class creation, builds ``_meta`` and attaches the ``series``
+manager and the per-model ``DoesNotExist``/``MultipleObjectsReturned``.
+Instances hold their values in ``__dict__``; the time is kept as integer
+nanoseconds.
+
+Models know nothing about InfluxQL, HTTP or DuckDB: saving goes through the
+QuerySet returned by ``series``.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from influxpy import exceptions
+from influxpy._utils import snake_case, suggest
+from influxpy.constants import RESERVED_KEYS
+from influxpy.exceptions import FieldError, ImproperlyConfigured
+from influxpy.fields import Field, TimeField
+from influxpy.lineprotocol import Encoder, FieldSpec, TagSpec, make_encoder
+from influxpy.manager import SeriesDescriptor
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["InfluxMeasurement", "Model", "ModelBase", "Options"]
+
+#: Options a model's ``class Meta`` may set.
+META_OPTIONS = (
+    "abstract",
+    "aggregated_measurements",
+    "database",
+    "measurement",
+    "retention_policy",
+    "using",
+)
+
+
+class Options:
+    """Everything known about a model: ``Model._meta``."""
+
+    def __init__(
+        self,
+        model: type[InfluxMeasurement],
+        measurement: str,
+        fields: dict[str, Field[Any]],
+        time_field: TimeField,
+        meta: dict[str, Any],
+    ) -> None:
+        self.model = model
+        self.measurement = measurement
+        #: Every field but time, by attribute name, in declaration order.
+        self.fields = fields
+        self.time_field = time_field
+        self.abstract: bool = meta.get("abstract", False)
+        self.database: str | None = meta.get("database")
+        self.retention_policy: str | None = meta.get("retention_policy")
+        self.using: str = meta.get("using", "default")
+        self.aggregated_measurements: dict[Any, Any] = meta.get(
+            "aggregated_measurements", {}
+        )
+        self.tags = tuple(f for f in fields.values() if f.is_tag)
+        self.values = tuple(f for f in fields.values() if not f.is_tag)
+        self.by_db_name = {f.db_name: f for f in fields.values()}
+
+    def __repr__(self) -> str:
+        return f"<Options for {self.model.__name__}>"
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """Attribute names of every field, time first."""
+        return ("time", *self.fields)
+
+    def get_field(self, name: str) -> Field[Any]:
+        """Return the field named *name* (``time`` included).
+
+        Raises ``FieldError`` listing the valid names when there is none.
+        """
+        if name == "time":
+            return self.time_field
+        try:
+            return self.fields[name]
+        except KeyError:
+            pass
+        model = self.model.__name__
+        names = ", ".join(sorted(self.field_names))
+        hint = suggest(name, self.field_names)
+        msg = f"{model} has no field {name!r}; choices are: {names}.{hint}"
+        raise FieldError(msg, field=name) from None
+
+    @cached_property
+    def encoder(self) -> Encoder:
+        """The compiled line-protocol encoder for this model."""
+        tags = [TagSpec(f.name, f.db_name, not f.null) for f in self.tags]
+        values = [
+            FieldSpec(f.name, f.db_name, f.kind, f.to_python) for f in self.values
+        ]
+        return make_encoder(self.measurement, tags, values, "time")
+
+
+def _meta_options(model_name: str, meta: type | None) -> dict[str, Any]:
+    if meta is None:
+        return {}
+    given = {k: v for k, v in vars(meta).items() if not k.startswith("_")}
+    for key in given:
+        if key not in META_OPTIONS:
+            names = ", ".join(META_OPTIONS)
+            hint = suggest(key, META_OPTIONS)
+            msg = (
+                f"{model_name}.Meta has an unknown option {key!r}; valid options "
+                f"are: {names}.{hint}"
+            )
+            raise ImproperlyConfigured(msg)
+    return given
+
+
+class ModelBase(type):
+    """Metaclass of measurements: collects and checks fields, builds ``_meta``."""
+
+    def __new__(
+        mcs,  # noqa: N804 (metaclass convention)
+        name: str,
+        bases: tuple[type, ...],
+        attrs: dict[str, Any],
+        **kwargs: Any,
+    ) -> ModelBase:
+        parents = [b for b in bases if isinstance(b, ModelBase)]
+        if not parents:
+            return super().__new__(mcs, name, bases, attrs, **kwargs)
+        meta = _meta_options(name, attrs.pop("Meta", None))
+        abstract = bool(meta.get("abstract", False))
+
+        # Inherited fields first, copied so each model owns its own.
+        fields: dict[str, Field[Any]] = {}
+        time_field: TimeField | None = None
+        for parent in reversed(parents):
+            parent_meta = getattr(parent, "_meta", None)
+            if parent_meta is None:
+                continue
+            for attname, field in parent_meta.fields.items():
+                if attname not in attrs:
+                    fields[attname] = copy.copy(field)
+                    attrs[attname] = fields[attname]
+            time_field = copy.copy(parent_meta.time_field)
+        for attname, value in list(attrs.items()):
+            if isinstance(value, TimeField):
+                if attname != "time":
+                    msg = (
+                        f"{name}.{attname} is a TimeField; the time of a point "
+                        "is always the attribute 'time'."
+                    )
+                    raise ImproperlyConfigured(msg)
+                time_field = value
+                value.name = "time"
+            elif isinstance(value, Field):
+                value.name = attname
+                fields.pop(attname, None)
+                fields[attname] = value
+        if time_field is None:
+            time_field = TimeField()
+        time_field.name = "time"
+        attrs["time"] = time_field
+
+        _check_fields(name, fields, abstract)
+        measurement = attrs.get("measurement", meta.get("measurement"))
+        if measurement is None or isinstance(measurement, property):
+            inherited = [
+                p._meta.measurement
+                for p in parents
+                if getattr(p, "_meta", None) is not None and not p._meta.abstract
+            ]
+            measurement = inherited[0] if inherited else snake_case(name)
+        if not isinstance(measurement, str) or not measurement:
+            msg = f"{name}.measurement must be a non-empty str, got {measurement!r}."
+            raise ImproperlyConfigured(msg)
+        attrs["measurement"] = measurement
+
+        cls: type[InfluxMeasurement] = super().__new__(  # type: ignore[assignment]
+            mcs, name, bases, attrs, **kwargs
+        )
+        inherited_meta = {
+            k: getattr(p._meta, k)
+            for p in parents
+            if getattr(p, "_meta", None) is not None
+            for k in ("database", "retention_policy", "using")
+            if getattr(p._meta, k) not in (None, "default")
+        }
+        cls._meta = Options(
+            cls, measurement, fields, time_field, {**inherited_meta, **meta}
+        )
+        cls.DoesNotExist = type(  # type: ignore[misc]
+            "DoesNotExist",
+            tuple(
+                p.DoesNotExist for p in parents if hasattr(p, "DoesNotExist")
+            ),
+            {"__module__": cls.__module__, "__qualname__": f"{name}.DoesNotExist"},
+        )
+        cls.MultipleObjectsReturned = type(  # type: ignore[misc]
+            "MultipleObjectsReturned",
+            tuple(
+                p.MultipleObjectsReturned
+                for p in parents
+                if hasattr(p, "MultipleObjectsReturned")
+            ),
+            {
+                "__module__": cls.__module__,
+                "__qualname__": f"{name}.MultipleObjectsReturned",
+            },
+        )
+        if not abstract:
+            # Compile the encoder now, so a bad key fails at class creation.
+            _ = cls._meta.encoder
+        return cls
+
+
+def _check_fields(name: str, fields: dict[str, Field[Any]], abstract: bool) -> None:
+    reserved = {a for a in dir(InfluxMeasurement) if not a.startswith("__")}
+    seen: dict[str, str] = {}
+    for attname, field in fields.items():
+        if attname in reserved or attname.startswith("_"):
+            msg = (
+                f"{name}.{attname} clashes with a name the model itself uses; "
+                f"rename the attribute and keep the stored key with "
+                f"db_name={attname!r}."
+            )
+            raise ImproperlyConfigured(msg)
+        key = field.db_name
+        if key in RESERVED_KEYS:
+            msg = (
+                f"{name}.{attname} would be stored as {key!r}, which InfluxDB "
+                "reserves for the point's time; choose another db_name."
+            )
+            raise ImproperlyConfigured(msg)
+        if key in seen:
+            msg = (
+                f"{name}.{attname} and {name}.{seen[key]} are both stored as "
+                f"{key!r}; give one of them another db_name."
+            )
+            raise ImproperlyConfigured(msg)
+        seen[key] = attname
+    if not abstract and not any(not f.is_tag for f in fields.values()):
+        msg = (
+            f"{name} has no value field; a measurement needs at least one "
+            "field such as fields.InfluxField() besides its tags."
+        )
+        raise ImproperlyConfigured(msg)
+
+
+class InfluxMeasurement(metaclass=ModelBase):
+    """Base class of measurements, as Django's ``Model`` is of tables.
+
+    Subclass it and declare fields and tags as class attributes::
+
+        class ServerMeasurement(InfluxMeasurement):
+            measurement = 'servers'
+            cpu = fields.InfluxField()
+            name = fields.InfluxTag()
+
+    Every model has an implicit ``time`` attribute and a ``series`` manager.
+    """
+
+    _meta: ClassVar[Options]
+    measurement: ClassVar[str]
+    time: ClassVar[TimeField]
+    series: ClassVar[SeriesDescriptor] = SeriesDescriptor()
+    DoesNotExist: ClassVar[type[exceptions.DoesNotExist]] = exceptions.DoesNotExist
+    MultipleObjectsReturned: ClassVar[type[exceptions.MultipleObjectsReturned]] = (
+        exceptions.MultipleObjectsReturned
+    )
+
+    def __init__(self, **values: Any) -> None:
+        meta = self._meta
+        if meta.abstract:
+            msg = f"{type(self).__name__} is abstract and cannot be instantiated."
+            raise TypeError(msg)
+        fields = meta.fields
+        store = self.__dict__
+        for attname, value in values.items():
+            field = fields.get(attname)
+            if field is None:
+                if attname == "time":
+                    store["time"] = meta.time_field.to_python(value)
+                    continue
+                model = type(self).__name__
+                names = ", ".join(sorted(meta.field_names))
+                hint = suggest(attname, meta.field_names)
+                msg = (
+                    f"{model}() got an unexpected keyword argument {attname!r}; "
+                    f"fields are: {names}.{hint}"
+                )
+                raise FieldError(msg, field=attname)
+            store[attname] = field.to_python(value)
+        for attname, field in fields.items():
+            if attname not in store and field.has_default():
+                store[attname] = field.to_python(field.get_default())
+
+    @classmethod
+    def from_db(cls, values: dict[str, Any]) -> Self:
+        """Build an instance from stored values without validating them."""
+        obj = cls.__new__(cls)
+        obj.__dict__.update(values)
+        return obj
+
+    def __repr__(self) -> str:
+        store = self.__dict__
+        parts = []
+        time_value = self.time
+        if time_value is not None:
+            parts.append(f"time={time_value.isoformat()!r}")
+        parts.extend(
+            f"{attname}={store[attname]!r}"
+            for attname in self._meta.fields
+            if store.get(attname) is not None
+        )
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.values_dict(ns=True) == other.values_dict(ns=True)
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(self.values_dict(ns=True).items())))
+
+    @property
+    def time_ns(self) -> int | None:
+        """The point's time as integer nanoseconds since the epoch (UTC)."""
+        ns: int | None = self.__dict__.get("time")
+        return ns
+
+    def values_dict(self, *, ns: bool = False) -> dict[str, Any]:
+        """Return ``{'time': …, field: value, …}``, skipping values left None.
+
+        ``ns=True`` gives the time as integer nanoseconds.
+        """
+        store = self.__dict__
+        out: dict[str, Any] = {"time": self.time_ns if ns else self.time}
+        for attname in self._meta.fields:
+            value = store.get(attname)
+            if value is not None:
+                out[attname] = value
+        return out
+
+    def save(self, *, using: str | None = None) -> None:
+        """Write this point (fields left None are not written).
+
+        A point without a time is stamped with the current time in
+        nanoseconds, which is then kept on the instance.
+        """
+        qs = type(self).series.all()
+        if using is not None:
+            qs = qs.using(using)
+        qs.bulk_create([self], stamp=True)
+
+
+#: Django's name for the base class.
+Model = InfluxMeasurement

@@ -1,0 +1,232 @@
+"""The query representation: a frozen, dialect-free description of a statement.
+
+``Query`` is a frozen dataclass of tuples; the QuerySet changes it only
+through ``dataclasses.replace``. It holds resolved expression nodes and
+knows nothing about InfluxQL or SQL text: ``compile(compiler_class)`` hands
+it to a compiler. ``str(query)`` borrows the InfluxQL compiler for display,
+the one place this module reaches a compiler.
+
+``check()`` refuses, with a reason, the combinations InfluxDB would answer
+silently wrongly, so every dialect inherits the same guarantees.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from influxpy.durations import Duration
+from influxpy.exceptions import CompileError
+from influxpy.expressions import Col, Expression, Now, WhereNode
+from influxpy.functions import Func, Transform
+
+if TYPE_CHECKING:
+    from influxpy.compilers.base import Compiled, Compiler
+
+__all__ = [
+    "Delete",
+    "Fill",
+    "GroupByTime",
+    "Query",
+    "SelectItem",
+    "Source",
+    "Target",
+]
+
+FILL_MODES = ("null", "none", "previous", "linear", "value")
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """A measurement, qualified by database and retention policy if given."""
+
+    measurement: str
+    database: str | None = None
+    retention_policy: str | None = None
+    visit_name: ClassVar[str] = "source"
+
+
+#: Where ``INTO`` writes: the same shape as a source.
+Target = Source
+
+
+@dataclasses.dataclass(frozen=True)
+class SelectItem:
+    """One selected expression and its alias (``None`` keeps the default)."""
+
+    expression: Expression
+    alias: str | None = None
+
+    @property
+    def output_name(self) -> str | None:
+        """The column name the result will have, when predictable."""
+        return self.alias or self.expression.default_alias()
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupByTime:
+    """``GROUP BY time(interval[, offset])``; offset may be ``Now()``."""
+
+    interval: Duration
+    offset: Duration | Now | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Fill:
+    """How empty windows are filled: ``null``, ``none``, ``previous``,
+    ``linear``, or ``value`` with a number."""
+
+    mode: str
+    value: float | int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Query:
+    """One SELECT statement, described without any query language.
+
+    An empty ``select`` means every field and tag (``*``). ``source`` is a
+    measurement or another ``Query`` (a subquery).
+    """
+
+    source: Source | Query
+    select: tuple[SelectItem, ...] = ()
+    where: WhereNode | None = None
+    group_by_time: GroupByTime | None = None
+    group_by: tuple[str, ...] = ()
+    fill: Fill | None = None
+    descending: bool = False
+    limit: int | None = None
+    offset: int | None = None
+    series_limit: int | None = None
+    series_offset: int | None = None
+    timezone: str | None = None
+    into: Target | None = None
+    visit_name: ClassVar[str] = "query"
+
+    def __str__(self) -> str:
+        from influxpy.compilers.influxql import InfluxQLCompiler
+
+        return self.compile(InfluxQLCompiler).text
+
+    def compile(self, compiler_class: type[Compiler]) -> Compiled:
+        """Compile with *compiler_class* after checking the query."""
+        self.check()
+        compiled: Compiled = compiler_class().compile(self)
+        return compiled
+
+    @property
+    def is_aggregate(self) -> bool:
+        """Whether any selected expression uses a function."""
+        return any(item.expression.contains_aggregate for item in self.select)
+
+    @property
+    def functions(self) -> list[Func]:
+        """Every function call in the select list, outer ones first."""
+        return [
+            node
+            for item in self.select
+            for node in item.expression.walk()
+            if isinstance(node, Func)
+        ]
+
+    def check(self) -> None:
+        """Raise ``CompileError`` for combinations InfluxDB answers wrongly."""
+        if self.where is not None:
+            _check_where(self.where)
+        kinds = {f.kind for f in self.functions}
+        raw_columns = [
+            item
+            for item in self.select
+            if not item.expression.contains_aggregate
+            and any(isinstance(n, Col) for n in item.expression.walk())
+        ]
+        if self.group_by_time is not None and not self.is_aggregate:
+            msg = (
+                "resolution() groups rows into time windows, so the query needs a "
+                "function to reduce each window: add annotate(Mean('field')) or "
+                "similar."
+            )
+            raise CompileError(msg)
+        if "aggregate" in kinds and raw_columns:
+            names = ", ".join(repr(i.output_name) for i in raw_columns)
+            msg = (
+                f"InfluxDB cannot mix aggregates with raw fields ({names}) in one "
+                "query; aggregate them too, or use a selector such as Max()."
+            )
+            raise CompileError(msg)
+        for func in self.functions:
+            if (
+                isinstance(func, Transform)
+                and func.needs_group_by_time
+                and func.source is not None
+                and func.source.contains_aggregate
+                and self.group_by_time is None
+            ):
+                name = type(func).__name__
+                msg = (
+                    f"{name}() of an aggregate needs time windows: add "
+                    ".resolution(...) to the query."
+                )
+                raise CompileError(msg)
+        if self.fill is not None and self.group_by_time is None:
+            msg = (
+                "fill() fills empty time windows, so the query needs "
+                ".resolution(...) as well."
+            )
+            raise CompileError(msg)
+        if isinstance(self.source, Query):
+            self.source.check()
+
+
+def _check_where(node: WhereNode) -> None:
+    """Refuse OR involving time: InfluxDB 1.x returns nothing for it."""
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            _check_where(child)
+    if node.connector == "OR" and len(node.children) > 1:
+        for lookup in node.walk():
+            if getattr(lookup.lhs, "role", None) == "time":
+                msg = (
+                    "InfluxDB answers a time condition combined with OR with no rows "
+                    "and no error, so influxpy refuses it; run one query per time "
+                    "range, or use AND (a negated time range becomes an OR)."
+                )
+                raise CompileError(msg)
+    for lookup in node.walk():
+        if getattr(lookup.lhs, "role", None) != "time":
+            continue
+        if lookup.lookup_name == "ne" or (
+            lookup.lookup_name == "exact" and lookup.negated
+        ):
+            msg = (
+                "InfluxDB cannot compare time with != (it rejects the query); use "
+                "two queries or a range that leaves the time out."
+            )
+            raise CompileError(msg)
+        if lookup.lookup_name == "in":
+            msg = "time__in is not supported; filter with time ranges."
+            raise CompileError(msg)
+
+
+@dataclasses.dataclass(frozen=True)
+class Delete:
+    """A DELETE statement: a measurement and conditions on tags and time."""
+
+    source: Source
+    where: WhereNode | None = None
+    visit_name: ClassVar[str] = "delete"
+
+    def compile(self, compiler_class: type[Compiler]) -> Compiled:
+        """Compile with *compiler_class*."""
+        compiled: Compiled = compiler_class().compile(self)
+        return compiled
+
+    def __str__(self) -> str:
+        from influxpy.compilers.influxql import InfluxQLCompiler
+
+        return self.compile(InfluxQLCompiler).text
+
+
+def replace(obj: Any, **changes: Any) -> Any:
+    """``dataclasses.replace``, re-exported for the QuerySet."""
+    return dataclasses.replace(obj, **changes)

@@ -1,0 +1,751 @@
+"""QuerySet: the lazy, chainable, immutable query API (``Model.series``).
+
+Each chaining method returns a new QuerySet around a ``Query`` changed with
+``dataclasses.replace``; nothing touches a backend until the QuerySet is
+iterated or a method that runs a query is called. Results are cached on the
+QuerySet, as in Django; the cache is never copied into a new QuerySet.
+
+The QuerySet reaches compilers and backends only through the backend bound
+to its alias.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+import zoneinfo
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, overload
+
+from influxpy._types import ModelT
+from influxpy._utils import suggest
+from influxpy.connection import get_connection
+from influxpy.durations import Duration, as_duration
+from influxpy.exceptions import CompileError, FieldError
+from influxpy.expressions import Col, Expression, F, Now, Q, Resolver
+from influxpy.fields import Field
+from influxpy.functions import Count, Func
+from influxpy.lookups import build_lookup
+from influxpy.query import Delete, Fill, GroupByTime, Query, SelectItem, Source
+from influxpy.results import Converter, InfluxResult, Series, merge_pieces
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from influxpy.backends.base import Backend
+    from influxpy.compilers.base import Compiled
+    from influxpy.models import InfluxMeasurement
+
+__all__ = ["QuerySet"]
+
+_SHAPES = ("series", "points", "instances")
+_FILL_WORDS = ("null", "none", "previous", "linear")
+#: Rows per chunk when the server streams a result.
+DEFAULT_CHUNK_SIZE = 10_000
+
+
+class _ModelResolver(Resolver):
+    """Resolve names against a model's fields (or a subquery's outputs)."""
+
+    def __init__(
+        self, model: type[InfluxMeasurement], aliases: dict[str, Col] | None = None
+    ) -> None:
+        self.model = model
+        self.aliases = aliases or {}
+
+    def column(self, name: str) -> Col:
+        if name in self.aliases:
+            return self.aliases[name]
+        meta = self.model._meta
+        if self.aliases and name != "time" and name not in meta.fields:
+            choices = sorted({"time", *self.aliases})
+            hint = suggest(name, choices)
+            msg = (
+                f"The subquery has no column {name!r}; columns are: "
+                f"{', '.join(choices)}.{hint}"
+            )
+            raise FieldError(msg, field=name)
+        field = meta.get_field(name)
+        if name == "time":
+            return Col("time", "time", None, "time")
+        role = "tag" if field.is_tag else "field"
+        return Col(field.db_name, role, field.kind, field.name)
+
+    def field(self, name: str) -> Field[Any] | None:
+        if name in self.aliases:
+            alias = self.aliases[name]
+            if alias.role == "tag":
+                return self.model._meta.fields.get(name)
+            return None
+        return self.model._meta.get_field(name)
+
+
+@dataclasses.dataclass(frozen=True)
+class _State:
+    """Everything a QuerySet is besides its model: replaced, never mutated."""
+
+    query: Query
+    alias: str | None = None
+    database: str | None = None
+    shape: str = "series"
+    epoch: str | None = None
+    empty: bool = False
+    aliases: tuple[tuple[str, Col], ...] = ()
+    sliced: bool = False
+
+
+class QuerySet(Generic[ModelT]):
+    """A lazy query over one measurement (``Model.series``).
+
+    Iterating yields one ``InfluxResult`` per series; ``points()`` and
+    ``instances()`` switch to flat dicts or model instances.
+    """
+
+    def __init__(self, model: type[ModelT], state: _State | None = None) -> None:
+        self.model = model
+        if state is None:
+            meta = model._meta
+            source = Source(meta.measurement, None, meta.retention_policy)
+            state = _State(Query(source), alias=None, database=meta.database)
+        self._state = state
+        self._result_cache: list[Any] | None = None
+
+    # -- Python protocol -------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._fetch_all())
+
+    def __len__(self) -> int:
+        return len(self._fetch_all())
+
+    def __bool__(self) -> bool:
+        return bool(self._fetch_all())
+
+    def __repr__(self) -> str:
+        try:
+            text = str(self.query)
+        except CompileError as exc:
+            text = f"(cannot compile: {exc})"
+        return f"<QuerySet {self.model.__name__} {self._state.shape}: {text}>"
+
+    @overload
+    def __getitem__(self, key: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> Self: ...
+
+    def __getitem__(self, key: int | slice) -> Any:
+        if self._result_cache is not None:
+            return self._result_cache[key]
+        if isinstance(key, slice):
+            if key.step is not None:
+                msg = "QuerySet slicing does not support steps."
+                raise ValueError(msg)
+            start, stop = key.start or 0, key.stop
+            if start < 0 or (stop is not None and stop < 0):
+                msg = "Negative indexing is not supported."
+                raise ValueError(msg)
+            return self._slice(start, stop)
+        if not isinstance(key, int) or isinstance(key, bool):
+            type_name = type(key).__name__
+            msg = f"QuerySet indices must be integers or slices, not {type_name}."
+            raise TypeError(msg)
+        if key < 0:
+            msg = "Negative indexing is not supported."
+            raise ValueError(msg)
+        return list(self._slice(key, key + 1))[0]
+
+    # -- methods that run a query ------------------------------------------------
+
+    def create(self, **values: Any) -> ModelT:
+        """Build an instance from *values*, save it and return it."""
+        obj = self.model(**values)
+        self.bulk_create([obj], stamp=True)
+        return obj
+
+    def bulk_create(
+        self,
+        objs: Iterable[ModelT],
+        batch_size: int = 5_000,
+        *,
+        stamp: bool = False,
+    ) -> int:
+        """Write many instances in batches; return how many were written.
+
+        *objs* may be any iterable, a generator included: it is consumed
+        batch by batch, so memory stays constant. Points without a time are
+        stamped with the current time in nanoseconds (kept on the instance
+        when *stamp* is true, as ``save()`` does).
+        """
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+            msg = f"batch_size must be a positive int, got {batch_size!r}."
+            raise TypeError(msg)
+        if batch_size < 1:
+            msg = f"batch_size must be a positive int, got {batch_size!r}."
+            raise ValueError(msg)
+        model = self.model
+        backend = self._backend()
+
+        def checked() -> Iterator[ModelT]:
+            for obj in objs:
+                if type(obj) is not model:
+                    type_name = type(obj).__name__
+                    msg = (
+                        f"{model.__name__}.series.bulk_create() takes "
+                        f"{model.__name__} instances; got {obj!r} ({type_name})."
+                    )
+                    raise TypeError(msg)
+                if stamp and obj.__dict__.get("time") is None:
+                    obj.__dict__["time"] = time.time_ns()
+                yield obj
+
+        return backend.write(
+            model,
+            checked(),
+            database=self._database(backend),
+            retention_policy=model._meta.retention_policy,
+            batch_size=batch_size,
+        )
+
+    def count(self) -> int:
+        """Return the number of points (or of rows, for aggregate queries).
+
+        For a raw query this is the largest per-field count in each series,
+        summed over series: exact whenever every point has at least one
+        field in common (as points written from one model do).
+        """
+        if self._result_cache is not None and self._state.shape != "series":
+            return len(self._result_cache)
+        state = self._state
+        if state.empty:
+            return 0
+        query = state.query
+        if query.is_aggregate or query.limit is not None or query.offset is not None:
+            return sum(len(s.values) for s in self._series())
+        counting = dataclasses.replace(
+            query, select=(SelectItem(Count("*")),), descending=False
+        )
+        total = 0
+        for series in self._run(counting):
+            for row in series.values:
+                total += max((v for v in row[1:] if v is not None), default=0)
+        return total
+
+    def exists(self) -> bool:
+        """Return whether the query finds at least one row."""
+        if self._state.empty:
+            return False
+        query = dataclasses.replace(self._state.query, limit=1, series_limit=1)
+        return any(series.values for series in self._run(query))
+
+    def first(self) -> Any:
+        """Return the earliest point, or ``None`` (an instance for raw queries)."""
+        return self._edge(descending=False)
+
+    def last(self) -> Any:
+        """Return the latest point, or ``None`` (an instance for raw queries)."""
+        return self._edge(descending=True)
+
+    def get(self, *args: Q, **kwargs: Any) -> Any:
+        """Return the one point matching the filters.
+
+        Raises ``Model.DoesNotExist`` when none matches and
+        ``Model.MultipleObjectsReturned`` when several do.
+        """
+        qs = self.filter(*args, **kwargs) if args or kwargs else self
+        rows = qs._items(dataclasses.replace(qs._state.query, limit=2))
+        name = self.model.__name__
+        if not rows:
+            msg = f"{name} matching the query does not exist."
+            raise self.model.DoesNotExist(msg)
+        if len(rows) > 1:
+            msg = f"get() returned more than one {name}; narrow the filters."
+            raise self.model.MultipleObjectsReturned(msg)
+        return rows[0]
+
+    def aggregate(self, *args: Func, **kwargs: Expression) -> dict[str, Any]:
+        """Return ``{alias: value}`` for functions over all matching points.
+
+        Positional functions are named after the function (``mean``).
+        """
+        items = self._select_items(args, kwargs)
+        query = dataclasses.replace(
+            self._state.query,
+            select=items,
+            group_by=(),
+            group_by_time=None,
+            fill=None,
+            limit=None,
+            offset=None,
+            descending=False,
+        )
+        names = [i.output_name or f"expr{n}" for n, i in enumerate(items)]
+        out: dict[str, Any] = dict.fromkeys(names)
+        if self._state.empty:
+            return out
+        for series in self._run(query):
+            for row in series.values[:1]:
+                for name, value in zip(series.columns[1:], row[1:], strict=False):
+                    out[name] = value
+        return out
+
+    def delete(self) -> None:
+        """Delete the matching points (conditions on tags and time only)."""
+        state = self._state
+        query = state.query
+        if query.select or query.group_by or query.group_by_time or state.sliced:
+            msg = (
+                "delete() removes the points a filter matches; call it on a "
+                "QuerySet without annotate(), group_by(), resolution() or slicing."
+            )
+            raise TypeError(msg)
+        if query.where is not None:
+            for lookup in query.where.walk():
+                if lookup.lhs.role not in ("tag", "time"):
+                    name = lookup.lhs.attname or lookup.lhs.key
+                    msg = (
+                        f"delete() can filter on tags and time only; InfluxDB's "
+                        f"DELETE cannot test the field {name!r}."
+                    )
+                    raise FieldError(msg, field=name)
+        if state.empty:
+            return
+        assert isinstance(query.source, Source)
+        statement = Delete(query.source, query.where)
+        backend = self._backend()
+        compiled = statement.compile(backend.compiler_class)
+        list(backend.execute(compiled, database=self._database(backend)))
+
+    def execute(self) -> int:
+        """Run an ``into()`` query and return how many points it wrote."""
+        if self._state.query.into is None:
+            msg = "execute() runs INTO queries; call into(target) first."
+            raise TypeError(msg)
+        written = 0
+        for series in self._series():
+            index = series.columns.index("written") if series.columns else -1
+            for row in series.values:
+                written += int(row[index] or 0)
+        return written
+
+    def iterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[Any]:
+        """Stream the results in chunks of *chunk_size* rows, in constant memory.
+
+        Yields the same kind of items as iteration; a long series arrives as
+        several consecutive ``InfluxResult`` pieces with the same tags.
+        """
+        if self._state.empty:
+            return
+        converter = self._converter()
+        shape = self._state.shape
+        for series in self._run(self._state.query, chunk_size=chunk_size):
+            yield from self._shape(series, converter, shape)
+
+    async def aiterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[Any]:
+        """Async form of ``iterator()`` (runs the blocking read off the loop)."""
+        import asyncio
+
+        iterator = self.iterator(chunk_size)
+        sentinel = object()
+        while True:
+            item = await asyncio.to_thread(next, iterator, sentinel)
+            if item is sentinel:
+                return
+            yield item
+
+    def to_dataframe(self) -> Any:
+        """Return one pandas DataFrame: a UTC time index, tag and value columns.
+
+        Grouped results are stacked into the same frame with their tags as
+        columns. Needs the ``pandas`` extra.
+        """
+        from influxpy._dataframe import series_to_dataframe
+
+        series: Iterable[Series] = () if self._state.empty else self._series()
+        return series_to_dataframe(
+            series,
+            names=self._column_names(),
+            tz=self._tzinfo(),
+            epoch=self._state.epoch,
+        )
+
+    # -- methods that return a new QuerySet ----------------------------------
+
+    def all(self) -> Self:
+        """Return a new QuerySet equal to this one (with an empty cache)."""
+        return self._chain()
+
+    def none(self) -> Self:
+        """Return a new QuerySet that finds nothing and never queries."""
+        return self._chain(empty=True)
+
+    def using(self, alias: str) -> Self:
+        """Return a new QuerySet that runs on the connection named *alias*."""
+        return self._chain(alias=alias)
+
+    def database(self, name: str) -> Self:
+        """Return a new QuerySet that reads and writes database *name*."""
+        return self._chain(database=name)
+
+    def filter(self, *args: Q, **kwargs: Any) -> Self:
+        """Return a new QuerySet with the conditions ANDed to the current ones."""
+        return self._filter_or_exclude(False, args, kwargs)
+
+    def exclude(self, *args: Q, **kwargs: Any) -> Self:
+        """Return a new QuerySet without the points matching the conditions."""
+        return self._filter_or_exclude(True, args, kwargs)
+
+    def annotate(self, *args: Expression, **kwargs: Expression) -> Self:
+        """Return a new QuerySet selecting functions or expressions.
+
+        Keyword arguments give the output names: ``annotate(cpu_m=Mean('cpu'))``.
+        """
+        items = self._select_items(args, kwargs)
+        query = self._state.query
+        return self._replace(select=query.select + items)
+
+    def only(self, *names: str) -> Self:
+        """Return a new QuerySet selecting only these fields (and time)."""
+        resolver = self._resolver()
+        items = []
+        for name in names:
+            col = resolver.column(name)
+            if col.role == "time":
+                continue
+            alias = name if col.attname and col.attname != col.key else None
+            items.append(SelectItem(col, alias))
+        return self._replace(select=self._state.query.select + tuple(items))
+
+    def resolution(self, interval: Duration | dt.timedelta, offset: Any = None) -> Self:
+        """Return a new QuerySet grouped into windows of *interval*.
+
+        ``offset`` shifts the windows (a duration, or ``Now()``).
+        """
+        duration = as_duration(interval, "resolution()")
+        if duration.value <= 0:
+            msg = f"resolution() takes a positive duration; got {duration!r}."
+            raise ValueError(msg)
+        shift: Duration | Now | None = None
+        if isinstance(offset, Now):
+            shift = offset
+        elif offset is not None:
+            shift = as_duration(offset, "resolution()'s offset")
+        return self._replace(group_by_time=GroupByTime(duration, shift))
+
+    def group_by(self, *tags: str, time: Duration | dt.timedelta | None = None) -> Self:
+        """Return a new QuerySet with one series per value of *tags*.
+
+        ``'*'`` groups by every tag; ``time=`` is ``resolution()``.
+        """
+        qs = self.resolution(time) if time is not None else self
+        keys = list(qs._state.query.group_by)
+        meta = self.model._meta
+        for tag in tags:
+            if tag == "*":
+                key = "*"
+            else:
+                field = meta.fields.get(tag) or meta.by_db_name.get(tag)
+                if field is None or not field.is_tag:
+                    names = ", ".join(sorted(f.name for f in meta.tags)) or "none"
+                    hint = suggest(tag, [f.name for f in meta.tags])
+                    msg = (
+                        f"group_by() takes tags of {self.model.__name__} ({names}) "
+                        f"or '*'; InfluxDB cannot group by {tag!r}.{hint}"
+                    )
+                    raise FieldError(msg, field=tag)
+                key = field.db_name
+            if key not in keys:
+                keys.append(key)
+        if "*" in keys:
+            keys = ["*"]
+        return qs._replace(group_by=tuple(keys))
+
+    def fill(self, value: Any) -> Self:
+        """Return a new QuerySet filling empty windows.
+
+        ``None`` or ``'null'`` (the default), ``'none'`` (drop them),
+        ``'previous'``, ``'linear'`` or a number.
+        """
+        if value is None or value == "null":
+            fill = Fill("null")
+        elif isinstance(value, str) and value in _FILL_WORDS:
+            fill = Fill(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            fill = Fill("value", value)
+        else:
+            choices = "None, 'null', 'none', 'previous', 'linear' or a number"
+            msg = f"fill() takes {choices}; got {value!r}."
+            raise ValueError(msg)
+        return self._replace(fill=fill)
+
+    def order_by(self, *fields: str) -> Self:
+        """Return a new QuerySet ordered by ``'time'`` or ``'-time'``."""
+        descending = self._state.query.descending
+        for name in fields:
+            if name not in ("time", "-time"):
+                msg = (
+                    f"order_by() takes 'time' or '-time'; InfluxDB orders by time "
+                    f"only, got {name!r}."
+                )
+                raise FieldError(msg, field=name)
+            descending = name == "-time"
+        return self._replace(descending=descending)
+
+    def reverse(self) -> Self:
+        """Return a new QuerySet in the opposite time order."""
+        return self._replace(descending=not self._state.query.descending)
+
+    def series_limit(self, count: int) -> Self:
+        """Return a new QuerySet with at most *count* series (SLIMIT)."""
+        return self._replace(series_limit=_count("series_limit", count))
+
+    def series_offset(self, count: int) -> Self:
+        """Return a new QuerySet skipping the first *count* series (SOFFSET)."""
+        return self._replace(series_offset=_count("series_offset", count))
+
+    def tz(self, name: str) -> Self:
+        """Return a new QuerySet whose times and windows use the zone *name*."""
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            msg = (
+                f"tz() takes an IANA time zone name such as 'Europe/Paris'; "
+                f"{name!r} is not one."
+            )
+            raise ValueError(msg) from None
+        return self._replace(timezone=name)
+
+    def into(self, target: type[InfluxMeasurement] | str) -> Self:
+        """Return a new QuerySet that writes its results into *target*.
+
+        *target* is a model or a measurement name. Tags are kept (GROUP BY
+        ``*``) unless ``group_by()`` names them. Run it with ``execute()``.
+        """
+        if isinstance(target, str):
+            source = Source(target)
+        else:
+            meta = target._meta
+            source = Source(meta.measurement, meta.database, meta.retention_policy)
+        group_by = self._state.query.group_by or ("*",)
+        return self._replace(into=source, group_by=group_by)
+
+    def subquery(self) -> Self:
+        """Return a new QuerySet that selects from this one (a subquery).
+
+        Its columns are this query's output names plus the tags.
+        """
+        inner = self._state.query
+        aliases: dict[str, Col] = {}
+        for item in inner.select:
+            name = item.output_name
+            if name:
+                col = item.expression
+                kind = col.kind if isinstance(col, Col) else None
+                aliases[name] = Col(name, "alias", kind, name)
+        for field in self.model._meta.tags:
+            aliases.setdefault(field.name, Col(field.db_name, "tag", "string", field.name))
+        state = dataclasses.replace(
+            self._state,
+            query=Query(inner),
+            aliases=tuple(aliases.items()),
+            sliced=False,
+        )
+        return self._chain_state(state)
+
+    def points(self) -> Self:
+        """Return a new QuerySet yielding flat dicts, tags merged into each."""
+        return self._chain(shape="points")
+
+    def instances(self) -> Self:
+        """Return a new QuerySet yielding model instances (raw queries only)."""
+        return self._chain(shape="instances")
+
+    def epoch(self, unit: str = "ns") -> Self:
+        """Return a new QuerySet giving times as integer epoch nanoseconds."""
+        if unit != "ns":
+            msg = f"epoch() gives integer nanoseconds; unit must be 'ns', got {unit!r}."
+            raise ValueError(msg)
+        return self._chain(epoch="ns")
+
+    # -- introspection ---------------------------------------------------------
+
+    @property
+    def query(self) -> Query:
+        """The ``Query`` this QuerySet runs; ``str(qs.query)`` is its InfluxQL."""
+        return self._state.query
+
+    def compile(self, alias: str | None = None) -> Compiled:
+        """Compile for the connection *alias* (or this QuerySet's)."""
+        backend = get_connection(alias or self._alias())
+        return self._state.query.compile(backend.compiler_class)
+
+    # -- private helpers -------------------------------------------------------
+
+    def _chain_state(self, state: _State) -> Self:
+        return type(self)(self.model, state)
+
+    def _chain(self, **changes: Any) -> Self:
+        return self._chain_state(dataclasses.replace(self._state, **changes))
+
+    def _replace(self, **changes: Any) -> Self:
+        if self._state.sliced and set(changes) - {"descending"}:
+            msg = "Cannot change a QuerySet once a slice has been taken."
+            raise TypeError(msg)
+        query = dataclasses.replace(self._state.query, **changes)
+        return self._chain(query=query)
+
+    def _slice(self, start: int, stop: int | None) -> Self:
+        query = self._state.query
+        old_offset = query.offset or 0
+        old_limit = query.limit
+        new_offset = old_offset + start
+        if stop is None:
+            new_limit = None if old_limit is None else max(old_limit - start, 0)
+        else:
+            new_limit = max(stop - start, 0)
+            if old_limit is not None:
+                new_limit = min(new_limit, max(old_limit - start, 0))
+        query = dataclasses.replace(
+            query, offset=new_offset or None, limit=new_limit
+        )
+        return self._chain(query=query, sliced=True)
+
+    def _resolver(self) -> _ModelResolver:
+        return _ModelResolver(self.model, dict(self._state.aliases))
+
+    def _filter_or_exclude(
+        self, negate: bool, args: tuple[Q, ...], kwargs: dict[str, Any]
+    ) -> Self:
+        for arg in args:
+            if not isinstance(arg, Q):
+                type_name = type(arg).__name__
+                msg = f"filter() takes Q objects and keyword lookups, not {type_name}."
+                raise TypeError(msg)
+        condition = Q(*args, **kwargs)
+        if not condition.children:
+            return self._chain()
+        resolver = self._resolver()
+        node = condition.resolve(lambda key, value: build_lookup(resolver, key, value))
+        if negate:
+            node = node.negate()
+        where = self._state.query.where
+        return self._replace(where=node if where is None else where & node)
+
+    def _select_items(
+        self, args: tuple[Expression, ...], kwargs: dict[str, Expression]
+    ) -> tuple[SelectItem, ...]:
+        resolver = self._resolver()
+        items = []
+        pairs: list[tuple[str | None, Any]] = [(None, a) for a in args]
+        pairs.extend(kwargs.items())
+        for alias, expression in pairs:
+            if isinstance(expression, str):
+                expression = F(expression)
+            if not isinstance(expression, Expression):
+                type_name = type(expression).__name__
+                msg = (
+                    f"annotate() takes functions and expressions such as "
+                    f"Mean('cpu') or F('a') * 2; got {expression!r} ({type_name})."
+                )
+                raise TypeError(msg)
+            items.append(SelectItem(expression.resolve(resolver), alias))
+        return tuple(items)
+
+    def _alias(self) -> str:
+        return self._state.alias or self.model._meta.using
+
+    def _backend(self) -> Backend:
+        return get_connection(self._alias())
+
+    def _database(self, backend: Backend) -> str:
+        return backend.resolve_database(self._state.database)
+
+    def _run(self, query: Query, chunk_size: int | None = None) -> Iterator[Series]:
+        backend = self._backend()
+        compiled = query.compile(backend.compiler_class)
+        pieces = backend.execute(
+            compiled,
+            database=self._database(backend),
+            chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
+        )
+        if chunk_size:
+            return iter(pieces)
+        return merge_pieces(pieces)
+
+    def _series(self) -> Iterator[Series]:
+        return self._run(self._state.query)
+
+    def _tzinfo(self) -> dt.tzinfo | None:
+        name = self._state.query.timezone
+        return zoneinfo.ZoneInfo(name) if name else None
+
+    def _column_names(self) -> dict[str, str]:
+        return {
+            f.db_name: f.name
+            for f in self.model._meta.fields.values()
+            if f.db_name != f.name
+        }
+
+    def _converter(self) -> Converter:
+        return Converter(
+            names=self._column_names(), tz=self._tzinfo(), epoch=self._state.epoch
+        )
+
+    def _shape(self, series: Series, converter: Converter, shape: str) -> list[Any]:
+        if shape == "points":
+            return converter.points(series)
+        if shape == "instances":
+            if self._state.query.is_aggregate:
+                msg = (
+                    "instances() builds model instances from raw points; this "
+                    "query aggregates, so use iteration or points() instead."
+                )
+                raise TypeError(msg)
+            return converter.instances(series, self.model)
+        return [converter.result(series)]
+
+    def _items(self, query: Query) -> list[Any]:
+        if self._state.empty:
+            return []
+        shape = self._state.shape
+        if shape == "series":
+            shape = "points" if query.is_aggregate else "instances"
+        converter = self._converter()
+        out: list[Any] = []
+        for series in self._run(query):
+            out.extend(self._shape(series, converter, shape))
+        return out
+
+    def _edge(self, *, descending: bool) -> Any:
+        query = dataclasses.replace(self._state.query, descending=descending, limit=1)
+        rows = self._items(query)
+        if not rows:
+            return None
+
+        def when(row: Any) -> Any:
+            return row["time"] if isinstance(row, dict) else row.time_ns
+
+        return max(rows, key=when) if descending else min(rows, key=when)
+
+    def _fetch_all(self) -> list[Any]:
+        if self._result_cache is None:
+            if self._state.empty:
+                self._result_cache = []
+            else:
+                converter = self._converter()
+                shape = self._state.shape
+                self._result_cache = [
+                    item
+                    for series in self._series()
+                    for item in self._shape(series, converter, shape)
+                ]
+        return self._result_cache
+
+
+def _count(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        msg = f"{name}() takes a whole number of at least 0; got {value!r}."
+        raise ValueError(msg)
+    return value
+

@@ -1,0 +1,169 @@
+"""Query results: raw ``Series`` from backends and the shapes users get.
+
+Backends turn their payloads into ``Series(name, tags, columns, values)``
+with the time column as integer nanoseconds. This module turns those into
+``InfluxResult`` series, flat dicts, model instances or DataFrames. It never
+imports httpx or duckdb.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from influxpy._types import ModelT
+
+__all__ = ["Converter", "InfluxResult", "Series", "merge_pieces"]
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@dataclasses.dataclass(slots=True)
+class Series:
+    """One series of one statement's result, as a backend returns it.
+
+    ``values`` rows follow ``columns``; ``time`` is integer nanoseconds.
+    ``partial`` marks a piece of a series that continues in the next chunk.
+    """
+
+    name: str
+    tags: dict[str, str]
+    columns: list[str]
+    values: list[list[Any]]
+    partial: bool = False
+
+
+@dataclasses.dataclass
+class InfluxResult:
+    """One series of a query result: its measurement, tag set and points.
+
+    ``points`` is a list of dicts, one per row, ``time`` first.
+    """
+
+    name: str = ""
+    tags: dict[str, str] = dataclasses.field(default_factory=dict)
+    points: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    def __iter__(self) -> Any:
+        return iter(self.points)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+
+class _TimeConverter:
+    """Turn epoch nanoseconds into datetimes, caching repeated timestamps."""
+
+    def __init__(self, tz: dt.tzinfo | None, epoch: str | None) -> None:
+        self.tz = tz
+        self.epoch = epoch
+        self.cache: dict[int, Any] = {}
+
+    def __call__(self, ns: Any) -> Any:
+        if self.epoch is not None or ns is None or ns.__class__ is not int:
+            return ns
+        value = self.cache.get(ns)
+        if value is None:
+            value = _EPOCH + dt.timedelta(microseconds=ns // 1_000)
+            if self.tz is not None:
+                value = value.astimezone(self.tz)
+            if len(self.cache) > 100_000:
+                self.cache.clear()
+            self.cache[ns] = value
+        return value
+
+
+def merge_pieces(pieces: Iterable[Series]) -> Iterator[Series]:
+    """Join consecutive pieces of one series (chunked responses) into one."""
+    current: Series | None = None
+    for piece in pieces:
+        if (
+            current is not None
+            and current.partial
+            and current.name == piece.name
+            and current.tags == piece.tags
+            and current.columns == piece.columns
+        ):
+            current.values.extend(piece.values)
+            current.partial = piece.partial
+            continue
+        if current is not None:
+            yield current
+        current = piece
+    if current is not None:
+        yield current
+
+
+class Converter:
+    """Build the user-facing shapes from ``Series`` for one query.
+
+    ``names`` maps stored keys to attribute names (``db_name`` fields);
+    ``tz`` gives local datetimes; ``epoch='ns'`` keeps integer times.
+    """
+
+    def __init__(
+        self,
+        *,
+        names: Mapping[str, str] | None = None,
+        tz: dt.tzinfo | None = None,
+        epoch: str | None = None,
+    ) -> None:
+        self.names = dict(names or {})
+        self.time = _TimeConverter(tz, epoch)
+
+    def columns(self, series: Series) -> list[str]:
+        """The output names of a series' columns."""
+        names = self.names
+        return [names.get(c, c) for c in series.columns]
+
+    def rows(self, series: Series) -> list[dict[str, Any]]:
+        """Rows as dicts, ``time`` converted."""
+        columns = self.columns(series)
+        convert = self.time
+        if columns and columns[0] == "time":
+            rest = columns[1:]
+            return [
+                {"time": convert(row[0]), **dict(zip(rest, row[1:], strict=False))}
+                for row in series.values
+            ]
+        return [dict(zip(columns, row, strict=False)) for row in series.values]
+
+    def result(self, series: Series) -> InfluxResult:
+        """One ``InfluxResult``."""
+        return InfluxResult(series.name, dict(series.tags), self.rows(series))
+
+    def points(self, series: Series) -> list[dict[str, Any]]:
+        """Flat dicts with the series' tags merged into every row."""
+        rows = self.rows(series)
+        if series.tags:
+            tags = {self.names.get(k, k): v for k, v in series.tags.items()}
+            for row in rows:
+                for key, value in tags.items():
+                    row.setdefault(key, value)
+        return rows
+
+    def instances(self, series: Series, model: type[ModelT]) -> list[ModelT]:
+        """Model instances built without validation from stored values.
+
+        Times stay exact: the instance keeps the integer nanoseconds.
+        """
+        known = set(model._meta.field_names)
+        columns = self.columns(series)
+        picks = [(i, c) for i, c in enumerate(columns) if c in known]
+        tags = {
+            self.names.get(k, k): v
+            for k, v in series.tags.items()
+            if self.names.get(k, k) in known and v
+        }
+        from_db = model.from_db
+        out = []
+        for row in series.values:
+            values = dict(tags)
+            for index, name in picks:
+                value = row[index]
+                if value is not None:
+                    values[name] = value
+            out.append(from_db(values))
+        return out
