@@ -78,7 +78,9 @@ def series_to_dataframe(
     if epoch is not None:
         index = pd.Index(stamps, name="time")
     else:
-        index = pd.DatetimeIndex(pd.to_datetime(stamps, unit="ns", utc=True), name="time")
+        index = pd.DatetimeIndex(
+            pd.to_datetime(stamps, unit="ns", utc=True), name="time"
+        )
         if tz is not None:
             index = index.tz_convert(tz)
     frame = pd.DataFrame(columns, index=index)

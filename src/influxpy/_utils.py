@@ -17,7 +17,7 @@ T = TypeVar("T")
 
 UTC = dt.timezone.utc
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
-_NAIVE_EPOCH = dt.datetime(1970, 1, 1)  # noqa: DTZ001 (naive on purpose)
+_NAIVE_EPOCH = dt.datetime(1970, 1, 1)
 _ISO_FRACTION = re.compile(r"^(?P<head>[^.,]*)[.,](?P<frac>\d+)(?P<tail>.*)$")
 _CAMEL_1 = re.compile(r"(.)([A-Z][a-z]+)")
 _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
@@ -85,7 +85,7 @@ def to_ns(value: Any) -> int:
         if ns is None:
             ns = _datetime_to_ns(value)
     elif isinstance(value, dt.date):
-        ns = _datetime_to_ns(dt.datetime(value.year, value.month, value.day))  # noqa: DTZ001
+        ns = _datetime_to_ns(dt.datetime(value.year, value.month, value.day))
     elif isinstance(value, str):
         try:
             ns = _parse_iso(value)
@@ -100,9 +100,9 @@ def to_ns(value: Any) -> int:
             msg = "NaT is not a time"
             raise ValueError(msg)
         ns = int(value.astype("datetime64[ns]").astype("int64"))
-    elif isinstance(value, int) and not isinstance(value, bool):
-        ns = int(value)
-    elif cls.__name__ in {"int64", "int32", "uint64", "uint32"}:
+    elif (isinstance(value, int) and not isinstance(value, bool)) or (
+        cls.__name__ in {"int64", "int32", "uint64", "uint32"}
+    ):
         ns = int(value)
     else:
         type_name = cls.__name__
@@ -118,7 +118,7 @@ def to_ns(value: Any) -> int:
             "1677-09-21T00:12:43.145224194Z to 2262-04-11T23:47:16.854775806Z"
         )
         raise ValueError(msg)
-    return ns
+    return int(ns)
 
 
 def ns_to_datetime(ns: int, tz: dt.tzinfo | None = None) -> dt.datetime:

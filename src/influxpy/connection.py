@@ -15,6 +15,7 @@ Passwords and tokens never appear in a ``repr``, a log line or an error.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import logging
 import os
 import threading
@@ -130,7 +131,8 @@ class DatabaseURL:
         if self.port is not None:
             host = f"{host}:{self.port}"
         shown = {
-            k: (_REDACTED if k in ("token", "p") else v) for k, v in self.options.items()
+            k: (_REDACTED if k in ("token", "p") else v)
+            for k, v in self.options.items()
         }
         query = f"?{urlencode(shown)}" if shown else ""
         return f"{self.scheme}://{auth}{host}{self.path}{query}"
@@ -159,10 +161,12 @@ def _load_builtin_schemes() -> None:
     for scheme in ("influxdb", "influxdbs", "http", "https"):
         _SCHEMES.setdefault(scheme, HTTPBackend.from_url)
     try:
-        from influxpy.backends.duckdb import DuckDBBackend
-    except ImportError:  # pragma: no cover - the embedded engine is optional
+        embedded = importlib.import_module("influxpy.backends.duckdb")
+    except ModuleNotFoundError as exc:
+        if exc.name != "influxpy.backends.duckdb":
+            raise
         return
-    _SCHEMES.setdefault("duckdb", DuckDBBackend.from_url)
+    _SCHEMES.setdefault("duckdb", embedded.DuckDBBackend.from_url)
 
 
 def _build(url: str | DatabaseURL, alias: str, options: Mapping[str, Any]) -> Backend:
@@ -191,6 +195,27 @@ def _option_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _from_environment(alias: str) -> Backend:
+    """The default connection: the environment, else the embedded engine."""
+    for variable in ENVIRONMENT_VARIABLES:
+        url = os.environ.get(variable)
+        if url:
+            return _build(url, alias, {})
+    _load_builtin_schemes()
+    if "duckdb" not in _SCHEMES:
+        msg = (
+            "No database is configured: call influxpy.connect("
+            "'influxdb://user:password@host:8086/database') or set the "
+            "environment variable INFLUX_DATABASE_URL (or INFLUXDB_URL)."
+        )
+        raise ImproperlyConfigured(msg)
+    logger.info(
+        "No database URL configured (influxpy.connect() or "
+        "INFLUX_DATABASE_URL): using the embedded engine in memory."
+    )
+    return _build("duckdb://:memory:", alias, {})
 
 
 class ConnectionHandler:
@@ -223,23 +248,7 @@ class ConnectionHandler:
                 f"alias={alias!r}) first."
             )
             raise ImproperlyConfigured(msg)
-        for variable in ENVIRONMENT_VARIABLES:
-            url = os.environ.get(variable)
-            if url:
-                return _build(url, alias, {})
-        _load_builtin_schemes()
-        if "duckdb" not in _SCHEMES:  # pragma: no cover - duckdb is a core dep
-            msg = (
-                "No database is configured: call influxpy.connect("
-                "'influxdb://user:password@host:8086/database') or set "
-                "INFLUX_DATABASE_URL."
-            )
-            raise ImproperlyConfigured(msg)
-        logger.info(
-            "No database URL configured (influxpy.connect() or "
-            "INFLUX_DATABASE_URL): using the embedded engine in memory."
-        )
-        return _build("duckdb://:memory:", alias, {})
+        return _from_environment(alias)
 
     def register(self, alias: str, backend: Backend) -> None:
         """Register *backend* under *alias*, closing any it replaces."""
@@ -275,12 +284,15 @@ def connect(
     (``timeout``, ``retries``, ``gzip``, ``rp``, ``token``, ``chunk_size``,
     ``verify`` and, for HTTP, ``username``, ``password``, ``database``).
     """
-    if url is None:
-        url = next(
-            (os.environ[v] for v in ENVIRONMENT_VARIABLES if os.environ.get(v)),
-            "duckdb://:memory:",
-        )
-    backend = _build(url, alias, options)
+    if url is None and not options:
+        backend = _from_environment(alias)
+    else:
+        if url is None:
+            url = next(
+                (os.environ[v] for v in ENVIRONMENT_VARIABLES if os.environ.get(v)),
+                "duckdb://:memory:",
+            )
+        backend = _build(url, alias, options)
     connections.register(alias, backend)
     return backend
 

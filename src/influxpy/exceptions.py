@@ -72,7 +72,7 @@ class CompileError(InfluxpyError):
     """A query cannot be compiled to a statement that answers correctly."""
 
 
-class UnsupportedCompilation(CompileError):  # noqa: N818 (SQLAlchemy's name)
+class UnsupportedCompilation(CompileError):
     """A dialect cannot express one node of a query.
 
     ``dialect`` and ``node`` name both sides.
@@ -104,7 +104,7 @@ class LineProtocolError(InfluxpyError, ValueError):
         self.value = value
 
 
-class DoesNotExist(InfluxpyError):  # noqa: N818 (Django's name)
+class DoesNotExist(InfluxpyError):
     """A query expected to find one point found none."""
 
 

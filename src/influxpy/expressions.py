@@ -143,13 +143,13 @@ class Col(Expression):
     """A resolved column: its stored key, its role and its value type.
 
     ``role`` is ``tag``, ``field``, ``time`` or ``alias`` (an output of a
-    subquery); ``kind`` is the field kind (``float``, ``integer``, …) when
+    subquery); ``dtype`` is the field kind (``float``, ``integer``, …) when
     known; ``attname`` is the model attribute, when there is one.
     """
 
     key: str
     role: str = "field"
-    kind: str | None = None
+    dtype: str | None = None
     attname: str | None = None
     visit_name: ClassVar[str] = "col"
 
@@ -185,7 +185,9 @@ class Now(Expression):
         if isinstance(other, (Duration, dt.timedelta)):
             return Now(self.offset_ns + sign * as_duration(other, "Now()").nanoseconds)
         type_name = type(other).__name__
-        msg = f"Now() can only be shifted by a Duration or a timedelta, not {type_name}."
+        msg = (
+            f"Now() can only be shifted by a Duration or a timedelta, not {type_name}."
+        )
         raise TypeError(msg)
 
     def __add__(self, other: Any) -> Now:  # type: ignore[override]
@@ -267,7 +269,7 @@ class Q:
         self.connector = _connector
         self.negated = _negated
 
-    def _combine(self, other: Q, connector: str) -> Q:
+    def _combine(self, other: object, connector: str) -> Q:
         if not isinstance(other, Q):
             type_name = type(other).__name__
             msg = f"Q objects combine only with Q objects, not {type_name}."

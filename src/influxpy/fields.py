@@ -82,7 +82,7 @@ class Field(Generic[T]):
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
-        self.model = owner  # type: ignore[assignment]
+        self.model = owner
 
     @overload
     def __get__(self, instance: None, owner: type) -> Self: ...
@@ -340,4 +340,3 @@ class TimeField(Field[dt.datetime]):
 
     def _convert(self, value: Any) -> Any:
         return self.to_python(value)
-

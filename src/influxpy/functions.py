@@ -170,14 +170,19 @@ class Func(Expression):
     def resolve(self, resolver: Resolver) -> Expression:
         """Resolve the argument and check its type."""
         source = self.source.resolve(resolver) if self.source is not None else None
-        if self.numeric and isinstance(source, Col) and source.kind in (
-            "string",
-            "boolean",
+        if (
+            self.numeric
+            and isinstance(source, Col)
+            and source.dtype
+            in (
+                "string",
+                "boolean",
+            )
         ):
             cls = type(self).__name__
             msg = (
                 f"{cls}() needs a numeric field, but {source.key!r} holds "
-                f"{source.kind} values."
+                f"{source.dtype} values."
             )
             raise FieldError(msg, field=source.attname or source.key)
         if isinstance(source, Col) and source.role == "tag" and self.kind:

@@ -379,7 +379,7 @@ class Encoder:
         }
         source = "\n".join(lines)
         filename = f"<influxpy encoder for {self.measurement!r}>"
-        exec(compile(source, filename, "exec"), namespace)  # noqa: S102
+        exec(compile(source, filename, "exec"), namespace)
         encode_many: Callable[[Iterable[Any]], list[str]] = namespace["encode_many"]
         return encode_many
 
@@ -392,7 +392,6 @@ def make_encoder(
 ) -> Encoder:
     """Build an ``Encoder`` for one measurement (see ``Encoder``)."""
     return Encoder(measurement, tags, fields, time_attname)
-
 
 
 def _split_unescaped(text: str, sep: str, start: int = 0) -> tuple[str, int]:

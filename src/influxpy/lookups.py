@@ -499,7 +499,7 @@ def _field_for_alias(col: Col) -> Field[Any]:
     field: Field[Any]
     if col.role == "tag":
         field = TagField()
-    elif col.kind in ("float", "integer"):
+    elif col.dtype in ("float", "integer"):
         field = FloatField()
     else:
         field = InfluxField()

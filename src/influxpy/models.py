@@ -122,7 +122,7 @@ class ModelBase(type):
     """Metaclass of measurements: collects and checks fields, builds ``_meta``."""
 
     def __new__(
-        mcs,  # noqa: N804 (metaclass convention)
+        mcs,
         name: str,
         bases: tuple[type, ...],
         attrs: dict[str, Any],
@@ -167,12 +167,9 @@ class ModelBase(type):
 
         _check_fields(name, fields, abstract)
         measurement = attrs.get("measurement", meta.get("measurement"))
+        parent_metas = [m for m in map(_meta_of, parents) if m is not None]
         if measurement is None or isinstance(measurement, property):
-            inherited = [
-                p._meta.measurement
-                for p in parents
-                if getattr(p, "_meta", None) is not None and not p._meta.abstract
-            ]
+            inherited = [m.measurement for m in parent_metas if not m.abstract]
             measurement = inherited[0] if inherited else snake_case(name)
         if not isinstance(measurement, str) or not measurement:
             msg = f"{name}.measurement must be a non-empty str, got {measurement!r}."
@@ -183,23 +180,20 @@ class ModelBase(type):
             mcs, name, bases, attrs, **kwargs
         )
         inherited_meta = {
-            k: getattr(p._meta, k)
-            for p in parents
-            if getattr(p, "_meta", None) is not None
+            k: getattr(m, k)
+            for m in parent_metas
             for k in ("database", "retention_policy", "using")
-            if getattr(p._meta, k) not in (None, "default")
+            if getattr(m, k) not in (None, "default")
         }
         cls._meta = Options(
             cls, measurement, fields, time_field, {**inherited_meta, **meta}
         )
-        cls.DoesNotExist = type(  # type: ignore[misc]
+        cls.DoesNotExist = type(
             "DoesNotExist",
-            tuple(
-                p.DoesNotExist for p in parents if hasattr(p, "DoesNotExist")
-            ),
+            tuple(p.DoesNotExist for p in parents if hasattr(p, "DoesNotExist")),
             {"__module__": cls.__module__, "__qualname__": f"{name}.DoesNotExist"},
         )
-        cls.MultipleObjectsReturned = type(  # type: ignore[misc]
+        cls.MultipleObjectsReturned = type(
             "MultipleObjectsReturned",
             tuple(
                 p.MultipleObjectsReturned
@@ -215,6 +209,11 @@ class ModelBase(type):
             # Compile the encoder now, so a bad key fails at class creation.
             _ = cls._meta.encoder
         return cls
+
+
+def _meta_of(cls: type) -> Options | None:
+    meta: Options | None = getattr(cls, "_meta", None)
+    return meta
 
 
 def _check_fields(name: str, fields: dict[str, Field[Any]], abstract: bool) -> None:

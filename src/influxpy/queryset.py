@@ -28,7 +28,7 @@ from influxpy.fields import Field
 from influxpy.functions import Count, Func
 from influxpy.lookups import build_lookup
 from influxpy.query import Delete, Fill, GroupByTime, Query, SelectItem, Source
-from influxpy.results import Converter, InfluxResult, Series, merge_pieces
+from influxpy.results import Converter, Series, merge_pieces
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -154,7 +154,11 @@ class QuerySet(Generic[ModelT]):
         if key < 0:
             msg = "Negative indexing is not supported."
             raise ValueError(msg)
-        return list(self._slice(key, key + 1))[0]
+        items = list(self._slice(key, key + 1))
+        if not items:
+            msg = "QuerySet index out of range."
+            raise IndexError(msg)
+        return items[0]
 
     # -- methods that run a query ------------------------------------------------
 
@@ -286,8 +290,7 @@ class QuerySet(Generic[ModelT]):
             return out
         for series in self._run(query):
             for row in series.values[:1]:
-                for name, value in zip(series.columns[1:], row[1:], strict=False):
-                    out[name] = value
+                out.update(zip(series.columns[1:], row[1:], strict=False))
         return out
 
     def delete(self) -> None:
@@ -342,7 +345,9 @@ class QuerySet(Generic[ModelT]):
         for series in self._run(self._state.query, chunk_size=chunk_size):
             yield from self._shape(series, converter, shape)
 
-    async def aiterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[Any]:
+    async def aiterator(
+        self, chunk_size: int = DEFAULT_CHUNK_SIZE
+    ) -> AsyncIterator[Any]:
         """Async form of ``iterator()`` (runs the blocking read off the loop)."""
         import asyncio
 
@@ -541,10 +546,12 @@ class QuerySet(Generic[ModelT]):
             name = item.output_name
             if name:
                 col = item.expression
-                kind = col.kind if isinstance(col, Col) else None
+                kind = col.dtype if isinstance(col, Col) else None
                 aliases[name] = Col(name, "alias", kind, name)
         for field in self.model._meta.tags:
-            aliases.setdefault(field.name, Col(field.db_name, "tag", "string", field.name))
+            aliases.setdefault(
+                field.name, Col(field.db_name, "tag", "string", field.name)
+            )
         state = dataclasses.replace(
             self._state,
             query=Query(inner),
@@ -606,23 +613,23 @@ class QuerySet(Generic[ModelT]):
             new_limit = max(stop - start, 0)
             if old_limit is not None:
                 new_limit = min(new_limit, max(old_limit - start, 0))
-        query = dataclasses.replace(
-            query, offset=new_offset or None, limit=new_limit
-        )
+        query = dataclasses.replace(query, offset=new_offset or None, limit=new_limit)
         return self._chain(query=query, sliced=True)
 
     def _resolver(self) -> _ModelResolver:
         return _ModelResolver(self.model, dict(self._state.aliases))
 
     def _filter_or_exclude(
-        self, negate: bool, args: tuple[Q, ...], kwargs: dict[str, Any]
+        self, negate: bool, args: tuple[object, ...], kwargs: dict[str, Any]
     ) -> Self:
+        conditions: list[Q] = []
         for arg in args:
             if not isinstance(arg, Q):
                 type_name = type(arg).__name__
                 msg = f"filter() takes Q objects and keyword lookups, not {type_name}."
                 raise TypeError(msg)
-        condition = Q(*args, **kwargs)
+            conditions.append(arg)
+        condition = Q(*conditions, **kwargs)
         if not condition.children:
             return self._chain()
         resolver = self._resolver()
@@ -748,4 +755,3 @@ def _count(name: str, value: Any) -> int:
         msg = f"{name}() takes a whole number of at least 0; got {value!r}."
         raise ValueError(msg)
     return value
-

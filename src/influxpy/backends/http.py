@@ -235,7 +235,7 @@ class HTTPBackend(Backend):
             retry_after = response.headers.get("Retry-After", "")
             if retry_after.isdigit():
                 return float(retry_after)
-        return random.uniform(0, min(8.0, 0.1 * 2**attempt))  # noqa: S311
+        return random.uniform(0, min(8.0, 0.1 * 2**attempt))
 
     def _send(
         self,
@@ -376,7 +376,9 @@ class HTTPBackend(Backend):
             msg = f"{where} rejected the statement: {text}."
             error = ProgrammingError(msg)
         else:
-            msg = f"{where} failed with HTTP {status}: {text or response.reason_phrase}."
+            msg = (
+                f"{where} failed with HTTP {status}: {text or response.reason_phrase}."
+            )
             msg += done
             error = OperationalError(msg)
         error.written = written
@@ -403,7 +405,9 @@ class HTTPBackend(Backend):
                 ]
             else:
                 rejected = list(lines)
-            kept = "the other points were written" if partial else "no point was written"
+            kept = (
+                "the other points were written" if partial else "no point was written"
+            )
             msg = (
                 f"InfluxDB rejected {dropped or len(rejected)} of {len(lines)} points "
                 f"because of a field type conflict ({kept}): {text}.{done}"
@@ -518,7 +522,9 @@ class HTTPBackend(Backend):
         from influxpy.compilers.base import Compiled
 
         upper = text.lstrip().upper()
-        writes = not upper.startswith(("SELECT", "SHOW", "EXPLAIN")) or " INTO " in upper
+        writes = (
+            not upper.startswith(("SELECT", "SHOW", "EXPLAIN")) or " INTO " in upper
+        )
         return list(self.execute(Compiled(text, writes=writes), database=database))
 
     # -- writes --------------------------------------------------------------
@@ -545,7 +551,9 @@ class HTTPBackend(Backend):
         rp = retention_policy or self.options.rp
         if rp:
             params["rp"] = rp
-        response = self._send("POST", "/write", params=params, content=body, headers=headers)
+        response = self._send(
+            "POST", "/write", params=params, content=body, headers=headers
+        )
         if response.status_code >= 300:
             self._map_error(response, database=database, lines=lines, written=written)
         return len(lines)
@@ -618,7 +626,7 @@ class HTTPBackend(Backend):
         response = self._send("GET", "/ping", params={})
         if response.status_code >= 300:
             self._map_error(response, database=None)
-        return response.headers.get("X-Influxdb-Version", "unknown")
+        return str(response.headers.get("X-Influxdb-Version", "unknown"))
 
     def _run(self, compiled: Compiled) -> list[Series]:
         return list(self.execute(compiled))

@@ -35,6 +35,10 @@ class Compiler:
 
     dialect: ClassVar[str] = "base"
 
+    def compile(self, node: Any) -> Compiled:
+        """Compile a statement node into ``Compiled``."""
+        raise NotImplementedError
+
     def visit(self, node: Any) -> str:
         """Compile one node by calling ``visit_<node.visit_name>``."""
         name = getattr(node, "visit_name", None)

@@ -92,7 +92,7 @@ class InfluxQLCompiler(Compiler):
         else:
             parts.append(f"FROM ({self.visit_query(query.source)})")
         if query.where is not None:
-            parts.append(f"WHERE {self.visit_where(query.where, top=True)}")
+            parts.append(f"WHERE {self.visit_where(query.where)}")
         dimensions = []
         if query.group_by_time is not None:
             interval = self.visit_duration(query.group_by_time.interval)
@@ -125,7 +125,7 @@ class InfluxQLCompiler(Compiler):
         """``DELETE FROM "m" [WHERE …]``."""
         text = f"DELETE FROM {self.quote_identifier(delete.source.measurement)}"
         if delete.where is not None:
-            text += f" WHERE {self.visit_where(delete.where, top=True)}"
+            text += f" WHERE {self.visit_where(delete.where)}"
         return text
 
     def visit_source(self, source: Source) -> str:
@@ -152,21 +152,19 @@ class InfluxQLCompiler(Compiler):
 
     # -- conditions -------------------------------------------------------
 
-    def visit_where(self, node: WhereNode, *, top: bool = False) -> str:
-        """Conditions joined by AND/OR, parenthesised below the top."""
+    def visit_where(self, node: WhereNode) -> str:
+        """Conditions joined by AND/OR; a nested group of the other kind is
+        parenthesised."""
         parts = []
         for child in node.children:
             if hasattr(child, "connector"):
-                same = child.connector == node.connector
-                inner = self.visit_where(child, top=same and top)
-                if same or len(child.children) == 1:
-                    parts.append(inner if same or top else f"({inner})")
-                else:
-                    parts.append(f"({inner})")
+                inner = self.visit_where(child)
+                if child.connector != node.connector and len(child.children) > 1:
+                    inner = f"({inner})"
+                parts.append(inner)
             else:
                 parts.append(self.visit_lookup(child))
-        text = f" {node.connector} ".join(p for p in parts if p)
-        return text
+        return f" {node.connector} ".join(parts)
 
     def visit_lookup(self, lookup: Lookup) -> str:
         """``lhs op rhs`` for one lookup (``in`` and ``isnull`` expand)."""
