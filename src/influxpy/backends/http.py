@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import ipaddress
 import logging
 import random
 import re
@@ -100,7 +101,8 @@ class HTTPOptions:
 
     ``timeout`` seconds per request; ``retries`` extra attempts on connection
     errors, 5xx and 429 with ``retry_timeout`` seconds in all; ``gzip``
-    compresses write bodies; ``rp`` is the default retention policy;
+    compresses write bodies (``auto``, the default, compresses unless the
+    server is on a loopback address, where compressing only costs CPU); ``rp`` is the default retention policy;
     ``token`` sends ``Authorization: Token …`` (2.x, 3.x, 1.8+);
     ``chunk_size`` rows per chunk when streaming; ``verify`` checks TLS
     certificates (``false`` or a CA bundle path); ``auth`` sends credentials
@@ -110,7 +112,7 @@ class HTTPOptions:
     timeout: float = 10.0
     retries: int = 3
     retry_timeout: float = 30.0
-    gzip: bool = True
+    gzip: bool | None = None
     rp: str | None = None
     token: str | None = dataclasses.field(default=None, repr=False)
     chunk_size: int = 10_000
@@ -138,7 +140,7 @@ class HTTPOptions:
             elif name == "chunk_size":
                 values[name] = _parse_number(name, raw, int, 1)
             elif name == "gzip":
-                values[name] = _parse_bool(name, raw)
+                values[name] = None if raw == "auto" else _parse_bool(name, raw)
             elif name == "verify":
                 lowered = raw.strip().lower()
                 is_flag = lowered in ("0", "1", "true", "false", "yes", "no")
@@ -154,6 +156,15 @@ class HTTPOptions:
             else:
                 values[name] = raw or None
         return cls(**values)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _decode_time_ext(code: int, data: bytes) -> Any:
@@ -199,6 +210,9 @@ class HTTPBackend(Backend):
             host = f"[{host}]"
         self.base_url = f"{scheme}://{host}:{url.port or 8086}"
         self._compiler = InfluxQLCompiler()
+        self._gzip = self.options.gzip
+        if self._gzip is None:
+            self._gzip = not _is_loopback(url.host or "localhost")
         headers = {"User-Agent": "influxpy"}
         auth: httpx.Auth | None = None
         self._auth_params: dict[str, str] = {}
@@ -544,7 +558,7 @@ class HTTPBackend(Backend):
     ) -> int:
         body = "\n".join(lines).encode("utf-8", "surrogatepass")
         headers = {"Content-Type": "text/plain; charset=utf-8"}
-        if self.options.gzip:
+        if self._gzip:
             body = gzip.compress(body, compresslevel=1)
             headers["Content-Encoding"] = "gzip"
         params = {"db": database}
