@@ -82,6 +82,16 @@ class DatabaseURL:
             raise ImproperlyConfigured(msg)
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
+        if scheme == "duckdb":
+            # A file path, not a network address: duckdb:///abs/path.duckdb,
+            # duckdb://relative.duckdb or duckdb://:memory:.
+            rest = url.split("://", 1)[1]
+            path, _, query = rest.partition("?")
+            return cls(
+                scheme=scheme,
+                path=unquote(path),
+                options=dict(parse_qsl(query, keep_blank_values=True)),
+            )
         try:
             port = parts.port
         except ValueError:

@@ -10,7 +10,6 @@ ordering (``<``) is by magnitude.
 from __future__ import annotations
 
 import datetime as dt
-from functools import total_ordering
 from typing import Any, ClassVar
 
 __all__ = [
@@ -35,7 +34,6 @@ __all__ = [
 ]
 
 
-@total_ordering
 class Duration:
     """A whole number of one time unit (see the concrete subclasses)."""
 
@@ -78,10 +76,28 @@ class Duration:
             return NotImplemented
         return self.unit == other.unit and self.value == other.value
 
+    # Ordering is by magnitude while equality also needs the same unit, so
+    # the four comparisons are spelled out: total_ordering would derive
+    # ``<=`` from ``==`` and make ``Minute(60) <= Hour(1)`` false.
     def __lt__(self, other: Any) -> bool:
         if not isinstance(other, Duration):
             return NotImplemented
         return self.nanoseconds < other.nanoseconds
+
+    def __le__(self, other: Any) -> bool:
+        if not isinstance(other, Duration):
+            return NotImplemented
+        return self.nanoseconds <= other.nanoseconds
+
+    def __gt__(self, other: Any) -> bool:
+        if not isinstance(other, Duration):
+            return NotImplemented
+        return self.nanoseconds > other.nanoseconds
+
+    def __ge__(self, other: Any) -> bool:
+        if not isinstance(other, Duration):
+            return NotImplemented
+        return self.nanoseconds >= other.nanoseconds
 
     def __hash__(self) -> int:
         return hash((self.unit, self.value))

@@ -302,10 +302,18 @@ class Q:
         return hash((self.children, self.connector, self.negated))
 
     def resolve(self, build: Callable[[str, Any], Any]) -> WhereNode:
-        """Turn the conditions into a ``WhereNode`` of lookups via *build*."""
-        children = tuple(
+        """Turn the conditions into a ``WhereNode`` of lookups via *build*.
+
+        An empty ``Q()`` matches everything, so it drops out of the group.
+        """
+        resolved = (
             child.resolve(build) if isinstance(child, Q) else build(*child)
             for child in self.children
+        )
+        children = tuple(
+            child
+            for child in resolved
+            if not (isinstance(child, WhereNode) and not child.children)
         )
         node = WhereNode(self.connector, children)
         return node.negate() if self.negated else node

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from influxpy.durations import Duration, as_duration
 from influxpy.exceptions import FieldError
-from influxpy.expressions import Col, Expression, F, Resolver, Star
+from influxpy.expressions import Col, Expression, F, Resolver, Star, Value
 
 __all__ = [
     "Abs",
@@ -158,7 +158,12 @@ class Func(Expression):
         return value
 
     def _duration(self, value: Any, what: str) -> Duration:
-        return as_duration(value, f"{type(self).__name__}'s {what}")
+        cls = type(self).__name__
+        duration = as_duration(value, f"{cls}'s {what}")
+        if duration.value <= 0:
+            msg = f"{cls}'s {what} must be a positive duration; got {duration!r}."
+            raise ValueError(msg)
+        return duration
 
     # Expressions are immutable: resolving returns a copy.
     def _copy(self, source: Expression | None) -> Func:
@@ -170,26 +175,22 @@ class Func(Expression):
     def resolve(self, resolver: Resolver) -> Expression:
         """Resolve the argument and check its type."""
         source = self.source.resolve(resolver) if self.source is not None else None
-        if (
-            self.numeric
-            and isinstance(source, Col)
-            and source.dtype
-            in (
-                "string",
-                "boolean",
-            )
-        ):
-            cls = type(self).__name__
-            msg = (
-                f"{cls}() needs a numeric field, but {source.key!r} holds "
-                f"{source.dtype} values."
-            )
-            raise FieldError(msg, field=source.attname or source.key)
         if isinstance(source, Col) and source.role == "tag" and self.kind:
             cls = type(self).__name__
             msg = (
                 f"{cls}() cannot read the tag {source.key!r}: InfluxDB applies "
                 "functions to fields only (list tag values with SHOW TAG VALUES)."
+            )
+            raise FieldError(msg, field=source.attname or source.key)
+        if (
+            self.numeric
+            and isinstance(source, Col)
+            and source.dtype in ("string", "boolean")
+        ):
+            cls = type(self).__name__
+            msg = (
+                f"{cls}() needs a numeric field, but {source.key!r} holds "
+                f"{source.dtype} values."
             )
             raise FieldError(msg, field=source.attname or source.key)
         return self._copy(source)
@@ -334,6 +335,14 @@ class _TopBottom(Selector):
                 msg = f"{cls}() takes tag names before the count; got {tag!r}."
                 raise TypeError(msg)
         return (*tags, self._require_int(count, "count"))
+
+    def resolve(self, resolver: Resolver) -> Expression:
+        """Resolve the field and the tag names (to their stored keys)."""
+        resolved = super().resolve(resolver)
+        assert isinstance(resolved, Func)
+        *tags, count = self.params
+        resolved.params = (*(resolver.column(tag) for tag in tags), count)
+        return resolved
 
 
 class Bottom(_TopBottom):
@@ -599,8 +608,8 @@ class MovingAverage(Transform):
     numeric = True
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
-        """N is an int of at least 1."""
-        return (self._require_int(params[0], "window"),)
+        """N is an int of at least 2 (InfluxDB refuses a window of 1)."""
+        return (self._require_int(params[0], "window", minimum=2),)
 
 
 class _HoltWintersBase(Transform):
@@ -609,7 +618,10 @@ class _HoltWintersBase(Transform):
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
         """N predicted points and S season length."""
-        if not isinstance(self.source, Func) or self.source.kind != "aggregate":
+        if not isinstance(self.source, Func) or self.source.kind not in (
+            "aggregate",
+            "selector",
+        ):
             cls = type(self).__name__
             msg = f"{cls}() predicts from an aggregate: {cls}(Mean('cpu'), 10, 4)."
             raise TypeError(msg)
@@ -635,23 +647,23 @@ class HoltWintersWithFit(_HoltWintersBase):
 class _Technical(Transform):
     max_args = 4
     numeric = True
+    #: The warmup types InfluxDB accepts for this function.
+    warmups: ClassVar[tuple[str, ...]] = ("exponential", "simple")
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
-        """period, then optional hold period and warmup type."""
+        """period, then optional hold period and warmup type (a string)."""
         checked: list[Any] = []
         if params:
             checked.append(self._require_int(params[0], "period"))
         if len(params) > 1:
             checked.append(self._require_int(params[1], "hold period", minimum=-1))
         if len(params) > 2:
-            if params[2] not in ("exponential", "simple", "none"):
+            if params[2] not in self.warmups:
                 cls = type(self).__name__
-                msg = (
-                    f"{cls}'s warmup is 'exponential', 'simple' or 'none'; got "
-                    f"{params[2]!r}."
-                )
+                choices = " or ".join(repr(w) for w in self.warmups)
+                msg = f"{cls}'s warmup is {choices}; got {params[2]!r}."
                 raise ValueError(msg)
-            checked.append(params[2])
+            checked.append(Value(params[2]))
         return tuple(checked)
 
 
@@ -695,6 +707,7 @@ class ChandeMomentumOscillator(_Technical):
 
     function = "chande_momentum_oscillator"
     min_args = 2
+    warmups = ("none", "exponential", "simple")
 
 
 class KaufmansEfficiencyRatio(_Technical):

@@ -104,7 +104,12 @@ class Lookup:
                 f"{field.label}__{cls.lookup_name} cannot compare with None; use "
                 f"{field.name}__isnull=True to find points without a value."
             )
-            if not field.is_tag:
+            if isinstance(field, TimeField):
+                msg = (
+                    f"{field.label}__{cls.lookup_name} cannot compare with None: "
+                    "every point has a time."
+                )
+            elif not field.is_tag:
                 msg = (
                     f"{field.label}__{cls.lookup_name} cannot compare with None: "
                     "InfluxDB cannot filter on a missing field value."
@@ -468,8 +473,18 @@ def build_lookup(resolver: Resolver, key: str, value: Any) -> Lookup | WhereNode
             "other fields; use annotate() with F() arithmetic in a subquery."
         )
         raise FieldError(msg, field=name)
-    if lookup_name in _ORDERING and (field.is_tag or isinstance(field, StringField)):
-        what = "tags" if field.is_tag else "string fields"
+    if lookup_name in _ORDERING and (
+        field.is_tag
+        or isinstance(field, StringField)
+        or (isinstance(field, InfluxField) and _holds_text(value))
+    ):
+        what = (
+            "tags"
+            if field.is_tag
+            else "string fields"
+            if isinstance(field, StringField)
+            else "strings"
+        )
         msg = (
             f"{key}: InfluxDB answers <, <=, > and >= on {what} with no rows and no "
             "error, so influxpy refuses them; use exact values, __in, __regex or "
@@ -480,8 +495,10 @@ def build_lookup(resolver: Resolver, key: str, value: Any) -> Lookup | WhereNode
     if lookup_cls is None:
         names = ", ".join(sorted(lookups))
         hint = suggest(lookup_name, lookups)
+        kind = type(field).__name__
+        article = "an" if kind[0] in "AEIOU" else "a"
         msg = (
-            f"{field.label} has no lookup {lookup_name!r}; a {type(field).__name__} "
+            f"{field.label} has no lookup {lookup_name!r}; {article} {kind} "
             f"supports: {names}.{hint}"
         )
         raise FieldError(msg, field=name)
@@ -492,6 +509,13 @@ def build_lookup(resolver: Resolver, key: str, value: Any) -> Lookup | WhereNode
         le = TimeLessThanOrEqual if col.role == "time" else LessThanOrEqual
         return WhereNode("AND", (ge(col, low), le(col, high)))
     return lookup
+
+
+def _holds_text(value: Any) -> bool:
+    """Whether *value*, or one end of a range, is a str."""
+    if isinstance(value, (tuple, list)):
+        return any(isinstance(v, str) for v in value)
+    return isinstance(value, str)
 
 
 def _field_for_alias(col: Col) -> Field[Any]:

@@ -108,10 +108,11 @@ class Query:
 
         return self.compile(InfluxQLCompiler).text
 
-    def compile(self, compiler_class: type[Compiler]) -> Compiled:
-        """Compile with *compiler_class* after checking the query."""
+    def compile(self, compiler: type[Compiler] | Compiler) -> Compiled:
+        """Compile with *compiler* (a class or an instance) after checking."""
         self.check()
-        compiled: Compiled = compiler_class().compile(self)
+        instance = compiler() if isinstance(compiler, type) else compiler
+        compiled: Compiled = instance.compile(self)
         return compiled
 
     @property
@@ -216,9 +217,10 @@ class Delete:
     where: WhereNode | None = None
     visit_name: ClassVar[str] = "delete"
 
-    def compile(self, compiler_class: type[Compiler]) -> Compiled:
-        """Compile with *compiler_class*."""
-        compiled: Compiled = compiler_class().compile(self)
+    def compile(self, compiler: type[Compiler] | Compiler) -> Compiled:
+        """Compile with *compiler* (a class or an instance)."""
+        instance = compiler() if isinstance(compiler, type) else compiler
+        compiled: Compiled = instance.compile(self)
         return compiled
 
     def __str__(self) -> str:

@@ -317,7 +317,7 @@ class QuerySet(Generic[ModelT]):
         assert isinstance(query.source, Source)
         statement = Delete(query.source, query.where)
         backend = self._backend()
-        compiled = statement.compile(backend.compiler_class)
+        compiled = statement.compile(backend.get_compiler(self._state.database))
         list(backend.execute(compiled, database=self._database(backend)))
 
     def execute(self) -> int:
@@ -585,7 +585,7 @@ class QuerySet(Generic[ModelT]):
     def compile(self, alias: str | None = None) -> Compiled:
         """Compile for the connection *alias* (or this QuerySet's)."""
         backend = get_connection(alias or self._alias())
-        return self._state.query.compile(backend.compiler_class)
+        return self._state.query.compile(backend.get_compiler(self._state.database))
 
     # -- private helpers -------------------------------------------------------
 
@@ -670,7 +670,7 @@ class QuerySet(Generic[ModelT]):
 
     def _run(self, query: Query, chunk_size: int | None = None) -> Iterator[Series]:
         backend = self._backend()
-        compiled = query.compile(backend.compiler_class)
+        compiled = query.compile(backend.get_compiler(self._state.database))
         pieces = backend.execute(
             compiled,
             database=self._database(backend),

@@ -72,6 +72,10 @@ class Backend(abc.ABC):
             raise ImproperlyConfigured(msg)
         return name
 
+    def get_compiler(self, database: str | None = None) -> Compiler:
+        """Return a compiler for queries on *database*."""
+        return self.compiler_class()
+
     @abc.abstractmethod
     def execute(
         self,

@@ -19,12 +19,15 @@ __all__ = ["Compiled", "Compiler"]
 class Compiled(NamedTuple):
     """A compiled statement: its text, bound parameters, and whether it writes.
 
-    ``str(compiled)`` is the text; parameters are listed for display only.
+    ``meta`` carries what a backend needs to shape the rows into series
+    (the embedded engine's group keys and column names). ``str(compiled)``
+    is the text alone; parameters are bound by the backend, never inlined.
     """
 
     text: str
     params: Mapping[str, Any] = {}
     writes: bool = False
+    meta: Mapping[str, Any] = {}
 
     def __str__(self) -> str:
         return self.text

@@ -8,6 +8,7 @@ is complete and ``params`` stays empty for this dialect.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from influxpy._utils import format_rfc3339
@@ -36,6 +37,8 @@ __all__ = ["InfluxQLCompiler"]
 
 _IDENTIFIER_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
 _STRING_ESCAPES = str.maketrans({"\\": "\\\\", "'": "\\'", "\n": "\\n"})
+#: Inside ``/…/`` only ``/`` needs escaping; a raw newline is refused.
+_REGEX_ESCAPES = {"/": "\\/", "\n": "\\n"}
 
 
 class InfluxQLCompiler(Compiler):
@@ -92,7 +95,9 @@ class InfluxQLCompiler(Compiler):
         else:
             parts.append(f"FROM ({self.visit_query(query.source)})")
         if query.where is not None:
-            parts.append(f"WHERE {self.visit_where(query.where)}")
+            condition = self.visit_where(query.where)
+            if condition:
+                parts.append(f"WHERE {condition}")
         dimensions = []
         if query.group_by_time is not None:
             interval = self.visit_duration(query.group_by_time.interval)
@@ -109,6 +114,14 @@ class InfluxQLCompiler(Compiler):
             parts.append(f"fill({self.visit_fill(query.fill.mode, query.fill.value)})")
         if query.descending:
             parts.append("ORDER BY time DESC")
+        for keyword, value in (("LIMIT", query.limit), ("SLIMIT", query.series_limit)):
+            if value == 0:
+                # InfluxQL parses LIMIT 0 and SLIMIT 0 as "no limit" (§3.6).
+                msg = (
+                    f"InfluxQL reads {keyword} 0 as no limit at all, so a query for "
+                    "zero rows or series cannot be expressed; use QuerySet.none()."
+                )
+                raise CompileError(msg)
         for keyword, value in (
             ("LIMIT", query.limit),
             ("OFFSET", query.offset),
@@ -125,7 +138,9 @@ class InfluxQLCompiler(Compiler):
         """``DELETE FROM "m" [WHERE …]``."""
         text = f"DELETE FROM {self.quote_identifier(delete.source.measurement)}"
         if delete.where is not None:
-            text += f" WHERE {self.visit_where(delete.where)}"
+            condition = self.visit_where(delete.where)
+            if condition:
+                text += f" WHERE {condition}"
         return text
 
     def visit_source(self, source: Source) -> str:
@@ -153,18 +168,30 @@ class InfluxQLCompiler(Compiler):
     # -- conditions -------------------------------------------------------
 
     def visit_where(self, node: WhereNode) -> str:
-        """Conditions joined by AND/OR; a nested group of the other kind is
-        parenthesised."""
-        parts = []
+        """Conditions joined by AND/OR, parenthesised where precedence needs it.
+
+        Empty groups (``Q()``) vanish, and a group of one condition is that
+        condition, so ``~(Q(a) & Q(b)) & Q(c)`` keeps its parentheses.
+        """
+        return self._where(node)[0]
+
+    def _where(self, node: WhereNode) -> tuple[str, str | None]:
+        """Return the text and the connector joining it at the top, if any."""
+        parts: list[tuple[str, str | None]] = []
         for child in node.children:
             if hasattr(child, "connector"):
-                inner = self.visit_where(child)
-                if child.connector != node.connector and len(child.children) > 1:
-                    inner = f"({inner})"
-                parts.append(inner)
+                text, connector = self._where(child)
+                if text:
+                    parts.append((text, connector))
             else:
-                parts.append(self.visit_lookup(child))
-        return f" {node.connector} ".join(parts)
+                parts.append((self.visit_lookup(child), None))
+        if len(parts) == 1:
+            return parts[0]
+        joined = f" {node.connector} ".join(
+            f"({text})" if connector not in (None, node.connector) else text
+            for text, connector in parts
+        )
+        return joined, (node.connector if parts else None)
 
     def visit_lookup(self, lookup: Lookup) -> str:
         """``lhs op rhs`` for one lookup (``in`` and ``isnull`` expand)."""
@@ -276,6 +303,9 @@ class InfluxQLCompiler(Compiler):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             msg = f"Expected a number, got {value!r}."
             raise CompileError(msg)
+        if isinstance(value, float) and not math.isfinite(value):
+            msg = f"InfluxQL has no literal for {value!r}; use a finite number."
+            raise CompileError(msg)
         return repr(value) if isinstance(value, float) else str(value)
 
     @staticmethod
@@ -290,8 +320,27 @@ class InfluxQLCompiler(Compiler):
 
     @staticmethod
     def quote_regex(pattern: str) -> str:
-        r"""Write a regex literal ``/…/``, escaping ``/`` as ``\/`` (§3.3)."""
-        return "/" + pattern.replace("/", "\\/") + "/"
+        r"""Write a regex literal ``/…/``, escaping ``/`` as ``\/`` (§3.3).
+
+        Other backslash pairs pass through to RE2 unchanged, so ``\/`` given
+        by the user stays one escaped slash; a newline, which the scanner
+        refuses, becomes RE2's ``\n``.
+        """
+        out = []
+        chars = iter(pattern)
+        for char in chars:
+            if char == "\\":
+                escaped = next(chars, None)
+                if escaped is None:
+                    msg = (
+                        f"The regex {pattern!r} ends with a lone backslash, which "
+                        "is not a valid RE2 pattern."
+                    )
+                    raise CompileError(msg)
+                out.append(_REGEX_ESCAPES.get(escaped, "\\" + escaped))
+            else:
+                out.append(_REGEX_ESCAPES.get(char, char))
+        return "/" + "".join(out) + "/"
 
     def create_database(self, name: str) -> Compiled:
         """``CREATE DATABASE "name"`` (idempotent on the server)."""

@@ -1,0 +1,709 @@
+"""The embedded engine: InfluxDB's data model and query semantics on DuckDB.
+
+Storage: one DuckDB schema per InfluxDB database and one table per
+measurement and retention policy (``"db"."rp.measurement"``), with ``time``
+as BIGINT nanoseconds, one VARCHAR column per tag (``''`` when absent) and
+one typed column per field (DOUBLE, BIGINT, BOOLEAN, VARCHAR). A new tag or
+field adds a column. A catalog table remembers which column is a tag or a
+field and each field's type, so a write with another type is refused as
+InfluxDB refuses it (``FieldTypeConflictError``, the other points kept).
+
+Writes are batches turned into Arrow tables. A point with the same tag set
+and time as a stored one merges its fields over the stored point, as
+InfluxDB does; the check is a semi-join limited to the batch's time range,
+so appending in time order stays cheap. Each batch is one transaction, so a
+process killed during a bulk write leaves every completed batch intact.
+
+Retention policies are names only: their durations are not enforced.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time as _time
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from influxpy._utils import chunks
+from influxpy.backends.base import DEFAULT_BATCH_SIZE, Backend
+from influxpy.compilers.duckdb import Catalog, ColumnInfo, DuckDBCompiler
+from influxpy.constants import MAX_TIME_NS, MIN_TIME_NS, RESERVED_KEYS
+from influxpy.exceptions import (
+    FieldError,
+    FieldTypeConflictError,
+    ImproperlyConfigured,
+    InterfaceError,
+    LineProtocolError,
+    NotSupportedError,
+    ProgrammingError,
+)
+from influxpy.lineprotocol import parse_line
+from influxpy.results import Series
+
+if TYPE_CHECKING:
+    from influxpy.compilers.base import Compiled
+    from influxpy.connection import DatabaseURL
+    from influxpy.models import InfluxMeasurement
+
+__all__ = ["DuckDBBackend"]
+
+DEFAULT_DATABASE = "influxpy"
+DEFAULT_RETENTION_POLICY = "autogen"
+_SQL_TYPES = {
+    "float": "DOUBLE",
+    "integer": "BIGINT",
+    "boolean": "BOOLEAN",
+    "string": "VARCHAR",
+}
+_PY_KIND = {float: "float", int: "integer", bool: "boolean", str: "string"}
+
+
+def _duckdb() -> Any:
+    try:
+        import duckdb
+    except ImportError:  # pragma: no cover - duckdb is a core dependency
+        msg = "The embedded engine needs duckdb: pip install duckdb."
+        raise ImproperlyConfigured(msg) from None
+    return duckdb
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+    except ImportError:
+        msg = (
+            "The embedded engine ingests through Arrow: install it with "
+            "pip install 'influxpy-orm[pandas]' (or pip install pyarrow)."
+        )
+        raise ImproperlyConfigured(msg) from None
+    return pyarrow
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class _Batch:
+    """Columns of one write: times, tags and typed fields, row-aligned."""
+
+    def __init__(self, measurement: str, count: int) -> None:
+        self.measurement = measurement
+        self.count = count
+        self.times: list[int] = []
+        self.tags: dict[str, list[str]] = {}
+        self.fields: dict[str, tuple[str, list[Any]]] = {}
+        #: Rows refused inside the batch: (field key, type given, row flags).
+        self.mixed: list[tuple[str, str, list[bool]]] = []
+
+    def drop_rows(self, keep: list[bool]) -> None:
+        """Keep only the rows whose flag is true."""
+        self.times = [t for t, k in zip(self.times, keep, strict=True) if k]
+        self.tags = {
+            key: [v for v, k in zip(vals, keep, strict=True) if k]
+            for key, vals in self.tags.items()
+        }
+        self.fields = {
+            key: (kind, [v for v, k in zip(vals, keep, strict=True) if k])
+            for key, (kind, vals) in self.fields.items()
+        }
+        self.count = len(self.times)
+
+
+class DuckDBBackend(Backend):
+    """The embedded engine: ``duckdb://:memory:`` or a file.
+
+    The URL's path names the file (``duckdb:///abs/path.duckdb`` or
+    ``duckdb://relative.duckdb``); the default database is ``influxpy``
+    unless ``?database=`` names another.
+    """
+
+    compiler_class: ClassVar[type[DuckDBCompiler]] = DuckDBCompiler
+    vendor: ClassVar[str] = "duckdb"
+
+    def __init__(self, url: DatabaseURL, alias: str = "default") -> None:
+        super().__init__(url, alias)
+        options = dict(url.options)
+        self.database = options.pop("database", None) or DEFAULT_DATABASE
+        read_only = options.pop("read_only", "false").lower() in ("1", "true", "yes")
+        if options:
+            names = ", ".join(sorted(options))
+            msg = (
+                f"Unknown option(s) for the embedded engine: {names}; valid options "
+                "are: database, read_only."
+            )
+            raise ImproperlyConfigured(msg)
+        self.path = self._path_of(url)
+        duckdb = _duckdb()
+        try:
+            self._con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            msg = f"Cannot open the embedded database {self.path!r}: {exc}"
+            raise InterfaceError(msg) from None
+        self._lock = threading.RLock()
+        self._catalog: dict[tuple[str, str, str], dict[str, ColumnInfo]] = {}
+        with self._lock:
+            self._con.execute(
+                "CREATE TABLE IF NOT EXISTS main.influxpy_catalog ("
+                "database VARCHAR, retention_policy VARCHAR, measurement VARCHAR, "
+                "key VARCHAR, role VARCHAR, type VARCHAR, position INTEGER)"
+            )
+            self._con.execute(
+                "CREATE TABLE IF NOT EXISTS main.influxpy_databases (name VARCHAR)"
+            )
+            self._load_catalog()
+            self._ensure_database(self.database)
+        self._register_functions(self._con)
+
+    @staticmethod
+    def _path_of(url: DatabaseURL) -> str:
+        path = url.path
+        if path in ("", "/", ":memory:", "/:memory:"):
+            return ":memory:"
+        return path
+
+    @classmethod
+    def from_url(cls, url: DatabaseURL, alias: str) -> DuckDBBackend:
+        """Build the engine for a ``duckdb://`` URL."""
+        return cls(url, alias)
+
+    def __repr__(self) -> str:
+        return (
+            f"<DuckDBBackend {self.alias!r}: {self.path} (database {self.database!r})>"
+        )
+
+    # -- catalog -------------------------------------------------------------
+
+    def _load_catalog(self) -> None:
+        rows = self._con.execute(
+            "SELECT database, retention_policy, measurement, key, role, type "
+            "FROM main.influxpy_catalog ORDER BY position"
+        ).fetchall()
+        for db, rp, measurement, key, role, kind in rows:
+            columns = self._catalog.setdefault((db, rp, measurement), {})
+            columns[key] = ColumnInfo(key, role, kind)
+
+    def catalog(self, database: str) -> Catalog:
+        """The columns of every table of *database*, for the compiler."""
+        return Catalog(
+            database,
+            {
+                (rp, m): dict(cols)
+                for (db, rp, m), cols in self._catalog.items()
+                if db == database
+            },
+        )
+
+    def get_compiler(self, database: str | None = None) -> DuckDBCompiler:
+        """A compiler that knows the tables of *database*."""
+        db = self.resolve_database(database)
+        return DuckDBCompiler(self.catalog(db), now_ns=_time.time_ns())
+
+    def _ensure_database(self, name: str) -> None:
+        exists = self._con.execute(
+            "SELECT count(*) FROM main.influxpy_databases WHERE name = ?", [name]
+        ).fetchone()
+        if not exists or not exists[0]:
+            self._con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(name)}")
+            self._con.execute("INSERT INTO main.influxpy_databases VALUES (?)", [name])
+
+    def _table(self, database: str, rp: str, measurement: str) -> str:
+        return f"{_ident(database)}.{_ident(rp + '.' + measurement)}"
+
+    def _ensure_columns(
+        self, database: str, rp: str, batch: _Batch
+    ) -> dict[str, ColumnInfo]:
+        key = (database, rp, batch.measurement)
+        columns = self._catalog.get(key)
+        table = self._table(database, rp, batch.measurement)
+        if columns is None:
+            self._ensure_database(database)
+            self._con.execute(f"CREATE TABLE {table} (time BIGINT NOT NULL)")
+            columns = self._catalog[key] = {}
+        position = len(columns)
+        wanted = [(k, "tag", "string") for k in batch.tags]
+        wanted += [(k, "field", kind) for k, (kind, _v) in batch.fields.items()]
+        for name, role, kind in wanted:
+            info = columns.get(name)
+            if info is not None:
+                if info.role != role:
+                    msg = (
+                        f"The embedded engine cannot store {name!r} of measurement "
+                        f"{batch.measurement!r} as a {role}: it is already a "
+                        f"{info.role} (InfluxDB 3 refuses a tag and a field with "
+                        "the same name too)."
+                    )
+                    raise NotSupportedError(msg)
+                continue
+            sql_type = (
+                "VARCHAR NOT NULL DEFAULT ''" if role == "tag" else _SQL_TYPES[kind]
+            )
+            self._con.execute(
+                f"ALTER TABLE {table} ADD COLUMN {_ident(name)} {sql_type}"
+            )
+            self._con.execute(
+                "INSERT INTO main.influxpy_catalog VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [database, rp, batch.measurement, name, role, kind, position],
+            )
+            position += 1
+            columns[name] = ColumnInfo(name, role, kind)
+        return columns
+
+    # -- writes --------------------------------------------------------------
+
+    def _ingest(self, database: str, rp: str, batch: _Batch) -> int:
+        """Store one batch in one transaction; return the points stored."""
+        if batch.count == 0:
+            return 0
+        pa = _pyarrow()
+        conflict: FieldTypeConflictError | None = None
+        with self._lock:
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                columns = self._ensure_columns(database, rp, batch)
+                conflict = self._drop_conflicts(batch, columns)
+                if batch.count:
+                    self._merge(database, rp, batch, columns, pa)
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                self._reload_catalog()
+                raise
+        if conflict is not None:
+            raise conflict
+        return batch.count
+
+    def _reload_catalog(self) -> None:
+        self._catalog.clear()
+        self._load_catalog()
+
+    def _drop_conflicts(
+        self, batch: _Batch, columns: dict[str, ColumnInfo]
+    ) -> FieldTypeConflictError | None:
+        """Drop points writing a field with another type, as InfluxDB does."""
+        keep = [True] * batch.count
+        reasons = []
+        for key, given, refused in batch.mixed:
+            for index, flag in enumerate(refused):
+                if flag:
+                    keep[index] = False
+            reasons.append(
+                f'field type conflict: input field "{key}" on measurement '
+                f'"{batch.measurement}" is type {given}, already exists as type '
+                f"{batch.fields[key][0]}"
+            )
+        for key, (kind, values) in list(batch.fields.items()):
+            stored = columns[key].kind if key in columns else kind
+            if stored == kind:
+                continue
+            for index, value in enumerate(values):
+                if value is not None:
+                    keep[index] = False
+            reasons.append(
+                f'field type conflict: input field "{key}" on measurement '
+                f'"{batch.measurement}" is type {kind}, already exists as type '
+                f"{stored}"
+            )
+            del batch.fields[key]
+        if not reasons:
+            return None
+        dropped = keep.count(False)
+        total = batch.count
+        batch.drop_rows(keep)
+        reason = f"partial write: {'; '.join(reasons)} dropped={dropped}"
+        msg = (
+            f"The embedded engine rejected {dropped} of {total} points because of "
+            f"a field type conflict (the other points were written): {reason}."
+        )
+        return FieldTypeConflictError(msg, dropped=dropped, reason=reason)
+
+    def _merge(
+        self,
+        database: str,
+        rp: str,
+        batch: _Batch,
+        columns: dict[str, ColumnInfo],
+        pa: Any,
+    ) -> None:
+        arrays: dict[str, Any] = {"time": pa.array(batch.times, pa.int64())}
+        arrow_types = {
+            "float": pa.float64(),
+            "integer": pa.int64(),
+            "boolean": pa.bool_(),
+            "string": pa.string(),
+        }
+        for key, values in batch.tags.items():
+            arrays[key] = pa.array(values, pa.string())
+        for key, (kind, values) in batch.fields.items():
+            arrays[key] = pa.array(values, arrow_types[kind])
+        table = pa.table(arrays)
+        tag_keys = [k for k, c in columns.items() if c.role == "tag"]
+        field_keys = [k for k, c in columns.items() if c.role == "field"]
+        con = self._con
+        con.register("influxpy_batch", table)
+        try:
+            target = self._table(database, rp, batch.measurement)
+            source = "influxpy_batch"
+            key_cols = ["time", *tag_keys]
+            select_tags = ", ".join(
+                f"{_ident(k)}" if k in batch.tags else f"'' AS {_ident(k)}"
+                for k in tag_keys
+            )
+            select_fields = ", ".join(
+                f"{_ident(k)}" if k in batch.fields else f"NULL AS {_ident(k)}"
+                for k in field_keys
+            )
+            normalized = ", ".join(p for p in ("time", select_tags, select_fields) if p)
+            keys = set(zip(batch.times, *(batch.tags[k] for k in batch.tags)))
+            if len(keys) != batch.count:
+                # Duplicate points inside the batch: later values win per field.
+                merged = ", ".join(
+                    f"arg_max({_ident(k)}, influxpy_row) FILTER "
+                    f"(WHERE {_ident(k)} IS NOT NULL) AS {_ident(k)}"
+                    for k in field_keys
+                )
+                group = ", ".join(_ident(k) for k in key_cols)
+                source = (
+                    f"(SELECT {group}, {merged} FROM (SELECT {normalized}, "
+                    f"row_number() OVER () AS influxpy_row FROM influxpy_batch) "
+                    f"GROUP BY {group})"
+                )
+            else:
+                source = f"(SELECT {normalized} FROM influxpy_batch)"
+            low, high = min(batch.times), max(batch.times)
+            join = " AND ".join(f"t.{_ident(k)} = b.{_ident(k)}" for k in key_cols)
+            hits = con.execute(
+                f"SELECT count(*) FROM {target} t SEMI JOIN {source} b ON {join} "
+                f"WHERE t.time BETWEEN {low} AND {high}"
+            ).fetchone()
+            all_cols = ", ".join(_ident(k) for k in (*key_cols, *field_keys))
+            if not hits or not hits[0]:
+                con.execute(
+                    f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM {source}"
+                )
+                return
+            coalesced = ", ".join(
+                f"coalesce(b.{_ident(k)}, t.{_ident(k)}) AS {_ident(k)}"
+                for k in field_keys
+            )
+            b_keys = ", ".join(f"b.{_ident(k)}" for k in key_cols)
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE influxpy_merged AS "
+                f"SELECT {b_keys}, {coalesced} FROM {source} b LEFT JOIN "
+                f"(SELECT * FROM {target} WHERE time BETWEEN {low} AND {high}) t "
+                f"ON {join}"
+            )
+            con.execute(f"DELETE FROM {target} t USING influxpy_merged b WHERE {join}")
+            con.execute(
+                f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM influxpy_merged"
+            )
+            con.execute("DROP TABLE influxpy_merged")
+        finally:
+            con.unregister("influxpy_batch")
+
+    def _batch_from_objects(
+        self, model: type[InfluxMeasurement], objs: Sequence[InfluxMeasurement]
+    ) -> _Batch:
+        meta = model._meta
+        batch = _Batch(meta.measurement, len(objs))
+        dicts = [o.__dict__ for o in objs]
+        times = [d.get("time") for d in dicts]
+        if None in times:
+            times = [_time.time_ns() if t is None else t for t in times]
+        for t in times:
+            if t.__class__ is not int or not MIN_TIME_NS <= t <= MAX_TIME_NS:
+                meta.time_field.to_python(t)  # raises a FieldError naming time
+        batch.times = times
+        for field in meta.tags:
+            values = [d.get(field.name) for d in dicts]
+            if not field.null and (None in values or "" in values):
+                bad = next(v for v in values if v is None or v == "")
+                msg = (
+                    f"Cannot write measurement {meta.measurement!r}: the tag "
+                    f"{field.name!r} is required and was {bad!r}; give it a value "
+                    "or declare it InfluxTag(null=True)."
+                )
+                raise FieldError(msg, field=field.name)
+            if any(v is not None and v.__class__ is not str for v in values):
+                for v in values:
+                    if v is not None:
+                        field.to_python(v)
+            clean = ["" if v is None else v for v in values]
+            for value in clean:
+                if value and (value[-1] == "\\" or "\n" in value or "\r" in value):
+                    _check_text(meta.measurement, field.db_name, value)
+            batch.tags[field.db_name] = clean
+        present = [False] * len(objs)
+        for field in meta.values:
+            values = [d.get(field.name) for d in dicts]
+            if all(v is None for v in values):
+                continue
+            values = _clean_values(field, values)
+            kind = field.kind
+            if kind == "any":
+                kind, values = _first_type(batch, field.db_name, values)
+            batch.fields[field.db_name] = (kind, values)
+            for index, value in enumerate(values):
+                if value is not None:
+                    present[index] = True
+        if not all(present):
+            index = present.index(False)
+            names = ", ".join(repr(f.name) for f in meta.values)
+            msg = (
+                f"Cannot write the point of measurement {meta.measurement!r}: a "
+                f"point needs at least one field value that is not None ({names}) "
+                f"(got {objs[index]!r})."
+            )
+            raise LineProtocolError(
+                msg, measurement=meta.measurement, value=objs[index]
+            )
+        return batch
+
+    def write(
+        self,
+        model: type[InfluxMeasurement],
+        objs: Iterable[InfluxMeasurement],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Write model instances batch by batch; return how many were stored."""
+        db = self.resolve_database(database)
+        rp = retention_policy or DEFAULT_RETENTION_POLICY
+        written = 0
+        for chunk in chunks(objs, batch_size):
+            batch = self._batch_from_objects(model, chunk)
+            try:
+                written += self._ingest(db, rp, batch)
+            except FieldTypeConflictError as exc:
+                exc.written = written
+                raise
+        return written
+
+    def write_lines(
+        self,
+        lines: Iterable[str],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Parse and write line-protocol lines; return how many were stored."""
+        db = self.resolve_database(database)
+        rp = retention_policy or DEFAULT_RETENTION_POLICY
+        written = 0
+        for chunk in chunks(lines, batch_size):
+            by_measurement: dict[str, list[tuple[Any, ...]]] = {}
+            for line in chunk:
+                if not line.strip() or line.lstrip().startswith("#"):
+                    continue
+                measurement, tags, fields, stamp = parse_line(line.strip())
+                by_measurement.setdefault(measurement, []).append((tags, fields, stamp))
+            for measurement, points in by_measurement.items():
+                written += self._ingest(db, rp, _batch_from_points(measurement, points))
+        return written
+
+    # -- queries -------------------------------------------------------------
+
+    def execute(
+        self,
+        compiled: Compiled,
+        *,
+        database: str | None = None,
+        chunk_size: int | None = None,
+    ) -> Iterator[Series]:
+        """Run a compiled statement and yield its series."""
+        return self._results(compiled, chunk_size)
+
+    def _results(self, compiled: Compiled, chunk_size: int | None) -> Iterator[Series]:
+        meta = dict(compiled.meta)
+        action = meta.get("action", "select")
+        if action == "empty":
+            return
+        if action != "select":
+            with self._lock:
+                self._run_statement(compiled)
+            if action == "into":
+                yield Series(
+                    "result", {}, ["time", "written"], [[0, meta.get("written", 0)]]
+                )
+            return
+        duckdb = _duckdb()
+        cursor = self._con.cursor()
+        try:
+            try:
+                result = cursor.execute(compiled.text, dict(compiled.params))
+            except duckdb.Error as exc:
+                msg = f"The embedded engine failed to run the query: {exc}"
+                raise ProgrammingError(msg) from None
+            n_groups = len(meta["group_keys"])
+            name = meta["measurement"]
+            columns = ["time", *meta["columns"]]
+            group_keys = meta["group_keys"]
+            current_key: tuple[Any, ...] | None = None
+            values: list[list[Any]] = []
+            size = chunk_size or 100_000
+            while rows := result.fetchmany(size):
+                for row in rows:
+                    key = row[:n_groups]
+                    if key != current_key:
+                        if current_key is not None and values:
+                            yield Series(
+                                name,
+                                dict(zip(group_keys, current_key, strict=True)),
+                                columns,
+                                values,
+                            )
+                        current_key = key
+                        values = []
+                    values.append(list(row[n_groups:]))
+                if chunk_size and values and current_key is not None:
+                    yield Series(
+                        name,
+                        dict(zip(group_keys, current_key, strict=True)),
+                        columns,
+                        values,
+                        partial=True,
+                    )
+                    values = []
+            if current_key is not None and values:
+                yield Series(
+                    name,
+                    dict(zip(group_keys, current_key, strict=True)),
+                    columns,
+                    values,
+                )
+        finally:
+            cursor.close()
+
+    def _run_statement(self, compiled: Compiled) -> None:
+        meta = compiled.meta
+        if meta.get("action") == "into":
+            self._run_into(compiled)
+            return
+        self._con.execute(compiled.text, dict(compiled.params))
+
+    def _run_into(self, compiled: Compiled) -> None:
+        raise NotSupportedError("INTO is not supported by the embedded engine yet.")
+
+    # -- administration ------------------------------------------------------
+
+    def ping(self) -> str:
+        """Return the DuckDB version the engine runs on."""
+        version = self._con.execute("SELECT version()").fetchone()
+        return f"duckdb {version[0] if version else '?'}"
+
+    def create_database(self, name: str | None = None) -> None:
+        """Create a database (a DuckDB schema); existing ones are kept."""
+        with self._lock:
+            self._ensure_database(self.resolve_database(name))
+
+    def drop_database(self, name: str | None = None) -> None:
+        """Drop a database and all its measurements."""
+        db = self.resolve_database(name)
+        with self._lock:
+            self._con.execute(f"DROP SCHEMA IF EXISTS {_ident(db)} CASCADE")
+            self._con.execute(
+                "DELETE FROM main.influxpy_catalog WHERE database = ?", [db]
+            )
+            self._con.execute(
+                "DELETE FROM main.influxpy_databases WHERE name = ?", [db]
+            )
+            for key in [k for k in self._catalog if k[0] == db]:
+                del self._catalog[key]
+
+    def list_databases(self) -> list[str]:
+        """Return the names of the databases."""
+        rows = self._con.execute(
+            "SELECT name FROM main.influxpy_databases ORDER BY name"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def close(self) -> None:
+        """Close the DuckDB connection (flushing a file database)."""
+        with self._lock:
+            self._con.close()
+
+    @staticmethod
+    def _register_functions(con: Any) -> None:
+        from influxpy.compilers.duckdb import register_functions
+
+        register_functions(con)
+
+
+def _check_text(measurement: str, key: str, value: str) -> None:
+    from influxpy.lineprotocol import _check_name
+
+    _check_name("tag", measurement, key, value)
+
+
+def _clean_values(field: Any, values: list[Any]) -> list[Any]:
+    """Validate values like the line-protocol encoder does."""
+    kind = field.kind
+    expected = {"float": float, "integer": int, "boolean": bool, "string": str}.get(
+        kind
+    )
+    out = values
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        cls = value.__class__
+        if cls is expected or (kind == "any" and cls in (float, bool, str)):
+            if cls is float and not math.isfinite(value):
+                field.to_python(value)
+            continue
+        if out is values:
+            out = list(values)
+        out[index] = field.to_python(value)
+    return out
+
+
+def _first_type(batch: _Batch, key: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """Keep an untyped field's values of the first type seen in the batch.
+
+    Points giving it another type are refused, as InfluxDB refuses them
+    inside one batch (the first type wins).
+    """
+    first = next(v for v in values if v is not None)
+    kind = _PY_KIND[type(first)]
+    refused = [v is not None and _PY_KIND[type(v)] != kind for v in values]
+    if any(refused):
+        other = next(
+            _PY_KIND[type(v)] for v, r in zip(values, refused, strict=True) if r
+        )
+        batch.mixed.append((key, other, refused))
+        values = [None if r else v for v, r in zip(values, refused, strict=True)]
+    return kind, values
+
+
+def _batch_from_points(
+    measurement: str, points: list[tuple[dict[str, str], dict[str, Any], int | None]]
+) -> _Batch:
+    batch = _Batch(measurement, len(points))
+    tag_keys: dict[str, None] = {}
+    field_kinds: dict[str, str] = {}
+    for tags, fields, _stamp in points:
+        for key in tags:
+            tag_keys.setdefault(key, None)
+        for key, value in fields.items():
+            field_kinds.setdefault(key, _PY_KIND[type(value)])
+    for key in list(tag_keys) + list(field_kinds):
+        if key in RESERVED_KEYS:
+            msg = (
+                f"Cannot write {key!r} of measurement {measurement!r}: it is reserved."
+            )
+            raise LineProtocolError(msg, measurement=measurement, key=key)
+    now = _time.time_ns()
+    batch.times = [now if stamp is None else stamp for _t, _f, stamp in points]
+    for key in tag_keys:
+        batch.tags[key] = [tags.get(key, "") for tags, _f, _s in points]
+    for key, kind in field_kinds.items():
+        batch.fields[key] = (
+            kind,
+            [
+                v if v is not None and _PY_KIND[type(v)] == kind else None
+                for v in (fields.get(key) for _t, fields, _s in points)
+            ],
+        )
+    return batch
