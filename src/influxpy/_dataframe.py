@@ -1,19 +1,24 @@
-"""Build one pandas DataFrame from result series (the ``pandas`` extra).
+"""DataFrames in and out (the ``pandas`` extra).
 
-Columns are assembled series by series from transposed rows, so the cost
-is one pass over the values and one frame, whatever the number of series.
+Results: one frame assembled series by series from transposed rows, so the
+cost is one pass over the values and one frame whatever the number of
+series. Writes: a frame is split into checked columns that each backend
+encodes its own way (line protocol or Arrow).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from influxpy.exceptions import ImproperlyConfigured
+from influxpy.exceptions import FieldError, ImproperlyConfigured
 from influxpy.results import Series
 
-__all__ = ["series_to_dataframe"]
+if TYPE_CHECKING:
+    from influxpy.models import InfluxMeasurement
+
+__all__ = ["frame_columns", "series_to_dataframe"]
 
 
 def _pandas() -> Any:
@@ -87,3 +92,82 @@ def series_to_dataframe(
     if len(measurements) > 1:
         frame.attrs["measurements"] = sorted(measurements)
     return frame
+
+
+def frame_columns(
+    model: type[InfluxMeasurement], frame: Any
+) -> tuple[list[int], dict[str, list[Any]], dict[str, tuple[str, list[Any]]]]:
+    """Split a DataFrame into checked columns for writing *model*'s points.
+
+    The time comes from a ``time`` column or the index (datetimes, taken as
+    UTC when naive, or integer nanoseconds); other columns are matched to
+    the model's attributes. NaN and None mean "no value" (the field is not
+    written for that row); infinities are refused like everywhere else.
+    Returns ``(times, tags, fields)`` keyed by stored keys.
+    """
+    pd = _pandas()
+    import numpy as np
+
+    meta = model._meta
+    known = set(meta.fields) | {"time"}
+    unknown = [str(c) for c in frame.columns if c not in known]
+    if unknown:
+        names = ", ".join(sorted(known))
+        msg = (
+            f"The DataFrame has columns {model.__name__} does not declare: "
+            f"{', '.join(unknown)}; its fields are: {names}."
+        )
+        raise FieldError(msg, field=unknown[0])
+    stamps = frame["time"] if "time" in frame.columns else frame.index
+    if pd.api.types.is_integer_dtype(stamps):
+        times = np.asarray(stamps, dtype="int64")
+    else:
+        index = pd.DatetimeIndex(stamps)
+        if index.tz is None:
+            index = index.tz_localize("UTC")
+        times = index.tz_convert("UTC").as_unit("ns").asi8
+        if index.hasnans:
+            msg = f"The DataFrame for {model.__name__} has rows without a time (NaT)."
+            raise FieldError(msg, field="time")
+    times_list: list[int] = times.tolist()
+    for stamp in (min(times_list, default=0), max(times_list, default=0)):
+        meta.time_field.to_python(stamp)
+    tags: dict[str, list[Any]] = {}
+    for field in meta.tags:
+        if field.name not in frame.columns:
+            if not field.null and len(frame):
+                msg = (
+                    f"Cannot write measurement {meta.measurement!r}: the DataFrame "
+                    f"has no column for the required tag {field.name!r}."
+                )
+                raise FieldError(msg, field=field.name)
+            continue
+        column = frame[field.name].astype(object).where(frame[field.name].notna(), None)
+        values = column.tolist()
+        tags[field.db_name] = values
+    fields: dict[str, tuple[str, list[Any]]] = {}
+    for field in meta.values:
+        if field.name not in frame.columns:
+            continue
+        series = frame[field.name]
+        kind = field.kind
+        if kind in ("float", "any") and pd.api.types.is_numeric_dtype(series):
+            if pd.api.types.is_bool_dtype(series) and kind == "any":
+                kind = "boolean"
+            else:
+                kind = "float"
+                array = series.to_numpy(dtype="float64", na_value=np.nan)
+                if np.isinf(array).any():
+                    field.to_python(float("inf"))
+                values = [None if v != v else v for v in array.tolist()]
+                fields[field.db_name] = (kind, values)
+                continue
+        raw = series.astype(object).where(series.notna(), None).tolist()
+        values = [None if v is None else field.to_python(v) for v in raw]
+        if kind == "any":
+            present = [v for v in values if v is not None]
+            kind = {bool: "boolean", str: "string"}.get(type(present[0]), "float") if (
+                present
+            ) else "float"
+        fields[field.db_name] = (kind, values)
+    return times_list, tags, fields

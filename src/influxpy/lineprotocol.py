@@ -35,6 +35,7 @@ __all__ = [
     "FieldKind",
     "FieldSpec",
     "TagSpec",
+    "encode_columns",
     "encode_point",
     "escape_field_key",
     "escape_measurement",
@@ -483,3 +484,76 @@ def field_types_of(line: str, measurement: str | None = None) -> dict[str, str]:
     if measurement is not None and name != measurement:
         return {}
     return {key: _KIND_OF[type(value)] for key, value in fields.items()}
+
+
+def _format_column(
+    measurement: str, key: str, kind: str, values: Sequence[Any]
+) -> list[str | None]:
+    prefix = escape_field_key(key) + "="
+    if kind == "float":
+        out: list[str | None] = []
+        for value in values:
+            if value is None:
+                out.append(None)
+            elif value.__class__ is float and value - value == 0.0:
+                out.append(prefix + repr(value))
+            else:
+                out.append(
+                    prefix
+                    + format_field_value(value, "float", measurement=measurement, key=key)
+                )
+        return out
+    return [
+        None
+        if value is None
+        else prefix
+        + format_field_value(
+            value,
+            kind,  # type: ignore[arg-type]
+            measurement=measurement,
+            key=key,
+        )
+        for value in values
+    ]
+
+
+def encode_columns(
+    measurement: str,
+    times: Sequence[int],
+    tags: Mapping[str, Sequence[Any]],
+    fields: Mapping[str, tuple[str, Sequence[Any]]],
+) -> list[str]:
+    """Encode row-aligned columns as lines (the DataFrame write path).
+
+    ``tags`` maps tag keys to values (``None`` or ``''`` omit the tag);
+    ``fields`` maps field keys to ``(kind, values)`` with ``None`` for no
+    value. Series keys are escaped once per distinct tag set.
+    """
+    escaped = escape_measurement(measurement)
+    tag_keys = sorted(tags)
+    count = len(times)
+    cache: dict[tuple[Any, ...], str] = {}
+    prefixes: list[str] = []
+    rows = zip(*(tags[k] for k in tag_keys), strict=True) if tag_keys else None
+    for index in range(count):
+        values = next(rows) if rows is not None else ()
+        prefix = cache.get(values)
+        if prefix is None:
+            prefix = cache[values] = _series_key(
+                measurement, escaped, zip(tag_keys, values, strict=True)
+            )
+        prefixes.append(prefix)
+    columns = [_format_column(measurement, k, kind, v) for k, (kind, v) in fields.items()]
+    lines: list[str] = []
+    if columns and not any(None in column for column in columns):
+        for prefix, stamp, *parts in zip(prefixes, times, *columns, strict=True):
+            lines.append(f"{prefix} {','.join(parts)} {_check_time(measurement, stamp)}")
+        return lines
+    for index in range(count):
+        parts = [c[index] for c in columns if c[index] is not None]
+        if not parts:
+            why = "a point needs at least one field value that is not None"
+            raise _refuse("the point", measurement, None, f"row {index}", why)
+        stamp = _check_time(measurement, times[index])
+        lines.append(f"{prefixes[index]} {','.join(parts)} {stamp}")  # type: ignore[arg-type]
+    return lines

@@ -212,6 +212,21 @@ class QuerySet(Generic[ModelT]):
             batch_size=batch_size,
         )
 
+    def write_dataframe(self, frame: Any, batch_size: int = 5_000) -> int:
+        """Write the rows of a pandas DataFrame as points; return how many.
+
+        Columns are the model's attribute names; the time is the index or a
+        ``time`` column. NaN and None mean "no value" for that row.
+        """
+        backend = self._backend()
+        return backend.write_frame(
+            self.model,
+            frame,
+            database=self._database(backend),
+            retention_policy=self.model._meta.retention_policy,
+            batch_size=batch_size,
+        )
+
     def count(self) -> int:
         """Return the number of points (or of rows, for aggregate queries).
 

@@ -113,6 +113,42 @@ class Backend(abc.ABC):
     ) -> int:
         """Write line-protocol lines in batches and return how many were written."""
 
+    def write_frame(
+        self,
+        model: type[InfluxMeasurement],
+        frame: Any,
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Write a pandas DataFrame of *model*'s points; return how many.
+
+        The default encodes the frame's columns as line protocol in batches.
+        """
+        from influxpy._dataframe import frame_columns
+        from influxpy.lineprotocol import encode_columns
+
+        times, tags, fields = frame_columns(model, frame)
+        measurement = model._meta.measurement
+
+        def batches() -> Iterator[str]:
+            for start in range(0, len(times), batch_size):
+                stop = start + batch_size
+                yield from encode_columns(
+                    measurement,
+                    times[start:stop],
+                    {k: v[start:stop] for k, v in tags.items()},
+                    {k: (kind, v[start:stop]) for k, (kind, v) in fields.items()},
+                )
+
+        return self.write_lines(
+            batches(),
+            database=database,
+            retention_policy=retention_policy,
+            batch_size=batch_size,
+        )
+
     @abc.abstractmethod
     def ping(self) -> str:
         """Check the store answers and return its version."""
