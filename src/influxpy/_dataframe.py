@@ -150,7 +150,7 @@ def frame_columns(
         if field.name not in frame.columns:
             continue
         series = frame[field.name]
-        kind = field.kind
+        kind: str = field.kind
         if kind in ("float", "any") and pd.api.types.is_numeric_dtype(series):
             if pd.api.types.is_bool_dtype(series) and kind == "any":
                 kind = "boolean"
@@ -166,8 +166,7 @@ def frame_columns(
         values = [None if v is None else field.to_python(v) for v in raw]
         if kind == "any":
             present = [v for v in values if v is not None]
-            kind = {bool: "boolean", str: "string"}.get(type(present[0]), "float") if (
-                present
-            ) else "float"
+            first = type(present[0]) if present else float
+            kind = {bool: "boolean", str: "string"}.get(first, "float")
         fields[field.db_name] = (kind, values)
     return times_list, tags, fields

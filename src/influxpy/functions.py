@@ -660,7 +660,8 @@ class _Technical(Transform):
         if len(params) > 2:
             if params[2] not in self.warmups:
                 cls = type(self).__name__
-                choices = " or ".join(repr(w) for w in self.warmups)
+                *most, last = (repr(w) for w in self.warmups)
+                choices = f"{', '.join(most)} or {last}"
                 msg = f"{cls}'s warmup is {choices}; got {params[2]!r}."
                 raise ValueError(msg)
             checked.append(Value(params[2]))

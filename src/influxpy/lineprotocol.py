@@ -498,10 +498,10 @@ def _format_column(
             elif value.__class__ is float and value - value == 0.0:
                 out.append(prefix + repr(value))
             else:
-                out.append(
-                    prefix
-                    + format_field_value(value, "float", measurement=measurement, key=key)
+                formatted = format_field_value(
+                    value, "float", measurement=measurement, key=key
                 )
+                out.append(prefix + formatted)
         return out
     return [
         None
@@ -534,20 +534,24 @@ def encode_columns(
     count = len(times)
     cache: dict[tuple[Any, ...], str] = {}
     prefixes: list[str] = []
-    rows = zip(*(tags[k] for k in tag_keys), strict=True) if tag_keys else None
-    for index in range(count):
-        values = next(rows) if rows is not None else ()
+    rows: Iterable[tuple[Any, ...]] = (
+        zip(*(tags[k] for k in tag_keys), strict=True) if tag_keys else [()] * count
+    )
+    for values in rows:
         prefix = cache.get(values)
         if prefix is None:
             prefix = cache[values] = _series_key(
                 measurement, escaped, zip(tag_keys, values, strict=True)
             )
         prefixes.append(prefix)
-    columns = [_format_column(measurement, k, kind, v) for k, (kind, v) in fields.items()]
+    columns = [
+        _format_column(measurement, k, kind, v) for k, (kind, v) in fields.items()
+    ]
     lines: list[str] = []
     if columns and not any(None in column for column in columns):
         for prefix, stamp, *parts in zip(prefixes, times, *columns, strict=True):
-            lines.append(f"{prefix} {','.join(parts)} {_check_time(measurement, stamp)}")
+            checked = _check_time(measurement, stamp)
+            lines.append(f"{prefix} {','.join(parts)} {checked}")
         return lines
     for index in range(count):
         parts = [c[index] for c in columns if c[index] is not None]
@@ -555,5 +559,5 @@ def encode_columns(
             why = "a point needs at least one field value that is not None"
             raise _refuse("the point", measurement, None, f"row {index}", why)
         stamp = _check_time(measurement, times[index])
-        lines.append(f"{prefixes[index]} {','.join(parts)} {stamp}")  # type: ignore[arg-type]
+        lines.append(f"{prefixes[index]} {','.join(p for p in parts if p)} {stamp}")
     return lines

@@ -184,9 +184,9 @@ class Range(Lookup):
     @classmethod
     def prepare(cls, field: Field[Any], value: Any) -> Any:
         """Prepare a (low, high) pair."""
-        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-            value = (value,)
-        pair = tuple(value)
+        pair: tuple[Any, ...] = (value,)
+        if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+            pair = tuple(value)
         if len(pair) != 2:
             msg = (
                 f"{field.label}__{cls.lookup_name} takes a pair (low, high); got "
@@ -382,9 +382,9 @@ class TimeRange(Range):
     @classmethod
     def prepare(cls, field: Field[Any], value: Any) -> Any:
         """Prepare both ends as times."""
-        if not isinstance(value, Iterable) or isinstance(value, (str, bytes)):
-            value = (value,)
-        pair = tuple(value)
+        pair: tuple[Any, ...] = (value,)
+        if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+            pair = tuple(value)
         if len(pair) != 2:
             msg = (
                 f"{field.label}__{cls.lookup_name} takes a pair (start, end); got "

@@ -553,7 +553,7 @@ class DuckDBCompiler(Compiler):
             series_cols = ", ".join(g)
             series = (
                 f"SELECT {series_cols + ', ' if g else ''}{first} AS influxpy_first FROM agg"
-                f"{' GROUP BY ' + series_cols if g else ''}"
+                f"{' GROUP BY ' + series_cols if g else ' LIMIT 1'}"
             )
             grid = (
                 f"SELECT {series_cols + ', ' if g else ''}"
