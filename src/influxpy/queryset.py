@@ -230,9 +230,10 @@ class QuerySet(Generic[ModelT]):
     def count(self) -> int:
         """Return the number of points (or of rows, for aggregate queries).
 
-        For a raw query this is the largest per-field count in each series,
-        summed over series: exact whenever every point has at least one
-        field in common (as points written from one model do).
+        For a raw query this is the largest count of the selected fields (all
+        the model's fields by default) in each series, summed over series:
+        exact whenever every point has a value for one field in common, as
+        points written from one model usually do.
         """
         if self._result_cache is not None and self._state.shape != "series":
             return len(self._result_cache)
@@ -242,9 +243,20 @@ class QuerySet(Generic[ModelT]):
         query = state.query
         if query.is_aggregate or query.limit is not None or query.offset is not None:
             return sum(len(s.values) for s in self._series())
-        counting = dataclasses.replace(
-            query, select=(SelectItem(Count("*")),), descending=False
-        )
+        columns = [
+            node
+            for item in query.select
+            for node in item.expression.walk()
+            if isinstance(node, Col) and node.role in ("field", "alias")
+        ]
+        if not query.select:
+            resolver = self._resolver()
+            names = [n for n, c in state.aliases if c.role == "alias"] or [
+                f.name for f in self.model._meta.values
+            ]
+            columns = [resolver.column(name) for name in names]
+        counts = tuple(SelectItem(Count(col), f"count_{i}") for i, col in enumerate(columns))
+        counting = dataclasses.replace(query, select=counts, descending=False)
         total = 0
         for series in self._run(counting):
             for row in series.values:

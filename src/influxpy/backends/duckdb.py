@@ -429,6 +429,9 @@ class DuckDBBackend(Backend):
                     if v is not None:
                         field.to_python(v)
             clean = ["" if v is None else v for v in values]
+            if not any(clean):
+                # Like the line protocol, a tag nobody gives is not written.
+                continue
             for value in clean:
                 if value and (value[-1] == "\\" or "\n" in value or "\r" in value):
                     _check_text(meta.measurement, field.db_name, value)
