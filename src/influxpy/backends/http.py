@@ -19,12 +19,15 @@ import dataclasses
 import gzip
 import ipaddress
 import logging
+import os
 import random
 import re
+import ssl
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 import httpx
@@ -102,9 +105,10 @@ class HTTPOptions:
     ``timeout`` seconds per request; ``retries`` extra attempts on connection
     errors, 5xx and 429 with ``retry_timeout`` seconds in all; ``gzip``
     compresses write bodies (``auto``, the default, compresses unless the
-    server is on a loopback address, where compressing only costs CPU); ``rp`` is the default retention policy;
-    ``token`` sends ``Authorization: Token …`` (2.x, 3.x, 1.8+);
-    ``chunk_size`` rows per chunk when streaming; ``verify`` checks TLS
+    server is on a loopback address, where compressing only costs CPU);
+    ``rp`` is the default retention policy; ``token`` sends
+    ``Authorization: Token …`` (2.x, 3.x, 1.8+); ``chunk_size`` rows per
+    chunk when streaming; ``verify`` checks TLS
     certificates (``false`` or a CA bundle path); ``auth`` sends credentials
     as a ``basic`` header or as ``query`` parameters ``u``/``p``.
     """
@@ -126,7 +130,7 @@ class HTTPOptions:
         values: dict[str, Any] = {}
         for name, raw in options.items():
             if name not in names:
-                valid = ", ".join(names)
+                valid = ", ".join(sorted(names))
                 hint = suggest(name, names)
                 msg = (
                     f"Unknown connection option {name!r} for an InfluxDB URL; "
@@ -156,6 +160,49 @@ class HTTPOptions:
             else:
                 values[name] = raw or None
         return cls(**values)
+
+
+def _ssl_context(path: str) -> ssl.SSLContext:
+    try:
+        if os.path.isdir(path):
+            return ssl.create_default_context(capath=path)
+        return ssl.create_default_context(cafile=path)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        msg = (
+            "The connection option 'verify' takes true, false or the path of a "
+            f"CA bundle; cannot load {path!r}: {reason}."
+        )
+        raise ImproperlyConfigured(msg) from None
+
+
+class _ScrubSecrets(logging.Filter):
+    """Hide credentials in httpx's request log lines.
+
+    With ``auth=query`` the password travels in the URL, which httpx logs.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: frozenset[str] = frozenset()
+
+    def add(self, secret: str) -> None:
+        encoded = str(httpx.QueryParams({"p": secret}))[2:]
+        self.secrets = self.secrets | {secret, encoded}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = self.secrets
+        if secrets:
+            text = record.getMessage()
+            scrubbed = text
+            for secret in secrets:
+                scrubbed = scrubbed.replace(secret, "***")
+            if scrubbed != text:
+                record.msg, record.args = scrubbed, None
+        return True
+
+
+_SCRUBBER = _ScrubSecrets()
 
 
 def _is_loopback(host: str) -> bool:
@@ -221,14 +268,24 @@ class HTTPBackend(Backend):
         elif url.username is not None:
             if self.options.auth == "query":
                 self._auth_params = {"u": url.username, "p": url.password or ""}
+                if url.password:
+                    _SCRUBBER.add(url.password)
+                    httpx_logger = logging.getLogger("httpx")
+                    if _SCRUBBER not in httpx_logger.filters:
+                        httpx_logger.addFilter(_SCRUBBER)
             else:
                 auth = httpx.BasicAuth(url.username, url.password or "")
+        verify: bool | ssl.SSLContext = (
+            _ssl_context(self.options.verify)
+            if isinstance(self.options.verify, str)
+            else self.options.verify
+        )
         self._client = httpx.Client(
             base_url=self.base_url,
             headers=headers,
             auth=auth,
             timeout=self.options.timeout,
-            verify=self.options.verify,
+            verify=verify,
             transport=transport,
         )
         self._pool: ThreadPoolExecutor | None = None
@@ -316,15 +373,16 @@ class HTTPBackend(Backend):
     def _raise_transport(self, error: Exception, attempts: int) -> NoReturn:
         detail = self._redact(str(error)) or type(error).__name__
         tries = attempts + 1
+        tried = "1 attempt" if tries == 1 else f"{tries} attempts"
         if isinstance(error, httpx.TimeoutException):
             msg = (
                 f"InfluxDB at {self.base_url} did not answer within "
-                f"{self.options.timeout:g}s ({tries} attempts): {detail}. Raise "
+                f"{self.options.timeout:g}s ({tried}): {detail}. Raise "
                 "the connection option 'timeout' for slow queries."
             )
             raise OperationalError(msg) from None
         msg = (
-            f"Cannot reach InfluxDB at {self.base_url} ({tries} attempts): "
+            f"Cannot reach InfluxDB at {self.base_url} ({tried}): "
             f"{detail}. Check that the server is running and the URL is right."
         )
         raise InterfaceError(msg) from None
@@ -332,7 +390,10 @@ class HTTPBackend(Backend):
     def _error_text(self, response: httpx.Response) -> str:
         try:
             response.read()
-            body = response.json()
+            if _MSGPACK in response.headers.get("Content-Type", ""):
+                body = msgpack.unpackb(response.content, raw=False)
+            else:
+                body = response.json()
         except (ValueError, httpx.HTTPError):
             body = None
         if isinstance(body, dict):
@@ -419,8 +480,9 @@ class HTTPBackend(Backend):
                 ]
             else:
                 rejected = list(lines)
+            some_kept = partial and (dropped or len(rejected)) < len(lines)
             kept = (
-                "the other points were written" if partial else "no point was written"
+                "the other points were written" if some_kept else "no point was written"
             )
             msg = (
                 f"InfluxDB rejected {dropped or len(rejected)} of {len(lines)} points "
@@ -436,7 +498,8 @@ class HTTPBackend(Backend):
         bad = [m["line"] for m in map(_PARSE_ERROR.search, text.split("\n")) if m]
         if not bad and not partial:
             bad = list(lines)
-        kept = "the other points were written" if partial else "no point was written"
+        some_kept = partial and len(bad) + dropped < len(lines)
+        kept = "the other points were written" if some_kept else "no point was written"
         msg = (
             f"InfluxDB rejected {len(bad) + dropped} of {len(lines)} points "
             f"({kept}): {text}.{done}"
@@ -549,14 +612,14 @@ class HTTPBackend(Backend):
                 self._pool = ThreadPoolExecutor(1, thread_name_prefix="influxpy-write")
             return self._pool
 
-    def _post_lines(
+    def _post_body(
         self,
+        body: bytes,
         lines: list[str],
         database: str,
         retention_policy: str | None,
         written: int,
-    ) -> int:
-        body = "\n".join(lines).encode("utf-8", "surrogatepass")
+    ) -> None:
         headers = {"Content-Type": "text/plain; charset=utf-8"}
         if self._gzip:
             body = gzip.compress(body, compresslevel=1)
@@ -570,7 +633,6 @@ class HTTPBackend(Backend):
         )
         if response.status_code >= 300:
             self._map_error(response, database=database, lines=lines, written=written)
-        return len(lines)
 
     def _write_batches(
         self,
@@ -579,31 +641,45 @@ class HTTPBackend(Backend):
         database: str | None,
         retention_policy: str | None,
     ) -> int:
-        """Encode batch k+1 while batch k is in flight; return points written."""
+        """Encode and queue the next batch while one is in flight.
+
+        One writer thread sends the batches in order, so the server sees them
+        one at a time, as written; at most two encoded batches wait, so
+        memory stays flat. After a failure no later batch is sent, and the
+        count of points written is exact.
+        """
         db = self.resolve_database(database)
-        written = 0
-        in_flight: Future[int] | None = None
+        state = {"written": 0, "failed": False}
+
+        def post(body: bytes, lines: list[str]) -> None:
+            if state["failed"]:
+                return
+            try:
+                self._post_body(
+                    body, lines, db, retention_policy, int(state["written"])
+                )
+            except BaseException:
+                state["failed"] = True
+                raise
+            state["written"] += len(lines)
+
+        pending: deque[Future[None]] = deque()
+        executor = self._executor()
         try:
             for batch in batches:
                 lines = encode(batch)
-                if in_flight is not None:
-                    written += in_flight.result()
-                    in_flight = None
-                in_flight = self._executor().submit(
-                    self._post_lines, lines, db, retention_policy, written
-                )
-            if in_flight is not None:
-                written += in_flight.result()
-                in_flight = None
+                body = "\n".join(lines).encode("utf-8", "surrogatepass")
+                pending.append(executor.submit(post, body, lines))
+                while len(pending) > 1:
+                    pending.popleft().result()
+            while pending:
+                pending.popleft().result()
         finally:
-            if in_flight is not None:
-                # An error while encoding: let the request in flight finish so
-                # the count of written points is true.
-                try:
-                    written += in_flight.result()
-                except DatabaseError:
-                    pass
-        return written
+            # An error while encoding or sending: no new batch is sent, and the
+            # one in flight finishes so the count of written points is true.
+            state["failed"] = state["failed"] or bool(pending)
+            wait(pending)
+        return int(state["written"])
 
     def write(
         self,

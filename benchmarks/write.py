@@ -1,0 +1,201 @@
+"""Write throughput: influxpy against the raw limit and influxdb-python.
+
+    python benchmarks/write.py [-n 1000000] [--trials 3]
+
+Starts a private influxd, then runs each case in a fresh interpreter on the
+same data (the seed's model: 1,000 hosts, 10 regions, cpu float, memory and
+free_memory integers, nanosecond times) and prints points per second, client
+CPU seconds, server CPU seconds, peak client memory and the share of the raw
+limit. The raw limit is pre-encoded line protocol POSTed in 5,000-line
+batches over one keep-alive connection with ``http.client``: the server's
+speed with a client that does nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (  # noqa: E402
+    HOSTS,
+    BenchServer,
+    measure,
+    median_result,
+    rows,
+    run_child,
+)
+
+DB = "bench_write"
+BATCH = 5_000
+
+CASES = {
+    "raw_b5000": "raw limit: pre-encoded lines, 5,000 per POST, http.client",
+    "influxpy_bulk_create": "influxpy bulk_create() of pre-built model instances",
+    "influxpy_bulk_create_gzip": "the same with gzip=true (the default off loopback)",
+    "influxpy_write_dataframe": "influxpy write_dataframe() of a pandas DataFrame",
+    "influxpy_generator": "influxpy bulk_create() of a generator (instances built lazily)",
+    "influxdb_python_write_points": "influxdb-python write_points(dicts, batch_size=5000)",
+}
+
+
+def _model() -> Any:
+    from influxpy import fields, models
+
+    class ServerMeasurement(models.InfluxMeasurement):
+        measurement = "servers"
+        cpu = fields.InfluxField()
+        memory = fields.IntegerField()
+        free_memory = fields.IntegerField()
+        name = fields.InfluxTag()
+        region = fields.InfluxTag()
+        optional_tag = fields.InfluxTag(null=True)
+
+    return ServerMeasurement
+
+
+def _instances(model: Any, n: int) -> Any:
+    for t, name, region, cpu, memory, free in rows(n):
+        yield model(
+            time=t, name=name, region=region, cpu=cpu, memory=memory, free_memory=free
+        )
+
+
+def child(case: str, url: str, n: int) -> dict[str, Any]:
+    """Run one case in this interpreter and return its figures."""
+    port = int(url.rsplit(":", 1)[1])
+    if case == "raw_b5000":
+        lines = [
+            f"servers,name={name},region={region} cpu={cpu!r},memory={memory}i,"
+            f"free_memory={free}i {t}"
+            for t, name, region, cpu, memory, free in rows(n)
+        ]
+        bodies = [
+            "\n".join(lines[i : i + BATCH]).encode() for i in range(0, n, BATCH)
+        ]
+        del lines
+
+        def run() -> int:
+            conn = http.client.HTTPConnection("127.0.0.1", port)
+            for body in bodies:
+                conn.request("POST", f"/write?db={DB}", body)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 204:
+                    raise RuntimeError(response.status)
+            conn.close()
+            return n
+
+        return measure(run)
+    if case.startswith("influxpy"):
+        import influxpy
+
+        gzip = "true" if case.endswith("gzip") else "auto"
+        influxpy.connect(f"influxdb://127.0.0.1:{port}/{DB}?gzip={gzip}")
+        model = _model()
+        if case == "influxpy_write_dataframe":
+            import pandas as pd
+
+            frame = pd.DataFrame(
+                list(rows(n)),
+                columns=["time", "name", "region", "cpu", "memory", "free_memory"],
+            )
+            return measure(lambda: model.series.write_dataframe(frame))
+        if case == "influxpy_generator":
+            return measure(lambda: model.series.bulk_create(_instances(model, n)))
+        objs = list(_instances(model, n))
+        return measure(lambda: model.series.bulk_create(objs))
+    if case == "influxdb_python_write_points":
+        from influxdb import InfluxDBClient
+
+        client = InfluxDBClient("127.0.0.1", port, database=DB)
+        points = [
+            {
+                "measurement": "servers",
+                "tags": {"name": name, "region": region},
+                "time": t,
+                "fields": {"cpu": cpu, "memory": memory, "free_memory": free},
+            }
+            for t, name, region, cpu, memory, free in rows(n)
+        ]
+
+        def run() -> int:
+            client.write_points(points, batch_size=BATCH, time_precision="n")
+            return n
+
+        return measure(run)
+    raise SystemExit(f"unknown case {case}")
+
+
+def main() -> None:
+    """Run every case (interleaved over trials) and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=1_000_000, help="points per case")
+    parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--cases", nargs="*", default=list(CASES))
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.url, args.n)))  # noqa: T201
+        return
+    server = BenchServer()
+    results: dict[str, list[dict[str, Any]]] = {case: [] for case in args.cases}
+    try:
+        for _trial in range(args.trials):
+            for case in args.cases:
+                server.reset(DB)
+                before = server.cpu_seconds()
+                result = run_child(
+                    __file__, case, ["--url", server.url, "-n", str(args.n)]
+                )
+                result["server_cpu"] = server.cpu_seconds() - before
+                if "count" in result:
+                    result["stored"] = server.count(DB)
+                results[case].append(result)
+                print(f"  {case}: {result}", file=sys.stderr)  # noqa: T201
+    finally:
+        server.close()
+    report(results, args.n)
+    if args.json_out:
+        args.json_out.write_text(json.dumps(results, indent=2))
+
+
+def report(results: dict[str, list[dict[str, Any]]], n: int) -> None:
+    """Print the Markdown table of medians."""
+    medians = {case: median_result(r) for case, r in results.items()}
+    raw = medians.get("raw_b5000", {})
+    raw_rate = n / raw["wall"] if "wall" in raw else None
+    python = medians.get("influxdb_python_write_points", {})
+    py_rate = n / python["wall"] if "wall" in python else None
+    print(f"\nWrite benchmark: {n:,} points, {HOSTS} hosts, median of trials\n")  # noqa: T201
+    print(  # noqa: T201
+        "| case | points/s | wall s (min-max) | client CPU s | server CPU s "
+        "| peak MiB (+growth) | % of raw | x influxdb-python | stored |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")  # noqa: T201
+    for case, result in medians.items():
+        if "wall" not in result:
+            print(f"| {case} | error: {result.get('error')} |||||||")  # noqa: T201
+            continue
+        rate = n / result["wall"]
+        share = f"{100 * rate / raw_rate:.0f}%" if raw_rate else "-"
+        versus = f"{rate / py_rate:.2f}x" if py_rate else "-"
+        print(  # noqa: T201
+            f"| {case} | {rate:,.0f} | {result['wall']:.2f} "
+            f"({result['min_wall']:.2f}-{result['max_wall']:.2f}) | "
+            f"{result['cpu']:.2f} | {result['server_cpu']:.2f} | "
+            f"{result['peak_mib']:.0f} (+{result['growth_mib']:.0f}) | {share} | "
+            f"{versus} | {result.get('stored', '?'):,} |"
+        )
+    print("\n" + "\n".join(f"- {k}: {v}" for k, v in CASES.items()))  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()
