@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import (  # noqa: E402
+from _common import (
     HOSTS,
     BenchServer,
     measure,
@@ -75,9 +75,7 @@ def child(case: str, url: str, n: int) -> dict[str, Any]:
             f"free_memory={free}i {t}"
             for t, name, region, cpu, memory, free in rows(n)
         ]
-        bodies = [
-            "\n".join(lines[i : i + BATCH]).encode() for i in range(0, n, BATCH)
-        ]
+        bodies = ["\n".join(lines[i : i + BATCH]).encode() for i in range(0, n, BATCH)]
         del lines
 
         def run() -> int:
@@ -143,7 +141,7 @@ def main() -> None:
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.url, args.n)))  # noqa: T201
+        print(json.dumps(child(args.child, args.url, args.n)))
         return
     server = BenchServer()
     results: dict[str, list[dict[str, Any]]] = {case: [] for case in args.cases}
@@ -159,7 +157,7 @@ def main() -> None:
                 if "count" in result:
                     result["stored"] = server.count(DB)
                 results[case].append(result)
-                print(f"  {case}: {result}", file=sys.stderr)  # noqa: T201
+                print(f"  {case}: {result}", file=sys.stderr)
     finally:
         server.close()
     report(results, args.n)
@@ -174,27 +172,27 @@ def report(results: dict[str, list[dict[str, Any]]], n: int) -> None:
     raw_rate = n / raw["wall"] if "wall" in raw else None
     python = medians.get("influxdb_python_write_points", {})
     py_rate = n / python["wall"] if "wall" in python else None
-    print(f"\nWrite benchmark: {n:,} points, {HOSTS} hosts, median of trials\n")  # noqa: T201
-    print(  # noqa: T201
+    print(f"\nWrite benchmark: {n:,} points, {HOSTS} hosts, median of trials\n")
+    print(
         "| case | points/s | wall s (min-max) | client CPU s | server CPU s "
         "| peak MiB (+growth) | % of raw | x influxdb-python | stored |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")  # noqa: T201
+    print("|---|---|---|---|---|---|---|---|---|")
     for case, result in medians.items():
         if "wall" not in result:
-            print(f"| {case} | error: {result.get('error')} |||||||")  # noqa: T201
+            print(f"| {case} | error: {result.get('error')} |||||||")
             continue
         rate = n / result["wall"]
         share = f"{100 * rate / raw_rate:.0f}%" if raw_rate else "-"
         versus = f"{rate / py_rate:.2f}x" if py_rate else "-"
-        print(  # noqa: T201
+        print(
             f"| {case} | {rate:,.0f} | {result['wall']:.2f} "
             f"({result['min_wall']:.2f}-{result['max_wall']:.2f}) | "
             f"{result['cpu']:.2f} | {result['server_cpu']:.2f} | "
             f"{result['peak_mib']:.0f} (+{result['growth_mib']:.0f}) | {share} | "
             f"{versus} | {result.get('stored', '?'):,} |"
         )
-    print("\n" + "\n".join(f"- {k}: {v}" for k, v in CASES.items()))  # noqa: T201
+    print("\n" + "\n".join(f"- {k}: {v}" for k, v in CASES.items()))
 
 
 if __name__ == "__main__":

@@ -70,6 +70,37 @@ def _parse_iso(text: str) -> int:
     return _datetime_to_ns(parsed) + extra_ns
 
 
+#: Nanoseconds per numpy datetime64 unit, for the units of fixed length.
+_DATETIME64_NS = {
+    "W": 604_800_000_000_000,
+    "D": 86_400_000_000_000,
+    "h": 3_600_000_000_000,
+    "m": 60_000_000_000,
+    "s": 1_000_000_000,
+    "ms": 1_000_000,
+    "us": 1_000,
+    "ns": 1,
+}
+
+
+def _datetime64_to_ns(value: Any) -> int:
+    """Convert in Python integers: numpy's own cast to ns wraps on overflow."""
+    import numpy as np
+
+    if np.isnat(value):
+        msg = "NaT is not a time"
+        raise ValueError(msg)
+    unit, count = np.datetime_data(value.dtype)
+    if unit in ("Y", "M"):
+        value = value.astype("datetime64[D]")
+        unit, count = "D", 1
+    ticks = int(value.astype("int64")) * count
+    if unit in _DATETIME64_NS:
+        return ticks * _DATETIME64_NS[unit]
+    divisor = {"ps": 1_000, "fs": 1_000_000, "as": 1_000_000_000}[unit]
+    return ticks // divisor
+
+
 def to_ns(value: Any) -> int:
     """Convert any accepted time form to integer nanoseconds since the epoch.
 
@@ -80,9 +111,15 @@ def to_ns(value: Any) -> int:
     cls = value.__class__
     if cls is int:
         ns = value
+    elif cls.__name__ == "NaTType":
+        msg = "NaT is not a time"
+        raise ValueError(msg)
     elif isinstance(value, dt.datetime):
-        ns = getattr(value, "value", None) if cls.__name__ == "Timestamp" else None
-        if ns is None:
+        if cls.__name__ == "Timestamp":
+            # In the Timestamp's own unit: ``.value`` overflows outside ns range.
+            timestamp: Any = value
+            ns = _datetime64_to_ns(timestamp.to_datetime64())
+        else:
             ns = _datetime_to_ns(value)
     elif isinstance(value, dt.date):
         ns = _datetime_to_ns(dt.datetime(value.year, value.month, value.day))
@@ -96,10 +133,7 @@ def to_ns(value: Any) -> int:
             )
             raise ValueError(msg) from None
     elif cls.__name__ == "datetime64":
-        if value != value:  # NaT
-            msg = "NaT is not a time"
-            raise ValueError(msg)
-        ns = int(value.astype("datetime64[ns]").astype("int64"))
+        ns = _datetime64_to_ns(value)
     elif (isinstance(value, int) and not isinstance(value, bool)) or (
         cls.__name__ in {"int64", "int32", "uint64", "uint32"}
     ):

@@ -137,14 +137,14 @@ class DatabaseURL:
             auth = self.username + (f":{_REDACTED}" if self.password else "") + "@"
         elif self.password:
             auth = f":{_REDACTED}@"
-        host = self.host
+        host = f"[{self.host}]" if ":" in self.host else self.host
         if self.port is not None:
             host = f"{host}:{self.port}"
         shown = {
             k: (_REDACTED if k in ("token", "p") else v)
             for k, v in self.options.items()
         }
-        query = f"?{urlencode(shown)}" if shown else ""
+        query = f"?{urlencode(shown, safe='*')}" if shown else ""
         return f"{self.scheme}://{auth}{host}{self.path}{query}"
 
     def __repr__(self) -> str:
@@ -152,8 +152,15 @@ class DatabaseURL:
 
 
 def _redact_url_text(text: str) -> str:
+    if "://" not in text:
+        # No scheme, but perhaps still ``user:password@host``.
+        userinfo, at, address = text.rpartition("@")
+        if at and ":" in userinfo:
+            user = userinfo.split(":", 1)[0]
+            return f"{user}:{_REDACTED}@{address}"
+        return text
     try:
-        return str(DatabaseURL.parse(text)) if "://" in text else text
+        return str(DatabaseURL.parse(text))
     except ImproperlyConfigured:
         return "<unparsable URL>"
 
@@ -183,10 +190,15 @@ def _build(url: str | DatabaseURL, alias: str, options: Mapping[str, Any]) -> Ba
     parsed = url if isinstance(url, DatabaseURL) else DatabaseURL.parse(url)
     if options:
         merged = {**parsed.options, **{k: _option_text(v) for k, v in options.items()}}
-        for key in ("username", "password", "database"):
-            if key in options:
-                parsed = parsed.copy_with(**{key: options[key]})
-                merged.pop(key)
+        # Parts of a network URL; the embedded engine takes ?database= instead.
+        if parsed.scheme != "duckdb":
+            for key in ("username", "password", "database"):
+                if key in options:
+                    parsed = parsed.copy_with(**{key: options[key]})
+                    merged.pop(key)
+            if "database" in options:
+                database = options["database"]
+                parsed = parsed.copy_with(path=f"/{database}" if database else "")
         parsed = parsed.copy_with(options=merged)
     _load_builtin_schemes()
     factory = _SCHEMES.get(parsed.scheme)

@@ -125,8 +125,9 @@ class Field(Generic[T]):
     def _reject(self, value: Any, why: str = "") -> FieldError:
         type_name = type(value).__name__
         cls = type(self).__name__
+        article = "an" if cls[0] in "AEIOU" else "a"
         msg = (
-            f"{self.label} is a {cls} and takes {self.expected}"
+            f"{self.label} is {article} {cls} and takes {self.expected}"
             f"{why}; got {value!r} ({type_name})."
         )
         return FieldError(msg, field=self.name)
@@ -173,6 +174,22 @@ def _check_finite(field: Field[Any], value: float, original: Any) -> float:
     return value
 
 
+def _to_float(field: Field[Any], value: Any) -> float:
+    try:
+        number = float(value)
+    except OverflowError:
+        raise field._reject(value, " (it is too large for a float)") from None
+    return _check_finite(field, number, value)
+
+
+def _is_bool(value: Any) -> bool:
+    # numpy 2 names its boolean scalar type ``bool``, numpy 1 ``bool_``.
+    cls = type(value)
+    return cls is bool or (
+        cls.__name__ in ("bool", "bool_") and cls.__module__ == "numpy"
+    )
+
+
 def _is_number(value: Any) -> bool:
     if isinstance(value, (int, float)):
         return True
@@ -191,12 +208,12 @@ class InfluxField(Field[Any]):
     expected = "a number, a bool or a str"
 
     def _convert(self, value: Any) -> Any:
-        if isinstance(value, (bool, str)):
-            return value
-        if type(value).__name__ == "bool_":
+        if _is_bool(value):
             return bool(value)
+        if isinstance(value, str):
+            return str(value)
         if _is_number(value):
-            return _check_finite(self, float(value), value)
+            return _to_float(self, value)
         raise self._reject(value)
 
 
@@ -207,11 +224,9 @@ class FloatField(Field[float]):
     expected = "a float (or an int)"
 
     def _convert(self, value: Any) -> float:
-        if isinstance(value, bool) or type(value).__name__ == "bool_":
+        if _is_bool(value) or not _is_number(value):
             raise self._reject(value)
-        if not _is_number(value):
-            raise self._reject(value)
-        return _check_finite(self, float(value), value)
+        return _to_float(self, value)
 
 
 class IntegerField(Field[int]):
@@ -221,7 +236,7 @@ class IntegerField(Field[int]):
     expected = "an int between -2**63 and 2**63-1"
 
     def _convert(self, value: Any) -> int:
-        if isinstance(value, bool) or type(value).__name__ == "bool_":
+        if _is_bool(value):
             raise self._reject(value)
         if isinstance(value, int):
             number = value
@@ -244,7 +259,7 @@ class BooleanField(Field[bool]):
     expected = "a bool"
 
     def _convert(self, value: Any) -> bool:
-        if isinstance(value, bool) or type(value).__name__ == "bool_":
+        if _is_bool(value):
             return bool(value)
         raise self._reject(value)
 
@@ -257,7 +272,7 @@ class StringField(Field[str]):
 
     def _convert(self, value: Any) -> str:
         if isinstance(value, str):
-            return value
+            return str(value)
         raise self._reject(value)
 
 
@@ -283,7 +298,7 @@ class TagField(Field[str]):
 
     def _convert(self, value: Any) -> str:
         if isinstance(value, str):
-            return value
+            return str(value)
         raise self._reject(value, " (convert numbers with str())")
 
 

@@ -156,7 +156,7 @@ class ModelBase(type):
                     raise ImproperlyConfigured(msg)
                 time_field = value
                 value.name = "time"
-            elif isinstance(value, Field):
+            elif isinstance(value, Field) and fields.get(attname) is not value:
                 value.name = attname
                 fields.pop(attname, None)
                 fields[attname] = value

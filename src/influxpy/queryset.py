@@ -255,7 +255,9 @@ class QuerySet(Generic[ModelT]):
                 f.name for f in self.model._meta.values
             ]
             columns = [resolver.column(name) for name in names]
-        counts = tuple(SelectItem(Count(col), f"count_{i}") for i, col in enumerate(columns))
+        counts = tuple(
+            SelectItem(Count(col), f"count_{i}") for i, col in enumerate(columns)
+        )
         counting = dataclasses.replace(query, select=counts, descending=False)
         total = 0
         for series in self._run(counting):

@@ -122,13 +122,11 @@ class Converter:
         """Rows as dicts, ``time`` converted."""
         columns = self.columns(series)
         convert = self.time
-        if columns and columns[0] == "time":
-            rest = columns[1:]
-            return [
-                {"time": convert(row[0]), **dict(zip(rest, row[1:], strict=False))}
-                for row in series.values
-            ]
-        return [dict(zip(columns, row, strict=False)) for row in series.values]
+        rows = [dict(zip(columns, row, strict=False)) for row in series.values]
+        if columns and columns[0] == "time" and convert.epoch is None:
+            for row in rows:
+                row["time"] = convert(row["time"])
+        return rows
 
     def result(self, series: Series) -> InfluxResult:
         """One ``InfluxResult``."""

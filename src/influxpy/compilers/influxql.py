@@ -102,6 +102,14 @@ class InfluxQLCompiler(Compiler):
         if query.group_by_time is not None:
             interval = self.visit_duration(query.group_by_time.interval)
             offset = query.group_by_time.offset
+            if getattr(offset, "offset_ns", 0):
+                # The parser takes a duration or a bare now() there (§3.5).
+                shown = self.visit(offset)
+                msg = (
+                    "InfluxQL takes now() as a GROUP BY time offset only as it is, "
+                    f"not shifted ({shown}); use a duration offset instead."
+                )
+                raise CompileError(msg)
             if offset is not None:
                 interval += ", " + self.visit(offset)
             dimensions.append(f"time({interval})")
