@@ -33,7 +33,10 @@ from write import _instances, _model
 
 DB = "bench_query"
 SELECT_ALL = 'SELECT * FROM "servers"'
-AGGREGATE = 'SELECT mean("cpu") FROM "servers" WHERE time >= {start} AND time < {end} GROUP BY time(5m), "name"'
+AGGREGATE = (
+    'SELECT mean("cpu") FROM "servers" WHERE time >= {start} AND time < {end} '
+    'GROUP BY time(5m), "name"'
+)
 
 CASES = {
     "raw_select": "raw limit: GET msgpack chunked, streamed msgpack decode",
@@ -214,7 +217,8 @@ def report(results: dict[str, list[dict[str, Any]]]) -> None:
     print("\nQuery benchmark, median of trials\n")
     print(
         "| case | rows | rows/s | wall s (min-max) | client CPU s | server CPU s "
-        "| peak MiB (+growth) | vs raw | vs influxdb-python get_points | vs DataFrameClient |"
+        "| peak MiB (+growth) | vs raw | vs influxdb-python get_points "
+        "| vs DataFrameClient |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for case, result in medians.items():
@@ -230,9 +234,10 @@ def report(results: dict[str, list[dict[str, Any]]]) -> None:
 
         print(
             f"| {case} | {result['count']:,} | {mine:,.0f} | {result['wall']:.2f} "
-            f"({result['min_wall']:.2f}-{result['max_wall']:.2f}) | {result['cpu']:.2f} | "
-            f"{result['server_cpu']:.2f} | {result['peak_mib']:.0f} "
-            f"(+{result['growth_mib']:.0f}) | {ratio(raw)} | {ratio(points)} | {ratio(frames)} |"
+            f"({result['min_wall']:.2f}-{result['max_wall']:.2f}) | "
+            f"{result['cpu']:.2f} | {result['server_cpu']:.2f} | "
+            f"{result['peak_mib']:.0f} (+{result['growth_mib']:.0f}) | "
+            f"{ratio(raw)} | {ratio(points)} | {ratio(frames)} |"
         )
     print("\n" + "\n".join(f"- {k}: {v}" for k, v in CASES.items()))
 

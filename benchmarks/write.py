@@ -39,8 +39,8 @@ CASES = {
     "influxpy_bulk_create": "influxpy bulk_create() of pre-built model instances",
     "influxpy_bulk_create_gzip": "the same with gzip=true (the default off loopback)",
     "influxpy_write_dataframe": "influxpy write_dataframe() of a pandas DataFrame",
-    "influxpy_generator": "influxpy bulk_create() of a generator (instances built lazily)",
-    "influxdb_python_write_points": "influxdb-python write_points(dicts, batch_size=5000)",
+    "influxpy_generator": "influxpy bulk_create() of a generator of new instances",
+    "influxdb_python_write_points": "influxdb-python write_points(), 5,000 a batch",
 }
 
 

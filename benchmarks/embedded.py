@@ -1,0 +1,185 @@
+"""The embedded engine against InfluxDB 1.6.7 on the same data and queries.
+
+    python benchmarks/embedded.py [-n 10000000] [--influx-n N]
+
+Measures, in one run: ingest into the embedded engine from a pandas
+DataFrame and from model instances, ingest into a private InfluxDB through
+influxpy, then three queries on both stores: the mean per 5 minutes and
+host, a top-10 and a percentile over all the data. Each query is timed on
+both backends and the answers are checked to be equal. ``--influx-n``
+(default: the same as ``-n``) bounds the points written to InfluxDB, which
+ingests about 100,000 points per second on this class of machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (
+    HOSTS,
+    REGIONS,
+    START_NS,
+    BenchServer,
+    current_rss_mib,
+)
+from write import _model
+
+DB = "bench_embedded"
+
+
+def frame(n: int) -> Any:
+    """The data set as a DataFrame, built with numpy (not timed)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    index = np.arange(n)
+    hosts = np.array([f"host-{h:04d}" for h in range(HOSTS)], dtype=object)
+    regions = np.array([f"region-{r}" for r in range(REGIONS)], dtype=object)
+    return pd.DataFrame(
+        {
+            "time": START_NS + (index // HOSTS) * 1_000_000_000,
+            "name": hosts[index % HOSTS],
+            "region": regions[(index % HOSTS) % REGIONS],
+            "cpu": np.round(rng.random(n) * 100, 3),
+            "memory": rng.integers(1 << 30, 1 << 34, n),
+            "free_memory": rng.integers(0, 1 << 30, n),
+        }
+    )
+
+
+def timed(label: str, run: Any) -> tuple[float, Any]:
+    """Run and time one step, printing it as it finishes."""
+    start = time.perf_counter()
+    value = run()
+    wall = time.perf_counter() - start
+    print(f"  {label}: {wall:.2f} s", file=sys.stderr)
+    return wall, value
+
+
+def queries(model: Any, n: int) -> dict[str, Any]:
+    """The three queries of the comparison, as QuerySets."""
+    from influxpy.aggregates import Mean, Percentile, Top
+    from influxpy.durations import Minute
+
+    end = START_NS + (n // HOSTS + 1) * 1_000_000_000
+    window = model.series.filter(time__gte=START_NS, time__lt=end)
+    return {
+        "mean per 5m per host": window.annotate(Mean("cpu"))
+        .resolution(Minute(5))
+        .group_by("name")
+        .epoch(),
+        "top 10": window.annotate(Top("cpu", 10)).epoch(),
+        "percentile 99": window.annotate(Percentile("cpu", 99)).epoch(),
+    }
+
+
+def main() -> None:
+    """Run the comparison and print the table."""
+    import influxpy
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=10_000_000)
+    parser.add_argument("--influx-n", type=int)
+    parser.add_argument("--instances-n", type=int, default=1_000_000)
+    args = parser.parse_args()
+    n = args.n
+    influx_n = args.influx_n or n
+    data = frame(n)
+    model = _model()
+    rows: list[tuple[str, str, str]] = []
+
+    embedded = influxpy.connect("duckdb://:memory:", alias="embedded")
+    wall, _ = timed(
+        "embedded ingest (DataFrame)",
+        lambda: model.series.using("embedded").write_dataframe(
+            data, batch_size=1_000_000
+        ),
+    )
+    rows.append(("ingest from a DataFrame", f"{n / wall:,.0f} points/s", "-"))
+
+    scratch = influxpy.connect("duckdb://:memory:", alias="scratch")
+    subset = data.iloc[: args.instances_n]
+    objs = [
+        model(time=t, name=a, region=b, cpu=c, memory=m, free_memory=f)
+        for t, a, b, c, m, f in subset.itertuples(index=False)
+    ]
+    count = len(objs)
+    wall, _ = timed(
+        "embedded ingest (instances)",
+        lambda: model.series.using("scratch").bulk_create(objs, batch_size=50_000),
+    )
+    rows.append(
+        (f"ingest {count:,} model instances", f"{count / wall:,.0f} points/s", "-")
+    )
+    objs.clear()
+    scratch.close()
+
+    server = BenchServer()
+    try:
+        influxpy.connect(f"influxdb://127.0.0.1:{server.port}/{DB}", alias="server")
+        server.reset(DB)
+        wall, _ = timed(
+            "InfluxDB ingest (DataFrame, through influxpy)",
+            lambda: model.series.using("server").write_dataframe(
+                data.iloc[:influx_n], batch_size=5_000
+            ),
+        )
+        rows[0] = (rows[0][0], rows[0][1], f"{influx_n / wall:,.0f} points/s")
+        if influx_n != n:
+            embedded.drop_database()
+            embedded.create_database()
+            model.series.using("embedded").write_dataframe(
+                data.iloc[:influx_n], batch_size=1_000_000
+            )
+        time.sleep(25)  # let the server flush and compact, as for its own benchmark
+        for label, qs in queries(model, influx_n).items():
+            local_wall, local = timed(
+                f"{label} (embedded)", lambda qs=qs: list(qs.using("embedded").points())
+            )
+            server_wall, remote = timed(
+                f"{label} (InfluxDB)", lambda qs=qs: list(qs.using("server").points())
+            )
+            same = _same(local, remote)
+            rows.append(
+                (
+                    f"{label} ({len(local):,} rows, equal: {same})",
+                    f"{local_wall:.3f} s",
+                    f"{server_wall:.3f} s ({server_wall / local_wall:.1f}x slower)",
+                )
+            )
+    finally:
+        server.close()
+    print(
+        f"\nEmbedded engine vs InfluxDB 1.6.7: {n:,} points ({influx_n:,} on "
+        f"InfluxDB), {HOSTS} hosts; client RSS now {current_rss_mib():.0f} MiB\n"
+    )
+    print("| step | embedded (DuckDB) | InfluxDB 1.6.7 |")
+    print("|---|---|---|")
+    for step, local, remote in rows:
+        print(f"| {step} | {local} | {remote} |")
+
+
+def _same(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> bool:
+    if len(left) != len(right):
+        return False
+    key = lambda row: tuple(sorted((k, str(v)) for k, v in row.items()))  # noqa: E731
+    for a, b in zip(sorted(left, key=key), sorted(right, key=key), strict=True):
+        for name in a.keys() | b.keys():
+            x, y = a.get(name), b.get(name)
+            if isinstance(x, float) and isinstance(y, float):
+                if abs(x - y) > 1e-9 * max(abs(x), abs(y), 1.0):
+                    return False
+            elif x != y:
+                return False
+    return True
+
+
+if __name__ == "__main__":
+    main()
