@@ -80,6 +80,9 @@ def _check_name(what: str, measurement: str, key: str | None, text: object) -> s
     if "\n" in text or "\r" in text:
         why = "it contains a line break, which the line protocol cannot carry"
         raise _refuse(what, measurement, key, text, why)
+    if "\x00" in text and what != "tag":
+        why = "it contains a NUL character, which InfluxQL cannot quote as a name"
+        raise _refuse(what, measurement, key, text, why)
     return text
 
 

@@ -15,6 +15,7 @@ from influxpy._utils import format_rfc3339
 from influxpy.compilers.base import Compiled, Compiler
 from influxpy.durations import Duration, duration_from_nanoseconds
 from influxpy.exceptions import CompileError
+from influxpy.lookups import regex_escape
 from influxpy.query import Source
 
 if TYPE_CHECKING:
@@ -217,7 +218,7 @@ class InfluxQLCompiler(Compiler):
                 raise CompileError(msg)
             op = "!=" if lookup.negated else "="
             joiner = " AND " if lookup.negated else " OR "
-            terms = [f"{lhs} {op} {self.visit_literal(v)}" for v in lookup.rhs]
+            terms = [self._compare(lhs, op, v) for v in lookup.rhs]
             return terms[0] if len(terms) == 1 else "(" + joiner.join(terms) + ")"
         try:
             positive, negative = self.operators[name]
@@ -226,7 +227,23 @@ class InfluxQLCompiler(Compiler):
         op = negative if lookup.negated else positive
         if op in ("=~", "!~"):
             return f"{lhs} {op} {self.quote_regex(lookup.rhs)}"
-        return f"{lhs} {op} {self.visit_literal(lookup.rhs)}"
+        return self._compare(lhs, op, lookup.rhs)
+
+    def _compare(self, lhs: str, op: str, value: Any) -> str:
+        """``lhs op literal``; text InfluxQL cannot quote becomes a regex.
+
+        A string literal cannot hold NUL or a carriage return (the server
+        answers BADSTRING), but a regex can spell them, so ``=`` and ``!=``
+        become an anchored ``=~`` and ``!~`` with the text escaped.
+        """
+        if (
+            isinstance(value, str)
+            and op in ("=", "!=")
+            and ("\x00" in value or "\r" in value)
+        ):
+            pattern = "^" + regex_escape(value) + "$"
+            return f"{lhs} {'=~' if op == '=' else '!~'} {self.quote_regex(pattern)}"
+        return f"{lhs} {op} {self.visit_literal(value)}"
 
     # -- expressions ------------------------------------------------------
 
@@ -332,7 +349,8 @@ class InfluxQLCompiler(Compiler):
 
         Other backslash pairs pass through to RE2 unchanged, so ``\/`` given
         by the user stays one escaped slash; a newline, which the scanner
-        refuses, becomes RE2's ``\n``.
+        refuses, becomes RE2's ``\n``, and a final escaped backslash becomes
+        ``\x5c``.
         """
         out = []
         chars = iter(pattern)
@@ -348,6 +366,10 @@ class InfluxQLCompiler(Compiler):
                 out.append(_REGEX_ESCAPES.get(escaped, "\\" + escaped))
             else:
                 out.append(_REGEX_ESCAPES.get(char, char))
+        if out and out[-1] == "\\\\":
+            # The scanner would read a final ``\\/`` as an escaped slash and
+            # never find the end of the literal; RE2's \x5c is the same byte.
+            out[-1] = "\\x5c"
         return "/" + "".join(out) + "/"
 
     def create_database(self, name: str) -> Compiled:
