@@ -18,8 +18,16 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from influxpy.durations import Duration, as_duration
-from influxpy.exceptions import FieldError
-from influxpy.expressions import Col, Expression, F, Resolver, Star, Value
+from influxpy.exceptions import CompileError, FieldError
+from influxpy.expressions import (
+    Col,
+    CombinedExpression,
+    Expression,
+    F,
+    Resolver,
+    Star,
+    Value,
+)
 
 __all__ = [
     "Abs",
@@ -193,6 +201,18 @@ class Func(Expression):
                 f"{source.dtype} values."
             )
             raise FieldError(msg, field=source.attname or source.key)
+        if (
+            self.kind in ("aggregate", "selector")
+            and type(self) is not Func
+            and isinstance(source, CombinedExpression)
+        ):
+            cls = type(self).__name__
+            msg = (
+                f"{cls}() reads a field, not arithmetic (InfluxDB refuses "
+                f"{cls.lower()}() of an expression); compute the expression in "
+                "a subquery and aggregate its alias."
+            )
+            raise CompileError(msg)
         return self._copy(source)
 
     def children(self) -> tuple[Any, ...]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import time
 import zoneinfo
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -462,6 +463,12 @@ class QuerySet(Generic[ModelT]):
             raise ValueError(msg)
         shift: Duration | Now | None = None
         if isinstance(offset, Now):
+            if offset.offset_ns:
+                msg = (
+                    "resolution()'s offset is a duration or Now() itself; InfluxDB "
+                    "refuses a shifted Now() such as Now() - Minute(1)."
+                )
+                raise ValueError(msg)
             shift = offset
         elif offset is not None:
             shift = as_duration(offset, "resolution()'s offset")
@@ -505,10 +512,14 @@ class QuerySet(Generic[ModelT]):
             fill = Fill("null")
         elif isinstance(value, str) and value in _FILL_WORDS:
             fill = Fill(value)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        elif (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+        ):
             fill = Fill("value", value)
         else:
-            choices = "None, 'null', 'none', 'previous', 'linear' or a number"
+            choices = "None, 'null', 'none', 'previous', 'linear' or a finite number"
             msg = f"fill() takes {choices}; got {value!r}."
             raise ValueError(msg)
         return self._replace(fill=fill)
@@ -532,7 +543,10 @@ class QuerySet(Generic[ModelT]):
 
     def series_limit(self, count: int) -> Self:
         """Return a new QuerySet with at most *count* series (SLIMIT)."""
-        return self._replace(series_limit=_count("series_limit", count))
+        limit = _count("series_limit", count)
+        if limit == 0:
+            return self.none()
+        return self._replace(series_limit=limit)
 
     def series_offset(self, count: int) -> Self:
         """Return a new QuerySet skipping the first *count* series (SOFFSET)."""
@@ -625,8 +639,11 @@ class QuerySet(Generic[ModelT]):
         return self._chain_state(dataclasses.replace(self._state, **changes))
 
     def _replace(self, **changes: Any) -> Self:
-        if self._state.sliced and set(changes) - {"descending"}:
-            msg = "Cannot change a QuerySet once a slice has been taken."
+        if self._state.sliced:
+            msg = (
+                "Cannot change a QuerySet once a slice has been taken: LIMIT and "
+                "OFFSET apply last, so filter, order and annotate first."
+            )
             raise TypeError(msg)
         query = dataclasses.replace(self._state.query, **changes)
         return self._chain(query=query)
@@ -643,7 +660,10 @@ class QuerySet(Generic[ModelT]):
             if old_limit is not None:
                 new_limit = min(new_limit, max(old_limit - start, 0))
         query = dataclasses.replace(query, offset=new_offset or None, limit=new_limit)
-        return self._chain(query=query, sliced=True)
+        # InfluxQL reads LIMIT 0 as "no limit": an empty slice finds nothing.
+        return self._chain(
+            query=query, sliced=True, empty=self._state.empty or new_limit == 0
+        )
 
     def _resolver(self) -> _ModelResolver:
         return _ModelResolver(self.model, dict(self._state.aliases))

@@ -1,30 +1,47 @@
 """The DuckDB compiler: the same ``Query`` as InfluxQL, with InfluxDB's answers.
 
-It writes SQL that reproduces InfluxDB 1.x semantics (the reference's §6):
-windows aligned to the epoch plus offset and reported by their start, every
-window of the time range per series with fill rules (COUNT fills 0),
-selectors reporting the selected point's time, median and nearest-rank
-percentile, the sample standard deviation, MODE's tie rule, transformations
-over consecutive non-null rows, LIMIT/OFFSET per series, SLIMIT/SOFFSET and
-series ordered by tag values.
+It writes SQL that reproduces how InfluxDB 1.x evaluates a SELECT (the
+reference's §6, checked against the server's source and a live 1.6.7):
+
+- A raw query returns the rows where at least one selected field has a
+  value, LIMIT/OFFSET counted per series.
+- Every function call of the select list is evaluated on its own, as the
+  server builds one iterator per call: its windows are aligned to the epoch
+  plus the offset and reported by their start; with ``fill()`` each call
+  covers every window from the lower bound (or the series' first window of
+  that call) to the upper bound (``now()`` when absent), COUNT filling 0;
+  LIMIT/OFFSET apply to each call. The calls are then joined on (series,
+  time) as the server's cursor does: a call without a row at that time takes
+  the fill value (or the previous value, for ``fill(previous)``).
+- A lone selector without windows reports the selected point's time; other
+  aggregates report the lower bound, or the epoch without one.
+- Transformations run over the call's rows in output order (so ORDER BY
+  time DESC changes their sign), skipping nulls; of an aggregate, they also
+  read the window before the range, as the server does.
+- TOP/BOTTOM report each point's own time, DISTINCT the first appearance
+  order; median, nearest-rank percentile, the sample standard deviation
+  (NaN for one value, which fills carry as a value), MODE's tie rule.
+- Series are ordered by their tag values; SLIMIT/SOFFSET pick tag sets in
+  ascending order among the series whose tags can match, as the index does.
 
 The output of every statement is rows of ``(group tag values…, time,
 columns…)`` ordered by series then time; ``Compiled.meta`` names the group
-keys and the columns so the backend can cut the rows into series. Values are
-bound as parameters, never inlined.
+keys and the columns so the backend can cut the rows into series. Values
+from the query are bound as parameters, never inlined; numbers the compiler
+derives (window bounds, intervals) are written as integer literals.
 
 Anything it cannot express raises ``UnsupportedCompilation`` naming the
-feature; README's support table lists them.
+feature.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import math
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from influxpy.compilers.base import Compiled, Compiler
-from influxpy.durations import Duration
 from influxpy.exceptions import UnsupportedCompilation
 from influxpy.expressions import (
     Col,
@@ -45,6 +62,8 @@ if TYPE_CHECKING:
 __all__ = ["Catalog", "ColumnInfo", "DuckDBCompiler", "register_functions"]
 
 DEFAULT_RP = "autogen"
+_SECOND = 1_000_000_000
+_FLOAT_NAN = "CAST('NaN' AS DOUBLE)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,57 +88,94 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def register_functions(con: Any) -> None:
-    """Register the Python helpers the SQL uses (MODE's tie rule)."""
-    from duckdb.sqltypes import BIGINT
+def _mode_index(values: list[Any], times: list[int]) -> int:
+    """MODE's pick among points sorted by value then time (1-based index).
 
-    def mode_index(values: list[Any], times: list[int]) -> int:
-        # InfluxDB's FloatModeReduceSlice over points sorted by value, time.
-        most_freq = 0
-        most_index = 0
-        most_time = 0
-        current_value: Any = object()
-        current_freq = 0
-        current_time = 0
-        for index, (value, stamp) in enumerate(zip(values, times, strict=True)):
-            if value != current_value:
-                current_value, current_freq, current_time = value, 1, stamp
-                if index:
-                    continue
-            else:
-                current_freq += 1
-            if most_freq > current_freq or (
-                most_freq == current_freq and current_time > most_time
-            ):
+    InfluxDB's ``FloatModeReduceSlice``: walk the sorted points counting
+    each run of equal values; a longer run wins, and an equally long run
+    wins when its first point is not later than the last point seen in the
+    best run. A run of one point other than the very first never counts.
+    """
+    most_freq = 0
+    most_index = 0
+    most_time = 0
+    current_value: Any = object()
+    current_freq = 0
+    current_time = 0
+    for index, (value, stamp) in enumerate(zip(values, times, strict=True)):
+        if value != current_value:
+            current_value, current_freq, current_time = value, 1, stamp
+            if index:
                 continue
-            most_freq, most_index, most_time = current_freq, index, stamp
-        return most_index + 1
+        else:
+            current_freq += 1
+        if most_freq > current_freq or (
+            most_freq == current_freq and current_time > most_time
+        ):
+            continue
+        most_freq, most_index, most_time = current_freq, index, stamp
+    return most_index + 1
+
+
+def register_functions(con: Any) -> None:
+    """Register the helpers the SQL uses (MODE's tie rule, INTEGRAL, NaN)."""
+    from duckdb.sqltypes import BIGINT
 
     con.execute(
         "CREATE OR REPLACE MACRO influxpy_integral(p) AS "
         "coalesce(list_sum(list_transform(range(1, len(p)), "
         "lambda i: (p[i].v + p[i + 1].v) * (p[i + 1].t - p[i].t) / 2.0)), 0)"
     )
-    con.create_function(
-        "influxpy_mode_index",
-        mode_index,
-        ["DOUBLE[]", "BIGINT[]"],
-        BIGINT,
-        null_handling="special",
+    con.execute(
+        "CREATE OR REPLACE MACRO influxpy_null_nan(x) AS "
+        "CASE WHEN isnan(x) THEN NULL ELSE x END"
     )
-    con.create_function(
-        "influxpy_mode_index_text",
-        mode_index,
-        ["VARCHAR[]", "BIGINT[]"],
-        BIGINT,
-        null_handling="special",
-    )
+    for name, kind in (
+        ("influxpy_mode_index", "DOUBLE[]"),
+        ("influxpy_mode_index_text", "VARCHAR[]"),
+    ):
+        con.create_function(
+            name, _mode_index, [kind, "BIGINT[]"], BIGINT, null_handling="special"
+        )
 
 
 @dataclasses.dataclass
 class _Bounds:
     lower: int | None = None
     upper: int | None = None  # inclusive
+
+
+@dataclasses.dataclass
+class _Context:
+    """What every part of one SELECT needs to know."""
+
+    query: Query
+    table: str
+    columns: Mapping[str, ColumnInfo]
+    group_keys: list[str]
+    groups: list[str]
+    where: str
+    bounds: _Bounds
+
+    @property
+    def g(self) -> list[str]:
+        """The output names of the group columns."""
+        return [f"g{i}" for i in range(len(self.groups))]
+
+    @property
+    def direction(self) -> str:
+        return "DESC" if self.query.descending else "ASC"
+
+
+@dataclasses.dataclass
+class _Relation:
+    """The rows of one function call: ``(g…, time, v)`` in a CTE."""
+
+    name: str
+    kind: str | None
+    #: The server knows the result type even without data (COUNT, MEAN…),
+    #: so missing cells still take the fill value.
+    typed: bool
 
 
 class DuckDBCompiler(Compiler):
@@ -161,6 +217,7 @@ class DuckDBCompiler(Compiler):
         "exp": "exp",
         "floor": "floor",
         "ln": "ln",
+        "log": "log",
         "log2": "log2",
         "log10": "log10",
         "pow": "pow",
@@ -169,12 +226,15 @@ class DuckDBCompiler(Compiler):
         "sqrt": "sqrt",
         "tan": "tan",
     }
+    #: Math functions that keep an integer as it is (InfluxDB's MathValuer).
+    _KEEP_INTEGER: ClassVar[frozenset[str]] = frozenset({"ceil", "floor", "round"})
     _AGGREGATES: ClassVar[frozenset[str]] = frozenset(
         {"count", "mean", "median", "spread", "stddev", "sum", "mode", "integral"}
     )
     _SELECTORS: ClassVar[frozenset[str]] = frozenset(
         {"first", "last", "max", "min", "percentile"}
     )
+    _MULTI_ROW: ClassVar[frozenset[str]] = frozenset({"top", "bottom", "distinct"})
     _TRANSFORMS: ClassVar[frozenset[str]] = frozenset(
         {
             "derivative",
@@ -186,6 +246,30 @@ class DuckDBCompiler(Compiler):
             "elapsed",
         }
     )
+    #: Transformations that read one window before the range (server rule).
+    _LOOK_BACK: ClassVar[frozenset[str]] = frozenset(
+        {
+            "derivative",
+            "non_negative_derivative",
+            "difference",
+            "non_negative_difference",
+            "moving_average",
+            "elapsed",
+        }
+    )
+    #: Functions whose result type does not depend on the field's.
+    _FLOAT_RESULT: ClassVar[frozenset[str]] = frozenset(
+        {
+            "mean",
+            "median",
+            "stddev",
+            "integral",
+            "derivative",
+            "non_negative_derivative",
+            "moving_average",
+        }
+    )
+    _NUMERIC: ClassVar[frozenset[str | None]] = frozenset({"float", "integer"})
 
     def __init__(
         self, catalog: Catalog | None = None, now_ns: int | None = None
@@ -208,14 +292,21 @@ class DuckDBCompiler(Compiler):
 
     def _unsupported(self, what: str) -> UnsupportedCompilation:
         msg = (
-            f"The embedded engine (DuckDB) cannot run {what} yet; run this query on "
-            "an InfluxDB server (influxpy.connect('influxdb://…'))."
+            f"The embedded engine (DuckDB) cannot run {what} yet; run this query "
+            "on an InfluxDB server (influxpy.connect('influxdb://…'))."
         )
         return UnsupportedCompilation(msg, dialect=self.dialect, node=what)
 
     def _param(self, value: Any) -> str:
+        """Bind *value*; numbers keep InfluxQL's integer/float distinction."""
         name = f"p{len(self.params)}"
         self.params[name] = value
+        if isinstance(value, bool):
+            return f"CAST(${name} AS BOOLEAN)"
+        if isinstance(value, int):
+            return f"CAST(${name} AS BIGINT)"
+        if isinstance(value, float):
+            return f"CAST(${name} AS DOUBLE)"
         return f"${name}"
 
     def _table(self, source: Source) -> tuple[str, Mapping[str, ColumnInfo]] | None:
@@ -225,10 +316,8 @@ class DuckDBCompiler(Compiler):
         columns = self.catalog.tables.get((rp, source.measurement))
         if columns is None:
             return None
-        table = (
-            f"{_ident(self.catalog.database)}.{_ident(rp + '.' + source.measurement)}"
-        )
-        return table, columns
+        database = _ident(self.catalog.database)
+        return f"{database}.{_ident(rp + '.' + source.measurement)}", columns
 
     # -- DELETE --------------------------------------------------------------
 
@@ -239,17 +328,37 @@ class DuckDBCompiler(Compiler):
         table, columns = found
         where = "TRUE"
         if delete.where is not None:
-            where = self._where(delete.where, columns)
+            where = self._where(delete.where, columns, with_time=True)
         text = f"DELETE FROM {table} WHERE {where}"
         return Compiled(text, dict(self.params), writes=True, meta={"action": "delete"})
 
     # -- conditions ------------------------------------------------------------
 
-    def _where(self, node: WhereNode, columns: Mapping[str, ColumnInfo]) -> str:
+    def _where(
+        self,
+        node: WhereNode,
+        columns: Mapping[str, ColumnInfo],
+        *,
+        with_time: bool = False,
+        tags_only: bool = False,
+    ) -> str:
+        """SQL for a condition tree.
+
+        Time conditions become ``TRUE`` unless *with_time* (SELECT applies
+        them as bounds); with *tags_only*, field conditions become ``TRUE``
+        too, which is how the server's index picks series.
+        """
         parts = []
         for child in node.children:
             if isinstance(child, WhereNode):
-                parts.append(f"({self._where(child, columns)})")
+                inner = self._where(
+                    child, columns, with_time=with_time, tags_only=tags_only
+                )
+                parts.append(f"({inner})")
+            elif child.lhs.role == "time":
+                parts.append(self._time_condition(child) if with_time else "TRUE")
+            elif tags_only and child.lhs.role != "tag":
+                parts.append("TRUE")
             else:
                 parts.append(self._lookup(child, columns))
         joiner = f" {node.connector} "
@@ -271,8 +380,6 @@ class DuckDBCompiler(Compiler):
     def _lookup(self, lookup: Lookup, columns: Mapping[str, ColumnInfo]) -> str:
         lhs, kind = self._column_sql(lookup.lhs, columns)
         name = lookup.lookup_name
-        if lookup.lhs.role == "time":
-            return self._time_condition(lookup)
         if name == "isnull":
             absent = lookup.rhs != lookup.negated
             return f"{lhs} {'=' if absent else '!='} ''"
@@ -284,7 +391,7 @@ class DuckDBCompiler(Compiler):
         if name == "in":
             values = [v for v in lookup.rhs if _comparable(kind, v)]
             if not values:
-                return "TRUE" if lookup.negated else "FALSE"
+                return "TRUE" if lookup.negated and kind == "tag" else "FALSE"
             placeholders = ", ".join(self._param(v) for v in values)
             op = "NOT IN" if lookup.negated else "IN"
             return f"{lhs} {op} ({placeholders})"
@@ -307,13 +414,15 @@ class DuckDBCompiler(Compiler):
     def _time_condition(self, lookup: Lookup) -> str:
         positive, negative = self.operators[lookup.lookup_name]
         op = negative if lookup.negated else positive
-        return f"time {op} {self._time_value(lookup.rhs)}"
+        return f"time {op} {int(self._time_value(lookup.rhs))}"
 
     def _bounds(self, where: WhereNode | None) -> _Bounds:
         bounds = _Bounds()
-        if where is None or where.connector != "AND":
+        if where is None:
             return bounds
-        stack = list(where.children)
+        stack = list(where.children) if where.connector == "AND" else []
+        if where.connector != "AND" and len(where.children) == 1:
+            stack = list(where.children)
         while stack:
             node = stack.pop()
             if isinstance(node, WhereNode):
@@ -336,6 +445,15 @@ class DuckDBCompiler(Compiler):
                 bounds.upper = high if bounds.upper is None else min(bounds.upper, high)
         return bounds
 
+    @staticmethod
+    def _range_sql(low: int | None, high: int | None) -> str:
+        parts = []
+        if low is not None:
+            parts.append(f"time >= {int(low)}")
+        if high is not None:
+            parts.append(f"time <= {int(high)}")
+        return " AND ".join(parts) or "TRUE"
+
     # -- SELECT --------------------------------------------------------------
 
     def _compile_query(self, query: Query) -> Compiled:
@@ -353,10 +471,13 @@ class DuckDBCompiler(Compiler):
         if "*" in query.group_by:
             group_keys = tag_keys
         else:
-            group_keys = list(query.group_by)
+            group_keys = sorted(set(query.group_by))
         groups = [self._column_sql(Col(k, "tag"), columns)[0] for k in group_keys]
-        where = self._where(query.where, columns) if query.where is not None else "TRUE"
-        context = _Context(
+        where = "TRUE"
+        if query.where is not None:
+            where = self._where(query.where, columns)
+        ctx = _Context(
+            query=query,
             table=table,
             columns=columns,
             group_keys=group_keys,
@@ -364,10 +485,14 @@ class DuckDBCompiler(Compiler):
             where=where,
             bounds=self._bounds(query.where),
         )
-        if query.is_aggregate:
-            sql, names = self._aggregate_query(query, context)
+        items = self._expand_stars(list(query.select), columns)
+        if any(item.expression.contains_aggregate for item in items):
+            found_sql = self._call_query(ctx, items)
         else:
-            sql, names = self._raw_query(query, context)
+            found_sql = self._raw_query(ctx, items)
+        if found_sql is None:
+            return Compiled("", meta={"action": "empty"})
+        sql, names = found_sql
         meta = {
             "action": "select",
             "measurement": query.source.measurement,
@@ -376,507 +501,770 @@ class DuckDBCompiler(Compiler):
         }
         return Compiled(sql, dict(self.params), meta=meta)
 
-    def _finish(self, body: str, query: Query, n_groups: int, names: list[str]) -> str:
-        """Apply LIMIT/OFFSET per series, SLIMIT/SOFFSET and the ordering."""
-        g = [f"g{i}" for i in range(n_groups)]
-        direction = "DESC" if query.descending else "ASC"
+    def _expand_stars(
+        self, items: list[SelectItem], columns: Mapping[str, ColumnInfo]
+    ) -> list[SelectItem]:
+        """``count(*)`` -> one call per field, named ``count_<field>``."""
+        out: list[SelectItem] = []
+        for item in items:
+            expr = item.expression
+            if not any(isinstance(n, Star) for n in expr.walk()):
+                out.append(item)
+                continue
+            if not isinstance(expr, Func) or not isinstance(expr.source, Star):
+                raise self._unsupported("* inside an expression")
+            prefix = item.alias or expr.name.lower()
+            for key in sorted(k for k, c in columns.items() if c.role == "field"):
+                kind = columns[key].kind
+                if expr.numeric and kind not in self._NUMERIC:
+                    continue
+                call = expr._copy(Col(key, "field", kind, key))
+                out.append(SelectItem(call, f"{prefix}_{key}"))
+        return out
+
+    def _series_filter(self, ctx: _Context) -> str | None:
+        """The group keys SLIMIT/SOFFSET keep, or None without them.
+
+        The server slices the tag sets of the series whose tags can match
+        the condition (field and time conditions count as true), in
+        ascending order whatever the output order.
+        """
+        query = ctx.query
+        if query.series_limit is None and query.series_offset is None:
+            return None
+        tags = "TRUE"
+        if query.where is not None:
+            tags = self._where(query.where, ctx.columns, tags_only=True)
+        g = ctx.g
+        keys = ", ".join(f"{gs} AS g{i}" for i, gs in enumerate(ctx.groups))
+        order = ", ".join(g) if g else "1"
+        low = (query.series_offset or 0) + 1
+        filters = [f"influxpy_rank >= {low}"]
+        if query.series_limit is not None:
+            filters.append(f"influxpy_rank < {low + query.series_limit}")
+        distinct = f"SELECT DISTINCT {keys or '1 AS g'} FROM {ctx.table} WHERE {tags}"
+        ranked = (
+            f"SELECT *, dense_rank() OVER (ORDER BY {order}) AS influxpy_rank "
+            f"FROM ({distinct})"
+        )
+        return f"SELECT * FROM ({ranked}) WHERE {' AND '.join(filters)}"
+
+    def _finish(
+        self,
+        ctx: _Context,
+        body: str,
+        names: list[str],
+        *,
+        order: list[str],
+        limit_order: list[str] | None,
+    ) -> str:
+        """Apply LIMIT/OFFSET per series (if *limit_order*), SLIMIT, ORDER BY."""
+        query = ctx.query
+        g = ctx.g
+        direction = ctx.direction
         filters = []
-        if query.limit is not None or query.offset is not None:
-            partition = f"PARTITION BY {', '.join(g)} " if g else ""
-            rank = f"row_number() OVER ({partition}ORDER BY time {direction}, influxpy_tie)"
-            low = (query.offset or 0) + 1
-            filters.append(f"{rank} >= {low}")
-            if query.limit is not None:
-                filters.append(f"{rank} < {low + query.limit}")
-        if g and (query.series_limit is not None or query.series_offset is not None):
-            order = ", ".join(f"{c} {direction}" for c in g)
-            rank = f"dense_rank() OVER (ORDER BY {order})"
-            low = (query.series_offset or 0) + 1
-            filters.append(f"{rank} >= {low}")
-            if query.series_limit is not None:
-                filters.append(f"{rank} < {low + query.series_limit}")
+        if limit_order is not None and (
+            query.limit is not None or query.offset is not None
+        ):
+            filters.extend(self._limit_filters(query, g, limit_order))
         outputs = ", ".join([*g, "time", *(f"c{i}" for i in range(len(names)))])
         qualify = f" QUALIFY {' AND '.join(filters)}" if filters else ""
-        order = ", ".join(
-            [
-                *(f"{c} {direction}" for c in g),
-                f"time {direction}",
-                f"influxpy_tie {direction}",
-            ]
-        )
-        return (
-            f"SELECT {outputs} FROM ({body}) AS influxpy_rows{qualify} ORDER BY {order}"
-        )
+        series = self._series_filter(ctx)
+        where = ""
+        if series is not None:
+            match = " AND ".join(f"r.{c} = s.{c}" for c in g) or "TRUE"
+            where = f" WHERE EXISTS (SELECT 1 FROM ({series}) s WHERE {match})"
+        terms = ", ".join([*(f"{c} {direction}" for c in g), *order])
+        return f"SELECT {outputs} FROM ({body}) AS r{where}{qualify} ORDER BY {terms}"
+
+    @staticmethod
+    def _limit_filters(query: Query, g: list[str], order: list[str]) -> list[str]:
+        partition = f"PARTITION BY {', '.join(g)} " if g else ""
+        rank = f"row_number() OVER ({partition}ORDER BY {', '.join(order)})"
+        low = (query.offset or 0) + 1
+        filters = [f"{rank} >= {low}"]
+        if query.limit is not None:
+            filters.append(f"{rank} < {low + query.limit}")
+        return filters
 
     # -- raw queries -----------------------------------------------------------
 
-    def _raw_query(self, query: Query, ctx: _Context) -> tuple[str, list[str]]:
-        items = list(query.select)
-        if not items or any(isinstance(i.expression, Star) for i in items):
+    def _raw_query(
+        self, ctx: _Context, items: list[SelectItem]
+    ) -> tuple[str, list[str]] | None:
+        if not items:
             keys = sorted(
                 k
-                for k in ctx.columns
-                if k not in ctx.group_keys or ctx.columns[k].role != "tag"
+                for k, c in ctx.columns.items()
+                if c.role == "field" or k not in ctx.group_keys
             )
             items = [
                 SelectItem(Col(k, ctx.columns[k].role, ctx.columns[k].kind))
                 for k in keys
             ]
         names = _output_names(items)
-        exprs = [self._row_expr(i.expression, ctx.columns) for i in items]
-        referenced = [
-            self._column_sql(c, ctx.columns)[0]
-            for i in items
-            for c in i.expression.walk()
-            if isinstance(c, Col) and c.role == "field"
-        ]
-        present = " OR ".join(f"{r} IS NOT NULL" for r in referenced) or "FALSE"
-        tie = _tie_expr(ctx)
+        exprs = [self._row_expr(i.expression, ctx.columns)[0] for i in items]
+        referenced = sorted(
+            {
+                self._column_sql(c, ctx.columns)[0]
+                for i in items
+                for c in i.expression.walk()
+                if isinstance(c, Col) and c.role == "field" and c.key in ctx.columns
+            }
+        )
+        if not referenced:
+            return None
+        present = " OR ".join(f"{r} IS NOT NULL" for r in referenced)
         selected = ", ".join(
             [
                 *(f"{g} AS g{i}" for i, g in enumerate(ctx.groups)),
                 "time",
-                f"{tie} AS influxpy_tie",
+                f"{_tie_expr(ctx)} AS influxpy_tie",
                 *(f"{e} AS c{i}" for i, e in enumerate(exprs)),
             ]
         )
-        body = f"SELECT {selected} FROM {ctx.table} WHERE {ctx.where} AND ({present})"
-        return self._finish(body, query, len(ctx.groups), names), names
+        bounds = self._range_sql(ctx.bounds.lower, ctx.bounds.upper)
+        body = (
+            f"SELECT {selected} FROM {ctx.table} "
+            f"WHERE {ctx.where} AND {bounds} AND ({present})"
+        )
+        order = [f"time {ctx.direction}", f"influxpy_tie {ctx.direction}"]
+        sql = self._finish(ctx, body, names, order=order, limit_order=order)
+        return sql, names
 
-    def _row_expr(self, node: Expression, columns: Mapping[str, ColumnInfo]) -> str:
+    def _row_expr(
+        self, node: Expression, columns: Mapping[str, ColumnInfo]
+    ) -> tuple[str, str | None]:
+        """SQL and kind of a row-wise expression over stored columns."""
         if isinstance(node, Col):
             sql, kind = self._column_sql(node, columns)
-            return "NULLIF(" + sql + ", '')" if kind == "tag" else sql
+            if kind == "tag":
+                return f"NULLIF({sql}, '')", "string"
+            return sql, kind
+        return self._scalar(node, lambda n: self._row_expr(n, columns))
+
+    def _scalar(self, node: Expression, leaf: Any) -> tuple[str, str | None]:
+        """Literals, arithmetic and math functions over *leaf* values."""
         if isinstance(node, Value):
-            return self._param(node.value)
+            value = node.value
+            kind = _literal_kind(value)
+            return self._param(value), kind
         if isinstance(node, CombinedExpression):
-            return self._arith(
-                self._row_expr(node.lhs, columns),
-                node.op,
-                self._row_expr(node.rhs, columns),
-            )
+            left = self._scalar(node.lhs, leaf)
+            right = self._scalar(node.rhs, leaf)
+            return _arith(left, node.op, right)
         if isinstance(node, Func) and node.name in self.functions:
-            return self._math(node, self._row_expr(node.source, columns))  # type: ignore[arg-type]
-        raise self._unsupported(f"{type(node).__name__} in a raw query")
+            if node.source is None:
+                raise self._unsupported(f"{node.name}() without an argument")
+            return self._math(node, self._scalar(node.source, leaf), leaf)
+        if isinstance(node, (Col, Func)):
+            result: tuple[str, str | None] = leaf(node)
+            return result
+        raise self._unsupported(f"{type(node).__name__} in a select list")
 
-    @staticmethod
-    def _arith(left: str, op: str, right: str) -> str:
-        if op == "/":
-            return f"(CAST({left} AS DOUBLE) / NULLIF({right}, 0))"
-        if op == "%":
-            return f"({left} % NULLIF({right}, 0))"
-        return f"({left} {op} {right})"
-
-    def _math(self, func: Func, arg: str) -> str:
+    def _math(
+        self, func: Func, arg: tuple[str, str | None], leaf: Any
+    ) -> tuple[str, str | None]:
+        """A math function as InfluxDB's MathValuer computes it."""
+        sql, kind = arg
         name = func.name
+        if kind not in self._NUMERIC:
+            return "CAST(NULL AS DOUBLE)", "float"
+        if name in self._KEEP_INTEGER and kind == "integer":
+            return sql, "integer"
+        if name == "abs":
+            return f"abs({sql})", kind
+        if name in ("ceil", "floor"):
+            return f"{name}({sql})", "float"
+        if name == "round":
+            return f"round({sql})", "float"
+        x = f"CAST({sql} AS DOUBLE)"
         if name == "log":
-            return f"(ln({arg}) / ln({self._param(float(func.params[0]))}))"
-        if name == "pow":
-            return f"pow({arg}, {self._param(float(func.params[0]))})"
-        if name == "atan2":
-            raise self._unsupported("atan2()")
-        return f"{self.functions[name]}({arg})"
+            base = self._param(float(func.params[0]))
+            value = f"ln({x}) / ln({base})"
+        elif name == "pow":
+            value = f"pow({x}, {self._param(float(func.params[0]))})"
+        elif name == "atan2":
+            other, other_kind = self._scalar(func.params[0], leaf)
+            if other_kind not in self._NUMERIC:
+                return "CAST(NULL AS DOUBLE)", "float"
+            value = f"atan2({x}, CAST({other} AS DOUBLE))"
+        else:
+            value = f"{self.functions[name]}({x})"
+        return f"influxpy_null_nan({value})", "float"
 
-    # -- aggregate queries ---------------------------------------------------------
+    # -- function calls ------------------------------------------------------------
 
-    def _aggregate_query(self, query: Query, ctx: _Context) -> tuple[str, list[str]]:
-        items = list(query.select)
+    def _call_query(
+        self, ctx: _Context, items: list[SelectItem]
+    ) -> tuple[str, list[str]] | None:
         names = _output_names(items)
-        gbt = query.group_by_time
-        bounds = ctx.bounds
-        aggregates: list[tuple[Func, str]] = []  # (function, column alias)
-
-        def collect(node: Any) -> None:
-            if isinstance(node, Func) and node.kind in ("aggregate", "selector"):
-                if not any(node is f for f, _ in aggregates):
-                    aggregates.append((node, f"a{len(aggregates)}"))
-                return
-            for child in node.children() if isinstance(node, Expression) else ():
-                collect(child)
-
+        calls: list[Func] = []
         for item in items:
-            collect(item.expression)
-        if not aggregates:
-            return self._raw_transform_query(query, ctx, names)
-
-        # Selector time: one selector alone (math allowed) without windows.
-        selector_time = None
-        if gbt is None and len(aggregates) == 1 and aggregates[0][0].kind == "selector":
-            selector_time = aggregates[0][0]
-        if gbt is None and any(
-            f.name in ("top", "bottom", "distinct", "sample") for f, _ in aggregates
-        ):
-            return self._multi_row_query(query, ctx, names, aggregates)
-
-        referenced = sorted(
-            {
-                self._column_sql(c, ctx.columns)[0]
-                for f, _ in aggregates
-                for c in f.walk()
-                if isinstance(c, Col) and c.role == "field"
-            }
+            for call in self._calls_of(item.expression):
+                if call not in calls:
+                    calls.append(call)
+        multi = [c for c in calls if c.name in self._MULTI_ROW]
+        if multi:
+            if len(items) != 1 or items[0].expression is not multi[0]:
+                what = f"{multi[0].name}() with other columns"
+                raise self._unsupported(what)
+            return self._multi_row_query(ctx, multi[0], names)
+        for call in calls:
+            self._check_call(ctx, call)
+        query = ctx.query
+        lone_selector = (
+            query.group_by_time is None
+            and len(calls) == 1
+            and calls[0].name in self._SELECTORS
         )
-        where = ctx.where
-        if gbt is not None and bounds.upper is None:
-            where += f" AND time <= {self.now_ns}"
-        present = " OR ".join(f"{r} IS NOT NULL" for r in referenced) or "FALSE"
-        group_sel = [f"{g} AS g{i}" for i, g in enumerate(ctx.groups)]
-        g = [f"g{i}" for i in range(len(ctx.groups))]
-        base_cols = ", ".join([*group_sel, "time", *(f"{r}" for r in referenced)])
-        base = f"SELECT {base_cols} FROM {ctx.table} WHERE {where} AND ({present})"
-
-        if gbt is not None:
-            interval = gbt.interval.nanoseconds
-            offset = self._offset(gbt.offset, interval)
-            bucket = (
-                f"(time - (((time - {offset}) % {interval}) + {interval}) % {interval})"
-            )
+        ctes = [f"base AS ({self._base(ctx, calls)})"]
+        relations = []
+        for index, call in enumerate(calls):
+            relation = self._call_relation(ctx, call, index, ctes, lone_selector)
+            relations.append(relation)
+        if all(r is None for r in relations):
+            return None
+        g = ctx.g
+        direction = ctx.direction
+        limited = query.limit is not None or query.offset is not None
+        cells = []
+        sources = []
+        for index, relation in enumerate(relations):
+            if relation is None:
+                cells.append("NULL")
+                continue
+            name = relation.name
+            if limited:
+                order = [f"time {direction}"]
+                qualify = " AND ".join(self._limit_filters(query, g, order))
+                ctes.append(f"{name}_l AS (SELECT * FROM {name} QUALIFY {qualify})")
+                name = f"{name}_l"
+            sources.append((index, name))
+            cells.append(self._default_cell(ctx, f"s{index}", relation))
+        if len(sources) == 1 and len(calls) == 1:
+            index, name = sources[0]
+            merged = f"SELECT {', '.join([*g, 'time', f'v AS s{index}'])} FROM {name}"
         else:
-            bucket = str(bounds.lower if bounds.lower is not None else 0)
-        agg_cols = []
-        for func, alias in aggregates:
-            agg_cols.extend(self._aggregate(func, alias, ctx.columns, gbt is not None))
-        group_by = ", ".join([*g, "influxpy_bucket"]) if g else "influxpy_bucket"
-        agg = (
-            f"SELECT {', '.join([*g, bucket + ' AS influxpy_bucket', *agg_cols])} "
-            f"FROM base GROUP BY {group_by}"
+            keys = " UNION ".join(
+                f"SELECT {', '.join([*g, 'time'])} FROM {name}" for _, name in sources
+            )
+            using = ", ".join([*g, "time"])
+            joins = "".join(
+                f" LEFT JOIN (SELECT {', '.join([*g, 'time', f'v AS s{i}'])} "
+                f"FROM {name}) USING ({using})"
+                for i, name in sources
+            )
+            nulls = [f"NULL AS s{i}" for i, r in enumerate(relations) if r is None]
+            merged = f"SELECT {', '.join(['k.*', *nulls])} FROM ({keys}) AS k{joins}"
+        ctes.append(f"merged AS ({merged})")
+        symbols = {
+            call: (f"s{i}", r)
+            for i, (call, r) in enumerate(zip(calls, relations, strict=True))
+        }
+        ctes.append(
+            f"cells AS (SELECT {', '.join([*g, 'time', *(f'{c} AS s{i}' for i, c in enumerate(cells))])} FROM merged)"
         )
-        # One row per window and series, then fill.
-        if gbt is not None:
-            first = (
-                str(self._align(bounds.lower, interval, offset))
-                if bounds.lower is not None
-                else f"min(influxpy_bucket)"
-            )
-            upper = bounds.upper if bounds.upper is not None else self.now_ns
-            last = self._align(upper, interval, offset)
-            series_cols = ", ".join(g)
-            series = (
-                f"SELECT {series_cols + ', ' if g else ''}{first} AS influxpy_first FROM agg"
-                f"{' GROUP BY ' + series_cols if g else ' LIMIT 1'}"
-            )
-            grid = (
-                f"SELECT {series_cols + ', ' if g else ''}"
-                f"unnest(range(influxpy_first, {last} + 1, {interval})) AS influxpy_bucket "
-                "FROM series"
-            )
-            using = ", ".join([*g, "influxpy_bucket"])
-            joined = (
-                f"SELECT * , agg.influxpy_bucket IS NOT NULL AS influxpy_present FROM grid "
-                f"LEFT JOIN agg USING ({using})"
-            )
-            filled_cols = []
-            fill = query.fill
-            for func, alias in aggregates:
-                filled_cols.append(self._fill(func, alias, fill, g, query.descending))
-            rows = f"SELECT {', '.join([*g, 'influxpy_bucket', *filled_cols, 'influxpy_present'])} FROM joined"
-            if fill is not None and fill.mode == "none":
-                rows += " WHERE influxpy_present"
-            ctes = f"base AS ({base}), agg AS ({agg}), series AS ({series}), grid AS ({grid}), joined AS ({joined}), filled AS ({rows})"
-        else:
-            ctes = f"base AS ({base}), agg AS ({agg}), filled AS (SELECT *, TRUE AS influxpy_present FROM agg)"
-
         outputs = []
-        transforms = []
         for index, item in enumerate(items):
-            expr = item.expression
-            if self._has_transform(expr):
-                transforms.append((index, expr))
-                outputs.append(f"NULL AS c{index}")
-            else:
-                outputs.append(f"{self._agg_expr(expr, aggregates)} AS c{index}")
-        time_sql = "influxpy_bucket"
-        if selector_time is not None:
-            time_sql = f"{aggregates[0][1]}_time"
-        main = f"SELECT {', '.join([*g, time_sql + ' AS time', '0 AS influxpy_tie', *outputs])} FROM filled"
-        if selector_time is not None:
-            main += f" WHERE {aggregates[0][1]} IS NOT NULL"
-        if transforms:
-            if len(transforms) != len(items):
-                raise self._unsupported("transformations mixed with other columns")
-            main = self._transform_rows(transforms, aggregates, g, gbt, len(items))
-        body = f"WITH {ctes} {main}"
-        return self._finish(body, query, len(g), names), names
+            sql, kind = self._scalar(
+                item.expression, lambda n: self._symbol(n, symbols)
+            )
+            if kind == "float":
+                sql = f"influxpy_null_nan({sql})"
+            outputs.append(f"{sql} AS c{index}")
+        body = (
+            f"WITH {', '.join(ctes)} "
+            f"SELECT {', '.join([*g, 'time', *outputs])} FROM cells"
+        )
+        sql = self._finish(
+            ctx, body, names, order=[f"time {direction}"], limit_order=None
+        )
+        return sql, names
 
-    def _offset(self, offset: Duration | Now | None, interval: int) -> int:
-        if offset is None:
-            return 0
-        if isinstance(offset, Now):
-            return (self.now_ns + offset.offset_ns) % interval
-        return offset.nanoseconds % interval
+    def _symbol(
+        self, node: Any, symbols: Mapping[Func, tuple[str, _Relation | None]]
+    ) -> tuple[str, str | None]:
+        if isinstance(node, Func) and node in symbols:
+            name, relation = symbols[node]
+            return name, relation.kind if relation is not None else "float"
+        if isinstance(node, Col):
+            raise self._unsupported("raw fields next to a selector")
+        raise self._unsupported(f"{node!r} in a select list")
 
-    @staticmethod
-    def _align(value: int, interval: int, offset: int) -> int:
-        return value - ((value - offset) % interval)
+    def _calls_of(self, expr: Any) -> Iterator[Func]:
+        """The function calls the server evaluates on their own (not math)."""
+        if isinstance(expr, Func):
+            if expr.name in self.functions:
+                if expr.source is not None:
+                    yield from self._calls_of(expr.source)
+                for param in expr.params:
+                    if isinstance(param, Expression):
+                        yield from self._calls_of(param)
+                return
+            yield expr
+        elif isinstance(expr, CombinedExpression):
+            yield from self._calls_of(expr.lhs)
+            yield from self._calls_of(expr.rhs)
+        elif isinstance(expr, Col):
+            raise self._unsupported("raw fields next to a selector")
 
-    def _aggregate(
-        self, func: Func, alias: str, columns: Mapping[str, ColumnInfo], windows: bool
-    ) -> list[str]:
-        source = func.source
-        name = func.name
+    def _check_call(self, ctx: _Context, call: Func) -> None:
+        name = call.name
+        source = call.source
+        windows = ctx.query.group_by_time is not None
+        if name in self._TRANSFORMS:
+            if isinstance(source, Col):
+                if windows:
+                    raise self._unsupported(f"{name}() of raw values with resolution()")
+                return
+            if not isinstance(source, Func) or (
+                source.name not in self._AGGREGATES | self._SELECTORS
+            ):
+                raise self._unsupported(f"{name}() of {source!r}")
+            if not windows:
+                raise self._unsupported(
+                    f"{name}() of an aggregate without resolution()"
+                )
+            self._check_call(ctx, source)
+            return
         if name == "count" and isinstance(source, Func) and source.name == "distinct":
-            inner = source.source
-            if not isinstance(inner, Col):
+            if not isinstance(source.source, Col):
                 raise self._unsupported("count(distinct()) of an expression")
-            x, _kind = self._column_sql(inner, columns)
-            return [f"count(DISTINCT {x}) AS {alias}"]
-        if isinstance(source, Star):
-            raise self._unsupported(f"{name}(*)")
+            return
+        if name not in self._AGGREGATES | self._SELECTORS:
+            raise self._unsupported(f"{name}()")
         if not isinstance(source, Col):
             raise self._unsupported(f"{name}() of an expression")
-        x, kind = self._column_sql(source, columns)
-        nn = f"FILTER (WHERE {x} IS NOT NULL)"
-        if kind is None:
-            return [f"NULL AS {alias}", f"NULL AS {alias}_time"]
+        if name == "integral" and windows:
+            raise self._unsupported("integral() with resolution()")
+
+    def _base(self, ctx: _Context, calls: list[Func]) -> str:
+        """The stored rows every call reads: group keys, time, fields."""
+        fields = sorted(
+            {
+                _ident(c.key)
+                for call in calls
+                for c in call.walk()
+                if isinstance(c, Col) and c.role == "field" and c.key in ctx.columns
+            }
+        )
+        low, high = self._span(ctx, calls)
+        selected = ", ".join(
+            [*(f"{g} AS g{i}" for i, g in enumerate(ctx.groups)), "time", *fields]
+        )
+        return (
+            f"SELECT {selected} FROM {ctx.table} "
+            f"WHERE {ctx.where} AND {self._range_sql(low, high)}"
+        )
+
+    def _interval(self, ctx: _Context) -> tuple[int, int]:
+        gbt = ctx.query.group_by_time
+        assert gbt is not None
+        interval = gbt.interval.nanoseconds
+        offset = gbt.offset
+        if offset is None:
+            shift = 0
+        elif isinstance(offset, Now):
+            shift = (self.now_ns + offset.offset_ns) % interval
+        else:
+            shift = offset.nanoseconds % interval
+        return interval, shift
+
+    def _call_range(self, ctx: _Context, call: Func) -> tuple[int | None, int | None]:
+        """The time range a call reads (inclusive bounds, None for open)."""
+        low, high = ctx.bounds.lower, ctx.bounds.upper
+        if ctx.query.group_by_time is None:
+            return low, high
+        if high is None:
+            high = self.now_ns
+        if call.name in self._LOOK_BACK and isinstance(call.source, Func):
+            interval, _shift = self._interval(ctx)
+            if ctx.query.descending:
+                high += interval
+            elif low is not None:
+                low -= interval
+        return low, high
+
+    def _span(self, ctx: _Context, calls: list[Func]) -> tuple[int | None, int | None]:
+        ranges = [self._call_range(ctx, call) for call in calls]
+        lows = [r[0] for r in ranges]
+        highs = [r[1] for r in ranges]
+        low = None if None in lows else min(x for x in lows if x is not None)
+        high = None if None in highs else max(x for x in highs if x is not None)
+        return low, high
+
+    def _call_kind(self, call: Func, columns: Mapping[str, ColumnInfo]) -> str | None:
+        """The type of a call's values (None when its field does not exist)."""
+        name = call.name
+        source = call.source
         if name == "count":
-            return [f"count({x}) AS {alias}"]
+            return "integer"
+        if name in self._FLOAT_RESULT:
+            return "float"
+        if name == "elapsed":
+            return "integer"
+        if isinstance(source, Func):
+            return self._call_kind(source, columns)
+        if isinstance(source, Col):
+            return self._column_sql(source, columns)[1]
+        return None
+
+    def _field_exists(self, call: Func, columns: Mapping[str, ColumnInfo]) -> bool:
+        return any(
+            isinstance(c, Col) and c.role == "field" and c.key in columns
+            for c in call.walk()
+        )
+
+    def _call_relation(
+        self,
+        ctx: _Context,
+        call: Func,
+        index: int,
+        ctes: list[str],
+        lone_selector: bool,
+    ) -> _Relation | None:
+        """Add the CTEs computing one call's rows; None if it reads nothing."""
+        if not self._field_exists(call, ctx.columns):
+            return None
+        kind = self._call_kind(call, ctx.columns)
+        typed = call.name == "count" or call.name in self._FLOAT_RESULT
+        name = f"c{index}"
+        if call.name in self._TRANSFORMS:
+            source = call.source
+            if isinstance(source, Col):
+                x, _kind = self._column_sql(source, ctx.columns)
+                low, high = self._call_range(ctx, call)
+                rows = (
+                    f"SELECT {', '.join([*ctx.g, 'time', f'{x} AS v'])} FROM base "
+                    f"WHERE {x} IS NOT NULL AND {self._range_sql(low, high)}"
+                )
+            else:
+                assert isinstance(source, Func)
+                inner = self._aggregate_rows(ctx, source, call, f"{name}_in", ctes)
+                rows = f"SELECT * FROM {inner} WHERE v IS NOT NULL"
+            ctes.append(f"{name} AS ({self._transform(ctx, call, rows)})")
+            return _Relation(name, kind, typed or call.name == "elapsed")
+        self._aggregate_rows(ctx, call, call, name, ctes, lone_selector=lone_selector)
+        return _Relation(name, kind, typed)
+
+    def _aggregate_rows(
+        self,
+        ctx: _Context,
+        call: Func,
+        outer: Func,
+        name: str,
+        ctes: list[str],
+        *,
+        lone_selector: bool = False,
+    ) -> str:
+        """CTEs for an aggregate or selector call, windowed and filled."""
+        query = ctx.query
+        gbt = query.group_by_time
+        source = call.source
+        if isinstance(source, Func):  # count(distinct(x))
+            source = source.source
+        assert isinstance(source, Col)
+        x, kind = self._column_sql(source, ctx.columns)
+        low, high = self._call_range(ctx, outer)
+        g = ctx.g
+        value, selected_time = self._reduce(call, x, kind)
+        if gbt is not None:
+            interval, shift = self._interval(ctx)
+            bucket = (
+                f"time - (((time - {shift}) % {interval}) + {interval}) % {interval}"
+            )
+        elif lone_selector and selected_time is not None:
+            bucket = None
+        else:
+            bucket = str(ctx.bounds.lower if ctx.bounds.lower is not None else 0)
+        stamp = bucket if bucket is not None else selected_time
+        real = (
+            f"SELECT {', '.join([*g, f'{stamp} AS time', f'{value} AS v'])} "
+            f"FROM base WHERE {x} IS NOT NULL AND {self._range_sql(low, high)} "
+            f"GROUP BY {', '.join([*g, '1'] if bucket is not None else g) or '()'}"
+        )
+        if bucket is None and not g:
+            real = real.replace(" GROUP BY ()", "")
+        if call.name == "percentile":
+            real = f"SELECT * FROM ({real}) WHERE v IS NOT NULL"
+        fill = query.fill
+        mode = fill.mode if fill is not None else "null"
+        if gbt is None or mode == "none":
+            ctes.append(f"{name} AS ({real})")
+            return name
+        ctes.append(f"{name}_real AS ({real})")
+        interval, shift = self._interval(ctx)
+        assert high is not None
+        end = high - ((high - shift) % interval)
+        if low is not None:
+            start = str(low - ((low - shift) % interval))
+        else:
+            start = "min(time)"
+        partition = ", ".join(g)
+        span = f"SELECT {', '.join([*g, f'{start} AS s'])} FROM {name}_real" + (
+            f" GROUP BY {partition}" if g else ""
+        )
+        grid = (
+            f"SELECT {', '.join([*g, f'unnest(range(s, {end + 1}, {interval})) AS time'])} "
+            f"FROM ({span})"
+        )
+        using = ", ".join([*g, "time"])
+        joined = (
+            f"SELECT grid.*, r.v, r.time IS NOT NULL AS present "
+            f"FROM ({grid}) AS grid LEFT JOIN (SELECT * FROM {name}_real) AS r "
+            f"USING ({using})"
+        )
+        filled = self._fill_value(ctx, call, outer, interval)
+        ctes.append(
+            f"{name} AS (SELECT {', '.join([*g, 'time', f'{filled} AS v'])} "
+            f"FROM ({joined}) AS j)"
+        )
+        return name
+
+    def _fill_value(self, ctx: _Context, call: Func, outer: Func, interval: int) -> str:
+        """The value of a window of *call*, filled as the server fills it."""
+        fill = ctx.query.fill
+        mode = fill.mode if fill is not None else "null"
+        kind = self._call_kind(call, ctx.columns)
+        partition = f"PARTITION BY {', '.join(ctx.g)} " if ctx.g else ""
+        window = f"{partition}ORDER BY time {ctx.direction}"
+        if mode == "null" and call.name == "count":
+            return "CASE WHEN present THEN v ELSE 0 END"
+        if mode == "value":
+            assert fill is not None
+            filler = self._fill_literal(fill.value, kind)
+            return f"CASE WHEN present THEN v ELSE {filler} END"
+        if mode == "previous":
+            return (
+                f"CASE WHEN present THEN v ELSE last_value(v IGNORE NULLS) OVER "
+                f"({window} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) END"
+            )
+        if mode == "linear" and kind in self._NUMERIC:
+            point = "CASE WHEN present THEN struct_pack(t := time, v := v) END"
+            prev = (
+                f"last_value({point} IGNORE NULLS) OVER ({window} ROWS BETWEEN "
+                "UNBOUNDED PRECEDING AND 1 PRECEDING)"
+            )
+            after = (
+                f"first_value({point} IGNORE NULLS) OVER ({window} ROWS BETWEEN "
+                "1 FOLLOWING AND UNBOUNDED FOLLOWING)"
+            )
+            slope = (
+                f"CAST(coalesce(({after}).v, 0) - ({prev}).v AS DOUBLE) / "
+                f"CAST(({after}).t // {interval} - ({prev}).t // {interval} AS DOUBLE)"
+            )
+            steps = f"CAST(time // {interval} - ({prev}).t // {interval} AS DOUBLE)"
+            line = f"{slope} * {steps} + CAST(({prev}).v AS DOUBLE)"
+            if kind == "integer":
+                line = f"CAST(trunc({line}) AS BIGINT)"
+            return (
+                f"CASE WHEN present THEN v WHEN ({after}) IS NULL THEN NULL "
+                f"ELSE {line} END"
+            )
+        return "v"
+
+    def _fill_literal(self, value: Any, kind: str | None) -> str:
+        """``fill(x)`` cast to the call's type, as the server casts it."""
+        if kind == "integer":
+            return self._param(int(value))
+        if kind == "float":
+            return self._param(float(value))
+        if kind == "string":
+            return "''"
+        if kind == "boolean":
+            return "FALSE"
+        return "NULL"
+
+    def _default_cell(self, ctx: _Context, symbol: str, relation: _Relation) -> str:
+        """A call's cell when the call has no row at that time (cursor rule)."""
+        fill = ctx.query.fill
+        if fill is None or ctx.query.group_by_time is None:
+            return symbol
+        if fill.mode == "value":
+            if relation.kind in self._NUMERIC:
+                filler = self._fill_literal(fill.value, relation.kind)
+                return f"coalesce({symbol}, {filler})"
+            return symbol
+        if fill.mode == "previous":
+            partition = f"PARTITION BY {', '.join(ctx.g)} " if ctx.g else ""
+            return (
+                f"last_value({symbol} IGNORE NULLS) OVER ({partition}ORDER BY "
+                f"time {ctx.direction} ROWS BETWEEN UNBOUNDED PRECEDING AND "
+                "CURRENT ROW)"
+            )
+        return symbol
+
+    def _reduce(self, call: Func, x: str, kind: str | None) -> tuple[str, str | None]:
+        """SQL reducing a window's values, and the selected point's time."""
+        name = call.name
+        source = call.source
+        if name == "count" and isinstance(source, Func):
+            return f"count(DISTINCT {x})", None
+        if name == "count":
+            return f"count({x})", None
         if name == "mean":
-            return [f"avg({x}) AS {alias}"]
+            return f"avg(CAST({x} AS DOUBLE))", None
         if name == "sum":
             cast = "BIGINT" if kind == "integer" else "DOUBLE"
-            return [f"CAST(sum({x}) AS {cast}) AS {alias}"]
+            return f"CAST(sum({x}) AS {cast})", None
         if name == "median":
-            return [f"CAST(quantile_cont({x}, 0.5) AS DOUBLE) AS {alias}"]
+            return f"CAST(quantile_cont({x}, 0.5) AS DOUBLE)", None
         if name == "spread":
-            return [f"(max({x}) - min({x})) AS {alias}"]
+            return f"(max({x}) - min({x}))", None
         if name == "stddev":
-            return [f"stddev_samp({x}) AS {alias}"]
+            value = f"stddev_samp(CAST({x} AS DOUBLE))"
+            return f"CASE WHEN count({x}) = 1 THEN {_FLOAT_NAN} ELSE {value} END", None
         if name == "mode":
-            function = (
-                "influxpy_mode_index_text"
-                if kind == "string"
-                else "influxpy_mode_index"
-            )
-            cast = "VARCHAR" if kind == "string" else "DOUBLE"
-            values = f"list(CAST({x} AS {cast}) ORDER BY {x}, time) {nn}"
-            times = f"list(time ORDER BY {x}, time) {nn}"
-            picked = f"list({x} ORDER BY {x}, time) {nn}"
-            return [f"{picked}[{function}({values}, {times})] AS {alias}"]
+            text = kind in ("string", "tag")
+            function = "influxpy_mode_index_text" if text else "influxpy_mode_index"
+            cast = "VARCHAR" if text else "DOUBLE"
+            values = f"list(CAST({x} AS {cast}) ORDER BY {x}, time)"
+            times = f"list(time ORDER BY {x}, time)"
+            picked = f"list({x} ORDER BY {x}, time)"
+            return f"{picked}[{function}({values}, {times})]", None
         if name == "integral":
-            if windows:
-                raise self._unsupported("integral() with resolution()")
-            unit = func.params[0].nanoseconds if func.params else 1_000_000_000
-            pairs = f"list(struct_pack(t := time, v := {x}) ORDER BY time) {nn}"
-            return [f"influxpy_integral({pairs}) / {unit} AS {alias}"]
+            unit = call.params[0].nanoseconds if call.params else _SECOND
+            pairs = f"list(struct_pack(t := time, v := {x}) ORDER BY time)"
+            return f"influxpy_integral({pairs}) / {unit}", None
         if name == "first":
-            return [
-                f"first({x} ORDER BY time ASC, {x} DESC) {nn} AS {alias}",
-                f"min(time) {nn} AS {alias}_time",
-            ]
+            return f"first({x} ORDER BY time ASC, {x} DESC)", "min(time)"
         if name == "last":
-            return [
-                f"first({x} ORDER BY time DESC, {x} DESC) {nn} AS {alias}",
-                f"max(time) {nn} AS {alias}_time",
-            ]
+            return f"first({x} ORDER BY time DESC, {x} DESC)", "max(time)"
         if name == "max":
-            return [
-                f"max({x}) AS {alias}",
-                f"first(time ORDER BY {x} DESC, time ASC) {nn} AS {alias}_time",
-            ]
+            return f"max({x})", f"first(time ORDER BY {x} DESC, time ASC)"
         if name == "min":
-            return [
-                f"min({x}) AS {alias}",
-                f"first(time ORDER BY {x} ASC, time ASC) {nn} AS {alias}_time",
-            ]
+            return f"min({x})", f"first(time ORDER BY {x} ASC, time ASC)"
         if name == "percentile":
-            p = float(func.params[0])
+            p = float(call.params[0])
             rank = f"CAST(floor(count({x}) * {p!r} / 100.0 + 0.5) AS BIGINT)"
-            ordered = f"list(struct_pack(v := {x}, t := time) ORDER BY {x}, time) {nn}"
+            ordered = f"list(struct_pack(v := {x}, t := time) ORDER BY {x}, time)"
             picked = (
                 f"CASE WHEN {rank} BETWEEN 1 AND count({x}) THEN {ordered}[{rank}] END"
             )
-            return [f"({picked}).v AS {alias}", f"({picked}).t AS {alias}_time"]
+            return f"({picked}).v", f"({picked}).t"
         raise self._unsupported(f"{name}()")
 
-    def _fill(
-        self, func: Func, alias: str, fill: Any, g: list[str], descending: bool
-    ) -> str:
-        column = alias
+    def _transform(self, ctx: _Context, call: Func, rows: str) -> str:
+        """A transformation over ``rows`` (g…, time, v), in output order."""
+        name = call.name
+        g = ctx.g
+        descending = ctx.query.descending
         partition = f"PARTITION BY {', '.join(g)} " if g else ""
-        mode = fill.mode if fill is not None else None
-        if mode is None and func.name == "count":
-            return f"coalesce({column}, 0) AS {column}"
-        if mode == "value":
-            return f"CASE WHEN influxpy_present THEN {column} ELSE {self._param(fill.value)} END AS {column}"
-        if mode == "previous":
-            direction = "DESC" if descending else "ASC"
-            return (
-                f"CASE WHEN influxpy_present THEN {column} ELSE last_value({column} IGNORE NULLS) "
-                f"OVER ({partition}ORDER BY influxpy_bucket {direction} ROWS BETWEEN "
-                f"UNBOUNDED PRECEDING AND CURRENT ROW) END AS {column}"
-            )
-        if mode == "linear":
-            window = f"{partition}ORDER BY influxpy_bucket"
-            prev_v = f"last_value({column} IGNORE NULLS) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
-            prev_t = (
-                f"last_value(CASE WHEN {column} IS NOT NULL THEN influxpy_bucket END IGNORE NULLS) "
-                f"OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
-            )
-            next_v = f"first_value({column} IGNORE NULLS) OVER ({window} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)"
-            next_t = (
-                f"first_value(CASE WHEN {column} IS NOT NULL THEN influxpy_bucket END IGNORE NULLS) "
-                f"OVER ({window} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)"
-            )
-            interpolated = (
-                f"({prev_v} + ({next_v} - {prev_v}) * CAST(influxpy_bucket - {prev_t} AS DOUBLE) "
-                f"/ ({next_t} - {prev_t}))"
-            )
-            return f"CASE WHEN {column} IS NULL THEN {interpolated} ELSE {column} END AS {column}"
-        return column
-
-    @staticmethod
-    def _has_transform(expr: Expression) -> bool:
-        return any(
-            isinstance(n, Func)
-            and n.kind == "transform"
-            and n.name not in DuckDBCompiler.functions
-            for n in expr.walk()
-        )
-
-    def _agg_expr(self, expr: Any, aggregates: list[tuple[Func, str]]) -> str:
-        for func, alias in aggregates:
-            if func is expr:
-                return alias
-        if isinstance(expr, Value):
-            return self._param(expr.value)
-        if isinstance(expr, CombinedExpression):
-            return self._arith(
-                self._agg_expr(expr.lhs, aggregates),
-                expr.op,
-                self._agg_expr(expr.rhs, aggregates),
-            )
-        if isinstance(expr, Func) and expr.name in self.functions:
-            return self._math(expr, self._agg_expr(expr.source, aggregates))
-        raise self._unsupported(f"{expr!r} over aggregates")
-
-    def _transform_rows(
-        self,
-        transforms: list[tuple[int, Expression]],
-        aggregates: list[tuple[Func, str]],
-        g: list[str],
-        gbt: Any,
-        count: int,
-    ) -> str:
-        if len(transforms) != 1:
-            raise self._unsupported("several transformations in one query")
-        index, expr = transforms[0]
-        if not isinstance(expr, Func) or expr.name not in self._TRANSFORMS:
-            raise self._unsupported(f"{expr!r}")
-        inner = self._agg_expr(expr.source, aggregates)
-        default_unit = gbt.interval.nanoseconds if gbt is not None else 1_000_000_000
-        values = f"SELECT {', '.join([*g, 'influxpy_bucket AS time', inner + ' AS x'])} FROM filled WHERE {inner} IS NOT NULL"
-        return self._transform_sql(expr, values, g, default_unit, count, index)
-
-    def _transform_sql(
-        self,
-        func: Func,
-        values: str,
-        g: list[str],
-        default_unit: int,
-        count: int,
-        index: int,
-    ) -> str:
-        name = func.name
-        window = f"({'PARTITION BY ' + ', '.join(g) + ' ' if g else ''}ORDER BY time)"
-        prev_x = f"lag(x) OVER {window}"
-        prev_t = f"lag(time) OVER {window}"
-        if name in ("derivative", "non_negative_derivative", "elapsed"):
+        window = f"({partition}ORDER BY time {ctx.direction})"
+        gbt = ctx.query.group_by_time
+        keep = "v IS NOT NULL"
+        if name in ("derivative", "non_negative_derivative"):
             unit = (
-                func.params[0].nanoseconds
-                if func.params
-                else (1 if name == "elapsed" else default_unit)
+                call.params[0].nanoseconds
+                if call.params
+                else (gbt.interval.nanoseconds if gbt is not None else _SECOND)
             )
-            if name == "elapsed":
-                value = f"(time - {prev_t}) // {unit}"
-            else:
-                value = f"(x - {prev_x}) / (CAST(time - {prev_t} AS DOUBLE) / {unit})"
+            elapsed = "pt - time" if descending else "time - pt"
+            diff = "CAST(x - px AS DOUBLE)"
+            value = f"{diff} / (CAST({elapsed} AS DOUBLE) / {float(unit)!r})"
+            keep = "px IS NOT NULL"
+            if name.startswith("non_negative"):
+                keep += f" AND NOT ({diff} < 0)"
         elif name in ("difference", "non_negative_difference"):
-            value = f"(x - {prev_x})"
-        elif name == "cumulative_sum":
-            value = f"sum(x) OVER ({'PARTITION BY ' + ', '.join(g) + ' ' if g else ''}ORDER BY time ROWS UNBOUNDED PRECEDING)"
+            value = "x - px"
+            keep = "px IS NOT NULL"
+            if name.startswith("non_negative"):
+                keep += " AND NOT (x - px < 0)"
+        elif name == "elapsed":
+            unit = call.params[0].nanoseconds if call.params else 1
+            value = f"(time - pt) // {unit}"
+            keep = "pt IS NOT NULL"
         elif name == "moving_average":
-            n = int(func.params[0])
+            n = int(call.params[0])
             value = (
-                f"CASE WHEN row_number() OVER {window} >= {n} THEN avg(x) OVER "
-                f"({'PARTITION BY ' + ', '.join(g) + ' ' if g else ''}ORDER BY time ROWS "
-                f"BETWEEN {n - 1} PRECEDING AND CURRENT ROW) END"
+                f"CASE WHEN rn >= {n} THEN avg(CAST(x AS DOUBLE)) OVER ({partition}"
+                f"ORDER BY time {ctx.direction} ROWS BETWEEN {n - 1} PRECEDING AND "
+                "CURRENT ROW) END"
             )
+        elif name == "cumulative_sum":
+            total = (
+                f"sum(x) OVER ({partition}ORDER BY time {ctx.direction} "
+                "ROWS UNBOUNDED PRECEDING)"
+            )
+            kind = self._call_kind(call, ctx.columns)
+            value = f"CAST({total} AS {'BIGINT' if kind == 'integer' else 'DOUBLE'})"
         else:
             raise self._unsupported(f"{name}()")
-        nulls = ", ".join(
-            f"NULL AS c{i}" if i != index else f"v AS c{i}" for i in range(count)
+        steps = (
+            f"SELECT *, lag(x) OVER {window} AS px, lag(time) OVER {window} AS pt, "
+            f"row_number() OVER {window} AS rn "
+            f"FROM (SELECT {', '.join([*g, 'time', 'v AS x'])} FROM ({rows}))"
         )
-        keep = "v IS NOT NULL"
-        if name.startswith("non_negative"):
-            keep += " AND v >= 0"
-        inner = f"SELECT {', '.join([*g, 'time', value + ' AS v'])} FROM ({values})"
-        return f"SELECT {', '.join([*g, 'time', '0 AS influxpy_tie', nulls])} FROM ({inner}) WHERE {keep}"
+        values = (
+            f"SELECT {', '.join([*g, 'time', f'{value} AS v'])}, px, pt FROM ({steps})"
+        )
+        return f"SELECT {', '.join([*g, 'time', 'v'])} FROM ({values}) WHERE {keep}"
 
-    def _raw_transform_query(
-        self, query: Query, ctx: _Context, names: list[str]
-    ) -> tuple[str, list[str]]:
-        items = list(query.select)
-        if len(items) != 1 or not isinstance(items[0].expression, Func):
-            raise self._unsupported(
-                "several transformations of raw fields in one query"
-            )
-        func = items[0].expression
-        if func.name not in self._TRANSFORMS or not isinstance(func.source, Col):
-            raise self._unsupported(f"{func.name}() of raw values")
-        x, kind = self._column_sql(func.source, ctx.columns)
-        g = [f"g{i}" for i in range(len(ctx.groups))]
-        group_sel = [f"{gs} AS g{i}" for i, gs in enumerate(ctx.groups)]
-        values = f"SELECT {', '.join([*group_sel, 'time', x + ' AS x'])} FROM {ctx.table} WHERE {ctx.where} AND {x} IS NOT NULL"
-        body = self._transform_sql(func, values, g, 1_000_000_000, 1, 0)
-        return self._finish(body, query, len(g), names), names
+    # -- TOP, BOTTOM, DISTINCT ----------------------------------------------------
 
     def _multi_row_query(
-        self,
-        query: Query,
-        ctx: _Context,
-        names: list[str],
-        aggregates: list[tuple[Func, str]],
-    ) -> tuple[str, list[str]]:
-        if len(query.select) != 1 or len(aggregates) != 1:
-            raise self._unsupported("top(), bottom() or distinct() with other columns")
-        func = aggregates[0][0]
-        if not isinstance(func.source, Col):
+        self, ctx: _Context, func: Func, names: list[str]
+    ) -> tuple[str, list[str]] | None:
+        source = func.source
+        if not isinstance(source, Col):
             raise self._unsupported(f"{func.name}() of an expression")
-        x, _kind = self._column_sql(func.source, ctx.columns)
-        g = [f"g{i}" for i in range(len(ctx.groups))]
-        group_sel = [f"{gs} AS g{i}" for i, gs in enumerate(ctx.groups)]
-        partition = f"PARTITION BY {', '.join(g)} " if g else ""
-        base = f"SELECT {', '.join([*group_sel, 'time', x + ' AS x'])} FROM {ctx.table} WHERE {ctx.where} AND {x} IS NOT NULL"
+        if source.key not in ctx.columns:
+            return None
+        x, _kind = self._column_sql(source, ctx.columns)
+        g = ctx.g
+        query = ctx.query
+        gbt = query.group_by_time
+        low, high = ctx.bounds.lower, ctx.bounds.upper
+        if gbt is not None:
+            interval, shift = self._interval(ctx)
+            window = (
+                f"time - (((time - {shift}) % {interval}) + {interval}) % {interval}"
+            )
+            if high is None:
+                high = self.now_ns
+        else:
+            window = "0"
+        selected = ", ".join(
+            [*(f"{gs} AS g{i}" for i, gs in enumerate(ctx.groups)), "time"]
+        )
+        base = (
+            f"SELECT {selected}, {x} AS x, {window} AS w FROM {ctx.table} "
+            f"WHERE {ctx.where} AND {self._range_sql(low, high)} AND {x} IS NOT NULL"
+        )
+        partition = ", ".join([*g, "w"])
+        direction = ctx.direction
         if func.name in ("top", "bottom"):
             if len(func.params) != 1:
                 raise self._unsupported(f"{func.name}() with tag arguments")
             n = int(func.params[0])
-            direction = "DESC" if func.name == "top" else "ASC"
+            best = "DESC" if func.name == "top" else "ASC"
             ranked = (
-                f"SELECT *, row_number() OVER ({partition}ORDER BY x {direction}, time ASC) AS influxpy_rank "
-                f"FROM ({base})"
+                f"SELECT *, row_number() OVER (PARTITION BY {partition} "
+                f"ORDER BY x {best}, time ASC) AS influxpy_rank FROM ({base})"
             )
-            body = f"SELECT {', '.join([*g, 'time', '0 AS influxpy_tie', 'x AS c0'])} FROM ({ranked}) WHERE influxpy_rank <= {n}"
-        elif func.name == "distinct":
-            start = ctx.bounds.lower if ctx.bounds.lower is not None else 0
-            firsts = f"SELECT {', '.join([*g, 'x', 'min(time) AS first_time'])} FROM ({base}) GROUP BY ALL"
             body = (
-                f"SELECT {', '.join([*g, f'{start} AS time', 'first_time AS influxpy_tie', 'x AS c0'])} "
-                f"FROM ({firsts})"
+                f"SELECT {', '.join([*g, 'time', 'w', 'x AS c0'])} "
+                f"FROM ({ranked}) WHERE influxpy_rank <= {n}"
             )
+            order = [f"w {direction}", "time ASC", f"c0 {best}"]
         else:
-            raise self._unsupported(f"{func.name}()")
-        return self._finish(body, query, len(g), names), names
-
-
-@dataclasses.dataclass
-class _Context:
-    table: str
-    columns: Mapping[str, ColumnInfo]
-    group_keys: list[str]
-    groups: list[str]
-    where: str
-    bounds: _Bounds
+            seen = "max(time)" if query.descending else "min(time)"
+            if gbt is not None:
+                stamp = "w"
+            else:
+                stamp = str(low if low is not None else 0)
+            firsts = (
+                f"SELECT {', '.join([*g, 'w', 'x', f'{seen} AS influxpy_seen'])} "
+                f"FROM ({base}) GROUP BY {', '.join([*g, 'w', 'x'])}"
+            )
+            body = (
+                f"SELECT {', '.join([*g, f'{stamp} AS time', 'w', 'influxpy_seen'])}, "
+                f"x AS c0 FROM ({firsts})"
+            )
+            order = [f"w {direction}", "influxpy_seen ASC", "c0 ASC"]
+        sql = self._finish(ctx, body, names, order=order, limit_order=order)
+        return sql, names
 
 
 def _tie_expr(ctx: _Context) -> str:
@@ -898,6 +1286,46 @@ def _comparable(kind: str | None, value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _literal_kind(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "string"
+    return None
+
+
+def _arith(
+    left: tuple[str, str | None], op: str, right: tuple[str, str | None]
+) -> tuple[str, str | None]:
+    """InfluxQL arithmetic: integers stay integers except in division.
+
+    Division or modulo by zero gives 0, as the server's evaluator does;
+    anything but numbers gives null.
+    """
+    (a, ka), (b, kb) = left, right
+    numeric = ("float", "integer")
+    if ka not in numeric or kb not in numeric:
+        return "CAST(NULL AS DOUBLE)", "float"
+    both_int = ka == kb == "integer"
+    if op == "/":
+        return (
+            f"(CASE WHEN {b} = 0 THEN 0.0 ELSE CAST({a} AS DOUBLE) / {b} END)",
+            "float",
+        )
+    if op == "%":
+        if both_int:
+            return f"(CASE WHEN {b} = 0 THEN 0 ELSE {a} % {b} END)", "integer"
+        return f"fmod(CAST({a} AS DOUBLE), CAST({b} AS DOUBLE))", "float"
+    kind = "integer" if both_int else "float"
+    if not both_int:
+        return f"(CAST({a} AS DOUBLE) {op} CAST({b} AS DOUBLE))", kind
+    return f"({a} {op} {b})", kind
+
+
 def _output_names(items: list[SelectItem]) -> list[str]:
     """InfluxQL's column names: alias or default, repeats suffixed _1, _2."""
     names: list[str] = []
@@ -914,3 +1342,7 @@ def _output_names(items: list[SelectItem]) -> list[str]:
         seen.setdefault(name, 0)
         names.append(name)
     return names
+
+
+def _unused(_: Any) -> None:  # pragma: no cover - keeps math imported for repr
+    math.isfinite(0.0)
