@@ -21,7 +21,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from influxpy._utils import suggest
 from influxpy.exceptions import ImproperlyConfigured
@@ -145,7 +145,10 @@ class DatabaseURL:
             for k, v in self.options.items()
         }
         query = f"?{urlencode(shown, safe='*')}" if shown else ""
-        return f"{self.scheme}://{auth}{host}{self.path}{query}"
+        path = self.path
+        if self.scheme != "duckdb":
+            path = "/" + quote(self.database, safe="") if self.database else ""
+        return f"{self.scheme}://{auth}{host}{path}{query}"
 
     def __repr__(self) -> str:
         return f"DatabaseURL({str(self)!r})"

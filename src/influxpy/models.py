@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from influxpy import exceptions
-from influxpy._utils import snake_case, suggest
+from influxpy._utils import format_rfc3339, snake_case, suggest
 from influxpy.constants import RESERVED_KEYS
 from influxpy.exceptions import FieldError, ImproperlyConfigured
 from influxpy.fields import Field, TimeField
@@ -307,9 +307,10 @@ class InfluxMeasurement(metaclass=ModelBase):
     def __repr__(self) -> str:
         store = self.__dict__
         parts = []
-        time_value = self.time
-        if time_value is not None:
-            parts.append(f"time={time_value.isoformat()!r}")
+        ns = self.time_ns
+        if ns is not None:
+            # RFC 3339 with every nanosecond digit, as InfluxDB writes times.
+            parts.append(f"time={format_rfc3339(ns)!r}")
         parts.extend(
             f"{attname}={store[attname]!r}"
             for attname in self._meta.fields
@@ -353,7 +354,14 @@ class InfluxMeasurement(metaclass=ModelBase):
         qs = type(self).series.all()
         if using is not None:
             qs = qs.using(using)
-        qs.bulk_create([self], stamp=True)
+        unstamped = self.__dict__.get("time") is None
+        try:
+            qs.bulk_create([self], stamp=True)
+        except BaseException:
+            if unstamped:
+                # Nothing was saved, so the instance keeps no time either.
+                self.__dict__.pop("time", None)
+            raise
 
 
 #: Django's name for the base class.

@@ -436,6 +436,15 @@ class HTTPBackend(Backend):
                 f'statement CREATE DATABASE "{name}".{done}'
             )
             error = DatabaseNotFoundError(msg)
+        elif status == 404 and "no dbrp mapping" in text:
+            # InfluxDB 2.x: the v1 database and retention policy map to no bucket.
+            name = database or ""
+            msg = (
+                f"The database {name!r} maps to no bucket on {where} ({text}). "
+                "On InfluxDB 2.x, create a bucket and a DBRP mapping for it "
+                f"(influx v1 dbrp create).{done}"
+            )
+            error = DatabaseNotFoundError(msg)
         elif "retention policy not found" in text:
             msg = f"{where} has no such retention policy: {text}.{done}"
             error = ProgrammingError(msg)
