@@ -7,9 +7,7 @@ it back with raw InfluxQL, so they check what the server actually stores.
 The property test at the end does the same for names and values drawn from
 all of Unicode. It leaves out only what the line protocol cannot carry; the
 tests under "what InfluxDB 1.6.7 cannot carry" are the evidence for each
-exclusion. Behaviour the encoder gets wrong today is pinned by strict
-``ENCODER_BUG`` xfail tests (and filtered by ``_known_encoder_bug``), so a
-fix shows up as an XPASS failure until the marker and the filter go.
+exclusion.
 """
 
 from __future__ import annotations
@@ -27,7 +25,7 @@ from typing import Any, NamedTuple
 import msgpack
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _influxd import InfluxServer, quote_ident, quote_string
@@ -60,11 +58,6 @@ TIME_RANGE = (
 def refused(message: str) -> Any:
     """Expect a ``LineProtocolError`` with exactly *message*."""
     return pytest.raises(LineProtocolError, match=f"^{re.escape(message)}$")
-
-
-#: Marks a test of behaviour ``influxpy.lineprotocol`` gets wrong today. Strict,
-#: so a fix turns the test red until the marker is removed.
-ENCODER_BUG = pytest.mark.xfail(strict=True, reason="known lineprotocol bug")
 
 
 class Obj:
@@ -218,7 +211,6 @@ def test_booleans_are_written_as_words(value, expected):
     assert format_field_value(value, "boolean") == expected
 
 
-@ENCODER_BUG  # numpy 2 renamed the class of np.bool_ to "bool"
 def test_numpy_booleans_are_booleans():
     """A numpy ``bool_`` is written like a Python bool."""
     assert format_field_value(np.bool_(True), "boolean") == "true"
@@ -246,7 +238,7 @@ def test_values_are_written_by_field_kind(value, kind, expected):
     [
         ("x", "float", "a str cannot be written to a float field"),
         ("x", "boolean", "a str cannot be written to a boolean field"),
-        (1.5, "integer", "an integer field takes an int"),
+        (1.5, "integer", "an integer field takes a whole number"),
         (None, "float", "a float field takes a number"),
         (True, "string", "a bool cannot be written to a string field"),
     ],
@@ -793,7 +785,6 @@ def test_encode_columns_refuses_rows_without_fields_and_bad_times():
         encode_columns("cpu", [1, MAX_TIME_NS + 1], {}, {"v": ("float", [1.0, 2.0])})
 
 
-@ENCODER_BUG  # encode_columns never checks field keys
 @pytest.mark.parametrize("key", ["time", "a\\", "a\nb", ""])
 def test_encode_columns_refuses_field_keys_encode_point_refuses(key):
     """A field key ``encode_point`` refuses is refused for columns too."""
@@ -850,7 +841,6 @@ def test_field_types_of_names_the_stored_types():
     assert field_types_of("not a line") == {}
 
 
-@ENCODER_BUG  # parse_line treats every '"' as a quote and pairs backslashes
 @pytest.mark.parametrize(
     ("measurement", "tags", "fields"),
     [
@@ -1113,7 +1103,6 @@ def test_influxql_cannot_name_an_identifier_containing_nul(influx_server, databa
 # -- encoder bugs found by the round trips (see the property test) ----------
 
 
-@ENCODER_BUG
 @pytest.mark.parametrize("char", [",", " ", "=", '"'])
 def test_measurements_with_a_backslash_before_an_escapable_are_refused(char):
     """Such a measurement cannot be stored (see above), so it must be refused."""
@@ -1121,14 +1110,12 @@ def test_measurements_with_a_backslash_before_an_escapable_are_refused(char):
         encode_point(f"a\\{char}b", {"v": 1}, None, 0)
 
 
-@ENCODER_BUG
 def test_measurements_starting_with_a_tab_are_refused():
     """The server strips the leading tab, so the name must be refused."""
     with pytest.raises(LineProtocolError):
         encode_point("\tcpu", {"v": 1}, None, 0)
 
 
-@ENCODER_BUG
 @pytest.mark.parametrize("char", [",", " ", "="])
 def test_field_keys_with_an_odd_backslash_run_before_a_delimiter_are_refused(char):
     """The server rejects every spelling of such a key, so it must be refused."""
@@ -1136,28 +1123,24 @@ def test_field_keys_with_an_odd_backslash_run_before_a_delimiter_are_refused(cha
         encode_point("m", {f"a\\{char}b": 1}, None, 0)
 
 
-@ENCODER_BUG
 def test_field_keys_with_a_backslash_before_a_quote_round_trip(influx_server, database):
     """The server unescapes ``\\"`` in field keys, so ``"`` must be escaped."""
     points = [Point(1, {}, {'a\\"b': 1.0, 'c\\\\"d': 2.0})]
     assert_refused_or_round_trips(influx_server, database, "m", points)
 
 
-@ENCODER_BUG
 def test_a_first_field_key_starting_with_a_tab_round_trips(influx_server, database):
     """The server strips blanks before the first field key only."""
     points = [Point(1, {}, {"\ta": 1.0, "b": 2.0})]
     assert_refused_or_round_trips(influx_server, database, "m", points)
 
 
-@ENCODER_BUG
 def test_tag_keys_with_backslash_space_do_not_break_batches(influx_server, database):
     """A ``\\ `` in a tag key must not make the server merge lines."""
     points = [Point(1, {"k\\ x": 'v"'}, {"f": 1.0}), Point(2, {}, {"g": 2.0})]
     assert_refused_or_round_trips(influx_server, database, "m", points)
 
 
-@ENCODER_BUG
 @pytest.mark.parametrize(
     "value", [np.float32(1.5), decimal.Decimal("1.5"), b"12"], ids=repr
 )
@@ -1167,14 +1150,12 @@ def test_integer_fields_refuse_values_that_are_not_integers(value):
         format_field_value(value, "integer", measurement="m", key="n")
 
 
-@ENCODER_BUG
 def test_float_fields_refuse_ints_too_large_for_a_float():
     """An int beyond float range raises ``LineProtocolError``, not OverflowError."""
     with pytest.raises(LineProtocolError):
         format_field_value(10**400, "float", measurement="m", key="v")
 
 
-@ENCODER_BUG
 @pytest.mark.parametrize("bad_time", [1.5, True, MAX_TIME_NS + 1, "2020-01-01 00:00"])
 def test_encoder_refuses_times_encode_point_refuses(bad_time):
     """The compiled encoder checks times like ``encode_point`` does."""
@@ -1230,29 +1211,26 @@ def _measurement_ok(name: str) -> bool:
 
 def _tag_key_ok(key: str) -> bool:
     # An odd backslash run before a space desynchronises the server's line
-    # splitter, which then merges the next line of a batch.
-    return _nameable(key) and key != "time" and not _ODD_RUN_BEFORE_SPACE.search(key)
-
-
-def _field_key_ok(key: str) -> bool:
-    # An odd backslash run before a delimiter is rejected however it is escaped.
+    # splitter, which then merges the next line of a batch; a leading tab is
+    # stripped.
     return (
-        _nameable(key) and key != "time" and not _ODD_RUN_BEFORE_DELIMITER.search(key)
+        _nameable(key)
+        and key != "time"
+        and not key.startswith("\t")
+        and not _ODD_RUN_BEFORE_SPACE.search(key)
     )
 
 
-def _known_encoder_bug(points: list[Point]) -> bool:
-    """Inputs the encoder gets wrong today; each has an xfail test above.
-
-    Remove this filter when those tests start passing.
-    """
-    for point in points:
-        keys = [k for k, v in point.fields.items() if v is not None]
-        if any('\\"' in key for key in keys):
-            return True
-        if keys[0].startswith("\t"):
-            return True
-    return False
+def _field_key_ok(key: str) -> bool:
+    # An odd backslash run before a delimiter is rejected however it is
+    # escaped, a backslash before a quote is dropped, a leading tab stripped.
+    return (
+        _nameable(key)
+        and key != "time"
+        and not key.startswith("\t")
+        and '\\"' not in key
+        and not _ODD_RUN_BEFORE_DELIMITER.search(key)
+    )
 
 
 @st.composite
@@ -1298,7 +1276,6 @@ def test_any_carriable_point_round_trips_exactly(influx_server):
     @given(example=_examples())
     def check(example: tuple[str, list[Point]]) -> None:
         measurement, points = example
-        assume(not _known_encoder_bug(points))
         db = f"prop_{uuid.uuid4().hex[:12]}"
         influx_server.create_database(db)
         try:
@@ -1309,7 +1286,6 @@ def test_any_carriable_point_round_trips_exactly(influx_server):
     check()
 
 
-@ENCODER_BUG  # see test_parse_line_inverts_encode_point
 def test_parse_line_inverts_encode_point_for_any_carriable_point():
     """``parse_line`` reads back every line ``encode_point`` writes."""
 

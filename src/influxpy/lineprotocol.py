@@ -15,7 +15,9 @@ that the model layer feeds with instances.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 import time as _time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -55,6 +57,28 @@ _MEASUREMENT_TABLE = str.maketrans({",": r"\,", " ": r"\ "})
 _KEY_TABLE = str.maketrans({",": r"\,", "=": r"\=", " ": r"\ "})
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
+_BACKSLASH_BEFORE_DELIMITER = re.compile(r'\\[,= "]')
+# Keys InfluxDB 1.6.7 misreads, whatever the escaping (found by round trips):
+# field keys with an odd run of backslashes before a comma, an equals sign or
+# a space, or any backslash before a double quote; tag keys with an odd run
+# before a space (the server's line splitter then merges the next line).
+_MISREAD_KEYS = {
+    "field key": re.compile(r'(?<!\\)\\(?:\\\\)*[,= ]|\\"'),
+    "tag key": re.compile(r"(?<!\\)\\(?:\\\\)*[ ]"),
+}
+_ARTICLES = {"integer": "an integer", "any": "an untyped"}
+
+
+def _a(kind: str) -> str:
+    return _ARTICLES.get(kind, f"a {kind}")
+
+
+def _is_bool(value: Any) -> bool:
+    """A Python bool or a numpy bool (``bool_``, renamed ``bool`` in numpy 2)."""
+    cls = value.__class__
+    return cls is bool or (
+        cls.__name__ in ("bool_", "bool") and cls.__module__ == "numpy"
+    )
 
 
 def _refuse(
@@ -83,7 +107,34 @@ def _check_name(what: str, measurement: str, key: str | None, text: object) -> s
     if "\x00" in text and what != "tag":
         why = "it contains a NUL character, which InfluxQL cannot quote as a name"
         raise _refuse(what, measurement, key, text, why)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            why = "it contains a lone surrogate, which is not valid UTF-8"
+            raise _refuse(what, measurement, key, text, why) from None
     return text
+
+
+def _check_key(what: str, measurement: str, key: str) -> str:
+    """Check a tag or field key: a name, and nothing the server misreads.
+
+    InfluxDB 1.6.7 mangles some backslashes before delimiters in keys (the
+    key is renamed, rejected, or the next line of the batch is merged into
+    it) and strips a leading tab; such keys are refused.
+    """
+    _check_name(what, measurement, key, key)
+    if key in RESERVED_KEYS:
+        verb = "rejects" if what == "tag key" else "drops"
+        why = f"InfluxDB {verb} a {what.split()[0]} named 'time'"
+        raise _refuse(what, measurement, key, key, why)
+    if _MISREAD_KEYS[what].search(key):
+        why = "InfluxDB misreads a backslash right before a delimiter in a key"
+        raise _refuse(what, measurement, key, key, why)
+    if key[0] == "\t":
+        why = "InfluxDB strips a leading tab"
+        raise _refuse(what, measurement, key, key, why)
+    return key
 
 
 def escape_measurement(name: str) -> str:
@@ -91,6 +142,15 @@ def escape_measurement(name: str) -> str:
     _check_name("the name", name if isinstance(name, str) else "?", None, name)
     if name[0] == "#":
         why = "a line starting with '#' is a comment, so it would be dropped"
+        raise _refuse("the name", name, None, name, why)
+    if name[0] == "\t":
+        why = "InfluxDB strips a leading tab"
+        raise _refuse("the name", name, None, name, why)
+    if _BACKSLASH_BEFORE_DELIMITER.search(name):
+        why = (
+            "a backslash right before a comma, an equals sign, a space or a "
+            "double quote cannot be stored in a measurement name"
+        )
         raise _refuse("the name", name, None, name, why)
     return name.translate(_MEASUREMENT_TABLE)
 
@@ -127,44 +187,71 @@ def format_field_value(
     ``kind`` decides the written type; ``any`` writes bools as booleans,
     strings as strings and every number as a float.
     """
-    cls = value.__class__
-    if cls is bool or (kind in ("boolean", "any") and cls.__name__ == "bool_"):
+    if _is_bool(value):
         if kind not in ("boolean", "any"):
-            why = f"a bool cannot be written to a {kind} field"
+            why = f"a bool cannot be written to {_a(kind)} field"
             raise _refuse("field", measurement, key, value, why)
         return "true" if value else "false"
     if isinstance(value, str):
         if kind not in ("string", "any"):
-            why = f"a str cannot be written to a {kind} field"
+            why = f"a str cannot be written to {_a(kind)} field"
             raise _refuse("field", measurement, key, value, why)
         if _string_too_long(value):
             why = f"string values are limited to {MAX_STRING_FIELD_BYTES} bytes"
             raise _refuse("field", measurement, key, f"<{len(value)} chars>", why)
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                why = "it contains a lone surrogate, which is not valid UTF-8"
+                raise _refuse("field", measurement, key, value, why) from None
         return format_string(value)
     if kind == "integer":
-        try:
-            number = int(value) if not isinstance(value, float) else None
-        except (TypeError, ValueError):
-            number = None
-        if number is None or isinstance(value, bool):
-            why = "an integer field takes an int"
+        number = _as_integer(value)
+        if number is None:
+            why = "an integer field takes a whole number"
             raise _refuse("field", measurement, key, value, why)
         if not _INT64_MIN <= number <= _INT64_MAX:
             why = "integers must fit in 64 bits"
             raise _refuse("field", measurement, key, value, why)
         return f"{number}i"
     if kind in ("float", "any"):
+        if isinstance(value, (bytes, bytearray)):
+            why = f"{_a(kind)} field takes a number"
+            raise _refuse("field", measurement, key, value, why)
         try:
             number_f = float(value)
         except (TypeError, ValueError):
-            why = f"a {kind} field takes a number"
+            why = f"{_a(kind)} field takes a number"
+            raise _refuse("field", measurement, key, value, why) from None
+        except OverflowError:
+            why = "the number is too large for a float"
             raise _refuse("field", measurement, key, value, why) from None
         if not math.isfinite(number_f):
             why = "InfluxDB cannot store NaN or infinite values"
             raise _refuse("field", measurement, key, value, why)
         return repr(number_f)
-    why = f"a {type(value).__name__} cannot be written to a {kind} field"
+    why = f"a {type(value).__name__} cannot be written to {_a(kind)} field"
     raise _refuse("field", measurement, key, value, why)
+
+
+def _as_integer(value: Any) -> int | None:
+    """The exact int a value stands for, or None (no truncation, no bytes)."""
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, (str, bytes, bytearray)) or not hasattr(value, "__float__"):
+        return None
+    if hasattr(value, "is_integer") and not value.is_integer():
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    try:
+        exact = value == number
+    except (TypeError, ValueError):
+        return None
+    return number if exact else None
 
 
 def _check_time(measurement: str, time_ns: Any) -> int:
@@ -187,7 +274,7 @@ def _series_key(
         if key in RESERVED_KEYS:
             why = "InfluxDB rejects a tag named 'time'"
             raise _refuse("tag", measurement, key, value, why)
-        _check_name("tag key", measurement, key, key)
+        _check_key("tag key", measurement, key)
         _check_name("tag", measurement, key, value)
         parts.append(f"{escape_tag(key)}={escape_tag(value)}")
     series = ",".join(parts)
@@ -218,8 +305,11 @@ def encode_point(
         if key in RESERVED_KEYS:
             why = "InfluxDB drops a field named 'time'"
             raise _refuse("field", measurement, key, value, why)
-        _check_name("field key", measurement, key, key)
-        kind: FieldKind = "integer" if value.__class__ is int else "any"
+        _check_key("field key", measurement, key)
+        whole = isinstance(value, int) or type(value).__name__.startswith(
+            ("int", "uint")
+        )
+        kind: FieldKind = "integer" if whole and not _is_bool(value) else "any"
         formatted = format_field_value(value, kind, measurement=measurement, key=key)
         parts.append(f"{escape_field_key(key)}={formatted}")
     if not parts:
@@ -260,7 +350,7 @@ _FAST_PATHS: dict[str, str] = {
     "integer": "{v}.__class__ is int and -9223372036854775808 <= {v} "
     "<= 9223372036854775807",
     "boolean": "{v}.__class__ is bool",
-    "string": "{v}.__class__ is str and len({v}) < 262144",
+    "string": "{v}.__class__ is str and len({v}) < 262144 and {v}.isascii()",
 }
 _FAST_FORMAT: dict[str, str] = {
     "float": "repr({v})",
@@ -296,15 +386,20 @@ class Encoder:
         self._cache: dict[tuple[Any, ...], str] = {}
         self._cache_size = cache_size
         for spec in self.tags:
-            _check_name("tag key", measurement, spec.key, spec.key)
             if spec.key in RESERVED_KEYS:
                 why = "InfluxDB rejects a tag named 'time'"
                 raise _refuse("tag", measurement, spec.key, spec.key, why)
+            _check_key("tag key", measurement, spec.key)
         for fspec in self.fields:
-            _check_name("field key", measurement, fspec.key, fspec.key)
             if fspec.key in RESERVED_KEYS:
                 why = "InfluxDB drops a field named 'time'"
                 raise _refuse("field", measurement, fspec.key, fspec.key, why)
+            _check_key("field key", measurement, fspec.key)
+        keys = [s.key for s in self.tags]
+        duplicated = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicated:
+            why = "two tags are stored under the same key"
+            raise _refuse("tag key", measurement, duplicated[0], duplicated[0], why)
         self.encode_many: Callable[[Iterable[Any]], list[str]] = self._compile()
 
     def encode(self, obj: Any) -> str:
@@ -371,6 +466,9 @@ class Encoder:
         lines.append(f"        t = d.get({self.time_attname!r})")
         lines.append("        if t is None:")
         lines.append("            t = now()")
+        in_range = f"{MIN_TIME_NS} <= t <= {MAX_TIME_NS}"
+        lines.append(f"        elif t.__class__ is not int or not {in_range}:")
+        lines.append("            t = check_time(t)")
         lines.append("        append(s + ' ' + ','.join(p) + ' ' + str(t))")
         lines.append("    return out")
         namespace: dict[str, Any] = {
@@ -380,6 +478,7 @@ class Encoder:
             "no_fields": self._no_fields,
             "now": _time.time_ns,
             "fmt_str": format_string,
+            "check_time": functools.partial(_check_time, self.measurement),
         }
         source = "\n".join(lines)
         filename = f"<influxpy encoder for {self.measurement!r}>"
@@ -398,46 +497,68 @@ def make_encoder(
     return Encoder(measurement, tags, fields, time_attname)
 
 
-def _split_unescaped(text: str, sep: str, start: int = 0) -> tuple[str, int]:
-    """Read up to an unescaped *sep* outside double quotes; return (part, end)."""
-    i = start
-    quoted = False
-    while i < len(text):
-        char = text[i]
-        if char == "\\" and i + 1 < len(text):
-            i += 2
+def _read(line: str, start: int, stops: str, escapable: str) -> tuple[str, int]:
+    """Read up to the first unescaped character of *stops*; unescape *escapable*.
+
+    A backslash before any other character is kept, as InfluxDB keeps it.
+    """
+    out: list[str] = []
+    index = start
+    size = len(line)
+    while index < size:
+        char = line[index]
+        if char == "\\" and index + 1 < size and line[index + 1] in escapable:
+            out.append(line[index + 1])
+            index += 2
+            continue
+        if char in stops:
+            break
+        out.append(char)
+        index += 1
+    return "".join(out), index
+
+
+def _read_string(line: str, start: int) -> tuple[str, int]:
+    """Read a quoted string value starting at its opening quote."""
+    out: list[str] = []
+    index = start + 1
+    size = len(line)
+    while index < size:
+        char = line[index]
+        if char == "\\" and index + 1 < size and line[index + 1] in '"\\':
+            out.append(line[index + 1])
+            index += 2
             continue
         if char == '"':
-            quoted = not quoted
-        elif not quoted and char in sep:
-            return text[start:i], i
-        i += 1
-    return text[start:], i
-
-
-def _unescape(text: str, chars: str) -> str:
-    out = []
-    i = 0
-    while i < len(text):
-        if text[i] == "\\" and i + 1 < len(text) and text[i + 1] in chars:
-            out.append(text[i + 1])
-            i += 2
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
+            return "".join(out), index + 1
+        out.append(char)
+        index += 1
+    msg = "unterminated string"
+    raise ValueError(msg)
 
 
 def _parse_value(raw: str) -> Any:
-    if raw.startswith('"') and raw.endswith('"') and len(raw) >= 2:
-        return _unescape(raw[1:-1], '"\\')
     if raw.endswith("i"):
         return int(raw[:-1])
     if raw in ("t", "T", "true", "True", "TRUE"):
         return True
     if raw in ("f", "F", "false", "False", "FALSE"):
         return False
-    return float(raw)
+    if not raw or raw[0] == "+":
+        msg = f"invalid number {raw!r}"
+        raise ValueError(msg)
+    value = float(raw)
+    if not math.isfinite(value):
+        msg = f"invalid number {raw!r}"
+        raise ValueError(msg)
+    return value
+
+
+def _expect(line: str, index: int, char: str) -> int:
+    if index >= len(line) or line[index] != char:
+        msg = f"expected {char!r} at {index}"
+        raise ValueError(msg)
+    return index + 1
 
 
 def parse_line(
@@ -445,27 +566,41 @@ def parse_line(
 ) -> tuple[str, dict[str, str], dict[str, Any], int | None]:
     """Parse one line into ``(measurement, tags, fields, time_ns)``.
 
-    The inverse of ``encode_point`` for the lines it writes; values come back
-    as ``int`` (``i`` suffix), ``float``, ``bool`` or ``str``. Raises
-    ``LineProtocolError`` for a line it cannot read.
+    The inverse of ``encode_point`` for the lines it writes, with the
+    server's unescaping rules (reference §1.2): measurements unescape comma
+    and space, keys and tag values comma, equals sign and space (field keys
+    also double quote), string values backslash and double quote. Values
+    come back as ``int`` (``i`` suffix), ``float``, ``bool`` or ``str``.
+    Raises ``LineProtocolError`` for a line it cannot read.
     """
     try:
-        head, end = _split_unescaped(line, " ")
-        body, end2 = _split_unescaped(line, " ", end + 1)
-        stamp = line[end2 + 1 :].strip()
-        name_part, pos = _split_unescaped(head, ",")
-        measurement = _unescape(name_part, ", ")
+        measurement, index = _read(line, 0, ", ", ", ")
+        if not measurement:
+            msg = "missing measurement"
+            raise ValueError(msg)
         tags: dict[str, str] = {}
-        while pos < len(head):
-            pair, pos = _split_unescaped(head, ",", pos + 1)
-            key, eq = _split_unescaped(pair, "=")
-            tags[_unescape(key, ",= ")] = _unescape(pair[eq + 1 :], ",= ")
+        while index < len(line) and line[index] == ",":
+            key, index = _read(line, index + 1, "=", ",= ")
+            index = _expect(line, index, "=")
+            value, index = _read(line, index, ", ", ",= ")
+            tags[key] = value
+        index = _expect(line, index, " ")
+        while index < len(line) and line[index] == " ":
+            index += 1
         fields: dict[str, Any] = {}
-        pos = -1
-        while pos < len(body):
-            pair, pos = _split_unescaped(body, ",", pos + 1)
-            key, eq = _split_unescaped(pair, "=")
-            fields[_unescape(key, ',= "')] = _parse_value(pair[eq + 1 :])
+        while True:
+            key, index = _read(line, index, "=", ',= "')
+            index = _expect(line, index, "=")
+            if index < len(line) and line[index] == '"':
+                fields[key], index = _read_string(line, index)
+            else:
+                raw, index = _read(line, index, ", ", "")
+                fields[key] = _parse_value(raw)
+            if index < len(line) and line[index] == ",":
+                index += 1
+                continue
+            break
+        stamp = line[index:].strip()
         return measurement, tags, fields, int(stamp) if stamp else None
     except (ValueError, IndexError):
         msg = f"Cannot parse the line-protocol line {line[:200]!r}."
@@ -535,6 +670,11 @@ def encode_columns(
     escaped = escape_measurement(measurement)
     tag_keys = sorted(tags)
     count = len(times)
+    for key in fields:
+        if key in RESERVED_KEYS:
+            why = "InfluxDB drops a field named 'time'"
+            raise _refuse("field", measurement, key, key, why)
+        _check_key("field key", measurement, key)
     cache: dict[tuple[Any, ...], str] = {}
     prefixes: list[str] = []
     rows: Iterable[tuple[Any, ...]] = (
