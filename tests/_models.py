@@ -35,7 +35,7 @@ class Reading(models.InfluxMeasurement):
     ok = fields.BooleanField()
     message = fields.StringField()
     anything = fields.InfluxField()
-    odd = fields.FloatField(db_name='odd "key" \\ here')
+    odd = fields.FloatField(db_name='odd "key" \\here')
     host = fields.InfluxTag()
     odd_tag = fields.InfluxTag(db_name='data center\'s "zone"')
     rack = fields.InfluxTag(null=True)
@@ -66,5 +66,5 @@ class Archive(models.InfluxMeasurement):
 class Odd(models.InfluxMeasurement):
     """A measurement whose name holds a space, quotes and a backslash."""
 
-    measurement = 'cpu "load" \\ it\'s'
+    measurement = 'cpu "load" \\it\'s'
     value = fields.FloatField()

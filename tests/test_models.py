@@ -681,3 +681,16 @@ def test_get_raises_the_models_own_does_not_exist(connected: str) -> None:
         match=exact("ServerMeasurement matching the query does not exist."),
     ):
         ServerMeasurement.series.get(name="nobody")
+
+
+def test_a_key_the_line_protocol_cannot_carry_fails_at_class_creation() -> None:
+    """A db_name InfluxDB would misread is refused when the model is declared."""
+    message = (
+        "Broken cannot be stored: Cannot write field key 'a\\\\ b' of measurement "
+        "'broken': InfluxDB misreads a backslash right before a delimiter in a key "
+        "(got 'a\\\\ b')."
+    )
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+
+        class Broken(models.InfluxMeasurement):
+            value = fields.FloatField(db_name="a\\ b")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from influxpy import exceptions
 from influxpy._utils import format_rfc3339, snake_case, suggest
 from influxpy.constants import RESERVED_KEYS
-from influxpy.exceptions import FieldError, ImproperlyConfigured
+from influxpy.exceptions import FieldError, ImproperlyConfigured, LineProtocolError
 from influxpy.fields import Field, TimeField
 from influxpy.lineprotocol import Encoder, FieldSpec, TagSpec, make_encoder
 from influxpy.manager import SeriesDescriptor
@@ -207,7 +207,11 @@ class ModelBase(type):
         )
         if not abstract:
             # Compile the encoder now, so a bad key fails at class creation.
-            _ = cls._meta.encoder
+            try:
+                _ = cls._meta.encoder
+            except LineProtocolError as exc:
+                msg = f"{name} cannot be stored: {exc}"
+                raise ImproperlyConfigured(msg) from None
         return cls
 
 
