@@ -203,14 +203,22 @@ class Between(Range):
 
 
 class Matches(Lookup):
-    """Base of regex-based lookups: ``rhs`` is an RE2 pattern."""
+    """Base of regex-based lookups: ``rhs`` is an RE2 pattern.
+
+    The pattern is ``prefix`` + the user's text (regex-escaped unless the
+    lookup takes a pattern) + ``suffix``.
+    """
 
     lookup_name = ""
+    prefix: ClassVar[str] = ""
+    suffix: ClassVar[str] = ""
+    escape: ClassVar[bool] = True
 
     @classmethod
     def pattern(cls, text: str) -> str:
         """Return the RE2 pattern for the user's *text*."""
-        return regex_escape(text)
+        body = regex_escape(text) if cls.escape else text
+        return cls.prefix + body + cls.suffix
 
     @classmethod
     def prepare(cls, field: Field[Any], value: Any) -> Any:
@@ -229,66 +237,44 @@ class Regex(Matches):
     """``=~ /pattern/`` with the user's RE2 pattern, unanchored."""
 
     lookup_name = "regex"
-
-    @classmethod
-    def pattern(cls, text: str) -> str:
-        """Use the pattern as given."""
-        return text
+    escape = False
 
 
 class IRegex(Matches):
-    """Case-insensitive ``regex``."""
+    """Case-insensitive ``regex``: ``(?i)`` + the pattern."""
 
     lookup_name = "iregex"
-
-    @classmethod
-    def pattern(cls, text: str) -> str:
-        """Prefix ``(?i)``."""
-        return "(?i)" + text
+    prefix = "(?i)"
+    escape = False
 
 
 class StartsWith(Matches):
     """Starts with the text (regex ``^text``)."""
 
     lookup_name = "startswith"
-
-    @classmethod
-    def pattern(cls, text: str) -> str:
-        """``^`` + escaped text."""
-        return "^" + regex_escape(text)
+    prefix = "^"
 
 
 class IStartsWith(Matches):
     """Case-insensitive ``startswith``."""
 
     lookup_name = "istartswith"
-
-    @classmethod
-    def pattern(cls, text: str) -> str:
-        """``(?i)^`` + escaped text."""
-        return "(?i)^" + regex_escape(text)
+    prefix = "(?i)^"
 
 
 class EndsWith(Matches):
     """Ends with the text (regex ``text$``)."""
 
     lookup_name = "endswith"
-
-    @classmethod
-    def pattern(cls, text: str) -> str:
-        """Escaped text + ``$``."""
-        return regex_escape(text) + "$"
+    suffix = "$"
 
 
 class IEndsWith(Matches):
     """Case-insensitive ``endswith``."""
 
     lookup_name = "iendswith"
-
-    @classmethod
-    def pattern(cls, text: str) -> str:
-        """``(?i)`` + escaped text + ``$``."""
-        return "(?i)" + regex_escape(text) + "$"
+    prefix = "(?i)"
+    suffix = "$"
 
 
 class Contains(Matches):
@@ -301,22 +287,15 @@ class IContains(Matches):
     """Case-insensitive ``contains``."""
 
     lookup_name = "icontains"
-
-    @classmethod
-    def pattern(cls, text: str) -> str:
-        """``(?i)`` + escaped text."""
-        return "(?i)" + regex_escape(text)
+    prefix = "(?i)"
 
 
 class IExact(Matches):
     """Equal ignoring case (regex ``(?i)^text$``)."""
 
     lookup_name = "iexact"
-
-    @classmethod
-    def pattern(cls, text: str) -> str:
-        """Anchored, case-insensitive, escaped."""
-        return "(?i)^" + regex_escape(text) + "$"
+    prefix = "(?i)^"
+    suffix = "$"
 
 
 class IsNull(Lookup):
