@@ -14,6 +14,7 @@ speed with a client that does nothing else.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import json
 import sys
@@ -37,6 +38,9 @@ BATCH = 5_000
 CASES = {
     "raw_b5000": "raw limit: pre-encoded lines, 5,000 per POST, http.client",
     "influxpy_bulk_create": "influxpy bulk_create() of pre-built model instances",
+    "influxpy_abulk_create": "influxpy abulk_create() of the same (asyncio)",
+    "influxpy_batch_writer": "influxpy batch_writer(): add() each instance",
+    "influxpy_abatch_writer": "influxpy abatch_writer(): await add() each instance",
     "influxpy_bulk_create_gzip": "the same with gzip=true (the default off loopback)",
     "influxpy_write_dataframe": "influxpy write_dataframe() of a pandas DataFrame",
     "influxpy_generator": "influxpy bulk_create() of a generator of new instances",
@@ -64,6 +68,20 @@ def _instances(model: Any, n: int) -> Any:
         yield model(
             time=t, name=name, region=region, cpu=cpu, memory=memory, free_memory=free
         )
+
+
+def _batch_writer(model: Any, objs: list[Any]) -> int:
+    with model.series.batch_writer(batch_size=BATCH) as writer:
+        for obj in objs:
+            writer.add(obj)
+    return int(writer.written)
+
+
+async def _abatch_writer(model: Any, objs: list[Any]) -> int:
+    async with model.series.abatch_writer(batch_size=BATCH) as writer:
+        for obj in objs:
+            await writer.add(obj)
+    return int(writer.written)
 
 
 def child(case: str, url: str, n: int) -> dict[str, Any]:
@@ -107,6 +125,12 @@ def child(case: str, url: str, n: int) -> dict[str, Any]:
         if case == "influxpy_generator":
             return measure(lambda: model.series.bulk_create(_instances(model, n)))
         objs = list(_instances(model, n))
+        if case == "influxpy_abulk_create":
+            return measure(lambda: asyncio.run(model.series.abulk_create(objs)))
+        if case == "influxpy_batch_writer":
+            return measure(lambda: _batch_writer(model, objs))
+        if case == "influxpy_abatch_writer":
+            return measure(lambda: asyncio.run(_abatch_writer(model, objs)))
         return measure(lambda: model.series.bulk_create(objs))
     if case == "influxdb_python_write_points":
         from influxdb import InfluxDBClient

@@ -25,7 +25,8 @@ from influxpy.exceptions import (
 UTC = dt.timezone.utc
 T0 = 1_513_071_900_000_000_000
 META_OPTIONS = (
-    "abstract, aggregated_measurements, database, measurement, retention_policy, using"
+    "abstract, aggregated_measurements, database, measurement, retention_policies, "
+    "retention_policy, using"
 )
 
 

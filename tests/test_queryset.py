@@ -142,7 +142,12 @@ CHAINING: list[tuple[str, QuerySet[Any], Chain, str]] = [
     ),
     ("reverse", RAW, lambda qs: qs.reverse(), RAW_TEXT + " ORDER BY time DESC"),
     ("series_limit", RAW, lambda qs: qs.series_limit(2), RAW_TEXT + " SLIMIT 2"),
-    ("series_offset", RAW, lambda qs: qs.series_offset(2), RAW_TEXT + " SOFFSET 2"),
+    (
+        "series_offset",
+        RAW,
+        lambda qs: qs.series_offset(2),
+        RAW_TEXT + " SLIMIT 9223372036854775805 SOFFSET 2",
+    ),
     ("tz", RAW, lambda qs: qs.tz("UTC"), RAW_TEXT + " tz('UTC')"),
     (
         "into",
@@ -155,6 +160,12 @@ CHAINING: list[tuple[str, QuerySet[Any], Chain, str]] = [
         AGGREGATE,
         lambda qs: qs.subquery(),
         f"SELECT * FROM ({AGGREGATE_TEXT})",
+    ),
+    (
+        "use_downsampled",
+        AGGREGATE,
+        lambda qs: qs.use_downsampled(),
+        AGGREGATE_TEXT,  # ServerMeasurement declares no downsampled copies
     ),
     ("points", RAW, lambda qs: qs.points(), RAW_TEXT),
     ("instances", RAW, lambda qs: qs.instances(), RAW_TEXT),

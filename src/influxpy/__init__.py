@@ -21,8 +21,10 @@ The package map: ``models`` and ``fields`` declare measurements;
 ``expressions``, ``lookups`` and ``functions`` build conditions and
 selections; ``query`` holds the dialect-free query; ``compilers`` turn it
 into InfluxQL or SQL; ``backends`` talk to a store; ``queryset`` is the
-query API; ``connection`` opens stores by URL; ``exceptions`` is the error
-tree.
+query API (sync and async); ``writer`` writes points in batches from the
+background; ``connection`` opens stores by URL; ``schema`` creates
+retention policies and continuous queries; ``introspection`` reads what a
+live database holds; ``exceptions`` is the error tree.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ from influxpy.functions import *
 from influxpy.models import InfluxMeasurement, Model
 from influxpy.queryset import QuerySet
 from influxpy.results import InfluxResult
+from influxpy.schema import ContinuousQuery, RetentionPolicy
+from influxpy.writer import AsyncBatchWriter, BatchWriter
 
 __version__ = "0.1.0"
 
@@ -60,14 +64,18 @@ __all__ = [
     "Acos",
     "Aggregate",
     "Asin",
+    "AsyncBatchWriter",
     "Atan",
     "Atan2",
     "AuthenticationError",
+    "BatchWriteError",
+    "BatchWriter",
     "BooleanField",
     "Bottom",
     "Ceil",
     "ChandeMomentumOscillator",
     "CompileError",
+    "ContinuousQuery",
     "Cos",
     "Count",
     "CumulativeSum",
@@ -142,6 +150,7 @@ __all__ = [
     "QuerySet",
     "Raw",
     "RelativeStrengthIndex",
+    "RetentionPolicy",
     "Round",
     "Sample",
     "Second",

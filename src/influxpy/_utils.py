@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from influxpy.constants import MAX_TIME_NS, MIN_TIME_NS
 
 __all__: list[str] = []
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 UTC = dt.timezone.utc
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -41,6 +43,54 @@ def chunks(iterable: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(iterable)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+async def achunks(
+    iterable: Iterable[T] | AsyncIterable[T], size: int
+) -> AsyncIterator[list[T]]:
+    """Yield lists of at most *size* items of a sync or async iterable."""
+    if not isinstance(iterable, AsyncIterable):
+        for chunk in chunks(iterable, size):
+            yield chunk
+        return
+    batch: list[T] = []
+    async for item in iterable:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+async def amap(func: Callable[[T], U], iterable: AsyncIterable[T]) -> AsyncIterator[U]:
+    """``map()`` over an async iterable."""
+    async for item in iterable:
+        yield func(item)
+
+
+async def iterate_in_thread(iterator: Iterator[T]) -> AsyncIterator[T]:
+    """Yield the items of a blocking *iterator*, each fetched in a worker thread.
+
+    The iterator is closed (in a worker thread too) when iteration stops
+    early, so a generator's ``finally`` releases what it holds.
+    """
+    done = object()
+    try:
+        while True:
+            item = await asyncio.to_thread(next, iterator, done)
+            if item is done:
+                return
+            yield cast(T, item)
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            try:
+                await asyncio.to_thread(close)
+            except ValueError:
+                # Cancelled while a worker thread still runs next(): the
+                # generator closes when it is collected.
+                pass
 
 
 def _datetime_to_ns(value: dt.datetime) -> int:

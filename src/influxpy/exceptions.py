@@ -17,7 +17,8 @@ InfluxpyError
     │   └── DatabaseNotFoundError the database does not exist
     ├── NotSupportedError         the backend lacks a feature
     └── PartialWriteError         some points were rejected; carries them
-        └── FieldTypeConflictError a field was written with another type
+        ├── FieldTypeConflictError a field was written with another type
+        └── BatchWriteError       a batch writer gave up on points; carries them
 ```
 
 Messages are full sentences that name the thing involved, say what is
@@ -30,6 +31,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "AuthenticationError",
+    "BatchWriteError",
     "CompileError",
     "DatabaseError",
     "DatabaseNotFoundError",
@@ -173,3 +175,28 @@ class PartialWriteError(DatabaseError):
 
 class FieldTypeConflictError(PartialWriteError):
     """A field was written with a type other than the one already stored."""
+
+
+class BatchWriteError(PartialWriteError):
+    """A batch writer gave up on some of the points it had accepted.
+
+    ``lines`` holds those points as line protocol (ready to write again or
+    to keep), ``failed`` their number, ``errors`` the error of each batch
+    given up on, and ``written`` the points the writer had written so far.
+    """
+
+    def __init__(
+        self,
+        msg: str,
+        *,
+        lines: Sequence[str] = (),
+        failed: int = 0,
+        errors: Sequence[BaseException] = (),
+        written: int = 0,
+    ) -> None:
+        reason = str(errors[0]) if errors else ""
+        super().__init__(
+            msg, lines=lines, dropped=failed, reason=reason, written=written
+        )
+        self.failed = failed
+        self.errors = tuple(errors)

@@ -12,7 +12,9 @@ QuerySet returned by ``series``.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -23,9 +25,13 @@ from influxpy.exceptions import FieldError, ImproperlyConfigured, LineProtocolEr
 from influxpy.fields import Field, TimeField
 from influxpy.lineprotocol import Encoder, FieldSpec, TagSpec, make_encoder
 from influxpy.manager import SeriesDescriptor
+from influxpy.schema import declared_downsampling, declared_policies
 
 if TYPE_CHECKING:
     from typing_extensions import Self
+
+    from influxpy.durations import Duration
+    from influxpy.schema import RetentionPolicy
 
 __all__ = ["InfluxMeasurement", "Model", "ModelBase", "Options"]
 
@@ -35,6 +41,7 @@ META_OPTIONS = (
     "aggregated_measurements",
     "database",
     "measurement",
+    "retention_policies",
     "retention_policy",
     "using",
 )
@@ -58,10 +65,19 @@ class Options:
         self.time_field = time_field
         self.abstract: bool = meta.get("abstract", False)
         self.database: str | None = meta.get("database")
-        self.retention_policy: str | None = meta.get("retention_policy")
+        #: The policy the model reads and writes, and the ones it declares
+        #: (``ensure_schema()`` creates them).
+        self.retention_policy: str | None
+        self.retention_policies: tuple[RetentionPolicy, ...]
+        self.retention_policy, self.retention_policies = declared_policies(
+            model.__name__,
+            meta.get("retention_policy"),
+            meta.get("retention_policies", ()),
+        )
         self.using: str = meta.get("using", "default")
-        self.aggregated_measurements: dict[Any, Any] = meta.get(
-            "aggregated_measurements", {}
+        #: Downsampled copies by window: ``{Duration: name or model}``.
+        self.aggregated_measurements: dict[Duration, Any] = declared_downsampling(
+            model.__name__, meta.get("aggregated_measurements", {})
         )
         self.tags = tuple(f for f in fields.values() if f.is_tag)
         self.values = tuple(f for f in fields.values() if not f.is_tag)
@@ -182,7 +198,7 @@ class ModelBase(type):
         inherited_meta = {
             k: getattr(m, k)
             for m in parent_metas
-            for k in ("database", "retention_policy", "using")
+            for k in ("database", "retention_policy", "retention_policies", "using")
             if getattr(m, k) not in (None, "default")
         }
         cls._meta = Options(
@@ -358,14 +374,39 @@ class InfluxMeasurement(metaclass=ModelBase):
         qs = type(self).series.all()
         if using is not None:
             qs = qs.using(using)
+        with self._stamping():
+            qs.bulk_create([self], stamp=True)
+
+    async def asave(self, *, using: str | None = None) -> None:
+        """Async form of ``save()``."""
+        qs = type(self).series.all()
+        if using is not None:
+            qs = qs.using(using)
+        with self._stamping():
+            await qs.abulk_create([self], stamp=True)
+
+    @contextlib.contextmanager
+    def _stamping(self) -> Iterator[None]:
         unstamped = self.__dict__.get("time") is None
         try:
-            qs.bulk_create([self], stamp=True)
+            yield
         except BaseException:
             if unstamped:
                 # Nothing was saved, so the instance keeps no time either.
                 self.__dict__.pop("time", None)
             raise
+
+    @classmethod
+    def check_schema(cls, *, using: str | None = None) -> list[str]:
+        """Return how the live database differs from this model.
+
+        One readable sentence per difference (a missing tag or field, a
+        field stored with another type, a missing retention policy…); an
+        empty list when they match. See ``influxpy.introspection``.
+        """
+        from influxpy.introspection import check_schema
+
+        return check_schema(cls, using=using)
 
 
 #: Django's name for the base class.

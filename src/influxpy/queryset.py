@@ -7,6 +7,12 @@ QuerySet, as in Django; the cache is never copied into a new QuerySet.
 
 The QuerySet reaches compilers and backends only through the backend bound
 to its alias.
+
+Every method that runs queries has an async form named as in Django's async
+ORM (``acount()``, ``aget()``, ``async for``…). Each such method is written
+once, as steps: a generator that yields the statements it needs and
+receives their series. The sync method answers the steps with the backend's
+``execute()``, the async one with ``aexecute()``.
 """
 
 from __future__ import annotations
@@ -16,11 +22,19 @@ import datetime as dt
 import math
 import time
 import zoneinfo
-from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, overload
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+)
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from influxpy._types import ModelT
-from influxpy._utils import suggest
+from influxpy._utils import amap, suggest
 from influxpy.connection import get_connection
 from influxpy.durations import Duration, as_duration
 from influxpy.exceptions import CompileError, FieldError
@@ -30,13 +44,23 @@ from influxpy.functions import Count, Func
 from influxpy.lookups import build_lookup
 from influxpy.query import Delete, Fill, GroupByTime, Query, SelectItem, Source
 from influxpy.results import Converter, Series, merge_pieces
+from influxpy.writer import AsyncBatchWriter, BatchWriter
+
+_T = TypeVar("_T")
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
     from influxpy.backends.base import Backend
     from influxpy.compilers.base import Compiled
     from influxpy.models import InfluxMeasurement
+    from influxpy.schema import ContinuousQuery
+    from influxpy.writer import WriterOptions
+
+    #: What a method runs: a query, or a DELETE statement.
+    _Statement = Query | Delete
+    #: A method as steps: yields statements, is sent their series, returns.
+    _Steps = Generator[_Statement, Iterable[Series], _T]
 
 __all__ = ["QuerySet"]
 
@@ -94,6 +118,7 @@ class _State:
     empty: bool = False
     aliases: tuple[tuple[str, Col], ...] = ()
     sliced: bool = False
+    downsampled: bool = False
 
 
 class QuerySet(Generic[ModelT]):
@@ -122,6 +147,13 @@ class QuerySet(Generic[ModelT]):
 
     def __bool__(self) -> bool:
         return bool(self._fetch_all())
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        async def results() -> AsyncIterator[Any]:
+            for item in await self._adrive(self._fill_cache()):
+                yield item
+
+        return results()
 
     def __repr__(self) -> str:
         try:
@@ -169,6 +201,12 @@ class QuerySet(Generic[ModelT]):
         self.bulk_create([obj], stamp=True)
         return obj
 
+    async def acreate(self, **values: Any) -> ModelT:
+        """Async form of ``create()``."""
+        obj = self.model(**values)
+        await self.abulk_create([obj], stamp=True)
+        return obj
+
     def bulk_create(
         self,
         objs: Iterable[ModelT],
@@ -183,6 +221,31 @@ class QuerySet(Generic[ModelT]):
         stamped with the current time in nanoseconds (kept on the instance
         when *stamp* is true, as ``save()`` does).
         """
+        check = self._bulk_check(batch_size, stamp=stamp)
+        backend = self._backend()
+        return backend.write(
+            self.model, map(check, objs), **self._write_options(backend, batch_size)
+        )
+
+    async def abulk_create(
+        self,
+        objs: Iterable[ModelT] | AsyncIterable[ModelT],
+        batch_size: int = 5_000,
+        *,
+        stamp: bool = False,
+    ) -> int:
+        """Async form of ``bulk_create()``; *objs* may be an async iterable."""
+        check = self._bulk_check(batch_size, stamp=stamp)
+        backend = self._backend()
+        checked = (
+            amap(check, objs) if isinstance(objs, AsyncIterable) else map(check, objs)
+        )
+        return await backend.awrite(
+            self.model, checked, **self._write_options(backend, batch_size)
+        )
+
+    def _bulk_check(self, batch_size: int, *, stamp: bool) -> Callable[[Any], ModelT]:
+        """Check *batch_size*; return the check each object passes on its way."""
         if isinstance(batch_size, bool) or not isinstance(batch_size, int):
             msg = f"batch_size must be a positive int, got {batch_size!r}."
             raise TypeError(msg)
@@ -190,27 +253,57 @@ class QuerySet(Generic[ModelT]):
             msg = f"batch_size must be a positive int, got {batch_size!r}."
             raise ValueError(msg)
         model = self.model
+
+        def check(obj: Any) -> ModelT:
+            if type(obj) is not model:
+                type_name = type(obj).__name__
+                msg = (
+                    f"{model.__name__}.series.bulk_create() takes "
+                    f"{model.__name__} instances; got {obj!r} ({type_name})."
+                )
+                raise TypeError(msg)
+            if stamp and obj.__dict__.get("time") is None:
+                obj.__dict__["time"] = time.time_ns()
+            return obj
+
+        return check
+
+    def _write_options(self, backend: Backend, batch_size: int) -> dict[str, Any]:
+        return {
+            "database": self._database(backend),
+            "retention_policy": self.model._meta.retention_policy,
+            "batch_size": batch_size,
+        }
+
+    def batch_writer(self, **options: Unpack[WriterOptions]) -> BatchWriter[ModelT]:
+        """Return a writer that takes points one at a time and writes them in
+        batches from a background thread, losing none.
+
+        Options: ``batch_size`` (5,000), ``flush_interval`` (1.0 seconds),
+        ``max_pending`` full batches before ``add()`` waits (4),
+        ``retry_timeout`` (180 seconds) and ``on_error(exc, lines)``; see
+        ``influxpy.writer``. Use it as a context manager.
+        """
         backend = self._backend()
-
-        def checked() -> Iterator[ModelT]:
-            for obj in objs:
-                if type(obj) is not model:
-                    type_name = type(obj).__name__
-                    msg = (
-                        f"{model.__name__}.series.bulk_create() takes "
-                        f"{model.__name__} instances; got {obj!r} ({type_name})."
-                    )
-                    raise TypeError(msg)
-                if stamp and obj.__dict__.get("time") is None:
-                    obj.__dict__["time"] = time.time_ns()
-                yield obj
-
-        return backend.write(
-            model,
-            checked(),
+        return BatchWriter(
+            self.model,
+            backend,
             database=self._database(backend),
-            retention_policy=model._meta.retention_policy,
-            batch_size=batch_size,
+            retention_policy=self.model._meta.retention_policy,
+            **options,
+        )
+
+    def abatch_writer(
+        self, **options: Unpack[WriterOptions]
+    ) -> AsyncBatchWriter[ModelT]:
+        """Async form of ``batch_writer()``: ``async with`` it, ``await add()``."""
+        backend = self._backend()
+        return AsyncBatchWriter(
+            self.model,
+            backend,
+            database=self._database(backend),
+            retention_policy=self.model._meta.retention_policy,
+            **options,
         )
 
     def write_dataframe(self, frame: Any, batch_size: int = 5_000) -> int:
@@ -236,6 +329,13 @@ class QuerySet(Generic[ModelT]):
         exact whenever every point has a value for one field in common, as
         points written from one model usually do.
         """
+        return self._drive(self._tally())
+
+    async def acount(self) -> int:
+        """Async form of ``count()``."""
+        return await self._adrive(self._tally())
+
+    def _tally(self) -> _Steps[int]:
         if self._result_cache is not None and self._state.shape != "series":
             return len(self._result_cache)
         state = self._state
@@ -243,7 +343,7 @@ class QuerySet(Generic[ModelT]):
             return 0
         query = state.query
         if query.is_aggregate or query.limit is not None or query.offset is not None:
-            return sum(len(s.values) for s in self._series())
+            return sum(len(s.values) for s in (yield query))
         columns = [
             node
             for item in query.select
@@ -261,25 +361,40 @@ class QuerySet(Generic[ModelT]):
         )
         counting = dataclasses.replace(query, select=counts, descending=False)
         total = 0
-        for series in self._run(counting):
+        for series in (yield counting):
             for row in series.values:
                 total += max((v for v in row[1:] if v is not None), default=0)
         return total
 
     def exists(self) -> bool:
         """Return whether the query finds at least one row."""
+        return self._drive(self._exists())
+
+    async def aexists(self) -> bool:
+        """Async form of ``exists()``."""
+        return await self._adrive(self._exists())
+
+    def _exists(self) -> _Steps[bool]:
         if self._state.empty:
             return False
-        query = dataclasses.replace(self._state.query, limit=1, series_limit=1)
-        return any(series.values for series in self._run(query))
+        query = dataclasses.replace(self._state.query, limit=1)
+        return any(series.values for series in (yield query))
 
     def first(self) -> Any:
         """Return the earliest point, or ``None`` (an instance for raw queries)."""
-        return self._edge(descending=False)
+        return self._drive(self._edge(descending=False))
+
+    async def afirst(self) -> Any:
+        """Async form of ``first()``."""
+        return await self._adrive(self._edge(descending=False))
 
     def last(self) -> Any:
         """Return the latest point, or ``None`` (an instance for raw queries)."""
-        return self._edge(descending=True)
+        return self._drive(self._edge(descending=True))
+
+    async def alast(self) -> Any:
+        """Async form of ``last()``."""
+        return await self._adrive(self._edge(descending=True))
 
     def get(self, *args: Q, **kwargs: Any) -> Any:
         """Return the one point matching the filters.
@@ -287,8 +402,15 @@ class QuerySet(Generic[ModelT]):
         Raises ``Model.DoesNotExist`` when none matches and
         ``Model.MultipleObjectsReturned`` when several do.
         """
+        return self._drive(self._get(args, kwargs))
+
+    async def aget(self, *args: Q, **kwargs: Any) -> Any:
+        """Async form of ``get()``."""
+        return await self._adrive(self._get(args, kwargs))
+
+    def _get(self, args: tuple[Q, ...], kwargs: dict[str, Any]) -> _Steps[Any]:
         qs = self.filter(*args, **kwargs) if args or kwargs else self
-        rows = qs._items(dataclasses.replace(qs._state.query, limit=2))
+        rows = yield from qs._items(dataclasses.replace(qs._state.query, limit=2))
         name = self.model.__name__
         if not rows:
             msg = f"{name} matching the query does not exist."
@@ -303,6 +425,15 @@ class QuerySet(Generic[ModelT]):
 
         Positional functions are named after the function (``mean``).
         """
+        return self._drive(self._aggregate(args, kwargs))
+
+    async def aaggregate(self, *args: Func, **kwargs: Expression) -> dict[str, Any]:
+        """Async form of ``aggregate()``."""
+        return await self._adrive(self._aggregate(args, kwargs))
+
+    def _aggregate(
+        self, args: tuple[Func, ...], kwargs: dict[str, Expression]
+    ) -> _Steps[dict[str, Any]]:
         items = self._select_items(args, kwargs)
         query = dataclasses.replace(
             self._state.query,
@@ -318,13 +449,20 @@ class QuerySet(Generic[ModelT]):
         out: dict[str, Any] = dict.fromkeys(names)
         if self._state.empty:
             return out
-        for series in self._run(query):
+        for series in (yield query):
             for row in series.values[:1]:
                 out.update(zip(series.columns[1:], row[1:], strict=False))
         return out
 
     def delete(self) -> None:
         """Delete the matching points (conditions on tags and time only)."""
+        self._drive(self._delete())
+
+    async def adelete(self) -> None:
+        """Async form of ``delete()``."""
+        await self._adrive(self._delete())
+
+    def _delete(self) -> _Steps[None]:
         state = self._state
         query = state.query
         if query.select or query.group_by or query.group_by_time or state.sliced:
@@ -345,22 +483,115 @@ class QuerySet(Generic[ModelT]):
         if state.empty:
             return
         assert isinstance(query.source, Source)
-        statement = Delete(query.source, query.where)
-        backend = self._backend()
-        compiled = statement.compile(backend.get_compiler(self._state.database))
-        list(backend.execute(compiled, database=self._database(backend)))
+        list((yield Delete(query.source, query.where)))
 
     def execute(self) -> int:
         """Run an ``into()`` query and return how many points it wrote."""
+        return self._drive(self._execute())
+
+    async def aexecute(self) -> int:
+        """Async form of ``execute()``."""
+        return await self._adrive(self._execute())
+
+    def _execute(self) -> _Steps[int]:
         if self._state.query.into is None:
             msg = "execute() runs INTO queries; call into(target) first."
             raise TypeError(msg)
         written = 0
-        for series in self._series():
+        for series in (yield self._state.query):
             index = series.columns.index("written") if series.columns else -1
             for row in series.values:
                 written += int(row[index] or 0)
         return written
+
+    def drop(self) -> None:
+        """Drop the whole measurement, in every retention policy.
+
+        ``DROP MEASUREMENT``: every point and every series goes. Call it on
+        ``Model.series`` itself; ``delete()`` and ``drop_series()`` remove
+        only the points or series a filter matches.
+        """
+        state = self._state
+        query = state.query
+        if (
+            query.where is not None
+            or query.select
+            or query.group_by
+            or query.group_by_time
+            or query.into
+            or state.sliced
+            or not isinstance(query.source, Source)
+        ):
+            msg = (
+                "drop() removes the whole measurement, so it takes no filters: "
+                "call it on Model.series, or use delete() or drop_series() to "
+                "remove what a filter matches."
+            )
+            raise TypeError(msg)
+        if state.empty:
+            return
+        from influxpy.schema import get_schema_editor
+
+        backend = self._backend()
+        get_schema_editor(backend).drop_measurement(
+            query.source.measurement, self._database(backend)
+        )
+
+    def drop_series(self) -> None:
+        """Drop the series whose tags match the filters (``DROP SERIES``).
+
+        Filters may test tags only; without any, every series of the
+        measurement goes. Series are dropped in every retention policy. Use
+        ``delete()`` to remove a time range.
+        """
+        state = self._state
+        query = state.query
+        if (
+            query.select
+            or query.group_by
+            or query.group_by_time
+            or query.into
+            or state.sliced
+            or not isinstance(query.source, Source)
+        ):
+            msg = (
+                "drop_series() drops the series a filter matches; call it on a "
+                "QuerySet without annotate(), group_by(), resolution(), into() "
+                "or slicing."
+            )
+            raise TypeError(msg)
+        if query.where is not None:
+            for lookup in query.where.walk():
+                if lookup.lhs.role != "tag":
+                    name = lookup.lhs.attname or lookup.lhs.key
+                    what = (
+                        "time" if lookup.lhs.role == "time" else f"the field {name!r}"
+                    )
+                    msg = (
+                        f"drop_series() can filter on tags only; InfluxDB's DROP "
+                        f"SERIES cannot test {what}. Use delete() for time ranges."
+                    )
+                    raise FieldError(msg, field=name)
+        if state.empty:
+            return
+        from influxpy.schema import get_schema_editor
+
+        backend = self._backend()
+        get_schema_editor(backend).drop_series(
+            query.source, query.where, self._database(backend)
+        )
+
+    def ensure_schema(self) -> list[str]:
+        """Create the model's database and declared retention policies.
+
+        Missing ones are created and changed policies altered; running it
+        again changes nothing. Returns one sentence per change made.
+        """
+        from influxpy.schema import ensure_schema
+
+        return ensure_schema(
+            [self.model], using=self._state.alias, database=self._state.database
+        )
 
     def iterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[Any]:
         """Stream the results in chunks of *chunk_size* rows, in constant memory.
@@ -378,16 +609,21 @@ class QuerySet(Generic[ModelT]):
     async def aiterator(
         self, chunk_size: int = DEFAULT_CHUNK_SIZE
     ) -> AsyncIterator[Any]:
-        """Async form of ``iterator()`` (runs the blocking read off the loop)."""
-        import asyncio
+        """Async form of ``iterator()``: streams chunks in constant memory."""
+        if self._state.empty:
+            return
+        converter = self._converter()
+        shape = self._state.shape
+        backend, compiled, database = self._prepare(self._state.query)
+        pieces = backend.aexecute(compiled, database=database, chunk_size=chunk_size)
+        async with aclosing(pieces):
+            async for series in pieces:
+                for item in self._shape(series, converter, shape):
+                    yield item
 
-        iterator = self.iterator(chunk_size)
-        sentinel = object()
-        while True:
-            item = await asyncio.to_thread(next, iterator, sentinel)
-            if item is sentinel:
-                return
-            yield item
+    async def alist(self) -> list[Any]:
+        """Return the results as a list: the async form of ``list(qs)``."""
+        return list(await self._adrive(self._fill_cache()))
 
     def to_dataframe(self) -> Any:
         """Return one pandas DataFrame: a UTC time index, tag and value columns.
@@ -395,9 +631,17 @@ class QuerySet(Generic[ModelT]):
         Grouped results are stacked into the same frame with their tags as
         columns. Needs the ``pandas`` extra.
         """
+        return self._drive(self._to_dataframe())
+
+    async def ato_dataframe(self) -> Any:
+        """Async form of ``to_dataframe()``."""
+        return await self._adrive(self._to_dataframe())
+
+    def _to_dataframe(self) -> _Steps[Any]:
         from influxpy._dataframe import series_to_dataframe
 
-        series: Iterable[Series] = () if self._state.empty else self._series()
+        empty = self._state.empty
+        series: Iterable[Series] = () if empty else (yield self._state.query)
         return series_to_dataframe(
             series,
             names=self._column_names(),
@@ -578,6 +822,33 @@ class QuerySet(Generic[ModelT]):
         group_by = self._state.query.group_by or ("*",)
         return self._replace(into=source, group_by=group_by)
 
+    def continuous_query(
+        self,
+        name: str,
+        *,
+        resample_every: Duration | dt.timedelta | None = None,
+        resample_for: Duration | dt.timedelta | None = None,
+        database: str | None = None,
+    ) -> ContinuousQuery:
+        """Return a continuous query that runs this ``into()`` QuerySet.
+
+        Nothing is sent: call ``create()``, ``replace()`` or ``drop()`` on
+        the result. The QuerySet needs ``into()`` and ``resolution()``.
+        """
+        from influxpy.schema import ContinuousQuery
+
+        return ContinuousQuery(self, name, database, resample_every, resample_for)
+
+    def use_downsampled(self) -> Self:
+        """Return a new QuerySet that reads a downsampled measurement if one fits.
+
+        ``Meta.aggregated_measurements`` maps windows to downsampled
+        measurements. The coarsest one whose window divides the requested
+        ``resolution()`` (and its offset) exactly is read; otherwise, or
+        without a resolution, the raw measurement is.
+        """
+        return self._chain(downsampled=True)
+
     def subquery(self) -> Self:
         """Return a new QuerySet that selects from this one (a subquery).
 
@@ -623,12 +894,12 @@ class QuerySet(Generic[ModelT]):
     @property
     def query(self) -> Query:
         """The ``Query`` this QuerySet runs; ``str(qs.query)`` is its InfluxQL."""
-        return self._state.query
+        return self._downsample(self._state.query)
 
     def compile(self, alias: str | None = None) -> Compiled:
         """Compile for the connection *alias* (or this QuerySet's)."""
         backend = get_connection(alias or self._alias())
-        return self._state.query.compile(backend.get_compiler(self._state.database))
+        return self.query.compile(backend.get_compiler(self._state.database))
 
     # -- private helpers -------------------------------------------------------
 
@@ -717,20 +988,66 @@ class QuerySet(Generic[ModelT]):
     def _database(self, backend: Backend) -> str:
         return backend.resolve_database(self._state.database)
 
-    def _run(self, query: Query, chunk_size: int | None = None) -> Iterator[Series]:
+    def _downsample(self, query: Query) -> Query:
+        if (
+            not self._state.downsampled
+            or query.group_by_time is None
+            or not isinstance(query.source, Source)
+        ):
+            return query
+        from influxpy.schema import downsampled_source
+
+        source = downsampled_source(self.model, query.group_by_time)
+        return query if source is None else dataclasses.replace(query, source=source)
+
+    def _prepare(self, statement: _Statement) -> tuple[Backend, Compiled, str]:
+        """The backend, compiled statement and database to run *statement*."""
+        if isinstance(statement, Query):
+            statement = self._downsample(statement)
         backend = self._backend()
-        compiled = query.compile(backend.get_compiler(self._state.database))
+        compiled = statement.compile(backend.get_compiler(self._state.database))
+        return backend, compiled, self._database(backend)
+
+    def _run(
+        self, statement: _Statement, chunk_size: int | None = None
+    ) -> Iterator[Series]:
+        backend, compiled, database = self._prepare(statement)
         pieces = backend.execute(
-            compiled,
-            database=self._database(backend),
-            chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
+            compiled, database=database, chunk_size=chunk_size or _chunks(statement)
         )
         if chunk_size:
             return iter(pieces)
         return merge_pieces(pieces)
 
-    def _series(self) -> Iterator[Series]:
-        return self._run(self._state.query)
+    async def _afetch(self, statement: _Statement) -> list[Series]:
+        """Async form of ``_run()``: the series of *statement*, merged."""
+        backend, compiled, database = self._prepare(statement)
+        pieces = backend.aexecute(
+            compiled, database=database, chunk_size=_chunks(statement)
+        )
+        async with aclosing(pieces):
+            received = [series async for series in pieces]
+        return list(merge_pieces(received))
+
+    def _drive(self, steps: _Steps[_T]) -> _T:
+        """Run *steps*, sending each statement's series as they stream in."""
+        try:
+            statement = next(steps)
+            while True:
+                statement = steps.send(self._run(statement))
+        except StopIteration as stop:
+            result: _T = stop.value
+            return result
+
+    async def _adrive(self, steps: _Steps[_T]) -> _T:
+        """Run *steps* on the event loop, with the backend's ``aexecute()``."""
+        try:
+            statement = next(steps)
+            while True:
+                statement = steps.send(await self._afetch(statement))
+        except StopIteration as stop:
+            result: _T = stop.value
+            return result
 
     def _tzinfo(self) -> dt.tzinfo | None:
         name = self._state.query.timezone
@@ -761,7 +1078,7 @@ class QuerySet(Generic[ModelT]):
             return converter.instances(series, self.model)
         return [converter.result(series)]
 
-    def _items(self, query: Query) -> list[Any]:
+    def _items(self, query: Query) -> _Steps[list[Any]]:
         if self._state.empty:
             return []
         shape = self._state.shape
@@ -769,13 +1086,13 @@ class QuerySet(Generic[ModelT]):
             shape = "points" if query.is_aggregate else "instances"
         converter = self._converter()
         out: list[Any] = []
-        for series in self._run(query):
+        for series in (yield query):
             out.extend(self._shape(series, converter, shape))
         return out
 
-    def _edge(self, *, descending: bool) -> Any:
+    def _edge(self, *, descending: bool) -> _Steps[Any]:
         query = dataclasses.replace(self._state.query, descending=descending, limit=1)
-        rows = self._items(query)
+        rows = yield from self._items(query)
         if not rows:
             return None
 
@@ -785,18 +1102,23 @@ class QuerySet(Generic[ModelT]):
         return max(rows, key=when) if descending else min(rows, key=when)
 
     def _fetch_all(self) -> list[Any]:
+        return self._drive(self._fill_cache())
+
+    def _fill_cache(self) -> _Steps[list[Any]]:
         if self._result_cache is None:
-            if self._state.empty:
-                self._result_cache = []
-            else:
+            items: list[Any] = []
+            if not self._state.empty:
                 converter = self._converter()
                 shape = self._state.shape
-                self._result_cache = [
-                    item
-                    for series in self._series()
-                    for item in self._shape(series, converter, shape)
-                ]
+                for series in (yield self._state.query):
+                    items.extend(self._shape(series, converter, shape))
+            self._result_cache = items
         return self._result_cache
+
+
+def _chunks(statement: _Statement) -> int | None:
+    """Rows per chunk for *statement*: queries stream, a DELETE has no rows."""
+    return DEFAULT_CHUNK_SIZE if isinstance(statement, Query) else None
 
 
 def _count(name: str, value: Any) -> int:

@@ -4,13 +4,29 @@ A backend runs compiled statements (``execute``), writes points (``write``,
 ``write_lines``) and closes. Administration (databases, ping) is part of the
 interface because every store answers it differently. Everything else, such
 as pooling, retries and schema mapping, is private to each backend.
+
+Queries, writes and closing also have async forms (``aexecute``, ``awrite``,
+``awrite_lines``, ``aclose``). The defaults here run the sync method in a
+worker thread (``asyncio.to_thread``), so every backend works under asyncio;
+a backend with a native async client overrides them.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+import asyncio
+import functools
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    Callable,
+    Iterable,
+    Iterator,
+)
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from influxpy._utils import achunks, iterate_in_thread
+from influxpy.exceptions import DatabaseError
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -26,6 +42,8 @@ __all__ = ["DEFAULT_BATCH_SIZE", "Backend"]
 
 #: Points per write request when the caller does not say.
 DEFAULT_BATCH_SIZE = 5_000
+
+_T = TypeVar("_T")
 
 
 class Backend(abc.ABC):
@@ -57,6 +75,17 @@ class Backend(abc.ABC):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
 
     def resolve_database(self, database: str | None) -> str:
         """Return *database*, or this connection's, or raise a clear error."""
@@ -168,6 +197,86 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None:
         """Release connections and files; the backend is unusable afterwards."""
+
+    # -- async forms ---------------------------------------------------------
+
+    async def aexecute(
+        self,
+        compiled: Compiled,
+        *,
+        database: str | None = None,
+        chunk_size: int | None = None,
+    ) -> AsyncGenerator[Series, None]:
+        """Async form of ``execute()``.
+
+        The default runs ``execute()`` in a worker thread and fetches each
+        series there, so the event loop never waits on the store.
+        """
+        series = await asyncio.to_thread(
+            self.execute, compiled, database=database, chunk_size=chunk_size
+        )
+        async for piece in iterate_in_thread(series):
+            yield piece
+
+    async def awrite(
+        self,
+        model: type[InfluxMeasurement],
+        objs: Iterable[InfluxMeasurement] | AsyncIterable[InfluxMeasurement],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Async form of ``write()``; *objs* may also be an async iterable.
+
+        The default gathers each batch on the event loop and writes it with
+        ``write()`` in a worker thread.
+        """
+        write = functools.partial(self.write, model)
+        return await self._write_in_threads(
+            write, objs, database, retention_policy, batch_size
+        )
+
+    async def awrite_lines(
+        self,
+        lines: Iterable[str] | AsyncIterable[str],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Async form of ``write_lines()``; *lines* may be an async iterable."""
+        return await self._write_in_threads(
+            self.write_lines, lines, database, retention_policy, batch_size
+        )
+
+    async def _write_in_threads(
+        self,
+        write: Callable[..., int],
+        items: Iterable[_T] | AsyncIterable[_T],
+        database: str | None,
+        retention_policy: str | None,
+        batch_size: int,
+    ) -> int:
+        written = 0
+        async for batch in achunks(items, batch_size):
+            try:
+                written += await asyncio.to_thread(
+                    write,
+                    batch,
+                    database=database,
+                    retention_policy=retention_policy,
+                    batch_size=batch_size,
+                )
+            except DatabaseError as exc:
+                # The count covers the earlier batches of this call too.
+                exc.written += written
+                raise
+        return written
+
+    async def aclose(self) -> None:
+        """Async form of ``close()``; the default closes in a worker thread."""
+        await asyncio.to_thread(self.close)
 
     def features(self) -> dict[str, Any]:
         """Describe optional capabilities (used by the QuerySet and docs)."""

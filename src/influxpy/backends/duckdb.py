@@ -38,7 +38,7 @@ from influxpy.exceptions import (
     NotSupportedError,
     ProgrammingError,
 )
-from influxpy.lineprotocol import parse_line
+from influxpy.lineprotocol import check_tag_value, parse_line
 from influxpy.results import Series
 
 if TYPE_CHECKING:
@@ -189,7 +189,8 @@ class DuckDBBackend(Backend):
             database,
             {
                 (rp, m): dict(cols)
-                for (db, rp, m), cols in self._catalog.items()
+                # A snapshot: a write in another thread may add a table.
+                for (db, rp, m), cols in list(self._catalog.items())
                 if db == database
             },
         )
@@ -354,7 +355,9 @@ class DuckDBBackend(Backend):
                 for k in field_keys
             )
             normalized = ", ".join(p for p in ("time", select_tags, select_fields) if p)
-            keys = set(zip(batch.times, *(batch.tags[k] for k in batch.tags)))
+            keys = set(
+                zip(batch.times, *(batch.tags[k] for k in batch.tags), strict=True)
+            )
             if len(keys) != batch.count:
                 # Duplicate points inside the batch: later values win per field.
                 merged = ", ".join(
@@ -395,7 +398,8 @@ class DuckDBBackend(Backend):
             )
             con.execute(f"DELETE FROM {target} t USING influxpy_merged b WHERE {join}")
             con.execute(
-                f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM influxpy_merged"
+                f"INSERT INTO {target} ({all_cols}) "
+                f"SELECT {all_cols} FROM influxpy_merged"
             )
             con.execute("DROP TABLE influxpy_merged")
         finally:
@@ -407,7 +411,7 @@ class DuckDBBackend(Backend):
         meta = model._meta
         batch = _Batch(meta.measurement, len(objs))
         dicts = [o.__dict__ for o in objs]
-        times = [d.get("time") for d in dicts]
+        times: list[Any] = [d.get("time") for d in dicts]
         if None in times:
             times = [_time.time_ns() if t is None else t for t in times]
         for t in times:
@@ -433,8 +437,10 @@ class DuckDBBackend(Backend):
                 # Like the line protocol, a tag nobody gives is not written.
                 continue
             for value in clean:
-                if value and (value[-1] == "\\" or "\n" in value or "\r" in value):
-                    _check_text(meta.measurement, field.db_name, value)
+                if value and (
+                    "\\" in value or not (value.isascii() and value.isprintable())
+                ):
+                    check_tag_value(meta.measurement, field.db_name, value)
             batch.tags[field.db_name] = clean
         present = [False] * len(objs)
         for field in meta.values:
@@ -442,7 +448,7 @@ class DuckDBBackend(Backend):
             if all(v is None for v in values):
                 continue
             values = _clean_values(field, values)
-            kind = field.kind
+            kind: str = field.kind
             if kind == "any":
                 kind, values = _first_type(batch, field.db_name, values)
             batch.fields[field.db_name] = (kind, values)
@@ -483,6 +489,83 @@ class DuckDBBackend(Backend):
                 exc.written = written
                 raise
         return written
+
+    def write_frame(
+        self,
+        model: type[InfluxMeasurement],
+        frame: Any,
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Write a pandas DataFrame as Arrow batches, without line protocol.
+
+        The checks are those of the line-protocol path every backend shares
+        (tag text, a field per point, one type per untyped field), so both
+        backends accept and store the same frames.
+        """
+        from influxpy._dataframe import frame_columns
+
+        times, tags, fields = frame_columns(model, frame)
+        db = self.resolve_database(database)
+        rp = retention_policy or DEFAULT_RETENTION_POLICY
+        written = 0
+        for start in range(0, len(times), batch_size):
+            stop = start + batch_size
+            batch = self._batch_from_columns(
+                model,
+                times[start:stop],
+                {k: v[start:stop] for k, v in tags.items()},
+                {k: (kind, v[start:stop]) for k, (kind, v) in fields.items()},
+            )
+            try:
+                written += self._ingest(db, rp, batch)
+            except FieldTypeConflictError as exc:
+                exc.written = written
+                raise
+        return written
+
+    def _batch_from_columns(
+        self,
+        model: type[InfluxMeasurement],
+        times: list[int],
+        tags: dict[str, list[Any]],
+        fields: dict[str, tuple[str, list[Any]]],
+    ) -> _Batch:
+        meta = model._meta
+        batch = _Batch(meta.measurement, len(times))
+        batch.times = times
+        for field in meta.tags:
+            values = tags.get(field.db_name)
+            if values is None:
+                continue
+            clean = ["" if v is None else str(v) for v in values]
+            for value in clean:
+                if value and (
+                    "\\" in value or not (value.isascii() and value.isprintable())
+                ):
+                    check_tag_value(meta.measurement, field.db_name, value)
+            batch.tags[field.db_name] = clean
+        present = [False] * len(times)
+        declared = {f.db_name: f.kind for f in meta.values}
+        for key, (kind, values) in fields.items():
+            if all(v is None for v in values):
+                continue
+            if declared.get(key) == "any":
+                kind, values = _first_type(batch, key, values)
+            batch.fields[key] = (kind, values)
+            for index, value in enumerate(values):
+                if value is not None:
+                    present[index] = True
+        if not all(present):
+            index = present.index(False)
+            msg = (
+                f"Cannot write the point of measurement {meta.measurement!r} at "
+                f"{times[index]}: a point needs at least one field value."
+            )
+            raise LineProtocolError(msg, measurement=meta.measurement)
+        return batch
 
     def write_lines(
         self,
@@ -546,37 +629,28 @@ class DuckDBBackend(Backend):
             group_keys = meta["group_keys"]
             current_key: tuple[Any, ...] | None = None
             values: list[list[Any]] = []
-            size = chunk_size or 100_000
-            while rows := result.fetchmany(size):
+
+            def piece(partial: bool) -> Series:
+                assert current_key is not None
+                tags = dict(zip(group_keys, current_key, strict=True))
+                return Series(name, tags, columns, values, partial=partial)
+
+            # Like the server's chunked responses: each series is cut into
+            # pieces of chunk_size rows, all but its last marked partial.
+            while rows := result.fetchmany(chunk_size or 100_000):
                 for row in rows:
                     key = row[:n_groups]
                     if key != current_key:
                         if current_key is not None and values:
-                            yield Series(
-                                name,
-                                dict(zip(group_keys, current_key, strict=True)),
-                                columns,
-                                values,
-                            )
+                            yield piece(False)
                         current_key = key
                         values = []
+                    elif chunk_size and len(values) >= chunk_size:
+                        yield piece(True)
+                        values = []
                     values.append(list(row[n_groups:]))
-                if chunk_size and values and current_key is not None:
-                    yield Series(
-                        name,
-                        dict(zip(group_keys, current_key, strict=True)),
-                        columns,
-                        values,
-                        partial=True,
-                    )
-                    values = []
             if current_key is not None and values:
-                yield Series(
-                    name,
-                    dict(zip(group_keys, current_key, strict=True)),
-                    columns,
-                    values,
-                )
+                yield piece(False)
         finally:
             cursor.close()
 
@@ -634,11 +708,280 @@ class DuckDBBackend(Backend):
 
         register_functions(con)
 
+    # -- schema and introspection (used by influxpy.schema and
+    # influxpy.introspection; InfluxDB answers these with SHOW, DROP and
+    # retention-policy statements) --------------------------------------------
 
-def _check_text(measurement: str, key: str, value: str) -> None:
-    from influxpy.lineprotocol import _check_name
+    def _tables_of(
+        self, database: str, measurement: str | None = None
+    ) -> list[tuple[str, str, dict[str, ColumnInfo]]]:
+        return [
+            (rp, m, columns)
+            for (db, rp, m), columns in self._catalog.items()
+            if db == database and (measurement is None or m == measurement)
+        ]
 
-    _check_name("tag", measurement, key, value)
+    def _has_rows(self, database: str, rp: str, measurement: str) -> bool:
+        table = self._table(database, rp, measurement)
+        return (
+            self._con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+        )
+
+    def show_measurements(self, database: str) -> list[str]:
+        """Return the measurements of *database* that hold points, sorted."""
+        with self._lock:
+            names = {
+                m
+                for rp, m, _columns in self._tables_of(database)
+                if self._has_rows(database, rp, m)
+            }
+        return sorted(names)
+
+    def show_tag_keys(self, database: str, measurement: str) -> list[str]:
+        """Return the tag keys some point of *measurement* has, sorted."""
+        keys: set[str] = set()
+        with self._lock:
+            for rp, m, columns in self._tables_of(database, measurement):
+                tags = [k for k, c in columns.items() if c.role == "tag"]
+                if not tags:
+                    continue
+                present = ", ".join(f"bool_or({_ident(k)} <> '')" for k in tags)
+                row = self._con.execute(
+                    f"SELECT {present} FROM {self._table(database, rp, m)}"
+                ).fetchone()
+                if row is not None:
+                    keys.update(k for k, found in zip(tags, row, strict=True) if found)
+        return sorted(keys)
+
+    def show_tag_values(self, database: str, measurement: str, key: str) -> list[str]:
+        """Return the values the tag *key* takes in *measurement*, sorted."""
+        values: set[str] = set()
+        with self._lock:
+            for rp, m, columns in self._tables_of(database, measurement):
+                info = columns.get(key)
+                if info is None or info.role != "tag":
+                    continue
+                rows = self._con.execute(
+                    f"SELECT DISTINCT {_ident(key)} FROM "
+                    f"{self._table(database, rp, m)} WHERE {_ident(key)} <> ''"
+                ).fetchall()
+                values.update(str(r[0]) for r in rows)
+        return sorted(values)
+
+    def show_field_keys(
+        self, database: str, measurement: str, retention_policy: str | None = None
+    ) -> list[tuple[str, str]]:
+        """Return ``(key, type)`` of the fields of *measurement*, sorted by key.
+
+        Without *retention_policy*, ``autogen``, where points naming no
+        policy are written.
+        """
+        rp = retention_policy or DEFAULT_RETENTION_POLICY
+        with self._lock:
+            columns = self._catalog.get((database, rp, measurement))
+            if columns is None or not self._has_rows(database, rp, measurement):
+                return []
+            return sorted((k, c.kind) for k, c in columns.items() if c.role == "field")
+
+    def series_cardinality(
+        self,
+        database: str,
+        measurement: str | None = None,
+        *,
+        without_tag: str | None = None,
+    ) -> int:
+        """Count the series (distinct tag sets per measurement), exactly.
+
+        *without_tag* counts only the series that lack that tag.
+        """
+        by_measurement: dict[str, list[tuple[str, dict[str, ColumnInfo]]]] = {}
+        for rp, m, columns in self._tables_of(database, measurement):
+            by_measurement.setdefault(m, []).append((rp, columns))
+        total = 0
+        with self._lock:
+            for m, tables in by_measurement.items():
+                keys = sorted(
+                    {
+                        k
+                        for _rp, cols in tables
+                        for k, c in cols.items()
+                        if c.role == "tag"
+                    }
+                )
+                selects = []
+                for rp, cols in tables:
+                    picked = [
+                        _ident(k) if k in cols else f"'' AS {_ident(k)}" for k in keys
+                    ]
+                    select = ", ".join(picked) or "'' AS influxpy_no_tags"
+                    where = "TRUE"
+                    if without_tag is not None and without_tag in cols:
+                        where = f"{_ident(without_tag)} = ''"
+                    selects.append(
+                        f"SELECT DISTINCT {select} FROM "
+                        f"{self._table(database, rp, m)} WHERE {where}"
+                    )
+                row = self._con.execute(
+                    f"SELECT count(*) FROM ({' UNION '.join(selects)})"
+                ).fetchone()
+                total += int(row[0]) if row else 0
+        return total
+
+    def _policies_table(self, database: str) -> str:
+        # Inside the database's schema, so dropping the database drops it
+        # too; measurement tables are named "rp.measurement" and never
+        # collide with it.
+        return f"{_ident(database)}.influxpy_retention_policies"
+
+    def retention_policies(self, database: str) -> list[dict[str, Any]]:
+        """Return the policies of *database* as dicts (durations in ns).
+
+        A database whose policies were never changed has ``autogen`` only:
+        infinite, 7-day shards, the default, as InfluxDB creates it.
+        """
+        autogen = {
+            "name": DEFAULT_RETENTION_POLICY,
+            "duration": 0,
+            "shard_duration": 7 * 86_400 * 1_000_000_000,
+            "replication": 1,
+            "default": True,
+        }
+        with self._lock:
+            if database not in self.list_databases():
+                from influxpy.exceptions import DatabaseNotFoundError
+
+                msg = (
+                    f"The database {database!r} does not exist on the embedded "
+                    "engine; create it with create_database()."
+                )
+                raise DatabaseNotFoundError(msg)
+            found = self._con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? "
+                "AND table_name = 'influxpy_retention_policies'",
+                [database],
+            ).fetchone()
+            if not found or not found[0]:
+                return [autogen]
+            rows = self._con.execute(
+                "SELECT name, duration, shard_duration, replication, is_default "
+                f"FROM {self._policies_table(database)} ORDER BY position"
+            ).fetchall()
+        names = ("name", "duration", "shard_duration", "replication", "default")
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def create_retention_policy(
+        self, database: str, policy: dict[str, Any], *, replace: bool = False
+    ) -> None:
+        """Record a retention policy (``replace`` alters an existing one).
+
+        Durations are recorded, not enforced. Creating one that exists with
+        other options raises ``ProgrammingError``, as InfluxDB does.
+        """
+        with self._lock:
+            current = self.retention_policies(database)
+            existing = next((p for p in current if p["name"] == policy["name"]), None)
+            if existing is not None and not replace:
+                keys = ("duration", "shard_duration", "replication")
+                if any(existing[k] != policy[k] for k in keys):
+                    msg = (
+                        f"The retention policy {policy['name']!r} already exists "
+                        f"on {database!r} with other options."
+                    )
+                    raise ProgrammingError(msg)
+                policy = {
+                    **existing,
+                    "default": existing["default"] or policy["default"],
+                }
+            if policy["shard_duration"] is None:
+                # ALTER without SHARD DURATION keeps the shard duration.
+                kept = existing["shard_duration"] if existing else 0
+                policy = {**policy, "shard_duration": kept}
+            if existing is None and replace:
+                msg = (
+                    f"The retention policy {policy['name']!r} does not exist on "
+                    f"{database!r}."
+                )
+                raise ProgrammingError(msg)
+            policies = [p for p in current if p["name"] != policy["name"]]
+            if policy["default"]:
+                policies = [{**p, "default": False} for p in policies]
+            elif existing is not None and existing["default"]:
+                policy = {**policy, "default": True}
+            if existing is None:
+                policies.append(policy)
+            else:
+                index = current.index(existing)
+                policies.insert(index, policy)
+            self._store_policies(database, policies)
+
+    def _store_policies(self, database: str, policies: list[dict[str, Any]]) -> None:
+        table = self._policies_table(database)
+        self._con.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} (name VARCHAR, duration BIGINT, "
+            "shard_duration BIGINT, replication INTEGER, is_default BOOLEAN, "
+            "position INTEGER)"
+        )
+        self._con.execute(f"DELETE FROM {table}")
+        for position, p in enumerate(policies):
+            self._con.execute(
+                f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    p["name"],
+                    p["duration"],
+                    p["shard_duration"],
+                    p["replication"],
+                    p["default"],
+                    position,
+                ],
+            )
+
+    def _drop_tables(self, keys: list[tuple[str, str, str]]) -> None:
+        for db, rp, measurement in keys:
+            self._con.execute(
+                f"DROP TABLE IF EXISTS {self._table(db, rp, measurement)}"
+            )
+            self._con.execute(
+                "DELETE FROM main.influxpy_catalog WHERE database = ? AND "
+                "retention_policy = ? AND measurement = ?",
+                [db, rp, measurement],
+            )
+            self._catalog.pop((db, rp, measurement), None)
+
+    def drop_retention_policy(self, database: str, name: str) -> None:
+        """Forget a retention policy and drop its points (idempotent)."""
+        if name == DEFAULT_RETENTION_POLICY:
+            msg = (
+                "The embedded engine writes points that name no retention policy "
+                f"into {DEFAULT_RETENTION_POLICY!r}, so it cannot be dropped."
+            )
+            raise NotSupportedError(msg)
+        with self._lock:
+            current = self.retention_policies(database)
+            if any(p["name"] == name for p in current):
+                self._store_policies(
+                    database, [p for p in current if p["name"] != name]
+                )
+            self._drop_tables([k for k in self._catalog if k[:2] == (database, name)])
+
+    def drop_measurement(self, database: str, measurement: str) -> None:
+        """Drop *measurement* in every retention policy (idempotent)."""
+        with self._lock:
+            self._drop_tables(
+                [k for k in self._catalog if k[0] == database and k[2] == measurement]
+            )
+
+    def drop_series(self, database: str, measurement: str, where: Any) -> None:
+        """Delete the points of the series matching *where* in every policy.
+
+        *where* holds tag conditions only, as ``DROP SERIES`` allows.
+        """
+        from influxpy.query import Delete, Source
+
+        with self._lock:
+            for rp, m, _columns in self._tables_of(database, measurement):
+                statement = Delete(Source(m, None, rp), where)
+                compiled = statement.compile(self.get_compiler(database))
+                list(self.execute(compiled, database=database))
 
 
 def _clean_values(field: Any, values: list[Any]) -> list[Any]:

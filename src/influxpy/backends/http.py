@@ -1,6 +1,11 @@
 """InfluxDB over its HTTP API (1.x, and 2.x/3.x through the v1 endpoints).
 
-One keep-alive ``httpx.Client`` per connection. Writes send nanosecond line
+One keep-alive ``httpx.Client`` per connection and, for asyncio, one
+``httpx.AsyncClient`` per event loop, made on first use from the same
+configuration and closed by ``aclose()`` or when its loop shuts down. The
+sync and async paths share request building, the retry decision, response
+decoding and error mapping; they differ only in how they wait. Writes send
+nanosecond line
 protocol without a ``precision`` parameter (reference §1.4), gzip-compressed
 unless ``gzip=false``, and overlap encoding the next batch with the request
 in flight. Queries ask for msgpack (the only format that keeps integers
@@ -15,6 +20,7 @@ scrubbed from anything shown.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import gzip
 import ipaddress
@@ -26,7 +32,15 @@ import ssl
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
@@ -34,7 +48,7 @@ import httpx
 import msgpack
 import orjson
 
-from influxpy._utils import chunks, suggest
+from influxpy._utils import achunks, chunks, suggest
 from influxpy.backends.base import DEFAULT_BATCH_SIZE, Backend
 from influxpy.compilers.influxql import InfluxQLCompiler
 from influxpy.exceptions import (
@@ -232,11 +246,60 @@ def _series_from(raw: Mapping[str, Any]) -> Series:
     )
 
 
+class _SeriesReader:
+    """Decode a ``/query`` response body into series as its bytes arrive.
+
+    The sync and async paths feed it the pieces they read. Msgpack is decoded
+    incrementally; JSON line by line when streamed (one document a line),
+    whole otherwise.
+    """
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        series_of: Callable[[Any], Iterator[Series]],
+        *,
+        stream: bool,
+    ) -> None:
+        self._series_of = series_of
+        self._stream = stream
+        self._buffer = bytearray()
+        self._unpacker: msgpack.Unpacker | None = None
+        if _MSGPACK in response.headers.get("Content-Type", ""):
+            self._unpacker = msgpack.Unpacker(
+                ext_hook=_decode_time_ext, raw=False, max_buffer_size=2**31 - 1
+            )
+
+    def feed(self, data: bytes) -> list[Series]:
+        """Return the series completed by *data*."""
+        if self._unpacker is not None:
+            self._unpacker.feed(data)
+            return self._decode(self._unpacker)
+        self._buffer += data
+        end = self._buffer.rfind(b"\n") if self._stream else -1
+        if end < 0:
+            return []
+        lines = self._buffer[:end].split(b"\n")
+        del self._buffer[: end + 1]
+        return self._decode(orjson.loads(line) for line in lines if line.strip())
+
+    def finish(self) -> list[Series]:
+        """Return the series of what remains once the body has ended."""
+        if self._unpacker is not None or not self._buffer.strip():
+            return []
+        return self._decode([orjson.loads(self._buffer)])
+
+    def _decode(self, documents: Iterable[Any]) -> list[Series]:
+        return [series for doc in documents for series in self._series_of(doc)]
+
+
 class HTTPBackend(Backend):
     """A connection to InfluxDB's HTTP API.
 
     Pass ``transport`` (an ``httpx`` transport) to record or fake exchanges;
-    behaviour is otherwise that of the real server.
+    behaviour is otherwise that of the real server. A transport that also
+    serves async requests (``httpx.MockTransport`` does) is used by the
+    async clients too; ``async_transport`` gives them another.
     """
 
     compiler_class: ClassVar[type[InfluxQLCompiler]] = InfluxQLCompiler
@@ -248,6 +311,7 @@ class HTTPBackend(Backend):
         alias: str = "default",
         *,
         transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(url, alias)
         self.options = HTTPOptions.from_mapping(url.options)
@@ -280,14 +344,24 @@ class HTTPBackend(Backend):
             if isinstance(self.options.verify, str)
             else self.options.verify
         )
-        self._client = httpx.Client(
-            base_url=self.base_url,
-            headers=headers,
-            auth=auth,
-            timeout=self.options.timeout,
-            verify=verify,
-            transport=transport,
-        )
+        # One configuration for the sync client and every async one.
+        self._client_options: dict[str, Any] = {
+            "base_url": self.base_url,
+            "headers": headers,
+            "auth": auth,
+            "timeout": self.options.timeout,
+            "verify": verify,
+        }
+        self._client = httpx.Client(**self._client_options, transport=transport)
+        both: object = transport  # httpx.MockTransport serves both kinds
+        if async_transport is None and isinstance(both, httpx.AsyncBaseTransport):
+            async_transport = both
+        self._async_transport = async_transport
+        #: Each event loop's client, with the generator that closes it.
+        self._async_clients: dict[
+            asyncio.AbstractEventLoop,
+            tuple[httpx.AsyncClient, AsyncGenerator[None, None]],
+        ] = {}
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
 
@@ -308,6 +382,64 @@ class HTTPBackend(Backend):
                 return float(retry_after)
         return random.uniform(0, min(8.0, 0.1 * 2**attempt))
 
+    def _request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str],
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Request:
+        """Build a request; the sync and async clients send the same ones."""
+        return self._client.build_request(
+            method,
+            path,
+            params={**params, **self._auth_params},
+            content=content,
+            headers=headers,
+        )
+
+    def _retry_wait(
+        self,
+        attempt: int,
+        deadline: float,
+        request: httpx.Request,
+        response: httpx.Response | None,
+        error: httpx.TransportError | None,
+    ) -> float | None:
+        """Decide what follows an attempt: ``None`` to return *response*, or
+        the seconds to wait before trying again.
+
+        Shared by the sync and async senders. Out of attempts after a
+        connection error, it raises the mapped error.
+        """
+        if response is not None and (
+            response.status_code not in _RETRY_STATUSES or self._is_permanent(response)
+        ):
+            return None
+        wait = self._backoff(attempt, response)
+        if attempt >= self.options.retries or time.monotonic() + wait > deadline:
+            if response is not None:
+                return None
+            assert error is not None
+            self._raise_transport(error, attempt)
+        reason = (
+            f"HTTP {response.status_code}"
+            if response is not None
+            else type(error).__name__
+        )
+        logger.warning(
+            "InfluxDB at %s: %s on %s %s; retrying in %.2fs (attempt %d of %d).",
+            self.base_url,
+            reason,
+            request.method,
+            request.url.path,
+            wait,
+            attempt + 1,
+            self.options.retries,
+        )
+        return wait
+
     def _send(
         self,
         method: str,
@@ -321,46 +453,93 @@ class HTTPBackend(Backend):
         """Send one request, retrying transient failures; map every error."""
         deadline = time.monotonic() + self.options.retry_timeout
         attempt = 0
-        all_params = {**params, **self._auth_params}
         while True:
-            response: httpx.Response | None = None
-            error: Exception | None = None
+            request = self._request(method, path, params, content, headers)
+            response, error = None, None
             try:
-                request = self._client.build_request(
-                    method, path, params=all_params, content=content, headers=headers
-                )
                 response = self._client.send(request, stream=stream)
             except httpx.TransportError as exc:
                 error = exc
-            if response is not None and response.status_code not in _RETRY_STATUSES:
+            wait = self._retry_wait(attempt, deadline, request, response, error)
+            if wait is None and response is not None:
                 return response
-            if response is not None and self._is_permanent(response):
-                return response
-            wait = self._backoff(attempt, response)
-            if attempt >= self.options.retries or time.monotonic() + wait > deadline:
-                if response is not None:
-                    return response
-                assert error is not None
-                self._raise_transport(error, attempt)
-            reason = (
-                f"HTTP {response.status_code}"
-                if response is not None
-                else type(error).__name__
-            )
             if response is not None:
                 response.close()
-            logger.warning(
-                "InfluxDB at %s: %s on %s %s; retrying in %.2fs (attempt %d of %d).",
-                self.base_url,
-                reason,
-                method,
-                path,
-                wait,
-                attempt + 1,
-                self.options.retries,
-            )
-            time.sleep(wait)
+            time.sleep(wait or 0.0)
             attempt += 1
+
+    async def _asend(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str],
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """Async form of ``_send()``, on the event loop's client."""
+        client = await self._async_client()
+        deadline = time.monotonic() + self.options.retry_timeout
+        attempt = 0
+        while True:
+            request = self._request(method, path, params, content, headers)
+            response, error = None, None
+            try:
+                response = await client.send(request, stream=stream)
+                if response.status_code in _RETRY_STATUSES:
+                    # The retry decision and the error mapping read the body.
+                    await response.aread()
+            except httpx.TransportError as exc:
+                error = exc
+            wait = self._retry_wait(attempt, deadline, request, response, error)
+            if wait is None and response is not None:
+                return response
+            if response is not None:
+                await response.aclose()
+            await asyncio.sleep(wait or 0.0)
+            attempt += 1
+
+    async def _async_client(self) -> httpx.AsyncClient:
+        """The running event loop's ``httpx.AsyncClient``, made on first use.
+
+        Connections belong to the loop that opened them, so each loop gets
+        its own client, configured as the sync one.
+        """
+        loop = asyncio.get_running_loop()
+        with self._pool_lock:
+            for old in [key for key in self._async_clients if key.is_closed()]:
+                # A loop closed without finalising its async generators.
+                del self._async_clients[old]
+            entry = self._async_clients.get(loop)
+            created = entry is None
+            if entry is None:
+                client = httpx.AsyncClient(
+                    **self._client_options, transport=self._async_transport
+                )
+                entry = (client, self._close_with_loop(client))
+                self._async_clients[loop] = entry
+        if created:
+            await anext(entry[1])
+        return entry[0]
+
+    async def _close_with_loop(
+        self, client: httpx.AsyncClient
+    ) -> AsyncGenerator[None, None]:
+        """Close *client* when its event loop shuts down, unless done before.
+
+        Once started, the loop knows this generator; ``asyncio.run()`` and
+        ``asyncio.Runner`` finalise such generators before closing the loop,
+        so a client nobody closed still closes its sockets in time.
+        """
+        try:
+            yield
+        finally:
+            with self._pool_lock:
+                for loop, (other, _closer) in list(self._async_clients.items()):
+                    if other is client:
+                        del self._async_clients[loop]
+            await client.aclose()
 
     @staticmethod
     def _is_permanent(response: httpx.Response) -> bool:
@@ -527,6 +706,40 @@ class HTTPBackend(Backend):
         chunk_size: int | None = None,
     ) -> Iterator[Series]:
         """Run one statement; yield its series (streamed with *chunk_size*)."""
+        method, params, db = self._query_params(compiled, database, chunk_size)
+        return self._results(method, params, db, stream=bool(chunk_size))
+
+    async def aexecute(
+        self,
+        compiled: Compiled,
+        *,
+        database: str | None = None,
+        chunk_size: int | None = None,
+    ) -> AsyncGenerator[Series, None]:
+        """Async form of ``execute()``, on the event loop's ``httpx.AsyncClient``."""
+        method, params, db = self._query_params(compiled, database, chunk_size)
+        response = await self._asend(
+            method, "/query", params=params, headers=self._query_headers(), stream=True
+        )
+        try:
+            if response.status_code >= 300:
+                await response.aread()
+                self._map_error(response, database=db)
+            reader = self._reader(response, db, stream=bool(chunk_size))
+            async for piece in response.aiter_bytes():
+                for series in reader.feed(piece):
+                    yield series
+            for series in reader.finish():
+                yield series
+        except httpx.TransportError as exc:
+            self._raise_transport(exc, 0)
+        finally:
+            await response.aclose()
+
+    def _query_params(
+        self, compiled: Compiled, database: str | None, chunk_size: int | None
+    ) -> tuple[str, dict[str, str], str | None]:
+        """The method, parameters and database of a ``/query`` request."""
         params = {"q": compiled.text, "epoch": "ns"}
         db = database or self.database
         if db:
@@ -539,46 +752,40 @@ class HTTPBackend(Backend):
             params["chunked"] = "true"
             params["chunk_size"] = str(chunk_size)
         method = "POST" if compiled.writes else "GET"
-        return self._results(method, params, db, stream=bool(chunk_size))
+        return method, params, db
 
-    def _results(
-        self, method: str, params: dict[str, str], database: str | None, *, stream: bool
-    ) -> Iterator[Series]:
+    def _query_headers(self) -> dict[str, str]:
         headers = {"Accept": _MSGPACK}
         if not self._gzip:
             # Compressing costs the server more than the bytes save on loopback.
             headers["Accept-Encoding"] = "identity"
+        return headers
+
+    def _reader(
+        self, response: httpx.Response, database: str | None, *, stream: bool
+    ) -> _SeriesReader:
+        def series_of(document: Any) -> Iterator[Series]:
+            return self._series_of(document, database)
+
+        return _SeriesReader(response, series_of, stream=stream)
+
+    def _results(
+        self, method: str, params: dict[str, str], database: str | None, *, stream: bool
+    ) -> Iterator[Series]:
         response = self._send(
-            method, "/query", params=params, headers=headers, stream=True
+            method, "/query", params=params, headers=self._query_headers(), stream=True
         )
         try:
             if response.status_code >= 300:
                 self._map_error(response, database=database)
-            is_msgpack = _MSGPACK in response.headers.get("Content-Type", "")
-            for document in self._documents(response, is_msgpack, stream=stream):
-                yield from self._series_of(document, database)
+            reader = self._reader(response, database, stream=stream)
+            for piece in response.iter_bytes():
+                yield from reader.feed(piece)
+            yield from reader.finish()
         except httpx.TransportError as exc:
             self._raise_transport(exc, 0)
         finally:
             response.close()
-
-    @staticmethod
-    def _documents(
-        response: httpx.Response, is_msgpack: bool, *, stream: bool
-    ) -> Iterator[Any]:
-        if is_msgpack:
-            unpacker = msgpack.Unpacker(
-                ext_hook=_decode_time_ext, raw=False, max_buffer_size=2**31 - 1
-            )
-            for piece in response.iter_bytes():
-                unpacker.feed(piece)
-                yield from unpacker
-        elif stream:
-            for line in response.iter_lines():
-                if line.strip():
-                    yield orjson.loads(line)
-        else:
-            yield orjson.loads(response.read())
 
     def _series_of(self, document: Any, database: str | None) -> Iterator[Series]:
         if "error" in document and "results" not in document:
@@ -625,14 +832,10 @@ class HTTPBackend(Backend):
                 self._pool = ThreadPoolExecutor(1, thread_name_prefix="influxpy-write")
             return self._pool
 
-    def _post_body(
-        self,
-        body: bytes,
-        lines: list[str],
-        database: str,
-        retention_policy: str | None,
-        written: int,
-    ) -> None:
+    def _write_request(
+        self, body: bytes, database: str, retention_policy: str | None
+    ) -> dict[str, Any]:
+        """The parameters, body and headers of a ``/write`` request."""
         headers = {"Content-Type": "text/plain; charset=utf-8"}
         if self._gzip:
             body = gzip.compress(body, compresslevel=1)
@@ -641,11 +844,41 @@ class HTTPBackend(Backend):
         rp = retention_policy or self.options.rp
         if rp:
             params["rp"] = rp
-        response = self._send(
-            "POST", "/write", params=params, content=body, headers=headers
-        )
+        return {"params": params, "content": body, "headers": headers}
+
+    @staticmethod
+    def _encode_body(
+        encode: Callable[[list[Any]], list[str]], batch: list[Any]
+    ) -> tuple[bytes, list[str]]:
+        lines = encode(batch)
+        return "\n".join(lines).encode("utf-8", "surrogatepass"), lines
+
+    def _post_body(
+        self,
+        body: bytes,
+        lines: list[str],
+        database: str,
+        retention_policy: str | None,
+        written: int,
+    ) -> None:
+        request = self._write_request(body, database, retention_policy)
+        response = self._send("POST", "/write", **request)
         if response.status_code >= 300:
             self._map_error(response, database=database, lines=lines, written=written)
+
+    async def _apost_body(
+        self,
+        body: bytes,
+        lines: list[str],
+        database: str,
+        retention_policy: str | None,
+        written: int,
+    ) -> int:
+        request = self._write_request(body, database, retention_policy)
+        response = await self._asend("POST", "/write", **request)
+        if response.status_code >= 300:
+            self._map_error(response, database=database, lines=lines, written=written)
+        return len(lines)
 
     def _write_batches(
         self,
@@ -659,7 +892,10 @@ class HTTPBackend(Backend):
         One writer thread sends the batches in order, so the server sees them
         one at a time, as written; at most two encoded batches wait, so
         memory stays flat. After a failure no later batch is sent, and the
-        count of points written is exact.
+        count of points written is exact. The first batch, often the only
+        one (``save()``, the batch writer), is sent from the calling thread:
+        no hand-over, and no executor, which refuses work once the
+        interpreter is exiting.
         """
         db = self.resolve_database(database)
         state = {"written": 0, "failed": False}
@@ -677,12 +913,13 @@ class HTTPBackend(Backend):
             state["written"] += len(lines)
 
         pending: deque[Future[None]] = deque()
-        executor = self._executor()
         try:
-            for batch in batches:
-                lines = encode(batch)
-                body = "\n".join(lines).encode("utf-8", "surrogatepass")
-                pending.append(executor.submit(post, body, lines))
+            for number, batch in enumerate(batches):
+                encoded = self._encode_body(encode, batch)
+                if number == 0:
+                    post(*encoded)
+                    continue
+                pending.append(self._executor().submit(post, *encoded))
                 while len(pending) > 1:
                     pending.popleft().result()
             while pending:
@@ -722,6 +959,72 @@ class HTTPBackend(Backend):
             chunks(lines, batch_size), list, database, retention_policy
         )
 
+    async def _awrite_batches(
+        self,
+        batches: AsyncIterator[list[Any]],
+        encode: Callable[[list[Any]], list[str]],
+        database: str | None,
+        retention_policy: str | None,
+    ) -> int:
+        """Async form of ``_write_batches()``: in order, one batch in flight.
+
+        Batches are encoded in a worker thread, so the event loop stays free
+        and the batch in flight goes on meanwhile.
+        """
+        db = self.resolve_database(database)
+        written = 0
+        in_flight: asyncio.Task[int] | None = None
+        try:
+            async for batch in batches:
+                body, lines = await asyncio.to_thread(self._encode_body, encode, batch)
+                if in_flight is not None:
+                    task, in_flight = in_flight, None
+                    written += await task
+                in_flight = asyncio.ensure_future(
+                    self._apost_body(body, lines, db, retention_policy, written)
+                )
+            if in_flight is not None:
+                task, in_flight = in_flight, None
+                written += await task
+        finally:
+            if in_flight is not None:
+                # An error while encoding: the batch in flight still finishes,
+                # so the count of points written is true.
+                await asyncio.wait([in_flight])
+                if not in_flight.cancelled():
+                    in_flight.exception()
+        return written
+
+    async def awrite(
+        self,
+        model: type[InfluxMeasurement],
+        objs: Iterable[InfluxMeasurement] | AsyncIterable[InfluxMeasurement],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Async form of ``write()``; *objs* may also be an async iterable."""
+        return await self._awrite_batches(
+            achunks(objs, batch_size),
+            model._meta.encoder.encode_many,
+            database,
+            retention_policy,
+        )
+
+    async def awrite_lines(
+        self,
+        lines: Iterable[str] | AsyncIterable[str],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Async form of ``write_lines()``; *lines* may be an async iterable."""
+        return await self._awrite_batches(
+            achunks(lines, batch_size), list, database, retention_policy
+        )
+
     # -- administration ------------------------------------------------------
 
     def ping(self) -> str:
@@ -749,8 +1052,19 @@ class HTTPBackend(Backend):
             names.extend(str(row[0]) for row in series.values)
         return names
 
+    async def aclose(self) -> None:
+        """Close this event loop's async client, then what ``close()`` closes."""
+        with self._pool_lock:
+            entry = self._async_clients.pop(asyncio.get_running_loop(), None)
+        if entry is not None:
+            await entry[1].aclose()
+        self.close()
+
     def close(self) -> None:
-        """Close the HTTP client and the writer thread."""
+        """Close the HTTP client and the writer thread.
+
+        Async clients close with ``aclose()`` or when their event loop ends.
+        """
         with self._pool_lock:
             pool, self._pool = self._pool, None
         if pool is not None:

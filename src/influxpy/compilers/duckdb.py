@@ -37,12 +37,12 @@ feature.
 from __future__ import annotations
 
 import dataclasses
-import math
+import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from influxpy.compilers.base import Compiled, Compiler
-from influxpy.exceptions import UnsupportedCompilation
+from influxpy.exceptions import ProgrammingError, UnsupportedCompilation
 from influxpy.expressions import (
     Col,
     CombinedExpression,
@@ -173,9 +173,6 @@ class _Relation:
 
     name: str
     kind: str | None
-    #: The server knows the result type even without data (COUNT, MEAN…),
-    #: so missing cells still take the fill value.
-    typed: bool
 
 
 class DuckDBCompiler(Compiler):
@@ -379,6 +376,10 @@ class DuckDBCompiler(Compiler):
 
     def _lookup(self, lookup: Lookup, columns: Mapping[str, ColumnInfo]) -> str:
         lhs, kind = self._column_sql(lookup.lhs, columns)
+        if kind is None:
+            # The server reads a name it does not know as a tag, absent
+            # everywhere: its value is ''.
+            lhs, kind = "''", "tag"
         name = lookup.lookup_name
         if name == "isnull":
             absent = lookup.rhs != lookup.negated
@@ -391,7 +392,7 @@ class DuckDBCompiler(Compiler):
         if name == "in":
             values = [v for v in lookup.rhs if _comparable(kind, v)]
             if not values:
-                return "TRUE" if lookup.negated and kind == "tag" else "FALSE"
+                return "FALSE"
             placeholders = ", ".join(self._param(v) for v in values)
             op = "NOT IN" if lookup.negated else "IN"
             return f"{lhs} {op} ({placeholders})"
@@ -468,10 +469,8 @@ class DuckDBCompiler(Compiler):
             return Compiled("", meta={"action": "empty"})
         table, columns = found
         tag_keys = sorted(k for k, c in columns.items() if c.role == "tag")
-        if "*" in query.group_by:
-            group_keys = tag_keys
-        else:
-            group_keys = sorted(set(query.group_by))
+        star = "*" in query.group_by
+        group_keys = tag_keys if star else sorted(set(query.group_by))
         groups = [self._column_sql(Col(k, "tag"), columns)[0] for k in group_keys]
         where = "TRUE"
         if query.where is not None:
@@ -486,20 +485,22 @@ class DuckDBCompiler(Compiler):
             bounds=self._bounds(query.where),
         )
         items = self._expand_stars(list(query.select), columns)
-        if any(item.expression.contains_aggregate for item in items):
+        if any(self._has_call(item.expression) for item in items):
             found_sql = self._call_query(ctx, items)
         else:
             found_sql = self._raw_query(ctx, items)
         if found_sql is None:
             return Compiled("", meta={"action": "empty"})
         sql, names = found_sql
+        used = set(re.findall(r"\$(p\d+)\b", sql))
+        params = {k: v for k, v in self.params.items() if k in used}
         meta = {
             "action": "select",
             "measurement": query.source.measurement,
             "group_keys": group_keys,
             "columns": names,
         }
-        return Compiled(sql, dict(self.params), meta=meta)
+        return Compiled(sql, params, meta=meta)
 
     def _expand_stars(
         self, items: list[SelectItem], columns: Mapping[str, ColumnInfo]
@@ -522,6 +523,13 @@ class DuckDBCompiler(Compiler):
                 out.append(SelectItem(call, f"{prefix}_{key}"))
         return out
 
+    def _has_call(self, expr: Expression) -> bool:
+        """Whether *expr* calls a function other than row-wise math."""
+        return any(
+            isinstance(node, Func) and node.name not in self.functions
+            for node in expr.walk()
+        )
+
     def _series_filter(self, ctx: _Context) -> str | None:
         """The group keys SLIMIT/SOFFSET keep, or None without them.
 
@@ -537,7 +545,7 @@ class DuckDBCompiler(Compiler):
             tags = self._where(query.where, ctx.columns, tags_only=True)
         g = ctx.g
         keys = ", ".join(f"{gs} AS g{i}" for i, gs in enumerate(ctx.groups))
-        order = ", ".join(g) if g else "1"
+        order = self._tag_set_key(ctx) if g else "1"
         low = (query.series_offset or 0) + 1
         filters = [f"influxpy_rank >= {low}"]
         if query.series_limit is not None:
@@ -548,6 +556,21 @@ class DuckDBCompiler(Compiler):
             f"FROM ({distinct})"
         )
         return f"SELECT * FROM ({ranked}) WHERE {' AND '.join(filters)}"
+
+    def _tag_set_key(self, ctx: _Context) -> str:
+        """The server index's sort key of a tag set (``MakeTagsKey``).
+
+        Only the tags a series has count: ``k1|k2|v1|v2``, or '' without
+        any, so ``t1|a`` sorts before ``t1|t2|a|x``.
+        """
+        present = [f"NULLIF(g{i}, '')" for i in range(len(ctx.groups))]
+        names = [
+            f"CASE WHEN g{i} != '' THEN {self._param(key)} END"
+            for i, key in enumerate(ctx.group_keys)
+        ]
+        head = f"concat_ws('|', {', '.join(names)})"
+        tail = f"concat_ws('|', {', '.join(present)})"
+        return f"CASE WHEN {head} = '' THEN '' ELSE {head} || '|' || {tail} END"
 
     def _finish(
         self,
@@ -655,12 +678,14 @@ class DuckDBCompiler(Compiler):
             return _arith(left, node.op, right)
         if isinstance(node, Func) and node.name in self.functions:
             if node.source is None:
-                raise self._unsupported(f"{node.name}() without an argument")
+                what = f"{node.name}() without an argument"
+                raise self._unsupported(what)
             return self._math(node, self._scalar(node.source, leaf), leaf)
         if isinstance(node, (Col, Func)):
             result: tuple[str, str | None] = leaf(node)
             return result
-        raise self._unsupported(f"{type(node).__name__} in a select list")
+        what = f"{type(node).__name__} in a select list"
+        raise self._unsupported(what)
 
     def _math(
         self, func: Func, arg: tuple[str, str | None], leaf: Any
@@ -700,7 +725,12 @@ class DuckDBCompiler(Compiler):
     ) -> tuple[str, list[str]] | None:
         names = _output_names(items)
         calls: list[Func] = []
+        aux: list[Col] = []
         for item in items:
+            if isinstance(item.expression, Col):
+                if item.expression not in aux:
+                    aux.append(item.expression)
+                continue
             for call in self._calls_of(item.expression):
                 if call not in calls:
                     calls.append(call)
@@ -710,6 +740,12 @@ class DuckDBCompiler(Compiler):
                 what = f"{multi[0].name}() with other columns"
                 raise self._unsupported(what)
             return self._multi_row_query(ctx, multi[0], names)
+        if aux and (len(calls) != 1 or calls[0].name not in self._SELECTORS):
+            msg = (
+                "mixing multiple selector functions with tags or fields is not "
+                "supported"
+            )
+            raise ProgrammingError(msg)
         for call in calls:
             self._check_call(ctx, call)
         query = ctx.query
@@ -718,21 +754,25 @@ class DuckDBCompiler(Compiler):
             and len(calls) == 1
             and calls[0].name in self._SELECTORS
         )
-        ctes = [f"base AS ({self._base(ctx, calls)})"]
+        extra = [self._row_expr(col, ctx.columns) for col in aux]
+        ctes = [f"base AS ({self._base(ctx, calls, [sql for sql, _ in extra])})"]
         relations = []
         for index, call in enumerate(calls):
-            relation = self._call_relation(ctx, call, index, ctes, lone_selector)
+            relation = self._call_relation(
+                ctx, call, index, ctes, lone_selector, len(aux)
+            )
             relations.append(relation)
         if all(r is None for r in relations):
             return None
         g = ctx.g
         direction = ctx.direction
         limited = query.limit is not None or query.offset is not None
-        cells = []
-        sources = []
-        for index, relation in enumerate(relations):
+        sources: list[tuple[int, str]] = []
+        cells: list[str] = []
+        for index, (call, relation) in enumerate(zip(calls, relations, strict=True)):
+            symbol = f"s{index}"
             if relation is None:
-                cells.append("NULL")
+                cells.append(self._missing_cell(ctx, call))
                 continue
             name = relation.name
             if limited:
@@ -741,29 +781,42 @@ class DuckDBCompiler(Compiler):
                 ctes.append(f"{name}_l AS (SELECT * FROM {name} QUALIFY {qualify})")
                 name = f"{name}_l"
             sources.append((index, name))
-            cells.append(self._default_cell(ctx, f"s{index}", relation))
-        if len(sources) == 1 and len(calls) == 1:
+            if len(calls) > 1:
+                symbol = self._default_cell(ctx, symbol, relation)
+            cells.append(symbol)
+        keys = [*g, "time"]
+        extra_names = [f"a{j}" for j in range(len(aux))]
+        if len(sources) == 1:
             index, name = sources[0]
-            merged = f"SELECT {', '.join([*g, 'time', f'v AS s{index}'])} FROM {name}"
-        else:
-            keys = " UNION ".join(
-                f"SELECT {', '.join([*g, 'time'])} FROM {name}" for _, name in sources
+            merged = (
+                f"SELECT {', '.join([*keys, f'v AS s{index}', *extra_names])} "
+                f"FROM {name}"
             )
-            using = ", ".join([*g, "time"])
+        else:
+            union = " UNION ".join(
+                f"SELECT {', '.join(keys)} FROM {name}" for _, name in sources
+            )
             joins = "".join(
-                f" LEFT JOIN (SELECT {', '.join([*g, 'time', f'v AS s{i}'])} "
-                f"FROM {name}) USING ({using})"
+                f" LEFT JOIN (SELECT {', '.join([*keys, f'v AS s{i}'])} "
+                f"FROM {name}) AS j{i} USING ({', '.join(keys)})"
                 for i, name in sources
             )
-            nulls = [f"NULL AS s{i}" for i, r in enumerate(relations) if r is None]
-            merged = f"SELECT {', '.join(['k.*', *nulls])} FROM ({keys}) AS k{joins}"
+            columns = [*keys, *(f"s{i}" for i, _ in sources)]
+            merged = f"SELECT {', '.join(columns)} FROM ({union}) AS k{joins}"
         ctes.append(f"merged AS ({merged})")
-        symbols = {
-            call: (f"s{i}", r)
-            for i, (call, r) in enumerate(zip(calls, relations, strict=True))
+        values = [f"{cell} AS s{i}" for i, cell in enumerate(cells)]
+        values += [
+            f"{self._aux_cell(ctx, f'a{j}', kind)} AS a{j}"
+            for j, (_sql, kind) in enumerate(extra)
+        ]
+        ctes.append(f"cells AS (SELECT {', '.join([*keys, *values])} FROM merged)")
+        symbols: dict[Any, tuple[str, str | None]] = {
+            call: (f"s{i}", self._symbol_kind(ctx, call, relation))
+            for i, (call, relation) in enumerate(zip(calls, relations, strict=True))
         }
-        ctes.append(
-            f"cells AS (SELECT {', '.join([*g, 'time', *(f'{c} AS s{i}' for i, c in enumerate(cells))])} FROM merged)"
+        symbols.update(
+            (col, (f"a{j}", kind))
+            for j, (col, (_sql, kind)) in enumerate(zip(aux, extra, strict=True))
         )
         outputs = []
         for index, item in enumerate(items):
@@ -774,23 +827,73 @@ class DuckDBCompiler(Compiler):
                 sql = f"influxpy_null_nan({sql})"
             outputs.append(f"{sql} AS c{index}")
         body = (
-            f"WITH {', '.join(ctes)} "
-            f"SELECT {', '.join([*g, 'time', *outputs])} FROM cells"
+            f"WITH {', '.join(ctes)} SELECT {', '.join([*keys, *outputs])} FROM cells"
         )
         sql = self._finish(
             ctx, body, names, order=[f"time {direction}"], limit_order=None
         )
         return sql, names
 
+    def _symbol_kind(
+        self, ctx: _Context, call: Func, relation: _Relation | None
+    ) -> str | None:
+        if relation is not None:
+            return relation.kind
+        return self._call_kind(call, ctx.columns) or "float"
+
+    def _missing_cell(self, ctx: _Context, call: Func) -> str:
+        """The cell of a call on a field that does not exist.
+
+        The server still knows the type of COUNT, MEAN and the like, so
+        their cells take the fill value; the others stay null.
+        """
+        fill = ctx.query.fill
+        kind = self._call_kind(call, ctx.columns)
+        typed = call.name == "count" or call.name in self._FLOAT_RESULT
+        typed = typed or call.name == "elapsed"
+        if (
+            typed
+            and fill is not None
+            and fill.mode == "value"
+            and ctx.query.group_by_time is not None
+        ):
+            return self._fill_literal(fill.value, kind)
+        if kind == "integer":
+            return "CAST(NULL AS BIGINT)"
+        return "CAST(NULL AS DOUBLE)"
+
     def _symbol(
-        self, node: Any, symbols: Mapping[Func, tuple[str, _Relation | None]]
+        self, node: Any, symbols: Mapping[Any, tuple[str, str | None]]
     ) -> tuple[str, str | None]:
-        if isinstance(node, Func) and node in symbols:
-            name, relation = symbols[node]
-            return name, relation.kind if relation is not None else "float"
+        if isinstance(node, (Func, Col)) and node in symbols:
+            return symbols[node]
         if isinstance(node, Col):
-            raise self._unsupported("raw fields next to a selector")
-        raise self._unsupported(f"{node!r} in a select list")
+            raise self._unsupported("raw fields inside arithmetic with functions")
+        what = f"{node!r} in a select list"
+        raise self._unsupported(what)
+
+    def _aux_cell(self, ctx: _Context, name: str, kind: str | None) -> str:
+        """A field next to a selector: the server's cursor fills it too.
+
+        ``fill(previous)`` carries the last value seen in the series, a
+        number replaces nulls (only numeric fields can hold it here).
+        """
+        fill = ctx.query.fill
+        if fill is None or ctx.query.group_by_time is None:
+            return name
+        if fill.mode == "value":
+            if kind not in self._NUMERIC:
+                what = "a number fill() next to text or boolean fields"
+                raise self._unsupported(what)
+            return f"coalesce({name}, {self._fill_literal(fill.value, kind)})"
+        if fill.mode == "previous":
+            partition = f"PARTITION BY {', '.join(ctx.g)} " if ctx.g else ""
+            return (
+                f"last_value({name} IGNORE NULLS) OVER ({partition}ORDER BY "
+                f"time {ctx.direction} ROWS BETWEEN UNBOUNDED PRECEDING AND "
+                "CURRENT ROW)"
+            )
+        return name
 
     def _calls_of(self, expr: Any) -> Iterator[Func]:
         """The function calls the server evaluates on their own (not math)."""
@@ -807,7 +910,7 @@ class DuckDBCompiler(Compiler):
             yield from self._calls_of(expr.lhs)
             yield from self._calls_of(expr.rhs)
         elif isinstance(expr, Col):
-            raise self._unsupported("raw fields next to a selector")
+            raise self._unsupported("raw fields inside arithmetic with functions")
 
     def _check_call(self, ctx: _Context, call: Func) -> None:
         name = call.name
@@ -816,16 +919,17 @@ class DuckDBCompiler(Compiler):
         if name in self._TRANSFORMS:
             if isinstance(source, Col):
                 if windows:
-                    raise self._unsupported(f"{name}() of raw values with resolution()")
+                    what = f"{name}() of raw values with resolution()"
+                    raise self._unsupported(what)
                 return
             if not isinstance(source, Func) or (
                 source.name not in self._AGGREGATES | self._SELECTORS
             ):
-                raise self._unsupported(f"{name}() of {source!r}")
+                what = f"{name}() of {source!r}"
+                raise self._unsupported(what)
             if not windows:
-                raise self._unsupported(
-                    f"{name}() of an aggregate without resolution()"
-                )
+                what = f"{name}() of an aggregate without resolution()"
+                raise self._unsupported(what)
             self._check_call(ctx, source)
             return
         if name == "count" and isinstance(source, Func) and source.name == "distinct":
@@ -833,14 +937,17 @@ class DuckDBCompiler(Compiler):
                 raise self._unsupported("count(distinct()) of an expression")
             return
         if name not in self._AGGREGATES | self._SELECTORS:
-            raise self._unsupported(f"{name}()")
+            what = f"{name}()"
+            raise self._unsupported(what)
         if not isinstance(source, Col):
-            raise self._unsupported(f"{name}() of an expression")
+            what = f"{name}() of an expression"
+            raise self._unsupported(what)
         if name == "integral" and windows:
             raise self._unsupported("integral() with resolution()")
 
-    def _base(self, ctx: _Context, calls: list[Func]) -> str:
-        """The stored rows every call reads: group keys, time, fields."""
+    def _base(self, ctx: _Context, calls: list[Func], extra: list[str]) -> str:
+        """The stored rows every call reads: group keys, time, fields, and
+        the raw columns next to a selector (``a0``, ``a1``…)."""
         fields = sorted(
             {
                 _ident(c.key)
@@ -851,7 +958,12 @@ class DuckDBCompiler(Compiler):
         )
         low, high = self._span(ctx, calls)
         selected = ", ".join(
-            [*(f"{g} AS g{i}" for i, g in enumerate(ctx.groups)), "time", *fields]
+            [
+                *(f"{g} AS g{i}" for i, g in enumerate(ctx.groups)),
+                "time",
+                *fields,
+                *(f"{sql} AS a{j}" for j, sql in enumerate(extra)),
+            ]
         )
         return (
             f"SELECT {selected} FROM {ctx.table} "
@@ -923,12 +1035,12 @@ class DuckDBCompiler(Compiler):
         index: int,
         ctes: list[str],
         lone_selector: bool,
+        aux: int = 0,
     ) -> _Relation | None:
         """Add the CTEs computing one call's rows; None if it reads nothing."""
         if not self._field_exists(call, ctx.columns):
             return None
         kind = self._call_kind(call, ctx.columns)
-        typed = call.name == "count" or call.name in self._FLOAT_RESULT
         name = f"c{index}"
         if call.name in self._TRANSFORMS:
             source = call.source
@@ -944,9 +1056,11 @@ class DuckDBCompiler(Compiler):
                 inner = self._aggregate_rows(ctx, source, call, f"{name}_in", ctes)
                 rows = f"SELECT * FROM {inner} WHERE v IS NOT NULL"
             ctes.append(f"{name} AS ({self._transform(ctx, call, rows)})")
-            return _Relation(name, kind, typed or call.name == "elapsed")
-        self._aggregate_rows(ctx, call, call, name, ctes, lone_selector=lone_selector)
-        return _Relation(name, kind, typed)
+            return _Relation(name, kind)
+        self._aggregate_rows(
+            ctx, call, call, name, ctes, lone_selector=lone_selector, aux=aux
+        )
+        return _Relation(name, kind)
 
     def _aggregate_rows(
         self,
@@ -957,8 +1071,13 @@ class DuckDBCompiler(Compiler):
         ctes: list[str],
         *,
         lone_selector: bool = False,
+        aux: int = 0,
     ) -> str:
-        """CTEs for an aggregate or selector call, windowed and filled."""
+        """CTEs for an aggregate or selector call, windowed and filled.
+
+        *aux* raw columns of the base (``a0``…) are taken from the selected
+        point, for a selector next to raw fields.
+        """
         query = ctx.query
         gbt = query.group_by_time
         source = call.source
@@ -968,7 +1087,7 @@ class DuckDBCompiler(Compiler):
         x, kind = self._column_sql(source, ctx.columns)
         low, high = self._call_range(ctx, outer)
         g = ctx.g
-        value, selected_time = self._reduce(call, x, kind)
+        value, selected_time = self._reduce(call, x, kind, query.descending)
         if gbt is not None:
             interval, shift = self._interval(ctx)
             bucket = (
@@ -979,13 +1098,21 @@ class DuckDBCompiler(Compiler):
         else:
             bucket = str(ctx.bounds.lower if ctx.bounds.lower is not None else 0)
         stamp = bucket if bucket is not None else selected_time
+        having = f"count({x}) > 0"
+        if call.name == "integral":
+            # The server's reducer stamps a float integral with 0 and an
+            # integer one with the lower bound, and drops the row when the
+            # last point sits on that stamp.
+            stamp = "0" if kind == "float" else str(bucket)
+            if not query.descending:
+                having += f" AND max(time) != {stamp}"
+        extra = [f"a{j}" for j in range(aux)]
+        picked = [f"{self._selected(call, x, a)} AS {a}" for a in extra]
         real = (
-            f"SELECT {', '.join([*g, f'{stamp} AS time', f'{value} AS v'])} "
+            f"SELECT {', '.join([*g, f'{stamp} AS time', f'{value} AS v', *picked])} "
             f"FROM base WHERE {x} IS NOT NULL AND {self._range_sql(low, high)} "
-            f"GROUP BY {', '.join([*g, '1'] if bucket is not None else g) or '()'}"
+            f"GROUP BY ALL HAVING {having}"
         )
-        if bucket is None and not g:
-            real = real.replace(" GROUP BY ()", "")
         if call.name == "percentile":
             real = f"SELECT * FROM ({real}) WHERE v IS NOT NULL"
         fill = query.fill
@@ -997,32 +1124,29 @@ class DuckDBCompiler(Compiler):
         interval, shift = self._interval(ctx)
         assert high is not None
         end = high - ((high - shift) % interval)
-        if low is not None:
-            start = str(low - ((low - shift) % interval))
+        if low is None:
+            starts = ", ".join([*g, "min(time) AS s"])
+            span = f"SELECT {starts} FROM {name}_real GROUP BY ALL"
         else:
-            start = "min(time)"
-        partition = ", ".join(g)
-        span = f"SELECT {', '.join([*g, f'{start} AS s'])} FROM {name}_real" + (
-            f" GROUP BY {partition}" if g else ""
-        )
-        grid = (
-            f"SELECT {', '.join([*g, f'unnest(range(s, {end + 1}, {interval})) AS time'])} "
-            f"FROM ({span})"
-        )
+            starts = ", ".join([*g, f"{low - ((low - shift) % interval)} AS s"])
+            span = f"SELECT DISTINCT {starts} FROM {name}_real"
+        windows = f"unnest(range(s, {end + 1}, {interval})) AS time"
+        grid = f"SELECT {', '.join([*g, windows])} FROM ({span})"
         using = ", ".join([*g, "time"])
         joined = (
-            f"SELECT grid.*, r.v, r.time IS NOT NULL AS present "
-            f"FROM ({grid}) AS grid LEFT JOIN (SELECT * FROM {name}_real) AS r "
-            f"USING ({using})"
+            f"SELECT grid.*, {', '.join(['r.v', *(f'r.{a}' for a in extra)])}, "
+            "coalesce(r.present, FALSE) AS present "
+            f"FROM ({grid}) AS grid LEFT JOIN "
+            f"(SELECT *, TRUE AS present FROM {name}_real) AS r USING ({using})"
         )
-        filled = self._fill_value(ctx, call, outer, interval)
+        filled = self._fill_value(ctx, call, interval)
         ctes.append(
-            f"{name} AS (SELECT {', '.join([*g, 'time', f'{filled} AS v'])} "
+            f"{name} AS (SELECT {', '.join([*g, 'time', f'{filled} AS v', *extra])} "
             f"FROM ({joined}) AS j)"
         )
         return name
 
-    def _fill_value(self, ctx: _Context, call: Func, outer: Func, interval: int) -> str:
+    def _fill_value(self, ctx: _Context, call: Func, interval: int) -> str:
         """The value of a window of *call*, filled as the server fills it."""
         fill = ctx.query.fill
         mode = fill.mode if fill is not None else "null"
@@ -1050,17 +1174,18 @@ class DuckDBCompiler(Compiler):
                 f"first_value({point} IGNORE NULLS) OVER ({window} ROWS BETWEEN "
                 "1 FOLLOWING AND UNBOUNDED FOLLOWING)"
             )
+            pv, pt = f"struct_extract({prev}, 'v')", f"struct_extract({prev}, 't')"
+            nv, nt = f"struct_extract({after}, 'v')", f"struct_extract({after}, 't')"
             slope = (
-                f"CAST(coalesce(({after}).v, 0) - ({prev}).v AS DOUBLE) / "
-                f"CAST(({after}).t // {interval} - ({prev}).t // {interval} AS DOUBLE)"
+                f"CAST(coalesce({nv}, 0) - {pv} AS DOUBLE) / "
+                f"CAST({nt} // {interval} - {pt} // {interval} AS DOUBLE)"
             )
-            steps = f"CAST(time // {interval} - ({prev}).t // {interval} AS DOUBLE)"
-            line = f"{slope} * {steps} + CAST(({prev}).v AS DOUBLE)"
+            steps = f"CAST(time // {interval} - {pt} // {interval} AS DOUBLE)"
+            line = f"{slope} * {steps} + CAST({pv} AS DOUBLE)"
             if kind == "integer":
                 line = f"CAST(trunc({line}) AS BIGINT)"
             return (
-                f"CASE WHEN present THEN v WHEN ({after}) IS NULL THEN NULL "
-                f"ELSE {line} END"
+                f"CASE WHEN present THEN v WHEN {nt} IS NULL THEN NULL ELSE {line} END"
             )
         return "v"
 
@@ -1095,7 +1220,29 @@ class DuckDBCompiler(Compiler):
             )
         return symbol
 
-    def _reduce(self, call: Func, x: str, kind: str | None) -> tuple[str, str | None]:
+    def _selected(self, call: Func, x: str, column: str) -> str:
+        """*column* of the point a selector picks, with the same tie rules."""
+        name = call.name
+        if name == "first":
+            return f"first({column} ORDER BY time ASC, {x} DESC)"
+        if name == "last":
+            return f"first({column} ORDER BY time DESC, {x} DESC)"
+        if name == "max":
+            return f"first({column} ORDER BY {x} DESC, time ASC)"
+        if name == "min":
+            return f"first({column} ORDER BY {x} ASC, time ASC)"
+        rank = self._percentile_rank(call, x)
+        ordered = f"list({column} ORDER BY {x}, time)"
+        return f"CASE WHEN {rank} BETWEEN 1 AND count({x}) THEN {ordered}[{rank}] END"
+
+    def _percentile_rank(self, call: Func, x: str) -> str:
+        """Nearest rank, 1-based: ``floor(n * p / 100 + 0.5)``."""
+        p = self._param(float(call.params[0]))
+        return f"CAST(floor(CAST(count({x}) AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
+
+    def _reduce(
+        self, call: Func, x: str, kind: str | None, descending: bool
+    ) -> tuple[str, str | None]:
         """SQL reducing a window's values, and the selected point's time."""
         name = call.name
         source = call.source
@@ -1115,6 +1262,9 @@ class DuckDBCompiler(Compiler):
         if name == "stddev":
             value = f"stddev_samp(CAST({x} AS DOUBLE))"
             return f"CASE WHEN count({x}) = 1 THEN {_FLOAT_NAN} ELSE {value} END", None
+        if name == "mode" and kind == "boolean":
+            trues = f"count({x}) FILTER (WHERE {x})"
+            return f"({trues} >= count({x}) FILTER (WHERE NOT {x}))", None
         if name == "mode":
             text = kind in ("string", "tag")
             function = "influxpy_mode_index_text" if text else "influxpy_mode_index"
@@ -1126,7 +1276,10 @@ class DuckDBCompiler(Compiler):
         if name == "integral":
             unit = call.params[0].nanoseconds if call.params else _SECOND
             pairs = f"list(struct_pack(t := time, v := {x}) ORDER BY time)"
-            return f"influxpy_integral({pairs}) / {unit}", None
+            # The server sums the trapezoids in output order, so ORDER BY
+            # time DESC flips the sign.
+            sign = "-" if descending else ""
+            return f"{sign}influxpy_integral({pairs}) / {unit}", None
         if name == "first":
             return f"first({x} ORDER BY time ASC, {x} DESC)", "min(time)"
         if name == "last":
@@ -1136,14 +1289,14 @@ class DuckDBCompiler(Compiler):
         if name == "min":
             return f"min({x})", f"first(time ORDER BY {x} ASC, time ASC)"
         if name == "percentile":
-            p = float(call.params[0])
-            rank = f"CAST(floor(count({x}) * {p!r} / 100.0 + 0.5) AS BIGINT)"
+            rank = self._percentile_rank(call, x)
             ordered = f"list(struct_pack(v := {x}, t := time) ORDER BY {x}, time)"
             picked = (
                 f"CASE WHEN {rank} BETWEEN 1 AND count({x}) THEN {ordered}[{rank}] END"
             )
             return f"({picked}).v", f"({picked}).t"
-        raise self._unsupported(f"{name}()")
+        what = f"{name}()"
+        raise self._unsupported(what)
 
     def _transform(self, ctx: _Context, call: Func, rows: str) -> str:
         """A transformation over ``rows`` (g…, time, v), in output order."""
@@ -1153,7 +1306,7 @@ class DuckDBCompiler(Compiler):
         partition = f"PARTITION BY {', '.join(g)} " if g else ""
         window = f"({partition}ORDER BY time {ctx.direction})"
         gbt = ctx.query.group_by_time
-        keep = "v IS NOT NULL"
+        keep = "TRUE"
         if name in ("derivative", "non_negative_derivative"):
             unit = (
                 call.params[0].nanoseconds
@@ -1162,7 +1315,7 @@ class DuckDBCompiler(Compiler):
             )
             elapsed = "pt - time" if descending else "time - pt"
             diff = "CAST(x - px AS DOUBLE)"
-            value = f"{diff} / (CAST({elapsed} AS DOUBLE) / {float(unit)!r})"
+            value = f"{diff} / (CAST({elapsed} AS DOUBLE) / CAST({unit} AS DOUBLE))"
             keep = "px IS NOT NULL"
             if name.startswith("non_negative"):
                 keep += f" AND NOT ({diff} < 0)"
@@ -1178,10 +1331,10 @@ class DuckDBCompiler(Compiler):
         elif name == "moving_average":
             n = int(call.params[0])
             value = (
-                f"CASE WHEN rn >= {n} THEN avg(CAST(x AS DOUBLE)) OVER ({partition}"
-                f"ORDER BY time {ctx.direction} ROWS BETWEEN {n - 1} PRECEDING AND "
-                "CURRENT ROW) END"
+                f"avg(CAST(x AS DOUBLE)) OVER ({partition}ORDER BY time "
+                f"{ctx.direction} ROWS BETWEEN {n - 1} PRECEDING AND CURRENT ROW)"
             )
+            keep = f"rn >= {n}"
         elif name == "cumulative_sum":
             total = (
                 f"sum(x) OVER ({partition}ORDER BY time {ctx.direction} "
@@ -1190,16 +1343,16 @@ class DuckDBCompiler(Compiler):
             kind = self._call_kind(call, ctx.columns)
             value = f"CAST({total} AS {'BIGINT' if kind == 'integer' else 'DOUBLE'})"
         else:
-            raise self._unsupported(f"{name}()")
+            what = f"{name}()"
+            raise self._unsupported(what)
         steps = (
             f"SELECT *, lag(x) OVER {window} AS px, lag(time) OVER {window} AS pt, "
             f"row_number() OVER {window} AS rn "
             f"FROM (SELECT {', '.join([*g, 'time', 'v AS x'])} FROM ({rows}))"
         )
-        values = (
-            f"SELECT {', '.join([*g, 'time', f'{value} AS v'])}, px, pt FROM ({steps})"
-        )
-        return f"SELECT {', '.join([*g, 'time', 'v'])} FROM ({values}) WHERE {keep}"
+        values = f"SELECT {', '.join([*g, 'time', f'{value} AS v'])}, {keep} AS k"
+        kept = ", ".join([*g, "time", "v"])
+        return f"SELECT {kept} FROM ({values} FROM ({steps})) WHERE k"
 
     # -- TOP, BOTTOM, DISTINCT ----------------------------------------------------
 
@@ -1208,7 +1361,8 @@ class DuckDBCompiler(Compiler):
     ) -> tuple[str, list[str]] | None:
         source = func.source
         if not isinstance(source, Col):
-            raise self._unsupported(f"{func.name}() of an expression")
+            what = f"{func.name}() of an expression"
+            raise self._unsupported(what)
         if source.key not in ctx.columns:
             return None
         x, _kind = self._column_sql(source, ctx.columns)
@@ -1236,8 +1390,15 @@ class DuckDBCompiler(Compiler):
         direction = ctx.direction
         if func.name in ("top", "bottom"):
             if len(func.params) != 1:
-                raise self._unsupported(f"{func.name}() with tag arguments")
+                what = f"{func.name}() with tag arguments"
+                raise self._unsupported(what)
             n = int(func.params[0])
+            if query.limit is not None and query.limit < n:
+                msg = (
+                    f"limit ({n}) in {func.name} function can not be larger than "
+                    f"the LIMIT ({query.limit}) in the select statement"
+                )
+                raise ProgrammingError(msg)
             best = "DESC" if func.name == "top" else "ASC"
             ranked = (
                 f"SELECT *, row_number() OVER (PARTITION BY {partition} "
@@ -1250,10 +1411,7 @@ class DuckDBCompiler(Compiler):
             order = [f"w {direction}", "time ASC", f"c0 {best}"]
         else:
             seen = "max(time)" if query.descending else "min(time)"
-            if gbt is not None:
-                stamp = "w"
-            else:
-                stamp = str(low if low is not None else 0)
+            stamp = "w" if gbt is not None else str(low if low is not None else 0)
             firsts = (
                 f"SELECT {', '.join([*g, 'w', 'x', f'{seen} AS influxpy_seen'])} "
                 f"FROM ({base}) GROUP BY {', '.join([*g, 'w', 'x'])}"
@@ -1303,8 +1461,9 @@ def _arith(
 ) -> tuple[str, str | None]:
     """InfluxQL arithmetic: integers stay integers except in division.
 
-    Division or modulo by zero gives 0, as the server's evaluator does;
-    anything but numbers gives null.
+    Division and integer modulo by zero give 0, as the server's evaluator
+    does (a float modulo by zero is NaN, so null); anything but numbers
+    gives null.
     """
     (a, ka), (b, kb) = left, right
     numeric = ("float", "integer")
@@ -1319,7 +1478,8 @@ def _arith(
     if op == "%":
         if both_int:
             return f"(CASE WHEN {b} = 0 THEN 0 ELSE {a} % {b} END)", "integer"
-        return f"fmod(CAST({a} AS DOUBLE), CAST({b} AS DOUBLE))", "float"
+        remainder = f"fmod(CAST({a} AS DOUBLE), CAST({b} AS DOUBLE))"
+        return f"influxpy_null_nan({remainder})", "float"
     kind = "integer" if both_int else "float"
     if not both_int:
         return f"(CAST({a} AS DOUBLE) {op} CAST({b} AS DOUBLE))", kind
@@ -1342,7 +1502,3 @@ def _output_names(items: list[SelectItem]) -> list[str]:
         seen.setdefault(name, 0)
         names.append(name)
     return names
-
-
-def _unused(_: Any) -> None:  # pragma: no cover - keeps math imported for repr
-    math.isfinite(0.0)

@@ -33,9 +33,11 @@ if TYPE_CHECKING:
     from influxpy.functions import Func
     from influxpy.lookups import Lookup
     from influxpy.query import Delete, Query, SelectItem
+    from influxpy.schema import RetentionPolicy
 
 __all__ = ["InfluxQLCompiler"]
 
+_INT64_MAX = 2**63 - 1
 _IDENTIFIER_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
 _STRING_ESCAPES = str.maketrans({"\\": "\\\\", "'": "\\'", "\n": "\\n"})
 #: Inside ``/…/`` only ``/`` needs escaping; a raw newline is refused.
@@ -131,10 +133,18 @@ class InfluxQLCompiler(Compiler):
                     "zero rows or series cannot be expressed; use QuerySet.none()."
                 )
                 raise CompileError(msg)
+        limit, series_limit = query.limit, query.series_limit
+        # 1.6.7 answers OFFSET without LIMIT with the one row at the offset,
+        # and SOFFSET without SLIMIT with nothing: spell "no limit" out, short
+        # of the largest int64 so that offset + limit cannot overflow.
+        if query.offset and limit is None:
+            limit = _INT64_MAX - query.offset
+        if query.series_offset and series_limit is None:
+            series_limit = _INT64_MAX - query.series_offset
         for keyword, value in (
-            ("LIMIT", query.limit),
+            ("LIMIT", limit),
             ("OFFSET", query.offset),
-            ("SLIMIT", query.series_limit),
+            ("SLIMIT", series_limit),
             ("SOFFSET", query.series_offset),
         ):
             if value is not None:
@@ -383,3 +393,156 @@ class InfluxQLCompiler(Compiler):
     def show_databases(self) -> Compiled:
         """``SHOW DATABASES``."""
         return Compiled("SHOW DATABASES")
+
+    # -- schema and management statements (reference §4) --------------------
+
+    def _policy_options(self, policy: RetentionPolicy) -> str:
+        duration = policy.duration
+        text = "DURATION " + (
+            "INF" if duration is None else self.visit_duration(duration)
+        )
+        text += f" REPLICATION {int(policy.replication)}"
+        if policy.shard_duration is not None:
+            text += f" SHARD DURATION {self.visit_duration(policy.shard_duration)}"
+        if policy.default:
+            text += " DEFAULT"
+        return text
+
+    def create_retention_policy(
+        self, database: str, policy: RetentionPolicy
+    ) -> Compiled:
+        """``CREATE RETENTION POLICY "rp" ON "db" DURATION … REPLICATION …``."""
+        name = self.quote_identifier(policy.name)
+        on = self.quote_identifier(database)
+        options = self._policy_options(policy)
+        text = f"CREATE RETENTION POLICY {name} ON {on} {options}"
+        return Compiled(text, writes=True)
+
+    def alter_retention_policy(
+        self, database: str, policy: RetentionPolicy
+    ) -> Compiled:
+        """``ALTER RETENTION POLICY "rp" ON "db" …`` with every option given."""
+        name = self.quote_identifier(policy.name)
+        on = self.quote_identifier(database)
+        options = self._policy_options(policy)
+        return Compiled(f"ALTER RETENTION POLICY {name} ON {on} {options}", writes=True)
+
+    def drop_retention_policy(self, database: str, name: str) -> Compiled:
+        """``DROP RETENTION POLICY "rp" ON "db"`` (idempotent on the server)."""
+        rp = self.quote_identifier(name)
+        on = self.quote_identifier(database)
+        return Compiled(f"DROP RETENTION POLICY {rp} ON {on}", writes=True)
+
+    def show_retention_policies(self, database: str) -> Compiled:
+        """``SHOW RETENTION POLICIES ON "db"``."""
+        return Compiled(f"SHOW RETENTION POLICIES ON {self.quote_identifier(database)}")
+
+    def create_continuous_query(
+        self,
+        database: str,
+        name: str,
+        query: Query,
+        *,
+        resample_every: Duration | None = None,
+        resample_for: Duration | None = None,
+    ) -> Compiled:
+        """``CREATE CONTINUOUS QUERY "cq" ON "db" [RESAMPLE …] BEGIN … END``.
+
+        The query needs INTO and GROUP BY time (reference §4.3).
+        """
+        if query.into is None or query.group_by_time is None:
+            msg = (
+                f"The continuous query {name!r} needs into(target) and "
+                "resolution(...): InfluxDB requires INTO and GROUP BY time()."
+            )
+            raise CompileError(msg)
+        query.check()
+        text = (
+            f"CREATE CONTINUOUS QUERY {self.quote_identifier(name)} "
+            f"ON {self.quote_identifier(database)}"
+        )
+        if resample_every is not None or resample_for is not None:
+            text += " RESAMPLE"
+            if resample_every is not None:
+                text += f" EVERY {self.visit_duration(resample_every)}"
+            if resample_for is not None:
+                text += f" FOR {self.visit_duration(resample_for)}"
+        text += f" BEGIN {self.visit_query(query)} END"
+        return Compiled(text, writes=True)
+
+    def drop_continuous_query(self, database: str, name: str) -> Compiled:
+        """``DROP CONTINUOUS QUERY "cq" ON "db"`` (idempotent on the server)."""
+        cq = self.quote_identifier(name)
+        on = self.quote_identifier(database)
+        return Compiled(f"DROP CONTINUOUS QUERY {cq} ON {on}", writes=True)
+
+    def show_continuous_queries(self) -> Compiled:
+        """``SHOW CONTINUOUS QUERIES`` (one series per database)."""
+        return Compiled("SHOW CONTINUOUS QUERIES")
+
+    def show_measurements(self, database: str) -> Compiled:
+        """``SHOW MEASUREMENTS ON "db"``."""
+        return Compiled(f"SHOW MEASUREMENTS ON {self.quote_identifier(database)}")
+
+    def _on_from(self, database: str, source: Source | None) -> str:
+        text = f"ON {self.quote_identifier(database)}"
+        if source is not None:
+            text += f" FROM {self.visit_source(source)}"
+        return text
+
+    def show_tag_keys(self, database: str, measurement: str | None = None) -> Compiled:
+        """``SHOW TAG KEYS ON "db" [FROM "m"]``."""
+        source = None if measurement is None else Source(measurement)
+        return Compiled(f"SHOW TAG KEYS {self._on_from(database, source)}")
+
+    def show_tag_values(self, database: str, measurement: str, key: str) -> Compiled:
+        """``SHOW TAG VALUES ON "db" FROM "m" WITH KEY = "k"``."""
+        on_from = self._on_from(database, Source(measurement))
+        with_key = f"WITH KEY = {self.quote_identifier(key)}"
+        return Compiled(f"SHOW TAG VALUES {on_from} {with_key}")
+
+    def show_field_keys(
+        self,
+        database: str,
+        measurement: str | None = None,
+        retention_policy: str | None = None,
+    ) -> Compiled:
+        """``SHOW FIELD KEYS ON "db" [FROM ["rp".]"m"]`` (types differ by policy)."""
+        source = (
+            None if measurement is None else Source(measurement, None, retention_policy)
+        )
+        return Compiled(f"SHOW FIELD KEYS {self._on_from(database, source)}")
+
+    def show_series(
+        self,
+        database: str,
+        measurement: str | None = None,
+        *,
+        without_tag: str | None = None,
+    ) -> Compiled:
+        """``SHOW SERIES ON "db" [FROM "m"] [WHERE "k" = '']``.
+
+        One row per series key, across every retention policy (``SHOW
+        SERIES EXACT CARDINALITY`` counts the default policy only);
+        *without_tag* keeps the series that lack that tag.
+        """
+        source = None if measurement is None else Source(measurement)
+        text = f"SHOW SERIES {self._on_from(database, source)}"
+        if without_tag is not None:
+            text += f" WHERE {self.quote_identifier(without_tag)} = ''"
+        return Compiled(text)
+
+    def drop_measurement(self, measurement: str) -> Compiled:
+        """``DROP MEASUREMENT "m"`` (every policy; idempotent on the server)."""
+        return Compiled(
+            f"DROP MEASUREMENT {self.quote_identifier(measurement)}", writes=True
+        )
+
+    def drop_series(self, source: Source, where: WhereNode | None = None) -> Compiled:
+        """``DROP SERIES FROM "m" [WHERE …]`` (tag conditions only)."""
+        text = f"DROP SERIES FROM {self.quote_identifier(source.measurement)}"
+        if where is not None:
+            condition = self.visit_where(where)
+            if condition:
+                text += f" WHERE {condition}"
+        return Compiled(text, writes=True)

@@ -1,0 +1,674 @@
+"""Points in and out of files: line protocol and CSV (``influxpy import/export``).
+
+Reading turns files into numbered records, each a parsed point or the
+reason it cannot be one. Importing writes the good points in batches
+through ``Backend.write_lines``; when the store refuses part of a batch
+and does not say exactly which points, the batch is split in halves and
+written again (writes are idempotent) until every refused point is known,
+so one bad line never costs a good one. Exporting streams a measurement
+through ``QuerySet.iterator()`` (or a raw query's chunks) and writes every
+point exactly: integers stay integers, floats keep every digit, strings,
+tags and names are escaped.
+
+The CSV dialect: a header row, then one row per point. ``measurement`` and
+``time`` (RFC 3339 or integer epoch) are special columns; ``key:tag`` marks
+a tag (``--tag`` does the same for other files); ``key:float``,
+``key:integer``, ``key:string`` and ``key:boolean`` force a field's type.
+Quoted cells are strings; unquoted ones are integers, floats (with a
+``.`` or an exponent), ``true``/``false``, or nothing when empty.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+from influxpy._utils import format_rfc3339, to_ns
+from influxpy.exceptions import LineProtocolError, PartialWriteError
+from influxpy.lineprotocol import encode_point, parse_line
+
+if TYPE_CHECKING:
+    from influxpy.backends.base import Backend
+    from influxpy.introspection import Introspection, ModelSpec
+    from influxpy.results import Series
+
+__all__ = [
+    "ImportReport",
+    "Record",
+    "export_measurements",
+    "export_query",
+    "import_records",
+    "read_csv",
+    "read_line_protocol",
+]
+
+#: Multipliers from a file's time unit to nanoseconds.
+PRECISIONS = {"ns": 1, "u": 1_000, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
+_ROLES = ("tag", "field", "float", "integer", "string", "boolean")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
+
+Point = tuple[str, dict[str, str], dict[str, Any], "int | None"]
+Progress = Callable[[int], None]
+
+
+@dataclasses.dataclass
+class Record:
+    """One input record: where it starts, its text, its point or its error."""
+
+    line_number: int
+    text: str
+    point: Point | None = None
+    error: str | None = None
+
+
+def _no_progress(_advance: int) -> None:
+    return None
+
+
+def _decoded(
+    lines: Iterable[bytes], on_bytes: Progress
+) -> Iterator[tuple[int, str | None, str]]:
+    """Yield ``(line number, text or None, raw text)``; None is bad UTF-8."""
+    for number, raw in enumerate(lines, start=1):
+        on_bytes(len(raw))
+        data = raw.rstrip(b"\n").rstrip(b"\r")
+        try:
+            yield number, data.decode("utf-8"), ""
+        except UnicodeDecodeError:
+            yield number, None, data.decode("utf-8", "replace")
+
+
+# -- line protocol ------------------------------------------------------------
+
+
+def _string_open(line: str) -> bool:
+    """Whether a line ends inside a quoted string field value.
+
+    InfluxDB accepts a raw newline inside a string value, so such a point
+    spans two physical lines (reference §1.3).
+    """
+    index, size = 0, len(line)
+    while index < size and line[index] != " ":
+        index += 2 if line[index] == "\\" else 1
+    index += 1
+    quoted = False
+    previous = ""
+    while index < size:
+        char = line[index]
+        if char == "\\":
+            previous = ""
+            index += 2
+            continue
+        if quoted:
+            if char == '"':
+                quoted = False
+        elif char == '"' and previous == "=":
+            quoted = True
+        elif char == " ":
+            return False
+        previous = char
+        index += 1
+    return quoted
+
+
+def _check_point(point: Point) -> None:
+    _measurement, tags, _fields, _stamp = point
+    for key, value in tags.items():
+        if not value:
+            msg = f"the tag {key!r} has no value"
+            raise LineProtocolError(msg, key=key)
+
+
+def read_line_protocol(
+    lines: Iterable[bytes], *, on_bytes: Progress = _no_progress
+) -> Iterator[Record]:
+    """Parse line protocol; blank lines and ``#`` comments are skipped."""
+    pending: list[str] = []
+    start = 0
+    for number, text, raw in _decoded(lines, on_bytes):
+        if text is None:
+            yield Record(number, raw, error="the line is not valid UTF-8")
+            continue
+        if pending:
+            pending.append(text)
+            joined = "\n".join(pending)
+            if _string_open(joined):
+                continue
+            pending = []
+            yield _parse_record(start, joined)
+            continue
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if _string_open(text):
+            pending, start = [text], number
+            continue
+        yield _parse_record(number, text.lstrip())
+    if pending:
+        joined = "\n".join(pending)
+        yield Record(start, joined, error="a string value is never closed")
+
+
+def _parse_record(number: int, text: str) -> Record:
+    try:
+        point = parse_line(text)
+        _check_point(point)
+    except LineProtocolError as exc:
+        reason = str(exc) if exc.key else "it is not valid line protocol"
+        return Record(number, text, error=reason)
+    return Record(number, text, point=point)
+
+
+# -- CSV ----------------------------------------------------------------------
+
+
+def _csv_rows(
+    lines: Iterable[tuple[int, str | None, str]],
+) -> Iterator[tuple[int, list[tuple[str, bool]] | str, str]]:
+    """Yield ``(first line, cells or error, text)``; cells are ``(text, quoted)``.
+
+    RFC 4180, keeping what the ``csv`` module forgets: whether a cell was
+    quoted, so ``""`` (an empty string) differs from nothing at all.
+    """
+    cells: list[tuple[str, bool]] = []
+    cell: list[str] = []
+    quoted = in_quotes = False
+    start = 0
+    texts: list[str] = []
+    for number, text, raw in lines:
+        if text is None:
+            if not in_quotes:
+                yield number, "the line is not valid UTF-8", raw
+                continue
+            text = raw
+        if not in_quotes:
+            start = number
+            texts = []
+            if '"' not in text:
+                if text.strip():
+                    yield number, [(c, False) for c in text.split(",")], text
+                continue
+        texts.append(text)
+        index, size = 0, len(text)
+        while index < size:
+            char = text[index]
+            if in_quotes:
+                if char == '"':
+                    if index + 1 < size and text[index + 1] == '"':
+                        cell.append('"')
+                        index += 1
+                    else:
+                        in_quotes = False
+                else:
+                    cell.append(char)
+            elif char == '"' and not cell:
+                in_quotes = quoted = True
+            elif char == ",":
+                cells.append(("".join(cell), quoted))
+                cell, quoted = [], False
+            else:
+                cell.append(char)
+            index += 1
+        if in_quotes:
+            cell.append("\n")
+            continue
+        cells.append(("".join(cell), quoted))
+        yield start, cells, "\n".join(texts)
+        cells, cell, quoted = [], [], False
+    if in_quotes:
+        yield start, "a quoted cell is never closed", "\n".join(texts)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Column:
+    name: str
+    role: str  # measurement, time, tag, or a field role
+
+
+def _columns(header: list[tuple[str, bool]], tags: Sequence[str]) -> list[_Column]:
+    out = []
+    for text, quoted in header:
+        name, role = text, "field"
+        if not quoted or ":" in text:
+            head, sep, tail = text.rpartition(":")
+            if sep and tail in _ROLES and head:
+                name, role = head, tail
+            elif text in ("measurement", "time"):
+                role = text
+        if role == "field" and name in tags:
+            role = "tag"
+        out.append(_Column(name, role))
+    return out
+
+
+def _cell_value(text: str, quoted: bool, role: str) -> Any:
+    """The value of one field cell (None for an empty unquoted cell)."""
+    if not quoted and text == "":
+        return None
+    if role == "string":
+        return text
+    if role == "boolean":
+        lowered = text.strip().lower()
+        if lowered in ("true", "t", "1"):
+            return True
+        if lowered in ("false", "f", "0"):
+            return False
+        msg = f"{text!r} is not a boolean"
+        raise ValueError(msg)
+    if role == "integer":
+        return int(text.strip().removesuffix("i"))
+    if role == "float":
+        value = float(text)
+        if not math.isfinite(value):
+            msg = f"{text!r} is not a finite number"
+            raise ValueError(msg)
+        return value
+    if quoted:
+        return text
+    stripped = text.strip()
+    if _INTEGER.match(stripped):
+        return int(stripped)
+    if _FLOAT.match(stripped):
+        return float(stripped)
+    if stripped in ("true", "false"):
+        return stripped == "true"
+    return text
+
+
+def read_csv(
+    lines: Iterable[bytes],
+    *,
+    measurement: str | None = None,
+    tags: Sequence[str] = (),
+    on_bytes: Progress = _no_progress,
+) -> Iterator[Record]:
+    """Parse CSV with a header row (see the module docstring)."""
+    rows = _csv_rows(_decoded(lines, on_bytes))
+    columns: list[_Column] | None = None
+    for number, cells, text in rows:
+        if isinstance(cells, str):
+            yield Record(number, text, error=cells)
+            continue
+        if columns is None:
+            columns = _columns(cells, tags)
+            roles = [c.role for c in columns]
+            if "measurement" not in roles and not measurement:
+                msg = (
+                    "The CSV header has no 'measurement' column; name the "
+                    "measurement with --measurement."
+                )
+                raise LineProtocolError(msg)
+            continue
+        yield _csv_record(number, text, columns, cells, measurement)
+
+
+def _csv_record(
+    number: int,
+    text: str,
+    columns: list[_Column],
+    cells: list[tuple[str, bool]],
+    measurement: str | None,
+) -> Record:
+    if len(cells) != len(columns):
+        got, wanted = len(cells), len(columns)
+        reason = f"the row has {got} cells, the header {wanted}"
+        return Record(number, text, error=reason)
+    name = measurement
+    stamp: int | None = None
+    tag_values: dict[str, str] = {}
+    fields: dict[str, Any] = {}
+    try:
+        for column, (cell, quoted) in zip(columns, cells, strict=True):
+            if column.role == "measurement":
+                name = cell or measurement
+            elif column.role == "time":
+                if cell.strip():
+                    stamp = _csv_time(cell.strip())
+            elif column.role == "tag":
+                if cell:
+                    tag_values[column.name] = cell
+            else:
+                value = _cell_value(cell, quoted, column.role)
+                if value is not None:
+                    fields[column.name] = value
+    except ValueError as exc:
+        return Record(number, text, error=f"the column {column.name!r}: {exc}")
+    if not name:
+        return Record(number, text, error="the row names no measurement")
+    if not fields:
+        return Record(number, text, error="the row has no field value")
+    return Record(number, text, point=(name, tag_values, fields, stamp))
+
+
+def _csv_time(text: str) -> int:
+    if _INTEGER.match(text):
+        return int(text)
+    try:
+        return to_ns(text)
+    except (TypeError, ValueError) as exc:
+        msg = f"{text!r} is not a time ({exc})"
+        raise ValueError(msg) from None
+
+
+# -- import -------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ImportReport:
+    """What an import did: points written, and the records refused."""
+
+    written: int = 0
+    rejected: list[Record] = dataclasses.field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        """Records read (written or refused)."""
+        return self.written + len(self.rejected)
+
+
+@dataclasses.dataclass
+class _Entry:
+    record: Record
+    line: str
+
+
+def _encode(record: Record, factor: int) -> str:
+    assert record.point is not None
+    name, tags, fields, stamp = record.point
+    time_ns = None if stamp is None else stamp * factor
+    return encode_point(name, fields, tags, time_ns)
+
+
+def import_records(
+    backend: Backend,
+    records: Iterable[Record],
+    *,
+    database: str | None = None,
+    retention_policy: str | None = None,
+    batch_size: int = 5_000,
+    precision: str = "ns",
+    on_written: Progress = _no_progress,
+) -> ImportReport:
+    """Write the good records in batches; collect the refused ones.
+
+    Every point is encoded again by influxpy (so what is sent was checked),
+    with times multiplied from *precision* to nanoseconds. A store error
+    other than refused points (an unknown database, a lost connection)
+    stops the import and propagates, with ``written`` on the report so far.
+    """
+    factor = PRECISIONS[precision]
+    report = ImportReport()
+    batch: list[_Entry] = []
+    # A batch never gives one field two types: the store then decides each
+    # point against what is stored, as it would for points sent one by one.
+    kinds: dict[tuple[str, str], type] = {}
+    for record in records:
+        if record.point is None:
+            report.rejected.append(record)
+            continue
+        try:
+            line = _encode(record, factor)
+        except (LineProtocolError, ValueError) as exc:
+            record.error = str(exc)
+            report.rejected.append(record)
+            continue
+        name, _tags, fields, _stamp = record.point
+        point_kinds = {(name, key): type(value) for key, value in fields.items()}
+        if any(kinds.get(key, kind) is not kind for key, kind in point_kinds.items()):
+            _write(backend, batch, database, retention_policy, report, on_written)
+            batch, kinds = [], {}
+        batch.append(_Entry(record, line))
+        kinds.update(point_kinds)
+        if len(batch) >= batch_size:
+            _write(backend, batch, database, retention_policy, report, on_written)
+            batch, kinds = [], {}
+    if batch:
+        _write(backend, batch, database, retention_policy, report, on_written)
+    report.rejected.sort(key=lambda r: r.line_number)
+    return report
+
+
+def _reason(exc: PartialWriteError) -> str:
+    text = exc.reason or str(exc)
+    text = re.sub(r"^partial write: ", "", text)
+    return re.sub(r" dropped=\d+$", "", text)
+
+
+def _write(
+    backend: Backend,
+    batch: list[_Entry],
+    database: str | None,
+    retention_policy: str | None,
+    report: ImportReport,
+    on_written: Progress,
+) -> None:
+    try:
+        backend.write_lines(
+            [e.line for e in batch],
+            database=database,
+            retention_policy=retention_policy,
+            batch_size=len(batch),
+        )
+    except PartialWriteError as exc:
+        refused = _identified(exc, batch)
+        if refused is not None:
+            for entry in refused:
+                entry.record.error = _reason(exc)
+                report.rejected.append(entry.record)
+            kept = len(batch) - len(refused)
+            report.written += kept
+            on_written(kept)
+            return
+        if len(batch) == 1:
+            batch[0].record.error = _reason(exc)
+            report.rejected.append(batch[0].record)
+            return
+        # Which points were refused is not known: write the halves again
+        # (writing a stored point again changes nothing).
+        middle = len(batch) // 2
+        for half in (batch[:middle], batch[middle:]):
+            _write(backend, half, database, retention_policy, report, on_written)
+        return
+    report.written += len(batch)
+    on_written(len(batch))
+
+
+def _identified(exc: PartialWriteError, batch: list[_Entry]) -> list[_Entry] | None:
+    """The refused entries, when the store named all of them (else None)."""
+    if not exc.reason.startswith("partial write") or not exc.lines:
+        return None
+    named = set(exc.lines)
+    refused = [e for e in batch if e.line in named]
+    if len(refused) < len(named) or (exc.dropped and len(refused) != exc.dropped):
+        return None
+    return refused
+
+
+# -- export -------------------------------------------------------------------
+
+
+class CSVWriter:
+    """Write points as the CSV dialect ``read_csv`` reads back exactly."""
+
+    def __init__(
+        self, out: IO[str], tags: Sequence[str], fields: Sequence[str]
+    ) -> None:
+        self.out = out
+        self.tags = list(tags)
+        self.fields = list(fields)
+        header = ["measurement", "time"]
+        header.extend(_quote_name(f"{t}:tag") for t in self.tags)
+        header.extend(_quote_name(_field_header(f)) for f in self.fields)
+        out.write(",".join(header) + "\n")
+
+    def write(
+        self,
+        measurement: str,
+        tags: dict[str, str],
+        fields: dict[str, Any],
+        time_ns: int,
+    ) -> None:
+        """Write one point as a row."""
+        cells = [_quote(measurement), format_rfc3339(time_ns)]
+        cells.extend(_quote(tags[t]) if tags.get(t) else "" for t in self.tags)
+        cells.extend(_csv_cell(fields.get(f)) for f in self.fields)
+        self.out.write(",".join(cells) + "\n")
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _quote_name(text: str) -> str:
+    if any(c in text for c in ',"\n\r') or text != text.strip():
+        return _quote(text)
+    return text
+
+
+def _field_header(key: str) -> str:
+    head, sep, tail = key.rpartition(":")
+    if key in ("measurement", "time") or (sep and tail in _ROLES and head):
+        return f"{key}:field"
+    return key
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _quote(value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _points_of(
+    spec: ModelSpec, results: Iterable[Any]
+) -> Iterator[tuple[dict[str, str], dict[str, Any], int]]:
+    """Split streamed results into (tags, fields by stored key, time)."""
+    keys = {c.attname: c.key for c in spec.columns if not c.is_tag}
+    for result in results:
+        tags = {k: v for k, v in result.tags.items() if v}
+        for point in result.points:
+            fields = {
+                keys[name]: value
+                for name, value in point.items()
+                if name in keys and value is not None
+            }
+            if fields:
+                yield tags, fields, point["time"]
+
+
+def export_measurements(
+    intro: Introspection,
+    out: IO[str],
+    *,
+    measurements: Sequence[str] | None = None,
+    retention_policy: str | None = None,
+    fmt: str = "line",
+    start: int | None = None,
+    end: int | None = None,
+    chunk_size: int = 10_000,
+    on_points: Progress = _no_progress,
+    on_warning: Callable[[str], None] | None = None,
+    alias: str = "default",
+) -> int:
+    """Stream measurements to *out*; return the number of points written.
+
+    Each measurement is read through a model generated from the stored
+    schema, with ``QuerySet.iterator()`` and times as integer nanoseconds.
+    What such a model cannot hold (a field with the key of a tag) is told
+    to *on_warning*.
+    """
+    from influxpy.introspection import model_spec
+
+    names = list(measurements) if measurements else intro.measurements()
+    specs = []
+    for name in names:
+        spec = model_spec(intro, name, retention_policy=retention_policy)
+        if on_warning is not None:
+            for comment in spec.comments:
+                on_warning(f"{name!r}: {comment}")
+        if spec.columns and any(not c.is_tag for c in spec.columns):
+            specs.append(spec)
+    writer: CSVWriter | None = None
+    if fmt == "csv":
+        tag_keys = sorted({c.key for s in specs for c in s.columns if c.is_tag})
+        field_keys = sorted({c.key for s in specs for c in s.columns if not c.is_tag})
+        writer = CSVWriter(out, tag_keys, field_keys)
+    total = 0
+    for spec in specs:
+        model = spec.build(using=alias, database=intro.database)
+        qs = model.series.group_by("*").epoch()
+        if start is not None:
+            qs = qs.filter(time__gte=start)
+        if end is not None:
+            qs = qs.filter(time__lt=end)
+        done = 0
+        for tags, fields, time_ns in _points_of(
+            spec, qs.iterator(chunk_size=chunk_size)
+        ):
+            if writer is not None:
+                writer.write(spec.measurement, tags, fields, time_ns)
+            else:
+                out.write(encode_point(spec.measurement, fields, tags, time_ns))
+                out.write("\n")
+            done += 1
+            if done % 1_000 == 0:
+                on_points(1_000)
+        on_points(done % 1_000)
+        total += done
+    return total
+
+
+def export_query(
+    series: Iterable[Series],
+    out: IO[str],
+    *,
+    fmt: str = "line",
+    on_points: Progress = _no_progress,
+) -> int:
+    """Stream a raw query's series to *out*; return the points written.
+
+    Tags are the series' tags (``GROUP BY *`` keeps them apart); every
+    other column is a field written with the type it came back with.
+    """
+    writer: CSVWriter | None = None
+    columns: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    total = 0
+    for piece in series:
+        names = piece.columns[1:]
+        if fmt == "csv":
+            shape = (tuple(sorted(piece.tags)), tuple(names))
+            if writer is None:
+                columns = shape
+                writer = CSVWriter(out, shape[0], shape[1])
+            elif shape != columns:
+                msg = (
+                    "The query's series have different columns, which one CSV "
+                    "header cannot describe; export it as line protocol."
+                )
+                raise LineProtocolError(msg)
+        tags = {k: v for k, v in piece.tags.items() if v}
+        count = 0
+        for row in piece.values:
+            fields = {
+                k: v for k, v in zip(names, row[1:], strict=False) if v is not None
+            }
+            if not fields:
+                continue
+            if writer is not None:
+                writer.write(piece.name, tags, fields, row[0])
+            else:
+                out.write(encode_point(piece.name, fields, tags, row[0]))
+                out.write("\n")
+            count += 1
+        total += count
+        on_points(count)
+    return total
