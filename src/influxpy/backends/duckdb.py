@@ -1044,12 +1044,8 @@ def _batch_from_points(
     batch.times = [now if stamp is None else stamp for _t, _f, stamp in points]
     for key in tag_keys:
         batch.tags[key] = [tags.get(key, "") for tags, _f, _s in points]
-    for key, kind in field_kinds.items():
-        batch.fields[key] = (
-            kind,
-            [
-                v if v is not None and _PY_KIND[type(v)] == kind else None
-                for v in (fields.get(key) for _t, fields, _s in points)
-            ],
-        )
+    for key in field_kinds:
+        values = [fields.get(key) for _t, fields, _s in points]
+        # The first type wins; points giving another are refused, not altered.
+        batch.fields[key] = _first_type(batch, key, values)
     return batch

@@ -134,6 +134,12 @@ def register_functions(con: Any) -> None:
         ("influxpy_mode_index", "DOUBLE[]"),
         ("influxpy_mode_index_text", "VARCHAR[]"),
     ):
+        exists = con.execute(
+            "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [name]
+        ).fetchall()
+        if exists[0][0]:
+            # A second connection to a file this process has open shares it.
+            continue
         con.create_function(
             name, _mode_index, [kind, "BIGINT[]"], BIGINT, null_handling="special"
         )
