@@ -123,7 +123,9 @@ def main() -> None:
 
     server = BenchServer()
     try:
-        influxpy.connect(f"influxdb://127.0.0.1:{server.port}/{DB}", alias="server")
+        influxpy.connect(
+            f"influxdb://127.0.0.1:{server.port}/{DB}?timeout=600", alias="server"
+        )
         server.reset(DB)
         wall, _ = timed(
             "InfluxDB ingest (DataFrame, through influxpy)",

@@ -1,0 +1,205 @@
+"""Live tests on the real server for what only InfluxDB runs.
+
+The conformance suite proves the features both backends share. These
+check, value by value, the functions and clauses the embedded engine
+refuses: time zones for windows, INTEGRAL over windows, subqueries,
+top/bottom by tag, SAMPLE, HOLT_WINTERS, the technical-analysis functions,
+INTO, ATAN2 and the raw escape hatches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import influxpy
+from influxpy import F, Func, Raw, fields, models
+from influxpy.durations import Day, Hour, Second
+from influxpy.exceptions import UnsupportedCompilation
+from influxpy.functions import (
+    Atan2,
+    Bottom,
+    ExponentialMovingAverage,
+    HoltWinters,
+    Integral,
+    Max,
+    Mean,
+    Sample,
+    Top,
+)
+
+S = 1_000_000_000
+T0 = 1_577_836_800 * S  # 2020-01-01T00:00:00Z
+
+
+class Sensor(models.InfluxMeasurement):
+    """A float field and a host tag."""
+
+    measurement = "sensor"
+    v = fields.FloatField()
+    w = fields.FloatField()
+    host = fields.InfluxTag(null=True)
+
+    class Meta:
+        using = "server"
+
+
+class SensorCopy(models.InfluxMeasurement):
+    """Where INTO writes."""
+
+    measurement = "sensor_copy"
+    v = fields.FloatField()
+    host = fields.InfluxTag(null=True)
+
+    class Meta:
+        using = "server"
+
+
+@pytest.fixture
+def server(influx_url: str) -> Iterator[str]:
+    influxpy.connect(influx_url, alias="server")
+    yield "server"
+    influxpy.connections.close_all()
+
+
+def write(*values: tuple[int, float, str | None]) -> None:
+    Sensor.series.bulk_create(
+        Sensor(time=T0 + t * S, v=v, w=1.0, host=host) for t, v, host in values
+    )
+
+
+def points(qs: Any) -> list[dict[str, Any]]:
+    return list(qs.epoch().points())
+
+
+def test_tz_aligns_windows_to_local_days_across_dst(server: str) -> None:
+    """GROUP BY time(1d) tz('Europe/Paris') over the 2020 DST change (§6.1)."""
+    start = dt.datetime(2020, 3, 28, tzinfo=dt.timezone.utc)
+    Sensor.series.bulk_create(
+        Sensor(time=start + dt.timedelta(hours=h), v=1.0) for h in range(72)
+    )
+    qs = (
+        Sensor.series.filter(time__gte=start, time__lt=start + dt.timedelta(days=3))
+        .annotate(n=influxpy.Count("v"))
+        .resolution(Day(1))
+        .tz("Europe/Paris")
+    )
+    rows = list(qs.points())
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    assert [(r["time"], r["n"]) for r in rows] == [
+        (dt.datetime(2020, 3, 28, tzinfo=paris), 23),
+        (dt.datetime(2020, 3, 29, tzinfo=paris), 23),
+        (dt.datetime(2020, 3, 30, tzinfo=paris), 24),
+        (dt.datetime(2020, 3, 31, tzinfo=paris), 2),
+    ]
+    assert rows[0]["time"].utcoffset() == dt.timedelta(hours=1)
+    assert rows[2]["time"].utcoffset() == dt.timedelta(hours=2)
+
+
+def test_integral_over_windows_interpolates_to_the_edges(server: str) -> None:
+    """time(20s) gives 75 and 150 on [0s:1, 10s:2, 20s:10, 30s:20] (§6.5)."""
+    write((0, 1.0, None), (10, 2.0, None), (20, 10.0, None), (30, 20.0, None))
+    qs = (
+        Sensor.series.filter(time__gte=T0, time__lt=T0 + 40 * S)
+        .annotate(Integral("v"))
+        .resolution(Second(20))
+    )
+    assert [(p["time"], p["integral"]) for p in points(qs)] == [
+        (T0, 75.0),
+        (T0 + 20 * S, 150.0),
+    ]
+
+
+def test_subquery_feeds_an_outer_aggregate(server: str) -> None:
+    """The max over hosts of each host's mean."""
+    write((0, 1.0, "a"), (1, 3.0, "a"), (0, 10.0, "b"), (1, 30.0, "b"))
+    inner = Sensor.series.annotate(m=Mean("v")).group_by("host")
+    outer = inner.subquery().annotate(top=Max("m"))
+    assert str(outer.query) == (
+        'SELECT max("m") AS "top" FROM (SELECT mean("v") AS "m" FROM "sensor" '
+        'GROUP BY "host")'
+    )
+    assert [p["top"] for p in points(outer)] == [20.0]
+    per_host = inner.subquery().filter(m__gt=5).annotate(Max("m")).group_by("host")
+    assert [(p["host"], p["max"]) for p in points(per_host)] == [("b", 20.0)]
+
+
+def test_top_and_bottom_by_tag(server: str) -> None:
+    """top(v, host, 2): the best value of each host, at most two, with host."""
+    write((0, 5.0, "a"), (1, 9.0, "a"), (2, 7.0, "b"), (3, 1.0, "c"))
+    top = points(Sensor.series.annotate(Top("v", "host", 2)))
+    assert [(p["top"], p["host"]) for p in top] == [(9.0, "a"), (7.0, "b")]
+    bottom = points(Sensor.series.annotate(Bottom("v", "host", 2)))
+    assert sorted((p["bottom"], p["host"]) for p in bottom) == [(1.0, "c"), (5.0, "a")]
+
+
+def test_sample_picks_points_of_the_data(server: str) -> None:
+    """SAMPLE(v, 2) returns two of the stored points, with their own times."""
+    write(*((k, float(k), None) for k in range(10)))
+    picked = points(Sensor.series.annotate(Sample("v", 2)))
+    assert len(picked) == 2
+    assert all(p["sample"] == (p["time"] - T0) / S for p in picked)
+
+
+def test_holt_winters_predicts_after_the_last_window(server: str) -> None:
+    """HOLT_WINTERS(mean(v), 3, 0) on a linear series predicts 3 later windows."""
+    write(*((10 * k, float(k), None) for k in range(12)))
+    qs = (
+        Sensor.series.filter(time__gte=T0, time__lt=T0 + 120 * S)
+        .annotate(HoltWinters(Mean("v"), 3, 0))
+        .resolution(Second(10))
+    )
+    predicted = points(qs)
+    assert [p["time"] for p in predicted] == [T0 + t * S for t in (120, 130, 140)]
+    assert [p["holt_winters"] for p in predicted] == pytest.approx(
+        [12.0, 13.0, 14.0], abs=0.5
+    )
+
+
+def test_exponential_moving_average(server: str) -> None:
+    """EMA over a constant series is that constant, once warmed up."""
+    write(*((k, 4.0, None) for k in range(10)))
+    qs = Sensor.series.annotate(ExponentialMovingAverage("v", 3))
+    values = [p["exponential_moving_average"] for p in points(qs)]
+    assert values
+    assert values == pytest.approx([4.0] * len(values))
+
+
+def test_into_copies_points_and_keeps_tags(server: str) -> None:
+    """into(Model).execute() writes per tag set and returns the count written."""
+    write((0, 1.0, "a"), (0, 2.0, "b"), (1, 3.0, "a"))
+    written = Sensor.series.only("v").into(SensorCopy).execute()
+    assert written == 3
+    copied = sorted((p["host"], p["v"]) for p in points(SensorCopy.series.all()))
+    assert copied == [("a", 1.0), ("a", 3.0), ("b", 2.0)]
+
+
+def test_atan2_and_raw_and_func_escape_hatches(server: str) -> None:
+    """Two-field math and the unchecked escape hatches run on the server."""
+    write((0, 1.0, None))
+    assert [p["atan2"] for p in points(Sensor.series.annotate(Atan2("v", "w")))] == [
+        pytest.approx(0.7853981633974483)
+    ]
+    assert [p["s"] for p in points(Sensor.series.annotate(s=Raw('sum("v")')))] == [1.0]
+    func = Sensor.series.annotate(r=Func("round", F("v") * 2.4))
+    assert [p["r"] for p in points(func)] == [2.0]
+
+
+def test_the_engine_refuses_what_it_cannot_run(server: str) -> None:
+    """The same QuerySets raise UnsupportedCompilation on the embedded engine."""
+    influxpy.connect("duckdb://:memory:", alias="engine")
+    queries = [
+        Sensor.series.annotate(HoltWinters(Mean("v"), 3, 0)).resolution(Hour(1)),
+        Sensor.series.annotate(Sample("v", 2)),
+        Sensor.series.annotate(Top("v", "host", 2)),
+        Sensor.series.annotate(s=Raw('sum("v")')),
+        Sensor.series.annotate(m=Mean("v")).subquery().annotate(Max("m")),
+    ]
+    Sensor.series.using("engine").create(v=1.0, w=1.0, time=T0)
+    for qs in queries:
+        with pytest.raises(UnsupportedCompilation, match="embedded engine"):
+            list(qs.using("engine"))
