@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import difflib
+import gc
 import re
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from itertools import islice
@@ -218,3 +220,20 @@ def format_rfc3339(ns: int) -> str:
     if frac:
         base += "." + f"{frac:09d}".rstrip("0")
     return base + "Z"
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large result is built.
+
+    Decoding a million rows allocates millions of lists and dicts, which
+    triggers collection after collection over the growing result although
+    none of it is garbage; pausing it makes building results much faster.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -34,7 +34,7 @@ from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from influxpy._types import ModelT
-from influxpy._utils import amap, suggest
+from influxpy._utils import amap, gc_paused, suggest
 from influxpy.connection import get_connection
 from influxpy.durations import Duration, as_duration
 from influxpy.exceptions import CompileError, FieldError
@@ -642,12 +642,13 @@ class QuerySet(Generic[ModelT]):
 
         empty = self._state.empty
         series: Iterable[Series] = () if empty else (yield self._state.query)
-        return series_to_dataframe(
-            series,
-            names=self._column_names(),
-            tz=self._tzinfo(),
-            epoch=self._state.epoch,
-        )
+        with gc_paused():
+            return series_to_dataframe(
+                series,
+                names=self._column_names(),
+                tz=self._tzinfo(),
+                epoch=self._state.epoch,
+            )
 
     # -- methods that return a new QuerySet ----------------------------------
 
@@ -1110,8 +1111,10 @@ class QuerySet(Generic[ModelT]):
             if not self._state.empty:
                 converter = self._converter()
                 shape = self._state.shape
-                for series in (yield self._state.query):
-                    items.extend(self._shape(series, converter, shape))
+                rows = yield self._state.query
+                with gc_paused():
+                    for series in rows:
+                        items.extend(self._shape(series, converter, shape))
             self._result_cache = items
         return self._result_cache
 

@@ -84,20 +84,43 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _as_list(values: Any) -> list[Any]:
+    if isinstance(values, list):
+        return values
+    return list(values.tolist() if hasattr(values, "tolist") else values.to_pylist())
+
+
 class _Batch:
     """Columns of one write: times, tags and typed fields, row-aligned."""
 
     def __init__(self, measurement: str, count: int) -> None:
         self.measurement = measurement
         self.count = count
-        self.times: list[int] = []
-        self.tags: dict[str, list[str]] = {}
-        self.fields: dict[str, tuple[str, list[Any]]] = {}
+        # Lists, or numpy / Arrow arrays for a DataFrame's columns.
+        self.times: Any = []
+        self.tags: dict[str, Any] = {}
+        self.fields: dict[str, tuple[str, Any]] = {}
         #: Rows refused inside the batch: (field key, type given, row flags).
         self.mixed: list[tuple[str, str, list[bool]]] = []
 
+    @property
+    def vectorized(self) -> bool:
+        """Whether some columns are arrays (from a DataFrame), not lists."""
+        columns = [self.times, *self.tags.values()]
+        columns += [values for _kind, values in self.fields.values()]
+        return any(not isinstance(c, list) for c in columns)
+
+    def materialize(self) -> None:
+        """Turn array columns into lists, for the row-by-row paths."""
+        self.times = _as_list(self.times)
+        self.tags = {key: _as_list(vals) for key, vals in self.tags.items()}
+        self.fields = {
+            key: (kind, _as_list(vals)) for key, (kind, vals) in self.fields.items()
+        }
+
     def drop_rows(self, keep: list[bool]) -> None:
         """Keep only the rows whose flag is true."""
+        self.materialize()
         self.times = [t for t, k in zip(self.times, keep, strict=True) if k]
         self.tags = {
             key: [v for v, k in zip(vals, keep, strict=True) if k]
@@ -282,6 +305,12 @@ class DuckDBBackend(Backend):
         self, batch: _Batch, columns: dict[str, ColumnInfo]
     ) -> FieldTypeConflictError | None:
         """Drop points writing a field with another type, as InfluxDB does."""
+        if not batch.mixed and all(
+            key not in columns or columns[key].kind == kind
+            for key, (kind, _values) in batch.fields.items()
+        ):
+            return None
+        batch.materialize()
         keep = [True] * batch.count
         reasons = []
         for key, given, refused in batch.mixed:
@@ -334,9 +363,9 @@ class DuckDBBackend(Backend):
             "string": pa.string(),
         }
         for key, values in batch.tags.items():
-            arrays[key] = pa.array(values, pa.string())
+            arrays[key] = _arrow_column(pa, values, pa.string())
         for key, (kind, values) in batch.fields.items():
-            arrays[key] = pa.array(values, arrow_types[kind])
+            arrays[key] = _arrow_column(pa, values, arrow_types[kind])
         table = pa.table(arrays)
         tag_keys = [k for k, c in columns.items() if c.role == "tag"]
         field_keys = [k for k, c in columns.items() if c.role == "field"]
@@ -355,10 +384,19 @@ class DuckDBBackend(Backend):
                 for k in field_keys
             )
             normalized = ", ".join(p for p in ("time", select_tags, select_fields) if p)
-            keys = set(
-                zip(batch.times, *(batch.tags[k] for k in batch.tags), strict=True)
-            )
-            if len(keys) != batch.count:
+            if batch.vectorized:
+                group = ", ".join(_ident(k) for k in ["time", *batch.tags])
+                distinct = con.execute(
+                    f"SELECT count(*) FROM "
+                    f"(SELECT DISTINCT {group} FROM influxpy_batch)"
+                ).fetchone()
+                duplicated = not distinct or distinct[0] != batch.count
+            else:
+                keys = set(
+                    zip(batch.times, *(batch.tags[k] for k in batch.tags), strict=True)
+                )
+                duplicated = len(keys) != batch.count
+            if duplicated:
                 # Duplicate points inside the batch: later values win per field.
                 merged = ", ".join(
                     f"arg_max({_ident(k)}, influxpy_row) FILTER "
@@ -373,7 +411,10 @@ class DuckDBBackend(Backend):
                 )
             else:
                 source = f"(SELECT {normalized} FROM influxpy_batch)"
-            low, high = min(batch.times), max(batch.times)
+            if isinstance(batch.times, list):
+                low, high = min(batch.times), max(batch.times)
+            else:
+                low, high = int(batch.times.min()), int(batch.times.max())
             join = " AND ".join(f"t.{_ident(k)} = b.{_ident(k)}" for k in key_cols)
             hits = con.execute(
                 f"SELECT count(*) FROM {target} t SEMI JOIN {source} b ON {join} "
@@ -505,9 +546,9 @@ class DuckDBBackend(Backend):
         (tag text, a field per point, one type per untyped field), so both
         backends accept and store the same frames.
         """
-        from influxpy._dataframe import frame_columns
+        from influxpy._dataframe import frame_arrays
 
-        times, tags, fields = frame_columns(model, frame)
+        times, tags, fields = frame_arrays(model, frame)
         db = self.resolve_database(database)
         rp = retention_policy or DEFAULT_RETENTION_POLICY
         written = 0
@@ -529,16 +570,22 @@ class DuckDBBackend(Backend):
     def _batch_from_columns(
         self,
         model: type[InfluxMeasurement],
-        times: list[int],
-        tags: dict[str, list[Any]],
-        fields: dict[str, tuple[str, list[Any]]],
+        times: Any,
+        tags: dict[str, Any],
+        fields: dict[str, tuple[str, Any]],
     ) -> _Batch:
+        """A batch of a frame's columns: lists, or arrays already checked."""
+        import numpy as np
+
         meta = model._meta
         batch = _Batch(meta.measurement, len(times))
         batch.times = times
         for field in meta.tags:
             values = tags.get(field.db_name)
             if values is None:
+                continue
+            if not isinstance(values, list):
+                batch.tags[field.db_name] = values
                 continue
             clean = ["" if v is None else str(v) for v in values]
             for value in clean:
@@ -547,19 +594,26 @@ class DuckDBBackend(Backend):
                 ):
                     check_tag_value(meta.measurement, field.db_name, value)
             batch.tags[field.db_name] = clean
-        present = [False] * len(times)
+        present = np.zeros(len(times), dtype=bool)
         declared = {f.db_name: f.kind for f in meta.values}
         for key, (kind, values) in fields.items():
+            if not isinstance(values, list):
+                # A typed array: one type, nulls for "no value".
+                if values.null_count == len(values):
+                    continue
+                batch.fields[key] = (kind, values)
+                present |= values.is_valid().to_numpy(zero_copy_only=False)
+                continue
             if all(v is None for v in values):
                 continue
             if declared.get(key) == "any":
                 kind, values = _first_type(batch, key, values)
             batch.fields[key] = (kind, values)
-            for index, value in enumerate(values):
-                if value is not None:
-                    present[index] = True
-        if not all(present):
-            index = present.index(False)
+            present |= np.fromiter(
+                (v is not None for v in values), dtype=bool, count=len(values)
+            )
+        if not present.all():
+            index = int(np.argmin(present))
             msg = (
                 f"Cannot write the point of measurement {meta.measurement!r} at "
                 f"{times[index]}: a point needs at least one field value."
@@ -1003,6 +1057,15 @@ def _clean_values(field: Any, values: list[Any]) -> list[Any]:
             out = list(values)
         out[index] = field.to_python(value)
     return out
+
+
+def _arrow_column(pa: Any, values: Any, kind: Any) -> Any:
+    """A batch column as an Arrow array of *kind*."""
+    if isinstance(values, list):
+        return pa.array(values, kind)
+    if isinstance(values, pa.Array):
+        return values if values.type == kind else values.cast(kind)
+    return pa.array(values, kind)
 
 
 def _first_type(batch: _Batch, key: str, values: list[Any]) -> tuple[str, list[Any]]:

@@ -1114,10 +1114,30 @@ class DuckDBCompiler(Compiler):
                 having += f" AND max(time) != {stamp}"
         extra = [f"a{j}" for j in range(aux)]
         picked = [f"{self._selected(call, x, a)} AS {a}" for a in extra]
+        rows = f"base WHERE {x} IS NOT NULL AND {self._range_sql(low, high)}"
+        if call.name == "percentile":
+            # Rank the points of each group once (a window sorts per group),
+            # instead of building and sorting a list of every value.
+            parts = [*g, bucket] if gbt is not None and bucket is not None else g
+            if parts:
+                over = f"PARTITION BY {', '.join(parts)}"
+                ranked = (
+                    f"SELECT *, row_number() OVER ({over} ORDER BY {x}, time) "
+                    f"AS influxpy_rn, count(*) OVER ({over}) AS influxpy_n "
+                    f"FROM {rows}"
+                )
+            else:
+                ranked = (
+                    f"SELECT * FROM (SELECT *, row_number() OVER (ORDER BY {x}, "
+                    f"time) AS influxpy_rn FROM {rows}) CROSS JOIN "
+                    f"(SELECT count(*) AS influxpy_n FROM {rows})"
+                )
+            # Only the selected point of each group is left; a group without
+            # one has no row, as when its value was NULL.
+            rows = f"(SELECT * FROM ({ranked}) WHERE {self._percentile_hit(call)})"
         real = (
             f"SELECT {', '.join([*g, f'{stamp} AS time', f'{value} AS v', *picked])} "
-            f"FROM base WHERE {x} IS NOT NULL AND {self._range_sql(low, high)} "
-            f"GROUP BY ALL HAVING {having}"
+            f"FROM {rows} GROUP BY ALL HAVING {having}"
         )
         if call.name == "percentile":
             real = f"SELECT * FROM ({real}) WHERE v IS NOT NULL"
@@ -1237,14 +1257,17 @@ class DuckDBCompiler(Compiler):
             return f"first({column} ORDER BY {x} DESC, time ASC)"
         if name == "min":
             return f"first({column} ORDER BY {x} ASC, time ASC)"
-        rank = self._percentile_rank(call, x)
-        ordered = f"list({column} ORDER BY {x}, time)"
-        return f"CASE WHEN {rank} BETWEEN 1 AND count({x}) THEN {ordered}[{rank}] END"
+        return f"any_value({column}) FILTER (WHERE {self._percentile_hit(call)})"
 
-    def _percentile_rank(self, call: Func, x: str) -> str:
-        """Nearest rank, 1-based: ``floor(n * p / 100 + 0.5)``."""
+    def _percentile_hit(self, call: Func) -> str:
+        """Whether a ranked row is the nearest rank, ``floor(n * p / 100 + 0.5)``.
+
+        The rows carry their 1-based rank by (value, time) in their group
+        (``influxpy_rn``) and the group's size (``influxpy_n``).
+        """
         p = self._param(float(call.params[0]))
-        return f"CAST(floor(CAST(count({x}) AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
+        rank = f"CAST(floor(CAST(influxpy_n AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
+        return f"influxpy_rn = {rank}"
 
     def _reduce(
         self, call: Func, x: str, kind: str | None, descending: bool
@@ -1295,12 +1318,11 @@ class DuckDBCompiler(Compiler):
         if name == "min":
             return f"min({x})", f"first(time ORDER BY {x} ASC, time ASC)"
         if name == "percentile":
-            rank = self._percentile_rank(call, x)
-            ordered = f"list(struct_pack(v := {x}, t := time) ORDER BY {x}, time)"
-            picked = (
-                f"CASE WHEN {rank} BETWEEN 1 AND count({x}) THEN {ordered}[{rank}] END"
+            hit = self._percentile_hit(call)
+            return (
+                f"any_value({x}) FILTER (WHERE {hit})",
+                f"any_value(time) FILTER (WHERE {hit})",
             )
-            return f"({picked}).v", f"({picked}).t"
         what = f"{name}()"
         raise self._unsupported(what)
 
@@ -1406,14 +1428,26 @@ class DuckDBCompiler(Compiler):
                 )
                 raise ProgrammingError(msg)
             best = "DESC" if func.name == "top" else "ASC"
-            ranked = (
-                f"SELECT *, row_number() OVER (PARTITION BY {partition} "
-                f"ORDER BY x {best}, time ASC) AS influxpy_rank FROM ({base})"
-            )
-            body = (
-                f"SELECT {', '.join([*g, 'time', 'w', 'x AS c0'])} "
-                f"FROM ({ranked}) WHERE influxpy_rank <= {n}"
-            )
+            # The n best points by value, ties to the earliest time: one
+            # top-n pass over the rows (no window sorting every row).
+            if not g and gbt is None:
+                body = (
+                    f"SELECT time, w, x AS c0 FROM ({base}) "
+                    f"ORDER BY x {best}, time ASC LIMIT {n}"
+                )
+            else:
+                top = func.name == "top"
+                key = f"struct_pack(k0 := x, k1 := {'-time' if top else 'time'})"
+                point = "struct_pack(t := time, v := x)"
+                picked = f"{'max_by' if top else 'min_by'}({point}, {key}, {n})"
+                best_rows = (
+                    f"SELECT {partition}, unnest({picked}) AS influxpy_p "
+                    f"FROM ({base}) GROUP BY {partition}"
+                )
+                body = (
+                    f"SELECT {', '.join(g)}{', ' if g else ''}influxpy_p.t AS time, "
+                    f"w, influxpy_p.v AS c0 FROM ({best_rows})"
+                )
             order = [f"w {direction}", "time ASC", f"c0 {best}"]
         else:
             seen = "max(time)" if query.descending else "min(time)"
