@@ -211,3 +211,33 @@ def median_result(results: list[dict[str, Any]]) -> dict[str, Any]:
 def median(values: list[float]) -> float:
     """The median of *values*."""
     return statistics.median(values)
+
+
+def run_trials(
+    script: str,
+    server: BenchServer,
+    cases: list[str],
+    trials: int,
+    n: int,
+    *,
+    prepare: Callable[[], None] | None = None,
+    stored_in: str | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Run every case *trials* times, interleaved, each in a fresh child.
+
+    *prepare* runs before each case (e.g. a fresh database); with
+    *stored_in*, the points the server holds afterwards are counted.
+    """
+    results: dict[str, list[dict[str, Any]]] = {case: [] for case in cases}
+    for _trial in range(trials):
+        for case in cases:
+            if prepare is not None:
+                prepare()
+            before = server.cpu_seconds()
+            result = run_child(script, case, ["--url", server.url, "-n", str(n)])
+            result["server_cpu"] = server.cpu_seconds() - before
+            if stored_in is not None and "count" in result:
+                result["stored"] = server.count(stored_in)
+            results[case].append(result)
+            print(f"  {case}: {result}", file=sys.stderr)
+    return results

@@ -27,7 +27,7 @@ from _common import (
     measure,
     median_result,
     rows,
-    run_child,
+    run_trials,
 )
 from write import _instances, _model
 
@@ -178,18 +178,9 @@ def main() -> None:
         print(json.dumps(child(args.child, args.url, args.n)))
         return
     server = BenchServer()
-    results: dict[str, list[dict[str, Any]]] = {case: [] for case in args.cases}
     try:
         load(server, args.n, args.iter_n if "influxpy_iterator" in args.cases else 0)
-        for _trial in range(args.trials):
-            for case in args.cases:
-                before = server.cpu_seconds()
-                result = run_child(
-                    __file__, case, ["--url", server.url, "-n", str(args.n)]
-                )
-                result["server_cpu"] = server.cpu_seconds() - before
-                results[case].append(result)
-                print(f"  {case}: {result}", file=sys.stderr)
+        results = run_trials(__file__, server, args.cases, args.trials, args.n)
     finally:
         server.close()
     report(results)

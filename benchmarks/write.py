@@ -29,7 +29,7 @@ from _common import (
     measure,
     median_result,
     rows,
-    run_child,
+    run_trials,
 )
 
 DB = "bench_write"
@@ -168,20 +168,16 @@ def main() -> None:
         print(json.dumps(child(args.child, args.url, args.n)))
         return
     server = BenchServer()
-    results: dict[str, list[dict[str, Any]]] = {case: [] for case in args.cases}
     try:
-        for _trial in range(args.trials):
-            for case in args.cases:
-                server.reset(DB)
-                before = server.cpu_seconds()
-                result = run_child(
-                    __file__, case, ["--url", server.url, "-n", str(args.n)]
-                )
-                result["server_cpu"] = server.cpu_seconds() - before
-                if "count" in result:
-                    result["stored"] = server.count(DB)
-                results[case].append(result)
-                print(f"  {case}: {result}", file=sys.stderr)
+        results = run_trials(
+            __file__,
+            server,
+            args.cases,
+            args.trials,
+            args.n,
+            prepare=lambda: server.reset(DB),
+            stored_in=DB,
+        )
     finally:
         server.close()
     report(results, args.n)
