@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
+import influxpy
 from _influxd import InfluxServer
 
 ADMIN_USER = "admin"
@@ -76,3 +77,27 @@ def influx_url(influx_server: InfluxServer, database: str) -> str:
         credentials = f"{user}:{password}@"
     host = f"{influx_server.host}:{influx_server.port}"
     return f"{influx_server.url_scheme}://{credentials}{host}/{database}"
+
+
+@pytest.fixture(params=["influxdb", "duckdb"])
+def backend_url(request: pytest.FixtureRequest) -> str:
+    """A fresh store for one test: the server's test database, then an engine.
+
+    Tests using it run once on the real InfluxDB and once on the embedded
+    engine in memory, so one expectation proves both.
+    """
+    if request.param == "influxdb":
+        return str(request.getfixturevalue("influx_url"))
+    return "duckdb://:memory:"
+
+
+@pytest.fixture
+def conn(request: pytest.FixtureRequest, backend_url: str) -> Iterator[str]:
+    """An alias connected to ``backend_url``, closed after the test."""
+    kind = backend_url.split(":", 1)[0]
+    alias = f"{request.module.__name__}-{kind}"
+    backend = influxpy.connect(backend_url, alias=alias)
+    try:
+        yield alias
+    finally:
+        backend.close()

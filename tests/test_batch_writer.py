@@ -102,12 +102,10 @@ def _fresh_connections() -> Iterator[None]:
     influxpy.connections.close_all()
 
 
-@pytest.fixture(params=["influxdb", "duckdb"])
-def url(request: pytest.FixtureRequest) -> str:
-    """The real server's test database, then the embedded engine in memory."""
-    if request.param == "influxdb":
-        return str(request.getfixturevalue("influx_url"))
-    return "duckdb://:memory:"
+@pytest.fixture
+def url(backend_url: str) -> str:
+    """The shared ``backend_url``: the real server, then the embedded engine."""
+    return backend_url
 
 
 class Transport(httpx.BaseTransport, httpx.AsyncBaseTransport):

@@ -104,21 +104,6 @@ class FloatTyped(models.InfluxMeasurement):
     y = fields.FloatField()
 
 
-@pytest.fixture(params=["influxdb", "duckdb"])
-def conn(request: pytest.FixtureRequest) -> Iterator[str]:
-    """An alias connected to a fresh server database or a fresh engine."""
-    alias = f"conformance-{request.param}"
-    if request.param == "influxdb":
-        url = request.getfixturevalue("influx_url")  # dropped by its fixture
-        backend = influxpy.connect(url, alias=alias)
-    else:
-        backend = influxpy.connect("duckdb://:memory:", alias=alias)
-    try:
-        yield alias
-    finally:
-        backend.close()
-
-
 def write(conn: str, *points: Reading) -> None:
     Reading.series.using(conn).bulk_create(points)
 
@@ -1056,7 +1041,8 @@ def test_iterator_streams_in_chunks(hosts: str) -> None:
 def test_to_dataframe_is_the_same_on_both_backends(
     influx_url: str,
 ) -> None:
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
+
     points = [
         Reading(time=at(0), v=1.5, n=1, s="a", ok=True, host="a"),
         Reading(time=at(10), v=2.5, host="b", dc="x"),

@@ -7,7 +7,6 @@ questions: the answers must be identical.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,20 +35,11 @@ LINES = [
 ]
 
 
-@pytest.fixture(params=["influxdb", "duckdb"])
-def conn(request: pytest.FixtureRequest) -> Iterator[str]:
-    """An alias on a fresh database holding ``LINES``."""
-    alias = f"introspection-{request.param}"
-    if request.param == "influxdb":
-        url = request.getfixturevalue("influx_url")
-        backend = influxpy.connect(url, alias=alias)
-    else:
-        backend = influxpy.connect("duckdb://:memory:", alias=alias)
-    backend.write_lines(LINES)
-    try:
-        yield alias
-    finally:
-        backend.close()
+@pytest.fixture
+def conn(conn: str) -> str:
+    """The shared ``conn``, holding ``LINES``."""
+    influxpy.get_connection(conn).write_lines(LINES)
+    return conn
 
 
 def test_measurements_tags_and_fields(conn: str):

@@ -78,21 +78,6 @@ class WeatherHourly(models.InfluxMeasurement):
         retention_policy = "forever"
 
 
-@pytest.fixture(params=["influxdb", "duckdb"])
-def conn(request: pytest.FixtureRequest) -> Iterator[str]:
-    """An alias connected to a fresh server database or a fresh engine."""
-    alias = f"schema-{request.param}"
-    if request.param == "influxdb":
-        url = request.getfixturevalue("influx_url")  # dropped by its fixture
-        backend = influxpy.connect(url, alias=alias)
-    else:
-        backend = influxpy.connect("duckdb://:memory:", alias=alias)
-    try:
-        yield alias
-    finally:
-        backend.close()
-
-
 @pytest.fixture
 def server(influx_url: str) -> Iterator[str]:
     """An alias connected to a fresh database on the server."""
