@@ -2,8 +2,8 @@
 
 The conformance suite proves the features both backends share. These
 check, value by value, the functions and clauses the embedded engine
-refuses: time zones for windows, INTEGRAL over windows, subqueries,
-top/bottom by tag, SAMPLE, HOLT_WINTERS, the technical-analysis functions,
+refuses: time zones for windows, INTEGRAL over windows, top/bottom by
+tag, SAMPLE, HOLT_WINTERS, the technical-analysis functions,
 INTO, ATAN2 and the raw escape hatches.
 """
 
@@ -26,7 +26,6 @@ from influxpy.functions import (
     ExponentialMovingAverage,
     HoltWinters,
     Integral,
-    Max,
     Mean,
     Sample,
     Top,
@@ -114,20 +113,6 @@ def test_integral_over_windows_interpolates_to_the_edges(server: str) -> None:
     ]
 
 
-def test_subquery_feeds_an_outer_aggregate(server: str) -> None:
-    """The max over hosts of each host's mean."""
-    write((0, 1.0, "a"), (1, 3.0, "a"), (0, 10.0, "b"), (1, 30.0, "b"))
-    inner = Sensor.series.annotate(m=Mean("v")).group_by("host")
-    outer = inner.subquery().annotate(top=Max("m"))
-    assert str(outer.query) == (
-        'SELECT max("m") AS "top" FROM (SELECT mean("v") AS "m" FROM "sensor" '
-        'GROUP BY "host")'
-    )
-    assert [p["top"] for p in points(outer)] == [20.0]
-    per_host = inner.subquery().filter(m__gt=5).annotate(Max("m")).group_by("host")
-    assert [(p["host"], p["max"]) for p in points(per_host)] == [("b", 20.0)]
-
-
 def test_top_and_bottom_by_tag(server: str) -> None:
     """top(v, host, 2): the best value of each host, at most two, with host."""
     write((0, 5.0, "a"), (1, 9.0, "a"), (2, 7.0, "b"), (3, 1.0, "c"))
@@ -197,7 +182,6 @@ def test_the_engine_refuses_what_it_cannot_run(server: str) -> None:
         Sensor.series.annotate(Sample("v", 2)),
         Sensor.series.annotate(Top("v", "host", 2)),
         Sensor.series.annotate(s=Raw('sum("v")')),
-        Sensor.series.annotate(m=Mean("v")).subquery().annotate(Max("m")),
     ]
     Sensor.series.using("engine").create(v=1.0, w=1.0, time=T0)
     for qs in queries:

@@ -54,7 +54,7 @@ from influxpy.expressions import (
     WhereNode,
 )
 from influxpy.functions import Func
-from influxpy.query import Delete, Query, SelectItem, Source
+from influxpy.query import Delete, Fill, GroupByTime, Query, SelectItem, Source
 
 if TYPE_CHECKING:
     from influxpy.lookups import Lookup
@@ -64,6 +64,10 @@ __all__ = ["Catalog", "ColumnInfo", "DuckDBCompiler", "register_functions"]
 DEFAULT_RP = "autogen"
 _SECOND = 1_000_000_000
 _FLOAT_NAN = "CAST('NaN' AS DOUBLE)"
+#: Column roles that read a value: a stored field, or a subquery's output.
+_VALUE_ROLES = frozenset({"field", "alias"})
+#: The kind of a subquery's group tag: its value is '' when absent.
+_DIMENSION = "dimension"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,6 +166,7 @@ class _Context:
     groups: list[str]
     where: str
     bounds: _Bounds
+    subquery: bool = False
 
     @property
     def g(self) -> list[str]:
@@ -171,6 +176,16 @@ class _Context:
     @property
     def direction(self) -> str:
         return "DESC" if self.query.descending else "ASC"
+
+
+@dataclasses.dataclass
+class _Selected:
+    """One compiled SELECT: its SQL, output names and kinds, group keys."""
+
+    sql: str
+    names: list[str]
+    kinds: list[str | None]
+    group_keys: list[str]
 
 
 @dataclasses.dataclass
@@ -464,15 +479,37 @@ class DuckDBCompiler(Compiler):
     # -- SELECT --------------------------------------------------------------
 
     def _compile_query(self, query: Query) -> Compiled:
-        if isinstance(query.source, Query):
-            raise self._unsupported("subqueries")
         if query.timezone is not None and query.group_by_time is not None:
             raise self._unsupported("tz() with resolution()")
         if query.into is not None:
             raise self._unsupported("INTO")
-        found = self._table(query.source)
-        if found is None:
+        selected = self._select(query)
+        if selected is None:
             return Compiled("", meta={"action": "empty"})
+        sql = selected.sql
+        used = set(re.findall(r"\$(p\d+)\b", sql))
+        params = {k: v for k, v in self.params.items() if k in used}
+        meta = {
+            "action": "select",
+            "measurement": _measurement_of(query),
+            "group_keys": selected.group_keys,
+            "columns": selected.names,
+        }
+        return Compiled(sql, params, meta=meta)
+
+    def _select(self, query: Query, limits: _Bounds | None = None) -> _Selected | None:
+        """The SQL of one SELECT, or None when it reads nothing.
+
+        *limits* is the time range an outer query imposes on a subquery.
+        """
+        subquery = isinstance(query.source, Query)
+        if subquery:
+            found = self._subquery_table(query)
+        else:
+            assert isinstance(query.source, Source)
+            found = self._table(query.source)
+        if found is None:
+            return None
         table, columns = found
         tag_keys = sorted(k for k, c in columns.items() if c.role == "tag")
         star = "*" in query.group_by
@@ -481,6 +518,9 @@ class DuckDBCompiler(Compiler):
         where = "TRUE"
         if query.where is not None:
             where = self._where(query.where, columns)
+        bounds = self._bounds(query.where)
+        if limits is not None:
+            bounds = _intersect(bounds, limits)
         ctx = _Context(
             query=query,
             table=table,
@@ -488,7 +528,8 @@ class DuckDBCompiler(Compiler):
             group_keys=group_keys,
             groups=groups,
             where=where,
-            bounds=self._bounds(query.where),
+            bounds=bounds,
+            subquery=subquery,
         )
         items = self._expand_stars(list(query.select), columns)
         if any(self._has_call(item.expression) for item in items):
@@ -496,17 +537,101 @@ class DuckDBCompiler(Compiler):
         else:
             found_sql = self._raw_query(ctx, items)
         if found_sql is None:
-            return Compiled("", meta={"action": "empty"})
-        sql, names = found_sql
-        used = set(re.findall(r"\$(p\d+)\b", sql))
-        params = {k: v for k, v in self.params.items() if k in used}
-        meta = {
-            "action": "select",
-            "measurement": query.source.measurement,
-            "group_keys": group_keys,
-            "columns": names,
-        }
-        return Compiled(sql, params, meta=meta)
+            return None
+        sql, names, kinds = found_sql
+        return _Selected(sql, names, kinds, group_keys)
+
+    # -- subqueries ------------------------------------------------------------
+
+    def _subquery_table(
+        self, outer: Query
+    ) -> tuple[str, Mapping[str, ColumnInfo]] | None:
+        """The rows of *outer*'s subquery as a table of tags and fields.
+
+        The server runs the inner statement with the outer one's options
+        merged in (``newIteratorOptionsSubstatement``): the outer GROUP BY
+        tags are added to the inner ones, an inner aggregate without windows
+        takes the outer windows, the time ranges intersect (``now()`` ends
+        an outer query with windows), the outer order is used, and an inner
+        ``fill(null)`` becomes ``fill(none)``.
+        """
+        inner = outer.source
+        assert isinstance(inner, Query)
+        for query in (outer, inner):
+            if query.series_limit is not None or query.series_offset is not None:
+                raise self._unsupported("series_limit() with subqueries")
+            if query.timezone is not None:
+                raise self._unsupported("tz() with subqueries")
+        if "*" in outer.group_by:
+            raise self._unsupported("group_by('*') on a subquery")
+        changes: dict[str, Any] = {"descending": outer.descending}
+        if "*" not in inner.group_by:
+            changes["group_by"] = tuple(sorted({*inner.group_by, *outer.group_by}))
+        grouped = bool(changes.get("group_by", inner.group_by))
+        if grouped and (inner.limit is not None or inner.offset is not None):
+            # The server's per-series limit inside a grouped subquery does
+            # not keep the first rows of each series.
+            raise self._unsupported("slicing a grouped subquery")
+        inner_calls = any(self._has_call(i.expression) for i in inner.select)
+        if outer.descending and inner_calls and len(inner.select) > 1:
+            # In descending order the server splits the inner calls of one
+            # series into separate rows.
+            raise self._unsupported(
+                "order_by('-time') over a subquery of several calls"
+            )
+        gbt = inner.group_by_time
+        if inner_calls and gbt is None and outer.group_by_time is not None:
+            gbt = changes["group_by_time"] = outer.group_by_time
+        if inner_calls and (inner.fill is None or inner.fill.mode == "null"):
+            changes["fill"] = Fill("none")
+        elif inner.fill is not None and inner.fill.mode != "none":
+            # The server fills a subquery's windows per stored series, not
+            # per group, when several series share a group.
+            what = f"fill({inner.fill.mode!r}) inside a subquery"
+            raise self._unsupported(what)
+        limits = self._bounds(outer.where)
+        if outer.group_by_time is not None and limits.upper is None:
+            limits.upper = self.now_ns
+        if (
+            gbt is not None
+            and inner_calls
+            and limits.lower is not None
+            and any(self._has_call(i.expression) for i in outer.select)
+        ):
+            own = self._bounds(inner.where).lower
+            low = limits.lower if own is None else max(own, limits.lower)
+            interval, shift = self._interval_of(gbt)
+            if low - ((low - shift) % interval) < limits.lower:
+                # The inner windows start before the outer range: the server
+                # answers nothing without outer windows, and fills earlier
+                # windows with them.
+                what = (
+                    "functions over a subquery whose resolution() windows start "
+                    "before the time range (align the lower time bound to them)"
+                )
+                raise self._unsupported(what)
+        selected = self._select(dataclasses.replace(inner, **changes), limits)
+        if selected is None:
+            return None
+        clash = set(selected.names) & set(selected.group_keys)
+        if clash:
+            what = f"a subquery column named like a tag ({sorted(clash)[0]!r})"
+            raise self._unsupported(what)
+        outputs = [
+            *(f"g{i} AS {_ident(k)}" for i, k in enumerate(selected.group_keys)),
+            "time",
+            *(f"c{i} AS {_ident(n)}" for i, n in enumerate(selected.names)),
+        ]
+        table = f"(SELECT {', '.join(outputs)} FROM ({selected.sql}))"
+        columns = {k: ColumnInfo(k, "tag", _DIMENSION) for k in selected.group_keys}
+        # A column of a field that does not exist has no type: the outer
+        # query reads it as a field that does not exist either.
+        columns.update(
+            (name, ColumnInfo(name, "field", kind))
+            for name, kind in zip(selected.names, selected.kinds, strict=True)
+            if kind is not None
+        )
+        return table, columns
 
     def _expand_stars(
         self, items: list[SelectItem], columns: Mapping[str, ColumnInfo]
@@ -620,7 +745,7 @@ class DuckDBCompiler(Compiler):
 
     def _raw_query(
         self, ctx: _Context, items: list[SelectItem]
-    ) -> tuple[str, list[str]] | None:
+    ) -> tuple[str, list[str], list[str | None]] | None:
         if not items:
             keys = sorted(
                 k
@@ -632,18 +757,24 @@ class DuckDBCompiler(Compiler):
                 for k in keys
             ]
         names = _output_names(items)
-        exprs = [self._row_expr(i.expression, ctx.columns)[0] for i in items]
+        typed = [self._row_expr(i.expression, ctx.columns) for i in items]
+        exprs = [sql for sql, _kind in typed]
         referenced = sorted(
             {
                 self._column_sql(c, ctx.columns)[0]
                 for i in items
                 for c in i.expression.walk()
-                if isinstance(c, Col) and c.role == "field" and c.key in ctx.columns
+                if isinstance(c, Col)
+                and c.role in _VALUE_ROLES
+                and c.key in ctx.columns
             }
         )
         if not referenced:
             return None
         present = " OR ".join(f"{r} IS NOT NULL" for r in referenced)
+        if ctx.subquery:
+            # Every row of a subquery comes out, even with null values.
+            present = "TRUE"
         selected = ", ".join(
             [
                 *(f"{g} AS g{i}" for i, g in enumerate(ctx.groups)),
@@ -652,14 +783,20 @@ class DuckDBCompiler(Compiler):
                 *(f"{e} AS c{i}" for i, e in enumerate(exprs)),
             ]
         )
-        bounds = self._range_sql(ctx.bounds.lower, ctx.bounds.upper)
+        # A subquery's rows are already inside the range; those of windows
+        # starting before it are kept, as the server keeps them.
+        bounds = (
+            "TRUE"
+            if ctx.subquery
+            else self._range_sql(ctx.bounds.lower, ctx.bounds.upper)
+        )
         body = (
             f"SELECT {selected} FROM {ctx.table} "
             f"WHERE {ctx.where} AND {bounds} AND ({present})"
         )
         order = [f"time {ctx.direction}", f"influxpy_tie {ctx.direction}"]
         sql = self._finish(ctx, body, names, order=order, limit_order=order)
-        return sql, names
+        return sql, names, [kind for _sql, kind in typed]
 
     def _row_expr(
         self, node: Expression, columns: Mapping[str, ColumnInfo]
@@ -667,6 +804,9 @@ class DuckDBCompiler(Compiler):
         """SQL and kind of a row-wise expression over stored columns."""
         if isinstance(node, Col):
             sql, kind = self._column_sql(node, columns)
+            info = columns.get(node.key)
+            if kind == "tag" and info is not None and info.kind == _DIMENSION:
+                return sql, "string"
             if kind == "tag":
                 return f"NULLIF({sql}, '')", "string"
             return sql, kind
@@ -728,7 +868,7 @@ class DuckDBCompiler(Compiler):
 
     def _call_query(
         self, ctx: _Context, items: list[SelectItem]
-    ) -> tuple[str, list[str]] | None:
+    ) -> tuple[str, list[str], list[str | None]] | None:
         names = _output_names(items)
         calls: list[Func] = []
         aux: list[Col] = []
@@ -825,6 +965,7 @@ class DuckDBCompiler(Compiler):
             for j, (col, (_sql, kind)) in enumerate(zip(aux, extra, strict=True))
         )
         outputs = []
+        kinds: list[str | None] = []
         for index, item in enumerate(items):
             sql, kind = self._scalar(
                 item.expression, lambda n: self._symbol(n, symbols)
@@ -832,13 +973,27 @@ class DuckDBCompiler(Compiler):
             if kind == "float":
                 sql = f"influxpy_null_nan({sql})"
             outputs.append(f"{sql} AS c{index}")
+            # A call of a field that does not exist has no type, unless
+            # the function fixes it (COUNT, MEAN…): a subquery's column of
+            # only such calls is absent for the outer query.
+            used = (
+                set()
+                if isinstance(item.expression, Col)
+                else set(self._calls_of(item.expression))
+            )
+            typed = [
+                relation is not None or self._typed(call)
+                for call, relation in zip(calls, relations, strict=True)
+                if call in used
+            ]
+            kinds.append(kind if not typed or any(typed) else None)
         body = (
             f"WITH {', '.join(ctes)} SELECT {', '.join([*keys, *outputs])} FROM cells"
         )
         sql = self._finish(
             ctx, body, names, order=[f"time {direction}"], limit_order=None
         )
-        return sql, names
+        return sql, names, kinds
 
     def _symbol_kind(
         self, ctx: _Context, call: Func, relation: _Relation | None
@@ -855,10 +1010,8 @@ class DuckDBCompiler(Compiler):
         """
         fill = ctx.query.fill
         kind = self._call_kind(call, ctx.columns)
-        typed = call.name == "count" or call.name in self._FLOAT_RESULT
-        typed = typed or call.name == "elapsed"
         if (
-            typed
+            self._typed(call)
             and fill is not None
             and fill.mode == "value"
             and ctx.query.group_by_time is not None
@@ -867,6 +1020,11 @@ class DuckDBCompiler(Compiler):
         if kind == "integer":
             return "CAST(NULL AS BIGINT)"
         return "CAST(NULL AS DOUBLE)"
+
+    def _typed(self, call: Func) -> bool:
+        """Whether a call's type is known without its field (COUNT, MEAN…)."""
+        name = call.name
+        return name in ("count", "elapsed") or name in self._FLOAT_RESULT
 
     def _symbol(
         self, node: Any, symbols: Mapping[Any, tuple[str, str | None]]
@@ -959,7 +1117,9 @@ class DuckDBCompiler(Compiler):
                 _ident(c.key)
                 for call in calls
                 for c in call.walk()
-                if isinstance(c, Col) and c.role == "field" and c.key in ctx.columns
+                if isinstance(c, Col)
+                and c.role in _VALUE_ROLES
+                and c.key in ctx.columns
             }
         )
         low, high = self._span(ctx, calls)
@@ -979,6 +1139,10 @@ class DuckDBCompiler(Compiler):
     def _interval(self, ctx: _Context) -> tuple[int, int]:
         gbt = ctx.query.group_by_time
         assert gbt is not None
+        return self._interval_of(gbt)
+
+    def _interval_of(self, gbt: GroupByTime) -> tuple[int, int]:
+        """The window length and its offset modulo the length, in ns."""
         interval = gbt.interval.nanoseconds
         offset = gbt.offset
         if offset is None:
@@ -1030,7 +1194,7 @@ class DuckDBCompiler(Compiler):
 
     def _field_exists(self, call: Func, columns: Mapping[str, ColumnInfo]) -> bool:
         return any(
-            isinstance(c, Col) and c.role == "field" and c.key in columns
+            isinstance(c, Col) and c.role in _VALUE_ROLES and c.key in columns
             for c in call.walk()
         )
 
@@ -1386,14 +1550,14 @@ class DuckDBCompiler(Compiler):
 
     def _multi_row_query(
         self, ctx: _Context, func: Func, names: list[str]
-    ) -> tuple[str, list[str]] | None:
+    ) -> tuple[str, list[str], list[str | None]] | None:
         source = func.source
         if not isinstance(source, Col):
             what = f"{func.name}() of an expression"
             raise self._unsupported(what)
         if source.key not in ctx.columns:
             return None
-        x, _kind = self._column_sql(source, ctx.columns)
+        x, kind = self._column_sql(source, ctx.columns)
         g = ctx.g
         query = ctx.query
         gbt = query.group_by_time
@@ -1462,7 +1626,22 @@ class DuckDBCompiler(Compiler):
             )
             order = [f"w {direction}", "influxpy_seen ASC", "c0 ASC"]
         sql = self._finish(ctx, body, names, order=order, limit_order=order)
-        return sql, names
+        return sql, names, [kind]
+
+
+def _intersect(bounds: _Bounds, limits: _Bounds) -> _Bounds:
+    """The time range inside both *bounds* and *limits*."""
+    lows = [b for b in (bounds.lower, limits.lower) if b is not None]
+    highs = [b for b in (bounds.upper, limits.upper) if b is not None]
+    return _Bounds(max(lows) if lows else None, min(highs) if highs else None)
+
+
+def _measurement_of(query: Query) -> str:
+    """The measurement a query reads, through any subqueries."""
+    source = query.source
+    while isinstance(source, Query):
+        source = source.source
+    return source.measurement
 
 
 def _tie_expr(ctx: _Context) -> str:
