@@ -1,9 +1,11 @@
 """DataFrames in and out (the ``pandas`` extra).
 
-Results: one frame assembled series by series from transposed rows, so the
-cost is one pass over the values and one frame whatever the number of
-series. Writes: a frame is split into checked columns that each backend
-encodes its own way (line protocol or Arrow).
+Results: one frame assembled piece by piece as a chunked response streams
+in, each piece's values transposed once and turned into Arrow arrays in C,
+so no Python work is done per value and one frame is built whatever the
+number of series; the dtypes are those pandas infers from lists. Writes: a
+frame is split into checked columns that each backend encodes its own way
+(line protocol or Arrow).
 """
 
 from __future__ import annotations
@@ -43,13 +45,14 @@ def series_to_dataframe(
     """Return one DataFrame indexed by time, with tag and value columns.
 
     Tags of grouped series become columns; the index is named ``time`` and
-    is UTC (or *tz*), or integer nanoseconds with ``epoch='ns'``.
+    is UTC (or *tz*), or integer nanoseconds with ``epoch='ns'``. *series*
+    may be whole series or the pieces of a chunked response, in order.
     """
     pd = _pandas()
     import numpy as np
 
     names = dict(names or {})
-    columns: dict[str, list[Any]] = {}
+    columns: dict[str, _Column] = {}
     times: list[Any] = []
     measurements: set[str] = set()
     total = 0
@@ -59,27 +62,26 @@ def series_to_dataframe(
         if not count:
             continue
         measurements.add(piece.name)
-        transposed = list(zip(*rows, strict=True))
-        for index, key in enumerate(piece.columns):
+        done: set[str] = set()
+        for index, (key, values) in enumerate(
+            zip(piece.columns, zip(*rows, strict=True), strict=False)
+        ):
             name = names.get(key, key)
             if name == "time" and index == 0:
-                times.extend(transposed[0])
+                times.append(np.fromiter(values, dtype=np.int64, count=count))
                 continue
-            target = columns.get(name)
-            if target is None:
-                target = columns[name] = [None] * total
-            target.extend(transposed[index])
+            if name not in done:
+                done.add(name)
+                _column(columns, name, total).add(_piece_array(values))
         for key, value in piece.tags.items():
             name = names.get(key, key)
-            target = columns.get(name)
-            if target is None:
-                target = columns[name] = [None] * total
-            target.extend([value] * count)
+            if name not in done:
+                done.add(name)
+                _column(columns, name, total).add(_repeat(value, count))
         total += count
-        for target in columns.values():
-            if len(target) < total:
-                target.extend([None] * (total - len(target)))
-    stamps = np.asarray(times, dtype="int64")
+        for column in columns.values():
+            column.pad(total)
+    stamps = np.concatenate(times) if times else np.empty(0, dtype=np.int64)
     if epoch is not None:
         index = pd.Index(stamps, name="time")
     else:
@@ -88,10 +90,114 @@ def series_to_dataframe(
         )
         if tz is not None:
             index = index.tz_convert(tz)
-    frame = pd.DataFrame(columns, index=index)
+    text = pd.Series(["", None]).dtype
+    data = {name: column.finish(text) for name, column in columns.items()}
+    frame = pd.DataFrame(data, index=index)
     if len(measurements) > 1:
         frame.attrs["measurements"] = sorted(measurements)
     return frame
+
+
+class _Column:
+    """One result column, gathered piece by piece with no Python work per value.
+
+    Each piece's values become one Arrow array, inferred in C; values Arrow
+    would not take as they are (mixed kinds, integers beyond int64) are kept
+    as the Python values. ``finish`` gives the column pandas would infer
+    from the same values in one list, which is what it is handed when
+    nothing faster gives the same result.
+    """
+
+    __slots__ = ("chunks", "length")
+
+    def __init__(self, nulls: int) -> None:
+        self.chunks: list[Any] = []
+        self.length = 0
+        self.pad(nulls)
+
+    def add(self, chunk: Any) -> None:
+        self.chunks.append(chunk)
+        self.length += len(chunk)
+
+    def pad(self, length: int) -> None:
+        """Fill the rows of pieces without this column with nulls."""
+        if self.length < length:
+            import pyarrow as pa
+
+            self.add(pa.nulls(length - self.length))
+
+    def finish(self, text: Any) -> Any:
+        """The column's values, typed as pandas infers them from a list.
+
+        *text* is the dtype pandas gives a list of strings (``str`` from
+        pandas 3, ``object`` before).
+        """
+        import pyarrow as pa
+
+        chunks, self.chunks = self.chunks, []
+        if all(isinstance(chunk, pa.Array) for chunk in chunks):
+            kinds = {chunk.type for chunk in chunks} - {pa.null()}
+            nulls = any(chunk.null_count for chunk in chunks)
+            target = None
+            if kinds == {pa.int64()} and not nulls:
+                target = pa.int64()
+            elif kinds and kinds <= {pa.int64(), pa.float64()}:
+                target = pa.float64()
+            elif kinds == {pa.bool_()} and not nulls:
+                target = pa.bool_()
+            elif kinds == {pa.string()}:
+                target = pa.string()
+            if target is not None:
+                joined = pa.chunked_array(
+                    [chunk.cast(target, safe=False) for chunk in chunks], target
+                )
+                if target != pa.string():
+                    return joined.to_numpy()
+                if hasattr(text, "__from_arrow__"):
+                    return text.__from_arrow__(joined)
+                return joined.to_numpy()
+        values: list[Any] = []
+        for chunk in chunks:
+            values.extend(chunk.to_pylist() if isinstance(chunk, pa.Array) else chunk)
+        return values
+
+
+def _column(columns: dict[str, _Column], name: str, length: int) -> _Column:
+    column = columns.get(name)
+    if column is None:
+        column = columns[name] = _Column(length)
+    return column
+
+
+#: The Arrow types a piece's values are kept as. Arrow infers them strictly
+#: except ``double``, which it also gives integers and booleans mixed with
+#: floats: those are checked.
+_KEPT = ("int64", "double", "bool", "string", "null")
+_FLOATS = frozenset({float, type(None)})
+
+
+def _piece_array(values: Any) -> Any:
+    """*values* as an Arrow array, or as they are if Arrow would change them."""
+    import pyarrow as pa
+
+    try:
+        array = pa.array(values)
+    except (pa.ArrowException, OverflowError):
+        return values
+    kind = str(array.type)
+    if kind not in _KEPT or (
+        kind == "double" and not _FLOATS.issuperset(map(type, values))
+    ):
+        return values
+    return array
+
+
+def _repeat(value: Any, count: int) -> Any:
+    import pyarrow as pa
+
+    if isinstance(value, str):
+        return pa.repeat(value, count)
+    return (value,) * count
 
 
 def frame_columns(

@@ -603,7 +603,8 @@ class QuerySet(Generic[ModelT]):
             return
         converter = self._converter()
         shape = self._state.shape
-        for series in self._run(self._state.query, chunk_size=chunk_size):
+        pieces = self._run(self._state.query, chunk_size=chunk_size, merge=False)
+        for series in pieces:
             yield from self._shape(series, converter, shape)
 
     async def aiterator(
@@ -631,7 +632,9 @@ class QuerySet(Generic[ModelT]):
         Grouped results are stacked into the same frame with their tags as
         columns. Needs the ``pandas`` extra.
         """
-        return self._drive(self._to_dataframe())
+        # The frame stacks rows whatever the series, so the chunks of a long
+        # one need not be joined first.
+        return self._drive(self._to_dataframe(), merge=False)
 
     async def ato_dataframe(self) -> Any:
         """Async form of ``to_dataframe()``."""
@@ -1010,15 +1013,19 @@ class QuerySet(Generic[ModelT]):
         return backend, compiled, self._database(backend)
 
     def _run(
-        self, statement: _Statement, chunk_size: int | None = None
+        self,
+        statement: _Statement,
+        chunk_size: int | None = None,
+        *,
+        merge: bool = True,
     ) -> Iterator[Series]:
+        """The series of *statement* as they stream in; with ``merge=False``,
+        a long series arrives as the pieces of the chunked response."""
         backend, compiled, database = self._prepare(statement)
         pieces = backend.execute(
             compiled, database=database, chunk_size=chunk_size or _chunks(statement)
         )
-        if chunk_size:
-            return iter(pieces)
-        return merge_pieces(pieces)
+        return merge_pieces(pieces) if merge else iter(pieces)
 
     async def _afetch(self, statement: _Statement) -> list[Series]:
         """Async form of ``_run()``: the series of *statement*, merged."""
@@ -1030,12 +1037,12 @@ class QuerySet(Generic[ModelT]):
             received = [series async for series in pieces]
         return list(merge_pieces(received))
 
-    def _drive(self, steps: _Steps[_T]) -> _T:
+    def _drive(self, steps: _Steps[_T], *, merge: bool = True) -> _T:
         """Run *steps*, sending each statement's series as they stream in."""
         try:
             statement = next(steps)
             while True:
-                statement = steps.send(self._run(statement))
+                statement = steps.send(self._run(statement, merge=merge))
         except StopIteration as stop:
             result: _T = stop.value
             return result
