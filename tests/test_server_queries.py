@@ -4,7 +4,7 @@ The conformance suite proves the features both backends share. These
 check, value by value, the functions and clauses the embedded engine
 refuses: time zones for windows, INTEGRAL over windows, top/bottom by
 tag, SAMPLE, HOLT_WINTERS, the technical-analysis functions,
-INTO, ATAN2 and the raw escape hatches.
+ATAN2 and the raw escape hatches.
 """
 
 from __future__ import annotations
@@ -41,17 +41,6 @@ class Sensor(models.InfluxMeasurement):
     measurement = "sensor"
     v = fields.FloatField()
     w = fields.FloatField()
-    host = fields.InfluxTag(null=True)
-
-    class Meta:
-        using = "server"
-
-
-class SensorCopy(models.InfluxMeasurement):
-    """Where INTO writes."""
-
-    measurement = "sensor_copy"
-    v = fields.FloatField()
     host = fields.InfluxTag(null=True)
 
     class Meta:
@@ -152,15 +141,6 @@ def test_exponential_moving_average(server: str) -> None:
     values = [p["exponential_moving_average"] for p in points(qs)]
     assert values
     assert values == pytest.approx([4.0] * len(values))
-
-
-def test_into_copies_points_and_keeps_tags(server: str) -> None:
-    """into(Model).execute() writes per tag set and returns the count written."""
-    write((0, 1.0, "a"), (0, 2.0, "b"), (1, 3.0, "a"))
-    written = Sensor.series.only("v").into(SensorCopy).execute()
-    assert written == 3
-    copied = sorted((p["host"], p["v"]) for p in points(SensorCopy.series.all()))
-    assert copied == [("a", 1.0), ("a", 3.0), ("b", 2.0)]
 
 
 def test_atan2_and_raw_and_func_escape_hatches(server: str) -> None:

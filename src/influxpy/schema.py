@@ -495,8 +495,8 @@ class EmbeddedSchemaEditor(SchemaEditor):
     """Change the embedded engine's catalog.
 
     Retention policies are recorded (and listed as InfluxDB lists them) but
-    their durations are not enforced, and points written or read without a
-    policy use ``autogen`` even when another policy is the default.
+    their durations are not enforced; points written or read without a
+    policy use the default policy, as on InfluxDB.
     Continuous queries raise ``NotSupportedError``.
     """
 

@@ -15,6 +15,8 @@ so appending in time order stays cheap. Each batch is one transaction, so a
 process killed during a bulk write leaves every completed batch intact.
 
 Retention policies are names only: their durations are not enforced.
+Points and queries naming no policy use the database's default policy
+(``autogen`` until another is made the default), as on InfluxDB.
 """
 
 from __future__ import annotations
@@ -169,6 +171,8 @@ class DuckDBBackend(Backend):
             raise InterfaceError(msg) from None
         self._lock = threading.RLock()
         self._catalog: dict[tuple[str, str, str], dict[str, ColumnInfo]] = {}
+        #: Each database's default retention policy, read once.
+        self._default_policies: dict[str, str] = {}
         self._unchecked = 0
         with self._lock:
             self._con.execute(
@@ -221,7 +225,23 @@ class DuckDBBackend(Backend):
                 for (db, rp, m), cols in list(self._catalog.items())
                 if db == database
             },
+            self.default_retention_policy(database),
         )
+
+    def default_retention_policy(self, database: str) -> str:
+        """The policy of *database* that points and queries naming none use.
+
+        ``autogen`` until another policy is made the default, as on InfluxDB.
+        """
+        name = self._default_policies.get(database)
+        if name is None:
+            name = DEFAULT_RETENTION_POLICY
+            with self._lock:
+                if database in self.list_databases():
+                    policies = self.retention_policies(database)
+                    name = next((p["name"] for p in policies if p["default"]), name)
+            self._default_policies[database] = name
+        return name
 
     def get_compiler(self, database: str | None = None) -> DuckDBCompiler:
         """A compiler that knows the tables of *database*."""
@@ -545,7 +565,7 @@ class DuckDBBackend(Backend):
     ) -> int:
         """Write model instances batch by batch; return how many were stored."""
         db = self.resolve_database(database)
-        rp = retention_policy or DEFAULT_RETENTION_POLICY
+        rp = retention_policy or self.default_retention_policy(db)
         written = 0
         for chunk in chunks(objs, batch_size):
             batch = self._batch_from_objects(model, chunk)
@@ -575,7 +595,7 @@ class DuckDBBackend(Backend):
 
         times, tags, fields = frame_arrays(model, frame)
         db = self.resolve_database(database)
-        rp = retention_policy or DEFAULT_RETENTION_POLICY
+        rp = retention_policy or self.default_retention_policy(db)
         written = 0
         for start in range(0, len(times), batch_size):
             stop = start + batch_size
@@ -656,7 +676,7 @@ class DuckDBBackend(Backend):
     ) -> int:
         """Parse and write line-protocol lines; return how many were stored."""
         db = self.resolve_database(database)
-        rp = retention_policy or DEFAULT_RETENTION_POLICY
+        rp = retention_policy or self.default_retention_policy(db)
         written = 0
         for chunk in chunks(lines, batch_size):
             by_measurement: dict[str, list[tuple[Any, ...]]] = {}
@@ -679,20 +699,23 @@ class DuckDBBackend(Backend):
         chunk_size: int | None = None,
     ) -> Iterator[Series]:
         """Run a compiled statement and yield its series."""
-        return self._results(compiled, chunk_size)
+        return self._results(compiled, chunk_size, database)
 
-    def _results(self, compiled: Compiled, chunk_size: int | None) -> Iterator[Series]:
+    def _results(
+        self, compiled: Compiled, chunk_size: int | None, database: str | None = None
+    ) -> Iterator[Series]:
         meta = dict(compiled.meta)
         action = meta.get("action", "select")
         if action == "empty":
             return
+        if action == "into":
+            # The server's answer to SELECT … INTO: one row at time 0.
+            written = self._run_into(compiled, self.resolve_database(database))
+            yield Series("result", {}, ["time", "written"], [[0, written]])
+            return
         if action != "select":
             with self._lock:
-                self._run_statement(compiled)
-            if action == "into":
-                yield Series(
-                    "result", {}, ["time", "written"], [[0, meta.get("written", 0)]]
-                )
+                self._con.execute(compiled.text, dict(compiled.params))
             return
         duckdb = _duckdb()
         cursor = self._con.cursor()
@@ -733,15 +756,61 @@ class DuckDBBackend(Backend):
         finally:
             cursor.close()
 
-    def _run_statement(self, compiled: Compiled) -> None:
-        meta = compiled.meta
-        if meta.get("action") == "into":
-            self._run_into(compiled)
-            return
-        self._con.execute(compiled.text, dict(compiled.params))
+    def _run_into(self, compiled: Compiled, database: str) -> int:
+        """Write the rows of a ``SELECT … INTO``; return how many were written.
 
-    def _run_into(self, compiled: Compiled) -> None:
-        raise NotSupportedError("INTO is not supported by the embedded engine yet.")
+        Each row with a value becomes a point: the group tags are its tags
+        (absent when ''), the columns with a value its fields. Like the
+        server, a missing database is always an error, a missing retention
+        policy only when there is something to write.
+        """
+        meta = compiled.meta
+        db = meta["database"] or database
+        if db not in self.list_databases():
+            from influxpy.exceptions import DatabaseNotFoundError
+
+            msg = (
+                f"The database {db!r} does not exist on the embedded engine, so "
+                f"INTO cannot write there; create it with create_database({db!r})."
+            )
+            raise DatabaseNotFoundError(msg)
+        if not compiled.text:
+            return 0
+        duckdb = _duckdb()
+        try:
+            rows = (
+                self._con.cursor()
+                .execute(compiled.text, dict(compiled.params))
+                .fetchall()
+            )
+        except duckdb.Error as exc:
+            msg = f"The embedded engine failed to run the query: {exc}"
+            raise ProgrammingError(msg) from None
+        group_keys: list[str] = list(meta["group_keys"])
+        n = len(group_keys)
+        rows = [r for r in rows if any(v is not None for v in r[n + 1 :])]
+        if not rows:
+            return 0
+        rp = meta["retention_policy"] or self.default_retention_policy(db)
+        if all(p["name"] != rp for p in self.retention_policies(db)):
+            msg = (
+                f"The retention policy {rp!r} does not exist on database {db!r} "
+                "(retention policy not found), so INTO cannot write there."
+            )
+            raise ProgrammingError(msg)
+        batch = _Batch(meta["measurement"], len(rows))
+        batch.times = [int(r[n]) for r in rows]
+        for index, key in enumerate(group_keys):
+            values = [r[index] or "" for r in rows]
+            if any(values):
+                batch.tags[key] = values
+        for index, (name, kind) in enumerate(
+            zip(meta["columns"], meta["kinds"], strict=True)
+        ):
+            values = [r[n + 1 + index] for r in rows]
+            if kind is not None and any(v is not None for v in values):
+                batch.fields[name] = (kind, values)
+        return self._ingest(db, rp, batch)
 
     # -- administration ------------------------------------------------------
 
@@ -768,6 +837,7 @@ class DuckDBBackend(Backend):
             )
             for key in [k for k in self._catalog if k[0] == db]:
                 del self._catalog[key]
+            self._default_policies.pop(db, None)
 
     def list_databases(self) -> list[str]:
         """Return the names of the databases."""
@@ -852,10 +922,10 @@ class DuckDBBackend(Backend):
     ) -> list[tuple[str, str]]:
         """Return ``(key, type)`` of the fields of *measurement*, sorted by key.
 
-        Without *retention_policy*, ``autogen``, where points naming no
-        policy are written.
+        Without *retention_policy*, the database's default policy, where
+        points naming no policy are written.
         """
-        rp = retention_policy or DEFAULT_RETENTION_POLICY
+        rp = retention_policy or self.default_retention_policy(database)
         with self._lock:
             columns = self._catalog.get((database, rp, measurement))
             if columns is None or not self._has_rows(database, rp, measurement):
@@ -994,6 +1064,7 @@ class DuckDBBackend(Backend):
             self._store_policies(database, policies)
 
     def _store_policies(self, database: str, policies: list[dict[str, Any]]) -> None:
+        self._default_policies.pop(database, None)
         table = self._policies_table(database)
         self._con.execute(
             f"CREATE TABLE IF NOT EXISTS {table} (name VARCHAR, duration BIGINT, "
@@ -1027,11 +1098,16 @@ class DuckDBBackend(Backend):
             self._catalog.pop((db, rp, measurement), None)
 
     def drop_retention_policy(self, database: str, name: str) -> None:
-        """Forget a retention policy and drop its points (idempotent)."""
-        if name == DEFAULT_RETENTION_POLICY:
+        """Forget a retention policy and drop its points (idempotent).
+
+        The default policy cannot be dropped: points naming no policy go
+        there. Make another policy the default first.
+        """
+        if name == self.default_retention_policy(database):
             msg = (
                 "The embedded engine writes points that name no retention policy "
-                f"into {DEFAULT_RETENTION_POLICY!r}, so it cannot be dropped."
+                f"into the default policy {name!r}, so it cannot be dropped; make "
+                "another policy the default first."
             )
             raise NotSupportedError(msg)
         with self._lock:

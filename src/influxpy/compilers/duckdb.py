@@ -81,10 +81,13 @@ class ColumnInfo:
 
 @dataclasses.dataclass(frozen=True)
 class Catalog:
-    """The tables of one database: ``(rp, measurement) -> {key: ColumnInfo}``."""
+    """The tables of one database: ``(rp, measurement) -> {key: ColumnInfo}``,
+    and the default retention policy."""
 
     database: str
     tables: Mapping[tuple[str, str], Mapping[str, ColumnInfo]]
+    #: The policy a source naming none reads.
+    default_rp: str = DEFAULT_RP
 
 
 def _ident(name: str) -> str:
@@ -330,7 +333,7 @@ class DuckDBCompiler(Compiler):
     def _table(self, source: Source) -> tuple[str, Mapping[str, ColumnInfo]] | None:
         if source.database and source.database != self.catalog.database:
             raise self._unsupported("queries across databases")
-        rp = source.retention_policy or DEFAULT_RP
+        rp = source.retention_policy or self.catalog.default_rp
         columns = self.catalog.tables.get((rp, source.measurement))
         if columns is None:
             return None
@@ -482,13 +485,12 @@ class DuckDBCompiler(Compiler):
         if query.timezone is not None and query.group_by_time is not None:
             raise self._unsupported("tz() with resolution()")
         if query.into is not None:
-            raise self._unsupported("INTO")
+            return self._compile_into(query, query.into)
         selected = self._select(query)
         if selected is None:
             return Compiled("", meta={"action": "empty"})
         sql = selected.sql
-        used = set(re.findall(r"\$(p\d+)\b", sql))
-        params = {k: v for k, v in self.params.items() if k in used}
+        params = self._used_params(sql)
         meta = {
             "action": "select",
             "measurement": _measurement_of(query),
@@ -496,6 +498,43 @@ class DuckDBCompiler(Compiler):
             "columns": selected.names,
         }
         return Compiled(sql, params, meta=meta)
+
+    def _used_params(self, sql: str) -> dict[str, Any]:
+        used = set(re.findall(r"\$(p\d+)\b", sql))
+        return {k: v for k, v in self.params.items() if k in used}
+
+    def _compile_into(self, query: Query, target: Source) -> Compiled:
+        """``SELECT … INTO``: the rows to write, and where to write them.
+
+        The backend writes each row with a value as a point of *target*:
+        the group tags as its tags, the columns with a value as fields.
+        Writing through INTO, the server leaves empty windows out even for
+        COUNT (its default fill of 0 does not apply), so ``fill(null)``
+        is ``fill(none)`` here.
+        """
+        if query.group_by_time is not None and (
+            query.fill is None or query.fill.mode == "null"
+        ):
+            query = dataclasses.replace(query, fill=Fill("none"))
+        selected = self._select(dataclasses.replace(query, into=None))
+        meta: dict[str, Any] = {
+            "action": "into",
+            "measurement": target.measurement,
+            "database": target.database,
+            "retention_policy": target.retention_policy,
+            "group_keys": [],
+            "columns": [],
+            "kinds": [],
+        }
+        if selected is None:
+            return Compiled("", writes=True, meta=meta)
+        meta.update(
+            group_keys=selected.group_keys,
+            columns=selected.names,
+            kinds=selected.kinds,
+        )
+        sql = selected.sql
+        return Compiled(sql, self._used_params(sql), writes=True, meta=meta)
 
     def _select(self, query: Query, limits: _Bounds | None = None) -> _Selected | None:
         """The SQL of one SELECT, or None when it reads nothing.
