@@ -1110,7 +1110,9 @@ class QuerySet(Generic[ModelT]):
         return max(rows, key=when) if descending else min(rows, key=when)
 
     def _fetch_all(self) -> list[Any]:
-        return self._drive(self._fill_cache())
+        # Only InfluxResult series need a long series' chunks joined; points
+        # and instances are built chunk by chunk as the response streams in.
+        return self._drive(self._fill_cache(), merge=self._state.shape == "series")
 
     def _fill_cache(self) -> _Steps[list[Any]]:
         if self._result_cache is None:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import repeat
 from typing import Any
 
 from influxpy._types import ModelT
@@ -18,6 +21,14 @@ from influxpy._types import ModelT
 __all__ = ["Converter", "InfluxResult", "Series", "merge_pieces"]
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+#: Distinct timestamps a converter remembers before it starts afresh.
+_CACHE_SIZE = 100_000
+_FIRST = operator.itemgetter(0)
+
+
+def _exhaust(iterator: Iterator[Any]) -> None:
+    """Run *iterator* for its effects, in C."""
+    deque(iterator, maxlen=0)
 
 
 @dataclasses.dataclass(slots=True)
@@ -66,13 +77,33 @@ class _TimeConverter:
             return ns
         value = self.cache.get(ns)
         if value is None:
-            value = _EPOCH + dt.timedelta(microseconds=ns // 1_000)
-            if self.tz is not None:
-                value = value.astimezone(self.tz)
-            if len(self.cache) > 100_000:
+            value = self._datetime(ns)
+            if len(self.cache) > _CACHE_SIZE:
                 self.cache.clear()
             self.cache[ns] = value
         return value
+
+    def many(self, stamps: list[Any]) -> Iterator[Any]:
+        """Convert *stamps* in bulk, computing each distinct one once.
+
+        The loops run in C; only new timestamps cost Python work.
+        """
+        if self.epoch is not None:
+            return iter(stamps)
+        cache = self.cache
+        missing = set(stamps).difference(cache)
+        if len(cache) + len(missing) > _CACHE_SIZE:
+            cache.clear()
+            missing = set(stamps)
+        for ns in missing:
+            cache[ns] = (
+                ns if ns is None or ns.__class__ is not int else self._datetime(ns)
+            )
+        return map(cache.__getitem__, stamps)
+
+    def _datetime(self, ns: int) -> dt.datetime:
+        value = _EPOCH + dt.timedelta(microseconds=ns // 1_000)
+        return value if self.tz is None else value.astimezone(self.tz)
 
 
 def merge_pieces(pieces: Iterable[Series]) -> Iterator[Series]:
@@ -122,10 +153,15 @@ class Converter:
         """Rows as dicts, ``time`` converted."""
         columns = self.columns(series)
         convert = self.time
-        rows = [dict(zip(columns, row, strict=False)) for row in series.values]
+        values = series.values
+        rows = list(map(dict, map(zip, repeat(columns), values)))
         if columns and columns[0] == "time" and convert.epoch is None:
-            for row in rows:
-                row["time"] = convert(row["time"])
+            if columns.count("time") == 1:
+                times = convert.many(list(map(_FIRST, values)))
+                _exhaust(map(operator.setitem, rows, repeat("time"), times))
+            else:
+                for row in rows:
+                    row["time"] = convert(row["time"])
         return rows
 
     def result(self, series: Series) -> InfluxResult:
@@ -137,6 +173,9 @@ class Converter:
         rows = self.rows(series)
         if series.tags:
             tags = {self.names.get(k, k): v for k, v in series.tags.items()}
+            if tags.keys().isdisjoint(self.columns(series)):
+                _exhaust(map(dict.update, rows, repeat(tags)))
+                return rows
             for row in rows:
                 for key, value in tags.items():
                     row.setdefault(key, value)
