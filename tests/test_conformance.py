@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +23,7 @@ import pytest
 
 import influxpy
 from influxpy import F, Now, Q, fields, models
-from influxpy.durations import Hour, Minute, Second
+from influxpy.durations import Day, Hour, Minute, Second
 from influxpy.exceptions import (
     DatabaseNotFoundError,
     FieldTypeConflictError,
@@ -1452,6 +1453,202 @@ def test_points_and_queries_naming_no_policy_use_the_default(conn: str) -> None:
     assert column(InRaw.series.using(conn).only("v"), "v") == [2.0]
     assert column(InAutogen.series.using(conn).only("n"), "n") == [1]
     assert get_introspection(conn).field_keys("conformance") == {"v": "float"}
+
+
+# -- tz() with resolution() ---------------------------------------------------------
+
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+@pytest.fixture
+def hourly(conn: str) -> str:
+    """v=1 every hour over both 2020 changes of offset in Europe/Paris."""
+    starts = [
+        dt.datetime(2020, 3, 28, tzinfo=UTC),
+        dt.datetime(2020, 10, 24, tzinfo=UTC),
+    ]
+    write(
+        conn,
+        *(
+            Reading(time=start + dt.timedelta(hours=h), v=1.0, n=h)
+            for start in starts
+            for h in range(72)
+        ),
+    )
+    return conn
+
+
+def test_tz_aligns_windows_to_local_days_across_dst(hourly: str) -> None:
+    """time(1d) tz('Europe/Paris') over the 2020 changes: 23- and 25-hour days."""
+    spring = dt.datetime(2020, 3, 28, tzinfo=UTC)
+    qs = (
+        Reading.series.using(hourly)
+        .filter(time__gte=spring, time__lt=spring + dt.timedelta(days=3))
+        .annotate(c=Count("v"))
+        .resolution(Day(1))
+        .tz("Europe/Paris")
+    )
+    points = list(qs.points())
+    assert [(p["time"], p["c"]) for p in points] == [
+        (dt.datetime(2020, 3, 28, tzinfo=PARIS), 23),
+        (dt.datetime(2020, 3, 29, tzinfo=PARIS), 23),
+        (dt.datetime(2020, 3, 30, tzinfo=PARIS), 24),
+        (dt.datetime(2020, 3, 31, tzinfo=PARIS), 2),
+    ]
+    assert points[0]["time"].utcoffset() == dt.timedelta(hours=1)
+    assert points[2]["time"].utcoffset() == dt.timedelta(hours=2)
+    autumn = dt.datetime(2020, 10, 24, tzinfo=UTC)
+    qs = (
+        Reading.series.using(hourly)
+        .filter(time__gte=autumn, time__lt=autumn + dt.timedelta(days=3))
+        .annotate(c=Count("v"), s=Sum("n"))
+        .resolution(Day(1))
+        .tz("Europe/Paris")
+    )
+    assert [(p["time"], p["c"]) for p in qs.points()] == [
+        (dt.datetime(2020, 10, 24, tzinfo=PARIS), 22),
+        (dt.datetime(2020, 10, 25, tzinfo=PARIS), 25),
+        (dt.datetime(2020, 10, 26, tzinfo=PARIS), 24),
+        (dt.datetime(2020, 10, 27, tzinfo=PARIS), 1),
+    ]
+
+
+def test_tz_windows_are_filled_in_local_days(hourly: str) -> None:
+    """fill(0) and fill(previous) step through local days, DST included."""
+    start = dt.datetime(2020, 3, 27, tzinfo=UTC)
+    qs = (
+        Reading.series.using(hourly)
+        .filter(time__gte=start, time__lt=start + dt.timedelta(days=6))
+        .annotate(c=Count("v"))
+        .resolution(Day(1))
+        .tz("Europe/Paris")
+    )
+    expected_days = [
+        *(dt.datetime(2020, 3, d, tzinfo=PARIS) for d in range(27, 32)),
+        dt.datetime(2020, 4, 1, tzinfo=PARIS),
+        dt.datetime(2020, 4, 2, tzinfo=PARIS),
+    ]
+    assert [(p["time"], p["c"]) for p in qs.fill(-1).points()] == list(
+        zip(expected_days, [-1, 23, 23, 24, 2, -1, -1], strict=True)
+    )
+    previous = [p["c"] for p in qs.fill("previous").points()]
+    assert previous == [None, 23, 23, 24, 2, 2, 2]
+
+
+def test_tz_with_a_half_hour_zone_and_an_offset(hourly: str) -> None:
+    """Asia/Kolkata hours start at :30 UTC; an offset shifts local windows,
+    and around a change of offset the server reports the point's window and
+    the filled window separately."""
+    start = dt.datetime(2020, 3, 28, 0, 0, tzinfo=UTC)
+    kolkata = (
+        Reading.series.using(hourly)
+        .filter(time__gte=start, time__lt=start + dt.timedelta(hours=3))
+        .annotate(c=Count("v"))
+        .resolution(Hour(1))
+        .tz("Asia/Kolkata")
+    )
+    day = T0 + 87 * 86_400 * S  # 2020-03-28T00:00:00Z
+    assert pairs(kolkata, "c") == [
+        (day - 30 * M, 1),
+        (day + 30 * M, 1),
+        (day + 90 * M, 1),
+        (day + 150 * M, 0),
+    ]
+    shifted = (
+        Reading.series.using(hourly)
+        .filter(time__gte=start, time__lt=start + dt.timedelta(days=3))
+        .annotate(c=Count("v"))
+        .resolution(Day(1), Hour(3))
+        .tz("Europe/Paris")
+    )
+    assert [(p["time"], p["c"]) for p in shifted.points()] == [
+        (dt.datetime(2020, 3, 27, 3, tzinfo=PARIS), 2),
+        (dt.datetime(2020, 3, 28, 3, tzinfo=PARIS), 24),
+        (dt.datetime(2020, 3, 29, 3, tzinfo=PARIS), 0),
+        (dt.datetime(2020, 3, 29, 4, tzinfo=PARIS), 23),
+        (dt.datetime(2020, 3, 30, 3, tzinfo=PARIS), 23),
+    ]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", "America/New_York", "Asia/Kolkata"])
+def test_tz_windows_match_the_server_around_dst(
+    both: tuple[str, str], zone: str
+) -> None:
+    """Window lengths from 30 minutes to a day, every fill, with and without
+    an offset, over both 2020 changes: the engine answers as the server."""
+    for start in (
+        dt.datetime(2020, 3, 27, tzinfo=UTC),
+        dt.datetime(2020, 10, 23, tzinfo=UTC),
+    ):
+        write_both(
+            both,
+            *(
+                Reading(
+                    time=start + dt.timedelta(minutes=30 * h),
+                    v=float(h % 7),
+                    host="ab"[h % 2],
+                )
+                for h in range(240)
+            ),
+        )
+    ranges = [
+        (dt.datetime(2020, 3, 27, 5, tzinfo=UTC), dt.datetime(2020, 3, 31, tzinfo=UTC)),
+        (
+            dt.datetime(2020, 10, 23, tzinfo=UTC),
+            dt.datetime(2020, 10, 27, 7, tzinfo=UTC),
+        ),
+    ]
+    shapes: list[Any] = []
+    for low, high in ranges:
+        for interval, offset in [
+            (Day(1), None),
+            (Day(1), Hour(3)),
+            (Hour(12), None),
+            (Hour(5), None),
+            (Minute(30), None),
+        ]:
+            for fill in [None, 0, "previous", "linear", "none"]:
+                shapes.append((low, high, interval, offset, fill))
+    for low, high, interval, offset, fill in shapes:
+        results = []
+        for alias in both:
+            qs = (
+                Reading.series.using(alias)
+                .filter(time__gte=low, time__lt=high)
+                .annotate(Count("v"), Max("v"))
+                .group_by("host")
+                .resolution(interval, offset)
+                .tz(zone)
+            )
+            results.append(series(qs if fill is None else qs.fill(fill)))
+        assert results[0] == results[1], (low, interval, offset, fill)
+
+
+@pytest.mark.parametrize(
+    ("make", "feature"),
+    [
+        (
+            lambda qs: qs.annotate(Count("v")).resolution(Day(1)).order_by("-time"),
+            "tz() with resolution() in descending order",
+        ),
+        (
+            lambda qs: qs.annotate(Derivative(Mean("v"))).resolution(Day(1)),
+            "transformations with tz() and resolution()",
+        ),
+    ],
+)
+def test_tz_windows_the_engine_refuses(conn: str, make: Any, feature: str) -> None:
+    """What the engine does not run with tz() windows raises, naming it."""
+    write(conn, Reading(time=at(0), v=1.0))
+    qs = make(
+        Reading.series.using(conn).filter(time__gte=at(0), time__lt=at(86_400 * 3))
+    ).tz("Europe/Paris")
+    if conn.endswith("influxdb"):
+        list(qs)
+        return
+    with pytest.raises(UnsupportedCompilation, match=re.escape(feature)):
+        list(qs)
 
 
 # -- server quirks --------------------------------------------------------------------

@@ -2,15 +2,12 @@
 
 The conformance suite proves the features both backends share. These
 check, value by value, the functions and clauses the embedded engine
-refuses: time zones for windows, INTEGRAL over windows, top/bottom by
-tag, SAMPLE, HOLT_WINTERS, the technical-analysis functions,
-ATAN2 and the raw escape hatches.
+refuses: INTEGRAL over windows, top/bottom by tag, SAMPLE, HOLT_WINTERS,
+the technical-analysis functions, ATAN2 and the raw escape hatches.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +15,7 @@ import pytest
 
 import influxpy
 from influxpy import F, Func, Raw, fields, models
-from influxpy.durations import Day, Hour, Second
+from influxpy.durations import Hour, Second
 from influxpy.exceptions import UnsupportedCompilation
 from influxpy.functions import (
     Atan2,
@@ -62,30 +59,6 @@ def write(*values: tuple[int, float, str | None]) -> None:
 
 def points(qs: Any) -> list[dict[str, Any]]:
     return list(qs.epoch().points())
-
-
-def test_tz_aligns_windows_to_local_days_across_dst(server: str) -> None:
-    """GROUP BY time(1d) tz('Europe/Paris') over the 2020 DST change (§6.1)."""
-    start = dt.datetime(2020, 3, 28, tzinfo=dt.timezone.utc)
-    Sensor.series.bulk_create(
-        Sensor(time=start + dt.timedelta(hours=h), v=1.0) for h in range(72)
-    )
-    qs = (
-        Sensor.series.filter(time__gte=start, time__lt=start + dt.timedelta(days=3))
-        .annotate(n=influxpy.Count("v"))
-        .resolution(Day(1))
-        .tz("Europe/Paris")
-    )
-    rows = list(qs.points())
-    paris = zoneinfo.ZoneInfo("Europe/Paris")
-    assert [(r["time"], r["n"]) for r in rows] == [
-        (dt.datetime(2020, 3, 28, tzinfo=paris), 23),
-        (dt.datetime(2020, 3, 29, tzinfo=paris), 23),
-        (dt.datetime(2020, 3, 30, tzinfo=paris), 24),
-        (dt.datetime(2020, 3, 31, tzinfo=paris), 2),
-    ]
-    assert rows[0]["time"].utcoffset() == dt.timedelta(hours=1)
-    assert rows[2]["time"].utcoffset() == dt.timedelta(hours=2)
 
 
 def test_integral_over_windows_interpolates_to_the_edges(server: str) -> None:

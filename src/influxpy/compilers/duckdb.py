@@ -37,7 +37,10 @@ feature.
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import functools
 import re
+import zoneinfo
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -63,6 +66,7 @@ __all__ = ["Catalog", "ColumnInfo", "DuckDBCompiler", "register_functions"]
 
 DEFAULT_RP = "autogen"
 _SECOND = 1_000_000_000
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _FLOAT_NAN = "CAST('NaN' AS DOUBLE)"
 #: Column roles that read a value: a stored field, or a subquery's output.
 _VALUE_ROLES = frozenset({"field", "alias"})
@@ -124,6 +128,62 @@ def _mode_index(values: list[Any], times: list[int]) -> int:
     return most_index + 1
 
 
+@functools.lru_cache(maxsize=64)
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(name)
+
+
+@functools.lru_cache(maxsize=65536)
+def _zone_offset_of_minute(minute: int, name: str) -> int:
+    moment = _EPOCH + datetime.timedelta(minutes=minute)
+    offset = moment.astimezone(_zone(name)).utcoffset()
+    return 0 if offset is None else int(offset.total_seconds()) * _SECOND
+
+
+def _zone_offset(stamp: int, name: str) -> int:
+    """The UTC offset of zone *name* at *stamp*, in ns (Go's ``t.Zone()``).
+
+    Zones change their offset on whole minutes, so one lookup per minute.
+    """
+    return _zone_offset_of_minute(stamp // (60 * _SECOND), name)
+
+
+def tz_window(stamp: int, interval: int, offset: int, name: str) -> int:
+    """The start of the window holding *stamp*, aligned to local time.
+
+    InfluxDB's ``IteratorOptions.Window``: truncate in the zone's offset at
+    the point, then move the start by the change of offset since, unless
+    the change is as long as the window (hourly windows stay hourly).
+    """
+    t = stamp - offset
+    zone = _zone_offset(t, name)
+    start = t - (t + zone) % interval
+    change = zone - _zone_offset(start, name)
+    if change and abs(change) < interval:
+        start += change
+    return start + offset
+
+
+def tz_windows(start: int, end: int, interval: int, name: str) -> list[int]:
+    """The window starts from *start* to *end*, as the fill iterator steps.
+
+    Each step adds the interval, then the change of offset when a zone
+    change was crossed (unless the change is as long as the window).
+    """
+    out = []
+    offset = _zone_offset(start, name)
+    stamp = start
+    while stamp <= end:
+        out.append(stamp)
+        stamp += interval
+        zone = _zone_offset(stamp - 1, name)
+        if zone != offset:
+            if abs(offset - zone) < interval:
+                stamp += offset - zone
+            offset = zone
+    return out
+
+
 def register_functions(con: Any) -> None:
     """Register the helpers the SQL uses (MODE's tie rule, INTEGRAL, NaN)."""
     from duckdb.sqltypes import BIGINT
@@ -137,19 +197,31 @@ def register_functions(con: Any) -> None:
         "CREATE OR REPLACE MACRO influxpy_null_nan(x) AS "
         "CASE WHEN isnan(x) THEN NULL ELSE x END"
     )
-    for name, kind in (
-        ("influxpy_mode_index", "DOUBLE[]"),
-        ("influxpy_mode_index_text", "VARCHAR[]"),
-    ):
+    udfs: list[tuple[str, Any, list[Any], Any]] = [
+        ("influxpy_mode_index", _mode_index, ["DOUBLE[]", "BIGINT[]"], BIGINT),
+        ("influxpy_mode_index_text", _mode_index, ["VARCHAR[]", "BIGINT[]"], BIGINT),
+        (
+            "influxpy_tz_window",
+            tz_window,
+            ["BIGINT", "BIGINT", "BIGINT", "VARCHAR"],
+            BIGINT,
+        ),
+        (
+            "influxpy_tz_windows",
+            tz_windows,
+            ["BIGINT", "BIGINT", "BIGINT", "VARCHAR"],
+            "BIGINT[]",
+        ),
+    ]
+    for name, function, arguments, result in udfs:
         exists = con.execute(
             "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [name]
         ).fetchall()
         if exists[0][0]:
             # A second connection to a file this process has open shares it.
             continue
-        con.create_function(
-            name, _mode_index, [kind, "BIGINT[]"], BIGINT, null_handling="special"
-        )
+        nulls = "special" if function is _mode_index else "default"
+        con.create_function(name, function, arguments, result, null_handling=nulls)
 
 
 @dataclasses.dataclass
@@ -483,7 +555,14 @@ class DuckDBCompiler(Compiler):
 
     def _compile_query(self, query: Query) -> Compiled:
         if query.timezone is not None and query.group_by_time is not None:
-            raise self._unsupported("tz() with resolution()")
+            if query.descending:
+                raise self._unsupported("tz() with resolution() in descending order")
+            if any(
+                isinstance(f, Func) and f.name in self._TRANSFORMS
+                for f in query.functions
+            ):
+                what = "transformations with tz() and resolution()"
+                raise self._unsupported(what)
         if query.into is not None:
             return self._compile_into(query, query.into)
         selected = self._select(query)
@@ -1192,6 +1271,25 @@ class DuckDBCompiler(Compiler):
             shift = offset.nanoseconds % interval
         return interval, shift
 
+    def _window_sql(self, ctx: _Context) -> str:
+        """SQL for the start of the window holding each row's ``time``.
+
+        Windows align to the epoch plus the offset; with ``tz()`` to local
+        time, as the server's ``IteratorOptions.Window`` computes them.
+        """
+        interval, shift = self._interval(ctx)
+        if ctx.query.timezone is None:
+            return f"time - (((time - {shift}) % {interval}) + {interval}) % {interval}"
+        zone = self._param(ctx.query.timezone)
+        return f"influxpy_tz_window(time, {interval}, {shift}, {zone})"
+
+    def _window_of(self, ctx: _Context, stamp: int) -> int:
+        """The start of the window holding *stamp* (see ``_window_sql``)."""
+        interval, shift = self._interval(ctx)
+        if ctx.query.timezone is None:
+            return stamp - ((stamp - shift) % interval)
+        return tz_window(stamp, interval, shift, ctx.query.timezone)
+
     def _call_range(self, ctx: _Context, call: Func) -> tuple[int | None, int | None]:
         """The time range a call reads (inclusive bounds, None for open)."""
         low, high = ctx.bounds.lower, ctx.bounds.upper
@@ -1298,10 +1396,7 @@ class DuckDBCompiler(Compiler):
         g = ctx.g
         value, selected_time = self._reduce(call, x, kind, query.descending)
         if gbt is not None:
-            interval, shift = self._interval(ctx)
-            bucket = (
-                f"time - (((time - {shift}) % {interval}) + {interval}) % {interval}"
-            )
+            bucket = self._window_sql(ctx)
         elif lone_selector and selected_time is not None:
             bucket = None
         else:
@@ -1350,17 +1445,27 @@ class DuckDBCompiler(Compiler):
             ctes.append(f"{name} AS ({real})")
             return name
         ctes.append(f"{name}_real AS ({real})")
-        interval, shift = self._interval(ctx)
+        interval, _shift = self._interval(ctx)
         assert high is not None
-        end = high - ((high - shift) % interval)
+        end = self._window_of(ctx, high)
         if low is None:
             starts = ", ".join([*g, "min(time) AS s"])
             span = f"SELECT {starts} FROM {name}_real GROUP BY ALL"
         else:
-            starts = ", ".join([*g, f"{low - ((low - shift) % interval)} AS s"])
+            starts = ", ".join([*g, f"{self._window_of(ctx, low)} AS s"])
             span = f"SELECT DISTINCT {starts} FROM {name}_real"
-        windows = f"unnest(range(s, {end + 1}, {interval})) AS time"
+        if ctx.query.timezone is None:
+            windows = f"unnest(range(s, {end + 1}, {interval})) AS time"
+        else:
+            zone = self._param(ctx.query.timezone)
+            windows = (
+                f"unnest(influxpy_tz_windows(s, {end}, {interval}, {zone})) AS time"
+            )
         grid = f"SELECT {', '.join([*g, windows])} FROM ({span})"
+        if ctx.query.timezone is not None:
+            # Near a change of offset the fill iterator's steps and a
+            # point's window can differ; the server emits both.
+            grid += f" UNION SELECT {', '.join([*g, 'time'])} FROM {name}_real"
         using = ", ".join([*g, "time"])
         joined = (
             f"SELECT grid.*, {', '.join(['r.v', *(f'r.{a}' for a in extra)])}, "
@@ -1602,10 +1707,7 @@ class DuckDBCompiler(Compiler):
         gbt = query.group_by_time
         low, high = ctx.bounds.lower, ctx.bounds.upper
         if gbt is not None:
-            interval, shift = self._interval(ctx)
-            window = (
-                f"time - (((time - {shift}) % {interval}) + {interval}) % {interval}"
-            )
+            window = self._window_sql(ctx)
             if high is None:
                 high = self.now_ns
         else:
