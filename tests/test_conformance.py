@@ -599,6 +599,92 @@ def test_integral_small_dataset(conn: str) -> None:
     assert column(inner, "integral") == [60.0]
 
 
+def test_integral_over_windows_interpolates_to_the_edges(conn: str) -> None:
+    """§6.5: time(20s) gives 75 and 150 on [0s:1, 10s:2, 20s:10, 30s:20];
+    the area up to a window's end is interpolated toward the next point."""
+    write(
+        conn,
+        *(
+            Reading(time=at(t), v=x)
+            for t, x in ((0, 1.0), (10, 2.0), (20, 10.0), (30, 20.0))
+        ),
+    )
+    qs = Reading.series.using(conn).filter(time__gte=at(0), time__lt=at(40))
+    assert pairs(qs.annotate(Integral("v")).resolution(Second(20)), "integral") == [
+        (at(0), 75.0),
+        (at(20), 150.0),
+    ]
+    fifteen = qs.annotate(Integral("v")).resolution(Second(15))
+    assert pairs(fifteen, "integral") == [(at(0), 35.0), (at(15), 190.0)]
+    later = qs.filter(time__gte=at(5)).annotate(Integral("v")).resolution(Second(20))
+    assert pairs(later, "integral") == [(at(0), 60.0), (at(20), 150.0)]
+
+
+@pytest.fixture
+def spaced(conn: str) -> str:
+    """Points with an empty 20s window between them, as floats and integers."""
+    data = ((0, 1), (10, 2), (20, 10), (30, 20), (75, 5), (95, 7))
+    write(conn, *(Reading(time=at(t), v=float(x), n=x) for t, x in data))
+    return conn
+
+
+def test_integral_carries_the_area_over_empty_windows(spaced: str) -> None:
+    """The area from a window's end to the next point goes to that point's
+    window; an empty window has no row, whatever the fill."""
+    qs = (
+        Reading.series.using(spaced)
+        .filter(time__gte=at(0), time__lt=at(120))
+        .resolution(Second(20))
+    )
+    expected = [
+        (at(0), 75.0),
+        (at(20), approx(333.33333333333337)),
+        (at(60), approx(405.4166666666667)),
+        (at(80), 93.75),
+    ]
+    assert pairs(qs.annotate(Integral("v")), "integral") == expected
+    assert pairs(qs.annotate(Integral("v")).fill(0), "integral") == expected
+
+
+def test_integer_integral_over_windows_keeps_the_previous_value(
+    spaced: str,
+) -> None:
+    """Of integers, the server's reducer keeps the previous value at a
+    window's end and carries the interpolated value into the next window."""
+    qs = (
+        Reading.series.using(spaced)
+        .filter(time__gte=at(0), time__lt=at(120))
+        .annotate(Integral("n"))
+        .resolution(Second(20))
+    )
+    assert pairs(qs, "integral") == [
+        (at(0), 75.0),
+        (at(20), approx(333.33333333333337)),
+        (at(60), approx(667.9166666666667)),
+        (at(80), 78.75),
+    ]
+
+
+def test_integral_next_to_count_over_windows(spaced: str) -> None:
+    """Next to another call, INTEGRAL's empty windows are null, or the
+    fill value."""
+    qs = (
+        Reading.series.using(spaced)
+        .filter(time__gte=at(0), time__lt=at(120))
+        .annotate(Integral("v"), Count("v"))
+        .resolution(Second(20))
+    )
+    assert [(p["integral"], p["count"]) for p in rows(qs)] == [
+        (75.0, 2),
+        (approx(333.33333333333337), 2),
+        (None, 0),
+        (approx(405.4166666666667), 1),
+        (93.75, 1),
+        (None, 0),
+    ]
+    assert [p["integral"] for p in rows(qs.fill(0))][2::3] == [0.0, 0.0]
+
+
 def test_percentile_is_nearest_rank(ten: str) -> None:
     qs = Reading.series.using(ten)
     for p, value, when in (
@@ -1846,3 +1932,73 @@ def test_quirk_integer_integral_in_descending_order(both: tuple[str, str]) -> No
 
     assert rows(query(server))[0]["time"] == at(60)
     assert rows(query(engine)) == [{"time": at(0), "integral": -20.0}]
+
+
+def test_quirk_grouped_integral_over_windows_splits_series(
+    both: tuple[str, str],
+) -> None:
+    """With GROUP BY tags the server may emit a series' last window after
+    other series, as a second series with the same tags; the engine gives
+    one series per tag set. The values agree."""
+    write_both(
+        both,
+        *(
+            Reading(time=at(10 * k + j), v=float(k * k), host=host)
+            for j, host in enumerate("ab")
+            for k in range(6)
+        ),
+    )
+    server, engine = both
+
+    def query(alias: str) -> Any:
+        return (
+            Reading.series.using(alias)
+            .filter(time__gte=at(0), time__lt=at(60))
+            .annotate(Integral("v"))
+            .resolution(Second(20))
+            .group_by("host")
+        )
+
+    on_server = series(query(server))
+    on_engine = series(query(engine))
+    assert [t["host"] for t, _ in on_engine] == ["a", "b"]
+    assert len(on_server) >= len(on_engine)
+    merged: dict[str, list[Any]] = {}
+    for tags, points in on_server:
+        merged.setdefault(tags["host"], []).extend(points)
+    assert [(t["host"], p) for t, p in on_engine] == [
+        (host, sorted(points, key=lambda p: p["time"]))
+        for host, points in sorted(merged.items())
+    ]
+
+
+@pytest.mark.parametrize(
+    ("make", "feature"),
+    [
+        (
+            lambda qs: qs.order_by("-time"),
+            "integral() with resolution() in descending order",
+        ),
+        (lambda qs: qs.tz("Europe/Paris"), "integral() with tz() and resolution()"),
+    ],
+)
+def test_integral_windows_the_engine_refuses(
+    both: tuple[str, str], make: Any, feature: str
+) -> None:
+    """In descending order the server's windowed INTEGRAL repeats windows
+    with negative areas; the engine refuses it, and tz() windows, by name."""
+    write_both(both, *(Reading(time=at(10 * k), v=float(k)) for k in range(4)))
+    server, engine = both
+
+    def query(alias: str) -> Any:
+        qs = (
+            Reading.series.using(alias)
+            .filter(time__gte=at(0), time__lt=at(40))
+            .annotate(Integral("v"))
+            .resolution(Second(20))
+        )
+        return make(qs)
+
+    list(query(server))
+    with pytest.raises(UnsupportedCompilation, match=re.escape(feature)):
+        list(query(engine))

@@ -2,8 +2,8 @@
 
 The conformance suite proves the features both backends share. These
 check, value by value, the functions and clauses the embedded engine
-refuses: INTEGRAL over windows, top/bottom by tag, SAMPLE, HOLT_WINTERS,
-the technical-analysis functions, ATAN2 and the raw escape hatches.
+refuses: top/bottom by tag, SAMPLE, HOLT_WINTERS, the technical-analysis
+functions, ATAN2 and the raw escape hatches.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from influxpy.functions import (
     Bottom,
     ExponentialMovingAverage,
     HoltWinters,
-    Integral,
     Mean,
     Sample,
     Top,
@@ -59,20 +58,6 @@ def write(*values: tuple[int, float, str | None]) -> None:
 
 def points(qs: Any) -> list[dict[str, Any]]:
     return list(qs.epoch().points())
-
-
-def test_integral_over_windows_interpolates_to_the_edges(server: str) -> None:
-    """time(20s) gives 75 and 150 on [0s:1, 10s:2, 20s:10, 30s:20] (§6.5)."""
-    write((0, 1.0, None), (10, 2.0, None), (20, 10.0, None), (30, 20.0, None))
-    qs = (
-        Sensor.series.filter(time__gte=T0, time__lt=T0 + 40 * S)
-        .annotate(Integral("v"))
-        .resolution(Second(20))
-    )
-    assert [(p["time"], p["integral"]) for p in points(qs)] == [
-        (T0, 75.0),
-        (T0 + 20 * S, 150.0),
-    ]
 
 
 def test_top_and_bottom_by_tag(server: str) -> None:

@@ -184,6 +184,58 @@ def tz_windows(start: int, end: int, interval: int, name: str) -> list[int]:
     return out
 
 
+def integral_windows(
+    times: list[int],
+    values: list[float],
+    unit: int,
+    interval: int,
+    offset: int,
+    integer: bool,
+) -> list[dict[str, Any]]:
+    """INTEGRAL per window over one group's points in time order.
+
+    InfluxDB's ``FloatIntegralReducer`` and ``IntegerIntegralReducer``,
+    step by step, float arithmetic in the same order. Integers keep their
+    previous value at a window's end and carry the interpolated value into
+    the next window's first trapezoid, as that reducer does.
+    """
+    out: list[dict[str, Any]] = []
+    total = 0.0
+    prev_time = prev_value = start = end = None
+    for stamp, value in zip(times, values, strict=True):
+        if prev_time is None or prev_value is None or start is None or end is None:
+            prev_time, prev_value = stamp, value
+            start = stamp - (stamp - offset) % interval
+            end = start + interval
+            continue
+        if stamp == prev_time:
+            prev_value = value
+            continue
+        current = value
+        if stamp >= end:
+            if prev_time != end:
+                current = prev_value + (value - prev_value) / float(
+                    stamp - prev_time
+                ) * float(end - prev_time)
+                elapsed = float(end - prev_time) / float(unit)
+                total += 0.5 * (current + prev_value) * elapsed
+                if not integer:
+                    prev_value = current
+                prev_time = end
+            out.append({"t": start, "v": total})
+            start = stamp - (stamp - offset) % interval
+            end = start + interval
+            total = 0.0
+            if not integer:
+                current = value
+        elapsed = float(stamp - prev_time) / float(unit)
+        total += 0.5 * (current + prev_value) * elapsed
+        prev_time, prev_value = stamp, value
+    if prev_time is not None and prev_time != start:
+        out.append({"t": start, "v": total})
+    return out
+
+
 def register_functions(con: Any) -> None:
     """Register the helpers the SQL uses (MODE's tie rule, INTEGRAL, NaN)."""
     from duckdb.sqltypes import BIGINT
@@ -205,6 +257,12 @@ def register_functions(con: Any) -> None:
             tz_window,
             ["BIGINT", "BIGINT", "BIGINT", "VARCHAR"],
             BIGINT,
+        ),
+        (
+            "influxpy_integral_windows",
+            integral_windows,
+            ["BIGINT[]", "DOUBLE[]", "BIGINT", "BIGINT", "BIGINT", "BOOLEAN"],
+            "STRUCT(t BIGINT, v DOUBLE)[]",
         ),
         (
             "influxpy_tz_windows",
@@ -1224,8 +1282,11 @@ class DuckDBCompiler(Compiler):
         if not isinstance(source, Col):
             what = f"{name}() of an expression"
             raise self._unsupported(what)
-        if name == "integral" and windows:
-            raise self._unsupported("integral() with resolution()")
+        if name == "integral" and windows and ctx.query.descending:
+            what = "integral() with resolution() in descending order"
+            raise self._unsupported(what)
+        if name == "integral" and windows and ctx.query.timezone is not None:
+            raise self._unsupported("integral() with tz() and resolution()")
 
     def _base(self, ctx: _Context, calls: list[Func], extra: list[str]) -> str:
         """The stored rows every call reads: group keys, time, fields, and
@@ -1401,6 +1462,9 @@ class DuckDBCompiler(Compiler):
             bucket = None
         else:
             bucket = str(ctx.bounds.lower if ctx.bounds.lower is not None else 0)
+        if call.name == "integral" and gbt is not None:
+            ctes.append(f"{name} AS ({self._integral_windows(ctx, call, x, kind)})")
+            return name
         stamp = bucket if bucket is not None else selected_time
         having = f"count({x}) > 0"
         if call.name == "integral":
@@ -1479,6 +1543,31 @@ class DuckDBCompiler(Compiler):
             f"FROM ({joined}) AS j)"
         )
         return name
+
+    def _integral_windows(
+        self, ctx: _Context, call: Func, x: str, kind: str | None
+    ) -> str:
+        """INTEGRAL per window, as the server's integral reducer streams it.
+
+        The reducer reads a group's points in time order across windows:
+        crossing a window's end, it adds the area up to the end (the value
+        there interpolated toward the next point) and emits the window; the
+        area from that end to the next point goes to the next point's
+        window. Empty windows have no row whatever the fill.
+        """
+        interval, shift = self._interval(ctx)
+        unit = call.params[0].nanoseconds if call.params else _SECOND
+        low, high = self._call_range(ctx, call)
+        g = ctx.g
+        points = f"list(time ORDER BY time), list(CAST({x} AS DOUBLE) ORDER BY time)"
+        integer = "TRUE" if kind == "integer" else "FALSE"
+        reduced = (
+            f"SELECT {', '.join([*g, ''])}unnest(influxpy_integral_windows("
+            f"{points}, {unit}, {interval}, {shift}, {integer})) AS p "
+            f"FROM base WHERE {x} IS NOT NULL AND {self._range_sql(low, high)}"
+            + (f" GROUP BY {', '.join(g)}" if g else "")
+        )
+        return f"SELECT {', '.join([*g, 'p.t AS time', 'p.v AS v'])} FROM ({reduced})"
 
     def _fill_value(self, ctx: _Context, call: Func, interval: int) -> str:
         """The value of a window of *call*, filled as the server fills it."""
