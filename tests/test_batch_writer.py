@@ -284,6 +284,65 @@ def test_points_without_a_time_get_the_time_they_were_added(url: str) -> None:
     assert all(before <= t <= time.time_ns() for t in times)
 
 
+def test_points_added_from_several_threads_are_each_written_once(url: str) -> None:
+    """add() from four threads at once, with small batches, loses no point."""
+    influxpy.connect(url)
+    threads = 4
+    per_thread = 2_500
+
+    with Tick.series.batch_writer(batch_size=97, flush_interval=0.01) as writer:
+
+        def produce(first: int) -> None:
+            for n in range(first, threads * per_thread, threads):
+                writer.add(tick(n))
+
+        producers = [
+            threading.Thread(target=produce, args=(i,)) for i in range(threads)
+        ]
+        for producer in producers:
+            producer.start()
+        for producer in producers:
+            producer.join()
+
+    total = threads * per_thread
+    assert (writer.written, writer.failed, writer.pending) == (total, 0, 0)
+    assert count_of() == total
+    assert sum(p["value"] for p in Tick.series.points()) == exactly(total)[1]
+
+
+def test_points_added_while_the_writer_closes_are_written_or_refused(
+    url: str,
+) -> None:
+    """A point add() takes is written; one it refuses as closed is not."""
+    influxpy.connect(url)
+    writer = Tick.series.batch_writer(batch_size=50, flush_interval=None)
+    accepted: list[list[int]] = [[] for _ in range(4)]
+    started = threading.Barrier(5)
+
+    def produce(index: int) -> None:
+        started.wait()
+        for n in range(index, 400_000, 4):
+            try:
+                writer.add(tick(n))
+            except ValueError:
+                return
+            accepted[index].append(n)
+
+    producers = [threading.Thread(target=produce, args=(i,)) for i in range(4)]
+    for producer in producers:
+        producer.start()
+    started.wait()
+    time.sleep(0.05)
+    writer.close()
+    for producer in producers:
+        producer.join()
+
+    values = sorted(n for numbers in accepted for n in numbers)
+    assert values
+    assert writer.written == len(values)
+    assert sorted(p["value"] for p in Tick.series.points()) == values
+
+
 def test_writer_options_are_checked() -> None:
     """Options out of range are refused with the name and the value."""
     influxpy.connect("duckdb://:memory:")

@@ -68,6 +68,8 @@ ErrorCallback = Callable[[BaseException, list[str]], None]
 _BACKOFF_FIRST = 0.25
 #: The longest writer-level backoff, in seconds.
 _BACKOFF_MAX = 4.0
+#: Points the async ``add()`` takes between two turns it gives the loop.
+_YIELD_EVERY = 512
 
 
 class WriterOptions(TypedDict, total=False):
@@ -155,8 +157,12 @@ class _Writer(Generic[ModelT]):
         #: Points given up on: passed to ``on_error`` and raised.
         self.failed = 0
         self._encode = model._meta.encoder.encode
+        # One list for the writer's life: add() appends to it without a lock,
+        # and batches are cut from its front under the lock (see _cut()).
         self._buffer: list[str] = []
         self._buffer_since = 0.0
+        #: Whether the buffer's first point still has to start flush_interval.
+        self._idle = True
         self._queue: deque[list[str]] = deque()
         self._current: list[str] | None = None
         self._attempt = 0
@@ -197,16 +203,16 @@ class _Writer(Generic[ModelT]):
 
     # -- shared steps ----------------------------------------------------------
 
-    def _accept(self, point: ModelT) -> bool:
-        """Take *point* into the buffer; return whether the buffer is full.
-
-        Raises for earlier failures before taking it.
+    def _refuse(self, point: object) -> None:
+        """Raise why ``add()`` cannot take *point*: the writer is closed, an
+        earlier batch was given up on, or *point* is not a model instance.
         """
         if self._closed:
             msg = f"The batch writer for {self.model.__name__} is closed."
             raise ValueError(msg)
         if self._failures:
-            self._raise_failures()
+            with self._guard():
+                self._raise_failures()
         if type(point) is not self.model:
             name = self.model.__name__
             type_name = type(point).__name__
@@ -215,20 +221,36 @@ class _Writer(Generic[ModelT]):
                 f"{point!r} ({type_name})."
             )
             raise TypeError(msg)
-        line = self._encode(point)
-        buffer = self._buffer
-        if not buffer:
+
+    def _started(self) -> None:
+        """Note the time the buffer's first point came, for flush_interval."""
+        if self._idle and self._buffer:
+            self._idle = False
             self._buffer_since = time.monotonic()
             if self.flush_interval is not None:
                 self._notify()  # the background side starts the interval
-        buffer.append(line)
-        return len(buffer) >= self.batch_size
+
+    def _cut(self, count: int) -> list[str]:
+        """Take the buffer's first *count* lines.
+
+        Other threads may append meanwhile (``add()`` takes no lock), which
+        is safe because lines are only appended at the end and only cut
+        under the lock. ``_idle`` is set first, so the thread appending a
+        line after the cut sees it and starts the interval.
+        """
+        self._idle = True
+        buffer = self._buffer
+        batch = buffer[:count]
+        del buffer[:count]
+        if buffer:
+            self._idle = False
+            self._buffer_since = time.monotonic()
+        return batch
 
     def _seal(self) -> None:
         """Move the buffer, if it holds points, to the queue of batches."""
         if self._buffer:
-            self._queue.append(self._buffer)
-            self._buffer = []
+            self._queue.append(self._cut(len(self._buffer)))
 
     def _take(self) -> list[str] | None:
         """The batch to send: the one begun before, a queued one, or the
@@ -239,8 +261,8 @@ class _Writer(Generic[ModelT]):
         if self._queue:
             batch = self._queue.popleft()
             self._notify()  # room in the queue for a waiting add()
-        elif self._buffer and self._idle_timeout() == 0.0:
-            batch, self._buffer = self._buffer, []
+        elif self._buffer and (self._closed or self._idle_timeout() == 0.0):
+            batch = self._cut(len(self._buffer))
         else:
             return None
         self._current = batch
@@ -248,7 +270,7 @@ class _Writer(Generic[ModelT]):
 
     def _idle_timeout(self) -> float | None:
         """Seconds until the buffer is due, or None to wait for a change."""
-        if self.flush_interval is None or not self._buffer:
+        if self.flush_interval is None or not self._buffer or self._idle:
             return None
         due = self._buffer_since + self.flush_interval
         return max(0.0, due - time.monotonic())
@@ -403,11 +425,34 @@ class BatchWriter(_Writer[ModelT]):
         call (before taking *point*), and ``FieldError`` or
         ``LineProtocolError`` when *point* cannot be written at all.
         """
+        if point.__class__ is not self.model or self._failures or self._closed:
+            self._refuse(point)
+        line = self._encode(point)
+        buffer = self._buffer
+        buffer.append(line)
+        # No lock for the common case: the lock is taken when the interval
+        # has to start, a batch is full, or the writer closed meanwhile.
+        if self._idle or self._closed or len(buffer) >= self.batch_size:
+            self._appended(line)
+
+    def _appended(self, line: str) -> None:
+        """The rare steps after an append, under the lock."""
         with self._lock:
-            if self._accept(point):
+            buffer = self._buffer
+            if self._closed:
+                # close() may have sealed the buffer before *line* came:
+                # then nobody would send it, so it is taken back and refused.
+                self._changed.notify_all()
+                if line in buffer:
+                    buffer.remove(line)
+                    self._refuse(line)
+                return
+            self._started()
+            if len(buffer) >= self.batch_size:
                 while len(self._queue) >= self.max_pending:
                     self._changed.wait()
-                self._seal()
+                if len(buffer) >= self.batch_size:
+                    self._queue.append(self._cut(self.batch_size))
                 self._changed.notify_all()
 
     def flush(self) -> None:
@@ -491,12 +536,27 @@ class AsyncBatchWriter(_Writer[ModelT]):
         call (before taking *point*), and ``FieldError`` or
         ``LineProtocolError`` when *point* cannot be written at all.
         """
-        self._running()
-        if self._accept(point):
+        task = self._task
+        if task is None or task.done():
+            self._running()
+        if point.__class__ is not self.model or self._failures or self._closed:
+            self._refuse(point)
+        buffer = self._buffer
+        buffer.append(self._encode(point))
+        if self._idle:
+            self._started()
+        size = len(buffer)
+        if size >= self.batch_size:
             while len(self._queue) >= self.max_pending:
                 await self._wait()
-            self._seal()
+            if len(buffer) >= self.batch_size:
+                self._queue.append(self._cut(self.batch_size))
             self._notify()
+            await asyncio.sleep(0)
+        elif not size % _YIELD_EVERY:
+            # add() rarely has to wait, so it gives the loop a turn now and
+            # then: the task sending the batch in flight goes on meanwhile.
+            await asyncio.sleep(0)
 
     async def flush(self) -> None:
         """Send every accepted point and wait until each is written or given up on.

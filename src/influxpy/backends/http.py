@@ -976,7 +976,13 @@ class HTTPBackend(Backend):
         in_flight: asyncio.Task[int] | None = None
         try:
             async for batch in batches:
-                body, lines = await asyncio.to_thread(self._encode_body, encode, batch)
+                if encode is list:
+                    # Ready lines only need joining, which is quick: no thread.
+                    body, lines = self._encode_body(encode, batch)
+                else:
+                    body, lines = await asyncio.to_thread(
+                        self._encode_body, encode, batch
+                    )
                 if in_flight is not None:
                     task, in_flight = in_flight, None
                     written += await task
