@@ -871,6 +871,74 @@ def test_top_and_bottom(ten: str) -> None:
     ]
 
 
+@pytest.fixture
+def by_tag(conn: str) -> str:
+    """Equal maxima on several hosts, an untagged point."""
+    write(
+        conn,
+        Reading(time=at(0), v=5.0, n=5, host="a", dc="x"),
+        Reading(time=at(10), v=9.0, n=9, host="a", dc="y"),
+        Reading(time=at(5), v=9.0, n=9, host="b", dc="x"),
+        Reading(time=at(20), v=7.0, n=7, host="b", dc="x"),
+        Reading(time=at(30), v=1.0, n=1, host="c"),
+        Reading(time=at(40), v=9.0, n=9, host="c"),
+        Reading(time=at(50), v=3.0, n=3),
+    )
+    return conn
+
+
+def test_top_and_bottom_by_tag(by_tag: str) -> None:
+    """top(v, host, 2): the best point of each host, the two best of those
+    (ties to the earliest), by time, with the host (null when absent)."""
+    qs = Reading.series.using(by_tag)
+    assert rows(qs.annotate(Top("v", "host", 2))) == [
+        {"time": at(5), "top": 9.0, "host": "b"},
+        {"time": at(10), "top": 9.0, "host": "a"},
+    ]
+    assert rows(qs.annotate(Bottom("n", "host", 2))) == [
+        {"time": at(30), "bottom": 1, "host": "c"},
+        {"time": at(50), "bottom": 3, "host": None},
+    ]
+    assert rows(qs.annotate(Top("v", "host", "dc", 3))) == [
+        {"time": at(5), "top": 9.0, "host": "b", "dc": "x"},
+        {"time": at(10), "top": 9.0, "host": "a", "dc": "y"},
+        {"time": at(40), "top": 9.0, "host": "c", "dc": None},
+    ]
+    per_dc = qs.annotate(Top("v", "host", 2)).group_by("dc")
+    assert [(t["dc"], [p["host"] for p in pts]) for t, pts in series(per_dc)] == [
+        ("", ["c", None]),
+        ("x", ["a", "b"]),
+        ("y", ["a"]),
+    ]
+
+
+def test_top_by_tag_in_windows_and_descending(by_tag: str) -> None:
+    """Per window; ORDER BY time DESC reverses the windows only."""
+    qs = (
+        Reading.series.using(by_tag)
+        .filter(time__gte=at(0), time__lt=at(60))
+        .annotate(Top("v", "host", 2))
+        .resolution(Second(20))
+    )
+    expected = [
+        (at(5), "b"),
+        (at(10), "a"),
+        (at(20), "b"),
+        (at(30), "c"),
+        (at(40), "c"),
+        (at(50), None),
+    ]
+    assert [(p["time"], p["host"]) for p in rows(qs)] == expected
+    descending = [(p["time"], p["host"]) for p in rows(qs.order_by("-time"))]
+    assert descending == expected[4:] + expected[2:4] + expected[:2]
+    assert rows(
+        Reading.series.using(by_tag).annotate(Top("v", "host", 2)).order_by("-time")
+    ) == [
+        {"time": at(5), "top": 9.0, "host": "b"},
+        {"time": at(10), "top": 9.0, "host": "a"},
+    ]
+
+
 # -- transformations ----------------------------------------------------------------
 
 

@@ -563,6 +563,9 @@ def transform_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     return spec
 
 
+TAG_ARGS: list[tuple[str, ...]] = [(), (), ("t1",), ("t2",), ("t1", "t2")]
+
+
 @st.composite
 def special_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     """Functions InfluxDB only answers alone: INTEGRAL, DISTINCT, TOP, BOTTOM."""
@@ -576,8 +579,12 @@ def special_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     descending = draw(st.booleans()) and not (kind == "integral" and windows)
     if kind in ("top", "bottom"):
         make = Top if kind == "top" else Bottom
+        # By tag, the best points of different tag values may tie on time
+        # only where no two series of a group share a timestamp.
+        by = () if data.shares_times(group_by) else draw(st.sampled_from(TAG_ARGS))
         spec.add(
-            "annotate", make(draw(st.sampled_from(NUMERIC)), draw(st.integers(1, 4)))
+            "annotate",
+            make(draw(st.sampled_from(NUMERIC)), *by, draw(st.integers(1, 4))),
         )
     elif kind == "distinct":
         spec.add("annotate", Distinct(draw(st.sampled_from(FIELDS))))

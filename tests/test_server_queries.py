@@ -2,8 +2,8 @@
 
 The conformance suite proves the features both backends share. These
 check, value by value, the functions and clauses the embedded engine
-refuses: top/bottom by tag, SAMPLE, HOLT_WINTERS, the technical-analysis
-functions, ATAN2 and the raw escape hatches.
+refuses: SAMPLE, HOLT_WINTERS, the technical-analysis functions, ATAN2
+and the raw escape hatches.
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ from influxpy.durations import Hour, Second
 from influxpy.exceptions import UnsupportedCompilation
 from influxpy.functions import (
     Atan2,
-    Bottom,
     ExponentialMovingAverage,
     HoltWinters,
     Mean,
     Sample,
-    Top,
 )
 
 S = 1_000_000_000
@@ -58,15 +56,6 @@ def write(*values: tuple[int, float, str | None]) -> None:
 
 def points(qs: Any) -> list[dict[str, Any]]:
     return list(qs.epoch().points())
-
-
-def test_top_and_bottom_by_tag(server: str) -> None:
-    """top(v, host, 2): the best value of each host, at most two, with host."""
-    write((0, 5.0, "a"), (1, 9.0, "a"), (2, 7.0, "b"), (3, 1.0, "c"))
-    top = points(Sensor.series.annotate(Top("v", "host", 2)))
-    assert [(p["top"], p["host"]) for p in top] == [(9.0, "a"), (7.0, "b")]
-    bottom = points(Sensor.series.annotate(Bottom("v", "host", 2)))
-    assert sorted((p["bottom"], p["host"]) for p in bottom) == [(1.0, "c"), (5.0, "a")]
 
 
 def test_sample_picks_points_of_the_data(server: str) -> None:
@@ -118,7 +107,6 @@ def test_the_engine_refuses_what_it_cannot_run(server: str) -> None:
     queries = [
         Sensor.series.annotate(HoltWinters(Mean("v"), 3, 0)).resolution(Hour(1)),
         Sensor.series.annotate(Sample("v", 2)),
-        Sensor.series.annotate(Top("v", "host", 2)),
         Sensor.series.annotate(s=Raw('sum("v")')),
     ]
     Sensor.series.using("engine").create(v=1.0, w=1.0, time=T0)

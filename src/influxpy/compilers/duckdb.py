@@ -1804,16 +1804,19 @@ class DuckDBCompiler(Compiler):
         selected = ", ".join(
             [*(f"{gs} AS g{i}" for i, gs in enumerate(ctx.groups)), "time"]
         )
+        tags = func.params[:-1] if func.name in ("top", "bottom") else ()
+        # The tag values TOP/BOTTOM(x, tag…, N) picks by ('' when absent).
+        for i, tag in enumerate(tags):
+            selected += f", {self._column_sql(tag, ctx.columns)[0]} AS k{i}"
         base = (
             f"SELECT {selected}, {x} AS x, {window} AS w FROM {ctx.table} "
             f"WHERE {ctx.where} AND {self._range_sql(low, high)} AND {x} IS NOT NULL"
         )
         partition = ", ".join([*g, "w"])
         direction = ctx.direction
+        if func.name in ("top", "bottom") and len(func.params) > 1:
+            return self._top_by_tags(ctx, func, names, base, kind)
         if func.name in ("top", "bottom"):
-            if len(func.params) != 1:
-                what = f"{func.name}() with tag arguments"
-                raise self._unsupported(what)
             n = int(func.params[0])
             if query.limit is not None and query.limit < n:
                 msg = (
@@ -1857,6 +1860,55 @@ class DuckDBCompiler(Compiler):
             order = [f"w {direction}", "influxpy_seen ASC", "c0 ASC"]
         sql = self._finish(ctx, body, names, order=order, limit_order=order)
         return sql, names, [kind]
+
+    def _top_by_tags(
+        self, ctx: _Context, func: Func, names: list[str], base: str, kind: str | None
+    ) -> tuple[str, list[str], list[str | None]]:
+        """TOP/BOTTOM(x, tag…, N): the best point of each tag value, then
+        the N best of those, each with its tag values (null when absent).
+
+        Ties go to the earliest point, rows come out by time within each
+        window, and ORDER BY time DESC reverses only the windows, as on the
+        server.
+        """
+        *tags, count = func.params
+        n = int(count)
+        query = ctx.query
+        if query.limit is not None and query.limit < n:
+            msg = (
+                f"limit ({n}) in {func.name} function can not be larger than "
+                f"the LIMIT ({query.limit}) in the select statement"
+            )
+            raise ProgrammingError(msg)
+        top = func.name == "top"
+        pick = "max_by" if top else "min_by"
+        g = ctx.g
+        partition = ", ".join([*g, "w"])
+        keys = [f"k{i}" for i in range(len(tags))]
+        point = ", ".join(["t := time", "v := x", *(f"{k} := {k}" for k in keys)])
+        order_key = f"struct_pack(a := x, b := {'-time' if top else 'time'})"
+        per_tag = (
+            f"SELECT {partition}, {pick}(struct_pack({point}), {order_key}) AS p "
+            f"FROM ({base}) GROUP BY {', '.join([partition, *keys])}"
+        )
+        best_key = f"struct_pack(a := p.v, b := {'-p.t' if top else 'p.t'})"
+        best = (
+            f"SELECT {partition}, unnest({pick}(p, {best_key}, {n})) AS q "
+            f"FROM ({per_tag}) GROUP BY {partition}"
+        )
+        outputs = [
+            *g,
+            "q.t AS time",
+            "w",
+            "q.v AS c0",
+            *(f"NULLIF(q.{k}, '') AS c{i + 1}" for i, k in enumerate(keys)),
+        ]
+        body = f"SELECT {', '.join(outputs)} FROM ({best})"
+        all_names = [*names, *(tag.key for tag in tags)]
+        direction = "DESC" if top else "ASC"
+        order = [f"w {ctx.direction}", "time ASC", f"c0 {direction}"]
+        sql = self._finish(ctx, body, all_names, order=order, limit_order=order)
+        return sql, all_names, [kind, *(["string"] * len(tags))]
 
 
 def _intersect(bounds: _Bounds, limits: _Bounds) -> _Bounds:
