@@ -219,6 +219,15 @@ class _ScrubSecrets(logging.Filter):
 _SCRUBBER = _ScrubSecrets()
 
 
+def _setting(event: threading.Event | asyncio.Event) -> Callable[[Any], None]:
+    """A callback that sets *event* when a future is done, whatever its end."""
+
+    def set_event(_future: Any) -> None:
+        event.set()
+
+    return set_event
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -389,6 +398,7 @@ class HTTPBackend(Backend):
         params: Mapping[str, str],
         content: bytes | None,
         headers: Mapping[str, str] | None,
+        extensions: dict[str, Any] | None = None,
     ) -> httpx.Request:
         """Build a request; the sync and async clients send the same ones."""
         return self._client.build_request(
@@ -397,6 +407,7 @@ class HTTPBackend(Backend):
             params={**params, **self._auth_params},
             content=content,
             headers=headers,
+            extensions=extensions,
         )
 
     def _retry_wait(
@@ -449,12 +460,13 @@ class HTTPBackend(Backend):
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         stream: bool = False,
+        extensions: dict[str, Any] | None = None,
     ) -> httpx.Response:
         """Send one request, retrying transient failures; map every error."""
         deadline = time.monotonic() + self.options.retry_timeout
         attempt = 0
         while True:
-            request = self._request(method, path, params, content, headers)
+            request = self._request(method, path, params, content, headers, extensions)
             response, error = None, None
             try:
                 response = self._client.send(request, stream=stream)
@@ -477,13 +489,14 @@ class HTTPBackend(Backend):
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         stream: bool = False,
+        extensions: dict[str, Any] | None = None,
     ) -> httpx.Response:
         """Async form of ``_send()``, on the event loop's client."""
         client = await self._async_client()
         deadline = time.monotonic() + self.options.retry_timeout
         attempt = 0
         while True:
-            request = self._request(method, path, params, content, headers)
+            request = self._request(method, path, params, content, headers, extensions)
             response, error = None, None
             try:
                 response = await client.send(request, stream=stream)
@@ -860,8 +873,16 @@ class HTTPBackend(Backend):
         database: str,
         retention_policy: str | None,
         written: int,
+        sent: threading.Event | None = None,
     ) -> None:
         request = self._write_request(body, database, retention_policy)
+        if sent is not None:
+
+            def trace(event: str, _info: object) -> None:
+                if event == "http11.send_request_body.complete":
+                    sent.set()
+
+            request["extensions"] = {"trace": trace}
         response = self._send("POST", "/write", **request)
         if response.status_code >= 300:
             self._map_error(response, database=database, lines=lines, written=written)
@@ -873,8 +894,16 @@ class HTTPBackend(Backend):
         database: str,
         retention_policy: str | None,
         written: int,
+        sent: asyncio.Event | None = None,
     ) -> int:
         request = self._write_request(body, database, retention_policy)
+        if sent is not None:
+
+            async def trace(event: str, _info: object) -> None:
+                if event == "http11.send_request_body.complete":
+                    sent.set()
+
+            request["extensions"] = {"trace": trace}
         response = await self._asend("POST", "/write", **request)
         if response.status_code >= 300:
             self._map_error(response, database=database, lines=lines, written=written)
@@ -887,7 +916,7 @@ class HTTPBackend(Backend):
         database: str | None,
         retention_policy: str | None,
     ) -> int:
-        """Encode and queue the next batch while one is in flight.
+        """Encode the next batch while the server works on the one in flight.
 
         One writer thread sends the batches in order, so the server sees them
         one at a time, as written; at most two encoded batches wait, so
@@ -900,35 +929,44 @@ class HTTPBackend(Backend):
         db = self.resolve_database(database)
         state = {"written": 0, "failed": False}
 
-        def post(body: bytes, lines: list[str]) -> None:
+        def post(
+            body: bytes, lines: list[str], sent: threading.Event | None = None
+        ) -> None:
             if state["failed"]:
                 return
             try:
                 self._post_body(
-                    body, lines, db, retention_policy, int(state["written"])
+                    body, lines, db, retention_policy, int(state["written"]), sent
                 )
             except BaseException:
                 state["failed"] = True
                 raise
             state["written"] += len(lines)
 
-        pending: deque[Future[None]] = deque()
+        pending: deque[tuple[Future[None], threading.Event]] = deque()
         try:
             for number, batch in enumerate(batches):
-                encoded = self._encode_body(encode, batch)
+                body, lines = self._encode_body(encode, batch)
                 if number == 0:
-                    post(*encoded)
+                    post(body, lines)
                     continue
-                pending.append(self._executor().submit(post, *encoded))
+                sent = threading.Event()
+                future = self._executor().submit(post, body, lines, sent)
+                future.add_done_callback(_setting(sent))
+                pending.append((future, sent))
                 while len(pending) > 1:
-                    pending.popleft().result()
+                    pending.popleft()[0].result()
+                # Encode the next batch once this one's body is out, while the
+                # server works on it: encoding during the send would hold the
+                # GIL the writer thread needs to send it.
+                pending[0][1].wait()
             while pending:
-                pending.popleft().result()
+                pending.popleft()[0].result()
         finally:
             # An error while encoding or sending: no new batch is sent, and the
             # one in flight finishes so the count of written points is true.
             state["failed"] = state["failed"] or bool(pending)
-            wait(pending)
+            wait([future for future, _sent in pending])
         return int(state["written"])
 
     def write(
@@ -986,9 +1024,14 @@ class HTTPBackend(Backend):
                 if in_flight is not None:
                     task, in_flight = in_flight, None
                     written += await task
+                sent = asyncio.Event()
                 in_flight = asyncio.ensure_future(
-                    self._apost_body(body, lines, db, retention_policy, written)
+                    self._apost_body(body, lines, db, retention_policy, written, sent)
                 )
+                in_flight.add_done_callback(_setting(sent))
+                # As in _write_batches(): the next batch is encoded in a thread
+                # once this one's body is out, not while the loop sends it.
+                await sent.wait()
             if in_flight is not None:
                 task, in_flight = in_flight, None
                 written += await task
