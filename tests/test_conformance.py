@@ -1044,6 +1044,65 @@ def test_derivative_of_an_aggregate_reads_the_window_before_the_range(
     ]
 
 
+@pytest.fixture
+def ten_windows(conn: str) -> str:
+    """One point per 10s window: 1, 3, 8, 4, 9, 2, 7, 5, 6, 10."""
+    values = [1, 3, 8, 4, 9, 2, 7, 5, 6, 10]
+    write(conn, *(Reading(time=at(10 * k), v=float(x)) for k, x in enumerate(values)))
+    return conn
+
+
+def chained(conn: str, *calls: Any, low: int = 40, **named: Any) -> Any:
+    return (
+        Reading.series.using(conn)
+        .filter(time__gte=at(low), time__lt=at(100))
+        .annotate(*calls, **named)
+        .resolution(Second(10))
+    )
+
+
+def test_transformations_of_transformations(ten_windows: str) -> None:
+    """A chain reads one window before the range, or N-1 more for a
+    MOVING_AVERAGE(…, N) in the statement: the levels each step back one
+    window, the data read stops at the statement's extra windows."""
+    cases = {
+        Difference(Difference(Mean("v"))): [(50, -12.0), (60, 12.0), (70, -7.0)],
+        CumulativeSum(Difference(Mean("v"))): [(40, 5.0), (50, -2.0), (60, 3.0)],
+        Derivative(CumulativeSum(Mean("v"))): [(40, 9.0), (50, 2.0), (60, 7.0)],
+        MovingAverage(Difference(Mean("v")), 3): [(50, -2.0), (60, 1.0)],
+        MovingAverage(Difference(Mean("v")), 2): [(40, 0.5), (50, -1.0)],
+        MovingAverage(MovingAverage(Mean("v"), 3), 3): [(60, 6.0)],
+        Difference(Elapsed(Mean("v"))): [(50, 0), (60, 0)],
+    }
+    for call, expected in cases.items():
+        got = [(p["time"], p[call.name]) for p in rows(chained(ten_windows, call))]
+        assert got[: len(expected)] == [(at(t), approx(x)) for t, x in expected], call
+    three = [
+        (p["time"], p["difference"])
+        for p in rows(
+            chained(
+                ten_windows,
+                Difference(Difference(Difference(Mean("v")))),
+            )
+        )
+    ]
+    assert three == [(at(60), 24.0), (at(70), -19.0), (at(80), 10.0), (at(90), 0.0)]
+
+
+def test_nested_transformations_fill_from_every_levels_window(
+    ten_windows: str,
+) -> None:
+    """With fill(), the windows before the range are filled one per level,
+    though data is read only as far back as the statement allows: from
+    35s, so the 30s window is empty and filled with 0."""
+    qs = chained(ten_windows, d=Difference(Difference(Mean("v"))), low=45).fill(0)
+    assert [(p["time"], p["d"]) for p in rows(qs)][:3] == [
+        (at(40), 9.0),
+        (at(50), -16.0),
+        (at(60), 12.0),
+    ]
+
+
 def test_math_functions(conn: str) -> None:
     write(conn, Reading(time=at(0), v=-2.25, n=9), Reading(time=at(1), v=6.5, n=-3))
     qs = Reading.series.using(conn).annotate(

@@ -545,7 +545,11 @@ def transform_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     make = draw(st.sampled_from(TRANSFORMS))
     if windows:
         inner = draw(st.sampled_from([Mean, Sum, Max, Min, Count, Spread, Median]))
-        spec.add("annotate", d=make(inner(draw(st.sampled_from(NUMERIC)))))
+        call = make(inner(draw(st.sampled_from(NUMERIC))))
+        if draw(st.integers(0, 2)) == 0:
+            # A transformation of a transformation of the aggregate.
+            call = draw(st.sampled_from(TRANSFORMS))(call)
+        spec.add("annotate", d=call)
         spec.add("resolution", Second(draw(st.sampled_from([10, 30, 60]))))
         fill = draw(st.sampled_from([None, "none", "previous", "linear", 0, -1]))
         if fill is not None:

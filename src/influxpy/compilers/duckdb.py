@@ -1263,12 +1263,15 @@ class DuckDBCompiler(Compiler):
                     raise self._unsupported(what)
                 return
             if not isinstance(source, Func) or (
-                source.name not in self._AGGREGATES | self._SELECTORS
+                source.name not in self._AGGREGATES | self._SELECTORS | self._TRANSFORMS
             ):
                 what = f"{name}() of {source!r}"
                 raise self._unsupported(what)
             if not windows:
-                what = f"{name}() of an aggregate without resolution()"
+                what = f"{name}() of a function without resolution()"
+                raise self._unsupported(what)
+            if source.name in self._TRANSFORMS and isinstance(source.source, Col):
+                what = f"{name}() of {source.name}() of raw values"
                 raise self._unsupported(what)
             self._check_call(ctx, source)
             return
@@ -1351,20 +1354,55 @@ class DuckDBCompiler(Compiler):
             return stamp - ((stamp - shift) % interval)
         return tz_window(stamp, interval, shift, ctx.query.timezone)
 
-    def _call_range(self, ctx: _Context, call: Func) -> tuple[int | None, int | None]:
-        """The time range a call reads (inclusive bounds, None for open)."""
+    def _call_range(
+        self, ctx: _Context, call: Func, *, grid: bool = False
+    ) -> tuple[int | None, int | None]:
+        """The time range a call reads (inclusive bounds, None for open).
+
+        With *grid*, the range whose windows are filled: the fill iterator
+        starts from every level's look-back even where no data is read.
+        """
         low, high = ctx.bounds.lower, ctx.bounds.upper
         if ctx.query.group_by_time is None:
             return low, high
         if high is None:
             high = self.now_ns
-        if call.name in self._LOOK_BACK and isinstance(call.source, Func):
+        back = self._look_back(ctx, call, grid=grid)
+        if back:
             interval, _shift = self._interval(ctx)
             if ctx.query.descending:
-                high += interval
+                high += back * interval
             elif low is not None:
-                low -= interval
+                low -= back * interval
         return low, high
+
+    def _look_back(self, ctx: _Context, call: Func, *, grid: bool = False) -> int:
+        """How many windows before the range a transformation of an aggregate
+        reads.
+
+        Each level of DERIVATIVE, DIFFERENCE, MOVING_AVERAGE or ELAPSED in
+        the chain moves the start back one window (``select.go``), but the
+        shards read are limited to the query's extra intervals: 1, or N for
+        MOVING_AVERAGE(…, N), the largest of the statement's calls.
+        """
+        levels = 0
+        node: Any = call
+        while isinstance(node, Func) and node.name in self._TRANSFORMS:
+            levels += node.name in self._LOOK_BACK
+            node = node.source
+        if not isinstance(node, Func):
+            return 0
+        if grid:
+            return levels
+        extra = max(
+            (
+                int(f.params[0]) if f.name == "moving_average" else 1
+                for f in ctx.query.functions
+                if f.name in self._LOOK_BACK
+            ),
+            default=0,
+        )
+        return min(levels, extra)
 
     def _span(self, ctx: _Context, calls: list[Func]) -> tuple[int | None, int | None]:
         ranges = [self._call_range(ctx, call) for call in calls]
@@ -1421,7 +1459,7 @@ class DuckDBCompiler(Compiler):
                 )
             else:
                 assert isinstance(source, Func)
-                inner = self._aggregate_rows(ctx, source, call, f"{name}_in", ctes)
+                inner = self._chain_rows(ctx, source, call, f"{name}_in", ctes)
                 rows = f"SELECT * FROM {inner} WHERE v IS NOT NULL"
             ctes.append(f"{name} AS ({self._transform(ctx, call, rows)})")
             return _Relation(name, kind)
@@ -1429,6 +1467,21 @@ class DuckDBCompiler(Compiler):
             ctx, call, call, name, ctes, lone_selector=lone_selector, aux=aux
         )
         return _Relation(name, kind)
+
+    def _chain_rows(
+        self, ctx: _Context, node: Func, outer: Func, name: str, ctes: list[str]
+    ) -> str:
+        """CTEs for what a transformation reads: an aggregate's windows, or
+        another transformation's rows (of an aggregate), read from the
+        range of the outermost call *outer*."""
+        if node.name not in self._TRANSFORMS:
+            return self._aggregate_rows(ctx, node, outer, name, ctes)
+        source = node.source
+        assert isinstance(source, Func)
+        inner = self._chain_rows(ctx, source, outer, f"{name}_in", ctes)
+        rows = f"SELECT * FROM {inner} WHERE v IS NOT NULL"
+        ctes.append(f"{name} AS ({self._transform(ctx, node, rows)})")
+        return name
 
     def _aggregate_rows(
         self,
@@ -1510,6 +1563,7 @@ class DuckDBCompiler(Compiler):
             return name
         ctes.append(f"{name}_real AS ({real})")
         interval, _shift = self._interval(ctx)
+        low, high = self._call_range(ctx, outer, grid=True)
         assert high is not None
         end = self._window_of(ctx, high)
         if low is None:
