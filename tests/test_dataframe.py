@@ -118,6 +118,15 @@ def test_each_column_has_the_dtype_pandas_infers(values: list[Any], dtype: str) 
         assert_same(series_to_dataframe(cut(series, *sizes)), expected)
 
 
+def test_text_utf8_cannot_carry_fails_as_in_pandas() -> None:
+    """A lone surrogate is refused with pandas' own error."""
+    series = Series("m", {}, ["time", "s"], [[T, "a"], [T + 1, "\ud800"]])
+    with pytest.raises(UnicodeEncodeError):
+        reference([series])
+    with pytest.raises(UnicodeEncodeError):
+        series_to_dataframe(cut(series, 1, 1))
+
+
 def test_strings_have_the_dtype_pandas_infers() -> None:
     """Text columns (tags and string fields) are typed as pandas types text."""
     series = Series(

@@ -182,7 +182,8 @@ def _piece_array(values: Any) -> Any:
 
     try:
         array = pa.array(values)
-    except (pa.ArrowException, OverflowError):
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        # Mixed kinds, integers beyond int64, text UTF-8 cannot carry.
         return values
     kind = str(array.type)
     if kind not in _KEPT or (
