@@ -69,7 +69,7 @@ _BACKOFF_FIRST = 0.25
 #: The longest writer-level backoff, in seconds.
 _BACKOFF_MAX = 4.0
 #: Points the async ``add()`` takes between two turns it gives the loop.
-_YIELD_EVERY = 512
+_YIELD_EVERY = 64
 
 
 class WriterOptions(TypedDict, total=False):
