@@ -34,16 +34,21 @@ from influxpy.functions import (
     Abs,
     Bottom,
     Ceil,
+    ChandeMomentumOscillator,
     Count,
     CumulativeSum,
     Derivative,
     Difference,
     Distinct,
+    DoubleExponentialMovingAverage,
     Elapsed,
+    ExponentialMovingAverage,
     First,
     Floor,
     Func,
     Integral,
+    KaufmansAdaptiveMovingAverage,
+    KaufmansEfficiencyRatio,
     Last,
     Ln,
     Log,
@@ -57,6 +62,7 @@ from influxpy.functions import (
     NonNegativeDifference,
     Percentile,
     Pow,
+    RelativeStrengthIndex,
     Round,
     Sample,
     Spread,
@@ -64,6 +70,8 @@ from influxpy.functions import (
     StdDev,
     Sum,
     Top,
+    TripleExponentialDerivative,
+    TripleExponentialMovingAverage,
 )
 from influxpy.introspection import get_introspection
 from influxpy.schema import RetentionPolicy, get_schema_editor
@@ -1101,6 +1109,104 @@ def test_nested_transformations_fill_from_every_levels_window(
         (at(50), -16.0),
         (at(60), 12.0),
     ]
+
+
+# -- technical analysis ------------------------------------------------------------
+
+
+TECHNICAL = [
+    (
+        ExponentialMovingAverage("v", 3),
+        [
+            (20, 3.6666666666666665),
+            (30, 3.833333333333333),
+            (40, 4.416666666666666),
+            (50, 4.708333333333333),
+            (60, 5.854166666666666),
+            (70, 7.427083333333333),
+            (80, 4.213541666666666),
+            (90, 3.606770833333333),
+        ],
+    ),
+    (
+        DoubleExponentialMovingAverage("v", 3),
+        [(20, 4.055555555555555), (30, 4.111111111111111), (90, 2.7907986111111107)],
+    ),
+    (
+        TripleExponentialMovingAverage("v", 3),
+        [(20, 4.101851851851853), (30, 4.078703703703704), (90, 2.423755787037037)],
+    ),
+    (
+        TripleExponentialDerivative("v", 3),
+        [(30, 10.56782334384858), (40, 11.412268188302432), (90, -8.43756797911681)],
+    ),
+    (
+        RelativeStrengthIndex("v", 3),
+        [(30, 100.0), (80, 24.93049119555144), (90, 41.42108117881035)],
+    ),
+    (
+        ChandeMomentumOscillator("v", 3),
+        [(20, 100.0), (80, -33.33333333333333), (90, -33.33333333333333)],
+    ),
+    (
+        KaufmansEfficiencyRatio("v", 3),
+        [(30, 1.0), (80, 0.3333333333333333), (90, 0.3333333333333333)],
+    ),
+    (
+        KaufmansAdaptiveMovingAverage("v", 3),
+        [(30, 4.0), (40, 4.444444444444445), (90, 6.478614738170516)],
+    ),
+    (
+        ExponentialMovingAverage("v", 3, 0, "simple"),
+        [(0, 2.0), (10, 3.0), (20, 3.3333333333333335), (90, 3.604166666666667)],
+    ),
+    (
+        ChandeMomentumOscillator("v", 3, 1, "exponential"),
+        [(10, 100.0), (80, -50.13901760889713), (90, -17.157837642379324)],
+    ),
+    (
+        RelativeStrengthIndex("n", 2, -1, "simple"),
+        [(20, 100.0), (80, 16.702819956616054), (90, 41.19448698315467)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "expected"), TECHNICAL, ids=repr)
+def test_technical_analysis_of_the_reference_dataset(
+    ten: str, call: Any, expected: list[tuple[int, float]]
+) -> None:
+    """Each function's first, some and last values, with the hold period
+    and warm-up of InfluxDB 1.6's implementation."""
+    got = {
+        (p["time"] - T0) // S: p[call.name]
+        for p in rows(Reading.series.using(ten).annotate(call))
+    }
+    assert min(got) == expected[0][0]
+    assert max(got) == 90
+    assert [(t, got[t]) for t, _ in expected] == [(t, approx(x)) for t, x in expected]
+
+
+def test_technical_analysis_of_windows_reads_one_window_before(ten: str) -> None:
+    """Of an aggregate, the function reads the window before the range."""
+    qs = (
+        Reading.series.using(ten)
+        .filter(time__gte=at(45), time__lt=at(100))
+        .annotate(ExponentialMovingAverage(Max("v"), 2))
+        .resolution(Second(20))
+    )
+    # Maxima 4 (20s window), 5, 9, 3: the 20s window warms it up.
+    assert pairs(qs, "exponential_moving_average") == [
+        (at(40), approx(4.666666666666667)),
+        (at(60), approx(7.555555555555555)),
+        (at(80), approx(4.518518518518519)),
+    ]
+
+
+def test_triple_exponential_derivative_needs_a_hold_period(ten: str) -> None:
+    """Both backends refuse a hold period of 0 for TRIX."""
+    qs = Reading.series.using(ten).annotate(TripleExponentialDerivative("v", 3, 0))
+    with pytest.raises(ProgrammingError, match="hold period must be greater"):
+        list(qs)
 
 
 def test_math_functions(conn: str) -> None:

@@ -7,9 +7,10 @@ window with duplicates inside and across series and batches), writes it to
 both backends through ``bulk_create``, then draws QuerySets from the
 supported grammar (filters on tags, fields and time, ``group_by``,
 ``resolution`` with offsets and every fill mode, aggregates, selectors,
-transformations, math, ordering, slicing and series limits) and requires
-both backends to give the same result: same series, same tags, same columns
-in the same order, same values and types (floats within 1e-9 relative).
+transformations and technical analysis, math, subqueries, ordering,
+slicing and series limits) and requires both backends to give the same
+result: same series, same tags, same columns in the same order, same values
+and types (floats within 1e-9 relative).
 
 Where InfluxDB leaves the order undefined (rows of different series with
 equal timestamps in an ungrouped raw query), rows are compared as sorted
@@ -56,16 +57,21 @@ from influxpy.functions import (
     Abs,
     Bottom,
     Ceil,
+    ChandeMomentumOscillator,
     Count,
     CumulativeSum,
     Derivative,
     Difference,
     Distinct,
+    DoubleExponentialMovingAverage,
     Elapsed,
+    ExponentialMovingAverage,
     First,
     Floor,
     Func,
     Integral,
+    KaufmansAdaptiveMovingAverage,
+    KaufmansEfficiencyRatio,
     Last,
     Max,
     Mean,
@@ -77,11 +83,14 @@ from influxpy.functions import (
     NonNegativeDifference,
     Percentile,
     Pow,
+    RelativeStrengthIndex,
     Spread,
     Sqrt,
     StdDev,
     Sum,
     Top,
+    TripleExponentialDerivative,
+    TripleExponentialMovingAverage,
 )
 
 EXAMPLES = int(os.environ.get("INFLUXPY_DIFF_EXAMPLES", "300"))
@@ -530,6 +539,19 @@ TRANSFORMS: list[Callable[[Any], Any]] = [
 ]
 
 
+TECHNICAL: list[Callable[[Any], Any]] = [
+    lambda x: ExponentialMovingAverage(x, 3),
+    lambda x: DoubleExponentialMovingAverage(x, 2, -1, "simple"),
+    lambda x: TripleExponentialMovingAverage(x, 2, 1),
+    lambda x: TripleExponentialDerivative(x, 2),
+    lambda x: RelativeStrengthIndex(x, 3, 2),
+    lambda x: ChandeMomentumOscillator(x, 2),
+    lambda x: ChandeMomentumOscillator(x, 3, -1, "exponential"),
+    lambda x: KaufmansEfficiencyRatio(x, 2),
+    lambda x: KaufmansAdaptiveMovingAverage(x, 3, 1),
+]
+
+
 @st.composite
 def transform_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     """A transformation of raw values, or of an aggregate with windows.
@@ -542,11 +564,12 @@ def transform_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     windows = draw(st.booleans())
     add_filters(draw, spec, time_required=windows)
     group_by = add_grouping(draw, spec)
-    make = draw(st.sampled_from(TRANSFORMS))
+    technical = draw(st.integers(0, 3)) == 0
+    make = draw(st.sampled_from(TECHNICAL if technical else TRANSFORMS))
     if windows:
         inner = draw(st.sampled_from([Mean, Sum, Max, Min, Count, Spread, Median]))
         call = make(inner(draw(st.sampled_from(NUMERIC))))
-        if draw(st.integers(0, 2)) == 0:
+        if not technical and draw(st.integers(0, 2)) == 0:
             # A transformation of a transformation of the aggregate.
             call = draw(st.sampled_from(TRANSFORMS))(call)
         spec.add("annotate", d=call)

@@ -2,8 +2,7 @@
 
 The conformance suite proves the features both backends share. These
 check, value by value, the functions and clauses the embedded engine
-refuses: SAMPLE, HOLT_WINTERS, the technical-analysis functions, ATAN2
-and the raw escape hatches.
+refuses: SAMPLE, HOLT_WINTERS, ATAN2 and the raw escape hatches.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from influxpy.durations import Hour, Second
 from influxpy.exceptions import UnsupportedCompilation
 from influxpy.functions import (
     Atan2,
-    ExponentialMovingAverage,
     HoltWinters,
     Mean,
     Sample,
@@ -79,15 +77,6 @@ def test_holt_winters_predicts_after_the_last_window(server: str) -> None:
     assert [p["holt_winters"] for p in predicted] == pytest.approx(
         [12.0, 13.0, 14.0], abs=0.5
     )
-
-
-def test_exponential_moving_average(server: str) -> None:
-    """EMA over a constant series is that constant, once warmed up."""
-    write(*((k, 4.0, None) for k in range(10)))
-    qs = Sensor.series.annotate(ExponentialMovingAverage("v", 3))
-    values = [p["exponential_moving_average"] for p in points(qs)]
-    assert values
-    assert values == pytest.approx([4.0] * len(values))
 
 
 def test_atan2_and_raw_and_func_escape_hatches(server: str) -> None:
