@@ -46,6 +46,8 @@ from influxpy.functions import (
     First,
     Floor,
     Func,
+    HoltWinters,
+    HoltWintersWithFit,
     Integral,
     KaufmansAdaptiveMovingAverage,
     KaufmansEfficiencyRatio,
@@ -1209,6 +1211,41 @@ def test_triple_exponential_derivative_needs_a_hold_period(ten: str) -> None:
         list(qs)
 
 
+@pytest.fixture
+def seasonal(conn: str) -> str:
+    """Twelve windows of 10s with a season of four, one point each."""
+    values = [3, 5, 9, 4, 4, 6, 10, 5, 5, 7, 11, 6]
+    write(
+        conn, *(Reading(time=at(10 * k + 1), v=float(x)) for k, x in enumerate(values))
+    )
+    return conn
+
+
+def test_holt_winters_forecasts_after_the_last_window(seasonal: str) -> None:
+    """HOLT_WINTERS runs the server's Nelder-Mead fit step by step, so the
+    forecasts agree to the last bits; WITH_FIT adds the fitted history."""
+    qs = (
+        Reading.series.using(seasonal)
+        .filter(time__gte=at(0), time__lt=at(120))
+        .resolution(Second(10))
+    )
+    assert pairs(qs.annotate(HoltWinters(Mean("v"), 3, 0)), "holt_winters") == [
+        (at(120), approx(6.550913572866675, rel=1e-12)),
+        (at(130), approx(6.550913571018123, rel=1e-12)),
+        (at(140), approx(6.550913570778576, rel=1e-12)),
+    ]
+    fitted = pairs(
+        qs.annotate(HoltWintersWithFit(Mean("v"), 2, 4)), "holt_winters_with_fit"
+    )
+    assert [t for t, _ in fitted] == [at(10 * k) for k in range(14)]
+    assert [v for _, v in fitted][::4] == [
+        3.0,
+        approx(4.677638613885999, rel=1e-12),
+        approx(6.098889139733432, rel=1e-12),
+        approx(6.159817146427629, rel=1e-12),
+    ]
+
+
 def test_math_functions(conn: str) -> None:
     write(conn, Reading(time=at(0), v=-2.25, n=9), Reading(time=at(1), v=6.5, n=-3))
     qs = Reading.series.using(conn).annotate(
@@ -2203,6 +2240,40 @@ def test_quirk_grouped_integral_over_windows_splits_series(
         (host, sorted(points, key=lambda p: p["time"]))
         for host, points in sorted(merged.items())
     ]
+
+
+def test_holt_winters_matches_the_server_with_gaps_and_groups(
+    both: tuple[str, str],
+) -> None:
+    """Missing windows, two series, seasons of 0, 1 and 3, fill(0)."""
+    values = [4, 6, 9, 5, 7, 10, 6, 8, 11, 7, 9, 12]
+    write_both(
+        both,
+        *(
+            Reading(time=at(10 * k + j), v=float(x + j), host=host)
+            for j, host in enumerate("ab")
+            for k, x in enumerate(values)
+            if (k + j) % 5 != 3
+        ),
+    )
+    shapes = [
+        (HoltWinters(Mean("v"), 2, 0), None),
+        (HoltWinters(Max("v"), 3, 3), None),
+        (HoltWintersWithFit(Mean("v"), 1, 1), 0),
+    ]
+    for call, fill in shapes:
+        results = []
+        for alias in both:
+            qs = (
+                Reading.series.using(alias)
+                .filter(time__gte=at(0), time__lt=at(120))
+                .annotate(call)
+                .resolution(Second(10))
+                .group_by("host")
+            )
+            results.append(series(qs if fill is None else qs.fill(fill)))
+        assert results[0] == results[1], call
+        assert results[0]
 
 
 @pytest.mark.parametrize(

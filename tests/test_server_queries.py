@@ -1,8 +1,9 @@
 """Live tests on the real server for what only InfluxDB runs.
 
 The conformance suite proves the features both backends share. These
-check, value by value, the functions and clauses the embedded engine
-refuses: SAMPLE, HOLT_WINTERS, ATAN2 and the raw escape hatches.
+check, value by value, what the embedded engine refuses (SAMPLE, which is
+random, and the raw escape hatches, which hold InfluxQL text), and ATAN2
+of two fields.
 """
 
 from __future__ import annotations
@@ -14,12 +15,9 @@ import pytest
 
 import influxpy
 from influxpy import F, Func, Raw, fields, models
-from influxpy.durations import Hour, Second
 from influxpy.exceptions import UnsupportedCompilation
 from influxpy.functions import (
     Atan2,
-    HoltWinters,
-    Mean,
     Sample,
 )
 
@@ -64,21 +62,6 @@ def test_sample_picks_points_of_the_data(server: str) -> None:
     assert all(p["sample"] == (p["time"] - T0) / S for p in picked)
 
 
-def test_holt_winters_predicts_after_the_last_window(server: str) -> None:
-    """HOLT_WINTERS(mean(v), 3, 0) on a linear series predicts 3 later windows."""
-    write(*((10 * k, float(k), None) for k in range(12)))
-    qs = (
-        Sensor.series.filter(time__gte=T0, time__lt=T0 + 120 * S)
-        .annotate(HoltWinters(Mean("v"), 3, 0))
-        .resolution(Second(10))
-    )
-    predicted = points(qs)
-    assert [p["time"] for p in predicted] == [T0 + t * S for t in (120, 130, 140)]
-    assert [p["holt_winters"] for p in predicted] == pytest.approx(
-        [12.0, 13.0, 14.0], abs=0.5
-    )
-
-
 def test_atan2_and_raw_and_func_escape_hatches(server: str) -> None:
     """Two-field math and the unchecked escape hatches run on the server."""
     write((0, 1.0, None))
@@ -94,7 +77,6 @@ def test_the_engine_refuses_what_it_cannot_run(server: str) -> None:
     """The same QuerySets raise UnsupportedCompilation on the embedded engine."""
     influxpy.connect("duckdb://:memory:", alias="engine")
     queries = [
-        Sensor.series.annotate(HoltWinters(Mean("v"), 3, 0)).resolution(Hour(1)),
         Sensor.series.annotate(Sample("v", 2)),
         Sensor.series.annotate(s=Raw('sum("v")')),
     ]
