@@ -521,6 +521,9 @@ def aggregate_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         fill = draw(st.sampled_from(fills))
         if fill is not None:
             spec.add("fill", fill)
+        if draw(st.integers(0, 4)) == 0:
+            # Windows in local time (the engine's own path for them).
+            spec.add("tz", draw(st.sampled_from(["Europe/Paris", "Asia/Kolkata"])))
     add_paging(draw, spec, group_by)
     return spec
 

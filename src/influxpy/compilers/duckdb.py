@@ -150,40 +150,120 @@ def _zone_offset(stamp: int, name: str) -> int:
     return _zone_offset_of_minute(stamp // (60 * _SECOND), name)
 
 
+@functools.lru_cache(maxsize=64)
+def _smallest_change(name: str) -> int:
+    """The smallest change of UTC offset zone *name* makes, in ns (a day
+    when it never changes), read day by day from 1970 to 2040."""
+    smallest = 86_400 * _SECOND
+    previous = _zone_offset(0, name)
+    for day in range(1, 70 * 366):
+        offset = _zone_offset(day * 86_400 * _SECOND, name)
+        if offset != previous:
+            smallest = min(smallest, abs(offset - previous))
+            previous = offset
+    return smallest
+
+
 def tz_window(stamp: int, interval: int, offset: int, name: str) -> int:
-    """The start of the window holding *stamp*, aligned to local time.
+    """The start of the window holding *stamp*, aligned to local time."""
+    return tz_window_bounds(stamp, interval, offset, name)[0]
+
+
+def tz_window_bounds(
+    stamp: int, interval: int, offset: int, name: str
+) -> tuple[int, int]:
+    """The window ``[start, end)`` holding *stamp*, aligned to local time.
 
     InfluxDB's ``IteratorOptions.Window``: truncate in the zone's offset at
     the point, then move the start by the change of offset since, unless
-    the change is as long as the window (hourly windows stay hourly).
+    the change is as long as the window (hourly windows stay hourly); the
+    end moves by the change up to it, a skipped hour only when the change
+    happens inside the window.
     """
     t = stamp - offset
     zone = _zone_offset(t, name)
-    start = t - (t + zone) % interval
+    into = (t + zone) % interval
+    start = t - into
     change = zone - _zone_offset(start, name)
     if change and abs(change) < interval:
         start += change
-    return start + offset
+    end = t + (interval - into)
+    end_zone = _zone_offset(end, name)
+    change = zone - end_zone
+    if (
+        change
+        and abs(change) < interval
+        and (change > 0 or _zone_offset(end + change, name) == end_zone)
+    ):
+        end += change
+    return start + offset, end + offset
 
 
-def tz_windows(start: int, end: int, interval: int, name: str) -> list[int]:
-    """The window starts from *start* to *end*, as the fill iterator steps.
+def tz_assign(
+    times: list[int], interval: int, offset: int, name: str, descending: bool
+) -> list[dict[str, int]]:
+    """The window each of a series' points is reduced in, with ``tz()``.
 
-    Each step adds the interval, then the change of offset when a zone
-    change was crossed (unless the change is as long as the window).
+    The server's reduce iterator takes the window of the first point read
+    and gathers the points that follow while they fall inside it, so
+    around a change of offset a window can run past the next one's start,
+    and two windows can start at the same time (``k`` tells them apart).
     """
-    out = []
-    offset = _zone_offset(start, name)
-    stamp = start
-    while stamp <= end:
-        out.append(stamp)
-        stamp += interval
-        zone = _zone_offset(stamp - 1, name)
+    out: list[dict[str, int]] = []
+    start = end = 0
+    index = -1
+    for stamp in reversed(times or []) if descending else times or []:
+        if index < 0 or not start <= stamp < end:
+            start, end = tz_window_bounds(stamp, interval, offset, name)
+            index += 1
+        out.append({"t": stamp, "w": start, "k": index})
+    return out
+
+
+def tz_fill(
+    times: list[int],
+    first: int | None,
+    last: int | None,
+    interval: int,
+    name: str,
+    descending: bool,
+) -> list[int]:
+    """The windows the fill iterator adds to one series' rows with ``tz()``.
+
+    *times* are the series' rows in output order. The iterator expects a
+    window, steps one interval (and the change of offset when a zone change
+    was crossed, unless as long as the window) after every row it emits,
+    real or filled, and fills the expected window when the next row comes
+    later; after the last row it fills up to *last*. *first* None starts
+    at the first row.
+    """
+    if not times:
+        # A series without rows in the range has no windows at all.
+        return []
+    if first is None:
+        first = times[0]
+    filled = []
+    window = first
+    offset = _zone_offset(window, name)
+    step = -interval if descending else interval
+    index = 0
+    while True:
+        stamp = times[index] if index < len(times) else None
+        if stamp is None and (
+            last is None or (window < last if descending else window > last)
+        ):
+            break
+        if stamp is None or (stamp < window if descending else stamp > window):
+            filled.append(window)
+        else:
+            index += 1
+        window += step
+        zone = _zone_offset(window - 1, name)
         if zone != offset:
             if abs(offset - zone) < interval:
-                stamp += offset - zone
+                window += offset - zone
             offset = zone
-    return out
+    return filled
 
 
 def integral_windows(
@@ -193,6 +273,7 @@ def integral_windows(
     interval: int,
     offset: int,
     integer: bool,
+    zone: str,
 ) -> list[dict[str, Any]]:
     """INTEGRAL per window over one group's points in time order.
 
@@ -202,13 +283,21 @@ def integral_windows(
     the next window's first trapezoid, as that reducer does.
     """
     out: list[dict[str, Any]] = []
+    if not times:
+        return out
     total = 0.0
     prev_time = prev_value = start = end = None
+
+    def window(stamp: int) -> tuple[int, int]:
+        if zone:
+            return tz_window_bounds(stamp, interval, offset, zone)
+        start = stamp - (stamp - offset) % interval
+        return start, start + interval
+
     for stamp, value in zip(times, values, strict=True):
         if prev_time is None or prev_value is None or start is None or end is None:
             prev_time, prev_value = stamp, value
-            start = stamp - (stamp - offset) % interval
-            end = start + interval
+            start, end = window(stamp)
             continue
         if stamp == prev_time:
             prev_value = value
@@ -225,8 +314,7 @@ def integral_windows(
                     prev_value = current
                 prev_time = end
             out.append({"t": start, "v": total})
-            start = stamp - (stamp - offset) % interval
-            end = start + interval
+            start, end = window(stamp)
             total = 0.0
             if not integer:
                 current = value
@@ -532,6 +620,8 @@ def technical(
     Each point feeds the algorithm; its value is emitted once more points
     than the hold period were read (-1: the algorithm's warm-up count).
     """
+    if not times:
+        return []
     algorithm = _technical_algorithm(name, period, warmup)
     if hold == -1:
         hold = algorithm.warm_count()
@@ -742,7 +832,7 @@ def holt_winters(
 ) -> list[dict[str, Any]]:
     """HOLT_WINTERS[_WITH_FIT] over one series' windows in time order."""
     seasonal = season >= 2
-    if len(times) < 2 or (seasonal and len(times) < season) or h <= 0:
+    if not times or len(times) < 2 or (seasonal and len(times) < season) or h <= 0:
         return []
 
     def round_time(t: int) -> int:
@@ -838,7 +928,15 @@ def register_functions(con: Any) -> None:
         (
             "influxpy_integral_windows",
             integral_windows,
-            ["BIGINT[]", "DOUBLE[]", "BIGINT", "BIGINT", "BIGINT", "BOOLEAN"],
+            [
+                "BIGINT[]",
+                "DOUBLE[]",
+                "BIGINT",
+                "BIGINT",
+                "BIGINT",
+                "BOOLEAN",
+                "VARCHAR",
+            ],
             "STRUCT(t BIGINT, v DOUBLE)[]",
         ),
         (
@@ -854,9 +952,15 @@ def register_functions(con: Any) -> None:
             "STRUCT(t BIGINT, v DOUBLE)[]",
         ),
         (
-            "influxpy_tz_windows",
-            tz_windows,
-            ["BIGINT", "BIGINT", "BIGINT", "VARCHAR"],
+            "influxpy_tz_assign",
+            tz_assign,
+            ["BIGINT[]", "BIGINT", "BIGINT", "VARCHAR", "BOOLEAN"],
+            "STRUCT(t BIGINT, w BIGINT, k BIGINT)[]",
+        ),
+        (
+            "influxpy_tz_fill",
+            tz_fill,
+            ["BIGINT[]", "BIGINT", "BIGINT", "BIGINT", "VARCHAR", "BOOLEAN"],
             "BIGINT[]",
         ),
     ]
@@ -867,7 +971,7 @@ def register_functions(con: Any) -> None:
         if exists[0][0]:
             # A second connection to a file this process has open shares it.
             continue
-        nulls = "special" if function is _mode_index else "default"
+        nulls = "special" if function in (_mode_index, tz_fill) else "default"
         con.create_function(name, function, arguments, result, null_handling=nulls)
 
 
@@ -1229,14 +1333,18 @@ class DuckDBCompiler(Compiler):
     # -- SELECT --------------------------------------------------------------
 
     def _compile_query(self, query: Query) -> Compiled:
-        if query.timezone is not None and query.group_by_time is not None:
-            if query.descending:
-                raise self._unsupported("tz() with resolution() in descending order")
-            if any(
-                isinstance(f, Func) and f.name in self._TRANSFORMS
-                for f in query.functions
-            ):
-                what = "transformations with tz() and resolution()"
+        gbt = query.group_by_time
+        if query.timezone is not None and gbt is not None:
+            interval = gbt.interval.nanoseconds
+            day = 86_400 * _SECOND
+            if interval % day and interval > _smallest_change(query.timezone):
+                # Windows longer than a change of offset but not whole days
+                # are cut differently by the server's aggregates and
+                # selectors around a change.
+                what = (
+                    "tz() with a resolution() longer than the zone's changes of "
+                    "offset but not a whole number of days"
+                )
                 raise self._unsupported(what)
         if query.into is not None:
             return self._compile_into(query, query.into)
@@ -1723,7 +1831,7 @@ class DuckDBCompiler(Compiler):
             if len(calls) > 1:
                 symbol = self._default_cell(ctx, symbol, relation)
             cells.append(symbol)
-        keys = [*g, "time"]
+        keys = [*g, "time", *(["influxpy_n"] if self._ordinal(ctx) else [])]
         extra_names = [f"a{j}" for j in range(len(aux))]
         if len(sources) == 1:
             index, name = sources[0]
@@ -1783,9 +1891,10 @@ class DuckDBCompiler(Compiler):
         body = (
             f"WITH {', '.join(ctes)} SELECT {', '.join([*keys, *outputs])} FROM cells"
         )
-        sql = self._finish(
-            ctx, body, names, order=[f"time {direction}"], limit_order=None
-        )
+        order = [f"time {direction}"]
+        if self._ordinal(ctx):
+            order.append("influxpy_n ASC")
+        sql = self._finish(ctx, body, names, order=order, limit_order=None)
         return sql, names, kinds
 
     def _symbol_kind(
@@ -1815,9 +1924,17 @@ class DuckDBCompiler(Compiler):
         return "CAST(NULL AS DOUBLE)"
 
     def _typed(self, call: Func) -> bool:
-        """Whether a call's type is known without its field (COUNT, MEAN…)."""
+        """Whether a call's type is known without its field (COUNT, MEAN…,
+        or a transformation of one)."""
         name = call.name
-        return name in ("count", "elapsed") or name in self._FLOAT_RESULT
+        if name in ("count", "elapsed") or name in self._FLOAT_RESULT:
+            return True
+        source = call.source
+        return (
+            name in self._TRANSFORMS
+            and isinstance(source, Func)
+            and (self._typed(source))
+        )
 
     def _symbol(
         self, node: Any, symbols: Mapping[Any, tuple[str, str | None]]
@@ -1911,8 +2028,6 @@ class DuckDBCompiler(Compiler):
         if name == "integral" and windows and ctx.query.descending:
             what = "integral() with resolution() in descending order"
             raise self._unsupported(what)
-        if name == "integral" and windows and ctx.query.timezone is not None:
-            raise self._unsupported("integral() with tz() and resolution()")
 
     def _base(self, ctx: _Context, calls: list[Func], extra: list[str]) -> str:
         """The stored rows every call reads: group keys, time, fields, and
@@ -1969,6 +2084,32 @@ class DuckDBCompiler(Compiler):
             return f"time - (((time - {shift}) % {interval}) + {interval}) % {interval}"
         zone = self._param(ctx.query.timezone)
         return f"influxpy_tz_window(time, {interval}, {shift}, {zone})"
+
+    @staticmethod
+    def _ordinal(ctx: _Context) -> bool:
+        """Whether rows carry ``influxpy_n``, their rank among rows of the
+        same time (windows in local time can share a start)."""
+        query = ctx.query
+        return query.timezone is not None and query.group_by_time is not None
+
+    def _tz_assigned(self, ctx: _Context, rows: str) -> str:
+        """*rows* with the window each is reduced in (``influxpy_w``), for
+        windows in local time (see ``tz_assign``)."""
+        interval, shift = self._interval(ctx)
+        zone = self._param(ctx.query.timezone)
+        g = ctx.g
+        descending = "TRUE" if ctx.query.descending else "FALSE"
+        times = "list_sort(list_distinct(list(time)))"
+        assign = (
+            f"influxpy_tz_assign({times}, {interval}, {shift}, {zone}, {descending})"
+        )
+        grouped = f"SELECT {', '.join([*g, ''])}unnest({assign}) AS a FROM ({rows})"
+        if g:
+            grouped += f" GROUP BY {', '.join(g)}"
+        columns = ["a.t AS time", "a.w AS influxpy_w", "a.k AS influxpy_k"]
+        windows = f"SELECT {', '.join([*g, *columns])} FROM ({grouped})"
+        using = ", ".join([*g, "time"])
+        return f"({rows}) AS influxpy_r JOIN ({windows}) AS influxpy_a USING ({using})"
 
     def _window_of(self, ctx: _Context, stamp: int) -> int:
         """The start of the window holding *stamp* (see ``_window_sql``)."""
@@ -2084,7 +2225,10 @@ class DuckDBCompiler(Compiler):
                 assert isinstance(source, Func)
                 inner = self._chain_rows(ctx, source, call, f"{name}_in", ctes)
                 rows = f"SELECT * FROM {inner} WHERE v IS NOT NULL"
-            ctes.append(f"{name} AS ({self._transform(ctx, call, rows)})")
+            transformed = self._transform(ctx, call, rows)
+            if self._ordinal(ctx):
+                transformed = f"SELECT *, 1 AS influxpy_n FROM ({transformed})"
+            ctes.append(f"{name} AS ({transformed})")
             return _Relation(name, kind)
         self._aggregate_rows(
             ctx, call, call, name, ctes, lone_selector=lone_selector, aux=aux
@@ -2153,6 +2297,18 @@ class DuckDBCompiler(Compiler):
         extra = [f"a{j}" for j in range(aux)]
         picked = [f"{self._selected(call, x, a)} AS {a}" for a in extra]
         rows = f"base WHERE {x} IS NOT NULL AND {self._range_sql(low, high)}"
+        grouping = "ALL"
+        if gbt is not None and query.timezone is not None:
+            rows = self._tz_assigned(ctx, f"SELECT * FROM {rows}")
+            # Windows are told apart by their sequence number (``k``).
+            bucket = "influxpy_k"
+            stamp = "influxpy_w"
+            grouping = ", ".join([*g, "influxpy_k", "influxpy_w"])
+            if selected_time is not None:
+                # A selector's row is reported in the window of the point it
+                # picked, which can differ from the window it was gathered in.
+                stamp = self._window_sql(ctx).replace("(time,", f"({selected_time},", 1)
+                grouping = ", ".join([*g, "influxpy_k"])
         if call.name == "percentile":
             # Rank the points of each group once (a window sorts per group),
             # instead of building and sorting a list of every value.
@@ -2175,10 +2331,18 @@ class DuckDBCompiler(Compiler):
             rows = f"(SELECT * FROM ({ranked}) WHERE {self._percentile_hit(call)})"
         real = (
             f"SELECT {', '.join([*g, f'{stamp} AS time', f'{value} AS v', *picked])} "
-            f"FROM {rows} GROUP BY ALL HAVING {having}"
+            f"FROM {rows} GROUP BY {grouping} HAVING {having}"
         )
         if call.name == "percentile":
             real = f"SELECT * FROM ({real}) WHERE v IS NOT NULL"
+        if self._ordinal(ctx):
+            # Two windows can start at the same time: number the rows of a
+            # time in window order, as the server emits them.
+            over = f"PARTITION BY {', '.join([*g, 'time'])} ORDER BY influxpy_k"
+            real = (
+                f"SELECT * EXCLUDE (influxpy_k), row_number() OVER ({over}) "
+                f"AS influxpy_n FROM ({real.replace(' AS v', ' AS v, influxpy_k', 1)})"
+            )
         fill = query.fill
         mode = fill.mode if fill is not None else "null"
         if gbt is None or mode == "none":
@@ -2195,30 +2359,30 @@ class DuckDBCompiler(Compiler):
         else:
             starts = ", ".join([*g, f"{self._window_of(ctx, low)} AS s"])
             span = f"SELECT DISTINCT {starts} FROM {name}_real"
-        if ctx.query.timezone is None:
-            windows = f"unnest(range(s, {end + 1}, {interval})) AS time"
-        else:
-            zone = self._param(ctx.query.timezone)
-            windows = (
-                f"unnest(influxpy_tz_windows(s, {end}, {interval}, {zone})) AS time"
-            )
+        windows = f"unnest(range(s, {end + 1}, {interval})) AS time"
         grid = f"SELECT {', '.join([*g, windows])} FROM ({span})"
         if ctx.query.timezone is not None:
-            # Near a change of offset the fill iterator's steps and a
-            # point's window can differ; the server emits both.
-            grid += f" UNION SELECT {', '.join([*g, 'time'])} FROM {name}_real"
+            grid = self._tz_grid(ctx, f"{name}_real", low, end)
         using = ", ".join([*g, "time"])
+        ordinal = (
+            ["coalesce(r.influxpy_n, 1) AS influxpy_n"] if self._ordinal(ctx) else []
+        )
+        picked_columns = ["r.v", *(f"r.{a}" for a in extra), *ordinal]
         joined = (
-            f"SELECT grid.*, {', '.join(['r.v', *(f'r.{a}' for a in extra)])}, "
+            f"SELECT grid.*, {', '.join(picked_columns)}, "
             "coalesce(r.present, FALSE) AS present "
             f"FROM ({grid}) AS grid LEFT JOIN "
             f"(SELECT *, TRUE AS present FROM {name}_real) AS r USING ({using})"
         )
         filled = self._fill_value(ctx, call, interval)
-        ctes.append(
-            f"{name} AS (SELECT {', '.join([*g, 'time', f'{filled} AS v', *extra])} "
-            f"FROM ({joined}) AS j)"
-        )
+        kept = [
+            *g,
+            "time",
+            f"{filled} AS v",
+            *extra,
+            *(["influxpy_n"] if ordinal else []),
+        ]
+        ctes.append(f"{name} AS (SELECT {', '.join(kept)} FROM ({joined}) AS j)")
         return name
 
     def _integral_windows(
@@ -2238,13 +2402,38 @@ class DuckDBCompiler(Compiler):
         g = ctx.g
         points = f"list(time ORDER BY time), list(CAST({x} AS DOUBLE) ORDER BY time)"
         integer = "TRUE" if kind == "integer" else "FALSE"
+        zone = self._param(ctx.query.timezone or "")
         reduced = (
             f"SELECT {', '.join([*g, ''])}unnest(influxpy_integral_windows("
-            f"{points}, {unit}, {interval}, {shift}, {integer})) AS p "
+            f"{points}, {unit}, {interval}, {shift}, {integer}, {zone})) AS p "
             f"FROM base WHERE {x} IS NOT NULL AND {self._range_sql(low, high)}"
             + (f" GROUP BY {', '.join(g)}" if g else "")
         )
-        return f"SELECT {', '.join([*g, 'p.t AS time', 'p.v AS v'])} FROM ({reduced})"
+        columns = [*g, "p.t AS time", "p.v AS v"]
+        if self._ordinal(ctx):
+            columns.append("1 AS influxpy_n")
+        return f"SELECT {', '.join(columns)} FROM ({reduced})"
+
+    def _tz_grid(self, ctx: _Context, real: str, low: int | None, end: int) -> str:
+        """The windows of each series with ``tz()``: the real rows and the
+        windows the fill iterator adds around them (see ``tz_fill``)."""
+        interval, _shift = self._interval(ctx)
+        zone = self._param(ctx.query.timezone)
+        g = ctx.g
+        first_window = "NULL" if low is None else str(self._window_of(ctx, low))
+        if ctx.query.descending:
+            first, last, descending = str(end), first_window, "TRUE"
+        else:
+            first, last, descending = first_window, str(end), "FALSE"
+        times = f"list(time ORDER BY time {ctx.direction})"
+        filled = (
+            f"influxpy_tz_fill({times}, {first}, {last}, {interval}, {zone}, "
+            f"{descending})"
+        )
+        added = f"SELECT {', '.join([*g, ''])}unnest({filled}) AS time FROM {real}"
+        if g:
+            added += f" GROUP BY {', '.join(g)}"
+        return f"{added} UNION SELECT {', '.join([*g, 'time'])} FROM {real}"
 
     def _fill_value(self, ctx: _Context, call: Func, interval: int) -> str:
         """The value of a window of *call*, filled as the server fills it."""
@@ -2537,6 +2726,9 @@ class DuckDBCompiler(Compiler):
             f"SELECT {selected}, {x} AS x, {window} AS w FROM {ctx.table} "
             f"WHERE {ctx.where} AND {self._range_sql(low, high)} AND {x} IS NOT NULL"
         )
+        if gbt is not None and query.timezone is not None:
+            points = base.replace(f", {window} AS w FROM ", " FROM ", 1)
+            base = f"SELECT *, influxpy_w AS w FROM {self._tz_assigned(ctx, points)}"
         partition = ", ".join([*g, "w"])
         direction = ctx.direction
         if func.name in ("top", "bottom") and len(func.params) > 1:
@@ -2574,6 +2766,10 @@ class DuckDBCompiler(Compiler):
         else:
             seen = "max(time)" if query.descending else "min(time)"
             stamp = "w" if gbt is not None else str(low if low is not None else 0)
+            if gbt is not None and query.timezone is not None:
+                # Reported in the window of the value's first point, which
+                # can differ from the window it was gathered in.
+                stamp = self._window_sql(ctx).replace("(time,", "(influxpy_seen,", 1)
             firsts = (
                 f"SELECT {', '.join([*g, 'w', 'x', f'{seen} AS influxpy_seen'])} "
                 f"FROM ({base}) GROUP BY {', '.join([*g, 'w', 'x'])}"
