@@ -2343,3 +2343,58 @@ def test_integral_windows_the_engine_refuses(
     list(query(server))
     with pytest.raises(UnsupportedCompilation, match=re.escape(feature)):
         list(query(engine))
+
+
+def test_quirk_function_over_windows_starting_before_the_range(
+    both: tuple[str, str],
+) -> None:
+    """An outer function without windows over a subquery whose windows start
+    before the outer lower bound: the server answers nothing (with windows
+    aligned to the bound it counts them); the engine refuses the shape."""
+    write_both(both, *(Reading(time=at(10 * k + 5), v=float(k)) for k in range(6)))
+    server, engine = both
+
+    def query(alias: str, lower: str) -> Any:
+        inner = Reading.series.using(alias).annotate(m=Mean("v")).resolution(Second(10))
+        return (
+            inner.subquery()
+            .filter(**{lower: at(0)}, time__lt=at(60))
+            .annotate(Count("m"))
+        )
+
+    assert rows(query(server, "time__gt")) == []
+    assert rows(query(server, "time__gte")) == [{"time": at(0), "count": 6}]
+    assert rows(query(engine, "time__gte")) == [{"time": at(0), "count": 6}]
+    with pytest.raises(UnsupportedCompilation, match="start before the time range"):
+        list(query(engine, "time__gt"))
+
+
+def test_quirk_descending_subquery_splits_its_calls(both: tuple[str, str]) -> None:
+    """In descending order the server returns the inner calls of one series
+    as separate rows; the engine refuses the shape."""
+    write_both(
+        both,
+        Reading(time=at(0), v=1.0, host="a"),
+        Reading(time=at(0), n=2, host="b"),
+        Reading(time=at(1), v=3.0, n=4, host="b"),
+    )
+    server, engine = both
+
+    def query(alias: str) -> Any:
+        return (
+            Reading.series.using(alias)
+            .annotate(m=Mean("v"), k=Count("n"))
+            .group_by("host")
+            .subquery()
+            .order_by("-time")
+        )
+
+    on_server = rows(query(server))
+    assert len(on_server) == 3
+    assert sorted((p["host"], repr(p["m"]), repr(p["k"])) for p in on_server) == [
+        ("a", "1.0", "None"),
+        ("b", "3.0", "None"),
+        ("b", "None", "2"),
+    ]
+    with pytest.raises(UnsupportedCompilation, match="over a subquery of several"):
+        list(query(engine))
