@@ -23,6 +23,13 @@ reference's §6, checked against the server's source and a live 1.6.7):
   (NaN for one value, which fills carry as a value), MODE's tie rule.
 - Series are ordered by their tag values; SLIMIT/SOFFSET pick tag sets in
   ascending order among the series whose tags can match, as the index does.
+- A subquery is compiled first, with the outer query's options merged in as
+  the server merges them, and read as a table of tags and fields.
+- ``tz()`` windows follow local time as the server's ``Window``, reduce and
+  fill iterators step through changes of offset; INTEGRAL over windows,
+  the technical-analysis functions and HOLT_WINTERS run the server's
+  algorithms step by step in Python functions registered on the connection.
+- INTO compiles to the rows to write; the backend writes them.
 
 The output of every statement is rows of ``(group tag values…, time,
 columns…)`` ordered by series then time; ``Compiled.meta`` names the group
