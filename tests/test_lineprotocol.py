@@ -25,10 +25,10 @@ from typing import Any, NamedTuple
 import msgpack
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from _influxd import InfluxServer, quote_ident, quote_string
+from _influxd import InfluxError, InfluxServer, quote_ident, quote_string
 from influxpy.constants import MAX_STRING_FIELD_BYTES, MAX_TIME_NS, MIN_TIME_NS
 from influxpy.exceptions import FieldError, LineProtocolError
 from influxpy.lineprotocol import (
@@ -1343,6 +1343,12 @@ def _examples(draw: st.DrawFn) -> tuple[str, list[Point]]:
             key, kind = next(iter(kinds.items()))
             fields[key] = draw(_VALUES[kind])
         tags = {key: draw(tag_values) for key in tag_keys}
+        # The misread pattern may also be spread over the tag set and the
+        # field keys written after it.
+        written = sorted((k, v) for k, v in tags.items() if v)
+        keys = [k for k, v in fields.items() if v is not None]
+        text = ",".join(f"{k}={v}" for k, v in written) + " " + " ".join(keys)
+        assume(re.search(r'\\ .*\\=.*"', text, re.DOTALL) is None)
         points.append(Point(time_ns, tags, fields))
     return measurement, points
 
@@ -1394,14 +1400,48 @@ def test_parse_line_inverts_encode_point_for_any_carriable_point():
     check()
 
 
+_MISREAD_MESSAGE = (
+    "InfluxDB misreads a backslash-space in a tag followed, later in the tags "
+    "or the field keys, by a backslash-equals and then a double quote"
+)
+
+
 def test_tag_values_the_server_misreads_are_refused():
     """Backslash-space, backslash-equals, then a quote breaks the line on 1.6.7."""
     with refused(
-        "Cannot write tag 't' of measurement 'm': InfluxDB misreads a "
-        "backslash-space followed by a backslash-equals and a double quote in a "
-        "tag value (got 'a\\\\ b\\\\=\"')."
+        f"Cannot write tag 't' of measurement 'm': {_MISREAD_MESSAGE} "
+        "(got 'a\\\\ b\\\\=\"')."
     ):
         encode_point("m", {"v": 1.0}, {"t": 'a\\ b\\="'}, 0)
+
+
+SPREAD_MISREADS = [
+    pytest.param({"t": "\\ \\="}, {'"': 1.0}, "t", id="quote-in-field-key"),
+    pytest.param({"t": "\\ \\="}, {"f": 1.0, 'a"b': 2.0}, "t", id="later-field-key"),
+    pytest.param({"a": "\\ ", "b": "\\="}, {'"': 1.0}, "a", id="over-two-tags"),
+    pytest.param({"a": "\\ \\=", "b": '"'}, {"f": 1.0}, "a", id="quote-in-next-tag"),
+]
+
+
+@pytest.mark.parametrize(("tags", "fields", "blamed"), SPREAD_MISREADS)
+def test_the_misread_pattern_spread_over_tags_and_field_keys_is_refused(
+    influx_server, database, tags, fields, blamed
+):
+    """The server rejects the line, and the next one; the encoder refuses it."""
+    escaped = ",".join(f"{k}={escape_tag(v)}" for k, v in sorted(tags.items()))
+    keys = ",".join(f"{k}={v}" for k, v in fields.items())
+    with pytest.raises(InfluxError, match="HTTP 400"):
+        influx_server.write(f"m,{escaped} {keys} 1\nm ok=1 2", database)
+    assert read_back(influx_server, database, "m") == []
+    message = f"Cannot write tag {blamed!r} of measurement 'm': {_MISREAD_MESSAGE}"
+    with pytest.raises(LineProtocolError, match=f"^{re.escape(message)}"):
+        encode_point("m", fields, tags, 1)
+
+
+def test_the_pattern_in_a_string_field_value_is_carried(influx_server, database):
+    """Quotes inside string values do not break a line with that tag value."""
+    points = [Point(1, {"t": "\\ \\="}, {"s": 'a"b', "v": 1.0})]
+    assert_round_trips(influx_server, database, "m", points)
 
 
 def test_other_backslashes_in_tag_values_round_trip(influx_server, database):
@@ -1411,3 +1451,22 @@ def test_other_backslashes_in_tag_values_round_trip(influx_server, database):
         Point(2, {"t": 'a"'}, {"v": 2.0}),
     ]
     assert_round_trips(influx_server, database, "m", points)
+
+
+def test_every_encoder_refuses_the_spread_misread_pattern():
+    """Compiled encoders, batches and columns check the whole tag set too."""
+    encoder = make_encoder(
+        "m",
+        [TagSpec("a", "a"), TagSpec("b", "b")],
+        [FieldSpec("quote", '"', "float")],
+    )
+    obj = Obj(a="\\ ", b="\\=", quote=1.0, time=1)
+    message = f"Cannot write tag 'a' of measurement 'm': {_MISREAD_MESSAGE}"
+    with pytest.raises(LineProtocolError, match=f"^{re.escape(message)}"):
+        encoder.encode(obj)
+    with pytest.raises(LineProtocolError, match=f"^{re.escape(message)}"):
+        encoder.encode_many([obj] * 100)
+    with pytest.raises(LineProtocolError, match=f"^{re.escape(message)}"):
+        encode_columns("m", [1], {"a": ["\\ "], "b": ["\\="]}, {'"': ("float", [1.0])})
+    plain = Obj(a="\\ ", b="x", quote=1.0, time=1)
+    assert encoder.encode(plain) == 'm,a=\\\\ ,b=x "=1.0 1'

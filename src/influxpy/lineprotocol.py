@@ -41,6 +41,7 @@ __all__ = [
     "FieldKind",
     "FieldSpec",
     "TagSpec",
+    "check_tag_set",
     "check_tag_value",
     "encode_columns",
     "encode_point",
@@ -63,10 +64,15 @@ _KEY_TABLE = str.maketrans({",": r"\,", "=": r"\=", " ": r"\ "})
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 _BACKSLASH_BEFORE_DELIMITER = re.compile(r'\\[,= "]')
-# Found by writing every value of up to four escapable pieces to 1.6.7: only
-# a backslash-space, then a backslash-equals, then a double quote breaks the
-# line (the server rejects it, and a batch's next line with it).
+# Found by writing every value of up to four escapable pieces to 1.6.7: a
+# backslash-space, then a backslash-equals, then a double quote breaks the
+# line (the server rejects it, and a batch's next line with it). The three
+# may be spread over the tags and the field keys that follow them.
 _MISREAD_TAG_VALUE = re.compile(r'\\ .*\\=.*"', re.DOTALL)
+_MISREAD_WHY = (
+    "InfluxDB misreads a backslash-space in a tag followed, later in the tags "
+    "or the field keys, by a backslash-equals and then a double quote"
+)
 # Keys InfluxDB 1.6.7 misreads, whatever the escaping (found by round trips):
 # field keys with an odd run of backslashes before a comma, an equals sign or
 # a space, or any backslash before a double quote; tag keys with an odd run
@@ -156,12 +162,30 @@ def check_tag_value(measurement: str, key: str, value: object) -> str:
     """
     text = _check_name("tag", measurement, key, value)
     if "\\" in text and _MISREAD_TAG_VALUE.search(text):
-        why = (
-            "InfluxDB misreads a backslash-space followed by a backslash-equals "
-            "and a double quote in a tag value"
-        )
-        raise _refuse("tag", measurement, key, text, why)
+        raise _refuse("tag", measurement, key, text, _MISREAD_WHY)
     return text
+
+
+def check_tag_set(
+    measurement: str,
+    tags: Iterable[tuple[str, str]],
+    field_keys: Iterable[str] = (),
+) -> None:
+    """Check a whole tag set, with the field keys written after it.
+
+    ``tags`` are the (key, value) pairs in the order they are written
+    (sorted by key). The pattern :func:`check_tag_value` refuses inside one
+    value breaks the line too when its pieces are spread over several tags
+    and the field keys; this names the tag where it starts.
+    """
+    pairs = list(tags)
+    starts = [k for k, v in pairs if "\\ " in k or "\\ " in v]
+    if not starts:
+        return
+    text = ",".join(f"{k}={v}" for k, v in pairs) + " " + " ".join(field_keys)
+    if _MISREAD_TAG_VALUE.search(text):
+        key = starts[0]
+        raise _refuse("tag", measurement, key, dict(pairs)[key], _MISREAD_WHY)
 
 
 def escape_measurement(name: str) -> str:
@@ -292,9 +316,13 @@ def _check_time(measurement: str, time_ns: Any) -> int:
 
 
 def _series_key(
-    measurement: str, escaped_measurement: str, tags: Iterable[tuple[str, Any]]
+    measurement: str,
+    escaped_measurement: str,
+    tags: Iterable[tuple[str, Any]],
+    field_keys: Iterable[str] = (),
 ) -> str:
     parts = [escaped_measurement]
+    written: list[tuple[str, str]] = []
     for key, value in sorted(tags):
         if value is None or value == "":
             continue
@@ -302,8 +330,9 @@ def _series_key(
             why = "InfluxDB rejects a tag named 'time'"
             raise _refuse("tag", measurement, key, value, why)
         _check_key("tag key", measurement, key)
-        check_tag_value(measurement, key, value)
+        written.append((key, check_tag_value(measurement, key, value)))
         parts.append(f"{escape_tag(key)}={escape_tag(value)}")
+    check_tag_set(measurement, written, field_keys)
     series = ",".join(parts)
     if len(series.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
         why = f"measurement and tags together exceed {MAX_KEY_BYTES} bytes"
@@ -324,7 +353,8 @@ def encode_point(
     with the current time in nanoseconds.
     """
     escaped = escape_measurement(measurement)
-    series = _series_key(measurement, escaped, (tags or {}).items())
+    keys = [key for key, value in fields.items() if value is not None]
+    series = _series_key(measurement, escaped, (tags or {}).items(), keys)
     parts = []
     for key, value in fields.items():
         if value is None:
@@ -575,7 +605,8 @@ class Encoder:
                 )
                 raise FieldError(msg, field=spec.attname)
         pairs = [(s.key, v) for s, v in zip(self.tags, values, strict=True)]
-        series = _series_key(self.measurement, self.escaped_measurement, pairs)
+        keys = [spec.key for spec in self.fields]
+        series = _series_key(self.measurement, self.escaped_measurement, pairs, keys)
         if len(self._cache) >= self._cache_size:
             self._cache.clear()
         self._cache[values] = series
@@ -867,7 +898,7 @@ def encode_columns(
         prefix = cache.get(values)
         if prefix is None:
             prefix = cache[values] = _series_key(
-                measurement, escaped, zip(tag_keys, values, strict=True)
+                measurement, escaped, zip(tag_keys, values, strict=True), fields
             )
         prefixes.append(prefix)
     columns = [
