@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from _influxd import InfluxError, InfluxServer, quote_ident, quote_string
+from influxpy import fields, models
 from influxpy.constants import MAX_STRING_FIELD_BYTES, MAX_TIME_NS, MIN_TIME_NS
 from influxpy.exceptions import FieldError, LineProtocolError
 from influxpy.lineprotocol import (
@@ -1470,3 +1471,35 @@ def test_every_encoder_refuses_the_spread_misread_pattern():
         encode_columns("m", [1], {"a": ["\\ "], "b": ["\\="]}, {'"': ("float", [1.0])})
     plain = Obj(a="\\ ", b="x", quote=1.0, time=1)
     assert encoder.encode(plain) == 'm,a=\\\\ ,b=x "=1.0 1'
+
+
+class Spread(models.InfluxMeasurement):
+    """A field key with a double quote, as the spread misread pattern needs."""
+
+    measurement = "spread"
+    quote = fields.FloatField(db_name='"')
+    a = fields.InfluxTag(null=True)
+    b = fields.InfluxTag(null=True)
+
+
+def test_both_backends_refuse_the_spread_pattern_and_keep_the_rest(conn):
+    """Instances and frames are refused alike; nothing of the batch is stored."""
+    import pandas as pd
+
+    manager = Spread.series.using(conn)
+    manager.bulk_create([Spread(time=1, a="\\ ", b="x", quote=1.0)])
+    bad = [
+        Spread(time=2, a="x", quote=2.0),
+        Spread(time=3, a="\\ ", b="\\=", quote=3.0),
+    ]
+    message = f"Cannot write tag 'a' of measurement 'spread': {_MISREAD_MESSAGE}"
+    with pytest.raises(LineProtocolError, match=f"^{re.escape(message)}"):
+        manager.bulk_create(bad)
+    frame = pd.DataFrame(
+        {"time": [4, 5], "a": ["x", "\\ "], "b": ["y", "\\="], "quote": [4.0, 5.0]}
+    )
+    with pytest.raises(LineProtocolError, match=f"^{re.escape(message)}"):
+        manager.write_dataframe(frame)
+    assert [(p["time"], p["a"], p["b"]) for p in manager.epoch().points()] == [
+        (1, "\\ ", "x")
+    ]

@@ -40,7 +40,7 @@ from influxpy.exceptions import (
     NotSupportedError,
     ProgrammingError,
 )
-from influxpy.lineprotocol import check_tag_value, parse_line
+from influxpy.lineprotocol import check_tag_set, check_tag_value, parse_line
 from influxpy.results import Series
 
 if TYPE_CHECKING:
@@ -552,6 +552,7 @@ class DuckDBBackend(Backend):
             raise LineProtocolError(
                 msg, measurement=meta.measurement, value=objs[index]
             )
+        _check_tag_sets(batch)
         return batch
 
     def write(
@@ -664,6 +665,7 @@ class DuckDBBackend(Backend):
                 f"{times[index]}: a point needs at least one field value."
             )
             raise LineProtocolError(msg, measurement=meta.measurement)
+        _check_tag_sets(batch)
         return batch
 
     def write_lines(
@@ -1137,6 +1139,41 @@ class DuckDBBackend(Backend):
                 statement = Delete(Source(m, None, rp), where)
                 compiled = statement.compile(self.get_compiler(database))
                 list(self.execute(compiled, database=database))
+
+
+def _has_backslash_space(values: Any) -> bool:
+    """Whether a tag column (a list or an Arrow array) holds a backslash-space."""
+    pa = _pyarrow()
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        import pyarrow.compute as pc
+
+        return bool(pc.any(pc.match_substring(values, "\\ ")).as_py())
+    # Values cannot hold a NUL (refused), so joining cannot make a match.
+    return "\\ " in "\x00".join(map(str, filter(None, values)))
+
+
+def _check_tag_sets(batch: _Batch) -> None:
+    """Refuse what the line protocol refuses across a whole tag set.
+
+    InfluxDB misreads a backslash-space in one tag followed by a
+    backslash-equals and a double quote in later tags or the field keys
+    (``check_tag_set``); the engine refuses the same points. Only a batch
+    with a backslash-space in some tag is checked row by row.
+    """
+    if not any(_has_backslash_space(values) for values in batch.tags.values()):
+        return
+    pa = _pyarrow()
+    columns = {
+        key: values.to_pylist()
+        if isinstance(values, pa.Array | pa.ChunkedArray)
+        else list(values)
+        for key, values in batch.tags.items()
+    }
+    keys = sorted(columns)
+    field_keys = list(batch.fields)
+    for row in range(batch.count):
+        pairs = [(k, str(columns[k][row])) for k in keys if columns[k][row]]
+        check_tag_set(batch.measurement, pairs, field_keys)
 
 
 def _clean_values(field: Any, values: list[Any]) -> list[Any]:
