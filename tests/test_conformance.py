@@ -1581,6 +1581,62 @@ def test_nested_subqueries_and_math(nested: str) -> None:
     assert rows(top) == [{"time": 0, "sum": 7.0}]
 
 
+def test_outer_transformation_reads_the_window_before_through_a_subquery(
+    conn: str,
+) -> None:
+    """The outer DERIVATIVE's window before the range is read from the
+    subquery too."""
+    write(conn, *(Reading(time=at(10 * k), v=float(k * k)) for k in range(8)))
+    qs = (
+        Reading.series.using(conn)
+        .annotate(m=Mean("v"))
+        .resolution(Second(10))
+        .subquery()
+        .filter(time__gte=at(40), time__lt=at(80))
+        .annotate(d=Derivative(Max("m")))
+        .resolution(Second(20))
+    )
+    assert pairs(qs, "d") == [(at(40), 16.0), (at(60), 24.0)]
+
+
+def test_subqueries_with_tz_windows(conn: str) -> None:
+    """A subquery's local-day windows, and local-day windows over a
+    subquery's hourly ones, across the 2020 spring change in Paris."""
+    start = dt.datetime(2020, 3, 27, 23, tzinfo=UTC)  # local midnight
+    write(
+        conn,
+        *(
+            Reading(time=start + dt.timedelta(hours=h), v=float(h % 5))
+            for h in range(48)
+        ),
+    )
+    daily = (
+        Reading.series.using(conn)
+        .annotate(m=Count("v"))
+        .resolution(Day(1))
+        .tz("Europe/Paris")
+        .subquery()
+        .filter(time__gte=start, time__lt=start + dt.timedelta(days=2))
+    )
+    assert [p["m"] for p in rows(daily.only("m"))] == [24, 23, 1]
+    assert rows(daily.annotate(Sum("m"))) == [{"time": start_ns(start), "sum": 48}]
+    hourly = (
+        Reading.series.using(conn)
+        .annotate(m=Max("v"))
+        .resolution(Hour(1))
+        .subquery()
+        .filter(time__gte=start, time__lt=start + dt.timedelta(days=2))
+        .annotate(n=Count("m"))
+        .resolution(Day(1))
+        .tz("Europe/Paris")
+    )
+    assert [p["n"] for p in rows(hourly)] == [24, 23, 1]
+
+
+def start_ns(moment: dt.datetime) -> int:
+    return int(moment.timestamp()) * S
+
+
 @pytest.mark.parametrize(
     ("make", "feature"),
     [

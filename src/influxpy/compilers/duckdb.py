@@ -1468,8 +1468,6 @@ class DuckDBCompiler(Compiler):
         for query in (outer, inner):
             if query.series_limit is not None or query.series_offset is not None:
                 raise self._unsupported("series_limit() with subqueries")
-            if query.timezone is not None:
-                raise self._unsupported("tz() with subqueries")
         if "*" in outer.group_by:
             raise self._unsupported("group_by('*') on a subquery")
         changes: dict[str, Any] = {"descending": outer.descending}
@@ -1489,6 +1487,9 @@ class DuckDBCompiler(Compiler):
             )
         gbt = inner.group_by_time
         if inner_calls and gbt is None and outer.group_by_time is not None:
+            if outer.timezone is not None:
+                what = "tz() windows taken by a subquery without resolution()"
+                raise self._unsupported(what)
             gbt = changes["group_by_time"] = outer.group_by_time
         if inner_calls and (inner.fill is None or inner.fill.mode == "null"):
             changes["fill"] = Fill("none")
@@ -1500,6 +1501,18 @@ class DuckDBCompiler(Compiler):
         limits = self._bounds(outer.where)
         if outer.group_by_time is not None and limits.upper is None:
             limits.upper = self.now_ns
+        back = max(
+            (self._query_look_back(outer, f) for f in outer.functions),
+            default=0,
+        )
+        if back and outer.group_by_time is not None:
+            # The outer transformations read windows before the range, and
+            # so does the subquery they read.
+            reach = back * self._interval_of(outer.group_by_time)[0]
+            if outer.descending:
+                limits.upper = (limits.upper or 0) + reach
+            elif limits.lower is not None:
+                limits.lower -= reach
         if (
             gbt is not None
             and inner_calls
@@ -1509,7 +1522,10 @@ class DuckDBCompiler(Compiler):
             own = self._bounds(inner.where).lower
             low = limits.lower if own is None else max(own, limits.lower)
             interval, shift = self._interval_of(gbt)
-            if low - ((low - shift) % interval) < limits.lower:
+            start = low - ((low - shift) % interval)
+            if inner.timezone is not None:
+                start = tz_window(low, interval, shift, inner.timezone)
+            if start < limits.lower:
                 # The inner windows start before the outer range: the server
                 # answers nothing without outer windows, and fills earlier
                 # windows with them.
@@ -2149,6 +2165,11 @@ class DuckDBCompiler(Compiler):
 
     def _look_back(self, ctx: _Context, call: Func, *, grid: bool = False) -> int:
         """How many windows before the range a transformation of an aggregate
+        reads (see ``_query_look_back``)."""
+        return self._query_look_back(ctx.query, call, grid=grid)
+
+    def _query_look_back(self, query: Query, call: Func, *, grid: bool = False) -> int:
+        """How many windows before the range a transformation of an aggregate
         reads.
 
         Each level of DERIVATIVE, DIFFERENCE, MOVING_AVERAGE or ELAPSED in
@@ -2168,7 +2189,7 @@ class DuckDBCompiler(Compiler):
         extra = max(
             (
                 int(f.params[0]) if f.name == "moving_average" else 1
-                for f in ctx.query.functions
+                for f in query.functions
                 if f.name in self._LOOK_BACK
             ),
             default=0,
