@@ -658,12 +658,15 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         spec.add("group_by", *inner_group)
     inner = draw(st.sampled_from(SUBQUERY_CALLS))(draw(st.sampled_from(NUMERIC)))
     spec.add("annotate", m=inner)
-    several = draw(st.booleans())
+    # Several inner calls of a grouped subquery are drawn ungrouped only:
+    # the server sometimes returns their rows of one window separately.
+    several = not inner_group and draw(st.booleans())
     if several:
-        spec.add("annotate", k=Count(draw(st.sampled_from(FIELDS))))
+        spec.add("annotate", k=Count(draw(st.sampled_from(NUMERIC))))
     windows = draw(st.booleans())
+    inner_interval = draw(st.sampled_from([10, 30, 60]))
     if windows:
-        spec.add("resolution", Second(draw(st.sampled_from([10, 30, 60]))))
+        spec.add("resolution", Second(inner_interval))
         fill = draw(st.sampled_from([None, "null", "none"]))
         if fill is not None:
             spec.add("fill", fill)
@@ -674,7 +677,7 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     spec.add("filter", time__lt=t(draw(st.sampled_from([120 * S, 180 * S, WINDOW]))))
     if draw(st.integers(0, 3)) == 0:
         spec.add("filter", m__gt=draw(st.sampled_from([0, 1.5, 5])))
-    outer_group = draw(st.sampled_from([(), (), ("t1",), ("t2",)]))
+    outer_group = () if several else draw(st.sampled_from([(), (), ("t1",), ("t2",)]))
     if draw(st.booleans()):
         spec.add("only", "m")
         if outer_group:
@@ -683,12 +686,24 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         if not several and draw(st.booleans()):
             spec.add("order_by", "-time")
         return spec
-    outer = draw(st.sampled_from(OUTER_CALLS))
-    spec.add("annotate", o=outer("m"))
+    outer_windows = draw(st.booleans())
+    outer_interval = draw(st.sampled_from([30, 60]))
+    call = draw(st.sampled_from(OUTER_CALLS))("m")
+    if (
+        outer_windows
+        and lower is not None
+        and (not windows or outer_interval % inner_interval == 0)
+        and draw(st.integers(0, 2)) == 0
+    ):
+        # Of windows over the subquery: reads the window before the range
+        # (without a lower bound the server answers nothing, a quirk; inner
+        # windows start with that window).
+        call = draw(st.sampled_from(TRANSFORMS))(call)
+    spec.add("annotate", o=call)
     if outer_group:
         spec.add("group_by", *outer_group)
-    if draw(st.booleans()):
-        spec.add("resolution", Second(draw(st.sampled_from([30, 60]))))
+    if outer_windows:
+        spec.add("resolution", Second(outer_interval))
         if draw(st.booleans()):
             spec.add("fill", draw(st.sampled_from(["none", 0, "previous"])))
     # In descending order the server splits several inner calls into rows
