@@ -340,6 +340,15 @@ def _columns(
             numbers = series.to_numpy(dtype="int64")
             fields[field.db_name] = (kind, _arrow(numbers, nan_null=False))
             continue
+        if (
+            kind == "integer"
+            and isinstance(series.dtype, np.dtype)
+            and series.dtype.kind in "iu"
+            and (not len(series) or int(series.max()) <= np.iinfo("int64").max)
+        ):
+            # Whole numbers without gaps and in range: nothing to convert.
+            fields[field.db_name] = (kind, series.to_numpy(dtype="int64").tolist())
+            continue
         raw = series.astype(object).where(series.notna(), None).tolist()
         values = [None if v is None else field.to_python(v) for v in raw]
         if kind == "any":

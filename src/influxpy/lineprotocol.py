@@ -842,6 +842,14 @@ def _format_column(
     measurement: str, key: str, kind: str, values: Sequence[Any]
 ) -> list[str | None]:
     prefix = escape_field_key(key) + "="
+    if len(values):
+        # A whole column of plain values is formatted in C, as in a batch of
+        # objects; any other goes value by value (and raises for bad ones).
+        texts = _format_fast_column(kind, list(values))
+        if texts is not None:
+            if kind == "integer":
+                return list(map(f"{prefix}{{}}i".format, texts))
+            return [prefix + text for text in texts]
     if kind == "float":
         out: list[str | None] = []
         for value in values:
@@ -874,12 +882,15 @@ def encode_columns(
     times: Sequence[int],
     tags: Mapping[str, Sequence[Any]],
     fields: Mapping[str, tuple[str, Sequence[Any]]],
+    cache: dict[tuple[Any, ...], str] | None = None,
 ) -> list[str]:
     """Encode row-aligned columns as lines (the DataFrame write path).
 
     ``tags`` maps tag keys to values (``None`` or ``''`` omit the tag);
     ``fields`` maps field keys to ``(kind, values)`` with ``None`` for no
-    value. Series keys are escaped once per distinct tag set.
+    value. Series keys are escaped once per distinct tag set, and once for
+    all batches when the same ``cache`` dict is passed with each (the same
+    tag keys and field keys every time).
     """
     escaped = escape_measurement(measurement)
     tag_keys = sorted(tags)
@@ -889,7 +900,8 @@ def encode_columns(
             why = "InfluxDB drops a field named 'time'"
             raise _refuse("field", measurement, key, key, why)
         _check_key("field key", measurement, key)
-    cache: dict[tuple[Any, ...], str] = {}
+    if cache is None:
+        cache = {}
     prefixes: list[str] = []
     rows: Iterable[tuple[Any, ...]] = (
         zip(*(tags[k] for k in tag_keys), strict=True) if tag_keys else [()] * count
@@ -906,7 +918,18 @@ def encode_columns(
     ]
     lines: list[str] = []
     if columns and not any(None in column for column in columns):
-        for prefix, stamp, *parts in zip(prefixes, times, *columns, strict=True):
+        stamps = times if isinstance(times, list) else list(times)
+        if (
+            count
+            and _only(stamps, int)
+            and min(stamps) >= MIN_TIME_NS
+            and max(stamps) <= MAX_TIME_NS
+        ):
+            # Every row has a field and a valid time: join whole columns.
+            texts = _dumped(stamps) if _ORJSON_FLOATS else list(map(str, stamps))
+            joined = map(",".join, zip(*columns, strict=True))
+            return list(map(" ".join, zip(prefixes, joined, texts, strict=True)))
+        for prefix, stamp, *parts in zip(prefixes, stamps, *columns, strict=True):
             checked = _check_time(measurement, stamp)
             lines.append(f"{prefix} {','.join(parts)} {checked}")
         return lines

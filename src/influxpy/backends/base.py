@@ -160,6 +160,7 @@ class Backend(abc.ABC):
 
         times, tags, fields = frame_columns(model, frame)
         measurement = model._meta.measurement
+        series_keys: dict[tuple[Any, ...], str] = {}
 
         def batches() -> Iterator[str]:
             for start in range(0, len(times), batch_size):
@@ -169,6 +170,7 @@ class Backend(abc.ABC):
                     times[start:stop],
                     {k: v[start:stop] for k, v in tags.items()},
                     {k: (kind, v[start:stop]) for k, (kind, v) in fields.items()},
+                    series_keys,
                 )
 
         return self.write_lines(
