@@ -25,6 +25,8 @@ import math
 import threading
 import time as _time
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import compress, islice
+from operator import ne
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from influxpy._utils import chunks
@@ -742,17 +744,29 @@ class DuckDBBackend(Backend):
             # Like the server's chunked responses: each series is cut into
             # pieces of chunk_size rows, all but its last marked partial.
             while rows := result.fetchmany(chunk_size or 100_000):
-                for row in rows:
-                    key = row[:n_groups]
+                # Transposed in C: the group keys, and each row's values.
+                transposed = list(zip(*rows, strict=True))
+                keys = list(zip(*transposed[:n_groups], strict=True))
+                cells = list(map(list, zip(*transposed[n_groups:], strict=True)))
+                count = len(cells)
+                starts = [0]
+                if n_groups:
+                    changed = map(ne, islice(keys, 1, None), keys)
+                    starts += compress(range(1, count), changed)
+                for start, stop in zip(starts, [*starts[1:], count], strict=True):
+                    key = keys[start] if n_groups else ()
                     if key != current_key:
                         if current_key is not None and values:
                             yield piece(False)
                         current_key = key
                         values = []
-                    elif chunk_size and len(values) >= chunk_size:
-                        yield piece(True)
-                        values = []
-                    values.append(list(row[n_groups:]))
+                    while start < stop:
+                        if chunk_size and len(values) >= chunk_size:
+                            yield piece(True)
+                            values = []
+                        room = chunk_size - len(values) if chunk_size else stop
+                        values += cells[start : min(stop, start + room)]
+                        start += room
             if current_key is not None and values:
                 yield piece(False)
         finally:
