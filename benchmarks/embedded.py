@@ -5,8 +5,9 @@
 Measures, in one run: ingest into the embedded engine from a pandas
 DataFrame and from model instances, ingest into a private InfluxDB through
 influxpy, then three queries on both stores: the mean per 5 minutes and
-host, a top-10 and a percentile over all the data. Each query is timed on
-both backends and the answers are checked to be equal. ``--influx-n``
+host, a top-10 and a percentile over all the data. Each query runs
+``--repeat`` times (default 3) on both backends; the median is reported
+and the answers are checked to be equal. ``--influx-n``
 (default: the same as ``-n``) bounds the points written to InfluxDB, which
 ingests about 100,000 points per second on this class of machine.
 """
@@ -63,6 +64,16 @@ def timed(label: str, run: Any) -> tuple[float, Any]:
     return wall, value
 
 
+def median_of(repeat: int, label: str, run: Any) -> tuple[float, Any]:
+    """Run a query *repeat* times; its median time and its answer."""
+    walls = []
+    value = None
+    for attempt in range(repeat):
+        wall, value = timed(f"{label} #{attempt + 1}", run)
+        walls.append(wall)
+    return sorted(walls)[len(walls) // 2], value
+
+
 def queries(model: Any, n: int) -> dict[str, Any]:
     """The three queries of the comparison, as QuerySets."""
     from influxpy.aggregates import Mean, Percentile, Top
@@ -88,6 +99,9 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=10_000_000)
     parser.add_argument("--influx-n", type=int)
     parser.add_argument("--instances-n", type=int, default=1_000_000)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each query (median)"
+    )
     args = parser.parse_args()
     n = args.n
     influx_n = args.influx_n or n
@@ -142,11 +156,15 @@ def main() -> None:
             )
         time.sleep(25)  # let the server flush and compact, as for its own benchmark
         for label, qs in queries(model, influx_n).items():
-            local_wall, local = timed(
-                f"{label} (embedded)", lambda qs=qs: list(qs.using("embedded").points())
+            local_wall, local = median_of(
+                args.repeat,
+                f"{label} (embedded)",
+                lambda qs=qs: list(qs.using("embedded").points()),
             )
-            server_wall, remote = timed(
-                f"{label} (InfluxDB)", lambda qs=qs: list(qs.using("server").points())
+            server_wall, remote = median_of(
+                args.repeat,
+                f"{label} (InfluxDB)",
+                lambda qs=qs: list(qs.using("server").points()),
             )
             same = _same(local, remote, label)
             rows.append(

@@ -430,10 +430,16 @@ class BatchWriter(_Writer[ModelT]):
         line = self._encode(point)
         buffer = self._buffer
         buffer.append(line)
+        count = len(buffer)
         # No lock for the common case: the lock is taken when the interval
         # has to start, a batch is full, or the writer closed meanwhile.
-        if self._idle or self._closed or len(buffer) >= self.batch_size:
+        if self._idle or self._closed or count >= self.batch_size:
             self._appended(line)
+        elif not count & 63:
+            # Let the writer thread take the GIL if it waits for it (to send
+            # or to read an answer); a caller that never blocks would make it
+            # wait a whole switch interval (5 ms) each time.
+            time.sleep(0)
 
     def _appended(self, line: str) -> None:
         """The rare steps after an append, under the lock."""
