@@ -2104,7 +2104,13 @@ class DuckDBCompiler(Compiler):
         """
         interval, shift = self._interval(ctx)
         if ctx.query.timezone is None:
-            return f"time - (((time - {shift}) % {interval}) + {interval}) % {interval}"
+            # DuckDB's % truncates: one modulo from the shift on, a floored
+            # one (two more) before it, where times are rare.
+            return (
+                f"CASE WHEN time >= {shift} THEN time - (time - {shift}) % {interval} "
+                f"ELSE time - (((time - {shift}) % {interval}) + {interval}) "
+                f"% {interval} END"
+            )
         zone = self._param(ctx.query.timezone)
         return f"influxpy_tz_window(time, {interval}, {shift}, {zone})"
 
