@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from tests._models import ServerMeasurement
@@ -47,6 +48,13 @@ def _compressions(conn: engine.DuckDBBackend) -> set[str]:
     return {row[0] for row in rows}
 
 
+def _means(manager: Any) -> list[dict[str, Any]]:
+    """The mean cpu per 5 minutes and host over the first 3,000 seconds."""
+    window = manager.filter(time__gte=T0, time__lt=T0 + 3_000 * SECOND)
+    by_host = window.annotate(Mean("cpu")).resolution(Minute(5)).group_by("name")
+    return list(by_host.epoch().points())
+
+
 def test_rows_are_compressed_once_enough_are_written(
     memory: engine.DuckDBBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -55,24 +63,10 @@ def test_rows_are_compressed_once_enough_are_written(
     manager = ServerMeasurement.series.using("compressed")
     manager.bulk_create(_points(3_000))
     assert _compressions(memory) == {"Uncompressed"}
-    before = list(
-        manager.filter(time__gte=T0, time__lt=T0 + 3_000 * SECOND)
-        .annotate(Mean("cpu"))
-        .resolution(Minute(5))
-        .group_by("name")
-        .epoch()
-        .points()
-    )
+    before = _means(manager)
     manager.bulk_create(_points(3_000, start=3_000))
     assert "Uncompressed" not in _compressions(memory)
-    after = list(
-        manager.filter(time__gte=T0, time__lt=T0 + 3_000 * SECOND)
-        .annotate(Mean("cpu"))
-        .resolution(Minute(5))
-        .group_by("name")
-        .epoch()
-        .points()
-    )
+    after = _means(manager)
     assert after == before
     assert manager.count() == 6_000
 

@@ -1103,21 +1103,6 @@ class DuckDBCompiler(Compiler):
     _HOLT_WINTERS: ClassVar[frozenset[str]] = frozenset(
         {"holt_winters", "holt_winters_with_fit"}
     )
-    _TRANSFORMS: ClassVar[frozenset[str]] = (
-        frozenset(
-            {
-                "derivative",
-                "non_negative_derivative",
-                "difference",
-                "non_negative_difference",
-                "moving_average",
-                "cumulative_sum",
-                "elapsed",
-            }
-        )
-        | _TECHNICAL
-        | _HOLT_WINTERS
-    )
     #: Transformations that read one window before the range (server rule).
     _LOOK_BACK: ClassVar[frozenset[str]] = (
         frozenset(
@@ -1131,6 +1116,9 @@ class DuckDBCompiler(Compiler):
             }
         )
         | _TECHNICAL
+    )
+    _TRANSFORMS: ClassVar[frozenset[str]] = (
+        _LOOK_BACK | {"cumulative_sum"} | _HOLT_WINTERS
     )
     #: Functions whose result type does not depend on the field's.
     _FLOAT_RESULT: ClassVar[frozenset[str]] = (
