@@ -28,6 +28,7 @@ from _common import (
     START_NS,
     BenchServer,
     current_rss_mib,
+    median,
 )
 from write import _model
 
@@ -71,7 +72,7 @@ def median_of(repeat: int, label: str, run: Any) -> tuple[float, Any]:
     for attempt in range(repeat):
         wall, value = timed(f"{label} #{attempt + 1}", run)
         walls.append(wall)
-    return sorted(walls)[len(walls) // 2], value
+    return median(walls), value
 
 
 def queries(model: Any, n: int) -> dict[str, Any]:

@@ -11,7 +11,7 @@ frame is split into checked columns that each backend encodes its own way
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from influxpy.exceptions import FieldError, ImproperlyConfigured
@@ -227,6 +227,23 @@ def frame_arrays(
     :func:`frame_columns`. The checks and refusals are the same.
     """
     return _columns(model, frame, arrays=True)
+
+
+def frame_batches(
+    times: Any,
+    tags: Mapping[str, Any],
+    fields: Mapping[str, tuple[str, Any]],
+    batch_size: int,
+) -> Iterator[tuple[Any, dict[str, Any], dict[str, tuple[str, Any]]]]:
+    """Cut the columns of :func:`frame_columns` or :func:`frame_arrays` into
+    row-aligned batches of at most *batch_size* rows."""
+    for start in range(0, len(times), batch_size):
+        stop = start + batch_size
+        yield (
+            times[start:stop],
+            {k: v[start:stop] for k, v in tags.items()},
+            {k: (kind, v[start:stop]) for k, (kind, v) in fields.items()},
+        )
 
 
 def _tag_array(meta: Any, key: str, series: Any) -> Any:

@@ -155,23 +155,16 @@ class Backend(abc.ABC):
 
         The default encodes the frame's columns as line protocol in batches.
         """
-        from influxpy._dataframe import frame_columns
+        from influxpy._dataframe import frame_batches, frame_columns
         from influxpy.lineprotocol import encode_columns
 
-        times, tags, fields = frame_columns(model, frame)
+        columns = frame_columns(model, frame)
         measurement = model._meta.measurement
         series_keys: dict[tuple[Any, ...], str] = {}
 
         def batches() -> Iterator[str]:
-            for start in range(0, len(times), batch_size):
-                stop = start + batch_size
-                yield from encode_columns(
-                    measurement,
-                    times[start:stop],
-                    {k: v[start:stop] for k, v in tags.items()},
-                    {k: (kind, v[start:stop]) for k, (kind, v) in fields.items()},
-                    series_keys,
-                )
+            for times, tags, fields in frame_batches(*columns, batch_size):
+                yield from encode_columns(measurement, times, tags, fields, series_keys)
 
         return self.write_lines(
             batches(),

@@ -567,16 +567,28 @@ class DuckDBBackend(Backend):
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> int:
         """Write model instances batch by batch; return how many were stored."""
+        batches = (self._batch_from_objects(model, c) for c in chunks(objs, batch_size))
+        return self._ingest_all(database, retention_policy, batches)
+
+    def _ingest_all(
+        self,
+        database: str | None,
+        retention_policy: str | None,
+        batches: Iterable[_Batch],
+    ) -> int:
+        """Store batches one transaction each; return the points stored.
+
+        A type conflict says how many points earlier batches stored.
+        """
         db = self.resolve_database(database)
         rp = retention_policy or self.default_retention_policy(db)
         written = 0
-        for chunk in chunks(objs, batch_size):
-            batch = self._batch_from_objects(model, chunk)
-            try:
+        try:
+            for batch in batches:
                 written += self._ingest(db, rp, batch)
-            except FieldTypeConflictError as exc:
-                exc.written = written
-                raise
+        except FieldTypeConflictError as exc:
+            exc.written = written
+            raise
         return written
 
     def write_frame(
@@ -594,26 +606,11 @@ class DuckDBBackend(Backend):
         (tag text, a field per point, one type per untyped field), so both
         backends accept and store the same frames.
         """
-        from influxpy._dataframe import frame_arrays
+        from influxpy._dataframe import frame_arrays, frame_batches
 
-        times, tags, fields = frame_arrays(model, frame)
-        db = self.resolve_database(database)
-        rp = retention_policy or self.default_retention_policy(db)
-        written = 0
-        for start in range(0, len(times), batch_size):
-            stop = start + batch_size
-            batch = self._batch_from_columns(
-                model,
-                times[start:stop],
-                {k: v[start:stop] for k, v in tags.items()},
-                {k: (kind, v[start:stop]) for k, (kind, v) in fields.items()},
-            )
-            try:
-                written += self._ingest(db, rp, batch)
-            except FieldTypeConflictError as exc:
-                exc.written = written
-                raise
-        return written
+        pieces = frame_batches(*frame_arrays(model, frame), batch_size)
+        batches = (self._batch_from_columns(model, *piece) for piece in pieces)
+        return self._ingest_all(database, retention_policy, batches)
 
     def _batch_from_columns(
         self,

@@ -1972,12 +1972,7 @@ class DuckDBCompiler(Compiler):
                 raise self._unsupported(what)
             return f"coalesce({name}, {self._fill_literal(fill.value, kind)})"
         if fill.mode == "previous":
-            partition = f"PARTITION BY {', '.join(ctx.g)} " if ctx.g else ""
-            return (
-                f"last_value({name} IGNORE NULLS) OVER ({partition}ORDER BY "
-                f"time {ctx.direction} ROWS BETWEEN UNBOUNDED PRECEDING AND "
-                "CURRENT ROW)"
-            )
+            return _fill_previous(ctx, name)
         return name
 
     def _calls_of(self, expr: Any) -> Iterator[Func]:
@@ -2523,12 +2518,7 @@ class DuckDBCompiler(Compiler):
                 return f"coalesce({symbol}, {filler})"
             return symbol
         if fill.mode == "previous":
-            partition = f"PARTITION BY {', '.join(ctx.g)} " if ctx.g else ""
-            return (
-                f"last_value({symbol} IGNORE NULLS) OVER ({partition}ORDER BY "
-                f"time {ctx.direction} ROWS BETWEEN UNBOUNDED PRECEDING AND "
-                "CURRENT ROW)"
-            )
+            return _fill_previous(ctx, symbol)
         return symbol
 
     def _selected(self, call: Func, x: str, column: str) -> str:
@@ -2867,6 +2857,15 @@ def _measurement_of(query: Query) -> str:
     while isinstance(source, Query):
         source = source.source
     return source.measurement
+
+
+def _fill_previous(ctx: _Context, column: str) -> str:
+    """``fill(previous)``: the last non-null value so far in each series."""
+    partition = f"PARTITION BY {', '.join(ctx.g)} " if ctx.g else ""
+    return (
+        f"last_value({column} IGNORE NULLS) OVER ({partition}ORDER BY "
+        f"time {ctx.direction} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+    )
 
 
 def _tie_expr(ctx: _Context) -> str:
