@@ -2079,13 +2079,18 @@ class DuckDBCompiler(Compiler):
             shift = offset.nanoseconds % interval
         return interval, shift
 
-    def _window_sql(self, ctx: _Context) -> str:
+    def _window_sql(self, ctx: _Context, low: int | None = None) -> str:
         """SQL for the start of the window holding each row's ``time``.
 
         Windows align to the epoch plus the offset; with ``tz()`` to local
         time, as the server's ``IteratorOptions.Window`` computes them.
+        *low*, when given, is a lower bound of the rows' times.
         """
         interval, shift = self._interval(ctx)
+        if ctx.query.timezone is None and low is not None and low >= shift:
+            # No row before the shift: DuckDB's truncating % is the floor.
+            moved = f"time - {shift}" if shift else "time"
+            return f"time - ({moved}) % {interval}"
         if ctx.query.timezone is None:
             # DuckDB's % truncates: one modulo from the shift on, a floored
             # one (two more) before it, where times are rare.
@@ -2294,7 +2299,7 @@ class DuckDBCompiler(Compiler):
         g = ctx.g
         value, selected_time = self._reduce(call, x, kind, query.descending)
         if gbt is not None:
-            bucket = self._window_sql(ctx)
+            bucket = self._window_sql(ctx, low)
         elif lone_selector and selected_time is not None:
             bucket = None
         else:
@@ -2303,14 +2308,16 @@ class DuckDBCompiler(Compiler):
             ctes.append(f"{name} AS ({self._integral_windows(ctx, call, x, kind)})")
             return name
         stamp = bucket if bucket is not None else selected_time
-        having = f"count({x}) > 0"
+        # Every row read has a value, so a group by a tag or window has one;
+        # without either, an empty input still makes a row to drop.
+        having = "" if g or gbt is not None else f"count({x}) > 0"
         if call.name == "integral":
             # The server's reducer stamps a float integral with 0 and an
             # integer one with the lower bound, and drops the row when the
             # last point sits on that stamp.
             stamp = "0" if kind == "float" else str(bucket)
             if not query.descending:
-                having += f" AND max(time) != {stamp}"
+                having = " AND ".join(filter(None, [having, f"max(time) != {stamp}"]))
         extra = [f"a{j}" for j in range(aux)]
         picked = [f"{self._selected(call, x, a)} AS {a}" for a in extra]
         rows = f"base WHERE {x} IS NOT NULL AND {self._range_sql(low, high)}"
@@ -2348,7 +2355,7 @@ class DuckDBCompiler(Compiler):
             rows = f"(SELECT * FROM ({ranked}) WHERE {self._percentile_hit(call)})"
         real = (
             f"SELECT {', '.join([*g, f'{stamp} AS time', f'{value} AS v', *picked])} "
-            f"FROM {rows} GROUP BY {grouping} HAVING {having}"
+            f"FROM {rows} GROUP BY {grouping}{f' HAVING {having}' if having else ''}"
         )
         if call.name == "percentile":
             real = f"SELECT * FROM ({real}) WHERE v IS NOT NULL"
@@ -2722,7 +2729,7 @@ class DuckDBCompiler(Compiler):
         gbt = query.group_by_time
         low, high = ctx.bounds.lower, ctx.bounds.upper
         if gbt is not None:
-            window = self._window_sql(ctx)
+            window = self._window_sql(ctx, low)
             if high is None:
                 high = self.now_ns
         else:
