@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import operator
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import repeat
 from typing import Any
 
@@ -106,6 +107,26 @@ class _TimeConverter:
         return value if self.tz is None else value.astimezone(self.tz)
 
 
+@functools.lru_cache(maxsize=256)
+def _dict_builder(
+    columns: tuple[str, ...], extra: tuple[str, ...]
+) -> Callable[[list[list[Any]], tuple[Any, ...]], list[dict[str, Any]]]:
+    """A function making a dict of each row: ``columns`` from the row, then
+    ``extra`` keys from a tuple of values shared by every row.
+
+    Like the classes ``namedtuple`` writes, its source spells the keys as
+    literals (``repr`` of each string): a dict display per row is about
+    twice as fast as ``dict(zip(columns, row))``. A repeated column keeps
+    its last value, as ``dict()`` does.
+    """
+    items = [f"{key!r}: r[{i}]" for i, key in enumerate(columns)]
+    items += [f"{key!r}: e[{j}]" for j, key in enumerate(extra)]
+    source = f"lambda rows, e: [{{{', '.join(items)}}} for r in rows]"
+    built: Callable[[list[list[Any]], tuple[Any, ...]], list[dict[str, Any]]]
+    built = eval(source, {"__builtins__": {}})
+    return built
+
+
 def merge_pieces(pieces: Iterable[Series]) -> Iterator[Series]:
     """Join consecutive pieces of one series (chunked responses) into one."""
     current: Series | None = None
@@ -149,12 +170,18 @@ class Converter:
         names = self.names
         return [names.get(c, c) for c in series.columns]
 
-    def rows(self, series: Series) -> list[dict[str, Any]]:
-        """Rows as dicts, ``time`` converted."""
+    def rows(
+        self,
+        series: Series,
+        extra: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Rows as dicts, ``time`` converted; *extra* items (keys not among
+        the columns) end every row."""
         columns = self.columns(series)
         convert = self.time
         values = series.values
-        rows = list(map(dict, map(zip, repeat(columns), values)))
+        build = _dict_builder(tuple(columns), tuple(extra or ()))
+        rows = build(values, tuple((extra or {}).values()))
         if columns and columns[0] == "time" and convert.epoch is None:
             if columns.count("time") == 1:
                 times = convert.many(list(map(_FIRST, values)))
@@ -170,16 +197,17 @@ class Converter:
 
     def points(self, series: Series) -> list[dict[str, Any]]:
         """Flat dicts with the series' tags merged into every row."""
-        rows = self.rows(series)
-        if series.tags:
-            tags = {self.names.get(k, k): v for k, v in series.tags.items()}
-            if tags.keys().isdisjoint(self.columns(series)):
-                _exhaust(map(dict.update, rows, repeat(tags)))
-                return rows
-            for row in rows:
-                for key, value in tags.items():
-                    row.setdefault(key, value)
-        return rows
+        if not series.tags:
+            return self.rows(series)
+        # A column wins over a tag of the same name.
+        columns = set(self.columns(series))
+        names = self.names
+        tags = {
+            key: value
+            for key, value in ((names.get(k, k), v) for k, v in series.tags.items())
+            if key not in columns
+        }
+        return self.rows(series, tags)
 
     def instances(self, series: Series, model: type[ModelT]) -> list[ModelT]:
         """Model instances built without validation from stored values.

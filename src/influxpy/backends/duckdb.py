@@ -92,6 +92,70 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+#: Result column types whose Arrow form converts to the same Python values
+#: as DuckDB's own rows (a HUGEINT sum, say, would come back as a Decimal).
+_ARROW_SAFE = frozenset(
+    {
+        "BIGINT",
+        "INTEGER",
+        "SMALLINT",
+        "TINYINT",
+        "DOUBLE",
+        "FLOAT",
+        "VARCHAR",
+        "BOOLEAN",
+    }
+)
+
+
+def _column_batches(
+    cursor: Any, compiled: Compiled, size: int
+) -> Iterator[list[list[Any]]]:
+    """Run a SELECT; yield its rows in batches of at most *size*, by column.
+
+    Columns of plain types come through Arrow and numpy, several times
+    faster than DuckDB's row tuples; others are fetched as rows.
+    """
+    duckdb = _duckdb()
+    params = dict(compiled.params) or None
+    try:
+        relation = cursor.sql(compiled.text, params=params)
+        types = {str(kind) for kind in relation.types}
+        if types <= _ARROW_SAFE:
+            reader = getattr(relation, "to_arrow_reader", None)
+            if reader is None:  # pragma: no cover - duckdb before 1.4
+                reader = relation.fetch_record_batch
+            for record_batch in reader(size):
+                yield [_arrow_list(column) for column in record_batch.columns]
+            return
+        result = cursor.execute(compiled.text, params or {})
+        while rows := result.fetchmany(size):
+            yield list(map(list, zip(*rows, strict=True)))
+    except duckdb.Error as exc:
+        msg = f"The embedded engine failed to run the query: {exc}"
+        raise ProgrammingError(msg) from None
+
+
+def _arrow_list(column: Any) -> list[Any]:
+    """An Arrow column of a plain type as a list of Python values."""
+    if not column.null_count:
+        return list(column.to_numpy(zero_copy_only=False).tolist())
+    pa = _pyarrow()
+    if pa.types.is_floating(column.type):
+        filler: Any = 0.0
+    elif pa.types.is_integer(column.type):
+        filler = 0
+    elif pa.types.is_boolean(column.type):
+        filler = False
+    else:
+        filler = ""
+    values = column.fill_null(filler).to_numpy(zero_copy_only=False).tolist()
+    nulls = column.is_null().to_numpy(zero_copy_only=False).nonzero()[0]
+    for index in nulls.tolist():
+        values[index] = None
+    return list(values)
+
+
 def _as_list(values: Any) -> list[Any]:
     if isinstance(values, list):
         return values
@@ -718,14 +782,8 @@ class DuckDBBackend(Backend):
             with self._lock:
                 self._con.execute(compiled.text, dict(compiled.params))
             return
-        duckdb = _duckdb()
         cursor = self._con.cursor()
         try:
-            try:
-                result = cursor.execute(compiled.text, dict(compiled.params))
-            except duckdb.Error as exc:
-                msg = f"The embedded engine failed to run the query: {exc}"
-                raise ProgrammingError(msg) from None
             n_groups = len(meta["group_keys"])
             name = meta["measurement"]
             columns = ["time", *meta["columns"]]
@@ -740,18 +798,26 @@ class DuckDBBackend(Backend):
 
             # Like the server's chunked responses: each series is cut into
             # pieces of chunk_size rows, all but its last marked partial.
-            while rows := result.fetchmany(chunk_size or 100_000):
-                # Transposed in C: the group keys, and each row's values.
-                transposed = list(zip(*rows, strict=True))
-                keys = list(zip(*transposed[:n_groups], strict=True))
-                cells = list(map(list, zip(*transposed[n_groups:], strict=True)))
+            size = max(chunk_size or 0, 100_000)
+            for batch in _column_batches(cursor, compiled, size):
+                # Built in C: the group keys, and each row's values.
+                if n_groups == 1:
+                    keys: list[tuple[Any, ...]] | list[Any] = batch[0]
+                else:
+                    keys = list(zip(*batch[:n_groups], strict=True))
+                cells = list(map(list, zip(*batch[n_groups:], strict=True)))
                 count = len(cells)
                 starts = [0]
                 if n_groups:
                     changed = map(ne, islice(keys, 1, None), keys)
                     starts += compress(range(1, count), changed)
                 for start, stop in zip(starts, [*starts[1:], count], strict=True):
-                    key = keys[start] if n_groups else ()
+                    if not n_groups:
+                        key: tuple[Any, ...] = ()
+                    elif n_groups == 1:
+                        key = (keys[start],)
+                    else:
+                        key = keys[start]
                     if key != current_key:
                         if current_key is not None and values:
                             yield piece(False)
