@@ -144,3 +144,40 @@ def test_mixed_types_in_line_protocol_are_refused_not_altered(path: Path) -> Non
         )
     assert info.value.dropped == 1
     assert [p["value"] for p in Reading.series.points()] == [1.0, 3.0]
+
+
+def test_a_file_opened_read_only_answers_queries_and_refuses_changes(
+    path: Path,
+) -> None:
+    """``read_only`` reads what a writer stored; every change is refused."""
+    writer = influxpy.connect(f"duckdb://{path}", alias="file")
+    Reading.series.bulk_create(
+        Reading(value=float(i), host=f"h{i % 2}", time=i) for i in range(10)
+    )
+    writer.close()
+    influxpy.connections.close_all()
+
+    influxpy.connect(f"duckdb://{path}?read_only=true", alias="file")
+    means = Reading.series.annotate(influxpy.Mean("value")).group_by("host")
+    assert [(r.tags, r.points[0]["mean"]) for r in means] == [
+        ({"host": "h0"}, 4.0),
+        ({"host": "h1"}, 5.0),
+    ]
+    with pytest.raises(influxpy.NotSupportedError, match="read_only"):
+        Reading.series.create(value=1.0, host="h2", time=100)
+    with pytest.raises(influxpy.NotSupportedError, match="drop a measurement"):
+        Reading.series.drop()
+    with pytest.raises(influxpy.NotSupportedError, match="INTO or DELETE"):
+        Reading.series.filter(host="h0").delete()
+    assert Reading.series.count() == 10
+
+
+def test_a_file_the_engine_never_wrote_is_refused_read_only(path: Path) -> None:
+    """Read-only cannot create the engine's catalog, so it says so."""
+    import duckdb
+
+    other = duckdb.connect(str(path))
+    other.execute("CREATE TABLE unrelated (x INTEGER)")
+    other.close()
+    with pytest.raises(influxpy.InterfaceError, match="holds no influxpy database"):
+        influxpy.connect(f"duckdb://{path}?read_only=true", alias="file")

@@ -11,6 +11,7 @@ from tests._models import ServerMeasurement
 import influxpy
 import influxpy.backends.duckdb as engine
 from influxpy.aggregates import Mean
+from influxpy.compilers.duckdb import TAG_CODES, code_column
 from influxpy.durations import Minute
 
 T0 = 1_704_067_200_000_000_000
@@ -88,3 +89,83 @@ def test_a_checkpoint_beside_an_open_reader_loses_nothing(
     reader.execute("ROLLBACK")
     reader.close()
     assert manager.count() == 2_500
+
+
+def _by_region(manager: Any) -> list[tuple[dict[str, str], list[dict[str, Any]]]]:
+    grouped = manager.annotate(Mean("cpu")).group_by("region").epoch()
+    return [(result.tags, result.points) for result in grouped]
+
+
+def test_tag_values_share_one_dictionary_of_codes(
+    memory: engine.DuckDBBackend,
+) -> None:
+    """Each tag value gets one code, whatever the batch, tag or table."""
+    manager = ServerMeasurement.series.using("compressed")
+    manager.bulk_create(_points(100))
+    manager.bulk_create(_points(100, start=100))
+    memory.write_lines(
+        ["other,name=host-1,zone=region-2 v=1 1", "other,name=new v=2 2"]
+    )
+    values = memory._con.execute(
+        f"SELECT value FROM {TAG_CODES} ORDER BY code"
+    ).fetchall()
+    expected = ["", *sorted({f"host-{i}" for i in range(7)} | {"region-0"})]
+    assert [v for (v,) in values][:9] == expected
+    assert sorted(v for (v,) in values) == sorted(
+        [*expected, "region-1", "region-2", "new"]
+    )
+    for measurement, tag in [
+        ("servers", "name"),
+        ("servers", "region"),
+        ("other", "name"),
+        ("other", "zone"),
+    ]:
+        table = memory._table(memory.database, "autogen", measurement)
+        code = engine._ident(code_column(tag))
+        wrong = memory._con.execute(
+            f"SELECT count(*) FROM {table} t LEFT JOIN {TAG_CODES} d "
+            f'ON t.{code} = d.code WHERE d.value IS DISTINCT FROM t."{tag}"'
+        ).fetchall()
+        assert wrong == [(0,)], (measurement, tag)
+
+
+def test_a_tag_added_later_groups_earlier_points_under_empty(
+    memory: engine.DuckDBBackend,
+) -> None:
+    """Rows from before a tag existed have '' for it, and code 0."""
+    memory.write_lines(
+        [
+            f"servers,name=a cpu=1 {T0}",
+            f"servers,name=b cpu=3 {T0}",
+            f"servers,name=a,region=r1 cpu=10 {T0 + SECOND}",
+        ]
+    )
+    manager = ServerMeasurement.series.using("compressed")
+    assert _by_region(manager) == [
+        ({"region": ""}, [{"time": 0, "mean": 2.0}]),
+        ({"region": "r1"}, [{"time": 0, "mean": 10.0}]),
+    ]
+
+
+def test_tables_stored_without_codes_still_group_by_value(
+    memory: engine.DuckDBBackend,
+) -> None:
+    """Tables written before tags had codes are read by the tag values."""
+    manager = ServerMeasurement.series.using("compressed")
+    manager.bulk_create(_points(600))
+    coded = _means(manager)
+    query = manager.annotate(Mean("cpu")).group_by("name").query
+    assert TAG_CODES in query.compile(memory.get_compiler()).text
+    memory._reload_catalog()
+    assert memory._catalog[(memory.database, "autogen", "servers")]["name"].coded
+    # What an older version left: no code columns, no code rows.
+    table = memory._table(memory.database, "autogen", "servers")
+    for tag in ("name", "region"):
+        column = engine._ident(code_column(tag))
+        memory._con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    memory._con.execute("DELETE FROM main.influxpy_catalog WHERE role = 'code'")
+    memory._reload_catalog()
+    assert TAG_CODES not in query.compile(memory.get_compiler()).text
+    assert _means(manager) == coded
+    manager.bulk_create(_points(600, start=600))
+    assert manager.count() == 1_200

@@ -21,6 +21,7 @@ Points and queries naming no policy use the database's default policy
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 import time as _time
@@ -31,7 +32,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from influxpy._utils import chunks
 from influxpy.backends.base import DEFAULT_BATCH_SIZE, Backend
-from influxpy.compilers.duckdb import Catalog, ColumnInfo, DuckDBCompiler
+from influxpy.compilers.duckdb import (
+    TAG_CODES,
+    Catalog,
+    ColumnInfo,
+    DuckDBCompiler,
+    code_column,
+)
 from influxpy.constants import MAX_TIME_NS, MIN_TIME_NS, RESERVED_KEYS
 from influxpy.exceptions import (
     FieldError,
@@ -229,6 +236,8 @@ class DuckDBBackend(Backend):
             )
             raise ImproperlyConfigured(msg)
         self.path = self._path_of(url)
+        #: Opened with ``read_only``: queries only, every change refused.
+        self.read_only = read_only
         duckdb = _duckdb()
         try:
             self._con = duckdb.connect(self.path, read_only=read_only)
@@ -241,17 +250,54 @@ class DuckDBBackend(Backend):
         self._default_policies: dict[str, str] = {}
         self._unchecked = 0
         with self._lock:
-            self._con.execute(
-                "CREATE TABLE IF NOT EXISTS main.influxpy_catalog ("
-                "database VARCHAR, retention_policy VARCHAR, measurement VARCHAR, "
-                "key VARCHAR, role VARCHAR, type VARCHAR, position INTEGER)"
-            )
-            self._con.execute(
-                "CREATE TABLE IF NOT EXISTS main.influxpy_databases (name VARCHAR)"
-            )
+            if read_only:
+                self._check_catalog()
+            else:
+                self._create_catalog()
             self._load_catalog()
-            self._ensure_database(self.database)
-        self._register_functions(self._con)
+            if not read_only:
+                self._ensure_database(self.database)
+        self._register_functions(self._con, read_only=read_only)
+
+    def _writable(self, what: str) -> None:
+        if self.read_only:
+            msg = (
+                f"Cannot {what}: the embedded database {self.path!r} is open "
+                "read_only; connect without read_only to change it."
+            )
+            raise NotSupportedError(msg)
+
+    def _create_catalog(self) -> None:
+        """Create the engine's own tables where they are missing."""
+        self._con.execute(
+            "CREATE TABLE IF NOT EXISTS main.influxpy_catalog ("
+            "database VARCHAR, retention_policy VARCHAR, measurement VARCHAR, "
+            "key VARCHAR, role VARCHAR, type VARCHAR, position INTEGER)"
+        )
+        self._con.execute(
+            "CREATE TABLE IF NOT EXISTS main.influxpy_databases (name VARCHAR)"
+        )
+        self._con.execute(
+            f"CREATE TABLE IF NOT EXISTS {TAG_CODES} "
+            "(code INTEGER PRIMARY KEY, value VARCHAR UNIQUE NOT NULL)"
+        )
+        self._con.execute(
+            f"INSERT INTO {TAG_CODES} SELECT 0, '' "
+            f"WHERE NOT EXISTS (SELECT * FROM {TAG_CODES})"
+        )
+
+    def _check_catalog(self) -> None:
+        """Refuse, opened read-only, a file the engine never wrote."""
+        found = self._con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' "
+            "AND table_name IN ('influxpy_catalog', 'influxpy_databases')"
+        ).fetchone()
+        if not found or found[0] != 2:
+            msg = (
+                f"{self.path!r} holds no influxpy database, so it cannot be "
+                "opened read_only; open it without read_only once to create one."
+            )
+            raise InterfaceError(msg)
 
     @staticmethod
     def _path_of(url: DatabaseURL) -> str:
@@ -277,9 +323,16 @@ class DuckDBBackend(Backend):
             "SELECT database, retention_policy, measurement, key, role, type "
             "FROM main.influxpy_catalog ORDER BY position"
         ).fetchall()
+        coded = []
         for db, rp, measurement, key, role, kind in rows:
             columns = self._catalog.setdefault((db, rp, measurement), {})
-            columns[key] = ColumnInfo(key, role, kind)
+            if role == "code":
+                coded.append((columns, key))
+            else:
+                columns[key] = ColumnInfo(key, role, kind)
+        # Tables written before tags had codes keep grouping by the values.
+        for columns, key in coded:
+            columns[key] = dataclasses.replace(columns[key], coded=True)
 
     def catalog(self, database: str) -> Catalog:
         """The columns of every table of *database*, for the compiler."""
@@ -360,14 +413,33 @@ class DuckDBBackend(Backend):
                 "INSERT INTO main.influxpy_catalog VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [database, rp, batch.measurement, name, role, kind, position],
             )
+            if role == "tag":
+                # Rows before this tag have '' for it: code 0.
+                self._con.execute(
+                    f"ALTER TABLE {table} ADD COLUMN "
+                    f"{_ident(code_column(name))} INTEGER NOT NULL DEFAULT 0"
+                )
+                self._con.execute(
+                    "INSERT INTO main.influxpy_catalog VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        database,
+                        rp,
+                        batch.measurement,
+                        name,
+                        "code",
+                        "integer",
+                        position,
+                    ],
+                )
             position += 1
-            columns[name] = ColumnInfo(name, role, kind)
+            columns[name] = ColumnInfo(name, role, kind, coded=role == "tag")
         return columns
 
     # -- writes --------------------------------------------------------------
 
     def _ingest(self, database: str, rp: str, batch: _Batch) -> int:
         """Store one batch in one transaction; return the points stored."""
+        self._writable("write points")
         if batch.count == 0:
             return 0
         pa = _pyarrow()
@@ -532,10 +604,24 @@ class DuckDBBackend(Backend):
                 f"WHERE t.time BETWEEN {low} AND {high}"
             ).fetchone()
             all_cols = ", ".join(_ident(k) for k in (*key_cols, *field_keys))
-            if not hits or not hits[0]:
+            coded = [k for k in tag_keys if columns[k].coded]
+            self._add_codes([k for k in coded if k in batch.tags])
+            code_cols = "".join(f", {_ident(code_column(k))}" for k in coded)
+            codes = "".join(f", d{i}.code" for i in range(len(coded)))
+            joins = "".join(
+                f" LEFT JOIN {TAG_CODES} d{i} ON s.{_ident(k)} = d{i}.value"
+                for i, k in enumerate(coded)
+            )
+            s_cols = ", ".join(f"s.{_ident(k)}" for k in (*key_cols, *field_keys))
+
+            def insert(rows: str) -> None:
                 con.execute(
-                    f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM {source}"
+                    f"INSERT INTO {target} ({all_cols}{code_cols}) "
+                    f"SELECT {s_cols}{codes} FROM {rows} AS s{joins}"
                 )
+
+            if not hits or not hits[0]:
+                insert(source)
                 return
             coalesced = ", ".join(
                 f"coalesce(b.{_ident(k)}, t.{_ident(k)}) AS {_ident(k)}"
@@ -549,13 +635,23 @@ class DuckDBBackend(Backend):
                 f"ON {join}"
             )
             con.execute(f"DELETE FROM {target} t USING influxpy_merged b WHERE {join}")
-            con.execute(
-                f"INSERT INTO {target} ({all_cols}) "
-                f"SELECT {all_cols} FROM influxpy_merged"
-            )
+            insert("influxpy_merged")
             con.execute("DROP TABLE influxpy_merged")
         finally:
             con.unregister("influxpy_batch")
+
+    def _add_codes(self, keys: list[str]) -> None:
+        """Give the values of tags *keys* of ``influxpy_batch`` their codes."""
+        if not keys:
+            return
+        values = " UNION ".join(
+            f"SELECT DISTINCT {_ident(k)} AS value FROM influxpy_batch" for k in keys
+        )
+        self._con.execute(
+            f"INSERT INTO {TAG_CODES} SELECT (SELECT max(code) FROM {TAG_CODES}) "
+            f"+ row_number() OVER (ORDER BY n.value), n.value FROM ({values}) AS n "
+            f"ANTI JOIN {TAG_CODES} AS c ON n.value = c.value"
+        )
 
     def _batch_from_objects(
         self, model: type[InfluxMeasurement], objs: Sequence[InfluxMeasurement]
@@ -773,6 +869,8 @@ class DuckDBBackend(Backend):
         action = meta.get("action", "select")
         if action == "empty":
             return
+        if action != "select":
+            self._writable("run INTO or DELETE")
         if action == "into":
             # The server's answer to SELECT … INTO: one row at time 0.
             written = self._run_into(compiled, self.resolve_database(database))
@@ -900,11 +998,13 @@ class DuckDBBackend(Backend):
 
     def create_database(self, name: str | None = None) -> None:
         """Create a database (a DuckDB schema); existing ones are kept."""
+        self._writable("create a database")
         with self._lock:
             self._ensure_database(self.resolve_database(name))
 
     def drop_database(self, name: str | None = None) -> None:
         """Drop a database and all its measurements."""
+        self._writable("drop a database")
         db = self.resolve_database(name)
         with self._lock:
             self._con.execute(f"DROP SCHEMA IF EXISTS {_ident(db)} CASCADE")
@@ -931,10 +1031,10 @@ class DuckDBBackend(Backend):
             self._con.close()
 
     @staticmethod
-    def _register_functions(con: Any) -> None:
+    def _register_functions(con: Any, *, read_only: bool = False) -> None:
         from influxpy.compilers.duckdb import register_functions
 
-        register_functions(con)
+        register_functions(con, read_only=read_only)
 
     # -- schema and introspection (used by influxpy.schema and
     # influxpy.introspection; InfluxDB answers these with SHOW, DROP and
@@ -1105,6 +1205,7 @@ class DuckDBBackend(Backend):
         Durations are recorded, not enforced. Creating one that exists with
         other options raises ``ProgrammingError``, as InfluxDB does.
         """
+        self._writable("create a retention policy")
         with self._lock:
             current = self.retention_policies(database)
             existing = next((p for p in current if p["name"] == policy["name"]), None)
@@ -1182,6 +1283,7 @@ class DuckDBBackend(Backend):
         The default policy cannot be dropped: points naming no policy go
         there. Make another policy the default first.
         """
+        self._writable("drop a retention policy")
         if name == self.default_retention_policy(database):
             msg = (
                 "The embedded engine writes points that name no retention policy "
@@ -1199,6 +1301,7 @@ class DuckDBBackend(Backend):
 
     def drop_measurement(self, database: str, measurement: str) -> None:
         """Drop *measurement* in every retention policy (idempotent)."""
+        self._writable("drop a measurement")
         with self._lock:
             self._drop_tables(
                 [k for k in self._catalog if k[0] == database and k[2] == measurement]
@@ -1209,6 +1312,7 @@ class DuckDBBackend(Backend):
 
         *where* holds tag conditions only, as ``DROP SERIES`` allows.
         """
+        self._writable("drop series")
         from influxpy.query import Delete, Source
 
         with self._lock:

@@ -85,11 +85,32 @@ _DIMENSION = "dimension"
 
 @dataclasses.dataclass(frozen=True)
 class ColumnInfo:
-    """One stored column: its key, ``tag`` or ``field``, and the field type."""
+    """One stored column: its key, ``tag`` or ``field``, and the field type.
+
+    ``coded`` marks a tag stored with its integer code beside it (see
+    ``code_column``).
+    """
 
     key: str
     role: str
     kind: str
+    coded: bool = False
+
+
+#: The dictionary of tag values: ``(code INTEGER, value VARCHAR)``, code 0
+#: for ''. Shared by every table; a coded tag stores a value's code in
+#: ``code_column(key)`` next to the value.
+TAG_CODES = "main.influxpy_tag_codes"
+
+
+def code_column(key: str) -> str:
+    """The name of the column holding the codes of tag *key*'s values.
+
+    Grouping by a small integer is faster than by a string. The name starts
+    with a line break, which no InfluxDB key can hold, so it never meets a
+    tag or field key.
+    """
+    return f"\ncode:{key}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -910,19 +931,24 @@ def holt_winters(
     return out
 
 
-def register_functions(con: Any) -> None:
-    """Register the helpers the SQL uses (MODE's tie rule, INTEGRAL, NaN)."""
+def register_functions(con: Any, *, read_only: bool = False) -> None:
+    """Register the helpers the SQL uses (MODE's tie rule, INTEGRAL, NaN).
+
+    The macros are stored in the database; a read-only one uses those its
+    writer stored.
+    """
     from duckdb.sqltypes import BIGINT
 
-    con.execute(
-        "CREATE OR REPLACE MACRO influxpy_integral(p) AS "
-        "coalesce(list_sum(list_transform(range(1, len(p)), "
-        "lambda i: (p[i].v + p[i + 1].v) * (p[i + 1].t - p[i].t) / 2.0)), 0)"
-    )
-    con.execute(
-        "CREATE OR REPLACE MACRO influxpy_null_nan(x) AS "
-        "CASE WHEN isnan(x) THEN NULL ELSE x END"
-    )
+    if not read_only:
+        con.execute(
+            "CREATE OR REPLACE MACRO influxpy_integral(p) AS "
+            "coalesce(list_sum(list_transform(range(1, len(p)), "
+            "lambda i: (p[i].v + p[i + 1].v) * (p[i + 1].t - p[i].t) / 2.0)), 0)"
+        )
+        con.execute(
+            "CREATE OR REPLACE MACRO influxpy_null_nan(x) AS "
+            "CASE WHEN isnan(x) THEN NULL ELSE x END"
+        )
     udfs: list[tuple[str, Any, list[Any], Any]] = [
         ("influxpy_mode_index", _mode_index, ["DOUBLE[]", "BIGINT[]"], BIGINT),
         ("influxpy_mode_index_text", _mode_index, ["VARCHAR[]", "BIGINT[]"], BIGINT),
@@ -1005,6 +1031,17 @@ class _Context:
     def g(self) -> list[str]:
         """The output names of the group columns."""
         return [f"g{i}" for i in range(len(self.groups))]
+
+    @property
+    def codes(self) -> list[str]:
+        """The code columns of the groups (``gc0``…), when every group is
+        a coded tag: aggregates group by those, then look the values up."""
+        keys = self.group_keys
+        if not keys or self.query.timezone is not None:
+            return []
+        if not all(k in self.columns and self.columns[k].coded for k in keys):
+            return []
+        return [f"gc{i}" for i in range(len(keys))]
 
     @property
     def direction(self) -> str:
@@ -2049,9 +2086,11 @@ class DuckDBCompiler(Compiler):
             }
         )
         low, high = self._span(ctx, calls)
+        codes = [_ident(code_column(k)) for k in ctx.group_keys if ctx.codes]
         selected = ", ".join(
             [
                 *(f"{g} AS g{i}" for i, g in enumerate(ctx.groups)),
+                *(f"{c} AS gc{i}" for i, c in enumerate(codes)),
                 "time",
                 *fields,
                 *(f"{sql} AS a{j}" for j, sql in enumerate(extra)),
@@ -2353,10 +2392,22 @@ class DuckDBCompiler(Compiler):
             # Only the selected point of each group is left; a group without
             # one has no row, as when its value was NULL.
             rows = f"(SELECT * FROM ({ranked}) WHERE {self._percentile_hit(call)})"
+        codes = ctx.codes if grouping == "ALL" else []
+        outputs = [f"{stamp} AS time", f"{value} AS v", *picked]
         real = (
-            f"SELECT {', '.join([*g, f'{stamp} AS time', f'{value} AS v', *picked])} "
+            f"SELECT {', '.join([*(codes or g), *outputs])} "
             f"FROM {rows} GROUP BY {grouping}{f' HAVING {having}' if having else ''}"
         )
+        if codes:
+            # Grouped by the tags' codes; their values are looked up once
+            # per group.
+            values = [f"d{i}.value AS g{i}" for i in range(len(codes))]
+            kept = ["r.time", "r.v", *(f"r.{a}" for a in extra)]
+            joins = "".join(
+                f" JOIN {TAG_CODES} d{i} ON r.{c} = d{i}.code"
+                for i, c in enumerate(codes)
+            )
+            real = f"SELECT {', '.join([*values, *kept])} FROM ({real}) AS r{joins}"
         if call.name == "percentile":
             real = f"SELECT * FROM ({real}) WHERE v IS NOT NULL"
         if self._ordinal(ctx):
