@@ -263,10 +263,11 @@ def _tag_array(meta: Any, key: str, series: Any) -> Any:
         array = array.combine_chunks()
     array = array.fill_null("")
     # Only values with a backslash or a character outside printable ASCII
-    # need the line protocol's check.
-    odd = pc.match_substring_regex(array, "[^\\x20-\\x5b\\x5d-\\x7e]")
+    # need the line protocol's check; each distinct value is looked at once.
+    distinct = pc.unique(array)
+    odd = pc.match_substring_regex(distinct, "[^\\x20-\\x5b\\x5d-\\x7e]")
     if pc.any(odd).as_py():
-        for value in array.filter(odd).to_pylist():
+        for value in distinct.filter(odd).to_pylist():
             check_tag_value(meta.measurement, key, value)
     return array
 

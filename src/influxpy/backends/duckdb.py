@@ -93,6 +93,8 @@ def _pyarrow() -> Any:
 
 #: Rows written between two checkpoints (see ``DuckDBBackend._checkpoint``).
 _CHECKPOINT_ROWS = 1_000_000
+#: Tag values whose codes a connection remembers before it starts afresh.
+_TAG_CODE_CACHE = 1_000_000
 
 
 def _ident(name: str) -> str:
@@ -249,6 +251,8 @@ class DuckDBBackend(Backend):
         #: Each database's default retention policy, read once.
         self._default_policies: dict[str, str] = {}
         self._unchecked = 0
+        #: Codes of tag values written by this connection (see ``_codes``).
+        self._tag_codes: dict[str, int] = {}
         with self._lock:
             if read_only:
                 self._check_catalog()
@@ -455,6 +459,8 @@ class DuckDBBackend(Backend):
             except BaseException:
                 self._con.execute("ROLLBACK")
                 self._reload_catalog()
+                # Codes given in the transaction are gone with it.
+                self._tag_codes.clear()
                 raise
         self._unchecked += batch.count
         if self._unchecked >= _CHECKPOINT_ROWS:
@@ -549,18 +555,33 @@ class DuckDBBackend(Backend):
             arrays[key] = _arrow_column(pa, values, pa.string())
         for key, (kind, values) in batch.fields.items():
             arrays[key] = _arrow_column(pa, values, arrow_types[kind])
-        table = pa.table(arrays)
         tag_keys = [k for k, c in columns.items() if c.role == "tag"]
         field_keys = [k for k, c in columns.items() if c.role == "field"]
+        coded = [k for k in tag_keys if columns[k].coded]
+        for key, codes in self._codes(
+            {k: arrays[k] for k in coded if k in batch.tags}
+        ).items():
+            arrays[code_column(key)] = codes
+        table = pa.table(arrays)
         con = self._con
         con.register("influxpy_batch", table)
         try:
             target = self._table(database, rp, batch.measurement)
             source = "influxpy_batch"
             key_cols = ["time", *tag_keys]
+            # The tags' codes go along with the tags (0 for an absent tag).
+            carried = [code_column(k) for k in coded]
             select_tags = ", ".join(
-                f"{_ident(k)}" if k in batch.tags else f"'' AS {_ident(k)}"
-                for k in tag_keys
+                [
+                    *(
+                        f"{_ident(k)}" if k in batch.tags else f"'' AS {_ident(k)}"
+                        for k in tag_keys
+                    ),
+                    *(
+                        _ident(c) if c in arrays else f"0 AS {_ident(c)}"
+                        for c in carried
+                    ),
+                ]
             )
             select_fields = ", ".join(
                 f"{_ident(k)}" if k in batch.fields else f"NULL AS {_ident(k)}"
@@ -586,7 +607,7 @@ class DuckDBBackend(Backend):
                     f"(WHERE {_ident(k)} IS NOT NULL) AS {_ident(k)}"
                     for k in field_keys
                 )
-                group = ", ".join(_ident(k) for k in key_cols)
+                group = ", ".join(_ident(k) for k in [*key_cols, *carried])
                 source = (
                     f"(SELECT {group}, {merged} FROM (SELECT {normalized}, "
                     f"row_number() OVER () AS influxpy_row FROM influxpy_batch) "
@@ -603,31 +624,17 @@ class DuckDBBackend(Backend):
                 f"SELECT count(*) FROM {target} t SEMI JOIN {source} b ON {join} "
                 f"WHERE t.time BETWEEN {low} AND {high}"
             ).fetchone()
-            all_cols = ", ".join(_ident(k) for k in (*key_cols, *field_keys))
-            coded = [k for k in tag_keys if columns[k].coded]
-            self._add_codes([k for k in coded if k in batch.tags])
-            code_cols = "".join(f", {_ident(code_column(k))}" for k in coded)
-            codes = "".join(f", d{i}.code" for i in range(len(coded)))
-            joins = "".join(
-                f" LEFT JOIN {TAG_CODES} d{i} ON s.{_ident(k)} = d{i}.value"
-                for i, k in enumerate(coded)
-            )
-            s_cols = ", ".join(f"s.{_ident(k)}" for k in (*key_cols, *field_keys))
-
-            def insert(rows: str) -> None:
-                con.execute(
-                    f"INSERT INTO {target} ({all_cols}{code_cols}) "
-                    f"SELECT {s_cols}{codes} FROM {rows} AS s{joins}"
-                )
-
+            all_cols = ", ".join(_ident(k) for k in (*key_cols, *carried, *field_keys))
             if not hits or not hits[0]:
-                insert(source)
+                con.execute(
+                    f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM {source}"
+                )
                 return
             coalesced = ", ".join(
                 f"coalesce(b.{_ident(k)}, t.{_ident(k)}) AS {_ident(k)}"
                 for k in field_keys
             )
-            b_keys = ", ".join(f"b.{_ident(k)}" for k in key_cols)
+            b_keys = ", ".join(f"b.{_ident(k)}" for k in [*key_cols, *carried])
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE influxpy_merged AS "
                 f"SELECT {b_keys}, {coalesced} FROM {source} b LEFT JOIN "
@@ -635,23 +642,58 @@ class DuckDBBackend(Backend):
                 f"ON {join}"
             )
             con.execute(f"DELETE FROM {target} t USING influxpy_merged b WHERE {join}")
-            insert("influxpy_merged")
+            con.execute(
+                f"INSERT INTO {target} ({all_cols}) "
+                f"SELECT {all_cols} FROM influxpy_merged"
+            )
             con.execute("DROP TABLE influxpy_merged")
         finally:
             con.unregister("influxpy_batch")
 
-    def _add_codes(self, keys: list[str]) -> None:
-        """Give the values of tags *keys* of ``influxpy_batch`` their codes."""
-        if not keys:
-            return
-        values = " UNION ".join(
-            f"SELECT DISTINCT {_ident(k)} AS value FROM influxpy_batch" for k in keys
-        )
-        self._con.execute(
-            f"INSERT INTO {TAG_CODES} SELECT (SELECT max(code) FROM {TAG_CODES}) "
-            f"+ row_number() OVER (ORDER BY n.value), n.value FROM ({values}) AS n "
-            f"ANTI JOIN {TAG_CODES} AS c ON n.value = c.value"
-        )
+    def _codes(self, tags: dict[str, Any]) -> dict[str, Any]:
+        """The code of each value of the Arrow *tags* columns, as Arrow
+        columns; values seen for the first time get the next codes."""
+        if not tags:
+            return {}
+        pa = _pyarrow()
+        import pyarrow.compute as pc
+
+        encoded = {
+            key: pc.dictionary_encode(
+                values.combine_chunks()
+                if isinstance(values, pa.ChunkedArray)
+                else values
+            )
+            for key, values in tags.items()
+        }
+        seen = pc.unique(pa.concat_arrays([e.dictionary for e in encoded.values()]))
+        cache = self._tag_codes
+        if not all(value in cache for value in seen.to_pylist()):
+            con = self._con
+            con.register("influxpy_values", pa.table({"value": seen}))
+            try:
+                con.execute(
+                    f"INSERT INTO {TAG_CODES} SELECT (SELECT max(code) FROM "
+                    f"{TAG_CODES}) + row_number() OVER (ORDER BY n.value), n.value "
+                    f"FROM influxpy_values AS n "
+                    f"ANTI JOIN {TAG_CODES} AS c ON n.value = c.value"
+                )
+                known = con.execute(
+                    f"SELECT c.value, c.code FROM {TAG_CODES} AS c "
+                    f"SEMI JOIN influxpy_values AS n ON c.value = n.value"
+                ).fetchall()
+            finally:
+                con.unregister("influxpy_values")
+            if len(cache) > _TAG_CODE_CACHE:
+                cache.clear()
+            cache.update(known)
+        out = {}
+        for key, values in encoded.items():
+            codes = pa.array(
+                [cache[v] for v in values.dictionary.to_pylist()], pa.int32()
+            )
+            out[key] = pc.take(codes, values.indices)
+        return out
 
     def _batch_from_objects(
         self, model: type[InfluxMeasurement], objs: Sequence[InfluxMeasurement]
