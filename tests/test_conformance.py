@@ -2454,3 +2454,52 @@ def test_quirk_descending_subquery_splits_its_calls(both: tuple[str, str]) -> No
     ]
     with pytest.raises(UnsupportedCompilation, match="over a subquery of several"):
         list(query(engine))
+
+
+def test_quirk_raw_select_over_grouped_calls_splits_rows(
+    both: tuple[str, str],
+) -> None:
+    """A raw SELECT that merges the series of a grouped subquery of several
+    calls: the server takes each call's points in time order across series
+    but pairs them series first, so a row whose calls wait behind another
+    series' earlier point comes apart (a row per call). The engine keeps
+    each inner row whole; grouped by the inner tags, both agree."""
+    write_both(
+        both,
+        Reading(time=at(0), v=1.0, host="b"),
+        Reading(time=at(10), v=2.0, n=5, host="b"),
+        Reading(time=at(0), v=3.0, host="c"),
+    )
+    server, engine = both
+
+    def query(alias: str) -> Any:
+        inner = (
+            Reading.series.using(alias)
+            .annotate(m=Mean("v"), k=Count("n"))
+            .resolution(Second(10))
+            .group_by("host")
+        )
+        return inner.subquery().filter(time__lt=at(120)).only("m", "k")
+
+    assert rows(query(server)) == [
+        {"time": at(0), "m": 1.0, "k": None},
+        {"time": at(10), "m": None, "k": 1},
+        {"time": at(0), "m": 3.0, "k": None},
+        {"time": at(10), "m": 2.0, "k": None},
+    ]
+    assert rows(query(engine)) == [
+        {"time": at(0), "m": 1.0, "k": None},
+        {"time": at(0), "m": 3.0, "k": None},
+        {"time": at(10), "m": 2.0, "k": 1},
+    ]
+    for alias in both:
+        assert series(query(alias).group_by("host")) == [
+            (
+                {"host": "b"},
+                [
+                    {"time": at(0), "m": 1.0, "k": None},
+                    {"time": at(10), "m": 2.0, "k": 1},
+                ],
+            ),
+            ({"host": "c"}, [{"time": at(0), "m": 3.0, "k": None}]),
+        ]
