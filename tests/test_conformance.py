@@ -2101,6 +2101,42 @@ def test_tz_windows_between_an_hour_and_a_day_are_refused(
         list(query(engine))
 
 
+def test_sample_picks_n_real_points_of_each_window(conn: str) -> None:
+    """SAMPLE is random on both backends: N points of each window (all of
+    them when fewer), each a stored point, by time within the window;
+    ORDER BY time DESC reverses only the windows; LIMIT cuts the rows."""
+    points = {at(k): float(k) for k in range(20)}
+    write(
+        conn,
+        *(
+            Reading(time=t, v=v, host="ab"[k % 2])
+            for k, (t, v) in enumerate(points.items())
+        ),
+    )
+    qs = Reading.series.using(conn)
+    picked = pairs(qs.annotate(Sample("v", 3)), "sample")
+    assert len(picked) == 3
+    assert all(points[t] == v for t, v in picked)
+    assert picked == sorted(picked)
+
+    windows = qs.filter(time__gte=at(0), time__lt=at(20)).annotate(Sample("v", 3))
+    windows = windows.resolution(Second(10))
+    ascending = pairs(windows, "sample")
+    assert [t < at(10) for t, _ in ascending] == [True] * 3 + [False] * 3
+    assert ascending == sorted(ascending)
+    assert all(points[t] == v for t, v in ascending)
+    descending = pairs(windows.order_by("-time"), "sample")
+    assert [t >= at(10) for t, _ in descending] == [True] * 3 + [False] * 3
+    assert descending[:3] == sorted(descending[:3])
+
+    by_host = series(qs.annotate(Sample("v", 30)).group_by("host"))
+    assert [(tags, len(rows)) for tags, rows in by_host] == [
+        ({"host": "a"}, 10),
+        ({"host": "b"}, 10),
+    ]
+    assert len(rows(qs.annotate(Sample("v", 3))[:2])) == 2
+
+
 # -- server quirks --------------------------------------------------------------------
 #
 # Each test below pins what InfluxDB 1.6.7 answers and what the embedded
@@ -2157,18 +2193,6 @@ def test_quirk_integral_next_to_other_functions_splits_rows(
     assert rows(Reading.series.using(conn).annotate(Integral("v"), Count("v"))) == [
         {"time": 0, "integral": 45.0, "count": 4}
     ]
-
-
-def test_quirk_sample_is_random_and_not_supported_by_the_engine(
-    both: tuple[str, str],
-) -> None:
-    server, engine = both
-    write_both(both, *(Reading(time=at(k), v=float(k)) for k in range(5)))
-    picked = column(Reading.series.using(server).annotate(Sample("v", 2)), "sample")
-    assert len(picked) == 2
-    assert set(picked) <= {0.0, 1.0, 2.0, 3.0, 4.0}
-    with pytest.raises(UnsupportedCompilation):
-        list(Reading.series.using(engine).annotate(Sample("v", 2)))
 
 
 @pytest.mark.parametrize("call", [Distinct("v"), Top("v", 2), Bottom("v", 2)])

@@ -19,7 +19,7 @@ reference's §6, checked against the server's source and a live 1.6.7):
   time DESC changes their sign), skipping nulls; of an aggregate, they also
   read the window before the range, as the server does.
 - TOP/BOTTOM report each point's own time, DISTINCT the first appearance
-  order; median, nearest-rank percentile, the sample standard deviation
+  order, SAMPLE N random points of each window by time; median, nearest-rank percentile, the sample standard deviation
   (NaN for one value, which fills carry as a value), MODE's tie rule.
 - Series are ordered by their tag values; SLIMIT/SOFFSET pick tag sets in
   ascending order among the series whose tags can match, as the index does.
@@ -1122,7 +1122,9 @@ class DuckDBCompiler(Compiler):
     _SELECTORS: ClassVar[frozenset[str]] = frozenset(
         {"first", "last", "max", "min", "percentile"}
     )
-    _MULTI_ROW: ClassVar[frozenset[str]] = frozenset({"top", "bottom", "distinct"})
+    _MULTI_ROW: ClassVar[frozenset[str]] = frozenset(
+        {"top", "bottom", "distinct", "sample"}
+    )
     #: The technical-analysis transformations (InfluxDB 1.6).
     _TECHNICAL: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2801,6 +2803,19 @@ class DuckDBCompiler(Compiler):
             base = f"SELECT *, influxpy_w AS w FROM {self._tz_assigned(ctx, points)}"
         partition = ", ".join([*g, "w"])
         direction = ctx.direction
+        if func.name == "sample":
+            # N points of each window picked at random, reported by time;
+            # ORDER BY time DESC reverses only the windows, as on the server.
+            n = int(func.params[0])
+            pick = f"row_number() OVER (PARTITION BY {partition} ORDER BY influxpy_r)"
+            body = (
+                f"SELECT {', '.join([*g, 'time', 'w'])}, x AS c0 FROM "
+                f"(SELECT *, random() AS influxpy_r FROM ({base})) "
+                f"QUALIFY {pick} <= {n}"
+            )
+            order = [f"w {direction}", "time ASC"]
+            sql = self._finish(ctx, body, names, order=order, limit_order=order)
+            return sql, names, [kind]
         if func.name in ("top", "bottom") and len(func.params) > 1:
             return self._top_by_tags(ctx, func, names, base, kind)
         if func.name in ("top", "bottom"):
