@@ -19,8 +19,9 @@ reference's §6, checked against the server's source and a live 1.6.7):
   time DESC changes their sign), skipping nulls; of an aggregate, they also
   read the window before the range, as the server does.
 - TOP/BOTTOM report each point's own time, DISTINCT the first appearance
-  order, SAMPLE N random points of each window by time; median, nearest-rank percentile, the sample standard deviation
-  (NaN for one value, which fills carry as a value), MODE's tie rule.
+  order, SAMPLE N random points of each window by time; median,
+  nearest-rank percentile, the sample standard deviation (NaN for one
+  value, which fills carry as a value), MODE's tie rule.
 - Series are ordered by their tag values; SLIMIT/SOFFSET pick tag sets in
   ascending order among the series whose tags can match, as the index does.
 - A subquery is compiled first, with the outer query's options merged in as
