@@ -588,18 +588,11 @@ class DuckDBBackend(Backend):
                 for k in field_keys
             )
             normalized = ", ".join(p for p in ("time", select_tags, select_fields) if p)
-            if batch.vectorized:
-                group = ", ".join(_ident(k) for k in ["time", *batch.tags])
-                distinct = con.execute(
-                    f"SELECT count(*) FROM "
-                    f"(SELECT DISTINCT {group} FROM influxpy_batch)"
-                ).fetchone()
-                duplicated = not distinct or distinct[0] != batch.count
-            else:
-                keys = set(
-                    zip(batch.times, *(batch.tags[k] for k in batch.tags), strict=True)
-                )
-                duplicated = len(keys) != batch.count
+            group = ", ".join(_ident(k) for k in ["time", *batch.tags])
+            distinct = con.execute(
+                f"SELECT count(*) FROM (SELECT DISTINCT {group} FROM influxpy_batch)"
+            ).fetchone()
+            duplicated = not distinct or distinct[0] != batch.count
             if duplicated:
                 # Duplicate points inside the batch: later values win per field.
                 merged = ", ".join(
@@ -704,9 +697,12 @@ class DuckDBBackend(Backend):
         times: list[Any] = [d.get("time") for d in dicts]
         if None in times:
             times = [_time.time_ns() if t is None else t for t in times]
-        for t in times:
-            if t.__class__ is not int or not MIN_TIME_NS <= t <= MAX_TIME_NS:
-                meta.time_field.to_python(t)  # raises a FieldError naming time
+        if set(map(type, times)) != {int} or not (
+            min(times) >= MIN_TIME_NS and max(times) <= MAX_TIME_NS
+        ):
+            for t in times:
+                if t.__class__ is not int or not MIN_TIME_NS <= t <= MAX_TIME_NS:
+                    meta.time_field.to_python(t)  # raises a FieldError naming time
         batch.times = times
         for field in meta.tags:
             values = [d.get(field.name) for d in dicts]
@@ -726,7 +722,7 @@ class DuckDBBackend(Backend):
             if not any(clean):
                 # Like the line protocol, a tag nobody gives is not written.
                 continue
-            for value in clean:
+            for value in set(clean):
                 if value and (
                     "\\" in value or not (value.isascii() and value.isprintable())
                 ):
@@ -742,6 +738,9 @@ class DuckDBBackend(Backend):
             if kind == "any":
                 kind, values = _first_type(batch, field.db_name, values)
             batch.fields[field.db_name] = (kind, values)
+            if None not in values:
+                present = [True] * len(objs)
+                continue
             for index, value in enumerate(values):
                 if value is not None:
                     present[index] = True
@@ -835,7 +834,7 @@ class DuckDBBackend(Backend):
                 batch.tags[field.db_name] = values
                 continue
             clean = ["" if v is None else str(v) for v in values]
-            for value in clean:
+            for value in set(clean):
                 if value and (
                     "\\" in value or not (value.isascii() and value.isprintable())
                 ):
@@ -1405,6 +1404,17 @@ def _clean_values(field: Any, values: list[Any]) -> list[Any]:
     expected = {"float": float, "integer": int, "boolean": bool, "string": str}.get(
         kind
     )
+    if expected is not None and set(map(type, values)) <= {expected, type(None)}:
+        # All of the field's type (or None): only a float can be refused (NaN
+        # and infinities), found here without a loop in Python.
+        present = [v for v in values if v is not None] if None in values else values
+        if expected is not float or not present:
+            return values
+        try:
+            if math.isfinite(math.fsum(present)):
+                return values
+        except OverflowError:  # finite values whose sum overflows
+            pass
     out = values
     for index, value in enumerate(values):
         if value is None:
