@@ -115,6 +115,20 @@ class BenchServer:
         ticks = os.sysconf("SC_CLK_TCK")
         return (int(parts[11]) + int(parts[12])) / ticks
 
+    def wait_idle(self, limit: float = 600.0, step: float = 2.0) -> float:
+        """Wait until the server has used under 5% of a core for *step*
+        seconds (its compactions done), at most *limit* seconds; return the
+        seconds waited. Queries timed before that share the CPU with it."""
+        start = time.monotonic()
+        used = self.cpu_seconds()
+        while time.monotonic() - start < limit:
+            time.sleep(step)
+            now = self.cpu_seconds()
+            if now - used < 0.05 * step:
+                break
+            used = now
+        return time.monotonic() - start
+
     def close(self) -> None:
         self.process.terminate()
         try:

@@ -93,6 +93,8 @@ def _pyarrow() -> Any:
 
 #: Rows written between two checkpoints (see ``DuckDBBackend._checkpoint``).
 _CHECKPOINT_ROWS = 1_000_000
+#: Key bits up to which DuckDB aggregates in a perfect hash table.
+_PERFECT_HASH_BITS = 18
 #: Tag values whose codes a connection remembers before it starts afresh.
 _TAG_CODE_CACHE = 1_000_000
 
@@ -262,6 +264,9 @@ class DuckDBBackend(Backend):
             if not read_only:
                 self._ensure_database(self.database)
         self._register_functions(self._con, read_only=read_only)
+        # Aggregates grouped by tag codes and window numbers fit a perfect
+        # hash table up to 2**18 groups (DuckDB's default stops at 2**12).
+        self._con.execute(f"SET GLOBAL perfect_ht_threshold = {_PERFECT_HASH_BITS}")
 
     def _writable(self, what: str) -> None:
         if self.read_only:

@@ -2396,6 +2396,14 @@ class DuckDBCompiler(Compiler):
             # one has no row, as when its value was NULL.
             rows = f"(SELECT * FROM ({ranked}) WHERE {self._percentile_hit(call)})"
         codes = ctx.codes if grouping == "ALL" else []
+        reported = "r.time"
+        if codes and gbt is not None and low is not None:
+            # Windows numbered from the first: with the codes, a key of two
+            # small integers, which DuckDB aggregates in a perfect hash table.
+            interval, _shift = self._interval(ctx)
+            first = self._window_of(ctx, low)
+            stamp = f"(time - {first}) // {interval}"
+            reported = f"{first} + r.time * {interval} AS time"
         outputs = [f"{stamp} AS time", f"{value} AS v", *picked]
         real = (
             f"SELECT {', '.join([*(codes or g), *outputs])} "
@@ -2405,7 +2413,7 @@ class DuckDBCompiler(Compiler):
             # Grouped by the tags' codes; their values are looked up once
             # per group.
             values = [f"d{i}.value AS g{i}" for i in range(len(codes))]
-            kept = ["r.time", "r.v", *(f"r.{a}" for a in extra)]
+            kept = [reported, "r.v", *(f"r.{a}" for a in extra)]
             joins = "".join(
                 f" JOIN {TAG_CODES} d{i} ON r.{c} = d{i}.code"
                 for i, c in enumerate(codes)
