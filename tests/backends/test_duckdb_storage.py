@@ -11,6 +11,7 @@ from tests._models import ServerMeasurement
 import influxpy
 import influxpy.backends.duckdb as engine
 from influxpy.aggregates import Mean
+from influxpy.compilers.base import Compiled
 from influxpy.compilers.duckdb import TAG_CODES, code_column
 from influxpy.durations import Minute
 
@@ -169,3 +170,37 @@ def test_tables_stored_without_codes_still_group_by_value(
     assert _means(manager) == coded
     manager.bulk_create(_points(600, start=600))
     assert manager.count() == 1_200
+
+
+@pytest.mark.parametrize(
+    ("select", "expected"),
+    [
+        # Plain types come through Arrow, NULLs included.
+        (
+            (
+                "SELECT * FROM (VALUES (1::BIGINT, 'a', 1.5::DOUBLE, TRUE), "
+                "(NULL, NULL, NULL, NULL), (-3, '', 'NaN'::DOUBLE, FALSE)) "
+                "AS t(i, s, f, b) WHERE i IS NULL OR i > $low"
+            ),
+            [[1, None, -3], ["a", None, ""], [1.5, None, "nan"], [True, None, False]],
+        ),
+        # A HUGEINT would come through Arrow as a Decimal: fetched as rows.
+        (
+            "SELECT (2::HUGEINT ** 70)::HUGEINT AS h, 'x' AS s WHERE $low < 0",
+            [[2**70], ["x"]],
+        ),
+    ],
+)
+def test_result_columns_keep_duckdbs_python_values(
+    memory: engine.DuckDBBackend, select: str, expected: list[list[Any]]
+) -> None:
+    """Results read by column give the values DuckDB's rows give."""
+    compiled = Compiled(select, {"low": -10})
+    batches = list(engine._column_batches(memory._con.cursor(), compiled, 2))
+    columns: list[list[Any]] = [[] for _ in expected]
+    for batch in batches:
+        for column, values in zip(columns, batch, strict=True):
+            column.extend(values)
+    shown = [["nan" if v != v else v for v in column] for column in columns]
+    assert shown == expected
+    assert {type(v) for v in columns[0] if v is not None} == {int}
