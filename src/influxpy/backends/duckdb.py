@@ -412,21 +412,22 @@ class DuckDBBackend(Backend):
                     )
                     raise NotSupportedError(msg)
                 continue
-            sql_type = (
-                "VARCHAR NOT NULL DEFAULT ''" if role == "tag" else _SQL_TYPES[kind]
-            )
-            self._con.execute(
-                f"ALTER TABLE {table} ADD COLUMN {_ident(name)} {sql_type}"
-            )
-            self._con.execute(
-                "INSERT INTO main.influxpy_catalog VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [database, rp, batch.measurement, name, role, kind, position],
-            )
+            added = [(name, role, kind, _SQL_TYPES[kind])]
             if role == "tag":
-                # Rows before this tag have '' for it: code 0.
+                # The tag's values, '' for rows written before it, and their
+                # codes (0 for '').
+                added = [
+                    (name, role, kind, "VARCHAR NOT NULL DEFAULT ''"),
+                    (
+                        code_column(name),
+                        "code",
+                        "integer",
+                        "INTEGER NOT NULL DEFAULT 0",
+                    ),
+                ]
+            for column, column_role, column_kind, sql_type in added:
                 self._con.execute(
-                    f"ALTER TABLE {table} ADD COLUMN "
-                    f"{_ident(code_column(name))} INTEGER NOT NULL DEFAULT 0"
+                    f"ALTER TABLE {table} ADD COLUMN {_ident(column)} {sql_type}"
                 )
                 self._con.execute(
                     "INSERT INTO main.influxpy_catalog VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -435,8 +436,8 @@ class DuckDBBackend(Backend):
                         rp,
                         batch.measurement,
                         name,
-                        "code",
-                        "integer",
+                        column_role,
+                        column_kind,
                         position,
                     ],
                 )
@@ -727,11 +728,7 @@ class DuckDBBackend(Backend):
             if not any(clean):
                 # Like the line protocol, a tag nobody gives is not written.
                 continue
-            for value in set(clean):
-                if value and (
-                    "\\" in value or not (value.isascii() and value.isprintable())
-                ):
-                    check_tag_value(meta.measurement, field.db_name, value)
+            _check_tag_values(meta.measurement, field.db_name, clean)
             batch.tags[field.db_name] = clean
         present = [False] * len(objs)
         for field in meta.values:
@@ -839,11 +836,7 @@ class DuckDBBackend(Backend):
                 batch.tags[field.db_name] = values
                 continue
             clean = ["" if v is None else str(v) for v in values]
-            for value in set(clean):
-                if value and (
-                    "\\" in value or not (value.isascii() and value.isprintable())
-                ):
-                    check_tag_value(meta.measurement, field.db_name, value)
+            _check_tag_values(meta.measurement, field.db_name, clean)
             batch.tags[field.db_name] = clean
         present = np.zeros(len(times), dtype=bool)
         declared = {f.db_name: f.kind for f in meta.values}
@@ -1366,6 +1359,17 @@ class DuckDBBackend(Backend):
                 statement = Delete(Source(m, None, rp), where)
                 compiled = statement.compile(self.get_compiler(database))
                 list(self.execute(compiled, database=database))
+
+
+def _check_tag_values(measurement: str, key: str, values: list[str]) -> None:
+    """Refuse tag values the line protocol refuses (``check_tag_value``).
+
+    Only a value with a backslash or a character outside printable ASCII
+    can be refused; each distinct value is looked at once.
+    """
+    for value in set(values):
+        if value and ("\\" in value or not (value.isascii() and value.isprintable())):
+            check_tag_value(measurement, key, value)
 
 
 def _has_backslash_space(values: Any) -> bool:
