@@ -2527,3 +2527,15 @@ def test_quirk_raw_select_over_grouped_calls_splits_rows(
             ),
             ({"host": "c"}, [{"time": at(0), "m": 3.0, "k": None}]),
         ]
+
+
+def test_quirk_integer_sum_past_int64_wraps_on_the_server(
+    both: tuple[str, str],
+) -> None:
+    """The server's integer sum wraps around past 2**63 - 1 (Go's int64);
+    the engine refuses to answer a wrong sum and names the value."""
+    write_both(both, Reading(time=at(0), n=2**62), Reading(time=at(1), n=2**62))
+    server, engine = both
+    assert column(Reading.series.using(server).annotate(Sum("n")), "sum") == [-(2**63)]
+    with pytest.raises(ProgrammingError, match=r"9223372036854775808.*out of range"):
+        list(Reading.series.using(engine).annotate(Sum("n")))
