@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import subprocess
+import sys
+import textwrap
 import traceback
 import uuid
 from collections.abc import Iterator
@@ -626,6 +629,43 @@ def test_register_replaces_and_closes_the_old_connection() -> None:
     assert get_connection() is second
     assert first._client.is_closed
     assert not second._client.is_closed
+
+
+def test_a_scheme_registered_before_the_first_connect_keeps_the_built_in_ones() -> None:
+    """register_backend() first, in a fresh interpreter: built-in schemes still work."""
+    script = textwrap.dedent(
+        """
+        import influxpy
+        from influxpy.backends.duckdb import DuckDBBackend
+        from influxpy.connection import DatabaseURL
+
+        def engine(url, alias):
+            return DuckDBBackend(DatabaseURL.parse("duckdb://:memory:"), alias)
+
+        influxpy.register_backend("custom", engine)
+        print(type(influxpy.connect("influxdb://h:8086/db", alias="a")).__name__)
+        print(type(influxpy.connect("duckdb://:memory:", alias="b")).__name__)
+        print(type(influxpy.connect("custom://h/db", alias="c")).__name__)
+        influxpy.register_backend("influxdb", engine)
+        print(type(influxpy.connect("influxdb://h:8086/db", alias="d")).__name__)
+        """
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [
+        "HTTPBackend",
+        "DuckDBBackend",
+        "DuckDBBackend",
+        "DuckDBBackend",
+    ]
 
 
 def test_close_all_forgets_every_connection() -> None:

@@ -49,6 +49,8 @@ _REDACTED = "***"
 
 BackendFactory = Callable[["DatabaseURL", str], "Backend"]
 _SCHEMES: dict[str, BackendFactory] = {}
+#: Whether the built-in schemes are in ``_SCHEMES`` (loaded on first use).
+_BUILTINS_LOADED = threading.Event()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,12 +171,18 @@ def _redact_url_text(text: str) -> str:
 
 
 def register_backend(scheme: str, factory: BackendFactory) -> None:
-    """Make ``connect()`` build *factory(url, alias)* for URLs of *scheme*."""
+    """Make ``connect()`` build *factory(url, alias)* for URLs of *scheme*.
+
+    A scheme registered here wins over a built-in one of the same name,
+    whenever it is registered.
+    """
+    _load_builtin_schemes()
     _SCHEMES[scheme.lower()] = factory
 
 
 def _load_builtin_schemes() -> None:
-    if _SCHEMES:
+    """Add the built-in schemes, once, keeping any registered before."""
+    if _BUILTINS_LOADED.is_set():
         return
     from influxpy.backends.http import HTTPBackend
 
@@ -185,8 +193,9 @@ def _load_builtin_schemes() -> None:
     except ModuleNotFoundError as exc:
         if exc.name != "influxpy.backends.duckdb":
             raise
-        return
-    _SCHEMES.setdefault("duckdb", embedded.DuckDBBackend.from_url)
+    else:
+        _SCHEMES.setdefault("duckdb", embedded.DuckDBBackend.from_url)
+    _BUILTINS_LOADED.set()
 
 
 def _build(url: str | DatabaseURL, alias: str, options: Mapping[str, Any]) -> Backend:
