@@ -81,7 +81,7 @@ from influxpy.schema import RetentionPolicy, get_schema_editor
 S = 1_000_000_000
 M = 60 * S
 T0 = 1_577_836_800 * S  # 2020-01-01T00:00:00Z
-UTC = dt.timezone.utc
+UTC = dt.UTC
 approx = pytest.approx
 
 

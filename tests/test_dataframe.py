@@ -119,12 +119,19 @@ def test_each_column_has_the_dtype_pandas_infers(values: list[Any], dtype: str) 
 
 
 def test_text_utf8_cannot_carry_fails_as_in_pandas() -> None:
-    """A lone surrogate is refused with pandas' own error."""
+    """A lone surrogate is refused with pandas' own error, or kept as pandas keeps it.
+
+    pandas 3 stores text as UTF-8 and refuses it; pandas 2 keeps Python
+    objects and takes it.
+    """
     series = Series("m", {}, ["time", "s"], [[T, "a"], [T + 1, "\ud800"]])
-    with pytest.raises(UnicodeEncodeError):
-        reference([series])
-    with pytest.raises(UnicodeEncodeError):
-        series_to_dataframe(cut(series, 1, 1))
+    try:
+        expected = reference([series])
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            series_to_dataframe(cut(series, 1, 1))
+    else:
+        assert_same(series_to_dataframe(cut(series, 1, 1)), expected)
 
 
 def test_strings_have_the_dtype_pandas_infers() -> None:

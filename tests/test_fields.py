@@ -15,7 +15,7 @@ from influxpy import fields, models
 from influxpy.constants import MAX_TIME_NS, MIN_TIME_NS
 from influxpy.exceptions import FieldError
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 #: 2017-12-12T09:45:00Z, the README's example time.
 T0 = 1_513_071_900_000_000_000
 RANGE = "1677-09-21T00:12:43.145224194Z to 2262-04-11T23:47:16.854775806Z"

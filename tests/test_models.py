@@ -22,7 +22,7 @@ from influxpy.exceptions import (
     MultipleObjectsReturned,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T0 = 1_513_071_900_000_000_000
 META_OPTIONS = (
     "abstract, aggregated_measurements, database, measurement, retention_policies, "

@@ -251,9 +251,7 @@ def test_iteration_runs_the_query_once(recorder: tuple[str, RecordingBackend]):
     assert first == [
         InfluxResult(
             name="servers",
-            points=[
-                {"time": dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc), "cpu": 1.0}
-            ],
+            points=[{"time": dt.datetime(1970, 1, 1, tzinfo=dt.UTC), "cpu": 1.0}],
         )
     ]
     assert backend.statements == [RAW_TEXT]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from influxpy import results
 from influxpy.results import Converter, Series
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def expected_points(

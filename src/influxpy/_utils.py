@@ -19,7 +19,7 @@ __all__: list[str] = []
 T = TypeVar("T")
 U = TypeVar("U")
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = dt.datetime(1970, 1, 1)
 _ISO_FRACTION = re.compile(r"^(?P<head>[^.,]*)[.,](?P<frac>\d+)(?P<tail>.*)$")

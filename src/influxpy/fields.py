@@ -21,7 +21,7 @@ from influxpy.exceptions import FieldError
 from influxpy.lineprotocol import FieldKind
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing import Self
 
     from influxpy.lookups import Lookup
     from influxpy.models import InfluxMeasurement

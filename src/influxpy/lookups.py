@@ -35,7 +35,7 @@ from influxpy.fields import (
 )
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing import Self
 
 __all__ = [
     "Between",

@@ -28,7 +28,7 @@ from influxpy.manager import SeriesDescriptor
 from influxpy.schema import declared_downsampling, declared_policies
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing import Self
 
     from influxpy.durations import Duration
     from influxpy.schema import RetentionPolicy

@@ -49,7 +49,7 @@ from influxpy.writer import AsyncBatchWriter, BatchWriter
 _T = TypeVar("_T")
 
 if TYPE_CHECKING:
-    from typing_extensions import Self, Unpack
+    from typing import Self, Unpack
 
     from influxpy.backends.base import Backend
     from influxpy.compilers.base import Compiled

@@ -21,7 +21,7 @@ from influxpy._types import ModelT
 
 __all__ = ["Converter", "InfluxResult", "Series", "merge_pieces"]
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 #: Distinct timestamps a converter remembers before it starts afresh.
 _CACHE_SIZE = 100_000
 _FIRST = operator.itemgetter(0)

@@ -395,7 +395,7 @@ TIME_VALUES = [
         id="aware-datetime",
     ),
     pytest.param(
-        dt.datetime(2020, 1, 1, 0, 0, 0, 123456, tzinfo=dt.timezone.utc),
+        dt.datetime(2020, 1, 1, 0, 0, 0, 123456, tzinfo=dt.UTC),
         "'2020-01-01T00:00:00.123456Z'",
         id="microseconds",
     ),

@@ -76,7 +76,7 @@ __all__ = ["Catalog", "ColumnInfo", "DuckDBCompiler", "register_functions"]
 
 DEFAULT_RP = "autogen"
 _SECOND = 1_000_000_000
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 _FLOAT_NAN = "CAST('NaN' AS DOUBLE)"
 #: Column roles that read a value: a stored field, or a subquery's output.
 _VALUE_ROLES = frozenset({"field", "alias"})
