@@ -8,10 +8,7 @@ what was written, what was printed, and the exit code.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +17,10 @@ from typing import Any
 import pytest
 
 import influxpy
+from _cli import database_of, one_line_error, rows, run
 from _influxd import InfluxServer
 from influxpy.introspection import get_introspection
 
-TIMEOUT = 120
 #: Points with every type and every escape: names, keys and tag values with
 #: commas, spaces, equals signs, quotes and backslashes; a string with a
 #: newline; integers at the int64 limits; floats that need 17 digits.
@@ -41,41 +38,6 @@ TRICKY = [
 ]
 
 
-def run(
-    *args: str,
-    stdin: str | None = None,
-    env: dict[str, str] | None = None,
-    program: list[str] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """Run the command with a clean environment (no database URL variables)."""
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("INFLUX_DATABASE_URL", "INFLUXDB_URL")
-    }
-    environment.update(env or {})
-    command = program or [sys.executable, "-m", "influxpy"]
-    return subprocess.run(
-        [*command, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=TIMEOUT,
-        check=False,
-    )
-
-
-def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    """The error a failed command printed: exactly one line, no traceback."""
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("influxpy: ")
-    return lines[0]
-
-
 @pytest.fixture
 def second_url(influx_server: InfluxServer) -> Iterator[str]:
     """A URL for another fresh database on the server."""
@@ -86,15 +48,6 @@ def second_url(influx_server: InfluxServer) -> Iterator[str]:
         yield f"{influx_server.url_scheme}://{host}/{name}"
     finally:
         influx_server.drop_database(name)
-
-
-def rows(server: InfluxServer, database: str, query: str) -> list[Any]:
-    body = server.query(query, database, epoch="ns")
-    return body["results"][0].get("series", [])
-
-
-def database_of(url: str) -> str:
-    return url.rsplit("/", 1)[1]
 
 
 def exported(url: str) -> set[str]:
@@ -227,7 +180,16 @@ def test_import_writes_good_lines_and_reports_bad_ones(
         "still open 5000000000\n"
         "cpu,host=d v=4.5 6000000000\n"
     )
-    result = run("import", "--url", influx_url, "--batch-size", "2", str(path))
+    result = run(
+        "import",
+        "--url",
+        influx_url,
+        "--precision",
+        "ns",
+        "--batch-size",
+        "2",
+        str(path),
+    )
     assert result.returncode == 1
     # The quote opened on line 7 is never closed: lines 7 to 9 are one bad
     # point, as InfluxDB would read them.
@@ -519,7 +481,9 @@ def test_commands_in_process_on_an_embedded_file(cli: Any, tmp_path: Path):
     url = f"duckdb:///{tmp_path}/cli.duckdb"
     points = tmp_path / "points.lp"
     points.write_text("\n".join(TRICKY[:4]) + "\ncpu,host= v=1 1\n")
-    code, out, err = cli("import", "--url", url, "--batch-size", "2", str(points))
+    code, out, err = cli(
+        "import", "--url", url, "--precision", "ns", "--batch-size", "2", str(points)
+    )
     assert (code, out) == (1, f"{points}: wrote 4 points, rejected 1 line.\n")
     # The third point holds a newline, so the bad one is on line 6.
     assert err == f"{points}:6: the tag 'host' has no value: cpu,host= v=1 1\n"

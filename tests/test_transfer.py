@@ -108,9 +108,9 @@ def test_import_splits_a_refused_batch_until_the_bad_point_is_found():
     try:
         backend.write_lines(["m v=1.5 1"])
         records = read_line_protocol(
-            lines("m v=2.5 2\nm v=3i 3\nother w=1 4\nm v=4.5 5\n")
+            lines("m v=2.5 2\nm v=3i 3\nother w=1 4\nm v=4.5 5\n"), precision="s"
         )
-        report = import_records(backend, records, batch_size=10, precision="s")
+        report = import_records(backend, records, batch_size=10)
         assert report.written == 3
         assert report.read == 4
         assert [(r.line_number, r.error) for r in report.rejected] == [

@@ -10,10 +10,15 @@ through ``QuerySet.iterator()`` (or a raw query's chunks) and writes every
 point exactly: integers stay integers, floats keep every digit, strings,
 tags and names are escaped.
 
-The CSV dialect: a header row, then one row per point. ``measurement`` and
-``time`` (RFC 3339 or integer epoch) are special columns; ``key:tag`` marks
-a tag (``--tag`` does the same for other files); ``key:float``,
-``key:integer``, ``key:string`` and ``key:boolean`` force a field's type.
+Integer times are in the unit the reader is given (``precision``) and
+become nanoseconds as they are read; RFC 3339 times are exact already.
+
+The CSV dialect: a header row, then one row per point, the cells separated
+by commas, or by the semicolons, tabs or pipes the header line uses.
+``measurement`` and ``time`` (RFC 3339 or integer epoch) are special
+columns; ``key:tag`` marks a tag (``--tag`` does the same for other files);
+``key:float``, ``key:integer``, ``key:string`` and ``key:boolean`` force a
+field's type.
 Quoted cells are strings; unquoted ones are integers, floats (with a
 ``.`` or an exponent), ``true``/``false``, or nothing when empty.
 """
@@ -21,6 +26,7 @@ Quoted cells are strings; unquoted ones are integers, floats (with a
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -41,12 +47,17 @@ __all__ = [
     "export_measurements",
     "export_query",
     "import_records",
+    "likely_precision",
     "read_csv",
     "read_line_protocol",
 ]
 
 #: Multipliers from a file's time unit to nanoseconds.
 PRECISIONS = {"ns": 1, "u": 1_000, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
+#: The CSV delimiters recognised on a header line, with their names.
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
+#: Nanosecond times below this (1973-03-03) are implausible for real data.
+_PLAUSIBLE_NS = 10**17
 _ROLES = ("tag", "field", "float", "integer", "string", "boolean")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
@@ -57,12 +68,42 @@ Progress = Callable[[int], None]
 
 @dataclasses.dataclass
 class Record:
-    """One input record: where it starts, its text, its point or its error."""
+    """One input record: where it starts, its text, its point or its error.
+
+    The point's time is in nanoseconds; ``epoch`` is the integer time as the
+    input wrote it, before the precision was applied (None for an RFC 3339
+    time or none).
+    """
 
     line_number: int
     text: str
     point: Point | None = None
     error: str | None = None
+    epoch: int | None = None
+
+
+def likely_precision(epoch: int) -> str | None:
+    """The unit that makes an integer time a plausible date, if not ``ns``.
+
+    As nanoseconds, a time before 1973 is implausible for real data; when
+    it gives a date from 1973 to 2262 read as seconds, milliseconds or
+    microseconds, that unit is returned (else None).
+    """
+    if not 0 <= epoch < _PLAUSIBLE_NS:
+        return None
+    for unit in ("s", "ms", "us"):
+        if _PLAUSIBLE_NS <= epoch * PRECISIONS[unit] < 2**63:
+            return unit
+    return None
+
+
+def _factor(precision: str) -> int:
+    try:
+        return PRECISIONS[precision]
+    except KeyError:
+        units = ", ".join(PRECISIONS)
+        msg = f"The precision {precision!r} is not one of {units}."
+        raise ValueError(msg) from None
 
 
 def _no_progress(_advance: int) -> None:
@@ -124,9 +165,16 @@ def _check_point(point: Point) -> None:
 
 
 def read_line_protocol(
-    lines: Iterable[bytes], *, on_bytes: Progress = _no_progress
+    lines: Iterable[bytes],
+    *,
+    precision: str = "ns",
+    on_bytes: Progress = _no_progress,
 ) -> Iterator[Record]:
-    """Parse line protocol; blank lines and ``#`` comments are skipped."""
+    """Parse line protocol; blank lines and ``#`` comments are skipped.
+
+    Times are read in *precision* (``ns``, ``us``, ``ms`` or ``s``).
+    """
+    factor = _factor(precision)
     pending: list[str] = []
     start = 0
     for number, text, raw in _decoded(lines, on_bytes):
@@ -139,7 +187,7 @@ def read_line_protocol(
             if _string_open(joined):
                 continue
             pending = []
-            yield _parse_record(start, joined)
+            yield _parse_record(start, joined, factor)
             continue
         stripped = text.strip()
         if not stripped or stripped.startswith("#"):
@@ -147,27 +195,55 @@ def read_line_protocol(
         if _string_open(text):
             pending, start = [text], number
             continue
-        yield _parse_record(number, text.lstrip())
+        yield _parse_record(number, text.lstrip(), factor)
     if pending:
         joined = "\n".join(pending)
         yield Record(start, joined, error="a string value is never closed")
 
 
-def _parse_record(number: int, text: str) -> Record:
+def _parse_record(number: int, text: str, factor: int) -> Record:
     try:
-        point = parse_line(text)
-        _check_point(point)
+        name, tags, fields, stamp = parse_line(text)
+        _check_point((name, tags, fields, stamp))
     except LineProtocolError as exc:
         reason = str(exc) if exc.key else "it is not valid line protocol"
         return Record(number, text, error=reason)
-    return Record(number, text, point=point)
+    time_ns = None if stamp is None else stamp * factor
+    return Record(number, text, point=(name, tags, fields, time_ns), epoch=stamp)
 
 
 # -- CSV ----------------------------------------------------------------------
 
 
+def _sniff_delimiter(header: str) -> str:
+    """The delimiter a header line uses most, outside quotes (else a comma).
+
+    Raises ``LineProtocolError`` when two delimiters are used equally often.
+    """
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    most = max(counts.values())
+    if most == 0:
+        return ","
+    tied = [d for d, n in counts.items() if n == most]
+    if len(tied) > 1:
+        names = " and ".join(DELIMITERS[d] for d in tied)
+        msg = (
+            f"The CSV header has {most} each of {names}, so which one separates "
+            "the columns is unclear; name it with --delimiter."
+        )
+        raise LineProtocolError(msg)
+    return tied[0]
+
+
 def _csv_rows(
     lines: Iterable[tuple[int, str | None, str]],
+    delimiter: str = ",",
 ) -> Iterator[tuple[int, list[tuple[str, bool]] | str, str]]:
     """Yield ``(first line, cells or error, text)``; cells are ``(text, quoted)``.
 
@@ -190,7 +266,8 @@ def _csv_rows(
             texts = []
             if '"' not in text:
                 if text.strip():
-                    yield number, [(c, False) for c in text.split(",")], text
+                    plain = [(c, False) for c in text.split(delimiter)]
+                    yield number, plain, text
                 continue
         texts.append(text)
         index, size = 0, len(text)
@@ -207,7 +284,7 @@ def _csv_rows(
                     cell.append(char)
             elif char == '"' and not cell:
                 in_quotes = quoted = True
-            elif char == ",":
+            elif char == delimiter:
                 cells.append(("".join(cell), quoted))
                 cell, quoted = [], False
             else:
@@ -284,10 +361,26 @@ def read_csv(
     *,
     measurement: str | None = None,
     tags: Sequence[str] = (),
+    precision: str = "ns",
+    delimiter: str | None = None,
     on_bytes: Progress = _no_progress,
 ) -> Iterator[Record]:
-    """Parse CSV with a header row (see the module docstring)."""
-    rows = _csv_rows(_decoded(lines, on_bytes))
+    """Parse CSV with a header row (see the module docstring).
+
+    Integer times are read in *precision*. Without a *delimiter*, the one
+    the header line uses is found (see ``DELIMITERS``).
+    """
+    factor = _factor(precision)
+    decoded = _decoded(lines, on_bytes)
+    head: list[tuple[int, str | None, str]] = []
+    for item in decoded:
+        head.append(item)
+        if item[1] is None or item[1].strip():
+            break
+    if delimiter is None:
+        first = head[-1][1] if head else None
+        delimiter = _sniff_delimiter(first) if first else ","
+    rows = _csv_rows(itertools.chain(head, decoded), delimiter)
     columns: list[_Column] | None = None
     for number, cells, text in rows:
         if isinstance(cells, str):
@@ -303,7 +396,7 @@ def read_csv(
                 )
                 raise LineProtocolError(msg)
             continue
-        yield _csv_record(number, text, columns, cells, measurement)
+        yield _csv_record(number, text, columns, cells, measurement, factor)
 
 
 def _csv_record(
@@ -312,6 +405,7 @@ def _csv_record(
     columns: list[_Column],
     cells: list[tuple[str, bool]],
     measurement: str | None,
+    factor: int,
 ) -> Record:
     if len(cells) != len(columns):
         got, wanted = len(cells), len(columns)
@@ -319,6 +413,7 @@ def _csv_record(
         return Record(number, text, error=reason)
     name = measurement
     stamp: int | None = None
+    epoch: int | None = None
     tag_values: dict[str, str] = {}
     fields: dict[str, Any] = {}
     try:
@@ -327,7 +422,7 @@ def _csv_record(
                 name = cell or measurement
             elif column.role == "time":
                 if cell.strip():
-                    stamp = _csv_time(cell.strip())
+                    stamp, epoch = _csv_time(cell.strip(), factor)
             elif column.role == "tag":
                 if cell:
                     tag_values[column.name] = cell
@@ -341,14 +436,17 @@ def _csv_record(
         return Record(number, text, error="the row names no measurement")
     if not fields:
         return Record(number, text, error="the row has no field value")
-    return Record(number, text, point=(name, tag_values, fields, stamp))
+    point = (name, tag_values, fields, stamp)
+    return Record(number, text, point=point, epoch=epoch)
 
 
-def _csv_time(text: str) -> int:
+def _csv_time(text: str, factor: int) -> tuple[int, int | None]:
+    """Nanoseconds, and the integer as written (None for RFC 3339)."""
     if _INTEGER.match(text):
-        return int(text)
+        epoch = int(text)
+        return epoch * factor, epoch
     try:
-        return to_ns(text)
+        return to_ns(text), None
     except (TypeError, ValueError) as exc:
         msg = f"{text!r} is not a time ({exc})"
         raise ValueError(msg) from None
@@ -376,10 +474,9 @@ class _Entry:
     line: str
 
 
-def _encode(record: Record, factor: int) -> str:
+def _encode(record: Record) -> str:
     assert record.point is not None
-    name, tags, fields, stamp = record.point
-    time_ns = None if stamp is None else stamp * factor
+    name, tags, fields, time_ns = record.point
     return encode_point(name, fields, tags, time_ns)
 
 
@@ -390,17 +487,16 @@ def import_records(
     database: str | None = None,
     retention_policy: str | None = None,
     batch_size: int = 5_000,
-    precision: str = "ns",
     on_written: Progress = _no_progress,
 ) -> ImportReport:
     """Write the good records in batches; collect the refused ones.
 
-    Every point is encoded again by influxpy (so what is sent was checked),
-    with times multiplied from *precision* to nanoseconds. A store error
+    Every point is encoded again by influxpy (so what is sent was checked);
+    its time is in nanoseconds already (the readers apply the input's
+    precision). A store error
     other than refused points (an unknown database, a lost connection)
     stops the import and propagates, with ``written`` on the report so far.
     """
-    factor = PRECISIONS[precision]
     report = ImportReport()
     batch: list[_Entry] = []
     # A batch never gives one field two types: the store then decides each
@@ -411,7 +507,7 @@ def import_records(
             report.rejected.append(record)
             continue
         try:
-            line = _encode(record, factor)
+            line = _encode(record)
         except (LineProtocolError, ValueError) as exc:
             record.error = str(exc)
             report.rejected.append(record)

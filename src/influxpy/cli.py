@@ -8,34 +8,35 @@ environment (``INFLUX_DATABASE_URL``, then ``INFLUXDB_URL``) picks the
 database; without either, the embedded engine in memory.
 ``influxpy.__main__`` is the entry point; it reports a missing extra.
 
-Errors are one readable line and a non-zero exit code, never a traceback.
+Errors are one readable line and a non-zero exit code, with any password
+of the URL hidden; ``influxpy --traceback`` adds the traceback.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import difflib
 import itertools
 import os
-import random
 import sys
+import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
-from influxpy._transfer import PRECISIONS
-from influxpy.exceptions import InfluxpyError
+from influxpy._cli_output import count, redact_url, scrub, table, url_secrets
+from influxpy._transfer import PRECISIONS, Record
+from influxpy.exceptions import DatabaseNotFoundError, InfluxpyError
 
 if TYPE_CHECKING:
     from influxpy.backends.base import Backend
     from influxpy.compilers.base import Compiled
-    from influxpy.queryset import QuerySet
+    from influxpy.introspection import Introspection
     from influxpy.results import Series
 
 __all__ = ["main"]
 
-_DEMO_ALIAS = "influxpy-demo"
 #: Rejected lines printed by ``import`` before it only counts them.
 _MAX_REPORTED = 100
 
@@ -48,174 +49,31 @@ class _Exit(Exception):
         self.code = code
 
 
-def _format(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return "" if value is None else str(value)
+#: The URLs this run connected to, whose secrets errors must not show.
+_URLS_SEEN: list[str] = []
 
 
-def _table(title: str, rows: Sequence[dict[str, Any]], limit: int = 12) -> Any:
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left", show_lines=False)
-    columns: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in columns:
-                columns.append(key)
-    for column in columns:
-        table.add_column(
-            column, justify="left" if column in ("time", "name") else "right"
-        )
-    for row in rows[:limit]:
-        table.add_row(*(_format(row.get(c)) for c in columns))
-    if len(rows) > limit:
-        table.caption = f"{len(rows) - limit} more rows not shown"
-    return table
-
-
-def _demo_points(
-    model: Any, start: dt.datetime, servers: Sequence[str], step_seconds: int
-) -> Iterator[Any]:
-    rnd = random.Random(42)
-    regions = ["us-east-1", "eu-west-1"]
-    steps = 86_400 // step_seconds
-    memory = 8192
-    for index, name in enumerate(servers):
-        used = 2_000 + 500 * index
-        for step in range(steps):
-            moment = start + dt.timedelta(seconds=step * step_seconds)
-            hour = moment.hour + moment.minute / 60
-            load = 30 + 25 * (1 if 9 <= hour < 18 else 0) + rnd.gauss(0, 8)
-            used = max(500, min(memory - 100, used + rnd.randint(-40, 45)))
-            yield model(
-                cpu=max(0.0, min(100.0, load + 5 * index)),
-                memory=memory,
-                free_memory=memory - used,
-                name=name,
-                region=regions[index % len(regions)],
-                time=moment,
-            )
-
-
-def run_demo(url: str | None, console: Any, points_per_server: int = 8_640) -> None:
-    """Write a day of data for five servers and show a few queries."""
-    from rich.progress import Progress
-
-    import influxpy
-    from influxpy import fields, models
-    from influxpy.aggregates import Derivative, Mean, Top
-    from influxpy.durations import Hour, Minute
-
-    backend = (
-        influxpy.connect(url, alias=_DEMO_ALIAS)
-        if url
-        else influxpy.connect("duckdb://:memory:", alias=_DEMO_ALIAS)
-    )
-
-    class ServerMeasurement(models.InfluxMeasurement):
-        measurement = "servers"
-        cpu = fields.InfluxField()
-        memory = fields.IntegerField()
-        free_memory = fields.IntegerField()
-        name = fields.InfluxTag()
-        region = fields.InfluxTag()
-        optional_tag = fields.InfluxTag(null=True)
-
-        class Meta:
-            using = _DEMO_ALIAS
-
-    console.print(f"[bold]influxpy demo[/bold] on {backend!r}")
-    backend.create_database()
-    servers = [f"i-3a99f2{c}" for c in "bcdef"]
-    start = dt.datetime(2017, 12, 12)
-    step = max(1, 86_400 // points_per_server)
-    total = len(servers) * (86_400 // step)
-    written = 0
-    with Progress(console=console, transient=False) as progress:
-        task = progress.add_task("Writing a day of data", total=total)
-        batch: list[Any] = []
-        for point in _demo_points(ServerMeasurement, start, servers, step):
-            batch.append(point)
-            if len(batch) == 5_000:
-                written += ServerMeasurement.series.bulk_create(batch)
-                progress.update(task, advance=len(batch))
-                batch = []
-        written += ServerMeasurement.series.bulk_create(batch)
-        progress.update(task, advance=len(batch))
-    console.print(f"Wrote {written} points for {len(servers)} servers.\n")
-
-    day_end = start + dt.timedelta(days=1)
-    queries: list[tuple[str, QuerySet[Any]]] = [
-        (
-            "The seed's query: mean CPU of one server in 5-minute windows",
-            ServerMeasurement.series.filter(
-                name="i-3a99f2b",
-                time__gte=dt.datetime(2017, 12, 12, 9, 45),
-                time__lt=dt.datetime(2017, 12, 12, 9, 50),
-            )
-            .annotate(cpu_m=Mean("cpu"))
-            .resolution(Minute(5))
-            .group_by("name"),
-        ),
-        (
-            (
-                "Downsampling: hourly mean CPU per region from 22:00 the day "
-                "before, empty hours filled with 0"
-            ),
-            ServerMeasurement.series.filter(
-                time__gte=start - dt.timedelta(hours=2),
-                time__lt=start + dt.timedelta(hours=4),
-                name__in=["i-3a99f2b", "i-3a99f2c"],
-            )
-            .annotate(cpu=Mean("cpu"))
-            .resolution(Hour(1))
-            .fill(0)
-            .group_by("region"),
-        ),
-        (
-            "Top 5 CPU readings of the day",
-            ServerMeasurement.series.filter(time__gte=start, time__lt=day_end).annotate(
-                Top("cpu", 5)
-            ),
-        ),
-        (
-            "Change of free memory per hour (derivative of the hourly mean)",
-            ServerMeasurement.series.filter(
-                name="i-3a99f2d",
-                time__gte=start,
-                time__lt=start + dt.timedelta(hours=6),
-            )
-            .annotate(
-                change=Derivative(Mean("free_memory"), Hour(1)),
-            )
-            .resolution(Hour(1)),
-        ),
-    ]
-    for title, qs in queries:
-        console.print(f"[bold]{title}[/bold]")
-        console.print(f"[cyan]{qs.query}[/cyan]")
-        rows = list(qs.points())
-        console.print(_table(f"{len(rows)} rows", rows) if rows else "(no rows)")
-        console.print()
-    backend.close()
-
-
-def _backend(url: str | None) -> Backend:
+def _backend(url: str | None, alias: str | None = None) -> Backend:
     import influxpy
 
-    return influxpy.connect(url) if url else influxpy.get_connection()
+    if url:
+        _URLS_SEEN.append(url)
+    try:
+        if alias is not None:
+            return influxpy.connect(url, alias=alias)
+        return influxpy.connect(url) if url else influxpy.get_connection()
+    except InfluxpyError:
+        raise
+    except ValueError as exc:
+        # The standard library's URL parser (an unclosed "[", a bad port).
+        shown = redact_url(url or "")
+        msg = f"The database URL {shown!r} is not valid: {exc}."
+        raise click.UsageError(msg) from None
 
 
 def _say(text: str, *, err: bool = False) -> None:
     """Print plain text, unwrapped (summaries that scripts may read)."""
     click.echo(text, err=err)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _raw_statement(text: str) -> Compiled:
@@ -295,12 +153,19 @@ def _print_query(pieces: Iterable[Series], fmt: str, console: Any) -> None:
         ]
         out.write(json.dumps(document, ensure_ascii=False) + "\n")
         return
-    if not series:
-        console.print("(no rows)")
+    # A series without rows (SHOW CONTINUOUS QUERIES names every database,
+    # with or without queries) is left out; with no row at all, say so.
+    printed = False
     for s in series:
+        rows = _display_rows(s)
+        if not rows:
+            continue
         shown = ", ".join(f"{k}={v}" for k, v in sorted(s.tags.items()))
         title = " ".join(p for p in (s.name, shown) if p) or "result"
-        console.print(_table(title, _display_rows(s), limit=50))
+        console.print(table(title, rows, limit=50))
+        printed = True
+    if not printed:
+        console.print("(no rows)")
 
 
 def _progress(console: Any, enabled: bool | None, what: str) -> Any:
@@ -352,6 +217,63 @@ def _input_format(path: str, fmt: str) -> str:
     return "csv" if path.lower().endswith(".csv") else "line"
 
 
+_UNIT_NAMES = {"s": "seconds", "ms": "milliseconds", "us": "microseconds"}
+
+
+def _warn_precision(console: Any, name: str, record: Record) -> None:
+    """Warn (one line) when an integer time reads better in another unit."""
+    from influxpy._transfer import likely_precision
+    from influxpy._utils import format_rfc3339
+
+    assert record.epoch is not None
+    unit = likely_precision(record.epoch)
+    if unit is None:
+        return
+    console.print(
+        f"influxpy: warning: {name}:{record.line_number}: the time "
+        f"{record.epoch} is {format_rfc3339(record.epoch)} in nanoseconds (the "
+        f"default); if the times are {_UNIT_NAMES[unit]}, pass --precision {unit}.",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _delimiter_option(
+    _context: click.Context, _param: click.Parameter, value: str | None
+) -> str | None:
+    """``--delimiter``: one character; ``tab`` or ``\\t`` name a tab."""
+    if value is None:
+        return None
+    value = "\t" if value in ("tab", "\\t") else value
+    if len(value) != 1 or value in '"\r\n':
+        msg = (
+            f"{value!r} is not a delimiter: give one character other than a "
+            "quote or a newline, such as ';', '|' or tab."
+        )
+        raise click.BadParameter(msg)
+    return value
+
+
+def _check_measurements(intro: Introspection, names: Sequence[str]) -> None:
+    """Refuse a measurement the database does not have, naming what it has."""
+    known = intro.measurements()
+    for name in names:
+        if name in known:
+            continue
+        shown = ", ".join(known[:20]) + (
+            f" and {len(known) - 20} more" if len(known) > 20 else ""
+        )
+        has = f"it has: {shown}" if known else "it has none"
+        close = difflib.get_close_matches(name, known, n=1)
+        guess = f" Did you mean {close[0]!r}?" if close else ""
+        msg = (
+            f"The database {intro.database!r} has no measurement {name!r}; "
+            f"{has}.{guess}"
+        )
+        raise click.UsageError(msg)
+
+
 def _load_module(name: str) -> Any:
     """Import a module by dotted name or file path (for ``migrate``)."""
     import importlib
@@ -381,11 +303,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``influxpy`` command line; return the exit code."""
     console = Console()
     error_console = Console(stderr=True)
+    debug = {"traceback": False}
+    _URLS_SEEN.clear()
 
     @click.group(help="influxpy: time series for humans and robots.")
     @click.version_option(package_name="influxpy-orm")
-    def cli() -> None:
-        pass
+    @click.option(
+        "--traceback",
+        "show_traceback",
+        is_flag=True,
+        help="On an error, print the Python traceback too (for bug reports).",
+    )
+    def cli(show_traceback: bool) -> None:
+        debug["traceback"] = show_traceback
 
     url_option = click.option(
         "--url",
@@ -396,10 +326,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     @cli.command(help="Write a day of demo data and run a few queries.")
     @url_option
     @click.option(
-        "--points", default=8_640, show_default=True, help="Points per server."
+        "--points",
+        default=8_640,
+        show_default=True,
+        type=click.IntRange(1, 86_400),
+        help="Points per server (5 servers), evenly spaced over the day.",
     )
     def demo(url: str | None, points: int) -> None:
-        run_demo(url, console, points)
+        from influxpy._cli_demo import DEMO_ALIAS, run_demo
+
+        run_demo(_backend(url or "duckdb://:memory:", DEMO_ALIAS), console, points)
 
     @cli.command(help="Check the database answers and print its version.")
     @url_option
@@ -472,9 +408,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     @click.option(
         "--precision",
         type=click.Choice(sorted(PRECISIONS)),
-        default="ns",
-        show_default=True,
-        help="Unit of the times in the input.",
+        help=(
+            "Unit of the integer times in the input (default: ns); RFC 3339 "
+            "times are exact whatever it is."
+        ),
+    )
+    @click.option(
+        "--delimiter",
+        callback=_delimiter_option,
+        help="CSV cell separator (default: the one the header line uses).",
+    )
+    @click.option(
+        "--create-database",
+        is_flag=True,
+        help="Create the database first if it does not exist.",
     )
     @click.option("--batch-size", default=5_000, show_default=True, type=int)
     @progress_option
@@ -486,7 +433,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         fmt: str,
         measurement: str | None,
         tags: tuple[str, ...],
-        precision: str,
+        precision: str | None,
+        delimiter: str | None,
+        create_database: bool,
         batch_size: int,
         progress: bool | None,
         files: tuple[str, ...],
@@ -497,8 +446,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise click.BadParameter("must be at least 1.", param_hint="--batch-size")
         backend = _backend(url)
         db = backend.resolve_database(database)
+        if create_database:
+            backend.create_database(db)
         written = rejected = 0
         shown = 0
+        # Integer times that look like seconds (or ms, us) read as the default
+        # nanoseconds: warn once, at the first such time.
+        watch = {"times": precision is None}
+
+        def checked(records: Iterable[Record], name: str) -> Iterator[Record]:
+            for record in records:
+                if watch["times"] and record.epoch is not None:
+                    watch["times"] = False
+                    _warn_precision(error_console, name, record)
+                yield record
+
         for path in files or ("-",):
             name = "stdin" if path == "-" else path
             try:
@@ -511,24 +473,41 @@ def main(argv: Sequence[str] | None = None) -> int:
                 with _progress(error_console, progress, "bytes") as bar:
                     task = bar.add_task(f"Importing {name}", total=size)
 
-                    def advance(count: int, task: Any = task, bar: Any = bar) -> None:
-                        bar.advance(task, count)
+                    def advance(size: int, task: Any = task, bar: Any = bar) -> None:
+                        bar.advance(task, size)
 
+                    unit = precision or "ns"
                     records = (
                         read_csv(
-                            stream, measurement=measurement, tags=tags, on_bytes=advance
+                            stream,
+                            measurement=measurement,
+                            tags=tags,
+                            precision=unit,
+                            delimiter=delimiter,
+                            on_bytes=advance,
                         )
                         if kind == "csv"
-                        else read_line_protocol(stream, on_bytes=advance)
+                        else read_line_protocol(
+                            stream, precision=unit, on_bytes=advance
+                        )
                     )
                     report = import_records(
                         backend,
-                        records,
+                        checked(records, name),
                         database=db,
                         retention_policy=rp,
                         batch_size=batch_size,
-                        precision=precision,
                     )
+            except DatabaseNotFoundError:
+                from influxpy.compilers.influxql import InfluxQLCompiler
+
+                create = f"CREATE DATABASE {InfluxQLCompiler.quote_identifier(db)}"
+                msg = (
+                    f"The database {db!r} does not exist on {backend.url}; pass "
+                    "--create-database to create it, or run influxpy query "
+                    f"'{create}'."
+                )
+                raise click.ClickException(msg) from None
             finally:
                 if stream is not sys.stdin.buffer:
                     stream.close()
@@ -544,14 +523,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         err=True,
                     )
                 shown += 1
-            points = _count(report.written, "point")
-            lines = _count(len(report.rejected), "line")
+            points = count(report.written, "point")
+            lines = count(len(report.rejected), "line")
             _say(f"{name}: wrote {points}, rejected {lines}.")
         if shown > _MAX_REPORTED:
-            more = _count(shown - _MAX_REPORTED, "more rejected line")
+            more = count(shown - _MAX_REPORTED, "more rejected line")
             _say(f"... and {more}.", err=True)
         if len(files) > 1:
-            points, lines = _count(written, "point"), _count(rejected, "line")
+            points, lines = count(written, "point"), count(rejected, "line")
             _say(f"Total: wrote {points}, rejected {lines}.")
         if rejected:
             raise _Exit(1)
@@ -623,6 +602,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ):
             msg = "--query runs InfluxQL text, which needs an InfluxDB server."
             raise click.UsageError(msg)
+        intro: Introspection | None = None
+        if statement is None:
+            intro = get_introspection(backend, database)
+            _check_measurements(intro, measurements)
         out: Any = sys.stdout
         if output != "-":
             out = open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed below
@@ -643,7 +626,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         _timed(pieces), out, fmt=fmt, on_points=advance
                     )
                 else:
-                    intro = get_introspection(backend, database)
+                    assert intro is not None
                     total = export_measurements(
                         intro,
                         out,
@@ -663,7 +646,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             if out is not sys.stdout:
                 out.close()
-        points = _count(total, "point")
+        points = count(total, "point")
         _say(f"Exported {points}.", err=True)
 
     @cli.command(
@@ -694,16 +677,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         backend = _backend(url_argument or url)
         intro = get_introspection(backend, database)
-        known = intro.measurements()
-        names = list(measurements) or known
-        missing = [m for m in names if m not in known]
-        if missing:
-            choices = ", ".join(known) or "none"
-            msg = (
-                f"The database {intro.database!r} has no measurement "
-                f"{missing[0]!r}; it has: {choices}."
-            )
-            raise click.UsageError(msg)
+        _check_measurements(intro, measurements)
+        names = list(measurements) or intro.measurements()
         header = (
             f"Models generated by 'influxpy inspect' from database "
             f"{intro.database!r}.\nCheck the types and null=True tags before "
@@ -765,10 +740,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not done:
             _say("Nothing to do: the schema is up to date.")
 
-    def fail(text: str) -> None:
-        # One line, however long, and never read as rich markup.
+    def fail(text: str, exc: BaseException | None = None) -> None:
+        secrets = [t for url in _URLS_SEEN for t in url_secrets(url)]
+        if exc is not None and debug["traceback"]:
+            trace = "".join(traceback.format_exception(exc))
+            error_console.file.write(scrub(trace, secrets))
+        # One line, however long, never read as rich markup, with no secret.
+        line = " ".join(scrub(text, secrets).splitlines())
         error_console.print(
-            f"influxpy: {text}", markup=False, highlight=False, soft_wrap=True
+            f"influxpy: {line}", markup=False, highlight=False, soft_wrap=True
         )
 
     try:
@@ -783,13 +763,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
-        fail(f"{exc.strerror or exc}{where}.")
+        fail(f"{exc.strerror or exc}{where}.", exc)
         return 1
     except click.ClickException as exc:
         fail(exc.format_message())
         return int(exc.exit_code)
-    except InfluxpyError as exc:
-        fail(str(exc))
+    except (InfluxpyError, ValueError) as exc:
+        # influxpy's errors, and values the standard library refuses.
+        fail(str(exc), exc)
+        return 1
+    except Exception as exc:
+        # A bug: one line, with the traceback only when asked for.
+        hint = (
+            ""
+            if debug["traceback"]
+            else " Run influxpy --traceback <command> to see where."
+        )
+        fail(f"Unexpected {type(exc).__name__}: {exc}.{hint}", exc)
         return 1
     return 0
 
