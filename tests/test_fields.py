@@ -396,11 +396,9 @@ def test_iso_8601_strings_are_parsed_to_nanoseconds(text, expected) -> None:
     assert at(text).time_ns == expected
 
 
-@pytest.mark.parametrize(
-    "text", ["yesterday", "2017-13-01T00:00:00Z", "2017-12-12T09:45:00.1234567891Z"]
-)
+@pytest.mark.parametrize("text", ["yesterday", "2017-12-12 09:45"])
 def test_unparsable_strings_are_refused(text) -> None:
-    """Text that is not ISO 8601 (or has more than 9 fractional digits) is refused."""
+    """Text that is not ISO 8601 is refused (every form: tests/test_times.py)."""
     message = (
         f"Sample.time cannot take {text!r}: {text!r} is not an ISO 8601 time; "
         "use a form such as '2017-12-12T09:45:00Z' or "

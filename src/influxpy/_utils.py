@@ -22,7 +22,20 @@ U = TypeVar("U")
 UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = dt.datetime(1970, 1, 1)
-_ISO_FRACTION = re.compile(r"^(?P<head>[^.,]*)[.,](?P<frac>\d+)(?P<tail>.*)$")
+#: The ISO 8601 times ``to_ns`` reads: a date, or a date and a time with
+#: seconds, up to nine fractional digits and a zone (``Z`` or ``±HH:MM``; none
+#: means UTC). ASCII digits only: ``\d`` alone would take any script's digits.
+_ISO_TIME = re.compile(
+    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
+    r"(?:[Tt ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})"
+    r"(?:\.(?P<fraction>[0-9]+))?"
+    r"(?:[Zz]|(?P<sign>[+-])(?P<zone_hour>[0-9]{2}):(?P<zone_minute>[0-9]{2}))?"
+    r")?"
+)
+_ISO_FORMS = (
+    "use a form such as '2017-12-12T09:45:00Z' or '2017-12-12 09:45:00.123456789'"
+)
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _CAMEL_1 = re.compile(r"(.)([A-Z][a-z]+)")
 _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
 
@@ -104,22 +117,61 @@ def _datetime_to_ns(value: dt.datetime) -> int:
     return seconds * 1_000_000_000 + delta.microseconds * 1_000
 
 
-def _parse_iso(text: str) -> int:
-    """Parse ISO 8601 with up to nanosecond fractions; no zone means UTC."""
-    raw = text.strip()
-    if raw.endswith(("Z", "z")):
-        raw = raw[:-1] + "+00:00"
-    extra_ns = 0
-    match = _ISO_FRACTION.match(raw)
-    if match and ("T" in match["head"] or " " in match["head"]):
-        frac = match["frac"]
-        if len(frac) > 9:
-            msg = f"has more than 9 fractional digits: {text!r}"
-            raise ValueError(msg)
-        extra_ns = int(frac.ljust(9, "0"))
-        raw = match["head"] + match["tail"]
-    parsed = dt.datetime.fromisoformat(raw)
-    return _datetime_to_ns(parsed) + extra_ns
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days from 1970-01-01 to a proleptic Gregorian date (any year)."""
+    year -= month <= 2
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100
+    return era * 146_097 + day_of_era + day_of_year - 719_468
+
+
+def _month_days(year: int, month: int) -> int:
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 29 if month == 2 and leap else _MONTH_DAYS[month - 1]
+
+
+def parse_iso_time(text: str) -> int:
+    """Parse an ISO 8601 time to epoch nanoseconds, the same on every Python.
+
+    Reads ``YYYY-MM-DD``, or ``YYYY-MM-DD`` then ``T`` (or a space) and
+    ``HH:MM:SS`` with up to nine fractional digits and ``Z``, ``+HH:MM``,
+    ``-HH:MM`` or no zone (UTC): the time literals InfluxDB reads, and
+    the same with ``T`` and no zone. Raises ``ValueError`` naming *text*
+    for anything else.
+    """
+    match = _ISO_TIME.fullmatch(text)
+    if match is None:
+        msg = f"{text!r} is not an ISO 8601 time; {_ISO_FORMS}"
+        raise ValueError(msg)
+    year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
+    hour, minute, second = (int(match[k] or 0) for k in ("hour", "minute", "second"))
+    fraction = match["fraction"] or ""
+    zone_hour, zone_minute = (
+        int(match["zone_hour"] or 0),
+        int(match["zone_minute"] or 0),
+    )
+    problem = None
+    if not 1 <= month <= 12:
+        problem = f"month {month:02d} is not 01 to 12"
+    elif not 1 <= day <= _month_days(year, month):
+        problem = f"day {day:02d} is not in {year:04d}-{month:02d}"
+    elif hour > 23 or minute > 59 or second > 59:
+        problem = f"{hour:02d}:{minute:02d}:{second:02d} is not a time of day"
+    elif len(fraction) > 9:
+        problem = f"{len(fraction)} fractional digits; nanoseconds take 9 at most"
+    elif zone_hour > 23 or zone_minute > 59:
+        zone = f"{match['sign']}{zone_hour:02d}:{zone_minute:02d}"
+        problem = f"the offset {zone} is not -23:59 to +23:59"
+    if problem is not None:
+        msg = f"{text!r} is not a valid ISO 8601 time: {problem}"
+        raise ValueError(msg)
+    seconds = _days_from_civil(year, month, day) * 86_400
+    seconds += hour * 3_600 + minute * 60 + second
+    offset = zone_hour * 3_600 + zone_minute * 60
+    seconds -= -offset if match["sign"] == "-" else offset
+    return seconds * 1_000_000_000 + int(fraction.ljust(9, "0"))
 
 
 #: Nanoseconds per numpy datetime64 unit, for the units of fixed length.
@@ -176,14 +228,7 @@ def to_ns(value: Any) -> int:
     elif isinstance(value, dt.date):
         ns = _datetime_to_ns(dt.datetime(value.year, value.month, value.day))
     elif isinstance(value, str):
-        try:
-            ns = _parse_iso(value)
-        except ValueError:
-            msg = (
-                f"{value!r} is not an ISO 8601 time; use a form such as "
-                "'2017-12-12T09:45:00Z' or '2017-12-12 09:45:00.123456789'"
-            )
-            raise ValueError(msg) from None
+        ns = parse_iso_time(value)
     elif cls.__name__ == "datetime64":
         ns = _datetime64_to_ns(value)
     elif (isinstance(value, int) and not isinstance(value, bool)) or (
