@@ -14,6 +14,7 @@ import influxpy
 from influxpy._transfer import (
     CSVWriter,
     import_records,
+    likely_precision,
     read_csv,
     read_line_protocol,
 )
@@ -82,6 +83,46 @@ def test_csv_reader_reports_bad_rows():
         list(read_csv(lines("time,v\n1,2\n")))
     unclosed = list(read_csv(lines('time,v\n1,"x\n'), measurement="m"))
     assert unclosed[0].error == "a quoted cell is never closed"
+
+
+def test_csv_delimiter_is_the_one_the_header_uses_outside_quotes():
+    """Delimiters inside quoted names do not count; a tie is refused."""
+    text = 'measurement;"a,b,c";time\nm;1;5\n'
+    [record] = read_csv(lines(text))
+    assert record.point == ("m", {}, {"a,b,c": 1}, 5)
+    [piped] = read_csv(lines("measurement|v\nm|1.5\n"))
+    assert piped.point == ("m", {}, {"v": 1.5}, None)
+    [single] = read_csv(lines("v\n2\n"), measurement="m")
+    assert single.point == ("m", {}, {"v": 2}, None)
+    with pytest.raises(LineProtocolError, match="1 each of commas and tabs"):
+        list(read_csv(lines("measurement,v\tw\n")))
+    told_lines = lines("measurement,v\tw\nm,1\t2\n")
+    [told] = read_csv(told_lines, measurement="m", delimiter="\t")
+    assert told.point == ("m", {}, {"measurement,v": "m,1", "w": 2}, None)
+
+
+def test_precision_applies_to_integer_times_only():
+    """Integers are scaled and kept as written; RFC 3339 times are exact."""
+    text = "measurement,time,v\nm,2,1\nm,1970-01-01T00:00:03Z,1\n"
+    records = list(read_csv(lines(text), precision="ms"))
+    assert [(r.point[3] if r.point else None, r.epoch) for r in records] == [
+        (2_000_000, 2),
+        (3_000_000_000, None),
+    ]
+    [point] = read_line_protocol(lines("m v=1 7\n"), precision="us")
+    assert (point.point, point.epoch) == (("m", {}, {"v": 1.0}, 7_000), 7)
+    with pytest.raises(ValueError, match="precision 'h' is not one of"):
+        list(read_line_protocol(lines("m v=1 7\n"), precision="h"))
+
+
+def test_likely_precision_names_a_unit_only_when_it_gives_a_plausible_date():
+    """Seconds, milliseconds and microseconds of 1973 to 2262; else None."""
+    assert likely_precision(1_704_067_200) == "s"
+    assert likely_precision(1_704_067_200_000) == "ms"
+    assert likely_precision(1_704_067_200_000_000) == "us"
+    assert likely_precision(1_704_067_200_000_000_000) is None
+    assert [likely_precision(n) for n in (0, 1, 4, 99_999_999, -5)] == [None] * 5
+    assert likely_precision(10**10) is None  # year 2286 in seconds; 1970 in ms
 
 
 def test_csv_writer_output_reads_back():

@@ -7,7 +7,7 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from influxpy._cli_output import count, table
+from influxpy._cli_output import count, print_table
 
 if TYPE_CHECKING:
     from influxpy.backends.base import Backend
@@ -147,6 +147,9 @@ def run_demo(backend: Backend, console: Any, points_per_server: int = 8_640) -> 
         console.print(f"[bold]{title}[/bold]")
         console.print(f"[cyan]{qs.query}[/cyan]")
         rows = list(qs.points())
-        console.print(table(count(len(rows), "row"), rows) if rows else "(no rows)")
+        if rows:
+            print_table(console, count(len(rows), "row"), rows)
+        else:
+            console.print("(no rows)")
         console.print()
     backend.close()

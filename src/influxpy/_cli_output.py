@@ -18,6 +18,7 @@ from urllib.parse import unquote
 __all__ = [
     "count",
     "format_value",
+    "print_table",
     "redact_url",
     "scrub",
     "table",
@@ -47,11 +48,11 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def table(title: str, rows: Sequence[dict[str, Any]], limit: int = 12) -> Any:
+def table(rows: Sequence[dict[str, Any]], limit: int = 12) -> Any:
     """A rich table of the first *limit* rows, noting how many are not shown."""
     from rich.table import Table
 
-    result = Table(title=title, title_justify="left", show_lines=False)
+    result = Table(show_lines=False)
     columns: list[str] = []
     for row in rows:
         for key in row:
@@ -61,12 +62,36 @@ def table(title: str, rows: Sequence[dict[str, Any]], limit: int = 12) -> Any:
     for column in columns:
         values = [row[column] for row in shown if row.get(column) is not None]
         numeric = bool(values) and all(_is_number(v) for v in values)
-        result.add_column(column, justify="right" if numeric else "left")
+        # A narrow terminal folds a long value onto more lines; never cuts it.
+        result.add_column(
+            column, justify="right" if numeric else "left", overflow="fold"
+        )
     for row in shown:
         result.add_row(*(format_value(row.get(c)) for c in columns))
     if len(rows) > limit:
         result.caption = f"{count(len(rows) - limit, 'more row')} not shown"
     return result
+
+
+def print_table(
+    console: Any, title: str, rows: Sequence[dict[str, Any]], limit: int = 12
+) -> None:
+    """Print *title* on its own line, then the table of *rows*.
+
+    Off a terminal (a file, a pipe) the table is as wide as its values need,
+    so no value is folded.
+    """
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    console.print(title, markup=False, highlight=False, soft_wrap=True)
+    rendered = table(rows, limit)
+    if not console.is_terminal:
+        wide = console.options.update_width(1_000_000)
+        needed = Measurement.get(console, wide, rendered).maximum
+        if needed > console.width:
+            console = Console(file=console.file, width=needed, no_color=True)
+    console.print(rendered)
 
 
 _USERINFO = re.compile(r"^(?P<scheme>[^:/?#]*://)(?P<user>[^:@/]*):")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.console import Console
 
-from influxpy._cli_output import count, redact_url, scrub, table, url_secrets
+from influxpy._cli_output import count, print_table, redact_url, scrub, url_secrets
 from influxpy._transfer import PRECISIONS, Record
 from influxpy.exceptions import DatabaseNotFoundError, InfluxpyError
 
@@ -162,7 +162,7 @@ def _print_query(pieces: Iterable[Series], fmt: str, console: Any) -> None:
             continue
         shown = ", ".join(f"{k}={v}" for k, v in sorted(s.tags.items()))
         title = " ".join(p for p in (s.name, shown) if p) or "result"
-        console.print(table(title, rows, limit=50))
+        print_table(console, title, rows, limit=50)
         printed = True
     if not printed:
         console.print("(no rows)")
