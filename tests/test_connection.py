@@ -288,11 +288,15 @@ def test_query_string_options_are_typed() -> None:
 
 
 def test_option_defaults() -> None:
-    """Without options: 10 s timeout, 3 retries in 30 s, gzip decided by host."""
+    """Without options: 10 s timeout, retries for 30 s in all, gzip decided by host."""
     options = connect("influxdb://h/db").options
 
     assert options == HTTPOptions()
-    assert (options.timeout, options.retries, options.retry_timeout) == (10.0, 3, 30.0)
+    assert (options.timeout, options.retries, options.retry_timeout) == (
+        10.0,
+        None,
+        30.0,
+    )
     assert (options.gzip, options.verify, options.auth) == (None, True, "basic")
 
 

@@ -52,7 +52,15 @@ __all__ = [
 
 
 class InfluxpyError(Exception):
-    """Base class of every error influxpy raises on purpose."""
+    """Base class of every error influxpy raises on purpose.
+
+    ``written`` is the number of points a bulk write (``bulk_create()``,
+    ``abulk_create()``, ``write_dataframe()``, ``write_lines()``) had
+    stored when this error ended it: 0 when nothing was, and for errors
+    that did not come from a write.
+    """
+
+    written: int = 0
 
 
 class ImproperlyConfigured(InfluxpyError):
@@ -120,8 +128,6 @@ class DatabaseError(InfluxpyError):
     ``written`` is the number of points a write had already stored when it
     failed (0 when nothing was written or for queries).
     """
-
-    written: int = 0
 
 
 class InterfaceError(DatabaseError):

@@ -52,8 +52,7 @@ from influxpy.exceptions import (
 
 if TYPE_CHECKING:
     from types import TracebackType
-
-    from typing_extensions import Self
+    from typing import Self
 
     from influxpy.backends.base import Backend
 
@@ -170,6 +169,7 @@ class _Writer(Generic[ModelT]):
         self._failures: list[tuple[BaseException, list[str], int]] = []
         self._unreported: list[tuple[BaseException, list[str]]] = []
         self._closed = False
+        backend.track_writer(self)
         self._start()
         _OPEN.add(self)
 
@@ -200,6 +200,23 @@ class _Writer(Generic[ModelT]):
 
     def _close_at_exit(self) -> None:
         raise NotImplementedError
+
+    def close_for_backend(self) -> None:
+        """Write out every accepted point because the backend closes.
+
+        Called by the backend's ``close()``; raises ``BatchWriteError`` for
+        points given up on, as ``close()`` does.
+        """
+        raise NotImplementedError
+
+    async def aclose_for_backend(self) -> None:
+        """Async form of ``close_for_backend()``, for the backend's ``aclose()``."""
+        raise NotImplementedError
+
+    def _forget(self) -> None:
+        """Stop tracking this writer: it is closed."""
+        _OPEN.discard(self)
+        self.backend._writers.discard(self)
 
     # -- shared steps ----------------------------------------------------------
 
@@ -484,7 +501,7 @@ class BatchWriter(_Writer[ModelT]):
             self._changed.notify_all()
         if self._thread is not threading.current_thread():
             self._thread.join()
-        _OPEN.discard(self)
+        self._forget()
         with self._lock:
             self._raise_failures()
 
@@ -496,6 +513,14 @@ class BatchWriter(_Writer[ModelT]):
 
     def _close_at_exit(self) -> None:
         self.close()
+
+    def close_for_backend(self) -> None:
+        """Write out every accepted point because the backend closes."""
+        self.close()
+
+    async def aclose_for_backend(self) -> None:
+        """Write out every accepted point because the backend closes (async)."""
+        await asyncio.to_thread(self.close)
 
     def _work(self) -> None:
         while True:
@@ -588,8 +613,29 @@ class AsyncBatchWriter(_Writer[ModelT]):
         if self._task is not None and not self._task.done():
             self._notify()
             await asyncio.shield(self._task)
-        _OPEN.discard(self)
+        self._forget()
         self._raise_failures()
+
+    def close_for_backend(self) -> None:
+        """Write out every accepted point because the backend closes.
+
+        Its task cannot be waited for from sync code while its event loop
+        runs: then ``InterfaceError`` says to ``aclose()`` instead.
+        """
+        task = self._task
+        if task is not None and not task.done() and not task.get_loop().is_closed():
+            msg = (
+                f"The connection {self.backend.alias!r} cannot close while the "
+                f"async batch writer for {self.model.__name__} still runs "
+                f"({self.pending} points pending): await writer.aclose(), or "
+                "await backend.aclose(), in its event loop first."
+            )
+            raise InterfaceError(msg)
+        self._close_at_exit()
+
+    async def aclose_for_backend(self) -> None:
+        """Write out every accepted point because the backend closes (async)."""
+        await self.aclose()
 
     def _running(self) -> None:
         """Start the background task in the running loop, unless it runs."""
@@ -649,7 +695,7 @@ class AsyncBatchWriter(_Writer[ModelT]):
         self._seal()
         while (batch := self._take()) is not None:
             self._send(batch)
-        _OPEN.discard(self)
+        self._forget()
         self._raise_failures()
 
 

@@ -9,13 +9,21 @@ Queries, writes and closing also have async forms (``aexecute``, ``awrite``,
 ``awrite_lines``, ``aclose``). The defaults here run the sync method in a
 worker thread (``asyncio.to_thread``), so every backend works under asyncio;
 a backend with a native async client overrides them.
+
+What every backend shares about failing writes and closing lives here too:
+``note_written()`` puts the count of points a bulk write stored on any
+error leaving it, ``ClosedConnection`` stands in for a closed store's
+handle, and ``close_writers()`` writes out the batch writers still open on
+a connection before it closes.
 """
 
 from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 import functools
+import weakref
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -23,27 +31,104 @@ from collections.abc import (
     Iterable,
     Iterator,
 )
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 from influxpy._utils import achunks, iterate_in_thread
-from influxpy.exceptions import DatabaseError
+from influxpy.exceptions import BatchWriteError, InfluxpyError, InterfaceError
 
 if TYPE_CHECKING:
     from types import TracebackType
-
-    from typing_extensions import Self
+    from typing import Self
 
     from influxpy.compilers.base import Compiled, Compiler
     from influxpy.connection import DatabaseURL
     from influxpy.models import InfluxMeasurement
     from influxpy.results import Series
+    from influxpy.writer import _Writer
 
-__all__ = ["DEFAULT_BATCH_SIZE", "Backend"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "Backend",
+    "ClosedConnection",
+    "counting_written",
+    "note_written",
+    "written_of",
+]
 
 #: Points per write request when the caller does not say.
 DEFAULT_BATCH_SIZE = 5_000
 
 _T = TypeVar("_T")
+
+#: How the note ``note_written()`` adds begins (so a later count replaces it).
+_NOTE_PREFIX = "influxpy: "
+#: Marks an error whose ``written`` attribute ``note_written()`` set.
+_NOTED = "_influxpy_written"
+
+
+def written_of(error: BaseException) -> int:
+    """The points a bulk write stored before *error*, as noted on it (or 0)."""
+    if isinstance(error, InfluxpyError):
+        return error.written
+    if _NOTED in getattr(error, "__dict__", {}):
+        return int(error.written)  # type: ignore[attr-defined]
+    return 0
+
+
+def note_written(error: BaseException, written: int) -> None:
+    """Record on *error*, which leaves a bulk write, how many points it stored.
+
+    influxpy's own errors get ``written``. Any other error (one raised by
+    the caller's iterable or a model's constructor, say) keeps its type and
+    gets a PEP 678 note with the count, replacing the note of an inner
+    write; it also gets ``written`` unless it already has an attribute of
+    that name.
+    """
+    if isinstance(error, InfluxpyError):
+        error.written = written
+        return
+    if not hasattr(error, "written") or _NOTED in getattr(error, "__dict__", {}):
+        with contextlib.suppress(AttributeError, TypeError):
+            error.written = written  # type: ignore[attr-defined]
+            error.__dict__[_NOTED] = True
+    notes = getattr(error, "__notes__", None)
+    if isinstance(notes, list):
+        notes[:] = [n for n in notes if not str(n).startswith(_NOTE_PREFIX)]
+    points = {0: "no point was", 1: "1 point was"}.get(
+        written, f"{written} points were"
+    )
+    where = (
+        " (its attribute written)" if _NOTED in getattr(error, "__dict__", {}) else ""
+    )
+    error.add_note(
+        f"{_NOTE_PREFIX}{points} stored by this write before it failed{where}."
+    )
+
+
+@contextlib.contextmanager
+def counting_written(count: Callable[[], int]) -> Iterator[None]:
+    """Note ``count()``, the points stored so far, on any error leaving the block."""
+    try:
+        yield
+    except BaseException as error:
+        note_written(error, count())
+        raise
+
+
+class ClosedConnection:
+    """Stands in for the handle of a closed store: every use raises.
+
+    ``close()`` is harmless, so closing twice is too.
+    """
+
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+
+    def close(self) -> None:
+        """Do nothing: the store is closed already."""
+
+    def __getattr__(self, name: str) -> Any:
+        self._backend.raise_closed()
 
 
 class Backend(abc.ABC):
@@ -61,6 +146,9 @@ class Backend(abc.ABC):
         self.url = url
         self.alias = alias
         self.database = url.database
+        #: Whether ``close()`` was called; a closed backend refuses every use.
+        self.closed = False
+        self._writers: weakref.WeakSet[_Writer[Any]] = weakref.WeakSet()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.alias!r}: {self.url}>"
@@ -86,6 +174,54 @@ class Backend(abc.ABC):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+    def raise_closed(self) -> NoReturn:
+        """Raise the error for using this backend after ``close()``."""
+        alias = "" if self.alias == "default" else f", alias={self.alias!r}"
+        msg = (
+            f"The connection {self.alias!r} to {self.url} is closed; open a new "
+            f"one with influxpy.connect(url{alias}) to use it again."
+        )
+        raise InterfaceError(msg)
+
+    def check_open(self) -> None:
+        """Raise ``InterfaceError`` if this backend was closed."""
+        if self.closed:
+            self.raise_closed()
+
+    def track_writer(self, writer: _Writer[Any]) -> None:
+        """Remember *writer*, so ``close()`` writes out its points first."""
+        self.check_open()
+        self._writers.add(writer)
+
+    def close_writers(self) -> None:
+        """Write out the batch writers still open on this connection.
+
+        Backends call this first thing in ``close()``. Each writer sends
+        every point it accepted; ``BatchWriteError`` is raised for the points
+        one of them gave up on, after the others were written out. An async
+        writer whose task still runs in an event loop cannot be waited for
+        here: ``aclose()`` the writer, or the backend, from that loop.
+        """
+        failures: list[BatchWriteError] = []
+        for writer in list(self._writers):
+            try:
+                writer.close_for_backend()
+            except BatchWriteError as failure:
+                failures.append(failure)
+        if failures:
+            raise failures[0]
+
+    async def aclose_writers(self) -> None:
+        """Async form of ``close_writers()``, for ``aclose()``."""
+        failures: list[BatchWriteError] = []
+        for writer in list(self._writers):
+            try:
+                await writer.aclose_for_backend()
+            except BatchWriteError as failure:
+                failures.append(failure)
+        if failures:
+            raise failures[0]
 
     def resolve_database(self, database: str | None) -> str:
         """Return *database*, or this connection's, or raise a clear error."""
@@ -254,24 +390,34 @@ class Backend(abc.ABC):
         batch_size: int,
     ) -> int:
         written = 0
-        async for batch in achunks(items, batch_size):
-            try:
-                written += await asyncio.to_thread(
-                    write,
-                    batch,
-                    database=database,
-                    retention_policy=retention_policy,
-                    batch_size=batch_size,
-                )
-            except DatabaseError as exc:
-                # The count covers the earlier batches of this call too.
-                exc.written += written
-                raise
+        try:
+            async for batch in achunks(items, batch_size):
+                try:
+                    written += await asyncio.to_thread(
+                        write,
+                        batch,
+                        database=database,
+                        retention_policy=retention_policy,
+                        batch_size=batch_size,
+                    )
+                except BaseException as error:
+                    # What this batch's write stored before failing counts too.
+                    written += written_of(error)
+                    raise
+        except BaseException as error:
+            note_written(error, written)
+            raise
         return written
 
     async def aclose(self) -> None:
-        """Async form of ``close()``; the default closes in a worker thread."""
-        await asyncio.to_thread(self.close)
+        """Async form of ``close()``; the default closes in a worker thread.
+
+        Open batch writers are written out first, async ones on this loop.
+        """
+        try:
+            await self.aclose_writers()
+        finally:
+            await asyncio.to_thread(self.close)
 
     def features(self) -> dict[str, Any]:
         """Describe optional capabilities (used by the QuerySet and docs)."""

@@ -5,29 +5,33 @@ One keep-alive ``httpx.Client`` per connection and, for asyncio, one
 configuration and closed by ``aclose()`` or when its loop shuts down. The
 sync and async paths share request building, the retry decision, response
 decoding and error mapping; they differ only in how they wait. Writes send
-nanosecond line
-protocol without a ``precision`` parameter (reference §1.4), gzip-compressed
-unless ``gzip=false``, and overlap encoding the next batch with the request
-in flight. Queries ask for msgpack (the only format that keeps integers
-apart from floats) with ``epoch=ns``, and fall back to JSON when a server
-answers with it; ``chunk_size`` streams ``chunked=true`` responses.
+nanosecond line protocol without a ``precision`` parameter (reference
+§1.4), gzip-compressed unless ``gzip=false``, and overlap encoding the next
+batch with the request in flight. Queries ask for msgpack (the only format
+that keeps integers apart from floats) with ``epoch=ns``, and fall back to
+JSON when a server answers with it; ``chunk_size`` streams
+``chunked=true`` responses.
 
-Connection errors, 5xx and 429 are retried with exponential backoff and
-full jitter, within a total time bound. Every other failure is mapped into
-``influxpy.exceptions`` at one place, ``_map_error``; credentials are
-scrubbed from anything shown.
+Connection errors, timeouts, 5xx and 429 are retried with exponential
+backoff and full jitter, or after the server's ``Retry-After``, until the
+total bound ``retry_timeout`` (``_retry.RetryPolicy``). Every failure is
+mapped into ``influxpy.exceptions`` from a plain summary of the attempt
+(``_http_errors``).
+
+Credentials travel in an ``Authorization`` header by default (``auth=query``
+sends ``u`` and ``p`` parameters instead). They are kept out of reach of
+tools that show the locals of a traceback's frames: the header's text lives
+in a closure, each request has its credentials removed once sent, each
+response lets go of the transport's copy of the request once read, and no
+error raised here is chained to an ``httpx`` error.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import gzip
 import ipaddress
 import logging
-import os
-import random
-import re
 import ssl
 import threading
 import time
@@ -42,27 +46,28 @@ from collections.abc import (
     Mapping,
 )
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 import msgpack
 import orjson
 
-from influxpy._utils import achunks, chunks, suggest
-from influxpy.backends.base import DEFAULT_BATCH_SIZE, Backend
-from influxpy.compilers.influxql import InfluxQLCompiler
-from influxpy.exceptions import (
-    AuthenticationError,
-    DatabaseError,
-    DatabaseNotFoundError,
-    FieldTypeConflictError,
-    ImproperlyConfigured,
-    InterfaceError,
-    OperationalError,
-    PartialWriteError,
-    ProgrammingError,
+from influxpy._utils import achunks, chunks
+from influxpy.backends._http_errors import MSGPACK, HTTPErrors
+from influxpy.backends._http_options import (
+    HTTPOptions,
+    _ssl_context,
+    credentials_auth,
+    scrub_logs,
 )
-from influxpy.lineprotocol import field_types_of
+from influxpy.backends._retry import Failure, RetryPolicy
+from influxpy.backends.base import (
+    DEFAULT_BATCH_SIZE,
+    Backend,
+    counting_written,
+    note_written,
+)
+from influxpy.compilers.influxql import InfluxQLCompiler
 from influxpy.results import Series
 
 if TYPE_CHECKING:
@@ -74,149 +79,10 @@ __all__ = ["HTTPBackend", "HTTPOptions"]
 
 logger = logging.getLogger("influxpy")
 
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_MSGPACK = "application/x-msgpack"
+_MSGPACK = MSGPACK
 _TIME_EXT = 5
-_PARSE_ERROR = re.compile(r"unable to parse '(?P<line>.*)': (?P<reason>.*?)$")
-_TYPE_CONFLICT = re.compile(
-    r'field type conflict: input field "(?P<field>.*)" on measurement '
-    r'"(?P<measurement>.*)" is type (?P<got>\w+), already exists as type '
-    r"(?P<stored>\w+)"
-)
-_DROPPED = re.compile(r"dropped=(\d+)")
-_NOT_FOUND_DB = re.compile(r'database not found: "?(?P<db>[^"]*)"?')
-
-
-def _parse_bool(name: str, value: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    msg = f"The connection option {name!r} takes true or false; got {value!r}."
-    raise ImproperlyConfigured(msg)
-
-
-def _parse_number(name: str, value: str, kind: type, minimum: float) -> Any:
-    try:
-        number = kind(value)
-    except ValueError:
-        number = None
-    if number is None or number < minimum:
-        what = "a whole number" if kind is int else "a number"
-        msg = (
-            f"The connection option {name!r} takes {what} of at least "
-            f"{minimum:g}; got {value!r}."
-        )
-        raise ImproperlyConfigured(msg)
-    return number
-
-
-@dataclasses.dataclass(frozen=True)
-class HTTPOptions:
-    """Options of an HTTP connection, from the URL's query string or keywords.
-
-    ``timeout`` seconds per request; ``retries`` extra attempts on connection
-    errors, 5xx and 429 with ``retry_timeout`` seconds in all; ``gzip``
-    compresses write bodies (``auto``, the default, compresses unless the
-    server is on a loopback address, where compressing only costs CPU);
-    ``rp`` is the default retention policy; ``token`` sends
-    ``Authorization: Token …`` (2.x, 3.x, 1.8+); ``chunk_size`` rows per
-    chunk when streaming; ``verify`` checks TLS
-    certificates (``false`` or a CA bundle path); ``auth`` sends credentials
-    as a ``basic`` header or as ``query`` parameters ``u``/``p``.
-    """
-
-    timeout: float = 10.0
-    retries: int = 3
-    retry_timeout: float = 30.0
-    gzip: bool | None = None
-    rp: str | None = None
-    token: str | None = dataclasses.field(default=None, repr=False)
-    chunk_size: int = 10_000
-    verify: bool | str = True
-    auth: str = "basic"
-
-    @classmethod
-    def from_mapping(cls, options: Mapping[str, str]) -> HTTPOptions:
-        """Parse and check string options; unknown names are refused."""
-        names = [f.name for f in dataclasses.fields(cls)]
-        values: dict[str, Any] = {}
-        for name, raw in options.items():
-            if name not in names:
-                valid = ", ".join(sorted(names))
-                hint = suggest(name, names)
-                msg = (
-                    f"Unknown connection option {name!r} for an InfluxDB URL; "
-                    f"valid options are: {valid}.{hint}"
-                )
-                raise ImproperlyConfigured(msg)
-            if name in ("timeout", "retry_timeout"):
-                values[name] = _parse_number(name, raw, float, 0.001)
-            elif name in ("retries",):
-                values[name] = _parse_number(name, raw, int, 0)
-            elif name == "chunk_size":
-                values[name] = _parse_number(name, raw, int, 1)
-            elif name == "gzip":
-                values[name] = None if raw == "auto" else _parse_bool(name, raw)
-            elif name == "verify":
-                lowered = raw.strip().lower()
-                is_flag = lowered in ("0", "1", "true", "false", "yes", "no")
-                values[name] = _parse_bool(name, raw) if is_flag else raw
-            elif name == "auth":
-                if raw not in ("basic", "query"):
-                    msg = (
-                        f"The connection option 'auth' takes 'basic' or 'query'; "
-                        f"got {raw!r}."
-                    )
-                    raise ImproperlyConfigured(msg)
-                values[name] = raw
-            else:
-                values[name] = raw or None
-        return cls(**values)
-
-
-def _ssl_context(path: str) -> ssl.SSLContext:
-    try:
-        if os.path.isdir(path):
-            return ssl.create_default_context(capath=path)
-        return ssl.create_default_context(cafile=path)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        msg = (
-            "The connection option 'verify' takes true, false or the path of a "
-            f"CA bundle; cannot load {path!r}: {reason}."
-        )
-        raise ImproperlyConfigured(msg) from None
-
-
-class _ScrubSecrets(logging.Filter):
-    """Hide credentials in httpx's request log lines.
-
-    With ``auth=query`` the password travels in the URL, which httpx logs.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: frozenset[str] = frozenset()
-
-    def add(self, secret: str) -> None:
-        encoded = str(httpx.QueryParams({"p": secret}))[2:]
-        self.secrets = self.secrets | {secret, encoded}
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        secrets = self.secrets
-        if secrets:
-            text = record.getMessage()
-            scrubbed = text
-            for secret in secrets:
-                scrubbed = scrubbed.replace(secret, "***")
-            if scrubbed != text:
-                record.msg, record.args = scrubbed, None
-        return True
-
-
-_SCRUBBER = _ScrubSecrets()
+#: What a response's stream becomes once the response is done with.
+_DONE = httpx.ByteStream(b"")
 
 
 def _setting(event: threading.Event | asyncio.Event) -> Callable[[Any], None]:
@@ -302,7 +168,25 @@ class _SeriesReader:
         return [series for doc in documents for series in self._series_of(doc)]
 
 
-class HTTPBackend(Backend):
+def _forget_credentials(request: httpx.Request) -> None:
+    """Remove the credentials from a request that has been sent.
+
+    Responses and ``httpx`` errors keep their request; once sent, it needs
+    no credentials.
+    """
+    request.headers.pop("Authorization", None)
+    if "p" in request.url.params or "u" in request.url.params:
+        request.url = request.url.copy_remove_param("p").copy_remove_param("u")
+
+
+def _detach(response: httpx.Response) -> None:
+    """Let a closed response go of its stream, which holds the transport's
+    own copy of the request (with the credentials) and the connection pool.
+    """
+    response.stream = _DONE
+
+
+class HTTPBackend(HTTPErrors, Backend):
     """A connection to InfluxDB's HTTP API.
 
     Pass ``transport`` (an ``httpx`` transport) to record or fake exchanges;
@@ -324,6 +208,7 @@ class HTTPBackend(Backend):
     ) -> None:
         super().__init__(url, alias)
         self.options = HTTPOptions.from_mapping(url.options)
+        self._retry = RetryPolicy(self.options.retries, self.options.retry_timeout)
         scheme = "https" if url.scheme in ("influxdbs", "https") else "http"
         host = url.host or "localhost"
         if ":" in host:
@@ -333,21 +218,17 @@ class HTTPBackend(Backend):
         self._gzip = self.options.gzip
         if self._gzip is None:
             self._gzip = not _is_loopback(url.host or "localhost")
-        headers = {"User-Agent": "influxpy"}
-        auth: httpx.Auth | None = None
         self._auth_params: dict[str, str] = {}
-        if self.options.token:
-            headers["Authorization"] = f"Token {self.options.token}"
-        elif url.username is not None:
-            if self.options.auth == "query":
+        auth: httpx.Auth | None = None
+        if self.options.auth == "query" and not self.options.token:
+            if url.username is not None:
                 self._auth_params = {"u": url.username, "p": url.password or ""}
-                if url.password:
-                    _SCRUBBER.add(url.password)
-                    httpx_logger = logging.getLogger("httpx")
-                    if _SCRUBBER not in httpx_logger.filters:
-                        httpx_logger.addFilter(_SCRUBBER)
-            else:
-                auth = httpx.BasicAuth(url.username, url.password or "")
+            if url.password:
+                scrub_logs(url.password)
+        else:
+            auth = credentials_auth(url.username, url.password, self.options.token)
+        #: Whether ping() also checks the credentials (/ping needs none).
+        self._has_credentials = auth is not None or bool(self._auth_params)
         verify: bool | ssl.SSLContext = (
             _ssl_context(self.options.verify)
             if isinstance(self.options.verify, str)
@@ -356,7 +237,7 @@ class HTTPBackend(Backend):
         # One configuration for the sync client and every async one.
         self._client_options: dict[str, Any] = {
             "base_url": self.base_url,
-            "headers": headers,
+            "headers": {"User-Agent": "influxpy"},
             "auth": auth,
             "timeout": self.options.timeout,
             "verify": verify,
@@ -379,17 +260,7 @@ class HTTPBackend(Backend):
         """Build a backend for an ``influxdb://`` or ``influxdbs://`` URL."""
         return cls(url, alias)
 
-    # -- requests, retries and errors ---------------------------------------
-
-    def _redact(self, text: str) -> str:
-        return self.url.redact(text)
-
-    def _backoff(self, attempt: int, response: httpx.Response | None) -> float:
-        if response is not None:
-            retry_after = response.headers.get("Retry-After", "")
-            if retry_after.isdigit():
-                return float(retry_after)
-        return random.uniform(0, min(8.0, 0.1 * 2**attempt))
+    # -- requests and retries ------------------------------------------------
 
     def _request(
         self,
@@ -410,46 +281,67 @@ class HTTPBackend(Backend):
             extensions=extensions,
         )
 
-    def _retry_wait(
+    def _attempt(
         self,
-        attempt: int,
-        deadline: float,
-        request: httpx.Request,
-        response: httpx.Response | None,
-        error: httpx.TransportError | None,
-    ) -> float | None:
-        """Decide what follows an attempt: ``None`` to return *response*, or
-        the seconds to wait before trying again.
+        method: str,
+        path: str,
+        params: Mapping[str, str],
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        stream: bool,
+        extensions: dict[str, Any] | None,
+    ) -> httpx.Response | Failure:
+        """Send one request: the response if it succeeded, else what failed."""
+        request = self._request(method, path, params, content, headers, extensions)
+        try:
+            response = self._client.send(request, stream=stream)
+        except httpx.TransportError as exc:
+            return self._transport_failure(exc)
+        finally:
+            _forget_credentials(request)
+        if response.status_code < 300:
+            if not stream:
+                _detach(response)  # read and closed by httpx already
+            return response
+        try:
+            response.read()
+        except httpx.TransportError as exc:
+            return self._transport_failure(exc)
+        finally:
+            response.close()
+            _detach(response)
+        return self._response_failure(response)
 
-        Shared by the sync and async senders. Out of attempts after a
-        connection error, it raises the mapped error.
-        """
-        if response is not None and (
-            response.status_code not in _RETRY_STATUSES or self._is_permanent(response)
-        ):
-            return None
-        wait = self._backoff(attempt, response)
-        if attempt >= self.options.retries or time.monotonic() + wait > deadline:
-            if response is not None:
-                return None
-            assert error is not None
-            self._raise_transport(error, attempt)
-        reason = (
-            f"HTTP {response.status_code}"
-            if response is not None
-            else type(error).__name__
-        )
-        logger.warning(
-            "InfluxDB at %s: %s on %s %s; retrying in %.2fs (attempt %d of %d).",
-            self.base_url,
-            reason,
-            request.method,
-            request.url.path,
-            wait,
-            attempt + 1,
-            self.options.retries,
-        )
-        return wait
+    async def _aattempt(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str],
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        stream: bool,
+        extensions: dict[str, Any] | None,
+    ) -> httpx.Response | Failure:
+        """Async form of ``_attempt()``, on the event loop's client."""
+        request = self._request(method, path, params, content, headers, extensions)
+        try:
+            response = await (await self._async_client()).send(request, stream=stream)
+        except httpx.TransportError as exc:
+            return self._transport_failure(exc)
+        finally:
+            _forget_credentials(request)
+        if response.status_code < 300:
+            if not stream:
+                _detach(response)
+            return response
+        try:
+            await response.aread()
+        except httpx.TransportError as exc:
+            return self._transport_failure(exc)
+        finally:
+            await response.aclose()
+            _detach(response)
+        return self._response_failure(response)
 
     def _send(
         self,
@@ -461,23 +353,30 @@ class HTTPBackend(Backend):
         headers: Mapping[str, str] | None = None,
         stream: bool = False,
         extensions: dict[str, Any] | None = None,
+        database: str | None = None,
+        lines: list[str] | None = None,
+        written: int = 0,
     ) -> httpx.Response:
-        """Send one request, retrying transient failures; map every error."""
-        deadline = time.monotonic() + self.options.retry_timeout
+        """Send one request, retrying what may pass; raise the mapped error.
+
+        *database*, *lines* and *written* say what an error is about.
+        """
+        self.check_open()
+        deadline = self._retry.deadline()
         attempt = 0
         while True:
-            request = self._request(method, path, params, content, headers, extensions)
-            response, error = None, None
-            try:
-                response = self._client.send(request, stream=stream)
-            except httpx.TransportError as exc:
-                error = exc
-            wait = self._retry_wait(attempt, deadline, request, response, error)
-            if wait is None and response is not None:
-                return response
-            if response is not None:
-                response.close()
-            time.sleep(wait or 0.0)
+            outcome = self._attempt(
+                method, path, params, content, headers, stream, extensions
+            )
+            if not isinstance(outcome, Failure):
+                return outcome
+            wait = self._retry.wait(attempt, deadline, outcome)
+            if wait is None:
+                self._raise_failure(
+                    outcome, attempt, database=database, lines=lines, written=written
+                )
+            self._log_retry(outcome, method, path, wait, attempt)
+            time.sleep(wait)
             attempt += 1
 
     async def _asend(
@@ -490,28 +389,49 @@ class HTTPBackend(Backend):
         headers: Mapping[str, str] | None = None,
         stream: bool = False,
         extensions: dict[str, Any] | None = None,
+        database: str | None = None,
+        lines: list[str] | None = None,
+        written: int = 0,
     ) -> httpx.Response:
         """Async form of ``_send()``, on the event loop's client."""
-        client = await self._async_client()
-        deadline = time.monotonic() + self.options.retry_timeout
+        self.check_open()
+        deadline = self._retry.deadline()
         attempt = 0
         while True:
-            request = self._request(method, path, params, content, headers, extensions)
-            response, error = None, None
-            try:
-                response = await client.send(request, stream=stream)
-                if response.status_code in _RETRY_STATUSES:
-                    # The retry decision and the error mapping read the body.
-                    await response.aread()
-            except httpx.TransportError as exc:
-                error = exc
-            wait = self._retry_wait(attempt, deadline, request, response, error)
-            if wait is None and response is not None:
-                return response
-            if response is not None:
-                await response.aclose()
-            await asyncio.sleep(wait or 0.0)
+            outcome = await self._aattempt(
+                method, path, params, content, headers, stream, extensions
+            )
+            if not isinstance(outcome, Failure):
+                return outcome
+            wait = self._retry.wait(attempt, deadline, outcome)
+            if wait is None:
+                self._raise_failure(
+                    outcome, attempt, database=database, lines=lines, written=written
+                )
+            self._log_retry(outcome, method, path, wait, attempt)
+            await asyncio.sleep(wait)
             attempt += 1
+
+    def _log_retry(
+        self, failure: Failure, method: str, path: str, wait: float, attempt: int
+    ) -> None:
+        reason = f"HTTP {failure.status}" if failure.status else failure.reason
+        retries = self.options.retries
+        limit = (
+            f" of {retries}"
+            if retries is not None
+            else f", for up to {self.options.retry_timeout:g}s in all"
+        )
+        logger.warning(
+            "InfluxDB at %s: %s on %s %s; retrying in %.2fs (attempt %d%s).",
+            self.base_url,
+            reason,
+            method,
+            path,
+            wait,
+            attempt + 1,
+            limit,
+        )
 
     async def _async_client(self) -> httpx.AsyncClient:
         """The running event loop's ``httpx.AsyncClient``, made on first use.
@@ -554,163 +474,6 @@ class HTTPBackend(Backend):
                         del self._async_clients[loop]
             await client.aclose()
 
-    @staticmethod
-    def _is_permanent(response: httpx.Response) -> bool:
-        # 1.x answers 500 for an unknown retention policy: retrying is useless.
-        if response.status_code != 500:
-            return False
-        response.read()
-        return "retention policy not found" in response.text
-
-    def _raise_transport(self, error: Exception, attempts: int) -> NoReturn:
-        detail = self._redact(str(error)) or type(error).__name__
-        tries = attempts + 1
-        tried = "1 attempt" if tries == 1 else f"{tries} attempts"
-        if isinstance(error, httpx.TimeoutException):
-            msg = (
-                f"InfluxDB at {self.base_url} did not answer within "
-                f"{self.options.timeout:g}s ({tried}): {detail}. Raise "
-                "the connection option 'timeout' for slow queries."
-            )
-            raise OperationalError(msg) from None
-        msg = (
-            f"Cannot reach InfluxDB at {self.base_url} ({tried}): "
-            f"{detail}. Check that the server is running and the URL is right."
-        )
-        raise InterfaceError(msg) from None
-
-    def _error_text(self, response: httpx.Response) -> str:
-        try:
-            response.read()
-            if _MSGPACK in response.headers.get("Content-Type", ""):
-                body = msgpack.unpackb(response.content, raw=False)
-            else:
-                body = response.json()
-        except (ValueError, httpx.HTTPError):
-            body = None
-        if isinstance(body, dict):
-            text = body.get("error") or body.get("message") or ""
-        else:
-            text = response.headers.get("X-Influxdb-Error", "") or response.text
-        return self._redact(str(text).strip())
-
-    def _map_error(
-        self,
-        response: httpx.Response,
-        *,
-        database: str | None,
-        lines: list[str] | None = None,
-        written: int = 0,
-    ) -> NoReturn:
-        """Raise the influxpy exception matching a failed response."""
-        status = response.status_code
-        text = self._error_text(response)
-        where = f"InfluxDB at {self.base_url}"
-        done = ""
-        if written:
-            done = f" {written} points of earlier batches were written."
-        if status in (401, 403):
-            user = self.url.username
-            who = f" for user {user!r}" if user else ""
-            hint = (
-                ""
-                if user or self.options.token
-                else " Put credentials in the URL: influxdb://user:password@host/db."
-            )
-            msg = f"{where} refused the request{who} (HTTP {status}): {text}.{hint}"
-            error: DatabaseError = AuthenticationError(msg)
-        elif status == 404 and "database not found" in text:
-            match = _NOT_FOUND_DB.search(text)
-            name = match["db"] if match else (database or "")
-            msg = (
-                f"The database {name!r} does not exist on {where}. Create it "
-                f"with influxpy.connect(...).create_database({name!r}) or the "
-                f'statement CREATE DATABASE "{name}".{done}'
-            )
-            error = DatabaseNotFoundError(msg)
-        elif status == 404 and "no dbrp mapping" in text:
-            # InfluxDB 2.x: the v1 database and retention policy map to no bucket.
-            name = database or ""
-            msg = (
-                f"The database {name!r} maps to no bucket on {where} ({text}). "
-                "On InfluxDB 2.x, create a bucket and a DBRP mapping for it "
-                f"(influx v1 dbrp create).{done}"
-            )
-            error = DatabaseNotFoundError(msg)
-        elif "retention policy not found" in text:
-            msg = f"{where} has no such retention policy: {text}.{done}"
-            error = ProgrammingError(msg)
-        elif status == 413:
-            msg = (
-                f"{where} refused a request body as too large (HTTP 413); pass a "
-                f"smaller batch_size.{done}"
-            )
-            error = OperationalError(msg)
-        elif status == 400 and lines is not None:
-            error = self._write_rejection(text, lines, written)
-        elif status == 400:
-            msg = f"{where} rejected the statement: {text}."
-            error = ProgrammingError(msg)
-        else:
-            msg = (
-                f"{where} failed with HTTP {status}: {text or response.reason_phrase}."
-            )
-            msg += done
-            error = OperationalError(msg)
-        error.written = written
-        raise error
-
-    def _write_rejection(
-        self, text: str, lines: list[str], written: int
-    ) -> PartialWriteError:
-        dropped_match = _DROPPED.search(text)
-        dropped = int(dropped_match.group(1)) if dropped_match else 0
-        partial = text.startswith("partial write")
-        done = f" {written} points of earlier batches were written." if written else ""
-        conflict = _TYPE_CONFLICT.search(text)
-        if conflict or "field type conflict" in text:
-            rejected: list[str] = []
-            if conflict:
-                rejected = [
-                    line
-                    for line in lines
-                    if field_types_of(line, conflict["measurement"]).get(
-                        conflict["field"]
-                    )
-                    == conflict["got"]
-                ]
-            else:
-                rejected = list(lines)
-            some_kept = partial and (dropped or len(rejected)) < len(lines)
-            kept = (
-                "the other points were written" if some_kept else "no point was written"
-            )
-            msg = (
-                f"InfluxDB rejected {dropped or len(rejected)} of {len(lines)} points "
-                f"because of a field type conflict ({kept}): {text}.{done}"
-            )
-            return FieldTypeConflictError(
-                msg,
-                lines=rejected,
-                dropped=dropped or len(rejected),
-                reason=text,
-                written=written,
-            )
-        bad = [m["line"] for m in map(_PARSE_ERROR.search, text.split("\n")) if m]
-        if not bad and not partial:
-            bad = list(lines)
-        some_kept = partial and len(bad) + dropped < len(lines)
-        kept = "the other points were written" if some_kept else "no point was written"
-        msg = (
-            f"InfluxDB rejected {len(bad) + dropped} of {len(lines)} points "
-            f"({kept}): {text}.{done}"
-        )
-        return PartialWriteError(
-            msg, lines=bad, dropped=dropped, reason=text, written=written
-        )
-
-    # -- queries -------------------------------------------------------------
-
     def execute(
         self,
         compiled: Compiled,
@@ -732,22 +495,30 @@ class HTTPBackend(Backend):
         """Async form of ``execute()``, on the event loop's ``httpx.AsyncClient``."""
         method, params, db = self._query_params(compiled, database, chunk_size)
         response = await self._asend(
-            method, "/query", params=params, headers=self._query_headers(), stream=True
+            method,
+            "/query",
+            params=params,
+            headers=self._query_headers(),
+            stream=True,
+            database=db,
         )
+        failure: Failure | None = None
         try:
-            if response.status_code >= 300:
-                await response.aread()
-                self._map_error(response, database=db)
             reader = self._reader(response, db, stream=bool(chunk_size))
-            async for piece in response.aiter_bytes():
-                for series in reader.feed(piece):
+            try:
+                async for piece in response.aiter_bytes():
+                    for series in reader.feed(piece):
+                        yield series
+            except httpx.TransportError as exc:
+                failure = self._transport_failure(exc)
+            else:
+                for series in reader.finish():
                     yield series
-            for series in reader.finish():
-                yield series
-        except httpx.TransportError as exc:
-            self._raise_transport(exc, 0)
         finally:
             await response.aclose()
+            _detach(response)
+        if failure is not None:
+            self._raise_transport(failure, 0)
 
     def _query_params(
         self, compiled: Compiled, database: str | None, chunk_size: int | None
@@ -786,19 +557,29 @@ class HTTPBackend(Backend):
         self, method: str, params: dict[str, str], database: str | None, *, stream: bool
     ) -> Iterator[Series]:
         response = self._send(
-            method, "/query", params=params, headers=self._query_headers(), stream=True
+            method,
+            "/query",
+            params=params,
+            headers=self._query_headers(),
+            stream=True,
+            database=database,
         )
+        failure: Failure | None = None
         try:
-            if response.status_code >= 300:
-                self._map_error(response, database=database)
             reader = self._reader(response, database, stream=stream)
-            for piece in response.iter_bytes():
-                yield from reader.feed(piece)
-            yield from reader.finish()
-        except httpx.TransportError as exc:
-            self._raise_transport(exc, 0)
+            try:
+                for piece in response.iter_bytes():
+                    yield from reader.feed(piece)
+            except httpx.TransportError as exc:
+                failure = self._transport_failure(exc)
+            else:
+                yield from reader.finish()
         finally:
             response.close()
+            _detach(response)
+        if failure is not None:
+            # Raised here, outside the except block: not chained to httpx's error.
+            self._raise_transport(failure, 0)
 
     def _series_of(self, document: Any, database: str | None) -> Iterator[Series]:
         if "error" in document and "results" not in document:
@@ -808,20 +589,6 @@ class HTTPBackend(Backend):
                 self._statement_error(str(result["error"]), database)
             for raw in result.get("series", ()):
                 yield _series_from(raw)
-
-    def _statement_error(self, text: str, database: str | None) -> NoReturn:
-        text = self._redact(text)
-        if text.startswith("database not found"):
-            match = _NOT_FOUND_DB.search(text)
-            name = match["db"] if match else (database or "")
-            msg = (
-                f"The database {name!r} does not exist on InfluxDB at "
-                f"{self.base_url}. Create it with influxpy.connect(...)"
-                f".create_database({name!r})."
-            )
-            raise DatabaseNotFoundError(msg)
-        msg = f"InfluxDB at {self.base_url} rejected the query: {text}."
-        raise ProgrammingError(msg)
 
     def query(self, text: str, *, database: str | None = None) -> list[Series]:
         """Run a raw InfluxQL statement and return its series.
@@ -883,9 +650,9 @@ class HTTPBackend(Backend):
                     sent.set()
 
             request["extensions"] = {"trace": trace}
-        response = self._send("POST", "/write", **request)
-        if response.status_code >= 300:
-            self._map_error(response, database=database, lines=lines, written=written)
+        self._send(
+            "POST", "/write", **request, database=database, lines=lines, written=written
+        )
 
     async def _apost_body(
         self,
@@ -904,9 +671,9 @@ class HTTPBackend(Backend):
                     sent.set()
 
             request["extensions"] = {"trace": trace}
-        response = await self._asend("POST", "/write", **request)
-        if response.status_code >= 300:
-            self._map_error(response, database=database, lines=lines, written=written)
+        await self._asend(
+            "POST", "/write", **request, database=database, lines=lines, written=written
+        )
         return len(lines)
 
     def _write_batches(
@@ -921,13 +688,27 @@ class HTTPBackend(Backend):
         One writer thread sends the batches in order, so the server sees them
         one at a time, as written; at most two encoded batches wait, so
         memory stays flat. After a failure no later batch is sent, and the
-        count of points written is exact. The first batch, often the only
-        one (``save()``, the batch writer), is sent from the calling thread:
-        no hand-over, and no executor, which refuses work once the
-        interpreter is exiting.
+        count of points written is exact: any error leaving carries it
+        (``note_written()``). The first batch, often the only one
+        (``save()``, the batch writer), is sent from the calling thread: no
+        hand-over, and no executor, which refuses work once the interpreter
+        is exiting.
         """
         db = self.resolve_database(database)
+        self.check_open()
         state = {"written": 0, "failed": False}
+        with counting_written(lambda: int(state["written"])):
+            return self._write_each(batches, encode, db, retention_policy, state)
+
+    def _write_each(
+        self,
+        batches: Iterable[list[Any]],
+        encode: Callable[[list[Any]], list[str]],
+        db: str,
+        retention_policy: str | None,
+        state: dict[str, Any],
+    ) -> int:
+        """The body of ``_write_batches()``, which counts into *state*."""
 
         def post(
             body: bytes, lines: list[str], sent: threading.Event | None = None
@@ -1007,9 +788,11 @@ class HTTPBackend(Backend):
         """Async form of ``_write_batches()``: in order, one batch in flight.
 
         Batches are encoded in a worker thread, so the event loop stays free
-        and the batch in flight goes on meanwhile.
+        and the batch in flight goes on meanwhile. Any error leaving carries
+        the count of points written (``note_written()``).
         """
         db = self.resolve_database(database)
+        self.check_open()
         written = 0
         in_flight: asyncio.Task[int] | None = None
         try:
@@ -1035,13 +818,15 @@ class HTTPBackend(Backend):
             if in_flight is not None:
                 task, in_flight = in_flight, None
                 written += await task
-        finally:
+        except BaseException as error:
             if in_flight is not None:
                 # An error while encoding: the batch in flight still finishes,
-                # so the count of points written is true.
+                # and counts if it was written.
                 await asyncio.wait([in_flight])
-                if not in_flight.cancelled():
-                    in_flight.exception()
+                if not in_flight.cancelled() and in_flight.exception() is None:
+                    written += in_flight.result()
+            note_written(error, written)
+            raise
         return written
 
     async def awrite(
@@ -1077,11 +862,17 @@ class HTTPBackend(Backend):
     # -- administration ------------------------------------------------------
 
     def ping(self) -> str:
-        """Return the server's version (``X-Influxdb-Version``)."""
+        """Return the server's version (``X-Influxdb-Version``).
+
+        ``/ping`` needs no credentials, so when the connection has some, a
+        ``SHOW DATABASES`` checks them too: a wrong password raises
+        ``AuthenticationError`` here rather than at the first query.
+        """
         response = self._send("GET", "/ping", params={})
-        if response.status_code >= 300:
-            self._map_error(response, database=None)
-        return str(response.headers.get("X-Influxdb-Version", "unknown"))
+        version = str(response.headers.get("X-Influxdb-Version", "unknown"))
+        if self._has_credentials:
+            self._run(self._compiler.show_databases())
+        return version
 
     def _run(self, compiled: Compiled) -> list[Series]:
         return list(self.execute(compiled))
@@ -1102,20 +893,34 @@ class HTTPBackend(Backend):
         return names
 
     async def aclose(self) -> None:
-        """Close this event loop's async client, then what ``close()`` closes."""
-        with self._pool_lock:
-            entry = self._async_clients.pop(asyncio.get_running_loop(), None)
-        if entry is not None:
-            await entry[1].aclose()
-        self.close()
+        """Write out open batch writers, close this event loop's async client,
+        then what ``close()`` closes.
+        """
+        try:
+            if not self.closed:
+                await self.aclose_writers()
+        finally:
+            with self._pool_lock:
+                entry = self._async_clients.pop(asyncio.get_running_loop(), None)
+            if entry is not None:
+                await entry[1].aclose()
+            self.close()
 
     def close(self) -> None:
-        """Close the HTTP client and the writer thread.
+        """Write out open batch writers, then close the HTTP client and the
+        writer thread. Closing twice is harmless; a closed backend raises
+        ``InterfaceError`` when used.
 
         Async clients close with ``aclose()`` or when their event loop ends.
         """
-        with self._pool_lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True)
-        self._client.close()
+        if self.closed:
+            return
+        try:
+            self.close_writers()
+        finally:
+            self.closed = True
+            with self._pool_lock:
+                pool, self._pool = self._pool, None
+            if pool is not None:
+                pool.shutdown(wait=True)
+            self._client.close()
