@@ -17,7 +17,7 @@ import email.utils
 import random
 import time
 
-__all__ = ["RETRY_STATUSES", "Failure", "RetryPolicy", "parse_retry_after"]
+__all__ = ["RETRY_STATUSES", "Failure", "RetryPolicy", "clock", "parse_retry_after"]
 
 #: Statuses that may pass: a server error, an overloaded or restarting server.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -25,6 +25,11 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 BACKOFF_FIRST = 0.1
 #: The highest backoff ceiling, in seconds.
 BACKOFF_MAX = 5.0
+
+
+def clock() -> float:
+    """The monotonic time that retry deadlines are measured on."""
+    return time.monotonic()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +100,7 @@ class RetryPolicy:
 
     def deadline(self) -> float:
         """The monotonic time after which no new attempt starts."""
-        return time.monotonic() + self.retry_timeout
+        return clock() + self.retry_timeout
 
     def wait(self, attempt: int, deadline: float, failure: Failure) -> float | None:
         """Seconds to wait before the next attempt, or None to give up.
@@ -110,7 +115,7 @@ class RetryPolicy:
             return None
         if self.retries is not None and attempt >= self.retries:
             return None
-        left = deadline - time.monotonic()
+        left = deadline - clock()
         if left <= 0:
             return None
         if failure.retry_after is not None:
