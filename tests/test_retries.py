@@ -27,7 +27,6 @@ import influxpy
 from _influxd import InfluxServer
 from _models import ServerMeasurement
 from influxpy.backends import _retry
-from influxpy.backends import http as http_module
 from influxpy.backends._retry import Failure, RetryPolicy, parse_retry_after
 from influxpy.backends.http import HTTPBackend
 from influxpy.connection import DatabaseURL
@@ -69,8 +68,9 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
         await real_sleep(0)
 
     monkeypatch.setattr(_retry, "clock", fake.monotonic)
-    monkeypatch.setattr(http_module.time, "sleep", fake.sleep)
-    monkeypatch.setattr(http_module.asyncio, "sleep", asleep)
+    # The module's own names: what the backend calls between attempts.
+    monkeypatch.setattr("influxpy.backends.http.time.sleep", fake.sleep)
+    monkeypatch.setattr("influxpy.backends.http.asyncio.sleep", asleep)
     return fake
 
 
