@@ -24,7 +24,7 @@ import httpx
 from influxpy._utils import suggest
 from influxpy.exceptions import ImproperlyConfigured
 
-__all__ = ["HTTPOptions", "credentials_auth", "scrub_logs"]
+__all__ = ["HTTPOptions", "credentials_auth", "query_auth", "scrub_logs"]
 
 
 def _parse_bool(name: str, value: str) -> bool:
@@ -212,3 +212,13 @@ def credentials_auth(
         return header
 
     return _HeaderAuth(value)
+
+
+def query_auth(username: str, password: str | None) -> Callable[[], dict[str, str]]:
+    """The ``u`` and ``p`` parameters of ``auth=query``, kept in a closure."""
+    params = {"u": username, "p": password or ""}
+
+    def value() -> dict[str, str]:
+        return dict(params)
+
+    return value

@@ -58,6 +58,7 @@ from influxpy.backends._http_options import (
     HTTPOptions,
     _ssl_context,
     credentials_auth,
+    query_auth,
     scrub_logs,
 )
 from influxpy.backends._retry import Failure, RetryPolicy
@@ -218,17 +219,19 @@ class HTTPBackend(HTTPErrors, Backend):
         self._gzip = self.options.gzip
         if self._gzip is None:
             self._gzip = not _is_loopback(url.host or "localhost")
-        self._auth_params: dict[str, str] = {}
+        #: The ``u`` and ``p`` parameters of auth=query (in a closure, as the
+        #: Authorization header's text is).
+        self._auth_params: Callable[[], dict[str, str]] = dict
         auth: httpx.Auth | None = None
         if self.options.auth == "query" and not self.options.token:
             if url.username is not None:
-                self._auth_params = {"u": url.username, "p": url.password or ""}
+                self._auth_params = query_auth(url.username, url.password)
             if url.password:
                 scrub_logs(url.password)
         else:
             auth = credentials_auth(url.username, url.password, self.options.token)
         #: Whether ping() also checks the credentials (/ping needs none).
-        self._has_credentials = auth is not None or bool(self._auth_params)
+        self._has_credentials = auth is not None or bool(self._auth_params())
         verify: bool | ssl.SSLContext = (
             _ssl_context(self.options.verify)
             if isinstance(self.options.verify, str)
@@ -275,7 +278,7 @@ class HTTPBackend(HTTPErrors, Backend):
         return self._client.build_request(
             method,
             path,
-            params={**params, **self._auth_params},
+            params={**params, **self._auth_params()},
             content=content,
             headers=headers,
             extensions=extensions,
