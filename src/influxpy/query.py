@@ -178,6 +178,65 @@ class Query:
         if isinstance(self.source, Query):
             self.source.check()
 
+    @property
+    def has_lower_time_bound(self) -> bool:
+        """Whether the WHERE clause sets a lower bound on time."""
+        return self.where is not None and _has_lower_bound(self.where)
+
+    def check_runnable(self) -> None:
+        """Raise ``CompileError`` for a statement that would run away on InfluxDB.
+
+        Checked before a QuerySet sends a query, on every backend, so that
+        code behaves alike on both; compiling (``str(query)``, continuous
+        queries, which add their own time range) is not affected.
+
+        Windows shifted by an offset (one that is not a whole number of
+        windows, or ``Now()``) with no lower time bound make InfluxDB 1.x
+        fill empty windows from the year 1677, misaligned: with
+        ``resolution(Hour(1), Minute(15))`` influxd 1.6.7 grew by hundreds
+        of MB a second without answering. An upper bound alone does not
+        help; ``fill('none')`` does (nothing is filled). An offset on a
+        subquery alone is answered at once, and is not refused.
+        """
+        windows = self.group_by_time
+        if windows is None or windows.offset is None or self.has_lower_time_bound:
+            return
+        if self.fill is not None and self.fill.mode == "none":
+            return
+        offset = windows.offset
+        if isinstance(offset, Duration):
+            if offset.nanoseconds % windows.interval.nanoseconds == 0:
+                return
+            shift = f"{offset!r}"
+        else:
+            shift = "Now()"
+        msg = (
+            f"resolution({windows.interval!r}, {shift}) needs a lower time bound: "
+            "without one, InfluxDB fills empty windows back to the year 1677 and "
+            "can run out of memory, so influxpy refuses the query on every "
+            "backend. Add one with filter(time__gte=...), or use fill('none')."
+        )
+        raise CompileError(msg)
+
+
+def _has_lower_bound(node: WhereNode) -> bool:
+    """Whether the conditions ANDed at the top of *node* bound time from below."""
+    if node.connector != "AND" and len(node.children) > 1:
+        return False
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            if _has_lower_bound(child):
+                return True
+            continue
+        if getattr(child.lhs, "role", None) != "time":
+            continue
+        name = child.lookup_name
+        if child.negated:
+            name = {"lt": "gte", "lte": "gt"}.get(name, "")
+        if name in ("gt", "gte", "exact"):
+            return True
+    return False
+
 
 def _check_where(node: WhereNode) -> None:
     """Refuse OR involving time: InfluxDB 1.x returns nothing for it."""

@@ -1019,6 +1019,7 @@ class QuerySet(Generic[ModelT]):
         """The backend, compiled statement and database to run *statement*."""
         if isinstance(statement, Query):
             statement = self._downsample(statement)
+            statement.check_runnable()
         backend = self._backend()
         compiled = statement.compile(backend.get_compiler(self._state.database))
         return backend, compiled, self._database(backend)
