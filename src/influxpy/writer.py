@@ -201,6 +201,11 @@ class _Writer(Generic[ModelT]):
     def _close_at_exit(self) -> None:
         raise NotImplementedError
 
+    def check_closable(self) -> None:
+        """Raise ``InterfaceError`` if the backend's ``close()`` cannot write
+        this writer out now.
+        """
+
     def close_for_backend(self) -> None:
         """Write out every accepted point because the backend closes.
 
@@ -616,10 +621,8 @@ class AsyncBatchWriter(_Writer[ModelT]):
         self._forget()
         self._raise_failures()
 
-    def close_for_backend(self) -> None:
-        """Write out every accepted point because the backend closes.
-
-        Its task cannot be waited for from sync code while its event loop
+    def check_closable(self) -> None:
+        """Its task cannot be waited for from sync code while its event loop
         runs: then ``InterfaceError`` says to ``aclose()`` instead.
         """
         task = self._task
@@ -631,6 +634,10 @@ class AsyncBatchWriter(_Writer[ModelT]):
                 "await backend.aclose(), in its event loop first."
             )
             raise InterfaceError(msg)
+
+    def close_for_backend(self) -> None:
+        """Write out every accepted point because the backend closes."""
+        self.check_closable()
         self._close_at_exit()
 
     async def aclose_for_backend(self) -> None:

@@ -194,26 +194,32 @@ class Backend(abc.ABC):
         self.check_open()
         self._writers.add(writer)
 
-    def close_writers(self) -> None:
+    def close_writers(self) -> BatchWriteError | None:
         """Write out the batch writers still open on this connection.
 
-        Backends call this first thing in ``close()``. Each writer sends
-        every point it accepted; ``BatchWriteError`` is raised for the points
-        one of them gave up on, after the others were written out. An async
-        writer whose task still runs in an event loop cannot be waited for
-        here: ``aclose()`` the writer, or the backend, from that loop.
+        Backends call this first thing in ``close()``, and raise what it
+        returns once closed: the ``BatchWriteError`` of the points a writer
+        gave up on, after the others were written out. An async writer
+        whose task still runs in an event loop cannot be waited for here:
+        then ``InterfaceError`` is raised before anything is done, and the
+        connection stays open (``aclose()`` the writer, or the backend, from
+        that loop).
         """
+        writers = list(self._writers)
+        for writer in writers:
+            writer.check_closable()
         failures: list[BatchWriteError] = []
-        for writer in list(self._writers):
+        for writer in writers:
             try:
                 writer.close_for_backend()
             except BatchWriteError as failure:
                 failures.append(failure)
-        if failures:
-            raise failures[0]
+        return failures[0] if failures else None
 
     async def aclose_writers(self) -> None:
-        """Async form of ``close_writers()``, for ``aclose()``."""
+        """Async form of ``close_writers()``, for ``aclose()``; raises the
+        ``BatchWriteError`` of the first writer that gave up on points.
+        """
         failures: list[BatchWriteError] = []
         for writer in list(self._writers):
             try:

@@ -918,12 +918,12 @@ class HTTPBackend(HTTPErrors, Backend):
         """
         if self.closed:
             return
-        try:
-            self.close_writers()
-        finally:
-            self.closed = True
-            with self._pool_lock:
-                pool, self._pool = self._pool, None
-            if pool is not None:
-                pool.shutdown(wait=True)
-            self._client.close()
+        failure = self.close_writers()
+        self.closed = True
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+        self._client.close()
+        if failure is not None:
+            raise failure
