@@ -323,6 +323,7 @@ def _series_key(
 ) -> str:
     parts = [escaped_measurement]
     written: list[tuple[str, str]] = []
+    field_keys = list(field_keys)
     for key, value in sorted(tags):
         if value is None or value == "":
             continue
@@ -334,9 +335,20 @@ def _series_key(
         parts.append(f"{escape_tag(key)}={escape_tag(value)}")
     check_tag_set(measurement, written, field_keys)
     series = ",".join(parts)
-    if len(series.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+    size = len(series.encode("utf-8", "surrogatepass"))
+    if size > MAX_KEY_BYTES:
         why = f"measurement and tags together exceed {MAX_KEY_BYTES} bytes"
         raise _refuse("the series key", measurement, None, series[:80] + "...", why)
+    # InfluxDB refuses a point whose series key, 4 bytes and the escaped key
+    # of one of its fields take more than MAX_KEY_BYTES ("max key length").
+    for key in field_keys:
+        total = size + 4 + len(escape_field_key(key).encode("utf-8", "surrogatepass"))
+        if total > MAX_KEY_BYTES:
+            why = (
+                f"the series key and the field key {key!r} take {total} bytes, over "
+                f"InfluxDB's limit of {MAX_KEY_BYTES} bytes for both together"
+            )
+            raise _refuse("the series key", measurement, None, series[:80] + "...", why)
     return series
 
 

@@ -1,0 +1,358 @@
+"""The embedded engine's catalog: which tables, columns, databases and default
+retention policies exist, as every thread sees them.
+
+The stored catalog lives in DuckDB tables (``main.influxpy_catalog``,
+``main.influxpy_databases`` and each database's policies table). Readers
+use ``CatalogState``, an immutable snapshot of what is committed. A change
+(a write adding a column, a drop) builds a ``CatalogChange``: a private
+copy of the state that only the transaction sees. After COMMIT the backend
+publishes the change's new state by swapping one reference; after ROLLBACK
+it throws the change away. So no thread ever sees a column, a table or a
+policy that is not committed, nor a catalog emptied by a refused write.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from influxpy.compilers.duckdb import TAG_CODES, ColumnInfo, code_column
+from influxpy.exceptions import NotSupportedError
+
+if TYPE_CHECKING:
+    from influxpy.backends._duckdb_batches import Batch
+
+__all__ = [
+    "DEFAULT_RETENTION_POLICY",
+    "TAG_CODES_COLUMNS",
+    "CatalogChange",
+    "CatalogState",
+    "TableKey",
+    "ident",
+    "load_state",
+    "table_name",
+]
+
+DEFAULT_RETENTION_POLICY = "autogen"
+#: ``(database, retention policy, measurement)``.
+TableKey = tuple[str, str, str]
+_SQL_TYPES = {
+    "float": "DOUBLE",
+    "integer": "BIGINT",
+    "boolean": "BOOLEAN",
+    "string": "VARCHAR",
+}
+_EMPTY: Mapping[str, ColumnInfo] = MappingProxyType({})
+#: The columns of the tag-value dictionary (``TAG_CODES``).
+TAG_CODES_COLUMNS = "code INTEGER PRIMARY KEY, value VARCHAR UNIQUE NOT NULL"
+_NEW_TAG_CODES = "main.influxpy_tag_codes_new"
+#: Pruning deletes unused values while they are fewer than the values that
+#: stay divided by this; otherwise it copies the values that stay.
+_REBUILD_RATIO = 8
+
+
+def ident(name: str) -> str:
+    """Double-quote a DuckDB identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_name(database: str, rp: str, measurement: str) -> str:
+    """The DuckDB table of a measurement in a retention policy."""
+    return f"{ident(database)}.{ident(rp + '.' + measurement)}"
+
+
+def policies_table(database: str) -> str:
+    """The table of *database*'s retention policies.
+
+    Inside the database's schema, so dropping the database drops it too;
+    measurement tables are named "rp.measurement" and never collide with it.
+    """
+    return f"{ident(database)}.influxpy_retention_policies"
+
+
+@dataclasses.dataclass(frozen=True)
+class CatalogState:
+    """The committed catalog; never changed once published."""
+
+    tables: Mapping[TableKey, Mapping[str, ColumnInfo]]
+    databases: frozenset[str]
+    #: Each database's default retention policy, where it is not ``autogen``.
+    default_policies: Mapping[str, str]
+
+    def default_policy(self, database: str) -> str:
+        """The policy points and queries naming none use on *database*."""
+        return self.default_policies.get(database, DEFAULT_RETENTION_POLICY)
+
+    def tables_of(
+        self, database: str, measurement: str | None = None
+    ) -> list[tuple[str, str, Mapping[str, ColumnInfo]]]:
+        """``(rp, measurement, columns)`` of *database*'s tables."""
+        return [
+            (rp, m, columns)
+            for (db, rp, m), columns in self.tables.items()
+            if db == database and (measurement is None or m == measurement)
+        ]
+
+
+def load_state(con: Any) -> CatalogState:
+    """Read the committed catalog through *con*."""
+    rows = con.execute(
+        "SELECT database, retention_policy, measurement, key, role, type "
+        "FROM main.influxpy_catalog ORDER BY position"
+    ).fetchall()
+    tables: dict[TableKey, dict[str, ColumnInfo]] = {}
+    coded = []
+    for db, rp, measurement, key, role, kind in rows:
+        columns = tables.setdefault((db, rp, measurement), {})
+        if role == "code":
+            coded.append((columns, key))
+        else:
+            columns[key] = ColumnInfo(key, role, kind)
+    # Tables written before tags had codes keep grouping by the values.
+    for columns, key in coded:
+        columns[key] = dataclasses.replace(columns[key], coded=True)
+    names = con.execute("SELECT name FROM main.influxpy_databases").fetchall()
+    databases = frozenset(str(r[0]) for r in names)
+    with_policies = con.execute(
+        "SELECT schema_name FROM duckdb_tables() "
+        "WHERE table_name = 'influxpy_retention_policies'"
+    ).fetchall()
+    defaults = {}
+    for (db,) in with_policies:
+        if db not in databases:
+            continue
+        row = con.execute(
+            f"SELECT name FROM {policies_table(db)} WHERE is_default LIMIT 1"
+        ).fetchone()
+        if row is not None and row[0] != DEFAULT_RETENTION_POLICY:
+            defaults[db] = str(row[0])
+    return CatalogState(
+        MappingProxyType(
+            {key: MappingProxyType(columns) for key, columns in tables.items()}
+        ),
+        databases,
+        MappingProxyType(defaults),
+    )
+
+
+class CatalogChange:
+    """A private copy of the catalog, changed inside one transaction.
+
+    Every method changes the stored catalog through *con* (in the open
+    transaction) and this copy alike; ``state()`` freezes the copy for
+    publishing once the transaction has committed.
+    """
+
+    def __init__(self, base: CatalogState, con: Any) -> None:
+        self.base = base
+        self.con = con
+        self.tables: dict[TableKey, Mapping[str, ColumnInfo]] = dict(base.tables)
+        self.databases = set(base.databases)
+        self.default_policies = dict(base.default_policies)
+        #: Whether tag values were removed from the dictionary (so cached
+        #: codes may be stale).
+        self.pruned = False
+        #: Codes given to tag values in this transaction.
+        self.codes: dict[str, int] = {}
+
+    def state(self) -> CatalogState:
+        """The changed catalog, frozen."""
+        if (
+            self.tables == self.base.tables
+            and self.databases == self.base.databases
+            and self.default_policies == self.base.default_policies
+        ):
+            return self.base
+        return CatalogState(
+            MappingProxyType(dict(self.tables)),
+            frozenset(self.databases),
+            MappingProxyType(dict(self.default_policies)),
+        )
+
+    # -- databases -------------------------------------------------------------
+
+    def ensure_database(self, name: str) -> None:
+        """Create *name* (a DuckDB schema) unless it exists."""
+        if name in self.databases:
+            return
+        self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(name)}")
+        self.con.execute("INSERT INTO main.influxpy_databases VALUES (?)", [name])
+        self.databases.add(name)
+
+    def drop_database(self, name: str) -> None:
+        """Drop *name* and everything in it."""
+        self.con.execute(f"DROP SCHEMA IF EXISTS {ident(name)} CASCADE")
+        self.con.execute("DELETE FROM main.influxpy_catalog WHERE database = ?", [name])
+        self.con.execute("DELETE FROM main.influxpy_databases WHERE name = ?", [name])
+        for key in [k for k in self.tables if k[0] == name]:
+            del self.tables[key]
+        self.databases.discard(name)
+        self.default_policies.pop(name, None)
+        self.prune_tag_codes()
+
+    def store_policies(self, database: str, policies: list[dict[str, Any]]) -> None:
+        """Replace the stored retention policies of *database*."""
+        table = policies_table(database)
+        self.con.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} (name VARCHAR, duration BIGINT, "
+            "shard_duration BIGINT, replication INTEGER, is_default BOOLEAN, "
+            "position INTEGER)"
+        )
+        self.con.execute(f"DELETE FROM {table}")
+        for position, p in enumerate(policies):
+            self.con.execute(
+                f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    p["name"],
+                    p["duration"],
+                    p["shard_duration"],
+                    p["replication"],
+                    p["default"],
+                    position,
+                ],
+            )
+        default = next(
+            (str(p["name"]) for p in policies if p["default"]),
+            DEFAULT_RETENTION_POLICY,
+        )
+        if default == DEFAULT_RETENTION_POLICY:
+            self.default_policies.pop(database, None)
+        else:
+            self.default_policies[database] = default
+
+    # -- tables ------------------------------------------------------------------
+
+    def ensure_columns(
+        self, database: str, rp: str, batch: Batch
+    ) -> Mapping[str, ColumnInfo]:
+        """Create the table and the columns *batch* needs; return its columns.
+
+        A key stored as a tag cannot become a field, nor the reverse.
+        """
+        key = (database, rp, batch.measurement)
+        current = self.tables.get(key)
+        table = table_name(database, rp, batch.measurement)
+        wanted = [(k, "tag", "string") for k in batch.tags]
+        wanted += [(k, "field", kind) for k, (kind, _v) in batch.fields.items()]
+        if current is not None and all(
+            name in current and current[name].role == role
+            for name, role, _kind in wanted
+        ):
+            return current
+        if current is None:
+            self.ensure_database(database)
+            self.con.execute(f"CREATE TABLE {table} (time BIGINT NOT NULL)")
+            current = _EMPTY
+        columns = dict(current)
+        position = len(columns)
+        for name, role, kind in wanted:
+            info = columns.get(name)
+            if info is not None:
+                if info.role != role:
+                    msg = (
+                        f"The embedded engine cannot store {name!r} of measurement "
+                        f"{batch.measurement!r} as a {role}: it is already a "
+                        f"{info.role} (InfluxDB 3 refuses a tag and a field with "
+                        "the same name too)."
+                    )
+                    raise NotSupportedError(msg)
+                continue
+            added = [(name, role, kind, _SQL_TYPES[kind])]
+            if role == "tag":
+                # The tag's values, '' for rows written before it, and their
+                # codes (0 for '').
+                added = [
+                    (name, role, kind, "VARCHAR NOT NULL DEFAULT ''"),
+                    (
+                        code_column(name),
+                        "code",
+                        "integer",
+                        "INTEGER NOT NULL DEFAULT 0",
+                    ),
+                ]
+            for column, column_role, column_kind, sql_type in added:
+                self.con.execute(
+                    f"ALTER TABLE {table} ADD COLUMN {ident(column)} {sql_type}"
+                )
+                self.con.execute(
+                    "INSERT INTO main.influxpy_catalog VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        database,
+                        rp,
+                        batch.measurement,
+                        name,
+                        column_role,
+                        column_kind,
+                        position,
+                    ],
+                )
+            position += 1
+            columns[name] = ColumnInfo(name, role, kind, coded=role == "tag")
+        frozen = MappingProxyType(columns)
+        self.tables[key] = frozen
+        return frozen
+
+    def drop_tables(self, keys: Iterable[TableKey]) -> None:
+        """Drop measurement tables and forget their columns."""
+        dropped = False
+        for db, rp, measurement in list(keys):
+            self.con.execute(f"DROP TABLE IF EXISTS {table_name(db, rp, measurement)}")
+            self.con.execute(
+                "DELETE FROM main.influxpy_catalog WHERE database = ? AND "
+                "retention_policy = ? AND measurement = ?",
+                [db, rp, measurement],
+            )
+            self.tables.pop((db, rp, measurement), None)
+            dropped = True
+        if dropped:
+            self.prune_tag_codes()
+
+    # -- the tag-value dictionary ------------------------------------------------
+
+    def prune_tag_codes(self) -> None:
+        """Remove from the dictionary the tag values no stored table holds.
+
+        Called in the transaction that deletes or drops points, so the
+        dictionary never outgrows what is stored. Code 0 ('') stays.
+        """
+        used = [
+            f"SELECT {ident(code_column(k))} AS code FROM {table_name(*key)}"
+            for key, columns in self.tables.items()
+            for k, info in columns.items()
+            if info.coded
+        ]
+        unused = f"SELECT code FROM {TAG_CODES} WHERE code <> 0"
+        if used:
+            unused += f" EXCEPT SELECT code FROM ({' UNION ALL '.join(used)})"
+        con = self.con
+        con.execute(f"CREATE OR REPLACE TEMP TABLE influxpy_unused AS {unused}")
+        try:
+            row = con.execute(
+                f"SELECT (SELECT count(*) FROM influxpy_unused), "
+                f"(SELECT count(*) FROM {TAG_CODES})"
+            ).fetchone()
+            gone, total = (int(row[0]), int(row[1])) if row else (0, 0)
+            if gone and gone * _REBUILD_RATIO <= total - gone:
+                con.execute(
+                    f"DELETE FROM {TAG_CODES} WHERE code IN "
+                    "(SELECT code FROM influxpy_unused)"
+                )
+            elif gone:
+                # Deleting many rows of an indexed table costs far more than
+                # copying the rows that stay into a new one.
+                con.execute(f"CREATE TABLE {_NEW_TAG_CODES} ({TAG_CODES_COLUMNS})")
+                con.execute(
+                    f"INSERT INTO {_NEW_TAG_CODES} SELECT c.code, c.value FROM "
+                    f"{TAG_CODES} AS c ANTI JOIN influxpy_unused AS u "
+                    "ON c.code = u.code"
+                )
+                con.execute(f"DROP TABLE {TAG_CODES}")
+                con.execute(
+                    f"ALTER TABLE {_NEW_TAG_CODES} RENAME TO "
+                    f"{TAG_CODES.rsplit('.', 1)[1]}"
+                )
+        finally:
+            con.execute("DROP TABLE influxpy_unused")
+        self.pruned = True

@@ -1,0 +1,296 @@
+"""Storing one batch on the embedded engine: field types, tag codes, merge.
+
+``refuse_conflicts`` drops the points that write a field with another type
+than the stored one (or, for a new field, than the batch's first), as
+InfluxDB 1.6.7 drops them, and describes them for the
+``FieldTypeConflictError`` raised after the others are stored. ``merge``
+stores a batch, merging a point with the same tag set and time into the
+stored one. ``tag_codes`` gives each tag value its integer code from the
+shared dictionary. Each runs inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from influxpy.backends._duckdb_batches import MIXED, pyarrow
+from influxpy.backends._duckdb_catalog import ident
+from influxpy.compilers.duckdb import TAG_CODES, ColumnInfo, code_column
+from influxpy.exceptions import FieldTypeConflictError
+
+if TYPE_CHECKING:
+    from influxpy.backends._duckdb_batches import Batch
+    from influxpy.backends._duckdb_catalog import CatalogChange
+
+__all__ = ["Rejection", "conflict_error", "merge", "refuse_conflicts", "tag_codes"]
+
+_PY_KIND = {float: "float", int: "integer", bool: "boolean", str: "string"}
+#: Tag values whose codes a connection remembers before it starts afresh.
+TAG_CODE_CACHE = 1_000_000
+
+
+@dataclass
+class Rejection:
+    """Points of one batch refused for a field type conflict."""
+
+    total: int
+    lines: list[str]
+    reasons: list[str]
+
+
+def refuse_conflicts(
+    batch: Batch, columns: Mapping[str, ColumnInfo] | None
+) -> Rejection | None:
+    """Drop the points writing a field with another type; describe them.
+
+    A field keeps its stored type; a new field takes the type of its first
+    value in the batch. A point with any field of another type is refused
+    whole, and the batch's other points are kept, as on InfluxDB.
+    """
+    stored = {} if columns is None else columns
+    if all(
+        kind != MIXED and (key not in stored or stored[key].kind == kind)
+        for key, (kind, _values) in batch.fields.items()
+        if key not in stored or stored[key].role == "field"
+    ):
+        return None
+    batch.materialize()
+    keep = [True] * batch.count
+    reasons = []
+    originals = dict(batch.fields)
+    for key, (kind, values) in originals.items():
+        info = stored.get(key)
+        if info is not None and info.role != "field":
+            continue  # refused whole by ensure_columns
+        first = next(v for v in values if v is not None)
+        target = info.kind if info is not None else _PY_KIND[type(first)]
+        if kind == target:
+            continue
+        given: str | None = None
+        kept_values = list(values)
+        for index, value in enumerate(values):
+            if value is None:
+                continue
+            value_kind = kind if kind != MIXED else _PY_KIND[type(value)]
+            if value_kind != target:
+                keep[index] = False
+                kept_values[index] = None
+                given = given or value_kind
+        reasons.append(
+            f'field type conflict: input field "{key}" on measurement '
+            f'"{batch.measurement}" is type {given}, already exists as type '
+            f"{target}"
+        )
+        batch.fields[key] = (target, kept_values)
+    if not reasons:
+        return None
+    total = batch.count
+    refused = [i for i, k in enumerate(keep) if not k]
+    # The refused points as they were given, before their values are cleared.
+    fields, batch.fields = batch.fields, originals
+    lines = batch.row_lines(refused)
+    batch.fields = fields
+    batch.drop_rows(keep)
+    # A field only refused points had is not written at all.
+    batch.fields = {
+        k: (kind, values)
+        for k, (kind, values) in batch.fields.items()
+        if any(v is not None for v in values)
+    }
+    return Rejection(total, lines, reasons)
+
+
+def conflict_error(rejection: Rejection, written: int = 0) -> FieldTypeConflictError:
+    """The error for a batch whose refused points are *rejection*'s.
+
+    *written* counts the points earlier batches of the same call stored.
+    """
+    dropped = len(rejection.lines)
+    reason = f"partial write: {'; '.join(rejection.reasons)} dropped={dropped}"
+    kept = (
+        "the other points were written"
+        if dropped < rejection.total
+        else "no point was written"
+    )
+    done = f" {written} points of earlier batches were written." if written else ""
+    msg = (
+        f"The embedded engine rejected {dropped} of {rejection.total} points "
+        f"because of a field type conflict ({kept}): {reason}.{done}"
+    )
+    return FieldTypeConflictError(
+        msg, lines=rejection.lines, dropped=dropped, reason=reason, written=written
+    )
+
+
+def tag_codes(
+    con: Any, cache: dict[str, int], change: CatalogChange, tags: dict[str, Any]
+) -> dict[str, Any]:
+    """The code of each value of the Arrow *tags* columns, as Arrow columns.
+
+    Values seen for the first time get the next codes, recorded in
+    *change* (the caller adds them to *cache* once committed).
+    """
+    if not tags:
+        return {}
+    pa = pyarrow()
+    import pyarrow.compute as pc
+
+    encoded = {
+        key: pc.dictionary_encode(
+            values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        )
+        for key, values in tags.items()
+    }
+    seen = pc.unique(pa.concat_arrays([e.dictionary for e in encoded.values()]))
+    given = change.codes
+    if not all(v in cache or v in given for v in seen.to_pylist()):
+        con.register("influxpy_values", pa.table({"value": seen}))
+        try:
+            con.execute(
+                f"INSERT INTO {TAG_CODES} SELECT (SELECT max(code) FROM "
+                f"{TAG_CODES}) + row_number() OVER (ORDER BY n.value), n.value "
+                f"FROM influxpy_values AS n "
+                f"ANTI JOIN {TAG_CODES} AS c ON n.value = c.value"
+            )
+            known = con.execute(
+                f"SELECT c.value, c.code FROM {TAG_CODES} AS c "
+                f"SEMI JOIN influxpy_values AS n ON c.value = n.value"
+            ).fetchall()
+        finally:
+            con.unregister("influxpy_values")
+        given.update(known)
+    out = {}
+    for key, values in encoded.items():
+        codes = pa.array(
+            [
+                given[v] if v in given else cache[v]
+                for v in values.dictionary.to_pylist()
+            ],
+            pa.int32(),
+        )
+        out[key] = pc.take(codes, values.indices)
+    return out
+
+
+def _arrow_column(pa: Any, values: Any, kind: Any) -> Any:
+    """A batch column as an Arrow array of *kind*."""
+    if isinstance(values, list):
+        return pa.array(values, kind)
+    if isinstance(values, pa.Array):
+        return values if values.type == kind else values.cast(kind)
+    return pa.array(values, kind)
+
+
+def merge(
+    con: Any,
+    target: str,
+    batch: Batch,
+    columns: Mapping[str, ColumnInfo],
+    codes: Any,
+) -> None:
+    """Store *batch* into the table *target*; same tags and time merge fields.
+
+    *codes* turns the Arrow columns of coded tags into their codes.
+    """
+    pa = pyarrow()
+    arrays: dict[str, Any] = {"time": pa.array(batch.times, pa.int64())}
+    arrow_types = {
+        "float": pa.float64(),
+        "integer": pa.int64(),
+        "boolean": pa.bool_(),
+        "string": pa.string(),
+    }
+    for key, values in batch.tags.items():
+        arrays[key] = _arrow_column(pa, values, pa.string())
+    for key, (kind, values) in batch.fields.items():
+        arrays[key] = _arrow_column(pa, values, arrow_types[kind])
+    tag_keys = [k for k, c in columns.items() if c.role == "tag"]
+    field_keys = [k for k, c in columns.items() if c.role == "field"]
+    coded = [k for k in tag_keys if columns[k].coded]
+    for key, values in codes({k: arrays[k] for k in coded if k in batch.tags}).items():
+        arrays[code_column(key)] = values
+    table = pa.table(arrays)
+    con.register("influxpy_batch", table)
+    try:
+        _merge_registered(con, target, batch, arrays, tag_keys, field_keys, coded)
+    finally:
+        con.unregister("influxpy_batch")
+
+
+def _merge_registered(
+    con: Any,
+    target: str,
+    batch: Batch,
+    arrays: dict[str, Any],
+    tag_keys: list[str],
+    field_keys: list[str],
+    coded: list[str],
+) -> None:
+    key_cols = ["time", *tag_keys]
+    # The tags' codes go along with the tags (0 for an absent tag).
+    carried = [code_column(k) for k in coded]
+    select_tags = ", ".join(
+        [
+            *(
+                f"{ident(k)}" if k in batch.tags else f"'' AS {ident(k)}"
+                for k in tag_keys
+            ),
+            *(ident(c) if c in arrays else f"0 AS {ident(c)}" for c in carried),
+        ]
+    )
+    select_fields = ", ".join(
+        f"{ident(k)}" if k in batch.fields else f"NULL AS {ident(k)}"
+        for k in field_keys
+    )
+    normalized = ", ".join(p for p in ("time", select_tags, select_fields) if p)
+    group = ", ".join(ident(k) for k in ["time", *batch.tags])
+    distinct = con.execute(
+        f"SELECT count(*) FROM (SELECT DISTINCT {group} FROM influxpy_batch)"
+    ).fetchone()
+    if not distinct or distinct[0] != batch.count:
+        # Duplicate points inside the batch: later values win per field.
+        merged = ", ".join(
+            f"arg_max({ident(k)}, influxpy_row) FILTER "
+            f"(WHERE {ident(k)} IS NOT NULL) AS {ident(k)}"
+            for k in field_keys
+        )
+        group = ", ".join(ident(k) for k in [*key_cols, *carried])
+        source = (
+            f"(SELECT {group}, {merged} FROM (SELECT {normalized}, "
+            f"row_number() OVER () AS influxpy_row FROM influxpy_batch) "
+            f"GROUP BY {group})"
+        )
+    else:
+        source = f"(SELECT {normalized} FROM influxpy_batch)"
+    if isinstance(batch.times, list):
+        low, high = min(batch.times), max(batch.times)
+    else:
+        low, high = int(batch.times.min()), int(batch.times.max())
+    join = " AND ".join(f"t.{ident(k)} = b.{ident(k)}" for k in key_cols)
+    hits = con.execute(
+        f"SELECT count(*) FROM {target} t SEMI JOIN {source} b ON {join} "
+        f"WHERE t.time BETWEEN {low} AND {high}"
+    ).fetchone()
+    all_cols = ", ".join(ident(k) for k in (*key_cols, *carried, *field_keys))
+    if not hits or not hits[0]:
+        con.execute(
+            f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM {source}"
+        )
+        return
+    coalesced = ", ".join(
+        f"coalesce(b.{ident(k)}, t.{ident(k)}) AS {ident(k)}" for k in field_keys
+    )
+    b_keys = ", ".join(f"b.{ident(k)}" for k in [*key_cols, *carried])
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE influxpy_merged AS "
+        f"SELECT {b_keys}, {coalesced} FROM {source} b LEFT JOIN "
+        f"(SELECT * FROM {target} WHERE time BETWEEN {low} AND {high}) t "
+        f"ON {join}"
+    )
+    con.execute(f"DELETE FROM {target} t USING influxpy_merged b WHERE {join}")
+    con.execute(
+        f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM influxpy_merged"
+    )
+    con.execute("DROP TABLE influxpy_merged")

@@ -1,0 +1,345 @@
+"""What the embedded engine writes and refuses, checked against InfluxDB 1.6.7.
+
+Each test runs on the real server and on the engine (the ``conn`` fixture)
+with one expectation, except the ``test_quirk_*`` tests, which pin where
+the server's answer is arbitrary and what the engine answers instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import influxpy
+from influxpy import fields, models
+from influxpy.constants import MAX_KEY_BYTES, MAX_STRING_FIELD_BYTES
+from influxpy.exceptions import (
+    BatchWriteError,
+    DatabaseNotFoundError,
+    FieldTypeConflictError,
+    LineProtocolError,
+    PartialWriteError,
+)
+
+S = 1_000_000_000
+T0 = 1_577_836_800 * S  # 2020-01-01T00:00:00Z
+#: A time in another 7-day shard group than T0.
+LATER = T0 + 30 * 86_400 * S
+
+
+class Untyped(models.InfluxMeasurement):
+    """An untyped field: bool, str or float by the value given."""
+
+    class Meta:
+        measurement = "untyped"
+
+    v = fields.InfluxField()
+    host = fields.InfluxTag(null=True)
+
+
+class Text(models.InfluxMeasurement):
+    """A string field and a tag."""
+
+    class Meta:
+        measurement = "text"
+
+    s = fields.StringField()
+    host = fields.InfluxTag(null=True)
+
+
+class TwoFields(models.InfluxMeasurement):
+    """The same measurement with a second untyped field."""
+
+    class Meta:
+        measurement = "untyped"
+
+    v = fields.InfluxField()
+    w = fields.InfluxField()
+
+
+def points(conn: str, model: Any = Untyped) -> list[tuple[int, Any]]:
+    """``(time, v)`` of every stored point of *model*'s measurement."""
+    return [
+        (p["time"], p["v"]) for r in model.series.using(conn).epoch() for p in r.points
+    ]
+
+
+def is_engine(conn: str) -> bool:
+    return influxpy.connections[conn].vendor == "duckdb"
+
+
+# -- field types ---------------------------------------------------------------------
+
+
+def test_a_batch_mixing_types_into_a_stored_field_keeps_the_valid_points(
+    conn: str,
+) -> None:
+    """The server writes the points of the stored type and refuses the others
+    with a field type conflict; so does the engine, naming the lines."""
+    manager = Untyped.series.using(conn)
+    manager.bulk_create([Untyped(time=T0, v=1.0)])
+    with pytest.raises(FieldTypeConflictError) as info:
+        manager.bulk_create(
+            [
+                Untyped(time=T0 + 1, v=2.0),
+                Untyped(time=T0 + 2, v=True),
+                Untyped(time=T0 + 3, v="x"),
+                Untyped(time=T0 + 4, v=5.0),
+            ]
+        )
+    error = info.value
+    assert error.dropped == 2
+    assert error.written == 0
+    assert "(the other points were written)" in str(error)
+    assert 'input field "v" on measurement "untyped" is type boolean' in error.reason
+    assert "already exists as type float" in error.reason
+    rejected = {f"untyped v=true {T0 + 2}", f'untyped v="x" {T0 + 3}'}
+    assert set(error.lines) <= rejected
+    if is_engine(conn):
+        assert error.lines == (f"untyped v=true {T0 + 2}", f'untyped v="x" {T0 + 3}')
+        assert str(error) == (
+            "The embedded engine rejected 2 of 4 points because of a field type "
+            "conflict (the other points were written): partial write: field type "
+            'conflict: input field "v" on measurement "untyped" is type boolean, '
+            "already exists as type float dropped=2."
+        )
+    assert points(conn) == [(T0, 1.0), (T0 + 1, 2.0), (T0 + 4, 5.0)]
+
+
+def test_a_batch_of_only_conflicting_points_writes_none(conn: str) -> None:
+    manager = Untyped.series.using(conn)
+    manager.bulk_create([Untyped(time=T0, v=1.0)])
+    with pytest.raises(FieldTypeConflictError) as info:
+        manager.bulk_create([Untyped(time=T0 + 1, v="x")])
+    assert info.value.dropped == 1
+    assert info.value.lines == (f'untyped v="x" {T0 + 1}',)
+    assert "(no point was written)" in str(info.value)
+    assert points(conn) == [(T0, 1.0)]
+
+
+def test_a_new_field_of_a_stored_measurement_takes_the_batch_first_type(
+    conn: str,
+) -> None:
+    """On a stored measurement, a new field's first value in the batch sets
+    its type; later points giving another are refused, the rest written."""
+    Untyped.series.using(conn).bulk_create([Untyped(time=T0, v=1.0)])
+    with pytest.raises(FieldTypeConflictError) as info:
+        influxpy.connections[conn].write_lines(
+            [f"untyped w=1.5 {T0 + 1}", f"untyped w=true {T0 + 2}", f"untyped v=3 {T0}"]
+        )
+    assert info.value.dropped == 1
+    assert info.value.lines == (f"untyped w=true {T0 + 2}",)
+    assert "is type boolean, already exists as type float" in info.value.reason
+    stored = [
+        (p["time"], p["v"], p["w"])
+        for r in TwoFields.series.using(conn).epoch()
+        for p in r.points
+    ]
+    assert stored == [(T0, 3.0, None), (T0 + 1, None, 1.5)]
+
+
+def test_the_batch_writer_hands_on_only_the_refused_lines(conn: str) -> None:
+    """``on_error`` and ``BatchWriteError`` get the refused lines, not the
+    whole batch, so the points the store kept are not written twice."""
+    Untyped.series.using(conn).bulk_create([Untyped(time=T0, v=1.0)])
+    reported: list[list[str]] = []
+    writer = Untyped.series.using(conn).batch_writer(
+        batch_size=10, on_error=lambda _exc, lines: reported.append(lines)
+    )
+    for n in range(1, 6):
+        writer.add(Untyped(time=T0 + n, v="bad" if n == 3 else float(n)))
+    with pytest.raises(BatchWriteError) as info:
+        writer.close()
+    assert reported == [[f'untyped v="bad" {T0 + 3}']]
+    assert info.value.lines == (f'untyped v="bad" {T0 + 3}',)
+    assert (writer.written, writer.failed) == (4, 1)
+    assert len(points(conn)) == 5
+
+
+# -- values and names the line protocol cannot carry ---------------------------
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        Text(time=T0, s="a\ud800b"),
+        Text(time=T0, s="ok", host="h\udfff"),
+        Untyped(time=T0, v="\ud83d"),
+    ],
+    ids=["string field", "tag", "untyped field"],
+)
+def test_a_lone_surrogate_is_refused_naming_the_value(conn: str, point: Any) -> None:
+    """Not valid UTF-8: a ``LineProtocolError`` names the key and the value."""
+    with pytest.raises(LineProtocolError, match="lone surrogate") as info:
+        type(point).series.using(conn).bulk_create([point])
+    assert info.value.key in ("s", "host", "v")
+    assert "\\ud8" in str(info.value) or "\\udf" in str(info.value)
+    assert points(conn, type(point) if type(point) is Untyped else Untyped) == []
+
+
+def test_a_lone_surrogate_in_lines_is_refused_by_the_engine() -> None:
+    backend = influxpy.connect("duckdb://:memory:", alias="surrogate-lines")
+    try:
+        for line in ['m s="a\ud800" 1', "m,h=\ud800 v=1 1", "m\ud800 v=1 1"]:
+            with pytest.raises(LineProtocolError, match="lone surrogate"):
+                backend.write_lines([line])
+        with pytest.raises(LineProtocolError, match=r"field 's' .*'a\\ud800'"):
+            backend.write_lines(['m s="a\ud800" 1'])
+        assert backend.write_lines(['m s="é" 1']) == 1
+    finally:
+        backend.close()
+
+
+def _key_point(total: int, field: str = "v") -> Text:
+    """A point whose series key + 4 + field key take *total* bytes."""
+    # "text,host=" + value, then 4 bytes, then the field key.
+    value = "x" * (total - len("text,host=") - 4 - len(field))
+    return Text(time=T0, s="ok", host=value)
+
+
+def test_series_key_and_field_key_limit(conn: str) -> None:
+    """InfluxDB refuses a point when its escaped series key, 4 bytes and a
+    field key take more than 65535 bytes; both backends refuse it before
+    writing, and store the largest point it accepts."""
+    manager = Text.series.using(conn)
+    with pytest.raises(LineProtocolError, match="65536 bytes") as info:
+        manager.bulk_create([_key_point(MAX_KEY_BYTES + 1, "s")])
+    assert "limit of 65535 bytes" in str(info.value)
+    assert manager.bulk_create([_key_point(MAX_KEY_BYTES, "s")]) == 1
+    assert manager.count() == 1
+
+
+def test_series_key_limit_counts_escapes_and_utf8_bytes(conn: str) -> None:
+    """An escaped comma counts two bytes, an é two: 65536 bytes refused."""
+    manager = Text.series.using(conn)
+    filler = "x" * (MAX_KEY_BYTES - len("text,host=") - 4 - 1 - 2)
+    with pytest.raises(LineProtocolError):
+        manager.bulk_create([Text(time=T0, s="ok", host=filler + ",x")])
+    with pytest.raises(LineProtocolError):
+        manager.bulk_create([Text(time=T0, s="ok", host=filler + "éx")])
+    assert manager.bulk_create([Text(time=T0, s="ok", host=filler + "é")]) == 1
+    assert manager.count() == 1
+
+
+def test_lines_over_the_key_limit_are_refused_by_both() -> None:
+    """Lines the server refuses with ``max key length exceeded``."""
+    line = "m,t=" + "a" * (MAX_KEY_BYTES - 4 - 4 - 1 + 1) + " v=1 1"
+    backend = influxpy.connect("duckdb://:memory:", alias="key-lines")
+    try:
+        with pytest.raises(LineProtocolError, match="65536 bytes"):
+            backend.write_lines([line])
+        accepted = "m,t=" + "a" * (MAX_KEY_BYTES - 4 - 4 - 1) + " v=1 1"
+        assert backend.write_lines([accepted]) == 1
+    finally:
+        backend.close()
+
+
+def test_lines_over_the_key_limit_are_refused_by_the_server(influx_url: str) -> None:
+    backend = influxpy.connect(influx_url, alias="key-lines-server")
+    try:
+        line = "m,t=" + "a" * (MAX_KEY_BYTES - 4 - 4 - 1 + 1) + " v=1 1"
+        with pytest.raises(PartialWriteError, match="max key length exceeded"):
+            backend.write_lines([line])
+        accepted = "m,t=" + "a" * (MAX_KEY_BYTES - 4 - 4 - 1) + " v=1 1"
+        assert backend.write_lines([accepted]) == 1
+    finally:
+        backend.close()
+
+
+def test_string_values_over_the_encoder_limit_are_refused(conn: str) -> None:
+    """The line-protocol encoder refuses strings over 1 MiB (newer servers
+    do); the engine refuses the same values."""
+    manager = Text.series.using(conn)
+    with pytest.raises(LineProtocolError, match="limited to 1048576 bytes"):
+        manager.bulk_create([Text(time=T0, s="x" * (MAX_STRING_FIELD_BYTES + 1))])
+    assert manager.bulk_create([Text(time=T0, s="x" * MAX_STRING_FIELD_BYTES)]) == 1
+    assert manager.count() == 1
+
+
+def test_long_strings_in_lines_are_stored_as_the_server_stores_them(
+    conn: str,
+) -> None:
+    """InfluxDB 1.6.7 itself stores strings over 1 MiB; so does the engine."""
+    backend = influxpy.connections[conn]
+    text = "y" * (2 * MAX_STRING_FIELD_BYTES)
+    assert backend.write_lines([f'text s="{text}" {T0}']) == 1
+    stored = [p["s"] for r in Text.series.using(conn).epoch() for p in r.points]
+    assert stored == [text]
+
+
+# -- databases -------------------------------------------------------------------------
+
+
+def test_queries_on_a_missing_database_raise(conn: str) -> None:
+    """The server answers ``database not found``; the engine raises the same
+    ``DatabaseNotFoundError`` instead of an empty answer."""
+    qs = Untyped.series.using(conn).database("nosuch_db")
+    with pytest.raises(DatabaseNotFoundError, match="'nosuch_db' does not exist"):
+        qs.count()
+    with pytest.raises(DatabaseNotFoundError):
+        list(qs)
+    with pytest.raises(DatabaseNotFoundError):
+        list(qs.iterator())
+
+
+async def test_async_queries_on_a_missing_database_raise(conn: str) -> None:
+    with pytest.raises(DatabaseNotFoundError):
+        await Untyped.series.using(conn).database("nosuch_db").acount()
+
+
+# -- quirks ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def both(influx_url: str) -> Iterator[tuple[str, str]]:
+    """The server and the engine side by side."""
+    server = influxpy.connect(influx_url, alias="writes-influxdb")
+    engine = influxpy.connect("duckdb://:memory:", alias="writes-duckdb")
+    try:
+        yield "writes-influxdb", "writes-duckdb"
+    finally:
+        server.close()
+        engine.close()
+
+
+def test_quirk_field_types_are_per_shard_on_the_server(both: tuple[str, str]) -> None:
+    """InfluxDB 1.6.7 checks a field's type per shard: a point a month later
+    (another 7-day shard group) may give it another type, and a query over
+    both then returns the points of one type only. The engine keeps one
+    type per field and refuses the point."""
+    server, engine = both
+    for alias in both:
+        Untyped.series.using(alias).bulk_create([Untyped(time=T0, v=1.5)])
+    assert Untyped.series.using(server).bulk_create([Untyped(time=LATER, v=True)]) == 1
+    assert points(server) == [(T0, 1.5)]
+    later = Untyped.series.using(server).filter(time__gte=LATER)
+    assert [(p["time"], p["v"]) for r in later.epoch() for p in r.points] == [
+        (LATER, True)
+    ]
+    with pytest.raises(FieldTypeConflictError) as info:
+        Untyped.series.using(engine).bulk_create([Untyped(time=LATER, v=True)])
+    assert info.value.lines == (f"untyped v=true {LATER}",)
+    assert points(engine) == [(T0, 1.5)]
+
+
+def test_quirk_mixed_types_creating_a_measurement_refuse_the_whole_write(
+    both: tuple[str, str],
+) -> None:
+    """A batch creating a measurement whose new field gets two types: the
+    server refuses the whole request ("field type conflict", nothing
+    written, other measurements included). The engine keeps the first type,
+    as the server does for a new field of a stored measurement."""
+    server, engine = both
+    lines = [f"untyped v=true {T0}", f"untyped v=1.5 {T0 + 1}", f"other x=1 {T0}"]
+    with pytest.raises(FieldTypeConflictError) as on_server:
+        influxpy.connections[server].write_lines(lines)
+    assert "no point was written" in str(on_server.value)
+    assert points(server) == []
+    with pytest.raises(FieldTypeConflictError) as on_engine:
+        influxpy.connections[engine].write_lines(lines)
+    assert on_engine.value.lines == (f"untyped v=1.5 {T0 + 1}",)
+    assert on_engine.value.dropped == 1
+    assert "(the other points were written)" in str(on_engine.value)
+    assert points(engine) == [(T0, True)]
