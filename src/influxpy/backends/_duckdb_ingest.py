@@ -64,7 +64,9 @@ def refuse_conflicts(
         info = stored.get(key)
         if info is not None and info.role != "field":
             continue  # refused whole by ensure_columns
-        first = next(v for v in values if v is not None)
+        first = next((v for v in values if v is not None), None)
+        if first is None:
+            continue
         target = info.kind if info is not None else _PY_KIND[type(first)]
         if kind == target:
             continue
