@@ -11,6 +11,7 @@ from tests._models import ServerMeasurement
 import influxpy
 import influxpy.backends.duckdb as engine
 from influxpy.aggregates import Mean
+from influxpy.backends._duckdb_stream import column_batches
 from influxpy.compilers.base import Compiled
 from influxpy.compilers.duckdb import TAG_CODES, code_column
 from influxpy.durations import Minute
@@ -196,7 +197,7 @@ def test_result_columns_keep_duckdbs_python_values(
 ) -> None:
     """Results read by column give the values DuckDB's rows give."""
     compiled = Compiled(select, {"low": -10})
-    batches = list(engine._column_batches(memory._con.cursor(), compiled, 2))
+    batches = list(column_batches(memory._con.cursor(), compiled, 2))
     columns: list[list[Any]] = [[] for _ in expected]
     for batch in batches:
         for column, values in zip(columns, batch, strict=True):

@@ -44,7 +44,6 @@ from influxpy.backends._duckdb_batches import (
     batch_from_points,
     check_names,
 )
-from influxpy.backends._duckdb_batches import pyarrow as _pyarrow
 from influxpy.backends._duckdb_catalog import (
     DEFAULT_RETENTION_POLICY,
     TAG_CODES_COLUMNS,
@@ -63,6 +62,7 @@ from influxpy.backends._duckdb_ingest import (
     refuse_conflicts,
     tag_codes,
 )
+from influxpy.backends._duckdb_stream import SLICE_ROWS, Batches, stream_batches
 from influxpy.backends.base import DEFAULT_BATCH_SIZE, Backend
 from influxpy.compilers.duckdb import (
     TAG_CODES,
@@ -105,68 +105,6 @@ _CHECKPOINT_ROWS = 1_000_000
 _PERFECT_HASH_BITS = 18
 
 
-_ARROW_SAFE = frozenset(
-    {
-        "BIGINT",
-        "INTEGER",
-        "SMALLINT",
-        "TINYINT",
-        "DOUBLE",
-        "FLOAT",
-        "VARCHAR",
-        "BOOLEAN",
-    }
-)
-
-
-def _column_batches(
-    cursor: Any, compiled: Compiled, size: int
-) -> Iterator[list[list[Any]]]:
-    """Run a SELECT; yield its rows in batches of at most *size*, by column.
-
-    Columns of plain types come through Arrow and numpy, several times
-    faster than DuckDB's row tuples; others are fetched as rows.
-    """
-    duckdb = _duckdb()
-    params = dict(compiled.params) or None
-    try:
-        relation = cursor.sql(compiled.text, params=params)
-        types = {str(kind) for kind in relation.types}
-        if types <= _ARROW_SAFE:
-            reader = getattr(relation, "to_arrow_reader", None)
-            if reader is None:  # pragma: no cover - duckdb before 1.4
-                reader = relation.fetch_record_batch
-            for record_batch in reader(size):
-                yield [_arrow_list(column) for column in record_batch.columns]
-            return
-        result = cursor.execute(compiled.text, params or {})
-        while rows := result.fetchmany(size):
-            yield list(map(list, zip(*rows, strict=True)))
-    except duckdb.Error as exc:
-        msg = f"The embedded engine failed to run the query: {exc}"
-        raise ProgrammingError(msg) from None
-
-
-def _arrow_list(column: Any) -> list[Any]:
-    """An Arrow column of a plain type as a list of Python values."""
-    if not column.null_count:
-        return list(column.to_numpy(zero_copy_only=False).tolist())
-    pa = _pyarrow()
-    if pa.types.is_floating(column.type):
-        filler: Any = 0.0
-    elif pa.types.is_integer(column.type):
-        filler = 0
-    elif pa.types.is_boolean(column.type):
-        filler = False
-    else:
-        filler = ""
-    values = column.fill_null(filler).to_numpy(zero_copy_only=False).tolist()
-    nulls = column.is_null().to_numpy(zero_copy_only=False).nonzero()[0]
-    for index in nulls.tolist():
-        values[index] = None
-    return list(values)
-
-
 class DuckDBBackend(Backend):
     """The embedded engine: ``duckdb://:memory:`` or a file.
 
@@ -206,6 +144,8 @@ class DuckDBBackend(Backend):
         #: Committed codes of tag values this connection has seen (see
         #: ``tag_codes``); used by writers only, under the lock.
         self._tag_codes: dict[str, int] = {}
+        #: Rows DuckDB sorts at a time for a raw query (None: all at once).
+        self._slice_rows: int | None = SLICE_ROWS
         with self._lock:
             if read_only:
                 self._check_catalog()
@@ -546,6 +486,7 @@ class DuckDBBackend(Backend):
             self._delete(compiled)
             return
         cursor = self._cursor()
+        batches: Batches | None = None
         try:
             n_groups = len(meta["group_keys"])
             name = meta["measurement"]
@@ -561,8 +502,9 @@ class DuckDBBackend(Backend):
 
             # Like the server's chunked responses: each series is cut into
             # pieces of chunk_size rows, all but its last marked partial.
-            size = max(chunk_size or 0, 100_000)
-            for batch in _column_batches(cursor, compiled, size):
+            size = max(chunk_size or 0, 25_000)
+            batches = stream_batches(cursor, compiled, size, self._slice_rows)
+            for batch in batches:
                 # Built in C: the group keys, and each row's values.
                 if n_groups == 1:
                     keys: list[tuple[Any, ...]] | list[Any] = batch[0]
@@ -596,6 +538,9 @@ class DuckDBBackend(Backend):
             if current_key is not None and values:
                 yield piece(False)
         finally:
+            if batches is not None:
+                # Its reading thread stops before the cursor closes.
+                batches.close()
             cursor.close()
 
     def _delete(self, compiled: Compiled) -> None:

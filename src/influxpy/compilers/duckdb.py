@@ -54,6 +54,7 @@ import zoneinfo
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from influxpy.compilers._duckdb_stream import Finish, StreamPlan, row_width
 from influxpy.compilers.base import Compiled, Compiler
 from influxpy.exceptions import ProgrammingError, UnsupportedCompilation
 from influxpy.expressions import (
@@ -1186,6 +1187,8 @@ class DuckDBCompiler(Compiler):
         self.catalog = catalog or Catalog("", {})
         self.now_ns = time.time_ns() if now_ns is None else now_ns
         self.params: dict[str, Any] = {}
+        #: The slice plans of the raw SELECTs compiled, by their SQL.
+        self._streams: dict[str, StreamPlan] = {}
 
     # -- entry points ------------------------------------------------------
 
@@ -1388,12 +1391,14 @@ class DuckDBCompiler(Compiler):
             return Compiled("", meta={"action": "empty"})
         sql = selected.sql
         params = self._used_params(sql)
-        meta = {
+        meta: dict[str, Any] = {
             "action": "select",
             "measurement": _measurement_of(query),
             "group_keys": selected.group_keys,
             "columns": selected.names,
         }
+        if sql in self._streams:
+            meta["stream"] = self._streams[sql]
         return Compiled(sql, params, meta=meta)
 
     def _used_params(self, sql: str) -> dict[str, Any]:
@@ -1665,6 +1670,18 @@ class DuckDBCompiler(Compiler):
         limit_order: list[str] | None,
     ) -> str:
         """Apply LIMIT/OFFSET per series (if *limit_order*), SLIMIT, ORDER BY."""
+        finish = self._finish_parts(ctx, names, order=order, limit_order=limit_order)
+        return finish.sql(body)
+
+    def _finish_parts(
+        self,
+        ctx: _Context,
+        names: list[str],
+        *,
+        order: list[str],
+        limit_order: list[str] | None,
+    ) -> Finish:
+        """The parts of ``_finish()`` around the rows it orders."""
         query = ctx.query
         g = ctx.g
         direction = ctx.direction
@@ -1681,7 +1698,7 @@ class DuckDBCompiler(Compiler):
             match = " AND ".join(f"r.{c} = s.{c}" for c in g) or "TRUE"
             where = f" WHERE EXISTS (SELECT 1 FROM ({series}) s WHERE {match})"
         terms = ", ".join([*(f"{c} {direction}" for c in g), *order])
-        return f"SELECT {outputs} FROM ({body}) AS r{where}{qualify} ORDER BY {terms}"
+        return Finish(outputs, where, qualify, terms)
 
     @staticmethod
     def _limit_filters(query: Query, g: list[str], order: list[str]) -> list[str]:
@@ -1747,7 +1764,22 @@ class DuckDBCompiler(Compiler):
             f"WHERE {ctx.where} AND {bounds} AND ({present})"
         )
         order = [f"time {ctx.direction}", f"influxpy_tie {ctx.direction}"]
-        sql = self._finish(ctx, body, names, order=order, limit_order=order)
+        finish = self._finish_parts(ctx, names, order=order, limit_order=order)
+        sql = finish.sql(body)
+        if not ctx.subquery:
+            # The backend may run it in slices of the output order.
+            query = ctx.query
+            self._streams[sql] = StreamPlan(
+                finish=finish,
+                body=body,
+                table=ctx.table,
+                groups=len(ctx.groups),
+                descending=query.descending,
+                whole_series=query.limit is not None or query.offset is not None,
+                width=row_width(
+                    len(ctx.groups), _tie_expr(ctx) != "0", [k for _s, k in typed]
+                ),
+            )
         return sql, names, [kind for _sql, kind in typed]
 
     def _row_expr(
@@ -2951,9 +2983,13 @@ def _fill_previous(ctx: _Context, column: str) -> str:
 
 
 def _tie_expr(ctx: _Context) -> str:
-    """Break ties between equal times by series key, as a re-implementation must."""
+    """Break ties between equal times by series key, as a re-implementation must.
+
+    Grouped by every tag, a series holds one tag set and never two rows at
+    one time: no tie to break, so none to compute or sort by.
+    """
     tags = sorted(k for k, c in ctx.columns.items() if c.role == "tag")
-    if not tags:
+    if not tags or set(tags) <= set(ctx.group_keys):
         return "0"
     return "concat_ws(',', " + ", ".join(_ident(t) for t in tags) + ")"
 

@@ -1,0 +1,247 @@
+"""The embedded engine's query results, read in batches as they stream.
+
+``column_batches()`` runs one SELECT and yields its rows by column, through
+Arrow where the types allow. ``stream_batches()`` does the same for a
+statement the compiler planned in slices (``StreamPlan``): when the table
+holds more rows than one slice, it first asks DuckDB how the output order
+cuts into slices of about ``rows`` rows (one small aggregate over the
+series), then runs the statement once per slice, so DuckDB never sorts
+more than one slice at a time and memory stays flat however many rows the
+answer has. All of it runs in one transaction, so every slice sees the same
+snapshot of the data.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from queue import Full, Queue
+from typing import Any
+
+from influxpy.compilers._duckdb_stream import Slice, StreamPlan
+from influxpy.compilers.base import Compiled
+from influxpy.exceptions import ProgrammingError
+
+__all__ = ["SLICE_ROWS", "Batches", "column_batches", "stream_batches"]
+
+#: Rows DuckDB sorts at a time for a raw query's answer, when a row has two
+#: tags, a time and three numbers (wider rows make smaller slices): about
+#: 50 MB of DuckDB's memory.
+SLICE_ROWS = 196_608
+#: Batches read ahead of the reader while it converts one.
+_AHEAD = 4
+
+#: Batches of rows by column, from a generator the reader closes.
+Batches = Generator[list[list[Any]], None, None]
+
+#: Result column types whose Arrow form converts to the same Python values
+#: as DuckDB's own rows (a HUGEINT sum, say, would come back as a Decimal).
+_ARROW_SAFE = frozenset(
+    {
+        "BIGINT",
+        "INTEGER",
+        "SMALLINT",
+        "TINYINT",
+        "DOUBLE",
+        "FLOAT",
+        "VARCHAR",
+        "BOOLEAN",
+    }
+)
+
+
+def _failed(exc: Exception) -> ProgrammingError:
+    msg = f"The embedded engine failed to run the query: {exc}"
+    return ProgrammingError(msg)
+
+
+def column_batches(
+    cursor: Any, compiled: Compiled, size: int
+) -> Iterator[list[list[Any]]]:
+    """Run a SELECT; yield its rows in batches of at most *size*, by column.
+
+    Columns of plain types come through Arrow and numpy, several times
+    faster than DuckDB's row tuples; others are fetched as rows.
+    """
+    for batch in _raw_batches(cursor, compiled, size):
+        yield _columns(batch)
+
+
+def _raw_batches(cursor: Any, compiled: Compiled, size: int) -> Iterator[Any]:
+    """The rows of a SELECT as Arrow record batches, or as lists by column
+    where a column's type does not convert through Arrow."""
+    import duckdb
+
+    params = dict(compiled.params) or None
+    try:
+        relation = cursor.sql(compiled.text, params=params)
+        types = {str(kind) for kind in relation.types}
+        if types <= _ARROW_SAFE:
+            reader = getattr(relation, "to_arrow_reader", None)
+            if reader is None:  # pragma: no cover - duckdb before 1.4
+                reader = relation.fetch_record_batch
+            yield from reader(size)
+            return
+        result = cursor.execute(compiled.text, params or {})
+        while rows := result.fetchmany(size):
+            yield list(map(list, zip(*rows, strict=True)))
+    except duckdb.Error as exc:
+        raise _failed(exc) from None
+
+
+def _columns(batch: Any) -> list[list[Any]]:
+    if isinstance(batch, list):
+        return batch
+    return [_arrow_list(column) for column in batch.columns]
+
+
+def _arrow_list(column: Any) -> list[Any]:
+    """An Arrow column of a plain type as a list of Python values."""
+    if not column.null_count:
+        return list(column.to_numpy(zero_copy_only=False).tolist())
+    import pyarrow as pa
+
+    if pa.types.is_floating(column.type):
+        filler: Any = 0.0
+    elif pa.types.is_integer(column.type):
+        filler = 0
+    elif pa.types.is_boolean(column.type):
+        filler = False
+    else:
+        filler = ""
+    values = column.fill_null(filler).to_numpy(zero_copy_only=False).tolist()
+    nulls = column.is_null().to_numpy(zero_copy_only=False).nonzero()[0]
+    for index in nulls.tolist():
+        values[index] = None
+    return list(values)
+
+
+def stream_batches(
+    cursor: Any, compiled: Compiled, size: int, rows: int | None
+) -> Batches:
+    """Like ``column_batches()``, a slice of at most about *rows* rows at a
+    time when the compiler planned the statement in slices."""
+    plan = compiled.meta.get("stream")
+    if not isinstance(plan, StreamPlan) or not rows:
+        yield from column_batches(cursor, compiled, size)
+        return
+    import duckdb
+
+    rows = plan.slice_rows(rows)
+    params = dict(compiled.params)
+    try:
+        # One snapshot for the plan and every slice.
+        cursor.begin()
+        stored = cursor.execute(plan.count_sql()).fetchall()[0][0]
+        found = []
+        if stored > rows:
+            text, bound = plan.slices_sql(rows, params)
+            found = cursor.execute(text, bound).fetchall()
+    except duckdb.Error as exc:
+        raise _failed(exc) from None
+    if stored <= rows:
+        yield from column_batches(cursor, compiled, size)
+        return
+    statements = (
+        Compiled(*plan.slice_sql(part, params))
+        for part in _slices(cursor, plan, found, rows, params)
+    )
+    yield from _ahead(cursor, statements, size)
+
+
+class _Done:
+    """The last item of ``_ahead()``'s queue."""
+
+
+def _ahead(cursor: Any, statements: Iterator[Compiled], size: int) -> Batches:
+    """The batches of *statements*, run one after another on *cursor* in a
+    thread that keeps a few batches ahead: DuckDB scans and sorts the next
+    slice while this thread turns the last one into Python values.
+
+    Closing the generator stops the thread (after the statement it is
+    running) before it returns, so the cursor is free again.
+    """
+    queue: Queue[Any] = Queue(maxsize=_AHEAD)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+            except Full:
+                continue
+            return True
+        return False
+
+    def work() -> None:
+        try:
+            for compiled in statements:
+                for batch in _raw_batches(cursor, compiled, size):
+                    if not put(batch):
+                        return
+            put(_Done)
+        except BaseException as exc:  # handed to the reader, raised there
+            put(exc)
+
+    thread = threading.Thread(target=work, name="influxpy-slices", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not _Done:
+            if isinstance(item, BaseException):
+                raise item
+            yield _columns(item)
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _slices(
+    cursor: Any,
+    plan: StreamPlan,
+    found: list[tuple[Any, ...]],
+    rows: int,
+    params: Mapping[str, Any],
+) -> Iterator[Slice]:
+    """The slices of *found* (``StreamPlan.slices_sql()``'s rows), a series
+    larger than a slice cut by the times of its histogram."""
+    import duckdb
+
+    g = plan.groups
+    for row in found:
+        n, low, high, single = row[:4]
+        first, last = tuple(row[4 : 4 + g]), tuple(row[4 + g :])
+        if not single or plan.whole_series or n <= rows:
+            yield Slice(first, last)
+            continue
+        width = max(1, -(-(high - low + 1) // plan.buckets(n, rows)))
+        text, bound = plan.histogram_sql(first, low, width, params)
+        try:
+            counts = cursor.execute(text, bound).fetchall()
+        except duckdb.Error as exc:
+            raise _failed(exc) from None
+        pieces = _pack(counts, rows)
+        for index, (a, b) in enumerate(pieces):
+            # The first and last piece are open-ended, so no row of the
+            # series can fall outside them.
+            start = None if index == 0 else low + a * width
+            stop = None if index == len(pieces) - 1 else low + (b + 1) * width - 1
+            pieces[index] = (start, stop)
+        if plan.descending:
+            pieces.reverse()
+        for start, stop in pieces:
+            yield Slice(first, first, start, stop)
+
+
+def _pack(counts: Sequence[tuple[int, int]], rows: int) -> list[Any]:
+    """Consecutive buckets ``(first, last)`` holding at most *rows* rows each
+    (or one bucket, when a bucket alone holds more), covering all buckets."""
+    pieces: list[Any] = []
+    start = counts[0][0]
+    total = 0
+    for bucket, count in counts:
+        if total and total + count > rows:
+            pieces.append((start, bucket - 1))
+            start, total = bucket, 0
+        total += count
+    pieces.append((start, counts[-1][0]))
+    return pieces

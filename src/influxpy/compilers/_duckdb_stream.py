@@ -1,0 +1,237 @@
+"""A raw SELECT on the embedded engine, run in slices of its output order.
+
+A raw query's rows come out ordered by series (group tag values), then by
+time. Sorting all of them at once takes memory in proportion to the rows,
+so a long ``iterator()`` or export would hold the whole result inside
+DuckDB before its first chunk. Instead the backend cuts the output order
+into consecutive slices of a bounded number of rows and runs the same
+statement once per slice, restricted to it; each slice is sorted alone and
+the slices, read one after another, give exactly the rows of the whole
+statement in the same order.
+
+A slice is either a run of whole series (a range of group tag values), or,
+for one series larger than a slice, a range of its times. Times are never
+split inside one instant, so rows at the same time keep their tie order.
+With LIMIT/OFFSET, which count per series, a series is never split.
+
+This module writes the SQL of the plan (per-series counts, a histogram of
+one series' times, and the statement restricted to a slice); the backend
+runs it (``influxpy.backends._duckdb_stream``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["REFERENCE_WIDTH", "Finish", "Slice", "StreamPlan", "row_width"]
+
+#: Histogram buckets per slice a large series is expected to fill.
+_BUCKETS_PER_SLICE = 16
+#: At most this many histogram buckets for one series.
+_MAX_BUCKETS = 65_536
+#: The width (``row_width()``) of a row of two tags, a time and three
+#: numbers, for which a slice holds ``rows`` rows exactly.
+REFERENCE_WIDTH = 6
+
+
+def row_width(groups: int, tie: bool, kinds: Sequence[str | None]) -> int:
+    """How much one row weighs in DuckDB's sort, in units of a stored column.
+
+    Group tags (short strings DuckDB packs into integers), the time and
+    numbers count one; a computed string (a tag's value as a column, the
+    tie-breaking series key, a string field) counts three.
+    """
+    strings = sum(kind == "string" for kind in kinds)
+    return groups + 1 + len(kinds) + 2 * strings + (3 if tie else 0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Finish:
+    """The outer part of a SELECT: outputs, series filter, QUALIFY, ORDER BY."""
+
+    outputs: str
+    where: str
+    qualify: str
+    terms: str
+
+    def sql(self, body: str) -> str:
+        """The whole statement over the rows of *body*."""
+        return (
+            f"SELECT {self.outputs} FROM ({body}) AS r{self.where}{self.qualify} "
+            f"ORDER BY {self.terms}"
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Slice:
+    """A stretch of the output order.
+
+    ``first`` and ``last`` are the group tag values of its first and last
+    series in output order; with ``low``/``high`` (inclusive times) it is
+    that range of times of one series (``first == last``).
+    """
+
+    first: tuple[str, ...]
+    last: tuple[str, ...]
+    low: int | None = None
+    high: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class StreamPlan:
+    """What the backend needs to run one raw SELECT slice by slice."""
+
+    finish: Finish
+    #: The rows before ordering: ``g0…, time, influxpy_tie, c0…``.
+    body: str
+    #: The table the rows come from (its row count bounds theirs).
+    table: str
+    #: How many group columns (``g0``…) the rows have.
+    groups: int
+    descending: bool
+    #: LIMIT/OFFSET count per series, so a series is never split in time.
+    whole_series: bool
+    #: ``row_width()`` of its rows.
+    width: int = REFERENCE_WIDTH
+
+    def slice_rows(self, rows: int) -> int:
+        """Rows per slice, for slices of *rows* rows of the reference width."""
+        return max(1, rows * REFERENCE_WIDTH // self.width)
+
+    @property
+    def _g(self) -> list[str]:
+        return [f"g{i}" for i in range(self.groups)]
+
+    def count_sql(self) -> str:
+        """The number of rows stored in the table (a bound on the result's)."""
+        return f"SELECT count(*) FROM {self.table}"
+
+    def slices_sql(
+        self, rows: int, params: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        """The slices of about *rows* rows, in output order.
+
+        Each row of the answer is ``(n, low, high, single, first g…, last
+        g…)``: the rows of a run of series, their time range, and whether it
+        is one series larger than half a slice (which may be cut in time).
+        Series smaller than that are packed by where they start in the
+        running count of rows, so a slice holds at most about 1.5 slices
+        of rows and the answer has about one row per slice.
+        """
+        g = self._g
+        direction = "DESC" if self.descending else "ASC"
+        counts = (
+            f"SELECT {', '.join([*g, ''])}count(*) AS n, min(time) AS lo, "
+            f"max(time) AS hi FROM ({self.body}) AS r{self.finish.where}"
+        )
+        if not g:
+            text = f"SELECT n, lo, hi, n * 2 > {rows} FROM ({counts}) WHERE n > 0"
+            return text, _bind(text, {}, params)
+        counts += f" GROUP BY {', '.join(g)}"
+        order = ", ".join(f"{c} {direction}" for c in g)
+        running = f"OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING)"
+        big = f"n * 2 > {rows}"
+        numbered = (
+            f"SELECT *, sum(n) {running} - n AS start, "
+            f"count(*) FILTER (WHERE {big}) {running} AS bigs, "
+            f"row_number() {running} AS k FROM ({counts})"
+        )
+        # A large series is a slice of its own; the others are grouped by
+        # the large series before them and by where they start.
+        slice_id = (
+            f"CASE WHEN {big} THEN k ELSE 0 END, bigs, "
+            f"CASE WHEN {big} THEN 0 ELSE start // {rows} END"
+        )
+        firsts = ", ".join(f"arg_min({c}, k)" for c in g)
+        lasts = ", ".join(f"arg_max({c}, k)" for c in g)
+        text = (
+            f"SELECT sum(n), min(lo), max(hi), bool_or({big}), {firsts}, {lasts} "
+            f"FROM ({numbered}) GROUP BY {slice_id} ORDER BY min(k)"
+        )
+        return text, _bind(text, {}, params)
+
+    def histogram_sql(
+        self, key: Sequence[str], low: int, width: int, params: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        """Rows of the series *key* per bucket of *width* ns from *low*."""
+        bucket = f"(CAST(time AS HUGEINT) - {int(low)}) // {int(width)}"
+        text = (
+            f"SELECT CAST({bucket} AS BIGINT) AS bucket, count(*) FROM "
+            f"(SELECT * FROM ({self.body}) AS b WHERE {self._equal()}) AS r"
+            f"{self.finish.where} GROUP BY bucket ORDER BY bucket"
+        )
+        return text, _bind(text, self._key_params(key), params)
+
+    @staticmethod
+    def buckets(n: int, rows: int) -> int:
+        """How many histogram buckets to cut a series of *n* rows by."""
+        wanted = -(-n // rows) * _BUCKETS_PER_SLICE
+        return max(_BUCKETS_PER_SLICE, min(_MAX_BUCKETS, wanted))
+
+    def slice_sql(
+        self, part: Slice, params: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        """The statement restricted to *part*, and its parameters."""
+        values: dict[str, Any] = {}
+        if part.first == part.last:
+            conditions = [self._equal()]
+            values.update(self._key_params(part.first))
+        else:
+            low, high = part.first, part.last
+            if self.descending:
+                low, high = high, low
+            values.update((f"s_lo{i}", v) for i, v in enumerate(low))
+            values.update((f"s_hi{i}", v) for i, v in enumerate(high))
+            conditions = self._between(low, high)
+        if part.low is not None:
+            conditions.append(f"time >= {int(part.low)}")
+        if part.high is not None:
+            conditions.append(f"time <= {int(part.high)}")
+        body = f"SELECT * FROM ({self.body}) AS b WHERE {' AND '.join(conditions)}"
+        text = self.finish.sql(body)
+        return text, _bind(text, values, params)
+
+    def _equal(self) -> str:
+        equal = [f"g{i} = $s_e{i}" for i in range(self.groups)]
+        return " AND ".join(equal) or "TRUE"
+
+    @staticmethod
+    def _key_params(key: Sequence[str]) -> dict[str, Any]:
+        return {f"s_e{i}": value for i, value in enumerate(key)}
+
+    def _between(self, low: tuple[str, ...], high: tuple[str, ...]) -> list[str]:
+        """``low <= (g0, g1…) <= high`` (``$s_lo…``, ``$s_hi…``): equal leading
+        columns and the first that differs as plain comparisons DuckDB checks
+        while it scans, the columns after it only where it is at a bound."""
+        conditions = []
+        for i, (a, b) in enumerate(zip(low, high, strict=True)):
+            if a != b:
+                conditions.append(f"g{i} BETWEEN $s_lo{i} AND $s_hi{i}")
+                if i + 1 < self.groups:
+                    above = _lexical(i + 1, self.groups, "lo", ">")
+                    below = _lexical(i + 1, self.groups, "hi", "<")
+                    conditions.append(f"(g{i} != $s_lo{i} OR {above})")
+                    conditions.append(f"(g{i} != $s_hi{i} OR {below})")
+                break
+            conditions.append(f"g{i} = $s_lo{i}")
+        return conditions
+
+
+def _lexical(first: int, count: int, bound: str, op: str) -> str:
+    """``(g<first>…) <op>= ($s_<bound><first>…)`` compared column by column."""
+    column, value = f"g{first}", f"$s_{bound}{first}"
+    if first + 1 == count:
+        return f"{column} {op}= {value}"
+    rest = _lexical(first + 1, count, bound, op)
+    return f"({column} {op} {value} OR ({column} = {value} AND {rest}))"
+
+
+def _bind(
+    text: str, values: Mapping[str, Any], params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The parameters *text* names, from *values* and the statement's *params*."""
+    used = set(re.findall(r"\$(p\d+|s_[a-z]+\d+)\b", text))
+    return {k: v for k, v in {**params, **values}.items() if k in used}
