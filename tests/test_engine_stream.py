@@ -247,3 +247,21 @@ def test_iterator_runs_in_memory_too_small_to_sort_the_answer(
         assert (count, total) == (n, n * (n - 1) // 2)
     finally:
         backend.close()
+
+
+def test_leaving_an_iterator_early_stops_its_reading_thread(
+    stores: tuple[str, str],
+) -> None:
+    """The thread reading slices ahead stops when the iteration is left;
+    the connection answers the next query."""
+    import threading
+
+    _server, engine = stores
+    qs = Metric.series.using(engine).group_by("*").epoch()
+    pieces = qs.iterator(chunk_size=2)
+    first = next(pieces)
+    assert first.tags == {"dc": "", "host": ""}
+    assert any(t.name == "influxpy-slices" for t in threading.enumerate())
+    pieces.close()  # type: ignore[attr-defined]
+    assert not any(t.name == "influxpy-slices" for t in threading.enumerate())
+    assert sum(len(r.points) for r in qs) == len(_data())
