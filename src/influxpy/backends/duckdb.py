@@ -63,7 +63,12 @@ from influxpy.backends._duckdb_ingest import (
     tag_codes,
 )
 from influxpy.backends._duckdb_stream import SLICE_ROWS, Batches, stream_batches
-from influxpy.backends.base import DEFAULT_BATCH_SIZE, Backend
+from influxpy.backends.base import (
+    DEFAULT_BATCH_SIZE,
+    Backend,
+    ClosedConnection,
+    counting_written,
+)
 from influxpy.compilers.duckdb import (
     TAG_CODES,
     Catalog,
@@ -377,11 +382,14 @@ class DuckDBBackend(Backend):
         db = self.resolve_database(database)
         rp = retention_policy or self.default_retention_policy(db)
         written = 0
-        for batch in batches:
-            stored, rejection = self._ingest(db, rp, batch)
-            if rejection is not None:
-                raise conflict_error(rejection, written)
-            written += stored
+        # Any error leaving (a bad point, the caller's iterable) says how
+        # many points were stored.
+        with counting_written(lambda: written):
+            for batch in batches:
+                stored, rejection = self._ingest(db, rp, batch)
+                if rejection is not None:
+                    raise conflict_error(rejection, written)
+                written += stored
         return written
 
     def write_frame(
@@ -634,11 +642,23 @@ class DuckDBBackend(Backend):
         return sorted(self._state.databases)
 
     def close(self) -> None:
-        """Close the DuckDB connection (flushing a file database)."""
+        """Write out open batch writers, then close the DuckDB connection
+        (flushing a file database). Using it afterwards raises
+        ``InterfaceError``; closing twice is harmless.
+        """
+        if self.closed:
+            return
+        failure = self.close_writers()
+        self.closed = True
         with self._lock:
             with self._cursor_lock:
                 self._cursors.close()
+                self._cursors = ClosedConnection(self)
             self._con.close()
+            self._con = ClosedConnection(self)
+            self._state = ClosedConnection(self)  # type: ignore[assignment]
+        if failure is not None:
+            raise failure
 
     @staticmethod
     def _register_functions(con: Any, *, read_only: bool = False) -> None:
