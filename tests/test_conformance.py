@@ -457,6 +457,20 @@ def test_fill_modes(gaps: str, fill: Any, expected: list[Any]) -> None:
     assert pairs(qs, "mean") == list(zip(WINDOWS, expected, strict=True))
 
 
+def test_fill_number_next_to_a_field_never_stored(gaps: str) -> None:
+    """A selector's raw field that no point has: each cell takes the number."""
+    qs = gaps_query(gaps, Max("v")).only("n").fill(0)
+    assert [(p["max"], p["n"]) for p in rows(qs)] == [
+        (0, 0),
+        (1.0, 0),
+        (3.0, 0),
+        (0, 0),
+        (0, 0),
+        (9.0, 0),
+        (0, 0),
+    ]
+
+
 def test_fill_none_drops_empty_windows(gaps: str) -> None:
     qs = gaps_query(gaps, Mean("v")).fill("none")
     assert pairs(qs, "mean") == [(T0, 1.0), (T0 + 10 * M, 3.0), (T0 + 40 * M, 9.0)]

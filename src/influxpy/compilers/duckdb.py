@@ -2039,6 +2039,10 @@ class DuckDBCompiler(Compiler):
         if fill is None or ctx.query.group_by_time is None:
             return name
         if fill.mode == "value":
+            if kind is None:
+                # A field the measurement never stored: every cell is empty,
+                # and the server fills each with the number as given.
+                return f"coalesce({name}, {self._param(fill.value)})"
             if kind not in self._NUMERIC:
                 what = "a number fill() next to text or boolean fields"
                 raise self._unsupported(what)
