@@ -1,0 +1,6 @@
+-- case: agg_math_of_aggregates
+-- influxql: SELECT (mean("v") * 2) + max("n") AS "x" FROM "metrics" WHERE time >= '2020-01-01T00:00:00Z' AND time < '2020-01-02T00:00:00Z'
+-- writes: False
+-- params: {'p0': 2}
+-- meta: {'action': 'select', 'columns': ['x'], 'group_keys': [], 'measurement': 'metrics'}
+SELECT time, c0 FROM (WITH base AS (SELECT time, "n", "v" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), c0 AS (SELECT 1577836800000000000 AS time, avg(CAST("v" AS DOUBLE)) AS v FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999 GROUP BY ALL HAVING count("v") > 0), c1 AS (SELECT 1577836800000000000 AS time, max("n") AS v FROM base WHERE "n" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999 GROUP BY ALL HAVING count("n") > 0), merged AS (SELECT time, s0, s1 FROM (SELECT time FROM c0 UNION SELECT time FROM c1) AS k LEFT JOIN (SELECT time, v AS s0 FROM c0) AS j0 USING (time) LEFT JOIN (SELECT time, v AS s1 FROM c1) AS j1 USING (time)), cells AS (SELECT time, s0 AS s0, s1 AS s1 FROM merged) SELECT time, influxpy_null_nan((CAST((CAST(s0 AS DOUBLE) * CAST(CAST($p0 AS BIGINT) AS DOUBLE)) AS DOUBLE) + CAST(s1 AS DOUBLE))) AS c0 FROM cells) AS r ORDER BY time ASC

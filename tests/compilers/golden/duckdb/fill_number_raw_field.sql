@@ -1,0 +1,6 @@
+-- case: fill_number_raw_field
+-- influxql: SELECT max("v"), "n" FROM "metrics" WHERE time >= '2020-01-01T00:00:00Z' AND time < '2020-01-02T00:00:00Z' GROUP BY time(1h) fill(0)
+-- writes: False
+-- params: {'p0': 0.0, 'p1': 0}
+-- meta: {'action': 'select', 'columns': ['max', 'n'], 'group_keys': [], 'measurement': 'metrics'}
+SELECT time, c0, c1 FROM (WITH base AS (SELECT time, "v", "n" AS a0 FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), c0_real AS (SELECT time - (time) % 3600000000000 AS time, max("v") AS v, first(a0 ORDER BY "v" DESC, time ASC) AS a0 FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999 GROUP BY ALL), c0 AS (SELECT time, CASE WHEN present THEN v ELSE CAST($p0 AS DOUBLE) END AS v, a0 FROM (SELECT grid.*, r.v, r.a0, coalesce(r.present, FALSE) AS present FROM (SELECT unnest(range(s, 1577919600000000001, 3600000000000)) AS time FROM (SELECT DISTINCT 1577836800000000000 AS s FROM c0_real)) AS grid LEFT JOIN (SELECT *, TRUE AS present FROM c0_real) AS r USING (time)) AS j), merged AS (SELECT time, v AS s0, a0 FROM c0), cells AS (SELECT time, s0 AS s0, coalesce(a0, CAST($p1 AS BIGINT)) AS a0 FROM merged) SELECT time, influxpy_null_nan(s0) AS c0, a0 AS c1 FROM cells) AS r ORDER BY time ASC

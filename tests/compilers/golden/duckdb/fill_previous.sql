@@ -1,0 +1,6 @@
+-- case: fill_previous
+-- influxql: SELECT mean("v") FROM "metrics" WHERE time >= '2020-01-01T00:00:00Z' AND time < '2020-01-02T00:00:00Z' GROUP BY time(1h) fill(previous)
+-- writes: False
+-- params: {}
+-- meta: {'action': 'select', 'columns': ['mean'], 'group_keys': [], 'measurement': 'metrics'}
+SELECT time, c0 FROM (WITH base AS (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), c0_real AS (SELECT time - (time) % 3600000000000 AS time, avg(CAST("v" AS DOUBLE)) AS v FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999 GROUP BY ALL), c0 AS (SELECT time, CASE WHEN present THEN v ELSE last_value(v IGNORE NULLS) OVER (ORDER BY time ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) END AS v FROM (SELECT grid.*, r.v, coalesce(r.present, FALSE) AS present FROM (SELECT unnest(range(s, 1577919600000000001, 3600000000000)) AS time FROM (SELECT DISTINCT 1577836800000000000 AS s FROM c0_real)) AS grid LEFT JOIN (SELECT *, TRUE AS present FROM c0_real) AS r USING (time)) AS j), merged AS (SELECT time, v AS s0 FROM c0), cells AS (SELECT time, s0 AS s0 FROM merged) SELECT time, influxpy_null_nan(s0) AS c0 FROM cells) AS r ORDER BY time ASC

@@ -1,0 +1,6 @@
+-- case: integral_window_fill
+-- influxql: SELECT integral("v") FROM "metrics" WHERE time >= '2020-01-01T00:00:00Z' AND time < '2020-01-02T00:00:00Z' GROUP BY time(1h) fill(0)
+-- writes: False
+-- params: {'p0': ''}
+-- meta: {'action': 'select', 'columns': ['integral'], 'group_keys': [], 'measurement': 'metrics'}
+SELECT time, c0 FROM (WITH base AS (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), c0 AS (SELECT p.t AS time, p.v AS v FROM (SELECT unnest(influxpy_integral_windows(list(time ORDER BY time), list(CAST("v" AS DOUBLE) ORDER BY time), 1000000000, 3600000000000, 0, FALSE, $p0)) AS p FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999)), merged AS (SELECT time, v AS s0 FROM c0), cells AS (SELECT time, s0 AS s0 FROM merged) SELECT time, influxpy_null_nan(s0) AS c0 FROM cells) AS r ORDER BY time ASC

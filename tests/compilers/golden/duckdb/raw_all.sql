@@ -1,0 +1,20 @@
+-- case: raw_all
+-- influxql: SELECT * FROM "metrics"
+-- writes: False
+-- params: {}
+-- meta: {'action': 'select', 'columns': ['b', 'dc', 'host', 'n', 's', 'v'], 'group_keys': [], 'measurement': 'metrics'}
+SELECT time, c0, c1, c2, c3, c4, c5 FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "b" AS c0, NULLIF("dc", '') AS c1, NULLIF("host", '') AS c2, "n" AS c3, "s" AS c4, "v" AS c5 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("b" IS NOT NULL OR "n" IS NOT NULL OR "s" IS NOT NULL OR "v" IS NOT NULL)) AS r ORDER BY time ASC, influxpy_tie ASC
+-- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 16}
+-- stream finish: Finish(outputs='time, c0, c1, c2, c3, c4, c5', where='', qualify='', terms='time ASC, influxpy_tie ASC')
+-- stream body:
+SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "b" AS c0, NULLIF("dc", '') AS c1, NULLIF("host", '') AS c2, "n" AS c3, "s" AS c4, "v" AS c5 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("b" IS NOT NULL OR "n" IS NOT NULL OR "s" IS NOT NULL OR "v" IS NOT NULL)
+-- stream count:
+SELECT count(*) FROM "influxpy"."autogen.metrics"
+-- stream slices: {}
+SELECT n, lo, hi, n * 2 > 1000 FROM (SELECT count(*) AS n, min(time) AS lo, max(time) AS hi FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "b" AS c0, NULLIF("dc", '') AS c1, NULLIF("host", '') AS c2, "n" AS c3, "s" AS c4, "v" AS c5 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("b" IS NOT NULL OR "n" IS NOT NULL OR "s" IS NOT NULL OR "v" IS NOT NULL)) AS r) WHERE n > 0
+-- stream histogram: {}
+SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "b" AS c0, NULLIF("dc", '') AS c1, NULLIF("host", '') AS c2, "n" AS c3, "s" AS c4, "v" AS c5 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("b" IS NOT NULL OR "n" IS NOT NULL OR "s" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE) AS r GROUP BY bucket ORDER BY bucket
+-- stream slice of series: {}
+SELECT time, c0, c1, c2, c3, c4, c5 FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "b" AS c0, NULLIF("dc", '') AS c1, NULLIF("host", '') AS c2, "n" AS c3, "s" AS c4, "v" AS c5 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("b" IS NOT NULL OR "n" IS NOT NULL OR "s" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE) AS r ORDER BY time ASC, influxpy_tie ASC
+-- stream slice of times: {}
+SELECT time, c0, c1, c2, c3, c4, c5 FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "b" AS c0, NULLIF("dc", '') AS c1, NULLIF("host", '') AS c2, "n" AS c3, "s" AS c4, "v" AS c5 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("b" IS NOT NULL OR "n" IS NOT NULL OR "s" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE AND time >= 5 AND time <= 9) AS r ORDER BY time ASC, influxpy_tie ASC

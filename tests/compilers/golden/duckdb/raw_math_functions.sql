@@ -1,0 +1,20 @@
+-- case: raw_math_functions
+-- influxql: SELECT abs("v") AS "a", round("n") AS "r", sqrt("v") AS "q", pow("v", 2) AS "p" FROM "metrics"
+-- writes: False
+-- params: {'p0': 2.0}
+-- meta: {'action': 'select', 'columns': ['a', 'r', 'q', 'p'], 'group_keys': [], 'measurement': 'metrics'}
+SELECT time, c0, c1, c2, c3 FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, abs("v") AS c0, "n" AS c1, influxpy_null_nan(sqrt(CAST("v" AS DOUBLE))) AS c2, influxpy_null_nan(pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE))) AS c3 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r ORDER BY time ASC, influxpy_tie ASC
+-- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 8}
+-- stream finish: Finish(outputs='time, c0, c1, c2, c3', where='', qualify='', terms='time ASC, influxpy_tie ASC')
+-- stream body:
+SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, abs("v") AS c0, "n" AS c1, influxpy_null_nan(sqrt(CAST("v" AS DOUBLE))) AS c2, influxpy_null_nan(pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE))) AS c3 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)
+-- stream count:
+SELECT count(*) FROM "influxpy"."autogen.metrics"
+-- stream slices: {'p0': 2.0}
+SELECT n, lo, hi, n * 2 > 1000 FROM (SELECT count(*) AS n, min(time) AS lo, max(time) AS hi FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, abs("v") AS c0, "n" AS c1, influxpy_null_nan(sqrt(CAST("v" AS DOUBLE))) AS c2, influxpy_null_nan(pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE))) AS c3 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r) WHERE n > 0
+-- stream histogram: {'p0': 2.0}
+SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, abs("v") AS c0, "n" AS c1, influxpy_null_nan(sqrt(CAST("v" AS DOUBLE))) AS c2, influxpy_null_nan(pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE))) AS c3 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE) AS r GROUP BY bucket ORDER BY bucket
+-- stream slice of series: {'p0': 2.0}
+SELECT time, c0, c1, c2, c3 FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, abs("v") AS c0, "n" AS c1, influxpy_null_nan(sqrt(CAST("v" AS DOUBLE))) AS c2, influxpy_null_nan(pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE))) AS c3 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE) AS r ORDER BY time ASC, influxpy_tie ASC
+-- stream slice of times: {'p0': 2.0}
+SELECT time, c0, c1, c2, c3 FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, abs("v") AS c0, "n" AS c1, influxpy_null_nan(sqrt(CAST("v" AS DOUBLE))) AS c2, influxpy_null_nan(pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE))) AS c3 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE AND time >= 5 AND time <= 9) AS r ORDER BY time ASC, influxpy_tie ASC

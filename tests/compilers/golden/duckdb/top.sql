@@ -1,0 +1,6 @@
+-- case: top
+-- influxql: SELECT top("v", 3) FROM "metrics"
+-- writes: False
+-- params: {}
+-- meta: {'action': 'select', 'columns': ['top'], 'group_keys': [], 'measurement': 'metrics'}
+SELECT time, c0 FROM (SELECT time, w, x AS c0 FROM (SELECT time, "v" AS x, 0 AS w FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND "v" IS NOT NULL) ORDER BY x DESC, time ASC LIMIT 3) AS r ORDER BY w ASC, time ASC, c0 DESC
