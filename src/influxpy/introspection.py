@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from influxpy.exceptions import NotSupportedError
-from influxpy.schema import RetentionPolicy, parse_go_duration, policy_from_row
+from influxpy.retention import RetentionPolicy, parse_go_duration, policy_from_row
 
 if TYPE_CHECKING:
     from influxpy.backends.base import Backend

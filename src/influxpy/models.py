@@ -25,13 +25,13 @@ from influxpy.exceptions import FieldError, ImproperlyConfigured, LineProtocolEr
 from influxpy.fields import Field, TimeField
 from influxpy.lineprotocol import Encoder, FieldSpec, TagSpec, make_encoder
 from influxpy.manager import SeriesDescriptor
-from influxpy.schema import declared_downsampling, declared_policies
+from influxpy.retention import declared_downsampling, declared_policies
 
 if TYPE_CHECKING:
     from typing import Self
 
     from influxpy.durations import Duration
-    from influxpy.schema import RetentionPolicy
+    from influxpy.retention import RetentionPolicy
 
 __all__ = ["InfluxMeasurement", "Model", "ModelBase", "Options"]
 
@@ -77,7 +77,7 @@ class Options:
         self.using: str = meta.get("using", "default")
         #: Downsampled copies by window: ``{Duration: name or model}``.
         self.aggregated_measurements: dict[Duration, Any] = declared_downsampling(
-            model.__name__, meta.get("aggregated_measurements", {})
+            model.__name__, meta.get("aggregated_measurements", {}), ModelBase
         )
         self.tags = tuple(f for f in fields.values() if f.is_tag)
         self.values = tuple(f for f in fields.values() if not f.is_tag)

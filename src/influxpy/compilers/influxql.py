@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from influxpy.functions import Func
     from influxpy.lookups import Lookup
     from influxpy.query import Delete, Query, SelectItem
-    from influxpy.schema import RetentionPolicy
+    from influxpy.retention import RetentionPolicy
 
 __all__ = ["InfluxQLCompiler"]
 
