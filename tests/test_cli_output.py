@@ -206,12 +206,13 @@ def test_an_unexpected_error_is_one_line_in_process(
 ):
     """A bug (here a planted RuntimeError) is one line that names --traceback."""
     from influxpy import cli
+    from influxpy.cli import query
 
     def broken(*_args: Any) -> None:
         msg = "planted for the test"
         raise RuntimeError(msg)
 
-    monkeypatch.setattr(cli, "_print_query", broken)
+    monkeypatch.setattr(query, "_print_query", broken)
     try:
         code = cli.main(["query", "--url", influx_url, "SHOW DATABASES"])
     finally:

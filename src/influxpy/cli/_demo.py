@@ -7,7 +7,7 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from influxpy._cli_output import count, print_table
+from influxpy.cli._output import count, print_table
 
 if TYPE_CHECKING:
     from influxpy.backends.base import Backend
