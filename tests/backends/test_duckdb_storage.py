@@ -9,9 +9,9 @@ import pytest
 from tests._models import ServerMeasurement
 
 import influxpy
-import influxpy.backends.duckdb as engine
+import influxpy.backends.duckdb.backend as engine
 from influxpy.aggregates import Mean
-from influxpy.backends._duckdb_stream import column_batches
+from influxpy.backends.duckdb.stream import column_batches
 from influxpy.compilers.base import Compiled
 from influxpy.compilers.duckdb import TAG_CODES, code_column
 from influxpy.durations import Minute

@@ -16,7 +16,7 @@ With LIMIT/OFFSET, which count per series, a series is never split.
 
 This module writes the SQL of the plan (per-series counts, a histogram of
 one series' times, and the statement restricted to a slice); the backend
-runs it (``influxpy.backends._duckdb_stream``).
+runs it (``influxpy.backends.duckdb.stream``).
 """
 
 from __future__ import annotations

@@ -15,14 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from influxpy.backends._duckdb_batches import MIXED, pyarrow
-from influxpy.backends._duckdb_catalog import ident
+from influxpy.backends.duckdb.batches import MIXED, pyarrow
+from influxpy.backends.duckdb.catalog import ident
 from influxpy.compilers.duckdb import TAG_CODES, ColumnInfo, code_column
 from influxpy.exceptions import FieldTypeConflictError
 
 if TYPE_CHECKING:
-    from influxpy.backends._duckdb_batches import Batch
-    from influxpy.backends._duckdb_catalog import CatalogChange
+    from influxpy.backends.duckdb.batches import Batch
+    from influxpy.backends.duckdb.catalog import CatalogChange
 
 __all__ = ["Rejection", "conflict_error", "merge", "refuse_conflicts", "tag_codes"]
 

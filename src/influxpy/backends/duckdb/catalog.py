@@ -22,7 +22,7 @@ from influxpy.compilers.duckdb import TAG_CODES, ColumnInfo, code_column
 from influxpy.exceptions import NotSupportedError
 
 if TYPE_CHECKING:
-    from influxpy.backends._duckdb_batches import Batch
+    from influxpy.backends.duckdb.batches import Batch
 
 __all__ = [
     "DEFAULT_RETENTION_POLICY",

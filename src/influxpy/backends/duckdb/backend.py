@@ -17,7 +17,7 @@ process killed during a bulk write leaves every completed batch intact.
 Threads: every change runs in a transaction on the one connection, holding
 the backend's lock, and builds its catalog changes on a private copy that
 is published (one reference swapped) only after COMMIT
-(``_duckdb_catalog``). Queries and other readers use their own cursors and
+(``catalog``). Queries and other readers use their own cursors and
 the published catalog, so they see committed data only, and never wait for
 a write to finish.
 
@@ -37,14 +37,20 @@ from operator import ne
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from influxpy._utils import chunks
-from influxpy.backends._duckdb_batches import (
+from influxpy.backends.base import (
+    DEFAULT_BATCH_SIZE,
+    Backend,
+    ClosedConnection,
+    counting_written,
+)
+from influxpy.backends.duckdb.batches import (
     Batch,
     batch_from_columns,
     batch_from_objects,
     batch_from_points,
     check_names,
 )
-from influxpy.backends._duckdb_catalog import (
+from influxpy.backends.duckdb.catalog import (
     DEFAULT_RETENTION_POLICY,
     TAG_CODES_COLUMNS,
     CatalogChange,
@@ -54,21 +60,15 @@ from influxpy.backends._duckdb_catalog import (
     policies_table,
     table_name,
 )
-from influxpy.backends._duckdb_catalog import ident as _ident
-from influxpy.backends._duckdb_ingest import (
+from influxpy.backends.duckdb.catalog import ident as _ident
+from influxpy.backends.duckdb.ingest import (
     TAG_CODE_CACHE,
     conflict_error,
     merge,
     refuse_conflicts,
     tag_codes,
 )
-from influxpy.backends._duckdb_stream import SLICE_ROWS, Batches, stream_batches
-from influxpy.backends.base import (
-    DEFAULT_BATCH_SIZE,
-    Backend,
-    ClosedConnection,
-    counting_written,
-)
+from influxpy.backends.duckdb.stream import SLICE_ROWS, Batches, stream_batches
 from influxpy.compilers.duckdb import (
     TAG_CODES,
     Catalog,
