@@ -3,9 +3,10 @@
 ``get_introspection(using, database)`` returns an ``Introspection`` for one
 database of one connection: measurements, tag keys and values, field keys
 with their types, series cardinality, retention policies and continuous
-queries. On InfluxDB every question is a SHOW statement built by the
-InfluxQL compiler; on the embedded engine it is answered from the engine's
-catalog. ``check_schema(model)`` compares a model with what is stored, and
+queries. Each backend names its class (``introspection_class``, in
+``influxpy.backends``): on InfluxDB every question is a SHOW statement
+built by the InfluxQL compiler; on the embedded engine it is answered from
+the engine's catalog. ``check_schema(model)`` compares a model with what is stored, and
 ``generate_models()`` writes model classes for an existing database (the
 ``influxpy inspect`` command, Django's ``inspectdb``).
 
@@ -21,15 +22,17 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from influxpy.exceptions import NotSupportedError
-from influxpy.retention import RetentionPolicy, parse_go_duration, policy_from_row
+from influxpy.backends.base import ContinuousQueryInfo, Introspection
+from influxpy.backends.duckdb_schema import (
+    EmbeddedIntrospection as EmbeddedIntrospection,
+)
+from influxpy.backends.influxql_schema import (
+    InfluxQLIntrospection as InfluxQLIntrospection,
+)
 
 if TYPE_CHECKING:
     from influxpy.backends.base import Backend
-    from influxpy.backends.duckdb import DuckDBBackend
-    from influxpy.compilers.base import Compiled
     from influxpy.models import InfluxMeasurement
-    from influxpy.results import Series
 
 __all__ = [
     "ColumnSpec",
@@ -50,218 +53,6 @@ FIELD_CLASSES = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
-class ContinuousQueryInfo:
-    """A continuous query as stored: its name, database and statement text."""
-
-    name: str
-    database: str
-    query: str
-
-
-class Introspection:
-    """Questions about one database of one connection.
-
-    Results are sorted as InfluxDB sorts them. ``field_keys()`` reads one
-    retention policy (the default when none is named), because field
-    types are kept per policy; tags and measurements span all policies.
-    """
-
-    def __init__(self, backend: Backend, database: str) -> None:
-        self.backend = backend
-        self.database = database
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.database!r} on {self.backend!r}>"
-
-    def databases(self) -> list[str]:
-        """Return the names of the databases on the connection."""
-        return self.backend.list_databases()
-
-    def measurements(self) -> list[str]:
-        """Return the names of the measurements that hold points."""
-        raise NotImplementedError
-
-    def tag_keys(self, measurement: str) -> list[str]:
-        """Return the tag keys of *measurement*."""
-        raise NotImplementedError
-
-    def tag_values(self, measurement: str, key: str) -> list[str]:
-        """Return the values the tag *key* takes in *measurement*."""
-        raise NotImplementedError
-
-    def field_keys(
-        self, measurement: str, retention_policy: str | None = None
-    ) -> dict[str, str]:
-        """Return ``{field key: type}`` for *measurement*.
-
-        Types are ``float``, ``integer``, ``boolean`` or ``string``; a key
-        stored with several types (in different shards) maps to them joined
-        by ``|``, such as ``'float|integer'``.
-        """
-        types: dict[str, list[str]] = {}
-        for key, kind in self._field_key_rows(measurement, retention_policy):
-            kinds = types.setdefault(key, [])
-            if kind not in kinds:
-                kinds.append(kind)
-        return {key: "|".join(kinds) for key, kinds in types.items()}
-
-    def _field_key_rows(
-        self, measurement: str, retention_policy: str | None
-    ) -> list[tuple[str, str]]:
-        raise NotImplementedError
-
-    def series_cardinality(self, measurement: str | None = None) -> int:
-        """Return the exact number of series (of *measurement*, or of all)."""
-        raise NotImplementedError
-
-    def series_without_tag(self, measurement: str, key: str) -> int:
-        """Return how many series of *measurement* lack the tag *key*."""
-        raise NotImplementedError
-
-    def retention_policies(self) -> list[RetentionPolicy]:
-        """Return the retention policies, in the order they were created."""
-        raise NotImplementedError
-
-    def continuous_queries(self) -> list[ContinuousQueryInfo]:
-        """Return the continuous queries of the database."""
-        raise NotImplementedError
-
-    def default_retention_policy(self) -> str | None:
-        """Return the name of the default retention policy, if there is one."""
-        return next((p.name for p in self.retention_policies() if p.default), None)
-
-
-class InfluxQLIntrospection(Introspection):
-    """Answer with SHOW statements built by the InfluxQL compiler."""
-
-    def _show(self, compiled: Compiled) -> list[Series]:
-        return list(self.backend.execute(compiled, database=self.database))
-
-    @property
-    def _compiler(self) -> Any:
-        return self.backend.get_compiler()
-
-    def measurements(self) -> list[str]:
-        """``SHOW MEASUREMENTS``."""
-        series = self._show(self._compiler.show_measurements(self.database))
-        return [str(row[0]) for s in series for row in s.values]
-
-    def tag_keys(self, measurement: str) -> list[str]:
-        """``SHOW TAG KEYS FROM``."""
-        series = self._show(self._compiler.show_tag_keys(self.database, measurement))
-        return [str(row[0]) for s in series for row in s.values]
-
-    def tag_values(self, measurement: str, key: str) -> list[str]:
-        """``SHOW TAG VALUES FROM … WITH KEY =``."""
-        compiled = self._compiler.show_tag_values(self.database, measurement, key)
-        return [str(row[1]) for s in self._show(compiled) for row in s.values]
-
-    def _field_key_rows(
-        self, measurement: str, retention_policy: str | None
-    ) -> list[tuple[str, str]]:
-        compiled = self._compiler.show_field_keys(
-            self.database, measurement, retention_policy
-        )
-        return [
-            (str(row[0]), str(row[1])) for s in self._show(compiled) for row in s.values
-        ]
-
-    def _count_series(self, measurement: str | None, without_tag: str | None) -> int:
-        compiled = self._compiler.show_series(
-            self.database, measurement, without_tag=without_tag
-        )
-        pieces = self.backend.execute(
-            compiled, database=self.database, chunk_size=10_000
-        )
-        return sum(len(piece.values) for piece in pieces)
-
-    def series_cardinality(self, measurement: str | None = None) -> int:
-        """The rows of ``SHOW SERIES``, counted as they stream."""
-        return self._count_series(measurement, None)
-
-    def series_without_tag(self, measurement: str, key: str) -> int:
-        """The rows of ``SHOW SERIES FROM … WHERE "key" = ''``."""
-        return self._count_series(measurement, key)
-
-    def retention_policies(self) -> list[RetentionPolicy]:
-        """``SHOW RETENTION POLICIES``."""
-        compiled = self._compiler.show_retention_policies(self.database)
-        policies: list[RetentionPolicy] = []
-        for series in self._show(compiled):
-            index = {name: i for i, name in enumerate(series.columns)}
-            policies.extend(
-                policy_from_row(
-                    {
-                        "name": row[index["name"]],
-                        "duration": parse_go_duration(row[index["duration"]]),
-                        "shard_duration": parse_go_duration(
-                            row[index["shardGroupDuration"]]
-                        ),
-                        "replication": row[index["replicaN"]],
-                        "default": row[index["default"]],
-                    }
-                )
-                for row in series.values
-            )
-        return policies
-
-    def continuous_queries(self) -> list[ContinuousQueryInfo]:
-        """``SHOW CONTINUOUS QUERIES``, kept to this database."""
-        compiled = self._compiler.show_continuous_queries()
-        return [
-            ContinuousQueryInfo(str(row[0]), series.name, str(row[1]))
-            for series in self._show(compiled)
-            if series.name == self.database
-            for row in series.values
-        ]
-
-
-class EmbeddedIntrospection(Introspection):
-    """Answer from the embedded engine's catalog."""
-
-    backend: DuckDBBackend
-
-    def measurements(self) -> list[str]:
-        """The measurements whose tables hold points."""
-        return self.backend.show_measurements(self.database)
-
-    def tag_keys(self, measurement: str) -> list[str]:
-        """The tag columns some point sets."""
-        return self.backend.show_tag_keys(self.database, measurement)
-
-    def tag_values(self, measurement: str, key: str) -> list[str]:
-        """The distinct values of a tag column."""
-        return self.backend.show_tag_values(self.database, measurement, key)
-
-    def _field_key_rows(
-        self, measurement: str, retention_policy: str | None
-    ) -> list[tuple[str, str]]:
-        return self.backend.show_field_keys(
-            self.database, measurement, retention_policy
-        )
-
-    def series_cardinality(self, measurement: str | None = None) -> int:
-        """The distinct tag sets, per measurement, summed."""
-        return self.backend.series_cardinality(self.database, measurement)
-
-    def series_without_tag(self, measurement: str, key: str) -> int:
-        """The distinct tag sets in which *key* is empty."""
-        return self.backend.series_cardinality(
-            self.database, measurement, without_tag=key
-        )
-
-    def retention_policies(self) -> list[RetentionPolicy]:
-        """The recorded policies (``autogen`` alone until one is created)."""
-        return [
-            policy_from_row(r) for r in self.backend.retention_policies(self.database)
-        ]
-
-    def continuous_queries(self) -> list[ContinuousQueryInfo]:
-        """None: the embedded engine runs no continuous queries."""
-        return []
-
-
 def get_introspection(
     using: str | Backend = "default", database: str | None = None
 ) -> Introspection:
@@ -270,17 +61,10 @@ def get_introspection(
     *using* is an alias or a backend; *database* defaults to the
     connection's.
     """
-    from influxpy.compilers.influxql import InfluxQLCompiler
     from influxpy.connection import get_connection
 
     backend = get_connection(using) if isinstance(using, str) else using
-    name = backend.resolve_database(database)
-    if issubclass(backend.compiler_class, InfluxQLCompiler):
-        return InfluxQLIntrospection(backend, name)
-    if backend.vendor == "duckdb":
-        return EmbeddedIntrospection(backend, name)
-    msg = f"The {backend.vendor} backend cannot be introspected."
-    raise NotSupportedError(msg)
+    return backend.introspection(database)
 
 
 # -- comparing a model with the database --------------------------------------
@@ -305,7 +89,7 @@ def check_schema(
     meta = model._meta
     name = model.__name__
     measurement = meta.measurement
-    intro = get_introspection(backend, database)
+    intro = backend.introspection(database)
     if database not in intro.databases():
         return [f"The database {database!r} does not exist."]
     problems: list[str] = []

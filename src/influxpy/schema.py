@@ -15,9 +15,10 @@ changed; running it again changes nothing. Continuous queries are built
 from QuerySets (``qs.into(Target).continuous_query(name, ...)``).
 
 A ``SchemaEditor`` runs the statements on one connection (Django's schema
-editor): on InfluxDB it compiles them with the InfluxQL compiler, on the
-embedded engine it changes the engine's catalog. This module builds no
-statement text itself.
+editor). Each backend names its class (``schema_editor_class``, in
+``influxpy.backends``): on InfluxDB it compiles them with the InfluxQL
+compiler, on the embedded engine it changes the engine's catalog. This
+module builds no statement text itself.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from influxpy.backends.base import SchemaEditor
+from influxpy.backends.duckdb_schema import EmbeddedSchemaEditor as EmbeddedSchemaEditor
+from influxpy.backends.influxql_schema import (
+    InfluxQLSchemaEditor as InfluxQLSchemaEditor,
+)
 from influxpy.downsampling import downsampled_source as downsampled_source
 from influxpy.durations import Duration, as_duration
-from influxpy.exceptions import (
-    ImproperlyConfigured,
-    NotSupportedError,
-)
+from influxpy.exceptions import ImproperlyConfigured
 
 # The values models and compilers read live in influxpy.retention; the
 # names importable from here before keep working.
@@ -46,10 +49,8 @@ from influxpy.retention import policy_from_row as policy_from_row
 
 if TYPE_CHECKING:
     from influxpy.backends.base import Backend
-    from influxpy.backends.duckdb import DuckDBBackend
-    from influxpy.expressions import WhereNode
     from influxpy.models import InfluxMeasurement
-    from influxpy.query import Query, Source
+    from influxpy.query import Query
     from influxpy.queryset import QuerySet
 
 __all__ = [
@@ -151,7 +152,7 @@ class ContinuousQuery:
 
     def _editor(self) -> tuple[SchemaEditor, str]:
         backend = self.queryset._backend()
-        return get_schema_editor(backend), self._database_name(backend)
+        return backend.schema_editor(), self._database_name(backend)
 
     def create(self) -> None:
         """Create the continuous query on the server.
@@ -182,181 +183,21 @@ class ContinuousQuery:
 
     def exists(self) -> bool:
         """Return whether a continuous query of this name exists."""
-        from influxpy.introspection import get_introspection
-
         backend = self.queryset._backend()
         database = self._database_name(backend)
-        found = get_introspection(backend, database).continuous_queries()
+        found = backend.introspection(database).continuous_queries()
         return any(cq.name == self.name for cq in found)
 
 
 # -- schema editors -----------------------------------------------------------
 
 
-class SchemaEditor:
-    """Run schema statements on one connection (``get_schema_editor()``)."""
-
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} for {self.backend!r}>"
-
-    def create_database(self, name: str) -> None:
-        """Create a database; an existing one is kept."""
-        self.backend.create_database(name)
-
-    def drop_database(self, name: str) -> None:
-        """Drop a database and every point in it."""
-        self.backend.drop_database(name)
-
-    def list_databases(self) -> list[str]:
-        """Return the names of the databases."""
-        return self.backend.list_databases()
-
-    def create_retention_policy(self, policy: RetentionPolicy, database: str) -> None:
-        """Create *policy* on *database*."""
-        raise NotImplementedError
-
-    def alter_retention_policy(self, policy: RetentionPolicy, database: str) -> None:
-        """Give the existing policy of that name *policy*'s options."""
-        raise NotImplementedError
-
-    def drop_retention_policy(self, name: str, database: str) -> None:
-        """Drop a retention policy and the points it holds."""
-        raise NotImplementedError
-
-    def create_continuous_query(self, cq: ContinuousQuery, database: str) -> None:
-        """Create a continuous query on *database*."""
-        raise self._no_continuous_queries()
-
-    def drop_continuous_query(self, name: str, database: str) -> None:
-        """Drop a continuous query (nothing happens if it does not exist)."""
-        raise self._no_continuous_queries()
-
-    def drop_measurement(self, measurement: str, database: str) -> None:
-        """Drop a measurement: its points in every policy, and its series."""
-        raise NotImplementedError
-
-    def drop_series(
-        self, source: Source, where: WhereNode | None, database: str
-    ) -> None:
-        """Drop the series of *source* whose tags match *where* (all if None)."""
-        raise NotImplementedError
-
-    def _no_continuous_queries(self) -> NotSupportedError:
-        name = "embedded engine" if self.backend.vendor == "duckdb" else "backend"
-        msg = (
-            f"The {name} ({self.backend.vendor}) cannot run continuous queries: "
-            "they need an InfluxDB 1.x server (influxpy.connect('influxdb://…'))."
-        )
-        return NotSupportedError(msg)
-
-
-class InfluxQLSchemaEditor(SchemaEditor):
-    """Compile schema statements with the InfluxQL compiler and run them."""
-
-    def _run(self, compiled: Any, database: str | None = None) -> None:
-        list(self.backend.execute(compiled, database=database))
-
-    @property
-    def _compiler(self) -> Any:
-        return self.backend.get_compiler()
-
-    def create_retention_policy(self, policy: RetentionPolicy, database: str) -> None:
-        """``CREATE RETENTION POLICY … ON …``."""
-        self._run(self._compiler.create_retention_policy(database, policy), database)
-
-    def alter_retention_policy(self, policy: RetentionPolicy, database: str) -> None:
-        """``ALTER RETENTION POLICY … ON …`` with every declared option."""
-        self._run(self._compiler.alter_retention_policy(database, policy), database)
-
-    def drop_retention_policy(self, name: str, database: str) -> None:
-        """``DROP RETENTION POLICY … ON …``."""
-        self._run(self._compiler.drop_retention_policy(database, name), database)
-
-    def create_continuous_query(self, cq: ContinuousQuery, database: str) -> None:
-        """``CREATE CONTINUOUS QUERY … ON … BEGIN … END``."""
-        self._run(cq._compile(self._compiler, database), database)
-
-    def drop_continuous_query(self, name: str, database: str) -> None:
-        """``DROP CONTINUOUS QUERY … ON …``."""
-        self._run(self._compiler.drop_continuous_query(database, name), database)
-
-    def drop_measurement(self, measurement: str, database: str) -> None:
-        """``DROP MEASUREMENT …``."""
-        self._run(self._compiler.drop_measurement(measurement), database)
-
-    def drop_series(
-        self, source: Source, where: WhereNode | None, database: str
-    ) -> None:
-        """``DROP SERIES FROM … [WHERE …]``."""
-        self._run(self._compiler.drop_series(source, where), database)
-
-
-class EmbeddedSchemaEditor(SchemaEditor):
-    """Change the embedded engine's catalog.
-
-    Retention policies are recorded (and listed as InfluxDB lists them) but
-    their durations are not enforced; points written or read without a
-    policy use the default policy, as on InfluxDB.
-    Continuous queries raise ``NotSupportedError``.
-    """
-
-    backend: DuckDBBackend
-
-    def create_retention_policy(self, policy: RetentionPolicy, database: str) -> None:
-        """Record *policy* for *database*."""
-        self.backend.create_retention_policy(
-            database, _policy_row(policy), replace=False
-        )
-
-    def alter_retention_policy(self, policy: RetentionPolicy, database: str) -> None:
-        """Record *policy*'s new options."""
-        self.backend.create_retention_policy(
-            database, _policy_row(policy, alter=True), replace=True
-        )
-
-    def drop_retention_policy(self, name: str, database: str) -> None:
-        """Forget the policy and drop its points."""
-        self.backend.drop_retention_policy(database, name)
-
-    def drop_measurement(self, measurement: str, database: str) -> None:
-        """Drop the measurement's tables in every policy."""
-        self.backend.drop_measurement(database, measurement)
-
-    def drop_series(
-        self, source: Source, where: WhereNode | None, database: str
-    ) -> None:
-        """Delete the points of the matching series in every policy."""
-        self.backend.drop_series(database, source.measurement, where)
-
-
-def _policy_row(policy: RetentionPolicy, *, alter: bool = False) -> dict[str, Any]:
-    shard: int | None = policy.effective_shard_duration.nanoseconds
-    if alter and policy.shard_duration is None:
-        shard = None  # ALTER without SHARD DURATION keeps the stored one
-    return {
-        "name": policy.name,
-        "duration": policy.duration.nanoseconds if policy.duration else 0,
-        "shard_duration": shard,
-        "replication": policy.replication,
-        "default": policy.default,
-    }
-
-
 def get_schema_editor(using: str | Backend = "default") -> SchemaEditor:
     """Return the schema editor of a connection (an alias or a backend)."""
-    from influxpy.compilers.influxql import InfluxQLCompiler
     from influxpy.connection import get_connection
 
     backend = get_connection(using) if isinstance(using, str) else using
-    if issubclass(backend.compiler_class, InfluxQLCompiler):
-        return InfluxQLSchemaEditor(backend)
-    if backend.vendor == "duckdb":
-        return EmbeddedSchemaEditor(backend)
-    msg = f"The {backend.vendor} backend has no schema editor."
-    raise NotSupportedError(msg)
+    return backend.schema_editor()
 
 
 # -- ensure_schema ------------------------------------------------------------
@@ -376,8 +217,6 @@ def ensure_schema(
     was already right). *using* and *database* override the models'
     connection and database.
     """
-    from influxpy.introspection import get_introspection
-
     plan: dict[tuple[str, str], dict[str, tuple[RetentionPolicy, str]]] = {}
     backends: dict[str, Backend] = {}
     for model in models:
@@ -409,13 +248,11 @@ def ensure_schema(
     done: list[str] = []
     for (alias, db), policies in plan.items():
         backend = backends[alias]
-        editor = get_schema_editor(backend)
+        editor = backend.schema_editor()
         if db not in editor.list_databases():
             editor.create_database(db)
             done.append(f"Created database {db!r}.")
-        stored = {
-            p.name: p for p in get_introspection(backend, db).retention_policies()
-        }
+        stored = {p.name: p for p in backend.introspection(db).retention_policies()}
         for policy, _owner in _defaults_last(policies.values()):
             current = stored.get(policy.name)
             if current is None:

@@ -68,6 +68,10 @@ from influxpy.backends.base import (
     counting_written,
     note_written,
 )
+from influxpy.backends.influxql_schema import (
+    InfluxQLIntrospection,
+    InfluxQLSchemaEditor,
+)
 from influxpy.compilers.influxql import InfluxQLCompiler
 from influxpy.results import Series
 
@@ -198,6 +202,8 @@ class HTTPBackend(HTTPErrors, Backend):
 
     compiler_class: ClassVar[type[InfluxQLCompiler]] = InfluxQLCompiler
     vendor: ClassVar[str] = "influxdb"
+    schema_editor_class = InfluxQLSchemaEditor
+    introspection_class = InfluxQLIntrospection
 
     def __init__(
         self,
