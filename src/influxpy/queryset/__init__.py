@@ -1,0 +1,54 @@
+"""QuerySet: the lazy, chainable, immutable query API (``Model.series``).
+
+Each chaining method returns a new QuerySet around a ``Query`` changed with
+``dataclasses.replace``; nothing touches a backend until the QuerySet is
+iterated or a method that runs a query is called. Results are cached on the
+QuerySet, as in Django; the cache is never copied into a new QuerySet.
+
+The QuerySet reaches compilers and backends only through the backend bound
+to its alias.
+
+Every method that runs queries has an async form named as in Django's async
+ORM (``acount()``, ``aget()``, ``async for``…). Each such method is written
+once, as steps: a generator that yields the statements it needs and
+receives their series. The sync method answers the steps with the backend's
+``execute()``, the async one with ``aexecute()``.
+
+``QuerySet`` is one class made of parts by job: ``_base`` (its state, new
+QuerySets from changed states, and running statements), ``_chaining``
+(methods that return a new QuerySet), ``_reads`` (iteration and the methods
+that run a query), ``_writes`` (points in), ``_frames`` (DataFrames out) and
+``_schema`` (drops, ``ensure_schema()``, continuous queries, downsampling).
+"""
+
+from __future__ import annotations
+
+from influxpy._types import ModelT
+from influxpy.exceptions import CompileError
+from influxpy.queryset._base import DEFAULT_CHUNK_SIZE as DEFAULT_CHUNK_SIZE
+from influxpy.queryset._frames import FramesMixin
+from influxpy.queryset._reads import ReadsMixin
+from influxpy.queryset._schema import SchemaMixin
+from influxpy.queryset._writes import WritesMixin
+
+__all__ = ["QuerySet"]
+
+
+class QuerySet(
+    ReadsMixin[ModelT],
+    WritesMixin[ModelT],
+    FramesMixin[ModelT],
+    SchemaMixin[ModelT],
+):
+    """A lazy query over one measurement (``Model.series``).
+
+    Iterating yields one ``InfluxResult`` per series; ``points()`` and
+    ``instances()`` switch to flat dicts or model instances.
+    """
+
+    def __repr__(self) -> str:
+        try:
+            text = str(self.query)
+        except CompileError as exc:
+            text = f"(cannot compile: {exc})"
+        return f"<QuerySet {self.model.__name__} {self._state.shape}: {text}>"
