@@ -69,6 +69,7 @@ from influxpy.backends.duckdb.ingest import (
     tag_codes,
 )
 from influxpy.backends.duckdb.stream import SLICE_ROWS, Batches, stream_batches
+from influxpy.backends.duckdb_schema import EmbeddedIntrospection, EmbeddedSchemaEditor
 from influxpy.compilers.duckdb import (
     TAG_CODES,
     Catalog,
@@ -120,6 +121,8 @@ class DuckDBBackend(Backend):
 
     compiler_class: ClassVar[type[DuckDBCompiler]] = DuckDBCompiler
     vendor: ClassVar[str] = "duckdb"
+    schema_editor_class = EmbeddedSchemaEditor
+    introspection_class = EmbeddedIntrospection
 
     def __init__(self, url: DatabaseURL, alias: str = "default") -> None:
         super().__init__(url, alias)
@@ -662,7 +665,7 @@ class DuckDBBackend(Backend):
 
     @staticmethod
     def _register_functions(con: Any, *, read_only: bool = False) -> None:
-        from influxpy.compilers.duckdb import register_functions
+        from influxpy.backends.duckdb.functions import register_functions
 
         register_functions(con, read_only=read_only)
 

@@ -1,0 +1,97 @@
+"""The functions the engine's SQL calls, registered on each connection.
+
+They run inside DuckDB at query time, over one series' points or windows:
+MODE's tie rule, ``tz()`` windows, INTEGRAL over windows, the technical
+analysis functions and HOLT_WINTERS. The compiler only names them
+(``influxpy_…``) in the SQL it writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from influxpy.backends.duckdb.functions.holt_winters import holt_winters
+from influxpy.backends.duckdb.functions.integral import integral_windows
+from influxpy.backends.duckdb.functions.mode import mode_index
+from influxpy.backends.duckdb.functions.technical import technical
+from influxpy.backends.duckdb.functions.timezones import tz_assign, tz_fill
+from influxpy.compilers.duckdb import tz_window
+
+__all__ = ["register_functions"]
+
+
+def register_functions(con: Any, *, read_only: bool = False) -> None:
+    """Register the helpers the SQL uses (MODE's tie rule, INTEGRAL, NaN).
+
+    The macros are stored in the database; a read-only one uses those its
+    writer stored.
+    """
+    from duckdb.sqltypes import BIGINT
+
+    if not read_only:
+        con.execute(
+            "CREATE OR REPLACE MACRO influxpy_integral(p) AS "
+            "coalesce(list_sum(list_transform(range(1, len(p)), "
+            "lambda i: (p[i].v + p[i + 1].v) * (p[i + 1].t - p[i].t) / 2.0)), 0)"
+        )
+        con.execute(
+            "CREATE OR REPLACE MACRO influxpy_null_nan(x) AS "
+            "CASE WHEN isnan(x) THEN NULL ELSE x END"
+        )
+    udfs: list[tuple[str, Any, list[Any], Any]] = [
+        ("influxpy_mode_index", mode_index, ["DOUBLE[]", "BIGINT[]"], BIGINT),
+        ("influxpy_mode_index_text", mode_index, ["VARCHAR[]", "BIGINT[]"], BIGINT),
+        (
+            "influxpy_tz_window",
+            tz_window,
+            ["BIGINT", "BIGINT", "BIGINT", "VARCHAR"],
+            BIGINT,
+        ),
+        (
+            "influxpy_integral_windows",
+            integral_windows,
+            [
+                "BIGINT[]",
+                "DOUBLE[]",
+                "BIGINT",
+                "BIGINT",
+                "BIGINT",
+                "BOOLEAN",
+                "VARCHAR",
+            ],
+            "STRUCT(t BIGINT, v DOUBLE)[]",
+        ),
+        (
+            "influxpy_technical",
+            technical,
+            ["VARCHAR", "BIGINT[]", "DOUBLE[]", "BIGINT", "BIGINT", "VARCHAR"],
+            "STRUCT(t BIGINT, v DOUBLE)[]",
+        ),
+        (
+            "influxpy_holt_winters",
+            holt_winters,
+            ["BIGINT[]", "DOUBLE[]", "BIGINT", "BIGINT", "BOOLEAN", "BIGINT"],
+            "STRUCT(t BIGINT, v DOUBLE)[]",
+        ),
+        (
+            "influxpy_tz_assign",
+            tz_assign,
+            ["BIGINT[]", "BIGINT", "BIGINT", "VARCHAR", "BOOLEAN"],
+            "STRUCT(t BIGINT, w BIGINT, k BIGINT)[]",
+        ),
+        (
+            "influxpy_tz_fill",
+            tz_fill,
+            ["BIGINT[]", "BIGINT", "BIGINT", "BIGINT", "VARCHAR", "BOOLEAN"],
+            "BIGINT[]",
+        ),
+    ]
+    for name, function, arguments, result in udfs:
+        exists = con.execute(
+            "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [name]
+        ).fetchall()
+        if exists[0][0]:
+            # A second connection to a file this process has open shares it.
+            continue
+        nulls = "special" if function in (mode_index, tz_fill) else "default"
+        con.create_function(name, function, arguments, result, null_handling=nulls)
