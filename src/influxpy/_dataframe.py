@@ -14,11 +14,12 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from influxpy._types import options_of
 from influxpy.exceptions import FieldError, ImproperlyConfigured
 from influxpy.results import Series
 
 if TYPE_CHECKING:
-    from influxpy.models import InfluxMeasurement
+    from influxpy._types import Measurement
 
 __all__ = ["frame_columns", "series_to_dataframe"]
 
@@ -202,7 +203,7 @@ def _repeat(value: Any, count: int) -> Any:
 
 
 def frame_columns(
-    model: type[InfluxMeasurement], frame: Any
+    model: type[Measurement], frame: Any
 ) -> tuple[list[int], dict[str, list[Any]], dict[str, tuple[str, list[Any]]]]:
     """Split a DataFrame into checked columns for writing *model*'s points.
 
@@ -217,7 +218,7 @@ def frame_columns(
 
 
 def frame_arrays(
-    model: type[InfluxMeasurement], frame: Any
+    model: type[Measurement], frame: Any
 ) -> tuple[Any, dict[str, Any], dict[str, tuple[str, Any]]]:
     """The columns of :func:`frame_columns`, kept vectorized where possible.
 
@@ -273,12 +274,12 @@ def _tag_array(meta: Any, key: str, series: Any) -> Any:
 
 
 def _columns(
-    model: type[InfluxMeasurement], frame: Any, *, arrays: bool
+    model: type[Measurement], frame: Any, *, arrays: bool
 ) -> tuple[Any, dict[str, Any], dict[str, tuple[str, Any]]]:
     pd = _pandas()
     import numpy as np
 
-    meta = model._meta
+    meta = options_of(model)
     known = set(meta.fields) | {"time"}
     unknown = [str(c) for c in frame.columns if c not in known]
     if unknown:

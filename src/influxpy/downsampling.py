@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from influxpy._types import options_of
 from influxpy.durations import Duration
 from influxpy.query import Source
 
 if TYPE_CHECKING:
-    from influxpy.models import InfluxMeasurement
+    from influxpy._types import Measurement
     from influxpy.query import GroupByTime
 
 __all__ = ["downsampled_source"]
 
 
 def downsampled_source(
-    model: type[InfluxMeasurement], group_by_time: GroupByTime
+    model: type[Measurement], group_by_time: GroupByTime
 ) -> Source | None:
     """Pick the downsampled measurement that serves a resolution, if any.
 
@@ -36,7 +37,7 @@ def downsampled_source(
     interval = group_by_time.interval.nanoseconds
     shift = offset.nanoseconds if offset is not None else 0
     best: tuple[int, Any] | None = None
-    for window, target in model._meta.aggregated_measurements.items():
+    for window, target in options_of(model).aggregated_measurements.items():
         size = window.nanoseconds
         if interval % size or shift % size:
             continue

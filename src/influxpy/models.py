@@ -30,6 +30,7 @@ from influxpy.retention import declared_downsampling, declared_policies
 if TYPE_CHECKING:
     from typing import Self
 
+    from influxpy._types import Measurement, MeasurementOptions
     from influxpy.durations import Duration
     from influxpy.retention import RetentionPolicy
 
@@ -411,3 +412,12 @@ class InfluxMeasurement(metaclass=ModelBase):
 
 #: Django's name for the base class.
 Model = InfluxMeasurement
+
+
+if TYPE_CHECKING:
+
+    def _conforms(
+        options: Options, model: type[InfluxMeasurement]
+    ) -> tuple[MeasurementOptions, type[Measurement]]:
+        """Let the type checker prove models have the shapes in ``_types``."""
+        return options, model

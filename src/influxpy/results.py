@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import repeat
 from typing import Any
 
-from influxpy._types import ModelT
+from influxpy._types import PointT, options_of
 
 __all__ = ["Converter", "InfluxResult", "Series", "merge_pieces"]
 
@@ -209,12 +209,12 @@ class Converter:
         }
         return self.rows(series, tags)
 
-    def instances(self, series: Series, model: type[ModelT]) -> list[ModelT]:
+    def instances(self, series: Series, model: type[PointT]) -> list[PointT]:
         """Model instances built without validation from stored values.
 
         Times stay exact: the instance keeps the integer nanoseconds.
         """
-        known = set(model._meta.field_names)
+        known = set(options_of(model).field_names)
         columns = self.columns(series)
         picks = [(i, c) for i, c in enumerate(columns) if c in known]
         tags = {

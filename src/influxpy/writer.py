@@ -40,7 +40,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypedDict
 
-from influxpy._types import ModelT
+from influxpy._types import PointT, options_of
 from influxpy.exceptions import (
     AuthenticationError,
     BatchWriteError,
@@ -117,14 +117,14 @@ def _rejected(error: BaseException, batch: list[str]) -> tuple[list[str], int]:
     return lines, count
 
 
-class _Writer(Generic[ModelT]):
+class _Writer(Generic[PointT]):
     """What both writers share: accepting points, batching, bookkeeping, and
     the decision after each attempt. Subclasses only wait and send.
     """
 
     def __init__(
         self,
-        model: type[ModelT],
+        model: type[PointT],
         backend: Backend,
         *,
         database: str,
@@ -155,7 +155,7 @@ class _Writer(Generic[ModelT]):
         self.retried = 0
         #: Points given up on: passed to ``on_error`` and raised.
         self.failed = 0
-        self._encode = model._meta.encoder.encode
+        self._encode = options_of(model).encoder.encode
         # One list for the writer's life: add() appends to it without a lock,
         # and batches are cut from its front under the lock (see _cut()).
         self._buffer: list[str] = []
@@ -411,7 +411,7 @@ class _Writer(Generic[ModelT]):
             logger.error("%s", failure)
 
 
-class BatchWriter(_Writer[ModelT]):
+class BatchWriter(_Writer[PointT]):
     """Write points in batches from a background thread.
 
     Get one from ``Model.series.batch_writer()``, use it as a context
@@ -440,7 +440,7 @@ class BatchWriter(_Writer[ModelT]):
         with self._leaving(exc):
             self.close()
 
-    def add(self, point: ModelT) -> None:
+    def add(self, point: PointT) -> None:
         """Accept *point* for writing, waiting while ``max_pending`` batches wait.
 
         Raises ``BatchWriteError`` for points given up on since the last
@@ -537,7 +537,7 @@ class BatchWriter(_Writer[ModelT]):
             self._send(batch)
 
 
-class AsyncBatchWriter(_Writer[ModelT]):
+class AsyncBatchWriter(_Writer[PointT]):
     """Write points in batches from a background task (asyncio).
 
     Get one from ``Model.series.abatch_writer()``, use it with ``async
@@ -565,7 +565,7 @@ class AsyncBatchWriter(_Writer[ModelT]):
         with self._leaving(exc):
             await self.aclose()
 
-    async def add(self, point: ModelT) -> None:
+    async def add(self, point: PointT) -> None:
         """Accept *point* for writing, waiting while ``max_pending`` batches wait.
 
         Raises ``BatchWriteError`` for points given up on since the last

@@ -34,6 +34,7 @@ from collections.abc import (
 )
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Protocol, TypeVar
 
+from influxpy._types import options_of
 from influxpy._utils import achunks, iterate_in_thread
 from influxpy.exceptions import (
     BatchWriteError,
@@ -46,11 +47,11 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Self
 
+    from influxpy._types import Measurement
     from influxpy.compilers.base import Compiled, Compiler
     from influxpy.connection import DatabaseURL
     from influxpy.durations import Duration
     from influxpy.expressions import WhereNode
-    from influxpy.models import InfluxMeasurement
     from influxpy.query import Query, Source
     from influxpy.results import Series
     from influxpy.retention import RetentionPolicy
@@ -298,8 +299,8 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def write(
         self,
-        model: type[InfluxMeasurement],
-        objs: Iterable[InfluxMeasurement],
+        model: type[Measurement],
+        objs: Iterable[Measurement],
         *,
         database: str | None = None,
         retention_policy: str | None = None,
@@ -320,7 +321,7 @@ class Backend(abc.ABC):
 
     def write_frame(
         self,
-        model: type[InfluxMeasurement],
+        model: type[Measurement],
         frame: Any,
         *,
         database: str | None = None,
@@ -335,7 +336,7 @@ class Backend(abc.ABC):
         from influxpy.lineprotocol import encode_columns
 
         columns = frame_columns(model, frame)
-        measurement = model._meta.measurement
+        measurement = options_of(model).measurement
         series_keys: dict[tuple[Any, ...], str] = {}
 
         def batches() -> Iterator[str]:
@@ -391,8 +392,8 @@ class Backend(abc.ABC):
 
     async def awrite(
         self,
-        model: type[InfluxMeasurement],
-        objs: Iterable[InfluxMeasurement] | AsyncIterable[InfluxMeasurement],
+        model: type[Measurement],
+        objs: Iterable[Measurement] | AsyncIterable[Measurement],
         *,
         database: str | None = None,
         retention_policy: str | None = None,

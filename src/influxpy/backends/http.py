@@ -76,9 +76,9 @@ from influxpy.compilers.influxql import InfluxQLCompiler
 from influxpy.results import Series
 
 if TYPE_CHECKING:
+    from influxpy._types import Measurement
     from influxpy.compilers.base import Compiled
     from influxpy.connection import DatabaseURL
-    from influxpy.models import InfluxMeasurement
 
 __all__ = ["HTTPBackend", "HTTPOptions"]
 
@@ -761,8 +761,8 @@ class HTTPBackend(HTTPErrors, Backend):
 
     def write(
         self,
-        model: type[InfluxMeasurement],
-        objs: Iterable[InfluxMeasurement],
+        model: type[Measurement],
+        objs: Iterable[Measurement],
         *,
         database: str | None = None,
         retention_policy: str | None = None,
@@ -840,8 +840,8 @@ class HTTPBackend(HTTPErrors, Backend):
 
     async def awrite(
         self,
-        model: type[InfluxMeasurement],
-        objs: Iterable[InfluxMeasurement] | AsyncIterable[InfluxMeasurement],
+        model: type[Measurement],
+        objs: Iterable[Measurement] | AsyncIterable[Measurement],
         *,
         database: str | None = None,
         retention_policy: str | None = None,
