@@ -1,20 +1,47 @@
 """The backend interface: what a store must do for the QuerySet.
 
-A backend runs compiled statements (``execute``), writes points (``write``,
-``write_lines``) and closes. Administration (databases, ping) is part of the
-interface because every store answers it differently. Everything else, such
-as pooling, retries and schema mapping, is private to each backend.
+A backend is a subclass of ``Backend`` registered under an alias. A third
+store implements this small set and nothing else is asked of it:
 
-Queries, writes and closing also have async forms (``aexecute``, ``awrite``,
-``awrite_lines``, ``aclose``). The defaults here run the sync method in a
-worker thread (``asyncio.to_thread``), so every backend works under asyncio;
-a backend with a native async client overrides them.
+Required (abstract here):
+
+- ``execute(compiled, *, database=None, chunk_size=None)``: run one
+  compiled statement and yield its ``results.Series`` in order.
+- ``write(model, objs, ...)`` and ``write_lines(lines, ...)``: write points
+  in batches and return how many were written.
+- ``close()``: release connections and files (call ``close_writers()``
+  first); a closed backend raises ``InterfaceError`` on every use.
+- ``ping()``: check the store answers and return its version.
+- ``create_database(name)``, ``drop_database(name)``, ``list_databases()``.
+
+Class attributes:
+
+- ``compiler_class`` (required): the compiler turning a ``Query`` into the
+  store's language; ``get_compiler()`` returns one.
+- ``vendor``: a short name for messages and the support table.
+- ``schema_editor_class`` (optional): the ``SchemaEditor`` subclass behind
+  ``schema_editor()`` (retention policies, continuous queries, dropping
+  measurements and series). Left ``None``, schema changes raise
+  ``NotSupportedError``.
+- ``introspection_class`` (optional): the ``Introspection`` subclass behind
+  ``introspection(database)``. Left ``None``, introspection raises
+  ``NotSupportedError``.
+
+Optional, with defaults here: ``aexecute``, ``awrite``, ``awrite_lines``
+and ``aclose`` run the sync method in a worker thread
+(``asyncio.to_thread``), so every backend works under asyncio; a backend
+with a native async client overrides them. ``write_frame`` encodes a
+pandas DataFrame as line protocol for ``write_lines``; ``features()``
+describes optional capabilities. Everything else, such as pooling, retries
+and schema mapping, is private to each backend. Backends read a model only
+through the shapes in ``influxpy._types``.
 
 What every backend shares about failing writes and closing lives here too:
 ``note_written()`` puts the count of points a bulk write stored on any
 error leaving it, ``ClosedConnection`` stands in for a closed store's
 handle, and ``close_writers()`` writes out the batch writers still open on
-a connection before it closes.
+a connection before it closes. The base ``SchemaEditor`` and
+``Introspection`` classes a store's own classes extend live here as well.
 """
 
 from __future__ import annotations
