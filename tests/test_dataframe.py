@@ -5,7 +5,7 @@ response without handing pandas one Python list per column. These tests
 hold it to that reference: the frame pandas builds from the same values in
 plain lists, with the same dtypes, values and column order, for series cut
 into pieces anywhere. The server side of ``to_dataframe()`` is covered in
-``test_conformance.py`` and ``test_async.py``.
+``tests/conformance/`` and ``test_async.py``.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ matter: transformations of raw values, FIRST/LAST and INTEGRAL when no two
 series of a group share a timestamp; MODE and PERCENTILE (which sort points
 whose input order across series is undefined) when each group is one
 series. Server quirks are not drawn; each has its own test in
-``test_conformance.py``.
+``tests/conformance/test_quirks.py``.
 
 Every example uses its own measurement, in one server database and one
 embedded engine for the whole run. The number of examples defaults to 300;

@@ -1,0 +1,93 @@
+"""Models and helpers shared by the conformance tests of both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from influxpy import fields, models
+from influxpy.durations import Second
+
+S = 1_000_000_000
+M = 60 * S
+T0 = 1_577_836_800 * S  # 2020-01-01T00:00:00Z
+UTC = dt.UTC
+approx = pytest.approx
+
+
+class Reading(models.InfluxMeasurement):
+    """One field of every type and two nullable tags."""
+
+    class Meta:
+        measurement = "conformance"
+
+    v = fields.FloatField()
+    n = fields.IntegerField()
+    s = fields.StringField()
+    ok = fields.BooleanField()
+    host = fields.InfluxTag(null=True)
+    dc = fields.InfluxTag(null=True)
+
+
+class IntTyped(models.InfluxMeasurement):
+    """``x`` stored as an integer..."""
+
+    class Meta:
+        measurement = "typed"
+
+    x = fields.IntegerField()
+    y = fields.FloatField()
+
+
+class FloatTyped(models.InfluxMeasurement):
+    """...and written as a float by another model of the same measurement."""
+
+    class Meta:
+        measurement = "typed"
+
+    x = fields.FloatField()
+    y = fields.FloatField()
+
+
+def write(conn: str, *points: Reading) -> None:
+    Reading.series.using(conn).bulk_create(points)
+
+
+def at(seconds: float) -> int:
+    return T0 + int(seconds * S)
+
+
+def series(qs: Any) -> list[tuple[dict[str, str], list[dict[str, Any]]]]:
+    """(tags, points) per series, times as integer nanoseconds."""
+    return [(r.tags, r.points) for r in qs.epoch()]
+
+
+def rows(qs: Any) -> list[dict[str, Any]]:
+    """The points of a single-series result."""
+    result = series(qs)
+    assert len(result) <= 1, result
+    return result[0][1] if result else []
+
+
+def column(qs: Any, name: str) -> list[Any]:
+    return [p[name] for p in rows(qs)]
+
+
+def pairs(qs: Any, name: str) -> list[tuple[int, Any]]:
+    return [(p["time"], p[name]) for p in rows(qs)]
+
+
+def windowed(conn: str, call: Any) -> Any:
+    return (
+        Reading.series.using(conn)
+        .filter(time__gte=at(0), time__lt=at(100))
+        .annotate(call)
+        .resolution(Second(20))
+    )
+
+
+def write_both(aliases: tuple[str, str], *points: Reading) -> None:
+    for alias in aliases:
+        Reading.series.using(alias).bulk_create(points)

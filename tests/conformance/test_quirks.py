@@ -1,0 +1,413 @@
+"""Server quirks the engine deliberately does not copy.
+
+Each test pins what InfluxDB 1.6.7 answers and what the embedded engine
+answers instead. The differential tests never draw these shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from conformance._common import Reading, at, column, rows, series, write, write_both
+from influxpy.durations import Second
+from influxpy.exceptions import ProgrammingError, UnsupportedCompilation
+from influxpy.functions import (
+    Abs,
+    Bottom,
+    Count,
+    Derivative,
+    Distinct,
+    First,
+    HoltWinters,
+    HoltWintersWithFit,
+    Integral,
+    Last,
+    Max,
+    Mean,
+    Sum,
+    Top,
+)
+
+
+def test_quirk_bare_first_and_last_across_series_pick_any_series(
+    both: tuple[str, str],
+) -> None:
+    """§6.5: ties between series at one time keep the larger value, except
+    a bare FIRST/LAST without windows on the server, which returns some
+    series' value. The engine keeps the larger value there too."""
+    server, engine = both
+    write_both(
+        both,
+        Reading(time=at(0), v=5.0, host="a"),
+        Reading(time=at(0), v=9.0, host="b"),
+        Reading(time=at(0), v=1.0, host="c"),
+    )
+    on_server = column(Reading.series.using(server).annotate(First("v")), "first")
+    assert on_server[0] in (5.0, 9.0, 1.0)
+    assert column(Reading.series.using(engine).annotate(First("v")), "first") == [9.0]
+    assert column(Reading.series.using(engine).annotate(Last("v")), "last") == [9.0]
+
+
+def test_quirk_integral_next_to_other_functions_splits_rows(
+    conn: str,
+) -> None:
+    """A float INTEGRAL is stamped 0 while the other calls take the lower
+    bound, so the row splits in two; both backends answer the same."""
+    write(conn, *(Reading(time=at(10 * k), v=float(k)) for k in range(4)))
+    qs = Reading.series.using(conn).filter(time__gte=at(0))
+    assert rows(qs.annotate(Integral("v"), Mean("v"))) == [
+        {"time": 0, "integral": 45.0, "mean": None},
+        {"time": at(0), "integral": None, "mean": 1.5},
+    ]
+    assert rows(Reading.series.using(conn).annotate(Integral("v"), Count("v"))) == [
+        {"time": 0, "integral": 45.0, "count": 4}
+    ]
+
+
+@pytest.mark.parametrize("call", [Distinct("v"), Top("v", 2), Bottom("v", 2)])
+def test_quirk_distinct_top_bottom_only_alone(both: tuple[str, str], call: Any) -> None:
+    server, engine = both
+    write_both(both, *(Reading(time=at(k), v=float(k)) for k in range(5)))
+    with pytest.raises(ProgrammingError, match="cannot be combined"):
+        list(Reading.series.using(server).annotate(call, Count("v")))
+    with pytest.raises(UnsupportedCompilation):
+        list(Reading.series.using(engine).annotate(call, Count("v")))
+
+
+def test_open_ended_slices_return_every_row_after_the_offset(
+    both: tuple[str, str],
+) -> None:
+    """qs[2:] is every row from the third on, on both backends.
+
+    1.6.7 answers OFFSET without LIMIT with the single row at the offset, so
+    the InfluxQL compiler spells the missing LIMIT out.
+    """
+    write_both(both, *(Reading(time=at(10 * k), v=float(k)) for k in range(5)))
+    for alias in both:
+        assert column(Reading.series.using(alias).only("v")[2:], "v") == [2.0, 3.0, 4.0]
+        assert column(Reading.series.using(alias).only("v")[2:4], "v") == [2.0, 3.0]
+
+
+def test_series_offset_without_series_limit_skips_series(
+    both: tuple[str, str],
+) -> None:
+    """series_offset(1) skips the first series, on both backends.
+
+    1.6.7 answers SOFFSET without SLIMIT with nothing, so the InfluxQL
+    compiler spells the missing SLIMIT out.
+    """
+    write_both(
+        both, *(Reading(time=at(k), v=float(k), host="abc"[k]) for k in range(3))
+    )
+    for alias in both:
+        qs = Reading.series.using(alias).only("v").group_by("host").series_offset(1)
+        assert [t["host"] for t, _ in series(qs)] == ["b", "c"]
+
+
+def test_quirk_top_with_limit_ranks_a_truncated_input(both: tuple[str, str]) -> None:
+    """The server pushes LIMIT down to each stored series before TOP ranks
+    the points, so TOP(v, 1) LIMIT 1 misses the maximum."""
+    server, engine = both
+    values = [5.0, 1.0, 9.0, 2.0]
+    write_both(
+        both,
+        *(
+            Reading(time=at(10 * k), v=x, host="ab"[k % 2])
+            for k, x in enumerate(values)
+        ),
+    )
+    assert column(Reading.series.using(server).annotate(Top("v", 1))[:1], "top") == [
+        5.0
+    ]
+    assert column(Reading.series.using(engine).annotate(Top("v", 1))[:1], "top") == [
+        9.0
+    ]
+
+
+def test_quirk_abs_of_an_integer(both: tuple[str, str]) -> None:
+    """The server's abs() returns an integer unchanged."""
+    server, engine = both
+    write_both(both, Reading(time=at(0), n=-5))
+    assert column(Reading.series.using(server).annotate(Abs("n")), "abs") == [-5]
+    assert column(Reading.series.using(engine).annotate(Abs("n")), "abs") == [5]
+
+
+def test_quirk_transformation_of_an_aggregate_needs_a_lower_bound(
+    both: tuple[str, str],
+) -> None:
+    """Without a lower bound the server's look-back window overflows and it
+    answers nothing; the engine computes the derivative."""
+    server, engine = both
+    write_both(both, *(Reading(time=at(20 * k), v=float(k * k)) for k in range(4)))
+
+    def query(alias: str) -> Any:
+        return (
+            Reading.series.using(alias)
+            .filter(time__lt=at(80))
+            .annotate(Derivative(Mean("v")))
+            .resolution(Second(20))
+        )
+
+    assert rows(query(server)) == []
+    assert column(query(engine), "derivative") == [1.0, 3.0, 5.0]
+
+
+def test_quirk_integral_with_group_by_orders_series_arbitrarily(
+    both: tuple[str, str],
+) -> None:
+    """The values agree; only the server's series order is not by tags."""
+    write_both(
+        both,
+        *(
+            Reading(time=at(10 * k), v=float(k), host=host)
+            for host in "abc"
+            for k in range(3)
+        ),
+    )
+    results = []
+    for alias in both:
+        qs = Reading.series.using(alias).annotate(Integral("v")).group_by("host")
+        results.append(sorted((t["host"], p["integral"]) for t, (p,) in series(qs)))
+    assert results[0] == results[1] == [("a", 20.0), ("b", 20.0), ("c", 20.0)]
+    engine_qs = Reading.series.using(both[1]).annotate(Integral("v")).group_by("host")
+    assert [t["host"] for t, _ in series(engine_qs)] == ["a", "b", "c"]
+
+
+def test_quirk_integer_integral_in_descending_order(both: tuple[str, str]) -> None:
+    """The server stamps it with the upper bound + 1 ns and may add a second
+    row; the engine gives one row stamped with the lower bound."""
+    server, engine = both
+    write_both(both, *(Reading(time=at(10 * k), n=k) for k in range(3)))
+
+    def query(alias: str) -> Any:
+        return (
+            Reading.series.using(alias)
+            .filter(time__gte=at(0), time__lt=at(60))
+            .annotate(Integral("n"))
+            .order_by("-time")
+        )
+
+    assert rows(query(server))[0]["time"] == at(60)
+    assert rows(query(engine)) == [{"time": at(0), "integral": -20.0}]
+
+
+def test_quirk_grouped_integral_over_windows_splits_series(
+    both: tuple[str, str],
+) -> None:
+    """With GROUP BY tags the server may emit a series' last window after
+    other series, as a second series with the same tags; the engine gives
+    one series per tag set. The values agree."""
+    write_both(
+        both,
+        *(
+            Reading(time=at(10 * k + j), v=float(k * k), host=host)
+            for j, host in enumerate("ab")
+            for k in range(6)
+        ),
+    )
+    server, engine = both
+
+    def query(alias: str) -> Any:
+        return (
+            Reading.series.using(alias)
+            .filter(time__gte=at(0), time__lt=at(60))
+            .annotate(Integral("v"))
+            .resolution(Second(20))
+            .group_by("host")
+        )
+
+    on_server = series(query(server))
+    on_engine = series(query(engine))
+    assert [t["host"] for t, _ in on_engine] == ["a", "b"]
+    assert len(on_server) >= len(on_engine)
+    merged: dict[str, list[Any]] = {}
+    for tags, points in on_server:
+        merged.setdefault(tags["host"], []).extend(points)
+    assert [(t["host"], p) for t, p in on_engine] == [
+        (host, sorted(points, key=lambda p: p["time"]))
+        for host, points in sorted(merged.items())
+    ]
+
+
+def test_holt_winters_matches_the_server_with_gaps_and_groups(
+    both: tuple[str, str],
+) -> None:
+    """Missing windows, two series, seasons of 0, 1 and 3, fill(0)."""
+    values = [4, 6, 9, 5, 7, 10, 6, 8, 11, 7, 9, 12]
+    write_both(
+        both,
+        *(
+            Reading(time=at(10 * k + j), v=float(x + j), host=host)
+            for j, host in enumerate("ab")
+            for k, x in enumerate(values)
+            if (k + j) % 5 != 3
+        ),
+    )
+    shapes = [
+        (HoltWinters(Mean("v"), 2, 0), None),
+        (HoltWinters(Max("v"), 3, 3), None),
+        (HoltWintersWithFit(Mean("v"), 1, 1), 0),
+    ]
+    for call, fill in shapes:
+        results = []
+        for alias in both:
+            qs = (
+                Reading.series.using(alias)
+                .filter(time__gte=at(0), time__lt=at(120))
+                .annotate(call)
+                .resolution(Second(10))
+                .group_by("host")
+            )
+            results.append(series(qs if fill is None else qs.fill(fill)))
+        assert results[0] == results[1], call
+        assert results[0]
+
+
+@pytest.mark.parametrize(
+    ("make", "feature"),
+    [
+        (
+            lambda qs: qs.order_by("-time"),
+            "integral() with resolution() in descending order",
+        ),
+    ],
+)
+def test_integral_windows_the_engine_refuses(
+    both: tuple[str, str], make: Any, feature: str
+) -> None:
+    """In descending order the server's windowed INTEGRAL repeats windows
+    with negative areas; the engine refuses it by name."""
+    write_both(both, *(Reading(time=at(10 * k), v=float(k)) for k in range(4)))
+    server, engine = both
+
+    def query(alias: str) -> Any:
+        qs = (
+            Reading.series.using(alias)
+            .filter(time__gte=at(0), time__lt=at(40))
+            .annotate(Integral("v"))
+            .resolution(Second(20))
+        )
+        return make(qs)
+
+    list(query(server))
+    with pytest.raises(UnsupportedCompilation, match=re.escape(feature)):
+        list(query(engine))
+
+
+def test_quirk_function_over_windows_starting_before_the_range(
+    both: tuple[str, str],
+) -> None:
+    """An outer function without windows over a subquery whose windows start
+    before the outer lower bound: the server answers nothing (with windows
+    aligned to the bound it counts them); the engine refuses the shape."""
+    write_both(both, *(Reading(time=at(10 * k + 5), v=float(k)) for k in range(6)))
+    server, engine = both
+
+    def query(alias: str, lower: str) -> Any:
+        inner = Reading.series.using(alias).annotate(m=Mean("v")).resolution(Second(10))
+        return (
+            inner.subquery()
+            .filter(**{lower: at(0)}, time__lt=at(60))
+            .annotate(Count("m"))
+        )
+
+    assert rows(query(server, "time__gt")) == []
+    assert rows(query(server, "time__gte")) == [{"time": at(0), "count": 6}]
+    assert rows(query(engine, "time__gte")) == [{"time": at(0), "count": 6}]
+    with pytest.raises(UnsupportedCompilation, match="start before the time range"):
+        list(query(engine, "time__gt"))
+
+
+def test_quirk_descending_subquery_splits_its_calls(both: tuple[str, str]) -> None:
+    """In descending order the server returns the inner calls of one series
+    as separate rows; the engine refuses the shape."""
+    write_both(
+        both,
+        Reading(time=at(0), v=1.0, host="a"),
+        Reading(time=at(0), n=2, host="b"),
+        Reading(time=at(1), v=3.0, n=4, host="b"),
+    )
+    server, engine = both
+
+    def query(alias: str) -> Any:
+        return (
+            Reading.series.using(alias)
+            .annotate(m=Mean("v"), k=Count("n"))
+            .group_by("host")
+            .subquery()
+            .order_by("-time")
+        )
+
+    on_server = rows(query(server))
+    assert len(on_server) == 3
+    assert sorted((p["host"], repr(p["m"]), repr(p["k"])) for p in on_server) == [
+        ("a", "1.0", "None"),
+        ("b", "3.0", "None"),
+        ("b", "None", "2"),
+    ]
+    with pytest.raises(UnsupportedCompilation, match="over a subquery of several"):
+        list(query(engine))
+
+
+def test_quirk_raw_select_over_grouped_calls_splits_rows(
+    both: tuple[str, str],
+) -> None:
+    """A raw SELECT that merges the series of a grouped subquery of several
+    calls: the server takes each call's points in time order across series
+    but pairs them series first, so a row whose calls wait behind another
+    series' earlier point comes apart (a row per call). The engine keeps
+    each inner row whole; grouped by the inner tags, both agree."""
+    write_both(
+        both,
+        Reading(time=at(0), v=1.0, host="b"),
+        Reading(time=at(10), v=2.0, n=5, host="b"),
+        Reading(time=at(0), v=3.0, host="c"),
+    )
+    server, engine = both
+
+    def query(alias: str) -> Any:
+        inner = (
+            Reading.series.using(alias)
+            .annotate(m=Mean("v"), k=Count("n"))
+            .resolution(Second(10))
+            .group_by("host")
+        )
+        return inner.subquery().filter(time__lt=at(120)).only("m", "k")
+
+    assert rows(query(server)) == [
+        {"time": at(0), "m": 1.0, "k": None},
+        {"time": at(10), "m": None, "k": 1},
+        {"time": at(0), "m": 3.0, "k": None},
+        {"time": at(10), "m": 2.0, "k": None},
+    ]
+    assert rows(query(engine)) == [
+        {"time": at(0), "m": 1.0, "k": None},
+        {"time": at(0), "m": 3.0, "k": None},
+        {"time": at(10), "m": 2.0, "k": 1},
+    ]
+    for alias in both:
+        assert series(query(alias).group_by("host")) == [
+            (
+                {"host": "b"},
+                [
+                    {"time": at(0), "m": 1.0, "k": None},
+                    {"time": at(10), "m": 2.0, "k": 1},
+                ],
+            ),
+            ({"host": "c"}, [{"time": at(0), "m": 3.0, "k": None}]),
+        ]
+
+
+def test_quirk_integer_sum_past_int64_wraps_on_the_server(
+    both: tuple[str, str],
+) -> None:
+    """The server's integer sum wraps around past 2**63 - 1 (Go's int64);
+    the engine refuses to answer a wrong sum and names the value."""
+    write_both(both, Reading(time=at(0), n=2**62), Reading(time=at(1), n=2**62))
+    server, engine = both
+    assert column(Reading.series.using(server).annotate(Sum("n")), "sum") == [-(2**63)]
+    with pytest.raises(ProgrammingError, match=r"9223372036854775808.*out of range"):
+        list(Reading.series.using(engine).annotate(Sum("n")))
