@@ -25,9 +25,9 @@ import pytest
 
 from _models import Reading, ServerMeasurement
 from influxpy import F, Now, Q, fields, models
-from influxpy.compilers._duckdb_stream import Slice, StreamPlan
 from influxpy.compilers.base import Compiled
 from influxpy.compilers.duckdb import Catalog, ColumnInfo, DuckDBCompiler
+from influxpy.compilers.duckdb.stream import Slice, StreamPlan
 from influxpy.durations import Day, Hour, Minute, Second
 from influxpy.functions import (
     Abs,

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from influxpy.compilers.duckdb import TAG_CODES, ColumnInfo, code_column
+from influxpy.compilers.duckdb.catalog import TAG_CODES, ColumnInfo, code_column
 from influxpy.exceptions import NotSupportedError
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from influxpy.backends.duckdb.batches import MIXED, pyarrow
 from influxpy.backends.duckdb.catalog import ident
-from influxpy.compilers.duckdb import TAG_CODES, ColumnInfo, code_column
+from influxpy.compilers.duckdb.catalog import TAG_CODES, ColumnInfo, code_column
 from influxpy.exceptions import FieldTypeConflictError
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from collections.abc import Generator, Iterator, Mapping, Sequence
 from queue import Full, Queue
 from typing import Any
 
-from influxpy.compilers._duckdb_stream import Slice, StreamPlan
 from influxpy.compilers.base import Compiled
+from influxpy.compilers.duckdb.stream import Slice, StreamPlan
 from influxpy.exceptions import ProgrammingError
 
 __all__ = ["SLICE_ROWS", "Batches", "column_batches", "stream_batches"]

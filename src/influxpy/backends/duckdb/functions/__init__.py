@@ -15,7 +15,7 @@ from influxpy.backends.duckdb.functions.integral import integral_windows
 from influxpy.backends.duckdb.functions.mode import mode_index
 from influxpy.backends.duckdb.functions.technical import technical
 from influxpy.backends.duckdb.functions.timezones import tz_assign, tz_fill
-from influxpy.compilers.duckdb import tz_window
+from influxpy.compilers.duckdb.timezones import tz_window
 
 __all__ = ["register_functions"]
 

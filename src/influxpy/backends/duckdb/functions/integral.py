@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from influxpy.compilers.duckdb import tz_window_bounds
+from influxpy.compilers.duckdb.timezones import tz_window_bounds
 
 __all__ = ["integral_windows"]
 

@@ -7,7 +7,7 @@ over one series' points.
 
 from __future__ import annotations
 
-from influxpy.compilers.duckdb import tz_window_bounds, zone_offset
+from influxpy.compilers.duckdb.timezones import tz_window_bounds, zone_offset
 
 __all__ = ["tz_assign", "tz_fill"]
 

@@ -45,15 +45,20 @@ feature.
 from __future__ import annotations
 
 import dataclasses
-import datetime
-import functools
 import re
-import zoneinfo
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from influxpy.compilers._duckdb_stream import Finish, StreamPlan, row_width
 from influxpy.compilers.base import Compiled, Compiler
+from influxpy.compilers.duckdb.catalog import (
+    TAG_CODES,
+    Catalog,
+    ColumnInfo,
+    code_column,
+    ident,
+)
+from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
+from influxpy.compilers.duckdb.timezones import smallest_change, tz_window
 from influxpy.exceptions import ProgrammingError, UnsupportedCompilation
 from influxpy.expressions import (
     Col,
@@ -71,18 +76,9 @@ from influxpy.query import Delete, Fill, GroupByTime, Query, SelectItem, Source
 if TYPE_CHECKING:
     from influxpy.lookups import Lookup
 
-__all__ = [
-    "Catalog",
-    "ColumnInfo",
-    "DuckDBCompiler",
-    "tz_window",
-    "tz_window_bounds",
-    "zone_offset",
-]
+__all__ = ["DuckDBCompiler"]
 
-DEFAULT_RP = "autogen"
 _SECOND = 1_000_000_000
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 _FLOAT_NAN = "CAST('NaN' AS DOUBLE)"
 #: Column roles that read a value: a stored field, or a subquery's output.
 _VALUE_ROLES = frozenset({"field", "alias"})
@@ -90,121 +86,6 @@ _VALUE_ROLES = frozenset({"field", "alias"})
 _DIMENSION = "dimension"
 #: The technical-analysis warmup a function uses unless it names one.
 _WARM_EMA = "exponential"
-
-
-@dataclasses.dataclass(frozen=True)
-class ColumnInfo:
-    """One stored column: its key, ``tag`` or ``field``, and the field type.
-
-    ``coded`` marks a tag stored with its integer code beside it (see
-    ``code_column``).
-    """
-
-    key: str
-    role: str
-    kind: str
-    coded: bool = False
-
-
-#: The dictionary of tag values: ``(code INTEGER, value VARCHAR)``, code 0
-#: for ''. Shared by every table; a coded tag stores a value's code in
-#: ``code_column(key)`` next to the value.
-TAG_CODES = "main.influxpy_tag_codes"
-
-
-def code_column(key: str) -> str:
-    """The name of the column holding the codes of tag *key*'s values.
-
-    Grouping by a small integer is faster than by a string. The name starts
-    with a line break, which no InfluxDB key can hold, so it never meets a
-    tag or field key.
-    """
-    return f"\ncode:{key}"
-
-
-@dataclasses.dataclass(frozen=True)
-class Catalog:
-    """The tables of one database: ``(rp, measurement) -> {key: ColumnInfo}``,
-    and the default retention policy."""
-
-    database: str
-    tables: Mapping[tuple[str, str], Mapping[str, ColumnInfo]]
-    #: The policy a source naming none reads.
-    default_rp: str = DEFAULT_RP
-
-
-def _ident(name: str) -> str:
-    """Double-quote a DuckDB identifier, doubling ``"`` (SQL standard)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-@functools.lru_cache(maxsize=64)
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(name)
-
-
-@functools.lru_cache(maxsize=65536)
-def _zone_offset_of_minute(minute: int, name: str) -> int:
-    moment = _EPOCH + datetime.timedelta(minutes=minute)
-    offset = moment.astimezone(_zone(name)).utcoffset()
-    return 0 if offset is None else int(offset.total_seconds()) * _SECOND
-
-
-def zone_offset(stamp: int, name: str) -> int:
-    """The UTC offset of zone *name* at *stamp*, in ns (Go's ``t.Zone()``).
-
-    Zones change their offset on whole minutes, so one lookup per minute.
-    """
-    return _zone_offset_of_minute(stamp // (60 * _SECOND), name)
-
-
-@functools.lru_cache(maxsize=64)
-def _smallest_change(name: str) -> int:
-    """The smallest change of UTC offset zone *name* makes, in ns (a day
-    when it never changes), read day by day from 1970 to 2040."""
-    smallest = 86_400 * _SECOND
-    previous = zone_offset(0, name)
-    for day in range(1, 70 * 366):
-        offset = zone_offset(day * 86_400 * _SECOND, name)
-        if offset != previous:
-            smallest = min(smallest, abs(offset - previous))
-            previous = offset
-    return smallest
-
-
-def tz_window(stamp: int, interval: int, offset: int, name: str) -> int:
-    """The start of the window holding *stamp*, aligned to local time."""
-    return tz_window_bounds(stamp, interval, offset, name)[0]
-
-
-def tz_window_bounds(
-    stamp: int, interval: int, offset: int, name: str
-) -> tuple[int, int]:
-    """The window ``[start, end)`` holding *stamp*, aligned to local time.
-
-    InfluxDB's ``IteratorOptions.Window``: truncate in the zone's offset at
-    the point, then move the start by the change of offset since, unless
-    the change is as long as the window (hourly windows stay hourly); the
-    end moves by the change up to it, a skipped hour only when the change
-    happens inside the window.
-    """
-    t = stamp - offset
-    zone = zone_offset(t, name)
-    into = (t + zone) % interval
-    start = t - into
-    change = zone - zone_offset(start, name)
-    if change and abs(change) < interval:
-        start += change
-    end = t + (interval - into)
-    end_zone = zone_offset(end, name)
-    change = zone - end_zone
-    if (
-        change
-        and abs(change) < interval
-        and (change > 0 or zone_offset(end + change, name) == end_zone)
-    ):
-        end += change
-    return start + offset, end + offset
 
 
 @dataclasses.dataclass
@@ -423,8 +304,8 @@ class DuckDBCompiler(Compiler):
         columns = self.catalog.tables.get((rp, source.measurement))
         if columns is None:
             return None
-        database = _ident(self.catalog.database)
-        return f"{database}.{_ident(rp + '.' + source.measurement)}", columns
+        database = ident(self.catalog.database)
+        return f"{database}.{ident(rp + '.' + source.measurement)}", columns
 
     # -- DELETE --------------------------------------------------------------
 
@@ -481,8 +362,8 @@ class DuckDBCompiler(Compiler):
         if info is None:
             return ("''", "tag") if col.role == "tag" else ("NULL", None)
         if info.role == "tag":
-            return _ident(col.key), "tag"
-        return _ident(col.key), info.kind
+            return ident(col.key), "tag"
+        return ident(col.key), info.kind
 
     def _lookup(self, lookup: Lookup, columns: Mapping[str, ColumnInfo]) -> str:
         lhs, kind = self._column_sql(lookup.lhs, columns)
@@ -572,7 +453,7 @@ class DuckDBCompiler(Compiler):
         if query.timezone is not None and gbt is not None:
             interval = gbt.interval.nanoseconds
             day = 86_400 * _SECOND
-            if interval % day and interval > _smallest_change(query.timezone):
+            if interval % day and interval > smallest_change(query.timezone):
                 # Windows longer than a change of offset but not whole days
                 # are cut differently by the server's aggregates and
                 # selectors around a change.
@@ -772,9 +653,9 @@ class DuckDBCompiler(Compiler):
             what = f"a subquery column named like a tag ({sorted(clash)[0]!r})"
             raise self._unsupported(what)
         outputs = [
-            *(f"g{i} AS {_ident(k)}" for i, k in enumerate(selected.group_keys)),
+            *(f"g{i} AS {ident(k)}" for i, k in enumerate(selected.group_keys)),
             "time",
-            *(f"c{i} AS {_ident(n)}" for i, n in enumerate(selected.names)),
+            *(f"c{i} AS {ident(n)}" for i, n in enumerate(selected.names)),
         ]
         table = f"(SELECT {', '.join(outputs)} FROM ({selected.sql}))"
         columns = {k: ColumnInfo(k, "tag", _DIMENSION) for k in selected.group_keys}
@@ -1313,7 +1194,7 @@ class DuckDBCompiler(Compiler):
         the raw columns next to a selector (``a0``, ``a1``…)."""
         fields = sorted(
             {
-                _ident(c.key)
+                ident(c.key)
                 for call in calls
                 for c in call.walk()
                 if isinstance(c, Col)
@@ -1322,7 +1203,7 @@ class DuckDBCompiler(Compiler):
             }
         )
         low, high = self._span(ctx, calls)
-        codes = [_ident(code_column(k)) for k in ctx.group_keys if ctx.codes]
+        codes = [ident(code_column(k)) for k in ctx.group_keys if ctx.codes]
         selected = ", ".join(
             [
                 *(f"{g} AS g{i}" for i, g in enumerate(ctx.groups)),
@@ -2192,7 +2073,7 @@ def _tie_expr(ctx: _Context) -> str:
     tags = sorted(k for k, c in ctx.columns.items() if c.role == "tag")
     if not tags or set(tags) <= set(ctx.group_keys):
         return "0"
-    return "concat_ws(',', " + ", ".join(_ident(t) for t in tags) + ")"
+    return "concat_ws(',', " + ", ".join(ident(t) for t in tags) + ")"
 
 
 def _comparable(kind: str | None, value: Any) -> bool:
