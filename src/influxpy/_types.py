@@ -17,14 +17,12 @@ if TYPE_CHECKING:
 
     from influxpy.durations import Duration
     from influxpy.lineprotocol import Encoder
-    from influxpy.models import InfluxMeasurement
 
 __all__ = [
     "FieldShape",
     "FieldValue",
     "Measurement",
     "MeasurementOptions",
-    "ModelT",
     "PointT",
     "TagValue",
     "TimeLike",
@@ -128,8 +126,6 @@ class Measurement(Protocol):
 
 #: A measurement class, for the layers below models (writer, results).
 PointT = TypeVar("PointT", bound=Measurement)
-#: A model class, for the QuerySet and the layers above it.
-ModelT = TypeVar("ModelT", bound="InfluxMeasurement")
 
 
 def options_of(model: type[Measurement]) -> MeasurementOptions:

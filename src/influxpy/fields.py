@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, overload
 
 from influxpy._utils import ns_to_datetime, to_ns
 from influxpy.exceptions import FieldError
@@ -23,8 +23,7 @@ from influxpy.lineprotocol import FieldKind
 if TYPE_CHECKING:
     from typing import Self
 
-    from influxpy.lookups import Lookup
-    from influxpy.models import InfluxMeasurement
+    from influxpy._types import Measurement
 
 __all__ = [
     "BooleanField",
@@ -39,6 +38,15 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+class _NamedLookup(Protocol):
+    """A lookup class as fields file it (``influxpy.lookups`` defines them)."""
+
+    lookup_name: ClassVar[str]
+
+
+_LookupT = TypeVar("_LookupT", bound=type[_NamedLookup])
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 _NOT_PROVIDED: Any = object()
@@ -63,10 +71,10 @@ class Field(Generic[T]):
     is_tag: ClassVar[bool] = False
     #: Words used in errors: "takes a float".
     expected: ClassVar[str] = "a value"
-    class_lookups: ClassVar[dict[str, type[Lookup]]] = {}
+    class_lookups: ClassVar[dict[str, type[Any]]] = {}
 
     name: str
-    model: type[InfluxMeasurement]
+    model: type[Measurement]
 
     def __init__(
         self,
@@ -152,17 +160,20 @@ class Field(Generic[T]):
         return self.to_python(value)
 
     @classmethod
-    def register_lookup(cls, lookup: type[Lookup]) -> type[Lookup]:
-        """Register *lookup* on this field class (usable as a decorator)."""
+    def register_lookup(cls, lookup: _LookupT) -> _LookupT:
+        """Register *lookup*, a ``lookups.Lookup`` class, on this field class.
+
+        Usable as a decorator; the lookup is filed under its ``lookup_name``.
+        """
         if "class_lookups" not in cls.__dict__:
             cls.class_lookups = {}
         cls.class_lookups[lookup.lookup_name] = lookup
         return lookup
 
     @classmethod
-    def get_lookups(cls) -> dict[str, type[Lookup]]:
-        """Return every lookup registered on this class and its bases."""
-        merged: dict[str, type[Lookup]] = {}
+    def get_lookups(cls) -> dict[str, type[Any]]:
+        """Return every lookup class registered on this class and its bases."""
+        merged: dict[str, type[Any]] = {}
         for klass in reversed(cls.__mro__):
             merged.update(klass.__dict__.get("class_lookups", {}))
         return merged

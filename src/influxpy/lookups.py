@@ -445,7 +445,7 @@ def build_lookup(resolver: Resolver, key: str, value: Any) -> Lookup | WhereNode
     field = resolver.field(name)
     if field is None:
         field = _field_for_alias(col)
-    lookups = type(field).get_lookups()
+    lookups: dict[str, type[Lookup]] = type(field).get_lookups()
     if isinstance(value, Expression) and not isinstance(value, (Now, TimeValue)):
         msg = (
             f"{key}: InfluxQL compares a field with literal values only, not with "

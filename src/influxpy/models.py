@@ -16,7 +16,7 @@ import contextlib
 import copy
 from collections.abc import Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from influxpy import exceptions
 from influxpy._utils import format_rfc3339, snake_case, suggest
@@ -412,6 +412,10 @@ class InfluxMeasurement(metaclass=ModelBase):
 
 #: Django's name for the base class.
 Model = InfluxMeasurement
+
+#: A model class, for the QuerySet and the layers above it (the layers below
+#: models use ``influxpy._types.PointT``).
+ModelT = TypeVar("ModelT", bound=InfluxMeasurement)
 
 
 if TYPE_CHECKING:

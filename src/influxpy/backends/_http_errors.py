@@ -30,7 +30,7 @@ from influxpy.lineprotocol import field_types_of
 
 if TYPE_CHECKING:
     from influxpy.backends._http_options import HTTPOptions
-    from influxpy.connection import DatabaseURL
+    from influxpy.urls import DatabaseURL
 
 __all__ = ["MSGPACK", "HTTPErrors"]
 

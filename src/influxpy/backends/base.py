@@ -76,13 +76,12 @@ if TYPE_CHECKING:
 
     from influxpy._types import Measurement
     from influxpy.compilers.base import Compiled, Compiler
-    from influxpy.connection import DatabaseURL
     from influxpy.durations import Duration
     from influxpy.expressions import WhereNode
     from influxpy.query import Query, Source
     from influxpy.results import Series
     from influxpy.retention import RetentionPolicy
-    from influxpy.writer import _Writer
+    from influxpy.urls import DatabaseURL
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -156,6 +155,19 @@ def counting_written(count: Callable[[], int]) -> Iterator[None]:
         raise
 
 
+class OpenWriter(Protocol):
+    """What a backend asks of a batch writer open on it (``influxpy.writer``)."""
+
+    def check_closable(self) -> None:
+        """Raise ``InterfaceError`` if the writer cannot be closed from here."""
+
+    def close_for_backend(self) -> None:
+        """Write out the writer's points; raise ``BatchWriteError`` on loss."""
+
+    async def aclose_for_backend(self) -> None:
+        """Async form of ``close_for_backend()``."""
+
+
 class ClosedConnection:
     """Stands in for the handle of a closed store: every use raises.
 
@@ -195,7 +207,7 @@ class Backend(abc.ABC):
         self.database = url.database
         #: Whether ``close()`` was called; a closed backend refuses every use.
         self.closed = False
-        self._writers: weakref.WeakSet[_Writer[Any]] = weakref.WeakSet()
+        self._writers: weakref.WeakSet[OpenWriter] = weakref.WeakSet()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.alias!r}: {self.url}>"
@@ -236,7 +248,7 @@ class Backend(abc.ABC):
         if self.closed:
             self.raise_closed()
 
-    def track_writer(self, writer: _Writer[Any]) -> None:
+    def track_writer(self, writer: OpenWriter) -> None:
         """Remember *writer*, so ``close()`` writes out its points first."""
         self.check_open()
         self._writers.add(writer)

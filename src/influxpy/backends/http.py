@@ -78,7 +78,7 @@ from influxpy.results import Series
 if TYPE_CHECKING:
     from influxpy._types import Measurement
     from influxpy.compilers.base import Compiled
-    from influxpy.connection import DatabaseURL
+    from influxpy.urls import DatabaseURL
 
 __all__ = ["HTTPBackend", "HTTPOptions"]
 

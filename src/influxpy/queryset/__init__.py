@@ -23,8 +23,8 @@ that run a query), ``_writes`` (points in), ``_frames`` (DataFrames out) and
 
 from __future__ import annotations
 
-from influxpy._types import ModelT
 from influxpy.exceptions import CompileError
+from influxpy.models import ModelT
 from influxpy.queryset._base import DEFAULT_CHUNK_SIZE as DEFAULT_CHUNK_SIZE
 from influxpy.queryset._frames import FramesMixin
 from influxpy.queryset._reads import ReadsMixin

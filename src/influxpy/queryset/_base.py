@@ -17,13 +17,13 @@ from collections.abc import Generator, Iterable, Iterator
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from influxpy._types import ModelT
 from influxpy._utils import gc_paused, suggest
 from influxpy.connection import get_connection
 from influxpy.exceptions import FieldError
 from influxpy.expressions import Col, Expression, F, Q, Resolver
 from influxpy.fields import Field
 from influxpy.lookups import build_lookup
+from influxpy.models import ModelT
 from influxpy.query import Delete, Query, SelectItem, Source
 from influxpy.results import Converter, Series, merge_pieces
 

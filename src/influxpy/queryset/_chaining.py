@@ -8,12 +8,12 @@ import math
 import zoneinfo
 from typing import TYPE_CHECKING, Any
 
-from influxpy._types import ModelT
 from influxpy._utils import suggest
 from influxpy.connection import get_connection
 from influxpy.durations import Duration, as_duration
 from influxpy.exceptions import FieldError
 from influxpy.expressions import Col, Expression, Now, Q
+from influxpy.models import ModelT
 from influxpy.query import Fill, GroupByTime, Query, SelectItem, Source
 from influxpy.queryset._base import _FILL_WORDS, QuerySetBase, _count
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from influxpy._types import ModelT
 from influxpy._utils import gc_paused
+from influxpy.models import ModelT
 from influxpy.queryset._base import QuerySetBase
 from influxpy.results import Series
 

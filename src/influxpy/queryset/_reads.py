@@ -11,11 +11,11 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, overload
 
-from influxpy._types import ModelT
 from influxpy._utils import gc_paused
 from influxpy.exceptions import FieldError
 from influxpy.expressions import Col, Expression, Q
 from influxpy.functions import Count, Func
+from influxpy.models import ModelT
 from influxpy.query import Delete, SelectItem, Source
 from influxpy.queryset._base import DEFAULT_CHUNK_SIZE
 from influxpy.queryset._chaining import ChainingMixin

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, cast
 
-from influxpy._types import ModelT
 from influxpy.durations import Duration
 from influxpy.exceptions import FieldError
+from influxpy.models import ModelT
 from influxpy.query import Source
 from influxpy.queryset._base import QuerySetBase
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from influxpy.queryset import QuerySet
-    from influxpy.schema import ContinuousQuery
+    from influxpy.queryset._continuous import ContinuousQuery
 
 __all__ = ["SchemaMixin"]
 
@@ -53,10 +53,8 @@ class SchemaMixin(QuerySetBase[ModelT]):
             raise TypeError(msg)
         if state.empty:
             return
-        from influxpy.schema import get_schema_editor
-
         backend = self._backend()
-        get_schema_editor(backend).drop_measurement(
+        backend.schema_editor().drop_measurement(
             query.source.measurement, self._database(backend)
         )
 
@@ -97,10 +95,8 @@ class SchemaMixin(QuerySetBase[ModelT]):
                     raise FieldError(msg, field=name)
         if state.empty:
             return
-        from influxpy.schema import get_schema_editor
-
         backend = self._backend()
-        get_schema_editor(backend).drop_series(
+        backend.schema_editor().drop_series(
             query.source, query.where, self._database(backend)
         )
 
@@ -129,7 +125,7 @@ class SchemaMixin(QuerySetBase[ModelT]):
         Nothing is sent: call ``create()``, ``replace()`` or ``drop()`` on
         the result. The QuerySet needs ``into()`` and ``resolution()``.
         """
-        from influxpy.schema import ContinuousQuery
+        from influxpy.queryset._continuous import ContinuousQuery
 
         # Only a QuerySet has this method: ``self`` is one.
         queryset = cast("QuerySet[Any]", self)

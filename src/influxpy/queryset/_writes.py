@@ -6,8 +6,8 @@ import time
 from collections.abc import AsyncIterable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from influxpy._types import ModelT
 from influxpy._utils import amap
+from influxpy.models import ModelT
 from influxpy.queryset._base import QuerySetBase
 from influxpy.writer import AsyncBatchWriter, BatchWriter
 

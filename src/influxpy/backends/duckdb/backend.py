@@ -87,9 +87,9 @@ from influxpy.lineprotocol import parse_line
 from influxpy.results import Series
 
 if TYPE_CHECKING:
+    from influxpy._types import Measurement
     from influxpy.compilers.base import Compiled
-    from influxpy.connection import DatabaseURL
-    from influxpy.models import InfluxMeasurement
+    from influxpy.urls import DatabaseURL
 
 __all__ = ["DuckDBBackend"]
 
@@ -359,8 +359,8 @@ class DuckDBBackend(Backend):
 
     def write(
         self,
-        model: type[InfluxMeasurement],
-        objs: Iterable[InfluxMeasurement],
+        model: type[Measurement],
+        objs: Iterable[Measurement],
         *,
         database: str | None = None,
         retention_policy: str | None = None,
@@ -397,7 +397,7 @@ class DuckDBBackend(Backend):
 
     def write_frame(
         self,
-        model: type[InfluxMeasurement],
+        model: type[Measurement],
         frame: Any,
         *,
         database: str | None = None,

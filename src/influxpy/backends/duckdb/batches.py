@@ -26,7 +26,7 @@ from influxpy.exceptions import FieldError, ImproperlyConfigured, LineProtocolEr
 from influxpy.lineprotocol import check_tag_set, check_tag_value, encode_point
 
 if TYPE_CHECKING:
-    from influxpy.models import InfluxMeasurement
+    from influxpy._types import Measurement
 
 __all__ = [
     "MIXED",
@@ -376,7 +376,7 @@ def batch_from_points(
 
 
 def batch_from_objects(
-    model: type[InfluxMeasurement], objs: Sequence[InfluxMeasurement]
+    model: type[Measurement], objs: Sequence[Measurement]
 ) -> Batch:
     """A batch of model instances, checked as the line-protocol encoder checks."""
     meta = model._meta
@@ -445,7 +445,7 @@ def batch_from_objects(
 
 
 def batch_from_columns(
-    model: type[InfluxMeasurement],
+    model: type[Measurement],
     times: Any,
     tags: dict[str, Any],
     fields: dict[str, tuple[str, Any]],
