@@ -206,7 +206,7 @@ class QuerySetBase(Generic[ModelT]):
             or not isinstance(query.source, Source)
         ):
             return query
-        from influxpy.schema import downsampled_source
+        from influxpy.downsampling import downsampled_source
 
         source = downsampled_source(self.model, query.group_by_time)
         return query if source is None else dataclasses.replace(query, source=source)
