@@ -375,9 +375,7 @@ def batch_from_points(
     return batch
 
 
-def batch_from_objects(
-    model: type[Measurement], objs: Sequence[Measurement]
-) -> Batch:
+def batch_from_objects(model: type[Measurement], objs: Sequence[Measurement]) -> Batch:
     """A batch of model instances, checked as the line-protocol encoder checks."""
     meta = model._meta
     batch = Batch(meta.measurement, len(objs))
