@@ -1,0 +1,361 @@
+"""A select list of function calls: each call on its own, joined on
+(series, time) as the server's cursor joins them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from influxpy.compilers.duckdb.catalog import ColumnInfo, code_column, ident
+from influxpy.compilers.duckdb.context import (
+    _VALUE_ROLES,
+    _column_sql,
+    _CompilerBase,
+    _Context,
+    _field_exists,
+    _fill_previous,
+    _limit_filters,
+    _ordinal,
+    _output_names,
+    _range_sql,
+    _Relation,
+)
+from influxpy.exceptions import ProgrammingError
+from influxpy.expressions import Col
+from influxpy.functions import Func
+from influxpy.query import SelectItem
+
+
+class CallsMixin(_CompilerBase):
+    """The select list of function calls and the rows of each call."""
+
+    def _call_query(
+        self, ctx: _Context, items: list[SelectItem]
+    ) -> tuple[str, list[str], list[str | None]] | None:
+        names = _output_names(items)
+        calls: list[Func] = []
+        aux: list[Col] = []
+        for item in items:
+            if isinstance(item.expression, Col):
+                if item.expression not in aux:
+                    aux.append(item.expression)
+                continue
+            for call in self._calls_of(item.expression):
+                if call not in calls:
+                    calls.append(call)
+        multi = [c for c in calls if c.name in self._MULTI_ROW]
+        if multi:
+            if len(items) != 1 or items[0].expression is not multi[0]:
+                what = f"{multi[0].name}() with other columns"
+                raise self._unsupported(what)
+            return self._multi_row_query(ctx, multi[0], names)
+        if aux and (len(calls) != 1 or calls[0].name not in self._SELECTORS):
+            msg = (
+                "mixing multiple selector functions with tags or fields is not "
+                "supported"
+            )
+            raise ProgrammingError(msg)
+        for call in calls:
+            self._check_call(ctx, call)
+        query = ctx.query
+        lone_selector = (
+            query.group_by_time is None
+            and len(calls) == 1
+            and calls[0].name in self._SELECTORS
+        )
+        extra = [self._row_expr(col, ctx.columns) for col in aux]
+        ctes = [f"base AS ({self._base(ctx, calls, [sql for sql, _ in extra])})"]
+        relations = []
+        for index, call in enumerate(calls):
+            relation = self._call_relation(
+                ctx, call, index, ctes, lone_selector, len(aux)
+            )
+            relations.append(relation)
+        if all(r is None for r in relations):
+            return None
+        g = ctx.g
+        direction = ctx.direction
+        limited = query.limit is not None or query.offset is not None
+        sources: list[tuple[int, str]] = []
+        cells: list[str] = []
+        for index, (call, relation) in enumerate(zip(calls, relations, strict=True)):
+            symbol = f"s{index}"
+            if relation is None:
+                cells.append(self._missing_cell(ctx, call))
+                continue
+            name = relation.name
+            if limited:
+                order = [f"time {direction}"]
+                qualify = " AND ".join(_limit_filters(query, g, order))
+                ctes.append(f"{name}_l AS (SELECT * FROM {name} QUALIFY {qualify})")
+                name = f"{name}_l"
+            sources.append((index, name))
+            if len(calls) > 1:
+                symbol = self._default_cell(ctx, symbol, relation)
+            cells.append(symbol)
+        keys = [*g, "time", *(["influxpy_n"] if _ordinal(ctx) else [])]
+        extra_names = [f"a{j}" for j in range(len(aux))]
+        if len(sources) == 1:
+            index, name = sources[0]
+            merged = (
+                f"SELECT {', '.join([*keys, f'v AS s{index}', *extra_names])} "
+                f"FROM {name}"
+            )
+        else:
+            union = " UNION ".join(
+                f"SELECT {', '.join(keys)} FROM {name}" for _, name in sources
+            )
+            joins = "".join(
+                f" LEFT JOIN (SELECT {', '.join([*keys, f'v AS s{i}'])} "
+                f"FROM {name}) AS j{i} USING ({', '.join(keys)})"
+                for i, name in sources
+            )
+            columns = [*keys, *(f"s{i}" for i, _ in sources)]
+            merged = f"SELECT {', '.join(columns)} FROM ({union}) AS k{joins}"
+        ctes.append(f"merged AS ({merged})")
+        values = [f"{cell} AS s{i}" for i, cell in enumerate(cells)]
+        values += [
+            f"{self._aux_cell(ctx, f'a{j}', kind)} AS a{j}"
+            for j, (_sql, kind) in enumerate(extra)
+        ]
+        ctes.append(f"cells AS (SELECT {', '.join([*keys, *values])} FROM merged)")
+        symbols: dict[Any, tuple[str, str | None]] = {
+            call: (f"s{i}", self._symbol_kind(ctx, call, relation))
+            for i, (call, relation) in enumerate(zip(calls, relations, strict=True))
+        }
+        symbols.update(
+            (col, (f"a{j}", kind))
+            for j, (col, (_sql, kind)) in enumerate(zip(aux, extra, strict=True))
+        )
+        outputs = []
+        kinds: list[str | None] = []
+        for index, item in enumerate(items):
+            sql, kind = self._scalar(
+                item.expression, lambda n: self._symbol(n, symbols)
+            )
+            if kind == "float":
+                sql = f"influxpy_null_nan({sql})"
+            outputs.append(f"{sql} AS c{index}")
+            # A call of a field that does not exist has no type, unless
+            # the function fixes it (COUNT, MEAN…): a subquery's column of
+            # only such calls is absent for the outer query.
+            used = (
+                set()
+                if isinstance(item.expression, Col)
+                else set(self._calls_of(item.expression))
+            )
+            typed = [
+                relation is not None or self._typed(call)
+                for call, relation in zip(calls, relations, strict=True)
+                if call in used
+            ]
+            kinds.append(kind if not typed or any(typed) else None)
+        body = (
+            f"WITH {', '.join(ctes)} SELECT {', '.join([*keys, *outputs])} FROM cells"
+        )
+        order = [f"time {direction}"]
+        if _ordinal(ctx):
+            order.append("influxpy_n ASC")
+        sql = self._finish(ctx, body, names, order=order, limit_order=None)
+        return sql, names, kinds
+
+    def _symbol_kind(
+        self, ctx: _Context, call: Func, relation: _Relation | None
+    ) -> str | None:
+        if relation is not None:
+            return relation.kind
+        return self._call_kind(call, ctx.columns) or "float"
+
+    def _missing_cell(self, ctx: _Context, call: Func) -> str:
+        """The cell of a call on a field that does not exist.
+
+        The server still knows the type of COUNT, MEAN and the like, so
+        their cells take the fill value; the others stay null.
+        """
+        fill = ctx.query.fill
+        kind = self._call_kind(call, ctx.columns)
+        if (
+            self._typed(call)
+            and fill is not None
+            and fill.mode == "value"
+            and ctx.query.group_by_time is not None
+        ):
+            return self._fill_literal(fill.value, kind)
+        if kind == "integer":
+            return "CAST(NULL AS BIGINT)"
+        return "CAST(NULL AS DOUBLE)"
+
+    def _typed(self, call: Func) -> bool:
+        """Whether a call's type is known without its field (COUNT, MEAN…,
+        or a transformation of one)."""
+        name = call.name
+        if name in ("count", "elapsed") or name in self._FLOAT_RESULT:
+            return True
+        source = call.source
+        return (
+            name in self._TRANSFORMS
+            and isinstance(source, Func)
+            and (self._typed(source))
+        )
+
+    def _aux_cell(self, ctx: _Context, name: str, kind: str | None) -> str:
+        """A field next to a selector: the server's cursor fills it too.
+
+        ``fill(previous)`` carries the last value seen in the series, a
+        number replaces nulls (only numeric fields can hold it here).
+        """
+        fill = ctx.query.fill
+        if fill is None or ctx.query.group_by_time is None:
+            return name
+        if fill.mode == "value":
+            if kind is None:
+                # A field the measurement never stored: every cell is empty,
+                # and the server fills each with the number as given.
+                return f"coalesce({name}, {self._param(fill.value)})"
+            if kind not in self._NUMERIC:
+                what = "a number fill() next to text or boolean fields"
+                raise self._unsupported(what)
+            return f"coalesce({name}, {self._fill_literal(fill.value, kind)})"
+        if fill.mode == "previous":
+            return _fill_previous(ctx, name)
+        return name
+
+    def _check_call(self, ctx: _Context, call: Func) -> None:
+        name = call.name
+        source = call.source
+        windows = ctx.query.group_by_time is not None
+        if name in self._TRANSFORMS:
+            if isinstance(source, Col):
+                if windows:
+                    what = f"{name}() of raw values with resolution()"
+                    raise self._unsupported(what)
+                return
+            if not isinstance(source, Func) or (
+                source.name not in self._AGGREGATES | self._SELECTORS | self._TRANSFORMS
+            ):
+                what = f"{name}() of {source!r}"
+                raise self._unsupported(what)
+            if not windows:
+                what = f"{name}() of a function without resolution()"
+                raise self._unsupported(what)
+            if source.name in self._TRANSFORMS and isinstance(source.source, Col):
+                what = f"{name}() of {source.name}() of raw values"
+                raise self._unsupported(what)
+            special = self._TECHNICAL | self._HOLT_WINTERS
+            if source.name in self._TRANSFORMS and (
+                name in special or source.name in special
+            ):
+                what = f"{name}() of {source.name}()"
+                raise self._unsupported(what)
+            self._check_call(ctx, source)
+            return
+        if name == "count" and isinstance(source, Func) and source.name == "distinct":
+            if not isinstance(source.source, Col):
+                raise self._unsupported("count(distinct()) of an expression")
+            return
+        if name not in self._AGGREGATES | self._SELECTORS:
+            what = f"{name}()"
+            raise self._unsupported(what)
+        if not isinstance(source, Col):
+            what = f"{name}() of an expression"
+            raise self._unsupported(what)
+        if name == "integral" and windows and ctx.query.descending:
+            what = "integral() with resolution() in descending order"
+            raise self._unsupported(what)
+
+    def _base(self, ctx: _Context, calls: list[Func], extra: list[str]) -> str:
+        """The stored rows every call reads: group keys, time, fields, and
+        the raw columns next to a selector (``a0``, ``a1``…)."""
+        fields = sorted(
+            {
+                ident(c.key)
+                for call in calls
+                for c in call.walk()
+                if isinstance(c, Col)
+                and c.role in _VALUE_ROLES
+                and c.key in ctx.columns
+            }
+        )
+        low, high = self._span(ctx, calls)
+        codes = [ident(code_column(k)) for k in ctx.group_keys if ctx.codes]
+        selected = ", ".join(
+            [
+                *(f"{g} AS g{i}" for i, g in enumerate(ctx.groups)),
+                *(f"{c} AS gc{i}" for i, c in enumerate(codes)),
+                "time",
+                *fields,
+                *(f"{sql} AS a{j}" for j, sql in enumerate(extra)),
+            ]
+        )
+        return (
+            f"SELECT {selected} FROM {ctx.table} "
+            f"WHERE {ctx.where} AND {_range_sql(low, high)}"
+        )
+
+    def _call_relation(
+        self,
+        ctx: _Context,
+        call: Func,
+        index: int,
+        ctes: list[str],
+        lone_selector: bool,
+        aux: int = 0,
+    ) -> _Relation | None:
+        """Add the CTEs computing one call's rows; None if it reads nothing."""
+        if not _field_exists(call, ctx.columns):
+            return None
+        kind = self._call_kind(call, ctx.columns)
+        name = f"c{index}"
+        if call.name in self._TRANSFORMS:
+            source = call.source
+            if isinstance(source, Col):
+                x, _kind = _column_sql(source, ctx.columns)
+                low, high = self._call_range(ctx, call)
+                rows = (
+                    f"SELECT {', '.join([*ctx.g, 'time', f'{x} AS v'])} FROM base "
+                    f"WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
+                )
+            else:
+                assert isinstance(source, Func)
+                inner = self._chain_rows(ctx, source, call, f"{name}_in", ctes)
+                rows = f"SELECT * FROM {inner} WHERE v IS NOT NULL"
+            transformed = self._transform(ctx, call, rows)
+            if _ordinal(ctx):
+                transformed = f"SELECT *, 1 AS influxpy_n FROM ({transformed})"
+            ctes.append(f"{name} AS ({transformed})")
+            return _Relation(name, kind)
+        self._aggregate_rows(
+            ctx, call, call, name, ctes, lone_selector=lone_selector, aux=aux
+        )
+        return _Relation(name, kind)
+
+    def _chain_rows(
+        self, ctx: _Context, node: Func, outer: Func, name: str, ctes: list[str]
+    ) -> str:
+        """CTEs for what a transformation reads: an aggregate's windows, or
+        another transformation's rows (of an aggregate), read from the
+        range of the outermost call *outer*."""
+        if node.name not in self._TRANSFORMS:
+            return self._aggregate_rows(ctx, node, outer, name, ctes)
+        source = node.source
+        assert isinstance(source, Func)
+        inner = self._chain_rows(ctx, source, outer, f"{name}_in", ctes)
+        rows = f"SELECT * FROM {inner} WHERE v IS NOT NULL"
+        ctes.append(f"{name} AS ({self._transform(ctx, node, rows)})")
+        return name
+
+    def _call_kind(self, call: Func, columns: Mapping[str, ColumnInfo]) -> str | None:
+        """The type of a call's values (None when its field does not exist)."""
+        name = call.name
+        source = call.source
+        if name == "count":
+            return "integer"
+        if name in self._FLOAT_RESULT:
+            return "float"
+        if name == "elapsed":
+            return "integer"
+        if isinstance(source, Func):
+            return self._call_kind(source, columns)
+        if isinstance(source, Col):
+            return _column_sql(source, columns)[1]
+        return None

@@ -1,0 +1,434 @@
+"""What every part of the DuckDB compiler shares.
+
+The state of one SELECT (``_Context``, its time ``_Bounds``), what a
+compiled SELECT or call gives back (``_Selected``, ``_Relation``), the
+function tables, ``_CompilerBase`` (the compiler's state, parameter binding,
+and the methods its parts call on each other) and small SQL helpers that
+need no compiler.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+from influxpy.compilers.base import Compiler
+from influxpy.compilers.duckdb.catalog import Catalog, ColumnInfo, ident
+from influxpy.compilers.duckdb.stream import StreamPlan
+from influxpy.exceptions import UnsupportedCompilation
+from influxpy.expressions import Col, Expression, WhereNode
+from influxpy.functions import Func
+from influxpy.query import GroupByTime, Query, SelectItem, Source
+
+_SECOND = 1_000_000_000
+_FLOAT_NAN = "CAST('NaN' AS DOUBLE)"
+#: Column roles that read a value: a stored field, or a subquery's output.
+_VALUE_ROLES = frozenset({"field", "alias"})
+#: The kind of a subquery's group tag: its value is '' when absent.
+_DIMENSION = "dimension"
+#: The technical-analysis warmup a function uses unless it names one.
+_WARM_EMA = "exponential"
+
+
+@dataclasses.dataclass
+class _Bounds:
+    lower: int | None = None
+    upper: int | None = None  # inclusive
+
+
+@dataclasses.dataclass
+class _Context:
+    """What every part of one SELECT needs to know."""
+
+    query: Query
+    table: str
+    columns: Mapping[str, ColumnInfo]
+    group_keys: list[str]
+    groups: list[str]
+    where: str
+    bounds: _Bounds
+    subquery: bool = False
+
+    @property
+    def g(self) -> list[str]:
+        """The output names of the group columns."""
+        return [f"g{i}" for i in range(len(self.groups))]
+
+    @property
+    def codes(self) -> list[str]:
+        """The code columns of the groups (``gc0``…), when every group is
+        a coded tag: aggregates group by those, then look the values up."""
+        keys = self.group_keys
+        if not keys or self.query.timezone is not None:
+            return []
+        if not all(k in self.columns and self.columns[k].coded for k in keys):
+            return []
+        return [f"gc{i}" for i in range(len(keys))]
+
+    @property
+    def direction(self) -> str:
+        return "DESC" if self.query.descending else "ASC"
+
+
+@dataclasses.dataclass
+class _Selected:
+    """One compiled SELECT: its SQL, output names and kinds, group keys."""
+
+    sql: str
+    names: list[str]
+    kinds: list[str | None]
+    group_keys: list[str]
+
+
+@dataclasses.dataclass
+class _Relation:
+    """The rows of one function call: ``(g…, time, v)`` in a CTE."""
+
+    name: str
+    kind: str | None
+
+
+class _CompilerBase(Compiler):
+    """The state and shared helpers of ``DuckDBCompiler``, whose parts
+    (conditions, windows, calls…) are mixins of this class."""
+
+    dialect: ClassVar[str] = "DuckDB"
+
+    #: ``lookup_name`` -> (operator, operator when negated).
+    operators: ClassVar[dict[str, tuple[str, str]]] = {
+        "exact": ("=", "!="),
+        "ne": ("!=", "="),
+        "gt": (">", "<="),
+        "gte": (">=", "<"),
+        "lt": ("<", ">="),
+        "lte": ("<=", ">"),
+    }
+    _REGEX_LOOKUPS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "regex",
+            "iregex",
+            "startswith",
+            "istartswith",
+            "endswith",
+            "iendswith",
+            "contains",
+            "icontains",
+            "iexact",
+        }
+    )
+    #: Row-wise math functions: InfluxQL name -> DuckDB spelling.
+    functions: ClassVar[dict[str, str]] = {
+        "abs": "abs",
+        "acos": "acos",
+        "asin": "asin",
+        "atan": "atan",
+        "atan2": "atan2",
+        "ceil": "ceil",
+        "cos": "cos",
+        "exp": "exp",
+        "floor": "floor",
+        "ln": "ln",
+        "log": "log",
+        "log2": "log2",
+        "log10": "log10",
+        "pow": "pow",
+        "round": "round",
+        "sin": "sin",
+        "sqrt": "sqrt",
+        "tan": "tan",
+    }
+    #: Math functions that keep an integer as it is (InfluxDB's MathValuer).
+    _KEEP_INTEGER: ClassVar[frozenset[str]] = frozenset({"ceil", "floor", "round"})
+    _AGGREGATES: ClassVar[frozenset[str]] = frozenset(
+        {"count", "mean", "median", "spread", "stddev", "sum", "mode", "integral"}
+    )
+    _SELECTORS: ClassVar[frozenset[str]] = frozenset(
+        {"first", "last", "max", "min", "percentile"}
+    )
+    _MULTI_ROW: ClassVar[frozenset[str]] = frozenset(
+        {"top", "bottom", "distinct", "sample"}
+    )
+    #: The technical-analysis transformations (InfluxDB 1.6).
+    _TECHNICAL: ClassVar[frozenset[str]] = frozenset(
+        {
+            "exponential_moving_average",
+            "double_exponential_moving_average",
+            "triple_exponential_moving_average",
+            "triple_exponential_derivative",
+            "relative_strength_index",
+            "chande_momentum_oscillator",
+            "kaufmans_efficiency_ratio",
+            "kaufmans_adaptive_moving_average",
+        }
+    )
+    #: Forecasts from an aggregate's windows.
+    _HOLT_WINTERS: ClassVar[frozenset[str]] = frozenset(
+        {"holt_winters", "holt_winters_with_fit"}
+    )
+    #: Transformations that read one window before the range (server rule).
+    _LOOK_BACK: ClassVar[frozenset[str]] = (
+        frozenset(
+            {
+                "derivative",
+                "non_negative_derivative",
+                "difference",
+                "non_negative_difference",
+                "moving_average",
+                "elapsed",
+            }
+        )
+        | _TECHNICAL
+    )
+    _TRANSFORMS: ClassVar[frozenset[str]] = (
+        _LOOK_BACK | {"cumulative_sum"} | _HOLT_WINTERS
+    )
+    #: Functions whose result type does not depend on the field's.
+    _FLOAT_RESULT: ClassVar[frozenset[str]] = (
+        frozenset(
+            {
+                "mean",
+                "median",
+                "stddev",
+                "integral",
+                "derivative",
+                "non_negative_derivative",
+                "moving_average",
+            }
+        )
+        | _TECHNICAL
+        | _HOLT_WINTERS
+    )
+    _NUMERIC: ClassVar[frozenset[str | None]] = frozenset({"float", "integer"})
+
+    def __init__(
+        self, catalog: Catalog | None = None, now_ns: int | None = None
+    ) -> None:
+        import time
+
+        self.catalog = catalog or Catalog("", {})
+        self.now_ns = time.time_ns() if now_ns is None else now_ns
+        self.params: dict[str, Any] = {}
+        #: The slice plans of the raw SELECTs compiled, by their SQL.
+        self._streams: dict[str, StreamPlan] = {}
+
+    def _unsupported(self, what: str) -> UnsupportedCompilation:
+        msg = (
+            f"The embedded engine (DuckDB) cannot run {what} yet; run this query "
+            "on an InfluxDB server (influxpy.connect('influxdb://…'))."
+        )
+        return UnsupportedCompilation(msg, dialect=self.dialect, node=what)
+
+    def _param(self, value: Any) -> str:
+        """Bind *value*; numbers keep InfluxQL's integer/float distinction."""
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        if isinstance(value, bool):
+            return f"CAST(${name} AS BOOLEAN)"
+        if isinstance(value, int):
+            return f"CAST(${name} AS BIGINT)"
+        if isinstance(value, float):
+            return f"CAST(${name} AS DOUBLE)"
+        return f"${name}"
+
+    def _table(self, source: Source) -> tuple[str, Mapping[str, ColumnInfo]] | None:
+        if source.database and source.database != self.catalog.database:
+            raise self._unsupported("queries across databases")
+        rp = source.retention_policy or self.catalog.default_rp
+        columns = self.catalog.tables.get((rp, source.measurement))
+        if columns is None:
+            return None
+        database = ident(self.catalog.database)
+        return f"{database}.{ident(rp + '.' + source.measurement)}", columns
+
+    # -- the methods the parts call on each other ----------------------------
+    # Declared here so each part type-checks on its own; ``DuckDBCompiler``
+    # inherits every part, whose definitions come first in its MRO.
+
+    def _bounds(self, where: WhereNode | None) -> _Bounds:
+        """Defined in ``conditions``."""
+        raise NotImplementedError
+
+    def _select(self, query: Query, limits: _Bounds | None = None) -> _Selected | None:
+        """Defined in ``compiler``."""
+        raise NotImplementedError
+
+    def _has_call(self, expr: Expression) -> bool:
+        """Defined in ``scalars``."""
+        raise NotImplementedError
+
+    def _finish(
+        self,
+        ctx: _Context,
+        body: str,
+        names: list[str],
+        *,
+        order: list[str],
+        limit_order: list[str] | None,
+    ) -> str:
+        """Defined in ``compiler``."""
+        raise NotImplementedError
+
+    def _row_expr(
+        self, node: Expression, columns: Mapping[str, ColumnInfo]
+    ) -> tuple[str, str | None]:
+        """Defined in ``scalars``."""
+        raise NotImplementedError
+
+    def _scalar(self, node: Expression, leaf: Any) -> tuple[str, str | None]:
+        """Defined in ``scalars``."""
+        raise NotImplementedError
+
+    def _symbol(
+        self, node: Any, symbols: Mapping[Any, tuple[str, str | None]]
+    ) -> tuple[str, str | None]:
+        """Defined in ``scalars``."""
+        raise NotImplementedError
+
+    def _calls_of(self, expr: Any) -> Iterator[Func]:
+        """Defined in ``scalars``."""
+        raise NotImplementedError
+
+    def _interval(self, ctx: _Context) -> tuple[int, int]:
+        """Defined in ``windows``."""
+        raise NotImplementedError
+
+    def _interval_of(self, gbt: GroupByTime) -> tuple[int, int]:
+        """Defined in ``windows``."""
+        raise NotImplementedError
+
+    def _window_sql(self, ctx: _Context, low: int | None = None) -> str:
+        """Defined in ``windows``."""
+        raise NotImplementedError
+
+    def _tz_assigned(self, ctx: _Context, rows: str) -> str:
+        """Defined in ``windows``."""
+        raise NotImplementedError
+
+    def _call_range(
+        self, ctx: _Context, call: Func, *, grid: bool = False
+    ) -> tuple[int | None, int | None]:
+        """Defined in ``windows``."""
+        raise NotImplementedError
+
+    def _query_look_back(self, query: Query, call: Func, *, grid: bool = False) -> int:
+        """Defined in ``windows``."""
+        raise NotImplementedError
+
+    def _span(self, ctx: _Context, calls: list[Func]) -> tuple[int | None, int | None]:
+        """Defined in ``windows``."""
+        raise NotImplementedError
+
+    def _call_kind(self, call: Func, columns: Mapping[str, ColumnInfo]) -> str | None:
+        """Defined in ``calls``."""
+        raise NotImplementedError
+
+    def _aggregate_rows(
+        self,
+        ctx: _Context,
+        call: Func,
+        outer: Func,
+        name: str,
+        ctes: list[str],
+        *,
+        lone_selector: bool = False,
+        aux: int = 0,
+    ) -> str:
+        """Defined in ``windows``."""
+        raise NotImplementedError
+
+    def _integral_windows(
+        self, ctx: _Context, call: Func, x: str, kind: str | None
+    ) -> str:
+        """Defined in ``multirow``."""
+        raise NotImplementedError
+
+    def _fill_literal(self, value: Any, kind: str | None) -> str:
+        """Defined in ``windows``."""
+        raise NotImplementedError
+
+    def _default_cell(self, ctx: _Context, symbol: str, relation: _Relation) -> str:
+        """Defined in ``windows``."""
+        raise NotImplementedError
+
+    def _transform(self, ctx: _Context, call: Func, rows: str) -> str:
+        """Defined in ``multirow``."""
+        raise NotImplementedError
+
+    def _multi_row_query(
+        self, ctx: _Context, func: Func, names: list[str]
+    ) -> tuple[str, list[str], list[str | None]] | None:
+        """Defined in ``multirow``."""
+        raise NotImplementedError
+
+
+def _column_sql(col: Col, columns: Mapping[str, ColumnInfo]) -> tuple[str, str | None]:
+    """SQL for a column and its kind (``None`` when it does not exist)."""
+    if col.role == "time":
+        return "time", "integer"
+    info = columns.get(col.key)
+    if info is None:
+        return ("''", "tag") if col.role == "tag" else ("NULL", None)
+    if info.role == "tag":
+        return ident(col.key), "tag"
+    return ident(col.key), info.kind
+
+
+def _range_sql(low: int | None, high: int | None) -> str:
+    parts = []
+    if low is not None:
+        parts.append(f"time >= {int(low)}")
+    if high is not None:
+        parts.append(f"time <= {int(high)}")
+    return " AND ".join(parts) or "TRUE"
+
+
+def _limit_filters(query: Query, g: list[str], order: list[str]) -> list[str]:
+    partition = f"PARTITION BY {', '.join(g)} " if g else ""
+    rank = f"row_number() OVER ({partition}ORDER BY {', '.join(order)})"
+    low = (query.offset or 0) + 1
+    filters = [f"{rank} >= {low}"]
+    if query.limit is not None:
+        filters.append(f"{rank} < {low + query.limit}")
+    return filters
+
+
+def _ordinal(ctx: _Context) -> bool:
+    """Whether rows carry ``influxpy_n``, their rank among rows of the
+    same time (windows in local time can share a start)."""
+    query = ctx.query
+    return query.timezone is not None and query.group_by_time is not None
+
+
+def _field_exists(call: Func, columns: Mapping[str, ColumnInfo]) -> bool:
+    return any(
+        isinstance(c, Col) and c.role in _VALUE_ROLES and c.key in columns
+        for c in call.walk()
+    )
+
+
+def _fill_previous(ctx: _Context, column: str) -> str:
+    """``fill(previous)``: the last non-null value so far in each series."""
+    partition = f"PARTITION BY {', '.join(ctx.g)} " if ctx.g else ""
+    return (
+        f"last_value({column} IGNORE NULLS) OVER ({partition}ORDER BY "
+        f"time {ctx.direction} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+    )
+
+
+def _output_names(items: list[SelectItem]) -> list[str]:
+    """InfluxQL's column names: alias or default, repeats suffixed _1, _2."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for item in items:
+        name = item.output_name or "expr"
+        if name in seen:
+            seen[name] += 1
+            candidate = f"{name}_{seen[name]}"
+            while candidate in seen:
+                seen[name] += 1
+                candidate = f"{name}_{seen[name]}"
+            name = candidate
+        seen.setdefault(name, 0)
+        names.append(name)
+    return names

@@ -1,0 +1,303 @@
+"""Functions of many rows: transformations, technical analysis,
+HOLT_WINTERS, INTEGRAL over windows, TOP, BOTTOM, DISTINCT and SAMPLE."""
+
+from __future__ import annotations
+
+from influxpy.compilers.duckdb.context import (
+    _SECOND,
+    _WARM_EMA,
+    _column_sql,
+    _CompilerBase,
+    _Context,
+    _ordinal,
+    _range_sql,
+)
+from influxpy.exceptions import ProgrammingError
+from influxpy.expressions import Col
+from influxpy.functions import Func
+
+
+class MultiRowMixin(_CompilerBase):
+    """Functions that read or return many rows of a series."""
+
+    def _integral_windows(
+        self, ctx: _Context, call: Func, x: str, kind: str | None
+    ) -> str:
+        """INTEGRAL per window, as the server's integral reducer streams it.
+
+        The reducer reads a group's points in time order across windows:
+        crossing a window's end, it adds the area up to the end (the value
+        there interpolated toward the next point) and emits the window; the
+        area from that end to the next point goes to the next point's
+        window. Empty windows have no row whatever the fill.
+        """
+        interval, shift = self._interval(ctx)
+        unit = call.params[0].nanoseconds if call.params else _SECOND
+        low, high = self._call_range(ctx, call)
+        g = ctx.g
+        points = f"list(time ORDER BY time), list(CAST({x} AS DOUBLE) ORDER BY time)"
+        integer = "TRUE" if kind == "integer" else "FALSE"
+        zone = self._param(ctx.query.timezone or "")
+        reduced = (
+            f"SELECT {', '.join([*g, ''])}unnest(influxpy_integral_windows("
+            f"{points}, {unit}, {interval}, {shift}, {integer}, {zone})) AS p "
+            f"FROM base WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
+            + (f" GROUP BY {', '.join(g)}" if g else "")
+        )
+        columns = [*g, "p.t AS time", "p.v AS v"]
+        if _ordinal(ctx):
+            columns.append("1 AS influxpy_n")
+        return f"SELECT {', '.join(columns)} FROM ({reduced})"
+
+    def _transform(self, ctx: _Context, call: Func, rows: str) -> str:
+        """A transformation over ``rows`` (g…, time, v), in output order."""
+        name = call.name
+        if name in self._TECHNICAL:
+            return self._technical(ctx, call, rows)
+        if name in self._HOLT_WINTERS:
+            return self._holt_winters(ctx, call, rows)
+        g = ctx.g
+        descending = ctx.query.descending
+        partition = f"PARTITION BY {', '.join(g)} " if g else ""
+        window = f"({partition}ORDER BY time {ctx.direction})"
+        gbt = ctx.query.group_by_time
+        keep = "TRUE"
+        if name in ("derivative", "non_negative_derivative"):
+            unit = (
+                call.params[0].nanoseconds
+                if call.params
+                else (gbt.interval.nanoseconds if gbt is not None else _SECOND)
+            )
+            elapsed = "pt - time" if descending else "time - pt"
+            diff = "CAST(x - px AS DOUBLE)"
+            value = f"{diff} / (CAST({elapsed} AS DOUBLE) / CAST({unit} AS DOUBLE))"
+            keep = "px IS NOT NULL"
+            if name.startswith("non_negative"):
+                keep += f" AND NOT ({diff} < 0)"
+        elif name in ("difference", "non_negative_difference"):
+            value = "x - px"
+            keep = "px IS NOT NULL"
+            if name.startswith("non_negative"):
+                keep += " AND NOT (x - px < 0)"
+        elif name == "elapsed":
+            unit = call.params[0].nanoseconds if call.params else 1
+            value = f"(time - pt) // {unit}"
+            keep = "pt IS NOT NULL"
+        elif name == "moving_average":
+            n = int(call.params[0])
+            value = (
+                f"avg(CAST(x AS DOUBLE)) OVER ({partition}ORDER BY time "
+                f"{ctx.direction} ROWS BETWEEN {n - 1} PRECEDING AND CURRENT ROW)"
+            )
+            keep = f"rn >= {n}"
+        elif name == "cumulative_sum":
+            total = (
+                f"sum(x) OVER ({partition}ORDER BY time {ctx.direction} "
+                "ROWS UNBOUNDED PRECEDING)"
+            )
+            kind = self._call_kind(call, ctx.columns)
+            value = f"CAST({total} AS {'BIGINT' if kind == 'integer' else 'DOUBLE'})"
+        else:
+            what = f"{name}()"
+            raise self._unsupported(what)
+        steps = (
+            f"SELECT *, lag(x) OVER {window} AS px, lag(time) OVER {window} AS pt, "
+            f"row_number() OVER {window} AS rn "
+            f"FROM (SELECT {', '.join([*g, 'time', 'v AS x'])} FROM ({rows}))"
+        )
+        values = f"SELECT {', '.join([*g, 'time', f'{value} AS v'])}, {keep} AS k"
+        kept = ", ".join([*g, "time", "v"])
+        return f"SELECT {kept} FROM ({values} FROM ({steps})) WHERE k"
+
+    def _technical(self, ctx: _Context, call: Func, rows: str) -> str:
+        """A technical-analysis function over each series' rows in output
+        order, as the server's reducer reads them point by point."""
+        name = call.name
+        period = int(call.params[0])
+        hold = int(call.params[1]) if len(call.params) > 1 else -1
+        if name == "triple_exponential_derivative" and hold == 0:
+            msg = f"{name} hold period must be greater than or equal to 1"
+            raise ProgrammingError(msg)
+        default = "none" if name == "chande_momentum_oscillator" else _WARM_EMA
+        warmup = call.params[2].value if len(call.params) > 2 else default
+        g = ctx.g
+        order = f"ORDER BY time {ctx.direction}"
+        points = f"list(time {order}), list(CAST(v AS DOUBLE) {order})"
+        arguments = ", ".join(
+            [self._param(name), points, str(period), str(hold), self._param(warmup)]
+        )
+        reduced = (
+            f"SELECT {', '.join([*g, ''])}"
+            f"unnest(influxpy_technical({arguments})) AS p FROM ({rows})"
+        )
+        if g:
+            reduced += f" GROUP BY {', '.join(g)}"
+        return f"SELECT {', '.join([*g, 'p.t AS time', 'p.v AS v'])} FROM ({reduced})"
+
+    def _holt_winters(self, ctx: _Context, call: Func, rows: str) -> str:
+        """HOLT_WINTERS[_WITH_FIT](agg, N, S) over each series' windows."""
+        if ctx.query.descending:
+            what = f"{call.name}() in descending order"
+            raise self._unsupported(what)
+        interval, _shift = self._interval(ctx)
+        h, season = int(call.params[0]), int(call.params[1])
+        fit = "TRUE" if call.name == "holt_winters_with_fit" else "FALSE"
+        g = ctx.g
+        points = "list(time ORDER BY time), list(CAST(v AS DOUBLE) ORDER BY time)"
+        arguments = f"{points}, {h}, {season}, {fit}, {interval}"
+        reduced = (
+            f"SELECT {', '.join([*g, ''])}"
+            f"unnest(influxpy_holt_winters({arguments})) AS p FROM ({rows})"
+        )
+        if g:
+            reduced += f" GROUP BY {', '.join(g)}"
+        return f"SELECT {', '.join([*g, 'p.t AS time', 'p.v AS v'])} FROM ({reduced})"
+
+    def _multi_row_query(
+        self, ctx: _Context, func: Func, names: list[str]
+    ) -> tuple[str, list[str], list[str | None]] | None:
+        source = func.source
+        if not isinstance(source, Col):
+            what = f"{func.name}() of an expression"
+            raise self._unsupported(what)
+        if source.key not in ctx.columns:
+            return None
+        x, kind = _column_sql(source, ctx.columns)
+        g = ctx.g
+        query = ctx.query
+        gbt = query.group_by_time
+        low, high = ctx.bounds.lower, ctx.bounds.upper
+        if gbt is not None:
+            window = self._window_sql(ctx, low)
+            if high is None:
+                high = self.now_ns
+        else:
+            window = "0"
+        selected = ", ".join(
+            [*(f"{gs} AS g{i}" for i, gs in enumerate(ctx.groups)), "time"]
+        )
+        tags = func.params[:-1] if func.name in ("top", "bottom") else ()
+        # The tag values TOP/BOTTOM(x, tag…, N) picks by ('' when absent).
+        for i, tag in enumerate(tags):
+            selected += f", {_column_sql(tag, ctx.columns)[0]} AS k{i}"
+        base = (
+            f"SELECT {selected}, {x} AS x, {window} AS w FROM {ctx.table} "
+            f"WHERE {ctx.where} AND {_range_sql(low, high)} AND {x} IS NOT NULL"
+        )
+        if gbt is not None and query.timezone is not None:
+            points = base.replace(f", {window} AS w FROM ", " FROM ", 1)
+            base = f"SELECT *, influxpy_w AS w FROM {self._tz_assigned(ctx, points)}"
+        partition = ", ".join([*g, "w"])
+        direction = ctx.direction
+        if func.name == "sample":
+            # N points of each window picked at random, reported by time;
+            # ORDER BY time DESC reverses only the windows, as on the server.
+            n = int(func.params[0])
+            pick = f"row_number() OVER (PARTITION BY {partition} ORDER BY influxpy_r)"
+            body = (
+                f"SELECT {', '.join([*g, 'time', 'w'])}, x AS c0 FROM "
+                f"(SELECT *, random() AS influxpy_r FROM ({base})) "
+                f"QUALIFY {pick} <= {n}"
+            )
+            order = [f"w {direction}", "time ASC"]
+            sql = self._finish(ctx, body, names, order=order, limit_order=order)
+            return sql, names, [kind]
+        if func.name in ("top", "bottom") and len(func.params) > 1:
+            return self._top_by_tags(ctx, func, names, base, kind)
+        if func.name in ("top", "bottom"):
+            n = int(func.params[0])
+            if query.limit is not None and query.limit < n:
+                msg = (
+                    f"limit ({n}) in {func.name} function can not be larger than "
+                    f"the LIMIT ({query.limit}) in the select statement"
+                )
+                raise ProgrammingError(msg)
+            best = "DESC" if func.name == "top" else "ASC"
+            # The n best points by value, ties to the earliest time: one
+            # top-n pass over the rows (no window sorting every row).
+            if not g and gbt is None:
+                body = (
+                    f"SELECT time, w, x AS c0 FROM ({base}) "
+                    f"ORDER BY x {best}, time ASC LIMIT {n}"
+                )
+            else:
+                top = func.name == "top"
+                key = f"struct_pack(k0 := x, k1 := {'-time' if top else 'time'})"
+                point = "struct_pack(t := time, v := x)"
+                picked = f"{'max_by' if top else 'min_by'}({point}, {key}, {n})"
+                best_rows = (
+                    f"SELECT {partition}, unnest({picked}) AS influxpy_p "
+                    f"FROM ({base}) GROUP BY {partition}"
+                )
+                body = (
+                    f"SELECT {', '.join(g)}{', ' if g else ''}influxpy_p.t AS time, "
+                    f"w, influxpy_p.v AS c0 FROM ({best_rows})"
+                )
+            order = [f"w {direction}", "time ASC", f"c0 {best}"]
+        else:
+            seen = "max(time)" if query.descending else "min(time)"
+            stamp = "w" if gbt is not None else str(low if low is not None else 0)
+            if gbt is not None and query.timezone is not None:
+                # Reported in the window of the value's first point, which
+                # can differ from the window it was gathered in.
+                stamp = self._window_sql(ctx).replace("(time,", "(influxpy_seen,", 1)
+            firsts = (
+                f"SELECT {', '.join([*g, 'w', 'x', f'{seen} AS influxpy_seen'])} "
+                f"FROM ({base}) GROUP BY {', '.join([*g, 'w', 'x'])}"
+            )
+            body = (
+                f"SELECT {', '.join([*g, f'{stamp} AS time', 'w', 'influxpy_seen'])}, "
+                f"x AS c0 FROM ({firsts})"
+            )
+            order = [f"w {direction}", "influxpy_seen ASC", "c0 ASC"]
+        sql = self._finish(ctx, body, names, order=order, limit_order=order)
+        return sql, names, [kind]
+
+    def _top_by_tags(
+        self, ctx: _Context, func: Func, names: list[str], base: str, kind: str | None
+    ) -> tuple[str, list[str], list[str | None]]:
+        """TOP/BOTTOM(x, tag…, N): the best point of each tag value, then
+        the N best of those, each with its tag values (null when absent).
+
+        Ties go to the earliest point, rows come out by time within each
+        window, and ORDER BY time DESC reverses only the windows, as on the
+        server.
+        """
+        *tags, count = func.params
+        n = int(count)
+        query = ctx.query
+        if query.limit is not None and query.limit < n:
+            msg = (
+                f"limit ({n}) in {func.name} function can not be larger than "
+                f"the LIMIT ({query.limit}) in the select statement"
+            )
+            raise ProgrammingError(msg)
+        top = func.name == "top"
+        pick = "max_by" if top else "min_by"
+        g = ctx.g
+        partition = ", ".join([*g, "w"])
+        keys = [f"k{i}" for i in range(len(tags))]
+        point = ", ".join(["t := time", "v := x", *(f"{k} := {k}" for k in keys)])
+        order_key = f"struct_pack(a := x, b := {'-time' if top else 'time'})"
+        per_tag = (
+            f"SELECT {partition}, {pick}(struct_pack({point}), {order_key}) AS p "
+            f"FROM ({base}) GROUP BY {', '.join([partition, *keys])}"
+        )
+        best_key = f"struct_pack(a := p.v, b := {'-p.t' if top else 'p.t'})"
+        best = (
+            f"SELECT {partition}, unnest({pick}(p, {best_key}, {n})) AS q "
+            f"FROM ({per_tag}) GROUP BY {partition}"
+        )
+        outputs = [
+            *g,
+            "q.t AS time",
+            "w",
+            "q.v AS c0",
+            *(f"NULLIF(q.{k}, '') AS c{i + 1}" for i, k in enumerate(keys)),
+        ]
+        body = f"SELECT {', '.join(outputs)} FROM ({best})"
+        all_names = [*names, *(tag.key for tag in tags)]
+        direction = "DESC" if top else "ASC"
+        order = [f"w {ctx.direction}", "time ASC", f"c0 {direction}"]
+        sql = self._finish(ctx, body, all_names, order=order, limit_order=order)
+        return sql, all_names, [kind, *(["string"] * len(tags))]

@@ -1,0 +1,157 @@
+"""Row-wise expressions: literals, arithmetic and math functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from influxpy.compilers.duckdb.catalog import ColumnInfo
+from influxpy.compilers.duckdb.context import _DIMENSION, _column_sql, _CompilerBase
+from influxpy.expressions import Col, CombinedExpression, Expression, Value
+from influxpy.functions import Func
+
+
+class ScalarsMixin(_CompilerBase):
+    """Row-wise expressions, and the calls an expression makes."""
+
+    def _row_expr(
+        self, node: Expression, columns: Mapping[str, ColumnInfo]
+    ) -> tuple[str, str | None]:
+        """SQL and kind of a row-wise expression over stored columns."""
+        if isinstance(node, Col):
+            sql, kind = _column_sql(node, columns)
+            info = columns.get(node.key)
+            if kind == "tag" and info is not None and info.kind == _DIMENSION:
+                return sql, "string"
+            if kind == "tag":
+                return f"NULLIF({sql}, '')", "string"
+            return sql, kind
+        return self._scalar(node, lambda n: self._row_expr(n, columns))
+
+    def _scalar(self, node: Expression, leaf: Any) -> tuple[str, str | None]:
+        """Literals, arithmetic and math functions over *leaf* values."""
+        if isinstance(node, Value):
+            value = node.value
+            kind = _literal_kind(value)
+            return self._param(value), kind
+        if isinstance(node, CombinedExpression):
+            left = self._scalar(node.lhs, leaf)
+            right = self._scalar(node.rhs, leaf)
+            return _arith(left, node.op, right)
+        if isinstance(node, Func) and node.name in self.functions:
+            if node.source is None:
+                what = f"{node.name}() without an argument"
+                raise self._unsupported(what)
+            return self._math(node, self._scalar(node.source, leaf), leaf)
+        if isinstance(node, (Col, Func)):
+            result: tuple[str, str | None] = leaf(node)
+            return result
+        what = f"{type(node).__name__} in a select list"
+        raise self._unsupported(what)
+
+    def _math(
+        self, func: Func, arg: tuple[str, str | None], leaf: Any
+    ) -> tuple[str, str | None]:
+        """A math function as InfluxDB's MathValuer computes it."""
+        sql, kind = arg
+        name = func.name
+        if kind not in self._NUMERIC:
+            return "CAST(NULL AS DOUBLE)", "float"
+        if name in self._KEEP_INTEGER and kind == "integer":
+            return sql, "integer"
+        if name == "abs":
+            return f"abs({sql})", kind
+        if name in ("ceil", "floor"):
+            return f"{name}({sql})", "float"
+        if name == "round":
+            return f"round({sql})", "float"
+        x = f"CAST({sql} AS DOUBLE)"
+        if name == "log":
+            base = self._param(float(func.params[0]))
+            value = f"ln({x}) / ln({base})"
+        elif name == "pow":
+            value = f"pow({x}, {self._param(float(func.params[0]))})"
+        elif name == "atan2":
+            other, other_kind = self._scalar(func.params[0], leaf)
+            if other_kind not in self._NUMERIC:
+                return "CAST(NULL AS DOUBLE)", "float"
+            value = f"atan2({x}, CAST({other} AS DOUBLE))"
+        else:
+            value = f"{self.functions[name]}({x})"
+        return f"influxpy_null_nan({value})", "float"
+
+    def _has_call(self, expr: Expression) -> bool:
+        """Whether *expr* calls a function other than row-wise math."""
+        return any(
+            isinstance(node, Func) and node.name not in self.functions
+            for node in expr.walk()
+        )
+
+    def _calls_of(self, expr: Any) -> Iterator[Func]:
+        """The function calls the server evaluates on their own (not math)."""
+        if isinstance(expr, Func):
+            if expr.name in self.functions:
+                if expr.source is not None:
+                    yield from self._calls_of(expr.source)
+                for param in expr.params:
+                    if isinstance(param, Expression):
+                        yield from self._calls_of(param)
+                return
+            yield expr
+        elif isinstance(expr, CombinedExpression):
+            yield from self._calls_of(expr.lhs)
+            yield from self._calls_of(expr.rhs)
+        elif isinstance(expr, Col):
+            raise self._unsupported("raw fields inside arithmetic with functions")
+
+    def _symbol(
+        self, node: Any, symbols: Mapping[Any, tuple[str, str | None]]
+    ) -> tuple[str, str | None]:
+        if isinstance(node, (Func, Col)) and node in symbols:
+            return symbols[node]
+        if isinstance(node, Col):
+            raise self._unsupported("raw fields inside arithmetic with functions")
+        what = f"{node!r} in a select list"
+        raise self._unsupported(what)
+
+
+def _literal_kind(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "string"
+    return None
+
+
+def _arith(
+    left: tuple[str, str | None], op: str, right: tuple[str, str | None]
+) -> tuple[str, str | None]:
+    """InfluxQL arithmetic: integers stay integers except in division.
+
+    Division and integer modulo by zero give 0, as the server's evaluator
+    does (a float modulo by zero is NaN, so null); anything but numbers
+    gives null.
+    """
+    (a, ka), (b, kb) = left, right
+    numeric = ("float", "integer")
+    if ka not in numeric or kb not in numeric:
+        return "CAST(NULL AS DOUBLE)", "float"
+    both_int = ka == kb == "integer"
+    if op == "/":
+        return (
+            f"(CASE WHEN {b} = 0 THEN 0.0 ELSE CAST({a} AS DOUBLE) / {b} END)",
+            "float",
+        )
+    if op == "%":
+        if both_int:
+            return f"(CASE WHEN {b} = 0 THEN 0 ELSE {a} % {b} END)", "integer"
+        remainder = f"fmod(CAST({a} AS DOUBLE), CAST({b} AS DOUBLE))"
+        return f"influxpy_null_nan({remainder})", "float"
+    kind = "integer" if both_int else "float"
+    if not both_int:
+        return f"(CAST({a} AS DOUBLE) {op} CAST({b} AS DOUBLE))", kind
+    return f"({a} {op} {b})", kind

@@ -1,0 +1,122 @@
+"""Subqueries: the inner SELECT with the outer options merged in."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
+from influxpy.compilers.duckdb.context import _DIMENSION, _CompilerBase
+from influxpy.compilers.duckdb.timezones import tz_window
+from influxpy.query import Fill, Query
+
+
+class SubqueriesMixin(_CompilerBase):
+    """The rows of a subquery, read as a table of tags and fields."""
+
+    def _subquery_table(
+        self, outer: Query
+    ) -> tuple[str, Mapping[str, ColumnInfo]] | None:
+        """The rows of *outer*'s subquery as a table of tags and fields.
+
+        The server runs the inner statement with the outer one's options
+        merged in (``newIteratorOptionsSubstatement``): the outer GROUP BY
+        tags are added to the inner ones, an inner aggregate without windows
+        takes the outer windows, the time ranges intersect (``now()`` ends
+        an outer query with windows), the outer order is used, and an inner
+        ``fill(null)`` becomes ``fill(none)``.
+        """
+        inner = outer.source
+        assert isinstance(inner, Query)
+        for query in (outer, inner):
+            if query.series_limit is not None or query.series_offset is not None:
+                raise self._unsupported("series_limit() with subqueries")
+        if "*" in outer.group_by:
+            raise self._unsupported("group_by('*') on a subquery")
+        changes: dict[str, Any] = {"descending": outer.descending}
+        if "*" not in inner.group_by:
+            changes["group_by"] = tuple(sorted({*inner.group_by, *outer.group_by}))
+        grouped = bool(changes.get("group_by", inner.group_by))
+        if grouped and (inner.limit is not None or inner.offset is not None):
+            # The server's per-series limit inside a grouped subquery does
+            # not keep the first rows of each series.
+            raise self._unsupported("slicing a grouped subquery")
+        inner_calls = any(self._has_call(i.expression) for i in inner.select)
+        if outer.descending and inner_calls and len(inner.select) > 1:
+            # In descending order the server splits the inner calls of one
+            # series into separate rows.
+            raise self._unsupported(
+                "order_by('-time') over a subquery of several calls"
+            )
+        gbt = inner.group_by_time
+        if inner_calls and gbt is None and outer.group_by_time is not None:
+            if outer.timezone is not None:
+                what = "tz() windows taken by a subquery without resolution()"
+                raise self._unsupported(what)
+            gbt = changes["group_by_time"] = outer.group_by_time
+        if inner_calls and (inner.fill is None or inner.fill.mode == "null"):
+            changes["fill"] = Fill("none")
+        elif inner.fill is not None and inner.fill.mode != "none":
+            # The server fills a subquery's windows per stored series, not
+            # per group, when several series share a group.
+            what = f"fill({inner.fill.mode!r}) inside a subquery"
+            raise self._unsupported(what)
+        limits = self._bounds(outer.where)
+        if outer.group_by_time is not None and limits.upper is None:
+            limits.upper = self.now_ns
+        back = max(
+            (self._query_look_back(outer, f) for f in outer.functions),
+            default=0,
+        )
+        if back and outer.group_by_time is not None:
+            # The outer transformations read windows before the range, and
+            # so does the subquery they read.
+            reach = back * self._interval_of(outer.group_by_time)[0]
+            if outer.descending:
+                limits.upper = (limits.upper or 0) + reach
+            elif limits.lower is not None:
+                limits.lower -= reach
+        if (
+            gbt is not None
+            and inner_calls
+            and limits.lower is not None
+            and any(self._has_call(i.expression) for i in outer.select)
+        ):
+            own = self._bounds(inner.where).lower
+            low = limits.lower if own is None else max(own, limits.lower)
+            interval, shift = self._interval_of(gbt)
+            start = low - ((low - shift) % interval)
+            if inner.timezone is not None:
+                start = tz_window(low, interval, shift, inner.timezone)
+            if start < limits.lower:
+                # The inner windows start before the outer range: the server
+                # answers nothing without outer windows, and fills earlier
+                # windows with them.
+                what = (
+                    "functions over a subquery whose resolution() windows start "
+                    "before the time range (align the lower time bound to them)"
+                )
+                raise self._unsupported(what)
+        selected = self._select(dataclasses.replace(inner, **changes), limits)
+        if selected is None:
+            return None
+        clash = set(selected.names) & set(selected.group_keys)
+        if clash:
+            what = f"a subquery column named like a tag ({sorted(clash)[0]!r})"
+            raise self._unsupported(what)
+        outputs = [
+            *(f"g{i} AS {ident(k)}" for i, k in enumerate(selected.group_keys)),
+            "time",
+            *(f"c{i} AS {ident(n)}" for i, n in enumerate(selected.names)),
+        ]
+        table = f"(SELECT {', '.join(outputs)} FROM ({selected.sql}))"
+        columns = {k: ColumnInfo(k, "tag", _DIMENSION) for k in selected.group_keys}
+        # A column of a field that does not exist has no type: the outer
+        # query reads it as a field that does not exist either.
+        columns.update(
+            (name, ColumnInfo(name, "field", kind))
+            for name, kind in zip(selected.names, selected.kinds, strict=True)
+            if kind is not None
+        )
+        return table, columns

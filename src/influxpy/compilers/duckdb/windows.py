@@ -1,0 +1,480 @@
+"""Aggregates and selectors over windows, and how windows are filled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from influxpy.compilers.duckdb.catalog import TAG_CODES
+from influxpy.compilers.duckdb.context import (
+    _FLOAT_NAN,
+    _SECOND,
+    _column_sql,
+    _CompilerBase,
+    _Context,
+    _fill_previous,
+    _ordinal,
+    _range_sql,
+    _Relation,
+)
+from influxpy.compilers.duckdb.timezones import tz_window
+from influxpy.expressions import Col, Now
+from influxpy.functions import Func
+from influxpy.query import GroupByTime, Query
+
+
+class WindowsMixin(_CompilerBase):
+    """Windows (also in local time), reducers, selectors and fill()."""
+
+    def _interval(self, ctx: _Context) -> tuple[int, int]:
+        gbt = ctx.query.group_by_time
+        assert gbt is not None
+        return self._interval_of(gbt)
+
+    def _interval_of(self, gbt: GroupByTime) -> tuple[int, int]:
+        """The window length and its offset modulo the length, in ns."""
+        interval = gbt.interval.nanoseconds
+        offset = gbt.offset
+        if offset is None:
+            shift = 0
+        elif isinstance(offset, Now):
+            shift = (self.now_ns + offset.offset_ns) % interval
+        else:
+            shift = offset.nanoseconds % interval
+        return interval, shift
+
+    def _window_sql(self, ctx: _Context, low: int | None = None) -> str:
+        """SQL for the start of the window holding each row's ``time``.
+
+        Windows align to the epoch plus the offset; with ``tz()`` to local
+        time, as the server's ``IteratorOptions.Window`` computes them.
+        *low*, when given, is a lower bound of the rows' times.
+        """
+        interval, shift = self._interval(ctx)
+        if ctx.query.timezone is None and low is not None and low >= shift:
+            # No row before the shift: DuckDB's truncating % is the floor.
+            moved = f"time - {shift}" if shift else "time"
+            return f"time - ({moved}) % {interval}"
+        if ctx.query.timezone is None:
+            # DuckDB's % truncates: one modulo from the shift on, a floored
+            # one (two more) before it, where times are rare.
+            return (
+                f"CASE WHEN time >= {shift} THEN time - (time - {shift}) % {interval} "
+                f"ELSE time - (((time - {shift}) % {interval}) + {interval}) "
+                f"% {interval} END"
+            )
+        zone = self._param(ctx.query.timezone)
+        return f"influxpy_tz_window(time, {interval}, {shift}, {zone})"
+
+    def _tz_assigned(self, ctx: _Context, rows: str) -> str:
+        """*rows* with the window each is reduced in (``influxpy_w``), for
+        windows in local time (see ``tz_assign``)."""
+        interval, shift = self._interval(ctx)
+        zone = self._param(ctx.query.timezone)
+        g = ctx.g
+        descending = "TRUE" if ctx.query.descending else "FALSE"
+        times = "list_sort(list_distinct(list(time)))"
+        assign = (
+            f"influxpy_tz_assign({times}, {interval}, {shift}, {zone}, {descending})"
+        )
+        grouped = f"SELECT {', '.join([*g, ''])}unnest({assign}) AS a FROM ({rows})"
+        if g:
+            grouped += f" GROUP BY {', '.join(g)}"
+        columns = ["a.t AS time", "a.w AS influxpy_w", "a.k AS influxpy_k"]
+        windows = f"SELECT {', '.join([*g, *columns])} FROM ({grouped})"
+        using = ", ".join([*g, "time"])
+        return f"({rows}) AS influxpy_r JOIN ({windows}) AS influxpy_a USING ({using})"
+
+    def _window_of(self, ctx: _Context, stamp: int) -> int:
+        """The start of the window holding *stamp* (see ``_window_sql``)."""
+        interval, shift = self._interval(ctx)
+        if ctx.query.timezone is None:
+            return stamp - ((stamp - shift) % interval)
+        return tz_window(stamp, interval, shift, ctx.query.timezone)
+
+    def _call_range(
+        self, ctx: _Context, call: Func, *, grid: bool = False
+    ) -> tuple[int | None, int | None]:
+        """The time range a call reads (inclusive bounds, None for open).
+
+        With *grid*, the range whose windows are filled: the fill iterator
+        starts from every level's look-back even where no data is read.
+        """
+        low, high = ctx.bounds.lower, ctx.bounds.upper
+        if ctx.query.group_by_time is None:
+            return low, high
+        if high is None:
+            high = self.now_ns
+        back = self._look_back(ctx, call, grid=grid)
+        if back:
+            interval, _shift = self._interval(ctx)
+            if ctx.query.descending:
+                high += back * interval
+            elif low is not None:
+                low -= back * interval
+        return low, high
+
+    def _look_back(self, ctx: _Context, call: Func, *, grid: bool = False) -> int:
+        """How many windows before the range a transformation of an aggregate
+        reads (see ``_query_look_back``)."""
+        return self._query_look_back(ctx.query, call, grid=grid)
+
+    def _query_look_back(self, query: Query, call: Func, *, grid: bool = False) -> int:
+        """How many windows before the range a transformation of an aggregate
+        reads.
+
+        Each level of DERIVATIVE, DIFFERENCE, MOVING_AVERAGE or ELAPSED in
+        the chain moves the start back one window (``select.go``), but the
+        shards read are limited to the query's extra intervals: 1, or N for
+        MOVING_AVERAGE(…, N), the largest of the statement's calls.
+        """
+        levels = 0
+        node: Any = call
+        while isinstance(node, Func) and node.name in self._TRANSFORMS:
+            levels += node.name in self._LOOK_BACK
+            node = node.source
+        if not isinstance(node, Func):
+            return 0
+        if grid:
+            return levels
+        extra = max(
+            (
+                int(f.params[0]) if f.name == "moving_average" else 1
+                for f in query.functions
+                if f.name in self._LOOK_BACK
+            ),
+            default=0,
+        )
+        return min(levels, extra)
+
+    def _span(self, ctx: _Context, calls: list[Func]) -> tuple[int | None, int | None]:
+        ranges = [self._call_range(ctx, call) for call in calls]
+        lows = [r[0] for r in ranges]
+        highs = [r[1] for r in ranges]
+        low = None if None in lows else min(x for x in lows if x is not None)
+        high = None if None in highs else max(x for x in highs if x is not None)
+        return low, high
+
+    def _aggregate_rows(
+        self,
+        ctx: _Context,
+        call: Func,
+        outer: Func,
+        name: str,
+        ctes: list[str],
+        *,
+        lone_selector: bool = False,
+        aux: int = 0,
+    ) -> str:
+        """CTEs for an aggregate or selector call, windowed and filled.
+
+        *aux* raw columns of the base (``a0``…) are taken from the selected
+        point, for a selector next to raw fields.
+        """
+        query = ctx.query
+        gbt = query.group_by_time
+        source = call.source
+        if isinstance(source, Func):  # count(distinct(x))
+            source = source.source
+        assert isinstance(source, Col)
+        x, kind = _column_sql(source, ctx.columns)
+        low, high = self._call_range(ctx, outer)
+        g = ctx.g
+        value, selected_time = self._reduce(call, x, kind, query.descending)
+        if gbt is not None:
+            bucket = self._window_sql(ctx, low)
+        elif lone_selector and selected_time is not None:
+            bucket = None
+        else:
+            bucket = str(ctx.bounds.lower if ctx.bounds.lower is not None else 0)
+        if call.name == "integral" and gbt is not None:
+            ctes.append(f"{name} AS ({self._integral_windows(ctx, call, x, kind)})")
+            return name
+        stamp = bucket if bucket is not None else selected_time
+        # Every row read has a value, so a group by a tag or window has one;
+        # without either, an empty input still makes a row to drop.
+        having = "" if g or gbt is not None else f"count({x}) > 0"
+        if call.name == "integral":
+            # The server's reducer stamps a float integral with 0 and an
+            # integer one with the lower bound, and drops the row when the
+            # last point sits on that stamp.
+            stamp = "0" if kind == "float" else str(bucket)
+            if not query.descending:
+                having = " AND ".join(filter(None, [having, f"max(time) != {stamp}"]))
+        extra = [f"a{j}" for j in range(aux)]
+        picked = [f"{self._selected(call, x, a)} AS {a}" for a in extra]
+        rows = f"base WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
+        grouping = "ALL"
+        if gbt is not None and query.timezone is not None:
+            rows = self._tz_assigned(ctx, f"SELECT * FROM {rows}")
+            # Windows are told apart by their sequence number (``k``).
+            bucket = "influxpy_k"
+            stamp = "influxpy_w"
+            grouping = ", ".join([*g, "influxpy_k", "influxpy_w"])
+            if selected_time is not None:
+                # A selector's row is reported in the window of the point it
+                # picked, which can differ from the window it was gathered in.
+                stamp = self._window_sql(ctx).replace("(time,", f"({selected_time},", 1)
+                grouping = ", ".join([*g, "influxpy_k"])
+        if call.name == "percentile":
+            # Rank the points of each group once (a window sorts per group),
+            # instead of building and sorting a list of every value.
+            parts = [*g, bucket] if gbt is not None and bucket is not None else g
+            if parts:
+                over = f"PARTITION BY {', '.join(parts)}"
+                ranked = (
+                    f"SELECT *, row_number() OVER ({over} ORDER BY {x}, time) "
+                    f"AS influxpy_rn, count(*) OVER ({over}) AS influxpy_n "
+                    f"FROM {rows}"
+                )
+            else:
+                ranked = (
+                    f"SELECT * FROM (SELECT *, row_number() OVER (ORDER BY {x}, "
+                    f"time) AS influxpy_rn FROM {rows}) CROSS JOIN "
+                    f"(SELECT count(*) AS influxpy_n FROM {rows})"
+                )
+            # Only the selected point of each group is left; a group without
+            # one has no row, as when its value was NULL.
+            rows = f"(SELECT * FROM ({ranked}) WHERE {self._percentile_hit(call)})"
+        codes = ctx.codes if grouping == "ALL" else []
+        reported = "r.time"
+        if codes and gbt is not None and low is not None:
+            # Windows numbered from the first: with the codes, a key of two
+            # small integers, which DuckDB aggregates in a perfect hash table.
+            interval, _shift = self._interval(ctx)
+            first = self._window_of(ctx, low)
+            stamp = f"(time - {first}) // {interval}"
+            reported = f"{first} + r.time * {interval} AS time"
+        outputs = [f"{stamp} AS time", f"{value} AS v", *picked]
+        real = (
+            f"SELECT {', '.join([*(codes or g), *outputs])} "
+            f"FROM {rows} GROUP BY {grouping}{f' HAVING {having}' if having else ''}"
+        )
+        if codes:
+            # Grouped by the tags' codes; their values are looked up once
+            # per group.
+            values = [f"d{i}.value AS g{i}" for i in range(len(codes))]
+            kept = [reported, "r.v", *(f"r.{a}" for a in extra)]
+            joins = "".join(
+                f" JOIN {TAG_CODES} d{i} ON r.{c} = d{i}.code"
+                for i, c in enumerate(codes)
+            )
+            real = f"SELECT {', '.join([*values, *kept])} FROM ({real}) AS r{joins}"
+        if call.name == "percentile":
+            real = f"SELECT * FROM ({real}) WHERE v IS NOT NULL"
+        if _ordinal(ctx):
+            # Two windows can start at the same time: number the rows of a
+            # time in window order, as the server emits them.
+            over = f"PARTITION BY {', '.join([*g, 'time'])} ORDER BY influxpy_k"
+            real = (
+                f"SELECT * EXCLUDE (influxpy_k), row_number() OVER ({over}) "
+                f"AS influxpy_n FROM ({real.replace(' AS v', ' AS v, influxpy_k', 1)})"
+            )
+        fill = query.fill
+        mode = fill.mode if fill is not None else "null"
+        if gbt is None or mode == "none":
+            ctes.append(f"{name} AS ({real})")
+            return name
+        ctes.append(f"{name}_real AS ({real})")
+        interval, _shift = self._interval(ctx)
+        low, high = self._call_range(ctx, outer, grid=True)
+        assert high is not None
+        end = self._window_of(ctx, high)
+        if low is None:
+            starts = ", ".join([*g, "min(time) AS s"])
+            span = f"SELECT {starts} FROM {name}_real GROUP BY ALL"
+        else:
+            starts = ", ".join([*g, f"{self._window_of(ctx, low)} AS s"])
+            span = f"SELECT DISTINCT {starts} FROM {name}_real"
+        windows = f"unnest(range(s, {end + 1}, {interval})) AS time"
+        grid = f"SELECT {', '.join([*g, windows])} FROM ({span})"
+        if ctx.query.timezone is not None:
+            grid = self._tz_grid(ctx, f"{name}_real", low, end)
+        using = ", ".join([*g, "time"])
+        ordinal = ["coalesce(r.influxpy_n, 1) AS influxpy_n"] if _ordinal(ctx) else []
+        picked_columns = ["r.v", *(f"r.{a}" for a in extra), *ordinal]
+        joined = (
+            f"SELECT grid.*, {', '.join(picked_columns)}, "
+            "coalesce(r.present, FALSE) AS present "
+            f"FROM ({grid}) AS grid LEFT JOIN "
+            f"(SELECT *, TRUE AS present FROM {name}_real) AS r USING ({using})"
+        )
+        filled = self._fill_value(ctx, call, interval)
+        kept = [
+            *g,
+            "time",
+            f"{filled} AS v",
+            *extra,
+            *(["influxpy_n"] if ordinal else []),
+        ]
+        ctes.append(f"{name} AS (SELECT {', '.join(kept)} FROM ({joined}) AS j)")
+        return name
+
+    def _tz_grid(self, ctx: _Context, real: str, low: int | None, end: int) -> str:
+        """The windows of each series with ``tz()``: the real rows and the
+        windows the fill iterator adds around them (see ``tz_fill``)."""
+        interval, _shift = self._interval(ctx)
+        zone = self._param(ctx.query.timezone)
+        g = ctx.g
+        first_window = "NULL" if low is None else str(self._window_of(ctx, low))
+        if ctx.query.descending:
+            first, last, descending = str(end), first_window, "TRUE"
+        else:
+            first, last, descending = first_window, str(end), "FALSE"
+        times = f"list(time ORDER BY time {ctx.direction})"
+        filled = (
+            f"influxpy_tz_fill({times}, {first}, {last}, {interval}, {zone}, "
+            f"{descending})"
+        )
+        added = f"SELECT {', '.join([*g, ''])}unnest({filled}) AS time FROM {real}"
+        if g:
+            added += f" GROUP BY {', '.join(g)}"
+        return f"{added} UNION SELECT {', '.join([*g, 'time'])} FROM {real}"
+
+    def _fill_value(self, ctx: _Context, call: Func, interval: int) -> str:
+        """The value of a window of *call*, filled as the server fills it."""
+        fill = ctx.query.fill
+        mode = fill.mode if fill is not None else "null"
+        kind = self._call_kind(call, ctx.columns)
+        partition = f"PARTITION BY {', '.join(ctx.g)} " if ctx.g else ""
+        window = f"{partition}ORDER BY time {ctx.direction}"
+        if mode == "null" and call.name == "count":
+            return "CASE WHEN present THEN v ELSE 0 END"
+        if mode == "value":
+            assert fill is not None
+            filler = self._fill_literal(fill.value, kind)
+            return f"CASE WHEN present THEN v ELSE {filler} END"
+        if mode == "previous":
+            return (
+                f"CASE WHEN present THEN v ELSE last_value(v IGNORE NULLS) OVER "
+                f"({window} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) END"
+            )
+        if mode == "linear" and kind in self._NUMERIC:
+            point = "CASE WHEN present THEN struct_pack(t := time, v := v) END"
+            prev = (
+                f"last_value({point} IGNORE NULLS) OVER ({window} ROWS BETWEEN "
+                "UNBOUNDED PRECEDING AND 1 PRECEDING)"
+            )
+            after = (
+                f"first_value({point} IGNORE NULLS) OVER ({window} ROWS BETWEEN "
+                "1 FOLLOWING AND UNBOUNDED FOLLOWING)"
+            )
+            pv, pt = f"struct_extract({prev}, 'v')", f"struct_extract({prev}, 't')"
+            nv, nt = f"struct_extract({after}, 'v')", f"struct_extract({after}, 't')"
+            slope = (
+                f"CAST(coalesce({nv}, 0) - {pv} AS DOUBLE) / "
+                f"CAST({nt} // {interval} - {pt} // {interval} AS DOUBLE)"
+            )
+            steps = f"CAST(time // {interval} - {pt} // {interval} AS DOUBLE)"
+            line = f"{slope} * {steps} + CAST({pv} AS DOUBLE)"
+            if kind == "integer":
+                line = f"CAST(trunc({line}) AS BIGINT)"
+            return (
+                f"CASE WHEN present THEN v WHEN {nt} IS NULL THEN NULL ELSE {line} END"
+            )
+        return "v"
+
+    def _fill_literal(self, value: Any, kind: str | None) -> str:
+        """``fill(x)`` cast to the call's type, as the server casts it."""
+        if kind == "integer":
+            return self._param(int(value))
+        if kind == "float":
+            return self._param(float(value))
+        if kind == "string":
+            return "''"
+        if kind == "boolean":
+            return "FALSE"
+        return "NULL"
+
+    def _default_cell(self, ctx: _Context, symbol: str, relation: _Relation) -> str:
+        """A call's cell when the call has no row at that time (cursor rule)."""
+        fill = ctx.query.fill
+        if fill is None or ctx.query.group_by_time is None:
+            return symbol
+        if fill.mode == "value":
+            if relation.kind in self._NUMERIC:
+                filler = self._fill_literal(fill.value, relation.kind)
+                return f"coalesce({symbol}, {filler})"
+            return symbol
+        if fill.mode == "previous":
+            return _fill_previous(ctx, symbol)
+        return symbol
+
+    def _selected(self, call: Func, x: str, column: str) -> str:
+        """*column* of the point a selector picks, with the same tie rules."""
+        name = call.name
+        if name == "first":
+            return f"first({column} ORDER BY time ASC, {x} DESC)"
+        if name == "last":
+            return f"first({column} ORDER BY time DESC, {x} DESC)"
+        if name == "max":
+            return f"first({column} ORDER BY {x} DESC, time ASC)"
+        if name == "min":
+            return f"first({column} ORDER BY {x} ASC, time ASC)"
+        return f"any_value({column}) FILTER (WHERE {self._percentile_hit(call)})"
+
+    def _percentile_hit(self, call: Func) -> str:
+        """Whether a ranked row is the nearest rank, ``floor(n * p / 100 + 0.5)``.
+
+        The rows carry their 1-based rank by (value, time) in their group
+        (``influxpy_rn``) and the group's size (``influxpy_n``).
+        """
+        p = self._param(float(call.params[0]))
+        rank = f"CAST(floor(CAST(influxpy_n AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
+        return f"influxpy_rn = {rank}"
+
+    def _reduce(
+        self, call: Func, x: str, kind: str | None, descending: bool
+    ) -> tuple[str, str | None]:
+        """SQL reducing a window's values, and the selected point's time."""
+        name = call.name
+        source = call.source
+        if name == "count" and isinstance(source, Func):
+            return f"count(DISTINCT {x})", None
+        if name == "count":
+            return f"count({x})", None
+        if name == "mean":
+            return f"avg(CAST({x} AS DOUBLE))", None
+        if name == "sum":
+            cast = "BIGINT" if kind == "integer" else "DOUBLE"
+            return f"CAST(sum({x}) AS {cast})", None
+        if name == "median":
+            return f"CAST(quantile_cont({x}, 0.5) AS DOUBLE)", None
+        if name == "spread":
+            return f"(max({x}) - min({x}))", None
+        if name == "stddev":
+            value = f"stddev_samp(CAST({x} AS DOUBLE))"
+            return f"CASE WHEN count({x}) = 1 THEN {_FLOAT_NAN} ELSE {value} END", None
+        if name == "mode" and kind == "boolean":
+            trues = f"count({x}) FILTER (WHERE {x})"
+            return f"({trues} >= count({x}) FILTER (WHERE NOT {x}))", None
+        if name == "mode":
+            text = kind in ("string", "tag")
+            function = "influxpy_mode_index_text" if text else "influxpy_mode_index"
+            cast = "VARCHAR" if text else "DOUBLE"
+            values = f"list(CAST({x} AS {cast}) ORDER BY {x}, time)"
+            times = f"list(time ORDER BY {x}, time)"
+            picked = f"list({x} ORDER BY {x}, time)"
+            return f"{picked}[{function}({values}, {times})]", None
+        if name == "integral":
+            unit = call.params[0].nanoseconds if call.params else _SECOND
+            pairs = f"list(struct_pack(t := time, v := {x}) ORDER BY time)"
+            # The server sums the trapezoids in output order, so ORDER BY
+            # time DESC flips the sign.
+            sign = "-" if descending else ""
+            return f"{sign}influxpy_integral({pairs}) / {unit}", None
+        if name == "first":
+            return f"first({x} ORDER BY time ASC, {x} DESC)", "min(time)"
+        if name == "last":
+            return f"first({x} ORDER BY time DESC, {x} DESC)", "max(time)"
+        if name == "max":
+            return f"max({x})", f"first(time ORDER BY {x} DESC, time ASC)"
+        if name == "min":
+            return f"min({x})", f"first(time ORDER BY {x} ASC, time ASC)"
+        if name == "percentile":
+            hit = self._percentile_hit(call)
+            return (
+                f"any_value({x}) FILTER (WHERE {hit})",
+                f"any_value(time) FILTER (WHERE {hit})",
+            )
+        what = f"{name}()"
+        raise self._unsupported(what)
