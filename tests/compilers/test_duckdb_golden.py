@@ -25,8 +25,9 @@ import pytest
 
 from _models import Reading, ServerMeasurement
 from influxpy import F, Now, Q, fields, models
-from influxpy.compilers.base import Compiled
+from influxpy.compilers.base import Compiled, Plan
 from influxpy.compilers.duckdb import Catalog, ColumnInfo, DuckDBCompiler
+from influxpy.compilers.duckdb.plan import DeletePlan, EmptyPlan, IntoPlan, SelectPlan
 from influxpy.compilers.duckdb.stream import Slice, StreamPlan
 from influxpy.durations import Day, Hour, Minute, Second
 from influxpy.functions import (
@@ -76,6 +77,13 @@ UPDATE = os.environ.get("INFLUXPY_UPDATE_GOLDEN") == "1"
 NOW_NS = 1_600_000_000_123_456_789
 T0 = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 T1 = dt.datetime(2020, 1, 2, tzinfo=dt.UTC)
+#: The action each plan stands for in the golden files.
+_ACTIONS: dict[type[Plan], str] = {
+    EmptyPlan: "empty",
+    DeletePlan: "delete",
+    SelectPlan: "select",
+    IntoPlan: "into",
+}
 
 
 class Metric(models.InfluxMeasurement):
@@ -302,14 +310,25 @@ def _render(name: str, build: Callable[[], Any]) -> str:
     return _render_compiled(lines, compiled)
 
 
-def _render_compiled(lines: list[str], compiled: Compiled) -> str:
-    meta = dict(compiled.meta)
+def _plan_meta(plan: Plan | None) -> tuple[dict[str, Any], StreamPlan | None]:
+    """The plan as the golden files show it: a dict of its action and
+    fields (tuples as lists), and apart the slice plan of a raw SELECT."""
+    assert plan is not None
+    meta: dict[str, Any] = {"action": _ACTIONS[type(plan)]}
+    for field in dataclasses.fields(plan):
+        value = getattr(plan, field.name)
+        meta[field.name] = list(value) if isinstance(value, tuple) else value
     stream = meta.pop("stream", None)
+    return meta, stream
+
+
+def _render_compiled(lines: list[str], compiled: Compiled) -> str:
+    meta, stream = _plan_meta(compiled.plan)
     lines.append(f"-- writes: {compiled.writes}")
     lines.append("-- params: " + pprint.pformat(dict(compiled.params), width=200))
     lines.append("-- meta: " + pprint.pformat(meta, width=200, sort_dicts=True))
     lines.append(compiled.text)
-    if isinstance(stream, StreamPlan):
+    if stream is not None:
         lines.extend(_render_stream(stream, compiled.params))
     return "\n".join(lines) + "\n"
 

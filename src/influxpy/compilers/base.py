@@ -8,26 +8,38 @@ compiler calls ``visit_<visit_name>``; a node without a method raises
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any, ClassVar, NamedTuple
 
 from influxpy.exceptions import UnsupportedCompilation
 
-__all__ = ["Compiled", "Compiler"]
+__all__ = ["Compiled", "Compiler", "Plan"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """What a backend needs beyond a statement's text to run it.
+
+    The InfluxQL compiler needs none; the embedded engine's compiler
+    returns the plans of ``influxpy.compilers.duckdb.plan`` (what the
+    statement does, and how to cut its rows into series).
+    """
 
 
 class Compiled(NamedTuple):
     """A compiled statement: its text, bound parameters, and whether it writes.
 
-    ``meta`` carries what a backend needs to shape the rows into series
-    (the embedded engine's group keys and column names). ``str(compiled)``
-    is the text alone; parameters are bound by the backend, never inlined.
+    ``plan`` carries what a backend needs to shape the rows into series
+    (the embedded engine's group keys and column names), None when the text
+    says it all. ``str(compiled)`` is the text alone; parameters are bound
+    by the backend, never inlined.
     """
 
     text: str
     params: Mapping[str, Any] = {}
     writes: bool = False
-    meta: Mapping[str, Any] = {}
+    plan: Plan | None = None
 
     def __str__(self) -> str:
         return self.text

@@ -76,6 +76,13 @@ from influxpy.compilers.duckdb import (
     ColumnInfo,
     DuckDBCompiler,
 )
+from influxpy.compilers.duckdb.plan import (
+    DeletePlan,
+    EmptyPlan,
+    EnginePlan,
+    IntoPlan,
+    SelectPlan,
+)
 from influxpy.exceptions import (
     DatabaseNotFoundError,
     ImproperlyConfigured,
@@ -103,6 +110,18 @@ def _duckdb() -> Any:
         msg = "The embedded engine needs duckdb: pip install duckdb."
         raise ImproperlyConfigured(msg) from None
     return duckdb
+
+
+def _plan_of(compiled: Compiled) -> EnginePlan:
+    """The engine's plan of *compiled*, which ``DuckDBCompiler`` made."""
+    plan = compiled.plan
+    if not isinstance(plan, EmptyPlan | DeletePlan | SelectPlan | IntoPlan):
+        msg = (
+            "The embedded engine runs only statements its own compiler "
+            f"(DuckDBCompiler) produced; this one has the plan {plan!r}."
+        )
+        raise ProgrammingError(msg)
+    return plan
 
 
 #: Rows written between two checkpoints (see ``DuckDBBackend._checkpoint``).
@@ -482,27 +501,27 @@ class DuckDBBackend(Backend):
     def _results(
         self, compiled: Compiled, chunk_size: int | None, database: str | None = None
     ) -> Iterator[Series]:
-        meta = dict(compiled.meta)
-        action = meta.get("action", "select")
-        if action == "empty":
+        plan = _plan_of(compiled)
+        if isinstance(plan, EmptyPlan):
             return
-        if action != "select":
+        if not isinstance(plan, SelectPlan):
             self._writable("run INTO or DELETE")
-        if action == "into":
+        if isinstance(plan, IntoPlan):
             # The server's answer to SELECT … INTO: one row at time 0.
-            written = self._run_into(compiled, self.resolve_database(database))
+            db = self.resolve_database(database)
+            written = self._run_into(compiled, plan, db)
             yield Series("result", {}, ["time", "written"], [[0, written]])
             return
-        if action != "select":
+        if isinstance(plan, DeletePlan):
             self._delete(compiled)
             return
         cursor = self._cursor()
         batches: Batches | None = None
         try:
-            n_groups = len(meta["group_keys"])
-            name = meta["measurement"]
-            columns = ["time", *meta["columns"]]
-            group_keys = meta["group_keys"]
+            n_groups = len(plan.group_keys)
+            name = plan.measurement
+            columns = ["time", *plan.columns]
+            group_keys = plan.group_keys
             current_key: tuple[Any, ...] | None = None
             values: list[list[Any]] = []
 
@@ -514,7 +533,9 @@ class DuckDBBackend(Backend):
             # Like the server's chunked responses: each series is cut into
             # pieces of chunk_size rows, all but its last marked partial.
             size = max(chunk_size or 0, 25_000)
-            batches = stream_batches(cursor, compiled, size, self._slice_rows)
+            batches = stream_batches(
+                cursor, compiled, plan.stream, size, self._slice_rows
+            )
             for batch in batches:
                 # Built in C: the group keys, and each row's values.
                 if n_groups == 1:
@@ -561,7 +582,7 @@ class DuckDBBackend(Backend):
             self._con.execute(compiled.text, dict(compiled.params))
             change.prune_tag_codes()
 
-    def _run_into(self, compiled: Compiled, database: str) -> int:
+    def _run_into(self, compiled: Compiled, plan: IntoPlan, database: str) -> int:
         """Write the rows of a ``SELECT … INTO``; return how many were written.
 
         Each row with a value becomes a point: the group tags are its tags
@@ -569,8 +590,7 @@ class DuckDBBackend(Backend):
         server, a missing database is always an error, a missing retention
         policy only when there is something to write.
         """
-        meta = compiled.meta
-        db = meta["database"] or database
+        db = plan.database or database
         if db not in self._state.databases:
             self._not_found(db, ", so INTO cannot write there")
         if not compiled.text:
@@ -584,26 +604,26 @@ class DuckDBBackend(Backend):
             raise ProgrammingError(msg) from None
         finally:
             cursor.close()
-        group_keys: list[str] = list(meta["group_keys"])
+        group_keys = plan.group_keys
         n = len(group_keys)
         rows = [r for r in rows if any(v is not None for v in r[n + 1 :])]
         if not rows:
             return 0
-        rp = meta["retention_policy"] or self.default_retention_policy(db)
+        rp = plan.retention_policy or self.default_retention_policy(db)
         if all(p["name"] != rp for p in self.retention_policies(db)):
             msg = (
                 f"The retention policy {rp!r} does not exist on database {db!r} "
                 "(retention policy not found), so INTO cannot write there."
             )
             raise ProgrammingError(msg)
-        batch = Batch(meta["measurement"], len(rows))
+        batch = Batch(plan.measurement, len(rows))
         batch.times = [int(r[n]) for r in rows]
         for index, key in enumerate(group_keys):
             values = [r[index] or "" for r in rows]
             if any(values):
                 batch.tags[key] = values
         for index, (name, kind) in enumerate(
-            zip(meta["columns"], meta["kinds"], strict=True)
+            zip(plan.columns, plan.kinds, strict=True)
         ):
             values = [r[n + 1 + index] for r in rows]
             if kind is not None and any(v is not None for v in values):

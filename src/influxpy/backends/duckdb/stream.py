@@ -117,12 +117,15 @@ def _arrow_list(column: Any) -> list[Any]:
 
 
 def stream_batches(
-    cursor: Any, compiled: Compiled, size: int, rows: int | None
+    cursor: Any,
+    compiled: Compiled,
+    plan: StreamPlan | None,
+    size: int,
+    rows: int | None,
 ) -> Batches:
     """Like ``column_batches()``, a slice of at most about *rows* rows at a
-    time when the compiler planned the statement in slices."""
-    plan = compiled.meta.get("stream")
-    if not isinstance(plan, StreamPlan) or not rows:
+    time when the compiler planned the statement in slices (*plan*)."""
+    if plan is None or not rows:
         yield from column_batches(cursor, compiled, size)
         return
     import duckdb

@@ -33,10 +33,11 @@ reference's §6, checked against the server's source and a live 1.6.7):
 - INTO compiles to the rows to write; the backend writes them.
 
 The output of every statement is rows of ``(group tag values…, time,
-columns…)`` ordered by series then time; ``Compiled.meta`` names the group
-keys and the columns so the backend can cut the rows into series. Values
-from the query are bound as parameters, never inlined; numbers the compiler
-derives (window bounds, intervals) are written as integer literals.
+columns…)`` ordered by series then time; ``Compiled.plan`` (``plan.py``)
+names the group keys and the columns so the backend can cut the rows into
+series. Values from the query are bound as parameters, never inlined;
+numbers the compiler derives (window bounds, intervals) are written as
+integer literals.
 
 Anything it cannot express raises ``UnsupportedCompilation`` naming the
 feature.
@@ -66,6 +67,7 @@ from influxpy.compilers.duckdb.context import (
     _Selected,
 )
 from influxpy.compilers.duckdb.multirow import MultiRowMixin
+from influxpy.compilers.duckdb.plan import DeletePlan, EmptyPlan, IntoPlan, SelectPlan
 from influxpy.compilers.duckdb.scalars import ScalarsMixin
 from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
@@ -104,13 +106,13 @@ class DuckDBCompiler(
     def _compile_delete(self, delete: Delete) -> Compiled:
         found = self._table(delete.source)
         if found is None:
-            return Compiled("", meta={"action": "empty"})
+            return Compiled("", plan=EmptyPlan())
         table, columns = found
         where = "TRUE"
         if delete.where is not None:
             where = self._where(delete.where, columns, with_time=True)
         text = f"DELETE FROM {table} WHERE {where}"
-        return Compiled(text, dict(self.params), writes=True, meta={"action": "delete"})
+        return Compiled(text, dict(self.params), writes=True, plan=DeletePlan())
 
     # -- SELECT --------------------------------------------------------------
 
@@ -132,18 +134,15 @@ class DuckDBCompiler(
             return self._compile_into(query, query.into)
         selected = self._select(query)
         if selected is None:
-            return Compiled("", meta={"action": "empty"})
+            return Compiled("", plan=EmptyPlan())
         sql = selected.sql
-        params = self._used_params(sql)
-        meta: dict[str, Any] = {
-            "action": "select",
-            "measurement": _measurement_of(query),
-            "group_keys": selected.group_keys,
-            "columns": selected.names,
-        }
-        if sql in self._streams:
-            meta["stream"] = self._streams[sql]
-        return Compiled(sql, params, meta=meta)
+        plan = SelectPlan(
+            measurement=_measurement_of(query),
+            group_keys=tuple(selected.group_keys),
+            columns=tuple(selected.names),
+            stream=self._streams.get(sql),
+        )
+        return Compiled(sql, self._used_params(sql), plan=plan)
 
     def _used_params(self, sql: str) -> dict[str, Any]:
         used = set(re.findall(r"\$(p\d+)\b", sql))
@@ -163,24 +162,17 @@ class DuckDBCompiler(
         ):
             query = dataclasses.replace(query, fill=Fill("none"))
         selected = self._select(dataclasses.replace(query, into=None))
-        meta: dict[str, Any] = {
-            "action": "into",
-            "measurement": target.measurement,
-            "database": target.database,
-            "retention_policy": target.retention_policy,
-            "group_keys": [],
-            "columns": [],
-            "kinds": [],
-        }
+        plan = IntoPlan(target.measurement, target.database, target.retention_policy)
         if selected is None:
-            return Compiled("", writes=True, meta=meta)
-        meta.update(
-            group_keys=selected.group_keys,
-            columns=selected.names,
-            kinds=selected.kinds,
+            return Compiled("", writes=True, plan=plan)
+        plan = dataclasses.replace(
+            plan,
+            group_keys=tuple(selected.group_keys),
+            columns=tuple(selected.names),
+            kinds=tuple(selected.kinds),
         )
         sql = selected.sql
-        return Compiled(sql, self._used_params(sql), writes=True, meta=meta)
+        return Compiled(sql, self._used_params(sql), writes=True, plan=plan)
 
     def _select(self, query: Query, limits: _Bounds | None = None) -> _Selected | None:
         """The SQL of one SELECT, or None when it reads nothing.

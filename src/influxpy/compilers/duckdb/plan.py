@@ -1,0 +1,70 @@
+"""What the embedded engine needs beyond a statement's SQL: its plan.
+
+``DuckDBCompiler`` returns a ``Compiled`` whose ``plan`` is one of these
+frozen dataclasses; the engine backend (``influxpy.backends.duckdb``)
+reads it by attribute to decide what to do with the statement and how to
+cut its rows into series:
+
+- ``EmptyPlan``: the statement reads nothing (no table matches); there is
+  no SQL to run and no series to return.
+- ``DeletePlan``: the SQL deletes points.
+- ``SelectPlan``: the SQL returns rows of ``(group tag values…, time,
+  columns…)`` ordered by series then time.
+- ``IntoPlan``: the SQL returns the rows a ``SELECT … INTO`` writes, and
+  where to write them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from influxpy.compilers.base import Plan
+from influxpy.compilers.duckdb.stream import StreamPlan
+
+__all__ = ["DeletePlan", "EmptyPlan", "EnginePlan", "IntoPlan", "SelectPlan"]
+
+
+@dataclasses.dataclass(frozen=True)
+class EmptyPlan(Plan):
+    """A statement that reads nothing: no SQL to run, no series to return."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DeletePlan(Plan):
+    """A ``DELETE``: the SQL removes the matching points."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SelectPlan(Plan):
+    """A SELECT whose rows the backend cuts into series."""
+
+    #: The name of the series returned (the measurement read).
+    measurement: str
+    #: The tag keys of the series, in the order of the leading row values.
+    group_keys: tuple[str, ...]
+    #: The names of the columns after ``time``, in row order.
+    columns: tuple[str, ...]
+    #: For a raw SELECT, how to run it in slices of its output order.
+    stream: StreamPlan | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class IntoPlan(Plan):
+    """A ``SELECT … INTO``: the rows to write, and where to write them."""
+
+    #: The measurement the points are written to.
+    measurement: str
+    #: The database written to; None for the statement's database.
+    database: str | None
+    #: The retention policy written to; None for the database's default.
+    retention_policy: str | None
+    #: The tag keys of the rows' leading values, written as the points' tags.
+    group_keys: tuple[str, ...] = ()
+    #: The names of the columns after ``time``, written as the points' fields.
+    columns: tuple[str, ...] = ()
+    #: The field type of each column (None: a column never written).
+    kinds: tuple[str | None, ...] = ()
+
+
+#: Every plan ``DuckDBCompiler`` returns.
+EnginePlan = EmptyPlan | DeletePlan | SelectPlan | IntoPlan
