@@ -37,6 +37,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "influxpy.lineprotocol",
             "influxpy.urls",
             "influxpy.retention",
+            "influxpy.function_specs",
         ),
     ),
     ("fields", ("influxpy.fields",)),

@@ -1,8 +1,10 @@
 """InfluxQL functions as declarative classes: ``Mean('cpu')``, ``Top('cpu', 3)``.
 
-A function class names its InfluxQL ``function``, its ``kind``
-(``aggregate``, ``selector`` or ``transform``) and how many arguments it
-takes; ``__init__`` checks them and says what is wrong in a sentence.
+A function class names its InfluxQL ``function``; its ``kind``
+(``aggregate``, ``selector`` or ``transform``), how many arguments it takes
+and whether they must be numeric come from the function's entry in
+``influxpy.function_specs``. ``__init__`` checks them and says what is
+wrong in a sentence.
 The first argument is what the function reads (a field name, ``F()``,
 arithmetic or another function); the others are parameters (counts,
 percentiles, durations, tag names).
@@ -28,6 +30,7 @@ from influxpy.expressions import (
     Star,
     Value,
 )
+from influxpy.function_specs import FUNCTIONS, FunctionSpec
 
 __all__ = [
     "Abs",
@@ -107,18 +110,44 @@ def _as_expression(value: Any) -> Expression:
 class Func(Expression):
     """A call of an InfluxQL function.
 
-    Subclasses declare ``function``, ``kind``, ``min_args`` and ``max_args``.
+    Subclasses declare ``function``; its entry in
+    ``influxpy.function_specs.FUNCTIONS`` gives ``kind``, ``min_args``,
+    ``max_args``, ``numeric`` and ``warmups`` (a subclass naming a function
+    the table lacks declares them itself).
     ``Func('name', *args)`` itself builds an unchecked call of any function:
     the escape hatch for functions influxpy does not declare.
     """
 
     visit_name: ClassVar[str] = "func"
     function: ClassVar[str] = ""
+    #: The function's entry in ``influxpy.function_specs.FUNCTIONS``
+    #: (``None`` for ``Func`` itself); a class naming its ``function``
+    #: takes ``kind``, arity, ``numeric`` and ``warmups`` from it.
+    spec: ClassVar[FunctionSpec | None] = None
     kind: ClassVar[str] = ""
     min_args: ClassVar[int] = 1
     max_args: ClassVar[int | None] = 1
     #: Whether the argument must be numeric (int or float fields).
     numeric: ClassVar[bool] = False
+    #: The warmup types InfluxDB accepts (technical analysis).
+    warmups: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "function" not in cls.__dict__:
+            return
+        spec = FUNCTIONS.get(cls.function)
+        if spec is None:
+            # A function declared outside the table keeps its own rules.
+            return
+        cls.spec = spec
+        cls.kind = spec.kind
+        cls.min_args = spec.min_args
+        cls.max_args = spec.max_args
+        cls.numeric = spec.numeric
+        cls.warmups = spec.warmups
+        if issubclass(cls, Transform):
+            cls.needs_group_by_time = spec.needs_group_by_time
 
     def __init__(self, *args: Any) -> None:
         if type(self) is Func:
@@ -289,8 +318,6 @@ class Integral(Aggregate):
     """INTEGRAL(field[, unit]): area under the curve (trapezoids), per unit."""
 
     function = "integral"
-    max_args = 2
-    numeric = True
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
         """The unit is a duration (default 1s)."""
@@ -301,14 +328,12 @@ class Mean(Aggregate):
     """MEAN(): the arithmetic mean, a float."""
 
     function = "mean"
-    numeric = True
 
 
 class Median(Aggregate):
     """MEDIAN(): the middle value, the mean of the two middle ones if even."""
 
     function = "median"
-    numeric = True
 
 
 class Mode(Aggregate):
@@ -321,30 +346,25 @@ class Spread(Aggregate):
     """SPREAD(): max - min."""
 
     function = "spread"
-    numeric = True
 
 
 class StdDev(Aggregate):
     """STDDEV(): the sample standard deviation."""
 
     function = "stddev"
-    numeric = True
 
 
 class Sum(Aggregate):
     """SUM()."""
 
     function = "sum"
-    numeric = True
 
 
 # -- selectors ----------------------------------------------------------------
 
 
 class _TopBottom(Selector):
-    min_args = 2
-    max_args = None
-    numeric = True
+    """TOP and BOTTOM: optional tag names, then a count."""
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
         """``(*tags, n)``: optional tag names, then how many points."""
@@ -393,22 +413,18 @@ class Max(Selector):
     """MAX(): the largest value (earliest on ties)."""
 
     function = "max"
-    numeric = True
 
 
 class Min(Selector):
     """MIN(): the smallest value (earliest on ties)."""
 
     function = "min"
-    numeric = True
 
 
 class Percentile(Selector):
     """PERCENTILE(field, P): nearest-rank percentile, 0 < P <= 100."""
 
     function = "percentile"
-    min_args = max_args = 2
-    numeric = True
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
         """P is a number in (0, 100]."""
@@ -423,7 +439,6 @@ class Sample(Selector):
     """SAMPLE(field, N): N random points."""
 
     function = "sample"
-    min_args = max_args = 2
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
         """N is a positive int."""
@@ -434,8 +449,7 @@ class Sample(Selector):
 
 
 class _Math(Transform):
-    numeric = True
-    needs_group_by_time = False
+    """A math function, computed row by row."""
 
 
 class Abs(_Math):
@@ -529,7 +543,7 @@ class Tan(_Math):
 
 
 class _MathWithNumber(_Math):
-    min_args = max_args = 2
+    """A math function whose second argument is a number."""
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
         """The second argument is a number."""
@@ -545,7 +559,6 @@ class Atan2(_Math):
     """ATAN2(y, x): both are fields or expressions."""
 
     function = "atan2"
-    min_args = max_args = 2
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
         """x is read like y."""
@@ -575,12 +588,10 @@ class CumulativeSum(Transform):
     """CUMULATIVE_SUM(): the running total."""
 
     function = "cumulative_sum"
-    numeric = True
 
 
 class _WithUnit(Transform):
-    max_args = 2
-    numeric = True
+    """A transformation with an optional unit (a duration)."""
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
         """The optional unit is a duration."""
@@ -603,29 +614,24 @@ class Difference(Transform):
     """DIFFERENCE(): the change from the previous row."""
 
     function = "difference"
-    numeric = True
 
 
 class NonNegativeDifference(Transform):
     """NON_NEGATIVE_DIFFERENCE(): difference without negative rows."""
 
     function = "non_negative_difference"
-    numeric = True
 
 
 class Elapsed(_WithUnit):
     """ELAPSED(field[, unit]): time between consecutive points (default 1ns)."""
 
     function = "elapsed"
-    numeric = False
 
 
 class MovingAverage(Transform):
     """MOVING_AVERAGE(x, N): the mean of the last N rows."""
 
     function = "moving_average"
-    min_args = max_args = 2
-    numeric = True
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
         """N is an int of at least 2 (InfluxDB refuses a window of 1)."""
@@ -633,8 +639,7 @@ class MovingAverage(Transform):
 
 
 class _HoltWintersBase(Transform):
-    min_args = max_args = 3
-    numeric = True
+    """HOLT_WINTERS and its variant: a forecast from an aggregate."""
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
         """N predicted points and S season length."""
@@ -665,10 +670,7 @@ class HoltWintersWithFit(_HoltWintersBase):
 
 
 class _Technical(Transform):
-    max_args = 4
-    numeric = True
-    #: The warmup types InfluxDB accepts for this function.
-    warmups: ClassVar[tuple[str, ...]] = ("exponential", "simple")
+    """A technical-analysis function: period, hold period, warmup."""
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
         """period, then optional hold period and warmup type (a string)."""
@@ -692,56 +694,45 @@ class ExponentialMovingAverage(_Technical):
     """EXPONENTIAL_MOVING_AVERAGE(x, period[, hold_period[, warmup]])."""
 
     function = "exponential_moving_average"
-    min_args = 2
 
 
 class DoubleExponentialMovingAverage(_Technical):
     """DOUBLE_EXPONENTIAL_MOVING_AVERAGE(x, period[, hold_period[, warmup]])."""
 
     function = "double_exponential_moving_average"
-    min_args = 2
 
 
 class TripleExponentialMovingAverage(_Technical):
     """TRIPLE_EXPONENTIAL_MOVING_AVERAGE(x, period[, hold_period[, warmup]])."""
 
     function = "triple_exponential_moving_average"
-    min_args = 2
 
 
 class TripleExponentialDerivative(_Technical):
     """TRIPLE_EXPONENTIAL_DERIVATIVE(x, period[, hold_period[, warmup]])."""
 
     function = "triple_exponential_derivative"
-    min_args = 2
 
 
 class RelativeStrengthIndex(_Technical):
     """RELATIVE_STRENGTH_INDEX(x, period[, hold_period[, warmup]])."""
 
     function = "relative_strength_index"
-    min_args = 2
 
 
 class ChandeMomentumOscillator(_Technical):
     """CHANDE_MOMENTUM_OSCILLATOR(x, period[, hold_period[, warmup]])."""
 
     function = "chande_momentum_oscillator"
-    min_args = 2
-    warmups = ("none", "exponential", "simple")
 
 
 class KaufmansEfficiencyRatio(_Technical):
     """KAUFMANS_EFFICIENCY_RATIO(x, period[, hold_period])."""
 
     function = "kaufmans_efficiency_ratio"
-    min_args = 2
-    max_args = 3
 
 
 class KaufmansAdaptiveMovingAverage(_Technical):
     """KAUFMANS_ADAPTIVE_MOVING_AVERAGE(x, period[, hold_period])."""
 
     function = "kaufmans_adaptive_moving_average"
-    min_args = 2
-    max_args = 3

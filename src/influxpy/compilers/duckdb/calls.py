@@ -189,7 +189,7 @@ class CallsMixin(_CompilerBase):
         """Whether a call's type is known without its field (COUNT, MEAN…,
         or a transformation of one)."""
         name = call.name
-        if name in ("count", "elapsed") or name in self._FLOAT_RESULT:
+        if name in self._INTEGER_RESULT or name in self._FLOAT_RESULT:
             return True
         source = call.source
         return (
@@ -348,12 +348,10 @@ class CallsMixin(_CompilerBase):
         """The type of a call's values (None when its field does not exist)."""
         name = call.name
         source = call.source
-        if name == "count":
+        if name in self._INTEGER_RESULT:
             return "integer"
         if name in self._FLOAT_RESULT:
             return "float"
-        if name == "elapsed":
-            return "integer"
         if isinstance(source, Func):
             return self._call_kind(source, columns)
         if isinstance(source, Col):

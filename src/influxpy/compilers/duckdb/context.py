@@ -18,6 +18,7 @@ from influxpy.compilers.duckdb.catalog import Catalog, ColumnInfo, ident
 from influxpy.compilers.duckdb.stream import StreamPlan
 from influxpy.exceptions import UnsupportedCompilation
 from influxpy.expressions import Col, Expression, WhereNode
+from influxpy.function_specs import FUNCTIONS, names_where
 from influxpy.functions import Func
 from influxpy.query import GroupByTime, Query, SelectItem, Source
 
@@ -29,6 +30,8 @@ _VALUE_ROLES = frozenset({"field", "alias"})
 _DIMENSION = "dimension"
 #: The technical-analysis warmup a function uses unless it names one.
 _WARM_EMA = "exponential"
+#: Row-wise math functions (``functions`` spells them in DuckDB).
+_MATH_FUNCTIONS = names_where(family="math")
 
 
 @dataclasses.dataclass
@@ -138,67 +141,29 @@ class _CompilerBase(Compiler):
         "sqrt": "sqrt",
         "tan": "tan",
     }
+    # The function kinds, from ``influxpy.function_specs``. The engine
+    # compiles TOP, BOTTOM, SAMPLE and DISTINCT apart (``multi_row``), not
+    # with the aggregates and selectors their classes belong to.
     #: Math functions that keep an integer as it is (InfluxDB's MathValuer).
-    _KEEP_INTEGER: ClassVar[frozenset[str]] = frozenset({"ceil", "floor", "round"})
-    _AGGREGATES: ClassVar[frozenset[str]] = frozenset(
-        {"count", "mean", "median", "spread", "stddev", "sum", "mode", "integral"}
+    _KEEP_INTEGER: ClassVar[frozenset[str]] = names_where(keeps_integer=True)
+    _AGGREGATES: ClassVar[frozenset[str]] = names_where(
+        kind="aggregate", multi_row=False
     )
-    _SELECTORS: ClassVar[frozenset[str]] = frozenset(
-        {"first", "last", "max", "min", "percentile"}
-    )
-    _MULTI_ROW: ClassVar[frozenset[str]] = frozenset(
-        {"top", "bottom", "distinct", "sample"}
-    )
+    _SELECTORS: ClassVar[frozenset[str]] = names_where(kind="selector", multi_row=False)
+    _MULTI_ROW: ClassVar[frozenset[str]] = names_where(multi_row=True)
     #: The technical-analysis transformations (InfluxDB 1.6).
-    _TECHNICAL: ClassVar[frozenset[str]] = frozenset(
-        {
-            "exponential_moving_average",
-            "double_exponential_moving_average",
-            "triple_exponential_moving_average",
-            "triple_exponential_derivative",
-            "relative_strength_index",
-            "chande_momentum_oscillator",
-            "kaufmans_efficiency_ratio",
-            "kaufmans_adaptive_moving_average",
-        }
-    )
+    _TECHNICAL: ClassVar[frozenset[str]] = names_where(family="technical")
     #: Forecasts from an aggregate's windows.
-    _HOLT_WINTERS: ClassVar[frozenset[str]] = frozenset(
-        {"holt_winters", "holt_winters_with_fit"}
-    )
+    _HOLT_WINTERS: ClassVar[frozenset[str]] = names_where(family="predictor")
     #: Transformations that read one window before the range (server rule).
-    _LOOK_BACK: ClassVar[frozenset[str]] = (
-        frozenset(
-            {
-                "derivative",
-                "non_negative_derivative",
-                "difference",
-                "non_negative_difference",
-                "moving_average",
-                "elapsed",
-            }
-        )
-        | _TECHNICAL
-    )
+    _LOOK_BACK: ClassVar[frozenset[str]] = names_where(look_back=True)
+    #: Transformations over consecutive rows (not row-wise math).
     _TRANSFORMS: ClassVar[frozenset[str]] = (
-        _LOOK_BACK | {"cumulative_sum"} | _HOLT_WINTERS
+        names_where(kind="transform") - _MATH_FUNCTIONS
     )
     #: Functions whose result type does not depend on the field's.
-    _FLOAT_RESULT: ClassVar[frozenset[str]] = (
-        frozenset(
-            {
-                "mean",
-                "median",
-                "stddev",
-                "integral",
-                "derivative",
-                "non_negative_derivative",
-                "moving_average",
-            }
-        )
-        | _TECHNICAL
-        | _HOLT_WINTERS
-    )
+    _FLOAT_RESULT: ClassVar[frozenset[str]] = names_where(result_type="float")
+    _INTEGER_RESULT: ClassVar[frozenset[str]] = names_where(result_type="integer")
     _NUMERIC: ClassVar[frozenset[str | None]] = frozenset({"float", "integer"})
 
     def __init__(
@@ -360,6 +325,13 @@ class _CompilerBase(Compiler):
     ) -> tuple[str, list[str], list[str | None]] | None:
         """Defined in ``multirow``."""
         raise NotImplementedError
+
+
+def _engine(name: str) -> str | None:
+    """The key of the engine implementation of the function *name*
+    (``FunctionSpec.engine``), None for a function the table lacks."""
+    spec = FUNCTIONS.get(name)
+    return spec.engine if spec is not None else None
 
 
 def _column_sql(col: Col, columns: Mapping[str, ColumnInfo]) -> tuple[str, str | None]:

@@ -9,6 +9,7 @@ from influxpy.compilers.duckdb.context import (
     _column_sql,
     _CompilerBase,
     _Context,
+    _engine,
     _ordinal,
     _range_sql,
 )
@@ -52,9 +53,10 @@ class MultiRowMixin(_CompilerBase):
     def _transform(self, ctx: _Context, call: Func, rows: str) -> str:
         """A transformation over ``rows`` (g…, time, v), in output order."""
         name = call.name
-        if name in self._TECHNICAL:
+        engine = _engine(name)
+        if engine == "technical":
             return self._technical(ctx, call, rows)
-        if name in self._HOLT_WINTERS:
+        if engine == "holt_winters":
             return self._holt_winters(ctx, call, rows)
         g = ctx.g
         descending = ctx.query.descending
@@ -62,7 +64,7 @@ class MultiRowMixin(_CompilerBase):
         window = f"({partition}ORDER BY time {ctx.direction})"
         gbt = ctx.query.group_by_time
         keep = "TRUE"
-        if name in ("derivative", "non_negative_derivative"):
+        if engine == "derivative":
             unit = (
                 call.params[0].nanoseconds
                 if call.params
@@ -74,23 +76,23 @@ class MultiRowMixin(_CompilerBase):
             keep = "px IS NOT NULL"
             if name.startswith("non_negative"):
                 keep += f" AND NOT ({diff} < 0)"
-        elif name in ("difference", "non_negative_difference"):
+        elif engine == "difference":
             value = "x - px"
             keep = "px IS NOT NULL"
             if name.startswith("non_negative"):
                 keep += " AND NOT (x - px < 0)"
-        elif name == "elapsed":
+        elif engine == "elapsed":
             unit = call.params[0].nanoseconds if call.params else 1
             value = f"(time - pt) // {unit}"
             keep = "pt IS NOT NULL"
-        elif name == "moving_average":
+        elif engine == "moving_average":
             n = int(call.params[0])
             value = (
                 f"avg(CAST(x AS DOUBLE)) OVER ({partition}ORDER BY time "
                 f"{ctx.direction} ROWS BETWEEN {n - 1} PRECEDING AND CURRENT ROW)"
             )
             keep = f"rn >= {n}"
-        elif name == "cumulative_sum":
+        elif engine == "cumulative_sum":
             total = (
                 f"sum(x) OVER ({partition}ORDER BY time {ctx.direction} "
                 "ROWS UNBOUNDED PRECEDING)"
@@ -176,7 +178,8 @@ class MultiRowMixin(_CompilerBase):
         selected = ", ".join(
             [*(f"{gs} AS g{i}" for i, gs in enumerate(ctx.groups)), "time"]
         )
-        tags = func.params[:-1] if func.name in ("top", "bottom") else ()
+        engine = _engine(func.name)
+        tags = func.params[:-1] if engine == "top_bottom" else ()
         # The tag values TOP/BOTTOM(x, tag…, N) picks by ('' when absent).
         for i, tag in enumerate(tags):
             selected += f", {_column_sql(tag, ctx.columns)[0]} AS k{i}"
@@ -189,7 +192,7 @@ class MultiRowMixin(_CompilerBase):
             base = f"SELECT *, influxpy_w AS w FROM {self._tz_assigned(ctx, points)}"
         partition = ", ".join([*g, "w"])
         direction = ctx.direction
-        if func.name == "sample":
+        if engine == "sample":
             # N points of each window picked at random, reported by time;
             # ORDER BY time DESC reverses only the windows, as on the server.
             n = int(func.params[0])
@@ -202,9 +205,9 @@ class MultiRowMixin(_CompilerBase):
             order = [f"w {direction}", "time ASC"]
             sql = self._finish(ctx, body, names, order=order, limit_order=order)
             return sql, names, [kind]
-        if func.name in ("top", "bottom") and len(func.params) > 1:
+        if engine == "top_bottom" and len(func.params) > 1:
             return self._top_by_tags(ctx, func, names, base, kind)
-        if func.name in ("top", "bottom"):
+        if engine == "top_bottom":
             n = int(func.params[0])
             if query.limit is not None and query.limit < n:
                 msg = (
