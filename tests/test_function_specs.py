@@ -167,3 +167,11 @@ def test_kinds_where_classes_and_engine_differ() -> None:
     assert names_where(multi_row=True) == DuckDBCompiler._MULTI_ROW
     assert "distinct" not in DuckDBCompiler._AGGREGATES
     assert not DuckDBCompiler._SELECTORS & {"top", "bottom", "sample"}
+
+
+def test_subclass_naming_another_function_has_no_entry() -> None:
+    class MyMean(functions.Mean):
+        function = "my_mean"
+
+    assert MyMean.spec is None
+    assert MyMean("cpu").default_alias() == "my_mean"

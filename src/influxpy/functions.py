@@ -137,10 +137,10 @@ class Func(Expression):
         if "function" not in cls.__dict__:
             return
         spec = FUNCTIONS.get(cls.function)
+        cls.spec = spec
         if spec is None:
             # A function declared outside the table keeps its own rules.
             return
-        cls.spec = spec
         cls.kind = spec.kind
         cls.min_args = spec.min_args
         cls.max_args = spec.max_args
@@ -255,7 +255,10 @@ class Func(Expression):
             yield from self.source.walk()
 
     def default_alias(self) -> str | None:
-        """InfluxQL names a function's column after the function."""
+        """The server's name for the column: the table's ``column`` for a
+        declared function, else the function's name."""
+        if self.spec is not None:
+            return self.spec.column
         return self.name.lower()
 
     def __eq__(self, other: object) -> bool:

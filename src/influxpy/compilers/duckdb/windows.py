@@ -11,6 +11,7 @@ from influxpy.compilers.duckdb.context import (
     _column_sql,
     _CompilerBase,
     _Context,
+    _engine,
     _fill_previous,
     _ordinal,
     _range_sql,
@@ -186,14 +187,15 @@ class WindowsMixin(_CompilerBase):
             bucket = None
         else:
             bucket = str(ctx.bounds.lower if ctx.bounds.lower is not None else 0)
-        if call.name == "integral" and gbt is not None:
+        integral = _engine(call.name) == "integral"
+        if integral and gbt is not None:
             ctes.append(f"{name} AS ({self._integral_windows(ctx, call, x, kind)})")
             return name
         stamp = bucket if bucket is not None else selected_time
         # Every row read has a value, so a group by a tag or window has one;
         # without either, an empty input still makes a row to drop.
         having = "" if g or gbt is not None else f"count({x}) > 0"
-        if call.name == "integral":
+        if integral:
             # The server's reducer stamps a float integral with 0 and an
             # integer one with the lower bound, and drops the row when the
             # last point sits on that stamp.
