@@ -26,9 +26,9 @@ import pytest
 import influxpy
 from _influxd import InfluxServer
 from _models import ServerMeasurement
-from influxpy.backends import _retry
-from influxpy.backends._retry import Failure, RetryPolicy, parse_retry_after
 from influxpy.backends.http import HTTPBackend
+from influxpy.backends.http import retry as _retry
+from influxpy.backends.http.retry import Failure, RetryPolicy, parse_retry_after
 from influxpy.connection import DatabaseURL
 from influxpy.exceptions import InterfaceError, OperationalError
 
@@ -69,8 +69,8 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
     monkeypatch.setattr(_retry, "clock", fake.monotonic)
     # The module's own names: what the backend calls between attempts.
-    monkeypatch.setattr("influxpy.backends.http.time.sleep", fake.sleep)
-    monkeypatch.setattr("influxpy.backends.http.asyncio.sleep", asleep)
+    monkeypatch.setattr("influxpy.backends.http.sending.time.sleep", fake.sleep)
+    monkeypatch.setattr("influxpy.backends.http.sending.asyncio.sleep", asleep)
     return fake
 
 

@@ -18,9 +18,9 @@ import influxpy
 from _influxd import InfluxServer, free_port
 from _models import ServerMeasurement
 from influxpy import fields, models
-from influxpy.backends import http as http_module
 from influxpy.backends.base import DEFAULT_BATCH_SIZE
 from influxpy.backends.http import HTTPBackend
+from influxpy.backends.http import sending as http_module
 from influxpy.connection import DatabaseURL
 from influxpy.exceptions import (
     AuthenticationError,

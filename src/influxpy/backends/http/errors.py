@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 import httpx
 import msgpack
 
-from influxpy.backends._retry import Failure, parse_retry_after
+from influxpy.backends.http.retry import Failure, parse_retry_after
 from influxpy.exceptions import (
     AuthenticationError,
     DatabaseError,
@@ -29,7 +29,7 @@ from influxpy.exceptions import (
 from influxpy.lineprotocol import field_types_of
 
 if TYPE_CHECKING:
-    from influxpy.backends._http_options import HTTPOptions
+    from influxpy.backends.http.options import HTTPOptions
     from influxpy.urls import DatabaseURL
 
 __all__ = ["MSGPACK", "HTTPErrors"]

@@ -1,0 +1,300 @@
+"""Writing batches of line protocol to InfluxDB's HTTP API, sync and async.
+
+Writes send nanosecond line protocol without a ``precision`` parameter,
+gzip-compressed unless ``gzip=false``, and overlap encoding the next batch
+with the request in flight; the server sees the batches one at a time, in
+order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import threading
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any
+
+from influxpy._utils import achunks, chunks
+from influxpy.backends.base import (
+    DEFAULT_BATCH_SIZE,
+    counting_written,
+    note_written,
+)
+from influxpy.backends.http.sending import HTTPRequests
+
+if TYPE_CHECKING:
+    from influxpy._types import Measurement
+
+__all__ = ["HTTPWrites"]
+
+
+def _setting(event: threading.Event | asyncio.Event) -> Callable[[Any], None]:
+    """A callback that sets *event* when a future is done, whatever its end."""
+
+    def set_event(_future: Any) -> None:
+        event.set()
+
+    return set_event
+
+
+class HTTPWrites(HTTPRequests):
+    """Writes of ``HTTPBackend``: batches posted to ``/write`` by one writer
+    thread (or task), one in flight while the next is encoded.
+    """
+
+    _pool: ThreadPoolExecutor | None
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="influxpy-write")
+            return self._pool
+
+    def _write_request(
+        self, body: bytes, database: str, retention_policy: str | None
+    ) -> dict[str, Any]:
+        """The parameters, body and headers of a ``/write`` request."""
+        headers = {"Content-Type": "text/plain; charset=utf-8"}
+        if self._gzip:
+            body = gzip.compress(body, compresslevel=1)
+            headers["Content-Encoding"] = "gzip"
+        params = {"db": database}
+        rp = retention_policy or self.options.rp
+        if rp:
+            params["rp"] = rp
+        return {"params": params, "content": body, "headers": headers}
+
+    @staticmethod
+    def _encode_body(
+        encode: Callable[[list[Any]], list[str]], batch: list[Any]
+    ) -> tuple[bytes, list[str]]:
+        lines = encode(batch)
+        return "\n".join(lines).encode("utf-8", "surrogatepass"), lines
+
+    def _post_body(
+        self,
+        body: bytes,
+        lines: list[str],
+        database: str,
+        retention_policy: str | None,
+        written: int,
+        sent: threading.Event | None = None,
+    ) -> None:
+        request = self._write_request(body, database, retention_policy)
+        if sent is not None:
+
+            def trace(event: str, _info: object) -> None:
+                if event == "http11.send_request_body.complete":
+                    sent.set()
+
+            request["extensions"] = {"trace": trace}
+        self._send(
+            "POST", "/write", **request, database=database, lines=lines, written=written
+        )
+
+    async def _apost_body(
+        self,
+        body: bytes,
+        lines: list[str],
+        database: str,
+        retention_policy: str | None,
+        written: int,
+        sent: asyncio.Event | None = None,
+    ) -> int:
+        request = self._write_request(body, database, retention_policy)
+        if sent is not None:
+
+            async def trace(event: str, _info: object) -> None:
+                if event == "http11.send_request_body.complete":
+                    sent.set()
+
+            request["extensions"] = {"trace": trace}
+        await self._asend(
+            "POST", "/write", **request, database=database, lines=lines, written=written
+        )
+        return len(lines)
+
+    def _write_batches(
+        self,
+        batches: Iterable[list[Any]],
+        encode: Callable[[list[Any]], list[str]],
+        database: str | None,
+        retention_policy: str | None,
+    ) -> int:
+        """Encode the next batch while the server works on the one in flight.
+
+        One writer thread sends the batches in order, so the server sees them
+        one at a time, as written; at most two encoded batches wait, so
+        memory stays flat. After a failure no later batch is sent, and the
+        count of points written is exact: any error leaving carries it
+        (``note_written()``). The first batch, often the only one
+        (``save()``, the batch writer), is sent from the calling thread: no
+        hand-over, and no executor, which refuses work once the interpreter
+        is exiting.
+        """
+        db = self.resolve_database(database)
+        self.check_open()
+        state = {"written": 0, "failed": False}
+        with counting_written(lambda: int(state["written"])):
+            return self._write_each(batches, encode, db, retention_policy, state)
+
+    def _write_each(
+        self,
+        batches: Iterable[list[Any]],
+        encode: Callable[[list[Any]], list[str]],
+        db: str,
+        retention_policy: str | None,
+        state: dict[str, Any],
+    ) -> int:
+        """The body of ``_write_batches()``, which counts into *state*."""
+
+        def post(
+            body: bytes, lines: list[str], sent: threading.Event | None = None
+        ) -> None:
+            if state["failed"]:
+                return
+            try:
+                self._post_body(
+                    body, lines, db, retention_policy, int(state["written"]), sent
+                )
+            except BaseException:
+                state["failed"] = True
+                raise
+            state["written"] += len(lines)
+
+        pending: deque[tuple[Future[None], threading.Event]] = deque()
+        try:
+            for number, batch in enumerate(batches):
+                body, lines = self._encode_body(encode, batch)
+                if number == 0:
+                    post(body, lines)
+                    continue
+                sent = threading.Event()
+                future = self._executor().submit(post, body, lines, sent)
+                future.add_done_callback(_setting(sent))
+                pending.append((future, sent))
+                while len(pending) > 1:
+                    pending.popleft()[0].result()
+                # Encode the next batch once this one's body is out, while the
+                # server works on it: encoding during the send would hold the
+                # GIL the writer thread needs to send it.
+                pending[0][1].wait()
+            while pending:
+                pending.popleft()[0].result()
+        finally:
+            # An error while encoding or sending: no new batch is sent, and the
+            # one in flight finishes so the count of written points is true.
+            state["failed"] = state["failed"] or bool(pending)
+            wait([future for future, _sent in pending])
+        return int(state["written"])
+
+    def write(
+        self,
+        model: type[Measurement],
+        objs: Iterable[Measurement],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Encode and write model instances; return how many were written."""
+        encoder = model._meta.encoder
+        return self._write_batches(
+            chunks(objs, batch_size), encoder.encode_many, database, retention_policy
+        )
+
+    def write_lines(
+        self,
+        lines: Iterable[str],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Write ready-made line-protocol lines; return how many were written."""
+        return self._write_batches(
+            chunks(lines, batch_size), list, database, retention_policy
+        )
+
+    async def _awrite_batches(
+        self,
+        batches: AsyncIterator[list[Any]],
+        encode: Callable[[list[Any]], list[str]],
+        database: str | None,
+        retention_policy: str | None,
+    ) -> int:
+        """Async form of ``_write_batches()``: in order, one batch in flight.
+
+        Batches are encoded in a worker thread, so the event loop stays free
+        and the batch in flight goes on meanwhile. Any error leaving carries
+        the count of points written (``note_written()``).
+        """
+        db = self.resolve_database(database)
+        self.check_open()
+        written = 0
+        in_flight: asyncio.Task[int] | None = None
+        try:
+            async for batch in batches:
+                if encode is list:
+                    # Ready lines only need joining, which is quick: no thread.
+                    body, lines = self._encode_body(encode, batch)
+                else:
+                    body, lines = await asyncio.to_thread(
+                        self._encode_body, encode, batch
+                    )
+                if in_flight is not None:
+                    task, in_flight = in_flight, None
+                    written += await task
+                sent = asyncio.Event()
+                in_flight = asyncio.ensure_future(
+                    self._apost_body(body, lines, db, retention_policy, written, sent)
+                )
+                in_flight.add_done_callback(_setting(sent))
+                # As in _write_batches(): the next batch is encoded in a thread
+                # once this one's body is out, not while the loop sends it.
+                await sent.wait()
+            if in_flight is not None:
+                task, in_flight = in_flight, None
+                written += await task
+        except BaseException as error:
+            if in_flight is not None:
+                # An error while encoding: the batch in flight still finishes,
+                # and counts if it was written.
+                await asyncio.wait([in_flight])
+                if not in_flight.cancelled() and in_flight.exception() is None:
+                    written += in_flight.result()
+            note_written(error, written)
+            raise
+        return written
+
+    async def awrite(
+        self,
+        model: type[Measurement],
+        objs: Iterable[Measurement] | AsyncIterable[Measurement],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Async form of ``write()``; *objs* may also be an async iterable."""
+        return await self._awrite_batches(
+            achunks(objs, batch_size),
+            model._meta.encoder.encode_many,
+            database,
+            retention_policy,
+        )
+
+    async def awrite_lines(
+        self,
+        lines: Iterable[str] | AsyncIterable[str],
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> int:
+        """Async form of ``write_lines()``; *lines* may be an async iterable."""
+        return await self._awrite_batches(
+            achunks(lines, batch_size), list, database, retention_policy
+        )
