@@ -6,6 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from influxpy.compilers.duckdb.aliases import (
+    aux_column,
+    call_column,
+    call_rows,
+    group_code_column,
+    group_column,
+    output_column,
+)
 from influxpy.compilers.duckdb.catalog import ColumnInfo, code_column, ident
 from influxpy.compilers.duckdb.context import (
     _VALUE_ROLES,
@@ -73,13 +81,13 @@ class CallsMixin(_CompilerBase):
             relations.append(relation)
         if all(r is None for r in relations):
             return None
-        g = ctx.g
+        g = ctx.group_columns
         direction = ctx.direction
         limited = query.limit is not None or query.offset is not None
         sources: list[tuple[int, str]] = []
         cells: list[str] = []
         for index, (call, relation) in enumerate(zip(calls, relations, strict=True)):
-            symbol = f"s{index}"
+            symbol = call_column(index)
             if relation is None:
                 cells.append(self._missing_cell(ctx, call))
                 continue
@@ -87,44 +95,44 @@ class CallsMixin(_CompilerBase):
             if limited:
                 order = [f"time {direction}"]
                 qualify = " AND ".join(_limit_filters(query, g, order))
-                ctes.append(f"{name}_l AS (SELECT * FROM {name} QUALIFY {qualify})")
-                name = f"{name}_l"
+                ctes.append(
+                    f"{name}_limited AS (SELECT * FROM {name} QUALIFY {qualify})"
+                )
+                name = f"{name}_limited"
             sources.append((index, name))
             if len(calls) > 1:
                 symbol = self._default_cell(ctx, symbol, relation)
             cells.append(symbol)
         keys = [*g, "time", *(["influxpy_n"] if _ordinal(ctx) else [])]
-        extra_names = [f"a{j}" for j in range(len(aux))]
+        extra_names = [aux_column(j) for j in range(len(aux))]
         if len(sources) == 1:
             index, name = sources[0]
-            merged = (
-                f"SELECT {', '.join([*keys, f'v AS s{index}', *extra_names])} "
-                f"FROM {name}"
-            )
+            value = f"v AS {call_column(index)}"
+            merged = f"SELECT {', '.join([*keys, value, *extra_names])} FROM {name}"
         else:
             union = " UNION ".join(
                 f"SELECT {', '.join(keys)} FROM {name}" for _, name in sources
             )
             joins = "".join(
-                f" LEFT JOIN (SELECT {', '.join([*keys, f'v AS s{i}'])} "
-                f"FROM {name}) AS j{i} USING ({', '.join(keys)})"
+                f" LEFT JOIN (SELECT {', '.join([*keys, f'v AS {call_column(i)}'])} "
+                f"FROM {name}) AS {call_column(i)}_join USING ({', '.join(keys)})"
                 for i, name in sources
             )
-            columns = [*keys, *(f"s{i}" for i, _ in sources)]
-            merged = f"SELECT {', '.join(columns)} FROM ({union}) AS k{joins}"
+            columns = [*keys, *(call_column(i) for i, _ in sources)]
+            merged = f"SELECT {', '.join(columns)} FROM ({union}) AS keys{joins}"
         ctes.append(f"merged AS ({merged})")
-        values = [f"{cell} AS s{i}" for i, cell in enumerate(cells)]
+        values = [f"{cell} AS {call_column(i)}" for i, cell in enumerate(cells)]
         values += [
-            f"{self._aux_cell(ctx, f'a{j}', kind)} AS a{j}"
+            f"{self._aux_cell(ctx, aux_column(j), kind)} AS {aux_column(j)}"
             for j, (_sql, kind) in enumerate(extra)
         ]
         ctes.append(f"cells AS (SELECT {', '.join([*keys, *values])} FROM merged)")
         symbols: dict[Any, tuple[str, str | None]] = {
-            call: (f"s{i}", self._symbol_kind(ctx, call, relation))
+            call: (call_column(i), self._symbol_kind(ctx, call, relation))
             for i, (call, relation) in enumerate(zip(calls, relations, strict=True))
         }
         symbols.update(
-            (col, (f"a{j}", kind))
+            (col, (aux_column(j), kind))
             for j, (col, (_sql, kind)) in enumerate(zip(aux, extra, strict=True))
         )
         outputs = []
@@ -135,7 +143,7 @@ class CallsMixin(_CompilerBase):
             )
             if kind == "float":
                 sql = f"influxpy_null_nan({sql})"
-            outputs.append(f"{sql} AS c{index}")
+            outputs.append(f"{sql} AS {output_column(index)}")
             # A call of a field that does not exist has no type, unless
             # the function fixes it (COUNT, MEAN…): a subquery's column of
             # only such calls is absent for the outer query.
@@ -265,7 +273,7 @@ class CallsMixin(_CompilerBase):
 
     def _base(self, ctx: _Context, calls: list[Func], extra: list[str]) -> str:
         """The stored rows every call reads: group keys, time, fields, and
-        the raw columns next to a selector (``a0``, ``a1``…)."""
+        the raw columns next to a selector (``aux_column()``)."""
         fields = sorted(
             {
                 ident(c.key)
@@ -280,11 +288,11 @@ class CallsMixin(_CompilerBase):
         codes = [ident(code_column(k)) for k in ctx.group_keys if ctx.codes]
         selected = ", ".join(
             [
-                *(f"{g} AS g{i}" for i, g in enumerate(ctx.groups)),
-                *(f"{c} AS gc{i}" for i, c in enumerate(codes)),
+                *(f"{g} AS {group_column(i)}" for i, g in enumerate(ctx.groups)),
+                *(f"{c} AS {group_code_column(i)}" for i, c in enumerate(codes)),
                 "time",
                 *fields,
-                *(f"{sql} AS a{j}" for j, sql in enumerate(extra)),
+                *(f"{sql} AS {aux_column(j)}" for j, sql in enumerate(extra)),
             ]
         )
         return (
@@ -305,19 +313,20 @@ class CallsMixin(_CompilerBase):
         if not _field_exists(call, ctx.columns):
             return None
         kind = self._call_kind(call, ctx.columns)
-        name = f"c{index}"
+        name = call_rows(index)
         if call.name in self._TRANSFORMS:
             source = call.source
             if isinstance(source, Col):
                 x, _kind = _column_sql(source, ctx.columns)
                 low, high = self._call_range(ctx, call)
+                columns = [*ctx.group_columns, "time", f"{x} AS v"]
                 rows = (
-                    f"SELECT {', '.join([*ctx.g, 'time', f'{x} AS v'])} FROM base "
+                    f"SELECT {', '.join(columns)} FROM base "
                     f"WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
                 )
             else:
                 assert isinstance(source, Func)
-                inner = self._chain_rows(ctx, source, call, f"{name}_in", ctes)
+                inner = self._chain_rows(ctx, source, call, f"{name}_source", ctes)
                 rows = f"SELECT * FROM {inner} WHERE v IS NOT NULL"
             transformed = self._transform(ctx, call, rows)
             if _ordinal(ctx):
@@ -339,7 +348,7 @@ class CallsMixin(_CompilerBase):
             return self._aggregate_rows(ctx, node, outer, name, ctes)
         source = node.source
         assert isinstance(source, Func)
-        inner = self._chain_rows(ctx, source, outer, f"{name}_in", ctes)
+        inner = self._chain_rows(ctx, source, outer, f"{name}_source", ctes)
         rows = f"SELECT * FROM {inner} WHERE v IS NOT NULL"
         ctes.append(f"{name} AS ({self._transform(ctx, node, rows)})")
         return name

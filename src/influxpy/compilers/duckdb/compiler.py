@@ -51,6 +51,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from influxpy.compilers.base import Compiled
+from influxpy.compilers.duckdb.aliases import group_column, output_column
 from influxpy.compilers.duckdb.calls import CallsMixin
 from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
@@ -252,14 +253,16 @@ class DuckDBCompiler(
         tags = "TRUE"
         if query.where is not None:
             tags = self._where(query.where, ctx.columns, tags_only=True)
-        g = ctx.g
-        keys = ", ".join(f"{gs} AS g{i}" for i, gs in enumerate(ctx.groups))
+        g = ctx.group_columns
+        keys = ", ".join(
+            f"{gs} AS {group_column(i)}" for i, gs in enumerate(ctx.groups)
+        )
         order = self._tag_set_key(ctx) if g else "1"
         low = (query.series_offset or 0) + 1
         filters = [f"influxpy_rank >= {low}"]
         if query.series_limit is not None:
             filters.append(f"influxpy_rank < {low + query.series_limit}")
-        distinct = f"SELECT DISTINCT {keys or '1 AS g'} FROM {ctx.table} WHERE {tags}"
+        distinct = f"SELECT DISTINCT {keys or '1 AS grp'} FROM {ctx.table} WHERE {tags}"
         ranked = (
             f"SELECT *, dense_rank() OVER (ORDER BY {order}) AS influxpy_rank "
             f"FROM ({distinct})"
@@ -272,10 +275,10 @@ class DuckDBCompiler(
         Only the tags a series has count: ``k1|k2|v1|v2``, or '' without
         any, so ``t1|a`` sorts before ``t1|t2|a|x``.
         """
-        present = [f"NULLIF(g{i}, '')" for i in range(len(ctx.groups))]
+        present = [f"NULLIF({c}, '')" for c in ctx.group_columns]
         names = [
-            f"CASE WHEN g{i} != '' THEN {self._param(key)} END"
-            for i, key in enumerate(ctx.group_keys)
+            f"CASE WHEN {c} != '' THEN {self._param(key)} END"
+            for c, key in zip(ctx.group_columns, ctx.group_keys, strict=True)
         ]
         head = f"concat_ws('|', {', '.join(names)})"
         tail = f"concat_ws('|', {', '.join(present)})"
@@ -304,20 +307,22 @@ class DuckDBCompiler(
     ) -> Finish:
         """The parts of ``_finish()`` around the rows it orders."""
         query = ctx.query
-        g = ctx.g
+        g = ctx.group_columns
         direction = ctx.direction
         filters = []
         if limit_order is not None and (
             query.limit is not None or query.offset is not None
         ):
             filters.extend(_limit_filters(query, g, limit_order))
-        outputs = ", ".join([*g, "time", *(f"c{i}" for i in range(len(names)))])
+        outputs = ", ".join(
+            [*g, "time", *(output_column(i) for i in range(len(names)))]
+        )
         qualify = f" QUALIFY {' AND '.join(filters)}" if filters else ""
         series = self._series_filter(ctx)
         where = ""
         if series is not None:
-            match = " AND ".join(f"r.{c} = s.{c}" for c in g) or "TRUE"
-            where = f" WHERE EXISTS (SELECT 1 FROM ({series}) s WHERE {match})"
+            match = " AND ".join(f"r.{c} = series.{c}" for c in g) or "TRUE"
+            where = f" WHERE EXISTS (SELECT 1 FROM ({series}) series WHERE {match})"
         terms = ", ".join([*(f"{c} {direction}" for c in g), *order])
         return Finish(outputs, where, qualify, terms)
 
@@ -357,10 +362,10 @@ class DuckDBCompiler(
             present = "TRUE"
         selected = ", ".join(
             [
-                *(f"{g} AS g{i}" for i, g in enumerate(ctx.groups)),
+                *(f"{g} AS {group_column(i)}" for i, g in enumerate(ctx.groups)),
                 "time",
                 f"{_tie_expr(ctx)} AS influxpy_tie",
-                *(f"{e} AS c{i}" for i, e in enumerate(exprs)),
+                *(f"{e} AS {output_column(i)}" for i, e in enumerate(exprs)),
             ]
         )
         # A subquery's rows are already inside the range; those of windows

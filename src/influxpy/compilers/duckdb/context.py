@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from influxpy.compilers.base import Compiler
+from influxpy.compilers.duckdb.aliases import group_code_column, group_column
 from influxpy.compilers.duckdb.catalog import Catalog, ColumnInfo, ident
 from influxpy.compilers.duckdb.stream import StreamPlan
 from influxpy.exceptions import UnsupportedCompilation
@@ -54,20 +55,20 @@ class _Context:
     subquery: bool = False
 
     @property
-    def g(self) -> list[str]:
-        """The output names of the group columns."""
-        return [f"g{i}" for i in range(len(self.groups))]
+    def group_columns(self) -> list[str]:
+        """The output names of the group columns (``group_column()``)."""
+        return [group_column(i) for i in range(len(self.groups))]
 
     @property
     def codes(self) -> list[str]:
-        """The code columns of the groups (``gc0``…), when every group is
+        """The code columns of the groups (``group_code_column()``), when every group is
         a coded tag: aggregates group by those, then look the values up."""
         keys = self.group_keys
         if not keys or self.query.timezone is not None:
             return []
         if not all(k in self.columns and self.columns[k].coded for k in keys):
             return []
-        return [f"gc{i}" for i in range(len(keys))]
+        return [group_code_column(i) for i in range(len(keys))]
 
     @property
     def direction(self) -> str:
@@ -86,7 +87,7 @@ class _Selected:
 
 @dataclasses.dataclass
 class _Relation:
-    """The rows of one function call: ``(g…, time, v)`` in a CTE."""
+    """The rows of one function call: ``(groups…, time, v)`` in a CTE."""
 
     name: str
     kind: str | None
@@ -381,7 +382,9 @@ def _field_exists(call: Func, columns: Mapping[str, ColumnInfo]) -> bool:
 
 def _fill_previous(ctx: _Context, column: str) -> str:
     """``fill(previous)``: the last non-null value so far in each series."""
-    partition = f"PARTITION BY {', '.join(ctx.g)} " if ctx.g else ""
+    partition = (
+        f"PARTITION BY {', '.join(ctx.group_columns)} " if ctx.group_columns else ""
+    )
     return (
         f"last_value({column} IGNORE NULLS) OVER ({partition}ORDER BY "
         f"time {ctx.direction} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"

@@ -3,6 +3,7 @@ HOLT_WINTERS, INTEGRAL over windows, TOP, BOTTOM, DISTINCT and SAMPLE."""
 
 from __future__ import annotations
 
+from influxpy.compilers.duckdb.aliases import group_column, output_column, tag_column
 from influxpy.compilers.duckdb.context import (
     _SECOND,
     _WARM_EMA,
@@ -35,7 +36,7 @@ class MultiRowMixin(_CompilerBase):
         interval, shift = self._interval(ctx)
         unit = call.params[0].nanoseconds if call.params else _SECOND
         low, high = self._call_range(ctx, call)
-        g = ctx.g
+        g = ctx.group_columns
         points = f"list(time ORDER BY time), list(CAST({x} AS DOUBLE) ORDER BY time)"
         integer = "TRUE" if kind == "integer" else "FALSE"
         zone = self._param(ctx.query.timezone or "")
@@ -58,7 +59,7 @@ class MultiRowMixin(_CompilerBase):
             return self._technical(ctx, call, rows)
         if engine == "holt_winters":
             return self._holt_winters(ctx, call, rows)
-        g = ctx.g
+        g = ctx.group_columns
         descending = ctx.query.descending
         partition = f"PARTITION BY {', '.join(g)} " if g else ""
         window = f"({partition}ORDER BY time {ctx.direction})"
@@ -107,9 +108,9 @@ class MultiRowMixin(_CompilerBase):
             f"row_number() OVER {window} AS rn "
             f"FROM (SELECT {', '.join([*g, 'time', 'v AS x'])} FROM ({rows}))"
         )
-        values = f"SELECT {', '.join([*g, 'time', f'{value} AS v'])}, {keep} AS k"
+        values = f"SELECT {', '.join([*g, 'time', f'{value} AS v'])}, {keep} AS keep"
         kept = ", ".join([*g, "time", "v"])
-        return f"SELECT {kept} FROM ({values} FROM ({steps})) WHERE k"
+        return f"SELECT {kept} FROM ({values} FROM ({steps})) WHERE keep"
 
     def _technical(self, ctx: _Context, call: Func, rows: str) -> str:
         """A technical-analysis function over each series' rows in output
@@ -122,7 +123,7 @@ class MultiRowMixin(_CompilerBase):
             raise ProgrammingError(msg)
         default = "none" if name == "chande_momentum_oscillator" else _WARM_EMA
         warmup = call.params[2].value if len(call.params) > 2 else default
-        g = ctx.g
+        g = ctx.group_columns
         order = f"ORDER BY time {ctx.direction}"
         points = f"list(time {order}), list(CAST(v AS DOUBLE) {order})"
         arguments = ", ".join(
@@ -144,7 +145,7 @@ class MultiRowMixin(_CompilerBase):
         interval, _shift = self._interval(ctx)
         h, season = int(call.params[0]), int(call.params[1])
         fit = "TRUE" if call.name == "holt_winters_with_fit" else "FALSE"
-        g = ctx.g
+        g = ctx.group_columns
         points = "list(time ORDER BY time), list(CAST(v AS DOUBLE) ORDER BY time)"
         arguments = f"{points}, {h}, {season}, {fit}, {interval}"
         reduced = (
@@ -165,7 +166,8 @@ class MultiRowMixin(_CompilerBase):
         if source.key not in ctx.columns:
             return None
         x, kind = _column_sql(source, ctx.columns)
-        g = ctx.g
+        g = ctx.group_columns
+        col0 = output_column(0)
         query = ctx.query
         gbt = query.group_by_time
         low, high = ctx.bounds.lower, ctx.bounds.upper
@@ -176,13 +178,13 @@ class MultiRowMixin(_CompilerBase):
         else:
             window = "0"
         selected = ", ".join(
-            [*(f"{gs} AS g{i}" for i, gs in enumerate(ctx.groups)), "time"]
+            [*(f"{gs} AS {group_column(i)}" for i, gs in enumerate(ctx.groups)), "time"]
         )
         engine = _engine(func.name)
         tags = func.params[:-1] if engine == "top_bottom" else ()
         # The tag values TOP/BOTTOM(x, tag…, N) picks by ('' when absent).
         for i, tag in enumerate(tags):
-            selected += f", {_column_sql(tag, ctx.columns)[0]} AS k{i}"
+            selected += f", {_column_sql(tag, ctx.columns)[0]} AS {tag_column(i)}"
         base = (
             f"SELECT {selected}, {x} AS x, {window} AS w FROM {ctx.table} "
             f"WHERE {ctx.where} AND {_range_sql(low, high)} AND {x} IS NOT NULL"
@@ -198,7 +200,7 @@ class MultiRowMixin(_CompilerBase):
             n = int(func.params[0])
             pick = f"row_number() OVER (PARTITION BY {partition} ORDER BY influxpy_r)"
             body = (
-                f"SELECT {', '.join([*g, 'time', 'w'])}, x AS c0 FROM "
+                f"SELECT {', '.join([*g, 'time', 'w'])}, x AS {col0} FROM "
                 f"(SELECT *, random() AS influxpy_r FROM ({base})) "
                 f"QUALIFY {pick} <= {n}"
             )
@@ -220,7 +222,7 @@ class MultiRowMixin(_CompilerBase):
             # top-n pass over the rows (no window sorting every row).
             if not g and gbt is None:
                 body = (
-                    f"SELECT time, w, x AS c0 FROM ({base}) "
+                    f"SELECT time, w, x AS {col0} FROM ({base}) "
                     f"ORDER BY x {best}, time ASC LIMIT {n}"
                 )
             else:
@@ -234,9 +236,9 @@ class MultiRowMixin(_CompilerBase):
                 )
                 body = (
                     f"SELECT {', '.join(g)}{', ' if g else ''}influxpy_p.t AS time, "
-                    f"w, influxpy_p.v AS c0 FROM ({best_rows})"
+                    f"w, influxpy_p.v AS {col0} FROM ({best_rows})"
                 )
-            order = [f"w {direction}", "time ASC", f"c0 {best}"]
+            order = [f"w {direction}", "time ASC", f"{col0} {best}"]
         else:
             seen = "max(time)" if query.descending else "min(time)"
             stamp = "w" if gbt is not None else str(low if low is not None else 0)
@@ -250,9 +252,9 @@ class MultiRowMixin(_CompilerBase):
             )
             body = (
                 f"SELECT {', '.join([*g, f'{stamp} AS time', 'w', 'influxpy_seen'])}, "
-                f"x AS c0 FROM ({firsts})"
+                f"x AS {col0} FROM ({firsts})"
             )
-            order = [f"w {direction}", "influxpy_seen ASC", "c0 ASC"]
+            order = [f"w {direction}", "influxpy_seen ASC", f"{col0} ASC"]
         sql = self._finish(ctx, body, names, order=order, limit_order=order)
         return sql, names, [kind]
 
@@ -277,9 +279,10 @@ class MultiRowMixin(_CompilerBase):
             raise ProgrammingError(msg)
         top = func.name == "top"
         pick = "max_by" if top else "min_by"
-        g = ctx.g
+        g = ctx.group_columns
         partition = ", ".join([*g, "w"])
-        keys = [f"k{i}" for i in range(len(tags))]
+        keys = [tag_column(i) for i in range(len(tags))]
+        col0 = output_column(0)
         point = ", ".join(["t := time", "v := x", *(f"{k} := {k}" for k in keys)])
         order_key = f"struct_pack(a := x, b := {'-time' if top else 'time'})"
         per_tag = (
@@ -295,12 +298,15 @@ class MultiRowMixin(_CompilerBase):
             *g,
             "q.t AS time",
             "w",
-            "q.v AS c0",
-            *(f"NULLIF(q.{k}, '') AS c{i + 1}" for i, k in enumerate(keys)),
+            f"q.v AS {col0}",
+            *(
+                f"NULLIF(q.{k}, '') AS {output_column(i + 1)}"
+                for i, k in enumerate(keys)
+            ),
         ]
         body = f"SELECT {', '.join(outputs)} FROM ({best})"
         all_names = [*names, *(tag.key for tag in tags)]
         direction = "DESC" if top else "ASC"
-        order = [f"w {ctx.direction}", "time ASC", f"c0 {direction}"]
+        order = [f"w {ctx.direction}", "time ASC", f"{col0} {direction}"]
         sql = self._finish(ctx, body, all_names, order=order, limit_order=order)
         return sql, all_names, [kind, *(["string"] * len(tags))]

@@ -26,6 +26,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from influxpy.compilers.duckdb.aliases import group_column
+
 __all__ = ["REFERENCE_WIDTH", "Finish", "Slice", "StreamPlan", "row_width"]
 
 #: Histogram buckets per slice a large series is expected to fill.
@@ -85,11 +87,12 @@ class StreamPlan:
     """What the backend needs to run one raw SELECT slice by slice."""
 
     finish: Finish
-    #: The rows before ordering: ``g0…, time, influxpy_tie, c0…``.
+    #: The rows before ordering: ``grp_0…, time, influxpy_tie, col_0…``
+    #: (``aliases``).
     body: str
     #: The table the rows come from (its row count bounds theirs).
     table: str
-    #: How many group columns (``g0``…) the rows have.
+    #: How many group columns (``group_column()``) the rows have.
     groups: int
     descending: bool
     #: LIMIT/OFFSET count per series, so a series is never split in time.
@@ -103,7 +106,7 @@ class StreamPlan:
 
     @property
     def _g(self) -> list[str]:
-        return [f"g{i}" for i in range(self.groups)]
+        return [group_column(i) for i in range(self.groups)]
 
     def count_sql(self) -> str:
         """The number of rows stored in the table (a bound on the result's)."""
@@ -195,7 +198,7 @@ class StreamPlan:
         return text, _bind(text, values, params)
 
     def _equal(self) -> str:
-        equal = [f"g{i} = $s_e{i}" for i in range(self.groups)]
+        equal = [f"{group_column(i)} = $s_e{i}" for i in range(self.groups)]
         return " AND ".join(equal) or "TRUE"
 
     @staticmethod
@@ -203,26 +206,27 @@ class StreamPlan:
         return {f"s_e{i}": value for i, value in enumerate(key)}
 
     def _between(self, low: tuple[str, ...], high: tuple[str, ...]) -> list[str]:
-        """``low <= (g0, g1…) <= high`` (``$s_lo…``, ``$s_hi…``): equal leading
-        columns and the first that differs as plain comparisons DuckDB checks
+        """``low <= (grp_0, grp_1…) <= high`` (``$s_lo…``, ``$s_hi…``): equal
+        leading columns and the first that differs as plain comparisons DuckDB checks
         while it scans, the columns after it only where it is at a bound."""
         conditions = []
         for i, (a, b) in enumerate(zip(low, high, strict=True)):
+            column = group_column(i)
             if a != b:
-                conditions.append(f"g{i} BETWEEN $s_lo{i} AND $s_hi{i}")
+                conditions.append(f"{column} BETWEEN $s_lo{i} AND $s_hi{i}")
                 if i + 1 < self.groups:
                     above = _lexical(i + 1, self.groups, "lo", ">")
                     below = _lexical(i + 1, self.groups, "hi", "<")
-                    conditions.append(f"(g{i} != $s_lo{i} OR {above})")
-                    conditions.append(f"(g{i} != $s_hi{i} OR {below})")
+                    conditions.append(f"({column} != $s_lo{i} OR {above})")
+                    conditions.append(f"({column} != $s_hi{i} OR {below})")
                 break
-            conditions.append(f"g{i} = $s_lo{i}")
+            conditions.append(f"{column} = $s_lo{i}")
         return conditions
 
 
 def _lexical(first: int, count: int, bound: str, op: str) -> str:
-    """``(g<first>…) <op>= ($s_<bound><first>…)`` compared column by column."""
-    column, value = f"g{first}", f"$s_{bound}{first}"
+    """``(grp_<first>…) <op>= ($s_<bound><first>…)`` compared column by column."""
+    column, value = group_column(first), f"$s_{bound}{first}"
     if first + 1 == count:
         return f"{column} {op}= {value}"
     rest = _lexical(first + 1, count, bound, op)

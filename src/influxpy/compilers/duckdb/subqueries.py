@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from influxpy.compilers.duckdb.aliases import group_column, output_column
 from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
 from influxpy.compilers.duckdb.context import _DIMENSION, _CompilerBase
 from influxpy.compilers.duckdb.timezones import tz_window
@@ -106,9 +107,15 @@ class SubqueriesMixin(_CompilerBase):
             what = f"a subquery column named like a tag ({sorted(clash)[0]!r})"
             raise self._unsupported(what)
         outputs = [
-            *(f"g{i} AS {ident(k)}" for i, k in enumerate(selected.group_keys)),
+            *(
+                f"{group_column(i)} AS {ident(k)}"
+                for i, k in enumerate(selected.group_keys)
+            ),
             "time",
-            *(f"c{i} AS {ident(n)}" for i, n in enumerate(selected.names)),
+            *(
+                f"{output_column(i)} AS {ident(n)}"
+                for i, n in enumerate(selected.names)
+            ),
         ]
         table = f"(SELECT {', '.join(outputs)} FROM ({selected.sql}))"
         columns = {k: ColumnInfo(k, "tag", _DIMENSION) for k in selected.group_keys}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from influxpy.compilers.duckdb.aliases import aux_column, group_column
 from influxpy.compilers.duckdb.catalog import TAG_CODES
 from influxpy.compilers.duckdb.context import (
     _FLOAT_NAN,
@@ -71,16 +72,22 @@ class WindowsMixin(_CompilerBase):
         windows in local time (see ``tz_assign``)."""
         interval, shift = self._interval(ctx)
         zone = self._param(ctx.query.timezone)
-        g = ctx.g
+        g = ctx.group_columns
         descending = "TRUE" if ctx.query.descending else "FALSE"
         times = "list_sort(list_distinct(list(time)))"
         assign = (
             f"influxpy_tz_assign({times}, {interval}, {shift}, {zone}, {descending})"
         )
-        grouped = f"SELECT {', '.join([*g, ''])}unnest({assign}) AS a FROM ({rows})"
+        grouped = (
+            f"SELECT {', '.join([*g, ''])}unnest({assign}) AS assigned FROM ({rows})"
+        )
         if g:
             grouped += f" GROUP BY {', '.join(g)}"
-        columns = ["a.t AS time", "a.w AS influxpy_w", "a.k AS influxpy_k"]
+        columns = [
+            "assigned.t AS time",
+            "assigned.w AS influxpy_w",
+            "assigned.k AS influxpy_k",
+        ]
         windows = f"SELECT {', '.join([*g, *columns])} FROM ({grouped})"
         using = ", ".join([*g, "time"])
         return f"({rows}) AS influxpy_r JOIN ({windows}) AS influxpy_a USING ({using})"
@@ -168,7 +175,7 @@ class WindowsMixin(_CompilerBase):
     ) -> str:
         """CTEs for an aggregate or selector call, windowed and filled.
 
-        *aux* raw columns of the base (``a0``…) are taken from the selected
+        *aux* raw columns of the base (``aux_column()``) are taken from the selected
         point, for a selector next to raw fields.
         """
         query = ctx.query
@@ -179,7 +186,7 @@ class WindowsMixin(_CompilerBase):
         assert isinstance(source, Col)
         x, kind = _column_sql(source, ctx.columns)
         low, high = self._call_range(ctx, outer)
-        g = ctx.g
+        g = ctx.group_columns
         value, selected_time = self._reduce(call, x, kind, query.descending)
         if gbt is not None:
             bucket = self._window_sql(ctx, low)
@@ -202,7 +209,7 @@ class WindowsMixin(_CompilerBase):
             stamp = "0" if kind == "float" else str(bucket)
             if not query.descending:
                 having = " AND ".join(filter(None, [having, f"max(time) != {stamp}"]))
-        extra = [f"a{j}" for j in range(aux)]
+        extra = [aux_column(j) for j in range(aux)]
         picked = [f"{self._selected(call, x, a)} AS {a}" for a in extra]
         rows = f"base WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
         grouping = "ALL"
@@ -254,10 +261,12 @@ class WindowsMixin(_CompilerBase):
         if codes:
             # Grouped by the tags' codes; their values are looked up once
             # per group.
-            values = [f"d{i}.value AS g{i}" for i in range(len(codes))]
+            values = [
+                f"codes_{i}.value AS {group_column(i)}" for i in range(len(codes))
+            ]
             kept = [reported, "r.v", *(f"r.{a}" for a in extra)]
             joins = "".join(
-                f" JOIN {TAG_CODES} d{i} ON r.{c} = d{i}.code"
+                f" JOIN {TAG_CODES} codes_{i} ON r.{c} = codes_{i}.code"
                 for i, c in enumerate(codes)
             )
             real = f"SELECT {', '.join([*values, *kept])} FROM ({real}) AS r{joins}"
@@ -276,21 +285,21 @@ class WindowsMixin(_CompilerBase):
         if gbt is None or mode == "none":
             ctes.append(f"{name} AS ({real})")
             return name
-        ctes.append(f"{name}_real AS ({real})")
+        ctes.append(f"{name}_unfilled AS ({real})")
         interval, _shift = self._interval(ctx)
         low, high = self._call_range(ctx, outer, grid=True)
         assert high is not None
         end = self._window_of(ctx, high)
         if low is None:
-            starts = ", ".join([*g, "min(time) AS s"])
-            span = f"SELECT {starts} FROM {name}_real GROUP BY ALL"
+            starts = ", ".join([*g, "min(time) AS first_window"])
+            span = f"SELECT {starts} FROM {name}_unfilled GROUP BY ALL"
         else:
-            starts = ", ".join([*g, f"{self._window_of(ctx, low)} AS s"])
-            span = f"SELECT DISTINCT {starts} FROM {name}_real"
-        windows = f"unnest(range(s, {end + 1}, {interval})) AS time"
+            starts = ", ".join([*g, f"{self._window_of(ctx, low)} AS first_window"])
+            span = f"SELECT DISTINCT {starts} FROM {name}_unfilled"
+        windows = f"unnest(range(first_window, {end + 1}, {interval})) AS time"
         grid = f"SELECT {', '.join([*g, windows])} FROM ({span})"
         if ctx.query.timezone is not None:
-            grid = self._tz_grid(ctx, f"{name}_real", low, end)
+            grid = self._tz_grid(ctx, f"{name}_unfilled", low, end)
         using = ", ".join([*g, "time"])
         ordinal = ["coalesce(r.influxpy_n, 1) AS influxpy_n"] if _ordinal(ctx) else []
         picked_columns = ["r.v", *(f"r.{a}" for a in extra), *ordinal]
@@ -298,7 +307,7 @@ class WindowsMixin(_CompilerBase):
             f"SELECT grid.*, {', '.join(picked_columns)}, "
             "coalesce(r.present, FALSE) AS present "
             f"FROM ({grid}) AS grid LEFT JOIN "
-            f"(SELECT *, TRUE AS present FROM {name}_real) AS r USING ({using})"
+            f"(SELECT *, TRUE AS present FROM {name}_unfilled) AS r USING ({using})"
         )
         filled = self._fill_value(ctx, call, interval)
         kept = [
@@ -308,7 +317,7 @@ class WindowsMixin(_CompilerBase):
             *extra,
             *(["influxpy_n"] if ordinal else []),
         ]
-        ctes.append(f"{name} AS (SELECT {', '.join(kept)} FROM ({joined}) AS j)")
+        ctes.append(f"{name} AS (SELECT {', '.join(kept)} FROM ({joined}) AS filled)")
         return name
 
     def _tz_grid(self, ctx: _Context, real: str, low: int | None, end: int) -> str:
@@ -316,7 +325,7 @@ class WindowsMixin(_CompilerBase):
         windows the fill iterator adds around them (see ``tz_fill``)."""
         interval, _shift = self._interval(ctx)
         zone = self._param(ctx.query.timezone)
-        g = ctx.g
+        g = ctx.group_columns
         first_window = "NULL" if low is None else str(self._window_of(ctx, low))
         if ctx.query.descending:
             first, last, descending = str(end), first_window, "TRUE"
@@ -337,7 +346,9 @@ class WindowsMixin(_CompilerBase):
         fill = ctx.query.fill
         mode = fill.mode if fill is not None else "null"
         kind = self._call_kind(call, ctx.columns)
-        partition = f"PARTITION BY {', '.join(ctx.g)} " if ctx.g else ""
+        partition = (
+            f"PARTITION BY {', '.join(ctx.group_columns)} " if ctx.group_columns else ""
+        )
         window = f"{partition}ORDER BY time {ctx.direction}"
         if mode == "null" and call.name == "count":
             return "CASE WHEN present THEN v ELSE 0 END"
