@@ -259,7 +259,7 @@ def test_columns_added_by_a_write_are_seen_only_once_committed(
 ) -> None:
     """While a write that adds a measurement and a column is still in its
     transaction, another thread's catalog and queries know neither."""
-    import influxpy.backends.duckdb.backend as engine
+    import influxpy.backends.duckdb.writing as engine
 
     backend = influxpy.connect("duckdb://:memory:", alias="catalog-uncommitted")
     inside = threading.Event()

@@ -10,7 +10,9 @@ from tests._models import ServerMeasurement
 
 import influxpy
 import influxpy.backends.duckdb.backend as engine
+import influxpy.backends.duckdb.writing as writing
 from influxpy.aggregates import Mean
+from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.stream import column_batches
 from influxpy.compilers.base import Compiled
 from influxpy.compilers.duckdb import TAG_CODES, code_column
@@ -62,7 +64,7 @@ def test_rows_are_compressed_once_enough_are_written(
     memory: engine.DuckDBBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Below the threshold rows stay as written; past it they are compressed."""
-    monkeypatch.setattr(engine, "_CHECKPOINT_ROWS", 5_000)
+    monkeypatch.setattr(writing, "_CHECKPOINT_ROWS", 5_000)
     manager = ServerMeasurement.series.using("compressed")
     manager.bulk_create(_points(3_000))
     assert _compressions(memory) == {"Uncompressed"}
@@ -78,7 +80,7 @@ def test_a_checkpoint_beside_an_open_reader_loses_nothing(
     memory: engine.DuckDBBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A reader keeps its snapshot through a checkpoint; no write is lost."""
-    monkeypatch.setattr(engine, "_CHECKPOINT_ROWS", 1_000)
+    monkeypatch.setattr(writing, "_CHECKPOINT_ROWS", 1_000)
     manager = ServerMeasurement.series.using("compressed")
     manager.bulk_create(_points(500))
     table = memory._table(memory.database, "autogen", "servers")
@@ -123,7 +125,7 @@ def test_tag_values_share_one_dictionary_of_codes(
         ("other", "zone"),
     ]:
         table = memory._table(memory.database, "autogen", measurement)
-        code = engine._ident(code_column(tag))
+        code = ident(code_column(tag))
         wrong = memory._con.execute(
             f"SELECT count(*) FROM {table} t LEFT JOIN {TAG_CODES} d "
             f'ON t.{code} = d.code WHERE d.value IS DISTINCT FROM t."{tag}"'
@@ -163,7 +165,7 @@ def test_tables_stored_without_codes_still_group_by_value(
     # What an older version left: no code columns, no code rows.
     table = memory._table(memory.database, "autogen", "servers")
     for tag in ("name", "region"):
-        column = engine._ident(code_column(tag))
+        column = ident(code_column(tag))
         memory._con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     memory._con.execute("DELETE FROM main.influxpy_catalog WHERE role = 'code'")
     memory._reload_catalog()

@@ -1,0 +1,269 @@
+"""The engine's connection and catalog: what every job of ``DuckDBBackend`` uses.
+
+One DuckDB connection per backend, used for changes under the backend's
+lock; readers get cursors of their own and the published catalog. Changes
+run in ``_change()``: one transaction, whose catalog changes are published
+after COMMIT.
+"""
+
+from __future__ import annotations
+
+import threading
+import time as _time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from influxpy.backends.base import Backend, ClosedConnection
+from influxpy.backends.duckdb.catalog import (
+    TAG_CODES_COLUMNS,
+    CatalogChange,
+    CatalogState,
+    TableKey,
+    load_state,
+    table_name,
+)
+from influxpy.backends.duckdb.ingest import TAG_CODE_CACHE
+from influxpy.backends.duckdb.stream import SLICE_ROWS
+from influxpy.compilers.duckdb import (
+    TAG_CODES,
+    Catalog,
+    ColumnInfo,
+    DuckDBCompiler,
+)
+from influxpy.exceptions import (
+    DatabaseNotFoundError,
+    ImproperlyConfigured,
+    InterfaceError,
+    NotSupportedError,
+)
+
+if TYPE_CHECKING:
+    from influxpy.urls import DatabaseURL
+
+__all__ = ["DEFAULT_DATABASE", "EngineCore"]
+
+DEFAULT_DATABASE = "influxpy"
+
+
+def _duckdb() -> Any:
+    try:
+        import duckdb
+    except ImportError:  # pragma: no cover - duckdb is a core dependency
+        msg = "The embedded engine needs duckdb: pip install duckdb."
+        raise ImproperlyConfigured(msg) from None
+    return duckdb
+
+
+#: Key bits up to which DuckDB aggregates in a perfect hash table.
+_PERFECT_HASH_BITS = 18
+
+
+class EngineCore(Backend):
+    """The connection, lock, cursors and catalog of ``DuckDBBackend``, which
+    its queries, writes and administration share.
+    """
+
+    def __init__(self, url: DatabaseURL, alias: str = "default") -> None:
+        super().__init__(url, alias)
+        options = dict(url.options)
+        self.database = options.pop("database", None) or DEFAULT_DATABASE
+        read_only = options.pop("read_only", "false").lower() in ("1", "true", "yes")
+        if options:
+            names = ", ".join(sorted(options))
+            msg = (
+                f"Unknown option(s) for the embedded engine: {names}; valid options "
+                "are: database, read_only."
+            )
+            raise ImproperlyConfigured(msg)
+        self.path = self._path_of(url)
+        #: Opened with ``read_only``: queries only, every change refused.
+        self.read_only = read_only
+        duckdb = _duckdb()
+        try:
+            self._con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            msg = f"Cannot open the embedded database {self.path!r}: {exc}"
+            raise InterfaceError(msg) from None
+        #: Held by every use of ``_con``: changes, and the few reads that
+        #: must see a change's own work.
+        self._lock = threading.RLock()
+        self._unchecked = 0
+        #: Committed codes of tag values this connection has seen (see
+        #: ``tag_codes``); used by writers only, under the lock.
+        self._tag_codes: dict[str, int] = {}
+        #: Rows DuckDB sorts at a time for a raw query (None: all at once).
+        self._slice_rows: int | None = SLICE_ROWS
+        with self._lock:
+            if read_only:
+                self._check_catalog()
+            else:
+                self._create_catalog()
+            #: The committed catalog every thread reads: replaced, never changed.
+            self._state: CatalogState = load_state(self._con)
+            if not read_only:
+                with self._change() as change:
+                    change.ensure_database(self.database)
+        self._register_functions(self._con, read_only=read_only)
+        # Aggregates grouped by tag codes and window numbers fit a perfect
+        # hash table up to 2**18 groups (DuckDB's default stops at 2**12).
+        self._con.execute(f"SET GLOBAL perfect_ht_threshold = {_PERFECT_HASH_BITS}")
+        # Readers' cursors are made from this one, which runs no statement,
+        # so making one never meets a writer's use of ``_con``.
+        self._cursors = self._con.cursor()
+        self._cursor_lock = threading.Lock()
+
+    def _writable(self, what: str) -> None:
+        if self.read_only:
+            msg = (
+                f"Cannot {what}: the embedded database {self.path!r} is open "
+                "read_only; connect without read_only to change it."
+            )
+            raise NotSupportedError(msg)
+
+    def _cursor(self) -> Any:
+        """A cursor for one reader: its own connection to the same database,
+        seeing committed data only."""
+        with self._cursor_lock:
+            return self._cursors.cursor()
+
+    @contextmanager
+    def _change(self) -> Iterator[CatalogChange]:
+        """One transaction on the shared connection, holding the lock.
+
+        The catalog changes are made on a private copy, published after
+        COMMIT and thrown away on ROLLBACK; so are the tag codes given.
+        """
+        with self._lock:
+            change = CatalogChange(self._state, self._con)
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                yield change
+                self._con.execute("COMMIT")
+            except BaseException:
+                try:
+                    self._con.execute("ROLLBACK")
+                except _duckdb().Error:
+                    pass  # a failed COMMIT has ended the transaction already
+                raise
+            self._state = change.state()
+            codes = self._tag_codes
+            if change.pruned or len(codes) + len(change.codes) > TAG_CODE_CACHE:
+                codes.clear()
+            if not change.pruned:
+                codes.update(change.codes)
+
+    def _create_catalog(self) -> None:
+        """Create the engine's own tables where they are missing."""
+        self._con.execute(
+            "CREATE TABLE IF NOT EXISTS main.influxpy_catalog ("
+            "database VARCHAR, retention_policy VARCHAR, measurement VARCHAR, "
+            "key VARCHAR, role VARCHAR, type VARCHAR, position INTEGER)"
+        )
+        self._con.execute(
+            "CREATE TABLE IF NOT EXISTS main.influxpy_databases (name VARCHAR)"
+        )
+        self._con.execute(
+            f"CREATE TABLE IF NOT EXISTS {TAG_CODES} ({TAG_CODES_COLUMNS})"
+        )
+        self._con.execute(
+            f"INSERT INTO {TAG_CODES} SELECT 0, '' "
+            f"WHERE NOT EXISTS (SELECT * FROM {TAG_CODES})"
+        )
+
+    def _check_catalog(self) -> None:
+        """Refuse, opened read-only, a file the engine never wrote."""
+        found = self._con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' "
+            "AND table_name IN ('influxpy_catalog', 'influxpy_databases')"
+        ).fetchone()
+        if not found or found[0] != 2:
+            msg = (
+                f"{self.path!r} holds no influxpy database, so it cannot be "
+                "opened read_only; open it without read_only once to create one."
+            )
+            raise InterfaceError(msg)
+
+    @staticmethod
+    def _path_of(url: DatabaseURL) -> str:
+        path = url.path
+        if path in ("", "/", ":memory:", "/:memory:"):
+            return ":memory:"
+        return path
+
+    # -- catalog -------------------------------------------------------------
+
+    @property
+    def _catalog(self) -> Mapping[TableKey, Mapping[str, ColumnInfo]]:
+        """The committed tables: ``(db, rp, measurement) -> {key: ColumnInfo}``."""
+        return self._state.tables
+
+    def _reload_catalog(self) -> None:
+        """Read the stored catalog again (after changes made behind its back)."""
+        with self._lock:
+            self._state = load_state(self._con)
+            self._tag_codes.clear()
+
+    def catalog(self, database: str) -> Catalog:
+        """The committed columns of every table of *database*, for the compiler.
+
+        Raises ``DatabaseNotFoundError`` when *database* does not exist, as
+        InfluxDB answers a query on it.
+        """
+        state = self._state
+        if database not in state.databases:
+            self._not_found(database)
+        return Catalog(
+            database,
+            {(rp, m): cols for rp, m, cols in state.tables_of(database)},
+            state.default_policy(database),
+        )
+
+    @staticmethod
+    def _not_found(database: str, doing: str = "") -> None:
+        msg = (
+            f"The database {database!r} does not exist on the embedded engine"
+            f"{doing}. Create it with influxpy.connect(...).create_database("
+            f"{database!r})."
+        )
+        raise DatabaseNotFoundError(msg)
+
+    def default_retention_policy(self, database: str) -> str:
+        """The policy of *database* that points and queries naming none use.
+
+        ``autogen`` until another policy is made the default, as on InfluxDB.
+        """
+        return self._state.default_policy(database)
+
+    def get_compiler(self, database: str | None = None) -> DuckDBCompiler:
+        """A compiler that knows the tables of *database*."""
+        db = self.resolve_database(database)
+        return DuckDBCompiler(self.catalog(db), now_ns=_time.time_ns())
+
+    def _table(self, database: str, rp: str, measurement: str) -> str:
+        return table_name(database, rp, measurement)
+
+    def close(self) -> None:
+        """Write out open batch writers, then close the DuckDB connection
+        (flushing a file database). Using it afterwards raises
+        ``InterfaceError``; closing twice is harmless.
+        """
+        if self.closed:
+            return
+        failure = self.close_writers()
+        self.closed = True
+        with self._lock:
+            with self._cursor_lock:
+                self._cursors.close()
+                self._cursors = ClosedConnection(self)
+            self._con.close()
+            self._con = ClosedConnection(self)
+            self._state = ClosedConnection(self)  # type: ignore[assignment]
+        if failure is not None:
+            raise failure
+
+    @staticmethod
+    def _register_functions(con: Any, *, read_only: bool = False) -> None:
+        from influxpy.backends.duckdb.functions import register_functions
+
+        register_functions(con, read_only=read_only)

@@ -1,0 +1,196 @@
+"""Queries on the embedded engine: SELECT results streamed as series,
+``SELECT … INTO`` and ``DELETE``.
+
+A compiled statement carries the engine's plan (``compilers.duckdb.plan``);
+raw and aggregate results are read in slices (``stream``) and cut into
+series by their group keys, as the server's chunked responses are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import compress, islice
+from operator import ne
+from typing import TYPE_CHECKING, Any
+
+from influxpy.backends.duckdb.admin import EngineAdmin
+from influxpy.backends.duckdb.batches import Batch
+from influxpy.backends.duckdb.core import _duckdb
+from influxpy.backends.duckdb.ingest import conflict_error
+from influxpy.backends.duckdb.stream import Batches, stream_batches
+from influxpy.backends.duckdb.writing import EngineWrites
+from influxpy.compilers.duckdb.plan import (
+    DeletePlan,
+    EmptyPlan,
+    EnginePlan,
+    IntoPlan,
+    SelectPlan,
+)
+from influxpy.exceptions import ProgrammingError
+from influxpy.results import Series
+
+if TYPE_CHECKING:
+    from influxpy.compilers.base import Compiled
+
+__all__ = ["EngineQueries"]
+
+
+def _plan_of(compiled: Compiled) -> EnginePlan:
+    """The engine's plan of *compiled*, which ``DuckDBCompiler`` made."""
+    plan = compiled.plan
+    if not isinstance(plan, EmptyPlan | DeletePlan | SelectPlan | IntoPlan):
+        msg = (
+            "The embedded engine runs only statements its own compiler "
+            f"(DuckDBCompiler) produced; this one has the plan {plan!r}."
+        )
+        raise ProgrammingError(msg)
+    return plan
+
+
+class EngineQueries(EngineWrites, EngineAdmin):
+    """The queries of ``DuckDBBackend``: results, INTO and DELETE."""
+
+    def execute(
+        self,
+        compiled: Compiled,
+        *,
+        database: str | None = None,
+        chunk_size: int | None = None,
+    ) -> Iterator[Series]:
+        """Run a compiled statement and yield its series."""
+        return self._results(compiled, chunk_size, database)
+
+    def _results(
+        self, compiled: Compiled, chunk_size: int | None, database: str | None = None
+    ) -> Iterator[Series]:
+        plan = _plan_of(compiled)
+        if isinstance(plan, EmptyPlan):
+            return
+        if not isinstance(plan, SelectPlan):
+            self._writable("run INTO or DELETE")
+        if isinstance(plan, IntoPlan):
+            # The server's answer to SELECT … INTO: one row at time 0.
+            db = self.resolve_database(database)
+            written = self._run_into(compiled, plan, db)
+            yield Series("result", {}, ["time", "written"], [[0, written]])
+            return
+        if isinstance(plan, DeletePlan):
+            self._delete(compiled)
+            return
+        cursor = self._cursor()
+        batches: Batches | None = None
+        try:
+            n_groups = len(plan.group_keys)
+            name = plan.measurement
+            columns = ["time", *plan.columns]
+            group_keys = plan.group_keys
+            current_key: tuple[Any, ...] | None = None
+            values: list[list[Any]] = []
+
+            def piece(partial: bool) -> Series:
+                assert current_key is not None
+                tags = dict(zip(group_keys, current_key, strict=True))
+                return Series(name, tags, columns, values, partial=partial)
+
+            # Like the server's chunked responses: each series is cut into
+            # pieces of chunk_size rows, all but its last marked partial.
+            size = max(chunk_size or 0, 25_000)
+            batches = stream_batches(
+                cursor, compiled, plan.stream, size, self._slice_rows
+            )
+            for batch in batches:
+                # Built in C: the group keys, and each row's values.
+                if n_groups == 1:
+                    keys: list[tuple[Any, ...]] | list[Any] = batch[0]
+                else:
+                    keys = list(zip(*batch[:n_groups], strict=True))
+                cells = list(map(list, zip(*batch[n_groups:], strict=True)))
+                count = len(cells)
+                starts = [0]
+                if n_groups:
+                    changed = map(ne, islice(keys, 1, None), keys)
+                    starts += compress(range(1, count), changed)
+                for start, stop in zip(starts, [*starts[1:], count], strict=True):
+                    if not n_groups:
+                        key: tuple[Any, ...] = ()
+                    elif n_groups == 1:
+                        key = (keys[start],)
+                    else:
+                        key = keys[start]
+                    if key != current_key:
+                        if current_key is not None and values:
+                            yield piece(False)
+                        current_key = key
+                        values = []
+                    while start < stop:
+                        if chunk_size and len(values) >= chunk_size:
+                            yield piece(True)
+                            values = []
+                        room = chunk_size - len(values) if chunk_size else stop
+                        values += cells[start : min(stop, start + room)]
+                        start += room
+            if current_key is not None and values:
+                yield piece(False)
+        finally:
+            if batches is not None:
+                # Its reading thread stops before the cursor closes.
+                batches.close()
+            cursor.close()
+
+    def _delete(self, compiled: Compiled) -> None:
+        """Run a DELETE; tag values no table holds any more leave the
+        dictionary in the same transaction."""
+        with self._change() as change:
+            self._con.execute(compiled.text, dict(compiled.params))
+            change.prune_tag_codes()
+
+    def _run_into(self, compiled: Compiled, plan: IntoPlan, database: str) -> int:
+        """Write the rows of a ``SELECT … INTO``; return how many were written.
+
+        Each row with a value becomes a point: the group tags are its tags
+        (absent when ''), the columns with a value its fields. Like the
+        server, a missing database is always an error, a missing retention
+        policy only when there is something to write.
+        """
+        db = plan.database or database
+        if db not in self._state.databases:
+            self._not_found(db, ", so INTO cannot write there")
+        if not compiled.text:
+            return 0
+        duckdb = _duckdb()
+        cursor = self._cursor()
+        try:
+            rows = cursor.execute(compiled.text, dict(compiled.params)).fetchall()
+        except duckdb.Error as exc:
+            msg = f"The embedded engine failed to run the query: {exc}"
+            raise ProgrammingError(msg) from None
+        finally:
+            cursor.close()
+        group_keys = plan.group_keys
+        n = len(group_keys)
+        rows = [r for r in rows if any(v is not None for v in r[n + 1 :])]
+        if not rows:
+            return 0
+        rp = plan.retention_policy or self.default_retention_policy(db)
+        if all(p["name"] != rp for p in self.retention_policies(db)):
+            msg = (
+                f"The retention policy {rp!r} does not exist on database {db!r} "
+                "(retention policy not found), so INTO cannot write there."
+            )
+            raise ProgrammingError(msg)
+        batch = Batch(plan.measurement, len(rows))
+        batch.times = [int(r[n]) for r in rows]
+        for index, key in enumerate(group_keys):
+            values = [r[index] or "" for r in rows]
+            if any(values):
+                batch.tags[key] = values
+        for index, (name, kind) in enumerate(
+            zip(plan.columns, plan.kinds, strict=True)
+        ):
+            values = [r[n + 1 + index] for r in rows]
+            if kind is not None and any(v is not None for v in values):
+                batch.fields[name] = (kind, values)
+        stored, rejection = self._ingest(db, rp, batch)
+        if rejection is not None:
+            raise conflict_error(rejection)
+        return stored
