@@ -1,15 +1,32 @@
 """The names the compiled SQL gives its own columns and CTEs.
 
 Each is spelt once here, and the parts of the compiler that write a name and
-those that read it both call these. Stored tags and fields are always
-double-quoted (``catalog.ident``); these names are plain identifiers.
+those that read it both call these. Stored tags and fields are double-quoted
+(``catalog.ident``) and keep their keys, so a column the SQL names for itself
+must never be spelt like a key: DuckDB matches identifiers case-insensitively
+whether quoted or not, and a field keyed ``grp_0`` would otherwise shadow the
+group column. Each name here starts with a line break, which no InfluxDB key
+can hold (as ``catalog.code_column`` does), and is returned double-quoted.
 """
 
 from __future__ import annotations
 
+from influxpy.compilers.duckdb.catalog import ident
+
 __all__ = [
+    "GROUP_SIZE",
+    "ORDINAL",
+    "PICKED",
+    "RANDOM",
+    "ROW_NUMBER",
+    "SEEN",
+    "SERIES_RANK",
+    "TIE",
+    "WINDOW_NUMBER",
+    "WINDOW_START",
     "aux_column",
     "call_column",
+    "call_join",
     "call_rows",
     "group_code_column",
     "group_column",
@@ -18,24 +35,57 @@ __all__ = [
 ]
 
 
+def _own(name: str) -> str:
+    """*name* as a column no stored key can be spelt like, double-quoted."""
+    return ident("\n" + name)
+
+
+#: A row's rank among the rows of one time (windows in local time can
+#: share a start).
+ORDINAL = _own("influxpy_n")
+#: The start of the window a row falls in, in local time.
+WINDOW_START = _own("influxpy_w")
+#: The sequence number of the window a row falls in, in local time.
+WINDOW_NUMBER = _own("influxpy_k")
+#: A row's rank by value in its group (PERCENTILE).
+ROW_NUMBER = _own("influxpy_rn")
+#: How many rows its group has (PERCENTILE).
+GROUP_SIZE = _own("influxpy_size")
+#: The order of rows of one time in a raw select.
+TIE = _own("influxpy_tie")
+#: A series' rank among the series (SLIMIT/SOFFSET).
+SERIES_RANK = _own("influxpy_rank")
+#: A random number per row (SAMPLE).
+RANDOM = _own("influxpy_r")
+#: One point picked by TOP/BOTTOM, a ``(t, v)`` struct.
+PICKED = _own("influxpy_p")
+#: The time a DISTINCT value was first (or last) seen.
+SEEN = _own("influxpy_seen")
+
+
 def group_column(index: int) -> str:
     """The value of the *index*-th group tag (GROUP BY order)."""
-    return f"grp_{index}"
+    return _own(f"grp_{index}")
 
 
 def group_code_column(index: int) -> str:
     """The code of the *index*-th group tag's value (see ``Catalog``)."""
-    return f"grp_code_{index}"
+    return _own(f"grp_code_{index}")
 
 
 def output_column(index: int) -> str:
     """The *index*-th column of a SELECT's result, in select-list order."""
-    return f"col_{index}"
+    return _own(f"col_{index}")
 
 
 def call_column(index: int) -> str:
     """The value of the *index*-th function call of a select list."""
-    return f"call_{index}"
+    return _own(f"call_{index}")
+
+
+def call_join(index: int) -> str:
+    """The table alias of the *index*-th call's rows joined to the others."""
+    return f"call_{index}_join"
 
 
 def call_rows(index: int) -> str:
@@ -45,9 +95,9 @@ def call_rows(index: int) -> str:
 
 def aux_column(index: int) -> str:
     """The *index*-th raw field or tag selected next to a selector."""
-    return f"aux_{index}"
+    return _own(f"aux_{index}")
 
 
 def tag_column(index: int) -> str:
     """The *index*-th tag TOP/BOTTOM(x, tag…, N) picks points by."""
-    return f"tag_{index}"
+    return _own(f"tag_{index}")

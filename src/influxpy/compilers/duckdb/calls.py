@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from influxpy.compilers.duckdb.aliases import (
+    ORDINAL,
     aux_column,
     call_column,
+    call_join,
     call_rows,
     group_code_column,
     group_column,
@@ -103,7 +105,7 @@ class CallsMixin(_CompilerBase):
             if len(calls) > 1:
                 symbol = self._default_cell(ctx, symbol, relation)
             cells.append(symbol)
-        keys = [*g, "time", *(["influxpy_n"] if _ordinal(ctx) else [])]
+        keys = [*g, "time", *([ORDINAL] if _ordinal(ctx) else [])]
         extra_names = [aux_column(j) for j in range(len(aux))]
         if len(sources) == 1:
             index, name = sources[0]
@@ -115,7 +117,7 @@ class CallsMixin(_CompilerBase):
             )
             joins = "".join(
                 f" LEFT JOIN (SELECT {', '.join([*keys, f'v AS {call_column(i)}'])} "
-                f"FROM {name}) AS {call_column(i)}_join USING ({', '.join(keys)})"
+                f"FROM {name}) AS {call_join(i)} USING ({', '.join(keys)})"
                 for i, name in sources
             )
             columns = [*keys, *(call_column(i) for i, _ in sources)]
@@ -163,7 +165,7 @@ class CallsMixin(_CompilerBase):
         )
         order = [f"time {direction}"]
         if _ordinal(ctx):
-            order.append("influxpy_n ASC")
+            order.append(f"{ORDINAL} ASC")
         sql = self._finish(ctx, body, names, order=order, limit_order=None)
         return sql, names, kinds
 
@@ -330,7 +332,7 @@ class CallsMixin(_CompilerBase):
                 rows = f"SELECT * FROM {inner} WHERE v IS NOT NULL"
             transformed = self._transform(ctx, call, rows)
             if _ordinal(ctx):
-                transformed = f"SELECT *, 1 AS influxpy_n FROM ({transformed})"
+                transformed = f"SELECT *, 1 AS {ORDINAL} FROM ({transformed})"
             ctes.append(f"{name} AS ({transformed})")
             return _Relation(name, kind)
         self._aggregate_rows(

@@ -51,7 +51,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from influxpy.compilers.base import Compiled
-from influxpy.compilers.duckdb.aliases import group_column, output_column
+from influxpy.compilers.duckdb.aliases import (
+    SERIES_RANK,
+    TIE,
+    group_column,
+    output_column,
+)
 from influxpy.compilers.duckdb.calls import CallsMixin
 from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
@@ -259,12 +264,12 @@ class DuckDBCompiler(
         )
         order = self._tag_set_key(ctx) if g else "1"
         low = (query.series_offset or 0) + 1
-        filters = [f"influxpy_rank >= {low}"]
+        filters = [f"{SERIES_RANK} >= {low}"]
         if query.series_limit is not None:
-            filters.append(f"influxpy_rank < {low + query.series_limit}")
+            filters.append(f"{SERIES_RANK} < {low + query.series_limit}")
         distinct = f"SELECT DISTINCT {keys or '1 AS grp'} FROM {ctx.table} WHERE {tags}"
         ranked = (
-            f"SELECT *, dense_rank() OVER (ORDER BY {order}) AS influxpy_rank "
+            f"SELECT *, dense_rank() OVER (ORDER BY {order}) AS {SERIES_RANK} "
             f"FROM ({distinct})"
         )
         return f"SELECT * FROM ({ranked}) WHERE {' AND '.join(filters)}"
@@ -364,7 +369,7 @@ class DuckDBCompiler(
             [
                 *(f"{g} AS {group_column(i)}" for i, g in enumerate(ctx.groups)),
                 "time",
-                f"{_tie_expr(ctx)} AS influxpy_tie",
+                f"{_tie_expr(ctx)} AS {TIE}",
                 *(f"{e} AS {output_column(i)}" for i, e in enumerate(exprs)),
             ]
         )
@@ -377,7 +382,7 @@ class DuckDBCompiler(
             f"SELECT {selected} FROM {ctx.table} "
             f"WHERE {ctx.where} AND {bounds} AND ({present})"
         )
-        order = [f"time {ctx.direction}", f"influxpy_tie {ctx.direction}"]
+        order = [f"time {ctx.direction}", f"{TIE} {ctx.direction}"]
         finish = self._finish_parts(ctx, names, order=order, limit_order=order)
         sql = finish.sql(body)
         if not ctx.subquery:

@@ -367,7 +367,7 @@ def _limit_filters(query: Query, g: list[str], order: list[str]) -> list[str]:
 
 
 def _ordinal(ctx: _Context) -> bool:
-    """Whether rows carry ``influxpy_n``, their rank among rows of the
+    """Whether rows carry ``ORDINAL``, their rank among rows of the
     same time (windows in local time can share a start)."""
     query = ctx.query
     return query.timezone is not None and query.group_by_time is not None

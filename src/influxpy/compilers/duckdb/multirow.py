@@ -3,7 +3,16 @@ HOLT_WINTERS, INTEGRAL over windows, TOP, BOTTOM, DISTINCT and SAMPLE."""
 
 from __future__ import annotations
 
-from influxpy.compilers.duckdb.aliases import group_column, output_column, tag_column
+from influxpy.compilers.duckdb.aliases import (
+    ORDINAL,
+    PICKED,
+    RANDOM,
+    SEEN,
+    WINDOW_START,
+    group_column,
+    output_column,
+    tag_column,
+)
 from influxpy.compilers.duckdb.context import (
     _SECOND,
     _WARM_EMA,
@@ -48,7 +57,7 @@ class MultiRowMixin(_CompilerBase):
         )
         columns = [*g, "p.t AS time", "p.v AS v"]
         if _ordinal(ctx):
-            columns.append("1 AS influxpy_n")
+            columns.append(f"1 AS {ORDINAL}")
         return f"SELECT {', '.join(columns)} FROM ({reduced})"
 
     def _transform(self, ctx: _Context, call: Func, rows: str) -> str:
@@ -191,17 +200,19 @@ class MultiRowMixin(_CompilerBase):
         )
         if gbt is not None and query.timezone is not None:
             points = base.replace(f", {window} AS w FROM ", " FROM ", 1)
-            base = f"SELECT *, influxpy_w AS w FROM {self._tz_assigned(ctx, points)}"
+            base = (
+                f"SELECT *, {WINDOW_START} AS w FROM {self._tz_assigned(ctx, points)}"
+            )
         partition = ", ".join([*g, "w"])
         direction = ctx.direction
         if engine == "sample":
             # N points of each window picked at random, reported by time;
             # ORDER BY time DESC reverses only the windows, as on the server.
             n = int(func.params[0])
-            pick = f"row_number() OVER (PARTITION BY {partition} ORDER BY influxpy_r)"
+            pick = f"row_number() OVER (PARTITION BY {partition} ORDER BY {RANDOM})"
             body = (
                 f"SELECT {', '.join([*g, 'time', 'w'])}, x AS {col0} FROM "
-                f"(SELECT *, random() AS influxpy_r FROM ({base})) "
+                f"(SELECT *, random() AS {RANDOM} FROM ({base})) "
                 f"QUALIFY {pick} <= {n}"
             )
             order = [f"w {direction}", "time ASC"]
@@ -231,12 +242,12 @@ class MultiRowMixin(_CompilerBase):
                 point = "struct_pack(t := time, v := x)"
                 picked = f"{'max_by' if top else 'min_by'}({point}, {key}, {n})"
                 best_rows = (
-                    f"SELECT {partition}, unnest({picked}) AS influxpy_p "
+                    f"SELECT {partition}, unnest({picked}) AS {PICKED} "
                     f"FROM ({base}) GROUP BY {partition}"
                 )
                 body = (
-                    f"SELECT {', '.join(g)}{', ' if g else ''}influxpy_p.t AS time, "
-                    f"w, influxpy_p.v AS {col0} FROM ({best_rows})"
+                    f"SELECT {', '.join(g)}{', ' if g else ''}{PICKED}.t AS time, "
+                    f"w, {PICKED}.v AS {col0} FROM ({best_rows})"
                 )
             order = [f"w {direction}", "time ASC", f"{col0} {best}"]
         else:
@@ -245,16 +256,16 @@ class MultiRowMixin(_CompilerBase):
             if gbt is not None and query.timezone is not None:
                 # Reported in the window of the value's first point, which
                 # can differ from the window it was gathered in.
-                stamp = self._window_sql(ctx).replace("(time,", "(influxpy_seen,", 1)
+                stamp = self._window_sql(ctx).replace("(time,", f"({SEEN},", 1)
             firsts = (
-                f"SELECT {', '.join([*g, 'w', 'x', f'{seen} AS influxpy_seen'])} "
+                f"SELECT {', '.join([*g, 'w', 'x', f'{seen} AS {SEEN}'])} "
                 f"FROM ({base}) GROUP BY {', '.join([*g, 'w', 'x'])}"
             )
             body = (
-                f"SELECT {', '.join([*g, f'{stamp} AS time', 'w', 'influxpy_seen'])}, "
+                f"SELECT {', '.join([*g, f'{stamp} AS time', 'w', SEEN])}, "
                 f"x AS {col0} FROM ({firsts})"
             )
-            order = [f"w {direction}", "influxpy_seen ASC", f"{col0} ASC"]
+            order = [f"w {direction}", f"{SEEN} ASC", f"{col0} ASC"]
         sql = self._finish(ctx, body, names, order=order, limit_order=order)
         return sql, names, [kind]
 

@@ -87,8 +87,8 @@ class StreamPlan:
     """What the backend needs to run one raw SELECT slice by slice."""
 
     finish: Finish
-    #: The rows before ordering: ``grp_0…, time, influxpy_tie, col_0…``
-    #: (``aliases``).
+    #: The rows before ordering: group columns, ``time``, ``TIE``, output
+    #: columns (``aliases``).
     body: str
     #: The table the rows come from (its row count bounds theirs).
     table: str

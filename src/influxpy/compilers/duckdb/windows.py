@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from influxpy.compilers.duckdb.aliases import aux_column, group_column
+from influxpy.compilers.duckdb.aliases import (
+    GROUP_SIZE,
+    ORDINAL,
+    ROW_NUMBER,
+    WINDOW_NUMBER,
+    WINDOW_START,
+    aux_column,
+    group_column,
+)
 from influxpy.compilers.duckdb.catalog import TAG_CODES
 from influxpy.compilers.duckdb.context import (
     _FLOAT_NAN,
@@ -68,7 +76,7 @@ class WindowsMixin(_CompilerBase):
         return f"influxpy_tz_window(time, {interval}, {shift}, {zone})"
 
     def _tz_assigned(self, ctx: _Context, rows: str) -> str:
-        """*rows* with the window each is reduced in (``influxpy_w``), for
+        """*rows* with the window each is reduced in (``WINDOW_START``), for
         windows in local time (see ``tz_assign``)."""
         interval, shift = self._interval(ctx)
         zone = self._param(ctx.query.timezone)
@@ -85,8 +93,8 @@ class WindowsMixin(_CompilerBase):
             grouped += f" GROUP BY {', '.join(g)}"
         columns = [
             "assigned.t AS time",
-            "assigned.w AS influxpy_w",
-            "assigned.k AS influxpy_k",
+            f"assigned.w AS {WINDOW_START}",
+            f"assigned.k AS {WINDOW_NUMBER}",
         ]
         windows = f"SELECT {', '.join([*g, *columns])} FROM ({grouped})"
         using = ", ".join([*g, "time"])
@@ -216,14 +224,14 @@ class WindowsMixin(_CompilerBase):
         if gbt is not None and query.timezone is not None:
             rows = self._tz_assigned(ctx, f"SELECT * FROM {rows}")
             # Windows are told apart by their sequence number (``k``).
-            bucket = "influxpy_k"
-            stamp = "influxpy_w"
-            grouping = ", ".join([*g, "influxpy_k", "influxpy_w"])
+            bucket = WINDOW_NUMBER
+            stamp = WINDOW_START
+            grouping = ", ".join([*g, WINDOW_NUMBER, WINDOW_START])
             if selected_time is not None:
                 # A selector's row is reported in the window of the point it
                 # picked, which can differ from the window it was gathered in.
                 stamp = self._window_sql(ctx).replace("(time,", f"({selected_time},", 1)
-                grouping = ", ".join([*g, "influxpy_k"])
+                grouping = ", ".join([*g, WINDOW_NUMBER])
         if call.name == "percentile":
             # Rank the points of each group once (a window sorts per group),
             # instead of building and sorting a list of every value.
@@ -232,14 +240,14 @@ class WindowsMixin(_CompilerBase):
                 over = f"PARTITION BY {', '.join(parts)}"
                 ranked = (
                     f"SELECT *, row_number() OVER ({over} ORDER BY {x}, time) "
-                    f"AS influxpy_rn, count(*) OVER ({over}) AS influxpy_n "
+                    f"AS {ROW_NUMBER}, count(*) OVER ({over}) AS {GROUP_SIZE} "
                     f"FROM {rows}"
                 )
             else:
                 ranked = (
                     f"SELECT * FROM (SELECT *, row_number() OVER (ORDER BY {x}, "
-                    f"time) AS influxpy_rn FROM {rows}) CROSS JOIN "
-                    f"(SELECT count(*) AS influxpy_n FROM {rows})"
+                    f"time) AS {ROW_NUMBER} FROM {rows}) CROSS JOIN "
+                    f"(SELECT count(*) AS {GROUP_SIZE} FROM {rows})"
                 )
             # Only the selected point of each group is left; a group without
             # one has no row, as when its value was NULL.
@@ -275,10 +283,11 @@ class WindowsMixin(_CompilerBase):
         if _ordinal(ctx):
             # Two windows can start at the same time: number the rows of a
             # time in window order, as the server emits them.
-            over = f"PARTITION BY {', '.join([*g, 'time'])} ORDER BY influxpy_k"
+            over = f"PARTITION BY {', '.join([*g, 'time'])} ORDER BY {WINDOW_NUMBER}"
+            numbered = real.replace(" AS v", f" AS v, {WINDOW_NUMBER}", 1)
             real = (
-                f"SELECT * EXCLUDE (influxpy_k), row_number() OVER ({over}) "
-                f"AS influxpy_n FROM ({real.replace(' AS v', ' AS v, influxpy_k', 1)})"
+                f"SELECT * EXCLUDE ({WINDOW_NUMBER}), row_number() OVER ({over}) "
+                f"AS {ORDINAL} FROM ({numbered})"
             )
         fill = query.fill
         mode = fill.mode if fill is not None else "null"
@@ -301,7 +310,7 @@ class WindowsMixin(_CompilerBase):
         if ctx.query.timezone is not None:
             grid = self._tz_grid(ctx, f"{name}_unfilled", low, end)
         using = ", ".join([*g, "time"])
-        ordinal = ["coalesce(r.influxpy_n, 1) AS influxpy_n"] if _ordinal(ctx) else []
+        ordinal = [f"coalesce(r.{ORDINAL}, 1) AS {ORDINAL}"] if _ordinal(ctx) else []
         picked_columns = ["r.v", *(f"r.{a}" for a in extra), *ordinal]
         joined = (
             f"SELECT grid.*, {', '.join(picked_columns)}, "
@@ -315,7 +324,7 @@ class WindowsMixin(_CompilerBase):
             "time",
             f"{filled} AS v",
             *extra,
-            *(["influxpy_n"] if ordinal else []),
+            *([ORDINAL] if ordinal else []),
         ]
         ctes.append(f"{name} AS (SELECT {', '.join(kept)} FROM ({joined}) AS filled)")
         return name
@@ -429,11 +438,13 @@ class WindowsMixin(_CompilerBase):
         """Whether a ranked row is the nearest rank, ``floor(n * p / 100 + 0.5)``.
 
         The rows carry their 1-based rank by (value, time) in their group
-        (``influxpy_rn``) and the group's size (``influxpy_n``).
+        (``ROW_NUMBER``) and the group's size (``GROUP_SIZE``).
         """
         p = self._param(float(call.params[0]))
-        rank = f"CAST(floor(CAST(influxpy_n AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
-        return f"influxpy_rn = {rank}"
+        rank = (
+            f"CAST(floor(CAST({GROUP_SIZE} AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
+        )
+        return f"{ROW_NUMBER} = {rank}"
 
     def _reduce(
         self, call: Func, x: str, kind: str | None, descending: bool

@@ -3,4 +3,18 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['difference', 'non_negative_difference'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, col_0, col_1 FROM (WITH base AS (SELECT time, "n", "v" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE), call_0_rows AS (SELECT time, v FROM (SELECT time, x - px AS v, px IS NOT NULL AS keep FROM (SELECT *, lag(x) OVER (ORDER BY time ASC) AS px, lag(time) OVER (ORDER BY time ASC) AS pt, row_number() OVER (ORDER BY time ASC) AS rn FROM (SELECT time, v AS x FROM (SELECT time, "n" AS v FROM base WHERE "n" IS NOT NULL AND TRUE)))) WHERE keep), call_1_rows AS (SELECT time, v FROM (SELECT time, x - px AS v, px IS NOT NULL AND NOT (x - px < 0) AS keep FROM (SELECT *, lag(x) OVER (ORDER BY time ASC) AS px, lag(time) OVER (ORDER BY time ASC) AS pt, row_number() OVER (ORDER BY time ASC) AS rn FROM (SELECT time, v AS x FROM (SELECT time, "v" AS v FROM base WHERE "v" IS NOT NULL AND TRUE)))) WHERE keep), merged AS (SELECT time, call_0, call_1 FROM (SELECT time FROM call_0_rows UNION SELECT time FROM call_1_rows) AS keys LEFT JOIN (SELECT time, v AS call_0 FROM call_0_rows) AS call_0_join USING (time) LEFT JOIN (SELECT time, v AS call_1 FROM call_1_rows) AS call_1_join USING (time)), cells AS (SELECT time, call_0 AS call_0, call_1 AS call_1 FROM merged) SELECT time, call_0 AS col_0, influxpy_null_nan(call_1) AS col_1 FROM cells) AS r ORDER BY time ASC
+SELECT time, "
+col_0", "
+col_1" FROM (WITH base AS (SELECT time, "n", "v" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE), call_0_rows AS (SELECT time, v FROM (SELECT time, x - px AS v, px IS NOT NULL AS keep FROM (SELECT *, lag(x) OVER (ORDER BY time ASC) AS px, lag(time) OVER (ORDER BY time ASC) AS pt, row_number() OVER (ORDER BY time ASC) AS rn FROM (SELECT time, v AS x FROM (SELECT time, "n" AS v FROM base WHERE "n" IS NOT NULL AND TRUE)))) WHERE keep), call_1_rows AS (SELECT time, v FROM (SELECT time, x - px AS v, px IS NOT NULL AND NOT (x - px < 0) AS keep FROM (SELECT *, lag(x) OVER (ORDER BY time ASC) AS px, lag(time) OVER (ORDER BY time ASC) AS pt, row_number() OVER (ORDER BY time ASC) AS rn FROM (SELECT time, v AS x FROM (SELECT time, "v" AS v FROM base WHERE "v" IS NOT NULL AND TRUE)))) WHERE keep), merged AS (SELECT time, "
+call_0", "
+call_1" FROM (SELECT time FROM call_0_rows UNION SELECT time FROM call_1_rows) AS keys LEFT JOIN (SELECT time, v AS "
+call_0" FROM call_0_rows) AS call_0_join USING (time) LEFT JOIN (SELECT time, v AS "
+call_1" FROM call_1_rows) AS call_1_join USING (time)), cells AS (SELECT time, "
+call_0" AS "
+call_0", "
+call_1" AS "
+call_1" FROM merged) SELECT time, "
+call_0" AS "
+col_0", influxpy_null_nan("
+call_1") AS "
+col_1" FROM cells) AS r ORDER BY time ASC

@@ -3,4 +3,16 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['distinct'], 'group_keys': ['host'], 'measurement': 'metrics'}
-SELECT grp_0, time, col_0 FROM (SELECT grp_0, 0 AS time, w, influxpy_seen, x AS col_0 FROM (SELECT grp_0, w, x, min(time) AS influxpy_seen FROM (SELECT "host" AS grp_0, time, "s" AS x, 0 AS w FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND "s" IS NOT NULL) GROUP BY grp_0, w, x)) AS r ORDER BY grp_0 ASC, w ASC, influxpy_seen ASC, col_0 ASC
+SELECT "
+grp_0", time, "
+col_0" FROM (SELECT "
+grp_0", 0 AS time, w, "
+influxpy_seen", x AS "
+col_0" FROM (SELECT "
+grp_0", w, x, min(time) AS "
+influxpy_seen" FROM (SELECT "host" AS "
+grp_0", time, "s" AS x, 0 AS w FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND "s" IS NOT NULL) GROUP BY "
+grp_0", w, x)) AS r ORDER BY "
+grp_0" ASC, w ASC, "
+influxpy_seen" ASC, "
+col_0" ASC

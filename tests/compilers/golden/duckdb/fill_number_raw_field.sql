@@ -3,4 +3,21 @@
 -- writes: False
 -- params: {'p0': 0.0, 'p1': 0}
 -- meta: {'action': 'select', 'columns': ['max', 'n'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, col_0, col_1 FROM (WITH base AS (SELECT time, "v", "n" AS aux_0 FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), call_0_rows_unfilled AS (SELECT time - (time) % 3600000000000 AS time, max("v") AS v, first(aux_0 ORDER BY "v" DESC, time ASC) AS aux_0 FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999 GROUP BY ALL), call_0_rows AS (SELECT time, CASE WHEN present THEN v ELSE CAST($p0 AS DOUBLE) END AS v, aux_0 FROM (SELECT grid.*, r.v, r.aux_0, coalesce(r.present, FALSE) AS present FROM (SELECT unnest(range(first_window, 1577919600000000001, 3600000000000)) AS time FROM (SELECT DISTINCT 1577836800000000000 AS first_window FROM call_0_rows_unfilled)) AS grid LEFT JOIN (SELECT *, TRUE AS present FROM call_0_rows_unfilled) AS r USING (time)) AS filled), merged AS (SELECT time, v AS call_0, aux_0 FROM call_0_rows), cells AS (SELECT time, call_0 AS call_0, coalesce(aux_0, CAST($p1 AS BIGINT)) AS aux_0 FROM merged) SELECT time, influxpy_null_nan(call_0) AS col_0, aux_0 AS col_1 FROM cells) AS r ORDER BY time ASC
+SELECT time, "
+col_0", "
+col_1" FROM (WITH base AS (SELECT time, "v", "n" AS "
+aux_0" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), call_0_rows_unfilled AS (SELECT time - (time) % 3600000000000 AS time, max("v") AS v, first("
+aux_0" ORDER BY "v" DESC, time ASC) AS "
+aux_0" FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999 GROUP BY ALL), call_0_rows AS (SELECT time, CASE WHEN present THEN v ELSE CAST($p0 AS DOUBLE) END AS v, "
+aux_0" FROM (SELECT grid.*, r.v, r."
+aux_0", coalesce(r.present, FALSE) AS present FROM (SELECT unnest(range(first_window, 1577919600000000001, 3600000000000)) AS time FROM (SELECT DISTINCT 1577836800000000000 AS first_window FROM call_0_rows_unfilled)) AS grid LEFT JOIN (SELECT *, TRUE AS present FROM call_0_rows_unfilled) AS r USING (time)) AS filled), merged AS (SELECT time, v AS "
+call_0", "
+aux_0" FROM call_0_rows), cells AS (SELECT time, "
+call_0" AS "
+call_0", coalesce("
+aux_0", CAST($p1 AS BIGINT)) AS "
+aux_0" FROM merged) SELECT time, influxpy_null_nan("
+call_0") AS "
+col_0", "
+aux_0" AS "
+col_1" FROM cells) AS r ORDER BY time ASC

@@ -3,18 +3,36 @@
 -- writes: False
 -- params: {'p0': '^a.*', 'p1': '(?i)b'}
 -- meta: {'action': 'select', 'columns': ['v'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, col_0 FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0 FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)) AS r ORDER BY time ASC, influxpy_tie ASC
+SELECT time, "
+col_0" FROM (SELECT time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0" FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)) AS r ORDER BY time ASC, "
+influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 5}
--- stream finish: Finish(outputs='time, col_0', where='', qualify='', terms='time ASC, influxpy_tie ASC')
+-- stream finish: Finish(outputs='time, "\ncol_0"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
-SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0 FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)
+SELECT time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0" FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)
 -- stream count:
 SELECT count(*) FROM "influxpy"."autogen.metrics"
 -- stream slices: {'p0': '^a.*', 'p1': '(?i)b'}
-SELECT n, lo, hi, n * 2 > 1000 FROM (SELECT count(*) AS n, min(time) AS lo, max(time) AS hi FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0 FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)) AS r) WHERE n > 0
+SELECT n, lo, hi, n * 2 > 1000 FROM (SELECT count(*) AS n, min(time) AS lo, max(time) AS hi FROM (SELECT time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0" FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)) AS r) WHERE n > 0
 -- stream histogram: {'p0': '^a.*', 'p1': '(?i)b'}
-SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0 FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)) AS b WHERE TRUE) AS r GROUP BY bucket ORDER BY bucket
+SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0" FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)) AS b WHERE TRUE) AS r GROUP BY bucket ORDER BY bucket
 -- stream slice of series: {'p0': '^a.*', 'p1': '(?i)b'}
-SELECT time, col_0 FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0 FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)) AS b WHERE TRUE) AS r ORDER BY time ASC, influxpy_tie ASC
+SELECT time, "
+col_0" FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0" FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)) AS b WHERE TRUE) AS r ORDER BY time ASC, "
+influxpy_tie" ASC
 -- stream slice of times: {'p0': '^a.*', 'p1': '(?i)b'}
-SELECT time, col_0 FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0 FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)) AS b WHERE TRUE AND time >= 5 AND time <= 9) AS r ORDER BY time ASC, influxpy_tie ASC
+SELECT time, "
+col_0" FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0" FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)) AS b WHERE TRUE AND time >= 5 AND time <= 9) AS r ORDER BY time ASC, "
+influxpy_tie" ASC

@@ -3,18 +3,54 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['odd', 'odd_tag', 'value'], 'group_keys': [], 'measurement': 'readings'}
-SELECT time, col_0, col_1, col_2 FROM (SELECT time, concat_ws(',', "data center's ""zone""", "host", "rack") AS influxpy_tie, "odd ""key"" \here" AS col_0, NULLIF("data center's ""zone""", '') AS col_1, "value" AS col_2 FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)) AS r ORDER BY time ASC, influxpy_tie ASC
+SELECT time, "
+col_0", "
+col_1", "
+col_2" FROM (SELECT time, concat_ws(',', "data center's ""zone""", "host", "rack") AS "
+influxpy_tie", "odd ""key"" \here" AS "
+col_0", NULLIF("data center's ""zone""", '') AS "
+col_1", "value" AS "
+col_2" FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)) AS r ORDER BY time ASC, "
+influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.readings"', 'whole_series': False, 'width': 9}
--- stream finish: Finish(outputs='time, col_0, col_1, col_2', where='', qualify='', terms='time ASC, influxpy_tie ASC')
+-- stream finish: Finish(outputs='time, "\ncol_0", "\ncol_1", "\ncol_2"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
-SELECT time, concat_ws(',', "data center's ""zone""", "host", "rack") AS influxpy_tie, "odd ""key"" \here" AS col_0, NULLIF("data center's ""zone""", '') AS col_1, "value" AS col_2 FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)
+SELECT time, concat_ws(',', "data center's ""zone""", "host", "rack") AS "
+influxpy_tie", "odd ""key"" \here" AS "
+col_0", NULLIF("data center's ""zone""", '') AS "
+col_1", "value" AS "
+col_2" FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)
 -- stream count:
 SELECT count(*) FROM "influxpy"."autogen.readings"
 -- stream slices: {}
-SELECT n, lo, hi, n * 2 > 1000 FROM (SELECT count(*) AS n, min(time) AS lo, max(time) AS hi FROM (SELECT time, concat_ws(',', "data center's ""zone""", "host", "rack") AS influxpy_tie, "odd ""key"" \here" AS col_0, NULLIF("data center's ""zone""", '') AS col_1, "value" AS col_2 FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)) AS r) WHERE n > 0
+SELECT n, lo, hi, n * 2 > 1000 FROM (SELECT count(*) AS n, min(time) AS lo, max(time) AS hi FROM (SELECT time, concat_ws(',', "data center's ""zone""", "host", "rack") AS "
+influxpy_tie", "odd ""key"" \here" AS "
+col_0", NULLIF("data center's ""zone""", '') AS "
+col_1", "value" AS "
+col_2" FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)) AS r) WHERE n > 0
 -- stream histogram: {}
-SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT time, concat_ws(',', "data center's ""zone""", "host", "rack") AS influxpy_tie, "odd ""key"" \here" AS col_0, NULLIF("data center's ""zone""", '') AS col_1, "value" AS col_2 FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)) AS b WHERE TRUE) AS r GROUP BY bucket ORDER BY bucket
+SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT time, concat_ws(',', "data center's ""zone""", "host", "rack") AS "
+influxpy_tie", "odd ""key"" \here" AS "
+col_0", NULLIF("data center's ""zone""", '') AS "
+col_1", "value" AS "
+col_2" FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)) AS b WHERE TRUE) AS r GROUP BY bucket ORDER BY bucket
 -- stream slice of series: {}
-SELECT time, col_0, col_1, col_2 FROM (SELECT * FROM (SELECT time, concat_ws(',', "data center's ""zone""", "host", "rack") AS influxpy_tie, "odd ""key"" \here" AS col_0, NULLIF("data center's ""zone""", '') AS col_1, "value" AS col_2 FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)) AS b WHERE TRUE) AS r ORDER BY time ASC, influxpy_tie ASC
+SELECT time, "
+col_0", "
+col_1", "
+col_2" FROM (SELECT * FROM (SELECT time, concat_ws(',', "data center's ""zone""", "host", "rack") AS "
+influxpy_tie", "odd ""key"" \here" AS "
+col_0", NULLIF("data center's ""zone""", '') AS "
+col_1", "value" AS "
+col_2" FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)) AS b WHERE TRUE) AS r ORDER BY time ASC, "
+influxpy_tie" ASC
 -- stream slice of times: {}
-SELECT time, col_0, col_1, col_2 FROM (SELECT * FROM (SELECT time, concat_ws(',', "data center's ""zone""", "host", "rack") AS influxpy_tie, "odd ""key"" \here" AS col_0, NULLIF("data center's ""zone""", '') AS col_1, "value" AS col_2 FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)) AS b WHERE TRUE AND time >= 5 AND time <= 9) AS r ORDER BY time ASC, influxpy_tie ASC
+SELECT time, "
+col_0", "
+col_1", "
+col_2" FROM (SELECT * FROM (SELECT time, concat_ws(',', "data center's ""zone""", "host", "rack") AS "
+influxpy_tie", "odd ""key"" \here" AS "
+col_0", NULLIF("data center's ""zone""", '') AS "
+col_1", "value" AS "
+col_2" FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)) AS b WHERE TRUE AND time >= 5 AND time <= 9) AS r ORDER BY time ASC, "
+influxpy_tie" ASC

@@ -3,4 +3,8 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['sample'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, col_0 FROM (SELECT time, w, x AS col_0 FROM (SELECT *, random() AS influxpy_r FROM (SELECT time, "v" AS x, 0 AS w FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999 AND "v" IS NOT NULL)) QUALIFY row_number() OVER (PARTITION BY w ORDER BY influxpy_r) <= 2) AS r ORDER BY w ASC, time ASC
+SELECT time, "
+col_0" FROM (SELECT time, w, x AS "
+col_0" FROM (SELECT *, random() AS "
+influxpy_r" FROM (SELECT time, "v" AS x, 0 AS w FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999 AND "v" IS NOT NULL)) QUALIFY row_number() OVER (PARTITION BY w ORDER BY "
+influxpy_r") <= 2) AS r ORDER BY w ASC, time ASC

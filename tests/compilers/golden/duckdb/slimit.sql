@@ -3,18 +3,103 @@
 -- writes: False
 -- params: {'p0': 'host'}
 -- meta: {'action': 'select', 'columns': ['v'], 'group_keys': ['host'], 'measurement': 'metrics'}
-SELECT grp_0, time, col_0 FROM (SELECT "host" AS grp_0, time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS r WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws('|', CASE WHEN grp_0 != '' THEN $p0 END) = '' THEN '' ELSE concat_ws('|', CASE WHEN grp_0 != '' THEN $p0 END) || '|' || concat_ws('|', NULLIF(grp_0, '')) END) AS influxpy_rank FROM (SELECT DISTINCT "host" AS grp_0 FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE influxpy_rank >= 2 AND influxpy_rank < 4) series WHERE r.grp_0 = series.grp_0) ORDER BY grp_0 ASC, time ASC, influxpy_tie ASC
+SELECT "
+grp_0", time, "
+col_0" FROM (SELECT "host" AS "
+grp_0", time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS r WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws('|', CASE WHEN "
+grp_0" != '' THEN $p0 END) = '' THEN '' ELSE concat_ws('|', CASE WHEN "
+grp_0" != '' THEN $p0 END) || '|' || concat_ws('|', NULLIF("
+grp_0", '')) END) AS "
+influxpy_rank" FROM (SELECT DISTINCT "host" AS "
+grp_0" FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE "
+influxpy_rank" >= 2 AND "
+influxpy_rank" < 4) series WHERE r."
+grp_0" = series."
+grp_0") ORDER BY "
+grp_0" ASC, time ASC, "
+influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 1, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 6}
--- stream finish: Finish(outputs='grp_0, time, col_0', where=' WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws(\'|\', CASE WHEN grp_0 != \'\' THEN $p0 END) = \'\' THEN \'\' ELSE concat_ws(\'|\', CASE WHEN grp_0 != \'\' THEN $p0 END) || \'|\' || concat_ws(\'|\', NULLIF(grp_0, \'\')) END) AS influxpy_rank FROM (SELECT DISTINCT "host" AS grp_0 FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE influxpy_rank >= 2 AND influxpy_rank < 4) series WHERE r.grp_0 = series.grp_0)', qualify='', terms='grp_0 ASC, time ASC, influxpy_tie ASC')
+-- stream finish: Finish(outputs='"\ngrp_0", time, "\ncol_0"', where=' WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws(\'|\', CASE WHEN "\ngrp_0" != \'\' THEN $p0 END) = \'\' THEN \'\' ELSE concat_ws(\'|\', CASE WHEN "\ngrp_0" != \'\' THEN $p0 END) || \'|\' || concat_ws(\'|\', NULLIF("\ngrp_0", \'\')) END) AS "\ninfluxpy_rank" FROM (SELECT DISTINCT "host" AS "\ngrp_0" FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE "\ninfluxpy_rank" >= 2 AND "\ninfluxpy_rank" < 4) series WHERE r."\ngrp_0" = series."\ngrp_0")', qualify='', terms='"\ngrp_0" ASC, time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
-SELECT "host" AS grp_0, time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)
+SELECT "host" AS "
+grp_0", time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)
 -- stream count:
 SELECT count(*) FROM "influxpy"."autogen.metrics"
 -- stream slices: {'p0': 'host'}
-SELECT sum(n), min(lo), max(hi), bool_or(n * 2 > 1000), arg_min(grp_0, k), arg_max(grp_0, k) FROM (SELECT *, sum(n) OVER (ORDER BY grp_0 ASC ROWS UNBOUNDED PRECEDING) - n AS start, count(*) FILTER (WHERE n * 2 > 1000) OVER (ORDER BY grp_0 ASC ROWS UNBOUNDED PRECEDING) AS bigs, row_number() OVER (ORDER BY grp_0 ASC ROWS UNBOUNDED PRECEDING) AS k FROM (SELECT grp_0, count(*) AS n, min(time) AS lo, max(time) AS hi FROM (SELECT "host" AS grp_0, time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS r WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws('|', CASE WHEN grp_0 != '' THEN $p0 END) = '' THEN '' ELSE concat_ws('|', CASE WHEN grp_0 != '' THEN $p0 END) || '|' || concat_ws('|', NULLIF(grp_0, '')) END) AS influxpy_rank FROM (SELECT DISTINCT "host" AS grp_0 FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE influxpy_rank >= 2 AND influxpy_rank < 4) series WHERE r.grp_0 = series.grp_0) GROUP BY grp_0)) GROUP BY CASE WHEN n * 2 > 1000 THEN k ELSE 0 END, bigs, CASE WHEN n * 2 > 1000 THEN 0 ELSE start // 1000 END ORDER BY min(k)
+SELECT sum(n), min(lo), max(hi), bool_or(n * 2 > 1000), arg_min("
+grp_0", k), arg_max("
+grp_0", k) FROM (SELECT *, sum(n) OVER (ORDER BY "
+grp_0" ASC ROWS UNBOUNDED PRECEDING) - n AS start, count(*) FILTER (WHERE n * 2 > 1000) OVER (ORDER BY "
+grp_0" ASC ROWS UNBOUNDED PRECEDING) AS bigs, row_number() OVER (ORDER BY "
+grp_0" ASC ROWS UNBOUNDED PRECEDING) AS k FROM (SELECT "
+grp_0", count(*) AS n, min(time) AS lo, max(time) AS hi FROM (SELECT "host" AS "
+grp_0", time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS r WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws('|', CASE WHEN "
+grp_0" != '' THEN $p0 END) = '' THEN '' ELSE concat_ws('|', CASE WHEN "
+grp_0" != '' THEN $p0 END) || '|' || concat_ws('|', NULLIF("
+grp_0", '')) END) AS "
+influxpy_rank" FROM (SELECT DISTINCT "host" AS "
+grp_0" FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE "
+influxpy_rank" >= 2 AND "
+influxpy_rank" < 4) series WHERE r."
+grp_0" = series."
+grp_0") GROUP BY "
+grp_0")) GROUP BY CASE WHEN n * 2 > 1000 THEN k ELSE 0 END, bigs, CASE WHEN n * 2 > 1000 THEN 0 ELSE start // 1000 END ORDER BY min(k)
 -- stream histogram: {'p0': 'host', 's_e0': 'a'}
-SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT "host" AS grp_0, time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS b WHERE grp_0 = $s_e0) AS r WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws('|', CASE WHEN grp_0 != '' THEN $p0 END) = '' THEN '' ELSE concat_ws('|', CASE WHEN grp_0 != '' THEN $p0 END) || '|' || concat_ws('|', NULLIF(grp_0, '')) END) AS influxpy_rank FROM (SELECT DISTINCT "host" AS grp_0 FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE influxpy_rank >= 2 AND influxpy_rank < 4) series WHERE r.grp_0 = series.grp_0) GROUP BY bucket ORDER BY bucket
+SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT "host" AS "
+grp_0", time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS b WHERE "
+grp_0" = $s_e0) AS r WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws('|', CASE WHEN "
+grp_0" != '' THEN $p0 END) = '' THEN '' ELSE concat_ws('|', CASE WHEN "
+grp_0" != '' THEN $p0 END) || '|' || concat_ws('|', NULLIF("
+grp_0", '')) END) AS "
+influxpy_rank" FROM (SELECT DISTINCT "host" AS "
+grp_0" FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE "
+influxpy_rank" >= 2 AND "
+influxpy_rank" < 4) series WHERE r."
+grp_0" = series."
+grp_0") GROUP BY bucket ORDER BY bucket
 -- stream slice of series: {'p0': 'host', 's_hi0': 'b', 's_lo0': 'a'}
-SELECT grp_0, time, col_0 FROM (SELECT * FROM (SELECT "host" AS grp_0, time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS b WHERE grp_0 BETWEEN $s_lo0 AND $s_hi0) AS r WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws('|', CASE WHEN grp_0 != '' THEN $p0 END) = '' THEN '' ELSE concat_ws('|', CASE WHEN grp_0 != '' THEN $p0 END) || '|' || concat_ws('|', NULLIF(grp_0, '')) END) AS influxpy_rank FROM (SELECT DISTINCT "host" AS grp_0 FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE influxpy_rank >= 2 AND influxpy_rank < 4) series WHERE r.grp_0 = series.grp_0) ORDER BY grp_0 ASC, time ASC, influxpy_tie ASC
+SELECT "
+grp_0", time, "
+col_0" FROM (SELECT * FROM (SELECT "host" AS "
+grp_0", time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS b WHERE "
+grp_0" BETWEEN $s_lo0 AND $s_hi0) AS r WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws('|', CASE WHEN "
+grp_0" != '' THEN $p0 END) = '' THEN '' ELSE concat_ws('|', CASE WHEN "
+grp_0" != '' THEN $p0 END) || '|' || concat_ws('|', NULLIF("
+grp_0", '')) END) AS "
+influxpy_rank" FROM (SELECT DISTINCT "host" AS "
+grp_0" FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE "
+influxpy_rank" >= 2 AND "
+influxpy_rank" < 4) series WHERE r."
+grp_0" = series."
+grp_0") ORDER BY "
+grp_0" ASC, time ASC, "
+influxpy_tie" ASC
 -- stream slice of times: {'p0': 'host', 's_e0': 'a'}
-SELECT grp_0, time, col_0 FROM (SELECT * FROM (SELECT "host" AS grp_0, time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS b WHERE grp_0 = $s_e0 AND time >= 5 AND time <= 9) AS r WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws('|', CASE WHEN grp_0 != '' THEN $p0 END) = '' THEN '' ELSE concat_ws('|', CASE WHEN grp_0 != '' THEN $p0 END) || '|' || concat_ws('|', NULLIF(grp_0, '')) END) AS influxpy_rank FROM (SELECT DISTINCT "host" AS grp_0 FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE influxpy_rank >= 2 AND influxpy_rank < 4) series WHERE r.grp_0 = series.grp_0) ORDER BY grp_0 ASC, time ASC, influxpy_tie ASC
+SELECT "
+grp_0", time, "
+col_0" FROM (SELECT * FROM (SELECT "host" AS "
+grp_0", time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS b WHERE "
+grp_0" = $s_e0 AND time >= 5 AND time <= 9) AS r WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws('|', CASE WHEN "
+grp_0" != '' THEN $p0 END) = '' THEN '' ELSE concat_ws('|', CASE WHEN "
+grp_0" != '' THEN $p0 END) || '|' || concat_ws('|', NULLIF("
+grp_0", '')) END) AS "
+influxpy_rank" FROM (SELECT DISTINCT "host" AS "
+grp_0" FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE "
+influxpy_rank" >= 2 AND "
+influxpy_rank" < 4) series WHERE r."
+grp_0" = series."
+grp_0") ORDER BY "
+grp_0" ASC, time ASC, "
+influxpy_tie" ASC

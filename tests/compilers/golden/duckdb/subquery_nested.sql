@@ -3,4 +3,20 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['count'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, col_0 FROM (WITH base AS (SELECT time, "v" FROM (SELECT time, col_0 AS "v" FROM (SELECT time, col_0 FROM (SELECT time, 0 AS influxpy_tie, "v" AS col_0 FROM (SELECT time, col_0 AS "v" FROM (SELECT time, col_0 FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS r ORDER BY time ASC, influxpy_tie ASC)) WHERE TRUE AND TRUE AND (TRUE)) AS r ORDER BY time ASC, influxpy_tie ASC)) WHERE TRUE AND TRUE), call_0_rows AS (SELECT 0 AS time, count("v") AS v FROM base WHERE "v" IS NOT NULL AND TRUE GROUP BY ALL HAVING count("v") > 0), merged AS (SELECT time, v AS call_0 FROM call_0_rows), cells AS (SELECT time, call_0 AS call_0 FROM merged) SELECT time, call_0 AS col_0 FROM cells) AS r ORDER BY time ASC
+SELECT time, "
+col_0" FROM (WITH base AS (SELECT time, "v" FROM (SELECT time, "
+col_0" AS "v" FROM (SELECT time, "
+col_0" FROM (SELECT time, 0 AS "
+influxpy_tie", "v" AS "
+col_0" FROM (SELECT time, "
+col_0" AS "v" FROM (SELECT time, "
+col_0" FROM (SELECT time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS r ORDER BY time ASC, "
+influxpy_tie" ASC)) WHERE TRUE AND TRUE AND (TRUE)) AS r ORDER BY time ASC, "
+influxpy_tie" ASC)) WHERE TRUE AND TRUE), call_0_rows AS (SELECT 0 AS time, count("v") AS v FROM base WHERE "v" IS NOT NULL AND TRUE GROUP BY ALL HAVING count("v") > 0), merged AS (SELECT time, v AS "
+call_0" FROM call_0_rows), cells AS (SELECT time, "
+call_0" AS "
+call_0" FROM merged) SELECT time, "
+call_0" AS "
+col_0" FROM cells) AS r ORDER BY time ASC

@@ -3,4 +3,16 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['v'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, col_0 FROM (SELECT time, 0 AS influxpy_tie, "v" AS col_0 FROM (SELECT time, col_0 AS "v", col_1 AS "n" FROM (SELECT time, col_0, col_1 FROM (SELECT time, concat_ws(',', "dc", "host") AS influxpy_tie, "v" AS col_0, "n" AS col_1 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r ORDER BY time ASC, influxpy_tie ASC)) WHERE TRUE AND TRUE AND (TRUE)) AS r ORDER BY time ASC, influxpy_tie ASC
+SELECT time, "
+col_0" FROM (SELECT time, 0 AS "
+influxpy_tie", "v" AS "
+col_0" FROM (SELECT time, "
+col_0" AS "v", "
+col_1" AS "n" FROM (SELECT time, "
+col_0", "
+col_1" FROM (SELECT time, concat_ws(',', "dc", "host") AS "
+influxpy_tie", "v" AS "
+col_0", "n" AS "
+col_1" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r ORDER BY time ASC, "
+influxpy_tie" ASC)) WHERE TRUE AND TRUE AND (TRUE)) AS r ORDER BY time ASC, "
+influxpy_tie" ASC

@@ -3,4 +3,7 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['top'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, col_0 FROM (SELECT time, w, x AS col_0 FROM (SELECT time, "v" AS x, 0 AS w FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND "v" IS NOT NULL) ORDER BY x DESC, time ASC LIMIT 3) AS r ORDER BY w ASC, time ASC, col_0 DESC
+SELECT time, "
+col_0" FROM (SELECT time, w, x AS "
+col_0" FROM (SELECT time, "v" AS x, 0 AS w FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND "v" IS NOT NULL) ORDER BY x DESC, time ASC LIMIT 3) AS r ORDER BY w ASC, time ASC, "
+col_0" DESC

@@ -3,4 +3,14 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['top', 'host'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, col_0, col_1 FROM (SELECT q.t AS time, w, q.v AS col_0, NULLIF(q.tag_0, '') AS col_1 FROM (SELECT w, unnest(max_by(p, struct_pack(a := p.v, b := -p.t), 2)) AS q FROM (SELECT w, max_by(struct_pack(t := time, v := x, tag_0 := tag_0), struct_pack(a := x, b := -time)) AS p FROM (SELECT time, "host" AS tag_0, "v" AS x, time - (time) % 21600000000000 AS w FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999 AND "v" IS NOT NULL) GROUP BY w, tag_0) GROUP BY w)) AS r ORDER BY w ASC, time ASC, col_0 DESC
+SELECT time, "
+col_0", "
+col_1" FROM (SELECT q.t AS time, w, q.v AS "
+col_0", NULLIF(q."
+tag_0", '') AS "
+col_1" FROM (SELECT w, unnest(max_by(p, struct_pack(a := p.v, b := -p.t), 2)) AS q FROM (SELECT w, max_by(struct_pack(t := time, v := x, "
+tag_0" := "
+tag_0"), struct_pack(a := x, b := -time)) AS p FROM (SELECT time, "host" AS "
+tag_0", "v" AS x, time - (time) % 21600000000000 AS w FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999 AND "v" IS NOT NULL) GROUP BY w, "
+tag_0") GROUP BY w)) AS r ORDER BY w ASC, time ASC, "
+col_0" DESC

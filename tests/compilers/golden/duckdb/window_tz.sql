@@ -3,4 +3,26 @@
 -- writes: False
 -- params: {'p1': 'Europe/Paris', 'p2': 'Europe/Paris'}
 -- meta: {'action': 'select', 'columns': ['mean'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, col_0 FROM (WITH base AS (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), call_0_rows_unfilled AS (SELECT * EXCLUDE (influxpy_k), row_number() OVER (PARTITION BY time ORDER BY influxpy_k) AS influxpy_n FROM (SELECT influxpy_w AS time, avg(CAST("v" AS DOUBLE)) AS v, influxpy_k FROM (SELECT * FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS influxpy_r JOIN (SELECT assigned.t AS time, assigned.w AS influxpy_w, assigned.k AS influxpy_k FROM (SELECT unnest(influxpy_tz_assign(list_sort(list_distinct(list(time))), 3600000000000, 0, $p1, FALSE)) AS assigned FROM (SELECT * FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999))) AS influxpy_a USING (time) GROUP BY influxpy_k, influxpy_w)), call_0_rows AS (SELECT time, v AS v, influxpy_n FROM (SELECT grid.*, r.v, coalesce(r.influxpy_n, 1) AS influxpy_n, coalesce(r.present, FALSE) AS present FROM (SELECT unnest(influxpy_tz_fill(list(time ORDER BY time ASC), 1577836800000000000, 1577919600000000000, 3600000000000, $p2, FALSE)) AS time FROM call_0_rows_unfilled UNION SELECT time FROM call_0_rows_unfilled) AS grid LEFT JOIN (SELECT *, TRUE AS present FROM call_0_rows_unfilled) AS r USING (time)) AS filled), merged AS (SELECT time, influxpy_n, v AS call_0 FROM call_0_rows), cells AS (SELECT time, influxpy_n, call_0 AS call_0 FROM merged) SELECT time, influxpy_n, influxpy_null_nan(call_0) AS col_0 FROM cells) AS r ORDER BY time ASC, influxpy_n ASC
+SELECT time, "
+col_0" FROM (WITH base AS (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), call_0_rows_unfilled AS (SELECT * EXCLUDE ("
+influxpy_k"), row_number() OVER (PARTITION BY time ORDER BY "
+influxpy_k") AS "
+influxpy_n" FROM (SELECT "
+influxpy_w" AS time, avg(CAST("v" AS DOUBLE)) AS v, "
+influxpy_k" FROM (SELECT * FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS influxpy_r JOIN (SELECT assigned.t AS time, assigned.w AS "
+influxpy_w", assigned.k AS "
+influxpy_k" FROM (SELECT unnest(influxpy_tz_assign(list_sort(list_distinct(list(time))), 3600000000000, 0, $p1, FALSE)) AS assigned FROM (SELECT * FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999))) AS influxpy_a USING (time) GROUP BY "
+influxpy_k", "
+influxpy_w")), call_0_rows AS (SELECT time, v AS v, "
+influxpy_n" FROM (SELECT grid.*, r.v, coalesce(r."
+influxpy_n", 1) AS "
+influxpy_n", coalesce(r.present, FALSE) AS present FROM (SELECT unnest(influxpy_tz_fill(list(time ORDER BY time ASC), 1577836800000000000, 1577919600000000000, 3600000000000, $p2, FALSE)) AS time FROM call_0_rows_unfilled UNION SELECT time FROM call_0_rows_unfilled) AS grid LEFT JOIN (SELECT *, TRUE AS present FROM call_0_rows_unfilled) AS r USING (time)) AS filled), merged AS (SELECT time, "
+influxpy_n", v AS "
+call_0" FROM call_0_rows), cells AS (SELECT time, "
+influxpy_n", "
+call_0" AS "
+call_0" FROM merged) SELECT time, "
+influxpy_n", influxpy_null_nan("
+call_0") AS "
+col_0" FROM cells) AS r ORDER BY time ASC, "
+influxpy_n" ASC
