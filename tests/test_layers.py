@@ -53,7 +53,16 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     # The compilation contract (Compiled, Compiler) is what a Query is
     # compiled into, so it sits with the query, below the dialects.
-    ("query", ("influxpy.query", "influxpy.compilers.base", "influxpy.downsampling")),
+    (
+        "query",
+        (
+            "influxpy.query",
+            "influxpy.statements",
+            "influxpy.influxql",
+            "influxpy.compilers.base",
+            "influxpy.downsampling",
+        ),
+    ),
     ("compilers", ("influxpy.compilers",)),
     # Backends build result series and read DataFrames to write them.
     ("results", ("influxpy.results", "influxpy._dataframe")),
@@ -64,7 +73,12 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("schema", ("influxpy.schema", "influxpy.introspection")),
     # Copying data between stores reads models from introspection.
     ("transfer", ("influxpy._transfer",)),
-    ("entry points", ("influxpy.cli", "influxpy.__main__", "influxpy")),
+    # The HTTP server sits beside the command line: it parses requests, calls
+    # a backend and renders answers in InfluxDB's formats.
+    (
+        "entry points",
+        ("influxpy.server", "influxpy.cli", "influxpy.__main__", "influxpy"),
+    ),
 )
 
 #: Modules that may import each other (a model's manager returns

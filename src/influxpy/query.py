@@ -38,11 +38,16 @@ FILL_MODES = ("null", "none", "previous", "linear", "value")
 
 @dataclasses.dataclass(frozen=True)
 class Source:
-    """A measurement, qualified by database and retention policy if given."""
+    """A measurement, qualified by database and retention policy if given.
+
+    With ``regex=True``, ``measurement`` is a regular expression (without
+    slashes) and the source is every measurement whose name it matches.
+    """
 
     measurement: str
     database: str | None = None
     retention_policy: str | None = None
+    regex: bool = False
     visit_name: ClassVar[str] = "source"
 
 

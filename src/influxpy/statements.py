@@ -1,0 +1,263 @@
+"""Statements other than SELECT, described without any query language.
+
+InfluxQL text is parsed into these (and into ``query.Query`` for SELECT and
+``query.Delete`` for DELETE); a backend runs them. Like ``Query`` they are
+frozen dataclasses of plain values and expression nodes: no InfluxQL or SQL
+text. ``Statement`` is the union a parser returns for one statement.
+
+Sources named in ``FROM`` are ``query.Source`` values; one with
+``regex=True`` holds a regular expression matched against measurement names.
+WHERE clauses are the same ``WhereNode`` trees a QuerySet builds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar, TypeAlias
+
+from influxpy.durations import Duration
+from influxpy.expressions import WhereNode
+from influxpy.query import Delete, Query, Source
+from influxpy.retention import RetentionPolicy
+
+__all__ = [
+    "AlterRetentionPolicy",
+    "CreateContinuousQuery",
+    "CreateDatabase",
+    "CreateRetentionPolicy",
+    "DropContinuousQuery",
+    "DropDatabase",
+    "DropMeasurement",
+    "DropRetentionPolicy",
+    "DropSeries",
+    "Explain",
+    "KeyMatch",
+    "ShowContinuousQueries",
+    "ShowDatabases",
+    "ShowFieldKeys",
+    "ShowMeasurements",
+    "ShowRetentionPolicies",
+    "ShowSeries",
+    "ShowTagKeys",
+    "ShowTagValues",
+    "Statement",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class KeyMatch:
+    """How a name is matched: ``op`` is ``=``, ``!=``, ``=~``, ``!~`` or ``IN``.
+
+    ``values`` holds one name (or one regular expression for ``=~``/``!~``)
+    or, for ``IN``, every listed name.
+    """
+
+    op: str
+    values: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowDatabases:
+    """``SHOW DATABASES``."""
+
+    visit_name: ClassVar[str] = "show_databases"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowMeasurements:
+    """``SHOW MEASUREMENTS [ON db] [WITH MEASUREMENT …] [WHERE …] [LIMIT] [OFFSET]``."""
+
+    database: str | None = None
+    measurement: KeyMatch | None = None
+    where: WhereNode | None = None
+    limit: int | None = None
+    offset: int | None = None
+    visit_name: ClassVar[str] = "show_measurements"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowTagKeys:
+    """``SHOW TAG KEYS [ON db] [FROM …] [WHERE …] [LIMIT] [OFFSET]``."""
+
+    database: str | None = None
+    sources: tuple[Source, ...] = ()
+    where: WhereNode | None = None
+    limit: int | None = None
+    offset: int | None = None
+    series_limit: int | None = None
+    series_offset: int | None = None
+    visit_name: ClassVar[str] = "show_tag_keys"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowTagValues:
+    """``SHOW TAG VALUES [ON db] [FROM …] WITH KEY … [WHERE …] [LIMIT] [OFFSET]``."""
+
+    key: KeyMatch
+    database: str | None = None
+    sources: tuple[Source, ...] = ()
+    where: WhereNode | None = None
+    limit: int | None = None
+    offset: int | None = None
+    visit_name: ClassVar[str] = "show_tag_values"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowFieldKeys:
+    """``SHOW FIELD KEYS [ON db] [FROM …] [LIMIT] [OFFSET]``."""
+
+    database: str | None = None
+    sources: tuple[Source, ...] = ()
+    limit: int | None = None
+    offset: int | None = None
+    visit_name: ClassVar[str] = "show_field_keys"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowSeries:
+    """``SHOW SERIES [ON db] [FROM …] [WHERE …] [LIMIT] [OFFSET]``."""
+
+    database: str | None = None
+    sources: tuple[Source, ...] = ()
+    where: WhereNode | None = None
+    limit: int | None = None
+    offset: int | None = None
+    visit_name: ClassVar[str] = "show_series"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowRetentionPolicies:
+    """``SHOW RETENTION POLICIES [ON db]``."""
+
+    database: str | None = None
+    visit_name: ClassVar[str] = "show_retention_policies"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowContinuousQueries:
+    """``SHOW CONTINUOUS QUERIES``."""
+
+    visit_name: ClassVar[str] = "show_continuous_queries"
+
+
+@dataclasses.dataclass(frozen=True)
+class CreateDatabase:
+    """``CREATE DATABASE name [WITH …]``; ``policy`` is the ``WITH`` part."""
+
+    name: str
+    policy: RetentionPolicy | None = None
+    visit_name: ClassVar[str] = "create_database"
+
+
+@dataclasses.dataclass(frozen=True)
+class DropDatabase:
+    """``DROP DATABASE name``."""
+
+    name: str
+    visit_name: ClassVar[str] = "drop_database"
+
+
+@dataclasses.dataclass(frozen=True)
+class CreateRetentionPolicy:
+    """``CREATE RETENTION POLICY … ON db …``; ``policy.default`` is ``DEFAULT``."""
+
+    policy: RetentionPolicy
+    database: str | None = None
+    visit_name: ClassVar[str] = "create_retention_policy"
+
+
+@dataclasses.dataclass(frozen=True)
+class AlterRetentionPolicy:
+    """``ALTER RETENTION POLICY name ON db …``: only the given values change.
+
+    ``duration`` is ``None`` when not given and ``"INF"`` for ``DURATION INF``.
+    """
+
+    name: str
+    database: str | None = None
+    duration: Duration | str | None = None
+    replication: int | None = None
+    shard_duration: Duration | None = None
+    default: bool = False
+    visit_name: ClassVar[str] = "alter_retention_policy"
+
+
+@dataclasses.dataclass(frozen=True)
+class DropRetentionPolicy:
+    """``DROP RETENTION POLICY name ON db``."""
+
+    name: str
+    database: str | None = None
+    visit_name: ClassVar[str] = "drop_retention_policy"
+
+
+@dataclasses.dataclass(frozen=True)
+class CreateContinuousQuery:
+    """``CREATE CONTINUOUS QUERY name ON db [RESAMPLE …] BEGIN select END``."""
+
+    name: str
+    database: str
+    query: Query
+    resample_every: Duration | None = None
+    resample_for: Duration | None = None
+    visit_name: ClassVar[str] = "create_continuous_query"
+
+
+@dataclasses.dataclass(frozen=True)
+class DropContinuousQuery:
+    """``DROP CONTINUOUS QUERY name ON db``."""
+
+    name: str
+    database: str
+    visit_name: ClassVar[str] = "drop_continuous_query"
+
+
+@dataclasses.dataclass(frozen=True)
+class DropSeries:
+    """``DROP SERIES [FROM …] [WHERE …]`` (tags only in WHERE)."""
+
+    sources: tuple[Source, ...] = ()
+    where: WhereNode | None = None
+    visit_name: ClassVar[str] = "drop_series"
+
+
+@dataclasses.dataclass(frozen=True)
+class DropMeasurement:
+    """``DROP MEASUREMENT name``."""
+
+    name: str
+    visit_name: ClassVar[str] = "drop_measurement"
+
+
+@dataclasses.dataclass(frozen=True)
+class Explain:
+    """``EXPLAIN [ANALYZE] select``."""
+
+    query: Query
+    analyze: bool = False
+    visit_name: ClassVar[str] = "explain"
+
+
+#: One parsed statement: a SELECT, a DELETE, or one of the classes above.
+Statement: TypeAlias = (
+    Query
+    | Delete
+    | ShowDatabases
+    | ShowMeasurements
+    | ShowTagKeys
+    | ShowTagValues
+    | ShowFieldKeys
+    | ShowSeries
+    | ShowRetentionPolicies
+    | ShowContinuousQueries
+    | CreateDatabase
+    | DropDatabase
+    | CreateRetentionPolicy
+    | AlterRetentionPolicy
+    | DropRetentionPolicy
+    | CreateContinuousQuery
+    | DropContinuousQuery
+    | DropSeries
+    | DropMeasurement
+    | Explain
+)
