@@ -107,6 +107,7 @@ __all__ = [
     "ImproperlyConfigured",
     "InfluxField",
     "InfluxMeasurement",
+    "InfluxQLParseError",
     "InfluxResult",
     "InfluxTag",
     "InfluxpyError",

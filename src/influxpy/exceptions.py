@@ -39,6 +39,7 @@ __all__ = [
     "FieldError",
     "FieldTypeConflictError",
     "ImproperlyConfigured",
+    "InfluxQLParseError",
     "InfluxpyError",
     "InterfaceError",
     "LineProtocolError",
@@ -144,6 +145,14 @@ class AuthenticationError(OperationalError):
 
 class ProgrammingError(DatabaseError):
     """The store rejected the statement or the write as invalid."""
+
+
+class InfluxQLParseError(ProgrammingError):
+    """InfluxQL text that does not parse, with InfluxDB's message.
+
+    The message reads as influxd's: ``error parsing query: found X,
+    expected Y at line L, char C``.
+    """
 
 
 class DatabaseNotFoundError(ProgrammingError):

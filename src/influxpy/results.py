@@ -19,7 +19,7 @@ from typing import Any
 
 from influxpy._types import PointT, options_of
 
-__all__ = ["Converter", "InfluxResult", "Series", "merge_pieces"]
+__all__ = ["Converter", "InfluxResult", "Series", "StatementResult", "merge_pieces"]
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 #: Distinct timestamps a converter remembers before it starts afresh.
@@ -45,6 +45,21 @@ class Series:
     columns: list[str]
     values: list[list[Any]]
     partial: bool = False
+
+
+@dataclasses.dataclass
+class StatementResult:
+    """The answer to one statement of an InfluxQL request, as InfluxDB gives it.
+
+    ``statement_id`` counts from 0 in the order of the text. ``series`` yields
+    the statement's ``Series`` (several pieces per series when streamed in
+    chunks); ``error`` is the server's message when the statement failed
+    (``series`` is then empty), e.g. ``database not found: x``.
+    """
+
+    statement_id: int
+    series: Iterable[Series] = ()
+    error: str | None = None
 
 
 @dataclasses.dataclass

@@ -58,6 +58,7 @@ from collections.abc import (
     Callable,
     Iterable,
     Iterator,
+    Mapping,
 )
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Protocol, TypeVar
 
@@ -79,7 +80,7 @@ if TYPE_CHECKING:
     from influxpy.durations import Duration
     from influxpy.expressions import WhereNode
     from influxpy.query import Query, Source
-    from influxpy.results import Series
+    from influxpy.results import Series, StatementResult
     from influxpy.retention import RetentionPolicy
     from influxpy.urls import DatabaseURL
 
@@ -334,6 +335,25 @@ class Backend(abc.ABC):
         With *chunk_size*, rows are streamed in chunks of that many rows and
         one logical series may arrive as several ``Series`` pieces.
         """
+
+    def statements(
+        self,
+        text: str,
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        chunk_size: int | None = None,
+    ) -> Iterator[StatementResult]:
+        """Run InfluxQL *text* (one or more statements separated by ``;``).
+
+        Yields one ``StatementResult`` per statement, in order, as InfluxDB
+        answers ``/query``: a failed statement carries the server's error
+        text. *params* binds ``$name`` placeholders. Text that does not parse
+        raises ``InfluxQLParseError`` with InfluxDB's message.
+        """
+        msg = f"The {self.vendor} backend does not run InfluxQL text."
+        raise NotSupportedError(msg)
 
     @abc.abstractmethod
     def write(
