@@ -1,0 +1,53 @@
+"""InfluxDB line protocol: pure functions and classes, no I/O.
+
+The package's parts, each importable from here:
+
+- ``escaping``: escaping and validation of names, tag values and field
+  values, and ``encode_point`` for one point given as mappings;
+- ``encoder``: the compiled encoder of a model (``make_encoder``) and
+  ``encode_columns`` for row-aligned columns;
+- ``parsing``: ``parse_line``, the exact per-line parser;
+- ``reader``: ``read_body``, the fast reader of a whole request body into
+  columns per measurement, with the lines InfluxDB would reject.
+"""
+
+from __future__ import annotations
+
+from influxpy.lineprotocol.encoder import (
+    Encoder,
+    FieldSpec,
+    TagSpec,
+    encode_columns,
+    make_encoder,
+)
+from influxpy.lineprotocol.escaping import (
+    FieldKind,
+    check_tag_set,
+    check_tag_value,
+    encode_point,
+    escape_field_key,
+    escape_measurement,
+    escape_tag,
+    format_field_value,
+    format_string,
+)
+from influxpy.lineprotocol.parsing import field_types_of, parse_line
+
+__all__ = [
+    "Encoder",
+    "FieldKind",
+    "FieldSpec",
+    "TagSpec",
+    "check_tag_set",
+    "check_tag_value",
+    "encode_columns",
+    "encode_point",
+    "escape_field_key",
+    "escape_measurement",
+    "escape_tag",
+    "field_types_of",
+    "format_field_value",
+    "format_string",
+    "make_encoder",
+    "parse_line",
+]

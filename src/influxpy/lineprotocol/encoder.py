@@ -1,0 +1,482 @@
+"""The compiled line-protocol encoder of a model, and columns to lines.
+
+``make_encoder`` takes plain descriptions of tags and fields and returns a
+compiled encoder that the model layer feeds with instances;
+``encode_columns`` encodes row-aligned columns (the DataFrame path). Pure:
+no I/O, nothing about models or the network.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time as _time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import repeat
+from typing import Any
+
+import orjson
+
+from influxpy.constants import (
+    MAX_TIME_NS,
+    MIN_TIME_NS,
+    RESERVED_KEYS,
+)
+from influxpy.exceptions import FieldError, LineProtocolError
+from influxpy.lineprotocol.escaping import (
+    _INT64_MAX,
+    _INT64_MIN,
+    FieldKind,
+    _check_key,
+    _check_time,
+    _refuse,
+    _series_key,
+    _vars,
+    escape_field_key,
+    escape_measurement,
+    format_field_value,
+    format_string,
+)
+
+__all__ = ["Encoder", "FieldSpec", "TagSpec", "encode_columns", "make_encoder"]
+
+
+@dataclass(frozen=True)
+class TagSpec:
+    """How one tag is read from an object: attribute, stored key, required."""
+
+    attname: str
+    key: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one field is read from an object and written.
+
+    ``coerce`` turns an unusual value (a numpy scalar, an int for a float
+    field) into the canonical Python type or raises ``FieldError``.
+    """
+
+    attname: str
+    key: str
+    kind: FieldKind
+    coerce: Callable[[Any], Any] | None = None
+
+
+# The fast paths test the exact class, so subclasses and numpy scalars take
+# the slow path through the field's own validation.
+_FAST_PATHS: dict[str, str] = {
+    "float": "{v}.__class__ is float and {v} - {v} == 0.0",
+    "any": "{v}.__class__ is float and {v} - {v} == 0.0",
+    "integer": "{v}.__class__ is int and -9223372036854775808 <= {v} "
+    "<= 9223372036854775807",
+    "boolean": "{v}.__class__ is bool",
+    "string": "{v}.__class__ is str and len({v}) < 262144 and {v}.isascii()",
+}
+_FAST_FORMAT: dict[str, str] = {
+    "float": "repr({v})",
+    "any": "repr({v})",
+    "integer": "str({v}) + 'i'",
+    "boolean": "('true' if {v} else 'false')",
+    "string": "fmt_str({v})",
+}
+# The same formats as replacement fields of an f-string, for the line of an
+# object whose values all take their fast path.
+_FAST_FIELD: dict[str, str] = {
+    "float": "{{{v}!r}}",
+    "any": "{{{v}!r}}",
+    "integer": "{{{v}}}i",
+    "boolean": "{{'true' if {v} else 'false'}}",
+    "string": "{{fmt_str({v})}}",
+}
+#: Batches smaller than this are encoded object by object.
+_MIN_COLUMNAR = 8
+# orjson writes ints as str() does, and floats with the same shortest digits
+# as repr(), in the same notation except where it writes an exponent ("e")
+# or a value below 1e-4 in fixed notation ("0.0000..."): such columns are
+# formatted with repr(). Checked once here, in case a release changes that.
+_ORJSON_SAMPLE = [0.0, -0.0, 1.0, 57.123, 0.0001, 123456789.125, 1e15, -2.5]
+_ORJSON_FLOATS = (
+    orjson.dumps(_ORJSON_SAMPLE).decode() == f"[{','.join(map(repr, _ORJSON_SAMPLE))}]"
+    and orjson.dumps([-(2**63), 2**63 - 1, 0]) == f"[{-(2**63)},{2**63 - 1},0]".encode()
+)
+
+
+def _only(values: list[Any], cls: type) -> bool:
+    """Whether every value's class is exactly *cls* (not a subclass)."""
+    return set(map(type, values)) == {cls}
+
+
+def _dumped(values: list[Any]) -> list[str]:
+    """Each number or bool of *values* as orjson writes it."""
+    texts = orjson.dumps(values).decode().split(",")
+    texts[0] = texts[0][1:]
+    texts[-1] = texts[-1][:-1]
+    return texts
+
+
+def _format_fast_column(kind: str, values: list[Any]) -> list[str] | None:
+    """Format a column whose values all take the fast path of *kind*, as the
+    object-by-object encoder does; None when one does not.
+    """
+    if kind in ("float", "any"):
+        if not _only(values, float):
+            return None
+        if not _ORJSON_FLOATS:
+            return list(map(repr, values)) if math.isfinite(sum(values)) else None
+        blob = orjson.dumps(values)
+        if b"n" in blob:  # orjson writes NaN and infinities as null
+            return None
+        if b"e" in blob or b"0.0000" in blob:
+            return list(map(repr, values))
+        texts = blob.decode().split(",")
+        texts[0] = texts[0][1:]
+        texts[-1] = texts[-1][:-1]
+        return texts
+    if kind == "integer":
+        if not _only(values, int) or min(values) < _INT64_MIN:
+            return None
+        if max(values) > _INT64_MAX:
+            return None
+        return _dumped(values) if _ORJSON_FLOATS else list(map(str, values))
+    if kind == "boolean":
+        return _dumped(values) if _only(values, bool) else None
+    if (
+        _only(values, str)
+        and all(map(str.isascii, values))
+        and max(map(len, values)) < 262144
+    ):
+        return list(map(format_string, values))
+    return None
+
+
+class Encoder:
+    """A line-protocol encoder compiled for one measurement's tags and fields.
+
+    ``encode(obj)`` writes one object; ``encode_many(objs)`` a batch. Values
+    are read from ``obj.__dict__`` by attribute name; time from the
+    ``time_attname`` entry as integer nanoseconds (``None`` stamps now).
+    Series keys are escaped once per distinct tag set and cached.
+    """
+
+    def __init__(
+        self,
+        measurement: str,
+        tags: Sequence[TagSpec],
+        fields: Sequence[FieldSpec],
+        time_attname: str = "time",
+        cache_size: int = 100_000,
+    ) -> None:
+        self.measurement = measurement
+        self.escaped_measurement = escape_measurement(measurement)
+        self.tags = tuple(tags)
+        self.fields = tuple(fields)
+        self.time_attname = time_attname
+        self._cache: dict[tuple[Any, ...], str] = {}
+        self._cache_size = cache_size
+        for spec in self.tags:
+            if spec.key in RESERVED_KEYS:
+                why = "InfluxDB rejects a tag named 'time'"
+                raise _refuse("tag", measurement, spec.key, spec.key, why)
+            _check_key("tag key", measurement, spec.key)
+        for fspec in self.fields:
+            if fspec.key in RESERVED_KEYS:
+                why = "InfluxDB drops a field named 'time'"
+                raise _refuse("field", measurement, fspec.key, fspec.key, why)
+            _check_key("field key", measurement, fspec.key)
+        keys = [s.key for s in self.tags]
+        duplicated = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicated:
+            why = "two tags are stored under the same key"
+            raise _refuse("tag key", measurement, duplicated[0], duplicated[0], why)
+        self._prefixes = [escape_field_key(spec.key) + "=" for spec in self.fields]
+        #: Encode one object as a line.
+        self.encode: Callable[[Any], str]
+        self._encode_rows: Callable[[Iterable[Any]], list[str]]
+        self._encode_rows, self.encode = self._compile()
+
+    def encode_many(self, objs: Iterable[Any]) -> list[str]:
+        """Encode a batch of objects as lines, in order.
+
+        A batch whose values all take their fast path (exact ``float``,
+        ``int``, ``bool`` or ``str`` values, each field present in every
+        object or in none, integer times) is encoded column by column, which
+        costs about half as much; any other goes object by object. Both give
+        the same lines and raise the same errors.
+        """
+        batch = objs if isinstance(objs, list) else list(objs)
+        if len(batch) >= _MIN_COLUMNAR:
+            try:
+                lines = self._encode_columns(batch)
+            except Exception:  # the object-by-object encoder raises it
+                lines = None
+            if lines is not None:
+                return lines
+        return self._encode_rows(batch)
+
+    def _encode_columns(self, batch: list[Any]) -> list[str] | None:
+        """Encode *batch* column by column, or return None to leave it to the
+        object-by-object encoder (which then raises any error).
+
+        The per-value work (type checks, range checks, number formatting,
+        joining) runs in C over whole columns.
+        """
+        count = len(batch)
+        dicts = list(map(_vars, batch))
+        get = dict.get
+        cache_get = self._cache.get
+        if self.tags:
+            tag_columns = [map(get, dicts, repeat(s.attname, count)) for s in self.tags]
+            keys: list[Any] = list(map(cache_get, zip(*tag_columns, strict=True)))
+            if None in keys:
+                names = [s.attname for s in self.tags]
+                for index, key in enumerate(keys):
+                    if key is None:
+                        values = tuple([dicts[index].get(name) for name in names])
+                        keys[index] = cache_get(values) or self._series(values)
+        else:
+            keys = [cache_get(()) or self._series(())] * count
+        parts: list[Iterable[str]] = [keys]
+        separator = " "
+        for spec, prefix in zip(self.fields, self._prefixes, strict=True):
+            column = list(map(get, dicts, repeat(spec.attname, count)))
+            texts = _format_fast_column(spec.kind, column)
+            if texts is None:
+                if column.count(None) == count:
+                    continue  # a field no object has is left out, as it is one by one
+                return None
+            parts.append(repeat(separator + prefix, count))
+            parts.append(texts)
+            separator = "i," if spec.kind == "integer" else ","
+        if len(parts) == 1:
+            return None
+        times: list[Any] = list(map(get, dicts, repeat(self.time_attname, count)))
+        if not _only(times, int) or min(times) < MIN_TIME_NS:
+            return None
+        if max(times) > MAX_TIME_NS:
+            return None
+        parts.append(repeat(separator[:-1] + " ", count))
+        parts.append(_dumped(times) if _ORJSON_FLOATS else list(map(str, times)))
+        return list(map("".join, zip(*parts, strict=True)))
+
+    def _series(self, values: tuple[Any, ...]) -> str:
+        for spec, value in zip(self.tags, values, strict=True):
+            if spec.required and (value is None or value == ""):
+                msg = (
+                    f"Cannot write measurement {self.measurement!r}: the tag "
+                    f"{spec.attname!r} is required and was {value!r}; give it a "
+                    "value or declare it InfluxTag(null=True)."
+                )
+                raise FieldError(msg, field=spec.attname)
+        pairs = [(s.key, v) for s, v in zip(self.tags, values, strict=True)]
+        keys = [spec.key for spec in self.fields]
+        series = _series_key(self.measurement, self.escaped_measurement, pairs, keys)
+        if len(self._cache) >= self._cache_size:
+            self._cache.clear()
+        self._cache[values] = series
+        return series
+
+    def _slow(self, index: int, value: Any) -> str:
+        spec = self.fields[index]
+        if spec.coerce is not None:
+            value = spec.coerce(value)
+        return format_field_value(
+            value, spec.kind, measurement=self.measurement, key=spec.key
+        )
+
+    def _no_fields(self, obj: Any) -> LineProtocolError:
+        names = ", ".join(repr(f.attname) for f in self.fields)
+        why = f"a point needs at least one field value that is not None ({names})"
+        return _refuse("the point", self.measurement, None, obj, why)
+
+    def _compile(
+        self,
+    ) -> tuple[Callable[[Iterable[Any]], list[str]], Callable[[Any], str]]:
+        """Generate a batch encoder with one inlined branch per field, and
+        the same code for one object (the batch writer encodes one at a time).
+
+        Code generation (as attrs does for ``__init__``) removes the
+        per-field loop and dictionary traffic from the hot path. An object
+        whose values all take their fast path is written by one f-string.
+        """
+        body = ["d = obj.__dict__"]
+        tag_reads = ", ".join(f"d.get({t.attname!r})" for t in self.tags)
+        body.append(f"tk = ({tag_reads}{',' if len(self.tags) == 1 else ''})")
+        body.append("s = cache_get(tk)")
+        body.append("if s is None:")
+        body.append("    s = series(tk)")
+        namespace: dict[str, Any] = {
+            "cache_get": self._cache.get,
+            "series": self._series,
+            "slow": self._slow,
+            "no_fields": self._no_fields,
+            "now": _time.time_ns,
+            "fmt_str": format_string,
+            "check_time": functools.partial(_check_time, self.measurement),
+        }
+        conditions = []
+        line = "{s}"
+        separator = " "
+        for index, spec in enumerate(self.fields):
+            var = f"v{index}"
+            body.append(f"{var} = d.get({spec.attname!r})")
+            conditions.append(_FAST_PATHS[spec.kind].format(v=var))
+            # Keys go in as names, so no key needs escaping in the source.
+            namespace[f"k{index}"] = separator + self._prefixes[index]
+            line += f"{{k{index}}}" + _FAST_FIELD[spec.kind].format(v=var)
+            separator = ","
+        body.append(f"t = d.get({self.time_attname!r})")
+        conditions.append(f"t.__class__ is int and {MIN_TIME_NS} <= t <= {MAX_TIME_NS}")
+        body.append(f"if {' and '.join(f'({c})' for c in conditions)}:")
+        body.append(f"    line = f{line + ' {t}'!r}")
+        body.append("else:")
+        body.append("    p = []")
+        for index, spec in enumerate(self.fields):
+            var = f"v{index}"
+            prefix = self._prefixes[index]
+            fast = _FAST_PATHS[spec.kind].format(v=var)
+            fmt = _FAST_FORMAT[spec.kind].format(v=var)
+            body.append(f"    if {var} is not None:")
+            body.append(f"        if {fast}:")
+            body.append(f"            p.append({prefix!r} + {fmt})")
+            body.append("        else:")
+            body.append(f"            p.append({prefix!r} + slow({index}, {var}))")
+        body.append("    if not p:")
+        body.append("        raise no_fields(obj)")
+        body.append("    if t is None:")
+        body.append("        t = now()")
+        in_range = f"{MIN_TIME_NS} <= t <= {MAX_TIME_NS}"
+        body.append(f"    elif t.__class__ is not int or not {in_range}:")
+        body.append("        t = check_time(t)")
+        body.append("    line = s + ' ' + ','.join(p) + ' ' + str(t)")
+        lines = ["def encode_many(objs):", "    out = []", "    append = out.append"]
+        lines.append("    for obj in objs:")
+        lines.extend(f"        {statement}" for statement in body)
+        lines.append("        append(line)")
+        lines.append("    return out")
+        lines.append("def encode_one(obj):")
+        lines.extend(f"    {statement}" for statement in body)
+        lines.append("    return line")
+        source = "\n".join(lines)
+        filename = f"<influxpy encoder for {self.measurement!r}>"
+        exec(compile(source, filename, "exec"), namespace)
+        encode_many: Callable[[Iterable[Any]], list[str]] = namespace["encode_many"]
+        encode_one: Callable[[Any], str] = namespace["encode_one"]
+        return encode_many, encode_one
+
+
+def make_encoder(
+    measurement: str,
+    tags: Sequence[TagSpec],
+    fields: Sequence[FieldSpec],
+    time_attname: str = "time",
+) -> Encoder:
+    """Build an ``Encoder`` for one measurement (see ``Encoder``)."""
+    return Encoder(measurement, tags, fields, time_attname)
+
+
+def _format_column(
+    measurement: str, key: str, kind: str, values: Sequence[Any]
+) -> list[str | None]:
+    prefix = escape_field_key(key) + "="
+    if len(values):
+        # A whole column of plain values is formatted in C, as in a batch of
+        # objects; any other goes value by value (and raises for bad ones).
+        texts = _format_fast_column(kind, list(values))
+        if texts is not None:
+            if kind == "integer":
+                return list(map(f"{prefix}{{}}i".format, texts))
+            return [prefix + text for text in texts]
+    if kind == "float":
+        out: list[str | None] = []
+        for value in values:
+            if value is None:
+                out.append(None)
+            elif value.__class__ is float and value - value == 0.0:
+                out.append(prefix + repr(value))
+            else:
+                formatted = format_field_value(
+                    value, "float", measurement=measurement, key=key
+                )
+                out.append(prefix + formatted)
+        return out
+    return [
+        None
+        if value is None
+        else prefix
+        + format_field_value(
+            value,
+            kind,  # type: ignore[arg-type]
+            measurement=measurement,
+            key=key,
+        )
+        for value in values
+    ]
+
+
+def encode_columns(
+    measurement: str,
+    times: Sequence[int],
+    tags: Mapping[str, Sequence[Any]],
+    fields: Mapping[str, tuple[str, Sequence[Any]]],
+    cache: dict[tuple[Any, ...], str] | None = None,
+) -> list[str]:
+    """Encode row-aligned columns as lines (the DataFrame write path).
+
+    ``tags`` maps tag keys to values (``None`` or ``''`` omit the tag);
+    ``fields`` maps field keys to ``(kind, values)`` with ``None`` for no
+    value. Series keys are escaped once per distinct tag set, and once for
+    all batches when the same ``cache`` dict is passed with each (the same
+    tag keys and field keys every time).
+    """
+    escaped = escape_measurement(measurement)
+    tag_keys = sorted(tags)
+    count = len(times)
+    for key in fields:
+        if key in RESERVED_KEYS:
+            why = "InfluxDB drops a field named 'time'"
+            raise _refuse("field", measurement, key, key, why)
+        _check_key("field key", measurement, key)
+    if cache is None:
+        cache = {}
+    prefixes: list[str] = []
+    rows: Iterable[tuple[Any, ...]] = (
+        zip(*(tags[k] for k in tag_keys), strict=True) if tag_keys else [()] * count
+    )
+    for values in rows:
+        prefix = cache.get(values)
+        if prefix is None:
+            prefix = cache[values] = _series_key(
+                measurement, escaped, zip(tag_keys, values, strict=True), fields
+            )
+        prefixes.append(prefix)
+    columns = [
+        _format_column(measurement, k, kind, v) for k, (kind, v) in fields.items()
+    ]
+    lines: list[str] = []
+    if columns and not any(None in column for column in columns):
+        stamps = times if isinstance(times, list) else list(times)
+        if (
+            count
+            and _only(stamps, int)
+            and min(stamps) >= MIN_TIME_NS
+            and max(stamps) <= MAX_TIME_NS
+        ):
+            # Every row has a field and a valid time: join whole columns.
+            texts = _dumped(stamps) if _ORJSON_FLOATS else list(map(str, stamps))
+            joined = map(",".join, zip(*columns, strict=True))
+            return list(map(" ".join, zip(prefixes, joined, texts, strict=True)))
+        for prefix, stamp, *parts in zip(prefixes, stamps, *columns, strict=True):
+            checked = _check_time(measurement, stamp)
+            lines.append(f"{prefix} {','.join(parts)} {checked}")
+        return lines
+    for index in range(count):
+        parts = [c[index] for c in columns if c[index] is not None]
+        if not parts:
+            why = "a point needs at least one field value that is not None"
+            raise _refuse("the point", measurement, None, f"row {index}", why)
+        stamp = _check_time(measurement, times[index])
+        lines.append(f"{prefixes[index]} {','.join(p for p in parts if p)} {stamp}")
+    return lines
