@@ -27,15 +27,16 @@ Points and queries naming no policy use the database's default policy
 
 The backend's jobs live in modules of this package: ``core`` (connection,
 lock, catalog), ``writing`` (batches stored), ``reading`` (queries, INTO,
-DELETE), ``admin`` (databases, retention policies, drops, introspection),
-beside ``catalog``, ``batches``, ``ingest``, ``stream`` and ``functions``.
+DELETE), ``statements`` (InfluxQL statements), ``admin`` (databases,
+retention policies, drops, introspection), beside ``catalog``, ``batches``,
+``ingest``, ``stream`` and ``functions``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from influxpy.backends.duckdb.reading import EngineQueries
+from influxpy.backends.duckdb.statements import EngineStatements
 from influxpy.backends.duckdb_schema import EmbeddedIntrospection, EmbeddedSchemaEditor
 from influxpy.compilers.duckdb import DuckDBCompiler
 
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["DuckDBBackend"]
 
 
-class DuckDBBackend(EngineQueries):
+class DuckDBBackend(EngineStatements):
     """The embedded engine: ``duckdb://:memory:`` or a file.
 
     The URL's path names the file (``duckdb:///abs/path.duckdb`` or

@@ -45,8 +45,8 @@ from influxpy.backends.http.options import (
     query_auth,
     scrub_logs,
 )
-from influxpy.backends.http.reading import HTTPQueries
 from influxpy.backends.http.retry import RetryPolicy
+from influxpy.backends.http.statements import HTTPStatements
 from influxpy.backends.http.writing import HTTPWrites
 from influxpy.backends.influxql_schema import (
     InfluxQLIntrospection,
@@ -71,7 +71,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-class HTTPBackend(HTTPQueries, HTTPWrites):
+class HTTPBackend(HTTPStatements, HTTPWrites):
     """A connection to InfluxDB's HTTP API.
 
     Pass ``transport`` (an ``httpx`` transport) to record or fake exchanges;

@@ -1,0 +1,257 @@
+"""InfluxQL text on InfluxDB's HTTP API: ``statements()``.
+
+The text goes to ``/query`` verbatim, with GET when every statement reads
+and POST when one writes (CREATE, DROP, ALTER, DELETE, GRANT, REVOKE,
+KILL, ``SELECT … INTO``), as the server wants (reference §2.3). Each
+statement's answer is read back with its ``statement_id`` and its own
+error, unlike ``execute()``, which raises on the first error. With
+``chunk_size`` the answer streams: a statement's series are read as they
+are consumed, and whatever a caller leaves unread is skipped before the
+next statement is yielded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, NoReturn
+
+import httpx
+import orjson
+
+from influxpy.backends.http.reading import HTTPQueries, _series_from, _SeriesReader
+from influxpy.backends.http.retry import Failure
+from influxpy.backends.http.sending import _detach
+from influxpy.exceptions import InfluxQLParseError, ProgrammingError
+from influxpy.results import Series, StatementResult, merge_pieces
+
+__all__ = ["HTTPStatements", "writes_data"]
+
+#: First keywords of the statements that change something.
+_WRITING = frozenset(
+    {"CREATE", "DROP", "ALTER", "DELETE", "GRANT", "REVOKE", "KILL", "SET"}
+)
+#: Tokens after which a ``/`` opens a regular expression, not a division.
+_BEFORE_REGEX = frozenset({"=~", "!~", "FROM", ",", "(", "MEASUREMENT"})
+#: Rows per chunk when the caller asks for whole series (influxd's default).
+_WHOLE_CHUNK = 10_000
+#: How influxd begins the message of text it cannot parse.
+_PARSE_ERRORS = ("error parsing query", "missing parameter")
+
+
+def _words(text: str) -> Iterator[str]:
+    """The upper-cased keywords and operators of *text*, with ``;`` between
+    statements; quoted strings, identifiers, regexes and comments are skipped.
+    """
+    i, n = 0, len(text)
+    previous = ";"
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c in "'\"" or (c == "/" and previous in _BEFORE_REGEX):
+            i += 1
+            while i < n and text[i] != c:
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+            previous = "literal"
+            continue
+        if text.startswith("--", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            continue
+        if c.isalnum() or c in "_$":
+            start = i
+            while i < n and (text[i].isalnum() or text[i] in "_$."):
+                i += 1
+            previous = text[start:i].upper()
+        elif text.startswith(("=~", "!~"), i):
+            previous = text[i : i + 2]
+            i += 2
+        else:
+            previous = c
+            i += 1
+        yield previous
+
+
+def writes_data(text: str) -> bool:
+    """Whether one statement of InfluxQL *text* writes (and so needs POST)."""
+    first = True
+    for word in _words(text):
+        if first and word in _WRITING:
+            return True
+        if word == "INTO":
+            return True
+        first = word == ";"
+    return False
+
+
+def _documents(response: httpx.Response, *, stream: bool) -> Iterator[Any]:
+    """The JSON or msgpack documents of a ``/query`` body, as they arrive."""
+
+    def itself(document: Any) -> Iterator[Any]:
+        yield document
+
+    reader = _SeriesReader(response, itself, stream=stream)
+    for piece in response.iter_bytes():
+        yield from reader.feed(piece)
+    yield from reader.finish()
+
+
+class _Results:
+    """Each statement's result objects of a stream of documents, in order.
+
+    ``next()`` returns ``(statement_id, result)``. Ids are counted here:
+    msgpack answers leave ``statement_id`` out of failed results and JSON
+    ones repeat the failed statement's id on the ``not executed`` results
+    that follow it, so a result continuing a partial one keeps its id and
+    any other takes the next.
+    """
+
+    def __init__(self, documents: Iterator[Any]) -> None:
+        self._documents = documents
+        self._pending: list[Mapping[str, Any]] = []
+        self._next_id = 0
+        self._continues = False
+
+    def next(self) -> tuple[int, Mapping[str, Any]] | None:
+        """The next result object and its statement's id, or None at the end."""
+        while not self._pending:
+            document = next(self._documents, None)
+            if document is None:
+                return None
+            if "error" in document and "results" not in document:
+                # A whole-request error inside a 200 answer.
+                return -1, {"error": str(document["error"])}
+            self._pending.extend(document.get("results") or ())
+        result = self._pending.pop(0)
+        if not self._continues:
+            self._next_id += 1
+        self._continues = bool(result.get("partial"))
+        return self._next_id - 1, result
+
+    @property
+    def continues(self) -> bool:
+        """Whether the next result continues the last one's statement."""
+        return self._continues
+
+
+def _series_of(result: Mapping[str, Any], results: _Results) -> Iterator[Series]:
+    """The series of one statement: *result* and the chunks continuing it."""
+    while True:
+        for raw in result.get("series") or ():
+            yield _series_from(raw)
+        if not results.continues:
+            return
+        following = results.next()
+        if following is None:
+            return
+        statement_id, result = following
+        if "error" in result:
+            msg = (
+                f"InfluxDB failed in the middle of statement {statement_id}'s "
+                f"answer: {result['error']}."
+            )
+            raise ProgrammingError(msg)
+
+
+class HTTPStatements(HTTPQueries):
+    """InfluxQL text sent to ``/query`` and answered statement by statement."""
+
+    def statements(
+        self,
+        text: str,
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        chunk_size: int | None = None,
+    ) -> Iterator[StatementResult]:
+        """Run InfluxQL *text* (one or more statements separated by ``;``).
+
+        Yields one ``StatementResult`` per statement, in order, with the
+        server's error text for a statement that failed. *params* binds
+        ``$name`` placeholders (InfluxDB's ``params=``). Text the server
+        cannot parse raises ``InfluxQLParseError`` with its message.
+        """
+        self.check_open()
+        query: dict[str, str] = {"q": text, "epoch": "ns"}
+        db = database or self.database
+        if db:
+            query["db"] = db
+        rp = retention_policy or self.options.rp
+        if rp:
+            query["rp"] = rp
+        if params:
+            query["params"] = orjson.dumps(dict(params)).decode()
+        # Always chunked: only then does influxd 1.6 answer each statement
+        # after a failed one ("not executed") and keep the failed one's own
+        # error (a whole answer replaces it, reference §0.1 item 2).
+        query["chunked"] = "true"
+        query["chunk_size"] = str(chunk_size or _WHOLE_CHUNK)
+        method = "POST" if writes_data(text) else "GET"
+        return self._statement_results(method, query, db, stream=bool(chunk_size))
+
+    def _statement_results(
+        self, method: str, query: dict[str, str], database: str | None, *, stream: bool
+    ) -> Iterator[StatementResult]:
+        try:
+            response = self._send(
+                method,
+                "/query",
+                params=query,
+                headers=self._query_headers(),
+                stream=True,
+                database=database,
+            )
+        except ProgrammingError as error:
+            parse_error = _parse_error_of(str(error))
+            if parse_error is None:
+                raise
+            raise InfluxQLParseError(parse_error) from None
+        failure: Failure | None = None
+        try:
+            results = _Results(_documents(response, stream=True))
+            try:
+                while (item := results.next()) is not None:
+                    statement_id, result = item
+                    if "error" in result:
+                        text = self._redact(str(result["error"]))
+                        if statement_id < 0:
+                            self._request_error(text)
+                        yield StatementResult(statement_id, (), text)
+                        continue
+                    pieces = _series_of(result, results)
+                    if not stream:
+                        pieces = iter(list(merge_pieces(pieces)))
+                    yield StatementResult(statement_id, pieces)
+                    for _unread in pieces:
+                        pass
+            except httpx.TransportError as exc:
+                failure = self._transport_failure(exc)
+        finally:
+            response.close()
+            _detach(response)
+        if failure is not None:
+            # Raised here, outside the except block: not chained to httpx's error.
+            self._raise_transport(failure, 0)
+
+    def _request_error(self, error: str) -> NoReturn:
+        """Raise the error a 200 answer gave the whole request."""
+        if error.startswith(_PARSE_ERRORS):
+            raise InfluxQLParseError(error)
+        msg = f"InfluxDB at {self.base_url} rejected the query: {error}."
+        raise ProgrammingError(msg)
+
+
+def _parse_error_of(message: str) -> str | None:
+    """The server's parse error inside a mapped 400 message, if it is one."""
+    for start in _PARSE_ERRORS:
+        at = message.find(start)
+        if at >= 0:
+            return message[at:].removesuffix(".")
+    return None
