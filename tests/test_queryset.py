@@ -169,6 +169,8 @@ CHAINING: list[tuple[str, QuerySet[Any], Chain, str]] = [
     ),
     ("points", RAW, lambda qs: qs.points(), RAW_TEXT),
     ("instances", RAW, lambda qs: qs.instances(), RAW_TEXT),
+    ("values", RAW, lambda qs: qs.values("time", "cpu"), RAW_TEXT),
+    ("values_list", RAW, lambda qs: qs.values_list("cpu", flat=True), RAW_TEXT),
     ("epoch", RAW, lambda qs: qs.epoch(), RAW_TEXT),
     ("slice", RAW, lambda qs: qs[2:5], RAW_TEXT + " LIMIT 3 OFFSET 2"),
 ]

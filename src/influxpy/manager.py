@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 if TYPE_CHECKING:
+    from influxpy.models import InfluxMeasurement
     from influxpy.queryset import QuerySet
+
+_M = TypeVar("_M", bound="InfluxMeasurement")
 
 __all__ = ["SeriesDescriptor"]
 
@@ -14,10 +17,17 @@ class SeriesDescriptor:
     """Give ``Model.series`` a new QuerySet on each class access.
 
     Like Django's manager descriptor it is reachable from the class only, so
-    ``point.series`` is an error rather than a query over every point.
+    ``point.series`` is an error rather than a query over every point. Type
+    checkers see ``MyModel.series`` as ``QuerySet[MyModel]``.
     """
 
-    def __get__(self, instance: object | None, owner: type) -> QuerySet[Any]:
+    @overload
+    def __get__(self, instance: None, owner: type[_M]) -> QuerySet[_M]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type[Any]) -> QuerySet[Any]: ...
+
+    def __get__(self, instance: object | None, owner: type[Any]) -> QuerySet[Any]:
         if instance is not None:
             name = owner.__name__
             msg = (

@@ -23,9 +23,12 @@ that run a query), ``_writes`` (points in), ``_frames`` (DataFrames out) and
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from influxpy.exceptions import CompileError
 from influxpy.models import ModelT
 from influxpy.queryset._base import DEFAULT_CHUNK_SIZE as DEFAULT_CHUNK_SIZE
+from influxpy.queryset._base import ItemT, RowT
 from influxpy.queryset._frames import FramesMixin
 from influxpy.queryset._reads import ReadsMixin
 from influxpy.queryset._schema import SchemaMixin
@@ -35,7 +38,7 @@ __all__ = ["QuerySet"]
 
 
 class QuerySet(
-    ReadsMixin[ModelT],
+    ReadsMixin[ModelT, ItemT, RowT],
     WritesMixin[ModelT],
     FramesMixin[ModelT],
     SchemaMixin[ModelT],
@@ -44,7 +47,24 @@ class QuerySet(
 
     Iterating yields one ``InfluxResult`` per series; ``points()`` and
     ``instances()`` switch to flat dicts or model instances.
+
+    ``QuerySet[M]`` is ``QuerySet[M, InfluxResult, M]``: the model, what
+    iteration yields and what ``first()``/``get()`` return.
     """
+
+    if not TYPE_CHECKING:
+
+        def __class_getitem__(cls, params: Any) -> Any:
+            # The type checker gives the last two parameters defaults; give
+            # them at run time too, so ``QuerySet[Model]`` works in annotations
+            # that are evaluated.
+            if not isinstance(params, tuple):
+                params = (params,)
+            if len(params) == 1:
+                from influxpy.results import InfluxResult
+
+                params = (params[0], InfluxResult, params[0])
+            return super().__class_getitem__(params)
 
     def __repr__(self) -> str:
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import zoneinfo
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -32,6 +32,17 @@ _T = TypeVar("_T")
 if TYPE_CHECKING:
     from typing import Self
 
+    from typing_extensions import TypeVar as DefaultTypeVar
+
+    from influxpy.results import InfluxResult
+
+    #: What iterating a QuerySet yields: ``InfluxResult`` series by default,
+    #: dicts after ``points()``, instances after ``instances()``.
+    ItemT = DefaultTypeVar("ItemT", default=InfluxResult)
+    #: What ``first()``, ``last()``, ``get()`` and ``latest()`` return: an
+    #: instance by default, a dict after ``points()`` or ``annotate()``.
+    RowT = DefaultTypeVar("RowT", default=ModelT)
+
     from influxpy.backends.base import Backend
     from influxpy.compilers.base import Compiled
     from influxpy.models import InfluxMeasurement
@@ -40,10 +51,15 @@ if TYPE_CHECKING:
     _Statement = Query | Delete
     #: A method as steps: yields statements, is sent their series, returns.
     _Steps = Generator[_Statement, Iterable[Series], _T]
+else:
+    ItemT = TypeVar("ItemT")
+    RowT = TypeVar("RowT")
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "QuerySetBase"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "ItemT", "QuerySetBase", "RowT"]
 
-_SHAPES = ("series", "points", "instances")
+_SHAPES = ("series", "points", "instances", "values", "values_list", "flat")
+#: Shapes built from points and then narrowed to ``_State.columns``.
+_PROJECTIONS = ("values", "values_list", "flat")
 _FILL_WORDS = ("null", "none", "previous", "linear")
 #: Rows per chunk when the server streams a result.
 DEFAULT_CHUNK_SIZE = 10_000
@@ -98,6 +114,10 @@ class _State:
     aliases: tuple[tuple[str, Col], ...] = ()
     sliced: bool = False
     downsampled: bool = False
+    #: ``annotate()`` was called: single rows come back as dicts.
+    annotated: bool = False
+    #: The names ``values()`` and ``values_list()`` keep, in order.
+    columns: tuple[str, ...] = ()
 
 
 class QuerySetBase(Generic[ModelT]):
@@ -171,7 +191,9 @@ class QuerySetBase(Generic[ModelT]):
         return self._replace(where=node if where is None else where & node)
 
     def _select_items(
-        self, args: tuple[Expression, ...], kwargs: dict[str, Expression]
+        self,
+        args: tuple[Expression | str, ...],
+        kwargs: Mapping[str, Expression | str],
     ) -> tuple[SelectItem, ...]:
         resolver = self._resolver()
         items = []
@@ -283,9 +305,14 @@ class QuerySetBase(Generic[ModelT]):
             names=self._column_names(), tz=self._tzinfo(), epoch=self._state.epoch
         )
 
-    def _shape(self, series: Series, converter: Converter, shape: str) -> list[Any]:
+    def _shape(
+        self, series: Series, converter: Converter, shape: str, *, project: bool = True
+    ) -> list[Any]:
         if shape == "points":
             return converter.points(series)
+        if shape in _PROJECTIONS:
+            points = converter.points(series)
+            return self._project(points, shape) if project else points
         if shape == "instances":
             if self._state.query.is_aggregate:
                 msg = (
@@ -296,28 +323,79 @@ class QuerySetBase(Generic[ModelT]):
             return converter.instances(series, self.model)
         return [converter.result(series)]
 
-    def _items(self, query: Query) -> _Steps[list[Any]]:
+    def _project(self, points: list[dict[str, Any]], shape: str) -> list[Any]:
+        """Narrow *points* to the names ``values()``/``values_list()`` keep."""
+        names = self._state.columns
+        if shape == "values":
+            if not names:
+                return points
+            return [{name: p.get(name) for name in names} for p in points]
+        if shape == "flat":
+            name = names[0]
+            return [p.get(name) for p in points]
+        if not names:
+            return [tuple(p.values()) for p in points]
+        return [tuple([p.get(name) for name in names]) for p in points]
+
+    def _check_columns(self, query: Query) -> None:
+        """Raise ``FieldError`` when ``values()`` names a column *query* lacks."""
+        state = self._state
+        if state.shape not in _PROJECTIONS or not state.columns:
+            return
+        meta = self.model._meta
+        known: set[str] = {"time"}
+        if not query.select:
+            if state.aliases:
+                known.update(name for name, _ in state.aliases)
+            else:
+                known.update(meta.fields)
+        else:
+            renames = self._column_names()
+            for item in query.select:
+                name = item.output_name
+                if name:
+                    known.update((name, renames.get(name, name)))
+            if "*" in query.group_by:
+                known.update(f.name for f in meta.tags)
+            else:
+                known.update(renames.get(key, key) for key in query.group_by)
+        for name in state.columns:
+            if name not in known:
+                method = "values()" if state.shape == "values" else "values_list()"
+                choices = sorted(known)
+                hint = suggest(name, choices)
+                msg = (
+                    f"{method} names {name!r}, which this query does not return; "
+                    f"it returns: {', '.join(choices)}.{hint}"
+                )
+                raise FieldError(msg, field=name)
+
+    def _items(self, query: Query, *, project: bool = True) -> _Steps[list[Any]]:
         if self._state.empty:
             return []
+        self._check_columns(query)
         shape = self._state.shape
         if shape == "series":
-            shape = "points" if query.is_aggregate else "instances"
+            aggregate = query.is_aggregate or self._state.annotated
+            shape = "points" if aggregate else "instances"
         converter = self._converter()
         out: list[Any] = []
         for series in (yield query):
-            out.extend(self._shape(series, converter, shape))
+            out.extend(self._shape(series, converter, shape, project=project))
         return out
 
     def _edge(self, *, descending: bool) -> _Steps[Any]:
         query = dataclasses.replace(self._state.query, descending=descending, limit=1)
-        rows = yield from self._items(query)
+        rows = yield from self._items(query, project=False)
         if not rows:
             return None
 
         def when(row: Any) -> Any:
             return row["time"] if isinstance(row, dict) else row.time_ns
 
-        return max(rows, key=when) if descending else min(rows, key=when)
+        row = max(rows, key=when) if descending else min(rows, key=when)
+        shape = self._state.shape
+        return self._project([row], shape)[0] if shape in _PROJECTIONS else row
 
     def _fetch_all(self) -> list[Any]:
         # Only InfluxResult series need a long series' chunks joined; points
@@ -328,6 +406,7 @@ class QuerySetBase(Generic[ModelT]):
         if self._result_cache is None:
             items: list[Any] = []
             if not self._state.empty:
+                self._check_columns(self._state.query)
                 converter = self._converter()
                 shape = self._state.shape
                 rows = yield self._state.query

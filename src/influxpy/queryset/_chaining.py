@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import math
 import zoneinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Literal, NoReturn, cast, overload
 
 from influxpy._utils import suggest
 from influxpy.connection import get_connection
@@ -15,19 +15,32 @@ from influxpy.exceptions import FieldError
 from influxpy.expressions import Col, Expression, Now, Q
 from influxpy.models import ModelT
 from influxpy.query import Fill, GroupByTime, Query, SelectItem, Source
-from influxpy.queryset._base import _FILL_WORDS, QuerySetBase, _count
+from influxpy.queryset._base import (
+    _FILL_WORDS,
+    ItemT,
+    QuerySetBase,
+    RowT,
+    _count,
+)
 
 if TYPE_CHECKING:
     from typing import Self
 
     from influxpy.compilers.base import Compiled
     from influxpy.models import InfluxMeasurement
+    from influxpy.queryset import QuerySet
 
 __all__ = ["ChainingMixin"]
 
 
-class ChainingMixin(QuerySetBase[ModelT]):
-    """Methods that return a new QuerySet; ``query`` and ``compile()``."""
+class ChainingMixin(QuerySetBase[ModelT], Generic[ModelT, ItemT, RowT]):
+    """Methods that return a new QuerySet; ``query`` and ``compile()``.
+
+    Besides the model, a QuerySet's type names what iterating it yields
+    (``ItemT``) and what ``first()``, ``get()`` and the like return
+    (``RowT``); ``points()``, ``instances()``, ``values()`` and
+    ``annotate()`` change them.
+    """
 
     def all(self) -> Self:
         """Return a new QuerySet equal to this one (with an empty cache)."""
@@ -53,14 +66,31 @@ class ChainingMixin(QuerySetBase[ModelT]):
         """Return a new QuerySet without the points matching the conditions."""
         return self._filter_or_exclude(True, args, kwargs)
 
-    def annotate(self, *args: Expression, **kwargs: Expression) -> Self:
+    def annotate(
+        self, *args: Expression | str, **kwargs: Expression | str
+    ) -> QuerySet[ModelT, ItemT, dict[str, Any]]:
         """Return a new QuerySet selecting functions or expressions.
 
         Keyword arguments give the output names: ``annotate(cpu_m=Mean('cpu'))``.
+        A field's name adds its column beside a function (``Max('cpu'),
+        'host'``), never alone. ``first()``, ``last()``, ``get()`` and the
+        like then return dicts, which keep the new columns.
         """
+        given = [*args, *kwargs.values()]
+        names = [value for value in given if isinstance(value, str)]
+        if names and len(names) == len(given) and not self._state.query.select:
+            name = names[0]
+            msg = (
+                f"annotate() takes functions and expressions such as Mean('cpu') "
+                f"or F('cpu') * 2, not the bare string {name!r}; a name only adds "
+                f"a column beside one (Max('cpu'), {name!r}). To pick fields use "
+                f"only({name!r}) or values({name!r})."
+            )
+            raise TypeError(msg)
         items = self._select_items(args, kwargs)
         query = self._state.query
-        return self._replace(select=query.select + items)
+        qs = self._replace(select=query.select + items)._chain(annotated=True)
+        return cast("QuerySet[ModelT, ItemT, dict[str, Any]]", qs)
 
     def only(self, *names: str) -> Self:
         """Return a new QuerySet selecting only these fields (and time)."""
@@ -225,13 +255,58 @@ class ChainingMixin(QuerySetBase[ModelT]):
         )
         return self._chain_state(state)
 
-    def points(self) -> Self:
+    def points(self) -> QuerySet[ModelT, dict[str, Any], dict[str, Any]]:
         """Return a new QuerySet yielding flat dicts, tags merged into each."""
-        return self._chain(shape="points")
+        qs = self._chain(shape="points", columns=())
+        return cast("QuerySet[ModelT, dict[str, Any], dict[str, Any]]", qs)
 
-    def instances(self) -> Self:
+    def instances(self) -> QuerySet[ModelT, ModelT, ModelT]:
         """Return a new QuerySet yielding model instances (raw queries only)."""
-        return self._chain(shape="instances")
+        qs = self._chain(shape="instances", columns=())
+        return cast("QuerySet[ModelT, ModelT, ModelT]", qs)
+
+    def values(self, *names: str) -> QuerySet[ModelT, dict[str, Any], dict[str, Any]]:
+        """Return a new QuerySet yielding a dict per point, keyed by *names*.
+
+        ``'time'`` is a name like the others; with no names each dict has
+        every column, as with ``points()``. Every point of the query is a
+        row (a field without a value is ``None``); ``only()`` first keeps
+        the points that have a value.
+        """
+        qs = self._chain(shape="values", columns=_names("values", names))
+        return cast("QuerySet[ModelT, dict[str, Any], dict[str, Any]]", qs)
+
+    @overload
+    def values_list(
+        self, *names: str, flat: Literal[False] = False
+    ) -> QuerySet[ModelT, tuple[Any, ...], tuple[Any, ...]]: ...
+
+    @overload
+    def values_list(
+        self, *names: str, flat: Literal[True]
+    ) -> QuerySet[ModelT, Any, Any]: ...
+
+    @overload
+    def values_list(self, *names: str, flat: bool) -> QuerySet[ModelT, Any, Any]: ...
+
+    def values_list(
+        self, *names: str, flat: bool = False
+    ) -> QuerySet[ModelT, Any, Any]:
+        """Return a new QuerySet yielding a tuple per point, in the order of *names*.
+
+        With ``flat=True`` and one name, each row is that value alone. With no
+        names, the tuples hold every column in the order of ``values()``.
+        """
+        columns = _names("values_list", names)
+        if flat and len(columns) != 1:
+            msg = (
+                f"values_list(flat=True) takes exactly one name, got {len(columns)}; "
+                f"drop flat=True to get tuples."
+            )
+            raise TypeError(msg)
+        shape = "flat" if flat else "values_list"
+        qs = self._chain(shape=shape, columns=columns)
+        return cast("QuerySet[ModelT, Any, Any]", qs)
 
     def epoch(self, unit: str = "ns") -> Self:
         """Return a new QuerySet giving times as integer epoch nanoseconds."""
@@ -239,6 +314,25 @@ class ChainingMixin(QuerySetBase[ModelT]):
             msg = f"epoch() gives integer nanoseconds; unit must be 'ns', got {unit!r}."
             raise ValueError(msg)
         return self._chain(epoch="ns")
+
+    def update(self, **values: Any) -> NoReturn:
+        """Raise ``TypeError``: InfluxDB cannot change stored points.
+
+        Write the point again with the same time and tags instead: its fields
+        are merged into the stored point.
+        """
+        model = self.model.__name__
+        msg = (
+            f"InfluxDB has no UPDATE, so a QuerySet has no update(); write the "
+            f"point again with the same time and tags ({model}(time=..., ...)"
+            f".save() or {model}.series.bulk_create([...])) and its fields are "
+            f"merged into the stored point."
+        )
+        raise TypeError(msg)
+
+    async def aupdate(self, **values: Any) -> NoReturn:
+        """Async form of ``update()``: raises ``TypeError`` likewise."""
+        self.update(**values)
 
     # -- introspection ---------------------------------------------------------
 
@@ -251,3 +345,19 @@ class ChainingMixin(QuerySetBase[ModelT]):
         """Compile for the connection *alias* (or this QuerySet's)."""
         backend = get_connection(alias or self._alias())
         return self.query.compile(backend.get_compiler(self._state.database))
+
+
+def _names(method: str, names: tuple[Any, ...]) -> tuple[str, ...]:
+    """Check that *names* are strings, once each; return them."""
+    for name in names:
+        if not isinstance(name, str):
+            type_name = type(name).__name__
+            msg = (
+                f"{method}() takes names of fields, tags or 'time' as str; "
+                f"got {name!r} ({type_name})."
+            )
+            raise TypeError(msg)
+    if len(set(names)) != len(names):
+        msg = f"{method}() takes each name once; got {', '.join(map(repr, names))}."
+        raise ValueError(msg)
+    return names

@@ -17,7 +17,7 @@ from influxpy.expressions import Col, Expression, Q
 from influxpy.functions import Count, Func
 from influxpy.models import ModelT
 from influxpy.query import Delete, SelectItem, Source
-from influxpy.queryset._base import DEFAULT_CHUNK_SIZE
+from influxpy.queryset._base import DEFAULT_CHUNK_SIZE, ItemT, RowT
 from influxpy.queryset._chaining import ChainingMixin
 
 if TYPE_CHECKING:
@@ -28,12 +28,12 @@ if TYPE_CHECKING:
 __all__ = ["ReadsMixin"]
 
 
-class ReadsMixin(ChainingMixin[ModelT]):
+class ReadsMixin(ChainingMixin[ModelT, ItemT, RowT]):
     """Iteration, indexing and the methods that run a query."""
 
     # -- Python protocol -------------------------------------------------------
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[ItemT]:
         return iter(self._fetch_all())
 
     def __len__(self) -> int:
@@ -42,22 +42,23 @@ class ReadsMixin(ChainingMixin[ModelT]):
     def __bool__(self) -> bool:
         return bool(self._fetch_all())
 
-    def __aiter__(self) -> AsyncIterator[Any]:
-        async def results() -> AsyncIterator[Any]:
+    def __aiter__(self) -> AsyncIterator[ItemT]:
+        async def results() -> AsyncIterator[ItemT]:
             for item in await self._adrive(self._fill_cache()):
                 yield item
 
         return results()
 
     @overload
-    def __getitem__(self, key: int) -> Any: ...
+    def __getitem__(self, key: int) -> ItemT: ...
 
     @overload
     def __getitem__(self, key: slice) -> Self: ...
 
-    def __getitem__(self, key: int | slice) -> Any:
+    def __getitem__(self, key: int | slice) -> ItemT | Self:
         if self._result_cache is not None:
-            return self._result_cache[key]
+            # A filled cache answers from the list, slices included.
+            return self._result_cache[key]  # type: ignore[return-value]
         if isinstance(key, slice):
             if key.step is not None:
                 msg = "QuerySet slicing does not support steps."
@@ -78,7 +79,8 @@ class ReadsMixin(ChainingMixin[ModelT]):
         if not items:
             msg = "QuerySet index out of range."
             raise IndexError(msg)
-        return items[0]
+        item: ItemT = items[0]
+        return item
 
     # -- methods that run a query ------------------------------------------------
 
@@ -141,23 +143,25 @@ class ReadsMixin(ChainingMixin[ModelT]):
         query = dataclasses.replace(self._state.query, limit=1)
         return any(series.values for series in (yield query))
 
-    def first(self) -> Any:
+    def first(self) -> RowT | None:
         """Return the earliest point, or ``None`` (an instance for raw queries)."""
-        return self._drive(self._edge(descending=False))
+        row: RowT | None = self._drive(self._edge(descending=False))
+        return row
 
-    async def afirst(self) -> Any:
+    async def afirst(self) -> RowT | None:
         """Async form of ``first()``."""
         return await self._adrive(self._edge(descending=False))
 
-    def last(self) -> Any:
+    def last(self) -> RowT | None:
         """Return the latest point, or ``None`` (an instance for raw queries)."""
-        return self._drive(self._edge(descending=True))
+        row: RowT | None = self._drive(self._edge(descending=True))
+        return row
 
-    async def alast(self) -> Any:
+    async def alast(self) -> RowT | None:
         """Async form of ``last()``."""
         return await self._adrive(self._edge(descending=True))
 
-    def get(self, *args: Q, **kwargs: Any) -> Any:
+    def get(self, *args: Q, **kwargs: Any) -> RowT:
         """Return the one point matching the filters.
 
         Raises ``Model.DoesNotExist`` when none matches and
@@ -165,11 +169,11 @@ class ReadsMixin(ChainingMixin[ModelT]):
         """
         return self._drive(self._get(args, kwargs))
 
-    async def aget(self, *args: Q, **kwargs: Any) -> Any:
+    async def aget(self, *args: Q, **kwargs: Any) -> RowT:
         """Async form of ``get()``."""
         return await self._adrive(self._get(args, kwargs))
 
-    def _get(self, args: tuple[Q, ...], kwargs: dict[str, Any]) -> _Steps[Any]:
+    def _get(self, args: tuple[Q, ...], kwargs: dict[str, Any]) -> _Steps[RowT]:
         qs = self.filter(*args, **kwargs) if args or kwargs else self
         rows = yield from qs._items(dataclasses.replace(qs._state.query, limit=2))
         name = self.model.__name__
@@ -179,7 +183,8 @@ class ReadsMixin(ChainingMixin[ModelT]):
         if len(rows) > 1:
             msg = f"get() returned more than one {name}; narrow the filters."
             raise self.model.MultipleObjectsReturned(msg)
-        return rows[0]
+        row: RowT = rows[0]
+        return row
 
     def aggregate(self, *args: Func, **kwargs: Expression) -> dict[str, Any]:
         """Return ``{alias: value}`` for functions over all matching points.
@@ -265,7 +270,7 @@ class ReadsMixin(ChainingMixin[ModelT]):
                 written += int(row[index] or 0)
         return written
 
-    def iterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[Any]:
+    def iterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[ItemT]:
         """Stream the results in chunks of *chunk_size* rows, in constant memory.
 
         Yields the same kind of items as iteration; a long series arrives as
@@ -273,6 +278,7 @@ class ReadsMixin(ChainingMixin[ModelT]):
         """
         if self._state.empty:
             return
+        self._check_columns(self._state.query)
         converter = self._converter()
         shape = self._state.shape
         pieces = self._run(self._state.query, chunk_size=chunk_size, merge=False)
@@ -290,10 +296,11 @@ class ReadsMixin(ChainingMixin[ModelT]):
 
     async def aiterator(
         self, chunk_size: int = DEFAULT_CHUNK_SIZE
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[ItemT]:
         """Async form of ``iterator()``: streams chunks in constant memory."""
         if self._state.empty:
             return
+        self._check_columns(self._state.query)
         converter = self._converter()
         shape = self._state.shape
         backend, compiled, database = self._prepare(self._state.query)
@@ -305,6 +312,6 @@ class ReadsMixin(ChainingMixin[ModelT]):
                 for item in items:
                     yield item
 
-    async def alist(self) -> list[Any]:
+    async def alist(self) -> list[ItemT]:
         """Return the results as a list: the async form of ``list(qs)``."""
         return list(await self._adrive(self._fill_cache()))
