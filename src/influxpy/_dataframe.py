@@ -11,7 +11,7 @@ frame is split into checked columns that each backend encodes its own way
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from influxpy._types import options_of
@@ -21,7 +21,7 @@ from influxpy.results import Series
 if TYPE_CHECKING:
     from influxpy._types import Measurement
 
-__all__ = ["frame_columns", "series_to_dataframe"]
+__all__ = ["frame_columns", "series_to_dataframe", "wide_frame"]
 
 
 def _pandas() -> Any:
@@ -42,12 +42,15 @@ def series_to_dataframe(
     names: Mapping[str, str] | None = None,
     tz: dt.tzinfo | None = None,
     epoch: str | None = None,
+    expected: Sequence[tuple[str, str]] = (),
 ) -> Any:
     """Return one DataFrame indexed by time, with tag and value columns.
 
     Tags of grouped series become columns; the index is named ``time`` and
     is UTC (or *tz*), or integer nanoseconds with ``epoch='ns'``. *series*
     may be whole series or the pieces of a chunked response, in order.
+    *expected* (output name and kind of each column the query would give)
+    are the columns of a result without rows.
     """
     pd = _pandas()
     import numpy as np
@@ -93,10 +96,59 @@ def series_to_dataframe(
             index = index.tz_convert(tz)
     text = pd.Series(["", None]).dtype
     data = {name: column.finish(text) for name, column in columns.items()}
+    if not total:
+        data = {name: _empty(kind, text) for name, kind in expected}
     frame = pd.DataFrame(data, index=index)
     if len(measurements) > 1:
         frame.attrs["measurements"] = sorted(measurements)
     return frame
+
+
+def _empty(kind: str, text: Any) -> Any:
+    """An empty column of the dtype a column of *kind* has with rows."""
+    import numpy as np
+
+    pd = _pandas()
+    dtype = {"float": "float64", "integer": "int64", "boolean": "bool"}.get(kind)
+    if dtype is not None:
+        return np.empty(0, dtype=dtype)
+    if kind in ("string", "tag"):
+        return pd.Series([], dtype=text).array
+    return np.empty(0, dtype=object)
+
+
+def wide_frame(frame: Any, tags: Sequence[str]) -> Any:
+    """One column per series and value column, for charting.
+
+    *frame* is a result frame (``series_to_dataframe``); rows are told
+    apart by the *tags* columns it has. A column is named after the value
+    column alone when there are no tags, else ``name{tag=value,...}``
+    (tags without a value left out), as series are written in InfluxDB's
+    line protocol. Times of one series missing from another are NaN.
+    """
+    pd = _pandas()
+    keys = [tag for tag in tags if tag in frame.columns]
+    values = [column for column in frame.columns if column not in keys]
+    if not keys:
+        return frame[values].copy()
+    labels = frame[keys].astype(object).where(frame[keys].notna(), "")
+    parts = [
+        labels[key].map(lambda v, key=key: f"{key}={v}" if v != "" else "")
+        for key in keys
+    ]
+    names = parts[0]
+    for part in parts[1:]:
+        names = names.str.cat(part, sep=",")
+    names = names.str.replace(r",+", ",", regex=True).str.strip(",")
+    pieces = []
+    for series_name, rows in frame[values].groupby(names.to_numpy(), sort=True):
+        suffix = f"{{{series_name}}}" if series_name else ""
+        rows = rows[~rows.index.duplicated(keep="last")]
+        pieces.append(rows.rename(columns=lambda c, s=suffix: f"{c}{s}"))
+    wide = pd.concat(pieces, axis=1, sort=True)
+    wide.index.name = frame.index.name
+    wide.attrs.update(frame.attrs)
+    return wide
 
 
 class _Column:
@@ -279,6 +331,7 @@ def _columns(
     pd = _pandas()
     import numpy as np
 
+    frame = _as_pandas(frame)
     meta = options_of(model)
     known = set(meta.fields) | {"time"}
     unknown = [str(c) for c in frame.columns if c not in known]
@@ -376,6 +429,26 @@ def _columns(
             kind = {bool: "boolean", str: "string"}.get(first, "float")
         fields[field.db_name] = (kind, values)
     return times, tags, fields
+
+
+def _as_pandas(frame: Any) -> Any:
+    """*frame* as a pandas DataFrame: a ``pyarrow.Table`` or a
+    ``polars.DataFrame`` is converted (times keep their zone), a pandas
+    frame is returned as it is."""
+    module = type(frame).__module__.split(".", 1)[0]
+    if module == "polars":
+        frame = frame.to_arrow()
+        module = "pyarrow"
+    if module == "pyarrow" and hasattr(frame, "to_pandas"):
+        return frame.to_pandas()
+    if not hasattr(frame, "columns"):
+        type_name = type(frame).__name__
+        msg = (
+            "write_dataframe() takes a pandas DataFrame, a pyarrow.Table or a "
+            f"polars.DataFrame; got {type_name}."
+        )
+        raise TypeError(msg)
+    return frame
 
 
 def _arrow(values: Any, *, nan_null: bool) -> Any:

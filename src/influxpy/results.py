@@ -79,6 +79,12 @@ class InfluxResult:
     def __len__(self) -> int:
         return len(self.points)
 
+    def _repr_html_(self) -> str:
+        """The series' name, tags and first points as HTML, for notebooks."""
+        from influxpy._html import result_html
+
+        return result_html(self.name, self.tags, self.points)
+
 
 class _TimeConverter:
     """Turn epoch nanoseconds into datetimes, caching repeated timestamps."""
