@@ -65,7 +65,16 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("compilers", ("influxpy.compilers",)),
     # Backends build result series and read DataFrames to write them.
-    ("results", ("influxpy.results", "influxpy._dataframe")),
+    (
+        "results",
+        (
+            "influxpy.results",
+            "influxpy._dataframe",
+            "influxpy._arrow",
+            "influxpy._html",
+            "influxpy._plot",
+        ),
+    ),
     ("backends", ("influxpy.backends",)),
     ("connection", ("influxpy.connection",)),
     ("writer", ("influxpy.writer",)),
