@@ -231,6 +231,32 @@ class ModelBase(type):
                 raise ImproperlyConfigured(msg) from None
         return cls
 
+    if not TYPE_CHECKING:
+        # Hidden from type checkers, which would otherwise accept any name.
+
+        def __getattr__(cls, name: str) -> Any:
+            raise AttributeError(_missing_attribute(cls, name), name=name, obj=cls)
+
+
+def _missing_attribute(cls: type, name: str) -> str:
+    """The message for ``Model.<name>`` when the model has no such attribute:
+    Django's spellings (``objects``, ``filter``...) point at ``series``."""
+    model = cls.__name__
+    if name == "objects":
+        return (
+            f"{model} has no 'objects' manager; influxpy's manager is "
+            f"{model}.series (for example {model}.series.filter(...))."
+        )
+    if not name.startswith("_") and name != "series":
+        from influxpy.queryset import QuerySet
+
+        if callable(getattr(QuerySet, name, None)):
+            return (
+                f"{model} has no attribute {name!r}; queries start from the "
+                f"manager: {model}.series.{name}(...)."
+            )
+    return f"type object {model!r} has no attribute {name!r}"
+
 
 def _meta_of(cls: type) -> Options | None:
     meta: Options | None = getattr(cls, "_meta", None)

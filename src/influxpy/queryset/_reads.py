@@ -161,6 +161,81 @@ class ReadsMixin(ChainingMixin[ModelT, ItemT, RowT]):
         """Async form of ``last()``."""
         return await self._adrive(self._edge(descending=True))
 
+    def latest(self, *fields: str) -> RowT:
+        """Return the latest point, raising ``Model.DoesNotExist`` when none.
+
+        Points are ordered by time, the only order InfluxDB has; field names
+        narrow the search to the latest point with a value for one of them
+        (selecting those fields, as ``only()`` does). ``'time'`` is accepted
+        and ``'-time'`` asks for the earliest, as in Django.
+        """
+        row: RowT = self._drive(self._latest("latest", fields, descending=True))
+        return row
+
+    async def alatest(self, *fields: str) -> RowT:
+        """Async form of ``latest()``."""
+        row: RowT = await self._adrive(self._latest("latest", fields, descending=True))
+        return row
+
+    def earliest(self, *fields: str) -> RowT:
+        """Return the earliest point, raising ``Model.DoesNotExist`` when none.
+
+        The counterpart of ``latest()``, with the same field names.
+        """
+        row: RowT = self._drive(self._latest("earliest", fields, descending=False))
+        return row
+
+    async def aearliest(self, *fields: str) -> RowT:
+        """Async form of ``earliest()``."""
+        row: RowT = await self._adrive(
+            self._latest("earliest", fields, descending=False)
+        )
+        return row
+
+    def _latest(
+        self, method: str, fields: tuple[str, ...], *, descending: bool
+    ) -> _Steps[Any]:
+        names: list[str] = []
+        for name in fields:
+            if name in ("time", "-time"):
+                descending = descending != (name == "-time")
+            elif isinstance(name, str) and not name.startswith("-"):
+                names.append(name)
+            else:
+                msg = (
+                    f"{method}() takes field names, 'time' or '-time'; InfluxDB "
+                    f"orders points by time only, got {name!r}."
+                )
+                raise FieldError(msg, field=str(name))
+        qs = self
+        if names:
+            if self._state.query.select:
+                msg = (
+                    f"{method}({', '.join(map(repr, names))}) selects those fields; "
+                    f"this QuerySet already selects with annotate() or only(), so "
+                    f"call {method}() without names."
+                )
+                raise TypeError(msg)
+            tags = [n for n in names if self.model._meta.get_field(n).is_tag]
+            if tags:
+                msg = (
+                    f"{method}() takes value fields, whose values a point may "
+                    f"lack; {tags[0]!r} is a tag, so filter on it instead: "
+                    f"filter({tags[0]}=...).{method}()."
+                )
+                raise FieldError(msg, field=tags[0])
+            qs = self.only(*names)
+        row = yield from qs._edge(descending=descending)
+        if row is None:
+            model = self.model.__name__
+            other = "last()" if method == "latest" else "first()"
+            msg = (
+                f"{model} matching the query has no points, so {method}() has "
+                f"nothing to return ({other} returns None instead)."
+            )
+            raise self.model.DoesNotExist(msg)
+        return row
+
     def get(self, *args: Q, **kwargs: Any) -> RowT:
         """Return the one point matching the filters.
 
