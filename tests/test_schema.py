@@ -668,27 +668,31 @@ def test_a_continuous_query_really_downsamples(server: str):
     assert expected <= found
 
 
-def test_continuous_queries_are_not_supported_on_the_embedded_engine():
-    """create() and drop() say why; listing finds none."""
+def test_continuous_queries_are_stored_listed_and_dropped_on_the_embedded_engine():
+    """create() stores the query, exists() finds it, replace() and drop() work."""
     backend = influxpy.connect("duckdb://:memory:", alias="schema-embedded-cq")
     try:
-        cq = (
+        qs = (
             Weather.series.using("schema-embedded-cq")
             .annotate(temperature=Mean("temperature"))
             .resolution(Hour(1))
             .into("weather_1h")
-            .continuous_query("w")
         )
-        message = (
-            "The embedded engine (duckdb) cannot run continuous queries: they need "
-            "an InfluxDB 1.x server (influxpy.connect('influxdb://…'))."
-        )
-        with pytest.raises(NotSupportedError, match=exact(message)):
-            cq.create()
-        with pytest.raises(NotSupportedError, match=exact(message)):
-            cq.drop()
+        cq = qs.continuous_query("w")
         assert not cq.exists()
-        assert 'ON "influxpy"' in str(cq)
+        cq.create()
+        cq.create()  # the same definition again changes nothing
+        assert cq.exists()
+        [listed] = get_introspection(backend).continuous_queries()
+        assert listed.query.startswith('CREATE CONTINUOUS QUERY "w" ON "influxpy"')
+        other = qs.continuous_query("w", resample_every=Minute(20))
+        with pytest.raises(ProgrammingError, match="continuous query already exists"):
+            other.create()
+        other.replace()
+        assert "EVERY 20m" in get_introspection(backend).continuous_queries()[0].query
+        other.drop()
+        other.drop()  # idempotent
+        assert not cq.exists()
     finally:
         backend.close()
 

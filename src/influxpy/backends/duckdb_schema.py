@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
-from influxpy.backends.base import ContinuousQueryInfo, Introspection, SchemaEditor
+from influxpy.backends.base import (
+    ContinuousQueryDefinition,
+    ContinuousQueryInfo,
+    Introspection,
+    SchemaEditor,
+)
 from influxpy.retention import RetentionPolicy, policy_from_row
 
 if TYPE_CHECKING:
+    from influxpy.durations import Duration
     from influxpy.expressions import WhereNode
-    from influxpy.query import Source
+    from influxpy.query import Query, Source
 
 __all__ = ["EmbeddedIntrospection", "EmbeddedSchemaEditor", "EngineCatalog"]
 
@@ -63,14 +69,33 @@ class EngineCatalog(Protocol):
     def retention_policies(self, database: str) -> list[dict[str, Any]]:
         """The recorded policies, as rows with durations in ns."""
 
+    def create_continuous_query(
+        self,
+        database: str,
+        name: str,
+        query: Query,
+        *,
+        resample_every: Duration | None = None,
+        resample_for: Duration | None = None,
+    ) -> None:
+        """Store a continuous query the engine's scheduler runs."""
+
+    def drop_continuous_query(self, database: str, name: str) -> None:
+        """Drop a continuous query (idempotent)."""
+
+    def continuous_queries(self, database: str) -> list[ContinuousQueryInfo]:
+        """The stored continuous queries of *database*."""
+
 
 class EmbeddedSchemaEditor(SchemaEditor):
     """Change the embedded engine's catalog.
 
-    Retention policies are recorded (and listed as InfluxDB lists them) but
-    their durations are not enforced; points written or read without a
-    policy use the default policy, as on InfluxDB.
-    Continuous queries raise ``NotSupportedError``.
+    Retention policies are recorded (and listed as InfluxDB lists them) and
+    enforced as InfluxDB enforces them (whole shard groups dropped once past
+    the policy's duration); points written or read without a policy use the
+    default policy, as on InfluxDB. Continuous queries are stored in the
+    engine and run by the connection's scheduler (or on demand with
+    ``run_continuous_queries()``), as InfluxDB's CQ service runs them.
     """
 
     store_name: ClassVar[str] = "embedded engine"
@@ -94,6 +119,26 @@ class EmbeddedSchemaEditor(SchemaEditor):
     def drop_retention_policy(self, name: str, database: str) -> None:
         """Forget the policy and drop its points."""
         self._engine.drop_retention_policy(database, name)
+
+    def create_continuous_query(
+        self, cq: ContinuousQueryDefinition, database: str
+    ) -> None:
+        """Store *cq*; the connection's scheduler runs it from now on.
+
+        The same definition again changes nothing; another definition of
+        that name raises ``ProgrammingError``, as on InfluxDB.
+        """
+        self._engine.create_continuous_query(
+            database,
+            cq.name,
+            cq.query,
+            resample_every=cq.resample_every,
+            resample_for=cq.resample_for,
+        )
+
+    def drop_continuous_query(self, name: str, database: str) -> None:
+        """Drop the continuous query (nothing happens if it does not exist)."""
+        self._engine.drop_continuous_query(database, name)
 
     def drop_measurement(self, measurement: str, database: str) -> None:
         """Drop the measurement's tables in every policy."""
@@ -162,5 +207,5 @@ class EmbeddedIntrospection(Introspection):
         ]
 
     def continuous_queries(self) -> list[ContinuousQueryInfo]:
-        """None: the embedded engine runs no continuous queries."""
-        return []
+        """The continuous queries of the database, in creation order."""
+        return self._engine.continuous_queries(self.database)

@@ -3,8 +3,7 @@ drops, and the introspection ``influxpy.schema`` and
 ``influxpy.introspection`` use (InfluxDB answers these with SHOW, DROP and
 retention-policy statements).
 
-Retention policies are names only: their durations are recorded, not
-enforced.
+Retention policies are recorded here and enforced by ``retention_service``.
 """
 
 from __future__ import annotations
@@ -52,6 +51,7 @@ class EngineAdmin(EngineCore):
         db = self.resolve_database(name)
         with self._change() as change:
             change.drop_database(db)
+            self._forget_services(db)
 
     def list_databases(self) -> list[str]:
         """Return the names of the databases."""
@@ -207,8 +207,8 @@ class EngineAdmin(EngineCore):
     ) -> None:
         """Record a retention policy (``replace`` alters an existing one).
 
-        Durations are recorded, not enforced. Creating one that exists with
-        other options raises ``ProgrammingError``, as InfluxDB does.
+        ``enforce_retention()`` enforces durations. Creating one that exists
+        with other options raises ``ProgrammingError``, as InfluxDB does.
         """
         self._writable("create a retention policy")
         with self._lock:
@@ -273,6 +273,7 @@ class EngineAdmin(EngineCore):
                 change.drop_tables(
                     [k for k in change.tables if k[:2] == (database, name)]
                 )
+                self._forget_services(database, name)
 
     def drop_measurement(self, database: str, measurement: str) -> None:
         """Drop *measurement* in every retention policy (idempotent)."""

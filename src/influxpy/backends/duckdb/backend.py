@@ -21,7 +21,10 @@ is published (one reference swapped) only after COMMIT
 the published catalog, so they see committed data only, and never wait for
 a write to finish.
 
-Retention policies are names only: their durations are not enforced.
+Retention policies are enforced as InfluxDB enforces them (whole shard
+groups dropped once past the policy's duration), and continuous queries run
+as InfluxDB's CQ service runs them, in a background thread of the
+connection or on demand (``services``, ``continuous``, ``retention_service``).
 Points and queries naming no policy use the database's default policy
 (``autogen`` until another is made the default), as on InfluxDB.
 
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from influxpy.backends.duckdb.services import EngineServices
 from influxpy.backends.duckdb.statements import EngineStatements
 from influxpy.backends.duckdb_schema import EmbeddedIntrospection, EmbeddedSchemaEditor
 from influxpy.compilers.duckdb import DuckDBCompiler
@@ -46,7 +50,7 @@ if TYPE_CHECKING:
 __all__ = ["DuckDBBackend"]
 
 
-class DuckDBBackend(EngineStatements):
+class DuckDBBackend(EngineStatements, EngineServices):
     """The embedded engine: ``duckdb://:memory:`` or a file.
 
     The URL's path names the file (``duckdb:///abs/path.duckdb`` or

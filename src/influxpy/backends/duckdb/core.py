@@ -69,11 +69,18 @@ class EngineCore(Backend):
         options = dict(url.options)
         self.database = options.pop("database", None) or DEFAULT_DATABASE
         read_only = options.pop("read_only", "false").lower() in ("1", "true", "yes")
+        #: The options of the background services (``services``).
+        self._service_options: dict[str, str] = {
+            k: options.pop(k)
+            for k in ("cq_run_interval", "retention_check_interval")
+            if k in options
+        }
         if options:
             names = ", ".join(sorted(options))
             msg = (
                 f"Unknown option(s) for the embedded engine: {names}; valid options "
-                "are: database, read_only."
+                "are: database, read_only, cq_run_interval, "
+                "retention_check_interval."
             )
             raise ImproperlyConfigured(msg)
         self.path = self._path_of(url)
@@ -250,6 +257,7 @@ class EngineCore(Backend):
         """
         if self.closed:
             return
+        self._stop_background()
         failure = self.close_writers()
         self.closed = True
         with self._lock:
@@ -261,6 +269,13 @@ class EngineCore(Backend):
             self._state = ClosedConnection(self)  # type: ignore[assignment]
         if failure is not None:
             raise failure
+
+    def _stop_background(self) -> None:
+        """Stop the background services (``services`` fills this in)."""
+
+    def _forget_services(self, database: str, policy: str | None = None) -> None:
+        """Forget the continuous queries and shard groups of a database (or
+        the shard groups of one policy) being dropped, inside its change."""
 
     @staticmethod
     def _register_functions(con: Any, *, read_only: bool = False) -> None:
