@@ -235,6 +235,9 @@ class ModelBase(type):
         # Hidden from type checkers, which would otherwise accept any name.
 
         def __getattr__(cls, name: str) -> Any:
+            if name == "series":
+                # The manager refused (an abstract model): its error stands.
+                return type.__getattribute__(cls, name)
             raise AttributeError(_missing_attribute(cls, name), name=name, obj=cls)
 
 
@@ -247,7 +250,7 @@ def _missing_attribute(cls: type, name: str) -> str:
             f"{model} has no 'objects' manager; influxpy's manager is "
             f"{model}.series (for example {model}.series.filter(...))."
         )
-    if not name.startswith("_") and name != "series":
+    if not name.startswith("_"):
         from influxpy.queryset import QuerySet
 
         if callable(getattr(QuerySet, name, None)):
