@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 import click
 
-from influxpy.cli import admin, query, schema, transfer
+from influxpy.cli import admin, query, schema, serve, transfer
 from influxpy.cli._common import URLS_SEEN, Exit, Session
 from influxpy.cli._output import scrub, url_secrets
 from influxpy.exceptions import InfluxpyError
@@ -55,6 +55,7 @@ for _command in (
     transfer.export,
     schema.inspect,
     schema.migrate,
+    serve.serve,
 ):
     cli.add_command(_command)
 

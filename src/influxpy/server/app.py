@@ -1,0 +1,421 @@
+"""The ASGI application of ``influxpy serve``: InfluxDB 1.6.7's HTTP API.
+
+``InfluxApp(backend)`` answers ``/ping``, ``/write`` and ``/query`` as
+``influxd`` 1.6.7 does (reference §1.8, §2). The backend's calls block, so
+they run in a thread pool, never on the event loop: reads in parallel,
+writes serialised by the engine's own lock. On the ASGI lifespan's
+shutdown (after the server has finished the requests in flight) the pool
+is drained and the backend closed, which checkpoints a file database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+import orjson
+
+from influxpy.exceptions import InfluxQLParseError
+from influxpy.results import Series, StatementResult, merge_pieces
+from influxpy.server.auth import AuthError, Users
+from influxpy.server.render import (
+    CSVWriter,
+    Result,
+    chunk_results,
+    csv_error,
+    json_document,
+    msgpack_document,
+    pretty,
+)
+from influxpy.server.writes import BodyError, decode_body, write_body
+
+if TYPE_CHECKING:
+    from influxpy.backends.base import Backend
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "MAX_BODY_SIZE", "VERSION", "InfluxApp"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+#: The InfluxDB version the API answers as (``X-Influxdb-Version``).
+VERSION = "1.6.7"
+#: influxd's default ``max-body-size``: larger bodies are refused with 413.
+MAX_BODY_SIZE = 25_000_000
+#: Rows per chunk of a chunked response without ``chunk_size``.
+DEFAULT_CHUNK_SIZE = 10_000
+
+_JSON = "application/json"
+_CSV = "text/csv"
+_MSGPACK = "application/x-msgpack"
+_ALLOWED = {"/ping": "GET, HEAD", "/write": "POST, OPTIONS", "/query": "GET, POST"}
+
+
+class _Refusal(Exception):
+    """An HTTP error answer: status, InfluxDB's text and extra headers."""
+
+    def __init__(
+        self, status: int, text: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(text)
+        self.status = status
+        self.text = text
+        self.headers = dict(headers or {})
+
+
+class _Request:
+    """What a handler needs of one HTTP request."""
+
+    def __init__(self, scope: Scope, body: bytes) -> None:
+        self.method: str = scope["method"]
+        self.path: str = scope["path"]
+        self.headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1")
+            for k, v in scope.get("headers", [])
+        }
+        query = scope.get("query_string", b"").decode("utf-8", "replace")
+        self.params = dict(parse_qsl(query, keep_blank_values=True))
+        self.body = body
+        content_type = self.headers.get("content-type", "")
+        if self.method == "POST" and content_type.startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            form = body.decode("utf-8", "replace")
+            # Form values win over the URL's, as Go's ParseForm has it.
+            self.params.update(parse_qsl(form, keep_blank_values=True))
+
+    def format(self) -> str:
+        """The response type the ``Accept`` header asks for (JSON unless
+        exactly one of the other two is named)."""
+        accept = self.headers.get("accept", "").strip()
+        if accept in ("application/csv", "text/csv"):
+            return _CSV
+        if accept == _MSGPACK:
+            return _MSGPACK
+        return _JSON
+
+
+class InfluxApp:
+    """An ASGI application serving InfluxDB's 1.x API on *backend*.
+
+    *users* turns authentication on; *workers* sizes the thread pool that
+    runs the backend's calls.
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        users: Users | None = None,
+        workers: int = 8,
+        max_body_size: int = MAX_BODY_SIZE,
+    ) -> None:
+        self.backend = backend
+        self.users = users or Users()
+        self.max_body_size = max_body_size
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="influxpy-serve")
+        self._closed = False
+
+    def close(self) -> None:
+        """Finish the calls in flight, then close the backend (once)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._pool.shutdown(wait=True)
+        self.backend.close()
+
+    async def _run(self, call: Callable[..., Any], *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, call, *args)
+
+    # -- ASGI ------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection scope (``http`` or ``lifespan``)."""
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request_id = str(uuid.uuid1())
+        base = {
+            "content-type": _JSON,
+            "request-id": request_id,
+            "x-influxdb-build": "OSS",
+            "x-influxdb-version": VERSION,
+            "x-request-id": request_id,
+        }
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            body = await self._body(scope, receive)
+            request = _Request(scope, body)
+            await self._route(request, base, tracked)
+        except _Refusal as refusal:
+            await self._refuse(send, base, refusal, scope)
+        except Exception as exc:
+            if started:
+                raise
+            # A failure of the store: InfluxDB's shape, status 500.
+            failure = _Refusal(500, str(exc) or type(exc).__name__)
+            await self._refuse(send, base, failure, scope)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self._run_close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _run_close(self) -> None:
+        # Not on the pool being shut down: a thread of the loop's default one.
+        await asyncio.get_running_loop().run_in_executor(None, self.close)
+
+    async def _body(self, scope: Scope, receive: Receive) -> bytes:
+        """Read the request body; refuse one over ``max_body_size``."""
+        headers = dict(scope.get("headers", []))
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body_size:
+            raise _Refusal(413, "Request Entity Too Large")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            piece = message.get("body", b"")
+            size += len(piece)
+            if size > self.max_body_size:
+                raise _Refusal(413, "Request Entity Too Large")
+            chunks.append(piece)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    async def _route(self, request: _Request, base: dict[str, str], send: Send) -> None:
+        path, method = request.path, request.method
+        allowed = _ALLOWED.get(path)
+        if allowed is None:
+            await self._plain(send, base, 404, "404 page not found")
+            return
+        if method not in allowed.split(", "):
+            headers = {**base, "allow": allowed}
+            await self._plain(send, headers, 405, "Method Not Allowed")
+            return
+        if path == "/ping":
+            await _respond(send, 204, base)
+            return
+        if method == "OPTIONS":
+            await _respond(send, 204, base)
+            return
+        self._authorize(request)
+        if path == "/write":
+            await self._write(request, base, send)
+        else:
+            await self._query(request, base, send)
+
+    def _authorize(self, request: _Request) -> None:
+        try:
+            self.users.check(request.params, request.headers.get("authorization"))
+        except AuthError as exc:
+            extra = {"www-authenticate": 'Basic realm="InfluxDB"'}
+            raise _Refusal(401, str(exc), extra) from None
+
+    # -- answers ---------------------------------------------------------
+
+    async def _plain(
+        self, send: Send, base: Mapping[str, str], status: int, text: str
+    ) -> None:
+        headers = {
+            k: v
+            for k, v in base.items()
+            if k in ("x-influxdb-build", "x-influxdb-version", "allow")
+        }
+        headers["content-type"] = "text/plain; charset=utf-8"
+        headers["x-content-type-options"] = "nosniff"
+        await _respond(send, status, headers, text.encode() + b"\n")
+
+    async def _refuse(
+        self, send: Send, base: Mapping[str, str], refusal: _Refusal, scope: Scope
+    ) -> None:
+        accept = dict(scope.get("headers", [])).get(b"accept", b"").strip()
+        # Go's net/http writes a line break in a header value as a space.
+        header = " ".join(refusal.text.splitlines())
+        headers = {**base, **refusal.headers, "x-influxdb-error": header}
+        if accept in (b"application/csv", b"text/csv"):
+            headers["content-type"] = _CSV
+            body = csv_error(refusal.text)
+        elif accept == _MSGPACK.encode():
+            headers["content-type"] = _MSGPACK
+            body = msgpack_document([], error=refusal.text)
+        else:
+            body = orjson.dumps({"error": refusal.text}) + b"\n"
+        await _respond(send, refusal.status, headers, body)
+
+    # -- /write ----------------------------------------------------------
+
+    async def _write(self, request: _Request, base: dict[str, str], send: Send) -> None:
+        params = request.params
+        database = params.get("db", "")
+        if not database:
+            raise _Refusal(400, "database is required")
+        consistency = params.get("consistency", "")
+        if consistency and consistency not in ("any", "one", "quorum", "all"):
+            raise _Refusal(400, "invalid consistency level")
+        try:
+            body = decode_body(request.body, request.headers.get("content-encoding"))
+        except BodyError as exc:
+            raise _Refusal(400, str(exc)) from None
+        answer = await self._run(
+            lambda: write_body(
+                self.backend,
+                body,
+                database=database,
+                retention_policy=params.get("rp") or None,
+                precision=params.get("precision") or None,
+            )
+        )
+        if answer.error is not None:
+            raise _Refusal(answer.status, answer.error)
+        await _respond(send, 204, base)
+
+    # -- /query ----------------------------------------------------------
+
+    async def _query(self, request: _Request, base: dict[str, str], send: Send) -> None:
+        params = request.params
+        text = params.get("q", "")
+        if not text:
+            raise _Refusal(400, 'missing required parameter "q"')
+        bound: dict[str, Any] | None = None
+        if params.get("params"):
+            try:
+                bound = orjson.loads(params["params"])
+            except orjson.JSONDecodeError as exc:
+                raise _Refusal(400, f"error parsing query parameters: {exc}") from None
+            if not isinstance(bound, dict):
+                msg = "error parsing query parameters: params must be a JSON object"
+                raise _Refusal(400, msg)
+        chunked = params.get("chunked") == "true"
+        chunk_size = DEFAULT_CHUNK_SIZE
+        if chunked and params.get("chunk_size", "").isdigit():
+            chunk_size = int(params["chunk_size"]) or DEFAULT_CHUNK_SIZE
+        fmt = request.format()
+        epoch = params.get("epoch") or None
+
+        def start() -> Iterator[StatementResult]:
+            results = self.backend.statements(
+                text,
+                database=params.get("db") or None,
+                retention_policy=params.get("rp") or None,
+                params=bound,
+                chunk_size=chunk_size if chunked else None,
+            )
+            # Parse errors surface on the first step: take it here.
+            iterator = iter(results)
+            first = next(iterator, None)
+            if first is None:
+                return iter(())
+            return _prepend(first, iterator)
+
+        try:
+            statements = await self._run(start)
+        except InfluxQLParseError as exc:
+            raise _Refusal(400, str(exc)) from None
+        headers = {**base, "content-type": fmt}
+        if chunked:
+            await self._stream(send, headers, statements, fmt, epoch)
+            return
+        results = await self._run(_collect, statements)
+        if fmt == _CSV:
+            body = CSVWriter(epoch).write(results).encode()
+        elif fmt == _MSGPACK:
+            body = msgpack_document(results, epoch)
+        else:
+            body = json_document(results, epoch)
+            if params.get("pretty") == "true":
+                body = pretty(body)
+            body += b"\n"
+        await _respond(send, 200, headers, body)
+
+    async def _stream(
+        self,
+        send: Send,
+        headers: Mapping[str, str],
+        statements: Iterator[StatementResult],
+        fmt: str,
+        epoch: str | None,
+    ) -> None:
+        """Send a chunked response: one document per piece of a series."""
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": _raw(headers)}
+        )
+        chunks = _chunks(statements)
+        csv = CSVWriter(epoch)
+        while True:
+            result = await self._run(next, chunks, None)
+            if result is None:
+                break
+            if fmt == _CSV:
+                data = csv.write([result]).encode()
+            elif fmt == _MSGPACK:
+                data = msgpack_document([result], epoch)
+            else:
+                data = json_document([result], epoch) + b"\n"
+            await send({"type": "http.response.body", "body": data, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _prepend(first: StatementResult, rest: Iterator[StatementResult]) -> Iterator[Any]:
+    yield first
+    yield from rest
+
+
+def _collect(statements: Iterator[StatementResult]) -> list[Result]:
+    """Every statement's result, pieces of a series joined (non-chunked)."""
+    out: list[Result] = []
+    for statement in statements:
+        if statement.error is not None:
+            out.append(Result(statement.statement_id, error=statement.error))
+            continue
+        series: list[Series] = list(merge_pieces(statement.series))
+        for item in series:
+            item.partial = False
+        out.append(Result(statement.statement_id, series))
+    return out
+
+
+def _chunks(statements: Iterator[StatementResult]) -> Iterator[Result]:
+    """The results of a chunked response, one per series piece."""
+    for statement in statements:
+        if statement.error is not None:
+            yield Result(statement.statement_id, error=statement.error)
+            continue
+        for result, _last in chunk_results(statement.statement_id, statement.series):
+            yield result
+
+
+def _raw(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+
+async def _respond(
+    send: Send, status: int, headers: Mapping[str, str], body: bytes = b""
+) -> None:
+    """Send a whole response."""
+    await send(
+        {"type": "http.response.start", "status": status, "headers": _raw(headers)}
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,161 @@
+"""``influxpy serve``'s ``/ping`` and ``/write`` answer as influxd 1.6.7 does.
+
+Each request goes to the session's influxd and to ``influxpy serve``; the
+status, the headers a client reads and the JSON error bodies must match.
+"""
+
+from __future__ import annotations
+
+import gzip
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+import influxpy
+from _influxd import InfluxServer
+from server._serve import Served
+
+#: Headers both servers send on every API answer.
+COMMON_HEADERS = ("content-type", "x-influxdb-build", "request-id")
+
+
+@pytest.fixture(scope="module")
+def pair(
+    influx_server: InfluxServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[InfluxServer, Served, str]]:
+    """influxd and ``influxpy serve``, each with one fresh database."""
+    name = f"serve_{uuid.uuid4().hex[:8]}"
+    path = tmp_path_factory.mktemp("serve-write") / "data.duckdb"
+    backend = influxpy.connect(f"duckdb://{path}", alias="serve-write-setup")
+    backend.create_database(name)
+    backend.close()
+    influx_server.create_database(name)
+    served = Served(path).start()
+    try:
+        yield influx_server, served, name
+    finally:
+        served.close()
+        influx_server.drop_database(name)
+
+
+def both(
+    pair: tuple[InfluxServer, Served, str], method: str, path: str, **kwargs: object
+) -> tuple[httpx.Response, httpx.Response]:
+    """The same request sent to influxd, then to ``influxpy serve``."""
+    influxd, served, _name = pair
+    return (
+        influxd.request(method, path, **kwargs),  # type: ignore[arg-type]
+        served.request(method, path, **kwargs),
+    )
+
+
+def assert_same(expected: httpx.Response, got: httpx.Response) -> None:
+    """Same status, same body (JSON compared parsed), same API headers."""
+    assert got.status_code == expected.status_code, got.text
+    if expected.content:
+        assert got.json() == expected.json()
+    else:
+        assert got.content == b""
+    for header in COMMON_HEADERS:
+        assert (header in got.headers) == (header in expected.headers), header
+        if header != "request-id":
+            assert got.headers.get(header) == expected.headers.get(header), header
+    assert got.headers.get("x-influxdb-error") == expected.headers.get(
+        "x-influxdb-error"
+    )
+    assert got.headers["x-influxdb-version"].startswith("1.6.7")
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_ping_answers_204_with_the_version_headers(pair, method):
+    expected, got = both(pair, method, "/ping")
+    assert_same(expected, got)
+    assert got.status_code == 204
+
+
+def test_ping_verbose_is_still_204(pair):
+    assert_same(*both(pair, "GET", "/ping", params={"verbose": "true"}))
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/ping"), ("GET", "/write"), ("PUT", "/query"), ("GET", "/nothing")],
+)
+def test_wrong_methods_and_paths_answer_as_influxd(pair, method, path):
+    expected, got = both(pair, method, path)
+    assert got.status_code == expected.status_code
+    assert got.text == expected.text
+    assert got.headers.get("allow", "").replace(" ", "").split(",").sort() == (
+        expected.headers.get("allow", "").replace(" ", "").split(",").sort()
+    )
+
+
+def write_cases(db: str) -> list[tuple[dict[str, str], str]]:
+    """(parameters, body) pairs whose answers both servers must agree on."""
+    return [
+        ({"db": db}, "w_ok,h=a v=1 1000000000\nw_ok,h=b v=2 2000000000"),
+        ({"db": db}, ""),
+        ({"db": db}, "\n# a comment\n\n"),
+        ({"db": "no_such_db"}, "w v=1"),
+        ({}, "w v=1"),
+        ({"db": db, "rp": "no_such_rp"}, "w v=1"),
+        ({"db": db, "consistency": "bogus"}, "w v=1"),
+        ({"db": db, "consistency": "quorum"}, "w_c v=1 1"),
+        ({"db": db}, "w_bad"),
+        ({"db": db}, "w_bad v="),
+        ({"db": db}, "w_bad v=1 12x"),
+        ({"db": db}, "w_bad v=1 1.5"),
+        ({"db": db}, "w_bad,t v=1"),
+        ({"db": db}, 'w_bad v="unterminated'),
+        ({"db": db}, "bad\nworse"),
+        ({"db": db}, "w_part v=1 1\nbad line\nw_part2 v=x"),
+        ({"db": db}, "w_conf v=1 1"),
+        ({"db": db}, "w_conf v=2i 2"),
+        ({"db": db}, "w_conf v=3i 3\nw_conf v=4 4"),
+        ({"db": db}, "w_time time=1 1"),
+        ({"db": db}, "w_time,time=1 v=1 1"),
+        ({"db": db}, "w_time v=1,time=2 5"),
+        ({"db": db}, "w_range v=1 99999999999999999999"),
+    ]
+
+
+def test_write_answers_match_influxd(pair):
+    """Status codes, JSON error bodies and X-Influxdb-Error, case by case."""
+    for params, body in write_cases(pair[2]):
+        expected, got = both(
+            pair, "POST", "/write", params=params, content=body.encode()
+        )
+        try:
+            assert_same(expected, got)
+        except AssertionError as exc:
+            raise AssertionError(f"{params} {body!r}: {exc}") from None
+
+
+def test_gzip_bodies_are_read(pair):
+    body = gzip.compress(b"w_gzip v=1 1000000000\nw_gzip v=2 2000000000")
+    headers = {"Content-Encoding": "gzip"}
+    params = {"db": pair[2]}
+    expected, got = both(
+        pair, "POST", "/write", params=params, content=body, headers=headers
+    )
+    assert_same(expected, got)
+    assert got.status_code == 204
+
+
+def test_a_broken_gzip_body_is_refused(pair):
+    body = gzip.compress(b"w_gzip v=1 1000000000")[:-6]
+    headers = {"Content-Encoding": "gzip"}
+    expected, got = both(
+        pair, "POST", "/write", params={"db": pair[2]}, content=body, headers=headers
+    )
+    assert got.status_code == expected.status_code == 400
+    assert "error" in got.json()
+
+
+def test_a_body_over_25_mb_is_refused_with_413(pair):
+    body = b"w_big v=1 1\n" * (25_000_000 // 12 + 1)
+    expected, got = both(pair, "POST", "/write", params={"db": pair[2]}, content=body)
+    assert_same(expected, got)
+    assert got.status_code == 413
