@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "influxpy.constants",
             "influxpy._types",
             "influxpy._utils",
+            "influxpy._logging",
             "influxpy.durations",
             "influxpy.lineprotocol",
             "influxpy.urls",

@@ -62,6 +62,7 @@ from collections.abc import (
 )
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Protocol, TypeVar
 
+from influxpy._logging import log_backend_methods
 from influxpy._types import options_of
 from influxpy._utils import achunks, iterate_in_thread
 from influxpy.exceptions import (
@@ -201,6 +202,11 @@ class Backend(abc.ABC):
     #: The class that answers questions about one database
     #: (``introspection()``); ``None`` when the store cannot be introspected.
     introspection_class: ClassVar[type[Introspection] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Every store logs its statements and writes (influxpy._logging).
+        log_backend_methods(cls)
 
     def __init__(self, url: DatabaseURL, alias: str) -> None:
         self.url = url

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from influxpy._logging import note_batch
 from influxpy._utils import chunks
 from influxpy.backends.base import DEFAULT_BATCH_SIZE, counting_written
 from influxpy.backends.duckdb.batches import (
@@ -51,6 +52,7 @@ class EngineWrites(EngineCore):
         self._writable("write points")
         if batch.count == 0:
             return 0, None
+        note_batch()
         con = self._con
         with self._change() as change:
             key = (database, rp, batch.measurement)

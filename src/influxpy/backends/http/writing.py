@@ -16,6 +16,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
+from influxpy._logging import note_batch
 from influxpy._utils import achunks, chunks
 from influxpy.backends.base import (
     DEFAULT_BATCH_SIZE,
@@ -71,7 +72,9 @@ class HTTPWrites(HTTPRequests):
         encode: Callable[[list[Any]], list[str]], batch: list[Any]
     ) -> tuple[bytes, list[str]]:
         lines = encode(batch)
-        return "\n".join(lines).encode("utf-8", "surrogatepass"), lines
+        body = "\n".join(lines).encode("utf-8", "surrogatepass")
+        note_batch(len(body))
+        return body, lines
 
     def _post_body(
         self,
