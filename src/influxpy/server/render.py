@@ -46,14 +46,13 @@ __all__ = [
 ]
 
 #: Nanoseconds per unit of each ``epoch`` value InfluxDB 1.6.7 knows; any
-#: other non-empty value means nanoseconds.
+#: other non-empty value means nanoseconds (``µ`` too, on 1.6.7).
 EPOCH_UNITS: dict[str, int] = {
     "h": 3_600_000_000_000,
     "m": 60_000_000_000,
     "s": 1_000_000_000,
     "ms": 1_000_000,
     "u": 1_000,
-    "µ": 1_000,  # InfluxDB spells microseconds with the micro sign too
     "ns": 1,
 }
 
@@ -282,8 +281,9 @@ def _msgpack_result(result: Result, divisor: int | None) -> dict[str, Any]:
         return {"error": result.error}
     out: dict[str, Any] = {"statement_id": result.statement_id}
     convert = _msgpack_time if divisor is None else _time_maker(divisor)
+    # Unlike JSON, msgpack always carries the (maybe empty) series list.
+    series_out: list[dict[str, Any]] = []
     if result.series:
-        series_out = []
         for series in result.series:
             item: dict[str, Any] = {"name": series.name}
             if series.tags:
@@ -298,7 +298,7 @@ def _msgpack_result(result: Result, divisor: int | None) -> dict[str, Any]:
             if series.partial:
                 item["partial"] = True
             series_out.append(item)
-        out["series"] = series_out
+    out["series"] = series_out
     if result.messages:
         out["messages"] = result.messages
     if result.partial:
