@@ -297,7 +297,8 @@ def test_statements_log_one_record_per_statement(
         "bad",
         "SELECT b FROM m",
     ]
-    assert [r.rows for r in logged] == [0, None, 0]  # type: ignore[attr-defined]
+    # Rows nobody read are unknown.
+    assert [r.rows for r in logged] == [None, None, None]  # type: ignore[attr-defined]
     debug.clear()
     rows = []
     for result in backend.statements("SELECT a FROM m;SELECT b FROM m"):
@@ -305,3 +306,37 @@ def test_statements_log_one_record_per_statement(
     assert rows == [3, 3]
     logged = records(debug, "influxpy.query")
     assert [r.rows for r in logged] == [3, 3]  # type: ignore[attr-defined]
+
+
+def test_statements_text_logs_each_statement(
+    conn: str, debug: pytest.LogCaptureFixture
+) -> None:
+    backend = influxpy.connections[conn]
+    ServerMeasurement.series.using(conn).bulk_create(points(3))
+    debug.clear()
+    text = 'SELECT cpu FROM servers; SELECT nothing FROM "a;b"; SHOW DATABASES'
+    read = [
+        sum(len(s.values) for s in result.series) for result in backend.statements(text)
+    ]
+    assert read[:2] == [3, 0]
+    logged = records(debug, "influxpy.query")
+    assert [r.statement for r in logged] == [  # type: ignore[attr-defined]
+        "SELECT cpu FROM servers",
+        'SELECT nothing FROM "a;b"',
+        "SHOW DATABASES",
+    ]
+    assert [r.rows for r in logged] == read  # type: ignore[attr-defined]
+    assert {r.alias for r in logged} == {conn}  # type: ignore[attr-defined]
+
+
+def test_statements_after_a_failed_one_are_not_logged(
+    conn: str, debug: pytest.LogCaptureFixture
+) -> None:
+    backend = influxpy.connections[conn]
+    text = 'SELECT * FROM "nowhere"."autogen"."m"; SHOW DATABASES'
+    results = list(backend.statements(text))
+    assert results[0].error is not None
+    assert results[1].error == "not executed"
+    (record,) = records(debug, "influxpy.query")
+    assert record.error == results[0].error  # type: ignore[attr-defined]
+    assert record.rows is None  # type: ignore[attr-defined]

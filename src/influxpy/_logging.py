@@ -66,6 +66,8 @@ _RUNNING: contextvars.ContextVar[bool] = contextvars.ContextVar(
 _WRITING: contextvars.ContextVar[_WriteLog | None] = contextvars.ContextVar(
     "influxpy_write_running", default=None
 )
+#: influxd's answer to each statement after a failed one: not run, not logged.
+_NOT_EXECUTED = "not executed"
 #: Marks a method this module wrapped.
 _WRAPPED = "__influxpy_logged__"
 
@@ -120,6 +122,8 @@ class _StatementLog:
     rows: int | None = 0
     error: str | None = None
     done: bool = False
+    #: Whether the caller read the answer to its end.
+    complete: bool = False
 
     def fail(self, error: BaseException) -> None:
         if isinstance(error, GeneratorExit):
@@ -219,6 +223,7 @@ def _follow(pieces: Iterator[Any], log: _StatementLog) -> Iterator[Any]:
             try:
                 piece = _step(functools.partial(next, pieces))
             except StopIteration:
+                log.complete = True
                 return
             log.rows = (log.rows or 0) + _rows(piece)
             yield piece
@@ -242,6 +247,7 @@ async def _afollow(pieces: Any, log: _StatementLog) -> AsyncIterator[Any]:
             try:
                 piece = await pieces.__anext__()
             except StopAsyncIteration:
+                log.complete = True
                 return
             finally:
                 _RUNNING.reset(token)
@@ -328,16 +334,22 @@ def _each_statement(
                 )
                 logs.append(log)
             index += 1
+            series = result.series
             if result.error is not None:
                 log.rows, log.error = None, result.error
-            series = result.series
-            if isinstance(series, list | tuple):
-                log.rows = sum(map(_rows, series)) if result.error is None else None
+                # influxd's answer for a statement after a failed one.
+                log.done = result.error == _NOT_EXECUTED
+                log.emit()
+            elif isinstance(series, list | tuple):
+                log.rows = sum(map(_rows, series))
                 log.emit()
             else:
                 result = dataclasses.replace(result, series=_follow(iter(series), log))
             yield result
-            # The caller asked for the next statement: this one has ended.
+            # The caller asked for the next statement: this one has ended,
+            # and its rows are unknown unless the caller read them all.
+            if not log.complete:
+                log.rows = None
             log.emit()
     except BaseException as error:
         if not log.done:
@@ -345,6 +357,8 @@ def _each_statement(
         raise
     finally:
         for each in logs:
+            if not each.complete and not each.done:
+                each.rows = None
             each.emit()
 
 
