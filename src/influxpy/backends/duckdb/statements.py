@@ -16,6 +16,7 @@ conditions the compiler writes for a DELETE of the same tables.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -26,14 +27,16 @@ from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.reading import EngineQueries
 from influxpy.durations import Duration
 from influxpy.exceptions import InfluxpyError, InterfaceError, ProgrammingError
+from influxpy.expressions import Col, CombinedExpression, WhereNode
+from influxpy.functions import Func
 from influxpy.lineprotocol.escaping import escape_measurement, escape_tag
-from influxpy.query import Delete, Query, Source
+from influxpy.lookups import Lookup
+from influxpy.query import Delete, Query, SelectItem, Source
 from influxpy.results import Series, StatementResult, merge_pieces
 from influxpy.retention import RetentionPolicy
 
 if TYPE_CHECKING:
     from influxpy.compilers.duckdb import ColumnInfo
-    from influxpy.expressions import WhereNode
 
 __all__ = ["EngineStatements", "go_duration"]
 
@@ -101,6 +104,37 @@ def _policy_row(policy: RetentionPolicy) -> dict[str, Any]:
     }
 
 
+def _with_roles(node: Any, kinds: Mapping[str, tuple[str, str | None]]) -> Any:
+    """*node* with its ``unknown`` columns given the role and type in *kinds*.
+
+    Walks the frozen dataclasses, tuples and function calls of a query;
+    a column *kinds* does not know stays ``unknown``.
+    """
+    if isinstance(node, Col):
+        if node.role != "unknown" or node.key not in kinds:
+            return node
+        role, dtype = kinds[node.key]
+        return dataclasses.replace(node, role=role, dtype=dtype)
+    if isinstance(node, tuple):
+        items = tuple(_with_roles(item, kinds) for item in node)
+        return node if items == node else items
+    if isinstance(node, Func):
+        called = copy.copy(node)
+        called.source = _with_roles(node.source, kinds)
+        called.params = _with_roles(node.params, kinds)
+        return called
+    if isinstance(node, Query | WhereNode | SelectItem | Lookup | CombinedExpression):
+        changes = {
+            f.name: _with_roles(getattr(node, f.name), kinds)
+            for f in dataclasses.fields(node)
+            if f.init and f.name != "source"
+        }
+        if all(changes[k] is getattr(node, k) for k in changes):
+            return node
+        return dataclasses.replace(node, **changes)
+    return node
+
+
 class EngineStatements(EngineQueries):
     """InfluxQL statements on ``DuckDBBackend``, answered as influxd does."""
 
@@ -121,7 +155,7 @@ class EngineStatements(EngineQueries):
         does not parse raises ``InfluxQLParseError`` with influxd's message,
         before any statement runs.
         """
-        from influxpy.influxql import parse  # type: ignore[attr-defined]
+        from influxpy.influxql import parse
 
         self.check_open()
         parsed = parse(text, params)
@@ -226,9 +260,34 @@ class EngineStatements(EngineQueries):
             if source.retention_policy not in names:
                 msg = f"retention policy not found: {source.retention_policy}"
                 raise StatementFailed(msg)
+        query = self._resolved(query, db)
         query.check_runnable()
         compiled = query.compile(self.get_compiler(db))
         return self.execute(compiled, database=db, chunk_size=chunk_size)
+
+    def _resolved(self, query: Query, database: str) -> Query:
+        """*query* with each column its text left ``unknown`` made a tag or a
+        field (with its type), as the tables of its measurement store it;
+        a subquery's own columns are resolved from its source."""
+        source = query.source
+        if isinstance(source, Query):
+            return dataclasses.replace(query, source=self._resolved(source, database))
+        if source.regex:
+            return query
+        kinds: dict[str, tuple[str, str | None]] = {}
+        for rp, _m, columns in self._state.tables_of(
+            source.database or database, source.measurement
+        ):
+            if source.retention_policy not in (None, rp):
+                continue
+            for key, info in columns.items():
+                if info.role == "field" or key not in kinds:
+                    kinds[key] = (
+                        info.role,
+                        info.kind if info.role == "field" else None,
+                    )
+        resolved: Query = _with_roles(query, kinds)
+        return resolved
 
     def _delete_statement(self, delete: Delete, database: str) -> None:
         """``DELETE FROM m`` (or ``/re/``: every matching measurement)."""

@@ -105,52 +105,68 @@ def _documents(response: httpx.Response, *, stream: bool) -> Iterator[Any]:
 class _Results:
     """Each statement's result objects of a stream of documents, in order.
 
-    ``next()`` returns ``(statement_id, result)``. Ids are counted here:
-    msgpack answers leave ``statement_id`` out of failed results and JSON
-    ones repeat the failed statement's id on the ``not executed`` results
-    that follow it, so a result continuing a partial one keeps its id and
-    any other takes the next.
+    ``next()`` returns ``(statement_id, result)``. A chunked answer may give
+    one statement several results (one per measurement for SHOW TAG KEYS,
+    or the pieces of a ``partial`` one), each with the statement's id.
+    Failed results are counted here instead: msgpack answers leave their
+    ``statement_id`` out and JSON ones repeat the failed statement's id on
+    the ``not executed`` results that follow it.
     """
 
     def __init__(self, documents: Iterator[Any]) -> None:
         self._documents = documents
-        self._pending: list[Mapping[str, Any]] = []
-        self._next_id = 0
+        self._pending: list[tuple[int, Mapping[str, Any]]] = []
+        self._last = -1
         self._continues = False
 
     def next(self) -> tuple[int, Mapping[str, Any]] | None:
         """The next result object and its statement's id, or None at the end."""
-        while not self._pending:
+        if self._pending:
+            return self._pending.pop()
+        while True:
             document = next(self._documents, None)
             if document is None:
                 return None
             if "error" in document and "results" not in document:
                 # A whole-request error inside a 200 answer.
                 return -1, {"error": str(document["error"])}
-            self._pending.extend(document.get("results") or ())
-        result = self._pending.pop(0)
-        if not self._continues:
-            self._next_id += 1
+            results = document.get("results") or ()
+            if results:
+                break
+        # Numbered in order as they are read; handed out from the end.
+        self._pending = [(self._number(r), r) for r in results][::-1]
+        return self._pending.pop()
+
+    def _number(self, result: Mapping[str, Any]) -> int:
+        if self._continues:
+            number = self._last
+        elif "error" in result or "statement_id" not in result:
+            number = self._last + 1
+        else:
+            number = int(result["statement_id"])
+        self._last = number
         self._continues = bool(result.get("partial"))
-        return self._next_id - 1, result
+        return number
 
-    @property
-    def continues(self) -> bool:
-        """Whether the next result continues the last one's statement."""
-        return self._continues
+    def push_back(self, item: tuple[int, Mapping[str, Any]]) -> None:
+        """Give *item* back, to be returned by the next ``next()``."""
+        self._pending.append(item)
 
 
-def _series_of(result: Mapping[str, Any], results: _Results) -> Iterator[Series]:
-    """The series of one statement: *result* and the chunks continuing it."""
+def _series_of(
+    statement_id: int, result: Mapping[str, Any], results: _Results
+) -> Iterator[Series]:
+    """The series of one statement: *result* and the results continuing it."""
     while True:
         for raw in result.get("series") or ():
             yield _series_from(raw)
-        if not results.continues:
-            return
         following = results.next()
         if following is None:
             return
-        statement_id, result = following
+        if following[0] != statement_id:
+            results.push_back(following)
+            return
+        result = following[1]
         if "error" in result:
             msg = (
                 f"InfluxDB failed in the middle of statement {statement_id}'s "
@@ -225,7 +241,7 @@ class HTTPStatements(HTTPQueries):
                             self._request_error(text)
                         yield StatementResult(statement_id, (), text)
                         continue
-                    pieces = _series_of(result, results)
+                    pieces = _series_of(statement_id, result, results)
                     if not stream:
                         pieces = iter(list(merge_pieces(pieces)))
                     yield StatementResult(statement_id, pieces)

@@ -1,0 +1,646 @@
+"""InfluxQL statements on both backends: ``Backend.statements()``.
+
+Each test runs once on the real server and once on the engine (the ``conn``
+fixture) and expects influxd 1.6.7's answer: series names, columns, order,
+value types and error texts. The HTTP backend is given the text; the engine
+is given the same text once the InfluxQL parser is there, and until then
+the statement objects the parser produces (``influxpy.statements``), built
+here by hand.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import httpx
+import pytest
+
+import influxpy
+from _influxd import InfluxServer
+from influxpy import fields, models
+from influxpy import statements as st
+from influxpy.backends.duckdb.statements import go_duration
+from influxpy.backends.http.statements import writes_data
+from influxpy.durations import Hour, Week
+from influxpy.exceptions import InfluxQLParseError
+from influxpy.expressions import WhereNode
+from influxpy.query import Delete, Query, Source
+from influxpy.retention import RetentionPolicy
+
+S = 1_000_000_000
+
+#: Each statement's answer: (statement_id, error, [(name, tags, columns, values)]).
+Answer = list[tuple[int, str | None, list[tuple[str, dict[str, str], list[str], Any]]]]
+
+
+class Cpu(models.InfluxMeasurement):
+    """The measurement the WHERE clauses of these tests are built on."""
+
+    class Meta:
+        measurement = "cpu"
+
+    v = fields.FloatField()
+    n = fields.IntegerField()
+    s = fields.StringField()
+    host = fields.InfluxTag(null=True)
+    dc = fields.InfluxTag(null=True)
+
+
+LINES = [
+    "cpu,host=a,dc=x v=1,n=2i 1000000000",
+    'cpu,host=b v=2,s="x" 2000000000',
+    "mem,host=a free=3i 1000000000",
+    "disk v=true 5",
+]
+
+
+def where(**lookups: Any) -> WhereNode:
+    node = Cpu.series.filter(**lookups).query.where
+    assert node is not None
+    return node
+
+
+def answer(
+    alias: str,
+    text: str,
+    statements: Sequence[Any],
+    **options: Any,
+) -> Answer:
+    """The answer to *text* on the server, to *statements* on the engine.
+
+    ``test_text_answers_match_the_server`` gives the engine the text.
+    """
+    backend = influxpy.get_connection(alias)
+    if backend.vendor == "duckdb":
+        results: Iterator[Any] = backend.run_statements(  # type: ignore[attr-defined]
+            statements, **options
+        )
+    else:
+        results = backend.statements(text, **options)
+    return summary(results)
+
+
+def summary(results: Iterable[Any]) -> Answer:
+    return [
+        (
+            r.statement_id,
+            r.error,
+            [(s.name, s.tags, s.columns, s.values) for s in r.series],
+        )
+        for r in results
+    ]
+
+
+@pytest.fixture
+def data(conn: str) -> str:
+    influxpy.get_connection(conn).write_lines(LINES)
+    return conn
+
+
+@pytest.fixture
+def scratch(conn: str) -> Iterator[str]:
+    """A database name of this test's own, dropped afterwards."""
+    name = f"scratch_{uuid.uuid4().hex[:8]}"
+    try:
+        yield name
+    finally:
+        influxpy.get_connection(conn).drop_database(name)
+
+
+def test_show_measurements_tag_keys_values_field_keys_and_series(data: str) -> None:
+    cpu_series: list[Any] = [
+        ("cpu", {}, ["tagKey"], [["dc"], ["host"]]),
+        ("mem", {}, ["tagKey"], [["host"]]),
+    ]
+    text = (
+        "SHOW MEASUREMENTS; SHOW TAG KEYS; SHOW TAG VALUES WITH KEY = host; "
+        "SHOW FIELD KEYS; SHOW SERIES"
+    )
+    statements = [
+        st.ShowMeasurements(),
+        st.ShowTagKeys(),
+        st.ShowTagValues(st.KeyMatch("=", ("host",))),
+        st.ShowFieldKeys(),
+        st.ShowSeries(),
+    ]
+    assert answer(data, text, statements) == [
+        (0, None, [("measurements", {}, ["name"], [["cpu"], ["disk"], ["mem"]])]),
+        (1, None, cpu_series),
+        (
+            2,
+            None,
+            [
+                ("cpu", {}, ["key", "value"], [["host", "a"], ["host", "b"]]),
+                ("mem", {}, ["key", "value"], [["host", "a"]]),
+            ],
+        ),
+        (
+            3,
+            None,
+            [
+                (
+                    "cpu",
+                    {},
+                    ["fieldKey", "fieldType"],
+                    [["n", "integer"], ["s", "string"], ["v", "float"]],
+                ),
+                ("disk", {}, ["fieldKey", "fieldType"], [["v", "boolean"]]),
+                ("mem", {}, ["fieldKey", "fieldType"], [["free", "integer"]]),
+            ],
+        ),
+        (
+            4,
+            None,
+            [
+                (
+                    "",
+                    {},
+                    ["key"],
+                    [["cpu,dc=x,host=a"], ["cpu,host=b"], ["disk"], ["mem,host=a"]],
+                )
+            ],
+        ),
+    ]
+
+
+def test_show_statements_with_where_limit_offset_and_sources(data: str) -> None:
+    text = (
+        "SHOW MEASUREMENTS LIMIT 1 OFFSET 1; "
+        "SHOW MEASUREMENTS WITH MEASUREMENT =~ /m/; "
+        "SHOW MEASUREMENTS WHERE host = 'b'; "
+        "SHOW TAG KEYS LIMIT 1 OFFSET 1; "
+        "SHOW TAG KEYS WHERE host = 'b'; "
+        "SHOW TAG VALUES WITH KEY IN (dc, host) WHERE host = 'a'; "
+        "SHOW TAG VALUES WITH KEY =~ /./ LIMIT 1 OFFSET 1; "
+        "SHOW TAG VALUES WITH KEY != host; "
+        "SHOW FIELD KEYS FROM cpu, /d/ LIMIT 1 OFFSET 1; "
+        "SHOW SERIES WHERE host = 'a'; "
+        "SHOW SERIES FROM cpu, /m/ LIMIT 2 OFFSET 1; "
+        "SHOW TAG KEYS FROM disk"
+    )
+    statements = [
+        st.ShowMeasurements(limit=1, offset=1),
+        st.ShowMeasurements(measurement=st.KeyMatch("=~", ("m",))),
+        st.ShowMeasurements(where=where(host="b")),
+        st.ShowTagKeys(limit=1, offset=1),
+        st.ShowTagKeys(where=where(host="b")),
+        st.ShowTagValues(st.KeyMatch("IN", ("dc", "host")), where=where(host="a")),
+        st.ShowTagValues(st.KeyMatch("=~", (".",)), limit=1, offset=1),
+        st.ShowTagValues(st.KeyMatch("!=", ("host",))),
+        st.ShowFieldKeys(
+            sources=(Source("cpu"), Source("d", regex=True)), limit=1, offset=1
+        ),
+        st.ShowSeries(where=where(host="a")),
+        st.ShowSeries(
+            sources=(Source("cpu"), Source("m", regex=True)), limit=2, offset=1
+        ),
+        st.ShowTagKeys(sources=(Source("disk"),)),
+    ]
+    kv = ["key", "value"]
+    assert answer(data, text, statements) == [
+        (0, None, [("measurements", {}, ["name"], [["disk"]])]),
+        (1, None, [("measurements", {}, ["name"], [["mem"]])]),
+        (2, None, [("measurements", {}, ["name"], [["cpu"]])]),
+        (3, None, [("cpu", {}, ["tagKey"], [["host"]])]),
+        (4, None, [("cpu", {}, ["tagKey"], [["host"]])]),
+        (
+            5,
+            None,
+            [
+                ("cpu", {}, kv, [["dc", "x"], ["host", "a"]]),
+                ("mem", {}, kv, [["host", "a"]]),
+            ],
+        ),
+        (6, None, [("cpu", {}, kv, [["host", "a"]])]),
+        (7, None, [("cpu", {}, kv, [["dc", "x"]])]),
+        (8, None, [("cpu", {}, ["fieldKey", "fieldType"], [["s", "string"]])]),
+        (9, None, [("", {}, ["key"], [["cpu,dc=x,host=a"], ["mem,host=a"]])]),
+        (10, None, [("", {}, ["key"], [["cpu,host=b"], ["mem,host=a"]])]),
+        (11, None, []),
+    ]
+
+
+def test_show_databases_and_continuous_queries_name_the_database(conn: str) -> None:
+    db = influxpy.get_connection(conn).database
+    assert db is not None
+    text = "SHOW DATABASES; SHOW CONTINUOUS QUERIES"
+    statements = [st.ShowDatabases(), st.ShowContinuousQueries()]
+    (databases, queries) = answer(conn, text, statements)
+    assert databases[:2] == (0, None)
+    ((name, tags, columns, values),) = databases[2]
+    assert (name, tags, columns) == ("databases", {}, ["name"])
+    assert [db] in values
+    assert queries[:2] == (1, None)
+    assert ("", db, {}, ["name", "query"], []) in [
+        ("", n, t, c, v) for n, t, c, v in queries[2]
+    ]
+
+
+def test_a_missing_database_is_an_error_except_for_show_measurements(
+    conn: str,
+) -> None:
+    text = "SHOW MEASUREMENTS ON nodb_x; SHOW TAG KEYS ON nodb_x; SHOW DATABASES"
+    statements = [
+        st.ShowMeasurements(database="nodb_x"),
+        st.ShowTagKeys(database="nodb_x"),
+        st.ShowDatabases(),
+    ]
+    assert answer(conn, text, statements) == [
+        (0, None, []),
+        (1, "database not found: nodb_x", []),
+        (2, "not executed", []),
+    ]
+
+
+V_FROM_NODB = Query(Source("cpu", "nodb_x"), Cpu.series.only("v").query.select)
+
+
+@pytest.mark.parametrize(
+    ("text", "statement"),
+    [
+        ("SHOW FIELD KEYS ON nodb_x", st.ShowFieldKeys(database="nodb_x")),
+        ("SHOW SERIES ON nodb_x", st.ShowSeries(database="nodb_x")),
+        (
+            "SHOW RETENTION POLICIES ON nodb_x",
+            st.ShowRetentionPolicies(database="nodb_x"),
+        ),
+        (
+            "SHOW TAG VALUES ON nodb_x WITH KEY = host",
+            st.ShowTagValues(st.KeyMatch("=", ("host",)), database="nodb_x"),
+        ),
+        ("SELECT v FROM nodb_x..cpu", V_FROM_NODB),
+    ],
+)
+def test_each_statement_on_a_missing_database_fails_as_influxd_does(
+    conn: str, text: str, statement: st.Statement
+) -> None:
+    assert answer(conn, text, [statement]) == [(0, "database not found: nodb_x", [])]
+
+
+def test_statements_after_a_failed_one_are_not_executed(data: str) -> None:
+    """The failed statement keeps its own error; each later one answers
+    ``not executed`` (what influxd sends in chunked answers)."""
+    text = "SHOW MEASUREMENTS; SELECT v FROM nodb_x..cpu; SHOW DATABASES; SHOW SERIES"
+    statements = [
+        st.ShowMeasurements(),
+        V_FROM_NODB,
+        st.ShowDatabases(),
+        st.ShowSeries(),
+    ]
+    assert answer(data, text, statements) == [
+        (0, None, [("measurements", {}, ["name"], [["cpu"], ["disk"], ["mem"]])]),
+        (1, "database not found: nodb_x", []),
+        (2, "not executed", []),
+        (3, "not executed", []),
+    ]
+
+
+def test_quirk_a_whole_answer_loses_the_failed_statements_error(
+    influx_server: InfluxServer, database: str
+) -> None:
+    """influxd 1.6.7 (reference §0.1 item 2): in a whole (unchunked)
+    answer the failed statement reads ``not executed`` and the statements
+    after it are missing. ``statements()`` asks for a chunked answer, which
+    keeps them, and the engine answers that way too (the test above)."""
+    text = "SHOW DATABASES; SELECT v FROM nodb_x..cpu; SHOW DATABASES"
+    response = influx_server.request(
+        "GET", "/query", params={"q": text, "db": database}
+    )
+    results = response.json()["results"]
+    assert [r.get("error") for r in results] == [None, "not executed"]
+
+
+def test_select_and_a_retention_policy_that_does_not_exist(data: str) -> None:
+    db = influxpy.get_connection(data).database
+    query = Cpu.series.filter(host="a").only("v", "n").query
+    text = str(query)
+    missing = Query(Source("cpu", db, "nope"), query.select)
+    assert answer(data, f"{text}; SELECT v FROM {db}.nope.cpu", [query, missing]) == [
+        (0, None, [("cpu", {}, ["time", "v", "n"], [[S, 1.0, 2]])]),
+        (1, "retention policy not found: nope", []),
+    ]
+
+
+def test_select_streams_in_chunks(data: str) -> None:
+    query = Cpu.series.only("v").query
+    (result,) = answer(data, str(query), [query], chunk_size=1)
+    assert result == (
+        0,
+        None,
+        [
+            ("cpu", {}, ["time", "v"], [[S, 1.0]]),
+            ("cpu", {}, ["time", "v"], [[2 * S, 2.0]]),
+        ],
+    )
+
+
+def test_retention_policy_statements(conn: str) -> None:
+    db = influxpy.get_connection(conn).database
+    assert db is not None
+    two_hours = RetentionPolicy("r", Hour(2))
+    text = (
+        f'CREATE RETENTION POLICY r ON "{db}" DURATION 2h REPLICATION 1; '
+        f'CREATE RETENTION POLICY r ON "{db}" DURATION 2h REPLICATION 1; '
+        f'CREATE RETENTION POLICY r2 ON "{db}" DURATION 52w REPLICATION 2 '
+        "SHARD DURATION 48h DEFAULT; "
+        f'ALTER RETENTION POLICY r ON "{db}" DURATION 3h; '
+        f'SHOW RETENTION POLICIES ON "{db}"; '
+        f'ALTER RETENTION POLICY autogen ON "{db}" DEFAULT; '
+        f'DROP RETENTION POLICY r2 ON "{db}"; '
+        f'DROP RETENTION POLICY r2 ON "{db}"; '
+        "DROP RETENTION POLICY r2 ON nodb_x; "
+        f'SHOW RETENTION POLICIES ON "{db}"'
+    )
+    statements: list[st.Statement] = [
+        st.CreateRetentionPolicy(two_hours, db),
+        st.CreateRetentionPolicy(two_hours, db),
+        st.CreateRetentionPolicy(
+            RetentionPolicy("r2", Week(52), 2, Hour(48), default=True), db
+        ),
+        st.AlterRetentionPolicy("r", db, duration=Hour(3)),
+        st.ShowRetentionPolicies(db),
+        st.AlterRetentionPolicy("autogen", db, default=True),
+        st.DropRetentionPolicy("r2", db),
+        st.DropRetentionPolicy("r2", db),
+        st.DropRetentionPolicy("r2", "nodb_x"),
+        st.ShowRetentionPolicies(db),
+    ]
+    columns = ["name", "duration", "shardGroupDuration", "replicaN", "default"]
+    assert answer(conn, text, statements) == [
+        (0, None, []),
+        (1, None, []),
+        (2, None, []),
+        (3, None, []),
+        (
+            4,
+            None,
+            [
+                (
+                    "",
+                    {},
+                    columns,
+                    [
+                        ["autogen", "0s", "168h0m0s", 1, False],
+                        ["r", "3h0m0s", "1h0m0s", 1, False],
+                        ["r2", "8736h0m0s", "48h0m0s", 2, True],
+                    ],
+                )
+            ],
+        ),
+        (5, None, []),
+        (6, None, []),
+        (7, None, []),
+        (8, None, []),
+        (
+            9,
+            None,
+            [
+                (
+                    "",
+                    {},
+                    columns,
+                    [
+                        ["autogen", "0s", "168h0m0s", 1, True],
+                        ["r", "3h0m0s", "1h0m0s", 1, False],
+                    ],
+                )
+            ],
+        ),
+    ]
+
+
+def test_retention_policy_errors(conn: str) -> None:
+    db = influxpy.get_connection(conn).database
+    assert db is not None
+    text = (
+        f'CREATE RETENTION POLICY r ON "{db}" DURATION 2h REPLICATION 1; '
+        f'CREATE RETENTION POLICY r ON "{db}" DURATION 3h REPLICATION 1'
+    )
+    statements = [
+        st.CreateRetentionPolicy(RetentionPolicy("r", Hour(2)), db),
+        st.CreateRetentionPolicy(RetentionPolicy("r", Hour(3)), db),
+    ]
+    assert answer(conn, text, statements) == [
+        (0, None, []),
+        (1, "retention policy already exists", []),
+    ]
+    text = f'ALTER RETENTION POLICY nope ON "{db}" DURATION 2h'
+    alter = st.AlterRetentionPolicy("nope", db, duration=Hour(2))
+    assert answer(conn, text, [alter]) == [(0, "retention policy not found: nope", [])]
+    text = "CREATE RETENTION POLICY r ON nodb_x DURATION 2h REPLICATION 1"
+    statement = st.CreateRetentionPolicy(RetentionPolicy("r", Hour(2)), "nodb_x")
+    assert answer(conn, text, [statement]) == [(0, "database not found: nodb_x", [])]
+
+
+def test_create_and_drop_database_with_a_policy(conn: str, scratch: str) -> None:
+    short = RetentionPolicy("short", Hour(3))
+    text = (
+        f"CREATE DATABASE {scratch} WITH DURATION 3h NAME short; "
+        f"SHOW RETENTION POLICIES ON {scratch}; "
+        f"CREATE DATABASE {scratch}; "
+        f"CREATE DATABASE {scratch} WITH DURATION 3h NAME short; "
+        f"CREATE DATABASE {scratch} WITH DURATION 4h NAME short"
+    )
+    statements = [
+        st.CreateDatabase(scratch, short),
+        st.ShowRetentionPolicies(scratch),
+        st.CreateDatabase(scratch),
+        st.CreateDatabase(scratch, short),
+        st.CreateDatabase(scratch, RetentionPolicy("short", Hour(4))),
+    ]
+    columns = ["name", "duration", "shardGroupDuration", "replicaN", "default"]
+    assert answer(conn, text, statements) == [
+        (0, None, []),
+        (1, None, [("", {}, columns, [["short", "3h0m0s", "1h0m0s", 1, True]])]),
+        (2, None, []),
+        (3, None, []),
+        (4, "retention policy conflicts with an existing policy", []),
+    ]
+    text = f"DROP DATABASE {scratch}; DROP DATABASE {scratch}; SHOW DATABASES"
+    statements = [
+        st.DropDatabase(scratch),
+        st.DropDatabase(scratch),
+        st.ShowDatabases(),
+    ]
+    (first, second, (_id, error, ((_name, _tags, _columns, values),))) = answer(
+        conn, text, statements
+    )
+    assert (first, second, error) == ((0, None, []), (1, None, []), None)
+    assert [scratch] not in values
+
+
+def test_delete_drop_series_and_drop_measurement(data: str) -> None:
+    text = (
+        "DELETE FROM cpu WHERE host = 'b'; "
+        "SHOW SERIES; "
+        "DROP SERIES FROM mem WHERE host = 'a'; "
+        "DROP MEASUREMENT disk; "
+        "DROP MEASUREMENT nope; "
+        "SHOW MEASUREMENTS; "
+        "SELECT * FROM cpu"
+    )
+    statements = [
+        Delete(Source("cpu"), where(host="b")),
+        st.ShowSeries(),
+        st.DropSeries((Source("mem"),), where(host="a")),
+        st.DropMeasurement("disk"),
+        st.DropMeasurement("nope"),
+        st.ShowMeasurements(),
+        Cpu.series.query,
+    ]
+    assert answer(data, text, statements) == [
+        (0, None, []),
+        (
+            1,
+            None,
+            [("", {}, ["key"], [["cpu,dc=x,host=a"], ["disk"], ["mem,host=a"]])],
+        ),
+        (2, None, []),
+        (3, None, []),
+        (4, None, []),
+        (5, None, [("measurements", {}, ["name"], [["cpu"]])]),
+        (
+            6,
+            None,
+            [
+                (
+                    "cpu",
+                    {},
+                    ["time", "dc", "host", "n", "s", "v"],
+                    [[S, "x", "a", 2, None, 1.0]],
+                )
+            ],
+        ),
+    ]
+
+
+def test_drop_statements_on_a_missing_database(conn: str) -> None:
+    text = "DROP MEASUREMENT cpu; DROP SERIES FROM cpu"
+    statements = [st.DropMeasurement("cpu"), st.DropSeries((Source("cpu"),))]
+    assert answer(conn, text, statements, database="nodb_x") == [
+        (0, "database not found: nodb_x", []),
+        (1, "not executed", []),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "writes"),
+    [
+        ("SELECT * FROM cpu", False),
+        ("SHOW DATABASES; SHOW MEASUREMENTS", False),
+        ("SELECT 'into' FROM \"INTO\" WHERE a =~ /; DROP/", False),
+        ("SELECT mean(v) INTO other FROM cpu GROUP BY time(1m)", True),
+        ("SHOW DATABASES; drop database x", True),
+        ("create database x", True),
+        ("DELETE FROM cpu", True),
+        ("-- DROP DATABASE x\nSHOW DATABASES", False),
+        ("ALTER RETENTION POLICY r ON d DEFAULT", True),
+    ],
+)
+def test_text_that_writes_is_sent_with_post(text: str, writes: bool) -> None:
+    assert writes_data(text) is writes
+
+
+def test_the_http_backend_posts_writing_text_and_gets_reading_text() -> None:
+    methods: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        methods.append(request.method)
+        return httpx.Response(200, json={"results": [{"statement_id": 0}]})
+
+    from influxpy.backends.http import HTTPBackend
+    from influxpy.urls import DatabaseURL
+
+    backend = HTTPBackend(
+        DatabaseURL.parse("influxdb://localhost:1/db"),
+        transport=httpx.MockTransport(handler),
+    )
+    with backend:
+        list(backend.statements("SHOW DATABASES"))
+        list(backend.statements("CREATE DATABASE x"))
+    assert methods == ["GET", "POST"]
+
+
+@pytest.mark.parametrize(
+    ("ns", "text"),
+    [
+        (0, "0s"),
+        (3_600 * S, "1h0m0s"),
+        (168 * 3_600 * S, "168h0m0s"),
+        (90 * S, "1m30s"),
+        (1_500_000_000, "1.5s"),
+    ],
+)
+def test_go_duration(ns: int, text: str) -> None:
+    assert go_duration(ns) == text
+
+
+@pytest.fixture
+def pair(influx_url: str) -> Iterator[tuple[Any, Any]]:
+    """The server and an engine holding the same points."""
+    server = influxpy.connect(influx_url, alias="statements-influxdb")
+    engine = influxpy.connect("duckdb://:memory:", alias="statements-duckdb")
+    try:
+        for backend in (server, engine):
+            backend.write_lines(LINES)
+        yield server, engine
+    finally:
+        server.close()
+        engine.close()
+
+
+TEXTS = [
+    (
+        "SHOW MEASUREMENTS; SHOW TAG KEYS; SHOW TAG VALUES WITH KEY = host; "
+        "SHOW FIELD KEYS; SHOW SERIES; SHOW RETENTION POLICIES"
+    ),
+    (
+        "SHOW MEASUREMENTS LIMIT 1 OFFSET 1; "
+        "SHOW MEASUREMENTS WITH MEASUREMENT =~ /m/; "
+        "SHOW MEASUREMENTS WHERE host = 'b'"
+    ),
+    (
+        "SHOW TAG VALUES WITH KEY IN (dc, host) WHERE host = 'a'; "
+        "SHOW TAG KEYS WHERE host = 'b'"
+    ),
+    "SHOW SERIES FROM cpu, /m/ LIMIT 2 OFFSET 1; SHOW FIELD KEYS FROM cpu, /d/",
+    "SELECT v, n FROM cpu WHERE host = 'a'",
+    "SELECT * FROM cpu",
+    "SELECT mean(v) FROM cpu GROUP BY host",
+    "SHOW TAG KEYS ON nodb_x; SHOW DATABASES",
+    "DELETE FROM cpu WHERE host = 'b'; SELECT * FROM cpu",
+    "DROP MEASUREMENT disk; DROP SERIES FROM mem WHERE host = 'a'; SHOW SERIES",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_text_answers_match_the_server(pair: tuple[Any, Any], text: str) -> None:
+    """The engine parses the text and answers as influxd does."""
+    server, engine = pair
+    assert summary(engine.statements(text)) == summary(server.statements(text))
+
+
+def test_text_with_params_and_a_parse_error_match_the_server(
+    pair: tuple[Any, Any],
+) -> None:
+    server, engine = pair
+    text = "SELECT v FROM cpu WHERE host = $h"
+    answers = [
+        summary(backend.statements(text, params={"h": "b"}))
+        for backend in (server, engine)
+    ]
+    assert (
+        answers[0]
+        == answers[1]
+        == [(0, None, [("cpu", {}, ["time", "v"], [[2 * S, 2.0]])])]
+    )
+    for backend in (server, engine):
+        with pytest.raises(InfluxQLParseError) as caught:
+            list(backend.statements("SELEC 1; SHOW DATABASES"))
+        assert str(caught.value) == (
+            "error parsing query: found SELEC, expected SELECT, DELETE, SHOW, "
+            "CREATE, DROP, EXPLAIN, GRANT, REVOKE, ALTER, SET, KILL at line 1, "
+            "char 1"
+        )
