@@ -87,7 +87,13 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # a backend and renders answers in InfluxDB's formats.
     (
         "entry points",
-        ("influxpy.server", "influxpy.cli", "influxpy.__main__", "influxpy"),
+        (
+            "influxpy.server",
+            "influxpy.cli",
+            "influxpy.__main__",
+            "influxpy.mypy_plugin",
+            "influxpy",
+        ),
     ),
 )
 
