@@ -362,6 +362,47 @@ def _each_statement(
             each.emit()
 
 
+def _logged_explain(func: Callable[..., Any], is_async: bool) -> Callable[..., Any]:
+    """Wrap ``explain()`` or ``aexplain()``: one record, rows ``None``."""
+
+    @functools.wraps(func)
+    def explain(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not QUERY_LOGGER.isEnabledFor(_DEBUG) or _RUNNING.get():
+            return func(self, *args, **kwargs)
+        keyword = "EXPLAIN ANALYZE " if kwargs.get("analyze") else "EXPLAIN "
+        text = keyword + _statement_text(args, kwargs)
+        log = _StatementLog(text, self.alias, _database_of(kwargs), rows=None)
+        if is_async:
+            return _aexplain(func, self, args, kwargs, log)
+        try:
+            return _step(functools.partial(func, self, *args, **kwargs))
+        except BaseException as error:
+            log.fail(error)
+            raise
+        finally:
+            log.emit()
+
+    return explain
+
+
+async def _aexplain(
+    func: Callable[..., Any],
+    backend: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    log: _StatementLog,
+) -> Any:
+    token = _RUNNING.set(True)
+    try:
+        return await func(backend, *args, **kwargs)
+    except BaseException as error:
+        log.fail(error)
+        raise
+    finally:
+        _RUNNING.reset(token)
+        log.emit()
+
+
 # -- writes ---------------------------------------------------------------------
 
 
@@ -427,6 +468,8 @@ _WRAPPERS: dict[str, Callable[[Callable[..., Any]], Callable[..., Any]]] = {
     "execute": functools.partial(_logged_execute, is_async=False),
     "aexecute": functools.partial(_logged_execute, is_async=True),
     "statements": _logged_statements,
+    "explain": functools.partial(_logged_explain, is_async=False),
+    "aexplain": functools.partial(_logged_explain, is_async=True),
     "write": _logged_write,
     "write_lines": _logged_write,
     "write_frame": _logged_write,

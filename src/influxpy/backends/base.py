@@ -361,6 +361,25 @@ class Backend(abc.ABC):
         msg = f"The {self.vendor} backend does not run InfluxQL text."
         raise NotSupportedError(msg)
 
+    def explain(
+        self, compiled: Compiled, *, database: str | None = None, analyze: bool = False
+    ) -> str:
+        """Return the store's plan of *compiled* as text.
+
+        With *analyze*, the statement is run and the plan reports what the
+        run did (``EXPLAIN ANALYZE``); nothing is written.
+        """
+        msg = f"The {self.vendor} backend cannot explain its queries."
+        raise NotSupportedError(msg)
+
+    async def aexplain(
+        self, compiled: Compiled, *, database: str | None = None, analyze: bool = False
+    ) -> str:
+        """Async form of ``explain()``; the default runs it in a worker thread."""
+        return await asyncio.to_thread(
+            self.explain, compiled, database=database, analyze=analyze
+        )
+
     @abc.abstractmethod
     def write(
         self,

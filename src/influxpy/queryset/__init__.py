@@ -29,6 +29,7 @@ from influxpy.exceptions import CompileError
 from influxpy.models import ModelT
 from influxpy.queryset._base import DEFAULT_CHUNK_SIZE as DEFAULT_CHUNK_SIZE
 from influxpy.queryset._base import ItemT, RowT
+from influxpy.queryset._explain import ExplainMixin
 from influxpy.queryset._frames import FramesMixin
 from influxpy.queryset._reads import ReadsMixin
 from influxpy.queryset._schema import SchemaMixin
@@ -42,6 +43,7 @@ class QuerySet(
     WritesMixin[ModelT],
     FramesMixin[ModelT],
     SchemaMixin[ModelT],
+    ExplainMixin[ModelT],
 ):
     """A lazy query over one measurement (``Model.series``).
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from influxpy.backends.duckdb.explain import EngineExplain
 from influxpy.backends.duckdb.services import EngineServices
 from influxpy.backends.duckdb.statements import EngineStatements
 from influxpy.backends.duckdb_schema import EmbeddedIntrospection, EmbeddedSchemaEditor
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["DuckDBBackend"]
 
 
-class DuckDBBackend(EngineStatements, EngineServices):
+class DuckDBBackend(EngineStatements, EngineServices, EngineExplain):
     """The embedded engine: ``duckdb://:memory:`` or a file.
 
     The URL's path names the file (``duckdb:///abs/path.duckdb`` or

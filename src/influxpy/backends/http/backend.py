@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
+from influxpy.backends.http.explain import HTTPExplain
 from influxpy.backends.http.options import (
     HTTPOptions,
     _ssl_context,
@@ -71,7 +72,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-class HTTPBackend(HTTPStatements, HTTPWrites):
+class HTTPBackend(HTTPStatements, HTTPWrites, HTTPExplain):
     """A connection to InfluxDB's HTTP API.
 
     Pass ``transport`` (an ``httpx`` transport) to record or fake exchanges;
