@@ -252,9 +252,11 @@ class InfluxApp:
         self, send: Send, base: Mapping[str, str], refusal: _Refusal, scope: Scope
     ) -> None:
         accept = dict(scope.get("headers", [])).get(b"accept", b"").strip()
-        # Go's net/http writes a line break in a header value as a space.
-        header = " ".join(refusal.text.splitlines())
-        headers = {**base, **refusal.headers, "x-influxdb-error": header}
+        headers = {**base, **refusal.headers}
+        if refusal.status != 401:
+            # influxd names the error in a header too, but not a 401's; Go's
+            # net/http writes a line break in a header value as a space.
+            headers["x-influxdb-error"] = " ".join(refusal.text.splitlines())
         if accept in (b"application/csv", b"text/csv"):
             headers["content-type"] = _CSV
             body = csv_error(refusal.text)
