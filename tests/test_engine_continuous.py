@@ -27,7 +27,7 @@ from influxpy import fields, models
 from influxpy.aggregates import Count, Max, Mean, Sum
 from influxpy.backends.duckdb.continuous import go_truncate, run_window
 from influxpy.durations import Day, Duration, Minute, Second
-from influxpy.exceptions import ImproperlyConfigured
+from influxpy.exceptions import ImproperlyConfigured, NotSupportedError
 
 S = 1_000_000_000
 M = 60 * S
@@ -328,3 +328,11 @@ def test_week_windows_follow_gos_truncation(engine: Any):
     )
     [run] = engine.run_continuous_queries(now=monday)
     assert (run.start, run.end) == (monday - 7 * 86_400 * S, monday)
+
+
+def test_an_influxdb_server_runs_its_own_continuous_queries(server: Any):
+    """The HTTP backend leaves CQs and retention to influxd's own services."""
+    with pytest.raises(NotSupportedError, match=r"\[continuous_queries\]"):
+        server.run_continuous_queries(now=T0)
+    with pytest.raises(NotSupportedError, match=r"\[retention\] check-interval"):
+        server.enforce_retention(now=T0)

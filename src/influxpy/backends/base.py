@@ -544,6 +544,36 @@ class Backend(abc.ABC):
         finally:
             await asyncio.to_thread(self.close)
 
+    def run_continuous_queries(
+        self, now: int | None = None, *, database: str | None = None
+    ) -> list[Any]:
+        """Run the continuous queries due at *now* (epoch ns) and return the runs.
+
+        The embedded engine runs its continuous queries itself (see
+        ``backends.duckdb.continuous``); an InfluxDB server runs its own, so
+        this base raises ``NotSupportedError``.
+        """
+        msg = (
+            f"The {self.vendor} backend does not run continuous queries from the "
+            "client: the server's own continuous query service ([continuous_queries] "
+            "in influxd's configuration) runs them on the server's clock."
+        )
+        raise NotSupportedError(msg)
+
+    def enforce_retention(self, now: int | None = None) -> list[Any]:
+        """Drop the shard groups expired at *now* (epoch ns) and return them.
+
+        The embedded engine enforces retention itself (see
+        ``backends.duckdb.retention_service``); an InfluxDB server runs its
+        own retention service, so this base raises ``NotSupportedError``.
+        """
+        msg = (
+            f"The {self.vendor} backend does not enforce retention from the client: "
+            "the server's own retention service ([retention] check-interval in "
+            "influxd's configuration) drops expired shard groups."
+        )
+        raise NotSupportedError(msg)
+
     def features(self) -> dict[str, Any]:
         """Describe optional capabilities (used by the QuerySet and docs)."""
         return {}
