@@ -76,8 +76,9 @@ class Batch:
         self.tags: dict[str, Any] = {}
         #: ``key -> (kind, values)``; kind ``MIXED`` until the ingest resolves it.
         self.fields: dict[str, tuple[str, Any]] = {}
-        #: The line-protocol lines the rows came from, when written as lines.
-        self.lines: list[str] | None = None
+        #: The line-protocol lines the rows came from, when written as lines
+        #: (a list, or an Arrow array from the line-protocol reader).
+        self.lines: Any = None
 
     @property
     def vectorized(self) -> bool:
@@ -93,6 +94,8 @@ class Batch:
         self.fields = {
             key: (kind, as_list(vals)) for key, (kind, vals) in self.fields.items()
         }
+        if self.lines is not None:
+            self.lines = as_list(self.lines)
 
     def drop_rows(self, keep: list[bool]) -> None:
         """Keep only the rows whose flag is true."""
@@ -113,7 +116,8 @@ class Batch:
     def row_lines(self, rows: Sequence[int]) -> list[str]:
         """The rows at *rows* as line-protocol lines (as they were given)."""
         if self.lines is not None:
-            return [self.lines[i] for i in rows]
+            lines = as_list(self.lines)
+            return [lines[i] for i in rows]
         self.materialize()
         out = []
         for i in rows:

@@ -18,8 +18,6 @@ from influxpy.backends.duckdb.batches import (
     Batch,
     batch_from_columns,
     batch_from_objects,
-    batch_from_points,
-    check_names,
 )
 from influxpy.backends.duckdb.catalog import table_name
 from influxpy.backends.duckdb.core import EngineCore, _duckdb
@@ -29,7 +27,12 @@ from influxpy.backends.duckdb.ingest import (
     refuse_conflicts,
     tag_codes,
 )
-from influxpy.lineprotocol import parse_line
+from influxpy.backends.duckdb.lines import WriteOutcome, WriteTally, batch_of
+from influxpy.exceptions import (
+    DatabaseNotFoundError,
+    PartialWriteError,
+    ProgrammingError,
+)
 
 if TYPE_CHECKING:
     from influxpy._types import Measurement
@@ -42,6 +45,12 @@ _CHECKPOINT_ROWS = 1_000_000
 
 class EngineWrites(EngineCore):
     """The writes of ``DuckDBBackend``: batches stored one transaction each."""
+
+    if TYPE_CHECKING:
+
+        def retention_policies(self, database: str) -> list[dict[str, Any]]:
+            """The policies of *database* (``EngineAdmin``)."""
+            ...
 
     def _ingest(self, database: str, rp: str, batch: Batch) -> tuple[int, Any]:
         """Store one batch in one transaction.
@@ -153,45 +162,88 @@ class EngineWrites(EngineCore):
         retention_policy: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> int:
-        """Parse and write line-protocol lines; return how many were stored.
+        """Write line-protocol lines; return how many points were stored.
 
-        Each batch of *batch_size* lines is written whole, as InfluxDB
-        writes a request: points refused for a field type conflict leave
-        the others stored, and then ``FieldTypeConflictError`` carries the
-        refused lines.
+        Each batch of *batch_size* lines is written as InfluxDB writes one
+        ``/write`` request (see ``write_line_protocol``): the good points
+        are stored, then ``PartialWriteError`` (``FieldTypeConflictError``
+        for a type conflict) names the refused lines; its ``written``
+        counts every point this call stored. Raises
+        ``DatabaseNotFoundError`` for a database that does not exist.
         """
-        db = self.resolve_database(database)
-        rp = retention_policy or self.default_retention_policy(db)
         written = 0
-        for chunk in chunks(lines, batch_size):
-            by_measurement: dict[str, tuple[list[tuple[Any, ...]], list[str]]] = {}
-            for line in chunk:
-                text = line.strip()
-                if not text or text.startswith("#"):
-                    continue
-                measurement, tags, fields, stamp = parse_line(text)
-                if not text.isascii():
-                    check_names(measurement, tags, fields)
-                points, sources = by_measurement.setdefault(measurement, ([], []))
-                points.append((tags, fields, stamp))
-                sources.append(text)
-            batches = []
-            for measurement, (points, sources) in by_measurement.items():
-                batch = batch_from_points(measurement, points)
-                batch.lines = sources
-                batches.append(batch)
-            refused = None
-            for batch in batches:
-                stored, rejection = self._ingest(db, rp, batch)
-                written += stored
-                if rejection is not None and refused is None:
-                    refused = rejection
-                elif rejection is not None and refused is not None:
-                    refused.lines += rejection.lines
-                    refused.reasons += rejection.reasons
-            if refused is not None:
-                refused.total = sum(len(p) for p, _s in by_measurement.values())
-                raise conflict_error(
-                    refused, written - refused.total + len(refused.lines)
-                )
+        with counting_written(lambda: written):
+            for chunk in chunks(lines, batch_size):
+                try:
+                    outcome = self.write_line_protocol(
+                        "\n".join(chunk),
+                        database=database,
+                        retention_policy=retention_policy,
+                    )
+                except PartialWriteError as error:
+                    error.written += written
+                    raise
+                written += outcome.written
         return written
+
+    def write_line_protocol(
+        self,
+        body: bytes | str,
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        precision: str | None = None,
+    ) -> WriteOutcome:
+        """Write a whole line-protocol body as InfluxDB 1.6.7's ``/write`` does.
+
+        The entry for ``POST /write``: *body* is the request body (bytes or
+        text, several lines), *database* and *retention_policy* its ``db``
+        and ``rp`` (None: the connection's database, the default policy),
+        *precision* its ``precision`` (``n`` default, ``u``, ``ms``, ``s``,
+        ``m``, ``h``; any other value reads as nanoseconds, as on 1.6.7).
+        Returns a ``WriteOutcome`` (``written``, ``lines``, ``precision``)
+        when every point was stored (HTTP 204).
+
+        Otherwise the good points are stored and the error raised carries
+        the server's text as ``reason`` (its HTTP answer in brackets):
+
+        - ``DatabaseNotFoundError`` when *database* does not exist, before
+          reading the body (404 ``database not found: "<db>"``);
+        - ``ProgrammingError`` for an unknown *retention_policy*
+          (500 ``retention policy not found: <rp>``);
+        - ``PartialWriteError`` when lines do not parse (400 ``unable to
+          parse '<line>': <why>``, lines joined by a newline; ``partial
+          write: ... dropped=0`` when other points were stored), with the
+          refused lines in ``lines``;
+        - ``PartialWriteError`` (``FieldTypeConflictError`` for a type
+          conflict) when the storage drops points (400 ``partial write:
+          <first reason> dropped=<n>``): a tag or the only field named
+          ``time``, a field of another type than the stored one.
+
+        ``written`` on the error is the exact number of points stored.
+        """
+        from influxpy.lineprotocol.reader import read_body
+
+        self._writable("write points")
+        db = self.resolve_database(database)
+        if db not in self._state.databases:
+            msg = (
+                f"The database {db!r} does not exist on the embedded engine "
+                f'(InfluxDB answers: database not found: "{db}"). Create it with '
+                f"influxpy.connect(...).create_database({db!r})."
+            )
+            raise DatabaseNotFoundError(msg)
+        rp = retention_policy or self.default_retention_policy(db)
+        if retention_policy and all(
+            p["name"] != rp for p in self.retention_policies(db)
+        ):
+            msg = (
+                f"The retention policy {rp!r} does not exist on database {db!r} "
+                f"(InfluxDB answers: retention policy not found: {rp})."
+            )
+            raise ProgrammingError(msg)
+        tally = WriteTally(read_body(body, precision))
+        with counting_written(lambda: tally.written):
+            for columns in tally.read.columns:
+                tally.add(*self._ingest(db, rp, batch_of(columns)))
+            return tally.outcome()

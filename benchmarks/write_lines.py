@@ -1,0 +1,185 @@
+"""Line-protocol ingest: influxpy's reader and engine against influxd's /write.
+
+    python benchmarks/write_lines.py [-n 500000] [--batch 5000] [--trials 3]
+
+The same lines (the shared data set: 1,000 hosts, 10 regions, a float and
+two integer fields, nanosecond times) in bodies of ``--batch`` lines, as a
+client POSTs them. Each case runs in a fresh interpreter, the bodies built
+before the clock starts, and prints points per second and the ratio to
+influxd's own ``/write`` measured in the same run (machines here are shared
+and noisy: only ratios within one run mean much):
+
+- ``influxd``: the bodies POSTed to a private influxd 1.6.7 over one
+  keep-alive connection with ``http.client``;
+- ``reader``: ``influxpy.lineprotocol.reader.read_body`` of each body alone;
+- ``engine``: ``write_line_protocol`` of each body on an in-memory engine;
+- ``serve``: the bodies POSTed to ``influxpy serve --url duckdb://:memory:``
+  (when ``influxpy.server`` is installed) as to influxd.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import BenchServer, _free_port, measure, median_result, rows
+
+DB = "bench_lines"
+CASES = {
+    "influxd": "influxd 1.6.7 POST /write (http.client, keep-alive)",
+    "reader": "influxpy read_body() of each body (no storage)",
+    "engine": "influxpy engine write_line_protocol() of each body (:memory:)",
+    "serve": "influxpy serve POST /write (http.client, keep-alive, :memory:)",
+}
+
+
+def bodies(n: int, batch: int) -> list[bytes]:
+    """The data set as line-protocol bodies of *batch* lines."""
+    lines = [
+        f"servers,name={name},region={region} cpu={cpu!r},memory={memory}i,"
+        f"free_memory={free}i {t}"
+        for t, name, region, cpu, memory, free in rows(n)
+    ]
+    return ["\n".join(lines[i : i + batch]).encode() for i in range(0, n, batch)]
+
+
+def _post_all(port: int, chunks: list[bytes], n: int) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    for body in chunks:
+        conn.request("POST", f"/write?db={DB}", body)
+        response = conn.getresponse()
+        text = response.read()
+        if response.status != 204:
+            msg = f"/write answered {response.status}: {text[:200]!r}"
+            raise RuntimeError(msg)
+    conn.close()
+    return n
+
+
+def child(case: str, n: int, batch: int, port: int) -> dict[str, Any]:
+    """Run one case; the bodies are built before the clock starts."""
+    chunks = bodies(n, batch)
+    if case in ("influxd", "serve"):
+        return measure(lambda: _post_all(port, chunks, n))
+    if case == "reader":
+        from influxpy.lineprotocol.reader import read_body
+
+        read_body(chunks[0])  # imports and regex compilation out of the clock
+
+        def read() -> int:
+            return sum(read_body(body).points for body in chunks)
+
+        return measure(read)
+    import influxpy
+
+    engine = influxpy.connect("duckdb://:memory:", alias="bench")
+    engine.create_database(DB)
+    engine.write_line_protocol(b"warmup v=1 1", database=DB)
+
+    def write() -> int:
+        return sum(engine.write_line_protocol(b, database=DB).written for b in chunks)
+
+    return measure(write)
+
+
+def _serve(port: int) -> subprocess.Popen[bytes] | None:
+    try:
+        import influxpy.server  # noqa: F401
+    except ImportError:
+        return None
+    command = [
+        sys.executable,
+        "-m",
+        "influxpy",
+        "serve",
+        "--url",
+        "duckdb://:memory:",
+        "--bind",
+        f"127.0.0.1:{port}",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("POST", f"/query?q=CREATE+DATABASE+{DB}")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    return None
+
+
+def _run(case: str, n: int, batch: int, port: int) -> dict[str, Any]:
+    args = ["-n", str(n), "--batch", str(batch), "--port", str(port)]
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", case, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        return {"error": (proc.stderr or proc.stdout).strip().splitlines()[-1:]}
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    """Run every case, interleaved, and print points/s and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=500_000)
+    parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--child")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    if args.child:
+        result = child(args.child, args.n, args.batch, args.port)
+        print(json.dumps(result))
+        return
+    server = BenchServer()
+    serve_port = _free_port()
+    serve = _serve(serve_port)
+    results: dict[str, list[dict[str, Any]]] = {case: [] for case in CASES}
+    try:
+        for _trial in range(args.trials):
+            for case in CASES:
+                if case == "serve" and serve is None:
+                    continue
+                port = server.port if case == "influxd" else serve_port
+                if case == "influxd":
+                    server.reset(DB)
+                result = _run(case, args.n, args.batch, port)
+                results[case].append(result)
+                print(f"  {case}: {result}", file=sys.stderr)
+    finally:
+        server.close()
+        if serve is not None:
+            serve.terminate()
+            serve.wait(15)
+    best = {case: median_result(r) for case, r in results.items() if r}
+    base = best["influxd"].get("wall")
+    print(f"{args.n:,} lines in bodies of {args.batch:,}, median of {args.trials}")
+    for case, result in best.items():
+        if "wall" not in result:
+            print(f"{case:8s} failed: {result.get('error')}")
+            continue
+        rate = args.n / result["wall"]
+        ratio = f"{base / result['wall']:.2f}x influxd" if base else ""
+        print(f"{case:8s} {rate:>12,.0f} points/s  {ratio:>16s}  {CASES[case]}")
+    if serve is None:
+        print("serve    not run: influxpy.server is not installed")
+
+
+if __name__ == "__main__":
+    main()
