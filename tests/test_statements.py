@@ -10,6 +10,7 @@ here by hand.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -24,7 +25,11 @@ from influxpy import statements as st
 from influxpy.backends.duckdb.statements import go_duration
 from influxpy.backends.http.statements import writes_data
 from influxpy.durations import Hour, Week
-from influxpy.exceptions import InfluxQLParseError
+from influxpy.exceptions import (
+    DatabaseNotFoundError,
+    InfluxQLParseError,
+    ProgrammingError,
+)
 from influxpy.expressions import WhereNode
 from influxpy.query import Delete, Query, Source
 from influxpy.retention import RetentionPolicy
@@ -644,3 +649,33 @@ def test_text_with_params_and_a_parse_error_match_the_server(
             "CREATE, DROP, EXPLAIN, GRANT, REVOKE, ALTER, SET, KILL at line 1, "
             "char 1"
         )
+
+
+def test_query_returns_influx_results(data: str) -> None:
+    backend = influxpy.get_connection(data)
+    text = "SELECT v FROM cpu WHERE host = 'a'; SHOW TAG KEYS FROM mem"
+    assert backend.query(text) == [
+        influxpy.InfluxResult(
+            "cpu",
+            {},
+            [{"time": dt.datetime(1970, 1, 1, 0, 0, 1, tzinfo=dt.UTC), "v": 1.0}],
+        ),
+        influxpy.InfluxResult("mem", {}, [{"tagKey": "host"}]),
+    ]
+    assert backend.query(
+        "SELECT v FROM cpu WHERE host = $h", params={"h": "b"}, epoch="ns"
+    ) == [influxpy.InfluxResult("cpu", {}, [{"time": 2 * S, "v": 2.0}])]
+
+
+def test_query_raises_for_the_first_failed_statement(data: str) -> None:
+    backend = influxpy.get_connection(data)
+    with pytest.raises(DatabaseNotFoundError) as missing:
+        backend.query("SHOW DATABASES; SELECT v FROM nodb_x..cpu; SHOW DATABASES")
+    assert str(missing.value) == (
+        f"Statement 1 of the query failed on the {backend.vendor} backend: "
+        "database not found: nodb_x."
+    )
+    with pytest.raises(ProgrammingError, match="retention policy not found: nope"):
+        backend.query(f'SELECT v FROM "{backend.database}".nope.cpu')
+    with pytest.raises(InfluxQLParseError, match=r"^error parsing query: found SELEC"):
+        backend.query("SELEC 1")

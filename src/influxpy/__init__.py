@@ -53,7 +53,7 @@ from influxpy.fields import (
 from influxpy.functions import *
 from influxpy.models import InfluxMeasurement, Model
 from influxpy.queryset import QuerySet
-from influxpy.results import InfluxResult
+from influxpy.results import InfluxResult, StatementResult
 from influxpy.schema import ContinuousQuery, RetentionPolicy
 from influxpy.writer import AsyncBatchWriter, BatchWriter
 
@@ -160,6 +160,7 @@ __all__ = [
     "Sin",
     "Spread",
     "Sqrt",
+    "StatementResult",
     "StdDev",
     "StringField",
     "Sum",

@@ -81,7 +81,7 @@ if TYPE_CHECKING:
     from influxpy.durations import Duration
     from influxpy.expressions import WhereNode
     from influxpy.query import Query, Source
-    from influxpy.results import Series, StatementResult
+    from influxpy.results import InfluxResult, Series, StatementResult
     from influxpy.retention import RetentionPolicy
     from influxpy.urls import DatabaseURL
 
@@ -360,6 +360,46 @@ class Backend(abc.ABC):
         """
         msg = f"The {self.vendor} backend does not run InfluxQL text."
         raise NotSupportedError(msg)
+
+    def query(
+        self,
+        text: str,
+        *,
+        database: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        epoch: str | None = None,
+    ) -> list[InfluxResult]:
+        """Run InfluxQL *text* and return every statement's series, in order.
+
+        The convenience over ``statements()``: one ``InfluxResult`` per
+        series, times as aware UTC datetimes (integer nanoseconds with
+        ``epoch='ns'``). The first failed statement raises
+        ``ProgrammingError`` with the store's text (``DatabaseNotFoundError``
+        for ``database not found``); text that does not parse raises
+        ``InfluxQLParseError``.
+        """
+        from influxpy.exceptions import DatabaseNotFoundError, ProgrammingError
+        from influxpy.results import Converter
+
+        converter = Converter(epoch=epoch)
+        found: list[InfluxResult] = []
+        results = self.statements(text, database=database, params=params)
+        try:
+            for result in results:
+                if result.error is not None:
+                    msg = (
+                        f"Statement {result.statement_id} of the query failed on "
+                        f"the {self.vendor} backend: {result.error.rstrip('.')}."
+                    )
+                    if result.error.startswith("database not found"):
+                        raise DatabaseNotFoundError(msg)
+                    raise ProgrammingError(msg)
+                found.extend(map(converter.result, result.series))
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
+        return found
 
     def explain(
         self, compiled: Compiled, *, database: str | None = None, analyze: bool = False

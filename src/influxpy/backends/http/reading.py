@@ -215,17 +215,3 @@ class HTTPQueries(HTTPRequests):
                 self._statement_error(str(result["error"]), database)
             for raw in result.get("series", ()):
                 yield _series_from(raw)
-
-    def query(self, text: str, *, database: str | None = None) -> list[Series]:
-        """Run a raw InfluxQL statement and return its series.
-
-        This is the escape hatch for statements the QuerySet does not build;
-        prefer QuerySets, which quote and escape everything.
-        """
-        from influxpy.compilers.base import Compiled
-
-        upper = text.lstrip().upper()
-        writes = (
-            not upper.startswith(("SELECT", "SHOW", "EXPLAIN")) or " INTO " in upper
-        )
-        return list(self.execute(Compiled(text, writes=writes), database=database))
