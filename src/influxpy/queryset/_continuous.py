@@ -114,7 +114,8 @@ class ContinuousQuery:
 
         Creating the same definition again changes nothing; a different
         query of that name raises ``ProgrammingError`` (use ``replace()``).
-        The embedded engine raises ``NotSupportedError``.
+        The embedded engine stores it and its connection's scheduler runs it
+        (``run_continuous_queries()`` runs it on demand).
         """
         editor, database = self._editor()
         editor.create_continuous_query(self, database)
