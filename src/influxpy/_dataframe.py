@@ -129,7 +129,7 @@ def wide_frame(frame: Any, tags: Sequence[str]) -> Any:
     pd = _pandas()
     keys = [tag for tag in tags if tag in frame.columns]
     values = [column for column in frame.columns if column not in keys]
-    if not keys:
+    if not keys or not len(frame):
         return frame[values].copy()
     labels = frame[keys].astype(object).where(frame[keys].notna(), "")
     parts = [

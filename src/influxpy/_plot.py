@@ -52,6 +52,8 @@ def plot_frame(
         ):
             continue
         values = values.dropna()
+        if values.empty:
+            continue
         times = values.index.to_pydatetime() if dated else values.index.to_numpy()
         ax.plot(times, values.to_numpy(dtype="float64"), label=str(column), **kwargs)
         drawn.append(str(column))
@@ -75,12 +77,16 @@ def plot_frame(
     return ax
 
 
-def save_plot(wide: Any, path: str, *, title: str | None = None) -> None:
+def save_plot(wide: Any, path: str, *, title: str | None = None) -> int:
     """Draw *wide* as ``plot_frame`` does and write the picture to *path*
-    (its format from the suffix: ``.png``, ``.svg``, ``.pdf``…)."""
-    plt = _pyplot()
-    ax = plot_frame(wide, title=title)
-    figure = ax.get_figure()
+    (its format from the suffix: ``.png``, ``.svg``, ``.pdf``…); return
+    how many lines were drawn. Uses no GUI: fit for scripts and servers."""
+    _pyplot()
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 4))
+    ax = figure.add_subplot()
+    plot_frame(wide, ax=ax, title=title)
     figure.tight_layout()
     figure.savefig(path)
-    plt.close(figure)
+    return len(ax.get_lines())
