@@ -51,8 +51,8 @@ def pyarrow() -> Any:
         import pyarrow as pa
     except ImportError:
         msg = (
-            "The embedded engine ingests through Arrow: install it with "
-            "pip install 'influxpy-orm[pandas]' (or pip install pyarrow)."
+            "The embedded engine ingests through Arrow, and pyarrow (a core "
+            "dependency of influxpy-orm) is not installed: pip install pyarrow."
         )
         raise ImproperlyConfigured(msg) from None
     return pa

@@ -49,8 +49,14 @@ DEFAULT_DATABASE = "influxpy"
 def _duckdb() -> Any:
     try:
         import duckdb
-    except ImportError:  # pragma: no cover - duckdb is a core dependency
-        msg = "The embedded engine needs duckdb: pip install duckdb."
+        import numpy  # noqa: F401 - DuckDB's Python functions (MODE) need it
+    except ImportError as exc:
+        msg = (
+            f"The embedded engine needs duckdb, numpy and pyarrow (core "
+            f"dependencies of influxpy-orm), and {exc.name or 'one'} is not "
+            "installed: pip install duckdb numpy pyarrow (a plain "
+            "pip install influxpy-orm brings them)."
+        )
         raise ImproperlyConfigured(msg) from None
     return duckdb
 
