@@ -101,9 +101,12 @@ def test_errors_are_one_line_and_a_non_zero_exit_code(tmp_path: Path):
     assert "hunter2" not in secret.stderr
     missing = run("import", "--url", "duckdb://:memory:", str(tmp_path / "no.lp"))
     assert "Cannot read" in one_line_error(missing)
-    embedded = run("query", "--url", "duckdb://:memory:", "SHOW DATABASES")
-    assert embedded.returncode == 2
-    assert "needs an InfluxDB server" in one_line_error(embedded)
+    missing_db = run("query", "--url", "duckdb://:memory:", "SHOW TAG KEYS ON nodb")
+    assert missing_db.returncode == 1
+    assert one_line_error(missing_db) == (
+        "influxpy: Statement 0 of the query failed on the duckdb backend: "
+        "database not found: nodb."
+    )
     statement = run("query", "--url", "duckdb://:memory:")
     assert statement.returncode == 2
 
@@ -158,7 +161,7 @@ def test_query_prints_tables_csv_json_and_line_protocol(
     no_time = run("query", "--url", influx_url, "--format", "line", "SHOW FIELD KEYS")
     assert "has no time column" in one_line_error(no_time)
     wrong = run("query", "--url", influx_url, "SELECT nope FROM")
-    assert "rejected the statement: error parsing query" in one_line_error(wrong)
+    assert one_line_error(wrong).startswith("influxpy: error parsing query: found EOF")
 
 
 # -- import -------------------------------------------------------------------
@@ -527,11 +530,14 @@ def test_commands_in_process_on_an_embedded_file(cli: Any, tmp_path: Path):
 
 def test_command_errors_in_process(cli: Any, tmp_path: Path):
     """Usage mistakes and store errors are one line each."""
-    code, _, err = cli("query", "--url", "duckdb://:memory:", "SHOW DATABASES")
-    assert code == 2
-    assert err == (
-        "influxpy: query runs InfluxQL text, which needs an InfluxDB server: pass "
-        "--url influxdb://host:8086/db.\n"
+    code, _, err = cli("query", "--url", "duckdb://:memory:", "SELEC 1")
+    assert (code, err) == (
+        1,
+        (
+            "influxpy: error parsing query: found SELEC, expected SELECT, DELETE, "
+            "SHOW, CREATE, DROP, EXPLAIN, GRANT, REVOKE, ALTER, SET, KILL at line 1, "
+            "char 1\n"
+        ),
     )
     code, _, err = cli("import", "--url", "duckdb://:memory:", str(tmp_path / "no"))
     assert code == 1
@@ -551,14 +557,51 @@ def test_command_errors_in_process(cli: Any, tmp_path: Path):
         2,
         f"influxpy: Cannot load models from {str(bad)!r}: no such Python file.\n",
     )
-    code, _, err = cli("export", "--url", "duckdb://:memory:", "--query", "SELECT 1")
+    code, _, err = cli(
+        "export", "--url", "duckdb://:memory:", "--query", "SELECT v FROM nodb..m"
+    )
     assert (code, err) == (
-        2,
-        "influxpy: --query runs InfluxQL text, which needs an InfluxDB server.\n",
+        1,
+        (
+            "influxpy: Statement 0 of the query failed on the duckdb backend: "
+            "database not found: nodb.\n"
+        ),
     )
     code, _, err = cli("import", "--url", "duckdb://:memory:", "--batch-size", "0")
     assert code == 2
     assert "--batch-size" in err
+
+
+def test_query_and_export_on_an_embedded_file(cli: Any, tmp_path: Path) -> None:
+    """``query`` and ``export --query`` run InfluxQL text on the engine."""
+    url = f"duckdb:///{tmp_path}/text.duckdb"
+    lines = tmp_path / "m.lp"
+    lines.write_text("m,t=a v=1.5 1000000000\nm,t=b v=2.5 2000000000\n")
+    assert cli("import", "--url", url, str(lines))[0] == 0
+    code, out, _ = cli(
+        "query", "--url", url, "--format", "json", "SHOW TAG KEYS; SHOW DATABASES"
+    )
+    assert (code, json.loads(out)) == (
+        0,
+        [
+            {"name": "m", "tags": {}, "columns": ["tagKey"], "values": [["t"]]},
+            {
+                "name": "databases",
+                "tags": {},
+                "columns": ["name"],
+                "values": [["influxpy"]],
+            },
+        ],
+    )
+    code, out, _ = cli("query", "--url", url, "--format", "csv", "SELECT v FROM m")
+    assert (code, out) == (
+        0,
+        'measurement,time,v\n"m",1970-01-01T00:00:01Z,1.5\n"m",1970-01-01T00:00:02Z,2.5\n',
+    )
+    code, out, _ = cli(
+        "export", "--url", url, "--query", "SELECT * FROM m WHERE t = 'b' GROUP BY *"
+    )
+    assert (code, out) == (0, "m,t=b v=2.5 2000000000\n")
 
 
 def test_query_formats_in_process(

@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     from influxpy._types import Measurement
     from influxpy.compilers.base import Compiled, Compiler
     from influxpy.durations import Duration
+    from influxpy.exceptions import ProgrammingError
     from influxpy.expressions import WhereNode
     from influxpy.query import Query, Source
     from influxpy.results import InfluxResult, Series, StatementResult
@@ -378,7 +379,6 @@ class Backend(abc.ABC):
         for ``database not found``); text that does not parse raises
         ``InfluxQLParseError``.
         """
-        from influxpy.exceptions import DatabaseNotFoundError, ProgrammingError
         from influxpy.results import Converter
 
         converter = Converter(epoch=epoch)
@@ -387,19 +387,28 @@ class Backend(abc.ABC):
         try:
             for result in results:
                 if result.error is not None:
-                    msg = (
-                        f"Statement {result.statement_id} of the query failed on "
-                        f"the {self.vendor} backend: {result.error.rstrip('.')}."
-                    )
-                    if result.error.startswith("database not found"):
-                        raise DatabaseNotFoundError(msg)
-                    raise ProgrammingError(msg)
+                    raise self.statement_failure(result)
                 found.extend(map(converter.result, result.series))
         finally:
             close = getattr(results, "close", None)
             if close is not None:
                 close()
         return found
+
+    def statement_failure(self, result: StatementResult) -> ProgrammingError:
+        """The error to raise for a failed statement of ``statements()``:
+        ``DatabaseNotFoundError`` for ``database not found``, otherwise
+        ``ProgrammingError``, with the store's text."""
+        from influxpy.exceptions import DatabaseNotFoundError, ProgrammingError
+
+        text = (result.error or "").rstrip(".")
+        msg = (
+            f"Statement {result.statement_id} of the query failed on the "
+            f"{self.vendor} backend: {text}."
+        )
+        if text.startswith("database not found"):
+            return DatabaseNotFoundError(msg)
+        return ProgrammingError(msg)
 
     def explain(
         self, compiled: Compiled, *, database: str | None = None, analyze: bool = False

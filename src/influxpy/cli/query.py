@@ -1,25 +1,31 @@
-"""``influxpy query``: one InfluxQL statement, printed in a chosen format."""
+"""``influxpy query``: InfluxQL statements, printed in a chosen format."""
 
 from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from influxpy.cli._common import backend_for, raw_statement, session, timed
+from influxpy.cli._common import backend_for, session, timed
 from influxpy.cli._output import print_table
 from influxpy.cli.options import database_option, url_option
 
 if TYPE_CHECKING:
+    from influxpy.backends.base import Backend
     from influxpy.results import Series
 
 __all__ = ["query"]
 
 
-@click.command(help="Run one InfluxQL statement on an InfluxDB server.")
+@click.command(
+    help=(
+        "Run InfluxQL statements (separated by ';') on an InfluxDB server or "
+        "the embedded engine."
+    )
+)
 @url_option
 @database_option
 @click.option(
@@ -48,19 +54,9 @@ def query(
     statement: str,
     plot_path: str | None = None,
 ) -> None:
-    """Run one InfluxQL statement on an InfluxDB server and print its result."""
-    from influxpy.compilers.influxql import InfluxQLCompiler
-
+    """Run InfluxQL statements on any store and print their results."""
     backend = backend_for(url)
-    if not issubclass(backend.compiler_class, InfluxQLCompiler):
-        msg = (
-            "query runs InfluxQL text, which needs an InfluxDB server: pass "
-            "--url influxdb://host:8086/db."
-        )
-        raise click.UsageError(msg)
-    pieces = backend.execute(
-        raw_statement(statement), database=database, chunk_size=10_000
-    )
+    pieces = text_series(backend, statement, database=database, chunk_size=10_000)
     if plot_path is not None:
         from influxpy.cli._plot import write_plot
 
@@ -68,6 +64,17 @@ def query(
         session().console.print(f"Wrote {plot_path} ({lines} lines).", soft_wrap=True)
         return
     _print_query(pieces, fmt, session().console)
+
+
+def text_series(
+    backend: Backend, text: str, *, database: str | None, chunk_size: int
+) -> Iterator[Series]:
+    """The series of every statement of InfluxQL *text*, streamed in chunks;
+    a failed statement raises ``ProgrammingError`` with the store's text."""
+    for result in backend.statements(text, database=database, chunk_size=chunk_size):
+        if result.error is not None:
+            raise backend.statement_failure(result)
+        yield from result.series
 
 
 def _display_rows(series: Series) -> list[dict[str, Any]]:

@@ -18,7 +18,6 @@ from influxpy.cli._common import (
     backend_for,
     check_measurements,
     progress_bar,
-    raw_statement,
     say,
     session,
     timed,
@@ -246,7 +245,6 @@ def export(
 ) -> None:
     """Write measurements or a query's result as line protocol or CSV."""
     from influxpy._transfer import export_measurements, export_query
-    from influxpy.compilers.influxql import InfluxQLCompiler
     from influxpy.introspection import get_introspection
 
     error_console = session().error_console
@@ -257,11 +255,6 @@ def export(
     ]
     if statement is not None and (measurements or rp or start or end):
         msg = "--query cannot be combined with --measurement, --rp, --start or --end."
-        raise click.UsageError(msg)
-    if statement is not None and not issubclass(
-        backend.compiler_class, InfluxQLCompiler
-    ):
-        msg = "--query runs InfluxQL text, which needs an InfluxDB server."
         raise click.UsageError(msg)
     intro: Introspection | None = None
     if statement is None:
@@ -278,10 +271,10 @@ def export(
                 bar.advance(task, count)
 
             if statement is not None:
-                pieces = backend.execute(
-                    raw_statement(statement),
-                    database=database,
-                    chunk_size=chunk_size,
+                from influxpy.cli.query import text_series
+
+                pieces = text_series(
+                    backend, statement, database=database, chunk_size=chunk_size
                 )
                 total = export_query(timed(pieces), out, fmt=fmt, on_points=advance)
             else:
