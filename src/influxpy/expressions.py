@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Col",
+    "ColumnPattern",
     "CombinedExpression",
     "Expression",
     "F",
@@ -145,12 +146,22 @@ class Col(Expression):
     ``role`` is ``tag``, ``field``, ``time`` or ``alias`` (an output of a
     subquery); ``dtype`` is the field kind (``float``, ``integer``, …) when
     known; ``attname`` is the model attribute, when there is one.
+
+    A name read from InfluxQL text has no model to say what it is: its
+    ``role`` is ``unknown`` (a field or a tag: whoever runs the query
+    decides from the store's schema, as InfluxDB does per shard), unless
+    the text says it with a cast. ``cast`` is the type the text asked for
+    after ``::``: ``field`` or ``tag`` (then ``role`` says the same) or
+    ``float``, ``integer``, ``unsigned``, ``string``, ``boolean`` (a field
+    read as that type); ``None`` when there was no cast. The QuerySet
+    never sets it.
     """
 
     key: str
     role: str = "field"
     dtype: str | None = None
     attname: str | None = None
+    cast: str | None = None
     visit_name: ClassVar[str] = "col"
 
     def default_alias(self) -> str | None:
@@ -232,9 +243,31 @@ class CombinedExpression(Expression):
 
 @dataclasses.dataclass(frozen=True, eq=True)
 class Star(Expression):
-    """Every field: ``Count('*')``."""
+    """Every field: ``Count('*')``.
 
+    In a select list (parsed from InfluxQL text), ``SelectItem(Star())`` is
+    ``*`` beside other columns: every field and tag. ``cast`` narrows it as
+    ``*::field`` (every field) or ``*::tag`` (every tag) do; ``None``
+    otherwise.
+    """
+
+    cast: str | None = None
     visit_name: ClassVar[str] = "star"
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class ColumnPattern(Expression):
+    """Every field (or tag) whose key a regular expression matches.
+
+    InfluxQL's ``SELECT /re/`` and ``COUNT(/re/)``: ``pattern`` is the RE2
+    pattern (unanchored, without slashes or InfluxQL's ``\\/`` escaping).
+    In a select list it stands for the matching fields and tags, each a
+    column named by its key; as a function's argument, for each matching
+    field, one column named ``<function>_<key>``.
+    """
+
+    pattern: str
+    visit_name: ClassVar[str] = "column_pattern"
 
 
 @dataclasses.dataclass(frozen=True, eq=True)

@@ -42,6 +42,8 @@ class Source:
 
     With ``regex=True``, ``measurement`` is a regular expression (without
     slashes) and the source is every measurement whose name it matches.
+    As an ``INTO`` target, an empty ``measurement`` means each row's own
+    source measurement (InfluxQL's ``:MEASUREMENT``).
     """
 
     measurement: str
@@ -91,6 +93,15 @@ class Query:
 
     An empty ``select`` means every field and tag (``*``). ``source`` is a
     measurement or another ``Query`` (a subquery).
+
+    Read from InfluxQL text, a statement may say more than a QuerySet
+    builds: ``extra_sources`` holds the sources after the first
+    (``FROM a, b, (SELECT …)``: the rows of each, one series per
+    measurement); ``group_by_patterns`` holds the regular expressions of
+    ``GROUP BY /re/`` (grouping by every tag key a pattern matches, besides
+    the tags of ``group_by``). A select list may also hold ``Star`` (``*``
+    beside other columns, or ``*::field``), ``ColumnPattern`` (``/re/``)
+    and columns with a ``cast`` (``"x"::tag``).
     """
 
     source: Source | Query
@@ -106,7 +117,14 @@ class Query:
     series_offset: int | None = None
     timezone: str | None = None
     into: Target | None = None
+    extra_sources: tuple[Source | Query, ...] = ()
+    group_by_patterns: tuple[str, ...] = ()
     visit_name: ClassVar[str] = "query"
+
+    @property
+    def sources(self) -> tuple[Source | Query, ...]:
+        """Every source: ``source``, then ``extra_sources``."""
+        return (self.source, *self.extra_sources)
 
     def __str__(self) -> str:
         from influxpy.compilers.influxql import InfluxQLCompiler
@@ -180,8 +198,9 @@ class Query:
                 ".resolution(...) as well."
             )
             raise CompileError(msg)
-        if isinstance(self.source, Query):
-            self.source.check()
+        for source in self.sources:
+            if isinstance(source, Query):
+                source.check()
 
     @property
     def has_lower_time_bound(self) -> bool:

@@ -21,6 +21,7 @@ from influxpy.query import Source
 if TYPE_CHECKING:
     from influxpy.expressions import (
         Col,
+        ColumnPattern,
         CombinedExpression,
         F,
         Now,
@@ -93,10 +94,13 @@ class InfluxQLCompiler(Compiler):
         parts = [f"SELECT {select}"]
         if query.into is not None:
             parts.append(f"INTO {self.visit_source(query.into)}")
-        if isinstance(query.source, Source):
-            parts.append(f"FROM {self.visit_source(query.source)}")
-        else:
-            parts.append(f"FROM ({self.visit_query(query.source)})")
+        sources = ", ".join(
+            self.visit_source(source)
+            if isinstance(source, Source)
+            else f"({self.visit_query(source)})"
+            for source in query.sources
+        )
+        parts.append(f"FROM {sources}")
         if query.where is not None:
             condition = self.visit_where(query.where)
             if condition:
@@ -119,6 +123,7 @@ class InfluxQLCompiler(Compiler):
         dimensions.extend(
             "*" if tag == "*" else self.quote_identifier(tag) for tag in query.group_by
         )
+        dimensions.extend(self.quote_regex(p) for p in query.group_by_patterns)
         if dimensions:
             parts.append("GROUP BY " + ", ".join(dimensions))
         if query.fill is not None:
@@ -163,13 +168,24 @@ class InfluxQLCompiler(Compiler):
         return text
 
     def visit_source(self, source: Source) -> str:
-        """``"db"."rp"."m"``, ``"rp"."m"`` or ``"m"``."""
-        names = [source.measurement]
+        """``"db"."rp"."m"``, ``"rp"."m"`` or ``"m"``; ``/re/`` for a regex
+        source and ``:MEASUREMENT`` for a target without a name."""
+        if source.regex:
+            name = self.quote_regex(source.measurement)
+        elif not source.measurement:
+            name = ":MEASUREMENT"
+        else:
+            name = self.quote_identifier(source.measurement)
+        names = []
         if source.retention_policy or source.database:
-            names.insert(0, source.retention_policy or "")
+            names.append(self.quote_identifier(source.retention_policy or ""))
+            if not source.retention_policy:
+                names[-1] = ""
         if source.database:
-            names.insert(0, source.database)
-        return ".".join(self.quote_identifier(n) if n else "" for n in names)
+            names.insert(0, self.quote_identifier(source.database))
+        if name == ":MEASUREMENT" and names:
+            return ".".join(names) + "." + name
+        return ".".join([*names, name])
 
     def visit_select_item(self, item: SelectItem) -> str:
         """An expression with its ``AS`` alias."""
@@ -261,6 +277,8 @@ class InfluxQLCompiler(Compiler):
         """A column; ``time`` stays bare, as InfluxQL spells it."""
         if col.role == "time":
             return "time"
+        if col.cast is not None:
+            return f"{self.quote_identifier(col.key)}::{col.cast}"
         return self.quote_identifier(col.key)
 
     def visit_f(self, node: F) -> str:
@@ -268,8 +286,12 @@ class InfluxQLCompiler(Compiler):
         return self.quote_identifier(node.name)
 
     def visit_star(self, node: Star) -> str:
-        """``*``."""
-        return "*"
+        """``*``, ``*::field`` or ``*::tag``."""
+        return "*" if node.cast is None else f"*::{node.cast}"
+
+    def visit_column_pattern(self, node: ColumnPattern) -> str:
+        """``/re/``: the fields and tags a regex matches."""
+        return self.quote_regex(node.pattern)
 
     def visit_raw(self, node: Raw) -> str:
         """Raw text, unchanged."""

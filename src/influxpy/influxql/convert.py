@@ -1,0 +1,437 @@
+"""Parsed InfluxQL syntax to the query representation.
+
+The parser's syntax nodes become ``Col``, ``Value``, function objects,
+lookups and ``WhereNode`` trees, as a QuerySet would build them, without a
+model: a name is a ``Col`` whose role is ``time`` for ``time``, the cast's
+for ``"x"::tag`` or ``"x"::field``, and ``unknown`` otherwise (the store's
+schema decides). Functions are looked up by their InfluxQL name in
+``influxpy.function_specs`` (case-insensitively, as InfluxDB does) and
+built with the classes of ``influxpy.functions``, which check arity and
+parameters.
+
+Time in WHERE reads as InfluxDB reads it: a string is an RFC 3339 time
+(or a date, or a date and time without a zone, read in the ``tz()`` zone
+if the statement has one), an integer is epoch nanoseconds, a duration is
+time since the epoch, and ``now()`` may be shifted by durations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from influxpy import lookups
+from influxpy._utils import parse_iso_time
+from influxpy.durations import Duration
+from influxpy.exceptions import CompileError, UnsupportedCompilation
+from influxpy.expressions import (
+    ARITHMETIC,
+    Col,
+    ColumnPattern,
+    CombinedExpression,
+    Expression,
+    Now,
+    Star,
+    TimeValue,
+    Value,
+    WhereNode,
+)
+from influxpy.function_specs import FUNCTIONS
+from influxpy.functions import Func
+from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx, Wild
+from influxpy.query import Fill, GroupByTime, Query, SelectItem, Source
+
+__all__ = ["build_query", "to_expression", "to_where"]
+
+_DIALECT = "InfluxQL text"
+
+
+def _function_classes() -> dict[str, type[Func]]:
+    """InfluxQL name -> the class declaring it, for every declared function."""
+    found: dict[str, type[Func]] = {}
+    pending: list[type[Func]] = [Func]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        name = cls.__dict__.get("function")
+        if name and name in FUNCTIONS:
+            found.setdefault(name, cls)
+    return found
+
+
+_CLASSES: dict[str, type[Func]] | None = None
+
+_LOOKUPS: dict[str, type[lookups.Lookup]] = {
+    "=": lookups.Exact,
+    "!=": lookups.NotEqual,
+    ">": lookups.GreaterThan,
+    ">=": lookups.GreaterThanOrEqual,
+    "<": lookups.LessThan,
+    "<=": lookups.LessThanOrEqual,
+}
+_TIME_LOOKUPS: dict[str, type[lookups.Lookup]] = {
+    "=": lookups.TimeExact,
+    "!=": lookups.NotEqual,
+    ">": lookups.TimeGreaterThan,
+    ">=": lookups.TimeGreaterThanOrEqual,
+    "<": lookups.TimeLessThan,
+    "<=": lookups.TimeLessThanOrEqual,
+}
+_FLIPPED = {"=": "=", "!=": "!=", ">": "<", ">=": "<=", "<": ">", "<=": ">="}
+
+
+def unsupported(what: str) -> UnsupportedCompilation:
+    """``UnsupportedCompilation`` naming the construct."""
+    msg = f"{what} cannot be represented by influxpy's query representation."
+    return UnsupportedCompilation(msg, dialect=_DIALECT, node=what)
+
+
+def column(ref: Ref) -> Col:
+    """The column a name stands for (see the module's docstring)."""
+    if ref.name == "time" and ref.cast is None:
+        return Col("time", "time")
+    if ref.cast in ("tag", "field"):
+        return Col(ref.name, ref.cast, cast=ref.cast)
+    if ref.cast is not None:
+        return Col(ref.name, "field", ref.cast, cast=ref.cast)
+    return Col(ref.name, "unknown")
+
+
+def _literal(node: Lit) -> Any:
+    return node.value
+
+
+def to_expression(node: Any) -> Expression:
+    """A select-list expression, a function argument or a comparison side."""
+    if isinstance(node, Ref):
+        return column(node)
+    if isinstance(node, Call):
+        return function(node)
+    if isinstance(node, Paren):
+        return to_expression(node.expr)
+    if isinstance(node, Bin):
+        if node.op not in ARITHMETIC:
+            msg = f"The operator {node.op}"
+            raise unsupported(msg)
+        return CombinedExpression(
+            to_expression(node.lhs), node.op, to_expression(node.rhs)
+        )
+    if isinstance(node, Lit):
+        return Value(_literal(node))
+    if isinstance(node, Wild):
+        return Star(node.cast)
+    if isinstance(node, Rx):
+        return ColumnPattern(node.pattern)
+    raise unsupported(type(node).__name__)  # pragma: no cover - parser nodes only
+
+
+def _param(role: str, node: Any, name: str) -> Any:
+    """A function parameter as the function class takes it."""
+    if role == "expression":
+        return to_expression(node)
+    if role.startswith("tags") and isinstance(node, Ref):
+        return node.name
+    if isinstance(node, Lit):
+        return node.value
+    if isinstance(node, Ref) and role == "warmup":
+        return node.name
+    msg = f"{name}() cannot take {_describe(node)} as its {role} argument."
+    raise CompileError(msg)
+
+
+def _describe(node: Any) -> str:
+    if isinstance(node, Ref):
+        return f"the name {node.name!r}"
+    if isinstance(node, Lit):
+        return f"the {node.kind} {node.value!r}"
+    return "an expression"
+
+
+def function(node: Call) -> Func:
+    """A function call, built with its class from ``influxpy.functions``."""
+    global _CLASSES
+    if _CLASSES is None:
+        _CLASSES = _function_classes()
+    cls = _CLASSES.get(node.name)
+    if cls is None or node.name not in FUNCTIONS:
+        msg = f"undefined function {node.name}()"
+        raise CompileError(msg)
+    spec = FUNCTIONS[node.name]
+    if not node.args:
+        msg = f"invalid number of arguments for {node.name}, expected at least 1, got 0"
+        raise CompileError(msg)
+    source = to_expression(node.args[0])
+    roles = list(spec.params)
+    params: list[Any] = []
+    rest = node.args[1:]
+    for index, arg in enumerate(rest):
+        if roles and roles[0].startswith("tags"):
+            role = "tags…" if index < len(rest) - 1 else "count"
+        else:
+            role = roles[min(index, len(roles) - 1)] if roles else "number"
+        params.append(_param(role, arg, node.name))
+    try:
+        call = cls(source, *params)
+    except (TypeError, ValueError) as exc:
+        raise CompileError(str(exc)) from None
+    if spec.params and spec.params[0].startswith("tags"):
+        *tags, count = call.params
+        call.params = (*(Col(tag, "tag") for tag in tags), count)
+    return call
+
+
+# -- WHERE ----------------------------------------------------------------------
+
+
+def to_where(node: Any, timezone: str | None) -> WhereNode:
+    """A condition as a ``WhereNode`` of lookups."""
+    built = _condition(node, timezone)
+    if isinstance(built, WhereNode):
+        return built
+    return WhereNode("AND", (built,))
+
+
+def _condition(node: Any, timezone: str | None) -> Any:
+    if isinstance(node, Paren):
+        member = _membership(node.expr)
+        if member is not None:
+            return member
+        return _condition(node.expr, timezone)
+    if not isinstance(node, Bin):
+        msg = f"A condition that is not a comparison ({_describe(node)})"
+        raise unsupported(msg)
+    if node.op in ("AND", "OR"):
+        children: list[Any] = []
+        for side in (node.lhs, node.rhs):
+            child = _condition(side, timezone)
+            if isinstance(child, WhereNode) and child.connector == node.op:
+                children.extend(child.children)
+            else:
+                children.append(child)
+        return WhereNode(node.op, tuple(children))
+    if node.op in ("=~", "!~"):
+        if not isinstance(node.rhs, Rx):  # pragma: no cover - the parser checks
+            raise unsupported("A regex match without a regex")
+        lhs = to_expression(node.lhs)
+        return _lookup(lookups.Regex, lhs, node.rhs.pattern, node.op == "!~")
+    if node.op not in _LOOKUPS:
+        msg = f"The operator {node.op} at the top of a condition"
+        raise unsupported(msg)
+    lhs_node, op, rhs_node = node.lhs, node.op, node.rhs
+    if _is_time(rhs_node) or (_is_constant(lhs_node) and not _is_constant(rhs_node)):
+        lhs_node, op, rhs_node = rhs_node, _FLIPPED[op], lhs_node
+    if _is_time(lhs_node):
+        value = time_value(rhs_node, timezone)
+        return _lookup(_TIME_LOOKUPS[op], Col("time", "time"), value, False)
+    lhs = to_expression(lhs_node)
+    if isinstance(rhs_node, Lit):
+        rhs: Any = _literal(rhs_node)
+    else:
+        rhs = to_expression(rhs_node)
+    return _lookup(_LOOKUPS[op], lhs, rhs, False)
+
+
+def _membership(node: Any) -> lookups.Lookup | None:
+    """``(k = 'a' OR k = 'b')`` as ``In``; ``(k != 'a' AND k != 'b')`` as its
+    negation: the text an ``in`` lookup compiles to, read back as one."""
+    if not isinstance(node, Bin) or node.op not in ("OR", "AND"):
+        return None
+    wanted = "=" if node.op == "OR" else "!="
+    terms: list[Any] = []
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, Bin) and current.op == node.op:
+            pending.extend((current.rhs, current.lhs))
+        else:
+            terms.append(current)
+    names = set()
+    values = []
+    for term in terms:
+        if not (
+            isinstance(term, Bin)
+            and term.op == wanted
+            and isinstance(term.lhs, Ref)
+            and isinstance(term.rhs, Lit)
+            and term.rhs.kind != "duration"
+            and not _is_time(term.lhs)
+        ):
+            return None
+        names.add(term.lhs)
+        values.append(term.rhs.value)
+    if len({(ref.name, ref.cast) for ref in names}) != 1:
+        return None
+    col = column(terms[0].lhs)
+    return _lookup(lookups.In, col, tuple(values), node.op == "AND")
+
+
+def _lookup(
+    cls: type[lookups.Lookup], lhs: Expression, rhs: Any, negated: bool
+) -> lookups.Lookup:
+    # Text may compare arithmetic (``f + 1 > 4``) or a function: the
+    # lookup's left side is then that expression rather than a Col.
+    return cls(lhs, rhs, negated)  # type: ignore[arg-type]
+
+
+def _is_time(node: Any) -> bool:
+    return isinstance(node, Ref) and node.name == "time" and node.cast is None
+
+
+def _is_constant(node: Any) -> bool:
+    if isinstance(node, Lit):
+        return True
+    if isinstance(node, Call):
+        return node.name == "now"
+    if isinstance(node, Paren):
+        return _is_constant(node.expr)
+    if isinstance(node, Bin):
+        return _is_constant(node.lhs) and _is_constant(node.rhs)
+    return False
+
+
+def time_value(node: Any, timezone: str | None) -> TimeValue | Now:
+    """A point in time: ``TimeValue`` (epoch ns) or ``Now`` shifted."""
+    if isinstance(node, Paren):
+        return time_value(node.expr, timezone)
+    if isinstance(node, Lit):
+        if node.kind == "string":
+            return TimeValue(_parse_time(node.value, timezone))
+        if node.kind == "integer":
+            return TimeValue(node.value)
+        if node.kind == "duration":
+            return TimeValue(node.value.nanoseconds)
+        if node.kind == "number":
+            return TimeValue(int(node.value))
+    if isinstance(node, Call) and node.name == "now" and not node.args:
+        return Now()
+    if isinstance(node, Bin) and node.op in ("+", "-"):
+        base = time_value(node.lhs, timezone)
+        shift = node.rhs
+        while isinstance(shift, Paren):
+            shift = shift.expr
+        if isinstance(shift, Lit) and shift.kind in ("duration", "integer"):
+            delta = shift.value
+            if isinstance(delta, Duration):
+                delta = delta.nanoseconds
+            if node.op == "-":
+                delta = -delta
+            if isinstance(base, Now):
+                return Now(base.offset_ns + delta)
+            return TimeValue(base.ns + delta)
+    msg = f"invalid operation: time and {_describe(node)} cannot be compared."
+    raise CompileError(msg)
+
+
+def _parse_time(text: str, timezone: str | None) -> int:
+    """Epoch ns of a time string, as InfluxDB reads it in WHERE."""
+    zoned = text.endswith("Z") or (len(text) > 10 and text[-6] in "+-")
+    if "T" in text and not zoned:
+        msg = f"invalid timestamp string {text!r}: a 'T' time needs a zone (Z)."
+        raise CompileError(msg)
+    try:
+        ns = parse_iso_time(text)
+    except ValueError:
+        msg = f"invalid timestamp string {text!r}: use RFC 3339 times."
+        raise CompileError(msg) from None
+    if zoned or timezone is None:
+        return ns
+    zone = zoneinfo.ZoneInfo(timezone)
+    wall = dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=ns // 1_000)
+    offset = wall.replace(tzinfo=zone).utcoffset() or dt.timedelta()
+    return ns - int(offset.total_seconds()) * 1_000_000_000
+
+
+# -- SELECT ---------------------------------------------------------------------
+
+
+def _source(parsed: Any) -> Source | Query:
+    if not isinstance(parsed, tuple):
+        query: Query = parsed()  # a subquery, built when its statement is
+        return query
+    database, rp, name, regex = parsed
+    return Source(name, database, rp, regex)
+
+
+def _dimensions(
+    dims: list[Any],
+) -> tuple[GroupByTime | None, tuple[str, ...], tuple[str, ...]]:
+    windows = None
+    tags: list[str] = []
+    patterns: list[str] = []
+    for dim in dims:
+        if isinstance(dim, Call) and dim.name == "time":
+            windows = _group_by_time(dim)
+        elif isinstance(dim, Ref):
+            tags.append(dim.name)
+        elif isinstance(dim, Wild):
+            tags.append("*")
+        elif isinstance(dim, Rx):
+            patterns.append(dim.pattern)
+        else:
+            msg = f"GROUP BY {_describe(dim)}"
+            raise unsupported(msg)
+    return windows, tuple(tags), tuple(patterns)
+
+
+def _group_by_time(dim: Call) -> GroupByTime:
+    if not 1 <= len(dim.args) <= 2:
+        msg = "time dimension expected 1 or 2 arguments"
+        raise CompileError(msg)
+    interval = dim.args[0]
+    if not isinstance(interval, Lit) or interval.kind != "duration":
+        msg = "time dimension must have duration argument"
+        raise CompileError(msg)
+    offset: Duration | Now | None = None
+    if len(dim.args) == 2:
+        arg = dim.args[1]
+        if isinstance(arg, Call) and arg.name == "now" and not arg.args:
+            offset = Now()
+        elif isinstance(arg, Lit) and arg.kind == "duration":
+            offset = arg.value
+        else:
+            msg = "time dimension offset must be duration or now()"
+            raise CompileError(msg)
+    return GroupByTime(interval.value, offset)
+
+
+def build_query(
+    fields: list[tuple[Any, str | None]],
+    into: Any,
+    sources: list[Any],
+    where: Any,
+    dims: list[Any],
+    fill: Any,
+    descending: bool | None,
+    limits: tuple[int | None, int | None, int | None, int | None],
+    timezone: str | None,
+) -> Query:
+    """A ``Query`` from the clauses of a parsed SELECT."""
+    if len(fields) == 1 and fields[0] == (Wild(None), None):
+        select: tuple[SelectItem, ...] = ()
+    else:
+        select = tuple(SelectItem(to_expression(n), alias) for n, alias in fields)
+    first, *more = (_source(s) for s in sources)
+    windows, tags, patterns = _dimensions(dims)
+    filling = None
+    if fill is not None:
+        filling = Fill(fill) if isinstance(fill, str) else Fill("value", fill)
+    limit, offset, series_limit, series_offset = limits
+    return Query(
+        source=first,
+        select=select,
+        where=to_where(where, timezone) if where is not None else None,
+        group_by_time=windows,
+        group_by=tags,
+        fill=filling,
+        descending=bool(descending),
+        # LIMIT 0 and SLIMIT 0 mean no limit to InfluxDB.
+        limit=limit or None,
+        offset=offset,
+        series_limit=series_limit or None,
+        series_offset=series_offset,
+        timezone=timezone,
+        into=Source(into[2], into[0], into[1]) if into is not None else None,
+        extra_sources=tuple(more),
+        group_by_patterns=patterns,
+    )

@@ -1,0 +1,551 @@
+"""InfluxQL statements: which one the text starts, and each one's clauses.
+
+``statement`` walks the keywords that start a statement (``SHOW TAG
+VALUES``, ``CREATE RETENTION POLICY``, …) as influxd 1.6's parse tree does,
+so a wrong keyword reads ``found X, expected <the keywords allowed here>``;
+then each statement reads its clauses into the representation of
+``influxpy.statements`` (``Query`` for SELECT, ``Delete`` for DELETE).
+Statements the representation cannot hold (users, grants, shards, stats,
+subscriptions, KILL QUERY, the cardinality forms) are refused with
+``UnsupportedCompilation`` naming them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from influxpy.durations import duration_from_nanoseconds
+from influxpy.exceptions import CompileError
+from influxpy.influxql import convert
+from influxpy.influxql.parser import Bin, Call, Paren, Parser, Rx
+from influxpy.query import Delete, Query, Source
+from influxpy.retention import RetentionPolicy
+from influxpy.statements import (
+    AlterRetentionPolicy,
+    CreateContinuousQuery,
+    CreateDatabase,
+    CreateRetentionPolicy,
+    DropContinuousQuery,
+    DropDatabase,
+    DropMeasurement,
+    DropRetentionPolicy,
+    DropSeries,
+    Explain,
+    KeyMatch,
+    ShowContinuousQueries,
+    ShowDatabases,
+    ShowFieldKeys,
+    ShowMeasurements,
+    ShowRetentionPolicies,
+    ShowSeries,
+    ShowTagKeys,
+    ShowTagValues,
+    Statement,
+)
+
+__all__ = ["select", "statement"]
+
+_INT32_MAX = 2**31 - 1
+
+#: Reads a statement's clauses; returns what builds it once all text parsed.
+Handler = Callable[[Parser], Callable[[], Statement]]
+
+
+# -- SELECT -----------------------------------------------------------------------
+
+
+class PendingSelect:
+    """A parsed SELECT, built into a ``Query`` when called.
+
+    Text is parsed to its end before anything is built, so a syntax error
+    anywhere wins over a construct the representation refuses, as influxd
+    reports syntax first.
+    """
+
+    __slots__ = ("args", "dims", "fields")
+
+    def __init__(
+        self, fields: list[Any], dims: list[Any], args: tuple[Any, ...]
+    ) -> None:
+        self.fields = fields
+        self.dims = dims
+        self.args = args
+
+    @property
+    def is_raw(self) -> bool:
+        """Whether no function is called in the select list."""
+        return not any(_calls(node) for node, _ in self.fields)
+
+    @property
+    def has_windows(self) -> bool:
+        """Whether GROUP BY has ``time(…)``."""
+        return any(isinstance(d, Call) and d.name == "time" for d in self.dims)
+
+    def __call__(self) -> Query:
+        fields, into, sources, where, fill, descending, limits, timezone = self.args
+        return convert.build_query(
+            fields, into, sources, where, self.dims, fill, descending, limits, timezone
+        )
+
+
+def _calls(node: Any) -> bool:
+    if isinstance(node, Call):
+        return True
+    if isinstance(node, Bin):
+        return _calls(node.lhs) or _calls(node.rhs)
+    if isinstance(node, Paren):
+        return _calls(node.expr)
+    return False
+
+
+def select(p: Parser, target: str = "optional") -> PendingSelect:
+    """The clauses after ``SELECT``; *target* is ``required`` (a continuous
+    query), ``optional`` or ``subquery``."""
+    fields = p.fields()
+    into = _target(p, target)
+    token = p.next()
+    if token.kind != "FROM":
+        raise p.error(token, ("FROM",))
+    sources = p.sources(True, lambda kind: select(p, kind))
+    where = p.condition()
+    dims = p.dimensions()
+    fill = p.fill()
+    descending = p.order_by()
+    limits = (
+        p.optional_int("LIMIT"),
+        p.optional_int("OFFSET"),
+        p.optional_int("SLIMIT"),
+        p.optional_int("SOFFSET"),
+    )
+    timezone = p.location()
+    args = (fields, into, sources, where, fill, descending, limits, timezone)
+    return PendingSelect(fields, dims, args)
+
+
+def _target(p: Parser, requirement: str) -> Any:
+    token = p.peek()
+    if token.kind != "INTO":
+        if requirement == "required":
+            raise p.error(p.next(), ("INTO",))
+        return None
+    p.next()
+    idents = p.segments()
+    following = p.peek()
+    if len(idents) < 3 and following.kind == ":" and not following.spaced:
+        p.next()
+        p.expect("MEASUREMENT")
+        idents.append("")
+    names: list[str | None] = [None, None, *idents][-3:]
+    return (names[0] or None, names[1] or None, names[2] or "")
+
+
+# -- the statement tree -------------------------------------------------------------
+
+Builder = Callable[[], Statement]
+
+
+def _unsupported(name: str) -> Handler:
+    def handler(p: Parser) -> Builder:
+        msg = f"The statement {name}"
+        raise convert.unsupported(msg)
+
+    return handler
+
+
+def _constant(statement: Statement) -> Handler:
+    return lambda p: lambda: statement
+
+
+def _select_statement(p: Parser) -> Builder:
+    return select(p)
+
+
+def _check_sources(p: Parser, sources: list[Any]) -> None:
+    """DELETE and DROP SERIES act on every retention policy of the database."""
+    message = None
+    for parsed in sources:
+        if not isinstance(parsed, tuple):  # pragma: no cover - no subqueries here
+            continue
+        if parsed[0]:
+            message = "database not supported"
+        if parsed[1]:
+            message = "retention policy not supported"
+    if message is not None:
+        raise p.scanner.error_at(message, 0)
+
+
+def _delete(p: Parser) -> Builder:
+    token = p.peek()
+    sources: list[Any] = []
+    if p.accept("FROM") is not None:
+        sources = p.sources(False, lambda kind: select(p, kind))
+        _check_sources(p, sources)
+    where = p.condition()
+    if where is None and not sources:
+        raise p.error(token, ("FROM", "WHERE"))
+
+    def build() -> Delete:
+        if len(sources) > 1:
+            raise convert.unsupported("DELETE from several sources")
+        if sources:
+            _, _, name, regex = sources[0]
+            source = Source(name, regex=regex)
+        else:
+            # DELETE WHERE …: every measurement.
+            source = Source(".*", regex=True)
+        condition = convert.to_where(where, None) if where is not None else None
+        return Delete(source, condition)
+
+    return build
+
+
+def _on(p: Parser) -> str | None:
+    return p.ident() if p.accept("ON") is not None else None
+
+
+def _from(p: Parser) -> tuple[Source, ...]:
+    if p.accept("FROM") is None:
+        return ()
+    parsed = p.sources(False, lambda kind: select(p, kind))
+    return tuple(Source(name, db, rp, regex) for db, rp, name, regex in parsed)
+
+
+def _where(node: Any) -> Any:
+    return convert.to_where(node, None) if node is not None else None
+
+
+def _limits(p: Parser) -> tuple[int | None, int | None]:
+    p.order_by()
+    return p.optional_int("LIMIT") or None, p.optional_int("OFFSET") or None
+
+
+def _show_measurements(p: Parser) -> Builder:
+    database = _on(p)
+    match = None
+    if p.accept("WITH") is not None:
+        p.expect("MEASUREMENT")
+        token = p.next()
+        if token.kind not in ("=", "=~"):
+            raise p.error(token, ("=", "=~"))
+        _, _, name, regex = p.source(False, lambda kind: select(p, kind))
+        match = KeyMatch("=~" if regex else "=", (name,))
+    where = p.condition()
+    limit, offset = _limits(p)
+    return lambda: ShowMeasurements(database, match, _where(where), limit, offset)
+
+
+def _show_tag_keys(p: Parser) -> Builder:
+    database = _on(p)
+    sources = _from(p)
+    where = p.condition()
+    limit, offset = _limits(p)
+    series_limit = p.optional_int("SLIMIT") or None
+    series_offset = p.optional_int("SOFFSET") or None
+    return lambda: ShowTagKeys(
+        database, sources, _where(where), limit, offset, series_limit, series_offset
+    )
+
+
+def _key_match(p: Parser) -> KeyMatch:
+    p.expect("WITH", "KEY")
+    token = p.next()
+    if token.kind == "IN":
+        opening = p.next()
+        if opening.kind != "(":
+            raise p.error(opening, ("(",))
+        keys = [p.ident()]
+        while p.accept(",") is not None:
+            keys.append(p.ident())
+        closing = p.next()
+        if closing.kind != ")":
+            raise p.error(closing, (")",))
+        return KeyMatch("IN", tuple(keys))
+    if token.kind in ("=", "!="):
+        return KeyMatch(token.kind, (p.ident(),))
+    if token.kind in ("=~", "!~"):
+        rx = p.regex()
+        if not isinstance(rx, Rx):
+            raise p.error(p.next(), ("regex",))
+        return KeyMatch(token.kind, (rx.pattern,))
+    raise p.error(token, ("IN", "=", "=~"))
+
+
+def _show_tag_values(p: Parser) -> Builder:
+    if p.peek().kind in ("EXACT", "CARDINALITY"):
+        raise convert.unsupported("The statement SHOW TAG VALUES CARDINALITY")
+    database = _on(p)
+    sources = _from(p)
+    key = _key_match(p)
+    where = p.condition()
+    limit, offset = _limits(p)
+    return lambda: ShowTagValues(key, database, sources, _where(where), limit, offset)
+
+
+def _show_field_keys(p: Parser) -> Builder:
+    database = _on(p)
+    sources = _from(p)
+    limit, offset = _limits(p)
+    return lambda: ShowFieldKeys(database, sources, limit, offset)
+
+
+def _show_series(p: Parser) -> Builder:
+    if p.peek().kind in ("EXACT", "CARDINALITY"):
+        raise convert.unsupported("The statement SHOW SERIES CARDINALITY")
+    database = _on(p)
+    sources = _from(p)
+    where = p.condition()
+    limit, offset = _limits(p)
+    return lambda: ShowSeries(database, sources, _where(where), limit, offset)
+
+
+def _policy(**values: Any) -> RetentionPolicy:
+    try:
+        return RetentionPolicy(**values)
+    except (TypeError, ValueError) as exc:
+        raise CompileError(str(exc)) from None
+
+
+def _duration(ns: int | None) -> Any:
+    return None if not ns else duration_from_nanoseconds(ns)
+
+
+def _create_database(p: Parser) -> Builder:
+    name = p.ident()
+    if p.accept("WITH") is None:
+        return lambda: CreateDatabase(name)
+    token = p.peek()
+    if token.kind not in ("DURATION", "NAME", "REPLICATION", "SHARD"):
+        raise p.error(token, ("DURATION", "NAME", "REPLICATION", "SHARD"))
+    duration = replication = shard = None
+    if p.accept("DURATION") is not None:
+        duration = p.duration(infinite=True)
+    if p.accept("REPLICATION") is not None:
+        replication = p.integer(1, _INT32_MAX)
+    if p.accept("SHARD") is not None:
+        p.expect("DURATION")
+        shard = p.duration()
+    rp_name = p.ident() if p.accept("NAME") is not None else "autogen"
+    return lambda: CreateDatabase(
+        name,
+        _policy(
+            name=rp_name,
+            duration=_duration(duration),
+            replication=replication or 1,
+            shard_duration=_duration(shard),
+            default=True,
+        ),
+    )
+
+
+def _shard_duration(p: Parser) -> int | None:
+    p.expect("DURATION")
+    token = p.peek()
+    if token.kind == "INF":
+        raise p.scanner.error_at("invalid duration INF for shard duration", token.pos)
+    return p.duration()
+
+
+def _create_retention_policy(p: Parser) -> Builder:
+    name, database = _name_on(p)
+    p.expect("DURATION")
+    duration = p.duration(infinite=True)
+    p.expect("REPLICATION")
+    replication = p.integer(1, _INT32_MAX)
+    shard = _shard_duration(p) if p.accept("SHARD") is not None else None
+    default = p.accept("DEFAULT") is not None
+    return lambda: CreateRetentionPolicy(
+        _policy(
+            name=name,
+            duration=_duration(duration),
+            replication=replication,
+            shard_duration=_duration(shard),
+            default=default,
+        ),
+        database,
+    )
+
+
+def _alter_retention_policy(p: Parser) -> Builder:
+    token = p.next()
+    if token.kind == "DEFAULT":
+        name = "default"
+    elif token.kind == "IDENT":
+        name = token.value
+    else:
+        raise p.error(token, ("identifier",))
+    p.expect("ON")
+    database = p.ident()
+    found: set[str] = set()
+    values: dict[str, Any] = {}
+    while True:
+        token = p.peek()
+        if token.kind in found:
+            msg = f"found duplicate {token.kind} option"
+            raise p.scanner.error_at(msg, token.pos)
+        if token.kind == "DURATION":
+            p.next()
+            ns = p.duration(infinite=True)
+            values["duration"] = "INF" if ns is None else duration_from_nanoseconds(ns)
+        elif token.kind == "REPLICATION":
+            p.next()
+            values["replication"] = p.integer(1, _INT32_MAX)
+        elif token.kind == "SHARD":
+            p.next()
+            values["shard_duration"] = _duration(_shard_duration(p))
+        elif token.kind == "DEFAULT":
+            p.next()
+            values["default"] = True
+        else:
+            if not found:
+                expected = ("DURATION", "REPLICATION", "SHARD", "DEFAULT")
+                raise p.error(p.next(), expected)
+            break
+        found.add(token.kind)
+    return lambda: AlterRetentionPolicy(name, database, **values)
+
+
+def _name_on(p: Parser) -> tuple[str, str]:
+    name = p.ident()
+    p.expect("ON")
+    return name, p.ident()
+
+
+def _create_continuous_query(p: Parser) -> Builder:
+    name, database = _name_on(p)
+    every = for_ = None
+    if p.accept("RESAMPLE") is not None:
+        if p.accept("EVERY") is not None:
+            every = _resample_duration(p)
+        if p.accept("FOR") is not None:
+            for_ = _resample_duration(p)
+        if every is None and for_ is None:
+            raise p.error(p.next(), ("EVERY", "FOR"))
+    p.expect("BEGIN", "SELECT")
+    pending = select(p, "required")
+    if not pending.is_raw and not pending.has_windows:
+        # influxd names the last token of the SELECT.
+        raise p.error(p.last, ("GROUP BY time(...)",))
+    p.expect("END")
+    return lambda: CreateContinuousQuery(name, database, pending(), every, for_)
+
+
+def _resample_duration(p: Parser) -> Any:
+    token = p.next()
+    if token.kind != "DURATIONVAL":
+        raise p.error(token, ("duration",))
+    return duration_from_nanoseconds(p.duration_value(token))
+
+
+def _drop_series(p: Parser) -> Builder:
+    token = p.peek()
+    sources: list[Any] = []
+    if p.accept("FROM") is not None:
+        sources = p.sources(False, lambda kind: select(p, kind))
+        _check_sources(p, sources)
+    where = p.condition()
+    if where is None and not sources:
+        raise p.error(token, ("FROM", "WHERE"))
+    names = tuple(Source(name, regex=regex) for _, _, name, regex in sources)
+    return lambda: DropSeries(names, _where(where))
+
+
+def _explain(p: Parser) -> Builder:
+    analyze = p.accept("ANALYZE") is not None
+    p.expect("SELECT")
+    pending = select(p)
+    return lambda: Explain(pending(), analyze)
+
+
+def _show_retention_policies(p: Parser) -> Builder:
+    database = _on(p)
+    return lambda: ShowRetentionPolicies(database)
+
+
+def _drop_continuous_query(p: Parser) -> Builder:
+    name, database = _name_on(p)
+    return lambda: DropContinuousQuery(name, database)
+
+
+def _drop_retention_policy(p: Parser) -> Builder:
+    name, database = _name_on(p)
+    return lambda: DropRetentionPolicy(name, database)
+
+
+def _drop_database(p: Parser) -> Builder:
+    name = p.ident()
+    return lambda: DropDatabase(name)
+
+
+def _drop_measurement(p: Parser) -> Builder:
+    name = p.ident()
+    return lambda: DropMeasurement(name)
+
+
+#: keyword -> a handler, or the keywords that may follow (in influxd's order).
+_TREE: dict[str, Any] = {
+    "SELECT": _select_statement,
+    "DELETE": _delete,
+    "SHOW": {
+        "CONTINUOUS": {"QUERIES": _constant(ShowContinuousQueries())},
+        "DATABASES": _constant(ShowDatabases()),
+        "DIAGNOSTICS": _unsupported("SHOW DIAGNOSTICS"),
+        "FIELD": {
+            "KEY": _unsupported("SHOW FIELD KEY CARDINALITY"),
+            "KEYS": _show_field_keys,
+        },
+        "GRANTS": _unsupported("SHOW GRANTS"),
+        "MEASUREMENT": _unsupported("SHOW MEASUREMENT CARDINALITY"),
+        "MEASUREMENTS": _show_measurements,
+        "QUERIES": _unsupported("SHOW QUERIES"),
+        "RETENTION": {"POLICIES": _show_retention_policies},
+        "SERIES": _show_series,
+        "SHARD": _unsupported("SHOW SHARD GROUPS"),
+        "SHARDS": _unsupported("SHOW SHARDS"),
+        "STATS": _unsupported("SHOW STATS"),
+        "SUBSCRIPTIONS": _unsupported("SHOW SUBSCRIPTIONS"),
+        "TAG": {
+            "KEY": _unsupported("SHOW TAG KEY CARDINALITY"),
+            "KEYS": _show_tag_keys,
+            "VALUES": _show_tag_values,
+        },
+        "USERS": _unsupported("SHOW USERS"),
+    },
+    "CREATE": {
+        "CONTINUOUS": {"QUERY": _create_continuous_query},
+        "DATABASE": _create_database,
+        "USER": _unsupported("CREATE USER"),
+        "RETENTION": {"POLICY": _create_retention_policy},
+        "SUBSCRIPTION": _unsupported("CREATE SUBSCRIPTION"),
+    },
+    "DROP": {
+        "CONTINUOUS": {"QUERY": _drop_continuous_query},
+        "DATABASE": _drop_database,
+        "MEASUREMENT": _drop_measurement,
+        "RETENTION": {"POLICY": _drop_retention_policy},
+        "SERIES": _drop_series,
+        "SHARD": _unsupported("DROP SHARD"),
+        "SUBSCRIPTION": _unsupported("DROP SUBSCRIPTION"),
+        "USER": _unsupported("DROP USER"),
+    },
+    "EXPLAIN": _explain,
+    "GRANT": _unsupported("GRANT"),
+    "REVOKE": _unsupported("REVOKE"),
+    "ALTER": {"RETENTION": {"POLICY": _alter_retention_policy}},
+    "SET": _unsupported("SET PASSWORD"),
+    "KILL": _unsupported("KILL QUERY"),
+}
+
+
+def statement(p: Parser) -> Builder:
+    """One statement, from its first keyword: what builds it."""
+    tree: Any = _TREE
+    while True:
+        token = p.next()
+        branch = tree.get(token.kind)
+        if branch is None:
+            raise p.error(token, list(tree))
+        if callable(branch):
+            builder: Builder = branch(p)
+            return builder
+        tree = branch

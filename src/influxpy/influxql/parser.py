@@ -1,0 +1,650 @@
+"""The InfluxQL parser: recursive descent after InfluxDB 1.x's own.
+
+``Parser`` reads statements, clauses and expressions in the order and with
+the error messages of influxd 1.6's parser; expressions become the small
+syntax nodes below (``Ref``, ``Call``, ``Bin``, …), which
+``influxpy.influxql.convert`` turns into the query representation. The
+statements other than SELECT are read by ``influxpy.influxql.admin``.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+from influxpy.durations import (
+    Day,
+    Duration,
+    Hour,
+    Microsecond,
+    Millisecond,
+    Minute,
+    Nanosecond,
+    Second,
+    Week,
+    duration_from_nanoseconds,
+)
+from influxpy.influxql.scanner import KEYWORDS, Scanner, Token, parse_error
+
+__all__ = ["Bin", "Call", "Lit", "Paren", "Parser", "Ref", "Rx", "Wild"]
+
+
+class Ref(NamedTuple):
+    """A name: a field, tag, alias or ``time``, with its ``::`` cast."""
+
+    name: str
+    cast: str | None
+    pos: int
+
+
+class Call(NamedTuple):
+    """A function call; ``name`` is lower case."""
+
+    name: str
+    args: tuple[Any, ...]
+    pos: int
+
+
+class Lit(NamedTuple):
+    """A literal: ``kind`` is string, integer, number, bool or duration
+    (a ``Duration``)."""
+
+    kind: str
+    value: Any
+    pos: int
+
+
+class Wild(NamedTuple):
+    """``*``, ``*::field`` or ``*::tag``."""
+
+    cast: str | None
+
+
+class Rx(NamedTuple):
+    """A regular expression ``/…/``, with InfluxQL's ``\\/`` already undone."""
+
+    pattern: str
+
+
+class Paren(NamedTuple):
+    """An expression in parentheses."""
+
+    expr: Any
+
+
+class Bin:
+    """A binary operation; mutable while the expression tree is built."""
+
+    __slots__ = ("lhs", "op", "rhs")
+
+    def __init__(self, op: str, lhs: Any, rhs: Any) -> None:
+        self.op = op
+        self.lhs = lhs
+        self.rhs = rhs
+
+    def __repr__(self) -> str:
+        return f"Bin({self.op!r}, {self.lhs!r}, {self.rhs!r})"
+
+
+#: Operator precedence, as influxql's ``Token.Precedence``.
+PRECEDENCE = {
+    "OR": 1,
+    "AND": 2,
+    "=": 4,
+    "!=": 4,
+    "=~": 4,
+    "!~": 4,
+    "<": 4,
+    "<=": 4,
+    ">": 4,
+    ">=": 4,
+    "+": 5,
+    "-": 5,
+    "|": 5,
+    "^": 5,
+    "*": 6,
+    "/": 6,
+    "%": 6,
+    "&": 6,
+}
+#: The comparison operators the SELECT list refuses.
+CONDITIONS = frozenset(("=", "!=", "=~", "!~", "<", "<=", ">", ">=", "AND", "OR"))
+_CASTS = ("float", "integer", "unsigned", "string", "boolean")
+
+
+class Parser:
+    """Reads InfluxQL text token by token; ``pos`` is the next offset."""
+
+    __slots__ = ("_cache", "last", "pos", "scanner")
+
+    def __init__(self, text: str, params: Mapping[str, Any] | None = None) -> None:
+        self.scanner = Scanner(text, params)
+        self.pos = 0
+        self.last = Token("EOF", "", 0)
+        self._cache: dict[int, tuple[Token, int]] = {}
+
+    # -- tokens -------------------------------------------------------------
+
+    def peek(self) -> Token:
+        """The next token, not consumed."""
+        entry = self._cache.get(self.pos)
+        if entry is None:
+            entry = self._cache[self.pos] = self.scanner.scan(self.pos)
+        return entry[0]
+
+    def next(self) -> Token:
+        """The next token, consumed."""
+        entry = self._cache.get(self.pos)
+        if entry is None:
+            entry = self.scanner.scan(self.pos)
+        self.pos = entry[1]
+        self.last = entry[0]
+        return entry[0]
+
+    def accept(self, kind: str) -> Token | None:
+        """Consume the next token if it is *kind*."""
+        entry = self._cache.get(self.pos)
+        if entry is None:
+            entry = self._cache[self.pos] = self.scanner.scan(self.pos)
+        if entry[0].kind != kind:
+            return None
+        self.pos = entry[1]
+        self.last = entry[0]
+        return entry[0]
+
+    def expect(self, *kinds: str) -> Token:
+        """Consume tokens of *kinds* in turn; the last one is returned."""
+        token = self.peek()
+        for kind in kinds:
+            token = self.next()
+            if token.kind != kind:
+                raise self.error(token, (kind,))
+        return token
+
+    def error(self, token: Token, expected: tuple[str, ...] | list[str]) -> Exception:
+        """``found X, expected Y at line L, char C`` for *token*.
+
+        influxd places a string, a quoted identifier and a regex one
+        character before their opening quote or slash.
+        """
+        pos = token.pos
+        if token.kind in ("STRING", "BADSTRING", "REGEX") or (
+            token.kind == "IDENT" and self.scanner.text.startswith('"', pos)
+        ):
+            pos = max(pos - 1, 0)
+        return self.scanner.error(token.text(), expected, pos)
+
+    def regex(self) -> Rx | None:
+        """A regular expression if one comes next, else ``None``."""
+        token = self.peek()
+        if token.kind == "REGEX":
+            self.next()
+            return Rx(token.value)
+        if token.kind != "/":
+            return None
+        token, end = self.scanner.scan_regex(self.pos)
+        if token.kind == "BADREGEX":
+            # influxd names no text and places it before the slash.
+            raise self.scanner.error_at("bad regex: ", max(token.pos - 1, 0))
+        self.pos = end
+        return Rx(token.value)
+
+    def ident(self) -> str:
+        """An identifier (``ParseIdent``)."""
+        token = self.next()
+        if token.kind != "IDENT":
+            raise self.error(token, ("identifier",))
+        return token.value
+
+    def integer(self, low: int, high: int) -> int:
+        """An integer in ``[low, high]`` (``ParseInt``)."""
+        token = self.next()
+        if token.kind != "INTEGER":
+            raise self.error(token, ("integer",))
+        value = int(token.value)
+        if not low <= value <= high:
+            msg = f"invalid value {value}: must be {low} <= n <= {high}"
+            raise self.scanner.error_at(msg, token.pos)
+        return value
+
+    def duration(self, *, infinite: bool = False) -> int | None:
+        """A duration in ns; ``None`` for ``INF`` where *infinite* allows it."""
+        token = self.next()
+        if token.kind == "INF" and infinite:
+            return None
+        if token.kind != "DURATIONVAL":
+            raise self.error(token, ("duration",))
+        return self.duration_value(token)
+
+    def duration_value(self, token: Token) -> int:
+        """The nanoseconds of a DURATIONVAL token."""
+        ns = parse_duration(token.value)
+        if ns is None:
+            raise self.scanner.error_at("invalid duration", token.pos)
+        return ns
+
+    def optional_int(self, keyword: str) -> int | None:
+        """``KEYWORD <n>`` if the keyword comes next (``ParseOptionalTokenAndInt``)."""
+        if self.accept(keyword) is None:
+            return None
+        token = self.next()
+        if token.kind != "INTEGER":
+            raise self.error(token, ("integer",))
+        return int(token.value)
+
+    # -- statements ---------------------------------------------------------
+
+    def statements(self, dispatch: Callable[[Parser], Any]) -> list[Any]:
+        """What *dispatch* returns for every statement, separated by ``;``
+        (``ParseQuery``)."""
+        out: list[Any] = []
+        semi = True
+        while True:
+            token = self.peek()
+            if token.kind == "EOF":
+                return out
+            if token.kind == ";":
+                self.next()
+                semi = True
+                continue
+            if not semi:
+                raise self.error(token, (";",))
+            out.append(dispatch(self))
+            semi = False
+
+    # -- SELECT -------------------------------------------------------------
+
+    def fields(self) -> list[tuple[Any, str | None]]:
+        """The select list: expressions or regexes, each with its alias."""
+        fields = []
+        while True:
+            node = self.regex()
+            if node is None:
+                start = self.peek().pos
+                node = self.expr()
+                bad = _condition_in(node)
+                if bad is not None:
+                    where = self.scanner.position(start)
+                    msg = (
+                        f"invalid operator {bad} in SELECT clause at {where}; "
+                        "operator is intended for WHERE clause"
+                    )
+                    raise parse_error(msg)
+            fields.append((node, self.alias()))
+            if self.accept(",") is None:
+                return fields
+
+    def alias(self) -> str | None:
+        """``AS name`` if it comes next."""
+        if self.accept("AS") is None:
+            return None
+        return self.ident()
+
+    def segments(self) -> list[str]:
+        """``a``, ``a.b``, ``a.b.c`` or ``a..c`` (``parseSegmentedIdents``)."""
+        idents = [self.ident()]
+        while True:
+            token = self.peek()
+            if token.kind != "." or token.spaced:
+                break
+            self.next()
+            following = self.peek()
+            if following.kind in ("/", "REGEX", ":", "::") and not following.spaced:
+                break
+            if following.kind == "." and not following.spaced:
+                idents.append("")
+                continue
+            idents.append(self.ident())
+        if len(idents) > 3:
+            quoted = quote_segments(idents)
+            msg = f"too many segments in {quoted}"
+            raise self.scanner.error_at(msg, 0)
+        return idents
+
+    def source(self, subqueries: bool, select: Callable[[str], Any]) -> Any:
+        """A measurement, a regex of measurements or a subquery.
+
+        Returns ``(database, rp, name, regex)`` or a parsed subquery.
+        """
+        rx = self.regex()
+        if rx is not None:
+            return (None, None, rx.pattern, True)
+        if subqueries and self.accept("(") is not None:
+            self.expect("SELECT")
+            query = select("subquery")
+            self.expect(")")
+            return query
+        idents = self.segments()
+        if len(idents) == 3:
+            return (idents[0] or None, idents[1] or None, idents[2], False)
+        rx = self.regex()
+        if rx is not None:
+            if len(idents) == 1:
+                return (None, idents[0] or None, rx.pattern, True)
+            return (idents[0] or None, idents[1] or None, rx.pattern, True)
+        if len(idents) == 1:
+            return (None, None, idents[0], False)
+        return (None, idents[0] or None, idents[1], False)
+
+    def sources(self, subqueries: bool, select: Callable[[str], Any]) -> list[Any]:
+        """Sources separated by commas."""
+        out = [self.source(subqueries, select)]
+        while self.accept(",") is not None:
+            out.append(self.source(subqueries, select))
+        return out
+
+    def condition(self) -> Any:
+        """``WHERE expr`` if it comes next."""
+        if self.accept("WHERE") is None:
+            return None
+        return self.expr()
+
+    def dimensions(self) -> list[Any]:
+        """``GROUP BY dim, …`` if it comes next."""
+        if self.accept("GROUP") is None:
+            return []
+        token = self.next()
+        if token.kind != "BY":
+            raise self.error(token, ("BY",))
+        out = []
+        while True:
+            rx = self.regex()
+            out.append(rx if rx is not None else self.expr())
+            if self.accept(",") is None:
+                return out
+
+    def fill(self) -> Any:
+        """``fill(option)``: ``None`` when absent, else the option's node."""
+        token = self.peek()
+        if token.kind != "IDENT" or token.value.lower() != "fill":
+            return None
+        node = self.expr()
+        if not isinstance(node, Call):
+            raise parse_error("fill must be a function call")
+        if len(node.args) != 1:
+            msg = "fill requires an argument, e.g.: 0, null, none, previous, linear"
+            raise parse_error(msg)
+        arg = node.args[0]
+        fills = ("null", "none", "previous", "linear")
+        if isinstance(arg, Ref) and arg.cast is None and arg.name in fills:
+            return arg.name
+        if isinstance(arg, Lit) and arg.kind in ("integer", "number"):
+            return arg.value
+        raise parse_error("expected number argument in fill()")
+
+    def order_by(self) -> bool | None:
+        """``ORDER BY time [ASC|DESC]``: whether descending, ``None`` if absent."""
+        if self.accept("ORDER") is None:
+            return None
+        token = self.next()
+        if token.kind != "BY":
+            raise self.error(token, ("BY",))
+        token = self.next()
+        if token.kind in ("ASC", "DESC"):
+            descending = token.kind == "DESC"
+            count = 1
+        elif token.kind == "IDENT":
+            descending = self.accept("DESC") is not None
+            if not descending:
+                self.accept("ASC")
+            if token.value != "time":
+                raise parse_error("only ORDER BY time supported at this time")
+            count = 1
+        else:
+            raise self.error(token, ("identifier", "ASC", "DESC"))
+        while self.accept(",") is not None:
+            self.ident()
+            if self.accept("DESC") is None:
+                self.accept("ASC")
+            count += 1
+        if count > 1:
+            raise parse_error("only ORDER BY time supported at this time")
+        return descending
+
+    def location(self) -> str | None:
+        """``tz('Zone')`` if it comes next: the zone's name."""
+        token = self.peek()
+        if token.kind != "IDENT" or token.value.lower() != "tz":
+            return None
+        node = self.expr()
+        if not isinstance(node, Call):
+            raise parse_error("tz must be a function call")
+        if len(node.args) != 1:
+            raise parse_error("tz requires exactly one argument")
+        arg = node.args[0]
+        if not isinstance(arg, Lit) or arg.kind != "string":
+            raise parse_error("expected string argument in tz()")
+        try:
+            zoneinfo.ZoneInfo(arg.value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            msg = f"unable to find time zone {arg.value}"
+            raise parse_error(msg) from None
+        name: str = arg.value
+        return name
+
+    # -- expressions --------------------------------------------------------
+
+    def expr(self) -> Any:
+        """An expression, with operators bound by precedence (``ParseExpr``)."""
+        root = Bin("", None, self.unary())
+        while True:
+            token = self.peek()
+            op = token.kind
+            precedence = PRECEDENCE.get(op)
+            if precedence is None:
+                return root.rhs
+            self.next()
+            if op in ("=~", "!~"):
+                rhs: Any = self.regex()
+                if rhs is None:
+                    raise self.error(self.next(), ("regex",))
+            else:
+                rhs = self.unary()
+            node = root
+            while True:
+                right = node.rhs
+                if not isinstance(right, Bin) or PRECEDENCE[right.op] >= precedence:
+                    node.rhs = Bin(op, right, rhs)
+                    break
+                node = right
+
+    def unary(self) -> Any:
+        """A value, a name, a call or a parenthesised expression."""
+        token = self.next()
+        kind = token.kind
+        if kind == "(":
+            inner = self.expr()
+            closing = self.next()
+            if closing.kind != ")":
+                raise self.error(closing, (")",))
+            return Paren(inner)
+        if kind == "IDENT":
+            following = self.peek()
+            if following.kind == "(" and not following.spaced:
+                self.next()
+                return self.call(token.value, token.pos)
+            return self.var_ref(token)
+        if kind == "STRING":
+            return Lit("string", token.value, token.pos)
+        if kind == "INTEGER":
+            return Lit("integer", int(token.value), token.pos)
+        if kind == "NUMBER":
+            return Lit("number", float(token.value), token.pos)
+        if kind in ("TRUE", "FALSE"):
+            return Lit("bool", kind == "TRUE", token.pos)
+        if kind == "DURATIONVAL":
+            duration = duration_literal(token.value)
+            if duration is None:
+                raise parse_error("invalid duration")
+            return Lit("duration", duration, token.pos)
+        if kind == "*":
+            return Wild(self.cast(("field", "tag"), wildcard=True))
+        if kind == "REGEX":
+            return Rx(token.value)
+        if kind == "DISTINCT":
+            following = self.next()
+            if following.kind == "(" and not following.spaced:
+                return self.call("distinct", token.pos)
+            if following.spaced:
+                if following.kind != "IDENT":
+                    raise self.error(following, ("identifier",))
+                return Call("distinct", (Ref(following.value, None, following.pos),), 0)
+            raise self.error(following, ("(", "identifier"))
+        if kind == "BOUNDPARAM":
+            name = token.value[1:]
+            if not name:
+                raise parse_error("empty bound parameter")
+            msg = f"missing parameter: {name}"
+            raise parse_error(msg)
+        if kind in ("+", "-"):
+            following = self.peek()
+            if following.kind not in ("NUMBER", "INTEGER", "DURATIONVAL", "(", "IDENT"):
+                self.next()
+                expected = ("identifier", "number", "duration", "(")
+                raise self.error(following, expected)
+            value = self.unary()
+            if kind == "+":
+                return value
+            if isinstance(value, Lit):
+                return Lit(value.kind, -value.value, value.pos)
+            return Bin("*", Lit("integer", -1, token.pos), value)
+        raise self.error(token, ("identifier", "string", "number", "bool"))
+
+    def var_ref(self, token: Token) -> Ref:
+        """A name, maybe dotted, maybe cast with ``::type``."""
+        self.pos = token.pos
+        segments = self.segments()
+        cast = None
+        following = self.peek()
+        if following.kind == "::" and not following.spaced:
+            self.next()
+            cast = self.cast((*_CASTS, "field", "tag"), wildcard=False)
+        return Ref(".".join(segments), cast, token.pos)
+
+    def cast(self, allowed: tuple[str, ...], *, wildcard: bool) -> str | None:
+        """The type after ``::`` (``field``/``tag`` are keywords)."""
+        if wildcard:
+            following = self.peek()
+            if following.kind != "::" or following.spaced:
+                return None
+            self.next()
+        token = self.next()
+        if token.kind in ("FIELD", "TAG"):
+            return token.kind.lower()
+        if not wildcard and token.kind == "IDENT" and token.value.lower() in _CASTS:
+            return token.value.lower()
+        if wildcard:
+            raise self.error(token, ("field", "tag"))
+        if token.kind == "IDENT":
+            raise self.error(token, (*_CASTS, "field", "tag"))
+        raise self.error(
+            token, ("float", "integer", "string", "boolean", "field", "tag")
+        )
+
+    def call(self, name: str, pos: int) -> Call:
+        """The arguments of a call; the name and ``(`` are consumed."""
+        args: list[Any] = []
+        rx = self.regex()
+        if rx is not None:
+            args.append(rx)
+        else:
+            if self.accept(")") is not None:
+                return Call(name.lower(), (), pos)
+            args.append(self.expr())
+        while self.accept(",") is not None:
+            rx = self.regex()
+            args.append(rx if rx is not None else self.expr())
+        token = self.next()
+        if token.kind != ")":
+            raise self.error(token, (")",))
+        return Call(name.lower(), tuple(args), pos)
+
+
+def quote_segments(names: list[str]) -> str:
+    """Dotted names as influxql's ``QuoteIdent`` writes them in errors."""
+    out = []
+    last = len(names) - 1
+    for i, name in enumerate(names):
+        bare = name.isidentifier() and name.isascii() and name.upper() not in KEYWORDS
+        quote = (
+            not bare
+            or (i < last and name != "")
+            or ((i == 0 or names[i - 1] == "") and name == "")
+        )
+        if name == "" and not quote:
+            out.append("")
+        else:
+            out.append(f'"{name}"' if quote else name)
+    return ".".join(out)
+
+
+def _condition_in(node: Any) -> str | None:
+    """The first comparison or logical operator in a select expression."""
+    if isinstance(node, Bin):
+        if node.op in CONDITIONS:
+            return node.op
+        return _condition_in(node.lhs) or _condition_in(node.rhs)
+    if isinstance(node, Paren):
+        return _condition_in(node.expr)
+    return None
+
+
+_UNITS = {
+    "ns": 1,
+    "u": 1_000,
+    "µ": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+    "d": 86_400_000_000_000,
+    "w": 604_800_000_000_000,
+}
+
+
+_UNIT_CLASSES: dict[str, type[Duration]] = {
+    "ns": Nanosecond,
+    "u": Microsecond,
+    "µ": Microsecond,
+    "ms": Millisecond,
+    "s": Second,
+    "m": Minute,
+    "h": Hour,
+    "d": Day,
+    "w": Week,
+}
+
+
+def duration_literal(text: str) -> Duration | None:
+    """A duration literal as written: ``60s`` stays ``Second(60)``; a
+    combined one (``1h30m``) is expressed in its largest exact unit."""
+    digits = len(text) - len(text.lstrip("0123456789"))
+    unit = _UNIT_CLASSES.get(text[digits:])
+    if unit is not None and digits:
+        return unit(int(text[:digits]))
+    ns = parse_duration(text)
+    return None if ns is None else duration_from_nanoseconds(ns)
+
+
+def parse_duration(text: str) -> int | None:
+    """Nanoseconds of an InfluxQL duration (``1h30m``), ``None`` if invalid."""
+    total = 0
+    i, n = 0, len(text)
+    if n == 0:
+        return None
+    while i < n:
+        j = i
+        while j < n and text[j].isdigit():
+            j += 1
+        if j == i:
+            return None
+        k = j
+        while k < n and not text[k].isdigit():
+            k += 1
+        unit = _UNITS.get(text[j:k])
+        if unit is None:
+            return None
+        total += int(text[i:j]) * unit
+        i = k
+    return total

@@ -1,0 +1,331 @@
+"""The InfluxQL scanner: text to tokens, as InfluxDB 1.x's scanner reads it.
+
+Tokens are ``Token`` tuples: the kind (``IDENT``, ``STRING``, ``INTEGER``,
+``NUMBER``, ``DURATIONVAL``, ``REGEX``, an operator such as ``=~``, a
+keyword in upper case, ``EOF``, …), the value (the unquoted and unescaped
+text for identifiers and strings, the digits for numbers, empty for
+keywords and operators), the offset in the text, and whether whitespace or
+a comment came before it (InfluxQL is whitespace-sensitive in a few places:
+``mean(`` is a call, ``mean (`` is not).
+
+A regular expression cannot be told from a division by the text alone, so
+the parser asks for one (``scan_regex``) where the grammar allows it.
+Bound parameters (``$name``) are replaced here by the token their value
+stands for, as the server does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from influxpy.exceptions import InfluxQLParseError
+
+__all__ = ["KEYWORDS", "Scanner", "Token", "parse_error"]
+
+#: The reserved words of InfluxQL 1.6 (they must be quoted as identifiers).
+KEYWORDS = frozenset(
+    (
+        "ALL",
+        "ALTER",
+        "ANALYZE",
+        "AND",
+        "ANY",
+        "AS",
+        "ASC",
+        "BEGIN",
+        "BY",
+        "CARDINALITY",
+        "CREATE",
+        "CONTINUOUS",
+        "DATABASE",
+        "DATABASES",
+        "DEFAULT",
+        "DELETE",
+        "DESC",
+        "DESTINATIONS",
+        "DIAGNOSTICS",
+        "DISTINCT",
+        "DROP",
+        "DURATION",
+        "END",
+        "EVERY",
+        "EXACT",
+        "EXPLAIN",
+        "FALSE",
+        "FIELD",
+        "FOR",
+        "FROM",
+        "GRANT",
+        "GRANTS",
+        "GROUP",
+        "GROUPS",
+        "IN",
+        "INF",
+        "INSERT",
+        "INTO",
+        "KEY",
+        "KEYS",
+        "KILL",
+        "LIMIT",
+        "MEASUREMENT",
+        "MEASUREMENTS",
+        "NAME",
+        "OFFSET",
+        "ON",
+        "OR",
+        "ORDER",
+        "PASSWORD",
+        "POLICY",
+        "POLICIES",
+        "PRIVILEGES",
+        "QUERIES",
+        "QUERY",
+        "READ",
+        "REPLICATION",
+        "RESAMPLE",
+        "RETENTION",
+        "REVOKE",
+        "SELECT",
+        "SERIES",
+        "SET",
+        "SHOW",
+        "SHARD",
+        "SHARDS",
+        "SLIMIT",
+        "SOFFSET",
+        "STATS",
+        "SUBSCRIPTION",
+        "SUBSCRIPTIONS",
+        "TAG",
+        "TO",
+        "TRUE",
+        "USER",
+        "USERS",
+        "VALUES",
+        "WHERE",
+        "WITH",
+        "WRITE",
+    )
+)
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>[ \t\n\r]+|--[^\n]*|/\*(?:.|\n)*?\*/)
+   |(?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+   |(?P<number>[0-9]*\.[0-9]+|[0-9]+\.(?![0-9]))
+   |(?P<duration>[0-9]+[A-Za-zµ][A-Za-zµ0-9]*)
+   |(?P<integer>[0-9]+)
+   |(?P<quoted>["'])
+   |(?P<op>=~|!~|!=|<>|<=|>=|::|[-+*/%&|^=<>(),;.:])
+   |(?P<param>\$(?:[A-Za-z0-9_]+|"(?:[^"\\\n]|\\.)*")?)
+    """,
+    re.VERBOSE,
+)
+_ESCAPES = {"n": "\n", "\\": "\\", '"': '"', "'": "'"}
+
+
+class Token(NamedTuple):
+    """One token: its kind, value, offset and whether whitespace preceded it."""
+
+    kind: str
+    value: str
+    pos: int
+    spaced: bool = False
+
+    def text(self) -> str:
+        """How InfluxDB names the token in an error: its value, else its kind."""
+        return self.value or self.kind
+
+
+def parse_error(message: str) -> InfluxQLParseError:
+    """An ``InfluxQLParseError`` reading as influxd's message."""
+    return InfluxQLParseError(f"error parsing query: {message}")
+
+
+class Scanner:
+    """Scans one text into tokens on demand, with bound parameters applied."""
+
+    __slots__ = ("params", "text")
+
+    def __init__(self, text: str, params: Mapping[str, Any] | None = None) -> None:
+        self.text = text
+        self.params = params or {}
+
+    def position(self, pos: int) -> str:
+        """``line L, char C`` for an offset, counted from 1 as influxd does."""
+        line = self.text.count("\n", 0, pos)
+        start = self.text.rfind("\n", 0, pos) + 1
+        return f"line {line + 1}, char {pos - start + 1}"
+
+    def error(
+        self, found: str, expected: tuple[str, ...] | list[str], pos: int
+    ) -> InfluxQLParseError:
+        """``found X, expected Y at line L, char C``."""
+        where = self.position(pos)
+        return parse_error(f"found {found}, expected {', '.join(expected)} at {where}")
+
+    def error_at(self, message: str, pos: int) -> InfluxQLParseError:
+        """``<message> at line L, char C``."""
+        return parse_error(f"{message} at {self.position(pos)}")
+
+    def scan(self, pos: int) -> tuple[Token, int]:
+        """The token starting at or after *pos* (after whitespace and comments)
+        and the offset after it."""
+        text = self.text
+        spaced = False
+        while True:
+            match = _TOKEN.match(text, pos)
+            if match is None:
+                if pos >= len(text):
+                    return Token("EOF", "", _end_position(text, spaced), spaced), pos
+                char = text[pos]
+                if text.startswith("/*", pos):
+                    return Token("ILLEGAL", "", pos, spaced), len(text)
+                return Token("ILLEGAL", char, pos, spaced), pos + 1
+            group = match.lastgroup
+            end = match.end()
+            if group == "ws":
+                spaced = True
+                pos = end
+                continue
+            lit = match.group()
+            if group == "ident":
+                upper = lit.upper()
+                if upper in KEYWORDS:
+                    return Token(upper, "", pos, spaced), end
+                return Token("IDENT", lit, pos, spaced), end
+            if group == "op":
+                return Token("!=" if lit == "<>" else lit, "", pos, spaced), end
+            if group == "number":
+                return Token("NUMBER", lit.rstrip("."), pos, spaced), end
+            if group == "integer":
+                return Token("INTEGER", lit, pos, spaced), end
+            if group == "duration":
+                return Token("DURATIONVAL", lit, pos, spaced), end
+            if group == "quoted":
+                return self._quoted(pos, spaced)
+            return self._param(lit, pos, spaced), end
+
+    def _quoted(self, pos: int, spaced: bool) -> tuple[Token, int]:
+        """A string (``'…'``) or a quoted identifier (``"…"``)."""
+        text = self.text
+        quote = text[pos]
+        out: list[str] = []
+        i = pos + 1
+        n = len(text)
+        while True:
+            j = i
+            while j < n and text[j] not in (quote, "\\", "\n"):
+                j += 1
+            out.append(text[i:j])
+            if j >= n or text[j] == "\n":
+                return Token("BADSTRING", "".join(out), pos, spaced), j
+            if text[j] == quote:
+                kind = "STRING" if quote == "'" else "IDENT"
+                return Token(kind, "".join(out), pos, spaced), j + 1
+            escaped = text[j + 1 : j + 2]
+            if escaped not in _ESCAPES:
+                return Token("BADESCAPE", "\\" + escaped, j + 1, spaced), j + 2
+            out.append(_ESCAPES[escaped])
+            i = j + 2
+
+    def scan_regex(self, pos: int) -> tuple[Token, int]:
+        """A regular expression ``/…/`` starting at *pos* (after whitespace).
+
+        ``\\/`` stands for ``/``; every other backslash pair is kept for RE2.
+        """
+        token, end = self.scan(pos)
+        if token.kind == "REGEX" or token.kind != "/":
+            return token, end
+        text = self.text
+        out: list[str] = []
+        i = token.pos + 1
+        n = len(text)
+        while True:
+            j = i
+            while j < n and text[j] not in "/\\\n":
+                j += 1
+            out.append(text[i:j])
+            if j >= n or text[j] == "\n":
+                return Token("BADREGEX", "".join(out), token.pos, token.spaced), j
+            if text[j] == "/":
+                return Token("REGEX", "".join(out), token.pos, token.spaced), j + 1
+            escaped = text[j + 1 : j + 2]
+            out.append("/" if escaped == "/" else "\\" + escaped)
+            i = j + 2
+
+    def _param(self, lit: str, pos: int, spaced: bool) -> Token:
+        """A bound parameter, replaced by the token its value stands for."""
+        name = lit[1:]
+        if name.startswith('"'):
+            name = re.sub(r"\\(.)", lambda m: _ESCAPES.get(m[1], m[1]), name[1:-1])
+        if not name or name not in self.params:
+            return Token("BOUNDPARAM", lit, pos, spaced)
+        kind, value = bind(self.params[name], name)
+        return Token(kind, value, pos, spaced)
+
+
+_WORD_END = re.compile(r"[A-Za-z0-9_µ]+\Z")
+
+
+def _end_position(text: str, spaced: bool) -> int:
+    """Where influxd places the end of the text in an error.
+
+    Its reader counts the end differently by the token read last: one
+    character past the end after a bare word, on the last character after
+    whitespace, and at the end after anything else.
+    """
+    if spaced:
+        return len(text) - 1
+    word = _WORD_END.search(text)
+    if word is not None and not word.group()[0].isdigit():
+        return len(text) + 1
+    return len(text)
+
+
+_TYPED = {
+    "identifier": "IDENT",
+    "ident": "IDENT",
+    "regex": "REGEX",
+    "string": "STRING",
+    "integer": "INTEGER",
+    "int": "INTEGER",
+    "float": "NUMBER",
+    "number": "NUMBER",
+    "duration": "DURATIONVAL",
+}
+
+
+def bind(value: Any, name: str) -> tuple[str, str]:
+    """The token kind and value a parameter's value stands for.
+
+    Plain JSON values are literals (a string, a bool, an integer, a float);
+    an object with one of the keys ``identifier``/``ident``, ``regex``,
+    ``duration``, ``string``, ``integer``/``int``, ``float``/``number``
+    stands for that kind of token (reference §2.4).
+    """
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE"), ""
+    if isinstance(value, int):
+        return "INTEGER", str(value)
+    if isinstance(value, float):
+        return "NUMBER", repr(value)
+    if isinstance(value, str):
+        return "STRING", value
+    if isinstance(value, Mapping) and len(value) == 1:
+        ((key, inner),) = value.items()
+        kind = _TYPED.get(str(key).lower())
+        if kind == "DURATIONVAL" and isinstance(inner, int):
+            return kind, f"{inner}ns"
+        if kind is not None and isinstance(inner, (str, int, float)):
+            if kind in ("INTEGER", "NUMBER") and isinstance(inner, str):
+                return kind, inner
+            return kind, str(inner) if not isinstance(inner, float) else repr(inner)
+    shown = type(value).__name__ if value is not None else "null"
+    msg = (
+        f"missing parameter: {name} (the parameter's value is {shown}; a parameter "
+        "is a string, number or bool, or an object such as {'identifier': 'x'})"
+    )
+    raise parse_error(msg)
