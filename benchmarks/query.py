@@ -42,6 +42,7 @@ CASES = {
     "raw_select": "raw limit: GET msgpack chunked, streamed msgpack decode",
     "influxpy_points": "list(Model.series.points())",
     "influxpy_to_dataframe": "Model.series.to_dataframe()",
+    "influxpy_to_arrow": "Model.series.to_arrow() (pyarrow.Table, no pandas)",
     "influxdb_python_get_points": "influxdb-python query() + list(get_points())",
     "influxdb_python_dataframe": "influxdb-python DataFrameClient.query()",
     "raw_aggregate": "raw limit for the aggregate (msgpack chunked + decode)",
@@ -113,6 +114,8 @@ def child(case: str, url: str, n: int) -> dict[str, Any]:
             return measure(lambda: len(list(qs.points())))
         if case == "influxpy_to_dataframe":
             return measure(lambda: len(qs.to_dataframe()))
+        if case == "influxpy_to_arrow":
+            return measure(lambda: qs.to_arrow().num_rows)
         if case == "influxpy_aggregate_points":
             return measure(lambda: len(list(agg.points())))
         if case == "influxpy_aggregate_dataframe":

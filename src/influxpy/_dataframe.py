@@ -124,7 +124,9 @@ def wide_frame(frame: Any, tags: Sequence[str]) -> Any:
     apart by the *tags* columns it has. A column is named after the value
     column alone when there are no tags, else ``name{tag=value,...}``
     (tags without a value left out), as series are written in InfluxDB's
-    line protocol. Times of one series missing from another are NaN.
+    line protocol. Times of one series missing from another are NaN; a
+    time repeated within one column (series the *tags* do not tell apart)
+    keeps its last value.
     """
     pd = _pandas()
     keys = [tag for tag in tags if tag in frame.columns]
