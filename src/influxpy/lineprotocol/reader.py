@@ -364,7 +364,7 @@ class _FastPart:
         taken = None if everything else pa.array(rows)
         series = self.series[rows]
         tag_keys: dict[str, None] = {}
-        for index in np.flatnonzero(self.series_measurement == wanted).tolist():
+        for index in np.unique(series).tolist():
             tag_keys.update(dict.fromkeys(self.series_tags[index]))
         tags = {}
         for key in sorted(tag_keys):
