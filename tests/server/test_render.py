@@ -48,6 +48,7 @@ QUERIES = [
     "SHOW TAG KEYS FROM m",
     "SHOW FIELD KEYS",
     "SELECT * FROM m GROUP BY h; SHOW MEASUREMENTS; SELECT * FROM nothing",
+    "SHOW RETENTION POLICIES",
 ]
 EPOCHS = [None, "ns", "u", "µ", "ms", "s", "m", "h", "n", "bogus"]
 
@@ -85,7 +86,9 @@ def results_of(loaded: Any, q: str) -> list[Result]:
     out = []
     for result in decoded["results"]:
         series = [
-            Series(s["name"], s.get("tags", {}), s["columns"], s.get("values", []))
+            Series(
+                s.get("name", ""), s.get("tags", {}), s["columns"], s.get("values", [])
+            )
             for s in result.get("series", [])
         ]
         out.append(Result(result["statement_id"], series, error=result.get("error")))
@@ -115,7 +118,9 @@ def test_pretty_json_is_influxds_bytes(loaded, q):
     assert pretty(json_document(results)) + b"\n" == expected
 
 
-@pytest.mark.parametrize("q", QUERIES)
+# Not SHOW RETENTION POLICIES: influxd 1.6.7's CSV writer skips Go ``int``
+# values (replicaN), leaving the header's text in their cells.
+@pytest.mark.parametrize("q", QUERIES[:-1])
 @pytest.mark.parametrize("epoch", [None, "ms", "s"])
 def test_csv_is_influxds_bytes(loaded, q, epoch):
     params = {"epoch": epoch} if epoch else {}

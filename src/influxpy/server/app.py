@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from influxpy.exceptions import InfluxQLParseError
+from influxpy.exceptions import InfluxQLParseError, NotSupportedError
 from influxpy.results import Series, StatementResult, merge_pieces
 from influxpy.server.auth import AuthError, Users
 from influxpy.server.render import (
@@ -115,6 +115,13 @@ class InfluxApp:
         workers: int = 8,
         max_body_size: int = MAX_BODY_SIZE,
     ) -> None:
+        if not callable(getattr(backend, "write_line_protocol", None)):
+            msg = (
+                f"influxpy serve serves the embedded engine; the {backend.vendor} "
+                "backend cannot take /write bodies. Connect with duckdb:///path "
+                "or duckdb://:memory:."
+            )
+            raise NotSupportedError(msg)
         self.backend = backend
         self.users = users or Users()
         self.max_body_size = max_body_size

@@ -177,15 +177,16 @@ def _has_time(series: Series) -> bool:
 
 
 def _json_series(series: Series, convert: Callable[[Any], Any]) -> bytes:
-    parts = [b'{"name":', _json_string(series.name)]
+    # Every key is left out when empty, as Go's ``omitempty`` does.
+    parts = [b'"name":' + _json_string(series.name)] if series.name else []
     if series.tags:
         tags = b",".join(
             _json_string(k) + b":" + _json_string(v) for k, v in series.tags.items()
         )
-        parts += [b',"tags":{', tags, b"}"]
+        parts.append(b'"tags":{' + tags + b"}")
     if series.columns:
         columns = b",".join(map(_json_string, series.columns))
-        parts += [b',"columns":[', columns, b"]"]
+        parts.append(b'"columns":[' + columns + b"]")
     if series.values:
         timed = _has_time(series)
         rows = []
@@ -194,11 +195,10 @@ def _json_series(series: Series, convert: Callable[[Any], Any]) -> bytes:
             if timed and row:
                 cells[0] = _json_value(convert(row[0]))
             rows.append(b"[" + b",".join(cells) + b"]")
-        parts += [b',"values":[', b",".join(rows), b"]"]
+        parts.append(b'"values":[' + b",".join(rows) + b"]")
     if series.partial:
-        parts.append(b',"partial":true')
-    parts.append(b"}")
-    return b"".join(parts)
+        parts.append(b'"partial":true')
+    return b"{" + b",".join(parts) + b"}"
 
 
 def _json_result(result: Result, convert: Callable[[Any], Any]) -> bytes:
@@ -285,7 +285,7 @@ def _msgpack_result(result: Result, divisor: int | None) -> dict[str, Any]:
     series_out: list[dict[str, Any]] = []
     if result.series:
         for series in result.series:
-            item: dict[str, Any] = {"name": series.name}
+            item: dict[str, Any] = {"name": series.name} if series.name else {}
             if series.tags:
                 item["tags"] = series.tags
             if series.columns:
