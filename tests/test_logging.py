@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -340,3 +341,30 @@ def test_statements_after_a_failed_one_are_not_logged(
     (record,) = records(debug, "influxpy.query")
     assert record.error == results[0].error  # type: ignore[attr-defined]
     assert record.rows is None  # type: ignore[attr-defined]
+
+
+CLI_WITH_LOGGING = (
+    "import logging, sys\n"
+    "logging.basicConfig(level=logging.WARNING, format='%(name)s|%(message)s')\n"
+    "logging.getLogger('influxpy.query').setLevel(logging.DEBUG)\n"
+    "from influxpy.__main__ import main\n"
+    "sys.exit(main())\n"
+)
+
+
+def test_the_command_line_logs_its_statements(influx_url: str) -> None:
+    from _cli import run
+
+    select = 'SELECT * FROM "cpu"'
+    done = run(
+        "query",
+        "--url",
+        influx_url,
+        select,
+        program=[sys.executable, "-c", CLI_WITH_LOGGING],
+    )
+    assert done.returncode == 0, done.stderr
+    logged = [line for line in done.stderr.splitlines() if line.startswith("influxpy.")]
+    assert len(logged) == 1
+    assert logged[0].startswith("influxpy.query|(")
+    assert f"s) {select}; alias=default rows=0" in logged[0]
