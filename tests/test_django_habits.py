@@ -219,6 +219,11 @@ def test_single_rows_of_an_annotated_query_keep_the_new_columns(store: str) -> N
     qs = Sample.series.using(store).epoch().filter(host="b")
     assert qs.annotate(double=F("v") * 2).first() == {"time": at(10), "double": 4.0}
     assert qs.annotate(double=F("v") * 2).get(n=4) == {"time": at(30), "double": 8.0}
+    # instances() and values() keep their shape.
+    point = qs.instances().annotate(double=F("v") * 2).first()
+    assert isinstance(point, Sample)
+    assert point.time_ns == at(10)
+    assert qs.values("double").annotate(double=F("v") * 2).last() == {"double": 8.0}
 
 
 # -- spellings influxpy does not have ----------------------------------------------

@@ -68,6 +68,8 @@ reveal_type(list(qs.instances()))  # reveal: list[user.Cpu]
 reveal_type(qs.instances().order_by("-time").get())  # reveal: user.Cpu
 reveal_type(qs.annotate(m=Mean("cpu")).first())  # reveal: dict[str, Any] | None
 reveal_type(qs.annotate(d=F("cpu") * 2).get())  # reveal: dict[str, Any]
+reveal_type(qs.instances().annotate(d=F("cpu") * 2).get())  # reveal: user.Cpu
+reveal_type(qs.values_list("n").annotate(Mean("cpu")).get())  # reveal: tuple[Any, ...]
 reveal_type(qs.values("time", "cpu").get())  # reveal: dict[str, Any]
 reveal_type(list(qs.values_list("time", "cpu")))  # reveal: list[tuple[Any, ...]]
 reveal_type(qs.values_list("cpu", flat=True).first())  # reveal: Any | None

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from influxpy.compilers.base import Compiled
     from influxpy.models import InfluxMeasurement
     from influxpy.queryset import QuerySet
+    from influxpy.results import InfluxResult
 
 __all__ = ["ChainingMixin"]
 
@@ -66,9 +67,19 @@ class ChainingMixin(QuerySetBase[ModelT], Generic[ModelT, ItemT, RowT]):
         """Return a new QuerySet without the points matching the conditions."""
         return self._filter_or_exclude(True, args, kwargs)
 
+    @overload
+    def annotate(
+        self: ChainingMixin[ModelT, InfluxResult, RowT],
+        *args: Expression | str,
+        **kwargs: Expression | str,
+    ) -> QuerySet[ModelT, InfluxResult, dict[str, Any]]: ...
+
+    @overload
+    def annotate(self, *args: Expression | str, **kwargs: Expression | str) -> Self: ...
+
     def annotate(
         self, *args: Expression | str, **kwargs: Expression | str
-    ) -> QuerySet[ModelT, ItemT, dict[str, Any]]:
+    ) -> QuerySet[ModelT, InfluxResult, dict[str, Any]] | Self:
         """Return a new QuerySet selecting functions or expressions.
 
         Keyword arguments give the output names: ``annotate(cpu_m=Mean('cpu'))``.
@@ -89,8 +100,7 @@ class ChainingMixin(QuerySetBase[ModelT], Generic[ModelT, ItemT, RowT]):
             raise TypeError(msg)
         items = self._select_items(args, kwargs)
         query = self._state.query
-        qs = self._replace(select=query.select + items)._chain(annotated=True)
-        return cast("QuerySet[ModelT, ItemT, dict[str, Any]]", qs)
+        return self._replace(select=query.select + items)._chain(annotated=True)
 
     def only(self, *names: str) -> Self:
         """Return a new QuerySet selecting only these fields (and time)."""
