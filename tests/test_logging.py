@@ -212,9 +212,9 @@ def test_passwords_never_appear(
     secret = "Pa55-w0rd;'x"
     quoted = secret.replace("'", "\\'")
     try:
-        backend.query(f"CREATE USER \"{user}\" WITH PASSWORD '{quoted}'")  # type: ignore[attr-defined]
-        backend.query(f"SET PASSWORD FOR \"{user}\" = '{quoted}'")  # type: ignore[attr-defined]
-        backend.query(f'DROP USER "{user}"')  # type: ignore[attr-defined]
+        backend.query(f"CREATE USER \"{user}\" WITH PASSWORD '{quoted}'")
+        backend.query(f"SET PASSWORD FOR \"{user}\" = '{quoted}'")
+        backend.query(f'DROP USER "{user}"')
     finally:
         backend.close()
     logged = records(debug, "influxpy.query")
