@@ -92,6 +92,8 @@ Cpu(host=None)  # error: arg-type
 Cpu(busy="yes")  # error: arg-type
 Cpu(time=dt.date(2024, 1, 1))  # error: arg-type
 Cpu(memory=1)  # error: call-arg
+Cpu.series.create(cpu="oops")  # error: arg-type
+Cpu.series.using("other").create(memory=1)  # error: call-arg
 Cpu(1.0)  # error: call-arg
 wrong: str = qs.get().cpu  # error: assignment
 maybe: Cpu = qs.first()  # error: assignment
@@ -103,6 +105,7 @@ async def main() -> None:
     reveal_type(await qs.aget())  # reveal: user.Cpu
     reveal_type(await qs.afirst())  # reveal: user.Cpu | None
     reveal_type(await qs.alatest())  # reveal: user.Cpu
+    await Cpu.series.acreate(cores="4")  # error: arg-type
     reveal_type(await qs.points().alist())  # reveal: list[dict[str, Any]]
     async for item in qs.instances():
         reveal_type(item)  # reveal: user.Cpu

@@ -21,6 +21,8 @@ arguments are its fields, inherited ones included, plus ``time``:
   string (and ``numpy.datetime64`` when the program imports numpy);
 - every argument may be left out, as at run time.
 
+``Model.series.create(...)`` and ``acreate(...)`` take the same arguments.
+
 Without the plugin, a model's constructor takes ``**values: Any``. The
 plugin imports nothing from influxpy; it needs mypy only.
 """
@@ -42,10 +44,12 @@ from mypy.nodes import (
     TypeInfo,
     Var,
 )
-from mypy.plugin import ClassDefContext, Plugin
+from mypy.plugin import ClassDefContext, MethodSigContext, Plugin
 from mypy.plugins.common import add_method_to_class, deserialize_and_fixup_type
 from mypy.types import (
     AnyType,
+    CallableType,
+    FunctionLike,
     Instance,
     NoneType,
     Type,
@@ -60,6 +64,7 @@ _MODEL = "influxpy.models.InfluxMeasurement"
 _FIELD = "influxpy.fields.Field"
 _TAG = "influxpy.fields.TagField"
 _TIME = "influxpy.fields.TimeField"
+_QUERYSET = "influxpy.queryset.QuerySet"
 #: The key of the fields a model declares, kept in mypy's cache per class.
 _METADATA = "influxpy"
 
@@ -75,6 +80,14 @@ class InfluxpyPlugin(Plugin):
         node = symbol.node if symbol is not None else None
         if isinstance(node, TypeInfo) and node.has_base(_MODEL):
             return _add_init
+        return None
+
+    def get_method_signature_hook(
+        self, fullname: str
+    ) -> Callable[[MethodSigContext], FunctionLike] | None:
+        """``QuerySet.create()`` takes what the model's constructor takes."""
+        if fullname in (f"{_QUERYSET}.create", f"{_QUERYSET}.acreate"):
+            return _create_signature
         return None
 
 
@@ -106,6 +119,25 @@ def _add_init(ctx: ClassDefContext) -> None:
     arguments = [_argument("time", _time_type(ctx))]
     arguments.extend(_argument(name, typ) for name, typ in fields.items())
     add_method_to_class(api, ctx.cls, "__init__", arguments, NoneType())
+
+
+def _create_signature(ctx: MethodSigContext) -> FunctionLike:
+    default = ctx.default_signature
+    queryset = get_proper_type(ctx.type)
+    if not isinstance(queryset, Instance) or not queryset.args:
+        return default
+    model = get_proper_type(queryset.args[0])
+    if not isinstance(model, Instance) or _METADATA not in model.type.metadata:
+        return default
+    init = model.type.get_method("__init__")
+    signature = init.type if init is not None else None
+    if not isinstance(signature, CallableType):
+        return default
+    return default.copy_modified(
+        arg_types=signature.arg_types[1:],
+        arg_kinds=signature.arg_kinds[1:],
+        arg_names=signature.arg_names[1:],
+    )
 
 
 def _declaration(statement: Any) -> tuple[str, TypeInfo, CallExpr] | None:
