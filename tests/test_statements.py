@@ -11,6 +11,7 @@ here by hand.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -679,3 +680,78 @@ def test_query_raises_for_the_first_failed_statement(data: str) -> None:
         backend.query(f'SELECT v FROM "{backend.database}".nope.cpu')
     with pytest.raises(InfluxQLParseError, match=r"^error parsing query: found SELEC"):
         backend.query("SELEC 1")
+
+
+def test_refused_conditions_of_drop_series_and_delete(data: str) -> None:
+    backend = influxpy.get_connection(data)
+    dropped = summary(backend.statements("DROP SERIES FROM cpu WHERE time > 0"))
+    assert dropped == [(0, "DROP SERIES doesn't support time in WHERE clause", [])]
+    deleted = summary(
+        backend.statements("DELETE FROM cpu WHERE v = 1 OR host = 'a'; SHOW SERIES")
+    )
+    errors = [error for _id, error, _series in deleted]
+    assert errors[1:] == ["not executed"]
+    assert errors[0] is not None
+    assert errors[0].endswith("fields not supported in WHERE clause during deletion")
+    assert backend.query("SELECT count(v) FROM cpu", epoch="ns")[0].points == [
+        {"time": 0, "count": 2}
+    ]
+
+
+def test_quirk_a_refused_delete_names_the_shard_on_influxd(
+    pair: tuple[Any, Any],
+) -> None:
+    """influxd names the shard it was deleting from (``shard 6: fields not
+    supported…``); the engine has no shards and gives the rest."""
+    server, engine = pair
+    text = "DELETE FROM cpu WHERE v = 1"
+    ((_id, error, _series),) = summary(server.statements(text))
+    assert error is not None
+    assert re.fullmatch(
+        r"shard \d+: fields not supported in WHERE clause during deletion", error
+    )
+    assert summary(engine.statements(text)) == [
+        (0, "fields not supported in WHERE clause during deletion", [])
+    ]
+
+
+def test_continuous_query_statements(data: str) -> None:
+    backend = influxpy.get_connection(data)
+    db = backend.database
+    text = (
+        f'CREATE CONTINUOUS QUERY c1 ON "{db}" BEGIN SELECT mean(v) INTO x '
+        "FROM cpu GROUP BY time(1m) END; "
+        "CREATE CONTINUOUS QUERY c1 ON nodb_x BEGIN SELECT mean(v) INTO x "
+        "FROM cpu GROUP BY time(1m) END"
+    )
+    assert summary(backend.statements(text)) == [
+        (0, None, []),
+        (1, "database not found: nodb_x", []),
+    ]
+    (shown,) = summary(backend.statements("SHOW CONTINUOUS QUERIES"))
+    ours = [values for name, _t, _c, values in shown[2] if name == db]
+    assert [[row[0] for row in values] for values in ours] == [["c1"]]
+    text = (
+        f'DROP CONTINUOUS QUERY c1 ON "{db}"; DROP CONTINUOUS QUERY c1 ON "{db}"; '
+        "DROP CONTINUOUS QUERY c1 ON nodb_x; SHOW CONTINUOUS QUERIES"
+    )
+    *drops, (_id, _error, series) = summary(backend.statements(text))
+    assert drops == [(0, None, []), (1, None, []), (2, None, [])]
+    assert (db, {}, ["name", "query"], []) in series
+
+
+def test_select_into_and_the_rp_parameter(data: str) -> None:
+    backend = influxpy.get_connection(data)
+    db = backend.database
+    text = (
+        f'CREATE RETENTION POLICY r ON "{db}" DURATION INF REPLICATION 1; '
+        "SELECT v INTO r.copied FROM cpu; SELECT v FROM r.copied"
+    )
+    assert summary(backend.statements(text)) == [
+        (0, None, []),
+        (1, None, [("result", {}, ["time", "written"], [[0, 2]])]),
+        (2, None, [("copied", {}, ["time", "v"], [[S, 1.0], [2 * S, 2.0]])]),
+    ]
+    assert summary(
+        backend.statements("SELECT v FROM copied", retention_policy="r")
+    ) == [(0, None, [("copied", {}, ["time", "v"], [[S, 1.0], [2 * S, 2.0]])])]

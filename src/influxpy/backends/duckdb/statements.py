@@ -135,6 +135,25 @@ def _with_roles(node: Any, kinds: Mapping[str, tuple[str, str | None]]) -> Any:
     return node
 
 
+def _condition_keys(node: WhereNode) -> set[str]:
+    """The keys the conditions of *node* other than time's name."""
+    keys: set[str] = set()
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            keys |= _condition_keys(child)
+        elif child.lhs.role != "time":
+            keys.add(child.lhs.key)
+    return keys
+
+
+def _has_time(node: WhereNode) -> bool:
+    """Whether a condition of *node* is on time."""
+    return any(
+        _has_time(child) if isinstance(child, WhereNode) else child.lhs.role == "time"
+        for child in node.children
+    )
+
+
 class EngineStatements(EngineQueries):
     """InfluxQL statements on ``DuckDBBackend``, answered as influxd does."""
 
@@ -290,7 +309,16 @@ class EngineStatements(EngineQueries):
         return resolved
 
     def _delete_statement(self, delete: Delete, database: str) -> None:
-        """``DELETE FROM m`` (or ``/re/``: every matching measurement)."""
+        """``DELETE FROM m`` (or ``/re/``: every matching measurement).
+
+        As influxd, a condition on a field refuses the whole statement
+        (influxd's text names the shard first: ``shard 2: fields not …``).
+        """
+        keys = _condition_keys(delete.where) if delete.where is not None else set()
+        for _rp, _m, columns in self._tables(database, (delete.source,)):
+            if any(k in columns and columns[k].role == "field" for k in keys):
+                msg = "fields not supported in WHERE clause during deletion"
+                raise StatementFailed(msg)
         for measurement in self._measurement_names(database, (delete.source,)):
             for rp in self._policies_of(database, measurement):
                 source = Source(measurement, None, rp)
@@ -592,7 +620,10 @@ class EngineStatements(EngineQueries):
     def _do_create_continuous_query(
         self, statement: st.CreateContinuousQuery, database: str | None
     ) -> None:
-        db = self._existing(statement.database)
+        db = statement.database
+        if db not in self._state.databases:
+            msg = f"database not found: {db}"
+            raise StatementFailed(msg)
         self.schema_editor().create_continuous_query(statement, db)
 
     def _do_drop_continuous_query(
@@ -603,6 +634,9 @@ class EngineStatements(EngineQueries):
     # -- dropping series and measurements ----------------------------------------
 
     def _do_drop_series(self, statement: st.DropSeries, database: str | None) -> None:
+        if statement.where is not None and _has_time(statement.where):
+            msg = "DROP SERIES doesn't support time in WHERE clause"
+            raise StatementFailed(msg)
         db = self._existing(database)
         for measurement in self._measurement_names(db, statement.sources):
             self.drop_series(db, measurement, statement.where)
