@@ -19,7 +19,12 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from influxpy.exceptions import InfluxQLParseError, NotSupportedError
+from influxpy.exceptions import (
+    CompileError,
+    InfluxQLParseError,
+    NotSupportedError,
+    ProgrammingError,
+)
 from influxpy.results import Series, StatementResult, merge_pieces
 from influxpy.server.auth import AuthError, Users
 from influxpy.server.render import (
@@ -343,6 +348,10 @@ class InfluxApp:
             statements = await self._run(start)
         except InfluxQLParseError as exc:
             raise _Refusal(400, str(exc)) from None
+        except (CompileError, ProgrammingError) as exc:
+            # Refused before any statement ran (an unknown function, say):
+            # influxd answers such a statement with its error in a result.
+            statements = iter([StatementResult(0, error=str(exc))])
         headers = {**base, "content-type": fmt}
         if chunked:
             await self._stream(send, headers, statements, fmt, epoch)

@@ -311,7 +311,10 @@ def msgpack_document(
 ) -> bytes:
     """One msgpack response document."""
     divisor = epoch_divisor(epoch)
-    doc: dict[str, Any] = {"results": [_msgpack_result(r, divisor) for r in results]}
+    doc: dict[str, Any] = {}
+    answers = [_msgpack_result(r, divisor) for r in results]
+    if answers or not error:
+        doc["results"] = answers
     if error:
         doc["error"] = error
     packed: bytes = msgpack.packb(doc, use_bin_type=True)

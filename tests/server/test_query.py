@@ -1,0 +1,188 @@
+"""``influxpy serve``'s ``/query`` answers requests as influxd 1.6.7 does:
+parameters in the URL or a form body, ``epoch``, ``pretty``, ``chunked``
+with ``chunk_size``, ``params``, msgpack and CSV, and the errors of a
+request and of a statement."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import msgpack
+import orjson
+import pytest
+
+from _influxd import InfluxServer
+from server._serve import Served
+
+LINES = "\n".join(
+    f'q,h={"ab"[i % 2]},r={"xyz"[i % 3]} v={i * 1.5},i={i}i,s="t{i}",b={i % 2 == 0} '
+    f"{1_000_000_000 * i + 123_456_789 * (i % 4)}"
+    for i in range(25)
+)
+
+
+@pytest.fixture(scope="module")
+def pair(
+    influx_server: InfluxServer, served: Served
+) -> Iterator[tuple[InfluxServer, Served, str]]:
+    name = f"query_{uuid.uuid4().hex[:8]}"
+    for target in (influx_server, served):
+        target.request("POST", "/query", params={"q": f'CREATE DATABASE "{name}"'})
+        response = target.request(
+            "POST", "/write", params={"db": name}, content=LINES.encode()
+        )
+        assert response.status_code == 204, response.text
+    try:
+        yield influx_server, served, name
+    finally:
+        for target in (influx_server, served):
+            target.request("POST", "/query", params={"q": f'DROP DATABASE "{name}"'})
+
+
+def both(
+    pair: Any, method: str, **kwargs: Any
+) -> tuple[httpx.Response, httpx.Response]:
+    influxd, served, _name = pair
+    return (
+        influxd.request(method, "/query", **kwargs),
+        served.request(method, "/query", **kwargs),
+    )
+
+
+def same_json(pair: Any, method: str = "GET", **kwargs: Any) -> httpx.Response:
+    expected, got = both(pair, method, **kwargs)
+    assert got.status_code == expected.status_code, got.text
+    assert got.headers["content-type"] == expected.headers["content-type"]
+    assert got.json() == expected.json()
+    assert got.headers.get("x-influxdb-error") == expected.headers.get(
+        "x-influxdb-error"
+    )
+    return got
+
+
+SELECTS = [
+    "SELECT * FROM q",
+    "SELECT * FROM q GROUP BY *",
+    "SELECT v, s FROM q WHERE h = 'a' AND time > 3s",
+    "SELECT mean(v), count(i) FROM q GROUP BY time(5s), r fill(none)",
+    "SELECT * FROM q; SELECT max(i) FROM q; SHOW TAG KEYS",
+]
+
+
+@pytest.mark.parametrize("q", SELECTS)
+@pytest.mark.parametrize("epoch", [None, "ns", "u", "ms", "s", "m", "h", "x"])
+def test_epoch_in_the_url(pair, q, epoch):
+    params = {"db": pair[2], "q": q}
+    if epoch:
+        params["epoch"] = epoch
+    same_json(pair, params=params)
+
+
+@pytest.mark.parametrize("q", SELECTS)
+def test_parameters_in_a_form_body(pair, q):
+    same_json(pair, "POST", data={"db": pair[2], "q": q, "epoch": "ms"})
+
+
+def test_form_values_win_over_the_url(pair):
+    same_json(
+        pair,
+        "POST",
+        params={"db": "nope", "q": "SELECT * FROM nothing"},
+        data={"db": pair[2], "q": "SELECT max(v) FROM q"},
+    )
+
+
+def test_pretty_json_is_influxds_bytes(pair):
+    params = {"db": pair[2], "q": SELECTS[1], "pretty": "true"}
+    expected, got = both(pair, "GET", params=params)
+    assert got.content == expected.content
+
+
+@pytest.mark.parametrize("size", ["1", "3", "7", "10000", "0", "x"])
+@pytest.mark.parametrize("q", [SELECTS[0], SELECTS[1], SELECTS[4]])
+def test_chunked_responses_are_influxds_lines(pair, q, size):
+    params = {"db": pair[2], "q": q, "chunked": "true", "chunk_size": size}
+    expected, got = both(pair, "GET", params=params)
+    assert got.status_code == expected.status_code == 200
+    parse = [orjson.loads(line) for line in got.content.splitlines()]
+    assert parse == [orjson.loads(line) for line in expected.content.splitlines()]
+
+
+def unpack(body: bytes) -> list[Any]:
+    unpacker = msgpack.Unpacker(
+        ext_hook=lambda code, data: (code, data), strict_map_key=False
+    )
+    unpacker.feed(body)
+    return list(unpacker)
+
+
+@pytest.mark.parametrize("q", SELECTS)
+@pytest.mark.parametrize("chunked", ["false", "true"])
+def test_msgpack_answers(pair, q, chunked):
+    params = {"db": pair[2], "q": q, "chunked": chunked, "chunk_size": "4"}
+    headers = {"Accept": "application/x-msgpack"}
+    expected, got = both(pair, "GET", params=params, headers=headers)
+    assert got.headers["content-type"] == expected.headers["content-type"]
+    assert unpack(got.content) == unpack(expected.content)
+
+
+@pytest.mark.parametrize("accept", ["application/csv", "text/csv"])
+@pytest.mark.parametrize("q", SELECTS)
+def test_csv_answers(pair, q, accept):
+    params = {"db": pair[2], "q": q}
+    expected, got = both(pair, "GET", params=params, headers={"Accept": accept})
+    assert got.headers["content-type"] == expected.headers["content-type"]
+    assert got.content == expected.content
+
+
+def test_an_accept_header_naming_several_types_gets_json(pair):
+    headers = {"Accept": "application/csv, application/json"}
+    same_json(pair, params={"db": pair[2], "q": SELECTS[0]}, headers=headers)
+
+
+def test_bound_parameters(pair):
+    params = {
+        "db": pair[2],
+        "q": "SELECT v FROM q WHERE h = $h AND i > $n",
+        "params": orjson.dumps({"h": "a", "n": 10}).decode(),
+    }
+    same_json(pair, params=params)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": ""},
+        {"q": "SELEC * FROM q"},
+        {"q": "SELECT * FROM q WHERE"},
+        {"q": "SELECT * FROM nothing"},
+        {"q": "SELECT * FROM q", "db": "nope"},
+        {"q": "SHOW MEASUREMENTS", "db": "nope"},
+        {"q": "SELECT foo(v) FROM q"},
+        {"q": "SELECT v FROM q WHERE h = $h"},
+    ],
+)
+def test_errors_of_requests_and_statements(pair, params):
+    same_json(pair, params={"db": pair[2], **params})
+
+
+def test_bad_params_json_is_refused(pair):
+    params = {"db": pair[2], "q": "SELECT v FROM q", "params": "{nope"}
+    expected, got = both(pair, "GET", params=params)
+    assert got.status_code == expected.status_code == 400
+    assert got.json()["error"].startswith("error parsing query parameters: ")
+
+
+@pytest.mark.parametrize("accept", ["application/csv", "application/x-msgpack"])
+def test_a_parse_error_in_other_formats(pair, accept):
+    params = {"db": pair[2], "q": "SELEC"}
+    expected, got = both(pair, "GET", params=params, headers={"Accept": accept})
+    assert got.status_code == expected.status_code == 400
+    if accept == "application/csv":
+        assert got.content == expected.content
+    else:
+        assert unpack(got.content) == unpack(expected.content)
