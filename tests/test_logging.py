@@ -233,6 +233,13 @@ def test_redact_and_split() -> None:
     assert redact("SELECT * FROM \"password\" WHERE a = 'b'") == (
         "SELECT * FROM \"password\" WHERE a = 'b'"
     )
+    assert redact(
+        "CREATE SUBSCRIPTION s ON d.autogen DESTINATIONS ALL "
+        "'http://user:pa55@host:9090', 'udp://h:1'"
+    ) == (
+        "CREATE SUBSCRIPTION s ON d.autogen DESTINATIONS ALL "
+        "'http://***@host:9090', 'udp://h:1'"
+    )
     assert split_statements("SELECT 'a;b' FROM \"x;y\"; SHOW DATABASES;") == [
         "SELECT 'a;b' FROM \"x;y\"",
         "SHOW DATABASES",

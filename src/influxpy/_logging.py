@@ -78,9 +78,16 @@ _PASSWORD = re.compile(
 )
 
 
+#: Credentials in a URL literal (a subscription's destinations).
+_URL_CREDENTIALS = re.compile(r"""('[A-Za-z][A-Za-z0-9+.-]*://)[^'/@]*@""")
+
+
 def redact(statement: str) -> str:
-    """*statement* with the password of ``CREATE USER``/``SET PASSWORD`` hidden."""
-    return _PASSWORD.sub(r"\1'***'", statement)
+    """*statement* with its credentials hidden: the password of ``CREATE
+    USER``/``SET PASSWORD``, and those in the URLs of ``CREATE
+    SUBSCRIPTION``."""
+    statement = _PASSWORD.sub(r"\1'***'", statement)
+    return _URL_CREDENTIALS.sub(r"\1***@", statement)
 
 
 def split_statements(text: str) -> list[str]:
