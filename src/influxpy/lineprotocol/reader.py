@@ -151,7 +151,7 @@ def read_body(
     now = _time.time_ns() if now_ns is None else now_ns
     now -= now % multiplier
     result = ReadResult(precision=precision or "n")
-    if not text.strip():
+    if not text.strip(" \t\n\x00"):
         return result
     np, pa, pc = _modules()
     if '"' in text or "\\" in text:
@@ -212,7 +212,7 @@ def _scan_rows(
         return points
     texts = lines.take(rows).to_pylist()
     for number, line in zip(numbers[rows].tolist(), texts, strict=True):
-        stripped = line.lstrip(" \t")
+        stripped = line.lstrip(" \t\x00")
         if not stripped or stripped[0] == "#":
             continue
         try:

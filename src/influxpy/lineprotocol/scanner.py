@@ -271,7 +271,7 @@ def _scan_boolean(buf: str, i: int) -> int:
 
 def _scan_fields(buf: str, i: int) -> tuple[int, str]:
     size = len(buf)
-    while i < size and buf[i] in " \t":
+    while i < size and buf[i] in " \t\x00":
         i += 1
     start = i
     quoted = False
@@ -375,7 +375,7 @@ def scan_point(line: str, multiplier: int, now_ns: int) -> Point:
             msg = f"max key length exceeded: {size} > {MAX_KEY_BYTES}"
             raise LineError(msg)
     size = len(line)
-    while i < size and line[i] in " \t":
+    while i < size and line[i] in " \t\x00":
         i += 1
     start = i
     while i < size and line[i] not in "\n ":
