@@ -48,6 +48,16 @@ class Cpu(Host):
     anything = fields.InfluxField()
 
 
+
+class Celsius(fields.Field[float]):
+    def _convert(self, value: Any) -> float:
+        return float(value)
+
+
+class Weather(models.Model):
+    temperature = Celsius()
+
+
 qs = Cpu.series.filter(host="a")
 reveal_type(Cpu.series)  # reveal: QuerySet[user.Cpu, InfluxResult, user.Cpu]
 reveal_type(qs.get())  # reveal: user.Cpu
@@ -84,6 +94,8 @@ reveal_type(point.cores)  # reveal: builtins.int | None
 reveal_type(point.host)  # reveal: builtins.str | None
 reveal_type(point.time)  # reveal: datetime.datetime | None
 reveal_type(Cpu.cpu)  # reveal: influxpy.fields.FloatField
+reveal_type(Weather.series.get().temperature)  # reveal: float | None
+Weather(temperature=21.5)
 
 Cpu(cpu="oops")  # error: arg-type
 Cpu(cores=1.5)  # error: arg-type
@@ -92,6 +104,7 @@ Cpu(host=None)  # error: arg-type
 Cpu(busy="yes")  # error: arg-type
 Cpu(time=dt.date(2024, 1, 1))  # error: arg-type
 Cpu(memory=1)  # error: call-arg
+Weather(temperature="warm")  # error: arg-type
 Cpu.series.create(cpu="oops")  # error: arg-type
 Cpu.series.using("other").create(memory=1)  # error: call-arg
 Cpu(1.0)  # error: call-arg

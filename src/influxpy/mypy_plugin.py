@@ -40,6 +40,7 @@ from mypy.nodes import (
     CallExpr,
     NameExpr,
     RefExpr,
+    SymbolNode,
     TypeAlias,
     TypeInfo,
     Var,
@@ -77,8 +78,8 @@ class InfluxpyPlugin(Plugin):
     ) -> Callable[[ClassDefContext], None] | None:
         """Inspect every class whose bases include a model."""
         symbol = self.lookup_fully_qualified(fullname)
-        node = symbol.node if symbol is not None else None
-        if isinstance(node, TypeInfo) and node.has_base(_MODEL):
+        node = _class_of(symbol.node if symbol is not None else None)
+        if node is not None and node.has_base(_MODEL):
             return _add_init
         return None
 
@@ -148,15 +149,18 @@ def _declaration(statement: Any) -> tuple[str, TypeInfo, CallExpr] | None:
     if not isinstance(target, NameExpr) or not isinstance(call, CallExpr):
         return None
     callee = call.callee
-    node = callee.node if isinstance(callee, RefExpr) else None
-    if isinstance(node, TypeAlias):
-        # ``InfluxTag = TagField``: an alias of a field class.
-        target_type = get_proper_type(node.target)
-        if isinstance(target_type, Instance):
-            node = target_type.type
-    if not isinstance(node, TypeInfo) or not node.has_base(_FIELD):
+    node = _class_of(callee.node if isinstance(callee, RefExpr) else None)
+    if node is None or not node.has_base(_FIELD):
         return None
     return target.name, node, call
+
+
+def _class_of(node: SymbolNode | None) -> TypeInfo | None:
+    """The class *node* names, through an alias (``Model``, ``InfluxTag``)."""
+    if isinstance(node, TypeAlias):
+        target = get_proper_type(node.target)
+        return target.type if isinstance(target, Instance) else None
+    return node if isinstance(node, TypeInfo) else None
 
 
 def _value_type(field_info: TypeInfo, call: CallExpr) -> Type:
