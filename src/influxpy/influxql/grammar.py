@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from influxpy.durations import duration_from_nanoseconds
+from influxpy.durations import Duration
 from influxpy.exceptions import CompileError
 from influxpy.influxql import convert
 from influxpy.influxql.parser import Bin, Call, Paren, Parser, Rx
@@ -306,8 +306,9 @@ def _policy(**values: Any) -> RetentionPolicy:
         raise CompileError(str(exc)) from None
 
 
-def _duration(ns: int | None) -> Any:
-    return None if not ns else duration_from_nanoseconds(ns)
+def _duration(duration: Duration | None) -> Duration | None:
+    """``0s`` means no limit, as ``INF`` does."""
+    return duration if duration is not None and duration.value else None
 
 
 def _create_database(p: Parser) -> Builder:
@@ -338,7 +339,7 @@ def _create_database(p: Parser) -> Builder:
     )
 
 
-def _shard_duration(p: Parser) -> int | None:
+def _shard_duration(p: Parser) -> Duration | None:
     p.expect("DURATION")
     token = p.peek()
     if token.kind == "INF":
@@ -385,8 +386,8 @@ def _alter_retention_policy(p: Parser) -> Builder:
             raise p.scanner.error_at(msg, token.pos)
         if token.kind == "DURATION":
             p.next()
-            ns = p.duration(infinite=True)
-            values["duration"] = "INF" if ns is None else duration_from_nanoseconds(ns)
+            duration = _duration(p.duration(infinite=True))
+            values["duration"] = "INF" if duration is None else duration
         elif token.kind == "REPLICATION":
             p.next()
             values["replication"] = p.integer(1, _INT32_MAX)
@@ -434,7 +435,7 @@ def _resample_duration(p: Parser) -> Any:
     token = p.next()
     if token.kind != "DURATIONVAL":
         raise p.error(token, ("duration",))
-    return duration_from_nanoseconds(p.duration_value(token))
+    return p.duration_value(token)
 
 
 def _drop_series(p: Parser) -> Builder:

@@ -169,8 +169,11 @@ class Parser:
         character before their opening quote or slash.
         """
         pos = token.pos
-        if token.kind in ("STRING", "BADSTRING", "REGEX") or (
-            token.kind == "IDENT" and self.scanner.text.startswith('"', pos)
+        if self.scanner.text[pos : pos + 1] in ("'", '"', "/") and token.kind in (
+            "STRING",
+            "BADSTRING",
+            "REGEX",
+            "IDENT",
         ):
             pos = max(pos - 1, 0)
         return self.scanner.error(token.text(), expected, pos)
@@ -208,8 +211,9 @@ class Parser:
             raise self.scanner.error_at(msg, token.pos)
         return value
 
-    def duration(self, *, infinite: bool = False) -> int | None:
-        """A duration in ns; ``None`` for ``INF`` where *infinite* allows it."""
+    def duration(self, *, infinite: bool = False) -> Duration | None:
+        """A duration as written; ``None`` for ``INF`` where *infinite*
+        allows it (``ParseDuration``)."""
         token = self.next()
         if token.kind == "INF" and infinite:
             return None
@@ -217,12 +221,12 @@ class Parser:
             raise self.error(token, ("duration",))
         return self.duration_value(token)
 
-    def duration_value(self, token: Token) -> int:
-        """The nanoseconds of a DURATIONVAL token."""
-        ns = parse_duration(token.value)
-        if ns is None:
+    def duration_value(self, token: Token) -> Duration:
+        """The ``Duration`` of a DURATIONVAL token."""
+        duration = duration_literal(token.value)
+        if duration is None:
             raise self.scanner.error_at("invalid duration", token.pos)
-        return ns
+        return duration
 
     def optional_int(self, keyword: str) -> int | None:
         """``KEYWORD <n>`` if the keyword comes next (``ParseOptionalTokenAndInt``)."""

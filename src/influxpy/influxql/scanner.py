@@ -314,18 +314,25 @@ def bind(value: Any, name: str) -> tuple[str, str]:
         return "NUMBER", repr(value)
     if isinstance(value, str):
         return "STRING", value
-    if isinstance(value, Mapping) and len(value) == 1:
-        ((key, inner),) = value.items()
-        kind = _TYPED.get(str(key).lower())
-        if kind == "DURATIONVAL" and isinstance(inner, int):
-            return kind, f"{inner}ns"
-        if kind is not None and isinstance(inner, (str, int, float)):
-            if kind in ("INTEGER", "NUMBER") and isinstance(inner, str):
-                return kind, inner
-            return kind, str(inner) if not isinstance(inner, float) else repr(inner)
-    shown = type(value).__name__ if value is not None else "null"
-    msg = (
-        f"missing parameter: {name} (the parameter's value is {shown}; a parameter "
-        "is a string, number or bool, or an object such as {'identifier': 'x'})"
-    )
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            kind = _TYPED.get(str(key).lower())
+            if kind is None:
+                msg = f"missing parameter: unknown bind object type: {key}"
+                raise parse_error(msg)
+            if kind == "DURATIONVAL" and isinstance(inner, int):
+                return kind, f"{inner}ns"
+            if isinstance(inner, float):
+                return kind, repr(inner)
+            if isinstance(inner, (str, int)) and not isinstance(inner, bool):
+                return kind, str(inner)
+            value = inner
+            break
+    # The Go type influxd names for a value it cannot bind.
+    go_type = "<nil>" if value is None else "[]interface {}"
+    if isinstance(value, Mapping):
+        go_type = "map[string]interface {}"
+    elif isinstance(value, bool):
+        go_type = "bool"
+    msg = f"missing parameter: unable to bind parameter with type {go_type}"
     raise parse_error(msg)

@@ -1,0 +1,165 @@
+"""Syntax errors read exactly as influxd 1.6.7's.
+
+Every statement below is sent to the real server and to the parser; both
+must refuse it with the same message (``error parsing query: found X,
+expected Y at line L, char C`` and the other texts of influxd's parser),
+positions included. Statements the parser reads but the representation
+cannot hold are refused with ``UnsupportedCompilation`` naming them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from _influxd import InfluxServer
+from influxpy.exceptions import InfluxQLParseError, UnsupportedCompilation
+from influxpy.influxql import parse, parse_statement
+
+BAD = [
+    # statement keywords
+    "SELEC * FROM m",
+    "SHOW",
+    "SHOW FOO",
+    "SHOW TAG",
+    "SHOW RETENTION",
+    "CREATE",
+    "DROP",
+    "EXPLAIN SHOW DATABASES",
+    # the select list
+    "SELECT",
+    "SELECT v, FROM m",
+    "SELECT and FROM m",
+    "SELECT v AS FROM m",
+    "SELECT v = 1 FROM m",
+    "SELECT v::foo FROM m",
+    "SELECT *::foo FROM m",
+    "SELECT DISTINCT FROM m",
+    "SELECT mean(v FROM m",
+    "SELECT (v FROM m",
+    "SELECT mean (v) FROM m",
+    "SELECT 1.5e3 FROM m",
+    "SELECT 'abc FROM m",
+    'SELECT "a\\qb" FROM m',
+    # sources
+    "SELECT * FROM",
+    "SELECT * m",
+    "SELECT v FROM 'm'",
+    "SELECT v FROM a.b.c.d",
+    "SELECT v FROM /a",
+    # WHERE
+    "SELECT * FROM m WHERE",
+    "SELECT * FROM m WHERE x = ",
+    "SELECT v FROM m WHERE\n x = ",
+    "SELECT v FROM m WHERE x =~ 'a'",
+    "SELECT v FROM m WHERE x =~ /a",
+    "SELECT v FROM m WHERE NOT x = 1",
+    "SELECT v FROM m WHERE v ! 1",
+    "SELECT v FROM m WHERE v = 1 AND",
+    "SELECT v FROM m WHERE time > now() - 2x",
+    "SELECT v FROM m WHERE $x = 1",
+    # GROUP BY, fill, ORDER BY, limits, tz
+    "SELECT * FROM m GROUP time(1m)",
+    "SELECT v FROM m GROUP BY",
+    "SELECT v FROM m GROUP BY time(1m) fill(foo)",
+    "SELECT v FROM m GROUP BY time(1m) fill",
+    "SELECT * FROM m ORDER time",
+    "SELECT * FROM m ORDER BY 5",
+    "SELECT * FROM m ORDER BY v",
+    "SELECT * FROM m LIMIT x",
+    "SELECT v FROM m LIMIT -1",
+    "SELECT * FROM m LIMIT 1 SLIMIT x",
+    "SELECT * FROM m SLIMIT 1 LIMIT 1",
+    "SELECT v FROM m tz('Nope/Zone')",
+    "SELECT v FROM m tz(5)",
+    "SELECT v FROM m INTO x",
+    # several statements
+    "SELECT v FROM m; SELECT",
+    "SELECT v FROM m SELECT v FROM m",
+    # SHOW
+    "SHOW TAG VALUES FROM m",
+    "SHOW TAG VALUES WITH KEY",
+    "SHOW TAG VALUES WITH KEY > x",
+    "SHOW TAG VALUES WITH KEY IN a",
+    "SHOW MEASUREMENTS WITH MEASUREMENT > x",
+    "SHOW RETENTION POLICIES ON",
+    # databases, retention policies, continuous queries
+    "CREATE DATABASE",
+    "CREATE DATABASE d WITH",
+    "CREATE DATABASE d WITH DURATION x",
+    "CREATE RETENTION POLICY r ON d",
+    "CREATE RETENTION POLICY r ON d DURATION 1h",
+    "CREATE RETENTION POLICY r ON d DURATION 1h REPLICATION 0",
+    "CREATE RETENTION POLICY r ON d DURATION 1h REPLICATION 1 SHARD DURATION INF",
+    "ALTER RETENTION POLICY r ON d",
+    "ALTER RETENTION POLICY r ON d DEFAULT DEFAULT",
+    "CREATE CONTINUOUS QUERY c ON d BEGIN SELECT mean(v) FROM m GROUP BY time(1m) END",
+    "CREATE CONTINUOUS QUERY c ON d BEGIN SELECT mean(v) INTO x FROM m END",
+    (
+        "CREATE CONTINUOUS QUERY c ON d RESAMPLE BEGIN SELECT mean(v) INTO x FROM m "
+        "GROUP BY time(1m) END"
+    ),
+    (
+        "CREATE CONTINUOUS QUERY c ON d BEGIN SELECT mean(v) INTO x FROM m "
+        "GROUP BY time(1m)"
+    ),
+    # deleting
+    "DROP SERIES",
+    "DROP SERIES FROM db.rp.m",
+    "DROP MEASUREMENT",
+    "DELETE",
+    "DELETE FROM db.rp.m",
+]
+
+
+def server_error(server: InfluxServer, text: str) -> str:
+    """influxd's message for *text*, which it must refuse as a whole."""
+    response = server.request("POST", "/query", data={"q": text})
+    assert response.status_code == 400, response.text
+    message: str = response.json()["error"]
+    return message
+
+
+def test_enough_statements() -> None:
+    assert len(BAD) >= 30
+
+
+@pytest.mark.parametrize("text", BAD)
+def test_parse_error_reads_as_influxd(influx_server: InfluxServer, text: str) -> None:
+    expected = server_error(influx_server, text)
+    assert expected.startswith("error parsing query: ")
+    with pytest.raises(InfluxQLParseError) as caught:
+        parse(text)
+    assert str(caught.value) == expected
+
+
+def test_parse_statement_takes_one(influx_server: InfluxServer) -> None:
+    text = "SHOW DATABASES SHOW DATABASES"
+    with pytest.raises(InfluxQLParseError) as caught:
+        parse_statement(text)
+    assert str(caught.value) == server_error(influx_server, text)
+    assert len(parse("SHOW DATABASES; SHOW DATABASES;")) == 2
+    assert parse("") == []
+
+
+UNSUPPORTED = [
+    ("SHOW USERS", "SHOW USERS"),
+    ("SHOW SHARDS", "SHOW SHARDS"),
+    ("SHOW STATS", "SHOW STATS"),
+    ("SHOW DIAGNOSTICS", "SHOW DIAGNOSTICS"),
+    ("SHOW SERIES CARDINALITY", "SHOW SERIES CARDINALITY"),
+    ("SHOW TAG VALUES EXACT CARDINALITY WITH KEY = k", "SHOW TAG VALUES CARDINALITY"),
+    ("SHOW MEASUREMENT CARDINALITY", "SHOW MEASUREMENT CARDINALITY"),
+    ("GRANT ALL TO bob", "GRANT"),
+    ("CREATE USER bob WITH PASSWORD 'x'", "CREATE USER"),
+    ("KILL QUERY 1", "KILL QUERY"),
+    ("DELETE FROM a, b", "DELETE from several sources"),
+    ("SELECT a & 1 FROM m", "The operator &"),
+    ("SELECT v FROM m GROUP BY v + 1", "GROUP BY an expression"),
+]
+
+
+@pytest.mark.parametrize(("text", "construct"), UNSUPPORTED)
+def test_unsupported_statements_are_named(text: str, construct: str) -> None:
+    with pytest.raises(UnsupportedCompilation) as caught:
+        parse(text)
+    assert construct in str(caught.value)

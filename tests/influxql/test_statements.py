@@ -1,0 +1,452 @@
+"""Text only InfluxQL can say: each statement and the representation it reads as.
+
+Each statement is parsed and compared with the representation written out
+by hand; where the representation is a ``Query`` or a ``Delete``, its
+InfluxQL (``str()``) is compared with the text expected back, and that
+text parses to the same representation again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from influxpy.durations import Day, Hour, Minute, Second, Week
+from influxpy.exceptions import CompileError
+from influxpy.expressions import (
+    Col,
+    ColumnPattern,
+    CombinedExpression,
+    Now,
+    Star,
+    TimeValue,
+    Value,
+    WhereNode,
+)
+from influxpy.functions import (
+    Atan2,
+    Count,
+    Derivative,
+    Distinct,
+    ExponentialMovingAverage,
+    HoltWinters,
+    Max,
+    Mean,
+    Percentile,
+    Top,
+)
+from influxpy.influxql import parse, parse_statement
+from influxpy.lookups import (
+    Exact,
+    GreaterThan,
+    In,
+    NotEqual,
+    Regex,
+    TimeGreaterThan,
+    TimeGreaterThanOrEqual,
+    TimeLessThan,
+)
+from influxpy.query import Delete, Fill, GroupByTime, Query, SelectItem, Source
+from influxpy.retention import RetentionPolicy
+from influxpy.statements import (
+    AlterRetentionPolicy,
+    CreateContinuousQuery,
+    CreateDatabase,
+    CreateRetentionPolicy,
+    DropContinuousQuery,
+    DropDatabase,
+    DropMeasurement,
+    DropRetentionPolicy,
+    DropSeries,
+    Explain,
+    KeyMatch,
+    ShowContinuousQueries,
+    ShowDatabases,
+    ShowFieldKeys,
+    ShowMeasurements,
+    ShowRetentionPolicies,
+    ShowSeries,
+    ShowTagKeys,
+    ShowTagValues,
+)
+
+H = 3_600_000_000_000
+T2020 = 1_577_836_800_000_000_000
+TIME = Col("time", "time")
+
+
+def u(key: str) -> Col:
+    """A name the text does not say is a field or a tag."""
+    return Col(key, "unknown")
+
+
+def where(*children: Any, connector: str = "AND") -> WhereNode:
+    return WhereNode(connector, children)
+
+
+M = Source("m")
+plus_one = CombinedExpression(u("v"), "+", Value(1))
+
+SELECTS: list[tuple[str, Query, str]] = [
+    (
+        "select * from m",
+        Query(M),
+        'SELECT * FROM "m"',
+    ),
+    (
+        (
+            'SELECT mean("v") AS m, MAX(v) FROM "db"."rp"."cpu" '
+            "WHERE time > now() - 1h GROUP BY time(5m, 1m), host fill(none) "
+            "ORDER BY time DESC LIMIT 3 OFFSET 2 SLIMIT 1 SOFFSET 1 tz('Europe/Paris')"
+        ),
+        Query(
+            Source("cpu", "db", "rp"),
+            (SelectItem(Mean(u("v")), "m"), SelectItem(Max(u("v")))),
+            where(TimeGreaterThan(TIME, Now(-H))),
+            GroupByTime(Minute(5), Minute(1)),
+            ("host",),
+            Fill("none"),
+            descending=True,
+            limit=3,
+            offset=2,
+            series_limit=1,
+            series_offset=1,
+            timezone="Europe/Paris",
+        ),
+        (
+            'SELECT mean("v") AS "m", max("v") FROM "db"."rp"."cpu" WHERE time > '
+            'now() - 1h GROUP BY time(5m, 1m), "host" fill(none) ORDER BY time DESC '
+            "LIMIT 3 OFFSET 2 SLIMIT 1 SOFFSET 1 tz('Europe/Paris')"
+        ),
+    ),
+    (
+        # Several sources, a regex source, db..m; * beside columns and casts.
+        "SELECT *, v::float, host::tag, *::field, /^f/ FROM a, db..b, rp./^c/",
+        Query(
+            Source("a"),
+            (
+                SelectItem(Star()),
+                SelectItem(Col("v", "field", "float", cast="float")),
+                SelectItem(Col("host", "tag", cast="tag")),
+                SelectItem(Star("field")),
+                SelectItem(ColumnPattern("^f")),
+            ),
+            extra_sources=(Source("b", "db"), Source("^c", None, "rp", regex=True)),
+        ),
+        (
+            'SELECT *, "v"::float, "host"::tag, *::field, /^f/ FROM "a", "db".."b", '
+            '"rp"./^c/'
+        ),
+    ),
+    (
+        # Regex escaping: \/ is a slash; other escapes pass to RE2.
+        r"SELECT v FROM m WHERE host =~ /a\/b\d/ AND s !~ /x/ GROUP BY /^t/, *",
+        Query(
+            M,
+            (SelectItem(u("v")),),
+            where(Regex(u("host"), r"a/b\d"), Regex(u("s"), "x", negated=True)),
+            group_by=("*",),
+            group_by_patterns=("^t",),
+        ),
+        r'SELECT "v" FROM "m" WHERE "host" =~ /a\/b\d/ AND "s" !~ /x/ GROUP BY *, /^t/',
+    ),
+    (
+        # Precedence: AND binds tighter than OR; a literal on the left flips.
+        "SELECT v FROM m WHERE host = 'a' OR host <> 'b' AND 2 < v + 1",
+        Query(
+            M,
+            (SelectItem(u("v")),),
+            where(
+                Exact(u("host"), "a"),
+                where(
+                    NotEqual(u("host"), "b"),
+                    GreaterThan(plus_one, 2),  # type: ignore[arg-type]
+                ),
+                connector="OR",
+            ),
+        ),
+        'SELECT "v" FROM "m" WHERE "host" = \'a\' OR ("host" != \'b\' AND "v" + 1 > 2)',
+    ),
+    (
+        # Time: RFC 3339, a date, integer ns, a duration since the epoch,
+        # arithmetic on a time string.
+        (
+            "SELECT v FROM m WHERE time >= '2020-01-01' "
+            "AND time < '2020-01-01T02:00:00+01:00' "
+            "AND time > 1577836800000000000 AND time > 1577836800s "
+            "AND time < '2020-01-01T00:00:00Z' + 2h"
+        ),
+        Query(
+            M,
+            (SelectItem(u("v")),),
+            where(
+                TimeGreaterThanOrEqual(TIME, TimeValue(T2020)),
+                TimeLessThan(TIME, TimeValue(T2020 + H)),
+                TimeGreaterThan(TIME, TimeValue(T2020)),
+                TimeGreaterThan(TIME, TimeValue(T2020)),
+                TimeLessThan(TIME, TimeValue(T2020 + 2 * H)),
+            ),
+        ),
+        (
+            'SELECT "v" FROM "m" WHERE time >= \'2020-01-01T00:00:00Z\' AND time < '
+            "'2020-01-01T01:00:00Z' AND time > '2020-01-01T00:00:00Z' AND time > "
+            "'2020-01-01T00:00:00Z' AND time < '2020-01-01T02:00:00Z'"
+        ),
+    ),
+    (
+        # A time without a zone is read in the tz() zone.
+        "SELECT v FROM m WHERE time >= '2020-01-01 00:00:00' tz('Europe/Paris')",
+        Query(
+            M,
+            (SelectItem(u("v")),),
+            where(TimeGreaterThanOrEqual(TIME, TimeValue(T2020 - H))),
+            timezone="Europe/Paris",
+        ),
+        (
+            'SELECT "v" FROM "m" WHERE time >= \'2019-12-31T23:00:00Z\' '
+            "tz('Europe/Paris')"
+        ),
+    ),
+    (
+        # Functions, nested, with parameters of every kind, case-insensitive.
+        (
+            "SELECT HOLT_WINTERS(mean(v), 10, 4), percentile(v, 95.5), "
+            "derivative(mean(v), 1s), exponential_moving_average(v, 3, -1, 'simple'), "
+            "atan2(v, w), top(v, host, 3), count(DISTINCT v), count(/^f/) "
+            "FROM m GROUP BY time(1d, now())"
+        ),
+        Query(
+            M,
+            (
+                SelectItem(HoltWinters(Mean(u("v")), 10, 4)),
+                SelectItem(Percentile(u("v"), 95.5)),
+                SelectItem(Derivative(Mean(u("v")), Second(1))),
+                SelectItem(ExponentialMovingAverage(u("v"), 3, -1, "simple")),
+                SelectItem(Atan2(u("v"), u("w"))),
+                SelectItem(_top := Top(u("v"), "host", 3)),
+                SelectItem(Count(Distinct(u("v")))),
+                SelectItem(Count(ColumnPattern("^f"))),
+            ),
+            group_by_time=GroupByTime(Day(1), Now()),
+        ),
+        (
+            'SELECT holt_winters(mean("v"), 10, 4), percentile("v", 95.5), '
+            'derivative(mean("v"), 1s), exponential_moving_average("v", 3, -1, '
+            '\'simple\'), atan2("v", "w"), top("v", "host", 3), count(distinct("v")), '
+            'count(/^f/) FROM "m" GROUP BY time(1d, now())'
+        ),
+    ),
+    (
+        # Arithmetic, unary minus, fill with a number.
+        "SELECT -mean(v) * 2 / (count(v) % 3) FROM m GROUP BY time(1h) fill(-1.5)",
+        Query(
+            M,
+            (
+                SelectItem(
+                    CombinedExpression(
+                        CombinedExpression(
+                            CombinedExpression(Value(-1), "*", Mean(u("v"))),
+                            "*",
+                            Value(2),
+                        ),
+                        "/",
+                        CombinedExpression(Count(u("v")), "%", Value(3)),
+                    )
+                ),
+            ),
+            group_by_time=GroupByTime(Hour(1)),
+            fill=Fill("value", -1.5),
+        ),
+        (
+            'SELECT ((-1 * mean("v")) * 2) / (count("v") % 3) FROM "m" '
+            "GROUP BY time(1h) fill(-1.5)"
+        ),
+    ),
+    (
+        # INTO with :MEASUREMENT, a subquery, a membership test read as IN.
+        (
+            "SELECT max(w) INTO db.rp.:MEASUREMENT FROM (SELECT v + 1 AS w FROM m "
+            "WHERE (host = 'a' OR host = 'b')) GROUP BY *"
+        ),
+        Query(
+            Query(
+                M,
+                (SelectItem(CombinedExpression(u("v"), "+", Value(1)), "w"),),
+                where(In(u("host"), ("a", "b"))),
+            ),
+            (SelectItem(Max(u("w"))),),
+            group_by=("*",),
+            into=Source("", "db", "rp"),
+        ),
+        (
+            'SELECT max("w") INTO "db"."rp".:MEASUREMENT FROM (SELECT "v" + 1 AS "w" '
+            'FROM "m" WHERE ("host" = \'a\' OR "host" = \'b\')) GROUP BY *'
+        ),
+    ),
+]
+_top.params = (Col("host", "tag"), 3)
+
+
+@pytest.mark.parametrize(("text", "expected", "compiled"), SELECTS)
+def test_select(text: str, expected: Query, compiled: str) -> None:
+    parsed = parse_statement(text)
+    assert parsed == expected
+    assert str(parsed) == compiled
+    assert parse_statement(compiled) == expected
+
+
+STATEMENTS: list[tuple[str, Any]] = [
+    ("SHOW DATABASES", ShowDatabases()),
+    (
+        (
+            "SHOW MEASUREMENTS ON db WITH MEASUREMENT =~ /^c/ WHERE host = 'a' "
+            "LIMIT 5 OFFSET 1"
+        ),
+        ShowMeasurements(
+            "db", KeyMatch("=~", ("^c",)), where(Exact(u("host"), "a")), 5, 1
+        ),
+    ),
+    (
+        "SHOW MEASUREMENTS WITH MEASUREMENT = cpu",
+        ShowMeasurements(measurement=KeyMatch("=", ("cpu",))),
+    ),
+    (
+        "SHOW TAG KEYS ON db FROM m, /^x/ WHERE host = 'a' LIMIT 1 SLIMIT 2",
+        ShowTagKeys(
+            "db",
+            (M, Source("^x", regex=True)),
+            where(Exact(u("host"), "a")),
+            limit=1,
+            series_limit=2,
+        ),
+    ),
+    (
+        "SHOW TAG VALUES FROM m WITH KEY = host",
+        ShowTagValues(KeyMatch("=", ("host",)), sources=(M,)),
+    ),
+    (
+        "SHOW TAG VALUES WITH KEY != host",
+        ShowTagValues(KeyMatch("!=", ("host",))),
+    ),
+    (
+        "SHOW TAG VALUES ON db WITH KEY IN (host, region) WHERE host =~ /a/ LIMIT 3",
+        ShowTagValues(
+            KeyMatch("IN", ("host", "region")),
+            "db",
+            where=where(Regex(u("host"), "a")),
+            limit=3,
+        ),
+    ),
+    (
+        "SHOW TAG VALUES WITH KEY !~ /^h/",
+        ShowTagValues(KeyMatch("!~", ("^h",))),
+    ),
+    (
+        "SHOW FIELD KEYS ON db FROM rp.m LIMIT 2 OFFSET 1",
+        ShowFieldKeys("db", (Source("m", None, "rp"),), 2, 1),
+    ),
+    (
+        "SHOW SERIES ON db FROM m WHERE host = 'a' LIMIT 10",
+        ShowSeries("db", (M,), where(Exact(u("host"), "a")), 10),
+    ),
+    ("SHOW RETENTION POLICIES ON db", ShowRetentionPolicies("db")),
+    ("SHOW RETENTION POLICIES", ShowRetentionPolicies()),
+    ("SHOW CONTINUOUS QUERIES", ShowContinuousQueries()),
+    ("CREATE DATABASE d", CreateDatabase("d")),
+    (
+        "CREATE DATABASE d WITH DURATION 2d REPLICATION 1 SHARD DURATION 1h NAME r",
+        CreateDatabase("d", RetentionPolicy("r", Day(2), 1, Hour(1), default=True)),
+    ),
+    (
+        "CREATE DATABASE d WITH DURATION INF",
+        CreateDatabase("d", RetentionPolicy("autogen", None, default=True)),
+    ),
+    ("DROP DATABASE d", DropDatabase("d")),
+    (
+        (
+            "CREATE RETENTION POLICY r ON d DURATION 1w REPLICATION 1 "
+            "SHARD DURATION 1d DEFAULT"
+        ),
+        CreateRetentionPolicy(
+            RetentionPolicy("r", Week(1), 1, Day(1), default=True), "d"
+        ),
+    ),
+    (
+        "ALTER RETENTION POLICY r ON d DURATION INF REPLICATION 2 DEFAULT",
+        AlterRetentionPolicy("r", "d", "INF", 2, None, default=True),
+    ),
+    (
+        "ALTER RETENTION POLICY r ON d SHARD DURATION 2h",
+        AlterRetentionPolicy("r", "d", shard_duration=Hour(2)),
+    ),
+    ("DROP RETENTION POLICY r ON d", DropRetentionPolicy("r", "d")),
+    (
+        (
+            "CREATE CONTINUOUS QUERY c ON d RESAMPLE EVERY 1m FOR 1h BEGIN "
+            "SELECT mean(v) INTO x FROM m GROUP BY time(1m) END"
+        ),
+        CreateContinuousQuery(
+            "c",
+            "d",
+            Query(
+                M,
+                (SelectItem(Mean(u("v"))),),
+                group_by_time=GroupByTime(Minute(1)),
+                into=Source("x"),
+            ),
+            Minute(1),
+            Hour(1),
+        ),
+    ),
+    ("DROP CONTINUOUS QUERY c ON d", DropContinuousQuery("c", "d")),
+    ("DROP MEASUREMENT m", DropMeasurement("m")),
+    (
+        "DROP SERIES FROM m WHERE host = 'a'",
+        DropSeries((M,), where(Exact(u("host"), "a"))),
+    ),
+    ("DROP SERIES WHERE host = 'a'", DropSeries((), where(Exact(u("host"), "a")))),
+    (
+        "DELETE FROM m WHERE time < '2020-01-01T00:00:00Z'",
+        Delete(M, where(TimeLessThan(TIME, TimeValue(T2020)))),
+    ),
+    (
+        "DELETE WHERE host = 'a'",
+        Delete(Source(".*", regex=True), where(Exact(u("host"), "a"))),
+    ),
+    (
+        "EXPLAIN ANALYZE SELECT v FROM m",
+        Explain(Query(M, (SelectItem(u("v")),)), analyze=True),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), STATEMENTS)
+def test_statement(text: str, expected: Any) -> None:
+    assert parse_statement(text) == expected
+
+
+def test_several_statements() -> None:
+    parsed = parse("SHOW DATABASES; DROP DATABASE d;; SELECT * FROM m;")
+    assert parsed == [ShowDatabases(), DropDatabase("d"), Query(M)]
+
+
+def test_delete_compiles() -> None:
+    assert str(parse_statement("DELETE FROM m WHERE host = 'a'")) == (
+        'DELETE FROM "m" WHERE "host" = \'a\''
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("SELECT foo(v) FROM m", "undefined function foo()"),
+        ("SELECT top(v, 0) FROM m", "count must be an int of at least 1"),
+        ("SELECT v FROM m WHERE time > 'yesterday'", "invalid timestamp string"),
+        ("SELECT v FROM m WHERE time > '2020-01-01T00:00:00'", "needs a zone"),
+        ("CREATE DATABASE d WITH DURATION 30m", "at least one hour"),
+    ],
+)
+def test_refusals(text: str, message: str) -> None:
+    with pytest.raises(CompileError, match=message):
+        parse(text)
