@@ -58,6 +58,14 @@ class Weather(models.Model):
     temperature = Celsius()
 
 
+class Labelled(models.Model):
+    x = fields.FloatField()
+
+    def __init__(self, *, label: str, **values: Any) -> None:
+        super().__init__(**values)
+        self.label = label
+
+
 qs = Cpu.series.filter(host="a")
 reveal_type(Cpu.series)  # reveal: QuerySet[user.Cpu, InfluxResult, user.Cpu]
 reveal_type(qs.get())  # reveal: user.Cpu
@@ -105,6 +113,8 @@ Cpu(busy="yes")  # error: arg-type
 Cpu(time=dt.date(2024, 1, 1))  # error: arg-type
 Cpu(memory=1)  # error: call-arg
 Weather(temperature="warm")  # error: arg-type
+Labelled(label="kept", x="its own constructor")
+Labelled(x=1.0)  # error: call-arg
 Cpu.series.create(cpu="oops")  # error: arg-type
 Cpu.series.using("other").create(memory=1)  # error: call-arg
 Cpu(1.0)  # error: call-arg

@@ -22,6 +22,7 @@ arguments are its fields, inherited ones included, plus ``time``:
 - every argument may be left out, as at run time.
 
 ``Model.series.create(...)`` and ``acreate(...)`` take the same arguments.
+A model that defines its own ``__init__`` keeps it.
 
 Without the plugin, a model's constructor takes ``**values: Any``. The
 plugin imports nothing from influxpy; it needs mypy only.
@@ -117,6 +118,9 @@ def _add_init(ctx: ClassDefContext) -> None:
     info.metadata[_METADATA] = {
         "fields": {name: typ.serialize() for name, typ in own.items()}
     }
+    existing = info.names.get("__init__")
+    if existing is not None and not existing.plugin_generated:
+        return  # the model writes its own constructor: it stands
     arguments = [_argument("time", _time_type(ctx))]
     arguments.extend(_argument(name, typ) for name, typ in fields.items())
     add_method_to_class(api, ctx.cls, "__init__", arguments, NoneType())
