@@ -148,14 +148,35 @@ def _json_value(value: Any) -> bytes:
     return orjson.dumps(value, default=str)
 
 
+class _RFC3339:
+    """RFC 3339 UTC times with trailing zeros removed, as influxd writes
+    them; the date and clock of each second are formatted once."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[int, str] = {}
+
+    def __call__(self, ns: Any) -> Any:
+        if ns.__class__ is not int:
+            return ns
+        second, frac = divmod(ns, 1_000_000_000)
+        base = self.seconds.get(second)
+        if base is None:
+            if len(self.seconds) > _SECONDS_CACHED:
+                self.seconds.clear()
+            base = self.seconds[second] = format_rfc3339(second * 1_000_000_000)[:-1]
+        if frac:
+            return f"{base}.{frac:09d}".rstrip("0") + "Z"
+        return base + "Z"
+
+
+#: Seconds whose formatted date and clock a converter keeps.
+_SECONDS_CACHED = 100_000
+
+
 def _time_maker(divisor: int | None) -> Callable[[Any], Any]:
     """Convert one nanosecond time as ``epoch`` asks (RFC 3339 without)."""
     if divisor is None:
-
-        def rfc3339(ns: Any) -> Any:
-            return format_rfc3339(ns) if ns.__class__ is int else ns
-
-        return rfc3339
+        return _RFC3339()
     if divisor == 1:
         return lambda ns: ns
 
@@ -176,6 +197,26 @@ def _has_time(series: Series) -> bool:
 # -- JSON --------------------------------------------------------------------
 
 
+def _json_column(values: Iterable[Any]) -> Iterable[bytes]:
+    """The JSON of one column's values."""
+    column = list(values)
+    kinds = set(map(type, column))
+    if kinds == {float}:
+        return [go_float(v).encode() if math.isfinite(v) else b"null" for v in column]
+    if kinds == {int}:
+        return [str(v).encode() for v in column]
+    return map(_json_value, column)
+
+
+def _json_rows(series: Series, convert: Callable[[Any], Any]) -> list[bytes]:
+    """Each row of *series* as a JSON array, built a column at a time."""
+    columns = list(zip(*series.values, strict=True))
+    if _has_time(series) and columns:
+        columns[0] = tuple(map(convert, columns[0]))
+    cells = [_json_column(column) for column in columns]
+    return [b"[" + b",".join(row) + b"]" for row in zip(*cells, strict=True)]
+
+
 def _json_series(series: Series, convert: Callable[[Any], Any]) -> bytes:
     # Every key is left out when empty, as Go's ``omitempty`` does.
     parts = [b'"name":' + _json_string(series.name)] if series.name else []
@@ -188,14 +229,7 @@ def _json_series(series: Series, convert: Callable[[Any], Any]) -> bytes:
         columns = b",".join(map(_json_string, series.columns))
         parts.append(b'"columns":[' + columns + b"]")
     if series.values:
-        timed = _has_time(series)
-        rows = []
-        for row in series.values:
-            cells = [_json_value(v) for v in row]
-            if timed and row:
-                cells[0] = _json_value(convert(row[0]))
-            rows.append(b"[" + b",".join(cells) + b"]")
-        parts.append(b'"values":[' + b",".join(rows) + b"]")
+        parts.append(b'"values":[' + b",".join(_json_rows(series, convert)) + b"]")
     if series.partial:
         parts.append(b'"partial":true')
     return b"{" + b",".join(parts) + b"}"
