@@ -618,6 +618,18 @@ TEXTS = [
     "SHOW TAG KEYS ON nodb_x; SHOW DATABASES",
     "DELETE FROM cpu WHERE host = 'b'; SELECT * FROM cpu",
     "DROP MEASUREMENT disk; DROP SERIES FROM mem WHERE host = 'a'; SHOW SERIES",
+    "SELECT v::field, host::tag FROM cpu; SELECT v + 1 FROM cpu WHERE n = 2",
+    "SELECT mean(v) FROM (SELECT v FROM cpu); SELECT max(v) FROM (SELECT * FROM cpu)",
+    (
+        "SELECT mean(m) FROM (SELECT max(v) AS m FROM cpu GROUP BY time(1s), host) "
+        "GROUP BY host"
+    ),
+    "SELECT v FROM (SELECT v, host FROM cpu) WHERE host = 'a'",
+    "SELECT v FROM cpu LIMIT 1; SELECT v FROM cpu ORDER BY time DESC",
+    "SELECT v, nope FROM cpu; SELECT * FROM nope; SELECT count(*) FROM cpu",
+    "DELETE FROM /c/ WHERE time > 1500000000; SELECT * FROM cpu",
+    "DELETE WHERE host = 'a'; SHOW SERIES",
+    "SELECT mean(v) INTO agg FROM cpu GROUP BY time(1s), *; SELECT * FROM agg",
 ]
 
 
@@ -755,3 +767,32 @@ def test_select_into_and_the_rp_parameter(data: str) -> None:
     assert summary(
         backend.statements("SELECT v FROM copied", retention_policy="r")
     ) == [(0, None, [("copied", {}, ["time", "v"], [[S, 1.0], [2 * S, 2.0]])])]
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("SELECT v FROM /c/", "a SELECT from a regular expression of measurements"),
+        ("SELECT free FROM cpu, mem", "a SELECT from several sources"),
+        ("SELECT v FROM cpu GROUP BY /h/", "GROUP BY a regular expression"),
+    ],
+)
+def test_engine_refuses_selects_it_would_answer_wrongly(
+    pair: tuple[Any, Any], text: str, what: str
+) -> None:
+    """Until the engine compiler reads several measurements, these fail
+    with a statement error instead of reading the first one only."""
+    server, engine = pair
+    ((_id, error, series),) = summary(server.statements(text))
+    assert error is None
+    assert series
+    assert summary(engine.statements(text)) == [
+        (
+            0,
+            (
+                f"The embedded engine (DuckDB) cannot run {what} yet; run this query "
+                "on an InfluxDB server (influxpy.connect('influxdb://…'))."
+            ),
+            [],
+        )
+    ]

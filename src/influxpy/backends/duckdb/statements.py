@@ -26,7 +26,12 @@ from influxpy import statements as st
 from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.reading import EngineQueries
 from influxpy.durations import Duration
-from influxpy.exceptions import InfluxpyError, InterfaceError, ProgrammingError
+from influxpy.exceptions import (
+    InfluxpyError,
+    InterfaceError,
+    ProgrammingError,
+    UnsupportedCompilation,
+)
 from influxpy.expressions import Col, CombinedExpression, WhereNode
 from influxpy.functions import Func
 from influxpy.lineprotocol.escaping import escape_measurement, escape_tag
@@ -133,6 +138,27 @@ def _with_roles(node: Any, kinds: Mapping[str, tuple[str, str | None]]) -> Any:
             return node
         return dataclasses.replace(node, **changes)
     return node
+
+
+def _check_sources(query: Query) -> None:
+    """Refuse what the engine compiler would answer wrongly (it reads only
+    the first measurement): several sources, a regular expression of
+    measurements, ``GROUP BY /re/``. Drop each check once it compiles them."""
+    what = None
+    if query.extra_sources:
+        what = "a SELECT from several sources"
+    elif isinstance(query.source, Source) and query.source.regex:
+        what = "a SELECT from a regular expression of measurements"
+    elif query.group_by_patterns:
+        what = "GROUP BY a regular expression"
+    if what is not None:
+        msg = (
+            f"The embedded engine (DuckDB) cannot run {what} yet; run this "
+            "query on an InfluxDB server (influxpy.connect('influxdb://…'))."
+        )
+        raise UnsupportedCompilation(msg, dialect="duckdb", node=what)
+    if isinstance(query.source, Query):
+        _check_sources(query.source)
 
 
 def _condition_keys(node: WhereNode) -> set[str]:
@@ -279,6 +305,7 @@ class EngineStatements(EngineQueries):
             if source.retention_policy not in names:
                 msg = f"retention policy not found: {source.retention_policy}"
                 raise StatementFailed(msg)
+        _check_sources(query)
         query = self._resolved(query, db)
         query.check_runnable()
         compiled = query.compile(self.get_compiler(db))
@@ -290,10 +317,25 @@ class EngineStatements(EngineQueries):
         a subquery's own columns are resolved from its source."""
         source = query.source
         if isinstance(source, Query):
-            return dataclasses.replace(query, source=self._resolved(source, database))
-        if source.regex:
-            return query
+            inner = self._resolved(source, database)
+            # The outer query reads the inner one's outputs and group tags.
+            kinds = self._kinds(inner, database) if not inner.select else {}
+            for item in inner.select:
+                name = item.output_name
+                if name is not None:
+                    kinds[name] = ("alias", None)
+            kinds.update(dict.fromkeys(inner.group_by, ("tag", None)))
+            outer: Query = _with_roles(query, kinds)
+            return dataclasses.replace(outer, source=inner)
+        resolved: Query = _with_roles(query, self._kinds(query, database))
+        return resolved
+
+    def _kinds(self, query: Query, database: str) -> dict[str, tuple[str, str | None]]:
+        """Each stored key of *query*'s measurement: its role and field type."""
         kinds: dict[str, tuple[str, str | None]] = {}
+        source = query.source
+        if not isinstance(source, Source) or source.regex:
+            return kinds
         for rp, _m, columns in self._state.tables_of(
             source.database or database, source.measurement
         ):
@@ -305,8 +347,7 @@ class EngineStatements(EngineQueries):
                         info.role,
                         info.kind if info.role == "field" else None,
                     )
-        resolved: Query = _with_roles(query, kinds)
-        return resolved
+        return kinds
 
     def _delete_statement(self, delete: Delete, database: str) -> None:
         """``DELETE FROM m`` (or ``/re/``: every matching measurement).
