@@ -1,0 +1,34 @@
+"""``influxpy serve`` refuses what it cannot serve with one readable line."""
+
+from __future__ import annotations
+
+import pytest
+
+from _cli import run
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--url", "influxdb://localhost:8086/db"],
+            "--url must name the embedded engine",
+        ),
+        (["--bind", "localhost"], "is not of the form host:port"),
+        (["--bind", "127.0.0.1:99999"], "is not of the form host:port"),
+        (["--user", "nocolon"], "is not of the form user:password"),
+        (["--auth-file", "/no/such/file"], "does not exist"),
+    ],
+)
+def test_bad_options_are_refused(args, message):
+    done = run("serve", *args)
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_help_names_the_options():
+    done = run("serve", "--help")
+    assert done.returncode == 0
+    for option in ("--url", "--bind", "--auth-file", "--user"):
+        assert option in done.stdout
