@@ -29,6 +29,7 @@ from influxpy.durations import Hour, Week
 from influxpy.exceptions import (
     DatabaseNotFoundError,
     InfluxQLParseError,
+    InterfaceError,
     ProgrammingError,
 )
 from influxpy.expressions import WhereNode
@@ -796,3 +797,17 @@ def test_engine_refuses_selects_it_would_answer_wrongly(
             [],
         )
     ]
+
+
+def test_unread_series_are_skipped_and_a_closed_backend_refuses(
+    pair: tuple[Any, Any],
+) -> None:
+    text = "SELECT v FROM cpu; SHOW TAG KEYS; SHOW MEASUREMENTS"
+    for backend in pair:
+        results = backend.statements(text, chunk_size=1)
+        first = next(results)
+        assert next(iter(first.series)).values == [[S, 1.0]]
+        assert [r.statement_id for r in results] == [1, 2]
+        backend.close()
+        with pytest.raises(InterfaceError):
+            list(backend.statements("SHOW DATABASES"))
