@@ -79,17 +79,49 @@ def test_ping_verbose_is_still_204(pair):
     assert_same(*both(pair, "GET", "/ping", params={"verbose": "true"}))
 
 
+def allowed(response: httpx.Response) -> set[str]:
+    return {m.strip() for m in response.headers.get("allow", "").split(",") if m}
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/ping"), ("GET", "/write"), ("PUT", "/query"), ("GET", "/nothing")],
+    [
+        ("POST", "/ping"),
+        ("OPTIONS", "/ping"),
+        ("GET", "/write"),
+        ("PUT", "/query"),
+        ("DELETE", "/write"),
+        ("GET", "/nothing"),
+        ("OPTIONS", "/query"),
+        ("OPTIONS", "/write"),
+    ],
 )
-def test_wrong_methods_and_paths_answer_as_influxd(pair, method, path):
+def test_wrong_methods_paths_and_preflights_answer_as_influxd(pair, method, path):
     expected, got = both(pair, method, path)
     assert got.status_code == expected.status_code
     assert got.text == expected.text
-    assert got.headers.get("allow", "").replace(" ", "").split(",").sort() == (
-        expected.headers.get("allow", "").replace(" ", "").split(",").sort()
-    )
+    assert allowed(got) == allowed(expected)
+    assert got.headers.get("content-type") == expected.headers.get("content-type")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/ping"), ("OPTIONS", "/write"), ("POST", "/query"), ("GET", "/nope")],
+)
+def test_cors_headers_answer_an_origin(pair, method, path):
+    headers = {
+        "Origin": "http://grafana.example",
+        "Access-Control-Request-Method": "POST",
+    }
+    expected, got = both(pair, method, path, headers=headers)
+    assert got.status_code == expected.status_code
+    for header in (
+        "access-control-allow-origin",
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+        "access-control-expose-headers",
+    ):
+        assert got.headers.get(header) == expected.headers.get(header), header
 
 
 def write_cases(db: str) -> list[tuple[dict[str, str], str]]:

@@ -58,7 +58,20 @@ DEFAULT_CHUNK_SIZE = 10_000
 _JSON = "application/json"
 _CSV = "text/csv"
 _MSGPACK = "application/x-msgpack"
-_ALLOWED = {"/ping": "GET, HEAD", "/write": "POST, OPTIONS", "/query": "GET, POST"}
+_ALLOWED = {
+    "/ping": "GET, HEAD",
+    "/write": "POST, OPTIONS",
+    "/query": "GET, POST, OPTIONS",
+}
+#: What influxd adds to every answer of a request with an ``Origin``.
+_CORS = {
+    "access-control-allow-headers": (
+        "Accept, Accept-Encoding, Authorization, Content-Length, Content-Type, "
+        "X-CSRF-Token, X-HTTP-Method-Override"
+    ),
+    "access-control-allow-methods": "DELETE, GET, OPTIONS, POST, PUT",
+    "access-control-expose-headers": "Date, X-InfluxDB-Version, X-InfluxDB-Build",
+}
 
 
 class _Refusal(Exception):
@@ -169,6 +182,10 @@ class InfluxApp:
             started = True
             await send(message)
 
+        origin = dict(scope.get("headers", [])).get(b"origin")
+        if origin is not None and scope.get("path") in _ALLOWED:
+            base.update(_CORS)
+            base["access-control-allow-origin"] = origin.decode("latin-1")
         try:
             body = await self._body(scope, receive)
             request = _Request(scope, body)
@@ -231,7 +248,9 @@ class InfluxApp:
             await _respond(send, 204, base)
             return
         if method == "OPTIONS":
-            await _respond(send, 204, base)
+            # A CORS preflight: 200, no body.
+            headers = {k: v for k, v in base.items() if k != "content-type"}
+            await _respond(send, 200, {**headers, "content-length": "0"})
             return
         self._authorize(request)
         if path == "/write":
