@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -191,3 +192,41 @@ def test_a_body_over_25_mb_is_refused_with_413(pair):
     expected, got = both(pair, "POST", "/write", params={"db": pair[2]}, content=body)
     assert_same(expected, got)
     assert got.status_code == 413
+
+
+def read_ns(target: InfluxServer | Served, db: str, measurement: str) -> list[Any]:
+    response = target.request(
+        "GET",
+        "/query",
+        params={"db": db, "q": f'SELECT * FROM "{measurement}"', "epoch": "ns"},
+    )
+    return response.json()["results"][0].get("series", [])
+
+
+@pytest.mark.parametrize("precision", ["n", "u", "ms", "s", "m", "h", "ns", "us", "x"])
+def test_precision_scales_the_times_written(pair, precision):
+    influxd, served, db = pair
+    measurement = f"wp_{precision}"
+    body = f"{measurement} v=1 5\n{measurement} v=2 -3\n{measurement} v=3 0".encode()
+    params = {"db": db, "precision": precision}
+    assert_same(*both(pair, "POST", "/write", params=params, content=body))
+    assert read_ns(served, db, measurement) == read_ns(influxd, db, measurement)
+
+
+@pytest.mark.parametrize(
+    ("precision", "unit"),
+    [("s", 10**9), ("ms", 10**6), ("m", 60 * 10**9), ("h", 3600 * 10**9)],
+)
+def test_a_point_without_time_gets_the_clock_truncated_to_the_precision(
+    pair, precision, unit
+):
+    influxd, served, db = pair
+    measurement = f"wnow_{precision}"
+    params = {"db": db, "precision": precision}
+    assert_same(
+        *both(pair, "POST", "/write", params=params, content=f"{measurement} v=1")
+    )
+    for target in (influxd, served):
+        [series] = read_ns(target, db, measurement)
+        [[stamp, _value]] = series["values"]
+        assert stamp % unit == 0
