@@ -13,19 +13,14 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from influxpy.durations import (
-    Day,
-    Duration,
-    Hour,
-    Microsecond,
-    Millisecond,
-    Minute,
-    Nanosecond,
-    Second,
-    Week,
-    duration_from_nanoseconds,
+from influxpy.durations import Duration
+from influxpy.influxql.scanner import (
+    KEYWORDS,
+    Scanner,
+    Token,
+    duration_literal,
+    parse_error,
 )
-from influxpy.influxql.scanner import KEYWORDS, Scanner, Token, parse_error
 
 __all__ = ["Bin", "Call", "Lit", "Paren", "Parser", "Ref", "Rx", "Wild"]
 
@@ -126,27 +121,30 @@ class Parser:
 
     # -- tokens -------------------------------------------------------------
 
+    def _entry(self) -> tuple[Token, int]:
+        """The next token and the offset after it, scanned once."""
+        pos = self.pos
+        entry = self._cache.get(pos)
+        if entry is None:
+            entry = self._cache[pos] = self.scanner.scan(pos)
+            # Rewinding to the token itself (a name read again) finds it too.
+            self._cache[entry[0].pos] = entry
+        return entry
+
     def peek(self) -> Token:
         """The next token, not consumed."""
-        entry = self._cache.get(self.pos)
-        if entry is None:
-            entry = self._cache[self.pos] = self.scanner.scan(self.pos)
-        return entry[0]
+        return self._entry()[0]
 
     def next(self) -> Token:
         """The next token, consumed."""
-        entry = self._cache.get(self.pos)
-        if entry is None:
-            entry = self.scanner.scan(self.pos)
+        entry = self._entry()
         self.pos = entry[1]
         self.last = entry[0]
         return entry[0]
 
     def accept(self, kind: str) -> Token | None:
         """Consume the next token if it is *kind*."""
-        entry = self._cache.get(self.pos)
-        if entry is None:
-            entry = self._cache[self.pos] = self.scanner.scan(self.pos)
+        entry = self._entry()
         if entry[0].kind != kind:
             return None
         self.pos = entry[1]
@@ -592,63 +590,3 @@ def _condition_in(node: Any) -> str | None:
     if isinstance(node, Paren):
         return _condition_in(node.expr)
     return None
-
-
-_UNITS = {
-    "ns": 1,
-    "u": 1_000,
-    "µ": 1_000,
-    "ms": 1_000_000,
-    "s": 1_000_000_000,
-    "m": 60_000_000_000,
-    "h": 3_600_000_000_000,
-    "d": 86_400_000_000_000,
-    "w": 604_800_000_000_000,
-}
-
-
-_UNIT_CLASSES: dict[str, type[Duration]] = {
-    "ns": Nanosecond,
-    "u": Microsecond,
-    "µ": Microsecond,
-    "ms": Millisecond,
-    "s": Second,
-    "m": Minute,
-    "h": Hour,
-    "d": Day,
-    "w": Week,
-}
-
-
-def duration_literal(text: str) -> Duration | None:
-    """A duration literal as written: ``60s`` stays ``Second(60)``; a
-    combined one (``1h30m``) is expressed in its largest exact unit."""
-    digits = len(text) - len(text.lstrip("0123456789"))
-    unit = _UNIT_CLASSES.get(text[digits:])
-    if unit is not None and digits:
-        return unit(int(text[:digits]))
-    ns = parse_duration(text)
-    return None if ns is None else duration_from_nanoseconds(ns)
-
-
-def parse_duration(text: str) -> int | None:
-    """Nanoseconds of an InfluxQL duration (``1h30m``), ``None`` if invalid."""
-    total = 0
-    i, n = 0, len(text)
-    if n == 0:
-        return None
-    while i < n:
-        j = i
-        while j < n and text[j].isdigit():
-            j += 1
-        if j == i:
-            return None
-        k = j
-        while k < n and not text[k].isdigit():
-            k += 1
-        unit = _UNITS.get(text[j:k])
-        if unit is None:
-            return None
-        total += int(text[i:j]) * unit
-        i = k
-    return total

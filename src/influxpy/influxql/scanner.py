@@ -20,9 +20,28 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from influxpy.durations import (
+    Day,
+    Duration,
+    Hour,
+    Microsecond,
+    Millisecond,
+    Minute,
+    Nanosecond,
+    Second,
+    Week,
+    duration_from_nanoseconds,
+)
 from influxpy.exceptions import InfluxQLParseError
 
-__all__ = ["KEYWORDS", "Scanner", "Token", "parse_error"]
+__all__ = [
+    "KEYWORDS",
+    "Scanner",
+    "Token",
+    "duration_literal",
+    "parse_duration",
+    "parse_error",
+]
 
 #: The reserved words of InfluxQL 1.6 (they must be quoted as identifiers).
 KEYWORDS = frozenset(
@@ -112,14 +131,15 @@ KEYWORDS = frozenset(
 
 _TOKEN = re.compile(
     r"""
-    (?P<ws>[ \t\n\r]+|--[^\n]*|/\*(?:.|\n)*?\*/)
-   |(?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-   |(?P<number>[0-9]*\.[0-9]+|[0-9]+\.(?![0-9]))
-   |(?P<duration>[0-9]+[A-Za-zµ][A-Za-zµ0-9]*)
-   |(?P<integer>[0-9]+)
-   |(?P<quoted>["'])
-   |(?P<op>=~|!~|!=|<>|<=|>=|::|[-+*/%&|^=<>(),;.:])
-   |(?P<param>\$(?:[A-Za-z0-9_]+|"(?:[^"\\\n]|\\.)*")?)
+    (?P<ws>(?:[ \t\n\r]+|--[^\n]*|/\*(?:.|\n)*?\*/)*)
+    (?:(?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+      |(?P<number>[0-9]*\.[0-9]+|[0-9]+\.(?![0-9]))
+      |(?P<duration>[0-9]+[A-Za-zµ][A-Za-zµ0-9]*)
+      |(?P<integer>[0-9]+)
+      |(?P<quoted>["'])
+      |(?P<op>=~|!~|!=|<>|<=|>=|::|[-+*/%&|^=<>(),;.:])
+      |(?P<param>\$(?:[A-Za-z0-9_]+|"(?:[^"\\\n]|\\.)*")?)
+    )?
     """,
     re.VERBOSE,
 )
@@ -174,39 +194,34 @@ class Scanner:
         """The token starting at or after *pos* (after whitespace and comments)
         and the offset after it."""
         text = self.text
-        spaced = False
-        while True:
-            match = _TOKEN.match(text, pos)
-            if match is None:
-                if pos >= len(text):
-                    return Token("EOF", "", _end_position(text, spaced), spaced), pos
-                char = text[pos]
-                if text.startswith("/*", pos):
-                    return Token("ILLEGAL", "", pos, spaced), len(text)
-                return Token("ILLEGAL", char, pos, spaced), pos + 1
-            group = match.lastgroup
-            end = match.end()
-            if group == "ws":
-                spaced = True
-                pos = end
-                continue
-            lit = match.group()
-            if group == "ident":
-                upper = lit.upper()
-                if upper in KEYWORDS:
-                    return Token(upper, "", pos, spaced), end
-                return Token("IDENT", lit, pos, spaced), end
-            if group == "op":
-                return Token("!=" if lit == "<>" else lit, "", pos, spaced), end
-            if group == "number":
-                return Token("NUMBER", lit.rstrip("."), pos, spaced), end
-            if group == "integer":
-                return Token("INTEGER", lit, pos, spaced), end
-            if group == "duration":
-                return Token("DURATIONVAL", lit, pos, spaced), end
-            if group == "quoted":
-                return self._quoted(pos, spaced)
-            return self._param(lit, pos, spaced), end
+        match = _TOKEN.match(text, pos)
+        assert match is not None  # every part of the pattern is optional
+        group = match.lastgroup
+        start = match.end("ws")
+        spaced = start > pos
+        end = match.end()
+        if group == "ident":
+            lit = match.group(group)
+            upper = lit.upper()
+            if upper in KEYWORDS:
+                return Token(upper, "", start, spaced), end
+            return Token("IDENT", lit, start, spaced), end
+        if group == "op":
+            lit = match.group(group)
+            return Token("!=" if lit == "<>" else lit, "", start, spaced), end
+        if group == "integer":
+            return Token("INTEGER", match.group(group), start, spaced), end
+        if group == "quoted":
+            return self._quoted(start, spaced)
+        if group == "number":
+            return Token("NUMBER", match.group(group).rstrip("."), start, spaced), end
+        if group == "duration":
+            return Token("DURATIONVAL", match.group(group), start, spaced), end
+        if group == "param":
+            return self._param(match.group(group), start, spaced), end
+        if start >= len(text):
+            return Token("EOF", "", _end_position(text, spaced), spaced), start
+        return Token("ILLEGAL", text[start], start, spaced), start + 1
 
     def _quoted(self, pos: int, spaced: bool) -> tuple[Token, int]:
         """A string (``'…'``) or a quoted identifier (``"…"``)."""
@@ -336,3 +351,63 @@ def bind(value: Any, name: str) -> tuple[str, str]:
         go_type = "bool"
     msg = f"missing parameter: unable to bind parameter with type {go_type}"
     raise parse_error(msg)
+
+
+_UNITS = {
+    "ns": 1,
+    "u": 1_000,
+    "µ": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+    "d": 86_400_000_000_000,
+    "w": 604_800_000_000_000,
+}
+
+
+_UNIT_CLASSES: dict[str, type[Duration]] = {
+    "ns": Nanosecond,
+    "u": Microsecond,
+    "µ": Microsecond,
+    "ms": Millisecond,
+    "s": Second,
+    "m": Minute,
+    "h": Hour,
+    "d": Day,
+    "w": Week,
+}
+
+
+def duration_literal(text: str) -> Duration | None:
+    """A duration literal as written: ``60s`` stays ``Second(60)``; a
+    combined one (``1h30m``) is expressed in its largest exact unit."""
+    digits = len(text) - len(text.lstrip("0123456789"))
+    unit = _UNIT_CLASSES.get(text[digits:])
+    if unit is not None and digits:
+        return unit(int(text[:digits]))
+    ns = parse_duration(text)
+    return None if ns is None else duration_from_nanoseconds(ns)
+
+
+def parse_duration(text: str) -> int | None:
+    """Nanoseconds of an InfluxQL duration (``1h30m``), ``None`` if invalid."""
+    total = 0
+    i, n = 0, len(text)
+    if n == 0:
+        return None
+    while i < n:
+        j = i
+        while j < n and text[j].isdigit():
+            j += 1
+        if j == i:
+            return None
+        k = j
+        while k < n and not text[k].isdigit():
+            k += 1
+        unit = _UNITS.get(text[j:k])
+        if unit is None:
+            return None
+        total += int(text[i:j]) * unit
+        i = k
+    return total
