@@ -144,7 +144,7 @@ def test_latest_with_field_names_finds_a_point_with_a_value(store: str) -> None:
     qs = Sample.series.using(store).filter(host="a")
     # The latest point of host a (t=20) has no v: latest('v') skips it.
     got = qs.latest("v")
-    assert (got.time_ns, got.v) == (at(0), 1.0)
+    assert (got.time_ns, got.v, got.n, got.host) == (at(0), 1.0, None, "a")
     assert qs.earliest("n").time_ns == at(0)
     assert Sample.series.using(store).filter(host="b").earliest("n").time_ns == at(30)
     assert Sample.series.using(store).values("v").latest() == {"v": 4.0}

@@ -166,8 +166,8 @@ class ReadsMixin(ChainingMixin[ModelT, ItemT, RowT]):
 
         Points are ordered by time, the only order InfluxDB has; field names
         narrow the search to the latest point with a value for one of them
-        (selecting those fields, as ``only()`` does). ``'time'`` is accepted
-        and ``'-time'`` asks for the earliest, as in Django.
+        (selecting those fields and the tags, as ``only()`` does). ``'time'``
+        is accepted and ``'-time'`` asks for the earliest, as in Django.
         """
         row: RowT = self._drive(self._latest("latest", fields, descending=True))
         return row
@@ -224,7 +224,8 @@ class ReadsMixin(ChainingMixin[ModelT, ItemT, RowT]):
                     f"filter({tags[0]}=...).{method}()."
                 )
                 raise FieldError(msg, field=tags[0])
-            qs = self.only(*names)
+            # The tags come along, so the point says which series it is.
+            qs = self.only(*names, *(f.name for f in self.model._meta.tags))
         row = yield from qs._edge(descending=descending)
         if row is None:
             model = self.model.__name__
