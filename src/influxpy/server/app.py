@@ -122,7 +122,8 @@ class InfluxApp:
     """An ASGI application serving InfluxDB's 1.x API on *backend*.
 
     *users* turns authentication on; *workers* sizes the thread pool that
-    runs the backend's calls.
+    runs queries (writes have two threads of their own);
+    *max_body_size* is the largest request body accepted.
     """
 
     def __init__(
@@ -143,7 +144,10 @@ class InfluxApp:
         self.backend = backend
         self.users = users or Users()
         self.max_body_size = max_body_size
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="influxpy-serve")
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="influxpy-read")
+        # Writes take the engine's lock one at a time; their own two threads
+        # (one parsing while the other stores) never hold up the queries.
+        self._writes = ThreadPoolExecutor(2, thread_name_prefix="influxpy-write")
         self._closed = False
 
     def close(self) -> None:
@@ -151,12 +155,17 @@ class InfluxApp:
         if self._closed:
             return
         self._closed = True
+        self._writes.shutdown(wait=True)
         self._pool.shutdown(wait=True)
         self.backend.close()
 
     async def _run(self, call: Callable[..., Any], *args: Any) -> Any:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, call, *args)
+
+    async def _run_write(self, call: Callable[[], Any]) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writes, call)
 
     # -- ASGI ------------------------------------------------------------
 
@@ -312,7 +321,7 @@ class InfluxApp:
             body = decode_body(request.body, request.headers.get("content-encoding"))
         except BodyError as exc:
             raise _Refusal(400, str(exc)) from None
-        answer = await self._run(
+        answer = await self._run_write(
             lambda: write_body(
                 self.backend,
                 body,
