@@ -212,10 +212,11 @@ def test_create_and_drop_default_to_the_connections_database(
 def test_a_raw_query_returns_series(
     influx_server: InfluxServer, database: str, backend: HTTPBackend
 ) -> None:
-    """query() runs InfluxQL and keeps integers apart from floats (msgpack)."""
+    """statements() runs InfluxQL and keeps integers apart from floats (msgpack)."""
     influx_server.write(f"m,host=a f=1,i=1i {T0}", database)
 
-    [series] = backend.query("SELECT f, i FROM m GROUP BY host")
+    [result] = backend.statements("SELECT f, i FROM m GROUP BY host")
+    [series] = result.series
 
     assert (series.name, series.tags, series.columns) == (
         "m",
@@ -891,7 +892,7 @@ def test_a_2x_server_answering_json_to_a_query_error() -> None:
         f"influxdb://v2.example:8086/metrics?token={TOKEN}", httpx.MockTransport(handle)
     )
     message = (
-        "InfluxDB at http://v2.example:8086 rejected the query: undefined "
+        "Statement 0 of the query failed on the influxdb backend: undefined "
         "function foo()."
     )
 

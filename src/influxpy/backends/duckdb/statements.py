@@ -233,9 +233,13 @@ class EngineStatements(EngineQueries):
                 yield StatementResult(index, (), NOT_EXECUTED)
                 continue
             try:
-                series = self._answer(statement, db, retention_policy, chunk_size)
+                series: Iterable[Series] = self._answer(
+                    statement, db, retention_policy, chunk_size
+                )
                 if not chunk_size:
-                    series = iter(list(merge_pieces(series)))
+                    # Read whole: errors become the statement's, and the
+                    # series can be read again.
+                    series = list(merge_pieces(series))
             except StatementFailed as failure:
                 failed = True
                 yield StatementResult(index, (), failure.text)

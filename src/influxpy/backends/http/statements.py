@@ -243,7 +243,10 @@ class HTTPStatements(HTTPQueries):
                         continue
                     pieces = _series_of(statement_id, result, results)
                     if not stream:
-                        pieces = iter(list(merge_pieces(pieces)))
+                        # Read whole, so the series can be read again.
+                        whole = list(merge_pieces(pieces))
+                        yield StatementResult(statement_id, whole)
+                        continue
                     yield StatementResult(statement_id, pieces)
                     for _unread in pieces:
                         pass
