@@ -227,7 +227,8 @@ def test_the_report_has_every_kind_of_line(mypy_report: list[str]) -> None:
 
 def test_a_queryset_type_can_be_written_at_run_time() -> None:
     """``QuerySet[Model]`` works in annotations evaluated at run time too."""
-    short: Any = QuerySet[ServerMeasurement]
-    full: Any = QuerySet[ServerMeasurement, InfluxResult, ServerMeasurement]
-    assert short == full
-    assert QuerySet[ServerMeasurement, dict, dict] is not None  # type: ignore[type-arg]
+    model = ServerMeasurement
+    row = dict[str, Any]
+    assert QuerySet[model] == QuerySet[model, InfluxResult, model]
+    assert QuerySet[model, row] == QuerySet[model, row, model]
+    assert QuerySet[model, row, row].__args__ == (model, row, row)

@@ -65,7 +65,9 @@ class QuerySet(
             if len(params) == 1:
                 from influxpy.results import InfluxResult
 
-                params = (params[0], InfluxResult, params[0])
+                params = (*params, InfluxResult)
+            if len(params) == 2:
+                params = (*params, params[0])
             return super().__class_getitem__(params)
 
     def __repr__(self) -> str:
