@@ -95,9 +95,20 @@ def test_form_values_win_over_the_url(pair):
     )
 
 
-def test_pretty_json_is_influxds_bytes(pair):
-    params = {"db": pair[2], "q": SELECTS[1], "pretty": "true"}
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"q": SELECTS[1]},
+        {"q": SELECTS[4], "chunked": "true", "chunk_size": "4"},
+        {"q": "SELECT * FROM nothing"},
+        {"q": "SELEC"},
+        {},
+    ],
+)
+def test_pretty_json_is_influxds_bytes(pair, extra):
+    params = {"db": pair[2], "pretty": "true", **extra}
     expected, got = both(pair, "GET", params=params)
+    assert got.status_code == expected.status_code
     assert got.content == expected.content
 
 

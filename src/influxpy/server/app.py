@@ -304,7 +304,11 @@ class InfluxApp:
             headers["content-type"] = _MSGPACK
             body = msgpack_document([], error=refusal.text)
         else:
-            body = orjson.dumps({"error": refusal.text}) + b"\n"
+            body = orjson.dumps({"error": refusal.text})
+            query = scope.get("query_string", b"").decode("utf-8", "replace")
+            if dict(parse_qsl(query)).get("pretty") == "true":
+                body = pretty(body)
+            body += b"\n"
         await _respond(send, refusal.status, headers, body)
 
     # -- /write ----------------------------------------------------------
@@ -381,8 +385,9 @@ class InfluxApp:
             # influxd answers such a statement with its error in a result.
             statements = iter([StatementResult(0, error=str(exc))])
         headers = {**base, "content-type": fmt}
+        indent = params.get("pretty") == "true"
         if chunked:
-            await self._stream(send, headers, statements, fmt, epoch)
+            await self._stream(send, headers, statements, fmt, epoch, indent)
             return
         results = await self._run(_collect, statements)
         if fmt == _CSV:
@@ -391,9 +396,7 @@ class InfluxApp:
             body = msgpack_document(results, epoch)
         else:
             body = json_document(results, epoch)
-            if params.get("pretty") == "true":
-                body = pretty(body)
-            body += b"\n"
+            body = (pretty(body) if indent else body) + b"\n"
         await _respond(send, 200, headers, body)
 
     async def _stream(
@@ -403,6 +406,7 @@ class InfluxApp:
         statements: Iterator[StatementResult],
         fmt: str,
         epoch: str | None,
+        indent: bool,
     ) -> None:
         """Send a chunked response: one document per piece of a series."""
         await send(
@@ -419,7 +423,8 @@ class InfluxApp:
             elif fmt == _MSGPACK:
                 data = msgpack_document([result], epoch)
             else:
-                data = json_document([result], epoch) + b"\n"
+                data = json_document([result], epoch)
+                data = (pretty(data) if indent else data) + b"\n"
             await send({"type": "http.response.body", "body": data, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
