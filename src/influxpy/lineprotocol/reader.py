@@ -88,6 +88,8 @@ class Columns:
     fields: dict[str, tuple[str, Any]]
     line_numbers: Any
     lines: Any
+    #: True when no two points share tags and time (None: not known).
+    distinct: bool | None = None
 
 
 @dataclass
@@ -243,30 +245,47 @@ class _FastPart:
             return
         keys = pc.dictionary_encode(pc.list_element(sections, 0))
         self.series = keys.indices.to_numpy(zero_copy_only=False)
-        self._read_series(keys.dictionary.to_pylist())
+        self._read_series(keys.dictionary)
         self._read_times(sections, multiplier, now)
         self._read_fields(pc.list_element(sections, 1))
         self.row_measurement = self.series_measurement[self.series]
         self.bad |= self.series_bad[self.series]
 
-    def _read_series(self, keys: list[str]) -> None:
-        np = self.np
-        measurements: dict[str, int] = {}
-        self.series_tags: list[dict[str, str]] = []
-        bad = []
-        ids = []
-        self.key_bytes = []
-        for key in keys:
-            name, *pairs = key.split(",")
-            tags = dict(pair.split("=", 1) for pair in pairs)
-            bad.append(len(tags) != len(pairs) or "time" in tags)
-            ids.append(measurements.setdefault(name, len(measurements)))
-            self.series_tags.append(tags)
-            size = len(key) if key.isascii() else len(key.encode("utf-8"))
-            self.key_bytes.append(size)
-        self.measurements = list(measurements)
-        self.series_measurement = np.array(ids, dtype=np.int64)
-        self.series_bad = np.array(bad, dtype=bool)
+    def _read_series(self, keys: Any) -> None:
+        """Measurements and tag columns of the distinct series keys *keys*."""
+        np, pa, pc = self.np, self.pa, self.pc
+        count = len(keys)
+        parts = pc.split_pattern(keys, ",")
+        names = pc.dictionary_encode(pc.list_element(parts, 0))
+        self.measurements = names.dictionary.to_pylist()
+        self.series_measurement = names.indices.to_numpy(zero_copy_only=False)
+        self.key_bytes = pc.binary_length(keys).to_numpy(zero_copy_only=False)
+        tags = pc.list_slice(parts, 1)
+        owners = pc.list_parent_indices(tags).to_numpy(zero_copy_only=False)
+        pairs = pc.split_pattern(pc.list_flatten(tags), "=", max_splits=1)
+        tag_keys = pc.dictionary_encode(pc.list_element(pairs, 0))
+        values = pc.list_element(pairs, 1)
+        ids = tag_keys.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        key_names = tag_keys.dictionary.to_pylist()
+        bad = np.zeros(count, dtype=bool)
+        if len(ids):
+            # A key twice in a series ("duplicate tags"), or "time": the
+            # scanner and the storage rules decide those lines.
+            combined = owners.astype(np.int64) * len(key_names) + ids
+            unique, seen = np.unique(combined, return_counts=True)
+            bad[unique[seen > 1] // len(key_names)] = True
+            if "time" in key_names:
+                bad[owners[ids == key_names.index("time")]] = True
+        self.series_bad = bad
+        #: ``tag key -> (each series' value or "", whether it has the tag)``.
+        self.series_tags: dict[str, tuple[Any, Any]] = {}
+        for index, key in enumerate(key_names):
+            mask = ids == index
+            at = np.full(count, -1, dtype=np.int64)
+            at[owners[mask]] = np.flatnonzero(mask)
+            present = at >= 0
+            column = values.take(pa.array(at, mask=~present)).fill_null("")
+            self.series_tags[key] = (column, present)
 
     def _read_times(self, sections: Any, multiplier: int, now: int) -> None:
         np, pa, pc = self.np, self.pa, self.pc
@@ -291,7 +310,7 @@ class _FastPart:
         key_ids = keys.indices.to_numpy(zero_copy_only=False)
         names = keys.dictionary.to_pylist()
         longest = pc.max(pc.binary_length(keys.dictionary)).as_py() or 0
-        self.series_bad |= np.array(self.key_bytes) + 4 + longest > MAX_KEY_BYTES
+        self.series_bad |= self.key_bytes + 4 + longest > MAX_KEY_BYTES
         self.fields: dict[str, tuple[str, Any, Any]] = {}
         # One take puts each key's values together, in row order.
         order = np.argsort(key_ids, kind="stable")
@@ -363,13 +382,13 @@ class _FastPart:
         rows = np.flatnonzero(keep)
         taken = None if everything else pa.array(rows)
         series = self.series[rows]
-        tag_keys: dict[str, None] = {}
-        for index in np.unique(series).tolist():
-            tag_keys.update(dict.fromkeys(self.series_tags[index]))
+        used = np.unique(series)
+        taken_series = pa.array(series)
         tags = {}
-        for key in sorted(tag_keys):
-            per_series = pa.array([t.get(key, "") for t in self.series_tags])
-            tags[key] = per_series.take(pa.array(series))
+        for key in sorted(self.series_tags):
+            column, present = self.series_tags[key]
+            if present[used].any():
+                tags[key] = column.take(taken_series)
         fields = {}
         for name, (kind, where, column) in self.fields.items():
             values = self._scatter(kind, where, column)
@@ -384,14 +403,21 @@ class _FastPart:
                     fields[name] = (kind, values)
             elif values.null_count < len(values):
                 fields[name] = (kind, values)
+        times = self.times[rows]
+        order = np.lexsort((times, series))
+        ordered_series, ordered_times = series[order], times[order]
+        same = (ordered_series[1:] == ordered_series[:-1]) & (
+            ordered_times[1:] == ordered_times[:-1]
+        )
         return Columns(
             measurement,
             len(rows),
-            self.times[rows],
+            times,
             tags,
             fields,
             numbers[rows],
             lines if taken is None else lines.take(taken),
+            distinct=not same.any(),
         )
 
     def _scatter(self, kind: str, where: Any, column: Any) -> Any:

@@ -79,6 +79,8 @@ class Batch:
         #: The line-protocol lines the rows came from, when written as lines
         #: (a list, or an Arrow array from the line-protocol reader).
         self.lines: Any = None
+        #: True when no two rows share tags and time (None: not known).
+        self.distinct: bool | None = None
 
     @property
     def vectorized(self) -> bool:
@@ -112,6 +114,8 @@ class Batch:
         if self.lines is not None:
             self.lines = kept(self.lines)
         self.count = len(self.times)
+        if self.distinct is False:
+            self.distinct = None
 
     def row_lines(self, rows: Sequence[int]) -> list[str]:
         """The rows at *rows* as line-protocol lines (as they were given)."""

@@ -248,9 +248,13 @@ def _merge_registered(
     )
     normalized = ", ".join(p for p in ("time", select_tags, select_fields) if p)
     group = ", ".join(ident(k) for k in ["time", *batch.tags])
-    distinct = con.execute(
-        f"SELECT count(*) FROM (SELECT DISTINCT {group} FROM influxpy_batch)"
-    ).fetchone()
+    distinct = (
+        (batch.count,)
+        if batch.distinct
+        else con.execute(
+            f"SELECT count(*) FROM (SELECT DISTINCT {group} FROM influxpy_batch)"
+        ).fetchone()
+    )
     if not distinct or distinct[0] != batch.count:
         # Duplicate points inside the batch: later values win per field.
         merged = ", ".join(

@@ -44,6 +44,7 @@ def batch_of(columns: Columns) -> Batch:
     batch.tags = dict(columns.tags)
     batch.fields = dict(columns.fields)
     batch.lines = columns.lines
+    batch.distinct = columns.distinct
     return batch
 
 
