@@ -79,11 +79,12 @@ def test_query_runs_alone(capsys: pytest.CaptureFixture[str], influx_url: str):
 
 def test_a_command_alone_raises_its_usage_error():
     """Alone, a refused command raises ``click.UsageError`` to its caller."""
-    from influxpy.cli.query import query
+    from influxpy.cli.transfer import export
 
-    with pytest.raises(click.UsageError, match="needs an InfluxDB server"):
-        query.main(
-            ["--url", "duckdb://:memory:", "SHOW DATABASES"], standalone_mode=False
+    with pytest.raises(click.UsageError, match="cannot be combined with"):
+        export.main(
+            ["--url", "duckdb://:memory:", "--query", "SELECT * FROM m", "-m", "m"],
+            standalone_mode=False,
         )
 
 
