@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from _influxd import InfluxServer
 from influxpy.durations import Day, Hour, Minute, Second, Week
 from influxpy.exceptions import CompileError
 from influxpy.expressions import (
@@ -431,10 +432,19 @@ def test_several_statements() -> None:
     assert parsed == [ShowDatabases(), DropDatabase("d"), Query(M)]
 
 
-def test_delete_compiles() -> None:
-    assert str(parse_statement("DELETE FROM m WHERE host = 'a'")) == (
-        'DELETE FROM "m" WHERE "host" = \'a\''
-    )
+@pytest.mark.parametrize(
+    ("text", "compiled"),
+    [
+        ("DELETE FROM m WHERE host = 'a'", 'DELETE FROM "m" WHERE "host" = \'a\''),
+        ("DELETE FROM /^m/", "DELETE FROM /^m/"),
+        (
+            "DELETE WHERE time < 0",
+            "DELETE FROM /.*/ WHERE time < '1970-01-01T00:00:00Z'",
+        ),
+    ],
+)
+def test_delete_compiles(text: str, compiled: str) -> None:
+    assert str(parse_statement(text)) == compiled
 
 
 @pytest.mark.parametrize(
@@ -450,3 +460,17 @@ def test_delete_compiles() -> None:
 def test_refusals(text: str, message: str) -> None:
     with pytest.raises(CompileError, match=message):
         parse(text)
+
+
+@pytest.mark.parametrize(("text", "compiled"), [(t, c) for t, _, c in SELECTS])
+def test_server_parses_both_texts(
+    influx_server: InfluxServer, text: str, compiled: str
+) -> None:
+    """influxd 1.6.7 reads the hand-written text and its compiled form.
+
+    No database is named, so nothing runs; a syntax error would be
+    answered with ``error parsing query``.
+    """
+    for statement in (text, compiled):
+        response = influx_server.request("POST", "/query", data={"q": statement})
+        assert "error parsing query" not in response.text, statement

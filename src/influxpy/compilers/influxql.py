@@ -159,8 +159,14 @@ class InfluxQLCompiler(Compiler):
         return " ".join(parts)
 
     def visit_delete(self, delete: Delete) -> str:
-        """``DELETE FROM "m" [WHERE …]``."""
-        text = f"DELETE FROM {self.quote_identifier(delete.source.measurement)}"
+        """``DELETE FROM "m" [WHERE …]`` (``FROM /re/`` for a regex source)."""
+        source = delete.source
+        name = (
+            self.quote_regex(source.measurement)
+            if source.regex
+            else self.quote_identifier(source.measurement)
+        )
+        text = f"DELETE FROM {name}"
         if delete.where is not None:
             condition = self.visit_where(delete.where)
             if condition:

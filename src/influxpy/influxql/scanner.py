@@ -218,7 +218,12 @@ class Scanner:
         if group == "duration":
             return Token("DURATIONVAL", match.group(group), start, spaced), end
         if group == "param":
-            return self._param(match.group(group), start, spaced), end
+            lit = match.group(group)
+            if lit == "$" and text.startswith('"', end):
+                # An unterminated quoted name: influxd names what it read.
+                token, after = self._quoted(end, spaced)
+                return Token(token.kind, "$" + token.value, start, spaced), after
+            return self._param(lit, start, spaced), end
         if start >= len(text):
             return Token("EOF", "", _end_position(text, spaced), spaced), start
         return Token("ILLEGAL", text[start], start, spaced), start + 1
