@@ -93,3 +93,12 @@ def test_user_flags_turn_authentication_on(tmp_path: Path):
         served.close()
     assert refused.status_code == 401
     assert accepted.status_code == 404
+
+
+def test_credentials_in_a_form_body_are_not_read(auth_server, guarded):
+    """influxd reads ``u`` and ``p`` from the URL only."""
+    data = {"q": "SHOW DATABASES", "u": ADMIN_USER, "p": ADMIN_PASSWORD}
+    expected = httpx.post(f"{auth_server.http_url}/query", data=data)
+    got = guarded.request("POST", "/query", data=data)
+    assert got.status_code == expected.status_code
+    assert got.json() == expected.json()

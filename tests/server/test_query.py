@@ -197,3 +197,12 @@ def test_a_parse_error_in_other_formats(pair, accept):
         assert got.content == expected.content
     else:
         assert unpack(got.content) == unpack(expected.content)
+
+
+def test_a_repeated_parameter_counts_once(pair):
+    """The first value wins, as Go's FormValue reads it."""
+    url = f"/query?db={pair[2]}&db=nope&q=SELECT+max(v)+FROM+q&q=SHOW+DATABASES"
+    influxd, served, _name = pair
+    expected = influxd.request("GET", url)
+    got = served.request("GET", url)
+    assert got.json() == expected.json()

@@ -230,3 +230,14 @@ def test_a_point_without_time_gets_the_clock_truncated_to_the_precision(
         [series] = read_ns(target, db, measurement)
         [[stamp, _value]] = series["values"]
         assert stamp % unit == 0
+
+
+def test_a_write_reads_its_parameters_from_the_url_only(pair):
+    """A form-encoded body is line protocol, not parameters."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    body = b"w_form,db=x v=1 1"
+    params = {"db": pair[2]}
+    assert_same(
+        *both(pair, "POST", "/write", params=params, content=body, headers=headers)
+    )
+    assert_same(*both(pair, "POST", "/write", content=f"db={pair[2]}", headers=headers))

@@ -86,6 +86,14 @@ class _Refusal(Exception):
         self.headers = dict(headers or {})
 
 
+def _first_values(query: str) -> dict[str, str]:
+    """Each parameter's first value, as Go's ``FormValue`` reads it."""
+    params: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        params.setdefault(key, value)
+    return params
+
+
 class _Request:
     """What a handler needs of one HTTP request."""
 
@@ -97,15 +105,20 @@ class _Request:
             for k, v in scope.get("headers", [])
         }
         query = scope.get("query_string", b"").decode("utf-8", "replace")
-        self.params = dict(parse_qsl(query, keep_blank_values=True))
+        #: The URL's parameters (the only ones ``/write`` and credentials read).
+        self.url_params = _first_values(query)
+        #: What ``/query`` reads: a form body's values, then the URL's.
+        self.params = dict(self.url_params)
         self.body = body
         content_type = self.headers.get("content-type", "")
-        if self.method == "POST" and content_type.startswith(
-            "application/x-www-form-urlencoded"
+        if (
+            self.path == "/query"
+            and self.method == "POST"
+            and content_type.startswith("application/x-www-form-urlencoded")
         ):
-            form = body.decode("utf-8", "replace")
+            form = _first_values(body.decode("utf-8", "replace"))
             # Form values win over the URL's, as Go's ParseForm has it.
-            self.params.update(parse_qsl(form, keep_blank_values=True))
+            self.params.update(form)
 
     def format(self) -> str:
         """The response type the ``Accept`` header asks for (JSON unless
@@ -269,7 +282,7 @@ class InfluxApp:
 
     def _authorize(self, request: _Request) -> None:
         try:
-            self.users.check(request.params, request.headers.get("authorization"))
+            self.users.check(request.url_params, request.headers.get("authorization"))
         except AuthError as exc:
             extra = {"www-authenticate": 'Basic realm="InfluxDB"'}
             raise _Refusal(401, str(exc), extra) from None
@@ -314,7 +327,7 @@ class InfluxApp:
     # -- /write ----------------------------------------------------------
 
     async def _write(self, request: _Request, base: dict[str, str], send: Send) -> None:
-        params = request.params
+        params = request.url_params
         database = params.get("db", "")
         if not database:
             raise _Refusal(400, "database is required")
