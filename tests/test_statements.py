@@ -38,6 +38,7 @@ from influxpy.retention import RetentionPolicy
 
 S = 1_000_000_000
 
+RP_COLUMNS = ["name", "duration", "shardGroupDuration", "replicaN", "default"]
 #: Each statement's answer: (statement_id, error, [(name, tags, columns, values)]).
 Answer = list[tuple[int, str | None, list[tuple[str, dict[str, str], list[str], Any]]]]
 
@@ -811,3 +812,57 @@ def test_unread_series_are_skipped_and_a_closed_backend_refuses(
         backend.close()
         with pytest.raises(InterfaceError):
             list(backend.statements("SHOW DATABASES"))
+
+
+def test_shard_groups_longer_than_the_policy_are_refused(conn: str) -> None:
+    backend = influxpy.get_connection(conn)
+    db = backend.database
+    text = (
+        f'CREATE RETENTION POLICY a ON "{db}" DURATION 2h REPLICATION 1 '
+        "SHARD DURATION 3h; "
+    )
+    refused = "retention policy duration must be greater than the shard duration"
+    assert summary(backend.statements(text)) == [(0, refused, [])]
+    text = (
+        f'CREATE RETENTION POLICY b ON "{db}" DURATION 2h REPLICATION 1 '
+        "SHARD DURATION 2h; "
+        f'ALTER RETENTION POLICY b ON "{db}" DURATION 3h; '
+        f'ALTER RETENTION POLICY b ON "{db}" SHARD DURATION 3h; '
+        f'ALTER RETENTION POLICY b ON "{db}" SHARD DURATION 4h'
+    )
+    assert summary(backend.statements(text)) == [
+        (0, None, []),
+        (1, None, []),
+        (2, None, []),
+        (3, refused, []),
+    ]
+    shown = backend.query(f'SHOW RETENTION POLICIES ON "{db}"')[0].points
+    assert shown[-1] == {
+        "name": "b",
+        "duration": "3h0m0s",
+        "shardGroupDuration": "3h0m0s",
+        "replicaN": 1,
+        "default": False,
+    }
+
+
+def test_quirk_the_default_policy_can_be_dropped_on_influxd_only(
+    pair: tuple[Any, Any],
+) -> None:
+    """influxd drops the default policy (later writes naming none fail);
+    the engine refuses, because points naming no policy go there."""
+    server, engine = pair
+    text = "DROP RETENTION POLICY autogen ON {db}; SHOW RETENTION POLICIES"
+    assert summary(server.statements(text.format(db=f'"{server.database}"'))) == [
+        (0, None, []),
+        (1, None, [("", {}, RP_COLUMNS, [])]),
+    ]
+    ((_id, error, _series), skipped) = summary(
+        engine.statements(text.format(db=f'"{engine.database}"'))
+    )
+    assert error == (
+        "The embedded engine writes points that name no retention policy into "
+        "the default policy 'autogen', so it cannot be dropped; make another "
+        "policy the default first."
+    )
+    assert skipped == (1, "not executed", [])

@@ -180,6 +180,13 @@ def _has_time(node: WhereNode) -> bool:
     )
 
 
+def _check_shard_duration(row: Mapping[str, Any]) -> None:
+    """Refuse shard groups longer than a finite policy, as influxd does."""
+    if row["duration"] and row["shard_duration"] > row["duration"]:
+        msg = "retention policy duration must be greater than the shard duration"
+        raise StatementFailed(msg)
+
+
 class EngineStatements(EngineQueries):
     """InfluxQL statements on ``DuckDBBackend``, answered as influxd does."""
 
@@ -622,6 +629,7 @@ class EngineStatements(EngineQueries):
         self, statement: st.CreateRetentionPolicy, database: str | None
     ) -> None:
         db = self._existing(statement.database or database)
+        _check_shard_duration(_policy_row(statement.policy))
         try:
             self.schema_editor().create_retention_policy(statement.policy, db)
         except ProgrammingError as error:
@@ -650,6 +658,7 @@ class EngineStatements(EngineQueries):
         if statement.shard_duration is not None:
             row["shard_duration"] = statement.shard_duration.nanoseconds
         row["default"] = bool(existing["default"] or statement.default)
+        _check_shard_duration(row)
         self.create_retention_policy(db, row, replace=True)
 
     def _do_drop_retention_policy(
