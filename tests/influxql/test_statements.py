@@ -474,3 +474,55 @@ def test_server_parses_both_texts(
     for statement in (text, compiled):
         response = influx_server.request("POST", "/query", data={"q": statement})
         assert "error parsing query" not in response.text, statement
+
+
+#: Every function of ``influxpy.function_specs``, in the forms InfluxQL takes.
+FUNCTION_TEXTS = [
+    "SELECT count(*), COUNT(DISTINCT(v)) FROM m",
+    (
+        "SELECT count(v), distinct(v), integral(v, 1s), mean(v), median(v), mode(v), "
+        "spread(v), stddev(v), sum(v) FROM m"
+    ),
+    "SELECT bottom(v, host, region, 2) FROM m",
+    "SELECT top(v, 2), host FROM m",
+    "SELECT first(v), last(v), max(v), min(v), percentile(v, 5) FROM m",
+    "SELECT sample(v, 2) FROM m",
+    (
+        "SELECT abs(v), acos(v), asin(v), atan(v), atan2(v, 2), ceil(v), cos(v), "
+        "exp(v), floor(v), ln(v), log(v, 10), log2(v), log10(v), pow(v, 2), round(v), "
+        "sin(v), sqrt(v), tan(v) FROM m"
+    ),
+    (
+        "SELECT cumulative_sum(mean(v)), derivative(v), difference(max(v)), "
+        "elapsed(v, 1ms), moving_average(mean(v), 2), non_negative_derivative(max(v), "
+        "1m), non_negative_difference(v) FROM m GROUP BY time(1m)"
+    ),
+    (
+        "SELECT holt_winters(mean(v), 3, 1), holt_winters_with_fit(first(v), 3, 1) "
+        "FROM m GROUP BY time(1m)"
+    ),
+    (
+        "SELECT chande_momentum_oscillator(v, 2), double_exponential_moving_average(v, "
+        "2), kaufmans_adaptive_moving_average(v, 2), kaufmans_efficiency_ratio(v, 2, "
+        "1), relative_strength_index(v, 2), triple_exponential_derivative(v, 2), "
+        "triple_exponential_moving_average(v, 2, 1, 'exponential') FROM m"
+    ),
+    "SELECT median(v) * 2 + 1 AS x, mean(v) / count(v) FROM m",
+]
+
+
+def test_function_texts_cover_the_table() -> None:
+    from influxpy.function_specs import FUNCTIONS
+
+    text = " ".join(FUNCTION_TEXTS).lower()
+    assert [name for name in FUNCTIONS if f"{name}(" not in text] == []
+
+
+@pytest.mark.parametrize("text", FUNCTION_TEXTS)
+def test_functions(influx_server: InfluxServer, text: str) -> None:
+    parsed = parse_statement(text)
+    assert isinstance(parsed, Query)
+    compiled = str(parsed)
+    assert parse_statement(compiled) == parsed
+    response = influx_server.request("POST", "/query", data={"q": compiled})
+    assert "error parsing query" not in response.text, compiled
