@@ -46,6 +46,7 @@ __all__ = [
     "Record",
     "export_measurements",
     "export_query",
+    "import_line_protocol",
     "import_records",
     "likely_precision",
     "read_csv",
@@ -526,6 +527,88 @@ def import_records(
         _write(backend, batch, database, retention_policy, report, on_written)
     report.rejected.sort(key=lambda r: r.line_number)
     return report
+
+
+#: ``--precision`` units as the ``precision`` of a ``/write`` body.
+_BODY_PRECISIONS = {"ns": "n", "u": "u", "us": "u", "ms": "ms", "s": "s"}
+
+
+def import_line_protocol(
+    backend: Any,
+    lines: Iterable[bytes],
+    *,
+    database: str | None = None,
+    retention_policy: str | None = None,
+    precision: str = "ns",
+    batch_size: int = 5_000,
+    on_bytes: Progress = _no_progress,
+    on_first: Callable[[Record], None] | None = None,
+) -> ImportReport:
+    """Import line protocol through ``backend.write_line_protocol`` (the engine).
+
+    The input goes in bodies of about *batch_size* lines, each read and
+    stored whole by the engine's fast reader, as InfluxDB stores a
+    ``/write`` request: a point is refused with the server's own reason
+    (``missing fields``, a field type conflict, ...) and its line number.
+    A body never ends inside a quoted string value. Lines ending ``\r\n``
+    lose the ``\r``. *on_first* gets the first point's record (for its
+    time as written).
+    """
+    from influxpy.lineprotocol.scanner import ends_in_string
+
+    _factor(precision)
+    unit = _BODY_PRECISIONS[precision]
+    report = ImportReport()
+    pending: list[bytes] = []
+    first_line = 1
+
+    def write(chunk: list[bytes], start: int) -> None:
+        body = b"".join(chunk)
+        if on_first is not None and report.read == 0:
+            _first_record(body, start, precision, on_first)
+        outcome = backend.write_line_protocol(
+            body,
+            database=database,
+            retention_policy=retention_policy,
+            precision=unit,
+            raise_on_refusal=False,
+        )
+        report.written += outcome.written
+        report.rejected.extend(
+            Record(start + r.line_number - 1, r.line, error=r.reason)
+            for r in outcome.rejected
+        )
+
+    for raw in lines:
+        on_bytes(len(raw))
+        if raw.endswith(b"\r\n"):
+            raw = raw[:-2] + b"\n"
+        elif not raw.endswith(b"\n"):
+            raw += b"\n"
+        pending.append(raw)
+        if len(pending) >= batch_size and not (
+            b'"' in raw and ends_in_string(b"".join(pending).decode("utf-8", "replace"))
+        ):
+            write(pending, first_line)
+            first_line += len(pending)
+            pending = []
+    if pending:
+        write(pending, first_line)
+    report.rejected.sort(key=lambda r: r.line_number)
+    return report
+
+
+def _first_record(
+    body: bytes, start: int, precision: str, on_first: Callable[[Record], None]
+) -> None:
+    text = body.decode("utf-8", "replace")
+    for number, line in enumerate(text.split("\n"), start):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            record = _parse_record(number, stripped, _factor(precision))
+            if record.epoch is not None:
+                on_first(record)
+            return
 
 
 def _reason(exc: PartialWriteError) -> str:

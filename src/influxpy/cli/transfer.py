@@ -100,7 +100,12 @@ def import_(
     files: tuple[str, ...],
 ) -> None:
     """Write points from line-protocol or CSV files (or stdin, ``-``)."""
-    from influxpy._transfer import import_records, read_csv, read_line_protocol
+    from influxpy._transfer import (
+        import_line_protocol,
+        import_records,
+        read_csv,
+        read_line_protocol,
+    )
 
     error_console = session().error_console
     if batch_size < 1:
@@ -138,25 +143,45 @@ def import_(
                     bar.advance(task, size)
 
                 unit = precision or "ns"
-                records = (
-                    read_csv(
+                if kind != "csv" and hasattr(backend, "write_line_protocol"):
+                    # The engine reads whole bodies with its fast reader.
+
+                    def first(record: Record, name: str = name) -> None:
+                        for _record in checked([record], name):
+                            pass
+
+                    report = import_line_protocol(
+                        backend,
                         stream,
-                        measurement=measurement,
-                        tags=tags,
+                        database=db,
+                        retention_policy=rp,
                         precision=unit,
-                        delimiter=delimiter,
+                        batch_size=batch_size,
                         on_bytes=advance,
+                        on_first=first,
                     )
-                    if kind == "csv"
-                    else read_line_protocol(stream, precision=unit, on_bytes=advance)
-                )
-                report = import_records(
-                    backend,
-                    checked(records, name),
-                    database=db,
-                    retention_policy=rp,
-                    batch_size=batch_size,
-                )
+                else:
+                    records = (
+                        read_csv(
+                            stream,
+                            measurement=measurement,
+                            tags=tags,
+                            precision=unit,
+                            delimiter=delimiter,
+                            on_bytes=advance,
+                        )
+                        if kind == "csv"
+                        else read_line_protocol(
+                            stream, precision=unit, on_bytes=advance
+                        )
+                    )
+                    report = import_records(
+                        backend,
+                        checked(records, name),
+                        database=db,
+                        retention_policy=rp,
+                        batch_size=batch_size,
+                    )
         except DatabaseNotFoundError:
             from influxpy.compilers.influxql import InfluxQLCompiler
 

@@ -22,6 +22,7 @@ __all__ = [
     "PRECISIONS",
     "LineError",
     "Point",
+    "ends_in_string",
     "precision_multiplier",
     "scan_point",
     "split_lines",
@@ -84,12 +85,24 @@ def split_lines(body: str) -> Iterator[tuple[int, str]]:
         end = _scan_line(rest)
         line = rest[:end]
         taken = line.count("\n") + 1
-        yield number, line
+        # Like the server, drop the newline that ends the body, if any.
+        yield number, line[:-1] if line.endswith("\n") else line
         index += taken
         number += taken
 
 
-def _scan_line(buf: str) -> int:
+def ends_in_string(body: str) -> bool:
+    """Whether *body*'s last line ends inside a quoted string value.
+
+    Such a line goes on in the text that follows (``split_lines``).
+    """
+    last = ""
+    for _number, line in split_lines(body):
+        last = line
+    return _scan_line(last + "\n", quoted_end=True) < 0
+
+
+def _scan_line(buf: str, *, quoted_end: bool = False) -> int:
     i = 0
     size = len(buf)
     quoted = False
@@ -118,7 +131,7 @@ def _scan_line(buf: str) -> int:
         if char == "\n" and not quoted:
             break
         i += 1
-    return i
+    return -1 if quoted_end and quoted else i
 
 
 def _unescape(text: str, escaped: str) -> str:

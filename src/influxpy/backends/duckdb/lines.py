@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from influxpy.backends.duckdb.batches import Batch
 from influxpy.exceptions import FieldTypeConflictError, PartialWriteError
+from influxpy.lineprotocol.reader import Rejected
 
 if TYPE_CHECKING:
     from influxpy.backends.duckdb.ingest import Rejection
@@ -28,13 +29,20 @@ __all__ = ["WriteOutcome", "WriteTally", "batch_of"]
 
 @dataclass(frozen=True)
 class WriteOutcome:
-    """What a body written whole did: ``written`` points stored, ``lines``
-    read (points and refused lines; blank lines and comments aside), and
-    the ``precision`` its times were read in."""
+    """What a body written whole did.
+
+    ``written`` points were stored, ``lines`` read (points and refused
+    lines; blank lines and comments aside), in ``precision``. With
+    ``raise_on_refusal=False``, ``rejected`` lists every refused line with
+    its line number and reason, and ``error`` is the error that would have
+    been raised (None when every point was stored).
+    """
 
     written: int
     lines: int
     precision: str
+    rejected: tuple[Rejected, ...] = ()
+    error: PartialWriteError | None = None
 
 
 def batch_of(columns: Columns) -> Batch:
@@ -56,13 +64,26 @@ class WriteTally:
     written: int = 0
     conflicts: list[str] = field(default_factory=list)
     conflict_reason: str = ""
+    refused: list[Rejected] = field(default_factory=list)
 
-    def add(self, stored: int, rejection: Rejection | None) -> None:
+    def add(self, columns: Columns, stored: int, rejection: Rejection | None) -> None:
         """Count a batch's stored points and its refused ones."""
         self.written += stored
         if rejection is not None:
             self.conflicts.extend(rejection.lines)
             self.conflict_reason = self.conflict_reason or rejection.reasons[0]
+            numbers = dict(
+                zip(
+                    columns.lines.to_pylist(),
+                    columns.line_numbers.tolist(),
+                    strict=True,
+                )
+            )
+            reason = rejection.reasons[0]
+            self.refused.extend(
+                Rejected(numbers.get(line, 0), line, reason, reason)
+                for line in rejection.lines
+            )
 
     @property
     def lines(self) -> int:
@@ -70,8 +91,23 @@ class WriteTally:
         read = self.read
         return read.points + len(read.rejected) + len(read.dropped)
 
-    def outcome(self) -> WriteOutcome:
+    def outcome(self, *, raise_on_refusal: bool = True) -> WriteOutcome:
         """The outcome, or raise the error InfluxDB answers for this body."""
+        try:
+            return self._outcome()
+        except PartialWriteError as error:
+            if raise_on_refusal:
+                raise
+            read = self.read
+            rejected = sorted(
+                [*read.rejected, *read.dropped, *self.refused],
+                key=lambda r: r.line_number,
+            )
+            return WriteOutcome(
+                self.written, self.lines, read.precision, tuple(rejected), error
+            )
+
+    def _outcome(self) -> WriteOutcome:
         read = self.read
         dropped = len(read.dropped) + len(self.conflicts)
         refused = [r.line for r in read.rejected]

@@ -193,6 +193,7 @@ class EngineWrites(EngineCore):
         database: str | None = None,
         retention_policy: str | None = None,
         precision: str | None = None,
+        raise_on_refusal: bool = True,
     ) -> WriteOutcome:
         """Write a whole line-protocol body as InfluxDB 1.6.7's ``/write`` does.
 
@@ -221,6 +222,8 @@ class EngineWrites(EngineCore):
           ``time``, a field of another type than the stored one.
 
         ``written`` on the error is the exact number of points stored.
+        With ``raise_on_refusal=False`` nothing is raised for refused lines:
+        the outcome lists them (``rejected``) and holds the ``error``.
         """
         from influxpy.lineprotocol.reader import read_body
 
@@ -245,5 +248,5 @@ class EngineWrites(EngineCore):
         tally = WriteTally(read_body(body, precision))
         with counting_written(lambda: tally.written):
             for columns in tally.read.columns:
-                tally.add(*self._ingest(db, rp, batch_of(columns)))
-            return tally.outcome()
+                tally.add(columns, *self._ingest(db, rp, batch_of(columns)))
+            return tally.outcome(raise_on_refusal=raise_on_refusal)
