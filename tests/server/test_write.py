@@ -7,6 +7,7 @@ status, the headers a client reads and the JSON error bodies must match.
 from __future__ import annotations
 
 import gzip
+import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -241,3 +242,21 @@ def test_a_write_reads_its_parameters_from_the_url_only(pair):
         *both(pair, "POST", "/write", params=params, content=body, headers=headers)
     )
     assert_same(*both(pair, "POST", "/write", content=f"db={pair[2]}", headers=headers))
+
+
+def test_a_body_cut_short_by_the_client_writes_nothing(pair):
+    """A client gone before its body ended: neither server stores a point."""
+    influxd, served, db = pair
+    lines = b"w_cut v=1 1\nw_cut v=2 2\n"
+    for target in (influxd, served):
+        head = (
+            f"POST /write?db={db} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Content-Length: {len(lines) + 100}\r\n\r\n"
+        ).encode()
+        with socket.create_connection(("127.0.0.1", target.port), timeout=30) as sock:
+            sock.sendall(head + lines)
+            sock.shutdown(socket.SHUT_WR)
+            while sock.recv(65536):
+                pass
+    for target in (influxd, served):
+        assert read_ns(target, db, "w_cut") == []

@@ -11,6 +11,7 @@ is drained and the backend closed, which checkpoints a file database.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
@@ -55,6 +56,7 @@ MAX_BODY_SIZE = 25_000_000
 #: Rows per chunk of a chunked response without ``chunk_size``.
 DEFAULT_CHUNK_SIZE = 10_000
 
+_LOG = logging.getLogger("influxpy.server")
 _JSON = "application/json"
 _CSV = "text/csv"
 _MSGPACK = "application/x-msgpack"
@@ -92,6 +94,10 @@ def _first_values(query: str) -> dict[str, str]:
     for key, value in parse_qsl(query, keep_blank_values=True):
         params.setdefault(key, value)
     return params
+
+
+class _Disconnected(Exception):
+    """The client left before its request body ended."""
 
 
 class _Request:
@@ -212,12 +218,15 @@ class InfluxApp:
             body = await self._body(scope, receive)
             request = _Request(scope, body)
             await self._route(request, base, tracked)
+        except _Disconnected:
+            return
         except _Refusal as refusal:
             await self._refuse(send, base, refusal, scope)
         except Exception as exc:
             if started:
                 raise
             # A failure of the store: InfluxDB's shape, status 500.
+            _LOG.exception("influxpy serve failed to answer %s", scope.get("path"))
             failure = _Refusal(500, str(exc) or type(exc).__name__)
             await self._refuse(send, base, failure, scope)
 
@@ -246,7 +255,8 @@ class InfluxApp:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                break
+                # Gone before its body ended: nothing of it is written.
+                raise _Disconnected
             piece = message.get("body", b"")
             size += len(piece)
             if size > self.max_body_size:
