@@ -23,7 +23,7 @@ import influxpy
 from _influxd import InfluxServer
 from influxpy import fields, models
 from influxpy import statements as st
-from influxpy.backends.duckdb.statements import go_duration
+from influxpy.backends.duckdb.show import go_duration
 from influxpy.backends.http.statements import writes_data
 from influxpy.durations import Hour, Week
 from influxpy.exceptions import (

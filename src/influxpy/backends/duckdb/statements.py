@@ -10,21 +10,18 @@ statement's own error in a whole, unchunked answer; the engine keeps it).
 
 SELECT and DELETE go through the engine compiler as QuerySets do; the
 schema statements reuse the engine's administration (``admin``) and its
-schema editor; SHOW statements with ``WHERE`` read the tables with the
-conditions the compiler writes for a DELETE of the same tables.
+schema editor; the SHOW statements are answered by ``show``.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from influxpy import statements as st
-from influxpy.backends.duckdb.catalog import ident
-from influxpy.backends.duckdb.reading import EngineQueries
+from influxpy.backends.duckdb.show import EngineShow, StatementFailed
 from influxpy.durations import Duration
 from influxpy.exceptions import (
     InfluxpyError,
@@ -34,69 +31,15 @@ from influxpy.exceptions import (
 )
 from influxpy.expressions import Col, CombinedExpression, WhereNode
 from influxpy.functions import Func
-from influxpy.lineprotocol.escaping import escape_measurement, escape_tag
 from influxpy.lookups import Lookup
 from influxpy.query import Delete, Query, SelectItem, Source
 from influxpy.results import Series, StatementResult, merge_pieces
 from influxpy.retention import RetentionPolicy
 
-if TYPE_CHECKING:
-    from influxpy.compilers.duckdb import ColumnInfo
+__all__ = ["NOT_EXECUTED", "EngineStatements"]
 
-__all__ = ["EngineStatements", "go_duration"]
-
-_NS = {"h": 3_600_000_000_000, "m": 60_000_000_000, "s": 1_000_000_000}
-_RP_COLUMNS = ["name", "duration", "shardGroupDuration", "replicaN", "default"]
 #: The error influxd gives each statement after a failed one.
 NOT_EXECUTED = "not executed"
-
-
-class StatementFailed(Exception):
-    """A statement failed with influxd's *text*; the request goes on."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
-
-
-def go_duration(ns: int) -> str:
-    """*ns* as Go prints a ``time.Duration`` (``168h0m0s``, ``0s``, ``1.5s``)."""
-    if ns == 0:
-        return "0s"
-    sign, ns = ("-", -ns) if ns < 0 else ("", ns)
-    hours, ns = divmod(ns, _NS["h"])
-    minutes, ns = divmod(ns, _NS["m"])
-    seconds, fraction = divmod(ns, _NS["s"])
-    text = str(seconds)
-    if fraction:
-        text += "." + f"{fraction:09d}".rstrip("0")
-    if hours:
-        return f"{sign}{hours}h{minutes}m{text}s"
-    if minutes:
-        return f"{sign}{minutes}m{text}s"
-    return f"{sign}{text}s"
-
-
-def _matches(match: st.KeyMatch | None, name: str) -> bool:
-    """Whether *name* passes *match* (None passes everything)."""
-    if match is None:
-        return True
-    op, values = match.op, match.values
-    if op == "=":
-        return name == values[0]
-    if op == "!=":
-        return name != values[0]
-    if op == "=~":
-        return re.search(values[0], name) is not None
-    if op == "!~":
-        return re.search(values[0], name) is None
-    return name in values  # IN
-
-
-def _page(items: list[Any], limit: int | None, offset: int | None) -> list[Any]:
-    """*items* after LIMIT and OFFSET (influxd: 0 means no limit)."""
-    start = offset or 0
-    return items[start : start + limit] if limit else items[start:]
 
 
 def _policy_row(policy: RetentionPolicy) -> dict[str, Any]:
@@ -187,7 +130,7 @@ def _check_shard_duration(row: Mapping[str, Any]) -> None:
         raise StatementFailed(msg)
 
 
-class EngineStatements(EngineQueries):
+class EngineStatements(EngineShow):
     """InfluxQL statements on ``DuckDBBackend``, answered as influxd does."""
 
     def statements(
@@ -286,15 +229,6 @@ class EngineStatements(EngineQueries):
         found: list[Series] | None = handler(statement, database)
         return iter(found or ())
 
-    def _existing(self, database: str | None) -> str:
-        """*database*, which must be named and exist, as influxd requires."""
-        if not database:
-            raise StatementFailed("database name required")
-        if database not in self._state.databases:
-            msg = f"database not found: {database}"
-            raise StatementFailed(msg)
-        return database
-
     # -- SELECT and DELETE ---------------------------------------------------
 
     def _select(
@@ -379,217 +313,6 @@ class EngineStatements(EngineQueries):
                 )
                 if compiled.text:
                     list(self.execute(compiled, database=database))
-
-    # -- reading the tables ----------------------------------------------------
-
-    def _tables(
-        self, database: str, sources: Sequence[Source]
-    ) -> list[tuple[str, str, Mapping[str, ColumnInfo]]]:
-        """``(rp, measurement, columns)`` of the tables *sources* name (all
-        when none), sorted by measurement."""
-        found = []
-        for rp, m, columns in self._state.tables_of(database):
-            if sources and not any(
-                (s.retention_policy is None or s.retention_policy == rp)
-                and (re.search(s.measurement, m) if s.regex else s.measurement == m)
-                for s in sources
-            ):
-                continue
-            found.append((rp, m, columns))
-        return sorted(found, key=lambda t: (t[1], t[0]))
-
-    def _measurement_names(self, database: str, sources: Sequence[Source]) -> list[str]:
-        return sorted({m for _rp, m, _c in self._tables(database, sources)})
-
-    def _policies_of(self, database: str, measurement: str) -> list[str]:
-        return [rp for rp, _m, _c in self._state.tables_of(database, measurement)]
-
-    def _read(
-        self,
-        database: str,
-        rp: str,
-        measurement: str,
-        select: str,
-        where: WhereNode | None,
-        extra: str = "",
-    ) -> list[tuple[Any, ...]]:
-        """Rows of ``SELECT select FROM table WHERE where``; *where* is
-        written by the engine compiler, as for a DELETE of the same table."""
-        table = self._table(database, rp, measurement)
-        condition, params = "TRUE", {}
-        if where is not None:
-            compiled = Delete(Source(measurement, None, rp), where).compile(
-                self.get_compiler(database)
-            )
-            if not compiled.text:
-                return []
-            condition = compiled.text.split(" WHERE ", 1)[1]
-            params = dict(compiled.params)
-        sql = f"SELECT {select} FROM {table} WHERE {condition}{extra}"
-        cursor = self._cursor()
-        try:
-            rows: list[tuple[Any, ...]] = cursor.execute(sql, params).fetchall()
-        finally:
-            cursor.close()
-        return rows
-
-    def _tag_keys_present(
-        self,
-        database: str,
-        rp: str,
-        measurement: str,
-        columns: Mapping[str, ColumnInfo],
-        where: WhereNode | None,
-    ) -> list[str]:
-        tags = [k for k, c in columns.items() if c.role == "tag"]
-        if not tags:
-            return []
-        present = ", ".join(f"coalesce(bool_or({ident(k)} <> ''), false)" for k in tags)
-        rows = self._read(database, rp, measurement, present, where)
-        if not rows:
-            return []
-        return [k for k, found in zip(tags, rows[0], strict=True) if found]
-
-    # -- SHOW ------------------------------------------------------------------
-
-    def _do_show_databases(
-        self, statement: st.ShowDatabases, database: str | None
-    ) -> list[Series]:
-        published = self._state.databases
-        cursor = self._cursor()
-        try:
-            rows = cursor.execute(
-                "SELECT name FROM main.influxpy_databases ORDER BY rowid"
-            ).fetchall()
-        finally:
-            cursor.close()
-        names = [[str(r[0])] for r in rows if r[0] in published]
-        return [Series("databases", {}, ["name"], names)]
-
-    def _do_show_measurements(
-        self, statement: st.ShowMeasurements, database: str | None
-    ) -> list[Series]:
-        db = statement.database or database
-        if not db:
-            raise StatementFailed("database name required")
-        if db not in self._state.databases:
-            return []  # influxd answers nothing, and no error
-        names = set()
-        for rp, m, _columns in self._tables(db, ()):
-            if m in names or not _matches(statement.measurement, m):
-                continue
-            if self._read(db, rp, m, "1", statement.where, " LIMIT 1"):
-                names.add(m)
-        values = [[m] for m in _page(sorted(names), statement.limit, statement.offset)]
-        return [Series("measurements", {}, ["name"], values)] if values else []
-
-    def _do_show_tag_keys(
-        self, statement: st.ShowTagKeys, database: str | None
-    ) -> list[Series]:
-        db = self._existing(statement.database or database)
-        keys: dict[str, set[str]] = {}
-        for rp, m, columns in self._tables(db, statement.sources):
-            found = self._tag_keys_present(db, rp, m, columns, statement.where)
-            keys.setdefault(m, set()).update(found)
-        out = []
-        for m in sorted(keys):
-            page = _page(sorted(keys[m]), statement.limit, statement.offset)
-            if page:
-                out.append(Series(m, {}, ["tagKey"], [[k] for k in page]))
-        return out
-
-    def _do_show_tag_values(
-        self, statement: st.ShowTagValues, database: str | None
-    ) -> list[Series]:
-        db = self._existing(statement.database or database)
-        pairs: dict[str, set[tuple[str, str]]] = {}
-        for rp, m, columns in self._tables(db, statement.sources):
-            for key, info in columns.items():
-                if info.role != "tag" or not _matches(statement.key, key):
-                    continue
-                column = ident(key)
-                rows = self._read(db, rp, m, f"DISTINCT {column}", statement.where)
-                found = {(key, str(r[0])) for r in rows if r[0]}
-                pairs.setdefault(m, set()).update(found)
-        out = []
-        for m in sorted(pairs):
-            page = _page(sorted(pairs[m]), statement.limit, statement.offset)
-            if page:
-                out.append(Series(m, {}, ["key", "value"], [list(p) for p in page]))
-        return out
-
-    def _do_show_field_keys(
-        self, statement: st.ShowFieldKeys, database: str | None
-    ) -> list[Series]:
-        db = self._existing(statement.database or database)
-        wanted: dict[str, str | None] = {}
-        if statement.sources:
-            for _rp, m, _columns in self._tables(db, statement.sources):
-                source_rp = next(
-                    (
-                        s.retention_policy
-                        for s in statement.sources
-                        if not s.regex and s.measurement == m
-                    ),
-                    None,
-                )
-                wanted.setdefault(m, source_rp)
-        else:
-            wanted = dict.fromkeys(self._measurement_names(db, ()))
-        out = []
-        for m in sorted(wanted):
-            rows = self.show_field_keys(db, m, wanted[m])
-            page = _page(rows, statement.limit, statement.offset)
-            if page:
-                values = [[k, kind] for k, kind in page]
-                out.append(Series(m, {}, ["fieldKey", "fieldType"], values))
-        return out
-
-    def _do_show_series(
-        self, statement: st.ShowSeries, database: str | None
-    ) -> list[Series]:
-        db = self._existing(statement.database or database)
-        keys: set[str] = set()
-        for rp, m, columns in self._tables(db, statement.sources):
-            tags = sorted(k for k, c in columns.items() if c.role == "tag")
-            select = "DISTINCT " + (", ".join(map(ident, tags)) or "1")
-            prefix = escape_measurement(m)
-            for row in self._read(db, rp, m, select, statement.where):
-                parts = [
-                    f"{escape_tag(k)}={escape_tag(str(v))}"
-                    for k, v in zip(tags, row, strict=False)
-                    if v
-                ]
-                keys.add(",".join([prefix, *parts]))
-        page = _page(sorted(keys), statement.limit, statement.offset)
-        return [Series("", {}, ["key"], [[k] for k in page])] if page else []
-
-    def _do_show_retention_policies(
-        self, statement: st.ShowRetentionPolicies, database: str | None
-    ) -> list[Series]:
-        db = self._existing(statement.database or database)
-        values = [
-            [
-                p["name"],
-                go_duration(int(p["duration"])),
-                go_duration(int(p["shard_duration"])),
-                int(p["replication"]),
-                bool(p["default"]),
-            ]
-            for p in self.retention_policies(db)
-        ]
-        return [Series("", {}, list(_RP_COLUMNS), values)]
-
-    def _do_show_continuous_queries(
-        self, statement: st.ShowContinuousQueries, database: str | None
-    ) -> list[Series]:
-        (databases,) = self._do_show_databases(st.ShowDatabases(), database)
-        out = []
-        for (name,) in databases.values:
-            queries = self.introspection(name).continuous_queries()
-            values = [[cq.name, cq.query] for cq in queries]
-            out.append(Series(name, {}, ["name", "query"], values))
-        return out
 
     # -- databases and retention policies ----------------------------------------
 
