@@ -181,6 +181,8 @@ UNSUPPORTED = [
     ("DELETE FROM a, b", "DELETE from several sources"),
     ("SELECT a & 1 FROM m", "The operator &"),
     ("SELECT v FROM m GROUP BY v + 1", "GROUP BY an expression"),
+    ("SELECT v FROM m WHERE v + 1 > 4", "A condition on CombinedExpression"),
+    ("SELECT v FROM m WHERE 1 = 1", "A condition on Value"),
 ]
 
 

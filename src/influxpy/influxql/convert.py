@@ -269,9 +269,16 @@ def _membership(node: Any) -> lookups.Lookup | None:
 def _lookup(
     cls: type[lookups.Lookup], lhs: Expression, rhs: Any, negated: bool
 ) -> lookups.Lookup:
-    # Text may compare arithmetic (``f + 1 > 4``) or a function: the
-    # lookup's left side is then that expression rather than a Col.
-    return cls(lhs, rhs, negated)  # type: ignore[arg-type]
+    """A lookup on a column; a lookup's left side is a ``Col``, so a
+    condition on arithmetic (``f + 1 > 4``), a function or a literal is
+    refused."""
+    if not isinstance(lhs, Col):
+        what = (
+            f"A condition on {type(lhs).__name__} rather than on a field, a tag "
+            "or time (such as f + 1 > 4)"
+        )
+        raise unsupported(what)
+    return cls(lhs, rhs, negated)
 
 
 def _is_time(node: Any) -> bool:
