@@ -135,10 +135,12 @@ class WritesMixin(QuerySetBase[ModelT]):
         )
 
     def write_dataframe(self, frame: Any, batch_size: int = 5_000) -> int:
-        """Write the rows of a pandas DataFrame as points; return how many.
+        """Write the rows of a DataFrame as points; return how many.
 
-        Columns are the model's attribute names; the time is the index or a
-        ``time`` column. NaN and None mean "no value" for that row.
+        *frame* is a pandas DataFrame, a ``pyarrow.Table`` or a
+        ``polars.DataFrame`` (the last two are read through pandas). Columns
+        are the model's attribute names; the time is the index or a ``time``
+        column. NaN and None mean "no value" for that row.
         """
         backend = self._backend()
         return backend.write_frame(
