@@ -3,8 +3,9 @@
 The backend's jobs live in modules of this package: ``options`` (URL options
 and credentials), ``sending`` (requests and retries), ``retry`` (the retry
 policy), ``errors`` (mapping failures to ``influxpy.exceptions``),
-``reading`` (queries and their results), ``writing`` (batches of line
-protocol) and ``backend`` (the class, its set-up and administration).
+``reading`` (queries and their results), ``statements`` (InfluxQL text
+answered per statement), ``writing`` (batches of line protocol) and
+``backend`` (the class, its set-up and administration).
 """
 
 from __future__ import annotations
