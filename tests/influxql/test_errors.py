@@ -103,6 +103,8 @@ BAD = [
         "GROUP BY time(1m)"
     ),
     # more of the same, after influxd's scanner
+    "SELECT max(v) FROM m GROUP BY time(1d) fill(Previous)",
+    "SELECT v FROM m GROUP BY time(1M)",
     "SHOW TAG KEYS WITH KEY = a",
     "SHOW FIELD KEYS WHERE a = 'b'",
     "SELECT * FROM m GROUP BY time(1m) fill(1) fill(2)",

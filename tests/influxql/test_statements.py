@@ -525,3 +525,42 @@ def test_functions(influx_server: InfluxServer, text: str) -> None:
     assert parse_statement(compiled) == parsed
     response = influx_server.request("POST", "/query", data={"q": compiled})
     assert "error parsing query" not in response.text, compiled
+
+
+#: Lexical corners: comments, number forms, escapes, keywords as quoted
+#: names, combined and micro durations, ``<>``, case.
+LEXICAL = [
+    (
+        "SELECT v -- a comment\nFROM m WHERE v > .5 AND v < 5. AND v <> 3",
+        'SELECT "v" FROM "m" WHERE "v" > 0.5 AND "v" < 5.0 AND "v" != 3',
+    ),
+    (
+        'SELECT "from", "a\\"b", "x\\\\y" FROM "my db".."m\\n"',
+        'SELECT "from", "a\\"b", "x\\\\y" FROM "my db".."m\\n"',
+    ),
+    (
+        "SELECT v FROM m WHERE time > now() - 1h30m AND time < now() + 10µ",
+        'SELECT "v" FROM "m" WHERE time > now() - 90m AND time < now() + 10u',
+    ),
+    (
+        "SELECT v FROM m WHERE s = 'it\\'s' AND t = 'a\\\\b' AND b = TRUE",
+        (
+            'SELECT "v" FROM "m" WHERE "s" = \'it\\\'s\' AND "t" = \'a\\\\b\' AND '
+            '"b" = true'
+        ),
+    ),
+    (
+        "select MAX(v) from m where T = 'x' group by Time(1d) FILL(previous)",
+        ('SELECT max("v") FROM "m" WHERE "T" = \'x\' GROUP BY time(1d) fill(previous)'),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "compiled"), LEXICAL)
+def test_lexical_corners(influx_server: InfluxServer, text: str, compiled: str) -> None:
+    parsed = parse_statement(text)
+    assert str(parsed) == compiled
+    assert parse_statement(compiled) == parsed
+    for statement in (text, compiled):
+        response = influx_server.request("POST", "/query", data={"q": statement})
+        assert "error parsing query" not in response.text, statement
