@@ -1,6 +1,7 @@
 """HOLT_WINTERS: InfluxDB's ``FloatHoltWintersReducer`` and its Nelder-Mead
-optimiser, step by step so the forecasts match the server's bits; run
-inside DuckDB over one series' windows."""
+optimiser, operation for operation so the forecasts match the server's bits;
+run inside DuckDB over one series' windows. benchmarks/holt_winters.py times
+it."""
 
 from __future__ import annotations
 
@@ -48,85 +49,146 @@ def _go_pow(x: float, y: int) -> float:
         return math.copysign(math.inf, result)
 
 
+_PLANS: dict[int, list[tuple[int, int]]] = {}
+
+
+def _plan(count: int) -> list[tuple[int, int]]:
+    """For each *t* in 1..count-1: *t* without its highest bit, and that bit."""
+    plan = _PLANS.get(count)
+    if plan is None:
+        plan = [
+            (t - (1 << (t.bit_length() - 1)), t.bit_length() - 1)
+            for t in range(1, count)
+        ]
+        if len(_PLANS) < 1024:
+            _PLANS[count] = plan
+    return plan
+
+
+def _damped_sums(phi: float, count: int) -> list[float]:
+    """``phiH`` at steps 1..count: ``phi``, then ``+= _go_pow(phi, t)``.
+
+    Go multiplies the squared mantissas of the set bits of *t* in ascending
+    order, so the power for *t* is the power for *t* without its highest
+    bit times that bit's squared mantissa: one multiplication per step, the
+    same products bit for bit.
+    """
+    sums = [phi]
+    if count <= 1:
+        return sums
+    levels = (count - 1).bit_length()
+    mantissa, exponent = math.frexp(phi)
+    mantissas, exponents = [], []
+    for _ in range(levels):
+        if exponent < -(1 << 12) or exponent > (1 << 12):
+            break
+        mantissas.append(mantissa)
+        exponents.append(exponent)
+        mantissa *= mantissa
+        exponent <<= 1
+        if mantissa < 0.5:
+            mantissa += mantissa
+            exponent -= 1
+    phi_h = phi
+    if not 0.0 < phi < 1.0 or len(mantissas) < levels:
+        # 0, 1, NaN, and powers so small that Go stops squaring: its loop.
+        for t in range(1, count):
+            phi_h += _go_pow(phi, t)
+            sums.append(phi_h)
+        return sums
+    a1s, aes = [1.0], [0]
+    ldexp = math.ldexp
+    for low, level in _plan(count):
+        a1 = a1s[low] * mantissas[level]
+        ae = aes[low] + exponents[level]
+        a1s.append(a1)
+        aes.append(ae)
+        phi_h += ldexp(a1, ae)
+        sums.append(phi_h)
+    return sums
+
+
 def _nelder_mead(
     objective: Any, start: list[float], epsilon: float, scale: float
 ) -> tuple[float, list[float]]:
     """The Nelder-Mead simplex of InfluxDB's ``neldermead`` package.
 
     *objective* may change the vertex it is given (the Holt-Winters error
-    clamps its parameters in place), as the Go slices are changed.
+    clamps its parameters in place), as the Go slices are changed. Every
+    sum runs in the server's order, so the vertices match its bits.
     """
     n = len(start)
-    v = [[0.0] * n for _ in range(n + 1)]
-    f = [0.0] * (n + 1)
-    pn = scale * (math.sqrt(float(n + 1)) - 1 + float(n)) / (float(n) * math.sqrt(2))
-    qn = scale * (math.sqrt(float(n + 1)) - 1) / (float(n) * math.sqrt(2))
-    v[0] = list(start)
-    for i in range(1, n + 1):
-        for j in range(n):
-            v[i][j] = (pn if i - 1 == j else qn) + start[j]
-    for j in range(n + 1):
-        f[j] = objective(v[j])
+    nf = float(n)
+    pn = scale * (math.sqrt(float(n + 1)) - 1 + nf) / (nf * math.sqrt(2))
+    qn = scale * (math.sqrt(float(n + 1)) - 1) / (nf * math.sqrt(2))
+    v = [list(start)]
+    v.extend(
+        [(pn if i - 1 == j else qn) + start[j] for j in range(n)]
+        for i in range(1, n + 1)
+    )
+    f = [objective(vertex) for vertex in v]
+    rows = range(n + 1)
+    zeros = [0.0] * n
     for _iteration in range(1000):
         vg = vs = 0
-        for i in range(n + 1):
+        for i in rows:
             if f[i] > f[vg]:
                 vg = i
             if f[i] < f[vs]:
                 vs = i
         vh = vs
-        for i in range(n + 1):
+        for i in rows:
             if f[vh] < f[i] < f[vg]:
                 vh = i
-        vm = [0.0] * n
-        for i in range(n):
-            cent = 0.0
-            for m in range(n + 1):
-                if m != vg:
-                    cent += v[m][i]
-            vm[i] = cent / float(n)
-        vr = [vm[i] + 1.0 * (vm[i] - v[vg][i]) for i in range(n)]
+        cent = zeros
+        for m in rows:
+            if m != vg:
+                cent = [c + x for c, x in zip(cent, v[m], strict=True)]
+        vm = [c / nf for c in cent]
+        worst = v[vg]
+        vr = [a + 1.0 * (a - w) for a, w in zip(vm, worst, strict=True)]
         fr = objective(vr)
         if f[vs] <= fr < f[vh]:
-            v[vg] = list(vr)
+            v[vg] = vr
             f[vg] = fr
         if fr < f[vs]:
-            ve = [vm[i] + 2.0 * (vr[i] - vm[i]) for i in range(n)]
+            ve = [a + 2.0 * (r - a) for a, r in zip(vm, vr, strict=True)]
             fe = objective(ve)
             if fe < fr:
-                v[vg] = list(ve)
+                v[vg] = ve
                 f[vg] = fe
             else:
-                v[vg] = list(vr)
+                v[vg] = vr
                 f[vg] = fr
         if fr >= f[vh]:
             if f[vh] <= fr < f[vg]:
-                vc = [vm[i] + 0.5 * (vr[i] - vm[i]) for i in range(n)]
+                vc = [a + 0.5 * (r - a) for a, r in zip(vm, vr, strict=True)]
             else:
-                vc = [vm[i] - 0.5 * (vm[i] - v[vg][i]) for i in range(n)]
+                vc = [a - 0.5 * (a - w) for a, w in zip(vm, v[vg], strict=True)]
             fc = objective(vc)
             if fc < f[vg]:
-                v[vg] = list(vc)
+                v[vg] = vc
                 f[vg] = fc
             else:
-                for row in range(n + 1):
+                best = v[vs]
+                for row in rows:
                     if row != vs:
                         v[row] = [
-                            v[vs][i] + (v[row][i] - v[vs][i]) / 2.0 for i in range(n)
+                            b + (x - b) / 2.0 for b, x in zip(best, v[row], strict=True)
                         ]
                 f[vg] = objective(v[vg])
                 f[vh] = objective(v[vh])
         fsum = 0.0
-        for i in range(n + 1):
-            fsum += f[i]
+        for value in f:
+            fsum += value
         favg = fsum / float(n + 1)
         s = 0.0
-        for i in range(n + 1):
-            s += (f[i] - favg) * (f[i] - favg) / float(n)
+        for value in f:
+            s += (value - favg) * (value - favg) / nf
         if math.sqrt(s) < epsilon:
             break
     vs = 0
-    for i in range(n + 1):
+    for i in rows:
         if f[i] < f[vs]:
             vs = i
     parameters = list(v[vs])
@@ -134,12 +196,32 @@ def _nelder_mead(
 
 
 class _HoltWinters:
-    """Holt-Winters damped forecasting, as ``FloatHoltWintersReducer``."""
+    """Holt-Winters damped forecasting, as ``FloatHoltWintersReducer``.
+
+    :meth:`run` is the server's ``forecast`` with its error summed on the
+    way; the arithmetic is the server's, operation for operation (constant
+    factors such as ``1 - alpha`` are the same values it computes).
+    """
 
     def __init__(self, y: list[float], season: int) -> None:
         self.y = y
         self.m = season
         self.seasonal = season >= 2
+        self.complete = not any(math.isnan(value) for value in y)
+        self._indexes: dict[int, tuple[list[int], list[int]]] = {}
+
+    def _ring_indexes(self, m: int, count: int) -> tuple[list[int], list[int]]:
+        """Where step *t* reads ``stm`` (and writes its season) and ``stmh``.
+
+        The server's season offset ``so`` is ``m - 1 + (t - 1)`` at step
+        *t*, so its ``(t - m + so) % m`` is ``(2t - 2) % m``.
+        """
+        key = m * 1_000_003 + count
+        if key not in self._indexes:
+            stm = [(2 * t - 2) % m for t in range(count)]
+            stmh = [(2 * t - 2 + t % m) % m for t in range(count)]
+            self._indexes[key] = (stm, stmh)
+        return self._indexes[key]
 
     @staticmethod
     def _constrain(x: list[float]) -> None:
@@ -149,50 +231,94 @@ class _HoltWinters:
             if x[i] < 0:
                 x[i] = 0.0
 
-    def forecast(self, h: int, params: list[float]) -> list[float]:
+    def run(self, h: int, params: list[float], fit: bool) -> tuple[float, list[float]]:
+        """The error (``fit``, *h* = 0) or the fit and *h* forecasts."""
         self._constrain(params)
-        y_t = self.y[0]
-        alpha, beta, gamma, phi = params[0], params[1], params[2], params[3]
-        phi_h = phi
+        y = self.y
+        y_t = y[0]
+        alpha, beta, phi = params[0], params[1], params[3]
         l_t, b_t = params[4], params[5]
-        m = so = 0
+        count = len(y) + h
+        sums = _damped_sums(phi, count)
+        oma = 1 - alpha
+        omb_phi = (1 - beta) * phi
         if self.seasonal:
-            m = len(params) - 6
-            if m == 1:
-                params[6] = 1.0
-            so = m - 1
-        length = len(self.y)
-        forecasted = [0.0] * (length + h)
-        forecasted[0] = y_t
-        stm = stmh = 1.0
-        for t in range(1, length + h):
-            if self.seasonal:
-                hm = t % m
-                stm = params[6 + (t - m + so) % m]
-                stmh = params[6 + (t - m + hm + so) % m]
+            return self._run_seasonal(h, params, fit, sums)
+        if fit and self.complete:
+            # No gaps: sum as the server does; a NaN forecast makes the sum
+            # NaN, and then the careful loop below decides.
+            diff = y_t - y_t
+            total = 0.0 + diff * diff
+            for t in range(1, count):
+                l_p = l_t
+                l_t = alpha * y_t + oma * (l_p + phi * b_t)
+                b_t = beta * (l_t - l_p) + omb_phi * b_t
+                y_t = l_t + sums[t - 1] * b_t
+                diff = y_t - y[t]
+                total += diff * diff
+            if total == total:
+                return total, []
+            l_t, b_t, y_t = params[4], params[5], y[0]
+        forecasted = [y_t]
+        for t in range(1, count):
             l_p = l_t
-            l_t = alpha * divide(y_t, stm) + (1 - alpha) * (l_p + phi * b_t)
-            b_next = beta * (l_t - l_p) + (1 - beta) * phi * b_t
-            s_t = gamma * divide(y_t, l_p + phi * b_t) + (1 - gamma) * stm
-            b_t = b_next
-            y_t = (l_t + phi_h * b_t) * stmh
-            phi_h += _go_pow(phi, t)
-            if self.seasonal:
-                params[6 + (t + so) % m] = s_t
-                so += 1
-            forecasted[t] = y_t
-        return forecasted
+            l_t = alpha * y_t + oma * (l_p + phi * b_t)
+            b_t = beta * (l_t - l_p) + omb_phi * b_t
+            y_t = l_t + sums[t - 1] * b_t
+            forecasted.append(y_t)
+        return self._error(forecasted) if fit else math.nan, forecasted
 
-    def sse(self, params: list[float]) -> float:
+    def _run_seasonal(
+        self, h: int, params: list[float], fit: bool, sums: list[float]
+    ) -> tuple[float, list[float]]:
+        alpha, beta, gamma, phi = params[0], params[1], params[2], params[3]
+        l_t, b_t = params[4], params[5]
+        y_t = self.y[0]
+        oma = 1 - alpha
+        omb_phi = (1 - beta) * phi
+        omg = 1 - gamma
+        m = len(params) - 6
+        if m == 1:
+            params[6] = 1.0
+        seasons = params[6:]
+        count = len(self.y) + h
+        read, read_h = self._ring_indexes(m, count)
+        forecasted = [y_t]
+        for t in range(1, count):
+            at = read[t]
+            stm = seasons[at]
+            stmh = seasons[read_h[t]]
+            l_p = l_t
+            trend = l_p + phi * b_t
+            level = y_t / stm if stm != 0 else divide(y_t, stm)
+            l_t = alpha * level + oma * trend
+            b_next = beta * (l_t - l_p) + omb_phi * b_t
+            ratio = y_t / trend if trend != 0 else divide(y_t, trend)
+            seasons[at] = gamma * ratio + omg * stm
+            b_t = b_next
+            y_t = (l_t + sums[t - 1] * b_t) * stmh
+            forecasted.append(y_t)
+        params[6:] = seasons
+        return self._error(forecasted) if fit else math.nan, forecasted
+
+    def _error(self, forecasted: list[float]) -> float:
+        """The server's sum of squared errors over the windows with data."""
         total = 0.0
-        forecasted = self.forecast(0, params)
-        for i, value in enumerate(forecasted):
-            if not math.isnan(self.y[i]):
-                if math.isnan(value):
+        for value, actual in zip(forecasted, self.y, strict=True):
+            if actual == actual:
+                if value != value:
                     return math.inf
-                diff = value - self.y[i]
+                diff = value - actual
                 total += diff * diff
         return total
+
+    def forecast(self, h: int, params: list[float]) -> list[float]:
+        """The fitted values and *h* forecasts (changes *params* as Go does)."""
+        return self.run(h, params, False)[1]
+
+    def sse(self, params: list[float]) -> float:
+        """The sum of squared errors of the fit (changes *params* as Go does)."""
+        return self.run(0, params, True)[0]
 
 
 def holt_winters(
