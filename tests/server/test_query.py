@@ -206,3 +206,29 @@ def test_a_repeated_parameter_counts_once(pair):
     expected = influxd.request("GET", url)
     got = served.request("GET", url)
     assert got.json() == expected.json()
+
+
+def test_statements_that_write_sent_by_get_carry_influxds_warning(pair):
+    """influxd runs them and warns, naming the statement in canonical form."""
+    db = pair[2]
+    statements = [
+        'create database "get x"',
+        'DROP DATABASE "get x"',
+        (
+            f"CREATE RETENTION POLICY r1 ON {db} DURATION 7d REPLICATION 1 "
+            "SHARD DURATION 1d"
+        ),
+        f'create retention policy "r 2" on "{db}" duration inf replication 1',
+        f'alter retention policy "r 2" on {db} duration 3d shard duration 2h',
+        f'DROP RETENTION POLICY r1 ON {db}; DROP RETENTION POLICY "r 2" ON {db}',
+        'DROP MEASUREMENT "select"',
+        "SELECT max(v) FROM q; CREATE DATABASE getdb; DROP DATABASE getdb",
+    ]
+    for q in statements:
+        for chunked in ("false", "true"):
+            params = {"db": db, "q": q, "chunked": chunked}
+            expected, got = both(pair, "GET", params=params)
+            assert got.status_code == expected.status_code == 200
+            parsed = [orjson.loads(line) for line in got.content.splitlines()]
+            wanted = [orjson.loads(line) for line in expected.content.splitlines()]
+            assert parsed == wanted, q

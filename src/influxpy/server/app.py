@@ -26,8 +26,10 @@ from influxpy.exceptions import (
     NotSupportedError,
     ProgrammingError,
 )
+from influxpy.influxql import parse
 from influxpy.results import Series, StatementResult, merge_pieces
 from influxpy.server.auth import AuthError, Users
+from influxpy.server.messages import MAY_WRITE, read_only_warning
 from influxpy.server.render import (
     CSVWriter,
     Result,
@@ -384,7 +386,11 @@ class InfluxApp:
         fmt = request.format()
         epoch = params.get("epoch") or None
 
+        warnings: dict[int, dict[str, str]] = {}
+
         def start() -> Iterator[StatementResult]:
+            if request.method == "GET" and MAY_WRITE.search(text):
+                warnings.update(_read_only_warnings(text, bound))
             results = self.backend.statements(
                 text,
                 database=params.get("db") or None,
@@ -410,9 +416,10 @@ class InfluxApp:
         headers = {**base, "content-type": fmt}
         indent = params.get("pretty") == "true"
         if chunked:
-            await self._stream(send, headers, statements, fmt, epoch, indent)
+            chunks = _chunks(statements, warnings)
+            await self._stream(send, headers, chunks, fmt, epoch, indent)
             return
-        results = await self._run(_collect, statements)
+        results = await self._run(_collect, statements, warnings)
         if fmt == _CSV:
             body = CSVWriter(epoch).write(results).encode()
         elif fmt == _MSGPACK:
@@ -426,7 +433,7 @@ class InfluxApp:
         self,
         send: Send,
         headers: Mapping[str, str],
-        statements: Iterator[StatementResult],
+        chunks: Iterator[Result],
         fmt: str,
         epoch: str | None,
         indent: bool,
@@ -435,7 +442,6 @@ class InfluxApp:
         await send(
             {"type": "http.response.start", "status": 200, "headers": _raw(headers)}
         )
-        chunks = _chunks(statements)
         csv = CSVWriter(epoch)
         while True:
             result = await self._run(next, chunks, None)
@@ -457,7 +463,25 @@ def _prepend(first: StatementResult, rest: Iterator[StatementResult]) -> Iterato
     yield from rest
 
 
-def _collect(statements: Iterator[StatementResult]) -> list[Result]:
+def _read_only_warnings(
+    text: str, params: Mapping[str, Any] | None
+) -> dict[int, dict[str, str]]:
+    """influxd's warning for each statement of *text* that writes (GET)."""
+    try:
+        parsed = parse(text, params)
+    except Exception:
+        return {}  # the backend reports what does not parse
+    found = {}
+    for index, statement in enumerate(parsed):
+        warning = read_only_warning(statement)
+        if warning is not None:
+            found[index] = warning
+    return found
+
+
+def _collect(
+    statements: Iterator[StatementResult], warnings: Mapping[int, dict[str, str]]
+) -> list[Result]:
     """Every statement's result, pieces of a series joined (non-chunked)."""
     out: list[Result] = []
     for statement in statements:
@@ -467,17 +491,25 @@ def _collect(statements: Iterator[StatementResult]) -> list[Result]:
         series: list[Series] = list(merge_pieces(statement.series))
         for item in series:
             item.partial = False
-        out.append(Result(statement.statement_id, series))
+        result = Result(statement.statement_id, series)
+        if statement.statement_id in warnings:
+            result.messages.append(warnings[statement.statement_id])
+        out.append(result)
     return out
 
 
-def _chunks(statements: Iterator[StatementResult]) -> Iterator[Result]:
+def _chunks(
+    statements: Iterator[StatementResult], warnings: Mapping[int, dict[str, str]]
+) -> Iterator[Result]:
     """The results of a chunked response, one per series piece."""
     for statement in statements:
         if statement.error is not None:
             yield Result(statement.statement_id, error=statement.error)
             continue
-        for result, _last in chunk_results(statement.statement_id, statement.series):
+        pieces = chunk_results(statement.statement_id, statement.series)
+        for index, (result, _last) in enumerate(pieces):
+            if index == 0 and statement.statement_id in warnings:
+                result.messages.append(warnings[statement.statement_id])
             yield result
 
 
