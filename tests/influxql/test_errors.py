@@ -160,6 +160,14 @@ def test_parse_error_reads_as_influxd(influx_server: InfluxServer, text: str) ->
     assert str(caught.value) == expected
 
 
+def test_syntax_errors_come_first(influx_server: InfluxServer) -> None:
+    # influxd parses the whole text before it runs anything.
+    text = "SHOW USERS; SELEC"
+    with pytest.raises(InfluxQLParseError) as caught:
+        parse(text)
+    assert str(caught.value) == server_error(influx_server, text)
+
+
 def test_parse_statement_takes_one(influx_server: InfluxServer) -> None:
     text = "SHOW DATABASES SHOW DATABASES"
     with pytest.raises(InfluxQLParseError) as caught:

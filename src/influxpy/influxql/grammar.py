@@ -146,9 +146,19 @@ Builder = Callable[[], Statement]
 
 
 def _unsupported(name: str) -> Handler:
-    def handler(p: Parser) -> Builder:
+    """Refuse the statement *name*: when it ends here (``SHOW USERS``), once
+    the rest of the text has parsed; otherwise at once, as its clauses are
+    not read."""
+
+    def refuse() -> Statement:
         msg = f"The statement {name}"
         raise convert.unsupported(msg)
+
+    def handler(p: Parser) -> Builder:
+        if p.peek().kind in (";", "EOF"):
+            return refuse
+        refuse()
+        raise AssertionError  # pragma: no cover - refuse() raises
 
     return handler
 
