@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 from influxpy import statements as st
 from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.reading import EngineQueries
+from influxpy.expressions import WhereNode
 from influxpy.lineprotocol.escaping import escape_measurement, escape_tag
 from influxpy.query import Delete, Source
 from influxpy.results import Series
 
 if TYPE_CHECKING:
     from influxpy.compilers.duckdb import ColumnInfo
-    from influxpy.expressions import WhereNode
 
 __all__ = ["EngineShow", "StatementFailed", "go_duration"]
 
@@ -189,10 +189,66 @@ class EngineShow(EngineQueries):
         for rp, m, _columns in self._tables(db, ()):
             if m in names or not _matches(statement.measurement, m):
                 continue
+            if statement.where is not None:
+                verdict = self._measurement_matches(db, m, statement.where, {})
+                if verdict is not None:
+                    if verdict:
+                        names.add(m)
+                    continue
             if self._read(db, rp, m, "1", statement.where, " LIMIT 1"):
                 names.add(m)
         values = [[m] for m in _page(sorted(names), statement.limit, statement.offset)]
         return [Series("measurements", {}, ["name"], values)] if values else []
+
+    def _measurement_matches(
+        self,
+        database: str,
+        measurement: str,
+        where: WhereNode,
+        seen: dict[str, set[str]],
+    ) -> bool | None:
+        """Whether *measurement* passes *where* as influxd's index decides
+        for SHOW MEASUREMENTS (None: a condition it does not judge so).
+
+        Each condition on a tag looks at the values the tag takes in the
+        measurement: none (the tag is never set) fails every condition;
+        ``=`` and ``=~`` pass when one value matches, ``!=`` and ``!~``
+        when none does, so ``host != 'a'`` leaves out a measurement with a
+        series ``host=a`` even when it has others.
+        """
+        verdicts = []
+        for child in where.children:
+            if isinstance(child, WhereNode):
+                verdict = self._measurement_matches(database, measurement, child, seen)
+            elif child.lhs.role == "time":
+                verdict = True
+            elif child.lookup_name in ("exact", "ne", "regex"):
+                key = child.lhs.key
+                if key not in seen:
+                    seen[key] = self._tag_values(database, measurement, key)
+                found = seen[key]
+                if child.lookup_name == "regex":
+                    hit = any(re.search(child.rhs, v) for v in found)
+                else:
+                    hit = child.rhs in found
+                negated = child.negated != (child.lookup_name == "ne")
+                verdict = bool(found) and hit != negated
+            else:
+                verdict = None
+            if verdict is None:
+                return None
+            verdicts.append(verdict)
+        return all(verdicts) if where.connector == "AND" else any(verdicts)
+
+    def _tag_values(self, database: str, measurement: str, key: str) -> set[str]:
+        """The values tag *key* takes in *measurement*, in every policy."""
+        values: set[str] = set()
+        for rp, m, columns in self._tables(database, (Source(measurement),)):
+            info = columns.get(key)
+            if info is not None and info.role == "tag":
+                rows = self._read(database, rp, m, f"DISTINCT {ident(key)}", None)
+                values.update(str(r[0]) for r in rows if r[0])
+        return values
 
     def _do_show_tag_keys(
         self, statement: st.ShowTagKeys, database: str | None
