@@ -232,3 +232,18 @@ def test_statements_that_write_sent_by_get_carry_influxds_warning(pair):
             parsed = [orjson.loads(line) for line in got.content.splitlines()]
             wanted = [orjson.loads(line) for line in expected.content.splitlines()]
             assert parsed == wanted, q
+
+
+def test_a_long_series_says_partial_as_influxd_does(pair):
+    """Non-chunked, influxd flags a series of more than 10,000 rows."""
+    influxd, served, db = pair
+    lines = [f"long,h=a v={i} {i}" for i in range(10_001)]
+    lines += [f"long,h=b v={i} {i}" for i in range(10_000)]
+    for target in (influxd, served):
+        response = target.request(
+            "POST", "/write", params={"db": db}, content="\n".join(lines).encode()
+        )
+        assert response.status_code == 204
+    for q in ("SELECT * FROM long GROUP BY h", "SELECT v FROM long WHERE h = 'b'"):
+        got = same_json(pair, params={"db": db, "q": q, "epoch": "ns"})
+        assert got.json()["results"][0]["series"]

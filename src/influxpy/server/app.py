@@ -490,7 +490,10 @@ def _collect(
             continue
         series: list[Series] = list(merge_pieces(statement.series))
         for item in series:
-            item.partial = False
+            # influxd 1.6.7 joins its internal chunks of 10,000 rows but
+            # keeps their flag: a longer series says "partial" (reference
+            # §2.3), and clients ignore it.
+            item.partial = len(item.values) > DEFAULT_CHUNK_SIZE
         result = Result(statement.statement_id, series)
         if statement.statement_id in warnings:
             result.messages.append(warnings[statement.statement_id])
