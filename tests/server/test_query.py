@@ -140,10 +140,11 @@ def test_msgpack_answers(pair, q, chunked):
     assert unpack(got.content) == unpack(expected.content)
 
 
+@pytest.mark.parametrize("chunked", ["false", "true"])
 @pytest.mark.parametrize("accept", ["application/csv", "text/csv"])
 @pytest.mark.parametrize("q", SELECTS)
-def test_csv_answers(pair, q, accept):
-    params = {"db": pair[2], "q": q}
+def test_csv_answers(pair, q, accept, chunked):
+    params = {"db": pair[2], "q": q, "chunked": chunked, "chunk_size": "4"}
     expected, got = both(pair, "GET", params=params, headers={"Accept": accept})
     assert got.headers["content-type"] == expected.headers["content-type"]
     assert got.content == expected.content
