@@ -8,6 +8,7 @@ runs with the Agg backend (no display).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import importlib.util
 import re
@@ -138,6 +139,8 @@ def test_wide_frame(conn: str) -> None:
     assert wide["mean{host=b}"].tolist()[0] == 10.0
     ungrouped = Reading.series.using(conn).only("v").to_dataframe(wide=True)
     assert list(ungrouped.columns) == ["v"]
+    awaited = asyncio.run(grouped(seed(conn)).ato_dataframe(wide=True))
+    assert awaited.equals(wide)
 
 
 def test_cli_writes_the_same_picture(
