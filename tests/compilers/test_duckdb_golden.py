@@ -319,6 +319,9 @@ def _plan_meta(plan: Plan | None) -> tuple[dict[str, Any], StreamPlan | None]:
         value = getattr(plan, field.name)
         meta[field.name] = list(value) if isinstance(value, tuple) else value
     stream = meta.pop("stream", None)
+    if not meta.get("parts"):
+        # Only a SELECT of several measurements has parts.
+        meta.pop("parts", None)
     return meta, stream
 
 

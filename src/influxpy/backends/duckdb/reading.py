@@ -77,6 +77,11 @@ class EngineQueries(EngineWrites, EngineAdmin):
         if isinstance(plan, DeletePlan):
             self._delete(compiled)
             return
+        if plan.parts:
+            # Several measurements: the series of each, one after the other.
+            for part in plan.parts:
+                yield from self._results(part, chunk_size, database)
+            return
         cursor = self._cursor()
         batches: Batches | None = None
         try:

@@ -27,7 +27,6 @@ from influxpy.exceptions import (
     InfluxpyError,
     InterfaceError,
     ProgrammingError,
-    UnsupportedCompilation,
 )
 from influxpy.expressions import Col, CombinedExpression, WhereNode
 from influxpy.functions import Func
@@ -81,27 +80,6 @@ def _with_roles(node: Any, kinds: Mapping[str, tuple[str, str | None]]) -> Any:
             return node
         return dataclasses.replace(node, **changes)
     return node
-
-
-def _check_sources(query: Query) -> None:
-    """Refuse what the engine compiler would answer wrongly (it reads only
-    the first measurement): several sources, a regular expression of
-    measurements, ``GROUP BY /re/``. Drop each check once it compiles them."""
-    what = None
-    if query.extra_sources:
-        what = "a SELECT from several sources"
-    elif isinstance(query.source, Source) and query.source.regex:
-        what = "a SELECT from a regular expression of measurements"
-    elif query.group_by_patterns:
-        what = "GROUP BY a regular expression"
-    if what is not None:
-        msg = (
-            f"The embedded engine (DuckDB) cannot run {what} yet; run this "
-            "query on an InfluxDB server (influxpy.connect('influxdb://…'))."
-        )
-        raise UnsupportedCompilation(msg, dialect="duckdb", node=what)
-    if isinstance(query.source, Query):
-        _check_sources(query.source)
 
 
 def _condition_keys(node: WhereNode) -> set[str]:
@@ -250,7 +228,6 @@ class EngineStatements(EngineShow):
             if source.retention_policy not in names:
                 msg = f"retention policy not found: {source.retention_policy}"
                 raise StatementFailed(msg)
-        _check_sources(query)
         query = self._resolved(query, db)
         query.check_runnable()
         compiled = query.compile(self.get_compiler(db))

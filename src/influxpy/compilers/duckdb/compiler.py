@@ -75,6 +75,7 @@ from influxpy.compilers.duckdb.context import (
 from influxpy.compilers.duckdb.multirow import MultiRowMixin
 from influxpy.compilers.duckdb.plan import DeletePlan, EmptyPlan, IntoPlan, SelectPlan
 from influxpy.compilers.duckdb.scalars import ScalarsMixin
+from influxpy.compilers.duckdb.sources import SourcesMixin
 from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
 from influxpy.compilers.duckdb.timezones import smallest_change
@@ -87,6 +88,7 @@ __all__ = ["DuckDBCompiler"]
 
 
 class DuckDBCompiler(
+    SourcesMixin,
     CallsMixin,
     MultiRowMixin,
     WindowsMixin,
@@ -105,7 +107,10 @@ class DuckDBCompiler(
             return self._compile_delete(node)
         if not isinstance(node, Query):
             self.visit_unsupported(node)
-        return self._compile_query(node)
+        prepared = self._prepare(node)
+        if isinstance(prepared, list):
+            return self._compile_parts(node, prepared)
+        return self._compile_query(prepared)
 
     # -- DELETE --------------------------------------------------------------
 

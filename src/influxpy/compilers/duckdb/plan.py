@@ -9,7 +9,8 @@ cut its rows into series:
   no SQL to run and no series to return.
 - ``DeletePlan``: the SQL deletes points.
 - ``SelectPlan``: the SQL returns rows of ``(group tag values…, time,
-  columns…)`` ordered by series then time.
+  columns…)`` ordered by series then time; of several measurements, its
+  ``parts`` are the SELECTs to run one after the other.
 - ``IntoPlan``: the SQL returns the rows a ``SELECT … INTO`` writes, and
   where to write them.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from influxpy.compilers.base import Plan
+from influxpy.compilers.base import Compiled, Plan
 from influxpy.compilers.duckdb.stream import StreamPlan
 
 __all__ = ["DeletePlan", "EmptyPlan", "EnginePlan", "IntoPlan", "SelectPlan"]
@@ -46,6 +47,9 @@ class SelectPlan(Plan):
     columns: tuple[str, ...]
     #: For a raw SELECT, how to run it in slices of its output order.
     stream: StreamPlan | None = None
+    #: A SELECT of several measurements: the compiled SELECT of each, run
+    #: in this order (their series follow each other); the SQL is then empty.
+    parts: tuple[Compiled, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

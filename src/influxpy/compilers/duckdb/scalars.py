@@ -25,6 +25,8 @@ class ScalarsMixin(_CompilerBase):
                 return sql, "string"
             if kind == "tag":
                 return f"NULLIF({sql}, '')", "string"
+            if node.cast in _CASTS and info is not None and info.role == "field":
+                return _cast(sql, info.kind, node.cast)
             return sql, kind
         return self._scalar(node, lambda n: self._row_expr(n, columns))
 
@@ -155,3 +157,25 @@ def _arith(
     if not both_int:
         return f"(CAST({a} AS DOUBLE) {op} CAST({b} AS DOUBLE))", kind
     return f"({a} {op} {b})", kind
+
+
+#: The value casts of InfluxQL text (``v::integer``) and their SQL types.
+_CASTS = {
+    "float": "DOUBLE",
+    "integer": "BIGINT",
+    "string": "VARCHAR",
+    "boolean": "BOOLEAN",
+}
+
+
+def _cast(sql: str, kind: str, cast: str) -> tuple[str, str | None]:
+    """A stored field read as *cast*, as the server's cursors convert it:
+    numbers between float and integer (a float truncated toward zero),
+    any other pair null."""
+    numeric = ("float", "integer")
+    if kind == cast:
+        return sql, kind
+    if kind in numeric and cast in numeric:
+        value = f"trunc({sql})" if cast == "integer" else sql
+        return f"CAST({value} AS {_CASTS[cast]})", cast
+    return f"CAST(NULL AS {_CASTS[cast]})", cast

@@ -1,0 +1,285 @@
+"""What only InfluxQL text says, made into queries the engine compiler runs.
+
+Before a SELECT compiles, ``SourcesMixin._prepare`` rewrites it as the
+server's query rewriting does:
+
+- ``Raw('…')`` holds an InfluxQL fragment: it is parsed as an expression
+  (``influxpy.influxql``) and compiled like any other; text that is not one
+  expression is refused with ``UnsupportedCompilation`` naming it.
+- Columns the text left ``unknown`` become the tag or field (with its type)
+  the measurement stores; a key it lacks stays unknown and reads as null.
+- ``*`` beside other columns, ``*::field``, ``*::tag`` and ``/re/`` in a
+  select list become the matching keys of every measurement read, sorted,
+  leaving out the GROUP BY tags; ``count(/re/)`` (and ``count(*)`` over
+  several measurements) one call per matching field, ``count_<key>``.
+- ``GROUP BY /re/`` groups by every tag key a pattern matches.
+- ``FROM a, b`` and ``FROM /re/`` read each measurement as its own query,
+  every one with the columns of all of them (a key a measurement lacks is
+  null there): the plan runs them one after the other, by measurement name
+  (descending with ``ORDER BY time DESC``), as the server orders them.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from influxpy.compilers.base import Compiled
+from influxpy.compilers.duckdb.catalog import ColumnInfo
+from influxpy.compilers.duckdb.context import _CompilerBase
+from influxpy.compilers.duckdb.plan import EmptyPlan, SelectPlan
+from influxpy.expressions import (
+    Col,
+    ColumnPattern,
+    CombinedExpression,
+    Raw,
+    Star,
+    WhereNode,
+)
+from influxpy.functions import Func
+from influxpy.lookups import Lookup
+from influxpy.query import Query, SelectItem, Source
+
+__all__ = ["SourcesMixin", "parse_raw"]
+
+_Columns = Mapping[str, ColumnInfo]
+_VALUE_CASTS = frozenset({"float", "integer", "string", "boolean"})
+
+
+def parse_raw(raw: Raw) -> Any:
+    """The expression an InfluxQL fragment says; refuse any other text."""
+    from influxpy.exceptions import UnsupportedCompilation
+    from influxpy.influxql.convert import to_expression
+    from influxpy.influxql.parser import Parser
+
+    try:
+        parser = Parser(raw.text)
+        node = parser.expr()
+        if parser.peek().kind != "EOF":
+            raise ValueError(raw.text)
+        return to_expression(node)
+    except Exception as error:
+        msg = (
+            f"The embedded engine (DuckDB) runs Raw() text only when it is one "
+            f"InfluxQL expression it can compile; Raw({raw.text!r}) is not "
+            f"({error})."
+        )
+        raise UnsupportedCompilation(msg, dialect="duckdb", node="Raw") from None
+
+
+def _rewrite(node: Any, leaf: Callable[[Any], Any]) -> Any:
+    """*node* with *leaf* applied to every expression leaf (Col, Raw), rebuilt
+    only where something changed; subquery sources are left alone."""
+    if isinstance(node, Col | Raw):
+        return leaf(node)
+    if isinstance(node, tuple):
+        items = tuple(_rewrite(item, leaf) for item in node)
+        return node if all(a is b for a, b in zip(items, node, strict=True)) else items
+    if isinstance(node, list):
+        return [_rewrite(item, leaf) for item in node]
+    if isinstance(node, Func):
+        source = _rewrite(node.source, leaf)
+        params = _rewrite(node.params, leaf)
+        if source is node.source and params is node.params:
+            return node
+        called = copy.copy(node)
+        called.source = source
+        called.params = params
+        return called
+    if isinstance(node, Query | WhereNode | SelectItem | Lookup | CombinedExpression):
+        changes = {
+            f.name: _rewrite(getattr(node, f.name), leaf)
+            for f in dataclasses.fields(node)
+            if f.init and f.name not in ("source", "extra_sources")
+        }
+        if all(changes[k] is getattr(node, k) for k in changes):
+            return node
+        return dataclasses.replace(node, **changes)
+    return node
+
+
+def _unraw(node: Any) -> Any:
+    return parse_raw(node) if isinstance(node, Raw) else node
+
+
+def _resolver(columns: _Columns) -> Callable[[Any], Any]:
+    def leaf(node: Any) -> Any:
+        if isinstance(node, Col) and node.cast in _VALUE_CASTS and node.key in columns:
+            stored = columns[node.key].kind
+            if stored != node.cast and {stored, node.cast} != {"float", "integer"}:
+                # No conversion: the server reads no such field.
+                return dataclasses.replace(node, role="unknown")
+        if isinstance(node, Col) and node.role == "unknown" and node.key in columns:
+            info = columns[node.key]
+            dtype = info.kind if info.role == "field" else None
+            return dataclasses.replace(node, role=info.role, dtype=dtype)
+        return node
+
+    return leaf
+
+
+def _has_text_forms(query: Query) -> bool:
+    """Whether *query*'s select list or GROUP BY says what only text can."""
+    if query.group_by_patterns:
+        return True
+    for item in query.select:
+        expr = item.expression
+        if isinstance(expr, Star | ColumnPattern):
+            return True
+        if isinstance(expr, Func) and isinstance(expr.source, ColumnPattern):
+            return True
+    return False
+
+
+class SourcesMixin(_CompilerBase):
+    """Several sources, regex sources and select lists only text can say."""
+
+    def _tables_of(self, query: Query) -> list[tuple[Source, _Columns]]:
+        """Each measurement *query* reads, in the server's order."""
+        found: dict[str, tuple[Source, _Columns]] = {}
+        for source in query.sources:
+            if not isinstance(source, Source):
+                raise self._unsupported("a subquery beside other sources")
+            if source.database and source.database != self.catalog.database:
+                raise self._unsupported("queries across databases")
+            rp = source.retention_policy or self.catalog.default_rp
+            for (table_rp, name), columns in sorted(self.catalog.tables.items()):
+                if table_rp != rp or name in found:
+                    continue
+                hit = (
+                    re.search(source.measurement, name)
+                    if source.regex
+                    else name == source.measurement
+                )
+                if hit:
+                    found[name] = (Source(name, None, source.retention_policy), columns)
+        names = sorted(found, reverse=query.descending)
+        return [found[n] for n in names]
+
+    def _prepare(self, query: Query) -> Query | list[Query]:
+        """*query* as the compiler reads it: one query, or one per measurement."""
+        if isinstance(query.source, Query):
+            inner = self._prepare(query.source)
+            if isinstance(inner, list):
+                raise self._unsupported("a subquery of several measurements")
+            query = dataclasses.replace(query, source=inner)
+        query = _rewrite(query, _unraw)
+        several = bool(query.extra_sources) or (
+            isinstance(query.source, Source) and query.source.regex
+        )
+        if not several and not _has_text_forms(query):
+            if isinstance(query.source, Source):
+                found = self._table(query.source)
+                if found is not None:
+                    resolved: Query = _rewrite(query, _resolver(found[1]))
+                    return resolved
+            return query
+        if isinstance(query.source, Query):
+            raise self._unsupported("/re/ or * beside columns over a subquery")
+        if query.into is not None and several:
+            raise self._unsupported("INTO from several measurements")
+        tables = self._tables_of(query)
+        union: dict[str, ColumnInfo] = {}
+        for _source, columns in tables:
+            for key, info in columns.items():
+                if key not in union or info.role == "field":
+                    union[key] = info
+        select = self._expand(query, union, several, bool(query.group_by_patterns))
+        group_by = list(query.group_by)
+        if several and "*" in group_by:
+            # Every tag key of every measurement read.
+            group_by.remove("*")
+            group_by += [
+                k
+                for k, c in sorted(union.items())
+                if c.role == "tag" and k not in group_by
+            ]
+        for pattern in query.group_by_patterns:
+            group_by += [
+                k
+                for k, c in sorted(union.items())
+                if c.role == "tag" and re.search(pattern, k) and k not in group_by
+            ]
+        query = dataclasses.replace(
+            query,
+            group_by=tuple(group_by),
+            group_by_patterns=(),
+            select=tuple(select),
+        )
+        parts = []
+        for source, columns in tables:
+            part = dataclasses.replace(query, source=source, extra_sources=())
+            parts.append(_rewrite(part, _resolver(columns)))
+        if not several:
+            return parts[0] if parts else query
+        return parts
+
+    def _expand(
+        self,
+        query: Query,
+        union: dict[str, ColumnInfo],
+        several: bool,
+        patterns: bool,
+    ) -> list[SelectItem]:
+        """The select list with wildcards and patterns made columns."""
+        excluded = set(query.group_by)
+        if "*" in query.group_by or patterns:
+            # With GROUP BY /re/ the server leaves every tag out of them.
+            excluded |= {k for k, c in union.items() if c.role == "tag"}
+        items = list(query.select)
+        if not items and (several or patterns):
+            items = [SelectItem(Star())]
+        out: list[SelectItem] = []
+        for item in items:
+            expr = item.expression
+            if isinstance(expr, Star | ColumnPattern):
+                out += [
+                    SelectItem(Col(k, c.role, c.kind if c.role == "field" else None))
+                    for k, c in sorted(union.items())
+                    if _matches(expr, k, c) and (c.role == "field" or k not in excluded)
+                ]
+                continue
+            source = expr.source if isinstance(expr, Func) else None
+            if isinstance(source, ColumnPattern) or (
+                several and isinstance(source, Star)
+            ):
+                assert isinstance(expr, Func)
+                prefix = item.alias or expr.name.lower()
+                for key, c in sorted(union.items()):
+                    if c.role != "field" or not _matches(source, key, c):
+                        continue
+                    if expr.numeric and c.kind not in self._NUMERIC:
+                        continue
+                    call = expr._copy(Col(key, "field", c.kind, key))
+                    out.append(SelectItem(call, f"{prefix}_{key}"))
+                continue
+            out.append(item)
+        return out
+
+    def _compile_parts(self, query: Query, parts: list[Query]) -> Compiled:
+        """One compiled query per measurement, run one after the other."""
+        compiled = [self._compile_query(part) for part in parts]
+        runs = tuple(c for c in compiled if not isinstance(c.plan, EmptyPlan))
+        if not runs:
+            return Compiled("", plan=EmptyPlan())
+        first = runs[0].plan
+        assert isinstance(first, SelectPlan)
+        plan = dataclasses.replace(first, stream=None, parts=runs)
+        return Compiled("", plan=plan)
+
+    def _compile_query(self, query: Query) -> Compiled:
+        """Defined in ``compiler``."""
+        raise NotImplementedError
+
+
+def _matches(pattern: Star | ColumnPattern, key: str, info: ColumnInfo) -> bool:
+    if isinstance(pattern, ColumnPattern):
+        return re.search(pattern.pattern, key) is not None
+    if pattern.cast == "field":
+        return info.role == "field"
+    if pattern.cast == "tag":
+        return info.role == "tag"
+    return True
