@@ -25,6 +25,7 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.axes import Axes
 
+import influxpy
 from _cli import run
 from _influxd import InfluxServer
 from conformance._common import Reading, at
@@ -161,6 +162,23 @@ def test_cli_writes_the_same_picture(
     assert result.returncode == 0, result.stderr
     assert f"Wrote {out} (2 lines)." in result.stdout
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_plots_on_the_engine(tmp_path: Path) -> None:
+    url = f"duckdb:///{tmp_path}/store.duckdb"
+    backend = influxpy.connect(url, alias="plot-file")
+    try:
+        seed("plot-file")
+    finally:
+        backend.close()
+    out = tmp_path / "engine.svg"
+    result = run(
+        "query", "--url", url, "--plot", str(out),
+        'SELECT "v" FROM "conformance" GROUP BY "host"',
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"Wrote {out} (2 lines)." in result.stdout
+    assert out.read_text().lstrip().startswith("<?xml")
 
 
 def test_cli_picture_lines(tmp_path: Path) -> None:
