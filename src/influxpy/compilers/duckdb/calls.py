@@ -43,6 +43,8 @@ class CallsMixin(_CompilerBase):
         self, ctx: _Context, items: list[SelectItem]
     ) -> tuple[str, list[str], list[str | None]] | None:
         names = _output_names(items)
+        if self._is_multi_row_with_columns(items):
+            return self._multi_row_with_columns(ctx, items, names)
         calls: list[Func] = []
         aux: list[Col] = []
         for item in items:

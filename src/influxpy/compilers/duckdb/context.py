@@ -327,6 +327,16 @@ class _CompilerBase(Compiler):
         """Defined in ``multirow``."""
         raise NotImplementedError
 
+    def _is_multi_row_with_columns(self, items: list[SelectItem]) -> bool:
+        """Defined in ``multirow``."""
+        raise NotImplementedError
+
+    def _multi_row_with_columns(
+        self, ctx: _Context, items: list[SelectItem], names: list[str]
+    ) -> tuple[str, list[str], list[str | None]] | None:
+        """Defined in ``multirow``."""
+        raise NotImplementedError
+
 
 def _engine(name: str) -> str | None:
     """The key of the engine implementation of the function *name*

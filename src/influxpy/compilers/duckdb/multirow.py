@@ -3,12 +3,15 @@ HOLT_WINTERS, INTEGRAL over windows, TOP, BOTTOM, DISTINCT and SAMPLE."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from influxpy.compilers.duckdb.aliases import (
     ORDINAL,
     PICKED,
     RANDOM,
     SEEN,
     WINDOW_START,
+    aux_column,
     group_column,
     output_column,
     tag_column,
@@ -26,6 +29,10 @@ from influxpy.compilers.duckdb.context import (
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import Col
 from influxpy.functions import Func
+from influxpy.query import SelectItem
+
+#: The functions of many rows the server answers next to other columns.
+_WITH_COLUMNS = frozenset({"top", "bottom", "sample"})
 
 
 class MultiRowMixin(_CompilerBase):
@@ -165,9 +172,53 @@ class MultiRowMixin(_CompilerBase):
             reduced += f" GROUP BY {', '.join(g)}"
         return f"SELECT {', '.join([*g, 'p.t AS time', 'p.v AS v'])} FROM ({reduced})"
 
-    def _multi_row_query(
-        self, ctx: _Context, func: Func, names: list[str]
+    def _multi_row_with_columns(
+        self, ctx: _Context, items: list[SelectItem], names: list[str]
     ) -> tuple[str, list[str], list[str | None]] | None:
+        """TOP, BOTTOM or SAMPLE next to fields, tags and arithmetic of them.
+
+        The server keeps the other columns of each point it selects (its
+        auxiliary fields), so every other column is read from the selected
+        point: ``SELECT top(v, 2), host, v - n`` gives the host and the
+        difference of the two points with the largest ``v``.
+        """
+        position = next(
+            i
+            for i, item in enumerate(items)
+            if isinstance(item.expression, Func)
+            and item.expression.name in self._MULTI_ROW
+        )
+        func = items[position].expression
+        assert isinstance(func, Func)
+        others = [
+            (index, *self._row_expr(item.expression, ctx.columns))
+            for index, item in enumerate(items)
+            if index != position
+        ]
+        return self._multi_row_query(ctx, func, names, position, others)
+
+    def _is_multi_row_with_columns(self, items: list[SelectItem]) -> bool:
+        """Whether *items* are one TOP, BOTTOM or SAMPLE and columns of the
+        selected points (no other call)."""
+        calls = [i.expression for i in items if self._has_call(i.expression)]
+        return (
+            len(items) > 1
+            and len(calls) == 1
+            and isinstance(calls[0], Func)
+            and calls[0].name in _WITH_COLUMNS
+        )
+
+    def _multi_row_query(
+        self,
+        ctx: _Context,
+        func: Func,
+        names: list[str],
+        position: int = 0,
+        others: Sequence[tuple[int, str, str | None]] = (),
+    ) -> tuple[str, list[str], list[str | None]] | None:
+        """The rows of TOP, BOTTOM, SAMPLE or DISTINCT (select-list item
+        *position*), with *others* (item index, SQL over the stored row,
+        kind) read from each selected point."""
         source = func.source
         if not isinstance(source, Col):
             what = f"{func.name}() of an expression"
@@ -176,7 +227,7 @@ class MultiRowMixin(_CompilerBase):
             return None
         x, kind = _column_sql(source, ctx.columns)
         g = ctx.group_columns
-        col0 = output_column(0)
+        col0 = output_column(position)
         query = ctx.query
         gbt = query.group_by_time
         low, high = ctx.bounds.lower, ctx.bounds.upper
@@ -194,6 +245,22 @@ class MultiRowMixin(_CompilerBase):
         # The tag values TOP/BOTTOM(x, tag…, N) picks by ('' when absent).
         for i, tag in enumerate(tags):
             selected += f", {_column_sql(tag, ctx.columns)[0]} AS {tag_column(i)}"
+        for j, (_index, sql, _kind) in enumerate(others):
+            selected += f", {sql} AS {aux_column(j)}"
+        # The other columns go to their select-list places, after the tags
+        # TOP/BOTTOM(x, tag…, N) adds next to its own column.
+        shift = len(tags)
+        places = [index + (shift if index > position else 0) for index, *_ in others]
+        carried = [
+            f"{aux_column(j)} AS {output_column(place)}"
+            for j, place in enumerate(places)
+        ]
+        all_names = [*names[: position + 1], *(t.key for t in tags)]
+        all_names += names[position + 1 :]
+        kinds: list[str | None] = [*([None] * position), kind, *(["string"] * shift)]
+        kinds += [None] * (len(names) - position - 1)
+        for place, (_index, _sql, other_kind) in zip(places, others, strict=True):
+            kinds[place] = other_kind
         base = (
             f"SELECT {selected}, {x} AS x, {window} AS w FROM {ctx.table} "
             f"WHERE {ctx.where} AND {_range_sql(low, high)} AND {x} IS NOT NULL"
@@ -211,15 +278,16 @@ class MultiRowMixin(_CompilerBase):
             n = int(func.params[0])
             pick = f"row_number() OVER (PARTITION BY {partition} ORDER BY {RANDOM})"
             body = (
-                f"SELECT {', '.join([*g, 'time', 'w'])}, x AS {col0} FROM "
-                f"(SELECT *, random() AS {RANDOM} FROM ({base})) "
+                f"SELECT {', '.join([*g, 'time', 'w', f'x AS {col0}', *carried])} "
+                f"FROM (SELECT *, random() AS {RANDOM} FROM ({base})) "
                 f"QUALIFY {pick} <= {n}"
             )
             order = [f"w {direction}", "time ASC"]
-            sql = self._finish(ctx, body, names, order=order, limit_order=order)
-            return sql, names, [kind]
+            sql = self._finish(ctx, body, all_names, order=order, limit_order=order)
+            return sql, all_names, kinds
         if engine == "top_bottom" and len(func.params) > 1:
-            return self._top_by_tags(ctx, func, names, base, kind)
+            sql = self._top_by_tags(ctx, func, all_names, base, position, places)
+            return sql, all_names, kinds
         if engine == "top_bottom":
             n = int(func.params[0])
             if query.limit is not None and query.limit < n:
@@ -233,24 +301,31 @@ class MultiRowMixin(_CompilerBase):
             # top-n pass over the rows (no window sorting every row).
             if not g and gbt is None:
                 body = (
-                    f"SELECT time, w, x AS {col0} FROM ({base}) "
-                    f"ORDER BY x {best}, time ASC LIMIT {n}"
+                    f"SELECT {', '.join(['time', 'w', f'x AS {col0}', *carried])} "
+                    f"FROM ({base}) ORDER BY x {best}, time ASC LIMIT {n}"
                 )
             else:
                 top = func.name == "top"
                 key = f"struct_pack(k0 := x, k1 := {'-time' if top else 'time'})"
-                point = "struct_pack(t := time, v := x)"
+                fields = ["t := time", "v := x"]
+                fields += [f"a{j} := {aux_column(j)}" for j in range(len(others))]
+                point = f"struct_pack({', '.join(fields)})"
                 picked = f"{'max_by' if top else 'min_by'}({point}, {key}, {n})"
                 best_rows = (
                     f"SELECT {partition}, unnest({picked}) AS {PICKED} "
                     f"FROM ({base}) GROUP BY {partition}"
                 )
+                extra = "".join(
+                    f", {PICKED}.a{j} AS {output_column(place)}"
+                    for j, place in enumerate(places)
+                )
                 body = (
                     f"SELECT {', '.join(g)}{', ' if g else ''}{PICKED}.t AS time, "
-                    f"w, {PICKED}.v AS {col0} FROM ({best_rows})"
+                    f"w, {PICKED}.v AS {col0}{extra} FROM ({best_rows})"
                 )
             order = [f"w {direction}", "time ASC", f"{col0} {best}"]
         else:
+            assert not others, "DISTINCT takes no other columns"
             seen = "max(time)" if query.descending else "min(time)"
             stamp = "w" if gbt is not None else str(low if low is not None else 0)
             if gbt is not None and query.timezone is not None:
@@ -266,12 +341,18 @@ class MultiRowMixin(_CompilerBase):
                 f"x AS {col0} FROM ({firsts})"
             )
             order = [f"w {direction}", f"{SEEN} ASC", f"{col0} ASC"]
-        sql = self._finish(ctx, body, names, order=order, limit_order=order)
-        return sql, names, [kind]
+        sql = self._finish(ctx, body, all_names, order=order, limit_order=order)
+        return sql, all_names, kinds
 
     def _top_by_tags(
-        self, ctx: _Context, func: Func, names: list[str], base: str, kind: str | None
-    ) -> tuple[str, list[str], list[str | None]]:
+        self,
+        ctx: _Context,
+        func: Func,
+        all_names: list[str],
+        base: str,
+        position: int,
+        places: list[int],
+    ) -> str:
         """TOP/BOTTOM(x, tag…, N): the best point of each tag value, then
         the N best of those, each with its tag values (null when absent).
 
@@ -293,8 +374,11 @@ class MultiRowMixin(_CompilerBase):
         g = ctx.group_columns
         partition = ", ".join([*g, "w"])
         keys = [tag_column(i) for i in range(len(tags))]
-        col0 = output_column(0)
-        point = ", ".join(["t := time", "v := x", *(f"{k} := {k}" for k in keys)])
+        aux = [aux_column(j) for j in range(len(places))]
+        col0 = output_column(position)
+        point = ", ".join(
+            ["t := time", "v := x", *(f"{k} := {k}" for k in [*keys, *aux])]
+        )
         order_key = f"struct_pack(a := x, b := {'-time' if top else 'time'})"
         per_tag = (
             f"SELECT {partition}, {pick}(struct_pack({point}), {order_key}) AS p "
@@ -311,13 +395,15 @@ class MultiRowMixin(_CompilerBase):
             "w",
             f"q.v AS {col0}",
             *(
-                f"NULLIF(q.{k}, '') AS {output_column(i + 1)}"
+                f"NULLIF(q.{k}, '') AS {output_column(position + i + 1)}"
                 for i, k in enumerate(keys)
+            ),
+            *(
+                f"q.{a} AS {output_column(place)}"
+                for a, place in zip(aux, places, strict=True)
             ),
         ]
         body = f"SELECT {', '.join(outputs)} FROM ({best})"
-        all_names = [*names, *(tag.key for tag in tags)]
         direction = "DESC" if top else "ASC"
         order = [f"w {ctx.direction}", "time ASC", f"{col0} {direction}"]
-        sql = self._finish(ctx, body, all_names, order=order, limit_order=order)
-        return sql, all_names, [kind, *(["string"] * len(tags))]
+        return self._finish(ctx, body, all_names, order=order, limit_order=order)
