@@ -248,3 +248,25 @@ def test_a_long_series_says_partial_as_influxd_does(pair):
     for q in ("SELECT * FROM long GROUP BY h", "SELECT v FROM long WHERE h = 'b'"):
         got = same_json(pair, params={"db": db, "q": q, "epoch": "ns"})
         assert got.json()["results"][0]["series"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        (
+            "SELECT mean(v) FROM q WHERE time >= 0 AND time < 20s GROUP BY time(5s) "
+            "tz('Europe/Paris')"
+        ),
+        "SELECT v FROM q tz('America/New_York')",
+        "SELECT v FROM q WHERE time > 2s tz('UTC')",
+        "SELECT v FROM q tz('Asia/Kolkata'); SELECT v FROM q LIMIT 2",
+        "SELECT v FROM q WHERE time < 4s TZ('Australia/Lord_Howe')",
+    ],
+)
+@pytest.mark.parametrize("extra", [{}, {"epoch": "ms"}, {"chunked": "true"}])
+def test_times_of_a_tz_query_carry_the_zones_offset(pair, q, extra):
+    params = {"db": pair[2], "q": q, **extra}
+    expected, got = both(pair, "GET", params=params)
+    assert got.status_code == expected.status_code == 200
+    parsed = [orjson.loads(line) for line in got.content.splitlines()]
+    assert parsed == [orjson.loads(line) for line in expected.content.splitlines()]

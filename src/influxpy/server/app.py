@@ -27,6 +27,7 @@ from influxpy.exceptions import (
     ProgrammingError,
 )
 from influxpy.influxql import parse
+from influxpy.query import Query
 from influxpy.results import Series, StatementResult, merge_pieces
 from influxpy.server.auth import AuthError, Users
 from influxpy.server.messages import MAY_WRITE, read_only_warning
@@ -386,11 +387,10 @@ class InfluxApp:
         fmt = request.format()
         epoch = params.get("epoch") or None
 
-        warnings: dict[int, dict[str, str]] = {}
+        notes = _Notes()
 
         def start() -> Iterator[StatementResult]:
-            if request.method == "GET" and MAY_WRITE.search(text):
-                warnings.update(_read_only_warnings(text, bound))
+            notes.read(text, bound, warn=request.method == "GET")
             results = self.backend.statements(
                 text,
                 database=params.get("db") or None,
@@ -416,10 +416,10 @@ class InfluxApp:
         headers = {**base, "content-type": fmt}
         indent = params.get("pretty") == "true"
         if chunked:
-            chunks = _chunks(statements, warnings)
+            chunks = _chunks(statements, notes)
             await self._stream(send, headers, chunks, fmt, epoch, indent)
             return
-        results = await self._run(_collect, statements, warnings)
+        results = await self._run(_collect, statements, notes)
         if fmt == _CSV:
             body = CSVWriter(epoch).write(results).encode()
         elif fmt == _MSGPACK:
@@ -463,25 +463,43 @@ def _prepend(first: StatementResult, rest: Iterator[StatementResult]) -> Iterato
     yield from rest
 
 
-def _read_only_warnings(
-    text: str, params: Mapping[str, Any] | None
-) -> dict[int, dict[str, str]]:
-    """influxd's warning for each statement of *text* that writes (GET)."""
-    try:
-        parsed = parse(text, params)
-    except Exception:
-        return {}  # the backend reports what does not parse
-    found = {}
-    for index, statement in enumerate(parsed):
-        warning = read_only_warning(statement)
-        if warning is not None:
-            found[index] = warning
-    return found
+class _Notes:
+    """What the server adds to statements' results, from their parsed text:
+    influxd's warning for a statement that writes sent by GET, and the
+    ``tz()`` zone JSON times are written in."""
+
+    def __init__(self) -> None:
+        self.warnings: dict[int, dict[str, str]] = {}
+        self.zones: dict[int, str] = {}
+
+    def read(self, text: str, params: Mapping[str, Any] | None, warn: bool) -> None:
+        """Parse *text* when it may need a note (cheap tests first)."""
+        warn = warn and MAY_WRITE.search(text) is not None
+        zoned = "tz(" in text.lower().replace(" ", "")
+        if not warn and not zoned:
+            return
+        try:
+            parsed = parse(text, params)
+        except Exception:
+            return  # the backend reports what does not parse
+        for index, statement in enumerate(parsed):
+            warning = read_only_warning(statement) if warn else None
+            if warning is not None:
+                self.warnings[index] = warning
+            zone = getattr(statement, "timezone", None)
+            if isinstance(statement, Query) and zone:
+                self.zones[index] = zone
+
+    def apply(self, result: Result, first: bool) -> Result:
+        """*result* with its statement's notes (the warning on its first)."""
+        result.timezone = self.zones.get(result.statement_id)
+        warning = self.warnings.get(result.statement_id)
+        if warning is not None and first:
+            result.messages.append(warning)
+        return result
 
 
-def _collect(
-    statements: Iterator[StatementResult], warnings: Mapping[int, dict[str, str]]
-) -> list[Result]:
+def _collect(statements: Iterator[StatementResult], notes: _Notes) -> list[Result]:
     """Every statement's result, pieces of a series joined (non-chunked)."""
     out: list[Result] = []
     for statement in statements:
@@ -494,16 +512,11 @@ def _collect(
             # keeps their flag: a longer series says "partial" (reference
             # §2.3), and clients ignore it.
             item.partial = len(item.values) > DEFAULT_CHUNK_SIZE
-        result = Result(statement.statement_id, series)
-        if statement.statement_id in warnings:
-            result.messages.append(warnings[statement.statement_id])
-        out.append(result)
+        out.append(notes.apply(Result(statement.statement_id, series), True))
     return out
 
 
-def _chunks(
-    statements: Iterator[StatementResult], warnings: Mapping[int, dict[str, str]]
-) -> Iterator[Result]:
+def _chunks(statements: Iterator[StatementResult], notes: _Notes) -> Iterator[Result]:
     """The results of a chunked response, one per series piece."""
     for statement in statements:
         if statement.error is not None:
@@ -511,9 +524,7 @@ def _chunks(
             continue
         pieces = chunk_results(statement.statement_id, statement.series)
         for index, (result, _last) in enumerate(pieces):
-            if index == 0 and statement.statement_id in warnings:
-                result.messages.append(warnings[statement.statement_id])
-            yield result
+            yield notes.apply(result, index == 0)
 
 
 def _raw(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:

@@ -20,12 +20,14 @@ chunk of a chunked response; ``influxpy.server.app`` decides which.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import re
 import struct
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgpack
 import orjson
@@ -71,13 +73,18 @@ def epoch_divisor(epoch: str | None) -> int | None:
 @dataclasses.dataclass
 class Result:
     """One result object of a response: a statement's series, or a part of
-    them in a chunked response (``partial`` when more of it follows)."""
+    them in a chunked response (``partial`` when more of it follows).
+
+    ``timezone`` is the statement's ``tz()``: JSON times without ``epoch``
+    are then local times with their offset, as influxd writes them.
+    """
 
     statement_id: int
     series: list[Series] = dataclasses.field(default_factory=list)
     error: str | None = None
     partial: bool = False
     messages: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    timezone: str | None = None
 
 
 # -- values ------------------------------------------------------------------
@@ -173,6 +180,30 @@ class _RFC3339:
 _SECONDS_CACHED = 100_000
 
 
+class _LocalRFC3339:
+    """Times in a ``tz()`` zone as Go's ``RFC3339Nano`` writes them: local
+    date and clock, trailing zeros removed, then ``Z`` or ``±hh:mm``."""
+
+    def __init__(self, zone: str) -> None:
+        self.zone = ZoneInfo(zone)
+
+    def __call__(self, ns: Any) -> Any:
+        if ns.__class__ is not int:
+            return ns
+        second, frac = divmod(ns, 1_000_000_000)
+        local = dt.datetime.fromtimestamp(second, tz=self.zone)
+        text = local.strftime("%Y-%m-%dT%H:%M:%S")
+        if frac:
+            text = f"{text}.{frac:09d}".rstrip("0")
+        offset = local.utcoffset()
+        minutes = int(offset.total_seconds()) // 60 if offset else 0
+        if minutes == 0:
+            return text + "Z"
+        sign = "-" if minutes < 0 else "+"
+        hours, minutes = divmod(abs(minutes), 60)
+        return f"{text}{sign}{hours:02d}:{minutes:02d}"
+
+
 def _time_maker(divisor: int | None) -> Callable[[Any], Any]:
     """Convert one nanosecond time as ``epoch`` asks (RFC 3339 without)."""
     if divisor is None:
@@ -236,6 +267,8 @@ def _json_series(series: Series, convert: Callable[[Any], Any]) -> bytes:
 
 
 def _json_result(result: Result, convert: Callable[[Any], Any]) -> bytes:
+    if result.timezone and isinstance(convert, _RFC3339):
+        convert = _LocalRFC3339(result.timezone)
     parts = [b'{"statement_id":', str(result.statement_id).encode()]
     if result.series:
         body = b",".join(_json_series(s, convert) for s in result.series)
