@@ -17,6 +17,7 @@ import math
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, overload
 
 from influxpy._utils import ns_to_datetime, to_ns
+from influxpy.constants import MAX_TIME_NS, MIN_TIME_NS
 from influxpy.exceptions import FieldError
 from influxpy.lineprotocol import FieldKind
 
@@ -71,6 +72,12 @@ class Field(Generic[T]):
     is_tag: ClassVar[bool] = False
     #: Words used in errors: "takes a float".
     expected: ClassVar[str] = "a value"
+    #: A Python expression true when the value ``{v}`` is already what
+    #: ``to_python`` would return (the model's compiled ``__init__`` then
+    #: stores it as is, and calls ``to_python`` for any other value). Only a
+    #: class that sets it in its own body uses it: a subclass overriding
+    #: ``to_python`` or ``_convert`` is always called.
+    fast_path: ClassVar[str | None] = None
     class_lookups: ClassVar[dict[str, type[Any]]] = {}
 
     name: str
@@ -217,6 +224,10 @@ class InfluxField(Field[Any]):
 
     kind: ClassVar[FieldKind] = "any"
     expected = "a number, a bool or a str"
+    fast_path = (
+        "{v}.__class__ is float and {v} - {v} == 0.0 "
+        "or {v}.__class__ is str or {v}.__class__ is bool"
+    )
 
     def _convert(self, value: Any) -> Any:
         if _is_bool(value):
@@ -233,6 +244,7 @@ class FloatField(Field[float]):
 
     kind: ClassVar[FieldKind] = "float"
     expected = "a float (or an int)"
+    fast_path = "{v}.__class__ is float and {v} - {v} == 0.0"
 
     def _convert(self, value: Any) -> float:
         if _is_bool(value) or not _is_number(value):
@@ -245,6 +257,7 @@ class IntegerField(Field[int]):
 
     kind: ClassVar[FieldKind] = "integer"
     expected = "an int between -2**63 and 2**63-1"
+    fast_path = f"{{v}}.__class__ is int and {_INT64_MIN} <= {{v}} <= {_INT64_MAX}"
 
     def _convert(self, value: Any) -> int:
         if _is_bool(value):
@@ -268,6 +281,7 @@ class BooleanField(Field[bool]):
 
     kind: ClassVar[FieldKind] = "boolean"
     expected = "a bool"
+    fast_path = "{v}.__class__ is bool"
 
     def _convert(self, value: Any) -> bool:
         if _is_bool(value):
@@ -280,6 +294,7 @@ class StringField(Field[str]):
 
     kind: ClassVar[FieldKind] = "string"
     expected = "a str"
+    fast_path = "{v}.__class__ is str"
 
     def _convert(self, value: Any) -> str:
         if isinstance(value, str):
@@ -297,6 +312,7 @@ class TagField(Field[str]):
     kind: ClassVar[FieldKind] = "string"
     is_tag: ClassVar[bool] = True
     expected = "a str"
+    fast_path = "{v}.__class__ is str"
 
     def __init__(
         self,
@@ -331,6 +347,7 @@ class TimeField(Field[dt.datetime]):
         "a datetime, an int of epoch nanoseconds, an ISO 8601 string, "
         "a pandas Timestamp or a numpy datetime64"
     )
+    fast_path = f"{{v}}.__class__ is int and {MIN_TIME_NS} <= {{v}} <= {MAX_TIME_NS}"
 
     def __init__(self) -> None:
         super().__init__(null=True)

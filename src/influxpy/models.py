@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Iterator
+import keyword
+from collections.abc import Callable, Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from influxpy import exceptions
 from influxpy._utils import format_rfc3339, snake_case, suggest
@@ -222,6 +223,8 @@ class ModelBase(type):
                 "__qualname__": f"{name}.MultipleObjectsReturned",
             },
         )
+        if not abstract and _inherits_default_init(cls):
+            cls.__init__ = _compile_init(cls)  # type: ignore[method-assign]
         if not abstract:
             # Compile the encoder now, so a bad key fails at class creation.
             try:
@@ -259,6 +262,74 @@ def _missing_attribute(cls: type, name: str) -> str:
                 f"manager: {model}.series.{name}(...)."
             )
     return f"type object {model!r} has no attribute {name!r}"
+
+
+_MISSING: Any = object()
+
+
+def _inherits_default_init(cls: type) -> bool:
+    """Whether *cls* builds instances with influxpy's ``__init__`` (a model
+    that defines its own, or inherits one a user wrote, keeps it)."""
+    init = next(vars(k)["__init__"] for k in cls.__mro__ if "__init__" in vars(k))
+    return init is InfluxMeasurement.__init__ or hasattr(init, "_influxpy_compiled")
+
+
+def _compile_init(cls: type[InfluxMeasurement]) -> Callable[..., None]:
+    """Generate ``cls.__init__`` with one keyword argument per field.
+
+    Each value whose type is already the field's (``Field.fast_path``) is
+    stored as given; any other goes through the field's ``to_python``, which
+    converts it or raises the same ``FieldError`` as ever. Unknown keywords,
+    an instance of a subclass with an ``__init__`` of its own (through
+    ``super().__init__``) and attribute names that cannot be parameters take
+    the generic ``InfluxMeasurement.__init__``.
+    """
+    meta = cls._meta
+    generic = InfluxMeasurement.__init__
+    every: dict[str, Field[Any]] = {"time": meta.time_field, **meta.fields}
+    names = list(every)
+    if not all(n.isidentifier() and not keyword.iskeyword(n) for n in names):
+        return generic
+    namespace: dict[str, Any] = {"_M": _MISSING, "_cls": cls, "_generic": generic}
+    params = ", ".join(f"{name}=_M" for name in names)
+    given = ", ".join(f"({name!r}, {name})" for name in names)
+    body = [
+        "if _self.__class__ is not _cls or _extra:",
+        f"    _values = {{_k: _v for _k, _v in ({given},) if _v is not _M}}",
+        "    _values.update(_extra)",
+        "    return _generic(_self, **_values)",
+        "_d = _self.__dict__",
+    ]
+    for index, (name, field) in enumerate(every.items()):
+        convert = f"_c{index}"
+        namespace[convert] = field.to_python
+        fast = type(field).__dict__.get("fast_path")
+        body.append(f"if {name} is not _M:")
+        if fast is None:
+            body.append(f"    _d[{name!r}] = {convert}({name})")
+        else:
+            body.append(f"    if {fast.format(v=name)}:")
+            body.append(f"        _d[{name!r}] = {name}")
+            body.append("    else:")
+            body.append(f"        _d[{name!r}] = {convert}({name})")
+        if field.has_default():
+            namespace[f"_f{index}"] = field
+            body.append("else:")
+            body.append(f"    _d[{name!r}] = {convert}(_f{index}.get_default())")
+    source = "\n".join(
+        [
+            f"def __init__(_self, /, *, {params}, **_extra):",
+            *(f"    {line}" for line in body),
+        ]
+    )
+    filename = f"<influxpy __init__ of {cls.__module__}.{cls.__qualname__}>"
+    exec(compile(source, filename, "exec"), namespace)
+    init: Any = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    init.__doc__ = generic.__doc__
+    init._influxpy_compiled = True
+    return cast("Callable[..., None]", init)
 
 
 def _meta_of(cls: type) -> Options | None:
