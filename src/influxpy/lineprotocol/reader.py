@@ -303,6 +303,9 @@ class _FastPart:
     def _read_fields(self, sections: Any) -> None:
         np, pa, pc = self.np, self.pa, self.pc
         lists = pc.split_pattern(sections, ",")
+        self.fields: dict[str, tuple[str, Any, Any]] = {}
+        if self._read_uniform_fields(lists):
+            return
         parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
         pairs = pc.split_pattern(pc.list_flatten(lists), "=", max_splits=1)
         keys = pc.dictionary_encode(pc.list_element(pairs, 0))
@@ -311,7 +314,6 @@ class _FastPart:
         names = keys.dictionary.to_pylist()
         longest = pc.max(pc.binary_length(keys.dictionary)).as_py() or 0
         self.series_bad |= self.key_bytes + 4 + longest > MAX_KEY_BYTES
-        self.fields: dict[str, tuple[str, Any, Any]] = {}
         # One take puts each key's values together, in row order.
         order = np.argsort(key_ids, kind="stable")
         counts = np.bincount(key_ids, minlength=len(names)).tolist()
@@ -328,23 +330,64 @@ class _FastPart:
             kind, column = self._typed(raw, rows)
             self.fields[name] = (kind, rows, column)
 
+    def _read_uniform_fields(self, lists: Any) -> bool:
+        """Read the fields when every line has the same keys in one order.
+
+        The usual body: each key's values are every k-th piece, cut after
+        the key; no split on ``=``, no sort. False when the lines differ.
+        """
+        np, pa, pc = self.np, self.pa, self.pc
+        sizes = pc.list_value_length(lists)
+        low, high = pc.min_max(sizes).values()
+        count = self.count
+        if low != high or not low.as_py():
+            return False
+        width = low.as_py()
+        flat = pc.list_flatten(lists)
+        names = [piece.split("=", 1)[0] for piece in flat.slice(0, width).to_pylist()]
+        if len(set(names)) != width or RESERVED_KEYS & set(names):
+            return False
+        pieces = []
+        for position, name in enumerate(names):
+            piece = flat.take(pa.array(np.arange(position, width * count, width)))
+            if not pc.all(pc.starts_with(piece, name + "=")).as_py():
+                return False
+            pieces.append(piece)
+        longest = max(len(name.encode("utf-8")) for name in names)
+        self.series_bad |= self.key_bytes + 4 + longest > MAX_KEY_BYTES
+        rows = np.arange(count)
+        for name, piece in zip(names, pieces, strict=True):
+            values = pc.utf8_slice_codeunits(piece, len(name) + 1)
+            kind, column = self._typed(values, rows)
+            self.fields[name] = (kind, rows, column)
+        return True
+
     def _typed(self, values: Any, rows: Any) -> tuple[str, Any]:
         """The kind and values of one field's raw texts (a list if mixed)."""
-        np, pa, pc = self.np, self.pa, self.pc
-        last = pc.utf8_slice_codeunits(values, -1)
-        first = pc.utf8_slice_codeunits(values, 0, 1)
-        is_int = pc.equal(last, "i")
-        is_bool = pc.is_in(first, pa.array(["t", "T", "f", "F"]))
-        kinds = []
-        if pc.any(is_int).as_py():
-            kinds.append("integer")
-        if pc.any(is_bool).as_py():
-            kinds.append("boolean")
+        np, _pa, pc = self.np, self.pa, self.pc
+        # The expression checked each value: an integer ends with "i", a
+        # boolean is all letters, a float is anything else.
+        is_int = pc.ends_with(values, "i")
+        is_bool = pc.ascii_is_alpha(values)
+        integers = pc.sum(is_int).as_py() or 0
+        booleans = pc.sum(is_bool).as_py() or 0
+        total = len(values)
+        if integers == total:
+            return "integer", self._cast("integer", values, rows)
+        if booleans == total:
+            return "boolean", self._cast("boolean", values, rows)
+        if not integers and not booleans:
+            return "float", self._cast("float", values, rows)
+        kinds = [
+            kind
+            for kind, present in (
+                ("integer", integers),
+                ("boolean", booleans),
+                ("float", total - integers - booleans),
+            )
+            if present
+        ]
         is_float = pc.invert(pc.or_(is_int, is_bool))
-        if pc.any(is_float).as_py():
-            kinds.append("float")
-        if len(kinds) == 1:
-            return kinds[0], self._cast(kinds[0], values, rows)
         out: list[Any] = [None] * len(values)
         for kind, mask in (("integer", is_int), ("boolean", is_bool)):
             if kind in kinds:
@@ -364,7 +407,7 @@ class _FastPart:
         if kind == "integer":
             return pc.cast(pc.utf8_slice_codeunits(values, 0, -1), pa.int64())
         if kind == "boolean":
-            return pc.is_in(pc.utf8_slice_codeunits(values, 0, 1), pa.array(["t", "T"]))
+            return pc.or_(pc.starts_with(values, "t"), pc.starts_with(values, "T"))
         cast = pc.cast(values, pa.float64())
         infinite = pc.is_inf(cast).to_numpy(zero_copy_only=False)
         if infinite.any():
