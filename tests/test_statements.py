@@ -637,6 +637,12 @@ TEXTS = [
         "SHOW MEASUREMENTS WHERE dc !~ /x/; SHOW MEASUREMENTS WHERE host = 'b' OR "
         "dc = 'x'; SHOW MEASUREMENTS WHERE host = 'a' AND dc != 'q'"
     ),
+    (
+        "SHOW SERIES WHERE time > 1500000000; SHOW TAG KEYS WHERE v = 1; "
+        "SHOW SERIES WHERE v = 1; SHOW TAG VALUES WITH KEY = host WHERE v = 1 OR "
+        "host = 'b'; SHOW SERIES WHERE free = 3 AND host = 'b'"
+    ),
+    "SHOW MEASUREMENTS WHERE host = 'a' AND time > 0",
     "SELECT mean(v) INTO agg FROM cpu GROUP BY time(1s), *; SELECT * FROM agg",
 ]
 

@@ -25,7 +25,7 @@ from influxpy.results import Series
 if TYPE_CHECKING:
     from influxpy.compilers.duckdb import ColumnInfo
 
-__all__ = ["EngineShow", "StatementFailed", "go_duration"]
+__all__ = ["EngineShow", "StatementFailed", "go_duration", "has_time"]
 
 _NS = {"h": 3_600_000_000_000, "m": 60_000_000_000, "s": 1_000_000_000}
 _RP_COLUMNS = ["name", "duration", "shardGroupDuration", "replicaN", "default"]
@@ -79,6 +79,36 @@ def _page(items: list[Any], limit: int | None, offset: int | None) -> list[Any]:
     return items[start : start + limit] if limit else items[start:]
 
 
+def has_time(node: WhereNode) -> bool:
+    """Whether a condition of *node* is on time."""
+    return any(
+        has_time(child) if isinstance(child, WhereNode) else child.lhs.role == "time"
+        for child in node.children
+    )
+
+
+def _series_conditions(node: WhereNode, fields: set[str]) -> WhereNode | None:
+    """*node* without its conditions on time or on a key that is a field of
+    some measurement (influxd lets every series pass those); None when
+    nothing is left."""
+    kept = []
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            inner = _series_conditions(child, fields)
+        elif child.lhs.role == "time" or child.lhs.key in fields:
+            inner = None
+        else:
+            inner = child
+        if inner is None:
+            if node.connector == "OR":
+                return None
+            continue
+        kept.append(inner)
+    if not kept:
+        return None
+    return WhereNode(node.connector, tuple(kept))
+
+
 class EngineShow(EngineQueries):
     """The SHOW statements of ``DuckDBBackend``."""
 
@@ -125,9 +155,19 @@ class EngineShow(EngineQueries):
         extra: str = "",
     ) -> list[tuple[Any, ...]]:
         """Rows of ``SELECT select FROM table WHERE where``; *where* is
-        written by the engine compiler, as for a DELETE of the same table."""
+        written by the engine compiler, as for a DELETE of the same table,
+        after dropping its conditions on time and fields, which influxd's
+        SHOW statements pass over."""
         table = self._table(database, rp, measurement)
         condition, params = "TRUE", {}
+        if where is not None:
+            fields = {
+                key
+                for _rp, _m, columns in self._state.tables_of(database)
+                for key, info in columns.items()
+                if info.role == "field"
+            }
+            where = _series_conditions(where, fields)
         if where is not None:
             compiled = Delete(Source(measurement, None, rp), where).compile(
                 self.get_compiler(database)
@@ -183,6 +223,9 @@ class EngineShow(EngineQueries):
         db = statement.database or database
         if not db:
             raise StatementFailed("database name required")
+        if statement.where is not None and has_time(statement.where):
+            msg = "SHOW MEASUREMENTS doesn't support time in WHERE clause"
+            raise StatementFailed(msg)
         if db not in self._state.databases:
             return []  # influxd answers nothing, and no error
         names = set()

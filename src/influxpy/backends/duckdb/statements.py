@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from influxpy import statements as st
-from influxpy.backends.duckdb.show import EngineShow, StatementFailed
+from influxpy.backends.duckdb.show import EngineShow, StatementFailed, has_time
 from influxpy.durations import Duration
 from influxpy.exceptions import (
     InfluxpyError,
@@ -91,14 +91,6 @@ def _condition_keys(node: WhereNode) -> set[str]:
         elif child.lhs.role != "time":
             keys.add(child.lhs.key)
     return keys
-
-
-def _has_time(node: WhereNode) -> bool:
-    """Whether a condition of *node* is on time."""
-    return any(
-        _has_time(child) if isinstance(child, WhereNode) else child.lhs.role == "time"
-        for child in node.children
-    )
 
 
 def _check_shard_duration(row: Mapping[str, Any]) -> None:
@@ -388,7 +380,7 @@ class EngineStatements(EngineShow):
     # -- dropping series and measurements ----------------------------------------
 
     def _do_drop_series(self, statement: st.DropSeries, database: str | None) -> None:
-        if statement.where is not None and _has_time(statement.where):
+        if statement.where is not None and has_time(statement.where):
             msg = "DROP SERIES doesn't support time in WHERE clause"
             raise StatementFailed(msg)
         db = self._existing(database)
