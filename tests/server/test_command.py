@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from _cli import run
@@ -32,3 +34,14 @@ def test_help_names_the_options():
     assert done.returncode == 0
     for option in ("--url", "--bind", "--auth-file", "--user"):
         assert option in done.stdout
+
+
+def test_an_address_in_use_is_refused_in_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run("serve", "--bind", f"127.0.0.1:{port}")
+    assert done.returncode != 0
+    assert f"Cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -53,9 +53,26 @@ def serve(
             f"or duckdb://:memory:), not {url.split(':', 1)[0]}:."
         )
         raise click.UsageError(msg)
-    parse_bind(bind)
+    _check_free(*parse_bind(bind))
     users = read_users_file(auth_file) if auth_file else {}
     users.update(parse_user(entry) for entry in user_entries)
     backend = backend_for(url, alias="influxpy-serve")
     say(f"influxpy serve: InfluxDB 1.x API on http://{bind} ({url})", err=True)
     run(backend, bind, users=users)
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse, in one line, an address this process cannot listen on."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            msg = (
+                f"Cannot listen on {host}:{port}: {exc.strerror or exc}; "
+                "stop what uses it or pick another --bind."
+            )
+            raise click.ClickException(msg) from None
