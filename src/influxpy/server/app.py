@@ -419,15 +419,17 @@ class InfluxApp:
             chunks = _chunks(statements, notes)
             await self._stream(send, headers, chunks, fmt, epoch, indent)
             return
-        results = await self._run(_collect, statements, notes)
-        if fmt == _CSV:
-            body = CSVWriter(epoch).write(results).encode()
-        elif fmt == _MSGPACK:
-            body = msgpack_document(results, epoch)
-        else:
+
+        def answer() -> bytes:
+            results = _collect(statements, notes)
+            if fmt == _CSV:
+                return CSVWriter(epoch).write(results).encode()
+            if fmt == _MSGPACK:
+                return msgpack_document(results, epoch)
             body = json_document(results, epoch)
-            body = (pretty(body) if indent else body) + b"\n"
-        await _respond(send, 200, headers, body)
+            return (pretty(body) if indent else body) + b"\n"
+
+        await _respond(send, 200, headers, await self._run(answer))
 
     async def _stream(
         self,
