@@ -270,3 +270,11 @@ def test_times_of_a_tz_query_carry_the_zones_offset(pair, q, extra):
     assert got.status_code == expected.status_code == 200
     parsed = [orjson.loads(line) for line in got.content.splitlines()]
     assert parsed == [orjson.loads(line) for line in expected.content.splitlines()]
+
+
+def test_a_request_error_is_influxds_bytes(pair):
+    """Go's JSON escapes <, > and & even in an error."""
+    params = {"db": pair[2], "q": "SELECT < FROM q"}
+    expected, got = both(pair, "GET", params=params)
+    assert got.status_code == expected.status_code == 400
+    assert got.content == expected.content

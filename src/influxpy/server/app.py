@@ -37,6 +37,7 @@ from influxpy.server.render import (
     chunk_results,
     csv_error,
     json_document,
+    json_error,
     msgpack_document,
     pretty,
 )
@@ -330,7 +331,7 @@ class InfluxApp:
             headers["content-type"] = _MSGPACK
             body = msgpack_document([], error=refusal.text)
         else:
-            body = orjson.dumps({"error": refusal.text})
+            body = json_error(refusal.text)
             query = scope.get("query_string", b"").decode("utf-8", "replace")
             if dict(parse_qsl(query)).get("pretty") == "true":
                 body = pretty(body)

@@ -43,6 +43,7 @@ __all__ = [
     "csv_error",
     "epoch_divisor",
     "json_document",
+    "json_error",
     "msgpack_document",
     "pretty",
 ]
@@ -293,6 +294,11 @@ def json_document(
     if error:
         out += b',"error":' + _json_string(error)
     return out + b"}"
+
+
+def json_error(error: str) -> bytes:
+    """A request error's JSON document, ``{"error": ...}``."""
+    return b'{"error":' + _json_string(error) + b"}"
 
 
 _TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^{}\[\],:"]+')
