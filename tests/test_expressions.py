@@ -58,7 +58,7 @@ def test_unknown_operator():
         (F("cpu"), "cpu"),
         (F("cpu") * 2, "cpu"),
         (2 * F("cpu"), "cpu"),
-        (F("a") + F("b"), "a"),
+        (F("a") + F("b"), "a_b"),
         (Mean("cpu") * 2, "mean"),
         (Mean("cpu") / Count("cpu"), "mean_count"),
         (Col("odd key"), "odd key"),

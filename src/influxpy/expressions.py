@@ -234,10 +234,13 @@ class CombinedExpression(Expression):
         return (self.lhs, self.rhs)
 
     def default_alias(self) -> str | None:
-        """InfluxQL names math on one field after the field."""
+        """InfluxQL names math after its fields and calls, joined by ``_``
+        (``v * 2`` is ``v``, ``w + v`` is ``w_v``)."""
         left, right = self.lhs.default_alias(), self.rhs.default_alias()
         if self.lhs.contains_aggregate and self.rhs.contains_aggregate:
             return f"{left}_{right}" if left and right else None
+        if left and right:
+            return f"{left}_{right}"
         return left or right
 
 

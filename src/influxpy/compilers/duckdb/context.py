@@ -402,12 +402,16 @@ def _fill_previous(ctx: _Context, column: str) -> str:
 
 
 def _output_names(items: list[SelectItem]) -> list[str]:
-    """InfluxQL's column names: alias or default, repeats suffixed _1, _2."""
+    """InfluxQL's column names: alias or default, repeated defaults suffixed
+    _1, _2; an alias is kept as written, even repeated, as the server keeps
+    it (``count(*)`` names its calls so: ``count_v``)."""
     names: list[str] = []
     seen: dict[str, int] = {}
     for item in items:
         name = item.output_name or "expr"
-        if name in seen:
+        if item.alias is not None:
+            seen.setdefault(name, 0)
+        elif name in seen:
             seen[name] += 1
             candidate = f"{name}_{seen[name]}"
             while candidate in seen:
