@@ -6,7 +6,8 @@ The package's parts, each importable from here:
   values, and ``encode_point`` for one point given as mappings;
 - ``encoder``: the compiled encoder of a model (``make_encoder``) and
   ``encode_columns`` for row-aligned columns;
-- ``parsing``: ``parse_line``, the exact per-line parser;
+- ``parsing``: ``parse_line``, the per-line parser of what the encoder writes;
+- ``scanner``: the exact port of InfluxDB 1.6.7's line scanner (its errors);
 - ``reader``: ``read_body``, the fast reader of a whole request body into
   columns per measurement, with the lines InfluxDB would reject.
 """
@@ -32,11 +33,15 @@ from influxpy.lineprotocol.escaping import (
     format_string,
 )
 from influxpy.lineprotocol.parsing import field_types_of, parse_line
+from influxpy.lineprotocol.reader import Columns, ReadResult, Rejected, read_body
 
 __all__ = [
+    "Columns",
     "Encoder",
     "FieldKind",
     "FieldSpec",
+    "ReadResult",
+    "Rejected",
     "TagSpec",
     "check_tag_set",
     "check_tag_value",
@@ -50,4 +55,5 @@ __all__ = [
     "format_string",
     "make_encoder",
     "parse_line",
+    "read_body",
 ]

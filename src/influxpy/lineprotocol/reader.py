@@ -11,10 +11,12 @@ The technique, chosen by measurement: lines are split and matched against
 one regular expression in Arrow's compute kernels (RE2, vectorised over the
 whole body), which takes the common lines (no backslash, no double quote,
 no tab; numbers, integers and booleans; a timestamp or none). Tag sets are
-read once per distinct series key, and field values are cast a whole column
-at a time. Every other line goes through ``influxpy.lineprotocol.scanner``,
-the exact port of the server's scanner, so both paths accept, refuse and
-read the same lines. Pure: no I/O; needs pyarrow and numpy.
+read once per distinct series key with the same kernels, and field values
+are cast a whole column at a time (when every line has the same field keys
+in one order, each key's values are every k-th piece of the split). Every
+other line goes through ``influxpy.lineprotocol.scanner``, the exact port
+of the server's scanner, so both paths accept, refuse and read the same
+lines. Pure: no I/O; needs pyarrow and numpy.
 """
 
 from __future__ import annotations
