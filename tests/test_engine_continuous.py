@@ -27,7 +27,11 @@ from influxpy import fields, models
 from influxpy.aggregates import Count, Max, Mean, Sum
 from influxpy.backends.duckdb.continuous import go_truncate, run_window
 from influxpy.durations import Day, Duration, Minute, Second
-from influxpy.exceptions import ImproperlyConfigured, NotSupportedError
+from influxpy.exceptions import (
+    ImproperlyConfigured,
+    NotSupportedError,
+    ProgrammingError,
+)
 
 S = 1_000_000_000
 M = 60 * S
@@ -336,3 +340,85 @@ def test_an_influxdb_server_runs_its_own_continuous_queries(server: Any):
         server.run_continuous_queries(now=T0)
     with pytest.raises(NotSupportedError, match=r"\[retention\] check-interval"):
         server.enforce_retention(now=T0)
+
+
+# -- the stored statement --------------------------------------------------------
+
+
+def test_a_queryset_continuous_query_lists_as_influxdb_lists_it(
+    database: str, engine: Any, server: Any
+) -> None:
+    """The engine stores the statement influxd stores for the same QuerySet
+    (qualified, identifiers quoted only where needed, floats as Go writes
+    them) and runs the query it reads back from that text."""
+    listed = []
+    for backend, db in ((engine, "influxpy"), (server, database)):
+        (
+            Cpu.series.using(backend.alias)
+            .filter(host__in=["h0", "h 2"], value__gt=1.5)
+            .annotate(value=Max("value") * 2.5)
+            .resolution(Minute(10), offset=Second(30))
+            .into(CpuRollup)
+            .continuous_query("select", resample_every=Minute(20))
+            .create()
+        )
+        [info] = backend.introspection(db).continuous_queries()
+        listed.append(info.query.replace(f" {db}", " DB"))
+    assert listed[0] == listed[1]
+    assert listed[0].startswith('CREATE CONTINUOUS QUERY "select" ON ')
+    assert " ON DB RESAMPLE EVERY 20m BEGIN SELECT max(value) * 2.500 AS " in listed[0]
+    assert " INTO DB.autogen.cpu_rollup FROM DB.autogen.cpu " in listed[0]
+    engine.write_lines(["cpu,host=h0 value=2 0", f"cpu,host=h0 value=3 {T0 + M}"])
+    [run] = engine.run_continuous_queries(now=T0 + 11 * M)
+    assert run.written == 1
+    [point] = CpuRollup.series.using(engine.alias).instances()
+    assert (point.time_ns, point.value) == (T0 + 30 * S, 7.5)
+
+
+def test_a_file_of_the_pickled_layout_is_read_by_its_statements(
+    tmp_path: Path,
+) -> None:
+    """A file whose table still has the pickled-query column keeps working:
+    the column is ignored and the statement parsed; a statement that cannot
+    be read fails its own runs with a clear error, and is listed and dropped."""
+    url = f"duckdb:///{tmp_path / 'old.duckdb'}"
+    import duckdb
+
+    backend = influxpy.connect(url, alias="cq-old-1")
+    backend.close()
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute(
+        "CREATE TABLE main.influxpy_continuous_queries (database VARCHAR, "
+        "name VARCHAR, statement VARCHAR, definition BLOB, every BIGINT, "
+        "for_ BIGINT, position BIGINT)"
+    )
+    quoted = (
+        'CREATE CONTINUOUS QUERY "rollup" ON "influxpy" BEGIN SELECT '
+        'mean("value") AS "value" INTO "influxpy"."autogen"."cpu_rollup" '
+        'FROM "influxpy"."autogen"."cpu" GROUP BY time(10m), "host" END'
+    )
+    con.execute(
+        "INSERT INTO main.influxpy_continuous_queries VALUES "
+        "('influxpy', 'rollup', ?, '\\x80\\x05junk'::BLOB, 0, 0, 1), "
+        "('influxpy', 'broken', 'CREATE CONTINUOUS QUERY broken ON influxpy "
+        "BEGIN SELECT', NULL, 0, 0, 2)",
+        [quoted],
+    )
+    con.close()
+    backend = influxpy.connect(url, alias="cq-old-2")
+    try:
+        backend.write_lines(_points(T0).splitlines())
+        infos = backend.introspection("influxpy").continuous_queries()
+        assert [(i.name, i.query) for i in infos] == [
+            ("rollup", quoted),
+            ("broken", "CREATE CONTINUOUS QUERY broken ON influxpy BEGIN SELECT"),
+        ]
+        with pytest.raises(ProgrammingError, match="'broken' on 'influxpy' cannot"):
+            backend.run_continuous_queries(now=T0 + 10 * M)
+        assert len(_rows(backend.alias)) == 2  # the readable one ran
+        backend.drop_continuous_query("influxpy", "broken")
+        _rollup_cq(backend.alias, "again").create()
+        [run] = backend.run_continuous_queries(now=T0 + 10 * M)
+        assert run.name == "again"
+    finally:
+        backend.close()

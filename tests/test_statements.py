@@ -766,6 +766,84 @@ def test_continuous_query_statements(data: str) -> None:
     assert (db, {}, ["name", "query"], []) in series
 
 
+#: CREATE CONTINUOUS QUERY statements whose stored text the engine writes as
+#: influxd does (``{db}`` is the database): sources and targets qualified
+#: with the default retention policy of the time of creation, identifiers
+#: quoted only where needed, floats with three decimals, ``TZ()``.
+CQ_TEXTS = [
+    (
+        "CREATE CONTINUOUS QUERY c1 ON {db} BEGIN SELECT mean(v) INTO x FROM cpu "
+        "GROUP BY time(1m) END"
+    ),
+    (
+        'CREATE CONTINUOUS QUERY "c 2" ON {db} RESAMPLE EVERY 2m FOR 1h BEGIN '
+        'SELECT mean(v) AS m, max("a b") INTO {db}."r".:MEASUREMENT FROM /c.*/ '
+        "WHERE host =~ /a\\/b/ AND time > now() - 1h GROUP BY time(1m, 30s), * "
+        "fill(0) END"
+    ),
+    (
+        "CREATE CONTINUOUS QUERY c3 ON {db} RESAMPLE FOR 1h BEGIN SELECT "
+        'count(v) / 2, (max("v") * 1.5) + 2 AS "select" INTO {db}.autogen.z '
+        "FROM {db}.r.cpu, mem WHERE (\"host\" = 'it\\'s' OR h != 'a') AND v > 1.0 "
+        "AND time >= '2024-01-01T00:00:00Z' AND x =~ /^a.b$/ GROUP BY "
+        "time(1h, -5m), host fill(1.5) LIMIT 3 OFFSET 1 SLIMIT 2 "
+        "tz('Europe/Paris') END"
+    ),
+    (
+        "CREATE CONTINUOUS QUERY c4 ON {db} BEGIN SELECT percentile(v, 90), "
+        "derivative(mean(v), 1s), top(v, host, 3) INTO z FROM cpu WHERE i = 3 "
+        "AND b = true GROUP BY time(10s) fill(none) ORDER BY time DESC END"
+    ),
+    (
+        "CREATE CONTINUOUS QUERY c5 ON {db} BEGIN SELECT mean(v) INTO z FROM "
+        "(SELECT max(v) AS v FROM cpu GROUP BY time(1s)) GROUP BY time(10s) "
+        "fill(previous) END"
+    ),
+]
+
+
+def test_show_continuous_queries_lists_influxds_stored_text(
+    pair: tuple[Any, Any],
+) -> None:
+    """The engine stores and lists a continuous query's statement in the
+    text influxd stores: measurements qualified with the request's database
+    (the query's own when the request names none) and its default policy of
+    the time of creation (changing the default later changes nothing)."""
+    db = f"cq_{uuid.uuid4().hex[:8]}"
+    setup = (
+        f"CREATE DATABASE {db}; "
+        f"CREATE RETENTION POLICY r ON {db} DURATION 1d REPLICATION 1"
+    )
+    listed = []
+    for backend in pair:
+        try:
+            assert all(r.error is None for r in backend.statements(setup))
+            texts = "; ".join(text.format(db=db) for text in CQ_TEXTS)
+            answers = summary(backend.statements(texts))
+            assert [error for _id, error, _s in answers] == [None] * len(CQ_TEXTS)
+            later = f"ALTER RETENTION POLICY r ON {db} DEFAULT"
+            assert all(r.error is None for r in backend.statements(later))
+            ((_id, _error, series),) = summary(
+                backend.statements("SHOW CONTINUOUS QUERIES")
+            )
+            # Measurements are qualified with the request's database.
+            listed.append(
+                [
+                    [name, text.replace(f" {backend.database}.", " {request}.")]
+                    for values in (v for n, _t, _c, v in series if n == db)
+                    for name, text in values
+                ]
+            )
+        finally:
+            backend.drop_database(db)
+    server, engine = listed
+    assert engine == server
+    assert server[0][1] == (
+        f"CREATE CONTINUOUS QUERY c1 ON {db} BEGIN SELECT mean(v) INTO "
+        "{request}.autogen.x FROM {request}.autogen.cpu GROUP BY time(1m) END"
+    )
+
+
 def test_select_into_and_the_rp_parameter(data: str) -> None:
     backend = influxpy.get_connection(data)
     db = backend.database

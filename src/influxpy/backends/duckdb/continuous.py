@@ -1,9 +1,9 @@
 """Continuous queries on the embedded engine, run as InfluxDB's CQ service runs them.
 
 A continuous query is stored in the engine's file (``main.influxpy_continuous_queries``)
-with its ``SELECT … INTO`` (source and target qualified with the database and
-the default retention policy of the time it was created, as InfluxDB rewrites
-the statement it stores). Each run follows InfluxDB 1.x's
+with its ``SELECT … INTO`` (sources and target qualified with the database
+of the request that created it, else its own, and that database's default
+retention policy of the time, as InfluxDB rewrites the statement it stores). Each run follows InfluxDB 1.x's
 ``services/continuous_querier`` (``run_window``):
 
 - a query runs when ``resample every`` (its ``GROUP BY time`` interval unless
@@ -18,14 +18,21 @@ the statement it stores). Each run follows InfluxDB 1.x's
 
 Last runs are kept in memory, as InfluxDB keeps them: a new connection runs
 each query at its first tick.
+
+The table holds the ``CREATE CONTINUOUS QUERY`` statement alone, in the
+canonical text influxd 1.6.7 stores and lists (``SHOW CONTINUOUS
+QUERIES``); each run reads its query back with the InfluxQL parser. Files
+written by earlier versions of this module kept a pickled query beside the
+statement: that column is ignored and their statements are parsed like any
+other (they list as they were written, every identifier quoted). A stored
+statement the parser refuses makes that query's runs fail with
+``ProgrammingError`` naming it; listing and dropping it still work.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
 import logging
-import pickle
 import threading
 import time as _time
 from typing import TYPE_CHECKING, Any
@@ -35,10 +42,18 @@ from influxpy.backends.duckdb.reading import EngineQueries, _plan_of
 from influxpy.compilers.duckdb import DuckDBCompiler
 from influxpy.compilers.duckdb.plan import IntoPlan
 from influxpy.durations import Duration
-from influxpy.exceptions import NotSupportedError, ProgrammingError
+from influxpy.exceptions import (
+    InfluxQLParseError,
+    NotSupportedError,
+    ProgrammingError,
+    UnsupportedCompilation,
+)
 from influxpy.expressions import Col, Now, Q, TimeValue, WhereNode
+from influxpy.influxql import parse_statement
+from influxpy.influxql.canonical import canonical_text
 from influxpy.lookups import Lookup, TimeGreaterThanOrEqual, TimeLessThan
 from influxpy.query import Query, Source
+from influxpy.statements import CreateContinuousQuery
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,6 +64,7 @@ __all__ = [
     "ContinuousQueryRun",
     "EngineContinuousQueries",
     "go_truncate",
+    "qualify_continuous_query",
     "run_window",
 ]
 
@@ -59,16 +75,6 @@ logger = logging.getLogger("influxpy.continuous_queries")
 GO_ZERO_NS = 62_135_596_800 * 1_000_000_000
 
 _CQ_TABLE = "main.influxpy_continuous_queries"
-
-#: The modules whose classes a stored query may hold (see ``_load``).
-_QUERY_MODULES = (
-    "influxpy.query",
-    "influxpy.expressions",
-    "influxpy.lookups",
-    "influxpy.functions",
-    "influxpy.aggregates",
-    "influxpy.durations",
-)
 
 
 def go_truncate(t_ns: int, d_ns: int) -> int:
@@ -134,29 +140,29 @@ class _StoredCQ:
     database: str
     name: str
     statement: str
-    query: Query
-    every: int
-    for_: int
 
-
-class _QueryUnpickler(pickle.Unpickler):
-    """Load a stored query, refusing any class outside influxpy's query nodes."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module in _QUERY_MODULES or (module == "builtins" and name == "frozenset"):
-            found = super().find_class(module, name)
-            if isinstance(found, type):
-                return found
-        msg = f"A stored continuous query may not hold {module}.{name}."
-        raise pickle.UnpicklingError(msg)
-
-
-def _load(blob: bytes) -> Query:
-    query = _QueryUnpickler(io.BytesIO(blob)).load()
-    if not isinstance(query, Query):
-        msg = "The stored continuous query is not a query."
-        raise pickle.UnpicklingError(msg)
-    return query
+    def definition(self) -> tuple[Query, int, int]:
+        """The query and its ``RESAMPLE EVERY`` and ``FOR`` (ns, ``0``: not
+        given), read back from the stored statement."""
+        try:
+            parsed = parse_statement(self.statement)
+        except (InfluxQLParseError, UnsupportedCompilation) as exc:
+            parsed, error = None, str(exc)
+        else:
+            error = "it is not a CREATE CONTINUOUS QUERY statement"
+        if not isinstance(parsed, CreateContinuousQuery):
+            msg = (
+                f"The stored continuous query {self.name!r} on {self.database!r} "
+                f"cannot be read ({error}); drop it and create it again. "
+                f"Stored text: {self.statement}"
+            )
+            raise ProgrammingError(msg)
+        every, for_ = parsed.resample_every, parsed.resample_for
+        return (
+            parsed.query,
+            every.nanoseconds if every else 0,
+            for_.nanoseconds if for_ else 0,
+        )
 
 
 def _is_time(node: Any) -> bool:
@@ -200,6 +206,27 @@ def _qualify(source: Source, database: str, policy: str) -> Source:
     )
 
 
+def qualify_continuous_query(query: Query, database: str, policy: str) -> Query:
+    """*query* with its target and every measurement it reads (subqueries'
+    too) qualified with *database* and *policy* where they name none, as
+    influxd qualifies a continuous query it stores.
+
+    influxd qualifies with the database of the request (the ``db``
+    parameter) and its default policy, and with the continuous query's own
+    database only when the request names none.
+    """
+    sources = tuple(
+        _qualify(source, database, policy)
+        if isinstance(source, Source)
+        else qualify_continuous_query(source, database, policy)
+        for source in query.sources
+    )
+    into = None if query.into is None else _qualify(query.into, database, policy)
+    return dataclasses.replace(
+        query, source=sources[0], extra_sources=sources[1:], into=into
+    )
+
+
 class EngineContinuousQueries(EngineQueries):
     """The continuous queries of ``DuckDBBackend``: stored, listed and run."""
 
@@ -229,17 +256,16 @@ class EngineContinuousQueries(EngineQueries):
             if not self._cq_table_exists(cursor):
                 return []
             rows = cursor.execute(
-                "SELECT database, name, statement, definition, every, for_ "
-                f"FROM {_CQ_TABLE} ORDER BY position"
+                f"SELECT database, name, statement FROM {_CQ_TABLE} ORDER BY position"
             ).fetchall()
         finally:
             cursor.close()
         databases = self._state.databases
         found = []
-        for db, name, statement, blob, every, for_ in rows:
+        for db, name, statement in rows:
             if db not in databases or (database is not None and db != database):
                 continue
-            found.append(_StoredCQ(db, name, statement, _load(blob), every, for_))
+            found.append(_StoredCQ(db, name, statement))
         return found
 
     def create_continuous_query(
@@ -274,14 +300,8 @@ class EngineContinuousQueries(EngineQueries):
             )
             raise NotSupportedError(msg)
         policy = self.default_retention_policy(database)
-        query = dataclasses.replace(
-            query,
-            into=_qualify(query.into, database, policy),
-            source=_qualify(query.source, database, policy)
-            if isinstance(query.source, Source)
-            else query.source,
-        )
-        statement = (
+        query = qualify_continuous_query(query, database, policy)
+        statement = canonical_text(
             InfluxQLCompiler()
             .create_continuous_query(
                 database,
@@ -292,15 +312,11 @@ class EngineContinuousQueries(EngineQueries):
             )
             .text
         )
-        every = resample_every.nanoseconds if resample_every else 0
-        for_ = resample_for.nanoseconds if resample_for else 0
-        blob = pickle.dumps(query, protocol=pickle.HIGHEST_PROTOCOL)
         with self._change():
             con = self._con
             con.execute(
                 f"CREATE TABLE IF NOT EXISTS {_CQ_TABLE} (database VARCHAR, "
-                "name VARCHAR, statement VARCHAR, definition BLOB, every BIGINT, "
-                "for_ BIGINT, position BIGINT)"
+                "name VARCHAR, statement VARCHAR, position BIGINT)"
             )
             row = con.execute(
                 f"SELECT statement FROM {_CQ_TABLE} WHERE database = ? AND name = ?",
@@ -316,9 +332,10 @@ class EngineContinuousQueries(EngineQueries):
                 )
                 raise ProgrammingError(msg)
             con.execute(
-                f"INSERT INTO {_CQ_TABLE} SELECT ?, ?, ?, ?, ?, ?, "
+                f"INSERT INTO {_CQ_TABLE} (database, name, statement, position) "
+                "SELECT ?, ?, ?, "
                 f"coalesce((SELECT max(position) FROM {_CQ_TABLE}), 0) + 1",
-                [database, name, statement, blob, every, for_],
+                [database, name, statement],
             )
         self._services_changed()
 
@@ -391,21 +408,24 @@ class EngineContinuousQueries(EngineQueries):
     def _tick(
         self, cq: _StoredCQ, now: int, runs: dict[tuple[str, str], int]
     ) -> ContinuousQueryRun | None:
-        group = cq.query.group_by_time
-        assert group is not None
+        stored, every, for_ = cq.definition()
+        group = stored.group_by_time
+        if group is None:
+            msg = f"The stored continuous query {cq.name!r} has no GROUP BY time()."
+            raise ProgrammingError(msg)
         interval = group.interval.nanoseconds
         offset = group.offset.nanoseconds if isinstance(group.offset, Duration) else 0
         offset = _go_mod(offset, interval) if interval else 0
         key = (cq.database, cq.name)
         last, window = run_window(
-            now, interval, offset, every=cq.every, for_=cq.for_, last_run=runs.get(key)
+            now, interval, offset, every=every, for_=for_, last_run=runs.get(key)
         )
         if last is not None:
             runs[key] = last
         if window is None:
             return None
         start, end = window
-        query = with_time_range(cq.query, start, end)
+        query = with_time_range(stored, start, end)
         compiler = DuckDBCompiler(self.catalog(cq.database), now_ns=now)
         compiled = query.compile(compiler)
         plan = _plan_of(compiled)

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from influxpy import statements as st
+from influxpy.backends.duckdb.continuous import qualify_continuous_query
 from influxpy.backends.duckdb.show import EngineShow, StatementFailed, has_time
 from influxpy.durations import Duration
 from influxpy.exceptions import (
@@ -370,6 +371,14 @@ class EngineStatements(EngineShow):
         if db not in self._state.databases:
             msg = f"database not found: {db}"
             raise StatementFailed(msg)
+        if database is not None:
+            # influxd qualifies the measurements with the request's database.
+            if database not in self._state.databases:
+                msg = f"database not found: {database}"
+                raise StatementFailed(msg)
+            policy = self.default_retention_policy(database)
+            query = qualify_continuous_query(statement.query, database, policy)
+            statement = dataclasses.replace(statement, query=query)
         self.schema_editor().create_continuous_query(statement, db)
 
     def _do_drop_continuous_query(
