@@ -188,11 +188,7 @@ class EngineStatements(EngineShow):
             self._delete_statement(statement, self._existing(database))
             return iter(())
         if isinstance(statement, st.Explain):
-            msg = (
-                "The embedded engine does not answer EXPLAIN: its plans are "
-                "DuckDB's, not influxd's."
-            )
-            raise StatementFailed(msg)
+            return iter(self._explain_statement(statement, database, retention_policy))
         handler = getattr(self, f"_do_{statement.visit_name}", None)
         if handler is None:
             msg = f"The embedded engine does not run {type(statement).__name__}."
@@ -209,6 +205,15 @@ class EngineStatements(EngineShow):
         retention_policy: str | None,
         chunk_size: int | None,
     ) -> Iterator[Series]:
+        query, db = self._prepared(query, database, retention_policy)
+        compiled = query.compile(self.get_compiler(db))
+        return self.execute(compiled, database=db, chunk_size=chunk_size)
+
+    def _prepared(
+        self, query: Query, database: str | None, retention_policy: str | None
+    ) -> tuple[Query, str]:
+        """*query* ready to compile, its columns resolved, and its database;
+        a missing database or retention policy fails the statement."""
         source = query.source
         if isinstance(source, Source):
             database = source.database or database
@@ -223,8 +228,25 @@ class EngineStatements(EngineShow):
                 raise StatementFailed(msg)
         query = self._resolved(query, db)
         query.check_runnable()
+        return query, db
+
+    def _explain_statement(
+        self, statement: st.Explain, database: str | None, retention_policy: str | None
+    ) -> list[Series]:
+        """``EXPLAIN [ANALYZE]``: the engine's plan (``explain()``) in
+        influxd's shape, one row per line under ``QUERY PLAN`` (``EXPLAIN
+        ANALYZE`` for a run, ending with an empty line as influxd's does)."""
+        query, db = self._prepared(statement.query, database, retention_policy)
         compiled = query.compile(self.get_compiler(db))
-        return self.execute(compiled, database=db, chunk_size=chunk_size)
+        plan = self.explain(compiled, database=db, analyze=statement.analyze)
+        lines = plan.split("\n")
+        if statement.analyze:
+            column = "EXPLAIN ANALYZE"
+            if plan:
+                lines.append("")
+        else:
+            column = "QUERY PLAN"
+        return [Series("", {}, [column], [[line] for line in lines])]
 
     def _resolved(self, query: Query, database: str) -> Query:
         """*query* with each column its text left ``unknown`` made a tag or a
