@@ -63,7 +63,6 @@ class WriteTally:
     read: ReadResult
     written: int = 0
     conflicts: list[str] = field(default_factory=list)
-    conflict_reason: str = ""
     refused: list[Rejected] = field(default_factory=list)
 
     def add(self, columns: Columns, stored: int, rejection: Rejection | None) -> None:
@@ -71,7 +70,6 @@ class WriteTally:
         self.written += stored
         if rejection is not None:
             self.conflicts.extend(rejection.lines)
-            self.conflict_reason = self.conflict_reason or rejection.reasons[0]
             numbers = dict(
                 zip(
                     columns.lines.to_pylist(),
@@ -113,7 +111,10 @@ class WriteTally:
         refused = [r.line for r in read.rejected]
         parsed = "\n".join(r.error for r in read.rejected)
         if dropped:
-            first = read.dropped[0].reason if read.dropped else self.conflict_reason
+            # The storage checks points in order: the first one's reason.
+            first = min(
+                [*read.dropped, *self.refused], key=lambda r: r.line_number
+            ).reason
             reason = f"partial write: {first} dropped={dropped}"
             lines = [*refused, *(r.line for r in read.dropped), *self.conflicts]
             cls = FieldTypeConflictError if first.startswith("field type") else None

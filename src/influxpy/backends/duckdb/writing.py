@@ -181,7 +181,8 @@ class EngineWrites(EngineCore):
                         retention_policy=retention_policy,
                     )
                 except PartialWriteError as error:
-                    error.written += written
+                    # counting_written() then notes every point stored.
+                    written += error.written
                     raise
                 written += outcome.written
         return written
