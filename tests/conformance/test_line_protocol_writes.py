@@ -136,3 +136,21 @@ def test_a_missing_database_is_not_created(conn: str) -> None:
     with pytest.raises(DatabaseNotFoundError):
         backend.write_lines([f"{M} v=1 {at(0)}"], database="lp_no_such_db")
     assert "lp_no_such_db" not in backend.list_databases()
+
+
+def test_the_storage_names_one_reason_for_the_points_it_drops(conn: str) -> None:
+    """The first dropped point's reason, but a tag named time always wins."""
+    write_lines(conn, f"{M} n=1i {at(0)}")
+    bodies = [
+        ([f"{M} n=2.5 {at(1)}", f"{M},time=x n=5i {at(2)}"], "invalid tag key"),
+        ([f"{M} time=1 {at(3)}", f"{M} n=2.5 {at(4)}"], "invalid field name"),
+        ([f"{M} n=2.5 {at(5)}", f"{M} time=1 {at(6)}"], "field type conflict"),
+    ]
+    for lines, reason in bodies:
+        with pytest.raises(PartialWriteError) as info:
+            write_lines(conn, *lines)
+        assert info.value.reason.startswith(f"partial write: {reason}: ")
+        assert info.value.reason.endswith(" dropped=2")
+        conflict = reason == "field type conflict"
+        assert isinstance(info.value, FieldTypeConflictError) is conflict
+    assert [p["n"] for p in stored(conn)] == [1]

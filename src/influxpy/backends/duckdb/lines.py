@@ -111,10 +111,7 @@ class WriteTally:
         refused = [r.line for r in read.rejected]
         parsed = "\n".join(r.error for r in read.rejected)
         if dropped:
-            # The storage checks points in order: the first one's reason.
-            first = min(
-                [*read.dropped, *self.refused], key=lambda r: r.line_number
-            ).reason
+            first = _storage_reason([*read.dropped, *self.refused])
             reason = f"partial write: {first} dropped={dropped}"
             lines = [*refused, *(r.line for r in read.dropped), *self.conflicts]
             cls = FieldTypeConflictError if first.startswith("field type") else None
@@ -146,3 +143,16 @@ class WriteTally:
         return (cls or PartialWriteError)(
             msg, lines=lines, dropped=dropped, reason=reason, written=self.written
         )
+
+
+def _storage_reason(drops: list[Rejected]) -> str:
+    """The reason InfluxDB 1.6.7 gives for the points its storage dropped.
+
+    It checks the points in order, keeping the first reason, except that a
+    tag named ``time`` always takes over (as observed on 1.6.7).
+    """
+    reason = ""
+    for drop in sorted(drops, key=lambda r: r.line_number):
+        if drop.reason.startswith("invalid tag key") or not reason:
+            reason = drop.reason
+    return reason
