@@ -137,12 +137,7 @@ def selects(draw: st.DrawFn) -> str:
     if group:
         text += f" GROUP BY {group}"
         if windows:
-            fills = ["", "fill(none)"]
-            if source == "cpu":
-                # Not drawn over several measurements: the server leaves a
-                # field a measurement lacks null in filled windows, the
-                # engine fills it (not fixed yet).
-                fills.append("fill(0)")
+            fills = ["", "fill(none)", "fill(0)", "fill(previous)"]
             text += " " + draw(st.sampled_from(fills))
     if draw(st.booleans()):
         text += " ORDER BY time DESC"

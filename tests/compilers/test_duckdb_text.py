@@ -55,5 +55,5 @@ def test_descending_order_reverses_the_measurements() -> None:
     query = parse_statement("SELECT v FROM cpu, mem ORDER BY time DESC")
     assert isinstance(query, Query)
     plan = _compile(query)
-    # mem has no v: no part reads it.
-    assert [p.plan.measurement for p in plan.parts] == ["cpu"]  # type: ignore[union-attr]
+    # mem has no v: it reads it as a field without points.
+    assert [p.plan.measurement for p in plan.parts] == ["mem", "cpu"]  # type: ignore[union-attr]

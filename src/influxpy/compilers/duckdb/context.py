@@ -177,6 +177,9 @@ class _CompilerBase(Compiler):
         self.params: dict[str, Any] = {}
         #: The slice plans of the raw SELECTs compiled, by their SQL.
         self._streams: dict[str, StreamPlan] = {}
+        #: While one of several measurements compiles, the fields only the
+        #: others store (``sources``).
+        self._padding: dict[str, dict[str, ColumnInfo]] = {}
 
     def _unsupported(self, what: str) -> UnsupportedCompilation:
         msg = (

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from influxpy.compilers.base import Compiled
-from influxpy.compilers.duckdb.catalog import ColumnInfo
+from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
 from influxpy.compilers.duckdb.context import _CompilerBase
 from influxpy.compilers.duckdb.plan import EmptyPlan, SelectPlan
 from influxpy.expressions import (
@@ -47,6 +47,13 @@ __all__ = ["SourcesMixin", "parse_raw"]
 
 _Columns = Mapping[str, ColumnInfo]
 _VALUE_CASTS = frozenset({"float", "integer", "string", "boolean"})
+_SQL_TYPES = {
+    "float": "DOUBLE",
+    "integer": "BIGINT",
+    "unsigned": "UBIGINT",
+    "string": "VARCHAR",
+    "boolean": "BOOLEAN",
+}
 
 
 def parse_raw(raw: Raw) -> Any:
@@ -137,6 +144,15 @@ def _has_text_forms(query: Query) -> bool:
 class SourcesMixin(_CompilerBase):
     """Several sources, regex sources and select lists only text can say."""
 
+    #: While a measurement of several compiles: the fields of the others.
+    _padding: dict[str, dict[str, ColumnInfo]]
+
+    def _stored(self, query: Query) -> _Columns:
+        """The columns of *query*'s own table (none when it has none)."""
+        assert isinstance(query.source, Source)
+        found = super()._table(query.source)
+        return found[1] if found is not None else {}
+
     def _tables_of(self, query: Query) -> list[tuple[Source, _Columns]]:
         """Each measurement *query* reads, in the server's order."""
         found: dict[str, tuple[Source, _Columns]] = {}
@@ -188,6 +204,9 @@ class SourcesMixin(_CompilerBase):
                 if key not in union or info.role == "field":
                     union[key] = info
         select = self._expand(query, union, several, bool(query.group_by_patterns))
+        if not select:
+            # Wildcards that match nothing select nothing (not ``*``).
+            return []
         group_by = list(query.group_by)
         if several and "*" in group_by:
             # Every tag key of every measurement read.
@@ -209,10 +228,12 @@ class SourcesMixin(_CompilerBase):
             group_by_patterns=(),
             select=tuple(select),
         )
+        fields = {k: c for k, c in union.items() if c.role == "field"}
         parts = []
         for source, columns in tables:
             part = dataclasses.replace(query, source=source, extra_sources=())
-            parts.append(_rewrite(part, _resolver(columns)))
+            seen = {**fields, **columns} if several else columns
+            parts.append(_rewrite(part, _resolver(seen)))
         if not several:
             return parts[0] if parts else query
         return parts
@@ -259,9 +280,39 @@ class SourcesMixin(_CompilerBase):
             out.append(item)
         return out
 
+    def _table(self, source: Source) -> tuple[str, _Columns] | None:
+        """The table of *source*; read beside other measurements, with the
+        fields only those have as null columns: the server reads such a
+        field as one without points there (filled windows, ``*``)."""
+        found = super()._table(source)
+        padding = self._padding.get(source.measurement) if found else None
+        if found is None or not padding:
+            return found
+        table, columns = found
+        nulls = ", ".join(
+            f"CAST(NULL AS {_SQL_TYPES.get(info.kind, 'VARCHAR')}) AS {ident(key)}"
+            for key, info in sorted(padding.items())
+        )
+        return f"(SELECT *, {nulls} FROM {table})", {**columns, **padding}
+
     def _compile_parts(self, query: Query, parts: list[Query]) -> Compiled:
         """One compiled query per measurement, run one after the other."""
-        compiled = [self._compile_query(part) for part in parts]
+        fields = {
+            key: info
+            for part in parts
+            for key, info in self._stored(part).items()
+            if info.role == "field"
+        }
+        compiled = []
+        for part in parts:
+            assert isinstance(part.source, Source)
+            stored = self._stored(part)
+            missing = {k: i for k, i in fields.items() if k not in stored}
+            self._padding[part.source.measurement] = missing
+            try:
+                compiled.append(self._compile_query(part))
+            finally:
+                del self._padding[part.source.measurement]
         runs = tuple(c for c in compiled if not isinstance(c.plan, EmptyPlan))
         if not runs:
             return Compiled("", plan=EmptyPlan())
