@@ -44,6 +44,8 @@ CASES = {
     "influxpy_bulk_create_gzip": "the same with gzip=true (the default off loopback)",
     "influxpy_write_dataframe": "influxpy write_dataframe() of a pandas DataFrame",
     "influxpy_generator": "influxpy bulk_create() of a generator of new instances",
+    "influxpy_bulk_create_c2": "influxpy bulk_create(concurrency=2): two requests "
+    "in flight, lines routed to two connections by series",
     "influxdb_python_write_points": "influxdb-python write_points(), 5,000 a batch",
 }
 
@@ -127,6 +129,8 @@ def child(case: str, url: str, n: int) -> dict[str, Any]:
         objs = list(_instances(model, n))
         if case == "influxpy_abulk_create":
             return measure(lambda: asyncio.run(model.series.abulk_create(objs)))
+        if case == "influxpy_bulk_create_c2":
+            return measure(lambda: model.series.bulk_create(objs, concurrency=2))
         if case == "influxpy_batch_writer":
             return measure(lambda: _batch_writer(model, objs))
         if case == "influxpy_abatch_writer":

@@ -41,19 +41,22 @@ class WritesMixin(QuerySetBase[ModelT]):
         batch_size: int = 5_000,
         *,
         stamp: bool = False,
+        concurrency: int = 1,
     ) -> int:
         """Write many instances in batches; return how many were written.
 
         *objs* may be any iterable, a generator included: it is consumed
         batch by batch, so memory stays constant. Points without a time are
         stamped with the current time in nanoseconds (kept on the instance
-        when *stamp* is true, as ``save()`` does).
+        when *stamp* is true, as ``save()`` does). *concurrency* above 1
+        keeps that many requests in flight to InfluxDB, each series' points
+        in order (the embedded engine writes one batch at a time anyway).
         """
         check = self._bulk_check(batch_size, stamp=stamp)
         backend = self._backend()
-        return backend.write(
-            self.model, map(check, objs), **self._write_options(backend, batch_size)
-        )
+        options = self._write_options(backend, batch_size)
+        options.update(_concurrency_option(backend, concurrency))
+        return backend.write(self.model, map(check, objs), **options)
 
     async def abulk_create(
         self,
@@ -134,13 +137,16 @@ class WritesMixin(QuerySetBase[ModelT]):
             **options,
         )
 
-    def write_dataframe(self, frame: Any, batch_size: int = 5_000) -> int:
+    def write_dataframe(
+        self, frame: Any, batch_size: int = 5_000, *, concurrency: int = 1
+    ) -> int:
         """Write the rows of a DataFrame as points; return how many.
 
         *frame* is a pandas DataFrame, a ``pyarrow.Table`` or a
         ``polars.DataFrame`` (the last two are read through pandas). Columns
         are the model's attribute names; the time is the index or a ``time``
-        column. NaN and None mean "no value" for that row.
+        column. NaN and None mean "no value" for that row. *concurrency* as
+        in ``bulk_create()``.
         """
         backend = self._backend()
         return backend.write_frame(
@@ -149,4 +155,19 @@ class WritesMixin(QuerySetBase[ModelT]):
             database=self._database(backend),
             retention_policy=self.model._meta.retention_policy,
             batch_size=batch_size,
+            **_concurrency_option(backend, concurrency),
         )
+
+
+def _concurrency_option(backend: Backend, concurrency: int) -> dict[str, int]:
+    """Check *concurrency*; the keyword to pass when the backend writes in
+    parallel (an HTTP backend) and more than one request is asked for."""
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int):
+        msg = f"concurrency must be a positive int, got {concurrency!r}."
+        raise TypeError(msg)
+    if concurrency < 1:
+        msg = f"concurrency must be a positive int, got {concurrency!r}."
+        raise ValueError(msg)
+    if concurrency == 1 or not getattr(backend, "parallel_writes", False):
+        return {}
+    return {"concurrency": concurrency}

@@ -13,9 +13,17 @@ import contextlib
 import functools
 import gzip
 import importlib
+import queue
+import re
 import threading
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+)
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, cast
 
@@ -31,7 +39,7 @@ from influxpy.backends.http.sending import HTTPRequests
 if TYPE_CHECKING:
     from influxpy._types import Measurement
 
-__all__ = ["GZIP_ENGINES", "HTTPWrites", "gzip_compressor"]
+__all__ = ["GZIP_ENGINES", "HTTPWrites", "WriteLanes", "gzip_compressor"]
 
 
 #: Deflate engines for write bodies, fastest first: python-isal (the
@@ -90,6 +98,8 @@ class HTTPWrites(HTTPRequests):
     """
 
     _pool: ThreadPoolExecutor | None
+    #: ``write()`` and ``write_frame()`` take ``concurrency``.
+    parallel_writes = True
     #: Compresses write bodies when gzip is on (``gzip_compressor()``).
     gzip_compress: Callable[[bytes], bytes] = staticmethod(gzip_compressor())
 
@@ -171,6 +181,8 @@ class HTTPWrites(HTTPRequests):
         encode: Callable[[list[Any]], list[str]],
         database: str | None,
         retention_policy: str | None,
+        concurrency: int = 1,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> int:
         """Encode the next batch while the server works on the one in flight.
 
@@ -181,12 +193,16 @@ class HTTPWrites(HTTPRequests):
         (``note_written()``). The first batch, often the only one
         (``save()``, the batch writer), is sent from the calling thread: no
         hand-over, and no executor, which refuses work once the interpreter
-        is exiting.
+        is exiting. With *concurrency* above 1 the lines go to that many
+        lanes by series (``_write_lanes()``).
         """
         db = self.resolve_database(database)
         self.check_open()
         state = {"written": 0, "failed": False}
         with counting_written(lambda: int(state["written"])):
+            if concurrency > 1:
+                lanes = WriteLanes(self, db, retention_policy, concurrency, batch_size)
+                return lanes.run(batches, encode, state)
             return self._write_each(batches, encode, db, retention_policy, state)
 
     def _write_each(
@@ -247,11 +263,22 @@ class HTTPWrites(HTTPRequests):
         database: str | None = None,
         retention_policy: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        concurrency: int = 1,
     ) -> int:
-        """Encode and write model instances; return how many were written."""
+        """Encode and write model instances; return how many were written.
+
+        *concurrency* above 1 keeps that many requests in flight, on as many
+        connections; the points of one series go through one of them, in
+        order (see ``WriteLanes``).
+        """
         encoder = model._meta.encoder
         return self._write_batches(
-            chunks(objs, batch_size), encoder.encode_many, database, retention_policy
+            chunks(objs, batch_size),
+            encoder.encode_many,
+            database,
+            retention_policy,
+            concurrency,
+            batch_size,
         )
 
     def write_lines(
@@ -261,10 +288,49 @@ class HTTPWrites(HTTPRequests):
         database: str | None = None,
         retention_policy: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        concurrency: int = 1,
     ) -> int:
         """Write ready-made line-protocol lines; return how many were written."""
         return self._write_batches(
-            chunks(lines, batch_size), list, database, retention_policy
+            chunks(lines, batch_size),
+            list,
+            database,
+            retention_policy,
+            concurrency,
+            batch_size,
+        )
+
+    def write_frame(
+        self,
+        model: type[Measurement],
+        frame: Any,
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        concurrency: int = 1,
+    ) -> int:
+        """Write a pandas DataFrame of *model*'s points; return how many.
+
+        As the default, with *concurrency* as in ``write()``.
+        """
+        from influxpy._dataframe import frame_batches, frame_columns
+        from influxpy.lineprotocol import encode_columns
+
+        columns = frame_columns(model, frame)
+        measurement = model._meta.measurement
+        series_keys: dict[tuple[Any, ...], str] = {}
+
+        def batches() -> Iterator[str]:
+            for times, tags, fields in frame_batches(*columns, batch_size):
+                yield from encode_columns(measurement, times, tags, fields, series_keys)
+
+        return self.write_lines(
+            batches(),
+            database=database,
+            retention_policy=retention_policy,
+            batch_size=batch_size,
+            concurrency=concurrency,
         )
 
     async def _awrite_batches(
@@ -347,3 +413,123 @@ class HTTPWrites(HTTPRequests):
         return await self._awrite_batches(
             achunks(lines, batch_size), list, database, retention_policy
         )
+
+
+_ESCAPED_SERIES = re.compile(r"(?:[^ \\]|\\.)*")
+
+
+def _series_of(line: str) -> str:
+    """The series key of a line: all before the first unescaped space."""
+    key = line.partition(" ")[0]
+    if key.endswith("\\"):
+        match = _ESCAPED_SERIES.match(line)
+        key = match.group() if match else key
+    return key
+
+
+class WriteLanes:
+    """Parallel writes: *concurrency* lanes, each a thread with its own
+    connection posting its batches in order.
+
+    Each line goes to the lane of its series key, so the points of one
+    series reach the server in the order given (a later duplicate still
+    wins), while the lanes' requests are in flight together. A lane sends
+    *batch_size* lines a request. After a failure anywhere, or an error of
+    the caller's iterable, no lane sends another batch; those in flight
+    finish, and the count of points written stays exact.
+    """
+
+    def __init__(
+        self,
+        backend: HTTPWrites,
+        database: str,
+        retention_policy: str | None,
+        concurrency: int,
+        batch_size: int,
+    ) -> None:
+        self.backend = backend
+        self.database = database
+        self.retention_policy = retention_policy
+        self.concurrency = concurrency
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+        self._errors: list[BaseException] = []
+
+    def run(
+        self,
+        batches: Iterable[list[Any]],
+        encode: Callable[[list[Any]], list[str]],
+        state: dict[str, Any],
+    ) -> int:
+        """Encode *batches*, route their lines and write them; counts into
+        *state* (``written``, ``failed``) and returns the count."""
+        count = self.concurrency
+        inboxes: list[queue.Queue[tuple[bytes, list[str]] | None]] = [
+            queue.Queue(maxsize=1) for _ in range(count)
+        ]
+        threads = [
+            threading.Thread(
+                target=self._lane,
+                args=(inbox, state),
+                name=f"influxpy-write-lane-{index}",
+                daemon=True,
+            )
+            for index, inbox in enumerate(inboxes)
+        ]
+        for thread in threads:
+            thread.start()
+        buffers: list[list[str]] = [[] for _ in range(count)]
+        size = self.batch_size
+        try:
+            for batch in batches:
+                for line in encode(batch):
+                    buffers[hash(_series_of(line)) % count].append(line)
+                for inbox, buffer in zip(inboxes, buffers, strict=True):
+                    while len(buffer) >= size and not state["failed"]:
+                        inbox.put(self.backend._encode_body(list, buffer[:size]))
+                        del buffer[:size]
+                if state["failed"]:
+                    break
+            for inbox, buffer in zip(inboxes, buffers, strict=True):
+                if buffer and not state["failed"]:
+                    inbox.put(self.backend._encode_body(list, buffer))
+        except BaseException:
+            # The caller's iterable or the encoder failed: nothing more is sent.
+            state["failed"] = True
+            raise
+        finally:
+            for inbox in inboxes:
+                inbox.put(None)
+            for thread in threads:
+                thread.join()
+        if self._errors:
+            raise self._errors[0]
+        return int(state["written"])
+
+    def _lane(
+        self,
+        inbox: queue.Queue[tuple[bytes, list[str]] | None],
+        state: dict[str, Any],
+    ) -> None:
+        """One lane: post each batch received, in order, until told to stop."""
+        backend = self.backend
+        while True:
+            request = inbox.get()
+            if request is None:
+                return
+            if state["failed"]:
+                continue
+            body, lines = request
+            try:
+                with self._lock:
+                    written = int(state["written"])
+                backend._post_body(
+                    body, lines, self.database, self.retention_policy, written
+                )
+            except BaseException as error:  # handed to the calling thread
+                state["failed"] = True
+                with self._lock:
+                    self._errors.append(error)
+                continue
+            with self._lock:
+                state["written"] += len(lines)

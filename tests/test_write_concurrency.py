@@ -1,0 +1,191 @@
+"""Parallel writes: ``bulk_create(..., concurrency=N)`` and ``write_dataframe``.
+
+Over HTTP the lines go to N lanes by series, each posting its batches in
+order on its own connection, so several requests are in flight at once
+while a series' points keep their order (a later duplicate still wins).
+A failure stops every lane, and ``written`` still counts exactly the points
+stored. The engine accepts the option and writes as before. The cases run
+on the real InfluxDB (and the engine where it applies); a proxy cuts the
+connection for the lost-connection case.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import influxpy
+from _influxd import InfluxServer
+from _models import ServerMeasurement
+from _proxy import CuttingProxy
+from influxpy.backends.http.writing import HTTPWrites
+from influxpy.exceptions import InterfaceError, LineProtocolError
+
+T0 = 1_513_071_900_000_000_000
+HOSTS = 7
+
+
+@pytest.fixture(autouse=True)
+def _fresh_connections() -> Iterator[None]:
+    influxpy.connections.close_all()
+    yield
+    influxpy.connections.close_all()
+
+
+def point(n: int, value: float | None = None, **changes: Any) -> ServerMeasurement:
+    values: dict[str, Any] = {
+        "cpu": float(n) if value is None else value,
+        "memory": n,
+        "free_memory": 1,
+        "name": f"host {n % HOSTS}",  # a space: keys that need escaping
+        "region": "eu",
+        "time": T0 + n // HOSTS * 1_000_000_000,
+    }
+    values.update(changes)
+    return ServerMeasurement(**values)
+
+
+def stored(alias: str = "default") -> list[dict[str, Any]]:
+    series = ServerMeasurement.series.using(alias).order_by("time")
+    rows = list(series.points())
+    return sorted(rows, key=lambda r: (r["time"], r["name"]))
+
+
+def test_bulk_create_with_concurrency_stores_every_point(conn: str) -> None:
+    objs = [point(n) for n in range(12_000)]
+    series = ServerMeasurement.series.using(conn)
+    assert series.bulk_create(objs, batch_size=1_000, concurrency=3) == 12_000
+    expected = sorted(
+        ({"time": o.time, **o.values_dict()} for o in objs),
+        key=lambda r: (r["time"], r["name"]),
+    )
+    assert stored(conn) == expected
+
+
+def test_a_series_keeps_its_order_so_the_last_duplicate_wins(conn: str) -> None:
+    """Each point is written three times, in batches far apart; the last copy
+    must be the one stored, whichever lane and connection took it."""
+    count = 3_000
+
+    def generate() -> Iterator[ServerMeasurement]:
+        for copy in range(3):
+            for n in range(count):
+                yield point(n, value=float(copy * 10_000 + n))
+
+    series = ServerMeasurement.series.using(conn)
+    assert series.bulk_create(generate(), batch_size=500, concurrency=4) == 3 * count
+    values = {(r["time"], r["name"]): r["cpu"] for r in stored(conn)}
+    assert len(values) == count
+    assert sorted(values.values()) == [20_000.0 + n for n in range(count)]
+
+
+def test_several_requests_are_in_flight_at_once(
+    influx_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two lanes' first requests must meet at a barrier while both are open:
+    with one request at a time the barrier would break (after its timeout)."""
+    barrier = threading.Barrier(2, timeout=30)
+    lanes: set[str] = set()
+    post = HTTPWrites._post_body
+
+    def meeting(self: HTTPWrites, *args: Any, **kwargs: Any) -> None:
+        name = threading.current_thread().name
+        if name not in lanes:
+            lanes.add(name)
+            barrier.wait()
+        post(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTTPWrites, "_post_body", meeting)
+    influxpy.connect(influx_url)
+    # 100 series, so that both lanes have some whatever the strings' hashes.
+    objs = [point(n, name=f"h{n % 100}") for n in range(4_000)]
+    assert ServerMeasurement.series.bulk_create(objs, batch_size=500, concurrency=2)
+    assert len(lanes) == 2
+    assert len(stored()) == 4_000
+
+
+def test_a_bad_point_stops_every_lane_and_written_is_what_is_stored(
+    conn: str,
+) -> None:
+    def generate() -> Iterator[ServerMeasurement]:
+        for n in range(12_000):
+            yield point(n, name="bad\nname") if n == 11_000 else point(n)
+
+    series = ServerMeasurement.series.using(conn)
+    with pytest.raises(LineProtocolError) as info:
+        series.bulk_create(generate(), batch_size=1_000, concurrency=2)
+    assert info.value.written == len(stored(conn))
+    assert info.value.written >= 8_000
+
+
+def test_an_error_of_the_callers_iterable_counts_what_is_stored(conn: str) -> None:
+    class Broken(Exception):
+        pass
+
+    def generate() -> Iterator[ServerMeasurement]:
+        for n in range(9_000):
+            yield point(n)
+        raise Broken
+
+    series = ServerMeasurement.series.using(conn)
+    with pytest.raises(Broken) as info:
+        series.bulk_create(generate(), batch_size=1_000, concurrency=3)
+    written = getattr(info.value, "written", None)
+    assert written == len(stored(conn))
+
+
+def test_a_lost_connection_stops_every_lane_and_written_is_exact(
+    influx_server: InfluxServer, database: str
+) -> None:
+    objs = [point(n) for n in range(40_000)]
+    with CuttingProxy(influx_server.port, allow=3) as proxy:
+        influxpy.connect(
+            f"influxdb://127.0.0.1:{proxy.port}/{database}?retry_timeout=1&timeout=5"
+        )
+        with pytest.raises(InterfaceError) as info:
+            ServerMeasurement.series.bulk_create(objs, batch_size=2_000, concurrency=2)
+        assert proxy.forwarded == 3
+    written = info.value.written
+    influxpy.connect(f"influxdb://{influx_server.host}:{influx_server.port}/{database}")
+    assert written == len(stored())
+    assert written > 0
+
+
+def test_write_dataframe_with_concurrency_stores_every_row(conn: str) -> None:
+    total = 9_000
+    frame = pd.DataFrame(
+        {
+            "cpu": [n / 2 for n in range(total)],
+            "memory": list(range(total)),
+            "free_memory": [1] * total,
+            "name": [f"host {n % HOSTS}" for n in range(total)],
+            "region": ["eu"] * total,
+        },
+        index=pd.to_datetime(
+            [T0 + n * 1_000_000_000 for n in range(total)], unit="ns", utc=True
+        ),
+    )
+    series = ServerMeasurement.series.using(conn)
+    assert series.write_dataframe(frame, batch_size=1_000, concurrency=2) == total
+    rows = stored(conn)
+    assert [r["memory"] for r in rows] == list(range(total))
+    assert [r["cpu"] for r in rows] == [n / 2 for n in range(total)]
+
+
+@pytest.mark.parametrize(
+    ("value", "error"), [(0, ValueError), (-1, ValueError), (1.5, TypeError)]
+)
+def test_concurrency_must_be_a_positive_int(
+    conn: str, value: Any, error: type[Exception]
+) -> None:
+    series = ServerMeasurement.series.using(conn)
+    with pytest.raises(
+        error, match=rf"concurrency must be a positive int, got {value}"
+    ):
+        series.bulk_create([point(1)], concurrency=value)
+    with pytest.raises(error, match="concurrency must be a positive int"):
+        series.write_dataframe(pd.DataFrame(), concurrency=value)
