@@ -7,7 +7,6 @@ shard and user statements, and retention policy durations under one hour.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 
 import influxpy
+from influxpy.exceptions import DatabaseNotFoundError, InfluxQLParseError
 from influxpy.results import StatementResult
 
 LINES = [
@@ -39,7 +39,7 @@ def summary(results: Iterable[StatementResult]) -> Answer:
 
 
 @pytest.fixture
-def pair(influx_url: str) -> Iterator[tuple[Any, Any]]:
+def pair(influx_url: str) -> Iterator[tuple[Any, Any, str]]:
     """The server and an engine holding the same points, each in a database
     of this test's own."""
     db = f"more_{uuid.uuid4().hex[:8]}"
@@ -86,3 +86,53 @@ def test_explain_answers_the_engines_plan_in_influxds_shape(
     # The engine's plan is DuckDB's, with the SQL it runs.
     engine_plan = "\n".join(row[0] for row in answers[1][0][2][0][3])
     assert "SELECT" in engine_plan
+
+
+# -- async forms -----------------------------------------------------------------
+
+ASYNC_TEXT = (
+    "SHOW MEASUREMENTS; SELECT v, n FROM cpu; SELECT mean(v) FROM cpu GROUP BY host; "
+    "SELECT * FROM nope; SHOW TAG KEYS ON nodb_x; SHOW DATABASES"
+)
+
+
+async def _collected(backend: Any, text: str, **options: Any) -> Answer:
+    return summary([result async for result in backend.astatements(text, **options)])
+
+
+async def test_astatements_answers_as_statements_on_both_backends(
+    pair: tuple[Any, Any, str],
+) -> None:
+    """``astatements()`` yields what ``statements()`` does, on the HTTP
+    backend's async client and on the engine in a worker thread; both
+    answer as influxd does."""
+    server, engine, db = pair
+    answers = []
+    for backend in (server, engine):
+        expected = summary(backend.statements(ASYNC_TEXT, database=db))
+        got = await _collected(backend, ASYNC_TEXT, database=db)
+        assert got == expected
+        chunked = await _collected(
+            backend, "SELECT v FROM cpu", database=db, chunk_size=1
+        )
+        # Chunked answers are read whole, their pieces merged.
+        assert chunked == summary(backend.statements("SELECT v FROM cpu", database=db))
+        answers.append([a for a in got if a[0] != 5])  # databases differ
+    assert answers[0] == answers[1]
+    assert answers[0][4] == (4, "database not found: nodb_x", [])
+
+
+async def test_aquery_returns_what_query_does_and_raises_the_same(
+    pair: tuple[Any, Any, str],
+) -> None:
+    server, engine, db = pair
+    text = "SELECT v FROM cpu WHERE host = $h; SELECT free FROM mem"
+    for backend in (server, engine):
+        expected = backend.query(text, database=db, params={"h": "a"}, epoch="ns")
+        got = await backend.aquery(text, database=db, params={"h": "a"}, epoch="ns")
+        assert got == expected
+        assert [p["v"] for p in got[0].points] == [1.0]
+        with pytest.raises(DatabaseNotFoundError, match="database not found: nodb_x"):
+            await backend.aquery("SELECT v FROM cpu", database="nodb_x")
+        with pytest.raises(InfluxQLParseError, match="error parsing query: found"):
+            await backend.aquery("SELECT FROM", database=db)

@@ -27,8 +27,8 @@ Class attributes:
   ``introspection(database)``. Left ``None``, introspection raises
   ``NotSupportedError``.
 
-Optional, with defaults here: ``aexecute``, ``awrite``, ``awrite_lines``
-and ``aclose`` run the sync method in a worker thread
+Optional, with defaults here: ``aexecute``, ``awrite``, ``awrite_lines``,
+``astatements`` and ``aclose`` run the sync method in a worker thread
 (``asyncio.to_thread``), so every backend works under asyncio; a backend
 with a native async client overrides them. ``write_frame`` encodes a
 pandas DataFrame as line protocol for ``write_lines``; ``features()``
@@ -393,6 +393,59 @@ class Backend(abc.ABC):
             close = getattr(results, "close", None)
             if close is not None:
                 close()
+        return found
+
+    async def astatements(
+        self,
+        text: str,
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        chunk_size: int | None = None,
+    ) -> AsyncGenerator[StatementResult, None]:
+        """Async form of ``statements()``: each ``StatementResult`` with its
+        series read whole (the pieces of *chunk_size* chunks merged). The
+        default runs ``statements()`` in a worker thread and reads each
+        statement's answer there."""
+        from influxpy.results import StatementResult, merge_pieces
+
+        def whole() -> Iterator[StatementResult]:
+            results = self.statements(
+                text,
+                database=database,
+                retention_policy=retention_policy,
+                params=params,
+                chunk_size=chunk_size,
+            )
+            for result in results:
+                series = list(merge_pieces(result.series))
+                yield StatementResult(result.statement_id, series, result.error)
+
+        async for result in iterate_in_thread(whole()):
+            yield result
+
+    async def aquery(
+        self,
+        text: str,
+        *,
+        database: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        epoch: str | None = None,
+    ) -> list[InfluxResult]:
+        """Async form of ``query()``, on ``astatements()``."""
+        from influxpy.results import Converter
+
+        converter = Converter(epoch=epoch)
+        found: list[InfluxResult] = []
+        results = self.astatements(text, database=database, params=params)
+        try:
+            async for result in results:
+                if result.error is not None:
+                    raise self.statement_failure(result)
+                found.extend(map(converter.result, result.series))
+        finally:
+            await results.aclose()
         return found
 
     def statement_failure(self, result: StatementResult) -> ProgrammingError:

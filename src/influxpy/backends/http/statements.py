@@ -12,7 +12,7 @@ next statement is yielded.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncGenerator, Iterator, Mapping
 from typing import Any, NoReturn
 
 import httpx
@@ -90,13 +90,13 @@ def writes_data(text: str) -> bool:
     return False
 
 
+def _itself(document: Any) -> Iterator[Any]:
+    yield document
+
+
 def _documents(response: httpx.Response, *, stream: bool) -> Iterator[Any]:
     """The JSON or msgpack documents of a ``/query`` body, as they arrive."""
-
-    def itself(document: Any) -> Iterator[Any]:
-        yield document
-
-    reader = _SeriesReader(response, itself, stream=stream)
+    reader = _SeriesReader(response, _itself, stream=stream)
     for piece in response.iter_bytes():
         yield from reader.feed(piece)
     yield from reader.finish()
@@ -195,6 +195,68 @@ class HTTPStatements(HTTPQueries):
         cannot parse raises ``InfluxQLParseError`` with its message.
         """
         self.check_open()
+        method, query, db = self._statement_query(
+            text, database, retention_policy, params, chunk_size
+        )
+        return self._statement_results(method, query, db, stream=bool(chunk_size))
+
+    async def astatements(
+        self,
+        text: str,
+        *,
+        database: str | None = None,
+        retention_policy: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        chunk_size: int | None = None,
+    ) -> AsyncGenerator[StatementResult, None]:
+        """Async form of ``statements()``, on the event loop's
+        ``httpx.AsyncClient``; the answer is read whole before the first
+        ``StatementResult`` is yielded."""
+        self.check_open()
+        method, query, db = self._statement_query(
+            text, database, retention_policy, params, chunk_size
+        )
+        try:
+            response = await self._asend(
+                method,
+                "/query",
+                params=query,
+                headers=self._query_headers(),
+                stream=True,
+                database=db,
+            )
+        except ProgrammingError as error:
+            parse_error = _parse_error_of(str(error))
+            if parse_error is None:
+                raise
+            raise InfluxQLParseError(parse_error) from None
+        failure: Failure | None = None
+        documents: list[Any] = []
+        try:
+            reader = _SeriesReader(response, _itself, stream=True)
+            try:
+                async for piece in response.aiter_bytes():
+                    documents.extend(reader.feed(piece))
+                documents.extend(reader.finish())
+            except httpx.TransportError as exc:
+                failure = self._transport_failure(exc)
+        finally:
+            await response.aclose()
+            _detach(response)
+        if failure is not None:
+            self._raise_transport(failure, 0)
+        for result in self._answers(_Results(iter(documents)), stream=False):
+            yield result
+
+    def _statement_query(
+        self,
+        text: str,
+        database: str | None,
+        retention_policy: str | None,
+        params: Mapping[str, Any] | None,
+        chunk_size: int | None,
+    ) -> tuple[str, dict[str, str], str | None]:
+        """The method, ``/query`` parameters and database of *text*."""
         query: dict[str, str] = {"q": text, "epoch": "ns"}
         db = database or self.database
         if db:
@@ -210,7 +272,7 @@ class HTTPStatements(HTTPQueries):
         query["chunked"] = "true"
         query["chunk_size"] = str(chunk_size or _WHOLE_CHUNK)
         method = "POST" if writes_data(text) else "GET"
-        return self._statement_results(method, query, db, stream=bool(chunk_size))
+        return method, query, db
 
     def _statement_results(
         self, method: str, query: dict[str, str], database: str | None, *, stream: bool
@@ -233,23 +295,7 @@ class HTTPStatements(HTTPQueries):
         try:
             results = _Results(_documents(response, stream=True))
             try:
-                while (item := results.next()) is not None:
-                    statement_id, result = item
-                    if "error" in result:
-                        text = self._redact(str(result["error"]))
-                        if statement_id < 0:
-                            self._request_error(text)
-                        yield StatementResult(statement_id, (), text)
-                        continue
-                    pieces = _series_of(statement_id, result, results)
-                    if not stream:
-                        # Read whole, so the series can be read again.
-                        whole = list(merge_pieces(pieces))
-                        yield StatementResult(statement_id, whole)
-                        continue
-                    yield StatementResult(statement_id, pieces)
-                    for _unread in pieces:
-                        pass
+                yield from self._answers(results, stream=stream)
             except httpx.TransportError as exc:
                 failure = self._transport_failure(exc)
         finally:
@@ -258,6 +304,26 @@ class HTTPStatements(HTTPQueries):
         if failure is not None:
             # Raised here, outside the except block: not chained to httpx's error.
             self._raise_transport(failure, 0)
+
+    def _answers(self, results: _Results, *, stream: bool) -> Iterator[StatementResult]:
+        """Each statement's ``StatementResult`` from its result objects."""
+        while (item := results.next()) is not None:
+            statement_id, result = item
+            if "error" in result:
+                text = self._redact(str(result["error"]))
+                if statement_id < 0:
+                    self._request_error(text)
+                yield StatementResult(statement_id, (), text)
+                continue
+            pieces = _series_of(statement_id, result, results)
+            if not stream:
+                # Read whole, so the series can be read again.
+                whole = list(merge_pieces(pieces))
+                yield StatementResult(statement_id, whole)
+                continue
+            yield StatementResult(statement_id, pieces)
+            for _unread in pieces:
+                pass
 
     def _request_error(self, error: str) -> NoReturn:
         """Raise the error a 200 answer gave the whole request."""
