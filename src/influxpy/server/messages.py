@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from influxpy.durations import Duration
-from influxpy.influxql.scanner import KEYWORDS
+from influxpy.influxql.canonical import quote_identifier as quote_ident
 from influxpy.statements import (
     AlterRetentionPolicy,
     CreateDatabase,
@@ -33,7 +33,6 @@ __all__ = ["MAY_WRITE", "canonical", "read_only_warning"]
 #: Text that may hold a statement that writes (a cheap test before parsing).
 MAY_WRITE = re.compile(r"\b(CREATE|DROP|ALTER|INTO|GRANT|REVOKE|KILL)\b", re.I)
 
-_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _UNITS = (
     (7 * 86_400_000_000_000, "w"),
     (86_400_000_000_000, "d"),
@@ -43,15 +42,6 @@ _UNITS = (
     (1_000_000, "ms"),
     (1_000, "u"),
 )
-
-
-def quote_ident(name: str) -> str:
-    """An identifier as influxql's ``QuoteIdent`` writes it: bare when it
-    can be, else double-quoted with ``\\``, ``"`` and line breaks escaped."""
-    if _BARE.match(name) and name.upper() not in KEYWORDS:
-        return name
-    escaped = name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
 
 
 def format_duration(duration: Duration | str | None) -> str:
