@@ -22,7 +22,7 @@ import influxpy
 from _influxd import InfluxServer
 from _models import ServerMeasurement
 from _proxy import CuttingProxy
-from influxpy.backends.http.writing import HTTPWrites
+from influxpy.backends.http.writing import HTTPWrites, _route
 from influxpy.exceptions import InterfaceError, LineProtocolError
 
 T0 = 1_513_071_900_000_000_000
@@ -189,3 +189,23 @@ def test_concurrency_must_be_a_positive_int(
         series.bulk_create([point(1)], concurrency=value)
     with pytest.raises(error, match="concurrency must be a positive int"):
         series.write_dataframe(pd.DataFrame(), concurrency=value)
+
+
+def test_lines_are_routed_by_series_in_order() -> None:
+    """Every line of a series lands in one lane, in the order given; keys
+    with escaped spaces (``host\\ 1``) are read whole."""
+    lines = [
+        f"m,host=h{n % 5} v={n} {n}" if n % 2 else f"m,host=h\\ {n % 3} v={n} {n}"
+        for n in range(200)
+    ]
+    for count in (2, 3):
+        lanes = _route(lines, count)
+        assert sorted(line for lane in lanes for line in lane) == sorted(lines)
+        for lane in lanes:
+            assert lane == [line for line in lines if line in lane]
+        owners: dict[str, int] = {}
+        for index, lane in enumerate(lanes):
+            for line in lane:
+                key = line.rsplit(" ", 2)[0]
+                assert owners.setdefault(key, index) == index
+        assert len(owners) == 8
