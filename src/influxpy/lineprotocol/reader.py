@@ -10,7 +10,8 @@ numbers, and the points its storage would drop (a tag or sole field named
 The technique, chosen by measurement: lines are split and matched against
 one regular expression in Arrow's compute kernels (RE2, vectorised over the
 whole body), which takes the common lines (no backslash, no double quote,
-no tab; numbers, integers and booleans; a timestamp or none). Tag sets are
+no tab; numbers, integers, booleans and quoted strings without spaces,
+commas or equals signs; a timestamp or none). Tag sets are
 read once per distinct series key with the same kernels, and field values
 are cast a whole column at a time (when every line has the same field keys
 in one order, each key's values are every k-th piece of the split). Every
@@ -42,7 +43,8 @@ _KINDS = {bool: "boolean", int: "integer", float: "float", str: "string"}
 _NAME = r'[^ ,=\\"\t\r\n]+'
 _VALUE = (
     r"(?:-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-    r"|-?[0-9]{1,18}i|t|T|true|True|TRUE|f|F|false|False|FALSE)"
+    r"|-?[0-9]{1,18}i|t|T|true|True|TRUE|f|F|false|False|FALSE"
+    r'|"[^ ,=\\"\t\r\n]*")'
 )
 # The lines the vectorised path takes; any other goes to the scanner.
 _FAST_LINE = (
@@ -158,14 +160,22 @@ def read_body(
     if not text.strip(" \t\n\x00"):
         return result
     np, pa, pc = _modules()
-    if '"' in text or "\\" in text:
+    exact = "\\" in text
+    if not exact:
+        lines = _split(np, pa, pc, body if isinstance(body, bytes) else text)
+        numbers = np.arange(1, len(lines) + 1, dtype=np.int64)
+        fast = pc.match_substring_regex(lines, _FAST_LINE)
+        # Splitting at every newline is exact unless a line the expression
+        # refused has a double quote (a string value may go on past it).
+        exact = (
+            '"' in text
+            and pc.any(pc.and_(pc.invert(fast), pc.match_substring(lines, '"'))).as_py()
+        )
+    if exact:
         numbered = list(split_lines(text))
         numbers = np.fromiter((n for n, _l in numbered), np.int64, len(numbered))
         lines = pa.array([line for _n, line in numbered], pa.string())
-    else:
-        lines = _split(np, pa, pc, body if isinstance(body, bytes) else text)
-        numbers = np.arange(1, len(lines) + 1, dtype=np.int64)
-    fast = pc.match_substring_regex(lines, _FAST_LINE)
+        fast = pc.match_substring_regex(lines, _FAST_LINE)
     fast = fast.to_numpy(zero_copy_only=False)
     slow_rows = np.flatnonzero(~fast)
     fast_rows = np.flatnonzero(fast)
@@ -368,38 +378,28 @@ class _FastPart:
         """The kind and values of one field's raw texts (a list if mixed)."""
         np, _pa, pc = self.np, self.pa, self.pc
         # The expression checked each value: an integer ends with "i", a
-        # boolean is all letters, a float is anything else.
-        is_int = pc.ends_with(values, "i")
-        is_bool = pc.ascii_is_alpha(values)
-        integers = pc.sum(is_int).as_py() or 0
-        booleans = pc.sum(is_bool).as_py() or 0
+        # boolean is all letters, a string is quoted, a float is the rest.
+        masks = {
+            "integer": pc.ends_with(values, "i"),
+            "boolean": pc.ascii_is_alpha(values),
+            "string": pc.starts_with(values, '"'),
+        }
+        counts = {kind: pc.sum(mask).as_py() or 0 for kind, mask in masks.items()}
         total = len(values)
-        if integers == total:
-            return "integer", self._cast("integer", values, rows)
-        if booleans == total:
-            return "boolean", self._cast("boolean", values, rows)
-        if not integers and not booleans:
+        for kind, count in counts.items():
+            if count == total:
+                return kind, self._cast(kind, values, rows)
+        if not any(counts.values()):
             return "float", self._cast("float", values, rows)
-        kinds = [
-            kind
-            for kind, present in (
-                ("integer", integers),
-                ("boolean", booleans),
-                ("float", total - integers - booleans),
-            )
-            if present
-        ]
-        is_float = pc.invert(pc.or_(is_int, is_bool))
-        out: list[Any] = [None] * len(values)
-        for kind, mask in (("integer", is_int), ("boolean", is_bool)):
-            if kind in kinds:
-                where = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
-                cast = self._cast(kind, values.filter(mask), rows[where])
-                for at, value in zip(where.tolist(), cast.to_pylist(), strict=True):
-                    out[at] = value
-        if "float" in kinds:
-            where = np.flatnonzero(is_float.to_numpy(zero_copy_only=False))
-            cast = self._cast("float", values.filter(is_float), rows[where])
+        masks["float"] = pc.invert(
+            pc.or_(pc.or_(masks["integer"], masks["boolean"]), masks["string"])
+        )
+        out: list[Any] = [None] * total
+        for kind, mask in masks.items():
+            where = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+            if not len(where):
+                continue
+            cast = self._cast(kind, values.filter(mask), rows[where])
             for at, value in zip(where.tolist(), cast.to_pylist(), strict=True):
                 out[at] = value
         return MIXED, out
@@ -410,6 +410,8 @@ class _FastPart:
             return pc.cast(pc.utf8_slice_codeunits(values, 0, -1), pa.int64())
         if kind == "boolean":
             return pc.or_(pc.starts_with(values, "t"), pc.starts_with(values, "T"))
+        if kind == "string":
+            return pc.utf8_slice_codeunits(values, 1, -1)
         cast = pc.cast(values, pa.float64())
         infinite = pc.is_inf(cast).to_numpy(zero_copy_only=False)
         if infinite.any():
