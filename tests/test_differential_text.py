@@ -7,6 +7,11 @@ and SHOW statements; each is sent over HTTP to the session's influxd and to
 ``influxpy serve`` (a subprocess on an embedded engine file) holding the
 same points, and the parsed JSON answers must be equal.
 
+A second test renders the QuerySets of ``test_differential``'s generator
+to text (``str(qs.query)``) over its generated points, and compares the
+answers of both servers to that text the same way (rows of series whose
+order the server leaves undefined compared sorted; floats within 1e-9).
+
 The points have distinct times within each measurement, so even an
 ungrouped raw query has one defined order. Error texts are not compared
 (the engine words some of its own), only that both sides fail or neither.
@@ -20,6 +25,7 @@ a run.
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import uuid
@@ -32,6 +38,8 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
+import influxpy
+import test_differential as qsdiff
 from _influxd import InfluxServer
 from server._serve import Served
 
@@ -206,6 +214,97 @@ def test_serve_answers_text_as_influxd(
         expected = _answer(client, server, text, db)
         got = _answer(client, engine, text, db)
     assert got == expected, text
+
+
+# -- QuerySets rendered to text -------------------------------------------------
+
+QS_SERVER = "difftext-influxdb"
+QS_SERVE = "difftext-serve"
+
+
+def _close(a: Any, b: Any) -> bool:
+    """Equal JSON, floats within 1e-9 relative (sums in another order)."""
+    if isinstance(a, float) or isinstance(b, float):
+        if isinstance(a, bool) or isinstance(b, bool):
+            return a == b
+        if not isinstance(a, int | float) or not isinstance(b, int | float):
+            return False
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    return bool(a == b) and type(a) is type(b)
+
+
+def _canonical(body: Any, spec: qsdiff.Spec) -> Any:
+    """*body* with the orders the server leaves undefined made sorted."""
+    for result in body.get("results", []):
+        series = result.get("series", [])
+        if spec.unordered_series:
+            merged: dict[str, dict[str, Any]] = {}
+            for one in series:
+                key = repr((one["name"], sorted(one.get("tags", {}).items())))
+                if key in merged:
+                    merged[key]["values"] += one["values"]
+                else:
+                    merged[key] = one
+            series = [merged[k] for k in sorted(merged)]
+            for one in series:
+                one["values"].sort(key=lambda row: row[0])
+        if spec.unordered:
+            for one in series:
+                one["values"].sort(key=repr)
+        if series:
+            result["series"] = series
+    return body
+
+
+@pytest.fixture(scope="module")
+def qs_endpoints(
+    endpoints: tuple[str, str, str], influx_server: InfluxServer
+) -> Iterator[tuple[str, str, str]]:
+    """Connections to both servers' database, for writing generated points."""
+    server, engine, db = endpoints
+    host = f"{influx_server.host}:{influx_server.port}"
+    to_server = influxpy.connect(f"influxdb://{host}/{db}", alias=QS_SERVER)
+    to_serve = influxpy.connect(
+        f"influxdb://{engine.removeprefix('http://')}/{db}", alias=QS_SERVE
+    )
+    try:
+        yield server, engine, db
+    finally:
+        to_server.close()
+        to_serve.close()
+
+
+@seed(SEED)
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    print_blob=True,
+)
+@given(example=qsdiff.examples())
+def test_serve_answers_querysets_as_text_as_influxd(
+    qs_endpoints: tuple[str, str, str], example: Any
+) -> None:
+    """The text of generated QuerySets gets the same answer from both."""
+    server, engine, db = qs_endpoints
+    data, specs = example
+    model = qsdiff.make_model()
+    for alias in (QS_SERVER, QS_SERVE):
+        for batch in data.models(model):
+            model.series.using(alias).bulk_create(batch)
+    problems = []
+    with httpx.Client(timeout=60.0) as client:
+        for spec in specs:
+            text = str(spec.build(model.series.using(QS_SERVER)).query)
+            expected = _canonical(_answer(client, server, text, db)[1], spec)
+            got = _canonical(_answer(client, engine, text, db)[1], spec)
+            if not _close(got, expected):
+                problems.append(f"{text}\n  influxd: {expected}\n  serve:   {got}")
+    assert not problems, "\n".join(problems)
 
 
 def test_quirk_fill_value_of_text_in_a_series_without_it(
