@@ -231,9 +231,43 @@ def _plausible(draw: st.DrawFn) -> str:
     return f"{series} {','.join(f'{k}={v}' for k, v in fields)}{stamp}"
 
 
+_UNIFORM_VALUES = st.sampled_from(
+    [
+        "1",
+        "2i",
+        "t",
+        "FALSE",
+        "1e400",
+        "-.5",
+        "99999999999999999999i",
+        "x",
+        '"s"',
+        '""',
+        '"a b"',
+        '"open',
+        'x"',
+        '"a,b"',
+        '"é"',
+    ]
+)
+
+
+@st.composite
+def _uniform(draw: st.DrawFn) -> list[str]:
+    """Lines with the same field keys (the reader's shortcut), some broken."""
+    keys = draw(st.lists(st.sampled_from(["a", "b", "ab", "time"]), min_size=1))
+    lines = []
+    for i in range(draw(st.integers(1, 6))):
+        tags = draw(st.sampled_from(["", ",h=1", ",h=2,z=3", ",time=1", ",h=1,h=2"]))
+        fields = ",".join(f"{k}={draw(_UNIFORM_VALUES)}" for k in keys[:3])
+        stamp = draw(st.sampled_from(["", f" {i}", " 9223372036854775807", " -5"]))
+        lines.append(f"m{tags} {fields}{stamp}")
+    return lines
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    lines=st.lists(st.one_of(_plausible(), _lines), max_size=12),
+    lines=st.one_of(_uniform(), st.lists(st.one_of(_plausible(), _lines), max_size=12)),
     precision=st.sampled_from([None, "s", "ms", "h"]),
 )
 def test_the_vectorised_path_reads_as_the_exact_scanner(
