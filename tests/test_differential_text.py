@@ -226,7 +226,7 @@ def _close(a: Any, b: Any) -> bool:
     """Equal JSON, floats within 1e-9 relative (sums in another order)."""
     if isinstance(a, float) or isinstance(b, float):
         if isinstance(a, bool) or isinstance(b, bool):
-            return a == b
+            return bool(a == b)
         if not isinstance(a, int | float) or not isinstance(b, int | float):
             return False
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
