@@ -31,15 +31,22 @@ __all__ = [
     "DropRetentionPolicy",
     "DropSeries",
     "Explain",
+    "Invalid",
     "KeyMatch",
+    "ShowCardinality",
     "ShowContinuousQueries",
     "ShowDatabases",
+    "ShowDiagnostics",
     "ShowFieldKeys",
     "ShowMeasurements",
     "ShowRetentionPolicies",
     "ShowSeries",
+    "ShowShardGroups",
+    "ShowShards",
+    "ShowStats",
     "ShowTagKeys",
     "ShowTagValues",
+    "ShowUsers",
     "Statement",
 ]
 
@@ -141,6 +148,65 @@ class ShowContinuousQueries:
 
 
 @dataclasses.dataclass(frozen=True)
+class ShowCardinality:
+    """``SHOW <what> [EXACT] CARDINALITY [ON db] [FROM …] [WITH KEY …] [WHERE …]
+    [LIMIT] [OFFSET]``.
+
+    ``what`` is ``series``, ``measurement``, ``tag key``, ``field key`` or
+    ``tag values`` (which alone has ``key``). ``exact`` is set for the
+    ``EXACT`` form and, as influxd decides, for the forms it never
+    estimates (all but ``series`` and ``measurement``) and for an estimate
+    with a ``FROM``, ``WHERE``, ``LIMIT`` or ``OFFSET``.
+    """
+
+    what: str
+    exact: bool = False
+    database: str | None = None
+    sources: tuple[Source, ...] = ()
+    key: KeyMatch | None = None
+    where: WhereNode | None = None
+    limit: int | None = None
+    offset: int | None = None
+    visit_name: ClassVar[str] = "show_cardinality"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowShards:
+    """``SHOW SHARDS``."""
+
+    visit_name: ClassVar[str] = "show_shards"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowShardGroups:
+    """``SHOW SHARD GROUPS``."""
+
+    visit_name: ClassVar[str] = "show_shard_groups"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowUsers:
+    """``SHOW USERS``."""
+
+    visit_name: ClassVar[str] = "show_users"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowDiagnostics:
+    """``SHOW DIAGNOSTICS``: the server's build and configuration."""
+
+    visit_name: ClassVar[str] = "show_diagnostics"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowStats:
+    """``SHOW STATS [FOR 'module']``: the server's runtime statistics."""
+
+    module: str | None = None
+    visit_name: ClassVar[str] = "show_stats"
+
+
+@dataclasses.dataclass(frozen=True)
 class CreateDatabase:
     """``CREATE DATABASE name [WITH …]``; ``policy`` is the ``WITH`` part."""
 
@@ -238,6 +304,16 @@ class Explain:
     visit_name: ClassVar[str] = "explain"
 
 
+@dataclasses.dataclass(frozen=True)
+class Invalid:
+    """A statement influxd parses but fails when it runs, with its *error*
+    text: a retention policy shorter than one hour
+    (``retention policy duration must be at least 1h0m0s``)."""
+
+    error: str
+    visit_name: ClassVar[str] = "invalid"
+
+
 #: One parsed statement: a SELECT, a DELETE, or one of the classes above.
 Statement: TypeAlias = (
     Query
@@ -250,6 +326,12 @@ Statement: TypeAlias = (
     | ShowSeries
     | ShowRetentionPolicies
     | ShowContinuousQueries
+    | ShowCardinality
+    | ShowShards
+    | ShowShardGroups
+    | ShowUsers
+    | ShowDiagnostics
+    | ShowStats
     | CreateDatabase
     | DropDatabase
     | CreateRetentionPolicy
@@ -260,4 +342,5 @@ Statement: TypeAlias = (
     | DropSeries
     | DropMeasurement
     | Explain
+    | Invalid
 )

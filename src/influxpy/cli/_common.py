@@ -2,7 +2,7 @@
 
 The consoles of a run, the exit with a code, opening the database of a URL
 (remembering the URL so that errors can hide its secrets), plain output,
-InfluxQL typed by the user, progress bars and the check of measurement
+progress bars and the check of measurement
 names.
 """
 
@@ -21,7 +21,6 @@ from influxpy.exceptions import InfluxpyError
 
 if TYPE_CHECKING:
     from influxpy.backends.base import Backend
-    from influxpy.compilers.base import Compiled
     from influxpy.introspection import Introspection
     from influxpy.results import Series
 
@@ -32,7 +31,6 @@ __all__ = [
     "backend_for",
     "check_measurements",
     "progress_bar",
-    "raw_statement",
     "say",
     "session",
     "timed",
@@ -87,15 +85,6 @@ def backend_for(url: str | None, alias: str | None = None) -> Backend:
 def say(text: str, *, err: bool = False) -> None:
     """Print plain text, unwrapped (summaries that scripts may read)."""
     click.echo(text, err=err)
-
-
-def raw_statement(text: str) -> Compiled:
-    """Wrap InfluxQL typed by the user; it is sent as POST when it writes."""
-    from influxpy.compilers.base import Compiled
-
-    upper = text.lstrip().upper()
-    writes = not upper.startswith(("SELECT", "SHOW", "EXPLAIN")) or " INTO " in upper
-    return Compiled(text, writes=writes)
 
 
 def timed(pieces: Iterable[Series]) -> Iterator[Series]:

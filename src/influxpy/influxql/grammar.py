@@ -5,9 +5,9 @@ VALUES``, ``CREATE RETENTION POLICY``, …) as influxd 1.6's parse tree does,
 so a wrong keyword reads ``found X, expected <the keywords allowed here>``;
 then each statement reads its clauses into the representation of
 ``influxpy.statements`` (``Query`` for SELECT, ``Delete`` for DELETE).
-Statements the representation cannot hold (users, grants, shards, stats,
-subscriptions, KILL QUERY, the cardinality forms) are refused with
-``UnsupportedCompilation`` naming them.
+Statements the representation cannot hold (changing users, grants,
+subscriptions, KILL QUERY, ``GROUP BY`` in the cardinality forms) are
+refused with ``UnsupportedCompilation`` naming them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from influxpy.durations import Duration
+from influxpy.durations import Duration, Hour
 from influxpy.exceptions import CompileError
 from influxpy.influxql import convert
 from influxpy.influxql.parser import Bin, Call, Paren, Parser, Rx
@@ -32,21 +32,31 @@ from influxpy.statements import (
     DropRetentionPolicy,
     DropSeries,
     Explain,
+    Invalid,
     KeyMatch,
+    ShowCardinality,
     ShowContinuousQueries,
     ShowDatabases,
+    ShowDiagnostics,
     ShowFieldKeys,
     ShowMeasurements,
     ShowRetentionPolicies,
     ShowSeries,
+    ShowShardGroups,
+    ShowShards,
+    ShowStats,
     ShowTagKeys,
     ShowTagValues,
+    ShowUsers,
     Statement,
 )
 
 __all__ = ["select", "statement"]
 
 _INT32_MAX = 2**31 - 1
+_HOUR_NS = 3_600_000_000_000
+#: influxd's error for a retention policy shorter than one hour.
+_TOO_SHORT = "retention policy duration must be at least 1h0m0s"
 
 #: Reads a statement's clauses; returns what builds it once all text parsed.
 Handler = Callable[[Parser], Callable[[], Statement]]
@@ -281,9 +291,44 @@ def _key_match(p: Parser) -> KeyMatch:
     raise p.error(token, ("IN", "=", "=~"))
 
 
+def _cardinality(what: str, *, with_key: bool = False) -> Handler:
+    """``SHOW <what> [EXACT] CARDINALITY …`` once ``<what>`` is read."""
+
+    def handler(p: Parser) -> Builder:
+        exact = p.accept("EXACT") is not None
+        token = p.next()
+        if token.kind != "CARDINALITY":
+            raise p.error(
+                token, ("CARDINALITY",) if exact else ("EXACT", "CARDINALITY")
+            )
+        return _cardinality_clauses(p, what, exact=exact, with_key=with_key)
+
+    return handler
+
+
+def _cardinality_clauses(
+    p: Parser, what: str, *, exact: bool, with_key: bool
+) -> Builder:
+    database = _on(p)
+    sources = _from(p)
+    key = _key_match(p) if with_key else None
+    where = p.condition()
+    if p.peek().kind == "GROUP":
+        msg = f"GROUP BY in SHOW {what.upper()} CARDINALITY"
+        raise convert.unsupported(msg)
+    limit, offset = _limits(p)
+    # influxd estimates only SERIES and MEASUREMENT, and counts them
+    # exactly once a FROM, WHERE, LIMIT or OFFSET is given.
+    exact = exact or what not in ("series", "measurement")
+    exact = exact or bool(sources or where is not None or limit or offset)
+    return lambda: ShowCardinality(
+        what, exact, database, sources, key, _where(where), limit, offset
+    )
+
+
 def _show_tag_values(p: Parser) -> Builder:
     if p.peek().kind in ("EXACT", "CARDINALITY"):
-        raise convert.unsupported("The statement SHOW TAG VALUES CARDINALITY")
+        return _cardinality("tag values", with_key=True)(p)
     database = _on(p)
     sources = _from(p)
     key = _key_match(p)
@@ -300,8 +345,13 @@ def _show_field_keys(p: Parser) -> Builder:
 
 
 def _show_series(p: Parser) -> Builder:
-    if p.peek().kind in ("EXACT", "CARDINALITY"):
-        raise convert.unsupported("The statement SHOW SERIES CARDINALITY")
+    if p.peek().kind == "CARDINALITY":
+        return _cardinality("series")(p)
+    if p.accept("EXACT") is not None:
+        token = p.next()
+        if token.kind != "CARDINALITY":
+            raise p.error(token, (";",))  # as influxd words it
+        return _cardinality_clauses(p, "series", exact=True, with_key=False)
     database = _on(p)
     sources = _from(p)
     where = p.condition()
@@ -321,6 +371,20 @@ def _duration(duration: Duration | None) -> Duration | None:
     return duration if duration is not None and duration.value else None
 
 
+def _too_short(duration: Duration | None) -> bool:
+    """Whether a policy's *duration* is under the hour influxd requires
+    (the statement then fails when it runs)."""
+    return duration is not None and 0 < duration.nanoseconds < _HOUR_NS
+
+
+def _shard(duration: Duration | None) -> Duration | None:
+    """A shard duration under one hour is raised to one hour, as influxd does."""
+    duration = _duration(duration)
+    if duration is not None and duration.nanoseconds < _HOUR_NS:
+        return Hour(1)
+    return duration
+
+
 def _create_database(p: Parser) -> Builder:
     name = p.ident()
     if p.accept("WITH") is None:
@@ -337,13 +401,15 @@ def _create_database(p: Parser) -> Builder:
         p.expect("DURATION")
         shard = p.duration()
     rp_name = p.ident() if p.accept("NAME") is not None else "autogen"
+    if _too_short(duration):
+        return lambda: Invalid(_TOO_SHORT)
     return lambda: CreateDatabase(
         name,
         _policy(
             name=rp_name,
             duration=_duration(duration),
             replication=replication or 1,
-            shard_duration=_duration(shard),
+            shard_duration=_shard(shard),
             default=True,
         ),
     )
@@ -365,12 +431,14 @@ def _create_retention_policy(p: Parser) -> Builder:
     replication = p.integer(1, _INT32_MAX)
     shard = _shard_duration(p) if p.accept("SHARD") is not None else None
     default = p.accept("DEFAULT") is not None
+    if _too_short(duration):
+        return lambda: Invalid(_TOO_SHORT)
     return lambda: CreateRetentionPolicy(
         _policy(
             name=name,
             duration=_duration(duration),
             replication=replication,
-            shard_duration=_duration(shard),
+            shard_duration=_shard(shard),
             default=default,
         ),
         database,
@@ -403,7 +471,7 @@ def _alter_retention_policy(p: Parser) -> Builder:
             values["replication"] = p.integer(1, _INT32_MAX)
         elif token.kind == "SHARD":
             p.next()
-            values["shard_duration"] = _duration(_shard_duration(p))
+            values["shard_duration"] = _shard(_shard_duration(p))
         elif token.kind == "DEFAULT":
             p.next()
             values["default"] = True
@@ -413,6 +481,8 @@ def _alter_retention_policy(p: Parser) -> Builder:
                 raise p.error(p.next(), expected)
             break
         found.add(token.kind)
+    if isinstance(values.get("duration"), Duration) and _too_short(values["duration"]):
+        return lambda: Invalid(_TOO_SHORT)
     return lambda: AlterRetentionPolicy(name, database, **values)
 
 
@@ -468,6 +538,16 @@ def _explain(p: Parser) -> Builder:
     return lambda: Explain(pending(), analyze)
 
 
+def _show_stats(p: Parser) -> Builder:
+    module = None
+    if p.accept("FOR") is not None:
+        token = p.next()
+        if token.kind != "STRING":
+            raise p.error(token, ("string",))
+        module = str(token.value)
+    return lambda: ShowStats(module)
+
+
 def _show_retention_policies(p: Parser) -> Builder:
     database = _on(p)
     return lambda: ShowRetentionPolicies(database)
@@ -500,27 +580,27 @@ _TREE: dict[str, Any] = {
     "SHOW": {
         "CONTINUOUS": {"QUERIES": _constant(ShowContinuousQueries())},
         "DATABASES": _constant(ShowDatabases()),
-        "DIAGNOSTICS": _unsupported("SHOW DIAGNOSTICS"),
+        "DIAGNOSTICS": _constant(ShowDiagnostics()),
         "FIELD": {
-            "KEY": _unsupported("SHOW FIELD KEY CARDINALITY"),
+            "KEY": _cardinality("field key"),
             "KEYS": _show_field_keys,
         },
         "GRANTS": _unsupported("SHOW GRANTS"),
-        "MEASUREMENT": _unsupported("SHOW MEASUREMENT CARDINALITY"),
+        "MEASUREMENT": _cardinality("measurement"),
         "MEASUREMENTS": _show_measurements,
         "QUERIES": _unsupported("SHOW QUERIES"),
         "RETENTION": {"POLICIES": _show_retention_policies},
         "SERIES": _show_series,
-        "SHARD": _unsupported("SHOW SHARD GROUPS"),
-        "SHARDS": _unsupported("SHOW SHARDS"),
-        "STATS": _unsupported("SHOW STATS"),
+        "SHARD": {"GROUPS": _constant(ShowShardGroups())},
+        "SHARDS": _constant(ShowShards()),
+        "STATS": _show_stats,
         "SUBSCRIPTIONS": _unsupported("SHOW SUBSCRIPTIONS"),
         "TAG": {
-            "KEY": _unsupported("SHOW TAG KEY CARDINALITY"),
+            "KEY": _cardinality("tag key"),
             "KEYS": _show_tag_keys,
             "VALUES": _show_tag_values,
         },
-        "USERS": _unsupported("SHOW USERS"),
+        "USERS": _constant(ShowUsers()),
     },
     "CREATE": {
         "CONTINUOUS": {"QUERY": _create_continuous_query},

@@ -10,7 +10,8 @@ statement's own error in a whole, unchunked answer; the engine keeps it).
 
 SELECT and DELETE go through the engine compiler as QuerySets do; the
 schema statements reuse the engine's administration (``admin``) and its
-schema editor; the SHOW statements are answered by ``show``.
+schema editor; the SHOW statements are answered by ``show`` and
+``show_meta``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any
 
 from influxpy import statements as st
 from influxpy.backends.duckdb.continuous import qualify_continuous_query
-from influxpy.backends.duckdb.show import EngineShow, StatementFailed, has_time
+from influxpy.backends.duckdb.show import StatementFailed, has_time
+from influxpy.backends.duckdb.show_meta import EngineShowMeta
 from influxpy.durations import Duration
 from influxpy.exceptions import (
     InfluxpyError,
@@ -101,7 +103,7 @@ def _check_shard_duration(row: Mapping[str, Any]) -> None:
         raise StatementFailed(msg)
 
 
-class EngineStatements(EngineShow):
+class EngineStatements(EngineShowMeta):
     """InfluxQL statements on ``DuckDBBackend``, answered as influxd does."""
 
     def statements(
@@ -328,6 +330,11 @@ class EngineStatements(EngineShow):
             return
         self.create_database(name)
         if policy is None:
+            return
+        if policy.name == "autogen":
+            # The policy every new database has, made as the statement says.
+            row = _policy_row(dataclasses.replace(policy, default=True))
+            self.create_retention_policy(name, row, replace=True)
             return
         editor = self.schema_editor()
         editor.create_retention_policy(dataclasses.replace(policy, default=True), name)

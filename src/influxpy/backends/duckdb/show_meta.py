@@ -1,0 +1,219 @@
+"""SHOW statements about the store itself on the embedded engine.
+
+``EngineShowMeta`` answers the cardinality statements (``SHOW SERIES``,
+``MEASUREMENT``, ``TAG KEY``, ``FIELD KEY`` and ``TAG VALUES … CARDINALITY``,
+estimates and ``EXACT`` forms), ``SHOW SHARDS`` and ``SHOW SHARD GROUPS``
+(from the shard groups the engine records) and ``SHOW USERS`` with influxd
+1.6.7's series names, columns and errors. The engine counts exactly where
+influxd estimates (its estimates are exact for small counts). The engine has
+no users, so ``SHOW USERS`` lists none; ``SHOW DIAGNOSTICS`` and ``SHOW
+STATS`` describe a server's process and fail with a clear error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from influxpy import statements as st
+from influxpy.backends.duckdb.catalog import ident
+from influxpy.backends.duckdb.show import EngineShow, StatementFailed, has_time
+from influxpy.results import Series
+
+if TYPE_CHECKING:
+    from influxpy.backends.duckdb.retention_service import ShardGroup
+
+__all__ = ["EngineShowMeta"]
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_SHARD_COLUMNS = [
+    "id",
+    "database",
+    "retention_policy",
+    "shard_group",
+    "start_time",
+    "end_time",
+    "expiry_time",
+    "owners",
+]
+_GROUP_COLUMNS = [
+    "id",
+    "database",
+    "retention_policy",
+    "start_time",
+    "end_time",
+    "expiry_time",
+]
+
+
+def _rfc3339(ns: int) -> str:
+    """*ns* as Go's ``time.RFC3339`` writes it (whole seconds, ``Z``)."""
+    moment = _EPOCH + dt.timedelta(microseconds=ns // 1000)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _counts(counted: dict[str, int], statement: st.ShowCardinality) -> list[Series]:
+    """One ``count`` series per measurement, by name; LIMIT and OFFSET page
+    the one row of each, as influxd does."""
+    out = []
+    for name in sorted(counted):
+        rows = [[counted[name]]][statement.offset or 0 :]
+        if statement.limit:
+            rows = rows[: statement.limit]
+        if rows:
+            out.append(Series(name, {}, ["count"], rows))
+    return out
+
+
+class EngineShowMeta(EngineShow):
+    """Cardinality, shard and user statements of ``DuckDBBackend``."""
+
+    if TYPE_CHECKING:
+
+        def shard_groups(self, database: str | None = None) -> list[ShardGroup]:
+            """The shard groups the engine records (``EngineRetention``)."""
+
+    # -- cardinality -----------------------------------------------------------
+
+    def _do_show_cardinality(
+        self, statement: st.ShowCardinality, database: str | None
+    ) -> list[Series]:
+        db = statement.database or database
+        if not db:
+            raise StatementFailed("database name required")
+        if not statement.exact:
+            # Only SERIES and MEASUREMENT estimate; influxd answers 0 for
+            # a database that does not exist.
+            total = 0
+            if db in self._state.databases:
+                if statement.what == "series":
+                    total = sum(len(k) for k in self._series_keys(db, ()).values())
+                else:
+                    total = len(self._measurement_names(db, ()))
+            return [Series("", {}, ["cardinality estimation"], [[total]])]
+        db = self._existing(db)
+        what = statement.what
+        if what == "series":
+            if statement.where is not None and has_time(statement.where):
+                msg = (
+                    "SHOW SERIES EXACT CARDINALITY doesn't support time in WHERE clause"
+                )
+                raise StatementFailed(msg)
+            keys = self._series_keys(db, statement.sources, statement.where)
+            return _counts({m: len(k) for m, k in keys.items() if k}, statement)
+        if what == "measurement":
+            return self._measurement_count(db, statement)
+        listed = self._listed(db, statement)
+        return _counts({s.name: len(s.values) for s in listed}, statement)
+
+    def _listed(self, db: str, statement: st.ShowCardinality) -> list[Series]:
+        """The SHOW TAG KEYS, FIELD KEYS or TAG VALUES answer being counted."""
+        if statement.what == "tag key":
+            return self._do_show_tag_keys(
+                st.ShowTagKeys(db, statement.sources, statement.where), db
+            )
+        if statement.what == "field key":
+            return self._do_show_field_keys(st.ShowFieldKeys(db, statement.sources), db)
+        assert statement.key is not None
+        values = st.ShowTagValues(statement.key, db, statement.sources, statement.where)
+        return self._do_show_tag_values(values, db)
+
+    def _measurement_count(
+        self, db: str, statement: st.ShowCardinality
+    ) -> list[Series]:
+        names = set(self._measurement_names(db, statement.sources))
+        if statement.where is not None:
+            (found,) = self._do_show_measurements(
+                st.ShowMeasurements(db, None, statement.where), db
+            ) or (Series("", {}, [], []),)
+            names &= {row[0] for row in found.values}
+        if not names:
+            return []
+        rows = [[len(names)]][statement.offset or 0 :]
+        if statement.limit:
+            rows = rows[: statement.limit]
+        return [Series("", {}, ["count"], rows)] if rows else []
+
+    def _series_keys(
+        self, db: str, sources: tuple[Any, ...], where: Any = None
+    ) -> dict[str, set[tuple[Any, ...]]]:
+        """Each measurement's distinct tag sets (its series) passing *where*."""
+        keys: dict[str, set[tuple[Any, ...]]] = {}
+        for rp, m, columns in self._tables(db, sources):
+            tags = sorted(k for k, c in columns.items() if c.role == "tag")
+            select = "DISTINCT " + (", ".join(map(ident, tags)) or "1")
+            rows = self._read(db, rp, m, select, where)
+            found = keys.setdefault(m, set())
+            found.update(
+                tuple((k, v) for k, v in zip(tags, row, strict=False) if v)
+                for row in rows
+            )
+        return keys
+
+    # -- shards and users ------------------------------------------------------
+
+    def _do_show_shards(
+        self, statement: st.ShowShards, database: str | None
+    ) -> list[Series]:
+        groups = self.shard_groups()
+        (databases,) = self._do_show_databases(st.ShowDatabases(), database)
+        out = []
+        for (name,) in databases.values:
+            values = [
+                [
+                    g.id,
+                    g.database,
+                    g.retention_policy,
+                    g.id,
+                    _rfc3339(g.start),
+                    _rfc3339(g.end),
+                    _rfc3339(g.end if g.expiry is None else g.expiry),
+                    "",
+                ]
+                for g in groups
+                if g.database == name
+            ]
+            out.append(Series(name, {}, list(_SHARD_COLUMNS), values))
+        return out
+
+    def _do_show_shard_groups(
+        self, statement: st.ShowShardGroups, database: str | None
+    ) -> list[Series]:
+        values = [
+            [
+                g.id,
+                g.database,
+                g.retention_policy,
+                _rfc3339(g.start),
+                _rfc3339(g.end),
+                _rfc3339(g.end if g.expiry is None else g.expiry),
+            ]
+            for g in self.shard_groups()
+        ]
+        return [Series("shard groups", {}, list(_GROUP_COLUMNS), values)]
+
+    def _do_show_users(
+        self, statement: st.ShowUsers, database: str | None
+    ) -> list[Series]:
+        return [Series("", {}, ["user", "admin"], [])]
+
+    def _do_show_diagnostics(
+        self, statement: st.ShowDiagnostics, database: str | None
+    ) -> list[Series]:
+        msg = (
+            "SHOW DIAGNOSTICS describes an InfluxDB server's build and "
+            "configuration; the embedded engine has none to show."
+        )
+        raise StatementFailed(msg)
+
+    def _do_show_stats(
+        self, statement: st.ShowStats, database: str | None
+    ) -> list[Series]:
+        msg = (
+            "SHOW STATS reports an InfluxDB server's runtime statistics; the "
+            "embedded engine keeps none."
+        )
+        raise StatementFailed(msg)
+
+    def _do_invalid(self, statement: st.Invalid, database: str | None) -> list[Series]:
+        raise StatementFailed(statement.error)
