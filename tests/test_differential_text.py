@@ -336,3 +336,34 @@ def test_quirk_fill_value_of_text_in_a_series_without_it(
 
 
 _T10 = "1970-01-01T00:00:00.00000001Z"
+
+
+@pytest.mark.parametrize(
+    "into",
+    [
+        "SELECT v INTO copy FROM cpu, mem",
+        "SELECT v INTO :MEASUREMENT FROM cpu",
+        (
+            "SELECT mean(v) INTO :MEASUREMENT FROM /./ "
+            "WHERE time >= 0 AND time < 60 GROUP BY time(20ns), *"
+        ),
+        "SELECT * INTO d2 FROM /c|m/ GROUP BY *",
+    ],
+)
+def test_into_from_several_measurements_writes_as_influxd(
+    endpoints: tuple[str, str, str], into: str
+) -> None:
+    """``SELECT … INTO`` from several measurements (or ``:MEASUREMENT``)
+    answers the same count and leaves the same points."""
+    server, engine, _db = endpoints
+    db = f"difftext_into_{uuid.uuid4().hex[:8]}"
+    answers = []
+    with httpx.Client(timeout=60.0) as client:
+        for url in (server, engine):
+            client.post(f"{url}/query", data={"q": f'CREATE DATABASE "{db}"'})
+            client.post(f"{url}/write", params={"db": db}, content=POINTS.encode())
+            written = _answer(client, url, into, db)
+            after = _answer(client, url, "SELECT * FROM /./ GROUP BY *", db)
+            client.post(f"{url}/query", data={"q": f'DROP DATABASE "{db}"'})
+            answers.append((written, after))
+    assert answers[1] == answers[0]

@@ -71,7 +71,15 @@ class EngineQueries(EngineWrites, EngineAdmin):
         if isinstance(plan, IntoPlan):
             # The server's answer to SELECT … INTO: one row at time 0.
             db = self.resolve_database(database)
-            written = self._run_into(compiled, plan, db)
+            if plan.parts:
+                # Several measurements: each writes its own rows.
+                written = 0
+                for part in plan.parts:
+                    part_plan = _plan_of(part)
+                    assert isinstance(part_plan, IntoPlan)
+                    written += self._run_into(part, part_plan, db)
+            else:
+                written = self._run_into(compiled, plan, db)
             yield Series("result", {}, ["time", "written"], [[0, written]])
             return
         if isinstance(plan, DeletePlan):

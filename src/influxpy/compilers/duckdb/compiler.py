@@ -142,7 +142,11 @@ class DuckDBCompiler(
                 )
                 raise self._unsupported(what)
         if query.into is not None:
-            return self._compile_into(query, query.into)
+            target = query.into
+            if not target.measurement:
+                # INTO :MEASUREMENT writes to the measurement read.
+                target = dataclasses.replace(target, measurement=_measurement_of(query))
+            return self._compile_into(query, target)
         selected = self._select(query)
         if selected is None:
             return Compiled("", plan=EmptyPlan())

@@ -15,8 +15,10 @@ server's query rewriting does:
 - ``GROUP BY /re/`` groups by every tag key a pattern matches.
 - ``FROM a, b`` and ``FROM /re/`` read each measurement as its own query,
   every one with the columns of all of them (a key a measurement lacks is
-  null there): the plan runs them one after the other, by measurement name
-  (descending with ``ORDER BY time DESC``), as the server orders them.
+  null there, a field another stores one without points): the plan runs
+  them one after the other, by measurement name (descending with ``ORDER
+  BY time DESC``), as the server orders them; with INTO, each writes its
+  rows (``:MEASUREMENT`` to its own measurement).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 from influxpy.compilers.base import Compiled
 from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
 from influxpy.compilers.duckdb.context import _CompilerBase
-from influxpy.compilers.duckdb.plan import EmptyPlan, SelectPlan
+from influxpy.compilers.duckdb.plan import EmptyPlan, IntoPlan, SelectPlan
 from influxpy.expressions import (
     Col,
     ColumnPattern,
@@ -195,8 +197,6 @@ class SourcesMixin(_CompilerBase):
             return query
         if isinstance(query.source, Query):
             raise self._unsupported("/re/ or * beside columns over a subquery")
-        if query.into is not None and several:
-            raise self._unsupported("INTO from several measurements")
         tables = self._tables_of(query)
         union: dict[str, ColumnInfo] = {}
         for _source, columns in tables:
@@ -313,6 +313,15 @@ class SourcesMixin(_CompilerBase):
                 compiled.append(self._compile_query(part))
             finally:
                 del self._padding[part.source.measurement]
+        if query.into is not None:
+            target = query.into
+            into = IntoPlan(
+                target.measurement,
+                target.database,
+                target.retention_policy,
+                parts=tuple(c for c in compiled if c.text),
+            )
+            return Compiled("", writes=True, plan=into)
         runs = tuple(c for c in compiled if not isinstance(c.plan, EmptyPlan))
         if not runs:
             return Compiled("", plan=EmptyPlan())
