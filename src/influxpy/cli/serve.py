@@ -57,6 +57,10 @@ def serve(
     users = read_users_file(auth_file) if auth_file else {}
     users.update(parse_user(entry) for entry in user_entries)
     backend = backend_for(url, alias="influxpy-serve")
+    # influxd has no default database: the engine's goes when it is empty.
+    from influxpy.server.statements import forget_empty_default
+
+    forget_empty_default(backend)
     say(f"influxpy serve: InfluxDB 1.x API on http://{bind} ({url})", err=True)
     run(backend, bind, users=users)
 

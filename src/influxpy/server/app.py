@@ -13,20 +13,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import orjson
 
-from influxpy.exceptions import (
-    CompileError,
-    InfluxQLParseError,
-    NotSupportedError,
-    ProgrammingError,
-)
-from influxpy.influxql import parse
+from influxpy.exceptions import InfluxQLParseError, NotSupportedError
 from influxpy.query import Query
 from influxpy.results import Series, StatementResult, merge_pieces
 from influxpy.server.auth import AuthError, Users
@@ -40,6 +41,12 @@ from influxpy.server.render import (
     json_error,
     msgpack_document,
     pretty,
+)
+from influxpy.server.statements import (
+    as_influxd,
+    chunks_as_influxd,
+    parse_text,
+    run_parsed,
 )
 from influxpy.server.writes import BodyError, decode_body, write_body
 
@@ -391,12 +398,15 @@ class InfluxApp:
         notes = _Notes()
 
         def start() -> Iterator[StatementResult]:
-            notes.read(text, bound, warn=request.method == "GET")
-            results = self.backend.statements(
-                text,
-                database=params.get("db") or None,
+            self.backend.check_open()
+            parsed = parse_text(text, bound)
+            notes.read(text, parsed.statements, warn=request.method == "GET")
+            results = run_parsed(
+                self.backend,
+                parsed,
+                # Without ``db`` no database: statements that need one fail.
+                database=params.get("db", ""),
                 retention_policy=params.get("rp") or None,
-                params=bound,
                 chunk_size=chunk_size if chunked else None,
             )
             # Parse errors surface on the first step: take it here.
@@ -410,10 +420,6 @@ class InfluxApp:
             statements = await self._run(start)
         except InfluxQLParseError as exc:
             raise _Refusal(400, str(exc)) from None
-        except (CompileError, ProgrammingError) as exc:
-            # Refused before any statement ran (an unknown function, say):
-            # influxd answers such a statement with its error in a result.
-            statements = iter([StatementResult(0, error=str(exc))])
         headers = {**base, "content-type": fmt}
         indent = params.get("pretty") == "true"
         if chunked:
@@ -489,16 +495,13 @@ class _Notes:
         self.warnings: dict[int, dict[str, str]] = {}
         self.zones: dict[int, str] = {}
 
-    def read(self, text: str, params: Mapping[str, Any] | None, warn: bool) -> None:
-        """Parse *text* when it may need a note (cheap tests first)."""
+    def read(self, text: str, parsed: Sequence[Any], warn: bool) -> None:
+        """Note what the *parsed* statements of *text* need (cheap tests
+        first)."""
         warn = warn and MAY_WRITE.search(text) is not None
         zoned = "tz(" in text.lower().replace(" ", "")
         if not warn and not zoned:
             return
-        try:
-            parsed = parse(text, params)
-        except Exception:
-            return  # the backend reports what does not parse
         for index, statement in enumerate(parsed):
             warning = read_only_warning(statement) if warn else None
             if warning is not None:
@@ -519,7 +522,7 @@ class _Notes:
 def _collect(statements: Iterator[StatementResult], notes: _Notes) -> list[Result]:
     """Every statement's result, pieces of a series joined (non-chunked)."""
     out: list[Result] = []
-    for statement in statements:
+    for statement in as_influxd(statements):
         if statement.error is not None:
             out.append(Result(statement.statement_id, error=statement.error))
             continue
@@ -535,7 +538,7 @@ def _collect(statements: Iterator[StatementResult], notes: _Notes) -> list[Resul
 
 def _chunks(statements: Iterator[StatementResult], notes: _Notes) -> Iterator[Result]:
     """The results of a chunked response, one per series piece."""
-    for statement in statements:
+    for statement in chunks_as_influxd(statements):
         if statement.error is not None:
             yield Result(statement.statement_id, error=statement.error)
             continue

@@ -149,7 +149,9 @@ class EngineStatements(EngineShowMeta):
         statement is answered whole before it is yielded.
         """
         self.check_open()
-        db = database or self.database
+        # None: the connection's database; "" (a server request without
+        # ``db``): none, so statements that need one fail as influxd's do.
+        db = self.database if database is None else database
         failed = False
         for index, statement in enumerate(statements):
             if failed:
@@ -187,7 +189,7 @@ class EngineStatements(EngineShowMeta):
         if isinstance(statement, Query):
             return self._select(statement, database, retention_policy, chunk_size)
         if isinstance(statement, Delete):
-            self._delete_statement(statement, self._existing(database))
+            self._delete_statement(statement, self._named(database))
             return iter(())
         if isinstance(statement, st.Explain):
             return iter(self._explain_statement(statement, database, retention_policy))
@@ -400,7 +402,7 @@ class EngineStatements(EngineShowMeta):
         if db not in self._state.databases:
             msg = f"database not found: {db}"
             raise StatementFailed(msg)
-        if database is not None:
+        if database:
             # influxd qualifies the measurements with the request's database.
             if database not in self._state.databases:
                 msg = f"database not found: {database}"
@@ -421,12 +423,19 @@ class EngineStatements(EngineShowMeta):
         if statement.where is not None and has_time(statement.where):
             msg = "DROP SERIES doesn't support time in WHERE clause"
             raise StatementFailed(msg)
-        db = self._existing(database)
+        db = self._named(database)
         for measurement in self._measurement_names(db, statement.sources):
             self.drop_series(db, measurement, statement.where)
 
     def _do_drop_measurement(
         self, statement: st.DropMeasurement, database: str | None
     ) -> None:
-        db = self._existing(database)
+        db = self._named(database)
         self.drop_measurement(db, statement.name)
+
+    def _named(self, database: str | None) -> str:
+        """*database* for a statement that deletes: influxd looks it up even
+        when the request names none (``database not found: ``)."""
+        if not database:
+            raise StatementFailed("database not found: ")
+        return self._existing(database)

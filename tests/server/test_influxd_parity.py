@@ -1,0 +1,124 @@
+"""``influxpy serve`` answers as influxd 1.6.7 where the engine's own
+answer differs: a request without ``db``, a refused function in any
+statement, the answers after a failed statement (chunked or not), type
+errors of functions over strings and booleans, and the warning for
+statements that write sent by GET."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+import pytest
+
+from _influxd import InfluxServer
+from server._serve import Served
+
+LINES = (
+    'm,h=a v=1,s="x",b=true,i=2i 1000000000\nm,h=b v=2,s="y",b=false,i=3i 2000000000\n'
+)
+
+
+@pytest.fixture(scope="module")
+def pair(
+    influx_server: InfluxServer, served: Served
+) -> Iterator[tuple[InfluxServer, Served, str]]:
+    name = f"parity_{uuid.uuid4().hex[:8]}"
+    for target in (influx_server, served):
+        target.request("POST", "/query", params={"q": f'CREATE DATABASE "{name}"'})
+        response = target.request(
+            "POST", "/write", params={"db": name}, content=LINES.encode()
+        )
+        assert response.status_code == 204, response.text
+    try:
+        yield influx_server, served, name
+    finally:
+        for target in (influx_server, served):
+            target.request("POST", "/query", params={"q": f'DROP DATABASE "{name}"'})
+
+
+def answers(pair: Any, method: str, params: dict[str, str]) -> tuple[Any, Any]:
+    """Both servers' answers: status and the parsed documents of the body."""
+    influxd, served, _name = pair
+    out = []
+    for target in (influxd, served):
+        response = target.request(method, "/query", params=params)
+        documents = [orjson.loads(line) for line in response.text.splitlines()]
+        out.append((response.status_code, documents))
+    return out[0], out[1]
+
+
+def assert_same(pair: Any, q: str, method: str = "GET", **params: str) -> Any:
+    expected, got = answers(pair, method, {"q": q, **params})
+    assert got == expected
+    return got
+
+
+# -- a request without db ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "SELECT * FROM m",
+        "SHOW MEASUREMENTS",
+        "SHOW TAG KEYS",
+        "SHOW TAG VALUES WITH KEY = h",
+        "SHOW FIELD KEYS",
+        "SHOW SERIES",
+        "SHOW RETENTION POLICIES",
+    ],
+)
+def test_without_db_the_database_name_is_required(pair, q):
+    got = assert_same(pair, q)
+    assert got[1][0]["results"][0]["error"] == "database name required"
+
+
+@pytest.mark.parametrize(
+    "q", ["DROP MEASUREMENT m9", "DROP SERIES FROM m9", "DELETE FROM m9"]
+)
+def test_without_db_deleting_finds_no_database(pair, q):
+    got = assert_same(pair, q, "POST")
+    assert got[1][0]["results"][0]["error"] == "database not found: "
+
+
+def test_a_qualified_source_needs_no_db(pair):
+    assert_same(pair, f'SELECT * FROM "{pair[2]}".."m"')
+
+
+def test_the_engine_default_database_is_not_listed(pair):
+    _influxd, served, name = pair
+    for target in pair[:2]:
+        response = target.request("GET", "/query", params={"q": "SHOW DATABASES"})
+        names = [row[0] for row in response.json()["results"][0]["series"][0]["values"]]
+        assert name in names
+        assert "influxpy" not in names
+    response = served.request("GET", "/query", params={"q": "SHOW CONTINUOUS QUERIES"})
+    listed = [s["name"] for s in response.json()["results"][0]["series"]]
+    assert "influxpy" not in listed
+
+
+# -- a refused function, and the statements after a failure -------------------
+
+
+@pytest.mark.parametrize("chunked", [None, "true"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "SELECT foo(v) FROM m",
+        "SELECT v FROM m; SELECT foo(v) FROM m",
+        "SELECT v FROM m; SELECT foo(v) FROM m; SELECT v FROM m",
+        "SELECT v FROM m; SELECT v FROM nope..m; SELECT v FROM m",
+        "SELECT v FROM m; SELECT v FROM nope..m",
+        "SELECT v FROM nope..m; SELECT foo(v) FROM m; SHOW DATABASES",
+        "SELECT v FROM m; SELECT foo(v) FROM m; SELECT bar(v) FROM m",
+        "SELECT v FROM nope..m; SELECT v FROM m; SHOW DATABASES; SELECT v FROM m",
+    ],
+)
+def test_failed_statements_answer_as_influxd(pair, q, chunked):
+    params = {"db": pair[2]}
+    if chunked:
+        params["chunked"] = chunked
+    assert_same(pair, q, **params)
