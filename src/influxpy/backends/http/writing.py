@@ -442,6 +442,11 @@ def _route(lines: list[str], count: int) -> list[list[str]]:
     ]
 
 
+#: What a lane receives: a body, its lines and the event set once it is
+#: sent (or skipped); ``None`` to stop.
+_Inbox = queue.Queue[tuple[bytes, list[str], threading.Event] | None]
+
+
 class WriteLanes:
     """Parallel writes: *concurrency* lanes, each a thread with its own
     connection posting its batches in order.
@@ -479,9 +484,7 @@ class WriteLanes:
         """Encode *batches*, route their lines and write them; counts into
         *state* (``written``, ``failed``) and returns the count."""
         count = self.concurrency
-        inboxes: list[queue.Queue[tuple[bytes, list[str]] | None]] = [
-            queue.Queue(maxsize=1) for _ in range(count)
-        ]
+        inboxes: list[_Inbox] = [queue.Queue(maxsize=1) for _ in range(count)]
         threads = [
             threading.Thread(
                 target=self._lane,
@@ -503,13 +506,13 @@ class WriteLanes:
                     buffer.extend(routed)
                 for inbox, buffer in zip(inboxes, buffers, strict=True):
                     while len(buffer) >= size and not state["failed"]:
-                        inbox.put(self.backend._encode_body(list, buffer[:size]))
+                        self._hand_over(inbox, buffer[:size])
                         del buffer[:size]
                 if state["failed"]:
                     break
             for inbox, buffer in zip(inboxes, buffers, strict=True):
                 if buffer and not state["failed"]:
-                    inbox.put(self.backend._encode_body(list, buffer))
+                    self._hand_over(inbox, buffer)
         except BaseException:
             # The caller's iterable or the encoder failed: nothing more is sent.
             state["failed"] = True
@@ -523,30 +526,41 @@ class WriteLanes:
             raise self._errors[0]
         return int(state["written"])
 
-    def _lane(
-        self,
-        inbox: queue.Queue[tuple[bytes, list[str]] | None],
-        state: dict[str, Any],
-    ) -> None:
+    def _hand_over(self, inbox: _Inbox, lines: list[str]) -> None:
+        """Give a lane its next batch, and return once the body is out.
+
+        As in ``_write_batches()``: encoding on while a lane sends would
+        hold the GIL its thread needs at each step of the request, so the
+        calling thread encodes while the server works instead.
+        """
+        body, lines = self.backend._encode_body(list, lines)
+        sent = threading.Event()
+        inbox.put((body, lines, sent))
+        sent.wait()
+
+    def _lane(self, inbox: _Inbox, state: dict[str, Any]) -> None:
         """One lane: post each batch received, in order, until told to stop."""
         backend = self.backend
         while True:
             request = inbox.get()
             if request is None:
                 return
+            body, lines, sent = request
             if state["failed"]:
+                sent.set()
                 continue
-            body, lines = request
             try:
                 with self._lock:
                     written = int(state["written"])
                 backend._post_body(
-                    body, lines, self.database, self.retention_policy, written
+                    body, lines, self.database, self.retention_policy, written, sent
                 )
             except BaseException as error:  # handed to the calling thread
                 state["failed"] = True
                 with self._lock:
                     self._errors.append(error)
                 continue
+            finally:
+                sent.set()
             with self._lock:
                 state["written"] += len(lines)
