@@ -92,12 +92,15 @@ def test_several_requests_are_in_flight_at_once(
     lanes: set[str] = set()
     post = HTTPWrites._post_body
 
-    def meeting(self: HTTPWrites, *args: Any, **kwargs: Any) -> None:
+    def meeting(self: HTTPWrites, *args: Any) -> None:
         name = threading.current_thread().name
         if name not in lanes:
             lanes.add(name)
+            # The caller waits for each body to be out before it goes on.
+            sent = args[-1]
+            sent.set()
             barrier.wait()
-        post(self, *args, **kwargs)
+        post(self, *args)
 
     monkeypatch.setattr(HTTPWrites, "_post_body", meeting)
     influxpy.connect(influx_url)
