@@ -42,6 +42,7 @@ __all__ = [
     "Contains",
     "EndsWith",
     "Exact",
+    "ExpressionLookup",
     "GreaterThan",
     "GreaterThanOrEqual",
     "IContains",
@@ -118,6 +119,44 @@ class Lookup:
         return cls(col, cls.prepare(field, value))
 
     def negate(self) -> Self:
+        """Return the opposite condition."""
+        return dataclasses.replace(self, negated=not self.negated)
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class ExpressionLookup:
+    """A comparison whose left side is an expression rather than a column:
+    ``f + 1 > 4``, ``f * 2 >= g``, ``1 = 1``, as InfluxQL text may write.
+
+    ``lookup_name`` is the comparison (``exact``, ``ne``, ``gt``, ``gte``,
+    ``lt``, ``lte``); the right side is a literal or an expression. Unlike
+    a ``Lookup`` it has no column, so it is never a time bound or a tag
+    condition: it is evaluated on each point, as influxd evaluates it
+    (numbers compared after arithmetic, a missing value or a tag, string or
+    boolean in arithmetic matching nothing).
+    """
+
+    lhs: Expression
+    lookup_name: str
+    rhs: Any
+    negated: bool = False
+    visit_name: ClassVar[str] = "expression_lookup"
+
+    #: The comparisons an expression lookup takes.
+    names: ClassVar[frozenset[str]] = frozenset(
+        ("exact", "ne", "gt", "gte", "lt", "lte")
+    )
+
+    def __post_init__(self) -> None:
+        if self.lookup_name not in self.names:
+            allowed = ", ".join(sorted(self.names))
+            msg = (
+                f"An expression lookup compares with one of {allowed}; got "
+                f"{self.lookup_name!r}."
+            )
+            raise ValueError(msg)
+
+    def negate(self) -> ExpressionLookup:
         """Return the opposite condition."""
         return dataclasses.replace(self, negated=not self.negated)
 

@@ -186,8 +186,10 @@ UNSUPPORTED = [
     ("DELETE FROM a, b", "DELETE from several sources"),
     ("SELECT a & 1 FROM m", "The operator &"),
     ("SELECT v FROM m GROUP BY v + 1", "GROUP BY an expression"),
-    ("SELECT v FROM m WHERE v + 1 > 4", "A condition on CombinedExpression"),
-    ("SELECT v FROM m WHERE 1 = 1", "A condition on Value"),
+    ("SELECT v FROM m WHERE v + 1 =~ /a/", "A regex match on CombinedExpression"),
+    ("SELECT v FROM m WHERE abs(v) > 1", "the function abs() inside arithmetic"),
+    ("SELECT v FROM m WHERE v + abs(v) > 1", "the function abs() inside arithmetic"),
+    ("SELECT v FROM m WHERE time + 1s > 2s", "A condition on time inside arithmetic"),
 ]
 
 

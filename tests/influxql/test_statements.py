@@ -40,6 +40,7 @@ from influxpy.functions import (
 from influxpy.influxql import parse, parse_statement
 from influxpy.lookups import (
     Exact,
+    ExpressionLookup,
     GreaterThan,
     In,
     NotEqual,
@@ -87,6 +88,7 @@ def where(*children: Any, connector: str = "AND") -> WhereNode:
 
 
 M = Source("m")
+plus_one = CombinedExpression(u("v"), "+", Value(1))
 
 SELECTS: list[tuple[str, Query, str]] = [
     (
@@ -167,6 +169,30 @@ SELECTS: list[tuple[str, Query, str]] = [
             ),
         ),
         'SELECT "v" FROM "m" WHERE "host" = \'a\' OR ("host" != \'b\' AND "v" > 2)',
+    ),
+    (
+        # A comparison whose left side is arithmetic or a literal is an
+        # ExpressionLookup; a literal on the left still flips.
+        "SELECT v FROM m WHERE 2 < v + 1 AND v * 2 >= w AND 1 = 1 OR (v) % 2 != 0.5",
+        Query(
+            M,
+            (SelectItem(u("v")),),
+            where(
+                where(
+                    ExpressionLookup(plus_one, "gt", 2),
+                    ExpressionLookup(
+                        CombinedExpression(u("v"), "*", Value(2)), "gte", u("w")
+                    ),
+                    ExpressionLookup(Value(1), "exact", 1),
+                ),
+                ExpressionLookup(CombinedExpression(u("v"), "%", Value(2)), "ne", 0.5),
+                connector="OR",
+            ),
+        ),
+        (
+            'SELECT "v" FROM "m" WHERE ("v" + 1 > 2 AND "v" * 2 >= "w" AND 1 = 1) '
+            'OR "v" % 2 != 0.5'
+        ),
     ),
     (
         # Time: RFC 3339, a date, integer ns, a duration since the epoch,

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         WhereNode,
     )
     from influxpy.functions import Func
-    from influxpy.lookups import Lookup
+    from influxpy.lookups import ExpressionLookup, Lookup
     from influxpy.query import Delete, Query, SelectItem
     from influxpy.retention import RetentionPolicy
 
@@ -234,8 +234,9 @@ class InfluxQLCompiler(Compiler):
         )
         return joined, (node.connector if parts else None)
 
-    def visit_lookup(self, lookup: Lookup) -> str:
-        """``lhs op rhs`` for one lookup (``in`` and ``isnull`` expand)."""
+    def visit_lookup(self, lookup: Lookup | ExpressionLookup) -> str:
+        """``lhs op rhs`` for one lookup (``in`` and ``isnull`` expand); the
+        left side of an ``ExpressionLookup`` is arithmetic or a literal."""
         lhs = self.visit(lookup.lhs)
         name = lookup.lookup_name
         if name == "isnull":
@@ -244,7 +245,8 @@ class InfluxQLCompiler(Compiler):
         if name == "in":
             if not lookup.rhs:
                 msg = (
-                    f"{lookup.lhs.key}__in got an empty list, which matches nothing; "
+                    f"{getattr(lookup.lhs, 'key', lhs)}__in got an empty list, "
+                    "which matches nothing; "
                     "use QuerySet.none() for an empty result."
                 )
                 raise CompileError(msg)
@@ -260,6 +262,10 @@ class InfluxQLCompiler(Compiler):
         if op in ("=~", "!~"):
             return f"{lhs} {op} {self.quote_regex(lookup.rhs)}"
         return self._compare(lhs, op, lookup.rhs)
+
+    def visit_expression_lookup(self, lookup: ExpressionLookup) -> str:
+        """A comparison over arithmetic or literals (``f + 1 > 4``)."""
+        return self.visit_lookup(lookup)
 
     def _compare(self, lhs: str, op: str, value: Any) -> str:
         """``lhs op literal``; text InfluxQL cannot quote becomes a regex.

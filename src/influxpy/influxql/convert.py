@@ -263,22 +263,39 @@ def _membership(node: Any) -> lookups.Lookup | None:
     if len({(ref.name, ref.cast) for ref in names}) != 1:
         return None
     col = column(terms[0].lhs)
-    return _lookup(lookups.In, col, tuple(values), node.op == "AND")
+    return lookups.In(col, tuple(values), node.op == "AND")
 
 
 def _lookup(
     cls: type[lookups.Lookup], lhs: Expression, rhs: Any, negated: bool
-) -> lookups.Lookup:
-    """A lookup on a column; a lookup's left side is a ``Col``, so a
-    condition on arithmetic (``f + 1 > 4``), a function or a literal is
-    refused."""
-    if not isinstance(lhs, Col):
-        what = (
-            f"A condition on {type(lhs).__name__} rather than on a field, a tag "
-            "or time (such as f + 1 > 4)"
-        )
+) -> lookups.Lookup | lookups.ExpressionLookup:
+    """A lookup on a column, or a comparison over an expression
+    (``f + 1 > 4``, ``1 = 1``: ``ExpressionLookup``); a regex match on an
+    expression and a condition on a function call are refused."""
+    if isinstance(lhs, Col):
+        return cls(lhs, rhs, negated)
+    if cls.lookup_name not in lookups.ExpressionLookup.names:
+        what = f"A regex match on {type(lhs).__name__} rather than on a field or a tag"
         raise unsupported(what)
-    return cls(lhs, rhs, negated)
+    for side in (lhs, rhs):
+        if isinstance(side, Expression):
+            for node in side.walk():
+                if isinstance(node, (Func, Now, Star, ColumnPattern)):
+                    what = (
+                        f"A condition on {_expression_name(node)} inside "
+                        "arithmetic (such as abs(f) > 1)"
+                    )
+                    raise unsupported(what)
+                if isinstance(node, Col) and node.key == "time":
+                    what = "A condition on time inside arithmetic (such as time + 1s)"
+                    raise unsupported(what)
+    return lookups.ExpressionLookup(lhs, cls.lookup_name, rhs, negated)
+
+
+def _expression_name(node: Any) -> str:
+    if isinstance(node, Func):
+        return f"the function {node.name}()"
+    return type(node).__name__
 
 
 def _is_time(node: Any) -> bool:

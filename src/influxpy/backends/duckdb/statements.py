@@ -25,6 +25,7 @@ from influxpy import statements as st
 from influxpy.backends.duckdb.continuous import qualify_continuous_query
 from influxpy.backends.duckdb.show import StatementFailed, has_time
 from influxpy.backends.duckdb.show_meta import EngineShowMeta
+from influxpy.compilers.duckdb.conditions import index_condition_error
 from influxpy.durations import Duration
 from influxpy.exceptions import (
     InfluxpyError,
@@ -188,6 +189,12 @@ class EngineStatements(EngineShowMeta):
     ) -> Iterator[Series]:
         if isinstance(statement, Query):
             return self._select(statement, database, retention_policy, chunk_size)
+        where = getattr(statement, "where", None)
+        if isinstance(where, WhereNode):
+            deleting = isinstance(statement, (Delete, st.DropSeries))
+            refused = index_condition_error(where, deleting=deleting)
+            if refused is not None:
+                raise StatementFailed(refused)
         if isinstance(statement, Delete):
             self._delete_statement(statement, self._named(database))
             return iter(())

@@ -1,4 +1,5 @@
-"""Conditions: WHERE on tags and fields (regex too), time bounds."""
+"""Conditions: WHERE on tags and fields (regex too), time bounds, and
+comparisons over arithmetic (``f + 1 > 4``, ``f * 2 >= g``, ``1 = 1``)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,21 @@ from typing import TYPE_CHECKING, Any
 from influxpy.compilers.duckdb.catalog import ColumnInfo
 from influxpy.compilers.duckdb.context import _Bounds, _column_sql, _CompilerBase
 from influxpy.exceptions import UnsupportedCompilation
-from influxpy.expressions import Now, TimeValue, WhereNode
+from influxpy.expressions import (
+    Col,
+    CombinedExpression,
+    Now,
+    TimeValue,
+    Value,
+    WhereNode,
+)
+from influxpy.lookups import ExpressionLookup
 
 if TYPE_CHECKING:
     from influxpy.lookups import Lookup
+
+#: What a comparison operand is: SQL and its kind (``None``: no value).
+_Operand = tuple[str, str | None]
 
 
 class ConditionsMixin(_CompilerBase):
@@ -38,6 +50,9 @@ class ConditionsMixin(_CompilerBase):
                     child, columns, with_time=with_time, tags_only=tags_only
                 )
                 parts.append(f"({inner})")
+            elif isinstance(child, ExpressionLookup):
+                # Evaluated on each point: the series index cannot pick by it.
+                parts.append("TRUE" if tags_only else self._comparison(child, columns))
             elif child.lhs.role == "time":
                 parts.append(self._time_condition(child) if with_time else "TRUE")
             elif tags_only and child.lhs.role != "tag":
@@ -48,6 +63,11 @@ class ConditionsMixin(_CompilerBase):
         return "(" + joiner.join(parts) + ")" if parts else "TRUE"
 
     def _lookup(self, lookup: Lookup, columns: Mapping[str, ColumnInfo]) -> str:
+        if (
+            isinstance(lookup.rhs, (Col, CombinedExpression, Value))
+            and lookup.lookup_name in ExpressionLookup.names
+        ):
+            return self._comparison(lookup, columns)
         lhs, kind = _column_sql(lookup.lhs, columns)
         if kind is None:
             # The server reads a name it does not know as a tag, absent
@@ -74,6 +94,80 @@ class ConditionsMixin(_CompilerBase):
         if not _comparable(kind, lookup.rhs):
             return "FALSE"
         return f"{lhs} {op} {self._param(lookup.rhs)}"
+
+    def _comparison(
+        self, lookup: Lookup | ExpressionLookup, columns: Mapping[str, ColumnInfo]
+    ) -> str:
+        """``lhs op rhs`` where a side is arithmetic, a column or a literal,
+        as influxd's condition evaluator compares them: numbers with numbers
+        (integer and float mixed), strings and booleans by ``=`` and ``!=``
+        only; anything else, and a missing value, matches nothing."""
+        a, ka = self._operand(lookup.lhs, columns)
+        b, kb = self._operand(lookup.rhs, columns)
+        positive, negative = self.operators[lookup.lookup_name]
+        op = negative if lookup.negated else positive
+        if ka in self._NUMERIC and kb in self._NUMERIC:
+            compared = f"({a} {op} {b})"
+            if "float" in (ka, kb):
+                # Go compares NaN (a float modulo by zero) as unequal to
+                # everything; DuckDB orders it above every number.
+                nan = f"isnan(CAST({a} AS DOUBLE)) OR isnan(CAST({b} AS DOUBLE))"
+                unequal = "TRUE" if op == "!=" else "FALSE"
+                compared = f"(CASE WHEN {nan} THEN {unequal} ELSE {compared} END)"
+            return f"coalesce({compared}, FALSE)"
+        texts = ("string", "tag")
+        same = (ka in texts and kb in texts) or (ka == kb == "boolean")
+        if same and op in ("=", "!="):
+            return f"coalesce(({a} {op} {b}), FALSE)"
+        return "FALSE"
+
+    def _operand(self, node: Any, columns: Mapping[str, ColumnInfo]) -> _Operand:
+        """SQL and kind of one side of a comparison (Go's evaluator rules:
+        integer division truncates, division and integer modulo by zero
+        give 0, a float modulo by zero NaN; only numbers do arithmetic, and
+        a missing value stays missing)."""
+        if isinstance(node, Col):
+            if node.role == "time":
+                return "NULL", None
+            return _column_sql(node, columns)
+        if isinstance(node, Value):
+            node = node.value
+        if isinstance(node, CombinedExpression):
+            return self._arithmetic(
+                self._operand(node.lhs, columns),
+                node.op,
+                self._operand(node.rhs, columns),
+            )
+        if isinstance(node, bool):
+            return self._param(node), "boolean"
+        if isinstance(node, (int, float)):
+            return self._param(node), "integer" if isinstance(node, int) else "float"
+        if isinstance(node, str):
+            return self._param(node), "string"
+        return "NULL", None
+
+    def _arithmetic(self, left: _Operand, op: str, right: _Operand) -> _Operand:
+        (a, ka), (b, kb) = left, right
+        if ka not in self._NUMERIC or kb not in self._NUMERIC:
+            return "NULL", None
+        if ka == kb == "integer":
+            if op not in ("/", "%"):
+                return f"({a} {op} {b})", "integer"
+            sql_op = "//" if op == "/" else "%"  # both truncate, as Go's
+            zero, kind = "0", "integer"
+        else:
+            a, b = f"CAST({a} AS DOUBLE)", f"CAST({b} AS DOUBLE)"
+            if op not in ("/", "%"):
+                return f"({a} {op} {b})", "float"
+            # DuckDB's % on doubles is C's fmod, as Go's math.Mod (its
+            # fmod() is not: it takes the divisor's sign).
+            sql_op, kind = op, "float"
+            zero = "0.0" if op == "/" else "'NaN'::DOUBLE"
+        sql = (
+            f"(CASE WHEN {a} IS NULL OR {b} IS NULL THEN NULL WHEN {b} = 0 "
+            f"THEN {zero} ELSE {a} {sql_op} {b} END)"
+        )
+        return sql, kind
 
     def _time_value(self, value: Any) -> int:
         if isinstance(value, TimeValue):
@@ -103,7 +197,7 @@ class ConditionsMixin(_CompilerBase):
                 if node.connector == "AND" or len(node.children) == 1:
                     stack.extend(node.children)
                 continue
-            if node.lhs.role != "time":
+            if isinstance(node, ExpressionLookup) or node.lhs.role != "time":
                 continue
             value = self._time_value(node.rhs)
             name = node.lookup_name
@@ -129,3 +223,25 @@ def _comparable(kind: str | None, value: Any) -> bool:
     if kind == "boolean":
         return isinstance(value, bool)
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def index_condition_error(where: WhereNode, *, deleting: bool) -> str | None:
+    """influxd's error for a SHOW, DELETE or DROP SERIES condition over an
+    expression (``WHERE f + 1 > 2``), which its series index cannot read;
+    ``None`` when *where* has none.
+
+    Known difference: influxd lets ``SHOW TAG KEYS``, ``SHOW SERIES``,
+    ``DELETE`` and ``DROP SERIES`` pass a condition between literals
+    (``1 = 1``); the engine refuses it as the other SHOW statements do.
+    """
+    for node in where.walk():
+        if not isinstance(node, ExpressionLookup):
+            continue
+        if deleting:
+            return "fields not supported in WHERE clause during deletion"
+        if node.lookup_name in ("exact", "ne"):
+            positive = node.lookup_name == "exact"
+            op = "=" if positive != node.negated else "!="
+            return f"left side of '{op}' must be a tag key"
+        return "invalid tag comparison operator"
+    return None
