@@ -189,9 +189,59 @@ def main() -> None:
     finally:
         server.close()
     report(results, args.n)
+    instance_costs()
     gzip_table()
     if args.json_out:
         args.json_out.write_text(json.dumps(results, indent=2))
+
+
+def instance_costs(count: int = 50_000, trials: int = 5) -> None:
+    """Print the CPU cost of building one instance of the benchmark's model:
+    its compiled ``__init__``, the generic one every model had before, and
+    the floor of filling ``__dict__`` without any check (best of *trials*)."""
+    import time
+
+    from influxpy.models import InfluxMeasurement
+
+    model = _model()
+    data = list(rows(count))
+    generic = InfluxMeasurement.__init__
+
+    def compiled() -> None:
+        for t, name, region, cpu, memory, free in data:
+            model(
+                time=t, name=name, region=region, cpu=cpu, memory=memory,
+                free_memory=free,
+            )  # fmt: skip
+
+    def generic_init() -> None:
+        for t, name, region, cpu, memory, free in data:
+            generic(
+                model.__new__(model), time=t, name=name, region=region, cpu=cpu,
+                memory=memory, free_memory=free,
+            )  # fmt: skip
+
+    def floor() -> None:
+        for t, name, region, cpu, memory, free in data:
+            model.__new__(model).__dict__.update(
+                time=t, name=name, region=region, cpu=cpu, memory=memory,
+                free_memory=free,
+            )  # fmt: skip
+
+    print("\nBuilding one instance (CPU µs, best of 5)\n")
+    print("| how | µs |")
+    print("|---|---|")
+    for label, build in (
+        ("compiled __init__ (validates every value)", compiled),
+        ("generic __init__ (the one before)", generic_init),
+        ("floor: __dict__ filled, no checks", floor),
+    ):
+        best = float("inf")
+        for _ in range(trials):
+            start = time.process_time()
+            build()
+            best = min(best, time.process_time() - start)
+        print(f"| {label} | {best / count * 1e6:.2f} |")
 
 
 def gzip_table(batches: int = 20) -> None:
