@@ -45,6 +45,8 @@ _ALL = frozenset(STORES)
 #: InfluxDB 3.x has no SAMPLE, HOLT_WINTERS or technical analysis
 #: (shared/reference/influxql.md §5).
 _NOT_V3 = _ALL - {"influxdb3"}
+#: The field types the numeric functions refuse.
+_NOT_NUMBERS = ("string", "boolean")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,10 +94,23 @@ class FunctionSpec:
     stores: frozenset[str] = _ALL
     #: The column the server names its result, unless aliased.
     column: str = ""
+    #: The field types influxd 1.6.7 refuses as the argument, answering
+    #: ``unsupported <iterator> iterator type: *query.<type>InterruptIterator``
+    #: (``string``, ``boolean``): the numeric functions but the math ones
+    #: (which answer null), and MAX and MIN take booleans.
+    refused_types: frozenset[str] | None = None
+    #: The function's name in that error (``cumulative sum``; the
+    #: non-negative variants say ``derivative`` and ``difference``).
+    iterator: str = ""
 
     def __post_init__(self) -> None:
         if not self.column:
             object.__setattr__(self, "column", self.name)
+        if not self.iterator:
+            object.__setattr__(self, "iterator", self.name.replace("_", " "))
+        if self.refused_types is None:
+            refused = _NOT_NUMBERS if self.numeric and self.family != "math" else ()
+            object.__setattr__(self, "refused_types", frozenset(refused))
 
 
 def _aggregate(name: str, engine: str = "reduce", **rules: object) -> FunctionSpec:
@@ -174,8 +189,8 @@ _SPECS: tuple[FunctionSpec, ...] = (
     ),
     _selector("first"),
     _selector("last"),
-    _selector("max", numeric=True),
-    _selector("min", numeric=True),
+    _selector("max", numeric=True, refused_types=frozenset({"string"})),
+    _selector("min", numeric=True, refused_types=frozenset({"string"})),
     _selector(
         "percentile", min_args=2, max_args=2, numeric=True, params=("percentile",)
     ),
@@ -248,12 +263,18 @@ _SPECS: tuple[FunctionSpec, ...] = (
     _transform(
         "non_negative_derivative",
         "derivative",
+        iterator="derivative",
         max_args=2,
         params=("unit",),
         result_type="float",
         look_back=True,
     ),
-    _transform("non_negative_difference", "difference", look_back=True),
+    _transform(
+        "non_negative_difference",
+        "difference",
+        iterator="difference",
+        look_back=True,
+    ),
     # -- predictors -----------------------------------------------------------
     _transform(
         "holt_winters",

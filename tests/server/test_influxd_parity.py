@@ -122,3 +122,62 @@ def test_failed_statements_answer_as_influxd(pair, q, chunked):
     if chunked:
         params["chunked"] = chunked
     assert_same(pair, q, **params)
+
+
+# -- functions over string and boolean fields ---------------------------------
+
+REFUSED = [
+    "mean",
+    "median",
+    "spread",
+    "stddev",
+    "sum",
+    "integral",
+    "percentile:50",
+    "top:1",
+    "bottom:1",
+    "cumulative_sum",
+    "derivative",
+    "non_negative_derivative",
+    "difference",
+    "non_negative_difference",
+    "moving_average:2",
+    "exponential_moving_average:2",
+    "kaufmans_efficiency_ratio:2",
+    "relative_strength_index:2",
+]
+
+
+@pytest.mark.parametrize("field", ["s", "b"])
+@pytest.mark.parametrize("call", REFUSED)
+def test_numeric_functions_refuse_strings_and_booleans(pair, call, field):
+    name, _, extra = call.partition(":")
+    argument = f"{field}, {extra}" if extra else field
+    got = assert_same(pair, f"SELECT {name}({argument}) FROM m", db=pair[2])
+    assert got[1][0]["results"][0]["error"].startswith("unsupported ")
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "SELECT max(s) FROM m",
+        "SELECT min(s) FROM m GROUP BY time(1s)",
+        "SELECT max(b), min(b), mode(s), first(s), last(b), count(s) FROM m",
+        "SELECT distinct(s) FROM m",
+        "SELECT abs(s), sqrt(b) FROM m",
+        "SELECT mean(s::float) FROM m",
+        "SELECT mean(s) FROM m WHERE time > 100s",
+        "SELECT mean(s) + 1 FROM m",
+        "SELECT sum(v), mean(s) FROM m",
+        "SELECT mean(s) FROM /m/",
+        "SELECT max(x) FROM (SELECT s AS x FROM m)",
+        "SELECT holt_winters(mean(s), 1, 1) FROM m WHERE time < 10s GROUP BY time(1s)",
+        (
+            "SELECT derivative(mean(s), 1s) FROM m "
+            "WHERE time > 0s AND time < 10s GROUP BY time(1s)"
+        ),
+        "SELECT v FROM m; SELECT mean(b) FROM m; SELECT v FROM m",
+    ],
+)
+def test_type_errors_read_as_influxd(pair, q):
+    assert_same(pair, q, db=pair[2])

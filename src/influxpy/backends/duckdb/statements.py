@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from influxpy import statements as st
+from influxpy.backends.duckdb.argument_types import refuse_argument_types
 from influxpy.backends.duckdb.continuous import qualify_continuous_query
 from influxpy.backends.duckdb.show import StatementFailed, has_time
 from influxpy.backends.duckdb.show_meta import EngineShowMeta
@@ -239,6 +240,7 @@ class EngineStatements(EngineShowMeta):
                 raise StatementFailed(msg)
         query = self._resolved(query, db)
         query.check_runnable()
+        refuse_argument_types(query, lambda sources: self._tables(db, sources))
         return query, db
 
     def _explain_statement(
