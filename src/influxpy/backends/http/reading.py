@@ -19,6 +19,7 @@ import orjson
 from influxpy.backends.http.errors import MSGPACK
 from influxpy.backends.http.retry import Failure
 from influxpy.backends.http.sending import HTTPRequests, _detach
+from influxpy.exceptions import OperationalError
 from influxpy.results import Series
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ class _SeriesReader:
         self._stream = stream
         self._buffer = bytearray()
         self._unpacker: msgpack.Unpacker | None = None
+        self._fed = 0
+        self._complete = 0
         if _MSGPACK in response.headers.get("Content-Type", ""):
             self._unpacker = msgpack.Unpacker(
                 ext_hook=_decode_time_ext, raw=False, max_buffer_size=2**31 - 1
@@ -76,7 +79,8 @@ class _SeriesReader:
         """Return the series completed by *data*."""
         if self._unpacker is not None:
             self._unpacker.feed(data)
-            return self._decode(self._unpacker)
+            self._fed += len(data)
+            return self._decode(self._whole_documents(self._unpacker))
         self._buffer += data
         end = self._buffer.rfind(b"\n") if self._stream else -1
         if end < 0:
@@ -86,10 +90,32 @@ class _SeriesReader:
         return self._decode(orjson.loads(line) for line in lines if line.strip())
 
     def finish(self) -> list[Series]:
-        """Return the series of what remains once the body has ended."""
-        if self._unpacker is not None or not self._buffer.strip():
+        """Return the series of what remains once the body has ended.
+
+        A msgpack body that ends inside a value is an error, never a shorter
+        answer: influxd 1.6 encodes some values of ``SHOW DIAGNOSTICS``
+        wrongly, and its answer cannot be read past them.
+        """
+        if self._unpacker is not None:
+            if self._complete < self._fed:
+                msg = (
+                    "InfluxDB's msgpack answer to this query ends in the middle "
+                    "of a value, so it cannot be read whole (influxd 1.6 encodes "
+                    "some values of SHOW DIAGNOSTICS wrongly); no rows of it are "
+                    "returned as if complete."
+                )
+                raise OperationalError(msg)
+            return []
+        if not self._buffer.strip():
             return []
         return self._decode([orjson.loads(self._buffer)])
+
+    def _whole_documents(self, unpacker: msgpack.Unpacker) -> Iterator[Any]:
+        # tell() also moves past a value cut short, so note where each
+        # whole document ends.
+        for document in unpacker:
+            self._complete = unpacker.tell()
+            yield document
 
     def _decode(self, documents: Iterable[Any]) -> list[Series]:
         return [series for doc in documents for series in self._series_of(doc)]
@@ -164,8 +190,8 @@ class HTTPQueries(HTTPRequests):
         method = "POST" if compiled.writes else "GET"
         return method, params, db
 
-    def _query_headers(self) -> dict[str, str]:
-        headers = {"Accept": _MSGPACK}
+    def _query_headers(self, *, json: bool = False) -> dict[str, str]:
+        headers = {"Accept": "application/json" if json else _MSGPACK}
         if not self._gzip:
             # Compressing costs the server more than the bytes save on loopback.
             headers["Accept-Encoding"] = "identity"

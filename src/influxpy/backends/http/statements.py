@@ -78,6 +78,13 @@ def _words(text: str) -> Iterator[str]:
         yield previous
 
 
+def needs_json(text: str) -> bool:
+    """Whether *text* must be answered in JSON: influxd 1.6's msgpack answer
+    to ``SHOW DIAGNOSTICS`` is malformed (it cannot be decoded past the
+    configuration's durations)."""
+    return "DIAGNOSTICS" in _words(text)
+
+
 def writes_data(text: str) -> bool:
     """Whether one statement of InfluxQL *text* writes (and so needs POST)."""
     first = True
@@ -221,7 +228,7 @@ class HTTPStatements(HTTPQueries):
                 method,
                 "/query",
                 params=query,
-                headers=self._query_headers(),
+                headers=self._query_headers(json=needs_json(query["q"])),
                 stream=True,
                 database=db,
             )
@@ -282,7 +289,7 @@ class HTTPStatements(HTTPQueries):
                 method,
                 "/query",
                 params=query,
-                headers=self._query_headers(),
+                headers=self._query_headers(json=needs_json(query["q"])),
                 stream=True,
                 database=database,
             )
