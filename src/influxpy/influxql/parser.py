@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from influxpy.durations import Duration
+from influxpy.influxql.regex import regex_error
 from influxpy.influxql.scanner import (
     KEYWORDS,
     Scanner,
@@ -181,7 +182,7 @@ class Parser:
         token = self.peek()
         if token.kind == "REGEX":
             self.next()
-            return Rx(token.value)
+            return self._compiled(token)
         if token.kind != "/":
             return None
         token, end = self.scanner.scan_regex(self.pos)
@@ -189,6 +190,14 @@ class Parser:
             # influxd names no text and places it before the slash.
             raise self.scanner.error_at("bad regex: ", max(token.pos - 1, 0))
         self.pos = end
+        return self._compiled(token)
+
+    def _compiled(self, token: Token) -> Rx:
+        """The regex of *token*, refused as Go's ``regexp`` refuses it."""
+        error = regex_error(token.value)
+        if error is not None:
+            # influxd places it before the slash, as for a bad regex.
+            raise self.scanner.error_at(error, max(token.pos - 1, 0))
         return Rx(token.value)
 
     def ident(self) -> str:
