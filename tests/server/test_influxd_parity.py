@@ -181,3 +181,49 @@ def test_numeric_functions_refuse_strings_and_booleans(pair, call, field):
 )
 def test_type_errors_read_as_influxd(pair, q):
     assert_same(pair, q, db=pair[2])
+
+
+# -- the warning for statements that write sent by GET ------------------------
+
+
+def test_select_into_drop_series_and_continuous_queries_carry_the_warning(pair):
+    """influxd writes them qualified with the database and its default
+    retention policy, as a continuous query is listed."""
+    db = pair[2]
+    tag = uuid.uuid4().hex[:6]
+    statements = [
+        f"SELECT mean(v) INTO into_{tag} FROM m GROUP BY time(1s), h fill(none)",
+        (
+            f'SELECT v,h INTO "{db}"."autogen".into2_{tag} FROM m '
+            "WHERE h = 'a' AND v > 0.5"
+        ),
+        f"SELECT * INTO {db}..into3_{tag} FROM m GROUP BY *",
+        f"DROP SERIES FROM into_{tag} WHERE h = 'a'",
+        f"DROP SERIES FROM into2_{tag}, /^into3_{tag}/",
+        (
+            f"CREATE CONTINUOUS QUERY cq1_{tag} ON {db} BEGIN SELECT mean(v) "
+            f"INTO cq_{tag} FROM m GROUP BY time(1m) END"
+        ),
+    ]
+    try:
+        for q in statements:
+            for chunked in ("false", "true"):
+                got = assert_same(pair, q, db=db, chunked=chunked)
+                assert "deprecated use of" in str(got), q
+        # Without db, the continuous query's own database qualifies it.
+        q = (
+            f"CREATE CONTINUOUS QUERY cq2_{tag} ON {db} RESAMPLE EVERY 2m FOR 1h "
+            f"BEGIN SELECT max(v) AS mx INTO {db}.autogen.cq_{tag} FROM m "
+            "WHERE h = 'a' GROUP BY time(1m), * fill(0) END"
+        )
+        got = assert_same(pair, q)
+        assert "deprecated use of" in str(got)
+        listed = answers(pair, "GET", {"q": "SHOW CONTINUOUS QUERIES"})
+        assert listed[0][1][0]["results"][0]["series"][-1] == next(
+            s for s in listed[1][1][0]["results"][0]["series"] if s["name"] == db
+        )
+    finally:
+        for target in pair[:2]:
+            for name in (f"cq1_{tag}", f"cq2_{tag}"):
+                q = f"DROP CONTINUOUS QUERY {name} ON {db}"
+                target.request("POST", "/query", params={"q": q})

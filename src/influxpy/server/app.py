@@ -31,7 +31,7 @@ from influxpy.exceptions import InfluxQLParseError, NotSupportedError
 from influxpy.query import Query
 from influxpy.results import Series, StatementResult, merge_pieces
 from influxpy.server.auth import AuthError, Users
-from influxpy.server.messages import MAY_WRITE, read_only_warning
+from influxpy.server.messages import MAY_WRITE, PolicyOf, read_only_warning
 from influxpy.server.render import (
     CSVWriter,
     Result,
@@ -395,7 +395,9 @@ class InfluxApp:
         fmt = request.format()
         epoch = params.get("epoch") or None
 
-        notes = _Notes()
+        # The engine's default_retention_policy(database) names a database's.
+        engine: Any = self.backend
+        notes = _Notes(params.get("db", ""), engine.default_retention_policy)
 
         def start() -> Iterator[StatementResult]:
             self.backend.check_open()
@@ -491,9 +493,12 @@ class _Notes:
     influxd's warning for a statement that writes sent by GET, and the
     ``tz()`` zone JSON times are written in."""
 
-    def __init__(self) -> None:
-        self.warnings: dict[int, dict[str, str]] = {}
+    def __init__(self, database: str = "", policy_of: PolicyOf | None = None) -> None:
+        #: The statements that may carry the warning, by statement id.
+        self.writing: dict[int, Any] = {}
         self.zones: dict[int, str] = {}
+        self.database = database
+        self.policy_of = policy_of
 
     def read(self, text: str, parsed: Sequence[Any], warn: bool) -> None:
         """Note what the *parsed* statements of *text* need (cheap tests
@@ -503,19 +508,22 @@ class _Notes:
         if not warn and not zoned:
             return
         for index, statement in enumerate(parsed):
-            warning = read_only_warning(statement) if warn else None
-            if warning is not None:
-                self.warnings[index] = warning
+            if warn:
+                self.writing[index] = statement
             zone = getattr(statement, "timezone", None)
             if isinstance(statement, Query) and zone:
                 self.zones[index] = zone
 
     def apply(self, result: Result, first: bool) -> Result:
-        """*result* with its statement's notes (the warning on its first)."""
+        """*result* with its statement's notes (the warning on its first,
+        written once the statement has run: a continuous query's text names
+        the retention policy its database has then)."""
         result.timezone = self.zones.get(result.statement_id)
-        warning = self.warnings.get(result.statement_id)
-        if warning is not None and first:
-            result.messages.append(warning)
+        statement = self.writing.get(result.statement_id)
+        if statement is not None and first:
+            warning = read_only_warning(statement, self.database, self.policy_of)
+            if warning is not None:
+                result.messages.append(warning)
         return result
 
 

@@ -4,29 +4,42 @@ influxd still runs such a statement, and its result carries
 ``{"level":"warning","text":"deprecated use of '<statement>' in a read
 only context, please use a POST request instead"}``, the statement written
 in InfluxQL's canonical form (``String()`` of its parsed statement). That
-form is written here for the statements whose canonical text is plain:
-``CREATE DATABASE`` (without ``WITH``), ``DROP DATABASE``, ``CREATE``,
-``ALTER`` and ``DROP RETENTION POLICY``, ``DROP MEASUREMENT`` and ``DROP
-CONTINUOUS QUERY``. Other statements that write (``SELECT … INTO``, ``DROP
-SERIES``, ``CREATE CONTINUOUS QUERY``) run without the warning.
+form is written here for ``CREATE DATABASE`` (without ``WITH``), ``DROP
+DATABASE``, ``CREATE``, ``ALTER`` and ``DROP RETENTION POLICY``, ``DROP
+MEASUREMENT``, ``DROP CONTINUOUS QUERY`` and ``DROP SERIES``; and, with
+their measurements qualified by the request's database (or their own) and
+its default retention policy as influxd rewrites them, for ``SELECT …
+INTO`` and ``CREATE CONTINUOUS QUERY`` (the text ``SHOW CONTINUOUS
+QUERIES`` lists). The form is the one ``InfluxQLCompiler`` writes, made
+canonical (``influxpy.influxql.canonical``): a time literal reads as an
+RFC 3339 string where influxd keeps the literal given (``time < 10s``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from influxpy.durations import Duration
+from influxpy.exceptions import InfluxpyError
+from influxpy.influxql.canonical import canonical_text
 from influxpy.influxql.canonical import quote_identifier as quote_ident
+from influxpy.query import Query, Source
 from influxpy.statements import (
     AlterRetentionPolicy,
+    CreateContinuousQuery,
     CreateDatabase,
     CreateRetentionPolicy,
     DropContinuousQuery,
     DropDatabase,
     DropMeasurement,
     DropRetentionPolicy,
+    DropSeries,
 )
+
+#: The default retention policy of a database (the engine's).
+PolicyOf = Callable[[str], str]
 
 __all__ = ["MAY_WRITE", "canonical", "read_only_warning"]
 
@@ -96,9 +109,68 @@ def canonical(statement: Any) -> str | None:
     return None
 
 
-def read_only_warning(statement: Any) -> dict[str, str] | None:
-    """influxd's warning for *statement* sent by GET, when it writes."""
+def _drop_series(statement: DropSeries) -> str:
+    from influxpy.compilers.influxql import InfluxQLCompiler
+
+    compiler = InfluxQLCompiler()
+    text = "DROP SERIES"
+    if statement.sources:
+        names = ", ".join(compiler.visit_source(s) for s in statement.sources)
+        text += f" FROM {names}"
+    if statement.where is not None:
+        condition = compiler.visit_where(statement.where)
+        if condition:
+            text += f" WHERE {condition}"
+    return canonical_text(text)
+
+
+def _qualified(statement: Any, database: str, policy_of: PolicyOf) -> str | None:
+    """The canonical text of a ``SELECT … INTO`` or ``CREATE CONTINUOUS
+    QUERY`` with its measurements qualified, as influxd writes it."""
+    from influxpy.backends.duckdb.continuous import qualify_continuous_query
+    from influxpy.compilers.influxql import InfluxQLCompiler
+
+    compiler = InfluxQLCompiler()
+    if isinstance(statement, CreateContinuousQuery):
+        db = database or statement.database
+        query = qualify_continuous_query(statement.query, db, policy_of(db))
+        compiled = compiler.create_continuous_query(
+            statement.database,
+            statement.name,
+            query,
+            resample_every=statement.resample_every,
+            resample_for=statement.resample_for,
+        )
+        return canonical_text(compiled.text)
+    if isinstance(statement, Query) and statement.into is not None:
+        source = statement.source
+        named = source.database if isinstance(source, Source) else None
+        target = database or named
+        if not target:
+            return None
+        query = qualify_continuous_query(statement, target, policy_of(target))
+        return canonical_text(compiler.compile(query).text)
+    return None
+
+
+def read_only_warning(
+    statement: Any, database: str = "", policy_of: PolicyOf | None = None
+) -> dict[str, str] | None:
+    """influxd's warning for *statement* sent by GET, when it writes.
+
+    *database* is the request's; *policy_of* gives a database's default
+    retention policy (without it, ``SELECT … INTO`` and ``CREATE
+    CONTINUOUS QUERY`` get no warning).
+    """
     text = canonical(statement)
+    if text is None and isinstance(statement, DropSeries):
+        text = _drop_series(statement)
+    if text is None and policy_of is not None:
+        try:
+            text = _qualified(statement, database, policy_of)
+        except InfluxpyError:
+            # What cannot be written is refused by the statement itself.
+            text = None
     if text is None:
         return None
     return {
