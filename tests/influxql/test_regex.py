@@ -12,7 +12,7 @@ import pytest
 from _influxd import InfluxServer
 from influxpy.exceptions import InfluxQLParseError
 from influxpy.influxql import parse
-from influxpy.influxql.regex import regex_error
+from influxpy.influxql.regex import go_search, regex_error
 
 BAD_PATTERNS = [
     "a(",
@@ -109,3 +109,63 @@ def test_a_pattern_go_compiles_is_taken(
     assert "error parsing" not in response.text
     assert regex_error(pattern) is None
     parse(text)
+
+
+# -- matching in Python, as RE2 matches --------------------------------------------
+
+SEARCH_PATTERNS = [
+    "^cpu$",
+    "a$",
+    "^a.b$",
+    "\\d+",
+    "\\D",
+    "\\w+\\z",
+    "\\s",
+    "[[:alpha:]]+$",
+    "[[:digit:][:upper:]]",
+    "[^[:lower:]]",
+    "\\Q.*\\E",
+    "\\x{e9}",
+    "(?U)a+",
+    "(?i)CPU",
+    "(?i:C)pu",
+    "\\bcpu\\b",
+    "\\pL",
+    "[\\d-]",
+    "[]a]",
+    "[a[]",
+    "(?s)a.b",
+    "(?m)^b$",
+]
+SEARCH_TEXTS = [
+    "cpu",
+    "CPU",
+    "a\n",
+    "ab",
+    "a.b",
+    "a\nb",
+    "é1",
+    "٣",
+    ".*x",
+    "x_y z",
+    "]",
+    "[",
+]
+
+
+def _re2(pattern: str, text: str) -> bool:
+    import duckdb
+
+    with duckdb.connect() as con:
+        rows = con.execute("SELECT regexp_matches(?, ?)", [text, pattern]).fetchall()
+    return bool(rows[0][0])
+
+
+@pytest.mark.parametrize("pattern", SEARCH_PATTERNS)
+def test_go_search_answers_as_re2(pattern: str) -> None:
+    """Python's re, after translation (or RE2 itself where it cannot say
+    the same), finds what RE2 finds: Go's $ is the end of the text only,
+    its \\d, \\w and \\s are ASCII, POSIX classes, \\Q…\\E, \\x{…}, \\z."""
+    assert regex_error(pattern) is None
+    for text in SEARCH_TEXTS:
+        assert go_search(pattern, text) == _re2(pattern, text), (pattern, text)
