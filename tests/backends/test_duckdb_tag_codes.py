@@ -143,11 +143,23 @@ def test_codes_given_again_after_pruning_group_correctly(engine: DuckDBBackend) 
     assert len(set(codes.values())) == len(codes)
 
 
-def test_a_refused_write_gives_no_codes(engine: DuckDBBackend) -> None:
+def test_a_refused_write_gives_no_codes(
+    engine: DuckDBBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Codes given in a transaction that rolls back are forgotten too."""
+    from influxpy.backends.duckdb import ingest, writing
+
     write(engine, ["a"])
+    stored = ingest.merge
+
+    def failing(*args: Any) -> None:
+        stored(*args)  # gives the codes, then the transaction fails
+        raise influxpy.NotSupportedError("The write failed.")
+
+    monkeypatch.setattr(writing, "merge", failing)
     with pytest.raises(influxpy.NotSupportedError):
-        engine.write_lines([f'hosts,host=new1 host="x",v=1 {T0}'])
+        engine.write_lines([f"hosts,host=new1 v=1 {T0}"])
+    monkeypatch.undo()
     assert dictionary(engine) == ["", "a", "x"]
     write(engine, ["new1"])
     assert by_host() == {"a": [0.0], "new1": [0.0]}

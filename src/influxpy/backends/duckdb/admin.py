@@ -122,7 +122,9 @@ class EngineAdmin(EngineCore):
             columns = self._catalog.get((database, rp, measurement))
             if columns is None or not self._has_rows(database, rp, measurement):
                 return []
-            return sorted((k, c.kind) for k, c in columns.items() if c.role == "field")
+            return sorted(
+                (c.key, c.kind) for c in columns.values() if c.role == "field"
+            )
 
     def series_cardinality(
         self,

@@ -18,8 +18,13 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from influxpy.compilers.duckdb.catalog import TAG_CODES, ColumnInfo, code_column
-from influxpy.exceptions import NotSupportedError
+from influxpy.compilers.duckdb.catalog import (
+    TAG_CODES,
+    ColumnInfo,
+    code_column,
+    field_column,
+    stored_key,
+)
 
 if TYPE_CHECKING:
     from influxpy.backends.duckdb.batches import Batch
@@ -61,6 +66,14 @@ def ident(name: str) -> str:
 def table_name(database: str, rp: str, measurement: str) -> str:
     """The DuckDB table of a measurement in a retention policy."""
     return f"{ident(database)}.{ident(rp + '.' + measurement)}"
+
+
+def _stored(columns: Mapping[str, ColumnInfo], key: str, role: str) -> bool:
+    """Whether *columns* hold *key* as a *role* (``tag`` or ``field``)."""
+    if role == "field" and field_column(key) in columns:
+        return True
+    info = columns.get(key)
+    return info is not None and info.role == role
 
 
 def policies_table(database: str) -> str:
@@ -109,7 +122,7 @@ def load_state(con: Any) -> CatalogState:
         if role == "code":
             coded.append((columns, key))
         else:
-            columns[key] = ColumnInfo(key, role, kind)
+            columns[key] = ColumnInfo(stored_key(key), role, kind)
     # Tables written before tags had codes keep grouping by the values.
     for columns, key in coded:
         columns[key] = dataclasses.replace(columns[key], coded=True)
@@ -229,7 +242,9 @@ class CatalogChange:
     ) -> Mapping[str, ColumnInfo]:
         """Create the table and the columns *batch* needs; return its columns.
 
-        A key stored as a tag cannot become a field, nor the reverse.
+        A key can be a tag in some series and a field in others, as InfluxDB
+        allows: the tag keeps the column named by the key and the field
+        moves to ``field_column(key)`` (renamed when the field came first).
         """
         key = (database, rp, batch.measurement)
         current = self.tables.get(key)
@@ -237,8 +252,7 @@ class CatalogChange:
         wanted = [(k, "tag", "string") for k in batch.tags]
         wanted += [(k, "field", kind) for k, (kind, _v) in batch.fields.items()]
         if current is not None and all(
-            name in current and current[name].role == role
-            for name, role, _kind in wanted
+            _stored(current, name, role) for name, role, _kind in wanted
         ):
             return current
         if current is None:
@@ -248,18 +262,14 @@ class CatalogChange:
         columns = dict(current)
         position = len(columns)
         for name, role, kind in wanted:
-            info = columns.get(name)
-            if info is not None:
-                if info.role != role:
-                    msg = (
-                        f"The embedded engine cannot store {name!r} of measurement "
-                        f"{batch.measurement!r} as a {role}: it is already a "
-                        f"{info.role} (InfluxDB 3 refuses a tag and a field with "
-                        "the same name too)."
-                    )
-                    raise NotSupportedError(msg)
+            if _stored(columns, name, role):
                 continue
-            added = [(name, role, kind, _SQL_TYPES[kind])]
+            column = name
+            if role == "field" and name in columns:
+                column = field_column(name)  # the key is a tag here
+            elif role == "tag" and name in columns:
+                columns = self._move_field(key, table, columns, name)
+            added = [(column, role, kind, _SQL_TYPES[kind])]
             if role == "tag":
                 # The tag's values, '' for rows written before it, and their
                 # codes (0 for '').
@@ -272,9 +282,9 @@ class CatalogChange:
                         "INTEGER NOT NULL DEFAULT 0",
                     ),
                 ]
-            for column, column_role, column_kind, sql_type in added:
+            for stored, column_role, column_kind, sql_type in added:
                 self.con.execute(
-                    f"ALTER TABLE {table} ADD COLUMN {ident(column)} {sql_type}"
+                    f"ALTER TABLE {table} ADD COLUMN {ident(stored)} {sql_type}"
                 )
                 self.con.execute(
                     "INSERT INTO main.influxpy_catalog VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -282,17 +292,33 @@ class CatalogChange:
                         database,
                         rp,
                         batch.measurement,
-                        name,
+                        column if column_role == "field" else name,
                         column_role,
                         column_kind,
                         position,
                     ],
                 )
             position += 1
-            columns[name] = ColumnInfo(name, role, kind, coded=role == "tag")
+            columns[column] = ColumnInfo(name, role, kind, coded=role == "tag")
         frozen = MappingProxyType(columns)
         self.tables[key] = frozen
         return frozen
+
+    def _move_field(
+        self, key: TableKey, table: str, columns: dict[str, ColumnInfo], name: str
+    ) -> dict[str, ColumnInfo]:
+        """Rename field *name*'s column to ``field_column(name)``, so a tag
+        of that key can take the column named *name*."""
+        moved = field_column(name)
+        self.con.execute(
+            f"ALTER TABLE {table} RENAME COLUMN {ident(name)} TO {ident(moved)}"
+        )
+        self.con.execute(
+            "UPDATE main.influxpy_catalog SET key = ? WHERE database = ? AND "
+            "retention_policy = ? AND measurement = ? AND key = ? AND role = 'field'",
+            [moved, *key, name],
+        )
+        return {(moved if k == name else k): c for k, c in columns.items()}
 
     def drop_tables(self, keys: Iterable[TableKey]) -> None:
         """Drop measurement tables and forget their columns."""

@@ -49,11 +49,11 @@ def refuse_conflicts(
     value in the batch. A point with any field of another type is refused
     whole, and the batch's other points are kept, as on InfluxDB.
     """
-    stored = {} if columns is None else columns
+    # The stored fields by key (a key can be a tag too, in another column).
+    stored = {c.key: c for c in (columns or {}).values() if c.role == "field"}
     if all(
         kind != MIXED and (key not in stored or stored[key].kind == kind)
         for key, (kind, _values) in batch.fields.items()
-        if key not in stored or stored[key].role == "field"
     ):
         return None
     batch.materialize()
@@ -62,8 +62,6 @@ def refuse_conflicts(
     originals = dict(batch.fields)
     for key, (kind, values) in originals.items():
         info = stored.get(key)
-        if info is not None and info.role != "field":
-            continue  # refused whole by ensure_columns
         first = next((v for v in values if v is not None), None)
         if first is None:
             continue
@@ -206,8 +204,10 @@ def merge(
     }
     for key, values in batch.tags.items():
         arrays[key] = _arrow_column(pa, values, pa.string())
+    # A field whose key is also a tag is stored in a column of its own.
+    stored = {c.key: k for k, c in columns.items() if c.role == "field"}
     for key, (kind, values) in batch.fields.items():
-        arrays[key] = _arrow_column(pa, values, arrow_types[kind])
+        arrays[stored[key]] = _arrow_column(pa, values, arrow_types[kind])
     tag_keys = [k for k, c in columns.items() if c.role == "tag"]
     field_keys = [k for k, c in columns.items() if c.role == "field"]
     coded = [k for k in tag_keys if columns[k].coded]
@@ -243,8 +243,7 @@ def _merge_registered(
         ]
     )
     select_fields = ", ".join(
-        f"{ident(k)}" if k in batch.fields else f"NULL AS {ident(k)}"
-        for k in field_keys
+        f"{ident(k)}" if k in arrays else f"NULL AS {ident(k)}" for k in field_keys
     )
     normalized = ", ".join(p for p in ("time", select_tags, select_fields) if p)
     group = ", ".join(ident(k) for k in ["time", *batch.tags])

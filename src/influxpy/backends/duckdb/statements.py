@@ -291,9 +291,10 @@ class EngineStatements(EngineShowMeta):
         ):
             if source.retention_policy not in (None, rp):
                 continue
-            for key, info in columns.items():
-                if info.role == "field" or key not in kinds:
-                    kinds[key] = (
+            for info in columns.values():
+                # A key both a tag and a field is read as the field.
+                if info.role == "field" or info.key not in kinds:
+                    kinds[info.key] = (
                         info.role,
                         info.kind if info.role == "field" else None,
                     )
@@ -307,7 +308,7 @@ class EngineStatements(EngineShowMeta):
         """
         keys = _condition_keys(delete.where) if delete.where is not None else set()
         for _rp, _m, columns in self._tables(database, (delete.source,)):
-            if any(k in columns and columns[k].role == "field" for k in keys):
+            if any(c.role == "field" and c.key in keys for c in columns.values()):
                 msg = "fields not supported in WHERE clause during deletion"
                 raise StatementFailed(msg)
         for measurement in self._measurement_names(database, (delete.source,)):

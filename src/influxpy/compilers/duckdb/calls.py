@@ -280,7 +280,7 @@ class CallsMixin(_CompilerBase):
         the raw columns next to a selector (``aux_column()``)."""
         fields = sorted(
             {
-                ident(c.key)
+                _column_sql(c, ctx.columns)[0]
                 for call in calls
                 for c in call.walk()
                 if isinstance(c, Col)

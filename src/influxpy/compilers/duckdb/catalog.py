@@ -5,7 +5,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-__all__ = ["DEFAULT_RP", "TAG_CODES", "Catalog", "ColumnInfo", "code_column", "ident"]
+__all__ = [
+    "DEFAULT_RP",
+    "TAG_CODES",
+    "Catalog",
+    "ColumnInfo",
+    "code_column",
+    "field_column",
+    "find_column",
+    "ident",
+    "stored_key",
+]
 
 DEFAULT_RP = "autogen"
 
@@ -38,6 +48,45 @@ def code_column(key: str) -> str:
     tag or field key.
     """
     return f"\ncode:{key}"
+
+
+_FIELD_PREFIX = "\nfield:"
+
+
+def field_column(key: str) -> str:
+    """The column of field *key* in a table where *key* is also a tag.
+
+    InfluxDB lets one key be a tag in some series and a field in others.
+    The tag keeps the column named *key*; the field moves to this name,
+    which starts with a line break (no InfluxDB key holds one). A table's
+    columns map this name to ``ColumnInfo(key, "field", kind)``.
+    """
+    return f"{_FIELD_PREFIX}{key}"
+
+
+def stored_key(column: str) -> str:
+    """The InfluxDB key a stored column name holds (see ``field_column``)."""
+    if column.startswith(_FIELD_PREFIX):
+        return column[len(_FIELD_PREFIX) :]
+    return column
+
+
+def find_column(
+    columns: Mapping[str, ColumnInfo], key: str, role: str = "unknown"
+) -> tuple[str, ColumnInfo] | None:
+    """The stored column name and info of *key* read in *role*.
+
+    A field is found first, as InfluxDB reads a bare name (``unknown``) or
+    ``::field``; ``tag`` looks for the tag. A key stored in one role only is
+    found whatever *role* asks (the caller decides what a mismatch means).
+    """
+    moved = field_column(key)
+    if role != "tag" and moved in columns:
+        return moved, columns[moved]
+    info = columns.get(key)
+    if info is None:
+        return None
+    return key, info
 
 
 @dataclasses.dataclass(frozen=True)

@@ -246,8 +246,9 @@ class DuckDBCompiler(
             if not isinstance(expr, Func) or not isinstance(expr.source, Star):
                 raise self._unsupported("* inside an expression")
             prefix = item.alias or expr.name.lower()
-            for key in sorted(k for k, c in columns.items() if c.role == "field"):
-                kind = columns[key].kind
+            for key, kind in sorted(
+                (c.key, c.kind) for c in columns.values() if c.role == "field"
+            ):
                 if expr.numeric and kind not in self._NUMERIC:
                     continue
                 call = expr._copy(Col(key, "field", kind, key))
@@ -346,15 +347,12 @@ class DuckDBCompiler(
         self, ctx: _Context, items: list[SelectItem]
     ) -> tuple[str, list[str], list[str | None]] | None:
         if not items:
-            keys = sorted(
-                k
+            infos = sorted(
+                (c.key, c.role == "tag", c)
                 for k, c in ctx.columns.items()
                 if c.role == "field" or k not in ctx.group_keys
             )
-            items = [
-                SelectItem(Col(k, ctx.columns[k].role, ctx.columns[k].kind))
-                for k in keys
-            ]
+            items = [SelectItem(Col(k, c.role, c.kind)) for k, _tag, c in infos]
         names = _output_names(items)
         typed = [self._row_expr(i.expression, ctx.columns) for i in items]
         exprs = [sql for sql, _kind in typed]

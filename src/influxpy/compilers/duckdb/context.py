@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from influxpy.compilers.base import Compiler
 from influxpy.compilers.duckdb.aliases import group_code_column, group_column
-from influxpy.compilers.duckdb.catalog import Catalog, ColumnInfo, ident
+from influxpy.compilers.duckdb.catalog import Catalog, ColumnInfo, find_column, ident
 from influxpy.compilers.duckdb.stream import StreamPlan
 from influxpy.exceptions import UnsupportedCompilation
 from influxpy.expressions import Col, Expression, WhereNode
@@ -352,12 +352,13 @@ def _column_sql(col: Col, columns: Mapping[str, ColumnInfo]) -> tuple[str, str |
     """SQL for a column and its kind (``None`` when it does not exist)."""
     if col.role == "time":
         return "time", "integer"
-    info = columns.get(col.key)
-    if info is None:
+    found = find_column(columns, col.key, col.role)
+    if found is None:
         return ("''", "tag") if col.role == "tag" else ("NULL", None)
+    column, info = found
     if info.role == "tag":
-        return ident(col.key), "tag"
-    return ident(col.key), info.kind
+        return ident(column), "tag"
+    return ident(column), info.kind
 
 
 def _range_sql(low: int | None, high: int | None) -> str:
@@ -388,7 +389,9 @@ def _ordinal(ctx: _Context) -> bool:
 
 def _field_exists(call: Func, columns: Mapping[str, ColumnInfo]) -> bool:
     return any(
-        isinstance(c, Col) and c.role in _VALUE_ROLES and c.key in columns
+        isinstance(c, Col)
+        and c.role in _VALUE_ROLES
+        and find_column(columns, c.key, c.role) is not None
         for c in call.walk()
     )
 

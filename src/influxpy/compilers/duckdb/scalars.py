@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from influxpy.compilers.duckdb.catalog import ColumnInfo
+from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
 from influxpy.compilers.duckdb.context import _DIMENSION, _column_sql, _CompilerBase
 from influxpy.expressions import Col, CombinedExpression, Expression, Value
 from influxpy.functions import Func
@@ -20,7 +20,8 @@ class ScalarsMixin(_CompilerBase):
         """SQL and kind of a row-wise expression over stored columns."""
         if isinstance(node, Col):
             sql, kind = _column_sql(node, columns)
-            info = columns.get(node.key)
+            found = find_column(columns, node.key, node.role)
+            info = found[1] if found is not None else None
             if kind == "tag" and info is not None and info.kind == _DIMENSION:
                 return sql, "string"
             if kind == "tag":

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from influxpy.compilers.base import Compiled
-from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
+from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column, ident
 from influxpy.compilers.duckdb.context import _CompilerBase
 from influxpy.compilers.duckdb.plan import EmptyPlan, IntoPlan, SelectPlan
 from influxpy.expressions import (
@@ -116,13 +116,14 @@ def _unraw(node: Any) -> Any:
 
 def _resolver(columns: _Columns) -> Callable[[Any], Any]:
     def leaf(node: Any) -> Any:
-        if isinstance(node, Col) and node.cast in _VALUE_CASTS and node.key in columns:
-            stored = columns[node.key].kind
+        found = find_column(columns, node.key) if isinstance(node, Col) else None
+        if isinstance(node, Col) and node.cast in _VALUE_CASTS and found:
+            stored = found[1].kind
             if stored != node.cast and {stored, node.cast} != {"float", "integer"}:
                 # No conversion: the server reads no such field.
                 return dataclasses.replace(node, role="unknown")
-        if isinstance(node, Col) and node.role == "unknown" and node.key in columns:
-            info = columns[node.key]
+        if isinstance(node, Col) and node.role == "unknown" and found:
+            info = found[1]
             dtype = info.kind if info.role == "field" else None
             return dataclasses.replace(node, role=info.role, dtype=dtype)
         return node
@@ -258,9 +259,12 @@ class SourcesMixin(_CompilerBase):
             expr = item.expression
             if isinstance(expr, Star | ColumnPattern):
                 out += [
-                    SelectItem(Col(k, c.role, c.kind if c.role == "field" else None))
-                    for k, c in sorted(union.items())
-                    if _matches(expr, k, c) and (c.role == "field" or k not in excluded)
+                    SelectItem(
+                        Col(c.key, c.role, c.kind if c.role == "field" else None)
+                    )
+                    for k, c in sorted(union.items(), key=_by_key)
+                    if _matches(expr, c.key, c)
+                    and (c.role == "field" or k not in excluded)
                 ]
                 continue
             source = expr.source if isinstance(expr, Func) else None
@@ -269,7 +273,8 @@ class SourcesMixin(_CompilerBase):
             ):
                 assert isinstance(expr, Func)
                 prefix = item.alias or expr.name.lower()
-                for key, c in sorted(union.items()):
+                for _column, c in sorted(union.items(), key=_by_key):
+                    key = c.key
                     if c.role != "field" or not _matches(source, key, c):
                         continue
                     if expr.numeric and c.kind not in self._NUMERIC:
@@ -333,6 +338,11 @@ class SourcesMixin(_CompilerBase):
     def _compile_query(self, query: Query) -> Compiled:
         """Defined in ``compiler``."""
         raise NotImplementedError
+
+
+def _by_key(item: tuple[str, ColumnInfo]) -> tuple[str, bool]:
+    """Wildcards list keys in order, a field before a tag of the same key."""
+    return item[1].key, item[1].role == "tag"
 
 
 def _matches(pattern: Star | ColumnPattern, key: str, info: ColumnInfo) -> bool:
