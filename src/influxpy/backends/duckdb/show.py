@@ -1,0 +1,402 @@
+"""SHOW statements on the embedded engine, answered as influxd 1.6.7 does.
+
+``EngineShow`` reads the engine's tables for SHOW MEASUREMENTS, TAG KEYS,
+TAG VALUES, FIELD KEYS, SERIES, RETENTION POLICIES and CONTINUOUS QUERIES
+(reference §4.1): the series names, columns and order influxd gives, and
+its error texts (``StatementFailed``). A ``WHERE`` is the condition the
+engine compiler writes for a DELETE of the same table. ``statements``
+builds on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from influxpy import statements as st
+from influxpy.backends.duckdb.catalog import ident
+from influxpy.backends.duckdb.reading import EngineQueries
+from influxpy.expressions import WhereNode
+from influxpy.lineprotocol.escaping import escape_measurement, escape_tag
+from influxpy.query import Delete, Source
+from influxpy.results import Series
+
+if TYPE_CHECKING:
+    from influxpy.compilers.duckdb import ColumnInfo
+
+__all__ = ["EngineShow", "StatementFailed", "go_duration", "has_time"]
+
+_NS = {"h": 3_600_000_000_000, "m": 60_000_000_000, "s": 1_000_000_000}
+_RP_COLUMNS = ["name", "duration", "shardGroupDuration", "replicaN", "default"]
+
+
+class StatementFailed(Exception):
+    """A statement failed with influxd's *text* (later ones are not run)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def go_duration(ns: int) -> str:
+    """*ns* as Go prints a ``time.Duration`` (``168h0m0s``, ``0s``, ``1.5s``)."""
+    if ns == 0:
+        return "0s"
+    sign, ns = ("-", -ns) if ns < 0 else ("", ns)
+    hours, ns = divmod(ns, _NS["h"])
+    minutes, ns = divmod(ns, _NS["m"])
+    seconds, fraction = divmod(ns, _NS["s"])
+    text = str(seconds)
+    if fraction:
+        text += "." + f"{fraction:09d}".rstrip("0")
+    if hours:
+        return f"{sign}{hours}h{minutes}m{text}s"
+    if minutes:
+        return f"{sign}{minutes}m{text}s"
+    return f"{sign}{text}s"
+
+
+def _matches(match: st.KeyMatch | None, name: str) -> bool:
+    """Whether *name* passes *match* (None passes everything)."""
+    if match is None:
+        return True
+    op, values = match.op, match.values
+    if op == "=":
+        return name == values[0]
+    if op == "!=":
+        return name != values[0]
+    if op == "=~":
+        return re.search(values[0], name) is not None
+    if op == "!~":
+        return re.search(values[0], name) is None
+    return name in values  # IN
+
+
+def _page(items: list[Any], limit: int | None, offset: int | None) -> list[Any]:
+    """*items* after LIMIT and OFFSET (influxd: 0 means no limit)."""
+    start = offset or 0
+    return items[start : start + limit] if limit else items[start:]
+
+
+def has_time(node: WhereNode) -> bool:
+    """Whether a condition of *node* is on time."""
+    return any(
+        has_time(child) if isinstance(child, WhereNode) else child.lhs.role == "time"
+        for child in node.children
+    )
+
+
+def _series_conditions(node: WhereNode, fields: set[str]) -> WhereNode | None:
+    """*node* without its conditions on time or on a key that is a field of
+    some measurement (influxd lets every series pass those); None when
+    nothing is left."""
+    kept = []
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            inner = _series_conditions(child, fields)
+        elif child.lhs.role == "time" or child.lhs.key in fields:
+            inner = None
+        else:
+            inner = child
+        if inner is None:
+            if node.connector == "OR":
+                return None
+            continue
+        kept.append(inner)
+    if not kept:
+        return None
+    return WhereNode(node.connector, tuple(kept))
+
+
+class EngineShow(EngineQueries):
+    """The SHOW statements of ``DuckDBBackend``."""
+
+    def _existing(self, database: str | None) -> str:
+        """*database*, which must be named and exist, as influxd requires."""
+        if not database:
+            raise StatementFailed("database name required")
+        if database not in self._state.databases:
+            msg = f"database not found: {database}"
+            raise StatementFailed(msg)
+        return database
+
+    # -- reading the tables ----------------------------------------------------
+
+    def _tables(
+        self, database: str, sources: Sequence[Source]
+    ) -> list[tuple[str, str, Mapping[str, ColumnInfo]]]:
+        """``(rp, measurement, columns)`` of the tables *sources* name (all
+        when none), sorted by measurement."""
+        found = []
+        for rp, m, columns in self._state.tables_of(database):
+            if sources and not any(
+                (s.retention_policy is None or s.retention_policy == rp)
+                and (re.search(s.measurement, m) if s.regex else s.measurement == m)
+                for s in sources
+            ):
+                continue
+            found.append((rp, m, columns))
+        return sorted(found, key=lambda t: (t[1], t[0]))
+
+    def _measurement_names(self, database: str, sources: Sequence[Source]) -> list[str]:
+        return sorted({m for _rp, m, _c in self._tables(database, sources)})
+
+    def _policies_of(self, database: str, measurement: str) -> list[str]:
+        return [rp for rp, _m, _c in self._state.tables_of(database, measurement)]
+
+    def _read(
+        self,
+        database: str,
+        rp: str,
+        measurement: str,
+        select: str,
+        where: WhereNode | None,
+        extra: str = "",
+    ) -> list[tuple[Any, ...]]:
+        """Rows of ``SELECT select FROM table WHERE where``; *where* is
+        written by the engine compiler, as for a DELETE of the same table,
+        after dropping its conditions on time and fields, which influxd's
+        SHOW statements pass over."""
+        table = self._table(database, rp, measurement)
+        condition, params = "TRUE", {}
+        if where is not None:
+            fields = {
+                info.key
+                for _rp, _m, columns in self._state.tables_of(database)
+                for info in columns.values()
+                if info.role == "field"
+            }
+            where = _series_conditions(where, fields)
+        if where is not None:
+            compiled = Delete(Source(measurement, None, rp), where).compile(
+                self.get_compiler(database)
+            )
+            if not compiled.text:
+                return []
+            condition = compiled.text.split(" WHERE ", 1)[1]
+            params = dict(compiled.params)
+        sql = f"SELECT {select} FROM {table} WHERE {condition}{extra}"
+        cursor = self._cursor()
+        try:
+            rows: list[tuple[Any, ...]] = cursor.execute(sql, params).fetchall()
+        finally:
+            cursor.close()
+        return rows
+
+    def _tag_keys_present(
+        self,
+        database: str,
+        rp: str,
+        measurement: str,
+        columns: Mapping[str, ColumnInfo],
+        where: WhereNode | None,
+    ) -> list[str]:
+        tags = [k for k, c in columns.items() if c.role == "tag"]
+        if not tags:
+            return []
+        present = ", ".join(f"coalesce(bool_or({ident(k)} <> ''), false)" for k in tags)
+        rows = self._read(database, rp, measurement, present, where)
+        if not rows:
+            return []
+        return [k for k, found in zip(tags, rows[0], strict=True) if found]
+
+    # -- SHOW ------------------------------------------------------------------
+
+    def _do_show_databases(
+        self, statement: st.ShowDatabases, database: str | None
+    ) -> list[Series]:
+        published = self._state.databases
+        cursor = self._cursor()
+        try:
+            rows = cursor.execute(
+                "SELECT name FROM main.influxpy_databases ORDER BY rowid"
+            ).fetchall()
+        finally:
+            cursor.close()
+        names = [[str(r[0])] for r in rows if r[0] in published]
+        return [Series("databases", {}, ["name"], names)]
+
+    def _do_show_measurements(
+        self, statement: st.ShowMeasurements, database: str | None
+    ) -> list[Series]:
+        db = statement.database or database
+        if not db:
+            raise StatementFailed("database name required")
+        if statement.where is not None and has_time(statement.where):
+            msg = "SHOW MEASUREMENTS doesn't support time in WHERE clause"
+            raise StatementFailed(msg)
+        if db not in self._state.databases:
+            return []  # influxd answers nothing, and no error
+        names = set()
+        for rp, m, _columns in self._tables(db, ()):
+            if m in names or not _matches(statement.measurement, m):
+                continue
+            if statement.where is not None:
+                verdict = self._measurement_matches(db, m, statement.where, {})
+                if verdict is not None:
+                    if verdict:
+                        names.add(m)
+                    continue
+            if self._read(db, rp, m, "1", statement.where, " LIMIT 1"):
+                names.add(m)
+        values = [[m] for m in _page(sorted(names), statement.limit, statement.offset)]
+        return [Series("measurements", {}, ["name"], values)] if values else []
+
+    def _measurement_matches(
+        self,
+        database: str,
+        measurement: str,
+        where: WhereNode,
+        seen: dict[str, set[str]],
+    ) -> bool | None:
+        """Whether *measurement* passes *where* as influxd's index decides
+        for SHOW MEASUREMENTS (None: a condition it does not judge so).
+
+        Each condition on a tag looks at the values the tag takes in the
+        measurement: none (the tag is never set) fails every condition;
+        ``=`` and ``=~`` pass when one value matches, ``!=`` and ``!~``
+        when none does, so ``host != 'a'`` leaves out a measurement with a
+        series ``host=a`` even when it has others.
+        """
+        verdicts = []
+        for child in where.children:
+            if isinstance(child, WhereNode):
+                verdict = self._measurement_matches(database, measurement, child, seen)
+            elif child.lhs.role == "time":
+                verdict = True
+            elif child.lookup_name in ("exact", "ne", "regex"):
+                key = child.lhs.key
+                if key not in seen:
+                    seen[key] = self._tag_values(database, measurement, key)
+                found = seen[key]
+                if child.lookup_name == "regex":
+                    hit = any(re.search(child.rhs, v) for v in found)
+                else:
+                    hit = child.rhs in found
+                negated = child.negated != (child.lookup_name == "ne")
+                verdict = bool(found) and hit != negated
+            else:
+                verdict = None
+            if verdict is None:
+                return None
+            verdicts.append(verdict)
+        return all(verdicts) if where.connector == "AND" else any(verdicts)
+
+    def _tag_values(self, database: str, measurement: str, key: str) -> set[str]:
+        """The values tag *key* takes in *measurement*, in every policy."""
+        values: set[str] = set()
+        for rp, m, columns in self._tables(database, (Source(measurement),)):
+            info = columns.get(key)
+            if info is not None and info.role == "tag":
+                rows = self._read(database, rp, m, f"DISTINCT {ident(key)}", None)
+                values.update(str(r[0]) for r in rows if r[0])
+        return values
+
+    def _do_show_tag_keys(
+        self, statement: st.ShowTagKeys, database: str | None
+    ) -> list[Series]:
+        db = self._existing(statement.database or database)
+        keys: dict[str, set[str]] = {}
+        for rp, m, columns in self._tables(db, statement.sources):
+            found = self._tag_keys_present(db, rp, m, columns, statement.where)
+            keys.setdefault(m, set()).update(found)
+        out = []
+        for m in sorted(keys):
+            page = _page(sorted(keys[m]), statement.limit, statement.offset)
+            if page:
+                out.append(Series(m, {}, ["tagKey"], [[k] for k in page]))
+        return out
+
+    def _do_show_tag_values(
+        self, statement: st.ShowTagValues, database: str | None
+    ) -> list[Series]:
+        db = self._existing(statement.database or database)
+        pairs: dict[str, set[tuple[str, str]]] = {}
+        for rp, m, columns in self._tables(db, statement.sources):
+            for key, info in columns.items():
+                if info.role != "tag" or not _matches(statement.key, key):
+                    continue
+                column = ident(key)
+                rows = self._read(db, rp, m, f"DISTINCT {column}", statement.where)
+                found = {(key, str(r[0])) for r in rows if r[0]}
+                pairs.setdefault(m, set()).update(found)
+        out = []
+        for m in sorted(pairs):
+            page = _page(sorted(pairs[m]), statement.limit, statement.offset)
+            if page:
+                out.append(Series(m, {}, ["key", "value"], [list(p) for p in page]))
+        return out
+
+    def _do_show_field_keys(
+        self, statement: st.ShowFieldKeys, database: str | None
+    ) -> list[Series]:
+        db = self._existing(statement.database or database)
+        wanted: dict[str, str | None] = {}
+        if statement.sources:
+            for _rp, m, _columns in self._tables(db, statement.sources):
+                source_rp = next(
+                    (
+                        s.retention_policy
+                        for s in statement.sources
+                        if not s.regex and s.measurement == m
+                    ),
+                    None,
+                )
+                wanted.setdefault(m, source_rp)
+        else:
+            wanted = dict.fromkeys(self._measurement_names(db, ()))
+        out = []
+        for m in sorted(wanted):
+            rows = self.show_field_keys(db, m, wanted[m])
+            page = _page(rows, statement.limit, statement.offset)
+            if page:
+                values = [[k, kind] for k, kind in page]
+                out.append(Series(m, {}, ["fieldKey", "fieldType"], values))
+        return out
+
+    def _do_show_series(
+        self, statement: st.ShowSeries, database: str | None
+    ) -> list[Series]:
+        db = self._existing(statement.database or database)
+        keys: set[str] = set()
+        for rp, m, columns in self._tables(db, statement.sources):
+            tags = sorted(k for k, c in columns.items() if c.role == "tag")
+            select = "DISTINCT " + (", ".join(map(ident, tags)) or "1")
+            prefix = escape_measurement(m)
+            for row in self._read(db, rp, m, select, statement.where):
+                parts = [
+                    f"{escape_tag(k)}={escape_tag(str(v))}"
+                    for k, v in zip(tags, row, strict=False)
+                    if v
+                ]
+                keys.add(",".join([prefix, *parts]))
+        page = _page(sorted(keys), statement.limit, statement.offset)
+        return [Series("", {}, ["key"], [[k] for k in page])] if page else []
+
+    def _do_show_retention_policies(
+        self, statement: st.ShowRetentionPolicies, database: str | None
+    ) -> list[Series]:
+        db = self._existing(statement.database or database)
+        values = [
+            [
+                p["name"],
+                go_duration(int(p["duration"])),
+                go_duration(int(p["shard_duration"])),
+                int(p["replication"]),
+                bool(p["default"]),
+            ]
+            for p in self.retention_policies(db)
+        ]
+        return [Series("", {}, list(_RP_COLUMNS), values)]
+
+    def _do_show_continuous_queries(
+        self, statement: st.ShowContinuousQueries, database: str | None
+    ) -> list[Series]:
+        (databases,) = self._do_show_databases(st.ShowDatabases(), database)
+        out = []
+        for (name,) in databases.values:
+            queries = self.introspection(name).continuous_queries()
+            values = [[cq.name, cq.query] for cq in queries]
+            out.append(Series(name, {}, ["name", "query"], values))
+        return out
