@@ -151,9 +151,9 @@ class SourcesMixin(_CompilerBase):
     _padding: dict[str, dict[str, ColumnInfo]]
 
     def _stored(self, query: Query) -> _Columns:
-        """The columns of *query*'s own table (none when it has none)."""
-        assert isinstance(query.source, Source)
-        found = super()._table(query.source)
+        """The columns of the table *query* reads, through any subqueries
+        (none when it has none)."""
+        found = super()._table(_innermost(query))
         return found[1] if found is not None else {}
 
     def _tables_of(self, query: Query) -> list[tuple[Source, _Columns]]:
@@ -183,7 +183,16 @@ class SourcesMixin(_CompilerBase):
         if isinstance(query.source, Query):
             inner = self._prepare(query.source)
             if isinstance(inner, list):
-                raise self._unsupported("a subquery of several measurements")
+                # Read per measurement, as the server reads such a subquery.
+                if query.extra_sources or _has_text_forms(query):
+                    raise self._unsupported("a subquery of several measurements here")
+                outer = _rewrite(query, _unraw)
+                parts = [dataclasses.replace(outer, source=part) for part in inner]
+                parts.sort(
+                    key=lambda part: _innermost(part).measurement,
+                    reverse=query.descending,
+                )
+                return parts
             query = dataclasses.replace(query, source=inner)
         query = _rewrite(query, _unraw)
         several = bool(query.extra_sources) or (
@@ -310,14 +319,14 @@ class SourcesMixin(_CompilerBase):
         }
         compiled = []
         for part in parts:
-            assert isinstance(part.source, Source)
+            name = _innermost(part).measurement
             stored = self._stored(part)
             missing = {k: i for k, i in fields.items() if k not in stored}
-            self._padding[part.source.measurement] = missing
+            self._padding[name] = missing
             try:
                 compiled.append(self._compile_query(part))
             finally:
-                del self._padding[part.source.measurement]
+                del self._padding[name]
         if query.into is not None:
             target = query.into
             into = IntoPlan(
@@ -353,3 +362,11 @@ def _matches(pattern: Star | ColumnPattern, key: str, info: ColumnInfo) -> bool:
     if pattern.cast == "tag":
         return info.role == "tag"
     return True
+
+
+def _innermost(query: Query) -> Source:
+    """The measurement *query* reads, through any subqueries."""
+    source = query.source
+    while isinstance(source, Query):
+        source = source.source
+    return source
