@@ -24,6 +24,7 @@ from influxpy.compilers.duckdb.context import (
     _Context,
     _engine,
     _ordinal,
+    _output_names,
     _range_sql,
 )
 from influxpy.exceptions import ProgrammingError
@@ -190,6 +191,15 @@ class MultiRowMixin(_CompilerBase):
         )
         func = items[position].expression
         assert isinstance(func, Func)
+        # The server names the tag columns of TOP/BOTTOM(x, tag…, N) as
+        # columns right after the call: a repeated name takes a suffix.
+        tags = func.params[:-1] if _engine(func.name) == "top_bottom" else ()
+        expanded = [
+            *items[: position + 1],
+            *(SelectItem(tag) for tag in tags if isinstance(tag, Col)),
+            *items[position + 1 :],
+        ]
+        names = _output_names(expanded)
         others = [
             (index, *self._row_expr(item.expression, ctx.columns))
             for index, item in enumerate(items)
@@ -218,7 +228,8 @@ class MultiRowMixin(_CompilerBase):
     ) -> tuple[str, list[str], list[str | None]] | None:
         """The rows of TOP, BOTTOM, SAMPLE or DISTINCT (select-list item
         *position*), with *others* (item index, SQL over the stored row,
-        kind) read from each selected point."""
+        kind) read from each selected point; with *others*, *names* already
+        name the tag columns of TOP/BOTTOM(x, tag…, N)."""
         source = func.source
         if not isinstance(source, Col):
             what = f"{func.name}() of an expression"
@@ -255,10 +266,12 @@ class MultiRowMixin(_CompilerBase):
             f"{aux_column(j)} AS {output_column(place)}"
             for j, place in enumerate(places)
         ]
-        all_names = [*names[: position + 1], *(t.key for t in tags)]
-        all_names += names[position + 1 :]
+        all_names = names
+        if not others:
+            all_names = [*names[: position + 1], *(t.key for t in tags)]
+            all_names += names[position + 1 :]
         kinds: list[str | None] = [*([None] * position), kind, *(["string"] * shift)]
-        kinds += [None] * (len(names) - position - 1)
+        kinds += [None] * (len(all_names) - len(kinds))
         for place, (_index, _sql, other_kind) in zip(places, others, strict=True):
             kinds[place] = other_kind
         base = (
