@@ -69,6 +69,10 @@ def test_top_by_tag_next_to_fields(mixed: str) -> None:
         {"time": at(10), "n": 7, "top": 9.0, "host": None},
         {"time": at(20), "n": 0, "top": 9.0, "host": "b"},
     ]
+    # A tag column named like another column takes the server's suffix.
+    assert rows(qs.only("host").annotate(Top("v", "host", 1))) == [
+        {"time": at(10), "host": None, "top": 9.0, "host_1": None}
+    ]
     windows = (
         qs.filter(time__gte=at(0), time__lt=at(120))
         .resolution(Second(60))
