@@ -153,3 +153,19 @@ def test_the_series_index_refuses_an_expression_condition(
     assert result.error is not None
     assert result.error.endswith(error)
     assert _times(cond, "SELECT g FROM cond") == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    ("expression", "values"),
+    [
+        ("f % 2", [1.0, 0.0, 0.0, 1.0, -1.0]),  # the dividend's sign, as Go's math.Mod
+        ("f % -2", [1.0, 0.0, 0.0, 1.0, -1.0]),
+        ("f % 0.75", [0.25, 0.5, 0.25, 0.5, -0.25]),
+    ],
+)
+def test_a_float_remainder_in_the_select_list_takes_the_dividends_sign(
+    cond: Any, expression: str, values: list[float]
+) -> None:
+    (result,) = list(cond.statements(f"SELECT {expression} FROM cond WHERE f = f"))
+    assert result.error is None
+    assert [row[1] for series in result.series for row in series.values] == values

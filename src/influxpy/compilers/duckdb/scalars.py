@@ -152,7 +152,9 @@ def _arith(
     if op == "%":
         if both_int:
             return f"(CASE WHEN {b} = 0 THEN 0 ELSE {a} % {b} END)", "integer"
-        remainder = f"fmod(CAST({a} AS DOUBLE), CAST({b} AS DOUBLE))"
+        # DuckDB's % on doubles takes the dividend's sign, as Go's math.Mod;
+        # its fmod() takes the divisor's.
+        remainder = f"(CAST({a} AS DOUBLE) % CAST({b} AS DOUBLE))"
         return f"influxpy_null_nan({remainder})", "float"
     kind = "integer" if both_int else "float"
     if not both_int:
