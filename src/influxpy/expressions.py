@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from influxpy.fields import Field
 
 __all__ = [
+    "ROLE_CASTS",
     "Col",
     "ColumnPattern",
     "CombinedExpression",
@@ -35,6 +36,7 @@ __all__ = [
     "TimeValue",
     "Value",
     "WhereNode",
+    "cast_column",
 ]
 
 #: Arithmetic operators shared by every dialect.
@@ -123,16 +125,55 @@ class Expression:
         return self._combine(other, "%", reverse=True)
 
 
+#: The roles ``F(name, cast=...)`` and ``name__tag`` / ``name__field``
+#: lookups pick, as InfluxQL's ``name::tag`` and ``name::field`` do.
+ROLE_CASTS = ("field", "tag")
+
+
+def cast_column(col: Col, cast: str) -> Col:
+    """*col* read as the tag or the field of its key (``"key"::tag``).
+
+    InfluxDB lets one key be a tag in some series and a field in others; a
+    bare name then reads the field. ``cast`` picks one explicitly.
+    """
+    if cast not in ROLE_CASTS:
+        msg = (
+            f"The cast of {col.key!r} must be 'field' or 'tag' (InfluxQL's "
+            f"::field and ::tag); got {cast!r}."
+        )
+        raise ValueError(msg)
+    if col.role == "time":
+        msg = f"The point's time cannot be read as a {cast}; drop the cast."
+        raise ValueError(msg)
+    dtype = col.dtype if cast == "field" and col.role == "field" else None
+    return dataclasses.replace(col, role=cast, dtype=dtype, cast=cast)
+
+
 @dataclasses.dataclass(frozen=True, eq=True)
 class F(Expression):
-    """A reference to a field, tag or alias by name: ``F('cpu')``."""
+    """A reference to a field, tag or alias by name: ``F('cpu')``.
+
+    ``cast='tag'`` or ``cast='field'`` reads the key as a tag or as a field
+    (InfluxQL's ``"cpu"::tag``), for a key that is a tag in some series and
+    a field in others: a bare name reads the field there.
+    """
 
     name: str
+    cast: str | None = None
     visit_name: ClassVar[str] = "f"
+
+    def __post_init__(self) -> None:
+        if self.cast is not None and self.cast not in ROLE_CASTS:
+            msg = (
+                f"F({self.name!r}, cast=...) takes 'field' or 'tag' (InfluxQL's "
+                f"::field and ::tag); got {self.cast!r}."
+            )
+            raise ValueError(msg)
 
     def resolve(self, resolver: Resolver) -> Expression:
         """Return the ``Col`` this name refers to."""
-        return resolver.column(self.name)
+        col = resolver.column(self.name)
+        return col if self.cast is None else cast_column(col, self.cast)
 
     def default_alias(self) -> str | None:
         """A field keeps its name in InfluxQL output."""
@@ -154,7 +195,8 @@ class Col(Expression):
     after ``::``: ``field`` or ``tag`` (then ``role`` says the same) or
     ``float``, ``integer``, ``unsigned``, ``string``, ``boolean`` (a field
     read as that type); ``None`` when there was no cast. The QuerySet
-    never sets it.
+    sets ``field`` or ``tag`` from ``F(name, cast=...)`` and the
+    ``name__tag`` / ``name__field`` lookups.
     """
 
     key: str

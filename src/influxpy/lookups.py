@@ -22,7 +22,16 @@ from influxpy._utils import suggest, to_ns
 from influxpy.constants import LOOKUP_SEP
 from influxpy.durations import Duration, as_duration
 from influxpy.exceptions import CompileError, FieldError
-from influxpy.expressions import Col, Expression, Now, Resolver, TimeValue, WhereNode
+from influxpy.expressions import (
+    ROLE_CASTS,
+    Col,
+    Expression,
+    Now,
+    Resolver,
+    TimeValue,
+    WhereNode,
+    cast_column,
+)
 from influxpy.fields import (
     BooleanField,
     Field,
@@ -479,9 +488,19 @@ def build_lookup(resolver: Resolver, key: str, value: Any) -> Lookup | WhereNode
     answer with nothing.
     """
     name, _, lookup_name = key.partition(LOOKUP_SEP)
-    lookup_name = lookup_name or "exact"
+    cast, _, rest = lookup_name.partition(LOOKUP_SEP)
+    if cast not in ROLE_CASTS:
+        cast, rest = "", lookup_name
+    lookup_name = rest or "exact"
     col = resolver.column(name)
     field = resolver.field(name)
+    if cast:
+        # ``name__tag`` / ``name__field``: the key read as a tag or a field
+        # (``"name"::tag``), for a key that is both in different series.
+        col = cast_column(col, cast)
+        if field is None or field.is_tag != (cast == "tag"):
+            field = _field_for_alias(col)
+            field.name = name
     if field is None:
         field = _field_for_alias(col)
     lookups: dict[str, type[Lookup]] = type(field).get_lookups()

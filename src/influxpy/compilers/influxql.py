@@ -295,6 +295,8 @@ class InfluxQLCompiler(Compiler):
 
     def visit_f(self, node: F) -> str:
         """An unresolved name (only in hand-built queries)."""
+        if node.cast is not None:
+            return f"{self.quote_identifier(node.name)}::{node.cast}"
         return self.quote_identifier(node.name)
 
     def visit_star(self, node: Star) -> str:

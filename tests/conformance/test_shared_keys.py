@@ -1,0 +1,202 @@
+"""A key that is a tag in some series and a field in others, as influxd 1.6.7 answers.
+
+InfluxDB accepts ``core`` as a tag of some points and as a field of others
+(network counters do this). A bare name then reads the field, in the select
+list and in WHERE; ``core::tag`` and ``core::field`` pick one; GROUP BY
+groups by the tag; ``*`` lists both (the field as ``core``, the tag as
+``core_1``); SHOW TAG KEYS and SHOW FIELD KEYS both name it. Each test runs
+on the server and on the engine (``conn``) and expects the server's answer.
+The engine is checked with the field written first and with the tag first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import influxpy
+from conformance._common import rows
+from influxpy import fields, models
+from influxpy.expressions import F
+from influxpy.functions import Max, Mean
+
+TAG_FIRST = [
+    "net,core=a value=1 10",
+    "net,core=b value=2 20",
+    "net core=5i,value=3 30",
+    "net core=6i,value=4 40",
+    "net,host=h core=7i,value=5 50",
+    "net,core=c,host=h value=6 60",
+]
+#: The same points, the field written before the tag.
+FIELD_FIRST = TAG_FIRST[2:] + TAG_FIRST[:2]
+
+
+class Net(models.InfluxMeasurement):
+    """The model declares ``core`` as the field it is in most series."""
+
+    class Meta:
+        measurement = "net"
+
+    value = fields.FloatField()
+    core = fields.IntegerField()
+    host = fields.InfluxTag(null=True)
+
+
+@pytest.fixture(params=["tag first", "field first"])
+def net(conn: str, request: pytest.FixtureRequest) -> Any:
+    backend = influxpy.get_connection(conn)
+    backend.write_lines(TAG_FIRST if request.param == "tag first" else FIELD_FIRST)
+    return backend
+
+
+def answer(
+    backend: Any, text: str
+) -> list[tuple[dict[str, str], list[str], list[Any]]]:
+    (result,) = list(backend.statements(text))
+    assert result.error is None, result.error
+    return [
+        (s.tags, list(s.columns), [list(v) for v in s.values]) for s in result.series
+    ]
+
+
+def values(backend: Any, text: str) -> list[list[Any]]:
+    (series,) = answer(backend, text)
+    return series[2]
+
+
+CASES: list[tuple[str, list[list[Any]]]] = [
+    ("SELECT core FROM net", [[30, 5], [40, 6], [50, 7]]),
+    ("SELECT core::field FROM net", [[30, 5], [40, 6], [50, 7]]),
+    ("SELECT value FROM net WHERE core = 5", [[30, 3.0]]),
+    ("SELECT value FROM net WHERE core > 5", [[40, 4.0], [50, 5.0]]),
+    ("SELECT value FROM net WHERE core::field = 5", [[30, 3.0]]),
+    ("SELECT value FROM net WHERE core::tag = 'a'", [[10, 1.0]]),
+    ("SELECT value FROM net WHERE core::tag = ''", [[30, 3.0], [40, 4.0], [50, 5.0]]),
+    (
+        "SELECT value FROM net WHERE core::tag = 'a' OR core::field = 5",
+        [[10, 1.0], [30, 3.0]],
+    ),
+    (
+        "SELECT value, core::tag FROM net",
+        [
+            [10, 1.0, "a"],
+            [20, 2.0, "b"],
+            [30, 3.0, None],
+            [40, 4.0, None],
+            [50, 5.0, None],
+            [60, 6.0, "c"],
+        ],
+    ),
+    (
+        "SELECT core::tag, core::field FROM net",
+        [[30, None, 5], [40, None, 6], [50, None, 7]],
+    ),
+    (
+        "SELECT core, value FROM net WHERE core::tag =~ /./",
+        [[10, None, 1.0], [20, None, 2.0], [60, None, 6.0]],
+    ),
+    ("SELECT mean(core) FROM net", [[0, 6.0]]),
+    ("SELECT max(core) FROM net", [[50, 7]]),
+    ("SELECT count(*) FROM net", [[0, 3, 6]]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_a_shared_key_reads_as_influxd_reads_it(
+    net: Any, text: str, expected: list[list[Any]]
+) -> None:
+    assert values(net, text) == expected
+
+
+def test_star_lists_the_field_then_the_tag(net: Any) -> None:
+    (series,) = answer(net, "SELECT * FROM net")
+    assert series[1] == ["time", "core", "core_1", "host", "value"]
+    assert series[2] == [
+        [10, None, "a", None, 1.0],
+        [20, None, "b", None, 2.0],
+        [30, 5, None, None, 3.0],
+        [40, 6, None, None, 4.0],
+        [50, 7, None, "h", 5.0],
+        [60, None, "c", "h", 6.0],
+    ]
+    (fields_only,) = answer(net, "SELECT *::field FROM net")
+    assert fields_only[1] == ["time", "core", "value"]
+
+
+def test_group_by_the_key_groups_by_the_tag(net: Any) -> None:
+    assert answer(net, "SELECT value, core FROM net GROUP BY core") == [
+        (
+            {"core": ""},
+            ["time", "value", "core"],
+            [[30, 3.0, 5], [40, 4.0, 6], [50, 5.0, 7]],
+        ),
+        ({"core": "a"}, ["time", "value", "core"], [[10, 1.0, None]]),
+        ({"core": "b"}, ["time", "value", "core"], [[20, 2.0, None]]),
+        ({"core": "c"}, ["time", "value", "core"], [[60, 6.0, None]]),
+    ]
+    assert answer(net, "SELECT mean(core) FROM net GROUP BY core") == [
+        ({"core": ""}, ["time", "mean"], [[0, 6.0]]),
+    ]
+
+
+def test_show_keys_name_it_a_tag_and_a_field(net: Any) -> None:
+    assert values(net, "SHOW TAG KEYS FROM net") == [["core"], ["host"]]
+    assert values(net, "SHOW FIELD KEYS FROM net") == [
+        ["core", "integer"],
+        ["value", "float"],
+    ]
+    assert values(net, "SHOW TAG VALUES FROM net WITH KEY = core") == [
+        ["core", "a"],
+        ["core", "b"],
+        ["core", "c"],
+    ]
+
+
+def test_a_delete_on_the_key_is_refused_as_a_field_condition(net: Any) -> None:
+    (result,) = list(net.statements("DELETE FROM net WHERE core = 'a'"))
+    assert result.error is not None
+    assert "fields not supported in WHERE clause during deletion" in result.error
+
+
+def test_the_queryset_reads_the_tag_or_the_field(conn: str, net: Any) -> None:
+    qs = Net.series.using(conn)
+    assert rows(qs.filter(core__tag="a").only("value")) == [{"time": 10, "value": 1.0}]
+    assert rows(qs.filter(core__tag__regex="^[bc]$").only("value")) == [
+        {"time": 20, "value": 2.0},
+        {"time": 60, "value": 6.0},
+    ]
+    assert rows(qs.filter(core__field__gt=5).only("value")) == [
+        {"time": 40, "value": 4.0},
+        {"time": 50, "value": 5.0},
+    ]
+    assert rows(qs.filter(core=5).only("value")) == [{"time": 30, "value": 3.0}]
+    tagged = rows(qs.annotate("value", tag=F("core", cast="tag")))
+    assert [(p["time"], p["tag"]) for p in tagged] == [
+        (10, "a"),
+        (20, "b"),
+        (30, None),
+        (40, None),
+        (50, None),
+        (60, "c"),
+    ]
+    assert rows(qs.annotate(m=Mean(F("core", cast="field")))) == [{"time": 0, "m": 6.0}]
+    assert rows(qs.filter(core__tag="").annotate(m=Max("core"))) == [
+        {"time": 50, "m": 7}
+    ]
+
+
+def test_the_queryset_spells_the_casts_in_influxql() -> None:
+    qs = Net.series.filter(core__tag="a").annotate(
+        "value", t=F("core", cast="tag"), f=F("core", cast="field")
+    )
+    assert str(qs.query) == (
+        'SELECT "value", "core"::tag AS "t", "core"::field AS "f" FROM "net" '
+        "WHERE \"core\"::tag = 'a'"
+    )
+
+
+def test_a_cast_other_than_field_or_tag_is_refused() -> None:
+    with pytest.raises(ValueError, match="'field' or 'tag'"):
+        F("core", cast="float")
