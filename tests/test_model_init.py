@@ -242,3 +242,20 @@ def test_abstract_models_still_refuse_instances_and_their_children_build() -> No
     with pytest.raises(TypeError, match="abstract"):
         Abstract(host="h")
     assert Concrete(host="h", value=1).value == 1.0
+
+
+class Builtins(models.InfluxMeasurement):
+    """Attributes named after builtins the compiled checks use."""
+
+    measurement = "builtins"
+    float = fields.FloatField()
+    str = fields.StringField()
+    host = fields.InfluxTag()
+
+
+def test_fields_named_after_builtins_are_still_converted() -> None:
+    point = Builtins(host="h", float=1, str="x")
+    assert type(point.float) is float
+    assert point.str == "x"
+    with pytest.raises(FieldError, match=r"Builtins\.float"):
+        Builtins(host="h", float="1")

@@ -265,6 +265,8 @@ def _missing_attribute(cls: type, name: str) -> str:
 
 
 _MISSING: Any = object()
+#: Builtins named by ``Field.fast_path`` expressions.
+_FAST_PATH_NAMES = frozenset({"bool", "float", "int", "str"})
 
 
 def _inherits_default_init(cls: type) -> bool:
@@ -289,6 +291,9 @@ def _compile_init(cls: type[InfluxMeasurement]) -> Callable[..., None]:
     every: dict[str, Field[Any]] = {"time": meta.time_field, **meta.fields}
     names = list(every)
     if not all(n.isidentifier() and not keyword.iskeyword(n) for n in names):
+        return generic
+    if _FAST_PATH_NAMES.intersection(names):
+        # A parameter would hide a builtin the fast paths test against.
         return generic
     namespace: dict[str, Any] = {"_M": _MISSING, "_cls": cls, "_generic": generic}
     params = ", ".join(f"{name}=_M" for name in names)
