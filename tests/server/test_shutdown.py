@@ -43,10 +43,21 @@ def body(batch: int, size: int) -> bytes:
     ).encode()
 
 
+def started(path: Path) -> Served:
+    """``influxpy serve`` on *path* with the database the writes name (as
+    on influxd, a new server has none)."""
+    served = Served(path).start()
+    response = served.request(
+        "POST", "/query", params={"q": "CREATE DATABASE influxpy"}
+    )
+    assert response.status_code == 200, response.text
+    return served
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_acknowledged_writes_survive_a_stop_right_after_them(tmp_path, sig):
     path = tmp_path / "data.duckdb"
-    served = Served(path).start()
+    served = started(path)
     acknowledged = 0
     try:
         for batch in range(20):
@@ -66,7 +77,7 @@ def test_acknowledged_writes_survive_a_stop_right_after_them(tmp_path, sig):
 def test_a_write_in_flight_when_stopped_is_answered_and_kept(tmp_path):
     """Big writes racing a SIGTERM: each one answered 204 is in the file."""
     path = tmp_path / "data.duckdb"
-    served = Served(path).start()
+    served = started(path)
     answers: list[int] = []
     bodies = [body(batch, 50_000) for batch in range(3)]
 
