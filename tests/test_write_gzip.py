@@ -67,7 +67,12 @@ def test_points_written_through_each_engine_are_stored(
 def test_the_default_engine_is_the_fastest_installed() -> None:
     best = INSTALLED[0]
     body = b"x" * 100
-    assert gzip_compressor()(body) == gzip_compressor(best)(body)
+
+    def without_mtime(member: bytes) -> bytes:
+        return member[:4] + member[8:]  # the header's mtime is the clock's
+
+    default, chosen = gzip_compressor()(body), gzip_compressor(best)(body)
+    assert without_mtime(default) == without_mtime(chosen)
 
 
 def test_an_unknown_engine_is_refused_naming_the_engines() -> None:
