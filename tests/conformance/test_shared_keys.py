@@ -200,3 +200,20 @@ def test_the_queryset_spells_the_casts_in_influxql() -> None:
 def test_a_cast_other_than_field_or_tag_is_refused() -> None:
     with pytest.raises(ValueError, match="'field' or 'tag'"):
         F("core", cast="float")
+
+
+def test_a_tag_without_points_leaves_star_after_a_delete(conn: str) -> None:
+    """influxd forgets a tag key with its last series (fields stay)."""
+    backend = influxpy.get_connection(conn)
+    backend.write_lines(["m,host=a,dc=x v=1 10", "m,dc=y v=2 20", "m,dc=x w=3 30"])
+    (deleted,) = list(backend.statements("DELETE FROM m WHERE host = 'a'"))
+    assert deleted.error is None
+    assert answer(backend, "SELECT * FROM m") == [
+        ({}, ["time", "dc", "v", "w"], [[20, "y", 2.0, None], [30, "x", None, 3.0]])
+    ]
+    assert answer(backend, "SELECT * FROM m GROUP BY *") == [
+        ({"dc": "x"}, ["time", "v", "w"], [[30, None, 3.0]]),
+        ({"dc": "y"}, ["time", "v", "w"], [[20, 2.0, None]]),
+    ]
+    backend.write_lines(["m,host=b v=4 40"])
+    assert values(backend, "SELECT v, host FROM m WHERE host = 'b'") == [[40, 4.0, "b"]]

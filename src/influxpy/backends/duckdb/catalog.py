@@ -335,14 +335,56 @@ class CatalogChange:
         if dropped:
             self.prune_tag_codes()
 
+    def drop_unused_tags(self) -> None:
+        """Drop the tag columns no point of their table carries any more.
+
+        influxd forgets a tag key with its last series: ``*`` and ``GROUP
+        BY *`` no longer list it after a DELETE removed every point with
+        it (fields stay, as on the server).
+        """
+        for key, columns in list(self.tables.items()):
+            tags = [(k, c) for k, c in columns.items() if c.role == "tag"]
+            if not tags:
+                continue
+            table = table_name(*key)
+            checks = ", ".join(
+                f"bool_or({ident(code_column(k))} <> 0)"
+                if c.coded
+                else f"bool_or({ident(k)} <> '')"
+                for k, c in tags
+            )
+            row = self.con.execute(f"SELECT {checks} FROM {table}").fetchone()
+            unused = [
+                k for (k, _c), used in zip(tags, row or (), strict=True) if not used
+            ]
+            if not unused:
+                continue
+            for k in unused:
+                self.con.execute(f"ALTER TABLE {table} DROP COLUMN {ident(k)}")
+                if columns[k].coded:
+                    self.con.execute(
+                        f"ALTER TABLE {table} DROP COLUMN {ident(code_column(k))}"
+                    )
+                self.con.execute(
+                    "DELETE FROM main.influxpy_catalog WHERE database = ? AND "
+                    "retention_policy = ? AND measurement = ? AND key = ? AND "
+                    "role IN ('tag', 'code')",
+                    [*key, k],
+                )
+            self.tables[key] = MappingProxyType(
+                {k: c for k, c in columns.items() if k not in unused}
+            )
+
     # -- the tag-value dictionary ------------------------------------------------
 
     def prune_tag_codes(self) -> None:
         """Remove from the dictionary the tag values no stored table holds.
 
         Called in the transaction that deletes or drops points, so the
-        dictionary never outgrows what is stored. Code 0 ('') stays.
+        dictionary never outgrows what is stored. Code 0 ('') stays. Tags no
+        stored point carries any more leave their tables first.
         """
+        self.drop_unused_tags()
         used = [
             f"SELECT {ident(code_column(k))} AS code FROM {table_name(*key)}"
             for key, columns in self.tables.items()
