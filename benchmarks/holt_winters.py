@@ -12,12 +12,13 @@ test_quirks.py compare them with influxd).
 
 Before the optimiser's inner loops were rewritten (the damped-trend sums
 ``phiH`` built from a table of Go's ``math.Pow`` products instead of one
-call per step, the error summed in the forecast loop, no per-step
-function calls), measured in one run beside the new code on a loaded
-2-core machine:
+call per step and kept for vertices evaluated again, the error summed in
+the forecast loop, no per-step function calls), measured in one run beside
+the new code on a loaded 2-core machine (figures vary by 2x from run to
+run there):
 
-    36 windows, season 0: 0.34 s per series (now 0.11 s: 3.3x)
-    36 windows, season 4: 2.16 s per series (now 0.88 s: 2.5x)
+    36 windows, season 0: 0.34-1.9 s per series (now 3.3-7.8x faster)
+    36 windows, season 4: 2.2-8.1 s per series (now 2.5-3.2x faster)
 
 The per-step arithmetic is the server's and must stay scalar to keep its
 rounding; numpy across the 16 runs does not pay at this width (a ufunc on

@@ -209,6 +209,9 @@ class _HoltWinters:
         self.seasonal = season >= 2
         self.complete = not any(math.isnan(value) for value in y)
         self._indexes: dict[int, tuple[list[int], list[int]]] = {}
+        # The optimiser evaluates many vertices twice (shrinks, the final
+        # fit): their damped-trend sums are kept, up to about 2M floats.
+        self._sums: dict[tuple[float, int], list[float]] = {}
 
     def _ring_indexes(self, m: int, count: int) -> tuple[list[int], list[int]]:
         """Where step *t* reads ``stm`` (and writes its season) and ``stmh``.
@@ -222,6 +225,18 @@ class _HoltWinters:
             stmh = [(2 * t - 2 + t % m) % m for t in range(count)]
             self._indexes[key] = (stm, stmh)
         return self._indexes[key]
+
+    def _damped_sums(self, phi: float, count: int) -> list[float]:
+        if phi == 0:  # -0.0 and 0.0 are one key but not the same sums
+            return _damped_sums(phi, count)
+        key = (phi, count)
+        sums = self._sums.get(key)
+        if sums is None:
+            sums = _damped_sums(phi, count)
+            if len(self._sums) * count > 2_000_000:
+                self._sums.clear()
+            self._sums[key] = sums
+        return sums
 
     @staticmethod
     def _constrain(x: list[float]) -> None:
@@ -239,7 +254,7 @@ class _HoltWinters:
         alpha, beta, phi = params[0], params[1], params[3]
         l_t, b_t = params[4], params[5]
         count = len(y) + h
-        sums = _damped_sums(phi, count)
+        sums = self._damped_sums(phi, count)
         oma = 1 - alpha
         omb_phi = (1 - beta) * phi
         if self.seasonal:
