@@ -15,6 +15,11 @@ and noisy: only ratios within one run mean much):
 - ``engine``: ``write_line_protocol`` of each body on an in-memory engine;
 - ``serve``: the bodies POSTed to ``influxpy serve --url duckdb://:memory:``
   (when ``influxpy.server`` is installed) as to influxd.
+
+Both servers get a fresh database before each trial (rewriting the same
+points is another, slower path on both). For the two servers the CPU
+seconds the server process used are printed too: on a shared machine they
+vary far less than the wall time.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import subprocess
 import sys
 import time
@@ -90,6 +96,25 @@ def child(case: str, n: int, batch: int, port: int) -> dict[str, Any]:
     return measure(write)
 
 
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user and system, every thread) process *pid* has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _reset_serve(port: int) -> None:
+    """Drop and recreate the benchmark database on ``influxpy serve``."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    for statement in (f"DROP+DATABASE+{DB}", f"CREATE+DATABASE+{DB}"):
+        conn.request("POST", f"/query?q={statement}")
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            msg = f"/query {statement} answered {response.status}"
+            raise RuntimeError(msg)
+    conn.close()
+
+
 def _serve(port: int) -> subprocess.Popen[bytes] | None:
     try:
         import influxpy.server  # noqa: F401
@@ -140,6 +165,9 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=500_000)
     parser.add_argument("--batch", type=int, default=5_000)
     parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument(
+        "--cases", default=",".join(CASES), help="comma-separated cases to run"
+    )
     parser.add_argument("--child")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
@@ -150,16 +178,25 @@ def main() -> None:
     server = BenchServer()
     serve_port = _free_port()
     serve = _serve(serve_port)
-    results: dict[str, list[dict[str, Any]]] = {case: [] for case in CASES}
+    chosen = [case for case in CASES if case in args.cases.split(",")]
+    results: dict[str, list[dict[str, Any]]] = {case: [] for case in chosen}
     try:
         for _trial in range(args.trials):
-            for case in CASES:
+            for case in chosen:
                 if case == "serve" and serve is None:
                     continue
                 port = server.port if case == "influxd" else serve_port
+                pid = None
                 if case == "influxd":
                     server.reset(DB)
+                    pid = server.process.pid
+                elif case == "serve" and serve is not None:
+                    _reset_serve(serve_port)
+                    pid = serve.pid
+                used = _process_cpu(pid) if pid else 0.0
                 result = _run(case, args.n, args.batch, port)
+                if pid and "wall" in result:
+                    result["server_cpu"] = _process_cpu(pid) - used
                 results[case].append(result)
                 print(f"  {case}: {result}", file=sys.stderr)
     finally:
@@ -168,7 +205,7 @@ def main() -> None:
             serve.terminate()
             serve.wait(15)
     best = {case: median_result(r) for case, r in results.items() if r}
-    base = best["influxd"].get("wall")
+    base = best.get("influxd", {}).get("wall")
     print(f"{args.n:,} lines in bodies of {args.batch:,}, median of {args.trials}")
     for case, result in best.items():
         if "wall" not in result:
@@ -177,6 +214,9 @@ def main() -> None:
         rate = args.n / result["wall"]
         ratio = f"{base / result['wall']:.2f}x influxd" if base else ""
         print(f"{case:8s} {rate:>12,.0f} points/s  {ratio:>16s}  {CASES[case]}")
+        if "server_cpu" in result:
+            cpu = result["server_cpu"]
+            print(f"{'':8s} {args.n / cpu:>12,.0f} points per server CPU second")
     if serve is None:
         print("serve    not run: influxpy.server is not installed")
 
