@@ -8,13 +8,16 @@ batches and, at the end, raises what InfluxDB 1.6.7's ``/write`` answers
 prefixed ``partial write: ... dropped=0`` when other points were stored),
 or, when the storage drops points (a tag or the only field named ``time``,
 a field type conflict), ``partial write: <first reason> dropped=<n>`` (a
-``FieldTypeConflictError`` for a conflict). Nothing here touches a database.
+``FieldTypeConflictError`` for a conflict). ``beyond_retention`` sets aside
+the points older than the retention policy keeps, which influxd drops with
+``partial write: points beyond retention policy dropped=<n>``. Nothing here
+touches a database.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from influxpy.backends.duckdb.batches import Batch
 from influxpy.exceptions import FieldTypeConflictError, PartialWriteError
@@ -24,7 +27,14 @@ if TYPE_CHECKING:
     from influxpy.backends.duckdb.ingest import Rejection
     from influxpy.lineprotocol.reader import Columns, ReadResult
 
-__all__ = ["WriteOutcome", "WriteTally", "batch_of"]
+__all__ = ["WriteOutcome", "WriteTally", "batch_of", "beyond_retention"]
+
+#: influxd's reason for the points older than the policy keeps.
+BEYOND_RETENTION = "points beyond retention policy"
+
+#: Nanoseconds from Go's zero time (January 1, year 1) to the Unix epoch:
+#: shard groups start at ``time.Truncate(shard duration)``, counted from it.
+_GO_ZERO_NS = 62_135_596_800 * 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,82 @@ def batch_of(columns: Columns) -> Batch:
     return batch
 
 
+def beyond_retention(
+    read: list[Columns], now: int, duration: int, shard_duration: int
+) -> tuple[list[Columns], list[Rejected]]:
+    """Split the points of a body into those stored and those influxd drops.
+
+    With a policy of *duration* nanoseconds (0: infinite), InfluxDB 1.6.7
+    drops a point older than ``now - duration``, unless the shard group
+    made for a newer point of the same body covers it (its groups start at
+    multiples of *shard_duration* counted from Go's zero time). Return the
+    columns to store and the dropped points, in line order.
+    """
+    if duration <= 0:
+        return read, []
+    oldest = now - duration
+    cutoff = oldest
+    if shard_duration > 0:
+        start = oldest - (oldest + _GO_ZERO_NS) % shard_duration
+        end = start + shard_duration
+        if any(((c.times >= oldest) & (c.times < end)).any() for c in read):
+            cutoff = start
+    kept: list[Columns] = []
+    dropped: list[Rejected] = []
+    for columns in read:
+        old = columns.times < cutoff
+        if not old.any():
+            kept.append(columns)
+            continue
+        dropped.extend(
+            Rejected(number, line, BEYOND_RETENTION, BEYOND_RETENTION)
+            for number, line in zip(
+                columns.line_numbers[old].tolist(),
+                _filter(columns.lines, old),
+                strict=True,
+            )
+        )
+        if not old.all():
+            kept.append(_keep(columns, ~old))
+    dropped.sort(key=lambda r: r.line_number)
+    return kept, dropped
+
+
+def _filter(values: Any, mask: Any) -> Any:
+    """The values of an Arrow array, numpy array or list where *mask* is set."""
+    if isinstance(values, list):
+        return [v for v, keep in zip(values, mask.tolist(), strict=True) if keep]
+    if hasattr(values, "to_pylist"):
+        import pyarrow as pa
+
+        return values.filter(pa.array(mask)).to_pylist()
+    return values[mask]
+
+
+def _keep(columns: Columns, mask: Any) -> Columns:
+    """*columns* reduced to the points where *mask* is set."""
+    import pyarrow as pa
+
+    keep = pa.array(mask)
+
+    def arrow(values: Any) -> Any:
+        if isinstance(values, list):
+            return _filter(values, mask)
+        if hasattr(values, "filter"):
+            return values.filter(keep)
+        return values[mask]
+
+    return replace(
+        columns,
+        count=int(mask.sum()),
+        times=columns.times[mask],
+        tags={k: arrow(v) for k, v in columns.tags.items()},
+        fields={k: (kind, arrow(v)) for k, (kind, v) in columns.fields.items()},
+        line_numbers=columns.line_numbers[mask],
+        lines=columns.lines.filter(keep),
+    )
+
+
 @dataclass
 class WriteTally:
     """The points one body stored and refused, and the answer they make."""
@@ -64,6 +150,8 @@ class WriteTally:
     written: int = 0
     conflicts: list[str] = field(default_factory=list)
     refused: list[Rejected] = field(default_factory=list)
+    #: Points older than the retention policy keeps (see ``beyond_retention``).
+    beyond: list[Rejected] = field(default_factory=list)
 
     def add(self, columns: Columns, stored: int, rejection: Rejection | None) -> None:
         """Count a batch's stored points and its refused ones."""
@@ -98,7 +186,7 @@ class WriteTally:
                 raise
             read = self.read
             rejected = sorted(
-                [*read.rejected, *read.dropped, *self.refused],
+                [*read.rejected, *read.dropped, *self.refused, *self.beyond],
                 key=lambda r: r.line_number,
             )
             return WriteOutcome(
@@ -116,6 +204,11 @@ class WriteTally:
             lines = [*refused, *(r.line for r in read.dropped), *self.conflicts]
             cls = FieldTypeConflictError if first.startswith("field type") else None
             raise self._error(reason, lines, dropped, cls)
+        if self.beyond:
+            # influxd names these drops before any unparsable line.
+            reason = f"partial write: {BEYOND_RETENTION} dropped={len(self.beyond)}"
+            lines = [*refused, *(r.line for r in self.beyond)]
+            raise self._error(reason, lines, len(self.beyond), None)
         if read.rejected:
             if read.points or self.written:
                 reason = f"partial write: {parsed} dropped=0"

@@ -8,6 +8,7 @@ for a field type conflict leave the others stored, then raise
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,12 @@ from influxpy.backends.duckdb.ingest import (
     refuse_conflicts,
     tag_codes,
 )
-from influxpy.backends.duckdb.lines import WriteOutcome, WriteTally, batch_of
+from influxpy.backends.duckdb.lines import (
+    WriteOutcome,
+    WriteTally,
+    batch_of,
+    beyond_retention,
+)
 from influxpy.exceptions import (
     DatabaseNotFoundError,
     PartialWriteError,
@@ -220,7 +226,10 @@ class EngineWrites(EngineCore):
         - ``PartialWriteError`` (``FieldTypeConflictError`` for a type
           conflict) when the storage drops points (400 ``partial write:
           <first reason> dropped=<n>``): a tag or the only field named
-          ``time``, a field of another type than the stored one.
+          ``time``, a field of another type than the stored one;
+        - ``PartialWriteError`` when points are older than the retention
+          policy keeps (400 ``partial write: points beyond retention policy
+          dropped=<n>``); they are not stored.
 
         ``written`` on the error is the exact number of points stored.
         With ``raise_on_refusal=False`` nothing is raised for refused lines:
@@ -238,16 +247,21 @@ class EngineWrites(EngineCore):
             )
             raise DatabaseNotFoundError(msg)
         rp = retention_policy or self.default_retention_policy(db)
-        if retention_policy and all(
-            p["name"] != rp for p in self.retention_policies(db)
-        ):
+        policy = next((p for p in self.retention_policies(db) if p["name"] == rp), None)
+        if retention_policy and policy is None:
             msg = (
                 f"The retention policy {rp!r} does not exist on database {db!r} "
                 f"(InfluxDB answers: retention policy not found: {rp})."
             )
             raise ProgrammingError(msg)
         tally = WriteTally(read_body(body, precision))
+        kept, tally.beyond = beyond_retention(
+            tally.read.columns,
+            time.time_ns(),
+            int((policy or {}).get("duration") or 0),
+            int((policy or {}).get("shard_duration") or 0),
+        )
         with counting_written(lambda: tally.written):
-            for columns in tally.read.columns:
+            for columns in kept:
                 tally.add(columns, *self._ingest(db, rp, batch_of(columns)))
             return tally.outcome(raise_on_refusal=raise_on_refusal)
