@@ -217,3 +217,22 @@ def test_a_tag_without_points_leaves_star_after_a_delete(conn: str) -> None:
     ]
     backend.write_lines(["m,host=b v=4 40"])
     assert values(backend, "SELECT v, host FROM m WHERE host = 'b'") == [[40, 4.0, "b"]]
+
+
+def test_quirk_star_over_a_subquery_loses_the_renamed_tag(
+    both: tuple[str, str],
+) -> None:
+    """``SELECT * FROM (SELECT * FROM net)``: influxd's outer ``*`` keeps the
+    inner ``core`` (the field) and drops ``core_1`` (the tag), though the
+    inner query answers both. The engine keeps both columns, as the inner
+    query names them."""
+    server, engine = (influxpy.get_connection(alias) for alias in both)
+    for backend in (server, engine):
+        backend.write_lines(TAG_FIRST)
+    text = "SELECT * FROM (SELECT * FROM net)"
+    (on_server,) = answer(server, text)
+    assert on_server[1] == ["time", "core", "host", "value"]
+    assert on_server[2][0] == [10, None, None, 1.0]
+    (on_engine,) = answer(engine, text)
+    assert on_engine[1] == ["time", "core", "core_1", "host", "value"]
+    assert on_engine[2][0] == [10, None, "a", None, 1.0]
