@@ -356,6 +356,10 @@ def _column_sql(col: Col, columns: Mapping[str, ColumnInfo]) -> tuple[str, str |
     if found is None:
         return ("''", "tag") if col.role == "tag" else ("NULL", None)
     column, info = found
+    if col.role == "tag" and info.role == "field":
+        # No such tag here (the key is only a field): read as the server
+        # reads a missing tag, '' (one of several measurements, ``x::tag``).
+        return "''", "tag"
     if info.role == "tag":
         return ident(column), "tag"
     return ident(column), info.kind

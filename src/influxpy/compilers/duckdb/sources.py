@@ -30,7 +30,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from influxpy.compilers.base import Compiled
-from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column, ident
+from influxpy.compilers.duckdb.catalog import (
+    ColumnInfo,
+    field_column,
+    find_column,
+    ident,
+)
 from influxpy.compilers.duckdb.context import _CompilerBase
 from influxpy.compilers.duckdb.plan import EmptyPlan, IntoPlan, SelectPlan
 from influxpy.expressions import (
@@ -210,9 +215,11 @@ class SourcesMixin(_CompilerBase):
         tables = self._tables_of(query)
         union: dict[str, ColumnInfo] = {}
         for _source, columns in tables:
-            for key, info in columns.items():
-                if key not in union or info.role == "field":
-                    union[key] = info
+            for info in columns.values():
+                # A key can be a field in one measurement, a tag in another:
+                # wildcards list both (a field under its own column name).
+                name = field_column(info.key) if info.role == "field" else info.key
+                union.setdefault(name, info)
         select = self._expand(query, union, several, bool(query.group_by_patterns))
         if not select:
             # Wildcards that match nothing select nothing (not ``*``).
@@ -242,7 +249,11 @@ class SourcesMixin(_CompilerBase):
         parts = []
         for source, columns in tables:
             part = dataclasses.replace(query, source=source, extra_sources=())
-            seen = {**fields, **columns} if several else columns
+            # A bare name is a field if any measurement holds it as one.
+            own = {
+                field_column(c.key): c for c in columns.values() if c.role == "field"
+            }
+            seen = {**fields, **columns, **own} if several else columns
             parts.append(_rewrite(part, _resolver(seen)))
         if not several:
             return parts[0] if parts else query
@@ -312,16 +323,21 @@ class SourcesMixin(_CompilerBase):
     def _compile_parts(self, query: Query, parts: list[Query]) -> Compiled:
         """One compiled query per measurement, run one after the other."""
         fields = {
-            key: info
+            info.key: info
             for part in parts
-            for key, info in self._stored(part).items()
+            for info in self._stored(part).values()
             if info.role == "field"
         }
         compiled = []
         for part in parts:
             name = _innermost(part).measurement
             stored = self._stored(part)
-            missing = {k: i for k, i in fields.items() if k not in stored}
+            missing = {
+                # A key this measurement holds as a tag: the field's own name.
+                (field_column(k) if k in stored else k): i
+                for k, i in fields.items()
+                if not any(c.key == k and c.role == "field" for c in stored.values())
+            }
             self._padding[name] = missing
             try:
                 compiled.append(self._compile_query(part))
