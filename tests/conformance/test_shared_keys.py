@@ -236,3 +236,16 @@ def test_quirk_star_over_a_subquery_loses_the_renamed_tag(
     (on_engine,) = answer(engine, text)
     assert on_engine[1] == ["time", "core", "core_1", "host", "value"]
     assert on_engine[2][0] == [10, None, "a", None, 1.0]
+
+
+def test_quirk_top_by_a_shared_tag_shows_the_field(both: tuple[str, str]) -> None:
+    """``top(value, core, 2)`` picks the best point per value of the tag
+    ``core`` on both backends; influxd then fills the ``core`` column with
+    the field of that name, the engine with the tag the rows were picked
+    by."""
+    server, engine = (influxpy.get_connection(alias) for alias in both)
+    for backend in (server, engine):
+        backend.write_lines(TAG_FIRST)
+    text = "SELECT top(value, core, 2) FROM net"
+    assert values(server, text) == [[50, 5.0, 7], [60, 6.0, None]]
+    assert values(engine, text) == [[50, 5.0, None], [60, 6.0, "c"]]
