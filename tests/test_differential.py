@@ -7,8 +7,9 @@ window with duplicates inside and across series and batches), writes it to
 both backends through ``bulk_create``, then draws QuerySets from the
 supported grammar (filters on tags, fields and time, ``group_by``,
 ``resolution`` with offsets and every fill mode, aggregates, selectors,
-transformations and technical analysis, math, subqueries, ordering,
-slicing and series limits) and requires both backends to give the same
+transformations and technical analysis, math, subqueries, TOP, BOTTOM and
+SAMPLE next to fields, tags and arithmetic of them, ordering, slicing and
+series limits) and requires both backends to give the same
 result: same series, same tags, same columns in the same order, same values
 and types (floats within 1e-9 relative).
 
@@ -28,6 +29,9 @@ embedded engine for the whole run. The number of examples defaults to 300;
 run many more locally with::
 
     INFLUXPY_DIFF_EXAMPLES=10000 python -m pytest tests/test_differential.py
+
+``INFLUXPY_DIFF_KINDS`` (comma-separated generator names, such as
+``selector_column_queries``) draws only those kinds of queries.
 
 A failure prints the falsifying example and a ``@reproduce_failure`` blob
 (``print_blob=True``); ``--hypothesis-seed=N`` replays a whole run.
