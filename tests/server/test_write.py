@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -260,3 +261,21 @@ def test_a_body_cut_short_by_the_client_writes_nothing(pair):
                 pass
     for target in (influxd, served):
         assert read_ns(target, db, "w_cut") == []
+
+
+def test_points_beyond_a_retention_policy_are_answered_as_influxd(pair):
+    """400 ``partial write: points beyond retention policy dropped=N``."""
+    db = pair[2]
+    create = f'CREATE RETENTION POLICY "short" ON "{db}" DURATION 1h REPLICATION 1'
+    for answer in both(pair, "POST", "/query", params={"q": create}):
+        assert answer.status_code == 200, answer.text
+    recent = time.time_ns()
+    for body in (
+        f"w_rp v=1 {recent}\nw_rp v=2 1000000000",
+        "w_rp v=1 1000000000\nw_rp v=2 2000000000",
+        f"w_rp v=1 {recent}\nw_rp v=\nw_rp v=3 1000000000",
+    ):
+        params = {"db": db, "rp": "short"}
+        expected, got = both(pair, "POST", "/write", params=params, content=body)
+        assert expected.status_code == 400, expected.text
+        assert_same(expected, got)
