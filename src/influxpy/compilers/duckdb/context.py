@@ -360,6 +360,10 @@ def _column_sql(col: Col, columns: Mapping[str, ColumnInfo]) -> tuple[str, str |
         # No such tag here (the key is only a field): read as the server
         # reads a missing tag, '' (one of several measurements, ``x::tag``).
         return "''", "tag"
+    if info.role == "tag" and (col.role == "field" or col.cast not in (None, "tag")):
+        # No such field here (the key is only a tag): ``x::field``,
+        # ``x::integer``.
+        return "NULL", None
     if info.role == "tag":
         return ident(column), "tag"
     return ident(column), info.kind
