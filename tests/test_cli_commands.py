@@ -24,6 +24,7 @@ COMMANDS = [
     ("influxpy.cli.transfer", "export", "export"),
     ("influxpy.cli.schema", "inspect", "inspect"),
     ("influxpy.cli.schema", "migrate", "migrate"),
+    ("influxpy.cli.serve", "serve", "serve"),
 ]
 
 

@@ -1,9 +1,10 @@
 """Continuous queries on the embedded engine, run as InfluxDB's CQ service runs them.
 
-A continuous query is stored in the engine's file (``main.influxpy_continuous_queries``)
-with its ``SELECT … INTO`` (sources and target qualified with the database
-of the request that created it, else its own, and that database's default
-retention policy of the time, as InfluxDB rewrites the statement it stores). Each run follows InfluxDB 1.x's
+A continuous query is stored in the engine's file
+(``main.influxpy_continuous_queries``) with its ``SELECT … INTO`` (sources
+and target qualified with the database of the request that created it,
+else its own, and that database's default retention policy of the time, as
+InfluxDB rewrites the statement it stores). Each run follows InfluxDB 1.x's
 ``services/continuous_querier`` (``run_window``):
 
 - a query runs when ``resample every`` (its ``GROUP BY time`` interval unless

@@ -19,15 +19,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from influxpy.backends.duckdb.batches import Batch
-from influxpy.exceptions import FieldTypeConflictError, PartialWriteError
+from influxpy.backends.duckdb.batches import Batch, check_names
+from influxpy.exceptions import (
+    FieldTypeConflictError,
+    LineProtocolError,
+    PartialWriteError,
+)
 from influxpy.lineprotocol.reader import Rejected
 
 if TYPE_CHECKING:
     from influxpy.backends.duckdb.ingest import Rejection
     from influxpy.lineprotocol.reader import Columns, ReadResult
 
-__all__ = ["WriteOutcome", "WriteTally", "batch_of", "beyond_retention"]
+__all__ = [
+    "WriteOutcome",
+    "WriteTally",
+    "batch_of",
+    "beyond_retention",
+    "utf8_body",
+]
 
 #: influxd's reason for the points older than the policy keeps.
 BEYOND_RETENTION = "points beyond retention policy"
@@ -35,6 +45,36 @@ BEYOND_RETENTION = "points beyond retention policy"
 #: Nanoseconds from Go's zero time (January 1, year 1) to the Unix epoch:
 #: shard groups start at ``time.Truncate(shard duration)``, counted from it.
 _GO_ZERO_NS = 62_135_596_800 * 1_000_000_000
+
+
+def utf8_body(body: bytes | str) -> bytes | str:
+    """Return *body*, refusing text that cannot be UTF-8 (a lone surrogate).
+
+    No client can send such text to a server, so the write is refused
+    whole with ``LineProtocolError`` naming the line, and the field, tag or
+    name that holds it when the line can be read.
+    """
+    if isinstance(body, bytes) or body.isascii():
+        return body
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError as error:
+        start = body.rfind("\n", 0, error.start) + 1
+        end = body.find("\n", error.start)
+        line = body[start : None if end < 0 else end]
+        number = body.count("\n", 0, start) + 1
+        from influxpy.lineprotocol import parse_line
+
+        try:
+            measurement, tags, fields, _ = parse_line(line)
+        except LineProtocolError:
+            pass
+        else:
+            check_names(measurement, tags, fields)
+        why = "it contains a lone surrogate, which is not valid UTF-8"
+        msg = f"Cannot write line {number}: {why} (got {line!r})."
+        raise LineProtocolError(msg) from None
+    return body
 
 
 @dataclass(frozen=True)

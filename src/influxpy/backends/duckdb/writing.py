@@ -33,6 +33,7 @@ from influxpy.backends.duckdb.lines import (
     WriteTally,
     batch_of,
     beyond_retention,
+    utf8_body,
 )
 from influxpy.exceptions import (
     DatabaseNotFoundError,
@@ -238,6 +239,7 @@ class EngineWrites(EngineCore):
         from influxpy.lineprotocol.reader import read_body
 
         self._writable("write points")
+        body = utf8_body(body)
         db = self.resolve_database(database)
         if db not in self._state.databases:
             msg = (
