@@ -35,9 +35,11 @@ TIMES = [T0, T0 + 30 * 60 * S, T0 + H, T0 + 13 * H, T0 + 5 * D, T0 + 12 * D + 7]
 
 @pytest.fixture
 def engine() -> Iterator[Any]:
-    backend = influxpy.connect(
+    backend: Any = influxpy.connect(
         "duckdb://:memory:", alias=f"rp-engine-{uuid.uuid4().hex[:6]}"
     )
+    # Writes drop points older than a finite policy keeps, by this clock.
+    backend.clock = lambda: T0
     try:
         yield backend
     finally:
@@ -181,12 +183,15 @@ def test_the_scheduler_enforces_retention_on_its_clock():
         alias=f"rp-bg-{uuid.uuid4().hex[:6]}",
     )
     try:
-        backend.clock = lambda: T0 + 10 * H
+        now = [T0 + 30 * 60 * S]
+        backend.clock = lambda: now[0]
         backend.write_lines(_lines([T0]))
         assert not backend.scheduler_running  # nothing to enforce yet
         _finite(backend)
         assert backend.scheduler_running
+        # Written while the policy keeps it, then out of date.
         backend.write_lines(_lines([T0 + 5 * S]), retention_policy="short")
+        now[0] = T0 + 10 * H
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and _times(backend, "short.m"):
             time.sleep(0.05)

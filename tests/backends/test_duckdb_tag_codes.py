@@ -120,6 +120,7 @@ def test_a_partial_delete_keeps_the_values_still_stored(engine: DuckDBBackend) -
 def test_dropping_a_retention_policy_prunes_its_values(engine: DuckDBBackend) -> None:
     editor = get_schema_editor(ALIAS)
     editor.create_retention_policy(RetentionPolicy("old", Day(7)), engine.database)
+    engine.clock = lambda: T0  # the point is within the policy's week
     engine.write_lines([f"hosts,host=gone v=1 {T0}"], retention_policy="old")
     write(engine, ["a"])
     assert dictionary(engine) == ["", "a", "gone", "x"]

@@ -42,10 +42,6 @@ __all__ = [
 #: influxd's reason for the points older than the policy keeps.
 BEYOND_RETENTION = "points beyond retention policy"
 
-#: Nanoseconds from Go's zero time (January 1, year 1) to the Unix epoch:
-#: shard groups start at ``time.Truncate(shard duration)``, counted from it.
-_GO_ZERO_NS = 62_135_596_800 * 1_000_000_000
-
 
 def utf8_body(body: bytes | str) -> bytes | str:
     """Return *body*, refusing text that cannot be UTF-8 (a lone surrogate).
@@ -117,13 +113,14 @@ def beyond_retention(
     multiples of *shard_duration* counted from Go's zero time). Return the
     columns to store and the dropped points, in line order.
     """
+    from influxpy.backends.duckdb.retention_service import shard_group_bounds
+
     if duration <= 0:
         return read, []
     oldest = now - duration
     cutoff = oldest
     if shard_duration > 0:
-        start = oldest - (oldest + _GO_ZERO_NS) % shard_duration
-        end = start + shard_duration
+        start, end = shard_group_bounds(oldest, shard_duration)
         if any(((c.times >= oldest) & (c.times < end)).any() for c in read):
             cutoff = start
     kept: list[Columns] = []

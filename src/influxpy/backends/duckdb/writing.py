@@ -259,7 +259,7 @@ class EngineWrites(EngineCore):
         tally = WriteTally(read_body(body, precision))
         kept, tally.beyond = beyond_retention(
             tally.read.columns,
-            time.time_ns(),
+            getattr(self, "clock", time.time_ns)(),
             int((policy or {}).get("duration") or 0),
             int((policy or {}).get("shard_duration") or 0),
         )
