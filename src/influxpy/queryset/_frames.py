@@ -11,6 +11,7 @@ from influxpy.functions import Func
 from influxpy.models import ModelT
 from influxpy.query import Query, Source
 from influxpy.queryset._display import DisplayMixin
+from influxpy.queryset._parallel import adrive_sliced, check_parallel, drive_sliced
 from influxpy.results import Series
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ class FramesMixin(DisplayMixin[ModelT]):
     """``to_dataframe()``, ``to_arrow()``, ``to_polars()`` and their async forms;
     ``plot()`` and the notebook display come from ``DisplayMixin``."""
 
-    def to_dataframe(self, *, wide: bool = False) -> Any:
+    def to_dataframe(self, *, wide: bool = False, parallel: int | None = None) -> Any:
         """Return one pandas DataFrame: a UTC time index, tag and value columns.
 
         Grouped results are stacked into the same frame with their tags as
@@ -31,28 +32,47 @@ class FramesMixin(DisplayMixin[ModelT]):
         value column instead (``cpu{host=a}``), for charting. A result
         without rows has the columns the query would give. Needs the
         ``pandas`` extra.
+
+        ``parallel=N`` splits the query's time range (both ends given by
+        ``filter()``) into *N* slices read at the same time, for the same
+        frame: raw selects and aggregates grouped by ``time()`` only
+        (``ValueError`` otherwise). The embedded engine reads the slices in turn.
         """
+        steps = self._to_dataframe(wide=wide)
+        if parallel is not None:
+            return drive_sliced(self, steps, check_parallel(parallel))
         # The frame stacks rows whatever the series, so the chunks of a long
         # one need not be joined first.
-        return self._drive(self._to_dataframe(wide=wide), merge=False)
+        return self._drive(steps, merge=False)
 
-    async def ato_dataframe(self, *, wide: bool = False) -> Any:
-        """Async form of ``to_dataframe()``."""
-        return await self._adrive(self._to_dataframe(wide=wide))
+    async def ato_dataframe(
+        self, *, wide: bool = False, parallel: int | None = None
+    ) -> Any:
+        """Async form of ``to_dataframe()``; ``parallel`` slices run as tasks."""
+        steps = self._to_dataframe(wide=wide)
+        if parallel is not None:
+            return await adrive_sliced(self, steps, check_parallel(parallel))
+        return await self._adrive(steps)
 
-    def to_arrow(self) -> Any:
+    def to_arrow(self, *, parallel: int | None = None) -> Any:
         """Return one ``pyarrow.Table`` built from the stream, without pandas.
 
         ``time`` is ``timestamp[ns, UTC]`` (or the zone of ``tz()``; integer
         nanoseconds after ``epoch()``), tags are string columns and fields
         keep their types: ``double``, ``int64``, ``bool``, ``string``.
         Grouped results are stacked with their tags as columns, as in
-        ``to_dataframe()``.
+        ``to_dataframe()``; ``parallel=N`` reads time slices at the same time,
+        as there.
         """
+        if parallel is not None:
+            return drive_sliced(self, self._to_arrow(), check_parallel(parallel))
         return self._drive(self._to_arrow(), merge=False)
 
-    async def ato_arrow(self) -> Any:
-        """Async form of ``to_arrow()``."""
+    async def ato_arrow(self, *, parallel: int | None = None) -> Any:
+        """Async form of ``to_arrow()``; ``parallel`` slices run as tasks."""
+        if parallel is not None:
+            steps = self._to_arrow()
+            return await adrive_sliced(self, steps, check_parallel(parallel))
         return await self._adrive(self._to_arrow())
 
     def to_polars(self) -> Any:

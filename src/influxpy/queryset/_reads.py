@@ -346,18 +346,29 @@ class ReadsMixin(ChainingMixin[ModelT, ItemT, RowT]):
                 written += int(row[index] or 0)
         return written
 
-    def iterator(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[ItemT]:
+    def iterator(
+        self, chunk_size: int = DEFAULT_CHUNK_SIZE, *, parallel: int | None = None
+    ) -> Iterator[ItemT]:
         """Stream the results in chunks of *chunk_size* rows, in constant memory.
 
         Yields the same kind of items as iteration; a long series arrives as
         several consecutive ``InfluxResult`` pieces with the same tags.
+        ``parallel=N`` reads *N* time slices at the same time (see
+        ``to_dataframe()``) and yields the same items in the same order; the
+        slices are held in memory until yielded.
         """
         if self._state.empty:
             return
         self._check_columns(self._state.query)
         converter = self._converter()
         shape = self._state.shape
-        pieces = self._run(self._state.query, chunk_size=chunk_size, merge=False)
+        if parallel is not None:
+            from influxpy.queryset._parallel import check_parallel, sliced_series
+
+            count = check_parallel(parallel)
+            pieces = sliced_series(self, self._state.query, count, chunk_size)
+        else:
+            pieces = self._run(self._state.query, chunk_size=chunk_size, merge=False)
         while True:
             # A chunk's rows outlive many collector passes while they are
             # decoded and converted, which pushes it into full passes over

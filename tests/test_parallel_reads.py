@@ -1,0 +1,151 @@
+"""Time-sliced reads (``parallel=N``) give one query's answer, rows and order.
+
+Every test runs on the real InfluxDB and on the embedded engine (which reads
+the slices in turn) and compares the sliced read with the single query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from influxpy import fields, models
+from influxpy.aggregates import Count, Max, Mean
+from influxpy.durations import Minute, Second
+from influxpy.functions import Derivative
+from influxpy.queryset import QuerySet
+
+S = 1_000_000_000
+T0 = 1_577_923_200 * S
+N = 600
+END = T0 + N * 7 * S
+
+
+class Sliced(models.InfluxMeasurement):
+    """Points every 7 s on four hosts, and a second host at the same times."""
+
+    host = fields.InfluxTag()
+    v = fields.InfluxField()
+    i = fields.IntegerField()
+
+    class Meta:
+        measurement = "sliced"
+
+
+@pytest.fixture
+def qs(conn: str) -> QuerySet[Sliced]:
+    """The stored points, bounded by both ends of the range."""
+    points = [
+        Sliced(time=T0 + n * 7 * S, host=f"h{n % 4}", v=n / 4, i=n) for n in range(N)
+    ]
+    points += [
+        Sliced(time=T0 + n * 7 * S, host="x", v=-n / 2, i=-n) for n in range(0, N, 3)
+    ]
+    Sliced.series.using(conn).bulk_create(points)
+    return Sliced.series.using(conn).filter(time__gte=T0, time__lt=END)
+
+
+@pytest.mark.parametrize("parallel", [1, 3, 7])
+def test_raw_points_same_rows_same_order(qs: QuerySet[Sliced], parallel: int) -> None:
+    """Rows at one timestamp on several series stay in the server's order."""
+    expected = list(qs.points())
+    got = list(qs.points().iterator(chunk_size=50, parallel=parallel))
+    assert len(expected) == N + N // 3
+    assert got == expected
+
+
+def test_raw_frames(qs: QuerySet[Sliced]) -> None:
+    pd.testing.assert_frame_equal(qs.to_dataframe(parallel=4), qs.to_dataframe())
+    assert qs.to_arrow(parallel=4).equals(qs.to_arrow())
+
+
+def test_descending_and_narrower_filters(qs: QuerySet[Sliced]) -> None:
+    narrowed = qs.filter(host__in=["h1", "x"], time__lte=T0 + 3000 * S)
+    for query in (qs.order_by("-time"), narrowed, narrowed.order_by("-time")):
+        expected = list(query.points())
+        assert list(query.points().iterator(parallel=5)) == expected
+
+
+def test_between_bounds(qs: QuerySet[Sliced]) -> None:
+    query = Sliced.series.using(qs._alias()).filter(
+        time__between=(T0 + 7 * S, T0 + 700 * S)
+    )
+    expected = list(query.points())
+    assert expected[0]["time"].timestamp() * S == T0 + 7 * S
+    assert expected[-1]["time"].timestamp() * S == T0 + 700 * S
+    assert list(query.points().iterator(parallel=3)) == expected
+
+
+def test_grouped_by_tag(qs: QuerySet[Sliced]) -> None:
+    """Each series' pieces from every slice, series in the server's order."""
+    grouped = qs.group_by("host")
+    expected = list(grouped.points())
+    assert list(grouped.points().iterator(chunk_size=40, parallel=4)) == expected
+    series = list(grouped.iterator(chunk_size=40, parallel=4))
+    assert [s.tags for s in series] == sorted(
+        (s.tags for s in series), key=lambda t: t["host"]
+    )
+    pd.testing.assert_frame_equal(
+        grouped.to_dataframe(parallel=4), grouped.to_dataframe()
+    )
+
+
+@pytest.mark.parametrize("fill", [None, "none", 0])
+def test_aggregate_windows_aligned(qs: QuerySet[Sliced], fill: Any) -> None:
+    """Slice edges fall on window edges, so no window is split."""
+    agg = (
+        qs.filter(time__gte=T0 + 100 * S)
+        .annotate(Mean("v"), Count("i"), Max("i"))
+        .resolution(Minute(7))
+        .group_by("host")
+    )
+    if fill is not None:
+        agg = agg.fill(fill)
+    pd.testing.assert_frame_equal(agg.to_dataframe(parallel=5), agg.to_dataframe())
+    assert list(agg.points().iterator(parallel=5)) == list(agg.points())
+    ungrouped = qs.annotate(Mean("v")).resolution(Second(90))
+    assert list(ungrouped.points().iterator(parallel=6)) == list(ungrouped.points())
+
+
+def test_async_forms(qs: QuerySet[Sliced]) -> None:
+    async def read() -> tuple[Any, Any]:
+        return await qs.ato_dataframe(parallel=3), await qs.ato_arrow(parallel=3)
+
+    frame, table = asyncio.run(read())
+    pd.testing.assert_frame_equal(frame, qs.to_dataframe())
+    assert table.equals(qs.to_arrow())
+
+
+def test_refused_queries(conn: str) -> None:
+    unbounded = Sliced.series.using(conn).all()
+    bounded = unbounded.filter(time__gte=T0, time__lt=END)
+    cases: list[tuple[QuerySet[Sliced, Any, Any], str]] = [
+        (unbounded, "needs both time bounds"),
+        (unbounded.filter(time__gte=T0), "needs both time bounds"),
+        (unbounded.filter(time__gte=Minute(5), time__lt=END), "absolute times"),
+        (bounded[:10], "LIMIT and OFFSET"),
+        (bounded.annotate(Mean("v")), "without GROUP BY time()"),
+        (
+            bounded.annotate(Derivative(Mean("v"))).resolution(Minute(1)),
+            "derivative() reads across",
+        ),
+        (
+            bounded.annotate(Mean("v")).resolution(Minute(1)).fill("previous"),
+            "fill(previous)",
+        ),
+        (
+            bounded.annotate(Mean("v")).resolution(Minute(1)).tz("Europe/Paris"),
+            "tz()",
+        ),
+    ]
+    for query, words in cases:
+        with pytest.raises(ValueError, match=re.escape(words)):
+            query.to_dataframe(parallel=2)
+    bad: Any
+    for bad in (0, -1, True, 1.5):
+        with pytest.raises(ValueError, match="parallel takes a whole number"):
+            bounded.to_dataframe(parallel=bad)
