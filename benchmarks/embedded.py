@@ -1,6 +1,6 @@
 """The embedded engine against InfluxDB 1.6.7 on the same data and queries.
 
-    python benchmarks/embedded.py [-n 10000000] [--influx-n N]
+    python benchmarks/embedded.py [-n 10000000] [--influx-n N] [--no-influx]
 
 Measures, in one run: ingest into the embedded engine from a pandas
 DataFrame and from model instances, ingest into a private InfluxDB through
@@ -10,6 +10,13 @@ host, a top-10 and a percentile over all the data. Each query runs
 and the answers are checked to be equal. ``--influx-n``
 (default: the same as ``-n``) bounds the points written to InfluxDB, which
 ingests about 100,000 points per second on this class of machine.
+
+Before the server part, the same three queries run on the in-process
+alternatives a user would otherwise pick (benchmarks/_peers.py:
+hand-written DuckDB SQL over a plain table, polars and pandas on a DataFrame
+already in memory) on all ``-n`` points; each is printed as a ratio to the
+engine measured in the same run, with whether its answer equals the
+engine's. ``--no-influx`` stops after that table.
 """
 
 from __future__ import annotations
@@ -103,6 +110,9 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of each query (median)"
     )
+    parser.add_argument(
+        "--no-influx", action="store_true", help="stop after the peers' table"
+    )
     args = parser.parse_args()
     n = args.n
     influx_n = args.influx_n or n
@@ -135,6 +145,9 @@ def main() -> None:
     )
     objs.clear()
     scratch.close()
+    print_peers(compare_peers(model, data, n, args.repeat), n)
+    if args.no_influx:
+        return
 
     server = BenchServer()
     try:
@@ -191,6 +204,44 @@ def main() -> None:
     print("|---|---|---|")
     for step, local, remote in rows:
         print(f"| {step} | {local} | {remote} |")
+
+
+def compare_peers(
+    model: Any, data: Any, n: int, repeat: int
+) -> list[tuple[str, str, str, str, str]]:
+    """Time the engine's three queries and each peer's, on the same *n* points."""
+    from _peers import normalise, peers, same
+
+    end = START_NS + (n // HOSTS + 1) * 1_000_000_000
+    alternatives = peers(data, START_NS, end)
+    rows = []
+    for label, qs in queries(model, n).items():
+        engine_wall, engine = median_of(
+            repeat,
+            f"{label} (embedded)",
+            lambda qs=qs: list(qs.using("embedded").points()),
+        )
+        expected = normalise(label, engine)
+        cells = []
+        for peer, (run, convert) in alternatives[label].items():
+            wall, answer = median_of(repeat, f"{label} ({peer})", run)
+            equal = "" if same(expected, convert(answer)) else ", ANSWER DIFFERS"
+            cells.append(f"{wall:.3f} s ({engine_wall / wall:.2f}x{equal})")
+        rows.append((f"{label} ({len(engine):,} rows)", f"{engine_wall:.3f} s", *cells))
+    return rows  # type: ignore[return-value]
+
+
+def print_peers(rows: list[tuple[str, str, str, str, str]], n: int) -> None:
+    """Print the engine-against-peers table (engine time / peer time)."""
+    print(
+        f"\nEmbedded engine vs in-process peers on {n:,} points "
+        "(ratio: engine time / peer time, median of the runs)\n"
+    )
+    print("| query | engine | hand-written DuckDB SQL | polars | pandas |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    sys.stdout.flush()
 
 
 def _same(left: list[dict[str, Any]], right: list[dict[str, Any]], label: str) -> str:
