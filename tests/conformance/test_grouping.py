@@ -6,7 +6,9 @@ fixture); see ``tests/conformance/__init__.py``.
 
 from __future__ import annotations
 
+import influxpy
 from conformance._common import Reading, column, series
+from influxpy import Q
 
 
 def test_group_by_tags_orders_series_by_tag_values(hosts: str) -> None:
@@ -66,3 +68,24 @@ def test_series_limit_and_offset(hosts: str) -> None:
     # Descending output, but the tag sets are still picked in ascending order.
     desc = qs.order_by("-time").series_limit(2)
     assert [t["host"] for t, _ in series(desc)] == ["a", ""]
+
+
+def test_series_limit_picks_tag_sets_as_the_index_reads_names(hosts: str) -> None:
+    """SLIMIT slices the tag sets whose tags can match: the index takes a
+    name as a field (every series can match) only where the measurement has
+    such a field; any other name is a tag, '' in every series here."""
+    qs = Reading.series.using(hosts).only("v").group_by("host").series_limit(1)
+    # ``s`` is a field of the model, but no point holds it.
+    assert [t["host"] for t, _ in series(qs.filter(Q(host="b") | Q(s="zz")))] == ["b"]
+    assert [t["host"] for t, _ in series(qs.filter(Q(host="b") | Q(v=6.0)))] == [""]
+    backend = influxpy.get_connection(hosts)
+    for condition, expected in [
+        ("host = 'b' OR zz = 'a'", ["b"]),
+        ("host = 'b' OR dc = 'nowhere'", ["b"]),
+        ("host = 'c' OR v = 4", []),
+        ("host = 'b' OR zz = ''", [""]),
+    ]:
+        text = f"SELECT v FROM conformance WHERE {condition} GROUP BY host SLIMIT 1"
+        (result,) = list(backend.statements(text))
+        assert result.error is None, result.error
+        assert [s.tags["host"] for s in result.series] == expected, condition

@@ -3,10 +3,11 @@ comparisons over arithmetic (``f + 1 > 4``, ``f * 2 >= g``, ``1 = 1``)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from influxpy.compilers.duckdb.catalog import ColumnInfo
+from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
 from influxpy.compilers.duckdb.context import _Bounds, _column_sql, _CompilerBase
 from influxpy.exceptions import UnsupportedCompilation
 from influxpy.expressions import (
@@ -55,12 +56,33 @@ class ConditionsMixin(_CompilerBase):
                 parts.append("TRUE" if tags_only else self._comparison(child, columns))
             elif child.lhs.role == "time":
                 parts.append(self._time_condition(child) if with_time else "TRUE")
-            elif tags_only and child.lhs.role != "tag":
-                parts.append("TRUE")
+            elif tags_only:
+                parts.append(self._index_lookup(child, columns))
             else:
                 parts.append(self._lookup(child, columns))
         joiner = f" {node.connector} "
         return "(" + joiner.join(parts) + ")" if parts else "TRUE"
+
+    def _index_lookup(self, lookup: Lookup, columns: Mapping[str, ColumnInfo]) -> str:
+        """A condition as the server's index reads it to pick series.
+
+        The index (``idsForExpr``) takes a name as a field, and lets every
+        series through, when the text casts it to a field type or, without
+        a cast, when the measurement has a field of that name; any other
+        name is a tag, '' in the series without it (a name no series has
+        matches only ''). The role the QuerySet's model declares does not
+        count: the text the server gets has no cast.
+        """
+        col = lookup.lhs
+        if col.cast is not None:
+            if col.cast != "tag":
+                return "TRUE"
+        else:
+            found = find_column(columns, col.key)
+            if found is not None and found[1].role == "field":
+                return "TRUE"
+            col = dataclasses.replace(col, role="unknown")
+        return self._lookup(dataclasses.replace(lookup, lhs=col), columns)
 
     def _lookup(self, lookup: Lookup, columns: Mapping[str, ColumnInfo]) -> str:
         if (
