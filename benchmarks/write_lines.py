@@ -86,7 +86,7 @@ def child(case: str, n: int, batch: int, port: int) -> dict[str, Any]:
         return measure(read)
     import influxpy
 
-    engine = influxpy.connect("duckdb://:memory:", alias="bench")
+    engine: Any = influxpy.connect("duckdb://:memory:", alias="bench")
     engine.create_database(DB)
     engine.write_line_protocol(b"warmup v=1 1", database=DB)
 
