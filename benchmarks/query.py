@@ -1,19 +1,25 @@
 """Read throughput: influxpy against the raw limit and influxdb-python.
 
     python benchmarks/query.py [-n 1000000] [--iter-n 2000000] [--trials 3]
+                               [--parallel 2]
 
 Loads the seed model's data set into a private influxd, waits for the server
 to flush and compact it, then runs each case in a fresh interpreter:
 ``SELECT *`` of every point, and ``mean(cpu)`` per 5 minutes and host
 (``GROUP BY time(5m), "name"``). The raw limit is the HTTP fetch of msgpack
 with ``chunked=true`` plus decoding, nothing else. ``iterator()`` is also run
-over a larger measurement to show that its memory stays flat.
+over a larger measurement to show that its memory stays flat. The
+``*_parallel`` cases read the same range as ``--parallel`` time slices at
+the same time (``to_dataframe(parallel=N)``…), against the single-stream raw
+limit; ``raw_select_parallel`` is the raw fetch of those slices in threads.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -51,7 +57,14 @@ CASES = {
     "influxdb_python_aggregate_points": "influxdb-python aggregate get_points()",
     "influxdb_python_aggregate_dataframe": "influxdb-python aggregate DataFrameClient",
     "influxpy_iterator": "iterator(chunk_size=10000) over the large measurement",
+    "raw_select_parallel": "raw fetch of --parallel time slices in threads",
+    "influxpy_points_parallel": "list(points().iterator(parallel=N)), bounded",
+    "influxpy_to_dataframe_parallel": "to_dataframe(parallel=N), bounded",
+    "influxpy_to_arrow_parallel": "to_arrow(parallel=N), bounded",
+    "influxpy_aggregate_dataframe_parallel": "aggregate .to_dataframe(parallel=N)",
 }
+#: Time slices of the ``*_parallel`` cases (``--parallel``, passed to children).
+PARALLEL_ENV = "INFLUXPY_BENCH_PARALLEL"
 
 
 def _aggregate_text(n: int) -> str:
@@ -84,12 +97,29 @@ def _raw(port: int, q: str) -> int:
     return count
 
 
+def _raw_parallel(port: int, n: int, parallel: int) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
+    end = START_NS + (n // 1000 + 1) * 1_000_000_000
+    step = (end - START_NS) // parallel
+    edges = [START_NS + i * step for i in range(parallel)] + [end]
+    texts = [
+        f"{SELECT_ALL} WHERE time >= {low} AND time < {high}"
+        for low, high in itertools.pairwise(edges)
+    ]
+    with ThreadPoolExecutor(parallel) as pool:
+        return sum(pool.map(lambda q: _raw(port, q), texts))
+
+
 def child(case: str, url: str, n: int) -> dict[str, Any]:
     """Run one case in this interpreter and return its figures."""
     port = int(url.rsplit(":", 1)[1])
     aggregate = _aggregate_text(n)
+    parallel = int(os.environ.get(PARALLEL_ENV, "2"))
     if case == "raw_select":
         return measure(lambda: _raw(port, SELECT_ALL))
+    if case == "raw_select_parallel":
+        return measure(lambda: _raw_parallel(port, n, parallel))
     if case == "raw_aggregate":
         return measure(lambda: _raw(port, aggregate))
     if case.startswith("influxpy"):
@@ -102,14 +132,10 @@ def child(case: str, url: str, n: int) -> dict[str, Any]:
         influxpy.connect(f"influxdb://127.0.0.1:{port}/{DB}")
         model = _model()
         qs = model.series.all()
-        agg = (
-            model.series.filter(
-                time__gte=START_NS, time__lt=START_NS + (n // 1000 + 1) * 10**9
-            )
-            .annotate(Mean("cpu"))
-            .resolution(Minute(5))
-            .group_by("name")
+        bounded = model.series.filter(
+            time__gte=START_NS, time__lt=START_NS + (n // 1000 + 1) * 10**9
         )
+        agg = bounded.annotate(Mean("cpu")).resolution(Minute(5)).group_by("name")
         if case == "influxpy_points":
             return measure(lambda: len(list(qs.points())))
         if case == "influxpy_to_dataframe":
@@ -120,6 +146,15 @@ def child(case: str, url: str, n: int) -> dict[str, Any]:
             return measure(lambda: len(list(agg.points())))
         if case == "influxpy_aggregate_dataframe":
             return measure(lambda: len(agg.to_dataframe()))
+        if case == "influxpy_points_parallel":
+            items = bounded.points().iterator(parallel=parallel)
+            return measure(lambda: sum(1 for _ in items))
+        if case == "influxpy_to_dataframe_parallel":
+            return measure(lambda: len(bounded.to_dataframe(parallel=parallel)))
+        if case == "influxpy_to_arrow_parallel":
+            return measure(lambda: bounded.to_arrow(parallel=parallel).num_rows)
+        if case == "influxpy_aggregate_dataframe_parallel":
+            return measure(lambda: len(agg.to_dataframe(parallel=parallel)))
         if case == "influxpy_iterator":
 
             class Big(model):  # type: ignore[misc, valid-type]
@@ -172,6 +207,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=1_000_000)
     parser.add_argument("--iter-n", type=int, default=2_000_000)
     parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--parallel", type=int, default=2)
     parser.add_argument("--cases", nargs="*", default=list(CASES))
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -180,6 +216,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child, args.url, args.n)))
         return
+    os.environ[PARALLEL_ENV] = str(args.parallel)
     server = BenchServer()
     try:
         load(server, args.n, args.iter_n if "influxpy_iterator" in args.cases else 0)

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from influxpy._utils import gc_paused
 from influxpy.expressions import Col, Q, TimeValue, WhereNode
 from influxpy.functions import Func
 from influxpy.lookups import Lookup, TimeGreaterThanOrEqual, TimeLessThan
@@ -236,7 +237,11 @@ def sliced_series(
         return list(qs._run(part, chunk_size=chunk_size, merge=False))
 
     concurrent = qs._backend().vendor == "influxdb"
-    slices = fetch_concurrently(fetch, queries, concurrent=concurrent)
+    # The slices are decoded here, before the caller builds its result: the
+    # collector is paused for the whole interpreter meanwhile, as it is while
+    # one stream is decoded (see ``gc_paused``).
+    with gc_paused():
+        slices = fetch_concurrently(fetch, queries, concurrent=concurrent)
     return ordered_series(slices, grouped=bool(query.group_by))
 
 
