@@ -11,6 +11,13 @@ raises that error before the engine compiles the query; a field cast
 
 When several calls are refused, influxd names one of them in no fixed
 order; the first in the SELECT list is named here.
+
+Arithmetic in the select list is typed the same way before the query runs
+(influxql's ``TypeValuerEval``): ``v * 2`` where ``v`` is only a tag,
+``s + 1`` of a string field, ``mean(f) + max(t1)`` fail the statement with
+``type error: v::tag * 2: incompatible types: tag and integer`` (the first
+operation, left to right and innermost first, whose operands are not both
+numbers). A name the sources do not hold has no type and passes.
 """
 
 from __future__ import annotations
@@ -19,12 +26,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from influxpy.backends.duckdb.show import StatementFailed
-from influxpy.expressions import Col
+from influxpy.expressions import Col, CombinedExpression, Expression, Value
 from influxpy.function_specs import FUNCTIONS
 from influxpy.functions import Func
+from influxpy.influxql.canonical import quote_identifier
 from influxpy.query import Query, Source
 
-__all__ = ["refuse_argument_types", "unsupported_iterator"]
+__all__ = ["refuse_argument_types", "refuse_operand_types", "unsupported_iterator"]
 
 #: The tables of some sources: ``(rp, measurement, columns)`` each, the
 #: columns mapping a key to its catalog entry (``role``, ``kind``).
@@ -61,7 +69,9 @@ def _field_kinds(query: Query, tables: Tables) -> dict[str, str]:
 
 def refuse_argument_types(query: Query, tables: Tables) -> None:
     """Fail the statement as influxd does when a function of *query* reads
-    a field of a type its ``FunctionSpec.refused_types`` names."""
+    a field of a type its ``FunctionSpec.refused_types`` names, or when its
+    arithmetic mixes types (``refuse_operand_types``)."""
+    refuse_operand_types(query, tables)
     calls = [
         node
         for item in query.select
@@ -88,3 +98,178 @@ def refuse_argument_types(query: Query, tables: Tables) -> None:
         kind = kinds.get(column.key)
         if kind in spec.refused_types:
             raise StatementFailed(unsupported_iterator(spec.iterator, kind))
+
+
+_NUMBERS = ("float", "integer", "unsigned")
+_CASTS = ("float", "integer", "unsigned", "string", "boolean")
+
+
+class _Types:
+    """The type influxd gives each name of a query's sources."""
+
+    def __init__(self, query: Query, tables: Tables) -> None:
+        self.fields = _field_kinds(query, tables)
+        self.tags: set[str] = set()
+        source = query.source
+        if not isinstance(source, Query):
+            sources = [
+                s for s in (source, *query.extra_sources) if isinstance(s, Source)
+            ]
+            for _rp, _m, columns in tables(sources):
+                self.tags.update(i.key for i in columns.values() if i.role == "tag")
+
+    def of_column(self, col: Col) -> str | None:
+        """``x::integer`` is an integer; ``x::tag`` a tag; a bare name the
+        field of that key, else its tag; ``None`` when unknown."""
+        if col.cast in _CASTS:
+            return col.cast
+        if col.cast == "tag":
+            return "tag"
+        field = self.fields.get(col.key)
+        if field is not None or col.cast == "field" or col.role == "alias":
+            return field
+        return "tag" if col.key in self.tags else None
+
+
+def _operand_text(node: Any, types: _Types) -> str:
+    """*node* as influxql's ``String()`` writes it, names with their type."""
+    if isinstance(node, Col):
+        typ = types.of_column(node)
+        name = quote_identifier(node.key)
+        return f"{name}::{typ}" if typ is not None else name
+    if isinstance(node, Value):
+        value = node.value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            return f"{value:.3f}"
+        if isinstance(value, str):
+            return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        return str(value)
+    if isinstance(node, Func):
+        inner = ", ".join(_operand_text(a, types) for a in _arguments(node))
+        return f"{node.name.lower()}({inner})"
+    if isinstance(node, CombinedExpression):
+        return " ".join(
+            (
+                _side_text(node.lhs, node.op, types, right=False),
+                node.op,
+                _side_text(node.rhs, node.op, types, right=True),
+            )
+        )
+    return str(node)
+
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "%": 2}
+
+
+def _side_text(node: Any, op: str, types: _Types, *, right: bool) -> str:
+    """An operand, in parentheses where the text must have had them."""
+    text = _operand_text(node, types)
+    if isinstance(node, CombinedExpression):
+        inner, outer = _PRECEDENCE.get(node.op, 3), _PRECEDENCE.get(op, 3)
+        if inner < outer or (right and inner == outer):
+            return f"({text})"
+    return text
+
+
+def _operand_type(node: Any, types: _Types) -> str | None:
+    """The type influxd gives *node*; raises ``StatementFailed`` as influxd
+    does for arithmetic whose operands are not both numbers."""
+    if isinstance(node, Col):
+        return types.of_column(node)
+    if isinstance(node, Value):
+        value = node.value
+        if isinstance(value, bool):
+            return "boolean"
+        if isinstance(value, int):
+            return "integer"
+        if isinstance(value, float):
+            return "float"
+        return "string" if isinstance(value, str) else None
+    if isinstance(node, Func):
+        argument = (
+            _operand_type(node.source, types) if node.source is not None else None
+        )
+        spec = node.spec or FUNCTIONS.get(node.name.lower())
+        if spec is None:
+            return None
+        if spec.result_type is not None:
+            return spec.result_type
+        return argument
+    if isinstance(node, CombinedExpression):
+        lhs = _operand_type(node.lhs, types)
+        rhs = _operand_type(node.rhs, types)
+        if lhs is None or rhs is None:
+            return lhs or rhs
+        if lhs in _NUMBERS and rhs in _NUMBERS:
+            return "float" if "float" in (lhs, rhs) else lhs
+        text = _operand_text(node, types)
+        msg = f"type error: {text}: incompatible types: {lhs} and {rhs}"
+        raise StatementFailed(msg)
+    return None
+
+
+def _arguments(call: Func) -> list[Any]:
+    return [call.source, *call.params] if call.source is not None else []
+
+
+def _is_math(call: Func) -> bool:
+    spec = call.spec or FUNCTIONS.get(call.name.lower())
+    return spec is not None and spec.family == "math"
+
+
+def _outer_calls(node: Any) -> list[Func]:
+    """The calls of an expression that no other call holds (a math
+    function, evaluated row by row, is not one: its arguments are)."""
+    if isinstance(node, Func):
+        if not _is_math(node):
+            return [node]
+        return [c for arg in _arguments(node) for c in _outer_calls(arg)]
+    if isinstance(node, CombinedExpression):
+        return [*_outer_calls(node.lhs), *_outer_calls(node.rhs)]
+    return []
+
+
+def _raw_columns(node: Any) -> bool:
+    """Whether an expression reads a column outside any call."""
+    if isinstance(node, Col):
+        return node.role != "time"
+    if isinstance(node, Func) and _is_math(node):
+        return any(_raw_columns(arg) for arg in _arguments(node))
+    if isinstance(node, CombinedExpression):
+        return _raw_columns(node.lhs) or _raw_columns(node.rhs)
+    return False
+
+
+def _compile_fails_first(query: Query) -> bool:
+    """Whether influxd refuses the select list before typing it: raw
+    columns beside calls other than one selector (``mixing aggregate and
+    non-aggregate queries``), or DISTINCT beside anything."""
+    expressions = [item.expression for item in query.select]
+    calls = [call for e in expressions for call in _outer_calls(e)]
+    if any(call.name.lower() == "distinct" for call in calls):
+        return True
+    if not calls or not any(_raw_columns(e) for e in expressions):
+        return False
+    spec = calls[0].spec or FUNCTIONS.get(calls[0].name.lower())
+    return len(calls) > 1 or spec is None or spec.kind != "selector"
+
+
+def refuse_operand_types(query: Query, tables: Tables) -> None:
+    """Fail the statement as influxd does when arithmetic in *query*'s
+    select list has an operand that is not a number (a tag, a string, a
+    boolean) beside a typed one."""
+    items = [
+        item.expression
+        for item in query.select
+        if isinstance(item.expression, Expression)
+        and any(isinstance(n, CombinedExpression) for n in item.expression.walk())
+    ]
+    if not items or _compile_fails_first(query):
+        return
+    types = _Types(query, tables)
+    for expression in items:
+        _operand_type(expression, types)
