@@ -149,3 +149,24 @@ def test_refused_queries(conn: str) -> None:
     for bad in (0, -1, True, 1.5):
         with pytest.raises(ValueError, match="parallel takes a whole number"):
             bounded.to_dataframe(parallel=bad)
+
+
+@pytest.mark.parametrize("fill", [None, 0, "none"])
+def test_filled_aggregate_with_a_series_missing_from_slices(
+    qs: QuerySet[Sliced], fill: Any
+) -> None:
+    """One query fills every window of a series seen anywhere in the range; a
+    slice without the series cannot, so such a read is made whole instead."""
+    alias = qs._alias()
+    Sliced.series.using(alias).bulk_create(
+        [Sliced(time=T0 + k * S, host="early", v=1.0, i=k) for k in range(0, 300, 10)]
+    )
+    grouped = qs.annotate(Mean("v"), Count("i")).resolution(Minute(5)).group_by("host")
+    alone = qs.filter(host="early").annotate(Mean("v")).resolution(Minute(5))
+    for agg in (grouped, alone):
+        query = agg if fill is None else agg.fill(fill)
+        expected = list(query.points())
+        assert list(query.points().iterator(parallel=5)) == expected
+        pd.testing.assert_frame_equal(
+            query.to_dataframe(parallel=5), query.to_dataframe()
+        )

@@ -8,6 +8,8 @@ query gives them: slices in time order, and with ``GROUP BY`` tags each
 series' pieces from every slice before the next series. Only queries whose
 answer is the union of their slices' answers are split: raw selects, and
 aggregates grouped by ``time()`` whose windows the slice edges never cut.
+A filled aggregate (any fill but ``none``) whose slices do not all hold the
+same series is read again as one query (see ``filled_alike()``).
 The embedded engine runs the slices one after another (its connection
 answers one query at a time), with the same answer.
 """
@@ -36,6 +38,7 @@ __all__ = [
     "adrive_sliced",
     "check_parallel",
     "drive_sliced",
+    "filled_alike",
     "ordered_series",
     "slice_queries",
     "sliced_series",
@@ -189,6 +192,24 @@ def slice_queries(query: Query, parallel: int) -> list[Query]:
     return out
 
 
+def filled_alike(query: Query, slices: Sequence[list[Series]]) -> bool:
+    """Whether the slices of a filled aggregate hold every series' windows.
+
+    With a fill other than ``none``, one query gives every window of the range
+    for each series with a point anywhere in it; a slice gives the windows of
+    its own range only for the series with a point in that slice. The slices
+    add up to the answer only when every slice has the same series; when
+    not, the caller reads the query whole instead.
+    """
+    if not query.is_aggregate or (query.fill is not None and query.fill.mode == "none"):
+        return True
+    keys = [
+        {(piece.name, tuple(sorted(piece.tags.items()))) for piece in pieces}
+        for pieces in slices
+    ]
+    return all(key == keys[0] for key in keys) and bool(keys[0])
+
+
 def fetch_concurrently(
     fetch: Any, queries: Sequence[Query], *, concurrent: bool
 ) -> list[list[Series]]:
@@ -242,6 +263,8 @@ def sliced_series(
     # one stream is decoded (see ``gc_paused``).
     with gc_paused():
         slices = fetch_concurrently(fetch, queries, concurrent=concurrent)
+    if not filled_alike(query, slices):
+        return qs._run(query, chunk_size=chunk_size, merge=False)
     return ordered_series(slices, grouped=bool(query.group_by))
 
 
@@ -251,6 +274,8 @@ async def asliced_series(
     """Async form of ``sliced_series()``: the slices run as tasks on the loop."""
     queries = slice_queries(query, parallel)
     slices = await asyncio.gather(*(qs._afetch(part) for part in queries))
+    if not filled_alike(query, slices):
+        return await qs._afetch(query)
     return list(ordered_series(slices, grouped=bool(query.group_by)))
 
 
