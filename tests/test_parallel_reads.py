@@ -170,3 +170,28 @@ def test_filled_aggregate_with_a_series_missing_from_slices(
         pd.testing.assert_frame_equal(
             query.to_dataframe(parallel=5), query.to_dataframe()
         )
+
+
+class SlicedLater(models.InfluxMeasurement):
+    """The same measurement with a field first written weeks later."""
+
+    host = fields.InfluxTag()
+    w = fields.InfluxField()
+
+    class Meta:
+        measurement = "sliced"
+
+
+def test_select_star_over_shards_with_other_fields(qs: QuerySet[Sliced]) -> None:
+    """``SELECT *`` gives the fields of every shard the range reaches, a slice
+    only those of its own shards: the read is made whole then."""
+    alias = qs._alias()
+    later = T0 + 21 * 86_400 * S
+    SlicedLater.series.using(alias).bulk_create(
+        [SlicedLater(time=later + k * S, host="h0", w=float(k)) for k in range(5)]
+    )
+    wide = Sliced.series.using(alias).filter(time__gte=T0, time__lt=later + 10 * S)
+    expected = list(wide.points())
+    assert "w" in expected[0]
+    assert list(wide.points().iterator(parallel=4)) == expected
+    pd.testing.assert_frame_equal(wide.to_dataframe(parallel=4), wide.to_dataframe())

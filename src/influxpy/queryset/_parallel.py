@@ -8,8 +8,9 @@ query gives them: slices in time order, and with ``GROUP BY`` tags each
 series' pieces from every slice before the next series. Only queries whose
 answer is the union of their slices' answers are split: raw selects, and
 aggregates grouped by ``time()`` whose windows the slice edges never cut.
-A filled aggregate (any fill but ``none``) whose slices do not all hold the
-same series is read again as one query (see ``filled_alike()``).
+Slices that do not add up to the answer (different columns, or a filled
+aggregate whose slices do not all hold the same series) are read again as
+one query (see ``slices_agree()``).
 The embedded engine runs the slices one after another (its connection
 answers one query at a time), with the same answer.
 """
@@ -38,10 +39,10 @@ __all__ = [
     "adrive_sliced",
     "check_parallel",
     "drive_sliced",
-    "filled_alike",
     "ordered_series",
     "slice_queries",
     "sliced_series",
+    "slices_agree",
     "time_bounds",
 ]
 
@@ -192,15 +193,21 @@ def slice_queries(query: Query, parallel: int) -> list[Query]:
     return out
 
 
-def filled_alike(query: Query, slices: Sequence[list[Series]]) -> bool:
-    """Whether the slices of a filled aggregate hold every series' windows.
+def slices_agree(query: Query, slices: Sequence[list[Series]]) -> bool:
+    """Whether the slices add up to the answer of one query over the range.
 
-    With a fill other than ``none``, one query gives every window of the range
-    for each series with a point anywhere in it; a slice gives the windows of
-    its own range only for the series with a point in that slice. The slices
-    add up to the answer only when every slice has the same series; when
-    not, the caller reads the query whole instead.
+    ``SELECT *`` gives the columns of the fields of every shard the range
+    reaches, so slices reaching different shards may give fewer columns: they
+    must all give the same. With a fill other than ``none``, one query gives
+    every window of the range for each series with a point anywhere in it; a
+    slice gives the windows of its own range only for the series with a point
+    in that slice, so every slice must hold the same series. When not, the
+    caller reads the query whole instead.
     """
+    columns = {tuple(piece.columns) for pieces in slices for piece in pieces}
+    if len(columns) > 1:
+        # SELECT * gives the fields of the shards a range reaches.
+        return False
     if not query.is_aggregate or (query.fill is not None and query.fill.mode == "none"):
         return True
     keys = [
@@ -263,7 +270,7 @@ def sliced_series(
     # one stream is decoded (see ``gc_paused``).
     with gc_paused():
         slices = fetch_concurrently(fetch, queries, concurrent=concurrent)
-    if not filled_alike(query, slices):
+    if not slices_agree(query, slices):
         return qs._run(query, chunk_size=chunk_size, merge=False)
     return ordered_series(slices, grouped=bool(query.group_by))
 
@@ -274,7 +281,7 @@ async def asliced_series(
     """Async form of ``sliced_series()``: the slices run as tasks on the loop."""
     queries = slice_queries(query, parallel)
     slices = await asyncio.gather(*(qs._afetch(part) for part in queries))
-    if not filled_alike(query, slices):
+    if not slices_agree(query, slices):
         return await qs._afetch(query)
     return list(ordered_series(slices, grouped=bool(query.group_by)))
 
