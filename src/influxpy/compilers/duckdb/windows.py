@@ -26,6 +26,7 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
     _Relation,
 )
+from influxpy.compilers.duckdb.percentile import nearest_rank_rows
 from influxpy.compilers.duckdb.timezones import tz_window
 from influxpy.expressions import Col, Now
 from influxpy.functions import Func
@@ -233,25 +234,25 @@ class WindowsMixin(_CompilerBase):
                 stamp = self._window_sql(ctx).replace("(time,", f"({selected_time},", 1)
                 grouping = ", ".join([*g, WINDOW_NUMBER])
         if call.name == "percentile":
-            # Rank the points of each group once (a window sorts per group),
-            # instead of building and sorting a list of every value.
             parts = [*g, bucket] if gbt is not None and bucket is not None else g
             if parts:
+                # Rank the points of each group once (a window sorts per
+                # group), instead of building and sorting a list of every value.
                 over = f"PARTITION BY {', '.join(parts)}"
                 ranked = (
                     f"SELECT *, row_number() OVER ({over} ORDER BY {x}, time) "
                     f"AS {ROW_NUMBER}, count(*) OVER ({over}) AS {GROUP_SIZE} "
                     f"FROM {rows}"
                 )
+                # Only the selected point of each group is left; a group
+                # without one has no row, as when its value was NULL.
+                hit = self._percentile_hit(call)
+                rows = f"(SELECT * FROM ({ranked}) WHERE {hit})"
             else:
-                ranked = (
-                    f"SELECT * FROM (SELECT *, row_number() OVER (ORDER BY {x}, "
-                    f"time) AS {ROW_NUMBER} FROM {rows}) CROSS JOIN "
-                    f"(SELECT count(*) AS {GROUP_SIZE} FROM {rows})"
-                )
-            # Only the selected point of each group is left; a group without
-            # one has no row, as when its value was NULL.
-            rows = f"(SELECT * FROM ({ranked}) WHERE {self._percentile_hit(call)})"
+                # Over all the rows: a selection, not a sort (percentile.py).
+                p = self._param(float(call.params[0]))
+                more, rows = nearest_rank_rows(name, x, rows, p)
+                ctes.extend(more)
         codes = ctx.codes if grouping == "ALL" else []
         reported = "r.time"
         if codes and gbt is not None and low is not None:
