@@ -10,11 +10,15 @@ and on the engine (``conn``) and expects the server's answer.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 import influxpy
+from conformance._common import Reading, at, write
+from influxpy import F
+from influxpy.exceptions import ProgrammingError
 
 
 @pytest.fixture
@@ -69,3 +73,20 @@ def test_arithmetic_of_other_types_is_a_statement_error(
 def test_arithmetic_with_an_untyped_name_runs(typed: Any, select: str) -> None:
     (result,) = list(typed.statements(f"SELECT {select} FROM types"))
     assert result.error is None, result.error
+
+
+@pytest.mark.parametrize(
+    ("annotation", "error"),
+    [
+        (F("host") * 2, "host::tag * 2: incompatible types: tag and integer"),
+        (F("s") + 1, "s::string + 1: incompatible types: string and integer"),
+        (F("v") + F("s"), "v::float + s::string: incompatible types: float and string"),
+    ],
+)
+def test_a_queryset_with_such_arithmetic_raises_programming_error(
+    conn: str, annotation: Any, error: str
+) -> None:
+    write(conn, Reading(time=at(0), v=1.0, s="a", host="h"))
+    qs = Reading.series.using(conn).annotate(x=annotation)
+    with pytest.raises(ProgrammingError, match=f"type error: {re.escape(error)}"):
+        list(qs)

@@ -26,13 +26,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from influxpy.backends.duckdb.show import StatementFailed
+from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import Col, CombinedExpression, Expression, Value
 from influxpy.function_specs import FUNCTIONS
 from influxpy.functions import Func
 from influxpy.influxql.canonical import quote_identifier
 from influxpy.query import Query, Source
 
-__all__ = ["refuse_argument_types", "refuse_operand_types", "unsupported_iterator"]
+__all__ = [
+    "query_check",
+    "refuse_argument_types",
+    "refuse_operand_types",
+    "unsupported_iterator",
+]
 
 #: The tables of some sources: ``(rp, measurement, columns)`` each, the
 #: columns mapping a key to its catalog entry (``role``, ``kind``).
@@ -273,3 +279,18 @@ def refuse_operand_types(query: Query, tables: Tables) -> None:
     types = _Types(query, tables)
     for expression in items:
         _operand_type(expression, types)
+
+
+def query_check(tables: Tables) -> Callable[[Query], None]:
+    """The compiler's ``check`` for QuerySets: what ``refuse_argument_types``
+    refuses raises ``ProgrammingError``, as the HTTP backend raises for the
+    server's answer to the same query."""
+
+    def check(query: Query) -> None:
+        try:
+            refuse_argument_types(query, tables)
+        except StatementFailed as failure:
+            msg = f"The embedded engine rejected the query: {failure.text}."
+            raise ProgrammingError(msg) from None
+
+    return check

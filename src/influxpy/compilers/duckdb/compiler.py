@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from influxpy.compilers.base import Compiled
@@ -99,6 +99,10 @@ class DuckDBCompiler(
 ):
     """Compile queries to DuckDB SQL with InfluxDB 1.x semantics."""
 
+    #: Run on each query before it compiles: the backend's checks of what
+    #: influxd refuses before it reads a point (argument and operand types).
+    check: Callable[[Query], None] | None = None
+
     # -- entry points ------------------------------------------------------
 
     def compile(self, node: Any) -> Compiled:
@@ -107,6 +111,8 @@ class DuckDBCompiler(
             return self._compile_delete(node)
         if not isinstance(node, Query):
             self.visit_unsupported(node)
+        if self.check is not None:
+            self.check(node)
         prepared = self._prepare(node)
         if isinstance(prepared, list):
             return self._compile_parts(node, prepared)
