@@ -22,10 +22,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from influxpy import statements as st
-from influxpy.backends.duckdb.argument_types import refuse_argument_types
+from influxpy.backends.duckdb.argument_types import query_check, refuse_argument_types
 from influxpy.backends.duckdb.continuous import qualify_continuous_query
 from influxpy.backends.duckdb.show import StatementFailed, has_time
 from influxpy.backends.duckdb.show_meta import EngineShowMeta
+from influxpy.compilers.duckdb import DuckDBCompiler
 from influxpy.compilers.duckdb.conditions import index_condition_error
 from influxpy.durations import Duration
 from influxpy.exceptions import (
@@ -88,14 +89,33 @@ def _with_roles(node: Any, kinds: Mapping[str, tuple[str, str | None]]) -> Any:
 
 
 def _condition_keys(node: WhereNode) -> set[str]:
-    """The keys the conditions of *node* other than time's name."""
+    """The keys the conditions of *node* name, but time and ``x::tag``."""
     keys: set[str] = set()
     for child in node.children:
         if isinstance(child, WhereNode):
             keys |= _condition_keys(child)
-        elif child.lhs.role != "time":
+        elif child.lhs.role != "time" and child.lhs.cast != "tag":
             keys.add(child.lhs.key)
     return keys
+
+
+def _compares_a_number(node: WhereNode) -> bool:
+    """Whether *node* tests a key for equality with a number or a boolean
+    (``h = 1``), which influxd's index leaves to a field filter, whatever
+    the key."""
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            if _compares_a_number(child):
+                return True
+        elif (
+            isinstance(child, Lookup)
+            and child.lhs.role != "time"
+            and child.lookup_name == "exact"
+            and not child.negated
+            and isinstance(child.rhs, int | float)
+        ):
+            return True
+    return False
 
 
 def _check_shard_duration(row: Mapping[str, Any]) -> None:
@@ -107,6 +127,14 @@ def _check_shard_duration(row: Mapping[str, Any]) -> None:
 
 class EngineStatements(EngineShowMeta):
     """InfluxQL statements on ``DuckDBBackend``, answered as influxd does."""
+
+    def get_compiler(self, database: str | None = None) -> DuckDBCompiler:
+        """A compiler that knows the tables of *database* and refuses, with
+        ``ProgrammingError``, the argument and operand types influxd does."""
+        compiler = super().get_compiler(database)
+        db = self.resolve_database(database)
+        compiler.check = query_check(lambda sources: self._tables(db, sources))
+        return compiler
 
     def statements(
         self,
@@ -306,12 +334,9 @@ class EngineStatements(EngineShowMeta):
         As influxd, a condition on a field refuses the whole statement
         (influxd's text names the shard first: ``shard 2: fields not …``).
         """
-        keys = _condition_keys(delete.where) if delete.where is not None else set()
-        for _rp, _m, columns in self._tables(database, (delete.source,)):
-            if any(c.role == "field" and c.key in keys for c in columns.values()):
-                msg = "fields not supported in WHERE clause during deletion"
-                raise StatementFailed(msg)
-        for measurement in self._measurement_names(database, (delete.source,)):
+        names = self._measurement_names(database, (delete.source,))
+        self._refuse_field_conditions(database, delete.where, names)
+        for measurement in names:
             for rp in self._policies_of(database, measurement):
                 source = Source(measurement, None, rp)
                 compiled = Delete(source, delete.where).compile(
@@ -434,8 +459,31 @@ class EngineStatements(EngineShowMeta):
             msg = "DROP SERIES doesn't support time in WHERE clause"
             raise StatementFailed(msg)
         db = self._named(database)
-        for measurement in self._measurement_names(db, statement.sources):
+        names = self._measurement_names(db, statement.sources)
+        self._refuse_field_conditions(db, statement.where, names)
+        for measurement in names:
             self.drop_series(db, measurement, statement.where)
+
+    def _refuse_field_conditions(
+        self, database: str, where: WhereNode | None, names: list[str]
+    ) -> None:
+        """Fail a DELETE or DROP SERIES whose condition names a field, as
+        influxd does: its index reads a key (not cast ``::tag``) as a field
+        when any measurement of the database has that field, the ones the
+        statement deletes from or not, and ``key = 1`` of any key; with no
+        measurement to delete from, nothing is refused. (influxd's text
+        names a shard first: ``shard 2: fields not …``; the engine has no
+        shard to name.)"""
+        if where is None or not names:
+            return
+        keys = _condition_keys(where)
+        if _compares_a_number(where) or any(
+            info.role == "field" and info.key in keys
+            for _rp, _m, columns in self._state.tables_of(database)
+            for info in columns.values()
+        ):
+            msg = "fields not supported in WHERE clause during deletion"
+            raise StatementFailed(msg)
 
     def _do_drop_measurement(
         self, statement: st.DropMeasurement, database: str | None
