@@ -65,9 +65,14 @@ def test_raw_frames(qs: QuerySet[Sliced]) -> None:
 
 def test_descending_and_narrower_filters(qs: QuerySet[Sliced]) -> None:
     narrowed = qs.filter(host__in=["h1", "x"], time__lte=T0 + 3000 * S)
-    for query in (qs.order_by("-time"), narrowed, narrowed.order_by("-time")):
+    early = qs.filter(i__lt=50)  # rows in the first slice only
+    queries = [qs.order_by("-time"), narrowed, narrowed.order_by("-time"), early]
+    for query in (*queries, early.order_by("-time")):
         expected = list(query.points())
         assert list(query.points().iterator(parallel=5)) == expected
+        frame = query.to_dataframe(parallel=5)
+        pd.testing.assert_frame_equal(frame, query.to_dataframe())
+        assert query.to_arrow(parallel=5).equals(query.to_arrow())
 
 
 def test_between_bounds(qs: QuerySet[Sliced]) -> None:

@@ -11,7 +11,13 @@ from influxpy.functions import Func
 from influxpy.models import ModelT
 from influxpy.query import Query, Source
 from influxpy.queryset._display import DisplayMixin
-from influxpy.queryset._parallel import adrive_sliced, check_parallel, drive_sliced
+from influxpy.queryset._parallel import (
+    adrive_sliced,
+    check_parallel,
+    drive_sliced,
+    frames_agree,
+    frames_by_slice,
+)
 from influxpy.results import Series
 
 if TYPE_CHECKING:
@@ -38,9 +44,14 @@ class FramesMixin(DisplayMixin[ModelT]):
         frame: raw selects and aggregates grouped by ``time()`` only
         (``ValueError`` otherwise). The embedded engine reads the slices in turn.
         """
-        steps = self._to_dataframe(wide=wide)
         if parallel is not None:
-            return drive_sliced(self, steps, check_parallel(parallel))
+            count = check_parallel(parallel)
+            if not wide:
+                frame = self._stacked_slices(count, arrow=False)
+                if frame is not None:
+                    return frame
+            return drive_sliced(self, self._to_dataframe(wide=wide), count)
+        steps = self._to_dataframe(wide=wide)
         # The frame stacks rows whatever the series, so the chunks of a long
         # one need not be joined first.
         return self._drive(steps, merge=False)
@@ -65,8 +76,31 @@ class FramesMixin(DisplayMixin[ModelT]):
         as there.
         """
         if parallel is not None:
-            return drive_sliced(self, self._to_arrow(), check_parallel(parallel))
+            count = check_parallel(parallel)
+            table = self._stacked_slices(count, arrow=True)
+            if table is not None:
+                return table
+            return drive_sliced(self, self._to_arrow(), count)
         return self._drive(self._to_arrow(), merge=False)
+
+    def _stacked_slices(self, parallel: int, *, arrow: bool) -> Any:
+        """The frame (or table) of an ungrouped query built from one per time
+        slice, each built as its slice arrives, stacked in order; None when
+        the query is grouped or the slices do not stack into its answer."""
+        if arrow:
+            parts = frames_by_slice(self, parallel, lambda part: part.to_arrow())
+        else:
+            parts = frames_by_slice(self, parallel, lambda part: part.to_dataframe())
+        if parts is None or not frames_agree(self._state.query, parts):
+            return None
+        full = [part for part in parts if len(part)] or parts[:1]
+        if arrow:
+            import pyarrow as pa
+
+            return pa.concat_tables(full) if len(full) > 1 else full[0]
+        import pandas as pd
+
+        return pd.concat(full) if len(full) > 1 else full[0]
 
     async def ato_arrow(self, *, parallel: int | None = None) -> Any:
         """Async form of ``to_arrow()``; ``parallel`` slices run as tasks."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -34,11 +34,14 @@ if TYPE_CHECKING:
     from influxpy.queryset._base import QuerySetBase, _Steps
 
 _T = TypeVar("_T")
+_A = TypeVar("_A")
 
 __all__ = [
     "adrive_sliced",
     "check_parallel",
     "drive_sliced",
+    "frames_agree",
+    "frames_by_slice",
     "ordered_series",
     "slice_queries",
     "sliced_series",
@@ -218,13 +221,13 @@ def slices_agree(query: Query, slices: Sequence[list[Series]]) -> bool:
 
 
 def fetch_concurrently(
-    fetch: Any, queries: Sequence[Query], *, concurrent: bool
-) -> list[list[Series]]:
-    """Each query's series (``fetch(query)``), run in threads when *concurrent*."""
-    if not concurrent or len(queries) == 1:
-        return [fetch(query) for query in queries]
-    with ThreadPoolExecutor(max_workers=len(queries)) as pool:
-        return list(pool.map(fetch, queries))
+    fetch: Callable[[_A], _T], items: Sequence[_A], *, concurrent: bool
+) -> list[_T]:
+    """``fetch(item)`` of each item in order, run in threads when *concurrent*."""
+    if not concurrent or len(items) == 1:
+        return [fetch(item) for item in items]
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+        return list(pool.map(fetch, items))
 
 
 def ordered_series(
@@ -314,3 +317,39 @@ async def adrive_sliced(qs: QuerySetBase[Any], steps: _Steps[_T], parallel: int)
     except StopIteration as stop:
         result: _T = stop.value
         return result
+
+
+def frames_by_slice(
+    qs: QuerySetBase[Any], parallel: int, build: Callable[[Any], Any]
+) -> list[Any] | None:
+    """``build(part)`` for a QuerySet of each time slice, run at the same time.
+
+    For an ungrouped query only (a grouped one stacks each series' rows from
+    every slice); None when the query is grouped, empty or one slice.
+    """
+    query = qs._state.query
+    if qs._state.empty or query.group_by:
+        return None
+    parts = slice_queries(query, parallel)
+    if len(parts) == 1:
+        return None
+    clones = [qs._chain(query=part) for part in parts]
+    concurrent = qs._backend().vendor == "influxdb"
+    # Paused here for the whole interpreter: each build's own pause then
+    # leaves it paused until every slice is built.
+    with gc_paused():
+        return fetch_concurrently(build, clones, concurrent=concurrent)
+
+
+def frames_agree(query: Query, frames: Sequence[Any]) -> bool:
+    """Whether the frames (or tables) of ungrouped slices stack into the answer:
+    the same columns in each (``SELECT *`` over shards with other fields
+    gives fewer), and rows in each for a filled aggregate."""
+    names = [
+        list(frame.columns if hasattr(frame, "index") else frame.column_names)
+        for frame in frames
+    ]
+    if any(n != names[0] for n in names):
+        return False
+    filled = query.is_aggregate and (query.fill is None or query.fill.mode != "none")
+    return not filled or all(len(frame) for frame in frames)
