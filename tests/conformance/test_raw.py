@@ -136,6 +136,14 @@ def test_division_by_zero_gives_zero(conn: str) -> None:
     assert rows(qs.annotate(r=F("v") % 2))[0]["r"] == 0.0
 
 
+def test_a_missing_dividend_is_null_even_over_zero(conn: str) -> None:
+    write(conn, Reading(time=at(0), v=1.0), Reading(time=at(1), n=0))
+    values = Reading.series.using(conn).annotate(a=F("v") / F("n"), c=F("n") % F("n"))
+    missing = Reading.series.using(conn).annotate(b=F("ok") / F("n"))
+    assert [(r["a"], r["c"]) for r in rows(values)] == [(None, None), (None, 0)]
+    assert [r["b"] for r in rows(missing)] == [None]
+
+
 def test_relative_time_with_now(conn: str) -> None:
     """§6.4: raw queries see the future; GROUP BY time stops at now()."""
     now = time.time_ns()

@@ -136,8 +136,8 @@ def _arith(
     """InfluxQL arithmetic: integers stay integers except in division.
 
     Division and integer modulo by zero give 0, as the server's evaluator
-    does (a float modulo by zero is NaN, so null); anything but numbers
-    gives null.
+    does (a float modulo by zero is NaN, so null), but null of a missing
+    dividend; anything but numbers gives null.
     """
     (a, ka), (b, kb) = left, right
     numeric = ("float", "integer")
@@ -145,13 +145,12 @@ def _arith(
         return "CAST(NULL AS DOUBLE)", "float"
     both_int = ka == kb == "integer"
     if op == "/":
-        return (
-            f"(CASE WHEN {b} = 0 THEN 0.0 ELSE CAST({a} AS DOUBLE) / {b} END)",
-            "float",
-        )
+        zero = f"WHEN {a} IS NULL THEN NULL WHEN {b} = 0 THEN 0.0"
+        return f"(CASE {zero} ELSE CAST({a} AS DOUBLE) / {b} END)", "float"
     if op == "%":
         if both_int:
-            return f"(CASE WHEN {b} = 0 THEN 0 ELSE {a} % {b} END)", "integer"
+            zero = f"WHEN {a} IS NULL THEN NULL WHEN {b} = 0 THEN 0"
+            return f"(CASE {zero} ELSE {a} % {b} END)", "integer"
         # DuckDB's % on doubles takes the dividend's sign, as Go's math.Mod;
         # its fmod() takes the divisor's.
         remainder = f"(CAST({a} AS DOUBLE) % CAST({b} AS DOUBLE))"
