@@ -77,8 +77,8 @@ def test_the_engine_refuses_what_it_cannot_run(server: str) -> None:
     """The same QuerySets raise UnsupportedCompilation on the embedded engine."""
     influxpy.connect("duckdb://:memory:", alias="engine")
     queries = [
-        Sensor.series.annotate(s=Raw('sum("v")')),
         Sensor.series.annotate(r=Func("no_such_function", F("v"))),
+        Sensor.series.annotate(s=Raw('sum("v") FROM "other"')),
     ]
     Sensor.series.using("engine").create(v=1.0, w=1.0, time=T0)
     for qs in queries:

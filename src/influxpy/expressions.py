@@ -170,6 +170,10 @@ class F(Expression):
             )
             raise ValueError(msg)
 
+    def __repr__(self) -> str:
+        cast = "" if self.cast is None else f", cast={self.cast!r}"
+        return f"F(name={self.name!r}{cast})"
+
     def resolve(self, resolver: Resolver) -> Expression:
         """Return the ``Col`` this name refers to."""
         col = resolver.column(self.name)
