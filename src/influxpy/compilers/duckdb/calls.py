@@ -83,6 +83,10 @@ class CallsMixin(_CompilerBase):
                 ctx, call, index, ctes, lone_selector, len(aux)
             )
             relations.append(relation)
+        if lone_selector and calls[0].name == "percentile" and not ctx.group_columns:
+            # Read three times without a sort (percentile.py): scanning the
+            # table each time beats copying the rows into a materialized CTE.
+            ctes[0] = ctes[0].replace("base AS (", "base AS NOT MATERIALIZED (", 1)
         if all(r is None for r in relations):
             return None
         g = ctx.group_columns
