@@ -8,8 +8,8 @@ col_0", "
 col_1", "
 col_2" FROM (SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", (CAST((CAST("v" AS DOUBLE) * CAST(CAST($p0 AS BIGINT) AS DOUBLE)) AS DOUBLE) + CAST("n" AS DOUBLE)) AS "
-col_0", (CASE WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
-col_1", (CASE WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
+col_0", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
+col_1", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
 col_2" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 7}
@@ -17,22 +17,22 @@ influxpy_tie" ASC
 -- stream body:
 SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", (CAST((CAST("v" AS DOUBLE) * CAST(CAST($p0 AS BIGINT) AS DOUBLE)) AS DOUBLE) + CAST("n" AS DOUBLE)) AS "
-col_0", (CASE WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
-col_1", (CASE WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
+col_0", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
+col_1", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
 col_2" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)
 -- stream count:
 SELECT count(*) FROM "influxpy"."autogen.metrics"
 -- stream slices: {'p0': 2, 'p1': 3, 'p2': 2}
 SELECT n, lo, hi, n * 2 > 1000 FROM (SELECT count(*) AS n, min(time) AS lo, max(time) AS hi FROM (SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", (CAST((CAST("v" AS DOUBLE) * CAST(CAST($p0 AS BIGINT) AS DOUBLE)) AS DOUBLE) + CAST("n" AS DOUBLE)) AS "
-col_0", (CASE WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
-col_1", (CASE WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
+col_0", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
+col_1", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
 col_2" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r) WHERE n > 0
 -- stream histogram: {'p0': 2, 'p1': 3, 'p2': 2}
 SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", (CAST((CAST("v" AS DOUBLE) * CAST(CAST($p0 AS BIGINT) AS DOUBLE)) AS DOUBLE) + CAST("n" AS DOUBLE)) AS "
-col_0", (CASE WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
-col_1", (CASE WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
+col_0", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
+col_1", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
 col_2" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE) AS r GROUP BY bucket ORDER BY bucket
 -- stream slice of series: {'p0': 2, 'p1': 3, 'p2': 2}
 SELECT time, "
@@ -40,8 +40,8 @@ col_0", "
 col_1", "
 col_2" FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", (CAST((CAST("v" AS DOUBLE) * CAST(CAST($p0 AS BIGINT) AS DOUBLE)) AS DOUBLE) + CAST("n" AS DOUBLE)) AS "
-col_0", (CASE WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
-col_1", (CASE WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
+col_0", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
+col_1", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
 col_2" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
 -- stream slice of times: {'p0': 2, 'p1': 3, 'p2': 2}
@@ -50,7 +50,7 @@ col_0", "
 col_1", "
 col_2" FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", (CAST((CAST("v" AS DOUBLE) * CAST(CAST($p0 AS BIGINT) AS DOUBLE)) AS DOUBLE) + CAST("n" AS DOUBLE)) AS "
-col_0", (CASE WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
-col_1", (CASE WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
+col_0", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
+col_1", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
 col_2" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE AND time >= 5 AND time <= 9) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
