@@ -1,11 +1,11 @@
 """The conditions DELETE and DROP SERIES refuse, as influxd 1.6.7 does.
 
-influxd's series index reads a condition's key as a field when any
-measurement of the database has a field of that name (not only the ones the
-statement deletes from), and ``key = 1`` (a number or a boolean) of any
-key; the statement then fails with ``fields not supported in WHERE clause
-during deletion`` (influxd names a shard first, ``shard 2: …``; the engine
-has none to name) and deletes nothing. Without a measurement to delete
+influxd's series index reads a condition's key as a field when a
+measurement the statement deletes from has a field of that name (a field of
+another measurement only does not count), and ``key = 1`` (a number or a
+boolean) of any key; the statement then fails with ``fields not supported
+in WHERE clause during deletion`` (influxd names a shard first, ``shard 2:
+…``; the engine has none to name) and deletes nothing. Without a measurement to delete
 from, nothing is refused. Each test runs on the server and on the engine
 (``conn``).
 """
@@ -68,6 +68,8 @@ def test_a_condition_on_a_field_of_the_database_is_refused(
         "DROP SERIES WHERE \"h\" = 'zz'",
         "DROP SERIES WHERE \"nope\" = 'zz'",
         "DROP SERIES WHERE \"f\"::tag = 'zz'",
+        "DROP SERIES FROM cpu WHERE \"g\" = 'zz'",  # g: a field of mem only
+        "DELETE FROM mem WHERE \"f\" = 'zz'",  # f: a field of cpu only
         'DROP SERIES FROM nope WHERE "f" = 1',
         'DROP SERIES FROM /zz/ WHERE "f" = 1',
         'DELETE FROM nope WHERE "f" = 1',

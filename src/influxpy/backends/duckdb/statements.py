@@ -469,17 +469,20 @@ class EngineStatements(EngineShowMeta):
     ) -> None:
         """Fail a DELETE or DROP SERIES whose condition names a field, as
         influxd does: its index reads a key (not cast ``::tag``) as a field
-        when any measurement of the database has that field, the ones the
-        statement deletes from or not, and ``key = 1`` of any key; with no
-        measurement to delete from, nothing is refused. (influxd's text
-        names a shard first: ``shard 2: fields not …``; the engine has no
-        shard to name.)"""
+        when a measurement the statement deletes from has that field (a
+        field of another measurement only is read as a tag: ``DROP SERIES
+        FROM m WHERE h = 'a'`` passes while ``h`` is a field of ``other``),
+        and ``key = 1`` of any key; with no measurement to delete from,
+        nothing is refused. (influxd's text names a shard first: ``shard 2:
+        fields not …``; the engine has no shard to name.)"""
         if where is None or not names:
             return
         keys = _condition_keys(where)
+        touched = set(names)
         if _compares_a_number(where) or any(
             info.role == "field" and info.key in keys
-            for _rp, _m, columns in self._state.tables_of(database)
+            for _rp, measurement, columns in self._state.tables_of(database)
+            if measurement in touched
             for info in columns.values()
         ):
             msg = "fields not supported in WHERE clause during deletion"
