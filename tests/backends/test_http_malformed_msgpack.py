@@ -47,3 +47,12 @@ def test_statements_read_show_diagnostics_whole(backend: HTTPBackend) -> None:
 def test_execute_refuses_a_msgpack_answer_cut_short(backend: HTTPBackend) -> None:
     with pytest.raises(OperationalError, match="ends in the middle of a value"):
         list(backend.execute(Compiled("SHOW DIAGNOSTICS")))
+
+
+def test_a_series_tags_are_sorted_by_key_whatever_order_msgpack_gives() -> None:
+    """influxd's msgpack writes a series' tags in Go's map order, which
+    changes between answers; JSON writes them sorted, and so do we."""
+    from influxpy.backends.http.reading import _series_from
+
+    raw = {"name": "m", "tags": {"host": "a", "dc": "x"}, "columns": ["time"]}
+    assert list(_series_from(raw).tags) == ["dc", "host"]

@@ -40,9 +40,12 @@ def _decode_time_ext(code: int, data: bytes) -> Any:
 
 
 def _series_from(raw: Mapping[str, Any]) -> Series:
+    # Sorted by key, as InfluxDB's JSON writes them: its msgpack writes a
+    # series' tags in Go's map order, which changes from answer to answer.
+    tags = raw.get("tags")
     return Series(
         name=raw.get("name", ""),
-        tags=dict(raw.get("tags") or {}),
+        tags=dict(sorted(tags.items())) if tags else {},
         columns=list(raw.get("columns") or []),
         values=raw.get("values") or [],
         partial=bool(raw.get("partial", False)),
