@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from influxpy._types import options_of
 from influxpy.exceptions import FieldError, ImproperlyConfigured
-from influxpy.results import Series
+from influxpy.results import Series, piece_columns
 
 if TYPE_CHECKING:
     from influxpy._types import Measurement
@@ -66,24 +66,13 @@ def series_to_dataframe(
         if not count:
             continue
         measurements.add(piece.name)
-        done: set[str] = set()
-        # One list per column, read by index: about twice as fast as
-        # transposing the rows with zip(*rows).
-        for index, key in enumerate(piece.columns[: len(rows[0])]):
-            name = names.get(key, key)
-            if name == "time" and index == 0:
-                firsts = [row[0] for row in rows]
-                times.append(np.fromiter(firsts, dtype=np.int64, count=count))
-                continue
-            if name not in done:
-                done.add(name)
-                values = [row[index] for row in rows]
-                _column(columns, name, total).add(_piece_array(values))
-        for key, value in piece.tags.items():
-            name = names.get(key, key)
-            if name not in done:
-                done.add(name)
-                _column(columns, name, total).add(_repeat(value, count))
+        firsts, values, tags = piece_columns(piece, names)
+        if firsts is not None:
+            times.append(np.fromiter(firsts, dtype=np.int64, count=count))
+        for name, cells in values:
+            _column(columns, name, total).add(_piece_array(cells))
+        for name, value in tags:
+            _column(columns, name, total).add(_repeat(value, count))
         total += count
         for column in columns.values():
             column.pad(total)

@@ -19,7 +19,14 @@ from typing import Any
 
 from influxpy._types import PointT, options_of
 
-__all__ = ["Converter", "InfluxResult", "Series", "StatementResult", "merge_pieces"]
+__all__ = [
+    "Converter",
+    "InfluxResult",
+    "Series",
+    "StatementResult",
+    "merge_pieces",
+    "piece_columns",
+]
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 #: Distinct timestamps a converter remembers before it starts afresh.
@@ -146,6 +153,37 @@ def _dict_builder(
     built: Callable[[list[list[Any]], tuple[Any, ...]], list[dict[str, Any]]]
     built = eval(source, {"__builtins__": {}})
     return built
+
+
+def piece_columns(
+    piece: Series, names: Mapping[str, str]
+) -> tuple[list[Any] | None, list[tuple[str, list[Any]]], list[tuple[str, str]]]:
+    """Split a non-empty *piece* into the columns of a table.
+
+    Returns its times (None when the first column is not ``time``), one
+    list of values per named column (the first of a repeated name), and the
+    tags whose names no column took; *names* maps stored keys to attribute
+    names. Lists are read by index: about twice as fast as transposing the
+    rows with ``zip(*rows)``.
+    """
+    rows = piece.values
+    times: list[Any] | None = None
+    done: set[str] = set()
+    values: list[tuple[str, list[Any]]] = []
+    for index, key in enumerate(piece.columns[: len(rows[0])]):
+        name = names.get(key, key)
+        if name == "time" and index == 0:
+            times = [row[0] for row in rows]
+        elif name not in done:
+            done.add(name)
+            values.append((name, [row[index] for row in rows]))
+    tags = []
+    for key, value in piece.tags.items():
+        name = names.get(key, key)
+        if name not in done:
+            done.add(name)
+            tags.append((name, value))
+    return times, values, tags
 
 
 def merge_pieces(pieces: Iterable[Series]) -> Iterator[Series]:
