@@ -109,6 +109,19 @@ _NOTE_PREFIX = "influxpy: "
 _NOTED = "_influxpy_written"
 
 
+def frame_lines(model: type[Measurement], frame: Any, batch_size: int) -> Iterator[str]:
+    """The line protocol of a DataFrame of *model*'s points, encoded a batch
+    of *batch_size* rows at a time (each series key encoded once)."""
+    from influxpy._dataframe import frame_batches, frame_columns
+    from influxpy.lineprotocol import encode_columns
+
+    columns = frame_columns(model, frame)
+    measurement = options_of(model).measurement
+    series_keys: dict[tuple[Any, ...], str] = {}
+    for times, tags, fields in frame_batches(*columns, batch_size):
+        yield from encode_columns(measurement, times, tags, fields, series_keys)
+
+
 def written_of(error: BaseException) -> int:
     """The points a bulk write stored before *error*, as noted on it (or 0)."""
     if isinstance(error, InfluxpyError):
@@ -518,19 +531,8 @@ class Backend(abc.ABC):
 
         The default encodes the frame's columns as line protocol in batches.
         """
-        from influxpy._dataframe import frame_batches, frame_columns
-        from influxpy.lineprotocol import encode_columns
-
-        columns = frame_columns(model, frame)
-        measurement = options_of(model).measurement
-        series_keys: dict[tuple[Any, ...], str] = {}
-
-        def batches() -> Iterator[str]:
-            for times, tags, fields in frame_batches(*columns, batch_size):
-                yield from encode_columns(measurement, times, tags, fields, series_keys)
-
         return self.write_lines(
-            batches(),
+            frame_lines(model, frame, batch_size),
             database=database,
             retention_policy=retention_policy,
             batch_size=batch_size,

@@ -22,7 +22,6 @@ from collections.abc import (
     AsyncIterator,
     Callable,
     Iterable,
-    Iterator,
 )
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from itertools import compress, repeat
@@ -34,6 +33,7 @@ from influxpy._utils import achunks, chunks
 from influxpy.backends.base import (
     DEFAULT_BATCH_SIZE,
     counting_written,
+    frame_lines,
     note_written,
 )
 from influxpy.backends.http.sending import HTTPRequests
@@ -316,19 +316,8 @@ class HTTPWrites(HTTPRequests):
 
         As the default, with *concurrency* as in ``write()``.
         """
-        from influxpy._dataframe import frame_batches, frame_columns
-        from influxpy.lineprotocol import encode_columns
-
-        columns = frame_columns(model, frame)
-        measurement = model._meta.measurement
-        series_keys: dict[tuple[Any, ...], str] = {}
-
-        def batches() -> Iterator[str]:
-            for times, tags, fields in frame_batches(*columns, batch_size):
-                yield from encode_columns(measurement, times, tags, fields, series_keys)
-
         return self.write_lines(
-            batches(),
+            frame_lines(model, frame, batch_size),
             database=database,
             retention_policy=retention_policy,
             batch_size=batch_size,
