@@ -98,12 +98,19 @@ def test_a_shard_group_of_a_recent_point_keeps_an_older_one(conn: str) -> None:
     """A point just beyond the policy, in the shard group of a newer point
     of the same request, is stored as influxd stores it."""
     short_policy(conn)
-    now = time.time_ns()
-    cutoff = now - HOUR
-    start = cutoff - cutoff % HOUR  # hour groups start on the hour
-    if now - start > 2 * HOUR - 120 * 1_000_000_000 or cutoff - start < 60e9:
-        pytest.skip("too close to an hour boundary to place the points")
-    older, newer = start + 1_000_000_000, cutoff + 30 * 1_000_000_000
+    second = 1_000_000_000
+    while True:
+        now = time.time_ns()
+        cutoff = now - HOUR
+        start = cutoff - cutoff % HOUR  # hour groups start on the hour
+        if 10 * second <= cutoff - start <= HOUR - 10 * second:
+            break
+        # Near an hour: wait until the older point, a second into the
+        # group, is safely beyond the policy and the newer one, a little
+        # after the cutoff, still in its group (at most twenty seconds).
+        time.sleep(((10 * second - (cutoff - start)) % HOUR) / second)
+    older, newer = start + second, cutoff + 5 * second
+    assert older < cutoff - 5 * second
     assert newer < start + HOUR
     assert write_short(conn, f"{M} v=1 {newer}", f"{M} v=2 {older}") == 2
     assert sorted(stored(conn)) == [1.0, 2.0]
