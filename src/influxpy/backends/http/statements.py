@@ -12,6 +12,7 @@ next statement is yielded.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncGenerator, Iterator, Mapping
 from typing import Any, NoReturn
 
@@ -223,7 +224,7 @@ class HTTPStatements(HTTPQueries):
         method, query, db = self._statement_query(
             text, database, retention_policy, params, chunk_size
         )
-        try:
+        with _parse_errors():
             response = await self._asend(
                 method,
                 "/query",
@@ -232,11 +233,6 @@ class HTTPStatements(HTTPQueries):
                 stream=True,
                 database=db,
             )
-        except ProgrammingError as error:
-            parse_error = _parse_error_of(str(error))
-            if parse_error is None:
-                raise
-            raise InfluxQLParseError(parse_error) from None
         failure: Failure | None = None
         documents: list[Any] = []
         try:
@@ -284,7 +280,7 @@ class HTTPStatements(HTTPQueries):
     def _statement_results(
         self, method: str, query: dict[str, str], database: str | None, *, stream: bool
     ) -> Iterator[StatementResult]:
-        try:
+        with _parse_errors():
             response = self._send(
                 method,
                 "/query",
@@ -293,11 +289,6 @@ class HTTPStatements(HTTPQueries):
                 stream=True,
                 database=database,
             )
-        except ProgrammingError as error:
-            parse_error = _parse_error_of(str(error))
-            if parse_error is None:
-                raise
-            raise InfluxQLParseError(parse_error) from None
         failure: Failure | None = None
         try:
             results = _Results(_documents(response, stream=True))
@@ -338,6 +329,18 @@ class HTTPStatements(HTTPQueries):
             raise InfluxQLParseError(error)
         msg = f"InfluxDB at {self.base_url} rejected the query: {error}."
         raise ProgrammingError(msg)
+
+
+@contextlib.contextmanager
+def _parse_errors() -> Iterator[None]:
+    """Raise influxd's refusal of text it cannot parse as InfluxQLParseError."""
+    try:
+        yield
+    except ProgrammingError as error:
+        parse_error = _parse_error_of(str(error))
+        if parse_error is None:
+            raise
+        raise InfluxQLParseError(parse_error) from None
 
 
 def _parse_error_of(message: str) -> str | None:
