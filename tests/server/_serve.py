@@ -12,11 +12,13 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 
-from _influxd import free_port
+from _influxd import InfluxServer, free_port
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
@@ -82,3 +84,23 @@ class Served:
     def close(self) -> None:
         self.stop()
         self.client.close()
+
+
+@contextlib.contextmanager
+def seeded_pair(
+    influx_server: InfluxServer, served: Served, prefix: str, lines: str
+) -> Iterator[tuple[InfluxServer, Served, str]]:
+    """A fresh database holding *lines* on influxd and on ``influxpy serve``
+    alike, dropped from both afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    for target in (influx_server, served):
+        target.request("POST", "/query", params={"q": f'CREATE DATABASE "{name}"'})
+        response = target.request(
+            "POST", "/write", params={"db": name}, content=lines.encode()
+        )
+        assert response.status_code == 204, response.text
+    try:
+        yield influx_server, served, name
+    finally:
+        for target in (influx_server, served):
+            target.request("POST", "/query", params={"q": f'DROP DATABASE "{name}"'})

@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from _influxd import InfluxServer
-from server._serve import Served
+from server._serve import Served, seeded_pair
 
 LINES = (
     'm,h=a v=1,s="x",b=true,i=2i 1000000000\nm,h=b v=2,s="y",b=false,i=3i 2000000000\n'
@@ -25,18 +25,8 @@ LINES = (
 def pair(
     influx_server: InfluxServer, served: Served
 ) -> Iterator[tuple[InfluxServer, Served, str]]:
-    name = f"parity_{uuid.uuid4().hex[:8]}"
-    for target in (influx_server, served):
-        target.request("POST", "/query", params={"q": f'CREATE DATABASE "{name}"'})
-        response = target.request(
-            "POST", "/write", params={"db": name}, content=LINES.encode()
-        )
-        assert response.status_code == 204, response.text
-    try:
-        yield influx_server, served, name
-    finally:
-        for target in (influx_server, served):
-            target.request("POST", "/query", params={"q": f'DROP DATABASE "{name}"'})
+    with seeded_pair(influx_server, served, "parity", LINES) as pair:
+        yield pair
 
 
 def answers(pair: Any, method: str, params: dict[str, str]) -> tuple[Any, Any]:

@@ -5,7 +5,6 @@ request and of a statement."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +14,7 @@ import orjson
 import pytest
 
 from _influxd import InfluxServer
-from server._serve import Served
+from server._serve import Served, seeded_pair
 
 LINES = "\n".join(
     f'q,h={"ab"[i % 2]},r={"xyz"[i % 3]} v={i * 1.5},i={i}i,s="t{i}",b={i % 2 == 0} '
@@ -28,18 +27,8 @@ LINES = "\n".join(
 def pair(
     influx_server: InfluxServer, served: Served
 ) -> Iterator[tuple[InfluxServer, Served, str]]:
-    name = f"query_{uuid.uuid4().hex[:8]}"
-    for target in (influx_server, served):
-        target.request("POST", "/query", params={"q": f'CREATE DATABASE "{name}"'})
-        response = target.request(
-            "POST", "/write", params={"db": name}, content=LINES.encode()
-        )
-        assert response.status_code == 204, response.text
-    try:
-        yield influx_server, served, name
-    finally:
-        for target in (influx_server, served):
-            target.request("POST", "/query", params={"q": f'DROP DATABASE "{name}"'})
+    with seeded_pair(influx_server, served, "query", LINES) as pair:
+        yield pair
 
 
 def both(
