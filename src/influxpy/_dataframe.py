@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from influxpy._arrow import _Chunks
 from influxpy._types import options_of
 from influxpy.exceptions import FieldError, ImproperlyConfigured
 from influxpy.results import Series, piece_columns
@@ -144,7 +145,7 @@ def wide_frame(frame: Any, tags: Sequence[str]) -> Any:
     return wide
 
 
-class _Column:
+class _Column(_Chunks):
     """One result column, gathered piece by piece with no Python work per value.
 
     Each piece's values become one Arrow array, inferred in C; values Arrow
@@ -154,23 +155,7 @@ class _Column:
     nothing faster gives the same result.
     """
 
-    __slots__ = ("chunks", "length")
-
-    def __init__(self, nulls: int) -> None:
-        self.chunks: list[Any] = []
-        self.length = 0
-        self.pad(nulls)
-
-    def add(self, chunk: Any) -> None:
-        self.chunks.append(chunk)
-        self.length += len(chunk)
-
-    def pad(self, length: int) -> None:
-        """Fill the rows of pieces without this column with nulls."""
-        if self.length < length:
-            import pyarrow as pa
-
-            self.add(pa.nulls(length - self.length))
+    __slots__ = ()
 
     def finish(self, text: Any) -> Any:
         """The column's values, typed as pandas infers them from a list.
