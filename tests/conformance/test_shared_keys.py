@@ -249,3 +249,33 @@ def test_quirk_top_by_a_shared_tag_shows_the_field(both: tuple[str, str]) -> Non
     text = "SELECT top(value, core, 2) FROM net"
     assert values(server, text) == [[50, 5.0, 7], [60, 6.0, None]]
     assert values(engine, text) == [[50, 5.0, None], [60, 6.0, "c"]]
+
+
+SUBQUERY = "(SELECT core, value * 2 AS x FROM net GROUP BY *)"
+
+
+def test_a_subquery_grouped_by_the_key_selects_its_field(net: Any) -> None:
+    """An inner ``GROUP BY *`` groups by the tag ``core`` while its select
+    list holds the field ``core``: the outer query reads the field by the
+    bare name (keeping the inner rows where it is null) and groups by the
+    tag."""
+    assert values(net, f"SELECT mean(x) FROM {SUBQUERY}") == [[0, 7.0]]
+    assert values(net, f"SELECT core FROM {SUBQUERY}") == [
+        [10, None],
+        [20, None],
+        [30, 5],
+        [40, 6],
+        [50, 7],
+        [60, None],
+    ]
+    assert values(net, f"SELECT x FROM {SUBQUERY} WHERE core > 5") == [
+        [40, 8.0],
+        [50, 10.0],
+    ]
+    grouped = f"SELECT max(x), sum(core) FROM {SUBQUERY} GROUP BY core"
+    assert answer(net, grouped) == [
+        ({"core": ""}, ["time", "max", "sum"], [[0, 10.0, 18]]),
+        ({"core": "a"}, ["time", "max", "sum"], [[0, 2.0, None]]),
+        ({"core": "b"}, ["time", "max", "sum"], [[0, 4.0, None]]),
+        ({"core": "c"}, ["time", "max", "sum"], [[0, 12.0, None]]),
+    ]

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from influxpy.compilers.duckdb.aliases import group_column, output_column
-from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
+from influxpy.compilers.duckdb.catalog import ColumnInfo, field_column, ident
 from influxpy.compilers.duckdb.context import _DIMENSION, _CompilerBase
 from influxpy.compilers.duckdb.timezones import tz_window
 from influxpy.query import Fill, Query
@@ -102,10 +102,14 @@ class SubqueriesMixin(_CompilerBase):
         selected = self._select(dataclasses.replace(inner, **changes), limits)
         if selected is None:
             return None
-        clash = set(selected.names) & set(selected.group_keys)
-        if clash:
-            what = f"a subquery column named like a tag ({sorted(clash)[0]!r})"
-            raise self._unsupported(what)
+        # A column named like a grouping tag (a key that is a tag in some
+        # series and a field in others) moves aside as stored fields do:
+        # a bare name reads the field, ``::tag`` and GROUP BY the tag.
+        tags = set(selected.group_keys)
+
+        def column(name: str) -> str:
+            return field_column(name) if name in tags else name
+
         outputs = [
             *(
                 f"{group_column(i)} AS {ident(k)}"
@@ -113,7 +117,7 @@ class SubqueriesMixin(_CompilerBase):
             ),
             "time",
             *(
-                f"{output_column(i)} AS {ident(n)}"
+                f"{output_column(i)} AS {ident(column(n))}"
                 for i, n in enumerate(selected.names)
             ),
         ]
@@ -122,7 +126,7 @@ class SubqueriesMixin(_CompilerBase):
         # A column of a field that does not exist has no type: the outer
         # query reads it as a field that does not exist either.
         columns.update(
-            (name, ColumnInfo(name, "field", kind))
+            (column(name), ColumnInfo(name, "field", kind))
             for name, kind in zip(selected.names, selected.kinds, strict=True)
             if kind is not None
         )
