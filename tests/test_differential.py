@@ -659,8 +659,8 @@ def special_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     windows = draw(st.booleans())
     add_filters(draw, spec, time_required=windows)
     group_by = add_grouping(draw, spec)
-    # A windowed INTEGRAL in descending order repeats windows on the
-    # server (the engine refuses it).
+    # A windowed INTEGRAL in descending order is a server quirk
+    # (test_quirk_integral_over_windows_in_descending_order).
     descending = draw(st.booleans()) and not (kind == "integral" and windows)
     if kind in ("top", "bottom"):
         make = Top if kind == "top" else Bottom

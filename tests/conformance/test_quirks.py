@@ -6,7 +6,6 @@ answers instead. The differential tests never draw these shapes.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -264,37 +263,6 @@ def test_holt_winters_matches_the_server_with_gaps_and_groups(
             results.append(series(qs if fill is None else qs.fill(fill)))
         assert results[0] == results[1], call
         assert results[0]
-
-
-@pytest.mark.parametrize(
-    ("make", "feature"),
-    [
-        (
-            lambda qs: qs.order_by("-time"),
-            "integral() with resolution() in descending order",
-        ),
-    ],
-)
-def test_integral_windows_the_engine_refuses(
-    both: tuple[str, str], make: Any, feature: str
-) -> None:
-    """In descending order the server's windowed INTEGRAL repeats windows
-    with negative areas; the engine refuses it by name."""
-    write_both(both, *(Reading(time=at(10 * k), v=float(k)) for k in range(4)))
-    server, engine = both
-
-    def query(alias: str) -> Any:
-        qs = (
-            Reading.series.using(alias)
-            .filter(time__gte=at(0), time__lt=at(40))
-            .annotate(Integral("v"))
-            .resolution(Second(20))
-        )
-        return make(qs)
-
-    list(query(server))
-    with pytest.raises(UnsupportedCompilation, match=re.escape(feature)):
-        list(query(engine))
 
 
 def test_quirk_function_over_windows_starting_before_the_range(

@@ -275,9 +275,6 @@ class CallsMixin(_CompilerBase):
         if not isinstance(source, Col):
             what = f"{name}() of an expression"
             raise self._unsupported(what)
-        if name == "integral" and windows and ctx.query.descending:
-            what = "integral() with resolution() in descending order"
-            raise self._unsupported(what)
 
     def _base(self, ctx: _Context, calls: list[Func], extra: list[str]) -> str:
         """The stored rows every call reads: group keys, time, fields, and

@@ -49,6 +49,12 @@ class MultiRowMixin(_CompilerBase):
         there interpolated toward the next point) and emits the window; the
         area from that end to the next point goes to the next point's
         window. Empty windows have no row whatever the fill.
+
+        In descending order the server's reducer sums the same areas
+        backwards, so each window's integral changes sign (as without
+        windows); the engine stamps them with the window starts, one row
+        per window (the server's stamps are broken there: see
+        ``test_quirk_integral_over_windows_in_descending_order``).
         """
         interval, shift = self._interval(ctx)
         unit = call.params[0].nanoseconds if call.params else _SECOND
@@ -63,7 +69,8 @@ class MultiRowMixin(_CompilerBase):
             f"FROM base WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
             + (f" GROUP BY {', '.join(g)}" if g else "")
         )
-        columns = [*g, "p.t AS time", "p.v AS v"]
+        value = "-p.v" if ctx.query.descending else "p.v"
+        columns = [*g, "p.t AS time", f"{value} AS v"]
         if _ordinal(ctx):
             columns.append(f"1 AS {ORDINAL}")
         return f"SELECT {', '.join(columns)} FROM ({reduced})"
@@ -155,10 +162,13 @@ class MultiRowMixin(_CompilerBase):
         return f"SELECT {', '.join([*g, 'p.t AS time', 'p.v AS v'])} FROM ({reduced})"
 
     def _holt_winters(self, ctx: _Context, call: Func, rows: str) -> str:
-        """HOLT_WINTERS[_WITH_FIT](agg, N, S) over each series' windows."""
-        if ctx.query.descending:
-            what = f"{call.name}() in descending order"
-            raise self._unsupported(what)
+        """HOLT_WINTERS[_WITH_FIT](agg, N, S) over each series' windows.
+
+        The forecast is made in time order whatever the output order: in
+        descending order the server answers nothing (its reducer reads the
+        windows backwards and finds no span), the engine the same rows as
+        ascending, latest first (``test_quirk_holt_winters_in_descending_order``).
+        """
         interval, _shift = self._interval(ctx)
         h, season = int(call.params[0]), int(call.params[1])
         fit = "TRUE" if call.name == "holt_winters_with_fit" else "FALSE"
