@@ -279,3 +279,22 @@ def test_points_beyond_a_retention_policy_are_answered_as_influxd(pair):
         expected, got = both(pair, "POST", "/write", params=params, content=body)
         assert expected.status_code == 400, expected.text
         assert_same(expected, got)
+
+
+def test_a_body_partly_over_stored_points_merges_as_influxd(pair):
+    """New points are stored, points at a stored tag set and time merge fields.
+
+    The second body mixes both kinds, with a repeated point of each kind
+    (later values win), so the engine inserts some rows and merges others.
+    """
+    influxd, served, db = pair
+    first = b"w_mix,h=a v=1,n=1i 10\nw_mix,h=b v=2 10\nw_mix,h=a v=3 20"
+    second = (
+        b'w_mix,h=a s="x" 10\nw_mix,h=c v=4 10\nw_mix,h=a v=5 30\n'
+        b"w_mix,h=a v=6 30\nw_mix,h=b n=7i 10\nw_mix,h=b v=8 10\nw_mix v=9 20"
+    )
+    for body in (first, second):
+        params = {"db": db}
+        assert_same(*both(pair, "POST", "/write", params=params, content=body))
+    assert read_ns(served, db, "w_mix") == read_ns(influxd, db, "w_mix")
+    assert len(read_ns(served, db, "w_mix")[0]["values"]) == 6

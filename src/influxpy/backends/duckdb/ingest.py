@@ -254,7 +254,8 @@ def _merge_registered(
             f"SELECT count(*) FROM (SELECT DISTINCT {group} FROM influxpy_batch)"
         ).fetchone()
     )
-    if not distinct or distinct[0] != batch.count:
+    expected = distinct[0] if distinct else batch.count
+    if expected != batch.count:
         # Duplicate points inside the batch: later values win per field.
         merged = ", ".join(
             f"arg_max({ident(k)}, influxpy_row) FILTER "
@@ -274,16 +275,17 @@ def _merge_registered(
     else:
         low, high = int(batch.times.min()), int(batch.times.max())
     join = " AND ".join(f"t.{ident(k)} = b.{ident(k)}" for k in key_cols)
-    hits = con.execute(
-        f"SELECT count(*) FROM {target} t SEMI JOIN {source} b ON {join} "
-        f"WHERE t.time BETWEEN {low} AND {high}"
-    ).fetchone()
     all_cols = ", ".join(ident(k) for k in (*key_cols, *carried, *field_keys))
-    if not hits or not hits[0]:
-        con.execute(
-            f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM {source}"
-        )
+    # One statement stores the points no stored point shares tags and time
+    # with (all of them, when appending); any others are merged below.
+    inserted = con.execute(
+        f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM {source} b "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.time BETWEEN "
+        f"{low} AND {high} AND {join})"
+    ).fetchone()
+    if inserted and inserted[0] == expected:
         return
+    # The points just inserted meet themselves below and keep their values.
     coalesced = ", ".join(
         f"coalesce(b.{ident(k)}, t.{ident(k)}) AS {ident(k)}" for k in field_keys
     )
