@@ -237,10 +237,6 @@ def start_ns(moment: dt.datetime) -> int:
             "windows start before the time range",
         ),
         (
-            lambda qs: qs.only("v").group_by("host")[:2].subquery().annotate(Sum("v")),
-            "slicing a grouped subquery",
-        ),
-        (
             lambda qs: (
                 qs.annotate(m=Mean("v"), k=Count("v"))
                 .subquery()
@@ -258,10 +254,6 @@ def start_ns(moment: dt.datetime) -> int:
                 .filter(time__gte=at(0), time__lt=at(40))
             ),
             "fill('value') inside a subquery",
-        ),
-        (
-            lambda qs: qs.only("v").subquery().group_by("host").series_limit(1),
-            "series_limit() with subqueries",
         ),
     ],
 )

@@ -271,6 +271,8 @@ class DuckDBCompiler(
         query = ctx.query
         if query.series_limit is None and query.series_offset is None:
             return None
+        if isinstance(query.source, Query):
+            return None  # sliced where the subquery reads (subquery_slices)
         tags = "TRUE"
         if query.where is not None:
             tags = self._where(query.where, ctx.columns, tags_only=True)

@@ -8,12 +8,13 @@ from typing import Any
 
 from influxpy.compilers.duckdb.aliases import group_column, output_column
 from influxpy.compilers.duckdb.catalog import ColumnInfo, field_column, ident
-from influxpy.compilers.duckdb.context import _DIMENSION, _CompilerBase
+from influxpy.compilers.duckdb.context import _DIMENSION
+from influxpy.compilers.duckdb.subquery_slices import SubquerySlicesMixin
 from influxpy.compilers.duckdb.timezones import tz_window
 from influxpy.query import Fill, Query
 
 
-class SubqueriesMixin(_CompilerBase):
+class SubqueriesMixin(SubquerySlicesMixin):
     """The rows of a subquery, read as a table of tags and fields."""
 
     def _subquery_table(
@@ -30,19 +31,12 @@ class SubqueriesMixin(_CompilerBase):
         """
         inner = outer.source
         assert isinstance(inner, Query)
-        for query in (outer, inner):
-            if query.series_limit is not None or query.series_offset is not None:
-                raise self._unsupported("series_limit() with subqueries")
-        if "*" in outer.group_by:
-            raise self._unsupported("group_by('*') on a subquery")
         changes: dict[str, Any] = {"descending": outer.descending}
-        if "*" not in inner.group_by:
+        if "*" not in inner.group_by and "*" not in outer.group_by:
             changes["group_by"] = tuple(sorted({*inner.group_by, *outer.group_by}))
-        grouped = bool(changes.get("group_by", inner.group_by))
-        if grouped and (inner.limit is not None or inner.offset is not None):
-            # The server's per-series limit inside a grouped subquery does
-            # not keep the first rows of each series.
-            raise self._unsupported("slicing a grouped subquery")
+        # GROUP BY * outside groups by the subquery's tags (its groups).
+        slicing = self._slice_plan(outer, changes.get("group_by", inner.group_by))
+        changes.update(slicing.changes)
         inner_calls = any(self._has_call(i.expression) for i in inner.select)
         if outer.descending and inner_calls and len(inner.select) > 1:
             # In descending order the server splits the inner calls of one
@@ -99,9 +93,11 @@ class SubqueriesMixin(_CompilerBase):
                     "before the time range (align the lower time bound to them)"
                 )
                 raise self._unsupported(what)
+        slicing.windowed = gbt is not None
         selected = self._select(dataclasses.replace(inner, **changes), limits)
         if selected is None:
             return None
+        rows, selected = self._sliced(inner, selected, slicing, limits)
         # A column named like a grouping tag (a key that is a tag in some
         # series and a field in others) moves aside as stored fields do:
         # a bare name reads the field, ``::tag`` and GROUP BY the tag.
@@ -121,7 +117,7 @@ class SubqueriesMixin(_CompilerBase):
                 for i, n in enumerate(selected.names)
             ),
         ]
-        table = f"(SELECT {', '.join(outputs)} FROM ({selected.sql}))"
+        table = f"(SELECT {', '.join(outputs)} FROM ({rows}))"
         columns = {k: ColumnInfo(k, "tag", _DIMENSION) for k in selected.group_keys}
         # A column of a field that does not exist has no type: the outer
         # query reads it as a field that does not exist either.

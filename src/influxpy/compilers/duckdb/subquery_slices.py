@@ -1,0 +1,279 @@
+"""SLIMIT/SOFFSET and LIMIT/OFFSET of subqueries, counted as influxd 1.6 counts them.
+
+The server builds a subquery's iterators with the outer query's
+dimensions (``newIteratorOptionsSubstatement`` sets the inner options'
+``Dimensions`` to the outer ones and adds the outer tags to its
+``GroupBy``), which decides both slices:
+
+- SLIMIT and SOFFSET of every level add up, and the sum slices the tag
+  sets the innermost measurement's index makes of the *outer* GROUP BY
+  tags (among the series whose tags can match the inner condition), once.
+- LIMIT and OFFSET of a subquery grouped by more tags than the outer
+  query count rows per run of one inner group in the stream of each outer
+  group, not per inner group: the server's ``LimitIterator`` restarts its
+  count whenever the tags of the row change. The stream is in time order
+  (windows, then the groups of one window, for aggregates). Raw rows are
+  sliced twice, by the shard and by the statement, after the shard kept
+  the first ``offset + limit + 1`` rows of each stored series. When the
+  outer query groups by every inner tag, each run is a whole group and
+  the slice is the usual one per series.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from influxpy.compilers.duckdb.aliases import group_column, output_column
+from influxpy.compilers.duckdb.catalog import ColumnInfo
+from influxpy.compilers.duckdb.context import (
+    _Bounds,
+    _column_sql,
+    _CompilerBase,
+    _Context,
+    _Selected,
+)
+from influxpy.expressions import Col
+from influxpy.functions import Func
+from influxpy.query import Query, SelectItem, Source
+
+#: The SLIMIT ``series_offset()`` alone sends (QuerySet), read as no limit.
+_NO_SERIES_LIMIT = 9_223_372_036_854_775_805
+_HIDDEN = "series_tag_"
+
+
+@dataclasses.dataclass
+class SlicePlan:
+    """How one subquery is sliced: what its inner query loses, what is added."""
+
+    #: The outer query's tags (the server's ``Dimensions``); None for ``*``.
+    dimensions: list[str] | None
+    #: The summed (SLIMIT, SOFFSET); SLIMIT None means no limit.
+    series: tuple[int | None, int] | None = None
+    #: (LIMIT, OFFSET) counted by runs of inner groups, when they are not
+    #: the usual per-series slice.
+    runs: tuple[int | None, int] | None = None
+    #: Whether the inner query is raw (sliced twice, after a per-series cut).
+    raw: bool = False
+    #: Whether the inner aggregates have windows (their stream order).
+    windowed: bool = False
+    #: Whether the rows stream in descending time order (the outer order).
+    descending: bool = False
+    #: The tags of stored series the inner query does not group by (raw).
+    hidden: list[str] = dataclasses.field(default_factory=list)
+    #: The inner select list with the hidden tags, for ``dataclasses.replace``.
+    changes: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+class SubquerySlicesMixin(_CompilerBase):
+    """Slices of subqueries: series limits and grouped row limits."""
+
+    def _series_filter(self, ctx: _Context) -> str | None:
+        """Defined in ``compiler``."""
+        raise NotImplementedError
+
+    def _slice_plan(self, outer: Query, group_by: tuple[str, ...]) -> SlicePlan:
+        """The slices of *outer*'s subquery, whose merged GROUP BY is *group_by*."""
+        inner = outer.source
+        assert isinstance(inner, Query)
+        dims = None if "*" in outer.group_by else sorted(set(outer.group_by))
+        plan = SlicePlan(dims, descending=outer.descending)
+        levels = _levels(outer)
+        if any(
+            q.series_limit is not None or q.series_offset is not None for q in levels
+        ):
+            if len(levels) > 2:
+                raise self._unsupported("series_limit() with nested subqueries")
+            plan.series = _series_window(levels)
+            plan.changes.update(series_limit=None, series_offset=None)
+        if inner.limit is None and inner.offset is None:
+            return plan
+        if dims is None or not ("*" in group_by or set(group_by) - set(dims)):
+            return plan  # every run is a whole series: the usual slice
+        if not isinstance(inner.source, Source):
+            raise self._unsupported("slicing a grouped subquery of a subquery")
+        funcs = [
+            f.name.lower()
+            for i in inner.select
+            if self._has_call(i.expression)
+            for f in i.expression.walk()
+            if isinstance(f, Func)
+        ]
+        odd = self._MULTI_ROW | self._TRANSFORMS | self._TECHNICAL | self._HOLT_WINTERS
+        if any(name in odd for name in funcs):
+            what = "slicing a grouped subquery of transformations or multi-row calls"
+            raise self._unsupported(what)
+        plan.runs = (inner.limit, inner.offset or 0)
+        plan.changes.update(limit=None, offset=None)
+        plan.raw = not funcs
+        if not plan.raw:
+            return plan
+        found = self._table(inner.source)
+        if found is None:
+            return plan
+        _table, columns = found
+        tags = sorted({c.key for c in columns.values() if c.role == "tag"})
+        plan.hidden = [t for t in tags if "*" not in group_by and t not in group_by]
+        select = list(inner.select) or _star_items(columns, group_by)
+        select += [
+            SelectItem(Col(t, "tag"), f"{_HIDDEN}{i}")
+            for i, t in enumerate(plan.hidden)
+        ]
+        plan.changes["select"] = tuple(select)
+        return plan
+
+    def _sliced(
+        self, inner: Query, selected: _Selected, plan: SlicePlan, limits: _Bounds
+    ) -> tuple[str, _Selected]:
+        """The rows of *selected* as the server slices them, and its columns
+        without the hidden tags."""
+        width = len(selected.names) - len(plan.hidden)
+        shown = dataclasses.replace(
+            selected, names=selected.names[:width], kinds=selected.kinds[:width]
+        )
+        keys = selected.group_keys
+        groups = [group_column(i) for i in range(len(keys))]
+        dims = keys if plan.dimensions is None else plan.dimensions
+        parts = [group_column(keys.index(k)) for k in dims if k in keys]
+        sql = selected.sql
+        if plan.runs is not None:
+            limit, offset = plan.runs
+            direction = "DESC" if plan.descending else "ASC"
+            order = [f"{g} ASC" for g in groups]
+            if plan.raw or plan.windowed:
+                order.insert(0, f"time {direction}")
+            if plan.raw:
+                series = [
+                    *groups,
+                    *(output_column(width + i) for i in range(len(plan.hidden))),
+                ]
+                cut = offset + (limit or 0) + 1
+                number = _over(series, [f"time {direction}"])
+                sql = f"SELECT * FROM ({sql}) QUALIFY row_number() {number} <= {cut}"
+                sql = _runs(sql, parts, groups, order, limit, offset)
+            sql = _runs(sql, parts, groups, order, limit, offset)
+        if plan.series is not None:
+            sql = self._series_rows(inner, sql, plan, dims, keys, limits)
+        return sql, shown
+
+    def _series_rows(
+        self,
+        inner: Query,
+        sql: str,
+        plan: SlicePlan,
+        dims: list[str],
+        keys: list[str],
+        limits: _Bounds,
+    ) -> str:
+        """Keep the rows of the tag sets the summed SLIMIT/SOFFSET keep."""
+        assert plan.series is not None
+        limit, offset = plan.series
+        if limit is None and not offset:
+            return sql
+        assert isinstance(inner.source, Source)
+        found = self._table(inner.source)
+        if found is None:
+            return sql
+        table, columns = found
+        query = dataclasses.replace(
+            inner, series_limit=limit, series_offset=offset, group_by=tuple(dims)
+        )
+        ctx = _Context(
+            query=query,
+            table=table,
+            columns=columns,
+            group_keys=list(dims),
+            groups=[_column_sql(Col(k, "tag"), columns)[0] for k in dims],
+            where="TRUE",
+            bounds=limits,
+        )
+        series = self._series_filter(ctx)
+        assert series is not None
+        match = " AND ".join(
+            f"s.{group_column(i)} = r.{group_column(keys.index(k))}"
+            for i, k in enumerate(dims)
+        )
+        return (
+            f"SELECT r.* FROM ({sql}) r WHERE EXISTS "
+            f"(SELECT 1 FROM ({series}) s WHERE {match or 'TRUE'})"
+        )
+
+
+def _levels(outer: Query) -> list[Query]:
+    """*outer* and the subqueries under it, outermost first."""
+    levels = [outer]
+    while isinstance(levels[-1].source, Query):
+        levels.append(levels[-1].source)
+    return levels
+
+
+def _series_window(levels: list[Query]) -> tuple[int | None, int]:
+    """The server's sum of every level's SLIMIT and SOFFSET.
+
+    A level with SOFFSET but no SLIMIT is read as the QuerySet writes it,
+    with the largest SLIMIT, so the sum has no limit.
+    """
+    limit = 0
+    offset = 0
+    for q in levels:
+        if q.series_limit is not None:
+            limit += q.series_limit
+        elif q.series_offset is not None:
+            limit += _NO_SERIES_LIMIT
+        offset += q.series_offset or 0
+    return (None if limit >= _NO_SERIES_LIMIT or limit == 0 else limit), offset
+
+
+def _star_items(
+    columns: Mapping[str, ColumnInfo], group_by: tuple[str, ...]
+) -> list[SelectItem]:
+    """``SELECT *`` spelled out: the fields and the tags not grouped by."""
+    infos = sorted(
+        (c.key, c.role == "tag", c)
+        for k, c in columns.items()
+        if c.role == "field" or c.key not in group_by
+    )
+    return [SelectItem(Col(k, c.role, c.kind)) for k, _tag, c in infos]
+
+
+def _over(partition: list[str], order: list[str]) -> str:
+    by = f"PARTITION BY {', '.join(partition)} " if partition else ""
+    return f"OVER ({by}ORDER BY {', '.join(order)})"
+
+
+def _runs(
+    sql: str,
+    dims: list[str],
+    groups: list[str],
+    order: list[str],
+    limit: int | None,
+    offset: int,
+) -> str:
+    """The server's ``LimitIterator``: rows counted per run of one group."""
+    row = f"ROW({', '.join(groups)})"
+    changed = (
+        f"CASE WHEN lag({row}) {_over(dims, order)} IS NOT DISTINCT FROM {row} "
+        "THEN 0 ELSE 1 END"
+    )
+    run = f"sum(slice_change) OVER ({_partition(dims)}ORDER BY slice_ordinal)"
+    keep = [f"slice_n > {offset}"]
+    if limit is not None:
+        keep.append(f"slice_n <= {offset + limit}")
+    ordinal = f"row_number() {_over(dims, order)}"
+    marked = (
+        f"SELECT *, {changed} AS slice_change, {ordinal} AS slice_ordinal FROM ({sql})"
+    )
+    counted = f"SELECT *, {run} AS slice_run FROM ({marked})"
+    numbered = (
+        f"SELECT *, row_number() OVER ({_partition([*dims, 'slice_run'])}"
+        f"ORDER BY slice_ordinal) AS slice_n FROM ({counted})"
+    )
+    return (
+        f"SELECT * EXCLUDE (slice_change, slice_ordinal, slice_run, slice_n) "
+        f"FROM ({numbered}) WHERE {' AND '.join(keep)}"
+    )
+
+
+def _partition(keys: list[str]) -> str:
+    return f"PARTITION BY {', '.join(keys)} " if keys else ""
