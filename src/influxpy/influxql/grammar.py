@@ -142,7 +142,15 @@ def _target(p: Parser, requirement: str) -> Any:
     p.next()
     idents = p.segments()
     following = p.peek()
-    if len(idents) < 3 and following.kind == ":" and not following.spaced:
+    # ``:MEASUREMENT`` only right after a dot (``INTO db.rp.:MEASUREMENT``):
+    # influxd reads ``INTO cp_:MEASUREMENT`` as the target ``cp_`` and then
+    # refuses the colon where FROM must come.
+    if (
+        len(idents) < 3
+        and p.last.kind == "."
+        and following.kind == ":"
+        and not following.spaced
+    ):
         p.next()
         p.expect("MEASUREMENT")
         idents.append("")

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from influxpy.durations import Duration
 from influxpy.influxql.regex import regex_error
 from influxpy.influxql.scanner import (
+    GO_SPACE,
     KEYWORDS,
     Scanner,
     Token,
@@ -115,7 +116,8 @@ class Parser:
     __slots__ = ("_cache", "last", "pos", "scanner")
 
     def __init__(self, text: str, params: Mapping[str, Any] | None = None) -> None:
-        self.scanner = Scanner(text, params)
+        # influxd trims the text first: positions count from its first word.
+        self.scanner = Scanner(text.strip(GO_SPACE), params)
         self.pos = 0
         self.last = Token("EOF", "", 0)
         self._cache: dict[int, tuple[Token, int]] = {}
@@ -179,13 +181,26 @@ class Parser:
 
     def regex(self) -> Rx | None:
         """A regular expression if one comes next, else ``None``."""
-        token = self.peek()
-        if token.kind == "REGEX":
-            self.next()
-            return self._compiled(token)
-        if token.kind != "/":
+        # influxd looks past whitespace only, at the next character: a slash
+        # starts a regex (``/*`` too), anything else (``--`` too) does not.
+        text = self.scanner.text
+        start = self.pos
+        while start < len(text) and text[start] in " \t\n\r":
+            start += 1
+        if start >= len(text):
+            # That look read the end: influxd places it one further.
+            token, end = self._entry()
+            if token.kind == "EOF" and token.pos == len(text):
+                self._cache[self.pos] = (token._replace(pos=len(text) + 1), end)
             return None
-        token, end = self.scanner.scan_regex(self.pos)
+        if text[start] != "/":
+            token = self.peek()
+            if token.kind == "REGEX":
+                # A bound parameter standing for a regex.
+                self.next()
+                return self._compiled(token)
+            return None
+        token, end = self.scanner.regex_at(start, spaced=start > self.pos)
         if token.kind == "BADREGEX":
             # influxd names no text and places it before the slash.
             raise self.scanner.error_at("bad regex: ", max(token.pos - 1, 0))

@@ -35,6 +35,7 @@ from influxpy.durations import (
 from influxpy.exceptions import InfluxQLParseError
 
 __all__ = [
+    "GO_SPACE",
     "KEYWORDS",
     "Scanner",
     "Token",
@@ -225,7 +226,8 @@ class Scanner:
                 return Token(token.kind, "$" + token.value, start, spaced), after
             return self._param(lit, start, spaced), end
         if start >= len(text):
-            return Token("EOF", "", _end_position(text, spaced), spaced), start
+            end_at = _end_position(text, match.group("ws"))
+            return Token("EOF", "", end_at, spaced), start
         return Token("ILLEGAL", text[start], start, spaced), start + 1
 
     def _quoted(self, pos: int, spaced: bool) -> tuple[Token, int]:
@@ -259,9 +261,17 @@ class Scanner:
         token, end = self.scan(pos)
         if token.kind == "REGEX" or token.kind != "/":
             return token, end
+        return self.regex_at(token.pos, spaced=token.spaced)
+
+    def regex_at(self, start: int, *, spaced: bool = False) -> tuple[Token, int]:
+        """The regular expression whose opening slash is at *start*.
+
+        Read from the slash whatever follows, as influxd's parser does where
+        a regex may start: ``/* … */`` there is a regex, not a comment.
+        """
         text = self.text
         out: list[str] = []
-        i = token.pos + 1
+        i = start + 1
         n = len(text)
         while True:
             j = i
@@ -269,9 +279,9 @@ class Scanner:
                 j += 1
             out.append(text[i:j])
             if j >= n or text[j] == "\n":
-                return Token("BADREGEX", "".join(out), token.pos, token.spaced), j
+                return Token("BADREGEX", "".join(out), start, spaced), j
             if text[j] == "/":
-                return Token("REGEX", "".join(out), token.pos, token.spaced), j + 1
+                return Token("REGEX", "".join(out), start, spaced), j + 1
             escaped = text[j + 1 : j + 2]
             out.append("/" if escaped == "/" else "\\" + escaped)
             i = j + 2
@@ -288,17 +298,29 @@ class Scanner:
 
 
 _WORD_END = re.compile(r"[A-Za-z0-9_µ]+\Z")
+_GAP = re.compile(r"[ \t\n\r]+|--[^\n]*|/\*(?:.|\n)*?\*/")
+#: What Go's ``strings.TrimSpace`` trims (``unicode.IsSpace``): influxd trims
+#: the query text so before it parses it.
+GO_SPACE = (
+    " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 
-def _end_position(text: str, spaced: bool) -> int:
-    """Where influxd places the end of the text in an error.
+def _end_position(text: str, gap: str) -> int:
+    """Where influxd places the end of *text* in an error.
 
-    Its reader counts the end differently by the token read last: one
-    character past the end after a bare word, on the last character after
-    whitespace, and at the end after anything else.
+    The text comes trimmed (``GO_SPACE``); *gap* is the whitespace and
+    comments read before the end. influxd's reader counts the end
+    differently by what it read last: one character past the end after a
+    bare word or a ``--`` comment (both read the end itself), and at the end
+    after anything else, a ``/* */`` comment included.
     """
-    if spaced:
-        return len(text) - 1
+    pieces = _GAP.findall(gap)
+    if pieces and pieces[-1].startswith("--"):
+        return len(text) + 1
+    if pieces:
+        return len(text)
     word = _WORD_END.search(text)
     if word is not None and not word.group()[0].isdigit():
         return len(text) + 1
