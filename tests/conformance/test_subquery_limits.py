@@ -209,3 +209,67 @@ def test_windows_of_a_grouped_subquery_are_sliced_once(conn: str) -> None:
     assert answer(backend, text + " ORDER BY time DESC") == [({}, [[0, 1.0]])]
     raw = "SELECT v FROM (SELECT v FROM m GROUP BY host LIMIT 2 OFFSET 1)"
     assert answer(backend, raw) == [({}, [[40, 5.0]])]
+
+
+DAY = 86_400 * 10**9
+
+
+def test_quirk_series_limits_slice_each_shard_on_the_server(
+    both: tuple[str, str],
+) -> None:
+    """influxd slices the tag sets of each shard on its own (``LimitTagSets``
+    per shard), so points eight days apart (two shard groups) keep a series
+    per shard; the engine slices the tag sets of the whole measurement, as
+    one shard does."""
+    server, engine = (influxpy.get_connection(alias) for alias in both)
+    lines = [
+        "m v=0 0",
+        "m,host=a v=1 10",
+        f"m,host=a v=2 {8 * DAY}",
+        f"m,host=b v=3 {8 * DAY + 10}",
+    ]
+    for backend in (server, engine):
+        backend.write_lines(lines)
+    text = "SELECT v FROM (SELECT v FROM m) GROUP BY host SLIMIT 1"
+    assert answer(server, text) == [
+        ({"host": ""}, [[0, 0.0]]),
+        ({"host": "a"}, [[8 * DAY, 2.0]]),
+    ]
+    assert answer(engine, text) == [({"host": ""}, [[0, 0.0]])]
+
+
+SHARED = [
+    "net,core=a value=1 10",
+    "net core=5i,value=3 30",
+    "net,core=c value=6 60",
+]
+
+
+def test_quirk_a_subquery_tag_named_like_its_field_reads_the_field(
+    both: tuple[str, str],
+) -> None:
+    """A subquery grouped by a tag ``core`` that also selects the field
+    ``core``: influxd's outer ``core::tag`` (and the ``core_1`` column of
+    ``*``) read the field, so ``WHERE core::tag = 'a'`` matches nothing
+    though GROUP BY core groups by the tag. The engine reads the tag."""
+    server, engine = (influxpy.get_connection(alias) for alias in both)
+    for backend in (server, engine):
+        backend.write_lines(SHARED)
+    inner = "(SELECT core, value * 2 AS x FROM net GROUP BY *)"
+    text = f"SELECT x, core::tag FROM {inner}"
+    assert answer(server, text) == [
+        ({}, [[10, 2.0, None], [30, 6.0, 5], [60, 12.0, None]])
+    ]
+    assert answer(engine, text) == [
+        ({}, [[10, 2.0, "a"], [30, 6.0, ""], [60, 12.0, "c"]])
+    ]
+    text = f"SELECT x FROM {inner} WHERE core::tag = 'a'"
+    assert answer(server, text) == []
+    assert answer(engine, text) == [({}, [[10, 2.0]])]
+    text = f"SELECT * FROM {inner}"
+    assert answer(server, text) == [
+        ({}, [[10, None, None, 2.0], [30, 5, 5, 6.0], [60, None, None, 12.0]])
+    ]
+    assert answer(engine, text) == [
+        ({}, [[10, None, "a", 2.0], [30, 5, "", 6.0], [60, None, "c", 12.0]])
+    ]
