@@ -4,15 +4,26 @@ tests/conformance/test_technical.py and test_quirks.py)."""
 
 from __future__ import annotations
 
+import math
 import random
 import struct
 
+import numpy as np
 import pytest
 
-from influxpy.backends.duckdb.functions.holt_winters import _damped_sums, _go_pow
+from influxpy.backends.duckdb.functions.holt_winters import (
+    _damped_sums,
+    _go_pow,
+    _HoltWinters,
+    _nelder_mead,
+    prepare,
+    starts,
+)
+from influxpy.backends.duckdb.functions.holt_winters_batch import fit_many
 
 
 def _bits(values: list[float]) -> list[bytes]:
+    """The bytes of each float: NaN equals NaN, -0.0 differs from 0.0."""
     return [struct.pack("<d", v) for v in values]
 
 
@@ -40,3 +51,67 @@ def test_damped_sums_of_random_damping_factors() -> None:
         phi = rng.random() ** rng.choice([1, 5, 60])
         count = rng.randint(1, 300)
         assert _bits(_damped_sums(phi, count)) == _bits(_step_by_step(phi, count))
+
+
+def _same(values: list[float]) -> list[bytes | None]:
+    """The bits of each float, any NaN as None: the sign of a NaN (Python's
+    ``nan`` or the processor's 0/0) changes no result."""
+    return [None if math.isnan(v) else struct.pack("<d", v) for v in values]
+
+
+def _random_windows(rng: random.Random, count: int) -> list[float]:
+    """Windows of a noisy level: some missing (NaN), some zero, some flat."""
+    shape = rng.choice(["noisy", "flat", "zeros", "gaps"])
+    y = [10 + 3 * math.sin(k / 2) + rng.random() for k in range(count)]
+    if shape == "flat":
+        y = [5.0] * count
+    elif shape == "zeros":
+        y = [0.0 if rng.random() < 0.4 else value for value in y]
+    elif shape == "gaps":
+        y = [
+            math.nan if 0 < k < count - 1 and rng.random() < 0.3 else value
+            for k, value in enumerate(y)
+        ]
+    return y
+
+
+@pytest.mark.parametrize("season", [0, 1, 2, 3, 4])
+def test_batched_runs_end_on_the_scalar_runs_bits(season: int) -> None:
+    """Every Nelder-Mead run of the batched fit ends on the error and the
+    parameters of the same run made alone, bit for bit, for series of
+    several lengths with gaps, zeros (a season divides by them) and flat
+    stretches."""
+    rng = random.Random(season)
+    for count in [3, 6, 9]:
+        if count < season:
+            continue
+        windows = [_random_windows(rng, count) for _ in range(2)]
+        vertices, owners, solo = [], [], []
+        for index, y in enumerate(windows):
+            prepared = prepare(list(range(count)), list(y), 1, season, 1)
+            assert prepared is not None
+            y, parameters = prepared
+            model = _HoltWinters(y, season)
+            for start in starts(parameters, season):
+                vertices.append(start)
+                owners.append(index)
+                solo.append(_nelder_mead(model.sse, list(start), 1.0e-4, 1))
+        errors, found = fit_many(
+            np.array(windows).T, season, np.array(vertices), np.array(owners)
+        )
+        assert _bits(errors.tolist()) == _bits([sse for sse, _ in solo])
+        for row, (_, params) in zip(found.tolist(), solo, strict=True):
+            assert _same(row) == _same(params)
+
+
+def test_runs_from_either_gamma_take_one_path_without_a_season() -> None:
+    """Without a season the fit never reads gamma, so the server's runs from
+    gamma 0.3 and 0.7 end on the same error (the engine makes one)."""
+    y = [10 + 3 * math.sin(k / 2) + (k % 3) for k in range(12)]
+    model = _HoltWinters(y, 0)
+    for alpha, beta, phi in [(0.3, 0.7, 0.3), (0.7, 0.3, 0.7)]:
+        low = _nelder_mead(model.sse, [alpha, beta, 0.3, phi, 5.0, 0.5], 1e-4, 1)
+        high = _nelder_mead(model.sse, [alpha, beta, 0.7, phi, 5.0, 0.5], 1e-4, 1)
+        assert _bits([low[0]]) == _bits([high[0]])
+        del low[1][2], high[1][2]
+        assert _bits(low[1]) == _bits(high[1])

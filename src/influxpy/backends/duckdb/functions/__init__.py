@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from influxpy.backends.duckdb.functions.holt_winters import holt_winters
+from influxpy.backends.duckdb.functions.holt_winters_batch import holt_winters_arrow
 from influxpy.backends.duckdb.functions.integral import integral_windows
 from influxpy.backends.duckdb.functions.mode import mode_index
 from influxpy.backends.duckdb.functions.technical import technical
@@ -69,7 +69,7 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
         ),
         (
             "influxpy_holt_winters",
-            holt_winters,
+            holt_winters_arrow,
             ["BIGINT[]", "DOUBLE[]", "BIGINT", "BIGINT", "BOOLEAN", "BIGINT"],
             "STRUCT(t BIGINT, v DOUBLE)[]",
         ),
@@ -94,4 +94,8 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
             # A second connection to a file this process has open shares it.
             continue
         nulls = "special" if function in (mode_index, tz_fill) else "default"
-        con.create_function(name, function, arguments, result, null_handling=nulls)
+        # HOLT_WINTERS takes a chunk of series at once, to fit them together.
+        kind = "arrow" if function is holt_winters_arrow else "native"
+        con.create_function(
+            name, function, arguments, result, null_handling=nulls, type=kind
+        )

@@ -10,7 +10,7 @@ from typing import Any
 
 from influxpy.backends.duckdb.functions.technical import divide
 
-__all__ = ["holt_winters"]
+__all__ = ["fit", "holt_winters", "output", "prepare", "starts"]
 
 
 def _go_pow(x: float, y: int) -> float:
@@ -336,18 +336,14 @@ class _HoltWinters:
         return self.run(0, params, True)[0]
 
 
-def holt_winters(
-    times: list[int],
-    values: list[float],
-    h: int,
-    season: int,
-    with_fit: bool,
-    interval: int,
-) -> list[dict[str, Any]]:
-    """HOLT_WINTERS[_WITH_FIT] over one series' windows in time order."""
+def prepare(
+    times: list[int], values: list[float], h: int, season: int, interval: int
+) -> tuple[list[float], list[float]] | None:
+    """The windows the server fits (NaN where one is missing) and its
+    starting parameters, or None where it answers nothing."""
     seasonal = season >= 2
     if not times or len(times) < 2 or (seasonal and len(times) < season) or h <= 0:
-        return []
+        return None
 
     def round_time(t: int) -> int:
         # Go's integer division and remainder truncate toward zero.
@@ -358,7 +354,7 @@ def holt_winters(
 
     start, stop = round_time(times[0]), round_time(times[-1])
     if (stop - start) // interval <= 0:
-        return []
+        return None
     y = [values[0]]
     t = start
     for stamp, value in zip(times[1:], values[1:], strict=True):
@@ -390,21 +386,34 @@ def holt_winters(
     seasons = []
     if seasonal:
         seasons = [0.0 if math.isnan(y[i]) else divide(y[i], l0) for i in range(m)]
-    parameters = [0.0, 0.0, 0.0, 0.0, l0, b0, *seasons]
-    model = _HoltWinters(y, season)
+    return y, [0.0, 0.0, 0.0, 0.0, l0, b0, *seasons]
+
+
+def starts(parameters: list[float], season: int) -> list[list[float]]:
+    """The vertices the server's 16 Nelder-Mead runs start from, in its
+    order; without a season only the 8 with gamma 0.3: the fit never reads
+    gamma, so a run from gamma 0.7 takes the same path and ends on the
+    same error as its twin before it, which the server keeps."""
     guesses = [0.3, 0.3 + 0.4]  # from 0.3 below 1.0 in steps of 0.4
-    min_sse = math.inf
-    best: list[float] | None = None
-    for alpha in guesses:
-        for beta in guesses:
-            for gamma in guesses:
-                for phi in guesses:
-                    parameters[0:4] = [alpha, beta, gamma, phi]
-                    sse, params = _nelder_mead(model.sse, parameters, 1.0e-4, 1)
-                    if sse < min_sse or best is None:
-                        min_sse, best = sse, params
-    assert best is not None
-    forecasted = model.forecast(h, best)
+    gammas = guesses if season >= 2 else guesses[:1]
+    return [
+        [alpha, beta, gamma, phi, *parameters[4:]]
+        for alpha in guesses
+        for beta in guesses
+        for gamma in gammas
+        for phi in guesses
+    ]
+
+
+def output(
+    times: list[int],
+    y: list[float],
+    forecasted: list[float],
+    with_fit: bool,
+    interval: int,
+) -> list[dict[str, Any]]:
+    """The points the server answers: the fit from the first window (with
+    fit), then the forecasts after the last; NaN values left out."""
     out: list[dict[str, Any]] = []
     if with_fit:
         for i, value in enumerate(forecasted):
@@ -415,3 +424,35 @@ def holt_winters(
             if not math.isnan(value):
                 out.append({"t": times[-1] + interval * (i + 1), "v": value})
     return out
+
+
+def holt_winters(
+    times: list[int],
+    values: list[float],
+    h: int,
+    season: int,
+    with_fit: bool,
+    interval: int,
+) -> list[dict[str, Any]]:
+    """HOLT_WINTERS[_WITH_FIT] over one series' windows in time order,
+    one Nelder-Mead run after another."""
+    prepared = prepare(times, values, h, season, interval)
+    if prepared is None:
+        return []
+    y, parameters = prepared
+    forecasted = _HoltWinters(y, season).forecast(h, fit(y, season, parameters))
+    return output(times, y, forecasted, with_fit, interval)
+
+
+def fit(y: list[float], season: int, parameters: list[float]) -> list[float]:
+    """The parameters the server's fit keeps for the windows *y*: the best
+    of its Nelder-Mead runs (the first of equals), one after another."""
+    model = _HoltWinters(y, season)
+    min_sse = math.inf
+    best: list[float] | None = None
+    for start in starts(parameters, season):
+        sse, params = _nelder_mead(model.sse, start, 1.0e-4, 1)
+        if sse < min_sse or best is None:
+            min_sse, best = sse, params
+    assert best is not None
+    return best

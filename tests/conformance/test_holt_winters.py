@@ -1,0 +1,64 @@
+"""HOLT_WINTERS over many series: the engine fits the Nelder-Mead runs of
+all of a query's series together (holt_winters_batch.py), and every
+forecast still has the server's bits."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from conformance._common import Reading, at, series, write_both
+from influxpy.backends.duckdb.functions.holt_winters_batch import BATCH_RUNS
+from influxpy.durations import Second
+from influxpy.functions import HoltWinters, HoltWintersWithFit, Max, Mean
+
+HOSTS = "abcdefghij"
+
+
+@pytest.mark.parametrize(
+    ("call", "fill", "runs"),
+    [
+        (HoltWinters(Mean("v"), 3, 0), None, 8),
+        (HoltWintersWithFit(Mean("v"), 2, 1), 0, 8),
+        (HoltWinters(Max("v"), 2, 3), None, 16),
+        (HoltWintersWithFit(Mean("v"), 1, 4), None, 16),
+    ],
+)
+def test_holt_winters_of_many_series_matches_the_server(
+    both: tuple[str, str], call: Any, fill: int | None, runs: int
+) -> None:
+    """Ten series of 10 s windows: two start late or end early (series of
+    different lengths are fitted apart), most miss a window, one has a zero
+    (a season divides by it), one is flat; seasons of 0, 1, 3 and 4."""
+    assert (len(HOSTS) - 2) * runs >= BATCH_RUNS  # the batched fit runs
+    points = []
+    for j, host in enumerate(HOSTS):
+        for k in range(16):
+            if (
+                (j == 1 and k < 2)
+                or (j == 2 and k > 13)
+                or (0 < k < 15 and (k + j) % 7 == 5)
+            ):
+                continue
+            if j == 3:
+                value = 5.0
+            elif j == 4 and k == 4:
+                value = 0.0
+            else:
+                value = 10 + 3 * math.sin(k / 2 + j) + (k * j) % 3
+            points.append(Reading(time=at(10 * k + j), v=value, host=host))
+    write_both(both, *points)
+    results = []
+    for alias in both:
+        qs = (
+            Reading.series.using(alias)
+            .filter(time__gte=at(0), time__lt=at(160))
+            .annotate(call)
+            .resolution(Second(10))
+            .group_by("host")
+        )
+        results.append(series(qs if fill is None else qs.fill(fill)))
+    assert [tags["host"] for tags, _ in results[1]] == list(HOSTS)
+    assert results[0] == results[1]
