@@ -233,6 +233,7 @@ def start_ns(moment: dt.datetime) -> int:
                 .subquery()
                 .filter(time__gt=at(0), time__lt=at(40))
                 .annotate(Count("m"))
+                .resolution(Second(20))
             ),
             "windows start before the time range",
         ),
@@ -244,16 +245,6 @@ def start_ns(moment: dt.datetime) -> int:
                 .order_by("-time")
             ),
             "order_by('-time') over a subquery of several calls",
-        ),
-        (
-            lambda qs: (
-                qs.annotate(m=Mean("v"))
-                .resolution(Second(10))
-                .fill(0)
-                .subquery()
-                .filter(time__gte=at(0), time__lt=at(40))
-            ),
-            "fill('value') inside a subquery",
         ),
     ],
 )

@@ -46,17 +46,14 @@ class SubqueriesMixin(SubquerySlicesMixin):
             )
         gbt = inner.group_by_time
         if inner_calls and gbt is None and outer.group_by_time is not None:
-            if outer.timezone is not None:
-                what = "tz() windows taken by a subquery without resolution()"
-                raise self._unsupported(what)
+            # Without the outer tz(): the server's inner windows are in the
+            # inner query's own zone (UTC unless it names one).
             gbt = changes["group_by_time"] = outer.group_by_time
         if inner_calls and (inner.fill is None or inner.fill.mode == "null"):
             changes["fill"] = Fill("none")
-        elif inner.fill is not None and inner.fill.mode != "none":
-            # The server fills a subquery's windows per stored series, not
-            # per group, when several series share a group.
-            what = f"fill({inner.fill.mode!r}) inside a subquery"
-            raise self._unsupported(what)
+        # Other fills apply per group of the merged GROUP BY. (The server
+        # fills an inner series grouped finer than the outer query once per
+        # run of its windows in the time-ordered merge, an artefact.)
         limits = self._bounds(outer.where)
         if outer.group_by_time is not None and limits.upper is None:
             limits.upper = self.now_ns
@@ -76,6 +73,7 @@ class SubqueriesMixin(SubquerySlicesMixin):
             gbt is not None
             and inner_calls
             and limits.lower is not None
+            and outer.group_by_time is not None
             and any(self._has_call(i.expression) for i in outer.select)
         ):
             own = self._bounds(inner.where).lower
@@ -86,10 +84,13 @@ class SubqueriesMixin(SubquerySlicesMixin):
                 start = tz_window(low, interval, shift, inner.timezone)
             if start < limits.lower:
                 # The inner windows start before the outer range: the server
-                # answers nothing without outer windows, and fills earlier
-                # windows with them.
+                # puts the earlier row in an outer window of its own before
+                # the range, and its fill skips a window after it. (Without
+                # outer windows the server drops every group holding such a
+                # row, an artefact: the engine's functions read the rows
+                # inside the range.)
                 what = (
-                    "functions over a subquery whose resolution() windows start "
+                    "windows over a subquery whose resolution() windows start "
                     "before the time range (align the lower time bound to them)"
                 )
                 raise self._unsupported(what)

@@ -1,0 +1,143 @@
+"""The windows a subquery answers: fill() inside, windows before the outer
+time range, and windows the subquery takes from the outer query.
+
+Each test runs on the server and on the engine (``conn``) and expects the
+server's answer; the ``test_quirk_*`` tests pin where the server's answer is
+an artefact and the engine keeps the consistent one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from conformance._common import Reading, S, at, rows, series, write, write_both
+from influxpy.durations import Day, Second
+from influxpy.functions import Count, Max, Mean, Sum
+
+
+def points() -> list[Reading]:
+    """Host ``a`` every 10 s from 5 s; host ``b`` in two series (dc x and y)."""
+    return [
+        *(Reading(time=at(10 * k + 5), v=float(k + 1), host="a") for k in range(6)),
+        Reading(time=at(25), v=10.0, host="b", dc="x"),
+        Reading(time=at(3), v=20.0, host="b", dc="y"),
+    ]
+
+
+@pytest.fixture
+def spread(conn: str) -> str:
+    write(conn, *points())
+    return conn
+
+
+def filled(alias: str, fill: Any, *group: str, **where: Any) -> Any:
+    """Means over 10 s windows filled inside a subquery, over [0 s, 60 s)."""
+    inner = (
+        Reading.series.using(alias)
+        .filter(**where)
+        .annotate(m=Mean("v"))
+        .resolution(Second(10))
+    )
+    if group:
+        inner = inner.group_by(*group)
+    return inner.fill(fill).subquery().filter(time__gte=at(0), time__lt=at(60))
+
+
+@pytest.mark.parametrize(
+    ("fill", "expected"),
+    [
+        (0, [20.0, 0.0, 10.0, 0.0, 0.0, 0.0]),
+        ("previous", [20.0, 20.0, 10.0, 10.0, 10.0, 10.0]),
+        ("linear", [20.0, 15.0, 10.0, None, None, None]),
+    ],
+)
+def test_fill_inside_a_subquery_fills_each_group(
+    spread: str, fill: Any, expected: list[Any]
+) -> None:
+    """The inner windows are filled per group: host ``b``'s two stored
+    series make one group, filled as one."""
+    qs = filled(spread, fill, host="b").only("m")
+    assert [p["m"] for p in rows(qs)] == expected
+    assert [p["time"] for p in rows(qs)] == [at(10 * k) for k in range(6)]
+
+
+def test_fill_inside_a_subquery_feeds_outer_functions(spread: str) -> None:
+    """Outer functions count the filled windows; the outer GROUP BY tags
+    group the inner windows (and so fill them) per tag value."""
+    assert rows(filled(spread, 0).annotate(c=Count("m"), s=Sum("m"))) == [
+        {"time": at(0), "c": 6, "s": 34.0}
+    ]
+    per_host = filled(spread, "previous").annotate(c=Count("m")).group_by("host")
+    assert series(per_host) == [
+        ({"host": "a"}, [{"time": at(0), "c": 6}]),
+        ({"host": "b"}, [{"time": at(0), "c": 6}]),
+    ]
+    per_dc = (
+        filled(spread, 0, "host", host="b")
+        .annotate(Max("m"))
+        .group_by("dc", "host")
+        .resolution(Second(30))
+    )
+    assert series(per_dc) == [
+        (
+            {"dc": "x", "host": "b"},
+            [{"time": at(0), "max": 10.0}, {"time": at(30), "max": 0.0}],
+        ),
+        (
+            {"dc": "y", "host": "b"},
+            [{"time": at(0), "max": 20.0}, {"time": at(30), "max": 0.0}],
+        ),
+    ]
+
+
+def test_quirk_fill_inside_a_subquery_grouped_finer_than_the_outer_query(
+    both: tuple[str, str],
+) -> None:
+    """An inner GROUP BY tag the outer query does not group by: the server
+    merges the inner series by time before it fills, and fills each run of
+    one series' windows as if it were a new series (so one series' gaps are
+    filled several times). The engine fills each inner series once."""
+    write_both(both, *points())
+    server, engine = both
+    qs = {alias: filled(alias, 0, "host").annotate(c=Count("m")) for alias in both}
+    assert rows(qs[server]) == [{"time": at(0), "c": 30}]
+    assert rows(qs[engine]) == [{"time": at(0), "c": 12}]
+    for alias in both:
+        per_host = qs[alias].group_by("host")
+        assert series(per_host) == [
+            ({"host": "a"}, [{"time": at(0), "c": 6}]),
+            ({"host": "b"}, [{"time": at(0), "c": 6}]),
+        ]
+
+
+def test_tz_windows_a_subquery_takes_stay_in_its_own_zone(conn: str) -> None:
+    """An inner aggregate without ``resolution()`` takes the outer windows'
+    length but not the outer ``tz()``: its days are UTC days, which the
+    outer query then puts in Paris days (across the 2020 spring change)."""
+    midnight = dt.datetime(2020, 3, 28, tzinfo=dt.UTC)
+    write(
+        conn,
+        *(Reading(time=midnight + dt.timedelta(hours=h), v=1.0) for h in range(-2, 50)),
+    )
+    qs = (
+        Reading.series.using(conn)
+        .annotate(m=Count("v"))
+        .subquery()
+        .filter(time__gte=midnight, time__lt=midnight + dt.timedelta(days=2))
+        .annotate(s=Sum("m"))
+        .resolution(Day(1))
+        .tz("Europe/Paris")
+    )
+    hour = 3600 * S
+    assert [(p["time"] - ns(midnight), p["s"]) for p in rows(qs)] == [
+        (-hour, 24),
+        (23 * hour, 24),
+        (46 * hour, None),
+    ]
+
+
+def ns(moment: dt.datetime) -> int:
+    return int(moment.timestamp()) * S
