@@ -31,6 +31,7 @@ from influxpy.exceptions import InfluxQLParseError, NotSupportedError
 from influxpy.query import Query
 from influxpy.results import Series, StatementResult, merge_pieces
 from influxpy.server.auth import AuthError, Users
+from influxpy.server.compress import GzipStream, accepts_gzip, gzip_body
 from influxpy.server.messages import MAY_WRITE, PolicyOf, read_only_warning
 from influxpy.server.render import (
     CSVWriter,
@@ -424,12 +425,15 @@ class InfluxApp:
             raise _Refusal(400, str(exc)) from None
         headers = {**base, "content-type": fmt}
         indent = params.get("pretty") == "true"
+        stream = GzipStream() if accepts_gzip(request.headers) else None
+        if stream is not None:
+            headers["content-encoding"] = "gzip"
         if chunked:
             chunks = _chunks(statements, notes)
-            await self._stream(send, headers, chunks, fmt, epoch, indent)
+            await self._stream(send, headers, chunks, (fmt, epoch, indent), stream)
             return
 
-        def answer() -> bytes:
+        def render() -> bytes:
             results = _collect(statements, notes)
             if fmt == _CSV:
                 return CSVWriter(epoch).write(results).encode()
@@ -438,6 +442,10 @@ class InfluxApp:
             body = json_document(results, epoch)
             return (pretty(body) if indent else body) + b"\n"
 
+        def answer() -> bytes:
+            body = render()
+            return body if stream is None else gzip_body(body)
+
         await _respond(send, 200, headers, await self._run(answer))
 
     async def _stream(
@@ -445,11 +453,15 @@ class InfluxApp:
         send: Send,
         headers: Mapping[str, str],
         chunks: Iterator[Result],
-        fmt: str,
-        epoch: str | None,
-        indent: bool,
+        form: tuple[str, str | None, bool],
+        stream: GzipStream | None,
     ) -> None:
-        """Send a chunked response: one document per piece of a series."""
+        """Send a chunked response: one document per piece of a series.
+
+        *form* is the format, ``epoch`` and ``pretty``; *stream* compresses
+        each batch of documents when the client takes gzip.
+        """
+        fmt, epoch, indent = form
         await send(
             {"type": "http.response.start", "status": 200, "headers": _raw(headers)}
         )
@@ -473,14 +485,18 @@ class InfluxApp:
                 rows += sum(len(series.values) for series in result.series) + 1
                 if rows >= DEFAULT_CHUNK_SIZE:
                     break
-            return b"".join(out) if out else None
+            if not out:
+                return None
+            data = b"".join(out)
+            return data if stream is None else stream.piece(data)
 
         while True:
             data = await self._run(next_documents)
             if data is None:
                 break
             await send({"type": "http.response.body", "body": data, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        last = b"" if stream is None else stream.end()
+        await send({"type": "http.response.body", "body": last, "more_body": False})
 
 
 def _prepend(first: StatementResult, rest: Iterator[StatementResult]) -> Iterator[Any]:
