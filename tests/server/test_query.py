@@ -267,3 +267,13 @@ def test_a_request_error_is_influxds_bytes(pair):
     expected, got = both(pair, "GET", params=params)
     assert got.status_code == expected.status_code == 400
     assert got.content == expected.content
+
+
+@pytest.mark.parametrize("q", ["   ", "\n\t ", ";", " ; ", "\u00a0;"])
+@pytest.mark.parametrize("extra", [{}, {"pretty": "true"}])
+def test_blank_text_and_no_statements_are_influxds_bytes(pair, q, extra):
+    """influxd trims ``q`` (blank is missing) and omits an empty results list."""
+    params = {"db": pair[2], "q": q, **extra}
+    expected, got = both(pair, "GET", params=params)
+    assert got.status_code == expected.status_code
+    assert got.content == expected.content

@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from influxpy.exceptions import InfluxQLParseError, NotSupportedError
+from influxpy.influxql.scanner import GO_SPACE
 from influxpy.query import Query
 from influxpy.results import Series, StatementResult, merge_pieces
 from influxpy.server.auth import AuthError, Users
@@ -378,7 +379,8 @@ class InfluxApp:
     async def _query(self, request: _Request, base: dict[str, str], send: Send) -> None:
         params = request.params
         text = params.get("q", "")
-        if not text:
+        if not text.strip(GO_SPACE):
+            # influxd trims the text first: a blank one is missing.
             raise _Refusal(400, 'missing required parameter "q"')
         bound: dict[str, Any] | None = None
         if params.get("params"):

@@ -287,13 +287,17 @@ def _json_result(result: Result, convert: Callable[[Any], Any]) -> bytes:
 def json_document(
     results: Iterable[Result], epoch: str | None = None, error: str | None = None
 ) -> bytes:
-    """One JSON response document (no trailing newline)."""
+    """One JSON response document (no trailing newline).
+
+    As influxd's, it leaves out an empty ``results`` list (``{}`` for text
+    of no statements) and an empty error.
+    """
     convert = _time_maker(epoch_divisor(epoch))
     body = b",".join(_json_result(r, convert) for r in results)
-    out = b'{"results":[' + body + b"]"
+    parts = [b'"results":[' + body + b"]"] if body else []
     if error:
-        out += b',"error":' + _json_string(error)
-    return out + b"}"
+        parts.append(b'"error":' + _json_string(error))
+    return b"{" + b",".join(parts) + b"}"
 
 
 def json_error(error: str) -> bytes:
