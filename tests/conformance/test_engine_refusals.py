@@ -8,15 +8,23 @@ both backends (``conn``) and expect the server's answer.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from conformance._common import Reading, at, rows, series, write_both
-from influxpy.durations import Second
+import pytest
+
+from conformance._common import UTC, Reading, at, rows, series, write_both
+from influxpy.durations import Hour, Minute, Second
 from influxpy.functions import (
+    Count,
+    First,
     HoltWinters,
     HoltWintersWithFit,
     Integral,
+    Max,
     Mean,
+    Sum,
+    Top,
 )
 
 #: Points off the window boundaries, so each window's area is interpolated.
@@ -107,3 +115,91 @@ def test_quirk_holt_winters_in_descending_order(both: tuple[str, str]) -> None:
         assert ascending
         assert rows(query(engine, False)) == ascending
         assert rows(query(engine, True)) == ascending[::-1]
+
+
+def _every(start: dt.datetime, minutes: int, count: int, **tags: str) -> list[Reading]:
+    """Points every *minutes* from *start*, valued 0, 1, 2… (``n`` too)."""
+    return [
+        Reading(time=start + dt.timedelta(minutes=minutes * k), v=float(k), n=k, **tags)
+        for k in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("zone", "start"),
+    [
+        ("Europe/Paris", dt.datetime(2020, 3, 28, 12, tzinfo=UTC)),
+        ("Europe/Paris", dt.datetime(2020, 10, 24, 12, tzinfo=UTC)),
+        ("America/New_York", dt.datetime(2020, 3, 7, 18, tzinfo=UTC)),
+    ],
+)
+@pytest.mark.parametrize("interval", [Minute(90), Hour(2), Hour(5), Hour(25)])
+def test_tz_windows_longer_than_a_change_of_offset(
+    both: tuple[str, str], zone: str, start: dt.datetime, interval: Any
+) -> None:
+    """Windows longer than the zone's change of offset but not whole days
+    (2h in Europe/Paris): aggregates, selectors, TOP and fill() around a
+    change, in both orders, as the server cuts them."""
+    write_both(
+        both,
+        *_every(start, 20, 3 * 36, host="a"),
+        *_every(start + dt.timedelta(minutes=7), 50, 40, host="b"),
+    )
+    calls: list[tuple[Any, ...]] = [
+        (Count("v"), Max("v")),
+        (First("v"), Sum("n")),
+        (Top("v", 2),),
+    ]
+    for called in calls:
+        for fill in (None, 0, "previous"):
+            for descending in (False, True):
+                results = []
+                for alias in both:
+                    qs = (
+                        Reading.series.using(alias)
+                        .filter(
+                            time__gte=start,
+                            time__lt=start + dt.timedelta(hours=48),
+                        )
+                        .annotate(*called)
+                        .resolution(interval)
+                        .group_by("host")
+                        .tz(zone)
+                    )
+                    if fill is not None and len(called) > 1:
+                        qs = qs.fill(fill)
+                    if descending:
+                        qs = qs.order_by("-time")
+                    results.append(series(qs))
+                assert results[0] == results[1], (called, fill, descending)
+                assert results[0]
+
+
+def test_quirk_tz_windows_not_a_multiple_of_a_half_hour_change(
+    both: tuple[str, str],
+) -> None:
+    """Lord Howe Island moves its clocks by half an hour; with 45-minute
+    windows the server's MAX loses every value after the change (its
+    COUNT of the same windows still sees the points). The engine agrees
+    on the count and keeps the values."""
+    start = dt.datetime(2020, 10, 3, 13, tzinfo=UTC)
+    write_both(both, *_every(start, 10, 40))
+    server, engine = both
+
+    def query(alias: str, call: Any) -> Any:
+        return (
+            Reading.series.using(alias)
+            .filter(time__gte=start, time__lt=start + dt.timedelta(hours=7))
+            .annotate(call)
+            .resolution(Minute(45))
+            .tz("Australia/Lord_Howe")
+        )
+
+    change = int(dt.datetime(2020, 10, 3, 15, 30, tzinfo=UTC).timestamp()) * 10**9
+    counts = [(p["time"], p["count"]) for p in rows(query(server, Count("v")))]
+    assert counts == [(p["time"], p["count"]) for p in rows(query(engine, Count("v")))]
+    assert sum(c for _, c in counts) == 40
+    on_server = rows(query(server, Max("v")))
+    assert all(p["max"] is None for p in on_server if p["time"] >= change)
+    on_engine = rows(query(engine, Max("v")))
+    assert max(p["max"] for p in on_engine if p["max"] is not None) == 39.0

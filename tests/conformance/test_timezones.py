@@ -26,7 +26,6 @@ from conformance._common import (
     write_both,
 )
 from influxpy.durations import Day, Hour, Minute, Second
-from influxpy.exceptions import UnsupportedCompilation
 from influxpy.functions import (
     Count,
     Derivative,
@@ -245,29 +244,6 @@ def test_integral_over_tz_windows_matches_the_server(both: tuple[str, str]) -> N
                 results.append(rows(qs))
             assert results[0] == results[1], (start, interval, offset)
             assert results[0]
-
-
-def test_tz_windows_between_an_hour_and_a_day_are_refused(
-    both: tuple[str, str],
-) -> None:
-    """Around a change of offset the server cuts windows longer than the
-    change but shorter than a day differently for aggregates and
-    selectors; the engine refuses them with tz()."""
-    write_both(both, Reading(time=at(0), v=1.0))
-    server, engine = both
-
-    def query(alias: str) -> Any:
-        return (
-            Reading.series.using(alias)
-            .filter(time__gte=at(0), time__lt=at(86_400))
-            .annotate(Count("v"))
-            .resolution(Hour(2))
-            .tz("Europe/Paris")
-        )
-
-    assert rows(query(server))
-    with pytest.raises(UnsupportedCompilation, match="not a whole number of days"):
-        list(query(engine))
 
 
 def test_sample_picks_n_real_points_of_each_window(conn: str) -> None:

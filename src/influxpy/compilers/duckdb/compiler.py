@@ -61,7 +61,6 @@ from influxpy.compilers.duckdb.calls import CallsMixin
 from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
 from influxpy.compilers.duckdb.context import (
-    _SECOND,
     _VALUE_ROLES,
     _Bounds,
     _column_sql,
@@ -78,7 +77,6 @@ from influxpy.compilers.duckdb.scalars import ScalarsMixin
 from influxpy.compilers.duckdb.sources import SourcesMixin
 from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
-from influxpy.compilers.duckdb.timezones import smallest_change
 from influxpy.compilers.duckdb.windows import WindowsMixin
 from influxpy.expressions import Col, Star
 from influxpy.functions import Func
@@ -134,19 +132,6 @@ class DuckDBCompiler(
     # -- SELECT --------------------------------------------------------------
 
     def _compile_query(self, query: Query) -> Compiled:
-        gbt = query.group_by_time
-        if query.timezone is not None and gbt is not None:
-            interval = gbt.interval.nanoseconds
-            day = 86_400 * _SECOND
-            if interval % day and interval > smallest_change(query.timezone):
-                # Windows longer than a change of offset but not whole days
-                # are cut differently by the server's aggregates and
-                # selectors around a change.
-                what = (
-                    "tz() with a resolution() longer than the zone's changes of "
-                    "offset but not a whole number of days"
-                )
-                raise self._unsupported(what)
         if query.into is not None:
             target = query.into
             if not target.measurement:

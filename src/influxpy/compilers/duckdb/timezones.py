@@ -1,7 +1,7 @@
 """``tz()`` window maths: InfluxDB's windows aligned to local time.
 
-Read while compiling (window bounds, which resolutions a zone allows) and,
-through ``influxpy.backends.duckdb.functions``, inside DuckDB at query time.
+Read while compiling (window bounds) and, through
+``influxpy.backends.duckdb.functions``, inside DuckDB at query time.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import datetime
 import functools
 import zoneinfo
 
-__all__ = ["smallest_change", "tz_window", "tz_window_bounds", "zone_offset"]
+__all__ = ["tz_window", "tz_window_bounds", "zone_offset"]
 
 _SECOND = 1_000_000_000
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -34,20 +34,6 @@ def zone_offset(stamp: int, name: str) -> int:
     Zones change their offset on whole minutes, so one lookup per minute.
     """
     return _zone_offset_of_minute(stamp // (60 * _SECOND), name)
-
-
-@functools.lru_cache(maxsize=64)
-def smallest_change(name: str) -> int:
-    """The smallest change of UTC offset zone *name* makes, in ns (a day
-    when it never changes), read day by day from 1970 to 2040."""
-    smallest = 86_400 * _SECOND
-    previous = zone_offset(0, name)
-    for day in range(1, 70 * 366):
-        offset = zone_offset(day * 86_400 * _SECOND, name)
-        if offset != previous:
-            smallest = min(smallest, abs(offset - previous))
-            previous = offset
-    return smallest
 
 
 def tz_window(stamp: int, interval: int, offset: int, name: str) -> int:
