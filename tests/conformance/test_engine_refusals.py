@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import influxpy
 from conformance._common import UTC, Reading, at, rows, series, write_both
 from influxpy.durations import Hour, Minute, Second
 from influxpy.functions import (
@@ -203,3 +204,42 @@ def test_quirk_tz_windows_not_a_multiple_of_a_half_hour_change(
     assert all(p["max"] is None for p in on_server if p["time"] >= change)
     on_engine = rows(query(engine, Max("v")))
     assert max(p["max"] for p in on_engine if p["max"] is not None) == 39.0
+
+
+def _values(alias: str, text: str) -> list[list[Any]]:
+    (result,) = list(influxpy.get_connection(alias).statements(text))
+    assert result.error is None, result.error
+    (only,) = result.series
+    return [list(v) for v in only.values]
+
+
+def test_quirk_number_fill_next_to_text_or_boolean_fields(
+    both: tuple[str, str],
+) -> None:
+    """A selector next to raw fields with fill(N): the server writes N into
+    the empty cells of every field, text and boolean ones too; the engine
+    fills the numeric fields and leaves the others null (a column holds
+    one type), as for ``fill(N)`` of a text selector."""
+    write_both(
+        both,
+        Reading(time=at(0), v=1.0, n=1),
+        Reading(time=at(10), v=2.0, n=2, s="x", ok=True),
+        Reading(time=at(30), v=3.0, n=3),
+    )
+    server, engine = both
+    text = (
+        f"SELECT max(v), s, ok, n FROM conformance WHERE time >= {at(0)} "
+        f"AND time < {at(40)} GROUP BY time(10s) fill(7)"
+    )
+    assert _values(server, text) == [
+        [at(0), 1.0, 7, 7, 1],
+        [at(10), 2.0, "x", True, 2],
+        [at(20), 7.0, 7, 7, 7],
+        [at(30), 3.0, 7, 7, 3],
+    ]
+    assert _values(engine, text) == [
+        [at(0), 1.0, None, None, 1],
+        [at(10), 2.0, "x", True, 2],
+        [at(20), 7.0, None, None, 7],
+        [at(30), 3.0, None, None, 3],
+    ]

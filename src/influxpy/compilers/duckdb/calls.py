@@ -218,7 +218,10 @@ class CallsMixin(_CompilerBase):
         """A field next to a selector: the server's cursor fills it too.
 
         ``fill(previous)`` carries the last value seen in the series, a
-        number replaces nulls (only numeric fields can hold it here).
+        number replaces nulls in numeric fields. The server also writes the
+        number into the empty cells of text and boolean fields; a column
+        holds one type here, so they stay null
+        (``test_quirk_number_fill_next_to_text_or_boolean_fields``).
         """
         fill = ctx.query.fill
         if fill is None or ctx.query.group_by_time is None:
@@ -229,8 +232,7 @@ class CallsMixin(_CompilerBase):
                 # and the server fills each with the number as given.
                 return f"coalesce({name}, {self._param(fill.value)})"
             if kind not in self._NUMERIC:
-                what = "a number fill() next to text or boolean fields"
-                raise self._unsupported(what)
+                return name
             return f"coalesce({name}, {self._fill_literal(fill.value, kind)})"
         if fill.mode == "previous":
             return _fill_previous(ctx, name)
