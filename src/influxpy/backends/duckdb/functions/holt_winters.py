@@ -10,7 +10,7 @@ from typing import Any
 
 from influxpy.backends.duckdb.functions.technical import divide
 
-__all__ = ["fit", "holt_winters", "output", "prepare", "starts"]
+__all__ = ["fit", "holt_winters", "iterate", "output", "prepare", "starts"]
 
 
 def _go_pow(x: float, y: int) -> float:
@@ -127,9 +127,19 @@ def _nelder_mead(
         for i in range(1, n + 1)
     )
     f = [objective(vertex) for vertex in v]
+    return iterate(objective, v, f, 1000, epsilon)
+
+
+def iterate(
+    objective: Any, v: list[list[float]], f: list[float], steps: int, epsilon: float
+) -> tuple[float, list[float]]:
+    """Up to *steps* iterations of the simplex *v* (errors *f*), then the
+    best vertex's error and the vertex, as ``_nelder_mead`` ends."""
+    n = len(v) - 1
+    nf = float(n)
     rows = range(n + 1)
     zeros = [0.0] * n
-    for _iteration in range(1000):
+    for _iteration in range(steps):
         vg = vs = 0
         for i in rows:
             if f[i] > f[vg]:

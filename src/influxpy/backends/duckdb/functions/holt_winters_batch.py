@@ -27,11 +27,10 @@ from typing import Any
 import numpy as np
 
 from influxpy.backends.duckdb.functions.holt_winters import (
-    _damped_sums as damped_sums,
-)
-from influxpy.backends.duckdb.functions.holt_winters import (
+    _go_pow,
     _HoltWinters,
     fit,
+    iterate,
     output,
     prepare,
     starts,
@@ -40,20 +39,22 @@ from influxpy.backends.duckdb.functions.holt_winters import (
 __all__ = ["BATCH_RUNS", "fit_many", "holt_winters_arrow", "holt_winters_many"]
 
 #: From how many Nelder-Mead runs of the same length a query's series are
-#: fitted together: below it, numpy's cost per operation outweighs the width.
-BATCH_RUNS = 48
+#: fitted together, with a season and without (a pass without a season has
+#: fewer operations, and its scalar runs cost less): below it, numpy's cost
+#: per operation outweighs the width.
+BATCH_RUNS = {True: 32, False: 48}
 
 _Array = Any  # numpy arrays (the project does not type numpy's shapes)
 
 
-def _damped_sums(phi: _Array, count: int) -> _Array:
-    """``phiH`` at steps 1..count for each *phi*: shape (count, W).
+def _powers(phi: _Array, count: int) -> _Array:
+    """Go's ``math.Pow(phi, t)`` for t in 1..count-1 (row t) for each *phi*.
 
-    Go's ``math.Pow(phi, t)`` multiplies the squared mantissas of the set
-    bits of *t* in ascending order; the power for *t* is the power for *t*
-    without its highest bit times that bit's squared mantissa, one
-    multiplication per step for all the runs at once. The sums are then
-    added one step after another (``cumsum`` is sequential).
+    Go multiplies the squared mantissas of the set bits of *t* in ascending
+    order; the power for *t* is the power for *t* without its highest bit
+    times that bit's squared mantissa, one multiplication per step for all
+    the runs at once. The passes add them up to the damped-trend sums
+    ``phiH`` step by step, as the server does.
     """
     width = phi.shape[0]
     powers = np.empty((count, width))
@@ -86,7 +87,7 @@ def _damped_sums(phi: _Array, count: int) -> _Array:
         np.multiply(a1[0 : high - low], mantissas[level], out=a1[low:high])
         np.add(ae[0 : high - low], exponents[level], out=ae[low:high])
     with np.errstate(over="ignore", under="ignore"):
-        np.ldexp(a1[1:], ae[1:].astype(np.int64), out=powers[1:])
+        np.ldexp(a1[1:], ae[1:].astype(np.int32), out=powers[1:])
     if not ok.all():
         # Go's Pow(1, t) is 1 and Pow(+0, t) is +0.
         one = phi == 1.0
@@ -94,12 +95,11 @@ def _damped_sums(phi: _Array, count: int) -> _Array:
         powers[1:, one] = 1.0
         powers[1:, zero] = 0.0
         odd = ~(ok | one | zero)
-    sums = np.cumsum(powers, axis=0)
-    if not ok.all() and odd.any():
         # NaN, -0 and powers so small that Go stops squaring.
         for column in np.flatnonzero(odd):
-            sums[:, column] = damped_sums(float(phi[column]), count)
-    return sums
+            x = float(phi[column])
+            powers[1:, column] = [_go_pow(x, t) for t in range(1, count)]
+    return powers
 
 
 def _clamp(params: _Array) -> None:
@@ -140,7 +140,7 @@ class _Passes:
         alpha, beta, gamma, phi = (np.ascontiguousarray(params[:, k]) for k in range(4))
         level = params[:, 4].copy()
         trend = params[:, 5].copy()
-        sums = _damped_sums(phi, count)
+        powers = _powers(phi, count)
         oma = 1 - alpha
         omb_phi = (1 - beta) * phi
         with np.errstate(all="ignore"):
@@ -153,12 +153,15 @@ class _Passes:
                     forecast,
                     level,
                     trend,
-                    sums,
+                    powers,
                 ).T
             else:
                 scratch = np.empty(width)
                 diff = np.empty(width)
+                damped = phi.copy()  # phiH: phi, then + Pow(phi, t) a step
                 for t in range(1, count):
+                    if t > 1:
+                        damped += powers[t - 1]
                     np.multiply(phi, trend, out=scratch)
                     scratch += level
                     scratch *= oma
@@ -171,7 +174,7 @@ class _Passes:
                     trend += scratch
                     level, diff = diff, level
                     row = forecast[t]
-                    np.multiply(sums[t - 1], trend, out=row)
+                    np.multiply(damped, trend, out=row)
                     row += level
             return self._sse(forecast, y, series)
 
@@ -184,7 +187,7 @@ class _Passes:
         forecast: _Array,
         level: _Array,
         trend: _Array,
-        sums: _Array,
+        powers: _Array,
     ) -> _Array:
         """The steps with a season; returns the seasons (m, W) the server
         leaves in its parameters.
@@ -204,8 +207,11 @@ class _Passes:
         sums2 = [np.empty((2, width)), np.empty((2, width))]
         scratch = np.empty(width)
         previous_level = level
+        damped = phi.copy()  # phiH: phi, then + Pow(phi, t) a step
         read, read_h = self.read, self.read_h
         for t in range(1, self.count):
+            if t > 1:
+                damped += powers[t - 1]
             previous = forecast[t - 1]
             stm = seasons[read[t]]
             pair[0] = stm
@@ -224,7 +230,7 @@ class _Passes:
             trend *= omb_phi
             trend += scratch
             row = forecast[t]
-            np.multiply(sums[t - 1], trend, out=row)
+            np.multiply(damped, trend, out=row)
             row += level
             row *= seasons[read_h[t]]
             stm[:] = new[1]
@@ -242,10 +248,19 @@ class _Passes:
             broken = (np.isnan(forecast) & ~missing).any(axis=0)
         else:
             broken = np.isnan(forecast).any(axis=0)
-        total = np.cumsum(diff, axis=0)[-1]
+        if diff.shape[1] >= 16:
+            # Along the slow axis numpy adds row after row, as Go does (a
+            # single column it would add pairwise).
+            total = np.add.reduce(diff, axis=0)
+        else:
+            total = np.cumsum(diff, axis=0)[-1]
         total[broken] = math.inf
         return total
 
+
+#: From how few runs still going on the batched fit makes them one after
+#: another.
+_ALONE = 6
 
 #: Up to how many runs in a step's second pass the vertices a shrink
 #: would evaluate are evaluated with it.
@@ -296,8 +311,24 @@ def _fit_many(
     final_f = np.empty((runs, n + 1))
     ids = np.arange(runs)
     own = np.asarray(series)
-    for _iteration in range(1000):
-        if not ids.size:
+    alone: dict[int, tuple[float, list[float]]] = {}
+    for iteration in range(1000):
+        if ids.size <= _ALONE:
+            # A few runs go on one after another: a pass over a few costs
+            # as much as over many.
+            models: dict[int, _HoltWinters] = {}
+            for k, run in enumerate(ids.tolist()):
+                column = int(own[k])
+                if column not in models:
+                    models[column] = _HoltWinters(y[:, column].tolist(), season)
+                alone[run] = iterate(
+                    models[column].sse,
+                    v[k].tolist(),
+                    f[k].tolist(),
+                    1000 - iteration,
+                    epsilon,
+                )
+            ids, v, f = ids[:0], v[:0], f[:0]
             break
         _step(passes, v, f, own, nf)
         fsum = np.cumsum(f, axis=1)[:, -1]
@@ -311,11 +342,17 @@ def _fit_many(
             ids, v, f, own = ids[keep], v[keep], f[keep], own[keep]
     final_v[ids] = v
     final_f[ids] = f
-    rows = np.arange(runs)
-    vs = np.argmin(final_f, axis=1)
-    parameters = final_v[rows, vs].copy()
-    best = parameters.copy()
-    return passes.errors(best, np.asarray(series)), parameters
+    batched = np.setdiff1d(np.arange(runs), np.fromiter(alone, dtype=np.int64))
+    vs = np.argmin(final_f[batched], axis=1)
+    parameters = np.empty((runs, n))
+    parameters[batched] = final_v[batched, vs]
+    best = parameters[batched].copy()
+    errors = np.empty(runs)
+    errors[batched] = passes.errors(best, np.asarray(series)[batched])
+    for run, (error, params) in alone.items():
+        errors[run] = error
+        parameters[run] = params
+    return errors, parameters
 
 
 def _step(passes: _Passes, v: _Array, f: _Array, series: _Array, nf: float) -> None:
@@ -462,7 +499,7 @@ def holt_winters_many(
     for members in groups.values():
         vertices = [starts(parameters, season) for _, _, parameters in members]
         per_series = len(vertices[0])
-        if per_series * len(members) < BATCH_RUNS:
+        if per_series * len(members) < BATCH_RUNS[season >= 2]:
             fitted = [fit(y, season, parameters) for _, y, parameters in members]
         else:
             errors, found = fit_many(
