@@ -47,6 +47,7 @@ from influxpy.lineprotocol import (
     make_encoder,
     parse_line,
 )
+from influxpy.lineprotocol import encoder as encoder_module
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -738,6 +739,71 @@ def test_a_batch_is_encoded_as_its_objects_are_one_by_one(objs: list[Obj]) -> No
         expected = [line.rsplit(" ", 1)[0] for line in expected]
         got = [line.rsplit(" ", 1)[0] for line in got]
     assert got == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(objs=_batch(), piece=st.integers(1, 9), batch_size=st.integers(0, 7))
+def test_lines_are_the_lines_of_encode_many(
+    objs: list[Obj], piece: int, batch_size: int
+) -> None:
+    """Encoder.lines() (bulk_create's path) gives the lines, or raises the
+    error, of encode_many(), whatever the size of the pieces it encodes."""
+    try:
+        expected: Any = make_encoder("cpu load", CPU_TAGS, CPU_FIELDS).encode_many(objs)
+    except (FieldError, LineProtocolError) as exc:
+        expected = str(exc)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(encoder_module, "_LINES_CHUNK", piece)
+        try:
+            encoder = make_encoder("cpu load", CPU_TAGS, CPU_FIELDS)
+            got: Any = list(encoder.lines(objs, batch_size))
+        except (FieldError, LineProtocolError) as exc:
+            got = str(exc)
+    if isinstance(expected, list) and any(
+        obj.__dict__.get("time") is None for obj in objs
+    ):
+        expected = [line.rsplit(" ", 1)[0] for line in expected]
+        got = [line.rsplit(" ", 1)[0] for line in got]
+    assert got == expected
+
+
+def test_lines_hold_a_few_hundred_objects_at_a_time() -> None:
+    """Encoder.lines() takes objects a piece at a time, so the instances a
+    generator builds are let go before the next piece is built."""
+    encoder = make_encoder("cpu load", CPU_TAGS, CPU_FIELDS)
+    taken = 0
+
+    def objs() -> Any:
+        nonlocal taken
+        for n in range(2_000):
+            taken += 1
+            yield Obj(host_name="a", usage=float(n), time=n)
+
+    lines = encoder.lines(objs())
+    first = next(lines)
+
+    assert first == r"cpu\ load,host=a usage=0.0 0"
+    assert taken == encoder_module._LINES_CHUNK
+    assert len([first, *lines]) == 2_000
+
+
+def test_lines_of_a_batch_come_before_the_next_batch_is_taken() -> None:
+    """With a batch_size, a piece never reaches into the next batch: an
+    error raised while the next batch is built comes after every line of
+    the batch before (bulk_create sends that batch first)."""
+    encoder = make_encoder("cpu load", CPU_TAGS, CPU_FIELDS)
+
+    def objs() -> Any:
+        for n in range(300):
+            yield Obj(host_name="a", usage=float(n), time=n)
+        raise KeyError("the caller's")
+
+    lines = encoder.lines(objs(), 300)
+    got = [next(lines) for _ in range(300)]
+
+    assert got[-1] == r"cpu\ load,host=a usage=299.0 299"
+    with pytest.raises(KeyError):
+        next(lines)
 
 
 def test_a_batch_of_plain_values_is_encoded_column_by_column() -> None:

@@ -273,10 +273,11 @@ class HTTPWrites(HTTPRequests):
         connections; the points of one series go through one of them, in
         order (see ``WriteLanes``).
         """
-        encoder = model._meta.encoder
+        # Encoded a few hundred at a time (Encoder.lines()): a generator's
+        # instances then die young instead of burdening the garbage collector.
         return self._write_batches(
-            chunks(objs, batch_size),
-            encoder.encode_many,
+            chunks(model._meta.encoder.lines(objs, batch_size), batch_size),
+            list,
             database,
             retention_policy,
             concurrency,
