@@ -20,7 +20,11 @@ from influxpy.backends.duckdb.batches import (
     batch_from_columns,
     batch_from_objects,
 )
-from influxpy.backends.duckdb.catalog import table_name
+from influxpy.backends.duckdb.catalog import (
+    DEFAULT_RETENTION_POLICY,
+    policies_table,
+    table_name,
+)
 from influxpy.backends.duckdb.core import EngineCore, _duckdb
 from influxpy.backends.duckdb.ingest import (
     conflict_error,
@@ -48,6 +52,8 @@ __all__ = ["EngineWrites"]
 
 #: Rows written between two checkpoints (see ``DuckDBBackend._checkpoint``).
 _CHECKPOINT_ROWS = 1_000_000
+#: ``autogen``'s shard groups (7 days), as ``retention_policies()`` has it.
+_AUTOGEN_SHARD_DURATION = 7 * 86_400 * 1_000_000_000
 
 
 class EngineWrites(EngineCore):
@@ -84,6 +90,29 @@ class EngineWrites(EngineCore):
         if self._unchecked >= _CHECKPOINT_ROWS:
             self._checkpoint()
         return batch.count, rejection
+
+    def _write_policy(self, database: str, rp: str) -> dict[str, Any] | None:
+        """The policy *rp* of *database* as ``retention_policies()`` gives
+        it (``duration`` and ``shard_duration``), or None when it has none.
+
+        One statement on the policies table, not ``retention_policies()``'s
+        look through every table for it (a millisecond or two a write): a
+        database without the table has only ``autogen``.
+        """
+        with self._lock:
+            try:
+                row = self._con.execute(
+                    f"SELECT duration, shard_duration FROM {policies_table(database)} "
+                    "WHERE name = ?",
+                    [rp],
+                ).fetchone()
+            except _duckdb().CatalogException:
+                if rp != DEFAULT_RETENTION_POLICY:
+                    return None
+                return {"duration": 0, "shard_duration": _AUTOGEN_SHARD_DURATION}
+        if row is None:
+            return None
+        return {"duration": row[0], "shard_duration": row[1]}
 
     def _checkpoint(self) -> None:
         """Compress what was written since the last checkpoint.
@@ -249,7 +278,7 @@ class EngineWrites(EngineCore):
             )
             raise DatabaseNotFoundError(msg)
         rp = retention_policy or self.default_retention_policy(db)
-        policy = next((p for p in self.retention_policies(db) if p["name"] == rp), None)
+        policy = self._write_policy(db, rp)
         if retention_policy and policy is None:
             msg = (
                 f"The retention policy {rp!r} does not exist on database {db!r} "
