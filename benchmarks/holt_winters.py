@@ -1,28 +1,35 @@
-"""Time per series of the embedded engine's HOLT_WINTERS fit.
+"""CPU time per series of the embedded engine's HOLT_WINTERS fit.
 
-    python benchmarks/holt_winters.py [--trials 3]
+    python benchmarks/holt_winters.py [--trials 3] [--series 1,20,100]
 
-Fits one series of a few dozen windows (a noisy sine, as a day of hourly
-means would look) with and without a season, and prints the median time
-per series. The fit is the server's: 16 Nelder-Mead runs from the corners
-of its starting grid, each up to 1,000 iterations of the Holt-Winters
-error over every window; the engine keeps its floating-point order, so the
-forecasts match the server's bits (tests/conformance/test_technical.py and
-test_quirks.py compare them with influxd).
+Fits series of a few dozen windows (a noisy sine, as a day of hourly means
+would look) with and without a season, as one query of N series (N from
+``--series``) would, and prints the median CPU time per series next to the
+engine's first port (``_holt_winters_original.py``: the server's Go code
+step by step, one series at a time). Every answer is checked against that
+port's, value for value. The fit is the server's: 16 Nelder-Mead runs from
+the corners of its starting grid, each up to 1,000 iterations of the
+Holt-Winters error over every window; the engine keeps its floating-point
+order, so the forecasts match the server's bits (tests/conformance/
+test_holt_winters.py, test_technical.py and test_quirks.py compare them
+with influxd).
 
-Before the optimiser's inner loops were rewritten (the damped-trend sums
-``phiH`` built from a table of Go's ``math.Pow`` products instead of one
-call per step and kept for vertices evaluated again, the error summed in
-the forecast loop, no per-step function calls), measured in one run beside
-the new code on a loaded 2-core machine (figures vary by 2x from run to
-run there):
+How the engine gets there (``backends/duckdb/functions/``):
 
-    36 windows, season 0: 0.34-1.9 s per series (now 3.3-7.8x faster)
-    36 windows, season 4: 2.2-8.1 s per series (now 2.5-3.2x faster)
+- without a season, the 8 runs that differ only in gamma are made once
+  (the fit never reads gamma, so they take the same path);
+- one series alone (or too few to gain) runs the scalar port, with the
+  damped-trend sums from a table of Go's ``math.Pow`` products and the
+  error summed in the forecast loop (``holt_winters.py``);
+- the series of one query go to DuckDB's Arrow function together, and
+  their runs step in lockstep in numpy, one array operation per arithmetic
+  operation of the server's (``holt_winters_batch.py``). The arithmetic in
+  a run stays scalar in order (each step of a pass needs the one before,
+  each pass the one before), so the width is the number of runs: numpy
+  pays off from two series with a season and six without.
 
-The per-step arithmetic is the server's and must stay scalar to keep its
-rounding; numpy across the 16 runs does not pay at this width (a ufunc on
-16 floats costs as much as 16 Python float operations).
+CPU time (``time.process_time``) is less disturbed than wall time by other
+work on a busy machine, but not immune to it; compare figures of one run.
 """
 
 from __future__ import annotations
@@ -32,35 +39,70 @@ import math
 import random
 import statistics
 import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from _holt_winters_original import holt_winters as original
 
 from influxpy.backends.duckdb.functions.holt_winters import holt_winters
+from influxpy.backends.duckdb.functions.holt_winters_batch import holt_winters_many
 
 CASES = [(36, 0), (36, 4), (24, 12)]
+H = 5
 
 
 def series(windows: int, seed: int) -> tuple[list[int], list[float]]:
     """Window start times (10 s apart) and their noisy sine means."""
     rng = random.Random(seed)
-    values = [10 + 3 * math.sin(k / 2) + rng.random() for k in range(windows)]
+    values = [10 + 3 * math.sin(k / 2 + seed) + rng.random() for k in range(windows)]
     return [10 * k for k in range(windows)], values
+
+
+def cpu_median(trials: int, run: Callable[[], Any]) -> tuple[float, Any]:
+    """The median CPU time of *trials* runs, and the last answer."""
+    figures = []
+    answer = None
+    for _ in range(trials):
+        start = time.process_time()
+        answer = run()
+        figures.append(time.process_time() - start)
+    return statistics.median(figures), answer
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--series", default="1,20,100")
     args = parser.parse_args()
+    counts = [int(count) for count in args.series.split(",")]
     for windows, season in CASES:
-        times, values = series(windows, seed=windows + season)
-        figures = []
-        for _ in range(args.trials):
-            start = time.perf_counter()
-            holt_winters(times, values, 5, season, False, 10)
-            figures.append(time.perf_counter() - start)
-        print(
-            f"{windows} windows, season {season}: "
-            f"{statistics.median(figures):.3f} s per series "
-            f"(median of {args.trials})"
+        data = [series(windows, seed=windows + season + k) for k in range(max(counts))]
+        base, expected = cpu_median(
+            args.trials, partial(original, *data[0], H, season, True, 10)
         )
+        print(f"{windows} windows, season {season}: first port {base:.3f} s per series")
+        alone, answer = cpu_median(
+            args.trials, partial(holt_winters, *data[0], H, season, True, 10)
+        )
+        assert answer == expected, "the scalar fit answers differently"
+        print(f"  one series, scalar fit: {alone:.4f} s ({base / alone:.1f}x faster)")
+        for count in counts:
+            batch = data[:count]
+            trials = max(1, args.trials if count < 50 else 1)
+            took, answers = cpu_median(
+                trials,
+                partial(holt_winters_many, batch, H, season, True, 10),
+            )
+            assert answers[0] == expected, "the batched fit answers differently"
+            per = took / count
+            print(
+                f"  a query of {count} series: {per:.4f} s per series "
+                f"({base / per:.1f}x faster)",
+                flush=True,
+            )
+        checks = [original(*points, H, season, True, 10) for points in data[1:3]]
+        assert holt_winters_many(data[1:3], H, season, True, 10) == checks
 
 
 if __name__ == "__main__":

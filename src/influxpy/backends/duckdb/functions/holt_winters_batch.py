@@ -248,12 +248,7 @@ class _Passes:
             broken = (np.isnan(forecast) & ~missing).any(axis=0)
         else:
             broken = np.isnan(forecast).any(axis=0)
-        if diff.shape[1] >= 16:
-            # Along the slow axis numpy adds row after row, as Go does (a
-            # single column it would add pairwise).
-            total = np.add.reduce(diff, axis=0)
-        else:
-            total = np.cumsum(diff, axis=0)[-1]
+        total = _in_order(diff)
         total[broken] = math.inf
         return total
 
@@ -265,6 +260,16 @@ _ALONE = 6
 #: Up to how many runs in a step's second pass the vertices a shrink
 #: would evaluate are evaluated with it.
 _SPECULATE = 256
+
+
+def _in_order(rows: _Array) -> _Array:
+    """The sum of the rows of a C-ordered array, one row after another, as
+    Go's loops add (never pairwise)."""
+    if rows.shape[1] >= 16:
+        # Along the slow axis numpy adds row after row; a single column it
+        # would add pairwise, so narrow arrays take the slower cumsum.
+        return np.add.reduce(rows, axis=0)
+    return np.cumsum(rows, axis=0)[-1]
 
 
 def _first_max_below(f: _Array, vg: _Array, vs: _Array) -> _Array:
@@ -331,10 +336,12 @@ def _fit_many(
             ids, v, f = ids[:0], v[:0], f[:0]
             break
         _step(passes, v, f, own, nf)
-        fsum = np.cumsum(f, axis=1)[:, -1]
-        favg = fsum / float(n + 1)
-        spread = (f - favg[:, None]) * (f - favg[:, None]) / nf
-        done = np.sqrt(np.cumsum(spread, axis=1)[:, -1]) < epsilon
+        across = f.T.copy()  # a row per vertex, to add them in order
+        favg = _in_order(across) / float(n + 1)
+        across -= favg
+        across *= across
+        across /= nf
+        done = np.sqrt(_in_order(across)) < epsilon
         if done.any():
             final_v[ids[done]] = v[done]
             final_f[ids[done]] = f[done]
@@ -362,9 +369,12 @@ def _step(passes: _Passes, v: _Array, f: _Array, series: _Array, nf: float) -> N
     vg = np.argmax(f, axis=1)
     vs = np.argmin(f, axis=1)
     vh = _first_max_below(f, vg, vs)
-    cent = np.zeros((runs, n))
-    for m in range(points):
-        cent = np.where((vg != m)[:, None], cent + v[:, m], cent)
+    # The centroid: every vertex but the worst, added in order from 0.0 (a
+    # sum from +0.0 is never -0.0, so adding 0.0 for the worst changes no
+    # bit; and + 0.0 turns the sum of -0.0s into Go's +0.0).
+    others = v.transpose(1, 0, 2).copy()
+    others[vg, rows] = 0.0
+    cent = _in_order(others.reshape(points, runs * n)).reshape(runs, n) + 0.0
     vm = cent / nf
     worst = v[rows, vg]
     vr = vm + 1.0 * (vm - worst)
@@ -443,10 +453,14 @@ def _step(passes: _Passes, v: _Array, f: _Array, series: _Array, nf: float) -> N
 
 def _halve(v: _Array, at: _Array, vs: _Array) -> None:
     """Every vertex of the runs *at* but the best halfway to the best."""
-    best = v[at, vs]
-    moved = best[:, None, :] + (v[at] - best[:, None, :]) / 2.0
-    keep = np.arange(v.shape[1])[None, :] == vs[:, None]
-    v[at] = np.where(keep[:, :, None], v[at], moved)
+    moved = v[at]
+    rows = np.arange(at.size)
+    best = moved[rows, vs]
+    moved -= best[:, None, :]
+    moved /= 2.0
+    moved += best[:, None, :]
+    moved[rows, vs] = best  # (the best itself stays, Inf or not)
+    v[at] = moved
 
 
 def _shrink(
