@@ -273,3 +273,22 @@ def test_quirk_a_subquery_tag_named_like_its_field_reads_the_field(
     assert answer(engine, text) == [
         ({}, [[10, None, "a", 2.0], [30, 5, "", 6.0], [60, None, "c", 12.0]])
     ]
+
+
+def test_an_inner_star_keeps_the_tags_only_the_outer_query_groups_by(
+    store: Any,
+) -> None:
+    """The server spells out the inner ``*`` before the outer tags join the
+    inner GROUP BY: ``dc`` stays a column (null where the tag is absent)."""
+    text = "SELECT * FROM (SELECT * FROM m GROUP BY host LIMIT 1) GROUP BY dc"
+    (result,) = list(store.statements(text))
+    assert result.error is None, result.error
+    assert [(s.tags, list(s.columns)) for s in result.series] == [
+        ({"dc": ""}, ["time", "dc", "host", "v"]),
+        ({"dc": "x"}, ["time", "dc", "host", "v"]),
+        ({"dc": "y"}, ["time", "dc", "host", "v"]),
+    ]
+    assert answer(store, text)[:2] == [
+        ({"dc": ""}, [[70, None, "", 7.0]]),
+        ({"dc": "x"}, [[10, "x", "a", 1.0], [20, "x", "b", 2.0], [50, "x", "a", 5.0]]),
+    ]

@@ -34,6 +34,8 @@ class SubqueriesMixin(SubquerySlicesMixin):
         changes: dict[str, Any] = {"descending": outer.descending}
         if "*" not in inner.group_by and "*" not in outer.group_by:
             changes["group_by"] = tuple(sorted({*inner.group_by, *outer.group_by}))
+            if set(outer.group_by) - set(inner.group_by):
+                changes.update(self._star_select(inner))
         # GROUP BY * outside groups by the subquery's tags (its groups).
         slicing = self._slice_plan(outer, changes.get("group_by", inner.group_by))
         changes.update(slicing.changes)

@@ -62,7 +62,8 @@ class SlicePlan:
     descending: bool = False
     #: The tags of stored series the inner query does not group by (raw).
     hidden: list[str] = dataclasses.field(default_factory=list)
-    #: The inner select list with the hidden tags, for ``dataclasses.replace``.
+    #: What the inner query changes (``dataclasses.replace``): the slices
+    #: applied here instead, the select list with the hidden tags.
     changes: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
@@ -72,6 +73,19 @@ class SubquerySlicesMixin(_CompilerBase):
     def _series_filter(self, ctx: _Context) -> str | None:
         """Defined in ``compiler``."""
         raise NotImplementedError
+
+    def _star_select(self, inner: Query) -> dict[str, Any]:
+        """The inner ``*`` spelled out against the inner GROUP BY alone.
+
+        The server expands an inner ``*`` before the outer tags join its
+        GROUP BY, so a tag only the outer query groups by stays a column.
+        """
+        if inner.select or not isinstance(inner.source, Source):
+            return {}
+        found = self._table(inner.source)
+        if found is None:
+            return {}
+        return {"select": tuple(_star_items(found[1], inner.group_by))}
 
     def _slice_plan(self, outer: Query, group_by: tuple[str, ...]) -> SlicePlan:
         """The slices of *outer*'s subquery, whose merged GROUP BY is *group_by*."""
@@ -115,7 +129,9 @@ class SubquerySlicesMixin(_CompilerBase):
         _table, columns = found
         tags = sorted({c.key for c in columns.values() if c.role == "tag"})
         plan.hidden = [t for t in tags if "*" not in group_by and t not in group_by]
-        select = list(inner.select) or _star_items(columns, group_by)
+        if not plan.hidden:
+            return plan
+        select = list(inner.select) or _star_items(columns, inner.group_by)
         select += [
             SelectItem(Col(t, "tag"), f"{_HIDDEN}{i}")
             for i, t in enumerate(plan.hidden)
