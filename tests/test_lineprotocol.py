@@ -917,6 +917,72 @@ def test_encode_columns_writes_one_line_per_row():
     )
 
 
+_COLUMN_KINDS = {
+    "usage": ("float", _PLAIN_VALUES["usage"], _ODD_VALUES["usage"]),
+    "count": ("integer", _PLAIN_VALUES["count"], _ODD_VALUES["count"]),
+    "ok": ("boolean", _PLAIN_VALUES["ok"], _ODD_VALUES["ok"]),
+    "note text": ("string", _PLAIN_VALUES["note"], st.none() | st.just("a\\b")),
+    "ex=tra": ("any", _PLAIN_VALUES["extra"], _ODD_VALUES["extra"]),
+}
+
+
+@st.composite
+def _columns(draw: st.DrawFn) -> tuple[list[Any], dict[str, list[Any]], dict[str, Any]]:
+    """Row-aligned columns, mostly plain values, with odd ones here and there."""
+    size = draw(st.integers(1, 12))
+    odd = draw(st.floats(0, 1)) < 0.3
+    keys = draw(st.permutations(list(_COLUMN_KINDS)))
+    keys = keys[: draw(st.integers(1, len(keys)))]
+    tag_keys = draw(st.permutations(["region", "host", "a b"]))
+    tag_values = st.sampled_from(["a", "b c", "d,e", 'q"', "ü"])
+
+    def value(plain: Any, strange: Any) -> Any:
+        return draw(strange if odd and draw(st.integers(0, 4)) == 0 else plain)
+
+    tags = {k: [value(tag_values, st.none() | st.just("")) for _ in range(size)]
+            for k in tag_keys}  # fmt: skip
+    fields = {
+        k: (_COLUMN_KINDS[k][0], [value(*_COLUMN_KINDS[k][1:]) for _ in range(size)])
+        for k in keys
+    }
+    # A frame's rows always have a time: None is not drawn.
+    odd_times = st.integers(MIN_TIME_NS - 2, MAX_TIME_NS + 2) | st.booleans()
+    times = [value(_PLAIN_VALUES["time"], odd_times) for _ in range(size)]
+    return times, tags, fields
+
+
+@settings(max_examples=400, deadline=None)
+@given(columns=_columns())
+def test_encode_columns_writes_what_encode_point_writes(columns: Any) -> None:
+    """Whole columns (the DataFrame path, joined a column at a time when every
+    value is plain) give the object-by-object encoder's line for each row, or
+    an error."""
+    times, tags, fields = columns
+    encoder = make_encoder(
+        "m",
+        [TagSpec(k, k, required=False) for k in tags],
+        [FieldSpec(k, k, kind) for k, (kind, _v) in fields.items()],
+    )
+    try:
+        expected: Any = [
+            encoder.encode(
+                Obj(
+                    time=stamp,
+                    **{k: v[row] for k, v in tags.items()},
+                    **{k: v[row] for k, (_kind, v) in fields.items()},
+                )
+            )
+            for row, stamp in enumerate(times)
+        ]
+    except (FieldError, LineProtocolError):
+        expected = None
+    if expected is None:
+        with pytest.raises((FieldError, LineProtocolError)):
+            encode_columns("m", times, tags, fields)
+        return
+    assert encode_columns("m", times, tags, fields) == expected
+
+
 def test_encode_columns_refuses_rows_without_fields_and_bad_times():
     """Refusals name the row or the time that cannot be written."""
     with refused(

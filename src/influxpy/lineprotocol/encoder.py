@@ -14,7 +14,7 @@ import time as _time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice, repeat
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -444,6 +444,35 @@ def _format_column(
     ]
 
 
+def _join_fast_columns(
+    prefixes: list[str],
+    times: Sequence[int],
+    fields: Mapping[str, tuple[str, Sequence[Any]]],
+) -> list[str] | None:
+    """The lines of a batch whose values all take their fast path (no None,
+    valid integer times), joined a whole column at a time; None otherwise."""
+    count = len(prefixes)
+    stamps = times if isinstance(times, list) else list(times)
+    if not count or not fields or not _only(stamps, int):
+        return None
+    if min(stamps) < MIN_TIME_NS or max(stamps) > MAX_TIME_NS:
+        return None
+    parts: list[Iterable[str]] = [prefixes]
+    separator = " "
+    for key, (kind, values) in fields.items():
+        texts = _format_fast_column(
+            kind, values if isinstance(values, list) else list(values)
+        )
+        if texts is None:
+            return None
+        parts.append(repeat(separator + escape_field_key(key) + "=", count))
+        parts.append(texts)
+        separator = "i," if kind == "integer" else ","
+    parts.append(repeat(separator[:-1] + " ", count))
+    parts.append(_dumped(stamps) if _ORJSON_FLOATS else list(map(str, stamps)))
+    return list(map("".join, zip(*parts, strict=True)))
+
+
 def encode_columns(
     measurement: str,
     times: Sequence[int],
@@ -469,17 +498,27 @@ def encode_columns(
         _check_key("field key", measurement, key)
     if cache is None:
         cache = {}
-    prefixes: list[str] = []
-    rows: Iterable[tuple[Any, ...]] = (
-        zip(*(tags[k] for k in tag_keys), strict=True) if tag_keys else [()] * count
+    rows: list[tuple[Any, ...]] = (
+        list(zip(*(tags[k] for k in tag_keys), strict=True))
+        if tag_keys
+        else [()] * count
     )
-    for values in rows:
-        prefix = cache.get(values)
-        if prefix is None:
-            prefix = cache[values] = _series_key(
-                measurement, escaped, zip(tag_keys, values, strict=True), fields
-            )
-        prefixes.append(prefix)
+    # Each tag set is looked up in C; only new ones are escaped, in order.
+    found: list[str | None] = list(map(cache.get, rows))
+    if None in found:
+        for index, prefix in enumerate(found):
+            if prefix is None:
+                values = rows[index]
+                prefix = cache.get(values)
+                if prefix is None:
+                    prefix = cache[values] = _series_key(
+                        measurement, escaped, zip(tag_keys, values, strict=True), fields
+                    )
+                found[index] = prefix
+    prefixes = cast("list[str]", found)
+    fast = _join_fast_columns(prefixes, times, fields)
+    if fast is not None:
+        return fast
     columns = [
         _format_column(measurement, k, kind, v) for k, (kind, v) in fields.items()
     ]
