@@ -1,7 +1,8 @@
 """HOLT_WINTERS: InfluxDB's ``FloatHoltWintersReducer`` and its Nelder-Mead
-optimiser, operation for operation so the forecasts match the server's bits;
-run inside DuckDB over one series' windows. benchmarks/holt_winters.py times
-it."""
+optimiser, operation for operation so the forecasts match the server's bits,
+over one series' windows; also the windows, starting points and answer
+shared with the batched fit of many series (``holt_winters_batch.py``, which
+DuckDB calls). benchmarks/holt_winters.py times both."""
 
 from __future__ import annotations
 

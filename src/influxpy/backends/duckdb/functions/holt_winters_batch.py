@@ -15,8 +15,11 @@ them).
 
 A step of the optimiser evaluates the reflected vertex of every run that
 is still going, then the expanded or contracted one of the runs that need
-one, then the vertices a shrink moves: three passes at most, each over the
-runs that need it.
+one (with the vertices a shrink would move, where the runs are few), then
+the vertices a shrink moves: three passes at most, each over the runs that
+need it. The last few runs finish one after another in the scalar port.
+The sign of a NaN may differ from the scalar port's (the processor's 0/0
+against Python's ``nan``); nothing reads it.
 """
 
 from __future__ import annotations
