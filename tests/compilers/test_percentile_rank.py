@@ -1,10 +1,13 @@
 """The engine's PERCENTILE over all rows equals a full sort by (value, time).
 
-compilers/duckdb/percentile.py selects the nearest-rank point with
-``quantile_disc`` and a correction instead of ranking every row; here its
-answers are compared with sorting in Python on every tie pattern of up to
-four points over three values, and on random sets with many ties, at
-percentiles whose ranks round up, round down or land exactly.
+compilers/duckdb/percentile.py brackets the nearest-rank point with a
+sample, or selects it with ``quantile_disc`` and a correction when the
+bracket misses, instead of ranking every row; here its answers are compared
+with sorting in Python on every tie pattern of up to four points over three
+values, and on random sets with many ties, at percentiles whose ranks round
+up, round down or land exactly. The sample is made to take every row (the
+bracket holds, or with no width holds only sometimes) or none (it always
+misses), so that each way is checked on every case.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pytest
 
 import influxpy
 from influxpy import F, fields, models
+from influxpy.compilers.duckdb import percentile
 from influxpy.functions import Func
 
 S = 1_000_000_000
@@ -66,7 +70,21 @@ def engine() -> Iterator[str]:
         backend.close()
 
 
-def test_percentile_equals_the_point_at_the_rank_of_a_full_sort(engine: str) -> None:
+#: (sample, bracket half-widths) of compilers/duckdb/percentile.py.
+WAYS = {
+    "bracket": ("100% (system)", percentile.BRACKET_WIDTHS),
+    "bracket without width": ("100% (system)", (0.0,)),
+    "exact": ("0% (system)", percentile.BRACKET_WIDTHS),
+}
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+def test_percentile_equals_the_point_at_the_rank_of_a_full_sort(
+    engine: str, way: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sample, widths = WAYS[way]
+    monkeypatch.setattr(percentile, "SAMPLE", sample)
+    monkeypatch.setattr(percentile, "BRACKET_WIDTHS", widths)
     sets = data_sets()
     Sample.series.using(engine).bulk_create(
         Sample(time=T0 + t * S, v=v, case=str(i))

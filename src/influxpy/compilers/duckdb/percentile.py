@@ -5,8 +5,27 @@ sorted, rank ``k = floor(n * p / 100 + 0.5)`` (1-based), none when ``k`` is
 outside ``1..n`` (reference §6.5). The engine orders ties of value by time,
 so the answer is the point at rank ``k`` by ``(value, time)``.
 
-Ranking every row with a window sorts them all. DuckDB's ``quantile_disc``
-selects one element without a full sort, but at its own rank,
+Ranking every row with a window sorts them all; even DuckDB's
+``quantile_disc`` copies every value and selects among them on one thread.
+Instead, a sample brackets the answer and two parallel scans find it:
+
+1. ``quantile_disc`` over about 1% of the rows (DuckDB's ``system``
+   sample, whole vectors) gives values ``lo`` and ``hi`` at fractions
+   ``p/100 - d`` and ``p/100 + d``, ``d`` chosen from a fixed ladder so that
+   it is a few standard errors of a quantile of that many values;
+2. one scan counts the rows (``n``), those below ``lo`` and those up to
+   ``hi``; if ``k`` lies between the two counts, the point at rank ``k``
+   has a value in ``[lo, hi]``;
+3. a second scan keeps only the rows valued in ``[lo, hi]`` (a few per
+   thousand), ranks them by ``(value, time)`` and takes the one at rank
+   ``k`` minus the count below ``lo``.
+
+The sample only decides how much the last step sorts, never the answer.
+When it misses (an unlucky or tiny sample: ``k`` is outside the counts),
+the exact selection below runs instead; its scans join a one-row relation
+that is empty when the bracket held, so they read nothing then.
+
+The exact selection: ``quantile_disc`` picks at its own rank,
 ``r = max(1, ceil(n * q))``. Since ``floor(x + 0.5)`` is ``ceil(x)`` or
 ``ceil(x) - 1``, ``k`` is ``r`` or ``r - 1`` (a rounding of ``n * p / 100``
 in the last place moves ``k`` and ``r`` together or keeps ``k`` in that
@@ -19,17 +38,42 @@ values below ``v1``:
   before rank ``r``): the value is the greatest below ``v1`` and the point is
   the latest of the points with that value.
 
-Two aggregating scans (the selection, then the count and the greatest value
-below ``v1``) and a scan for the few points with the picked value replace
-the sort. tests/compilers/test_percentile_rank.py compares the answers with
-a full sort on every tie pattern of up to four points over three values and
-on random sets of up to 101 points with many ties, at percentiles whose rank
-rounds up, rounds down or is exact.
+tests/compilers/test_percentile_rank.py compares the answers of both ways
+(the bracket forced to hold, and forced to miss) with a full sort on every
+tie pattern of up to four points over three values and on random sets of
+up to 101 points with many ties, at percentiles whose rank rounds up, rounds
+down or is exact.
 """
 
 from __future__ import annotations
 
 from influxpy.compilers.duckdb.aliases import GROUP_SIZE, ROW_NUMBER, _own
+
+__all__ = ["BRACKET_WIDTHS", "SAMPLE", "nearest_rank_rows"]
+
+#: How the bracket's sample is drawn (DuckDB's ``USING SAMPLE``): whole
+#: vectors, so that drawing it skips the rest.
+SAMPLE = "1% (system)"
+#: The half-widths ``d`` the bracket may take, as fractions of the rows.
+BRACKET_WIDTHS = (
+    0.0005,
+    0.001,
+    0.002,
+    0.003,
+    0.005,
+    0.01,
+    0.02,
+    0.03,
+    0.05,
+    0.1,
+    0.2,
+    1.0,
+)
+#: The bracket is this many standard errors of the sample's quantile wide,
+#: the sample counted as this many times fewer independent values than it
+#: holds (its vectors are runs of neighbouring points).
+_SIGMAS = 4.0
+_CLUSTERING = 2.0
 
 _N = _own("influxpy_pn")
 _FIRST = _own("influxpy_pv")
@@ -40,6 +84,15 @@ _VALUE = _own("influxpy_pval")
 _NTH = _own("influxpy_pj")
 _TIME_RANK = _own("influxpy_pt")
 _TIES = _own("influxpy_pties")
+_M = _own("influxpy_pm_sample")
+_LOWS = _own("influxpy_plows")
+_HIGHS = _own("influxpy_phighs")
+_WIDTH = _own("influxpy_pd")
+_LO = _own("influxpy_plo")
+_HI = _own("influxpy_phi")
+_UPTO = _own("influxpy_pupto")
+_POS = _own("influxpy_ppos")
+_MISS = _own("influxpy_pmiss")
 
 
 def nearest_rank_rows(name: str, x: str, rows: str, p: str) -> tuple[list[str], str]:
@@ -51,6 +104,63 @@ def nearest_rank_rows(name: str, x: str, rows: str, p: str) -> tuple[list[str], 
     set to the nearest rank and the count, so that the caller's test for the
     ranked row holds for it; it is empty when the rank is outside ``1..n``.
     """
+    fraction = f"least(greatest({p} / 100.0, 0.0), 1.0)"
+    lows = ", ".join(f"greatest({fraction} - {d}, 0.0)" for d in BRACKET_WIDTHS)
+    highs = ", ".join(f"least({fraction} + {d}, 1.0)" for d in BRACKET_WIDTHS)
+    sampled = (
+        f"SELECT count({x}) AS {_M}, quantile_disc({x}, [{lows}]) AS {_LOWS}, "
+        f"quantile_disc({x}, [{highs}]) AS {_HIGHS} "
+        f"FROM (SELECT * FROM {rows}) USING SAMPLE {SAMPLE}"
+    )
+    # The narrowest width at least the standard error times _SIGMAS (plus
+    # a rank of slack); all of them when the sample is empty.
+    error = (
+        f"{_SIGMAS} * sqrt({fraction} * (1.0 - {fraction}) * {_CLUSTERING} "
+        f"/ {_M}) + {_SIGMAS} / {_M}"
+    )
+    wider = " + ".join(
+        f"CAST(coalesce({error} > {d}, TRUE) AS INTEGER)" for d in BRACKET_WIDTHS
+    )
+    width = f"least(1 + {wider}, {len(BRACKET_WIDTHS)})"
+    bounds = (
+        f"SELECT {_LOWS}[{_WIDTH}] AS {_LO}, {_HIGHS}[{_WIDTH}] AS {_HI} "
+        f"FROM (SELECT *, {width} AS {_WIDTH} FROM {name}_sample)"
+    )
+    rank = f"CAST(floor(CAST({_N} AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
+    counted = (
+        f"SELECT count({x}) AS {_N}, "
+        f"count({x}) FILTER (WHERE {x} < {_LO}) AS {_BELOW}, "
+        f"count({x}) FILTER (WHERE {x} <= {_HI}) AS {_UPTO}, "
+        f"any_value({_LO}) AS {_LO}, any_value({_HI}) AS {_HI} "
+        f"FROM (SELECT * FROM {rows}), {name}_bounds"
+    )
+    ranked = f"(SELECT *, {rank} AS {_K} FROM {name}_bracket)"
+    inside = f"{_K} >= 1 AND {_K} <= {_N}"
+    held = f"{_K} > {_BELOW} AND {_K} <= {_UPTO}"
+    miss = f"NOT ({held})"
+    ctes = [
+        f"{name}_sample AS ({sampled})",
+        f"{name}_bounds AS ({bounds})",
+        f"{name}_bracket AS ({counted})",
+        f"{name}_hit AS (SELECT * FROM {ranked} WHERE {inside} AND {held})",
+        f"{name}_miss AS (SELECT 1 AS {_MISS} FROM {ranked} WHERE {inside} AND {miss})",
+    ]
+    within = (
+        f"SELECT r.*, {_K} AS {ROW_NUMBER}, {_N} AS {GROUP_SIZE}, "
+        f"{_BELOW} + row_number() OVER (ORDER BY {x}, time) AS {_POS} "
+        f"FROM (SELECT * FROM {rows}) AS r, {name}_hit "
+        f"WHERE {x} >= {_LO} AND {x} <= {_HI}"
+    )
+    found = f"SELECT * EXCLUDE ({_POS}) FROM ({within}) WHERE {_POS} = {ROW_NUMBER}"
+    # The exact selection reads the rows only when the bracket missed.
+    missed = f"(SELECT r.* FROM (SELECT * FROM {rows}) AS r, {name}_miss) AS missed"
+    exact_ctes, exact = _exact_rows(f"{name}_exact", x, missed, p)
+    relation = f"(SELECT * FROM ({found}) UNION ALL BY NAME SELECT * FROM {exact})"
+    return [*ctes, *exact_ctes], relation
+
+
+def _exact_rows(name: str, x: str, rows: str, p: str) -> tuple[list[str], str]:
+    """``nearest_rank_rows()`` by the exact selection (module docstring)."""
     fraction = f"least(greatest({p} / 100.0, 0.0), 1.0)"
     rank = f"CAST(floor(CAST({_N} AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
     selected = (
