@@ -17,6 +17,9 @@ dimensions (``newIteratorOptionsSubstatement`` sets the inner options'
   the first ``offset + limit + 1`` rows of each stored series. When the
   outer query groups by every inner tag, each run is a whole group and
   the slice is the usual one per series.
+
+An inner ``SELECT *`` is spelled out against the inner GROUP BY before the
+outer tags join it (``_star_select``), as the server expands it first.
 """
 
 from __future__ import annotations
