@@ -832,9 +832,8 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     spec.add("filter", time__lt=t(draw(st.sampled_from([120 * S, 180 * S, WINDOW]))))
     if draw(st.integers(0, 3)) == 0:
         spec.add("filter", m__gt=draw(st.sampled_from([0, 1.5, 5])))
-    outer_group = (
-        () if several else draw(st.sampled_from([(), (), ("t1",), ("t2",), ("*",)]))
-    )
+    groups: list[tuple[str, ...]] = [(), (), ("t1",), ("t2",), ("*",)]
+    outer_group = draw(st.sampled_from([(), inner_group] if several else groups))
     if filled and not set(inner_group) <= set(outer_group) and "*" not in outer_group:
         outer_group = inner_group
     if draw(st.booleans()):
@@ -847,7 +846,7 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
             spec.add("group_by", *outer_group)
             add_series_limits(draw, spec)
         spec.unordered = True
-        if not several and draw(st.booleans()):
+        if draw(st.booleans()):
             spec.add("order_by", "-time")
         return spec
     outer_windows = draw(st.booleans())
@@ -872,8 +871,9 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         if draw(st.booleans()):
             spec.add("fill", draw(st.sampled_from(["none", 0, "previous"])))
     # In descending order the server splits several inner calls into rows
-    # (a quirk the engine refuses).
-    if not several and draw(st.booleans()):
+    # unless the outer query groups by the inner tags (the engine refuses).
+    whole = set(inner_group) <= set(outer_group)
+    if (not several or whole) and draw(st.booleans()):
         spec.add("order_by", "-time")
     return spec
 

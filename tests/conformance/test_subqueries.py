@@ -240,6 +240,7 @@ def start_ns(moment: dt.datetime) -> int:
         (
             lambda qs: (
                 qs.annotate(m=Mean("v"), k=Count("v"))
+                .group_by("host")
                 .subquery()
                 .only("m")
                 .order_by("-time")

@@ -15,6 +15,7 @@ import pytest
 
 from conformance._common import Reading, S, at, rows, series, write, write_both
 from influxpy.durations import Day, Second
+from influxpy.exceptions import UnsupportedCompilation
 from influxpy.functions import Count, Max, Mean, Sum
 
 
@@ -141,3 +142,92 @@ def test_tz_windows_a_subquery_takes_stay_in_its_own_zone(conn: str) -> None:
 
 def ns(moment: dt.datetime) -> int:
     return int(moment.timestamp()) * S
+
+
+def calls(alias: str) -> Any:
+    """Two calls per 10 s window of each host, over [0 s, 40 s)."""
+    return (
+        Reading.series.using(alias)
+        .annotate(m=Mean("v"), k=Count("n"))
+        .resolution(Second(10))
+        .group_by("host")
+        .subquery()
+        .filter(time__gte=at(0), time__lt=at(40))
+    )
+
+
+def paired() -> list[Reading]:
+    return [
+        Reading(time=at(1), v=1.0, host="a"),
+        Reading(time=at(11), v=2.0, host="a"),
+        Reading(time=at(2), v=3.0, n=5, host="b"),
+        Reading(time=at(22), v=4.0, n=2, host="b"),
+    ]
+
+
+def test_several_inner_calls_in_descending_order_grouped_outside(conn: str) -> None:
+    """In descending order each inner row stays whole when the outer query
+    groups by the inner tags, in raw rows and under outer functions."""
+    write(conn, *paired())
+    assert series(calls(conn).only("m", "k").group_by("host").order_by("-time")) == [
+        (
+            {"host": "b"},
+            [
+                {"time": at(20), "m": 4.0, "k": 1},
+                {"time": at(0), "m": 3.0, "k": 1},
+            ],
+        ),
+        (
+            {"host": "a"},
+            [
+                {"time": at(10), "m": 2.0, "k": None},
+                {"time": at(0), "m": 1.0, "k": None},
+            ],
+        ),
+    ]
+    outer = (
+        calls(conn)
+        .annotate(top=Max("m"), n=Sum("k"))
+        .group_by("host")
+        .resolution(Second(20))
+        .order_by("-time")
+    )
+    assert series(outer) == [
+        (
+            {"host": "b"},
+            [
+                {"time": at(20), "top": 4.0, "n": 1},
+                {"time": at(0), "top": 3.0, "n": 1},
+            ],
+        ),
+        (
+            {"host": "a"},
+            [
+                {"time": at(20), "top": None, "n": None},
+                {"time": at(0), "top": 2.0, "n": None},
+            ],
+        ),
+    ]
+
+
+def test_several_inner_calls_in_descending_order_split_rows(
+    both: tuple[str, str],
+) -> None:
+    """Merged across inner series (no outer GROUP BY host), the server's
+    descending cursor pairs the calls' points out of step: host ``b``'s
+    count at 0 s comes out before host ``a``'s later mean, apart from its
+    own mean. The engine refuses the shape by name."""
+    write_both(both, *paired())
+    server, engine = both
+    assert sorted(
+        (p["time"], repr(p["m"]), repr(p["k"]))
+        for p in rows(calls(server).only("m", "k").order_by("-time"))
+    ) == [
+        (at(0), "1.0", "None"),
+        (at(0), "3.0", "None"),
+        (at(0), "None", "1"),
+        (at(10), "2.0", "None"),
+        (at(20), "4.0", "1"),
+    ]
+    with pytest.raises(UnsupportedCompilation, match="over a subquery of several"):
+        list(calls(engine).only("m", "k").order_by("-time"))

@@ -10,6 +10,7 @@ from influxpy.compilers.duckdb.aliases import group_column, output_column
 from influxpy.compilers.duckdb.catalog import ColumnInfo, field_column, ident
 from influxpy.compilers.duckdb.context import _DIMENSION
 from influxpy.compilers.duckdb.subquery_slices import SubquerySlicesMixin
+from influxpy.compilers.duckdb.subquery_windows import groups_whole_series
 from influxpy.compilers.duckdb.timezones import tz_window
 from influxpy.query import Fill, Query
 
@@ -40,9 +41,14 @@ class SubqueriesMixin(SubquerySlicesMixin):
         slicing = self._slice_plan(outer, changes.get("group_by", inner.group_by))
         changes.update(slicing.changes)
         inner_calls = any(self._has_call(i.expression) for i in inner.select)
-        if outer.descending and inner_calls and len(inner.select) > 1:
+        if (
+            outer.descending
+            and inner_calls
+            and len(inner.select) > 1
+            and not groups_whole_series(inner.group_by, outer.group_by)
+        ):
             # In descending order the server splits the inner calls of one
-            # series into separate rows.
+            # series into separate rows (subquery_windows.py).
             raise self._unsupported(
                 "order_by('-time') over a subquery of several calls"
             )
