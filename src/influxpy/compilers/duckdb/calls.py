@@ -259,9 +259,13 @@ class CallsMixin(_CompilerBase):
             if source.name in self._TRANSFORMS and isinstance(source.source, Col):
                 what = f"{name}() of {source.name}() of raw values"
                 raise self._unsupported(what)
-            special = self._TECHNICAL | self._HOLT_WINTERS
+            # A transformation of HOLT_WINTERS reads its forecast as the
+            # server does; a technical-analysis function next to another
+            # transformation warms up over windows the server reads
+            # differently (look-back windows read whole).
+            special = self._TECHNICAL | (self._HOLT_WINTERS & {name})
             if source.name in self._TRANSFORMS and (
-                name in special or source.name in special
+                name in special or source.name in self._TECHNICAL
             ):
                 what = f"{name}() of {source.name}()"
                 raise self._unsupported(what)
