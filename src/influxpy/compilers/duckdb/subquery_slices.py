@@ -247,13 +247,25 @@ def _series_window(levels: list[Query]) -> tuple[int | None, int]:
 def _star_items(
     columns: Mapping[str, ColumnInfo], group_by: tuple[str, ...]
 ) -> list[SelectItem]:
-    """``SELECT *`` spelled out: the fields and the tags not grouped by."""
+    """``SELECT *`` spelled out: the fields and the tags not grouped by.
+
+    A tag is named as a resolved ``x`` is (no value type), so the outer
+    query reads it as a column of the subquery, null where it is absent.
+    """
     infos = sorted(
         (c.key, c.role == "tag", c)
         for k, c in columns.items()
         if c.role == "field" or c.key not in group_by
     )
-    return [SelectItem(Col(k, c.role, c.kind)) for k, _tag, c in infos]
+    fields = {c.key for c in columns.values() if c.role == "field"}
+    return [
+        SelectItem(
+            Col(k, "tag")
+            if c.role == "tag" and k not in fields
+            else Col(k, c.role, c.kind)
+        )
+        for k, _tag, c in infos
+    ]
 
 
 def _over(partition: list[str], order: list[str]) -> str:
