@@ -249,8 +249,8 @@ def _star_items(
 ) -> list[SelectItem]:
     """``SELECT *`` spelled out: the fields and the tags not grouped by.
 
-    A tag is named as a resolved ``x`` is (no value type), so the outer
-    query reads it as a column of the subquery, null where it is absent.
+    A tag is named as a resolved ``x`` is (no value type): its column is
+    null where the tag is absent.
     """
     infos = sorted(
         (c.key, c.role == "tag", c)
