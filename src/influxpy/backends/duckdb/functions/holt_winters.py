@@ -310,20 +310,21 @@ class _HoltWinters:
         count = len(self.y) + h
         read, read_h = self._ring_indexes(m, count)
         forecasted = [y_t]
-        for t in range(1, count):
-            at = read[t]
+        append = forecasted.append
+        # Step t reads the season read[t] and writes it, and scales by the
+        # season read_h[t] read before that write; sums[t - 1] is phiH.
+        for at, at_h, damped in zip(read[1:], read_h[1:], sums, strict=False):
             stm = seasons[at]
-            stmh = seasons[read_h[t]]
+            stmh = seasons[at_h]
+            trend = l_t + phi * b_t
+            level = y_t / stm if stm else divide(y_t, stm)
             l_p = l_t
-            trend = l_p + phi * b_t
-            level = y_t / stm if stm != 0 else divide(y_t, stm)
             l_t = alpha * level + oma * trend
-            b_next = beta * (l_t - l_p) + omb_phi * b_t
-            ratio = y_t / trend if trend != 0 else divide(y_t, trend)
+            b_t = beta * (l_t - l_p) + omb_phi * b_t
+            ratio = y_t / trend if trend else divide(y_t, trend)
             seasons[at] = gamma * ratio + omg * stm
-            b_t = b_next
-            y_t = (l_t + sums[t - 1] * b_t) * stmh
-            forecasted.append(y_t)
+            y_t = (l_t + damped * b_t) * stmh
+            append(y_t)
         params[6:] = seasons
         return self._error(forecasted) if fit else math.nan, forecasted
 
