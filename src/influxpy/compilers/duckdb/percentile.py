@@ -95,7 +95,9 @@ _POS = _own("influxpy_ppos")
 _MISS = _own("influxpy_pmiss")
 
 
-def nearest_rank_rows(name: str, x: str, rows: str, p: str) -> tuple[list[str], str]:
+def nearest_rank_rows(
+    name: str, x: str, rows: str, p: str, base: str = "", table: str = ""
+) -> tuple[list[str], str]:
     """CTEs and a relation holding the point PERCENTILE picks from *rows*.
 
     *rows* is a relation body (``base WHERE ...``) whose non-null values of
@@ -103,14 +105,18 @@ def nearest_rank_rows(name: str, x: str, rows: str, p: str) -> tuple[list[str], 
     The relation has every column of *rows* and ``ROW_NUMBER``/``GROUP_SIZE``
     set to the nearest rank and the count, so that the caller's test for the
     ranked row holds for it; it is empty when the rank is outside ``1..n``.
+    With *base*, the CTE ``base AS (SELECT ... FROM <table> WHERE ...)``
+    that *rows* reads, and its *table*, the sample is drawn inside the
+    table's scan, which then skips the vectors left out.
     """
+    sample_ctes, sample = _sample_source(name, rows, base, table)
     fraction = f"least(greatest({p} / 100.0, 0.0), 1.0)"
     lows = ", ".join(f"greatest({fraction} - {d}, 0.0)" for d in BRACKET_WIDTHS)
     highs = ", ".join(f"least({fraction} + {d}, 1.0)" for d in BRACKET_WIDTHS)
     sampled = (
         f"SELECT count({x}) AS {_M}, quantile_disc({x}, [{lows}]) AS {_LOWS}, "
         f"quantile_disc({x}, [{highs}]) AS {_HIGHS} "
-        f"FROM (SELECT * FROM {rows}) USING SAMPLE {SAMPLE}"
+        f"FROM {sample}"
     )
     # The narrowest width at least the standard error times _SIGMAS (plus
     # a rank of slack); all of them when the sample is empty.
@@ -156,7 +162,21 @@ def nearest_rank_rows(name: str, x: str, rows: str, p: str) -> tuple[list[str], 
     missed = f"(SELECT r.* FROM (SELECT * FROM {rows}) AS r, {name}_miss) AS missed"
     exact_ctes, exact = _exact_rows(f"{name}_exact", x, missed, p)
     relation = f"(SELECT * FROM ({found}) UNION ALL BY NAME SELECT * FROM {exact})"
-    return [*ctes, *exact_ctes], relation
+    return [*sample_ctes, *ctes, *exact_ctes], relation
+
+
+def _sample_source(
+    name: str, rows: str, base: str, table: str
+) -> tuple[list[str], str]:
+    """CTEs and a relation: about ``SAMPLE`` of the rows of *rows*."""
+    head = "base AS ("
+    scan = f" FROM {table} WHERE "
+    if table and base.startswith(head) and scan in base and rows.startswith("base "):
+        body = base[len(head) : -1].replace(
+            scan, f" FROM {table} TABLESAMPLE {SAMPLE} WHERE ", 1
+        )
+        return [f"{name}_base AS ({body})"], f"{name}_base {rows[len('base ') :]}"
+    return [], f"(SELECT * FROM {rows}) USING SAMPLE {SAMPLE}"
 
 
 def _exact_rows(name: str, x: str, rows: str, p: str) -> tuple[list[str], str]:

@@ -251,7 +251,7 @@ class WindowsMixin(_CompilerBase):
             else:
                 # Over all the rows: a selection, not a sort (percentile.py).
                 p = self._param(float(call.params[0]))
-                more, rows = nearest_rank_rows(name, x, rows, p)
+                more, rows = nearest_rank_rows(name, x, rows, p, ctes[0], ctx.table)
                 ctes.extend(more)
         codes = ctx.codes if grouping == "ALL" else []
         reported = "r.time"
