@@ -16,6 +16,7 @@ import pytest
 import influxpy
 from conformance._common import UTC, Reading, at, rows, series, write_both
 from influxpy.durations import Hour, Minute, Second
+from influxpy.exceptions import ProgrammingError
 from influxpy.functions import (
     Count,
     CumulativeSum,
@@ -297,3 +298,69 @@ def test_transformations_of_holt_winters(both: tuple[str, str], outer: Any) -> N
                 results.append(series(qs if fill is None else qs.fill(fill)))
             assert _close(results[0], results[1]), (inner, fill)
             assert results[0], (inner, fill)
+
+
+WINDOWED = f"WHERE time >= {at(0)} AND time < {at(60)} GROUP BY time(20s)"
+
+#: Transformations influxd refuses, with its error text.
+REFUSED = [
+    (
+        f"SELECT derivative(v) FROM conformance {WINDOWED}",
+        "aggregate function required inside the call to derivative",
+    ),
+    (
+        f"SELECT exponential_moving_average(v, 2) FROM conformance {WINDOWED}",
+        "aggregate function required inside the call to exponential_moving_average",
+    ),
+    (
+        f"SELECT derivative(difference(v)) FROM conformance {WINDOWED}",
+        "aggregate function required inside the call to difference",
+    ),
+    (
+        f"SELECT derivative(mean(v) + 1) FROM conformance {WINDOWED}",
+        "aggregate function required inside the call to derivative",
+    ),
+    (
+        "SELECT derivative(v + 1) FROM conformance",
+        "expected field argument in derivative()",
+    ),
+    (
+        "SELECT exponential_moving_average(v * 2, 2) FROM conformance",
+        "expected field argument in exponential_moving_average()",
+    ),
+    (
+        f"SELECT derivative(abs(v)) FROM conformance {WINDOWED}",
+        "mixing aggregate and non-aggregate queries is not supported",
+    ),
+    (
+        f"SELECT cumulative_sum(abs(mean(v))) FROM conformance {WINDOWED}",
+        "unsupported call: abs",
+    ),
+    (
+        f"SELECT difference(top(v, 2)) FROM conformance {WINDOWED}",
+        "selector function top() cannot be combined with other functions",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "error"), REFUSED)
+def test_transformations_influxd_refuses(conn: str, text: str, error: str) -> None:
+    """Both backends fail the statement with influxd's own words."""
+    Reading.series.using(conn).bulk_create(
+        Reading(time=at(10 * k), v=float(k)) for k in range(6)
+    )
+    (result,) = list(influxpy.get_connection(conn).statements(text))
+    assert result.error == error
+
+
+def test_a_transformation_of_raw_values_over_windows_raises(conn: str) -> None:
+    """The QuerySet raises ProgrammingError with the server's text."""
+    Reading.series.using(conn).bulk_create([Reading(time=at(0), v=1.0)])
+    qs = (
+        Reading.series.using(conn)
+        .filter(time__gte=at(0), time__lt=at(60))
+        .annotate(Derivative("v"))
+        .resolution(Second(20))
+    )
+    with pytest.raises(ProgrammingError, match="aggregate function required"):
+        list(qs)

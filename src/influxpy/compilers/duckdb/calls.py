@@ -18,6 +18,7 @@ from influxpy.compilers.duckdb.aliases import (
 )
 from influxpy.compilers.duckdb.catalog import ColumnInfo, code_column, ident
 from influxpy.compilers.duckdb.context import (
+    _MATH_FUNCTIONS,
     _VALUE_ROLES,
     _column_sql,
     _CompilerBase,
@@ -34,6 +35,10 @@ from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import Col
 from influxpy.functions import Func
 from influxpy.query import SelectItem
+
+#: influxd's error for a transformation of raw values (or arithmetic) with
+#: GROUP BY time().
+_AGGREGATE_REQUIRED = "aggregate function required inside the call to {name}"
 
 
 class CallsMixin(_CompilerBase):
@@ -245,20 +250,19 @@ class CallsMixin(_CompilerBase):
         if name in self._TRANSFORMS:
             if isinstance(source, Col):
                 if windows:
-                    what = f"{name}() of raw values with resolution()"
-                    raise self._unsupported(what)
+                    raise ProgrammingError(_AGGREGATE_REQUIRED.format(name=name))
                 return
+            self._refuse_as_the_server(name, source, windows)
             if not isinstance(source, Func) or (
                 source.name not in self._AGGREGATES | self._SELECTORS | self._TRANSFORMS
             ):
                 what = f"{name}() of {source!r}"
                 raise self._unsupported(what)
             if not windows:
-                what = f"{name}() of a function without resolution()"
-                raise self._unsupported(what)
+                msg = f"{name} aggregate requires a GROUP BY interval"
+                raise ProgrammingError(msg)
             if source.name in self._TRANSFORMS and isinstance(source.source, Col):
-                what = f"{name}() of {source.name}() of raw values"
-                raise self._unsupported(what)
+                raise ProgrammingError(_AGGREGATE_REQUIRED.format(name=source.name))
             # A transformation of HOLT_WINTERS reads its forecast as the
             # server does; a technical-analysis function next to another
             # transformation warms up over windows the server reads
@@ -281,6 +285,31 @@ class CallsMixin(_CompilerBase):
         if not isinstance(source, Col):
             what = f"{name}() of an expression"
             raise self._unsupported(what)
+
+    def _refuse_as_the_server(self, name: str, source: Any, windows: bool) -> None:
+        """Raise influxd's error for a transformation of what it refuses:
+        arithmetic, TOP/BOTTOM, math functions (``ProgrammingError``)."""
+        if not isinstance(source, Func):
+            if windows:
+                raise ProgrammingError(_AGGREGATE_REQUIRED.format(name=name))
+            msg = f"expected field argument in {name}()"
+            raise ProgrammingError(msg)
+        if not windows:
+            return
+        if source.name in ("top", "bottom"):
+            msg = (
+                f"selector function {source.name}() cannot be combined with "
+                "other functions"
+            )
+            raise ProgrammingError(msg)
+        if source.name in _MATH_FUNCTIONS:
+            if any(
+                isinstance(node, Func) for node in source.walk() if node is not source
+            ):
+                msg = f"unsupported call: {source.name}"
+            else:
+                msg = "mixing aggregate and non-aggregate queries is not supported"
+            raise ProgrammingError(msg)
 
     def _base(self, ctx: _Context, calls: list[Func], extra: list[str]) -> str:
         """The stored rows every call reads: group keys, time, fields, and
