@@ -302,7 +302,8 @@ def test_transformations_of_holt_winters(both: tuple[str, str], outer: Any) -> N
 
 WINDOWED = f"WHERE time >= {at(0)} AND time < {at(60)} GROUP BY time(20s)"
 
-#: Transformations influxd refuses, with its error text.
+#: Functions of what influxd refuses (raw values over windows, arithmetic,
+#: math functions, other calls), with its error text.
 REFUSED = [
     (
         f"SELECT derivative(v) FROM conformance {WINDOWED}",
@@ -340,11 +341,30 @@ REFUSED = [
         f"SELECT difference(top(v, 2)) FROM conformance {WINDOWED}",
         "selector function top() cannot be combined with other functions",
     ),
+    ("SELECT mean(v + 1) FROM conformance", "expected field argument in mean()"),
+    ("SELECT max(abs(v)) FROM conformance", "expected field argument in max()"),
+    (
+        f"SELECT max(mean(v)) FROM conformance {WINDOWED}",
+        "expected field argument in max()",
+    ),
+    (
+        "SELECT integral(v * 2) FROM conformance",
+        "expected field argument in integral()",
+    ),
+    (
+        "SELECT count(distinct(v + 1)) FROM conformance",
+        "expected field argument in distinct()",
+    ),
+    (
+        "SELECT distinct(v * 2) FROM conformance",
+        "expected field argument in distinct()",
+    ),
+    ("SELECT sample(v + 1, 2) FROM conformance", "expected field argument in sample()"),
 ]
 
 
 @pytest.mark.parametrize(("text", "error"), REFUSED)
-def test_transformations_influxd_refuses(conn: str, text: str, error: str) -> None:
+def test_functions_influxd_refuses(conn: str, text: str, error: str) -> None:
     """Both backends fail the statement with influxd's own words."""
     Reading.series.using(conn).bulk_create(
         Reading(time=at(10 * k), v=float(k)) for k in range(6)

@@ -39,6 +39,8 @@ from influxpy.query import SelectItem
 #: influxd's error for a transformation of raw values (or arithmetic) with
 #: GROUP BY time().
 _AGGREGATE_REQUIRED = "aggregate function required inside the call to {name}"
+#: influxd's error for a function of something other than a field.
+_FIELD_EXPECTED = "expected field argument in {name}()"
 
 
 class CallsMixin(_CompilerBase):
@@ -277,14 +279,15 @@ class CallsMixin(_CompilerBase):
             return
         if name == "count" and isinstance(source, Func) and source.name == "distinct":
             if not isinstance(source.source, Col):
-                raise self._unsupported("count(distinct()) of an expression")
+                raise ProgrammingError(_FIELD_EXPECTED.format(name="distinct"))
             return
         if name not in self._AGGREGATES | self._SELECTORS:
             what = f"{name}()"
             raise self._unsupported(what)
         if not isinstance(source, Col):
-            what = f"{name}() of an expression"
-            raise self._unsupported(what)
+            # Arithmetic, a math function or another call: influxd wants
+            # a field here.
+            raise ProgrammingError(_FIELD_EXPECTED.format(name=name))
 
     def _refuse_as_the_server(self, name: str, source: Any, windows: bool) -> None:
         """Raise influxd's error for a transformation of what it refuses:
@@ -292,8 +295,7 @@ class CallsMixin(_CompilerBase):
         if not isinstance(source, Func):
             if windows:
                 raise ProgrammingError(_AGGREGATE_REQUIRED.format(name=name))
-            msg = f"expected field argument in {name}()"
-            raise ProgrammingError(msg)
+            raise ProgrammingError(_FIELD_EXPECTED.format(name=name))
         if not windows:
             return
         if source.name in ("top", "bottom"):

@@ -241,6 +241,9 @@ class MultiRowMixin(_CompilerBase):
         kind) read from each selected point; with *others*, *names* already
         name the tag columns of TOP/BOTTOM(x, tag…, N)."""
         source = func.source
+        if not isinstance(source, Col) and func.name in ("distinct", "sample"):
+            msg = f"expected field argument in {func.name}()"
+            raise ProgrammingError(msg)
         if not isinstance(source, Col):
             what = f"{func.name}() of an expression"
             raise self._unsupported(what)
