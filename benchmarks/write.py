@@ -189,10 +189,77 @@ def main() -> None:
     finally:
         server.close()
     report(results, args.n)
+    encoding_costs()
     instance_costs()
     gzip_table()
     if args.json_out:
         args.json_out.write_text(json.dumps(results, indent=2))
+
+
+def encoding_costs(count: int = 100_000, trials: int = 5) -> None:
+    """Print the client CPU of encoding alone, per point (median of *trials*):
+    no server, so these move far less than the wall times on a busy machine."""
+    import gc
+    import statistics
+    import time
+
+    import pandas as pd
+
+    from influxpy._dataframe import frame_batches, frame_columns
+    from influxpy.lineprotocol import encode_columns
+
+    model = _model()
+    encoder = model._meta.encoder
+    data = list(rows(count))
+    objs = list(_instances(model, count, data))
+    frame = pd.DataFrame(
+        data, columns=["time", "name", "region", "cpu", "memory", "free_memory"]
+    )
+
+    def batches() -> None:
+        for start in range(0, count, BATCH):
+            encoder.encode_many(objs[start : start + BATCH])
+
+    def generated(pieces: bool) -> None:
+        made = _instances(model, count, data)
+        if pieces:  # bulk_create's path
+            for _line in encoder.lines(made, BATCH):
+                pass
+            return
+        batch: list[Any] = []
+        for obj in made:
+            batch.append(obj)
+            if len(batch) == BATCH:
+                encoder.encode_many(batch)
+                batch = []
+
+    def one_by_one() -> None:
+        for obj in objs:
+            encoder.encode(obj)
+
+    def columns() -> None:
+        series: dict[Any, str] = {}
+        for times, tags, fields in frame_batches(*frame_columns(model, frame), BATCH):
+            encode_columns("servers", times, tags, fields, series)
+
+    print(f"\nEncoding alone (client CPU µs per point, median of {trials})\n")
+    print("| what | µs |")
+    print("|---|---|")
+    pieces = "a generator's instances built and encoded in pieces (bulk_create)"
+    for label, run in (
+        ("encode_many() of 5,000 pre-built instances (bulk_create)", batches),
+        (pieces, lambda: generated(True)),
+        ("the same in whole 5,000-instance batches", lambda: generated(False)),
+        ("encode() of one instance (batch_writer add())", one_by_one),
+        ("a DataFrame's columns, from pandas (write_dataframe)", columns),
+    ):
+        spent = []
+        for _ in range(trials):
+            gc.collect()
+            start = time.process_time()
+            run()
+            spent.append(time.process_time() - start)
+        print(f"| {label} | {statistics.median(spent) / count * 1e6:.2f} |")
 
 
 def instance_costs(count: int = 50_000, trials: int = 5) -> None:
