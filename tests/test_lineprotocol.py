@@ -953,7 +953,7 @@ def _columns(draw: st.DrawFn) -> tuple[list[Any], dict[str, list[Any]], dict[str
 
 @settings(max_examples=400, deadline=None)
 @given(columns=_columns())
-def test_encode_columns_writes_what_encode_point_writes(columns: Any) -> None:
+def test_encode_columns_writes_what_the_object_encoder_writes(columns: Any) -> None:
     """Whole columns (the DataFrame path, joined a column at a time when every
     value is plain) give the object-by-object encoder's line for each row, or
     an error."""
