@@ -15,7 +15,6 @@ import pytest
 
 from conformance._common import Reading, S, at, rows, series, write, write_both
 from influxpy.durations import Day, Second
-from influxpy.exceptions import UnsupportedCompilation
 from influxpy.functions import Count, Max, Mean, Sum
 
 
@@ -216,18 +215,64 @@ def test_several_inner_calls_in_descending_order_split_rows(
     """Merged across inner series (no outer GROUP BY host), the server's
     descending cursor pairs the calls' points out of step: host ``b``'s
     count at 0 s comes out before host ``a``'s later mean, apart from its
-    own mean. The engine refuses the shape by name."""
+    own mean. The engine pairs them the same way; outer functions read the
+    split rows (a filter on one call drops the other's value)."""
     write_both(both, *paired())
-    server, engine = both
-    assert sorted(
-        (p["time"], repr(p["m"]), repr(p["k"]))
-        for p in rows(calls(server).only("m", "k").order_by("-time"))
-    ) == [
+    expected = [
         (at(0), "1.0", "None"),
         (at(0), "3.0", "None"),
         (at(0), "None", "1"),
         (at(10), "2.0", "None"),
         (at(20), "4.0", "1"),
     ]
-    with pytest.raises(UnsupportedCompilation, match="over a subquery of several"):
-        list(calls(engine).only("m", "k").order_by("-time"))
+    for alias in both:
+        split = calls(alias).only("m", "k").order_by("-time")
+        assert sorted((p["time"], repr(p["m"]), repr(p["k"])) for p in rows(split)) == (
+            expected
+        )
+        counted = calls(alias).filter(m__gt=0).annotate(c=Count("k")).order_by("-time")
+        assert rows(counted) == [{"time": at(0), "c": 1}]
+
+
+def test_quirk_split_rows_of_several_calls_in_descending_order_repeat_series(
+    both: tuple[str, str],
+) -> None:
+    """Grouped outside by a tag the inner query groups by along with
+    another, the server's split rows come out as several series with the
+    same tags (one per run of the outer tags in its pairing order); the
+    engine answers the same rows as one series per tag set."""
+    write_both(
+        both,
+        Reading(time=at(1), v=1.0, n=9, host="a", dc="y"),
+        Reading(time=at(1), n=1, host="b", dc="x"),
+        Reading(time=at(21), v=8.0, host="b", dc="x"),
+    )
+
+    def query(alias: str) -> Any:
+        return (
+            Reading.series.using(alias)
+            .annotate(m=Mean("v"), k=Count("n"))
+            .resolution(Second(10))
+            .group_by("host", "dc")
+            .subquery()
+            .filter(time__gte=at(0), time__lt=at(40))
+            .only("m", "k")
+            .group_by("host")
+            .order_by("-time")
+        )
+
+    a_mean = {"time": at(0), "m": 1.0, "k": None}
+    a_count = {"time": at(0), "m": None, "k": 1}
+    b_mean = {"time": at(20), "m": 8.0, "k": None}
+    b_count = {"time": at(0), "m": None, "k": 1}
+    server, engine = both
+    assert series(query(server)) == [
+        ({"host": "b"}, [b_mean]),
+        ({"host": "a"}, [a_mean]),
+        ({"host": "b"}, [b_count]),
+        ({"host": "a"}, [a_count]),
+    ]
+    assert series(query(engine)) == [
+        ({"host": "b"}, [b_mean, b_count]),
+        ({"host": "a"}, [a_mean, a_count]),
+    ]

@@ -10,7 +10,10 @@ from influxpy.compilers.duckdb.aliases import group_column, output_column
 from influxpy.compilers.duckdb.catalog import ColumnInfo, field_column, ident
 from influxpy.compilers.duckdb.context import _DIMENSION
 from influxpy.compilers.duckdb.subquery_slices import SubquerySlicesMixin
-from influxpy.compilers.duckdb.subquery_windows import groups_whole_series
+from influxpy.compilers.duckdb.subquery_windows import (
+    groups_whole_series,
+    paired_calls_sql,
+)
 from influxpy.compilers.duckdb.timezones import tz_window
 from influxpy.query import Fill, Query
 
@@ -41,17 +44,16 @@ class SubqueriesMixin(SubquerySlicesMixin):
         slicing = self._slice_plan(outer, changes.get("group_by", inner.group_by))
         changes.update(slicing.changes)
         inner_calls = any(self._has_call(i.expression) for i in inner.select)
+        streams = None
         if (
             outer.descending
             and inner_calls
             and len(inner.select) > 1
             and not groups_whole_series(inner.group_by, outer.group_by)
         ):
-            # In descending order the server splits the inner calls of one
-            # series into separate rows (subquery_windows.py).
-            raise self._unsupported(
-                "order_by('-time') over a subquery of several calls"
-            )
+            # In descending order the server pairs the inner calls' points
+            # out of step (subquery_windows.py).
+            streams = self._call_streams(inner)
         gbt = inner.group_by_time
         if inner_calls and gbt is None and outer.group_by_time is not None:
             # Without the outer tz(): the server's inner windows are in the
@@ -107,6 +109,14 @@ class SubqueriesMixin(SubquerySlicesMixin):
         if selected is None:
             return None
         rows, selected = self._sliced(inner, selected, slicing, limits)
+        if streams is not None:
+            plain = (slicing.series, slicing.runs, slicing.hidden) == (None, None, [])
+            if not plain or len(selected.names) != len(inner.select):
+                # Sliced, or a wildcard call (one column per field).
+                raise self._unsupported(
+                    "order_by('-time') over a subquery of several calls"
+                )
+            rows = paired_calls_sql(rows, selected.group_keys, outer.group_by, streams)
         # A column named like a grouping tag (a key that is a tag in some
         # series and a field in others) moves aside as stored fields do:
         # a bare name reads the field, ``::tag`` and GROUP BY the tag.
@@ -136,3 +146,27 @@ class SubqueriesMixin(SubquerySlicesMixin):
             if kind is not None
         )
         return table, columns
+
+    def _call_streams(self, inner: Query) -> list[list[int]]:
+        """The columns of each distinct inner call, for the server's pairing
+        of several calls in descending order; refused where a column reads
+        several calls, or the calls are filled or sliced."""
+        streams: dict[str, list[int]] = {}
+        for index, item in enumerate(inner.select):
+            found = {repr(call) for call in self._calls_of(item.expression)}
+            if len(found) != 1:
+                streams.clear()
+                break
+            streams.setdefault(found.pop(), []).append(index)
+        filled = inner.fill is not None and inner.fill.mode not in ("null", "none")
+        sliced = (
+            inner.limit,
+            inner.offset,
+            inner.series_limit,
+            inner.series_offset,
+        ) != (None, None, None, None)
+        if not streams or filled or sliced or "*" in inner.group_by:
+            raise self._unsupported(
+                "order_by('-time') over a subquery of several calls"
+            )
+        return list(streams.values())

@@ -9,16 +9,23 @@ ordered by the outer query's tags (descending), then by time
 (descending), then by the other inner tags (ascending). When the inner
 query groups by a tag the outer one does not, that order is not the
 cursor's: points of one inner row wait behind another series' points and
-come out as separate rows, one per call. When every inner grouping tag is
-an outer one too, the orders agree and each inner row stays whole, which
-is the engine's answer.
+come out as separate rows, one per call (``paired_calls_sql`` pairs them
+the same way). When every inner grouping tag is an outer one too, the
+orders agree and each inner row stays whole, as the engine's SELECT
+answers it.
+
+In ascending order the server pairs them the same way, mirrored (smallest
+key; outer tags, time and inner tags ascending); rows split there too when
+a raw select merges inner groups (pinned by a quirk test, not reproduced).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["groups_whole_series"]
+from influxpy.compilers.duckdb.aliases import group_column, output_column
+
+__all__ = ["groups_whole_series", "paired_calls_sql"]
 
 
 def groups_whole_series(inner: Sequence[str], outer: Sequence[str]) -> bool:
@@ -29,3 +36,72 @@ def groups_whole_series(inner: Sequence[str], outer: Sequence[str]) -> bool:
     if "*" in inner:
         return False
     return "*" in outer or set(inner) <= set(outer)
+
+
+def paired_calls_sql(
+    sql: str,
+    group_keys: Sequence[str],
+    outer_keys: Sequence[str],
+    streams: Sequence[Sequence[int]],
+) -> str:
+    """*sql*'s rows (``(groups…, time, columns…)``) re-paired as the
+    server's descending cursor pairs the calls' points.
+
+    *streams* lists, per distinct inner call, the indexes of the columns it
+    computes (the first one tells whether the call has a point). Each call's
+    points are numbered in the server's iterator order; a recursive walk
+    then takes the largest (inner tags, time) among the calls' next points
+    and joins the calls whose next point has it, as ``multiScannerCursor``
+    does. The walk takes one step per row it answers.
+    """
+    tags = sorted(range(len(group_keys)), key=lambda i: group_keys[i])
+    outer = [i for i in tags if group_keys[i] in set(outer_keys)]
+    order = ", ".join(
+        [
+            *(f"{group_column(i)} DESC" for i in outer),
+            "time DESC",
+            *(f"{group_column(i)} ASC" for i in tags),
+        ]
+    )
+    key = ", ".join(
+        [*(f"k{n} := {group_column(i)}" for n, i in enumerate(tags)), "t := time"]
+    )
+    ctes = [f"src AS MATERIALIZED (SELECT * FROM ({sql}))"]
+    for j, chosen in enumerate(streams):
+        values = ", ".join(output_column(i) for i in chosen)
+        ctes.append(
+            f"s{j} AS MATERIALIZED (SELECT row_number() OVER (ORDER BY {order}) "
+            f"AS idx, struct_pack({key}) AS key, {values} FROM src "
+            f"WHERE {output_column(chosen[0])} IS NOT NULL)"
+        )
+    n = range(len(streams))
+    start = ", ".join(
+        [*(f"1::BIGINT AS p{j}" for j in n), *(f"false AS a{j}" for j in n)]
+    )
+    moved = ", ".join(f"w.p{j} + w.a{j}::BIGINT AS p{j}" for j in n)
+    heads = " ".join(
+        f"LEFT JOIN s{j} h{j} ON h{j}.idx = w.p{j} + w.a{j}::BIGINT" for j in n
+    )
+    best = f"greatest({', '.join(f'h{j}.key' for j in n)})"
+    step = (
+        f"SELECT {', '.join(f'x.p{j}' for j in n)}, "
+        + ", ".join(f"coalesce(x.k{j} = x.best, false) AS a{j}" for j in n)
+        + f" FROM (SELECT {moved}, "
+        + ", ".join(f"h{j}.key AS k{j}" for j in n)
+        + f", {best} AS best FROM walk w {heads}) x WHERE x.best IS NOT NULL"
+    )
+    ctes.append(f"walk AS (SELECT {start} UNION ALL {step})")
+    rows = " ".join(f"LEFT JOIN s{j} h{j} ON w.a{j} AND h{j}.idx = w.p{j}" for j in n)
+    found = f"coalesce({', '.join(f'h{j}.key' for j in n)})"
+    columns = [
+        *(f"{found}.k{tags.index(i)} AS {group_column(i)}" for i in range(len(tags))),
+        f"{found}.t AS time",
+        *(
+            f"h{j}.{output_column(i)} AS {output_column(i)}"
+            for i, j in sorted((i, j) for j, cols in enumerate(streams) for i in cols)
+        ),
+    ]
+    return (
+        f"WITH RECURSIVE {', '.join(ctes)} SELECT {', '.join(columns)} "
+        f"FROM walk w {rows} WHERE {' OR '.join(f'w.a{j}' for j in n)}"
+    )
