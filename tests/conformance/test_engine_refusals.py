@@ -360,6 +360,14 @@ REFUSED = [
         "expected field argument in distinct()",
     ),
     ("SELECT sample(v + 1, 2) FROM conformance", "expected field argument in sample()"),
+    (
+        f"SELECT mean(v) + n FROM conformance {WINDOWED}",
+        "mixing aggregate and non-aggregate queries is not supported",
+    ),
+    (
+        "SELECT max(v) + n, min(v) FROM conformance",
+        "mixing multiple selector functions with tags or fields is not supported",
+    ),
 ]
 
 
@@ -384,3 +392,34 @@ def test_a_transformation_of_raw_values_over_windows_raises(conn: str) -> None:
     )
     with pytest.raises(ProgrammingError, match="aggregate function required"):
         list(qs)
+
+
+#: A selector with raw fields in arithmetic: they come from its point.
+SELECTOR_ARITHMETIC = [
+    f"SELECT max(v) + n FROM conformance WHERE time >= {at(0)} AND time < {at(60)}",
+    f"SELECT max(v) * 2 + n, s FROM conformance {WINDOWED}, host",
+    f"SELECT first(v) - n FROM conformance {WINDOWED} fill(5)",
+    f"SELECT min(n) - n * 2 FROM conformance {WINDOWED} fill(previous)",
+    f"SELECT max(v), abs(n) FROM conformance {WINDOWED}",
+]
+
+
+@pytest.mark.parametrize("text", SELECTOR_ARITHMETIC)
+def test_raw_fields_in_arithmetic_with_a_selector(
+    both: tuple[str, str], text: str
+) -> None:
+    write_both(
+        both,
+        *(
+            Reading(time=at(7 * k), v=float(k % 4), n=k, s=f"x{k}", host="ab"[k % 2])
+            for k in range(6)
+        ),
+    )
+    server, engine = both
+    answers = []
+    for alias in (server, engine):
+        (result,) = list(influxpy.get_connection(alias).statements(text))
+        assert result.error is None, result.error
+        answers.append([(s.tags, [list(v) for v in s.values]) for s in result.series])
+    assert answers[0] == answers[1]
+    assert answers[0]

@@ -62,13 +62,20 @@ class CallsMixin(_CompilerBase):
             for call in self._calls_of(item.expression):
                 if call not in calls:
                     calls.append(call)
+            # Raw fields in arithmetic with a selector: read from its point.
+            for col in self._raw_of(item.expression):
+                if col not in aux:
+                    aux.append(col)
         multi = [c for c in calls if c.name in self._MULTI_ROW]
         if multi:
             if len(items) != 1 or items[0].expression is not multi[0]:
                 what = f"{multi[0].name}() with other columns"
                 raise self._unsupported(what)
             return self._multi_row_query(ctx, multi[0], names)
-        if aux and (len(calls) != 1 or calls[0].name not in self._SELECTORS):
+        if aux and len(calls) == 1 and calls[0].name not in self._SELECTORS:
+            msg = "mixing aggregate and non-aggregate queries is not supported"
+            raise ProgrammingError(msg)
+        if aux and len(calls) != 1:
             msg = (
                 "mixing multiple selector functions with tags or fields is not "
                 "supported"

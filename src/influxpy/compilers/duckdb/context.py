@@ -258,6 +258,10 @@ class _CompilerBase(Compiler):
         """Defined in ``scalars``."""
         raise NotImplementedError
 
+    def _raw_of(self, expr: Any) -> Iterator[Col]:
+        """Defined in ``scalars``."""
+        raise NotImplementedError
+
     def _interval(self, ctx: _Context) -> tuple[int, int]:
         """Defined in ``windows``."""
         raise NotImplementedError

@@ -104,8 +104,21 @@ class ScalarsMixin(_CompilerBase):
         elif isinstance(expr, CombinedExpression):
             yield from self._calls_of(expr.lhs)
             yield from self._calls_of(expr.rhs)
-        elif isinstance(expr, Col):
-            raise self._unsupported("raw fields inside arithmetic with functions")
+
+    def _raw_of(self, expr: Any) -> Iterator[Col]:
+        """The raw fields and tags of *expr* outside its calls (``n`` in
+        ``max(v) + n``): the server reads them from a selector's point."""
+        if isinstance(expr, Col):
+            yield expr
+        elif isinstance(expr, Func) and expr.name in self.functions:
+            if expr.source is not None:
+                yield from self._raw_of(expr.source)
+            for param in expr.params:
+                if isinstance(param, Expression):
+                    yield from self._raw_of(param)
+        elif isinstance(expr, CombinedExpression):
+            yield from self._raw_of(expr.lhs)
+            yield from self._raw_of(expr.rhs)
 
     def _symbol(
         self, node: Any, symbols: Mapping[Any, tuple[str, str | None]]
