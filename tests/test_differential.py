@@ -564,6 +564,9 @@ def aggregate_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         raw = draw(st.lists(names, min_size=1, max_size=3, unique=True))
         spec.add("only", *raw)
         numeric_only = numeric_only and set(raw) <= set(NUMERIC)
+    elif extra == 4 and len(calls) == 1 and ordered and is_selector(calls[0]):
+        # A selector in arithmetic with a raw field, read from its point.
+        calls = [calls[0] + F(draw(st.sampled_from(NUMERIC)))]
     spec.add("annotate", **{f"c{n}": c for n, c in enumerate(calls)})
     if windows:
         interval = draw(st.sampled_from([10, 25, 30, 60, 90]))
