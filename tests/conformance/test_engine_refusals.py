@@ -368,6 +368,17 @@ REFUSED = [
         "SELECT max(v) + n, min(v) FROM conformance",
         "mixing multiple selector functions with tags or fields is not supported",
     ),
+    (
+        "SELECT count(v), top(v, 1) + 1 FROM conformance",
+        "selector function top() cannot be combined with other functions",
+    ),
+    (
+        "SELECT count(v), distinct(n) FROM conformance",
+        (
+            "aggregate function distinct() cannot be combined with other "
+            "functions or fields"
+        ),
+    ),
 ]
 
 

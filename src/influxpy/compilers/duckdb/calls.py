@@ -69,6 +69,7 @@ class CallsMixin(_CompilerBase):
         multi = [c for c in calls if c.name in self._MULTI_ROW]
         if multi:
             if len(items) != 1 or items[0].expression is not multi[0]:
+                self._refuse_combined(multi, calls, aux)
                 what = f"{multi[0].name}() with other columns"
                 raise self._unsupported(what)
             return self._multi_row_query(ctx, multi[0], names)
@@ -295,6 +296,27 @@ class CallsMixin(_CompilerBase):
             # Arithmetic, a math function or another call: influxd wants
             # a field here.
             raise ProgrammingError(_FIELD_EXPECTED.format(name=name))
+
+    def _refuse_combined(
+        self, multi: list[Func], calls: list[Func], aux: list[Col]
+    ) -> None:
+        """influxd's error for TOP, BOTTOM or DISTINCT beside other calls
+        or fields (``ProgrammingError``); SAMPLE it answers."""
+        if len(calls) < 2 and not aux:
+            return
+        for call in multi:
+            if call.name in ("top", "bottom"):
+                msg = (
+                    f"selector function {call.name}() cannot be combined with "
+                    "other functions"
+                )
+                raise ProgrammingError(msg)
+        if any(call.name == "distinct" for call in multi):
+            msg = (
+                "aggregate function distinct() cannot be combined with other "
+                "functions or fields"
+            )
+            raise ProgrammingError(msg)
 
     def _refuse_as_the_server(self, name: str, source: Any, windows: bool) -> None:
         """Raise influxd's error for a transformation of what it refuses:
