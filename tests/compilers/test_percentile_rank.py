@@ -99,3 +99,24 @@ def test_percentile_equals_the_point_at_the_rank_of_a_full_sort(
                 for row in qs.annotate(Func("percentile", F("v"), p)).epoch().points()
             ]
             assert got == by_sort(points, p), (points, p)
+
+
+@pytest.mark.parametrize("sample", ["1% (system)", "50% (system)", "100% (system)"])
+def test_percentile_over_several_vectors_of_trending_values(
+    engine: str, sample: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Values that rise with time, in vectors of 2,048 rows: the sampled
+    # vectors differ, so the bracket widens (or misses) and stays exact.
+    monkeypatch.setattr(percentile, "SAMPLE", sample)
+    rng = random.Random(3)
+    points = [(t, float(t // 7 + rng.randrange(3))) for t in range(9_000)]
+    Sample.series.using(engine).bulk_create(
+        Sample(time=T0 + t * S, v=v, case="trend") for t, v in points
+    )
+    qs = Sample.series.using(engine).filter(case="trend")
+    for p in PERCENTS:
+        got = [
+            ((row["time"] - T0) // S, row["percentile"])
+            for row in qs.annotate(Func("percentile", F("v"), p)).epoch().points()
+        ]
+        assert got == by_sort(points, p), p

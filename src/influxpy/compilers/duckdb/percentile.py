@@ -12,7 +12,11 @@ Instead, a sample brackets the answer and two parallel scans find it:
 1. ``quantile_disc`` over about 1% of the rows (DuckDB's ``system``
    sample, whole vectors) gives values ``lo`` and ``hi`` at fractions
    ``p/100 - d`` and ``p/100 + d``, ``d`` chosen from a fixed ladder so that
-   it is a few standard errors of a quantile of that many values;
+   it is a few standard errors of a quantile of that many values. Sampled
+   vectors are runs of neighbouring points, alike when values trend with
+   time: the standard error is scaled by how much more the vectors' shares
+   of values up to the sample's median vary than those of independent
+   values would (a design effect, measured on the same sample);
 2. one scan counts the rows (``n``), those below ``lo`` and those up to
    ``hi``; if ``k`` lies between the two counts, the point at rank ``k``
    has a value in ``[lo, hi]``;
@@ -25,9 +29,7 @@ When it misses (an unlucky or tiny sample: ``k`` is outside the counts),
 the exact selection below runs instead; its scans join a one-row relation
 that is empty when the bracket held, so they read nothing then. A miss
 costs the sample and the count on top of the exact selection (about 1.4x
-it alone); values that trend with time miss at extreme percentiles, since
-the sampled vectors are runs of neighbouring, near-equal values and the
-bracket's width assumes them nearly independent.
+it alone).
 
 The exact selection: ``quantile_disc`` picks at its own rank,
 ``r = max(1, ceil(n * q))``. Since ``floor(x + 0.5)`` is ``ceil(x)`` or
@@ -44,9 +46,9 @@ values below ``v1``:
 
 tests/compilers/test_percentile_rank.py compares the answers of both ways
 (the bracket forced to hold, and forced to miss) with a full sort on every
-tie pattern of up to four points over three values and on random sets of
-up to 101 points with many ties, at percentiles whose rank rounds up, rounds
-down or is exact.
+tie pattern of up to four points over three values, on random sets of up
+to 101 points with many ties and on 9,000 points that trend with time, at
+percentiles whose rank rounds up, rounds down or is exact.
 """
 
 from __future__ import annotations
@@ -73,11 +75,13 @@ BRACKET_WIDTHS = (
     0.2,
     1.0,
 )
-#: The bracket is this many standard errors of the sample's quantile wide,
-#: the sample counted as this many times fewer independent values than it
-#: holds (its vectors are runs of neighbouring points).
+#: The bracket is this many standard errors of the sample's quantile wide.
 _SIGMAS = 4.0
+#: The sample counts as this many times fewer independent values than it
+#: holds when its vectors' spread cannot be measured.
 _CLUSTERING = 2.0
+#: Rows per vector (DuckDB's ``system`` sample keeps or drops each).
+_VECTOR = 2048
 
 _N = _own("influxpy_pn")
 _FIRST = _own("influxpy_pv")
@@ -97,6 +101,11 @@ _HI = _own("influxpy_phi")
 _UPTO = _own("influxpy_pupto")
 _POS = _own("influxpy_ppos")
 _MISS = _own("influxpy_pmiss")
+_VECTOR_ID = _own("influxpy_pvec")
+_MID = _own("influxpy_pmid")
+_SHARE = _own("influxpy_pshare")
+_VECTORS = _own("influxpy_pvecs")
+_SPREAD = _own("influxpy_pspread")
 
 
 def nearest_rank_rows(
@@ -113,19 +122,39 @@ def nearest_rank_rows(
     that *rows* reads, and its *table*, the sample is drawn inside the
     table's scan, which then skips the vectors left out.
     """
-    sample_ctes, sample = _sample_source(name, rows, base, table)
+    sample_ctes, sample, vectors = _sample_source(name, rows, base, table)
     fraction = f"least(greatest({p} / 100.0, 0.0), 1.0)"
     lows = ", ".join(f"greatest({fraction} - {d}, 0.0)" for d in BRACKET_WIDTHS)
     highs = ", ".join(f"least({fraction} + {d}, 1.0)" for d in BRACKET_WIDTHS)
     sampled = (
         f"SELECT count({x}) AS {_M}, quantile_disc({x}, [{lows}]) AS {_LOWS}, "
-        f"quantile_disc({x}, [{highs}]) AS {_HIGHS} "
-        f"FROM {sample}"
+        f"quantile_disc({x}, [{highs}]) AS {_HIGHS}, "
+        f"quantile_disc({x}, 0.5) AS {_MID} FROM {sample}"
     )
+    if vectors:
+        # How much the sampled vectors differ: the variance between them of
+        # the share of values up to the sample's median, against that of
+        # vectors of independent values (1/4 over the values per vector).
+        shares = (
+            f"SELECT avg(CAST({x} <= {_MID} AS DOUBLE)) AS {_SHARE} "
+            f"FROM (SELECT * FROM {sample}) AS s, {name}_sample "
+            f"GROUP BY s.{_VECTOR_ID}"
+        )
+        spread = (
+            f"SELECT count(*) AS {_VECTORS}, var_samp({_SHARE}) AS {_SPREAD} "
+            f"FROM ({shares})"
+        )
+        clustering = (
+            f"coalesce(greatest({_SPREAD} * 4.0 * {_M} / {_VECTORS}, 1.0), "
+            f"{_CLUSTERING})"
+        )
+    else:
+        spread = f"SELECT 0 AS {_VECTORS}, NULL AS {_SPREAD}"
+        clustering = f"{_CLUSTERING}"
     # The narrowest width at least the standard error times _SIGMAS (plus
     # a rank of slack); all of them when the sample is empty.
     error = (
-        f"{_SIGMAS} * sqrt({fraction} * (1.0 - {fraction}) * {_CLUSTERING} "
+        f"{_SIGMAS} * sqrt({fraction} * (1.0 - {fraction}) * {clustering} "
         f"/ {_M}) + {_SIGMAS} / {_M}"
     )
     wider = " + ".join(
@@ -134,7 +163,7 @@ def nearest_rank_rows(
     width = f"least(1 + {wider}, {len(BRACKET_WIDTHS)})"
     bounds = (
         f"SELECT {_LOWS}[{_WIDTH}] AS {_LO}, {_HIGHS}[{_WIDTH}] AS {_HI} "
-        f"FROM (SELECT *, {width} AS {_WIDTH} FROM {name}_sample)"
+        f"FROM (SELECT *, {width} AS {_WIDTH} FROM {name}_sample, {name}_spread)"
     )
     rank = f"CAST(floor(CAST({_N} AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
     counted = (
@@ -150,6 +179,7 @@ def nearest_rank_rows(
     miss = f"NOT ({held})"
     ctes = [
         f"{name}_sample AS ({sampled})",
+        f"{name}_spread AS ({spread})",
         f"{name}_bounds AS ({bounds})",
         f"{name}_bracket AS ({counted})",
         f"{name}_hit AS (SELECT * FROM {ranked} WHERE {inside} AND {held})",
@@ -171,16 +201,27 @@ def nearest_rank_rows(
 
 def _sample_source(
     name: str, rows: str, base: str, table: str
-) -> tuple[list[str], str]:
-    """CTEs and a relation: about ``SAMPLE`` of the rows of *rows*."""
-    head = "base AS ("
+) -> tuple[list[str], str, bool]:
+    """CTEs and a relation: about ``SAMPLE`` of the rows of *rows*; and
+    whether its rows carry the number of their vector (``_VECTOR_ID``)."""
+    head = "base AS (SELECT "
     scan = f" FROM {table} WHERE "
-    if table and base.startswith(head) and scan in base and rows.startswith("base "):
+    if (
+        table.startswith('"')
+        and base.startswith(head)
+        and scan in base
+        and rows.startswith("base ")
+    ):
         body = base[len(head) : -1].replace(
             scan, f" FROM {table} TABLESAMPLE {SAMPLE} WHERE ", 1
         )
-        return [f"{name}_base AS ({body})"], f"{name}_base {rows[len('base ') :]}"
-    return [], f"(SELECT * FROM {rows}) USING SAMPLE {SAMPLE}"
+        # Read once: the median and the vectors' shares of the same sample.
+        cte = (
+            f"{name}_base AS MATERIALIZED (SELECT rowid // {_VECTOR} "
+            f"AS {_VECTOR_ID}, {body})"
+        )
+        return [cte], f"{name}_base {rows[len('base ') :]}", True
+    return [], f"(SELECT * FROM {rows}) USING SAMPLE {SAMPLE}", False
 
 
 def _exact_rows(name: str, x: str, rows: str, p: str) -> tuple[list[str], str]:
