@@ -842,10 +842,9 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     if draw(st.booleans()):
         spec.add("only", "m")
         descending = draw(st.booleans())
-        if several and (filled or not descending):
+        if several and filled:
             # Merging the inner series of several calls splits rows on the
-            # server (test_quirk_raw_select_over_grouped_calls_splits_rows);
-            # in descending order the engine splits them as the server does
+            # server; the engine splits them as the server does
             # (test_subquery_windows.py), but not those of filled windows.
             outer_group = inner_group
         if outer_group:

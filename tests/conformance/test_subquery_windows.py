@@ -276,3 +276,28 @@ def test_quirk_split_rows_of_several_calls_in_descending_order_repeat_series(
         ({"host": "b"}, [b_mean, b_count]),
         ({"host": "a"}, [a_mean, a_count]),
     ]
+
+
+def test_several_inner_calls_split_in_ascending_order_under_a_filter(
+    conn: str,
+) -> None:
+    """In ascending order too the server pairs the calls out of step when
+    an outer raw select or WHERE merges inner groups: host ``b``'s count at
+    10 s waits behind host ``c``'s mean at 0 s and comes out alone, so a
+    filter on the mean leaves no count."""
+    write(
+        conn,
+        Reading(time=at(0), v=1.0, host="b"),
+        Reading(time=at(10), v=2.0, n=5, host="b"),
+        Reading(time=at(0), v=3.0, host="c"),
+    )
+    split = (
+        Reading.series.using(conn)
+        .annotate(m=Mean("v"), k=Count("n"))
+        .resolution(Second(10))
+        .group_by("host")
+        .subquery()
+        .filter(time__gte=at(0), time__lt=at(40), m__gt=0)
+        .annotate(c=Count("k"), s=Sum("m"))
+    )
+    assert rows(split) == [{"time": at(0), "c": None, "s": 6.0}]

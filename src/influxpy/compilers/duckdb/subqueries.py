@@ -13,6 +13,7 @@ from influxpy.compilers.duckdb.subquery_slices import SubquerySlicesMixin
 from influxpy.compilers.duckdb.subquery_windows import (
     groups_whole_series,
     paired_calls_sql,
+    pairing_matters,
 )
 from influxpy.compilers.duckdb.timezones import tz_window
 from influxpy.query import Fill, Query
@@ -46,14 +47,14 @@ class SubqueriesMixin(SubquerySlicesMixin):
         inner_calls = any(self._has_call(i.expression) for i in inner.select)
         streams = None
         if (
-            outer.descending
-            and inner_calls
+            inner_calls
             and len(inner.select) > 1
             and not groups_whole_series(inner.group_by, outer.group_by)
+            and (outer.descending or pairing_matters(outer, self._has_call))
         ):
-            # In descending order the server pairs the inner calls' points
-            # out of step (subquery_windows.py).
-            streams = self._call_streams(inner)
+            # The server pairs the inner calls' points out of step
+            # (subquery_windows.py).
+            streams = self._call_streams(inner, outer.descending)
         gbt = inner.group_by_time
         if inner_calls and gbt is None and outer.group_by_time is not None:
             # Without the outer tz(): the server's inner windows are in the
@@ -113,10 +114,18 @@ class SubqueriesMixin(SubquerySlicesMixin):
             plain = (slicing.series, slicing.runs, slicing.hidden) == (None, None, [])
             if not plain or len(selected.names) != len(inner.select):
                 # Sliced, or a wildcard call (one column per field).
-                raise self._unsupported(
-                    "order_by('-time') over a subquery of several calls"
+                if outer.descending:
+                    raise self._unsupported(
+                        "order_by('-time') over a subquery of several calls"
+                    )
+            else:
+                rows = paired_calls_sql(
+                    rows,
+                    selected.group_keys,
+                    outer.group_by,
+                    streams,
+                    descending=outer.descending,
                 )
-            rows = paired_calls_sql(rows, selected.group_keys, outer.group_by, streams)
         # A column named like a grouping tag (a key that is a tag in some
         # series and a field in others) moves aside as stored fields do:
         # a bare name reads the field, ``::tag`` and GROUP BY the tag.
@@ -147,10 +156,11 @@ class SubqueriesMixin(SubquerySlicesMixin):
         )
         return table, columns
 
-    def _call_streams(self, inner: Query) -> list[list[int]]:
+    def _call_streams(self, inner: Query, descending: bool) -> list[list[int]] | None:
         """The columns of each distinct inner call, for the server's pairing
-        of several calls in descending order; refused where a column reads
-        several calls, or the calls are filled or sliced."""
+        of several calls; where a column reads several calls, or the calls
+        are filled or sliced, refused in descending order and left whole
+        (None) in ascending order (a difference pinned by a quirk test)."""
         streams: dict[str, list[int]] = {}
         for index, item in enumerate(inner.select):
             found = {repr(call) for call in self._calls_of(item.expression)}
@@ -166,6 +176,8 @@ class SubqueriesMixin(SubquerySlicesMixin):
             inner.series_offset,
         ) != (None, None, None, None)
         if not streams or filled or sliced or "*" in inner.group_by:
+            if not descending:
+                return None
             raise self._unsupported(
                 "order_by('-time') over a subquery of several calls"
             )
