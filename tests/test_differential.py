@@ -630,9 +630,10 @@ def transform_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     if windows:
         inner = draw(st.sampled_from([Mean, Sum, Max, Min, Count, Spread, Median]))
         call = make(inner(draw(st.sampled_from(NUMERIC))))
-        if not technical and draw(st.integers(0, 2)) == 0:
-            # A transformation of a transformation of the aggregate.
-            call = draw(st.sampled_from(TRANSFORMS))(call)
+        if draw(st.integers(0, 2)) == 0:
+            # A transformation or technical-analysis function of another
+            # one of the aggregate.
+            call = draw(st.sampled_from(TRANSFORMS + TECHNICAL))(call)
         spec.add("annotate", d=call)
         spec.add("resolution", Second(draw(st.sampled_from([10, 30, 60]))))
         fill = draw(st.sampled_from([None, "none", "previous", "linear", 0, -1]))

@@ -23,15 +23,19 @@ from influxpy.functions import (
     Derivative,
     Difference,
     Elapsed,
+    ExponentialMovingAverage,
     First,
     HoltWinters,
     HoltWintersWithFit,
     Integral,
+    KaufmansEfficiencyRatio,
     Max,
     Mean,
     MovingAverage,
+    RelativeStrengthIndex,
     Sum,
     Top,
+    TripleExponentialDerivative,
 )
 
 #: Points off the window boundaries, so each window's area is interpolated.
@@ -434,3 +438,46 @@ def test_raw_fields_in_arithmetic_with_a_selector(
         answers.append([(s.tags, [list(v) for v in s.values]) for s in result.series])
     assert answers[0] == answers[1]
     assert answers[0]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ExponentialMovingAverage(Difference(Mean("v")), 2),
+        lambda: Difference(ExponentialMovingAverage(Mean("v"), 3)),
+        lambda: Derivative(RelativeStrengthIndex(Max("v"), 2)),
+        lambda: TripleExponentialDerivative(MovingAverage(Mean("v"), 2), 2),
+        lambda: KaufmansEfficiencyRatio(ExponentialMovingAverage(Mean("v"), 2), 2),
+    ],
+)
+def test_technical_analysis_with_other_transformations(
+    both: tuple[str, str], make: Any
+) -> None:
+    """A technical-analysis function of another transformation, or the
+    reverse: the server reads back as many windows as the largest period
+    (as for MOVING_AVERAGE), one per level of the chain."""
+    write_both(
+        both,
+        *(
+            Reading(time=at(5 * k), v=float((k * 7) % 11), host="ab"[k % 2])
+            for k in range(80)
+            if k % 9 != 4
+        ),
+    )
+    for descending in (False, True):
+        for grouped in (False, True):
+            results = []
+            for alias in both:
+                qs = (
+                    Reading.series.using(alias)
+                    .filter(time__gte=at(30), time__lt=at(360))
+                    .annotate(make())
+                    .resolution(Second(20))
+                )
+                if grouped:
+                    qs = qs.group_by("host")
+                if descending:
+                    qs = qs.order_by("-time")
+                results.append(series(qs))
+            assert _close(results[0], results[1]), (descending, grouped)
+            assert results[0]

@@ -273,14 +273,7 @@ class CallsMixin(_CompilerBase):
                 raise ProgrammingError(msg)
             if source.name in self._TRANSFORMS and isinstance(source.source, Col):
                 raise ProgrammingError(_AGGREGATE_REQUIRED.format(name=source.name))
-            # A transformation of HOLT_WINTERS reads its forecast as the
-            # server does; a technical-analysis function next to another
-            # transformation warms up over windows the server reads
-            # differently (look-back windows read whole).
-            special = self._TECHNICAL | (self._HOLT_WINTERS & {name})
-            if source.name in self._TRANSFORMS and (
-                name in special or source.name in self._TECHNICAL
-            ):
+            if name in self._HOLT_WINTERS and source.name in self._TRANSFORMS:
                 what = f"{name}() of {source.name}()"
                 raise self._unsupported(what)
             self._check_call(ctx, source)

@@ -142,7 +142,8 @@ class WindowsMixin(_CompilerBase):
         Each level of DERIVATIVE, DIFFERENCE, MOVING_AVERAGE or ELAPSED in
         the chain moves the start back one window (``select.go``), but the
         shards read are limited to the query's extra intervals: 1, or N for
-        MOVING_AVERAGE(…, N), the largest of the statement's calls.
+        MOVING_AVERAGE(…, N) and the period N of a technical-analysis
+        function, the largest of the statement's calls.
         """
         levels = 0
         node: Any = call
@@ -155,7 +156,9 @@ class WindowsMixin(_CompilerBase):
             return levels
         extra = max(
             (
-                int(f.params[0]) if f.name == "moving_average" else 1
+                int(f.params[0])
+                if f.name == "moving_average" or f.name in self._TECHNICAL
+                else 1
                 for f in query.functions
                 if f.name in self._LOOK_BACK
             ),
