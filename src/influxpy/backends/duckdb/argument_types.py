@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from influxpy.backends.duckdb.show import StatementFailed
+from influxpy.compilers.duckdb.scalars import literal_kind
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import Col, CombinedExpression, Expression, Value
 from influxpy.function_specs import FUNCTIONS
@@ -187,14 +188,7 @@ def _operand_type(node: Any, types: _Types) -> str | None:
     if isinstance(node, Col):
         return types.of_column(node)
     if isinstance(node, Value):
-        value = node.value
-        if isinstance(value, bool):
-            return "boolean"
-        if isinstance(value, int):
-            return "integer"
-        if isinstance(value, float):
-            return "float"
-        return "string" if isinstance(value, str) else None
+        return literal_kind(node.value)
     if isinstance(node, Func):
         argument = (
             _operand_type(node.source, types) if node.source is not None else None

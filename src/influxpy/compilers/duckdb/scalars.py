@@ -35,7 +35,7 @@ class ScalarsMixin(_CompilerBase):
         """Literals, arithmetic and math functions over *leaf* values."""
         if isinstance(node, Value):
             value = node.value
-            kind = _literal_kind(value)
+            kind = literal_kind(value)
             return self._param(value), kind
         if isinstance(node, CombinedExpression):
             left = self._scalar(node.lhs, leaf)
@@ -131,7 +131,8 @@ class ScalarsMixin(_CompilerBase):
         raise self._unsupported(what)
 
 
-def _literal_kind(value: Any) -> str | None:
+def literal_kind(value: Any) -> str | None:
+    """The InfluxQL type of a literal *value* (``None``: not a literal type)."""
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
