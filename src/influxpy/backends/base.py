@@ -36,20 +36,19 @@ describes optional capabilities. Everything else, such as pooling, retries
 and schema mapping, is private to each backend. Backends read a model only
 through the shapes in ``influxpy._types``.
 
-What every backend shares about failing writes and closing lives here too:
-``note_written()`` puts the count of points a bulk write stored on any
-error leaving it, ``ClosedConnection`` stands in for a closed store's
-handle, and ``close_writers()`` writes out the batch writers still open on
-a connection before it closes. The base ``SchemaEditor`` and
-``Introspection`` classes a store's own classes extend live here as well.
+What every backend shares about closing lives here too:
+``ClosedConnection`` stands in for a closed store's handle, and
+``close_writers()`` writes out the batch writers still open on a
+connection before it closes. Re-exported from their own modules: the count
+of points a failing bulk write stored (``note_written()`` and friends, in
+``backends.written``) and the base ``SchemaEditor`` and ``Introspection``
+classes a store's own classes extend (``backends.schema_base``).
 """
 
 from __future__ import annotations
 
 import abc
 import asyncio
-import contextlib
-import dataclasses
 import functools
 import weakref
 from collections.abc import (
@@ -63,11 +62,22 @@ from collections.abc import (
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Protocol, TypeVar
 
 from influxpy._logging import log_backend_methods
-from influxpy._types import options_of
 from influxpy._utils import achunks, iterate_in_thread
+from influxpy.backends.schema_base import (
+    ContinuousQueryDefinition,
+    ContinuousQueryInfo,
+    Introspection,
+    SchemaEditor,
+)
+from influxpy.backends.written import (
+    DEFAULT_BATCH_SIZE,
+    counting_written,
+    frame_lines,
+    note_written,
+    written_of,
+)
 from influxpy.exceptions import (
     BatchWriteError,
-    InfluxpyError,
     InterfaceError,
     NotSupportedError,
 )
@@ -78,97 +88,25 @@ if TYPE_CHECKING:
 
     from influxpy._types import Measurement
     from influxpy.compilers.base import Compiled, Compiler
-    from influxpy.durations import Duration
     from influxpy.exceptions import ProgrammingError
-    from influxpy.expressions import WhereNode
-    from influxpy.query import Query, Source
     from influxpy.results import InfluxResult, Series, StatementResult
-    from influxpy.retention import RetentionPolicy
     from influxpy.urls import DatabaseURL
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "Backend",
     "ClosedConnection",
+    "ContinuousQueryDefinition",
     "ContinuousQueryInfo",
     "Introspection",
     "SchemaEditor",
     "counting_written",
+    "frame_lines",
     "note_written",
     "written_of",
 ]
 
-#: Points per write request when the caller does not say.
-DEFAULT_BATCH_SIZE = 5_000
-
 _T = TypeVar("_T")
-
-#: How the note ``note_written()`` adds begins (so a later count replaces it).
-_NOTE_PREFIX = "influxpy: "
-#: Marks an error whose ``written`` attribute ``note_written()`` set.
-_NOTED = "_influxpy_written"
-
-
-def frame_lines(model: type[Measurement], frame: Any, batch_size: int) -> Iterator[str]:
-    """The line protocol of a DataFrame of *model*'s points, encoded a batch
-    of *batch_size* rows at a time (each series key encoded once)."""
-    from influxpy._dataframe import frame_batches, frame_columns
-    from influxpy.lineprotocol import encode_columns
-
-    columns = frame_columns(model, frame)
-    measurement = options_of(model).measurement
-    series_keys: dict[tuple[Any, ...], str] = {}
-    for times, tags, fields in frame_batches(*columns, batch_size):
-        yield from encode_columns(measurement, times, tags, fields, series_keys)
-
-
-def written_of(error: BaseException) -> int:
-    """The points a bulk write stored before *error*, as noted on it (or 0)."""
-    if isinstance(error, InfluxpyError):
-        return error.written
-    if _NOTED in getattr(error, "__dict__", {}):
-        return int(error.written)  # type: ignore[attr-defined]
-    return 0
-
-
-def note_written(error: BaseException, written: int) -> None:
-    """Record on *error*, which leaves a bulk write, how many points it stored.
-
-    influxpy's own errors get ``written``. Any other error (one raised by
-    the caller's iterable or a model's constructor, say) keeps its type and
-    gets a PEP 678 note with the count, replacing the note of an inner
-    write; it also gets ``written`` unless it already has an attribute of
-    that name.
-    """
-    if isinstance(error, InfluxpyError):
-        error.written = written
-        return
-    if not hasattr(error, "written") or _NOTED in getattr(error, "__dict__", {}):
-        with contextlib.suppress(AttributeError, TypeError):
-            error.written = written  # type: ignore[attr-defined]
-            error.__dict__[_NOTED] = True
-    notes = getattr(error, "__notes__", None)
-    if isinstance(notes, list):
-        notes[:] = [n for n in notes if not str(n).startswith(_NOTE_PREFIX)]
-    points = {0: "no point was", 1: "1 point was"}.get(
-        written, f"{written} points were"
-    )
-    where = (
-        " (its attribute written)" if _NOTED in getattr(error, "__dict__", {}) else ""
-    )
-    error.add_note(
-        f"{_NOTE_PREFIX}{points} stored by this write before it failed{where}."
-    )
-
-
-@contextlib.contextmanager
-def counting_written(count: Callable[[], int]) -> Iterator[None]:
-    """Note ``count()``, the points stored so far, on any error leaving the block."""
-    try:
-        yield
-    except BaseException as error:
-        note_written(error, count())
-        raise
 
 
 class OpenWriter(Protocol):
@@ -681,181 +619,3 @@ class Backend(abc.ABC):
     def features(self) -> dict[str, Any]:
         """Describe optional capabilities (used by the QuerySet and docs)."""
         return {}
-
-
-# -- schema editing and introspection ----------------------------------------
-
-
-class ContinuousQueryDefinition(Protocol):
-    """What a schema editor reads of a continuous query to create it."""
-
-    @property
-    def name(self) -> str:
-        """The query's name."""
-
-    @property
-    def query(self) -> Query:
-        """The SELECT … INTO the server runs."""
-
-    @property
-    def resample_every(self) -> Duration | None:
-        """How often the server runs the query (``None``: every window)."""
-
-    @property
-    def resample_for(self) -> Duration | None:
-        """How far back each run reads (``None``: one window)."""
-
-
-class SchemaEditor:
-    """Run schema statements on one connection (Django's schema editor).
-
-    A backend names its class in ``schema_editor_class``; callers get one
-    with ``backend.schema_editor()``. This base creates, drops and lists
-    databases through the backend; a store's class adds retention
-    policies, continuous queries, and dropping measurements and series.
-    """
-
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} for {self.backend!r}>"
-
-    def create_database(self, name: str) -> None:
-        """Create a database; an existing one is kept."""
-        self.backend.create_database(name)
-
-    def drop_database(self, name: str) -> None:
-        """Drop a database and every point in it."""
-        self.backend.drop_database(name)
-
-    def list_databases(self) -> list[str]:
-        """Return the names of the databases."""
-        return self.backend.list_databases()
-
-    def create_retention_policy(self, policy: RetentionPolicy, database: str) -> None:
-        """Create *policy* on *database*."""
-        raise NotImplementedError
-
-    def alter_retention_policy(self, policy: RetentionPolicy, database: str) -> None:
-        """Give the existing policy of that name *policy*'s options."""
-        raise NotImplementedError
-
-    def drop_retention_policy(self, name: str, database: str) -> None:
-        """Drop a retention policy and the points it holds."""
-        raise NotImplementedError
-
-    def create_continuous_query(
-        self, cq: ContinuousQueryDefinition, database: str
-    ) -> None:
-        """Create a continuous query on *database*."""
-        raise self._no_continuous_queries()
-
-    def drop_continuous_query(self, name: str, database: str) -> None:
-        """Drop a continuous query (nothing happens if it does not exist)."""
-        raise self._no_continuous_queries()
-
-    def drop_measurement(self, measurement: str, database: str) -> None:
-        """Drop a measurement: its points in every policy, and its series."""
-        raise NotImplementedError
-
-    def drop_series(
-        self, source: Source, where: WhereNode | None, database: str
-    ) -> None:
-        """Drop the series of *source* whose tags match *where* (all if None)."""
-        raise NotImplementedError
-
-    #: How messages name the store ("embedded engine" for the engine).
-    store_name: ClassVar[str] = "backend"
-
-    def _no_continuous_queries(self) -> NotSupportedError:
-        msg = (
-            f"The {self.store_name} ({self.backend.vendor}) cannot run continuous "
-            "queries: they need an InfluxDB 1.x server "
-            "(influxpy.connect('influxdb://…'))."
-        )
-        return NotSupportedError(msg)
-
-
-@dataclasses.dataclass(frozen=True)
-class ContinuousQueryInfo:
-    """A continuous query as stored: its name, database and statement text."""
-
-    name: str
-    database: str
-    query: str
-
-
-class Introspection:
-    """Questions about one database of one connection.
-
-    A backend names its class in ``introspection_class``; callers get one
-    with ``backend.introspection(database)``. Results are sorted as
-    InfluxDB sorts them. ``field_keys()`` reads one retention policy (the
-    default when none is named), because field types are kept per policy;
-    tags and measurements span all policies.
-    """
-
-    def __init__(self, backend: Backend, database: str) -> None:
-        self.backend = backend
-        self.database = database
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.database!r} on {self.backend!r}>"
-
-    def databases(self) -> list[str]:
-        """Return the names of the databases on the connection."""
-        return self.backend.list_databases()
-
-    def measurements(self) -> list[str]:
-        """Return the names of the measurements that hold points."""
-        raise NotImplementedError
-
-    def tag_keys(self, measurement: str) -> list[str]:
-        """Return the tag keys of *measurement*."""
-        raise NotImplementedError
-
-    def tag_values(self, measurement: str, key: str) -> list[str]:
-        """Return the values the tag *key* takes in *measurement*."""
-        raise NotImplementedError
-
-    def field_keys(
-        self, measurement: str, retention_policy: str | None = None
-    ) -> dict[str, str]:
-        """Return ``{field key: type}`` for *measurement*.
-
-        Types are ``float``, ``integer``, ``boolean`` or ``string``; a key
-        stored with several types (in different shards) maps to them joined
-        by ``|``, such as ``'float|integer'``.
-        """
-        types: dict[str, list[str]] = {}
-        for key, kind in self._field_key_rows(measurement, retention_policy):
-            kinds = types.setdefault(key, [])
-            if kind not in kinds:
-                kinds.append(kind)
-        return {key: "|".join(kinds) for key, kinds in types.items()}
-
-    def _field_key_rows(
-        self, measurement: str, retention_policy: str | None
-    ) -> list[tuple[str, str]]:
-        raise NotImplementedError
-
-    def series_cardinality(self, measurement: str | None = None) -> int:
-        """Return the exact number of series (of *measurement*, or of all)."""
-        raise NotImplementedError
-
-    def series_without_tag(self, measurement: str, key: str) -> int:
-        """Return how many series of *measurement* lack the tag *key*."""
-        raise NotImplementedError
-
-    def retention_policies(self) -> list[RetentionPolicy]:
-        """Return the retention policies, in the order they were created."""
-        raise NotImplementedError
-
-    def continuous_queries(self) -> list[ContinuousQueryInfo]:
-        """Return the continuous queries of the database."""
-        raise NotImplementedError
-
-    def default_retention_policy(self) -> str | None:
-        """Return the name of the default retention policy, if there is one."""
-        return next((p.name for p in self.retention_policies() if p.default), None)
