@@ -78,7 +78,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("backends", ("influxpy.backends",)),
     ("connection", ("influxpy.connection",)),
-    ("writer", ("influxpy.writer",)),
+    ("writer", ("influxpy.writer", "influxpy._writer_base")),
     ("queryset", ("influxpy.queryset",)),
     ("schema", ("influxpy.schema", "influxpy.introspection")),
     # Copying data between stores reads models from introspection.
