@@ -11,8 +11,8 @@ import io
 import pytest
 
 import influxpy
+from influxpy._export import CSVWriter
 from influxpy._transfer import (
-    CSVWriter,
     import_records,
     likely_precision,
     read_csv,

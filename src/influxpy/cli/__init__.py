@@ -2,10 +2,10 @@
 
 ``demo``, ``ping``, ``query`` (InfluxQL text, printed as a table, CSV, JSON
 or line protocol), ``import`` and ``export`` (line protocol and CSV, see
-``influxpy._transfer``), ``inspect`` (model classes for an existing
-database), ``migrate`` (create what models declare) and ``serve``
-(InfluxDB 1.x's HTTP API on the embedded engine, the ``serve`` extra,
-``influxpy.cli.serve``). ``--url`` or the
+``influxpy._transfer`` and ``influxpy._export``), ``inspect`` (model
+classes for an existing database), ``migrate`` (create what models
+declare) and ``serve`` (InfluxDB 1.x's HTTP API on the embedded engine,
+the ``serve`` extra, ``influxpy.cli.serve``). ``--url`` or the
 environment (``INFLUX_DATABASE_URL``, then ``INFLUXDB_URL``) picks the
 database; without either, the embedded engine in memory.
 ``influxpy.__main__`` is the entry point; it reports a missing extra.

@@ -96,7 +96,7 @@ def _print_query(pieces: Iterable[Series], fmt: str, console: Any) -> None:
     import csv
     import json
 
-    from influxpy._transfer import export_query
+    from influxpy._export import export_query
     from influxpy.results import merge_pieces
 
     out = sys.stdout

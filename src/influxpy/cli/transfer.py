@@ -1,6 +1,7 @@
 """``influxpy import`` and ``influxpy export``: points in and out of files.
 
-Line protocol and CSV, read and written by ``influxpy._transfer``.
+Line protocol and CSV, read by ``influxpy._transfer`` and written by
+``influxpy._export``.
 """
 
 from __future__ import annotations
@@ -269,7 +270,7 @@ def export(
     progress: bool | None,
 ) -> None:
     """Write measurements or a query's result as line protocol or CSV."""
-    from influxpy._transfer import export_measurements, export_query
+    from influxpy._export import export_measurements, export_query
     from influxpy.introspection import get_introspection
 
     error_console = session().error_console
