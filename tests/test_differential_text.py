@@ -421,3 +421,54 @@ def test_into_from_several_measurements_writes_as_influxd(
             client.post(f"{url}/query", data={"q": f'DROP DATABASE "{db}"'})
             answers.append((written, after))
     assert answers[1] == answers[0]
+
+
+def _series(url: str, text: str, db: str) -> list[Any]:
+    with httpx.Client(timeout=60.0) as client:
+        body = _answer(client, url, text, db)[1]
+    return [
+        (s.get("tags", {}).get("host"), [row[1] for row in s["values"]])
+        for s in body["results"][0].get("series", [])
+    ]
+
+
+@pytest.mark.parametrize("slimit", ["", " SLIMIT 0"])
+def test_quirk_soffset_without_slimit(
+    endpoints: tuple[str, str, str], slimit: str
+) -> None:
+    """``SOFFSET n`` without ``SLIMIT`` (or with ``SLIMIT 0``, which reads
+    as none): influxd 1.6.7 answers nothing (it keeps the tag sets
+    ``[n:n]``, influxdata/influxdb#7578); the engine skips n series, as
+    ``series_offset()`` does on both backends."""
+    server, engine, db = endpoints
+    text = f"SELECT v FROM cpu GROUP BY host{slimit} SOFFSET 1"
+    assert _series(server, text, db) == []
+    assert _series(engine, text, db) == [("b", [3]), ("c", [-2.5])]
+    outer = "SELECT count(m) FROM (SELECT v AS m FROM cpu GROUP BY host) "
+    assert _series(server, outer + "GROUP BY host SOFFSET 1", db) == []
+    assert _series(engine, outer + "GROUP BY host SOFFSET 1", db) == [
+        ("b", [1]),
+        ("c", [1]),
+    ]
+
+
+def test_quirk_offset_without_limit_in_a_raw_select(
+    endpoints: tuple[str, str, str],
+) -> None:
+    """``OFFSET n`` without ``LIMIT`` in a raw select of stored points:
+    influxd 1.6.7 answers only the one row at the offset of each series
+    (influxdata/influxdb#7577); the engine answers every row after the
+    n-th. Over a subquery, and for calls, both answer every row after it."""
+    server, engine, db = endpoints
+    for order, rows in (("", [4, 7, 9]), (" ORDER BY time DESC", [7, 4, 2])):
+        text = f"SELECT w FROM cpu{order} OFFSET 1"
+        assert _series(server, text, db) == [(None, rows[:1])]
+        assert _series(engine, text, db) == [(None, rows)]
+    for text in (
+        "SELECT m FROM (SELECT w AS m FROM cpu) OFFSET 1",
+        (
+            "SELECT count(w) FROM cpu WHERE time >= 0 AND time < 60 "
+            "GROUP BY time(20ns) OFFSET 1"
+        ),
+    ):
+        assert _series(engine, text, db) == _series(server, text, db)
