@@ -7,11 +7,15 @@ the entry's own contract: its outcome, precision, and refusals.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 import influxpy
+from influxpy.backends.duckdb import writing
 from influxpy.backends.duckdb.lines import WriteOutcome
 from influxpy.exceptions import (
     DatabaseNotFoundError,
@@ -94,3 +98,86 @@ def test_a_missing_database_or_policy_is_refused(engine: object) -> None:
             "m v=1", database="influxpy", retention_policy="rp"
         )
     assert times(engine) == []
+
+
+def lines_of(start: int, count: int) -> bytes:
+    """The points of times *start* to *start* + *count*, over three series
+    and three field types (each field's value derived from the time)."""
+    return "\n".join(
+        f'm,host=h{t % 3} v={t / 4!r},n={t}i,s="p{t}" {t}'
+        for t in range(start, start + count)
+    ).encode()
+
+
+def rows(backend: Any) -> list[tuple[Any, ...]]:
+    (result,) = backend.statements("SELECT * FROM m", database="influxpy")
+    return [tuple(row) for series in result.series for row in series.values]
+
+
+def expected(points: int) -> list[tuple[Any, ...]]:
+    return [(i, f"h{i % 3}", i, f"p{i}", i / 4) for i in range(points)]
+
+
+def test_the_write_crossing_the_checkpoint_mark_does_not_wait_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checkpoint runs after the write that calls for it has returned;
+    writes and reads go on while it runs."""
+    monkeypatch.setattr(writing, "_CHECKPOINT_ROWS", 1_000)
+    backend: Any = influxpy.connect(
+        f"duckdb://{tmp_path / 'data.duckdb'}", alias="engine-lines-held"
+    )
+    started, release = threading.Event(), threading.Event()
+    checkpoint = backend._checkpoint
+
+    def held() -> None:
+        started.set()
+        release.wait(timeout=20)
+        checkpoint()
+
+    monkeypatch.setattr(backend, "_checkpoint", held)
+    try:
+        assert backend.write_line_protocol(lines_of(0, 1_500), database="influxpy")
+        assert started.wait(timeout=20)
+        assert not release.is_set()
+        assert backend._checkpointer.is_alive()
+        for start in (1_500, 2_500):
+            backend.write_line_protocol(lines_of(start, 1_000), database="influxpy")
+        assert rows(backend) == expected(3_500)
+        release.set()
+        backend._checkpointer.join(timeout=60)
+        assert backend._unchecked == 0
+    finally:
+        release.set()
+        backend.close()
+
+
+def test_writes_beside_background_checkpoints_read_back_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bodies written while checkpoints run (new points and points merged
+    over stored ones) are all there, before and after a close that comes
+    while one may still run."""
+    monkeypatch.setattr(writing, "_CHECKPOINT_ROWS", 3_000)
+    path = tmp_path / "data.duckdb"
+    backend: Any = influxpy.connect(f"duckdb://{path}", alias="engine-lines-ck")
+    checkpoints = 0
+    try:
+        for start in range(0, 40_000, 1_000):
+            backend.write_line_protocol(lines_of(start, 1_000), database="influxpy")
+            if start % 4_000 == 0:
+                # Rewrite points already stored: merged, not added.
+                backend.write_line_protocol(
+                    lines_of(start // 2, 500), database="influxpy"
+                )
+            running = backend._checkpointer
+            checkpoints += running is not None and running.is_alive()
+        assert rows(backend) == expected(40_000)
+    finally:
+        backend.close()
+    assert checkpoints > 0
+    reopened: Any = influxpy.connect(f"duckdb://{path}", alias="engine-lines-ck2")
+    try:
+        assert rows(reopened) == expected(40_000)
+    finally:
+        reopened.close()

@@ -60,6 +60,12 @@ def _means(manager: Any) -> list[dict[str, Any]]:
     return list(by_host.epoch().points())
 
 
+def _checkpointed(backend: engine.DuckDBBackend) -> None:
+    """Wait for the checkpoint the last write started in the background."""
+    assert backend._checkpointer is not None
+    backend._checkpointer.join(timeout=60)
+
+
 def test_rows_are_compressed_once_enough_are_written(
     memory: engine.DuckDBBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -70,6 +76,7 @@ def test_rows_are_compressed_once_enough_are_written(
     assert _compressions(memory) == {"Uncompressed"}
     before = _means(manager)
     manager.bulk_create(_points(3_000, start=3_000))
+    _checkpointed(memory)
     assert "Uncompressed" not in _compressions(memory)
     after = _means(manager)
     assert after == before
@@ -88,6 +95,7 @@ def test_a_checkpoint_beside_an_open_reader_loses_nothing(
     reader.execute("BEGIN TRANSACTION")
     assert reader.execute(f"SELECT count(*) FROM {table}").fetchall() == [(500,)]
     manager.bulk_create(_points(2_000, start=500))
+    _checkpointed(memory)
     assert memory._unchecked == 0
     assert reader.execute(f"SELECT count(*) FROM {table}").fetchall() == [(500,)]
     reader.execute("ROLLBACK")

@@ -101,7 +101,10 @@ class EngineCore(Backend):
         #: Held by every use of ``_con``: changes, and the few reads that
         #: must see a change's own work.
         self._lock = threading.RLock()
+        #: Rows written since the last checkpoint, and the thread running
+        #: one (``writing``).
         self._unchecked = 0
+        self._checkpointer: threading.Thread | None = None
         #: Committed codes of tag values this connection has seen (see
         #: ``tag_codes``); used by writers only, under the lock.
         self._tag_codes: dict[str, int] = {}
@@ -266,6 +269,9 @@ class EngineCore(Backend):
         self._stop_background()
         failure = self.close_writers()
         self.closed = True
+        checkpointer = self._checkpointer
+        if checkpointer is not None:
+            checkpointer.join()
         with self._lock:
             with self._cursor_lock:
                 self._cursors.close()

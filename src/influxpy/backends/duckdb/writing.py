@@ -3,11 +3,13 @@
 Each batch is stored in one transaction (``ingest.merge``); points refused
 for a field type conflict leave the others stored, then raise
 ``FieldTypeConflictError``. Rows are compressed by a checkpoint every
-``_CHECKPOINT_ROWS`` written.
+``_CHECKPOINT_ROWS`` written, run in a thread of its own after the write
+that crosses the mark has committed, so no write waits for it to return.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -86,10 +88,23 @@ class EngineWrites(EngineCore):
                     return tag_codes(con, self._tag_codes, change, tags)
 
                 merge(con, table_name(*key), batch, columns, codes)
-        self._unchecked += batch.count
-        if self._unchecked >= _CHECKPOINT_ROWS:
-            self._checkpoint()
+        with self._lock:
+            self._unchecked += batch.count
+            if self._unchecked >= _CHECKPOINT_ROWS:
+                self._checkpoint_soon()
         return batch.count, rejection
+
+    def _checkpoint_soon(self) -> None:
+        """Start a checkpoint in the background unless one is running
+        (under ``_lock``): the write that called has committed, and its
+        caller gets its answer without waiting for the checkpoint."""
+        running = self._checkpointer
+        if running is not None and running.is_alive():
+            return
+        self._checkpointer = threading.Thread(
+            target=self._checkpoint, name="influxpy-checkpoint", daemon=True
+        )
+        self._checkpointer.start()
 
     def _write_policy(self, database: str, rp: str) -> dict[str, Any] | None:
         """The policy *rp* of *database* as ``retention_policies()`` gives
@@ -123,13 +138,26 @@ class EngineWrites(EngineCore):
         a fifth of the memory, and grouping by a tag reads dictionary codes,
         so aggregations by tag run about twice as fast. Readers keep their
         snapshots; if DuckDB refuses the checkpoint, a later write retries.
+
+        It runs on a cursor of its own, without ``_lock``: reads and the
+        next bodies' parsing go on beside it, and DuckDB holds a write's
+        ``INSERT`` until it ends (a write's transaction still open when it
+        starts is left to the next checkpoint, whole). ``close()`` waits
+        for it.
         """
         with self._lock:
-            try:
-                self._con.execute("CHECKPOINT")
-            except _duckdb().Error:
+            if self.closed:
                 return
-            self._unchecked = 0
+            counted = self._unchecked
+            cursor = self._cursor()
+        try:
+            cursor.execute("CHECKPOINT")
+        except _duckdb().Error:
+            return
+        finally:
+            cursor.close()
+        with self._lock:
+            self._unchecked = max(0, self._unchecked - counted)
 
     def write(
         self,
