@@ -101,6 +101,17 @@ def test_pretty_json_is_influxds_bytes(pair, extra):
     assert got.content == expected.content
 
 
+@pytest.mark.parametrize("chunked", [{}, {"chunked": "true", "chunk_size": "2"}])
+def test_pretty_in_a_form_body_is_not_read(pair, chunked):
+    """influxd reads ``pretty`` from the URL only (``r.URL.Query()``), not
+    from a form body as it reads the other parameters."""
+    data = {"db": pair[2], "q": SELECTS[4], "pretty": "true", **chunked}
+    expected, got = both(pair, "POST", data=data)
+    assert got.status_code == expected.status_code == 200
+    assert got.content == expected.content
+    assert not got.content.startswith(b"{\n")
+
+
 @pytest.mark.parametrize("size", ["1", "3", "7", "10000", "0", "x"])
 @pytest.mark.parametrize("q", [SELECTS[0], SELECTS[1], SELECTS[4]])
 def test_chunked_responses_are_influxds_lines(pair, q, size):

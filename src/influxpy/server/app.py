@@ -426,7 +426,8 @@ class InfluxApp:
         except InfluxQLParseError as exc:
             raise _Refusal(400, str(exc)) from None
         headers = {**base, "content-type": fmt}
-        indent = params.get("pretty") == "true"
+        # influxd reads pretty from the URL only, not from a form body.
+        indent = request.url_params.get("pretty") == "true"
         stream = GzipStream() if accepts_gzip(request.headers) else None
         if stream is not None:
             headers["content-encoding"] = "gzip"
