@@ -14,7 +14,9 @@ and noisy: only ratios within one run mean much):
 - ``reader``: ``influxpy.lineprotocol.reader.read_body`` of each body alone;
 - ``engine``: ``write_line_protocol`` of each body on an in-memory engine;
 - ``serve``: the bodies POSTed to ``influxpy serve --url duckdb://:memory:``
-  (when ``influxpy.server`` is installed) as to influxd.
+  (when ``influxpy.server`` is installed) as to influxd;
+- ``engine_file`` and ``serve_file``: ``engine`` and ``serve`` on a
+  database file in a temporary directory instead of ``:memory:``.
 
 Both servers get a fresh database before each trial (rewriting the same
 points is another, slower path on both). For the two servers the CPU
@@ -30,6 +32,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -44,7 +47,11 @@ CASES = {
     "reader": "influxpy read_body() of each body (no storage)",
     "engine": "influxpy engine write_line_protocol() of each body (:memory:)",
     "serve": "influxpy serve POST /write (http.client, keep-alive, :memory:)",
+    "engine_file": "influxpy engine write_line_protocol() of each body (a file)",
+    "serve_file": "influxpy serve POST /write (http.client, keep-alive, a file)",
 }
+#: The servers: influxd and a ``serve`` process for each of these cases.
+SERVED = {"serve": ":memory:", "serve_file": "file"}
 
 
 def bodies(n: int, batch: int) -> list[bytes]:
@@ -73,7 +80,7 @@ def _post_all(port: int, chunks: list[bytes], n: int) -> int:
 def child(case: str, n: int, batch: int, port: int) -> dict[str, Any]:
     """Run one case; the bodies are built before the clock starts."""
     chunks = bodies(n, batch)
-    if case in ("influxd", "serve"):
+    if case == "influxd" or case in SERVED:
         return measure(lambda: _post_all(port, chunks, n))
     if case == "reader":
         from influxpy.lineprotocol.reader import read_body
@@ -86,14 +93,21 @@ def child(case: str, n: int, batch: int, port: int) -> dict[str, Any]:
         return measure(read)
     import influxpy
 
-    engine: Any = influxpy.connect("duckdb://:memory:", alias="bench")
-    engine.create_database(DB)
-    engine.write_line_protocol(b"warmup v=1 1", database=DB)
+    with tempfile.TemporaryDirectory() as directory:
+        path = ":memory:" if case == "engine" else f"{directory}/bench.duckdb"
+        engine: Any = influxpy.connect(f"duckdb://{path}", alias="bench")
+        engine.create_database(DB)
+        engine.write_line_protocol(b"warmup v=1 1", database=DB)
 
-    def write() -> int:
-        return sum(engine.write_line_protocol(b, database=DB).written for b in chunks)
+        def write() -> int:
+            written = 0
+            for body in chunks:
+                written += engine.write_line_protocol(body, database=DB).written
+            return written
 
-    return measure(write)
+        result = measure(write)
+        engine.close()
+        return result
 
 
 def _process_cpu(pid: int) -> float:
@@ -115,7 +129,9 @@ def _reset_serve(port: int) -> None:
     conn.close()
 
 
-def _serve(port: int) -> subprocess.Popen[bytes] | None:
+def _serve(port: int, path: str) -> subprocess.Popen[bytes] | None:
+    """``influxpy serve`` on *path* (``:memory:`` or a file), once it
+    answers; None when ``influxpy.server`` is not installed."""
     try:
         import influxpy.server  # noqa: F401
     except ImportError:
@@ -126,7 +142,7 @@ def _serve(port: int) -> subprocess.Popen[bytes] | None:
         "influxpy",
         "serve",
         "--url",
-        "duckdb://:memory:",
+        f"duckdb://{path}",
         "--bind",
         f"127.0.0.1:{port}",
     ]
@@ -178,24 +194,29 @@ def main() -> None:
         result = child(args.child, args.n, args.batch, args.port)
         print(json.dumps(result))
         return
-    server = BenchServer()
-    serve_port = _free_port()
-    serve = _serve(serve_port)
     chosen = [case for case in CASES if case in args.cases.split(",")]
+    server = BenchServer()
+    directory = tempfile.TemporaryDirectory()
+    served: dict[str, tuple[int, subprocess.Popen[bytes] | None]] = {}
+    for case, path in SERVED.items():
+        if case in chosen:
+            port = _free_port()
+            where = path if path == ":memory:" else f"{directory.name}/{case}.duckdb"
+            served[case] = (port, _serve(port, where))
     results: dict[str, list[dict[str, Any]]] = {case: [] for case in chosen}
     try:
         for _trial in range(args.trials):
             for case in chosen:
-                if case == "serve" and serve is None:
-                    continue
-                port = server.port if case == "influxd" else serve_port
-                pid = None
+                port, pid = 0, None
                 if case == "influxd":
                     server.reset(DB)
-                    pid = server.process.pid
-                elif case == "serve" and serve is not None:
-                    _reset_serve(serve_port)
-                    pid = serve.pid
+                    port, pid = server.port, server.process.pid
+                elif case in served:
+                    port, process = served[case]
+                    if process is None:
+                        continue
+                    _reset_serve(port)
+                    pid = process.pid
                 used = _process_cpu(pid) if pid else 0.0
                 result = _run(case, args.n, args.batch, port)
                 if pid and "wall" in result:
@@ -204,11 +225,13 @@ def main() -> None:
                 print(f"  {case}: {result}", file=sys.stderr)
     finally:
         server.close()
-        if serve is not None:
-            serve.terminate()
-            serve.wait(15)
+        for _port, process in served.values():
+            if process is not None:
+                process.terminate()
+                process.wait(15)
+        directory.cleanup()
     _report(results, args.n, args.batch, args.trials)
-    if serve is None:
+    if any(process is None for _port, process in served.values()):
         print("serve    not run: influxpy.server is not installed")
 
 
@@ -228,19 +251,19 @@ def _report(
     print(f"{n:,} lines in bodies of {batch:,}, median of {trials}")
     for case, result in best.items():
         if "wall" not in result:
-            print(f"{case:8s} failed: {result.get('error')}")
+            print(f"{case:11s} failed: {result.get('error')}")
             continue
         rate = n / result["wall"]
         ratio = f"{base / result['wall']:.2f}x influxd" if base else ""
-        print(f"{case:8s} {rate:>12,.0f} points/s  {ratio:>16s}  {CASES[case]}")
+        print(f"{case:11s} {rate:>12,.0f} points/s  {ratio:>16s}  {CASES[case]}")
         if base_min:
             fastest = n / result["min_wall"]
             ratio = f"{base_min / result['min_wall']:.2f}x"
-            print(f"{'':8s} {fastest:>12,.0f} points/s in the fastest trial ({ratio})")
+            print(f"{'':11s} {fastest:>12,.0f} points/s in the fastest trial ({ratio})")
         if case in cpus:
             cpu = cpus[case]
             ratio = f" ({cpus['influxd'] / cpu:.2f}x)" if "influxd" in cpus else ""
-            print(f"{'':8s} {n / cpu:>12,.0f} points per server CPU second{ratio}")
+            print(f"{'':11s} {n / cpu:>12,.0f} points per server CPU second{ratio}")
 
 
 if __name__ == "__main__":
