@@ -158,6 +158,16 @@ BAD = [
     "SHOW TAG VALUES WITH KEY =~ /* c */ /a/",
     "SELECT * FROM m WHERE x =~ -- c\n /a/",
     "SELECT -- c\n /a/ FROM m",
+    # a dot at the very end: influxd peeks past it, one char further
+    "SELECT v FROM d.",
+    "SELECT v FROM d.autogen.",
+    'SELECT v FROM "d".',
+    "SELECT v FROM (SELECT v FROM d.",
+    "SELECT d.",
+    "SELECT v INTO d.",
+    "SHOW TAG KEYS FROM d.",
+    "SELECT v FROM d. ",
+    "SELECT v FROM d..",
     # :MEASUREMENT only after a dot
     "SELECT v INTO cp_:MEASUREMENT FROM m",
     'SELECT v INTO "cp_":MEASUREMENT FROM m',

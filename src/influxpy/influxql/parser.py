@@ -316,6 +316,10 @@ class Parser:
                 break
             self.next()
             following = self.peek()
+            if following.kind == "EOF" and not following.spaced:
+                # influxd peeks at the character after the dot, and a peek
+                # at the end of the text moves its position one further.
+                raise self.scanner.error("EOF", ("identifier",), following.pos + 1)
             if following.kind in ("/", "REGEX", ":", "::") and not following.spaced:
                 break
             if following.kind == "." and not following.spaced:
