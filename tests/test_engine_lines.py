@@ -19,6 +19,7 @@ from influxpy.backends.duckdb import writing
 from influxpy.backends.duckdb.lines import WriteOutcome
 from influxpy.exceptions import (
     DatabaseNotFoundError,
+    ImproperlyConfigured,
     PartialWriteError,
     ProgrammingError,
 )
@@ -181,3 +182,29 @@ def test_writes_beside_background_checkpoints_read_back_exactly(
         assert rows(reopened) == expected(40_000)
     finally:
         reopened.close()
+
+
+def test_checkpoint_rows_sets_the_rows_between_checkpoints(tmp_path: Path) -> None:
+    url = f"duckdb://{tmp_path / 'data.duckdb'}?checkpoint_rows=500"
+    backend: Any = influxpy.connect(url, alias="engine-lines-rows")
+    try:
+        backend.write_line_protocol(lines_of(0, 400), database="influxpy")
+        assert backend._checkpointer is None
+        backend.write_line_protocol(lines_of(400, 200), database="influxpy")
+        started: Any = backend._checkpointer
+        started.join(timeout=60)
+        assert backend._unchecked == 0
+        assert rows(backend) == expected(600)
+    finally:
+        backend.close()
+
+
+@pytest.mark.parametrize("rows_given", ["0", "-5", "1e6", "many"])
+def test_checkpoint_rows_must_be_a_count(rows_given: str) -> None:
+    with pytest.raises(ImproperlyConfigured) as error:
+        influxpy.connect(f"duckdb://:memory:?checkpoint_rows={rows_given}")
+    assert str(error.value) == (
+        "The embedded engine's option checkpoint_rows must be a whole number of "
+        "rows above 0 (the rows written between two checkpoints), not "
+        f"{rows_given!r}."
+    )

@@ -61,6 +61,20 @@ def _duckdb() -> Any:
     return duckdb
 
 
+def _positive(rows: str | None) -> int | None:
+    """The ``checkpoint_rows`` option: a whole number of rows above 0."""
+    if rows is None:
+        return None
+    if not rows.isdigit() or int(rows) == 0:
+        msg = (
+            "The embedded engine's option checkpoint_rows must be a whole "
+            f"number of rows above 0 (the rows written between two "
+            f"checkpoints), not {rows!r}."
+        )
+        raise ImproperlyConfigured(msg)
+    return int(rows)
+
+
 #: Key bits up to which DuckDB aggregates in a perfect hash table.
 _PERFECT_HASH_BITS = 18
 
@@ -81,12 +95,14 @@ class EngineCore(Backend):
             for k in ("cq_run_interval", "retention_check_interval")
             if k in options
         }
+        #: Rows written between two checkpoints (None: ``writing``'s default).
+        self._checkpoint_rows = _positive(options.pop("checkpoint_rows", None))
         if options:
             names = ", ".join(sorted(options))
             msg = (
                 f"Unknown option(s) for the embedded engine: {names}; valid options "
                 "are: database, read_only, cq_run_interval, "
-                "retention_check_interval."
+                "retention_check_interval, checkpoint_rows."
             )
             raise ImproperlyConfigured(msg)
         self.path = self._path_of(url)

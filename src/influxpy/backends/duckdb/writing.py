@@ -3,8 +3,9 @@
 Each batch is stored in one transaction (``ingest.merge``); points refused
 for a field type conflict leave the others stored, then raise
 ``FieldTypeConflictError``. Rows are compressed by a checkpoint every
-``_CHECKPOINT_ROWS`` written, run in a thread of its own after the write
-that crosses the mark has committed, so no write waits for it to return.
+``_CHECKPOINT_ROWS`` written (the URL's ``checkpoint_rows``), run in a
+thread of its own after the write that crosses the mark has committed, so
+no write waits for it to return.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class EngineWrites(EngineCore):
                 merge(con, table_name(*key), batch, columns, codes)
         with self._lock:
             self._unchecked += batch.count
-            if self._unchecked >= _CHECKPOINT_ROWS:
+            if self._unchecked >= (self._checkpoint_rows or _CHECKPOINT_ROWS):
                 self._checkpoint_soon()
         return batch.count, rejection
 
