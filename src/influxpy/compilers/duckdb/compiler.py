@@ -188,6 +188,8 @@ class DuckDBCompiler(
         subquery = isinstance(query.source, Query)
         if subquery:
             found = self._subquery_table(query)
+            if found is not None:
+                query = self._read_over(query, found[1])
         else:
             assert isinstance(query.source, Source)
             found = self._table(query.source)
