@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -89,3 +90,43 @@ def test_an_engine_not_installed_is_refused_with_how_to_install_it(
     monkeypatch.setitem(sys.modules, "zlib_ng.gzip_ng", None)
     compress = gzip_compressor()
     assert gzip.decompress(compress(b"abc")) == b"abc"
+
+
+def test_bodies_are_compressed_where_batches_are_encoded(
+    influx_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each body is compressed by the thread that encodes the batches, while
+    the server works on the batch before; compressing in the thread that
+    sends would leave the server waiting for it. Retries send the same
+    compressed bytes (the body is compressed once)."""
+    threads: list[str] = []
+    compress = gzip_compressor()
+
+    def noting(body: bytes) -> bytes:
+        threads.append(threading.current_thread().name)
+        return compress(body)
+
+    monkeypatch.setattr(HTTPWrites, "gzip_compress", staticmethod(noting))
+    influxpy.connect(f"{influx_url}?gzip=true")
+    objs = [
+        ServerMeasurement(
+            time=T0 + n,
+            cpu=n / 4,
+            memory=n,
+            free_memory=1,
+            name=f"i-{n % 7}",
+            region="eu",
+        )
+        for n in range(12_000)
+    ]
+    caller = threading.current_thread().name
+    assert ServerMeasurement.series.bulk_create(objs, batch_size=2_000) == 12_000
+    assert threads == [caller] * 6
+    threads.clear()
+    written = ServerMeasurement.series.bulk_create(
+        objs, batch_size=2_000, concurrency=2
+    )
+    assert written == 12_000
+    assert set(threads) == {caller}
+    stored = list(ServerMeasurement.series.order_by("time").instances())
+    assert stored == objs

@@ -114,10 +114,10 @@ class HTTPWrites(HTTPRequests):
     def _write_request(
         self, body: bytes, database: str, retention_policy: str | None
     ) -> dict[str, Any]:
-        """The parameters, body and headers of a ``/write`` request."""
+        """The parameters, body and headers of a ``/write`` request; *body*
+        comes from ``_encode_body()``, compressed already when gzip is on."""
         headers = {"Content-Type": "text/plain; charset=utf-8"}
         if self._gzip:
-            body = self.gzip_compress(body)
             headers["Content-Encoding"] = "gzip"
         params = {"db": database}
         rp = retention_policy or self.options.rp
@@ -125,13 +125,21 @@ class HTTPWrites(HTTPRequests):
             params["rp"] = rp
         return {"params": params, "content": body, "headers": headers}
 
-    @staticmethod
     def _encode_body(
-        encode: Callable[[list[Any]], list[str]], batch: list[Any]
+        self, encode: Callable[[list[Any]], list[str]], batch: list[Any]
     ) -> tuple[bytes, list[str]]:
+        """The body of a batch's request (gzip-compressed when gzip is on)
+        and its lines.
+
+        Called where the batch is encoded, while the server works on the
+        batch before: compressing in the thread that sends would leave the
+        server idle meanwhile.
+        """
         lines = encode(batch)
         body = "\n".join(lines).encode("utf-8", "surrogatepass")
         note_batch(len(body))
+        if self._gzip:
+            body = self.gzip_compress(body)
         return body, lines
 
     def _post_body(
@@ -344,7 +352,7 @@ class HTTPWrites(HTTPRequests):
         in_flight: asyncio.Task[int] | None = None
         try:
             async for batch in batches:
-                if encode is list:
+                if encode is list and not self._gzip:
                     # Ready lines only need joining, which is quick: no thread.
                     body, lines = self._encode_body(encode, batch)
                 else:
