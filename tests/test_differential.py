@@ -33,7 +33,18 @@ run many more locally with::
     INFLUXPY_DIFF_EXAMPLES=10000 python -m pytest tests/test_differential.py
 
 ``INFLUXPY_DIFF_KINDS`` (comma-separated generator names, such as
-``selector_column_queries``) draws only those kinds of queries.
+``selector_column_queries``) draws only those kinds of queries. On a small
+machine, run the 10,000 as chunks of one generator each, with a seed per
+chunk so each can be replayed, and the statistics to count the examples::
+
+    for kind in raw_queries aggregate_queries transform_queries \\
+        special_queries subquery_queries selector_column_queries; do
+      INFLUXPY_DIFF_EXAMPLES=2000 INFLUXPY_DIFF_KINDS=$kind python -m pytest \\
+        tests/test_differential.py -x -q -p no:cacheprovider \\
+        --hypothesis-seed=1 --hypothesis-show-statistics
+    done
+
+Each chunk of 1,000 takes about two minutes on two cores.
 
 A failure prints the falsifying example and a ``@reproduce_failure`` blob
 (``print_blob=True``); ``--hypothesis-seed=N`` replays a whole run.
