@@ -31,6 +31,7 @@ from influxpy.functions import (
     KaufmansEfficiencyRatio,
     Max,
     Mean,
+    Mode,
     MovingAverage,
     RelativeStrengthIndex,
     Sum,
@@ -377,6 +378,22 @@ REFUSED = [
         "selector function top() cannot be combined with other functions",
     ),
     (
+        f"SELECT top(v + 1, 2) FROM conformance {WINDOWED}",
+        "expected first argument to be a field in top(), found v + 1",
+    ),
+    (
+        "SELECT top(v * 2.5, host, 2) FROM conformance",
+        "expected first argument to be a field in top(), found v * 2.500",
+    ),
+    (
+        "SELECT bottom((v + 1) * 2, 2), host FROM conformance",
+        "expected first argument to be a field in bottom(), found (v + 1) * 2",
+    ),
+    (
+        f"SELECT top(mean(v), 2) FROM conformance {WINDOWED}",
+        "expected first argument to be a field in top(), found mean(v)",
+    ),
+    (
         "SELECT count(v), distinct(n) FROM conformance",
         (
             "aggregate function distinct() cannot be combined with other "
@@ -481,3 +498,48 @@ def test_technical_analysis_with_other_transformations(
                 results.append(series(qs))
             assert _close(results[0], results[1]), (descending, grouped)
             assert results[0]
+
+
+#: A shard-group boundary (shard groups of the default policy last a week
+#: from the epoch, a Thursday): 2020-01-02T00:00:00Z.
+SHARDS_MEET = 86400
+
+#: Points on both sides of it where three values are equally frequent.
+TIED = [
+    (22, 3.0), (6, 0.0), (5, 1.0), (-10, 1.0), (42, 0.0), (-21, 0.0),
+    (-31, 3.0), (11, 1.0), (-25, 0.0), (-46, 0.0), (26, 3.0), (49, 2.0),
+    (-33, 2.0), (-15, 0.0), (-18, 3.0), (-14, 1.0), (3, 3.0), (51, 2.0),
+    (-1, 1.0), (57, 3.0), (21, 1.0), (58, 2.0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("points", "descending", "expected"),
+    [
+        (TIED, False, 0.0),
+        (TIED, True, 0.0),
+        ([(-30, 5.0), (-20, 3.0), (10, 3.0), (20, 5.0)], False, 5.0),
+        ([(-30, 5.0), (-20, 3.0), (10, 3.0), (20, 5.0)], True, 3.0),
+    ],
+)
+def test_mode_ties_across_shard_groups(
+    conn: str, points: list[tuple[int, float]], descending: bool, expected: float
+) -> None:
+    """MODE between equally frequent values, in a window across a
+    shard-group boundary and in both orders: influxd sorts the points it
+    reads (latest first in descending order) by value with Go's unstable
+    sort, and the tie goes by the times that sort leaves in each run."""
+    Reading.series.using(conn).bulk_create(
+        Reading(time=at(SHARDS_MEET + t), v=x) for t, x in points
+    )
+    for windowed in (False, True):
+        qs = (
+            Reading.series.using(conn)
+            .filter(time__gte=at(SHARDS_MEET - 60), time__lt=at(SHARDS_MEET + 60))
+            .annotate(Mode("v"))
+        )
+        if windowed:
+            qs = qs.resolution(Minute(2), Minute(1))
+        if descending:
+            qs = qs.order_by("-time")
+        assert [p["mode"] for p in rows(qs)] == [expected], windowed

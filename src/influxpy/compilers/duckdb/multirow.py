@@ -27,9 +27,11 @@ from influxpy.compilers.duckdb.context import (
     _output_names,
     _range_sql,
 )
+from influxpy.compilers.influxql import InfluxQLCompiler
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import Col
 from influxpy.functions import Func
+from influxpy.influxql.canonical import canonical_text
 from influxpy.query import SelectItem
 
 #: The functions of many rows the server answers next to other columns.
@@ -245,8 +247,11 @@ class MultiRowMixin(_CompilerBase):
             msg = f"expected field argument in {func.name}()"
             raise ProgrammingError(msg)
         if not isinstance(source, Col):
-            what = f"{func.name}() of an expression"
-            raise self._unsupported(what)
+            found = canonical_text(InfluxQLCompiler().visit(source))
+            msg = (
+                f"expected first argument to be a field in {func.name}(), found {found}"
+            )
+            raise ProgrammingError(msg)
         if source.key not in ctx.columns:
             return None
         x, kind = _column_sql(source, ctx.columns)

@@ -479,9 +479,12 @@ class WindowsMixin(_CompilerBase):
             text = kind in ("string", "tag")
             function = "influxpy_mode_index_text" if text else "influxpy_mode_index"
             cast = "VARCHAR" if text else "DOUBLE"
-            values = f"list(CAST({x} AS {cast}) ORDER BY {x}, time)"
-            times = f"list(time ORDER BY {x}, time)"
-            picked = f"list({x} ORDER BY {x}, time)"
+            # In the order the server reads the points (mode.py sorts them
+            # as influxd does); points of one time in several series by value.
+            read = f"time {'DESC' if descending else 'ASC'}, {x}"
+            values = f"list(CAST({x} AS {cast}) ORDER BY {read})"
+            times = f"list(time ORDER BY {read})"
+            picked = f"list({x} ORDER BY {read})"
             return f"{picked}[{function}({values}, {times})]", None
         if name == "integral":
             unit = call.params[0].nanoseconds if call.params else _SECOND
