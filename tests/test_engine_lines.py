@@ -153,6 +153,38 @@ def test_the_write_crossing_the_checkpoint_mark_does_not_wait_for_it(
         backend.close()
 
 
+def test_close_waits_for_a_running_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writing, "_CHECKPOINT_ROWS", 1_000)
+    path = tmp_path / "data.duckdb"
+    backend: Any = influxpy.connect(f"duckdb://{path}", alias="engine-lines-close")
+    started, release = threading.Event(), threading.Event()
+    checkpoint = backend._checkpoint
+
+    def held() -> None:
+        started.set()
+        release.wait(timeout=20)
+        checkpoint()
+
+    monkeypatch.setattr(backend, "_checkpoint", held)
+    backend.write_line_protocol(lines_of(0, 1_500), database="influxpy")
+    assert started.wait(timeout=20)
+    closer = threading.Thread(target=backend.close)
+    closer.start()
+    closer.join(timeout=0.5)
+    assert closer.is_alive()
+    release.set()
+    closer.join(timeout=60)
+    assert not closer.is_alive()
+    assert not backend._checkpointer.is_alive()
+    reopened: Any = influxpy.connect(f"duckdb://{path}", alias="engine-lines-close2")
+    try:
+        assert rows(reopened) == expected(1_500)
+    finally:
+        reopened.close()
+
+
 def test_writes_beside_background_checkpoints_read_back_exactly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

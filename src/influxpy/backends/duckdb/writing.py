@@ -102,8 +102,9 @@ class EngineWrites(EngineCore):
         running = self._checkpointer
         if running is not None and running.is_alive():
             return
+        # Not a daemon: a program ending while it runs lets it finish.
         self._checkpointer = threading.Thread(
-            target=self._checkpoint, name="influxpy-checkpoint", daemon=True
+            target=self._checkpoint, name="influxpy-checkpoint"
         )
         self._checkpointer.start()
 
