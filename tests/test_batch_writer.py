@@ -690,6 +690,27 @@ async def test_the_async_writer_writes_every_point(url: str) -> None:
     assert (writer.written, writer.failed, writer.pending) == (251, 0, 0)
 
 
+async def test_the_async_add_lets_a_ready_task_run_at_once(url: str) -> None:
+    """A task ready to run (the one sending a batch takes many short turns)
+    runs at the next add(), not after hundreds of points: a producer that
+    never waits must not hold a request back meanwhile."""
+    influxpy.connect(url)
+    steps: list[int] = []
+
+    async def stepping() -> None:
+        for step in range(20):
+            steps.append(step)
+            await asyncio.sleep(0)
+
+    async with Tick.series.abatch_writer(batch_size=1_000) as writer:
+        await writer.add(tick(0))
+        other = asyncio.create_task(stepping())
+        for n in range(1, 100):
+            await writer.add(tick(n))
+        assert len(steps) == 20
+        await other
+
+
 def test_the_writers_are_exported() -> None:
     """Both writers are importable from the package."""
     assert influxpy.BatchWriter is BatchWriter

@@ -34,6 +34,7 @@ import asyncio
 import contextlib
 import threading
 import time
+from collections.abc import Sized
 from typing import TYPE_CHECKING, Any
 
 from influxpy._types import PointT
@@ -192,6 +193,9 @@ class AsyncBatchWriter(_Writer[PointT]):
     def _start(self) -> None:
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        #: The loop's callbacks ready to run (asyncio's own loop shows
+        #: them; another loop gets its turns every YIELD_EVERY points).
+        self._ready: Sized = ()
 
     async def __aenter__(self) -> Self:
         self._running()
@@ -230,9 +234,12 @@ class AsyncBatchWriter(_Writer[PointT]):
                 self._queue.append(self._cut(self.batch_size))
             self._notify()
             await asyncio.sleep(0)
-        elif not size & (YIELD_EVERY - 1):
+        elif self._ready or not size & (YIELD_EVERY - 1):
             # add() rarely has to wait, so it gives the loop a turn now and
             # then: the task sending the batch in flight goes on meanwhile.
+            # At once when a callback is ready to run: a request takes many
+            # short turns (each lock and write of the HTTP client is one), so
+            # waiting 512 points before each would keep the server idle.
             await asyncio.sleep(0)
 
     async def flush(self) -> None:
@@ -289,9 +296,9 @@ class AsyncBatchWriter(_Writer[PointT]):
         """Start the background task in the running loop, unless it runs."""
         if self._task is None or self._task.done():
             self._changed = asyncio.Event()
-            self._task = asyncio.get_running_loop().create_task(
-                self._work(), name="influxpy-batch-writer"
-            )
+            loop = asyncio.get_running_loop()
+            self._ready = getattr(loop, "_ready", ())
+            self._task = loop.create_task(self._work(), name="influxpy-batch-writer")
             _TASKS.add(self._task)
             self._task.add_done_callback(_TASKS.discard)
 
