@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import influxpy
-from conformance._common import UTC, Reading, at, rows, series, write_both
+from conformance._common import UTC, Reading, at, column, rows, series, write_both
 from influxpy.durations import Hour, Minute, Second
 from influxpy.exceptions import ProgrammingError
 from influxpy.functions import (
@@ -543,3 +543,33 @@ def test_mode_ties_across_shard_groups(
         if descending:
             qs = qs.order_by("-time")
         assert [p["mode"] for p in rows(qs)] == [expected], windowed
+
+
+def test_quirk_mode_ties_between_series_at_one_time(both: tuple[str, str]) -> None:
+    """MODE over several series with points at the same time, equally
+    frequent values: the server's pick depends on the order it merges the
+    series' points of one time (its iterators' heap order), the engine
+    reads them by value."""
+    points = [
+        (-49, "b", 1.0), (-48, "a", 1.0), (-31, "a", 3.0), (-29, "", 1.0),
+        (-20, "a", 3.0), (-19, "", 0.0), (-18, "b", 1.0), (-17, "", 3.0),
+        (-17, "b", 0.0), (-7, "b", 2.0), (-4, "b", 1.0), (15, "", 3.0),
+        (19, "b", 0.0), (21, "a", 2.0), (33, "", 0.0), (38, "b", 3.0),
+        (48, "a", 3.0), (50, "a", 1.0),
+    ]  # fmt: skip
+    write_both(
+        both,
+        *(
+            Reading(time=at(SHARDS_MEET + t), v=x, host=host or None)
+            for t, host, x in points
+        ),
+    )
+    answers = []
+    for alias in both:
+        qs = (
+            Reading.series.using(alias)
+            .filter(time__gte=at(SHARDS_MEET - 60), time__lt=at(SHARDS_MEET + 60))
+            .annotate(Mode("v"))
+        )
+        answers.append(column(qs, "mode"))
+    assert answers == [[1.0], [3.0]]
