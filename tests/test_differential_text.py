@@ -472,3 +472,41 @@ def test_quirk_offset_without_limit_in_a_raw_select(
         ),
     ):
         assert _series(engine, text, db) == _series(server, text, db)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SHOW TAG KEYS WHERE v = 'tagged'",
+        "SHOW TAG KEYS WHERE core = 'a'",
+        "SHOW SERIES WHERE v = 'tagged'",
+        "SHOW SERIES WHERE v != 'tagged' AND host = 'a'",
+        "SHOW TAG VALUES WITH KEY =~ /./ WHERE core = 'a' OR dev = 'sdb'",
+        "SHOW MEASUREMENTS WHERE v = 'tagged'",
+        # = and != a number or boolean pass every series of every measurement
+        "SHOW TAG KEYS WHERE nokey = 1",
+        "SHOW SERIES WHERE host = 'a' AND v != true",
+        "SHOW TAG VALUES WITH KEY = host WHERE host = 1",
+        # ... and are an error for SHOW MEASUREMENTS, as ordering always is
+        "SHOW MEASUREMENTS WHERE host = 'a' OR v = 1",
+        "SHOW MEASUREMENTS WHERE v != 1",
+        "SHOW MEASUREMENTS WHERE v > 1",
+        "SHOW TAG KEYS FROM cpu WHERE v > 1",
+        "SHOW SERIES WHERE host <= 'a'",
+        "SHOW TAG VALUES WITH KEY = host WHERE v < 1 OR host = 'a'",
+    ],
+)
+def test_show_conditions_on_a_key_that_is_a_field_elsewhere(
+    endpoints: tuple[str, str, str], text: str
+) -> None:
+    """A condition of a SHOW statement passes every series of a measurement
+    that has a field of that key, and reads the tag in the others (``v`` is
+    a field in cpu, mem and disk, a tag in net, absent from sh). Error
+    texts are compared too."""
+    server, engine, db = endpoints
+    with httpx.Client(timeout=60.0) as client:
+        answers = [
+            client.post(f"{url}/query", data={"q": text, "db": db}).json()
+            for url in (server, engine)
+        ]
+    assert answers[1] == answers[0]

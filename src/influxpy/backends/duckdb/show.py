@@ -87,15 +87,25 @@ def has_time(node: WhereNode) -> bool:
     )
 
 
+#: Comparisons influxd's index refuses in the WHERE of a SHOW statement.
+_ORDERING = ("gt", "gte", "lt", "lte")
+
+
 def _series_conditions(node: WhereNode, fields: set[str]) -> WhereNode | None:
     """*node* without its conditions on time or on a key that is a field of
-    some measurement (influxd lets every series pass those); None when
+    the measurement (influxd lets every series pass those); None when
     nothing is left."""
     kept = []
     for child in node.children:
         if isinstance(child, WhereNode):
             inner = _series_conditions(child, fields)
-        elif child.lhs.role == "time" or child.lhs.key in fields:
+        elif child.lhs.role == "time":
+            inner = None
+        elif child.lookup_name in _ORDERING:
+            raise StatementFailed("invalid tag comparison operator")
+        elif child.lhs.key in fields or not isinstance(child.rhs, str):
+            # influxd's index passes every series for a field's key, and for
+            # = or != a number or boolean, whatever the key.
             inner = None
         else:
             inner = child
@@ -161,9 +171,13 @@ class EngineShow(EngineQueries):
         table = self._table(database, rp, measurement)
         condition, params = "TRUE", {}
         if where is not None:
+            # The fields of this measurement's table: influxd's index lets
+            # every series pass a condition on a key its shard's field set
+            # has; a key that is a field elsewhere is an absent tag here.
             fields = {
                 info.key
-                for _rp, _m, columns in self._state.tables_of(database)
+                for other, _m, columns in self._state.tables_of(database, measurement)
+                if other == rp
                 for info in columns.values()
                 if info.role == "field"
             }
@@ -265,6 +279,14 @@ class EngineShow(EngineQueries):
                 verdict = self._measurement_matches(database, measurement, child, seen)
             elif child.lhs.role == "time":
                 verdict = True
+            elif child.lookup_name in _ORDERING:
+                raise StatementFailed("invalid tag comparison operator")
+            elif child.lookup_name in ("exact", "ne") and not isinstance(
+                child.rhs, str
+            ):
+                op = "!=" if child.negated != (child.lookup_name == "ne") else "="
+                msg = f"right side of '{op}' must be a tag value string"
+                raise StatementFailed(msg)
             elif child.lookup_name in ("exact", "ne", "regex"):
                 key = child.lhs.key
                 if key not in seen:
