@@ -240,3 +240,26 @@ def test_checkpoint_rows_must_be_a_count(rows_given: str) -> None:
         "rows above 0 (the rows written between two checkpoints), not "
         f"{rows_given!r}."
     )
+
+
+def test_a_file_is_not_checkpointed_inside_a_write(tmp_path: Path) -> None:
+    """DuckDB would checkpoint in the COMMIT that takes the log past 16 MB;
+    the engine leaves checkpoints to its own thread, every
+    ``checkpoint_rows``."""
+    path = tmp_path / "data.duckdb"
+    backend: Any = influxpy.connect(f"duckdb://{path}", alias="engine-lines-wal")
+    text = "x" * 2_000
+    try:
+        for start in range(0, 12_000, 1_000):
+            body = "\n".join(
+                f'wide,host=h{t % 3} s="{text}{t}" {t}'
+                for t in range(start, start + 1_000)
+            )
+            backend.write_line_protocol(body, database="influxpy")
+        assert backend._checkpointer is None
+        wal = path.with_name(path.name + ".wal")
+        assert wal.stat().st_size > 20_000_000
+        (result,) = backend.statements("SELECT count(s) FROM wide", database="influxpy")
+        assert next(iter(result.series)).values[0][1] == 12_000
+    finally:
+        backend.close()

@@ -75,6 +75,8 @@ def _positive(rows: str | None) -> int | None:
     return int(rows)
 
 
+#: The write-ahead log size past which DuckDB checkpoints in a COMMIT.
+_WAL_LIMIT = "1GB"
 #: Key bits up to which DuckDB aggregates in a perfect hash table.
 _PERFECT_HASH_BITS = 18
 
@@ -140,6 +142,12 @@ class EngineCore(Backend):
         # Aggregates grouped by tag codes and window numbers fit a perfect
         # hash table up to 2**18 groups (DuckDB's default stops at 2**12).
         self._con.execute(f"SET GLOBAL perfect_ht_threshold = {_PERFECT_HASH_BITS}")
+        if not read_only and self.path != ":memory:":
+            # DuckDB checkpoints a file inside the COMMIT that takes its
+            # write-ahead log past 16 MB: inside a write. The engine's own
+            # checkpoint, every ``checkpoint_rows`` in a thread of its own,
+            # comes first; DuckDB's stays as a backstop for a far larger log.
+            self._con.execute(f"SET GLOBAL checkpoint_threshold = '{_WAL_LIMIT}'")
         # Readers' cursors are made from this one, which runs no statement,
         # so making one never meets a writer's use of ``_con``.
         self._cursors = self._con.cursor()
