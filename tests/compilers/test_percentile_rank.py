@@ -4,10 +4,20 @@ compilers/duckdb/percentile.py brackets the nearest-rank point with a
 sample, or selects it with ``quantile_disc`` and a correction when the
 bracket misses, instead of ranking every row; here its answers are compared
 with sorting in Python on every tie pattern of up to four points over three
-values, and on random sets with many ties, at percentiles whose ranks round
-up, round down or land exactly. The sample is made to take every row (the
-bracket holds, or with no width holds only sometimes) or none (it always
-misses), so that each way is checked on every case.
+values in every time order, and on random sets with many ties, at
+percentiles whose ranks round up, round down or land exactly. The sample is
+made to take every row (the bracket holds, or with no width holds only
+sometimes) or none (it always misses), so that each way is checked on every
+case.
+
+The SQL only compares values and times, so two sets whose points have the
+same order of values (ties included) in time order get the same answer up
+to relabelling: each such pattern is one case. A query's text does not
+depend on the tag or the percentile (both are parameters), so it is
+prepared once per way and executed for every case; for up to four points
+the answer depends on the percentile only through the nearest rank and
+``quantile_disc``'s rank (the bracket is then all the values: its width is
+at least 4/n), so one percentile per pair of ranks is run.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ import itertools
 import math
 import random
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -39,14 +50,23 @@ class Sample(models.InfluxMeasurement):
     case = fields.InfluxTag()
 
 
-def data_sets() -> list[list[tuple[int, float]]]:
-    """(time, value) sets: small exhaustive patterns, then random ones."""
+def tie_patterns() -> list[list[tuple[int, float]]]:
+    """Every order of values (ties included) of 1 to 4 points over 3 values,
+    the points at times 0, 1, ...: each value the rank of its level."""
+    patterns = set()
+    for size in range(1, 5):
+        for values in itertools.product(range(3), repeat=size):
+            levels = sorted(set(values))
+            patterns.add(tuple(levels.index(v) for v in values))
+    return [
+        [(t, float(v)) for t, v in enumerate(pattern)] for pattern in sorted(patterns)
+    ]
+
+
+def random_sets() -> list[list[tuple[int, float]]]:
+    """(time, value) sets of 5 to 101 points with few or many ties."""
     rng = random.Random(7)
     sets = []
-    for size in range(1, 5):
-        for values in itertools.product([0.0, 1.0, 2.0], repeat=size):
-            times = rng.sample(range(100), size)
-            sets.append(list(zip(times, values, strict=True)))
     for size in [5, 10, 19, 101]:
         for spread in (2, 5, 1000):
             times = rng.sample(range(10_000), size)
@@ -59,6 +79,12 @@ def by_sort(points: list[tuple[int, float]], p: float) -> list[tuple[int, float]
     ranked = sorted(points, key=lambda tv: (tv[1], tv[0]))
     k = math.floor(len(points) * p / 100 + 0.5)
     return [ranked[k - 1]] if 1 <= k <= len(points) else []
+
+
+def test_tie_patterns_cover_every_order_of_up_to_four_points() -> None:
+    # Ordered partitions of n points into at most 3 levels: 1, 3, 13, 51.
+    sizes = [len(points) for points in tie_patterns()]
+    assert [sizes.count(n) for n in range(1, 5)] == [1, 3, 13, 51]
 
 
 @pytest.fixture
@@ -78,6 +104,58 @@ WAYS = {
 }
 
 
+def _literal(value: Any) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return f"CAST({float(value)!r} AS DOUBLE)"
+
+
+class Prepared:
+    """Runs compiled QuerySets as prepared statements, one per distinct text."""
+
+    def __init__(self, alias: str) -> None:
+        self.backend: Any = influxpy.connections[alias]
+        self.cursor = self.backend._cursor()
+        self.names: dict[str, str] = {}
+
+    def points(self, qs: Any) -> list[tuple[int, Any]]:
+        """The (time, value) rows of *qs*, as ``points()`` would give them."""
+        compiled = qs.query.compile(self.backend.get_compiler(None))
+        name = self.names.get(compiled.text)
+        if name is None:
+            name = self.names[compiled.text] = f"percentile_{len(self.names)}"
+            self.cursor.execute(f"PREPARE {name} AS {compiled.text}")
+        params = dict(compiled.params).items()
+        values = ", ".join(f"{k} := {_literal(v)}" for k, v in params)
+        return self.cursor.execute(f"EXECUTE {name}({values})").fetchall()
+
+
+def quantile_ranks(alias: str, size: int) -> dict[float, tuple[int, int]]:
+    """For each percentile, the nearest rank and ``quantile_disc``'s rank
+    among *size* values."""
+    cursor: Any = influxpy.connections[alias]._cursor()
+    ranks = {}
+    for p in PERCENTS:
+        (chosen,) = cursor.execute(
+            "SELECT quantile_disc(i, least(greatest("
+            f"{_literal(p)} / 100.0, 0.0), 1.0)) FROM range(1, {size + 1}) AS t(i)"
+        ).fetchone()
+        ranks[p] = (math.floor(size * p / 100 + 0.5), int(chosen))
+    return ranks
+
+
+def cases(alias: str) -> list[tuple[int, list[tuple[int, float]], list[float]]]:
+    """(case, points, percentiles): every tie pattern at one percentile per
+    pair of ranks, every random set at every percentile."""
+    out = []
+    for i, points in enumerate(tie_patterns()):
+        distinct = {ranks: p for p, ranks in quantile_ranks(alias, len(points)).items()}
+        out.append((i, points, sorted(distinct.values())))
+    first = len(out)
+    out.extend((first + i, s, PERCENTS) for i, s in enumerate(random_sets()))
+    return out
+
+
 @pytest.mark.parametrize("way", list(WAYS))
 def test_percentile_equals_the_point_at_the_rank_of_a_full_sort(
     engine: str, way: str, monkeypatch: pytest.MonkeyPatch
@@ -85,20 +163,27 @@ def test_percentile_equals_the_point_at_the_rank_of_a_full_sort(
     sample, widths = WAYS[way]
     monkeypatch.setattr(percentile, "SAMPLE", sample)
     monkeypatch.setattr(percentile, "BRACKET_WIDTHS", widths)
-    sets = data_sets()
+    todo = cases(engine)
     Sample.series.using(engine).bulk_create(
         Sample(time=T0 + t * S, v=v, case=str(i))
-        for i, points in enumerate(sets)
+        for i, points, _ in todo
         for t, v in points
     )
-    for i, points in enumerate(sets):
+    run = Prepared(engine)
+    for i, points, percents in todo:
         qs = Sample.series.using(engine).filter(case=str(i))
-        for p in PERCENTS:
-            got = [
-                ((row["time"] - T0) // S, row["percentile"])
-                for row in qs.annotate(Func("percentile", F("v"), p)).epoch().points()
-            ]
+        for p in percents:
+            rows = run.points(qs.annotate(Func("percentile", F("v"), p)).epoch())
+            got = [((t - T0) // S, v) for t, v in rows]
             assert got == by_sort(points, p), (points, p)
+    # One text per way: the tag and the percentile are parameters.
+    assert len(run.names) == 1
+    # The QuerySet itself gives what the prepared statement gives.
+    qs = Sample.series.using(engine).filter(case=str(todo[-1][0]))
+    for p in PERCENTS:
+        call = qs.annotate(Func("percentile", F("v"), p)).epoch()
+        got = [((row["time"] - T0) // S, row["percentile"]) for row in call.points()]
+        assert got == by_sort(todo[-1][1], p), p
 
 
 @pytest.mark.parametrize("sample", ["1% (system)", "50% (system)", "100% (system)"])
