@@ -133,6 +133,7 @@ class HTTPBackend(HTTPStatements, HTTPWrites, HTTPExplain):
             "verify": verify,
         }
         self._client = httpx.Client(**self._client_options, transport=transport)
+        self._lean_possible = transport is None  # writes may skip httpx
         both: object = transport  # httpx.MockTransport serves both kinds
         if async_transport is None and isinstance(both, httpx.AsyncBaseTransport):
             async_transport = both
@@ -212,6 +213,7 @@ class HTTPBackend(HTTPStatements, HTTPWrites, HTTPExplain):
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True)
+        self._close_lean()
         self._client.close()
         if failure is not None:
             raise failure

@@ -20,6 +20,8 @@ import httpx
 
 from influxpy.backends.base import Backend
 from influxpy.backends.http.errors import HTTPErrors
+from influxpy.backends.http.lean import LeanPool
+from influxpy.backends.http.options import _HeaderAuth
 from influxpy.backends.http.retry import Failure, RetryPolicy
 
 __all__ = ["HTTPRequests"]
@@ -39,6 +41,13 @@ def _forget_credentials(request: httpx.Request) -> None:
     request.headers.pop("Authorization", None)
     if "p" in request.url.params or "u" in request.url.params:
         request.url = request.url.copy_remove_param("p").copy_remove_param("u")
+
+
+def _trace(
+    extensions: dict[str, Any] | None,
+) -> Callable[[str, dict[str, Any]], None] | None:
+    """The trace callback of a request's extensions, if it has one."""
+    return None if extensions is None else extensions.get("trace")
 
 
 def _detach(response: httpx.Response) -> None:
@@ -64,6 +73,11 @@ class HTTPRequests(HTTPErrors, Backend):
         tuple[httpx.AsyncClient, AsyncGenerator[None, None]],
     ]
     _pool_lock: threading.Lock
+    #: The lean write path's sockets (``_lean_pool()``), made on first use.
+    _lean: LeanPool | None = None
+    #: Whether writes may take the lean path (a plain client, see
+    #: ``_lean_pool()``); the backend clears it for a custom transport.
+    _lean_possible: bool = True
 
     def _request(
         self,
@@ -96,8 +110,12 @@ class HTTPRequests(HTTPErrors, Backend):
     ) -> httpx.Response | Failure:
         """Send one request: the response if it succeeded, else what failed."""
         request = self._request(method, path, params, content, headers, extensions)
+        lean = self._lean_pool() if path == "/write" and not stream else None
         try:
-            response = self._client.send(request, stream=stream)
+            if lean is not None:
+                response = lean.post(self._authenticated(request), _trace(extensions))
+            else:
+                response = self._client.send(request, stream=stream)
         except httpx.TransportError as exc:
             return self._transport_failure(exc)
         finally:
@@ -114,6 +132,46 @@ class HTTPRequests(HTTPErrors, Backend):
             response.close()
             _detach(response)
         return self._response_failure(response)
+
+    def _lean_pool(self) -> LeanPool | None:
+        """The pool of the lean write path (``lean.py``), made on first use;
+        None where ``httpx`` must send: a custom transport, TLS, proxies or
+        an authentication other than a fixed header."""
+        pool = self._lean
+        if pool is None and self._lean_possible:
+            client = self._client
+            auth = client.auth
+            url = client.base_url
+            if (
+                url.scheme == "http"
+                and url.host
+                and not client._mounts
+                and (auth is None or isinstance(auth, _HeaderAuth))
+                and isinstance(client._transport, httpx.HTTPTransport)
+            ):
+                with self._pool_lock:
+                    if self._lean is None:
+                        port = url.port or 80
+                        self._lean = LeanPool(url.host, port, self.options.timeout)
+                    pool = self._lean
+            else:
+                self._lean_possible = False
+        return pool
+
+    def _authenticated(self, request: httpx.Request) -> httpx.Request:
+        """*request* with the client's ``Authorization`` header, if any."""
+        auth = self._client.auth
+        if auth is None:
+            return request
+        return next(auth.sync_auth_flow(request))
+
+    def _close_lean(self) -> None:
+        """Close the lean write path's idle sockets (on ``close()``)."""
+        with self._pool_lock:
+            pool, self._lean = self._lean, None
+            self._lean_possible = False
+        if pool is not None:
+            pool.close()
 
     async def _aattempt(
         self,
