@@ -16,12 +16,14 @@ import uuid
 from collections.abc import (
     Awaitable,
     Callable,
+    Iterable,
     Iterator,
     Mapping,
     MutableMapping,
     Sequence,
 )
 from concurrent.futures import ThreadPoolExecutor
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -432,7 +434,7 @@ class InfluxApp:
         if stream is not None:
             headers["content-encoding"] = "gzip"
         if chunked:
-            chunks = _chunks(statements, notes)
+            chunks = _chunks(statements, notes, chunk_size)
             await self._stream(send, headers, chunks, (fmt, epoch, indent), stream)
             return
 
@@ -563,13 +565,42 @@ def _collect(statements: Iterator[StatementResult], notes: _Notes) -> list[Resul
     return out
 
 
-def _chunks(statements: Iterator[StatementResult], notes: _Notes) -> Iterator[Result]:
+#: SHOW TAG KEYS and SHOW TAG VALUES: influxd sends each measurement's
+#: series as a result of its own, whole and never ``partial``.
+_WHOLE_SERIES = (["tagKey"], ["key", "value"])
+#: SHOW FIELD KEYS and SHOW SERIES: influxd runs them as SELECTs, so their
+#: rows come in pieces of ``chunk_size`` as a SELECT's do.
+_ROW_PIECES = (["fieldKey", "fieldType"], ["key"])
+
+
+def _pieces(series: Iterable[Series], size: int) -> Iterator[Series]:
+    """*series* cut into pieces of *size* rows, ``partial`` but the last."""
+    for one in series:
+        rows = one.values
+        for at in range(0, max(len(rows), 1), size):
+            piece = rows[at : at + size]
+            more = at + size < len(rows)
+            yield Series(one.name, one.tags, one.columns, piece, partial=more)
+
+
+def _chunks(
+    statements: Iterator[StatementResult], notes: _Notes, size: int
+) -> Iterator[Result]:
     """The results of a chunked response, one per series piece."""
     for statement in chunks_as_influxd(statements):
         if statement.error is not None:
             yield Result(statement.statement_id, error=statement.error)
             continue
-        pieces = chunk_results(statement.statement_id, statement.series)
+        iterator = iter(statement.series)
+        first = next(iterator, None)
+        series: Iterable[Series] = [] if first is None else chain([first], iterator)
+        if first is not None and first.columns in _WHOLE_SERIES:
+            for index, one in enumerate(series):
+                yield notes.apply(Result(statement.statement_id, [one]), index == 0)
+            continue
+        if first is not None and first.columns in _ROW_PIECES:
+            series = _pieces(series, size)
+        pieces = chunk_results(statement.statement_id, series)
         for index, (result, _last) in enumerate(pieces):
             yield notes.apply(result, index == 0)
 
