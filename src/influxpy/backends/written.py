@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from influxpy._types import options_of
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "counting_written",
+    "frame_line_batches",
     "frame_lines",
     "note_written",
     "written_of",
@@ -40,6 +42,15 @@ _NOTED = "_influxpy_written"
 def frame_lines(model: type[Measurement], frame: Any, batch_size: int) -> Iterator[str]:
     """The line protocol of a DataFrame of *model*'s points, encoded a batch
     of *batch_size* rows at a time (each series key encoded once)."""
+    return chain.from_iterable(frame_line_batches(model, frame, batch_size))
+
+
+def frame_line_batches(
+    model: type[Measurement], frame: Any, batch_size: int
+) -> Iterator[list[str]]:
+    """``frame_lines()`` as one list of lines per batch of *batch_size* rows,
+    encoded as each is taken: a writer posts the lists as they come, with no
+    step per line."""
     from influxpy._dataframe import frame_batches, frame_columns
     from influxpy.lineprotocol import encode_columns
 
@@ -47,7 +58,7 @@ def frame_lines(model: type[Measurement], frame: Any, batch_size: int) -> Iterat
     measurement = options_of(model).measurement
     series_keys: dict[tuple[Any, ...], str] = {}
     for times, tags, fields in frame_batches(*columns, batch_size):
-        yield from encode_columns(measurement, times, tags, fields, series_keys)
+        yield encode_columns(measurement, times, tags, fields, series_keys)
 
 
 def written_of(error: BaseException) -> int:

@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from influxpy._logging import note_batch
 from influxpy._utils import achunks, chunks
-from influxpy.backends.base import (
+from influxpy.backends.http.sending import HTTPRequests
+from influxpy.backends.written import (
     DEFAULT_BATCH_SIZE,
     counting_written,
-    frame_lines,
+    frame_line_batches,
     note_written,
 )
-from influxpy.backends.http.sending import HTTPRequests
 
 if TYPE_CHECKING:
     from influxpy._types import Measurement
@@ -325,12 +325,13 @@ class HTTPWrites(HTTPRequests):
 
         As the default, with *concurrency* as in ``write()``.
         """
-        return self.write_lines(
-            frame_lines(model, frame, batch_size),
-            database=database,
-            retention_policy=retention_policy,
-            batch_size=batch_size,
-            concurrency=concurrency,
+        return self._write_batches(
+            frame_line_batches(model, frame, batch_size),
+            list,
+            database,
+            retention_policy,
+            concurrency,
+            batch_size,
         )
 
     async def _awrite_batches(
