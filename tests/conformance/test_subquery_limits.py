@@ -111,6 +111,90 @@ def test_series_limits_of_a_subquery_add_up(
     assert list(times(store, text)) == expected
 
 
+NESTED_CASES = [
+    # Every level adds up, however deep; the tag sets are the outermost
+    # GROUP BY's, among the series the innermost condition keeps.
+    (
+        (
+            "SELECT v FROM (SELECT v FROM (SELECT v FROM m) GROUP BY host SLIMIT 1) "
+            "GROUP BY host SLIMIT 1"
+        ),
+        ["host=", "host=a"],
+    ),
+    (
+        (
+            "SELECT v FROM (SELECT v FROM (SELECT v FROM m GROUP BY host SLIMIT 1 "
+            "SOFFSET 1)) GROUP BY host SLIMIT 1"
+        ),
+        ["host=a", "host=b"],
+    ),
+    (
+        (
+            "SELECT v FROM (SELECT v FROM (SELECT v FROM m GROUP BY host SLIMIT 2) "
+            "GROUP BY dc SLIMIT 1) GROUP BY host"
+        ),
+        ["host=", "host=a", "host=b"],
+    ),
+    (
+        (
+            "SELECT max(v) FROM (SELECT v FROM (SELECT v FROM m GROUP BY host "
+            "SLIMIT 2) GROUP BY dc SLIMIT 1 SOFFSET 1) GROUP BY dc"
+        ),
+        ["dc=x", "dc=y"],
+    ),
+    (
+        (
+            "SELECT v FROM (SELECT v FROM (SELECT v FROM m) GROUP BY host SLIMIT 1 "
+            "SOFFSET 2) GROUP BY host, dc SLIMIT 2"
+        ),
+        ["dc=x,host=b", "dc=y,host=a", "dc=y,host=b"],
+    ),
+    (
+        (
+            "SELECT v FROM (SELECT v FROM (SELECT v FROM (SELECT v FROM m "
+            "GROUP BY host SLIMIT 1)) GROUP BY host SLIMIT 1 SOFFSET 1) "
+            "GROUP BY host SLIMIT 1"
+        ),
+        ["host=a", "host=b", "host=c"],
+    ),
+    (
+        (
+            "SELECT v FROM (SELECT v FROM (SELECT v FROM m WHERE host != 'a') "
+            "GROUP BY host SLIMIT 1) GROUP BY host SLIMIT 1"
+        ),
+        ["host=", "host=b"],
+    ),
+    (
+        (
+            "SELECT v FROM (SELECT v FROM (SELECT v FROM m) WHERE host != 'a' "
+            "GROUP BY host SLIMIT 1) GROUP BY host SLIMIT 1"
+        ),
+        ["host="],
+    ),
+    (
+        (
+            "SELECT count(v) FROM (SELECT v FROM (SELECT v FROM m GROUP BY host "
+            "SLIMIT 1) GROUP BY dc) GROUP BY dc SLIMIT 1"
+        ),
+        ["dc=", "dc=x"],
+    ),
+    (
+        (
+            "SELECT mean(v) FROM (SELECT max(v) AS v FROM (SELECT v FROM m) "
+            "GROUP BY host, time(40ns) SLIMIT 1) GROUP BY host SLIMIT 1"
+        ),
+        ["host=", "host=a"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NESTED_CASES)
+def test_series_limits_of_nested_subqueries_add_up(
+    store: Any, text: str, expected: list[str]
+) -> None:
+    assert list(times(store, text)) == expected
+
+
 def test_series_limits_keep_the_rows_of_the_series(store: Any) -> None:
     text = (
         "SELECT v FROM (SELECT v FROM m) WHERE v > 6 GROUP BY host SLIMIT 1 SOFFSET 1"

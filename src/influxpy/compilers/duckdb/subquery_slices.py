@@ -100,10 +100,13 @@ class SubquerySlicesMixin(_CompilerBase):
         if any(
             q.series_limit is not None or q.series_offset is not None for q in levels
         ):
-            if len(levels) > 2:
-                raise self._unsupported("series_limit() with nested subqueries")
             plan.series = _series_window(levels)
-            plan.changes.update(series_limit=None, series_offset=None)
+            # Summed here once: no level below slices its series again.
+            plan.changes.update(
+                series_limit=None,
+                series_offset=None,
+                source=_without_series_limits(inner.source),
+            )
         if inner.limit is None and inner.offset is None:
             return plan
         if dims is None or not ("*" in group_by or set(group_by) - set(dims)):
@@ -190,13 +193,16 @@ class SubquerySlicesMixin(_CompilerBase):
         limit, offset = plan.series
         if limit is None and not offset:
             return sql
-        assert isinstance(inner.source, Source)
-        found = self._table(inner.source)
+        # The series are those of the measurement the innermost level reads,
+        # among those its tag condition keeps.
+        innermost = _levels(inner)[-1]
+        assert isinstance(innermost.source, Source)
+        found = self._table(innermost.source)
         if found is None:
             return sql
         table, columns = found
         query = dataclasses.replace(
-            inner, series_limit=limit, series_offset=offset, group_by=tuple(dims)
+            innermost, series_limit=limit, series_offset=offset, group_by=tuple(dims)
         )
         ctx = _Context(
             query=query,
@@ -225,6 +231,18 @@ def _levels(outer: Query) -> list[Query]:
     while isinstance(levels[-1].source, Query):
         levels.append(levels[-1].source)
     return levels
+
+
+def _without_series_limits(source: Query | Source) -> Query | Source:
+    """*source* with the SLIMIT and SOFFSET of every level under it dropped."""
+    if not isinstance(source, Query):
+        return source
+    return dataclasses.replace(
+        source,
+        series_limit=None,
+        series_offset=None,
+        source=_without_series_limits(source.source),
+    )
 
 
 def _series_window(levels: list[Query]) -> tuple[int | None, int]:
