@@ -179,12 +179,13 @@ def read_body(
     fast = fast.to_numpy(zero_copy_only=False)
     slow_rows = np.flatnonzero(~fast)
     fast_rows = np.flatnonzero(fast)
-    sections = pc.split_pattern(lines.filter(pa.array(fast)), " ")
+    # Every line is fast in the usual body: no copy of them then.
+    fast_lines = lines if not len(slow_rows) else lines.take(pa.array(fast_rows))
+    sections = pc.split_pattern(fast_lines, " ")
     parts = _FastPart(np, pa, pc, sections, multiplier, now)
     if parts.bad.any():
         slow_rows = np.sort(np.concatenate([slow_rows, fast_rows[parts.bad]]))
     slow = _scan_rows(result, lines, numbers, slow_rows, multiplier, now)
-    fast_lines = lines.take(pa.array(fast_rows))
     for measurement in dict.fromkeys([*parts.measurements, *slow]):
         columns = parts.columns(measurement, numbers[fast_rows], fast_lines)
         extra = slow.get(measurement)
