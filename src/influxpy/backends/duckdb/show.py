@@ -91,6 +91,18 @@ def has_time(node: WhereNode) -> bool:
 _ORDERING = ("gt", "gte", "lt", "lte")
 
 
+def _refuse_ordering(node: WhereNode | None) -> None:
+    """Fail as influxd does, whatever the measurements, when *node* orders
+    a key (``>``, ``<=``…): a SHOW statement's keys are tags."""
+    if node is None:
+        return
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            _refuse_ordering(child)
+        elif child.lhs.role != "time" and child.lookup_name in _ORDERING:
+            raise StatementFailed("invalid tag comparison operator")
+
+
 def _series_conditions(node: WhereNode, fields: set[str]) -> WhereNode | None:
     """*node* without its conditions on time or on a key that is a field of
     the measurement (influxd lets every series pass those); None when
@@ -240,6 +252,7 @@ class EngineShow(EngineQueries):
         if statement.where is not None and has_time(statement.where):
             msg = "SHOW MEASUREMENTS doesn't support time in WHERE clause"
             raise StatementFailed(msg)
+        _refuse_ordering(statement.where)
         if db not in self._state.databases:
             return []  # influxd answers nothing, and no error
         names = set()
@@ -318,6 +331,7 @@ class EngineShow(EngineQueries):
     def _do_show_tag_keys(
         self, statement: st.ShowTagKeys, database: str | None
     ) -> list[Series]:
+        _refuse_ordering(statement.where)
         db = self._existing(statement.database or database)
         keys: dict[str, set[str]] = {}
         for rp, m, columns in self._tables(db, statement.sources):
@@ -333,6 +347,7 @@ class EngineShow(EngineQueries):
     def _do_show_tag_values(
         self, statement: st.ShowTagValues, database: str | None
     ) -> list[Series]:
+        _refuse_ordering(statement.where)
         db = self._existing(statement.database or database)
         pairs: dict[str, set[tuple[str, str]]] = {}
         for rp, m, columns in self._tables(db, statement.sources):
@@ -380,6 +395,7 @@ class EngineShow(EngineQueries):
     def _do_show_series(
         self, statement: st.ShowSeries, database: str | None
     ) -> list[Series]:
+        _refuse_ordering(statement.where)
         db = self._existing(statement.database or database)
         keys: set[str] = set()
         for rp, m, columns in self._tables(db, statement.sources):
