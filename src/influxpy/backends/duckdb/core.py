@@ -61,7 +61,7 @@ def _duckdb() -> Any:
     return duckdb
 
 
-def _positive(rows: str | None) -> int | None:
+def _checkpoint_rows_option(rows: str | None) -> int | None:
     """The ``checkpoint_rows`` option: a whole number of rows above 0."""
     if rows is None:
         return None
@@ -98,7 +98,9 @@ class EngineCore(Backend):
             if k in options
         }
         #: Rows written between two checkpoints (None: ``writing``'s default).
-        self._checkpoint_rows = _positive(options.pop("checkpoint_rows", None))
+        self._checkpoint_rows = _checkpoint_rows_option(
+            options.pop("checkpoint_rows", None)
+        )
         if options:
             names = ", ".join(sorted(options))
             msg = (
