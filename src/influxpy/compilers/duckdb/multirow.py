@@ -114,10 +114,20 @@ class MultiRowMixin(_CompilerBase):
             keep = "pt IS NOT NULL"
         elif engine == "moving_average":
             n = int(call.params[0])
+            ordered = f"{partition}ORDER BY time {ctx.direction} ROWS BETWEEN"
             value = (
-                f"avg(CAST(x AS DOUBLE)) OVER ({partition}ORDER BY time "
-                f"{ctx.direction} ROWS BETWEEN {n - 1} PRECEDING AND CURRENT ROW)"
+                f"avg(CAST(x AS DOUBLE)) OVER ({ordered} {n - 1} PRECEDING "
+                "AND CURRENT ROW)"
             )
+            if self._reads_technical(call):
+                # The server keeps a running sum: a NaN or infinity (which
+                # only technical analysis makes) stays in it as NaN once the
+                # window has moved past it.
+                gone = (
+                    "bool_or(NOT isfinite(CAST(x AS DOUBLE))) OVER "
+                    f"({ordered} UNBOUNDED PRECEDING AND {n} PRECEDING)"
+                )
+                value = f"CASE WHEN {gone} THEN 'NaN'::DOUBLE ELSE {value} END"
             keep = f"rn >= {n}"
         elif engine == "cumulative_sum":
             total = (
@@ -137,6 +147,15 @@ class MultiRowMixin(_CompilerBase):
         values = f"SELECT {', '.join([*g, 'time', f'{value} AS v'])}, {keep} AS keep"
         kept = ", ".join([*g, "time", "v"])
         return f"SELECT {kept} FROM ({values} FROM ({steps})) WHERE keep"
+
+    def _reads_technical(self, call: Func) -> bool:
+        """Whether a technical-analysis function is among what *call* reads."""
+        source = call.source
+        while isinstance(source, Func):
+            if source.name in self._TECHNICAL:
+                return True
+            source = source.source
+        return False
 
     def _technical(self, ctx: _Context, call: Func, rows: str) -> str:
         """A technical-analysis function over each series' rows in output
@@ -161,7 +180,11 @@ class MultiRowMixin(_CompilerBase):
         )
         if g:
             reduced += f" GROUP BY {', '.join(g)}"
-        return f"SELECT {', '.join([*g, 'p.t AS time', 'p.v AS v'])} FROM ({reduced})"
+        # DuckDB hands a Python NaN back as NULL, and every value the
+        # function emits is a number: a NULL is a NaN (0/0), which a
+        # transformation of this one reads as a point, as the server does.
+        value = "coalesce(p.v, 'NaN'::DOUBLE) AS v"
+        return f"SELECT {', '.join([*g, 'p.t AS time', value])} FROM ({reduced})"
 
     def _holt_winters(self, ctx: _Context, call: Func, rows: str) -> str:
         """HOLT_WINTERS[_WITH_FIT](agg, N, S) over each series' windows.

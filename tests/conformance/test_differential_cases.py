@@ -1,0 +1,149 @@
+"""Mismatches the differential tests found, as small named cases.
+
+``tests/test_differential.py`` draws random data and QuerySets and
+compares the server with the engine; each difference it found is kept
+here once fixed, run on both backends (``conn``) with the server's answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance._common import Reading, approx, at, write
+from influxpy.durations import Second
+from influxpy.functions import (
+    CumulativeSum,
+    Derivative,
+    Difference,
+    Elapsed,
+    ExponentialMovingAverage,
+    Mean,
+    MovingAverage,
+    NonNegativeDerivative,
+    RelativeStrengthIndex,
+    TripleExponentialDerivative,
+)
+
+#: Window means 0, 0, 0, 0, 1, 2, 1, 1, 1: RSI's first gains and losses are
+#: both 0, so its first values are 0/0 (NaN, answered as null).
+ZEROS_FIRST = [0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 1.0, 1.0, 1.0]
+
+
+def rsi() -> Any:
+    return RelativeStrengthIndex(Mean("v"), 3, 2)
+
+
+NAN_CASES: list[tuple[str, Any, list[tuple[int, Any]]]] = [
+    (
+        "rsi itself",
+        rsi(),
+        [
+            (20, None),
+            (30, None),
+            (40, 100.0),
+            (50, 100.0),
+            (60, 52.63157894736843),
+            (70, 52.63157894736843),
+            (80, 52.63157894736843),
+        ],
+    ),
+    (
+        "derivative",
+        Derivative(rsi()),
+        [
+            (30, None),
+            (40, None),
+            (50, 0.0),
+            (60, -47.36842105263157),
+            (70, 0.0),
+            (80, 0.0),
+        ],
+    ),
+    (
+        "non-negative derivative",
+        NonNegativeDerivative(rsi()),
+        [(30, None), (40, None), (50, 0.0), (70, 0.0), (80, 0.0)],
+    ),
+    (
+        "difference",
+        Difference(rsi()),
+        [
+            (30, None),
+            (40, None),
+            (50, 0.0),
+            (60, -47.36842105263157),
+            (70, 0.0),
+            (80, 0.0),
+        ],
+    ),
+    (
+        "cumulative sum",
+        CumulativeSum(rsi()),
+        [(20 + 10 * k, None) for k in range(7)],
+    ),
+    (
+        "moving average",
+        MovingAverage(rsi(), 2),
+        [(30 + 10 * k, None) for k in range(6)],
+    ),
+    (
+        "moving average of a difference",
+        MovingAverage(Difference(rsi()), 2),
+        [(40 + 10 * k, None) for k in range(5)],
+    ),
+    (
+        "elapsed",
+        Elapsed(rsi()),
+        [(30 + 10 * k, 10_000_000_000) for k in range(6)],
+    ),
+    (
+        "exponential moving average",
+        ExponentialMovingAverage(rsi(), 2),
+        [(30 + 10 * k, None) for k in range(6)],
+    ),
+    (
+        "rsi of rsi",
+        RelativeStrengthIndex(rsi(), 2),
+        [(40, None), (50, None), (60, 0.0), (70, 0.0), (80, 0.0)],
+    ),
+    (
+        "difference of trix",
+        Difference(TripleExponentialDerivative(Mean("v"), 2)),
+        [
+            (30, None),
+            (50, None),
+            (60, -177.77777777777777),
+            (70, -21.212121212121215),
+            (80, -4.010101010101019),
+        ],
+    ),
+    (
+        "moving average of trix",
+        MovingAverage(TripleExponentialDerivative(Mean("v"), 2), 2),
+        [(30, None), (50, None), (60, None), (70, None), (80, None)],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [pytest.param(call, expected, id=name) for name, call, expected in NAN_CASES],
+)
+def test_transformation_reads_the_nan_of_technical_analysis(
+    conn: str, call: Any, expected: list[tuple[int, Any]]
+) -> None:
+    """A technical-analysis function's 0/0 is a NaN point (null in the
+    answer) that a transformation of it reads: its difference, derivative
+    or sum is NaN too, and a moving average keeps the NaN in its running
+    sum. The engine dropped those points as if they were empty windows."""
+    write(conn, *(Reading(time=at(10 * k), v=x) for k, x in enumerate(ZEROS_FIRST)))
+    qs = (
+        Reading.series.using(conn)
+        .filter(time__gte=at(0), time__lt=at(90))
+        .annotate(x=call)
+        .resolution(Second(10))
+    )
+    got = [(p["time"], p["x"]) for r in qs.epoch() for p in r.points]
+    assert got == approx([(at(t), x) for t, x in expected])
