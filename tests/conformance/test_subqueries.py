@@ -228,17 +228,6 @@ def start_ns(moment: dt.datetime) -> int:
     [
         (
             lambda qs: (
-                qs.annotate(m=Mean("v"))
-                .resolution(Second(10))
-                .subquery()
-                .filter(time__gt=at(0), time__lt=at(40))
-                .annotate(Count("m"))
-                .resolution(Second(20))
-            ),
-            "windows start before the time range",
-        ),
-        (
-            lambda qs: (
                 qs.annotate(m=Mean("v"), k=Count("v"))
                 .group_by("host")
                 .resolution(Second(10))

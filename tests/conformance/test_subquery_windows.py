@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import influxpy
 from conformance._common import Reading, S, at, rows, series, write, write_both
 from influxpy.durations import Day, Second
 from influxpy.functions import Count, Max, Mean, Sum
@@ -301,3 +302,103 @@ def test_several_inner_calls_split_in_ascending_order_under_a_filter(
         .annotate(c=Count("k"), s=Sum("m"))
     )
     assert rows(split) == [{"time": at(0), "c": None, "s": 6.0}]
+
+
+EARLY = [
+    *(f"m,host=a v={k + 1} {(10 * k + 5) * S}" for k in range(8)),
+    f"m,host=b v=10 {25 * S}",
+    f"m,host=b v=20 {3 * S}",
+]
+#: Means over inner windows of 40 s; the range starts at 25 s, inside the
+#: inner window at 0 s, after the first outer (10 s) window holding it.
+OVER_EARLY = (
+    "SELECT {call} FROM (SELECT mean(v) AS m FROM m GROUP BY time(40s)) "
+    "WHERE time >= 25s AND time < 80s GROUP BY time(10s){more}"
+)
+
+
+def early_answer(conn: str, call: str, more: str = "") -> list[Any]:
+    backend = influxpy.get_connection(conn)
+    backend.write_lines(EARLY)
+    (result,) = list(backend.statements(OVER_EARLY.format(call=call, more=more)))
+    assert result.error is None, result.error
+    return [(s.tags, [[r[0] // S, *r[1:]] for r in s.values]) for s in result.series]
+
+
+EARLY_CASES = [
+    # The early row has a window of its own; the fill goes on after the
+    # first window of the range, which it skips.
+    ("sum(m)", "", [[0, 17 / 3], [30, None], [40, 6.5], [50, None], [60, None]]),
+    ("count(m)", "", [[0, 1], [30, 0], [40, 1], [50, 0], [60, 0]]),
+    ("sum(m)", " fill(0)", [[0, 17 / 3], [30, 0.0], [40, 6.5], [50, 0.0]]),
+    ("sum(m)", " fill(none)", [[0, 17 / 3], [40, 6.5]]),
+    ("sum(m)", " fill(previous)", [[0, 17 / 3], [30, 17 / 3], [40, 6.5]]),
+    ("sum(m)", " fill(linear)", [[0, 17 / 3], [30, 6.291666666666667], [40, 6.5]]),
+    ("derivative(max(m))", "", [[40, 0.4375]]),
+    # In descending order every window down to the early row's is filled.
+    (
+        "sum(m)",
+        " ORDER BY time DESC",
+        [
+            *([t, None] for t in (70, 60, 50)),
+            [40, 6.5],
+            *([t, None] for t in (30, 20, 10)),
+            [0, 17 / 3],
+        ],
+    ),
+    (
+        "sum(m)",
+        " fill(linear) ORDER BY time DESC",
+        [
+            *([t, None] for t in (70, 60, 50)),
+            [40, 6.5],
+            [30, 6.291666666666667],
+            [20, 6.083333333333334],
+            [10, 5.875],
+            [0, 17 / 3],
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "more", "expected"), EARLY_CASES)
+def test_outer_windows_over_inner_windows_starting_before_the_range(
+    conn: str, call: str, more: str, expected: list[list[Any]]
+) -> None:
+    """The row of the inner window holding the lower bound (before it) is
+    read by the outer functions, in the outer window holding its time."""
+    ((tags, values),) = early_answer(conn, call, more)
+    assert tags == {}
+    assert [r[0] for r in values[: len(expected)]] == [r[0] for r in expected]
+    assert [r[1] for r in values[: len(expected)]] == pytest.approx(
+        [r[1] for r in expected]
+    )
+    if "DESC" not in more and "none" not in more and "derivative" not in call:
+        assert [r[0] for r in values] == [0, *range(30, 80, 10)]
+
+
+def test_outer_windows_over_early_inner_windows_per_group(conn: str) -> None:
+    """Each group has its early row and skips its first window of the range."""
+    answer = early_answer(conn, "sum(m)", ", host")
+    assert answer == [
+        (
+            {"host": "a"},
+            [[0, 3.5], [30, None], [40, 6.5], *([t, None] for t in (50, 60, 70))],
+        ),
+        ({"host": "b"}, [[0, 10.0], *([t, None] for t in range(30, 80, 10))]),
+    ]
+
+
+def test_outer_windows_in_the_window_holding_the_range_start(conn: str) -> None:
+    """An early row inside the first outer window is read there."""
+    backend = influxpy.get_connection(conn)
+    backend.write_lines(EARLY)
+    text = (
+        "SELECT count(m) FROM (SELECT mean(v) AS m FROM m GROUP BY time(10s)) "
+        "WHERE time > 1s AND time < 40s GROUP BY time(20s)"
+    )
+    (result,) = list(backend.statements(text))
+    assert [list(r) for s in result.series for r in s.values] == [
+        [0, 2],
+        [20 * S, 2],
+    ]

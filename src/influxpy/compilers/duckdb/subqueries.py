@@ -21,7 +21,6 @@ from influxpy.compilers.duckdb.subquery_windows import (
     paired_calls_sql,
     pairing_matters,
 )
-from influxpy.compilers.duckdb.timezones import tz_window
 from influxpy.expressions import Col, ColumnPattern, Star
 from influxpy.query import Fill, Query
 
@@ -87,31 +86,8 @@ class SubqueriesMixin(SubquerySlicesMixin):
                 limits.upper = (limits.upper or 0) + reach
             elif limits.lower is not None:
                 limits.lower -= reach
-        if (
-            gbt is not None
-            and inner_calls
-            and limits.lower is not None
-            and outer.group_by_time is not None
-            and any(self._has_call(i.expression) for i in outer.select)
-        ):
-            own = self._bounds(inner.where).lower
-            low = limits.lower if own is None else max(own, limits.lower)
-            interval, shift = self._interval_of(gbt)
-            start = low - ((low - shift) % interval)
-            if inner.timezone is not None:
-                start = tz_window(low, interval, shift, inner.timezone)
-            if start < limits.lower:
-                # The inner windows start before the outer range: the server
-                # puts the earlier row in an outer window of its own before
-                # the range, and its fill skips a window after it. (Without
-                # outer windows the server drops every group holding such a
-                # row, an artefact: the engine's functions read the rows
-                # inside the range.)
-                what = (
-                    "windows over a subquery whose resolution() windows start "
-                    "before the time range (align the lower time bound to them)"
-                )
-                raise self._unsupported(what)
+        # Inner windows can start before the range: their rows are read in
+        # the outer windows holding them (windows.py, ``_early_grid``).
         slicing.windowed = gbt is not None
         selected = self._select(dataclasses.replace(inner, **changes), limits)
         if selected is None:

@@ -121,6 +121,10 @@ class WindowsMixin(_CompilerBase):
             return low, high
         if high is None:
             high = self.now_ns
+        if ctx.subquery and not grid:
+            # The rows of inner windows that start before the range are
+            # read too, in the outer windows holding them.
+            low = None
         back = self._look_back(ctx, call, grid=grid)
         if back:
             interval, _shift = self._interval(ctx)
@@ -306,11 +310,21 @@ class WindowsMixin(_CompilerBase):
         if low is None:
             starts = ", ".join([*g, "min(time) AS first_window"])
             span = f"SELECT {starts} FROM {name}_unfilled GROUP BY ALL"
+        elif ctx.subquery:
+            # A row of an inner window starting before the range sits in an
+            # earlier outer window (see ``_early_grid``).
+            start = self._window_of(ctx, low)
+            starts = ", ".join([*g, f"least(min(time), {start}) AS first_window"])
+            span = (
+                f"SELECT {starts} FROM {name}_unfilled GROUP BY ALL HAVING count(*) > 0"
+            )
         else:
             starts = ", ".join([*g, f"{self._window_of(ctx, low)} AS first_window"])
             span = f"SELECT DISTINCT {starts} FROM {name}_unfilled"
         windows = f"unnest(range(first_window, {end + 1}, {interval})) AS time"
         grid = f"SELECT {', '.join([*g, windows])} FROM ({span})"
+        if ctx.subquery and low is not None:
+            grid = _early_grid(ctx, span, windows, self._window_of(ctx, low))
         if ctx.query.timezone is not None:
             grid = self._tz_grid(ctx, f"{name}_unfilled", low, end)
         using = ", ".join([*g, "time"])
@@ -509,3 +523,20 @@ class WindowsMixin(_CompilerBase):
             )
         what = f"{name}()"
         raise self._unsupported(what)
+
+
+def _early_grid(ctx: _Context, span: str, windows: str, start: int) -> str:
+    """The windows filled over a subquery whose inner windows start before
+    the range, as influxd's fill iterator walks them.
+
+    A row before the first window of the range (*start*) is emitted in its
+    own window; in ascending order the iterator then goes on from the window
+    after *start* (the first window of the range is skipped), in descending
+    order it fills every window down to that row's.
+    """
+    g = ctx.group_columns
+    grid = f"SELECT {', '.join([*g, 'first_window', windows])} FROM ({span})"
+    keep = "TRUE"
+    if not ctx.query.descending:
+        keep = f"first_window = {start} OR time = first_window OR time > {start}"
+    return f"SELECT {', '.join([*g, 'time'])} FROM ({grid}) WHERE {keep}"
