@@ -21,6 +21,7 @@ import httpx
 from influxpy.backends.base import Backend
 from influxpy.backends.http.errors import HTTPErrors
 from influxpy.backends.http.lean import LeanPool
+from influxpy.backends.http.lean_reads import send_streamed
 from influxpy.backends.http.options import _HeaderAuth
 from influxpy.backends.http.retry import Failure, RetryPolicy
 
@@ -28,6 +29,9 @@ __all__ = ["HTTPRequests"]
 
 logger = logging.getLogger("influxpy")
 
+#: (path, streamed) of the requests sent on the lean path (``lean.py``,
+#: ``lean_reads.py``) where it is possible: writes, and streamed queries.
+_LEAN = frozenset({("/write", False), ("/query", True)})
 #: What a response's stream becomes once the response is done with.
 _DONE = httpx.ByteStream(b"")
 
@@ -110,9 +114,11 @@ class HTTPRequests(HTTPErrors, Backend):
     ) -> httpx.Response | Failure:
         """Send one request: the response if it succeeded, else what failed."""
         request = self._request(method, path, params, content, headers, extensions)
-        lean = self._lean_pool() if path == "/write" and not stream else None
+        lean = self._lean_pool() if (path, stream) in _LEAN else None
         try:
-            if lean is not None:
+            if lean is not None and stream:
+                response = send_streamed(lean, self._authenticated(request))
+            elif lean is not None:
                 response = lean.post(self._authenticated(request), _trace(extensions))
             else:
                 response = self._client.send(request, stream=stream)
