@@ -499,6 +499,14 @@ def test_quirk_offset_without_limit_in_a_raw_select(
         "SHOW SERIES FROM nope WHERE v >= 0",
         "SHOW TAG VALUES FROM cpu WITH KEY = nokey WHERE v > 0",
         "SHOW MEASUREMENTS WITH MEASUREMENT = nope WHERE v > 0",
+        # cardinalities with a WHERE are SELECTs: a field's key is never true
+        "SHOW MEASUREMENT EXACT CARDINALITY WHERE host != 'a'",
+        "SHOW MEASUREMENT CARDINALITY WHERE host !~ /a/ OR v = 'x'",
+        "SHOW MEASUREMENT EXACT CARDINALITY WHERE dev = ''",
+        "SHOW MEASUREMENT EXACT CARDINALITY WHERE host = 'a' AND time > 0",
+        "SHOW SERIES EXACT CARDINALITY WHERE v != 'tagged' OR host = 'a'",
+        "SHOW TAG KEY EXACT CARDINALITY WHERE v = 'tagged'",
+        "SHOW TAG VALUES EXACT CARDINALITY WITH KEY = host WHERE dev = 'x' OR v = ''",
     ],
 )
 def test_show_conditions_on_a_key_that_is_a_field_elsewhere(

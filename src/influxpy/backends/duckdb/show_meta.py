@@ -12,12 +12,14 @@ STATS`` describe a server's process and fail with a clear error.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from influxpy import statements as st
 from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.show import EngineShow, StatementFailed, has_time
+from influxpy.expressions import WhereNode
 from influxpy.results import Series
 
 if TYPE_CHECKING:
@@ -65,6 +67,27 @@ def _counts(counted: dict[str, int], statement: st.ShowCardinality) -> list[Seri
     return out
 
 
+def _without_fields(node: WhereNode, fields: set[str]) -> WhereNode | bool:
+    """*node* with its conditions on *fields* false (and on time true)."""
+    kept: list[Any] = []
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            inner: Any = _without_fields(child, fields)
+        elif child.lhs.role == "time":
+            inner = True
+        elif child.lhs.key in fields:
+            inner = False
+        else:
+            inner = child
+        if inner is (node.connector == "OR"):
+            return inner  # True in an OR, False in an AND, decides it
+        if not isinstance(inner, bool):
+            kept.append(inner)
+    if not kept:
+        return node.connector == "AND"
+    return WhereNode(node.connector, tuple(kept))
+
+
 class EngineShowMeta(EngineShow):
     """Cardinality, shard and user statements of ``DuckDBBackend``."""
 
@@ -93,12 +116,30 @@ class EngineShowMeta(EngineShow):
             return [Series("", {}, ["cardinality estimation"], [[total]])]
         db = self._existing(db)
         what = statement.what
+        timed = statement.where is not None and has_time(statement.where)
+        if what in ("series", "measurement") and timed:
+            msg = (
+                f"SHOW {what.upper()} EXACT CARDINALITY doesn't support time "
+                "in WHERE clause"
+            )
+            raise StatementFailed(msg)
+        if statement.where is not None:
+            # influxd counts with a SELECT, where a condition on a key that
+            # is a field of any measurement is never true.
+            tables = self._tables(db, statement.sources)
+            fields = {
+                c.key
+                for _rp, _m, cs in tables
+                for c in cs.values()
+                if c.role == "field"
+            }
+            where = _without_fields(statement.where, fields)
+            if where is False:
+                return []
+            statement = dataclasses.replace(
+                statement, where=None if where is True else where
+            )
         if what == "series":
-            if statement.where is not None and has_time(statement.where):
-                msg = (
-                    "SHOW SERIES EXACT CARDINALITY doesn't support time in WHERE clause"
-                )
-                raise StatementFailed(msg)
             keys = self._series_keys(db, statement.sources, statement.where)
             return _counts({m: len(k) for m, k in keys.items() if k}, statement)
         if what == "measurement":
@@ -121,12 +162,16 @@ class EngineShowMeta(EngineShow):
     def _measurement_count(
         self, db: str, statement: st.ShowCardinality
     ) -> list[Series]:
-        names = set(self._measurement_names(db, statement.sources))
+        """influxd counts ``SELECT count(distinct(_name))`` over the series:
+        a measurement counts when one of its series passes the condition."""
+        tables = self._tables(db, statement.sources)
+        names = {m for _rp, m, _columns in tables}
         if statement.where is not None:
-            (found,) = self._do_show_measurements(
-                st.ShowMeasurements(db, None, statement.where), db
-            ) or (Series("", {}, [], []),)
-            names &= {row[0] for row in found.values}
+            names = {
+                m
+                for rp, m, _columns in tables
+                if self._read(db, rp, m, "1", statement.where, " LIMIT 1")
+            }
         if not names:
             return []
         rows = [[len(names)]][statement.offset or 0 :]
