@@ -330,9 +330,13 @@ def test_bad_parameter(make: Any, msg: str):
 )
 @pytest.mark.parametrize("cls", [HoltWinters, HoltWintersWithFit])
 def test_holt_winters_needs_an_aggregate(cls: type[Func], source: Any):
-    """HOLT_WINTERS predicts from an aggregate or a selector (§3.9)."""
+    """HOLT_WINTERS predicts from an aggregate or a selector (§3.9), or a
+    transformation of one."""
     name = cls.__name__
-    msg = f"{name}() predicts from an aggregate: {name}(Mean('cpu'), 10, 4)."
+    msg = (
+        f"{name}() predicts from an aggregate or a transformation of one: "
+        f"{name}(Mean('cpu'), 10, 4); got "
+    )
     with pytest.raises(TypeError, match=re.escape(msg)):
         cls(source, 10, 4)
 

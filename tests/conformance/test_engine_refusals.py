@@ -103,15 +103,20 @@ def test_integral_over_windows_in_descending_order_by_tag(
 
 def test_quirk_holt_winters_in_descending_order(both: tuple[str, str]) -> None:
     """The server's HOLT_WINTERS reads the windows backwards, finds no span
-    and answers nothing; the engine forecasts in time order and gives the
-    ascending rows latest first."""
+    and answers nothing; the engine forecasts in time order (from a
+    transformation computed in time order too) and gives the ascending rows
+    latest first."""
     values = [4, 6, 9, 5, 7, 10, 6, 8, 11, 7, 9, 12]
     write_both(
         both, *(Reading(time=at(10 * k), v=float(x)) for k, x in enumerate(values))
     )
     server, engine = both
 
-    for call in (HoltWinters(Mean("v"), 3, 2), HoltWintersWithFit(Mean("v"), 2, 0)):
+    for call in (
+        HoltWinters(Mean("v"), 3, 2),
+        HoltWintersWithFit(Mean("v"), 2, 0),
+        HoltWinters(Derivative(Mean("v")), 2, 1),
+    ):
 
         def query(alias: str, descending: bool, call: Any = call) -> Any:
             qs = (

@@ -12,7 +12,19 @@ import pytest
 from conformance._common import Reading, at, series, write_both
 from influxpy.backends.duckdb.functions.holt_winters_batch import BATCH_RUNS
 from influxpy.durations import Second
-from influxpy.functions import HoltWinters, HoltWintersWithFit, Max, Mean
+from influxpy.functions import (
+    CumulativeSum,
+    Derivative,
+    Difference,
+    Elapsed,
+    HoltWinters,
+    HoltWintersWithFit,
+    Max,
+    Mean,
+    MovingAverage,
+    Sum,
+    TripleExponentialMovingAverage,
+)
 
 HOSTS = "abcdefghijkl"
 
@@ -63,3 +75,71 @@ def test_holt_winters_of_many_series_matches_the_server(
         results.append(series(qs if fill is None else qs.fill(fill)))
     assert [tags["host"] for tags, _ in results[1]] == list(HOSTS)
     assert results[0] == results[1]
+
+
+def _close(left: list[Any], right: list[Any]) -> bool:
+    """The same series, times and columns, values equal to the last bits
+    (a moving average sums in another order)."""
+    if [(tags, [sorted(p) for p in points]) for tags, points in left] != [
+        (tags, [sorted(p) for p in points]) for tags, points in right
+    ]:
+        return False
+    return all(
+        [p["time"] for p in a] == [p["time"] for p in b]
+        and all(p == pytest.approx(q, rel=1e-9) for p, q in zip(a, b, strict=True))
+        for (_, a), (_, b) in zip(left, right, strict=True)
+    )
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        Derivative(Mean("v")),
+        Difference(Max("v")),
+        MovingAverage(Mean("v"), 2),
+        CumulativeSum(Sum("n")),
+        Elapsed(Max("v")),
+        TripleExponentialMovingAverage(Mean("v"), 2),
+        HoltWintersWithFit(Mean("v"), 3, 2),
+    ],
+)
+def test_holt_winters_of_a_transformation(both: tuple[str, str], inner: Any) -> None:
+    """HOLT_WINTERS[_WITH_FIT] of DERIVATIVE, MOVING_AVERAGE… of an
+    aggregate forecasts from the transformation's rows as the server does:
+    from a lower bound inside a window, by tag, filled, and in descending
+    order the ascending rows latest first (the server answers nothing
+    there, see ``test_quirk_holt_winters_in_descending_order``)."""
+    write_both(
+        both,
+        *(
+            Reading(
+                time=at(10 * k + k % 3),
+                v=float((k * 7) % 5 + k / 3),
+                n=k % 3,
+                host="ab"[k % 2],
+            )
+            for k in range(40)
+            if k % 7 != 3
+        ),
+    )
+    for call in (HoltWinters(inner, 3, 2), HoltWintersWithFit(inner, 2, 0)):
+        for fill in (None, 0):
+            answers = []
+            for alias, descending in (
+                (both[0], False),
+                *((both[1], d) for d in (False, True)),
+            ):
+                qs = (
+                    Reading.series.using(alias)
+                    .filter(time__gte=at(15), time__lt=at(400))
+                    .annotate(call)
+                    .resolution(Second(20))
+                    .group_by("host")
+                )
+                qs = qs if fill is None else qs.fill(fill)
+                answers.append(series(qs.order_by("-time") if descending else qs))
+            server, engine, latest_first = answers
+            assert server, (call, fill)
+            assert _close(server, engine), (call, fill)
+            backwards = [(tags, points[::-1]) for tags, points in latest_first[::-1]]
+            assert backwards == engine, (call, fill)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -273,9 +274,6 @@ class CallsMixin(_CompilerBase):
                 raise ProgrammingError(msg)
             if source.name in self._TRANSFORMS and isinstance(source.source, Col):
                 raise ProgrammingError(_AGGREGATE_REQUIRED.format(name=source.name))
-            if name in self._HOLT_WINTERS and source.name in self._TRANSFORMS:
-                what = f"{name}() of {source.name}()"
-                raise self._unsupported(what)
             self._check_call(ctx, source)
             return
         if name == "count" and isinstance(source, Func) and source.name == "distinct":
@@ -349,6 +347,12 @@ class CallsMixin(_CompilerBase):
             }
         )
         low, high = self._span(ctx, calls)
+        for call in calls:
+            reading = _reading_context(ctx, call, self._HOLT_WINTERS)
+            if reading is not ctx:
+                # Read in time order: the windows before the range too.
+                first, _last = self._call_range(reading, call)
+                low = None if low is None or first is None else min(low, first)
         codes = [ident(code_column(k)) for k in ctx.group_keys if ctx.codes]
         selected = ", ".join(
             [
@@ -390,7 +394,8 @@ class CallsMixin(_CompilerBase):
                 )
             else:
                 assert isinstance(source, Func)
-                inner = self._chain_rows(ctx, source, call, f"{name}_source", ctes)
+                reading = _reading_context(ctx, call, self._HOLT_WINTERS)
+                inner = self._chain_rows(reading, source, call, f"{name}_source", ctes)
                 rows = f"SELECT * FROM {inner} WHERE v IS NOT NULL"
             transformed = self._transform(ctx, call, rows)
             if _ordinal(ctx):
@@ -430,3 +435,18 @@ class CallsMixin(_CompilerBase):
         if isinstance(source, Col):
             return _column_sql(source, columns)[1]
         return None
+
+
+def _reading_context(ctx: _Context, call: Func, predictors: frozenset[str]) -> _Context:
+    """The context what *call* reads is computed in: HOLT_WINTERS forecasts
+    in time order whatever the output order, so a transformation it reads
+    is computed in time order too."""
+    if (
+        call.name in predictors
+        and ctx.query.descending
+        and isinstance(call.source, Func)
+        and call.source.kind == "transform"
+    ):
+        query = dataclasses.replace(ctx.query, descending=False)
+        return dataclasses.replace(ctx, query=query)
+    return ctx
