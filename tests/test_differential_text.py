@@ -21,7 +21,9 @@ The number of examples defaults to 300; run many more locally with::
     INFLUXPY_DIFF_TEXT_EXAMPLES=10000 python -m pytest tests/test_differential_text.py
 
 The seed is printed (``-s`` shows it); ``INFLUXPY_DIFF_TEXT_SEED=N`` replays
-a run.
+a run. ``tests/server/test_query_differential.py`` draws whole requests
+(several statements, ``params``, ``epoch``, ``chunked``, CSV and msgpack,
+text that does not parse) with the same settings.
 """
 
 from __future__ import annotations
@@ -144,10 +146,6 @@ def selects(draw: st.DrawFn) -> str:
     source = draw(st.sampled_from(SOURCES))
     aggregate = draw(st.booleans())
     pool = CALLS if aggregate else RAW_COLUMNS
-    if "n" in source:
-        # v is a tag in net: influxd refuses math on it with a type error
-        # the engine does not raise yet (it answers nulls); not drawn.
-        pool = [c for c in pool if c not in ("v * 2", "w + v")]
     columns = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True))
     where = draw(st.sampled_from(WHERES))
     group = draw(st.sampled_from(GROUPS))
@@ -165,12 +163,8 @@ def selects(draw: st.DrawFn) -> str:
         text += f" GROUP BY {group}"
         if windows:
             fills = ["", "fill(none)", "fill(previous)"]
-            tag_call = "n" in source and any("(v)" in c for c in columns)
-            if "first(*)" not in columns and not tag_call:
+            if "first(*)" not in columns:
                 # See test_quirk_fill_value_of_text_in_a_series_without_it.
-                # Not drawn either: fill(N) of a selector over v where v is a
-                # tag (net): influxd fills its windows with N, the engine
-                # leaves them null (a known difference, not yet closed).
                 fills.append("fill(0)")
             text += " " + draw(st.sampled_from(fills))
     if draw(st.booleans()):
@@ -187,8 +181,6 @@ def subqueries(draw: st.DrawFn) -> str:
     """A SELECT over a subquery, whose source may be several measurements."""
     source = draw(st.sampled_from(SOURCES))
     fields = ["v", "w", "free", "used"]
-    if "n" in source:
-        fields.remove("v")  # a tag in net: see selects()
     field = draw(st.sampled_from(fields))
     inner_group = draw(st.sampled_from(["", " GROUP BY host", " GROUP BY *"]))
     inner = f"SELECT {field} AS m FROM {source}{inner_group}"
