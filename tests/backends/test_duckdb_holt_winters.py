@@ -19,7 +19,11 @@ from influxpy.backends.duckdb.functions.holt_winters import (
     prepare,
     starts,
 )
-from influxpy.backends.duckdb.functions.holt_winters_batch import fit_many
+from influxpy.backends.duckdb.functions.holt_winters_batch import (
+    fit_many,
+    holt_winters_all_arrow,
+    holt_winters_arrow,
+)
 
 
 def _bits(values: list[float]) -> list[bytes]:
@@ -115,3 +119,38 @@ def test_runs_from_either_gamma_take_one_path_without_a_season() -> None:
         assert _bits([low[0]]) == _bits([high[0]])
         del low[1][2], high[1][2]
         assert _bits(low[1]) == _bits(high[1])
+
+
+def test_every_series_in_one_call_gives_each_series_answer() -> None:
+    """``influxpy_holt_winters_all`` (every series of a query in one row)
+    answers each series as ``influxpy_holt_winters`` does one per row;
+    a null row (no series) stays null."""
+    import pyarrow as pa
+
+    rng = random.Random(7)
+    series = [
+        (
+            [k * 10 for k in range(length)],
+            [10 + rng.random() * 3 + (k % 4) for k in range(length)],
+        )
+        for length in (12, 12, 12, 9, 3)
+    ]
+    one_each = holt_winters_arrow(
+        pa.array([t for t, _ in series]),
+        pa.array([v for _, v in series]),
+        pa.array([3] * len(series)),
+        pa.array([4] * len(series)),
+        pa.array([True] * len(series)),
+        pa.array([10] * len(series)),
+    ).to_pylist()
+    together = holt_winters_all_arrow(
+        pa.array([[t for t, _ in series], None]),
+        pa.array([[v for _, v in series], None]),
+        pa.array([3, 3]),
+        pa.array([4, 4]),
+        pa.array([True, True]),
+        pa.array([10, 10]),
+    ).to_pylist()
+    assert together == [one_each, None]
+    assert one_each[0]
+    assert not one_each[-1]

@@ -248,6 +248,15 @@ CASES: dict[str, Callable[[], Any]] = {
     "holt_winters_fit": lambda: W.annotate(
         HoltWintersWithFit(Max("v"), 3, 0)
     ).resolution(Hour(1)),
+    "holt_winters_by_host": lambda: (
+        W.annotate(HoltWinters(Mean("v"), 5, 2)).resolution(Hour(1)).group_by("host")
+    ),
+    "holt_winters_of_derivative": lambda: (
+        W.annotate(HoltWinters(Derivative(Mean("v")), 3, 0))
+        .resolution(Hour(1))
+        .group_by("host")
+        .order_by("-time")
+    ),
     # -- integral ------------------------------------------------------------------
     "integral": lambda: M.annotate(Integral("v")),
     "integral_window": lambda: W.annotate(Integral("v", Minute(1))).resolution(Hour(1)),

@@ -199,14 +199,33 @@ class MultiRowMixin(_CompilerBase):
         fit = "TRUE" if call.name == "holt_winters_with_fit" else "FALSE"
         g = ctx.group_columns
         points = "list(time ORDER BY time), list(CAST(v AS DOUBLE) ORDER BY time)"
-        arguments = f"{points}, {h}, {season}, {fit}, {interval}"
-        reduced = (
-            f"SELECT {', '.join([*g, ''])}"
-            f"unnest(influxpy_holt_winters({arguments})) AS p FROM ({rows})"
+        if not g:
+            arguments = f"{points}, {h}, {season}, {fit}, {interval}"
+            return (
+                "SELECT p.t AS time, p.v AS v FROM (SELECT "
+                f"unnest(influxpy_holt_winters({arguments})) AS p FROM ({rows}))"
+            )
+        # Every series in one call, so their runs are fitted together (a
+        # function called per row group would see each thread's series apart).
+        by = ", ".join(g)
+        series = (
+            f"SELECT {by}, {points.replace(', list', ' AS t, list', 1)} AS v "
+            f"FROM ({rows}) GROUP BY {by}"
         )
-        if g:
-            reduced += f" GROUP BY {', '.join(g)}"
-        return f"SELECT {', '.join([*g, 'p.t AS time', 'p.v AS v'])} FROM ({reduced})"
+        key = ", ".join(f"k{i} := {c}" for i, c in enumerate(g))
+        arguments = (
+            f"list(t ORDER BY {by}), list(v ORDER BY {by}), {h}, {season}, "
+            f"{fit}, {interval}"
+        )
+        together = (
+            f"SELECT unnest(list(struct_pack({key}) ORDER BY {by})) AS k, "
+            f"unnest(influxpy_holt_winters_all({arguments})) AS o FROM ({series})"
+        )
+        keys = [f"k.k{i} AS {c}" for i, c in enumerate(g)]
+        return (
+            f"SELECT {', '.join([*keys, 'p.t AS time', 'p.v AS v'])} "
+            f"FROM (SELECT k, unnest(o) AS p FROM ({together}))"
+        )
 
     def _multi_row_with_columns(
         self, ctx: _Context, items: list[SelectItem], names: list[str]

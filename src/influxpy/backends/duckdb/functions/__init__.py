@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from influxpy.backends.duckdb.functions.holt_winters_batch import holt_winters_arrow
+from influxpy.backends.duckdb.functions.holt_winters_batch import (
+    holt_winters_all_arrow,
+    holt_winters_arrow,
+)
 from influxpy.backends.duckdb.functions.integral import integral_windows
 from influxpy.backends.duckdb.functions.mode import mode_index
 from influxpy.backends.duckdb.functions.technical import technical
@@ -74,6 +77,12 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
             "STRUCT(t BIGINT, v DOUBLE)[]",
         ),
         (
+            "influxpy_holt_winters_all",
+            holt_winters_all_arrow,
+            ["BIGINT[][]", "DOUBLE[][]", "BIGINT", "BIGINT", "BOOLEAN", "BIGINT"],
+            "STRUCT(t BIGINT, v DOUBLE)[][]",
+        ),
+        (
             "influxpy_tz_assign",
             tz_assign,
             ["BIGINT[]", "BIGINT", "BIGINT", "VARCHAR", "BOOLEAN"],
@@ -95,7 +104,8 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
             continue
         nulls = "special" if function in (mode_index, tz_fill) else "default"
         # HOLT_WINTERS takes a chunk of series at once, to fit them together.
-        kind = "arrow" if function is holt_winters_arrow else "native"
+        arrow = (holt_winters_arrow, holt_winters_all_arrow)
+        kind = "arrow" if function in arrow else "native"
         con.create_function(
             name, function, arguments, result, null_handling=nulls, type=kind
         )

@@ -39,7 +39,13 @@ from influxpy.backends.duckdb.functions.holt_winters import (
     starts,
 )
 
-__all__ = ["BATCH_RUNS", "fit_many", "holt_winters_arrow", "holt_winters_many"]
+__all__ = [
+    "BATCH_RUNS",
+    "fit_many",
+    "holt_winters_all_arrow",
+    "holt_winters_arrow",
+    "holt_winters_many",
+]
 
 #: From how many Nelder-Mead runs of the same length a query's series are
 #: fitted together, with a season and without (a pass without a season has
@@ -566,3 +572,32 @@ def holt_winters_arrow(
             answers[index] = answer
     point = pa.struct([("t", pa.int64()), ("v", pa.float64())])
     return pa.array(answers, type=pa.list_(point))
+
+
+def holt_winters_all_arrow(
+    times: Any, values: Any, h: Any, season: Any, with_fit: Any, interval: Any
+) -> Any:
+    """``influxpy_holt_winters_all`` as DuckDB's Arrow function: each row
+    holds every series of a query (a list of series' times and values), so
+    all their runs are fitted together in one call, whatever thread DuckDB
+    would have handed each series to."""
+    import pyarrow as pa
+
+    rows = zip(
+        times.to_pylist(),
+        values.to_pylist(),
+        h.to_pylist(),
+        season.to_pylist(),
+        with_fit.to_pylist(),
+        interval.to_pylist(),
+        strict=True,
+    )
+    answers: list[list[list[dict[str, Any]]] | None] = []
+    for t, v, steps, length, fitted, every in rows:
+        if t is None or v is None:
+            answers.append(None)
+            continue
+        series = list(zip(t, v, strict=True))
+        answers.append(holt_winters_many(series, steps, length, fitted, every))
+    point = pa.struct([("t", pa.int64()), ("v", pa.float64())])
+    return pa.array(answers, type=pa.list_(pa.list_(point)))
