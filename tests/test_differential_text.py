@@ -498,6 +498,9 @@ def test_quirk_offset_without_limit_in_a_raw_select(
         "SHOW MEASUREMENT EXACT CARDINALITY WHERE host = 'a' AND time > 0",
         "SHOW SERIES EXACT CARDINALITY WHERE v != 'tagged' OR host = 'a'",
         "SHOW TAG KEY EXACT CARDINALITY WHERE v = 'tagged'",
+        "SHOW SERIES EXACT CARDINALITY WHERE nokey = 1 OR host = 'a'",
+        "SHOW MEASUREMENT EXACT CARDINALITY WHERE host != 1",
+        "SHOW TAG KEY EXACT CARDINALITY WHERE host > 'a'",
         "SHOW TAG VALUES EXACT CARDINALITY WITH KEY = host WHERE dev = 'x' OR v = ''",
     ],
 )

@@ -68,14 +68,21 @@ def _counts(counted: dict[str, int], statement: st.ShowCardinality) -> list[Seri
 
 
 def _without_fields(node: WhereNode, fields: set[str]) -> WhereNode | bool:
-    """*node* with its conditions on *fields* false (and on time true)."""
+    """*node* with its conditions on *fields* false (and on time true), as
+    are comparisons a tag cannot pass there."""
     kept: list[Any] = []
     for child in node.children:
         if isinstance(child, WhereNode):
             inner: Any = _without_fields(child, fields)
         elif child.lhs.role == "time":
             inner = True
-        elif child.lhs.key in fields:
+        elif (
+            child.lhs.key in fields
+            or child.lookup_name in ("gt", "gte", "lt", "lte")
+            or not isinstance(child.rhs, str)
+        ):
+            # A field's value, an ordered tag or a tag against a number or
+            # boolean: never true in influxd's SELECT over the series.
             inner = False
         else:
             inner = child
