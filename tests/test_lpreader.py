@@ -153,6 +153,27 @@ def test_fields_of_several_types_in_one_body_are_mixed() -> None:
     assert columns.fields["v"] == (MIXED, [1, 2.5, True])
 
 
+_ONE_OF_EACH = [("1i", 1), ("2.5", 2.5), ("t", True), ('"x"', "x"), ("3e2", 300.0)]
+
+
+@pytest.mark.parametrize("first", range(len(_ONE_OF_EACH)))
+@pytest.mark.parametrize("other", range(len(_ONE_OF_EACH)))
+def test_a_field_reads_whatever_type_its_first_value_has(
+    first: int, other: int
+) -> None:
+    """The reader guesses a field's type from its first value: a later value
+    of another type makes it mixed, and the same type keeps it whole."""
+    (text1, value1), (text2, value2) = _ONE_OF_EACH[first], _ONE_OF_EACH[other]
+    body = f"m v={text1} 1\nm v={text2} 2\nm v={text1} 3\nn w=1e400 4"
+    result = read_body(body)
+    (columns,) = result.columns
+    kind, values = columns.fields["v"]
+    listed = values if kind == MIXED else values.to_pylist()
+    assert listed == [value1, value2, value1]
+    assert (kind == MIXED) == (type(value1) is not type(value2))
+    assert refusals(result) == [(4, "unable to parse 'n w=1e400 4': invalid float")]
+
+
 _TOKENS = [
     "m",
     "cpu",

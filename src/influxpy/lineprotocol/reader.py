@@ -377,7 +377,26 @@ class _FastPart:
 
     def _typed(self, values: Any, rows: Any) -> tuple[str, Any]:
         """The kind and values of one field's raw texts (a list if mixed)."""
-        np, _pa, pc = self.np, self.pa, self.pc
+        np, pa, pc = self.np, self.pa, self.pc
+        # The usual field has one type: the first value's, checked by one
+        # kernel (a float column is one that casts whole).
+        first = values[0].as_py() if len(values) else ""
+        if first.endswith("i"):
+            if pc.all(pc.ends_with(values, "i")).as_py():
+                return "integer", self._cast("integer", values, rows)
+        elif first.startswith('"'):
+            if pc.all(pc.starts_with(values, '"')).as_py():
+                return "string", self._cast("string", values, rows)
+        elif first.isalpha():
+            if pc.all(pc.ascii_is_alpha(values)).as_py():
+                return "boolean", self._cast("boolean", values, rows)
+        else:
+            try:
+                cast = pc.cast(values, pa.float64())
+            except pa.ArrowInvalid:
+                pass  # another type among the values
+            else:
+                return "float", self._finite(cast, rows)
         # The expression checked each value: an integer ends with "i", a
         # boolean is all letters, a string is quoted, a float is the rest.
         masks = {
@@ -413,8 +432,11 @@ class _FastPart:
             return pc.or_(pc.starts_with(values, "t"), pc.starts_with(values, "T"))
         if kind == "string":
             return pc.utf8_slice_codeunits(values, 1, -1)
-        cast = pc.cast(values, pa.float64())
-        infinite = pc.is_inf(cast).to_numpy(zero_copy_only=False)
+        return self._finite(pc.cast(values, pa.float64()), rows)
+
+    def _finite(self, cast: Any, rows: Any) -> Any:
+        """*cast*, the floats of *rows*, marking the infinite ones bad."""
+        infinite = self.pc.is_inf(cast).to_numpy(zero_copy_only=False)
         if infinite.any():
             self.bad[rows[infinite]] = True  # the scanner says "invalid float"
         return cast
