@@ -384,3 +384,43 @@ def test_quirk_integer_sum_past_int64_wraps_on_the_server(
     assert column(Reading.series.using(server).annotate(Sum("n")), "sum") == [-(2**63)]
     with pytest.raises(ProgrammingError, match=r"9223372036854775808.*out of range"):
         list(Reading.series.using(engine).annotate(Sum("n")))
+
+
+@pytest.mark.parametrize(
+    ("values", "on_server"),
+    [
+        # The first series has one window: nothing for any series.
+        ({"a": [5.0], "b": [1.0, 3.0], "c": [2.0, 4.0]}, []),
+        # Two series in a row without a forecast: nothing after them.
+        ({"a": [1.0, 3.0], "b": [5.0], "c": [7.0], "d": [2.0, 4.0]}, ["a"]),
+    ],
+)
+def test_quirk_grouped_holt_winters_after_series_without_a_forecast(
+    both: tuple[str, str], values: dict[str, list[float]], on_server: list[str]
+) -> None:
+    """Grouped by tags, the server's HOLT_WINTERS stops answering after a
+    series without a forecast (a single window) in some layouts: when it
+    is the first series, or two such series come in a row. The engine
+    gives the forecast of every series that has one."""
+    write_both(
+        both,
+        *(
+            Reading(time=at(10 * k), v=x, host=host)
+            for host, xs in values.items()
+            for k, x in enumerate(xs)
+        ),
+    )
+    server, engine = both
+
+    def hosts(alias: str) -> list[str]:
+        qs = (
+            Reading.series.using(alias)
+            .filter(time__gte=at(0), time__lt=at(60))
+            .annotate(HoltWinters(Mean("v"), 1, 0))
+            .group_by("host")
+            .resolution(Second(10))
+        )
+        return [tags["host"] for tags, points in series(qs) if points]
+
+    assert hosts(server) == on_server
+    assert hosts(engine) == [host for host, xs in values.items() if len(xs) > 1]
