@@ -228,10 +228,9 @@ def start_ns(moment: dt.datetime) -> int:
     [
         (
             lambda qs: (
-                qs.annotate(m=Mean("v"), k=Count("v"))
+                qs.annotate(m=Mean("v") + Count("v"), k=Count("v"))
                 .group_by("host")
                 .resolution(Second(10))
-                .fill(0)
                 .subquery()
                 .filter(time__gte=at(0), time__lt=at(40))
                 .only("m")

@@ -22,7 +22,7 @@ from influxpy.compilers.duckdb.subquery_windows import (
     pairing_matters,
 )
 from influxpy.expressions import Col, ColumnPattern, Star
-from influxpy.query import Fill, Query
+from influxpy.query import Fill, Query, SelectItem, Source
 
 
 class SubqueriesMixin(SubquerySlicesMixin):
@@ -52,15 +52,16 @@ class SubqueriesMixin(SubquerySlicesMixin):
         changes.update(slicing.changes)
         inner_calls = any(self._has_call(i.expression) for i in inner.select)
         streams = None
+        items = self._spelled_out(inner)
         if (
             inner_calls
-            and len(inner.select) > 1
+            and len(items) > 1
             and not groups_whole_series(inner.group_by, outer.group_by)
             and (outer.descending or pairing_matters(outer, self._has_call))
         ):
             # The server pairs the inner calls' points out of step
             # (subquery_windows.py).
-            streams = self._call_streams(inner, outer.descending)
+            streams = self._call_streams(inner, items, outer.descending)
         gbt = inner.group_by_time
         if inner_calls and gbt is None and outer.group_by_time is not None:
             # Without the outer tz(): the server's inner windows are in the
@@ -94,9 +95,8 @@ class SubqueriesMixin(SubquerySlicesMixin):
             return None
         rows, selected = self._sliced(inner, selected, slicing, limits)
         if streams is not None:
-            plain = (slicing.series, slicing.runs, slicing.hidden) == (None, None, [])
-            if not plain or len(selected.names) != len(inner.select):
-                # Sliced, or a wildcard call (one column per field).
+            if slicing.runs is not None or len(selected.names) != len(items):
+                # Rows sliced per run (of each call's points on the server).
                 if outer.descending:
                     raise self._unsupported(
                         "order_by('-time') over a subquery of several calls"
@@ -145,9 +145,16 @@ class SubqueriesMixin(SubquerySlicesMixin):
         """*outer* with a tag it names read as the subquery's column of that
         name, as the server reads it, where the subquery does not group by
         that tag: a bare name the model declares a tag (``*`` inside spells
-        out tags as columns), or ``x::tag``."""
+        out tags as columns), or ``x::tag``; a name still unknown reads the
+        column of that name."""
 
         def leaf(node: Any) -> Any:
+            if isinstance(node, Col) and node.role == "unknown":
+                # A name the text left unknown (``mean_v`` of ``mean(*)``).
+                known = find_column(columns, node.key)
+                if known is not None and known[1].role == "field":
+                    return dataclasses.replace(node, role="field", dtype=known[1].kind)
+                return node
             if not isinstance(node, Col) or node.role != "tag":
                 return node
             found = find_column(columns, node.key, "field")
@@ -165,26 +172,44 @@ class SubqueriesMixin(SubquerySlicesMixin):
         read: Query = _rewrite(outer, leaf)
         return read
 
-    def _call_streams(self, inner: Query, descending: bool) -> list[list[int]] | None:
-        """The columns of each distinct inner call, for the server's pairing
-        of several calls; where a column reads several calls, or the calls
-        are filled or sliced, refused in descending order and left whole
-        (None) in ascending order (a difference pinned by a quirk test)."""
+    def _expand_stars(
+        self, items: list[SelectItem], columns: Mapping[str, ColumnInfo]
+    ) -> list[SelectItem]:
+        """Defined in ``compiler``."""
+        raise NotImplementedError
+
+    def _spelled_out(self, inner: Query) -> list[SelectItem]:
+        """*inner*'s select list with a wildcard call made one call per field
+        (``mean(*)``: ``mean_v``, ``mean_n``), as the server reads it."""
+        items = list(inner.select)
+        if isinstance(inner.source, Source):
+            found = self._table(inner.source)
+            if found is not None:
+                return self._expand_stars(items, found[1])
+        return items
+
+    def _call_streams(
+        self, inner: Query, items: list[SelectItem], descending: bool
+    ) -> list[list[int]] | None:
+        """The columns of each distinct inner call (of *items*, the select
+        list spelled out), for the server's pairing of several calls.
+
+        Filled calls are left whole (None): each inner series then has a
+        point of every call in every window, and the server's answer is
+        the artefact of its fill over a merge of inner series (a difference
+        pinned by quirk tests). Where a column reads several calls, refused
+        in descending order and left whole in ascending order.
+        """
         streams: dict[str, list[int]] = {}
-        for index, item in enumerate(inner.select):
+        for index, item in enumerate(items):
             found = {repr(call) for call in self._calls_of(item.expression)}
             if len(found) != 1:
                 streams.clear()
                 break
             streams.setdefault(found.pop(), []).append(index)
-        filled = inner.fill is not None and inner.fill.mode not in ("null", "none")
-        sliced = (
-            inner.limit,
-            inner.offset,
-            inner.series_limit,
-            inner.series_offset,
-        ) != (None, None, None, None)
-        if not streams or filled or sliced or "*" in inner.group_by:
+        if inner.fill is not None and inner.fill.mode not in ("null", "none"):
+            return None
+        if not streams:
             if not descending:
                 return None
             raise self._unsupported(
