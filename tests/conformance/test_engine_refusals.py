@@ -399,6 +399,20 @@ REFUSED = [
         "expected first argument to be a field in top(), found mean(v)",
     ),
     (
+        "SELECT distinct(v) + distinct(n) FROM conformance",
+        (
+            "aggregate function distinct() cannot be combined with other "
+            "functions or fields"
+        ),
+    ),
+    (
+        "SELECT distinct(v) + n FROM conformance",
+        (
+            "aggregate function distinct() cannot be combined with other "
+            "functions or fields"
+        ),
+    ),
+    (
         "SELECT count(v), distinct(n) FROM conformance",
         (
             "aggregate function distinct() cannot be combined with other "
@@ -578,3 +592,44 @@ def test_quirk_mode_ties_between_series_at_one_time(both: tuple[str, str]) -> No
         )
         answers.append(column(qs, "mode"))
     assert answers == [[1.0], [3.0]]
+
+
+#: Arithmetic and math of DISTINCT: on each distinct value, in its order.
+DISTINCT_ARITHMETIC = [
+    f"SELECT distinct(v) + 1 FROM conformance WHERE time < {at(60)}",
+    f"SELECT distinct(v) * 2 FROM conformance {WINDOWED}, host",
+    f"SELECT distinct(v) - 1 FROM conformance {WINDOWED} ORDER BY time DESC",
+    f"SELECT abs(distinct(v) - 2) AS a FROM conformance {WINDOWED} fill(0)",
+    f"SELECT distinct(n) / 2 FROM conformance {WINDOWED} LIMIT 2 OFFSET 1",
+    f"SELECT sqrt(distinct(n) - 2) FROM conformance {WINDOWED}",
+    f"SELECT distinct(n) % 0 FROM conformance {WINDOWED} tz('Europe/Paris')",
+]
+
+
+@pytest.mark.parametrize("text", DISTINCT_ARITHMETIC)
+def test_arithmetic_of_distinct(both: tuple[str, str], text: str) -> None:
+    write_both(
+        both,
+        *(
+            Reading(time=at(7 * k), v=float(k * 3 % 4), n=k % 5, host="ab"[k % 2])
+            for k in range(9)
+        ),
+    )
+    server, engine = both
+    answers = []
+    for alias in (server, engine):
+        (result,) = list(influxpy.get_connection(alias).statements(text))
+        assert result.error is None, result.error
+        answers.append([(s.tags, [list(v) for v in s.values]) for s in result.series])
+    assert answers[0] == answers[1]
+    assert answers[0]
+
+
+def test_arithmetic_of_text_distinct_fails(conn: str) -> None:
+    """Both backends fail it with influxd's type error."""
+    Reading.series.using(conn).bulk_create([Reading(time=at(0), s="x")])
+    text = "SELECT distinct(s) + 1 FROM conformance"
+    (result,) = list(influxpy.get_connection(conn).statements(text))
+    assert result.error == (
+        "type error: distinct(s::string) + 1: incompatible types: string and integer"
+    )

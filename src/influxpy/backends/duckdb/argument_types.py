@@ -251,7 +251,8 @@ def _compile_fails_first(query: Query) -> bool:
     expressions = [item.expression for item in query.select]
     calls = [call for e in expressions for call in _outer_calls(e)]
     if any(call.name.lower() == "distinct" for call in calls):
-        return True
+        # Arithmetic of a lone DISTINCT is typed; beside anything it is not.
+        return len(calls) > 1 or len(expressions) > 1 or _raw_columns(expressions[0])
     if not calls or not any(_raw_columns(e) for e in expressions):
         return False
     spec = calls[0].spec or FUNCTIONS.get(calls[0].name.lower())

@@ -69,6 +69,11 @@ class CallsMixin(_CompilerBase):
                     aux.append(col)
         multi = [c for c in calls if c.name in self._MULTI_ROW]
         if multi:
+            lone = len(items) == 1 and len(calls) == 1 and not aux
+            if lone and multi[0].name == "distinct" and items[0].expression != multi[0]:
+                # Arithmetic or math of DISTINCT: on each of its values.
+                over = items[0].expression
+                return self._multi_row_query(ctx, multi[0], names, over=over)
             if len(items) != 1 or items[0].expression is not multi[0]:
                 self._refuse_combined(multi, calls, aux)
                 what = f"{multi[0].name}() with other columns"

@@ -329,7 +329,7 @@ class _CompilerBase(Compiler):
         raise NotImplementedError
 
     def _multi_row_query(
-        self, ctx: _Context, func: Func, names: list[str]
+        self, ctx: _Context, func: Func, names: list[str], *, over: Any = None
     ) -> tuple[str, list[str], list[str | None]] | None:
         """Defined in ``multirow``."""
         raise NotImplementedError

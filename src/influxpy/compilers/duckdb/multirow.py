@@ -29,7 +29,7 @@ from influxpy.compilers.duckdb.context import (
 )
 from influxpy.compilers.influxql import InfluxQLCompiler
 from influxpy.exceptions import ProgrammingError
-from influxpy.expressions import Col
+from influxpy.expressions import Col, Expression
 from influxpy.functions import Func
 from influxpy.influxql.canonical import canonical_text
 from influxpy.query import SelectItem
@@ -279,11 +279,15 @@ class MultiRowMixin(_CompilerBase):
         names: list[str],
         position: int = 0,
         others: Sequence[tuple[int, str, str | None]] = (),
+        *,
+        over: Expression | None = None,
     ) -> tuple[str, list[str], list[str | None]] | None:
         """The rows of TOP, BOTTOM, SAMPLE or DISTINCT (select-list item
         *position*), with *others* (item index, SQL over the stored row,
         kind) read from each selected point; with *others*, *names* already
-        name the tag columns of TOP/BOTTOM(x, tag…, N)."""
+        name the tag columns of TOP/BOTTOM(x, tag…, N). *over* is
+        arithmetic or math of the DISTINCT call (``distinct(v) + 1``),
+        computed on each of its values."""
         source = func.source
         if not isinstance(source, Col) and func.name in ("distinct", "sample"):
             msg = f"expected field argument in {func.name}()"
@@ -409,11 +413,19 @@ class MultiRowMixin(_CompilerBase):
                 f"SELECT {', '.join([*g, 'w', 'x', f'{seen} AS {SEEN}'])} "
                 f"FROM ({base}) GROUP BY {', '.join([*g, 'w', 'x'])}"
             )
+            value = f"x, x AS {col0}"
+            if over is not None:
+                read = ("x", kind)
+                sql, result = self._scalar(over, lambda _call: read)
+                if result == "float":
+                    sql = f"influxpy_null_nan({sql})"
+                kinds[position] = result
+                value = f"x, {sql} AS {col0}"
             body = (
                 f"SELECT {', '.join([*g, f'{stamp} AS time', 'w', SEEN])}, "
-                f"x AS {col0} FROM ({firsts})"
+                f"{value} FROM ({firsts})"
             )
-            order = [f"w {direction}", f"{SEEN} ASC", f"{col0} ASC"]
+            order = [f"w {direction}", f"{SEEN} ASC", "x ASC"]
         sql = self._finish(ctx, body, all_names, order=order, limit_order=order)
         return sql, all_names, kinds
 
