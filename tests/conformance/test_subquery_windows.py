@@ -15,7 +15,8 @@ import pytest
 
 import influxpy
 from conformance._common import Reading, S, at, rows, series, write, write_both
-from influxpy.durations import Day, Second
+from influxpy.durations import Day, Nanosecond, Second
+from influxpy.exceptions import CompileError
 from influxpy.functions import Count, Max, Mean, Sum
 
 
@@ -402,3 +403,49 @@ def test_outer_windows_in_the_window_holding_the_range_start(conn: str) -> None:
         [0, 2],
         [20 * S, 2],
     ]
+
+
+def test_outer_windows_without_a_time_bound_start_at_the_first_point(
+    conn: str,
+) -> None:
+    """Without a time bound the windows run from the first point's window
+    to now, filled (both stores answer the day windows since 1970)."""
+    backend = influxpy.get_connection(conn)
+    backend.write_lines(["m v=1 5000000000", "m v=2 90000000000000"])
+    text = "SELECT count(v) FROM (SELECT v FROM m) GROUP BY time(1d)"
+    (result,) = list(backend.statements(text))
+    (found,) = result.series
+    assert [list(r) for r in found.values[:3]] == [
+        [0, 1],
+        [86400 * S, 1],
+        [2 * 86400 * S, 0],
+    ]
+    assert len(found.values) > 20_000
+
+
+def test_windows_too_many_to_fill_fail_with_a_clear_error() -> None:
+    """Windows of a series more than the engine can list (influxd runs out
+    of memory or does not answer): an error naming resolution() and the
+    way out, before running when the lower time bound says so."""
+    backend = influxpy.connect("duckdb://:memory:", alias="too-many-windows")
+    try:
+        backend.write_lines(["m v=1 5000000000"])
+        text = "SELECT count(v) FROM (SELECT v FROM m) GROUP BY time(1ms)"
+        (result,) = list(backend.statements(text))
+        assert result.error is not None
+        assert "resolution(Millisecond(1)) without fill('none') fills more" in (
+            result.error
+        )
+        assert "filter(time__gte=...)" in result.error
+        write("too-many-windows", Reading(time=at(5), v=1.0))
+        qs = (
+            Reading.series.using("too-many-windows")
+            .filter(time__gte=dt.datetime(1900, 1, 1, tzinfo=dt.UTC))
+            .annotate(Count("v"))
+            .resolution(Nanosecond(1))
+        )
+        with pytest.raises(CompileError, match="more than 4294967295 windows"):
+            list(qs)
+        assert rows(qs.fill("none")) == [{"time": at(5), "count": 1}]
+    finally:
+        backend.close()

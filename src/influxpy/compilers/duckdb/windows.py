@@ -28,9 +28,13 @@ from influxpy.compilers.duckdb.context import (
 )
 from influxpy.compilers.duckdb.percentile import nearest_rank_rows
 from influxpy.compilers.duckdb.timezones import tz_window
+from influxpy.exceptions import CompileError
 from influxpy.expressions import Col, Now
 from influxpy.functions import Func
 from influxpy.query import GroupByTime, Query
+
+#: The most windows a filled series lists (DuckDB's largest list).
+_MAX_WINDOWS = 2**32 - 1
 
 
 class WindowsMixin(_CompilerBase):
@@ -321,7 +325,7 @@ class WindowsMixin(_CompilerBase):
         else:
             starts = ", ".join([*g, f"{self._window_of(ctx, low)} AS first_window"])
             span = f"SELECT DISTINCT {starts} FROM {name}_unfilled"
-        windows = f"unnest(range(first_window, {end + 1}, {interval})) AS time"
+        windows = f"unnest({self._window_range(ctx, low, end, interval)}) AS time"
         grid = f"SELECT {', '.join([*g, windows])} FROM ({span})"
         if ctx.subquery and low is not None:
             grid = _early_grid(ctx, span, windows, self._window_of(ctx, low))
@@ -346,6 +350,36 @@ class WindowsMixin(_CompilerBase):
         ]
         ctes.append(f"{name} AS (SELECT {', '.join(kept)} FROM ({joined}) AS filled)")
         return name
+
+    def _window_range(
+        self, ctx: _Context, low: int | None, end: int, interval: int
+    ) -> str:
+        """The filled windows of a series from ``first_window`` to *end*.
+
+        More than the engine can list (DuckDB's largest list) fail with an
+        error saying so, where influxd, filling them, runs out of memory or
+        does not answer: at compile time with a lower time bound, when the
+        query runs (from the series' first point) without one.
+        """
+        windows = f"range(first_window, {end + 1}, {interval})"
+        gbt = ctx.query.group_by_time
+        assert gbt is not None
+        msg = (
+            f"resolution({gbt.interval!r}) without fill('none') fills more than "
+            f"{_MAX_WINDOWS} windows of a series up to the end of the time range, "
+            "more than the embedded engine can list (InfluxDB does not answer "
+            "such a query either). Add a lower time bound with "
+            "filter(time__gte=...), or use fill('none')."
+        )
+        if low is not None:
+            if (end - self._window_of(ctx, low)) // interval >= _MAX_WINDOWS:
+                raise CompileError(msg)
+            return windows
+        count = f"({end} - first_window) // {interval}"
+        return (
+            f"CASE WHEN {count} >= {_MAX_WINDOWS} THEN error({self._param(msg)}) "
+            f"ELSE {windows} END"
+        )
 
     def _tz_grid(self, ctx: _Context, real: str, low: int | None, end: int) -> str:
         """The windows of each series with ``tz()``: the real rows and the
