@@ -118,7 +118,7 @@ def test_an_abandoned_answer_closes_its_socket(
     no_httpx_queries(monkeypatch)
     qs = ServerMeasurement.series.order_by("time").epoch()
     for round in range(1, 4):
-        items = qs.points().iterator(chunk_size=1_000)
+        items: Any = qs.points().iterator(chunk_size=1_000)
         assert next(items)["time"] == T0
         items.close()
         assert len(opened) == round

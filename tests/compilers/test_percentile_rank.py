@@ -26,7 +26,7 @@ import itertools
 import math
 import random
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -114,7 +114,7 @@ class Prepared:
     """Runs compiled QuerySets as prepared statements, one per distinct text."""
 
     def __init__(self, alias: str) -> None:
-        self.backend: Any = influxpy.connections[alias]
+        self.backend = cast(Any, influxpy.connections[alias])
         self.cursor = self.backend._cursor()
         self.names: dict[str, str] = {}
 
@@ -127,13 +127,16 @@ class Prepared:
             self.cursor.execute(f"PREPARE {name} AS {compiled.text}")
         params = dict(compiled.params).items()
         values = ", ".join(f"{k} := {_literal(v)}" for k, v in params)
-        return self.cursor.execute(f"EXECUTE {name}({values})").fetchall()
+        rows: list[tuple[int, Any]] = self.cursor.execute(
+            f"EXECUTE {name}({values})"
+        ).fetchall()
+        return rows
 
 
 def quantile_ranks(alias: str, size: int) -> dict[float, tuple[int, int]]:
     """For each percentile, the nearest rank and ``quantile_disc``'s rank
     among *size* values."""
-    cursor: Any = influxpy.connections[alias]._cursor()
+    cursor = cast(Any, influxpy.connections[alias])._cursor()
     ranks = {}
     for p in PERCENTS:
         (chosen,) = cursor.execute(
