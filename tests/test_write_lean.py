@@ -8,6 +8,8 @@ of every other request. A custom transport still gets every request.
 
 from __future__ import annotations
 
+import os
+import resource
 import socket
 import threading
 from collections.abc import Iterator
@@ -164,3 +166,30 @@ def test_a_keep_alive_socket_the_server_closed_is_replaced() -> None:
     head = server.heads[0].decode()
     assert head.startswith("POST /write?db=db HTTP/1.1\r\n")
     assert "content-type: text/plain; charset=utf-8" in head.lower()
+
+
+def test_a_pooled_socket_past_descriptor_1023_is_reused(influx_url: str) -> None:
+    """A program with many files open gets sockets past descriptor 1023,
+    which ``select()`` refuses: the idle check must not fail on them."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1_200:
+        pytest.skip("the descriptor limit is below 1,200")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1_200), hard))
+    fillers: list[int] = []
+    try:
+        fillers.append(os.open(os.devnull, os.O_RDONLY))
+        while fillers[-1] < 1_100:
+            fillers.append(os.dup(fillers[0]))
+        influxpy.connect(influx_url)
+        assert ServerMeasurement.series.bulk_create(points(10)) == 10
+        backend = influxpy.connections["default"]
+        assert isinstance(backend, HTTPBackend)
+        assert backend._lean is not None
+        assert backend._lean._idle[0].fileno() > 1_023
+        assert ServerMeasurement.series.bulk_create(points(20)) == 20
+        assert ServerMeasurement.series.count() == 20
+    finally:
+        influxpy.connections.close_all()
+        for fd in fillers:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

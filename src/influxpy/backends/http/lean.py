@@ -34,6 +34,19 @@ logger = logging.getLogger("httpx")
 _JOIN_UNDER = 1 << 16
 
 
+def _readable(sock: socket.socket) -> bool:
+    """Whether *sock* has something to read (or was closed) right now.
+
+    ``poll()`` where the system has it: ``select()`` refuses descriptors
+    past 1023, which a program with many files open gives out.
+    """
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([sock], [], [], 0)[0])
+
+
 class LeanPool:
     """Keep-alive sockets to one ``host:port`` and the POSTs sent on them.
 
@@ -67,7 +80,7 @@ class LeanPool:
                 return self._connect()
             # An idle keep-alive socket that is readable was closed by the
             # server (or holds junk): drop it, as httpcore does.
-            if select.select([sock], [], [], 0)[0]:
+            if _readable(sock):
                 sock.close()
                 continue
             return sock
