@@ -340,6 +340,18 @@ REFUSED = [
         "expected field argument in exponential_moving_average()",
     ),
     (
+        "SELECT exponential_moving_average(distinct(v), 2) FROM conformance "
+        + WINDOWED,
+        (
+            "aggregate function distinct() cannot be combined with other "
+            "functions or fields"
+        ),
+    ),
+    (
+        f"SELECT difference(distinct(v * 2)) FROM conformance {WINDOWED}",
+        "expected field argument in distinct()",
+    ),
+    (
         f"SELECT derivative(abs(v)) FROM conformance {WINDOWED}",
         "mixing aggregate and non-aggregate queries is not supported",
     ),
@@ -633,3 +645,45 @@ def test_arithmetic_of_text_distinct_fails(conn: str) -> None:
     assert result.error == (
         "type error: distinct(s::string) + 1: incompatible types: string and integer"
     )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "derivative(distinct(v))",
+        "difference(distinct(n))",
+        "non_negative_derivative(distinct(v), 5s)",
+        "non_negative_difference(distinct(v))",
+    ],
+)
+def test_a_change_of_distinct_between_windows(both: tuple[str, str], call: str) -> None:
+    """DERIVATIVE and DIFFERENCE of DISTINCT: the server's reducer keeps
+    the first of the points of one time, so each window's first distinct
+    value (in DISTINCT's order), from the window before the range, by tag,
+    in both orders, beside another call; fill() changes nothing."""
+    write_both(
+        both,
+        *(
+            Reading(
+                time=at(10 * k + k % 4),
+                v=float((k * 7) % 5),
+                n=(k * 3) % 4,
+                host="ab"[k % 2],
+            )
+            for k in range(-6, 14)
+            if k % 5 != 2
+        ),
+    )
+    where = f"WHERE time >= {at(15)} AND time < {at(120)} GROUP BY time(30s)"
+    for tail in ("", ", host", " fill(0)", " ORDER BY time DESC", ", host LIMIT 2"):
+        for beside in ("", ", mean(v)"):
+            text = f"SELECT {call}{beside} FROM conformance {where}{tail}"
+            answers = []
+            for alias in both:
+                (result,) = list(influxpy.get_connection(alias).statements(text))
+                assert result.error is None, result.error
+                answers.append(
+                    [(s.tags, [list(v) for v in s.values]) for s in result.series]
+                )
+            assert answers[0] == answers[1], text
+            assert answers[0], text

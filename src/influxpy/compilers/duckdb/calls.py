@@ -24,6 +24,7 @@ from influxpy.compilers.duckdb.context import (
     _column_sql,
     _CompilerBase,
     _Context,
+    _engine,
     _field_exists,
     _fill_previous,
     _limit_filters,
@@ -269,6 +270,9 @@ class CallsMixin(_CompilerBase):
                     raise ProgrammingError(_AGGREGATE_REQUIRED.format(name=name))
                 return
             self._refuse_as_the_server(name, source, windows)
+            if isinstance(source, Func) and source.name == "distinct":
+                self._check_of_distinct(ctx, name, source, windows)
+                return
             if not isinstance(source, Func) or (
                 source.name not in self._AGGREGATES | self._SELECTORS | self._TRANSFORMS
             ):
@@ -292,6 +296,56 @@ class CallsMixin(_CompilerBase):
             # Arithmetic, a math function or another call: influxd wants
             # a field here.
             raise ProgrammingError(_FIELD_EXPECTED.format(name=name))
+
+    def _check_of_distinct(
+        self, ctx: _Context, name: str, source: Func, windows: bool
+    ) -> None:
+        """A transformation of DISTINCT: the server's refusals, and what
+        the engine runs (a change between windows: DERIVATIVE, DIFFERENCE
+        and their non-negative forms, which read each window's first
+        distinct value, the point the server's reducer keeps of one time)."""
+        if name in self._TECHNICAL:
+            msg = (
+                "aggregate function distinct() cannot be combined with other "
+                "functions or fields"
+            )
+            raise ProgrammingError(msg)
+        if not windows:
+            msg = f"{name} aggregate requires a GROUP BY interval"
+            raise ProgrammingError(msg)
+        if not isinstance(source.source, Col):
+            raise ProgrammingError(_FIELD_EXPECTED.format(name="distinct"))
+        if _engine(name) not in ("derivative", "difference") or ctx.query.timezone:
+            what = f"{name}() of distinct()" + (
+                " with tz()" if ctx.query.timezone else ""
+            )
+            raise self._unsupported(what)
+
+    def _distinct_firsts(
+        self, ctx: _Context, node: Func, outer: Func, name: str, ctes: list[str]
+    ) -> str:
+        """The first distinct value of each window, as DISTINCT gives them
+        (by the time each value is first read, then by value), stamped with
+        the window's start."""
+        source = node.source
+        assert isinstance(source, Col)
+        x, _kind = _column_sql(source, ctx.columns)
+        low, high = self._call_range(ctx, outer)
+        g = ctx.group_columns
+        seen = "max(time)" if ctx.query.descending else "min(time)"
+        window = self._window_sql(ctx, low)
+        values = (
+            f"SELECT {', '.join([*g, f'{window} AS w', f'{x} AS x'])}, "
+            f"{seen} AS seen FROM base "
+            f"WHERE {x} IS NOT NULL AND {_range_sql(low, high)} "
+            f"GROUP BY ALL"
+        )
+        first = "arg_min(x, struct_pack(a := seen, b := x))"
+        ctes.append(
+            f"{name} AS (SELECT {', '.join([*g, 'w AS time', f'{first} AS v'])} "
+            f"FROM ({values}) GROUP BY ALL)"
+        )
+        return name
 
     def _refuse_combined(
         self, multi: list[Func], calls: list[Func], aux: list[Col]
@@ -418,6 +472,8 @@ class CallsMixin(_CompilerBase):
         """CTEs for what a transformation reads: an aggregate's windows, or
         another transformation's rows (of an aggregate), read from the
         range of the outermost call *outer*."""
+        if node.name == "distinct":
+            return self._distinct_firsts(ctx, node, outer, name, ctes)
         if node.name not in self._TRANSFORMS:
             return self._aggregate_rows(ctx, node, outer, name, ctes)
         source = node.source
