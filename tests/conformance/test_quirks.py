@@ -26,6 +26,8 @@ from influxpy.functions import (
     Last,
     Max,
     Mean,
+    Pow,
+    Sqrt,
     Sum,
     Top,
 )
@@ -424,3 +426,24 @@ def test_quirk_grouped_holt_winters_after_series_without_a_forecast(
 
     assert hosts(server) == on_server
     assert hosts(engine) == [host for host, xs in values.items() if len(xs) > 1]
+
+
+def test_quirk_math_of_an_integer_inside_a_subquery_is_an_integer(
+    both: tuple[str, str],
+) -> None:
+    """Inside a subquery, the server types POW and SQRT of an integer field
+    as integers (SQRT(2) reads 1), though it answers floats for the same
+    columns of an outer query; the engine answers floats in both places."""
+    write_both(both, *(Reading(time=at(10 * k), n=x) for k, x in enumerate([2, 3])))
+    server, engine = both
+
+    def answer(alias: str) -> list[dict[str, Any]]:
+        qs = Reading.series.using(alias).filter(time__gte=at(0), time__lt=at(60))
+        inner = qs.annotate(x=Pow("n", 2), z=Sqrt("n")).subquery()
+        return rows(inner.only("x", "z"))
+
+    assert [(p["x"], p["z"]) for p in answer(server)] == [(4, 1), (9, 1)]
+    floats = [(4.0, 2**0.5), (9.0, 3**0.5)]
+    assert [(p["x"], p["z"]) for p in answer(engine)] == floats
+    outer = Reading.series.using(server).filter(time__gte=at(0), time__lt=at(60))
+    assert [p["z"] for p in rows(outer.annotate(z=Sqrt("n")))] == [2**0.5, 3**0.5]
