@@ -29,9 +29,9 @@ How the engine gets there (``backends/duckdb/functions/``):
   pays off from two series with a season and six without.
 
 For two series or more it also times one engine query over the same
-windows (``GROUP BY host``), answers checked too. DuckDB hands the Arrow
-function the groups of each of its threads apart, so the engine's batches
-are smaller than the query (two of 20 each for 40 series on 2 threads).
+windows (``GROUP BY host``), answers checked too. The engine gathers every
+series of the query into one call (``influxpy_holt_winters_all``), so its
+batches are the query's whatever thread DuckDB reads each series on.
 
 CPU time (``time.process_time``) is less disturbed than wall time by other
 work on a busy machine, but not immune to it; compare figures of one run.
