@@ -8,6 +8,7 @@ of every other request. A custom transport still gets every request.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import resource
 import socket
@@ -193,3 +194,56 @@ def test_a_pooled_socket_past_descriptor_1023_is_reused(influx_url: str) -> None
         for fd in fillers:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def no_async_httpx_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``httpx.AsyncClient.send`` refuse writes."""
+    send = httpx.AsyncClient.send
+
+    async def refusing(
+        self: httpx.AsyncClient, request: httpx.Request, **kw: Any
+    ) -> Any:
+        assert request.url.path != "/write", "an async write went through httpx"
+        return await send(self, request, **kw)
+
+    monkeypatch.setattr(httpx.AsyncClient, "send", refusing)
+
+
+def test_async_writes_take_the_lean_path_in_a_worker_thread(
+    influx_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """abulk_create() and the async batch writer post each batch on the
+    lean path from a worker thread: one turn of the loop per request."""
+    no_async_httpx_writes(monkeypatch)
+    influxpy.connect(influx_url)
+    objs = points(12_000)
+
+    async def main() -> tuple[int, int]:
+        written = await ServerMeasurement.series.abulk_create(objs, batch_size=5_000)
+        async with ServerMeasurement.series.abatch_writer(batch_size=5_000) as writer:
+            for obj in objs:
+                await writer.add(obj)
+        return written, writer.written
+
+    assert asyncio.run(main()) == (12_000, 12_000)
+    assert list(ServerMeasurement.series.order_by("time").instances()) == objs
+
+
+def test_a_custom_async_transport_gets_the_async_writes(influx_url: str) -> None:
+    seen: list[str] = []
+
+    class Recording(httpx.AsyncHTTPTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            seen.append(request.url.path)
+            return await super().handle_async_request(request)
+
+    backend = HTTPBackend(DatabaseURL.parse(influx_url), async_transport=Recording())
+
+    async def main() -> int:
+        try:
+            return await backend.awrite(ServerMeasurement, points(3))
+        finally:
+            await backend.aclose()
+
+    assert asyncio.run(main()) == 3
+    assert seen == ["/write"]

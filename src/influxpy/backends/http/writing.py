@@ -26,7 +26,7 @@ from collections.abc import (
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from itertools import compress, repeat
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from influxpy._logging import note_batch
 from influxpy._utils import achunks, chunks
@@ -94,6 +94,26 @@ def _setting(event: threading.Event | asyncio.Event) -> Callable[[Any], None]:
     return set_event
 
 
+class _Signal(Protocol):
+    """What is told that a request's body is out: ``set()``."""
+
+    def set(self) -> None:
+        """Say the body is out."""
+
+
+class _LoopSignal:
+    """Sets an ``asyncio.Event`` of *loop* from another thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, event: asyncio.Event) -> None:
+        self._loop = loop
+        self._event = event
+
+    def set(self) -> None:
+        """Set the event in its loop's thread."""
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            self._loop.call_soon_threadsafe(self._event.set)
+
+
 class HTTPWrites(HTTPRequests):
     """Writes of ``HTTPBackend``: batches posted to ``/write`` by one writer
     thread (or task), one in flight while the next is encoded.
@@ -149,7 +169,7 @@ class HTTPWrites(HTTPRequests):
         database: str,
         retention_policy: str | None,
         written: int,
-        sent: threading.Event | None = None,
+        sent: _Signal | None = None,
     ) -> None:
         request = self._write_request(body, database, retention_policy)
         if sent is not None:
@@ -172,6 +192,26 @@ class HTTPWrites(HTTPRequests):
         written: int,
         sent: asyncio.Event | None = None,
     ) -> int:
+        """Post a body from the event loop and return its count of lines.
+
+        Where writes take the lean path (``lean.py``: a plain URL, no custom
+        transport), the sync request runs in a worker thread: the loop then
+        spends one turn on it instead of the many short ones of ``httpx``'s
+        async client (each a wait behind whatever else the loop runs).
+        """
+        if self._async_transport is None and self._lean_pool() is not None:
+            loop = asyncio.get_running_loop()
+            signal = None if sent is None else _LoopSignal(loop, sent)
+            await asyncio.to_thread(
+                self._post_body,
+                body,
+                lines,
+                database,
+                retention_policy,
+                written,
+                signal,
+            )
+            return len(lines)
         request = self._write_request(body, database, retention_policy)
         if sent is not None:
 
