@@ -425,6 +425,10 @@ REFUSED = [
         ),
     ),
     (
+        "SELECT sample(v, 2), max(v), n FROM conformance",
+        "mixing multiple selector functions with tags or fields is not supported",
+    ),
+    (
         "SELECT count(v), distinct(n) FROM conformance",
         (
             "aggregate function distinct() cannot be combined with other "
@@ -687,3 +691,43 @@ def test_a_change_of_distinct_between_windows(both: tuple[str, str], call: str) 
                 )
             assert answers[0] == answers[1], text
             assert answers[0], text
+
+
+#: SAMPLE beside other calls: its points join their rows on time (N larger
+#: than any window's points, so the sample is every point).
+SAMPLE_BESIDE = [
+    "SELECT sample(v, 10), max(v) FROM conformance WHERE time >= {lo} AND time < {hi}",
+    "SELECT sample(v, 10), count(v) FROM conformance {where}",
+    "SELECT sample(v, 10) + 1, count(v) * 2 FROM conformance {where}, host",
+    "SELECT sample(v, 10), mean(n) FROM conformance {where} fill(0)",
+    "SELECT sample(v, 10), mean(n) FROM conformance {where}, host fill(previous)",
+    "SELECT sample(v, 10), first(n) FROM conformance {where}, host LIMIT 3 OFFSET 1",
+    "SELECT sample(v, 10), sample(n, 10) FROM conformance {where} tz('Europe/Paris')",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLE_BESIDE)
+def test_sample_beside_other_calls(both: tuple[str, str], text: str) -> None:
+    write_both(
+        both,
+        *(
+            Reading(
+                time=at(10 * k + k % 4),
+                v=float((k * 7) % 5),
+                n=(k * 3) % 4,
+                host="ab"[k % 2],
+            )
+            for k in range(-3, 14)
+            if k % 5 != 2
+        ),
+    )
+    lo, hi = at(15), at(120)
+    where = f"WHERE time >= {lo} AND time < {hi} GROUP BY time(30s)"
+    statement = text.format(lo=lo, hi=hi, where=where)
+    answers = []
+    for alias in both:
+        (result,) = list(influxpy.get_connection(alias).statements(statement))
+        assert result.error is None, result.error
+        answers.append([(s.tags, [list(v) for v in s.values]) for s in result.series])
+    assert answers[0] == answers[1]
+    assert answers[0]

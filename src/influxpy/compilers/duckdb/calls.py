@@ -9,6 +9,7 @@ from typing import Any
 
 from influxpy.compilers.duckdb.aliases import (
     ORDINAL,
+    RANDOM,
     aux_column,
     call_column,
     call_join,
@@ -75,11 +76,25 @@ class CallsMixin(_CompilerBase):
                 # Arithmetic or math of DISTINCT: on each of its values.
                 over = items[0].expression
                 return self._multi_row_query(ctx, multi[0], names, over=over)
+            beside = [m for m in multi if m.name != "sample"] or len(calls) < 2
             if len(items) != 1 or items[0].expression is not multi[0]:
                 self._refuse_combined(multi, calls, aux)
-                what = f"{multi[0].name}() with other columns"
-                raise self._unsupported(what)
-            return self._multi_row_query(ctx, multi[0], names)
+                if aux and len(calls) > 1:
+                    msg = (
+                        "mixing multiple selector functions with tags or fields "
+                        "is not supported"
+                    )
+                    raise ProgrammingError(msg)
+                if beside or aux:
+                    what = f"{multi[0].name}() with other columns"
+                    raise self._unsupported(what)
+                if ctx.query.descending:
+                    # The server merges SAMPLE's points, in time order in
+                    # each window, with the other calls' rows latest first.
+                    what = "sample() beside other calls in descending order"
+                    raise self._unsupported(what)
+            else:
+                return self._multi_row_query(ctx, multi[0], names)
         if aux and len(calls) == 1 and calls[0].name not in self._SELECTORS:
             msg = "mixing aggregate and non-aggregate queries is not supported"
             raise ProgrammingError(msg)
@@ -285,6 +300,11 @@ class CallsMixin(_CompilerBase):
                 raise ProgrammingError(_AGGREGATE_REQUIRED.format(name=source.name))
             self._check_call(ctx, source)
             return
+        if name == "sample":
+            # Beside other calls: its points join theirs on time.
+            if not isinstance(source, Col):
+                raise ProgrammingError(_FIELD_EXPECTED.format(name=name))
+            return
         if name == "count" and isinstance(source, Func) and source.name == "distinct":
             if not isinstance(source.source, Col):
                 raise ProgrammingError(_FIELD_EXPECTED.format(name="distinct"))
@@ -461,10 +481,36 @@ class CallsMixin(_CompilerBase):
                 transformed = f"SELECT *, 1 AS {ORDINAL} FROM ({transformed})"
             ctes.append(f"{name} AS ({transformed})")
             return _Relation(name, kind)
+        if call.name == "sample":
+            ctes.append(f"{name} AS ({self._sample_rows(ctx, call)})")
+            return _Relation(name, kind)
         self._aggregate_rows(
             ctx, call, call, name, ctes, lone_selector=lone_selector, aux=aux
         )
         return _Relation(name, kind)
+
+    def _sample_rows(self, ctx: _Context, call: Func) -> str:
+        """SAMPLE(x, N) beside other calls: N points of each window picked
+        at random, each at its own time."""
+        source = call.source
+        assert isinstance(source, Col)
+        x, _kind = _column_sql(source, ctx.columns)
+        low, high = self._call_range(ctx, call)
+        g = ctx.group_columns
+        window = "0" if ctx.query.group_by_time is None else self._window_sql(ctx, low)
+        pick = (
+            f"row_number() OVER (PARTITION BY {', '.join([*g, 'w'])} ORDER BY {RANDOM})"
+        )
+        columns = [*g, "time", f"{x} AS v", f"{window} AS w", f"random() AS {RANDOM}"]
+        rows = (
+            f"SELECT {', '.join(columns)} "
+            f"FROM base WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
+        )
+        ordinal = [f"1 AS {ORDINAL}"] if _ordinal(ctx) else []
+        return (
+            f"SELECT {', '.join([*g, 'time', 'v', *ordinal])} FROM ({rows}) "
+            f"QUALIFY {pick} <= {int(call.params[0])}"
+        )
 
     def _chain_rows(
         self, ctx: _Context, node: Func, outer: Func, name: str, ctes: list[str]
