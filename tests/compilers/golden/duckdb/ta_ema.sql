@@ -4,7 +4,7 @@
 -- params: {'p0': 'exponential_moving_average', 'p1': 'exponential'}
 -- meta: {'action': 'select', 'columns': ['exponential_moving_average'], 'group_keys': [], 'measurement': 'metrics'}
 SELECT time, "
-col_0" FROM (WITH base AS (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE), call_0_rows AS (SELECT p.t AS time, p.v AS v FROM (SELECT unnest(influxpy_technical($p0, list(time ORDER BY time ASC), list(CAST(v AS DOUBLE) ORDER BY time ASC), 3, -1, $p1)) AS p FROM (SELECT time, "v" AS v FROM base WHERE "v" IS NOT NULL AND TRUE))), merged AS (SELECT time, v AS "
+col_0" FROM (WITH base AS (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE), call_0_rows AS (SELECT p.t AS time, coalesce(p.v, 'NaN'::DOUBLE) AS v FROM (SELECT unnest(influxpy_technical($p0, list(time ORDER BY time ASC), list(CAST(v AS DOUBLE) ORDER BY time ASC), 3, -1, $p1)) AS p FROM (SELECT time, "v" AS v FROM base WHERE "v" IS NOT NULL AND TRUE))), merged AS (SELECT time, v AS "
 call_0" FROM call_0_rows), cells AS (SELECT time, "
 call_0" AS "
 call_0" FROM merged) SELECT time, influxpy_null_nan("
