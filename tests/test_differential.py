@@ -829,9 +829,7 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     spec = Spec()
     for _ in range(draw(st.integers(0, 1))):
         spec.add("filter", draw(tag_conditions()))
-    inner_group = draw(
-        st.sampled_from([(), ("t1",), ("t2",), ("t1", "t2"), ("*",)])
-    )
+    inner_group = draw(st.sampled_from([(), ("t1",), ("t2",), ("t1", "t2"), ("*",)]))
     if inner_group:
         spec.add("group_by", *inner_group)
     raw = draw(st.integers(0, 3)) == 0

@@ -195,6 +195,19 @@ def test_series_limits_of_nested_subqueries_add_up(
     assert list(times(store, text)) == expected
 
 
+def test_series_limits_by_a_tag_no_series_has(store: Any) -> None:
+    """Grouped outside by a tag absent everywhere, over an inner GROUP BY *:
+    every series has it empty."""
+    inner = "(SELECT v FROM m GROUP BY *)"
+    text = f"SELECT max(v) FROM {inner} GROUP BY zone SLIMIT 1"
+    assert answer(store, text) == [({"zone": ""}, [[120, 12.0]])]
+    text = f"SELECT max(v) FROM {inner} GROUP BY zone, host SLIMIT 2 SOFFSET 1"
+    assert answer(store, text) == [
+        ({"host": "a", "zone": ""}, [[110, 11.0]]),
+        ({"host": "b", "zone": ""}, [[120, 12.0]]),
+    ]
+
+
 def test_series_limits_keep_the_rows_of_the_series(store: Any) -> None:
     text = (
         "SELECT v FROM (SELECT v FROM m) WHERE v > 6 GROUP BY host SLIMIT 1 SOFFSET 1"

@@ -153,3 +153,28 @@ def test_quirk_several_filled_calls_in_descending_order(
             ],
         )
     ]
+
+
+def test_several_calls_of_a_subquery_with_row_limits(store: Any) -> None:
+    """LIMIT and OFFSET slice each call's points on their own (counted per
+    run of one inner series), before the cursor pairs them."""
+    inner = "SELECT mean(v) AS m, count(n) AS k FROM m GROUP BY host, dc, time(10s)"
+    text = f"SELECT m, k FROM ({inner} LIMIT 1) {RANGE} ORDER BY time DESC"
+    assert answer(store, text) == [
+        (
+            {},
+            [
+                [10, 2.0, None],
+                [10, None, 1],
+                [20, 4.0, None],
+                [20, None, 1],
+                [30, 6.0, None],
+                [30, None, 1],
+                [30, None, 1],
+                [40, 8.0, None],
+                [40, None, 1],
+            ],
+        )
+    ]
+    text = f"SELECT m, k FROM ({inner} LIMIT 2 OFFSET 1) {RANGE} ORDER BY time DESC"
+    assert answer(store, text) == [({}, [[10, 1.0, None]])]

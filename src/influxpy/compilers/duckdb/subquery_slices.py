@@ -25,7 +25,7 @@ outer tags join it (``_star_select``), as the server expands it first.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from influxpy.compilers.duckdb.aliases import group_column, output_column
@@ -179,6 +179,24 @@ class SubquerySlicesMixin(_CompilerBase):
             sql = self._series_rows(inner, sql, plan, dims, keys, limits)
         return sql, shown
 
+    def _run_slicer(
+        self, plan: SlicePlan, keys: list[str], runs: tuple[int | None, int]
+    ) -> Callable[[str], str]:
+        """The LIMIT/OFFSET of *runs* counted per run of one inner group in
+        the rows of one call, as the server slices each call's points."""
+        limit, offset = runs
+        groups = [group_column(i) for i in range(len(keys))]
+        dims = keys if plan.dimensions is None else plan.dimensions
+        parts = [group_column(keys.index(k)) for k in dims if k in keys]
+        order = [f"{g} ASC" for g in groups]
+        if plan.windowed:
+            order.insert(0, f"time {'DESC' if plan.descending else 'ASC'}")
+
+        def sliced(sql: str) -> str:
+            return _runs(sql, parts, groups, order, limit, offset)
+
+        return sliced
+
     def _series_rows(
         self,
         inner: Query,
@@ -215,9 +233,12 @@ class SubquerySlicesMixin(_CompilerBase):
         )
         series = self._series_filter(ctx)
         assert series is not None
+        # A tag the rows lack (GROUP BY * inside, no series has it) is ''
+        # in every series and every row.
         match = " AND ".join(
             f"s.{group_column(i)} = r.{group_column(keys.index(k))}"
             for i, k in enumerate(dims)
+            if k in keys
         )
         return (
             f"SELECT r.* FROM ({sql}) r WHERE EXISTS "

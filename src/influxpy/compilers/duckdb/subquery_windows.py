@@ -68,6 +68,7 @@ def paired_calls_sql(
     streams: Sequence[Sequence[int]],
     *,
     descending: bool = True,
+    each: Callable[[str], str] | None = None,
 ) -> str:
     """*sql*'s rows (``(groups…, time, columns…)``) re-paired as the
     server's descending cursor pairs the calls' points.
@@ -77,7 +78,8 @@ def paired_calls_sql(
     points are numbered in the server's iterator order; a recursive walk
     then takes the largest (inner tags, time) among the calls' next points
     and joins the calls whose next point has it, as ``multiScannerCursor``
-    does. The walk takes one step per row it answers.
+    does. The walk takes one step per row it answers. *each*, when given,
+    slices each call's points (its LIMIT and OFFSET) before the walk.
     """
     way = "DESC" if descending else "ASC"
     tags = sorted(range(len(group_keys)), key=lambda i: group_keys[i])
@@ -95,10 +97,12 @@ def paired_calls_sql(
     ctes = [f"src AS MATERIALIZED (SELECT * FROM ({sql}))"]
     for j, chosen in enumerate(streams):
         values = ", ".join(output_column(i) for i in chosen)
+        points = f"SELECT * FROM src WHERE {output_column(chosen[0])} IS NOT NULL"
+        if each is not None:
+            points = each(points)
         ctes.append(
             f"s{j} AS MATERIALIZED (SELECT row_number() OVER (ORDER BY {order}) "
-            f"AS idx, struct_pack({key}) AS key, {values} FROM src "
-            f"WHERE {output_column(chosen[0])} IS NOT NULL)"
+            f"AS idx, struct_pack({key}) AS key, {values} FROM ({points}))"
         )
     n = range(len(streams))
     start = ", ".join(
