@@ -658,13 +658,19 @@ def test_arithmetic_of_text_distinct_fails(conn: str) -> None:
         "difference(distinct(n))",
         "non_negative_derivative(distinct(v), 5s)",
         "non_negative_difference(distinct(v))",
+        "cumulative_sum(distinct(n))",
+        "moving_average(distinct(v), 3)",
+        "elapsed(distinct(v), 1s)",
     ],
 )
-def test_a_change_of_distinct_between_windows(both: tuple[str, str], call: str) -> None:
-    """DERIVATIVE and DIFFERENCE of DISTINCT: the server's reducer keeps
-    the first of the points of one time, so each window's first distinct
-    value (in DISTINCT's order), from the window before the range, by tag,
-    in both orders, beside another call; fill() changes nothing."""
+def test_transformations_of_distinct(both: tuple[str, str], call: str) -> None:
+    """Transformations of DISTINCT over windows, from the window before the
+    range, by tag, in both orders; fill() changes nothing. DERIVATIVE and
+    DIFFERENCE read each window's first distinct value (the server's
+    reducer keeps the first of the points of one time), also beside
+    another call; CUMULATIVE_SUM, MOVING_AVERAGE and ELAPSED read every
+    distinct value, in DISTINCT's order."""
+    alone = call.split("(")[0] in ("cumulative_sum", "moving_average", "elapsed")
     write_both(
         both,
         *(
@@ -680,7 +686,7 @@ def test_a_change_of_distinct_between_windows(both: tuple[str, str], call: str) 
     )
     where = f"WHERE time >= {at(15)} AND time < {at(120)} GROUP BY time(30s)"
     for tail in ("", ", host", " fill(0)", " ORDER BY time DESC", ", host LIMIT 2"):
-        for beside in ("", ", mean(v)"):
+        for beside in ("",) if alone else ("", ", mean(v)"):
             text = f"SELECT {call}{beside} FROM conformance {where}{tail}"
             answers = []
             for alias in both:

@@ -69,6 +69,14 @@ class CallsMixin(_CompilerBase):
             for col in self._raw_of(item.expression):
                 if col not in aux:
                     aux.append(col)
+        if (
+            len(items) == 1
+            and not aux
+            and len(calls) == 1
+            and items[0].expression is calls[0]
+            and _runs_through_distinct(calls[0])
+        ):
+            return self._through_distinct_query(ctx, calls[0], names)
         multi = [c for c in calls if c.name in self._MULTI_ROW]
         if multi:
             lone = len(items) == 1 and len(calls) == 1 and not aux
@@ -335,11 +343,73 @@ class CallsMixin(_CompilerBase):
             raise ProgrammingError(msg)
         if not isinstance(source.source, Col):
             raise ProgrammingError(_FIELD_EXPECTED.format(name="distinct"))
-        if _engine(name) not in ("derivative", "difference") or ctx.query.timezone:
+        if _engine(name) not in _OF_DISTINCT or ctx.query.timezone:
             what = f"{name}() of distinct()" + (
                 " with tz()" if ctx.query.timezone else ""
             )
             raise self._unsupported(what)
+
+    def _through_distinct_query(
+        self, ctx: _Context, call: Func, names: list[str]
+    ) -> tuple[str, list[str], list[str | None]] | None:
+        """CUMULATIVE_SUM, MOVING_AVERAGE or ELAPSED of DISTINCT alone: over
+        the distinct values in DISTINCT's order, one row each (several
+        share a window's start)."""
+        source = call.source
+        assert isinstance(source, Func)
+        if ctx.query.group_by_time is None:
+            msg = f"{call.name} aggregate requires a GROUP BY interval"
+            raise ProgrammingError(msg)
+        column = source.source
+        if not isinstance(column, Col):
+            raise ProgrammingError(_FIELD_EXPECTED.format(name="distinct"))
+        if ctx.query.timezone:
+            what = f"{call.name}() of distinct() with tz()"
+            raise self._unsupported(what)
+        if column.key not in ctx.columns:
+            return None
+        x, kind = _column_sql(column, ctx.columns)
+        low, high = self._call_range(ctx, call)
+        g = ctx.group_columns
+        direction = ctx.direction
+        seen = "max(time)" if ctx.query.descending else "min(time)"
+        window = self._window_sql(ctx, low)
+        groups = [f"{gs} AS {group_column(i)}" for i, gs in enumerate(ctx.groups)]
+        values = (
+            f"SELECT {', '.join([*groups, f'{window} AS w', f'{x} AS x'])}, "
+            f"{seen} AS seen FROM {ctx.table} WHERE {ctx.where} "
+            f"AND {x} IS NOT NULL AND {_range_sql(low, high)} GROUP BY ALL"
+        )
+        partition = f"PARTITION BY {', '.join(g)} " if g else ""
+        ranked = (
+            f"SELECT {', '.join([*g, 'w AS time', 'x'])}, row_number() OVER "
+            f"({partition}ORDER BY w {direction}, seen ASC, x ASC) AS seq "
+            f"FROM ({values})"
+        )
+        over = f"({partition}ORDER BY seq"
+        engine = _engine(call.name)
+        keep = "TRUE"
+        if engine == "cumulative_sum":
+            cast = "BIGINT" if kind == "integer" else "DOUBLE"
+            value = f"CAST(sum(x) OVER {over} ROWS UNBOUNDED PRECEDING) AS {cast})"
+        elif engine == "moving_average":
+            n = int(call.params[0])
+            value = f"avg(CAST(x AS DOUBLE)) OVER {over} ROWS {n - 1} PRECEDING)"
+            keep = f"seq >= {n}"
+            kind = "float"
+        else:
+            unit = call.params[0].nanoseconds if call.params else 1
+            value = f"(time - lag(time) OVER {over})) // {unit}"
+            keep = "seq >= 2"
+            kind = "integer"
+        col0 = output_column(0)
+        body = (
+            f"SELECT {', '.join([*g, 'time', 'seq', f'{value} AS {col0}'])} "
+            f"FROM ({ranked}) QUALIFY {keep}"
+        )
+        order = [f"time {direction}", "seq ASC"]
+        sql = self._finish(ctx, body, names, order=order, limit_order=order)
+        return sql, names, [kind]
 
     def _distinct_firsts(
         self, ctx: _Context, node: Func, outer: Func, name: str, ctes: list[str]
@@ -557,3 +627,20 @@ def _reading_context(ctx: _Context, call: Func, predictors: frozenset[str]) -> _
         query = dataclasses.replace(ctx.query, descending=False)
         return dataclasses.replace(ctx, query=query)
     return ctx
+
+
+#: What the engine computes of DISTINCT's values, by ``_engine()``.
+_OF_DISTINCT = frozenset({"derivative", "difference"})
+#: ... and those it computes only alone in the select list.
+_THROUGH_DISTINCT = frozenset({"cumulative_sum", "moving_average", "elapsed"})
+
+
+def _runs_through_distinct(call: Func) -> bool:
+    """Whether *call* is CUMULATIVE_SUM, MOVING_AVERAGE or ELAPSED of
+    DISTINCT (computed over its values, see ``_through_distinct_query``)."""
+    source = call.source
+    return (
+        isinstance(source, Func)
+        and source.name == "distinct"
+        and _engine(call.name) in _THROUGH_DISTINCT
+    )
