@@ -1,0 +1,181 @@
+"""Calls of many rows read beside or through others: transformations of
+DISTINCT's values, and SAMPLE's points joined with other calls' rows."""
+
+from __future__ import annotations
+
+from influxpy.compilers.duckdb.aliases import (
+    ORDINAL,
+    RANDOM,
+    group_column,
+    output_column,
+)
+from influxpy.compilers.duckdb.context import (
+    _column_sql,
+    _CompilerBase,
+    _Context,
+    _engine,
+    _ordinal,
+    _range_sql,
+)
+from influxpy.exceptions import ProgrammingError
+from influxpy.expressions import Col
+from influxpy.functions import Func
+
+#: influxd's error for a function of something other than a field.
+_FIELD_EXPECTED = "expected field argument in {name}()"
+
+
+class ThroughCallsMixin(_CompilerBase):
+    """Transformations of DISTINCT, and SAMPLE beside other calls."""
+
+    def _check_of_distinct(
+        self, ctx: _Context, name: str, source: Func, windows: bool
+    ) -> None:
+        """A transformation of DISTINCT: the server's refusals, and what
+        the engine runs (a change between windows: DERIVATIVE, DIFFERENCE
+        and their non-negative forms, which read each window's first
+        distinct value, the point the server's reducer keeps of one time)."""
+        if name in self._TECHNICAL:
+            msg = (
+                "aggregate function distinct() cannot be combined with other "
+                "functions or fields"
+            )
+            raise ProgrammingError(msg)
+        if not windows:
+            msg = f"{name} aggregate requires a GROUP BY interval"
+            raise ProgrammingError(msg)
+        if not isinstance(source.source, Col):
+            raise ProgrammingError(_FIELD_EXPECTED.format(name="distinct"))
+        if _engine(name) not in _OF_DISTINCT or ctx.query.timezone:
+            what = f"{name}() of distinct()" + (
+                " with tz()" if ctx.query.timezone else ""
+            )
+            raise self._unsupported(what)
+
+    def _through_distinct_query(
+        self, ctx: _Context, call: Func, names: list[str]
+    ) -> tuple[str, list[str], list[str | None]] | None:
+        """CUMULATIVE_SUM, MOVING_AVERAGE or ELAPSED of DISTINCT alone: over
+        the distinct values in DISTINCT's order, one row each (several
+        share a window's start)."""
+        source = call.source
+        assert isinstance(source, Func)
+        if ctx.query.group_by_time is None:
+            msg = f"{call.name} aggregate requires a GROUP BY interval"
+            raise ProgrammingError(msg)
+        column = source.source
+        if not isinstance(column, Col):
+            raise ProgrammingError(_FIELD_EXPECTED.format(name="distinct"))
+        if ctx.query.timezone:
+            what = f"{call.name}() of distinct() with tz()"
+            raise self._unsupported(what)
+        if column.key not in ctx.columns:
+            return None
+        x, kind = _column_sql(column, ctx.columns)
+        low, high = self._call_range(ctx, call)
+        g = ctx.group_columns
+        direction = ctx.direction
+        seen = "max(time)" if ctx.query.descending else "min(time)"
+        window = self._window_sql(ctx, low)
+        groups = [f"{gs} AS {group_column(i)}" for i, gs in enumerate(ctx.groups)]
+        values = (
+            f"SELECT {', '.join([*groups, f'{window} AS w', f'{x} AS x'])}, "
+            f"{seen} AS seen FROM {ctx.table} WHERE {ctx.where} "
+            f"AND {x} IS NOT NULL AND {_range_sql(low, high)} GROUP BY ALL"
+        )
+        partition = f"PARTITION BY {', '.join(g)} " if g else ""
+        ranked = (
+            f"SELECT {', '.join([*g, 'w AS time', 'x'])}, row_number() OVER "
+            f"({partition}ORDER BY w {direction}, seen ASC, x ASC) AS seq "
+            f"FROM ({values})"
+        )
+        over = f"({partition}ORDER BY seq"
+        engine = _engine(call.name)
+        keep = "TRUE"
+        if engine == "cumulative_sum":
+            cast = "BIGINT" if kind == "integer" else "DOUBLE"
+            value = f"CAST(sum(x) OVER {over} ROWS UNBOUNDED PRECEDING) AS {cast})"
+        elif engine == "moving_average":
+            n = int(call.params[0])
+            value = f"avg(CAST(x AS DOUBLE)) OVER {over} ROWS {n - 1} PRECEDING)"
+            keep = f"seq >= {n}"
+            kind = "float"
+        else:
+            unit = call.params[0].nanoseconds if call.params else 1
+            value = f"(time - lag(time) OVER {over})) // {unit}"
+            keep = "seq >= 2"
+            kind = "integer"
+        col0 = output_column(0)
+        body = (
+            f"SELECT {', '.join([*g, 'time', 'seq', f'{value} AS {col0}'])} "
+            f"FROM ({ranked}) QUALIFY {keep}"
+        )
+        order = [f"time {direction}", "seq ASC"]
+        sql = self._finish(ctx, body, names, order=order, limit_order=order)
+        return sql, names, [kind]
+
+    def _distinct_firsts(
+        self, ctx: _Context, node: Func, outer: Func, name: str, ctes: list[str]
+    ) -> str:
+        """The first distinct value of each window, as DISTINCT gives them
+        (by the time each value is first read, then by value), stamped with
+        the window's start."""
+        source = node.source
+        assert isinstance(source, Col)
+        x, _kind = _column_sql(source, ctx.columns)
+        low, high = self._call_range(ctx, outer)
+        g = ctx.group_columns
+        seen = "max(time)" if ctx.query.descending else "min(time)"
+        window = self._window_sql(ctx, low)
+        values = (
+            f"SELECT {', '.join([*g, f'{window} AS w', f'{x} AS x'])}, "
+            f"{seen} AS seen FROM base "
+            f"WHERE {x} IS NOT NULL AND {_range_sql(low, high)} "
+            f"GROUP BY ALL"
+        )
+        first = "arg_min(x, struct_pack(a := seen, b := x))"
+        ctes.append(
+            f"{name} AS (SELECT {', '.join([*g, 'w AS time', f'{first} AS v'])} "
+            f"FROM ({values}) GROUP BY ALL)"
+        )
+        return name
+
+    def _sample_rows(self, ctx: _Context, call: Func) -> str:
+        """SAMPLE(x, N) beside other calls: N points of each window picked
+        at random, each at its own time."""
+        source = call.source
+        assert isinstance(source, Col)
+        x, _kind = _column_sql(source, ctx.columns)
+        low, high = self._call_range(ctx, call)
+        g = ctx.group_columns
+        window = "0" if ctx.query.group_by_time is None else self._window_sql(ctx, low)
+        pick = (
+            f"row_number() OVER (PARTITION BY {', '.join([*g, 'w'])} ORDER BY {RANDOM})"
+        )
+        columns = [*g, "time", f"{x} AS v", f"{window} AS w", f"random() AS {RANDOM}"]
+        rows = (
+            f"SELECT {', '.join(columns)} "
+            f"FROM base WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
+        )
+        ordinal = [f"1 AS {ORDINAL}"] if _ordinal(ctx) else []
+        return (
+            f"SELECT {', '.join([*g, 'time', 'v', *ordinal])} FROM ({rows}) "
+            f"QUALIFY {pick} <= {int(call.params[0])}"
+        )
+
+
+#: What the engine computes of DISTINCT's values, by ``_engine()``.
+_OF_DISTINCT = frozenset({"derivative", "difference"})
+#: ... and those it computes only alone in the select list.
+_THROUGH_DISTINCT = frozenset({"cumulative_sum", "moving_average", "elapsed"})
+
+
+def _runs_through_distinct(call: Func) -> bool:
+    """Whether *call* is CUMULATIVE_SUM, MOVING_AVERAGE or ELAPSED of
+    DISTINCT (computed over its values, see ``_through_distinct_query``)."""
+    source = call.source
+    return (
+        isinstance(source, Func)
+        and source.name == "distinct"
+        and _engine(call.name) in _THROUGH_DISTINCT
+    )
