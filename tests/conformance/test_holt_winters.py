@@ -16,6 +16,7 @@ from influxpy.functions import (
     CumulativeSum,
     Derivative,
     Difference,
+    Distinct,
     Elapsed,
     HoltWinters,
     HoltWintersWithFit,
@@ -143,3 +144,48 @@ def test_holt_winters_of_a_transformation(both: tuple[str, str], inner: Any) -> 
             assert _close(server, engine), (call, fill)
             backwards = [(tags, points[::-1]) for tags, points in latest_first[::-1]]
             assert backwards == engine, (call, fill)
+
+
+def test_holt_winters_of_distinct(both: tuple[str, str]) -> None:
+    """HOLT_WINTERS of DISTINCT forecasts from each window's first distinct
+    value (the server's reducer keeps the first point of one time), by tag
+    and filled; in descending order the engine gives the ascending rows
+    latest first."""
+    write_both(
+        both,
+        *(
+            Reading(
+                time=at(10 * k + k % 4),
+                v=float((k * 7) % 5 + k / 4),
+                n=(k * 3) % 4,
+                host="ab"[k % 2],
+            )
+            for k in range(-6, 40)
+            if k % 5 != 2
+        ),
+    )
+    for call in (
+        HoltWinters(Distinct("v"), 3, 2),
+        HoltWintersWithFit(Distinct("n"), 2, 0),
+    ):
+        for grouped in (False, True):
+            answers = []
+            for alias, descending in (
+                (both[0], False),
+                (both[1], False),
+                (both[1], True),
+            ):
+                qs = (
+                    Reading.series.using(alias)
+                    .filter(time__gte=at(15), time__lt=at(400))
+                    .annotate(call)
+                    .resolution(Second(30))
+                    .fill(0)
+                )
+                qs = qs.group_by("host") if grouped else qs
+                answers.append(series(qs.order_by("-time") if descending else qs))
+            server, engine, latest_first = answers
+            assert server, (call, grouped)
+            assert engine == server, (call, grouped)
+            backwards = [(tags, points[::-1]) for tags, points in latest_first[::-1]]
+            assert backwards == engine, (call, grouped)

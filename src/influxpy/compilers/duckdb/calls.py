@@ -488,7 +488,7 @@ def _reading_context(ctx: _Context, call: Func, predictors: frozenset[str]) -> _
         call.name in predictors
         and ctx.query.descending
         and isinstance(call.source, Func)
-        and call.source.kind == "transform"
+        and (call.source.kind == "transform" or call.source.name == "distinct")
     ):
         query = dataclasses.replace(ctx.query, descending=False)
         return dataclasses.replace(ctx, query=query)

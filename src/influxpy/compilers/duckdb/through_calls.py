@@ -32,9 +32,9 @@ class ThroughCallsMixin(_CompilerBase):
         self, ctx: _Context, name: str, source: Func, windows: bool
     ) -> None:
         """A transformation of DISTINCT: the server's refusals, and what
-        the engine runs (a change between windows: DERIVATIVE, DIFFERENCE
-        and their non-negative forms, which read each window's first
-        distinct value, the point the server's reducer keeps of one time)."""
+        the engine runs (DERIVATIVE, DIFFERENCE, their non-negative forms
+        and HOLT_WINTERS, which read each window's first distinct value,
+        the point the server's reducers keep of one time)."""
         if name in self._TECHNICAL:
             msg = (
                 "aggregate function distinct() cannot be combined with other "
@@ -165,7 +165,7 @@ class ThroughCallsMixin(_CompilerBase):
 
 
 #: What the engine computes of DISTINCT's values, by ``_engine()``.
-_OF_DISTINCT = frozenset({"derivative", "difference"})
+_OF_DISTINCT = frozenset({"derivative", "difference", "holt_winters"})
 #: ... and those it computes only alone in the select list.
 _THROUGH_DISTINCT = frozenset({"cumulative_sum", "moving_average", "elapsed"})
 
