@@ -543,3 +543,27 @@ def test_show_conditions_on_a_key_that_is_a_field_elsewhere(
             for url in (server, engine)
         ]
     assert answers[1] == answers[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT max(m) FROM (SELECT v AS m FROM sh, /^n/)",
+        "SELECT mean(m) FROM (SELECT host AS m FROM cpu)",
+        "SELECT max(m) FROM (SELECT v::tag AS m FROM net GROUP BY *)",
+        "SELECT max(m) FROM (SELECT v AS m FROM cpu, net)",
+        "SELECT count(m) FROM (SELECT host AS m FROM cpu)",
+    ],
+)
+def test_calls_over_a_tag_read_by_a_subquery(
+    endpoints: tuple[str, str, str], text: str
+) -> None:
+    """A subquery's column that reads a tag is a string to the outer calls:
+    ``max`` and ``mean`` of it fail with influxd's iterator error."""
+    server, engine, db = endpoints
+    with httpx.Client(timeout=60.0) as client:
+        answers = [
+            client.post(f"{url}/query", data={"q": text, "db": db}).json()
+            for url in (server, engine)
+        ]
+    assert answers[1] == answers[0]

@@ -57,13 +57,17 @@ def _field_kinds(query: Query, tables: Tables) -> dict[str, str]:
     source = query.source
     if isinstance(source, Query):
         inner = _field_kinds(source, tables)
+        tags = _tag_keys(source, tables)
         kinds: dict[str, str] = {}
         for item in source.select:
             expression = item.expression
-            if isinstance(expression, Col) and expression.cast is None:
-                kind = inner.get(expression.key)
-                if kind is not None:
-                    kinds[item.alias or expression.key] = kind
+            if not isinstance(expression, Col) or expression.cast not in (None, "tag"):
+                continue
+            kind = inner.get(expression.key) if expression.cast is None else None
+            if kind is None and (expression.cast == "tag" or expression.key in tags):
+                kind = "string"  # a tag read as a subquery's column
+            if kind is not None:
+                kinds[item.alias or expression.key] = kind
         return kinds
     sources = [s for s in (source, *query.extra_sources) if isinstance(s, Source)]
     kinds = {}
@@ -72,6 +76,19 @@ def _field_kinds(query: Query, tables: Tables) -> dict[str, str]:
             if info.role == "field":
                 kinds.setdefault(info.key, info.kind)
     return kinds
+
+
+def _tag_keys(query: Query, tables: Tables) -> set[str]:
+    """The tag keys of the measurements *query* reads (none over a subquery)."""
+    if isinstance(query.source, Query):
+        return set()
+    sources = [s for s in (query.source, *query.extra_sources) if isinstance(s, Source)]
+    return {
+        info.key
+        for _rp, _m, columns in tables(sources)
+        for info in columns.values()
+        if info.role == "tag"
+    }
 
 
 def refuse_argument_types(query: Query, tables: Tables) -> None:
