@@ -140,9 +140,10 @@ class HTTPRequests(HTTPErrors, Backend):
         return self._response_failure(response)
 
     def _lean_pool(self) -> LeanPool | None:
-        """The pool of the lean write path (``lean.py``), made on first use;
-        None where ``httpx`` must send: a custom transport, TLS, proxies or
-        an authentication other than a fixed header."""
+        """The pool of the lean path (``lean.py``: writes; ``lean_reads.py``:
+        streamed queries), made on first use; None where ``httpx`` must
+        send: a custom transport, TLS, proxies or an authentication other
+        than a fixed header."""
         pool = self._lean
         if pool is None and self._lean_possible:
             client = self._client
