@@ -30,9 +30,6 @@ __all__ = ["LeanPool"]
 
 logger = logging.getLogger("httpx")
 
-#: Bodies up to this size go out in one ``sendall()`` with the head.
-_JOIN_UNDER = 1 << 16
-
 
 def _readable(sock: socket.socket) -> bool:
     """Whether *sock* has something to read (or was closed) right now.
@@ -155,11 +152,10 @@ class LeanPool:
         trace: Callable[[str, dict[str, Any]], None] | None,
     ) -> _Answer:
         try:
-            if len(body) < _JOIN_UNDER:
-                sock.sendall(head + body)
-            else:
-                sock.sendall(head)
-                sock.sendall(body)
+            # One write of head and body: with the head sent on its own,
+            # writes to influxd measured slower here (noisy runs, but every
+            # one of four), and the copy of the body costs next to nothing.
+            sock.sendall(head + body)
         except TimeoutError as exc:
             raise httpx.WriteTimeout(str(exc)) from None
         except OSError as exc:
