@@ -14,6 +14,7 @@ import pytest
 from conformance._common import Reading, approx, at, write
 from influxpy.durations import Second
 from influxpy.functions import (
+    Count,
     CumulativeSum,
     Derivative,
     Difference,
@@ -147,3 +148,25 @@ def test_transformation_reads_the_nan_of_technical_analysis(
     )
     got = [(p["time"], p["x"]) for r in qs.epoch() for p in r.points]
     assert got == approx([(at(t), x) for t, x in expected])
+
+
+def test_descending_subquery_of_several_calls_grouped_by_all_tags_inside_and_out(
+    conn: str,
+) -> None:
+    """Grouped by every tag inside (GROUP BY *) and out, each outer series
+    is one inner series, and in descending order the server keeps each
+    inner row of several calls whole, also where a series lacks one call's
+    field. The engine split the row of the series holding both."""
+    write(conn, Reading(time=at(0), v=0.0), Reading(time=at(0), v=0.0, n=0, host="a"))
+    inner = Reading.series.using(conn).group_by("*").annotate(m=Mean("v"), k=Count("n"))
+    qs = (
+        inner.subquery()
+        .filter(time__lt=at(120))
+        .only("m", "k")
+        .group_by("*")
+        .order_by("-time")
+    )
+    assert [(r.tags, r.points) for r in qs.epoch()] == [
+        ({"host": "a"}, [{"time": 0, "m": 0.0, "k": 1}]),
+        ({"host": ""}, [{"time": 0, "m": 0.0, "k": None}]),
+    ]

@@ -36,9 +36,10 @@ def groups_whole_series(inner: Sequence[str], outer: Sequence[str]) -> bool:
     """Whether the server keeps each inner row of several calls whole in
     descending order: the outer query groups by every inner grouping tag
     (a subquery without GROUP BY takes the outer tags, so it always does).
+    Grouped by every tag inside, so is it only by GROUP BY * outside.
     """
     if "*" in inner:
-        return False
+        return "*" in outer
     return "*" in outer or set(inner) <= set(outer)
 
 
