@@ -199,7 +199,7 @@ class EngineAdmin(EngineCore):
                 return [autogen]
             rows = self._con.execute(
                 "SELECT name, duration, shard_duration, replication, is_default "
-                f"FROM {policies_table(database)} ORDER BY position"
+                f"FROM {policies_table(self._state.store, database)} ORDER BY position"
             ).fetchall()
         names = ("name", "duration", "shard_duration", "replication", "default")
         return [dict(zip(names, row, strict=True)) for row in rows]

@@ -23,8 +23,10 @@ from influxpy.compilers.duckdb.catalog import (
     ColumnInfo,
     code_column,
     field_column,
+    schema_name,
     stored_key,
 )
+from influxpy.exceptions import NotSupportedError
 
 if TYPE_CHECKING:
     from influxpy.backends.duckdb.batches import Batch
@@ -56,6 +58,8 @@ _NEW_TAG_CODES = "main.influxpy_tag_codes_new"
 #: Pruning deletes unused values while they are fewer than the values that
 #: stay divided by this; otherwise it copies the values that stay.
 _REBUILD_RATIO = 8
+#: Schemas of DuckDB's system catalog: no database can be named so.
+_SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog"})
 
 
 def ident(name: str) -> str:
@@ -63,9 +67,36 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def table_name(database: str, rp: str, measurement: str) -> str:
-    """The DuckDB table of a measurement in a retention policy."""
-    return f"{ident(database)}.{ident(rp + '.' + measurement)}"
+def _case_clash(what: str, other: str) -> None:
+    msg = (
+        f"The embedded engine cannot store the {what} beside {other!r}: "
+        "DuckDB's names ignore case, so names differing only in case are one "
+        "name to it (InfluxDB keeps them apart). None of these points were "
+        "stored (points of other measurements in the same write may have "
+        "been); write them with the stored name's spelling."
+    )
+    raise NotSupportedError(msg)
+
+
+def _reachable(name: str) -> None:
+    """Refuse a database name DuckDB keeps for its own schemas."""
+    if name.lower() in _SYSTEM_SCHEMAS:
+        msg = (
+            f"The embedded engine cannot store a database named {name!r}: "
+            f"DuckDB keeps that name for its own schema (reserved: "
+            f"{', '.join(sorted(_SYSTEM_SCHEMAS))}). Choose another name."
+        )
+        raise NotSupportedError(msg)
+
+
+def table_name(store: str, database: str, rp: str, measurement: str) -> str:
+    """The DuckDB table of a measurement in a retention policy.
+
+    Named with the DuckDB catalog *store* too: a database (schema) named
+    like a catalog (the file's name, ``memory``, ``system``, ``temp``)
+    would otherwise be an ambiguous reference.
+    """
+    return f"{schema_name(store, database)}.{ident(rp + '.' + measurement)}"
 
 
 def _stored(columns: Mapping[str, ColumnInfo], key: str, role: str) -> bool:
@@ -76,13 +107,13 @@ def _stored(columns: Mapping[str, ColumnInfo], key: str, role: str) -> bool:
     return info is not None and info.role == role
 
 
-def policies_table(database: str) -> str:
+def policies_table(store: str, database: str) -> str:
     """The table of *database*'s retention policies.
 
     Inside the database's schema, so dropping the database drops it too;
     measurement tables are named "rp.measurement" and never collide with it.
     """
-    return f"{ident(database)}.influxpy_retention_policies"
+    return f"{schema_name(store, database)}.influxpy_retention_policies"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,6 +124,9 @@ class CatalogState:
     databases: frozenset[str]
     #: Each database's default retention policy, where it is not ``autogen``.
     default_policies: Mapping[str, str]
+    #: The DuckDB catalog the databases are schemas of (the file's name, or
+    #: ``memory``), which every table name spells out.
+    store: str
 
     def default_policy(self, database: str) -> str:
         """The policy points and queries naming none use on *database*."""
@@ -126,6 +160,7 @@ def load_state(con: Any) -> CatalogState:
     # Tables written before tags had codes keep grouping by the values.
     for columns, key in coded:
         columns[key] = dataclasses.replace(columns[key], coded=True)
+    store = str(con.execute("SELECT current_database()").fetchone()[0])
     names = con.execute("SELECT name FROM main.influxpy_databases").fetchall()
     databases = frozenset(str(r[0]) for r in names)
     with_policies = con.execute(
@@ -137,7 +172,7 @@ def load_state(con: Any) -> CatalogState:
         if db not in databases:
             continue
         row = con.execute(
-            f"SELECT name FROM {policies_table(db)} WHERE is_default LIMIT 1"
+            f"SELECT name FROM {policies_table(store, db)} WHERE is_default LIMIT 1"
         ).fetchone()
         if row is not None and row[0] != DEFAULT_RETENTION_POLICY:
             defaults[db] = str(row[0])
@@ -147,6 +182,7 @@ def load_state(con: Any) -> CatalogState:
         ),
         databases,
         MappingProxyType(defaults),
+        store,
     )
 
 
@@ -182,6 +218,7 @@ class CatalogChange:
             MappingProxyType(dict(self.tables)),
             frozenset(self.databases),
             MappingProxyType(dict(self.default_policies)),
+            self.base.store,
         )
 
     # -- databases -------------------------------------------------------------
@@ -190,13 +227,29 @@ class CatalogChange:
         """Create *name* (a DuckDB schema) unless it exists."""
         if name in self.databases:
             return
-        self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(name)}")
+        _reachable(name)
+        for other in self.databases:
+            if other.lower() == name.lower():
+                _case_clash(f"database {name!r}", other)
+        self.con.execute(
+            f"CREATE SCHEMA IF NOT EXISTS {schema_name(self.base.store, name)}"
+        )
         self.con.execute("INSERT INTO main.influxpy_databases VALUES (?)", [name])
         self.databases.add(name)
 
     def drop_database(self, name: str) -> None:
         """Drop *name* and everything in it."""
-        self.con.execute(f"DROP SCHEMA IF EXISTS {ident(name)} CASCADE")
+        if name.lower() == "main":
+            # DuckDB's own schema, which holds the engine's tables too.
+            for _db, rp, m in [k for k in self.tables if k[0] == name]:
+                table = table_name(self.base.store, name, rp, m)
+                self.con.execute(f"DROP TABLE IF EXISTS {table}")
+            self.con.execute(
+                f"DROP TABLE IF EXISTS {policies_table(self.base.store, name)}"
+            )
+        else:
+            # Unqualified: DuckDB finds "store"."store" ambiguous here (only).
+            self.con.execute(f"DROP SCHEMA IF EXISTS {ident(name)} CASCADE")
         self.con.execute("DELETE FROM main.influxpy_catalog WHERE database = ?", [name])
         self.con.execute("DELETE FROM main.influxpy_databases WHERE name = ?", [name])
         for key in [k for k in self.tables if k[0] == name]:
@@ -207,7 +260,7 @@ class CatalogChange:
 
     def store_policies(self, database: str, policies: list[dict[str, Any]]) -> None:
         """Replace the stored retention policies of *database*."""
-        table = policies_table(database)
+        table = policies_table(self.base.store, database)
         self.con.execute(
             f"CREATE TABLE IF NOT EXISTS {table} (name VARCHAR, duration BIGINT, "
             "shard_duration BIGINT, replication INTEGER, is_default BOOLEAN, "
@@ -237,6 +290,31 @@ class CatalogChange:
 
     # -- tables ------------------------------------------------------------------
 
+    def _refuse_case_clash(
+        self,
+        database: str,
+        rp: str,
+        batch: Batch,
+        current: Mapping[str, ColumnInfo] | None,
+    ) -> None:
+        """Refuse names DuckDB cannot tell apart from stored ones.
+
+        DuckDB matches identifiers ignoring case, so a measurement, a
+        retention policy or a key differing from another only in case would
+        meet the other's table or column. Refused before anything changes.
+        """
+        name = f"{rp}.{batch.measurement}"
+        if current is None:
+            for db, other_rp, other in self.tables:
+                other_name = f"{other_rp}.{other}"
+                if db == database and other_name.lower() == name.lower():
+                    _case_clash(f"measurement {batch.measurement!r}", other)
+        keys = {info.key.lower(): info.key for info in (current or _EMPTY).values()}
+        for key in [*batch.tags, *batch.fields]:
+            seen = keys.setdefault(key.lower(), key)
+            if seen != key:
+                _case_clash(f"key {key!r} of measurement {batch.measurement!r}", seen)
+
     def ensure_columns(
         self, database: str, rp: str, batch: Batch
     ) -> Mapping[str, ColumnInfo]:
@@ -248,13 +326,14 @@ class CatalogChange:
         """
         key = (database, rp, batch.measurement)
         current = self.tables.get(key)
-        table = table_name(database, rp, batch.measurement)
+        table = table_name(self.base.store, database, rp, batch.measurement)
         wanted = [(k, "tag", "string") for k in batch.tags]
         wanted += [(k, "field", kind) for k, (kind, _v) in batch.fields.items()]
         if current is not None and all(
             _stored(current, name, role) for name, role, _kind in wanted
         ):
             return current
+        self._refuse_case_clash(database, rp, batch, current)
         if current is None:
             self.ensure_database(database)
             self.con.execute(f"CREATE TABLE {table} (time BIGINT NOT NULL)")
@@ -324,7 +403,8 @@ class CatalogChange:
         """Drop measurement tables and forget their columns."""
         dropped = False
         for db, rp, measurement in list(keys):
-            self.con.execute(f"DROP TABLE IF EXISTS {table_name(db, rp, measurement)}")
+            table = table_name(self.base.store, db, rp, measurement)
+            self.con.execute(f"DROP TABLE IF EXISTS {table}")
             self.con.execute(
                 "DELETE FROM main.influxpy_catalog WHERE database = ? AND "
                 "retention_policy = ? AND measurement = ?",
@@ -346,7 +426,7 @@ class CatalogChange:
             tags = [(k, c) for k, c in columns.items() if c.role == "tag"]
             if not tags:
                 continue
-            table = table_name(*key)
+            table = table_name(self.base.store, *key)
             checks = ", ".join(
                 f"bool_or({ident(code_column(k))} <> 0)"
                 if c.coded
@@ -385,8 +465,9 @@ class CatalogChange:
         stored point carries any more leave their tables first.
         """
         self.drop_unused_tags()
+        store = self.base.store
         used = [
-            f"SELECT {ident(code_column(k))} AS code FROM {table_name(*key)}"
+            f"SELECT {ident(code_column(k))} AS code FROM {table_name(store, *key)}"
             for key, columns in self.tables.items()
             for k, info in columns.items()
             if info.coded

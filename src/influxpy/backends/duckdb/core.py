@@ -259,6 +259,7 @@ class EngineCore(Backend):
             database,
             {(rp, m): cols for rp, m, cols in state.tables_of(database)},
             state.default_policy(database),
+            state.store,
         )
 
     @staticmethod
@@ -283,7 +284,7 @@ class EngineCore(Backend):
         return DuckDBCompiler(self.catalog(db), now_ns=_time.time_ns())
 
     def _table(self, database: str, rp: str, measurement: str) -> str:
-        return table_name(database, rp, measurement)
+        return table_name(self._state.store, database, rp, measurement)
 
     def close(self) -> None:
         """Write out open batch writers, then close the DuckDB connection

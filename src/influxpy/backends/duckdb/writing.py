@@ -88,7 +88,7 @@ class EngineWrites(EngineCore):
                 def codes(tags: dict[str, Any]) -> dict[str, Any]:
                     return tag_codes(con, self._tag_codes, change, tags)
 
-                merge(con, table_name(*key), batch, columns, codes)
+                merge(con, table_name(change.base.store, *key), batch, columns, codes)
         with self._lock:
             self._unchecked += batch.count
             if self._unchecked >= (self._checkpoint_rows or _CHECKPOINT_ROWS):
@@ -116,11 +116,11 @@ class EngineWrites(EngineCore):
         look through every table for it (a millisecond or two a write): a
         database without the table has only ``autogen``.
         """
+        policies = policies_table(self._state.store, database)
         with self._lock:
             try:
                 row = self._con.execute(
-                    f"SELECT duration, shard_duration FROM {policies_table(database)} "
-                    "WHERE name = ?",
+                    f"SELECT duration, shard_duration FROM {policies} WHERE name = ?",
                     [rp],
                 ).fetchone()
             except _duckdb().CatalogException:

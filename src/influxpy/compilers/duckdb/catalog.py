@@ -98,8 +98,22 @@ class Catalog:
     tables: Mapping[tuple[str, str], Mapping[str, ColumnInfo]]
     #: The policy a source naming none reads.
     default_rp: str = DEFAULT_RP
+    #: The DuckDB catalog holding the database's schema (empty: unnamed).
+    store: str = ""
 
 
 def ident(name: str) -> str:
     """Double-quote a DuckDB identifier, doubling ``"`` (SQL standard)."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def schema_name(store: str, database: str) -> str:
+    """The DuckDB schema of *database*, in the catalog *store* when given.
+
+    A database named like a DuckDB catalog (the file's name, ``memory``,
+    ``system``, ``temp``) is an ambiguous reference unless the catalog is
+    spelled out.
+    """
+    if not store:
+        return ident(database)
+    return f"{ident(store)}.{ident(database)}"

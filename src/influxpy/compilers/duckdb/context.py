@@ -15,7 +15,13 @@ from typing import Any, ClassVar
 
 from influxpy.compilers.base import Compiler
 from influxpy.compilers.duckdb.aliases import group_code_column, group_column
-from influxpy.compilers.duckdb.catalog import Catalog, ColumnInfo, find_column, ident
+from influxpy.compilers.duckdb.catalog import (
+    Catalog,
+    ColumnInfo,
+    find_column,
+    ident,
+    schema_name,
+)
 from influxpy.compilers.duckdb.stream import StreamPlan
 from influxpy.exceptions import UnsupportedCompilation
 from influxpy.expressions import Col, Expression, WhereNode
@@ -207,7 +213,7 @@ class _CompilerBase(Compiler):
         columns = self.catalog.tables.get((rp, source.measurement))
         if columns is None:
             return None
-        database = ident(self.catalog.database)
+        database = schema_name(self.catalog.store, self.catalog.database)
         return f"{database}.{ident(rp + '.' + source.measurement)}", columns
 
     # -- the methods the parts call on each other ----------------------------

@@ -1,0 +1,106 @@
+"""Database, measurement and key names DuckDB treats specially.
+
+A DuckDB file's catalog is named after the file, and DuckDB also has the
+catalogs ``memory``, ``system`` and ``temp``: a database (a schema) with one
+of those names must still be written and read. DuckDB matches names
+ignoring case, so names differing only in case are refused with an error
+naming both, before anything of the batch is stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import influxpy
+from influxpy.backends.duckdb.backend import DuckDBBackend
+from influxpy.exceptions import NotSupportedError
+
+
+@pytest.fixture
+def memory() -> Iterator[DuckDBBackend]:
+    conn = influxpy.connect("duckdb://:memory:", alias="names")
+    assert isinstance(conn, DuckDBBackend)
+    yield conn
+    influxpy.connections.close_all()
+
+
+def _values(conn: DuckDBBackend, database: str, measurement: str = "m") -> list[float]:
+    result = conn.query(f'SELECT v FROM "{measurement}"', database=database)
+    return [p["v"] for r in result for p in r.points]
+
+
+@pytest.mark.parametrize("stem", ["influxpy", "metrics"])
+def test_a_database_named_like_its_file(tmp_path: Path, stem: str) -> None:
+    url = f"duckdb:///{tmp_path}/{stem}.duckdb"
+    conn = influxpy.connect(url, alias="file-named")
+    try:
+        conn.create_database(stem)
+        conn.write_lines(["m v=1 1", "m v=2 2"], database=stem)
+        conn.query(
+            f'CREATE RETENTION POLICY week ON "{stem}" DURATION 7d REPLICATION 1'
+        )
+        now = time.time_ns()
+        conn.write_lines([f"m v=3 {now}"], database=stem, retention_policy="week")
+        assert _values(conn, stem) == [1.0, 2.0]
+        conn.close()
+        conn = influxpy.connect(url, alias="file-named-again")
+        assert _values(conn, stem) == [1.0, 2.0]
+        result = conn.query('SELECT v FROM "week"."m"', database=stem)
+        assert [p["v"] for r in result for p in r.points] == [3.0]
+        conn.drop_database(stem)
+        assert stem not in conn.list_databases()
+    finally:
+        influxpy.connections.close_all()
+
+
+@pytest.mark.parametrize("name", ["memory", "system", "temp", "main"])
+def test_databases_named_like_duckdb_catalogs(memory: DuckDBBackend, name: str) -> None:
+    memory.create_database(name)
+    memory.create_database("other")
+    memory.write_lines(["m v=1 1"], database=name)
+    memory.write_lines(["m v=9 1"], database="other")
+    assert _values(memory, name) == [1.0]
+    memory.drop_database(name)
+    assert name not in memory.list_databases()
+    # The engine's own tables (in DuckDB's schema main) outlive it.
+    assert _values(memory, "other") == [9.0]
+    memory.create_database(name)
+    assert memory.query("SELECT * FROM m", database=name) == []
+
+
+def test_duckdb_system_schemas_are_refused_by_name(memory: DuckDBBackend) -> None:
+    with pytest.raises(NotSupportedError, match="'information_schema'"):
+        memory.create_database("information_schema")
+    assert "information_schema" not in memory.list_databases()
+
+
+@pytest.mark.parametrize(
+    ("lines", "named"),
+    [
+        (["cpu v=1 1", "CPU v=2 2"], "measurement 'CPU' beside 'cpu'"),
+        (["m,Host=a v=1 1", "m,host=b v=2 2"], "key 'host' of measurement 'm'"),
+        (["m Value=1 1", "m value=2 2"], "key 'value' of measurement 'm'"),
+        (["m,t=a v=1 1", "m T=2 2"], "key 'T' of measurement 'm' beside 't'"),
+    ],
+)
+def test_names_differing_only_in_case_are_refused(
+    memory: DuckDBBackend, lines: list[str], named: str
+) -> None:
+    memory.create_database("d")
+    memory.write_lines(lines[:1], database="d")
+    stored = memory.query("SELECT * FROM /.*/", database="d")
+    with pytest.raises(NotSupportedError, match=named):
+        memory.write_lines(lines[1:], database="d")
+    # What was accepted stays, and the refused write changed nothing.
+    assert memory.query("SELECT * FROM /.*/", database="d") == stored
+
+
+def test_a_database_differing_only_in_case_is_refused(memory: DuckDBBackend) -> None:
+    memory.create_database("Metrics")
+    with pytest.raises(NotSupportedError, match="database 'metrics' beside 'Metrics'"):
+        memory.create_database("metrics")
+    assert "metrics" not in memory.list_databases()
