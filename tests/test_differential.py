@@ -629,7 +629,7 @@ TECHNICAL: list[Callable[[Any], Any]] = [
 @st.composite
 def transform_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     """A transformation of raw values, or of an aggregate with windows
-    (possibly offset), or HOLT_WINTERS of an aggregate.
+    (possibly offset or in local time), or HOLT_WINTERS of an aggregate.
 
     Of an aggregate in ascending order the server reads the window before
     the lower bound, and without one it answers nothing (a quirk), so a
@@ -663,6 +663,9 @@ def transform_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         fill = draw(st.sampled_from([None, "none", "previous", "linear", 0, -1]))
         if fill is not None:
             spec.add("fill", fill)
+        if draw(st.integers(0, 3)) == 0:
+            # Windows in local time.
+            spec.add("tz", draw(st.sampled_from(["Europe/Paris", "Asia/Kolkata"])))
         if forecast:
             add_paging(draw, spec, group_by, descending=False)
             return spec
