@@ -682,6 +682,14 @@ def transform_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     return spec
 
 
+#: resolution() arguments: an interval, and an offset or None.
+WINDOWS = st.tuples(
+    st.sampled_from([10, 30, 60]).map(Second),
+    st.sampled_from([None, None, 5, -5, 20]).map(
+        lambda s: None if s is None else Second(s)
+    ),
+)
+
 #: HOLT_WINTERS(agg, N, S): N forecasts, a season of S windows.
 HW_ARGS = st.tuples(st.integers(1, 4), st.integers(0, 3))
 
@@ -722,7 +730,7 @@ def special_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         spec.add("annotate", Integral(field) if unit is None else Integral(field, unit))
         spec.unordered_series = True
     if windows:
-        spec.add("resolution", Second(draw(st.sampled_from([10, 30, 60]))))
+        spec.add("resolution", *draw(WINDOWS))
     # The server pushes LIMIT down to each stored series before TOP and
     # BOTTOM rank the points (a quirk), so they get no LIMIT here.
     rows = kind == "distinct"
@@ -791,7 +799,7 @@ def selector_column_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     if first and names:
         spec.add("only", *names)
     if windows:
-        spec.add("resolution", Second(draw(st.sampled_from([10, 30, 60]))))
+        spec.add("resolution", *draw(WINDOWS))
     if not inner:
         add_paging(draw, spec, group_by, rows=kind == "sample", open_end=False)
         return spec
