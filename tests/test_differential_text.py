@@ -497,6 +497,23 @@ def test_quirk_offset_without_limit_in_a_raw_select(
         assert _series(engine, text, db) == _series(server, text, db)
 
 
+@pytest.fixture(scope="module")
+def one_shard(endpoints: tuple[str, str, str]) -> Iterator[tuple[str, str, str]]:
+    """A database of its own holding only POINTS (one shard): with several
+    shards, influxd judges a SHOW condition by one shard's fields only."""
+    server, engine, _db = endpoints
+    db = f"difftext_show_{uuid.uuid4().hex[:8]}"
+    with httpx.Client(timeout=60.0) as client:
+        for url in (server, engine):
+            client.post(f"{url}/query", data={"q": f'CREATE DATABASE "{db}"'})
+            client.post(f"{url}/write", params={"db": db}, content=POINTS.encode())
+        try:
+            yield server, engine, db
+        finally:
+            for url in (server, engine):
+                client.post(f"{url}/query", data={"q": f'DROP DATABASE "{db}"'})
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -536,13 +553,13 @@ def test_quirk_offset_without_limit_in_a_raw_select(
     ],
 )
 def test_show_conditions_on_a_key_that_is_a_field_elsewhere(
-    endpoints: tuple[str, str, str], text: str
+    one_shard: tuple[str, str, str], text: str
 ) -> None:
     """A condition of a SHOW statement passes every series of a measurement
     that has a field of that key, and reads the tag in the others (``v`` is
     a field in cpu, mem and disk, a tag in net, absent from sh). Error
     texts are compared too."""
-    server, engine, db = endpoints
+    server, engine, db = one_shard
     with httpx.Client(timeout=60.0) as client:
         answers = [
             client.post(f"{url}/query", data={"q": text, "db": db}).json()
