@@ -109,7 +109,14 @@ _SPREAD = _own("influxpy_pspread")
 
 
 def nearest_rank_rows(
-    name: str, x: str, rows: str, p: str, base: str = "", table: str = ""
+    name: str,
+    x: str,
+    rows: str,
+    p: str,
+    base: str = "",
+    table: str = "",
+    *,
+    descending: bool = False,
 ) -> tuple[list[str], str]:
     """CTEs and a relation holding the point PERCENTILE picks from *rows*.
 
@@ -120,8 +127,11 @@ def nearest_rank_rows(
     ranked row holds for it; it is empty when the rank is outside ``1..n``.
     With *base*, the CTE ``base AS (SELECT ... FROM <table> WHERE ...)``
     that *rows* reads, and its *table*, the sample is drawn inside the
-    table's scan, which then skips the vectors left out.
+    table's scan, which then skips the vectors left out. Ties of value are
+    ordered by time as the query reads the points (``descending``: latest
+    first), as influxd's sort by value keeps its input's order of ties.
     """
+    later = " DESC" if descending else ""
     sample_ctes, sample, vectors = _sample_source(name, rows, base, table)
     fraction = f"least(greatest({p} / 100.0, 0.0), 1.0)"
     lows = ", ".join(f"greatest({fraction} - {d}, 0.0)" for d in BRACKET_WIDTHS)
@@ -187,14 +197,14 @@ def nearest_rank_rows(
     ]
     within = (
         f"SELECT r.*, {_K} AS {ROW_NUMBER}, {_N} AS {GROUP_SIZE}, "
-        f"{_BELOW} + row_number() OVER (ORDER BY {x}, time) AS {_POS} "
+        f"{_BELOW} + row_number() OVER (ORDER BY {x}, time{later}) AS {_POS} "
         f"FROM (SELECT * FROM {rows}) AS r, {name}_hit "
         f"WHERE {x} >= {_LO} AND {x} <= {_HI}"
     )
     found = f"SELECT * EXCLUDE ({_POS}) FROM ({within}) WHERE {_POS} = {ROW_NUMBER}"
     # The exact selection reads the rows only when the bracket missed.
     missed = f"(SELECT r.* FROM (SELECT * FROM {rows}) AS r, {name}_miss) AS missed"
-    exact_ctes, exact = _exact_rows(f"{name}_exact", x, missed, p)
+    exact_ctes, exact = _exact_rows(f"{name}_exact", x, missed, p, later)
     relation = f"(SELECT * FROM ({found}) UNION ALL BY NAME SELECT * FROM {exact})"
     return [*sample_ctes, *ctes, *exact_ctes], relation
 
@@ -224,7 +234,9 @@ def _sample_source(
     return [], f"(SELECT * FROM {rows}) USING SAMPLE {SAMPLE}", False
 
 
-def _exact_rows(name: str, x: str, rows: str, p: str) -> tuple[list[str], str]:
+def _exact_rows(
+    name: str, x: str, rows: str, p: str, later: str = ""
+) -> tuple[list[str], str]:
     """``nearest_rank_rows()`` by the exact selection (module docstring)."""
     fraction = f"least(greatest({p} / 100.0, 0.0), 1.0)"
     rank = f"CAST(floor(CAST({_N} AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
@@ -253,7 +265,7 @@ def _exact_rows(name: str, x: str, rows: str, p: str) -> tuple[list[str], str]:
     ]
     ties = (
         f"SELECT r.*, {_K} AS {ROW_NUMBER}, {_N} AS {GROUP_SIZE}, {_NTH}, "
-        f"row_number() OVER (ORDER BY time) AS {_TIME_RANK}, "
+        f"row_number() OVER (ORDER BY time{later}) AS {_TIME_RANK}, "
         f"count(*) OVER () AS {_TIES} "
         f"FROM (SELECT * FROM {rows}) AS r, {name}_picked AS p "
         f"WHERE {x} = {_VALUE}"

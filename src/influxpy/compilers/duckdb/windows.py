@@ -250,8 +250,11 @@ class WindowsMixin(_CompilerBase):
                 # Rank the points of each group once (a window sorts per
                 # group), instead of building and sorting a list of every value.
                 over = f"PARTITION BY {', '.join(parts)}"
+                # Ties of value in the order the query reads the points,
+                # as influxd's sort by value keeps them.
+                later = " DESC" if query.descending else ""
                 ranked = (
-                    f"SELECT *, row_number() OVER ({over} ORDER BY {x}, time) "
+                    f"SELECT *, row_number() OVER ({over} ORDER BY {x}, time{later}) "
                     f"AS {ROW_NUMBER}, count(*) OVER ({over}) AS {GROUP_SIZE} "
                     f"FROM {rows}"
                 )
@@ -262,7 +265,9 @@ class WindowsMixin(_CompilerBase):
             else:
                 # Over all the rows: a selection, not a sort (percentile.py).
                 p = self._param(float(call.params[0]))
-                more, rows = nearest_rank_rows(name, x, rows, p, ctes[0], ctx.table)
+                more, rows = nearest_rank_rows(
+                    name, x, rows, p, ctes[0], ctx.table, descending=query.descending
+                )
                 ctes.extend(more)
         codes = ctx.codes if grouping == "ALL" else []
         reported = "r.time"
