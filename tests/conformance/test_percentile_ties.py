@@ -127,3 +127,34 @@ def test_quirk_percentile_ties_among_more_than_twelve_points(
         assert all(point in data for point in theirs)
         differ += theirs != ours
     assert differ > 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT percentile(v, 20) FROM m WHERE time >= 0 AND time <= 7 "
+        "GROUP BY time(4ns) ORDER BY time DESC",
+        "SELECT percentile(v, 20) FROM m WHERE time >= 0 AND time <= 7 "
+        "GROUP BY time(4ns) fill(none) ORDER BY time DESC",
+    ],
+)
+def test_quirk_percentile_descending_after_a_group_without_rank(
+    both: tuple[str, str], text: str
+) -> None:
+    """A lone PERCENTILE in descending order whose first group read (here
+    the window 4-8: two points, rank 0) has no point at the rank: influxd
+    answers nothing at all, the later windows' points included; the engine
+    answers every window as in ascending order, latest first."""
+    server, engine = (influxpy.get_connection(alias) for alias in both)
+    lines = ["m v=2 1", "m v=1 2", "m v=2 3", "m v=3 4", "m v=1 5"]
+    for backend in (server, engine):
+        backend.create_database("norank")
+        backend.write_lines(lines, database="norank")
+    assert server.query(text, database="norank") == []
+    ours = [
+        (point["time"], point["percentile"])
+        for r in engine.query(text, database="norank", epoch="ns")
+        for point in r.points
+    ]
+    filled = [(4, None)] if "fill" not in text else []
+    assert ours == [*filled, (0, 1.0)]
