@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["CSVWriter", "export_measurements", "export_query"]
 
 
-
 class CSVWriter:
     """Write points as the CSV dialect ``read_csv`` reads back exactly."""
 
