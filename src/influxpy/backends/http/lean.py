@@ -44,6 +44,18 @@ def _readable(sock: socket.socket) -> bool:
     return bool(select.select([sock], [], [], 0)[0])
 
 
+def log_exchange(request: httpx.Request, url: Any, answer: httpx.Response) -> None:
+    """Log the exchange on httpx's logger, as httpx's own client logs it."""
+    if logger.isEnabledFor(logging.INFO):
+        logger.info(
+            'HTTP Request: %s %s "HTTP/1.1 %d %s"',
+            request.method,
+            url,
+            answer.status_code,
+            answer.reason_phrase,
+        )
+
+
 class LeanPool:
     """Keep-alive sockets to one ``host:port`` and the POSTs sent on them.
 
@@ -134,14 +146,7 @@ class LeanPool:
             request=request,
         )
         answer.read()
-        if logger.isEnabledFor(logging.INFO):
-            logger.info(
-                'HTTP Request: %s %s "HTTP/1.1 %d %s"',
-                request.method,
-                url,
-                answer.status_code,
-                answer.reason_phrase,
-            )
+        log_exchange(request, url, answer)
         return answer
 
     @staticmethod

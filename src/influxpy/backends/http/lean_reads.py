@@ -19,17 +19,14 @@ closed when the answer is closed before that or the server asked to close.
 from __future__ import annotations
 
 import http.client
-import logging
 import socket
 from collections.abc import Iterator
 
 import httpx
 
-from influxpy.backends.http.lean import LeanPool
+from influxpy.backends.http.lean import LeanPool, log_exchange
 
 __all__ = ["PIECE", "send_streamed"]
-
-logger = logging.getLogger("httpx")
 
 #: The most bytes one piece of a streamed body holds.
 PIECE = 1 << 18
@@ -62,14 +59,7 @@ def send_streamed(pool: LeanPool, request: httpx.Request) -> httpx.Response:
         stream=_SocketStream(pool, sock, response),
         request=request,
     )
-    if logger.isEnabledFor(logging.INFO):
-        logger.info(
-            'HTTP Request: %s %s "HTTP/1.1 %d %s"',
-            request.method,
-            url,
-            answer.status_code,
-            answer.reason_phrase,
-        )
+    log_exchange(request, url, answer)
     return answer
 
 
