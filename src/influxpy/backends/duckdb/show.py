@@ -25,7 +25,13 @@ from influxpy.results import Series
 if TYPE_CHECKING:
     from influxpy.compilers.duckdb import ColumnInfo
 
-__all__ = ["EngineShow", "StatementFailed", "go_duration", "has_time"]
+__all__ = [
+    "EngineShow",
+    "StatementFailed",
+    "go_duration",
+    "has_time",
+    "select_condition",
+]
 
 _NS = {"h": 3_600_000_000_000, "m": 60_000_000_000, "s": 1_000_000_000}
 _RP_COLUMNS = ["name", "duration", "shardGroupDuration", "replicaN", "default"]
@@ -85,6 +91,36 @@ def has_time(node: WhereNode) -> bool:
         has_time(child) if isinstance(child, WhereNode) else child.lhs.role == "time"
         for child in node.children
     )
+
+
+def select_condition(node: WhereNode, fields: set[str]) -> WhereNode | bool:
+    """*node* as influxd's SELECT over the series reads it, where SHOW
+    statements with a time condition (and the exact cardinalities) go: its
+    conditions on *fields* false (and on time true), as are comparisons a
+    tag cannot pass there; True or False when that decides it."""
+    kept: list[Any] = []
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            inner: Any = select_condition(child, fields)
+        elif child.lhs.role == "time":
+            inner = True
+        elif (
+            child.lhs.key in fields
+            or child.lookup_name in ("gt", "gte", "lt", "lte")
+            or not isinstance(child.rhs, str)
+        ):
+            # A field's value, an ordered tag or a tag against a number or
+            # boolean: never true in influxd's SELECT over the series.
+            inner = False
+        else:
+            inner = child
+        if inner is (node.connector == "OR"):
+            return inner  # True in an OR, False in an AND, decides it
+        if not isinstance(inner, bool):
+            kept.append(inner)
+    if not kept:
+        return node.connector == "AND"
+    return WhereNode(node.connector, tuple(kept))
 
 
 #: Comparisons influxd's index refuses in the WHERE of a SHOW statement.
@@ -395,14 +431,30 @@ class EngineShow(EngineQueries):
     def _do_show_series(
         self, statement: st.ShowSeries, database: str | None
     ) -> list[Series]:
-        _refuse_ordering(statement.where)
-        db = self._existing(statement.database or database)
+        where = statement.where
+        if where is not None and has_time(where):
+            # influxd answers from a SELECT over the series instead of its
+            # index: time passes every series, fields and ordering none.
+            db = self._existing(statement.database or database)
+            fields = {
+                c.key
+                for _rp, _m, cs in self._tables(db, statement.sources)
+                for c in cs.values()
+                if c.role == "field"
+            }
+            decided = select_condition(where, fields)
+            if decided is False:
+                return []
+            where = None if decided is True else decided
+        else:
+            _refuse_ordering(where)
+            db = self._existing(statement.database or database)
         keys: set[str] = set()
         for rp, m, columns in self._tables(db, statement.sources):
             tags = sorted(k for k, c in columns.items() if c.role == "tag")
             select = "DISTINCT " + (", ".join(map(ident, tags)) or "1")
             prefix = escape_measurement(m)
-            for row in self._read(db, rp, m, select, statement.where):
+            for row in self._read(db, rp, m, select, where):
                 parts = [
                     f"{escape_tag(k)}={escape_tag(str(v))}"
                     for k, v in zip(tags, row, strict=False)

@@ -18,8 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from influxpy import statements as st
 from influxpy.backends.duckdb.catalog import ident
-from influxpy.backends.duckdb.show import EngineShow, StatementFailed, has_time
-from influxpy.expressions import WhereNode
+from influxpy.backends.duckdb.show import (
+    EngineShow,
+    StatementFailed,
+    has_time,
+    select_condition,
+)
 from influxpy.results import Series
 
 if TYPE_CHECKING:
@@ -67,34 +71,6 @@ def _counts(counted: dict[str, int], statement: st.ShowCardinality) -> list[Seri
     return out
 
 
-def _without_fields(node: WhereNode, fields: set[str]) -> WhereNode | bool:
-    """*node* with its conditions on *fields* false (and on time true), as
-    are comparisons a tag cannot pass there."""
-    kept: list[Any] = []
-    for child in node.children:
-        if isinstance(child, WhereNode):
-            inner: Any = _without_fields(child, fields)
-        elif child.lhs.role == "time":
-            inner = True
-        elif (
-            child.lhs.key in fields
-            or child.lookup_name in ("gt", "gte", "lt", "lte")
-            or not isinstance(child.rhs, str)
-        ):
-            # A field's value, an ordered tag or a tag against a number or
-            # boolean: never true in influxd's SELECT over the series.
-            inner = False
-        else:
-            inner = child
-        if inner is (node.connector == "OR"):
-            return inner  # True in an OR, False in an AND, decides it
-        if not isinstance(inner, bool):
-            kept.append(inner)
-    if not kept:
-        return node.connector == "AND"
-    return WhereNode(node.connector, tuple(kept))
-
-
 class EngineShowMeta(EngineShow):
     """Cardinality, shard and user statements of ``DuckDBBackend``."""
 
@@ -140,7 +116,7 @@ class EngineShowMeta(EngineShow):
                 for c in cs.values()
                 if c.role == "field"
             }
-            where = _without_fields(statement.where, fields)
+            where = select_condition(statement.where, fields)
             if where is False:
                 return []
             statement = dataclasses.replace(
