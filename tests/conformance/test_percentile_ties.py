@@ -157,3 +157,38 @@ def test_quirk_percentile_descending_after_a_group_without_rank(
     ]
     filled = [] if fill else [(4, None)]
     assert ours == [*filled, (0, 1.0)]
+
+
+def test_quirk_percentile_beside_a_transformation_after_a_window_without_rank(
+    both: tuple[str, str],
+) -> None:
+    """A PERCENTILE whose first window has no point at the rank (one point,
+    rank 0), beside a transformation: influxd sends the transformation's
+    first row ahead of every window, as a row of its own, and the window's
+    percentile later without it; the engine gives both in their window."""
+    server, engine = (influxpy.get_connection(alias) for alias in both)
+    second = 1_000_000_000
+    lines = [f"m f=0 {t * second}" for t in (0, 10, 180, 190)]
+    for backend in (server, engine):
+        backend.create_database("besides")
+        backend.write_lines(lines, database="besides")
+    text = (
+        "SELECT percentile(f, 25), derivative(mean(f)) FROM m "
+        "WHERE time > 0 AND time <= 200s GROUP BY time(25s)"
+    )
+
+    def rows(backend: Any) -> list[tuple[int, Any, Any]]:
+        return [
+            (p["time"] // second, p["percentile"], p["derivative"])
+            for r in backend.query(text, database="besides", epoch="ns")
+            for p in r.points
+        ]
+
+    empty = [(t, None, None) for t in range(0, 175, 25)]
+    assert rows(server) == [
+        (175, None, 0.0),
+        *empty,
+        (175, 0.0, None),
+        (200, None, None),
+    ]
+    assert rows(engine) == [*empty, (175, 0.0, 0.0), (200, None, None)]
