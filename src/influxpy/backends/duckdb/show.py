@@ -238,7 +238,7 @@ class EngineShow(EngineQueries):
                 return []
             condition = compiled.text.split(" WHERE ", 1)[1]
             params = dict(compiled.params)
-        sql = f"SELECT {select} FROM {table} WHERE {condition}{extra}"
+        sql = f"SELECT {select} FROM {table} WHERE ({condition}){extra}"
         cursor = self._cursor()
         try:
             rows: list[tuple[Any, ...]] = cursor.execute(sql, params).fetchall()
@@ -431,30 +431,56 @@ class EngineShow(EngineQueries):
     def _do_show_series(
         self, statement: st.ShowSeries, database: str | None
     ) -> list[Series]:
-        where = statement.where
-        if where is not None and has_time(where):
-            # influxd answers from a SELECT over the series instead of its
-            # index: time passes every series, fields and ordering none.
-            db = self._existing(statement.database or database)
-            fields = {
-                c.key
-                for _rp, _m, cs in self._tables(db, statement.sources)
-                for c in cs.values()
-                if c.role == "field"
-            }
-            decided = select_condition(where, fields)
-            if decided is False:
-                return []
-            where = None if decided is True else decided
-        else:
-            _refuse_ordering(where)
-            db = self._existing(statement.database or database)
+        _refuse_ordering(statement.where)
+        db = self._existing(statement.database or database)
+        return self._series_answer(db, statement, statement.where)
+
+    def _timed_series(
+        self,
+        db: str,
+        statement: st.ShowSeries,
+        spans: Mapping[str, list[tuple[int, int]]],
+    ) -> list[Series]:
+        """SHOW SERIES with time in its WHERE, which influxd answers from a
+        SELECT over the series of the shard groups the time range overlaps
+        (*spans*: each policy's ``[start, end)`` of them) instead of its
+        index: a field's key, an ordering or a number is never true there."""
+        assert statement.where is not None
+        fields = {
+            c.key
+            for _rp, _m, cs in self._tables(db, statement.sources)
+            for c in cs.values()
+            if c.role == "field"
+        }
+        decided = select_condition(statement.where, fields)
+        if decided is False:
+            return []
+        where = None if decided is True else decided
+        return self._series_answer(db, statement, where, spans)
+
+    def _series_answer(
+        self,
+        db: str,
+        statement: st.ShowSeries,
+        where: WhereNode | None,
+        spans: Mapping[str, list[tuple[int, int]]] | None = None,
+    ) -> list[Series]:
+        """The series keys of *statement*'s measurements passing *where*
+        (with *spans*, only those with points in one of their policy's)."""
         keys: set[str] = set()
         for rp, m, columns in self._tables(db, statement.sources):
+            extra = ""
+            if spans is not None:
+                if not spans.get(rp):
+                    continue
+                inside = " OR ".join(
+                    f"(time >= {start} AND time < {end})" for start, end in spans[rp]
+                )
+                extra = f" AND ({inside})"
             tags = sorted(k for k, c in columns.items() if c.role == "tag")
             select = "DISTINCT " + (", ".join(map(ident, tags)) or "1")
             prefix = escape_measurement(m)
-            for row in self._read(db, rp, m, select, where):
+            for row in self._read(db, rp, m, select, where, extra):
                 parts = [
                     f"{escape_tag(k)}={escape_tag(str(v))}"
                     for k, v in zip(tags, row, strict=False)

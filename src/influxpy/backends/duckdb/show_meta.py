@@ -204,6 +204,23 @@ class EngineShowMeta(EngineShow):
             out.append(Series(name, {}, list(_SHARD_COLUMNS), values))
         return out
 
+    def _do_show_series(
+        self, statement: st.ShowSeries, database: str | None
+    ) -> list[Series]:
+        if statement.where is None or not has_time(statement.where):
+            return super()._do_show_series(statement, database)
+        db = self._existing(statement.database or database)
+        bounds = self.get_compiler(db)._bounds(statement.where)
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for group in self.shard_groups(db):
+            if (bounds.lower is None or group.end > bounds.lower) and (
+                bounds.upper is None or group.start <= bounds.upper
+            ):
+                spans.setdefault(group.retention_policy, []).append(
+                    (group.start, group.end)
+                )
+        return self._timed_series(db, statement, spans)
+
     def _do_show_shard_groups(
         self, statement: st.ShowShardGroups, database: str | None
     ) -> list[Series]:
