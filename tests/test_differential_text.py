@@ -586,8 +586,7 @@ def test_show_series_with_time_reads_the_series_as_a_select(
     """With time in its WHERE, influxd answers SHOW SERIES from a SELECT
     over the series instead of its index: a field's key, an ordering or a
     number is never true (no error). (Its time range selects the series of
-    the shard groups it overlaps, which the engine does not yet: these
-    ranges overlap the only one.)"""
+    the shard groups it overlaps: test_show_series_time.py.)"""
     server, engine, db = one_shard
     with httpx.Client(timeout=60.0) as client:
         answers = [
