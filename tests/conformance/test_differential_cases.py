@@ -13,6 +13,7 @@ import pytest
 
 from conformance._common import Reading, approx, at, write
 from influxpy.durations import Second
+from influxpy.expressions import F
 from influxpy.functions import (
     Count,
     CumulativeSum,
@@ -20,6 +21,7 @@ from influxpy.functions import (
     Difference,
     Elapsed,
     ExponentialMovingAverage,
+    Max,
     Mean,
     MovingAverage,
     NonNegativeDerivative,
@@ -170,3 +172,28 @@ def test_descending_subquery_of_several_calls_grouped_by_all_tags_inside_and_out
         ({"host": "a"}, [{"time": 0, "m": 0.0, "k": 1}]),
         ({"host": ""}, [{"time": 0, "m": 0.0, "k": None}]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("fill", "expected"),
+    [(0, [0, 0, 0, 0]), (5, [5, 5, 10, 10]), (2.5, [2.5, 2.5, 4.5, 4.5])],
+)
+def test_a_selector_plus_a_field_never_stored_reads_the_fill_number(
+    conn: str, fill: Any, expected: list[Any]
+) -> None:
+    """``max(n) + v`` (v never stored) with windows and ``fill(N)``: the server fills
+    the empty cell of the field the measurement never stored with N, and
+    adds that number (the empty windows' selector is N too, an integer
+    field's N truncated: 2 + 2.5). The engine
+    answered null, reading the field's type as unknown."""
+    write(conn, Reading(time=at(0), n=0), Reading(time=at(10), n=0))
+    qs = (
+        Reading.series.using(conn)
+        .filter(time__gte=at(0), time__lt=at(40))
+        .annotate(x=Max("n") + F("v"))
+        .resolution(Second(10))
+        .fill(fill)
+    )
+    got = [p["x"] for r in qs.epoch() for p in r.points]
+    assert got == expected
+    assert [type(v) for v in got] == [type(v) for v in expected]

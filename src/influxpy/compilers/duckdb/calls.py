@@ -31,6 +31,7 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
     _Relation,
 )
+from influxpy.compilers.duckdb.scalars import literal_kind
 from influxpy.compilers.duckdb.through_calls import (
     ThroughCallsMixin,
     _runs_through_distinct,
@@ -186,7 +187,7 @@ class CallsMixin(ThroughCallsMixin):
             for i, (call, relation) in enumerate(zip(calls, relations, strict=True))
         }
         symbols.update(
-            (col, (aux_column(j), kind))
+            (col, (aux_column(j), self._aux_kind(ctx, kind)))
             for j, (col, (_sql, kind)) in enumerate(zip(aux, extra, strict=True))
         )
         outputs = []
@@ -259,6 +260,20 @@ class CallsMixin(ThroughCallsMixin):
             and isinstance(source, Func)
             and (self._typed(source))
         )
+
+    def _aux_kind(self, ctx: _Context, kind: str | None) -> str | None:
+        """The type of a field's cell next to a selector, for arithmetic:
+        a field the measurement never stored holds the ``fill()`` number
+        (``_aux_cell``), which the server then adds as that number."""
+        fill = ctx.query.fill
+        if (
+            kind is None
+            and fill is not None
+            and fill.mode == "value"
+            and ctx.query.group_by_time is not None
+        ):
+            return literal_kind(fill.value)
+        return kind
 
     def _aux_cell(self, ctx: _Context, name: str, kind: str | None) -> str:
         """A field next to a selector: the server's cursor fills it too.
