@@ -25,6 +25,7 @@ against Python's ``nan``); nothing reads it.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -542,6 +543,11 @@ def holt_winters_many(
     return answers
 
 
+def _rows(*columns: Any) -> Iterator[tuple[Any, ...]]:
+    """The rows of DuckDB's Arrow argument *columns*, as Python values."""
+    return zip(*(column.to_pylist() for column in columns), strict=True)
+
+
 def holt_winters_arrow(
     times: Any, values: Any, h: Any, season: Any, with_fit: Any, interval: Any
 ) -> Any:
@@ -549,15 +555,7 @@ def holt_winters_arrow(
     series (one row each) at once, so their runs are fitted together."""
     import pyarrow as pa
 
-    rows = zip(
-        times.to_pylist(),
-        values.to_pylist(),
-        h.to_pylist(),
-        season.to_pylist(),
-        with_fit.to_pylist(),
-        interval.to_pylist(),
-        strict=True,
-    )
+    rows = _rows(times, values, h, season, with_fit, interval)
     calls: dict[tuple[int, int, bool, int], list[int]] = {}
     points: list[tuple[list[int], list[float]]] = []
     for index, (t, v, steps, length, fitted, every) in enumerate(rows):
@@ -583,15 +581,7 @@ def holt_winters_all_arrow(
     would have handed each series to."""
     import pyarrow as pa
 
-    rows = zip(
-        times.to_pylist(),
-        values.to_pylist(),
-        h.to_pylist(),
-        season.to_pylist(),
-        with_fit.to_pylist(),
-        interval.to_pylist(),
-        strict=True,
-    )
+    rows = _rows(times, values, h, season, with_fit, interval)
     answers: list[list[list[dict[str, Any]]] | None] = []
     for t, v, steps, length, fitted, every in rows:
         if t is None or v is None:
