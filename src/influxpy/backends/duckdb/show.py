@@ -93,17 +93,25 @@ def has_time(node: WhereNode) -> bool:
     )
 
 
-def select_condition(node: WhereNode, fields: set[str]) -> WhereNode | bool:
+def select_condition(
+    node: WhereNode, fields: set[str], *, drop_time: bool = False
+) -> WhereNode | bool:
     """*node* as influxd's SELECT over the series reads it, where SHOW
     statements with a time condition (and the exact cardinalities) go: its
     conditions on *fields* false (and on time true), as are comparisons a
-    tag cannot pass there; True or False when that decides it."""
+    tag cannot pass there; True or False when that decides it.
+
+    With *drop_time*, a condition on time is taken out instead, as
+    influxd's SHOW SERIES takes it out for the time range: ``time > 5 OR
+    host = 'a'`` reads ``host = 'a'``, and only time in an OR passes all.
+    """
     kept: list[Any] = []
+    dropped = False
     for child in node.children:
         if isinstance(child, WhereNode):
-            inner: Any = select_condition(child, fields)
+            inner: Any = select_condition(child, fields, drop_time=drop_time)
         elif child.lhs.role == "time":
-            inner = True
+            inner = None if drop_time else True
         elif (
             child.lhs.key in fields
             or child.lookup_name in ("gt", "gte", "lt", "lte")
@@ -114,13 +122,27 @@ def select_condition(node: WhereNode, fields: set[str]) -> WhereNode | bool:
             inner = False
         else:
             inner = child
+        if inner is None:
+            dropped = True
+            continue
         if inner is (node.connector == "OR"):
             return inner  # True in an OR, False in an AND, decides it
         if not isinstance(inner, bool):
             kept.append(inner)
     if not kept:
+        if node.connector == "OR" and dropped and drop_time:
+            # Every other operand was false: only the dropped time is left
+            # when nothing at all is false (``time > 5 OR time < 3``).
+            return all(_is_time(child) for child in node.children)
         return node.connector == "AND"
     return WhereNode(node.connector, tuple(kept))
+
+
+def _is_time(node: Any) -> bool:
+    """Whether *node* holds conditions on time only."""
+    if isinstance(node, WhereNode):
+        return all(_is_time(child) for child in node.children)
+    return bool(node.lhs.role == "time")
 
 
 #: Comparisons influxd's index refuses in the WHERE of a SHOW statement.
@@ -452,7 +474,7 @@ class EngineShow(EngineQueries):
             for c in cs.values()
             if c.role == "field"
         }
-        decided = select_condition(statement.where, fields)
+        decided = select_condition(statement.where, fields, drop_time=True)
         if decided is False:
             return []
         where = None if decided is True else decided
