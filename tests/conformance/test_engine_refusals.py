@@ -43,6 +43,18 @@ from influxpy.functions import (
 OFF_GRID = [(1, 4.0), (31, 8.0), (61, 14.0), (91, 6.0)]
 
 
+def same_answers(both: tuple[str, str], text: str) -> None:
+    """Both stores answer *text* without an error, with the same non-empty
+    series (tags and rows)."""
+    answers = []
+    for alias in both:
+        (result,) = list(influxpy.get_connection(alias).statements(text))
+        assert result.error is None, (text, result.error)
+        answers.append([(s.tags, [list(v) for v in s.values]) for s in result.series])
+    assert answers[0] == answers[1], text
+    assert answers[0], text
+
+
 def test_quirk_integral_over_windows_in_descending_order(
     both: tuple[str, str],
 ) -> None:
@@ -482,14 +494,7 @@ def test_raw_fields_in_arithmetic_with_a_selector(
             for k in range(6)
         ),
     )
-    server, engine = both
-    answers = []
-    for alias in (server, engine):
-        (result,) = list(influxpy.get_connection(alias).statements(text))
-        assert result.error is None, result.error
-        answers.append([(s.tags, [list(v) for v in s.values]) for s in result.series])
-    assert answers[0] == answers[1]
-    assert answers[0]
+    same_answers(both, text)
 
 
 @pytest.mark.parametrize(
@@ -631,14 +636,7 @@ def test_arithmetic_of_distinct(both: tuple[str, str], text: str) -> None:
             for k in range(9)
         ),
     )
-    server, engine = both
-    answers = []
-    for alias in (server, engine):
-        (result,) = list(influxpy.get_connection(alias).statements(text))
-        assert result.error is None, result.error
-        answers.append([(s.tags, [list(v) for v in s.values]) for s in result.series])
-    assert answers[0] == answers[1]
-    assert answers[0]
+    same_answers(both, text)
 
 
 def test_arithmetic_of_text_distinct_fails(conn: str) -> None:
@@ -688,15 +686,7 @@ def test_transformations_of_distinct(both: tuple[str, str], call: str) -> None:
     for tail in ("", ", host", " fill(0)", " ORDER BY time DESC", ", host LIMIT 2"):
         for beside in ("",) if alone else ("", ", mean(v)"):
             text = f"SELECT {call}{beside} FROM conformance {where}{tail}"
-            answers = []
-            for alias in both:
-                (result,) = list(influxpy.get_connection(alias).statements(text))
-                assert result.error is None, result.error
-                answers.append(
-                    [(s.tags, [list(v) for v in s.values]) for s in result.series]
-                )
-            assert answers[0] == answers[1], text
-            assert answers[0], text
+            same_answers(both, text)
 
 
 #: SAMPLE beside other calls: its points join their rows on time (N larger
@@ -730,10 +720,4 @@ def test_sample_beside_other_calls(both: tuple[str, str], text: str) -> None:
     lo, hi = at(15), at(120)
     where = f"WHERE time >= {lo} AND time < {hi} GROUP BY time(30s)"
     statement = text.format(lo=lo, hi=hi, where=where)
-    answers = []
-    for alias in both:
-        (result,) = list(influxpy.get_connection(alias).statements(statement))
-        assert result.error is None, result.error
-        answers.append([(s.tags, [list(v) for v in s.values]) for s in result.series])
-    assert answers[0] == answers[1]
-    assert answers[0]
+    same_answers(both, statement)
