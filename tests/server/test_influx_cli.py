@@ -24,6 +24,8 @@ from server._serve import Served
 
 # 2017-07-14T02:40:00Z and on, in nanoseconds.
 T = 1_500_000_000_000_000_000
+END = T + 4 * 10**9
+FILLED = "GROUP BY time(1s) fill(0)"
 
 IMPORT = """\
 # DDL
@@ -93,8 +95,7 @@ COMMANDS = [
     ["-execute", "SHOW RETENTION POLICIES"],
     [
         "-execute",
-        f"SELECT count(value) FROM cpu WHERE time >= {T} AND time < {T + 4 * 10**9} "
-        "GROUP BY time(1s) fill(0)",
+        f"SELECT count(value) FROM cpu WHERE time >= {T} AND time < {END} {FILLED}",
     ],
     ["-chunked", "-chunk-size", "1", "-execute", "SELECT * FROM cpu"],
     ["-chunked", "-format", "json", "-execute", "SELECT value FROM cpu GROUP BY *"],
