@@ -1,6 +1,7 @@
 """SIGTERM and SIGINT stop ``influxpy serve`` without losing an
 acknowledged write: the requests in flight finish, the backend is closed
-(checkpointed), and the file holds every point answered with 204."""
+(checkpointed), and the file holds every point answered with 204. A crash
+(SIGKILL) loses no acknowledged write either."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 import influxpy
 from influxpy import fields, models
+from influxpy.functions import Count
 from server._serve import Served
 
 #: Exit codes of a graceful stop: uvicorn re-raises the signal once it has
@@ -110,3 +112,64 @@ def test_a_write_in_flight_when_stopped_is_answered_and_kept(tmp_path):
         served.close()
     assert stored(path) == 50_000 * answers.count(204)
     assert set(answers) <= {204, 0}
+
+
+def batches_stored(path: Path) -> dict[str, int]:
+    """Points stored per batch tag, read after a crash."""
+    backend = influxpy.connect(f"duckdb://{path}", alias="serve-crash-check")
+    try:
+        qs = Shutdown.series.using("serve-crash-check").annotate(n=Count("v"))
+        return {r.tags["batch"]: r.points[0]["n"] for r in qs.group_by("batch")}
+    finally:
+        backend.close()
+
+
+def test_a_crash_keeps_every_acknowledged_write_and_no_part_of_another(tmp_path):
+    """SIGKILL, no shutdown at all, while three clients write: reopened, the
+    file holds every batch answered 204, and each other batch whole or not
+    at all (a write is one transaction in DuckDB's write-ahead log)."""
+    path = tmp_path / "data.duckdb"
+    served = started(path)
+    acknowledged: list[int] = []
+    size = 2_000
+    go_on = threading.Event()
+    go_on.set()
+
+    def write(lane: int) -> None:
+        for k in range(200):
+            batch = lane * 1_000 + k
+            try:
+                response = httpx.post(
+                    f"{served.http_url}/write",
+                    params={"db": "influxpy"},
+                    content=body(batch, size),
+                    timeout=60,
+                )
+            except httpx.TransportError:
+                return  # the server is gone
+            assert response.status_code == 204, response.text
+            acknowledged.append(batch)
+            if not go_on.is_set():
+                return
+
+    threads = [threading.Thread(target=write, args=(lane,)) for lane in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        while len(acknowledged) < 12:  # bounded by the writers' 600 batches
+            served.request("GET", "/ping")
+            if not any(thread.is_alive() for thread in threads):
+                break
+        assert served.process is not None
+        served.process.kill()
+        served.process.wait(timeout=60)
+        served.process = None
+    finally:
+        go_on.clear()
+        for thread in threads:
+            thread.join(timeout=120)
+        served.close()
+    counts = batches_stored(path)
+    assert len(acknowledged) >= 12
+    assert all(counts.get(f"b{batch}") == size for batch in acknowledged)
+    assert set(counts.values()) == {size}
