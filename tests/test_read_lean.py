@@ -10,6 +10,7 @@ instead of passing for a shorter one.
 
 from __future__ import annotations
 
+import http.client
 import socket
 import threading
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ import influxpy
 from _influxd import InfluxServer
 from _models import ServerMeasurement
 from influxpy.backends.http import HTTPBackend
+from influxpy.backends.http.lean_reads import _Dechunker
 from influxpy.connection import DatabaseURL
 from influxpy.exceptions import InterfaceError
 
@@ -201,3 +203,115 @@ def test_an_answer_cut_short_raises(
     with pytest.raises(InterfaceError, match="incomplete chunked read"):
         list(ServerMeasurement.series.using("cut").points())
     relay.thread.join(timeout=30)
+
+
+def _chunked(payload: bytes, sizes: list[int], *, extension: bytes = b"") -> bytes:
+    """*payload* framed as chunks of *sizes* (cycled), with a trailer line."""
+    out, pos, index = [], 0, 0
+    while pos < len(payload):
+        size = sizes[index % len(sizes)]
+        piece = payload[pos : pos + size]
+        out.append(b"%X%s\r\n%s\r\n" % (len(piece), extension, piece))
+        pos += size
+        index += 1
+    out.append(b"0" + extension + b"\r\nX-Checksum: none\r\n\r\n")
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 7, 4096])
+def test_chunks_are_joined_whatever_the_reads(step: int) -> None:
+    payload = bytes(range(256)) * 40
+    body = _chunked(payload, [1, 300, 2048, 17], extension=b";name=value")
+    dechunker = _Dechunker()
+    got = [dechunker.feed(body[i : i + step]) for i in range(0, len(body), step)]
+    assert b"".join(got) == payload
+    assert dechunker.done
+    assert dechunker.feed(b"more") == b""
+
+
+@pytest.mark.parametrize(
+    "body", [b"zz\r\nab\r\n0\r\n\r\n", b"-2\r\nab\r\n0\r\n\r\n", b"2\r\nabXY0\r\n\r\n"]
+)
+def test_a_malformed_chunk_raises(body: bytes) -> None:
+    with pytest.raises(http.client.IncompleteRead):
+        _Dechunker().feed(body)
+
+
+def test_a_body_closed_after_its_last_chunk_is_whole() -> None:
+    # http.client accepts a server that closes without the trailer's CRLF.
+    dechunker = _Dechunker()
+    assert dechunker.feed(b"3\r\nabc\r\n0\r\n") == b"abc"
+    assert not dechunker.done
+    assert dechunker.feed(b"") == b""
+    assert dechunker.done
+
+
+class _RechunkingRelay:
+    """Relay requests to the real server and send each answer back framed
+    otherwise: chunks of odd sizes with extensions, a trailer, and writes of
+    a few bytes at a time (influxd itself sends none of these)."""
+
+    def __init__(self, server: InfluxServer) -> None:
+        self.server = server
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.answers = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        client, _ = self.listener.accept()
+        self.listener.close()
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        reader = client.makefile("rb")
+        with client, reader:
+            while True:
+                head = b""
+                while not head.endswith(b"\r\n\r\n"):
+                    line = reader.readline()
+                    if not line:
+                        return
+                    head += line
+                self._relay(client, head)
+                self.answers += 1
+
+    def _relay(self, client: socket.socket, head: bytes) -> None:
+        with socket.create_connection((self.server.host, self.server.port)) as upstream:
+            upstream.sendall(head)
+            response = http.client.HTTPResponse(upstream, method="GET")
+            response.begin()
+            body = response.read()
+            response.close()
+        headers = [
+            f"{k}: {v}"
+            for k, v in response.getheaders()
+            if k.lower() not in ("transfer-encoding", "content-length")
+        ]
+        lines = [f"HTTP/1.1 {response.status} {response.reason}", *headers]
+        lines += ["Transfer-Encoding: chunked", "", ""]
+        framed = "\r\n".join(lines).encode("latin-1")
+        framed += _chunked(body, [5, 1, 3000, 70_000], extension=b";x=1")
+        for start in range(0, len(framed), 65_536):
+            piece = framed[start : start + 65_536]
+            client.sendall(piece[:3])
+            client.sendall(piece[3:])
+
+
+def test_answers_framed_otherwise_read_the_same(
+    influx_server: InfluxServer, influx_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored(influx_url)
+    qs = ServerMeasurement.series.order_by("time")
+    expected = list(qs.points())
+    relay = _RechunkingRelay(influx_server)
+    url = influx_url.replace(
+        f"{influx_server.host}:{influx_server.port}", f"127.0.0.1:{relay.port}"
+    )
+    no_httpx_queries(monkeypatch)
+    influxpy.connect(url, alias="rechunked")
+    other = qs.using("rechunked")
+    assert list(other.points()) == expected
+    assert list(other.points().iterator(chunk_size=777)) == expected
+    assert other.count() == COUNT
+    # One socket served every answer: each was read to its trailer's end.
+    assert relay.answers == 3
