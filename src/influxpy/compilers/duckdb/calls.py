@@ -196,8 +196,6 @@ class CallsMixin(ThroughCallsMixin):
             sql, kind = self._scalar(
                 item.expression, lambda n: self._symbol(n, symbols)
             )
-            if kind == "float":
-                sql = f"influxpy_null_nan({sql})"
             outputs.append(f"{sql} AS {output_column(index)}")
             # A call of a field that does not exist has no type, unless
             # the function fixes it (COUNT, MEAN…): a subquery's column of

@@ -72,6 +72,7 @@ from influxpy.compilers.duckdb.context import (
     _Selected,
 )
 from influxpy.compilers.duckdb.multirow import MultiRowMixin
+from influxpy.compilers.duckdb.nans import null_nan
 from influxpy.compilers.duckdb.plan import DeletePlan, EmptyPlan, IntoPlan, SelectPlan
 from influxpy.compilers.duckdb.scalars import ScalarsMixin
 from influxpy.compilers.duckdb.sources import SourcesMixin
@@ -216,6 +217,8 @@ class DuckDBCompiler(
             bounds=bounds,
             subquery=subquery,
         )
+        if limits is not None:
+            self._inner_selects.append(ctx)
         items = self._expand_stars(list(query.select), columns)
         if any(self._has_call(item.expression) for item in items):
             found_sql = self._call_query(ctx, items)
@@ -324,9 +327,11 @@ class DuckDBCompiler(
             query.limit is not None or query.offset is not None
         ):
             filters.extend(_limit_filters(query, g, limit_order))
-        outputs = ", ".join(
-            [*g, "time", *(output_column(i) for i in range(len(names)))]
-        )
+        values = [output_column(i) for i in range(len(names))]
+        if not any(ctx is inner for inner in self._inner_selects):
+            # The answer holds null where the statement computed NaN.
+            values = [f"{null_nan(v)} AS {v}" for v in values]
+        outputs = ", ".join([*g, "time", *values])
         qualify = f" QUALIFY {' AND '.join(filters)}" if filters else ""
         series = self._series_filter(ctx)
         where = ""

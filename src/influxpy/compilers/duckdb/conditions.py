@@ -115,7 +115,12 @@ class ConditionsMixin(_CompilerBase):
         op = negative if lookup.negated else positive
         if not _comparable(kind, lookup.rhs):
             return "FALSE"
-        return f"{lhs} {op} {self._param(lookup.rhs)}"
+        compared = f"{lhs} {op} {self._param(lookup.rhs)}"
+        if kind == "float" and op in (">", ">="):
+            # A subquery's NaN: DuckDB orders it above every number, Go
+            # compares it as unequal to everything.
+            return f"({compared} AND NOT isnan({lhs}))"
+        return compared
 
     def _comparison(
         self, lookup: Lookup | ExpressionLookup, columns: Mapping[str, ColumnInfo]

@@ -186,6 +186,9 @@ class _CompilerBase(Compiler):
         #: While one of several measurements compiles, the fields only the
         #: others store (``sources``).
         self._padding: dict[str, dict[str, ColumnInfo]] = {}
+        #: The SELECTs compiled as subqueries: their NaN stays a value for
+        #: the query reading them; the outermost one answers it as null.
+        self._inner_selects: list[_Context] = []
 
     def _unsupported(self, what: str) -> UnsupportedCompilation:
         msg = (

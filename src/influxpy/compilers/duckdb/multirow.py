@@ -417,8 +417,6 @@ class MultiRowMixin(_CompilerBase):
             if over is not None:
                 read = ("x", kind)
                 sql, result = self._scalar(over, lambda _call: read)
-                if result == "float":
-                    sql = f"influxpy_null_nan({sql})"
                 kinds[position] = result
                 value = f"x, {sql} AS {col0}"
             body = (

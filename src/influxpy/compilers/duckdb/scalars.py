@@ -81,7 +81,9 @@ class ScalarsMixin(_CompilerBase):
             value = f"atan2({x}, CAST({other} AS DOUBLE))"
         else:
             value = f"{self.functions[name]}({x})"
-        return f"influxpy_null_nan({value})", "float"
+        # NaN (sqrt(-1), acos(2)) and ±Inf (ln(0)) stay values, as in Go's
+        # math package; the outermost SELECT answers NaN as null (``nans``).
+        return value, "float"
 
     def _has_call(self, expr: Expression) -> bool:
         """Whether *expr* calls a function other than row-wise math."""
@@ -150,8 +152,8 @@ def _arith(
     """InfluxQL arithmetic: integers stay integers except in division.
 
     Division and integer modulo by zero give 0, as the server's evaluator
-    does (a float modulo by zero is NaN, so null), but null of a missing
-    dividend; anything but numbers gives null.
+    does (a float modulo by zero is NaN, which stays a value: ``nans``),
+    but null of a missing dividend; anything but numbers gives null.
     """
     (a, ka), (b, kb) = left, right
     numeric = ("float", "integer")
@@ -165,10 +167,12 @@ def _arith(
         if both_int:
             zero = f"WHEN {a} IS NULL THEN NULL WHEN {b} = 0 THEN 0"
             return f"(CASE {zero} ELSE {a} % {b} END)", "integer"
-        # DuckDB's % on doubles takes the dividend's sign, as Go's math.Mod;
-        # its fmod() takes the divisor's.
+        # DuckDB's % on doubles takes the dividend's sign, as Go's math.Mod
+        # (its fmod() takes the divisor's); by a zero it would raise where
+        # the divisor is a constant.
         remainder = f"(CAST({a} AS DOUBLE) % CAST({b} AS DOUBLE))"
-        return f"influxpy_null_nan({remainder})", "float"
+        zero = f"WHEN {a} IS NOT NULL AND {b} = 0 THEN CAST('NaN' AS DOUBLE)"
+        return f"(CASE {zero} ELSE {remainder} END)", "float"
     kind = "integer" if both_int else "float"
     if not both_int:
         return f"(CAST({a} AS DOUBLE) {op} CAST({b} AS DOUBLE))", kind

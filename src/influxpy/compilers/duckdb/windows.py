@@ -26,6 +26,7 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
     _Relation,
 )
+from influxpy.compilers.duckdb.nans import reduce_with_nan, selected_with_nan
 from influxpy.compilers.duckdb.percentile import nearest_rank_rows
 from influxpy.compilers.duckdb.timezones import tz_window
 from influxpy.exceptions import CompileError
@@ -208,6 +209,11 @@ class WindowsMixin(_CompilerBase):
         low, high = self._call_range(ctx, outer)
         g = ctx.group_columns
         value, selected_time = self._reduce(call, x, kind, query.descending)
+        nan = ctx.subquery and kind == "float"  # a subquery's column holds NaN
+        if nan:
+            value, selected_time = reduce_with_nan(
+                call.name, x, value, selected_time, descending=query.descending
+            )
         if gbt is not None:
             bucket = self._window_sql(ctx, low)
         elif lone_selector and selected_time is not None:
@@ -231,6 +237,14 @@ class WindowsMixin(_CompilerBase):
                 having = " AND ".join(filter(None, [having, f"max(time) != {stamp}"]))
         extra = [aux_column(j) for j in range(aux)]
         picked = [f"{self._selected(call, x, a)} AS {a}" for a in extra]
+        if nan:
+            picked = [
+                selected_with_nan(
+                    call.name, x, a, self._selected(call, x, a), query.descending
+                )
+                + f" AS {a}"
+                for a in extra
+            ]
         rows = f"base WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
         grouping = "ALL"
         if gbt is not None and query.timezone is not None:

@@ -1,0 +1,90 @@
+"""NaN and the infinities in the engine's SQL, as influxd holds them.
+
+influxd computes in IEEE doubles: a float modulo by zero, ``sqrt`` of a
+negative, ``ln(-1)``, ``acos(2)`` or ``Inf - Inf`` is NaN, ``ln(0)`` is
+-Inf. Only its answer turns NaN into null (the JSON, CSV and MessagePack
+answers all hold null there); inside a subquery NaN is a value like any
+other, which the outer query reads: COUNT counts it, MEAN and SUM are NaN,
+a condition compares it as unequal to everything. ±Inf stays a number
+everywhere (the CSV and MessagePack answers hold it; influxd's JSON answer
+fails, see the README's quirk table).
+
+DuckDB's doubles are IEEE too, so the compiled expressions keep NaN, and
+only the outermost SELECT reads NaN as null (``null_nan``). What differs is
+how the two order NaN: DuckDB sorts it above every number, while Go's
+reducers compare it as unequal to everything. ``reduce_with_nan`` and
+``selected_with_nan`` give MAX, MIN and STDDEV of a subquery's column
+influxd's answers.
+"""
+
+from __future__ import annotations
+
+__all__ = ["null_nan", "reduce_with_nan", "selected_with_nan"]
+
+_NAN = "CAST('NaN' AS DOUBLE)"
+
+
+def null_nan(column: str) -> str:
+    """*column* with NaN read as null, whatever the column's type.
+
+    DuckDB folds the type test to a constant, so a column that is not a
+    double is left as it is and costs nothing.
+    """
+    nan = f"typeof({column}) = 'DOUBLE' AND isnan(TRY_CAST({column} AS DOUBLE))"
+    return f"CASE WHEN {nan} THEN NULL ELSE {column} END"
+
+
+def _first_read(expr: str, descending: bool) -> str:
+    """*expr* of the first point influxd's reducer reads in a window: the
+    earliest, or the latest in descending order."""
+    return f"first({expr} ORDER BY time {'DESC' if descending else 'ASC'})"
+
+
+def reduce_with_nan(
+    name: str, x: str, value: str, selected: str | None, *, descending: bool
+) -> tuple[str, str | None]:
+    """The SQL of *name* over the float column *x*, which may hold NaN,
+    and of the selected point's time (*value* and *selected*: the SQL for
+    a column without NaN).
+
+    influxd's MAX and MIN keep the first point they read and replace it by
+    a greater (smaller) value: a NaN read first is never replaced, a NaN
+    read later never replaces anything. Its STDDEV leaves NaN out of the
+    mean and the squares, but answers NaN for fewer than two points
+    counting the NaN ones (and -0 when every point is NaN: 0 / -1).
+    """
+    number = f"NOT isnan({x})"
+    first_nan = f"isnan({_first_read(x, descending)})"
+    if name in ("max", "min"):
+        order = "DESC" if name == "max" else "ASC"
+        best = f"{name}({x}) FILTER (WHERE {number})"
+        picked = f"first(time ORDER BY {x} {order}, time ASC) FILTER (WHERE {number})"
+        value = f"(CASE WHEN {first_nan} THEN {_NAN} ELSE {best} END)"
+        when = f"(CASE WHEN {first_nan} THEN {_first_read('time', descending)} "
+        return value, f"{when}ELSE {picked} END)"
+    if name == "stddev":
+        numbers = f"count({x}) FILTER (WHERE {number})"
+        spread = f"stddev_samp(CAST({x} AS DOUBLE)) FILTER (WHERE {number})"
+        value = (
+            f"(CASE WHEN count({x}) < 2 OR {numbers} = 1 THEN {_NAN} "
+            f"WHEN {numbers} = 0 THEN CAST('-0.0' AS DOUBLE) ELSE {spread} END)"
+        )
+        return value, selected
+    return value, selected
+
+
+def selected_with_nan(
+    name: str, x: str, column: str, default: str, descending: bool
+) -> str:
+    """*column* of the point MAX or MIN picks when *x* may hold NaN (see
+    ``reduce_with_nan``); *default* is the SQL for a column without NaN."""
+    if name not in ("max", "min"):
+        return default
+    order = "DESC" if name == "max" else "ASC"
+    number = f"NOT isnan({x})"
+    first_nan = f"isnan({_first_read(x, descending)})"
+    picked = f"first({column} ORDER BY {x} {order}, time ASC) FILTER (WHERE {number})"
+    return (
+        f"(CASE WHEN {first_nan} THEN {_first_read(column, descending)} "
+        f"ELSE {picked} END)"
+    )
