@@ -419,7 +419,10 @@ def _csv_value(value: Any) -> str:
     if kind is bool:
         return "true" if value else "false"
     if kind is float:
-        return _go_float_plain(value) if math.isfinite(value) else ""
+        if math.isfinite(value):
+            return _go_float_plain(value)
+        # strconv's infinities; NaN never gets here (answered as null).
+        return "+Inf" if value > 0 else "-Inf" if value < 0 else ""
     return str(value)
 
 
