@@ -13,7 +13,7 @@ from influxpy.compilers.duckdb.catalog import (
     find_column,
     ident,
 )
-from influxpy.compilers.duckdb.context import _DIMENSION
+from influxpy.compilers.duckdb.context import _DIMENSION, _output_names, _Selected
 from influxpy.compilers.duckdb.sources import _rewrite
 from influxpy.compilers.duckdb.subquery_slices import SubquerySlicesMixin
 from influxpy.compilers.duckdb.subquery_windows import (
@@ -22,6 +22,7 @@ from influxpy.compilers.duckdb.subquery_windows import (
     pairing_matters,
 )
 from influxpy.expressions import Col, ColumnPattern, Star
+from influxpy.functions import Func
 from influxpy.query import Fill, Query, SelectItem, Source
 
 
@@ -53,15 +54,30 @@ class SubqueriesMixin(SubquerySlicesMixin):
         inner_calls = any(self._has_call(i.expression) for i in inner.select)
         streams = None
         items = self._spelled_out(inner)
+        split: list[Func] | None = None
+        several = self._reads_several_calls(items)
         if (
             inner_calls
-            and len(items) > 1
+            and (len(items) > 1 or several)
             and not groups_whole_series(inner.group_by, outer.group_by)
-            and (outer.descending or pairing_matters(outer, self._has_call))
+            and (
+                outer.descending
+                or pairing_matters(outer, self._has_call)
+                or several
+                or slicing.runs is not None
+            )
         ):
             # The server pairs the inner calls' points out of step
             # (subquery_windows.py).
-            streams = self._call_streams(inner, items, outer.descending)
+            paired = self._call_streams(inner, items)
+            if paired is not None:
+                streams, split = paired
+            if split is not None:
+                # A column reads several calls: the calls are paired, then
+                # each column is computed from the row they make.
+                changes["select"] = tuple(
+                    SelectItem(call, f"call_{i}") for i, call in enumerate(split)
+                )
         gbt = inner.group_by_time
         if inner_calls and gbt is None and outer.group_by_time is not None:
             # Without the outer tz(): the server's inner windows are in the
@@ -93,16 +109,16 @@ class SubqueriesMixin(SubquerySlicesMixin):
         selected = self._select(dataclasses.replace(inner, **changes), limits)
         if selected is None:
             return None
-        runs = slicing.runs if streams is not None and outer.descending else None
+        runs = slicing.runs if streams is not None else None
         if runs is not None:
             # The server slices each call's points on their own, then pairs
-            # them. (In ascending order the rows stay whole, sliced together:
-            # a difference pinned by a quirk test.)
+            # them.
             slicing.runs = None
         rows, selected = self._sliced(inner, selected, slicing, limits)
         if streams is not None:
-            if slicing.runs is not None or len(selected.names) != len(items):
-                if outer.descending:
+            width = len(items) if split is None else len(split)
+            if len(selected.names) != width:
+                if outer.descending or split is not None:
                     raise self._unsupported(
                         "order_by('-time') over a subquery of several calls"
                     )
@@ -118,6 +134,8 @@ class SubqueriesMixin(SubquerySlicesMixin):
                     descending=outer.descending,
                     each=each,
                 )
+                if split is not None:
+                    rows, selected = self._computed(rows, selected, items, split)
         # A column named like a grouping tag (a key that is a tag in some
         # series and a field in others) moves aside as stored fields do:
         # a bare name reads the field, ``::tag`` and GROUP BY the tag.
@@ -134,6 +152,8 @@ class SubqueriesMixin(SubquerySlicesMixin):
             "time",
         ]
         columns = {k: ColumnInfo(k, "tag", _DIMENSION) for k in selected.group_keys}
+        if split is not None:
+            del changes["select"]
         names = _inner_names(dataclasses.replace(inner, **changes), selected.names)
         seen: set[str] = set()
         for i, (name, kind) in enumerate(zip(names, selected.kinds, strict=True)):
@@ -198,33 +218,81 @@ class SubqueriesMixin(SubquerySlicesMixin):
         return items
 
     def _call_streams(
-        self, inner: Query, items: list[SelectItem], descending: bool
-    ) -> list[list[int]] | None:
+        self, inner: Query, items: list[SelectItem]
+    ) -> tuple[list[list[int]], list[Func] | None] | None:
         """The columns of each distinct inner call (of *items*, the select
-        list spelled out), for the server's pairing of several calls.
+        list spelled out), for the server's pairing of several calls, and
+        the calls to select instead of *items* where a column reads several
+        calls (None where each column reads one).
 
-        Filled calls are left whole (None): each inner series then has a
+        The server reads one iterator per distinct call and computes each
+        column from the row its cursor pairs. None (rows left whole) for a
+        single call, and for filled calls: each inner series then has a
         point of every call in every window, and the server's answer is
         the artefact of its fill over a merge of inner series (a difference
-        pinned by quirk tests). Where a column reads several calls, refused
-        in descending order and left whole in ascending order.
+        pinned by quirk tests).
         """
+        if inner.fill is not None and inner.fill.mode not in ("null", "none"):
+            return None
+        calls: list[Func] = []
+        for item in items:
+            for call in self._calls_of(item.expression):
+                if call not in calls:
+                    calls.append(call)
+        raw = [col for item in items for col in self._raw_of(item.expression)]
+        if len(calls) < 2 or raw:
+            # Raw fields beside several calls: the inner query refuses them.
+            return None
         streams: dict[str, list[int]] = {}
         for index, item in enumerate(items):
             found = {repr(call) for call in self._calls_of(item.expression)}
-            if len(found) != 1:
-                streams.clear()
-                break
+            if not found:
+                what = "a subquery column without a function beside several calls"
+                raise self._unsupported(what)
+            if len(found) > 1:
+                return [[i] for i in range(len(calls))], calls
             streams.setdefault(found.pop(), []).append(index)
-        if inner.fill is not None and inner.fill.mode not in ("null", "none"):
-            return None
-        if not streams:
-            if not descending:
-                return None
-            raise self._unsupported(
-                "order_by('-time') over a subquery of several calls"
+        return list(streams.values()), None
+
+    def _reads_several_calls(self, items: list[SelectItem]) -> bool:
+        """Whether a column of *items* reads several calls (its values then
+        depend on how the server pairs the calls' points)."""
+        return any(
+            len({repr(c) for c in self._calls_of(item.expression)}) > 1
+            for item in items
+        )
+
+    def _computed(
+        self, rows: str, selected: _Selected, items: list[SelectItem], calls: list[Func]
+    ) -> tuple[str, _Selected]:
+        """*items* computed from *rows*, whose columns are *calls* paired.
+
+        A call missing from a row is null there, and so is a column of it,
+        as the server's evaluator answers arithmetic of a missing value.
+        A column of only calls of a field that does not exist has no type.
+        """
+        symbols: dict[Any, tuple[str, str | None]] = {
+            call: (output_column(i), kind or "float")
+            for i, (call, kind) in enumerate(zip(calls, selected.kinds, strict=True))
+        }
+        typed = dict(zip(map(repr, calls), selected.kinds, strict=True))
+        outputs = [
+            *(group_column(i) for i in range(len(selected.group_keys))),
+            "time",
+        ]
+        kinds: list[str | None] = []
+        for index, item in enumerate(items):
+            sql, kind = self._scalar(
+                item.expression, lambda n: self._symbol(n, symbols)
             )
-        return list(streams.values())
+            if kind == "float":
+                sql = f"influxpy_null_nan({sql})"
+            outputs.append(f"{sql} AS {output_column(index)}")
+            used = [typed[repr(c)] for c in self._calls_of(item.expression)]
+            kinds.append(kind if any(k is not None for k in used) else None)
+        names = _output_names(items)
+        sql = f"SELECT {', '.join(outputs)} FROM ({rows})"
+        return sql, dataclasses.replace(selected, names=names, kinds=kinds)
 
 
 def _inner_names(inner: Query, names: list[str]) -> list[str]:
