@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from conformance._common import Reading, at, rows, series, write
+from influxpy.connection import connections
 from influxpy.durations import Second
 from influxpy.expressions import F
 from influxpy.functions import (
@@ -187,7 +188,7 @@ def test_windows_of_nan_are_not_filled(roots: str) -> None:
     the answer), fill(previous) carries it to the empty windows after it."""
     inner = _inner(roots, "a", x=Sqrt("v"))
 
-    def windows(fill: Any) -> list[tuple[Any, ...]]:
+    def windows(fill: Any) -> list[Any]:
         qs = inner.filter(time__gte=at(0), time__lt=at(6))
         qs = qs.annotate(m=Mean("x")).resolution(Second(1)).fill(fill)
         return [value for _t, value in _values(qs, "m")]
@@ -205,3 +206,22 @@ def test_transformations_carry_nan(roots: str) -> None:
         (at(2.5), None, None),
         (at(3.5), None, None),
     ]
+
+
+def test_into_leaves_nan_out_and_drops_points_holding_an_infinity(
+    roots: str,
+) -> None:
+    """INTO writes a NaN field as no field (the point keeps its others) and
+    drops a point holding ±Inf whole (the line protocol cannot carry it),
+    as influxd's points writer does; the count leaves it out too."""
+    qs = (
+        Reading.series.using(roots)
+        .filter(host="b", time__gte=at(0), time__lt=at(10))
+        .annotate(r=Sqrt("v"), y=Ln("v"), w=F("v") * 1)
+    )
+    assert qs.into("nan_copy").execute() == 2
+    copied = connections[roots].query("SELECT r, y, w FROM nan_copy", epoch="ns")
+    got = [
+        (p["time"], p["r"], p["y"], p["w"]) for result in copied for p in result.points
+    ]
+    assert got == [(at(1.5), 4.0, math.log(16), 16.0), (at(2.5), None, None, -9.0)]

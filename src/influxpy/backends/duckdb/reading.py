@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import compress, islice
+from math import isinf
 from operator import ne
 from typing import TYPE_CHECKING, Any
 
@@ -181,7 +182,14 @@ class EngineQueries(EngineWrites, EngineAdmin):
             cursor.close()
         group_keys = plan.group_keys
         n = len(group_keys)
-        rows = [r for r in rows if any(v is not None for v in r[n + 1 :])]
+        # A point holding ±Inf is dropped whole, as influxd's points writer
+        # drops it (its line protocol cannot carry one); NaN is null here.
+        rows = [
+            r
+            for r in rows
+            if any(v is not None for v in r[n + 1 :])
+            and not any(v.__class__ is float and isinf(v) for v in r[n + 1 :])
+        ]
         if not rows:
             return 0
         rp = plan.retention_policy or self.default_retention_policy(db)
