@@ -154,3 +154,64 @@ def test_every_series_in_one_call_gives_each_series_answer() -> None:
     assert together == [one_each, None]
     assert one_each[0]
     assert not one_each[-1]
+
+
+def _careful(model: _HoltWinters, params: list[float]) -> float:
+    """The error of one pass through the loop that handles every case (a
+    zero to divide by, a NaN forecast) and the error summed after it."""
+    model._constrain(params)
+    count = len(model.y)
+    sums = _damped_sums(params[3], count)
+    if model.seasonal:
+        return model._run_seasonal(0, params, True, sums)[0]
+    forecasted = model.run(0, params, False)[1]
+    return model._error(forecasted)
+
+
+@pytest.mark.parametrize("season", [0, 1, 2, 4])
+def test_the_error_summed_in_the_loop_is_the_careful_loops(season: int) -> None:
+    """Over windows without gaps the error is summed in the forecast loop;
+    it ends on the bits of the careful loop, the seasons it leaves in the
+    vertex too, also where a season or the smoothed level is zero (Go's
+    division gives an infinity or NaN) and where a forecast turns NaN."""
+    rng = random.Random(40 + season)
+    for _ in range(200):
+        count = rng.randint(max(season, 3), 14)
+        y = [v for v in _random_windows(rng, count) if v == v] or [1.0, 2.0]
+        if len(y) < max(season, 2):
+            continue
+        prepared = prepare(list(range(len(y))), y, 1, season, 1)
+        assert prepared is not None
+        y, start = prepared
+        params = [rng.choice([0.0, 1.0, 0.5, rng.random() * 1.4 - 0.2]) for _ in "abcd"]
+        params += start[4:]
+        if rng.random() < 0.2:
+            params[4 + rng.randrange(len(params) - 4)] = 0.0
+        if rng.random() < 0.05:
+            params[5] = math.inf
+        fast, careful = list(params), list(params)
+        error = _HoltWinters(y, season).sse(fast)
+        assert _same([error]) == _same([_careful(_HoltWinters(y, season), careful)])
+        assert _same(fast) == _same(careful)
+
+
+def test_a_vertex_evaluated_again_leaves_what_its_first_pass_left() -> None:
+    """The optimiser comes back to vertices it has evaluated: the fit keeps
+    each one's error and the seasons its pass leaves in it, and gives them
+    again, as a second pass would; a vertex holding a zero (0.0 and -0.0
+    are one key) is always evaluated."""
+    y = [10 + 3 * math.sin(k / 2) + (k % 3) for k in range(16)]
+    prepared = prepare(list(range(16)), y, 1, 4, 1)
+    assert prepared is not None
+    y, start = prepared
+    model = _HoltWinters(y, 4)
+    vertex = [0.4, 0.2, 0.6, 0.8, *start[4:]]
+    first, again = list(vertex), list(vertex)
+    error = model.sse(first)
+    assert _bits([model.sse(again)]) == _bits([error])
+    assert _bits(again) == _bits(first)
+    assert _bits([_careful(_HoltWinters(y, 4), vertex)]) == _bits([error])
+    assert _bits(vertex) == _bits(first)
+    assert (0.4, 0.2, 0.6, 0.8, *start[4:]) in model._known
+    model.sse([0.4, 0.2, -0.0, 0.8, *start[4:]])
+    assert not any(0.0 in key for key in model._known)

@@ -7,6 +7,9 @@ DuckDB calls). benchmarks/holt_winters.py times both."""
 from __future__ import annotations
 
 import math
+from functools import reduce
+from itertools import accumulate
+from operator import add
 from typing import Any
 
 from influxpy.backends.duckdb.functions.technical import divide
@@ -50,61 +53,45 @@ def _go_pow(x: float, y: int) -> float:
         return math.copysign(math.inf, result)
 
 
-_PLANS: dict[int, list[tuple[int, int]]] = {}
-
-
-def _plan(count: int) -> list[tuple[int, int]]:
-    """For each *t* in 1..count-1: *t* without its highest bit, and that bit."""
-    plan = _PLANS.get(count)
-    if plan is None:
-        plan = [
-            (t - (1 << (t.bit_length() - 1)), t.bit_length() - 1)
-            for t in range(1, count)
-        ]
-        if len(_PLANS) < 1024:
-            _PLANS[count] = plan
-    return plan
-
-
 def _damped_sums(phi: float, count: int) -> list[float]:
     """``phiH`` at steps 1..count: ``phi``, then ``+= _go_pow(phi, t)``.
 
     Go multiplies the squared mantissas of the set bits of *t* in ascending
     order, so the power for *t* is the power for *t* without its highest
-    bit times that bit's squared mantissa: one multiplication per step, the
-    same products bit for bit.
+    bit times that bit's squared mantissa, and while every product stays a
+    normal float, scaling a mantissa by its power of two is exact: the
+    powers for *t* from ``2**k`` to ``2**(k+1) - 1`` are the powers below
+    ``2**k`` times Go's ``2**k``-th power, one list at a time, the same
+    products bit for bit. The sums are added one after another from
+    ``phi``, as the server's forecast loop adds them.
     """
-    sums = [phi]
     if count <= 1:
-        return sums
+        return [phi]
     levels = (count - 1).bit_length()
-    mantissa, exponent = math.frexp(phi)
-    mantissas, exponents = [], []
-    for _ in range(levels):
-        if exponent < -(1 << 12) or exponent > (1 << 12):
-            break
-        mantissas.append(mantissa)
-        exponents.append(exponent)
-        mantissa *= mantissa
-        exponent <<= 1
-        if mantissa < 0.5:
-            mantissa += mantissa
-            exponent -= 1
+    if 0.0 < phi < 1.0:
+        mantissa, exponent = math.frexp(phi)
+        squares = []
+        lowest = 0  # the exponent of the smallest power, at most
+        for _ in range(levels):
+            squares.append(math.ldexp(mantissa, exponent))
+            lowest += exponent - 1
+            mantissa *= mantissa
+            exponent <<= 1
+            if mantissa < 0.5:
+                mantissa += mantissa
+                exponent -= 1
+        if lowest > -1000:  # no product nears the subnormals
+            powers = [1.0]
+            for square in squares:
+                powers += [power * square for power in powers]
+            del powers[count:]
+            powers[0] = phi
+            return list(accumulate(powers))
+    # 0, 1, NaN, and powers so small that Go stops squaring: its loop.
+    sums = [phi]
     phi_h = phi
-    if not 0.0 < phi < 1.0 or len(mantissas) < levels:
-        # 0, 1, NaN, and powers so small that Go stops squaring: its loop.
-        for t in range(1, count):
-            phi_h += _go_pow(phi, t)
-            sums.append(phi_h)
-        return sums
-    a1s, aes = [1.0], [0]
-    ldexp = math.ldexp
-    for low, level in _plan(count):
-        a1 = a1s[low] * mantissas[level]
-        ae = aes[low] + exponents[level]
-        a1s.append(a1)
-        aes.append(ae)
-        phi_h += ldexp(a1, ae)
+    for t in range(1, count):
+        phi_h += _go_pow(phi, t)
         sums.append(phi_h)
     return sums
 
@@ -139,7 +126,6 @@ def iterate(
     n = len(v) - 1
     nf = float(n)
     rows = range(n + 1)
-    zeros = [0.0] * n
     for _iteration in range(steps):
         vg = vs = 0
         for i in rows:
@@ -148,14 +134,13 @@ def iterate(
             if f[i] < f[vs]:
                 vs = i
         vh = vs
+        f_vg = f[vg]
         for i in rows:
-            if f[vh] < f[i] < f[vg]:
+            if f[vh] < f[i] < f_vg:
                 vh = i
-        cent = zeros
-        for m in rows:
-            if m != vg:
-                cent = [c + x for c, x in zip(cent, v[m], strict=True)]
-        vm = [c / nf for c in cent]
+        # The centroid: each coordinate added row after row from 0.0.
+        others = zip(*v[:vg], *v[vg + 1 :], strict=True)
+        vm = [reduce(add, column, 0.0) / nf for column in others]
         worst = v[vg]
         vr = [a + 1.0 * (a - w) for a, w in zip(vm, worst, strict=True)]
         fr = objective(vr)
@@ -189,13 +174,8 @@ def iterate(
                         ]
                 f[vg] = objective(v[vg])
                 f[vh] = objective(v[vh])
-        fsum = 0.0
-        for value in f:
-            fsum += value
-        favg = fsum / float(n + 1)
-        s = 0.0
-        for value in f:
-            s += (value - favg) * (value - favg) / nf
+        favg = reduce(add, f, 0.0) / float(n + 1)
+        s = reduce(add, [(value - favg) * (value - favg) / nf for value in f], 0.0)
         if math.sqrt(s) < epsilon:
             break
     vs = 0
@@ -204,6 +184,10 @@ def iterate(
             vs = i
     parameters = list(v[vs])
     return objective(v[vs]), parameters
+
+
+#: How many evaluated vertices a fit keeps (a run makes up to about 4,000).
+_KNOWN = 65_536
 
 
 class _HoltWinters:
@@ -223,6 +207,11 @@ class _HoltWinters:
         # The optimiser evaluates many vertices twice (shrinks, the final
         # fit): their damped-trend sums are kept, up to about 2M floats.
         self._sums: dict[tuple[float, int], list[float]] = {}
+        # A run comes back to vertices it has evaluated (a reflection back
+        # onto a vertex it left, a shrink onto itself): a third to half of
+        # the passes of a fit with a season. The error is a function of the
+        # vertex alone, and so are the seasons it leaves in it: both kept.
+        self._known: dict[tuple[float, ...], tuple[float, tuple[float, ...]]] = {}
 
     def _ring_indexes(self, m: int, count: int) -> tuple[list[int], list[int]]:
         """Where step *t* reads ``stm`` (and writes its season) and ``stmh``.
@@ -269,6 +258,10 @@ class _HoltWinters:
         oma = 1 - alpha
         omb_phi = (1 - beta) * phi
         if self.seasonal:
+            if fit and self.complete:
+                total = self._seasonal_error(params, sums)
+                if total is not None:
+                    return total, []
             return self._run_seasonal(h, params, fit, sums)
         if fit and self.complete:
             # No gaps: sum as the server does; a NaN forecast makes the sum
@@ -293,6 +286,46 @@ class _HoltWinters:
             y_t = l_t + sums[t - 1] * b_t
             forecasted.append(y_t)
         return self._error(forecasted) if fit else math.nan, forecasted
+
+    def _seasonal_error(self, params: list[float], sums: list[float]) -> float | None:
+        """The error of a fit with a season over windows without gaps, the
+        forecasts summed on the way as the server sums them; None (and
+        *params* as they were) where a division by zero or a NaN forecast
+        leaves it to the careful loop of :meth:`_run_seasonal`."""
+        alpha, beta, gamma, phi = params[0], params[1], params[2], params[3]
+        l_t, b_t = params[4], params[5]
+        y = self.y
+        y_t = y[0]
+        oma = 1 - alpha
+        omb_phi = (1 - beta) * phi
+        omg = 1 - gamma
+        m = len(params) - 6
+        if m == 1:
+            params[6] = 1.0
+        seasons = params[6:]
+        read, read_h = self._ring_indexes(m, len(y))
+        diff = y_t - y_t
+        total = 0.0 + diff * diff
+        try:
+            for at, at_h, damped, actual in zip(
+                read[1:], read_h[1:], sums, y[1:], strict=False
+            ):
+                stm = seasons[at]
+                stmh = seasons[at_h]
+                trend = l_t + phi * b_t
+                l_p = l_t
+                l_t = alpha * (y_t / stm) + oma * trend
+                b_t = beta * (l_t - l_p) + omb_phi * b_t
+                seasons[at] = gamma * (y_t / trend) + omg * stm
+                y_t = (l_t + damped * b_t) * stmh
+                diff = y_t - actual
+                total += diff * diff
+        except ZeroDivisionError:
+            return None
+        if total != total:
+            return None
+        params[6:] = seasons
+        return total
 
     def _run_seasonal(
         self, h: int, params: list[float], fit: bool, sums: list[float]
@@ -345,7 +378,18 @@ class _HoltWinters:
 
     def sse(self, params: list[float]) -> float:
         """The sum of squared errors of the fit (changes *params* as Go does)."""
-        return self.run(0, params, True)[0]
+        if 0.0 in params:  # -0.0 and 0.0 are one key but may not fit alike
+            return self.run(0, params, True)[0]
+        key = tuple(params)
+        known = self._known.get(key)
+        if known is not None:
+            params[:] = known[1]
+            return known[0]
+        error = self.run(0, params, True)[0]
+        if len(self._known) >= _KNOWN:
+            self._known.clear()
+        self._known[key] = error, tuple(params)
+        return error
 
 
 def prepare(
