@@ -844,16 +844,23 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     if inner_group:
         spec.add("group_by", *inner_group)
     raw = draw(st.integers(0, 3)) == 0
+    combined = False
     if raw:
         # Raw rows: a slice below counts them per run of one inner group,
         # twice, after a cut of each stored series.
         spec.add("annotate", m=F(draw(st.sampled_from(NUMERIC))))
     else:
         inner = draw(st.sampled_from(SUBQUERY_CALLS))(draw(st.sampled_from(NUMERIC)))
+        combined = draw(st.integers(0, 3)) == 0
+        if combined:
+            # A column of two calls: the server computes it from the row its
+            # cursor pairs (test_subquery_call_columns.py).
+            inner = inner + Count(draw(st.sampled_from(NUMERIC)))
         spec.add("annotate", m=inner)
     several = not raw and draw(st.booleans())
     if several:
         spec.add("annotate", k=Count(draw(st.sampled_from(NUMERIC))))
+    several = several or combined
     windows = not raw and draw(st.booleans())
     inner_interval = draw(st.sampled_from([10, 30, 60]))
     if windows:
@@ -867,9 +874,10 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     # Raw rows of two series at one time come in no set order on the
     # server, which decides the rows a slice keeps.
     ties = raw and data.shares_times(())
-    if not several and not ties and draw(st.integers(0, 2)) == 0:
+    if not ties and draw(st.integers(0, 2)) == 0:
         # Grouped finer than the outer query, rows are counted per run of
-        # one inner group in time order (test_subquery_limits.py).
+        # one inner group in time order (test_subquery_limits.py), each
+        # call's points on their own (test_subquery_call_columns.py).
         start = draw(st.integers(0, 2))
         spec.add("slice", start, draw(st.integers(start + 1, start + 3)))
     spec.add("subquery")
