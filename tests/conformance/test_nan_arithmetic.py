@@ -225,3 +225,23 @@ def test_into_leaves_nan_out_and_drops_points_holding_an_infinity(
         (p["time"], p["r"], p["y"], p["w"]) for result in copied for p in result.points
     ]
     assert got == [(at(1.5), 4.0, math.log(16), 16.0), (at(2.5), None, None, -9.0)]
+
+
+def test_integer_cast_of_nan_infinities_and_huge_floats(roots: str) -> None:
+    """``::integer`` of NaN is null; of ±Inf, or of a float past the int64
+    range, the smallest integer (Go's conversion on amd64). The engine
+    failed the whole query."""
+    text = (
+        "SELECT y::integer, w::integer, z::integer FROM (SELECT ln(v) AS y, "
+        "-ln(v) AS w, pow(v, 200) AS z FROM conformance WHERE host = 'b')"
+    )
+    answer = connections[roots].query(text, epoch="ns")
+    got = [
+        (p["time"], p["y"], p["w"], p["z"]) for result in answer for p in result.points
+    ]
+    smallest = -(2**63)
+    assert got == [
+        (at(1.5), 2, -2, smallest),
+        (at(2.5), None, None, smallest),
+        (at(3.5), smallest, smallest, 0),
+    ]

@@ -190,12 +190,20 @@ _CASTS = {
 
 def _cast(sql: str, kind: str, cast: str) -> tuple[str, str | None]:
     """A stored field read as *cast*, as the server's cursors convert it:
-    numbers between float and integer (a float truncated toward zero),
-    any other pair null."""
+    numbers between float and integer (a float truncated toward zero,
+    out of range the smallest integer), any other pair null."""
     numeric = ("float", "integer")
     if kind == cast:
         return sql, kind
+    if kind == "float" and cast == "integer":
+        # Go's int64() of a float out of range (±Inf too) is the smallest
+        # integer on amd64; a subquery's NaN reads as null.
+        inside = f"{sql} >= -9223372036854775808.0 AND {sql} < 9223372036854775808.0"
+        value = (
+            f"CASE WHEN isnan({sql}) THEN NULL WHEN {inside} THEN "
+            f"CAST(trunc({sql}) AS BIGINT) ELSE -9223372036854775808 END"
+        )
+        return f"({value})", cast
     if kind in numeric and cast in numeric:
-        value = f"trunc({sql})" if cast == "integer" else sql
-        return f"CAST({value} AS {_CASTS[cast]})", cast
+        return f"CAST({sql} AS {_CASTS[cast]})", cast
     return f"CAST(NULL AS {_CASTS[cast]})", cast
