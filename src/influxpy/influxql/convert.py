@@ -17,8 +17,10 @@ time since the epoch, and ``now()`` may be shifted by durations.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import zoneinfo
+from functools import partial
 from typing import Any
 
 from influxpy import lookups
@@ -39,10 +41,11 @@ from influxpy.expressions import (
 )
 from influxpy.function_specs import FUNCTIONS
 from influxpy.functions import Func
+from influxpy.influxql.fields import check_fields, without_time
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx, Wild
 from influxpy.query import Fill, GroupByTime, Query, SelectItem, Source
 
-__all__ = ["build_query", "to_expression", "to_where"]
+__all__ = ["TextQuery", "build_query", "to_expression", "to_where"]
 
 _DIALECT = "InfluxQL text"
 
@@ -79,6 +82,32 @@ _TIME_LOOKUPS: dict[str, type[lookups.Lookup]] = {
     "<=": lookups.TimeLessThanOrEqual,
 }
 _FLIPPED = {"=": "=", "!=": "!=", ">": "<", ">=": "<=", "<": ">", "<=": ">="}
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class TextQuery(Query):
+    """A SELECT read from text that carries what the representation does
+    not: ``time_name``, the name of its time column (``SELECT time AS t,
+    v``: influxd names the first column after it), and ``refusal``, the
+    error influxd gives the statement when it compiles it (``mixing
+    aggregate and non-aggregate queries is not supported``), which the
+    engine answers when the statement runs."""
+
+    time_name: str | None = None
+    refusal: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a ``Query`` with the same clauses and time column name
+        (the refusal follows from the clauses)."""
+        if not isinstance(other, Query):
+            return NotImplemented
+        same = all(
+            getattr(self, f.name) == getattr(other, f.name)
+            for f in dataclasses.fields(Query)
+        )
+        return same and self.time_name == getattr(other, "time_name", None)
+
+    __hash__ = Query.__hash__
 
 
 def unsupported(what: str) -> UnsupportedCompilation:
@@ -431,17 +460,37 @@ def build_query(
     timezone: str | None,
 ) -> Query:
     """A ``Query`` from the clauses of a parsed SELECT."""
+    fields, time_name = without_time(fields)
+    windows_given = any(isinstance(d, Call) and d.name == "time" for d in dims)
+    inherited = any(not isinstance(s, tuple) for s in sources)
+    refusal = None
+    try:
+        check_fields(fields, windows=windows_given, fill=fill, inherited=inherited)
+    except CompileError as exc:
+        refusal = str(exc)
+    if not windows_given and not inherited:
+        # influxd ignores fill() without GROUP BY time.
+        fill = None
     if len(fields) == 1 and fields[0] == (Wild(None), None):
         select: tuple[SelectItem, ...] = ()
     else:
-        select = tuple(SelectItem(to_expression(n), alias) for n, alias in fields)
+        try:
+            select = tuple(SelectItem(to_expression(n), alias) for n, alias in fields)
+        except CompileError:
+            if refusal is None:
+                raise
+            # influxd's own check of the list comes first (holt_winters(v)).
+            raise CompileError(refusal) from None
     first, *more = (_source(s) for s in sources)
     windows, tags, patterns = _dimensions(dims)
     filling = None
     if fill is not None:
         filling = Fill(fill) if isinstance(fill, str) else Fill("value", fill)
     limit, offset, series_limit, series_offset = limits
-    return Query(
+    cls: Any = Query
+    if time_name is not None or refusal is not None:
+        cls = partial(TextQuery, time_name=time_name, refusal=refusal)
+    query: Query = cls(
         source=first,
         select=select,
         where=to_where(where, timezone) if where is not None else None,
@@ -459,3 +508,4 @@ def build_query(
         extra_sources=tuple(more),
         group_by_patterns=patterns,
     )
+    return query

@@ -223,7 +223,10 @@ def _time_maker(divisor: int | None) -> Callable[[Any], Any]:
 
 
 def _has_time(series: Series) -> bool:
-    return bool(series.columns) and series.columns[0] == "time"
+    # ``time_first``: a time column named otherwise (``SELECT time AS t``).
+    if not series.columns:
+        return False
+    return series.columns[0] == "time" or getattr(series, "time_first", False)
 
 
 # -- JSON --------------------------------------------------------------------

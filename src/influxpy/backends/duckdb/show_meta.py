@@ -100,9 +100,11 @@ class EngineShowMeta(EngineShow):
         db = self._existing(db)
         what = statement.what
         timed = statement.where is not None and has_time(statement.where)
-        if what in ("series", "measurement") and timed:
+        if what != "tag values" and timed:
+            # influxd names the field key form without EXACT, the others with.
+            exact = "" if what == "field key" else " EXACT"
             msg = (
-                f"SHOW {what.upper()} EXACT CARDINALITY doesn't support time "
+                f"SHOW {what.upper()}{exact} CARDINALITY doesn't support time "
                 "in WHERE clause"
             )
             raise StatementFailed(msg)

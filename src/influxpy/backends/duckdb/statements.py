@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, ClassVar
 
 from influxpy import statements as st
 from influxpy.backends.duckdb.argument_types import query_check, refuse_argument_types
@@ -30,6 +30,7 @@ from influxpy.compilers.duckdb import DuckDBCompiler
 from influxpy.compilers.duckdb.conditions import index_condition_error
 from influxpy.durations import Duration
 from influxpy.exceptions import (
+    CompileError,
     InfluxpyError,
     InterfaceError,
     ProgrammingError,
@@ -41,7 +42,7 @@ from influxpy.query import Delete, Query, SelectItem, Source
 from influxpy.results import Series, StatementResult, merge_pieces
 from influxpy.retention import RetentionPolicy
 
-__all__ = ["NOT_EXECUTED", "EngineStatements"]
+__all__ = ["NOT_EXECUTED", "EngineStatements", "TimeNamedSeries"]
 
 #: The error influxd gives each statement after a failed one.
 NOT_EXECUTED = "not executed"
@@ -125,6 +126,29 @@ def _check_shard_duration(row: Mapping[str, Any]) -> None:
         raise StatementFailed(msg)
 
 
+def _refusal(query: Query) -> str | None:
+    """The error influxd gives *query* or a subquery of it when compiling."""
+    refusal: str | None = getattr(query, "refusal", None)
+    for source in query.sources:
+        if refusal is None and isinstance(source, Query):
+            refusal = _refusal(source)
+    return refusal
+
+
+@dataclasses.dataclass
+class TimeNamedSeries(Series):
+    """A series whose first column, named otherwise, holds the time."""
+
+    time_first: ClassVar[bool] = True
+
+
+def _time_named(series: Iterable[Series], name: str) -> Iterator[Series]:
+    """*series* with their time column named *name* (``SELECT time AS t``)."""
+    for one in series:
+        columns = [name, *one.columns[1:]] if one.columns else one.columns
+        yield TimeNamedSeries(one.name, one.tags, columns, one.values, one.partial)
+
+
 class EngineStatements(EngineShowMeta):
     """InfluxQL statements on ``DuckDBBackend``, answered as influxd does."""
 
@@ -153,16 +177,45 @@ class EngineStatements(EngineShowMeta):
         does not parse raises ``InfluxQLParseError`` with influxd's message,
         before any statement runs.
         """
-        from influxpy.influxql import parse
+        from influxpy.influxql.grammar import statement
+        from influxpy.influxql.parser import Parser
 
         self.check_open()
-        parsed = parse(text, params)
-        return self.run_statements(
-            parsed,
+        builders = Parser(text, params).statements(statement)
+        return self._built(builders, database, retention_policy, chunk_size)
+
+    def _built(
+        self,
+        builders: list[Callable[[], st.Statement]],
+        database: str | None,
+        retention_policy: str | None,
+        chunk_size: int | None,
+    ) -> Iterator[StatementResult]:
+        """Build and answer each statement: one its construction refuses
+        (``undefined function foo()``) fails when its turn comes, after the
+        statements before it have run, as influxd plans each in turn."""
+        built: list[st.Statement] = []
+        refusal = None
+        for build in builders:
+            try:
+                built.append(build())
+            except (CompileError, ProgrammingError) as exc:
+                refusal = str(exc)
+                break
+        failed = False
+        for result in self.run_statements(
+            built,
             database=database,
             retention_policy=retention_policy,
             chunk_size=chunk_size,
-        )
+        ):
+            failed = failed or result.error is not None
+            yield result
+        if refusal is None:
+            return
+        yield StatementResult(len(built), (), NOT_EXECUTED if failed else refusal)
+        for later in range(len(built) + 1, len(builders)):
+            yield StatementResult(later, (), NOT_EXECUTED)
 
     def run_statements(
         self,
@@ -247,13 +300,19 @@ class EngineStatements(EngineShowMeta):
     ) -> Iterator[Series]:
         query, db = self._prepared(query, database, retention_policy)
         compiled = query.compile(self.get_compiler(db))
-        return self.execute(compiled, database=db, chunk_size=chunk_size)
+        series = self.execute(compiled, database=db, chunk_size=chunk_size)
+        name = getattr(query, "time_name", None)
+        return series if name is None else _time_named(series, name)
 
     def _prepared(
         self, query: Query, database: str | None, retention_policy: str | None
     ) -> tuple[Query, str]:
         """*query* ready to compile, its columns resolved, and its database;
-        a missing database or retention policy fails the statement."""
+        a select list influxd refuses (``TextQuery.refusal``), a missing
+        database or retention policy fails the statement."""
+        refusal = _refusal(query)
+        if refusal is not None:
+            raise StatementFailed(refusal)
         source = query.source
         if isinstance(source, Source):
             database = source.database or database

@@ -1,0 +1,186 @@
+"""The select list of parsed InfluxQL, checked as influxd 1.6.7 compiles it.
+
+influxd drops a bare ``time`` from the select list (the time column is
+always first; ``SELECT time, max(v)`` is ``SELECT max(v)``), then refuses
+select lists its iterators cannot answer, with its own texts:
+
+- nothing left but ``time``: ``at least 1 non-time field must be queried``;
+- ``top()`` or ``bottom()`` with another call: ``selector function top()
+  cannot be combined with other functions``;
+- ``distinct()`` with another call, a field or a tag: ``aggregate function
+  distinct() cannot be combined with other functions or fields``;
+- a field or tag beside a call that is not a selector (``mean``,
+  ``count``, ``derivative``…): ``mixing aggregate and non-aggregate queries
+  is not supported``; beside several selectors: ``mixing multiple selector
+  functions with tags or fields is not supported``.
+
+Before those, as influxd compiles each call: a transformation of an
+aggregate without GROUP BY time is refused (``derivative aggregate
+requires a GROUP BY interval``), and ``holt_winters()`` of a field (``must
+use aggregate function with holt_winters``). A select list without any
+call refuses ``fill(none)`` and ``fill(linear)`` (``fill(none) must be used
+with a function``) and GROUP BY time (``GROUP BY requires at least one
+aggregate function``).
+
+A field or tag counts when it is selected on its own, in arithmetic or in
+a math function (``abs(v)``), outside the other calls; a wildcard or a
+regex counts too. Every other call counts, a transformation and the
+aggregate it reads alike, except ``distinct()`` inside ``count()``;
+``distinct()`` inside a transformation is not refused. An aggregate or
+selector of another call (``max(mean(v))``) is left to the engine, which
+refuses its argument as influxd does first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from influxpy.exceptions import CompileError
+from influxpy.function_specs import FUNCTIONS
+from influxpy.influxql.parser import Bin, Call, Paren, Ref, Rx, Wild
+
+__all__ = ["check_fields", "without_time"]
+
+#: The math functions: influxd reads their arguments as plain expressions.
+MATH = frozenset(name for name, spec in FUNCTIONS.items() if spec.family == "math")
+#: Calls influxd answers beside fields and tags (one at a time).
+SELECTORS = frozenset(
+    ("max", "min", "first", "last", "percentile", "sample", "top", "bottom")
+)
+
+
+def without_time(
+    fields: list[tuple[Any, str | None]],
+) -> tuple[list[tuple[Any, str | None]], str | None]:
+    """*fields* without the bare ``time`` names, and the last alias given
+    to one (influxd names the time column after it)."""
+    kept: list[tuple[Any, str | None]] = []
+    alias: str | None = None
+    for node, name in fields:
+        if isinstance(node, Ref) and node.name == "time":
+            alias = name or alias
+            continue
+        kept.append((node, name))
+    if not kept:
+        msg = "at least 1 non-time field must be queried"
+        raise CompileError(msg)
+    return kept, alias
+
+
+def _walk(node: Any, nested: bool = False) -> Iterator[tuple[Call, bool]]:
+    """Every call influxd counts in *node*, and whether it sits inside
+    another counted call. A math function (``abs``) is not counted, but
+    its arguments are read as the select list's own."""
+    if isinstance(node, Call):
+        args = node.args
+        if node.name in MATH:
+            for arg in args:
+                yield from _walk(arg, nested)
+            return
+        yield node, nested
+        if node.name == "count" and args and isinstance(args[0], Call):
+            # count(distinct(v)) is one call to influxd.
+            args = args[1:] if args[0].name == "distinct" else args
+        for arg in args:
+            yield from _walk(arg, True)
+    elif isinstance(node, Bin):
+        yield from _walk(node.lhs, nested)
+        yield from _walk(node.rhs, nested)
+    elif isinstance(node, Paren):
+        yield from _walk(node.expr, nested)
+
+
+def _auxiliary(node: Any) -> bool:
+    """Whether *node* reads a field or tag outside any counted call."""
+    if isinstance(node, (Ref, Wild, Rx)):
+        return True
+    if isinstance(node, Bin):
+        return _auxiliary(node.lhs) or _auxiliary(node.rhs)
+    if isinstance(node, Paren):
+        return _auxiliary(node.expr)
+    if isinstance(node, Call) and node.name in MATH:
+        return any(_auxiliary(arg) for arg in node.args)
+    return False
+
+
+def _reads_a_call(call: Call) -> bool:
+    """Whether an aggregate or selector reads another call (``max(mean(v))``),
+    which influxd refuses while compiling it; ``count(distinct(v))`` is one."""
+    spec = FUNCTIONS.get(call.name)
+    if spec is None or spec.kind == "transform" or not call.args:
+        return False
+    first = call.args[0]
+    if not isinstance(first, Call):
+        return False
+    return not (call.name == "count" and first.name == "distinct")
+
+
+def _check_windows(call: Call, windows: bool) -> None:
+    """A transformation's argument as influxd checks it against GROUP BY
+    time: an aggregate's transformation needs windows, and a predictor
+    reads an aggregate."""
+    spec = FUNCTIONS.get(call.name)
+    if spec is None or spec.kind != "transform" or spec.family == "math":
+        return
+    reads_call = bool(call.args) and isinstance(call.args[0], Call)
+    if spec.family == "predictor" and not reads_call:
+        msg = f"must use aggregate function with {call.name}"
+        raise CompileError(msg)
+    if reads_call and not windows:
+        msg = f"{call.name} aggregate requires a GROUP BY interval"
+        raise CompileError(msg)
+
+
+def check_fields(
+    fields: list[tuple[Any, str | None]],
+    *,
+    windows: bool,
+    fill: Any,
+    inherited: bool = False,
+) -> None:
+    """Refuse, with influxd's text, a select list it cannot answer.
+
+    *windows*: whether GROUP BY has ``time()``; *fill* the ``fill()``
+    option; *inherited*: whether a subquery may give the windows (the
+    checks that need them are left to the engine then).
+    """
+    walked = [found for node, _ in fields for found in _walk(node)]
+    calls = [call for call, _ in walked]
+    if any(_reads_a_call(call) for call in calls):
+        # influxd refuses the argument first (``expected field argument in
+        # max()``), as the engine does.
+        return
+    if not inherited:
+        for call in calls:
+            _check_windows(call, windows)
+    auxiliary = any(_auxiliary(node) for node, _ in fields)
+    names = [call.name for call in calls]
+    top_bottom = next((n for n in names if n in ("top", "bottom")), None)
+    if top_bottom is not None and len(calls) > 1:
+        msg = (
+            f"selector function {top_bottom}() cannot be combined with other functions"
+        )
+        raise CompileError(msg)
+    if not calls:
+        if fill in ("none", "linear"):
+            msg = f"fill({fill}) must be used with a function"
+            raise CompileError(msg)
+        if windows and not inherited:
+            msg = "GROUP BY requires at least one aggregate function"
+            raise CompileError(msg)
+    distinct = any(call.name == "distinct" and not nested for call, nested in walked)
+    if distinct and (len(calls) != 1 or auxiliary):
+        msg = (
+            "aggregate function distinct() cannot be combined with other "
+            "functions or fields"
+        )
+        raise CompileError(msg)
+    if not auxiliary:
+        return
+    if not all(n in SELECTORS for n in names):
+        msg = "mixing aggregate and non-aggregate queries is not supported"
+        raise CompileError(msg)
+    if len(calls) > 1:
+        msg = "mixing multiple selector functions with tags or fields is not supported"
+        raise CompileError(msg)

@@ -1,0 +1,274 @@
+"""Statements from the scenarios of InfluxDB's own server tests, written
+for our data, answered alike by influxd 1.6.7 and the engine (``conn``).
+
+Each test writes a few points, sends InfluxQL text and expects the
+server's answer: the columns, the rows (times in nanoseconds) or the
+statement's error text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import influxpy
+from conformance._common import IntTyped, Reading, at, write, write_both
+
+#: Four points of one series: v and n per time, a host tag.
+POINTS = [(0, 1.5, 10), (10, 4.0, 40), (20, 2.5, 25), (30, 8.0, 5)]
+
+
+@pytest.fixture
+def four(conn: str) -> str:
+    write(
+        conn,
+        *(
+            Reading(time=at(t), v=v, n=n, host="a" if t < 20 else "b")
+            for t, v, n in POINTS
+        ),
+    )
+    return conn
+
+
+def answer(conn: str, text: str) -> Any:
+    """The one statement's result of *text* on *conn*."""
+    (result,) = list(influxpy.get_connection(conn).statements(text))
+    return result
+
+
+def table(conn: str, text: str) -> tuple[list[str], list[list[Any]]]:
+    """The columns and rows of the one series *text* answers."""
+    result = answer(conn, text)
+    assert result.error is None, result.error
+    (one,) = list(result.series)
+    return one.columns, [list(row) for row in one.values]
+
+
+# -- time in the select list --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT time, v FROM conformance",
+        "SELECT v, time FROM conformance",
+        'SELECT "time", v, time FROM conformance',
+        "SELECT time::field, v FROM conformance",
+    ],
+)
+def test_time_selected_is_the_time_column(four: str, text: str) -> None:
+    """influxd drops ``time`` from the select list: time is always first."""
+    columns, values = table(four, text)
+    assert columns == ["time", "v"]
+    assert values == [[at(t), v] for t, v, _n in POINTS]
+
+
+def test_time_selected_beside_a_selector_per_window(four: str) -> None:
+    text = (
+        f"SELECT time, n, max(v) FROM conformance WHERE time >= {at(0)} "
+        f"AND time < {at(40)} GROUP BY time(20s)"
+    )
+    columns, values = table(four, text)
+    assert columns == ["time", "n", "max"]
+    assert values == [[at(0), 40, 4.0], [at(20), 5, 8.0]]
+
+
+def test_time_alias_names_the_time_column(four: str) -> None:
+    columns, values = table(four, "SELECT v, time AS stamp FROM conformance")
+    assert columns == ["stamp", "v"]
+    assert values == [[at(t), v] for t, v, _n in POINTS]
+    columns, values = table(four, "SELECT time AS stamp, max(v) FROM conformance")
+    assert (columns, values) == (["stamp", "max"], [[at(30), 8.0]])
+
+
+def test_time_alone_is_refused(four: str) -> None:
+    result = answer(four, "SELECT time FROM conformance")
+    assert result.error == "at least 1 non-time field must be queried"
+
+
+# -- select lists influxd refuses -------------------------------------------
+
+#: Our four points' range in 20 s windows.
+WINDOWED = f"time >= {at(0)} AND time < {at(40)} GROUP BY time(20s)"
+MIXING = "mixing aggregate and non-aggregate queries is not supported"
+DISTINCT = (
+    "aggregate function distinct() cannot be combined with other functions or fields"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("SELECT n, count(v) FROM conformance", MIXING),
+        ("SELECT mean(v), n FROM conformance", MIXING),
+        ("SELECT v * 2, sum(n) FROM conformance", MIXING),
+        ("SELECT derivative(v), n FROM conformance", MIXING),
+        (
+            "SELECT count(v), n FROM conformance WHERE time >= 0 GROUP BY time(20s)",
+            MIXING,
+        ),
+        ("SELECT distinct(v), n FROM conformance", DISTINCT),
+        ("SELECT distinct(v), max(n) FROM conformance", DISTINCT),
+        (
+            "SELECT top(v, 2), count(n) FROM conformance",
+            "selector function top() cannot be combined with other functions",
+        ),
+        (
+            "SELECT n, max(v), min(v) FROM conformance",
+            "mixing multiple selector functions with tags or fields is not supported",
+        ),
+        (
+            "SELECT derivative(max(v)) FROM conformance",
+            "derivative aggregate requires a GROUP BY interval",
+        ),
+        (
+            "SELECT derivative(distinct(v)) FROM conformance",
+            "derivative aggregate requires a GROUP BY interval",
+        ),
+        (
+            "SELECT moving_average(mean(v), 2) FROM conformance",
+            "moving_average aggregate requires a GROUP BY interval",
+        ),
+        (
+            "SELECT holt_winters(v, 2, 1) FROM conformance",
+            "must use aggregate function with holt_winters",
+        ),
+        (
+            f"SELECT holt_winters(v, 2, 1) FROM conformance WHERE {WINDOWED}",
+            "must use aggregate function with holt_winters",
+        ),
+        (
+            "SELECT holt_winters(max(v), 2, 1) FROM conformance",
+            "holt_winters aggregate requires a GROUP BY interval",
+        ),
+        (
+            f"SELECT abs(v), n FROM conformance WHERE {WINDOWED}",
+            "GROUP BY requires at least one aggregate function",
+        ),
+        (
+            "SELECT v FROM conformance fill(none)",
+            "fill(none) must be used with a function",
+        ),
+        (
+            f"SELECT v FROM conformance WHERE {WINDOWED} fill(linear)",
+            "fill(linear) must be used with a function",
+        ),
+    ],
+)
+def test_select_list_refused_with_the_server_text(
+    four: str, text: str, error: str
+) -> None:
+    assert answer(four, text).error == error
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT n, max(v) FROM conformance",
+        "SELECT count(distinct(v)) FROM conformance",
+        "SELECT *, last(v) FROM conformance",
+        "SELECT abs(max(v)), n FROM conformance",
+        "SELECT max(v) FROM conformance fill(none)",
+        "SELECT v FROM conformance fill(0)",
+        "SELECT derivative(v) FROM conformance fill(previous)",
+        f"SELECT derivative(distinct(v)) FROM conformance WHERE {WINDOWED}",
+    ],
+)
+def test_select_list_answered(four: str, text: str) -> None:
+    """Fields beside one selector (a math function of it too), a distinct
+    counted or differentiated per window, and fill() without windows (which
+    influxd ignores) are answered."""
+    result = answer(four, text)
+    assert result.error is None, result.error
+    assert list(result.series)
+
+
+# -- SHOW … CARDINALITY ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        (
+            "SHOW TAG KEY CARDINALITY WHERE time > 0",
+            "SHOW TAG KEY EXACT CARDINALITY doesn't support time in WHERE clause",
+        ),
+        (
+            (
+                "SHOW TAG KEY EXACT CARDINALITY FROM conformance WHERE host = 'a' "
+                "AND time > now() - 1h"
+            ),
+            "SHOW TAG KEY EXACT CARDINALITY doesn't support time in WHERE clause",
+        ),
+        (
+            "SHOW FIELD KEY CARDINALITY WHERE time > 0",
+            "SHOW FIELD KEY CARDINALITY doesn't support time in WHERE clause",
+        ),
+        (
+            "SHOW FIELD KEY EXACT CARDINALITY FROM conformance WHERE time > 0",
+            "SHOW FIELD KEY CARDINALITY doesn't support time in WHERE clause",
+        ),
+    ],
+)
+def test_key_cardinality_refuses_time(four: str, text: str, error: str) -> None:
+    assert answer(four, text).error == error
+
+
+def test_key_cardinality_without_time(four: str) -> None:
+    columns, values = table(four, "SHOW TAG KEY CARDINALITY WHERE host = 'b'")
+    assert (columns, values) == (["count"], [[1]])
+
+
+# -- quirks -------------------------------------------------------------------
+
+
+def counts(alias: str, text: str) -> list[tuple[str, list[list[Any]]]]:
+    """Each series' name and rows of *text*'s answer on *alias*."""
+    result = answer(alias, text)
+    assert result.error is None, result.error
+    return [(s.name, [list(v) for v in s.values]) for s in result.series]
+
+
+@pytest.mark.parametrize(
+    ("condition", "hosts"),
+    [
+        ("dc !~ /x/", ["b"]),
+        ("dc = ''", ["b"]),
+        ("time > 0", ["a", "b"]),
+        ("host = 'b' AND time > 0", ["b"]),
+    ],
+)
+def test_quirk_tag_values_cardinality_skips_series_without_the_key(
+    both: tuple[str, str], condition: str, hosts: list[str]
+) -> None:
+    """influxd's count of tag values leaves out the series a condition on
+    a key they lack matches (``SHOW TAG VALUES`` lists them), and counts
+    nothing with a condition on time (which ``SHOW TAG VALUES`` ignores);
+    the engine counts the values ``SHOW TAG VALUES`` lists."""
+    server, engine = both
+    write_both(
+        both,
+        Reading(time=at(0), v=1.0, host="a", dc="x"),
+        Reading(time=at(10), v=2.0, host="b"),
+    )
+    listed = f"SHOW TAG VALUES WITH KEY = host WHERE {condition}"
+    counted = f"SHOW TAG VALUES CARDINALITY WITH KEY = host WHERE {condition}"
+    expected = [("conformance", [["host", h] for h in hosts])]
+    assert counts(server, listed) == counts(engine, listed) == expected
+    assert counts(server, counted) == []
+    assert counts(engine, counted) == [("conformance", [[len(hosts)]])]
+
+
+def test_quirk_integer_mean_past_the_int64_range(both: tuple[str, str]) -> None:
+    """influxd sums integers in int64 for a mean, and the sum wraps around
+    (two points of 2**63 - 1 average to -1); the engine gives the mean."""
+    server, engine = both
+    big = 2**63 - 1
+    for alias in both:
+        IntTyped.series.using(alias).bulk_create(
+            [IntTyped(time=at(0), x=big), IntTyped(time=at(10), x=big)]
+        )
+    text = "SELECT mean(x) FROM typed"
+    assert counts(server, text) == [("typed", [[0, -1]])]
+    assert counts(engine, text) == [("typed", [[0, float(big)]])]
