@@ -200,3 +200,19 @@ def test_select_star_over_shards_with_other_fields(qs: QuerySet[Sliced]) -> None
     assert "w" in expected[0]
     assert list(wide.points().iterator(parallel=4)) == expected
     pd.testing.assert_frame_equal(wide.to_dataframe(parallel=4), wide.to_dataframe())
+
+
+def test_a_field_missing_from_a_whole_slice(conn: str) -> None:
+    """A slice where an integer field has no value at all gives the column the
+    single query gives (floats with NaN), not the values stacked as objects."""
+    points = [
+        Sliced(time=T0 + n * 7 * S, host="h0", v=n / 4, i=n if n < N // 2 else None)
+        for n in range(N)
+    ]
+    Sliced.series.using(conn).bulk_create(points)
+    qs = Sliced.series.using(conn).filter(time__gte=T0, time__lt=END)
+    frame = qs.to_dataframe()
+    assert frame["i"].dtype == "float64"
+    pd.testing.assert_frame_equal(qs.to_dataframe(parallel=2), frame)
+    pd.testing.assert_frame_equal(qs.to_dataframe(parallel=5), frame)
+    assert qs.to_arrow(parallel=2).equals(qs.to_arrow())

@@ -127,6 +127,11 @@ class _Chunks:
         self.chunks.append(chunk)
         self.length += len(chunk)
 
+    def absorb(self, other: _Chunks) -> None:
+        """Append the chunks of *other* (the same column's next rows)."""
+        self.chunks.extend(other.chunks)
+        self.length += other.length
+
     def pad(self, length: int) -> None:
         """Fill the rows of pieces without this column with nulls."""
         if self.length < length:

@@ -22,7 +22,7 @@ from influxpy.results import Series, piece_columns
 if TYPE_CHECKING:
     from influxpy._types import Measurement
 
-__all__ = ["frame_columns", "series_to_dataframe", "wide_frame"]
+__all__ = ["FrameParts", "frame_columns", "series_to_dataframe", "wide_frame"]
 
 
 def _pandas() -> Any:
@@ -53,47 +53,109 @@ def series_to_dataframe(
     *expected* (output name and kind of each column the query would give)
     are the columns of a result without rows.
     """
-    pd = _pandas()
-    import numpy as np
+    parts = FrameParts(names, expected)
+    parts.add(series)
+    return parts.frame(tz=tz, epoch=epoch)
 
-    names = dict(names or {})
-    columns: dict[str, _Column] = {}
-    times: list[Any] = []
-    measurements: set[str] = set()
-    total = 0
-    for piece in series:
-        rows = piece.values
-        count = len(rows)
-        if not count:
-            continue
-        measurements.add(piece.name)
-        firsts, values, tags = piece_columns(piece, names)
-        if firsts is not None:
-            times.append(np.fromiter(firsts, dtype=np.int64, count=count))
-        for name, cells in values:
-            _column(columns, name, total).add(_piece_array(cells))
-        for name, value in tags:
-            _column(columns, name, total).add(_repeat(value, count))
-        total += count
-        for column in columns.values():
+
+class FrameParts:
+    """The columns of a result, gathered piece by piece before its frame is built.
+
+    ``add()`` takes series (or the pieces of a chunked response) in order;
+    ``extend()`` appends the rows of another ``FrameParts`` (the next time
+    slice of the same query); ``frame()`` builds the DataFrame once, as
+    ``series_to_dataframe()`` would from all the pieces in one stream.
+    *names* maps stored keys to attribute names; *expected* (output name and
+    kind) are the columns of a result without rows.
+    """
+
+    __slots__ = ("_columns", "_expected", "_measurements", "_names", "_times", "total")
+
+    def __init__(
+        self,
+        names: Mapping[str, str] | None = None,
+        expected: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        self._names = dict(names or {})
+        self._expected = list(expected)
+        self._columns: dict[str, _Column] = {}
+        self._times: list[Any] = []
+        self._measurements: set[str] = set()
+        self.total = 0
+
+    def __len__(self) -> int:
+        return self.total
+
+    @property
+    def column_names(self) -> list[str]:
+        """The frame's columns: those of the rows, or the expected ones."""
+        if self.total:
+            return list(self._columns)
+        return [name for name, _kind in self._expected]
+
+    def add(self, series: Iterable[Series]) -> None:
+        """Gather the rows of *series*, each piece's columns as Arrow arrays."""
+        import numpy as np
+
+        columns, names = self._columns, self._names
+        total = self.total
+        for piece in series:
+            rows = piece.values
+            count = len(rows)
+            if not count:
+                continue
+            self._measurements.add(piece.name)
+            firsts, values, tags = piece_columns(piece, names)
+            if firsts is not None:
+                self._times.append(np.fromiter(firsts, dtype=np.int64, count=count))
+            for name, cells in values:
+                _column(columns, name, total).add(_piece_array(cells))
+            for name, value in tags:
+                _column(columns, name, total).add(_repeat(value, count))
+            total += count
+            for column in columns.values():
+                column.pad(total)
+        self.total = total
+
+    def extend(self, other: FrameParts) -> None:
+        """Append the rows *other* gathered after these ones."""
+        if not other.total:
+            return
+        total = self.total + other.total
+        for name, column in other._columns.items():
+            _column(self._columns, name, self.total).absorb(column)
+        for column in self._columns.values():
             column.pad(total)
-    stamps = np.concatenate(times) if times else np.empty(0, dtype=np.int64)
-    if epoch is not None:
-        index = pd.Index(stamps, name="time")
-    else:
-        index = pd.DatetimeIndex(
-            pd.to_datetime(stamps, unit="ns", utc=True), name="time"
-        )
-        if tz is not None:
-            index = index.tz_convert(tz)
-    text = pd.Series(["", None]).dtype
-    data = {name: column.finish(text) for name, column in columns.items()}
-    if not total:
-        data = {name: _empty(kind, text) for name, kind in expected}
-    frame = pd.DataFrame(data, index=index)
-    if len(measurements) > 1:
-        frame.attrs["measurements"] = sorted(measurements)
-    return frame
+        self._times.extend(other._times)
+        self._measurements |= other._measurements
+        self.total = total
+
+    def frame(self, *, tz: dt.tzinfo | None = None, epoch: str | None = None) -> Any:
+        """The DataFrame of the rows gathered (built once; the parts are spent)."""
+        pd = _pandas()
+        import numpy as np
+
+        times = self._times
+        stamps = np.concatenate(times) if times else np.empty(0, dtype=np.int64)
+        if epoch is not None:
+            index = pd.Index(stamps, name="time")
+        else:
+            index = pd.DatetimeIndex(
+                pd.to_datetime(stamps, unit="ns", utc=True), name="time"
+            )
+            if tz is not None:
+                index = index.tz_convert(tz)
+        text = pd.Series(["", None]).dtype
+        columns, self._columns, self._times = self._columns, {}, []
+        data = {name: column.finish(text) for name, column in columns.items()}
+        if not self.total:
+            data = {name: _empty(kind, text) for name, kind in self._expected}
+        # The columns are the frame's own arrays: not copied again into
+        # blocks of one dtype (pandas joins them when an operation needs it).
+        frame = pd.DataFrame(data, index=index, copy=False)
+        if len(self._measurements) > 1:
+            frame.attrs["measurements"] = sorted(self._measurements)
+        return frame
 
 
 def _empty(kind: str, text: Any) -> Any:
@@ -182,11 +244,11 @@ class _Column(_Chunks):
                 joined = pa.chunked_array(
                     [chunk.cast(target, safe=False) for chunk in chunks], target
                 )
-                if target != pa.string():
-                    return joined.to_numpy()
-                if hasattr(text, "__from_arrow__"):
+                if hasattr(text, "__from_arrow__") and target == pa.string():
                     return text.__from_arrow__(joined)
-                return joined.to_numpy()
+                array = joined.to_numpy()
+                # One chunk gives a view of Arrow's memory, which is read-only.
+                return array if array.flags.writeable else array.copy()
         values: list[Any] = []
         for chunk in chunks:
             values.extend(chunk.to_pylist() if isinstance(chunk, pa.Array) else chunk)

@@ -90,7 +90,13 @@ class FramesMixin(DisplayMixin[ModelT]):
         if arrow:
             parts = frames_by_slice(self, parallel, lambda part: part.to_arrow())
         else:
-            parts = frames_by_slice(self, parallel, lambda part: part.to_dataframe())
+            # Each slice's columns are gathered as it arrives; the frame is
+            # built once from all of them, as from one stream.
+            parts = frames_by_slice(
+                self,
+                parallel,
+                lambda part: part._drive(part._frame_parts(), merge=False),
+            )
         if parts is None or not frames_agree(self._state.query, parts):
             return None
         full = [part for part in parts if len(part)] or parts[:1]
@@ -98,9 +104,11 @@ class FramesMixin(DisplayMixin[ModelT]):
             import pyarrow as pa
 
             return pa.concat_tables(full) if len(full) > 1 else full[0]
-        import pandas as pd
-
-        return pd.concat(full) if len(full) > 1 else full[0]
+        gathered = full[0]
+        for part in full[1:]:
+            gathered.extend(part)
+        with gc_paused():
+            return gathered.frame(tz=self._tzinfo(), epoch=self._state.epoch)
 
     async def ato_arrow(self, *, parallel: int | None = None) -> Any:
         """Async form of ``to_arrow()``; ``parallel`` slices run as tasks."""
@@ -133,21 +141,25 @@ class FramesMixin(DisplayMixin[ModelT]):
         return plot_frame(self.to_dataframe(wide=True), ax=ax, title=title, **kwargs)
 
     def _to_dataframe(self, *, wide: bool = False) -> _Steps[Any]:
-        from influxpy._dataframe import series_to_dataframe, wide_frame
+        from influxpy._dataframe import wide_frame
 
-        empty = self._state.empty
-        series: Iterable[Series] = () if empty else (yield self._state.query)
+        parts = yield from self._frame_parts()
         with gc_paused():
-            frame = series_to_dataframe(
-                series,
-                names=self._column_names(),
-                tz=self._tzinfo(),
-                epoch=self._state.epoch,
-                expected=self._expected_columns(),
-            )
+            frame = parts.frame(tz=self._tzinfo(), epoch=self._state.epoch)
         if wide:
             frame = wide_frame(frame, self._tag_names())
         return frame
+
+    def _frame_parts(self) -> _Steps[Any]:
+        """The result's columns, gathered as they stream in (``FrameParts``)."""
+        from influxpy._dataframe import FrameParts
+
+        parts = FrameParts(self._column_names(), self._expected_columns())
+        empty = self._state.empty
+        series: Iterable[Series] = () if empty else (yield self._state.query)
+        with gc_paused():
+            parts.add(series)
+        return parts
 
     def _to_arrow(self) -> _Steps[Any]:
         from influxpy._arrow import series_to_arrow
