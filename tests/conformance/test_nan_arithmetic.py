@@ -245,3 +245,17 @@ def test_integer_cast_of_nan_infinities_and_huge_floats(roots: str) -> None:
         (at(2.5), None, None, smallest),
         (at(3.5), smallest, smallest, 0),
     ]
+
+
+def test_first_of_a_number_and_nan_at_one_time(conn: str) -> None:
+    """Of points at one time, FIRST keeps the first read (series a: 2) as
+    NaN is never greater; the engine took NaN, which DuckDB orders last."""
+    write(
+        conn,
+        Reading(time=at(1), v=4.0, host="a"),
+        Reading(time=at(1), v=-1.0, host="b"),
+        Reading(time=at(2), v=9.0, host="a"),
+    )
+    inner = _inner(conn, x=Sqrt("v"))
+    qs = inner.annotate(f=First("x"), hi=Max("x"), c=Count("x"))
+    assert [(p["f"], p["hi"], p["c"]) for p in rows(qs)] == [(2.0, 3.0, 3)]

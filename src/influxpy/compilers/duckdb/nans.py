@@ -13,8 +13,8 @@ DuckDB's doubles are IEEE too, so the compiled expressions keep NaN, and
 only the outermost SELECT reads NaN as null (``null_nan``). What differs is
 how the two order NaN: DuckDB sorts it above every number, while Go's
 reducers compare it as unequal to everything. ``reduce_with_nan`` and
-``selected_with_nan`` give MAX, MIN and STDDEV of a subquery's column
-influxd's answers.
+``selected_with_nan`` give MAX, MIN, FIRST, LAST and STDDEV of a
+subquery's column influxd's answers.
 """
 
 from __future__ import annotations
@@ -34,10 +34,15 @@ def null_nan(column: str) -> str:
     return f"CASE WHEN {nan} THEN NULL ELSE {column} END"
 
 
-def _first_read(expr: str, descending: bool) -> str:
+def _first_read(expr: str, x: str, descending: bool) -> str:
     """*expr* of the first point influxd's reducer reads in a window: the
-    earliest, or the latest in descending order."""
-    return f"first({expr} ORDER BY time {'DESC' if descending else 'ASC'})"
+    earliest, or the latest in descending order.
+
+    Of points of several series at that time, influxd reads them in series
+    order, which the rows here no longer carry: a number is taken to come
+    first (NaN is read first only when every point of that time is NaN).
+    """
+    return f"first({expr} ORDER BY time {'DESC' if descending else 'ASC'}, isnan({x}))"
 
 
 def reduce_with_nan(
@@ -54,14 +59,20 @@ def reduce_with_nan(
     counting the NaN ones (and -0 when every point is NaN: 0 / -1).
     """
     number = f"NOT isnan({x})"
-    first_nan = f"isnan({_first_read(x, descending)})"
+    first_nan = f"isnan({_first_read(x, x, descending)})"
     if name in ("max", "min"):
         order = "DESC" if name == "max" else "ASC"
         best = f"{name}({x}) FILTER (WHERE {number})"
         picked = f"first(time ORDER BY {x} {order}, time ASC) FILTER (WHERE {number})"
         value = f"(CASE WHEN {first_nan} THEN {_NAN} ELSE {best} END)"
-        when = f"(CASE WHEN {first_nan} THEN {_first_read('time', descending)} "
+        when = f"(CASE WHEN {first_nan} THEN {_first_read('time', x, descending)} "
         return value, f"{when}ELSE {picked} END)"
+    if name in ("first", "last"):
+        # Of points at one time, Go keeps the first read unless a greater
+        # value follows, and NaN is never greater: a number wins over NaN
+        # (as ``_first_read`` takes a number to be read first).
+        order = "ASC" if name == "first" else "DESC"
+        return f"first({x} ORDER BY time {order}, isnan({x}), {x} DESC)", selected
     if name == "stddev":
         numbers = f"count({x}) FILTER (WHERE {number})"
         spread = f"stddev_samp(CAST({x} AS DOUBLE)) FILTER (WHERE {number})"
@@ -78,13 +89,16 @@ def selected_with_nan(
 ) -> str:
     """*column* of the point MAX or MIN picks when *x* may hold NaN (see
     ``reduce_with_nan``); *default* is the SQL for a column without NaN."""
+    if name in ("first", "last"):
+        order = "ASC" if name == "first" else "DESC"
+        return f"first({column} ORDER BY time {order}, isnan({x}), {x} DESC)"
     if name not in ("max", "min"):
         return default
     order = "DESC" if name == "max" else "ASC"
     number = f"NOT isnan({x})"
-    first_nan = f"isnan({_first_read(x, descending)})"
+    first_nan = f"isnan({_first_read(x, x, descending)})"
     picked = f"first({column} ORDER BY {x} {order}, time ASC) FILTER (WHERE {number})"
     return (
-        f"(CASE WHEN {first_nan} THEN {_first_read(column, descending)} "
+        f"(CASE WHEN {first_nan} THEN {_first_read(column, x, descending)} "
         f"ELSE {picked} END)"
     )
