@@ -98,11 +98,6 @@ class CallsMixin(ThroughCallsMixin):
                 if beside or aux:
                     what = f"{multi[0].name}() with other columns"
                     raise self._unsupported(what)
-                if ctx.query.descending:
-                    # The server merges SAMPLE's points, in time order in
-                    # each window, with the other calls' rows latest first.
-                    what = "sample() beside other calls in descending order"
-                    raise self._unsupported(what)
             else:
                 return self._multi_row_query(ctx, multi[0], names)
         if aux and len(calls) == 1 and calls[0].name not in self._SELECTORS:
@@ -139,6 +134,7 @@ class CallsMixin(ThroughCallsMixin):
         g = ctx.group_columns
         direction = ctx.direction
         limited = query.limit is not None or query.offset is not None
+        merging = self._merges_descending(ctx, calls)
         sources: list[tuple[int, str]] = []
         cells: list[str] = []
         for index, (call, relation) in enumerate(zip(calls, relations, strict=True)):
@@ -148,19 +144,23 @@ class CallsMixin(ThroughCallsMixin):
                 continue
             name = relation.name
             if limited:
-                order = [f"time {direction}"]
+                order = self._stream_order(ctx, call)
                 qualify = " AND ".join(_limit_filters(query, g, order))
                 ctes.append(
                     f"{name}_limited AS (SELECT * FROM {name} QUALIFY {qualify})"
                 )
                 name = f"{name}_limited"
             sources.append((index, name))
-            if len(calls) > 1:
+            if merging:
+                symbol = self._merged_cell(ctx, symbol, relation)
+            elif len(calls) > 1:
                 symbol = self._default_cell(ctx, symbol, relation)
             cells.append(symbol)
-        keys = [*g, "time", *([ORDINAL] if _ordinal(ctx) else [])]
+        keys = [*g, "time", *([ORDINAL] if _ordinal(ctx) or merging else [])]
         extra_names = [aux_column(j) for j in range(len(aux))]
-        if len(sources) == 1:
+        if merging:
+            merged = self._merged_descending(ctx, calls, sources)
+        elif len(sources) == 1:
             index, name = sources[0]
             value = f"v AS {call_column(index)}"
             merged = f"SELECT {', '.join([*keys, value, *extra_names])} FROM {name}"
@@ -214,8 +214,8 @@ class CallsMixin(ThroughCallsMixin):
         body = (
             f"WITH {', '.join(ctes)} SELECT {', '.join([*keys, *outputs])} FROM cells"
         )
-        order = [f"time {direction}"]
-        if _ordinal(ctx):
+        order = [] if merging else [f"time {direction}"]
+        if _ordinal(ctx) or merging:
             order.append(f"{ORDINAL} ASC")
         sql = self._finish(ctx, body, names, order=order, limit_order=None)
         return sql, names, kinds

@@ -216,6 +216,7 @@ class DuckDBCompiler(
             where=where,
             bounds=bounds,
             subquery=subquery,
+            inner=limits is not None,
         )
         if limits is not None:
             self._inner_selects.append(ctx)

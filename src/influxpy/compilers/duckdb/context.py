@@ -59,6 +59,8 @@ class _Context:
     where: str
     bounds: _Bounds
     subquery: bool = False
+    #: Whether this SELECT is a subquery another one reads.
+    inner: bool = False
 
     @property
     def group_columns(self) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from influxpy.compilers.duckdb.aliases import (
     ORDINAL,
     RANDOM,
+    call_column,
     group_column,
     output_column,
 )
@@ -16,6 +17,7 @@ from influxpy.compilers.duckdb.context import (
     _engine,
     _ordinal,
     _range_sql,
+    _Relation,
 )
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import Col
@@ -159,8 +161,81 @@ class ThroughCallsMixin(_CompilerBase):
         )
         ordinal = [f"1 AS {ORDINAL}"] if _ordinal(ctx) else []
         return (
-            f"SELECT {', '.join([*g, 'time', 'v', *ordinal])} FROM ({rows}) "
+            f"SELECT {', '.join([*g, 'time', 'v', 'w', *ordinal])} FROM ({rows}) "
             f"QUALIFY {pick} <= {int(call.params[0])}"
+        )
+
+    def _stream_order(self, ctx: _Context, call: Func) -> list[str]:
+        """The order a call's iterator emits its rows in (LIMIT and OFFSET
+        count them so): SAMPLE's points by window, in time order inside a
+        window; the other calls' rows by time."""
+        if call.name == "sample":
+            return [f"w {ctx.direction}", "time ASC"]
+        order = [f"time {ctx.direction}"]
+        if _ordinal(ctx):
+            order.append(f"{ORDINAL} ASC")
+        return order
+
+    def _merges_descending(self, ctx: _Context, calls: list[Func]) -> bool:
+        """Whether the calls' rows are merged as the server's cursor does in
+        descending order (``_merged_descending``): SAMPLE's points come in
+        time order inside each window, so rows do not follow time."""
+        merging = ctx.query.descending and any(c.name == "sample" for c in calls)
+        if merging and ctx.inner:
+            # The outer query reads the rows in the cursor's order, which
+            # the subquery's SQL does not keep.
+            what = "sample() beside other calls in a subquery in descending order"
+            raise self._unsupported(what)
+        return merging
+
+    def _merged_descending(
+        self, ctx: _Context, calls: list[Func], sources: list[tuple[int, str]]
+    ) -> str:
+        """The calls' rows merged as influxd's cursor merges them in
+        descending order: each output row takes the latest time among the
+        calls' next rows (``influxpy_merge_descending``), so SAMPLE's points
+        of a window come before the other calls' row at the window's start,
+        and a time can come twice. Rows carry their rank as ``ORDINAL``."""
+        g = ctx.group_columns
+        partition = f"PARTITION BY {', '.join(g)} " if g else ""
+        streams = " UNION ALL BY NAME ".join(
+            f"SELECT {', '.join([*g, ''])}{index} AS s, row_number() OVER "
+            f"({partition}ORDER BY {', '.join(self._stream_order(ctx, calls[index]))})"
+            f" AS q, time, v AS {call_column(index)} FROM {name}"
+            for index, name in sources
+        )
+        lists = (
+            f"SELECT {', '.join([*g, ''])}list(s ORDER BY s, q) AS ss, "
+            "list(q ORDER BY s, q) AS qs, list(time ORDER BY s, q) AS ts "
+            "FROM streams" + (f" GROUP BY {', '.join(g)}" if g else "")
+        )
+        emitted = (
+            f"SELECT {', '.join([*g, ''])}unnest(ss) AS s, unnest(qs) AS q, "
+            f"unnest(influxpy_merge_descending(ss, ts)) AS e FROM ({lists})"
+        )
+        values = [
+            f"any_value({call_column(i)}) AS {call_column(i)}" for i, _ in sources
+        ]
+        by = ", ".join([*g, "e"])
+        return (
+            f"WITH streams AS ({streams}) SELECT {', '.join([*g, ''])}"
+            f"e AS {ORDINAL}, any_value(time) AS time, {', '.join(values)} "
+            f"FROM streams JOIN ({emitted}) USING ({', '.join([*g, 's', 'q'])}) "
+            f"GROUP BY {by}"
+        )
+
+    def _merged_cell(self, ctx: _Context, symbol: str, relation: _Relation) -> str:
+        """A call's cell in rows merged by ``_merged_descending``: the
+        cursor fills it, ``fill(previous)`` in the order rows come out."""
+        fill = ctx.query.fill
+        if fill is None or fill.mode != "previous" or ctx.query.group_by_time is None:
+            return self._default_cell(ctx, symbol, relation)
+        partition = (
+            f"PARTITION BY {', '.join(ctx.group_columns)} " if ctx.group_columns else ""
+        )
+        return (
+            f"last_value({symbol} IGNORE NULLS) OVER ({partition}ORDER BY "
+            f"{ORDINAL} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
         )
 
 

@@ -2,7 +2,8 @@
 
 They run inside DuckDB at query time, over one series' points or windows:
 MODE's tie rule, ``tz()`` windows, INTEGRAL over windows, the technical
-analysis functions and HOLT_WINTERS. The compiler only names them
+analysis functions, HOLT_WINTERS and the order of SAMPLE's points beside
+other calls in descending order. The compiler only names them
 (``influxpy_…``) in the SQL it writes.
 """
 
@@ -15,6 +16,7 @@ from influxpy.backends.duckdb.functions.holt_winters_batch import (
     holt_winters_arrow,
 )
 from influxpy.backends.duckdb.functions.integral import integral_windows
+from influxpy.backends.duckdb.functions.merge import merge_descending
 from influxpy.backends.duckdb.functions.mode import mode_index
 from influxpy.backends.duckdb.functions.technical import technical
 from influxpy.backends.duckdb.functions.timezones import tz_assign, tz_fill
@@ -81,6 +83,12 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
             holt_winters_all_arrow,
             ["BIGINT[][]", "DOUBLE[][]", "BIGINT", "BIGINT", "BOOLEAN", "BIGINT"],
             "STRUCT(t BIGINT, v DOUBLE)[][]",
+        ),
+        (
+            "influxpy_merge_descending",
+            merge_descending,
+            ["BIGINT[]", "BIGINT[]"],
+            "BIGINT[]",
         ),
         (
             "influxpy_tz_assign",
