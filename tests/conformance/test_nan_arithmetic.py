@@ -259,3 +259,18 @@ def test_first_of_a_number_and_nan_at_one_time(conn: str) -> None:
     inner = _inner(conn, x=Sqrt("v"))
     qs = inner.annotate(f=First("x"), hi=Max("x"), c=Count("x"))
     assert [(p["f"], p["hi"], p["c"]) for p in rows(qs)] == [(2.0, 3.0, 3)]
+
+
+def test_nan_of_arithmetic_over_several_inner_calls(roots: str) -> None:
+    """A subquery's column computed from two calls (MAX % (MIN * 0)) holds
+    NaN the outer query counts; the engine made it null."""
+    inner = (
+        Reading.series.using(roots)
+        .filter(time__gte=at(0), time__lt=at(10))
+        .group_by("host")
+        .annotate(x=Max("v") % (Min("v") * 0))
+        .subquery()
+    )
+    assert _values(inner.annotate(c=Count("x"), m=Mean("x")), "c", "m") == [
+        (0, 2, None)
+    ]

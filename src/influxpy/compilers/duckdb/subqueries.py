@@ -285,8 +285,7 @@ class SubqueriesMixin(SubquerySlicesMixin):
             sql, kind = self._scalar(
                 item.expression, lambda n: self._symbol(n, symbols)
             )
-            if kind == "float":
-                sql = f"influxpy_null_nan({sql})"
+            # NaN (a float modulo by zero) stays a value for the outer query.
             outputs.append(f"{sql} AS {output_column(index)}")
             used = [typed[repr(c)] for c in self._calls_of(item.expression)]
             kinds.append(kind if any(k is not None for k in used) else None)
