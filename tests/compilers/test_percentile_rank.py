@@ -96,11 +96,15 @@ def engine() -> Iterator[str]:
         backend.close()
 
 
-#: (sample, bracket half-widths) of compilers/duckdb/percentile.py.
+#: (sample, bracket half-widths, tail share) of compilers/duckdb/percentile.py:
+#: a tail share of 2 keeps every tail (one scan), 0 none (the rows inside
+#: the bracket are read again).
 WAYS = {
-    "bracket": ("100% (system)", percentile.BRACKET_WIDTHS),
-    "bracket without width": ("100% (system)", (0.0,)),
-    "exact": ("0% (system)", percentile.BRACKET_WIDTHS),
+    "bracket": ("100% (system)", percentile.BRACKET_WIDTHS, 0.0),
+    "bracket, tail kept": ("100% (system)", percentile.BRACKET_WIDTHS, 2.0),
+    "bracket without width": ("100% (system)", (0.0,), 0.0),
+    "bracket without width, tail kept": ("100% (system)", (0.0,), 2.0),
+    "exact": ("0% (system)", percentile.BRACKET_WIDTHS, percentile.TAIL_SHARE),
 }
 
 
@@ -163,9 +167,10 @@ def cases(alias: str) -> list[tuple[int, list[tuple[int, float]], list[float]]]:
 def test_percentile_equals_the_point_at_the_rank_of_a_full_sort(
     engine: str, way: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sample, widths = WAYS[way]
+    sample, widths, tail = WAYS[way]
     monkeypatch.setattr(percentile, "SAMPLE", sample)
     monkeypatch.setattr(percentile, "BRACKET_WIDTHS", widths)
+    monkeypatch.setattr(percentile, "TAIL_SHARE", tail)
     todo = cases(engine)
     Sample.series.using(engine).bulk_create(
         Sample(time=T0 + t * S, v=v, case=str(i))
@@ -189,13 +194,16 @@ def test_percentile_equals_the_point_at_the_rank_of_a_full_sort(
         assert got == by_sort(todo[-1][1], p), p
 
 
+@pytest.mark.parametrize("tail", [0.0, 2.0])
 @pytest.mark.parametrize("sample", ["1% (system)", "50% (system)", "100% (system)"])
 def test_percentile_over_several_vectors_of_trending_values(
-    engine: str, sample: str, monkeypatch: pytest.MonkeyPatch
+    engine: str, sample: str, tail: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Values that rise with time, in vectors of 2,048 rows: the sampled
-    # vectors differ, so the bracket widens (or misses) and stays exact.
+    # vectors differ, so the bracket widens (or misses) and stays exact,
+    # whether the tail beyond it is kept or the bracket's rows read again.
     monkeypatch.setattr(percentile, "SAMPLE", sample)
+    monkeypatch.setattr(percentile, "TAIL_SHARE", tail)
     rng = random.Random(3)
     points = [(t, float(t // 7 + rng.randrange(3))) for t in range(9_000)]
     Sample.series.using(engine).bulk_create(

@@ -7,7 +7,7 @@ so the answer is the point at rank ``k`` by ``(value, time)``.
 
 Ranking every row with a window sorts them all; even DuckDB's
 ``quantile_disc`` copies every value and selects among them on one thread.
-Instead, a sample brackets the answer and two parallel scans find it:
+Instead, a sample brackets the answer and one parallel scan finds it:
 
 1. ``quantile_disc`` over about 1% of the rows (DuckDB's ``system``
    sample, whole vectors) gives values ``lo`` and ``hi`` at fractions
@@ -17,19 +17,28 @@ Instead, a sample brackets the answer and two parallel scans find it:
    time: the standard error is scaled by how much more the vectors' shares
    of values up to the sample's median vary than those of independent
    values would (a design effect, measured on the same sample);
-2. one scan counts the rows (``n``), those below ``lo`` and those up to
-   ``hi``; if ``k`` lies between the two counts, the point at rank ``k``
-   has a value in ``[lo, hi]``;
-3. a second scan keeps only the rows valued in ``[lo, hi]`` (a few per
-   thousand), ranks them by ``(value, time)`` and takes the one at rank
-   ``k`` minus the count below ``lo``.
+2. one scan reads the tail on the percentile's short side: the rows from
+   ``lo`` up when ``p >= 50``, those up to ``hi`` otherwise. The tail's
+   bound is joined as a one-row relation, which DuckDB turns into a filter
+   inside the table scan, so only the tail leaves it. With ``n`` (a count
+   that reads no value), the tail's size and its rows below ``lo`` and up
+   to ``hi`` give the rows below ``lo`` and up to ``hi`` of the whole; if
+   ``k`` lies between the two, the point at rank ``k`` has a value in
+   ``[lo, hi]``;
+3. the tail's rows valued in ``[lo, hi]`` (a few per thousand of the
+   whole) are ranked by ``(value, time)`` and the one at rank ``k`` minus
+   the count below ``lo`` is the answer.
+
+A tail expected to hold at most ``TAIL_SHARE`` of the rows is kept in
+memory for step 3; a larger one (percentiles near the median) is only
+counted, and step 3 reads the rows inside the bracket in a scan of its own
+(the bracket's bounds are again pushed into that scan).
 
 The sample only decides how much the last step sorts, never the answer.
 When it misses (an unlucky or tiny sample: ``k`` is outside the counts),
 the exact selection below runs instead; its scans join a one-row relation
-that is empty when the bracket held, so they read nothing then. A miss
-costs the sample and the count on top of the exact selection (about 1.4x
-it alone).
+that is empty when the bracket held, so they read nothing then (DuckDB
+stops a scan joined to an empty relation after its first vectors).
 
 The exact selection: ``quantile_disc`` picks at its own rank,
 ``r = max(1, ceil(n * q))``. Since ``floor(x + 0.5)`` is ``ceil(x)`` or
@@ -44,18 +53,19 @@ values below ``v1``:
   before rank ``r``): the value is the greatest below ``v1`` and the point is
   the latest of the points with that value.
 
-tests/compilers/test_percentile_rank.py compares the answers of both ways
-(the bracket forced to hold, and forced to miss) with a full sort on every
-tie pattern of up to four points over three values, on random sets of up
-to 101 points with many ties and on 9,000 points that trend with time, at
-percentiles whose rank rounds up, rounds down or is exact.
+tests/compilers/test_percentile_rank.py compares the answers of every way
+(the bracket forced to hold, with the tail kept or read again, and forced
+to miss) with a full sort on every tie pattern of up to four points over
+three values, on random sets of up to 101 points with many ties and on
+9,000 points that trend with time, at percentiles whose rank rounds up,
+rounds down or is exact.
 """
 
 from __future__ import annotations
 
 from influxpy.compilers.duckdb.aliases import GROUP_SIZE, ROW_NUMBER, _own
 
-__all__ = ["BRACKET_WIDTHS", "SAMPLE", "nearest_rank_rows"]
+__all__ = ["BRACKET_WIDTHS", "SAMPLE", "TAIL_SHARE", "nearest_rank_rows"]
 
 #: How the bracket's sample is drawn (DuckDB's ``USING SAMPLE``): whole
 #: vectors, so that drawing it skips the rest.
@@ -75,6 +85,9 @@ BRACKET_WIDTHS = (
     0.2,
     1.0,
 )
+#: A tail of the rows (beyond the bracket's far bound) is kept in memory
+#: when it is expected to hold at most this share of them.
+TAIL_SHARE = 0.1
 #: The bracket is this many standard errors of the sample's quantile wide.
 _SIGMAS = 4.0
 #: The sample counts as this many times fewer independent values than it
@@ -94,7 +107,6 @@ _TIME_RANK = _own("influxpy_pt")
 _TIES = _own("influxpy_pties")
 _M = _own("influxpy_pm_sample")
 _LOWS = _own("influxpy_plows")
-_HIGHS = _own("influxpy_phighs")
 _WIDTH = _own("influxpy_pd")
 _LO = _own("influxpy_plo")
 _HI = _own("influxpy_phi")
@@ -102,10 +114,14 @@ _UPTO = _own("influxpy_pupto")
 _POS = _own("influxpy_ppos")
 _MISS = _own("influxpy_pmiss")
 _VECTOR_ID = _own("influxpy_pvec")
-_MID = _own("influxpy_pmid")
 _SHARE = _own("influxpy_pshare")
 _VECTORS = _own("influxpy_pvecs")
 _SPREAD = _own("influxpy_pspread")
+_F = _own("influxpy_pf")
+_ERROR = _own("influxpy_perr")
+_UPPER = _own("influxpy_pupper")
+_SMALL = _own("influxpy_psmall")
+_T = _own("influxpy_ptail")
 
 
 def nearest_rank_rows(
@@ -134,19 +150,20 @@ def nearest_rank_rows(
     later = " DESC" if descending else ""
     sample_ctes, sample, vectors = _sample_source(name, rows, base, table)
     fraction = f"least(greatest({p} / 100.0, 0.0), 1.0)"
-    lows = ", ".join(f"greatest({fraction} - {d}, 0.0)" for d in BRACKET_WIDTHS)
-    highs = ", ".join(f"least({fraction} + {d}, 1.0)" for d in BRACKET_WIDTHS)
+    lows = [f"greatest({fraction} - {d}, 0.0)" for d in BRACKET_WIDTHS]
+    highs = [f"least({fraction} + {d}, 1.0)" for d in BRACKET_WIDTHS]
+    # One selection for every fraction: the median, the lows, the highs.
+    fractions = ", ".join(["0.5", *lows, *highs])
     sampled = (
-        f"SELECT count({x}) AS {_M}, quantile_disc({x}, [{lows}]) AS {_LOWS}, "
-        f"quantile_disc({x}, [{highs}]) AS {_HIGHS}, "
-        f"quantile_disc({x}, 0.5) AS {_MID} FROM {sample}"
+        f"SELECT count({x}) AS {_M}, quantile_disc({x}, [{fractions}]) AS {_LOWS} "
+        f"FROM {sample}"
     )
     if vectors:
         # How much the sampled vectors differ: the variance between them of
         # the share of values up to the sample's median, against that of
         # vectors of independent values (1/4 over the values per vector).
         shares = (
-            f"SELECT avg(CAST({x} <= {_MID} AS DOUBLE)) AS {_SHARE} "
+            f"SELECT avg(CAST({x} <= {_LOWS}[1] AS DOUBLE)) AS {_SHARE} "
             f"FROM (SELECT * FROM {sample}) AS s, {name}_sample "
             f"GROUP BY s.{_VECTOR_ID}"
         )
@@ -164,46 +181,87 @@ def nearest_rank_rows(
     # The narrowest width at least the standard error times _SIGMAS (plus
     # a rank of slack); all of them when the sample is empty.
     error = (
-        f"{_SIGMAS} * sqrt({fraction} * (1.0 - {fraction}) * {clustering} "
-        f"/ {_M}) + {_SIGMAS} / {_M}"
+        f"{_SIGMAS} * sqrt({_F} * (1.0 - {_F}) * {clustering} / {_M}) "
+        f"+ {_SIGMAS} / {_M}"
     )
     wider = " + ".join(
-        f"CAST(coalesce({error} > {d}, TRUE) AS INTEGER)" for d in BRACKET_WIDTHS
+        f"CAST(coalesce({_ERROR} > {d}, TRUE) AS INTEGER)" for d in BRACKET_WIDTHS
     )
-    width = f"least(1 + {wider}, {len(BRACKET_WIDTHS)})"
+    count = len(BRACKET_WIDTHS)
+    widths = ", ".join(str(d) for d in BRACKET_WIDTHS)
+    # The side of the bracket with fewer rows is the tail read: above
+    # ``lo`` from the median up, up to ``hi`` below it.
+    upper = f"{_F} >= 0.5"
+    share = f"CASE WHEN {upper} THEN 1.0 - {_F} ELSE {_F} END + [{widths}][{_WIDTH}]"
     bounds = (
-        f"SELECT {_LOWS}[{_WIDTH}] AS {_LO}, {_HIGHS}[{_WIDTH}] AS {_HI} "
-        f"FROM (SELECT *, {width} AS {_WIDTH} FROM {name}_sample, {name}_spread)"
+        f"SELECT {_LOWS}[1 + {_WIDTH}] AS {_LO}, "
+        f"{_LOWS}[1 + {count} + {_WIDTH}] AS {_HI}, {upper} AS {_UPPER}, "
+        f"{share} <= {TAIL_SHARE} AS {_SMALL} "
+        f"FROM (SELECT *, least(1 + {wider}, {count}) AS {_WIDTH} FROM "
+        f"(SELECT *, {error} AS {_ERROR} FROM (SELECT *, {fraction} AS {_F} "
+        f"FROM {name}_sample, {name}_spread)))"
     )
+    read = f"(SELECT * FROM {rows}) AS r"
+
+    def tail(small: str) -> str:
+        """The rows of the tail, when the bracket's flag is *small*."""
+        return " UNION ALL ".join(
+            f"SELECT r.* FROM {read} JOIN (SELECT * FROM {name}_bounds "
+            f"WHERE {small} AND {side}) AS b ON r.{x} {op} b.{bound}"
+            for side, op, bound in (
+                (_UPPER, ">=", _LO),
+                (f"NOT {_UPPER}", "<=", _HI),
+            )
+        )
+
+    # A tail of at most TAIL_SHARE of the rows is kept (one scan: its
+    # counts and the rows inside the bracket come from it); a larger one is
+    # only counted, and the rows inside the bracket are read again.
+    streamed = tail(f"NOT {_SMALL}")
+    counts = (
+        f"SELECT count(*) AS {_T}, count(*) FILTER (WHERE {x} < {_LO}) AS {_BELOW}, "
+        f"count(*) FILTER (WHERE {x} <= {_HI}) AS {_UPTO} "
+        f"FROM (SELECT {x} FROM {name}_tail "
+        f"UNION ALL SELECT {x} FROM ({streamed})), {name}_bounds"
+    )
+    # Outside the tail: every row below ``lo`` (upper tail) or none.
+    offset = f"CASE WHEN {_UPPER} THEN {_N} - {_T} ELSE 0 END"
     rank = f"CAST(floor(CAST({_N} AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
     counted = (
-        f"SELECT count({x}) AS {_N}, "
-        f"count({x}) FILTER (WHERE {x} < {_LO}) AS {_BELOW}, "
-        f"count({x}) FILTER (WHERE {x} <= {_HI}) AS {_UPTO}, "
-        f"any_value({_LO}) AS {_LO}, any_value({_HI}) AS {_HI} "
-        f"FROM (SELECT * FROM {rows}), {name}_bounds"
+        f"SELECT *, {rank} AS {_K} FROM (SELECT {_N}, {offset} + {_BELOW} AS "
+        f"{_BELOW}, {offset} + {_UPTO} AS {_UPTO}, {_LO}, {_HI}, {_SMALL} "
+        f"FROM ({counts}), {name}_bounds, "
+        f"(SELECT count(*) AS {_N} FROM {rows}))"
     )
-    ranked = f"(SELECT *, {rank} AS {_K} FROM {name}_bracket)"
     inside = f"{_K} >= 1 AND {_K} <= {_N}"
     held = f"{_K} > {_BELOW} AND {_K} <= {_UPTO}"
-    miss = f"NOT ({held})"
+    missing = f"SELECT 1 AS {_MISS} FROM {name}_bracket WHERE {inside} AND NOT ({held})"
     ctes = [
         f"{name}_sample AS ({sampled})",
         f"{name}_spread AS ({spread})",
-        f"{name}_bounds AS ({bounds})",
-        f"{name}_bracket AS ({counted})",
-        f"{name}_hit AS (SELECT * FROM {ranked} WHERE {inside} AND {held})",
-        f"{name}_miss AS (SELECT 1 AS {_MISS} FROM {ranked} WHERE {inside} AND {miss})",
+        f"{name}_bounds AS MATERIALIZED ({bounds})",
+        f"{name}_tail AS MATERIALIZED ({tail(_SMALL)})",
+        f"{name}_bracket AS MATERIALIZED ({counted})",
+        f"{name}_hit AS (SELECT * FROM {name}_bracket WHERE {inside} AND {held})",
+        f"{name}_miss AS ({missing})",
     ]
+    kept = f"(SELECT * FROM {name}_hit WHERE {_SMALL})"
+    again = f"(SELECT * FROM {name}_hit WHERE NOT {_SMALL})"
+    bracketed = (
+        f"SELECT t.*, h.* FROM {name}_tail AS t JOIN {kept} AS h "
+        f"ON t.{x} >= h.{_LO} AND t.{x} <= h.{_HI} "
+        f"UNION ALL SELECT r.*, h.* FROM {read} JOIN {again} AS h "
+        f"ON r.{x} >= h.{_LO} AND r.{x} <= h.{_HI}"
+    )
     within = (
-        f"SELECT r.*, {_K} AS {ROW_NUMBER}, {_N} AS {GROUP_SIZE}, "
+        f"SELECT * EXCLUDE ({_N}, {_K}, {_BELOW}, {_UPTO}, {_LO}, {_HI}, "
+        f"{_SMALL}), {_K} AS {ROW_NUMBER}, {_N} AS {GROUP_SIZE}, "
         f"{_BELOW} + row_number() OVER (ORDER BY {x}, time{later}) AS {_POS} "
-        f"FROM (SELECT * FROM {rows}) AS r, {name}_hit "
-        f"WHERE {x} >= {_LO} AND {x} <= {_HI}"
+        f"FROM ({bracketed})"
     )
     found = f"SELECT * EXCLUDE ({_POS}) FROM ({within}) WHERE {_POS} = {ROW_NUMBER}"
     # The exact selection reads the rows only when the bracket missed.
-    missed = f"(SELECT r.* FROM (SELECT * FROM {rows}) AS r, {name}_miss) AS missed"
+    missed = f"(SELECT r.* FROM {read}, {name}_miss) AS missed"
     exact_ctes, exact = _exact_rows(f"{name}_exact", x, missed, p, later)
     relation = f"(SELECT * FROM ({found}) UNION ALL BY NAME SELECT * FROM {exact})"
     return [*sample_ctes, *ctes, *exact_ctes], relation
