@@ -25,19 +25,24 @@ __all__ = [
     "CreateContinuousQuery",
     "CreateDatabase",
     "CreateRetentionPolicy",
+    "CreateUser",
     "DropContinuousQuery",
     "DropDatabase",
     "DropMeasurement",
     "DropRetentionPolicy",
     "DropSeries",
+    "DropUser",
     "Explain",
+    "Grant",
     "Invalid",
     "KeyMatch",
+    "SetPassword",
     "ShowCardinality",
     "ShowContinuousQueries",
     "ShowDatabases",
     "ShowDiagnostics",
     "ShowFieldKeys",
+    "ShowGrants",
     "ShowMeasurements",
     "ShowRetentionPolicies",
     "ShowSeries",
@@ -192,6 +197,54 @@ class ShowUsers:
 
 
 @dataclasses.dataclass(frozen=True)
+class ShowGrants:
+    """``SHOW GRANTS FOR user``."""
+
+    user: str
+    visit_name: ClassVar[str] = "show_grants"
+
+
+@dataclasses.dataclass(frozen=True)
+class CreateUser:
+    """``CREATE USER name WITH PASSWORD 'p' [WITH ALL PRIVILEGES]``."""
+
+    name: str
+    password: str = dataclasses.field(repr=False)
+    admin: bool = False
+    visit_name: ClassVar[str] = "create_user"
+
+
+@dataclasses.dataclass(frozen=True)
+class DropUser:
+    """``DROP USER name``."""
+
+    name: str
+    visit_name: ClassVar[str] = "drop_user"
+
+
+@dataclasses.dataclass(frozen=True)
+class SetPassword:
+    """``SET PASSWORD FOR name = 'p'``."""
+
+    name: str
+    password: str = dataclasses.field(repr=False)
+    visit_name: ClassVar[str] = "set_password"
+
+
+@dataclasses.dataclass(frozen=True)
+class Grant:
+    """``GRANT READ|WRITE|ALL ON db TO user``, or ``GRANT ALL TO user`` (the
+    admin privilege) when ``database`` is None; ``revoke`` for ``REVOKE …
+    FROM user``."""
+
+    user: str
+    privilege: str
+    database: str | None = None
+    revoke: bool = False
+    visit_name: ClassVar[str] = "grant"
+
+
+@dataclasses.dataclass(frozen=True)
 class ShowDiagnostics:
     """``SHOW DIAGNOSTICS``: the server's build and configuration."""
 
@@ -330,6 +383,11 @@ Statement: TypeAlias = (
     | ShowShards
     | ShowShardGroups
     | ShowUsers
+    | ShowGrants
+    | CreateUser
+    | DropUser
+    | SetPassword
+    | Grant
     | ShowDiagnostics
     | ShowStats
     | CreateDatabase

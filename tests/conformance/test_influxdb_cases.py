@@ -8,12 +8,15 @@ statement's error text.
 
 from __future__ import annotations
 
+import re
+import uuid
 from typing import Any
 
 import pytest
 
 import influxpy
 from conformance._common import IntTyped, Reading, at, write, write_both
+from influxpy.exceptions import ProgrammingError
 
 #: Four points of one series: v and n per time, a host tag.
 POINTS = [(0, 1.5, 10), (10, 4.0, 40), (20, 2.5, 25), (30, 8.0, 5)]
@@ -218,6 +221,64 @@ def test_key_cardinality_refuses_time(four: str, text: str, error: str) -> None:
 def test_key_cardinality_without_time(four: str) -> None:
     columns, values = table(four, "SHOW TAG KEY CARDINALITY WHERE host = 'b'")
     assert (columns, values) == (["count"], [[1]])
+
+
+# -- users ----------------------------------------------------------------------
+
+
+def test_user_statements(conn: str) -> None:
+    """Users and privileges kept as influxd keeps them (authentication off)."""
+    backend = influxpy.get_connection(conn)
+    db = backend.database
+    user = f"u{uuid.uuid4().hex[:8]}"
+
+    def ours(text: str) -> list[list[Any]]:
+        (one,) = list(answer(conn, text).series)
+        return [list(row) for row in one.values if row[0] in (user, db)]
+
+    try:
+        assert answer(conn, f"CREATE USER {user} WITH PASSWORD 'a'").error is None
+        # The same again is no change; another password or admin flag is.
+        assert answer(conn, f"CREATE USER {user} WITH PASSWORD 'a'").error is None
+        refused = answer(conn, f"CREATE USER {user} WITH PASSWORD 'b'")
+        assert refused.error == "user already exists"
+        assert ours("SHOW USERS") == [[user, False]]
+        assert answer(conn, f"GRANT ALL PRIVILEGES TO {user}").error is None
+        assert ours("SHOW USERS") == [[user, True]]
+        assert answer(conn, f'GRANT READ ON "{db}" TO {user}').error is None
+        assert ours(f"SHOW GRANTS FOR {user}") == [[db, "READ"]]
+        missing = answer(conn, f"GRANT WRITE ON no_such_db_x TO {user}")
+        assert missing.error == "database not found: no_such_db_x"
+        assert answer(conn, f'REVOKE READ ON "{db}" FROM {user}').error is None
+        assert ours(f"SHOW GRANTS FOR {user}") == [[db, "NO PRIVILEGES"]]
+        assert answer(conn, f"REVOKE ALL PRIVILEGES FROM {user}").error is None
+        assert ours("SHOW USERS") == [[user, False]]
+        assert answer(conn, f"SET PASSWORD FOR {user} = 'c'").error is None
+        assert answer(conn, f"DROP USER {user}").error is None
+    finally:
+        list(backend.statements(f"DROP USER {user}"))
+    for text in (
+        f"DROP USER {user}",
+        f"SHOW GRANTS FOR {user}",
+        f"GRANT ALL TO {user}",
+    ):
+        assert answer(conn, text).error == "user not found"
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("CREATE USER 0xBAD WITH PASSWORD 'p'", "found 0xBAD, expected identifier"),
+        ("CREATE USER WITH PASSWORD 'p'", "found WITH, expected identifier"),
+        ("CREATE USER someone", "found EOF, expected WITH at line 1, char 21"),
+        ("GRANT READ TO someone", "found TO, expected ON at line 1, char 12"),
+        ("REVOKE ALL someone", "found someone, expected ON, FROM at line 1, char 12"),
+        ("GRANT x ON db TO y", "found x, expected READ, WRITE, ALL [PRIVILEGES]"),
+    ],
+)
+def test_user_statement_syntax_errors(conn: str, text: str, error: str) -> None:
+    with pytest.raises(ProgrammingError, match=re.escape(error)):
+        list(influxpy.get_connection(conn).statements(text))
 
 
 # -- quirks -------------------------------------------------------------------

@@ -217,3 +217,28 @@ def test_select_into_drop_series_and_continuous_queries_carry_the_warning(pair):
             for name in (f"cq1_{tag}", f"cq2_{tag}"):
                 q = f"DROP CONTINUOUS QUERY {name} ON {db}"
                 target.request("POST", "/query", params={"q": q})
+
+
+def test_user_statements_by_get_carry_the_warning(pair):
+    """influxd runs the user statements sent by GET and warns, the password
+    redacted; the engine's answers are the same."""
+    _influxd, _served, db = pair
+    user = f"u{uuid.uuid4().hex[:8]}"
+    texts = [
+        f"CREATE USER {user} WITH PASSWORD 'a'",
+        f'GRANT WRITE ON "{db}" TO {user}',
+        f"SET PASSWORD FOR {user} = 'b'",
+        f'REVOKE WRITE ON "{db}" FROM {user}',
+        f"GRANT ALL TO {user}",
+        f"REVOKE ALL FROM {user}",
+        f"DROP USER {user}",
+    ]
+    try:
+        for q in texts:
+            got = assert_same(pair, q)
+            assert "deprecated use of" in str(got), q
+            assert "'b'" not in str(got)
+            assert "'a'" not in str(got)
+    finally:
+        for target in pair[:2]:
+            target.request("POST", "/query", params={"q": f"DROP USER {user}"})

@@ -17,7 +17,7 @@ from typing import Any
 
 from influxpy.durations import Duration, Hour
 from influxpy.exceptions import CompileError
-from influxpy.influxql import convert
+from influxpy.influxql import convert, users
 from influxpy.influxql.parser import Bin, Call, Paren, Parser, Rx
 from influxpy.query import Delete, Query, Source
 from influxpy.retention import RetentionPolicy
@@ -593,7 +593,7 @@ _TREE: dict[str, Any] = {
             "KEY": _cardinality("field key"),
             "KEYS": _show_field_keys,
         },
-        "GRANTS": _unsupported("SHOW GRANTS"),
+        "GRANTS": users.show_grants,
         "MEASUREMENT": _cardinality("measurement"),
         "MEASUREMENTS": _show_measurements,
         "QUERIES": _unsupported("SHOW QUERIES"),
@@ -613,7 +613,7 @@ _TREE: dict[str, Any] = {
     "CREATE": {
         "CONTINUOUS": {"QUERY": _create_continuous_query},
         "DATABASE": _create_database,
-        "USER": _unsupported("CREATE USER"),
+        "USER": users.create_user,
         "RETENTION": {"POLICY": _create_retention_policy},
         "SUBSCRIPTION": _unsupported("CREATE SUBSCRIPTION"),
     },
@@ -625,13 +625,13 @@ _TREE: dict[str, Any] = {
         "SERIES": _drop_series,
         "SHARD": _unsupported("DROP SHARD"),
         "SUBSCRIPTION": _unsupported("DROP SUBSCRIPTION"),
-        "USER": _unsupported("DROP USER"),
+        "USER": users.drop_user,
     },
     "EXPLAIN": _explain,
-    "GRANT": _unsupported("GRANT"),
-    "REVOKE": _unsupported("REVOKE"),
+    "GRANT": users.grant,
+    "REVOKE": users.revoke,
     "ALTER": {"RETENTION": {"POLICY": _alter_retention_policy}},
-    "SET": _unsupported("SET PASSWORD"),
+    "SET": users.set_password,
     "KILL": _unsupported("KILL QUERY"),
 }
 

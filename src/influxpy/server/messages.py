@@ -6,7 +6,8 @@ only context, please use a POST request instead"}``, the statement written
 in InfluxQL's canonical form (``String()`` of its parsed statement). That
 form is written here for ``CREATE DATABASE`` (without ``WITH``), ``DROP
 DATABASE``, ``CREATE``, ``ALTER`` and ``DROP RETENTION POLICY``, ``DROP
-MEASUREMENT``, ``DROP CONTINUOUS QUERY`` and ``DROP SERIES``; and, with
+MEASUREMENT``, ``DROP CONTINUOUS QUERY``, ``DROP SERIES`` and the user
+statements (passwords read ``[REDACTED]``); and, with
 their measurements qualified by the request's database (or their own) and
 its default retention policy as influxd rewrites them, for ``SELECT …
 INTO`` and ``CREATE CONTINUOUS QUERY`` (the text ``SHOW CONTINUOUS
@@ -31,11 +32,15 @@ from influxpy.statements import (
     CreateContinuousQuery,
     CreateDatabase,
     CreateRetentionPolicy,
+    CreateUser,
     DropContinuousQuery,
     DropDatabase,
     DropMeasurement,
     DropRetentionPolicy,
     DropSeries,
+    DropUser,
+    Grant,
+    SetPassword,
 )
 
 #: The default retention policy of a database (the engine's).
@@ -44,7 +49,7 @@ PolicyOf = Callable[[str], str]
 __all__ = ["MAY_WRITE", "canonical", "read_only_warning"]
 
 #: Text that may hold a statement that writes (a cheap test before parsing).
-MAY_WRITE = re.compile(r"\b(CREATE|DROP|ALTER|INTO|GRANT|REVOKE|KILL)\b", re.I)
+MAY_WRITE = re.compile(r"\b(CREATE|DROP|ALTER|INTO|GRANT|REVOKE|KILL|SET)\b", re.I)
 
 _UNITS = (
     (7 * 86_400_000_000_000, "w"),
@@ -76,6 +81,8 @@ def canonical(statement: Any) -> str | None:
         return f"CREATE DATABASE {quote_ident(statement.name)}"
     if isinstance(statement, DropDatabase):
         return f"DROP DATABASE {quote_ident(statement.name)}"
+    if isinstance(statement, (CreateUser, DropUser, SetPassword, Grant)):
+        return _user_statement(statement)
     if isinstance(statement, DropMeasurement):
         return f"DROP MEASUREMENT {quote_ident(statement.name)}"
     if isinstance(statement, DropContinuousQuery):
@@ -107,6 +114,25 @@ def canonical(statement: Any) -> str | None:
             text += f" SHARD DURATION {format_duration(statement.shard_duration)}"
         return text + (" DEFAULT" if statement.default else "")
     return None
+
+
+def _user_statement(statement: CreateUser | DropUser | SetPassword | Grant) -> str:
+    """A user statement as influxd writes it, its password redacted."""
+    if isinstance(statement, CreateUser):
+        admin = " WITH ALL PRIVILEGES" if statement.admin else ""
+        return (
+            f"CREATE USER {quote_ident(statement.name)} WITH PASSWORD [REDACTED]{admin}"
+        )
+    if isinstance(statement, DropUser):
+        return f"DROP USER {quote_ident(statement.name)}"
+    if isinstance(statement, SetPassword):
+        return f"SET PASSWORD FOR {quote_ident(statement.name)} = [REDACTED]"
+    verb, to = ("REVOKE", "FROM") if statement.revoke else ("GRANT", "TO")
+    privilege = (
+        "ALL PRIVILEGES" if statement.privilege == "ALL" else statement.privilege
+    )
+    on = f" ON {quote_ident(statement.database)}" if statement.database else ""
+    return f"{verb} {privilege}{on} {to} {quote_ident(statement.user)}"
 
 
 def _drop_series(statement: DropSeries) -> str:

@@ -239,11 +239,6 @@ class EngineShowMeta(EngineShow):
         ]
         return [Series("shard groups", {}, list(_GROUP_COLUMNS), values)]
 
-    def _do_show_users(
-        self, statement: st.ShowUsers, database: str | None
-    ) -> list[Series]:
-        return [Series("", {}, ["user", "admin"], [])]
-
     def _do_show_diagnostics(
         self, statement: st.ShowDiagnostics, database: str | None
     ) -> list[Series]:

@@ -26,6 +26,7 @@ from influxpy.backends.duckdb.argument_types import query_check, refuse_argument
 from influxpy.backends.duckdb.continuous import qualify_continuous_query
 from influxpy.backends.duckdb.show import StatementFailed, has_time
 from influxpy.backends.duckdb.show_meta import EngineShowMeta
+from influxpy.backends.duckdb.users import EngineUsers
 from influxpy.compilers.duckdb import DuckDBCompiler
 from influxpy.compilers.duckdb.conditions import index_condition_error
 from influxpy.durations import Duration
@@ -149,7 +150,7 @@ def _time_named(series: Iterable[Series], name: str) -> Iterator[Series]:
         yield TimeNamedSeries(one.name, one.tags, columns, one.values, one.partial)
 
 
-class EngineStatements(EngineShowMeta):
+class EngineStatements(EngineUsers, EngineShowMeta):
     """InfluxQL statements on ``DuckDBBackend``, answered as influxd does."""
 
     def get_compiler(self, database: str | None = None) -> DuckDBCompiler:
@@ -442,6 +443,10 @@ class EngineStatements(EngineShowMeta):
     ) -> None:
         if statement.name in self._state.databases:
             self.drop_database(statement.name)
+        self.forget_privileges(statement.name)
+
+    def _has_database(self, name: str) -> bool:
+        return name in self._state.databases
 
     def _do_create_retention_policy(
         self, statement: st.CreateRetentionPolicy, database: str | None
