@@ -58,29 +58,24 @@ def _damped_sums(phi: float, count: int) -> list[float]:
 
     Go multiplies the squared mantissas of the set bits of *t* in ascending
     order, so the power for *t* is the power for *t* without its highest
-    bit times that bit's squared mantissa, and while every product stays a
-    normal float, scaling a mantissa by its power of two is exact: the
-    powers for *t* from ``2**k`` to ``2**(k+1) - 1`` are the powers below
-    ``2**k`` times Go's ``2**k``-th power, one list at a time, the same
-    products bit for bit. The sums are added one after another from
-    ``phi``, as the server's forecast loop adds them.
+    bit times that bit's squared mantissa. While every product stays a
+    normal float, scaling a mantissa by its power of two is exact: Go's
+    ``2**k``-th power is the square of its ``2**(k-1)``-th, and the powers
+    for *t* from ``2**k`` to ``2**(k+1) - 1`` are the powers below ``2**k``
+    times it, one list at a time, the same products bit for bit. The sums
+    are added one after another from ``phi``, as the server's forecast
+    loop adds them.
     """
     if count <= 1:
         return [phi]
-    levels = (count - 1).bit_length()
     if 0.0 < phi < 1.0:
-        mantissa, exponent = math.frexp(phi)
-        squares = []
-        lowest = 0  # the exponent of the smallest power, at most
-        for _ in range(levels):
-            squares.append(math.ldexp(mantissa, exponent))
-            lowest += exponent - 1
-            mantissa *= mantissa
-            exponent <<= 1
-            if mantissa < 0.5:
-                mantissa += mantissa
-                exponent -= 1
-        if lowest > -1000:  # no product nears the subnormals
+        squares = [phi]
+        smallest = square = phi
+        for _ in range((count - 1).bit_length() - 1):
+            square *= square
+            squares.append(square)
+            smallest *= square
+        if smallest > 1e-290:  # no product nears the subnormals
             powers = [1.0]
             for square in squares:
                 powers += [power * square for power in powers]
@@ -207,9 +202,8 @@ class _HoltWinters:
         # The optimiser evaluates many vertices twice (shrinks, the final
         # fit): their damped-trend sums are kept, up to about 2M floats.
         self._sums: dict[tuple[float, int], list[float]] = {}
-        # A run comes back to vertices it has evaluated (a reflection back
-        # onto a vertex it left, a shrink onto itself): a third to half of
-        # the passes of a fit with a season. The error is a function of the
+        # A run with a season comes back to vertices it has evaluated: a
+        # third to half of its passes. The error is a function of the
         # vertex alone, and so are the seasons it leaves in it: both kept.
         self._known: dict[tuple[float, ...], tuple[float, tuple[float, ...]]] = {}
 
@@ -268,12 +262,12 @@ class _HoltWinters:
             # NaN, and then the careful loop below decides.
             diff = y_t - y_t
             total = 0.0 + diff * diff
-            for t in range(1, count):
+            for damped, actual in zip(sums, y[1:], strict=False):
                 l_p = l_t
                 l_t = alpha * y_t + oma * (l_p + phi * b_t)
                 b_t = beta * (l_t - l_p) + omb_phi * b_t
-                y_t = l_t + sums[t - 1] * b_t
-                diff = y_t - y[t]
+                y_t = l_t + damped * b_t
+                diff = y_t - actual
                 total += diff * diff
             if total == total:
                 return total, []
@@ -378,7 +372,9 @@ class _HoltWinters:
 
     def sse(self, params: list[float]) -> float:
         """The sum of squared errors of the fit (changes *params* as Go does)."""
-        if 0.0 in params:  # -0.0 and 0.0 are one key but may not fit alike
+        if not self.seasonal or 0.0 in params:
+            # Without a season a run seldom comes back to a vertex; and
+            # -0.0 and 0.0 are one key but may not fit alike.
             return self.run(0, params, True)[0]
         key = tuple(params)
         known = self._known.get(key)
