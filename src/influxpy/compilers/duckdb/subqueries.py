@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from influxpy.compilers.duckdb.aliases import group_column, output_column
@@ -21,7 +22,8 @@ from influxpy.compilers.duckdb.subquery_windows import (
     paired_calls_sql,
     pairing_matters,
 )
-from influxpy.expressions import Col, ColumnPattern, Star
+from influxpy.durations import Duration
+from influxpy.expressions import Col, ColumnPattern, CombinedExpression, Star
 from influxpy.functions import Func
 from influxpy.query import Fill, Query, SelectItem, Source
 
@@ -43,6 +45,17 @@ class SubqueriesMixin(SubquerySlicesMixin):
         """
         inner = outer.source
         assert isinstance(inner, Query)
+        if outer.group_by_time is not None and self._raw_transforms(inner.select):
+            # A derivative without a unit takes the outer interval as its
+            # unit (the server hands the inner query the outer windows).
+            unit = outer.group_by_time.interval
+            inner = dataclasses.replace(
+                inner,
+                select=tuple(
+                    dataclasses.replace(i, expression=_with_unit(i.expression, unit))
+                    for i in inner.select
+                ),
+            )
         changes: dict[str, Any] = {"descending": outer.descending}
         if "*" not in inner.group_by and "*" not in outer.group_by:
             changes["group_by"] = tuple(sorted({*inner.group_by, *outer.group_by}))
@@ -79,7 +92,12 @@ class SubqueriesMixin(SubquerySlicesMixin):
                     SelectItem(call, f"call_{i}") for i, call in enumerate(split)
                 )
         gbt = inner.group_by_time
-        if inner_calls and gbt is None and outer.group_by_time is not None:
+        if (
+            inner_calls
+            and gbt is None
+            and outer.group_by_time is not None
+            and not self._raw_transforms(items)
+        ):
             # Without the outer tz(): the server's inner windows are in the
             # inner query's own zone (UTC unless it names one).
             gbt = changes["group_by_time"] = outer.group_by_time
@@ -254,6 +272,18 @@ class SubqueriesMixin(SubquerySlicesMixin):
             streams.setdefault(found.pop(), []).append(index)
         return list(streams.values()), None
 
+    def _raw_transforms(self, items: Sequence[SelectItem]) -> bool:
+        """Whether every call of *items* transforms raw points
+        (``difference(v)``): they keep reading points under outer windows."""
+        transforms = self._TRANSFORMS | self._TECHNICAL
+        calls = [c for item in items for c in self._calls_of(item.expression)]
+        return bool(calls) and all(
+            c.name.lower() in transforms
+            and c.source is not None
+            and not self._has_call(c.source)
+            for c in calls
+        )
+
     def _reads_several_calls(self, items: list[SelectItem]) -> bool:
         """Whether a column of *items* reads several calls (its values then
         depend on how the server pairs the calls' points)."""
@@ -292,6 +322,29 @@ class SubqueriesMixin(SubquerySlicesMixin):
         names = _output_names(items)
         sql = f"SELECT {', '.join(outputs)} FROM ({rows})"
         return sql, dataclasses.replace(selected, names=names, kinds=kinds)
+
+
+def _with_unit(node: Any, unit: Duration) -> Any:
+    """*node* with *unit* given to each derivative that names none."""
+    if isinstance(node, CombinedExpression):
+        lhs, rhs = _with_unit(node.lhs, unit), _with_unit(node.rhs, unit)
+        if lhs is node.lhs and rhs is node.rhs:
+            return node
+        return dataclasses.replace(node, lhs=lhs, rhs=rhs)
+    if not isinstance(node, Func):
+        return node
+    called = copy.copy(node)
+    if node.name.lower() in _DERIVATIVES and not node.params:
+        called.params = (unit,)
+        return called
+    source = _with_unit(node.source, unit)
+    if source is node.source:
+        return node
+    called.source = source
+    return called
+
+
+_DERIVATIVES = frozenset({"derivative", "non_negative_derivative"})
 
 
 def _inner_names(inner: Query, names: list[str]) -> list[str]:

@@ -61,6 +61,9 @@ class SlicePlan:
     raw: bool = False
     #: Whether the inner aggregates have windows (their stream order).
     windowed: bool = False
+    #: Whether the rows stream in time order though not raw rows of stored
+    #: series (raw rows of a subquery).
+    timed: bool = False
     #: Whether the rows stream in descending time order (the outer order).
     descending: bool = False
     #: The tags of stored series the inner query does not group by (raw).
@@ -111,8 +114,6 @@ class SubquerySlicesMixin(_CompilerBase):
             return plan
         if dims is None or not ("*" in group_by or set(group_by) - set(dims)):
             return plan  # every run is a whole series: the usual slice
-        if not isinstance(inner.source, Source):
-            raise self._unsupported("slicing a grouped subquery of a subquery")
         funcs = [
             f.name.lower()
             for i in inner.select
@@ -120,12 +121,20 @@ class SubquerySlicesMixin(_CompilerBase):
             for f in i.expression.walk()
             if isinstance(f, Func)
         ]
-        odd = self._MULTI_ROW | self._TRANSFORMS | self._TECHNICAL | self._HOLT_WINTERS
+        odd = self._MULTI_ROW | self._HOLT_WINTERS
         if any(name in odd for name in funcs):
-            what = "slicing a grouped subquery of transformations or multi-row calls"
+            what = "slicing a grouped subquery of multi-row calls or HOLT_WINTERS"
             raise self._unsupported(what)
         plan.runs = (inner.limit, inner.offset or 0)
         plan.changes.update(limit=None, offset=None)
+        # A transformation's points stream in time order, as raw rows of a
+        # subquery do: both are sliced once, by the statement.
+        transforms = self._TRANSFORMS | self._TECHNICAL
+        plan.timed = any(name in transforms for name in funcs)
+        if isinstance(inner.source, Query):
+            if not funcs:
+                _hide_subquery_tags(plan, inner, group_by)
+            return plan
         plan.raw = not funcs
         if not plan.raw:
             return plan
@@ -138,11 +147,7 @@ class SubquerySlicesMixin(_CompilerBase):
         if not plan.hidden:
             return plan
         select = list(inner.select) or _star_items(columns, inner.group_by)
-        select += [
-            SelectItem(Col(t, "tag"), f"{_HIDDEN}{i}")
-            for i, t in enumerate(plan.hidden)
-        ]
-        plan.changes["select"] = tuple(select)
+        plan.changes["select"] = (*select, *_hidden_items(plan.hidden))
         return plan
 
     def _sliced(
@@ -163,7 +168,13 @@ class SubquerySlicesMixin(_CompilerBase):
             limit, offset = plan.runs
             direction = "DESC" if plan.descending else "ASC"
             order = [f"{g} ASC" for g in groups]
-            if plan.raw or plan.windowed:
+            if plan.timed and plan.hidden:
+                # Every tag of the rows, in name order.
+                named = dict(zip(keys, groups, strict=True))
+                for i, tag in enumerate(plan.hidden):
+                    named[tag] = output_column(width + i)
+                order = [f"{named[t]} ASC" for t in sorted(named)]
+            if plan.raw or plan.windowed or plan.timed:
                 order.insert(0, f"time {direction}")
             if plan.raw:
                 series = [
@@ -305,6 +316,25 @@ def _star_items(
         )
         for k, _tag, c in infos
     ]
+
+
+def _hide_subquery_tags(
+    plan: SlicePlan, inner: Query, group_by: tuple[str, ...]
+) -> None:
+    """Raw rows of a subquery stream by time, then by the tags of its
+    series (all of them, in name order): *plan* selects the tags *inner*'s
+    rows are not grouped by too, to order them."""
+    assert isinstance(inner.source, Query)
+    plan.timed = True
+    tags = set(inner.source.group_by)
+    if inner.select and "*" not in tags and "*" not in group_by:
+        plan.hidden = sorted(tags - set(group_by))
+        plan.changes["select"] = (*inner.select, *_hidden_items(plan.hidden))
+
+
+def _hidden_items(tags: list[str]) -> list[SelectItem]:
+    """The select items that carry *tags* the rows are not grouped by."""
+    return [SelectItem(Col(t, "tag"), f"{_HIDDEN}{i}") for i, t in enumerate(tags)]
 
 
 def _over(partition: list[str], order: list[str]) -> str:
