@@ -23,6 +23,7 @@ from influxpy.functions import (
     Count,
     CumulativeSum,
     Difference,
+    Distinct,
     First,
     Last,
     Ln,
@@ -90,8 +91,9 @@ def test_raw_rows_of_a_subquery_keep_their_nan_rows(roots: str) -> None:
 
 
 def test_outer_aggregates_read_nan(roots: str) -> None:
-    """COUNT counts NaN; MEAN, SUM and SPREAD are NaN (null); FIRST is the
-    NaN point; STDDEV leaves NaN out of its sums."""
+    """COUNT counts NaN (COUNT(DISTINCT()) each NaN apart); MEAN, SUM and
+    SPREAD are NaN (null); FIRST is the NaN point; STDDEV leaves NaN out of
+    its sums."""
     inner = _inner(roots, x=Sqrt("v")).group_by("host")
     qs = inner.annotate(
         c=Count("x"),
@@ -101,6 +103,7 @@ def test_outer_aggregates_read_nan(roots: str) -> None:
         f=First("x"),
         la=Last("x"),
         sd=StdDev("x"),
+        cd=Count(Distinct("x")),
     )
     got = {tags["host"]: points[0] for tags, points in series(qs)}
     a, b = got["a"], got["b"]
@@ -113,6 +116,7 @@ def test_outer_aggregates_read_nan(roots: str) -> None:
         1.0,
     )
     assert a["sd"] == pytest.approx(1.0)  # of 2, 3, 1
+    assert (a["cd"], b["cd"]) == (5, 3)  # each NaN apart
     assert (b["c"], b["m"], b["f"], b["la"]) == (3, None, 4.0, 0.0)
     assert b["sd"] == pytest.approx(math.sqrt(8))  # of 4, 0
 

@@ -19,6 +19,8 @@ subquery's column influxd's answers.
 
 from __future__ import annotations
 
+from influxpy.functions import Func
+
 __all__ = ["null_nan", "reduce_with_nan", "selected_with_nan"]
 
 _NAN = "CAST('NaN' AS DOUBLE)"
@@ -46,9 +48,9 @@ def _first_read(expr: str, x: str, descending: bool) -> str:
 
 
 def reduce_with_nan(
-    name: str, x: str, value: str, selected: str | None, *, descending: bool
+    call: Func, x: str, value: str, selected: str | None, *, descending: bool
 ) -> tuple[str, str | None]:
-    """The SQL of *name* over the float column *x*, which may hold NaN,
+    """The SQL of *call* over the float column *x*, which may hold NaN,
     and of the selected point's time (*value* and *selected*: the SQL for
     a column without NaN).
 
@@ -56,10 +58,16 @@ def reduce_with_nan(
     a greater (smaller) value: a NaN read first is never replaced, a NaN
     read later never replaces anything. Its STDDEV leaves NaN out of the
     mean and the squares, but answers NaN for fewer than two points
-    counting the NaN ones (and -0 when every point is NaN: 0 / -1).
+    counting the NaN ones (and -0 when every point is NaN: 0 / -1). Its
+    COUNT(DISTINCT()) counts each NaN apart.
     """
+    name = call.name
     number = f"NOT isnan({x})"
     first_nan = f"isnan({_first_read(x, x, descending)})"
+    if name == "count" and isinstance(call.source, Func):
+        # COUNT(DISTINCT(x)): Go's map of values holds each NaN apart.
+        nans = f"count({x}) FILTER (WHERE isnan({x}))"
+        return f"(count(DISTINCT {x}) FILTER (WHERE {number}) + {nans})", selected
     if name in ("max", "min"):
         order = "DESC" if name == "max" else "ASC"
         best = f"{name}({x}) FILTER (WHERE {number})"

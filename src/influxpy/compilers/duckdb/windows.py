@@ -212,7 +212,7 @@ class WindowsMixin(_CompilerBase):
         nan = ctx.subquery and kind == "float"  # a subquery's column holds NaN
         if nan:
             value, selected_time = reduce_with_nan(
-                call.name, x, value, selected_time, descending=query.descending
+                call, x, value, selected_time, descending=query.descending
             )
         if gbt is not None:
             bucket = self._window_sql(ctx, low)
