@@ -17,7 +17,11 @@ answers it.
 In ascending order the server pairs them the same way, mirrored (smallest
 key; outer tags, time and inner tags ascending), and rows split there too.
 The walk costs about 30 µs a row, so in ascending order it runs only where
-the pairing changes the answer (``pairing_matters``).
+the pairing changes the answer (``pairing_matters``; also where a column
+reads several calls, or LIMIT/OFFSET slice each call's points: see
+``subqueries.py``). A column of several calls (``mean(v) + count(n)``) is
+computed after the walk from the row it makes, null where a call it reads
+has no point in that row.
 """
 
 from __future__ import annotations
