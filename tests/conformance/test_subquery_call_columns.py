@@ -193,3 +193,38 @@ def test_a_lone_column_of_several_calls(store: Any) -> None:
     assert answer(store, text) == [({}, [[0, 1]])]
     text = text.replace("DESC", "ASC")
     assert answer(store, text) == [({}, [[0, 2]])]
+
+
+def test_quirk_a_filled_column_of_several_calls(both: tuple[str, str]) -> None:
+    """Filled, each inner series has every call in every window, so rows
+    stay whole and a column of several calls reads one window's calls; but
+    the server fills each run of one inner series in its merge as a new
+    series (the quirk of fill() inside a subquery grouped finer than the
+    outer query): 20 rows of 2 hosts over 5 windows. The engine fills each
+    inner series once: 10 rows. Grouped by the inner tag, both agree."""
+    server, engine = (influxpy.get_connection(alias) for alias in both)
+    for backend in (server, engine):
+        backend.write_lines(POINTS)
+    inner = f"{BY_HOST} fill(0)"
+    text = f"SELECT x, mx FROM ({inner}) {RANGE} ORDER BY time DESC"
+    ((_tags, rows),) = answer(server, text)
+    assert len(rows) == 20
+    assert answer(engine, text) == [
+        (
+            {},
+            [
+                [0, 0.0, 0.0],
+                [0, 0.0, 0.0],
+                [10, 0.0, 0.0],
+                [10, 2.5, 2.0],
+                [20, 1.0, 0.0],
+                [20, 4.0, 4.0],
+                [30, 1.0, 0.0],
+                [30, 7.0, 6.0],
+                [40, 1.0, 0.0],
+                [40, 8.0, 8.0],
+            ],
+        )
+    ]
+    grouped = text.replace("ORDER BY", "GROUP BY host ORDER BY")
+    assert answer(server, grouped) == answer(engine, grouped)
