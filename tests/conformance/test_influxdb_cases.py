@@ -223,6 +223,50 @@ def test_key_cardinality_without_time(four: str) -> None:
     assert (columns, values) == (["count"], [[1]])
 
 
+# -- databases and retention policies ------------------------------------------
+
+
+@pytest.mark.parametrize("name", ['".."', '"a/b"', '"a\\\\b"', '"tab\tx"'])
+def test_invalid_names_refused(conn: str, name: str) -> None:
+    backend = influxpy.get_connection(conn)
+    other = f"db_{uuid.uuid4().hex[:8]}"
+    texts = [
+        f"CREATE DATABASE {name}",
+        f"CREATE DATABASE {other} WITH NAME {name}",
+        (
+            f'CREATE RETENTION POLICY {name} ON "{backend.database}" DURATION 1h '
+            "REPLICATION 1"
+        ),
+    ]
+    try:
+        for text in texts:
+            assert answer(conn, text).error == "invalid name", text
+        (listed,) = list(answer(conn, "SHOW DATABASES").series)
+        assert [other] not in listed.values
+        assert answer(conn, 'CREATE DATABASE ""').error == "invalid name"
+    finally:
+        list(backend.statements(f"DROP DATABASE {other}"))
+
+
+def test_creating_an_existing_retention_policy(conn: str) -> None:
+    """The same policy again is no change; made the default, or with other
+    values, it is refused."""
+    backend = influxpy.get_connection(conn)
+    rp = f"rp_{uuid.uuid4().hex[:8]}"
+    create = f'CREATE RETENTION POLICY {rp} ON "{backend.database}" DURATION 1h'
+    try:
+        assert answer(conn, f"{create} REPLICATION 1").error is None
+        assert answer(conn, f"{create} REPLICATION 1").error is None
+        conflict = answer(conn, f"{create} REPLICATION 1 DEFAULT").error
+        assert conflict == "retention policy conflicts with an existing policy"
+        exists = answer(conn, f"{create} REPLICATION 2").error
+        assert exists == "retention policy already exists"
+        (policies,) = list(answer(conn, "SHOW RETENTION POLICIES").series)
+        assert [row[4] for row in policies.values if row[0] == rp] == [False]
+    finally:
+        list(backend.statements(f'DROP RETENTION POLICY {rp} ON "{backend.database}"'))
+
+
 # -- users ----------------------------------------------------------------------
 
 

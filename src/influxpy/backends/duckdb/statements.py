@@ -49,6 +49,19 @@ __all__ = ["NOT_EXECUTED", "EngineStatements", "TimeNamedSeries"]
 NOT_EXECUTED = "not executed"
 
 
+#: influxd's error for a database or retention policy name it refuses.
+INVALID_NAME = "invalid name"
+
+
+def valid_name(name: str) -> bool:
+    """Whether influxd accepts *name* for a database or retention policy:
+    not empty, ``.`` or ``..``, without ``/``, ``\\`` or unprintable
+    characters."""
+    if name in ("", ".", ".."):
+        return False
+    return not any(c in "/\\" or not c.isprintable() for c in name)
+
+
 def _policy_row(policy: RetentionPolicy) -> dict[str, Any]:
     return {
         "name": policy.name,
@@ -411,6 +424,8 @@ class EngineStatements(EngineUsers, EngineShowMeta):
         self, statement: st.CreateDatabase, database: str | None
     ) -> None:
         name, policy = statement.name, statement.policy
+        if not valid_name(name) or (policy is not None and not valid_name(policy.name)):
+            raise StatementFailed(INVALID_NAME)
         if name in self._state.databases:
             if policy is None:
                 return
@@ -452,7 +467,25 @@ class EngineStatements(EngineUsers, EngineShowMeta):
         self, statement: st.CreateRetentionPolicy, database: str | None
     ) -> None:
         db = self._existing(statement.database or database)
-        _check_shard_duration(_policy_row(statement.policy))
+        policy = statement.policy
+        if not valid_name(policy.name):
+            raise StatementFailed(INVALID_NAME)
+        row = _policy_row(policy)
+        _check_shard_duration(row)
+        existing = next(
+            (p for p in self.retention_policies(db) if p["name"] == policy.name), None
+        )
+        if existing is not None:
+            # The same policy again is no change, unless it would become
+            # the default; another one is refused.
+            keys = ("duration", "shard_duration", "replication")
+            if any(existing[k] != row[k] for k in keys):
+                raise StatementFailed("retention policy already exists")
+            if policy.default and not existing["default"]:
+                raise StatementFailed(
+                    "retention policy conflicts with an existing policy"
+                )
+            return
         try:
             self.schema_editor().create_retention_policy(statement.policy, db)
         except ProgrammingError as error:
