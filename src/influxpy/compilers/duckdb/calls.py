@@ -135,6 +135,8 @@ class CallsMixin(ThroughCallsMixin):
         direction = ctx.direction
         limited = query.limit is not None or query.offset is not None
         merging = self._merges_descending(ctx, calls)
+        through = any(_runs_through_distinct(call) for call in calls)
+        numbered = _ordinal(ctx) or merging or through
         sources: list[tuple[int, str]] = []
         cells: list[str] = []
         for index, (call, relation) in enumerate(zip(calls, relations, strict=True)):
@@ -150,13 +152,29 @@ class CallsMixin(ThroughCallsMixin):
                     f"{name}_limited AS (SELECT * FROM {name} QUALIFY {qualify})"
                 )
                 name = f"{name}_limited"
+                if _runs_through_distinct(call):
+                    # The cursor pairs the rows left of each time.
+                    by = ", ".join([*g, "time"])
+                    ctes.append(
+                        f"{name}_r AS (SELECT * EXCLUDE ({ORDINAL}), row_number() "
+                        f"OVER (PARTITION BY {by} ORDER BY {ORDINAL}) AS {ORDINAL} "
+                        f"FROM {name})"
+                    )
+                    name = f"{name}_r"
+            if numbered and not _ordinal(ctx) and not _runs_through_distinct(call):
+                # One row per time: the first of the time to pair.
+                ctes.append(f"{name}_n AS (SELECT *, 1 AS {ORDINAL} FROM {name})")
+                name = f"{name}_n"
             sources.append((index, name))
             if merging:
-                symbol = self._merged_cell(ctx, symbol, relation)
+                symbol = self._merged_cell(ctx, symbol, relation, ORDINAL)
+            elif through:
+                read = f"time {direction}, {ORDINAL}"
+                symbol = self._merged_cell(ctx, symbol, relation, read)
             elif len(calls) > 1:
                 symbol = self._default_cell(ctx, symbol, relation)
             cells.append(symbol)
-        keys = [*g, "time", *([ORDINAL] if _ordinal(ctx) or merging else [])]
+        keys = [*g, "time", *([ORDINAL] if numbered else [])]
         extra_names = [aux_column(j) for j in range(len(aux))]
         if merging:
             merged = self._merged_descending(ctx, calls, sources)
@@ -215,7 +233,7 @@ class CallsMixin(ThroughCallsMixin):
             f"WITH {', '.join(ctes)} SELECT {', '.join([*keys, *outputs])} FROM cells"
         )
         order = [] if merging else [f"time {direction}"]
-        if _ordinal(ctx) or merging:
+        if numbered:
             order.append(f"{ORDINAL} ASC")
         sql = self._finish(ctx, body, names, order=order, limit_order=None)
         return sql, names, kinds
@@ -433,6 +451,12 @@ class CallsMixin(ThroughCallsMixin):
             return None
         kind = self._call_kind(call, ctx.columns)
         name = call_rows(index)
+        if _runs_through_distinct(call):
+            rows = self._through_distinct_relation(ctx, call)
+            if rows is None:
+                return None
+            ctes.append(f"{name} AS ({rows})")
+            return _Relation(name, kind)
         if call.name in self._TRANSFORMS:
             source = call.source
             if isinstance(source, Col):

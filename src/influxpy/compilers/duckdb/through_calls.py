@@ -6,6 +6,7 @@ from __future__ import annotations
 from influxpy.compilers.duckdb.aliases import (
     ORDINAL,
     RANDOM,
+    WINDOW_START,
     call_column,
     group_column,
     output_column,
@@ -48,10 +49,8 @@ class ThroughCallsMixin(_CompilerBase):
             raise ProgrammingError(msg)
         if not isinstance(source.source, Col):
             raise ProgrammingError(_FIELD_EXPECTED.format(name="distinct"))
-        if _engine(name) not in _OF_DISTINCT or ctx.query.timezone:
-            what = f"{name}() of distinct()" + (
-                " with tz()" if ctx.query.timezone else ""
-            )
+        if _engine(name) not in _OF_DISTINCT | _THROUGH_DISTINCT:
+            what = f"{name}() of distinct()"
             raise self._unsupported(what)
 
     def _through_distinct_query(
@@ -60,6 +59,36 @@ class ThroughCallsMixin(_CompilerBase):
         """CUMULATIVE_SUM, MOVING_AVERAGE or ELAPSED of DISTINCT alone: over
         the distinct values in DISTINCT's order, one row each (several
         share a window's start)."""
+        found = self._through_distinct_rows(ctx, call)
+        if found is None:
+            return None
+        rows, kind = found
+        g = ctx.group_columns
+        body = f"SELECT {', '.join([*g, 'time', 'seq', 'v'])} AS {output_column(0)} "
+        body += f"FROM ({rows})"
+        order = [f"time {ctx.direction}", "seq ASC"]
+        sql = self._finish(ctx, body, names, order=order, limit_order=order)
+        return sql, names, [kind]
+
+    def _through_distinct_relation(self, ctx: _Context, call: Func) -> str | None:
+        """The rows of CUMULATIVE_SUM, MOVING_AVERAGE or ELAPSED of DISTINCT
+        beside other calls: (g…, time, v, ``ORDINAL``), ``ORDINAL``
+        numbering the rows of one window's start. The server's cursor pairs
+        the first row of a time of each call, then the second…"""
+        found = self._through_distinct_rows(ctx, call)
+        if found is None:
+            return None
+        g = ctx.group_columns
+        ordinal = f"row_number() OVER (PARTITION BY {', '.join([*g, 'time'])} "
+        ordinal += f"ORDER BY seq) AS {ORDINAL}"
+        return f"SELECT {', '.join([*g, 'time', 'v', ordinal])} FROM ({found[0]})"
+
+    def _through_distinct_rows(
+        self, ctx: _Context, call: Func
+    ) -> tuple[str, str | None] | None:
+        """CUMULATIVE_SUM, MOVING_AVERAGE or ELAPSED of DISTINCT's values in
+        DISTINCT's order: rows (g…, time, seq, v) and their kind; None when
+        the field does not exist."""
         source = call.source
         assert isinstance(source, Func)
         if ctx.query.group_by_time is None:
@@ -68,26 +97,21 @@ class ThroughCallsMixin(_CompilerBase):
         column = source.source
         if not isinstance(column, Col):
             raise ProgrammingError(_FIELD_EXPECTED.format(name="distinct"))
-        if ctx.query.timezone:
-            what = f"{call.name}() of distinct() with tz()"
-            raise self._unsupported(what)
         if column.key not in ctx.columns:
             return None
         x, kind = _column_sql(column, ctx.columns)
         low, high = self._call_range(ctx, call)
         g = ctx.group_columns
         direction = ctx.direction
-        seen = "max(time)" if ctx.query.descending else "min(time)"
-        window = self._window_sql(ctx, low)
         groups = [f"{gs} AS {group_column(i)}" for i, gs in enumerate(ctx.groups)]
-        values = (
-            f"SELECT {', '.join([*groups, f'{window} AS w', f'{x} AS x'])}, "
-            f"{seen} AS seen FROM {ctx.table} WHERE {ctx.where} "
-            f"AND {x} IS NOT NULL AND {_range_sql(low, high)} GROUP BY ALL"
+        points = (
+            f"SELECT {', '.join([*groups, 'time', f'{x} AS x'])} FROM {ctx.table} "
+            f"WHERE {ctx.where} AND {x} IS NOT NULL AND {_range_sql(low, high)}"
         )
+        values, stamp = self._distinct_values(ctx, points, low)
         partition = f"PARTITION BY {', '.join(g)} " if g else ""
         ranked = (
-            f"SELECT {', '.join([*g, 'w AS time', 'x'])}, row_number() OVER "
+            f"SELECT {', '.join([*g, f'{stamp} AS time', 'x'])}, row_number() OVER "
             f"({partition}ORDER BY w {direction}, seen ASC, x ASC) AS seq "
             f"FROM ({values})"
         )
@@ -107,14 +131,11 @@ class ThroughCallsMixin(_CompilerBase):
             value = f"(time - lag(time) OVER {over})) // {unit}"
             keep = "seq >= 2"
             kind = "integer"
-        col0 = output_column(0)
         body = (
-            f"SELECT {', '.join([*g, 'time', 'seq', f'{value} AS {col0}'])} "
+            f"SELECT {', '.join([*g, 'time', 'seq', f'{value} AS v'])} "
             f"FROM ({ranked}) QUALIFY {keep}"
         )
-        order = [f"time {direction}", "seq ASC"]
-        sql = self._finish(ctx, body, names, order=order, limit_order=order)
-        return sql, names, [kind]
+        return body, kind
 
     def _distinct_firsts(
         self, ctx: _Context, node: Func, outer: Func, name: str, ctes: list[str]
@@ -127,13 +148,15 @@ class ThroughCallsMixin(_CompilerBase):
         x, _kind = _column_sql(source, ctx.columns)
         low, high = self._call_range(ctx, outer)
         g = ctx.group_columns
+        points = (
+            f"SELECT {', '.join([*g, 'time', f'{x} AS x'])} FROM base "
+            f"WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
+        )
         seen = "max(time)" if ctx.query.descending else "min(time)"
         window = self._window_sql(ctx, low)
         values = (
-            f"SELECT {', '.join([*g, f'{window} AS w', f'{x} AS x'])}, "
-            f"{seen} AS seen FROM base "
-            f"WHERE {x} IS NOT NULL AND {_range_sql(low, high)} "
-            f"GROUP BY ALL"
+            f"SELECT {', '.join([*g, f'{window} AS w', 'x'])}, {seen} AS seen "
+            f"FROM ({points}) GROUP BY ALL"
         )
         first = "arg_min(x, struct_pack(a := seen, b := x))"
         ctes.append(
@@ -141,6 +164,33 @@ class ThroughCallsMixin(_CompilerBase):
             f"FROM ({values}) GROUP BY ALL)"
         )
         return name
+
+    def _distinct_values(
+        self, ctx: _Context, points: str, low: int | None
+    ) -> tuple[str, str]:
+        """DISTINCT's values of each window of *points* (g…, time, x): rows
+        (g…, w, x, seen), *seen* the time each value is first read (last in
+        descending order), and the SQL of the time DISTINCT stamps it with.
+
+        With ``tz()`` the values are gathered in the windows the server's
+        reducer reads (which can run past a change of offset) and each is
+        stamped with the window of its first point, as DISTINCT alone
+        gives them.
+        """
+        g = ctx.group_columns
+        if ctx.query.timezone:
+            assigned = self._tz_assigned(ctx, points)
+            points = f"SELECT *, {WINDOW_START} AS w FROM {assigned}"
+            stamp = self._window_sql(ctx).replace("(time,", "(seen,", 1)
+        else:
+            points = f"SELECT *, {self._window_sql(ctx, low)} AS w FROM ({points})"
+            stamp = "w"
+        seen = "max(time)" if ctx.query.descending else "min(time)"
+        values = (
+            f"SELECT {', '.join([*g, 'w', 'x'])}, {seen} AS seen FROM ({points}) "
+            "GROUP BY ALL"
+        )
+        return values, stamp
 
     def _sample_rows(self, ctx: _Context, call: Func) -> str:
         """SAMPLE(x, N) beside other calls: N points of each window picked
@@ -172,7 +222,7 @@ class ThroughCallsMixin(_CompilerBase):
         if call.name == "sample":
             return [f"w {ctx.direction}", "time ASC"]
         order = [f"time {ctx.direction}"]
-        if _ordinal(ctx):
+        if _ordinal(ctx) or _runs_through_distinct(call):
             order.append(f"{ORDINAL} ASC")
         return order
 
@@ -224,9 +274,13 @@ class ThroughCallsMixin(_CompilerBase):
             f"GROUP BY {by}"
         )
 
-    def _merged_cell(self, ctx: _Context, symbol: str, relation: _Relation) -> str:
-        """A call's cell in rows merged by ``_merged_descending``: the
-        cursor fills it, ``fill(previous)`` in the order rows come out."""
+    def _merged_cell(
+        self, ctx: _Context, symbol: str, relation: _Relation, order: str
+    ) -> str:
+        """A call's cell where several rows share a time (rows merged by
+        ``_merged_descending``, or a call through DISTINCT beside others):
+        the cursor fills it, ``fill(previous)`` in the *order* rows come
+        out."""
         fill = ctx.query.fill
         if fill is None or fill.mode != "previous" or ctx.query.group_by_time is None:
             return self._default_cell(ctx, symbol, relation)
@@ -235,7 +289,7 @@ class ThroughCallsMixin(_CompilerBase):
         )
         return (
             f"last_value({symbol} IGNORE NULLS) OVER ({partition}ORDER BY "
-            f"{ORDINAL} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+            f"{order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
         )
 
 
