@@ -1,5 +1,6 @@
 """Calls of many rows read beside or through others: transformations of
-DISTINCT's values, and SAMPLE's points joined with other calls' rows."""
+DISTINCT's values, and SAMPLE's points joined with other calls' rows (in
+descending order merged as influxd's cursor merges them)."""
 
 from __future__ import annotations
 
@@ -35,9 +36,11 @@ class ThroughCallsMixin(_CompilerBase):
         self, ctx: _Context, name: str, source: Func, windows: bool
     ) -> None:
         """A transformation of DISTINCT: the server's refusals, and what
-        the engine runs (DERIVATIVE, DIFFERENCE, their non-negative forms
-        and HOLT_WINTERS, which read each window's first distinct value,
-        the point the server's reducers keep of one time)."""
+        the engine runs: DERIVATIVE, DIFFERENCE, their non-negative forms
+        and HOLT_WINTERS read each window's first distinct value (the point
+        the server's reducers keep of one time); CUMULATIVE_SUM,
+        MOVING_AVERAGE and ELAPSED read every value
+        (``_through_distinct_rows``)."""
         if name in self._TECHNICAL:
             msg = (
                 "aggregate function distinct() cannot be combined with other "
@@ -295,13 +298,13 @@ class ThroughCallsMixin(_CompilerBase):
 
 #: What the engine computes of DISTINCT's values, by ``_engine()``.
 _OF_DISTINCT = frozenset({"derivative", "difference", "holt_winters"})
-#: ... and those it computes only alone in the select list.
+#: ... and those it computes over every distinct value, one row each.
 _THROUGH_DISTINCT = frozenset({"cumulative_sum", "moving_average", "elapsed"})
 
 
 def _runs_through_distinct(call: Func) -> bool:
     """Whether *call* is CUMULATIVE_SUM, MOVING_AVERAGE or ELAPSED of
-    DISTINCT (computed over its values, see ``_through_distinct_query``)."""
+    DISTINCT (computed over its values, see ``_through_distinct_rows``)."""
     source = call.source
     return (
         isinstance(source, Func)
