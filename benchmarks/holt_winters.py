@@ -18,9 +18,17 @@ How the engine gets there (``backends/duckdb/functions/``):
 
 - without a season, the 8 runs that differ only in gamma are made once
   (the fit never reads gamma, so they take the same path);
-- one series alone (or too few to gain) runs the scalar port, with the
-  damped-trend sums from a table of Go's ``math.Pow`` products and the
-  error summed in the forecast loop (``holt_winters.py``);
+- one series alone (or too few to gain) runs the scalar port
+  (``holt_winters.py``): the damped-trend sums from Go's ``math.Pow``
+  products a list per power of two (repeated squaring while the powers
+  stay normal floats), the error summed in the forecast loop (a zero to
+  divide by or a NaN forecast goes to the careful loop), the vertices a
+  run with a season comes back to (a third of its passes) answered from
+  those it has evaluated, and the centroid added column by column. Each
+  pass is still ~15 dependent float operations per window in the
+  interpreter, one run's passes after another: about 17,000 passes of 36
+  windows for a series with a season of 4, so a single series stays far
+  from the batched figures;
 - the series of one query go to DuckDB's Arrow function together, and
   their runs step in lockstep in numpy, one array operation per arithmetic
   operation of the server's (``holt_winters_batch.py``). The arithmetic in
