@@ -582,6 +582,10 @@ def aggregate_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     elif extra == 4 and len(calls) == 1 and ordered and is_selector(calls[0]):
         # A selector in arithmetic with a raw field, read from its point.
         calls = [calls[0] + F(draw(st.sampled_from(NUMERIC)))]
+    elif extra == 5 and ordered:
+        # SAMPLE of more points than any window holds beside the calls: its
+        # points join their rows (in descending order as the cursor merges).
+        calls.insert(draw(st.integers(0, len(calls))), Sample("f", 40))
     spec.add("annotate", **{f"c{n}": c for n, c in enumerate(calls)})
     if windows:
         interval = draw(st.sampled_from([10, 25, 30, 60, 90]))
@@ -657,6 +661,13 @@ def transform_queries(draw: st.DrawFn, data: Dataset) -> Spec:
             # a_forecast), and in descending order it answers nothing.
             predict = draw(st.sampled_from([HoltWinters, HoltWintersWithFit]))
             call = predict(inner(draw(st.sampled_from(NUMERIC))), *draw(HW_ARGS))
+        elif not data.shares_times(group_by) and draw(st.integers(0, 3)) == 0:
+            # A transformation of DISTINCT's values, alone or beside an
+            # aggregate (the cursor pairs their rows of one time in order).
+            field = draw(st.sampled_from(NUMERIC))
+            call = draw(st.sampled_from(TRANSFORMS))(Distinct(field))
+            if draw(st.booleans()):
+                spec.add("annotate", e=inner(draw(st.sampled_from(NUMERIC))))
         spec.add("annotate", d=call)
         interval = draw(st.sampled_from([10, 30, 60]))
         offset = draw(st.sampled_from([None, None, 5, -5, 20]))

@@ -3,7 +3,10 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['bottom'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (SELECT "
 influxpy_p".t AS time, w, "
 influxpy_p".v AS "

@@ -3,7 +3,10 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['count'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (WITH base AS (SELECT time, "s" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE), call_0_rows AS (SELECT 0 AS time, count(DISTINCT "s") AS v FROM base WHERE "s" IS NOT NULL AND TRUE GROUP BY ALL HAVING count("s") > 0), merged AS (SELECT time, v AS "
 call_0" FROM call_0_rows), cells AS (SELECT time, "
 call_0" AS "

@@ -3,8 +3,14 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['difference', 'non_negative_difference'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
-col_0", "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
+col_0", CASE WHEN typeof("
+col_1") = 'DOUBLE' AND isnan(TRY_CAST("
+col_1" AS DOUBLE)) THEN NULL ELSE "
+col_1" END AS "
 col_1" FROM (WITH base AS (SELECT time, "n", "v" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE), call_0_rows AS (SELECT time, v FROM (SELECT time, x - px AS v, px IS NOT NULL AS keep FROM (SELECT *, lag(x) OVER (ORDER BY time ASC) AS px, lag(time) OVER (ORDER BY time ASC) AS pt, row_number() OVER (ORDER BY time ASC) AS rn FROM (SELECT time, v AS x FROM (SELECT time, "n" AS v FROM base WHERE "n" IS NOT NULL AND TRUE)))) WHERE keep), call_1_rows AS (SELECT time, v FROM (SELECT time, x - px AS v, px IS NOT NULL AND NOT (x - px < 0) AS keep FROM (SELECT *, lag(x) OVER (ORDER BY time ASC) AS px, lag(time) OVER (ORDER BY time ASC) AS pt, row_number() OVER (ORDER BY time ASC) AS rn FROM (SELECT time, v AS x FROM (SELECT time, "v" AS v FROM base WHERE "v" IS NOT NULL AND TRUE)))) WHERE keep), merged AS (SELECT time, "
 call_0", "
 call_1" FROM (SELECT time FROM call_0_rows UNION SELECT time FROM call_1_rows) AS keys LEFT JOIN (SELECT time, v AS "
@@ -15,6 +21,6 @@ call_0", "
 call_1" AS "
 call_1" FROM merged) SELECT time, "
 call_0" AS "
-col_0", influxpy_null_nan("
-call_1") AS "
+col_0", "
+call_1" AS "
 col_1" FROM cells) AS r ORDER BY time ASC

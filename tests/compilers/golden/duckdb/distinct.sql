@@ -4,7 +4,10 @@
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['distinct'], 'group_keys': ['host'], 'measurement': 'metrics'}
 SELECT "
-grp_0", time, "
+grp_0", time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (SELECT "
 grp_0", 0 AS time, w, "
 influxpy_seen", x, x AS "

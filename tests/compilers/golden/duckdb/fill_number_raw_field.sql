@@ -3,8 +3,14 @@
 -- writes: False
 -- params: {'p0': 0.0, 'p1': 0}
 -- meta: {'action': 'select', 'columns': ['max', 'n'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
-col_0", "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
+col_0", CASE WHEN typeof("
+col_1") = 'DOUBLE' AND isnan(TRY_CAST("
+col_1" AS DOUBLE)) THEN NULL ELSE "
+col_1" END AS "
 col_1" FROM (WITH base AS (SELECT time, "v", "n" AS "
 aux_0" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), call_0_rows_unfilled AS (SELECT time - (time) % 3600000000000 AS time, max("v") AS v, first("
 aux_0" ORDER BY "v" DESC, time ASC) AS "
@@ -16,8 +22,8 @@ aux_0" FROM call_0_rows), cells AS (SELECT time, "
 call_0" AS "
 call_0", coalesce("
 aux_0", CAST($p1 AS BIGINT)) AS "
-aux_0" FROM merged) SELECT time, influxpy_null_nan("
-call_0") AS "
+aux_0" FROM merged) SELECT time, "
+call_0" AS "
 col_0", "
 aux_0" AS "
 col_1" FROM cells) AS r ORDER BY time ASC

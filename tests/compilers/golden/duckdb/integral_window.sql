@@ -3,10 +3,13 @@
 -- writes: False
 -- params: {'p0': ''}
 -- meta: {'action': 'select', 'columns': ['integral'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (WITH base AS (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), call_0_rows AS (SELECT p.t AS time, p.v AS v FROM (SELECT unnest(influxpy_integral_windows(list(time ORDER BY time), list(CAST("v" AS DOUBLE) ORDER BY time), 60000000000, 3600000000000, 0, FALSE, $p0)) AS p FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999)), merged AS (SELECT time, v AS "
 call_0" FROM call_0_rows), cells AS (SELECT time, "
 call_0" AS "
-call_0" FROM merged) SELECT time, influxpy_null_nan("
-call_0") AS "
+call_0" FROM merged) SELECT time, "
+call_0" AS "
 col_0" FROM cells) AS r ORDER BY time ASC

@@ -5,7 +5,10 @@
 -- meta: {'action': 'into', 'columns': ['v'], 'database': None, 'group_keys': ['dc', 'host'], 'kinds': ['float'], 'measurement': 'target', 'retention_policy': None}
 SELECT "
 grp_0", "
-grp_1", time, "
+grp_1", time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (SELECT "dc" AS "
 grp_0", "host" AS "
 grp_1", time, 0 AS "

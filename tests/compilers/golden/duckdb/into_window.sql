@@ -4,7 +4,10 @@
 -- params: {}
 -- meta: {'action': 'into', 'columns': ['v'], 'database': None, 'group_keys': ['host'], 'kinds': ['float'], 'measurement': 'target', 'retention_policy': None}
 SELECT "
-grp_0", time, "
+grp_0", time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (WITH base AS (SELECT "host" AS "
 grp_0", "
 code:host" AS "
@@ -17,7 +20,7 @@ call_0" FROM call_0_rows), cells AS (SELECT "
 grp_0", time, "
 call_0" AS "
 call_0" FROM merged) SELECT "
-grp_0", time, influxpy_null_nan("
-call_0") AS "
+grp_0", time, "
+call_0" AS "
 col_0" FROM cells) AS r ORDER BY "
 grp_0" ASC, time ASC

@@ -3,7 +3,10 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['sum'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (WITH base AS (SELECT time, "n" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), call_0_rows_unfilled AS (SELECT time - (time) % 60000000000 AS time, CAST(sum("n") AS BIGINT) AS v FROM base WHERE "n" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999 GROUP BY ALL), call_0_rows AS (SELECT time, v AS v FROM (SELECT grid.*, r.v, coalesce(r.present, FALSE) AS present FROM (SELECT unnest(range(first_window, 1577923140000000001, 60000000000)) AS time FROM (SELECT DISTINCT 1577836800000000000 AS first_window FROM call_0_rows_unfilled)) AS grid LEFT JOIN (SELECT *, TRUE AS present FROM call_0_rows_unfilled) AS r USING (time)) AS filled), call_0_rows_limited AS (SELECT * FROM call_0_rows QUALIFY row_number() OVER (ORDER BY time DESC) >= 1 AND row_number() OVER (ORDER BY time DESC) < 5), merged AS (SELECT time, v AS "
 call_0" FROM call_0_rows_limited), cells AS (SELECT time, "
 call_0" AS "

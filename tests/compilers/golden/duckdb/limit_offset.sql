@@ -4,7 +4,10 @@
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['v'], 'group_keys': ['host'], 'measurement': 'metrics'}
 SELECT "
-grp_0", time, "
+grp_0", time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (SELECT "host" AS "
 grp_0", time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", "v" AS "
@@ -16,7 +19,7 @@ influxpy_tie" ASC) < 9 ORDER BY "
 grp_0" ASC, time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 1, 'table': '"influxpy"."autogen.metrics"', 'whole_series': True, 'width': 6}
--- stream finish: Finish(outputs='"\ngrp_0", time, "\ncol_0"', where='', qualify=' QUALIFY row_number() OVER (PARTITION BY "\ngrp_0" ORDER BY time ASC, "\ninfluxpy_tie" ASC) >= 4 AND row_number() OVER (PARTITION BY "\ngrp_0" ORDER BY time ASC, "\ninfluxpy_tie" ASC) < 9', terms='"\ngrp_0" ASC, time ASC, "\ninfluxpy_tie" ASC')
+-- stream finish: Finish(outputs='"\ngrp_0", time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0"', where='', qualify=' QUALIFY row_number() OVER (PARTITION BY "\ngrp_0" ORDER BY time ASC, "\ninfluxpy_tie" ASC) >= 4 AND row_number() OVER (PARTITION BY "\ngrp_0" ORDER BY time ASC, "\ninfluxpy_tie" ASC) < 9', terms='"\ngrp_0" ASC, time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT "host" AS "
 grp_0", time, concat_ws(',', "dc", "host") AS "
@@ -44,7 +47,10 @@ col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NUL
 grp_0" = $s_e0) AS r GROUP BY bucket ORDER BY bucket
 -- stream slice of series: {'s_hi0': 'b', 's_lo0': 'a'}
 SELECT "
-grp_0", time, "
+grp_0", time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (SELECT * FROM (SELECT "host" AS "
 grp_0", time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", "v" AS "
@@ -58,7 +64,10 @@ grp_0" ASC, time ASC, "
 influxpy_tie" ASC
 -- stream slice of times: {'s_e0': 'a'}
 SELECT "
-grp_0", time, "
+grp_0", time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (SELECT * FROM (SELECT "host" AS "
 grp_0", time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", "v" AS "

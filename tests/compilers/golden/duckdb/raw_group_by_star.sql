@@ -5,7 +5,10 @@
 -- meta: {'action': 'select', 'columns': ['v'], 'group_keys': ['dc', 'host'], 'measurement': 'metrics'}
 SELECT "
 grp_0", "
-grp_1", time, "
+grp_1", time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (SELECT "dc" AS "
 grp_0", "host" AS "
 grp_1", time, 0 AS "
@@ -15,7 +18,7 @@ grp_0" ASC, "
 grp_1" ASC, time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 2, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 4}
--- stream finish: Finish(outputs='"\ngrp_0", "\ngrp_1", time, "\ncol_0"', where='', qualify='', terms='"\ngrp_0" ASC, "\ngrp_1" ASC, time ASC, "\ninfluxpy_tie" ASC')
+-- stream finish: Finish(outputs='"\ngrp_0", "\ngrp_1", time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0"', where='', qualify='', terms='"\ngrp_0" ASC, "\ngrp_1" ASC, time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT "dc" AS "
 grp_0", "host" AS "
@@ -55,7 +58,10 @@ grp_1" = $s_e1) AS r GROUP BY bucket ORDER BY bucket
 -- stream slice of series: {'s_hi0': 'b', 's_hi1': 'b', 's_lo0': 'a', 's_lo1': 'a'}
 SELECT "
 grp_0", "
-grp_1", time, "
+grp_1", time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (SELECT * FROM (SELECT "dc" AS "
 grp_0", "host" AS "
 grp_1", time, 0 AS "
@@ -72,7 +78,10 @@ influxpy_tie" ASC
 -- stream slice of times: {'s_e0': 'a', 's_e1': 'a'}
 SELECT "
 grp_0", "
-grp_1", time, "
+grp_1", time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (SELECT * FROM (SELECT "dc" AS "
 grp_0", "host" AS "
 grp_1", time, 0 AS "

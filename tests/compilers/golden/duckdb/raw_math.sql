@@ -3,9 +3,18 @@
 -- writes: False
 -- params: {'p0': 2, 'p1': 3, 'p2': 2}
 -- meta: {'action': 'select', 'columns': ['x', 'y', 'z'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
-col_0", "
-col_1", "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
+col_0", CASE WHEN typeof("
+col_1") = 'DOUBLE' AND isnan(TRY_CAST("
+col_1" AS DOUBLE)) THEN NULL ELSE "
+col_1" END AS "
+col_1", CASE WHEN typeof("
+col_2") = 'DOUBLE' AND isnan(TRY_CAST("
+col_2" AS DOUBLE)) THEN NULL ELSE "
+col_2" END AS "
 col_2" FROM (SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", (CAST((CAST("v" AS DOUBLE) * CAST(CAST($p0 AS BIGINT) AS DOUBLE)) AS DOUBLE) + CAST("n" AS DOUBLE)) AS "
 col_0", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
@@ -13,7 +22,7 @@ col_1", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELS
 col_2" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 7}
--- stream finish: Finish(outputs='time, "\ncol_0", "\ncol_1", "\ncol_2"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
+-- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", CASE WHEN typeof("\ncol_1") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_1" AS DOUBLE)) THEN NULL ELSE "\ncol_1" END AS "\ncol_1", CASE WHEN typeof("\ncol_2") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_2" AS DOUBLE)) THEN NULL ELSE "\ncol_2" END AS "\ncol_2"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", (CAST((CAST("v" AS DOUBLE) * CAST(CAST($p0 AS BIGINT) AS DOUBLE)) AS DOUBLE) + CAST("n" AS DOUBLE)) AS "
@@ -35,9 +44,18 @@ col_0", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 E
 col_1", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
 col_2" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE) AS r GROUP BY bucket ORDER BY bucket
 -- stream slice of series: {'p0': 2, 'p1': 3, 'p2': 2}
-SELECT time, "
-col_0", "
-col_1", "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
+col_0", CASE WHEN typeof("
+col_1") = 'DOUBLE' AND isnan(TRY_CAST("
+col_1" AS DOUBLE)) THEN NULL ELSE "
+col_1" END AS "
+col_1", CASE WHEN typeof("
+col_2") = 'DOUBLE' AND isnan(TRY_CAST("
+col_2" AS DOUBLE)) THEN NULL ELSE "
+col_2" END AS "
 col_2" FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", (CAST((CAST("v" AS DOUBLE) * CAST(CAST($p0 AS BIGINT) AS DOUBLE)) AS DOUBLE) + CAST("n" AS DOUBLE)) AS "
 col_0", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
@@ -45,9 +63,18 @@ col_1", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELS
 col_2" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
 -- stream slice of times: {'p0': 2, 'p1': 3, 'p2': 2}
-SELECT time, "
-col_0", "
-col_1", "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
+col_0", CASE WHEN typeof("
+col_1") = 'DOUBLE' AND isnan(TRY_CAST("
+col_1" AS DOUBLE)) THEN NULL ELSE "
+col_1" END AS "
+col_1", CASE WHEN typeof("
+col_2") = 'DOUBLE' AND isnan(TRY_CAST("
+col_2" AS DOUBLE)) THEN NULL ELSE "
+col_2" END AS "
 col_2" FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", (CAST((CAST("v" AS DOUBLE) * CAST(CAST($p0 AS BIGINT) AS DOUBLE)) AS DOUBLE) + CAST("n" AS DOUBLE)) AS "
 col_0", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "

@@ -3,15 +3,21 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['v', 'n'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
-col_0", "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
+col_0", CASE WHEN typeof("
+col_1") = 'DOUBLE' AND isnan(TRY_CAST("
+col_1" AS DOUBLE)) THEN NULL ELSE "
+col_1" END AS "
 col_1" FROM (SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", "v" AS "
 col_0", "n" AS "
 col_1" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 6}
--- stream finish: Finish(outputs='time, "\ncol_0", "\ncol_1"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
+-- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", CASE WHEN typeof("\ncol_1") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_1" AS DOUBLE)) THEN NULL ELSE "\ncol_1" END AS "\ncol_1"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", "v" AS "
@@ -30,16 +36,28 @@ influxpy_tie", "v" AS "
 col_0", "n" AS "
 col_1" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE) AS r GROUP BY bucket ORDER BY bucket
 -- stream slice of series: {}
-SELECT time, "
-col_0", "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
+col_0", CASE WHEN typeof("
+col_1") = 'DOUBLE' AND isnan(TRY_CAST("
+col_1" AS DOUBLE)) THEN NULL ELSE "
+col_1" END AS "
 col_1" FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", "v" AS "
 col_0", "n" AS "
 col_1" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
 -- stream slice of times: {}
-SELECT time, "
-col_0", "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
+col_0", CASE WHEN typeof("
+col_1") = 'DOUBLE' AND isnan(TRY_CAST("
+col_1" AS DOUBLE)) THEN NULL ELSE "
+col_1" END AS "
 col_1" FROM (SELECT * FROM (SELECT time, concat_ws(',', "dc", "host") AS "
 influxpy_tie", "v" AS "
 col_0", "n" AS "

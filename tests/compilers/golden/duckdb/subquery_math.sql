@@ -3,7 +3,10 @@
 -- writes: False
 -- params: {'p0': 2, 'p1': 1}
 -- meta: {'action': 'select', 'columns': ['sum'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (WITH base AS (SELECT time, "x" FROM (SELECT time, "
 col_0" AS "x" FROM (SELECT time, "
 col_0" FROM (SELECT time, concat_ws(',', "dc", "host") AS "
@@ -12,6 +15,6 @@ col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NUL
 influxpy_tie" ASC)) WHERE TRUE AND TRUE), call_0_rows AS (SELECT 0 AS time, CAST(sum("x") AS DOUBLE) AS v FROM base WHERE "x" IS NOT NULL AND TRUE GROUP BY ALL HAVING count("x") > 0), merged AS (SELECT time, v AS "
 call_0" FROM call_0_rows), cells AS (SELECT time, "
 call_0" AS "
-call_0" FROM merged) SELECT time, influxpy_null_nan("
-call_0") AS "
+call_0" FROM merged) SELECT time, "
+call_0" AS "
 col_0" FROM cells) AS r ORDER BY time ASC

@@ -3,7 +3,10 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['count'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (WITH base AS (SELECT time, "v" FROM (SELECT time, "
 col_0" AS "v" FROM (SELECT time, "
 col_0" FROM (SELECT time, 0 AS "

@@ -3,7 +3,10 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['sum'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (WITH base AS (SELECT time, "v" FROM (SELECT time, "
 col_0" AS "v" FROM (SELECT time, "
 col_0" FROM (SELECT time, concat_ws(',', "dc", "host") AS "
@@ -14,6 +17,6 @@ influxpy_tie" ASC) < 3 ORDER BY time ASC, "
 influxpy_tie" ASC)) WHERE TRUE AND TRUE), call_0_rows AS (SELECT 0 AS time, CAST(sum("v") AS DOUBLE) AS v FROM base WHERE "v" IS NOT NULL AND TRUE GROUP BY ALL HAVING count("v") > 0), merged AS (SELECT time, v AS "
 call_0" FROM call_0_rows), cells AS (SELECT time, "
 call_0" AS "
-call_0" FROM merged) SELECT time, influxpy_null_nan("
-call_0") AS "
+call_0" FROM merged) SELECT time, "
+call_0" AS "
 col_0" FROM cells) AS r ORDER BY time ASC

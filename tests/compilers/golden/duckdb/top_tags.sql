@@ -3,8 +3,14 @@
 -- writes: False
 -- params: {}
 -- meta: {'action': 'select', 'columns': ['top', 'host'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
-col_0", "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
+col_0", CASE WHEN typeof("
+col_1") = 'DOUBLE' AND isnan(TRY_CAST("
+col_1" AS DOUBLE)) THEN NULL ELSE "
+col_1" END AS "
 col_1" FROM (SELECT q.t AS time, w, q.v AS "
 col_0", NULLIF(q."
 tag_0", '') AS "

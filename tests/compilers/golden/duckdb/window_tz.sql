@@ -3,7 +3,10 @@
 -- writes: False
 -- params: {'p1': 'Europe/Paris', 'p2': 'Europe/Paris'}
 -- meta: {'action': 'select', 'columns': ['mean'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (WITH base AS (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), call_0_rows_unfilled AS (SELECT * EXCLUDE ("
 influxpy_k"), row_number() OVER (PARTITION BY time ORDER BY "
 influxpy_k") AS "
@@ -22,7 +25,7 @@ call_0" FROM call_0_rows), cells AS (SELECT time, "
 influxpy_n", "
 call_0" AS "
 call_0" FROM merged) SELECT time, "
-influxpy_n", influxpy_null_nan("
-call_0") AS "
+influxpy_n", "
+call_0" AS "
 col_0" FROM cells) AS r ORDER BY time ASC, "
 influxpy_n" ASC

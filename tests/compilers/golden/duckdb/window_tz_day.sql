@@ -3,7 +3,10 @@
 -- writes: False
 -- params: {'p1': 'America/New_York', 'p2': 'America/New_York', 'p3': 0}
 -- meta: {'action': 'select', 'columns': ['sum'], 'group_keys': [], 'measurement': 'metrics'}
-SELECT time, "
+SELECT time, CASE WHEN typeof("
+col_0") = 'DOUBLE' AND isnan(TRY_CAST("
+col_0" AS DOUBLE)) THEN NULL ELSE "
+col_0" END AS "
 col_0" FROM (WITH base AS (SELECT time, "n" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1585612799999999999), call_0_rows_unfilled AS (SELECT * EXCLUDE ("
 influxpy_k"), row_number() OVER (PARTITION BY time ORDER BY "
 influxpy_k") AS "
