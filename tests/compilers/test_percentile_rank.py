@@ -31,7 +31,7 @@ from typing import Any, cast
 import pytest
 
 import influxpy
-from influxpy import F, fields, models
+from influxpy import F, Percentile, Second, fields, models
 from influxpy.compilers.duckdb import percentile
 from influxpy.functions import Func
 
@@ -216,3 +216,55 @@ def test_percentile_over_several_vectors_of_trending_values(
             for row in qs.annotate(Func("percentile", F("v"), p)).epoch().points()
         ]
         assert got == by_sort(points, p), p
+
+
+def by_sort_descending(points: list[tuple[int, float]], p: float) -> list[Any]:
+    """The point at the nearest rank when ties of value go latest first."""
+    ranked = sorted(points, key=lambda tv: (tv[1], -tv[0]))
+    k = math.floor(len(points) * p / 100 + 0.5)
+    return [ranked[k - 1]] if 1 <= k <= len(points) else []
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_percentile_of_each_group_equals_the_point_at_the_rank_of_a_full_sort(
+    engine: str, descending: bool
+) -> None:
+    # Every tie pattern and random set is a group of its own (the ``case``
+    # tag); grouped by the tag the point's time is reported, grouped by
+    # windows of time only the value (the window's start is the time).
+    todo = cases(engine)
+    Sample.series.using(engine).bulk_create(
+        Sample(time=T0 + t * S, v=v, case=str(i))
+        for i, points, _ in todo
+        for t, v in points
+    )
+    sort = by_sort_descending if descending else by_sort
+    qs = Sample.series.using(engine).filter(time__gte=T0, time__lt=T0 + 10_000 * S)
+    if descending:
+        qs = qs.order_by("-time")
+    for p in PERCENTS:
+        call = Func("percentile", F("v"), p)
+        got = {
+            row["case"]: ((row["time"] - T0) // S, row["percentile"])
+            for row in qs.annotate(call).group_by("case").epoch().points()
+        }
+        expected = {
+            str(i): sort(points, p)[0] for i, points, _ in todo if sort(points, p)
+        }
+        assert got == expected, p
+        if p == 0:
+            continue  # Percentile() refuses 0 (influxd answers nothing)
+        windows = qs.annotate(Percentile("v", p)).group_by("case")
+        windows = windows.resolution(Second(3600))
+        got_values = {
+            (row["case"], (row["time"] - T0) // S): row["percentile"]
+            for row in windows.fill("none").epoch().points()
+        }
+        expected_values = {}
+        for i, points, _ in todo:
+            for start in range(0, 10_000, 3600):
+                inside = [tv for tv in points if start <= tv[0] < start + 3600]
+                picked = sort(inside, p)
+                if picked:
+                    expected_values[(str(i), start)] = picked[0][1]
+        assert got_values == expected_values, p

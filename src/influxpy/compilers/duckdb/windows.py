@@ -28,6 +28,7 @@ from influxpy.compilers.duckdb.context import (
 )
 from influxpy.compilers.duckdb.nans import reduce_with_nan, selected_with_nan
 from influxpy.compilers.duckdb.percentile import nearest_rank_rows
+from influxpy.compilers.duckdb.percentile_groups import grouped_rank_rows
 from influxpy.compilers.duckdb.timezones import tz_window
 from influxpy.exceptions import CompileError
 from influxpy.expressions import Col, Now
@@ -261,21 +262,19 @@ class WindowsMixin(_CompilerBase):
         if call.name == "percentile":
             parts = [*g, bucket] if gbt is not None and bucket is not None else g
             if parts:
-                # Rank the points of each group once (a window sorts per
-                # group), instead of building and sorting a list of every value.
-                over = f"PARTITION BY {', '.join(parts)}"
-                # Ties of value in the order the query reads the points,
-                # as influxd's sort by value keeps them.
-                later = " DESC" if query.descending else ""
-                ranked = (
-                    f"SELECT *, row_number() OVER ({over} ORDER BY {x}, time{later}) "
-                    f"AS {ROW_NUMBER}, count(*) OVER ({over}) AS {GROUP_SIZE} "
-                    f"FROM {rows}"
+                # Each group's point by grouping, not by sorting every group
+                # (percentile_groups.py); by the tags' codes where coded. A
+                # group without a point at the rank has no row.
+                codes = ctx.codes if grouping == "ALL" else []
+                keys = [*codes, *parts[len(g) :]] if codes else parts
+                p = self._param(float(call.params[0]))
+                more, rows = grouped_rank_rows(
+                    name, x, rows, p, keys, descending=query.descending
                 )
-                # Only the selected point of each group is left; a group
-                # without one has no row, as when its value was NULL.
-                hit = self._percentile_hit(call)
-                rows = f"(SELECT * FROM ({ranked}) WHERE {hit})"
+                ctes.extend(more)
+                # Read three times: scanning the table each time beats
+                # copying every row into a materialized CTE.
+                ctes[0] = ctes[0].replace("base AS (", "base AS NOT MATERIALIZED (", 1)
             else:
                 # Over all the rows: a selection, not a sort (percentile.py).
                 p = self._param(float(call.params[0]))
