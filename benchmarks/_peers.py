@@ -1,16 +1,18 @@
 """In-process alternatives to the embedded engine, for benchmarks/embedded.py.
 
 A Python user with the data in memory would otherwise pick one of these for
-the engine's three questions: hand-written DuckDB SQL over a plain table
+the engine's questions: hand-written DuckDB SQL over a plain table
 (``time BIGINT, host VARCHAR, value DOUBLE``, the floor the engine sits on),
 polars, or pandas. Each peer answers with the same normalised shape as
 :func:`normalise` gives for the engine's points, so the answers can be
 compared exactly.
 
 The percentile peers use each library's own nearest-element percentile
-(``quantile_disc``, ``interpolation="nearest"``): on the benchmark's sizes
-(multiples of 1,000 points) they pick the element at the nearest rank, as
-InfluxDB does, which the equality check confirms in every run.
+(``quantile_disc``, ``interpolation="nearest"``), over all the points and
+per host: on the benchmark's sizes (multiples of 1,000 points, 1,000 hosts)
+they pick the element at the nearest rank, as InfluxDB does, which the
+equality check confirms in every run. They answer with the value only; the
+engine also finds the point's time.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ def normalise(label: str, rows: list[dict[str, Any]]) -> Answer:
         )
     if label.startswith("top"):
         return sorted(((row["time"], row["top"]) for row in rows), key=_by_value)
+    if label.endswith("per host"):
+        return sorted((row["name"], row["percentile"]) for row in rows)
     return [row["percentile"] for row in rows]
 
 
@@ -77,6 +81,10 @@ def peers(data: Any, start: int, end: int) -> dict[str, dict[str, tuple[Peer, An
     )
     top_sql = f"SELECT time, value FROM t {where} ORDER BY value DESC, time LIMIT {TOP}"
     pct_sql = f"SELECT quantile_disc(value, {PERCENTILE / 100}) FROM t {where}"
+    pct_host_sql = (
+        f"SELECT host, quantile_disc(value, {PERCENTILE / 100}) FROM t {where} "
+        "GROUP BY host"
+    )
 
     def polars_window() -> Any:
         return polars_frame.filter((pl.col("time") >= start) & (pl.col("time") < end))
@@ -136,6 +144,29 @@ def peers(data: Any, start: int, end: int) -> dict[str, dict[str, tuple[Peer, An
                     PERCENTILE / 100, interpolation="nearest"
                 ),
                 lambda v: [float(v)],
+            ),
+        },
+        f"percentile {PERCENTILE} per host": {
+            "DuckDB SQL": (sql(pct_host_sql), sorted),
+            "polars": (
+                lambda: (
+                    polars_window()
+                    .group_by("host")
+                    .agg(
+                        pl.col("value").quantile(
+                            PERCENTILE / 100, interpolation="nearest"
+                        )
+                    )
+                ),
+                lambda f: sorted(f.iter_rows()),
+            ),
+            "pandas": (
+                lambda: (
+                    pandas_window()
+                    .groupby("host", sort=False)["value"]
+                    .quantile(PERCENTILE / 100, interpolation="nearest")
+                ),
+                lambda s: sorted((h, float(v)) for h, v in s.items()),
             ),
         },
     }

@@ -4,14 +4,14 @@
 
 Measures, in one run: ingest into the embedded engine from a pandas
 DataFrame and from model instances, ingest into a private InfluxDB through
-influxpy, then three queries on both stores: the mean per 5 minutes and
-host, a top-10 and a percentile over all the data. Each query runs
-``--repeat`` times (default 3) on both backends; the median is reported
-and the answers are checked to be equal. ``--influx-n``
+influxpy, then four queries on both stores: the mean per 5 minutes and
+host, a top-10, a percentile over all the data and one per host. Each
+query runs ``--repeat`` times (default 3) on both backends; the median is
+reported and the answers are checked to be equal. ``--influx-n``
 (default: the same as ``-n``) bounds the points written to InfluxDB, which
 ingests about 100,000 points per second on this class of machine.
 
-Before the server part, the same three queries run on the in-process
+Before the server part, the same queries run on the in-process
 alternatives a user would otherwise pick (benchmarks/_peers.py:
 hand-written DuckDB SQL over a plain table, polars and pandas on a DataFrame
 already in memory) on all ``-n`` points; each is printed as a ratio to the
@@ -83,7 +83,7 @@ def median_of(repeat: int, label: str, run: Any) -> tuple[float, Any]:
 
 
 def queries(model: Any, n: int) -> dict[str, Any]:
-    """The three queries of the comparison, as QuerySets."""
+    """The queries of the comparison, as QuerySets."""
     from influxpy.aggregates import Mean, Percentile, Top
     from influxpy.durations import Minute
 
@@ -96,6 +96,9 @@ def queries(model: Any, n: int) -> dict[str, Any]:
         .epoch(),
         "top 10": window.annotate(Top("cpu", 10)).epoch(),
         "percentile 99": window.annotate(Percentile("cpu", 99)).epoch(),
+        "percentile 99 per host": window.annotate(Percentile("cpu", 99))
+        .group_by("name")
+        .epoch(),
     }
 
 
@@ -209,7 +212,7 @@ def main() -> None:
 def compare_peers(
     model: Any, data: Any, n: int, repeat: int
 ) -> list[tuple[str, str, str, str, str]]:
-    """Time the engine's three queries and each peer's, on the same *n* points."""
+    """Time the engine's queries and each peer's, on the same *n* points."""
     from _peers import normalise, peers, same
 
     end = START_NS + (n // HOSTS + 1) * 1_000_000_000
