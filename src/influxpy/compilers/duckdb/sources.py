@@ -154,6 +154,8 @@ class SourcesMixin(_CompilerBase):
 
     #: While a measurement of several compiles: the fields of the others.
     _padding: dict[str, dict[str, ColumnInfo]]
+    #: A query over a subquery with its wildcards made columns (subqueries).
+    _expanded_over: Callable[[Query], Query | list[Query]]
 
     def _stored(self, query: Query) -> _Columns:
         """The columns of the table *query* reads, through any subqueries
@@ -211,7 +213,8 @@ class SourcesMixin(_CompilerBase):
                     return resolved
             return query
         if isinstance(query.source, Query):
-            raise self._unsupported("/re/ or * beside columns over a subquery")
+            # Wildcards and patterns name the subquery's columns.
+            return self._expanded_over(query)
         tables = self._tables_of(query)
         union: dict[str, ColumnInfo] = {}
         for _source, columns in tables:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -187,6 +188,41 @@ class SubqueriesMixin(SubquerySlicesMixin):
                 columns[column(name)] = ColumnInfo(name, "field", kind)
         table = f"(SELECT {', '.join(outputs)} FROM ({rows}))"
         return table, columns
+
+    def _expanded_over(self, outer: Query) -> Query | list[Query]:
+        """*outer* with ``*`` and ``/re/`` beside columns, and ``GROUP BY
+        /re/``, made the subquery's columns and tags, as the server expands
+        them (none: nothing)."""
+        found = self._subquery_table(outer)
+        if found is None:
+            return outer
+        columns = dict(found[1])
+        patterns = outer.group_by_patterns
+        group_by = [
+            *outer.group_by,
+            *(
+                c.key
+                for c in sorted(columns.values(), key=lambda c: c.key)
+                if c.role == "tag"
+                and c.key not in outer.group_by
+                and any(re.search(p, c.key) for p in patterns)
+            ),
+        ]
+        expanded = dataclasses.replace(
+            outer, group_by=tuple(group_by), group_by_patterns=()
+        )
+        select = self._expand(expanded, columns, False, bool(patterns))
+        return dataclasses.replace(expanded, select=tuple(select)) if select else []
+
+    def _expand(
+        self,
+        query: Query,
+        union: dict[str, ColumnInfo],
+        several: bool,
+        patterns: bool,
+    ) -> list[SelectItem]:
+        """Defined in ``sources``."""
+        raise NotImplementedError
 
     def _read_over(self, outer: Query, columns: Mapping[str, ColumnInfo]) -> Query:
         """*outer* with a tag it names read as the subquery's column of that
