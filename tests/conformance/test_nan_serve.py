@@ -49,12 +49,15 @@ def test_nan_and_infinities_byte_for_byte(
     assert got.content == expected.content
 
 
+@pytest.mark.parametrize("chunked", [False, True], ids=["whole", "chunked"])
 def test_nan_in_json_is_null_byte_for_byte(
-    pair: tuple[InfluxServer, Served, str],
+    pair: tuple[InfluxServer, Served, str], chunked: bool
 ) -> None:
     """Without an infinity, JSON holds null for NaN on both."""
     influxd, served, name = pair
     params = {"db": name, "q": "SELECT sqrt(v), v % 0 FROM m", "epoch": "ns"}
+    if chunked:
+        params["chunked"] = "true"
     expected = influxd.request("GET", "/query", params=params)
     got = served.request("GET", "/query", params=params)
     assert b"null" in expected.content
