@@ -134,6 +134,14 @@ DISTINCT = (
             "moving_average aggregate requires a GROUP BY interval",
         ),
         (
+            (
+                "SELECT derivative(max(x)) FROM (SELECT max(v) AS x FROM "
+                f"conformance WHERE {WINDOWED}) WHERE time >= {at(0)} "
+                f"AND time < {at(40)}"
+            ),
+            "derivative aggregate requires a GROUP BY interval",
+        ),
+        (
             "SELECT holt_winters(v, 2, 1) FROM conformance",
             "must use aggregate function with holt_winters",
         ),

@@ -142,8 +142,8 @@ def check_fields(
     """Refuse, with influxd's text, a select list it cannot answer.
 
     *windows*: whether GROUP BY has ``time()``; *fill* the ``fill()``
-    option; *inherited*: whether a subquery may give the windows (the
-    checks that need them are left to the engine then).
+    option; *inherited*: whether the statement reads a subquery (``GROUP
+    BY time()`` without a call is then left to the engine).
     """
     walked = [found for node, _ in fields for found in _walk(node)]
     calls = [call for call, _ in walked]
@@ -151,9 +151,10 @@ def check_fields(
         # influxd refuses the argument first (``expected field argument in
         # max()``), as the engine does.
         return
-    if not inherited:
-        for call in calls:
-            _check_windows(call, windows)
+    for call in calls:
+        # Windows of a subquery do not count (influxd refuses
+        # derivative(max(x)) over one without GROUP BY time of its own).
+        _check_windows(call, windows)
     auxiliary = any(_auxiliary(node) for node, _ in fields)
     names = [call.name for call in calls]
     top_bottom = next((n for n in names if n in ("top", "bottom")), None)
