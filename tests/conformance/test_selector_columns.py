@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+import influxpy
 from conformance._common import Reading, at, rows, series, write
 from influxpy.durations import Second
 from influxpy.exceptions import ProgrammingError
@@ -194,3 +195,53 @@ def test_subqueries_of_a_selector_beside_arithmetic(mixed: str) -> None:
     ]
     strings = qs.annotate(Top("v", 4)).only("s", "host").subquery()
     assert rows(strings.annotate(Count("s"))) == [{"time": 0, "count": 1}]
+
+
+#: Arithmetic of a lone SAMPLE (also of itself, or with raw fields read
+#: from each picked point). N is above every window's point count, so the
+#: sample is every point and both backends answer the same rows.
+SAMPLE_ARITHMETIC = [
+    "SELECT sample(v, 20) + 1 FROM conformance {r}",
+    "SELECT sample(v, 20), sample(v, 20) + 1 FROM conformance {r}",
+    "SELECT sample(v, 20) * sample(v, 20) FROM conformance {r}",
+    "SELECT sample(v, 20), sample(v, 20) FROM conformance {r}",
+    "SELECT sample(n, 20) / 2 FROM conformance {r}",
+    "SELECT sample(v, 20) + 1 FROM conformance {w} ORDER BY time DESC",
+    (
+        "SELECT sample(v, 20) + 1, sample(v, 20) FROM conformance {w}, host "
+        "ORDER BY time DESC LIMIT 3"
+    ),
+    "SELECT sample(v, 20) + 1 FROM conformance {w} fill(0) LIMIT 2 OFFSET 1",
+    "SELECT abs(sample(v, 20)) FROM conformance {w} tz('Europe/Paris')",
+    "SELECT sample(v, 20) + n FROM conformance {r}",
+    "SELECT sample(v, 20) + 1, n, host FROM conformance {w} fill(0)",
+    "SELECT sample(v, 20) - n FROM conformance {w}, host ORDER BY time DESC",
+    "SELECT sample(v, 20) + n FROM conformance {w} LIMIT 3",
+    "SELECT mean(x) FROM (SELECT sample(v, 20) + 1 AS x FROM conformance {r})",
+]
+
+
+@pytest.mark.parametrize("shape", SAMPLE_ARITHMETIC)
+def test_arithmetic_of_a_lone_sample(both: tuple[str, str], shape: str) -> None:
+    r = f"WHERE time >= {at(15)} AND time < {at(120)}"
+    text = shape.format(r=r, w=f"{r} GROUP BY time(30s)")
+    answers = []
+    for alias in both:
+        write(
+            alias,
+            *(
+                Reading(
+                    time=at(10 * k + k % 4),
+                    v=float((k * 7) % 5),
+                    n=(k * 3) % 4,
+                    host="ab"[k % 2],
+                )
+                for k in range(-6, 14)
+                if k % 5 != 2
+            ),
+        )
+        (result,) = list(influxpy.get_connection(alias).statements(text))
+        assert result.error is None, (alias, text, result.error)
+        answers.append([(s.tags, s.columns, s.values) for s in result.series])
+    assert answers[0], text
+    assert answers[1] == answers[0], text

@@ -86,7 +86,9 @@ class CallsMixin(ThroughCallsMixin):
                 # Arithmetic or math of DISTINCT: on each of its values.
                 over = items[0].expression
                 return self._multi_row_query(ctx, multi[0], names, over=over)
-            beside = [m for m in multi if m.name != "sample"] or len(calls) < 2
+            # SAMPLE beside other calls, or in arithmetic (even of itself),
+            # runs as any call: its points join the other calls' rows.
+            beside = [m for m in multi if m.name != "sample"]
             if len(items) != 1 or items[0].expression is not multi[0]:
                 self._refuse_combined(multi, calls, aux)
                 if aux and len(calls) > 1:
@@ -95,12 +97,13 @@ class CallsMixin(ThroughCallsMixin):
                         "is not supported"
                     )
                     raise ProgrammingError(msg)
-                if beside or aux:
+                if beside:
                     what = f"{multi[0].name}() with other columns"
                     raise self._unsupported(what)
             else:
                 return self._multi_row_query(ctx, multi[0], names)
-        if aux and len(calls) == 1 and calls[0].name not in self._SELECTORS:
+        selector = self._SELECTORS | {"sample"}
+        if aux and len(calls) == 1 and calls[0].name not in selector:
             msg = "mixing aggregate and non-aggregate queries is not supported"
             raise ProgrammingError(msg)
         if aux and len(calls) != 1:
@@ -177,7 +180,7 @@ class CallsMixin(ThroughCallsMixin):
         keys = [*g, "time", *([ORDINAL] if numbered else [])]
         extra_names = [aux_column(j) for j in range(len(aux))]
         if merging:
-            merged = self._merged_descending(ctx, calls, sources)
+            merged = self._merged_descending(ctx, calls, sources, extra_names)
         elif len(sources) == 1:
             index, name = sources[0]
             value = f"v AS {call_column(index)}"
@@ -478,7 +481,7 @@ class CallsMixin(ThroughCallsMixin):
             ctes.append(f"{name} AS ({transformed})")
             return _Relation(name, kind)
         if call.name == "sample":
-            ctes.append(f"{name} AS ({self._sample_rows(ctx, call)})")
+            ctes.append(f"{name} AS ({self._sample_rows(ctx, call, aux)})")
             return _Relation(name, kind)
         self._aggregate_rows(
             ctx, call, call, name, ctes, lone_selector=lone_selector, aux=aux

@@ -8,6 +8,7 @@ from influxpy.compilers.duckdb.aliases import (
     ORDINAL,
     RANDOM,
     WINDOW_START,
+    aux_column,
     call_column,
     group_column,
     output_column,
@@ -195,9 +196,10 @@ class ThroughCallsMixin(_CompilerBase):
         )
         return values, stamp
 
-    def _sample_rows(self, ctx: _Context, call: Func) -> str:
-        """SAMPLE(x, N) beside other calls: N points of each window picked
-        at random, each at its own time."""
+    def _sample_rows(self, ctx: _Context, call: Func, aux: int = 0) -> str:
+        """SAMPLE(x, N) beside other calls or in arithmetic: N points of
+        each window picked at random, each at its own time, with the *aux*
+        raw columns of ``base`` (``aux_column()``) read from each point."""
         source = call.source
         assert isinstance(source, Col)
         x, _kind = _column_sql(source, ctx.columns)
@@ -207,14 +209,17 @@ class ThroughCallsMixin(_CompilerBase):
         pick = (
             f"row_number() OVER (PARTITION BY {', '.join([*g, 'w'])} ORDER BY {RANDOM})"
         )
+        carried = [aux_column(j) for j in range(aux)]
         columns = [*g, "time", f"{x} AS v", f"{window} AS w", f"random() AS {RANDOM}"]
+        columns += carried
         rows = (
             f"SELECT {', '.join(columns)} "
             f"FROM base WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
         )
         ordinal = [f"1 AS {ORDINAL}"] if _ordinal(ctx) else []
         return (
-            f"SELECT {', '.join([*g, 'time', 'v', 'w', *ordinal])} FROM ({rows}) "
+            f"SELECT {', '.join([*g, 'time', 'v', 'w', *ordinal, *carried])} "
+            f"FROM ({rows}) "
             f"QUALIFY {pick} <= {int(call.params[0])}"
         )
 
@@ -242,19 +247,25 @@ class ThroughCallsMixin(_CompilerBase):
         return merging
 
     def _merged_descending(
-        self, ctx: _Context, calls: list[Func], sources: list[tuple[int, str]]
+        self,
+        ctx: _Context,
+        calls: list[Func],
+        sources: list[tuple[int, str]],
+        carried: list[str],
     ) -> str:
         """The calls' rows merged as influxd's cursor merges them in
         descending order: each output row takes the latest time among the
         calls' next rows (``influxpy_merge_descending``), so SAMPLE's points
         of a window come before the other calls' row at the window's start,
-        and a time can come twice. Rows carry their rank as ``ORDINAL``."""
+        and a time can come twice. Rows carry their rank as ``ORDINAL``,
+        and the *carried* raw columns of a lone SAMPLE's points."""
         g = ctx.group_columns
         partition = f"PARTITION BY {', '.join(g)} " if g else ""
         streams = " UNION ALL BY NAME ".join(
             f"SELECT {', '.join([*g, ''])}{index} AS s, row_number() OVER "
             f"({partition}ORDER BY {', '.join(self._stream_order(ctx, calls[index]))})"
-            f" AS q, time, v AS {call_column(index)} FROM {name}"
+            f" AS q, {', '.join(['time', f'v AS {call_column(index)}', *carried])} "
+            f"FROM {name}"
             for index, name in sources
         )
         lists = (
@@ -269,6 +280,7 @@ class ThroughCallsMixin(_CompilerBase):
         values = [
             f"any_value({call_column(i)}) AS {call_column(i)}" for i, _ in sources
         ]
+        values += [f"any_value({c}) AS {c}" for c in carried]
         by = ", ".join([*g, "e"])
         return (
             f"WITH streams AS ({streams}) SELECT {', '.join([*g, ''])}"
