@@ -861,7 +861,7 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     if inner_group:
         spec.add("group_by", *inner_group)
     raw = draw(st.integers(0, 3)) == 0
-    combined = nan = False
+    combined = nan = transform = False
     if raw:
         # Raw rows: a slice below counts them per run of one inner group,
         # twice, after a cut of each stored series. Row math can make NaN,
@@ -873,6 +873,16 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
             spec.add("annotate", m=ROW_MATH[draw(st.sampled_from(NAN_MATH))]())
         else:
             spec.add("annotate", m=F(draw(st.sampled_from(NUMERIC))))
+    elif transform := (
+        "*" not in inner_group
+        and not data.shares_times(inner_group)
+        and draw(st.integers(0, 4)) == 0
+    ):
+        # A transformation of raw points: sliced per run in time order, it
+        # keeps reading points under outer windows (a derivative without a
+        # unit per outer interval; test_subquery_nested_slices.py).
+        change = draw(st.sampled_from([Difference, CumulativeSum, Derivative]))
+        spec.add("annotate", m=change(draw(st.sampled_from(NUMERIC))))
     else:
         inner = draw(st.sampled_from(SUBQUERY_CALLS))(draw(st.sampled_from(NUMERIC)))
         combined = draw(st.integers(0, 3)) == 0
@@ -881,11 +891,11 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
             # cursor pairs (test_subquery_call_columns.py).
             inner = inner + Count(draw(st.sampled_from(NUMERIC)))
         spec.add("annotate", m=inner)
-    several = not raw and draw(st.booleans())
+    several = not raw and not transform and draw(st.booleans())
     if several:
         spec.add("annotate", k=Count(draw(st.sampled_from(NUMERIC))))
     several = several or combined
-    windows = not raw and draw(st.booleans())
+    windows = not raw and not transform and draw(st.booleans())
     inner_interval = draw(st.sampled_from([10, 30, 60]))
     if windows:
         spec.add("resolution", Second(inner_interval))
