@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import influxpy
 from conformance._common import (
     Reading,
     S,
@@ -185,3 +186,49 @@ def test_nested_transformations_fill_from_every_levels_window(
         (at(50), -16.0),
         (at(60), 12.0),
     ]
+
+
+#: Transformations of INTEGRAL over windows read the windows before the
+#: range as those of any aggregate do (the first rows once came out empty).
+OF_INTEGRAL = [
+    "SELECT derivative(integral(v)) FROM conformance {w}",
+    "SELECT difference(integral(v)), mean(v) FROM conformance {w}",
+    "SELECT non_negative_difference(integral(n, 10s)) FROM conformance {w}",
+    "SELECT moving_average(integral(v), 3) FROM conformance {w}",
+    "SELECT elapsed(integral(v)) FROM conformance {w} fill(0)",
+    (
+        "SELECT derivative(integral(v), 10s), max(n) FROM conformance {r} "
+        "GROUP BY time(30s, 10s)"
+    ),
+    "SELECT difference(difference(integral(v))) FROM conformance {w}",
+    "SELECT derivative(integral(v)) FROM conformance {w} LIMIT 2 OFFSET 1",
+    "SELECT derivative(integral(v)) FROM conformance {w} tz('Asia/Kolkata')",
+    "SELECT exponential_moving_average(integral(v), 2) FROM conformance {w}",
+]
+
+
+@pytest.mark.parametrize("shape", OF_INTEGRAL)
+def test_transformations_of_integral_over_windows(
+    both: tuple[str, str], shape: str
+) -> None:
+    r = f"WHERE time >= {at(15)} AND time < {at(120)}"
+    text = shape.format(r=r, w=f"{r} GROUP BY time(30s)")
+    answers = []
+    for alias in both:
+        write(
+            alias,
+            *(
+                Reading(time=at(10 * k + k % 4), v=float((k * 7) % 5), n=(k * 3) % 4)
+                for k in range(-6, 14)
+                if k % 5 != 2
+            ),
+        )
+        (result,) = list(influxpy.get_connection(alias).statements(text))
+        assert result.error is None, (alias, text, result.error)
+        answers.append([(s.tags, s.columns, s.values) for s in result.series])
+    server, engine = answers
+    assert server, text
+    assert [(t, c) for t, c, _ in engine] == [(t, c) for t, c, _ in server]
+    for (_, _, mine), (_, _, theirs) in zip(engine, server, strict=True):
+        assert [r[0] for r in mine] == [r[0] for r in theirs], text
+        assert [r[1:] for r in mine] == [approx(r[1:], rel=1e-12) for r in theirs]

@@ -322,7 +322,12 @@ class _CompilerBase(Compiler):
         raise NotImplementedError
 
     def _integral_windows(
-        self, ctx: _Context, call: Func, x: str, kind: str | None
+        self,
+        ctx: _Context,
+        call: Func,
+        x: str,
+        kind: str | None,
+        outer: Func | None = None,
     ) -> str:
         """Defined in ``multirow``."""
         raise NotImplementedError

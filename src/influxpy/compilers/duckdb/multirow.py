@@ -42,7 +42,12 @@ class MultiRowMixin(_CompilerBase):
     """Functions that read or return many rows of a series."""
 
     def _integral_windows(
-        self, ctx: _Context, call: Func, x: str, kind: str | None
+        self,
+        ctx: _Context,
+        call: Func,
+        x: str,
+        kind: str | None,
+        outer: Func | None = None,
     ) -> str:
         """INTEGRAL per window, as the server's integral reducer streams it.
 
@@ -60,7 +65,9 @@ class MultiRowMixin(_CompilerBase):
         """
         interval, shift = self._interval(ctx)
         unit = call.params[0].nanoseconds if call.params else _SECOND
-        low, high = self._call_range(ctx, call)
+        # A transformation of the integral (*outer*) reads windows before
+        # the range too.
+        low, high = self._call_range(ctx, outer or call)
         g = ctx.group_columns
         points = f"list(time ORDER BY time), list(CAST({x} AS DOUBLE) ORDER BY time)"
         integer = "TRUE" if kind == "integer" else "FALSE"

@@ -223,7 +223,8 @@ class WindowsMixin(_CompilerBase):
             bucket = str(ctx.bounds.lower if ctx.bounds.lower is not None else 0)
         integral = _engine(call.name) == "integral"
         if integral and gbt is not None:
-            ctes.append(f"{name} AS ({self._integral_windows(ctx, call, x, kind)})")
+            windows = self._integral_windows(ctx, call, x, kind, outer)
+            ctes.append(f"{name} AS ({windows})")
             return name
         stamp = bucket if bucket is not None else selected_time
         # Every row read has a value, so a group by a tag or window has one;
