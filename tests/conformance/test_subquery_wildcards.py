@@ -69,3 +69,21 @@ def test_group_by_a_pattern_over_a_subquery(store: Any) -> None:
         ({"dc": "x"}, ["time", "mean"], [[0, 1.0], [20, 4.0]]),
         ({"dc": "y"}, ["time", "mean"], [[0, 2.0], [20, 6.0]]),
     ]
+
+
+def test_wildcards_over_a_subquery_of_several_measurements(store: Any) -> None:
+    """Each measurement is read on its own; the wildcards name the columns
+    of them all (a column one lacks is null there)."""
+    store.write_lines([f"m2,host=c,zone=z v=5,w=3 {10 * S}"])
+    inner = "SELECT v, w, host FROM /m/"
+    text = f"SELECT /w/, v FROM ({inner}) {RANGE} AND v > 3"
+    assert answer(store, text) == [
+        ({}, ["time", "w", "v"], [[20, None, 4.0], [30, None, 6.0]]),
+        ({}, ["time", "w", "v"], [[10, 3.0, 5.0]]),
+    ]
+    inner = "SELECT mean(v) AS x FROM /m/ GROUP BY time(10s), *"
+    text = f"SELECT /zone/, x FROM ({inner}) {RANGE} AND x > 3"
+    assert answer(store, text) == [
+        ({}, ["time", "zone", "x"], [[20, "", 4.0], [30, "", 6.0]]),
+        ({}, ["time", "zone", "x"], [[10, "z", 5.0]]),
+    ]

@@ -155,7 +155,10 @@ class SourcesMixin(_CompilerBase):
     #: While a measurement of several compiles: the fields of the others.
     _padding: dict[str, dict[str, ColumnInfo]]
     #: A query over a subquery with its wildcards made columns (subqueries).
-    _expanded_over: Callable[[Query], Query | list[Query]]
+    _expanded_over: Callable[..., Query | list[Query]]
+    #: Queries over the parts of a subquery of several measurements with
+    #: their wildcards made the columns of them all (subqueries).
+    _expanded_parts: Callable[[list[Query]], list[Query]]
 
     def _stored(self, query: Query) -> _Columns:
         """The columns of the table *query* reads, through any subqueries
@@ -191,10 +194,12 @@ class SourcesMixin(_CompilerBase):
             inner = self._prepare(query.source)
             if isinstance(inner, list):
                 # Read per measurement, as the server reads such a subquery.
-                if query.extra_sources or _has_text_forms(query):
+                if query.extra_sources:
                     raise self._unsupported("a subquery of several measurements here")
                 outer = _rewrite(query, _unraw)
                 parts = [dataclasses.replace(outer, source=part) for part in inner]
+                if _has_text_forms(query):
+                    parts = self._expanded_parts(parts)
                 parts.sort(
                     key=lambda part: _innermost(part).measurement,
                     reverse=query.descending,

@@ -189,14 +189,34 @@ class SubqueriesMixin(SubquerySlicesMixin):
         table = f"(SELECT {', '.join(outputs)} FROM ({rows}))"
         return table, columns
 
-    def _expanded_over(self, outer: Query) -> Query | list[Query]:
+    def _expanded_parts(self, parts: list[Query]) -> list[Query]:
+        """*parts* (one query per measurement a subquery reads) with their
+        wildcards made the columns of every part, as the server expands
+        them for each measurement alike."""
+        columns: dict[str, ColumnInfo] = {}
+        for part in parts:
+            found = self._subquery_table(part)
+            if found is not None:
+                for name, info in found[1].items():
+                    columns.setdefault(name, info)
+        out: list[Query] = []
+        for part in parts:
+            expanded = self._expanded_over(part, columns)
+            out += expanded if isinstance(expanded, list) else [expanded]
+        return out
+
+    def _expanded_over(
+        self, outer: Query, known: Mapping[str, ColumnInfo] | None = None
+    ) -> Query | list[Query]:
         """*outer* with ``*`` and ``/re/`` beside columns, and ``GROUP BY
-        /re/``, made the subquery's columns and tags, as the server expands
-        them (none: nothing)."""
-        found = self._subquery_table(outer)
-        if found is None:
-            return outer
-        columns = dict(found[1])
+        /re/``, made the subquery's columns and tags (or *known* ones), as
+        the server expands them (none: nothing)."""
+        if known is None:
+            found = self._subquery_table(outer)
+            if found is None:
+                return outer
+            known = found[1]
+        columns = dict(known)
         patterns = outer.group_by_patterns
         group_by = [
             *outer.group_by,
