@@ -278,3 +278,18 @@ def test_nan_of_arithmetic_over_several_inner_calls(roots: str) -> None:
     assert _values(inner.annotate(c=Count("x"), m=Mean("x")), "c", "m") == [
         (0, 2, None)
     ]
+
+
+def test_integer_cast_of_a_missing_value_is_null(conn: str) -> None:
+    """``v::integer`` in a row where the float field ``v`` has no value is
+    null, not the smallest integer (the NaN rule above must not take in
+    missing values)."""
+    write(
+        conn,
+        Reading(time=at(1), v=2.5, n=1, host="a"),
+        Reading(time=at(2), n=9, host="b"),
+    )
+    text = "SELECT n, v::integer FROM conformance"
+    answer = connections[conn].query(text, epoch="ns")
+    got = [(p["time"], p["n"], p["v"]) for result in answer for p in result.points]
+    assert got == [(at(1), 1, 2), (at(2), 9, None)]

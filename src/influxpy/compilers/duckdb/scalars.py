@@ -197,10 +197,10 @@ def _cast(sql: str, kind: str, cast: str) -> tuple[str, str | None]:
         return sql, kind
     if kind == "float" and cast == "integer":
         # Go's int64() of a float out of range (±Inf too) is the smallest
-        # integer on amd64; a subquery's NaN reads as null.
+        # integer on amd64; a subquery's NaN, and no value, read as null.
         inside = f"{sql} >= -9223372036854775808.0 AND {sql} < 9223372036854775808.0"
         value = (
-            f"CASE WHEN isnan({sql}) THEN NULL WHEN {inside} THEN "
+            f"CASE WHEN {sql} IS NULL OR isnan({sql}) THEN NULL WHEN {inside} THEN "
             f"CAST(trunc({sql}) AS BIGINT) ELSE -9223372036854775808 END"
         )
         return f"({value})", cast
