@@ -255,7 +255,7 @@ class _RechunkingRelay:
         self.server = server
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
-        self.answers = 0
+        self.requests = 0
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
@@ -272,8 +272,8 @@ class _RechunkingRelay:
                     if not line:
                         return
                     head += line
+                self.requests += 1
                 self._relay(client, head)
-                self.answers += 1
 
     def _relay(self, client: socket.socket, head: bytes) -> None:
         with socket.create_connection((self.server.host, self.server.port)) as upstream:
@@ -313,5 +313,6 @@ def test_answers_framed_otherwise_read_the_same(
     assert list(other.points()) == expected
     assert list(other.points().iterator(chunk_size=777)) == expected
     assert other.count() == COUNT
-    # One socket served every answer: each was read to its trailer's end.
-    assert relay.answers == 3
+    # One socket (the relay accepts one) carried every query: each answer
+    # was read to its trailer's end.
+    assert relay.requests == 3
