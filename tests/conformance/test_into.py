@@ -6,6 +6,8 @@ fixture); see ``tests/conformance/__init__.py``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import influxpy
@@ -190,3 +192,70 @@ def test_points_and_queries_naming_no_policy_use_the_default(conn: str) -> None:
     assert column(InRaw.series.using(conn).only("v"), "v") == [2.0]
     assert column(InAutogen.series.using(conn).only("n"), "n") == [1]
     assert get_introspection(conn).field_keys("conformance") == {"v": "float"}
+
+
+def _text(conn: str, text: str) -> list[tuple[str, dict[str, str], list[Any]]]:
+    backend = influxpy.get_connection(conn)
+    results = backend.query(text, database=database_of(conn), epoch="ns")
+    return [(r.name, r.tags, r.points) for r in results]
+
+
+@pytest.mark.parametrize("call", ["top", "bottom"])
+def test_into_writes_the_tags_top_and_bottom_name_as_tags(conn: str, call: str) -> None:
+    """The tags named in TOP or BOTTOM become tags of the points written,
+    not fields (a field named there gives no column at all)."""
+    write(
+        conn,
+        Reading(time=at(1), v=2.0, n=1, host="a"),
+        Reading(time=at(2), v=3.0, n=2, host="b"),
+        Reading(time=at(3), v=4.0, n=3, host="c", dc="x"),
+    )
+    written = _text(
+        conn, f"SELECT {call}(v, host, dc, n, 2) INTO picked FROM conformance"
+    )
+    assert written == [("result", {}, [{"time": 0, "written": 2}])]
+    first, second = (at(2), 3.0), (at(3), 4.0)
+    if call == "bottom":
+        first, second = (at(1), 2.0), (at(2), 3.0)
+    host_of = {at(1): "a", at(2): "b", at(3): "c"}
+    assert _text(conn, "SELECT * FROM picked GROUP BY *") == [
+        (
+            "picked",
+            # dc is a tag key of the points written only when one has it.
+            {"dc": "x" if t == at(3) else "", "host": host_of[t]}
+            if call == "top"
+            else {"host": host_of[t]},
+            [{"time": t, call: v}],
+        )
+        for t, v in (first, second)
+    ]
+    assert _text(conn, "SHOW FIELD KEYS FROM picked") == [
+        ("picked", {}, [{"fieldKey": call, "fieldType": "float"}])
+    ]
+
+
+def test_into_of_top_per_group_keeps_both_kinds_of_tags(conn: str) -> None:
+    """GROUP BY tags and the tags TOP names are all tags of what INTO writes;
+    a plain tag column (no TOP) stays a field."""
+    write(
+        conn,
+        Reading(time=at(1), v=2.0, host="a"),
+        Reading(time=at(2), v=3.0, host="b"),
+        Reading(time=at(3), v=4.0, host="c", dc="x"),
+    )
+    assert _text(conn, "SELECT top(v, host, 2) INTO t FROM conformance GROUP BY dc")
+    assert _text(conn, "SHOW TAG KEYS FROM t") == [
+        ("t", {}, [{"tagKey": "dc"}, {"tagKey": "host"}])
+    ]
+    assert _text(conn, "SELECT host, v INTO r FROM conformance")
+    assert _text(conn, "SHOW TAG KEYS FROM r") == []
+    assert _text(conn, "SHOW FIELD KEYS FROM r") == [
+        (
+            "r",
+            {},
+            [
+                {"fieldKey": "host", "fieldType": "string"},
+                {"fieldKey": "v", "fieldType": "float"},
+            ],
+        )
+    ]

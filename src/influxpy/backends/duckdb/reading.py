@@ -209,7 +209,15 @@ class EngineQueries(EngineWrites, EngineAdmin):
             zip(plan.columns, plan.kinds, strict=True)
         ):
             values = [r[n + 1 + index] for r in rows]
-            if kind is not None and any(v is not None for v in values):
+            if name in plan.tag_columns:
+                # A tag TOP or BOTTOM names stays a tag, as in influxd.
+                tags = [str(v) if v is not None else "" for v in values]
+                if any(tags):
+                    known = batch.tags.get(name, [""] * len(tags))
+                    batch.tags[name] = [
+                        t or k for t, k in zip(tags, known, strict=True)
+                    ]
+            elif kind is not None and any(v is not None for v in values):
                 batch.fields[name] = (kind, values)
         stored, rejection = self._ingest(db, rp, batch)
         if rejection is not None:

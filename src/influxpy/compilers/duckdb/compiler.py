@@ -79,7 +79,7 @@ from influxpy.compilers.duckdb.sources import SourcesMixin
 from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
 from influxpy.compilers.duckdb.windows import WindowsMixin
-from influxpy.expressions import Col, Star
+from influxpy.expressions import Col, F, Star
 from influxpy.functions import Func
 from influxpy.query import Delete, Fill, Query, SelectItem, Source
 
@@ -177,6 +177,7 @@ class DuckDBCompiler(
             group_keys=tuple(selected.group_keys),
             columns=tuple(selected.names),
             kinds=tuple(selected.kinds),
+            tag_columns=_top_tags(query, selected.names),
         )
         sql = selected.sql
         return Compiled(sql, self._used_params(sql), writes=True, plan=plan)
@@ -435,3 +436,17 @@ def _tie_expr(ctx: _Context) -> str:
     if not tags or set(tags) <= set(ctx.group_keys):
         return "0"
     return "concat_ws(',', " + ", ".join(ident(t) for t in tags) + ")"
+
+
+def _top_tags(query: Query, names: list[str]) -> tuple[str, ...]:
+    """The columns of the tags TOP or BOTTOM name: INTO writes them as tags,
+    as influxd does (a field named there gives no column)."""
+    keys = {
+        param.key if isinstance(param, Col) else param.name
+        for item in query.select
+        if isinstance(item.expression, Func)
+        and item.expression.name in ("top", "bottom")
+        for param in item.expression.params[:-1]
+        if isinstance(param, Col | F)
+    }
+    return tuple(name for name in names if name in keys)

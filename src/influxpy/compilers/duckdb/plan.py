@@ -68,6 +68,8 @@ class IntoPlan(Plan):
     columns: tuple[str, ...] = ()
     #: The field type of each column (None: a column never written).
     kinds: tuple[str | None, ...] = ()
+    #: The columns written as tags, not fields: the tags TOP or BOTTOM name.
+    tag_columns: tuple[str, ...] = ()
     #: Of several measurements: the compiled ``SELECT … INTO`` of each, run
     #: in this order (the rows written are their sum); the SQL is then empty.
     parts: tuple[Compiled, ...] = ()
