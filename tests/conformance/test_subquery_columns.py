@@ -149,3 +149,43 @@ def test_a_suffixed_name_is_not_a_subquery_column(store: Any) -> None:
     """``v_1`` is only the output's name of a repeated ``v``."""
     assert answer(store, "SELECT v_1 FROM (SELECT v, v FROM m)") == []
     assert answer(store, "SELECT max_1 FROM (SELECT max(v), max(n) FROM m)") == []
+
+
+GROUPING_TAG_CASES = [
+    (
+        "SELECT host FROM (SELECT min(v) FROM m GROUP BY host)",
+        [({}, ["time", "host"], [[10, "a"], [30, "b"]])],
+    ),
+    (
+        (
+            "SELECT host FROM (SELECT min(v) FROM m GROUP BY host) "
+            "WHERE time >= 0 AND time < 100"
+        ),
+        [({}, ["time", "host"], [[10, "a"], [30, "b"]])],
+    ),
+    (
+        "SELECT host FROM (SELECT min(v) FROM m GROUP BY host) GROUP BY host",
+        [
+            ({"host": "a"}, ["time", "host"], [[10, "a"]]),
+            ({"host": "b"}, ["time", "host"], [[30, "b"]]),
+        ],
+    ),
+    (
+        (
+            "SELECT host FROM (SELECT min(v) FROM m GROUP BY time(20ns), host) "
+            "WHERE time >= 0 AND time < 60"
+        ),
+        [({}, ["time", "host"], [[0, "a"], [20, "a"], [20, "b"]])],
+    ),
+    # A tag the subquery neither groups by nor selects: no column, no rows.
+    ("SELECT dc FROM (SELECT min(v) FROM m GROUP BY host)", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GROUPING_TAG_CASES)
+def test_only_a_grouping_tag_of_a_subquery_gives_its_rows(
+    store: Any, text: str, expected: Any
+) -> None:
+    """A raw outer select of only tags the subquery groups by gives a row
+    per inner row (over a measurement, only tags give none)."""
+    assert answer(store, text) == expected

@@ -368,7 +368,9 @@ class DuckDBCompiler(
                 and c.key in ctx.columns
             }
         )
-        if not referenced:
+        if not referenced and not (ctx.subquery and _reads_a_column(items, ctx)):
+            # Only tags of a measurement: no rows. Of a subquery, every row
+            # comes out (its tags are columns the server reads).
             return None
         present = " OR ".join(f"{r} IS NOT NULL" for r in referenced)
         if ctx.subquery:
@@ -450,3 +452,13 @@ def _top_tags(query: Query, names: list[str]) -> tuple[str, ...]:
         if isinstance(param, Col | F)
     }
     return tuple(name for name in names if name in keys)
+
+
+def _reads_a_column(items: list[SelectItem], ctx: _Context) -> bool:
+    """Whether *items* name a column of the table read (a tag of a
+    subquery's grouping counts)."""
+    return any(
+        isinstance(node, Col) and node.key in ctx.columns
+        for item in items
+        for node in item.expression.walk()
+    )
