@@ -26,7 +26,6 @@ from influxpy.exceptions import (
     DatabaseNotFoundError,
     FieldError,
     ImproperlyConfigured,
-    NotSupportedError,
     ProgrammingError,
 )
 from influxpy.expressions import Now
@@ -562,13 +561,11 @@ def test_a_default_policy_really_is_the_default(server: str):
     assert InAutogen.series.using(server).count() == 0
 
 
-def test_embedded_engine_records_but_does_not_enforce_policies():
-    """Durations are names only there; autogen cannot be dropped."""
+def test_embedded_engine_refuses_to_alter_a_missing_policy():
+    """ALTER of a policy the database does not have is refused."""
     backend = influxpy.connect("duckdb://:memory:", alias="schema-embedded")
     try:
         editor = get_schema_editor(backend)
-        with pytest.raises(NotSupportedError, match="cannot be dropped"):
-            editor.drop_retention_policy("autogen", "influxpy")
         with pytest.raises(ProgrammingError, match="does not exist"):
             editor.alter_retention_policy(RetentionPolicy("nope", Day(1)), "influxpy")
     finally:

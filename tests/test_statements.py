@@ -927,26 +927,41 @@ def test_shard_groups_longer_than_the_policy_are_refused(conn: str) -> None:
     }
 
 
-def test_quirk_the_default_policy_can_be_dropped_on_influxd_only(
+def test_the_default_policy_is_dropped_and_its_name_stays_the_default(
     pair: tuple[Any, Any],
 ) -> None:
-    """influxd drops the default policy (later writes naming none fail);
-    the engine refuses, because points naming no policy go there."""
-    server, engine = pair
-    text = "DROP RETENTION POLICY autogen ON {db}; SHOW RETENTION POLICIES"
-    assert summary(server.statements(text.format(db=f'"{server.database}"'))) == [
-        (0, None, []),
-        (1, None, [("", {}, RP_COLUMNS, [])]),
+    """Dropping the default policy leaves none: SHOW lists the others, and
+    writes, SELECTs and the SHOWs influxd runs as SELECTs (SERIES, FIELD
+    KEYS, exact cardinalities) naming no policy fail with its name, until a
+    policy of that name is created again (it is the default then)."""
+    answers = []
+    for backend in pair:
+        db = f'"{backend.database}"'
+        steps = [
+            f"CREATE RETENTION POLICY two ON {db} DURATION 0s REPLICATION 1",
+            f"DROP RETENTION POLICY autogen ON {db}",
+            "SHOW RETENTION POLICIES",
+            "SELECT count(v) FROM cpu",
+            "SHOW SERIES; SHOW FIELD KEYS; SHOW TAG KEY EXACT CARDINALITY",
+            "SHOW SERIES CARDINALITY",
+        ]
+        got: list[Any] = [summary(backend.statements(text)) for text in steps]
+        with pytest.raises(ProgrammingError, match="retention policy not found"):
+            backend.write_lines(["cpu v=1 1"])
+        backend.write_lines(["cpu v=2 2"], retention_policy="two")
+        got.append(summary(backend.statements("SELECT v FROM two.cpu")))
+        again = f"CREATE RETENTION POLICY autogen ON {db} DURATION 0s REPLICATION 1"
+        got.append(summary(backend.statements(again)))
+        backend.write_lines(["cpu v=3 3"])
+        got.append(
+            summary(backend.statements("SHOW RETENTION POLICIES; SELECT v FROM cpu"))
+        )
+        answers.append(got)
+    assert answers[0] == answers[1]
+    assert answers[1][2] == [
+        (0, None, [("", {}, RP_COLUMNS, [["two", "0s", "168h0m0s", 1, False]])])
     ]
-    ((_id, error, _series), skipped) = summary(
-        engine.statements(text.format(db=f'"{engine.database}"'))
-    )
-    assert error == (
-        "The embedded engine writes points that name no retention policy into "
-        "the default policy 'autogen', so it cannot be dropped; make another "
-        "policy the default first."
-    )
-    assert skipped == (1, "not executed", [])
+    assert answers[1][3] == [(0, "retention policy not found: autogen", [])]
 
 
 def _random_show(rng: random.Random) -> str:

@@ -13,16 +13,21 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import re
 import zlib
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from influxpy.exceptions import (
     DatabaseNotFoundError,
     PartialWriteError,
+    ProgrammingError,
 )
 
 if TYPE_CHECKING:
     from influxpy.backends.base import Backend
+
+#: influxd's answer, quoted in the engine's error for a missing policy.
+_NO_POLICY = re.compile(r"retention policy not found: [^)]*")
 
 __all__ = [
     "BodyError",
@@ -102,4 +107,10 @@ def write_body(
         return WriteAnswer(404, f'database not found: "{database}"')
     except PartialWriteError as exc:
         return WriteAnswer(400, exc.reason or str(exc))
+    except ProgrammingError as exc:
+        # The default policy was dropped (or a named one since the check).
+        found = _NO_POLICY.search(str(exc))
+        if found is None:
+            raise
+        return WriteAnswer(500, found[0])
     return WriteAnswer()

@@ -17,7 +17,6 @@ from influxpy.backends.duckdb.core import EngineCore
 from influxpy.compilers.duckdb import ColumnInfo
 from influxpy.exceptions import (
     DatabaseNotFoundError,
-    NotSupportedError,
     ProgrammingError,
 )
 
@@ -199,7 +198,8 @@ class EngineAdmin(EngineCore):
                 return [autogen]
             rows = self._con.execute(
                 "SELECT name, duration, shard_duration, replication, is_default "
-                f"FROM {policies_table(self._state.store, database)} ORDER BY position"
+                f"FROM {policies_table(self._state.store, database)} "
+                "WHERE position >= 0 ORDER BY position"
             ).fetchall()
         names = ("name", "duration", "shard_duration", "replication", "default")
         return [dict(zip(names, row, strict=True)) for row in rows]
@@ -239,6 +239,13 @@ class EngineAdmin(EngineCore):
                 )
                 raise ProgrammingError(msg)
             policies = [p for p in current if p["name"] != policy["name"]]
+            if (
+                self._state.default_policy(database) == policy["name"]
+                and database in self._state.dropped_defaults
+            ):
+                # influxd: the database's default is still the name of the
+                # default policy that was dropped; a policy of that name is it.
+                policy = {**policy, "default": True}
             if policy["default"]:
                 policies = [{**p, "default": False} for p in policies]
             elif existing is not None and existing["default"]:
@@ -248,29 +255,32 @@ class EngineAdmin(EngineCore):
             else:
                 index = current.index(existing)
                 policies.insert(index, policy)
+            dropped = None
+            if database in self._state.dropped_defaults:
+                dropped = self._state.default_policy(database)
             with self._change() as change:
-                change.store_policies(database, policies)
+                change.store_policies(database, policies, dropped)
 
     def drop_retention_policy(self, database: str, name: str) -> None:
         """Forget a retention policy and drop its points (idempotent).
 
-        The default policy cannot be dropped: points naming no policy go
-        there. Make another policy the default first.
+        Dropping the default policy leaves the database without one, as on
+        InfluxDB: it keeps the dropped name as its default, so points and
+        queries naming no policy fail (``retention policy not found``) until
+        a policy of that name is created again or another is made the
+        default.
         """
         self._writable("drop a retention policy")
-        if name == self.default_retention_policy(database):
-            msg = (
-                "The embedded engine writes points that name no retention policy "
-                f"into the default policy {name!r}, so it cannot be dropped; make "
-                "another policy the default first."
-            )
-            raise NotSupportedError(msg)
         with self._lock:
             current = self.retention_policies(database)
+            default = self._state.default_policy(database)
+            dropped = None
+            if name == default or database in self._state.dropped_defaults:
+                dropped = default
             with self._change() as change:
                 if any(p["name"] == name for p in current):
                     change.store_policies(
-                        database, [p for p in current if p["name"] != name]
+                        database, [p for p in current if p["name"] != name], dropped
                     )
                 change.drop_tables(
                     [k for k in change.tables if k[:2] == (database, name)]

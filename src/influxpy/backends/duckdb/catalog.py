@@ -127,6 +127,11 @@ class CatalogState:
     #: The DuckDB catalog the databases are schemas of (the file's name, or
     #: ``memory``), which every table name spells out.
     store: str
+    #: Databases whose default policy was dropped: as on influxd, they keep
+    #: its name as their default, and points and queries naming no policy
+    #: fail (``retention policy not found``) until a policy of that name is
+    #: created again or another is made the default.
+    dropped_defaults: frozenset[str] = frozenset()
 
     def default_policy(self, database: str) -> str:
         """The policy points and queries naming none use on *database*."""
@@ -168,14 +173,18 @@ def load_state(con: Any) -> CatalogState:
         "WHERE table_name = 'influxpy_retention_policies'"
     ).fetchall()
     defaults = {}
+    dropped = set()
     for (db,) in with_policies:
         if db not in databases:
             continue
         row = con.execute(
-            f"SELECT name FROM {policies_table(store, db)} WHERE is_default LIMIT 1"
+            f"SELECT name, position FROM {policies_table(store, db)} "
+            "WHERE is_default LIMIT 1"
         ).fetchone()
         if row is not None and row[0] != DEFAULT_RETENTION_POLICY:
             defaults[db] = str(row[0])
+        if row is not None and row[1] < 0:
+            dropped.add(db)
     return CatalogState(
         MappingProxyType(
             {key: MappingProxyType(columns) for key, columns in tables.items()}
@@ -183,6 +192,7 @@ def load_state(con: Any) -> CatalogState:
         databases,
         MappingProxyType(defaults),
         store,
+        frozenset(dropped),
     )
 
 
@@ -200,6 +210,7 @@ class CatalogChange:
         self.tables: dict[TableKey, Mapping[str, ColumnInfo]] = dict(base.tables)
         self.databases = set(base.databases)
         self.default_policies = dict(base.default_policies)
+        self.dropped_defaults = set(base.dropped_defaults)
         #: Whether tag values were removed from the dictionary (so cached
         #: codes may be stale).
         self.pruned = False
@@ -212,6 +223,7 @@ class CatalogChange:
             self.tables == self.base.tables
             and self.databases == self.base.databases
             and self.default_policies == self.base.default_policies
+            and self.dropped_defaults == self.base.dropped_defaults
         ):
             return self.base
         return CatalogState(
@@ -219,6 +231,7 @@ class CatalogChange:
             frozenset(self.databases),
             MappingProxyType(dict(self.default_policies)),
             self.base.store,
+            frozenset(self.dropped_defaults),
         )
 
     # -- databases -------------------------------------------------------------
@@ -256,10 +269,21 @@ class CatalogChange:
             del self.tables[key]
         self.databases.discard(name)
         self.default_policies.pop(name, None)
+        self.dropped_defaults.discard(name)
         self.prune_tag_codes()
 
-    def store_policies(self, database: str, policies: list[dict[str, Any]]) -> None:
-        """Replace the stored retention policies of *database*."""
+    def store_policies(
+        self,
+        database: str,
+        policies: list[dict[str, Any]],
+        dropped_default: str | None = None,
+    ) -> None:
+        """Replace the stored retention policies of *database*.
+
+        When none of *policies* is the default, *dropped_default* names the
+        default policy that was dropped: it stays the database's default,
+        kept as a row at position -1 with no duration (never listed).
+        """
         table = policies_table(self.base.store, database)
         self.con.execute(
             f"CREATE TABLE IF NOT EXISTS {table} (name VARCHAR, duration BIGINT, "
@@ -279,11 +303,16 @@ class CatalogChange:
                     position,
                 ],
             )
-        default = next(
-            (str(p["name"]) for p in policies if p["default"]),
-            DEFAULT_RETENTION_POLICY,
-        )
-        if default == DEFAULT_RETENTION_POLICY:
+        default = next((str(p["name"]) for p in policies if p["default"]), None)
+        self.dropped_defaults.discard(database)
+        if default is None and dropped_default is not None:
+            self.con.execute(
+                f"INSERT INTO {table} VALUES (?, NULL, NULL, NULL, TRUE, -1)",
+                [dropped_default],
+            )
+            self.dropped_defaults.add(database)
+            default = dropped_default
+        if default is None or default == DEFAULT_RETENTION_POLICY:
             self.default_policies.pop(database, None)
         else:
             self.default_policies[database] = default

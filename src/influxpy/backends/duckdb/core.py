@@ -260,6 +260,7 @@ class EngineCore(Backend):
             {(rp, m): cols for rp, m, cols in state.tables_of(database)},
             state.default_policy(database),
             state.store,
+            database in state.dropped_defaults,
         )
 
     @staticmethod

@@ -219,6 +219,17 @@ class EngineShow(EngineQueries):
             found.append((rp, m, columns))
         return sorted(found, key=lambda t: (t[1], t[0]))
 
+    def _read_default(self, database: str, sources: Sequence[Source]) -> None:
+        """Fail as influxd does a SHOW it runs as a SELECT (SERIES, FIELD
+        KEYS, the exact cardinalities) that reads the default policy (a
+        source naming none, or no FROM) after that policy was dropped."""
+        if database in self._state.dropped_defaults and (
+            not sources or any(s.retention_policy is None for s in sources)
+        ):
+            policy = self.default_retention_policy(database)
+            msg = f"retention policy not found: {policy}"
+            raise StatementFailed(msg)
+
     def _measurement_names(self, database: str, sources: Sequence[Source]) -> list[str]:
         return sorted({m for _rp, m, _c in self._tables(database, sources)})
 
@@ -427,6 +438,7 @@ class EngineShow(EngineQueries):
         self, statement: st.ShowFieldKeys, database: str | None
     ) -> list[Series]:
         db = self._existing(statement.database or database)
+        self._read_default(db, statement.sources)
         wanted: dict[str, str | None] = {}
         if statement.sources:
             for _rp, m, _columns in self._tables(db, statement.sources):

@@ -108,6 +108,7 @@ class EngineShowMeta(EngineShow):
                 "in WHERE clause"
             )
             raise StatementFailed(msg)
+        self._read_default(db, statement.sources)
         if statement.where is not None:
             # influxd counts with a SELECT, where a condition on a key that
             # is a field of any measurement is never true.
@@ -209,9 +210,10 @@ class EngineShowMeta(EngineShow):
     def _do_show_series(
         self, statement: st.ShowSeries, database: str | None
     ) -> list[Series]:
+        db = self._existing(statement.database or database)
+        self._read_default(db, statement.sources)
         if statement.where is None or not has_time(statement.where):
             return super()._do_show_series(statement, database)
-        db = self._existing(statement.database or database)
         bounds = self.get_compiler(db)._bounds(statement.where)
         spans: dict[str, list[tuple[int, int]]] = {}
         for group in self.shard_groups(db):

@@ -339,6 +339,10 @@ class EngineStatements(EngineUsers, EngineShowMeta):
             if source.retention_policy not in names:
                 msg = f"retention policy not found: {source.retention_policy}"
                 raise StatementFailed(msg)
+        elif isinstance(source, Source) and db in self._state.dropped_defaults:
+            # Its default policy was dropped: influxd answers with its name.
+            msg = f"retention policy not found: {self.default_retention_policy(db)}"
+            raise StatementFailed(msg)
         query = self._resolved(query, db)
         query.check_runnable()
         refuse_argument_types(query, lambda sources: self._tables(db, sources))

@@ -59,6 +59,22 @@ _CHECKPOINT_ROWS = 1_000_000
 _AUTOGEN_SHARD_DURATION = 7 * 86_400 * 1_000_000_000
 
 
+def _no_policy(database: str, rp: str, *, named: bool) -> ProgrammingError:
+    """The error for points written to a policy *database* does not have:
+    one they name, or the default policy that was dropped."""
+    if named:
+        what = f"The retention policy {rp!r} does not exist on database {database!r}"
+    else:
+        what = (
+            f"The database {database!r} has no default retention policy: its "
+            f"default {rp!r} was dropped. Name a policy, create {rp!r} again or "
+            "make another policy the default"
+        )
+    return ProgrammingError(
+        f"{what} (InfluxDB answers: retention policy not found: {rp})."
+    )
+
+
 class EngineWrites(EngineCore):
     """The writes of ``DuckDBBackend``: batches stored one transaction each."""
 
@@ -120,7 +136,8 @@ class EngineWrites(EngineCore):
         with self._lock:
             try:
                 row = self._con.execute(
-                    f"SELECT duration, shard_duration FROM {policies} WHERE name = ?",
+                    f"SELECT duration, shard_duration FROM {policies} "
+                    "WHERE name = ? AND position >= 0",
                     [rp],
                 ).fetchone()
             except _duckdb().CatalogException:
@@ -188,6 +205,8 @@ class EngineWrites(EngineCore):
         """
         db = self.resolve_database(database)
         rp = retention_policy or self.default_retention_policy(db)
+        if not retention_policy and db in self._state.dropped_defaults:
+            raise _no_policy(db, rp, named=False)
         written = 0
         # Any error leaving (a bad point, the caller's iterable) says how
         # many points were stored.
@@ -309,12 +328,8 @@ class EngineWrites(EngineCore):
             raise DatabaseNotFoundError(msg)
         rp = retention_policy or self.default_retention_policy(db)
         policy = self._write_policy(db, rp)
-        if retention_policy and policy is None:
-            msg = (
-                f"The retention policy {rp!r} does not exist on database {db!r} "
-                f"(InfluxDB answers: retention policy not found: {rp})."
-            )
-            raise ProgrammingError(msg)
+        if policy is None:
+            raise _no_policy(db, rp, named=bool(retention_policy))
         tally = WriteTally(read_body(body, precision))
         kept, tally.beyond = beyond_retention(
             tally.read.columns,

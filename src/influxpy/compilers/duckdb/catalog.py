@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from influxpy.exceptions import ProgrammingError
+
 __all__ = [
     "DEFAULT_RP",
     "TAG_CODES",
@@ -100,6 +102,21 @@ class Catalog:
     default_rp: str = DEFAULT_RP
     #: The DuckDB catalog holding the database's schema (empty: unnamed).
     store: str = ""
+    #: Whether the default policy was dropped (its name stays the default).
+    default_dropped: bool = False
+
+    def policy(self, named: str | None) -> str:
+        """The policy a source naming *named* (None: none) reads.
+
+        Raises ``ProgrammingError`` with influxd's text when it names none
+        and the database's default policy was dropped.
+        """
+        if named:
+            return named
+        if self.default_dropped:
+            msg = f"retention policy not found: {self.default_rp}"
+            raise ProgrammingError(msg)
+        return self.default_rp
 
 
 def ident(name: str) -> str:

@@ -214,7 +214,7 @@ class _CompilerBase(Compiler):
     def _table(self, source: Source) -> tuple[str, Mapping[str, ColumnInfo]] | None:
         if source.database and source.database != self.catalog.database:
             raise self._unsupported("queries across databases")
-        rp = source.retention_policy or self.catalog.default_rp
+        rp = self.catalog.policy(source.retention_policy)
         columns = self.catalog.tables.get((rp, source.measurement))
         if columns is None:
             return None

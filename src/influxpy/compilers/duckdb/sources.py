@@ -174,7 +174,7 @@ class SourcesMixin(_CompilerBase):
                 raise self._unsupported("a subquery beside other sources")
             if source.database and source.database != self.catalog.database:
                 raise self._unsupported("queries across databases")
-            rp = source.retention_policy or self.catalog.default_rp
+            rp = self.catalog.policy(source.retention_policy)
             for (table_rp, name), columns in sorted(self.catalog.tables.items()):
                 if table_rp != rp or name in found:
                     continue
