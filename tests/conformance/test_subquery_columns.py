@@ -189,3 +189,43 @@ def test_only_a_grouping_tag_of_a_subquery_gives_its_rows(
     """A raw outer select of only tags the subquery groups by gives a row
     per inner row (over a measurement, only tags give none)."""
     assert answer(store, text) == expected
+
+
+TYPELESS_CASES = [
+    (
+        "SELECT * FROM (SELECT max(zz) AS x, max(v) AS y FROM m)",
+        [({}, ["time", "x", "y"], [[0, None, 3.0]])],
+    ),
+    (
+        "SELECT * FROM (SELECT max(zz) AS x, max(v) AS y FROM m GROUP BY host)",
+        [
+            (
+                {},
+                ["time", "host", "x", "y"],
+                [[0, "a", None, 2.0], [0, "b", None, 3.0]],
+            )
+        ],
+    ),
+    (
+        "SELECT * FROM (SELECT zz, v FROM m)",
+        [
+            (
+                {},
+                ["time", "v", "zz"],
+                [[10, 1.5, None], [20, 2.0, None], [30, 3.0, None]],
+            )
+        ],
+    ),
+    # Only columns of fields that exist nowhere: no rows.
+    ("SELECT * FROM (SELECT max(zz) AS x FROM m)", []),
+    ("SELECT x FROM (SELECT max(zz) AS x, max(v) AS y FROM m)", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TYPELESS_CASES)
+def test_star_over_a_subquery_lists_a_column_of_a_missing_field(
+    store: Any, text: str, expected: Any
+) -> None:
+    """``*`` lists a subquery's column of a field that exists nowhere, null,
+    in key order with the others."""
+    assert answer(store, text) == expected

@@ -355,6 +355,11 @@ class DuckDBCompiler(
                 if c.role == "field" or k not in ctx.group_keys
             )
             items = [SelectItem(Col(k, c.role, c.kind)) for k, _tag, c in infos]
+            # A subquery's columns of fields that exist nowhere: null.
+            missing = self._typeless.get(ctx.table, ())
+            typeless = [SelectItem(Col(k, "unknown")) for k in missing]
+            if typeless:
+                items = sorted([*items, *typeless], key=_key_of)
         names = _output_names(items)
         typed = [self._row_expr(i.expression, ctx.columns) for i in items]
         exprs = [sql for sql, _kind in typed]
@@ -462,3 +467,10 @@ def _reads_a_column(items: list[SelectItem], ctx: _Context) -> bool:
         for item in items
         for node in item.expression.walk()
     )
+
+
+def _key_of(item: SelectItem) -> str:
+    """The key of a column item: ``*`` lists the columns in key order."""
+    expression = item.expression
+    assert isinstance(expression, Col)
+    return expression.key

@@ -191,6 +191,9 @@ class _CompilerBase(Compiler):
         #: The SELECTs compiled as subqueries: their NaN stays a value for
         #: the query reading them; the outermost one answers it as null.
         self._inner_selects: list[_Context] = []
+        #: A subquery's columns of fields that exist nowhere (no type), by
+        #: the subquery table's SQL: ``*`` over it lists them (subqueries).
+        self._typeless: dict[str, tuple[str, ...]] = {}
 
     def _unsupported(self, what: str) -> UnsupportedCompilation:
         msg = (

@@ -32,6 +32,9 @@ from influxpy.query import Fill, Query, SelectItem, Source
 class SubqueriesMixin(SubquerySlicesMixin):
     """The rows of a subquery, read as a table of tags and fields."""
 
+    #: A subquery's columns without a type, by its table's SQL (context).
+    _typeless: dict[str, tuple[str, ...]]
+
     def _subquery_table(
         self, outer: Query
     ) -> tuple[str, Mapping[str, ColumnInfo]] | None:
@@ -175,6 +178,7 @@ class SubqueriesMixin(SubquerySlicesMixin):
             del changes["select"]
         names = _inner_names(dataclasses.replace(inner, **changes), selected.names)
         seen: set[str] = set()
+        typeless: list[str] = []
         for i, (name, kind) in enumerate(zip(names, selected.kinds, strict=True)):
             if name in seen:
                 # The server names a subquery's columns without the _1
@@ -186,7 +190,12 @@ class SubqueriesMixin(SubquerySlicesMixin):
             # outer query reads it as a field that does not exist either.
             if kind is not None:
                 columns[column(name)] = ColumnInfo(name, "field", kind)
+            elif name not in tags:
+                typeless.append(name)
         table = f"(SELECT {', '.join(outputs)} FROM ({rows}))"
+        if typeless:
+            # ``*`` outside still lists them, null (as the server does).
+            self._typeless[table] = tuple(typeless)
         return table, columns
 
     def _expanded_parts(self, parts: list[Query]) -> list[Query]:
