@@ -41,6 +41,7 @@ from influxpy.functions import (
     Max,
     Mean,
     Median,
+    Min,
     MovingAverage,
     NonNegativeDerivative,
     Percentile,
@@ -410,11 +411,14 @@ def test_numeric_function_on_a_non_numeric_field(function: Func, key: str, dtype
         Last("message"),
         Distinct("message"),
         Mean("anything"),
+        Max("ok"),
+        Min("ok"),
     ],
     ids=repr,
 )
 def test_functions_that_take_any_field(function: Func):
-    """COUNT, FIRST, LAST and DISTINCT read any type; untyped fields pass."""
+    """COUNT, FIRST, LAST and DISTINCT read any type, MAX and MIN booleans
+    too; untyped fields pass."""
     READINGS.annotate(function)
 
 

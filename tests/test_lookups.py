@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from _models import Reading, ServerMeasurement
 from influxpy import F, Now, Q
+from influxpy.aggregates import Mean
 from influxpy.durations import Hour
 from influxpy.exceptions import CompileError, FieldError
 from influxpy.fields import (
@@ -403,13 +404,15 @@ def test_time_range_needs_a_pair():
 
 
 def test_compare_with_another_field():
-    """InfluxQL compares a field with literals only."""
-    msg = (
-        "free_memory__lt: InfluxQL compares a field with literal values only, not "
-        "with other fields; use annotate() with F() arithmetic in a subquery."
+    """A field compares with other fields of the point (``WHERE a < b``)."""
+    qs = SERVERS.filter(free_memory__lt=F("memory") / 2)
+    assert str(qs.query) == (
+        'SELECT * FROM "servers" WHERE "free_memory" < "memory" / 2'
     )
-    with pytest.raises(FieldError, match=re.escape(msg)):
-        SERVERS.filter(free_memory__lt=F("memory"))
+    with pytest.raises(FieldError, match="compute it in a subquery"):
+        SERVERS.filter(free_memory__lt=Mean("memory"))
+    with pytest.raises(FieldError, match="only a field"):
+        SERVERS.filter(name=F("region"))
 
 
 @pytest.mark.parametrize(

@@ -124,6 +124,10 @@ class Expression:
     def __rmod__(self, other: Any) -> CombinedExpression:
         return self._combine(other, "%", reverse=True)
 
+    def __neg__(self) -> CombinedExpression:
+        # InfluxQL reads ``-"x"`` as ``-1 * "x"``; the column keeps the name.
+        return CombinedExpression(Value(-1), "*", self)
+
 
 #: The roles ``F(name, cast=...)`` and ``name__tag`` / ``name__field``
 #: lookups pick, as InfluxQL's ``name::tag`` and ``name::field`` do.

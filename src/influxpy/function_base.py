@@ -137,6 +137,20 @@ class Func(Expression):
             raise ValueError(msg)
         return duration
 
+    def _takes_type(self, dtype: str) -> bool:
+        """Whether influxd answers this numeric function of a *dtype* field.
+
+        MAX and MIN take booleans; the math functions answer null for any
+        non-number, which influxpy refuses as a mistake.
+        """
+        spec = self.spec
+        return (
+            spec is not None
+            and spec.family != "math"
+            and spec.refused_types is not None
+            and dtype not in spec.refused_types
+        )
+
     # Expressions are immutable: resolving returns a copy.
     def _copy(self, source: Expression | None) -> Func:
         clone = object.__new__(type(self))
@@ -158,6 +172,7 @@ class Func(Expression):
             self.numeric
             and isinstance(source, Col)
             and source.dtype in ("string", "boolean")
+            and not self._takes_type(source.dtype)
         ):
             cls = type(self).__name__
             msg = (

@@ -504,12 +504,13 @@ def build_lookup(resolver: Resolver, key: str, value: Any) -> Lookup | WhereNode
     if field is None:
         field = _field_for_alias(col)
     lookups: dict[str, type[Lookup]] = type(field).get_lookups()
-    if isinstance(value, Expression) and not isinstance(value, (Now, TimeValue)):
-        msg = (
-            f"{key}: InfluxQL compares a field with literal values only, not with "
-            "other fields; use annotate() with F() arithmetic in a subquery."
-        )
-        raise FieldError(msg, field=name)
+    compared = lookups.get(lookup_name)
+    if (
+        compared is not None
+        and isinstance(value, Expression)
+        and not isinstance(value, (Now, TimeValue))
+    ):
+        return _compare_columns(resolver, key, col, compared, value)
     if lookup_name in _ORDERING and (
         field.is_tag
         or isinstance(field, StringField)
@@ -546,6 +547,56 @@ def build_lookup(resolver: Resolver, key: str, value: Any) -> Lookup | WhereNode
         le = TimeLessThanOrEqual if col.role == "time" else LessThanOrEqual
         return WhereNode("AND", (ge(col, low), le(col, high)))
     return lookup
+
+
+#: The lookups that compare a field with another field's value.
+_COLUMN_COMPARISONS = frozenset({"exact", "ne", "gt", "gte", "lt", "lte"})
+
+
+def _compare_columns(
+    resolver: Resolver,
+    key: str,
+    col: Col,
+    lookup_cls: type[Lookup],
+    value: Expression,
+) -> Lookup:
+    """``load__gt=F('core') * 2``: a field compared with other fields of the
+    same point, as InfluxQL's ``"load" > "core" * 2``."""
+    name = key.partition(LOOKUP_SEP)[0]
+    if col.role != "field" and col.role != "alias":
+        msg = (
+            f"{key}: only a field is compared with F() expressions; {name!r} is "
+            f"a {col.role}. Compare it with a literal value instead."
+        )
+        raise FieldError(msg, field=name)
+    if lookup_cls.lookup_name not in _COLUMN_COMPARISONS:
+        allowed = ", ".join(sorted(_COLUMN_COMPARISONS))
+        msg = (
+            f"{key}: a field is compared with an F() expression through {allowed} only."
+        )
+        raise FieldError(msg, field=name)
+    if col.dtype in ("string", "boolean") and lookup_cls.lookup_name not in (
+        "exact",
+        "ne",
+    ):
+        msg = (
+            f"{key}: InfluxDB answers <, <=, > and >= on {col.dtype} fields with no "
+            "rows and no error, so influxpy refuses them; compare with = or !=."
+        )
+        raise CompileError(msg)
+    rhs = value.resolve(resolver)
+    for node in rhs.walk():
+        if getattr(node, "kind", ""):
+            msg = (
+                f"{key}: InfluxDB cannot filter on a function of the points "
+                "(WHERE applies before functions); compute it in a subquery and "
+                "filter its alias."
+            )
+            raise FieldError(msg, field=name)
+        if isinstance(node, Col) and node.role == "time":
+            msg = f"{key}: time cannot be part of an F() comparison; filter time alone."
+            raise FieldError(msg, field=name)
+    return lookup_cls(col, rhs, False)
 
 
 def _holds_text(value: Any) -> bool:
