@@ -173,7 +173,11 @@ class SourcesMixin(_CompilerBase):
             if not isinstance(source, Source):
                 raise self._unsupported("a subquery beside other sources")
             if source.database and source.database != self.catalog.database:
-                raise self._unsupported("queries across databases")
+                what = (
+                    "measurements of several databases in one FROM "
+                    f"({self.catalog.database!r} and {source.database!r})"
+                )
+                raise self._unsupported(what)
             rp = self.catalog.policy(source.retention_policy)
             for (table_rp, name), columns in sorted(self.catalog.tables.items()):
                 if table_rp != rp or name in found:
