@@ -17,7 +17,12 @@ from influxpy.compilers.duckdb.aliases import (
     group_column,
     output_column,
 )
-from influxpy.compilers.duckdb.catalog import ColumnInfo, code_column, ident
+from influxpy.compilers.duckdb.catalog import (
+    ColumnInfo,
+    code_column,
+    find_column,
+    ident,
+)
 from influxpy.compilers.duckdb.context import (
     _MATH_FUNCTIONS,
     _VALUE_ROLES,
@@ -48,6 +53,11 @@ _AGGREGATE_REQUIRED = "aggregate function required inside the call to {name}"
 _FIELD_EXPECTED = "expected field argument in {name}()"
 
 
+#: The value casts of InfluxQL text (``f::integer``), which a call over a
+#: field of another type would have to apply to each value.
+_VALUES = frozenset({"integer", "float", "string", "boolean"})
+
+
 class CallsMixin(ThroughCallsMixin):
     """The select list of function calls and the rows of each call."""
 
@@ -55,6 +65,7 @@ class CallsMixin(ThroughCallsMixin):
         self, ctx: _Context, items: list[SelectItem]
     ) -> tuple[str, list[str], list[str | None]] | None:
         names = _output_names(items)
+        self._refuse_value_casts(ctx, items)
         if self._is_multi_row_with_columns(items):
             return self._multi_row_with_columns(ctx, items, names)
         calls: list[Func] = []
@@ -317,6 +328,30 @@ class CallsMixin(ThroughCallsMixin):
         if fill.mode == "previous":
             return _fill_previous(ctx, name)
         return name
+
+    def _refuse_value_casts(self, ctx: _Context, items: list[SelectItem]) -> None:
+        """Refuse a call of a field cast to another type (``sum(f::integer)``
+        of a float field): influxd's cursor converts each value before the
+        call, while the engine's calls read the stored column. An integer
+        read as a float is the same number, and COUNT counts either."""
+        for item in items:
+            for node in item.expression.walk():
+                if not isinstance(node, Func) or node.name in self.functions:
+                    continue
+                source = node.source
+                if node.name == "count" or not isinstance(source, Col):
+                    continue
+                if source.cast not in _VALUES:
+                    continue
+                found = find_column(ctx.columns, source.key, source.role)
+                kind = found[1].kind if found is not None else None
+                if kind in (None, "tag", source.cast) or (kind, source.cast) == (
+                    "integer",
+                    "float",
+                ):
+                    continue
+                what = f"{node.name}() of {source.key}::{source.cast} (a {kind} field)"
+                raise self._unsupported(what)
 
     def _check_call(self, ctx: _Context, call: Func) -> None:
         name = call.name

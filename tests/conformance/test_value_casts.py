@@ -1,0 +1,69 @@
+"""Value casts (``f::integer``, ``n::float``) inside calls, on both stores.
+
+influxd converts each value of a cast field before the call reads it
+(``sum(f::integer)`` of 1.5, 2.7 and 4.0 is 1 + 2 + 4 = 7). The engine
+answers the casts that change no value (an integer read as a float, any
+cast under COUNT) as influxd does, and refuses the others with an error
+naming the call, rather than answer the sum of the stored values.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import influxpy
+from conformance._common import Reading, at, write_both
+
+POINTS = [
+    Reading(time=at(1), v=1.5, n=2, host="a"),
+    Reading(time=at(2), v=2.7, n=3, host="a"),
+    Reading(time=at(3), v=4.0, n=5, host="b"),
+]
+
+
+def answers(alias: str, text: str) -> tuple[str | None, list[list[object]]]:
+    (result,) = list(influxpy.get_connection(alias).statements(text))
+    return result.error, [list(v) for s in result.series for v in s.values]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT count(v::integer) FROM conformance",
+        "SELECT sum(n::float), mean(n::float) FROM conformance",
+        "SELECT max(n::float) FROM conformance GROUP BY host",
+        "SELECT v::integer, n::float FROM conformance",
+        "SELECT sum(x) FROM (SELECT v::integer AS x FROM conformance)",
+        "SELECT sum(v::float), sum(n::integer) FROM conformance",
+    ],
+)
+def test_casts_that_keep_each_value_answer_as_influxd(
+    both: tuple[str, str], text: str
+) -> None:
+    write_both(both, *POINTS)
+    server, engine = (answers(alias, text) for alias in both)
+    assert server[0] is None
+    assert server[1]
+    assert engine == server
+
+
+@pytest.mark.parametrize(
+    ("text", "call", "server_rows"),
+    [
+        ("SELECT sum(v::integer) FROM conformance", "sum() of v::integer", [[0, 7]]),
+        ("SELECT top(v::integer, 2) FROM conformance", "top() of v::integer", None),
+        ("SELECT distinct(v::integer) FROM conformance", "distinct()", None),
+        ("SELECT derivative(v::integer) FROM conformance", "derivative()", None),
+    ],
+)
+def test_casts_that_change_values_are_refused_by_the_engine(
+    both: tuple[str, str], text: str, call: str, server_rows: object
+) -> None:
+    write_both(both, *POINTS)
+    server, engine = (answers(alias, text) for alias in both)
+    assert server[0] is None
+    if server_rows is not None:
+        assert server[1] == server_rows
+    assert engine[0] is not None
+    assert call in engine[0]
+    assert "cannot run" in engine[0]
