@@ -14,6 +14,9 @@ import pytest
 import influxpy
 from conformance._common import Reading, at, write_both
 
+BY = "GROUP BY time(2s) fill(none)"
+BEFORE_10 = f"time < {at(10)}"
+
 POINTS = [
     Reading(time=at(1), v=1.5, n=2, host="a"),
     Reading(time=at(2), v=2.7, n=3, host="a"),
@@ -67,3 +70,30 @@ def test_casts_that_change_values_are_refused_by_the_engine(
     assert engine[0] is not None
     assert call in engine[0]
     assert "cannot run" in engine[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT max(*) FROM conformance",
+        "SELECT min(*), first(*) FROM conformance",
+        f"SELECT max(*) FROM conformance WHERE time >= {at(0)} AND {BEFORE_10} {BY}",
+        "SELECT mean(*), count(*) FROM conformance",
+    ],
+)
+def test_wildcard_calls_read_the_field_types_each_function_takes(
+    both: tuple[str, str], text: str
+) -> None:
+    """``max(*)`` and ``min(*)`` read boolean fields too (MAX and MIN take
+    booleans); ``mean(*)`` reads only numbers; ``count(*)`` and ``first(*)``
+    every field."""
+    points = [
+        Reading(time=at(1), v=1.5, n=2, ok=True, s="x", host="a"),
+        Reading(time=at(2), v=2.7, n=3, ok=False, s="y", host="a"),
+        Reading(time=at(5), v=4.0, n=5, ok=False, host="b"),
+    ]
+    write_both(both, *points)
+    server, engine = (answers(alias, text) for alias in both)
+    assert server[0] is None
+    assert server[1]
+    assert engine == server

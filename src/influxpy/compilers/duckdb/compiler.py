@@ -247,7 +247,11 @@ class DuckDBCompiler(
             for key, kind in sorted(
                 (c.key, c.kind) for c in columns.values() if c.role == "field"
             ):
-                if expr.numeric and kind not in self._NUMERIC:
+                if (
+                    expr.numeric
+                    and kind not in self._NUMERIC
+                    and not expr._takes_type(kind)
+                ):
                     continue
                 call = expr._copy(Col(key, "field", kind, key))
                 out.append(SelectItem(call, f"{prefix}_{key}"))

@@ -309,7 +309,11 @@ class SourcesMixin(_CompilerBase):
                     key = c.key
                     if c.role != "field" or not _matches(source, key, c):
                         continue
-                    if expr.numeric and c.kind not in self._NUMERIC:
+                    if (
+                        expr.numeric
+                        and c.kind not in self._NUMERIC
+                        and not expr._takes_type(c.kind)
+                    ):
                         continue
                     call = expr._copy(Col(key, "field", c.kind, key))
                     out.append(SelectItem(call, f"{prefix}_{key}"))
