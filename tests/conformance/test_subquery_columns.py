@@ -216,6 +216,16 @@ TYPELESS_CASES = [
             )
         ],
     ),
+    # A repeated name reads the first item (null) and, with ``*``, gives a
+    # row wherever the subquery has one.
+    (
+        "SELECT * FROM (SELECT max(zz), max(v) FROM m)",
+        [({}, ["time", "max"], [[0, None]])],
+    ),
+    (
+        "SELECT * FROM (SELECT zz AS x, v AS x FROM m)",
+        [({}, ["time", "x"], [[10, None], [20, None], [30, None]])],
+    ),
     # Only columns of fields that exist nowhere: no rows.
     ("SELECT * FROM (SELECT max(zz) AS x FROM m)", []),
     ("SELECT x FROM (SELECT max(zz) AS x, max(v) AS y FROM m)", []),

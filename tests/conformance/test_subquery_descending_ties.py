@@ -41,15 +41,15 @@ TEXTS = [
 def stores(both: tuple[str, str]) -> Iterator[list[Any]]:
     backends = [influxpy.get_connection(alias) for alias in both]
     for backend in backends:
-        backend.create_database("ties")
-        backend.write_lines(POINTS, database="ties")
+        backend.create_database("descending_ties")
+        backend.write_lines(POINTS, database="descending_ties")
     yield backends
     for backend in backends:
-        backend.drop_database("ties")
+        backend.drop_database("descending_ties")
 
 
 def values(backend: Any, text: str) -> list[tuple[int, float]]:
-    (result,) = backend.query(text, database="ties", epoch="ns")
+    (result,) = backend.query(text, database="descending_ties", epoch="ns")
     return [(p["time"], p["v"]) for p in result.points]
 
 

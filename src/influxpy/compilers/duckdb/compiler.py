@@ -352,6 +352,7 @@ class DuckDBCompiler(
     def _raw_query(
         self, ctx: _Context, items: list[SelectItem]
     ) -> tuple[str, list[str], list[str | None]] | None:
+        star = not items
         if not items:
             infos = sorted(
                 (c.key, c.role == "tag", c)
@@ -377,9 +378,12 @@ class DuckDBCompiler(
                 and c.key in ctx.columns
             }
         )
-        if not referenced and not (ctx.subquery and _reads_a_column(items, ctx)):
+        if not referenced and not (
+            ctx.subquery and ((star and items) or _reads_a_column(items, ctx))
+        ):
             # Only tags of a measurement: no rows. Of a subquery, every row
-            # comes out (its tags are columns the server reads).
+            # comes out (its tags are columns the server reads; ``*`` lists
+            # even columns without a type).
             return None
         present = " OR ".join(f"{r} IS NOT NULL" for r in referenced)
         if ctx.subquery:
