@@ -509,7 +509,11 @@ def aggregate_call(draw: st.DrawFn, *, ordered: bool, single: bool) -> Any:
     """
     numeric = st.sampled_from(NUMERIC)
     anything = st.sampled_from(FIELDS)
-    percent = st.sampled_from([5, 25, 50, 75, 90, 100])
+    # From 50 up every group read has a point at the rank: below, a first
+    # group without one makes the server answer nothing at all (a quirk,
+    # test_quirk_percentile_after_a_first_group_without_rank); the ranks
+    # of low percentiles are checked in test_percentile_rank.py.
+    percent = st.sampled_from([50, 75, 90, 100])
     choices: list[Callable[[], Any]] = [
         lambda: Count(draw(anything)),
         lambda: Mean(draw(numeric)),

@@ -130,6 +130,37 @@ def test_quirk_percentile_ties_among_more_than_twelve_points(
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT percentile(i, 25) FROM m GROUP BY t",
+        "SELECT percentile(i, 25) * 2 FROM m GROUP BY t",
+        "SELECT abs(percentile(i, 25)) FROM m GROUP BY t",
+        "SELECT percentile(i, 25) FROM m WHERE time < 10 GROUP BY time(5ns), t",
+    ],
+)
+def test_quirk_percentile_after_a_first_group_without_rank(
+    both: tuple[str, str], text: str
+) -> None:
+    """A lone PERCENTILE (in math too) whose first series read (t=a: one
+    point, rank -1) has no point at the rank: influxd answers nothing at
+    all, in ascending order too; the engine answers every group that has
+    a point at the rank (t=b: its first of two)."""
+    server, engine = (influxpy.get_connection(alias) for alias in both)
+    lines = ["m,t=a i=4i 1", "m,t=b i=5i 1", "m,t=b i=7i 2"]
+    for backend in (server, engine):
+        backend.create_database("firstrank")
+        backend.write_lines(lines, database="firstrank")
+    assert server.query(text, database="firstrank") == []
+    ours = [
+        (r.tags, [(p["time"], *list(p.values())[1:]) for p in r.points])
+        for r in engine.query(text, database="firstrank", epoch="ns")
+    ]
+    value = 10 if "* 2" in text else 5
+    filled = [(5, None)] if "fill" not in text and "time(" in text else []
+    assert ours == [({"t": "b"}, [(1 if "time(" not in text else 0, value), *filled])]
+
+
+@pytest.mark.parametrize(
     "fill",
     ["", " fill(none)"],
 )
