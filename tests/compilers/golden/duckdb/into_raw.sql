@@ -2,7 +2,7 @@
 -- influxql: SELECT "v" INTO "target" FROM "metrics" GROUP BY *
 -- writes: True
 -- params: {}
--- meta: {'action': 'into', 'columns': ['v'], 'database': None, 'group_keys': ['dc', 'host'], 'kinds': ['float'], 'measurement': 'target', 'retention_policy': None}
+-- meta: {'action': 'into', 'columns': ['v'], 'database': None, 'group_keys': ['dc', 'host'], 'kinds': ['float'], 'measurement': 'target', 'retention_policy': None, 'tag_columns': []}
 SELECT "
 grp_0", "
 grp_1", time, CASE WHEN typeof("

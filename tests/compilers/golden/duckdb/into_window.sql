@@ -2,7 +2,7 @@
 -- influxql: SELECT mean("v") AS "v" INTO "target" FROM "metrics" WHERE time >= '2020-01-01T00:00:00Z' AND time < '2020-01-02T00:00:00Z' GROUP BY time(1h), "host"
 -- writes: True
 -- params: {}
--- meta: {'action': 'into', 'columns': ['v'], 'database': None, 'group_keys': ['host'], 'kinds': ['float'], 'measurement': 'target', 'retention_policy': None}
+-- meta: {'action': 'into', 'columns': ['v'], 'database': None, 'group_keys': ['host'], 'kinds': ['float'], 'measurement': 'target', 'retention_policy': None, 'tag_columns': []}
 SELECT "
 grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
