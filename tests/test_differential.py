@@ -909,9 +909,9 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     # A fill inside a subquery grouped finer than the outer query fills runs
     # of windows on the server (test_subquery_windows.py, test_quirk_fill_*).
     filled = windows and fill not in (None, "null", "none")
-    # Raw rows of two series at one time come in no set order on the
-    # server, which decides the rows a slice keeps.
-    ties = raw and data.shares_times(())
+    # Raw rows (and a transformation's rows) of two series at one time come
+    # in no set order on the server, which decides the rows a slice keeps.
+    ties = (raw or transform) and data.shares_times(())
     if not ties and draw(st.integers(0, 2)) == 0:
         # Grouped finer than the outer query, rows are counted per run of
         # one inner group in time order (test_subquery_limits.py), each
