@@ -82,6 +82,10 @@ class ConditionsMixin(_CompilerBase):
             if found is not None and found[1].role == "field":
                 return "TRUE"
             col = dataclasses.replace(col, role="unknown")
+        if lookup.lookup_name != "isnull" and _not_text(lookup.rhs):
+            # A tag compared with a number or a boolean: the index lets every
+            # series through and leaves the comparison to the points.
+            return "TRUE"
         return self._lookup(dataclasses.replace(lookup, lhs=col), columns)
 
     def _lookup(self, lookup: Lookup, columns: Mapping[str, ColumnInfo]) -> str:
@@ -272,3 +276,11 @@ def index_condition_error(where: WhereNode, *, deleting: bool) -> str | None:
             return f"left side of '{op}' must be a tag key"
         return "invalid tag comparison operator"
     return None
+
+
+def _not_text(value: Any) -> bool:
+    """Whether a lookup's value (or one of a list's) is not text: a number
+    or a boolean, which the server's index cannot match against tags."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_not_text(v) for v in value)
+    return value is not None and not isinstance(value, str)
