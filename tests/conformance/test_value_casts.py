@@ -97,3 +97,20 @@ def test_wildcard_calls_read_the_field_types_each_function_takes(
     assert server[0] is None
     assert server[1]
     assert engine == server
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT distinct(host) FROM conformance",
+        "SELECT distinct(host::tag) FROM conformance GROUP BY host",
+        "SELECT count(distinct(host)) FROM conformance",
+    ],
+)
+def test_distinct_of_a_tag_has_no_rows(both: tuple[str, str], text: str) -> None:
+    """influxd's iterators read fields only: DISTINCT of a tag answers no
+    rows (the engine listed the tag's values)."""
+    write_both(both, *POINTS)
+    server, engine = (answers(alias, text) for alias in both)
+    assert server == (None, [])
+    assert engine == server

@@ -308,6 +308,9 @@ class MultiRowMixin(_CompilerBase):
         if source.key not in ctx.columns:
             return None
         x, kind = _column_sql(source, ctx.columns)
+        if kind == "tag" and not ctx.subquery:
+            # influxd's iterators read fields only: a tag has no points.
+            return None
         g = ctx.group_columns
         col0 = output_column(position)
         query = ctx.query
