@@ -1,4 +1,6 @@
-"""Value casts (``f::integer``, ``n::float``) inside calls, on both stores.
+"""What a call reads of each field, on both stores: value casts
+(``f::integer``, ``n::float``), the field types a wildcard call takes, and a
+tag (no points: influxd's iterators read fields only).
 
 influxd converts each value of a cast field before the call reads it
 (``sum(f::integer)`` of 1.5, 2.7 and 4.0 is 1 + 2 + 4 = 7). The engine
