@@ -146,10 +146,16 @@ class MultiRowMixin(_CompilerBase):
         else:
             what = f"{name}()"
             raise self._unsupported(what)
+        source = f"SELECT {', '.join([*g, 'time', 'v AS x'])} FROM ({rows})"
+        if engine in ("derivative", "difference"):
+            # influxd's reducer skips a point that does not advance time: of
+            # merged series' points at one time it reads one (its merge
+            # heap's pick; here the smallest value).
+            same = ", ".join([*g, "time"])
+            source += f" QUALIFY row_number() OVER (PARTITION BY {same} ORDER BY x) = 1"
         steps = (
             f"SELECT *, lag(x) OVER {window} AS px, lag(time) OVER {window} AS pt, "
-            f"row_number() OVER {window} AS rn "
-            f"FROM (SELECT {', '.join([*g, 'time', 'v AS x'])} FROM ({rows}))"
+            f"row_number() OVER {window} AS rn FROM ({source})"
         )
         values = f"SELECT {', '.join([*g, 'time', f'{value} AS v'])}, {keep} AS keep"
         kept = ", ".join([*g, "time", "v"])
