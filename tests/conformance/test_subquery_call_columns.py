@@ -20,19 +20,8 @@ from typing import Any
 import pytest
 
 import influxpy
+from conformance._paired import POINTS, RANGE, answer
 
-S = 1_000_000_000
-POINTS = [
-    f"m,host=a,dc=x v=1,n=10i {10 * S}",
-    f"m,host=a,dc=y v=2 {10 * S}",
-    f"m,host=b,dc=x n=30i {20 * S}",
-    f"m,host=a,dc=x v=4 {20 * S}",
-    f"m,host=a,dc=y n=50i {30 * S}",
-    f"m,host=b,dc=y v=6,n=60i {30 * S}",
-    f"m,host=a,dc=x n=70i {40 * S}",
-    f"m,host=b,dc=x v=8 {40 * S}",
-]
-RANGE = "WHERE time >= 0 AND time < 50s"
 BY_HOST = "SELECT mean(v) + count(n) AS x, max(v) AS mx FROM m GROUP BY time(10s), host"
 BY_HOST_DC = f"{BY_HOST}, dc"
 
@@ -42,16 +31,6 @@ def store(conn: str) -> Any:
     backend = influxpy.get_connection(conn)
     backend.write_lines(POINTS)
     return backend
-
-
-def answer(backend: Any, text: str) -> list[tuple[dict[str, str], list[Any]]]:
-    """Each series' tags and its rows (times in seconds), sorted."""
-    (result,) = list(backend.statements(text))
-    assert result.error is None, result.error
-    return [
-        (s.tags, sorted(([v[0] // S, *v[1:]] for v in s.values), key=repr))
-        for s in result.series
-    ]
 
 
 def test_a_column_of_several_calls_in_descending_order(store: Any) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import influxpy
+from conformance._paired import answer
 
 S = 1_000_000_000
 POINTS = [
@@ -41,16 +42,6 @@ def store(conn: str) -> Any:
     backend = influxpy.get_connection(conn)
     backend.write_lines(POINTS)
     return backend
-
-
-def answer(backend: Any, text: str) -> list[tuple[dict[str, str], list[Any]]]:
-    """Each series' tags and its rows (times in seconds), sorted."""
-    (result,) = list(backend.statements(text))
-    assert result.error is None, result.error
-    return [
-        (s.tags, sorted(([v[0] // S, *v[1:]] for v in s.values), key=repr))
-        for s in result.series
-    ]
 
 
 def test_raw_rows_of_a_subquery_sliced_per_run(store: Any) -> None:

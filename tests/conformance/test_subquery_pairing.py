@@ -15,19 +15,7 @@ from typing import Any
 import pytest
 
 import influxpy
-
-S = 1_000_000_000
-POINTS = [
-    f"m,host=a,dc=x v=1,n=10i {10 * S}",
-    f"m,host=a,dc=y v=2 {10 * S}",
-    f"m,host=b,dc=x n=30i {20 * S}",
-    f"m,host=a,dc=x v=4 {20 * S}",
-    f"m,host=a,dc=y n=50i {30 * S}",
-    f"m,host=b,dc=y v=6,n=60i {30 * S}",
-    f"m,host=a,dc=x n=70i {40 * S}",
-    f"m,host=b,dc=x v=8 {40 * S}",
-]
-RANGE = "WHERE time >= 0 AND time < 50s"
+from conformance._paired import POINTS, RANGE, answer
 
 
 @pytest.fixture
@@ -35,16 +23,6 @@ def store(conn: str) -> Any:
     backend = influxpy.get_connection(conn)
     backend.write_lines(POINTS)
     return backend
-
-
-def answer(backend: Any, text: str) -> list[tuple[dict[str, str], list[Any]]]:
-    """Each series' tags and its rows (times in seconds), sorted."""
-    (result,) = list(backend.statements(text))
-    assert result.error is None, result.error
-    return [
-        (s.tags, sorted(([v[0] // S, *v[1:]] for v in s.values), key=repr))
-        for s in result.series
-    ]
 
 
 def test_several_calls_of_an_inner_group_by_star(store: Any) -> None:
