@@ -5,8 +5,9 @@ tag (no points: influxd's iterators read fields only).
 influxd converts each value of a cast field before the call reads it
 (``sum(f::integer)`` of 1.5, 2.7 and 4.0 is 1 + 2 + 4 = 7). The engine
 answers the casts that change no value (an integer read as a float, any
-cast under COUNT) as influxd does, and refuses the others with an error
-naming the call, rather than answer the sum of the stored values.
+cast under COUNT) or leave none (a string read as a number) as influxd
+does, and refuses a float read as an integer with an error naming the
+call, rather than answer the sum of the stored values.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ BY = "GROUP BY time(2s) fill(none)"
 BEFORE_10 = f"time < {at(10)}"
 
 POINTS = [
-    Reading(time=at(1), v=1.5, n=2, host="a"),
+    Reading(time=at(1), v=1.5, n=2, s="x", host="a"),
     Reading(time=at(2), v=2.7, n=3, host="a"),
     Reading(time=at(3), v=4.0, n=5, host="b"),
 ]
@@ -40,6 +41,7 @@ def answers(alias: str, text: str) -> tuple[str | None, list[list[object]]]:
         "SELECT v::integer, n::float FROM conformance",
         "SELECT sum(x) FROM (SELECT v::integer AS x FROM conformance)",
         "SELECT sum(v::float), sum(n::integer) FROM conformance",
+        "SELECT mean(s::float), max(v::string), max(n::float) FROM conformance",
     ],
 )
 def test_casts_that_keep_each_value_answer_as_influxd(

@@ -330,10 +330,12 @@ class CallsMixin(ThroughCallsMixin):
         return name
 
     def _refuse_value_casts(self, ctx: _Context, items: list[SelectItem]) -> None:
-        """Refuse a call of a field cast to another type (``sum(f::integer)``
-        of a float field): influxd's cursor converts each value before the
-        call, while the engine's calls read the stored column. An integer
-        read as a float is the same number, and COUNT counts either."""
+        """Refuse a call of a float field read as an integer
+        (``sum(f::integer)``): influxd's cursor truncates each value before
+        the call, while the engine's calls read the stored column. Other
+        casts keep each value (an integer read as a float) or leave none
+        (a string read as a number), as the stored column does; COUNT
+        counts either."""
         for item in items:
             for node in item.expression.walk():
                 if not isinstance(node, Func) or node.name in self.functions:
@@ -345,10 +347,9 @@ class CallsMixin(ThroughCallsMixin):
                     continue
                 found = find_column(ctx.columns, source.key, source.role)
                 kind = found[1].kind if found is not None else None
-                if kind in (None, "tag", source.cast) or (kind, source.cast) == (
-                    "integer",
-                    "float",
-                ):
+                if (kind, source.cast) != ("float", "integer"):
+                    # The same values, or none (a string or a boolean read
+                    # as a number, or the reverse), as the stored column.
                     continue
                 what = f"{node.name}() of {source.key}::{source.cast} (a {kind} field)"
                 raise self._unsupported(what)
