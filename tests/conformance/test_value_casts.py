@@ -1,6 +1,7 @@
 """What a call reads of each field, on both stores: value casts
-(``f::integer``, ``n::float``), the field types a wildcard call takes, and a
-tag (no points: influxd's iterators read fields only).
+(``f::integer``, ``n::float``), the field types a wildcard call takes, a
+tag (no points: influxd's iterators read fields only), and arithmetic of
+TOP and BOTTOM (on each value they pick).
 
 influxd converts each value of a cast field before the call reads it
 (``sum(f::integer)`` of 1.5, 2.7 and 4.0 is 1 + 2 + 4 = 7). The engine
@@ -117,4 +118,26 @@ def test_distinct_of_a_tag_has_no_rows(both: tuple[str, str], text: str) -> None
     write_both(both, *POINTS)
     server, engine = (answers(alias, text) for alias in both)
     assert server == (None, [])
+    assert engine == server
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT top(v, 2) + 1 FROM conformance",
+        "SELECT bottom(n, 2) * 2 FROM conformance",
+        "SELECT abs(top(v, 2)) FROM conformance GROUP BY host",
+        "SELECT -1 * bottom(v, 2) FROM conformance ORDER BY time DESC",
+        f"SELECT top(v, 2) / 2 FROM conformance WHERE {BEFORE_10} GROUP BY time(2s)",
+    ],
+)
+def test_arithmetic_of_top_and_bottom_on_each_value(
+    both: tuple[str, str], text: str
+) -> None:
+    """Arithmetic or math of TOP or BOTTOM without tag arguments runs on
+    each picked value, as influxd computes it (the engine refused it)."""
+    write_both(both, *POINTS)
+    server, engine = (answers(alias, text) for alias in both)
+    assert server[0] is None
+    assert server[1]
     assert engine == server

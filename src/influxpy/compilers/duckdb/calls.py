@@ -93,9 +93,10 @@ class CallsMixin(ThroughCallsMixin):
         multi = [c for c in calls if c.name in self._MULTI_ROW]
         if multi:
             lone = len(items) == 1 and len(calls) == 1 and not aux
-            if lone and multi[0].name == "distinct" and items[0].expression != multi[0]:
-                # Arithmetic or math of DISTINCT: on each of its values.
-                over = items[0].expression
+            over = items[0].expression
+            if lone and over != multi[0] and _once_over_each_value(over, multi[0]):
+                # Arithmetic or math of DISTINCT, or of TOP/BOTTOM without
+                # tags: on each of its values.
                 return self._multi_row_query(ctx, multi[0], names, over=over)
             # SAMPLE beside other calls, or in arithmetic (even of itself),
             # runs as any call: its points join the other calls' rows.
@@ -569,3 +570,13 @@ def _reading_context(ctx: _Context, call: Func, predictors: frozenset[str]) -> _
         query = dataclasses.replace(ctx.query, descending=False)
         return dataclasses.replace(ctx, query=query)
     return ctx
+
+
+def _once_over_each_value(expression: Any, call: Func) -> bool:
+    """Whether *expression* is arithmetic or math of one DISTINCT, or of one
+    TOP/BOTTOM without tag arguments (influxd computes it on each value)."""
+    if call.name not in ("distinct", "top", "bottom"):
+        return False
+    if call.name != "distinct" and len(call.params) != 1:
+        return False
+    return sum(1 for node in expression.walk() if node == call) == 1

@@ -394,7 +394,7 @@ class MultiRowMixin(_CompilerBase):
             # top-n pass over the rows (no window sorting every row).
             if not g and gbt is None:
                 body = (
-                    f"SELECT {', '.join(['time', 'w', f'x AS {col0}', *carried])} "
+                    f"SELECT {', '.join(['time', 'w', 'x', f'x AS {col0}', *carried])} "
                     f"FROM ({base}) ORDER BY x {best}, time ASC LIMIT {n}"
                 )
             else:
@@ -414,9 +414,15 @@ class MultiRowMixin(_CompilerBase):
                 )
                 body = (
                     f"SELECT {', '.join(g)}{', ' if g else ''}{PICKED}.t AS time, "
-                    f"w, {PICKED}.v AS {col0}{extra} FROM ({best_rows})"
+                    f"w, {PICKED}.v AS x, {PICKED}.v AS {col0}{extra} "
+                    f"FROM ({best_rows})"
                 )
-            order = [f"w {direction}", "time ASC", f"{col0} {best}"]
+            if over is not None:
+                # Arithmetic or math of the call, on each picked value.
+                sql, result = self._scalar(over, lambda _call: ("x", kind))
+                kinds[position] = result
+                body = f"SELECT * REPLACE ({sql} AS {col0}) FROM ({body})"
+            order = [f"w {direction}", "time ASC", f"x {best}"]
         else:
             assert not others, "DISTINCT takes no other columns"
             seen = "max(time)" if query.descending else "min(time)"
