@@ -106,6 +106,10 @@ COMMANDS = [
 ]
 
 
+#: The commands of COMMANDS that read no point, so print nothing.
+READ_NOTHING = {"SELECT value FROM nowhere", "SELECT value FROM oneday.cpu"}
+
+
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda args: " ".join(args))
 def test_influx_cli_gets_influxds_output(
     pair: tuple[int, int, str], args: list[str]
@@ -114,6 +118,9 @@ def test_influx_cli_gets_influxds_output(
     influxd, served, name = pair
     expected = influx(influxd, "-database", name, *args)
     assert influx(served, "-database", name, *args) == expected
+    # Something to compare: every command prints rows or influxd's error
+    # but those reading nothing (a missing measurement, an empty policy).
+    assert bool(expected[1].strip()) != (args[-1] in READ_NOTHING), expected
 
 
 def test_influx_cli_imports_a_gzipped_file_with_a_precision(
