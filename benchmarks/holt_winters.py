@@ -29,6 +29,10 @@ How the engine gets there (``backends/duckdb/functions/``):
   interpreter, one run's passes after another: about 17,000 passes of 36
   windows for a series with a season of 4, so a single series stays far
   from the batched figures;
+- where numba is installed (``pip install 'influxpy-orm[numba]'``), each
+  series is fitted by the same operations compiled to machine code
+  (``holt_winters_compiled.py``, the same bits); the two ways below are
+  the engine's without numba, and the benchmark times both;
 - the series of one query go to DuckDB's Arrow function together, and
   their runs step in lockstep in numpy, one array operation per arithmetic
   operation of the server's (``holt_winters_batch.py``). The arithmetic in
@@ -60,6 +64,7 @@ from _holt_winters_original import holt_winters as original
 
 import influxpy
 from influxpy import fields, models
+from influxpy.backends.duckdb.functions import holt_winters_compiled
 from influxpy.backends.duckdb.functions.holt_winters import holt_winters
 from influxpy.backends.duckdb.functions.holt_winters_batch import holt_winters_many
 from influxpy.durations import Second
@@ -136,6 +141,16 @@ def main() -> None:
     parser.add_argument("--series", default="1,20,100")
     args = parser.parse_args()
     counts = [int(count) for count in args.series.split(",")]
+    start = time.process_time()
+    compiled = holt_winters_compiled.compiled_fit()
+    if compiled is None:
+        print("numba is not installed: the compiled fit is left out")
+        paths = ["interpreted"]
+    else:
+        compiled([1.0, 2.0, 3.0, 2.0], 2, [0.0, 0.0, 0.0, 0.0, 2.0, 0.5, 0.5, 1.0])
+        took = time.process_time() - start
+        print(f"numba: importing it and compiling (or loading) the fit: {took:.2f} s")
+        paths = ["compiled", "interpreted"]
     for windows, season in CASES:
         data = [series(windows, seed=windows + season + k) for k in range(max(counts))]
         base, expected = cpu_median(
@@ -147,17 +162,18 @@ def main() -> None:
         )
         assert answer == expected, "the scalar fit answers differently"
         print(f"  one series, scalar fit: {alone:.4f} s ({base / alone:.1f}x faster)")
-        for count in counts:
+        for path, count in ((path, count) for path in paths for count in counts):
+            holt_winters_compiled.ENABLED = path == "compiled"
             batch = data[:count]
-            trials = max(1, args.trials if count < 50 else 1)
+            trials = max(1, args.trials if count < 50 or path == "compiled" else 1)
             took, answers = cpu_median(
                 trials,
                 partial(holt_winters_many, batch, H, season, True, 10),
             )
-            assert answers[0] == expected, "the batched fit answers differently"
+            assert answers[0] == expected, f"the {path} fit answers differently"
             per = took / count
             print(
-                f"  a query of {count} series: {per:.4f} s per series "
+                f"  {path}, a query of {count} series: {per:.4f} s per series "
                 f"({base / per:.1f}x faster)",
                 flush=True,
             )
@@ -167,10 +183,11 @@ def main() -> None:
             assert answers[0] == expected, "the engine answers differently"
             per = took / count
             print(
-                f"  the same through an engine query: {per:.4f} s per series "
-                f"({base / per:.1f}x faster)",
+                f"  {path}, the same through an engine query: {per:.4f} s per "
+                f"series ({base / per:.1f}x faster)",
                 flush=True,
             )
+        holt_winters_compiled.ENABLED = True
         checks = [original(*points, H, season, True, 10) for points in data[1:3]]
         assert holt_winters_many(data[1:3], H, season, True, 10) == checks
 

