@@ -21,6 +21,7 @@ upgrade pays for compiling it (a few seconds), the others for loading it.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections.abc import Callable
@@ -34,6 +35,7 @@ __all__ = ["ENABLED", "compiled_fit"]
 #: to run the interpreted port beside it).
 ENABLED = True
 
+_log = logging.getLogger("influxpy.engine")
 _lock = threading.Lock()
 _built: list[Callable[[list[float], int, list[float]], list[float]] | None] = []
 
@@ -283,14 +285,38 @@ def _build() -> Callable[[list[float], int, list[float]], list[float]] | None:
     except ImportError:
         return None
 
-    jit = numba.njit(cache=True, error_model="numpy", fastmath=False)
     names = ("_divide", "_go_pow", "_forecast", "_sse", "_nelder_mead", "_fit")
     module = globals()
-    # Each function calls the others by their global names: the compiled
-    # ones replace them here, before the first call compiles them all.
-    compiled = {name: jit(module[name]) for name in names}
-    module.update(compiled)
-    run = compiled["_fit"]
+    interpreted = {name: module[name] for name in names}
+    run = None
+    # With nowhere to cache the machine code (no writable directory), numba
+    # refuses cache=True: compile it for this process alone.
+    for cache in (True, False):
+        try:
+            jit = numba.njit(cache=cache, error_model="numpy", fastmath=False)
+            # Each function calls the others by their global names: the
+            # compiled ones replace them, then a first fit compiles them all.
+            compiled = {name: jit(interpreted[name]) for name in names}
+            module.update(compiled)
+            run = compiled["_fit"]
+            run(
+                np.array([1.0, 2.0, 3.0]),
+                2,
+                np.array([0.3, 0.3, 0.3, 0.3, 1.0, 1.0, 1.0, 1.0]),
+            )
+            break
+        except Exception as exc:  # any failure leaves the interpreted fit
+            module.update(interpreted)
+            run = None
+            if not cache:
+                _log.warning(
+                    "HOLT_WINTERS runs interpreted: numba could not compile "
+                    "its fit (%s: %s).",
+                    type(exc).__name__,
+                    exc,
+                )
+    if run is None:
+        return None
 
     def fit(y: list[float], season: int, parameters: list[float]) -> list[float]:
         found = run(
