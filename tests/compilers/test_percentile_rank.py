@@ -32,7 +32,7 @@ import pytest
 
 import influxpy
 from influxpy import F, Percentile, Second, fields, models
-from influxpy.compilers.duckdb import percentile
+from influxpy.compilers.duckdb import percentile, percentile_groups
 from influxpy.functions import Func
 
 S = 1_000_000_000
@@ -268,3 +268,40 @@ def test_percentile_of_each_group_equals_the_point_at_the_rank_of_a_full_sort(
                 if picked:
                     expected_values[(str(i), start)] = picked[0][1]
         assert got_values == expected_values, p
+
+
+@pytest.mark.parametrize("kept", [0.0, 2.0])
+@pytest.mark.parametrize("descending", [False, True])
+def test_percentile_of_large_groups_reads_again_only_the_rows_near_the_picks(
+    engine: str, descending: bool, kept: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Groups of 150 to 700 points, with few or many ties, one far below the
+    # others: quantile_disc's picks at p and DELTA below it differ, so only
+    # the rows from the least lower pick up (or up to the greatest pick)
+    # are read again, kept in memory or scanned twice. The nearest rank is
+    # the pick's own or the one before it, whose value lies below the pick.
+    monkeypatch.setattr(percentile_groups, "KEPT_SHARE", kept)
+    rng = random.Random(11)
+    groups = {}
+    for g, size in enumerate([150, 201, 333, 499, 700, 1001]):
+        spread = [1_000_000, 10, 1000][g % 3]
+        offset = -2_000_000.0 if g == 0 else 0.0
+        times = rng.sample(range(10_000), size)
+        groups[str(g)] = [(t, offset + float(rng.randrange(spread))) for t in times]
+    Sample.series.using(engine).bulk_create(
+        Sample(time=T0 + t * S, v=v, case=case)
+        for case, points in groups.items()
+        for t, v in points
+    )
+    sort = by_sort_descending if descending else by_sort
+    qs = Sample.series.using(engine).filter(time__gte=T0, time__lt=T0 + 10_000 * S)
+    if descending:
+        qs = qs.order_by("-time")
+    for p in [1, 5, 33.3, 49.9, 50.1, 66.7, 95, 97.5, 99, 99.5, 99.9]:
+        call = Func("percentile", F("v"), p)
+        got = {
+            row["case"]: ((row["time"] - T0) // S, row["percentile"])
+            for row in qs.annotate(call).group_by("case").epoch().points()
+        }
+        expected = {case: sort(points, p)[0] for case, points in groups.items()}
+        assert got == expected, p
