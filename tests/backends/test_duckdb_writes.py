@@ -158,6 +158,124 @@ def test_the_batch_writer_hands_on_only_the_refused_lines(conn: str) -> None:
     assert len(points(conn)) == 5
 
 
+# -- a type conflict in a shard group the write creates ---------------------------
+
+
+def other_points(conn: str) -> list[tuple[int, Any]]:
+    """``(time, x)`` of every point of the measurement ``other``."""
+    result = influxpy.connections[conn].query(
+        'SELECT x FROM "other"',
+        database=influxpy.connections[conn].database,
+        epoch="ns",
+    )
+    return [(p["time"], p["x"]) for r in result for p in r.points]
+
+
+def test_a_conflict_in_a_created_shard_group_refuses_the_write_there(
+    conn: str,
+) -> None:
+    """Points of one request in a shard group it creates give a field two
+    types: InfluxDB refuses every point of the request in that group (other
+    measurements included), answers a bare ``field type conflict`` and
+    writes the request's points in other groups."""
+    lines = [
+        f"untyped v=true {T0}",
+        f"untyped v=1.5 {T0 + 1}",
+        f"other x=1 {T0 + 2}",
+        "not a line",
+        f"untyped v=2.5 {LATER}",
+        f"other x=2 {LATER + 1}",
+    ]
+    with pytest.raises(FieldTypeConflictError) as info:
+        influxpy.connections[conn].write_lines(lines)
+    error = info.value
+    assert error.reason == "field type conflict"
+    assert "field type conflict" in str(error)
+    assert "no point was written" not in str(error)
+    assert points(conn) == [(LATER, 2.5)]
+    assert other_points(conn) == [(LATER + 1, 2.0)]
+    if is_engine(conn):
+        assert error.lines == tuple(lines[:4])
+        assert (error.dropped, error.written) == (3, 2)
+        assert str(error) == (
+            "The embedded engine refused 4 of 6 lines (the other 2 points were "
+            "written), as InfluxDB answers: field type conflict (the points of "
+            "the write in a shard group it created gave a field two types, so "
+            "InfluxDB refuses every point of the write in that group)."
+        )
+
+
+def test_a_shard_group_a_refused_write_created_exists_afterwards(conn: str) -> None:
+    """InfluxDB keeps the group it created for a refused write: a later
+    conflict in it drops only the points of the other type."""
+    backend = influxpy.connections[conn]
+    with pytest.raises(FieldTypeConflictError):
+        backend.write_lines([f"untyped v=1.5 {T0}", f"untyped v=true {T0 + 1}"])
+    with pytest.raises(FieldTypeConflictError) as info:
+        backend.write_lines([f"untyped v=2.5 {T0 + 2}", f"untyped v=true {T0 + 3}"])
+    assert info.value.reason.startswith("partial write: field type conflict: ")
+    assert info.value.reason.endswith(" dropped=1")
+    assert points(conn) == [(T0 + 2, 2.5)]
+
+
+def test_a_conflict_in_a_shard_group_holding_points_drops_only_them(
+    conn: str,
+) -> None:
+    """A group holding a point of any measurement exists: a new measurement's
+    field given two types there loses only the points of the second type."""
+    backend = influxpy.connections[conn]
+    backend.write_lines([f"other x=1 {T0}"])
+    with pytest.raises(FieldTypeConflictError) as info:
+        backend.write_lines([f"untyped v=1.5 {T0 + 1}", f"untyped v=true {T0 + 2}"])
+    assert info.value.reason.endswith(" dropped=1")
+    assert info.value.lines == (f"untyped v=true {T0 + 2}",)
+    assert points(conn) == [(T0 + 1, 1.5)]
+
+
+def test_bulk_create_with_two_types_in_a_created_shard_group(conn: str) -> None:
+    """``bulk_create`` of an untyped field: each batch is one request."""
+    manager = Untyped.series.using(conn)
+    assert manager.bulk_create([Untyped(time=LATER, v=1.0)]) == 1
+    batch = [
+        Untyped(time=T0, v=1.0),
+        Untyped(time=T0 + 1, v="x"),
+        Untyped(time=LATER + 1, v=2.0),
+    ]
+    with pytest.raises(FieldTypeConflictError) as info:
+        manager.bulk_create(batch)
+    assert info.value.reason == "field type conflict"
+    assert info.value.written == 0
+    assert points(conn) == [(LATER, 1.0), (LATER + 1, 2.0)]
+    if is_engine(conn):
+        assert info.value.lines == (
+            f"untyped v=1.0 {T0}",
+            f'untyped v="x" {T0 + 1}',
+        )
+        assert info.value.dropped == 2
+
+
+def test_write_dataframe_with_two_types_in_a_created_shard_group() -> None:
+    """The engine's frame path applies the same rule. (The HTTP backend's
+    encoder refuses a frame column of mixed types before sending it.)"""
+    import pandas as pd
+
+    conn = "frames-duckdb"
+    influxpy.connect("duckdb://:memory:", alias=conn)
+
+    frame = pd.DataFrame(
+        {"v": [True, 1.5, 2.5]},
+        index=pd.to_datetime([T0, T0 + 1, LATER], unit="ns", utc=True),
+    )
+    try:
+        with pytest.raises(FieldTypeConflictError) as info:
+            Untyped.series.using(conn).write_dataframe(frame)
+        assert info.value.reason == "field type conflict"
+        assert info.value.lines == (f"untyped v=true {T0}", f"untyped v=1.5 {T0 + 1}")
+        assert points(conn) == [(LATER, 2.5)]
+    finally:
+        influxpy.connections[conn].close()
+
+
 # -- values and names the line protocol cannot carry ---------------------------
 
 
@@ -327,22 +445,30 @@ def test_quirk_field_types_are_per_shard_on_the_server(both: tuple[str, str]) ->
     assert points(engine) == [(T0, 1.5)]
 
 
-def test_quirk_mixed_types_creating_a_measurement_refuse_the_whole_write(
+def test_quirk_conflicts_in_two_shard_groups_name_one_group(
     both: tuple[str, str],
 ) -> None:
-    """A batch creating a measurement whose new field gets two types: the
-    server refuses the whole request ("field type conflict", nothing
-    written, other measurements included). The engine keeps the first type,
-    as the server does for a new field of a stored measurement."""
+    """Points of one request dropped for type conflicts in two existing
+    shard groups: the server answers the error of whichever shard's write
+    ended first (its reason and its ``dropped`` alone, the other group's
+    drops uncounted). The engine names the first conflict and counts every
+    dropped point."""
     server, engine = both
-    lines = [f"untyped v=true {T0}", f"untyped v=1.5 {T0 + 1}", f"other x=1 {T0}"]
-    with pytest.raises(FieldTypeConflictError) as on_server:
-        influxpy.connections[server].write_lines(lines)
-    assert "no point was written" in str(on_server.value)
-    assert points(server) == []
-    with pytest.raises(FieldTypeConflictError) as on_engine:
-        influxpy.connections[engine].write_lines(lines)
-    assert on_engine.value.lines == (f"untyped v=1.5 {T0 + 1}",)
-    assert on_engine.value.dropped == 1
-    assert "(the other 2 points were written)" in str(on_engine.value)
-    assert points(engine) == [(T0, True)]
+    lines = [
+        f"untyped v=2.5 {T0 + 1}",
+        f"untyped v=true {T0 + 2}",
+        f"untyped v=true {T0 + 3}",
+        f"untyped v=3.5 {LATER + 1}",
+        f"untyped v=true {LATER + 2}",
+    ]
+    errors = {}
+    for alias in both:
+        backend = influxpy.connections[alias]
+        backend.write_lines([f"untyped v=1.5 {T0}", f"untyped v=1.5 {LATER}"])
+        with pytest.raises(FieldTypeConflictError) as info:
+            backend.write_lines(lines)
+        errors[alias] = info.value
+        assert [t for t, _v in points(alias)] == [T0, T0 + 1, LATER, LATER + 1]
+    assert errors[server].reason.endswith((" dropped=2", " dropped=1"))
+    assert errors[engine].reason.endswith(" dropped=3")
+    assert errors[engine].lines == tuple(line for line in lines if "v=true" in line)

@@ -419,11 +419,15 @@ def test_a_field_type_conflict_names_the_rejected_points(
 def test_a_type_conflict_in_a_new_shard_rejects_the_whole_batch(
     influx_server: InfluxServer, database: str, backend: HTTPBackend
 ) -> None:
-    """Inside one batch on a new shard, 1.6.7 rejects everything: we say so."""
+    """Inside one batch on a new shard, 1.6.7 rejects the batch's points in
+    that shard group and says neither which nor how many: we say so."""
     points = [point(1, cpu=1), point(2, cpu="high"), point(3, cpu=2)]
     message = (
-        "InfluxDB rejected 3 of 3 points because of a field type conflict (no "
-        "point was written): field type conflict."
+        "InfluxDB refused the points of a request of 3 points in a shard group "
+        "the request created, because of a field type conflict: field type "
+        "conflict. Its points there gave a field two types; points in other "
+        "shard groups were written, and InfluxDB does not say which lines were "
+        "refused (the error's lines are all the request's)."
     )
 
     with pytest.raises(FieldTypeConflictError, match=exact(message)) as info:

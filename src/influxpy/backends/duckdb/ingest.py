@@ -3,7 +3,11 @@
 ``refuse_conflicts`` drops the points that write a field with another type
 than the stored one (or, for a new field, than the batch's first), as
 InfluxDB 1.6.7 drops them, and describes them for the
-``FieldTypeConflictError`` raised after the others are stored. ``merge``
+``FieldTypeConflictError`` raised after the others are stored.
+``mixed_groups`` finds the shard groups in which one write gives a field
+values of two types and ``drop_groups`` takes a write's points in some
+groups out of a batch: InfluxDB refuses every point of a write in a shard
+group the write creates when its points there give a field two types. ``merge``
 stores a batch, merging a point with the same tag set and time into the
 stored one. ``tag_codes`` gives each tag value its integer code from the
 shared dictionary. Each runs inside the caller's transaction.
@@ -15,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from influxpy.backends.duckdb.batches import MIXED, pyarrow
+from influxpy.backends.duckdb.batches import MIXED, as_list, pyarrow, untyped
 from influxpy.backends.duckdb.catalog import ident
 from influxpy.compilers.duckdb.catalog import TAG_CODES, ColumnInfo, code_column
 from influxpy.exceptions import FieldTypeConflictError
@@ -24,11 +28,32 @@ if TYPE_CHECKING:
     from influxpy.backends.duckdb.batches import Batch
     from influxpy.backends.duckdb.catalog import CatalogChange
 
-__all__ = ["Rejection", "conflict_error", "merge", "refuse_conflicts", "tag_codes"]
+__all__ = [
+    "Rejection",
+    "conflict_error",
+    "created_group_error",
+    "drop_groups",
+    "group_starts",
+    "merge",
+    "mixed_groups",
+    "refuse_conflicts",
+    "tag_codes",
+]
 
 _PY_KIND = {float: "float", int: "integer", bool: "boolean", str: "string"}
+#: InfluxDB's answer to a write whose points in a shard group it creates
+#: give a field two types (HTTP 400, every point of the write there refused).
+CREATED_GROUP_CONFLICT = "field type conflict"
+#: Why, in the errors' messages.
+CREATED_GROUP_WHY = (
+    "the points of the write in a shard group it created gave a field two "
+    "types, so InfluxDB refuses every point of the write in that group"
+)
 #: Tag values whose codes a connection remembers before it starts afresh.
 TAG_CODE_CACHE = 1_000_000
+#: Nanoseconds from Go's zero time (January 1 of year 1) to the Unix epoch:
+#: InfluxDB's shard groups start at multiples of their duration from there.
+_GO_ZERO_NS = 62_135_596_800 * 1_000_000_000
 
 
 @dataclass
@@ -100,6 +125,60 @@ def refuse_conflicts(
         if any(v is not None for v in values)
     }
     return Rejection(total, lines, reasons)
+
+
+def group_starts(times: Any, shard_ns: int) -> Any:
+    """The start of the shard group of each time (a numpy int64 array).
+
+    As ``shard_group_bounds`` computes it, without leaving int64.
+    """
+    import numpy as np
+
+    t = np.asarray(times, dtype=np.int64)
+    shift = _GO_ZERO_NS % shard_ns
+    return t - ((t % shard_ns) + shift) % shard_ns
+
+
+def mixed_groups(batches: list[Batch], shard_ns: int) -> set[int]:
+    """The starts of the shard groups in which a batch gives one field values
+    of two types (groups of *shard_ns* nanoseconds)."""
+    found: set[int] = set()
+    for batch in batches:
+        mixed = [values for kind, values in batch.fields.values() if kind == MIXED]
+        if not mixed or not batch.count:
+            continue
+        starts = group_starts(batch.times, shard_ns).tolist()
+        for values in mixed:
+            seen: dict[int, type] = {}
+            for start, value in zip(starts, as_list(values), strict=True):
+                if value is not None and (
+                    seen.setdefault(start, value.__class__) is not value.__class__
+                ):
+                    found.add(start)
+    return found
+
+
+def drop_groups(batch: Batch, starts: set[int], shard_ns: int) -> list[str]:
+    """Take the points in the groups starting at *starts* out of *batch*.
+
+    Return them as line-protocol lines, as they were given. A field only
+    the refused points had is not written; one whose kept values all have
+    one type takes it.
+    """
+    if not batch.count:
+        return []
+    at = group_starts(batch.times, shard_ns).tolist()
+    keep = [start not in starts for start in at]
+    if all(keep):
+        return []
+    lines = batch.row_lines([i for i, k in enumerate(keep) if not k])
+    batch.drop_rows(keep)
+    fields = {}
+    for key, (kind, values) in batch.fields.items():
+        if any(v is not None for v in values):
+            fields[key] = untyped(values) if kind == MIXED else (kind, values)
+    batch.fields = fields
+    return lines
 
 
 def conflict_error(rejection: Rejection, written: int = 0) -> FieldTypeConflictError:
@@ -306,3 +385,34 @@ def _merge_table(
         f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM influxpy_merged"
     )
     con.execute("DROP TABLE influxpy_merged")
+
+
+def created_group_error(
+    lines: list[str], rejection: Rejection | None, total: int, written: int = 0
+) -> FieldTypeConflictError:
+    """The error for a batch whose points *lines* were refused whole in
+    shard groups it created (``mixed_groups``), and whose points *rejection*
+    describes were dropped for a type conflict in existing groups.
+
+    *total* counts the batch's points; *written* the points earlier batches
+    of the same call stored.
+    """
+    refused = [*lines, *(rejection.lines if rejection is not None else ())]
+    kept = (
+        "the other points were written"
+        if len(refused) < total
+        else "no point was written"
+    )
+    done = f" {written} points of earlier batches were written." if written else ""
+    msg = (
+        f"The embedded engine rejected {len(refused)} of {total} points because "
+        f"of a field type conflict ({kept}), as InfluxDB answers: "
+        f"{CREATED_GROUP_CONFLICT} ({CREATED_GROUP_WHY}).{done}"
+    )
+    return FieldTypeConflictError(
+        msg,
+        lines=refused,
+        dropped=len(refused),
+        reason=CREATED_GROUP_CONFLICT,
+        written=written,
+    )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from influxpy.backends.duckdb.batches import Batch, check_names
+from influxpy.backends.duckdb.ingest import CREATED_GROUP_CONFLICT, CREATED_GROUP_WHY
 from influxpy.exceptions import (
     FieldTypeConflictError,
     LineProtocolError,
@@ -189,6 +190,9 @@ class WriteTally:
     refused: list[Rejected] = field(default_factory=list)
     #: Points older than the retention policy keeps (see ``beyond_retention``).
     beyond: list[Rejected] = field(default_factory=list)
+    #: Points refused whole in shard groups the body created (see
+    #: ``EngineWrites._refuse_new_groups``).
+    created: list[Rejected] = field(default_factory=list)
 
     def add(self, columns: Columns, stored: int, rejection: Rejection | None) -> None:
         """Count a batch's stored points and its refused ones."""
@@ -207,6 +211,23 @@ class WriteTally:
                 Rejected(numbers.get(line, 0), line, reason, reason)
                 for line in rejection.lines
             )
+
+    def refuse_group(self, columns: Columns, lines: list[str]) -> None:
+        """Count the points of *columns* refused whole in a created group."""
+        if not lines:
+            return
+        numbers = dict(
+            zip(columns.lines.to_pylist(), columns.line_numbers.tolist(), strict=True)
+        )
+        self.created.extend(
+            Rejected(
+                numbers.get(line, 0),
+                line,
+                CREATED_GROUP_CONFLICT,
+                CREATED_GROUP_CONFLICT,
+            )
+            for line in lines
+        )
 
     @property
     def lines(self) -> int:
@@ -232,6 +253,19 @@ class WriteTally:
 
     def _outcome(self) -> WriteOutcome:
         read = self.read
+        if self.created:
+            # influxd answers the shard group's error alone, whatever else
+            # the body had (lines that do not parse, other drops).
+            every = [*read.rejected, *read.dropped, *self.refused, *self.created]
+            every.sort(key=lambda r: r.line_number)
+            stored = [*every, *self.beyond]
+            raise self._error(
+                CREATED_GROUP_CONFLICT,
+                [r.line for r in every] + [r.line for r in self.beyond],
+                len(stored) - len(read.rejected),
+                FieldTypeConflictError,
+                why=CREATED_GROUP_WHY,
+            )
         dropped = len(read.dropped) + len(self.conflicts)
         refused = [r.line for r in read.rejected]
         parsed = "\n".join(r.error for r in read.rejected)
@@ -260,6 +294,8 @@ class WriteTally:
         lines: list[str],
         dropped: int,
         cls: type[PartialWriteError] | None,
+        *,
+        why: str = "",
     ) -> PartialWriteError:
         kept = (
             f"the other {self.written} points were written"
@@ -268,7 +304,7 @@ class WriteTally:
         )
         msg = (
             f"The embedded engine refused {len(lines)} of {self.lines} lines "
-            f"({kept}), as InfluxDB answers: {reason}."
+            f"({kept}), as InfluxDB answers: {reason}" + (f" ({why})." if why else ".")
         )
         return (cls or PartialWriteError)(
             msg, lines=lines, dropped=dropped, reason=reason, written=self.written

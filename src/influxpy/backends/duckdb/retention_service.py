@@ -117,6 +117,23 @@ class EngineRetention(EngineAdmin):
                     )
                     groups.append((begin, end))
 
+    def _record_created_groups(
+        self, database: str, rp: str, bounds: list[tuple[int, int]]
+    ) -> None:
+        """Record the groups ``[start, end)`` of *bounds* a write created
+        but stored no point in (InfluxDB keeps the groups it made for a
+        refused write); the groups of stored points are recorded first, so
+        ids follow the order the groups were made in."""
+        with self._change():
+            self._record_shard_groups()
+            for start, end in bounds:
+                self._con.execute(
+                    f"INSERT INTO {_GROUPS} SELECT nextval('{_IDS}'), ?, ?, ?, ? "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {_GROUPS} WHERE database = ? "
+                    "AND retention_policy = ? AND start_time < ? AND end_time > ?)",
+                    [database, rp, start, end, database, rp, end, start],
+                )
+
     def _uncovered(
         self, table: str, start: int, shard: int, groups: list[tuple[int, int]]
     ) -> bool:

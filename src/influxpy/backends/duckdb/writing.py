@@ -19,6 +19,7 @@ from influxpy._logging import note_batch
 from influxpy._utils import chunks
 from influxpy.backends.base import DEFAULT_BATCH_SIZE, counting_written
 from influxpy.backends.duckdb.batches import (
+    MIXED,
     Batch,
     batch_from_columns,
     batch_from_objects,
@@ -31,7 +32,10 @@ from influxpy.backends.duckdb.catalog import (
 from influxpy.backends.duckdb.core import EngineCore, _duckdb
 from influxpy.backends.duckdb.ingest import (
     conflict_error,
+    created_group_error,
+    drop_groups,
     merge,
+    mixed_groups,
     refuse_conflicts,
     tag_codes,
 )
@@ -42,6 +46,7 @@ from influxpy.backends.duckdb.lines import (
     beyond_retention,
     utf8_body,
 )
+from influxpy.backends.duckdb.retention_service import shard_group_bounds
 from influxpy.exceptions import (
     DatabaseNotFoundError,
     PartialWriteError,
@@ -57,6 +62,8 @@ __all__ = ["EngineWrites"]
 _CHECKPOINT_ROWS = 1_000_000
 #: ``autogen``'s shard groups (7 days), as ``retention_policies()`` has it.
 _AUTOGEN_SHARD_DURATION = 7 * 86_400 * 1_000_000_000
+#: The shard groups recorded (``retention_service``).
+_SHARD_GROUPS = "main.influxpy_shard_groups"
 
 
 def _no_policy(database: str, rp: str, *, named: bool) -> ProgrammingError:
@@ -83,6 +90,67 @@ class EngineWrites(EngineCore):
         def retention_policies(self, database: str) -> list[dict[str, Any]]:
             """The policies of *database* (``EngineAdmin``)."""
             ...
+
+        def _record_created_groups(
+            self, database: str, rp: str, bounds: list[tuple[int, int]]
+        ) -> None:
+            """Record shard groups no point lies in (``EngineRetention``)."""
+            ...
+
+    def _refuse_new_groups(
+        self, database: str, rp: str, batches: list[Batch], shard_ns: int
+    ) -> tuple[list[list[str]], list[tuple[int, int]]] | None:
+        """Take out of *batches* (one write) their points in the shard groups
+        the write creates where its points give a field two types.
+
+        InfluxDB 1.6.7 refuses every point of a write in such a group (other
+        measurements included) and answers ``field type conflict``; in a
+        group that exists, it drops only the points of the other type (see
+        ``refuse_conflicts``). A group exists once a point of the policy lies
+        in it or it is recorded. Return the refused lines of each batch and
+        the groups' bounds (for ``_record_created_groups`` once the other
+        points are stored), or None when nothing is refused.
+        """
+        starts = mixed_groups(batches, shard_ns)
+        if not starts:
+            return None
+        new = {s for s in starts if not self._group_exists(database, rp, s, shard_ns)}
+        if not new:
+            return None
+        refused = [drop_groups(batch, new, shard_ns) for batch in batches]
+        return refused, [shard_group_bounds(s, shard_ns) for s in sorted(new)]
+
+    def _group_exists(self, database: str, rp: str, start: int, shard_ns: int) -> bool:
+        """Whether the shard group of *rp* starting at *start* exists: a
+        recorded group overlaps it or a point of the policy lies in it."""
+        end = shard_group_bounds(start, shard_ns)[1]
+        with self._lock:
+            con = self._con
+            try:
+                row = con.execute(
+                    f"SELECT 1 FROM {_SHARD_GROUPS} WHERE database = ? AND "
+                    "retention_policy = ? AND start_time < ? AND end_time > ? LIMIT 1",
+                    [database, rp, end, start],
+                ).fetchone()
+            except _duckdb().CatalogException:
+                row = None
+            if row is not None:
+                return True
+            for policy, measurement, _columns in self._state.tables_of(database):
+                if policy != rp:
+                    continue
+                table = table_name(self._state.store, database, rp, measurement)
+                if con.execute(
+                    f"SELECT 1 FROM {table} WHERE time >= {start} AND time < {end} "
+                    "LIMIT 1"
+                ).fetchone():
+                    return True
+        return False
+
+    def _shard_duration(self, database: str, rp: str) -> int:
+        """The shard group duration of policy *rp* (7 days when it has none)."""
+        policy = self._write_policy(database, rp) or {}
+        return int(policy.get("shard_duration") or 0) or _AUTOGEN_SHARD_DURATION
 
     def _ingest(self, database: str, rp: str, batch: Batch) -> tuple[int, Any]:
         """Store one batch in one transaction.
@@ -208,11 +276,21 @@ class EngineWrites(EngineCore):
         if not retention_policy and db in self._state.dropped_defaults:
             raise _no_policy(db, rp, named=False)
         written = 0
+        shard_ns = 0
         # Any error leaving (a bad point, the caller's iterable) says how
         # many points were stored.
         with counting_written(lambda: written):
             for batch in batches:
+                refusal = None
+                total = batch.count
+                if any(kind == MIXED for kind, _values in batch.fields.values()):
+                    shard_ns = shard_ns or self._shard_duration(db, rp)
+                    refusal = self._refuse_new_groups(db, rp, [batch], shard_ns)
                 stored, rejection = self._ingest(db, rp, batch)
+                if refusal is not None:
+                    (lines,), bounds = refusal
+                    self._record_created_groups(db, rp, bounds)
+                    raise created_group_error(lines, rejection, total, written)
                 if rejection is not None:
                     raise conflict_error(rejection, written)
                 written += stored
@@ -338,6 +416,15 @@ class EngineWrites(EngineCore):
             int((policy or {}).get("shard_duration") or 0),
         )
         with counting_written(lambda: tally.written):
-            for columns in kept:
-                tally.add(columns, *self._ingest(db, rp, batch_of(columns)))
+            batches = [batch_of(columns) for columns in kept]
+            shard_ns = int(policy.get("shard_duration") or 0)
+            refusal = self._refuse_new_groups(
+                db, rp, batches, shard_ns or _AUTOGEN_SHARD_DURATION
+            )
+            for columns, batch in zip(kept, batches, strict=True):
+                tally.add(columns, *self._ingest(db, rp, batch))
+            if refusal is not None:
+                for columns, lines in zip(kept, refusal[0], strict=True):
+                    tally.refuse_group(columns, lines)
+                self._record_created_groups(db, rp, refusal[1])
             return tally.outcome(raise_on_refusal=raise_on_refusal)

@@ -204,14 +204,19 @@ class HTTPErrors:
                 ]
             else:
                 rejected = list(lines)
-            some_kept = partial and (dropped or len(rejected)) < len(lines)
-            kept = (
-                "the other points were written" if some_kept else "no point was written"
-            )
-            msg = (
-                f"InfluxDB rejected {dropped or len(rejected)} of {len(lines)} points "
-                f"because of a field type conflict ({kept}): {text}.{done}"
-            )
+            if conflict is None and not partial:
+                msg = self._created_group_conflict(text, len(lines)) + done
+            else:
+                some_kept = partial and (dropped or len(rejected)) < len(lines)
+                kept = (
+                    "the other points were written"
+                    if some_kept
+                    else "no point was written"
+                )
+                msg = (
+                    f"InfluxDB rejected {dropped or len(rejected)} of {len(lines)} "
+                    f"points because of a field type conflict ({kept}): {text}.{done}"
+                )
             return FieldTypeConflictError(
                 msg,
                 lines=rejected,
@@ -230,6 +235,23 @@ class HTTPErrors:
         )
         return PartialWriteError(
             msg, lines=bad, dropped=dropped, reason=text, written=written
+        )
+
+    @staticmethod
+    def _created_group_conflict(text: str, count: int) -> str:
+        """The message for InfluxDB's bare ``field type conflict``.
+
+        InfluxDB 1.6.7 answers it when a request's points in a shard group
+        the request creates give a field two types: it refuses every point
+        of the request in that group and writes those in other groups, and
+        says neither which nor how many.
+        """
+        return (
+            f"InfluxDB refused the points of a request of {count} points in a "
+            f"shard group the request created, because of a field type conflict: "
+            f"{text}. Its points there gave a field two types; points in other "
+            "shard groups were written, and InfluxDB does not say which lines "
+            "were refused (the error's lines are all the request's)."
         )
 
     def _statement_error(self, text: str, database: str | None) -> NoReturn:
