@@ -298,3 +298,30 @@ def test_a_body_partly_over_stored_points_merges_as_influxd(pair):
         assert_same(*both(pair, "POST", "/write", params=params, content=body))
     assert read_ns(served, db, "w_mix") == read_ns(influxd, db, "w_mix")
     assert len(read_ns(served, db, "w_mix")[0]["values"]) == 6
+
+
+def test_type_conflicts_in_created_shard_groups_are_answered_as_influxd(pair):
+    """400 ``field type conflict`` (no ``partial write``, no count) when a
+    body's points in a shard group it creates give a field two types: every
+    point of the body there is refused, those in other groups are written.
+    In a group that exists, only the points of the other type are dropped."""
+    influxd, served, db = pair
+    week = 7 * 86_400 * 10**9
+    # Weeks of 1990, far from the other tests' points.
+    a, b, c, d = (631_152_000 * 10**9 + n * week for n in (1, 3, 5, 7))
+    bodies = [
+        f"wsg_n v=1i {a}\nwsg_n v=2.5 {a + 1}\nwsg_o z=1 {a + 2}\nwsg_x y=2 {b}",
+        f"wsg_n v=3i {a + 3}\nwsg_n v=4.5 {a + 4}",
+        f"wsg_p v=1i {c}\nwsg_p v=2.5 {c + 1}\nnot a line\nwsg_x y=3 {b + 1}",
+        f"wsg_f v=1i {b + 2}\nwsg_f v=2.5 {b + 3}\nwsg_g v=1i {d}\nwsg_g v=true {d + 1}",
+    ]
+    for body in bodies:
+        expected, got = both(pair, "POST", "/write", params={"db": db}, content=body)
+        assert expected.status_code == 400, expected.text
+        try:
+            assert_same(expected, got)
+        except AssertionError as exc:
+            raise AssertionError(f"{body!r}: {exc}") from None
+    for measurement in ("wsg_n", "wsg_o", "wsg_x", "wsg_p", "wsg_f", "wsg_g"):
+        assert read_ns(served, db, measurement) == read_ns(influxd, db, measurement)
+    assert read_ns(served, db, "wsg_n")[0]["values"] == [[a + 3, 3]]
