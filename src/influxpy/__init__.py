@@ -152,6 +152,7 @@ __all__ = [
     "Raw",
     "RelativeStrengthIndex",
     "RetentionPolicy",
+    "RetentionPolicyNotFoundError",
     "Round",
     "Sample",
     "Second",

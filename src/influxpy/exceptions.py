@@ -14,7 +14,8 @@ InfluxpyError
     ├── OperationalError          server failure, timeout
     │   └── AuthenticationError   credentials missing, wrong or not allowed
     ├── ProgrammingError          the store rejected the statement
-    │   └── DatabaseNotFoundError the database does not exist
+    │   ├── DatabaseNotFoundError the database does not exist
+    │   └── RetentionPolicyNotFoundError the retention policy does not exist
     ├── NotSupportedError         the backend lacks a feature
     └── PartialWriteError         some points were rejected; carries them
         ├── FieldTypeConflictError a field was written with another type
@@ -48,6 +49,7 @@ __all__ = [
     "OperationalError",
     "PartialWriteError",
     "ProgrammingError",
+    "RetentionPolicyNotFoundError",
     "UnsupportedCompilation",
 ]
 
@@ -157,6 +159,63 @@ class InfluxQLParseError(ProgrammingError):
 
 class DatabaseNotFoundError(ProgrammingError):
     """The database named by the connection or the model does not exist."""
+
+
+class RetentionPolicyNotFoundError(ProgrammingError):
+    """A write or a query names a retention policy its database does not
+    have, or names none after the database's default policy was dropped.
+
+    ``database`` and ``policy`` name them (``database`` is None where it is
+    not known, as for a statement whose source names another database);
+    ``reason`` is the server's text, ``retention policy not found: <policy>``
+    (``server_text()``), which InfluxDB 1.x answers with HTTP 500 to a write.
+    """
+
+    def __init__(
+        self, msg: str, *, database: str | None = None, policy: str = ""
+    ) -> None:
+        super().__init__(msg)
+        self.database = database
+        self.policy = policy
+        self.reason = self.server_text(policy)
+
+    @staticmethod
+    def server_text(policy: str) -> str:
+        """InfluxDB's text for the missing policy *policy*."""
+        return f"retention policy not found: {policy}"
+
+    @classmethod
+    def missing(
+        cls, database: str, policy: str, *, named: bool
+    ) -> RetentionPolicyNotFoundError:
+        """The error for a policy *database* does not have: one a write or a
+        query names (*named*), or its default policy, which was dropped."""
+        if named:
+            what = (
+                f"The retention policy {policy!r} does not exist on database "
+                f"{database!r}"
+            )
+        else:
+            what = (
+                f"The database {database!r} has no default retention policy: its "
+                f"default {policy!r} was dropped. Name a policy, create {policy!r} "
+                "again or make another policy the default"
+            )
+        msg = f"{what} (InfluxDB answers: {cls.server_text(policy)})."
+        return cls(msg, database=database, policy=policy)
+
+    @classmethod
+    def from_server_text(
+        cls, text: str, msg: str, *, database: str | None = None
+    ) -> RetentionPolicyNotFoundError | None:
+        """The error for a server's *text*, or None when it is not InfluxDB's
+        ``retention policy not found: <policy>``."""
+        prefix = cls.server_text("")
+        start = text.find(prefix)
+        if start < 0:
+            return None
+        policy = text[start + len(prefix) :].strip().rstrip(".")
+        return cls(msg, database=database, policy=policy)
 
 
 class NotSupportedError(DatabaseError):

@@ -325,3 +325,28 @@ def test_type_conflicts_in_created_shard_groups_are_answered_as_influxd(pair):
     for measurement in ("wsg_n", "wsg_o", "wsg_x", "wsg_p", "wsg_f", "wsg_g"):
         assert read_ns(served, db, measurement) == read_ns(influxd, db, measurement)
     assert read_ns(served, db, "wsg_n")[0]["values"] == [[a + 3, 3]]
+
+
+def test_writes_to_a_missing_policy_are_answered_as_influxd(pair):
+    """500 ``retention policy not found: <name>``: a policy the request
+    names, or none after the database's default policy was dropped."""
+    db = f"serve_rp_{uuid.uuid4().hex[:8]}"
+    setup = (
+        f'CREATE DATABASE "{db}"',
+        f'CREATE RETENTION POLICY "keep" ON "{db}" DURATION 0s REPLICATION 1',
+        f'DROP RETENTION POLICY "autogen" ON "{db}"',
+    )
+    try:
+        for text in setup:
+            for answer in both(pair, "POST", "/query", params={"q": text}):
+                assert answer.status_code == 200, answer.text
+        for params in ({"db": db}, {"db": db, "rp": "autogen"}, {"db": db, "rp": "x"}):
+            expected, got = both(
+                pair, "POST", "/write", params=params, content=b"w_rp v=1 1"
+            )
+            assert expected.status_code == 500, expected.text
+            assert_same(expected, got)
+        params = {"db": db, "rp": "keep"}
+        assert_same(*both(pair, "POST", "/write", params=params, content=b"w v=1 1"))
+    finally:
+        both(pair, "POST", "/query", params={"q": f'DROP DATABASE "{db}"'})

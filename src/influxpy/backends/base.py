@@ -338,7 +338,7 @@ class Backend(abc.ABC):
         try:
             for result in results:
                 if result.error is not None:
-                    raise self.statement_failure(result)
+                    raise self.statement_failure(result, database=database)
                 found.extend(map(converter.result, result.series))
         finally:
             close = getattr(results, "close", None)
@@ -393,17 +393,25 @@ class Backend(abc.ABC):
         try:
             async for result in results:
                 if result.error is not None:
-                    raise self.statement_failure(result)
+                    raise self.statement_failure(result, database=database)
                 found.extend(map(converter.result, result.series))
         finally:
             await results.aclose()
         return found
 
-    def statement_failure(self, result: StatementResult) -> ProgrammingError:
+    def statement_failure(
+        self, result: StatementResult, *, database: str | None = None
+    ) -> ProgrammingError:
         """The error to raise for a failed statement of ``statements()``:
-        ``DatabaseNotFoundError`` for ``database not found``, otherwise
+        ``DatabaseNotFoundError`` for ``database not found``,
+        ``RetentionPolicyNotFoundError`` for ``retention policy not found``
+        (its ``database`` the one the statements ran on), otherwise
         ``ProgrammingError``, with the store's text."""
-        from influxpy.exceptions import DatabaseNotFoundError, ProgrammingError
+        from influxpy.exceptions import (
+            DatabaseNotFoundError,
+            ProgrammingError,
+            RetentionPolicyNotFoundError,
+        )
 
         text = (result.error or "").rstrip(".")
         msg = (
@@ -412,6 +420,12 @@ class Backend(abc.ABC):
         )
         if text.startswith("database not found"):
             return DatabaseNotFoundError(msg)
+        if text.startswith(RetentionPolicyNotFoundError.server_text("")):
+            found = RetentionPolicyNotFoundError.from_server_text(
+                text, msg, database=database or self.database or None
+            )
+            if found is not None:
+                return found
         return ProgrammingError(msg)
 
     def explain(

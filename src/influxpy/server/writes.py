@@ -13,21 +13,17 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import re
 import zlib
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from influxpy.exceptions import (
     DatabaseNotFoundError,
     PartialWriteError,
-    ProgrammingError,
+    RetentionPolicyNotFoundError,
 )
 
 if TYPE_CHECKING:
     from influxpy.backends.base import Backend
-
-#: influxd's answer, quoted in the engine's error for a missing policy.
-_NO_POLICY = re.compile(r"retention policy not found: [^)]*")
 
 __all__ = [
     "BodyError",
@@ -93,7 +89,8 @@ def write_body(
         except DatabaseNotFoundError:
             names = []
         if retention_policy not in names:
-            return WriteAnswer(500, f"retention policy not found: {retention_policy}")
+            text = RetentionPolicyNotFoundError.server_text(retention_policy)
+            return WriteAnswer(500, text)
     store = cast("LineProtocolStore", backend)
     try:
         store.write_line_protocol(
@@ -107,10 +104,7 @@ def write_body(
         return WriteAnswer(404, f'database not found: "{database}"')
     except PartialWriteError as exc:
         return WriteAnswer(400, exc.reason or str(exc))
-    except ProgrammingError as exc:
+    except RetentionPolicyNotFoundError as exc:
         # The default policy was dropped (or a named one since the check).
-        found = _NO_POLICY.search(str(exc))
-        if found is None:
-            raise
-        return WriteAnswer(500, found[0])
+        return WriteAnswer(500, exc.reason)
     return WriteAnswer()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from influxpy import statements as st
 from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.reading import EngineQueries
+from influxpy.exceptions import RetentionPolicyNotFoundError
 from influxpy.expressions import WhereNode
 from influxpy.lineprotocol.escaping import escape_measurement, escape_tag
 from influxpy.query import Delete, Source
@@ -227,8 +228,7 @@ class EngineShow(EngineQueries):
             not sources or any(s.retention_policy is None for s in sources)
         ):
             policy = self.default_retention_policy(database)
-            msg = f"retention policy not found: {policy}"
-            raise StatementFailed(msg)
+            raise StatementFailed(RetentionPolicyNotFoundError.server_text(policy))
 
     def _measurement_names(self, database: str, sources: Sequence[Source]) -> list[str]:
         return sorted({m for _rp, m, _c in self._tables(database, sources)})

@@ -35,6 +35,7 @@ from influxpy.exceptions import (
     InfluxpyError,
     InterfaceError,
     ProgrammingError,
+    RetentionPolicyNotFoundError,
 )
 from influxpy.expressions import Col, CombinedExpression, WhereNode
 from influxpy.functions import Func
@@ -268,6 +269,11 @@ class EngineStatements(EngineUsers, EngineShowMeta):
                 continue
             except InterfaceError:
                 raise
+            except RetentionPolicyNotFoundError as error:
+                # influxd's text, as the checks above answer it.
+                failed = True
+                yield StatementResult(index, (), error.reason)
+                continue
             except InfluxpyError as error:
                 failed = True
                 yield StatementResult(index, (), str(error))
@@ -337,12 +343,12 @@ class EngineStatements(EngineUsers, EngineShowMeta):
         if isinstance(source, Source) and source.retention_policy is not None:
             names = [p["name"] for p in self.retention_policies(db)]
             if source.retention_policy not in names:
-                msg = f"retention policy not found: {source.retention_policy}"
+                msg = RetentionPolicyNotFoundError.server_text(source.retention_policy)
                 raise StatementFailed(msg)
         elif isinstance(source, Source) and db in self._state.dropped_defaults:
             # Its default policy was dropped: influxd answers with its name.
-            msg = f"retention policy not found: {self.default_retention_policy(db)}"
-            raise StatementFailed(msg)
+            policy = self.default_retention_policy(db)
+            raise StatementFailed(RetentionPolicyNotFoundError.server_text(policy))
         query = self._resolved(query, db)
         query.check_runnable()
         refuse_argument_types(query, lambda sources: self._tables(db, sources))
@@ -506,7 +512,7 @@ class EngineStatements(EngineUsers, EngineShowMeta):
             None,
         )
         if existing is None:
-            msg = f"retention policy not found: {statement.name}"
+            msg = RetentionPolicyNotFoundError.server_text(statement.name)
             raise StatementFailed(msg)
         row = dict(existing)
         if statement.duration == "INF":

@@ -50,7 +50,7 @@ from influxpy.backends.duckdb.retention_service import shard_group_bounds
 from influxpy.exceptions import (
     DatabaseNotFoundError,
     PartialWriteError,
-    ProgrammingError,
+    RetentionPolicyNotFoundError,
 )
 
 if TYPE_CHECKING:
@@ -66,20 +66,10 @@ _AUTOGEN_SHARD_DURATION = 7 * 86_400 * 1_000_000_000
 _SHARD_GROUPS = "main.influxpy_shard_groups"
 
 
-def _no_policy(database: str, rp: str, *, named: bool) -> ProgrammingError:
+def _no_policy(database: str, rp: str, *, named: bool) -> RetentionPolicyNotFoundError:
     """The error for points written to a policy *database* does not have:
     one they name, or the default policy that was dropped."""
-    if named:
-        what = f"The retention policy {rp!r} does not exist on database {database!r}"
-    else:
-        what = (
-            f"The database {database!r} has no default retention policy: its "
-            f"default {rp!r} was dropped. Name a policy, create {rp!r} again or "
-            "make another policy the default"
-        )
-    return ProgrammingError(
-        f"{what} (InfluxDB answers: retention policy not found: {rp})."
-    )
+    return RetentionPolicyNotFoundError.missing(database, rp, named=named)
 
 
 class EngineWrites(EngineCore):
@@ -374,8 +364,9 @@ class EngineWrites(EngineCore):
 
         - ``DatabaseNotFoundError`` when *database* does not exist, before
           reading the body (404 ``database not found: "<db>"``);
-        - ``ProgrammingError`` for an unknown *retention_policy*
-          (500 ``retention policy not found: <rp>``);
+        - ``RetentionPolicyNotFoundError`` for an unknown *retention_policy*,
+          or none after the default policy was dropped (500 ``retention
+          policy not found: <rp>``);
         - ``PartialWriteError`` when lines do not parse (400 ``unable to
           parse '<line>': <why>``, lines joined by a newline; ``partial
           write: ... dropped=0`` when other points were stored), with the

@@ -25,6 +25,7 @@ from influxpy.exceptions import (
     OperationalError,
     PartialWriteError,
     ProgrammingError,
+    RetentionPolicyNotFoundError,
 )
 from influxpy.lineprotocol import field_types_of
 
@@ -162,9 +163,14 @@ class HTTPErrors:
                 f"(influx v1 dbrp create).{done}"
             )
             error = DatabaseNotFoundError(msg)
-        elif "retention policy not found" in text:
-            msg = f"{where} has no such retention policy: {text}.{done}"
-            error = ProgrammingError(msg)
+        elif (
+            missing := RetentionPolicyNotFoundError.from_server_text(
+                text,
+                f"{where} has no such retention policy: {text}.{done}",
+                database=database or self.url.database or None,
+            )
+        ) is not None:
+            error = missing
         elif status == 413:
             msg = (
                 f"{where} refused a request body as too large (HTTP 413); pass a "
@@ -266,4 +272,10 @@ class HTTPErrors:
             )
             raise DatabaseNotFoundError(msg)
         msg = f"InfluxDB at {self.base_url} rejected the query: {text}."
+        if text.startswith(RetentionPolicyNotFoundError.server_text("")):
+            missing = RetentionPolicyNotFoundError.from_server_text(
+                text, msg, database=database or self.url.database or None
+            )
+            if missing is not None:
+                raise missing
         raise ProgrammingError(msg)

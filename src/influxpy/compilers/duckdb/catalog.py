@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from influxpy.exceptions import ProgrammingError
+from influxpy.exceptions import RetentionPolicyNotFoundError
 
 __all__ = [
     "DEFAULT_RP",
@@ -108,14 +108,15 @@ class Catalog:
     def policy(self, named: str | None) -> str:
         """The policy a source naming *named* (None: none) reads.
 
-        Raises ``ProgrammingError`` with influxd's text when it names none
-        and the database's default policy was dropped.
+        Raises ``RetentionPolicyNotFoundError`` (``reason`` influxd's text)
+        when it names none and the database's default policy was dropped.
         """
         if named:
             return named
         if self.default_dropped:
-            msg = f"retention policy not found: {self.default_rp}"
-            raise ProgrammingError(msg)
+            raise RetentionPolicyNotFoundError.missing(
+                self.database, self.default_rp, named=False
+            )
         return self.default_rp
 
 
