@@ -74,7 +74,10 @@ async def session(port: int, database: str) -> list[tuple[str, Any]]:
                     "GROUP BY time(30s), region fill(none)"
                 ),
             ),
-            ("several", client.query("SELECT count(usage) FROM cpu; SHOW DATABASES")),
+            (
+                "several",
+                client.query("SELECT count(usage) FROM cpu; SHOW MEASUREMENTS"),
+            ),
             ("chunked", client.query("SELECT * FROM cpu", chunked=True, chunk_size=2)),
             ("measurements", client.show_measurements()),
             ("tag keys", client.show_tag_keys()),

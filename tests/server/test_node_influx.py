@@ -71,3 +71,5 @@ def test_every_call_gives_the_same_answer(
     assert len(answers["query"]) == 9
     assert str(answers["bad"]).startswith("ERR ")
     assert "field type conflict" in answers["conflict"]
+    assert answers["names"] is True
+    assert [row["name"] for row in answers["cqs"][0]["rows"]] == ["cq1"]
