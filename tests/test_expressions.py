@@ -30,6 +30,10 @@ from influxpy.functions import Count, Mean
         (2 * F("a"), CombinedExpression(Value(2), "*", F("a"))),
         (1 / F("a"), CombinedExpression(Value(1), "/", F("a"))),
         (7 % F("a"), CombinedExpression(Value(7), "%", F("a"))),
+        (F("a").bitand(3), CombinedExpression(F("a"), "&", Value(3))),
+        (F("a").bitor(F("b")), CombinedExpression(F("a"), "|", F("b"))),
+        (F("a").bitxor(True), CombinedExpression(F("a"), "^", Value(True))),
+        (Count("a").bitand(1), CombinedExpression(Count("a"), "&", Value(1))),
     ],
 )
 def test_arithmetic_builds_nodes(expression: Any, expected: CombinedExpression):
@@ -46,10 +50,25 @@ def test_arithmetic_keeps_grouping():
 
 
 def test_unknown_operator():
-    """Only InfluxQL's arithmetic operators build nodes."""
-    msg = "Unknown arithmetic operator '^'; operators are: +, -, *, /, %."
+    """Only InfluxQL's arithmetic and bitwise operators build nodes."""
+    msg = "Unknown arithmetic operator '**'; operators are: +, -, *, /, %, &, |, ^."
     with pytest.raises(ValueError, match=re.escape(msg)):
-        CombinedExpression(F("a"), "^", Value(2))
+        CombinedExpression(F("a"), "**", Value(2))
+
+
+@pytest.mark.parametrize(
+    "combine",
+    [
+        lambda: F("a") & 3,
+        lambda: 3 | F("a"),
+        lambda: F("a") ^ F("b"),
+        lambda: Count("a") & Q(a=1),
+    ],
+)
+def test_python_bitwise_operators_point_to_the_methods(combine: Any):
+    """``&`` and ``|`` combine ``Q`` objects; bitwise math has methods."""
+    with pytest.raises(TypeError, match=r"\.bitand\(\), \.bitor\(\) and \.bitxor\(\)"):
+        combine()
 
 
 @pytest.mark.parametrize(
@@ -59,6 +78,8 @@ def test_unknown_operator():
         (F("cpu") * 2, "cpu"),
         (2 * F("cpu"), "cpu"),
         (F("a") + F("b"), "a_b"),
+        (F("a").bitand(3), "a"),
+        (F("a").bitxor(F("b")), "a_b"),
         (Mean("cpu") * 2, "mean"),
         (Mean("cpu") / Count("cpu"), "mean_count"),
         (Col("odd key"), "odd key"),

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from influxpy.fields import Field
 
 __all__ = [
+    "ARITHMETIC",
+    "BITWISE",
     "ROLE_CASTS",
     "Col",
     "ColumnPattern",
@@ -39,8 +41,12 @@ __all__ = [
     "cast_column",
 ]
 
-#: Arithmetic operators shared by every dialect.
-ARITHMETIC = ("+", "-", "*", "/", "%")
+#: Bitwise operators (``F('a').bitand(3)``): of integers, or of booleans.
+BITWISE = ("&", "|", "^")
+
+#: Arithmetic operators shared by every dialect, the bitwise ones included
+#: (InfluxQL binds ``&`` as ``*`` and ``|``, ``^`` as ``+``).
+ARITHMETIC = ("+", "-", "*", "/", "%", *BITWISE)
 
 
 class Resolver:
@@ -127,6 +133,27 @@ class Expression:
     def __neg__(self) -> CombinedExpression:
         # InfluxQL reads ``-"x"`` as ``-1 * "x"``; the column keeps the name.
         return CombinedExpression(Value(-1), "*", self)
+
+    def bitand(self, other: Any) -> CombinedExpression:
+        """Bitwise AND (InfluxQL's ``a & b``) of two integers or booleans."""
+        return self._combine(other, "&", reverse=False)
+
+    def bitor(self, other: Any) -> CombinedExpression:
+        """Bitwise OR (InfluxQL's ``a | b``) of two integers or booleans."""
+        return self._combine(other, "|", reverse=False)
+
+    def bitxor(self, other: Any) -> CombinedExpression:
+        """Bitwise XOR (InfluxQL's ``a ^ b``) of two integers or booleans."""
+        return self._combine(other, "^", reverse=False)
+
+    def _bitwise_operator(self, other: Any) -> Any:
+        msg = (
+            "Expressions take .bitand(), .bitor() and .bitxor() for InfluxQL's "
+            "bitwise &, | and ^; the operators &, | and ~ combine Q objects."
+        )
+        raise TypeError(msg)
+
+    __and__ = __rand__ = __or__ = __ror__ = __xor__ = __rxor__ = _bitwise_operator
 
 
 #: The roles ``F(name, cast=...)`` and ``name__tag`` / ``name__field``

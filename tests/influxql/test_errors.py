@@ -222,7 +222,6 @@ UNSUPPORTED = [
     ("SHOW SERIES CARDINALITY GROUP BY k", "GROUP BY in SHOW SERIES CARDINALITY"),
     ("KILL QUERY 1", "KILL QUERY"),
     ("DELETE FROM a, b", "DELETE from several sources"),
-    ("SELECT a & 1 FROM m", "The operator &"),
     ("SELECT v FROM m GROUP BY v + 1", "GROUP BY an expression"),
     ("SELECT v FROM m WHERE v + 1 =~ /a/", "A regex match on CombinedExpression"),
     ("SELECT v FROM m WHERE abs(v) > 1", "the function abs() inside arithmetic"),

@@ -28,7 +28,13 @@ from typing import Any
 from influxpy.backends.duckdb.show import StatementFailed
 from influxpy.compilers.duckdb.scalars import literal_kind
 from influxpy.exceptions import ProgrammingError
-from influxpy.expressions import Col, CombinedExpression, Expression, Value
+from influxpy.expressions import (
+    BITWISE,
+    Col,
+    CombinedExpression,
+    Expression,
+    Value,
+)
 from influxpy.function_specs import FUNCTIONS
 from influxpy.functions import Func
 from influxpy.influxql.canonical import quote_identifier
@@ -186,7 +192,7 @@ def _operand_text(node: Any, types: _Types) -> str:
     return str(node)
 
 
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "%": 2}
+_PRECEDENCE = {"+": 1, "-": 1, "|": 1, "^": 1, "*": 2, "/": 2, "%": 2, "&": 2}
 
 
 def _side_text(node: Any, op: str, types: _Types, *, right: bool) -> str:
@@ -221,7 +227,12 @@ def _operand_type(node: Any, types: _Types) -> str | None:
         rhs = _operand_type(node.rhs, types)
         if lhs is None or rhs is None:
             return lhs or rhs
-        if lhs in _NUMBERS and rhs in _NUMBERS:
+        if node.op in BITWISE:
+            # A boolean on the left takes anything (its answer is false
+            # beside a non-boolean); otherwise two integers only.
+            if lhs == "boolean" or lhs == rhs == "integer":
+                return lhs
+        elif lhs in _NUMBERS and rhs in _NUMBERS:
             return "float" if "float" in (lhs, rhs) else lhs
         text = _operand_text(node, types)
         msg = f"type error: {text}: incompatible types: {lhs} and {rhs}"

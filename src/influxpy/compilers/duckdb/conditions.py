@@ -7,10 +7,12 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from influxpy.compilers.duckdb.bitwise import bitwise, boolean_comparison
 from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
 from influxpy.compilers.duckdb.context import _Bounds, _column_sql, _CompilerBase
 from influxpy.exceptions import UnsupportedCompilation
 from influxpy.expressions import (
+    BITWISE,
     Col,
     CombinedExpression,
     Now,
@@ -137,6 +139,13 @@ class ConditionsMixin(_CompilerBase):
         b, kb = self._operand(lookup.rhs, columns)
         positive, negative = self.operators[lookup.lookup_name]
         op = negative if lookup.negated else positive
+        arithmetic = (
+            isinstance(lookup.lhs, CombinedExpression),
+            isinstance(lookup.rhs, CombinedExpression),
+        )
+        boolean = boolean_comparison((a, ka), op, (b, kb), arithmetic)
+        if boolean is not None:
+            return boolean
         if ka in self._NUMERIC and kb in self._NUMERIC:
             compared = f"({a} {op} {b})"
             if "float" in (ka, kb):
@@ -178,6 +187,8 @@ class ConditionsMixin(_CompilerBase):
         return "NULL", None
 
     def _arithmetic(self, left: _Operand, op: str, right: _Operand) -> _Operand:
+        if op in BITWISE:
+            return bitwise(left, op, right, condition=True)
         (a, ka), (b, kb) = left, right
         if ka not in self._NUMERIC or kb not in self._NUMERIC:
             return "NULL", None

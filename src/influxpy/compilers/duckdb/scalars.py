@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from influxpy.compilers.duckdb.bitwise import bitwise
 from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
 from influxpy.compilers.duckdb.context import _DIMENSION, _column_sql, _CompilerBase
-from influxpy.expressions import Col, CombinedExpression, Expression, Value
+from influxpy.expressions import BITWISE, Col, CombinedExpression, Expression, Value
 from influxpy.functions import Func
 
 
@@ -155,6 +156,9 @@ def _arith(
     does (a float modulo by zero is NaN, which stays a value: ``nans``),
     but null of a missing dividend; anything but numbers gives null.
     """
+    if op in BITWISE:
+        sql, kind = bitwise(left, op, right)
+        return (sql, kind) if kind is not None else ("CAST(NULL AS BIGINT)", "integer")
     (a, ka), (b, kb) = left, right
     numeric = ("float", "integer")
     if ka not in numeric or kb not in numeric:
