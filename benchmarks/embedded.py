@@ -22,6 +22,7 @@ engine's. ``--no-influx`` stops after that table.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -236,9 +237,11 @@ def compare_peers(
 
 def print_peers(rows: list[tuple[str, str, str, str, str]], n: int) -> None:
     """Print the engine-against-peers table (engine time / peer time)."""
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"\nEmbedded engine vs in-process peers on {n:,} points "
-        "(ratio: engine time / peer time, median of the runs)\n"
+        "(ratio: engine time / peer time, median of the runs; load average "
+        f"{load} at the end)\n"
     )
     print("| query | engine | hand-written DuckDB SQL | polars | pandas |")
     print("|---|---|---|---|---|")
