@@ -156,16 +156,15 @@ class ThroughCallsMixin(_CompilerBase):
             f"SELECT {', '.join([*g, 'time', f'{x} AS x'])} FROM base "
             f"WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
         )
-        seen = "max(time)" if ctx.query.descending else "min(time)"
-        window = self._window_sql(ctx, low)
-        values = (
-            f"SELECT {', '.join([*g, f'{window} AS w', 'x'])}, {seen} AS seen "
-            f"FROM ({points}) GROUP BY ALL"
-        )
+        # With tz() the values are stamped as DISTINCT stamps them (the
+        # window of each one's first point, inside the reducer's windows).
+        values, stamp = self._distinct_values(ctx, points, low)
         first = "arg_min(x, struct_pack(a := seen, b := x))"
+        stamped = f"SELECT {', '.join([*g, f'{stamp} AS w', 'x', 'seen'])} "
+        stamped += f"FROM ({values})"
         ctes.append(
             f"{name} AS (SELECT {', '.join([*g, 'w AS time', f'{first} AS v'])} "
-            f"FROM ({values}) GROUP BY ALL)"
+            f"FROM ({stamped}) GROUP BY ALL)"
         )
         return name
 
