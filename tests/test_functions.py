@@ -191,12 +191,18 @@ def test_arity(make: Any, msg: str):
         make()
 
 
-@pytest.mark.parametrize("p", [0, -5, 100.5, 101, True, "50", None])
-def test_percentile_out_of_range(p: Any):
-    """P must lie in (0, 100]."""
-    msg = f"Percentile's P must be a number above 0 and at most 100; got {p!r}."
+@pytest.mark.parametrize("p", [True, "50", None, float("nan"), float("-inf")])
+def test_percentile_takes_a_number(p: Any):
+    """P is a finite number."""
+    msg = f"Percentile's P must be a finite number (a percent); got {p!r}."
     with pytest.raises(ValueError, match=re.escape(msg)):
         Percentile("cpu", p)
+
+
+@pytest.mark.parametrize("p", [0, -5, 0.5, 100.5, 101, 1000])
+def test_percentile_outside_0_to_100_is_sent(p: float):
+    """InfluxDB answers any P (no value where the rank misses the points)."""
+    assert Percentile("cpu", p).params == (p,)
 
 
 @pytest.mark.parametrize("argument", [3, 2.5, None, b"cpu"])

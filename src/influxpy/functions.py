@@ -16,6 +16,7 @@ them up in their ``functions`` table.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from influxpy.expressions import Expression, Resolver, Value
@@ -204,15 +205,26 @@ class Min(Selector):
 
 
 class Percentile(Selector):
-    """PERCENTILE(field, P): nearest-rank percentile, 0 < P <= 100."""
+    """PERCENTILE(field, P): the nearest-rank percentile of N points.
+
+    The point of rank ``floor(N * P / 100 + 0.5)`` (1 for the smallest),
+    as InfluxDB picks it; where that rank is outside the points (``P`` of
+    0 or below, ``P`` well above 100, or a small ``P`` of few points)
+    there is no value, as in InfluxDB: ``Percentile('x', 0)`` is not the
+    minimum (``Min('x')`` is).
+    """
 
     function = "percentile"
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
-        """P is a number in (0, 100]."""
+        """P is a finite number."""
         (p,) = params
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p <= 100:
-            msg = f"Percentile's P must be a number above 0 and at most 100; got {p!r}."
+        if (
+            isinstance(p, bool)
+            or not isinstance(p, (int, float))
+            or not math.isfinite(p)
+        ):
+            msg = f"Percentile's P must be a finite number (a percent); got {p!r}."
             raise ValueError(msg)
         return (p,)
 
