@@ -1,9 +1,8 @@
 """Measurements of several databases in one FROM.
 
 influxd merges the series of ``db0..cpu`` and ``db1..cpu`` as one
-measurement (points of one series at one time both kept). The engine does
-not run such a FROM yet: it refuses it naming the databases, and runs a
-FROM of one other database.
+measurement (points of one series at one time both kept), and so does the
+engine (more cases in ``test_sources_databases``).
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from typing import Any
 import pytest
 
 import influxpy
-from influxpy.exceptions import ProgrammingError
 
 DATABASES = {
     "several_a": ["cpu,host=a value=1 10", "cpu,host=b value=2 20"],
@@ -57,8 +55,7 @@ def test_the_server_merges_measurements_of_several_databases(
             ],
         )
     ]
-    with pytest.raises(ProgrammingError, match="several databases in one FROM"):
-        points(engine, BOTH)
+    assert points(engine, BOTH) == points(server, BOTH)
 
 
 def test_a_from_of_one_other_database_runs_on_both(stores: list[Any]) -> None:

@@ -282,7 +282,10 @@ class EngineCore(Backend):
     def get_compiler(self, database: str | None = None) -> DuckDBCompiler:
         """A compiler that knows the tables of *database*."""
         db = self.resolve_database(database)
-        return DuckDBCompiler(self.catalog(db), now_ns=_time.time_ns())
+        compiler = DuckDBCompiler(self.catalog(db), now_ns=_time.time_ns())
+        # A FROM can name measurements of other databases.
+        compiler.catalogs = self.catalog
+        return compiler
 
     def _table(self, database: str, rp: str, measurement: str) -> str:
         return table_name(self._state.store, database, rp, measurement)

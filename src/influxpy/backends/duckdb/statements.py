@@ -335,11 +335,23 @@ class EngineStatements(EngineUsers, EngineShowMeta):
             raise StatementFailed(refusal)
         source = query.source
         if isinstance(source, Source):
-            database = source.database or database
+            # Of several sources, a bare name reads the statement's database.
+            first = database if query.extra_sources and database else None
+            database = first or source.database or database
             if source.retention_policy is None and retention_policy:
                 source = dataclasses.replace(source, retention_policy=retention_policy)
                 query = dataclasses.replace(query, source=source)
         db = self._existing(database)
+        for other in query.sources if query.extra_sources else ():
+            if isinstance(other, Source) and other.database:
+                # influxd checks every database and policy a FROM names.
+                self._existing(other.database)
+                names = [p["name"] for p in self.retention_policies(other.database)]
+                if other.retention_policy and other.retention_policy not in names:
+                    text = RetentionPolicyNotFoundError.server_text(
+                        other.retention_policy
+                    )
+                    raise StatementFailed(text)
         if isinstance(source, Source) and source.retention_policy is not None:
             names = [p["name"] for p in self.retention_policies(db)]
             if source.retention_policy not in names:

@@ -71,6 +71,7 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
     _Selected,
 )
+from influxpy.compilers.duckdb.merged import ORDINAL
 from influxpy.compilers.duckdb.multirow import MultiRowMixin
 from influxpy.compilers.duckdb.nans import null_nan
 from influxpy.compilers.duckdb.plan import DeletePlan, EmptyPlan, IntoPlan, SelectPlan
@@ -448,9 +449,15 @@ def _tie_expr(ctx: _Context) -> str:
     one time: no tie to break, so none to compute or sort by.
     """
     tags = sorted(k for k, c in ctx.columns.items() if c.role == "tag")
+    # A table merged from several sources (``merged``): its rows at one time
+    # follow the sources' order after the series key, descending too (as
+    # influxd's merge keeps them).
+    merged = ORDINAL in ctx.table
+    ordinal = f"-{ORDINAL}" if ctx.direction == "DESC" else ORDINAL
     if not tags or set(tags) <= set(ctx.group_keys):
-        return "0"
-    return "concat_ws(',', " + ", ".join(ident(t) for t in tags) + ")"
+        return f"row('', {ordinal})" if merged else "0"
+    key = "concat_ws(',', " + ", ".join(ident(t) for t in tags) + ")"
+    return f"row({key}, {ordinal})" if merged else key
 
 
 def _top_tags(query: Query, names: list[str]) -> tuple[str, ...]:

@@ -188,6 +188,9 @@ class _CompilerBase(Compiler):
         #: While one of several measurements compiles, the fields only the
         #: others store (``sources``).
         self._padding: dict[str, dict[str, ColumnInfo]] = {}
+        #: The tables of a measurement read from several databases (or
+        #: another one), by the key its part's source names (``sources``).
+        self._merged: dict[str, tuple[str, dict[str, ColumnInfo]]] = {}
         #: The SELECTs compiled as subqueries: their NaN stays a value for
         #: the query reading them; the outermost one answers it as null.
         self._inner_selects: list[_Context] = []

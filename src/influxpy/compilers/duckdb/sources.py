@@ -31,12 +31,14 @@ from typing import Any
 
 from influxpy.compilers.base import Compiled
 from influxpy.compilers.duckdb.catalog import (
+    Catalog,
     ColumnInfo,
     field_column,
     find_column,
     ident,
 )
 from influxpy.compilers.duckdb.context import _CompilerBase
+from influxpy.compilers.duckdb.merged import MERGED, merged_table
 from influxpy.compilers.duckdb.plan import EmptyPlan, IntoPlan, SelectPlan
 from influxpy.expressions import (
     Col,
@@ -154,6 +156,24 @@ class SourcesMixin(_CompilerBase):
 
     #: While a measurement of several compiles: the fields of the others.
     _padding: dict[str, dict[str, ColumnInfo]]
+    #: The tables of a measurement read from several databases, by key.
+    _merged: dict[str, tuple[str, dict[str, ColumnInfo]]]
+    #: The catalog of another database a FROM names (the backend sets it);
+    #: None: only the compiler's own database can be read.
+    catalogs: Callable[[str], Catalog] | None = None
+
+    def _catalog_of(self, database: str | None) -> Catalog:
+        """The catalog of *database* (None: the statement's)."""
+        if not database or database == self.catalog.database:
+            return self.catalog
+        if self.catalogs is None:
+            what = (
+                "measurements of another database than "
+                f"{self.catalog.database!r} ({database!r}) beside other sources"
+            )
+            raise self._unsupported(what)
+        return self.catalogs(database)
+
     #: A query over a subquery with its wildcards made columns (subqueries).
     _expanded_over: Callable[..., Query | list[Query]]
     #: Queries over the parts of a subquery of several measurements with
@@ -163,24 +183,25 @@ class SourcesMixin(_CompilerBase):
     def _stored(self, query: Query) -> _Columns:
         """The columns of the table *query* reads, through any subqueries
         (none when it has none)."""
-        found = super()._table(_innermost(query))
+        found = self._own_table(_innermost(query))
         return found[1] if found is not None else {}
 
     def _tables_of(self, query: Query) -> list[tuple[Source, _Columns]]:
-        """Each measurement *query* reads, in the server's order."""
-        found: dict[str, tuple[Source, _Columns]] = {}
+        """Each measurement *query* reads, in the server's order.
+
+        Every table each source matches is read, as often as the sources
+        match it (``FROM cpu, cpu`` reads its points twice); the tables of
+        one measurement name (of several databases or policies, or matched
+        twice) merge into one, which the part's source names by a key.
+        """
+        found: dict[str, list[tuple[Catalog, str, str, _Columns]]] = {}
         for source in query.sources:
             if not isinstance(source, Source):
                 raise self._unsupported("a subquery beside other sources")
-            if source.database and source.database != self.catalog.database:
-                what = (
-                    "measurements of several databases in one FROM "
-                    f"({self.catalog.database!r} and {source.database!r})"
-                )
-                raise self._unsupported(what)
-            rp = self.catalog.policy(source.retention_policy)
-            for (table_rp, name), columns in sorted(self.catalog.tables.items()):
-                if table_rp != rp or name in found:
+            catalog = self._catalog_of(source.database)
+            rp = catalog.policy(source.retention_policy)
+            for (table_rp, name), columns in sorted(catalog.tables.items()):
+                if table_rp != rp:
                     continue
                 hit = (
                     re.search(source.measurement, name)
@@ -188,9 +209,17 @@ class SourcesMixin(_CompilerBase):
                     else name == source.measurement
                 )
                 if hit:
-                    found[name] = (Source(name, None, source.retention_policy), columns)
-        names = sorted(found, reverse=query.descending)
-        return [found[n] for n in names]
+                    found.setdefault(name, []).append((catalog, rp, name, columns))
+        out = []
+        for name in sorted(found, reverse=query.descending):
+            tables = found[name]
+            if len(tables) == 1 and tables[0][0] is self.catalog:
+                out.append((Source(name, None, tables[0][1]), tables[0][3]))
+                continue
+            key = f"{MERGED}{len(self._merged)}"
+            self._merged[key] = merged_table(tables)
+            out.append((Source(name, key), self._merged[key][1]))
+        return out
 
     def _prepare(self, query: Query) -> Query | list[Query]:
         """*query* as the compiler reads it: one query, or one per measurement."""
@@ -325,7 +354,7 @@ class SourcesMixin(_CompilerBase):
         """The table of *source*; read beside other measurements, with the
         fields only those have as null columns: the server reads such a
         field as one without points there (filled windows, ``*``)."""
-        found = super()._table(source)
+        found = self._own_table(source)
         padding = self._padding.get(source.measurement) if found else None
         if found is None or not padding:
             return found
@@ -335,6 +364,12 @@ class SourcesMixin(_CompilerBase):
             for key, info in sorted(padding.items())
         )
         return f"(SELECT *, {nulls} FROM {table})", {**columns, **padding}
+
+    def _own_table(self, source: Source) -> tuple[str, _Columns] | None:
+        """The stored table of *source*, or the tables merged under its key."""
+        if source.database and source.database in self._merged:
+            return self._merged[source.database]
+        return super()._table(source)
 
     def _compile_parts(self, query: Query, parts: list[Query]) -> Compiled:
         """One compiled query per measurement, run one after the other."""
