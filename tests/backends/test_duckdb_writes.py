@@ -232,6 +232,50 @@ def test_a_conflict_in_a_shard_group_holding_points_drops_only_them(
     assert points(conn) == [(T0 + 1, 1.5)]
 
 
+def test_two_new_fields_given_two_types_in_an_existing_group_refuse_it(
+    conn: str,
+) -> None:
+    """In a group that exists, two fields the request brings, each given two
+    types, refuse every point of the request in that group, as a created
+    group does; one such field drops only the points of its other type."""
+    backend = influxpy.connections[conn]
+    backend.write_lines([f"other x=1 {T0}", f"other x=2 {LATER}"])
+    lines = [
+        f"untyped v=1.5 {T0 + 1}",
+        f"untyped v=true {T0 + 2}",
+        f"untyped w=1.5 {T0 + 3}",
+        f'untyped w="s" {T0 + 4}',
+        f"other x=3 {T0 + 5}",
+        f"other x=4 {LATER + 1}",
+    ]
+    with pytest.raises(FieldTypeConflictError) as info:
+        backend.write_lines(lines)
+    assert info.value.reason == "field type conflict"
+    assert points(conn) == []
+    assert other_points(conn) == [(T0, 1.0), (LATER, 2.0), (LATER + 1, 4.0)]
+    if is_engine(conn):
+        assert info.value.lines == tuple(lines[:5])
+
+
+def test_a_conflict_among_new_fields_is_named_before_other_drops(conn: str) -> None:
+    """The storage names the first dropped point's reason, except a conflict
+    among the values of a field the request brings, named first."""
+    backend = influxpy.connections[conn]
+    backend.write_lines([f"untyped v=1.5 {T0}"])
+    lines = [
+        f"untyped v=true {T0 + 1}",
+        f"untyped w=1i {T0 + 2}",
+        f"untyped w=2.5 {T0 + 3}",
+    ]
+    with pytest.raises(FieldTypeConflictError) as info:
+        backend.write_lines(lines)
+    assert info.value.reason == (
+        'partial write: field type conflict: input field "w" on measurement '
+        '"untyped" is type float, already exists as type integer dropped=2'
+    )
+    assert points(conn) == [(T0, 1.5), (T0 + 2, None)]
+
+
 def test_bulk_create_with_two_types_in_a_created_shard_group(conn: str) -> None:
     """``bulk_create`` of an untyped field: each batch is one request."""
     manager = Untyped.series.using(conn)
@@ -472,3 +516,63 @@ def test_quirk_conflicts_in_two_shard_groups_name_one_group(
     assert errors[server].reason.endswith((" dropped=2", " dropped=1"))
     assert errors[engine].reason.endswith(" dropped=3")
     assert errors[engine].lines == tuple(line for line in lines if "v=true" in line)
+
+
+def test_quirk_a_refused_write_leaves_its_new_fields_on_the_server(
+    both: tuple[str, str],
+) -> None:
+    """The server creates the fields of a request's points before refusing
+    them all (two new fields given two types each in a group that exists):
+    ``SELECT *`` then lists them as columns of nulls. The engine stores
+    nothing of the refused points, their fields neither."""
+    for alias in both:
+        backend = influxpy.connections[alias]
+        backend.write_lines([f"untyped v=1.5 {T0}"])
+        with pytest.raises(FieldTypeConflictError):
+            backend.write_lines(
+                [
+                    f"untyped q=1i {T0 + 1}",
+                    f"untyped q=2.5 {T0 + 2}",
+                    f"untyped r=1i {T0 + 3}",
+                    f"untyped r=true {T0 + 4}",
+                ]
+            )
+    columns = {}
+    for alias in both:
+        backend = influxpy.connections[alias]
+        [result] = backend.query("SELECT * FROM untyped", epoch="ns")
+        columns[alias] = sorted(result.points[0])
+    server, engine = both
+    assert columns[server] == ["q", "r", "time", "v"]
+    assert columns[engine] == ["time", "v"]
+
+
+def test_quirk_the_server_counts_a_drop_less_beside_a_new_field_conflict(
+    both: tuple[str, str],
+) -> None:
+    """A request whose points give a field it brings two types, after two
+    or more other drops (fields named ``time``, conflicts with a stored
+    field): the server drops them all but counts one less in ``dropped=``
+    (with one drop before, or the conflict first, it counts them all). The
+    engine counts every dropped point."""
+    lines = [
+        f"untyped time=1 {T0 + 1}",
+        f"untyped v=true {T0 + 2}",
+        f"untyped w=1i {T0 + 3}",
+        f"untyped w=2.5 {T0 + 4}",
+    ]
+    reasons = {}
+    for alias in both:
+        backend = influxpy.connections[alias]
+        backend.write_lines([f"untyped v=1.5 {T0}"])
+        with pytest.raises(FieldTypeConflictError) as info:
+            backend.write_lines(lines)
+        reasons[alias] = info.value.reason
+        assert points(alias) == [(T0, 1.5), (T0 + 3, None)]
+    server, engine = both
+    conflict = (
+        'partial write: field type conflict: input field "w" on measurement '
+        '"untyped" is type float, already exists as type integer'
+    )
+    assert reasons[server] == f"{conflict} dropped=2"
+    assert reasons[engine] == f"{conflict} dropped=3"

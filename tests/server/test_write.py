@@ -350,3 +350,50 @@ def test_writes_to_a_missing_policy_are_answered_as_influxd(pair):
         assert_same(*both(pair, "POST", "/write", params=params, content=b"w v=1 1"))
     finally:
         both(pair, "POST", "/query", params={"q": f'DROP DATABASE "{db}"'})
+
+
+def test_type_conflicts_among_fields_a_body_brings_are_answered_as_influxd(pair):
+    """In a shard group that exists: one field the body brings (not stored
+    yet) given two types drops the points of the other type and names that
+    conflict before any other drop; two such fields refuse every point of
+    the body in the group (400 ``field type conflict``). What else a body
+    holds (lines that do not parse, a field or tag named ``time``, points
+    beyond the retention policy) does not change the answer."""
+    db = pair[2]
+    create = f'CREATE RETENTION POLICY "hour" ON "{db}" DURATION 1h REPLICATION 1'
+    for answer in both(pair, "POST", "/query", params={"q": create}):
+        assert answer.status_code == 200, answer.text
+    now = time.time_ns()
+    old = 1_000_000_000
+    bodies = [
+        ({"db": db}, "wmx_x y=1 1"),
+        ({"db": db}, "wmx_a v=1 1\nwmx_a v=2i 2\nnot a line\nwmx_a v=3 3"),
+        ({"db": db}, "wmx_t time=1 5\nwmx_t v=1i 6\nwmx_t v=2.5 7"),
+        ({"db": db}, "wmx_u,time=x v=1 5\nwmx_u w=1i 6\nwmx_u w=2.5 7"),
+        ({"db": db}, "wmx_t v=2.5 8\nwmx_t w=1i 9\nwmx_t w=true 10"),
+        ({"db": db}, "wmx_v v=1i 6\nwmx_v v=2.5 7\nwmx_v v=true 8\nwmx_v v=3i 9"),
+        ({"db": db}, "wmx_b v=1i 1\nwmx_b v=2.5 2\nwmx_c v=1i 3\nwmx_c v=2.5 4"),
+        ({"db": db}, "wmx_x q=1i 6\nwmx_x q=2.5 7\nwmx_x r=1i 8\nwmx_x r=true 9"),
+        (
+            {"db": db, "rp": "hour"},
+            f"wmx_r v=1 {old}\nwmx_r v=1i {now}\nwmx_r v=2.5 {now + 1}",
+        ),
+        (
+            {"db": db, "rp": "hour"},
+            f"wmx_r v=1 {old}\nwmx_r w=1i {now + 2}\nwmx_r w=2.5 {now + 3}",
+        ),
+    ]
+    for params, body in bodies:
+        expected, got = both(pair, "POST", "/write", params=params, content=body)
+        try:
+            assert_same(expected, got)
+        except AssertionError as exc:
+            raise AssertionError(f"{params} {body!r}: {exc}") from None
+    influxd, served = pair[0], pair[1]
+    for measurement in ("wmx_a", "wmx_t", "wmx_u", "wmx_v", "wmx_b"):
+        assert read_ns(served, db, measurement) == read_ns(influxd, db, measurement)
+    # The quirk test_quirk_a_refused_write_leaves_its_new_fields_on_the_server
+    # pins: influxd lists the fields of the refused points (q, r) as columns.
+    [on_server] = read_ns(influxd, db, "wmx_x")
+    assert on_server["columns"] == ["time", "q", "r", "y"]
+    assert read_ns(served, db, "wmx_x")[0]["columns"] == ["time", "y"]

@@ -63,6 +63,9 @@ class Rejection:
     total: int
     lines: list[str]
     reasons: list[str]
+    #: The reason for a field the batch brings and gives two types, which
+    #: InfluxDB names before any other drop (None when there is none).
+    fresh: str | None = None
 
 
 def refuse_conflicts(
@@ -84,6 +87,7 @@ def refuse_conflicts(
     batch.materialize()
     keep = [True] * batch.count
     reasons = []
+    fresh: str | None = None
     originals = dict(batch.fields)
     for key, (kind, values) in originals.items():
         info = stored.get(key)
@@ -108,6 +112,8 @@ def refuse_conflicts(
             f'"{batch.measurement}" is type {given}, already exists as type '
             f"{target}"
         )
+        if info is None and fresh is None:
+            fresh = reasons[-1]
         batch.fields[key] = (target, kept_values)
     if not reasons:
         return None
@@ -124,7 +130,7 @@ def refuse_conflicts(
         for k, (kind, values) in batch.fields.items()
         if any(v is not None for v in values)
     }
-    return Rejection(total, lines, reasons)
+    return Rejection(total, lines, reasons, fresh)
 
 
 def group_starts(times: Any, shard_ns: int) -> Any:
@@ -139,22 +145,27 @@ def group_starts(times: Any, shard_ns: int) -> Any:
     return t - ((t % shard_ns) + shift) % shard_ns
 
 
-def mixed_groups(batches: list[Batch], shard_ns: int) -> set[int]:
-    """The starts of the shard groups in which a batch gives one field values
-    of two types (groups of *shard_ns* nanoseconds)."""
-    found: set[int] = set()
+def mixed_groups(
+    batches: list[Batch], shard_ns: int
+) -> dict[int, set[tuple[str, str]]]:
+    """The shard groups in which a batch gives one field values of two types:
+    each group's start (groups of *shard_ns* nanoseconds) and the fields
+    (``(measurement, key)``)."""
+    found: dict[int, set[tuple[str, str]]] = {}
     for batch in batches:
-        mixed = [values for kind, values in batch.fields.values() if kind == MIXED]
-        if not mixed or not batch.count:
+        if not batch.count:
+            continue
+        mixed = {k: v for k, (kind, v) in batch.fields.items() if kind == MIXED}
+        if not mixed:
             continue
         starts = group_starts(batch.times, shard_ns).tolist()
-        for values in mixed:
+        for key, values in mixed.items():
             seen: dict[int, type] = {}
             for start, value in zip(starts, as_list(values), strict=True):
                 if value is not None and (
                     seen.setdefault(start, value.__class__) is not value.__class__
                 ):
-                    found.add(start)
+                    found.setdefault(start, set()).add((batch.measurement, key))
     return found
 
 

@@ -193,11 +193,15 @@ class WriteTally:
     #: Points refused whole in shard groups the body created (see
     #: ``EngineWrites._refuse_new_groups``).
     created: list[Rejected] = field(default_factory=list)
+    #: The conflicts of fields the body brings (``Rejection.fresh``).
+    fresh: list[str] = field(default_factory=list)
 
     def add(self, columns: Columns, stored: int, rejection: Rejection | None) -> None:
         """Count a batch's stored points and its refused ones."""
         self.written += stored
         if rejection is not None:
+            if rejection.fresh is not None:
+                self.fresh.append(rejection.fresh)
             self.conflicts.extend(rejection.lines)
             numbers = dict(
                 zip(
@@ -270,7 +274,13 @@ class WriteTally:
         refused = [r.line for r in read.rejected]
         parsed = "\n".join(r.error for r in read.rejected)
         if dropped:
-            first = _storage_reason([*read.dropped, *self.refused])
+            # influxd names a conflict among the fields the body brings
+            # before any other drop.
+            first = (
+                self.fresh[0]
+                if self.fresh
+                else _storage_reason([*read.dropped, *self.refused])
+            )
             reason = f"partial write: {first} dropped={dropped}"
             lines = [*refused, *(r.line for r in read.dropped), *self.conflicts]
             cls = FieldTypeConflictError if first.startswith("field type") else None

@@ -91,24 +91,40 @@ class EngineWrites(EngineCore):
         self, database: str, rp: str, batches: list[Batch], shard_ns: int
     ) -> tuple[list[list[str]], list[tuple[int, int]]] | None:
         """Take out of *batches* (one write) their points in the shard groups
-        the write creates where its points give a field two types.
+        where InfluxDB refuses them all for a type conflict.
 
-        InfluxDB 1.6.7 refuses every point of a write in such a group (other
-        measurements included) and answers ``field type conflict``; in a
-        group that exists, it drops only the points of the other type (see
-        ``refuse_conflicts``). A group exists once a point of the policy lies
-        in it or it is recorded. Return the refused lines of each batch and
-        the groups' bounds (for ``_record_created_groups`` once the other
-        points are stored), or None when nothing is refused.
+        InfluxDB 1.6.7 refuses every point of a write in a shard group (other
+        measurements included) and answers ``field type conflict`` when its
+        points there give a field two types and the write creates the group,
+        or give two fields the write brings (fields not stored yet) two types
+        each in a group that exists. Otherwise it drops only the points of
+        the other type (see ``refuse_conflicts``). A group exists once a
+        point of the policy lies in it or it is recorded. Return the refused
+        lines of each batch and the bounds of the groups the write created
+        (for ``_record_created_groups`` once the other points are stored),
+        or None when nothing is refused.
         """
-        starts = mixed_groups(batches, shard_ns)
-        if not starts:
+        conflicts = mixed_groups(batches, shard_ns)
+        if not conflicts:
             return None
-        new = {s for s in starts if not self._group_exists(database, rp, s, shard_ns)}
-        if not new:
+        refused_groups: set[int] = set()
+        created: list[int] = []
+        for start, fields in sorted(conflicts.items()):
+            if not self._group_exists(database, rp, start, shard_ns):
+                refused_groups.add(start)
+                created.append(start)
+            elif sum(not self._stored_field(database, rp, f) for f in fields) > 1:
+                refused_groups.add(start)
+        if not refused_groups:
             return None
-        refused = [drop_groups(batch, new, shard_ns) for batch in batches]
-        return refused, [shard_group_bounds(s, shard_ns) for s in sorted(new)]
+        refused = [drop_groups(batch, refused_groups, shard_ns) for batch in batches]
+        return refused, [shard_group_bounds(s, shard_ns) for s in created]
+
+    def _stored_field(self, database: str, rp: str, field: tuple[str, str]) -> bool:
+        """Whether *field* (``(measurement, key)``) is stored in policy *rp*."""
+        measurement, key = field
+        columns = self._state.tables.get((database, rp, measurement)) or {}
+        return any(c.key == key and c.role == "field" for c in columns.values())
 
     def _group_exists(self, database: str, rp: str, start: int, shard_ns: int) -> bool:
         """Whether the shard group of *rp* starting at *start* exists: a
