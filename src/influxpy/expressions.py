@@ -60,6 +60,11 @@ class Resolver:
         """Return the model field *name* refers to, if it is one."""
         raise NotImplementedError
 
+    def annotation(self, name: str) -> Expression | None:
+        """The expression an annotation named *name* selects, when *name*
+        is no field or column (a filter on it compares that expression)."""
+        return None
+
 
 class Expression:
     """Base of every node that stands for a value."""

@@ -25,10 +25,12 @@ from influxpy.exceptions import CompileError, FieldError
 from influxpy.expressions import (
     ROLE_CASTS,
     Col,
+    CombinedExpression,
     Expression,
     Now,
     Resolver,
     TimeValue,
+    Value,
     WhereNode,
     cast_column,
 )
@@ -480,7 +482,9 @@ for _lookup in (
 _ORDERING = frozenset({"gt", "gte", "lt", "lte", "range", "between"})
 
 
-def build_lookup(resolver: Resolver, key: str, value: Any) -> Lookup | WhereNode:
+def build_lookup(
+    resolver: Resolver, key: str, value: Any
+) -> Lookup | ExpressionLookup | WhereNode:
     """Turn ``'name__lookup', value`` into a lookup node for *resolver*.
 
     Raises ``FieldError`` naming the valid fields or lookups, with a close
@@ -488,6 +492,9 @@ def build_lookup(resolver: Resolver, key: str, value: Any) -> Lookup | WhereNode
     answer with nothing.
     """
     name, _, lookup_name = key.partition(LOOKUP_SEP)
+    annotated = resolver.annotation(name)
+    if annotated is not None:
+        return _compare_annotation(resolver, key, annotated, value)
     cast, _, rest = lookup_name.partition(LOOKUP_SEP)
     if cast not in ROLE_CASTS:
         cast, rest = "", lookup_name
@@ -551,6 +558,46 @@ def build_lookup(resolver: Resolver, key: str, value: Any) -> Lookup | WhereNode
 
 #: The lookups that compare a field with another field's value.
 _COLUMN_COMPARISONS = frozenset({"exact", "ne", "gt", "gte", "lt", "lte"})
+
+
+def _compare_annotation(
+    resolver: Resolver, key: str, expression: Expression, value: Any
+) -> ExpressionLookup:
+    """``annotate(odd=F('n') % 2).filter(odd=1)``: the annotation's
+    arithmetic compared in WHERE, as InfluxQL's ``"n" % 2 = 1``."""
+    name, _, lookup_name = key.partition(LOOKUP_SEP)
+    lookup_name = lookup_name or "exact"
+    if lookup_name not in ExpressionLookup.names:
+        allowed = ", ".join(sorted(ExpressionLookup.names))
+        msg = f"{key}: the annotation {name!r} is compared through {allowed} only."
+        raise FieldError(msg, field=name)
+    rhs = value.resolve(resolver) if isinstance(value, Expression) else value
+    if isinstance(rhs, Expression) and not isinstance(rhs, (Col, Value)):
+        if not isinstance(rhs, CombinedExpression):
+            msg = f"{key}: an annotation is compared with a value, F() or arithmetic."
+            raise FieldError(msg, field=name)
+    elif not isinstance(rhs, (Col, Value, bool, int, float, str)):
+        type_name = type(rhs).__name__
+        msg = (
+            f"{key}: an annotation is compared with a number, a string, a "
+            f"boolean or an F() expression, not {type_name}."
+        )
+        raise FieldError(msg, field=name)
+    for side in (expression, rhs):
+        for node in side.walk() if isinstance(side, Expression) else ():
+            if getattr(node, "kind", "") or not isinstance(
+                node, (Col, Value, CombinedExpression)
+            ):
+                msg = (
+                    f"{key}: the annotation {name!r} holds a function; InfluxDB "
+                    "filters points before functions, so compute it in a "
+                    "subquery and filter the subquery's column."
+                )
+                raise FieldError(msg, field=name)
+            if isinstance(node, Col) and node.role == "time":
+                msg = f"{key}: time cannot be part of a compared annotation."
+                raise FieldError(msg, field=name)
+    return ExpressionLookup(expression, lookup_name, rhs)
 
 
 def _compare_columns(

@@ -69,10 +69,19 @@ class _ModelResolver(Resolver):
     """Resolve names against a model's fields (or a subquery's outputs)."""
 
     def __init__(
-        self, model: type[InfluxMeasurement], aliases: dict[str, Col] | None = None
+        self,
+        model: type[InfluxMeasurement],
+        aliases: dict[str, Col] | None = None,
+        annotations: dict[str, Expression] | None = None,
     ) -> None:
         self.model = model
         self.aliases = aliases or {}
+        self.annotations = annotations or {}
+
+    def annotation(self, name: str) -> Expression | None:
+        if name in self.aliases or name in self.model._meta.fields:
+            return None
+        return self.annotations.get(name)
 
     def column(self, name: str) -> Col:
         if name in self.aliases:
@@ -168,7 +177,12 @@ class QuerySetBase(Generic[ModelT]):
         )
 
     def _resolver(self) -> _ModelResolver:
-        return _ModelResolver(self.model, dict(self._state.aliases))
+        annotations = {
+            item.alias: item.expression
+            for item in self._state.query.select
+            if item.alias is not None
+        }
+        return _ModelResolver(self.model, dict(self._state.aliases), annotations)
 
     def _filter_or_exclude(
         self, negate: bool, args: tuple[object, ...], kwargs: dict[str, Any]
