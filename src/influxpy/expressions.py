@@ -25,6 +25,7 @@ __all__ = [
     "ARITHMETIC",
     "BITWISE",
     "ROLE_CASTS",
+    "VALUE_CASTS",
     "Col",
     "ColumnPattern",
     "CombinedExpression",
@@ -165,22 +166,31 @@ class Expression:
 #: lookups pick, as InfluxQL's ``name::tag`` and ``name::field`` do.
 ROLE_CASTS = ("field", "tag")
 
+#: The value types ``F(name, cast=...)`` reads a field as, as InfluxQL's
+#: ``name::integer`` does (a float truncated toward zero, an integer made a
+#: float; any other pair reads nothing).
+VALUE_CASTS = ("float", "integer", "string", "boolean")
+
 
 def cast_column(col: Col, cast: str) -> Col:
     """*col* read as the tag or the field of its key (``"key"::tag``).
 
     InfluxDB lets one key be a tag in some series and a field in others; a
-    bare name then reads the field. ``cast`` picks one explicitly.
+    bare name then reads the field. ``cast`` picks one explicitly, or reads
+    the field as a value type (``"v"::integer``, one of ``VALUE_CASTS``).
     """
-    if cast not in ROLE_CASTS:
+    if cast not in ROLE_CASTS and cast not in VALUE_CASTS:
         msg = (
             f"The cast of {col.key!r} must be 'field' or 'tag' (InfluxQL's "
-            f"::field and ::tag); got {cast!r}."
+            f"::field and ::tag) or a value type ({', '.join(VALUE_CASTS)}); "
+            f"got {cast!r}."
         )
         raise ValueError(msg)
     if col.role == "time":
         msg = f"The point's time cannot be read as a {cast}; drop the cast."
         raise ValueError(msg)
+    if cast in VALUE_CASTS:
+        return dataclasses.replace(col, role="field", dtype=cast, cast=cast)
     dtype = col.dtype if cast == "field" and col.role == "field" else None
     return dataclasses.replace(col, role=cast, dtype=dtype, cast=cast)
 
@@ -191,7 +201,9 @@ class F(Expression):
 
     ``cast='tag'`` or ``cast='field'`` reads the key as a tag or as a field
     (InfluxQL's ``"cpu"::tag``), for a key that is a tag in some series and
-    a field in others: a bare name reads the field there.
+    a field in others: a bare name reads the field there. ``cast='integer'``
+    (or ``'float'``, ``'string'``, ``'boolean'``) reads the field as that
+    type (InfluxQL's ``"cpu"::integer``).
     """
 
     name: str
@@ -199,10 +211,11 @@ class F(Expression):
     visit_name: ClassVar[str] = "f"
 
     def __post_init__(self) -> None:
-        if self.cast is not None and self.cast not in ROLE_CASTS:
+        if self.cast is not None and self.cast not in (*ROLE_CASTS, *VALUE_CASTS):
             msg = (
                 f"F({self.name!r}, cast=...) takes 'field' or 'tag' (InfluxQL's "
-                f"::field and ::tag); got {self.cast!r}."
+                f"::field and ::tag) or a value type ({', '.join(VALUE_CASTS)}); "
+                f"got {self.cast!r}."
             )
             raise ValueError(msg)
 
