@@ -17,10 +17,10 @@ from influxpy.compilers.duckdb.aliases import (
     group_column,
     output_column,
 )
+from influxpy.compilers.duckdb.call_casts import cast_calls
 from influxpy.compilers.duckdb.catalog import (
     ColumnInfo,
     code_column,
-    find_column,
     ident,
 )
 from influxpy.compilers.duckdb.context import (
@@ -53,11 +53,6 @@ _AGGREGATE_REQUIRED = "aggregate function required inside the call to {name}"
 _FIELD_EXPECTED = "expected field argument in {name}()"
 
 
-#: The value casts of InfluxQL text (``f::integer``), which a call over a
-#: field of another type would have to apply to each value.
-_VALUES = frozenset({"integer", "float", "string", "boolean"})
-
-
 class CallsMixin(ThroughCallsMixin):
     """The select list of function calls and the rows of each call."""
 
@@ -65,7 +60,7 @@ class CallsMixin(ThroughCallsMixin):
         self, ctx: _Context, items: list[SelectItem]
     ) -> tuple[str, list[str], list[str | None]] | None:
         names = _output_names(items)
-        self._refuse_value_casts(ctx, items)
+        ctx, items = cast_calls(ctx, items, self.functions)
         if self._is_multi_row_with_columns(items):
             return self._multi_row_with_columns(ctx, items, names)
         calls: list[Func] = []
@@ -329,31 +324,6 @@ class CallsMixin(ThroughCallsMixin):
         if fill.mode == "previous":
             return _fill_previous(ctx, name)
         return name
-
-    def _refuse_value_casts(self, ctx: _Context, items: list[SelectItem]) -> None:
-        """Refuse a call of a float field read as an integer
-        (``sum(f::integer)``): influxd's cursor truncates each value before
-        the call, while the engine's calls read the stored column. Other
-        casts keep each value (an integer read as a float) or leave none
-        (a string read as a number), as the stored column does; COUNT
-        counts either."""
-        for item in items:
-            for node in item.expression.walk():
-                if not isinstance(node, Func) or node.name in self.functions:
-                    continue
-                source = node.source
-                if node.name == "count" or not isinstance(source, Col):
-                    continue
-                if source.cast not in _VALUES:
-                    continue
-                found = find_column(ctx.columns, source.key, source.role)
-                kind = found[1].kind if found is not None else None
-                if (kind, source.cast) != ("float", "integer"):
-                    # The same values, or none (a string or a boolean read
-                    # as a number, or the reverse), as the stored column.
-                    continue
-                what = f"{node.name}() of {source.key}::{source.cast} (a {kind} field)"
-                raise self._unsupported(what)
 
     def _check_call(self, ctx: _Context, call: Func) -> None:
         name = call.name
