@@ -448,6 +448,14 @@ def _group_by_time(dim: Call) -> GroupByTime:
     return GroupByTime(interval.value, offset)
 
 
+def _select_item(node: Any, alias: str | None) -> SelectItem:
+    """One select-list item; a ``time`` name influxd left in the list (see
+    ``without_time``) reads as a field of that name, which no point has."""
+    if isinstance(node, Ref) and node.name == "time" and node.cast is None:
+        return SelectItem(Col("time", "field"), alias or "time")
+    return SelectItem(to_expression(node), alias)
+
+
 def build_query(
     fields: list[tuple[Any, str | None]],
     into: Any,
@@ -475,7 +483,7 @@ def build_query(
         select: tuple[SelectItem, ...] = ()
     else:
         try:
-            select = tuple(SelectItem(to_expression(n), alias) for n, alias in fields)
+            select = tuple(_select_item(n, alias) for n, alias in fields)
         except CompileError:
             if refusal is None:
                 raise

@@ -53,19 +53,35 @@ SELECTORS = frozenset(
 def without_time(
     fields: list[tuple[Any, str | None]],
 ) -> tuple[list[tuple[Any, str | None]], str | None]:
-    """*fields* without the bare ``time`` names, and the last alias given
-    to one (influxd names the time column after it)."""
+    """*fields* without the bare ``time`` names influxd removes, and the
+    alias of the last one removed (influxd names the time column after it).
+
+    influxd's loop removing them steps past the field after each one it
+    removes, so of two ``time`` names in a row the second stays in the list
+    and answers null (``SELECT time AS t, time AS u, v`` has columns ``t``,
+    ``u`` (null) and ``v``)."""
     kept: list[tuple[Any, str | None]] = []
     alias: str | None = None
+    skip = False
     for node, name in fields:
+        if skip:
+            skip = False
+            kept.append((node, name))
+            continue
         if isinstance(node, Ref) and node.name == "time":
-            alias = name or alias
+            alias = name
+            skip = True
             continue
         kept.append((node, name))
-    if not kept:
+    if all(_is_time(node) for node, _ in kept):
         msg = "at least 1 non-time field must be queried"
         raise CompileError(msg)
     return kept, alias
+
+
+def _is_time(node: Any) -> bool:
+    """Whether *node* is a bare ``time`` name."""
+    return isinstance(node, Ref) and node.name == "time"
 
 
 def _walk(node: Any, nested: bool = False) -> Iterator[tuple[Call, bool]]:
