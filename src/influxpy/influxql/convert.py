@@ -17,6 +17,7 @@ time since the epoch, and ``now()`` may be shifted by durations.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import datetime as dt
 import zoneinfo
@@ -398,9 +399,34 @@ def _parse_time(text: str, timezone: str | None) -> int:
 # -- SELECT ---------------------------------------------------------------------
 
 
+def _check_subquery_order(sources: list[Any], descending: bool) -> None:
+    """Refuse, as influxd does, a subquery (at any depth) whose ORDER BY runs
+    against the direction of the query around it; a subquery without ORDER
+    BY takes that direction."""
+    for parsed in sources:
+        if isinstance(parsed, tuple):
+            continue
+        _fields, _into, inner, *_rest = parsed.args
+        order = parsed.args[5]
+        if order is not None and bool(order) != descending:
+            msg = "subqueries must be ordered in the same direction as the query itself"
+            raise CompileError(msg)
+        _check_subquery_order(inner, descending if order is None else bool(order))
+
+
+#: Whether a subquery is being built (its order was checked from the top).
+_IN_SUBQUERY: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "influxql_in_subquery", default=False
+)
+
+
 def _source(parsed: Any) -> Source | Query:
     if not isinstance(parsed, tuple):
-        query: Query = parsed()  # a subquery, built when its statement is
+        token = _IN_SUBQUERY.set(True)
+        try:
+            query: Query = parsed()  # a subquery, built when its statement is
+        finally:
+            _IN_SUBQUERY.reset(token)
         return query
     database, rp, name, regex = parsed
     return Source(name, database, rp, regex)
@@ -471,13 +497,16 @@ def build_query(
     fields, time_name = without_time(fields)
     windows_given = any(isinstance(d, Call) and d.name == "time" for d in dims)
     inherited = any(not isinstance(s, tuple) for s in sources)
+    if not _IN_SUBQUERY.get():
+        _check_subquery_order(sources, bool(descending))
     refusal = None
     try:
         check_fields(fields, windows=windows_given, fill=fill, inherited=inherited)
     except CompileError as exc:
         refusal = str(exc)
-    if not windows_given and not inherited:
-        # influxd ignores fill() without GROUP BY time.
+    if not windows_given:
+        # influxd ignores fill() without GROUP BY time (also over a windowed
+        # subquery).
         fill = None
     if len(fields) == 1 and fields[0] == (Wild(None), None):
         select: tuple[SelectItem, ...] = ()
