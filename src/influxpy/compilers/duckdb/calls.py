@@ -36,6 +36,7 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
     _Relation,
 )
+from influxpy.compilers.duckdb.nans import null_nan
 from influxpy.compilers.duckdb.scalars import literal_kind
 from influxpy.compilers.duckdb.through_calls import (
     ThroughCallsMixin,
@@ -93,6 +94,8 @@ class CallsMixin(ThroughCallsMixin):
                 # Arithmetic or math of DISTINCT, or of TOP/BOTTOM without
                 # tags: on each of its values.
                 return self._multi_row_query(ctx, multi[0], names, over=over)
+            if lone and over != multi[0] and _once_over_each_pick(over, multi[0]):
+                return self._over_each_pick(ctx, multi[0], names, over)
             # SAMPLE beside other calls, or in arithmetic (even of itself),
             # runs as any call: its points join the other calls' rows.
             beside = [m for m in multi if m.name != "sample"]
@@ -325,6 +328,24 @@ class CallsMixin(ThroughCallsMixin):
             return _fill_previous(ctx, name)
         return name
 
+    def _over_each_pick(
+        self, ctx: _Context, call: Func, names: list[str], over: Any
+    ) -> tuple[str, list[str], list[str | None]] | None:
+        """Arithmetic or math of TOP/BOTTOM(x, tag…, N) (``top(v, host, 2)
+        + 1``): on the value of each point it picks, without the tag
+        columns the call alone adds, as influxd answers it."""
+        found = self._multi_row_query(ctx, call, names)
+        if found is None:
+            return None
+        sql, _names, kinds = found
+        value = output_column(0)
+        computed, kind = self._scalar(over, lambda _call: (value, kinds[0]))
+        if not any(ctx is inner for inner in self._inner_selects):
+            # The answer holds null where the arithmetic computed NaN.
+            computed = null_nan(f"({computed})")
+        columns = [*ctx.group_columns, "time", f"{computed} AS {value}"]
+        return f"SELECT {', '.join(columns)} FROM ({sql})", names, [kind]
+
     def _check_call(self, ctx: _Context, call: Func) -> None:
         name = call.name
         source = call.source
@@ -540,6 +561,14 @@ def _reading_context(ctx: _Context, call: Func, predictors: frozenset[str]) -> _
         query = dataclasses.replace(ctx.query, descending=False)
         return dataclasses.replace(ctx, query=query)
     return ctx
+
+
+def _once_over_each_pick(expression: Any, call: Func) -> bool:
+    """Whether *expression* is arithmetic or math of one TOP/BOTTOM with
+    tag arguments (``top(v, host, 2) + 1``)."""
+    if call.name not in ("top", "bottom") or len(call.params) < 2:
+        return False
+    return sum(1 for node in expression.walk() if node == call) == 1
 
 
 def _once_over_each_value(expression: Any, call: Func) -> bool:
