@@ -126,7 +126,7 @@ def grouped_rank_rows(
 
     def near(small: str) -> str:
         return " UNION ALL ".join(
-            f"SELECT r.* FROM {read} JOIN (SELECT * FROM {name}_bounds "
+            f"SELECT r.* FROM {read} SEMI JOIN (SELECT * FROM {name}_bounds "
             f"WHERE {small} AND {side}) AS b ON r.{x} {op} b.{bound}"
             for side, op, bound in (
                 (_UPPER, ">=", _LO),
