@@ -108,6 +108,25 @@ def test_a_batch_mixing_types_into_a_stored_field_keeps_the_valid_points(
     assert points(conn) == [(T0, 1.0), (T0 + 1, 2.0), (T0 + 4, 5.0)]
 
 
+def test_conflicts_in_two_fields_name_the_first_refused_point(conn: str) -> None:
+    """The server names one reason: the first refused point's first field
+    of another type, whichever fields later points conflict in."""
+    manager = TwoFields.series.using(conn)
+    manager.bulk_create([TwoFields(time=T0, v=1.5, w=1.5)])
+    with pytest.raises(FieldTypeConflictError) as info:
+        manager.bulk_create(
+            [
+                TwoFields(time=T0 + 1, v=2.5, w="x"),
+                TwoFields(time=T0 + 2, v=True, w=2.5),
+            ]
+        )
+    assert info.value.reason == (
+        'partial write: field type conflict: input field "w" on measurement '
+        '"untyped" is type string, already exists as type float dropped=2'
+    )
+    assert points(conn) == [(T0, 1.5)]
+
+
 def test_a_batch_of_only_conflicting_points_writes_none(conn: str) -> None:
     manager = Untyped.series.using(conn)
     manager.bulk_create([Untyped(time=T0, v=1.0)])

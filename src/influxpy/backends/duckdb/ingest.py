@@ -16,7 +16,7 @@ shared dictionary. Each runs inside the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from influxpy.backends.duckdb.batches import MIXED, as_list, pyarrow, untyped
@@ -66,6 +66,17 @@ class Rejection:
     #: The reason for a field the batch brings and gives two types, which
     #: InfluxDB names before any other drop (None when there is none).
     fresh: str | None = None
+    #: The reason of each refused point, as ``lines``: its first field of
+    #: another type.
+    line_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def first(self) -> str:
+        """The reason InfluxDB names for these drops: a conflict among the
+        values of a field the batch brings, else the first point's."""
+        if self.fresh is not None:
+            return self.fresh
+        return self.line_reasons[0] if self.line_reasons else self.reasons[0]
 
 
 def refuse_conflicts(
@@ -88,6 +99,7 @@ def refuse_conflicts(
     keep = [True] * batch.count
     reasons = []
     fresh: str | None = None
+    row_reasons: dict[int, str] = {}
     originals = dict(batch.fields)
     for key, (kind, values) in originals.items():
         info = stored.get(key)
@@ -107,11 +119,8 @@ def refuse_conflicts(
                 keep[index] = False
                 kept_values[index] = None
                 given = given or value_kind
-        reasons.append(
-            f'field type conflict: input field "{key}" on measurement '
-            f'"{batch.measurement}" is type {given}, already exists as type '
-            f"{target}"
-        )
+                row_reasons.setdefault(index, _conflict(batch, key, value_kind, target))
+        reasons.append(_conflict(batch, key, given, target))
         if info is None and fresh is None:
             fresh = reasons[-1]
         batch.fields[key] = (target, kept_values)
@@ -130,7 +139,16 @@ def refuse_conflicts(
         for k, (kind, values) in batch.fields.items()
         if any(v is not None for v in values)
     }
-    return Rejection(total, lines, reasons, fresh)
+    return Rejection(total, lines, reasons, fresh, [row_reasons[i] for i in refused])
+
+
+def _conflict(batch: Batch, key: str, given: str | None, target: str) -> str:
+    """InfluxDB's reason for a value of type *given* into a *target* field."""
+    return (
+        f'field type conflict: input field "{key}" on measurement '
+        f'"{batch.measurement}" is type {given}, already exists as type '
+        f"{target}"
+    )
 
 
 def group_starts(times: Any, shard_ns: int) -> Any:
@@ -198,7 +216,7 @@ def conflict_error(rejection: Rejection, written: int = 0) -> FieldTypeConflictE
     *written* counts the points earlier batches of the same call stored.
     """
     dropped = len(rejection.lines)
-    reason = f"partial write: {'; '.join(rejection.reasons)} dropped={dropped}"
+    reason = f"partial write: {rejection.first} dropped={dropped}"
     kept = (
         "the other points were written"
         if dropped < rejection.total

@@ -210,10 +210,10 @@ class WriteTally:
                     strict=True,
                 )
             )
-            reason = rejection.reasons[0]
+            reasons = rejection.line_reasons or [rejection.first] * len(rejection.lines)
             self.refused.extend(
                 Rejected(numbers.get(line, 0), line, reason, reason)
-                for line in rejection.lines
+                for line, reason in zip(rejection.lines, reasons, strict=True)
             )
 
     def refuse_group(self, columns: Columns, lines: list[str]) -> None:
