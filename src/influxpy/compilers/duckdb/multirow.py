@@ -95,7 +95,9 @@ class MultiRowMixin(_CompilerBase):
         g = ctx.group_columns
         descending = ctx.query.descending
         partition = f"PARTITION BY {', '.join(g)} " if g else ""
-        window = f"({partition}ORDER BY time {ctx.direction})"
+        # Points of merged series at one time are read by value, smallest
+        # first (influxd reads them in its merge heap's order, a quirk).
+        window = f"({partition}ORDER BY time {ctx.direction}, x)"
         gbt = ctx.query.group_by_time
         keep = "TRUE"
         if engine == "derivative":
@@ -121,7 +123,7 @@ class MultiRowMixin(_CompilerBase):
             keep = "pt IS NOT NULL"
         elif engine == "moving_average":
             n = int(call.params[0])
-            ordered = f"{partition}ORDER BY time {ctx.direction} ROWS BETWEEN"
+            ordered = f"{partition}ORDER BY time {ctx.direction}, x ROWS BETWEEN"
             value = (
                 f"avg(CAST(x AS DOUBLE)) OVER ({ordered} {n - 1} PRECEDING "
                 "AND CURRENT ROW)"
@@ -138,7 +140,7 @@ class MultiRowMixin(_CompilerBase):
             keep = f"rn >= {n}"
         elif engine == "cumulative_sum":
             total = (
-                f"sum(x) OVER ({partition}ORDER BY time {ctx.direction} "
+                f"sum(x) OVER ({partition}ORDER BY time {ctx.direction}, x "
                 "ROWS UNBOUNDED PRECEDING)"
             )
             kind = self._call_kind(call, ctx.columns)
@@ -182,7 +184,8 @@ class MultiRowMixin(_CompilerBase):
         default = "none" if name == "chande_momentum_oscillator" else _WARM_EMA
         warmup = call.params[2].value if len(call.params) > 2 else default
         g = ctx.group_columns
-        order = f"ORDER BY time {ctx.direction}"
+        # Points of one time (merged series) by value, as ``_transform``.
+        order = f"ORDER BY time {ctx.direction}, v"
         points = f"list(time {order}), list(CAST(v AS DOUBLE) {order})"
         arguments = ", ".join(
             [self._param(name), points, str(period), str(hold), self._param(warmup)]
