@@ -7,7 +7,7 @@ estimates and ``EXACT`` forms), ``SHOW SHARDS`` and ``SHOW SHARD GROUPS``
 1.6.7's series names, columns and errors. The engine counts exactly where
 influxd estimates (its estimates are exact for small counts). The engine has
 no users, so ``SHOW USERS`` lists none; ``SHOW DIAGNOSTICS`` and ``SHOW
-STATS`` describe a server's process and fail with a clear error.
+STATS`` answer from ``show_stats``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from influxpy import statements as st
+from influxpy.backends.duckdb import show_stats
 from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.show import (
     EngineShow,
@@ -244,20 +245,18 @@ class EngineShowMeta(EngineShow):
     def _do_show_diagnostics(
         self, statement: st.ShowDiagnostics, database: str | None
     ) -> list[Series]:
-        msg = (
-            "SHOW DIAGNOSTICS describes an InfluxDB server's build and "
-            "configuration; the embedded engine has none to show."
-        )
-        raise StatementFailed(msg)
+        return show_stats.diagnostics()
 
     def _do_show_stats(
         self, statement: st.ShowStats, database: str | None
     ) -> list[Series]:
-        msg = (
-            "SHOW STATS reports an InfluxDB server's runtime statistics; the "
-            "embedded engine keeps none."
-        )
-        raise StatementFailed(msg)
+        (listed,) = self._do_show_databases(st.ShowDatabases(), database)
+        counts = {}
+        for (name,) in listed.values:
+            keys = self._series_keys(name, ())
+            series = sum(len(k) for k in keys.values())
+            counts[name] = (len(self._measurement_names(name, ())), series)
+        return show_stats.stats(counts, statement.module)
 
     def _do_invalid(self, statement: st.Invalid, database: str | None) -> list[Series]:
         raise StatementFailed(statement.error)
