@@ -9,6 +9,7 @@ database and policy named.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import influxpy
@@ -96,3 +97,28 @@ def test_a_queryset_after_the_default_policy_was_dropped(conn: str) -> None:
     check(info.value, database, "autogen")
     with pytest.raises(RetentionPolicyNotFoundError):
         list(qs)
+
+
+class Elsewhere(influxpy.models.InfluxMeasurement):
+    """A model writing to a policy no database has."""
+
+    class Meta:
+        measurement = "elsewhere"
+        retention_policy = "nope"
+
+    v = influxpy.fields.FloatField()
+
+
+def test_model_writes_naming_a_missing_policy(conn: str) -> None:
+    """The server answers 500; the engine stored the points in no policy."""
+    database = influxpy.connections[conn].resolve_database(None)
+    manager = Elsewhere.series.using(conn)
+    with pytest.raises(RetentionPolicyNotFoundError) as info:
+        manager.bulk_create([Elsewhere(time=T0, v=1.0)])
+    check(info.value, database, "nope")
+    assert info.value.written == 0
+    frame = pd.DataFrame({"v": [1.0]}, index=pd.to_datetime([T0], unit="ns", utc=True))
+    with pytest.raises(RetentionPolicyNotFoundError):
+        manager.write_dataframe(frame)
+    policies = influxpy.connections[conn].query("SHOW RETENTION POLICIES")
+    assert [p["name"] for r in policies for p in r.points] == ["autogen"]

@@ -281,6 +281,8 @@ class EngineWrites(EngineCore):
         rp = retention_policy or self.default_retention_policy(db)
         if not retention_policy and db in self._state.dropped_defaults:
             raise _no_policy(db, rp, named=False)
+        if retention_policy and self._write_policy(db, rp) is None:
+            raise _no_policy(db, rp, named=True)
         written = 0
         shard_ns = 0
         # Any error leaving (a bad point, the caller's iterable) says how
