@@ -411,8 +411,11 @@ def test_compare_with_another_field():
     )
     with pytest.raises(FieldError, match="compute it in a subquery"):
         SERVERS.filter(free_memory__lt=Mean("memory"))
-    with pytest.raises(FieldError, match="only a field"):
-        SERVERS.filter(name=F("region"))
+    # A tag compares with another tag (or a string field), as text.
+    qs = SERVERS.filter(name=F("region"))
+    assert str(qs.query) == 'SELECT * FROM "servers" WHERE "name" = "region"'
+    with pytest.raises(FieldError, match="compares text only with text"):
+        SERVERS.filter(name=F("memory"))
 
 
 @pytest.mark.parametrize(

@@ -600,6 +600,33 @@ def _compare_annotation(
     return ExpressionLookup(expression, lookup_name, rhs)
 
 
+def _compare_tag(
+    resolver: Resolver,
+    key: str,
+    col: Col,
+    lookup_cls: type[Lookup],
+    value: Expression,
+) -> Lookup:
+    """``host=F('dc')``: a tag compared with another tag or a string field
+    of the same point, as InfluxQL's ``"host" = "dc"`` (a missing tag is
+    ``''``)."""
+    name = key.partition(LOOKUP_SEP)[0]
+    rhs = value.resolve(resolver)
+    if lookup_cls.lookup_name not in ("exact", "ne") or not isinstance(rhs, Col):
+        msg = (
+            f"{key}: a tag is compared with F() of another tag or a string "
+            "field through exact and ne only."
+        )
+        raise FieldError(msg, field=name)
+    if rhs.role == "time" or (rhs.role == "field" and rhs.dtype != "string"):
+        msg = (
+            f"{key}: a tag holds text and InfluxDB compares text only with "
+            f"text; {rhs.key!r} is not a tag or a string field."
+        )
+        raise FieldError(msg, field=name)
+    return lookup_cls(col, rhs, False)
+
+
 def _compare_columns(
     resolver: Resolver,
     key: str,
@@ -610,10 +637,12 @@ def _compare_columns(
     """``load__gt=F('core') * 2``: a field compared with other fields of the
     same point, as InfluxQL's ``"load" > "core" * 2``."""
     name = key.partition(LOOKUP_SEP)[0]
+    if col.role == "tag":
+        return _compare_tag(resolver, key, col, lookup_cls, value)
     if col.role != "field" and col.role != "alias":
         msg = (
-            f"{key}: only a field is compared with F() expressions; {name!r} is "
-            f"a {col.role}. Compare it with a literal value instead."
+            f"{key}: only a field or a tag is compared with F() expressions; "
+            f"{name!r} is a {col.role}. Compare it with a literal value instead."
         )
         raise FieldError(msg, field=name)
     if lookup_cls.lookup_name not in _COLUMN_COMPARISONS:
