@@ -122,3 +122,16 @@ def test_model_writes_naming_a_missing_policy(conn: str) -> None:
         manager.write_dataframe(frame)
     policies = influxpy.connections[conn].query("SHOW RETENTION POLICIES")
     assert [p["name"] for r in policies for p in r.points] == ["autogen"]
+
+
+@pytest.mark.parametrize("target", ["nope.copied", "{db}.nope.copied"])
+def test_select_into_a_missing_policy(conn: str, target: str) -> None:
+    backend = influxpy.connections[conn]
+    database = backend.resolve_database(None)
+    backend.write_lines([f"m v=1 {T0}"])
+    text = f"SELECT v INTO {target.format(db=database)} FROM m"
+    with pytest.raises(RetentionPolicyNotFoundError) as info:
+        backend.query(text)
+    check(info.value, database, "nope")
+    [answer] = backend.statements(text)
+    assert answer.error == "retention policy not found: nope"

@@ -27,7 +27,7 @@ from influxpy.compilers.duckdb.plan import (
     IntoPlan,
     SelectPlan,
 )
-from influxpy.exceptions import ProgrammingError
+from influxpy.exceptions import ProgrammingError, RetentionPolicyNotFoundError
 from influxpy.results import Series
 
 if TYPE_CHECKING:
@@ -194,11 +194,9 @@ class EngineQueries(EngineWrites, EngineAdmin):
             return 0
         rp = plan.retention_policy or self.default_retention_policy(db)
         if all(p["name"] != rp for p in self.retention_policies(db)):
-            msg = (
-                f"The retention policy {rp!r} does not exist on database {db!r} "
-                "(retention policy not found), so INTO cannot write there."
+            raise RetentionPolicyNotFoundError.missing(
+                db, rp, named=bool(plan.retention_policy)
             )
-            raise ProgrammingError(msg)
         batch = Batch(plan.measurement, len(rows))
         batch.times = [int(r[n]) for r in rows]
         for index, key in enumerate(group_keys):
