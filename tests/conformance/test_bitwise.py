@@ -20,6 +20,7 @@ import pytest
 
 import influxpy
 from influxpy import Count, F, First, Max, fields, models
+from influxpy.durations import Second
 from influxpy.exceptions import ProgrammingError
 
 S = 1_000_000_000
@@ -214,4 +215,22 @@ def test_select_in_text(bits: str) -> None:
         [3, 6, False, False, False, None],
         [None, None, False, False, True, None],
         [None, None, None, None, None, None],
+    ]
+
+
+def test_in_a_subquery_and_per_window(bits: str) -> None:
+    inner = Bits.series.using(bits).annotate(low=F("i").bitand(3), b="b").subquery()
+    qs = inner.annotate(top=Max("low"), n=Count("b"))
+    (point,) = _rows(qs)
+    assert (point["top"], point["n"]) == (2, 3)
+    windows = (
+        Bits.series.using(bits)
+        .filter(time__gte=0, time__lt=4 * S)
+        .annotate(m=Max("i").bitor(Max("j")))
+        .resolution(Second(2))
+        .fill(0)
+    )
+    assert [(p["time"], p["m"]) for p in _rows(windows)] == [
+        (0, 7),
+        (2 * S, 14),
     ]
