@@ -424,10 +424,10 @@ def test_a_type_conflict_in_a_new_shard_rejects_the_whole_batch(
     points = [point(1, cpu=1), point(2, cpu="high"), point(3, cpu=2)]
     message = (
         "InfluxDB refused the points of a request of 3 points in a shard group "
-        "the request created, because of a field type conflict: field type "
-        "conflict. Its points there gave a field two types; points in other "
-        "shard groups were written, and InfluxDB does not say which lines were "
-        "refused (the error's lines are all the request's)."
+        "because of a field type conflict: field type conflict. Its points "
+        "there gave a field two types; points in other shard groups were "
+        "written, and InfluxDB does not say which lines were refused (the "
+        "error's lines are all the request's)."
     )
 
     with pytest.raises(FieldTypeConflictError, match=exact(message)) as info:

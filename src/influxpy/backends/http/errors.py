@@ -248,16 +248,17 @@ class HTTPErrors:
         """The message for InfluxDB's bare ``field type conflict``.
 
         InfluxDB 1.6.7 answers it when a request's points in a shard group
-        the request creates give a field two types: it refuses every point
-        of the request in that group and writes those in other groups, and
-        says neither which nor how many.
+        the request creates give a field two types (or, in a group that
+        exists, give two fields not stored yet two types each): it refuses
+        every point of the request in that group and writes those in other
+        groups, and says neither which nor how many.
         """
         return (
             f"InfluxDB refused the points of a request of {count} points in a "
-            f"shard group the request created, because of a field type conflict: "
-            f"{text}. Its points there gave a field two types; points in other "
-            "shard groups were written, and InfluxDB does not say which lines "
-            "were refused (the error's lines are all the request's)."
+            f"shard group because of a field type conflict: {text}. Its points "
+            "there gave a field two types; points in other shard groups were "
+            "written, and InfluxDB does not say which lines were refused (the "
+            "error's lines are all the request's)."
         )
 
     def _statement_error(self, text: str, database: str | None) -> NoReturn:
