@@ -50,6 +50,16 @@ from influxpy.query import SelectItem
 #: influxd's error for a transformation of raw values (or arithmetic) with
 #: GROUP BY time().
 _AGGREGATE_REQUIRED = "aggregate function required inside the call to {name}"
+#: The transformations of numbers only, as influxd's errors name them
+#: ("unsupported cumulative sum iterator type: ...").
+_TYPED_TRANSFORMS = {
+    "derivative": "derivative",
+    "non_negative_derivative": "derivative",
+    "difference": "difference",
+    "non_negative_difference": "difference",
+    "cumulative_sum": "cumulative sum",
+    "moving_average": "moving average",
+}
 #: influxd's error for a function of something other than a field.
 _FIELD_EXPECTED = "expected field argument in {name}()"
 
@@ -346,6 +356,28 @@ class CallsMixin(ThroughCallsMixin):
         columns = [*ctx.group_columns, "time", f"{computed} AS {value}"]
         return f"SELECT {', '.join(columns)} FROM ({sql})", names, [kind]
 
+    def _check_of_sample(
+        self, ctx: _Context, name: str, sample: Func, windows: bool
+    ) -> None:
+        """A transformation of SAMPLE runs on the points SAMPLE picks in
+        each window, at their own times, as influxd runs it."""
+        if not windows:
+            msg = f"{name} aggregate requires a GROUP BY interval"
+            raise ProgrammingError(msg)
+        self._check_call(ctx, sample)
+        assert isinstance(sample.source, Col)
+        kind = _column_sql(sample.source, ctx.columns)[1]
+        what = _TYPED_TRANSFORMS.get(name)
+        if what is not None and kind in ("string", "boolean"):
+            iterator = f"{kind}Reduce{kind.capitalize()}Iterator"
+            msg = f"unsupported {what} iterator type: *query.{iterator}"
+            raise ProgrammingError(msg)
+        if ctx.query.descending:
+            # influxd reads SAMPLE's windows in reverse, and its first
+            # point's predecessor from beyond the time range.
+            what = f"{name}() of sample() with ORDER BY time DESC"
+            raise self._unsupported(what)
+
     def _check_call(self, ctx: _Context, call: Func) -> None:
         name = call.name
         source = call.source
@@ -358,6 +390,9 @@ class CallsMixin(ThroughCallsMixin):
             self._refuse_as_the_server(name, source, windows)
             if isinstance(source, Func) and source.name == "distinct":
                 self._check_of_distinct(ctx, name, source, windows)
+                return
+            if isinstance(source, Func) and source.name == "sample":
+                self._check_of_sample(ctx, name, source, windows)
                 return
             if not isinstance(source, Func) or (
                 source.name not in self._AGGREGATES | self._SELECTORS | self._TRANSFORMS
@@ -524,6 +559,9 @@ class CallsMixin(ThroughCallsMixin):
         range of the outermost call *outer*."""
         if node.name == "distinct":
             return self._distinct_firsts(ctx, node, outer, name, ctes)
+        if node.name == "sample":
+            ctes.append(f"{name} AS ({self._sample_rows(ctx, node)})")
+            return name
         if node.name not in self._TRANSFORMS:
             return self._aggregate_rows(ctx, node, outer, name, ctes)
         source = node.source
