@@ -35,6 +35,7 @@ from influxpy.query import Query
 from influxpy.results import Series, StatementResult, merge_pieces
 from influxpy.server.auth import AuthError, Users
 from influxpy.server.compress import GzipStream, accepts_gzip, gzip_body
+from influxpy.server.debug import debug_vars
 from influxpy.server.messages import MAY_WRITE, PolicyOf, read_only_warning
 from influxpy.server.render import (
     CSVWriter,
@@ -77,6 +78,7 @@ _CSV = "text/csv"
 _MSGPACK = "application/x-msgpack"
 _ALLOWED = {
     "/ping": "GET, HEAD",
+    "/status": "GET, HEAD",
     "/write": "POST, OPTIONS",
     "/query": "GET, POST, OPTIONS",
 }
@@ -210,7 +212,10 @@ class InfluxApp:
             return
         if scope["type"] != "http":
             return
-        request_id = str(uuid.uuid1())
+        if scope.get("path") == "/debug/vars":
+            await self._debug_vars(scope, send)
+            return
+        request_id = _request_id(scope)
         base = {
             "content-type": _JSON,
             "request-id": request_id,
@@ -291,7 +296,7 @@ class InfluxApp:
             headers = {**base, "allow": allowed}
             await self._plain(send, headers, 405, "Method Not Allowed")
             return
-        if path == "/ping":
+        if path in ("/ping", "/status"):
             await _respond(send, 204, base)
             return
         if method == "OPTIONS":
@@ -304,6 +309,15 @@ class InfluxApp:
             await self._write(request, base, send)
         else:
             await self._query(request, base, send)
+
+    async def _debug_vars(self, scope: Scope, send: Send) -> None:
+        """influxd's ``/debug/vars``: any method, no authentication."""
+        body = await self._run(debug_vars, self.backend)
+        headers = {
+            "content-type": "application/json; charset=utf-8",
+            "x-influxdb-version": VERSION,
+        }
+        await _respond(send, 200, headers, b"" if scope["method"] == "HEAD" else body)
 
     def _authorize(self, request: _Request) -> None:
         try:
@@ -603,6 +617,17 @@ def _chunks(
         pieces = chunk_results(statement.statement_id, series)
         for index, (result, _last) in enumerate(pieces):
             yield notes.apply(result, index == 0)
+
+
+def _request_id(scope: Scope) -> str:
+    """The request's id as influxd picks it: the client's ``X-Request-Id``,
+    else its ``Request-Id``, else a new version 1 UUID."""
+    headers = dict(scope.get("headers", []))
+    for name in (b"x-request-id", b"request-id"):
+        given = headers.get(name)
+        if given:
+            return str(given.decode("latin-1"))
+    return str(uuid.uuid1())
 
 
 def _raw(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:

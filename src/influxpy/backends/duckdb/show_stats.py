@@ -36,7 +36,7 @@ import time
 
 from influxpy.results import Series
 
-__all__ = ["diagnostics", "stats"]
+__all__ = ["diagnostics", "rfc3339_nano", "started_ns", "stats"]
 
 #: When the engine was loaded into this process (influxd: ``started``).
 _STARTED_NS = time.time_ns()
@@ -45,7 +45,12 @@ _STARTED_NS = time.time_ns()
 _ARCH = {"x86_64": "amd64", "aarch64": "arm64", "i386": "386", "i686": "386"}
 
 
-def _rfc3339_nano(ns: int) -> str:
+def started_ns() -> int:
+    """When the engine was loaded into this process, in nanoseconds."""
+    return _STARTED_NS
+
+
+def rfc3339_nano(ns: int) -> str:
     """*ns* as Go's ``time.RFC3339Nano`` writes it (trailing zeros dropped)."""
     seconds, fraction = divmod(ns, 1_000_000_000)
     text = dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
@@ -107,8 +112,8 @@ def diagnostics() -> list[Series]:
             [
                 [
                     os.getpid(),
-                    _rfc3339_nano(now),
-                    _rfc3339_nano(_STARTED_NS),
+                    rfc3339_nano(now),
+                    rfc3339_nano(_STARTED_NS),
                     go_duration(now - _STARTED_NS),
                 ]
             ],

@@ -1,0 +1,96 @@
+"""HTTP behaviours of ``influxpy serve`` that clients rely on, each compared
+with influxd 1.6.7: ``/status``, the request id echoed back, and
+``/debug/vars``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+import pytest
+
+from _influxd import InfluxServer
+from server._serve import Served, seeded_pair
+
+LINES = "cpu,h=a v=1 1000000000\ncpu,h=b v=2 2000000000\nmem x=1 1\n"
+#: Headers whose values differ by nature (time, build, version, framing).
+VARYING = {
+    "date",
+    "x-influxdb-version",
+    "x-influxdb-build",
+    "request-id",
+    "x-request-id",
+    "content-length",
+    "transfer-encoding",
+}
+
+
+@pytest.fixture(scope="module")
+def pair(
+    influx_server: InfluxServer, served: Served
+) -> Iterator[tuple[InfluxServer, Served, str]]:
+    with seeded_pair(influx_server, served, "routes", LINES) as pair:
+        yield pair
+
+
+def both(pair: Any, method: str, path: str, **kwargs: Any) -> list[Any]:
+    influxd, served, _name = pair
+    return [target.request(method, path, **kwargs) for target in (influxd, served)]
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_status_answers_no_content(pair, method):
+    expected, got = both(pair, method, "/status")
+    assert got.status_code == expected.status_code == 204
+    stable = [
+        {k: v for k, v in r.headers.items() if k not in VARYING}
+        for r in (expected, got)
+    ]
+    assert stable[1] == stable[0]
+
+
+@pytest.mark.parametrize("header", ["X-Request-Id", "Request-Id"])
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("GET", "/ping", {}),
+        ("GET", "/status", {}),
+        ("GET", "/query", {"q": "SHOW DATABASES"}),
+        ("GET", "/query", {"q": "SELEC"}),
+    ],
+)
+def test_the_clients_request_id_is_echoed(pair, header, method, path, params):
+    given = f"trace-{uuid.uuid4().hex[:6]}"
+    for response in both(pair, method, path, params=params, headers={header: given}):
+        assert response.headers["x-request-id"] == given
+        assert response.headers["request-id"] == given
+
+
+def test_without_a_request_id_a_new_one_is_made(pair):
+    for response in both(pair, "GET", "/ping"):
+        made = uuid.UUID(response.headers["x-request-id"])
+        assert made.version == 1
+        assert response.headers["request-id"] == str(made)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_debug_vars(pair, method):
+    expected, got = both(pair, method, "/debug/vars")
+    assert got.status_code == expected.status_code == 200
+    assert got.headers["content-type"] == expected.headers["content-type"]
+    assert got.text.startswith('{\n"system": {')
+    assert got.text.endswith("}\n}\n")
+    theirs, ours = orjson.loads(expected.text), orjson.loads(got.text)
+    assert ours["system"].keys() == theirs["system"].keys()
+    assert isinstance(ours["cmdline"], list)
+    key = f"database:{pair[2]}"
+    assert ours[key] == theirs[key]
+    assert ours["runtime"]["values"].keys() <= theirs["runtime"]["values"].keys()
+    for name, entry in ours.items():
+        if name not in ("system", "cmdline"):
+            assert entry.keys() == {"name", "tags", "values"}
+            assert entry["name"] in {
+                e.get("name") for e in theirs.values() if isinstance(e, dict)
+            }
