@@ -219,7 +219,8 @@ def test_a_conflict_in_a_created_shard_group_refuses_the_write_there(
         assert str(error) == (
             "The embedded engine refused 4 of 6 lines (the other 2 points were "
             "written), as InfluxDB answers: field type conflict (the points of "
-            "the write in a shard group it created gave a field two types, so "
+            "the write in a shard group gave a field two types where the write "
+            "created the group, or two fields not stored yet two types each, so "
             "InfluxDB refuses every point of the write in that group)."
         )
 

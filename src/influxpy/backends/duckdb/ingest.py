@@ -46,8 +46,9 @@ _PY_KIND = {float: "float", int: "integer", bool: "boolean", str: "string"}
 CREATED_GROUP_CONFLICT = "field type conflict"
 #: Why, in the errors' messages.
 CREATED_GROUP_WHY = (
-    "the points of the write in a shard group it created gave a field two "
-    "types, so InfluxDB refuses every point of the write in that group"
+    "the points of the write in a shard group gave a field two types where the "
+    "write created the group, or two fields not stored yet two types each, so "
+    "InfluxDB refuses every point of the write in that group"
 )
 #: Tag values whose codes a connection remembers before it starts afresh.
 TAG_CODE_CACHE = 1_000_000
