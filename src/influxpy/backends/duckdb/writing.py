@@ -2,7 +2,8 @@
 
 Each batch is stored in one transaction (``ingest.merge``); points refused
 for a field type conflict leave the others stored, then raise
-``FieldTypeConflictError``. Rows are compressed by a checkpoint every
+``FieldTypeConflictError``; so do a write's points in a shard group InfluxDB
+would refuse whole (``_refuse_new_groups``). Rows are compressed by a checkpoint every
 ``_CHECKPOINT_ROWS`` written (the URL's ``checkpoint_rows``), run in a
 thread of its own after the write that crosses the mark has committed, so
 no write waits for it to return.
@@ -393,6 +394,10 @@ class EngineWrites(EngineCore):
           conflict) when the storage drops points (400 ``partial write:
           <first reason> dropped=<n>``): a tag or the only field named
           ``time``, a field of another type than the stored one;
+        - ``FieldTypeConflictError`` with the bare reason ``field type
+          conflict`` (400, no count) when every point of the body in a shard
+          group is refused (``_refuse_new_groups``); other groups' points
+          are stored;
         - ``PartialWriteError`` when points are older than the retention
           policy keeps (400 ``partial write: points beyond retention policy
           dropped=<n>``); they are not stored.
