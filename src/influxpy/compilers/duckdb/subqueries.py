@@ -15,7 +15,12 @@ from influxpy.compilers.duckdb.catalog import (
     find_column,
     ident,
 )
-from influxpy.compilers.duckdb.context import _DIMENSION, _output_names, _Selected
+from influxpy.compilers.duckdb.context import (
+    _DIMENSION,
+    _Context,
+    _output_names,
+    _Selected,
+)
 from influxpy.compilers.duckdb.sources import _rewrite
 from influxpy.compilers.duckdb.subquery_slices import SubquerySlicesMixin
 from influxpy.compilers.duckdb.subquery_windows import (
@@ -336,6 +341,26 @@ class SubqueriesMixin(SubquerySlicesMixin):
                 return [[i] for i in range(len(calls))], calls
             streams.setdefault(found.pop(), []).append(index)
         return list(streams.values()), None
+
+    def _series_ordered(self, ctx: _Context) -> bool:
+        """Whether a raw select over a subquery streams its rows series by
+        series, as the server does over calls without windows: the inner
+        call iterator emits every point of one inner series, in time order,
+        before the next series (in either direction)."""
+        inner = ctx.query.source
+        if not (ctx.subquery and isinstance(inner, Query)):
+            return False
+        if not inner.select:
+            return False
+        calls = [c for i in inner.select for c in self._calls_of(i.expression)]
+        names = {c.name.lower() for c in calls}
+        if len({repr(c) for c in calls}) != 1:
+            return False
+        if names <= self._HOLT_WINTERS:
+            # Its points of one series, forecasts past the windows included.
+            return not ctx.query.descending
+        selectors = {"max", "min", "first", "last", "top", "bottom", "sample"}
+        return inner.group_by_time is None and names <= selectors
 
     def _raw_transforms(self, items: Sequence[SelectItem]) -> bool:
         """Whether every call of *items* transforms raw points

@@ -37,6 +37,7 @@ from influxpy.compilers.duckdb.context import (
     _Context,
     _Selected,
 )
+from influxpy.exceptions import CompileError
 from influxpy.expressions import Col
 from influxpy.functions import Func
 from influxpy.query import Query, SelectItem, Source
@@ -112,6 +113,7 @@ class SubquerySlicesMixin(_CompilerBase):
             )
         if inner.limit is None and inner.offset is None:
             return plan
+        _check_selector_limit(inner)
         if dims is None or not ("*" in group_by or set(group_by) - set(dims)):
             return plan  # every run is a whole series: the usual slice
         funcs = [
@@ -121,10 +123,18 @@ class SubquerySlicesMixin(_CompilerBase):
             for f in i.expression.walk()
             if isinstance(f, Func)
         ]
-        odd = self._MULTI_ROW | self._HOLT_WINTERS
-        if any(name in odd for name in funcs):
-            what = "slicing a grouped subquery of multi-row calls or HOLT_WINTERS"
-            raise self._unsupported(what)
+        if any(name in self._HOLT_WINTERS for name in funcs):
+            # HOLT_WINTERS streams the points of one inner series together:
+            # each run is a whole series, the usual slice.
+            return plan
+        if any(name in self._MULTI_ROW for name in funcs):
+            if inner.group_by_time is not None:
+                what = "slicing a subquery of multi-row calls over time windows"
+                raise self._unsupported(what)
+            # TOP, BOTTOM, SAMPLE and DISTINCT stream the points of one inner
+            # series together (in time order; DISTINCT's by value): each run
+            # is a whole series, the usual slice.
+            return plan
         plan.runs = (inner.limit, inner.offset or 0)
         plan.changes.update(limit=None, offset=None)
         # A transformation's points stream in time order, as raw rows of a
@@ -255,6 +265,25 @@ class SubquerySlicesMixin(_CompilerBase):
             f"SELECT r.* FROM ({sql}) r WHERE EXISTS "
             f"(SELECT 1 FROM ({series}) s WHERE {match or 'TRUE'})"
         )
+
+
+def _check_selector_limit(query: Query) -> None:
+    """Refuse, with influxd's text, a TOP or BOTTOM asking for more points
+    than the LIMIT of its statement."""
+    if query.limit is None:
+        return
+    for item in query.select:
+        for found in item.expression.walk():
+            name = found.name.lower() if isinstance(found, Func) else ""
+            if name not in ("top", "bottom") or not isinstance(found, Func):
+                continue
+            count = found.params[-1] if found.params else None
+            if isinstance(count, int) and count > query.limit:
+                msg = (
+                    f"limit ({count}) in {name} function can not be larger than "
+                    f"the LIMIT ({query.limit}) in the select statement"
+                )
+                raise CompileError(msg)
 
 
 def _levels(outer: Query) -> list[Query]:

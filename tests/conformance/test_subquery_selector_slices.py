@@ -1,0 +1,250 @@
+"""LIMIT/OFFSET inside a subquery of TOP, BOTTOM, SAMPLE, DISTINCT or
+HOLT_WINTERS grouped by a tag the outer query does not group by, and the
+order of a raw select over a subquery of one selector, as influxd 1.6.7
+answers.
+
+The server's call iterator emits every point of one inner series before the
+next, so the rows of a raw select over such a subquery come series by series
+(each in time order, in either direction), and LIMIT/OFFSET slice each inner
+series. Each ``conn`` test runs on the server and on the engine and expects
+the server's answer; the quirk test pins where the server's answer is broken.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import influxpy
+from conformance._common import Reading, at, rows
+from influxpy.functions import Distinct, Sample
+
+POINTS = [
+    "m,host=a,dc=x v=1 10",
+    "m,host=b,dc=x v=2 20",
+    "m,host=a,dc=y v=3 30",
+    "m,host=c,dc=y v=4 40",
+    "m,host=a,dc=x v=5 50",
+    "m,host=b,dc=y v=6 60",
+    "m v=7 70",
+    "m,host=c,dc=y v=8 80",
+    "m,host=a,dc=x v=9 90",
+    "m,host=b,dc=y v=10 100",
+    "m,host=a,dc=x v=11 110",
+    "m,host=b,dc=y v=12 120",
+]
+HW = "max(v), 2, 0) FROM m WHERE time >= 0 AND time < 130 GROUP BY time(20ns), host"
+
+
+@pytest.fixture
+def store(conn: str) -> Any:
+    backend = influxpy.get_connection(conn)
+    backend.write_lines(POINTS)
+    return backend
+
+
+def answer(backend: Any, text: str) -> list[tuple[dict[str, str], list[list[Any]]]]:
+    (result,) = list(backend.statements(text))
+    assert result.error is None, result.error
+    return [(s.tags, [list(v) for v in s.values]) for s in result.series]
+
+
+CASES = [
+    (
+        "SELECT * FROM (SELECT sample(v, 10) FROM m GROUP BY host LIMIT 2)",
+        [
+            [70, "", 7.0],
+            [10, "a", 1.0],
+            [30, "a", 3.0],
+            [20, "b", 2.0],
+            [60, "b", 6.0],
+            [40, "c", 4.0],
+            [80, "c", 8.0],
+        ],
+    ),
+    (
+        "SELECT * FROM (SELECT sample(v, 10) FROM m GROUP BY host LIMIT 2 OFFSET 1)",
+        [
+            [30, "a", 3.0],
+            [50, "a", 5.0],
+            [60, "b", 6.0],
+            [100, "b", 10.0],
+            [80, "c", 8.0],
+        ],
+    ),
+    (
+        "SELECT * FROM (SELECT sample(v, 10) FROM m GROUP BY host OFFSET 2)",
+        [
+            [50, "a", 5.0],
+            [90, "a", 9.0],
+            [110, "a", 11.0],
+            [100, "b", 10.0],
+            [120, "b", 12.0],
+        ],
+    ),
+    (
+        "SELECT * FROM (SELECT distinct(v) FROM m GROUP BY host LIMIT 1)",
+        [[0, 7.0, ""], [0, 1.0, "a"], [0, 2.0, "b"], [0, 4.0, "c"]],
+    ),
+    (
+        "SELECT * FROM (SELECT distinct(v) FROM m GROUP BY host LIMIT 1 OFFSET 1)",
+        [[0, 3.0, "a"], [0, 6.0, "b"], [0, 8.0, "c"]],
+    ),
+    (
+        "SELECT * FROM (SELECT distinct(v) FROM m GROUP BY host OFFSET 1)",
+        [
+            [0, 3.0, "a"],
+            [0, 5.0, "a"],
+            [0, 9.0, "a"],
+            [0, 11.0, "a"],
+            [0, 6.0, "b"],
+            [0, 10.0, "b"],
+            [0, 12.0, "b"],
+            [0, 8.0, "c"],
+        ],
+    ),
+    (
+        "SELECT count(*) FROM (SELECT distinct(v) FROM m GROUP BY host OFFSET 1)",
+        [[0, 8]],
+    ),
+    (
+        "SELECT * FROM (SELECT top(v, 3) FROM m GROUP BY host LIMIT 3)",
+        [
+            [70, "", 7.0],
+            [50, "a", 5.0],
+            [90, "a", 9.0],
+            [110, "a", 11.0],
+            [60, "b", 6.0],
+            [100, "b", 10.0],
+            [120, "b", 12.0],
+            [40, "c", 4.0],
+            [80, "c", 8.0],
+        ],
+    ),
+    (
+        f"SELECT * FROM (SELECT holt_winters({HW} LIMIT 1)",
+        [
+            [120, 12.978695940072, "a"],
+            [140, 14.050427031547468, "b"],
+            [100, 13.831206578064096, "c"],
+        ],
+    ),
+    (
+        f"SELECT * FROM (SELECT holt_winters({HW} LIMIT 1 OFFSET 1)",
+        [
+            [140, 14.936602310319273, "a"],
+            [160, 16.224053009908285, "b"],
+            [120, 29.536378075285917, "c"],
+        ],
+    ),
+    # A raw select over one selector without windows: series by series.
+    (
+        "SELECT * FROM (SELECT max(v) FROM m GROUP BY host)",
+        [[70, "", 7.0], [110, "a", 11.0], [120, "b", 12.0], [80, "c", 8.0]],
+    ),
+    (
+        "SELECT * FROM (SELECT max(v) FROM m GROUP BY host) ORDER BY time DESC",
+        [[70, "", 7.0], [110, "a", 11.0], [120, "b", 12.0], [80, "c", 8.0]],
+    ),
+    (
+        "SELECT * FROM (SELECT top(v, 2) FROM m GROUP BY host) ORDER BY time DESC",
+        [
+            [70, "", 7.0],
+            [90, "a", 9.0],
+            [110, "a", 11.0],
+            [100, "b", 10.0],
+            [120, "b", 12.0],
+            [40, "c", 4.0],
+            [80, "c", 8.0],
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_a_subquery_of_one_selector_streams_series_by_series(
+    store: Any, text: str, expected: list[list[Any]]
+) -> None:
+    assert answer(store, text) == [({}, expected)]
+
+
+def test_sliced_samples_of_finer_inner_series(store: Any) -> None:
+    text = (
+        "SELECT * FROM (SELECT sample(v, 10) FROM m GROUP BY host, dc LIMIT 1) "
+        "GROUP BY host"
+    )
+    assert answer(store, text) == [
+        ({"host": ""}, [[70, "", 7.0]]),
+        ({"host": "a"}, [[10, "x", 1.0], [30, "y", 3.0]]),
+        ({"host": "b"}, [[20, "x", 2.0], [60, "y", 6.0]]),
+        ({"host": "c"}, [[40, "y", 4.0]]),
+    ]
+
+
+@pytest.mark.parametrize("call", ["top", "bottom"])
+def test_a_limit_below_the_count_of_top_is_refused(store: Any, call: str) -> None:
+    text = f"SELECT * FROM (SELECT {call}(v, 3) FROM m GROUP BY host LIMIT 2)"
+    (result,) = list(store.statements(text))
+    assert result.error == (
+        f"limit (3) in {call} function can not be larger than the LIMIT (2) "
+        "in the select statement"
+    )
+
+
+def test_sliced_queryset_subqueries(conn: str) -> None:
+    """The same slices through QuerySets."""
+    backend = influxpy.get_connection(conn)
+    backend.write(
+        Reading,
+        [
+            Reading(time=at(10 * k), v=float(x), host="ab"[k % 2])
+            for k, x in enumerate([3, 1, 4, 1, 5, 9, 2, 6])
+        ],
+    )
+    qs = Reading.series.using(conn)
+    distinct = qs.annotate(d=Distinct("v")).group_by("host")[1:3].subquery()
+    # DISTINCT lists values as it first meets them.
+    assert [(r["host"], r["d"]) for r in rows(distinct)] == [
+        ("a", 4.0),
+        ("a", 5.0),
+        ("b", 9.0),
+        ("b", 6.0),
+    ]
+    sample = qs.annotate(s=Sample("v", 10)).group_by("host")[1:3].subquery()
+    assert [(r["time"], r["host"]) for r in rows(sample)] == [
+        (at(20), "a"),
+        (at(40), "a"),
+        (at(30), "b"),
+        (at(50), "b"),
+    ]
+
+
+def test_quirk_offset_inside_a_subquery_of_top(both: tuple[str, str]) -> None:
+    """The server pushes LIMIT and OFFSET down to each stored series before
+    TOP ranks the points (the quirk of TOP with LIMIT): inside a subquery
+    grouped by a tag the outer query does not group by, an OFFSET leaves
+    nothing, and a LIMIT ranks a truncated input. The engine slices the
+    points TOP picks in each inner series, in time order."""
+    server, engine = both
+    for alias in both:
+        influxpy.get_connection(alias).write_lines(POINTS)
+    offset = "SELECT * FROM (SELECT top(v, 3) FROM m GROUP BY host LIMIT 3 OFFSET 1)"
+    limit = "SELECT * FROM (SELECT top(v, 2) FROM m GROUP BY host LIMIT 2)"
+    on_server = influxpy.get_connection(server)
+    on_engine = influxpy.get_connection(engine)
+    assert answer(on_server, offset) == []
+    assert answer(on_engine, offset) == [
+        (
+            {},
+            [
+                [90, "a", 9.0],
+                [110, "a", 11.0],
+                [100, "b", 10.0],
+                [120, "b", 12.0],
+                [80, "c", 8.0],
+            ],
+        )
+    ]
+    assert answer(on_server, limit)[0][1][1:3] == [[50, "a", 5.0], [90, "a", 9.0]]
+    assert answer(on_engine, limit)[0][1][1:3] == [[90, "a", 9.0], [110, "a", 11.0]]
