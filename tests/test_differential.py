@@ -543,6 +543,11 @@ def aggregate_call(draw: st.DrawFn, *, ordered: bool, single: bool) -> Any:
 
 
 ABS_OK = ("max", "min", "spread")
+OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+}
 SELECTORS = ("first", "last", "max", "min", "percentile")
 
 
@@ -572,7 +577,11 @@ def aggregate_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     extra = draw(st.integers(0, 5))
     numeric_only = all(numeric_result(c) for c in calls)
     if extra == 0:
-        calls.append(Mean("f") + Max("i"))
+        # Arithmetic of two calls beside the others.
+        pair = [aggregate_call(draw, ordered=ordered, single=single) for _ in "ab"]
+        pair = [c if numeric_result(c) else Mean("f") for c in pair]
+        op = draw(st.sampled_from(["+", "-", "*"]))
+        calls.append(OPS[op](pair[0], pair[1]))
     elif extra == 1 and windows:
         calls.append(draw(st.sampled_from(TRANSFORMS))(Mean("f")))
     elif extra == 2 and len(calls) == 1:
@@ -841,9 +850,9 @@ SUBQUERY_CALLS = (Mean, Max, Min, Sum, Count, Spread)
 OUTER_CALLS = (Mean, Max, Min, Sum, Count, Median)
 
 
-def add_series_limits(draw: st.DrawFn, spec: Spec) -> None:
+def add_series_limits(draw: st.DrawFn, spec: Spec, *, always: bool = False) -> None:
     """SLIMIT/SOFFSET over a subquery (they slice the outer tag sets)."""
-    if draw(st.integers(0, 3)) == 0:
+    if always or draw(st.integers(0, 3)) == 0:
         spec.add("series_limit", draw(st.integers(1, 3)))
         if draw(st.booleans()):
             spec.add("series_offset", draw(st.integers(0, 2)))
@@ -865,7 +874,7 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     if inner_group:
         spec.add("group_by", *inner_group)
     raw = draw(st.integers(0, 3)) == 0
-    combined = nan = transform = False
+    combined = nan = transform = looks_back = False
     if raw:
         # Raw rows: a slice below counts them per run of one inner group,
         # twice, after a cut of each stored series. Row math can make NaN,
@@ -886,6 +895,7 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         # keeps reading points under outer windows (a derivative without a
         # unit per outer interval; test_subquery_nested_slices.py).
         change = draw(st.sampled_from([Difference, CumulativeSum, Derivative]))
+        looks_back = change is not CumulativeSum
         spec.add("annotate", m=change(draw(st.sampled_from(NUMERIC))))
     else:
         inner = draw(st.sampled_from(SUBQUERY_CALLS))(draw(st.sampled_from(NUMERIC)))
@@ -912,6 +922,9 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     # Raw rows (and a transformation's rows) of two series at one time come
     # in no set order on the server, which decides the rows a slice keeps.
     ties = (raw or transform) and data.shares_times(())
+    if inner_group and draw(st.integers(0, 4)) == 0:
+        # SLIMIT/SOFFSET inside: the outer query reads the kept tag sets.
+        add_series_limits(draw, spec, always=True)
     if not ties and draw(st.integers(0, 2)) == 0:
         # Grouped finer than the outer query, rows are counted per run of
         # one inner group in time order (test_subquery_limits.py), each
@@ -946,6 +959,11 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         return spec
     # Inner windows starting before the range: a quirk without outer windows.
     outer_windows = draw(st.booleans()) or (windows and lower == 45 * S)
+    if looks_back and lower is None:
+        # Outer windows pass their look-back to an inner DIFFERENCE or
+        # DERIVATIVE: without a lower bound the server answers nothing
+        # (test_quirk_windows_over_a_raw_transformation_need_a_lower_bound).
+        outer_windows = False
     outer_interval = draw(st.sampled_from([30, 60]))
     # The server's MEDIAN sorts NaN where its sort leaves it
     # (test_quirk_nan_inside_a_subquery_sorts_where_the_server_leaves_it).

@@ -18,6 +18,7 @@ from influxpy.functions import (
     Bottom,
     Count,
     Derivative,
+    Difference,
     Distinct,
     First,
     HoltWinters,
@@ -154,6 +155,30 @@ def test_quirk_transformation_of_an_aggregate_needs_a_lower_bound(
 
     assert rows(query(server)) == []
     assert column(query(engine), "derivative") == [1.0, 3.0, 5.0]
+
+
+@pytest.mark.parametrize("change", [Difference, Derivative])
+def test_quirk_windows_over_a_raw_transformation_need_a_lower_bound(
+    both: tuple[str, str], change: Any
+) -> None:
+    """Outer windows over a subquery of DIFFERENCE or DERIVATIVE of raw
+    points pass their look-back to the inner call: without a lower bound it
+    overflows and the server answers nothing (CUMULATIVE_SUM, which looks
+    back at nothing, is answered); the engine gives each window's mean."""
+    server, engine = both
+    write_both(both, *(Reading(time=at(10 * k), v=float(k * k)) for k in range(5)))
+
+    def query(alias: str, lower: bool = False) -> Any:
+        qs = Reading.series.using(alias).annotate(m=change("v")).subquery()
+        if lower:
+            qs = qs.filter(time__gte=at(0))
+        return qs.filter(time__lt=at(60)).annotate(o=Mean("m")).resolution(Second(30))
+
+    assert rows(query(server)) == []
+    # A derivative without a unit is per outer interval (30 s).
+    expected = [2.0, 6.0] if change is Difference else [6.0, 18.0]
+    assert column(query(engine), "o") == expected
+    assert column(query(server, lower=True), "o") == expected
 
 
 def test_quirk_integral_with_group_by_orders_series_arbitrarily(
