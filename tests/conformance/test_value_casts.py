@@ -113,6 +113,28 @@ def test_calls_of_cast_fields_answer_as_influxd(
 @pytest.mark.parametrize(
     "text",
     [
+        "SELECT n FROM conformance WHERE v::integer > 2",
+        "SELECT sum(n) FROM conformance WHERE v::integer >= 2",
+        "SELECT v FROM conformance WHERE v::integer = -4",
+        "SELECT n FROM conformance WHERE v::integer + 1 = 3",
+        "SELECT v FROM conformance WHERE n::float / 2 = 1.5 OR v::integer != 1",
+        "SELECT v FROM conformance WHERE s::integer = 7",
+    ],
+)
+def test_conditions_read_cast_fields_as_influxd(
+    both: tuple[str, str], text: str
+) -> None:
+    """A condition compares the converted value (the engine compared the
+    stored float: ``v::integer > 2`` kept 2.75)."""
+    write_both(both, *POINTS)
+    server, engine = (answers(alias, text) for alias in both)
+    assert server[0] is None
+    assert engine == server
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "SELECT first(v::float), first(v) FROM conformance",
         "SELECT max(n::integer), max(n) FROM conformance",
         "SELECT max(v::integer), max(v::integer) FROM conformance",

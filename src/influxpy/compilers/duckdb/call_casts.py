@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column, ident
-from influxpy.compilers.duckdb.context import _Context
+from influxpy.compilers.duckdb.context import _column_sql, _Context
 from influxpy.compilers.duckdb.scalars import _cast
 from influxpy.expressions import Col, CombinedExpression
 from influxpy.functions import Func
@@ -93,6 +93,18 @@ def cast_calls(
     converted = ", ".join(f"{sql} AS {ident(name)}" for name, sql in added.values())
     table = f"(SELECT *, {converted} FROM {ctx.table})"
     return dataclasses.replace(ctx, table=table, columns=columns), rewritten
+
+
+def cast_column_sql(
+    col: Col, columns: Mapping[str, ColumnInfo]
+) -> tuple[str, str | None]:
+    """SQL and kind of a stored column read as its value cast says
+    (``v::integer`` of a float field truncated toward zero, as influxd's
+    condition reads it); ``_column_sql`` when no number is converted."""
+    sql, kind = _column_sql(col, columns)
+    if col.cast in _NUMBERS and kind in _NUMBERS and kind != col.cast:
+        return _cast(sql, str(kind), str(col.cast))
+    return sql, kind
 
 
 def _column_name(ctx: _Context, key: str, cast: str) -> str:

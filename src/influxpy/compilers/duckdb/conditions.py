@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from influxpy.compilers.duckdb.bitwise import bitwise, boolean_comparison
+from influxpy.compilers.duckdb.call_casts import cast_column_sql
 from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
-from influxpy.compilers.duckdb.context import _Bounds, _column_sql, _CompilerBase
+from influxpy.compilers.duckdb.context import _Bounds, _CompilerBase
 from influxpy.exceptions import UnsupportedCompilation
 from influxpy.expressions import (
     BITWISE,
@@ -96,7 +97,7 @@ class ConditionsMixin(_CompilerBase):
             and lookup.lookup_name in ExpressionLookup.names
         ):
             return self._comparison(lookup, columns)
-        lhs, kind = _column_sql(lookup.lhs, columns)
+        lhs, kind = cast_column_sql(lookup.lhs, columns)
         if kind is None:
             # The server reads a name it does not know as a tag, absent
             # everywhere: its value is ''.
@@ -169,7 +170,7 @@ class ConditionsMixin(_CompilerBase):
         if isinstance(node, Col):
             if node.role == "time":
                 return "NULL", None
-            return _column_sql(node, columns)
+            return cast_column_sql(node, columns)
         if isinstance(node, Value):
             node = node.value
         if isinstance(node, CombinedExpression):
