@@ -167,3 +167,18 @@ def test_a_missing_database_or_policy_fails_the_statement(
     for backend in stores:
         with pytest.raises(error, match=reason):
             rows(backend, text)
+
+
+def test_quirk_descending_points_at_one_time(stores: list[Any]) -> None:
+    """Descending, influxd's points of one series at one time from two
+    databases come in its heap's order, whatever the sources' order; the
+    engine keeps the sources' order both ways."""
+    server, engine = stores
+    for text, first in (
+        ("SELECT value FROM cpu, sources_b..cpu ORDER BY time DESC", 1.0),
+        ("SELECT value FROM sources_b..cpu, cpu ORDER BY time DESC", 8.0),
+    ):
+        ties = [p["value"] for p in rows(engine, text)[0][2] if p["time"] == 10]
+        assert ties == [first, 9.0 - first]
+        on_server = [p["value"] for p in rows(server, text)[0][2] if p["time"] == 10]
+        assert sorted(on_server) == [1.0, 8.0]

@@ -71,7 +71,7 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
     _Selected,
 )
-from influxpy.compilers.duckdb.merged import ORDINAL
+from influxpy.compilers.duckdb.merged import ORDINAL, is_merged
 from influxpy.compilers.duckdb.multirow import MultiRowMixin
 from influxpy.compilers.duckdb.nans import null_nan
 from influxpy.compilers.duckdb.plan import DeletePlan, EmptyPlan, IntoPlan, SelectPlan
@@ -408,8 +408,7 @@ class DuckDBCompiler(
             f"WHERE {ctx.where} AND {bounds} AND ({present})"
         )
         order = [f"time {ctx.direction}", f"{TIE} {ctx.direction}"]
-        if self._series_ordered(ctx):
-            order = [f"{TIE} ASC", "time ASC"]
+        order = self._subquery_raw_order(ctx, order)
         finish = self._finish_parts(ctx, names, order=order, limit_order=order)
         sql = finish.sql(body)
         if not ctx.subquery:
@@ -452,9 +451,9 @@ def _tie_expr(ctx: _Context) -> str:
     """
     tags = sorted(k for k, c in ctx.columns.items() if c.role == "tag")
     # A table merged from several sources (``merged``): its rows at one time
-    # follow the sources' order after the series key, descending too (as
-    # influxd's merge keeps them).
-    merged = ORDINAL in ctx.table
+    # follow the sources' order after the series key, descending too
+    # (influxd's heap order there is its own: a quirk test pins both).
+    merged = is_merged(ctx.table)
     ordinal = f"-{ORDINAL}" if ctx.direction == "DESC" else ORDINAL
     if not tags or set(tags) <= set(ctx.group_keys):
         return f"row('', {ordinal})" if merged else "0"

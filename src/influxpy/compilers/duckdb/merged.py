@@ -23,7 +23,7 @@ from influxpy.compilers.duckdb.catalog import (
     schema_name,
 )
 
-__all__ = ["MERGED", "ORDINAL", "merged_table"]
+__all__ = ["MARK", "MERGED", "ORDINAL", "is_merged", "merged_table"]
 
 #: Starts the key a part's ``Source.database`` holds for a merged table (no
 #: database name holds a NUL character).
@@ -32,6 +32,15 @@ MERGED = "\0merged:"
 #: The column of a merged table's rows holding their source's position in
 #: the FROM (no key holds a line break): the compiler breaks ties by it.
 ORDINAL = ident("\nsource")
+
+#: Starts the SQL of a merged table (and of one read with padding columns).
+MARK = "(/* merged */ "
+
+
+def is_merged(table: str) -> bool:
+    """Whether the table SQL *table* is a merged one, with ``ORDINAL``."""
+    return table.startswith(MARK)
+
 
 _SQL_TYPES = {
     "float": "DOUBLE",
@@ -77,4 +86,4 @@ def merged_table(
         schema = schema_name(catalog.store, catalog.database)
         table = f"{schema}.{ident(rp + '.' + measurement)}"
         selects.append(f"SELECT {', '.join(items)} FROM {table}")
-    return f"({' UNION ALL '.join(selects)})", columns
+    return f"{MARK}{' UNION ALL '.join(selects)})", columns

@@ -19,6 +19,11 @@ server's query rewriting does:
   them one after the other, by measurement name (descending with ``ORDER
   BY time DESC``), as the server orders them; with INTO, each writes its
   rows (``:MEASUREMENT`` to its own measurement).
+- Measurements of other databases (``FROM db0..cpu, db1..cpu``) are read
+  through the backend's catalogs (``catalogs``); the tables of one
+  measurement name are read as one table (``merged``), as influxd merges them.
+- A subquery beside other sources (``FROM cpu, (SELECT … FROM mem)``) is
+  one more part: the outer query over it, with the columns of every source.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from influxpy.compilers.duckdb.catalog import (
     ident,
 )
 from influxpy.compilers.duckdb.context import _CompilerBase
-from influxpy.compilers.duckdb.merged import MERGED, merged_table
+from influxpy.compilers.duckdb.merged import MARK, MERGED, is_merged, merged_table
 from influxpy.compilers.duckdb.plan import EmptyPlan, IntoPlan, SelectPlan
 from influxpy.expressions import (
     Col,
@@ -179,6 +184,8 @@ class SourcesMixin(_CompilerBase):
     #: Queries over the parts of a subquery of several measurements with
     #: their wildcards made the columns of them all (subqueries).
     _expanded_parts: Callable[[list[Query]], list[Query]]
+    #: The rows of a query's subquery as a table and its columns (subqueries).
+    _subquery_table: Callable[[Query], tuple[str, _Columns] | None]
 
     def _stored(self, query: Query) -> _Columns:
         """The columns of the table *query* reads, through any subqueries
@@ -239,6 +246,8 @@ class SourcesMixin(_CompilerBase):
                 )
                 return parts
             query = dataclasses.replace(query, source=inner)
+        if query.extra_sources and any(isinstance(s, Query) for s in query.sources):
+            return self._beside_subqueries(_rewrite(query, _unraw))
         query = _rewrite(query, _unraw)
         several = bool(query.extra_sources) or (
             isinstance(query.source, Source) and query.source.regex
@@ -298,6 +307,79 @@ class SourcesMixin(_CompilerBase):
             parts.append(_rewrite(part, _resolver(seen)))
         if not several:
             return parts[0] if parts else query
+        return parts
+
+    def _beside_subqueries(self, query: Query) -> list[Query]:
+        """*query* over a FROM of subqueries beside other sources: the outer
+        query over each, one after the other by measurement name, every one
+        with the columns of them all (what a source lacks reads null), as
+        influxd reads them.
+
+        influxd merges the rows of sources of one measurement name into one
+        series; the engine does that for measurements, not yet for a
+        subquery's rows beside another source of its name (refused).
+        """
+        tables = [s for s in query.sources if isinstance(s, Source)]
+        units: list[Query] = []
+        union: dict[str, ColumnInfo] = {}
+        for source in query.sources:
+            if isinstance(source, Source):
+                continue
+            inner = self._prepare(source)
+            for part in inner if isinstance(inner, list) else [inner]:
+                unit = dataclasses.replace(query, source=part, extra_sources=())
+                units.append(unit)
+                found = self._subquery_table(unit)
+                for name, info in (found[1] if found else {}).items():
+                    union.setdefault(name, info)
+        measured: list[tuple[Source, _Columns]] = []
+        if tables:
+            over = dataclasses.replace(
+                query, source=tables[0], extra_sources=tuple(tables[1:])
+            )
+            measured = self._tables_of(over)
+        for _source, columns in measured:
+            for info in columns.values():
+                name = field_column(info.key) if info.role == "field" else info.key
+                union.setdefault(name, info)
+        names = [_innermost(u).measurement for u in units]
+        names += [source.measurement for source, _c in measured]
+        if len(set(names)) < len(names):
+            what = (
+                "a subquery beside another source of the same measurement "
+                f"({sorted(n for n in set(names) if names.count(n) > 1)!r})"
+            )
+            raise self._unsupported(what)
+        patterns = bool(query.group_by_patterns)
+        select = self._expand(query, union, True, patterns)
+        if not select:
+            return []
+        group_by = list(query.group_by)
+        tags = sorted(k for k, c in union.items() if c.role == "tag")
+        if "*" in group_by:
+            group_by.remove("*")
+            group_by += [k for k in tags if k not in group_by]
+        for pattern in query.group_by_patterns:
+            group_by += [k for k in tags if re.search(pattern, k) and k not in group_by]
+        query = dataclasses.replace(
+            query,
+            select=tuple(select),
+            group_by=tuple(group_by),
+            group_by_patterns=(),
+        )
+        parts = [
+            dataclasses.replace(
+                u, select=query.select, group_by=query.group_by, group_by_patterns=()
+            )
+            for u in units
+        ]
+        if tables:
+            over = dataclasses.replace(
+                query, source=tables[0], extra_sources=tuple(tables[1:])
+            )
+            read = self._prepare(over)
+            parts += read if isinstance(read, list) else [read]
+        parts.sort(key=lambda p: _innermost(p).measurement, reverse=query.descending)
         return parts
 
     def _expand(
@@ -363,12 +445,23 @@ class SourcesMixin(_CompilerBase):
             f"CAST(NULL AS {_SQL_TYPES.get(info.kind, 'VARCHAR')}) AS {ident(key)}"
             for key, info in sorted(padding.items())
         )
-        return f"(SELECT *, {nulls} FROM {table})", {**columns, **padding}
+        # A merged table stays one (its rows' order is read from it).
+        start = MARK if is_merged(table) else "("
+        return f"{start}SELECT *, {nulls} FROM {table})", {**columns, **padding}
 
     def _own_table(self, source: Source) -> tuple[str, _Columns] | None:
         """The stored table of *source*, or the tables merged under its key."""
-        if source.database and source.database in self._merged:
-            return self._merged[source.database]
+        database = source.database
+        if database and database in self._merged:
+            return self._merged[database]
+        if database and database != self.catalog.database and self.catalogs:
+            # Another database's measurement, read beside the statement's.
+            catalog = self.catalogs(database)
+            rp = catalog.policy(source.retention_policy)
+            columns = catalog.tables.get((rp, source.measurement))
+            if columns is None:
+                return None
+            return merged_table([(catalog, rp, source.measurement, columns)])
         return super()._table(source)
 
     def _compile_parts(self, query: Query, parts: list[Query]) -> Compiled:

@@ -1,0 +1,156 @@
+"""A subquery beside other sources in one FROM, on both backends.
+
+influxd runs the outer query over each source: a subquery's rows are a
+series of its measurement, beside the measurements named; every series has
+the columns of all the sources (null where a source lacks one), the outer
+GROUP BY reaches into the subquery, and the series follow each other by
+measurement name (descending with ``ORDER BY time DESC``). A subquery
+beside another source of its own measurement merges with it on influxd;
+the engine refuses that shape (``UnsupportedCompilation``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import influxpy
+from influxpy.exceptions import ProgrammingError
+
+LINES = [
+    "cpu,host=a value=1,x=10i 10",
+    "cpu,host=b value=2 20",
+    "mem,host=a free=5 10",
+    "mem,host=c free=6 30",
+    "disk,host=b used=4i 25",
+]
+Rows = list[tuple[str, dict[str, str], Any]]
+
+
+@pytest.fixture
+def stores(both: tuple[str, str]) -> Iterator[list[Any]]:
+    backends = [influxpy.get_connection(alias) for alias in both]
+    for backend in backends:
+        backend.create_database("beside")
+        backend.write_lines(LINES, database="beside")
+    yield backends
+    for backend in backends:
+        backend.drop_database("beside")
+
+
+def rows(backend: Any, text: str) -> Rows:
+    results = backend.query(text, database="beside", epoch="ns")
+    return [(r.name, r.tags, r.points) for r in results]
+
+
+def same(stores: list[Any], text: str) -> Rows:
+    """The answer of both backends to *text*, which must be equal."""
+    server, engine = (rows(backend, text) for backend in stores)
+    assert engine == server
+    return server
+
+
+def point(t: int, **values: Any) -> dict[str, Any]:
+    return {"time": t, **values}
+
+
+def test_a_subquery_beside_a_measurement(stores: list[Any]) -> None:
+    nulls = {"host": None, "value": None, "x": None}
+    assert same(stores, "SELECT * FROM cpu, (SELECT free FROM mem)") == [
+        (
+            "cpu",
+            {},
+            [
+                point(10, free=None, host="a", value=1.0, x=10),
+                point(20, free=None, host="b", value=2.0, x=None),
+            ],
+        ),
+        ("mem", {}, [point(10, free=5.0, **nulls), point(30, free=6.0, **nulls)]),
+    ]
+    # The order of the sources does not matter; the columns named are kept.
+    same(stores, "SELECT * FROM (SELECT free FROM mem), cpu")
+    answer = same(stores, "SELECT value, free FROM cpu, (SELECT free FROM mem)")
+    assert [list(p[0]) for _n, _t, p in answer] == [["time", "value", "free"]] * 2
+
+
+def test_the_outer_group_by_reaches_into_the_subquery(stores: list[Any]) -> None:
+    answer = same(stores, "SELECT * FROM cpu, (SELECT free FROM mem) GROUP BY host")
+    assert [(name, tags) for name, tags, _p in answer] == [
+        ("cpu", {"host": "a"}),
+        ("cpu", {"host": "b"}),
+        ("mem", {"host": "a"}),
+        ("mem", {"host": "c"}),
+    ]
+    same(stores, "SELECT * FROM cpu, (SELECT free FROM mem GROUP BY host)")
+    same(stores, "SELECT * FROM cpu, (SELECT free FROM mem) GROUP BY *")
+
+
+def test_aggregates_over_a_subquery_beside_a_measurement(stores: list[Any]) -> None:
+    text = "SELECT max(value), max(free) FROM cpu, (SELECT free FROM mem) GROUP BY host"
+    assert same(stores, text)[2] == (
+        "mem",
+        {"host": "a"},
+        [point(0, max=None, max_1=5.0)],
+    )
+    text = "SELECT max(free) FROM cpu, (SELECT free FROM mem) GROUP BY host"
+    assert [name for name, _t, _p in same(stores, text)] == ["mem", "mem"]
+    answer = same(stores, "SELECT count(*) FROM cpu, (SELECT free FROM mem)")
+    assert answer[0][2] == [point(0, count_free=None, count_value=2, count_x=1)]
+    same(
+        stores,
+        "SELECT mean(value) FROM cpu, (SELECT used FROM disk) "
+        "WHERE time < 100 GROUP BY time(10ns)",
+    )
+
+
+def test_two_subqueries_in_one_from(stores: list[Any]) -> None:
+    answer = same(
+        stores, "SELECT * FROM (SELECT value FROM cpu), (SELECT free FROM mem)"
+    )
+    assert [(name, list(p[0])) for name, _t, p in answer] == [
+        ("cpu", ["time", "free", "value"]),
+        ("mem", ["time", "free", "value"]),
+    ]
+    inner = (
+        "(SELECT max(value) FROM cpu GROUP BY host), "
+        "(SELECT max(free) FROM mem GROUP BY host)"
+    )
+    same(stores, f"SELECT * FROM {inner}")
+    answer = same(stores, f"SELECT max FROM {inner} GROUP BY host")
+    assert len(answer) == 4
+    same(stores, "SELECT * FROM /m.*/, (SELECT value FROM cpu)")
+    same(stores, "SELECT * FROM (SELECT free FROM mem), (SELECT * FROM cpu)")
+
+
+def test_order_and_limits_beside_a_subquery(stores: list[Any]) -> None:
+    answer = same(
+        stores, "SELECT * FROM cpu, (SELECT free FROM mem) ORDER BY time DESC"
+    )
+    assert [name for name, _t, _p in answer] == ["mem", "cpu"]
+    assert [p["time"] for p in answer[0][2]] == [30, 10]
+    same(stores, "SELECT * FROM cpu, (SELECT free FROM mem) LIMIT 1")
+    same(stores, "SELECT * FROM cpu, (SELECT free FROM mem) ORDER BY time DESC LIMIT 1")
+    same(stores, "SELECT free, value FROM cpu, (SELECT free FROM mem) WHERE time > 15")
+
+
+def test_quirk_a_subquery_beside_its_own_measurement(stores: list[Any]) -> None:
+    """influxd merges a subquery's rows with those of a measurement of its
+    name; the engine refuses that shape, naming it."""
+    server, engine = stores
+    text = "SELECT * FROM cpu, (SELECT value FROM cpu)"
+    assert rows(server, text) == [
+        (
+            "cpu",
+            {},
+            [
+                point(10, host="a", value=1.0, x=10),
+                point(10, host=None, value=1.0, x=None),
+                point(20, host="b", value=2.0, x=None),
+                point(20, host=None, value=2.0, x=None),
+            ],
+        )
+    ]
+    with pytest.raises(ProgrammingError, match="beside another source of the same"):
+        rows(engine, text)
