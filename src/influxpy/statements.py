@@ -31,11 +31,13 @@ __all__ = [
     "DropMeasurement",
     "DropRetentionPolicy",
     "DropSeries",
+    "DropShard",
     "DropUser",
     "Explain",
     "Grant",
     "Invalid",
     "KeyMatch",
+    "KillQuery",
     "SetPassword",
     "ShowCardinality",
     "ShowContinuousQueries",
@@ -49,6 +51,7 @@ __all__ = [
     "ShowShardGroups",
     "ShowShards",
     "ShowStats",
+    "ShowSubscriptions",
     "ShowTagKeys",
     "ShowTagValues",
     "ShowUsers",
@@ -260,6 +263,30 @@ class ShowStats:
 
 
 @dataclasses.dataclass(frozen=True)
+class ShowSubscriptions:
+    """``SHOW SUBSCRIPTIONS``: the server's subscriptions, per database."""
+
+    visit_name: ClassVar[str] = "show_subscriptions"
+
+
+@dataclasses.dataclass(frozen=True)
+class KillQuery:
+    """``KILL QUERY <qid> [ON <host>]``: stop a running query."""
+
+    query_id: int
+    host: str | None = None
+    visit_name: ClassVar[str] = "kill_query"
+
+
+@dataclasses.dataclass(frozen=True)
+class DropShard:
+    """``DROP SHARD <id>``: drop a shard and its points."""
+
+    shard_id: int
+    visit_name: ClassVar[str] = "drop_shard"
+
+
+@dataclasses.dataclass(frozen=True)
 class CreateDatabase:
     """``CREATE DATABASE name [WITH …]``; ``policy`` is the ``WITH`` part."""
 
@@ -390,6 +417,9 @@ Statement: TypeAlias = (
     | Grant
     | ShowDiagnostics
     | ShowStats
+    | ShowSubscriptions
+    | KillQuery
+    | DropShard
     | CreateDatabase
     | DropDatabase
     | CreateRetentionPolicy

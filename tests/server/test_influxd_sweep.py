@@ -59,3 +59,53 @@ def test_time_names_in_the_select_list(pair, fields, extra):
     # influxd removes a bare time name and steps past the field after it: a
     # second time name in a row stays as a null column.
     assert_same(pair, f"SELECT {fields} FROM n", **extra)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "SHOW SUBSCRIPTIONS",
+        "KILL QUERY 9999",
+        'KILL QUERY 9999 ON "host"',
+        "KILL QUERY x",
+        "KILL 3",
+        "DROP SHARD 987654",
+        "DROP SHARD",
+        "SHOW SUBSCRIPTIONS; KILL QUERY 1; SHOW DATABASES",
+    ],
+)
+def test_subscription_kill_and_shard_statements(pair, q, method):
+    influxd, served, name = pair
+    out = []
+    for target in (influxd, served):
+        response = target.request(method, "/query", params={"q": q, "db": name})
+        documents = [orjson.loads(line) for line in response.text.splitlines()]
+        out.append((response.status_code, documents))
+    if q.endswith("SHOW DATABASES"):
+        # The servers hold other databases: compare the first two answers.
+        out = [(status, [{"results": d[0]["results"][:2]}]) for status, d in out]
+    assert out[1] == out[0]
+
+
+def test_drop_shard_drops_the_group_and_its_points(influx_server, served):
+    lines = "m,h=a v=1 1000000000\nm,h=b v=2 946684800000000000\n"
+    with seeded_pair(influx_server, served, "dropshard", lines) as (influxd, _s, name):
+        answers = []
+        for target in (influxd, served):
+
+            def query(q: str, target: Any = target) -> Any:
+                response = target.request("POST", "/query", params={"q": q, "db": name})
+                return response.json()["results"][0]
+
+            shards = query("SHOW SHARDS")["series"]
+            (mine,) = [s for s in shards if s["name"] == name]
+            first = min(mine["values"], key=lambda row: row[4])
+            dropped = query(f"DROP SHARD {first[0]}")
+            after = query("SELECT * FROM m")
+            left = [row[4] for row in query("SHOW SHARDS")["series"][0]["values"]]
+            answers.append((dropped, after, len(mine["values"]), left))
+        assert answers[1] == answers[0]
+        assert answers[0][1]["series"][0]["values"] == [
+            ["2000-01-01T00:00:00Z", "b", 2]
+        ]

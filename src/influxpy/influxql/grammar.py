@@ -31,9 +31,11 @@ from influxpy.statements import (
     DropMeasurement,
     DropRetentionPolicy,
     DropSeries,
+    DropShard,
     Explain,
     Invalid,
     KeyMatch,
+    KillQuery,
     ShowCardinality,
     ShowContinuousQueries,
     ShowDatabases,
@@ -45,6 +47,7 @@ from influxpy.statements import (
     ShowShardGroups,
     ShowShards,
     ShowStats,
+    ShowSubscriptions,
     ShowTagKeys,
     ShowTagValues,
     ShowUsers,
@@ -556,6 +559,24 @@ def _show_stats(p: Parser) -> Builder:
     return lambda: ShowStats(module)
 
 
+def _integer(p: Parser) -> int:
+    token = p.next()
+    if token.kind != "INTEGER":
+        raise p.error(token, ("integer",))
+    return int(token.value)
+
+
+def _kill_query(p: Parser) -> Builder:
+    query_id = _integer(p)
+    host = p.ident() if p.accept("ON") is not None else None
+    return lambda: KillQuery(query_id, host)
+
+
+def _drop_shard(p: Parser) -> Builder:
+    shard_id = _integer(p)
+    return lambda: DropShard(shard_id)
+
+
 def _show_retention_policies(p: Parser) -> Builder:
     database = _on(p)
     return lambda: ShowRetentionPolicies(database)
@@ -602,7 +623,7 @@ _TREE: dict[str, Any] = {
         "SHARD": {"GROUPS": _constant(ShowShardGroups())},
         "SHARDS": _constant(ShowShards()),
         "STATS": _show_stats,
-        "SUBSCRIPTIONS": _unsupported("SHOW SUBSCRIPTIONS"),
+        "SUBSCRIPTIONS": _constant(ShowSubscriptions()),
         "TAG": {
             "KEY": _cardinality("tag key"),
             "KEYS": _show_tag_keys,
@@ -623,7 +644,7 @@ _TREE: dict[str, Any] = {
         "MEASUREMENT": _drop_measurement,
         "RETENTION": {"POLICY": _drop_retention_policy},
         "SERIES": _drop_series,
-        "SHARD": _unsupported("DROP SHARD"),
+        "SHARD": _drop_shard,
         "SUBSCRIPTION": _unsupported("DROP SUBSCRIPTION"),
         "USER": users.drop_user,
     },
@@ -632,7 +653,7 @@ _TREE: dict[str, Any] = {
     "REVOKE": users.revoke,
     "ALTER": {"RETENTION": {"POLICY": _alter_retention_policy}},
     "SET": users.set_password,
-    "KILL": _unsupported("KILL QUERY"),
+    "KILL": {"QUERY": _kill_query},
 }
 
 

@@ -38,6 +38,7 @@ from influxpy.statements import (
     DropMeasurement,
     DropRetentionPolicy,
     DropSeries,
+    DropShard,
     DropUser,
     Grant,
     SetPassword,
@@ -85,6 +86,8 @@ def canonical(statement: Any) -> str | None:
         return _user_statement(statement)
     if isinstance(statement, DropMeasurement):
         return f"DROP MEASUREMENT {quote_ident(statement.name)}"
+    if isinstance(statement, DropShard):
+        return f"DROP SHARD {statement.shard_id}"
     if isinstance(statement, DropContinuousQuery):
         name, database = quote_ident(statement.name), quote_ident(statement.database)
         return f"DROP CONTINUOUS QUERY {name} ON {database}"

@@ -25,7 +25,7 @@ from influxpy.backends.duckdb.admin import EngineAdmin
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["EngineRetention", "ShardGroup", "shard_group_bounds"]
+__all__ = ["SHARD_GROUPS", "EngineRetention", "ShardGroup", "shard_group_bounds"]
 
 #: Nanoseconds from Go's zero time to the Unix epoch (see ``go_truncate``).
 _GO_ZERO_NS = 62_135_596_800 * 1_000_000_000
@@ -34,6 +34,8 @@ _GO_ZERO_NS = 62_135_596_800 * 1_000_000_000
 _MAX_END_NS = 2**63 - 1
 
 _GROUPS = "main.influxpy_shard_groups"
+#: The table recording the shard groups (``DROP SHARD`` removes one).
+SHARD_GROUPS = _GROUPS
 _IDS = "main.influxpy_shard_group_ids"
 
 

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from influxpy import statements as st
 from influxpy.backends.duckdb.argument_types import query_check, refuse_argument_types
 from influxpy.backends.duckdb.continuous import qualify_continuous_query
+from influxpy.backends.duckdb.retention_service import SHARD_GROUPS
 from influxpy.backends.duckdb.show import StatementFailed, has_time
 from influxpy.backends.duckdb.show_meta import EngineShowMeta
 from influxpy.backends.duckdb.users import EngineUsers
@@ -606,6 +607,38 @@ class EngineStatements(EngineUsers, EngineShowMeta):
         ):
             msg = "fields not supported in WHERE clause during deletion"
             raise StatementFailed(msg)
+
+    def _do_drop_shard(self, statement: st.DropShard, database: str | None) -> None:
+        """Drop the shard group of that id (the engine's shard ids are its
+        groups' ids) with its points, as retention does; an id that is no
+        shard drops nothing, as on influxd."""
+        found = [g for g in self.shard_groups() if g.id == statement.shard_id]
+        if not found:
+            return
+        (group,) = found
+        self._writable("drop a shard")
+        with self._change() as change:
+            for rp, measurement, _columns in self._tables_of(group.database):
+                if rp == group.retention_policy:
+                    table = self._table(group.database, rp, measurement)
+                    self._con.execute(
+                        f"DELETE FROM {table} "
+                        f"WHERE time >= {group.start} AND time < {group.end}"
+                    )
+            self._con.execute(f"DELETE FROM {SHARD_GROUPS} WHERE id = ?", [group.id])
+            change.prune_tag_codes()
+
+    def _do_kill_query(self, statement: st.KillQuery, database: str | None) -> None:
+        """The engine gives its queries no ids, so every id is unknown, in
+        influxd's words."""
+        msg = f"no such query id: {statement.query_id}"
+        raise StatementFailed(msg)
+
+    def _do_show_subscriptions(
+        self, statement: st.ShowSubscriptions, database: str | None
+    ) -> list[Series]:
+        """The engine sends points to no subscriber: no series."""
+        return []
 
     def _do_drop_measurement(
         self, statement: st.DropMeasurement, database: str | None
