@@ -55,6 +55,31 @@ def test_arithmetic_of_top_and_bottom_by_tags_answers_as_influxd(
     assert engine == server
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT top(v, 2) + n FROM conformance",
+        "SELECT top(v, 2) + 1, host FROM conformance",
+        "SELECT top(v, host, 2) + v FROM conformance",
+        "SELECT top(v, host, 2) + 1, host, dc FROM conformance",
+        "SELECT n, bottom(v, 2) * n, host FROM conformance",
+        "SELECT abs(bottom(v, host, 2)), n FROM conformance GROUP BY dc",
+        f"SELECT top(v, 2) - n FROM conformance {WINDOWS}",
+        "SELECT top(v, 2) + 1, v FROM conformance ORDER BY time DESC",
+        "SELECT top(v, 2) + 1, max(v) FROM conformance",
+    ],
+)
+def test_arithmetic_of_top_and_bottom_beside_columns_answers_as_influxd(
+    both: tuple[str, str], text: str
+) -> None:
+    """Raw fields and tags in or beside the arithmetic are read from each
+    picked point (the engine raised influxd's error for two calls)."""
+    write_both(both, *POINTS)
+    server, engine = (answers(alias, text) for alias in both)
+    assert server[1] or server[0]
+    assert engine == server
+
+
 def test_the_tag_columns_are_not_in_the_answer(both: tuple[str, str]) -> None:
     write_both(both, *POINTS)
     text = "SELECT top(v, host, 2) + 1 FROM conformance"
