@@ -144,6 +144,10 @@ CASES = [
         [[70, "", 7.0], [110, "a", 11.0], [120, "b", 12.0], [80, "c", 8.0]],
     ),
     (
+        "SELECT * FROM (SELECT count(v) FROM m GROUP BY host) ORDER BY time DESC",
+        [[0, 1, ""], [0, 5, "a"], [0, 4, "b"], [0, 2, "c"]],
+    ),
+    (
         "SELECT * FROM (SELECT max(v) FROM m GROUP BY host) ORDER BY time DESC",
         [[70, "", 7.0], [110, "a", 11.0], [120, "b", 12.0], [80, "c", 8.0]],
     ),
@@ -248,3 +252,40 @@ def test_quirk_offset_inside_a_subquery_of_top(both: tuple[str, str]) -> None:
     ]
     assert answer(on_server, limit)[0][1][1:3] == [[50, "a", 5.0], [90, "a", 9.0]]
     assert answer(on_engine, limit)[0][1][1:3] == [[90, "a", 9.0], [110, "a", 11.0]]
+
+
+#: Five hosts over two data centres, points every 7 ns.
+SPREAD = [f"m,host=h{k % 5},dc=d{k % 2} v={k} {k * 7}" for k in range(60)]
+
+
+WINDOWED = (
+    "SELECT * FROM (SELECT {call} FROM m WHERE time >= 0 AND time < 420 "
+    "GROUP BY time(50ns), host{more}) ORDER BY time DESC"
+)
+SPREAD_TEXTS = [
+    WINDOWED.format(call="{call}", more=""),
+    WINDOWED.format(call="{call}", more=", dc").replace(
+        "ORDER BY", "GROUP BY dc ORDER BY"
+    )
+    + " LIMIT 7",
+]
+
+
+@pytest.mark.parametrize("call", ["max(v)", "mean(v)", "count(v)", "first(v)"])
+@pytest.mark.parametrize("text", SPREAD_TEXTS)
+def test_windows_of_a_subquery_in_descending_order_list_series_ascending(
+    conn: str, call: str, text: str
+) -> None:
+    """Window by window, latest first; in each window the inner series by
+    series key ascending (the server's call iterator, not its heap)."""
+    backend = influxpy.get_connection(conn)
+    backend.write_lines(SPREAD)
+    at_times: dict[tuple[int, int], list[str]] = {}
+    for n, (_tags, found) in enumerate(answer(backend, text.format(call=call))):
+        times = [row[0] for row in found]
+        assert times == sorted(times, reverse=True)
+        for row in found:
+            host = next(r for r in row if isinstance(r, str) and r.startswith("h"))
+            at_times.setdefault((n, row[0]), []).append(host)
+    assert any(len(hosts) > 1 for hosts in at_times.values())
+    assert all(hosts == sorted(hosts) for hosts in at_times.values())

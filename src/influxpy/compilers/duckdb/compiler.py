@@ -408,8 +408,7 @@ class DuckDBCompiler(
             f"WHERE {ctx.where} AND {bounds} AND ({present})"
         )
         order = [f"time {ctx.direction}", f"{TIE} {ctx.direction}"]
-        if self._series_ordered(ctx):
-            order = [f"{TIE} ASC", "time ASC"]
+        order = self._subquery_raw_order(ctx, order)
         finish = self._finish_parts(ctx, names, order=order, limit_order=order)
         sql = finish.sql(body)
         if not ctx.subquery:

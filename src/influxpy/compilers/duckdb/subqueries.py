@@ -342,25 +342,32 @@ class SubqueriesMixin(SubquerySlicesMixin):
             streams.setdefault(found.pop(), []).append(index)
         return list(streams.values()), None
 
-    def _series_ordered(self, ctx: _Context) -> bool:
-        """Whether a raw select over a subquery streams its rows series by
-        series, as the server does over calls without windows: the inner
-        call iterator emits every point of one inner series, in time order,
-        before the next series (in either direction)."""
+    def _subquery_raw_order(self, ctx: _Context, order: list[str]) -> list[str]:
+        """The order of a raw select's rows: *order* (by time, then series
+        key in the same direction), or the server's over a subquery of one
+        call, whose call iterator emits window by window (in the query's
+        direction) the points of one inner series after another, by series
+        key ascending, each series' points in time order."""
         inner = ctx.query.source
-        if not (ctx.subquery and isinstance(inner, Query)):
-            return False
-        if not inner.select:
-            return False
+        if not (ctx.subquery and isinstance(inner, Query) and inner.select):
+            return order
         calls = [c for i in inner.select for c in self._calls_of(i.expression)]
         names = {c.name.lower() for c in calls}
         if len({repr(c) for c in calls}) != 1:
-            return False
+            return order
+        tie, _direction = order[1].rsplit(" ", 1)
+        series_first = [f"{tie} ASC", "time ASC"]
         if names <= self._HOLT_WINTERS:
-            # Its points of one series, forecasts past the windows included.
-            return not ctx.query.descending
-        selectors = {"max", "min", "first", "last", "top", "bottom", "sample"}
-        return inner.group_by_time is None and names <= selectors
+            # Its points of one series, forecasts past the windows included
+            # (in descending order the server answers nothing: a quirk).
+            return order if ctx.query.descending else series_first
+        if names & (self._TRANSFORMS | self._TECHNICAL | self._HOLT_WINTERS):
+            return order
+        if inner.group_by_time is None:
+            return series_first
+        if names & self._MULTI_ROW:
+            return order
+        return [order[0], f"{tie} ASC"]
 
     def _raw_transforms(self, items: Sequence[SelectItem]) -> bool:
         """Whether every call of *items* transforms raw points
