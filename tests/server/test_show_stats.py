@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 import pytest
 
 from _influxd import InfluxServer
@@ -93,3 +94,40 @@ def test_several_statements(pair):
     assert [r["statement_id"] for r in got] == [0, 1, 2]
     assert all("error" not in r for r in got)
     assert [r["statement_id"] for r in results(influxd, q)] == [0, 1, 2]
+
+
+def test_chunked_answers_are_one_result(pair):
+    # influxd sends every series of these statements in one result, also
+    # when chunked.
+    influxd, served, _name = pair
+    for q in ("SHOW DIAGNOSTICS", "SHOW STATS"):
+        shapes = []
+        for target in (influxd, served):
+            response = target.request(
+                "GET", "/query", params={"q": q, "chunked": "true", "chunk_size": "1"}
+            )
+            documents = [orjson.loads(line) for line in response.text.splitlines()]
+            (result,) = [r for d in documents for r in d["results"]]
+            shapes.append((len(documents), "partial" in result))
+        assert shapes[1] == shapes[0] == (1, False)
+
+
+def test_csv_starts_a_block_for_other_columns(pair):
+    # A series with other columns than the one before starts a block (a
+    # blank line and its header), in chunked answers too.
+    influxd, served, _name = pair
+    firsts = []
+    for target in (influxd, served):
+        response = target.request(
+            "GET",
+            "/query",
+            params={"q": "SHOW DIAGNOSTICS", "chunked": "true"},
+            headers={"Accept": "application/csv"},
+        )
+        firsts.append([line.split(",")[0] for line in response.text.splitlines()])
+    ours = ["build", "network", "runtime", "system"]
+    expected = []
+    for name in firsts[0]:
+        if name in ours:
+            expected += (["", "name"] if expected else ["name"]) + [name]
+    assert firsts[1] == expected

@@ -582,6 +582,15 @@ def _collect(statements: Iterator[StatementResult], notes: _Notes) -> list[Resul
 #: SHOW TAG KEYS and SHOW TAG VALUES: influxd sends each measurement's
 #: series as a result of its own, whole and never ``partial``.
 _WHOLE_SERIES = (["tagKey"], ["key", "value"])
+#: The first columns of ``SHOW DIAGNOSTICS`` and ``SHOW STATS`` answers
+#: (``backends.duckdb.show_stats``): chunked, influxd sends all their series
+#: as one result.
+_ONE_RESULT = (
+    ["Branch", "Build Time", "Commit", "Version"],
+    ["NumGC", "NumGoroutine", "Sys"],
+    ["NumGC", "NumGoroutine"],
+    ["numMeasurements", "numSeries"],
+)
 #: SHOW FIELD KEYS and SHOW SERIES: influxd runs them as SELECTs, so their
 #: rows come in pieces of ``chunk_size`` as a SELECT's do.
 _ROW_PIECES = (["fieldKey", "fieldType"], ["key"])
@@ -608,6 +617,9 @@ def _chunks(
         iterator = iter(statement.series)
         first = next(iterator, None)
         series: Iterable[Series] = [] if first is None else chain([first], iterator)
+        if first is not None and first.columns in _ONE_RESULT:
+            yield notes.apply(Result(statement.statement_id, list(series)), True)
+            continue
         if first is not None and first.columns in _WHOLE_SERIES:
             for index, one in enumerate(series):
                 yield notes.apply(Result(statement.statement_id, [one]), index == 0)

@@ -470,8 +470,9 @@ class CSVWriter:
                 self.statement_id = result.statement_id
                 self.columns = list(result.series[0].columns)
                 out.append(self._line(["name", "tags", *self.columns]))
-            for index, series in enumerate(result.series):
-                if index > 0 and series.columns != self.columns:
+            for series in result.series:
+                # Other columns start a block, also in a later chunk.
+                if series.columns != self.columns:
                     out.append("\n")
                     self.columns = list(series.columns)
                     out.append(self._line(["name", "tags", *self.columns]))
