@@ -182,3 +182,24 @@ def test_quirk_descending_points_at_one_time(stores: list[Any]) -> None:
         assert ties == [first, 9.0 - first]
         on_server = [p["value"] for p in rows(server, text)[0][2] if p["time"] == 10]
         assert sorted(on_server) == [1.0, 8.0]
+
+
+def test_quirk_a_transformation_over_two_databases(stores: list[Any]) -> None:
+    """influxd's DERIVATIVE over one measurement of two databases does not
+    read the merged points in time order (it answers more rows than points
+    less one, times out of order); the engine reads them in time order, as
+    it reads the points of one time of merged series."""
+    server, engine = stores
+    text = "SELECT derivative(value) FROM cpu, sources_b..cpu"
+    assert rows(engine, text) == [
+        (
+            "cpu",
+            {},
+            [
+                point(15, derivative=1.2e9),
+                point(20, derivative=-1e9),
+                point(40, derivative=0.35e9),
+            ],
+        )
+    ]
+    assert rows(server, text) != rows(engine, text)
