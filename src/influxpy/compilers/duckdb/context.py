@@ -295,6 +295,10 @@ class _CompilerBase(Compiler):
         """Defined in ``windows``."""
         raise NotImplementedError
 
+    def _tz_shift(self, ctx: _Context) -> int:
+        """Defined in ``windows``."""
+        raise NotImplementedError
+
     def _call_range(
         self, ctx: _Context, call: Func, *, grid: bool = False
     ) -> tuple[int | None, int | None]:

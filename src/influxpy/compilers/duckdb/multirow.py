@@ -64,6 +64,8 @@ class MultiRowMixin(_CompilerBase):
         ``test_quirk_integral_over_windows_in_descending_order``).
         """
         interval, shift = self._interval(ctx)
+        if ctx.query.timezone:
+            shift = self._tz_shift(ctx)
         unit = call.params[0].nanoseconds if call.params else _SECOND
         # A transformation of the integral (*outer*) reads windows before
         # the range too.

@@ -30,6 +30,7 @@ from influxpy.compilers.duckdb.nans import reduce_with_nan, selected_with_nan
 from influxpy.compilers.duckdb.percentile import nearest_rank_rows
 from influxpy.compilers.duckdb.percentile_groups import grouped_rank_rows
 from influxpy.compilers.duckdb.timezones import tz_window
+from influxpy.durations import Duration
 from influxpy.exceptions import CompileError
 from influxpy.expressions import Col, Now
 from influxpy.functions import Func
@@ -59,6 +60,17 @@ class WindowsMixin(_CompilerBase):
             shift = offset.nanoseconds % interval
         return interval, shift
 
+    def _tz_shift(self, ctx: _Context) -> int:
+        """The offset ``tz()`` windows are computed with: influxd keeps a
+        negative duration offset negative (Go's remainder), and the instant
+        whose zone offset it reads moves with it."""
+        interval, shift = self._interval(ctx)
+        gbt = ctx.query.group_by_time
+        assert gbt is not None
+        offset = gbt.offset
+        negative = isinstance(offset, Duration) and offset.nanoseconds < 0
+        return shift - interval if shift and negative else shift
+
     def _window_sql(self, ctx: _Context, low: int | None = None) -> str:
         """SQL for the start of the window holding each row's ``time``.
 
@@ -80,12 +92,14 @@ class WindowsMixin(_CompilerBase):
                 f"% {interval} END"
             )
         zone = self._param(ctx.query.timezone)
+        shift = self._tz_shift(ctx)
         return f"influxpy_tz_window(time, {interval}, {shift}, {zone})"
 
     def _tz_assigned(self, ctx: _Context, rows: str) -> str:
         """*rows* with the window each is reduced in (``WINDOW_START``), for
         windows in local time (see ``tz_assign``)."""
-        interval, shift = self._interval(ctx)
+        interval, _shift = self._interval(ctx)
+        shift = self._tz_shift(ctx)
         zone = self._param(ctx.query.timezone)
         g = ctx.group_columns
         descending = "TRUE" if ctx.query.descending else "FALSE"
@@ -112,7 +126,7 @@ class WindowsMixin(_CompilerBase):
         interval, shift = self._interval(ctx)
         if ctx.query.timezone is None:
             return stamp - ((stamp - shift) % interval)
-        return tz_window(stamp, interval, shift, ctx.query.timezone)
+        return tz_window(stamp, interval, self._tz_shift(ctx), ctx.query.timezone)
 
     def _call_range(
         self, ctx: _Context, call: Func, *, grid: bool = False
