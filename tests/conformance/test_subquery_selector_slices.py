@@ -138,6 +138,69 @@ CASES = [
             [120, 29.536378075285917, "c"],
         ],
     ),
+    # Over windows: window by window, each inner series' run sliced.
+    (
+        (
+            "SELECT * FROM (SELECT sample(v, 10) FROM m WHERE time < 200 "
+            "GROUP BY time(50ns), host LIMIT 1)"
+        ),
+        [
+            [10, "a", 1.0],
+            [20, "b", 2.0],
+            [40, "c", 4.0],
+            [70, "", 7.0],
+            [50, "a", 5.0],
+            [60, "b", 6.0],
+            [80, "c", 8.0],
+            [110, "a", 11.0],
+            [100, "b", 10.0],
+        ],
+    ),
+    (
+        (
+            "SELECT * FROM (SELECT sample(v, 10) FROM m WHERE time < 200 "
+            "GROUP BY time(50ns), host LIMIT 1) ORDER BY time DESC"
+        ),
+        [
+            [110, "a", 11.0],
+            [100, "b", 10.0],
+            [70, "", 7.0],
+            [50, "a", 5.0],
+            [60, "b", 6.0],
+            [80, "c", 8.0],
+            [10, "a", 1.0],
+            [20, "b", 2.0],
+            [40, "c", 4.0],
+        ],
+    ),
+    (
+        (
+            "SELECT * FROM (SELECT sample(v, 10) FROM m WHERE time < 200 "
+            "GROUP BY time(40ns, 15ns), host OFFSET 1)"
+        ),
+        # Host a's run goes on from window -25 into window 15.
+        [[30, "a", 3.0], [50, "a", 5.0], [120, "b", 12.0]],
+    ),
+    (
+        (
+            "SELECT * FROM (SELECT top(v, 2) FROM m WHERE time < 200 "
+            "GROUP BY time(50ns), host) ORDER BY time DESC"
+        ),
+        [
+            [110, "a", 11.0],
+            [100, "b", 10.0],
+            [120, "b", 12.0],
+            [70, "", 7.0],
+            [50, "a", 5.0],
+            [90, "a", 9.0],
+            [60, "b", 6.0],
+            [80, "c", 8.0],
+            [10, "a", 1.0],
+            [30, "a", 3.0],
+            [20, "b", 2.0],
+            [40, "c", 4.0],
+        ],
+    ),
     # A raw select over one selector without windows: series by series.
     (
         "SELECT * FROM (SELECT max(v) FROM m GROUP BY host)",

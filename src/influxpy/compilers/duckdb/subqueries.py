@@ -22,7 +22,10 @@ from influxpy.compilers.duckdb.context import (
     _Selected,
 )
 from influxpy.compilers.duckdb.sources import _rewrite
-from influxpy.compilers.duckdb.subquery_slices import SubquerySlicesMixin
+from influxpy.compilers.duckdb.subquery_slices import (
+    SubquerySlicesMixin,
+    window_start,
+)
 from influxpy.compilers.duckdb.subquery_windows import (
     groups_whole_series,
     paired_calls_sql,
@@ -366,7 +369,10 @@ class SubqueriesMixin(SubquerySlicesMixin):
         if inner.group_by_time is None:
             return series_first
         if names & self._MULTI_ROW:
-            return order
+            if inner.timezone is not None or "distinct" in names:
+                return order
+            start = window_start("time", *self._interval_of(inner.group_by_time))
+            return [f"{start} {ctx.direction}", f"{tie} ASC", "time ASC"]
         return [order[0], f"{tie} ASC"]
 
     def _raw_transforms(self, items: Sequence[SelectItem]) -> bool:

@@ -67,6 +67,9 @@ class SlicePlan:
     timed: bool = False
     #: Whether the rows stream in descending time order (the outer order).
     descending: bool = False
+    #: The inner windows (length, offset in ns) of multi-row calls, whose
+    #: points stream window by window, inner series by inner series.
+    window: tuple[int, int] | None = None
     #: The tags of stored series the inner query does not group by (raw).
     hidden: list[str] = dataclasses.field(default_factory=list)
     #: What the inner query changes (``dataclasses.replace``): the slices
@@ -129,8 +132,19 @@ class SubquerySlicesMixin(_CompilerBase):
             return plan
         if any(name in self._MULTI_ROW for name in funcs):
             if inner.group_by_time is not None:
-                what = "slicing a subquery of multi-row calls over time windows"
-                raise self._unsupported(what)
+                several = len({repr(i.expression) for i in inner.select}) > 1
+                if inner.timezone is not None or "distinct" in funcs or several:
+                    what = (
+                        "slicing a subquery of DISTINCT, of several calls or with "
+                        "tz() over time windows"
+                    )
+                    raise self._unsupported(what)
+                # Window by window, each inner series' points in time order:
+                # runs of one inner series, counted as the server counts them.
+                plan.window = self._interval_of(inner.group_by_time)
+                plan.runs = (inner.limit, inner.offset or 0)
+                plan.changes.update(limit=None, offset=None)
+                return plan
             # TOP, BOTTOM, SAMPLE and DISTINCT stream the points of one inner
             # series together (in time order; DISTINCT's by value): each run
             # is a whole series, the usual slice.
@@ -174,7 +188,13 @@ class SubquerySlicesMixin(_CompilerBase):
         dims = keys if plan.dimensions is None else plan.dimensions
         parts = [group_column(keys.index(k)) for k in dims if k in keys]
         sql = selected.sql
-        if plan.runs is not None:
+        if plan.runs is not None and plan.window is not None:
+            limit, offset = plan.runs
+            direction = "DESC" if plan.descending else "ASC"
+            start = window_start("time", *plan.window)
+            order = [f"{start} {direction}", *(f"{g} ASC" for g in groups), "time ASC"]
+            sql = _runs(sql, parts, groups, order, limit, offset)
+        elif plan.runs is not None:
             limit, offset = plan.runs
             direction = "DESC" if plan.descending else "ASC"
             order = [f"{g} ASC" for g in groups]
@@ -265,6 +285,12 @@ class SubquerySlicesMixin(_CompilerBase):
             f"SELECT r.* FROM ({sql}) r WHERE EXISTS "
             f"(SELECT 1 FROM ({series}) s WHERE {match or 'TRUE'})"
         )
+
+
+def window_start(time: str, interval: int, shift: int) -> str:
+    """SQL of the start of the window of *interval* ns (offset *shift*)
+    holding *time*."""
+    return f"({time} - ((({time} - {shift}) % {interval}) + {interval}) % {interval})"
 
 
 def _check_selector_limit(query: Query) -> None:
