@@ -46,6 +46,7 @@ __all__ = [
     "ShowFieldKeys",
     "ShowGrants",
     "ShowMeasurements",
+    "ShowQueries",
     "ShowRetentionPolicies",
     "ShowSeries",
     "ShowShardGroups",
@@ -263,6 +264,13 @@ class ShowStats:
 
 
 @dataclasses.dataclass(frozen=True)
+class ShowQueries:
+    """``SHOW QUERIES``: the statements the server is running."""
+
+    visit_name: ClassVar[str] = "show_queries"
+
+
+@dataclasses.dataclass(frozen=True)
 class ShowSubscriptions:
     """``SHOW SUBSCRIPTIONS``: the server's subscriptions, per database."""
 
@@ -418,6 +426,7 @@ Statement: TypeAlias = (
     | ShowDiagnostics
     | ShowStats
     | ShowSubscriptions
+    | ShowQueries
     | KillQuery
     | DropShard
     | CreateDatabase

@@ -109,3 +109,34 @@ def test_drop_shard_drops_the_group_and_its_points(influx_server, served):
         assert answers[0][1]["series"][0]["values"] == [
             ["2000-01-01T00:00:00Z", "b", 2]
         ]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_show_queries_lists_itself(pair, method):
+    influxd, served, name = pair
+    answers = []
+    for target in (influxd, served):
+        response = target.request(
+            method, "/query", params={"q": "SHOW QUERIES", "db": name}
+        )
+        assert response.status_code == 200
+        (result,) = response.json()["results"]
+        (series,) = result["series"]
+        ((qid, text, database, duration, status),) = series["values"]
+        assert isinstance(qid, int)
+        assert duration.endswith("s")
+        answers.append((series["columns"], text, database, status))
+    assert answers[1] == answers[0]
+
+
+def test_a_finished_statement_is_no_longer_listed_nor_killable(served):
+    response = served.request(
+        "POST", "/query", params={"q": "SHOW QUERIES; SHOW QUERIES"}
+    )
+    first, second = response.json()["results"]
+    (before,) = first["series"][0]["values"]
+    (after,) = second["series"][0]["values"]
+    assert after[0] == before[0] + 1
+    response = served.request("POST", "/query", params={"q": f"KILL QUERY {before[0]}"})
+    (result,) = response.json()["results"]
+    assert result["error"] == f"no such query id: {before[0]}"

@@ -25,6 +25,7 @@ from influxpy import statements as st
 from influxpy.backends.duckdb.argument_types import query_check, refuse_argument_types
 from influxpy.backends.duckdb.continuous import qualify_continuous_query
 from influxpy.backends.duckdb.retention_service import SHARD_GROUPS
+from influxpy.backends.duckdb.running import RunningQueries
 from influxpy.backends.duckdb.show import StatementFailed, has_time
 from influxpy.backends.duckdb.show_meta import EngineShowMeta
 from influxpy.backends.duckdb.users import EngineUsers
@@ -252,34 +253,59 @@ class EngineStatements(EngineUsers, EngineShowMeta):
         # ``db``): none, so statements that need one fail as influxd's do.
         db = self.database if database is None else database
         failed = False
+        running = self.running_queries()
         for index, statement in enumerate(statements):
             if failed:
                 yield StatementResult(index, (), NOT_EXECUTED)
                 continue
+            qid = running.start(statement, db)
             try:
-                series: Iterable[Series] = self._answer(
-                    statement, db, retention_policy, chunk_size
-                )
-                if not chunk_size:
-                    # Read whole: errors become the statement's, and the
-                    # series can be read again.
-                    series = list(merge_pieces(series))
-            except StatementFailed as failure:
-                failed = True
-                yield StatementResult(index, (), failure.text)
-                continue
-            except InterfaceError:
-                raise
-            except RetentionPolicyNotFoundError as error:
-                # influxd's text, as the checks above answer it.
-                failed = True
-                yield StatementResult(index, (), error.reason)
-                continue
-            except InfluxpyError as error:
-                failed = True
-                yield StatementResult(index, (), str(error))
-                continue
-            yield StatementResult(index, series)
+                for result in self._run_one(
+                    index, statement, db, retention_policy, chunk_size
+                ):
+                    failed = failed or result.error is not None
+                    yield result
+            finally:
+                running.finish(qid)
+
+    def running_queries(self) -> RunningQueries:
+        """The statements this backend is running (``SHOW QUERIES``)."""
+        running = self.__dict__.get("_running_queries")
+        if running is None:
+            running = self.__dict__.setdefault("_running_queries", RunningQueries())
+        assert isinstance(running, RunningQueries)
+        return running
+
+    def _run_one(
+        self,
+        index: int,
+        statement: st.Statement,
+        db: str | None,
+        retention_policy: str | None,
+        chunk_size: int | None,
+    ) -> Iterator[StatementResult]:
+        """The answer of one statement of ``run_statements``."""
+        try:
+            series: Iterable[Series] = self._answer(
+                statement, db, retention_policy, chunk_size
+            )
+            if not chunk_size:
+                # Read whole: errors become the statement's, and the
+                # series can be read again.
+                series = list(merge_pieces(series))
+        except StatementFailed as failure:
+            yield StatementResult(index, (), failure.text)
+            return
+        except InterfaceError:
+            raise
+        except RetentionPolicyNotFoundError as error:
+            # influxd's text, as the checks above answer it.
+            yield StatementResult(index, (), error.reason)
+            return
+        except InfluxpyError as error:
+            yield StatementResult(index, (), str(error))
+            return
+        yield StatementResult(index, series)
 
     # -- dispatch ------------------------------------------------------------
 
@@ -629,10 +655,22 @@ class EngineStatements(EngineUsers, EngineShowMeta):
             change.prune_tag_codes()
 
     def _do_kill_query(self, statement: st.KillQuery, database: str | None) -> None:
-        """The engine gives its queries no ids, so every id is unknown, in
-        influxd's words."""
-        msg = f"no such query id: {statement.query_id}"
+        """influxd's error for an id no statement runs under; the engine
+        cannot stop a statement that runs (DuckDB reads are not interrupted
+        midway), so it says so."""
+        if statement.query_id in self.running_queries():
+            msg = (
+                f"KILL QUERY cannot stop query {statement.query_id}: the "
+                "embedded engine does not interrupt a running statement."
+            )
+        else:
+            msg = f"no such query id: {statement.query_id}"
         raise StatementFailed(msg)
+
+    def _do_show_queries(
+        self, statement: st.ShowQueries, database: str | None
+    ) -> list[Series]:
+        return self.running_queries().series()
 
     def _do_show_subscriptions(
         self, statement: st.ShowSubscriptions, database: str | None
