@@ -201,6 +201,24 @@ CASES = [
             [40, "c", 4.0],
         ],
     ),
+    # Several aggregates of one window: whole rows, series ascending.
+    (
+        (
+            "SELECT * FROM (SELECT max(v), min(v) FROM m WHERE time >= 0 AND "
+            "time < 130 GROUP BY time(50ns), host) ORDER BY time DESC"
+        ),
+        [
+            [100, "a", 11.0, 11.0],
+            [100, "b", 12.0, 10.0],
+            [50, "", 7.0, 7.0],
+            [50, "a", 9.0, 5.0],
+            [50, "b", 6.0, 6.0],
+            [50, "c", 8.0, 8.0],
+            [0, "a", 3.0, 1.0],
+            [0, "b", 2.0, 2.0],
+            [0, "c", 4.0, 4.0],
+        ],
+    ),
     # A raw select over one selector without windows: series by series.
     (
         "SELECT * FROM (SELECT max(v) FROM m GROUP BY host)",

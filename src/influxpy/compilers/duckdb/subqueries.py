@@ -356,9 +356,18 @@ class SubqueriesMixin(SubquerySlicesMixin):
             return order
         calls = [c for i in inner.select for c in self._calls_of(i.expression)]
         names = {c.name.lower() for c in calls}
-        if len({repr(c) for c in calls}) != 1:
-            return order
         tie, _direction = order[1].rsplit(" ", 1)
+        if len({repr(c) for c in calls}) != 1:
+            plain = not names & (
+                self._MULTI_ROW
+                | self._TRANSFORMS
+                | self._TECHNICAL
+                | self._HOLT_WINTERS
+            )
+            if plain and inner.group_by_time is not None:
+                # Several aggregates of one window pair whole rows.
+                return [order[0], f"{tie} ASC"]
+            return order
         series_first = [f"{tie} ASC", "time ASC"]
         if names <= self._HOLT_WINTERS:
             # Its points of one series, forecasts past the windows included
