@@ -75,13 +75,19 @@ REFUSED = "subqueries must be ordered in the same direction as the query itself"
     [
         "SELECT * FROM (SELECT v FROM m ORDER BY time DESC)",
         "SELECT * FROM (SELECT v FROM m ORDER BY time ASC) ORDER BY time DESC",
-        f"SELECT * FROM (SELECT max(v) FROM m {RANGE} GROUP BY time(50ns) "
-        "ORDER BY time DESC)",
-        f"SELECT * FROM (SELECT sample(v, 20), count(v) FROM m {RANGE} "
-        "ORDER BY time DESC)",
+        (
+            f"SELECT * FROM (SELECT max(v) FROM m {RANGE} GROUP BY time(50ns) "
+            "ORDER BY time DESC)"
+        ),
+        (
+            f"SELECT * FROM (SELECT sample(v, 20), count(v) FROM m {RANGE} "
+            "ORDER BY time DESC)"
+        ),
         "SELECT * FROM (SELECT * FROM (SELECT v FROM m ORDER BY time DESC))",
-        "SELECT * FROM (SELECT * FROM (SELECT v FROM m ORDER BY time DESC) "
-        "ORDER BY time DESC)",
+        (
+            "SELECT * FROM (SELECT * FROM (SELECT v FROM m ORDER BY time DESC) "
+            "ORDER BY time DESC)"
+        ),
     ],
 )
 def test_a_subquery_ordered_against_the_query_is_refused(store: Any, text: str) -> None:
@@ -93,8 +99,10 @@ def test_a_subquery_ordered_against_the_query_is_refused(store: Any, text: str) 
     [
         "SELECT * FROM (SELECT v FROM m) ORDER BY time DESC",
         "SELECT * FROM (SELECT v FROM m ORDER BY time DESC) ORDER BY time DESC",
-        "SELECT * FROM (SELECT * FROM (SELECT v FROM m ORDER BY time DESC)) "
-        "ORDER BY time DESC",
+        (
+            "SELECT * FROM (SELECT * FROM (SELECT v FROM m ORDER BY time DESC)) "
+            "ORDER BY time DESC"
+        ),
     ],
 )
 def test_a_subquery_ordered_as_the_query_runs(store: Any, text: str) -> None:
