@@ -352,7 +352,18 @@ SPREAD_TEXTS = [
 ]
 
 
-@pytest.mark.parametrize("call", ["max(v)", "mean(v)", "count(v)", "first(v)"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "max(v)",
+        "mean(v)",
+        "count(v)",
+        "first(v)",
+        "difference(max(v))",
+        "derivative(mean(v))",
+        "moving_average(max(v), 2)",
+    ],
+)
 @pytest.mark.parametrize("text", SPREAD_TEXTS)
 def test_windows_of_a_subquery_in_descending_order_list_series_ascending(
     conn: str, call: str, text: str

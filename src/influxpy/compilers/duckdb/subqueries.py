@@ -374,7 +374,10 @@ class SubqueriesMixin(SubquerySlicesMixin):
             # (in descending order the server answers nothing: a quirk).
             return order if ctx.query.descending else series_first
         if names & (self._TRANSFORMS | self._TECHNICAL | self._HOLT_WINTERS):
-            return order
+            if inner.group_by_time is None or self._raw_transforms(inner.select):
+                return order
+            # A transformation of windows: a row per window, as an aggregate.
+            return [order[0], f"{tie} ASC"]
         if inner.group_by_time is None:
             return series_first
         if names & self._MULTI_ROW:
