@@ -132,8 +132,11 @@ def test_two_connections_to_one_file_in_one_process(path: Path) -> None:
 
 
 def test_mixed_types_in_line_protocol_are_refused_not_altered(path: Path) -> None:
-    """A value of another type than the first in a batch is refused like InfluxDB."""
+    """A value of another type than the first in a batch is refused like
+    InfluxDB, in a shard group that holds points already (in a group the
+    batch creates, InfluxDB refuses all of the batch's points there)."""
     backend = influxpy.connect(f"duckdb://{path}", alias="file")
+    backend.write_lines(["other x=1 0"])
     with pytest.raises(FieldTypeConflictError) as info:
         backend.write_lines(
             [
