@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import influxpy
+from conformance._common import Reading, at, rows, write
 
 POINTS = [f"m v={k} {10 * k}" for k in range(1, 13)]
 RANGE = "WHERE time >= 0 AND time < 130"
@@ -109,3 +110,15 @@ def test_a_subquery_ordered_as_the_query_runs(store: Any, text: str) -> None:
     error, rows = answer(store, text)
     assert error is None
     assert [r[0] for r in rows] == [10 * k for k in range(12, 0, -1)]
+
+
+def test_a_queryset_subquery_ordered_against_the_query_is_refused(conn: str) -> None:
+    """From the QuerySet too: ``order_by('-time')`` inside, ascending
+    outside (influxd's error on the server, the same refusal on the engine);
+    descending on both sides runs."""
+    write(conn, *(Reading(time=at(10 * k), v=float(k)) for k in range(3)))
+    inner = Reading.series.using(conn).order_by("-time").subquery()
+    with pytest.raises(influxpy.InfluxpyError, match=REFUSED):
+        rows(inner.only("v"))
+    both = inner.only("v").order_by("-time")
+    assert [row["v"] for row in rows(both)] == [2.0, 1.0, 0.0]

@@ -32,6 +32,7 @@ from influxpy.compilers.duckdb.subquery_windows import (
     pairing_matters,
 )
 from influxpy.durations import Duration
+from influxpy.exceptions import CompileError
 from influxpy.expressions import Col, ColumnPattern, CombinedExpression, Star
 from influxpy.functions import Func
 from influxpy.query import Fill, Query, SelectItem, Source
@@ -57,6 +58,11 @@ class SubqueriesMixin(SubquerySlicesMixin):
         """
         inner = outer.source
         assert isinstance(inner, Query)
+        if inner.descending and not outer.descending:
+            # Only an inner ORDER BY time DESC makes it descending under an
+            # ascending query (one without ORDER BY takes the outer order).
+            msg = "subqueries must be ordered in the same direction as the query itself"
+            raise CompileError(msg)
         if outer.group_by_time is not None and self._raw_transforms(inner.select):
             # A derivative without a unit takes the outer interval as its
             # unit (the server hands the inner query the outer windows).
