@@ -124,6 +124,21 @@ _SMALL = _own("influxpy_psmall")
 _T = _own("influxpy_ptail")
 
 
+def bounded_rows(
+    read: str, bounds: str, small: str, x: str, columns: tuple[str, str, str]
+) -> str:
+    """The rows of *read* (aliased ``r``) on the side of the bound that the
+    rows of the table *bounds* give (``columns``: the low bound, the high
+    bound, and whether the pick is in the upper half), where their flag
+    *small* holds: a semi join DuckDB pushes into the table's scan."""
+    low, high, upper = columns
+    return " UNION ALL ".join(
+        f"SELECT r.* FROM {read} SEMI JOIN (SELECT * FROM {bounds} "
+        f"WHERE {small} AND {side}) AS b ON r.{x} {op} b.{bound}"
+        for side, op, bound in ((upper, ">=", low), (f"NOT {upper}", "<=", high))
+    )
+
+
 def nearest_rank_rows(
     name: str,
     x: str,
@@ -210,14 +225,7 @@ def nearest_rank_rows(
 
     def tail(small: str) -> str:
         """The rows of the tail, when the bracket's flag is *small*."""
-        return " UNION ALL ".join(
-            f"SELECT r.* FROM {read} SEMI JOIN (SELECT * FROM {name}_bounds "
-            f"WHERE {small} AND {side}) AS b ON r.{x} {op} b.{bound}"
-            for side, op, bound in (
-                (_UPPER, ">=", _LO),
-                (f"NOT {_UPPER}", "<=", _HI),
-            )
-        )
+        return bounded_rows(read, f"{name}_bounds", small, x, (_LO, _HI, _UPPER))
 
     # A tail of at most TAIL_SHARE of the rows is kept (one scan: its
     # counts and the rows inside the bracket come from it); a larger one is

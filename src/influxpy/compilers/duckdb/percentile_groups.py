@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from influxpy.compilers.duckdb.aliases import GROUP_SIZE, ROW_NUMBER, _own
+from influxpy.compilers.duckdb.percentile import bounded_rows
 
 __all__ = ["DELTA", "KEPT_SHARE", "grouped_rank_rows"]
 
@@ -125,14 +126,7 @@ def grouped_rank_rows(
     read = f"(SELECT * FROM {name}_keyed) AS r"
 
     def near(small: str) -> str:
-        return " UNION ALL ".join(
-            f"SELECT r.* FROM {read} SEMI JOIN (SELECT * FROM {name}_bounds "
-            f"WHERE {small} AND {side}) AS b ON r.{x} {op} b.{bound}"
-            for side, op, bound in (
-                (_UPPER, ">=", _LO),
-                (f"NOT {_UPPER}", "<=", _HI),
-            )
-        )
+        return bounded_rows(read, f"{name}_bounds", small, x, (_LO, _HI, _UPPER))
 
     counted = (
         f"SELECT {', '.join(f'r.{key}' for key in keys)}, any_value({_N}) AS {_N}, "

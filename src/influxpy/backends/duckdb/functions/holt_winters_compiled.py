@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from influxpy.backends.duckdb.functions.technical import divide as _divide
+
 __all__ = ["ENABLED", "compiled_fit"]
 
 #: Whether ``compiled_fit()`` may give the compiled fit (tests turn it off
@@ -38,15 +40,6 @@ ENABLED = True
 _log = logging.getLogger("influxpy.engine")
 _lock = threading.Lock()
 _built: list[Callable[[list[float], int, list[float]], list[float]] | None] = []
-
-
-def _divide(a: float, b: float) -> float:
-    """IEEE division, as Go's: ±Inf or NaN instead of an exception."""
-    if b != 0.0:
-        return a / b
-    if a == 0.0 or math.isnan(a):
-        return math.nan
-    return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
 def _go_pow(x: float, y: int) -> float:
