@@ -313,10 +313,11 @@ def test_type_conflicts_in_created_shard_groups_are_answered_as_influxd(pair):
         f"wsg_n v=1i {a}\nwsg_n v=2.5 {a + 1}\nwsg_o z=1 {a + 2}\nwsg_x y=2 {b}",
         f"wsg_n v=3i {a + 3}\nwsg_n v=4.5 {a + 4}",
         f"wsg_p v=1i {c}\nwsg_p v=2.5 {c + 1}\nnot a line\nwsg_x y=3 {b + 1}",
-        (
-            f"wsg_f v=1i {b + 2}\nwsg_f v=2.5 {b + 3}\n"
-            f"wsg_g v=1i {d}\nwsg_g v=true {d + 1}"
-        ),
+        # A conflict in an existing group and one in a created group are
+        # sent apart: in one body, influxd writes the two groups at once and
+        # answers whichever error comes first.
+        f"wsg_f v=1i {b + 2}\nwsg_f v=2.5 {b + 3}",
+        f"wsg_g v=1i {d}\nwsg_g v=true {d + 1}",
     ]
     for body in bodies:
         expected, got = both(pair, "POST", "/write", params={"db": db}, content=body)
