@@ -71,7 +71,11 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
     _Selected,
 )
-from influxpy.compilers.duckdb.merged import ORDINAL, is_merged
+from influxpy.compilers.duckdb.merged import (
+    is_merged,
+    reads_subquery,
+    tie_order,
+)
 from influxpy.compilers.duckdb.multirow import MultiRowMixin
 from influxpy.compilers.duckdb.nans import null_nan
 from influxpy.compilers.duckdb.plan import DeletePlan, EmptyPlan, IntoPlan, SelectPlan
@@ -411,7 +415,7 @@ class DuckDBCompiler(
         order = self._subquery_raw_order(ctx, order)
         finish = self._finish_parts(ctx, names, order=order, limit_order=order)
         sql = finish.sql(body)
-        if not ctx.subquery:
+        if not ctx.subquery and not reads_subquery(ctx.table):
             # The backend may run it in slices of the output order.
             query = ctx.query
             self._streams[sql] = StreamPlan(
@@ -452,13 +456,15 @@ def _tie_expr(ctx: _Context) -> str:
     tags = sorted(k for k, c in ctx.columns.items() if c.role == "tag")
     # A table merged from several sources (``merged``): its rows at one time
     # follow the sources' order after the series key, descending too
-    # (influxd's heap order there is its own: a quirk test pins both).
+    # (influxd's heap order there is its own: a quirk test pins both); of a
+    # subquery beside a source of its measurement, one of each source in
+    # turn (``merged.tie_order``).
     merged = is_merged(ctx.table)
-    ordinal = f"-{ORDINAL}" if ctx.direction == "DESC" else ORDINAL
+    descending = ctx.direction == "DESC"
     if not tags or set(tags) <= set(ctx.group_keys):
-        return f"row('', {ordinal})" if merged else "0"
+        return tie_order(ctx.table, "''", descending, ctx.groups) if merged else "0"
     key = "concat_ws(',', " + ", ".join(ident(t) for t in tags) + ")"
-    return f"row({key}, {ordinal})" if merged else key
+    return tie_order(ctx.table, key, descending, ctx.groups) if merged else key
 
 
 def _top_tags(query: Query, names: list[str]) -> tuple[str, ...]:

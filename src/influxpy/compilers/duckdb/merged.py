@@ -8,6 +8,13 @@ regex matching a name another source names) reads its points twice.
 the columns of them all (a column a table lacks is null there), in the
 order of the sources (it breaks ties at one time, as influxd's merge does
 for the sources' order, ``ORDINAL``).
+
+A subquery beside a source of its own measurement (``FROM cpu, (SELECT …
+FROM cpu)``) merges with it too: ``union_table`` reads the rows of each
+(a stored table or a subquery's rows as a table) as one table whose rows
+at one time come one of each source in turn (``BY_SOURCE``), as influxd's
+merge yields them where each source holds at most two rows of one series
+group at one time (beyond that its heaps' order is its own).
 """
 
 from __future__ import annotations
@@ -23,7 +30,19 @@ from influxpy.compilers.duckdb.catalog import (
     schema_name,
 )
 
-__all__ = ["MARK", "MERGED", "ORDINAL", "is_merged", "merged_table"]
+__all__ = [
+    "BY_SOURCE",
+    "MARK",
+    "MERGED",
+    "ORDINAL",
+    "is_merged",
+    "merged_mark",
+    "merged_table",
+    "reads_subquery",
+    "stored_table",
+    "tie_order",
+    "union_table",
+]
 
 #: Starts the key a part's ``Source.database`` holds for a merged table (no
 #: database name holds a NUL character).
@@ -33,13 +52,56 @@ MERGED = "\0merged:"
 #: the FROM (no key holds a line break): the compiler breaks ties by it.
 ORDINAL = ident("\nsource")
 
+#: The column of a ``BY_SOURCE`` table's rows holding their rank in their
+#: source's rows (a subquery's rows at one time come in its order).
+SEQUENCE = ident("\nsequence")
+
 #: Starts the SQL of a merged table (and of one read with padding columns).
 MARK = "(/* merged */ "
 
 
+#: Starts the SQL of a merged table whose rows at one time come one of each
+#: source in turn (a subquery beside a source of its measurement).
+BY_SOURCE = "(/* merged by source */ "
+
+
+def merged_mark(table: str) -> str | None:
+    """The mark *table*'s SQL starts with (``MARK`` or ``BY_SOURCE``), or
+    None when it is not a merged table."""
+    for mark in (MARK, BY_SOURCE):
+        if table.startswith(mark):
+            return mark
+    return None
+
+
 def is_merged(table: str) -> bool:
     """Whether the table SQL *table* is a merged one, with ``ORDINAL``."""
-    return table.startswith(MARK)
+    return merged_mark(table) is not None
+
+
+def reads_subquery(table: str) -> bool:
+    """Whether the table SQL *table* reads a subquery's rows (a merged table
+    of sources beside a subquery): it cannot be run in slices alone."""
+    return table.startswith(BY_SOURCE)
+
+
+def tie_order(
+    table: str, key: str, descending: bool, groups: Sequence[str] = ()
+) -> str:
+    """The SQL ordering the rows of the merged *table* at one time (the
+    rows are sorted by it in the query's direction).
+
+    A ``MARK`` table: by the series *key*, then the source. A ``BY_SOURCE``
+    table: influxd's merge takes one row of each source in turn (the rows
+    of each in series key order, in both directions), within each group of
+    *groups* (the grouping columns' SQL).
+    """
+    ordinal = f"-{ORDINAL}" if descending else ORDINAL
+    if not table.startswith(BY_SOURCE):
+        return f"row({key}, {ordinal})"
+    partition = ", ".join([ORDINAL, "time", *groups])
+    rank = f"row_number() OVER (PARTITION BY {partition} ORDER BY {key}, {SEQUENCE})"
+    return f"row({'-' if descending else ''}{rank}, {ordinal})"
 
 
 _SQL_TYPES = {
@@ -61,17 +123,47 @@ def merged_table(
     tag's codes are kept when every table holding it codes it; a field a
     table lacks is null there, and its type is the first table's.
     """
+    return union_table(
+        [
+            (stored_table(catalog, rp, measurement), stored)
+            for catalog, rp, measurement, stored in tables
+        ]
+    )
+
+
+def stored_table(catalog: Catalog, rp: str, measurement: str) -> str:
+    """The SQL naming the stored table of *measurement* in *catalog*."""
+    schema = schema_name(catalog.store, catalog.database)
+    return f"{schema}.{ident(rp + '.' + measurement)}"
+
+
+def union_table(
+    tables: Sequence[tuple[str, Mapping[str, ColumnInfo]]],
+    *,
+    by_source: bool = False,
+) -> tuple[str, dict[str, ColumnInfo]]:
+    """The SQL and columns of the rows of *tables* (``(table SQL,
+    columns)`` each, a stored table or a subquery's rows) read as one.
+
+    As ``merged_table``; a tag of a subquery's grouping reads as a stored
+    tag (without codes). *by_source*: rows at one time come one of each source
+    in turn (``BY_SOURCE``).
+    """
     columns: dict[str, ColumnInfo] = {}
-    for *_where, stored in tables:
+    for _table, stored in tables:
         for name, info in stored.items():
+            if info.role == "tag" and info.kind not in _SQL_TYPES:
+                info = ColumnInfo(info.key, "tag", "string")
             known = columns.get(name)
             if known is None:
                 columns[name] = info
             elif known.coded and not info.coded:
                 columns[name] = dataclasses.replace(known, coded=False)
     selects = []
-    for ordinal, (catalog, rp, measurement, stored) in enumerate(tables):
+    for ordinal, (table, stored) in enumerate(tables):
         items = ["time", f"{ordinal} AS {ORDINAL}"]
+        if by_source:
+            items.append(f"row_number() OVER () AS {SEQUENCE}")
         for name, info in columns.items():
             if name in stored:
                 items.append(ident(name))
@@ -83,7 +175,6 @@ def merged_table(
             if info.coded:
                 code = ident(code_column(info.key))
                 items.append(code if name in stored else f"0 AS {code}")
-        schema = schema_name(catalog.store, catalog.database)
-        table = f"{schema}.{ident(rp + '.' + measurement)}"
         selects.append(f"SELECT {', '.join(items)} FROM {table}")
-    return f"{MARK}{' UNION ALL '.join(selects)})", columns
+    mark = BY_SOURCE if by_source else MARK
+    return f"{mark}{' UNION ALL '.join(selects)})", columns

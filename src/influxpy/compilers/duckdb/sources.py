@@ -43,7 +43,13 @@ from influxpy.compilers.duckdb.catalog import (
     ident,
 )
 from influxpy.compilers.duckdb.context import _CompilerBase
-from influxpy.compilers.duckdb.merged import MARK, MERGED, is_merged, merged_table
+from influxpy.compilers.duckdb.merged import (
+    MERGED,
+    merged_mark,
+    merged_table,
+    stored_table,
+    union_table,
+)
 from influxpy.compilers.duckdb.plan import EmptyPlan, IntoPlan, SelectPlan
 from influxpy.expressions import (
     Col,
@@ -60,6 +66,8 @@ from influxpy.query import Query, SelectItem, Source
 __all__ = ["SourcesMixin", "parse_raw"]
 
 _Columns = Mapping[str, ColumnInfo]
+#: A stored table: its catalog, retention policy, measurement and columns.
+_Stored = tuple[Catalog, str, str, _Columns]
 _VALUE_CASTS = frozenset({"float", "integer", "string", "boolean"})
 _SQL_TYPES = {
     "float": "DOUBLE",
@@ -201,22 +209,12 @@ class SourcesMixin(_CompilerBase):
         one measurement name (of several databases or policies, or matched
         twice) merge into one, which the part's source names by a key.
         """
-        found: dict[str, list[tuple[Catalog, str, str, _Columns]]] = {}
+        found: dict[str, list[_Stored]] = {}
         for source in query.sources:
             if not isinstance(source, Source):
                 raise self._unsupported("a subquery beside other sources")
-            catalog = self._catalog_of(source.database)
-            rp = catalog.policy(source.retention_policy)
-            for (table_rp, name), columns in sorted(catalog.tables.items()):
-                if table_rp != rp:
-                    continue
-                hit = (
-                    re.search(source.measurement, name)
-                    if source.regex
-                    else name == source.measurement
-                )
-                if hit:
-                    found.setdefault(name, []).append((catalog, rp, name, columns))
+            for table in self._matching(source):
+                found.setdefault(table[2], []).append(table)
         out = []
         for name in sorted(found, reverse=query.descending):
             tables = found[name]
@@ -226,6 +224,23 @@ class SourcesMixin(_CompilerBase):
             key = f"{MERGED}{len(self._merged)}"
             self._merged[key] = merged_table(tables)
             out.append((Source(name, key), self._merged[key][1]))
+        return out
+
+    def _matching(self, source: Source) -> list[_Stored]:
+        """The stored tables *source* names or matches, by name."""
+        catalog = self._catalog_of(source.database)
+        rp = catalog.policy(source.retention_policy)
+        out = []
+        for (table_rp, name), columns in sorted(catalog.tables.items()):
+            if table_rp != rp:
+                continue
+            hit = (
+                re.search(source.measurement, name)
+                if source.regex
+                else name == source.measurement
+            )
+            if hit:
+                out.append((catalog, rp, name, columns))
         return out
 
     def _prepare(self, query: Query) -> Query | list[Query]:
@@ -316,21 +331,31 @@ class SourcesMixin(_CompilerBase):
         influxd reads them.
 
         influxd merges the rows of sources of one measurement name into one
-        series; the engine does that for measurements, not yet for a
-        subquery's rows beside another source of its name (refused).
+        series set: a subquery beside another source of its measurement is
+        read with it as one table (``merged.union_table``), its rows at one
+        time in the sources' order.
         """
         tables = [s for s in query.sources if isinstance(s, Source)]
         units: list[Query] = []
+        # Each measurement's sources in FROM order: a subquery's part (the
+        # query it runs for that measurement) or a stored table.
+        pieces: dict[str, list[Query | _Stored]] = {}
         union: dict[str, ColumnInfo] = {}
         for source in query.sources:
             if isinstance(source, Source):
+                for table in self._matching(source):
+                    pieces.setdefault(table[2], []).append(table)
                 continue
             inner = self._prepare(source)
             for part in inner if isinstance(inner, list) else [inner]:
                 unit = dataclasses.replace(query, source=part, extra_sources=())
                 units.append(unit)
+                pieces.setdefault(_innermost(part).measurement, []).append(part)
                 found = self._subquery_table(unit)
-                for name, info in (found[1] if found else {}).items():
+                for info in (found[1] if found else {}).values():
+                    # Keyed as the stored columns below are: a field of a
+                    # subquery and one of a measurement are one column.
+                    name = field_column(info.key) if info.role == "field" else info.key
                     union.setdefault(name, info)
         measured: list[tuple[Source, _Columns]] = []
         if tables:
@@ -342,14 +367,11 @@ class SourcesMixin(_CompilerBase):
             for info in columns.values():
                 name = field_column(info.key) if info.role == "field" else info.key
                 union.setdefault(name, info)
-        names = [_innermost(u).measurement for u in units]
-        names += [source.measurement for source, _c in measured]
-        if len(set(names)) < len(names):
-            what = (
-                "a subquery beside another source of the same measurement "
-                f"({sorted(n for n in set(names) if names.count(n) > 1)!r})"
-            )
-            raise self._unsupported(what)
+        merged = {
+            name
+            for name, found in pieces.items()
+            if len(found) > 1 and any(isinstance(p, Query) for p in found)
+        }
         patterns = bool(query.group_by_patterns)
         select = self._expand(query, union, True, patterns)
         if not select:
@@ -379,8 +401,56 @@ class SourcesMixin(_CompilerBase):
             )
             read = self._prepare(over)
             parts += read if isinstance(read, list) else [read]
+        parts = [p for p in parts if _innermost(p).measurement not in merged]
+        for name in sorted(merged):
+            one = self._merged_part(query, name, pieces[name], union)
+            if one is not None:
+                parts.append(one)
         parts.sort(key=lambda p: _innermost(p).measurement, reverse=query.descending)
         return parts
+
+    def _merged_part(
+        self,
+        query: Query,
+        name: str,
+        pieces: list[Query | _Stored],
+        union: _Columns,
+    ) -> Query | None:
+        """*query* over the sources of measurement *name* (*pieces*, in FROM
+        order) read as one table, as influxd merges them; None when none
+        of them reads anything."""
+        tables: list[tuple[str, _Columns]] = []
+        for piece in pieces:
+            if isinstance(piece, Query):
+                unit = dataclasses.replace(query, source=piece, extra_sources=())
+                found = self._subquery_table(unit)
+                if found is not None:
+                    tables.append(found)
+            else:
+                catalog, rp, measurement, columns = piece
+                tables.append((stored_table(catalog, rp, measurement), columns))
+        if not tables:
+            return None
+        roles: dict[str, set[str]] = {}
+        for _table, columns in tables:
+            for info in columns.values():
+                roles.setdefault(info.key, set()).add(info.role)
+        both = sorted(k for k, r in roles.items() if len(r) > 1)
+        if both:
+            # influxd reads such a key as the one value in both columns.
+            what = (
+                f"a subquery beside another source of measurement {name!r} "
+                f"with a column named like a tag of the other ({both[0]!r})"
+            )
+            raise self._unsupported(what)
+        key = f"{MERGED}{len(self._merged)}"
+        self._merged[key] = union_table(tables, by_source=True)
+        columns = self._merged[key][1]
+        part = dataclasses.replace(query, source=Source(name, key), extra_sources=())
+        fields = {k: c for k, c in union.items() if c.role == "field"}
+        own = {field_column(c.key): c for c in columns.values() if c.role == "field"}
+        resolved: Query = _rewrite(part, _resolver({**fields, **columns, **own}))
+        return resolved
 
     def _expand(
         self,
@@ -446,7 +516,7 @@ class SourcesMixin(_CompilerBase):
             for key, info in sorted(padding.items())
         )
         # A merged table stays one (its rows' order is read from it).
-        start = MARK if is_merged(table) else "("
+        start = merged_mark(table) or "("
         return f"{start}SELECT *, {nulls} FROM {table})", {**columns, **padding}
 
     def _own_table(self, source: Source) -> tuple[str, _Columns] | None:
