@@ -309,6 +309,10 @@ class _CompilerBase(Compiler):
         """Defined in ``windows``."""
         raise NotImplementedError
 
+    def _extra_intervals(self, query: Query) -> int:
+        """Defined in ``windows``."""
+        raise NotImplementedError
+
     def _span(self, ctx: _Context, calls: list[Func]) -> tuple[int | None, int | None]:
         """Defined in ``windows``."""
         raise NotImplementedError

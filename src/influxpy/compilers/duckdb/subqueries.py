@@ -131,6 +131,18 @@ class SubqueriesMixin(SubquerySlicesMixin):
             (self._query_look_back(outer, f) for f in outer.functions),
             default=0,
         )
+        if outer.group_by_time is not None and self._raw_look_back(inner.select):
+            # Under outer windows an inner DIFFERENCE or DERIVATIVE of raw
+            # points moves its start back one more window, as far as the
+            # shards the outer statement maps reach (its extra intervals).
+            extra = self._extra_intervals(outer)
+            back = max(
+                (
+                    min(self._query_look_back(outer, f, grid=True) + 1, extra)
+                    for f in outer.functions
+                ),
+                default=0,
+            )
         if back and outer.group_by_time is not None:
             # The outer transformations read windows before the range, and
             # so does the subquery they read.
@@ -403,6 +415,15 @@ class SubqueriesMixin(SubquerySlicesMixin):
             and c.source is not None
             and not self._has_call(c.source)
             for c in calls
+        )
+
+    def _raw_look_back(self, items: Sequence[SelectItem]) -> bool:
+        """Whether *items* transform raw points with a call that reads the
+        point before (``difference(v)``, not ``cumulative_sum(v)``)."""
+        return self._raw_transforms(items) and any(
+            c.name.lower() in self._LOOK_BACK
+            for item in items
+            for c in self._calls_of(item.expression)
         )
 
     def _reads_several_calls(self, items: list[SelectItem]) -> bool:

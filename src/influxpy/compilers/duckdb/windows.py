@@ -178,7 +178,13 @@ class WindowsMixin(_CompilerBase):
             return 0
         if grid:
             return levels
-        extra = max(
+        return min(levels, self._extra_intervals(query))
+
+    def _extra_intervals(self, query: Query) -> int:
+        """How many windows before the range the shards read reach: 1, or N
+        for MOVING_AVERAGE(…, N) and the period N of a technical-analysis
+        function, the largest of the statement's calls (``compile.go``)."""
+        return max(
             (
                 int(f.params[0])
                 if f.name == "moving_average" or f.name in self._TECHNICAL
@@ -188,7 +194,6 @@ class WindowsMixin(_CompilerBase):
             ),
             default=0,
         )
-        return min(levels, extra)
 
     def _span(self, ctx: _Context, calls: list[Func]) -> tuple[int | None, int | None]:
         ranges = [self._call_range(ctx, call) for call in calls]
@@ -361,7 +366,8 @@ class WindowsMixin(_CompilerBase):
         windows = f"unnest({self._window_range(ctx, low, end, interval)}) AS time"
         grid = f"SELECT {', '.join([*g, windows])} FROM ({span})"
         if ctx.subquery and low is not None:
-            grid = _early_grid(ctx, span, windows, self._window_of(ctx, low))
+            start = self._window_of(ctx, low)
+            grid = _early_grid(ctx, span, windows, start, f"{name}_unfilled")
         if ctx.query.timezone is not None:
             grid = self._tz_grid(ctx, f"{name}_unfilled", low, end)
         using = ", ".join([*g, "time"])
@@ -592,18 +598,30 @@ class WindowsMixin(_CompilerBase):
         raise self._unsupported(what)
 
 
-def _early_grid(ctx: _Context, span: str, windows: str, start: int) -> str:
+def _early_grid(
+    ctx: _Context, span: str, windows: str, start: int, unfilled: str
+) -> str:
     """The windows filled over a subquery whose inner windows start before
     the range, as influxd's fill iterator walks them.
 
     A row before the first window of the range (*start*) is emitted in its
-    own window; in ascending order the iterator then goes on from the window
-    after *start* (the first window of the range is skipped), in descending
+    own window and moves the iterator's next window one ahead; in ascending
+    order the first window from *start* without a row of its own is then
+    skipped (not filled; a row of a window is always emitted), in descending
     order it fills every window down to that row's.
     """
     g = ctx.group_columns
     grid = f"SELECT {', '.join([*g, 'first_window', windows])} FROM ({span})"
-    keep = "TRUE"
-    if not ctx.query.descending:
-        keep = f"first_window = {start} OR time = first_window OR time > {start}"
-    return f"SELECT {', '.join([*g, 'time'])} FROM ({grid}) WHERE {keep}"
+    if ctx.query.descending:
+        return f"SELECT {', '.join([*g, 'time'])} FROM ({grid})"
+    using = ", ".join([*g, "time"])
+    partition = f"PARTITION BY {', '.join(g)}" if g else ""
+    empty = f"time >= {start} AND r.held IS NULL"
+    marked = (
+        f"SELECT grid.*, r.held, min(CASE WHEN {empty} THEN time END) "
+        f"OVER ({partition}) AS skipped FROM ({grid}) AS grid LEFT JOIN "
+        f"(SELECT DISTINCT {using}, TRUE AS held FROM {unfilled}) AS r USING ({using})"
+    )
+    later = f"time >= {start} AND time IS DISTINCT FROM skipped"
+    keep = f"first_window = {start} OR r.held OR ({later})"
+    return f"SELECT {', '.join([*g, 'time'])} FROM ({marked}) AS r WHERE {keep}"
