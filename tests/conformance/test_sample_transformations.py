@@ -90,16 +90,96 @@ def test_cumulative_sum_of_one_random_pick_per_window(both: tuple[str, str]) -> 
             assert value == pytest.approx(total)
 
 
-def test_descending_order_is_refused_by_the_engine(both: tuple[str, str]) -> None:
-    """influxd reads SAMPLE's windows in reverse and the first point's
-    predecessor from beyond the time range; the engine refuses."""
-    server, engine = both
+#: Points beside POINTS, before and after the ranges below, and one at a
+#: time another series has a point at.
+AROUND = [
+    Reading(time=at(0.5), v=8.0, n=9, host="b"),
+    Reading(time=at(2), v=5.0, n=4, host="b"),
+    Reading(time=at(8), v=3.0, n=4, host="a"),
+    Reading(time=at(9), v=7.0, n=1, host="b"),
+    Reading(time=at(11), v=2.0, n=1, host="b"),
+]
+TRANSFORMS = [
+    "derivative(sample(v, 10))",
+    "derivative(sample(v, 10), 1s)",
+    "non_negative_derivative(sample(v, 10))",
+    "difference(sample(n, 10))",
+    "non_negative_difference(sample(v, 10))",
+    "cumulative_sum(sample(n, 10))",
+    "moving_average(sample(v, 10), 3)",
+    "elapsed(sample(v, 10), 1s)",
+    "derivative(derivative(sample(v, 10)))",
+]
+
+
+@pytest.mark.parametrize("call", TRANSFORMS)
+@pytest.mark.parametrize(
+    "bounds", [(0, 7), (2, 7), (3, 8), (3, 5)], ids=lambda b: f"{b[0]}-{b[1]}"
+)
+@pytest.mark.parametrize("order", ["", " ORDER BY time DESC"], ids=["asc", "desc"])
+def test_transformations_of_sample_read_as_influxd_reads(
+    both: tuple[str, str], call: str, bounds: tuple[int, int], order: str
+) -> None:
+    """In descending order SAMPLE's windows come latest first, each one's
+    points in time order, and the transformation reads them so (a time
+    can go back). Its range grows by a window, before the range (after
+    it in descending order), and what that window gives is answered."""
+    write_both(both, *POINTS, *AROUND)
+    low, high = bounds
+    text = (
+        f"SELECT {call} FROM conformance WHERE time >= {at(low)} "
+        f"AND time < {at(high)} GROUP BY time(2s){order}"
+    )
+    server, engine = (answers(alias, text) for alias in both)
+    assert server[0] is None
+    assert server[1] or call.startswith("non_negative")
+    assert engine == server
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "GROUP BY time(2s), host ORDER BY time DESC",
+        "GROUP BY time(2s), host ORDER BY time DESC LIMIT 2 OFFSET 1",
+        "GROUP BY time(2s) ORDER BY time DESC LIMIT 3",
+        "GROUP BY time(2s, 1s) ORDER BY time DESC",
+        "GROUP BY time(2s) fill(0) ORDER BY time DESC",
+        "GROUP BY time(2s) ORDER BY time DESC tz('Europe/Paris')",
+    ],
+)
+def test_descending_transformations_of_sample_with_clauses(
+    both: tuple[str, str], tail: str
+) -> None:
+    write_both(both, *POINTS, *AROUND)
+    for call in ("derivative(sample(v, 10)) + 1", "cumulative_sum(sample(n, 10))"):
+        text = (
+            f"SELECT {call} FROM conformance WHERE time >= {at(2)} "
+            f"AND time < {at(9)} {tail}"
+        )
+        server, engine = (answers(alias, text) for alias in both)
+        assert server[0] is None
+        assert server[1]
+        assert engine == server
+
+
+def test_descending_one_random_pick_per_window(both: tuple[str, str]) -> None:
+    """One point of each window, windows latest first: the running sum of
+    the picks in that order (which point is random on both stores)."""
     write_both(both, *POINTS)
     text = (
-        f"SELECT derivative(sample(v, 10)) FROM conformance {WINDOWS} "
+        f"SELECT cumulative_sum(sample(v, 1)) FROM conformance {WINDOWS} "
         "ORDER BY time DESC"
     )
-    assert answers(server, text)[0] is None
-    error = answers(engine, text)[0]
-    assert error is not None
-    assert "sample() with ORDER BY time DESC" in error
+    by_time = {at(1): 1.5, at(2): 2.75, at(3): -4.5, at(4): 4.0, at(6): 9.5}
+    for alias in both:
+        error, found = answers(alias, text)
+        assert error is None
+        ((_tags, columns, values),) = found
+        assert columns == ["time", "cumulative_sum"]
+        times = [int(str(row[0])) for row in values]
+        assert len(times) == 4
+        assert times == sorted(times, reverse=True)
+        total = 0.0
+        for t, value in values:
+            total += by_time[int(str(t))]
+            assert value == pytest.approx(total)

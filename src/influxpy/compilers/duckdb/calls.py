@@ -360,11 +360,6 @@ class CallsMixin(ThroughCallsMixin, PicksMixin):
             iterator = f"{kind}Reduce{kind.capitalize()}Iterator"
             msg = f"unsupported {what} iterator type: *query.{iterator}"
             raise ProgrammingError(msg)
-        if ctx.query.descending:
-            # influxd reads SAMPLE's windows in reverse, and its first
-            # point's predecessor from beyond the time range.
-            what = f"{name}() of sample() with ORDER BY time DESC"
-            raise self._unsupported(what)
 
     def _check_call(self, ctx: _Context, call: Func) -> None:
         name = call.name
@@ -548,7 +543,8 @@ class CallsMixin(ThroughCallsMixin, PicksMixin):
         if node.name == "distinct":
             return self._distinct_firsts(ctx, node, outer, name, ctes)
         if node.name == "sample":
-            ctes.append(f"{name} AS ({self._sample_rows(ctx, node)})")
+            rows = self._sample_rows(ctx, node, outer=outer)
+            ctes.append(f"{name} AS ({rows})")
             return name
         if node.name not in self._TRANSFORMS:
             return self._aggregate_rows(ctx, node, outer, name, ctes)

@@ -27,6 +27,7 @@ from influxpy.compilers.duckdb.context import (
     _output_names,
     _range_sql,
 )
+from influxpy.compilers.duckdb.through_calls import _of_sample
 from influxpy.compilers.influxql import InfluxQLCompiler
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import Col, Expression
@@ -99,7 +100,14 @@ class MultiRowMixin(_CompilerBase):
         partition = f"PARTITION BY {', '.join(g)} " if g else ""
         # Points of merged series at one time are read by value, smallest
         # first (influxd reads them in its merge heap's order, a quirk).
-        window = f"({partition}ORDER BY time {ctx.direction}, x)"
+        order = f"time {ctx.direction}, x"
+        of_sample = _of_sample(call)
+        if of_sample:
+            # SAMPLE's points come by window, in time order inside each
+            # (windows latest first in descending order): the transformation
+            # reads them so, and its rows keep their window ``w``.
+            order = f"w {ctx.direction}, time ASC, x"
+        window = f"({partition}ORDER BY {order})"
         gbt = ctx.query.group_by_time
         keep = "TRUE"
         if engine == "derivative":
@@ -125,7 +133,7 @@ class MultiRowMixin(_CompilerBase):
             keep = "pt IS NOT NULL"
         elif engine == "moving_average":
             n = int(call.params[0])
-            ordered = f"{partition}ORDER BY time {ctx.direction}, x ROWS BETWEEN"
+            ordered = f"{partition}ORDER BY {order} ROWS BETWEEN"
             value = (
                 f"avg(CAST(x AS DOUBLE)) OVER ({ordered} {n - 1} PRECEDING "
                 "AND CURRENT ROW)"
@@ -142,15 +150,15 @@ class MultiRowMixin(_CompilerBase):
             keep = f"rn >= {n}"
         elif engine == "cumulative_sum":
             total = (
-                f"sum(x) OVER ({partition}ORDER BY time {ctx.direction}, x "
-                "ROWS UNBOUNDED PRECEDING)"
+                f"sum(x) OVER ({partition}ORDER BY {order} ROWS UNBOUNDED PRECEDING)"
             )
             kind = self._call_kind(call, ctx.columns)
             value = f"CAST({total} AS {'BIGINT' if kind == 'integer' else 'DOUBLE'})"
         else:
             what = f"{name}()"
             raise self._unsupported(what)
-        source = f"SELECT {', '.join([*g, 'time', 'v AS x'])} FROM ({rows})"
+        carried = ["w"] if of_sample else []
+        source = f"SELECT {', '.join([*g, 'time', *carried, 'v AS x'])} FROM ({rows})"
         if engine in ("derivative", "difference"):
             # influxd's reducer skips a point that does not advance time: of
             # merged series' points at one time it reads one (its merge
@@ -161,8 +169,9 @@ class MultiRowMixin(_CompilerBase):
             f"SELECT *, lag(x) OVER {window} AS px, lag(time) OVER {window} AS pt, "
             f"row_number() OVER {window} AS rn FROM ({source})"
         )
-        values = f"SELECT {', '.join([*g, 'time', f'{value} AS v'])}, {keep} AS keep"
-        kept = ", ".join([*g, "time", "v"])
+        values = f"SELECT {', '.join([*g, 'time', *carried, f'{value} AS v'])}"
+        values += f", {keep} AS keep"
+        kept = ", ".join([*g, "time", *carried, "v"])
         return f"SELECT {kept} FROM ({values} FROM ({steps})) WHERE keep"
 
     def _reads_technical(self, call: Func) -> bool:

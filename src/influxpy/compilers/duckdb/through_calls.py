@@ -195,14 +195,21 @@ class ThroughCallsMixin(_CompilerBase):
         )
         return values, stamp
 
-    def _sample_rows(self, ctx: _Context, call: Func, aux: int = 0) -> str:
+    def _sample_rows(
+        self, ctx: _Context, call: Func, aux: int = 0, outer: Func | None = None
+    ) -> str:
         """SAMPLE(x, N) beside other calls or in arithmetic: N points of
         each window picked at random, each at its own time, with the *aux*
-        raw columns of ``base`` (``aux_column()``) read from each point."""
+        raw columns of ``base`` (``aux_column()``) read from each point.
+
+        Read by a transformation *outer*, the points of the window before
+        the range are read too (after it in descending order), as the
+        server widens the range of what a transformation reads.
+        """
         source = call.source
         assert isinstance(source, Col)
         x, _kind = _column_sql(source, ctx.columns)
-        low, high = self._call_range(ctx, call)
+        low, high = self._call_range(ctx, outer or call)
         g = ctx.group_columns
         window = "0" if ctx.query.group_by_time is None else self._window_sql(ctx, low)
         pick = (
@@ -225,8 +232,9 @@ class ThroughCallsMixin(_CompilerBase):
     def _stream_order(self, ctx: _Context, call: Func) -> list[str]:
         """The order a call's iterator emits its rows in (LIMIT and OFFSET
         count them so): SAMPLE's points by window, in time order inside a
-        window; the other calls' rows by time."""
-        if call.name == "sample":
+        window, and so the rows of a transformation of SAMPLE; the other
+        calls' rows by time."""
+        if call.name == "sample" or _of_sample(call):
             return [f"w {ctx.direction}", "time ASC"]
         order = [f"time {ctx.direction}"]
         if _ordinal(ctx) or _runs_through_distinct(call):
@@ -237,11 +245,16 @@ class ThroughCallsMixin(_CompilerBase):
         """Whether the calls' rows are merged as the server's cursor does in
         descending order (``_merged_descending``): SAMPLE's points come in
         time order inside each window, so rows do not follow time."""
-        merging = ctx.query.descending and any(c.name == "sample" for c in calls)
+        merging = ctx.query.descending and any(
+            c.name == "sample" or _of_sample(c) for c in calls
+        )
         if merging and ctx.inner:
             # The outer query reads the rows in the cursor's order, which
             # the subquery's SQL does not keep.
-            what = "sample() beside other calls in a subquery in descending order"
+            if any(_of_sample(c) for c in calls):
+                what = "a transformation of sample() in a subquery in descending order"
+            else:
+                what = "sample() beside other calls in a subquery in descending order"
             raise self._unsupported(what)
         return merging
 
@@ -311,6 +324,18 @@ class ThroughCallsMixin(_CompilerBase):
 _OF_DISTINCT = frozenset({"derivative", "difference", "holt_winters"})
 #: ... and those it computes over every distinct value, one row each.
 _THROUGH_DISTINCT = frozenset({"cumulative_sum", "moving_average", "elapsed"})
+
+
+def _of_sample(call: Func) -> bool:
+    """Whether *call* is a transformation of SAMPLE (or of one of those):
+    its rows follow SAMPLE's points, by window, in time order inside a
+    window."""
+    source = call.source
+    while isinstance(source, Func):
+        if source.name == "sample":
+            return True
+        source = source.source
+    return False
 
 
 def _runs_through_distinct(call: Func) -> bool:
