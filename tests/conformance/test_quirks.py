@@ -10,7 +10,16 @@ from typing import Any
 
 import pytest
 
-from conformance._common import Reading, at, column, rows, series, write, write_both
+from conformance._common import (
+    Reading,
+    S,
+    at,
+    column,
+    rows,
+    series,
+    write,
+    write_both,
+)
 from influxpy.durations import Second
 from influxpy.exceptions import ProgrammingError
 from influxpy.functions import (
@@ -472,3 +481,38 @@ def test_quirk_math_of_an_integer_inside_a_subquery_is_an_integer(
     assert [(p["x"], p["z"]) for p in answer(engine)] == floats
     outer = Reading.series.using(server).filter(time__gte=at(0), time__lt=at(60))
     assert [p["z"] for p in rows(outer.annotate(z=Sqrt("n")))] == [2**0.5, 3**0.5]
+
+
+def test_quirk_tz_windows_shorter_than_an_hour_change_merge_on_the_server(
+    both: tuple[str, str],
+) -> None:
+    """45-minute windows in New York over the 2020 autumn change (an hour):
+    the window holding the change keeps its 45 minutes (the change is not
+    shorter than the window), so the next point's window starts inside it.
+    The server reduces each shard's points in those windows, then reduces
+    the partial rows again by their times: the second window's COUNT and
+    SUM join the first's, and its fill adds an empty window after them
+    (MEDIAN, computed in one pass, answers two rows at one time instead).
+    The engine answers each window's points once, at the window's start."""
+    change = at((305 * 24 + 6) * 3600)  # 2020-11-01T06:00:00Z, 02:00 EDT
+    write_both(
+        both, *(Reading(time=change + (300 * k - 3600) * S, n=k) for k in range(36))
+    )
+    server, engine = both
+
+    def answer(alias: str) -> list[tuple[int, Any, Any]]:
+        qs = (
+            Reading.series.using(alias)
+            .filter(time__gte=change - 3600 * S, time__lt=change + 7200 * S)
+            .annotate(Count("n"), Sum("n"))
+            .resolution(Second(2700))
+            .tz("America/New_York")
+        )
+        return [((p["time"] - change) // S, p["count"], p["sum"]) for p in rows(qs)]
+
+    # The window at -30 min (01:30 EDT) ends at +15 min; the point there
+    # (01:15 EST) opens a window from 00:45 EST, -15 min.
+    common = [(-4500, 6, 15), (1800, 9, 198), (4500, 9, 279)]
+    merged = [(-1800, 12, 138), (900, 0, None)]
+    assert answer(server) == sorted([*common, *merged])
+    assert answer(engine) == sorted([*common, (-1800, 9, 90), (-900, 3, 48)])
