@@ -117,6 +117,19 @@ class Dataset:
                 return True
         return False
 
+    def ties_on_value(self, group_by: tuple[str, ...], field: str) -> bool:
+        """Whether two series of one group hold points at the same time with
+        the same value of *field*."""
+        seen: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        for group, p in self._groups(group_by):
+            value = dict(p.values).get(field)
+            if value is None:
+                continue
+            series = (p.t1, p.t2, p.ti)
+            if seen.setdefault((group, p.time, value), series) != series:
+                return True
+        return False
+
     def one_series_per_group(self, group_by: tuple[str, ...]) -> bool:
         """Whether every group holds a single series."""
         seen: dict[tuple[Any, ...], tuple[Any, ...]] = {}

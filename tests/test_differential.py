@@ -229,6 +229,27 @@ def is_float(call: Any) -> bool:
     return bool(call.source.name == "f")
 
 
+def picks_one_point(
+    data: Dataset, group_by: tuple[str, ...], calls: list[Any], *, ordered: bool
+) -> bool:
+    """Whether *calls* is one selector whose point is not arbitrary.
+
+    Where series of a group share a time, MAX and MIN still pick one point
+    unless two of them tie on value at one time (FIRST and LAST read such
+    points as the server's windows do, not drawn).
+    """
+    if len(calls) != 1 or not is_selector(calls[0]):
+        return False
+    if ordered:
+        return True
+    call: Any = calls[0]
+    if isinstance(call, CombinedExpression):
+        call = call.lhs
+    return call.name in ("max", "min") and not data.ties_on_value(
+        group_by, call.source.name
+    )
+
+
 @st.composite
 def aggregate_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     spec = Spec()
@@ -253,13 +274,19 @@ def aggregate_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         calls.append(draw(st.sampled_from(TRANSFORMS))(Mean("f")))
     elif extra == 2 and len(calls) == 1:
         calls = [Count("*")]
-    elif extra == 3 and len(calls) == 1 and ordered and is_selector(calls[0]):
-        # One selector next to raw fields: they come from the selected point.
+    elif extra == 3 and picks_one_point(data, group_by, calls, ordered=ordered):
+        # One selector next to raw fields and row math of them: they come
+        # from the selected point.
         names = st.sampled_from(FIELDS + TAGS)
-        raw = draw(st.lists(names, min_size=1, max_size=3, unique=True))
-        spec.add("only", *raw)
+        raw = draw(st.lists(names, max_size=3, unique=True))
+        if raw:
+            spec.add("only", *raw)
+        indexes = st.sampled_from(range(len(ROW_MATH)))
+        chosen = draw(st.lists(indexes, min_size=0 if raw else 1, max_size=2))
+        if chosen:
+            spec.add("annotate", **{f"x{n}": ROW_MATH[n]() for n in chosen})
         numeric_only = numeric_only and set(raw) <= set(NUMERIC)
-    elif extra == 4 and len(calls) == 1 and ordered and is_selector(calls[0]):
+    elif extra == 4 and picks_one_point(data, group_by, calls, ordered=ordered):
         # A selector in arithmetic with a raw field, read from its point.
         calls = [calls[0] + F(draw(st.sampled_from(NUMERIC)))]
     elif extra == 5 and ordered:
@@ -565,7 +592,9 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         looks_back = change is not CumulativeSum
         spec.add("annotate", m=change(draw(st.sampled_from(NUMERIC))))
     else:
-        inner = draw(st.sampled_from(SUBQUERY_CALLS))(draw(st.sampled_from(NUMERIC)))
+        inner: Any = draw(st.sampled_from(SUBQUERY_CALLS))(
+            draw(st.sampled_from(NUMERIC))
+        )
         combined = draw(st.integers(0, 3)) == 0
         if combined:
             # A column of two calls: the server computes it from the row its
