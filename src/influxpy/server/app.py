@@ -120,7 +120,11 @@ class _Disconnected(Exception):
 class _Request:
     """What a handler needs of one HTTP request."""
 
-    def __init__(self, scope: Scope, body: bytes) -> None:
+    def __init__(
+        self, scope: Scope, body: bytes, receive: Receive | None = None
+    ) -> None:
+        #: The ASGI channel, read after the body for the client leaving.
+        self.receive = receive
         self.method: str = scope["method"]
         self.path: str = scope["path"]
         self.headers = {
@@ -236,7 +240,7 @@ class InfluxApp:
             base["access-control-allow-origin"] = origin.decode("latin-1")
         try:
             body = await self._body(scope, receive)
-            request = _Request(scope, body)
+            request = _Request(scope, body, receive)
             await self._route(request, base, tracked)
         except _Disconnected:
             return
@@ -449,7 +453,9 @@ class InfluxApp:
             headers["content-encoding"] = "gzip"
         if chunked:
             chunks = _chunks(statements, notes, chunk_size)
-            await self._stream(send, headers, chunks, (fmt, epoch, indent), stream)
+            await self._stream(
+                send, headers, chunks, (fmt, epoch, indent), stream, request.receive
+            )
             return
 
         def render() -> bytes:
@@ -474,11 +480,15 @@ class InfluxApp:
         chunks: Iterator[Result],
         form: tuple[str, str | None, bool],
         stream: GzipStream | None,
+        receive: Receive | None = None,
     ) -> None:
         """Send a chunked response: one document per piece of a series.
 
         *form* is the format, ``epoch`` and ``pretty``; *stream* compresses
-        each batch of documents when the client takes gzip.
+        each batch of documents when the client takes gzip. A client that
+        leaves stops the query (its statements end, as influxd kills a
+        query whose client has gone) instead of rendering the rest of the
+        answer for nobody.
         """
         fmt, epoch, indent = form
         await send(
@@ -509,13 +519,44 @@ class InfluxApp:
             data = b"".join(out)
             return data if stream is None else stream.piece(data)
 
-        while True:
-            data = await self._run(next_documents)
-            if data is None:
-                break
-            await send({"type": "http.response.body", "body": data, "more_body": True})
+        gone = asyncio.ensure_future(_disconnected(receive))
+        try:
+            while True:
+                data = await self._run(next_documents)
+                if data is None:
+                    break
+                if gone.done():
+                    # The rest of the answer has no reader: end the query
+                    # (its cursor and its SHOW QUERIES entry) on a worker.
+                    await self._run(_close, chunks)
+                    return
+                await send(
+                    {"type": "http.response.body", "body": data, "more_body": True}
+                )
+        finally:
+            gone.cancel()
         last = b"" if stream is None else stream.end()
         await send({"type": "http.response.body", "body": last, "more_body": False})
+
+
+async def _disconnected(receive: Receive | None) -> None:
+    """Return once the client has gone (never without a channel).
+
+    Called after the request body was read whole, so the next message
+    is ``http.disconnect``: the client left, or the response ended.
+    """
+    if receive is None:
+        await asyncio.Event().wait()
+        return
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+def _close(chunks: Iterator[Any]) -> None:
+    """End a generator of chunks, running its statements' cleanup."""
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        close()
 
 
 def _prepend(first: StatementResult, rest: Iterator[StatementResult]) -> Iterator[Any]:

@@ -12,7 +12,6 @@ error text.
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import zlib
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -60,15 +59,115 @@ class BodyError(ValueError):
     """A request body that cannot be decompressed."""
 
 
+#: Bits of a gzip header's flags (RFC 1952): extra field, name, comment,
+#: header CRC.
+_FHCRC, _FEXTRA, _FNAME, _FCOMMENT = 2, 4, 8, 16
+#: Compressed bytes fed to zlib at a time when looking for where a
+#: corrupt stream breaks.
+_PROBE = 65_536
+
+
 def decode_body(body: bytes, content_encoding: str | None) -> bytes:
-    """The raw line protocol of a body sent with *content_encoding*."""
-    if content_encoding and content_encoding.strip().lower() == "gzip":
-        try:
-            return gzip.decompress(body)
-        except (OSError, EOFError, zlib.error) as exc:
-            text = "unexpected EOF" if isinstance(exc, EOFError) else str(exc)
-            raise BodyError(text) from None
+    """The raw line protocol of a body sent with *content_encoding*.
+
+    Only ``gzip`` exactly is decompressed, as influxd compares the header;
+    a broken body raises ``BodyError`` with the text Go's reader gives
+    (``EOF``, ``unexpected EOF``, ``gzip: invalid header``, ``gzip:
+    invalid checksum``, ``flate: corrupt input before offset N``).
+    """
+    if content_encoding == "gzip":
+        return gunzip(body)
     return body
+
+
+def gunzip(body: bytes) -> bytes:
+    """Decompress every gzip member of *body*, failing as Go's
+    ``compress/gzip`` reader does (influxd 1.6.7 answers its text)."""
+    if not body:
+        raise BodyError("EOF")
+    out: list[bytes] = []
+    at = 0
+    while at < len(body):
+        at = _skip_header(body, at)
+        data, at = _inflate(body, at)
+        if len(body) - at < 8:
+            raise BodyError("unexpected EOF")
+        crc = int.from_bytes(body[at : at + 4], "little")
+        size = int.from_bytes(body[at + 4 : at + 8], "little")
+        if crc != zlib.crc32(data) or size != len(data) & 0xFFFFFFFF:
+            raise BodyError("gzip: invalid checksum")
+        out.append(data)
+        at += 8
+    return b"".join(out)
+
+
+def _skip_header(body: bytes, at: int) -> int:
+    """The offset past the gzip member header starting at *at*."""
+    start = at
+    if len(body) - at < 10:
+        raise BodyError("unexpected EOF")
+    if body[at : at + 3] != b"\x1f\x8b\x08":
+        raise BodyError("gzip: invalid header")
+    flags = body[at + 3]
+    at += 10
+    if flags & _FEXTRA:
+        if len(body) - at < 2:
+            raise BodyError("unexpected EOF")
+        at += 2 + int.from_bytes(body[at : at + 2], "little")
+        if at > len(body):
+            raise BodyError("unexpected EOF")
+    for flag in (_FNAME, _FCOMMENT):
+        if flags & flag:
+            end = body.find(b"\x00", at)
+            if end < 0:
+                raise BodyError("unexpected EOF")
+            at = end + 1
+    if flags & _FHCRC:
+        if len(body) - at < 2:
+            raise BodyError("unexpected EOF")
+        if (
+            int.from_bytes(body[at : at + 2], "little")
+            != zlib.crc32(body[start:at]) & 0xFFFF
+        ):
+            raise BodyError("gzip: invalid header")
+        at += 2
+    return at
+
+
+def _inflate(body: bytes, at: int) -> tuple[bytes, int]:
+    """The deflate stream starting at *at*: its data and the offset past it."""
+    stream = zlib.decompressobj(-zlib.MAX_WBITS)
+    try:
+        data = stream.decompress(body[at:])
+    except zlib.error:
+        offset = _break_offset(body[at:])
+        msg = f"flate: corrupt input before offset {offset}"
+        raise BodyError(msg) from None
+    if not stream.eof:
+        raise BodyError("unexpected EOF")
+    return data, len(body) - len(stream.unused_data)
+
+
+def _break_offset(stream: bytes) -> int:
+    """How many bytes of a corrupt deflate *stream* are read when it breaks
+    (Go's ``CorruptInputError`` offset): fed a piece at a time, then,
+    within the piece that fails, a byte at a time."""
+    good = zlib.decompressobj(-zlib.MAX_WBITS)
+    at = 0
+    while at < len(stream):
+        trial = good.copy()
+        try:
+            trial.decompress(stream[at : at + _PROBE])
+        except zlib.error:
+            break
+        good = trial
+        at += _PROBE
+    for end in range(at, min(at + _PROBE, len(stream))):
+        try:
+            good.decompress(stream[end : end + 1])
+        except zlib.error:
+            return end + 1
+    return len(stream)
 
 
 def write_body(
