@@ -27,14 +27,16 @@ POINTS = [
 MOVING = "moving_average(mean(d), {n})"
 OVER = (
     "SELECT {call} FROM (SELECT {inner}(v) AS d FROM m) "
-    "WHERE time >= {lower} AND time < 180s GROUP BY time(30s){more}"
+    "WHERE time >= {lower} AND time < {upper} GROUP BY time(30s){more}"
 )
 
 
-def answer(conn: str, call: str, inner: str, lower: str, more: str = "") -> Any:
+def answer(
+    conn: str, call: str, inner: str, lower: str, more: str = "", upper: str = "180s"
+) -> Any:
     backend = influxpy.get_connection(conn)
     backend.write_lines(POINTS)
-    text = OVER.format(call=call, inner=inner, lower=lower, more=more)
+    text = OVER.format(call=call, inner=inner, lower=lower, upper=upper, more=more)
     (result,) = list(backend.statements(text))
     assert result.error is None, result.error
     return [[r[0] // S, *r[1:]] for s in result.series for r in s.values]
@@ -66,3 +68,21 @@ def test_outer_transformation_over_a_raw_difference_reads_back(
     assert [r[1] for r in values[: len(expected)]] == pytest.approx(
         [r[1] for r in expected]
     )
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (2, [[60, -15.625], [30, -10.125], [0, -6.0]]),
+        (3, [[30, -161 / 12], [0, -7.75]]),
+    ],
+)
+def test_descending_outer_transformation_over_a_raw_difference_reads_on(
+    conn: str, n: int, expected: Any
+) -> None:
+    """In descending order the inner DIFFERENCE reads past the upper bound
+    as far as the extra intervals: the window holding the bound is whole."""
+    call = MOVING.format(n=n)
+    values = answer(conn, call, "difference", "0s", " ORDER BY time DESC", "61s")
+    assert [r[0] for r in values] == [r[0] for r in expected]
+    assert [r[1] for r in values] == pytest.approx([r[1] for r in expected])

@@ -143,8 +143,12 @@ class WindowsMixin(_CompilerBase):
             high = self.now_ns
         if ctx.subquery and not grid:
             # The rows of inner windows that start before the range are
-            # read too, in the outer windows holding them.
+            # read too, in the outer windows holding them; and every row the
+            # subquery reads (in descending order an inner DIFFERENCE reads
+            # past the range as far as the extra intervals, subqueries.py).
             low = None
+            if ctx.query.descending:
+                return low, None
         back = self._look_back(ctx, call, grid=grid)
         if back:
             interval, _shift = self._interval(ctx)
