@@ -27,13 +27,15 @@ class ColumnInfo:
     """One stored column: its key, ``tag`` or ``field``, and the field type.
 
     ``coded`` marks a tag stored with its integer code beside it (see
-    ``code_column``).
+    ``code_column``). A column not ``listed`` is read when named but left
+    out of wildcards (a subquery's tag columns of TOP/BOTTOM(x, tag…, N)).
     """
 
     key: str
     role: str
     kind: str
     coded: bool = False
+    listed: bool = True
 
 
 #: The dictionary of tag values: ``(code INTEGER, value VARCHAR)``, code 0

@@ -250,7 +250,9 @@ class DuckDBCompiler(
                 raise self._unsupported("* inside an expression")
             prefix = item.alias or expr.name.lower()
             for key, kind in sorted(
-                (c.key, c.kind) for c in columns.values() if c.role == "field"
+                (c.key, c.kind)
+                for c in columns.values()
+                if c.role == "field" and c.listed
             ):
                 if (
                     expr.numeric
@@ -362,7 +364,7 @@ class DuckDBCompiler(
             infos = sorted(
                 (c.key, c.role == "tag", c)
                 for k, c in ctx.columns.items()
-                if c.role == "field" or k not in ctx.group_keys
+                if c.listed and (c.role == "field" or k not in ctx.group_keys)
             )
             items = [SelectItem(Col(k, c.role, c.kind)) for k, _tag, c in infos]
             # A subquery's columns of fields that exist nowhere: null.

@@ -526,3 +526,33 @@ class MultiRowMixin(_CompilerBase):
         direction = "DESC" if top else "ASC"
         order = [f"w {ctx.direction}", "time ASC", f"{col0} {direction}"]
         return self._finish(ctx, body, all_names, order=order, limit_order=order)
+
+
+def picked_tag_names(
+    items: Sequence[SelectItem], names: list[str]
+) -> tuple[list[str], set[str]]:
+    """A subquery's column *names* (one per output column) where its select
+    list holds TOP/BOTTOM(x, tag…, N), and the names the outer query's
+    wildcards leave out.
+
+    The server names a subquery's columns after its select list: the tag
+    columns TOP/BOTTOM adds after its own are read when the outer query
+    names them, but ``*``, ``/re/`` and ``count(*)`` outside do not list
+    them, unless the select list names the tag itself (the same value).
+    """
+    spelled: list[str] = []
+    tags: set[str] = set()
+    for item in items:
+        spelled.append(item.output_name or "expr")
+        expression = item.expression
+        if (
+            isinstance(expression, Func)
+            and _engine(expression.name) == "top_bottom"
+            and len(expression.params) > 1
+        ):
+            keys = [p.key for p in expression.params[:-1] if isinstance(p, Col)]
+            spelled += keys
+            tags.update(keys)
+    if not tags or len(spelled) != len(names):
+        return names, set()
+    return spelled, tags - {item.output_name for item in items}

@@ -477,6 +477,7 @@ class SourcesMixin(_CompilerBase):
                     )
                     for k, c in sorted(union.items(), key=_by_key)
                     if _matches(expr, c.key, c)
+                    and c.listed
                     and (c.role == "field" or k not in excluded)
                 ]
                 continue
@@ -488,7 +489,11 @@ class SourcesMixin(_CompilerBase):
                 prefix = item.alias or expr.name.lower()
                 for _column, c in sorted(union.items(), key=_by_key):
                     key = c.key
-                    if c.role != "field" or not _matches(source, key, c):
+                    if (
+                        c.role != "field"
+                        or not c.listed
+                        or not _matches(source, key, c)
+                    ):
                         continue
                     if (
                         expr.numeric

@@ -21,6 +21,7 @@ from influxpy.compilers.duckdb.context import (
     _output_names,
     _Selected,
 )
+from influxpy.compilers.duckdb.multirow import picked_tag_names
 from influxpy.compilers.duckdb.sources import _rewrite
 from influxpy.compilers.duckdb.subquery_slices import (
     SubquerySlicesMixin,
@@ -203,6 +204,8 @@ class SubqueriesMixin(SubquerySlicesMixin):
         if split is not None:
             del changes["select"]
         names = _inner_names(dataclasses.replace(inner, **changes), selected.names)
+        # TOP/BOTTOM(x, tag…, N)'s tag columns: read when named, not by *.
+        names, hidden = picked_tag_names(items, names)
         seen: set[str] = set()
         typeless: list[str] = []
         for i, (name, kind) in enumerate(zip(names, selected.kinds, strict=True)):
@@ -215,7 +218,8 @@ class SubqueriesMixin(SubquerySlicesMixin):
             # A column of a field that does not exist has no type: the
             # outer query reads it as a field that does not exist either.
             if kind is not None:
-                columns[column(name)] = ColumnInfo(name, "field", kind)
+                listed = name not in hidden
+                columns[column(name)] = ColumnInfo(name, "field", kind, listed=listed)
             elif name not in tags:
                 typeless.append(name)
         table = f"(SELECT {', '.join(outputs)} FROM ({rows}))"
