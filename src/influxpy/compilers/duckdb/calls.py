@@ -99,6 +99,9 @@ class CallsMixin(ThroughCallsMixin, PicksMixin):
             and items[0].expression is calls[0]
             and _runs_through_distinct(calls[0])
         ):
+            source = calls[0].source
+            assert isinstance(source, Func)
+            self._refuse_text_transform(ctx, calls[0].name, source)
             return self._through_distinct_query(ctx, calls[0], names)
         multi = [c for c in calls if c.name in self._MULTI_ROW]
         if multi:
@@ -353,13 +356,31 @@ class CallsMixin(ThroughCallsMixin, PicksMixin):
             msg = f"{name} aggregate requires a GROUP BY interval"
             raise ProgrammingError(msg)
         self._check_call(ctx, sample)
-        assert isinstance(sample.source, Col)
-        kind = _column_sql(sample.source, ctx.columns)[1]
-        what = _TYPED_TRANSFORMS.get(name)
-        if what is not None and kind in ("string", "boolean"):
+        self._refuse_text_transform(ctx, name, sample)
+
+    def _refuse_text_transform(self, ctx: _Context, name: str, source: Func) -> None:
+        """influxd's error for a transformation of text or booleans (its
+        iterator for them does not exist): ``derivative(first(s))`` fails
+        with ``unsupported derivative iterator type:
+        *query.stringInterruptIterator``, named by what the call reads."""
+        if name in self._HOLT_WINTERS:
+            # HOLT_WINTERS first reads the points' times (its ELAPSED).
+            what: str | None = "elapsed"
+        elif name in self._TECHNICAL:
+            what = name.replace("_", " ")
+        else:
+            what = _TYPED_TRANSFORMS.get(name)
+        kind = self._call_kind(source, ctx.columns)
+        if what is None or kind not in ("string", "boolean"):
+            return
+        if source.name == "sample":
             iterator = f"{kind}Reduce{kind.capitalize()}Iterator"
-            msg = f"unsupported {what} iterator type: *query.{iterator}"
-            raise ProgrammingError(msg)
+        elif source.name == "distinct":
+            iterator = f"{kind}IntervalIterator"
+        else:
+            iterator = f"{kind}InterruptIterator"
+        msg = f"unsupported {what} iterator type: *query.{iterator}"
+        raise ProgrammingError(msg)
 
     def _check_call(self, ctx: _Context, call: Func) -> None:
         name = call.name
@@ -373,6 +394,7 @@ class CallsMixin(ThroughCallsMixin, PicksMixin):
             self._refuse_as_the_server(name, source, windows)
             if isinstance(source, Func) and source.name == "distinct":
                 self._check_of_distinct(ctx, name, source, windows)
+                self._refuse_text_transform(ctx, name, source)
                 return
             if isinstance(source, Func) and source.name == "sample":
                 self._check_of_sample(ctx, name, source, windows)
@@ -388,6 +410,7 @@ class CallsMixin(ThroughCallsMixin, PicksMixin):
             if source.name in self._TRANSFORMS and isinstance(source.source, Col):
                 raise ProgrammingError(_AGGREGATE_REQUIRED.format(name=source.name))
             self._check_call(ctx, source)
+            self._refuse_text_transform(ctx, name, source)
             return
         if name == "sample":
             # Beside other calls: its points join theirs on time.
