@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+import threading
+from collections.abc import Generator
+from typing import Any, cast
 
 import pandas as pd
 import pytest
@@ -216,3 +218,85 @@ def test_a_field_missing_from_a_whole_slice(conn: str) -> None:
     pd.testing.assert_frame_equal(qs.to_dataframe(parallel=2), frame)
     pd.testing.assert_frame_equal(qs.to_dataframe(parallel=5), frame)
     assert qs.to_arrow(parallel=2).equals(qs.to_arrow())
+
+
+def _held_back(
+    qs: QuerySet[Sliced], release: threading.Event
+) -> tuple[list[str], list[str]]:
+    """Make every slice of *qs* but the one starting at ``T0`` wait for
+    *release* (at most 20 s) after its first piece; return the texts of the
+    statements sent, and of those that waited in vain."""
+    backend = qs._backend()
+    execute = backend.execute
+    sent: list[str] = []
+    stuck: list[str] = []
+
+    def held(compiled: Any, **options: Any) -> Any:
+        sent.append(compiled.text)
+        pieces = execute(compiled, **options)
+        if f">= {T0}" in compiled.text or "time >=" not in compiled.text:
+            return pieces
+
+        def after_first() -> Any:
+            for number, piece in enumerate(pieces):
+                if number == 1 and not release.wait(20):
+                    stuck.append(compiled.text)
+                yield piece
+
+        return after_first()
+
+    backend.execute = held  # type: ignore[method-assign]
+    return sent, stuck
+
+
+def test_raw_slices_stream_while_later_ones_are_read(qs: QuerySet[Sliced]) -> None:
+    """An ungrouped raw read hands on the first slice's rows as they arrive:
+    while the later slices are still being read, the first rows are there
+    (reading every slice whole first left them waiting for the last one)."""
+    if qs._backend().vendor != "influxdb":
+        pytest.skip("the embedded engine reads the slices in turn")
+    expected = list(qs.points())
+    release = threading.Event()
+    sent, stuck = _held_back(qs, release)
+    try:
+        items = qs.points().iterator(chunk_size=50, parallel=3)
+        first = next(items)
+        release.set()
+        assert [first, *items] == expected
+    finally:
+        release.set()
+        del qs._backend().execute
+    assert len(sent) == 3
+    assert stuck == []
+
+
+def test_raw_slices_stopped_early(qs: QuerySet[Sliced]) -> None:
+    """A sliced read left after its first rows stops its readers; the
+    connection answers the next query as before."""
+    expected = list(qs.points())
+    for _ in range(3):
+        items = cast("Generator[Any, None, None]", qs.points().iterator(20, parallel=4))
+        assert next(items) == expected[0]
+        items.close()
+    assert list(qs.points().iterator(chunk_size=20, parallel=4)) == expected
+
+
+def test_raw_slice_error_reaches_the_caller(qs: QuerySet[Sliced]) -> None:
+    """A slice whose read fails raises its error where the rows are taken."""
+    if qs._backend().vendor != "influxdb":
+        pytest.skip("the embedded engine reads the slices in turn")
+    backend = qs._backend()
+    execute = backend.execute
+
+    def failing(compiled: Any, **options: Any) -> Any:
+        if f">= {T0}" not in compiled.text and "time >=" in compiled.text:
+            msg = "The slice cannot be read."
+            raise RuntimeError(msg)
+        return execute(compiled, **options)
+
+    backend.execute = failing  # type: ignore[method-assign]
+    try:
+        with pytest.raises(RuntimeError, match="slice cannot be read"):
+            list(qs.points().iterator(chunk_size=50, parallel=3))
+    finally:
+        del backend.execute

@@ -11,6 +11,8 @@ aggregates grouped by ``time()`` whose windows the slice edges never cut.
 Slices that do not add up to the answer (different columns, or a filled
 aggregate whose slices do not all hold the same series) are read again as
 one query (see ``slices_agree()``).
+An ungrouped raw select is handed on as it streams in: the first slice's
+rows while the later slices are read in their threads (``_streamed_slices()``).
 The embedded engine runs the slices one after another (its connection
 answers one query at a time), with the same answer.
 """
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -268,6 +272,8 @@ def sliced_series(
         return list(qs._run(part, chunk_size=chunk_size, merge=False))
 
     concurrent = qs._backend().vendor == "influxdb"
+    if concurrent and not query.is_aggregate and not query.group_by:
+        return _streamed_slices(qs, query, queries, chunk_size)
     # The slices are decoded here, before the caller builds its result: the
     # collector is paused for the whole interpreter meanwhile, as it is while
     # one stream is decoded (see ``gc_paused``).
@@ -276,6 +282,104 @@ def sliced_series(
     if not slices_agree(query, slices):
         return qs._run(query, chunk_size=chunk_size, merge=False)
     return ordered_series(slices, grouped=bool(query.group_by))
+
+
+class _SliceStream:
+    """One time slice read in a thread of its own, its pieces handed over
+    through a queue as they are decoded (an error raised where they are taken)."""
+
+    _END = object()
+
+    def __init__(self, pieces: Callable[[], Iterator[Series]]) -> None:
+        self._pieces = pieces
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._head: list[Any] = []
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            pieces = self._pieces()
+            try:
+                for piece in pieces:
+                    self._queue.put(piece)
+                    if self._stop.is_set():
+                        break
+            finally:
+                close = getattr(pieces, "close", None)
+                if close is not None:
+                    close()  # the answer's socket is closed or given back
+        except BaseException as exc:  # raised where the pieces are taken
+            self._queue.put(_Failure(exc))
+        finally:
+            self._queue.put(self._END)
+
+    def _take(self) -> Any:
+        item = self._queue.get()
+        if isinstance(item, _Failure):
+            self._queue.put(self._END)
+            raise item.error
+        return item
+
+    def first(self) -> Series | None:
+        """The slice's first piece (kept for ``pieces()``), None when it has none."""
+        if not self._head:
+            self._head.append(self._take())
+        head = self._head[0]
+        return None if head is self._END else head
+
+    def pieces(self) -> Iterator[Series]:
+        """The slice's pieces in order, as they arrive."""
+        item = self._head.pop() if self._head else self._take()
+        while item is not self._END:
+            yield item
+            item = self._take()
+
+    def stop(self) -> None:
+        """Ask the reader to stop after its next piece; drop what it holds."""
+        self._stop.set()
+        self._head.clear()
+
+
+@dataclasses.dataclass
+class _Failure:
+    error: BaseException
+
+
+def _streamed_slices(
+    qs: QuerySetBase[Any],
+    query: Query,
+    queries: Sequence[Query],
+    chunk_size: int | None,
+) -> Iterator[Series]:
+    """The series of an ungrouped raw select read as time slices, each in a
+    thread of its own, handed on as they arrive: the first slice's rows as
+    they stream in while the next ones are read, never every slice held
+    whole before the first row is given.
+
+    The columns of a raw select are the same in every series of an answer,
+    so the slices agree (``slices_agree()``) when their first pieces do;
+    when not, the query is read whole instead, before any row is handed on.
+    """
+
+    def reader(part: Query) -> Callable[[], Iterator[Series]]:
+        return lambda: qs._run(part, chunk_size=chunk_size, merge=False)
+
+    streams = [_SliceStream(reader(part)) for part in queries]
+    try:
+        firsts = [stream.first() for stream in streams]
+        columns = {tuple(first.columns) for first in firsts if first is not None}
+        if len(columns) > 1:
+            for stream in streams:
+                stream.stop()
+            yield from qs._run(query, chunk_size=chunk_size, merge=False)
+            return
+        for stream in streams:
+            yield from stream.pieces()
+    finally:
+        for stream in streams:
+            stream.stop()
 
 
 async def asliced_series(
