@@ -11,12 +11,13 @@ builds on it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from influxpy import statements as st
 from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.reading import EngineQueries
+from influxpy.backends.duckdb.show_sources import names_only, source_stores
 from influxpy.exceptions import RetentionPolicyNotFoundError
 from influxpy.expressions import WhereNode
 from influxpy.lineprotocol.escaping import escape_measurement, escape_tag
@@ -230,6 +231,15 @@ class EngineShow(EngineQueries):
             policy = self.default_retention_policy(database)
             raise StatementFailed(RetentionPolicyNotFoundError.server_text(policy))
 
+    def _stores(
+        self, database: str, sources: Sequence[Source]
+    ) -> list[tuple[str, str | None]]:
+        """The ``(database, policy)`` pairs a SHOW run as a SELECT reads
+        (``show_sources``), each checked to exist."""
+        return source_stores(
+            database, sources, self._existing, self.retention_policies, StatementFailed
+        )
+
     def _measurement_names(self, database: str, sources: Sequence[Source]) -> list[str]:
         return sorted({m for _rp, m, _c in self._tables(database, sources)})
 
@@ -403,7 +413,8 @@ class EngineShow(EngineQueries):
         _refuse_ordering(statement.where)
         db = self._existing(statement.database or database)
         keys: dict[str, set[str]] = {}
-        for rp, m, columns in self._tables(db, statement.sources):
+        # influxd reads the statement's database whatever a source names.
+        for rp, m, columns in self._tables(db, names_only(statement.sources)):
             found = self._tag_keys_present(db, rp, m, columns, statement.where)
             keys.setdefault(m, set()).update(found)
         out = []
@@ -414,12 +425,15 @@ class EngineShow(EngineQueries):
         return out
 
     def _do_show_tag_values(
-        self, statement: st.ShowTagValues, database: str | None
+        self, statement: st.ShowTagValues, database: str | None, *, index: bool = True
     ) -> list[Series]:
+        """SHOW TAG VALUES: of the statement's database, every policy alike
+        (*index*), or only those the sources name."""
         _refuse_ordering(statement.where)
         db = self._existing(statement.database or database)
         pairs: dict[str, set[tuple[str, str]]] = {}
-        for rp, m, columns in self._tables(db, statement.sources):
+        sources = names_only(statement.sources) if index else statement.sources
+        for rp, m, columns in self._tables(db, sources):
             for key, info in columns.items():
                 if info.role != "tag" or not _matches(statement.key, key):
                     continue
@@ -438,25 +452,18 @@ class EngineShow(EngineQueries):
         self, statement: st.ShowFieldKeys, database: str | None
     ) -> list[Series]:
         db = self._existing(statement.database or database)
-        self._read_default(db, statement.sources)
-        wanted: dict[str, str | None] = {}
-        if statement.sources:
-            for _rp, m, _columns in self._tables(db, statement.sources):
-                source_rp = next(
-                    (
-                        s.retention_policy
-                        for s in statement.sources
-                        if not s.regex and s.measurement == m
-                    ),
-                    None,
-                )
-                wanted.setdefault(m, source_rp)
-        else:
-            wanted = dict.fromkeys(self._measurement_names(db, ()))
+        fields: dict[str, set[tuple[str, str]]] = {}
+        names = names_only(statement.sources)
+        for store, rp in self._stores(db, statement.sources):
+            # Each source's database and policy, for every name a source says.
+            if rp is None:
+                self._read_default(store, names)
+            for m in self._measurement_names(store, names):
+                found = self.show_field_keys(store, m, rp)
+                fields.setdefault(m, set()).update(found)
         out = []
-        for m in sorted(wanted):
-            rows = self.show_field_keys(db, m, wanted[m])
-            page = _page(rows, statement.limit, statement.offset)
+        for m in sorted(fields):
+            page = _page(sorted(fields[m]), statement.limit, statement.offset)
             if page:
                 values = [[k, kind] for k, kind in page]
                 out.append(Series(m, {}, ["fieldKey", "fieldType"], values))
@@ -473,16 +480,19 @@ class EngineShow(EngineQueries):
         self,
         db: str,
         statement: st.ShowSeries,
-        spans: Mapping[str, list[tuple[int, int]]],
+        spans: Callable[[str], Mapping[str, list[tuple[int, int]]]],
     ) -> list[Series]:
         """SHOW SERIES with time in its WHERE, which influxd answers from a
         SELECT over the series of the shard groups the time range overlaps
-        (*spans*: each policy's ``[start, end)`` of them) instead of its
-        index: a field's key, an ordering or a number is never true there."""
+        (*spans* of a database: each policy's ``[start, end)`` of them)
+        instead of its index: a field's key, an ordering or a number is never
+        true there."""
         assert statement.where is not None
+        names = names_only(statement.sources)
         fields = {
             c.key
-            for _rp, _m, cs in self._tables(db, statement.sources)
+            for store in dict(self._stores(db, statement.sources))
+            for _rp, _m, cs in self._tables(store, names)
             for c in cs.values()
             if c.role == "field"
         }
@@ -497,14 +507,30 @@ class EngineShow(EngineQueries):
         db: str,
         statement: st.ShowSeries,
         where: WhereNode | None,
-        spans: Mapping[str, list[tuple[int, int]]] | None = None,
+        spans_of: Callable[[str], Mapping[str, list[tuple[int, int]]]] | None = None,
     ) -> list[Series]:
         """The series keys of *statement*'s measurements passing *where*
-        (with *spans*, only those with points in one of their policy's)."""
+        (with *spans_of*, only those with points in one of their policy's
+        shard groups), of every database a source names (``show_sources``),
+        every policy alike."""
         keys: set[str] = set()
-        for rp, m, columns in self._tables(db, statement.sources):
+        names = names_only(statement.sources)
+        stores = self._stores(db, statement.sources)
+        if spans_of is None:
+            # The index: every policy of each database alike.
+            stores = [(store, None) for store in dict(stores)]
+        tables = [
+            (store, *table)
+            for store, policy in stores
+            for table in self._tables(store, names)
+            # Through shard groups: the policy a source names, or the default.
+            if spans_of is None
+            or table[0] == (policy or self.default_retention_policy(store))
+        ]
+        for store, rp, m, columns in tables:
             extra = ""
-            if spans is not None:
+            if spans_of is not None:
+                spans = spans_of(store)
                 if not spans.get(rp):
                     continue
                 inside = " OR ".join(
@@ -514,7 +540,7 @@ class EngineShow(EngineQueries):
             tags = sorted(k for k, c in columns.items() if c.role == "tag")
             select = "DISTINCT " + (", ".join(map(ident, tags)) or "1")
             prefix = escape_measurement(m)
-            for row in self._read(db, rp, m, select, where, extra):
+            for row in self._read(store, rp, m, select, where, extra):
                 parts = [
                     f"{escape_tag(k)}={escape_tag(str(v))}"
                     for k, v in zip(tags, row, strict=False)

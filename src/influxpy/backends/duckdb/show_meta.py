@@ -25,6 +25,7 @@ from influxpy.backends.duckdb.show import (
     has_time,
     select_condition,
 )
+from influxpy.query import Source
 from influxpy.results import Series
 
 if TYPE_CHECKING:
@@ -126,13 +127,50 @@ class EngineShowMeta(EngineShow):
             statement = dataclasses.replace(
                 statement, where=None if where is True else where
             )
-        if what == "series":
-            keys = self._series_keys(db, statement.sources, statement.where)
-            return _counts({m: len(k) for m, k in keys.items() if k}, statement)
+        counted: dict[str, int] = {}
+        found: dict[str, set[Any]] = {}
+        names: set[str] = set()
+        for store, sources in self._counted_stores(db, statement.sources):
+            # influxd counts each source in its own database and policy: the
+            # series of each database apart, keys and values as one set.
+            one = dataclasses.replace(statement, sources=sources)
+            if what == "series":
+                keys = self._series_keys(store, sources, statement.where)
+                for m, k in keys.items():
+                    counted[m] = counted.get(m, 0) + len(k)
+            elif what == "measurement":
+                names |= self._measurements_counted(store, one)
+            else:
+                for listed in self._listed(store, one):
+                    values = {tuple(row) for row in listed.values}
+                    found.setdefault(listed.name, set()).update(values)
         if what == "measurement":
-            return self._measurement_count(db, statement)
-        listed = self._listed(db, statement)
-        return _counts({s.name: len(s.values) for s in listed}, statement)
+            if not names:
+                return []
+            rows = [[len(names)]][statement.offset or 0 :]
+            if statement.limit:
+                rows = rows[: statement.limit]
+            return [Series("", {}, ["count"], rows)] if rows else []
+        counted.update({m: len(values) for m, values in found.items()})
+        return _counts({m: n for m, n in counted.items() if n}, statement)
+
+    def _counted_stores(
+        self, db: str, sources: tuple[Any, ...]
+    ) -> list[tuple[str, tuple[Any, ...]]]:
+        """Each source an exact cardinality reads, in its database (a source
+        naming no policy reads the default; no FROM, every measurement of
+        the default policy), as influxd counts them: a source named twice
+        counts its series twice."""
+        if not sources:
+            sources = (Source("", regex=True),)
+        self._stores(db, sources)  # every database and policy must exist
+        out = []
+        for source in sources:
+            store = source.database or db
+            rp = source.retention_policy or self.default_retention_policy(store)
+            one = dataclasses.replace(source, database=None, retention_policy=rp)
+            out.append((store, (one,)))
+        return out
 
     def _listed(self, db: str, statement: st.ShowCardinality) -> list[Series]:
         """The SHOW TAG KEYS, FIELD KEYS or TAG VALUES answer being counted."""
@@ -144,11 +182,10 @@ class EngineShowMeta(EngineShow):
             return self._do_show_field_keys(st.ShowFieldKeys(db, statement.sources), db)
         assert statement.key is not None
         values = st.ShowTagValues(statement.key, db, statement.sources, statement.where)
-        return self._do_show_tag_values(values, db)
+        # Counted with a SELECT: only the policy read, not the whole index.
+        return self._do_show_tag_values(values, db, index=False)
 
-    def _measurement_count(
-        self, db: str, statement: st.ShowCardinality
-    ) -> list[Series]:
+    def _measurements_counted(self, db: str, statement: st.ShowCardinality) -> set[str]:
         """influxd counts ``SELECT count(distinct(_name))`` over the series:
         a measurement counts when one of its series passes the condition."""
         tables = self._tables(db, statement.sources)
@@ -159,12 +196,7 @@ class EngineShowMeta(EngineShow):
                 for rp, m, _columns in tables
                 if self._read(db, rp, m, "1", statement.where, " LIMIT 1")
             }
-        if not names:
-            return []
-        rows = [[len(names)]][statement.offset or 0 :]
-        if statement.limit:
-            rows = rows[: statement.limit]
-        return [Series("", {}, ["count"], rows)] if rows else []
+        return names
 
     def _series_keys(
         self, db: str, sources: tuple[Any, ...], where: Any = None
@@ -216,14 +248,19 @@ class EngineShowMeta(EngineShow):
         if statement.where is None or not has_time(statement.where):
             return super()._do_show_series(statement, database)
         bounds = self.get_compiler(db)._bounds(statement.where)
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for group in self.shard_groups(db):
-            if (bounds.lower is None or group.end > bounds.lower) and (
-                bounds.upper is None or group.start <= bounds.upper
-            ):
-                spans.setdefault(group.retention_policy, []).append(
-                    (group.start, group.end)
-                )
+
+        def spans(store: str) -> dict[str, list[tuple[int, int]]]:
+            """Each policy's shard groups of *store* the time range meets."""
+            found: dict[str, list[tuple[int, int]]] = {}
+            for group in self.shard_groups(store):
+                if (bounds.lower is None or group.end > bounds.lower) and (
+                    bounds.upper is None or group.start <= bounds.upper
+                ):
+                    found.setdefault(group.retention_policy, []).append(
+                        (group.start, group.end)
+                    )
+            return found
+
         return self._timed_series(db, statement, spans)
 
     def _do_show_shard_groups(
