@@ -8,6 +8,7 @@ after COMMIT.
 
 from __future__ import annotations
 
+import re
 import threading
 import time as _time
 from collections.abc import Iterator, Mapping
@@ -75,6 +76,27 @@ def _checkpoint_rows_option(rows: str | None) -> int | None:
     return int(rows)
 
 
+def _open_error(path: str, exc: Exception) -> str:
+    """The message for a database file DuckDB cannot open.
+
+    Another process holding the file (DuckDB lets one process at a time
+    open a file it writes) gets a message saying which and what to do, not
+    DuckDB's lock text alone.
+    """
+    text = str(exc)
+    if "Could not set lock" not in text and "Conflicting lock" not in text:
+        return f"Cannot open the embedded database {path!r}: {text}"
+    found = re.search(r"PID (\d+)", text)
+    holder = f"process {found.group(1)}" if found else "another process"
+    return (
+        f"Cannot open the embedded database {path!r}: {holder} has it open, "
+        "and DuckDB lets one process at a time open a database file that is "
+        "written to (read_only too). Close the connection in that process "
+        "first, or serve the file from one process (influxpy serve --url "
+        f"duckdb://{path}) and connect the others to it over HTTP."
+    )
+
+
 #: The write-ahead log size past which DuckDB checkpoints in a COMMIT.
 _WAL_LIMIT = "1GB"
 #: Key bits up to which DuckDB aggregates in a perfect hash table.
@@ -116,8 +138,7 @@ class EngineCore(Backend):
         try:
             self._con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
-            msg = f"Cannot open the embedded database {self.path!r}: {exc}"
-            raise InterfaceError(msg) from None
+            raise InterfaceError(_open_error(self.path, exc)) from None
         #: Held by every use of ``_con``: changes, and the few reads that
         #: must see a change's own work.
         self._lock = threading.RLock()

@@ -1,0 +1,256 @@
+"""Faults around the embedded engine's file: a second process opening it,
+a process killed in the middle of deletions, and refused writes in a
+stream of good ones from many threads.
+
+Real processes (``subprocess``, SIGKILL) and real files; every loop is
+bounded by a count.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import influxpy
+from influxpy.exceptions import (
+    DatabaseNotFoundError,
+    InterfaceError,
+    RetentionPolicyNotFoundError,
+)
+
+
+def _child(code: str, *, stdin: bool = False) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Any:
+    yield tmp_path / "faults.duckdb"
+    influxpy.connections.close_all()
+
+
+# -- a second process ----------------------------------------------------
+
+
+def test_a_second_process_gets_a_clear_error_and_the_first_goes_on(path):
+    """The file is open in a child: opening it here (read_only too) fails
+    with a message naming the file, the holder and what to do; the child
+    writes on and closes, and every point is there."""
+    child = _child(
+        f"""
+        import sys, influxpy
+        c = influxpy.connect("duckdb://{path}?database=d", alias="holder")
+        c.write_line_protocol("m v=1 1", database="d")
+        print("open", flush=True)
+        sys.stdin.readline()
+        c.write_line_protocol("m v=2 2", database="d")
+        c.close()
+        print("closed", flush=True)
+        """,
+        stdin=True,
+    )
+    assert child.stdout is not None
+    assert child.stdin is not None
+    try:
+        assert child.stdout.readline().strip() == "open"
+        for url in (f"duckdb://{path}", f"duckdb://{path}?read_only=true"):
+            with pytest.raises(InterfaceError) as caught:
+                influxpy.connect(url, alias="second")
+            text = str(caught.value)
+            assert repr(str(path)) in text
+            assert f"process {child.pid} has it open" in text
+            assert "influxpy serve" in text
+            assert "IO Error" not in text
+        child.stdin.write("go on\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "closed"
+    finally:
+        child.stdin.close()
+        child.wait(timeout=60)
+        child.stdout.close()
+        assert child.stderr is not None
+        child.stderr.close()
+    assert child.returncode == 0
+    reopened = influxpy.connect(f"duckdb://{path}?database=d", alias="after")
+    [result] = reopened.query("SELECT v FROM m", database="d", epoch="ns")
+    assert result.points == [{"time": 1, "v": 1.0}, {"time": 2, "v": 2.0}]
+
+
+# -- a kill in the middle of deletions -----------------------------------
+
+MEASUREMENTS = 12
+POINTS = 3_000
+
+
+def _seed(path: Path) -> None:
+    seeding = influxpy.connect(f"duckdb://{path}?database=d", alias="seed")
+    for m in range(MEASUREMENTS):
+        seeding.write_line_protocol(
+            "\n".join(
+                f"m{m},host=h{j % 5} v={j},w={m}i {j + 1}" for j in range(POINTS)
+            ),
+            database="d",
+        )
+    seeding.close()
+
+
+#: Statements the child runs on each measurement, in order.
+DELETIONS = {
+    "drop": ["DROP MEASUREMENT m{m}"],
+    "delete": [
+        "DELETE FROM m{m} WHERE host = 'h1'",
+        "DROP SERIES FROM m{m} WHERE host = 'h2'",
+    ],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DELETIONS))
+@pytest.mark.parametrize("after", [0, 5])
+def test_a_kill_in_the_middle_of_deletions_leaves_data_and_catalog_agreeing(
+    path, kind, after
+):
+    """Killed right after its (after+1)th measurement's deletion was
+    acknowledged: reopened, every acknowledged deletion is there, every
+    other measurement is whole or has each statement wholly done, and
+    SHOW MEASUREMENTS / FIELD KEYS / TAG VALUES match the points."""
+    _seed(path)
+    statements = DELETIONS[kind]
+    child = _child(
+        f"""
+        import influxpy
+        c = influxpy.connect("duckdb://{path}?database=d", alias="deleting")
+        for m in range({MEASUREMENTS}):
+            for text in {statements!r}:
+                c.query(text.format(m=m), database="d")
+            print(m, flush=True)
+        """
+    )
+    assert child.stdout is not None
+    acknowledged = -1
+    for line in child.stdout:  # bounded: one line per measurement
+        acknowledged = int(line)
+        if acknowledged >= after:
+            break
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=60)
+    child.stdout.close()
+    assert child.stderr is not None
+    child.stderr.close()
+    assert acknowledged >= after
+
+    c = influxpy.connect(f"duckdb://{path}?database=d", alias="reopened")
+    names = {
+        p["name"] for r in c.query("SHOW MEASUREMENTS", database="d") for p in r.points
+    }
+    whole, left = POINTS, POINTS * 3 // 5
+    for m in range(MEASUREMENTS):
+        counts = c.query(f"SELECT count(v), count(w) FROM m{m}", database="d")
+        count = counts[0].points[0]["count"] if counts else 0
+        if counts:
+            assert counts[0].points[0]["count_1"] == count
+        fields = c.query(f"SHOW FIELD KEYS FROM m{m}", database="d")
+        hosts = c.query(f"SHOW TAG VALUES FROM m{m} WITH KEY = host", database="d")
+        stored_hosts = sorted(p["value"] for r in hosts for p in r.points)
+        if kind == "drop":
+            assert count == (0 if m <= acknowledged else count)
+            assert count in (0, whole)
+            assert (f"m{m}" in names) == (count > 0)
+            assert bool(fields) == (count > 0)
+        else:
+            assert count == (left if m <= acknowledged else count)
+            assert count in (whole, POINTS * 4 // 5, left)
+            gone = {whole: [], POINTS * 4 // 5: ["h1"], left: ["h1", "h2"]}[count]
+            expected = sorted({f"h{j}" for j in range(5)} - set(gone))
+            assert stored_hosts == expected
+            assert f"m{m}" in names
+
+
+# -- refused writes among good ones, from threads -------------------------
+
+THREADS = 6
+BODIES = 30
+
+
+def test_refused_writes_among_good_ones_from_threads_leave_exact_answers(path):
+    """Six threads write bodies of 15 good points with, mixed in, a bad
+    line, a type conflict of each field and writes to a missing database
+    and policy; and race to create measurements with a field of two
+    types. Afterwards every answer counts exactly the accepted points."""
+    c = influxpy.connect(f"duckdb://{path}?database=d&checkpoint_rows=500", alias="s")
+    c.write_line_protocol("m,host=base v=0.5,i=1i 1", database="d")
+    expected = {("base", 1): 0.5}
+    races: dict[int, list[tuple[int, int]]] = {}
+    problems: list[Any] = []
+    lock = threading.Lock()
+
+    def work(t: int) -> None:
+        for b in range(BODIES):
+            times = [t * 1_000_000 + b * 100 + j + 10 for j in range(15)]
+            lines = [
+                f"m,host=t{t},k=k{j % 3} v={t + b + j}.25,i={j}i {at}"
+                for j, at in enumerate(times)
+            ]
+            lines.insert(b % 15, f'm,host=t{t} v="s" {times[0] + 50}')
+            lines.insert((b * 7) % 16, f"m,host=t{t} i=1.5 {times[0] + 51}")
+            lines.insert((b * 3) % 17, f"bad line {b}")
+            outcome = c.write_line_protocol(
+                "\n".join(lines), database="d", raise_on_refusal=False
+            )
+            with lock:
+                if outcome.written != 15 or len(outcome.rejected) != 3:
+                    problems.append((t, b, outcome))
+                expected.update(
+                    {(f"t{t}", at): t + b + j + 0.25 for j, at in enumerate(times)}
+                )
+            value = f"{t}i" if t % 2 == 0 else f'"{t}"'
+            raced = c.write_line_protocol(
+                f"n{b},t=t{t} f={value} {t + 1}", database="d", raise_on_refusal=False
+            )
+            with lock:
+                races.setdefault(b, []).append((t, raced.written))
+            for where in ({"database": "nowhere"}, {"retention_policy": "nope"}):
+                try:
+                    c.write_line_protocol(f"m,host=t{t} v=1 {times[0] + 77}", **where)
+                except (DatabaseNotFoundError, RetentionPolicyNotFoundError):
+                    pass
+                else:
+                    problems.append(("accepted", where))
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    assert problems == []
+
+    [*series] = c.query("SELECT v FROM m GROUP BY host", database="d", epoch="ns")
+    stored = {(r.tags["host"], p["time"]): p["v"] for r in series for p in r.points}
+    assert stored == expected
+    [totals] = c.query("SELECT count(v), count(i), sum(i) FROM m", database="d")
+    want = 1 + THREADS * BODIES * sum(range(15))
+    assert totals.points[0]["count"] == totals.points[0]["count_1"] == len(expected)
+    assert totals.points[0]["sum"] == want
+    [hosts] = c.query("SHOW TAG VALUES FROM m WITH KEY = host", database="d")
+    assert len(hosts.points) == THREADS + 1
+    for b in range(BODIES):
+        [keys] = c.query(f"SHOW FIELD KEYS FROM n{b}", database="d")
+        [kind] = [p["fieldType"] for p in keys.points]
+        rows = c.query(f"SELECT f FROM n{b} GROUP BY t", database="d")
+        kept = {r.tags["t"] for r in rows}
+        told = {f"t{t}" for t, written in races[b] if written == 1}
+        typed = {f"t{t}" for t in range(THREADS) if (t % 2 == 0) == (kind == "integer")}
+        assert kept == told == typed
