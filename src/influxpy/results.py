@@ -157,23 +157,24 @@ def _dict_builder(
 
 def piece_columns(
     piece: Series, names: Mapping[str, str]
-) -> tuple[list[Any] | None, list[tuple[str, list[Any]]], list[tuple[str, str]]]:
+) -> tuple[Iterator[Any] | None, list[tuple[str, list[Any]]], list[tuple[str, str]]]:
     """Split a non-empty *piece* into the columns of a table.
 
-    Returns its times (None when the first column is not ``time``), one
-    list of values per named column (the first of a repeated name), and the
-    tags whose names no column took; *names* maps stored keys to attribute
-    names. Lists are read by index: about twice as fast as transposing the
-    rows with ``zip(*rows)``.
+    Returns an iterator over its times, read once (None when the first
+    column is not ``time``; made into an array without a list between),
+    one list of values per named column (the first of a repeated name), and
+    the tags whose names no column took; *names* maps stored keys to
+    attribute names. Lists are read by index: about twice as fast as
+    transposing the rows with ``zip(*rows)``.
     """
     rows = piece.values
-    times: list[Any] | None = None
+    times: Iterator[Any] | None = None
     done: set[str] = set()
     values: list[tuple[str, list[Any]]] = []
     for index, key in enumerate(piece.columns[: len(rows[0])]):
         name = names.get(key, key)
         if name == "time" and index == 0:
-            times = [row[0] for row in rows]
+            times = map(_FIRST, rows)
         elif name not in done:
             done.add(name)
             values.append((name, [row[index] for row in rows]))
