@@ -672,7 +672,6 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     # (test_quirk_nan_inside_a_subquery_sorts_where_the_server_leaves_it).
     outer_calls = [c for c in OUTER_CALLS if not (nan and c is Median)]
     call = draw(st.sampled_from(outer_calls))("m")
-    ascending = False
     if (
         outer_windows
         and lower is not None
@@ -685,11 +684,6 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         # raw points, that reads one more window, as far as the outer
         # statement's extra intervals (test_subquery_look_back.py).
         call = draw(st.sampled_from(TRANSFORMS))(call)
-        # In descending order over an inner transformation of raw points
-        # the server also answers the window after the range (its fill
-        # walks the rows past the range's last window), which the engine
-        # does not give (not matched yet).
-        ascending = transform
     spec.add("annotate", o=call)
     if outer_group:
         spec.add("group_by", *outer_group)
@@ -702,7 +696,7 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     # unless the outer query groups by the inner tags; the engine splits
     # them too, but refuses to for filled windows.
     whole = set(inner_group) <= set(outer_group)
-    if (not several or whole or not filled) and not ascending and draw(st.booleans()):
+    if (not several or whole or not filled) and draw(st.booleans()):
         spec.add("order_by", "-time")
     return spec
 

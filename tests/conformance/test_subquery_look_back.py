@@ -71,18 +71,23 @@ def test_outer_transformation_over_a_raw_difference_reads_back(
 
 
 @pytest.mark.parametrize(
-    ("n", "expected"),
+    ("n", "upper", "expected"),
     [
-        (2, [[60, -15.625], [30, -10.125], [0, -6.0]]),
-        (3, [[30, -161 / 12], [0, -7.75]]),
+        (2, "61s", [[60, -15.625], [30, -10.125], [0, -6.0]]),
+        (3, "61s", [[30, -161 / 12], [0, -7.75]]),
+        # The window after the range (60 s) is answered too, as the window
+        # before the range in ascending order.
+        (2, "60s", [[60, -15.625], [30, -10.125], [0, -6.0]]),
+        (3, "60s", [[30, -161 / 12], [0, -7.75]]),
     ],
 )
 def test_descending_outer_transformation_over_a_raw_difference_reads_on(
-    conn: str, n: int, expected: Any
+    conn: str, n: int, upper: str, expected: Any
 ) -> None:
     """In descending order the inner DIFFERENCE reads past the upper bound
-    as far as the extra intervals: the window holding the bound is whole."""
+    as far as the extra intervals: the window holding the bound is whole,
+    and the rows past the range are read by the outer windows."""
     call = MOVING.format(n=n)
-    values = answer(conn, call, "difference", "0s", " ORDER BY time DESC", "61s")
+    values = answer(conn, call, "difference", "0s", " ORDER BY time DESC", upper)
     assert [r[0] for r in values] == [r[0] for r in expected]
     assert [r[1] for r in values] == pytest.approx([r[1] for r in expected])

@@ -361,17 +361,25 @@ class WindowsMixin(_CompilerBase):
             # earlier outer window (see ``_early_grid``).
             start = self._window_of(ctx, low)
             starts = ", ".join([*g, f"least(min(time), {start}) AS first_window"])
+            if ctx.query.descending:
+                # And a row past the range's last window, in descending order.
+                starts += f", greatest(max(time), {end}) AS last_window"
             span = (
                 f"SELECT {starts} FROM {name}_unfilled GROUP BY ALL HAVING count(*) > 0"
             )
         else:
             starts = ", ".join([*g, f"{self._window_of(ctx, low)} AS first_window"])
             span = f"SELECT DISTINCT {starts} FROM {name}_unfilled"
-        windows = f"unnest({self._window_range(ctx, low, end, interval)}) AS time"
-        grid = f"SELECT {', '.join([*g, windows])} FROM ({span})"
+        windows = f"unnest({self._window_range(ctx, low, end, interval)})"
+        grid = f"SELECT {', '.join([*g, f'{windows} AS time'])} FROM ({span})"
         if ctx.subquery and low is not None:
             start = self._window_of(ctx, low)
-            grid = _early_grid(ctx, span, windows, start, f"{name}_unfilled")
+            if ctx.query.descending:
+                windows = f"unnest(range(first_window, last_window + 1, {interval}))"
+                start = end
+            grid = _early_grid(
+                ctx, span, f"{windows} AS time", start, f"{name}_unfilled"
+            )
         if ctx.query.timezone is not None:
             grid = self._tz_grid(ctx, f"{name}_unfilled", low, end)
         using = ", ".join([*g, "time"])
@@ -612,20 +620,24 @@ def _early_grid(
     own window and moves the iterator's next window one ahead; in ascending
     order the first window from *start* without a row of its own is then
     skipped (not filled; a row of a window is always emitted), in descending
-    order it fills every window down to that row's.
+    order it fills every window down to that row's. In descending order a
+    row after the range's last window (*start* then; an inner DIFFERENCE
+    reading on) moves it one ahead the same way, downwards.
     """
     g = ctx.group_columns
-    grid = f"SELECT {', '.join([*g, 'first_window', windows])} FROM ({span})"
-    if ctx.query.descending:
-        return f"SELECT {', '.join([*g, 'time'])} FROM ({grid})"
+    descending = ctx.query.descending
+    edge = "last_window" if descending else "first_window"
+    grid = f"SELECT {', '.join([*g, edge, windows])} FROM ({span})"
     using = ", ".join([*g, "time"])
     partition = f"PARTITION BY {', '.join(g)}" if g else ""
-    empty = f"time >= {start} AND r.held IS NULL"
+    ahead = f"time <= {start}" if descending else f"time >= {start}"
+    first = "max" if descending else "min"
     marked = (
-        f"SELECT grid.*, r.held, min(CASE WHEN {empty} THEN time END) "
-        f"OVER ({partition}) AS skipped FROM ({grid}) AS grid LEFT JOIN "
-        f"(SELECT DISTINCT {using}, TRUE AS held FROM {unfilled}) AS r USING ({using})"
+        f"SELECT grid.*, r.held, {first}(CASE WHEN {ahead} AND r.held IS NULL "
+        f"THEN time END) OVER ({partition}) AS skipped FROM ({grid}) AS grid "
+        f"LEFT JOIN (SELECT DISTINCT {using}, TRUE AS held FROM {unfilled}) AS r "
+        f"USING ({using})"
     )
-    later = f"time >= {start} AND time IS DISTINCT FROM skipped"
-    keep = f"first_window = {start} OR r.held OR ({later})"
+    later = f"{ahead} AND time IS DISTINCT FROM skipped"
+    keep = f"{edge} = {start} OR r.held OR ({later})"
     return f"SELECT {', '.join([*g, 'time'])} FROM ({marked}) AS r WHERE {keep}"
