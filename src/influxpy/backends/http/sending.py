@@ -13,7 +13,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -222,7 +222,7 @@ class HTTPRequests(HTTPErrors, Backend):
         stream: bool = False,
         extensions: dict[str, Any] | None = None,
         database: str | None = None,
-        lines: list[str] | None = None,
+        lines: Sequence[str] | None = None,
         written: int = 0,
     ) -> httpx.Response:
         """Send one request, retrying what may pass; raise the mapped error.
@@ -241,7 +241,11 @@ class HTTPRequests(HTTPErrors, Backend):
             wait = self._retry.wait(attempt, deadline, outcome)
             if wait is None:
                 self._raise_failure(
-                    outcome, attempt, database=database, lines=lines, written=written
+                    outcome,
+                    attempt,
+                    database=database,
+                    lines=None if lines is None else list(lines),
+                    written=written,
                 )
             self._log_retry(outcome, method, path, wait, attempt)
             time.sleep(wait)
@@ -258,7 +262,7 @@ class HTTPRequests(HTTPErrors, Backend):
         stream: bool = False,
         extensions: dict[str, Any] | None = None,
         database: str | None = None,
-        lines: list[str] | None = None,
+        lines: Sequence[str] | None = None,
         written: int = 0,
     ) -> httpx.Response:
         """Async form of ``_send()``, on the event loop's client."""
@@ -274,7 +278,11 @@ class HTTPRequests(HTTPErrors, Backend):
             wait = self._retry.wait(attempt, deadline, outcome)
             if wait is None:
                 self._raise_failure(
-                    outcome, attempt, database=database, lines=lines, written=written
+                    outcome,
+                    attempt,
+                    database=database,
+                    lines=None if lines is None else list(lines),
+                    written=written,
                 )
             self._log_retry(outcome, method, path, wait, attempt)
             await asyncio.sleep(wait)

@@ -22,6 +22,7 @@ from collections.abc import (
     AsyncIterator,
     Callable,
     Iterable,
+    Sequence,
 )
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from itertools import compress, repeat
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from influxpy._logging import note_batch
 from influxpy._utils import achunks, chunks
+from influxpy.backends.http.frame_bodies import frame_bodies
 from influxpy.backends.http.sending import HTTPRequests
 from influxpy.backends.written import (
     DEFAULT_BATCH_SIZE,
@@ -114,6 +116,15 @@ class _LoopSignal:
             self._loop.call_soon_threadsafe(self._event.set)
 
 
+#: What encodes a batch: its lines, or its body and lines.
+_Encode = Callable[[Any], "list[str] | tuple[bytes, Sequence[str]]"]
+
+
+def _made(batch: tuple[bytes, Sequence[str]]) -> tuple[bytes, Sequence[str]]:
+    """A batch made by ``frame_bodies()``: its body and lines as they are."""
+    return batch
+
+
 class HTTPWrites(HTTPRequests):
     """Writes of ``HTTPBackend``: batches posted to ``/write`` by one writer
     thread (or task), one in flight while the next is encoded.
@@ -145,18 +156,21 @@ class HTTPWrites(HTTPRequests):
             params["rp"] = rp
         return {"params": params, "content": body, "headers": headers}
 
-    def _encode_body(
-        self, encode: Callable[[list[Any]], list[str]], batch: list[Any]
-    ) -> tuple[bytes, list[str]]:
+    def _encode_body(self, encode: _Encode, batch: Any) -> tuple[bytes, Sequence[str]]:
         """The body of a batch's request (gzip-compressed when gzip is on)
         and its lines.
 
-        Called where the batch is encoded, while the server works on the
-        batch before: compressing in the thread that sends would leave the
-        server idle meanwhile.
+        *encode* gives the batch's lines, or its body already joined and
+        its lines (``frame_bodies()``). Called where the batch is encoded,
+        while the server works on the batch before: compressing in the
+        thread that sends would leave the server idle meanwhile.
         """
-        lines = encode(batch)
-        body = "\n".join(lines).encode("utf-8", "surrogatepass")
+        made = encode(batch)
+        if isinstance(made, tuple):
+            body, lines = made
+        else:
+            lines = made
+            body = "\n".join(made).encode("utf-8", "surrogatepass")
         note_batch(len(body))
         if self._gzip:
             body = self.gzip_compress(body)
@@ -165,7 +179,7 @@ class HTTPWrites(HTTPRequests):
     def _post_body(
         self,
         body: bytes,
-        lines: list[str],
+        lines: Sequence[str],
         database: str,
         retention_policy: str | None,
         written: int,
@@ -186,7 +200,7 @@ class HTTPWrites(HTTPRequests):
     async def _apost_body(
         self,
         body: bytes,
-        lines: list[str],
+        lines: Sequence[str],
         database: str,
         retention_policy: str | None,
         written: int,
@@ -227,8 +241,8 @@ class HTTPWrites(HTTPRequests):
 
     def _write_batches(
         self,
-        batches: Iterable[list[Any]],
-        encode: Callable[[list[Any]], list[str]],
+        batches: Iterable[Any],
+        encode: _Encode,
         database: str | None,
         retention_policy: str | None,
         concurrency: int = 1,
@@ -257,8 +271,8 @@ class HTTPWrites(HTTPRequests):
 
     def _write_each(
         self,
-        batches: Iterable[list[Any]],
-        encode: Callable[[list[Any]], list[str]],
+        batches: Iterable[Any],
+        encode: _Encode,
         db: str,
         retention_policy: str | None,
         state: dict[str, Any],
@@ -266,7 +280,7 @@ class HTTPWrites(HTTPRequests):
         """The body of ``_write_batches()``, which counts into *state*."""
 
         def post(
-            body: bytes, lines: list[str], sent: threading.Event | None = None
+            body: bytes, lines: Sequence[str], sent: threading.Event | None = None
         ) -> None:
             if state["failed"]:
                 return
@@ -363,8 +377,15 @@ class HTTPWrites(HTTPRequests):
     ) -> int:
         """Write a pandas DataFrame of *model*'s points; return how many.
 
-        As the default, with *concurrency* as in ``write()``.
+        As the default, with *concurrency* as in ``write()``. With one lane,
+        a frame whose tags are strings is written as bodies joined in C
+        (``frame_bodies.py``).
         """
+        bodies = frame_bodies(model, frame, batch_size) if concurrency <= 1 else None
+        if bodies is not None:
+            return self._write_batches(
+                bodies, _made, database, retention_policy, concurrency, batch_size
+            )
         return self._write_batches(
             frame_line_batches(model, frame, batch_size),
             list,
@@ -509,7 +530,7 @@ def _route(lines: list[str], count: int) -> list[list[str]]:
 
 #: What a lane receives: a body, its lines and the event set once it is
 #: sent (or skipped); ``None`` to stop.
-_Inbox = queue.Queue[tuple[bytes, list[str], threading.Event] | None]
+_Inbox = queue.Queue[tuple[bytes, Sequence[str], threading.Event] | None]
 
 
 class WriteLanes:
@@ -542,8 +563,8 @@ class WriteLanes:
 
     def run(
         self,
-        batches: Iterable[list[Any]],
-        encode: Callable[[list[Any]], list[str]],
+        batches: Iterable[Any],
+        encode: _Encode,
         state: dict[str, Any],
     ) -> int:
         """Encode *batches*, route their lines and write them; counts into
@@ -565,9 +586,10 @@ class WriteLanes:
         size = self.batch_size
         try:
             for batch in batches:
-                for buffer, routed in zip(
-                    buffers, _route(encode(batch), count), strict=True
-                ):
+                lines = encode(batch)
+                if isinstance(lines, tuple):  # a body: WriteLanes takes lines
+                    lines = list(lines[1])
+                for buffer, routed in zip(buffers, _route(lines, count), strict=True):
                     buffer.extend(routed)
                 for inbox, buffer in zip(inboxes, buffers, strict=True):
                     while len(buffer) >= size and not state["failed"]:
@@ -598,9 +620,9 @@ class WriteLanes:
         hold the GIL its thread needs at each step of the request, so the
         calling thread encodes while the server works instead.
         """
-        body, lines = self.backend._encode_body(list, lines)
+        body, made = self.backend._encode_body(list, lines)
         sent = threading.Event()
-        inbox.put((body, lines, sent))
+        inbox.put((body, made, sent))
         sent.wait()
 
     def _lane(self, inbox: _Inbox, state: dict[str, Any]) -> None:

@@ -1,0 +1,97 @@
+"""The request bodies of a DataFrame written over HTTP, joined in C.
+
+``frame_bodies()`` gives ``HTTPWrites.write_frame()`` one body per batch,
+made from the frame's pyarrow columns by ``lineprotocol.bodies``: the
+bytes of ``frame_line_batches()``'s lines joined, without a Python string
+per value or line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from influxpy._types import options_of
+
+if TYPE_CHECKING:
+    from influxpy._types import Measurement
+
+__all__ = ["frame_bodies"]
+
+
+def frame_bodies(
+    model: type[Measurement], frame: Any, batch_size: int
+) -> Iterator[tuple[bytes, Sequence[str]]] | None:
+    """The request bodies of a DataFrame of *model*'s points, *batch_size*
+    rows each, with their lines; None when a tag column is not of strings
+    or a value is refused (``frame_line_batches()`` then encodes it, and
+    refuses the value in its batch, once the batches before are written).
+
+    The columns are checked as by ``frame_line_batches()`` before the first
+    body; a batch with a value or a row the columns cannot take is encoded
+    by ``encode_columns()``, which gives its lines or raises its error.
+    """
+    from influxpy._dataframe import frame_arrays
+
+    try:
+        times, tags, fields = frame_arrays(model, frame)
+    except Exception:  # raised batch by batch, after the batches before it
+        return None
+    if any(isinstance(values, list) for values in tags.values()):
+        return None
+    return _frame_batch_bodies(
+        options_of(model).measurement, times, tags, fields, batch_size
+    )
+
+
+def _frame_batch_bodies(
+    measurement: str,
+    times: Any,
+    tags: dict[str, Any],
+    fields: dict[str, tuple[str, Any]],
+    batch_size: int,
+) -> Iterator[tuple[bytes, Sequence[str]]]:
+    """The bodies of ``frame_bodies()``, made as they are taken."""
+    import pyarrow as pa
+
+    from influxpy._dataframe import frame_batches
+    from influxpy.lineprotocol import encode_columns, escape_field_key
+    from influxpy.lineprotocol.bodies import BodyLines, columns_body, series_keys
+
+    # encode_columns() checks the field keys first, as for any batch.
+    encode_columns(
+        measurement, [], {}, {k: (kind, []) for k, (kind, _v) in fields.items()}
+    )
+    keys = [escape_field_key(key) for key in fields]
+    cache: dict[tuple[Any, ...], str] = {}
+    lines_cache: dict[tuple[Any, ...], str] = {}
+    for stamps, tag_columns, field_columns in frame_batches(
+        times, tags, fields, batch_size
+    ):
+        count = len(stamps)
+        body: bytes | None = None
+        try:
+            series = series_keys(measurement, tag_columns, list(fields), cache, count)
+            columns = [
+                (key, kind, values)
+                for key, (kind, values) in zip(
+                    keys, field_columns.values(), strict=True
+                )
+            ]
+            body = columns_body(series, columns, pa.array(stamps, pa.int64()))
+        except Exception:  # encode_columns() raises it
+            body = None
+        if body is not None:
+            yield body, BodyLines(body, count)
+            continue
+        lines = encode_columns(
+            measurement,
+            stamps.tolist(),
+            {k: v.to_pylist() for k, v in tag_columns.items()},
+            {
+                k: (kind, v if isinstance(v, list) else v.to_pylist())
+                for k, (kind, v) in field_columns.items()
+            },
+            lines_cache,
+        )
+        yield "\n".join(lines).encode("utf-8", "surrogatepass"), lines
