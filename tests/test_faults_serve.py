@@ -187,3 +187,82 @@ def test_a_chunked_answer_read_whole_is_unchanged(big):
     documents = response.text.splitlines()
     assert len(documents) == 4
     assert _running(big) == []
+
+
+def _raw_write(port: int, db: str, body: bytes, encoding: str = "") -> bytes:
+    """POST /write over a plain socket; the whole answer, bytes as sent
+    (influxd sends some header values no HTTP client accepts)."""
+    head = (
+        f"POST /write?db={db} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        f"{encoding}Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    answer = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(head + body)
+        for _ in range(10_000):  # bounded: the answer is small
+            data = sock.recv(65_536)
+            if not data:
+                break
+            answer += data
+    return answer
+
+
+def _error_of(answer: bytes) -> tuple[bytes, bytes]:
+    """The status line and the ``X-Influxdb-Error`` value of *answer*."""
+    head = answer.partition(b"\r\n\r\n")[0].split(b"\r\n")
+    [error] = [
+        line.partition(b": ")[2]
+        for line in head
+        if line.lower().startswith(b"x-influxdb-error:")
+    ]
+    return head[0], error
+
+
+#: Bodies whose error names lines influxd sends as they are.
+ODD_LINES = {
+    "utf-8 line": "温度 bad".encode(),
+    "many lines": "\n".join(f"bad line number {i}" for i in range(100)).encode(),
+    "many utf-8 lines": "\n".join(f"températures {i}" for i in range(100)).encode(),
+    "tab": b"tab\there bad",
+    "gzip bytes, not named gzip": gzip.compress(b"fz v=1 1\n", mtime=0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ODD_LINES))
+def test_an_error_naming_any_text_is_answered_with_influxds_header(pair, case):
+    """The error header holds the first 1,024 bytes of the UTF-8 text, as
+    influxd's; a body sent as ``Content-Encoding: GZIP`` is not
+    decompressed (influxd compares ``gzip`` exactly)."""
+    influxd, served, db = pair
+    encoding = "Content-Encoding: GZIP\r\n" if case.startswith("gzip") else ""
+    answers = [
+        _raw_write(target.port, db, ODD_LINES[case], encoding)
+        for target in (influxd, served)
+    ]
+    expected, got = (_error_of(answer) for answer in answers)
+    assert got[0] == expected[0] == b"HTTP/1.1 400 Bad Request"
+    if case.startswith("gzip"):
+        # influxd sends the bytes of the gzip header raw (an invalid
+        # header); here control bytes are spaces and bytes that are not
+        # UTF-8 are U+FFFD, as the engine reads the line.
+        assert expected[1].startswith(b"unable to parse '\x1f\x8b")
+        assert got[1].startswith(b"unable to parse ' ")
+        assert got[1].endswith(expected[1][-len(b"': missing fields") :])
+    else:
+        assert got[1] == expected[1]
+    assert served.request("GET", "/ping").status_code == 204
+
+
+def test_an_error_with_control_characters_is_answered(pair):
+    """influxd sends a control character of a refused line raw in its
+    header (no client reads that); here it is a space, and the JSON error
+    is influxd's."""
+    influxd, served, db = pair
+    body = b"x\x01y bad"
+    expected = _raw_write(influxd.port, db, body).partition(b"\r\n\r\n")[2]
+    response = served.request("POST", "/write", params={"db": db}, content=body)
+    assert response.status_code == 400
+    assert response.json() == httpx.Response(200, content=expected).json()
+    assert response.headers["x-influxdb-error"] == (
+        "unable to parse 'x y bad': invalid field format"
+    )

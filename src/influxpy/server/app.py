@@ -350,9 +350,8 @@ class InfluxApp:
         accept = dict(scope.get("headers", [])).get(b"accept", b"").strip()
         headers = {**base, **refusal.headers}
         if refusal.status != 401:
-            # influxd names the error in a header too, but not a 401's; Go's
-            # net/http writes a line break in a header value as a space.
-            headers["x-influxdb-error"] = " ".join(refusal.text.splitlines())
+            # influxd names the error in a header too, but not a 401's.
+            headers["x-influxdb-error"] = _error_header(refusal.text)
         if accept in (b"application/csv", b"text/csv"):
             headers["content-type"] = _CSV
             body = csv_error(refusal.text)
@@ -681,6 +680,24 @@ def _request_id(scope: Scope) -> str:
         if given:
             return str(given.decode("latin-1"))
     return str(uuid.uuid1())
+
+
+#: The most bytes of an error influxd puts in ``X-Influxdb-Error``.
+_ERROR_HEADER_BYTES = 1024
+#: Bytes no header value may hold: Go's net/http writes CR and LF as
+#: spaces; the other control characters, which influxd sends raw (an
+#: invalid header), are written as spaces too.
+_CONTROLS = bytes([*range(0x09), *range(0x0A, 0x20), 0x7F])
+_HEADER_SPACES = bytes.maketrans(_CONTROLS, b" " * len(_CONTROLS))
+
+
+def _error_header(text: str) -> str:
+    """The ``X-Influxdb-Error`` value of an error *text*, as influxd sends
+    it: the first 1,024 bytes of its UTF-8, line breaks as spaces (the
+    value is given as a Latin-1 text of those bytes, which ``_raw``
+    encodes back)."""
+    data = text.encode("utf-8", "replace")[:_ERROR_HEADER_BYTES]
+    return data.translate(_HEADER_SPACES).decode("latin-1")
 
 
 def _raw(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
