@@ -206,6 +206,7 @@ def encoding_costs(count: int = 100_000, trials: int = 5) -> None:
     import pandas as pd
 
     from influxpy._dataframe import frame_batches, frame_columns
+    from influxpy.backends.http.frame_bodies import frame_bodies as http_frame_bodies
     from influxpy.lineprotocol import encode_columns
 
     model = _model()
@@ -240,7 +241,13 @@ def encoding_costs(count: int = 100_000, trials: int = 5) -> None:
     def columns() -> None:
         series: dict[Any, str] = {}
         for times, tags, fields in frame_batches(*frame_columns(model, frame), BATCH):
-            encode_columns("servers", times, tags, fields, series)
+            "\n".join(encode_columns("servers", times, tags, fields, series)).encode()
+
+    def frame_bodies() -> None:
+        bodies = http_frame_bodies(model, frame, BATCH)
+        assert bodies is not None
+        for _body in bodies:
+            pass
 
     print(f"\nEncoding alone (client CPU µs per point, median of {trials})\n")
     print("| what | µs |")
@@ -251,7 +258,8 @@ def encoding_costs(count: int = 100_000, trials: int = 5) -> None:
         (pieces, lambda: generated(True)),
         ("the same in whole 5,000-instance batches", lambda: generated(False)),
         ("encode() of one instance (batch_writer add())", one_by_one),
-        ("a DataFrame's columns, from pandas (write_dataframe)", columns),
+        ("a DataFrame's columns as lines, joined (before)", columns),
+        ("a DataFrame's bodies joined in C (write_dataframe)", frame_bodies),
     ):
         spent = []
         for _ in range(trials):

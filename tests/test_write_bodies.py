@@ -77,7 +77,7 @@ FRAME_ROWS = st.lists(
 
 def _frame(rows: list[tuple[Any, ...]], drop: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame["gaps"] = frame["gaps"].astype("Int64")
+    frame["gaps"] = pd.array([row[4] for row in rows], dtype="Int64")
     frame["ok"] = frame["ok"].astype(object)
     frame.insert(0, "time", [T0 + n for n in range(len(rows))])
     return frame.drop(columns=drop)
