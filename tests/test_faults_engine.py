@@ -254,3 +254,58 @@ def test_refused_writes_among_good_ones_from_threads_leave_exact_answers(path):
         told = {f"t{t}" for t, written in races[b] if written == 1}
         typed = {f"t{t}" for t in range(THREADS) if (t % 2 == 0) == (kind == "integer")}
         assert kept == told == typed
+
+
+# -- a kill in the middle of retention enforcement ------------------------
+
+HOUR = 3_600 * 10**9
+HOURS = 24
+
+
+def test_a_kill_in_the_middle_of_retention_enforcement_drops_whole_groups(path):
+    """A policy of one hour with one-hour shard groups holds a point an
+    hour in 24 groups, each of its own tag value; a child enforces
+    retention an hour later each time and is killed after the fifth.
+    Reopened, the points left are the newest hours (whole groups go), at
+    least five are gone, and SHOW TAG VALUES names exactly their tags."""
+    child = _child(
+        f"""
+        import influxpy
+        c = influxpy.connect("duckdb://{path}?database=d", alias="enforcing")
+        c.query(
+            "CREATE RETENTION POLICY short ON d DURATION 1h REPLICATION 1 "
+            "SHARD DURATION 1h DEFAULT",
+            database="d",
+        )
+        for i in range({HOURS}):
+            c.clock = lambda: i * {HOUR} + 2
+            c.write_line_protocol(
+                f"m,hour=h{{i:02}} v={{i}} {{i * {HOUR} + 1}}", database="d"
+            )
+        print("written", flush=True)
+        for k in range({HOURS}):
+            c.enforce_retention(now=(k + 2) * {HOUR} + 1)
+            print(k, flush=True)
+        """
+    )
+    assert child.stdout is not None
+    acknowledged = -1
+    for line in child.stdout:  # bounded: one line per hour
+        if line.strip() != "written":
+            acknowledged = int(line)
+        if acknowledged >= 4:
+            break
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=60)
+    child.stdout.close()
+    assert child.stderr is not None
+    child.stderr.close()
+    assert acknowledged >= 4
+
+    c = influxpy.connect(f"duckdb://{path}?database=d", alias="reopened")
+    results = c.query('SELECT v FROM d."short".m', database="d", epoch="ns")
+    hours = [int(p["v"]) for r in results for p in r.points]
+    assert hours == list(range(HOURS - len(hours), HOURS))
+    assert len(hours) <= HOURS - (acknowledged + 1)
+    tags = c.query('SHOW TAG VALUES FROM "short".m WITH KEY = "hour"', database="d")
+    assert [p["value"] for r in tags for p in r.points] == [f"h{h:02}" for h in hours]
