@@ -102,3 +102,18 @@ def test_elapsed_of_text_or_booleans_runs(both: tuple[str, str], select: str) ->
     assert server[0] is None
     assert server[1]
     assert engine == server
+
+
+@pytest.mark.parametrize(
+    "select", ["derivative(first(s::float))", "difference(last(ok::integer))"]
+)
+def test_text_or_booleans_cast_to_numbers_answer_nothing(
+    both: tuple[str, str], select: str
+) -> None:
+    """A cast to a number gives a text or boolean field no values: no
+    error, no rows."""
+    write_both(both, *POINTS)
+    text = f"SELECT {select} FROM conformance {WINDOWS}"
+    server, engine = (answers(alias, text) for alias in both)
+    assert server == (None, [])
+    assert engine == server

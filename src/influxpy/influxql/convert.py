@@ -21,6 +21,7 @@ import contextvars
 import dataclasses
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
@@ -42,6 +43,7 @@ from influxpy.expressions import (
 )
 from influxpy.function_specs import FUNCTIONS
 from influxpy.functions import Func
+from influxpy.influxql.call_arguments import check_call_arguments, folded
 from influxpy.influxql.fields import check_fields, without_time
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx, Wild
 from influxpy.query import Fill, GroupByTime, Query, SelectItem, Source
@@ -158,6 +160,7 @@ def to_expression(node: Any) -> Expression:
 
 def _param(role: str, node: Any, name: str) -> Any:
     """A function parameter as the function class takes it."""
+    node = folded(node)
     if role == "expression":
         return to_expression(node)
     if role.startswith("tags") and isinstance(node, Ref):
@@ -222,24 +225,83 @@ def to_where(node: Any, timezone: str | None) -> WhereNode:
     return WhereNode("AND", (built,))
 
 
-def _condition(node: Any, timezone: str | None) -> Any:
+#: The operators of arithmetic and bitwise expressions.
+_MATH = frozenset({"+", "-", "*", "/", "%", "&", "|", "^"})
+#: A condition true for every point (see ``stored_where``).
+_ALWAYS = WhereNode("AND", ())
+
+
+def stored_where(node: Any, timezone: str | None) -> WhereNode | None:
+    """A condition of a SELECT of stored measurements; None when it keeps
+    every point.
+
+    influxd's storage keeps every point for a term that is arithmetic or
+    bitwise of fields or tags rather than a comparison (``WHERE b ^ c``,
+    ``WHERE i & 1``, ``WHERE f + 1``), whatever its value: such a term
+    reads as true (``AND`` leaves it out, ``OR`` with it is true).
+    """
+    built = _condition(node, timezone, loose=True)
+    if built is _ALWAYS:
+        return None
+    if isinstance(built, WhereNode):
+        return built
+    return WhereNode("AND", (built,))
+
+
+def _always(node: Any) -> bool:
+    """Whether *node* is arithmetic of a field, tag or call (not of time,
+    nor of literals only): a condition influxd's storage never filters by."""
+    names = [n for n in _nodes(node) if isinstance(n, Ref | Call)]
+    return bool(names) and not any(_is_time(n) or _is_now(n) for n in names)
+
+
+def _is_now(node: Any) -> bool:
+    return isinstance(node, Call) and node.name == "now"
+
+
+def _nodes(node: Any) -> Iterator[Any]:
+    yield node
+    if isinstance(node, Paren):
+        yield from _nodes(node.expr)
+    elif isinstance(node, Bin):
+        yield from _nodes(node.lhs)
+        yield from _nodes(node.rhs)
+
+
+def _condition(node: Any, timezone: str | None, *, loose: bool = False) -> Any:
+    """*node* as a lookup or ``WhereNode``; *loose*: arithmetic terms read
+    as true (``_ALWAYS``), as in ``stored_where``."""
     if isinstance(node, Paren):
         member = _membership(node.expr)
         if member is not None:
             return member
-        return _condition(node.expr, timezone)
+        return _condition(node.expr, timezone, loose=loose)
     if not isinstance(node, Bin):
         msg = f"A condition that is not a comparison ({_describe(node)})"
         raise unsupported(msg)
     if node.op in ("AND", "OR"):
         children: list[Any] = []
         for side in (node.lhs, node.rhs):
-            child = _condition(side, timezone)
+            child = _condition(side, timezone, loose=loose)
+            if child is _ALWAYS:
+                if node.op == "OR":
+                    if any(_is_time(n) for n in _nodes(node)):
+                        # influxd still takes the time range out of it.
+                        what = "Arithmetic beside a condition on time in OR"
+                        raise unsupported(what)
+                    return _ALWAYS
+                continue
             if isinstance(child, WhereNode) and child.connector == node.op:
                 children.extend(child.children)
             else:
                 children.append(child)
+        if not children:
+            return _ALWAYS
+        if len(children) == 1:
+            return children[0]
         return WhereNode(node.op, tuple(children))
+    if loose and node.op in _MATH and _always(node):
+        return _ALWAYS
     if node.op in ("=~", "!~"):
         if not isinstance(node.rhs, Rx):  # pragma: no cover - the parser checks
             raise unsupported("A regex match without a regex")
@@ -260,6 +322,13 @@ def _condition(node: Any, timezone: str | None) -> Any:
     else:
         rhs = to_expression(rhs_node)
     return _lookup(_LOOKUPS[op], lhs, rhs, False)
+
+
+def _where_of(node: Any, timezone: str | None, *, stored: bool) -> WhereNode | None:
+    """A SELECT's condition (*stored*: it reads stored measurements only)."""
+    if node is None:
+        return None
+    return stored_where(node, timezone) if stored else to_where(node, timezone)
 
 
 def _membership(node: Any) -> lookups.Lookup | None:
@@ -501,6 +570,8 @@ def build_query(
         _check_subquery_order(sources, bool(descending))
     refusal = None
     try:
+        # influxd compiles each call's arguments before it combines them.
+        check_call_arguments(fields)
         check_fields(fields, windows=windows_given, fill=fill, inherited=inherited)
     except CompileError as exc:
         refusal = str(exc)
@@ -530,7 +601,7 @@ def build_query(
     query: Query = cls(
         source=first,
         select=select,
-        where=to_where(where, timezone) if where is not None else None,
+        where=_where_of(where, timezone, stored=not inherited),
         group_by_time=windows,
         group_by=tags,
         fill=filling,

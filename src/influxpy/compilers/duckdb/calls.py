@@ -371,6 +371,12 @@ class CallsMixin(ThroughCallsMixin, PicksMixin):
         else:
             what = _TYPED_TRANSFORMS.get(name)
         kind = self._call_kind(source, ctx.columns)
+        field = source.source
+        while isinstance(field, Func):
+            field = field.source
+        if isinstance(field, Col) and field.cast in ("float", "integer"):
+            # Text or booleans cast to numbers: no values, no error.
+            return
         if what is None or kind not in ("string", "boolean"):
             return
         if source.name == "sample":
