@@ -309,3 +309,65 @@ def test_a_kill_in_the_middle_of_retention_enforcement_drops_whole_groups(path):
     assert len(hours) <= HOURS - (acknowledged + 1)
     tags = c.query('SHOW TAG VALUES FROM "short".m WITH KEY = "hour"', database="d")
     assert [p["value"] for r in tags for p in r.points] == [f"h{h:02}" for h in hours]
+
+
+# -- a kill in the middle of continuous query runs ------------------------
+
+
+def test_a_kill_in_the_middle_of_continuous_query_runs_keeps_whole_windows(path):
+    """A continuous query averages each hour by host (five hosts) into
+    another measurement; a child runs it hour after hour and is killed
+    after the fifth run. Reopened, each hour has its five averages or
+    none, every hour of an acknowledged run has them, and each is right."""
+    hosts = 5
+    child = _child(
+        f"""
+        import influxpy
+        c = influxpy.connect("duckdb://{path}?database=d", alias="running")
+        c.write_line_protocol(
+            "\\n".join(
+                f"m,host=h{{j % {hosts}}} v={{j}} {{j * {HOUR // 60}}}"
+                for j in range({HOURS} * 60)
+            ),
+            database="d",
+        )
+        c.query(
+            "CREATE CONTINUOUS QUERY cq ON d BEGIN SELECT mean(v) AS v "
+            "INTO d.autogen.hourly FROM m GROUP BY time(1h), host END",
+            database="d",
+        )
+        print("ready", flush=True)
+        for k in range({HOURS}):
+            c.run_continuous_queries(now=(k + 1) * {HOUR} + 1)
+            print(k, flush=True)
+        """
+    )
+    assert child.stdout is not None
+    acknowledged = -1
+    for line in child.stdout:  # bounded: one line per hour
+        if line.strip() != "ready":
+            acknowledged = int(line)
+        if acknowledged >= 4:
+            break
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=60)
+    child.stdout.close()
+    assert child.stderr is not None
+    child.stderr.close()
+    assert acknowledged >= 4
+
+    c = influxpy.connect(f"duckdb://{path}?database=d", alias="reopened")
+    results = c.query("SELECT v FROM hourly GROUP BY host", database="d", epoch="ns")
+    by_hour: dict[int, dict[str, float]] = {}
+    for result in results:
+        for point in result.points:
+            by_hour.setdefault(point["time"] // HOUR, {})[result.tags["host"]] = point[
+                "v"
+            ]
+    # The first run only starts the clock (no window closed since).
+    assert set(range(1, acknowledged + 1)) <= set(by_hour)
+    for hour, means in by_hour.items():
+        assert len(means) == hosts
+        for h in range(hosts):
+            values = [j for j in range(hour * 60, hour * 60 + 60) if j % hosts == h]
+            assert means[f"h{h}"] == sum(values) / len(values)
