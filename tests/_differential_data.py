@@ -202,9 +202,11 @@ def datasets(draw: st.DrawFn) -> Dataset:
                 if key in active and draw(st.integers(0, 3))
             ]
             if ti is not None and "i" not in dict(values):
-                # The key is then a field too: a key only ever stored as a
-                # tag makes a tag of the model's field i (a type error in
-                # arithmetic on influxd, which the engine does not raise).
+                # The key is then a field too. A key only ever stored as a
+                # tag: its arithmetic is a type error on both backends, but
+                # a transformation of it inside a subquery makes influxd
+                # fail ("unsupported mean iterator type" under MEAN) where
+                # the engine answers nothing (not matched yet).
                 values.append(("i", draw(INTS)))
             if not values:
                 values.append((active[0], draw(VALUES[active[0]])))

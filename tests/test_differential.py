@@ -693,9 +693,9 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         if draw(st.booleans()):
             spec.add("fill", draw(st.sampled_from(["none", 0, "previous"])))
     # In descending order the server splits several inner calls into rows
-    # unless the outer query groups by the inner tags; the engine splits
-    # them too, but refuses to for filled windows.
-    whole = set(inner_group) <= set(outer_group)
+    # unless the outer query groups by the inner tags (or by every tag);
+    # the engine splits them too, but refuses to for filled windows.
+    whole = set(inner_group) <= set(outer_group) or "*" in outer_group
     if (not several or whole or not filled) and draw(st.booleans()):
         spec.add("order_by", "-time")
     return spec
