@@ -47,7 +47,7 @@ def at(seconds: int) -> int:
 
 def _data() -> list[Metric]:
     """Series of 1 to 40 points; many share their times with others."""
-    points = []
+    points: list[Metric] = []
 
     def add(host: str | None, dc: str | None, seconds: list[int]) -> None:
         for i, second in enumerate(seconds):
@@ -265,3 +265,62 @@ def test_leaving_an_iterator_early_stops_its_reading_thread(
     pieces.close()  # type: ignore[attr-defined]
     assert not any(t.name == "influxpy-slices" for t in threading.enumerate())
     assert sum(len(r.points) for r in qs) == len(_data())
+
+
+class _Counting:
+    """A DuckDB cursor that counts the statements given to ``sql()`` and
+    ``execute()`` (a relation from ``sql()`` binds its statement, then
+    plans it again when read)."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.cursor, name)
+        if name in ("sql", "execute"):
+            self.calls.append(name)
+        return attribute
+
+
+#: A SELECT with a null in every column of a plain type, a HUGEINT (which
+#: converts only as rows) and more rows than one batch.
+_TYPED = (
+    "SELECT range AS i, CAST(range AS INTEGER) AS i32, range / 2 AS f, "
+    "CAST(range AS FLOAT) AS f32, 'v' || range AS s, range % 2 = 0 AS b, "
+    "CAST(range AS TINYINT) AS t FROM range(7) "
+    "UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [_TYPED, f"SELECT *, CAST(i AS HUGEINT) * 3 AS h FROM ({_TYPED})"],
+    ids=["plain types", "with a HUGEINT"],
+)
+def test_a_statement_is_planned_once_and_reads_duckdbs_own_values(
+    text: str,
+) -> None:
+    """``column_batches()`` runs the statement once (no relation binding
+    it first) and its batches hold exactly the values of DuckDB's rows,
+    nulls as None, in batches of the size asked for."""
+    import duckdb
+
+    from influxpy.backends.duckdb.stream import column_batches
+    from influxpy.compilers.base import Compiled
+
+    con = duckdb.connect(":memory:")
+    try:
+        expected = con.execute(f"{text} ORDER BY i NULLS LAST").fetchall()
+        cursor = _Counting(con.cursor())
+        compiled = Compiled(f"{text} ORDER BY i NULLS LAST", {})
+        batches = list(column_batches(cursor, compiled, 3))
+        assert cursor.calls == ["execute"]
+        assert [len(batch[0]) for batch in batches] == [3, 3, 2]
+        rows = [row for batch in batches for row in zip(*batch, strict=True)]
+        assert rows == expected
+        assert [[type(v) for v in row] for row in rows] == [
+            [type(v) for v in row] for row in expected
+        ]
+    finally:
+        con.close()

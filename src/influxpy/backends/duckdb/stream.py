@@ -1,7 +1,7 @@
 """The embedded engine's query results, read in batches as they stream.
 
 ``column_batches()`` runs one SELECT and yields its rows by column, through
-Arrow where the types allow. ``stream_batches()`` does the same for a
+numpy where the types allow. ``stream_batches()`` does the same for a
 statement the compiler planned in slices (``StreamPlan``): when the table
 holds more rows than one slice, it first asks DuckDB how the output order
 cuts into slices of about ``rows`` rows (one small aggregate over the
@@ -34,9 +34,9 @@ _AHEAD = 4
 #: Batches of rows by column, from a generator the reader closes.
 Batches = Generator[list[list[Any]], None, None]
 
-#: Result column types whose Arrow form converts to the same Python values
-#: as DuckDB's own rows (a HUGEINT sum, say, would come back as a Decimal).
-_ARROW_SAFE = frozenset(
+#: Result column types whose numpy form converts to the same Python values
+#: as DuckDB's own rows (a HUGEINT sum, say, would come back as a float).
+_NUMPY_SAFE = frozenset(
     {
         "BIGINT",
         "INTEGER",
@@ -60,60 +60,30 @@ def column_batches(
 ) -> Iterator[list[list[Any]]]:
     """Run a SELECT; yield its rows in batches of at most *size*, by column.
 
-    Columns of plain types come through Arrow and numpy, several times
-    faster than DuckDB's row tuples; others are fetched as rows.
+    The statement is planned once (a relation would bind it before running
+    it, which costs as much as the run for a small answer with a long
+    text). Columns of plain types come through numpy (masked arrays, whose
+    nulls become None), several times faster than DuckDB's row tuples;
+    others are fetched as rows. The numpy form holds the whole answer: a
+    raw query's answer is read in slices (``stream_batches()``) and an
+    aggregate's has one row per group, which DuckDB holds anyway.
     """
-    for batch in _raw_batches(cursor, compiled, size):
-        yield _columns(batch)
-
-
-def _raw_batches(cursor: Any, compiled: Compiled, size: int) -> Iterator[Any]:
-    """The rows of a SELECT as Arrow record batches, or as lists by column
-    where a column's type does not convert through Arrow."""
     import duckdb
 
-    params = dict(compiled.params) or None
     try:
-        relation = cursor.sql(compiled.text, params=params)
-        types = {str(kind) for kind in relation.types}
-        if types <= _ARROW_SAFE:
-            reader = getattr(relation, "to_arrow_reader", None)
-            if reader is None:  # pragma: no cover - duckdb before 1.4
-                reader = relation.fetch_record_batch
-            yield from reader(size)
+        cursor.execute(compiled.text, dict(compiled.params))
+        kinds = {str(column[1]) for column in cursor.description}
+        if kinds <= _NUMPY_SAFE:
+            arrays = list(cursor.fetchnumpy().values())
+        else:
+            while rows := cursor.fetchmany(size):
+                yield list(map(list, zip(*rows, strict=True)))
             return
-        result = cursor.execute(compiled.text, params or {})
-        while rows := result.fetchmany(size):
-            yield list(map(list, zip(*rows, strict=True)))
     except duckdb.Error as exc:
         raise _failed(exc) from None
-
-
-def _columns(batch: Any) -> list[list[Any]]:
-    if isinstance(batch, list):
-        return batch
-    return [_arrow_list(column) for column in batch.columns]
-
-
-def _arrow_list(column: Any) -> list[Any]:
-    """An Arrow column of a plain type as a list of Python values."""
-    if not column.null_count:
-        return list(column.to_numpy(zero_copy_only=False).tolist())
-    import pyarrow as pa
-
-    if pa.types.is_floating(column.type):
-        filler: Any = 0.0
-    elif pa.types.is_integer(column.type):
-        filler = 0
-    elif pa.types.is_boolean(column.type):
-        filler = False
-    else:
-        filler = ""
-    values = column.fill_null(filler).to_numpy(zero_copy_only=False).tolist()
-    nulls = column.is_null().to_numpy(zero_copy_only=False).nonzero()[0]
-    for index in nulls.tolist():
-        values[index] = None
-    return list(values)
+    total = len(arrays[0]) if arrays else 0
+    for start in range(0, total, size):
+        yield [array[start : start + size].tolist() for array in arrays]
 
 
 def stream_batches(
@@ -179,7 +149,7 @@ def _ahead(cursor: Any, statements: Iterator[Compiled], size: int) -> Batches:
     def work() -> None:
         try:
             for compiled in statements:
-                for batch in _raw_batches(cursor, compiled, size):
+                for batch in column_batches(cursor, compiled, size):
                     if not put(batch):
                         return
             put(_Done)
@@ -192,7 +162,7 @@ def _ahead(cursor: Any, statements: Iterator[Compiled], size: int) -> Batches:
         while (item := queue.get()) is not _Done:
             if isinstance(item, BaseException):
                 raise item
-            yield _columns(item)
+            yield item
     finally:
         stop.set()
         thread.join()
