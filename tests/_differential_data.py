@@ -205,8 +205,8 @@ def datasets(draw: st.DrawFn) -> Dataset:
                 # The key is then a field too. A key only ever stored as a
                 # tag: its arithmetic is a type error on both backends, but
                 # a transformation of it inside a subquery makes influxd
-                # fail ("unsupported mean iterator type" under MEAN) where
-                # the engine answers nothing (not matched yet).
+                # fail under MEAN where the engine answers nothing (test_
+                # quirk_aggregate_of_a_tag_transformation_inside_a_subquery).
                 values.append(("i", draw(INTS)))
             if not values:
                 values.append((active[0], draw(VALUES[active[0]])))
