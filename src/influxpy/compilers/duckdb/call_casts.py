@@ -121,3 +121,14 @@ def _with_source(call: Func, source: Any) -> Func:
     changed = copy.copy(call)
     changed.source = source
     return changed
+
+
+def wrapped_bigint(sql: str) -> str:
+    """An integer total (*sql*, up to a HUGEINT) as influxd's int64 holds
+    it: past 2**63 - 1 it wraps around, two's complement, as Go's integer
+    addition does (two points of 2**62 sum to -2**63)."""
+    return (
+        f"CAST(((CAST({sql} AS HUGEINT) % 18446744073709551616) "
+        "+ 27670116110564327424) % 18446744073709551616 "
+        "- 9223372036854775808 AS BIGINT)"
+    )

@@ -16,6 +16,7 @@ from influxpy.compilers.duckdb.aliases import (
     output_column,
     tag_column,
 )
+from influxpy.compilers.duckdb.call_casts import wrapped_bigint
 from influxpy.compilers.duckdb.context import (
     _SECOND,
     _WARM_EMA,
@@ -153,7 +154,11 @@ class MultiRowMixin(_CompilerBase):
                 f"sum(x) OVER ({partition}ORDER BY {order} ROWS UNBOUNDED PRECEDING)"
             )
             kind = self._call_kind(call, ctx.columns)
-            value = f"CAST({total} AS {'BIGINT' if kind == 'integer' else 'DOUBLE'})"
+            value = (
+                wrapped_bigint(total)
+                if kind == "integer"
+                else f"CAST({total} AS DOUBLE)"
+            )
         else:
             what = f"{name}()"
             raise self._unsupported(what)

@@ -13,6 +13,7 @@ from influxpy.compilers.duckdb.aliases import (
     group_column,
     output_column,
 )
+from influxpy.compilers.duckdb.call_casts import wrapped_bigint
 from influxpy.compilers.duckdb.context import (
     _column_sql,
     _CompilerBase,
@@ -123,8 +124,12 @@ class ThroughCallsMixin(_CompilerBase):
         engine = _engine(call.name)
         keep = "TRUE"
         if engine == "cumulative_sum":
-            cast = "BIGINT" if kind == "integer" else "DOUBLE"
-            value = f"CAST(sum(x) OVER {over} ROWS UNBOUNDED PRECEDING) AS {cast})"
+            total = f"sum(x) OVER {over} ROWS UNBOUNDED PRECEDING)"
+            value = (
+                wrapped_bigint(total)
+                if kind == "integer"
+                else f"CAST({total} AS DOUBLE)"
+            )
         elif engine == "moving_average":
             n = int(call.params[0])
             value = f"avg(CAST(x AS DOUBLE)) OVER {over} ROWS {n - 1} PRECEDING)"

@@ -13,6 +13,7 @@ from influxpy.compilers.duckdb.aliases import (
     aux_column,
     group_column,
 )
+from influxpy.compilers.duckdb.call_casts import wrapped_bigint
 from influxpy.compilers.duckdb.catalog import TAG_CODES
 from influxpy.compilers.duckdb.context import (
     _FLOAT_NAN,
@@ -561,9 +562,10 @@ class WindowsMixin(_CompilerBase):
             return f"count({x})", None
         if name == "mean":
             return f"avg(CAST({x} AS DOUBLE))", None
+        if name == "sum" and kind == "integer":
+            return wrapped_bigint(f"sum({x})"), None
         if name == "sum":
-            cast = "BIGINT" if kind == "integer" else "DOUBLE"
-            return f"CAST(sum({x}) AS {cast})", None
+            return f"CAST(sum({x}) AS DOUBLE)", None
         if name == "median":
             return f"CAST(quantile_cont({x}, 0.5) AS DOUBLE)", None
         if name == "spread":

@@ -11,7 +11,7 @@ col_0" FROM (WITH base AS (SELECT time, "n" FROM "influxpy"."autogen.metrics" WH
 influxpy_k"), row_number() OVER (PARTITION BY time ORDER BY "
 influxpy_k") AS "
 influxpy_n" FROM (SELECT "
-influxpy_w" AS time, CAST(sum("n") AS BIGINT) AS v, "
+influxpy_w" AS time, CAST(((CAST(sum("n") AS HUGEINT) % 18446744073709551616) + 27670116110564327424) % 18446744073709551616 - 9223372036854775808 AS BIGINT) AS v, "
 influxpy_k" FROM (SELECT * FROM base WHERE "n" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1585612799999999999) AS influxpy_r JOIN (SELECT assigned.t AS time, assigned.w AS "
 influxpy_w", assigned.k AS "
 influxpy_k" FROM (SELECT unnest(influxpy_tz_assign(list_sort(list_distinct(list(time))), 86400000000000, 0, $p1, FALSE)) AS assigned FROM (SELECT * FROM base WHERE "n" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1585612799999999999))) AS influxpy_a USING (time) GROUP BY "
