@@ -371,3 +371,32 @@ def test_a_kill_in_the_middle_of_continuous_query_runs_keeps_whole_windows(path)
         for h in range(hosts):
             values = [j for j in range(hour * 60, hour * 60 + 60) if j % hosts == h]
             assert means[f"h{h}"] == sum(values) / len(values)
+
+
+# -- a database named after the file --------------------------------------
+
+
+def test_a_database_named_after_the_file_in_the_url(tmp_path):
+    """``duckdb:///path/db.duckdb/d`` opens the file ``db.duckdb`` with
+    database ``d`` (as ``influxdb://host/d`` names one), and so does
+    ``duckdb://:memory:/d`` in memory; a directory called ``x.duckdb``
+    keeps its files."""
+    file = tmp_path / "db.duckdb"
+    first = influxpy.connect(f"duckdb://{file}/d", alias="named")
+    first.write_line_protocol("m v=1 1")
+    first.close()
+    assert file.is_file()
+    again = influxpy.connect(f"duckdb://{file}?database=d", alias="named-again")
+    [result] = again.query("SELECT v FROM m", database="d", epoch="ns")
+    assert result.points == [{"time": 1, "v": 1.0}]
+    again.close()
+    memory = influxpy.connect("duckdb://:memory:/d", alias="named-memory")
+    assert memory.path == ":memory:"
+    assert memory.list_databases() == ["d"]
+    memory.close()
+    folder = tmp_path / "x.duckdb"
+    folder.mkdir()
+    inside = influxpy.connect(f"duckdb://{folder}/inner", alias="inside")
+    assert inside.path == str(folder / "inner")
+    assert inside.database == "influxpy"
+    inside.close()

@@ -8,6 +8,7 @@ after COMMIT.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time as _time
@@ -97,6 +98,30 @@ def _open_error(path: str, exc: Exception) -> str:
     )
 
 
+def _split_database(path: str) -> tuple[str, str | None]:
+    """The file (or ``:memory:``) of a URL's path, and the database it names
+    after the file, if any: ``/data/db.duckdb/d`` and ``:memory:/d`` name
+    database ``d``, as ``influxdb://host/d`` does.
+
+    A last segment is a database only after a ``.duckdb`` file (or
+    ``:memory:``) and where no directory of that name exists, so a file
+    inside a directory called ``x.duckdb`` stays a file.
+    """
+    if path in ("", "/", ":memory:", "/:memory:"):
+        return ":memory:", None
+    head, _, last = path.rstrip("/").rpartition("/")
+    if head in (":memory:", "/:memory:") and last:
+        return ":memory:", last
+    if (
+        last
+        and head.lower().endswith(".duckdb")
+        and not os.path.isdir(head)
+        and not os.path.exists(path)
+    ):
+        return head, last
+    return path, None
+
+
 #: The write-ahead log size past which DuckDB checkpoints in a COMMIT.
 _WAL_LIMIT = "1GB"
 #: Key bits up to which DuckDB aggregates in a perfect hash table.
@@ -111,7 +136,8 @@ class EngineCore(Backend):
     def __init__(self, url: DatabaseURL, alias: str = "default") -> None:
         super().__init__(url, alias)
         options = dict(url.options)
-        self.database = options.pop("database", None) or DEFAULT_DATABASE
+        path, named = _split_database(url.path)
+        self.database = options.pop("database", None) or named or DEFAULT_DATABASE
         read_only = options.pop("read_only", "false").lower() in ("1", "true", "yes")
         #: The options of the background services (``services``).
         self._service_options: dict[str, str] = {
@@ -131,7 +157,7 @@ class EngineCore(Backend):
                 "retention_check_interval, checkpoint_rows."
             )
             raise ImproperlyConfigured(msg)
-        self.path = self._path_of(url)
+        self.path = path
         #: Opened with ``read_only``: queries only, every change refused.
         self.read_only = read_only
         duckdb = _duckdb()
@@ -246,13 +272,6 @@ class EngineCore(Backend):
                 "opened read_only; open it without read_only once to create one."
             )
             raise InterfaceError(msg)
-
-    @staticmethod
-    def _path_of(url: DatabaseURL) -> str:
-        path = url.path
-        if path in ("", "/", ":memory:", "/:memory:"):
-            return ":memory:"
-        return path
 
     # -- catalog -------------------------------------------------------------
 
