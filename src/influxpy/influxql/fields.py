@@ -38,7 +38,7 @@ from typing import Any
 
 from influxpy.exceptions import CompileError
 from influxpy.function_specs import FUNCTIONS
-from influxpy.influxql.parser import Bin, Call, Paren, Ref, Rx, Wild
+from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx, Wild
 
 __all__ = ["check_fields", "without_time"]
 
@@ -161,6 +161,8 @@ def check_fields(
     option; *inherited*: whether the statement reads a subquery (``GROUP
     BY time()`` without a call is then left to the engine).
     """
+    for node, _alias in fields:
+        check_literals(node)
     walked = [found for node, _ in fields for found in _walk(node)]
     calls = [call for call, _ in walked]
     if any(_reads_a_call(call) for call in calls):
@@ -201,3 +203,52 @@ def check_fields(
     if len(calls) > 1:
         msg = "mixing multiple selector functions with tags or fields is not supported"
         raise CompileError(msg)
+
+
+#: The operators influxd folds between two literals, by the literals' kinds
+#: (its ``reduce``): the kind of the literal they make.
+_ARITHMETIC = ("+", "-", "*", "/", "%")
+_FOLDS: dict[tuple[str, str], dict[str, str]] = {
+    ("integer", "integer"): dict.fromkeys((*_ARITHMETIC, "&", "|", "^"), "integer"),
+    ("integer", "number"): dict.fromkeys(_ARITHMETIC, "number"),
+    ("number", "integer"): dict.fromkeys(_ARITHMETIC, "number"),
+    ("number", "number"): dict.fromkeys(_ARITHMETIC, "number"),
+    ("string", "string"): {"+": "string"},
+    ("bool", "bool"): dict.fromkeys(("&", "|", "^"), "bool"),
+}
+
+
+def _constant(node: Any) -> str | None:
+    """The kind of the literal *node* folds to, or None when it reads a
+    value; two literals influxd cannot fold are refused with its text."""
+    if isinstance(node, Paren):
+        return _constant(node.expr)
+    if isinstance(node, Lit):
+        # A duration beside a number is left to the engine's own checks.
+        return None if node.kind == "duration" else node.kind
+    if not isinstance(node, Bin):
+        return None
+    left, right = _constant(node.lhs), _constant(node.rhs)
+    if left is None or right is None:
+        return None
+    folded = _FOLDS.get((left, right), {}).get(node.op)
+    if folded is None:
+        raise CompileError("cannot perform a binary expression on two literals")
+    return folded
+
+
+def check_literals(node: Any) -> None:
+    """Refuse, as influxd does, a select-list field of literals only
+    (``SELECT 5 & 3, i``: ``field must contain at least one variable``,
+    after folding them) or with two literals it cannot fold (``5.0 & 3``)."""
+    _constant(node)
+    if isinstance(node, Bin | Lit | Paren) and not _has_variable(node):
+        raise CompileError("field must contain at least one variable")
+
+
+def _has_variable(node: Any) -> bool:
+    if isinstance(node, Paren):
+        return _has_variable(node.expr)
+    if isinstance(node, Bin):
+        return _has_variable(node.lhs) or _has_variable(node.rhs)
+    return not isinstance(node, Lit)
