@@ -183,3 +183,44 @@ def test_descending_one_random_pick_per_window(both: tuple[str, str]) -> None:
         for t, value in values:
             total += by_time[int(str(t))]
             assert value == pytest.approx(total)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "exponential_moving_average(sample(v, 10), 2)",
+        "derivative(exponential_moving_average(sample(v, 10), 2))",
+    ],
+)
+def test_technical_analysis_of_sample_in_time_order(
+    both: tuple[str, str], call: str
+) -> None:
+    write_both(both, *POINTS, *AROUND)
+    text = f"SELECT {call} FROM conformance {WINDOWS}"
+    server, engine = (answers(alias, text) for alias in both)
+    assert server[0] is None
+    assert server[1]
+    assert engine == server
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "exponential_moving_average(sample(v, 10), 2)",
+        "derivative(exponential_moving_average(sample(v, 10), 2))",
+        "holt_winters(sample(v, 10), 2, 1)",
+    ],
+)
+def test_technical_analysis_of_sample_in_descending_order_is_refused(
+    both: tuple[str, str], call: str
+) -> None:
+    """influxd reads SAMPLE's windows latest first, each in time order;
+    the engine's technical analysis and forecasts read by time, and it
+    refuses them."""
+    server, engine = both
+    write_both(both, *POINTS)
+    text = f"SELECT {call} FROM conformance {WINDOWS} ORDER BY time DESC"
+    assert answers(server, text)[0] is None
+    error = answers(engine, text)[0]
+    assert error is not None
+    assert "of sample() with ORDER BY time DESC" in error

@@ -357,6 +357,12 @@ class CallsMixin(ThroughCallsMixin, PicksMixin):
             raise ProgrammingError(msg)
         self._check_call(ctx, sample)
         self._refuse_text_transform(ctx, name, sample)
+        if ctx.query.descending and name in self._TECHNICAL | self._HOLT_WINTERS:
+            # influxd reads SAMPLE's windows latest first, each one's points
+            # in time order; the engine's technical analysis and forecasts
+            # read points by time.
+            what = f"{name}() of sample() with ORDER BY time DESC"
+            raise self._unsupported(what)
 
     def _refuse_text_transform(self, ctx: _Context, name: str, source: Func) -> None:
         """influxd's error for a transformation of text or booleans (its

@@ -4,6 +4,8 @@ descending order merged as influxd's cursor merges them)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from influxpy.compilers.duckdb.aliases import (
     ORDINAL,
     RANDOM,
@@ -331,15 +333,22 @@ _OF_DISTINCT = frozenset({"derivative", "difference", "holt_winters"})
 _THROUGH_DISTINCT = frozenset({"cumulative_sum", "moving_average", "elapsed"})
 
 
+#: The transformations ``_transform`` computes: their rows keep the window
+#: ``w`` of the SAMPLE points they read.
+_KEEPS_WINDOW = frozenset(
+    {"derivative", "difference", "elapsed", "moving_average", "cumulative_sum"}
+)
+
+
 def _of_sample(call: Func) -> bool:
-    """Whether *call* is a transformation of SAMPLE (or of one of those):
-    its rows follow SAMPLE's points, by window, in time order inside a
-    window."""
-    source = call.source
-    while isinstance(source, Func):
-        if source.name == "sample":
+    """Whether *call* is a transformation of SAMPLE (or of one of those)
+    that ``_transform`` computes: its rows follow SAMPLE's points, by
+    window, in time order inside a window."""
+    node: Any = call
+    while isinstance(node, Func) and _engine(node.name) in _KEEPS_WINDOW:
+        node = node.source
+        if isinstance(node, Func) and node.name == "sample":
             return True
-        source = source.source
     return False
 
 
