@@ -8,6 +8,7 @@ import datetime as dt
 import difflib
 import gc
 import re
+import threading
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar, cast
@@ -267,6 +268,37 @@ def format_rfc3339(ns: int) -> str:
     return base + "Z"
 
 
+class _GcPause:
+    """The pauses of the garbage collector in flight, across threads.
+
+    The collector is switched for the whole process, so the first pause
+    turns it off and only the last one to end turns it back on (when it was
+    on before the first began): one thread's read ending does not restart
+    collections under another's.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.restore = False
+
+    def enter(self) -> None:
+        with self.lock:
+            if self.depth == 0:
+                self.restore = gc.isenabled()
+                gc.disable()
+            self.depth += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.depth -= 1
+            if self.depth == 0 and self.restore:
+                gc.enable()
+
+
+_GC_PAUSE = _GcPause()
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a large result is built.
@@ -274,11 +306,11 @@ def gc_paused() -> Iterator[None]:
     Decoding a million rows allocates millions of lists and dicts, which
     triggers collection after collection over the growing result although
     none of it is garbage; pausing it makes building results much faster.
+    Pauses nest and overlap across threads: the collector runs again once
+    the last of them ends, if it ran before the first began.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    _GC_PAUSE.enter()
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        _GC_PAUSE.leave()
