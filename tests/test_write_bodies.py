@@ -224,3 +224,26 @@ def test_a_refused_body_names_its_lines(influx_url: str) -> None:
     ]
     assert list(caught.value.lines) == expected
     assert caught.value.written == 0
+
+
+def test_gzip_bodies_store_the_same_points(influx_url: str) -> None:
+    """With gzip on, the bodies joined in C are compressed and stored."""
+    influxpy.connect(f"{influx_url}?gzip=true", alias="bodies_gzip")
+    frame = pd.DataFrame(
+        {
+            "time": [T0 + n for n in range(12)],
+            "host": ["a", "b c", "d,e"] * 4,
+            "ratio": [*TRICKY, 2.5, 3.5, np.nan],
+            "count": range(12),
+        }
+    )
+    manager = Frame.series.using("bodies_gzip")
+    assert manager.write_dataframe(frame, batch_size=5) == 12
+    stored = sorted(
+        (p["time"], p["host"], p["ratio"], p["count"]) for p in manager.epoch().points()
+    )
+    expected = [
+        (T0 + n, ["a", "b c", "d,e"][n % 3], None if n == 11 else ratio, n)
+        for n, ratio in enumerate([*TRICKY, 2.5, 3.5, 0.0])
+    ]
+    assert stored == expected
