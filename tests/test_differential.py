@@ -5,8 +5,9 @@ Hypothesis draws a small data set (2-4 series over the tags ``t1`` and
 fields, some missing; irregular integer-nanosecond times in a four-minute
 window with duplicates inside and across series and batches; in some data
 sets a tag ``i`` on some series, the key of the integer field, which
-InfluxDB allows), writes it to both backends through ``bulk_create`` (the
-points tagged ``i`` as line protocol), then draws QuerySets from the
+InfluxDB allows, in a few of them never a field), writes it to both
+backends through ``bulk_create`` (the points tagged ``i`` as line
+protocol), then draws QuerySets from the
 supported grammar (filters on tags, fields and time, ``group_by``,
 ``resolution`` with offsets and every fill mode, aggregates, selectors,
 transformations, technical analysis and HOLT_WINTERS, math, subqueries,
@@ -569,6 +570,10 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     (functions without outer windows then answer a quirk, not drawn).
     """
     spec = Spec()
+    # Of a key that is only a tag, an inner call read by an outer MEAN or
+    # MAX fails on the server (test_quirk_aggregate_of_a_tag_call_inside_a_
+    # subquery): the subquery reads the field f then.
+    numeric = ("f",) if data.i_only_a_tag else NUMERIC
     for _ in range(draw(st.integers(0, 1))):
         spec.add("filter", draw(tag_conditions()))
     inner_group = draw(st.sampled_from([(), ("t1",), ("t2",), ("t1", "t2"), ("*",)]))
@@ -586,7 +591,7 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         if nan:
             spec.add("annotate", m=ROW_MATH[draw(st.sampled_from(NAN_MATH))]())
         else:
-            spec.add("annotate", m=F(draw(st.sampled_from(NUMERIC))))
+            spec.add("annotate", m=F(draw(st.sampled_from(numeric))))
     elif transform := (
         "*" not in inner_group
         and not data.shares_times(inner_group)
@@ -597,20 +602,20 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         # unit per outer interval; test_subquery_nested_slices.py).
         change = draw(st.sampled_from([Difference, CumulativeSum, Derivative]))
         looks_back = change is not CumulativeSum
-        spec.add("annotate", m=change(draw(st.sampled_from(NUMERIC))))
+        spec.add("annotate", m=change(draw(st.sampled_from(numeric))))
     else:
         inner: Any = draw(st.sampled_from(SUBQUERY_CALLS))(
-            draw(st.sampled_from(NUMERIC))
+            draw(st.sampled_from(numeric))
         )
         combined = draw(st.integers(0, 3)) == 0
         if combined:
             # A column of two calls: the server computes it from the row its
             # cursor pairs (test_subquery_call_columns.py).
-            inner = inner + Count(draw(st.sampled_from(NUMERIC)))
+            inner = inner + Count(draw(st.sampled_from(numeric)))
         spec.add("annotate", m=inner)
     several = not raw and not transform and draw(st.booleans())
     if several:
-        spec.add("annotate", k=Count(draw(st.sampled_from(NUMERIC))))
+        spec.add("annotate", k=Count(draw(st.sampled_from(numeric))))
     several = several or combined
     windows = not raw and not transform and draw(st.booleans())
     inner_interval = draw(st.sampled_from([10, 30, 60]))

@@ -507,21 +507,21 @@ def test_quirk_tz_windows_shorter_than_an_hour_change_merge_on_the_server(
     assert answer(engine) == sorted([*common, (-1800, 9, 90), (-900, 3, 48)])
 
 
+@pytest.mark.parametrize("inner", ["difference", "max"])
 @pytest.mark.parametrize("call", ["mean", "max"])
-def test_quirk_aggregate_of_a_tag_transformation_inside_a_subquery(
-    both: tuple[str, str], call: str
+def test_quirk_aggregate_of_a_tag_call_inside_a_subquery(
+    both: tuple[str, str], call: str, inner: str
 ) -> None:
-    """DIFFERENCE of a key that is only a tag has no points, alone or as a
+    """A call of a key that is only a tag has no points, alone or as a
     subquery's column; under an outer MEAN or MAX the server fails with an
     internal error naming its iterator instead (COUNT answers nothing).
     The engine answers nothing there too."""
     write_both(both, Reading(time=at(0), v=1.0, host="a"), Reading(time=at(10), v=2.0))
     server, engine = both
-    text = f"SELECT {call}(m) FROM (SELECT difference(host) AS m FROM conformance)"
+    text = f"SELECT {call}(m) FROM (SELECT {inner}(host) AS m FROM conformance)"
     (on_server,) = list(get_connection(server).statements(text))
-    assert on_server.error == (
-        f"unsupported {call} iterator type: *query.stringInterruptIterator"
-    )
+    assert on_server.error is not None
+    assert on_server.error.startswith(f"unsupported {call} iterator type: ")
     (on_engine,) = list(get_connection(engine).statements(text))
     assert on_engine.error is None
     assert not on_engine.series
