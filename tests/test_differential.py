@@ -5,7 +5,7 @@ Hypothesis draws a small data set (2-4 series over the tags ``t1`` and
 fields, some missing; irregular integer-nanosecond times in a four-minute
 window with duplicates inside and across series and batches; in some data
 sets a tag ``i`` on some series, the key of the integer field, which
-InfluxDB allows, in a few of them never a field), writes it to both
+InfluxDB allows), writes it to both
 backends through ``bulk_create`` (the points tagged ``i`` as line
 protocol), then draws QuerySets from the
 supported grammar (filters on tags, fields and time, ``group_by``,
