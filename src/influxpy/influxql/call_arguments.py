@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from influxpy.durations import duration_from_nanoseconds
 from influxpy.exceptions import CompileError
 from influxpy.influxql.canonical import quote_identifier
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx, Wild
@@ -158,20 +159,7 @@ def _text(node: Any) -> str:
 
 def _go_duration(nanoseconds: int) -> str:
     """influxql's ``FormatDuration``: in the largest unit that divides it."""
-    if nanoseconds == 0:
-        return "0s"
-    for unit, size in (
-        ("w", 7 * 86_400 * 10**9),
-        ("d", 86_400 * 10**9),
-        ("h", 3_600 * 10**9),
-        ("m", 60 * 10**9),
-        ("s", 10**9),
-        ("ms", 10**6),
-        ("u", 10**3),
-    ):
-        if nanoseconds % size == 0:
-            return f"{nanoseconds // size}{unit}"
-    return f"{nanoseconds}ns"
+    return str(duration_from_nanoseconds(nanoseconds)) if nanoseconds else "0s"
 
 
 def _integer(node: Any) -> int | None:
