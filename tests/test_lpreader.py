@@ -18,7 +18,7 @@ from _influxd import InfluxServer
 from influxpy.lineprotocol import encode_point, parse_line
 from influxpy.lineprotocol.reader import MIXED, ReadResult, read_body
 from influxpy.lineprotocol.scanner import LineError, scan_point, split_lines
-from test_lineprotocol import _examples
+from test_lineprotocol_server import _examples
 
 NOW = 1_700_000_000_123_456_789
 Points = dict[int, tuple[str, dict[str, str], dict[str, Any], int]]
