@@ -9,7 +9,8 @@ InfluxDB rewrites the statement it stores). Each run follows InfluxDB 1.x's
 
 - a query runs when ``resample every`` (its ``GROUP BY time`` interval unless
   ``RESAMPLE EVERY`` says otherwise) has passed since its last run; a query
-  never run runs at once;
+  never run runs at once (over nothing when that is in the middle of a window
+  and no ``RESAMPLE FOR`` reaches back);
 - a run covers ``[start, end)``: from the window before the one its run was due
   in (``RESAMPLE FOR`` reaches further back) to the last window that closed;
   times are truncated as Go truncates them (from January 1 of year 1, which
@@ -376,8 +377,11 @@ class EngineContinuousQueries(EngineQueries):
 
         *now* is epoch nanoseconds (the backend's ``clock()`` when ``None``);
         it is ``now()`` inside the queries. A query never run on this
-        connection runs over the window that closed last (or the windows
-        ``RESAMPLE FOR`` covers); later calls run each query once per
+        connection runs at once, over the windows that closed in the last
+        ``RESAMPLE EVERY`` (or that ``RESAMPLE FOR`` covers): at a window's
+        boundary the window just closed, in the middle of one nothing, as
+        influxd's first tick (the window open then is run once it closes).
+        Later calls run each query once per
         ``RESAMPLE EVERY`` (its ``GROUP BY time`` interval by default), over
         every window closed since. The background scheduler makes the same
         calls every ``cq_run_interval``. A query that fails does not stop
