@@ -16,14 +16,11 @@ import uuid
 from collections.abc import (
     Awaitable,
     Callable,
-    Iterable,
     Iterator,
     Mapping,
     MutableMapping,
-    Sequence,
 )
 from concurrent.futures import ThreadPoolExecutor
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -31,16 +28,20 @@ import orjson
 
 from influxpy.exceptions import InfluxQLParseError, NotSupportedError
 from influxpy.influxql.scanner import GO_SPACE
-from influxpy.query import Query
-from influxpy.results import Series, StatementResult, merge_pieces
+from influxpy.results import StatementResult
+from influxpy.server.answers import (
+    DEFAULT_CHUNK_SIZE,
+    Notes,
+    answer_chunks,
+    collect,
+    prepend,
+)
 from influxpy.server.auth import AuthError, Users
 from influxpy.server.compress import GzipStream, accepts_gzip, gzip_body
 from influxpy.server.debug import debug_vars
-from influxpy.server.messages import MAY_WRITE, PolicyOf, read_only_warning
 from influxpy.server.render import (
     CSVWriter,
     Result,
-    chunk_results,
     csv_error,
     json_document,
     json_error,
@@ -48,8 +49,6 @@ from influxpy.server.render import (
     pretty,
 )
 from influxpy.server.statements import (
-    as_influxd,
-    chunks_as_influxd,
     parse_text,
     run_parsed,
 )
@@ -69,8 +68,6 @@ Send = Callable[[Message], Awaitable[None]]
 VERSION = "1.6.7"
 #: influxd's default ``max-body-size``: larger bodies are refused with 413.
 MAX_BODY_SIZE = 25_000_000
-#: Rows per chunk of a chunked response without ``chunk_size``.
-DEFAULT_CHUNK_SIZE = 10_000
 
 _LOG = logging.getLogger("influxpy.server")
 _JSON = "application/json"
@@ -419,7 +416,7 @@ class InfluxApp:
 
         # The engine's default_retention_policy(database) names a database's.
         engine: Any = self.backend
-        notes = _Notes(params.get("db", ""), engine.default_retention_policy)
+        notes = Notes(params.get("db", ""), engine.default_retention_policy)
 
         def start() -> Iterator[StatementResult]:
             self.backend.check_open()
@@ -438,7 +435,7 @@ class InfluxApp:
             first = next(iterator, None)
             if first is None:
                 return iter(())
-            return _prepend(first, iterator)
+            return prepend(first, iterator)
 
         try:
             statements = await self._run(start)
@@ -451,14 +448,14 @@ class InfluxApp:
         if stream is not None:
             headers["content-encoding"] = "gzip"
         if chunked:
-            chunks = _chunks(statements, notes, chunk_size)
+            chunks = answer_chunks(statements, notes, chunk_size)
             await self._stream(
                 send, headers, chunks, (fmt, epoch, indent), stream, request.receive
             )
             return
 
         def render() -> bytes:
-            results = _collect(statements, notes)
+            results = collect(statements, notes)
             if fmt == _CSV:
                 return CSVWriter(epoch).write(results).encode()
             if fmt == _MSGPACK:
@@ -556,119 +553,6 @@ def _close(chunks: Iterator[Any]) -> None:
     close = getattr(chunks, "close", None)
     if close is not None:
         close()
-
-
-def _prepend(first: StatementResult, rest: Iterator[StatementResult]) -> Iterator[Any]:
-    yield first
-    yield from rest
-
-
-class _Notes:
-    """What the server adds to statements' results, from their parsed text:
-    influxd's warning for a statement that writes sent by GET, and the
-    ``tz()`` zone JSON times are written in."""
-
-    def __init__(self, database: str = "", policy_of: PolicyOf | None = None) -> None:
-        #: The statements that may carry the warning, by statement id.
-        self.writing: dict[int, Any] = {}
-        self.zones: dict[int, str] = {}
-        self.database = database
-        self.policy_of = policy_of
-
-    def read(self, text: str, parsed: Sequence[Any], warn: bool) -> None:
-        """Note what the *parsed* statements of *text* need (cheap tests
-        first)."""
-        warn = warn and MAY_WRITE.search(text) is not None
-        zoned = "tz(" in text.lower().replace(" ", "")
-        if not warn and not zoned:
-            return
-        for index, statement in enumerate(parsed):
-            if warn:
-                self.writing[index] = statement
-            zone = getattr(statement, "timezone", None)
-            if isinstance(statement, Query) and zone:
-                self.zones[index] = zone
-
-    def apply(self, result: Result, first: bool) -> Result:
-        """*result* with its statement's notes (the warning on its first,
-        written once the statement has run: a continuous query's text names
-        the retention policy its database has then)."""
-        result.timezone = self.zones.get(result.statement_id)
-        statement = self.writing.get(result.statement_id)
-        if statement is not None and first:
-            warning = read_only_warning(statement, self.database, self.policy_of)
-            if warning is not None:
-                result.messages.append(warning)
-        return result
-
-
-def _collect(statements: Iterator[StatementResult], notes: _Notes) -> list[Result]:
-    """Every statement's result, pieces of a series joined (non-chunked)."""
-    out: list[Result] = []
-    for statement in as_influxd(statements):
-        if statement.error is not None:
-            out.append(Result(statement.statement_id, error=statement.error))
-            continue
-        series: list[Series] = list(merge_pieces(statement.series))
-        for item in series:
-            # influxd 1.6.7 joins its internal chunks of 10,000 rows but
-            # keeps their flag: a longer series says "partial" (reference
-            # §2.3), and clients ignore it.
-            item.partial = len(item.values) > DEFAULT_CHUNK_SIZE
-        out.append(notes.apply(Result(statement.statement_id, series), True))
-    return out
-
-
-#: SHOW TAG KEYS and SHOW TAG VALUES: influxd sends each measurement's
-#: series as a result of its own, whole and never ``partial``.
-_WHOLE_SERIES = (["tagKey"], ["key", "value"])
-#: The first columns of ``SHOW DIAGNOSTICS`` and ``SHOW STATS`` answers
-#: (``backends.duckdb.show_stats``): chunked, influxd sends all their series
-#: as one result.
-_ONE_RESULT = (
-    ["Branch", "Build Time", "Commit", "Version"],
-    ["NumGC", "NumGoroutine", "Sys"],
-    ["NumGC", "NumGoroutine"],
-    ["numMeasurements", "numSeries"],
-)
-#: SHOW FIELD KEYS and SHOW SERIES: influxd runs them as SELECTs, so their
-#: rows come in pieces of ``chunk_size`` as a SELECT's do.
-_ROW_PIECES = (["fieldKey", "fieldType"], ["key"])
-
-
-def _pieces(series: Iterable[Series], size: int) -> Iterator[Series]:
-    """*series* cut into pieces of *size* rows, ``partial`` but the last."""
-    for one in series:
-        rows = one.values
-        for at in range(0, max(len(rows), 1), size):
-            piece = rows[at : at + size]
-            more = at + size < len(rows)
-            yield Series(one.name, one.tags, one.columns, piece, partial=more)
-
-
-def _chunks(
-    statements: Iterator[StatementResult], notes: _Notes, size: int
-) -> Iterator[Result]:
-    """The results of a chunked response, one per series piece."""
-    for statement in chunks_as_influxd(statements):
-        if statement.error is not None:
-            yield Result(statement.statement_id, error=statement.error)
-            continue
-        iterator = iter(statement.series)
-        first = next(iterator, None)
-        series: Iterable[Series] = [] if first is None else chain([first], iterator)
-        if first is not None and first.columns in _ONE_RESULT:
-            yield notes.apply(Result(statement.statement_id, list(series)), True)
-            continue
-        if first is not None and first.columns in _WHOLE_SERIES:
-            for index, one in enumerate(series):
-                yield notes.apply(Result(statement.statement_id, [one]), index == 0)
-            continue
-        if first is not None and first.columns in _ROW_PIECES:
-            series = _pieces(series, size)
-        pieces = chunk_results(statement.statement_id, series)
-        for index, (result, _last) in enumerate(pieces):
-            yield notes.apply(result, index == 0)
 
 
 def _request_id(scope: Scope) -> str:
