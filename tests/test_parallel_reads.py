@@ -249,12 +249,12 @@ def _held_back(
     return sent, stuck
 
 
+# The embedded engine reads the slices in turn: these run on the server only.
+@pytest.mark.parametrize("backend_url", ["influxdb"], indirect=True)
 def test_raw_slices_stream_while_later_ones_are_read(qs: QuerySet[Sliced]) -> None:
     """An ungrouped raw read hands on the first slice's rows as they arrive:
     while the later slices are still being read, the first rows are there
     (reading every slice whole first left them waiting for the last one)."""
-    if qs._backend().vendor != "influxdb":
-        pytest.skip("the embedded engine reads the slices in turn")
     expected = list(qs.points())
     release = threading.Event()
     sent, stuck = _held_back(qs, release)
@@ -281,10 +281,10 @@ def test_raw_slices_stopped_early(qs: QuerySet[Sliced]) -> None:
     assert list(qs.points().iterator(chunk_size=20, parallel=4)) == expected
 
 
+# The embedded engine reads the slices in turn: these run on the server only.
+@pytest.mark.parametrize("backend_url", ["influxdb"], indirect=True)
 def test_raw_slice_error_reaches_the_caller(qs: QuerySet[Sliced]) -> None:
     """A slice whose read fails raises its error where the rows are taken."""
-    if qs._backend().vendor != "influxdb":
-        pytest.skip("the embedded engine reads the slices in turn")
     backend = qs._backend()
     execute = backend.execute
 
