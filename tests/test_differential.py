@@ -707,6 +707,39 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
 
 
 @st.composite
+def picks_subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
+    """Every row of a subquery's TOP, BOTTOM or DISTINCT, in the order the
+    server emits them: window by window (in the query's direction), inner
+    series by series ascending, each series' rows as its call gives them (a
+    DISTINCT's values by the time each was seen, which no column shows),
+    windows in local time too."""
+    spec = Spec()
+    if draw(st.integers(0, 2)) == 0:
+        spec.add("filter", draw(tag_conditions()))
+    inner_group = draw(st.sampled_from([(), ("t1",), ("t2",), ("t1", "t2")]))
+    kind = draw(st.sampled_from(["top", "bottom", "distinct"]))
+    if kind == "distinct":
+        spec.add("annotate", m=Distinct(draw(st.sampled_from(FIELDS))))
+    else:
+        make = Top if kind == "top" else Bottom
+        field = draw(st.sampled_from(NUMERIC))
+        spec.add("annotate", m=make(field, draw(st.integers(1, 3))))
+    if inner_group:
+        spec.add("group_by", *inner_group)
+    if draw(st.booleans()):
+        spec.add("resolution", *draw(WINDOWS))
+        if draw(st.integers(0, 2)) == 0:
+            spec.add("tz", draw(st.sampled_from(["Europe/Paris", "Asia/Kolkata"])))
+    spec.add("subquery")
+    spec.add("filter", time__gte=t(draw(st.sampled_from([0, 45 * S, 60 * S]))))
+    spec.add("filter", time__lt=t(draw(st.sampled_from([120 * S, 180 * S, WINDOW]))))
+    spec.add("only", "m")
+    if draw(st.booleans()):
+        spec.add("order_by", "-time")
+    return spec
+
+
+@st.composite
 def examples(draw: st.DrawFn) -> tuple[Dataset, list[Spec]]:
     data = draw(datasets())
     kinds = [
@@ -716,6 +749,7 @@ def examples(draw: st.DrawFn) -> tuple[Dataset, list[Spec]]:
         special_queries,
         subquery_queries,
         selector_column_queries,
+        picks_subquery_queries,
     ]
     wanted = os.environ.get("INFLUXPY_DIFF_KINDS")
     if wanted:

@@ -19,6 +19,7 @@ __all__ = [
     "PICKED",
     "RANDOM",
     "ROW_NUMBER",
+    "ROW_ORDER",
     "SEEN",
     "SERIES_RANK",
     "TIE",
@@ -61,6 +62,9 @@ RANDOM = _own("influxpy_r")
 PICKED = _own("influxpy_p")
 #: The time a DISTINCT value was first (or last) seen.
 SEEN = _own("influxpy_seen")
+#: A row's rank among the rows a subquery's TOP, BOTTOM, SAMPLE or DISTINCT
+#: gives one series in one window: the order the server emits them in.
+ROW_ORDER = _own("influxpy_o")
 
 
 def group_column(index: int) -> str:

@@ -47,13 +47,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from influxpy.compilers.base import Compiled
 from influxpy.compilers.duckdb.aliases import (
+    ROW_ORDER,
     SERIES_RANK,
     TIE,
+    WINDOW_START,
     group_column,
     output_column,
 )
@@ -318,9 +320,13 @@ class DuckDBCompiler(
         *,
         order: list[str],
         limit_order: list[str] | None,
+        keep: Sequence[str] = (),
     ) -> str:
-        """Apply LIMIT/OFFSET per series (if *limit_order*), SLIMIT, ORDER BY."""
-        finish = self._finish_parts(ctx, names, order=order, limit_order=limit_order)
+        """Apply LIMIT/OFFSET per series (if *limit_order*), SLIMIT, ORDER BY;
+        the columns *keep* of *body* stay beside the outputs."""
+        finish = self._finish_parts(
+            ctx, names, order=order, limit_order=limit_order, keep=keep
+        )
         return finish.sql(body)
 
     def _finish_parts(
@@ -330,6 +336,7 @@ class DuckDBCompiler(
         *,
         order: list[str],
         limit_order: list[str] | None,
+        keep: Sequence[str] = (),
     ) -> Finish:
         """The parts of ``_finish()`` around the rows it orders."""
         query = ctx.query
@@ -344,7 +351,7 @@ class DuckDBCompiler(
         if not any(ctx is inner for inner in self._inner_selects):
             # The answer holds null where the statement computed NaN.
             values = [f"{null_nan(v)} AS {v}" for v in values]
-        outputs = ", ".join([*g, "time", *values])
+        outputs = ", ".join([*g, "time", *values, *keep])
         qualify = f" QUALIFY {' AND '.join(filters)}" if filters else ""
         series = self._series_filter(ctx)
         where = ""
@@ -402,6 +409,12 @@ class DuckDBCompiler(
                 "time",
                 f"{_tie_expr(ctx)} AS {TIE}",
                 *(f"{e} AS {output_column(i)}" for i, e in enumerate(exprs)),
+                # The order of a subquery's multi-row call (``multirow``).
+                *(
+                    (WINDOW_START, ROW_ORDER)
+                    if ctx.table in self._ordered_tables
+                    else ()
+                ),
             ]
         )
         # A subquery's rows are already inside the range; those of windows

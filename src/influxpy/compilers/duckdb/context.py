@@ -10,7 +10,7 @@ need no compiler.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from influxpy.compilers.base import Compiler
@@ -197,6 +197,11 @@ class _CompilerBase(Compiler):
         #: A subquery's columns of fields that exist nowhere (no type), by
         #: the subquery table's SQL: ``*`` over it lists them (subqueries).
         self._typeless: dict[str, tuple[str, ...]] = {}
+        #: The SQL of a subquery's TOP/BOTTOM/SAMPLE/DISTINCT rows that carry
+        #: ``WINDOW_START`` and ``ROW_ORDER`` (``multirow``), and the subquery
+        #: tables that keep them for the query reading them (``subqueries``).
+        self._ordered_rows: set[str] = set()
+        self._ordered_tables: set[str] = set()
 
     def _unsupported(self, what: str) -> UnsupportedCompilation:
         msg = (
@@ -251,6 +256,7 @@ class _CompilerBase(Compiler):
         *,
         order: list[str],
         limit_order: list[str] | None,
+        keep: Sequence[str] = (),
     ) -> str:
         """Defined in ``compiler``."""
         raise NotImplementedError

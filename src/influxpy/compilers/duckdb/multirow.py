@@ -9,6 +9,7 @@ from influxpy.compilers.duckdb.aliases import (
     ORDINAL,
     PICKED,
     RANDOM,
+    ROW_ORDER,
     SEEN,
     WINDOW_START,
     aux_column,
@@ -395,8 +396,7 @@ class MultiRowMixin(_CompilerBase):
                 f"QUALIFY {pick} <= {n}"
             )
             order = [f"w {direction}", "time ASC"]
-            sql = self._finish(ctx, body, all_names, order=order, limit_order=order)
-            return sql, all_names, kinds
+            return self._finish_picks(ctx, body, all_names, order), all_names, kinds
         if engine == "top_bottom" and len(func.params) > 1:
             sql = self._top_by_tags(ctx, func, all_names, base, position, places)
             return sql, all_names, kinds
@@ -465,8 +465,36 @@ class MultiRowMixin(_CompilerBase):
                 f"{value} FROM ({firsts})"
             )
             order = [f"w {direction}", f"{SEEN} ASC", "x ASC"]
-        sql = self._finish(ctx, body, all_names, order=order, limit_order=order)
-        return sql, all_names, kinds
+        return self._finish_picks(ctx, body, all_names, order), all_names, kinds
+
+    def _finish_picks(
+        self, ctx: _Context, body: str, names: list[str], order: list[str]
+    ) -> str:
+        """The rows of *body* (a multi-row call's, with its window ``w``) in
+        *order*: by window, then as the call emits one window's rows.
+
+        A subquery's rows keep their window and their rank within it
+        (``WINDOW_START``, ``ROW_ORDER``): the query reading them orders by
+        window, then series, then that rank, as the server's iterator emits
+        them (a DISTINCT's values by the time each was seen, which no column
+        of the answer shows).
+        """
+        if not ctx.inner:
+            return self._finish(ctx, body, names, order=order, limit_order=order)
+        partition = ", ".join([*ctx.group_columns, "w"])
+        within = ", ".join(order[1:])
+        rank = f"row_number() OVER (PARTITION BY {partition} ORDER BY {within})"
+        ranked = f"SELECT *, w AS {WINDOW_START}, {rank} AS {ROW_ORDER} FROM ({body})"
+        sql = self._finish(
+            ctx,
+            ranked,
+            names,
+            order=order,
+            limit_order=order,
+            keep=(WINDOW_START, ROW_ORDER),
+        )
+        self._ordered_rows.add(sql)
+        return sql
 
     def _top_by_tags(
         self,
@@ -530,7 +558,7 @@ class MultiRowMixin(_CompilerBase):
         body = f"SELECT {', '.join(outputs)} FROM ({best})"
         direction = "DESC" if top else "ASC"
         order = [f"w {ctx.direction}", "time ASC", f"{col0} {direction}"]
-        return self._finish(ctx, body, all_names, order=order, limit_order=order)
+        return self._finish_picks(ctx, body, all_names, order)
 
 
 def picked_tag_names(

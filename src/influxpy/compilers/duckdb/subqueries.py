@@ -8,7 +8,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from influxpy.compilers.duckdb.aliases import group_column, output_column
+from influxpy.compilers.duckdb.aliases import (
+    ROW_ORDER,
+    WINDOW_START,
+    group_column,
+    output_column,
+)
 from influxpy.compilers.duckdb.catalog import (
     ColumnInfo,
     field_column,
@@ -158,6 +163,7 @@ class SubqueriesMixin(SubquerySlicesMixin):
         selected = self._select(dataclasses.replace(inner, **changes), limits)
         if selected is None:
             return None
+        ordered = selected.sql in self._ordered_rows
         runs = slicing.runs if streams is not None else None
         if runs is not None:
             # The server slices each call's points on their own, then pairs
@@ -222,7 +228,12 @@ class SubqueriesMixin(SubquerySlicesMixin):
                 columns[column(name)] = ColumnInfo(name, "field", kind, listed=listed)
             elif name not in tags:
                 typeless.append(name)
+        if ordered and streams is None:
+            # The order of a multi-row call's rows (``multirow``).
+            outputs += [WINDOW_START, ROW_ORDER]
         table = f"(SELECT {', '.join(outputs)} FROM ({rows}))"
+        if ordered and streams is None:
+            self._ordered_tables.add(table)
         if typeless:
             # ``*`` outside still lists them, null (as the server does).
             self._typeless[table] = tuple(typeless)
@@ -376,9 +387,13 @@ class SubqueriesMixin(SubquerySlicesMixin):
         inner = ctx.query.source
         if not (ctx.subquery and isinstance(inner, Query) and inner.select):
             return order
+        tie = order[1].rsplit(" ", 1)[0]
+        if ctx.table in self._ordered_tables:
+            # Window by window, series by series, each series' rows as its
+            # call emitted them.
+            return [f"{WINDOW_START} {ctx.direction}", f"{tie} ASC", f"{ROW_ORDER} ASC"]
         calls = [c for i in inner.select for c in self._calls_of(i.expression)]
         names = {c.name.lower() for c in calls}
-        tie, _direction = order[1].rsplit(" ", 1)
         if len({repr(c) for c in calls}) != 1:
             plain = not names & (
                 self._MULTI_ROW
