@@ -32,7 +32,7 @@ import pytest
 
 import influxpy
 from influxpy import F, Percentile, Second, fields, models
-from influxpy.compilers.duckdb import percentile, percentile_groups
+from influxpy.compilers.duckdb import percentile, percentile_groups, percentile_tails
 from influxpy.functions import Func
 
 S = 1_000_000_000
@@ -218,6 +218,32 @@ def test_percentile_over_several_vectors_of_trending_values(
         assert got == by_sort(points, p), p
 
 
+#: (sample, least sampled values, standard errors) of a percentile in a
+#: tail (compilers/duckdb/percentile_tails.py): as shipped; every group
+#: sampled whole with a threshold just short of the rank (it holds or not);
+#: every group sampled with a safe threshold (it holds); none sampled
+#: (every group answered by percentile_groups.py).
+TAIL_WAYS = {
+    "as shipped": (
+        percentile_tails.SAMPLE,
+        percentile_tails.MIN_SAMPLED,
+        percentile_tails._SIGMAS,
+    ),
+    "sampled, tight": ("100% (system)", 1, 0.0),
+    "sampled": ("100% (system)", 1, 4.0),
+    "not sampled": ("0% (system)", 1, 4.0),
+}
+
+
+@pytest.fixture(params=list(TAIL_WAYS))
+def tails(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    sample, least, sigmas = TAIL_WAYS[request.param]
+    monkeypatch.setattr(percentile_tails, "SAMPLE", sample)
+    monkeypatch.setattr(percentile_tails, "MIN_SAMPLED", least)
+    monkeypatch.setattr(percentile_tails, "_SIGMAS", sigmas)
+    return str(request.param)
+
+
 def by_sort_descending(points: list[tuple[int, float]], p: float) -> list[Any]:
     """The point at the nearest rank when ties of value go latest first."""
     ranked = sorted(points, key=lambda tv: (tv[1], -tv[0]))
@@ -227,7 +253,7 @@ def by_sort_descending(points: list[tuple[int, float]], p: float) -> list[Any]:
 
 @pytest.mark.parametrize("descending", [False, True])
 def test_percentile_of_each_group_equals_the_point_at_the_rank_of_a_full_sort(
-    engine: str, descending: bool
+    engine: str, descending: bool, tails: str
 ) -> None:
     # Every tie pattern and random set is a group of its own (the ``case``
     # tag); grouped by the tag the point's time is reported, grouped by
@@ -273,7 +299,11 @@ def test_percentile_of_each_group_equals_the_point_at_the_rank_of_a_full_sort(
 @pytest.mark.parametrize("kept", [0.0, 2.0])
 @pytest.mark.parametrize("descending", [False, True])
 def test_percentile_of_large_groups_reads_again_only_the_rows_near_the_picks(
-    engine: str, descending: bool, kept: float, monkeypatch: pytest.MonkeyPatch
+    engine: str,
+    descending: bool,
+    kept: float,
+    tails: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Groups of 150 to 700 points, with few or many ties, one far below the
     # others: quantile_disc's picks at p and DELTA below it differ, so only
@@ -305,3 +335,52 @@ def test_percentile_of_large_groups_reads_again_only_the_rows_near_the_picks(
         }
         expected = {case: sort(points, p)[0] for case, points in groups.items()}
         assert got == expected, p
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_percentile_in_a_tail_of_groups_of_many_vectors(
+    engine: str, descending: bool, tails: str
+) -> None:
+    # Three groups of 12,000 points, interleaved in time as hosts write
+    # them: uniform values with ties, values rising with time, and values
+    # far below the others; the sample's vectors hold all three.
+    rng = random.Random(5)
+    groups: dict[str, list[tuple[int, float]]] = {"u": [], "trend": [], "low": []}
+    for t in range(12_000):
+        groups["u"].append((t, float(rng.randrange(500))))
+        groups["trend"].append((t, float(t // 5 + rng.randrange(4))))
+        groups["low"].append((t, -1e6 + rng.random()))
+    Sample.series.using(engine).bulk_create(
+        Sample(time=T0 + t * S, v=v, case=case)
+        for t in range(12_000)
+        for case, points in groups.items()
+        for _, v in [points[t]]
+    )
+    sort = by_sort_descending if descending else by_sort
+    qs = Sample.series.using(engine).filter(time__gte=T0, time__lt=T0 + 12_000 * S)
+    if descending:
+        qs = qs.order_by("-time")
+    for p in [0.1, 1, 5, 10, 90, 95, 99, 99.5, 99.99, 100]:
+        got = {
+            row["case"]: ((row["time"] - T0) // S, row["percentile"])
+            for row in qs.annotate(Percentile("v", p)).group_by("case").epoch().points()
+        }
+        expected = {case: sort(points, p)[0] for case, points in groups.items()}
+        assert got == expected, p
+        # Windows in local time (the rows are not a table's: the sample is
+        # drawn from them).
+        windows = qs.annotate(Percentile("v", p)).group_by("case").fill("none")
+        got_values = {
+            (row["case"], (row["time"] - T0) // S): row["percentile"]
+            for row in windows.resolution(Second(3600))
+            .tz("Europe/Paris")
+            .epoch()
+            .points()
+        }
+        expected_values = {}
+        for case, points in groups.items():
+            # Paris is an hour ahead: its hours start on UTC's.
+            for start in range(0, 12_000, 3600):
+                inside = [tv for tv in points if start <= tv[0] < start + 3600]
+                expected_values[(case, start)] = sort(inside, p)[0][1]
+        assert got_values == expected_values, p

@@ -65,7 +65,13 @@ from __future__ import annotations
 
 from influxpy.compilers.duckdb.aliases import GROUP_SIZE, ROW_NUMBER, _own
 
-__all__ = ["BRACKET_WIDTHS", "SAMPLE", "TAIL_SHARE", "nearest_rank_rows"]
+__all__ = [
+    "BRACKET_WIDTHS",
+    "SAMPLE",
+    "TAIL_SHARE",
+    "nearest_rank_rows",
+    "sample_source",
+]
 
 #: How the bracket's sample is drawn (DuckDB's ``USING SAMPLE``): whole
 #: vectors, so that drawing it skips the rest.
@@ -163,7 +169,7 @@ def nearest_rank_rows(
     first), as influxd's sort by value keeps its input's order of ties.
     """
     later = " DESC" if descending else ""
-    sample_ctes, sample, vectors = _sample_source(name, rows, base, table)
+    sample_ctes, sample, vectors = sample_source(name, rows, base, table)
     fraction = f"least(greatest({p} / 100.0, 0.0), 1.0)"
     widths = ", ".join(str(d) for d in BRACKET_WIDTHS)
     # One selection for every fraction: the median, the lows, the highs
@@ -280,11 +286,12 @@ def nearest_rank_rows(
     return [*sample_ctes, *ctes, *exact_ctes], relation
 
 
-def _sample_source(
-    name: str, rows: str, base: str, table: str
+def sample_source(
+    name: str, rows: str, base: str, table: str, sample: str = SAMPLE
 ) -> tuple[list[str], str, bool]:
-    """CTEs and a relation: about ``SAMPLE`` of the rows of *rows*; and
-    whether its rows carry the number of their vector (``_VECTOR_ID``)."""
+    """CTEs and a relation: about *sample* of the rows of *rows* (drawn in
+    *table*'s scan where *base* reads it); and whether its rows carry the
+    number of their vector (``_VECTOR_ID``)."""
     head = "base AS (SELECT "
     scan = f" FROM {table} WHERE "
     if (
@@ -294,7 +301,7 @@ def _sample_source(
         and rows.startswith("base ")
     ):
         body = base[len(head) : -1].replace(
-            scan, f" FROM {table} TABLESAMPLE {SAMPLE} WHERE ", 1
+            scan, f" FROM {table} TABLESAMPLE {sample} WHERE ", 1
         )
         # Read once: the median and the vectors' shares of the same sample.
         cte = (
@@ -302,7 +309,7 @@ def _sample_source(
             f"AS {_VECTOR_ID}, {body})"
         )
         return [cte], f"{name}_base {rows[len('base ') :]}", True
-    return [], f"(SELECT * FROM {rows}) USING SAMPLE {SAMPLE}", False
+    return [], f"(SELECT * FROM {rows}) USING SAMPLE {sample}", False
 
 
 def _exact_rows(

@@ -30,6 +30,7 @@ from influxpy.compilers.duckdb.context import (
 from influxpy.compilers.duckdb.nans import reduce_with_nan, selected_with_nan
 from influxpy.compilers.duckdb.percentile import nearest_rank_rows
 from influxpy.compilers.duckdb.percentile_groups import grouped_rank_rows
+from influxpy.compilers.duckdb.percentile_tails import in_tail, tail_rank_rows
 from influxpy.compilers.duckdb.timezones import tz_window
 from influxpy.durations import Duration
 from influxpy.exceptions import CompileError
@@ -292,10 +293,25 @@ class WindowsMixin(_CompilerBase):
                 # group without a point at the rank has no row.
                 codes = ctx.codes if grouping == "ALL" else []
                 keys = [*codes, *parts[len(g) :]] if codes else parts
-                p = self._param(float(call.params[0]))
-                more, rows = grouped_rank_rows(
-                    name, x, rows, p, keys, descending=query.descending
-                )
+                percent = float(call.params[0])
+                p = self._param(percent)
+                if in_tail(percent / 100):
+                    # Near 0 or 100: from a sample's thresholds per group.
+                    more, rows = tail_rank_rows(
+                        name,
+                        x,
+                        rows,
+                        p,
+                        percent >= 50,
+                        keys,
+                        ctes[0],
+                        ctx.table,
+                        descending=query.descending,
+                    )
+                else:
+                    more, rows = grouped_rank_rows(
+                        name, x, rows, p, keys, descending=query.descending
+                    )
                 ctes.extend(more)
                 # Read three times: scanning the table each time beats
                 # copying every row into a materialized CTE.

@@ -1,0 +1,195 @@
+"""PERCENTILE of each group near 0 or 100, from a sample's thresholds.
+
+A percentile in a tail (``p <= 10`` or ``p >= 90``) picks its point among
+few of a group's rows: those past the group's value at a fraction a little
+short of ``p / 100``. A sample finds that value per group, so no step of
+this needs every group's values in memory (``percentile_groups.py``'s
+``quantile_disc`` over all the rows copies them all):
+
+1. over about ``SAMPLE`` of the rows (whole vectors, drawn inside the
+   table's scan where the rows are a table's), per group: the count ``m``
+   of its sampled values and ``quantile_disc``'s picks at fractions
+   ``p / 100 -+ d`` (toward the median) for a ladder of widths ``d``; the
+   group's threshold is the pick at the narrowest ``d`` of at least a few
+   standard errors of a quantile of ``m`` values. Groups with fewer than
+   ``MIN_SAMPLED`` sampled values get none;
+2. one scan counts every group's rows ``n``, giving the nearest rank
+   ``k = floor(n * p / 100 + 0.5)``;
+3. one scan reads the rows past the least (or greatest) threshold, a
+   bound DuckDB pushes into the table's scan, and keeps those past their
+   own group's threshold: the near rows, ``a`` of them in a group;
+4. a group holds when its rank falls among its near rows: for ``p >= 50``
+   the ``n - a`` rows below the threshold are fewer than ``k``, for
+   ``p < 50`` ``k <= a``. Its point is then the near row at position ``k``
+   (minus ``n - a`` for ``p >= 50``) by ``(value, time)``;
+5. the groups that do not hold (an unlucky sample, too few sampled values,
+   a group the sample missed) are answered by ``grouped_rank_rows`` over
+   their rows alone; when there are none its scans read nothing (they join
+   an empty relation).
+
+The sample only decides how many rows steps 3 to 5 read, never the answer.
+Ties of value are ordered by time as the query reads the points.
+
+tests/compilers/test_percentile_rank.py compares the answers with a full
+sort per group, the sample taking every row (every group holds), none
+(every group goes to step 5) or some.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from influxpy.compilers.duckdb.aliases import GROUP_SIZE, ROW_NUMBER, _own
+from influxpy.compilers.duckdb.percentile import sample_source
+from influxpy.compilers.duckdb.percentile_groups import grouped_rank_rows
+
+__all__ = ["MIN_SAMPLED", "SAMPLE", "TAIL", "WIDTHS", "tail_rank_rows"]
+
+#: How much of the rows the thresholds are drawn from (whole vectors).
+SAMPLE = "10% (system)"
+#: A percentile this close to 0 or 100 (as a fraction) is in a tail.
+TAIL = 0.1
+#: Groups with fewer sampled values get no threshold (step 5 answers them).
+MIN_SAMPLED = 64
+#: The widths ``d`` a threshold may lie short of the fraction by.
+WIDTHS = (0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 1.0)
+#: A threshold is this many standard errors short of the fraction.
+_SIGMAS = 4.0
+#: Sampled vectors are runs of neighbouring points: count them as this many
+#: times fewer independent values.
+_CLUSTERING = 2.0
+
+_M = _own("influxpy_tm")
+_PICKS = _own("influxpy_tq")
+_TH = _own("influxpy_tth")
+_N = _own("influxpy_tn")
+_A = _own("influxpy_ta")
+_K = _own("influxpy_tk")
+_BELOW = _own("influxpy_tb")
+_BOUND = _own("influxpy_tbound")
+_POS = _own("influxpy_tpos")
+
+
+def _key(index: int) -> str:
+    return _own(f"influxpy_tkey{index}")
+
+
+def in_tail(fraction: float) -> bool:
+    """Whether a percentile of *fraction* (0-1) is answered here."""
+    return min(fraction, 1.0 - fraction) <= TAIL
+
+
+def tail_rank_rows(
+    name: str,
+    x: str,
+    rows: str,
+    p: str,
+    upper: bool,
+    parts: Sequence[str],
+    base: str = "",
+    table: str = "",
+    *,
+    descending: bool = False,
+) -> tuple[list[str], str]:
+    """CTEs and a relation holding the point PERCENTILE picks in each group,
+    for a percentile in a tail (``in_tail``; *upper*: ``p >= 50``).
+
+    As ``grouped_rank_rows`` (*rows*, *p*, *parts*, *descending* alike);
+    with *base*, the CTE ``base AS (SELECT ... FROM <table> WHERE ...)``
+    that *rows* reads, and its *table*, the sample is drawn inside the
+    table's scan.
+    """
+    keys = [_key(i) for i in range(len(parts))]
+    later = " DESC" if descending else ""
+    listed = ", ".join(keys)
+    named = ", ".join(f"{part} AS {key}" for part, key in zip(parts, keys, strict=True))
+
+    def same(left: str, right: str) -> str:
+        return " AND ".join(
+            f"{left}.{key} IS NOT DISTINCT FROM {right}.{key}" for key in keys
+        )
+
+    sample_ctes, sampled, _vectors = sample_source(name, rows, base, table, SAMPLE)
+    fraction = f"least(greatest({p} / 100.0, 0.0), 1.0)"
+    widths = ", ".join(str(d) for d in WIDTHS)
+    toward = (
+        f"greatest({fraction} - d, 0.0)" if upper else f"least({fraction} + d, 1.0)"
+    )
+    error = (
+        f"{_SIGMAS} * sqrt({fraction} * (1.0 - {fraction}) * {_CLUSTERING} / {_M}) "
+        f"+ {_SIGMAS} / {_M}"
+    )
+    narrowest = f"1 + len(list_filter([{widths}], lambda d: {error} > d))"
+    picks = (
+        f"SELECT {named}, count({x}) AS {_M}, quantile_disc({x}, "
+        f"list_transform([{widths}], lambda d: {toward})) AS {_PICKS} "
+        f"FROM (SELECT * FROM {sampled}) GROUP BY ALL"
+    )
+    thresholds = (
+        f"SELECT {listed}, {_PICKS}[least({narrowest}, {len(WIDTHS)})] AS {_TH} "
+        f"FROM ({picks}) WHERE {_M} >= {MIN_SAMPLED}"
+    )
+    rank = f"CAST(floor(CAST({_N} AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
+    counts = (
+        f"SELECT *, {rank} AS {_K} FROM "
+        f"(SELECT {listed}, count(*) AS {_N} FROM {name}_keyed GROUP BY ALL)"
+    )
+    past = ">=" if upper else "<="
+    bound = f"{'min' if upper else 'max'}({_TH}) AS {_BOUND}"
+    read = f"(SELECT * FROM {name}_keyed) AS r"
+    # The near rows: past the least (greatest) threshold inside the scan,
+    # then past their own group's.
+    scanned = (
+        f"SELECT r.* FROM {read} SEMI JOIN (SELECT {bound} FROM "
+        f"{name}_thresholds) AS b ON r.{x} {past} b.{_BOUND}"
+    )
+    near = (
+        f"SELECT r.* FROM ({scanned}) AS r JOIN {name}_thresholds AS t "
+        f"ON {same('r', 't')} AND r.{x} {past} t.{_TH}"
+    )
+    below = f"c.{_N} - coalesce(a.{_A}, 0)" if upper else "0"
+    held = (
+        f"SELECT c.*, {below} AS {_BELOW} FROM {name}_counts AS c "
+        f"JOIN {name}_thresholds AS t ON {same('c', 't')} "
+        f"LEFT JOIN (SELECT {listed}, count(*) AS {_A} FROM {name}_near "
+        f"GROUP BY ALL) AS a ON {same('c', 'a')} "
+        f"WHERE c.{_K} >= 1 AND c.{_K} <= c.{_N} AND c.{_K} > {below} "
+        f"AND c.{_K} - {below} <= coalesce(a.{_A}, 0)"
+    )
+    # Every other group with a point at its rank.
+    rest = (
+        f"SELECT c.* FROM {name}_counts AS c WHERE c.{_K} >= 1 "
+        f"AND c.{_K} <= c.{_N} AND NOT EXISTS (SELECT 1 FROM {name}_held AS h "
+        f"WHERE {same('h', 'c')})"
+    )
+    slow = f"SELECT r.* FROM {read} SEMI JOIN {name}_rest AS s ON {same('r', 's')}"
+    ctes = [
+        f"{name}_keyed AS NOT MATERIALIZED (SELECT *, {named} FROM {rows})",
+        *sample_ctes,
+        f"{name}_thresholds AS MATERIALIZED ({thresholds})",
+        f"{name}_counts AS MATERIALIZED ({counts})",
+        f"{name}_near AS MATERIALIZED ({near})",
+        f"{name}_held AS MATERIALIZED ({held})",
+        f"{name}_rest AS MATERIALIZED ({rest})",
+        f"{name}_slow AS MATERIALIZED ({slow})",
+    ]
+    slow_ctes, slow_rows = grouped_rank_rows(
+        f"{name}_g", x, f"{name}_slow", p, keys, descending=descending
+    )
+    ctes.extend(slow_ctes)
+    over = f"PARTITION BY {', '.join(f'r.{key}' for key in keys)}"
+    positioned = (
+        f"SELECT r.*, row_number() OVER ({over} ORDER BY r.{x}, r.time{later}) "
+        f"AS {_POS} FROM {name}_near AS r"
+    )
+    fast = (
+        f"SELECT r.* EXCLUDE ({_POS}), h.{_K} AS {ROW_NUMBER}, "
+        f"h.{_N} AS {GROUP_SIZE} FROM ({positioned}) AS r "
+        f"JOIN {name}_held AS h ON {same('r', 'h')} "
+        f"WHERE r.{_POS} = h.{_K} - h.{_BELOW}"
+    )
+    relation = (
+        f"(SELECT * EXCLUDE ({listed}) FROM ({fast}) "
+        f"UNION ALL BY NAME SELECT * EXCLUDE ({listed}) FROM {slow_rows})"
+    )
+    return ctes, relation
