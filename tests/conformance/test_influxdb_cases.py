@@ -344,21 +344,50 @@ def counts(alias: str, text: str) -> list[tuple[str, list[list[Any]]]]:
 
 
 @pytest.mark.parametrize(
-    ("condition", "hosts"),
-    [
-        ("dc !~ /x/", ["b"]),
-        ("dc = ''", ["b"]),
-        ("time > 0", ["a", "b"]),
-        ("host = 'b' AND time > 0", ["b"]),
-    ],
+    "condition",
+    ["dc !~ /x/", "dc = ''", "dc =~ /^$/", "dc != 'x' OR host = 'a'"],
 )
-def test_quirk_tag_values_cardinality_skips_series_without_the_key(
+def test_tag_values_cardinality_skips_series_without_the_key(
+    both: tuple[str, str], condition: str
+) -> None:
+    """influxd's count of tag values (InfluxDB's own ShowTagKeyCardinality
+    case) never matches a condition on a key against a series without it,
+    where ``SHOW TAG VALUES`` reads the missing tag as ``''``."""
+    server, engine = both
+    write_both(
+        both,
+        Reading(time=at(0), v=1.0, host="a", dc="x"),
+        Reading(time=at(10), v=2.0, host="b"),
+        Reading(time=at(20), v=3.0, host="c", dc="y"),
+    )
+    listed = f"SHOW TAG VALUES WITH KEY = host WHERE {condition}"
+    assert counts(server, listed) == counts(engine, listed)
+    for exact in ("", " EXACT"):
+        counted = (
+            f"SHOW TAG VALUES{exact} CARDINALITY WITH KEY = host WHERE {condition}"
+        )
+        assert counts(engine, counted) == counts(server, counted)
+    expected = {
+        "dc !~ /x/": [("conformance", [[1]])],
+        "dc = ''": [],
+        "dc =~ /^$/": [],
+        "dc != 'x' OR host = 'a'": [("conformance", [[2]])],
+    }[condition]
+    assert (
+        counts(engine, f"SHOW TAG VALUES CARDINALITY WITH KEY = host WHERE {condition}")
+        == expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("condition", "hosts"),
+    [("time > 0", ["a", "b"]), ("host = 'b' AND time > 0", ["b"])],
+)
+def test_quirk_tag_values_cardinality_with_time_counts_nothing(
     both: tuple[str, str], condition: str, hosts: list[str]
 ) -> None:
-    """influxd's count of tag values leaves out the series a condition on
-    a key they lack matches (``SHOW TAG VALUES`` lists them), and counts
-    nothing with a condition on time (which ``SHOW TAG VALUES`` ignores);
-    the engine counts the values ``SHOW TAG VALUES`` lists."""
+    """influxd counts no tag values with a condition on time (which ``SHOW
+    TAG VALUES`` ignores); the engine counts the values it lists."""
     server, engine = both
     write_both(
         both,

@@ -21,6 +21,7 @@ from influxpy.backends.duckdb.show_sources import names_only, source_stores
 from influxpy.exceptions import RetentionPolicyNotFoundError
 from influxpy.expressions import WhereNode
 from influxpy.lineprotocol.escaping import escape_measurement, escape_tag
+from influxpy.lookups import NotEqual
 from influxpy.query import Delete, Source
 from influxpy.results import Series
 
@@ -138,6 +139,23 @@ def select_condition(
             return all(_is_time(child) for child in node.children)
         return node.connector == "AND"
     return WhereNode(node.connector, tuple(kept))
+
+
+def with_keys_present(node: WhereNode) -> WhereNode:
+    """*node* with each comparison of a tag also requiring the series to
+    have that tag, as influxd's count of tag values reads a condition: a
+    series without the key matches none (``dc != 'x'``, ``dc = ''``), where
+    ``SHOW TAG VALUES`` reads the missing tag as ``''``."""
+    children: list[Any] = []
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            children.append(with_keys_present(child))
+        elif child.lhs.role == "time":
+            children.append(child)
+        else:
+            present = NotEqual(child.lhs, "")
+            children.append(WhereNode("AND", (present, child)))
+    return WhereNode(node.connector, tuple(children))
 
 
 def _is_time(node: Any) -> bool:

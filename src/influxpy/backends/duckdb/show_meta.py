@@ -24,6 +24,7 @@ from influxpy.backends.duckdb.show import (
     StatementFailed,
     has_time,
     select_condition,
+    with_keys_present,
 )
 from influxpy.query import Source
 from influxpy.results import Series
@@ -124,6 +125,8 @@ class EngineShowMeta(EngineShow):
             where = select_condition(statement.where, fields)
             if where is False:
                 return []
+            if what == "tag values" and where is not True:
+                where = with_keys_present(where)
             statement = dataclasses.replace(
                 statement, where=None if where is True else where
             )
