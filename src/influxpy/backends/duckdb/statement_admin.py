@@ -240,8 +240,10 @@ class EngineAdminStatements(EngineUsers, EngineShowMeta):
         field of another measurement only is read as a tag: ``DROP SERIES
         FROM m WHERE h = 'a'`` passes while ``h`` is a field of ``other``),
         and ``key = 1`` of any key; with no measurement to delete from,
-        nothing is refused. (influxd's text names a shard first: ``shard 2:
-        fields not …``; the engine has no shard to name.)"""
+        nothing is refused. influxd's text names the shard it found it in
+        first (``shard 2: fields not …``): the latest holding points of
+        those measurements, where several do (influxd names whichever of
+        its shards fails first)."""
         if where is None or not names:
             return
         keys = _condition_keys(where)
@@ -253,7 +255,32 @@ class EngineAdminStatements(EngineUsers, EngineShowMeta):
             for info in columns.values()
         ):
             msg = "fields not supported in WHERE clause during deletion"
+            shard = self._shard_holding(database, touched)
+            if shard is not None:
+                msg = f"shard {shard}: {msg}"
             raise StatementFailed(msg)
+
+    def _shard_holding(self, database: str, measurements: set[str]) -> int | None:
+        """The id of the latest shard (group) of *database* holding points of
+        *measurements*, if any."""
+        tables = [
+            (rp, measurement)
+            for rp, measurement, _columns in self._state.tables_of(database)
+            if measurement in measurements
+        ]
+        cursor = self._cursor()
+        for group in sorted(self.shard_groups(database), key=lambda g: -g.id):
+            for rp, measurement in tables:
+                if rp != group.retention_policy:
+                    continue
+                table = self._table(database, rp, measurement)
+                found = cursor.execute(
+                    f"SELECT 1 FROM {table} WHERE time >= {group.start} "
+                    f"AND time < {group.end} LIMIT 1"
+                ).fetchone()
+                if found is not None:
+                    return group.id
+        return None
 
     def _do_drop_shard(self, statement: st.DropShard, database: str | None) -> None:
         """Drop the shard group of that id (the engine's shard ids are its

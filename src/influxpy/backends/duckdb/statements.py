@@ -389,7 +389,7 @@ class EngineStatements(EngineAdminStatements):
         """``DELETE FROM m`` (or ``/re/``: every matching measurement).
 
         As influxd, a condition on a field refuses the whole statement
-        (influxd's text names the shard first: ``shard 2: fields not …``).
+        (the text names a shard first: ``shard 2: fields not …``).
         """
         names = self._measurement_names(database, (delete.source,))
         self._refuse_field_conditions(database, delete.where, names)
