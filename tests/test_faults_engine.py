@@ -8,6 +8,7 @@ bounded by a count.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -400,3 +401,57 @@ def test_a_database_named_after_the_file_in_the_url(tmp_path):
     assert inside.path == str(folder / "inner")
     assert inside.database == "influxpy"
     inside.close()
+
+
+# -- a store that cannot grow ------------------------------------------------------
+
+
+def test_a_write_the_file_cannot_hold_is_refused_whole_and_clearly(path):
+    """A process whose files may not grow past 6 MB (as a full disk would
+    stop them) writes 200,000-point calls until one fails: it fails with
+    ``OperationalError`` naming the file and the cause, its ``written``
+    counts the batches of that call already stored, nothing of the failed
+    batch is kept, the answers there and after reopening count exactly the
+    points stored, and the next small write goes in."""
+    child = _child(
+        f"""
+        import json, resource, signal
+        import influxpy
+        from influxpy.exceptions import OperationalError
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        c = influxpy.connect("duckdb://{path}?database=d", alias="full")
+        limit = 6_000_000
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        stored, error = 0, None
+        for call in range(30):
+            lines = [
+                f"m,host=h{{i % 50}} v={{i}}.5,n={{call}}i {{call * 10**6 + i}}"
+                for i in range(200_000)
+            ]
+            try:
+                stored += c.write_lines(lines, batch_size=10_000)
+            except OperationalError as exc:
+                error = {{"text": str(exc), "written": exc.written}}
+                stored += exc.written
+                break
+        counted = c.query("SELECT count(v), count(n) FROM m")[0].points[0]
+        c.write_lines(["m,host=x v=1 5"])
+        after = c.query("SELECT count(v) FROM m")[0].points[0]["count"]
+        print(json.dumps({{"stored": stored, "error": error,
+                          "counted": [counted["count"], counted["count_1"]],
+                          "after": after}}))
+        """
+    )
+    out, err = child.communicate(timeout=300)
+    assert child.returncode == 0, err[-3000:]
+    report = json.loads(out)
+    error = report["error"]
+    assert error is not None, "the limit was never reached"
+    assert str(path) in error["text"]
+    assert "File too large" in error["text"]
+    assert error["written"] % 10_000 == 0
+    stored = report["stored"]
+    assert report["counted"] == [stored, stored]
+    assert report["after"] == stored + 1
+    c = influxpy.connect(f"duckdb://{path}?database=d", alias="after-full")
+    assert c.query("SELECT count(v) FROM m")[0].points[0]["count"] == stored + 1

@@ -38,6 +38,7 @@ from influxpy.exceptions import (
     ImproperlyConfigured,
     InterfaceError,
     NotSupportedError,
+    OperationalError,
 )
 
 if TYPE_CHECKING:
@@ -223,17 +224,20 @@ class EngineCore(Backend):
         The catalog changes are made on a private copy, published after
         COMMIT and thrown away on ROLLBACK; so are the tag codes given.
         """
+        duckdb = _duckdb()
         with self._lock:
             change = CatalogChange(self._state, self._con)
             self._con.execute("BEGIN TRANSACTION")
             try:
                 yield change
                 self._con.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 try:
                     self._con.execute("ROLLBACK")
-                except _duckdb().Error:
+                except duckdb.Error:
                     pass  # a failed COMMIT has ended the transaction already
+                if isinstance(exc, _store_failures(duckdb)):
+                    raise OperationalError(_store_failed(self.path, exc)) from exc
                 raise
             self._state = change.state()
             codes = self._tag_codes
@@ -365,3 +369,26 @@ class EngineCore(Backend):
         from influxpy.backends.duckdb.functions import register_functions
 
         register_functions(con, read_only=read_only)
+
+
+def _store_failures(duckdb: Any) -> tuple[type[BaseException], ...]:
+    """DuckDB's errors of a store that failed (disk, memory, the file), not
+    of a statement."""
+    return (
+        duckdb.IOException,
+        duckdb.TransactionException,
+        duckdb.OutOfMemoryException,
+        duckdb.FatalException,
+        duckdb.InternalException,
+    )
+
+
+def _store_failed(path: str, exc: BaseException) -> str:
+    """The error of a change the store could not keep."""
+    where = "memory" if path == ":memory:" else repr(path)
+    return (
+        f"The embedded engine could not store a change in {where}: {exc}. "
+        "Nothing of this change was kept (what earlier writes stored stays; "
+        "the error's `written` counts it). Free disk space or memory, or "
+        "raise the limit that stopped it, then write the rest again."
+    )
