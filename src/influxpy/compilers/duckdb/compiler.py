@@ -86,7 +86,15 @@ from influxpy.compilers.duckdb.sources import SourcesMixin
 from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
 from influxpy.compilers.duckdb.windows import WindowsMixin
-from influxpy.expressions import Col, F, Star
+from influxpy.exceptions import ProgrammingError
+from influxpy.expressions import (
+    Col,
+    ColumnPattern,
+    CombinedExpression,
+    Expression,
+    F,
+    Star,
+)
 from influxpy.functions import Func
 from influxpy.query import Delete, Fill, Query, SelectItem, Source
 
@@ -241,29 +249,46 @@ class DuckDBCompiler(
     def _expand_stars(
         self, items: list[SelectItem], columns: Mapping[str, ColumnInfo]
     ) -> list[SelectItem]:
-        """``count(*)`` -> one call per field, named ``count_<field>``."""
+        """``count(*)`` -> one call per field, named ``count_<field>``;
+        ``derivative(max(*))`` -> ``derivative(max(<field>))`` per field,
+        named ``derivative_<field>`` (of ``/re/``: per field it matches), as
+        influxd rewrites them."""
         out: list[SelectItem] = []
         for item in items:
             expr = item.expression
-            if not any(isinstance(n, Star) for n in expr.walk()):
+            if not any(isinstance(n, Star | ColumnPattern) for n in expr.walk()):
                 out.append(item)
                 continue
-            if not isinstance(expr, Func) or not isinstance(expr.source, Star):
+            _refuse_wildcard_arithmetic(expr)
+            if not isinstance(expr, Func):
                 raise self._unsupported("* inside an expression")
+            inner = expr.source
+            calls: list[Func] = [expr]
+            if isinstance(inner, Func):
+                calls.append(inner)
+                inner = inner.source
+            if not isinstance(inner, Star | ColumnPattern):
+                raise self._unsupported("* inside an expression")
+            pattern = inner.pattern if isinstance(inner, ColumnPattern) else ""
             prefix = item.alias or expr.name.lower()
             for key, kind in sorted(
                 (c.key, c.kind)
                 for c in columns.values()
-                if c.role == "field" and c.listed
+                if c.role == "field" and c.listed and re.search(pattern, c.key)
             ):
+                # The fields the innermost call takes (``abs(count(*))``
+                # counts text too, as on the server).
+                call = calls[-1]
                 if (
-                    expr.numeric
+                    call.numeric
                     and kind not in self._NUMERIC
-                    and not expr._takes_type(kind)
+                    and not call._takes_type(kind)
                 ):
                     continue
-                call = expr._copy(Col(key, "field", kind, key))
-                out.append(SelectItem(call, f"{prefix}_{key}"))
+                made = calls[-1]._copy(Col(key, "field", kind, key))
+                if len(calls) == 2:
+                    made = expr._copy(made)
+                out.append(SelectItem(made, f"{prefix}_{key}"))
         return out
 
     def _series_filter(self, ctx: _Context) -> str | None:
@@ -460,6 +485,23 @@ def _measurement_of(query: Query) -> str:
     while isinstance(source, Query):
         source = source.source
     return source.measurement
+
+
+def _refuse_wildcard_arithmetic(expr: Expression) -> None:
+    """influxd's errors for ``*`` and ``/re/`` in arithmetic: of a call's
+    argument (``max(*) + 1``, ``max(/v/) + 1``), or a bare ``*``."""
+    if not isinstance(expr, CombinedExpression):
+        return
+    for node in expr.walk():
+        if isinstance(node, Func) and isinstance(node.source, Star):
+            msg = f"unsupported expression with wildcard: {node.name.lower()}()"
+            raise ProgrammingError(msg)
+        if isinstance(node, Func) and isinstance(node.source, ColumnPattern):
+            msg = f"unsupported expression with regex field: {node.name.lower()}()"
+            raise ProgrammingError(msg)
+    if any(isinstance(node, Star) for node in expr.walk()):
+        msg = "unable to use wildcard in a binary expression"
+        raise ProgrammingError(msg)
 
 
 def _tie_expr(ctx: _Context) -> str:
