@@ -173,3 +173,31 @@ def test_sample_of_local_windows_in_descending_order(store: Any) -> None:
     for window in {2, 1, 0}:
         inside = [(host, time) for time, _v, host in found if time // 50 == window]
         assert inside == sorted(inside)
+
+
+def test_a_slice_inside_counts_the_rows_of_each_window_and_series(
+    store: Any,
+) -> None:
+    """Grouped inside by a tag the outer query does not group by, LIMIT and
+    OFFSET count runs of one inner series in that order: each window's
+    DISTINCT values of a host, as the call emits them."""
+    inner = f"(SELECT distinct(v) AS d FROM m {RANGE} GROUP BY time(50ns), host "
+    assert rows(store, f"SELECT * FROM {inner}LIMIT 1 OFFSET 1)") == [
+        [0, 1.0, "a"],
+        [0, 2.0, "b"],
+        [50, 2.0, "a"],
+        [50, 1.0, "b"],
+        [100, 4.0, "a"],
+        [100, 1.0, "b"],
+    ]
+    descending = f"SELECT * FROM {inner}LIMIT 1 OFFSET 1) ORDER BY time DESC"
+    assert rows(store, descending) == [
+        [100, 4.0, "a"],
+        [100, 4.0, "b"],
+        [50, 9.0, "a"],
+        [50, 1.0, "b"],
+        [0, 3.0, "a"],
+        [0, 2.0, "b"],
+    ]
+    local = f"SELECT count(d) FROM {inner}OFFSET 1 {LOCAL})"
+    assert rows(store, local) == [[0, 6]]

@@ -28,7 +28,12 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from influxpy.compilers.duckdb.aliases import group_column, output_column
+from influxpy.compilers.duckdb.aliases import (
+    ROW_ORDER,
+    WINDOW_START,
+    group_column,
+    output_column,
+)
 from influxpy.compilers.duckdb.catalog import ColumnInfo
 from influxpy.compilers.duckdb.context import (
     _Bounds,
@@ -70,6 +75,10 @@ class SlicePlan:
     #: The inner windows (length, offset in ns) of multi-row calls, whose
     #: points stream window by window, inner series by inner series.
     window: tuple[int, int] | None = None
+    #: Whether those points' order is told only by the columns a multi-row
+    #: call's rows carry (``WINDOW_START``, ``ROW_ORDER``): DISTINCT's values
+    #: by the time each was seen, windows in local time.
+    carried: bool = False
     #: The tags of stored series the inner query does not group by (raw).
     hidden: list[str] = dataclasses.field(default_factory=list)
     #: What the inner query changes (``dataclasses.replace``): the slices
@@ -133,15 +142,14 @@ class SubquerySlicesMixin(_CompilerBase):
         if any(name in self._MULTI_ROW for name in funcs):
             if inner.group_by_time is not None:
                 several = len({repr(i.expression) for i in inner.select}) > 1
-                if inner.timezone is not None or "distinct" in funcs or several:
-                    what = (
-                        "slicing a subquery of DISTINCT, of several calls or with "
-                        "tz() over time windows"
-                    )
+                if several:
+                    what = "slicing a subquery of several calls over time windows"
                     raise self._unsupported(what)
-                # Window by window, each inner series' points in time order:
-                # runs of one inner series, counted as the server counts them.
+                # Window by window, each inner series' points in time order
+                # (DISTINCT's as it emits them): runs of one inner series,
+                # counted as the server counts them.
                 plan.window = self._interval_of(inner.group_by_time)
+                plan.carried = inner.timezone is not None or "distinct" in funcs
                 plan.runs = (inner.limit, inner.offset or 0)
                 plan.changes.update(limit=None, offset=None)
                 return plan
@@ -192,8 +200,15 @@ class SubquerySlicesMixin(_CompilerBase):
             limit, offset = plan.runs
             direction = "DESC" if plan.descending else "ASC"
             start = window_start("time", *plan.window)
-            order = [f"{start} {direction}", *(f"{g} ASC" for g in groups), "time ASC"]
-            sql = _runs(sql, parts, groups, order, limit, offset)
+            within = "time"
+            if sql in self._ordered_rows:
+                # The window and rank the call's rows carry (``multirow``).
+                start, within = WINDOW_START, ROW_ORDER
+            elif plan.carried:
+                what = "slicing this subquery of DISTINCT or with tz() windows"
+                raise self._unsupported(what)
+            order = [f"{start} {direction}", *(f"{g} ASC" for g in groups)]
+            sql = _runs(sql, parts, groups, [*order, f"{within} ASC"], limit, offset)
         elif plan.runs is not None:
             limit, offset = plan.runs
             direction = "DESC" if plan.descending else "ASC"
