@@ -22,7 +22,8 @@ import influxpy
 from _influxd import InfluxServer
 from _models import ServerMeasurement
 from _proxy import CuttingProxy
-from influxpy.backends.http.writing import HTTPWrites, _route
+from influxpy.backends.http.lanes import _route
+from influxpy.backends.http.writing import HTTPWrites
 from influxpy.exceptions import InterfaceError, LineProtocolError
 
 T0 = 1_513_071_900_000_000_000
