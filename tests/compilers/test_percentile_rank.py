@@ -218,29 +218,33 @@ def test_percentile_over_several_vectors_of_trending_values(
         assert got == by_sort(points, p), p
 
 
-#: (sample, least sampled values, standard errors) of a percentile in a
-#: tail (compilers/duckdb/percentile_tails.py): as shipped; every group
-#: sampled whole with a threshold just short of the rank (it holds or not);
-#: every group sampled with a safe threshold (it holds); none sampled
-#: (every group answered by percentile_groups.py).
+#: (sample, least sampled values, standard errors, share of sampled rows
+#: for thresholds) of a percentile in a tail
+#: (compilers/duckdb/percentile_tails.py): as shipped; every group sampled
+#: whole with a threshold just short of the rank (it holds or not); every
+#: group sampled with a safe threshold (it holds); none sampled, or
+#: thresholds turned off (every group answered by percentile_groups.py).
 TAIL_WAYS = {
     "as shipped": (
         percentile_tails.SAMPLE,
         percentile_tails.MIN_SAMPLED,
         percentile_tails._SIGMAS,
+        percentile_tails.SAMPLED_SHARE,
     ),
-    "sampled, tight": ("100% (system)", 1, 0.0),
-    "sampled": ("100% (system)", 1, 4.0),
-    "not sampled": ("0% (system)", 1, 4.0),
+    "sampled, tight": ("100% (system)", 1, 0.0, 0.5),
+    "sampled": ("100% (system)", 1, 4.0, 0.5),
+    "not sampled": ("0% (system)", 1, 4.0, 0.5),
+    "thresholds off": ("100% (system)", 1, 4.0, 2.0),
 }
 
 
 @pytest.fixture(params=list(TAIL_WAYS))
 def tails(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    sample, least, sigmas = TAIL_WAYS[request.param]
+    sample, least, sigmas, share = TAIL_WAYS[request.param]
     monkeypatch.setattr(percentile_tails, "SAMPLE", sample)
     monkeypatch.setattr(percentile_tails, "MIN_SAMPLED", least)
     monkeypatch.setattr(percentile_tails, "_SIGMAS", sigmas)
+    monkeypatch.setattr(percentile_tails, "SAMPLED_SHARE", share)
     return str(request.param)
 
 

@@ -27,6 +27,11 @@ this needs every group's values in memory (``percentile_groups.py``'s
    their rows alone; when there are none its scans read nothing (they join
    an empty relation).
 
+When the groups given a threshold hold less than ``SAMPLED_SHARE`` of the
+sampled rows (many small groups: windows of a few hundred points), steps
+2 to 5 read nothing and ``grouped_rank_rows`` answers every group from the
+rows as they are, as if this module were not used.
+
 The sample only decides how many rows steps 3 to 5 read, never the answer.
 Ties of value are ordered by time as the query reads the points.
 
@@ -43,7 +48,14 @@ from influxpy.compilers.duckdb.aliases import GROUP_SIZE, ROW_NUMBER, _own
 from influxpy.compilers.duckdb.percentile import sample_source
 from influxpy.compilers.duckdb.percentile_groups import grouped_rank_rows
 
-__all__ = ["MIN_SAMPLED", "SAMPLE", "TAIL", "WIDTHS", "tail_rank_rows"]
+__all__ = [
+    "MIN_SAMPLED",
+    "SAMPLE",
+    "SAMPLED_SHARE",
+    "TAIL",
+    "WIDTHS",
+    "tail_rank_rows",
+]
 
 #: How much of the rows the thresholds are drawn from (whole vectors).
 SAMPLE = "10% (system)"
@@ -51,6 +63,9 @@ SAMPLE = "10% (system)"
 TAIL = 0.1
 #: Groups with fewer sampled values get no threshold (step 5 answers them).
 MIN_SAMPLED = 64
+#: Thresholds are used only when groups that get one hold at least this
+#: share of the sampled rows.
+SAMPLED_SHARE = 0.5
 #: The widths ``d`` a threshold may lie short of the fraction by.
 WIDTHS = (0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 1.0)
 #: A threshold is this many standard errors short of the fraction.
@@ -68,6 +83,7 @@ _K = _own("influxpy_tk")
 _BELOW = _own("influxpy_tb")
 _BOUND = _own("influxpy_tbound")
 _POS = _own("influxpy_tpos")
+_ON = _own("influxpy_ton")
 
 
 def _key(index: int) -> str:
@@ -127,12 +143,19 @@ def tail_rank_rows(
     )
     thresholds = (
         f"SELECT {listed}, {_PICKS}[least({narrowest}, {len(WIDTHS)})] AS {_TH} "
-        f"FROM ({picks}) WHERE {_M} >= {MIN_SAMPLED}"
+        f"FROM {name}_picks WHERE {_M} >= {MIN_SAMPLED} "
+        f"AND EXISTS (SELECT 1 FROM {name}_on)"
+    )
+    # Thresholds pay off when most sampled rows are in groups that get one;
+    # otherwise (many small groups) every group goes the other way at once.
+    mode = (
+        f"SELECT coalesce(sum({_M}) FILTER (WHERE {_M} >= {MIN_SAMPLED}), 0) "
+        f">= {SAMPLED_SHARE} * sum({_M}) AS {_ON} FROM {name}_picks"
     )
     rank = f"CAST(floor(CAST({_N} AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
     counts = (
-        f"SELECT *, {rank} AS {_K} FROM "
-        f"(SELECT {listed}, count(*) AS {_N} FROM {name}_keyed GROUP BY ALL)"
+        f"SELECT *, {rank} AS {_K} FROM (SELECT {listed}, count(*) AS {_N} "
+        f"FROM {name}_keyed WHERE EXISTS (SELECT 1 FROM {name}_on) GROUP BY ALL)"
     )
     past = ">=" if upper else "<="
     bound = f"{'min' if upper else 'max'}({_TH}) AS {_BOUND}"
@@ -163,9 +186,14 @@ def tail_rank_rows(
         f"WHERE {same('h', 'c')})"
     )
     slow = f"SELECT r.* FROM {read} SEMI JOIN {name}_rest AS s ON {same('r', 's')}"
+    off = f"SELECT 1 FROM {name}_mode WHERE {_ON} IS NOT TRUE"
     ctes = [
         f"{name}_keyed AS NOT MATERIALIZED (SELECT *, {named} FROM {rows})",
         *sample_ctes,
+        f"{name}_picks AS MATERIALIZED ({picks})",
+        f"{name}_mode AS MATERIALIZED ({mode})",
+        f"{name}_on AS MATERIALIZED (SELECT 1 FROM {name}_mode WHERE {_ON})",
+        f"{name}_off AS MATERIALIZED ({off})",
         f"{name}_thresholds AS MATERIALIZED ({thresholds})",
         f"{name}_counts AS MATERIALIZED ({counts})",
         f"{name}_near AS MATERIALIZED ({near})",
@@ -173,10 +201,16 @@ def tail_rank_rows(
         f"{name}_rest AS MATERIALIZED ({rest})",
         f"{name}_slow AS MATERIALIZED ({slow})",
     ]
-    slow_ctes, slow_rows = grouped_rank_rows(
+    # The groups the thresholds do not answer; or, off, every group, read
+    # as percentile_groups.py reads them (only one of the two has rows).
+    some_ctes, some_rows = grouped_rank_rows(
         f"{name}_g", x, f"{name}_slow", p, keys, descending=descending
     )
-    ctes.extend(slow_ctes)
+    every = f"{name}_keyed WHERE EXISTS (SELECT 1 FROM {name}_off)"
+    all_ctes, all_rows = grouped_rank_rows(
+        f"{name}_a", x, every, p, keys, descending=descending
+    )
+    ctes.extend([*some_ctes, *all_ctes])
     over = f"PARTITION BY {', '.join(f'r.{key}' for key in keys)}"
     positioned = (
         f"SELECT r.*, row_number() OVER ({over} ORDER BY r.{x}, r.time{later}) "
@@ -190,6 +224,7 @@ def tail_rank_rows(
     )
     relation = (
         f"(SELECT * EXCLUDE ({listed}) FROM ({fast}) "
-        f"UNION ALL BY NAME SELECT * EXCLUDE ({listed}) FROM {slow_rows})"
+        f"UNION ALL BY NAME SELECT * EXCLUDE ({listed}) FROM {some_rows} "
+        f"UNION ALL BY NAME SELECT * EXCLUDE ({listed}) FROM {all_rows})"
     )
     return ctes, relation
