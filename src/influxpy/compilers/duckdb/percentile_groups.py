@@ -117,7 +117,9 @@ def grouped_rank_rows(
     bounds = (
         f"SELECT min({_FROM}) AS {_LO}, max({_FIRST}) AS {_HI}, "
         f"{fraction} >= 0.5 AS {_UPPER}, least({fraction}, 1.0 - {fraction}) "
-        f"+ {DELTA} <= {KEPT_SHARE} AS {_SMALL} FROM {name}_start"
+        f"+ {DELTA} <= {KEPT_SHARE} AS {_SMALL} FROM {name}_start "
+        # No groups, no bound: the scans joined to it read nothing.
+        "HAVING count(*) > 0"
     )
     # The rows near the picks: from the least start up (p >= 50), else up
     # to the greatest pick; the bound is pushed into the table's scan. When

@@ -154,8 +154,8 @@ def tail_rank_rows(
     )
     rank = f"CAST(floor(CAST({_N} AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
     counts = (
-        f"SELECT *, {rank} AS {_K} FROM (SELECT {listed}, count(*) AS {_N} "
-        f"FROM {name}_keyed WHERE EXISTS (SELECT 1 FROM {name}_on) GROUP BY ALL)"
+        f"SELECT *, {rank} AS {_K} FROM "
+        f"(SELECT {listed}, count(*) AS {_N} FROM {name}_keyed GROUP BY ALL)"
     )
     past = ">=" if upper else "<="
     bound = f"{'min' if upper else 'max'}({_TH}) AS {_BOUND}"
@@ -181,7 +181,8 @@ def tail_rank_rows(
     )
     # Every other group with a point at its rank.
     rest = (
-        f"SELECT c.* FROM {name}_counts AS c WHERE c.{_K} >= 1 "
+        f"SELECT c.* FROM {name}_counts AS c SEMI JOIN {name}_on ON TRUE "
+        f"WHERE c.{_K} >= 1 "
         f"AND c.{_K} <= c.{_N} AND NOT EXISTS (SELECT 1 FROM {name}_held AS h "
         f"WHERE {same('h', 'c')})"
     )
