@@ -89,10 +89,14 @@ def test_two_fields_stored_under_one_key_are_refused() -> None:
 
 
 def test_a_tag_and_a_field_stored_under_one_key_are_refused() -> None:
-    """A tag and a field may not share a stored key either."""
+    """A tag and a field may not share a stored key either: the error says
+    how to declare a key that is a tag in some series and a field in others."""
     message = (
-        "Clash.host_field and Clash.host are both stored as 'host'; give one "
-        "of them another db_name."
+        "Clash.host_field and Clash.host are both stored as 'host'. A key that "
+        "is a tag in some series and a field in others is declared once, as the "
+        "field (Clash.host_field); read the tag with F('host', cast='tag'), "
+        "filter it with host_field__tag=..., group by it with "
+        "group_by(F('host', cast='tag'))."
     )
 
     with pytest.raises(ImproperlyConfigured, match=exact(message)):

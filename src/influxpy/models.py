@@ -107,6 +107,12 @@ class Options:
         model = self.model.__name__
         names = ", ".join(sorted(self.field_names))
         hint = suggest(name, self.field_names)
+        if name == "*":
+            hint = (
+                " '*' (every field and tag) is a function's argument "
+                "(Count('*')); as columns beside others write Raw('*'), or "
+                "leave annotate() out to select every field."
+            )
         msg = f"{model} has no field {name!r}; choices are: {names}.{hint}"
         raise FieldError(msg, field=name) from None
 
@@ -361,10 +367,23 @@ def _check_fields(name: str, fields: dict[str, Field[Any]], abstract: bool) -> N
             )
             raise ImproperlyConfigured(msg)
         if key in seen:
-            msg = (
-                f"{name}.{attname} and {name}.{seen[key]} are both stored as "
-                f"{key!r}; give one of them another db_name."
-            )
+            other = fields[seen[key]]
+            if field.is_tag != other.is_tag:
+                # A key that is a tag in some series and a field in others.
+                kept = other if field.is_tag else field
+                msg = (
+                    f"{name}.{attname} and {name}.{seen[key]} are both stored as "
+                    f"{key!r}. A key that is a tag in some series and a field in "
+                    f"others is declared once, as the field ({name}.{kept.name}); "
+                    f"read the tag with F({key!r}, cast='tag'), filter it with "
+                    f"{kept.name}__tag=..., group by it with "
+                    f"group_by(F({key!r}, cast='tag'))."
+                )
+            else:
+                msg = (
+                    f"{name}.{attname} and {name}.{seen[key]} are both stored as "
+                    f"{key!r}; give one of them another db_name."
+                )
             raise ImproperlyConfigured(msg)
         seen[key] = attname
     if not abstract and not any(not f.is_tag for f in fields.values()):

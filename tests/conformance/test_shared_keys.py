@@ -18,6 +18,7 @@ import pytest
 import influxpy
 from conformance._common import rows
 from influxpy import fields, models
+from influxpy.exceptions import FieldError, ImproperlyConfigured
 from influxpy.expressions import F
 from influxpy.functions import Max, Mean
 
@@ -185,6 +186,36 @@ def test_the_queryset_reads_the_tag_or_the_field(conn: str, net: Any) -> None:
     assert rows(qs.filter(core__tag="").annotate(m=Max("core"))) == [
         {"time": 50, "m": 7}
     ]
+
+
+def test_the_queryset_groups_by_the_tag_of_the_key(conn: str, net: Any) -> None:
+    """``group_by(F('core', cast='tag'))``: the model declares the field."""
+    qs = Net.series.using(conn).annotate(m=Mean("value"))
+    grouped = qs.group_by(F("core", cast="tag"))
+    assert (
+        str(grouped.query) == 'SELECT mean("value") AS "m" FROM "net" GROUP BY "core"'
+    )
+    assert [(r.tags, r.points) for r in grouped.epoch()] == [
+        ({"core": ""}, [{"time": 0, "m": 4.0}]),
+        ({"core": "a"}, [{"time": 0, "m": 1.0}]),
+        ({"core": "b"}, [{"time": 0, "m": 2.0}]),
+        ({"core": "c"}, [{"time": 0, "m": 6.0}]),
+    ]
+
+
+def test_group_by_refuses_a_field_reference_with_a_teaching_error() -> None:
+    with pytest.raises(FieldError, match=r"F\(name, cast='tag'\)") as info:
+        Net.series.group_by(F("core"))
+    assert info.value.field == "core"
+
+
+def test_declaring_the_key_as_tag_and_field_says_how_to_read_both() -> None:
+    with pytest.raises(ImproperlyConfigured, match=r"declared once, as the field"):
+
+        class Both(models.InfluxMeasurement):  # pragma: no cover - refused
+            value = fields.FloatField()
+            core = fields.IntegerField()
+            core_tag = fields.InfluxTag(db_name="core")
 
 
 def test_the_queryset_spells_the_casts_in_influxql() -> None:

@@ -12,7 +12,7 @@ from influxpy._utils import suggest
 from influxpy.connection import get_connection
 from influxpy.durations import Duration, as_duration
 from influxpy.exceptions import FieldError
-from influxpy.expressions import Col, Expression, Now, Q
+from influxpy.expressions import Col, Expression, F, Now, Q
 from influxpy.models import ModelT
 from influxpy.query import Fill, GroupByTime, Query, SelectItem, Source
 from influxpy.queryset._base import (
@@ -136,16 +136,29 @@ class ChainingMixin(QuerySetBase[ModelT], Generic[ModelT, ItemT, RowT]):
             shift = as_duration(offset, "resolution()'s offset")
         return self._replace(group_by_time=GroupByTime(duration, shift))
 
-    def group_by(self, *tags: str, time: Duration | dt.timedelta | None = None) -> Self:
+    def group_by(
+        self, *tags: str | F, time: Duration | dt.timedelta | None = None
+    ) -> Self:
         """Return a new QuerySet with one series per value of *tags*.
 
         ``'*'`` groups by every tag; ``time=`` is ``resolution()``.
+        ``F('k', cast='tag')`` groups by the tag ``k`` of a key that is a tag
+        in some series and a field in others (declared as the field).
         """
         qs = self.resolution(time) if time is not None else self
         keys = list(qs._state.query.group_by)
         meta = self.model._meta
         for tag in tags:
-            if tag == "*":
+            if isinstance(tag, F):
+                if tag.cast != "tag":
+                    msg = (
+                        f"group_by() takes tag names, '*' or F(name, cast='tag'); "
+                        f"got {tag!r}: InfluxDB groups by tags only."
+                    )
+                    raise FieldError(msg, field=tag.name)
+                known = meta.fields.get(tag.name) or meta.by_db_name.get(tag.name)
+                key = known.db_name if known is not None else tag.name
+            elif tag == "*":
                 key = "*"
             else:
                 field = meta.fields.get(tag) or meta.by_db_name.get(tag)
