@@ -155,6 +155,29 @@ def test_into_without_group_by_star_turns_tags_into_fields(conn: str) -> None:
     ]
 
 
+def test_into_without_keeping_tags_writes_the_query_as_it_stands(conn: str) -> None:
+    """keep_tags=False adds no GROUP BY *: a mean over every series is one
+    point, as the InfluxQL would write it."""
+    write(
+        conn,
+        Reading(time=at(0), v=1.0, host="a"),
+        Reading(time=at(1), v=2.0, host="b"),
+        Reading(time=at(2), v=6.0, host="a"),
+    )
+    qs = (
+        Reading.series.using(conn)
+        .annotate(v=Mean("v"))
+        .into(ReadingCopy, keep_tags=False)
+    )
+    assert str(qs.query) == (
+        'SELECT mean("v") AS "v" INTO "conformance_copy" FROM "conformance"'
+    )
+    assert qs.execute() == 1
+    assert rows(ReadingCopy.series.using(conn)) == [{"time": 0, "v": 3.0}]
+    per_series = Reading.series.using(conn).annotate(v=Mean("v")).into("per_host")
+    assert per_series.execute() == 2
+
+
 def test_into_a_missing_database_is_an_error(conn: str) -> None:
     """INTO another database needs it to exist, even with nothing to write;
     a missing retention policy is an error only with rows to write."""

@@ -239,18 +239,25 @@ class ChainingMixin(QuerySetBase[ModelT], Generic[ModelT, ItemT, RowT]):
             raise ValueError(msg) from None
         return self._replace(timezone=name)
 
-    def into(self, target: type[InfluxMeasurement] | str) -> Self:
+    def into(
+        self, target: type[InfluxMeasurement] | str, *, keep_tags: bool = True
+    ) -> Self:
         """Return a new QuerySet that writes its results into *target*.
 
         *target* is a model or a measurement name. Tags are kept (GROUP BY
-        ``*``) unless ``group_by()`` names them. Run it with ``execute()``.
+        ``*``) unless ``group_by()`` names them; that makes an aggregate or a
+        selector one per series. ``keep_tags=False`` writes the query as it
+        stands (``Mean('v')`` over every series: one point, without tags).
+        Run it with ``execute()``.
         """
         if isinstance(target, str):
             source = Source(target)
         else:
             meta = target._meta
             source = Source(meta.measurement, meta.database, meta.retention_policy)
-        group_by = self._state.query.group_by or ("*",)
+        group_by = self._state.query.group_by
+        if keep_tags and not group_by:
+            group_by = ("*",)
         return self._replace(into=source, group_by=group_by)
 
     def subquery(self) -> Self:
