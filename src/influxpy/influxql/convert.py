@@ -173,6 +173,13 @@ def _param(role: str, node: Any, name: str) -> Any:
     raise CompileError(msg)
 
 
+def _literal_text(node: Lit) -> str:
+    """A literal as influxd prints it in an error."""
+    if node.kind == "string":
+        return "'" + str(node.value).replace("'", "\\'") + "'"
+    return str(node.value)
+
+
 def _describe(node: Any) -> str:
     if isinstance(node, Ref):
         return f"the name {node.name!r}"
@@ -220,6 +227,8 @@ def function(node: Call) -> Func:
 def to_where(node: Any, timezone: str | None) -> WhereNode:
     """A condition as a ``WhereNode`` of lookups."""
     built = _condition(node, timezone)
+    if built is _NEVER:
+        return _never()
     if isinstance(built, WhereNode):
         return built
     return WhereNode("AND", (built,))
@@ -229,6 +238,20 @@ def to_where(node: Any, timezone: str | None) -> WhereNode:
 _MATH = frozenset({"+", "-", "*", "/", "%", "&", "|", "^"})
 #: A condition true for every point (see ``stored_where``).
 _ALWAYS = WhereNode("AND", ())
+#: A condition false for every point (``WHERE false``).
+_NEVER = WhereNode("OR", ())
+
+
+def _never() -> WhereNode:
+    """``WHERE false`` as the representation holds it: a comparison of two
+    literals that is never true."""
+    return WhereNode("AND", (lookups.ExpressionLookup(Value(False), "exact", True),))
+
+
+def never_true(where: WhereNode | None) -> bool:
+    """Whether *where* is ``WHERE false`` (or a condition folding to it):
+    a DELETE or DROP SERIES with it deletes nothing, as on influxd."""
+    return where == _never()
 
 
 def stored_where(node: Any, timezone: str | None) -> WhereNode | None:
@@ -243,6 +266,8 @@ def stored_where(node: Any, timezone: str | None) -> WhereNode | None:
     built = _condition(node, timezone, loose=True)
     if built is _ALWAYS:
         return None
+    if built is _NEVER:
+        return _never()
     if isinstance(built, WhereNode):
         return built
     return WhereNode("AND", (built,))
@@ -276,6 +301,14 @@ def _condition(node: Any, timezone: str | None, *, loose: bool = False) -> Any:
         if member is not None:
             return member
         return _condition(node.expr, timezone, loose=loose)
+    if isinstance(node, Lit) and node.kind == "bool":
+        # ``WHERE true`` keeps every point, ``WHERE false`` none.
+        return _ALWAYS if node.value else _NEVER
+    if isinstance(node, Ref) or (isinstance(node, Lit) and node.kind != "duration"):
+        # influxd's error for a bare name or number as the condition.
+        text = node.name if isinstance(node, Ref) else _literal_text(node)
+        msg = f"invalid condition expression: {text}"
+        raise CompileError(msg)
     if not isinstance(node, Bin):
         msg = f"A condition that is not a comparison ({_describe(node)})"
         raise unsupported(msg)
@@ -283,6 +316,10 @@ def _condition(node: Any, timezone: str | None, *, loose: bool = False) -> Any:
         children: list[Any] = []
         for side in (node.lhs, node.rhs):
             child = _condition(side, timezone, loose=loose)
+            if child is _NEVER:
+                if node.op == "AND":
+                    return _NEVER
+                continue
             if child is _ALWAYS:
                 if node.op == "OR":
                     if any(_is_time(n) for n in _nodes(node)):
@@ -296,7 +333,7 @@ def _condition(node: Any, timezone: str | None, *, loose: bool = False) -> Any:
             else:
                 children.append(child)
         if not children:
-            return _ALWAYS
+            return _NEVER if node.op == "OR" else _ALWAYS
         if len(children) == 1:
             return children[0]
         return WhereNode(node.op, tuple(children))

@@ -37,6 +37,7 @@ from influxpy.exceptions import (
 )
 from influxpy.expressions import Col, CombinedExpression, WhereNode
 from influxpy.functions import Func
+from influxpy.influxql.convert import never_true
 from influxpy.lookups import Lookup
 from influxpy.query import Delete, Query, SelectItem, Source
 from influxpy.results import Series, StatementResult, merge_pieces
@@ -254,6 +255,8 @@ class EngineStatements(EngineAdminStatements):
         if isinstance(statement, Query):
             return self._select(statement, database, retention_policy, chunk_size)
         where = getattr(statement, "where", None)
+        if isinstance(statement, (Delete, st.DropSeries)) and never_true(where):
+            return iter(())  # ``WHERE false``: nothing to delete
         if isinstance(where, WhereNode):
             deleting = isinstance(statement, (Delete, st.DropSeries))
             refused = index_condition_error(where, deleting=deleting)
