@@ -91,3 +91,12 @@ def windowed(conn: str, call: Any) -> Any:
 def write_both(aliases: tuple[str, str], *points: Reading) -> None:
     for alias in aliases:
         Reading.series.using(alias).bulk_create(points)
+
+
+def statement_values(backend: Any, text: str) -> Any:
+    """The rows of the one statement of InfluxQL *text* on *backend*, every
+    series' in turn, or its error text."""
+    (result,) = list(backend.statements(text))
+    if result.error is not None:
+        return result.error
+    return [list(v) for s in result.series for v in s.values]

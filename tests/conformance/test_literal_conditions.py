@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import influxpy
+from conformance._common import statement_values
 
 POINTS = ["m,host=a v=3 1", "m,host=a v=1 2", "m,host=b v=3 3", "m,host=b v=7 51"]
 ALL = [[1, "a", 3.0], [2, "a", 1.0], [3, "b", 3.0], [51, "b", 7.0]]
@@ -21,13 +22,6 @@ def store(conn: str) -> Any:
     backend = influxpy.get_connection(conn)
     backend.write_lines(POINTS)
     return backend
-
-
-def answer(backend: Any, text: str) -> Any:
-    (result,) = list(backend.statements(text))
-    if result.error is not None:
-        return result.error
-    return [list(v) for s in result.series for v in s.values]
 
 
 @pytest.mark.parametrize(
@@ -46,18 +40,18 @@ def answer(backend: Any, text: str) -> Any:
     ],
 )
 def test_a_literal_condition(store: Any, condition: str, expected: Any) -> None:
-    assert answer(store, f"SELECT * FROM m WHERE {condition}") == expected
+    assert statement_values(store, f"SELECT * FROM m WHERE {condition}") == expected
 
 
 def test_a_count_and_the_show_statements_read_true_as_no_condition(
     store: Any,
 ) -> None:
     text = "SELECT count(v) FROM m WHERE true AND time < 100"
-    assert answer(store, text) == [[0, 4]]
-    shown = answer(store, "SHOW TAG VALUES WITH KEY = host WHERE true")
+    assert statement_values(store, text) == [[0, 4]]
+    shown = statement_values(store, "SHOW TAG VALUES WITH KEY = host WHERE true")
     assert shown == [["host", "a"], ["host", "b"]]
 
 
 def test_deleting_where_false_deletes_nothing(store: Any) -> None:
-    assert answer(store, "DELETE FROM m WHERE false") == []
-    assert answer(store, "SELECT * FROM m") == ALL
+    assert statement_values(store, "DELETE FROM m WHERE false") == []
+    assert statement_values(store, "SELECT * FROM m") == ALL

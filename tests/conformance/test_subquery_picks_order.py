@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import influxpy
+from conformance._common import statement_values
 
 POINTS = [
     f"m,host={host} v={value} {time}"
@@ -47,12 +48,6 @@ def store(conn: str) -> Any:
     backend = influxpy.get_connection(conn)
     backend.write_lines(POINTS)
     return backend
-
-
-def rows(backend: Any, text: str) -> list[list[Any]]:
-    (result,) = list(backend.statements(text))
-    assert result.error is None, result.error
-    return [list(v) for s in result.series for v in s.values]
 
 
 def distinct(grouping: str) -> str:
@@ -86,12 +81,12 @@ def test_distinct_of_windows_and_series_in_descending_order(
     store: Any, zone: str
 ) -> None:
     text = f"SELECT * FROM {distinct('time(50ns), host' + zone)} ORDER BY time DESC"
-    assert rows(store, text) == DISTINCT_DESCENDING
+    assert statement_values(store, text) == DISTINCT_DESCENDING
 
 
 def test_a_limit_keeps_the_first_rows_of_that_order(store: Any) -> None:
     text = f"SELECT d FROM {distinct('time(50ns), host')} ORDER BY time DESC LIMIT 3"
-    assert rows(store, text) == [[100, 5.0], [100, 4.0], [100, 1.0]]
+    assert statement_values(store, text) == [[100, 5.0], [100, 4.0], [100, 1.0]]
 
 
 def test_distinct_of_windows_grouped_outside_by_its_series(store: Any) -> None:
@@ -124,18 +119,20 @@ TOP_LOCAL = [
 def test_top_of_local_windows_and_series(store: Any) -> None:
     inner = picked("top(v, 2)", f"time(50ns), host {LOCAL}")
     expected = [row for window in TOP_LOCAL for row in window]
-    assert rows(store, f"SELECT * FROM {inner}") == expected
+    assert statement_values(store, f"SELECT * FROM {inner}") == expected
 
 
 def test_top_of_local_windows_in_descending_order(store: Any) -> None:
     inner = picked("top(v, 2)", f"time(50ns), host {LOCAL}")
     expected = [row for window in reversed(TOP_LOCAL) for row in window]
-    assert rows(store, f"SELECT * FROM {inner} ORDER BY time DESC") == expected
+    assert (
+        statement_values(store, f"SELECT * FROM {inner} ORDER BY time DESC") == expected
+    )
 
 
 def test_bottom_of_local_windows_and_series(store: Any) -> None:
     inner = picked("bottom(v, 2)", f"time(50ns), host {LOCAL}")
-    assert rows(store, f"SELECT * FROM {inner}") == [
+    assert statement_values(store, f"SELECT * FROM {inner}") == [
         [1, 3.0, "a"],
         [2, 1.0, "a"],
         [4, 7.0, "b"],
@@ -153,7 +150,7 @@ def test_bottom_of_local_windows_and_series(store: Any) -> None:
 
 def test_top_by_tag_of_local_windows_in_descending_order(store: Any) -> None:
     inner = picked("top(v, host, 2)", f"time(50ns) {LOCAL}")
-    assert rows(store, f"SELECT * FROM {inner} ORDER BY time DESC") == [
+    assert statement_values(store, f"SELECT * FROM {inner} ORDER BY time DESC") == [
         [101, 4.0],
         [102, 5.0],
         [51, 9.0],
@@ -166,7 +163,7 @@ def test_top_by_tag_of_local_windows_in_descending_order(store: Any) -> None:
 def test_sample_of_local_windows_in_descending_order(store: Any) -> None:
     """SAMPLE picks at random: the order of what it picks is the server's."""
     inner = picked("sample(v, 2)", f"time(50ns), host {LOCAL}")
-    found = rows(store, f"SELECT * FROM {inner} ORDER BY time DESC")
+    found = statement_values(store, f"SELECT * FROM {inner} ORDER BY time DESC")
     windows = [row[0] // 50 for row in found]
     assert len(found) == 12
     assert windows == sorted(windows, reverse=True)
@@ -182,7 +179,7 @@ def test_a_slice_inside_counts_the_rows_of_each_window_and_series(
     OFFSET count runs of one inner series in that order: each window's
     DISTINCT values of a host, as the call emits them."""
     inner = f"(SELECT distinct(v) AS d FROM m {RANGE} GROUP BY time(50ns), host "
-    assert rows(store, f"SELECT * FROM {inner}LIMIT 1 OFFSET 1)") == [
+    assert statement_values(store, f"SELECT * FROM {inner}LIMIT 1 OFFSET 1)") == [
         [0, 1.0, "a"],
         [0, 2.0, "b"],
         [50, 2.0, "a"],
@@ -191,7 +188,7 @@ def test_a_slice_inside_counts_the_rows_of_each_window_and_series(
         [100, 1.0, "b"],
     ]
     descending = f"SELECT * FROM {inner}LIMIT 1 OFFSET 1) ORDER BY time DESC"
-    assert rows(store, descending) == [
+    assert statement_values(store, descending) == [
         [100, 4.0, "a"],
         [100, 4.0, "b"],
         [50, 9.0, "a"],
@@ -200,4 +197,4 @@ def test_a_slice_inside_counts_the_rows_of_each_window_and_series(
         [0, 2.0, "b"],
     ]
     local = f"SELECT count(d) FROM {inner}OFFSET 1 {LOCAL})"
-    assert rows(store, local) == [[0, 6]]
+    assert statement_values(store, local) == [[0, 6]]
