@@ -19,6 +19,7 @@ from influxpy.durations import Duration, Hour
 from influxpy.exceptions import CompileError
 from influxpy.influxql import convert, users
 from influxpy.influxql.parser import Bin, Call, Paren, Parser, Rx
+from influxpy.influxql.show_conditions import show_where
 from influxpy.query import Delete, Query, Source
 from influxpy.retention import RetentionPolicy
 from influxpy.statements import (
@@ -264,7 +265,7 @@ def _show_measurements(p: Parser) -> Builder:
         match = KeyMatch("=~" if regex else "=", (name,))
     where = p.condition()
     limit, offset = _limits(p)
-    return lambda: ShowMeasurements(database, match, _where(where), limit, offset)
+    return lambda: ShowMeasurements(database, match, show_where(where), limit, offset)
 
 
 def _show_tag_keys(p: Parser) -> Builder:
@@ -275,7 +276,7 @@ def _show_tag_keys(p: Parser) -> Builder:
     series_limit = p.optional_int("SLIMIT") or None
     series_offset = p.optional_int("SOFFSET") or None
     return lambda: ShowTagKeys(
-        database, sources, _where(where), limit, offset, series_limit, series_offset
+        database, sources, show_where(where), limit, offset, series_limit, series_offset
     )
 
 
@@ -334,7 +335,7 @@ def _cardinality_clauses(
     exact = exact or what not in ("series", "measurement")
     exact = exact or bool(sources or where is not None or limit or offset)
     return lambda: ShowCardinality(
-        what, exact, database, sources, key, _where(where), limit, offset
+        what, exact, database, sources, key, show_where(where), limit, offset
     )
 
 
@@ -346,7 +347,9 @@ def _show_tag_values(p: Parser) -> Builder:
     key = _key_match(p)
     where = p.condition()
     limit, offset = _limits(p)
-    return lambda: ShowTagValues(key, database, sources, _where(where), limit, offset)
+    return lambda: ShowTagValues(
+        key, database, sources, show_where(where), limit, offset
+    )
 
 
 def _show_field_keys(p: Parser) -> Builder:
@@ -368,7 +371,7 @@ def _show_series(p: Parser) -> Builder:
     sources = _from(p)
     where = p.condition()
     limit, offset = _limits(p)
-    return lambda: ShowSeries(database, sources, _where(where), limit, offset)
+    return lambda: ShowSeries(database, sources, show_where(where), limit, offset)
 
 
 def _policy(**values: Any) -> RetentionPolicy:

@@ -18,23 +18,25 @@ from influxpy import statements as st
 from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.reading import EngineQueries
 from influxpy.backends.duckdb.show_sources import names_only, source_stores
+from influxpy.backends.duckdb.show_where import (
+    ORDERING,
+    has_time,
+    is_never,
+    measurement_literal_error,
+    select_condition,
+)
 from influxpy.exceptions import RetentionPolicyNotFoundError
 from influxpy.expressions import WhereNode
+from influxpy.influxql.show_conditions import boolean_error
 from influxpy.lineprotocol.escaping import escape_measurement, escape_tag
-from influxpy.lookups import NotEqual
+from influxpy.lookups import ExpressionLookup
 from influxpy.query import Delete, Source
 from influxpy.results import Series
 
 if TYPE_CHECKING:
     from influxpy.compilers.duckdb import ColumnInfo
 
-__all__ = [
-    "EngineShow",
-    "StatementFailed",
-    "go_duration",
-    "has_time",
-    "select_condition",
-]
+__all__ = ["EngineShow", "StatementFailed", "go_duration"]
 
 _NS = {"h": 3_600_000_000_000, "m": 60_000_000_000, "s": 1_000_000_000}
 _RP_COLUMNS = ["name", "duration", "shardGroupDuration", "replicaN", "default"]
@@ -88,87 +90,6 @@ def _page(items: list[Any], limit: int | None, offset: int | None) -> list[Any]:
     return items[start : start + limit] if limit else items[start:]
 
 
-def has_time(node: WhereNode) -> bool:
-    """Whether a condition of *node* is on time."""
-    return any(
-        has_time(child) if isinstance(child, WhereNode) else child.lhs.role == "time"
-        for child in node.children
-    )
-
-
-def select_condition(
-    node: WhereNode, fields: set[str], *, drop_time: bool = False
-) -> WhereNode | bool:
-    """*node* as influxd's SELECT over the series reads it, where SHOW
-    statements with a time condition (and the exact cardinalities) go: its
-    conditions on *fields* false (and on time true), as are comparisons a
-    tag cannot pass there; True or False when that decides it.
-
-    With *drop_time*, a condition on time is taken out instead, as
-    influxd's SHOW SERIES takes it out for the time range: ``time > 5 OR
-    host = 'a'`` reads ``host = 'a'``, and only time in an OR passes all.
-    """
-    kept: list[Any] = []
-    dropped = False
-    for child in node.children:
-        if isinstance(child, WhereNode):
-            inner: Any = select_condition(child, fields, drop_time=drop_time)
-        elif child.lhs.role == "time":
-            inner = None if drop_time else True
-        elif (
-            child.lhs.key in fields
-            or child.lookup_name in ("gt", "gte", "lt", "lte")
-            or not isinstance(child.rhs, str)
-        ):
-            # A field's value, an ordered tag or a tag against a number or
-            # boolean: never true in influxd's SELECT over the series.
-            inner = False
-        else:
-            inner = child
-        if inner is None:
-            dropped = True
-            continue
-        if inner is (node.connector == "OR"):
-            return inner  # True in an OR, False in an AND, decides it
-        if not isinstance(inner, bool):
-            kept.append(inner)
-    if not kept:
-        if node.connector == "OR" and dropped and drop_time:
-            # Every other operand was false: only the dropped time is left
-            # when nothing at all is false (``time > 5 OR time < 3``).
-            return all(_is_time(child) for child in node.children)
-        return node.connector == "AND"
-    return WhereNode(node.connector, tuple(kept))
-
-
-def with_keys_present(node: WhereNode) -> WhereNode:
-    """*node* with each comparison of a tag also requiring the series to
-    have that tag, as influxd's count of tag values reads a condition: a
-    series without the key matches none (``dc != 'x'``, ``dc = ''``), where
-    ``SHOW TAG VALUES`` reads the missing tag as ``''``."""
-    children: list[Any] = []
-    for child in node.children:
-        if isinstance(child, WhereNode):
-            children.append(with_keys_present(child))
-        elif child.lhs.role == "time":
-            children.append(child)
-        else:
-            present = NotEqual(child.lhs, "")
-            children.append(WhereNode("AND", (present, child)))
-    return WhereNode(node.connector, tuple(children))
-
-
-def _is_time(node: Any) -> bool:
-    """Whether *node* holds conditions on time only."""
-    if isinstance(node, WhereNode):
-        return all(_is_time(child) for child in node.children)
-    return bool(node.lhs.role == "time")
-
-
-#: Comparisons influxd's index refuses in the WHERE of a SHOW statement.
-_ORDERING = ("gt", "gte", "lt", "lte")
-
-
 def _refuse_ordering(node: WhereNode | None) -> None:
     """Fail as influxd does, whatever the measurements, when *node* orders
     a key (``>``, ``<=``…): a SHOW statement's keys are tags."""
@@ -177,7 +98,9 @@ def _refuse_ordering(node: WhereNode | None) -> None:
     for child in node.children:
         if isinstance(child, WhereNode):
             _refuse_ordering(child)
-        elif child.lhs.role != "time" and child.lookup_name in _ORDERING:
+        elif isinstance(child, ExpressionLookup):
+            continue  # ``false`` (``show_where``)
+        elif child.lhs.role != "time" and child.lookup_name in ORDERING:
             raise StatementFailed("invalid tag comparison operator")
 
 
@@ -191,7 +114,7 @@ def _series_conditions(node: WhereNode, fields: set[str]) -> WhereNode | None:
             inner = _series_conditions(child, fields)
         elif child.lhs.role == "time":
             inner = None
-        elif child.lookup_name in _ORDERING:
+        elif child.lookup_name in ORDERING:
             raise StatementFailed("invalid tag comparison operator")
         elif child.lhs.key in fields or not isinstance(child.rhs, str):
             # influxd's index passes every series for a field's key, and for
@@ -349,9 +272,12 @@ class EngineShow(EngineQueries):
         if statement.where is not None and has_time(statement.where):
             msg = "SHOW MEASUREMENTS doesn't support time in WHERE clause"
             raise StatementFailed(msg)
-        _refuse_ordering(statement.where)
         if db not in self._state.databases:
             return []  # influxd answers nothing, and no error
+        refused = measurement_literal_error(statement.where)
+        if refused is not None:
+            raise StatementFailed(refused)
+        _refuse_ordering(statement.where)
         names = set()
         for rp, m, _columns in self._tables(db, ()):
             if m in names or not _matches(statement.measurement, m):
@@ -389,7 +315,7 @@ class EngineShow(EngineQueries):
                 verdict = self._measurement_matches(database, measurement, child, seen)
             elif child.lhs.role == "time":
                 verdict = True
-            elif child.lookup_name in _ORDERING:
+            elif child.lookup_name in ORDERING:
                 raise StatementFailed("invalid tag comparison operator")
             elif child.lookup_name in ("exact", "ne") and not isinstance(
                 child.rhs, str
@@ -430,6 +356,8 @@ class EngineShow(EngineQueries):
     ) -> list[Series]:
         _refuse_ordering(statement.where)
         db = self._existing(statement.database or database)
+        if is_never(statement.where):
+            raise StatementFailed(boolean_error(False))
         keys: dict[str, set[str]] = {}
         # influxd reads the statement's database whatever a source names.
         for rp, m, columns in self._tables(db, names_only(statement.sources)):
@@ -449,6 +377,8 @@ class EngineShow(EngineQueries):
         (*index*), or only those the sources name."""
         _refuse_ordering(statement.where)
         db = self._existing(statement.database or database)
+        if is_never(statement.where):
+            raise StatementFailed(boolean_error(False))
         pairs: dict[str, set[tuple[str, str]]] = {}
         sources = names_only(statement.sources) if index else statement.sources
         for rp, m, columns in self._tables(db, sources):
@@ -492,6 +422,8 @@ class EngineShow(EngineQueries):
     ) -> list[Series]:
         _refuse_ordering(statement.where)
         db = self._existing(statement.database or database)
+        if is_never(statement.where):
+            return []
         return self._series_answer(db, statement, statement.where)
 
     def _timed_series(

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from influxpy import statements as st
 from influxpy.backends.duckdb import show_stats
 from influxpy.backends.duckdb.catalog import ident
-from influxpy.backends.duckdb.show import (
-    EngineShow,
-    StatementFailed,
+from influxpy.backends.duckdb.show import EngineShow, StatementFailed
+from influxpy.backends.duckdb.show_where import (
     has_time,
+    is_never,
     select_condition,
     with_keys_present,
 )
@@ -111,6 +111,8 @@ class EngineShowMeta(EngineShow):
                 "in WHERE clause"
             )
             raise StatementFailed(msg)
+        if is_never(statement.where):
+            return []
         self._read_default(db, statement.sources)
         if statement.where is not None:
             # influxd counts with a SELECT, where a condition on a key that
@@ -248,6 +250,8 @@ class EngineShowMeta(EngineShow):
     ) -> list[Series]:
         db = self._existing(statement.database or database)
         self._read_default(db, statement.sources)
+        if is_never(statement.where):
+            return []
         if statement.where is None or not has_time(statement.where):
             return super()._do_show_series(statement, database)
         bounds = self.get_compiler(db)._bounds(statement.where)

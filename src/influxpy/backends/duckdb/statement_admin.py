@@ -14,8 +14,9 @@ from typing import Any
 from influxpy import statements as st
 from influxpy.backends.duckdb.continuous import qualify_continuous_query
 from influxpy.backends.duckdb.retention_service import SHARD_GROUPS
-from influxpy.backends.duckdb.show import StatementFailed, has_time
+from influxpy.backends.duckdb.show import StatementFailed
 from influxpy.backends.duckdb.show_meta import EngineShowMeta
+from influxpy.backends.duckdb.show_where import has_time
 from influxpy.backends.duckdb.users import EngineUsers
 from influxpy.durations import Duration
 from influxpy.exceptions import ProgrammingError, RetentionPolicyNotFoundError

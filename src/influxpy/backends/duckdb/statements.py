@@ -25,6 +25,7 @@ from influxpy import statements as st
 from influxpy.backends.duckdb.argument_types import query_check, refuse_argument_types
 from influxpy.backends.duckdb.running import RunningQueries
 from influxpy.backends.duckdb.show import StatementFailed
+from influxpy.backends.duckdb.show_where import fold_literals
 from influxpy.backends.duckdb.statement_admin import EngineAdminStatements
 from influxpy.compilers.duckdb import DuckDBCompiler
 from influxpy.compilers.duckdb.conditions import index_condition_error
@@ -46,6 +47,8 @@ __all__ = ["NOT_EXECUTED", "EngineStatements", "TimeNamedSeries"]
 
 #: The error influxd gives each statement after a failed one.
 NOT_EXECUTED = "not executed"
+#: The SHOW statements whose ``true`` and ``false`` fold (``show_where``).
+_FOLDED_SHOW = (st.ShowTagKeys, st.ShowTagValues, st.ShowSeries, st.ShowCardinality)
 
 
 def _with_roles(node: Any, kinds: Mapping[str, tuple[str, str | None]]) -> Any:
@@ -254,6 +257,11 @@ class EngineStatements(EngineAdminStatements):
     ) -> Iterator[Series]:
         if isinstance(statement, Query):
             return self._select(statement, database, retention_policy, chunk_size)
+        if isinstance(statement, _FOLDED_SHOW):
+            # ``true`` and ``false`` folded as influxd's index reads them.
+            statement = dataclasses.replace(
+                statement, where=fold_literals(statement.where)
+            )
         where = getattr(statement, "where", None)
         if isinstance(statement, (Delete, st.DropSeries)) and never_true(where):
             return iter(())  # ``WHERE false``: nothing to delete

@@ -21,6 +21,7 @@ from influxpy.expressions import (
     Value,
     WhereNode,
 )
+from influxpy.influxql.show_conditions import literal_value
 from influxpy.lookups import ExpressionLookup
 
 if TYPE_CHECKING:
@@ -276,8 +277,12 @@ def index_condition_error(where: WhereNode, *, deleting: bool) -> str | None:
     Known difference: influxd lets ``SHOW TAG KEYS``, ``SHOW SERIES``,
     ``DELETE`` and ``DROP SERIES`` pass a condition between literals
     (``1 = 1``); the engine refuses it as the other SHOW statements do.
+    A boolean literal of a SHOW statement (``show_where``) is the store's
+    to judge: the walk stops at it, as influxd's index stops at its error.
     """
     for node in where.walk():
+        if literal_value(node) is not None:
+            return None
         if not isinstance(node, ExpressionLookup):
             continue
         if deleting:
