@@ -43,6 +43,7 @@ from influxpy.expressions import (
 )
 from influxpy.function_specs import FUNCTIONS
 from influxpy.functions import Func
+from influxpy.influxql import bare_terms
 from influxpy.influxql.call_arguments import check_call_arguments, folded
 from influxpy.influxql.fields import check_fields, without_time
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx, Wild
@@ -293,14 +294,17 @@ def _nodes(node: Any) -> Iterator[Any]:
         yield from _nodes(node.rhs)
 
 
-def _condition(node: Any, timezone: str | None, *, loose: bool = False) -> Any:
+def _condition(
+    node: Any, timezone: str | None, *, loose: bool = False, bare: bool = False
+) -> Any:
     """*node* as a lookup or ``WhereNode``; *loose*: arithmetic terms read
-    as true (``_ALWAYS``), as in ``stored_where``."""
+    as true (``_ALWAYS``), as in ``stored_where``; *bare*: they read as
+    influxd reads them over a subquery (``bare_terms``)."""
     if isinstance(node, Paren):
         member = _membership(node.expr)
         if member is not None:
             return member
-        return _condition(node.expr, timezone, loose=loose)
+        return _condition(node.expr, timezone, loose=loose, bare=bare)
     if isinstance(node, Lit) and node.kind == "bool":
         # ``WHERE true`` keeps every point, ``WHERE false`` none.
         return _ALWAYS if node.value else _NEVER
@@ -315,7 +319,7 @@ def _condition(node: Any, timezone: str | None, *, loose: bool = False) -> Any:
     if node.op in ("AND", "OR"):
         children: list[Any] = []
         for side in (node.lhs, node.rhs):
-            child = _condition(side, timezone, loose=loose)
+            child = _condition(side, timezone, loose=loose, bare=bare)
             if child is _NEVER:
                 if node.op == "AND":
                     return _NEVER
@@ -336,9 +340,14 @@ def _condition(node: Any, timezone: str | None, *, loose: bool = False) -> Any:
             return _NEVER if node.op == "OR" else _ALWAYS
         if len(children) == 1:
             return children[0]
-        return WhereNode(node.op, tuple(children))
+        combined = WhereNode(node.op, tuple(children))
+        if bare and node.op == "OR":
+            return bare_terms.guarded(combined, _bare_sides(node))
+        return combined
     if loose and node.op in _MATH and _always(node):
         return _ALWAYS
+    if bare and node.op in _MATH:
+        return bare_terms.truth(to_expression(node))
     if node.op in ("=~", "!~"):
         if not isinstance(node.rhs, Rx):  # pragma: no cover - the parser checks
             raise unsupported("A regex match without a regex")
@@ -361,11 +370,27 @@ def _condition(node: Any, timezone: str | None, *, loose: bool = False) -> Any:
     return _lookup(_LOOKUPS[op], lhs, rhs, False)
 
 
+def _bare_sides(node: Bin) -> list[Expression]:
+    """The arithmetic or bitwise terms standing as a side of *node*."""
+    sides = []
+    for side in (node.lhs, node.rhs):
+        while isinstance(side, Paren):
+            side = side.expr
+        if isinstance(side, Bin) and side.op in _MATH:
+            sides.append(to_expression(side))
+    return sides
+
+
 def _where_of(node: Any, timezone: str | None, *, stored: bool) -> WhereNode | None:
     """A SELECT's condition (*stored*: it reads stored measurements only)."""
     if node is None:
         return None
-    return stored_where(node, timezone) if stored else to_where(node, timezone)
+    if stored:
+        return stored_where(node, timezone)
+    built = _condition(node, timezone, bare=True)
+    if built is _NEVER:
+        return _never()
+    return built if isinstance(built, WhereNode) else WhereNode("AND", (built,))
 
 
 def _membership(node: Any) -> lookups.Lookup | None:
