@@ -214,17 +214,23 @@ def assert_same_lines(got: Any, expected: Any, objs: list[Obj]) -> None:
     assert got == expected
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "python"])
 @settings(max_examples=400, deadline=None)
 @given(objs=_batch())
-def test_a_batch_is_encoded_as_its_objects_are_one_by_one(objs: list[Obj]) -> None:
-    """encode_many() gives the lines, or raises the error, of encode() in turn."""
-    encoder = make_encoder("cpu load", CPU_TAGS, CPU_FIELDS)
+def test_a_batch_is_encoded_as_its_objects_are_one_by_one(
+    compiled: bool, objs: list[Obj]
+) -> None:
+    """encode_many() gives the lines, or raises the error, of encode() in turn
+    (with the compiled extension where it is built, and without)."""
+    encoder = Encoder("cpu load", CPU_TAGS, CPU_FIELDS, compiled=compiled)
     try:
         expected: Any = [encoder.encode(obj) for obj in objs]
     except (FieldError, LineProtocolError) as exc:
         expected = str(exc)
     try:
-        got: Any = make_encoder("cpu load", CPU_TAGS, CPU_FIELDS).encode_many(objs)
+        got: Any = Encoder(
+            "cpu load", CPU_TAGS, CPU_FIELDS, compiled=compiled
+        ).encode_many(objs)
     except (FieldError, LineProtocolError) as exc:
         got = str(exc)
     assert_same_lines(got, expected, objs)

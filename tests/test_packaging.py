@@ -14,6 +14,7 @@ import email.message
 import pathlib
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import textwrap
 import tomllib
@@ -70,6 +71,32 @@ def test_the_wheel_and_sdist_carry_the_license(built: pathlib.Path) -> None:
         member = archive.extractfile(f"{sdist.name[: -len('.tar.gz')]}/LICENSE")
         assert member is not None
         assert member.read() == license_text
+
+
+def test_the_wheel_carries_the_compiled_encoder_and_the_sdist_its_source(
+    built: pathlib.Path,
+) -> None:
+    """Where a C compiler is found (here: the one that built the editable
+    install's extension), the wheel holds the compiled encoder and is tagged
+    for this Python and platform; the sdist holds the C source and the hook
+    that compiles it, never a compiled file."""
+    from influxpy.lineprotocol._compiled import COMPILED
+
+    if not COMPILED:
+        pytest.skip("no compiled encoder in this install: no C compiler here")
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    (wheel,) = built.glob("*.whl")
+    assert f"-cp{sys.version_info[0]}{sys.version_info[1]}-" in wheel.name
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert f"influxpy/lineprotocol/_speedups{suffix}" in names
+    assert not [name for name in names if name.endswith(".c")]
+    (sdist,) = built.glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        members = [name.split("/", 1)[1] for name in archive.getnames()]
+    assert "hatch_build.py" in members
+    assert "src/influxpy/lineprotocol/_speedups.c" in members
+    assert not [name for name in members if name.endswith(".so")]
 
 
 def test_the_metadata_names_the_license_urls_and_pythons(built: pathlib.Path) -> None:

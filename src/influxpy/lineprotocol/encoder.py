@@ -24,6 +24,7 @@ from influxpy.constants import (
     RESERVED_KEYS,
 )
 from influxpy.exceptions import FieldError, LineProtocolError
+from influxpy.lineprotocol._compiled import RowEncoder
 from influxpy.lineprotocol.escaping import (
     _INT64_MAX,
     _INT64_MIN,
@@ -90,6 +91,14 @@ _FAST_FIELD: dict[str, str] = {
     "integer": "{{{v}}}i",
     "boolean": "{{'true' if {v} else 'false'}}",
     "string": "{{fmt_str({v})}}",
+}
+#: The compiled encoder's code of each field kind (_speedups.c).
+_KIND_CODES: dict[str, int] = {
+    "float": 0,
+    "any": 1,
+    "integer": 2,
+    "boolean": 3,
+    "string": 4,
 }
 #: Batches smaller than this are encoded object by object.
 _MIN_COLUMNAR = 8
@@ -171,6 +180,8 @@ class Encoder:
         fields: Sequence[FieldSpec],
         time_attname: str = "time",
         cache_size: int = 100_000,
+        *,
+        compiled: bool = True,
     ) -> None:
         self.measurement = measurement
         self.escaped_measurement = escape_measurement(measurement)
@@ -199,17 +210,51 @@ class Encoder:
         self.encode: Callable[[Any], str]
         self._encode_rows: Callable[[Iterable[Any]], list[str]]
         self._encode_rows, self.encode = self._compile()
+        #: The compiled encoder (None without the extension): it writes the
+        #: objects whose values all take their fast path and hands every other
+        #: to the generated Python encoder, so both give the same lines and
+        #: raise the same errors.
+        self._compiled = self._compile_c() if compiled else None
+        if self._compiled is not None:
+            self.encode = self._compiled.one
+
+    @property
+    def compiled(self) -> bool:
+        """Whether this encoder writes through the compiled extension."""
+        return self._compiled is not None
+
+    def _compile_c(self) -> Any:
+        if RowEncoder is None:
+            return None
+        try:
+            prefixes = tuple(prefix.encode() for prefix in self._prefixes)
+        except UnicodeEncodeError:  # a lone surrogate: left to Python
+            return None
+        return RowEncoder(
+            tuple(spec.attname for spec in self.tags),
+            self._cache,
+            tuple(spec.attname for spec in self.fields),
+            prefixes,
+            bytes(_KIND_CODES[spec.kind] for spec in self.fields),
+            self.time_attname,
+            self.encode,
+        )
 
     def encode_many(self, objs: Iterable[Any]) -> list[str]:
         """Encode a batch of objects as lines, in order.
 
-        A batch whose values all take their fast path (exact ``float``,
-        ``int``, ``bool`` or ``str`` values, each field present in every
-        object or in none, integer times) is encoded column by column, which
-        costs about half as much; any other goes object by object. Both give
-        the same lines and raise the same errors.
+        With the compiled extension, each object whose values all take their
+        fast path (exact ``float``, ``int``, ``bool`` or ASCII ``str`` values
+        or None, integer times) is written in C and any other by the Python
+        encoder. Without it, such a batch (each field present in every object
+        or in none) is encoded column by column, which costs about half as
+        much as object by object. Every way gives the same lines and raises
+        the same errors.
         """
         batch = objs if isinstance(objs, list) else list(objs)
+        if self._compiled is not None:
+            written: list[str] = self._compiled(batch)
+            return written
         if len(batch) >= _MIN_COLUMNAR:
             try:
                 lines = self._encode_columns(batch)
@@ -388,6 +433,15 @@ class Encoder:
 def _pieces(objs: Iterable[Any], batch_size: int) -> Iterator[list[Any]]:
     """Lists of at most ``_LINES_CHUNK`` of *objs*, none straddling a multiple
     of *batch_size* (when it is above 0)."""
+    if isinstance(objs, list | tuple):
+        # Slices of a sequence: its objects are alive anyway.
+        size = len(objs)
+        batch = batch_size or size or 1
+        for start in range(0, size, batch):
+            end = min(start + batch, size)
+            for first in range(start, end, _LINES_CHUNK):
+                yield list(objs[first : min(first + _LINES_CHUNK, end)])
+        return
     iterator = iter(objs)
     left = batch_size
     while piece := list(islice(iterator, min(_LINES_CHUNK, left or _LINES_CHUNK))):

@@ -56,7 +56,7 @@ class WritesMixin(QuerySetBase[ModelT]):
         backend = self._backend()
         options = self._write_options(backend, batch_size)
         options.update(_concurrency_option(backend, concurrency))
-        return backend.write(self.model, map(check, objs), **options)
+        return backend.write(self.model, self._checked(objs, check, stamp), **options)
 
     async def abulk_create(
         self,
@@ -69,11 +69,27 @@ class WritesMixin(QuerySetBase[ModelT]):
         check = self._bulk_check(batch_size, stamp=stamp)
         backend = self._backend()
         checked = (
-            amap(check, objs) if isinstance(objs, AsyncIterable) else map(check, objs)
+            amap(check, objs)
+            if isinstance(objs, AsyncIterable)
+            else self._checked(objs, check, stamp)
         )
         return await backend.awrite(
             self.model, checked, **self._write_options(backend, batch_size)
         )
+
+    def _checked(
+        self, objs: Iterable[Any], check: Callable[[Any], ModelT], stamp: bool
+    ) -> Iterable[ModelT]:
+        """*objs*, each checked by *check* on its way; a list or tuple is
+        checked whole, before anything is written, and passed on as it is
+        (cheaper than a call per object).
+        """
+        if stamp or not isinstance(objs, list | tuple):
+            return map(check, objs)
+        if set(map(type, objs)) - {self.model}:
+            for obj in objs:
+                check(obj)  # raises for the first one of another class
+        return objs
 
     def _bulk_check(self, batch_size: int, *, stamp: bool) -> Callable[[Any], ModelT]:
         """Check *batch_size*; return the check each object passes on its way."""

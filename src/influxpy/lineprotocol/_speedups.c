@@ -1,0 +1,619 @@
+/* The compiled line-protocol encoder of model instances.
+ *
+ * ``RowEncoder(tag_names, cache, field_names, prefixes, kinds, time_name,
+ * fallback)`` is called with a list of objects and returns their lines, the
+ * lines ``Encoder`` (encoder.py) writes: an object whose values all take the
+ * fast path (exact float, int, bool or ASCII str values or None, a series
+ * already in ``cache``, an integer time in range) is written here, any other
+ * by ``fallback(obj)``, the generated Python encoder, which also raises every
+ * error. So this file decides nothing the Python encoder does not: it only
+ * writes the common case without the interpreter.
+ *
+ * Floats are written as repr() writes them. A float with at most 15
+ * significant digits, at least 1e-4 and below 1e15 in magnitude (nearly every
+ * measured value) is written from the integer n = round(|v| * 10**d) with
+ * the fewest decimals d for which n / 10**d is v again: any decimal of at
+ * most 15 significant digits is the only one of that length that reads as
+ * its double, so it is the shortest repr() finds, and n / 10**d is correctly
+ * rounded (n < 2**53, 10**d exact, one IEEE division). Any other float goes
+ * through PyOS_double_to_string(), which is repr().
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+enum kind { K_FLOAT = 0, K_ANY = 1, K_INTEGER = 2, K_BOOLEAN = 3, K_STRING = 4 };
+
+/* What InfluxDB stores: its time range and the longest string value the
+ * Python fast path takes. */
+#define MIN_TIME_NS (-9223372036854775806LL)
+#define MAX_TIME_NS (9223372036854775806LL)
+#define MAX_FAST_STRING 262144
+/* Python 3.14 caches a tuple's hash in it: there a tuple is never reused. */
+#define REUSE_KEY (PY_VERSION_HEX < 0x030E0000)
+
+static const double POW10[] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* A growing byte buffer for one line. */
+typedef struct {
+    char *data;
+    Py_ssize_t size;
+    Py_ssize_t capacity;
+} buffer;
+
+static int
+reserve(buffer *buf, Py_ssize_t extra)
+{
+    if (buf->size + extra <= buf->capacity) {
+        return 0;
+    }
+    Py_ssize_t capacity = buf->capacity * 2;
+    if (capacity < buf->size + extra) {
+        capacity = buf->size + extra + 256;
+    }
+    char *data = PyMem_Realloc(buf->data, capacity);
+    if (data == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    buf->data = data;
+    buf->capacity = capacity;
+    return 0;
+}
+
+static int
+put(buffer *buf, const char *text, Py_ssize_t length)
+{
+    if (reserve(buf, length) < 0) {
+        return -1;
+    }
+    memcpy(buf->data + buf->size, text, length);
+    buf->size += length;
+    return 0;
+}
+
+static const char DIGIT_PAIRS[201] =
+    "0001020304050607080910111213141516171819202122232425262728293031323334"
+    "3536373839404142434445464748495051525354555657585960616263646566676869"
+    "707172737475767778798081828384858687888990919293949596979899";
+
+/* Write an int64 in decimal; returns its length. *out* holds 21 bytes. */
+static int
+format_int(long long value, char *out)
+{
+    char digits[24];
+    char *end = digits + sizeof(digits);
+    char *start = end;
+    unsigned long long magnitude =
+        value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    while (magnitude >= 100) {
+        unsigned pair = (unsigned)(magnitude % 100);
+        magnitude /= 100;
+        start -= 2;
+        memcpy(start, DIGIT_PAIRS + 2 * pair, 2);
+    }
+    if (magnitude >= 10) {
+        start -= 2;
+        memcpy(start, DIGIT_PAIRS + 2 * magnitude, 2);
+    }
+    else {
+        *--start = (char)('0' + magnitude);
+    }
+    int length = 0;
+    if (value < 0) {
+        out[length++] = '-';
+    }
+    memcpy(out + length, start, end - start);
+    return length + (int)(end - start);
+}
+
+/* Write a finite float as repr() does; returns its length or -1 with an
+ * exception. *out* holds 32 bytes. */
+static int
+format_float(double value, char *out)
+{
+    double magnitude = fabs(value);
+    if (magnitude == 0.0) {
+        if (signbit(value)) {
+            memcpy(out, "-0.0", 4);
+            return 4;
+        }
+        memcpy(out, "0.0", 3);
+        return 3;
+    }
+    if (magnitude >= 1e-4 && magnitude < 1e15) {
+        for (int decimals = 0; decimals <= 22; decimals++) {
+            double scaled = magnitude * POW10[decimals];
+            if (scaled >= 1e15) {
+                break; /* more than 15 significant digits */
+            }
+            double rounded = nearbyint(scaled);
+            if (rounded / POW10[decimals] != magnitude) {
+                continue;
+            }
+            unsigned long long n = (unsigned long long)rounded;
+            unsigned long long unit = (unsigned long long)POW10[decimals];
+            int length = 0;
+            if (value < 0) {
+                out[length++] = '-';
+            }
+            length += format_int((long long)(n / unit), out + length);
+            out[length++] = '.';
+            if (decimals == 0) {
+                out[length++] = '0';
+                return length;
+            }
+            unsigned long long fraction = n % unit;
+            for (int place = decimals - 1; place >= 0; place--) {
+                out[length + place] = (char)('0' + fraction % 10);
+                fraction /= 10;
+            }
+            return length + decimals;
+        }
+    }
+    char *text = PyOS_double_to_string(value, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+    if (text == NULL) {
+        return -1;
+    }
+    size_t length = strlen(text);
+    if (length > 31) {
+        PyMem_Free(text);
+        PyErr_SetString(PyExc_ValueError, "a float's repr() over 31 characters");
+        return -1;
+    }
+    memcpy(out, text, length);
+    PyMem_Free(text);
+    return (int)length;
+}
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *tag_names;   /* tuple of str: the tags' attribute names */
+    PyObject *cache;       /* dict: tuple of tag values -> series key (str) */
+    PyObject *field_names; /* tuple of str: the fields' attribute names */
+    PyObject *prefixes;    /* tuple of bytes: escaped key + "=", UTF-8 */
+    PyObject *time_name;   /* str */
+    PyObject *fallback;    /* callable: obj -> str, the Python encoder */
+    PyObject *key;         /* the tuple of tag values, reused */
+    Py_ssize_t tag_count;
+    Py_ssize_t field_count;
+    unsigned char *kinds;
+} RowEncoder;
+
+static PyObject *DICT_NAME; /* "__dict__" */
+
+static void
+RowEncoder_dealloc(RowEncoder *self)
+{
+    Py_XDECREF(self->tag_names);
+    Py_XDECREF(self->cache);
+    Py_XDECREF(self->field_names);
+    Py_XDECREF(self->prefixes);
+    Py_XDECREF(self->time_name);
+    Py_XDECREF(self->fallback);
+    Py_XDECREF(self->key);
+    PyMem_Free(self->kinds);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+RowEncoder_init(RowEncoder *self, PyObject *args, PyObject *kwargs)
+{
+    PyObject *tag_names, *cache, *field_names, *prefixes, *time_name, *fallback;
+    Py_buffer kinds;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!y*UO:RowEncoder", &PyTuple_Type,
+                          &tag_names, &PyDict_Type, &cache, &PyTuple_Type,
+                          &field_names, &PyTuple_Type, &prefixes, &kinds,
+                          &time_name, &fallback)) {
+        return -1;
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(field_names);
+    if (PyTuple_GET_SIZE(prefixes) != count || kinds.len != count) {
+        PyBuffer_Release(&kinds);
+        PyErr_SetString(PyExc_ValueError,
+                        "RowEncoder: one prefix and one kind per field");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        unsigned char kind = ((unsigned char *)kinds.buf)[i];
+        if (!PyBytes_Check(PyTuple_GET_ITEM(prefixes, i)) || kind > K_STRING) {
+            PyBuffer_Release(&kinds);
+            PyErr_SetString(PyExc_ValueError,
+                            "RowEncoder: prefixes are bytes and kinds 0 to 4");
+            return -1;
+        }
+    }
+    PyMem_Free(self->kinds);
+    self->kinds = PyMem_Malloc(count ? count : 1);
+    if (self->kinds == NULL) {
+        PyBuffer_Release(&kinds);
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(self->kinds, kinds.buf, count);
+    PyBuffer_Release(&kinds);
+    self->tag_count = PyTuple_GET_SIZE(tag_names);
+    self->field_count = count;
+    Py_INCREF(tag_names);
+    Py_XSETREF(self->tag_names, tag_names);
+    Py_INCREF(cache);
+    Py_XSETREF(self->cache, cache);
+    Py_INCREF(field_names);
+    Py_XSETREF(self->field_names, field_names);
+    Py_INCREF(prefixes);
+    Py_XSETREF(self->prefixes, prefixes);
+    Py_INCREF(time_name);
+    Py_XSETREF(self->time_name, time_name);
+    Py_INCREF(fallback);
+    Py_XSETREF(self->fallback, fallback);
+    return 0;
+}
+
+/* The value of *name* in *dict*, borrowed, or NULL when absent (then None). */
+static inline PyObject *
+lookup(PyObject *dict, PyObject *name)
+{
+    return PyDict_GetItemWithError(dict, name);
+}
+
+/* Write a string field value quoted, backslash and quote escaped; 1 when it
+ * takes the fast path, 0 when not (not ASCII, too long), -1 on error. */
+static int
+put_string(buffer *buf, PyObject *value)
+{
+    if (!PyUnicode_IS_ASCII(value)) {
+        return 0;
+    }
+    Py_ssize_t length = PyUnicode_GET_LENGTH(value);
+    if (length >= MAX_FAST_STRING) {
+        return 0;
+    }
+    const char *text = (const char *)PyUnicode_DATA(value);
+    if (reserve(buf, 2 * length + 2) < 0) {
+        return -1;
+    }
+    char *out = buf->data + buf->size;
+    *out++ = '"';
+    for (Py_ssize_t i = 0; i < length; i++) {
+        char c = text[i];
+        if (c == '\\' || c == '"') {
+            *out++ = '\\';
+        }
+        *out++ = c;
+    }
+    *out++ = '"';
+    buf->size = out - buf->data;
+    return 1;
+}
+
+/* Write one field value after its prefix; 1 written, 0 not on the fast path,
+ * -1 on error. */
+static int
+put_value(buffer *buf, unsigned char kind, PyObject *value)
+{
+    char text[32];
+    int length;
+    switch (kind) {
+    case K_FLOAT:
+    case K_ANY: {
+        if (!PyFloat_CheckExact(value)) {
+            return 0;
+        }
+        double number = PyFloat_AS_DOUBLE(value);
+        if (!isfinite(number)) {
+            return 0;
+        }
+        length = format_float(number, text);
+        if (length < 0) {
+            return -1;
+        }
+        break;
+    }
+    case K_INTEGER: {
+        if (!PyLong_CheckExact(value)) {
+            return 0;
+        }
+        int overflow = 0;
+        long long number = PyLong_AsLongLongAndOverflow(value, &overflow);
+        if (overflow) {
+            return 0;
+        }
+        if (number == -1 && PyErr_Occurred()) {
+            return -1;
+        }
+        length = format_int(number, text);
+        text[length++] = 'i';
+        break;
+    }
+    case K_BOOLEAN:
+        if (value == Py_True) {
+            return put(buf, "true", 4) < 0 ? -1 : 1;
+        }
+        if (value == Py_False) {
+            return put(buf, "false", 5) < 0 ? -1 : 1;
+        }
+        return 0;
+    default:
+        if (!PyUnicode_CheckExact(value)) {
+            return 0;
+        }
+        return put_string(buf, value);
+    }
+    return put(buf, text, length) < 0 ? -1 : 1;
+}
+
+/* Write the line of *dict* into *buf*; 1 written, 0 when the object is left
+ * to the Python encoder, -1 on error. */
+static int
+put_line(RowEncoder *self, buffer *buf, PyObject *dict)
+{
+    PyObject *series;
+    /* The tuple of tag values is reused while nothing else holds it: a new
+     * tuple per object would also start the garbage collector every 700. */
+    PyObject *key = self->key;
+    if (key == NULL || Py_REFCNT(key) != 1 || !REUSE_KEY) {
+        key = PyTuple_New(self->tag_count);
+        if (key == NULL) {
+            return -1;
+        }
+        for (Py_ssize_t i = 0; i < self->tag_count; i++) {
+            Py_INCREF(Py_None);
+            PyTuple_SET_ITEM(key, i, Py_None);
+        }
+        Py_XSETREF(self->key, key);
+    }
+    for (Py_ssize_t i = 0; i < self->tag_count; i++) {
+        PyObject *value = lookup(dict, PyTuple_GET_ITEM(self->tag_names, i));
+        if (value == NULL) {
+            if (PyErr_Occurred()) {
+                return -1;
+            }
+            value = Py_None;
+        }
+        Py_INCREF(value);
+        Py_SETREF(PyTuple_GET_ITEM(key, i), value);
+    }
+    Py_INCREF(key);
+    series = PyDict_GetItemWithError(self->cache, key);
+    Py_DECREF(key);
+    if (series == NULL) {
+        return PyErr_Occurred() ? -1 : 0; /* a new series: checked in Python */
+    }
+    Py_ssize_t length;
+    const char *text = PyUnicode_AsUTF8AndSize(series, &length);
+    if (text == NULL || put(buf, text, length) < 0) {
+        return -1;
+    }
+    int written = 0;
+    for (Py_ssize_t i = 0; i < self->field_count; i++) {
+        PyObject *value = lookup(dict, PyTuple_GET_ITEM(self->field_names, i));
+        if (value == NULL) {
+            if (PyErr_Occurred()) {
+                return -1;
+            }
+            continue;
+        }
+        if (value == Py_None) {
+            continue;
+        }
+        PyObject *prefix = PyTuple_GET_ITEM(self->prefixes, i);
+        if (put(buf, written ? "," : " ", 1) < 0 ||
+            put(buf, PyBytes_AS_STRING(prefix), PyBytes_GET_SIZE(prefix)) < 0) {
+            return -1;
+        }
+        int done = put_value(buf, self->kinds[i], value);
+        if (done <= 0) {
+            return done;
+        }
+        written++;
+    }
+    if (!written) {
+        return 0; /* no field value: the Python encoder raises */
+    }
+    PyObject *time = lookup(dict, self->time_name);
+    if (time == NULL || !PyLong_CheckExact(time)) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    int overflow = 0;
+    long long stamp = PyLong_AsLongLongAndOverflow(time, &overflow);
+    if (overflow || stamp < MIN_TIME_NS || stamp > MAX_TIME_NS) {
+        return 0;
+    }
+    char digits[24];
+    digits[0] = ' ';
+    int count = format_int(stamp, digits + 1) + 1;
+    return put(buf, digits, count) < 0 ? -1 : 1;
+}
+
+/* The str of the UTF-8 in *buf*: copied straight when it is ASCII. */
+static PyObject *
+make_str(buffer *buf)
+{
+    const unsigned char *data = (const unsigned char *)buf->data;
+    Py_ssize_t size = buf->size;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        if (data[i] & 0x80) {
+            return PyUnicode_DecodeUTF8(buf->data, size, "strict");
+        }
+    }
+    PyObject *text = PyUnicode_New(size, 127);
+    if (text != NULL) {
+        memcpy(PyUnicode_DATA(text), data, size);
+    }
+    return text;
+}
+
+/* The line of *obj* as a new str, or NULL with an exception. */
+static PyObject *
+encode_object(RowEncoder *self, buffer *buf, PyObject *obj)
+{
+    PyObject *dict = PyObject_GetAttr(obj, DICT_NAME);
+    int done = 0;
+    if (dict == NULL) {
+        PyErr_Clear(); /* no __dict__: the Python encoder says so */
+    }
+    else {
+        if (PyDict_Check(dict)) {
+            buf->size = 0;
+            done = put_line(self, buf, dict);
+        }
+        Py_DECREF(dict);
+    }
+    if (done < 0) {
+        return NULL;
+    }
+    if (done) {
+        return make_str(buf);
+    }
+    return PyObject_CallOneArg(self->fallback, obj);
+}
+
+static int
+ready(RowEncoder *self, buffer *buf)
+{
+    if (self->fallback == NULL) {
+        PyErr_SetString(PyExc_TypeError, "RowEncoder was not initialised");
+        return -1;
+    }
+    buf->data = PyMem_Malloc(256);
+    buf->size = 0;
+    buf->capacity = 256;
+    if (buf->data == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+RowEncoder_call(RowEncoder *self, PyObject *args, PyObject *kwargs)
+{
+    PyObject *objs;
+    buffer buf;
+    if (!PyArg_ParseTuple(args, "O!:RowEncoder", &PyList_Type, &objs) ||
+        ready(self, &buf) < 0) {
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(objs);
+    PyObject *lines = PyList_New(count);
+    if (lines == NULL) {
+        PyMem_Free(buf.data);
+        return NULL;
+    }
+    for (Py_ssize_t index = 0; index < count; index++) {
+        /* The list may change under a fallback call: read it each time. */
+        if (index >= PyList_GET_SIZE(objs)) {
+            PyErr_SetString(PyExc_RuntimeError, "the list changed while encoding");
+            goto error;
+        }
+        PyObject *obj = PyList_GET_ITEM(objs, index);
+        Py_INCREF(obj);
+        PyObject *line = encode_object(self, &buf, obj);
+        Py_DECREF(obj);
+        if (line == NULL) {
+            goto error;
+        }
+        PyList_SET_ITEM(lines, index, line);
+    }
+    PyMem_Free(buf.data);
+    return lines;
+error:
+    PyMem_Free(buf.data);
+    Py_DECREF(lines);
+    return NULL;
+}
+
+static PyObject *
+RowEncoder_one(RowEncoder *self, PyObject *obj)
+{
+    buffer buf;
+    if (ready(self, &buf) < 0) {
+        return NULL;
+    }
+    PyObject *line = encode_object(self, &buf, obj);
+    PyMem_Free(buf.data);
+    return line;
+}
+
+static PyMethodDef RowEncoder_methods[] = {
+    {"one", (PyCFunction)RowEncoder_one, METH_O,
+     "one(obj)\n--\n\nThe line of one object."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyObject *
+py_format_float(PyObject *module, PyObject *value)
+{
+    double number = PyFloat_AsDouble(value);
+    if (number == -1.0 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (!isfinite(number)) {
+        PyErr_SetString(PyExc_ValueError, "format_float() takes a finite float");
+        return NULL;
+    }
+    char text[32];
+    int length = format_float(number, text);
+    if (length < 0) {
+        return NULL;
+    }
+    return PyUnicode_FromStringAndSize(text, length);
+}
+
+static PyMethodDef module_methods[] = {
+    {"format_float", py_format_float, METH_O,
+     "format_float(value)\n--\n\nA finite float as repr() writes it."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject RowEncoderType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name =
+        "influxpy.lineprotocol._speedups.RowEncoder",
+    .tp_basicsize = sizeof(RowEncoder),
+    .tp_dealloc = (destructor)RowEncoder_dealloc,
+    .tp_call = (ternaryfunc)RowEncoder_call,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "RowEncoder(tag_names, cache, field_names, prefixes, kinds, "
+              "time_name, fallback)\n--\n\nThe lines of a list of objects "
+              "(see encoder.py).",
+    .tp_init = (initproc)RowEncoder_init,
+    .tp_methods = RowEncoder_methods,
+    .tp_new = PyType_GenericNew,
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "influxpy.lineprotocol._speedups",
+    .m_doc = "The compiled line-protocol encoder of model instances.",
+    .m_size = -1,
+    .m_methods = module_methods,
+};
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    if (PyType_Ready(&RowEncoderType) < 0) {
+        return NULL;
+    }
+    DICT_NAME = PyUnicode_InternFromString("__dict__");
+    if (DICT_NAME == NULL) {
+        return NULL;
+    }
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) {
+        return NULL;
+    }
+    Py_INCREF(&RowEncoderType);
+    if (PyModule_AddObject(m, "RowEncoder", (PyObject *)&RowEncoderType) < 0) {
+        Py_DECREF(&RowEncoderType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

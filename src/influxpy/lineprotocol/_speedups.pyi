@@ -1,0 +1,19 @@
+from collections.abc import Callable
+from typing import Any
+
+class RowEncoder:
+    def __init__(
+        self,
+        tag_names: tuple[str, ...],
+        cache: dict[tuple[Any, ...], str],
+        field_names: tuple[str, ...],
+        prefixes: tuple[bytes, ...],
+        kinds: bytes,
+        time_name: str,
+        fallback: Callable[[Any], str],
+        /,
+    ) -> None: ...
+    def __call__(self, objs: list[Any], /) -> list[str]: ...
+    def one(self, obj: Any, /) -> str: ...
+
+def format_float(value: float, /) -> str: ...
