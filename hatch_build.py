@@ -1,7 +1,7 @@
 """Build the compiled line-protocol encoder into the wheel.
 
 hatchling runs this hook for every wheel, editable ones included. It
-compiles ``src/influxpy/lineprotocol/_speedups.c`` with the C compiler
+compiles the C files of ``src/influxpy/lineprotocol/`` with the C compiler
 Python was built with (``sysconfig``'s ``CC``): into the source tree for an
 editable install, into the wheel (then tagged for this Python and platform)
 otherwise. Where no C compiler is found, or with ``INFLUXPY_PURE_PYTHON=1``
@@ -25,8 +25,11 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-SOURCE = Path("src/influxpy/lineprotocol/_speedups.c")
 PACKAGE_DIR = "influxpy/lineprotocol"
+SOURCES = [
+    Path("src", PACKAGE_DIR, "_speedups.c"),
+    Path("src", PACKAGE_DIR, "_columns.c"),
+]
 
 
 def _compiler() -> list[str] | None:
@@ -54,7 +57,7 @@ def compile_extension(root: Path, out_dir: Path) -> Path | None:
         "-fPIC",
         "-shared",
         f"-I{sysconfig.get_paths()['include']}",
-        str(root / SOURCE),
+        *(str(root / source) for source in SOURCES),
         "-o",
         str(target),
     ]
@@ -63,7 +66,7 @@ def compile_extension(root: Path, out_dir: Path) -> Path | None:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         message = (
-            f"compiling {SOURCE} failed ({shlex.join(command)}):\n"
+            f"compiling the line-protocol encoder failed ({shlex.join(command)}):\n"
             f"{done.stdout}{done.stderr}\nSet INFLUXPY_PURE_PYTHON=1 to build "
             "without the compiled encoder."
         )

@@ -18,6 +18,7 @@ from influxpy import fields, models
 from influxpy.backends.http.frame_bodies import frame_bodies
 from influxpy.backends.written import frame_line_batches
 from influxpy.exceptions import FieldTypeConflictError
+from influxpy.lineprotocol import bodies
 from influxpy.lineprotocol.bodies import BodyLines
 
 T0 = 1_704_067_200_000_000_000
@@ -83,6 +84,20 @@ def _frame(rows: list[tuple[Any, ...]], drop: list[str]) -> pd.DataFrame:
     return frame.drop(columns=drop)
 
 
+def _joined_by(joiner: str) -> Any:
+    """Bodies joined by the compiled extension or, without it, by pyarrow."""
+    patch = pytest.MonkeyPatch()
+    if joiner == "pyarrow":
+        patch.setattr(bodies, "join_columns", None)
+    elif bodies.join_columns is None:
+        pytest.skip("the compiled extension is not built here")
+    return patch
+
+
+JOINERS = pytest.mark.parametrize("joiner", ["compiled", "pyarrow"])
+
+
+@JOINERS
 @settings(max_examples=200, deadline=None)
 @given(
     rows=FRAME_ROWS,
@@ -92,10 +107,11 @@ def _frame(rows: list[tuple[Any, ...]], drop: list[str]) -> pd.DataFrame:
     ),
 )
 def test_frame_bodies_match_the_line_encoder(
-    rows: list[tuple[Any, ...]], batch_size: int, drop: list[str]
+    joiner: str, rows: list[tuple[Any, ...]], batch_size: int, drop: list[str]
 ) -> None:
     """Random frames: the bodies are the old lines joined, or the same error."""
     frame = _frame(rows, drop)
+    patch = _joined_by(joiner)
 
     def old() -> list[bytes]:
         return [
@@ -109,9 +125,13 @@ def test_frame_bodies_match_the_line_encoder(
         made = frame_bodies(Frame, frame, batch_size)
         return old() if made is None else [body for body, _lines in made]
 
-    assert _outcome(new) == _outcome(old)
+    try:
+        assert _outcome(new) == _outcome(old)
+    finally:
+        patch.undo()
 
 
+@JOINERS
 @settings(max_examples=100, deadline=None)
 @given(
     values=st.lists(
@@ -126,9 +146,19 @@ def test_frame_bodies_match_the_line_encoder(
         max_size=200,
     )
 )
-def test_plain_frames_take_the_joined_columns(values: list[tuple[float, int]]) -> None:
+def test_plain_frames_take_the_joined_columns(
+    joiner: str, values: list[tuple[float, int]]
+) -> None:
     """Floats of every notation (1e+20, 1e-05, -0.0, subnormals) and
     integer bounds go through the columns joined in C, with repr()'s text."""
+    patch = _joined_by(joiner)
+    try:
+        _check_plain_frame(values)
+    finally:
+        patch.undo()
+
+
+def _check_plain_frame(values: list[tuple[float, int]]) -> None:
     frame = pd.DataFrame(values, columns=["ratio", "count"])
     frame.insert(0, "host", "h")
     frame.insert(0, "time", [T0 + n for n in range(len(values))])

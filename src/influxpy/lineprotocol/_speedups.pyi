@@ -17,3 +17,10 @@ class RowEncoder:
     def one(self, obj: Any, /) -> str: ...
 
 def format_float(value: float, /) -> str: ...
+def join_columns(
+    index: Any,
+    keys: list[bytes],
+    columns: list[tuple[bytes, int, Any, Any]],
+    times: Any,
+    /,
+) -> bytes | None: ...

@@ -29,6 +29,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from influxpy.lineprotocol._compiled import join_columns
 from influxpy.lineprotocol.escaping import (
     _INT64_MAX,
     _INT64_MIN,
@@ -43,6 +44,8 @@ __all__ = [
     "BodyLines",
     "check_column",
     "columns_body",
+    "compiled_body",
+    "series_index",
     "series_keys",
 ]
 
@@ -162,6 +165,8 @@ def _array_texts(kind: str, values: pa.Array) -> pa.Array | None:
 
 
 _SUFFIX = {"integer": "i", "string": '"'}
+#: The compiled extension's codes of the kinds it joins (_speedups.h).
+_KIND_CODES = {"float": 0, "integer": 2}
 
 
 def columns_body(
@@ -212,21 +217,42 @@ def series_keys(
     ``encode_columns()`` escapes it; raises its errors, for the tag sets
     in sorted order (not necessarily the first row's).
     """
+    found, index = series_index(measurement, tags, field_keys, cache, count)
+    return pa.array(found, pa.string()).take(pa.array(index))
+
+
+def series_index(
+    measurement: str,
+    tags: dict[str, pa.Array],
+    field_keys: Sequence[str],
+    cache: dict[tuple[Any, ...], str],
+    count: int,
+) -> tuple[list[str], np.ndarray]:
+    """``series_keys()`` as the distinct keys and each row's position among
+    them (an int64 array)."""
     tag_keys = sorted(tags)
     if not tag_keys:
         key = cache.get(())
         if key is None:
             escaped = escape_measurement(measurement)
             key = cache[()] = _series_key(measurement, escaped, (), field_keys)
-        return pa.array(np.full(count, key, dtype=object), pa.string())
+        return [key], np.zeros(count, dtype=np.int64)
     codes: Any = None
+    span = 1
     for name in tag_keys:
-        indices = tags[name].dictionary_encode().indices.to_numpy()
+        encoded = tags[name].dictionary_encode()
+        indices = encoded.indices.to_numpy().astype(np.int64)
+        size = max(len(encoded.dictionary), 1)
         if codes is None:
-            codes = indices.astype(np.int64)
-        else:
-            codes = codes * (int(indices.max()) + 1) + indices
-        _, codes = np.unique(codes, return_inverse=True)
+            codes = indices
+        elif span * size < 2**62:
+            codes = codes * size + indices
+        else:  # renumber before the codes would overflow
+            _, codes = np.unique(codes, return_inverse=True)
+            codes = codes.ravel().astype(np.int64) * size + indices
+            span = int(codes.max()) + 1
+            continue
+        span *= size
     _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
     taken = pa.array(first)
     sets = zip(*(tags[name].take(taken).to_pylist() for name in tag_keys), strict=True)
@@ -238,7 +264,47 @@ def series_keys(
             pairs = zip(tag_keys, values, strict=True)
             key = cache[values] = _series_key(measurement, escaped, pairs, field_keys)
         found.append(key)
-    return pa.array(found, pa.string()).take(pa.array(inverse.ravel()))
+    return found, inverse.ravel().astype(np.int64)
+
+
+def compiled_body(
+    keys: list[str],
+    index: np.ndarray,
+    columns: Sequence[tuple[str, str, pa.Array | list[Any]]],
+    times: np.ndarray,
+) -> bytes | None:
+    """``columns_body()``'s body joined by the compiled extension from the
+    distinct series *keys* and each row's *index* among them (from
+    ``series_index()``); None without the extension, or when a column is
+    not a float64 array of a float field or an int64 array of an integer
+    one, or a row needs the Python path.
+    """
+    if join_columns is None:
+        return None
+    specs = []
+    for key, kind, values in columns:
+        if isinstance(values, list):
+            return None
+        if values.null_count == len(values):
+            continue
+        if kind == "float" and pa.types.is_float64(values.type):
+            dtype: Any = np.float64
+        elif kind == "integer" and pa.types.is_int64(values.type):
+            dtype = np.int64
+        else:
+            return None
+        data = np.frombuffer(values.buffers()[1], dtype=dtype)
+        data = data[values.offset : values.offset + len(values)]
+        valid = None
+        if values.null_count:
+            valid = values.is_valid().to_numpy(zero_copy_only=False).view(np.uint8)
+        specs.append(((key + "=").encode(), _KIND_CODES[kind], data, valid))
+    if not specs:
+        return None
+    encoded = [key.encode("utf-8", "surrogatepass") for key in keys]
+    stamps = np.ascontiguousarray(times, dtype=np.int64)
+    body: bytes | None = join_columns(index, encoded, specs, stamps)
+    return body
 
 
 def _piece(key: str, kind: str, texts: pa.Array) -> tuple[str, pa.Array, str]:

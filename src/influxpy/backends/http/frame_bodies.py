@@ -3,7 +3,8 @@
 ``frame_bodies()`` gives ``HTTPWrites.write_frame()`` one body per batch,
 made from the frame's pyarrow columns by ``lineprotocol.bodies``: the
 bytes of ``frame_line_batches()``'s lines joined, without a Python string
-per value or line.
+per value or line, by the compiled extension where it is built and the
+columns are float and integer ones, else by pyarrow's kernels.
 """
 
 from __future__ import annotations
@@ -56,7 +57,12 @@ def _frame_batch_bodies(
 
     from influxpy._dataframe import frame_batches
     from influxpy.lineprotocol import encode_columns, escape_field_key
-    from influxpy.lineprotocol.bodies import BodyLines, columns_body, series_keys
+    from influxpy.lineprotocol.bodies import (
+        BodyLines,
+        columns_body,
+        compiled_body,
+        series_index,
+    )
 
     # encode_columns() checks the field keys first, as for any batch.
     encode_columns(
@@ -71,14 +77,19 @@ def _frame_batch_bodies(
         count = len(stamps)
         body: bytes | None = None
         try:
-            series = series_keys(measurement, tag_columns, list(fields), cache, count)
+            found, index = series_index(
+                measurement, tag_columns, list(fields), cache, count
+            )
             columns = [
                 (key, kind, values)
                 for key, (kind, values) in zip(
                     keys, field_columns.values(), strict=True
                 )
             ]
-            body = columns_body(series, columns, pa.array(stamps, pa.int64()))
+            body = compiled_body(found, index, columns, stamps)
+            if body is None:
+                series = pa.array(found, pa.string()).take(pa.array(index))
+                body = columns_body(series, columns, pa.array(stamps, pa.int64()))
         except Exception:  # encode_columns() raises it
             body = None
         if body is not None:
