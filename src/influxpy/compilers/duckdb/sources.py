@@ -250,7 +250,7 @@ class SourcesMixin(_CompilerBase):
             if isinstance(inner, list):
                 # Read per measurement, as the server reads such a subquery.
                 if query.extra_sources:
-                    raise self._unsupported("a subquery of several measurements here")
+                    return self._beside_subqueries(_rewrite(query, _unraw))
                 outer = _rewrite(query, _unraw)
                 parts = [dataclasses.replace(outer, source=part) for part in inner]
                 if _has_text_forms(query):
