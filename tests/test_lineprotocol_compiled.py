@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from _lineprotocol import Obj
 from influxpy.exceptions import FieldError, LineProtocolError
 from influxpy.lineprotocol import Encoder, FieldSpec, TagSpec
+from influxpy.lineprotocol import encoder as encoder_module
 from influxpy.lineprotocol._compiled import COMPILED
 from test_lineprotocol_encoder import CPU_FIELDS, CPU_TAGS, _batch, assert_same_lines
 
@@ -192,3 +193,41 @@ def test_the_pure_python_encoder_is_chosen_by_the_environment() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True
     )
     assert done.stdout.strip() == "False", done.stderr
+
+
+def _bodies(encoder: Encoder, objs: list[Obj], batch_size: int) -> Any:
+    made = list(encoder.bodies(objs, batch_size))
+    return [(body, list(lines), len(lines)) for body, lines in made]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    objs=_batch() | _odd_batch(),
+    batch_size=st.integers(1, 9),
+    piece=st.integers(1, 5),
+)
+def test_bodies_are_the_lines_of_each_batch_joined(
+    objs: list[Obj], batch_size: int, piece: int
+) -> None:
+    """``Encoder.bodies()`` (bulk_create's path): each batch's body is its
+    lines joined by newlines, as UTF-8, and its lines are those lines, even
+    where a string value holds a newline; or the same error."""
+    compiled, python = _pair()
+    for obj in objs:  # a newline inside some string values
+        if isinstance(obj.__dict__.get("note"), str) and len(obj.__dict__["note"]) > 2:
+            obj.__dict__["note"] = obj.__dict__["note"][:1] + "\n" + "x"
+        if obj.__dict__.get("time") is None:
+            obj.__dict__["time"] = 1  # comparable lines
+    lines = _outcome(python.encode_many, objs)
+    if isinstance(lines, str):
+        expected: Any = lines
+    else:
+        expected = []
+        for start in range(0, len(lines), batch_size):
+            batch = lines[start : start + batch_size]
+            body = "\n".join(batch).encode("utf-8", "surrogatepass")
+            expected.append((body, batch, len(batch)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(encoder_module, "_LINES_CHUNK", piece)
+        got = _outcome(lambda o: _bodies(compiled, o, batch_size), objs)
+    assert got == expected

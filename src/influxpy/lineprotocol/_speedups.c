@@ -291,22 +291,34 @@ make_str(buffer *buf)
     return text;
 }
 
+/* Append the line of *obj* to *buf*: 1 when written here, 0 when the object
+ * is left to the Python encoder (*buf* as it was), -1 on error. */
+static int
+write_object(RowEncoder *self, buffer *buf, PyObject *obj)
+{
+    PyObject *dict = PyObject_GetAttr(obj, DICT_NAME);
+    if (dict == NULL) {
+        PyErr_Clear(); /* no __dict__: the Python encoder says so */
+        return 0;
+    }
+    int done = 0;
+    if (PyDict_Check(dict)) {
+        Py_ssize_t start = buf->size;
+        done = put_line(self, buf, dict);
+        if (done == 0) {
+            buf->size = start;
+        }
+    }
+    Py_DECREF(dict);
+    return done;
+}
+
 /* The line of *obj* as a new str, or NULL with an exception. */
 static PyObject *
 encode_object(RowEncoder *self, buffer *buf, PyObject *obj)
 {
-    PyObject *dict = PyObject_GetAttr(obj, DICT_NAME);
-    int done = 0;
-    if (dict == NULL) {
-        PyErr_Clear(); /* no __dict__: the Python encoder says so */
-    }
-    else {
-        if (PyDict_Check(dict)) {
-            buf->size = 0;
-            done = put_line(self, buf, dict);
-        }
-        Py_DECREF(dict);
-    }
+    buf->size = 0;
+    int done = write_object(self, buf, obj);
     if (done < 0) {
         return NULL;
     }
@@ -371,6 +383,90 @@ error:
     return NULL;
 }
 
+/* Append the Python encoder's line of *obj* to *buf*, as UTF-8 with lone
+ * surrogates passed (as the writer encodes lines). */
+static int
+write_fallback(RowEncoder *self, buffer *buf, PyObject *obj)
+{
+    PyObject *line = PyObject_CallOneArg(self->fallback, obj);
+    if (line == NULL) {
+        return -1;
+    }
+    PyObject *data = PyUnicode_AsEncodedString(line, "utf-8", "surrogatepass");
+    Py_DECREF(line);
+    if (data == NULL) {
+        return -1;
+    }
+    int done = put(buf, PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data));
+    Py_DECREF(data);
+    return done;
+}
+
+static PyObject *
+RowEncoder_body(RowEncoder *self, PyObject *objs)
+{
+    buffer buf;
+    if (!PyList_Check(objs)) {
+        PyErr_SetString(PyExc_TypeError, "body() takes a list");
+        return NULL;
+    }
+    if (ready(self, &buf) < 0) {
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(objs);
+    long long *starts = PyMem_Malloc(sizeof(long long) * (count ? count : 1));
+    int embedded = 0; /* a line holds a newline (in a string value) */
+    PyObject *result = NULL;
+    if (starts == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t index = 0; index < count; index++) {
+        if (index >= PyList_GET_SIZE(objs)) {
+            PyErr_SetString(PyExc_RuntimeError, "the list changed while encoding");
+            goto done;
+        }
+        if (index && put(&buf, "\n", 1) < 0) {
+            goto done;
+        }
+        Py_ssize_t start = buf.size;
+        starts[index] = start;
+        PyObject *obj = PyList_GET_ITEM(objs, index);
+        Py_INCREF(obj);
+        int done = write_object(self, &buf, obj);
+        if (done == 0) {
+            done = write_fallback(self, &buf, obj);
+        }
+        Py_DECREF(obj);
+        if (done < 0) {
+            goto done;
+        }
+        if (memchr(buf.data + start, '\n', buf.size - start) != NULL) {
+            embedded = 1;
+        }
+    }
+    PyObject *body = PyBytes_FromStringAndSize(buf.data, buf.size);
+    if (body == NULL) {
+        goto done;
+    }
+    if (!embedded) {
+        result = PyTuple_Pack(2, body, Py_None);
+    }
+    else {
+        PyObject *offsets = PyBytes_FromStringAndSize(
+            (const char *)starts, (Py_ssize_t)(sizeof(long long) * count));
+        if (offsets != NULL) {
+            result = PyTuple_Pack(2, body, offsets);
+            Py_DECREF(offsets);
+        }
+    }
+    Py_DECREF(body);
+done:
+    PyMem_Free(starts);
+    PyMem_Free(buf.data);
+    return result;
+}
+
 static PyObject *
 RowEncoder_one(RowEncoder *self, PyObject *obj)
 {
@@ -386,6 +482,10 @@ RowEncoder_one(RowEncoder *self, PyObject *obj)
 static PyMethodDef RowEncoder_methods[] = {
     {"one", (PyCFunction)RowEncoder_one, METH_O,
      "one(obj)\n--\n\nThe line of one object."},
+    {"body", (PyCFunction)RowEncoder_body, METH_O,
+     "body(objs)\n--\n\nThe lines of a list of objects joined by newlines, as "
+     "UTF-8, and None, or each line's start offset (native int64) when a "
+     "line holds a newline."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -21,8 +21,8 @@ path. Pure: no I/O.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import orjson
@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from influxpy.lineprotocol._compiled import join_columns
+from influxpy.lineprotocol.body_lines import BodyLines
 from influxpy.lineprotocol.escaping import (
     _INT64_MAX,
     _INT64_MIN,
@@ -361,33 +362,3 @@ def _data(lines: pa.Array) -> bytes:
     if data is None or stop <= start:
         return b""
     return bytes(data.slice(start, stop - start).to_pybytes())
-
-
-class BodyLines(Sequence[str]):
-    """The lines of a body, made from it only when asked for (the writer
-    needs only their count, unless the server refuses the body)."""
-
-    def __init__(self, body: bytes, count: int) -> None:
-        self._body = body
-        self._count = count
-        self._lines: list[str] | None = None
-
-    def _all(self) -> list[str]:
-        if self._lines is None:
-            self._lines = self._body.decode("utf-8", "surrogatepass").split("\n")
-        return self._lines
-
-    def __len__(self) -> int:
-        return self._count
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        return self._all()[index]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._all())

@@ -25,6 +25,7 @@ from influxpy.constants import (
 )
 from influxpy.exceptions import FieldError, LineProtocolError
 from influxpy.lineprotocol._compiled import RowEncoder
+from influxpy.lineprotocol.body_lines import BodyLines
 from influxpy.lineprotocol.escaping import (
     _INT64_MAX,
     _INT64_MIN,
@@ -279,6 +280,32 @@ class Encoder:
         """
         return chain.from_iterable(map(self.encode_many, _pieces(objs, batch_size)))
 
+    def bodies(
+        self, objs: Iterable[Any], batch_size: int
+    ) -> Iterator[tuple[bytes, BodyLines]]:
+        """The request bodies of *objs*, *batch_size* lines each: the bytes of
+        each batch of ``lines()`` joined by newlines, made by the compiled
+        extension without a string per line, with the batch's lines (made
+        from the body only when asked for). The errors of ``lines()``, and
+        *objs* taken as it takes them. Only with the extension
+        (``compiled``).
+        """
+        if self._compiled is None:
+            msg = "Encoder.bodies() needs the compiled extension"
+            raise RuntimeError(msg)
+        body_of = self._compiled.body
+        pieces: list[tuple[bytes, bytes | None, int]] = []
+        count = 0
+        for piece in _pieces(objs, batch_size):
+            data, starts = body_of(piece)
+            pieces.append((data, starts, len(piece)))
+            count += len(piece)
+            if count == batch_size:
+                yield _joined(pieces, count)
+                pieces, count = [], 0
+        if count:
+            yield _joined(pieces, count)
+
     def _encode_columns(self, batch: list[Any]) -> list[str] | None:
         """Encode *batch* column by column, or return None to leave it to the
         object-by-object encoder (which then raises any error).
@@ -428,6 +455,26 @@ class Encoder:
         encode_many: Callable[[Iterable[Any]], list[str]] = namespace["encode_many"]
         encode_one: Callable[[Any], str] = namespace["encode_one"]
         return encode_many, encode_one
+
+
+def _joined(
+    pieces: list[tuple[bytes, bytes | None, int]], count: int
+) -> tuple[bytes, BodyLines]:
+    """One body of the compiled encoder's pieces, with its lines."""
+    body = b"\n".join([data for data, _starts, _count in pieces])
+    if all(starts is None for _data, starts, _count in pieces):
+        return body, BodyLines(body, count)
+    # A line holds a newline of its own: the lines start where the pieces say.
+    found: list[int] = []
+    base = 0
+    for data, starts, size in pieces:
+        if starts is None:
+            offsets = [0] + [i + 1 for i in range(len(data)) if data[i] == 10]
+        else:
+            offsets = list(memoryview(starts).cast("q"))
+        found += [base + offset for offset in offsets[:size]]
+        base += len(data) + 1
+    return body, BodyLines(body, count, found)
 
 
 def _pieces(objs: Iterable[Any], batch_size: int) -> Iterator[list[Any]]:

@@ -118,7 +118,8 @@ _Encode = Callable[[Any], "list[str] | tuple[bytes, Sequence[str]]"]
 
 
 def _made(batch: tuple[bytes, Sequence[str]]) -> tuple[bytes, Sequence[str]]:
-    """A batch made by ``frame_bodies()``: its body and lines as they are."""
+    """A batch made by ``frame_bodies()`` or ``Encoder.bodies()``: its body
+    and lines as they are."""
     return batch
 
 
@@ -334,8 +335,19 @@ class HTTPWrites(HTTPRequests):
         """
         # Encoded a few hundred at a time (Encoder.lines()): a generator's
         # instances then die young instead of burdening the garbage collector.
+        encoder = model._meta.encoder
+        if encoder.compiled and concurrency <= 1:
+            # Bodies joined by the compiled encoder, without a string per line.
+            return self._write_batches(
+                encoder.bodies(objs, batch_size),
+                _made,
+                database,
+                retention_policy,
+                concurrency,
+                batch_size,
+            )
         return self._write_batches(
-            chunks(model._meta.encoder.lines(objs, batch_size), batch_size),
+            chunks(encoder.lines(objs, batch_size), batch_size),
             list,
             database,
             retention_policy,
