@@ -153,6 +153,11 @@ def _module_name(path: pathlib.Path) -> str:
 MODULES = {_module_name(p): p for p in sorted((SRC / PACKAGE).rglob("*.py"))}
 
 
+def _is_extension(name: str) -> bool:
+    """Whether *name* is a compiled extension module (its stub is there)."""
+    return (SRC / pathlib.Path(*name.split("."))).with_suffix(".pyi").exists()
+
+
 def _is_type_checking(test: ast.expr) -> bool:
     if isinstance(test, ast.Name):
         return test.id == "TYPE_CHECKING"
@@ -177,6 +182,8 @@ def _targets(module: str, node: ast.Import | ast.ImportFrom) -> Iterator[str]:
             for alias in node.names
         ]
     for name in names:
+        if _is_extension(name):
+            continue  # compiled, with a stub: it imports nothing of influxpy
         # ``import influxpy.a.b`` names the module itself or a package.
         while name and name not in MODULES:
             name = name.rpartition(".")[0]

@@ -187,7 +187,7 @@ def test_floats_at_the_edges_of_the_short_path_are_written_as_repr() -> None:
 
 
 def test_the_pure_python_encoder_is_chosen_by_the_environment() -> None:
-    code = "from influxpy.lineprotocol._compiled import COMPILED; print(COMPILED)"
+    code = "import influxpy.lineprotocol as lp; print(lp.compiled())"
     env = {**os.environ, "INFLUXPY_PURE_PYTHON": "1"}
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True

@@ -10,10 +10,14 @@ The package's parts, each importable from here:
 - ``scanner``: the exact port of InfluxDB 1.6.7's line scanner (its errors);
 - ``reader``: ``read_body``, the fast reader of a whole request body into
   columns per measurement, with the lines InfluxDB would reject.
+
+``compiled()`` says whether the compiled part of the encoder (a C
+extension the build makes where a C compiler is found) is in use.
 """
 
 from __future__ import annotations
 
+from influxpy.lineprotocol._compiled import COMPILED
 from influxpy.lineprotocol.encoder import (
     Encoder,
     FieldSpec,
@@ -35,6 +39,15 @@ from influxpy.lineprotocol.escaping import (
 from influxpy.lineprotocol.parsing import field_types_of, parse_line
 from influxpy.lineprotocol.reader import Columns, ReadResult, Rejected, read_body
 
+
+def compiled() -> bool:
+    """Whether the compiled line-protocol encoder is in use: built where a
+    C compiler was found, and not turned off by ``INFLUXPY_PURE_PYTHON=1``
+    when influxpy was imported. Without it the pure Python encoder writes
+    the same lines, more slowly."""
+    return COMPILED
+
+
 __all__ = [
     "Columns",
     "Encoder",
@@ -45,6 +58,7 @@ __all__ = [
     "TagSpec",
     "check_tag_set",
     "check_tag_value",
+    "compiled",
     "encode_columns",
     "encode_point",
     "escape_field_key",
