@@ -4,11 +4,12 @@ hatchling runs this hook for every wheel, editable ones included. It
 compiles the extensions (``EXTENSIONS``: the line-protocol encoder of model
 instances and DataFrame columns) with the C compiler Python was built with
 (``sysconfig``'s ``CC``): into the source tree for an editable install, into
-the wheel (then tagged for this Python and platform) otherwise. Where no C compiler is
-found, or with ``INFLUXPY_PURE_PYTHON=1`` in the build's environment, the
-wheel is pure Python: the Python code then does the same work, more slowly.
-A compiler that is there and fails stops the build with its output: that is
-a bug to fix, not a reason to ship a slower package quietly.
+the wheel (then tagged for this Python and platform) otherwise. Where no C
+compiler or no headers of Python (``Python.h``) are found, or with
+``INFLUXPY_PURE_PYTHON=1`` in the build's environment, the wheel is pure
+Python: the Python code then does the same work, more slowly. A compiler
+that is there and fails stops the build with its output: that is a bug to
+fix, not a reason to ship a slower package quietly.
 """
 
 from __future__ import annotations
@@ -35,12 +36,15 @@ EXTENSIONS = {
 
 
 def _compiler() -> list[str] | None:
-    """The C compiler command, or None where there is none."""
+    """The C compiler command, or None where there is none (or no headers
+    of Python to compile against)."""
     if sys.platform == "win32":
         return None  # MSVC needs setuptools' discovery; the wheel is pure there
     command = shlex.split(sysconfig.get_config_var("CC") or "cc")
     if not command or shutil.which(command[0]) is None:
         return None
+    if not (Path(sysconfig.get_paths()["include"]) / "Python.h").exists():
+        return None  # Python's headers are not installed (e.g. python3-dev)
     return command
 
 
