@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email
 import email.message
+import os
 import pathlib
 import subprocess
 import sys
@@ -97,6 +98,39 @@ def test_the_wheel_carries_the_compiled_encoder_and_the_sdist_its_source(
     assert "hatch_build.py" in members
     assert "src/influxpy/lineprotocol/_speedups.c" in members
     assert not [name for name in members if name.endswith(".so")]
+
+
+def test_without_the_extension_the_wheel_is_pure_python(
+    tmp_path: pathlib.Path,
+) -> None:
+    """``INFLUXPY_PURE_PYTHON=1`` at build time (as on a machine without a C
+    compiler or Python's headers): a pure Python wheel for every platform."""
+    pytest.importorskip("hatchling", reason="hatchling is a dev dependency")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hatchling",
+            "build",
+            "-t",
+            "wheel",
+            "-d",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "INFLUXPY_PURE_PYTHON": "1"},
+    )
+    assert done.returncode == 0, done.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    assert wheel.name.endswith("-py3-none-any.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert not [
+            n for n in archive.namelist() if "_speedups" in n and ".py" not in n
+        ]
 
 
 def test_the_metadata_names_the_license_urls_and_pythons(built: pathlib.Path) -> None:
