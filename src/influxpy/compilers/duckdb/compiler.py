@@ -59,6 +59,7 @@ from influxpy.compilers.duckdb.aliases import (
     group_column,
     output_column,
 )
+from influxpy.compilers.duckdb.beside import BesideMixin
 from influxpy.compilers.duckdb.calls import CallsMixin
 from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
@@ -82,7 +83,6 @@ from influxpy.compilers.duckdb.multirow import MultiRowMixin
 from influxpy.compilers.duckdb.nans import null_nan
 from influxpy.compilers.duckdb.plan import DeletePlan, EmptyPlan, IntoPlan, SelectPlan
 from influxpy.compilers.duckdb.scalars import ScalarsMixin
-from influxpy.compilers.duckdb.sources import SourcesMixin
 from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
 from influxpy.compilers.duckdb.windows import WindowsMixin
@@ -102,7 +102,7 @@ __all__ = ["DuckDBCompiler"]
 
 
 class DuckDBCompiler(
-    SourcesMixin,
+    BesideMixin,
     CallsMixin,
     MultiRowMixin,
     WindowsMixin,
