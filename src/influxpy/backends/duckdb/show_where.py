@@ -9,13 +9,21 @@ literals as influxql's ``Reduce`` does: ``x AND false`` is ``false`` and
 ``x OR false`` is ``x``, whatever ``x``. A condition folding to ``false``
 fails SHOW TAG KEYS and TAG VALUES with the literal's text and answers
 nothing for the others. SHOW MEASUREMENTS fails on the first literal its
-index meets, in the order written.
+index meets, in the order written. A comparison of two literals those
+statements fold first (``show_literals``: ``1 = 2`` is ``false``).
+
+SHOW TAG KEYS and TAG VALUES read time as influxql's ``ConditionExpr``
+does: every condition on time bounds one time range, intersected even
+across OR (``time_conditions``), which picks the shard groups, and is
+taken out of the condition (``without_time``: ``time > 5 OR host = 'a'``
+is ``host = 'a'``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from influxpy.backends.duckdb.show_literals import fold_comparisons
 from influxpy.expressions import WhereNode
 from influxpy.influxql.show_conditions import boolean_error, literal, literal_value
 from influxpy.lookups import ExpressionLookup, NotEqual
@@ -27,7 +35,9 @@ __all__ = [
     "is_never",
     "measurement_literal_error",
     "select_condition",
+    "time_conditions",
     "with_keys_present",
+    "without_time",
 ]
 
 #: Comparisons influxd's index refuses in the WHERE of a SHOW statement.
@@ -37,7 +47,10 @@ ORDERING = ("gt", "gte", "lt", "lte")
 def fold_literals(where: WhereNode | None) -> WhereNode | None:
     """*where* with its literals folded: None when it keeps every series;
     ``false`` as a condition ``is_never`` knows, the conditions on time of
-    *where* beside it (the cardinalities refuse those first)."""
+    *where* beside it (the cardinalities refuse those first). A comparison
+    of two literals is folded first (``show_literals``)."""
+    if where is not None:
+        where = fold_comparisons(where)
     if where is None or not any(literal_value(n) is not None for n in where.walk()):
         return where
     if _folded(where, drop_time=True) is False:
@@ -182,3 +195,24 @@ def _is_time(node: Any) -> bool:
     if isinstance(node, WhereNode):
         return all(_is_time(child) for child in node.children)
     return bool(node.lhs.role == "time")
+
+
+def time_conditions(node: WhereNode) -> WhereNode:
+    """Every condition on time of *node*, as one AND: influxql's
+    ``ConditionExpr`` intersects their ranges, under OR too."""
+    return WhereNode("AND", tuple(n for n in node.walk() if _on_time(n)))
+
+
+def without_time(node: WhereNode) -> WhereNode | None:
+    """*node* with its conditions on time taken out, as influxql's
+    ``ConditionExpr`` takes them out: an AND or OR keeps what is left of
+    it, and goes when nothing is (None: every series passes)."""
+    kept: list[Any] = []
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            inner = without_time(child)
+            if inner is not None:
+                kept.append(inner)
+        elif not _on_time(child):
+            kept.append(child)
+    return WhereNode(node.connector, tuple(kept)) if kept else None
