@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from influxpy import statements as st
 from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.reading import EngineQueries
+from influxpy.backends.duckdb.show_names import bind_name, split_name
 from influxpy.backends.duckdb.show_sources import names_only, source_stores
 from influxpy.backends.duckdb.show_where import (
     ORDERING,
@@ -24,6 +25,8 @@ from influxpy.backends.duckdb.show_where import (
     is_never,
     measurement_literal_error,
     select_condition,
+    time_conditions,
+    without_time,
 )
 from influxpy.exceptions import RetentionPolicyNotFoundError
 from influxpy.expressions import WhereNode
@@ -34,7 +37,11 @@ from influxpy.query import Delete, Source
 from influxpy.results import Series
 
 if TYPE_CHECKING:
+    from influxpy.backends.duckdb.retention_service import ShardGroup
     from influxpy.compilers.duckdb import ColumnInfo
+
+#: Each policy's ``[start, end)`` of the shard groups a SHOW reads.
+Spans = Mapping[str, list[tuple[int, int]]]
 
 __all__ = ["EngineShow", "StatementFailed", "go_duration"]
 
@@ -90,6 +97,12 @@ def _page(items: list[Any], limit: int | None, offset: int | None) -> list[Any]:
     return items[start : start + limit] if limit else items[start:]
 
 
+def _inside(spans: list[tuple[int, int]]) -> str:
+    """SQL keeping the points inside one of *spans* (``[start, end)``)."""
+    inside = " OR ".join(f"(time >= {start} AND time < {end})" for start, end in spans)
+    return f" AND ({inside})"
+
+
 def _refuse_ordering(node: WhereNode | None) -> None:
     """Fail as influxd does, whatever the measurements, when *node* orders
     a key (``>``, ``<=``…): a SHOW statement's keys are tags."""
@@ -134,6 +147,11 @@ def _series_conditions(node: WhereNode, fields: set[str]) -> WhereNode | None:
 
 class EngineShow(EngineQueries):
     """The SHOW statements of ``DuckDBBackend``."""
+
+    if TYPE_CHECKING:
+
+        def shard_groups(self, database: str | None = None) -> list[ShardGroup]:
+            """The shard groups the engine records (``EngineRetention``)."""
 
     def _existing(self, database: str | None) -> str:
         """*database*, which must be named and exist, as influxd requires."""
@@ -199,9 +217,14 @@ class EngineShow(EngineQueries):
         """Rows of ``SELECT select FROM table WHERE where``; *where* is
         written by the engine compiler, as for a DELETE of the same table,
         after dropping its conditions on time and fields, which influxd's
-        SHOW statements pass over."""
+        SHOW statements pass over, ``_name`` read as *measurement*."""
         table = self._table(database, rp, measurement)
         condition, params = "TRUE", {}
+        if where is not None:
+            named = bind_name(where, measurement)
+            if named is False:
+                return []
+            where = None if named is True else named
         if where is not None:
             # The fields of this measurement's table: influxd's index lets
             # every series pass a condition on a key its shard's field set
@@ -317,6 +340,10 @@ class EngineShow(EngineQueries):
                 verdict = True
             elif child.lookup_name in ORDERING:
                 raise StatementFailed("invalid tag comparison operator")
+            elif isinstance(
+                named := bind_name(WhereNode("AND", (child,)), measurement), bool
+            ):
+                verdict = named  # ``_name``: the measurement's name
             elif child.lookup_name in ("exact", "ne") and not isinstance(
                 child.rhs, str
             ):
@@ -351,17 +378,45 @@ class EngineShow(EngineQueries):
                 values.update(str(r[0]) for r in rows if r[0])
         return values
 
+    def _index_where(
+        self, db: str, where: WhereNode | None, index: bool
+    ) -> tuple[WhereNode | None, WhereNode | None] | None:
+        """*where* as SHOW TAG KEYS and TAG VALUES read it: from the index
+        (*index*), its ``_name`` conditions and the others (``split_name``)
+        with the times taken out, or None when no shard group of *db* meets
+        its time range (nothing listed); else ``(None, where)``."""
+        if where is None or not index:
+            return None, where
+        if has_time(where):
+            bounds = self.get_compiler(db)._bounds(time_conditions(where))
+            if not any(
+                (bounds.lower is None or group.end > bounds.lower)
+                and (bounds.upper is None or group.start <= bounds.upper)
+                for group in self.shard_groups(db)
+            ):
+                return None
+            where = without_time(where)
+        return (None, None) if where is None else split_name(where)
+
     def _do_show_tag_keys(
-        self, statement: st.ShowTagKeys, database: str | None
+        self, statement: st.ShowTagKeys, database: str | None, *, index: bool = True
     ) -> list[Series]:
+        """SHOW TAG KEYS: from the index (*index*), or counted with a SELECT
+        (``_name`` and time read as the cardinality reads them)."""
         _refuse_ordering(statement.where)
         db = self._existing(statement.database or database)
         if is_never(statement.where):
             raise StatementFailed(boolean_error(False))
+        read = self._index_where(db, statement.where, index)
+        if read is None:
+            return []
+        names, where = read
         keys: dict[str, set[str]] = {}
         # influxd reads the statement's database whatever a source names.
         for rp, m, columns in self._tables(db, names_only(statement.sources)):
-            found = self._tag_keys_present(db, rp, m, columns, statement.where)
+            if names is not None and bind_name(names, m) is not True:
+                continue
+            found = self._tag_keys_present(db, rp, m, columns, where)
             keys.setdefault(m, set()).update(found)
         out = []
         for m in sorted(keys):
@@ -371,22 +426,39 @@ class EngineShow(EngineQueries):
         return out
 
     def _do_show_tag_values(
-        self, statement: st.ShowTagValues, database: str | None, *, index: bool = True
+        self,
+        statement: st.ShowTagValues,
+        database: str | None,
+        *,
+        index: bool = True,
+        spans: Spans | None = None,
     ) -> list[Series]:
         """SHOW TAG VALUES: of the statement's database, every policy alike
-        (*index*), or only those the sources name."""
+        (*index*), or only those the sources name, with *spans* only the
+        series with points in them."""
         _refuse_ordering(statement.where)
         db = self._existing(statement.database or database)
         if is_never(statement.where):
             raise StatementFailed(boolean_error(False))
+        read = self._index_where(db, statement.where, index)
+        if read is None:
+            return []
+        names, where = read
         pairs: dict[str, set[tuple[str, str]]] = {}
         sources = names_only(statement.sources) if index else statement.sources
         for rp, m, columns in self._tables(db, sources):
+            if names is not None and bind_name(names, m) is not True:
+                continue
+            extra = ""
+            if spans is not None:
+                if not spans.get(rp):
+                    continue
+                extra = _inside(spans[rp])
             for key, info in columns.items():
                 if info.role != "tag" or not _matches(statement.key, key):
                     continue
                 column = ident(key)
-                rows = self._read(db, rp, m, f"DISTINCT {column}", statement.where)
+                rows = self._read(db, rp, m, f"DISTINCT {column}", where, extra)
                 found = {(key, str(r[0])) for r in rows if r[0]}
                 pairs.setdefault(m, set()).update(found)
         out = []
@@ -430,7 +502,7 @@ class EngineShow(EngineQueries):
         self,
         db: str,
         statement: st.ShowSeries,
-        spans: Callable[[str], Mapping[str, list[tuple[int, int]]]],
+        spans: Callable[[str], Spans],
     ) -> list[Series]:
         """SHOW SERIES with time in its WHERE, which influxd answers from a
         SELECT over the series of the shard groups the time range overlaps
@@ -457,7 +529,7 @@ class EngineShow(EngineQueries):
         db: str,
         statement: st.ShowSeries,
         where: WhereNode | None,
-        spans_of: Callable[[str], Mapping[str, list[tuple[int, int]]]] | None = None,
+        spans_of: Callable[[str], Spans] | None = None,
     ) -> list[Series]:
         """The series keys of *statement*'s measurements passing *where*
         (with *spans_of*, only those with points in one of their policy's
@@ -483,10 +555,7 @@ class EngineShow(EngineQueries):
                 spans = spans_of(store)
                 if not spans.get(rp):
                     continue
-                inside = " OR ".join(
-                    f"(time >= {start} AND time < {end})" for start, end in spans[rp]
-                )
-                extra = f" AND ({inside})"
+                extra = _inside(spans[rp])
             tags = sorted(k for k, c in columns.items() if c.role == "tag")
             select = "DISTINCT " + (", ".join(map(ident, tags)) or "1")
             prefix = escape_measurement(m)

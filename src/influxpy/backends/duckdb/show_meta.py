@@ -14,23 +14,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from influxpy import statements as st
 from influxpy.backends.duckdb import show_stats
 from influxpy.backends.duckdb.catalog import ident
-from influxpy.backends.duckdb.show import EngineShow, StatementFailed
+from influxpy.backends.duckdb.show import EngineShow, Spans, StatementFailed
+from influxpy.backends.duckdb.show_names import bind_name
 from influxpy.backends.duckdb.show_where import (
     has_time,
     is_never,
     select_condition,
+    time_conditions,
     with_keys_present,
 )
 from influxpy.query import Source
 from influxpy.results import Series
-
-if TYPE_CHECKING:
-    from influxpy.backends.duckdb.retention_service import ShardGroup
 
 __all__ = ["EngineShowMeta"]
 
@@ -77,11 +76,6 @@ def _counts(counted: dict[str, int], statement: st.ShowCardinality) -> list[Seri
 class EngineShowMeta(EngineShow):
     """Cardinality, shard and user statements of ``DuckDBBackend``."""
 
-    if TYPE_CHECKING:
-
-        def shard_groups(self, database: str | None = None) -> list[ShardGroup]:
-            """The shard groups the engine records (``EngineRetention``)."""
-
     # -- cardinality -----------------------------------------------------------
 
     def _do_show_cardinality(
@@ -114,7 +108,17 @@ class EngineShowMeta(EngineShow):
         if is_never(statement.where):
             return []
         self._read_default(db, statement.sources)
+        window: tuple[int | None, int | None] | None = None
         if statement.where is not None:
+            if timed:
+                # influxd counts tag values at time 0 of the shard groups the
+                # time range meets, the times taken out of the condition.
+                window = self._time_range(db, statement.where)
+                lower, upper = window
+                if (lower is not None and lower > 0) or (
+                    upper is not None and upper < 0
+                ):
+                    return []
             # influxd counts with a SELECT, where a condition on a key that
             # is a field of any measurement is never true.
             tables = self._tables(db, statement.sources)
@@ -124,11 +128,14 @@ class EngineShowMeta(EngineShow):
                 for c in cs.values()
                 if c.role == "field"
             }
-            where = select_condition(statement.where, fields)
+            where = select_condition(statement.where, fields, drop_time=timed)
+            if what == "tag values" and not isinstance(where, bool):
+                # ``_name`` is a key no series of the count has.
+                where = bind_name(where, None)
+                if not isinstance(where, bool):
+                    where = with_keys_present(where)
             if where is False:
                 return []
-            if what == "tag values" and where is not True:
-                where = with_keys_present(where)
             statement = dataclasses.replace(
                 statement, where=None if where is True else where
             )
@@ -146,7 +153,8 @@ class EngineShowMeta(EngineShow):
             elif what == "measurement":
                 names |= self._measurements_counted(store, one)
             else:
-                for listed in self._listed(store, one):
+                spans = None if window is None else self._spans(store, *window)
+                for listed in self._listed(store, one, spans):
                     values = {tuple(row) for row in listed.values}
                     found.setdefault(listed.name, set()).update(values)
         if what == "measurement":
@@ -177,18 +185,56 @@ class EngineShowMeta(EngineShow):
             out.append((store, (one,)))
         return out
 
-    def _listed(self, db: str, statement: st.ShowCardinality) -> list[Series]:
-        """The SHOW TAG KEYS, FIELD KEYS or TAG VALUES answer being counted."""
+    def _listed(
+        self, db: str, statement: st.ShowCardinality, spans: Spans | None
+    ) -> list[Series]:
+        """The SHOW TAG KEYS, FIELD KEYS or TAG VALUES answer being counted
+        with a SELECT over the series (of *spans* only, when given)."""
         if statement.what == "tag key":
-            return self._do_show_tag_keys(
-                st.ShowTagKeys(db, statement.sources, statement.where), db
-            )
+            keys = st.ShowTagKeys(db, statement.sources, statement.where)
+            return self._do_show_tag_keys(keys, db, index=False)
         if statement.what == "field key":
-            return self._do_show_field_keys(st.ShowFieldKeys(db, statement.sources), db)
+            fields = self._do_show_field_keys(
+                st.ShowFieldKeys(db, statement.sources), db
+            )
+            return [s for s in fields if self._has_series(db, statement, s.name)]
         assert statement.key is not None
         values = st.ShowTagValues(statement.key, db, statement.sources, statement.where)
         # Counted with a SELECT: only the policy read, not the whole index.
-        return self._do_show_tag_values(values, db, index=False)
+        return self._do_show_tag_values(values, db, index=False, spans=spans)
+
+    def _has_series(
+        self, db: str, statement: st.ShowCardinality, measurement: str
+    ) -> bool:
+        """Whether *measurement* has a series passing *statement*'s
+        condition in the policy its source reads (influxd counts the
+        field keys of those measurements only)."""
+        if statement.where is None:
+            return True
+        return any(
+            self._read(db, rp, m, "1", statement.where, " LIMIT 1")
+            for rp, m, _columns in self._tables(db, statement.sources)
+            if m == measurement
+        )
+
+    def _time_range(self, db: str, where: Any) -> tuple[int | None, int | None]:
+        """The inclusive ``(lower, upper)`` of influxql's time range of
+        *where*: every condition on time intersected, under OR too."""
+        bounds = self.get_compiler(db)._bounds(time_conditions(where))
+        return bounds.lower, bounds.upper
+
+    def _spans(self, store: str, lower: int | None, upper: int | None) -> Spans:
+        """Each policy's shard groups of *store* that ``[lower, upper]``
+        meets."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        for group in self.shard_groups(store):
+            if (lower is None or group.end > lower) and (
+                upper is None or group.start <= upper
+            ):
+                found.setdefault(group.retention_policy, []).append(
+                    (group.start, group.end)
+                )
+        return found
 
     def _measurements_counted(self, db: str, statement: st.ShowCardinality) -> set[str]:
         """influxd counts ``SELECT count(distinct(_name))`` over the series:
@@ -255,20 +301,9 @@ class EngineShowMeta(EngineShow):
         if statement.where is None or not has_time(statement.where):
             return super()._do_show_series(statement, database)
         bounds = self.get_compiler(db)._bounds(statement.where)
-
-        def spans(store: str) -> dict[str, list[tuple[int, int]]]:
-            """Each policy's shard groups of *store* the time range meets."""
-            found: dict[str, list[tuple[int, int]]] = {}
-            for group in self.shard_groups(store):
-                if (bounds.lower is None or group.end > bounds.lower) and (
-                    bounds.upper is None or group.start <= bounds.upper
-                ):
-                    found.setdefault(group.retention_policy, []).append(
-                        (group.start, group.end)
-                    )
-            return found
-
-        return self._timed_series(db, statement, spans)
+        return self._timed_series(
+            db, statement, lambda store: self._spans(store, bounds.lower, bounds.upper)
+        )
 
     def _do_show_shard_groups(
         self, statement: st.ShowShardGroups, database: str | None

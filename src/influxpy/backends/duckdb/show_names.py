@@ -1,0 +1,109 @@
+"""``_name`` in a SHOW condition: the measurement's name, as influxd reads it.
+
+influxd reads ``_name = 'cpu'`` (``!=``, ``=~``, ``!~``) as a condition on
+the measurement's name. SHOW SERIES, SHOW MEASUREMENTS and the
+cardinalities but TAG VALUES judge it with each series (``bind_name``):
+``_name = 'm' OR host = 'c'`` is every series of ``m`` and those with
+``host = 'c'``. SHOW TAG KEYS and TAG VALUES read it apart
+(``split_name``): the ``_name`` conditions alone pick the measurements
+(all when there are none), the others alone filter their series, so
+``_name = 'm' OR host = 'c'`` is the series of ``m`` with ``host = 'c'``.
+The count of tag values reads ``_name`` as a key no series has: never
+true (``bind_name`` without a measurement). ``_name`` against a number
+and orderings of it are left to the statement's other rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from influxpy.expressions import WhereNode
+from influxpy.lookups import ExpressionLookup
+
+__all__ = ["bind_name", "split_name"]
+
+#: The key influxd's index reads as the measurement's name.
+NAME = "_name"
+
+
+def _is_name(node: Any) -> bool:
+    """Whether *node* compares ``_name`` with text (``=``, ``!=``, a
+    regex, or ``IN`` from ``(_name = 'a' OR _name = 'b')``)."""
+    if isinstance(node, (WhereNode, ExpressionLookup)):
+        return False
+    if node.lhs.key != NAME or node.lhs.role == "time":
+        return False
+    if node.lookup_name == "in":
+        return all(isinstance(v, str) for v in node.rhs)
+    return node.lookup_name in ("exact", "ne", "regex") and isinstance(node.rhs, str)
+
+
+def _passes(node: Any, measurement: str) -> bool:
+    if node.lookup_name == "regex":
+        hit = re.search(node.rhs, measurement) is not None
+    elif node.lookup_name == "in":
+        hit = measurement in node.rhs
+    else:
+        hit = measurement == node.rhs
+        if node.lookup_name == "ne":
+            hit = not hit
+    return bool(hit != node.negated)
+
+
+def bind_name(where: WhereNode, measurement: str | None) -> WhereNode | bool:
+    """*where* for the series of *measurement*: each ``_name`` condition
+    true or false (all false without a measurement), folded away; True
+    or False when that decides it."""
+    decided: WhereNode | bool = _decided(
+        where, lambda node: _name_verdict(node, measurement)
+    )
+    return decided
+
+
+def _name_verdict(node: Any, measurement: str | None) -> bool | None:
+    if not _is_name(node):
+        return None
+    return measurement is not None and _passes(node, measurement)
+
+
+def split_name(where: WhereNode) -> tuple[WhereNode | None, WhereNode | None]:
+    """*where* as influxd's index reads it for SHOW TAG KEYS and TAG
+    VALUES: its ``_name`` conditions alone, and the others alone (either
+    None when there is none)."""
+    return _kept(where, _is_name), _kept(where, lambda node: not _is_name(node))
+
+
+def _decided(node: WhereNode, decide: Callable[[Any], bool | None]) -> Any:
+    """*node* with each condition *decide* judges replaced by its verdict,
+    folded: True or False when that decides it."""
+    deciding = node.connector == "OR"
+    kept: list[Any] = []
+    for child in node.children:
+        inner = (
+            _decided(child, decide) if isinstance(child, WhereNode) else decide(child)
+        )
+        if inner is None:
+            inner = child
+        if inner is deciding:
+            return deciding  # True in an OR, False in an AND
+        if not isinstance(inner, bool):
+            kept.append(inner)
+    if not kept:
+        return not deciding
+    return WhereNode(node.connector, tuple(kept))
+
+
+def _kept(node: WhereNode, keep: Callable[[Any], bool]) -> WhereNode | None:
+    """*node* with only the conditions *keep* keeps; an AND or OR left
+    empty goes (influxql's ``RewriteExpr`` dropping the others)."""
+    kept: list[Any] = []
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            inner = _kept(child, keep)
+            if inner is not None:
+                kept.append(inner)
+        elif keep(child):
+            kept.append(child)
+    return WhereNode(node.connector, tuple(kept)) if kept else None
