@@ -379,29 +379,6 @@ def test_tag_values_cardinality_skips_series_without_the_key(
     )
 
 
-@pytest.mark.parametrize(
-    ("condition", "hosts"),
-    [("time > 0", ["a", "b"]), ("host = 'b' AND time > 0", ["b"])],
-)
-def test_quirk_tag_values_cardinality_with_time_counts_nothing(
-    both: tuple[str, str], condition: str, hosts: list[str]
-) -> None:
-    """influxd counts no tag values with a condition on time (which ``SHOW
-    TAG VALUES`` ignores); the engine counts the values it lists."""
-    server, engine = both
-    write_both(
-        both,
-        Reading(time=at(0), v=1.0, host="a", dc="x"),
-        Reading(time=at(10), v=2.0, host="b"),
-    )
-    listed = f"SHOW TAG VALUES WITH KEY = host WHERE {condition}"
-    counted = f"SHOW TAG VALUES CARDINALITY WITH KEY = host WHERE {condition}"
-    expected = [("conformance", [["host", h] for h in hosts])]
-    assert counts(server, listed) == counts(engine, listed) == expected
-    assert counts(server, counted) == []
-    assert counts(engine, counted) == [("conformance", [[len(hosts)]])]
-
-
 def test_quirk_integer_mean_past_the_int64_range(both: tuple[str, str]) -> None:
     """influxd sums integers in int64 for a mean, and the sum wraps around
     (two points of 2**63 - 1 average to -1); the engine gives the mean."""
