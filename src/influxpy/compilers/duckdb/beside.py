@@ -11,8 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
+from typing import Any
 
-from influxpy.compilers.duckdb.catalog import ColumnInfo, field_column
+from influxpy.compilers.duckdb.catalog import (
+    ColumnInfo,
+    field_column,
+    find_column,
+    ident,
+    stored_key,
+)
 from influxpy.compilers.duckdb.merged import MERGED, stored_table, union_table
 from influxpy.compilers.duckdb.sources import (
     SourcesMixin,
@@ -22,6 +30,7 @@ from influxpy.compilers.duckdb.sources import (
     _rewrite,
     _Stored,
 )
+from influxpy.expressions import Col
 from influxpy.query import Query, Source
 
 __all__ = ["BesideMixin"]
@@ -59,10 +68,7 @@ class BesideMixin(SourcesMixin):
                 pieces.setdefault(_innermost(part).measurement, []).append(part)
                 found = self._subquery_table(unit)
                 for info in (found[1] if found else {}).values():
-                    # Keyed as the stored columns below are: a field of a
-                    # subquery and one of a measurement are one column.
-                    name = field_column(info.key) if info.role == "field" else info.key
-                    union.setdefault(name, info)
+                    _add_column(union, info)
         measured: list[tuple[Source, _Columns]] = []
         if tables:
             over = dataclasses.replace(
@@ -71,8 +77,8 @@ class BesideMixin(SourcesMixin):
             measured = self._tables_of(over)
         for _source, columns in measured:
             for info in columns.values():
-                name = field_column(info.key) if info.role == "field" else info.key
-                union.setdefault(name, info)
+                _add_column(union, info)
+        self._typed_keys = self._typed_keys | {c.key for c in union.values()}
         merged = {
             name
             for name, found in pieces.items()
@@ -126,34 +132,115 @@ class BesideMixin(SourcesMixin):
         order) read as one table, as influxd merges them; None when none
         of them reads anything."""
         tables: list[tuple[str, _Columns]] = []
+        subqueries: list[bool] = []
         for piece in pieces:
             if isinstance(piece, Query):
                 unit = dataclasses.replace(query, source=piece, extra_sources=())
                 found = self._subquery_table(unit)
                 if found is not None:
                     tables.append(found)
+                    subqueries.append(True)
             else:
                 catalog, rp, measurement, columns = piece
                 tables.append((stored_table(catalog, rp, measurement), columns))
+                subqueries.append(False)
         if not tables:
             return None
+        tables = _columns_as_tags(tables)
         roles: dict[str, set[str]] = {}
         for _table, columns in tables:
-            for info in columns.values():
-                roles.setdefault(info.key, set()).add(info.role)
-        both = sorted(k for k, r in roles.items() if len(r) > 1)
+            for column, info in columns.items():
+                roles.setdefault(column, set()).add(info.role)
+        both = sorted(stored_key(k) for k, r in roles.items() if len(r) > 1)
         if both:
-            # influxd reads such a key as the one value in both columns.
             what = (
                 f"a subquery beside another source of measurement {name!r} "
-                f"with a column named like a tag of the other ({both[0]!r})"
+                f"with a column that is not text named like a tag of the other, "
+                f"or a tag named like a field of the other ({both[0]!r})"
             )
             raise self._unsupported(what)
         key = f"{MERGED}{len(self._merged)}"
-        self._merged[key] = union_table(tables, by_source=True)
+        self._merged[key] = union_table(tables, by_source=True, subqueries=subqueries)
         columns = self._merged[key][1]
         part = dataclasses.replace(query, source=Source(name, key), extra_sources=())
         fields = {k: c for k, c in union.items() if c.role == "field"}
         own = {field_column(c.key): c for c in columns.values() if c.role == "field"}
         resolved: Query = _rewrite(part, _resolver({**fields, **columns, **own}))
-        return resolved
+        tagged: Query = _rewrite(resolved, _tagged_reader(columns))
+        return tagged
+
+
+def _add_column(union: dict[str, ColumnInfo], info: ColumnInfo) -> None:
+    """Add *info* to the columns of every source, *union*.
+
+    Keyed as stored columns are, a field of a subquery and one of a
+    measurement are one column. influxd types a key by the sources' types
+    in order of precedence (float, integer, string, boolean, then tag): a
+    subquery's column of a tag's values (``tagged``) gives way to a field
+    of that key; otherwise the first source's type stays.
+    """
+    name = field_column(info.key) if info.role == "field" else info.key
+    known = union.get(name)
+    if known is None or (known.tagged and not info.tagged):
+        union[name] = info
+
+
+def _columns_as_tags(tables: list[tuple[str, _Columns]]) -> list[tuple[str, _Columns]]:
+    """*tables* (of one measurement, merged) with a subquery's text column
+    named like a tag of another also read as that tag.
+
+    influxd reads a tag of a subquery's rows as its column of that name
+    (``SELECT * FROM (SELECT * FROM /cp/), cpu``: ``host`` and its repeat
+    ``host_1`` are the column there, the tag in the stored rows). The
+    column keeps its value as a field (``field_column``) beside the tag;
+    a null stays null there (no condition on the tag holds for it, as
+    none holds for the server's missing value).
+    """
+    tags = {
+        info.key
+        for _table, columns in tables
+        for info in columns.values()
+        if info.role == "tag"
+    }
+    out: list[tuple[str, _Columns]] = []
+    for table, columns in tables:
+        named = [
+            name
+            for name, info in columns.items()
+            if info.role == "field"
+            and name == info.key
+            and name in tags
+            and info.kind == "string"
+        ]
+        if not named:
+            out.append((table, columns))
+            continue
+        moved = dict(columns)
+        extra = []
+        for name in named:
+            moved[field_column(name)] = moved.pop(name)
+            moved[name] = ColumnInfo(name, "tag", "string")
+            extra.append(f"{ident(name)} AS {ident(field_column(name))}")
+        sql = f"(SELECT *, {', '.join(extra)} FROM {table})"
+        out.append((sql, moved))
+    return out
+
+
+def _tagged_reader(columns: _Columns) -> Callable[[Any], Any]:
+    """A leaf rewrite reading a tag the merged *columns* lack as the
+    subquery's column of a tag's values of that key, as influxd reads a
+    tag of a subquery's rows (the stored rows lack it: null)."""
+
+    def leaf(node: Any) -> Any:
+        if not isinstance(node, Col) or node.role != "tag":
+            return node
+        stored = columns.get(node.key)
+        if stored is not None and stored.role == "tag":
+            return node
+        found = find_column(columns, node.key, "field")
+        if found is None or not found[1].tagged:
+            return node
+        kind = found[1].kind
+        return dataclasses.replace(node, role="field", dtype=kind, cast=None)
+
+    return leaf

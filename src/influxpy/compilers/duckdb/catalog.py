@@ -29,6 +29,10 @@ class ColumnInfo:
     ``coded`` marks a tag stored with its integer code beside it (see
     ``code_column``). A column not ``listed`` is read when named but left
     out of wildcards (a subquery's tag columns of TOP/BOTTOM(x, tag…, N)).
+    ``tagged`` marks a subquery's column of a tag's values (``SELECT *``
+    or ``SELECT host`` inside): influxd types it a tag, so beside other
+    sources ``*`` lists it as one, and a measurement reads its own tag of
+    that name there.
     """
 
     key: str
@@ -36,6 +40,7 @@ class ColumnInfo:
     kind: str
     coded: bool = False
     listed: bool = True
+    tagged: bool = False
 
 
 #: The dictionary of tag values: ``(code INTEGER, value VARCHAR)``, code 0

@@ -61,7 +61,7 @@ from influxpy.compilers.duckdb.aliases import (
 )
 from influxpy.compilers.duckdb.beside import BesideMixin
 from influxpy.compilers.duckdb.calls import CallsMixin
-from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
+from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column, ident
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
 from influxpy.compilers.duckdb.context import (
     _VALUE_ROLES,
@@ -75,6 +75,7 @@ from influxpy.compilers.duckdb.context import (
     _Selected,
 )
 from influxpy.compilers.duckdb.merged import (
+    SUBQUERY_ROW,
     is_merged,
     reads_subquery,
     tie_order,
@@ -244,7 +245,8 @@ class DuckDBCompiler(
         if found_sql is None:
             return None
         sql, names, kinds = found_sql
-        return _Selected(sql, names, kinds, group_keys)
+        tags = self._tag_outputs.get(sql, frozenset())
+        return _Selected(sql, names, kinds, group_keys, tags)
 
     def _expand_stars(
         self, items: list[SelectItem], columns: Mapping[str, ColumnInfo]
@@ -274,7 +276,10 @@ class DuckDBCompiler(
             for key, kind in sorted(
                 (c.key, c.kind)
                 for c in columns.values()
-                if c.role == "field" and c.listed and re.search(pattern, c.key)
+                if c.role == "field"
+                and c.listed
+                and not c.tagged
+                and re.search(pattern, c.key)
             ):
                 # The fields the innermost call takes (``abs(count(*))``
                 # counts text too, as on the server).
@@ -417,14 +422,25 @@ class DuckDBCompiler(
                 and c.key in ctx.columns
             }
         )
-        if not referenced and not (
-            ctx.subquery and ((star and items) or _reads_a_column(items, ctx))
+        # Beside other sources, a key one of them types is read as a null
+        # of that type where a subquery lacks it (``beside``).
+        known = not ctx.inner and _names_a_key(items, self._typed_keys)
+        beside = reads_subquery(ctx.table) and known
+        if (
+            not referenced
+            and not beside
+            and not (
+                ctx.subquery
+                and ((star and items) or _reads_a_column(items, ctx) or known)
+            )
         ):
             # Only tags of a measurement: no rows. Of a subquery, every row
             # comes out (its tags are columns the server reads; ``*`` lists
             # even columns without a type).
             return None
-        present = " OR ".join(f"{r} IS NOT NULL" for r in referenced)
+        present = " OR ".join(
+            [*(f"{r} IS NOT NULL" for r in referenced), *([SUBQUERY_ROW] * beside)]
+        )
         if ctx.subquery:
             # Every row of a subquery comes out, even with null values.
             present = "TRUE"
@@ -469,7 +485,21 @@ class DuckDBCompiler(
                     len(ctx.groups), _tie_expr(ctx) != "0", [k for _s, k in typed]
                 ),
             )
+        self._tag_outputs[sql] = frozenset(
+            i for i, item in enumerate(items) if _reads_tag(item.expression, ctx)
+        )
         return sql, names, [kind for _sql, kind in typed]
+
+
+def _reads_tag(expr: Expression, ctx: _Context) -> bool:
+    """Whether *expr* is a tag's values: a tag, or a subquery's column of
+    them (influxd types either a tag)."""
+    if not isinstance(expr, Col):
+        return False
+    if expr.role == "tag":
+        return True
+    found = find_column(ctx.columns, expr.key)
+    return expr.role in _VALUE_ROLES and found is not None and found[1].tagged
 
 
 def _intersect(bounds: _Bounds, limits: _Bounds) -> _Bounds:
@@ -536,6 +566,15 @@ def _top_tags(query: Query, names: list[str]) -> tuple[str, ...]:
         if isinstance(param, Col | F)
     }
     return tuple(name for name in names if name in keys)
+
+
+def _names_a_key(items: list[SelectItem], keys: frozenset[str]) -> bool:
+    """Whether *items* name a column of one of *keys*."""
+    return any(
+        isinstance(node, Col) and node.key in keys
+        for item in items
+        for node in item.expression.walk()
+    )
 
 
 def _reads_a_column(items: list[SelectItem], ctx: _Context) -> bool:

@@ -91,6 +91,8 @@ class _Selected:
     names: list[str]
     kinds: list[str | None]
     group_keys: list[str]
+    #: The positions of the columns of a tag's values (``ColumnInfo.tagged``).
+    tags: frozenset[int] = frozenset()
 
 
 @dataclasses.dataclass
@@ -197,6 +199,14 @@ class _CompilerBase(Compiler):
         #: A subquery's columns of fields that exist nowhere (no type), by
         #: the subquery table's SQL: ``*`` over it lists them (subqueries).
         self._typeless: dict[str, tuple[str, ...]] = {}
+        #: The positions of a raw SELECT's columns of a tag's values, by
+        #: its SQL: a subquery's such columns are ``tagged`` (subqueries).
+        self._tag_outputs: dict[str, frozenset[int]] = {}
+        #: The keys some source of a FROM of subqueries beside other
+        #: sources types (``beside``): a raw query over such a subquery
+        #: reads every one of its rows when it names one (the server
+        #: reads a key the subquery lacks as a null of that type).
+        self._typed_keys: frozenset[str] = frozenset()
         #: The SQL of a subquery's TOP/BOTTOM/SAMPLE/DISTINCT rows that carry
         #: ``WINDOW_START`` and ``ROW_ORDER`` (``multirow``), and the subquery
         #: tables that keep them for the query reading them (``subqueries``).

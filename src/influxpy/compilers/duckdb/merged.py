@@ -35,6 +35,7 @@ __all__ = [
     "MARK",
     "MERGED",
     "ORDINAL",
+    "SUBQUERY_ROW",
     "is_merged",
     "merged_mark",
     "merged_table",
@@ -55,6 +56,11 @@ ORDINAL = ident("\nsource")
 #: The column of a ``BY_SOURCE`` table's rows holding their rank in their
 #: source's rows (a subquery's rows at one time come in its order).
 SEQUENCE = ident("\nsequence")
+
+#: The column of a ``BY_SOURCE`` table's rows telling whether they are a
+#: subquery's: the outer query reads each of those rows, even one whose
+#: values it reads are null.
+SUBQUERY_ROW = ident("\nsubquery")
 
 #: Starts the SQL of a merged table (and of one read with padding columns).
 MARK = "(/* merged */ "
@@ -141,13 +147,15 @@ def union_table(
     tables: Sequence[tuple[str, Mapping[str, ColumnInfo]]],
     *,
     by_source: bool = False,
+    subqueries: Sequence[bool] = (),
 ) -> tuple[str, dict[str, ColumnInfo]]:
     """The SQL and columns of the rows of *tables* (``(table SQL,
     columns)`` each, a stored table or a subquery's rows) read as one.
 
     As ``merged_table``; a tag of a subquery's grouping reads as a stored
     tag (without codes). *by_source*: rows at one time come one of each source
-    in turn (``BY_SOURCE``).
+    in turn (``BY_SOURCE``), and ``SUBQUERY_ROW`` tells the rows of the
+    tables *subqueries* marks true.
     """
     columns: dict[str, ColumnInfo] = {}
     for _table, stored in tables:
@@ -164,6 +172,8 @@ def union_table(
         items = ["time", f"{ordinal} AS {ORDINAL}"]
         if by_source:
             items.append(f"row_number() OVER () AS {SEQUENCE}")
+            mine = ordinal < len(subqueries) and subqueries[ordinal]
+            items.append(f"{'TRUE' if mine else 'FALSE'} AS {SUBQUERY_ROW}")
         for name, info in columns.items():
             if name in stored:
                 items.append(ident(name))

@@ -347,9 +347,7 @@ class SourcesMixin(_CompilerBase):
             expr = item.expression
             if isinstance(expr, Star | ColumnPattern):
                 out += [
-                    SelectItem(
-                        Col(c.key, c.role, c.kind if c.role == "field" else None)
-                    )
+                    SelectItem(_listed(c))
                     for k, c in sorted(union.items(), key=_by_key)
                     if _matches(expr, c.key, c)
                     and c.listed
@@ -366,6 +364,7 @@ class SourcesMixin(_CompilerBase):
                     key = c.key
                     if (
                         c.role != "field"
+                        or c.tagged
                         or not c.listed
                         or not _matches(source, key, c)
                     ):
@@ -385,7 +384,8 @@ class SourcesMixin(_CompilerBase):
     def _table(self, source: Source) -> tuple[str, _Columns] | None:
         """The table of *source*; read beside other measurements, with the
         fields only those have as null columns: the server reads such a
-        field as one without points there (filled windows, ``*``)."""
+        field as one without points there (filled windows). A wildcard
+        leaves them out (``*`` of a subquery reads its measurement alone)."""
         found = self._own_table(source)
         padding = self._padding.get(source.measurement) if found else None
         if found is None or not padding:
@@ -397,7 +397,8 @@ class SourcesMixin(_CompilerBase):
         )
         # A merged table stays one (its rows' order is read from it).
         start = merged_mark(table) or "("
-        return f"{start}SELECT *, {nulls} FROM {table})", {**columns, **padding}
+        padded = {k: dataclasses.replace(i, listed=False) for k, i in padding.items()}
+        return f"{start}SELECT *, {nulls} FROM {table})", {**columns, **padded}
 
     def _own_table(self, source: Source) -> tuple[str, _Columns] | None:
         """The stored table of *source*, or the tables merged under its key."""
@@ -464,13 +465,23 @@ def _by_key(item: tuple[str, ColumnInfo]) -> tuple[str, bool]:
     return item[1].key, item[1].role == "tag"
 
 
+def _listed(info: ColumnInfo) -> Col:
+    """The column a wildcard lists for *info*: a subquery's column of a
+    tag's values as a tag, which a measurement beside it reads as its own
+    tag of that key (influxd types the column a tag)."""
+    if info.role == "field" and not info.tagged:
+        return Col(info.key, "field", info.kind)
+    return Col(info.key, "tag")
+
+
 def _matches(pattern: Star | ColumnPattern, key: str, info: ColumnInfo) -> bool:
     if isinstance(pattern, ColumnPattern):
         return re.search(pattern.pattern, key) is not None
+    tag = info.role == "tag" or info.tagged
     if pattern.cast == "field":
-        return info.role == "field"
+        return not tag
     if pattern.cast == "tag":
-        return info.role == "tag"
+        return tag
     return True
 
 

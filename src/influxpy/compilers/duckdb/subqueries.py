@@ -225,7 +225,9 @@ class SubqueriesMixin(SubquerySlicesMixin):
             # outer query reads it as a field that does not exist either.
             if kind is not None:
                 listed = name not in hidden
-                columns[column(name)] = ColumnInfo(name, "field", kind, listed=listed)
+                columns[column(name)] = ColumnInfo(
+                    name, "field", kind, listed=listed, tagged=i in selected.tags
+                )
             elif name not in tags:
                 typeless.append(name)
         if ordered and streams is None:
