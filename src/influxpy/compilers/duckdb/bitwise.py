@@ -17,11 +17,20 @@ makes the answer missing, a boolean's too (``c | x`` is missing, not
 ``c``). A comparison of a missing answer of arithmetic with a boolean reads
 it as ``false`` (``WHERE x & c = false`` and ``WHERE f + 1 != true`` match
 where ``f`` is missing); a number compared with a boolean matches nothing.
+
+Over a subquery, influxd evaluates the WHERE on each row with the same
+evaluator as the select list (*rows*): a missing value beside a boolean
+reads as ``false`` there too, in a comparison (``t = false`` and ``t ^
+true`` match where ``t`` is missing) as in ``&``, ``|`` and ``^``; two
+missing values stay missing. A name the subquery lacks is not a missing
+value: beside it a boolean gives ``false``, anything else no value.
+Booleans are compared by ``=`` and ``!=`` only (``t > false`` matches
+nothing), over a subquery or not.
 """
 
 from __future__ import annotations
 
-__all__ = ["bitwise", "boolean_comparison"]
+__all__ = ["bitwise", "boolean_comparison", "row_comparison"]
 
 #: Each operator's SQL on two integers and on two booleans.
 _INTEGER = {"&": "({a} & {b})", "|": "({a} | {b})", "^": "xor({a}, {b})"}
@@ -36,17 +45,21 @@ def bitwise(
     right: tuple[str, str | None],
     *,
     condition: bool = False,
+    rows: bool = False,
 ) -> tuple[str, str | None]:
     """SQL and kind of ``left op right`` for a bitwise *op*.
 
     A kind is ``integer``, ``float``, ``boolean``, ``string``, ``tag`` or
     ``None`` (a name the source does not hold: always null). The answer's
     kind is ``None`` where it is always null. *condition*: evaluated in a
-    WHERE clause, where a missing operand is not read as ``false``.
+    WHERE clause, where a missing operand is not read as ``false``, unless
+    *rows* (the WHERE of a query over a subquery).
     """
     (a, ka), (b, kb) = left, right
     if ka == kb == "integer":
         return _INTEGER[op].format(a=a, b=b), "integer"
+    if condition and rows:
+        return _over_rows(left, op, right)
     missing = (ka is None or kb is None) if condition else ka is kb is None
     if missing:
         return "NULL", None
@@ -71,6 +84,53 @@ def bitwise(
             "ELSE FALSE END)"
         ), "boolean"
     return "NULL", None
+
+
+def _over_rows(
+    left: tuple[str, str | None], op: str, right: tuple[str, str | None]
+) -> tuple[str, str | None]:
+    """``left op right`` in the WHERE of a query over a subquery: as in a
+    select list, but a name the subquery lacks is no missing value, and a
+    missing value on the left beside a boolean reads as ``false``."""
+    (a, ka), (b, kb) = left, right
+    if ka is None:
+        return "NULL", None
+    if kb is None:
+        if ka != "boolean":
+            return "NULL", None
+        return f"(CASE WHEN {a} IS NULL THEN NULL ELSE FALSE END)", "boolean"
+    if ka != "boolean" and kb == "boolean":
+        value = _BOOLEAN[op].format(a="FALSE", b=b)
+        return f"(CASE WHEN {a} IS NULL AND {b} IS NOT NULL THEN {value} END)", (
+            "boolean"
+        )
+    return bitwise(left, op, right)
+
+
+def row_comparison(
+    left: tuple[str, str | None], op: str, right: tuple[str, str | None]
+) -> str | None:
+    """A comparison in the WHERE of a query over a subquery where a side
+    is a boolean, as influxd's evaluator compares a row's values: a missing
+    value beside a boolean reads as ``false`` (both missing match nothing),
+    a value of another type matches nothing, and only ``=`` and ``!=``
+    compare. ``None`` when neither side is a boolean.
+    """
+    (a, ka), (b, kb) = left, right
+    if "boolean" not in (ka, kb):
+        return None
+    if op not in ("=", "!="):
+        return "FALSE"
+
+    def read(x: str, kind: str | None) -> str:
+        if kind == "boolean":
+            return f"coalesce({x}, FALSE)"
+        if kind is None:
+            return "FALSE"
+        return f"(CASE WHEN {x} IS NULL THEN FALSE END)"
+
+    either = f"({a} IS NOT NULL OR {b} IS NOT NULL)"
+    return f"({either} AND coalesce(({read(a, ka)} {op} {read(b, kb)}), FALSE))"
 
 
 def boolean_comparison(

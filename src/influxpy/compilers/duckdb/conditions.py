@@ -7,7 +7,11 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from influxpy.compilers.duckdb.bitwise import bitwise, boolean_comparison
+from influxpy.compilers.duckdb.bitwise import (
+    bitwise,
+    boolean_comparison,
+    row_comparison,
+)
 from influxpy.compilers.duckdb.call_casts import cast_column_sql
 from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
 from influxpy.compilers.duckdb.context import _Bounds, _CompilerBase
@@ -41,29 +45,34 @@ class ConditionsMixin(_CompilerBase):
         *,
         with_time: bool = False,
         tags_only: bool = False,
+        rows: bool = False,
     ) -> str:
         """SQL for a condition tree.
 
         Time conditions become ``TRUE`` unless *with_time* (SELECT applies
         them as bounds); with *tags_only*, field conditions become ``TRUE``
-        too, which is how the server's index picks series.
+        too, which is how the server's index picks series. *rows*: the
+        condition of a query over a subquery, which influxd evaluates on
+        each row as a select list (``bitwise``: a missing value beside a
+        boolean reads as ``false``).
         """
         parts = []
         for child in node.children:
             if isinstance(child, WhereNode):
                 inner = self._where(
-                    child, columns, with_time=with_time, tags_only=tags_only
+                    child, columns, with_time=with_time, tags_only=tags_only, rows=rows
                 )
                 parts.append(f"({inner})")
             elif isinstance(child, ExpressionLookup):
                 # Evaluated on each point: the series index cannot pick by it.
-                parts.append("TRUE" if tags_only else self._comparison(child, columns))
+                compared = "TRUE" if tags_only else None
+                parts.append(compared or self._comparison(child, columns, rows=rows))
             elif child.lhs.role == "time":
                 parts.append(self._time_condition(child) if with_time else "TRUE")
             elif tags_only:
                 parts.append(self._index_lookup(child, columns))
             else:
-                parts.append(self._lookup(child, columns))
+                parts.append(self._lookup(child, columns, rows=rows))
         joiner = f" {node.connector} "
         return "(" + joiner.join(parts) + ")" if parts else "TRUE"
 
@@ -92,13 +101,17 @@ class ConditionsMixin(_CompilerBase):
             return "TRUE"
         return self._lookup(dataclasses.replace(lookup, lhs=col), columns)
 
-    def _lookup(self, lookup: Lookup, columns: Mapping[str, ColumnInfo]) -> str:
+    def _lookup(
+        self, lookup: Lookup, columns: Mapping[str, ColumnInfo], *, rows: bool = False
+    ) -> str:
         if (
             isinstance(lookup.rhs, (Col, CombinedExpression, Value))
             and lookup.lookup_name in ExpressionLookup.names
         ):
-            return self._comparison(lookup, columns)
+            return self._comparison(lookup, columns, rows=rows)
         lhs, kind = cast_column_sql(lookup.lhs, columns)
+        if isinstance(lookup.rhs, bool) and lookup.lookup_name in self.operators:
+            return self._boolean_lookup(lookup, (lhs, kind), rows=rows)
         if kind is None:
             # The server reads a name it does not know as a tag, absent
             # everywhere: its value is ''.
@@ -130,21 +143,51 @@ class ConditionsMixin(_CompilerBase):
             return f"({compared} AND NOT isnan({lhs}))"
         return compared
 
+    def _boolean_lookup(
+        self, lookup: Lookup, column: _Operand, *, rows: bool = False
+    ) -> str:
+        """A column compared with ``true`` or ``false``: booleans compare by
+        ``=`` and ``!=`` only; over a subquery a missing value reads as
+        ``false`` (``bitwise.row_comparison``)."""
+        lhs, kind = column
+        positive, negative = self.operators[lookup.lookup_name]
+        op = negative if lookup.negated else positive
+        value = self._param(lookup.rhs)
+        if rows and kind is not None:
+            compared = row_comparison((lhs, kind), op, (value, "boolean"))
+            assert compared is not None
+            return compared
+        if kind != "boolean" or op not in ("=", "!="):
+            return "FALSE"
+        return f"{lhs} {op} {value}"
+
     def _comparison(
-        self, lookup: Lookup | ExpressionLookup, columns: Mapping[str, ColumnInfo]
+        self,
+        lookup: Lookup | ExpressionLookup,
+        columns: Mapping[str, ColumnInfo],
+        *,
+        rows: bool = False,
     ) -> str:
         """``lhs op rhs`` where a side is arithmetic, a column or a literal,
         as influxd's condition evaluator compares them: numbers with numbers
         (integer and float mixed), strings and booleans by ``=`` and ``!=``
-        only; anything else, and a missing value, matches nothing."""
-        a, ka = self._operand(lookup.lhs, columns)
-        b, kb = self._operand(lookup.rhs, columns)
+        only; anything else, and a missing value, matches nothing (over a
+        subquery, *rows*, a missing value beside a boolean is ``false``)."""
+        a, ka = self._operand(lookup.lhs, columns, rows=rows)
+        b, kb = self._operand(lookup.rhs, columns, rows=rows)
         positive, negative = self.operators[lookup.lookup_name]
         op = negative if lookup.negated else positive
         arithmetic = (
             isinstance(lookup.lhs, CombinedExpression),
             isinstance(lookup.rhs, CombinedExpression),
         )
+        known = all(
+            arithmetic[i] or kind is not None for i, kind in enumerate((ka, kb))
+        )
+        if rows and known:
+            compared = row_comparison((a, ka), op, (b, kb))
+            if compared is not None:
+                return compared
         boolean = boolean_comparison((a, ka), op, (b, kb), arithmetic)
         if boolean is not None:
             return boolean
@@ -163,7 +206,9 @@ class ConditionsMixin(_CompilerBase):
             return f"coalesce(({a} {op} {b}), FALSE)"
         return "FALSE"
 
-    def _operand(self, node: Any, columns: Mapping[str, ColumnInfo]) -> _Operand:
+    def _operand(
+        self, node: Any, columns: Mapping[str, ColumnInfo], *, rows: bool = False
+    ) -> _Operand:
         """SQL and kind of one side of a comparison (Go's evaluator rules:
         integer division truncates, division and integer modulo by zero
         give 0, a float modulo by zero NaN; only numbers do arithmetic, and
@@ -176,9 +221,10 @@ class ConditionsMixin(_CompilerBase):
             node = node.value
         if isinstance(node, CombinedExpression):
             return self._arithmetic(
-                self._operand(node.lhs, columns),
+                self._operand(node.lhs, columns, rows=rows),
                 node.op,
-                self._operand(node.rhs, columns),
+                self._operand(node.rhs, columns, rows=rows),
+                rows=rows,
             )
         if isinstance(node, bool):
             return self._param(node), "boolean"
@@ -188,9 +234,11 @@ class ConditionsMixin(_CompilerBase):
             return self._param(node), "string"
         return "NULL", None
 
-    def _arithmetic(self, left: _Operand, op: str, right: _Operand) -> _Operand:
+    def _arithmetic(
+        self, left: _Operand, op: str, right: _Operand, *, rows: bool = False
+    ) -> _Operand:
         if op in BITWISE:
-            return bitwise(left, op, right, condition=True)
+            return bitwise(left, op, right, condition=True, rows=rows)
         (a, ka), (b, kb) = left, right
         if ka not in self._NUMERIC or kb not in self._NUMERIC:
             return "NULL", None
