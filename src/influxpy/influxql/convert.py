@@ -47,6 +47,7 @@ from influxpy.influxql import bare_terms
 from influxpy.influxql.call_arguments import check_call_arguments, folded
 from influxpy.influxql.fields import check_fields, without_time
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx, Wild
+from influxpy.influxql.time_conditions import hoisted
 from influxpy.query import Fill, GroupByTime, Query, SelectItem, Source
 
 __all__ = ["TextQuery", "build_query", "to_expression", "to_where"]
@@ -326,10 +327,7 @@ def _condition(
                 continue
             if child is _ALWAYS:
                 if node.op == "OR":
-                    if any(_is_time(n) for n in _nodes(node)):
-                        # influxd still takes the time range out of it.
-                        what = "Arithmetic beside a condition on time in OR"
-                        raise unsupported(what)
+                    # Time under OR is taken out first (``time_conditions``).
                     return _ALWAYS
                 continue
             if isinstance(child, WhereNode) and child.connector == node.op:
@@ -382,9 +380,11 @@ def _bare_sides(node: Bin) -> list[Expression]:
 
 
 def _where_of(node: Any, timezone: str | None, *, stored: bool) -> WhereNode | None:
-    """A SELECT's condition (*stored*: it reads stored measurements only)."""
+    """A SELECT's condition (*stored*: it reads stored measurements only),
+    its time comparisons taken out of any OR as influxd takes them."""
     if node is None:
         return None
+    node = hoisted(node)
     if stored:
         return stored_where(node, timezone)
     built = _condition(node, timezone, bare=True)
