@@ -146,7 +146,7 @@ class BesideMixin(SourcesMixin):
                 subqueries.append(False)
         if not tables:
             return None
-        tables = _columns_as_tags(tables)
+        tables = _columns_as_tags(tables, subqueries)
         roles: dict[str, set[str]] = {}
         for _table, columns in tables:
             for column, info in columns.items():
@@ -185,9 +185,12 @@ def _add_column(union: dict[str, ColumnInfo], info: ColumnInfo) -> None:
         union[name] = info
 
 
-def _columns_as_tags(tables: list[tuple[str, _Columns]]) -> list[tuple[str, _Columns]]:
+def _columns_as_tags(
+    tables: list[tuple[str, _Columns]], subqueries: list[bool]
+) -> list[tuple[str, _Columns]]:
     """*tables* (of one measurement, merged) with a subquery's text column
-    named like a tag of another also read as that tag.
+    (of the tables *subqueries* marks) named like a tag of another also
+    read as that tag.
 
     influxd reads a tag of a subquery's rows as its column of that name
     (``SELECT * FROM (SELECT * FROM /cp/), cpu``: ``host`` and its repeat
@@ -203,11 +206,12 @@ def _columns_as_tags(tables: list[tuple[str, _Columns]]) -> list[tuple[str, _Col
         if info.role == "tag"
     }
     out: list[tuple[str, _Columns]] = []
-    for table, columns in tables:
+    for (table, columns), subquery in zip(tables, subqueries, strict=True):
         named = [
             name
             for name, info in columns.items()
-            if info.role == "field"
+            if subquery
+            and info.role == "field"
             and name == info.key
             and name in tags
             and info.kind == "string"
