@@ -17,7 +17,7 @@ from typing import Any
 
 from influxpy.durations import Duration, Hour
 from influxpy.exceptions import CompileError
-from influxpy.influxql import convert, users
+from influxpy.influxql import conditions, convert, nodes, users
 from influxpy.influxql.parser import Bin, Call, Paren, Parser, Rx
 from influxpy.influxql.show_conditions import show_where
 from influxpy.query import Delete, Query, Source
@@ -175,7 +175,7 @@ def _unsupported(name: str) -> Handler:
 
     def refuse() -> Statement:
         msg = f"The statement {name}"
-        raise convert.unsupported(msg)
+        raise nodes.unsupported(msg)
 
     def handler(p: Parser) -> Builder:
         if p.peek().kind in (";", "EOF"):
@@ -220,14 +220,14 @@ def _delete(p: Parser) -> Builder:
 
     def build() -> Delete:
         if len(sources) > 1:
-            raise convert.unsupported("DELETE from several sources")
+            raise nodes.unsupported("DELETE from several sources")
         if sources:
             _, _, name, regex = sources[0]
             source = Source(name, regex=regex)
         else:
             # DELETE WHERE …: every measurement.
             source = Source(".*", regex=True)
-        condition = convert.to_where(where, None) if where is not None else None
+        condition = conditions.to_where(where, None) if where is not None else None
         return Delete(source, condition)
 
     return build
@@ -245,7 +245,7 @@ def _from(p: Parser) -> tuple[Source, ...]:
 
 
 def _where(node: Any) -> Any:
-    return convert.to_where(node, None) if node is not None else None
+    return conditions.to_where(node, None) if node is not None else None
 
 
 def _limits(p: Parser) -> tuple[int | None, int | None]:
@@ -328,7 +328,7 @@ def _cardinality_clauses(
     where = p.condition()
     if p.peek().kind == "GROUP":
         msg = f"GROUP BY in SHOW {what.upper()} CARDINALITY"
-        raise convert.unsupported(msg)
+        raise nodes.unsupported(msg)
     limit, offset = _limits(p)
     # influxd estimates only SERIES and MEASUREMENT, and counts them
     # exactly once a FROM, WHERE, LIMIT or OFFSET is given.

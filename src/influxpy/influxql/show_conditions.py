@@ -1,7 +1,7 @@
 """The WHERE of a SHOW statement, its boolean literals kept in place.
 
 A SELECT folds ``true`` and ``false`` into the condition around them
-(``convert.to_where``), but influxd 1.6.7 reads them differently in each
+(``conditions.to_where``), but influxd 1.6.7 reads them differently in each
 SHOW statement: SHOW MEASUREMENTS fails on the first one its index meets,
 whatever it stands beside; SHOW TAG KEYS and TAG VALUES fail when the
 condition, its times taken out, folds to ``false``; SHOW SERIES and the
@@ -16,7 +16,7 @@ from typing import Any
 
 from influxpy import lookups
 from influxpy.expressions import Value, WhereNode
-from influxpy.influxql.convert import to_where
+from influxpy.influxql.conditions import to_where
 from influxpy.influxql.parser import Bin, Lit, Paren
 
 __all__ = ["boolean_error", "literal", "literal_value", "show_where"]

@@ -38,7 +38,7 @@ from influxpy.exceptions import (
 )
 from influxpy.expressions import Col, CombinedExpression, WhereNode
 from influxpy.functions import Func
-from influxpy.influxql.convert import never_true
+from influxpy.influxql.conditions import never_true
 from influxpy.lookups import Lookup
 from influxpy.query import Delete, Query, SelectItem, Source
 from influxpy.results import Series, StatementResult, merge_pieces

@@ -80,7 +80,7 @@ _SQL_TYPES = {
 def parse_raw(raw: Raw) -> Any:
     """The expression an InfluxQL fragment says; refuse any other text."""
     from influxpy.exceptions import UnsupportedCompilation
-    from influxpy.influxql.convert import to_expression
+    from influxpy.influxql.nodes import to_expression
     from influxpy.influxql.parser import Parser
 
     try:
