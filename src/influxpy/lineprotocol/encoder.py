@@ -41,7 +41,15 @@ from influxpy.lineprotocol.escaping import (
     format_string,
 )
 
-__all__ = ["Encoder", "FieldSpec", "TagSpec", "encode_columns", "make_encoder"]
+__all__ = [
+    "Encoder",
+    "FieldSpec",
+    "Piece",
+    "TagSpec",
+    "encode_columns",
+    "joined",
+    "make_encoder",
+]
 
 
 @dataclass(frozen=True)
@@ -290,21 +298,27 @@ class Encoder:
         *objs* taken as it takes them. Only with the extension
         (``compiled``).
         """
-        if self._compiled is None:
-            msg = "Encoder.bodies() needs the compiled extension"
-            raise RuntimeError(msg)
-        body_of = self._compiled.body
-        pieces: list[tuple[bytes, bytes | None, int]] = []
+        pieces: list[Piece] = []
         count = 0
         for piece in _pieces(objs, batch_size):
-            data, starts = body_of(piece)
-            pieces.append((data, starts, len(piece)))
+            pieces.append(self.piece(piece))
             count += len(piece)
             if count == batch_size:
-                yield _joined(pieces, count)
+                yield joined(pieces)
                 pieces, count = [], 0
         if count:
-            yield _joined(pieces, count)
+            yield joined(pieces)
+
+    def piece(self, objs: list[Any]) -> Piece:
+        """The lines of *objs* joined by newlines as UTF-8 by the compiled
+        extension, each line's start offset (native int64s) when a line holds
+        a newline of its own (else None), and their count: a piece of a body
+        (``joined()``). The errors of ``lines()``."""
+        if self._compiled is None:
+            msg = "Encoder.piece() needs the compiled extension (compiled())"
+            raise RuntimeError(msg)
+        data, starts = self._compiled.body(objs)
+        return data, starts, len(objs)
 
     def _encode_columns(self, batch: list[Any]) -> list[str] | None:
         """Encode *batch* column by column, or return None to leave it to the
@@ -457,11 +471,15 @@ class Encoder:
         return encode_many, encode_one
 
 
-def _joined(
-    pieces: list[tuple[bytes, bytes | None, int]], count: int
-) -> tuple[bytes, BodyLines]:
+#: A piece of a body (``Encoder.piece()``): its bytes, each line's start
+#: offset when a line holds a newline of its own, its count of lines.
+Piece = tuple[bytes, bytes | None, int]
+
+
+def joined(pieces: list[Piece]) -> tuple[bytes, BodyLines]:
     """One body of the compiled encoder's pieces, with its lines."""
     body = b"\n".join([data for data, _starts, _count in pieces])
+    count = sum(size for _data, _starts, size in pieces)
     if all(starts is None for _data, starts, _count in pieces):
         return body, BodyLines(body, count)
     # A line holds a newline of its own: the lines start where the pieces say.

@@ -36,6 +36,7 @@ from influxpy.backends.written import (
     frame_line_batches,
     note_written,
 )
+from influxpy.lineprotocol.encoder import Encoder, joined
 
 if TYPE_CHECKING:
     from influxpy._types import Measurement
@@ -407,7 +408,7 @@ class HTTPWrites(HTTPRequests):
     async def _awrite_batches(
         self,
         batches: AsyncIterator[list[Any]],
-        encode: Callable[[list[Any]], list[str]],
+        encode: _AEncode,
         database: str | None,
         retention_policy: str | None,
     ) -> int:
@@ -427,14 +428,13 @@ class HTTPWrites(HTTPRequests):
         in_flight: asyncio.Task[int] | None = None
         try:
             async for batch in batches:
-                ready = batch if encode is list else await _aencode(encode, batch)
+                ready = await _aencode(encode, batch)
+                how = _made if isinstance(ready, tuple) else list
                 if self._gzip:
-                    body, lines = await asyncio.to_thread(
-                        self._encode_body, list, ready
-                    )
+                    body, lines = await asyncio.to_thread(self._encode_body, how, ready)
                 else:
                     # Ready lines only need joining, which is quick: no thread.
-                    body, lines = self._encode_body(list, ready)
+                    body, lines = self._encode_body(how, ready)
                 if in_flight is not None:
                     task, in_flight = in_flight, None
                     written += await task
@@ -469,10 +469,14 @@ class HTTPWrites(HTTPRequests):
         retention_policy: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> int:
-        """Async form of ``write()``; *objs* may also be an async iterable."""
+        """Async form of ``write()``; *objs* may also be an async iterable.
+
+        With the compiled encoder each batch is a body made without a string
+        per line, as in ``write()``."""
+        encoder = model._meta.encoder
         return await self._awrite_batches(
             achunks(objs, batch_size),
-            model._meta.encoder.encode_many,
+            encoder if encoder.compiled else encoder.encode_many,
             database,
             retention_policy,
         )
@@ -491,17 +495,29 @@ class HTTPWrites(HTTPRequests):
         )
 
 
+#: How ``_awrite_batches()`` encodes a batch (see ``_aencode()``).
+_AEncode = Callable[[list[Any]], list[str]] | Encoder
+
 #: Objects ``_awrite_batches()`` encodes between two turns of the loop
 #: (about a third of a millisecond of encoding).
 _AENCODE_PIECE = 512
 
 
-async def _aencode(
-    encode: Callable[[list[Any]], list[str]], batch: list[Any]
-) -> list[str]:
-    """The lines of *batch*, encoded ``_AENCODE_PIECE`` objects at a time
-    with a turn of the event loop between pieces: the lines and errors of
-    ``encode(batch)``."""
+async def _aencode(encode: _AEncode, batch: list[Any]) -> Any:
+    """*batch* as ``_awrite_batches()`` takes it: lines as they are (*encode*
+    is ``list``), or encoded ``_AENCODE_PIECE`` objects at a time with a turn
+    of the event loop between pieces: lines by a function of a piece, or,
+    with the compiled ``Encoder``, a body and its lines (the bytes and errors
+    of the lines joined)."""
+    if encode is list:
+        return batch
+    if isinstance(encode, Encoder):
+        pieces = []
+        for start in range(0, len(batch), _AENCODE_PIECE):
+            if start:
+                await asyncio.sleep(0)
+            pieces.append(encode.piece(batch[start : start + _AENCODE_PIECE]))
+        return joined(pieces)
     if len(batch) <= _AENCODE_PIECE:
         return encode(batch)
     lines: list[str] = []
