@@ -67,6 +67,9 @@ class StatementResult:
     statement_id: int
     series: Iterable[Series] = ()
     error: str | None = None
+    #: The error left the next statements to run (influxd sent it as the
+    #: statement's result and went on).
+    goes_on: bool = False
 
 
 @dataclasses.dataclass

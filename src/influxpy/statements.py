@@ -88,6 +88,9 @@ class ShowMeasurements:
     where: WhereNode | None = None
     limit: int | None = None
     offset: int | None = None
+    #: The error a condition read from text gets when the statement runs
+    #: (influxd's index refuses it then, and runs the next statements).
+    refusal: str | None = None
     visit_name: ClassVar[str] = "show_measurements"
 
 

@@ -414,3 +414,16 @@ def test_literal_arithmetic_folds_as_influxql_reduces_it(
 ) -> None:
     text = f"SHOW SERIES CARDINALITY WHERE {comparison}"
     assert answer(store, text) == (EVERY_COUNT if true else [])
+
+
+@pytest.mark.parametrize("condition", ["h", "true", "host = 'a' OR false"])
+def test_an_error_of_show_measurements_condition_lets_the_next_statements_run(
+    store: Any, condition: str
+) -> None:
+    """influxd sends the index's error about a SHOW MEASUREMENTS condition as
+    the statement's result and runs the statements after it."""
+    text = f"SHOW MEASUREMENTS WHERE {condition}; SELECT v FROM m WHERE host = 'a'"
+    first, second = list(store.statements(text))
+    assert first.error is not None
+    assert second.error is None
+    assert [list(v) for s in second.series for v in s.values] == [[1, 3.0], [2, 1.0]]

@@ -265,7 +265,16 @@ def _show_measurements(p: Parser) -> Builder:
         match = KeyMatch("=~" if regex else "=", (name,))
     where = p.condition()
     limit, offset = _limits(p)
-    return lambda: ShowMeasurements(database, match, show_where(where), limit, offset)
+    def build() -> ShowMeasurements:
+        try:
+            condition = show_where(where)
+        except CompileError as error:
+            # influxd reads the condition when the statement runs, and its
+            # index's error leaves the next statements to run.
+            return ShowMeasurements(database, match, None, limit, offset, str(error))
+        return ShowMeasurements(database, match, condition, limit, offset)
+
+    return build
 
 
 def _show_tag_keys(p: Parser) -> Builder:

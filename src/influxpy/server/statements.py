@@ -90,7 +90,7 @@ def run_parsed(
         chunk_size=chunk_size,
     )
     for result in results:
-        failed = failed or result.error is not None
+        failed = failed or (result.error is not None and not result.goes_on)
         yield result
     if parsed.refusal is None:
         return
@@ -109,7 +109,7 @@ def as_influxd(statements: Iterator[StatementResult]) -> Iterator[StatementResul
             # Statements follow the failed one: 1.6.7 loses its error.
             yield StatementResult(failed.statement_id, (), NOT_EXECUTED)
             return
-        if result.error is not None:
+        if result.error is not None and not result.goes_on:
             failed = result
             continue
         yield result
@@ -129,7 +129,7 @@ def chunks_as_influxd(
             yield StatementResult(failed.statement_id, (), NOT_EXECUTED)
             continue
         yield result
-        if result.error is not None:
+        if result.error is not None and not result.goes_on:
             failed = result
 
 

@@ -50,11 +50,14 @@ _RP_COLUMNS = ["name", "duration", "shardGroupDuration", "replicaN", "default"]
 
 
 class StatementFailed(Exception):
-    """A statement failed with influxd's *text* (later ones are not run)."""
+    """A statement failed with influxd's *text*: later ones are not run,
+    unless *goes_on* (influxd sent the error as the statement's result and
+    went on with the next statement)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, goes_on: bool = False) -> None:
         super().__init__(text)
         self.text = text
+        self.goes_on = goes_on
 
 
 def go_duration(ns: int) -> str:
@@ -297,6 +300,16 @@ class EngineShow(EngineQueries):
             raise StatementFailed(msg)
         if db not in self._state.databases:
             return []  # influxd answers nothing, and no error
+        if statement.refusal is not None:
+            raise StatementFailed(statement.refusal, goes_on=True)
+        try:
+            return self._measurements_of(statement, db)
+        except StatementFailed as failure:
+            # influxd sends an error of the index's reading of the condition
+            # as the statement's result, and runs the statements after it.
+            raise StatementFailed(failure.text, goes_on=True) from None
+
+    def _measurements_of(self, statement: st.ShowMeasurements, db: str) -> list[Series]:
         refused = measurement_literal_error(statement.where)
         if refused is not None:
             raise StatementFailed(refused)

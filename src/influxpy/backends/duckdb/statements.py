@@ -45,6 +45,7 @@ from influxpy.results import Series, StatementResult, merge_pieces
 
 __all__ = ["NOT_EXECUTED", "EngineStatements", "TimeNamedSeries"]
 
+
 #: The error influxd gives each statement after a failed one.
 NOT_EXECUTED = "not executed"
 #: The SHOW statements whose ``true`` and ``false`` fold (``show_where``).
@@ -202,7 +203,7 @@ class EngineStatements(EngineAdminStatements):
                 for result in self._run_one(
                     index, statement, db, retention_policy, chunk_size
                 ):
-                    failed = failed or result.error is not None
+                    failed = failed or (result.error is not None and not result.goes_on)
                     yield result
             finally:
                 running.finish(qid)
@@ -233,7 +234,7 @@ class EngineStatements(EngineAdminStatements):
                 # series can be read again.
                 series = list(merge_pieces(series))
         except StatementFailed as failure:
-            yield StatementResult(index, (), failure.text)
+            yield StatementResult(index, (), failure.text, goes_on=failure.goes_on)
             return
         except InterfaceError:
             raise
