@@ -265,6 +265,7 @@ def _show_measurements(p: Parser) -> Builder:
         match = KeyMatch("=~" if regex else "=", (name,))
     where = p.condition()
     limit, offset = _limits(p)
+
     def build() -> ShowMeasurements:
         try:
             condition = show_where(where)
