@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+import influxpy
 from influxpy import fields, models
 from influxpy.durations import Second
 
@@ -91,6 +92,13 @@ def windowed(conn: str, call: Any) -> Any:
 def write_both(aliases: tuple[str, str], *points: Reading) -> None:
     for alias in aliases:
         Reading.series.using(alias).bulk_create(points)
+
+
+def stored(conn: str, lines: list[str]) -> Any:
+    """The backend of *conn* with the line-protocol *lines* written to it."""
+    backend = influxpy.get_connection(conn)
+    backend.write_lines(lines)
+    return backend
 
 
 def statement_values(backend: Any, text: str) -> Any:

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-import influxpy
-from conformance._common import statement_values
+from conformance._common import statement_values, stored
 
 POINTS = ["m,host=a v=3 1", "m,host=a v=1 2", "m,host=b v=3 3", "m,host=b v=7 51"]
 ALL = [[1, "a", 3.0], [2, "a", 1.0], [3, "b", 3.0], [51, "b", 7.0]]
@@ -19,9 +18,7 @@ ALL = [[1, "a", 3.0], [2, "a", 1.0], [3, "b", 3.0], [51, "b", 7.0]]
 
 @pytest.fixture
 def store(conn: str) -> Any:
-    backend = influxpy.get_connection(conn)
-    backend.write_lines(POINTS)
-    return backend
+    return stored(conn, POINTS)
 
 
 @pytest.mark.parametrize(

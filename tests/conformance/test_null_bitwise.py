@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-import influxpy
-from conformance._common import statement_values
+from conformance._common import statement_values, stored
 
 POINTS = [
     'm,host=a a=5i,b=3i,f=1.5,s="x",t=true 1',
@@ -34,9 +33,7 @@ TRUE = [[1, 5, True], [3, 7, True]]
 
 @pytest.fixture
 def store(conn: str) -> Any:
-    backend = influxpy.get_connection(conn)
-    backend.write_lines(POINTS)
-    return backend
+    return stored(conn, POINTS)
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-import influxpy
+from conformance._common import stored
 
 POINTS = [
     "m,host=a,dc=x v=3 1",
@@ -72,16 +72,12 @@ RANGE = "time > '1971-01-01T00:00:00Z' AND time < '2019-01-01T00:00:00Z'"
 
 @pytest.fixture
 def store(conn: str) -> Any:
-    backend = influxpy.get_connection(conn)
-    backend.write_lines(POINTS)
-    return backend
+    return stored(conn, POINTS)
 
 
 @pytest.fixture
 def split(conn: str) -> Any:
-    backend = influxpy.get_connection(conn)
-    backend.write_lines(SPLIT)
-    return backend
+    return stored(conn, SPLIT)
 
 
 def answer(backend: Any, text: str) -> Any:

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-import influxpy
-from conformance._common import statement_values
+from conformance._common import statement_values, stored
 
 POINTS = [
     "m,host=a,dc=x v=3 1",
@@ -28,9 +27,7 @@ SERIES = ["cpu,host=c", "m,dc=x,host=a", "m,dc=x,host=b", "m,dc=y,host=a"]
 
 @pytest.fixture
 def store(conn: str) -> Any:
-    backend = influxpy.get_connection(conn)
-    backend.write_lines(POINTS)
-    return backend
+    return stored(conn, POINTS)
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-import influxpy
-from conformance._common import statement_values
+from conformance._common import statement_values, stored
 
 POINTS = [
     'm,host=a a=5i,b=3i,c=6i,f=1.5,s="x",t=true 1',
@@ -28,9 +27,7 @@ AT = "(SELECT a, t FROM m)"
 
 @pytest.fixture
 def store(conn: str) -> Any:
-    backend = influxpy.get_connection(conn)
-    backend.write_lines(POINTS)
-    return backend
+    return stored(conn, POINTS)
 
 
 @pytest.mark.parametrize(

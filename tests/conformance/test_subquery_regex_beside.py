@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import influxpy
+from conformance._common import stored
 
 POINTS = [
     "cpu,host=a v=1,w=10i 1",
@@ -25,9 +25,7 @@ CP = "(SELECT v FROM /cp/)"
 
 @pytest.fixture
 def store(conn: str) -> Any:
-    backend = influxpy.get_connection(conn)
-    backend.write_lines(POINTS)
-    return backend
+    return stored(conn, POINTS)
 
 
 def answer(backend: Any, text: str) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-import influxpy
+from conformance._common import stored
 
 POINTS = [
     "cpu,host=a v=1,w=10i 1",
@@ -40,9 +40,7 @@ MEM_ROWS = [
 
 @pytest.fixture
 def store(conn: str) -> Any:
-    backend = influxpy.get_connection(conn)
-    backend.write_lines(POINTS)
-    return backend
+    return stored(conn, POINTS)
 
 
 def answer(backend: Any, text: str) -> Any:

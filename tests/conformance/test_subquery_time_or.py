@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-import influxpy
-from conformance._common import statement_values
+from conformance._common import statement_values, stored
 
 POINTS = [
     "m,host=a a=5i,b=3i,t=true 1",
@@ -30,9 +29,7 @@ POINTS = [
 
 @pytest.fixture
 def store(conn: str) -> Any:
-    backend = influxpy.get_connection(conn)
-    backend.write_lines(POINTS)
-    return backend
+    return stored(conn, POINTS)
 
 
 @pytest.mark.parametrize(

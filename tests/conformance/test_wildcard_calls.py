@@ -14,16 +14,14 @@ from typing import Any
 
 import pytest
 
-import influxpy
+from conformance._common import stored
 
 POINTS = ['m,host=a v=1,n=2i,s="x" 1', "m,host=b v=3,n=4i 2", "m,host=a v=-5,n=1i 3"]
 
 
 @pytest.fixture
 def store(conn: str) -> Any:
-    backend = influxpy.get_connection(conn)
-    backend.write_lines(POINTS)
-    return backend
+    return stored(conn, POINTS)
 
 
 def answer(backend: Any, text: str) -> Any:
