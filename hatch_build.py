@@ -2,9 +2,10 @@
 
 hatchling runs this hook for every wheel, editable ones included. It
 compiles the extensions (``EXTENSIONS``: the line-protocol encoder of model
-instances and DataFrame columns) with the C compiler Python was built with
-(``sysconfig``'s ``CC``): into the source tree for an editable install, into
-the wheel (then tagged for this Python and platform) otherwise. Where no C
+instances and DataFrame columns, and the batch writer's buffer of lines)
+with the C compiler Python was built with (``sysconfig``'s ``CC``): into
+the source tree for an editable install, into the wheel (then tagged for
+this Python and platform) otherwise. Where no C
 compiler or no headers of Python (``Python.h``) are found, or with
 ``INFLUXPY_PURE_PYTHON=1`` in the build's environment, the wheel is pure
 Python: the Python code then does the same work, more slowly. A compiler
@@ -31,6 +32,7 @@ EXTENSIONS = {
     "influxpy/lineprotocol/_speedups": [
         Path("src/influxpy/lineprotocol/_speedups.c"),
         Path("src/influxpy/lineprotocol/_columns.c"),
+        Path("src/influxpy/lineprotocol/_linebuffer.c"),
     ],
 }
 

@@ -15,7 +15,7 @@ import random
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypedDict
 
 from influxpy._types import PointT, options_of
@@ -27,6 +27,8 @@ from influxpy.exceptions import (
     OperationalError,
     PartialWriteError,
 )
+from influxpy.lineprotocol.line_buffer import batch as cut_batch
+from influxpy.lineprotocol.line_buffer import line_buffer
 
 if TYPE_CHECKING:
     from influxpy.backends.base import Backend
@@ -78,20 +80,20 @@ def _may_pass(error: BaseException) -> bool:
     )
 
 
-def _rejected(error: BaseException, batch: list[str]) -> tuple[list[str], int]:
+def _rejected(error: BaseException, batch: Sequence[str]) -> tuple[list[str], int]:
     """The lines of *batch* that were not written, and how many there were.
 
     When the store says which points it refused, those; otherwise the whole
     batch (writing a point again is harmless).
     """
     if not isinstance(error, PartialWriteError):
-        return batch, len(batch)
+        return list(batch), len(batch)
     if isinstance(error, FieldTypeConflictError):
         count = error.dropped or len(error.lines)
     else:
         count = len(error.lines) + error.dropped
     count = min(count or len(batch), len(batch))
-    lines = list(error.lines) if len(error.lines) >= count else batch
+    lines = list(error.lines) if len(error.lines) >= count else list(batch)
     return lines, count
 
 
@@ -133,15 +135,24 @@ class _Writer(Generic[PointT]):
         self.retried = 0
         #: Points given up on: passed to ``on_error`` and raised.
         self.failed = 0
-        self._encode = options_of(model).encoder.encode
-        # One list for the writer's life: add() appends to it without a lock,
-        # and batches are cut from its front under the lock (see _cut()).
-        self._buffer: list[str] = []
+        # One buffer for the writer's life: add() writes lines into it without
+        # a lock, and batches are cut from its front under the lock (see
+        # _cut()). It refuses points while the writer is closed or holds
+        # failures to raise (see _gate()).
+        self._buffer = line_buffer(
+            options_of(model).encoder,
+            model,
+            batch_size,
+            attention=self._attention,
+            refused=self._refused,
+            pause=_give_turn,
+            pause_every=YIELD_EVERY,
+        )
         self._buffer_since = 0.0
         #: Whether the buffer's first point still has to start flush_interval.
         self._idle = True
-        self._queue: deque[list[str]] = deque()
-        self._current: list[str] | None = None
+        self._queue: deque[Sequence[str]] = deque()
+        self._current: Sequence[str] | None = None
         self._attempt = 0
         self._failing_since: float | None = None
         self._failures: list[tuple[BaseException, list[str], int]] = []
@@ -179,6 +190,10 @@ class _Writer(Generic[PointT]):
     def _close_at_exit(self) -> None:
         raise NotImplementedError
 
+    def _attention(self) -> None:
+        """The buffer's first line came, or it holds a whole batch."""
+        raise NotImplementedError
+
     def check_closable(self) -> None:
         """Raise ``InterfaceError`` if the backend's ``close()`` cannot write
         this writer out now.
@@ -202,6 +217,18 @@ class _Writer(Generic[PointT]):
         self.backend._writers.discard(self)
 
     # -- shared steps ----------------------------------------------------------
+
+    def _gate(self) -> None:
+        """Let the buffer take points only while the writer is open and
+        holds no failures to raise (add() then raises them)."""
+        self._buffer.open = not (self._closed or self._failures)
+
+    def _refused(self, point: object) -> None:
+        """The buffer did not take *point*: raise why, or take it now (the
+        writer opened again meanwhile)."""
+        self._gate()
+        self._refuse(point)
+        self._buffer.add(point)
 
     def _refuse(self, point: object) -> None:
         """Raise why ``add()`` cannot take *point*: the writer is closed, an
@@ -230,18 +257,17 @@ class _Writer(Generic[PointT]):
             if self.flush_interval is not None:
                 self._notify()  # the background side starts the interval
 
-    def _cut(self, count: int) -> list[str]:
-        """Take the buffer's first *count* lines.
+    def _cut(self, count: int) -> Sequence[str]:
+        """Take the buffer's first *count* lines, as one body.
 
-        Other threads may append meanwhile (``add()`` takes no lock), which
-        is safe because lines are only appended at the end and only cut
-        under the lock. ``_idle`` is set first, so the thread appending a
-        line after the cut sees it and starts the interval.
+        Other threads may add meanwhile (``add()`` takes no lock), which is
+        safe because lines only go in whole at the end and are only cut
+        under the lock. ``_idle`` is set first, so the thread adding a line
+        after the cut sees it and starts the interval.
         """
         self._idle = True
         buffer = self._buffer
-        batch = buffer[:count]
-        del buffer[:count]
+        batch = cut_batch(buffer, count)
         if buffer:
             self._idle = False
             self._buffer_since = time.monotonic()
@@ -252,7 +278,7 @@ class _Writer(Generic[PointT]):
         if self._buffer:
             self._queue.append(self._cut(len(self._buffer)))
 
-    def _take(self) -> list[str] | None:
+    def _take(self) -> Sequence[str] | None:
         """The batch to send: the one begun before, a queued one, or the
         buffer once it is due.
         """
@@ -279,7 +305,9 @@ class _Writer(Generic[PointT]):
         """Whether a closed writer has nothing left to send."""
         return self._closed and not self._queue and not self._buffer
 
-    def _settle(self, batch: list[str], error: BaseException | None) -> float | None:
+    def _settle(
+        self, batch: Sequence[str], error: BaseException | None
+    ) -> float | None:
         """Account for one attempt to write *batch*.
 
         Return the seconds to wait before sending it again, or None once it
@@ -312,12 +340,13 @@ class _Writer(Generic[PointT]):
             self.failed += count
             self._failures.append((error, lines, count))
             self._unreported.append((error, lines))
+            self._gate()
         self._current = None
         self._attempt = 0
         self._failing_since = None
         return None
 
-    def _after(self, batch: list[str], error: BaseException | None) -> float | None:
+    def _after(self, batch: Sequence[str], error: BaseException | None) -> float | None:
         """Settle an attempt, wake whoever waits, and report a failure."""
         with self._guard():
             wait = self._settle(batch, error)
@@ -335,7 +364,7 @@ class _Writer(Generic[PointT]):
                 )
         return wait
 
-    def _write(self, batch: list[str]) -> BaseException | None:
+    def _write(self, batch: Sequence[str]) -> BaseException | None:
         try:
             self.backend.write_lines(
                 batch,
@@ -347,7 +376,7 @@ class _Writer(Generic[PointT]):
             return exc
         return None
 
-    def _send(self, batch: list[str]) -> None:
+    def _send(self, batch: Sequence[str]) -> None:
         """Write *batch* from this thread, again and again while that may pass."""
         wait: float | None = 0.0
         while wait is not None:
@@ -358,6 +387,7 @@ class _Writer(Generic[PointT]):
         failures, self._failures = self._failures, []
         if not failures:
             return
+        self._gate()
         lines = [line for _error, batch, _count in failures for line in batch]
         failed = sum(count for _error, _batch, count in failures)
         first = failures[0][0]
@@ -387,6 +417,13 @@ class _Writer(Generic[PointT]):
             if exc is None:
                 raise
             logger.error("%s", failure)
+
+
+def _give_turn() -> None:
+    """Let the thread that sends take the GIL if it waits for it (to send
+    or to read an answer): a caller of add() that never blocks would make it
+    wait a whole switch interval (5 ms) each time."""
+    time.sleep(0)
 
 
 #: Writers not closed yet, written out at interpreter exit.

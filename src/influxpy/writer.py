@@ -33,18 +33,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-import time
-from collections.abc import Sized
+from collections.abc import Sequence, Sized
 from typing import TYPE_CHECKING, Any
 
 from influxpy._types import PointT
 from influxpy._writer_base import (
-    YIELD_EVERY,
     ErrorCallback,
     WriterOptions,
     _Writer,
 )
 from influxpy.exceptions import InterfaceError
+from influxpy.lineprotocol.line_buffer import ATTENTION, PAUSE, REFUSED
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -65,6 +64,9 @@ class BatchWriter(_Writer[PointT]):
     def _start(self) -> None:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
+        # add() is the buffer's own: a point's line goes in without a call
+        # of Python code when nothing else is due (see line_buffer.py).
+        self.__dict__["add"] = self._buffer.add
         self._thread = threading.Thread(
             target=self._work, name="influxpy-batch-writer", daemon=True
         )
@@ -89,33 +91,20 @@ class BatchWriter(_Writer[PointT]):
         call (before taking *point*), and ``FieldError`` or
         ``LineProtocolError`` when *point* cannot be written at all.
         """
-        if point.__class__ is not self.model or self._failures or self._closed:
-            self._refuse(point)
-        line = self._encode(point)
-        buffer = self._buffer
-        buffer.append(line)
-        count = len(buffer)
-        # No lock for the common case: the lock is taken when the interval
-        # has to start, a batch is full, or the writer closed meanwhile.
-        if self._idle or self._closed or count >= self.batch_size:
-            self._appended(line)
-        elif not count & (YIELD_EVERY - 1):
-            # Let the writer thread take the GIL if it waits for it (to send
-            # or to read an answer); a caller that never blocks would make it
-            # wait a whole switch interval (5 ms) each time.
-            time.sleep(0)
+        # The instance's add is the buffer's (see _start()): this runs only
+        # when called through the class.
+        self._buffer.add(point)
 
-    def _appended(self, line: str) -> None:
-        """The rare steps after an append, under the lock."""
+    def _attention(self) -> None:
+        """The rare steps after a line went in, under the lock: the interval
+        starts with the buffer's first line, and a full batch is queued. No
+        lock for the common case."""
         with self._lock:
             buffer = self._buffer
             if self._closed:
-                # close() may have sealed the buffer before *line* came:
-                # then nobody would send it, so it is taken back and refused.
+                # Sealed with the buffer, or refused: the buffer takes no
+                # line once closed.
                 self._changed.notify_all()
-                if line in buffer:
-                    buffer.remove(line)
-                    self._refuse(line)
                 return
             self._started()
             if len(buffer) >= self.batch_size:
@@ -144,6 +133,7 @@ class BatchWriter(_Writer[PointT]):
         """
         with self._lock:
             self._closed = True
+            self._gate()
             self._seal()
             self._changed.notify_all()
         if self._thread is not threading.current_thread():
@@ -220,27 +210,37 @@ class AsyncBatchWriter(_Writer[PointT]):
         task = self._task
         if task is None or task.done():
             self._running()
-        if point.__class__ is not self.model or self._failures or self._closed:
-            self._refuse(point)
         buffer = self._buffer
-        buffer.append(self._encode(point))
-        if self._idle:
-            self._started()
-        size = len(buffer)
-        if size >= self.batch_size:
-            while len(self._queue) >= self.max_pending:
-                await self._wait()
+        due = buffer.push(point)
+        while due == REFUSED:
+            self._refused_async(point)
+            due = buffer.push(point)
+        if due == ATTENTION:
+            if self._idle:
+                self._started()
             if len(buffer) >= self.batch_size:
-                self._queue.append(self._cut(self.batch_size))
-            self._notify()
-            await asyncio.sleep(0)
-        elif self._ready or not size & (YIELD_EVERY - 1):
+                while len(self._queue) >= self.max_pending:
+                    await self._wait()
+                if len(buffer) >= self.batch_size:
+                    self._queue.append(self._cut(self.batch_size))
+                self._notify()
+                await asyncio.sleep(0)
+        elif self._ready or due == PAUSE:
             # add() rarely has to wait, so it gives the loop a turn now and
             # then: the task sending the batch in flight goes on meanwhile.
             # At once when a callback is ready to run: a request takes many
             # short turns (each lock and write of the HTTP client is one), so
             # waiting 512 points before each would keep the server idle.
             await asyncio.sleep(0)
+
+    def _refused_async(self, point: object) -> None:
+        """The buffer did not take *point*: raise why (it is taken next
+        when nothing does)."""
+        self._gate()
+        self._refuse(point)
+
+    def _attention(self) -> None:
+        """Not called: add() pushes lines and acts on what is due itself."""
 
     async def flush(self) -> None:
         """Send every accepted point and wait until each is written or given up on.
@@ -260,6 +260,7 @@ class AsyncBatchWriter(_Writer[PointT]):
         Closing twice is harmless.
         """
         self._closed = True
+        self._gate()
         self._seal()
         if self._queue or self._current is not None:
             self._running()
@@ -310,7 +311,7 @@ class AsyncBatchWriter(_Writer[PointT]):
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._changed.wait(), timeout)
 
-    async def _asend(self, batch: list[str]) -> None:
+    async def _asend(self, batch: Sequence[str]) -> None:
         wait: float | None = 0.0
         while wait is not None:
             await asyncio.sleep(wait)
@@ -347,6 +348,7 @@ class AsyncBatchWriter(_Writer[PointT]):
         # The event loop is gone: write what is left with the sync API.
         self._changed = asyncio.Event()
         self._closed = True
+        self._gate()
         self._seal()
         while (batch := self._take()) is not None:
             self._send(batch)

@@ -14,20 +14,6 @@
 
 #include "_speedups.h"
 
-typedef struct {
-    PyObject_HEAD
-    PyObject *tag_names;   /* tuple of str: the tags' attribute names */
-    PyObject *cache;       /* dict: tuple of tag values -> series key (str) */
-    PyObject *field_names; /* tuple of str: the fields' attribute names */
-    PyObject *prefixes;    /* tuple of bytes: escaped key + "=", UTF-8 */
-    PyObject *time_name;   /* str */
-    PyObject *fallback;    /* callable: obj -> str, the Python encoder */
-    PyObject *key;         /* the tuple of tag values, reused */
-    Py_ssize_t tag_count;
-    Py_ssize_t field_count;
-    unsigned char *kinds;
-} RowEncoder;
-
 static PyObject *DICT_NAME; /* "__dict__" */
 
 static void
@@ -293,7 +279,7 @@ make_str(buffer *buf)
 
 /* Append the line of *obj* to *buf*: 1 when written here, 0 when the object
  * is left to the Python encoder (*buf* as it was), -1 on error. */
-static int
+int
 write_object(RowEncoder *self, buffer *buf, PyObject *obj)
 {
     PyObject *dict = PyObject_GetAttr(obj, DICT_NAME);
@@ -328,7 +314,7 @@ encode_object(RowEncoder *self, buffer *buf, PyObject *obj)
     return PyObject_CallOneArg(self->fallback, obj);
 }
 
-static int
+int
 ready(RowEncoder *self, buffer *buf)
 {
     if (self->fallback == NULL) {
@@ -385,7 +371,7 @@ error:
 
 /* Append the Python encoder's line of *obj* to *buf*, as UTF-8 with lone
  * surrogates passed (as the writer encodes lines). */
-static int
+int
 write_fallback(RowEncoder *self, buffer *buf, PyObject *obj)
 {
     PyObject *line = PyObject_CallOneArg(self->fallback, obj);
@@ -517,7 +503,7 @@ static PyMethodDef module_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static PyTypeObject RowEncoderType = {
+PyTypeObject RowEncoderType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name =
         "influxpy.lineprotocol._speedups.RowEncoder",
     .tp_basicsize = sizeof(RowEncoder),
@@ -543,7 +529,7 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    if (PyType_Ready(&RowEncoderType) < 0) {
+    if (PyType_Ready(&RowEncoderType) < 0 || PyType_Ready(&LineBufferType) < 0) {
         return NULL;
     }
     DICT_NAME = PyUnicode_InternFromString("__dict__");
@@ -557,6 +543,12 @@ PyInit__speedups(void)
     Py_INCREF(&RowEncoderType);
     if (PyModule_AddObject(m, "RowEncoder", (PyObject *)&RowEncoderType) < 0) {
         Py_DECREF(&RowEncoderType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&LineBufferType);
+    if (PyModule_AddObject(m, "LineBuffer", (PyObject *)&LineBufferType) < 0) {
+        Py_DECREF(&LineBufferType);
         Py_DECREF(m);
         return NULL;
     }

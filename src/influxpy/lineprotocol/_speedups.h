@@ -167,6 +167,32 @@ format_float(double value, char *out)
     return (int)length;
 }
 
+/* _speedups.c: the encoder of model instances, which the batch writer's
+ * buffer (_linebuffer.c) writes with. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *tag_names;   /* tuple of str: the tags' attribute names */
+    PyObject *cache;       /* dict: tuple of tag values -> series key (str) */
+    PyObject *field_names; /* tuple of str: the fields' attribute names */
+    PyObject *prefixes;    /* tuple of bytes: escaped key + "=", UTF-8 */
+    PyObject *time_name;   /* str */
+    PyObject *fallback;    /* callable: obj -> str, the Python encoder */
+    PyObject *key;         /* the tuple of tag values, reused */
+    Py_ssize_t tag_count;
+    Py_ssize_t field_count;
+    unsigned char *kinds;
+} RowEncoder;
+extern PyTypeObject RowEncoderType;
+/* Get *buf* ready for a line (256 bytes to start with); -1 on error. */
+int ready(RowEncoder *self, buffer *buf);
+/* Append the line of *obj*: 1 written, 0 left to Python, -1 on error. */
+int write_object(RowEncoder *self, buffer *buf, PyObject *obj);
+/* Append the Python encoder's line of *obj* as UTF-8; -1 on error. */
+int write_fallback(RowEncoder *self, buffer *buf, PyObject *obj);
+
+/* _linebuffer.c: a batch writer's buffer of lines. */
+extern PyTypeObject LineBufferType;
+
 /* _columns.c: the body of a batch of columns. */
 PyObject *join_columns(PyObject *module, PyObject *args);
 

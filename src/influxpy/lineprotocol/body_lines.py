@@ -29,7 +29,9 @@ class BodyLines(Sequence[str]):
     def _all(self) -> list[str]:
         if self._lines is None:
             body = self._body
-            if self._starts is None:
+            if not self._count:
+                pieces = []
+            elif self._starts is None:
                 pieces = body.split(b"\n")
             else:
                 ends = [*(start - 1 for start in self._starts[1:]), len(body)]
@@ -39,6 +41,11 @@ class BodyLines(Sequence[str]):
                 ]
             self._lines = [piece.decode("utf-8", "surrogatepass") for piece in pieces]
         return self._lines
+
+    @property
+    def body(self) -> bytes:
+        """The body the lines are read from."""
+        return self._body
 
     def __len__(self) -> int:
         return self._count

@@ -232,6 +232,11 @@ class Encoder:
         """Whether this encoder writes through the compiled extension."""
         return self._compiled is not None
 
+    @property
+    def row_encoder(self) -> Any:
+        """The compiled encoder's ``RowEncoder``, or None without it."""
+        return self._compiled
+
     def _compile_c(self) -> Any:
         if RowEncoder is None:
             return None

@@ -36,6 +36,7 @@ from influxpy.backends.written import (
     frame_line_batches,
     note_written,
 )
+from influxpy.lineprotocol.body_lines import BodyLines
 from influxpy.lineprotocol.encoder import Encoder, joined
 
 if TYPE_CHECKING:
@@ -365,7 +366,20 @@ class HTTPWrites(HTTPRequests):
         batch_size: int = DEFAULT_BATCH_SIZE,
         concurrency: int = 1,
     ) -> int:
-        """Write ready-made line-protocol lines; return how many were written."""
+        """Write ready-made line-protocol lines; return how many were written.
+
+        Lines a batch writer cut as one body (``BodyLines``) are sent as
+        that body when they fit in one batch.
+        """
+        if isinstance(lines, BodyLines) and len(lines) <= batch_size:
+            return self._write_batches(
+                [(lines.body, lines)],
+                _made,
+                database,
+                retention_policy,
+                concurrency,
+                batch_size,
+            )
         return self._write_batches(
             chunks(lines, batch_size),
             list,
@@ -407,7 +421,7 @@ class HTTPWrites(HTTPRequests):
 
     async def _awrite_batches(
         self,
-        batches: AsyncIterator[list[Any]],
+        batches: AsyncIterator[Any],
         encode: _AEncode,
         database: str | None,
         retention_policy: str | None,
@@ -490,13 +504,23 @@ class HTTPWrites(HTTPRequests):
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> int:
         """Async form of ``write_lines()``; *lines* may be an async iterable."""
+        if isinstance(lines, BodyLines) and len(lines) <= batch_size:
+            return await self._awrite_batches(
+                _one((lines.body, lines)), _made, database, retention_policy
+            )
         return await self._awrite_batches(
             achunks(lines, batch_size), list, database, retention_policy
         )
 
 
 #: How ``_awrite_batches()`` encodes a batch (see ``_aencode()``).
-_AEncode = Callable[[list[Any]], list[str]] | Encoder
+_AEncode = Callable[[Any], Any] | Encoder
+
+
+async def _one(item: Any) -> AsyncIterator[Any]:
+    """*item* as the only batch of an async iterator."""
+    yield item
+
 
 #: Objects ``_awrite_batches()`` encodes between two turns of the loop
 #: (about a third of a millisecond of encoding).
@@ -509,7 +533,7 @@ async def _aencode(encode: _AEncode, batch: list[Any]) -> Any:
     of the event loop between pieces: lines by a function of a piece, or,
     with the compiled ``Encoder``, a body and its lines (the bytes and errors
     of the lines joined)."""
-    if encode is list:
+    if encode is list or encode is _made:
         return batch
     if isinstance(encode, Encoder):
         pieces = []
