@@ -690,6 +690,30 @@ async def test_the_async_writer_writes_every_point(url: str) -> None:
     assert (writer.written, writer.failed, writer.pending) == (251, 0, 0)
 
 
+def test_an_async_writer_goes_on_in_a_second_event_loop(url: str) -> None:
+    """Points added in one asyncio.run() and then in another are all
+    written: the first loop's end writes its points, the second add()
+    starts the writer's task in the new loop."""
+    influxpy.connect(url)
+    writer = Tick.series.abatch_writer(batch_size=1000, flush_interval=None)
+
+    async def add(first: int) -> None:
+        for n in range(first, first + 700):
+            await writer.add(tick(n))
+        assert writer.pending > 0
+
+    asyncio.run(add(0))
+    assert writer.written == 700
+    asyncio.run(add(700))
+
+    async def close() -> None:
+        await writer.aclose()
+
+    asyncio.run(close())
+    assert (writer.written, writer.failed, writer.pending) == (1400, 0, 0)
+    assert count_of() == 1400
+
+
 async def test_the_async_add_lets_a_ready_task_run_at_once(url: str) -> None:
     """A task ready to run (the one sending a batch takes many short turns)
     runs at the next add(), not after hundreds of points: a producer that

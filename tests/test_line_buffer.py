@@ -5,6 +5,7 @@ line while threads add, cut and close at once."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import threading
 import weakref
@@ -326,3 +327,17 @@ def test_a_closed_writer_is_collected(server: str, buffer_kind: str) -> None:
     del writer
     gc.collect()
     assert gone() is None
+
+
+def test_the_async_writer_writes_through_either_buffer(
+    server: str, buffer_kind: str
+) -> None:
+    async def write() -> int:
+        async with Gauge.series.abatch_writer(batch_size=7) as writer:
+            for n in range(50):
+                await writer.add(Gauge(time=n, value=n, note="a\nb", host="h"))
+        return int(writer.written)
+
+    assert asyncio.run(write()) == 50
+    assert sorted(p["value"] for p in Gauge.series.points()) == list(range(50))
+    assert {p["note"] for p in Gauge.series.points()} == {"a\nb"}

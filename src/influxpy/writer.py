@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Sequence, Sized
+from collections.abc import Awaitable, Generator, Sequence, Sized
 from typing import TYPE_CHECKING, Any
 
 from influxpy._types import PointT
@@ -43,7 +43,7 @@ from influxpy._writer_base import (
     _Writer,
 )
 from influxpy.exceptions import InterfaceError
-from influxpy.lineprotocol.line_buffer import ATTENTION, PAUSE, REFUSED
+from influxpy.lineprotocol.line_buffer import ATTENTION, PAUSE, PUSHED, REFUSED
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -186,6 +186,9 @@ class AsyncBatchWriter(_Writer[PointT]):
         #: The loop's callbacks ready to run (asyncio's own loop shows
         #: them; another loop gets its turns every YIELD_EVERY points).
         self._ready: Sized = ()
+        #: What add() returns when nothing is due: a future of the loop,
+        #: done already (awaiting one costs less than a coroutine).
+        self._done: Awaitable[None] = _DONE
 
     async def __aenter__(self) -> Self:
         self._running()
@@ -200,18 +203,27 @@ class AsyncBatchWriter(_Writer[PointT]):
         with self._leaving(exc):
             await self.aclose()
 
-    async def add(self, point: PointT) -> None:
-        """Accept *point* for writing, waiting while ``max_pending`` batches wait.
+    def add(self, point: PointT) -> Awaitable[None]:
+        """Accept *point* for writing, waiting while ``max_pending`` batches
+        wait; await what it returns.
 
         Raises ``BatchWriteError`` for points given up on since the last
         call (before taking *point*), and ``FieldError`` or
         ``LineProtocolError`` when *point* cannot be written at all.
         """
+        due = self._buffer.push(point)
+        if due == PUSHED and not self._ready:
+            # Nothing to wait for: an awaitable that is done already costs
+            # less than a coroutine.
+            return self._done
+        return self._add(point, due)
+
+    async def _add(self, point: PointT, due: int) -> None:
+        """What add() does when the buffer says something is due."""
         task = self._task
         if task is None or task.done():
             self._running()
         buffer = self._buffer
-        due = buffer.push(point)
         while due == REFUSED:
             self._refused_async(point)
             due = buffer.push(point)
@@ -299,6 +311,9 @@ class AsyncBatchWriter(_Writer[PointT]):
             self._changed = asyncio.Event()
             loop = asyncio.get_running_loop()
             self._ready = getattr(loop, "_ready", ())
+            done = loop.create_future()
+            done.set_result(None)
+            self._done = done
             self._task = loop.create_task(self._work(), name="influxpy-batch-writer")
             _TASKS.add(self._task)
             self._task.add_done_callback(_TASKS.discard)
@@ -355,6 +370,23 @@ class AsyncBatchWriter(_Writer[PointT]):
         self._forget()
         self._raise_failures()
 
+
+class _Done:
+    """An awaitable that is done at once, for add() with nothing to wait for."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return _EXHAUSTED
+
+
+def _exhausted() -> Generator[Any, None, None]:
+    return
+    yield
+
+
+_EXHAUSTED = _exhausted()
+_DONE = _Done()
 
 #: Running tasks of async writers (the event loop keeps only weak ones).
 _TASKS: set[asyncio.Task[None]] = set()
