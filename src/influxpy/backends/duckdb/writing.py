@@ -53,6 +53,7 @@ from influxpy.exceptions import (
     PartialWriteError,
     RetentionPolicyNotFoundError,
 )
+from influxpy.lineprotocol.body_lines import BodyLines
 
 if TYPE_CHECKING:
     from influxpy._types import Measurement
@@ -344,11 +345,16 @@ class EngineWrites(EngineCore):
         ``DatabaseNotFoundError`` for a database that does not exist.
         """
         written = 0
+        if isinstance(lines, BodyLines) and len(lines) <= batch_size:
+            # A batch writer's batch: its body is the lines joined already.
+            bodies: Iterable[str] = [lines.body.decode("utf-8", "surrogatepass")]
+        else:
+            bodies = map("\n".join, chunks(lines, batch_size))
         with counting_written(lambda: written):
-            for chunk in chunks(lines, batch_size):
+            for body in bodies:
                 try:
                     outcome = self.write_line_protocol(
-                        "\n".join(chunk),
+                        body,
                         database=database,
                         retention_policy=retention_policy,
                     )
