@@ -29,7 +29,7 @@ from influxpy.expressions import (
     WhereNode,
 )
 from influxpy.functions import Func
-from influxpy.influxql import bare_terms
+from influxpy.influxql import bare_terms, regex
 from influxpy.influxql.nodes import (
     column,
     describe,
@@ -192,6 +192,9 @@ def _condition(
     if node.op in ("=~", "!~"):
         if not isinstance(node.rhs, Rx):  # pragma: no cover - the parser checks
             raise unsupported("A regex match without a regex")
+        matched = _literal_match(node.lhs, node.rhs.pattern, node.op == "!~")
+        if matched is not None:
+            return _ALWAYS if matched else _NEVER
         lhs = to_expression(node.lhs)
         return _lookup(lookups.Regex, lhs, node.rhs.pattern, node.op == "!~")
     if node.op not in _LOOKUPS:
@@ -209,6 +212,19 @@ def _condition(
     else:
         rhs = to_expression(rhs_node)
     return _lookup(_LOOKUPS[op], lhs, rhs, False)
+
+
+def _literal_match(node: Any, pattern: str, negated: bool) -> bool | None:
+    """Whether a literal matched by a regex (``'a' =~ /a/``) is true, as
+    influxd evaluates it for each point: a string by the pattern, any other
+    literal never; None when *node* is not a literal."""
+    while isinstance(node, Paren):
+        node = node.expr
+    if not isinstance(node, Lit):
+        return None
+    if node.kind != "string":
+        return False
+    return regex.go_search(pattern, node.value) != negated
 
 
 def _bare_sides(node: Bin) -> list[Expression]:
