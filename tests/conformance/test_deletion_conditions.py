@@ -4,8 +4,8 @@ influxd's series index reads a condition's key as a field when a
 measurement the statement deletes from has a field of that name (a field of
 another measurement only does not count), and ``key = 1`` (a number or a
 boolean) of any key; the statement then fails with ``fields not supported
-in WHERE clause during deletion`` (influxd names a shard first, ``shard 2:
-…``; the engine has none to name) and deletes nothing. Without a measurement to delete
+in WHERE clause during deletion`` (naming a shard first, ``shard 2: …``)
+and deletes nothing. Without a measurement to delete
 from, nothing is refused. Each test runs on the server and on the engine
 (``conn``).
 """

@@ -17,7 +17,7 @@ from typing import Any
 
 from influxpy.durations import Duration, Hour
 from influxpy.exceptions import CompileError
-from influxpy.influxql import conditions, convert, nodes, users
+from influxpy.influxql import convert, nodes, users
 from influxpy.influxql.parser import Bin, Call, Paren, Parser, Rx
 from influxpy.influxql.show_conditions import show_where
 from influxpy.query import Delete, Query, Source
@@ -227,8 +227,8 @@ def _delete(p: Parser) -> Builder:
         else:
             # DELETE WHERE …: every measurement.
             source = Source(".*", regex=True)
-        condition = conditions.to_where(where, None) if where is not None else None
-        return Delete(source, condition)
+        # Folded when it runs, as influxd folds it (``show_where``).
+        return Delete(source, show_where(where))
 
     return build
 
@@ -242,10 +242,6 @@ def _from(p: Parser) -> tuple[Source, ...]:
         return ()
     parsed = p.sources(False, lambda kind: select(p, kind))
     return tuple(Source(name, db, rp, regex) for db, rp, name, regex in parsed)
-
-
-def _where(node: Any) -> Any:
-    return conditions.to_where(node, None) if node is not None else None
 
 
 def _limits(p: Parser) -> tuple[int | None, int | None]:
@@ -553,7 +549,7 @@ def _drop_series(p: Parser) -> Builder:
     if where is None and not sources:
         raise p.error(token, ("FROM", "WHERE"))
     names = tuple(Source(name, regex=regex) for _, _, name, regex in sources)
-    return lambda: DropSeries(names, _where(where))
+    return lambda: DropSeries(names, show_where(where))
 
 
 def _explain(p: Parser) -> Builder:

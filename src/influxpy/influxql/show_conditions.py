@@ -6,38 +6,57 @@ SHOW statement: SHOW MEASUREMENTS fails on the first one its index meets,
 whatever it stands beside; SHOW TAG KEYS and TAG VALUES fail when the
 condition, its times taken out, folds to ``false``; SHOW SERIES and the
 cardinalities then answer nothing. The store decides which, so the literal
-stays in the ``WhereNode`` as a comparison of two literals (``literal``),
-where it stood. This module knows nothing of any store.
+stays in the ``WhereNode`` as a ``BooleanTerm`` (``literal``), where it
+stood. A literal matched by a regex (``'a' =~ /a/``), which
+``Reduce`` leaves as written too, stays as a ``LiteralMatch``; a DELETE or
+DROP SERIES reads its condition the same way. This module knows nothing of
+any store.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import Any, ClassVar
 
 from influxpy import lookups
 from influxpy.expressions import Value, WhereNode
 from influxpy.influxql.conditions import to_where
-from influxpy.influxql.parser import Bin, Lit, Paren
+from influxpy.influxql.nodes import to_expression
+from influxpy.influxql.parser import Bin, Lit, Paren, Rx
 
-__all__ = ["boolean_error", "literal", "literal_value", "show_where"]
+__all__ = [
+    "BooleanTerm",
+    "LiteralMatch",
+    "boolean_error",
+    "literal",
+    "literal_value",
+    "show_where",
+]
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class BooleanTerm(lookups.ExpressionLookup):
+    """``true`` or ``false`` standing as a condition (``literal``), kept
+    apart from a comparison written ``true = true``."""
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class LiteralMatch(lookups.ExpressionLookup):
+    """A literal (or arithmetic of literals) matched by a regex: ``'a' =~
+    /a/`` (``negated``: ``!~``); ``rhs`` is the pattern."""
+
+    names: ClassVar[frozenset[str]] = frozenset(("regex",))
 
 
 def literal(value: bool) -> lookups.ExpressionLookup:
-    """``true`` or ``false`` as a condition: ``value = true``."""
-    return lookups.ExpressionLookup(Value(value), "exact", True)
+    """``true`` or ``false`` as a condition."""
+    return BooleanTerm(Value(value), "exact", True)
 
 
 def literal_value(node: Any) -> bool | None:
     """The boolean a condition of ``show_where`` stands for, if it is one."""
-    if (
-        isinstance(node, lookups.ExpressionLookup)
-        and isinstance(node.lhs, Value)
-        and isinstance(node.lhs.value, bool)
-        and node.lookup_name == "exact"
-        and node.rhs is True
-        and not node.negated
-    ):
-        return node.lhs.value
+    if isinstance(node, BooleanTerm) and isinstance(node.lhs, Value):
+        return bool(node.lhs.value)
     return None
 
 
@@ -63,13 +82,32 @@ def show_where(node: Any) -> WhereNode | None:
 
 
 def _has_boolean(node: Any) -> bool:
+    """Whether *node* holds ``true``, ``false`` or a ``LiteralMatch``."""
     if isinstance(node, Paren):
         return _has_boolean(node.expr)
     if isinstance(node, Lit):
         return node.kind == "bool"
     if isinstance(node, Bin) and node.op in ("AND", "OR"):
         return _has_boolean(node.lhs) or _has_boolean(node.rhs)
-    return False
+    return _literal_match(node)
+
+
+def _literal_match(node: Any) -> bool:
+    """Whether *node* matches a regex against literals only."""
+    return (
+        isinstance(node, Bin)
+        and node.op in ("=~", "!~")
+        and isinstance(node.rhs, Rx)
+        and _constant(node.lhs)
+    )
+
+
+def _constant(node: Any) -> bool:
+    if isinstance(node, Paren):
+        return _constant(node.expr)
+    if isinstance(node, Bin):
+        return _constant(node.lhs) and _constant(node.rhs)
+    return isinstance(node, Lit)
 
 
 def _kept(node: Any) -> Any:
@@ -77,6 +115,9 @@ def _kept(node: Any) -> Any:
         return _kept(node.expr) if _has_boolean(node.expr) else _single(node)
     if isinstance(node, Lit) and node.kind == "bool":
         return literal(bool(node.value))
+    if _literal_match(node):
+        lhs = to_expression(node.lhs)
+        return LiteralMatch(lhs, "regex", node.rhs.pattern, node.op == "!~")
     if not (isinstance(node, Bin) and node.op in ("AND", "OR")):
         return _single(node)
     children: list[Any] = []

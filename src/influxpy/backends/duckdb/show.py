@@ -23,8 +23,10 @@ from influxpy.backends.duckdb.show_where import (
     ORDERING,
     has_time,
     is_never,
-    measurement_literal_error,
+    left_side_error,
+    measurement_index_error,
     select_condition,
+    tag_index_error,
     time_conditions,
     without_time,
 )
@@ -118,6 +120,21 @@ def _refuse_ordering(node: WhereNode | None) -> None:
             continue  # ``false`` (``show_where``)
         elif child.lhs.role != "time" and child.lookup_name in ORDERING:
             raise StatementFailed("invalid tag comparison operator")
+
+
+def _refuse_index_condition(
+    where: WhereNode | None, *, values: bool, index: bool
+) -> None:
+    """Fail SHOW TAG KEYS (or TAG VALUES, *values*) as influxd's index does
+    on its condition (*index*, else as the cardinality counting them does):
+    ``false`` (``fold_literals``), or what ``tag_index_error`` finds.
+    influxd sends the index's error as the statement's result and runs the
+    statements after it."""
+    if is_never(where):
+        raise StatementFailed(boolean_error(False), goes_on=index)
+    refused = tag_index_error(where, values=values) if index else None
+    if refused is not None:
+        raise StatementFailed(refused, goes_on=True)
 
 
 def _series_conditions(node: WhereNode, fields: set[str]) -> WhereNode | None:
@@ -310,10 +327,9 @@ class EngineShow(EngineQueries):
             raise StatementFailed(failure.text, goes_on=True) from None
 
     def _measurements_of(self, statement: st.ShowMeasurements, db: str) -> list[Series]:
-        refused = measurement_literal_error(statement.where)
+        refused = measurement_index_error(statement.where)
         if refused is not None:
             raise StatementFailed(refused)
-        _refuse_ordering(statement.where)
         names = set()
         for rp, m, _columns in self._tables(db, ()):
             if m in names or not _matches(statement.measurement, m):
@@ -391,23 +407,28 @@ class EngineShow(EngineQueries):
                 values.update(str(r[0]) for r in rows if r[0])
         return values
 
+    def _outside_shards(self, db: str, where: WhereNode | None, index: bool) -> bool:
+        """Whether no shard group of *db* meets the time range of *where*
+        read from the index (*index*): SHOW TAG KEYS and TAG VALUES then
+        list nothing."""
+        if where is None or not index or not has_time(where):
+            return False
+        bounds = self.get_compiler(db)._bounds(time_conditions(where))
+        return not any(
+            (bounds.lower is None or group.end > bounds.lower)
+            and (bounds.upper is None or group.start <= bounds.upper)
+            for group in self.shard_groups(db)
+        )
+
     def _index_where(
-        self, db: str, where: WhereNode | None, index: bool
-    ) -> tuple[WhereNode | None, WhereNode | None] | None:
+        self, where: WhereNode | None, index: bool
+    ) -> tuple[WhereNode | None, WhereNode | None]:
         """*where* as SHOW TAG KEYS and TAG VALUES read it: from the index
         (*index*), its ``_name`` conditions and the others (``split_name``)
-        with the times taken out, or None when no shard group of *db* meets
-        its time range (nothing listed); else ``(None, where)``."""
+        with the times taken out; else ``(None, where)``."""
         if where is None or not index:
             return None, where
         if has_time(where):
-            bounds = self.get_compiler(db)._bounds(time_conditions(where))
-            if not any(
-                (bounds.lower is None or group.end > bounds.lower)
-                and (bounds.upper is None or group.start <= bounds.upper)
-                for group in self.shard_groups(db)
-            ):
-                return None
             where = without_time(where)
         return (None, None) if where is None else split_name(where)
 
@@ -416,14 +437,13 @@ class EngineShow(EngineQueries):
     ) -> list[Series]:
         """SHOW TAG KEYS: from the index (*index*), or counted with a SELECT
         (``_name`` and time read as the cardinality reads them)."""
-        _refuse_ordering(statement.where)
+        if not index:
+            _refuse_ordering(statement.where)
         db = self._existing(statement.database or database)
-        if is_never(statement.where):
-            raise StatementFailed(boolean_error(False))
-        read = self._index_where(db, statement.where, index)
-        if read is None:
+        if self._outside_shards(db, statement.where, index):
             return []
-        names, where = read
+        _refuse_index_condition(statement.where, values=False, index=index)
+        names, where = self._index_where(statement.where, index)
         keys: dict[str, set[str]] = {}
         # influxd reads the statement's database whatever a source names.
         for rp, m, columns in self._tables(db, names_only(statement.sources)):
@@ -449,14 +469,15 @@ class EngineShow(EngineQueries):
         """SHOW TAG VALUES: of the statement's database, every policy alike
         (*index*), or only those the sources name, with *spans* only the
         series with points in them."""
-        _refuse_ordering(statement.where)
+        if not index:
+            _refuse_ordering(statement.where)
         db = self._existing(statement.database or database)
-        if is_never(statement.where):
-            raise StatementFailed(boolean_error(False))
-        read = self._index_where(db, statement.where, index)
-        if read is None:
+        _refuse_index_condition(statement.where, values=True, index=index)
+        if self._outside_shards(db, statement.where, index):
             return []
-        names, where = read
+        if index and (refused := left_side_error(statement.where)) is not None:
+            raise StatementFailed(refused, goes_on=True)
+        names, where = self._index_where(statement.where, index)
         pairs: dict[str, set[tuple[str, str]]] = {}
         sources = names_only(statement.sources) if index else statement.sources
         for rp, m, columns in self._tables(db, sources):

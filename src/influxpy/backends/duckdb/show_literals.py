@@ -7,9 +7,20 @@ that literal (``show_where``). Only what ``Reduce`` folds is folded:
 numbers (integer division gives a float, division or remainder by zero
 gives 0, the remainder truncated as Go's ``%``), ``&``, ``|`` and ``^`` of
 integers, strings compared by ``=`` and ``!=`` or joined by ``+``, booleans
-by ``=`` and ``!=``, durations compared, added or subtracted. Any other
-comparison of literals (``'a' = 1``, ``'a' < 'b'``, ``2.5 & 1 = 0``) is
-left as written. SHOW MEASUREMENTS folds none (its index refuses them).
+by ``=`` and ``!=``, durations compared, added or subtracted, or
+multiplied or divided by a number (``1h * 2 = 2h``). Any other
+comparison of literals (``'a' = 1``, ``'a' < 'b'``, ``2.5 & 1 = 0``, a
+literal matched by a regex: ``'a' =~ /a/``) is left as written, and each
+statement reads what is left its own way (``read_unfolded``): SHOW SERIES
+lets every series pass it, SHOW TAG KEYS takes it out of the condition
+(with any ``=``, ``!=``, ``=~`` or ``!~`` whose left side is not a name),
+the cardinalities and SHOW SERIES with a time condition evaluate it as
+influxql's evaluator does for each point (``evaluated``: only a string
+matched by a regex can be true; the cardinalities read an ordering of
+literals, and any comparison of an expression, as false too), and SHOW
+TAG VALUES, SHOW MEASUREMENTS, DELETE and DROP SERIES refuse it; an
+ordering of literals is refused by all but the cardinalities. SHOW
+MEASUREMENTS folds none (its index refuses them).
 """
 
 from __future__ import annotations
@@ -21,11 +32,22 @@ from collections.abc import Callable
 from typing import Any
 
 from influxpy.durations import Duration
-from influxpy.expressions import CombinedExpression, Expression, Value, WhereNode
-from influxpy.influxql.show_conditions import literal, literal_value
+from influxpy.expressions import Col, CombinedExpression, Expression, Value, WhereNode
+from influxpy.influxql.regex import go_search
+from influxpy.influxql.show_conditions import LiteralMatch, literal, literal_value
 from influxpy.lookups import ExpressionLookup
 
-__all__ = ["fold_comparisons"]
+__all__ = [
+    "UNFOLDED_READS",
+    "evaluated",
+    "fold_comparisons",
+    "is_literal_comparison",
+    "read_unfolded",
+]
+
+#: How each statement reads a comparison of literals ``Reduce`` leaves.
+UNFOLDED_READS = ("true", "dropped", "evaluated", "counted", "refused")
+_ORDER_NAMES = ("gt", "gte", "lt", "lte")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +98,8 @@ def _folded(node: Any) -> bool | None:
     """The boolean a comparison of literals folds to, or None."""
     if not isinstance(node, ExpressionLookup) or literal_value(node) is not None:
         return None
+    if isinstance(node, LiteralMatch):
+        return None  # ``Reduce`` never folds a regex match
     lhs, rhs = _constant(node.lhs), _constant(node.rhs)
     if isinstance(lhs, _Unfolded) or isinstance(rhs, _Unfolded):
         return None
@@ -108,6 +132,8 @@ def _constant(node: Any) -> Any:
 def _arithmetic(lhs: Any, op: str, rhs: Any) -> Any:
     if isinstance(lhs, _Span) and isinstance(rhs, _Span) and op in "+-":
         return _Span(_ARITHMETIC[op](lhs.ns, rhs.ns))
+    if isinstance(lhs, _Span) and _is_number(rhs) and op in "*/":
+        return _scaled(lhs.ns, op, rhs)
     if isinstance(lhs, str) and isinstance(rhs, str) and op == "+":
         return lhs + rhs
     if not (_is_number(lhs) and _is_number(rhs)):
@@ -130,6 +156,20 @@ def _arithmetic(lhs: Any, op: str, rhs: Any) -> Any:
     return _UNFOLDED  # ``&``, ``|``, ``^`` of a float
 
 
+def _scaled(ns: int, op: str, factor: float) -> Any:
+    """A duration times or divided by a number, as Go's ``Duration``
+    arithmetic does it: the number truncated to an integer, the quotient
+    truncated too, and ``1h / 0`` 0; a float truncated to 0 divides by
+    zero (influxd panics), so that is left as written."""
+    whole = int(factor)
+    if op == "*":
+        return _Span(ns * whole)
+    if whole == 0:
+        return _Span(0) if isinstance(factor, int) else _UNFOLDED
+    quotient = abs(ns) // abs(whole)
+    return _Span(quotient if (ns < 0) == (whole < 0) else -quotient)
+
+
 def _compare(lhs: Any, name: str, rhs: Any) -> bool | None:
     if _is_number(lhs) and _is_number(rhs):
         if isinstance(lhs, float) or isinstance(rhs, float):
@@ -141,3 +181,87 @@ def _compare(lhs: Any, name: str, rhs: Any) -> bool | None:
     if same and name in ("exact", "ne"):
         return _ORDER[name](lhs, rhs)
     return None
+
+
+def is_literal_comparison(node: Any) -> bool:
+    """Whether *node* compares literals only (a ``LiteralMatch``, or a
+    comparison ``fold_comparisons`` left: ``'a' = 1``)."""
+    if not isinstance(node, ExpressionLookup) or literal_value(node) is not None:
+        return False
+    sides = [node.lhs] if isinstance(node, LiteralMatch) else [node.lhs, node.rhs]
+    return not any(
+        isinstance(n, Col)
+        for side in sides
+        if isinstance(side, Expression)
+        for n in side.walk()
+    )
+
+
+def evaluated(node: ExpressionLookup) -> bool:
+    """A comparison of literals ``Reduce`` leaves as influxql's evaluator
+    reads it for each point: a string matched by a regex by the pattern;
+    anything else false (it compares values of different types, orders
+    strings or booleans, or holds a duration or arithmetic it cannot do)."""
+    if not isinstance(node, LiteralMatch):
+        return False
+    value = _constant(node.lhs)
+    if not isinstance(value, str):
+        return False
+    return go_search(node.rhs, value) != node.negated
+
+
+def read_unfolded(where: WhereNode | None, read: str) -> WhereNode | None:
+    """*where* with each comparison of literals ``Reduce`` leaves read as
+    *read* says (``UNFOLDED_READS``): ``true``; ``dropped``, with every
+    ``=``, ``!=``, ``=~`` or ``!~`` of an expression (an AND or OR left
+    with nothing goes too, None when nothing is left); ``evaluated``;
+    ``counted``: evaluated, and so is a comparison of an expression of
+    names (false: a series has no field values); ``refused``: kept for the
+    index to refuse. An ordering of literals (``'a' < 'b'``), or one with
+    arithmetic left in it (``'a' + 1 = 'a1'``), is kept for the index to
+    refuse unless ``counted`` or ``dropped``."""
+    if where is None or read == "refused":
+        return where
+    children: list[Any] = []
+    for child in where.children:
+        if isinstance(child, WhereNode):
+            inner = read_unfolded(child, read)
+            if inner is not None:
+                children.append(inner)
+            continue
+        if not isinstance(child, ExpressionLookup) or literal_value(child) is not None:
+            children.append(child)
+        elif read == "counted":
+            children.append(literal(evaluated(child)))
+        elif read == "dropped" and _dropped(child):
+            continue
+        elif (
+            not is_literal_comparison(child)
+            or child.lookup_name in _ORDER_NAMES
+            or _has_arithmetic(child)
+        ):
+            children.append(child)
+        else:
+            children.append(literal(read == "true" or evaluated(child)))
+    if not children:
+        return None
+    return WhereNode(where.connector, tuple(children))
+
+
+def _has_arithmetic(node: ExpressionLookup) -> bool:
+    """Whether *node* holds arithmetic ``Reduce`` left, which SHOW SERIES
+    refuses as it refuses an ordering."""
+    return any(
+        isinstance(side, CombinedExpression) and isinstance(_constant(side), _Unfolded)
+        for side in (node.lhs, node.rhs)
+    )
+
+
+def _dropped(node: Any) -> bool:
+    """Whether SHOW TAG KEYS takes *node* out: ``=``, ``!=``, ``=~`` or
+    ``!~`` whose left side is not a name."""
+    return (
+        isinstance(node, ExpressionLookup)
+        and literal_value(node) is None
+        and node.lookup_name in ("exact", "ne", "regex")
+    )

@@ -21,20 +21,23 @@ is ``host = 'a'``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from influxpy.backends.duckdb.show_literals import fold_comparisons
+from influxpy.backends.duckdb.show_literals import fold_comparisons, read_unfolded
 from influxpy.expressions import WhereNode
 from influxpy.influxql.show_conditions import boolean_error, literal, literal_value
 from influxpy.lookups import ExpressionLookup, NotEqual
 
 __all__ = [
     "ORDERING",
+    "deletion_where",
     "fold_literals",
     "has_time",
     "is_never",
-    "measurement_literal_error",
+    "left_side_error",
+    "measurement_index_error",
     "select_condition",
+    "tag_index_error",
     "time_conditions",
     "with_keys_present",
     "without_time",
@@ -44,13 +47,28 @@ __all__ = [
 ORDERING = ("gt", "gte", "lt", "lte")
 
 
-def fold_literals(where: WhereNode | None) -> WhereNode | None:
+def fold_literals(where: WhereNode | None, read: str = "refused") -> WhereNode | None:
     """*where* with its literals folded: None when it keeps every series;
     ``false`` as a condition ``is_never`` knows, the conditions on time of
     *where* beside it (the cardinalities refuse those first). A comparison
-    of two literals is folded first (``show_literals``)."""
-    if where is not None:
-        where = fold_comparisons(where)
+    of two literals is folded first, and what ``Reduce`` leaves is read as
+    *read* says (``show_literals.read_unfolded``; ``series``: as SHOW
+    SERIES reads it, ``evaluated`` with a time condition, else ``true``).
+    Read as a cardinality reads it (``counted``), the conditions on time
+    always stay, which it refuses first, whatever stands beside them."""
+    if where is None:
+        return None
+    written = where
+    where = fold_comparisons(where)
+    if read == "series":
+        read = "evaluated" if has_time(where) else "true"
+    folded = _folded_booleans(read_unfolded(where, read))
+    if read == "counted" and has_time(written):
+        return _with_times(written, folded)
+    return folded
+
+
+def _folded_booleans(where: WhereNode | None) -> WhereNode | None:
     if where is None or not any(literal_value(n) is not None for n in where.walk()):
         return where
     if _folded(where, drop_time=True) is False:
@@ -62,6 +80,30 @@ def fold_literals(where: WhereNode | None) -> WhereNode | None:
     return folded if isinstance(folded, WhereNode) else WhereNode("AND", (folded,))
 
 
+def _with_times(written: WhereNode, where: WhereNode | None) -> WhereNode:
+    """*where*, with the conditions on time of *written* when it has none."""
+    if where is not None and has_time(where):
+        return where
+    times = tuple(n for n in written.walk() if _on_time(n))
+    return WhereNode("AND", times if where is None else (*times, where))
+
+
+def deletion_where(where: WhereNode | None) -> WhereNode | Literal[False] | None:
+    """The condition of a DELETE or DROP SERIES folded as influxql's
+    ``Reduce`` folds it (``1 = 1``, ``true``, ``host = 'a' OR 1 = 1``):
+    False when it is ``false`` (nothing is deleted), an empty AND when it
+    is ``true``; a comparison of literals ``Reduce`` leaves stays, for
+    the store to refuse as influxd's index does."""
+    if where is None:
+        return None
+    folded = _folded(fold_comparisons(where), drop_time=False)
+    if folded is False:
+        return False
+    if folded is True or folded is None:
+        return WhereNode("AND", ())
+    return folded if isinstance(folded, WhereNode) else WhereNode("AND", (folded,))
+
+
 def is_never(where: WhereNode | None) -> bool:
     """Whether *where* is ``false`` as ``fold_literals`` leaves it."""
     return where is not None and any(
@@ -69,23 +111,79 @@ def is_never(where: WhereNode | None) -> bool:
     )
 
 
-def measurement_literal_error(where: WhereNode | None) -> str | None:
-    """influxd's error for SHOW MEASUREMENTS when a boolean literal is the
-    first condition its index cannot read; None when another one comes
-    first (its own error) or there is none."""
+def measurement_index_error(where: WhereNode | None) -> str | None:
+    """influxd's error for the condition of SHOW MEASUREMENTS, which its
+    index reads as written, the first one it meets in the order written:
+    a boolean literal, a comparison whose left side is not a name
+    (``'a' = 1``, ``true = true``, ``'a' =~ /a/``), an ordering, a name
+    compared with a number or a boolean."""
     if where is None:
         return None
     for node in where.walk():
         value = literal_value(node)
         if value is not None:
             return boolean_error(value)
-        if isinstance(node, ExpressionLookup) or _on_time(node):
-            return None
-        if node.lookup_name in ORDERING:
-            return None
-        if node.lookup_name in ("exact", "ne") and not isinstance(node.rhs, str):
-            return None
+        if _on_time(node):
+            continue
+        refused = _index_error(node)
+        if refused is not None:
+            return refused
     return None
+
+
+def tag_index_error(where: WhereNode | None, *, values: bool) -> str | None:
+    """influxd's error for the condition of SHOW TAG KEYS (or TAG VALUES,
+    *values*) its index refuses, its literals folded (``fold_literals``):
+    an ordering, first of all for TAG VALUES, or ``_name`` compared with a
+    number or a boolean, the first one in the order written. (TAG KEYS
+    takes a comparison whose left side is not a name out; TAG VALUES
+    refuses it later: ``left_side_error``.)"""
+    if where is None:
+        return None
+    nodes = [n for n in where.walk() if not _on_time(n) and literal_value(n) is None]
+    if values and any(n.lookup_name in ORDERING for n in nodes):
+        return "invalid tag comparison operator"
+    for node in nodes:
+        if node.lookup_name in ORDERING:
+            return "invalid tag comparison operator"
+        if not isinstance(node, ExpressionLookup) and node.lhs.key == "_name":
+            refused = _right_side_error(node)
+            if refused is not None:
+                return refused
+    return None
+
+
+def left_side_error(where: WhereNode | None) -> str | None:
+    """influxd's error for the first comparison of *where* whose left side
+    is not a name (``'a' = 1``, ``v + 1 = 2``, ``'a' =~ /a/``), which SHOW
+    TAG VALUES refuses once it has found shards in its time range."""
+    for node in where.walk() if where is not None else ():
+        if isinstance(node, ExpressionLookup) and literal_value(node) is None:
+            return _index_error(node)
+    return None
+
+
+def _index_error(node: Any) -> str | None:
+    """The error of influxd's index for one comparison of a SHOW condition:
+    its left side not a name, an ordering, a number or boolean compared."""
+    if node.lookup_name in ORDERING:
+        return "invalid tag comparison operator"
+    if isinstance(node, ExpressionLookup):
+        return f"left side of '{_operator(node)}' must be a tag key"
+    return _right_side_error(node)
+
+
+def _right_side_error(node: Any) -> str | None:
+    if node.lookup_name in ("exact", "ne") and not isinstance(node.rhs, str):
+        return f"right side of '{_operator(node)}' must be a tag value string"
+    return None
+
+
+def _operator(node: Any) -> str:
+    """The InfluxQL operator of an ``=``, ``!=``, ``=~`` or ``!~``."""
+    if node.lookup_name == "regex":
+        return "!~" if node.negated else "=~"
+    return "!=" if node.negated != (node.lookup_name == "ne") else "="
 
 
 def _on_time(node: Any) -> bool:

@@ -21,7 +21,7 @@ from influxpy.backends.duckdb.users import EngineUsers
 from influxpy.durations import Duration
 from influxpy.exceptions import ProgrammingError, RetentionPolicyNotFoundError
 from influxpy.expressions import WhereNode
-from influxpy.lookups import Lookup
+from influxpy.lookups import ExpressionLookup, Lookup
 from influxpy.retention import RetentionPolicy
 
 __all__ = ["INVALID_NAME", "EngineAdminStatements", "valid_name"]
@@ -55,7 +55,11 @@ def _condition_keys(node: WhereNode) -> set[str]:
     for child in node.children:
         if isinstance(child, WhereNode):
             keys |= _condition_keys(child)
-        elif child.lhs.role != "time" and child.lhs.cast != "tag":
+        elif (
+            isinstance(child, Lookup)
+            and child.lhs.role != "time"
+            and child.lhs.cast != "tag"
+        ):
             keys.add(child.lhs.key)
     return keys
 
@@ -240,7 +244,8 @@ class EngineAdminStatements(EngineUsers, EngineShowMeta):
         when a measurement the statement deletes from has that field (a
         field of another measurement only is read as a tag: ``DROP SERIES
         FROM m WHERE h = 'a'`` passes while ``h`` is a field of ``other``),
-        and ``key = 1`` of any key; with no measurement to delete from,
+        ``key = 1`` of any key, and a comparison whose left side is not a
+        key (``'a' = 1``, ``v + 1 = 2``); with no measurement to delete from,
         nothing is refused. influxd's text names the shard it found it in
         first (``shard 2: fields not …``): the latest holding points of
         those measurements, where several do (influxd names whichever of
@@ -249,11 +254,16 @@ class EngineAdminStatements(EngineUsers, EngineShowMeta):
             return
         keys = _condition_keys(where)
         touched = set(names)
-        if _compares_a_number(where) or any(
-            info.role == "field" and info.key in keys
-            for _rp, measurement, columns in self._state.tables_of(database)
-            if measurement in touched
-            for info in columns.values()
+        compared = any(isinstance(n, ExpressionLookup) for n in where.walk())
+        if (
+            compared
+            or _compares_a_number(where)
+            or any(
+                info.role == "field" and info.key in keys
+                for _rp, measurement, columns in self._state.tables_of(database)
+                if measurement in touched
+                for info in columns.values()
+            )
         ):
             msg = "fields not supported in WHERE clause during deletion"
             shard = self._shard_holding(database, touched)

@@ -25,7 +25,7 @@ from influxpy import statements as st
 from influxpy.backends.duckdb.argument_types import query_check, refuse_argument_types
 from influxpy.backends.duckdb.running import RunningQueries
 from influxpy.backends.duckdb.show import StatementFailed
-from influxpy.backends.duckdb.show_where import fold_literals
+from influxpy.backends.duckdb.show_where import deletion_where, fold_literals
 from influxpy.backends.duckdb.statement_admin import EngineAdminStatements
 from influxpy.compilers.duckdb import DuckDBCompiler
 from influxpy.compilers.duckdb.conditions import index_condition_error
@@ -48,8 +48,17 @@ __all__ = ["NOT_EXECUTED", "EngineStatements", "TimeNamedSeries"]
 
 #: The error influxd gives each statement after a failed one.
 NOT_EXECUTED = "not executed"
-#: The SHOW statements whose ``true`` and ``false`` fold (``show_where``).
-_FOLDED_SHOW = (st.ShowTagKeys, st.ShowTagValues, st.ShowSeries, st.ShowCardinality)
+#: The SHOW statements whose ``true`` and ``false`` fold (``show_where``),
+#: and how each reads a comparison of literals ``Reduce`` leaves
+#: (``show_literals.read_unfolded``).
+_FOLDED_SHOW: dict[type[Any], str] = {
+    st.ShowTagKeys: "dropped",
+    st.ShowTagValues: "refused",
+    st.ShowSeries: "series",
+    st.ShowCardinality: "counted",
+}
+#: The SHOW statements that read their condition in their own order.
+_INDEX_READ = (st.ShowMeasurements, st.ShowTagKeys, st.ShowTagValues)
 
 
 def _with_roles(node: Any, kinds: Mapping[str, tuple[str, str | None]]) -> Any:
@@ -258,17 +267,22 @@ class EngineStatements(EngineAdminStatements):
     ) -> Iterator[Series]:
         if isinstance(statement, Query):
             return self._select(statement, database, retention_policy, chunk_size)
-        if isinstance(statement, _FOLDED_SHOW):
+        read = _FOLDED_SHOW.get(type(statement))
+        if read is not None:
             # ``true`` and ``false`` folded as influxd's index reads them.
-            statement = dataclasses.replace(
-                statement, where=fold_literals(statement.where)
-            )
+            where = fold_literals(getattr(statement, "where", None), read)
+            statement = dataclasses.replace(statement, where=where)  # type: ignore[arg-type]
+        if isinstance(statement, (Delete, st.DropSeries)):
+            # Folded as influxql's ``Reduce`` folds it.
+            kept = deletion_where(statement.where)
+            if kept is False or never_true(kept):
+                return iter(())  # ``WHERE false``: nothing to delete
+            statement = dataclasses.replace(statement, where=kept)
         where = getattr(statement, "where", None)
-        if isinstance(statement, (Delete, st.DropSeries)) and never_true(where):
-            return iter(())  # ``WHERE false``: nothing to delete
-        if isinstance(where, WhereNode):
-            deleting = isinstance(statement, (Delete, st.DropSeries))
-            refused = index_condition_error(where, deleting=deleting)
+        if isinstance(where, WhereNode) and not isinstance(
+            statement, (*_INDEX_READ, Delete, st.DropSeries)
+        ):
+            refused = index_condition_error(where)
             if refused is not None:
                 raise StatementFailed(refused)
         if isinstance(statement, Delete):

@@ -317,29 +317,26 @@ def _comparable(kind: str | None, value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def index_condition_error(where: WhereNode, *, deleting: bool) -> str | None:
-    """influxd's error for a SHOW, DELETE or DROP SERIES condition over an
-    expression (``WHERE f + 1 > 2``), which its series index cannot read;
-    ``None`` when *where* has none.
+def index_condition_error(where: WhereNode) -> str | None:
+    """influxd's error for the condition of SHOW SERIES over an expression
+    (``WHERE f + 1 = 2``, ``'a' < 'b'``), which its series index refuses
+    as it refuses any operator but ``=``, ``!=``, ``=~``, ``!~``, AND and
+    OR; ``None`` when *where* has none.
 
-    Known difference: influxd lets ``SHOW TAG KEYS``, ``SHOW SERIES``,
-    ``DELETE`` and ``DROP SERIES`` pass a condition between literals
-    (``1 = 1``); the engine refuses it as the other SHOW statements do.
-    A boolean literal of a SHOW statement (``show_where``) is the store's
-    to judge: the walk stops at it, as influxd's index stops at its error.
+    The store reads the literals of a SHOW condition first
+    (``show_literals``): a comparison of literals is folded or read as the
+    statement reads it (a cardinality evaluates every comparison of an
+    expression), and a boolean literal is the store's to judge, so the walk
+    stops at it. SHOW MEASUREMENTS, TAG KEYS and TAG VALUES read their
+    condition in their own order (``show_where``); a DELETE or DROP SERIES
+    refuses an expression as it refuses a field (``fields not supported…``,
+    naming a shard).
     """
     for node in where.walk():
         if literal_value(node) is not None:
             return None
-        if not isinstance(node, ExpressionLookup):
-            continue
-        if deleting:
-            return "fields not supported in WHERE clause during deletion"
-        if node.lookup_name in ("exact", "ne"):
-            positive = node.lookup_name == "exact"
-            op = "=" if positive != node.negated else "!="
-            return f"left side of '{op}' must be a tag key"
-        return "invalid tag comparison operator"
+        if isinstance(node, ExpressionLookup):
+            return "invalid tag comparison operator"
     return None
 
 
