@@ -294,18 +294,30 @@ def test_sample_beside_calls_in_descending_order_from_the_queryset(
     ]
 
 
-def test_sample_beside_calls_in_a_subquery_in_descending_order_is_refused() -> None:
-    """The outer query would read the rows in the cursor's order, which the
-    engine's subquery does not keep: it says so instead of answering."""
-    engine = influxpy.connect("duckdb://:memory:", alias="sample-descending-inner")
-    try:
-        write("sample-descending-inner", *points())
-        text = (
-            "SELECT * FROM (SELECT sample(v, 10), max(n) FROM conformance "
-            f"{WHERE} GROUP BY time(30s)) ORDER BY time DESC"
+def test_sample_beside_calls_in_a_subquery_in_descending_order(conn: str) -> None:
+    """The outer query reads the subquery's rows in the cursor's order:
+    each window's points in time order, then the other call's row at the
+    window's start."""
+    write(conn, *points())
+    text = (
+        "SELECT * FROM (SELECT sample(v, 10), max(n) FROM conformance "
+        f"{WHERE} GROUP BY time(30s)) ORDER BY time DESC"
+    )
+    assert answer(conn, text) == [
+        (
+            {},
+            [
+                [91.0, None, 3.0],
+                [102.0, None, 0.0],
+                [113.0, None, 2.0],
+                [90.0, 3, None],
+                [60.0, 2, 4.0],
+                [62.0, None, 2.0],
+                [80.0, None, 1.0],
+                [33.0, None, 1.0],
+                [40.0, None, 3.0],
+                [51.0, None, 0.0],
+                [30.0, 3, None],
+            ],
         )
-        (result,) = list(engine.statements(text))
-        assert result.error is not None
-        assert "sample() beside other calls in a subquery" in result.error
-    finally:
-        engine.close()
+    ]

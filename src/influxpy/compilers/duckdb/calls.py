@@ -267,6 +267,8 @@ class CallsMixin(ThroughCallsMixin, PicksMixin):
         order = [] if merging else [f"time {direction}"]
         if numbered:
             order.append(f"{ORDINAL} ASC")
+        if merging and ctx.inner:
+            return self._merged_rows(ctx, body, names, order), names, kinds
         sql = self._finish(ctx, body, names, order=order, limit_order=None)
         return sql, names, kinds
 
@@ -357,12 +359,6 @@ class CallsMixin(ThroughCallsMixin, PicksMixin):
             raise ProgrammingError(msg)
         self._check_call(ctx, sample)
         self._refuse_text_transform(ctx, name, sample)
-        if ctx.query.descending and name in self._TECHNICAL | self._HOLT_WINTERS:
-            # influxd reads SAMPLE's windows latest first, each one's points
-            # in time order; the engine's technical analysis and forecasts
-            # read points by time.
-            what = f"{name}() of sample() with ORDER BY time DESC"
-            raise self._unsupported(what)
 
     def _refuse_text_transform(self, ctx: _Context, name: str, source: Func) -> None:
         """influxd's error for a transformation of text or booleans (its
@@ -613,7 +609,10 @@ def _reading_context(ctx: _Context, call: Func, predictors: frozenset[str]) -> _
         call.name in predictors
         and ctx.query.descending
         and isinstance(call.source, Func)
-        and (call.source.kind == "transform" or call.source.name == "distinct")
+        and (
+            call.source.kind == "transform"
+            or call.source.name in ("distinct", "sample")
+        )
     ):
         query = dataclasses.replace(ctx.query, descending=False)
         return dataclasses.replace(ctx, query=query)

@@ -212,6 +212,9 @@ class _CompilerBase(Compiler):
         #: tables that keep them for the query reading them (``subqueries``).
         self._ordered_rows: set[str] = set()
         self._ordered_tables: set[str] = set()
+        #: The subquery tables among those whose rows are ordered by
+        #: ``ROW_ORDER`` alone, across series (``paired_calls_sql``).
+        self._cursor_tables: set[str] = set()
 
     def _unsupported(self, what: str) -> UnsupportedCompilation:
         msg = (

@@ -203,6 +203,11 @@ class MultiRowMixin(_CompilerBase):
         g = ctx.group_columns
         # Points of one time (merged series) by value, as ``_transform``.
         order = f"ORDER BY time {ctx.direction}, v"
+        of_sample = _of_sample(call)
+        if of_sample:
+            # SAMPLE's points by window, in time order inside each (windows
+            # latest first in descending order), as the reducer reads them.
+            order = f"ORDER BY w {ctx.direction}, time ASC, v"
         points = f"list(time {order}), list(CAST(v AS DOUBLE) {order})"
         arguments = ", ".join(
             [self._param(name), points, str(period), str(hold), self._param(warmup)]
@@ -217,7 +222,11 @@ class MultiRowMixin(_CompilerBase):
         # function emits is a number: a NULL is a NaN (0/0), which a
         # transformation of this one reads as a point, as the server does.
         value = "coalesce(p.v, 'NaN'::DOUBLE) AS v"
-        return f"SELECT {', '.join([*g, 'p.t AS time', value])} FROM ({reduced})"
+        rows = f"SELECT {', '.join([*g, 'p.t AS time', value])} FROM ({reduced})"
+        if not of_sample:
+            return rows
+        # Its rows keep the window of the SAMPLE point each is computed at.
+        return f"SELECT *, {self._window_sql(ctx)} AS w FROM ({rows})"
 
     def _holt_winters(self, ctx: _Context, call: Func, rows: str) -> str:
         """HOLT_WINTERS[_WITH_FIT](agg, N, S) over each series' windows.

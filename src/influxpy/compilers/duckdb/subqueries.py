@@ -188,6 +188,7 @@ class SubqueriesMixin(SubquerySlicesMixin):
                     streams,
                     descending=outer.descending,
                     each=each,
+                    ordered=ordered,
                 )
                 if split is not None:
                     rows, selected = self._computed(rows, selected, items, split)
@@ -230,12 +231,15 @@ class SubqueriesMixin(SubquerySlicesMixin):
                 )
             elif name not in tags:
                 typeless.append(name)
-        if ordered and streams is None:
-            # The order of a multi-row call's rows (``multirow``).
+        if ordered:
+            # The order of a multi-row call's rows (``multirow``), or of
+            # the cursor's walk over several calls (``paired_calls_sql``).
             outputs += [WINDOW_START, ROW_ORDER]
         table = f"(SELECT {', '.join(outputs)} FROM ({rows}))"
-        if ordered and streams is None:
+        if ordered:
             self._ordered_tables.add(table)
+        if ordered and streams is not None:
+            self._cursor_tables.add(table)
         if typeless:
             # ``*`` outside still lists them, null (as the server does).
             self._typeless[table] = tuple(typeless)
@@ -390,6 +394,9 @@ class SubqueriesMixin(SubquerySlicesMixin):
         if not (ctx.subquery and isinstance(inner, Query) and inner.select):
             return order
         tie = order[1].rsplit(" ", 1)[0]
+        if ctx.table in self._cursor_tables:
+            # As the cursor's walk over the inner calls made the rows.
+            return [f"{ROW_ORDER} ASC"]
         if ctx.table in self._ordered_tables:
             # Window by window, series by series, each series' rows as its
             # call emitted them.

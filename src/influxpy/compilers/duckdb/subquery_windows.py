@@ -28,7 +28,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from influxpy.compilers.duckdb.aliases import group_column, output_column
+from influxpy.compilers.duckdb.aliases import (
+    ROW_ORDER,
+    WINDOW_START,
+    group_column,
+    output_column,
+)
 from influxpy.expressions import Col, Expression
 from influxpy.lookups import ExpressionLookup
 from influxpy.query import Query
@@ -74,6 +79,7 @@ def paired_calls_sql(
     *,
     descending: bool = True,
     each: Callable[[str], str] | None = None,
+    ordered: bool = False,
 ) -> str:
     """*sql*'s rows (``(groups…, time, columns…)``) re-paired as the
     server's descending cursor pairs the calls' points.
@@ -85,17 +91,24 @@ def paired_calls_sql(
     and joins the calls whose next point has it, as ``multiScannerCursor``
     does. The walk takes one step per row it answers. *each*, when given,
     slices each call's points (its LIMIT and OFFSET) before the walk.
+
+    *ordered*: *sql*'s rows carry the window and rank SAMPLE's points come
+    in (``WINDOW_START``, ``ROW_ORDER``): each call's points are numbered
+    window by window, then by inner tags, then in that rank, and the rows
+    answered carry the step of the walk that made each (``ROW_ORDER``), the
+    order the cursor emits them in.
     """
     way = "DESC" if descending else "ASC"
     tags = sorted(range(len(group_keys)), key=lambda i: group_keys[i])
     outer = [i for i in tags if group_keys[i] in set(outer_keys)]
-    order = ", ".join(
-        [
-            *(f"{group_column(i)} {way}" for i in outer),
-            f"time {way}",
+    within = [f"time {way}", *(f"{group_column(i)} ASC" for i in tags)]
+    if ordered:
+        within = [
+            f"{WINDOW_START} {way}",
             *(f"{group_column(i)} ASC" for i in tags),
+            f"{ROW_ORDER} ASC",
         ]
-    )
+    order = ", ".join([*(f"{group_column(i)} {way}" for i in outer), *within])
     key = ", ".join(
         [*(f"k{n} := {group_column(i)}" for n, i in enumerate(tags)), "t := time"]
     )
@@ -111,7 +124,11 @@ def paired_calls_sql(
         )
     n = range(len(streams))
     start = ", ".join(
-        [*(f"1::BIGINT AS p{j}" for j in n), *(f"false AS a{j}" for j in n)]
+        [
+            *(f"1::BIGINT AS p{j}" for j in n),
+            *(f"false AS a{j}" for j in n),
+            "0::BIGINT AS step",
+        ]
     )
     moved = ", ".join(f"w.p{j} + w.a{j}::BIGINT AS p{j}" for j in n)
     heads = " ".join(
@@ -123,7 +140,8 @@ def paired_calls_sql(
     step = (
         f"SELECT {', '.join(f'x.p{j}' for j in n)}, "
         + ", ".join(f"coalesce(x.k{j} = x.best, false) AS a{j}" for j in n)
-        + f" FROM (SELECT {moved}, "
+        + ", x.step"
+        + f" FROM (SELECT {moved}, w.step + 1 AS step, "
         + ", ".join(f"h{j}.key AS k{j}" for j in n)
         + f", {best} AS best FROM walk w {heads}) x WHERE x.best IS NOT NULL"
     )
@@ -138,6 +156,8 @@ def paired_calls_sql(
             for i, j in sorted((i, j) for j, cols in enumerate(streams) for i in cols)
         ),
     ]
+    if ordered:
+        columns += [f"0 AS {WINDOW_START}", f"w.step AS {ROW_ORDER}"]
     return (
         f"WITH RECURSIVE {', '.join(ctes)} SELECT {', '.join(columns)} "
         f"FROM walk w {rows} WHERE {' OR '.join(f'w.a{j}' for j in n)}"

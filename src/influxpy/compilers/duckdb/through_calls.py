@@ -9,6 +9,7 @@ from typing import Any
 from influxpy.compilers.duckdb.aliases import (
     ORDINAL,
     RANDOM,
+    ROW_ORDER,
     WINDOW_START,
     aux_column,
     call_column,
@@ -252,18 +253,27 @@ class ThroughCallsMixin(_CompilerBase):
         """Whether the calls' rows are merged as the server's cursor does in
         descending order (``_merged_descending``): SAMPLE's points come in
         time order inside each window, so rows do not follow time."""
-        merging = ctx.query.descending and any(
+        return ctx.query.descending and any(
             c.name == "sample" or _of_sample(c) for c in calls
         )
-        if merging and ctx.inner:
-            # The outer query reads the rows in the cursor's order, which
-            # the subquery's SQL does not keep.
-            if any(_of_sample(c) for c in calls):
-                what = "a transformation of sample() in a subquery in descending order"
-            else:
-                what = "sample() beside other calls in a subquery in descending order"
-            raise self._unsupported(what)
-        return merging
+
+    def _merged_rows(
+        self, ctx: _Context, body: str, names: list[str], order: list[str]
+    ) -> str:
+        """A subquery's rows merged by ``_merged_descending``, keeping the
+        order the cursor emits them in: by window (each row's, latest
+        first), then series, then their rank (``WINDOW_START``,
+        ``ROW_ORDER``), as the query reading them orders the rows of a
+        multi-row call (``multirow``)."""
+        window = "0" if ctx.query.group_by_time is None else self._window_sql(ctx)
+        ranked = (
+            f"SELECT *, {window} AS {WINDOW_START}, {ORDINAL} AS {ROW_ORDER} "
+            f"FROM ({body})"
+        )
+        keep = (WINDOW_START, ROW_ORDER)
+        sql = self._finish(ctx, ranked, names, order=order, limit_order=None, keep=keep)
+        self._ordered_rows.add(sql)
+        return sql
 
     def _merged_descending(
         self,
@@ -333,10 +343,17 @@ _OF_DISTINCT = frozenset({"derivative", "difference", "holt_winters"})
 _THROUGH_DISTINCT = frozenset({"cumulative_sum", "moving_average", "elapsed"})
 
 
-#: The transformations ``_transform`` computes: their rows keep the window
-#: ``w`` of the SAMPLE points they read.
+#: The transformations ``_transform`` computes (technical analysis too):
+#: their rows keep the window ``w`` of the SAMPLE points they read.
 _KEEPS_WINDOW = frozenset(
-    {"derivative", "difference", "elapsed", "moving_average", "cumulative_sum"}
+    {
+        "derivative",
+        "difference",
+        "elapsed",
+        "moving_average",
+        "cumulative_sum",
+        "technical",
+    }
 )
 
 
