@@ -37,9 +37,11 @@ T0 = dt.datetime(2020, 1, 1)
 T1 = dt.datetime(2020, 1, 2)
 
 TIME_OR = (
-    "InfluxDB answers a time condition combined with OR with no rows and no error, "
-    "so influxpy refuses it; run one query per time range, or use AND (a negated "
-    "time range becomes an OR)."
+    "InfluxDB does not combine a time condition with OR: it takes every time "
+    "comparison out of the condition and keeps only the points inside all of them "
+    "(time >= t OR name = 'a' keeps the points from t named 'a'), so influxpy "
+    "refuses it; run one query per time range, or use AND (a negated time range "
+    "becomes an OR)."
 )
 TIME_NOT_EQUAL = (
     "InfluxDB cannot compare time with != (it rejects the query); use two queries "

@@ -271,9 +271,11 @@ def _check_where(node: WhereNode) -> None:
         for lookup in node.walk():
             if getattr(lookup.lhs, "role", None) == "time":
                 msg = (
-                    "InfluxDB answers a time condition combined with OR with no rows "
-                    "and no error, so influxpy refuses it; run one query per time "
-                    "range, or use AND (a negated time range becomes an OR)."
+                    "InfluxDB does not combine a time condition with OR: it takes "
+                    "every time comparison out of the condition and keeps only the "
+                    "points inside all of them (time >= t OR name = 'a' keeps the "
+                    "points from t named 'a'), so influxpy refuses it; run one query "
+                    "per time range, or use AND (a negated time range becomes an OR)."
                 )
                 raise CompileError(msg)
     for lookup in node.walk():
