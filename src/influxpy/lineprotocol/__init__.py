@@ -4,8 +4,10 @@ The package's parts, each importable from here:
 
 - ``escaping``: escaping and validation of names, tag values and field
   values, and ``encode_point`` for one point given as mappings;
-- ``encoder``: the compiled encoder of a model (``make_encoder``) and
-  ``encode_columns`` for row-aligned columns;
+- ``encoder``: the compiled encoder of a model (``make_encoder``);
+- ``columns``: ``encode_columns`` for row-aligned columns, and the fast
+  formatting of a whole column the encoder's batches share;
+- ``line_buffer``: a batch writer's buffer of lines, cut into bodies;
 - ``parsing``: ``parse_line``, the per-line parser of what the encoder writes;
 - ``scanner``: the exact port of InfluxDB 1.6.7's line scanner (its errors);
 - ``reader``: ``read_body``, the fast reader of a whole request body into
