@@ -2,16 +2,17 @@
 
 ``Parser`` reads statements, clauses and expressions in the order and with
 the error messages of influxd 1.6's parser; expressions become the small
-syntax nodes below (``Ref``, ``Call``, ``Bin``, …), which
-``influxpy.influxql.convert`` turns into the query representation. The
-statements other than SELECT are read by ``influxpy.influxql.admin``.
+syntax nodes of ``influxpy.influxql.syntax`` (``Ref``, ``Call``, ``Bin``,
+…; importable from here too), which ``influxpy.influxql.convert`` turns
+into the query representation. The statements other than SELECT are read
+by ``influxpy.influxql.grammar``.
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from influxpy.durations import Duration
 from influxpy.influxql.regex import regex_error
@@ -23,90 +24,21 @@ from influxpy.influxql.scanner import (
     duration_literal,
     parse_error,
 )
+from influxpy.influxql.syntax import (
+    CONDITIONS,
+    PRECEDENCE,
+    Bin,
+    Call,
+    Lit,
+    Paren,
+    Ref,
+    Rx,
+    Wild,
+)
 
 __all__ = ["Bin", "Call", "Lit", "Paren", "Parser", "Ref", "Rx", "Wild"]
 
 
-class Ref(NamedTuple):
-    """A name: a field, tag, alias or ``time``, with its ``::`` cast."""
-
-    name: str
-    cast: str | None
-    pos: int
-
-
-class Call(NamedTuple):
-    """A function call; ``name`` is lower case."""
-
-    name: str
-    args: tuple[Any, ...]
-    pos: int
-
-
-class Lit(NamedTuple):
-    """A literal: ``kind`` is string, integer, number, bool or duration
-    (a ``Duration``)."""
-
-    kind: str
-    value: Any
-    pos: int
-
-
-class Wild(NamedTuple):
-    """``*``, ``*::field`` or ``*::tag``."""
-
-    cast: str | None
-
-
-class Rx(NamedTuple):
-    """A regular expression ``/…/``, with InfluxQL's ``\\/`` already undone."""
-
-    pattern: str
-
-
-class Paren(NamedTuple):
-    """An expression in parentheses."""
-
-    expr: Any
-
-
-class Bin:
-    """A binary operation; mutable while the expression tree is built."""
-
-    __slots__ = ("lhs", "op", "rhs")
-
-    def __init__(self, op: str, lhs: Any, rhs: Any) -> None:
-        self.op = op
-        self.lhs = lhs
-        self.rhs = rhs
-
-    def __repr__(self) -> str:
-        return f"Bin({self.op!r}, {self.lhs!r}, {self.rhs!r})"
-
-
-#: Operator precedence, as influxql's ``Token.Precedence``.
-PRECEDENCE = {
-    "OR": 1,
-    "AND": 2,
-    "=": 4,
-    "!=": 4,
-    "=~": 4,
-    "!~": 4,
-    "<": 4,
-    "<=": 4,
-    ">": 4,
-    ">=": 4,
-    "+": 5,
-    "-": 5,
-    "|": 5,
-    "^": 5,
-    "*": 6,
-    "/": 6,
-    "%": 6,
-    "&": 6,
-}
-#: The comparison operators the SELECT list refuses.
-CONDITIONS = frozenset(("=", "!=", "=~", "!~", "<", "<=", ">", ">=", "AND", "OR"))
 _CASTS = ("float", "integer", "unsigned", "string", "boolean")
 
 
