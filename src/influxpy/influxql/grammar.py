@@ -4,7 +4,9 @@
 VALUES``, ``CREATE RETENTION POLICY``, …) as influxd 1.6's parse tree does,
 so a wrong keyword reads ``found X, expected <the keywords allowed here>``;
 then each statement reads its clauses into the representation of
-``influxpy.statements`` (``Query`` for SELECT, ``Delete`` for DELETE).
+``influxpy.statements`` (``Query`` for SELECT, ``Delete`` for DELETE);
+those of databases and retention policies are read by
+``influxpy.influxql.policy_grammar``.
 Statements the representation cannot hold (changing users, grants,
 subscriptions, KILL QUERY, ``GROUP BY`` in the cardinality forms) are
 refused with ``UnsupportedCompilation`` naming them.
@@ -15,18 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from influxpy.durations import Duration, Hour
 from influxpy.exceptions import CompileError
-from influxpy.influxql import convert, nodes, users
+from influxpy.influxql import convert, nodes, policy_grammar, users
 from influxpy.influxql.parser import Bin, Call, Paren, Parser, Rx
 from influxpy.influxql.show_conditions import show_where
 from influxpy.query import Delete, Query, Source
-from influxpy.retention import RetentionPolicy
 from influxpy.statements import (
-    AlterRetentionPolicy,
     CreateContinuousQuery,
-    CreateDatabase,
-    CreateRetentionPolicy,
     DropContinuousQuery,
     DropDatabase,
     DropMeasurement,
@@ -34,7 +31,6 @@ from influxpy.statements import (
     DropSeries,
     DropShard,
     Explain,
-    Invalid,
     KeyMatch,
     KillQuery,
     ShowCardinality,
@@ -57,11 +53,6 @@ from influxpy.statements import (
 )
 
 __all__ = ["select", "statement"]
-
-_INT32_MAX = 2**31 - 1
-_HOUR_NS = 3_600_000_000_000
-#: influxd's error for a retention policy shorter than one hour.
-_TOO_SHORT = "retention policy duration must be at least 1h0m0s"
 
 #: Reads a statement's clauses; returns what builds it once all text parsed.
 Handler = Callable[[Parser], Callable[[], Statement]]
@@ -380,133 +371,6 @@ def _show_series(p: Parser) -> Builder:
     return lambda: ShowSeries(database, sources, show_where(where), limit, offset)
 
 
-def _policy(**values: Any) -> RetentionPolicy:
-    try:
-        return RetentionPolicy(**values)
-    except (TypeError, ValueError) as exc:
-        raise CompileError(str(exc)) from None
-
-
-def _duration(duration: Duration | None) -> Duration | None:
-    """``0s`` means no limit, as ``INF`` does."""
-    return duration if duration is not None and duration.value else None
-
-
-def _too_short(duration: Duration | None) -> bool:
-    """Whether a policy's *duration* is under the hour influxd requires
-    (the statement then fails when it runs)."""
-    return duration is not None and 0 < duration.nanoseconds < _HOUR_NS
-
-
-def _shard(duration: Duration | None) -> Duration | None:
-    """A shard duration under one hour is raised to one hour, as influxd does."""
-    duration = _duration(duration)
-    if duration is not None and duration.nanoseconds < _HOUR_NS:
-        return Hour(1)
-    return duration
-
-
-def _create_database(p: Parser) -> Builder:
-    name = p.ident()
-    if p.accept("WITH") is None:
-        return lambda: CreateDatabase(name)
-    token = p.peek()
-    if token.kind not in ("DURATION", "NAME", "REPLICATION", "SHARD"):
-        raise p.error(token, ("DURATION", "NAME", "REPLICATION", "SHARD"))
-    duration = replication = shard = None
-    if p.accept("DURATION") is not None:
-        duration = p.duration(infinite=True)
-    if p.accept("REPLICATION") is not None:
-        replication = p.integer(1, _INT32_MAX)
-    if p.accept("SHARD") is not None:
-        p.expect("DURATION")
-        shard = p.duration()
-    rp_name = p.ident() if p.accept("NAME") is not None else "autogen"
-    if _too_short(duration):
-        return lambda: Invalid(_TOO_SHORT)
-    return lambda: CreateDatabase(
-        name,
-        _policy(
-            name=rp_name,
-            duration=_duration(duration),
-            replication=replication or 1,
-            shard_duration=_shard(shard),
-            default=True,
-        ),
-    )
-
-
-def _shard_duration(p: Parser) -> Duration | None:
-    p.expect("DURATION")
-    token = p.peek()
-    if token.kind == "INF":
-        raise p.scanner.error_at("invalid duration INF for shard duration", token.pos)
-    return p.duration()
-
-
-def _create_retention_policy(p: Parser) -> Builder:
-    name, database = _name_on(p)
-    p.expect("DURATION")
-    duration = p.duration(infinite=True)
-    p.expect("REPLICATION")
-    replication = p.integer(1, _INT32_MAX)
-    shard = _shard_duration(p) if p.accept("SHARD") is not None else None
-    default = p.accept("DEFAULT") is not None
-    if _too_short(duration):
-        return lambda: Invalid(_TOO_SHORT)
-    return lambda: CreateRetentionPolicy(
-        _policy(
-            name=name,
-            duration=_duration(duration),
-            replication=replication,
-            shard_duration=_shard(shard),
-            default=default,
-        ),
-        database,
-    )
-
-
-def _alter_retention_policy(p: Parser) -> Builder:
-    token = p.next()
-    if token.kind == "DEFAULT":
-        name = "default"
-    elif token.kind == "IDENT":
-        name = token.value
-    else:
-        raise p.error(token, ("identifier",))
-    p.expect("ON")
-    database = p.ident()
-    found: set[str] = set()
-    values: dict[str, Any] = {}
-    while True:
-        token = p.peek()
-        if token.kind in found:
-            msg = f"found duplicate {token.kind} option"
-            raise p.scanner.error_at(msg, token.pos)
-        if token.kind == "DURATION":
-            p.next()
-            duration = _duration(p.duration(infinite=True))
-            values["duration"] = "INF" if duration is None else duration
-        elif token.kind == "REPLICATION":
-            p.next()
-            values["replication"] = p.integer(1, _INT32_MAX)
-        elif token.kind == "SHARD":
-            p.next()
-            values["shard_duration"] = _shard(_shard_duration(p))
-        elif token.kind == "DEFAULT":
-            p.next()
-            values["default"] = True
-        else:
-            if not found:
-                expected = ("DURATION", "REPLICATION", "SHARD", "DEFAULT")
-                raise p.error(p.next(), expected)
-            break
-        found.add(token.kind)
-    if isinstance(values.get("duration"), Duration) and _too_short(values["duration"]):
-        return lambda: Invalid(_TOO_SHORT)
-    return lambda: AlterRetentionPolicy(name, database, **values)
-
-
 def _name_on(p: Parser) -> tuple[str, str]:
     name = p.ident()
     p.expect("ON")
@@ -643,9 +507,9 @@ _TREE: dict[str, Any] = {
     },
     "CREATE": {
         "CONTINUOUS": {"QUERY": _create_continuous_query},
-        "DATABASE": _create_database,
+        "DATABASE": policy_grammar.create_database,
         "USER": users.create_user,
-        "RETENTION": {"POLICY": _create_retention_policy},
+        "RETENTION": {"POLICY": policy_grammar.create_retention_policy},
         "SUBSCRIPTION": _unsupported("CREATE SUBSCRIPTION"),
     },
     "DROP": {
@@ -661,7 +525,7 @@ _TREE: dict[str, Any] = {
     "EXPLAIN": _explain,
     "GRANT": users.grant,
     "REVOKE": users.revoke,
-    "ALTER": {"RETENTION": {"POLICY": _alter_retention_policy}},
+    "ALTER": {"RETENTION": {"POLICY": policy_grammar.alter_retention_policy}},
     "SET": users.set_password,
     "KILL": {"QUERY": _kill_query},
 }
