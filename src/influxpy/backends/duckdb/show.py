@@ -1,11 +1,11 @@
 """SHOW statements on the embedded engine, answered as influxd 1.6.7 does.
 
-``EngineShow`` reads the engine's tables for SHOW MEASUREMENTS, TAG KEYS,
-TAG VALUES, FIELD KEYS, SERIES, RETENTION POLICIES and CONTINUOUS QUERIES
-(reference §4.1): the series names, columns and order influxd gives, and
-its error texts (``StatementFailed``). A ``WHERE`` is the condition the
-engine compiler writes for a DELETE of the same table. ``statements``
-builds on it.
+``EngineShow`` reads the engine's tables for SHOW TAG KEYS, TAG VALUES,
+FIELD KEYS, SERIES, RETENTION POLICIES and CONTINUOUS QUERIES (reference
+§4.1): the series names, columns and order influxd gives, and its error
+texts (``StatementFailed``). A ``WHERE`` is the condition the engine
+compiler writes for a DELETE of the same table. SHOW MEASUREMENTS is
+``show_measurements``'s; ``statements`` builds on both.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from influxpy.backends.duckdb.show_where import (
     has_time,
     is_never,
     left_side_error,
-    measurement_index_error,
     select_condition,
     tag_index_error,
     time_conditions,
@@ -45,7 +44,7 @@ if TYPE_CHECKING:
 #: Each policy's ``[start, end)`` of the shard groups a SHOW reads.
 Spans = Mapping[str, list[tuple[int, int]]]
 
-__all__ = ["EngineShow", "StatementFailed", "go_duration"]
+__all__ = ["EngineShow", "StatementFailed", "go_duration", "key_matches", "paged"]
 
 _NS = {"h": 3_600_000_000_000, "m": 60_000_000_000, "s": 1_000_000_000}
 _RP_COLUMNS = ["name", "duration", "shardGroupDuration", "replicaN", "default"]
@@ -80,7 +79,7 @@ def go_duration(ns: int) -> str:
     return f"{sign}{text}s"
 
 
-def _matches(match: st.KeyMatch | None, name: str) -> bool:
+def key_matches(match: st.KeyMatch | None, name: str) -> bool:
     """Whether *name* passes *match* (None passes everything)."""
     if match is None:
         return True
@@ -96,7 +95,7 @@ def _matches(match: st.KeyMatch | None, name: str) -> bool:
     return name in values  # IN
 
 
-def _page(items: list[Any], limit: int | None, offset: int | None) -> list[Any]:
+def paged(items: list[Any], limit: int | None, offset: int | None) -> list[Any]:
     """*items* after LIMIT and OFFSET (influxd: 0 means no limit)."""
     start = offset or 0
     return items[start : start + limit] if limit else items[start:]
@@ -306,107 +305,6 @@ class EngineShow(EngineQueries):
         names = [[str(r[0])] for r in rows if r[0] in published]
         return [Series("databases", {}, ["name"], names)]
 
-    def _do_show_measurements(
-        self, statement: st.ShowMeasurements, database: str | None
-    ) -> list[Series]:
-        db = statement.database or database
-        if not db:
-            raise StatementFailed("database name required")
-        if statement.where is not None and has_time(statement.where):
-            msg = "SHOW MEASUREMENTS doesn't support time in WHERE clause"
-            raise StatementFailed(msg)
-        if db not in self._state.databases:
-            return []  # influxd answers nothing, and no error
-        if statement.refusal is not None:
-            raise StatementFailed(statement.refusal, goes_on=True)
-        try:
-            return self._measurements_of(statement, db)
-        except StatementFailed as failure:
-            # influxd sends an error of the index's reading of the condition
-            # as the statement's result, and runs the statements after it.
-            raise StatementFailed(failure.text, goes_on=True) from None
-
-    def _measurements_of(self, statement: st.ShowMeasurements, db: str) -> list[Series]:
-        refused = measurement_index_error(statement.where)
-        if refused is not None:
-            raise StatementFailed(refused)
-        names = set()
-        for rp, m, _columns in self._tables(db, ()):
-            if m in names or not _matches(statement.measurement, m):
-                continue
-            if statement.where is not None:
-                verdict = self._measurement_matches(db, m, statement.where, {})
-                if verdict is not None:
-                    if verdict:
-                        names.add(m)
-                    continue
-            if self._read(db, rp, m, "1", statement.where, " LIMIT 1"):
-                names.add(m)
-        values = [[m] for m in _page(sorted(names), statement.limit, statement.offset)]
-        return [Series("measurements", {}, ["name"], values)] if values else []
-
-    def _measurement_matches(
-        self,
-        database: str,
-        measurement: str,
-        where: WhereNode,
-        seen: dict[str, set[str]],
-    ) -> bool | None:
-        """Whether *measurement* passes *where* as influxd's index decides
-        for SHOW MEASUREMENTS (None: a condition it does not judge so).
-
-        Each condition on a tag looks at the values the tag takes in the
-        measurement: none (the tag is never set) fails every condition;
-        ``=`` and ``=~`` pass when one value matches, ``!=`` and ``!~``
-        when none does, so ``host != 'a'`` leaves out a measurement with a
-        series ``host=a`` even when it has others.
-        """
-        verdicts = []
-        for child in where.children:
-            if isinstance(child, WhereNode):
-                verdict = self._measurement_matches(database, measurement, child, seen)
-            elif child.lhs.role == "time":
-                verdict = True
-            elif child.lookup_name in ORDERING:
-                raise StatementFailed("invalid tag comparison operator")
-            elif isinstance(
-                named := bind_name(WhereNode("AND", (child,)), measurement), bool
-            ):
-                verdict = named  # ``_name``: the measurement's name
-            elif child.lookup_name in ("exact", "ne") and not isinstance(
-                child.rhs, str
-            ):
-                op = "!=" if child.negated != (child.lookup_name == "ne") else "="
-                msg = f"right side of '{op}' must be a tag value string"
-                raise StatementFailed(msg)
-            elif child.lookup_name in ("exact", "ne", "regex"):
-                key = child.lhs.key
-                if key not in seen:
-                    seen[key] = self._tag_values(database, measurement, key)
-                found = seen[key]
-                if child.lookup_name == "regex":
-                    hit = any(re.search(child.rhs, v) for v in found)
-                else:
-                    hit = child.rhs in found
-                negated = child.negated != (child.lookup_name == "ne")
-                verdict = bool(found) and hit != negated
-            else:
-                verdict = None
-            if verdict is None:
-                return None
-            verdicts.append(verdict)
-        return all(verdicts) if where.connector == "AND" else any(verdicts)
-
-    def _tag_values(self, database: str, measurement: str, key: str) -> set[str]:
-        """The values tag *key* takes in *measurement*, in every policy."""
-        values: set[str] = set()
-        for rp, m, columns in self._tables(database, (Source(measurement),)):
-            info = columns.get(key)
-            if info is not None and info.role == "tag":
-                rows = self._read(database, rp, m, f"DISTINCT {ident(key)}", None)
-                values.update(str(r[0]) for r in rows if r[0])
-        return values
-
     def _outside_shards(self, db: str, where: WhereNode | None, index: bool) -> bool:
         """Whether no shard group of *db* meets the time range of *where*
         read from the index (*index*): SHOW TAG KEYS and TAG VALUES then
@@ -453,7 +351,7 @@ class EngineShow(EngineQueries):
             keys.setdefault(m, set()).update(found)
         out = []
         for m in sorted(keys):
-            page = _page(sorted(keys[m]), statement.limit, statement.offset)
+            page = paged(sorted(keys[m]), statement.limit, statement.offset)
             if page:
                 out.append(Series(m, {}, ["tagKey"], [[k] for k in page]))
         return out
@@ -489,7 +387,7 @@ class EngineShow(EngineQueries):
                     continue
                 extra = _inside(spans[rp])
             for key, info in columns.items():
-                if info.role != "tag" or not _matches(statement.key, key):
+                if info.role != "tag" or not key_matches(statement.key, key):
                     continue
                 column = ident(key)
                 rows = self._read(db, rp, m, f"DISTINCT {column}", where, extra)
@@ -497,7 +395,7 @@ class EngineShow(EngineQueries):
                 pairs.setdefault(m, set()).update(found)
         out = []
         for m in sorted(pairs):
-            page = _page(sorted(pairs[m]), statement.limit, statement.offset)
+            page = paged(sorted(pairs[m]), statement.limit, statement.offset)
             if page:
                 out.append(Series(m, {}, ["key", "value"], [list(p) for p in page]))
         return out
@@ -517,7 +415,7 @@ class EngineShow(EngineQueries):
                 fields.setdefault(m, set()).update(found)
         out = []
         for m in sorted(fields):
-            page = _page(sorted(fields[m]), statement.limit, statement.offset)
+            page = paged(sorted(fields[m]), statement.limit, statement.offset)
             if page:
                 values = [[k, kind] for k, kind in page]
                 out.append(Series(m, {}, ["fieldKey", "fieldType"], values))
@@ -600,7 +498,7 @@ class EngineShow(EngineQueries):
                     if v
                 ]
                 keys.add(",".join([prefix, *parts]))
-        page = _page(sorted(keys), statement.limit, statement.offset)
+        page = paged(sorted(keys), statement.limit, statement.offset)
         return [Series("", {}, ["key"], [[k] for k in page])] if page else []
 
     def _do_show_retention_policies(

@@ -19,7 +19,8 @@ from typing import Any
 from influxpy import statements as st
 from influxpy.backends.duckdb import show_stats
 from influxpy.backends.duckdb.catalog import ident
-from influxpy.backends.duckdb.show import EngineShow, Spans, StatementFailed
+from influxpy.backends.duckdb.show import Spans, StatementFailed
+from influxpy.backends.duckdb.show_measurements import EngineShowMeasurements
 from influxpy.backends.duckdb.show_names import bind_name
 from influxpy.backends.duckdb.show_where import (
     has_time,
@@ -73,7 +74,7 @@ def _counts(counted: dict[str, int], statement: st.ShowCardinality) -> list[Seri
     return out
 
 
-class EngineShowMeta(EngineShow):
+class EngineShowMeta(EngineShowMeasurements):
     """Cardinality, shard and user statements of ``DuckDBBackend``."""
 
     # -- cardinality -----------------------------------------------------------
