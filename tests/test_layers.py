@@ -48,6 +48,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "influxpy.expressions",
             "influxpy.lookups",
+            "influxpy.filters",
             "influxpy.function_base",
             "influxpy.functions",
             "influxpy.aggregates",

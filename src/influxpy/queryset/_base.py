@@ -22,7 +22,7 @@ from influxpy.connection import get_connection
 from influxpy.exceptions import FieldError
 from influxpy.expressions import Col, Expression, F, Q, Resolver
 from influxpy.fields import Field
-from influxpy.lookups import build_lookup
+from influxpy.filters import build_lookup
 from influxpy.models import ModelT
 from influxpy.query import Delete, Query, SelectItem, Source
 from influxpy.results import Converter, Series, merge_pieces
