@@ -84,7 +84,15 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("queryset", ("influxpy.queryset",)),
     ("schema", ("influxpy.schema", "influxpy.introspection")),
     # Copying data between stores reads models from introspection.
-    ("transfer", ("influxpy._transfer", "influxpy._export")),
+    (
+        "transfer",
+        (
+            "influxpy._records",
+            "influxpy._csv_reading",
+            "influxpy._transfer",
+            "influxpy._export",
+        ),
+    ),
     # The HTTP server sits beside the command line: it parses requests, calls
     # a backend and renders answers in InfluxDB's formats.
     (

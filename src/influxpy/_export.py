@@ -3,7 +3,7 @@
 Exporting streams a measurement through ``QuerySet.iterator()`` (or a raw
 query's chunks) and writes every point exactly: integers stay integers,
 floats keep every digit, strings, tags and names are escaped. The CSV is
-the dialect ``influxpy._transfer.read_csv`` reads back (a header row,
+the dialect ``influxpy._csv_reading.read_csv`` reads back (a header row,
 ``key:tag`` for tags, ``key:field`` for a field whose name would read as a
 special column or a role).
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from influxpy._transfer import _ROLES, Progress, _no_progress
+from influxpy._records import _ROLES, Progress, _no_progress
 from influxpy._utils import format_rfc3339
 from influxpy.exceptions import LineProtocolError
 from influxpy.lineprotocol import encode_point

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from influxpy._transfer import PRECISIONS, Record
+from influxpy._records import PRECISIONS, Record
 from influxpy.cli._common import (
     Exit,
     backend_for,
@@ -344,7 +344,7 @@ _UNIT_NAMES = {"s": "seconds", "ms": "milliseconds", "us": "microseconds"}
 
 def _warn_precision(console: Any, name: str, record: Record) -> None:
     """Warn (one line) when an integer time reads better in another unit."""
-    from influxpy._transfer import likely_precision
+    from influxpy._records import likely_precision
     from influxpy._utils import format_rfc3339
 
     assert record.epoch is not None
