@@ -82,6 +82,30 @@ def test_inner_series_interleave_window_by_window(conn: str) -> None:
     ]
 
 
+def test_sliced_inner_calls_of_sample_beside_others(conn: str) -> None:
+    """LIMIT/OFFSET inside, grouped by a tag the outer query does not group
+    by: each call's points are counted by runs of one inner series in its
+    iterator's order (window by window), then the cursor pairs them."""
+    stored(conn, LINES)
+    text = (
+        f"SELECT * FROM (SELECT sample(v, 20), max(v) FROM conformance {WHERE} "
+        "GROUP BY time(30s), host LIMIT 3 OFFSET 1)"
+    )
+    assert answer(conn, text) == [
+        (
+            {},
+            [
+                [90.0, "a", 0.0, None],
+                [51.0, "b", None, 0.0],
+                [62.0, "a", None, 2.0],
+                [80.0, "a", None, 1.0],
+                [102.0, "a", None, 0.0],
+                [113.0, "b", None, 2.0],
+            ],
+        )
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -172,6 +196,51 @@ def test_inner_series_interleave_window_by_window(conn: str) -> None:
         (
             "SELECT holt_winters_with_fit(sample(v, 20), 2, 1) FROM conformance {w} "
             "GROUP BY time(30s), host"
+        ),
+        (
+            "SELECT * FROM (SELECT sample(v, 20), max(v) FROM conformance {w} "
+            "GROUP BY time(30s), host LIMIT 3 OFFSET 1) ORDER BY time DESC"
+        ),
+        (
+            "SELECT * FROM (SELECT sample(v, 20), max(v) FROM conformance {w} "
+            "GROUP BY time(30s), host LIMIT 2)"
+        ),
+        (
+            "SELECT * FROM (SELECT sample(v, 20), max(v), min(n) FROM conformance "
+            "{w} GROUP BY time(30s), host, dc LIMIT 2 OFFSET 1) GROUP BY dc"
+        ),
+        (
+            "SELECT * FROM (SELECT sample(v, 20), max(v) FROM conformance {w} "
+            "GROUP BY time(30s), host OFFSET 2) ORDER BY time DESC"
+        ),
+        (
+            "SELECT mean(sample), count(max) FROM (SELECT sample(v, 20), max(v) "
+            "FROM conformance {w} GROUP BY time(30s), host LIMIT 2)"
+        ),
+        (
+            "SELECT * FROM (SELECT sample(v, 20), sample(v, 20) * 2 "
+            "FROM conformance {w} GROUP BY time(30s), host LIMIT 2 OFFSET 1)"
+        ),
+        (
+            "SELECT * FROM (SELECT derivative(sample(v, 20)), max(v) "
+            "FROM conformance {w} GROUP BY time(30s), host LIMIT 2 OFFSET 1) "
+            "ORDER BY time DESC"
+        ),
+        (
+            "SELECT * FROM (SELECT sample(v, 20), count(v) FROM conformance {w} "
+            "GROUP BY host)"
+        ),
+        (
+            "SELECT * FROM (SELECT sample(v, 20), count(v) FROM conformance {w} "
+            "GROUP BY host LIMIT 3 OFFSET 1)"
+        ),
+        (
+            "SELECT * FROM (SELECT sample(v, 20) + max(v), max(v) FROM conformance "
+            "{w} GROUP BY time(30s), host LIMIT 3 OFFSET 1)"
+        ),
+        (
+            "SELECT * FROM (SELECT sample(v, 20) + max(v), min(v) FROM conformance "
+            "{w} GROUP BY time(30s), host ORDER BY time DESC) ORDER BY time DESC"
         ),
     ],
 )

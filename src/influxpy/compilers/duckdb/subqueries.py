@@ -37,11 +37,12 @@ from influxpy.compilers.duckdb.subquery_windows import (
     paired_calls_sql,
     pairing_matters,
 )
+from influxpy.compilers.duckdb.through_calls import _of_sample
 from influxpy.durations import Duration
 from influxpy.exceptions import CompileError
 from influxpy.expressions import Col, ColumnPattern, CombinedExpression, Star
 from influxpy.functions import Func
-from influxpy.query import Fill, Query, SelectItem, Source
+from influxpy.query import Fill, GroupByTime, Query, SelectItem, Source
 
 
 class SubqueriesMixin(SubquerySlicesMixin):
@@ -170,6 +171,7 @@ class SubqueriesMixin(SubquerySlicesMixin):
             # them.
             slicing.runs = None
         rows, selected = self._sliced(inner, selected, slicing, limits)
+        walked = False
         if streams is not None:
             width = len(items) if split is None else len(split)
             if len(selected.names) != width:
@@ -181,6 +183,7 @@ class SubqueriesMixin(SubquerySlicesMixin):
                 each = None
                 if runs is not None:
                     each = self._run_slicer(slicing, selected.group_keys, runs)
+                windows = self._sampled_windows(inner, items, gbt, ordered)
                 rows = paired_calls_sql(
                     rows,
                     selected.group_keys,
@@ -188,10 +191,13 @@ class SubqueriesMixin(SubquerySlicesMixin):
                     streams,
                     descending=outer.descending,
                     each=each,
-                    ordered=ordered,
+                    windows=windows,
                 )
+                walked = windows is not None
                 if split is not None:
-                    rows, selected = self._computed(rows, selected, items, split)
+                    rows, selected = self._computed(
+                        rows, selected, items, split, walked
+                    )
         # A column named like a grouping tag (a key that is a tag in some
         # series and a field in others) moves aside as stored fields do:
         # a bare name reads the field, ``::tag`` and GROUP BY the tag.
@@ -231,14 +237,17 @@ class SubqueriesMixin(SubquerySlicesMixin):
                 )
             elif name not in tags:
                 typeless.append(name)
-        if ordered:
+        if streams is not None:
+            # Rows the walk made keep only its order.
+            ordered = walked
+        if ordered or walked:
             # The order of a multi-row call's rows (``multirow``), or of
             # the cursor's walk over several calls (``paired_calls_sql``).
             outputs += [WINDOW_START, ROW_ORDER]
         table = f"(SELECT {', '.join(outputs)} FROM ({rows}))"
-        if ordered:
+        if ordered or walked:
             self._ordered_tables.add(table)
-        if ordered and streams is not None:
+        if walked:
             self._cursor_tables.add(table)
         if typeless:
             # ``*`` outside still lists them, null (as the server does).
@@ -463,7 +472,12 @@ class SubqueriesMixin(SubquerySlicesMixin):
         )
 
     def _computed(
-        self, rows: str, selected: _Selected, items: list[SelectItem], calls: list[Func]
+        self,
+        rows: str,
+        selected: _Selected,
+        items: list[SelectItem],
+        calls: list[Func],
+        walked: bool,
     ) -> tuple[str, _Selected]:
         """*items* computed from *rows*, whose columns are *calls* paired.
 
@@ -490,8 +504,34 @@ class SubqueriesMixin(SubquerySlicesMixin):
             used = [typed[repr(c)] for c in self._calls_of(item.expression)]
             kinds.append(kind if any(k is not None for k in used) else None)
         names = _output_names(items)
+        if walked:
+            # The order of the walk's rows (``paired_calls_sql``).
+            outputs += [WINDOW_START, ROW_ORDER]
         sql = f"SELECT {', '.join(outputs)} FROM ({rows})"
         return sql, dataclasses.replace(selected, names=names, kinds=kinds)
+
+    def _sampled_windows(
+        self,
+        inner: Query,
+        items: list[SelectItem],
+        gbt: GroupByTime | None,
+        ordered: bool,
+    ) -> str | None:
+        """SQL of the start of each inner row's window where an inner call
+        is SAMPLE or reads it (its points come window by window, in time
+        order inside one): None without such a call. *ordered*: the rows
+        carry their window (``WINDOW_START``, descending order)."""
+        if not any(
+            call.name == "sample" or _of_sample(call)
+            for item in items
+            for call in self._calls_of(item.expression)
+        ):
+            return None
+        if gbt is None:
+            return "0"
+        if inner.timezone is not None:
+            return WINDOW_START if ordered else None
+        return window_start("time", *self._interval_of(gbt))
 
 
 def _with_unit(node: Any, unit: Duration) -> Any:

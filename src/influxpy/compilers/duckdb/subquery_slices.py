@@ -141,9 +141,20 @@ class SubquerySlicesMixin(_CompilerBase):
             return plan
         if any(name in self._MULTI_ROW for name in funcs):
             if inner.group_by_time is not None:
-                several = len({repr(i.expression) for i in inner.select}) > 1
-                if several:
-                    what = "slicing a subquery of several calls over time windows"
+                calls = {
+                    repr(f) for i in inner.select for f in self._calls_of(i.expression)
+                }
+                filled = inner.fill is not None and inner.fill.mode not in (
+                    "null",
+                    "none",
+                )
+                if len(calls) > 1 and (filled or inner.timezone is not None):
+                    # Each call's points are sliced on their own, then paired
+                    # (``_run_slicer``), where the calls are not filled.
+                    what = (
+                        "slicing a subquery of several calls over time windows "
+                        "with fill() or tz()"
+                    )
                     raise self._unsupported(what)
                 # Window by window, each inner series' points in time order
                 # (DISTINCT's as it emits them): runs of one inner series,
@@ -245,8 +256,14 @@ class SubquerySlicesMixin(_CompilerBase):
         dims = keys if plan.dimensions is None else plan.dimensions
         parts = [group_column(keys.index(k)) for k in dims if k in keys]
         order = [f"{g} ASC" for g in groups]
-        if plan.windowed:
-            order.insert(0, f"time {'DESC' if plan.descending else 'ASC'}")
+        direction = "DESC" if plan.descending else "ASC"
+        if plan.window is not None:
+            # Window by window, inner series by inner series, SAMPLE's
+            # points in time order inside a window (the others' one row).
+            start = window_start("time", *plan.window)
+            order = [f"{start} {direction}", *order, "time ASC"]
+        elif plan.windowed:
+            order.insert(0, f"time {direction}")
 
         def sliced(sql: str) -> str:
             return _runs(sql, parts, groups, order, limit, offset)

@@ -79,7 +79,7 @@ def paired_calls_sql(
     *,
     descending: bool = True,
     each: Callable[[str], str] | None = None,
-    ordered: bool = False,
+    windows: str | None = None,
 ) -> str:
     """*sql*'s rows (``(groups…, time, columns…)``) re-paired as the
     server's descending cursor pairs the calls' points.
@@ -92,21 +92,22 @@ def paired_calls_sql(
     does. The walk takes one step per row it answers. *each*, when given,
     slices each call's points (its LIMIT and OFFSET) before the walk.
 
-    *ordered*: *sql*'s rows carry the window and rank SAMPLE's points come
-    in (``WINDOW_START``, ``ROW_ORDER``): each call's points are numbered
-    window by window, then by inner tags, then in that rank, and the rows
-    answered carry the step of the walk that made each (``ROW_ORDER``), the
-    order the cursor emits them in.
+    *windows*, SQL of the start of each row's window, where a call is
+    SAMPLE or reads it: its iterator gives its points window by window,
+    then by inner tags, each window's points in time order, so each call's
+    points are numbered so, and the rows answered carry the step of the
+    walk that made each (``ROW_ORDER``, beside a ``WINDOW_START`` of 0):
+    the order the cursor emits them in, which the outer query reads.
     """
     way = "DESC" if descending else "ASC"
     tags = sorted(range(len(group_keys)), key=lambda i: group_keys[i])
     outer = [i for i in tags if group_keys[i] in set(outer_keys)]
     within = [f"time {way}", *(f"{group_column(i)} ASC" for i in tags)]
-    if ordered:
+    if windows is not None:
         within = [
-            f"{WINDOW_START} {way}",
+            f"{windows} {way}",
             *(f"{group_column(i)} ASC" for i in tags),
-            f"{ROW_ORDER} ASC",
+            "time ASC",
         ]
     order = ", ".join([*(f"{group_column(i)} {way}" for i in outer), *within])
     key = ", ".join(
@@ -156,7 +157,7 @@ def paired_calls_sql(
             for i, j in sorted((i, j) for j, cols in enumerate(streams) for i in cols)
         ),
     ]
-    if ordered:
+    if windows is not None:
         columns += [f"0 AS {WINDOW_START}", f"w.step AS {ROW_ORDER}"]
     return (
         f"WITH RECURSIVE {', '.join(ctes)} SELECT {', '.join(columns)} "
