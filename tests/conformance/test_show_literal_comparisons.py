@@ -5,9 +5,11 @@ them: SHOW SERIES lets every series pass one, SHOW TAG KEYS takes it out,
 the cardinalities evaluate it (only a string matched by a regex is true),
 SHOW TAG VALUES and SHOW MEASUREMENTS refuse it, and so do DELETE and DROP
 SERIES; what ``Reduce`` folds (``1 = 1``) deletes as ``true`` or ``false``
-would. An error of the index of SHOW MEASUREMENTS, TAG KEYS or TAG VALUES
-is the statement's result, and the statements after it run. Each test
-runs on the server and on the engine (``conn``).
+would. A literal compared with a name (``'a' = host``) is ``host = 'a'``
+but to the index of SHOW TAG KEYS (taken out), TAG VALUES and
+MEASUREMENTS (refused). An error of the index of SHOW MEASUREMENTS, TAG
+KEYS or TAG VALUES is the statement's result, and the statements after it
+run. Each test runs on the server and on the engine (``conn``).
 """
 
 from __future__ import annotations
@@ -72,6 +74,8 @@ def _series(backend: Any) -> list[str]:
             f"{VALUES} WHERE _name != true",
             RIGHT.replace("=", "!=", 1),
         ),
+        (f"{VALUES} WHERE 'b' = host", "left side of '=' must be a tag key"),
+        ("SHOW MEASUREMENTS WHERE 'b' = host", "left side of '=' must be a tag key"),
     ],
 )
 def test_an_index_error_is_the_statements_result_and_the_next_ones_run(
@@ -101,6 +105,9 @@ def test_an_index_error_is_the_statements_result_and_the_next_ones_run(
         ("time > 0 OR 'a' = 1", []),
         ("time > 0 AND 'a' =~ /a/", SERIES),
         ("time > 0 AND host = 'b' OR 'a' = 1", ["m,host=b"]),
+        ("'a' = host", ["m,dc=x,host=a", "n,host=a"]),
+        ("'a' != host", ["m,host=b"]),
+        ("time > 0 AND 'b' = host", ["m,host=b"]),
     ],
 )
 def test_show_series_lets_every_series_pass_a_comparison_of_literals(
@@ -125,6 +132,8 @@ def test_show_series_lets_every_series_pass_a_comparison_of_literals(
         ("time > 0 OR 'a' = 1", KEYS),
         ("time > now() - 1h AND _name = 1", []),
         ("time > now() - 1h AND false", []),
+        ("'b' = host", KEYS),
+        ("'b' != host", KEYS),
     ],
 )
 def test_show_tag_keys_takes_a_comparison_without_a_name_out(
@@ -187,6 +196,7 @@ def test_show_tag_values_refuses_some_conditions_before_reading_time(
         ("SHOW MEASUREMENT CARDINALITY WHERE 1h / 7 = 514285714285ns", [[2]]),
         ("SHOW MEASUREMENT CARDINALITY WHERE 1h * 2 + 1h = 3h", [[2]]),
         ("SHOW MEASUREMENT CARDINALITY WHERE 2 * 1h = 2h", []),
+        ("SHOW SERIES CARDINALITY WHERE 'a' = host", [[1], [1]]),
     ],
 )
 def test_a_cardinality_evaluates_a_comparison_of_literals(
@@ -239,6 +249,9 @@ def test_select_evaluates_a_literal_matched_by_a_regex(
         ("DROP SERIES WHERE host = 'a' AND 1 = 1", ["m,host=b"]),
         ("DROP SERIES WHERE host = 'a' OR 1 = 1", []),
         ("DROP SERIES WHERE host = 'a' AND 1 = 2", SERIES),
+        ("DELETE FROM m WHERE 'a' = host", ["m,host=b", "n,host=a"]),
+        ("DROP SERIES WHERE 'a' = host AND 1 = 1", ["m,host=b"]),
+        ("DROP SERIES WHERE 'zz' != host", []),
     ],
 )
 def test_a_deletion_folds_literals_as_reduce_does(

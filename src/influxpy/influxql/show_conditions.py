@@ -8,8 +8,9 @@ condition, its times taken out, folds to ``false``; SHOW SERIES and the
 cardinalities then answer nothing. The store decides which, so the literal
 stays in the ``WhereNode`` as a ``BooleanTerm`` (``literal``), where it
 stood. A literal matched by a regex (``'a' =~ /a/``), which
-``Reduce`` leaves as written too, stays as a ``LiteralMatch``; a DELETE or
-DROP SERIES reads its condition the same way. This module knows nothing of
+``Reduce`` leaves as written too, stays as a ``LiteralMatch``, and a
+literal compared with a name (``'a' = host``) as a ``LiteralFirst``; a
+DELETE or DROP SERIES reads its condition the same way. This module knows nothing of
 any store.
 """
 
@@ -22,10 +23,11 @@ from influxpy import lookups
 from influxpy.expressions import Value, WhereNode
 from influxpy.influxql.conditions import to_where
 from influxpy.influxql.nodes import to_expression
-from influxpy.influxql.parser import Bin, Lit, Paren, Rx
+from influxpy.influxql.parser import Bin, Lit, Paren, Ref, Rx
 
 __all__ = [
     "BooleanTerm",
+    "LiteralFirst",
     "LiteralMatch",
     "boolean_error",
     "literal",
@@ -46,6 +48,16 @@ class LiteralMatch(lookups.ExpressionLookup):
     /a/`` (``negated``: ``!~``); ``rhs`` is the pattern."""
 
     names: ClassVar[frozenset[str]] = frozenset(("regex",))
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class LiteralFirst(lookups.ExpressionLookup):
+    """A comparison written with its literal on the left (``'a' = host``):
+    ``lookup`` is the condition a SELECT reads (``host = 'a'``), which SHOW
+    SERIES, the cardinalities, DELETE and DROP SERIES read too; the index
+    of the other SHOW statements reads it as a left side that is no name."""
+
+    lookup: Any = None
 
 
 def literal(value: bool) -> lookups.ExpressionLookup:
@@ -82,14 +94,30 @@ def show_where(node: Any) -> WhereNode | None:
 
 
 def _has_boolean(node: Any) -> bool:
-    """Whether *node* holds ``true``, ``false`` or a ``LiteralMatch``."""
+    """Whether *node* holds ``true``, ``false``, a ``LiteralMatch`` or a
+    ``LiteralFirst``."""
     if isinstance(node, Paren):
         return _has_boolean(node.expr)
     if isinstance(node, Lit):
         return node.kind == "bool"
     if isinstance(node, Bin) and node.op in ("AND", "OR"):
         return _has_boolean(node.lhs) or _has_boolean(node.rhs)
-    return _literal_match(node)
+    return _literal_match(node) or _literal_first(node)
+
+
+def _literal_first(node: Any) -> bool:
+    """Whether *node* is ``=`` or ``!=`` of a literal and a name, in that
+    order (a condition on time is not one)."""
+    if not (isinstance(node, Bin) and node.op in ("=", "!=")):
+        return False
+    rhs = node.rhs
+    while isinstance(rhs, Paren):
+        rhs = rhs.expr
+    return (
+        _constant(node.lhs)
+        and isinstance(rhs, Ref)
+        and not (rhs.name == "time" and rhs.cast is None)
+    )
 
 
 def _literal_match(node: Any) -> bool:
@@ -118,6 +146,10 @@ def _kept(node: Any) -> Any:
     if _literal_match(node):
         lhs = to_expression(node.lhs)
         return LiteralMatch(lhs, "regex", node.rhs.pattern, node.op == "!~")
+    if _literal_first(node):
+        name = "exact" if node.op == "=" else "ne"
+        lhs, rhs = to_expression(node.lhs), to_expression(node.rhs)
+        return LiteralFirst(lhs, name, rhs, lookup=_single(node))
     if not (isinstance(node, Bin) and node.op in ("AND", "OR")):
         return _single(node)
     children: list[Any] = []

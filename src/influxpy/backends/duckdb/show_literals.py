@@ -34,7 +34,12 @@ from typing import Any
 from influxpy.durations import Duration
 from influxpy.expressions import Col, CombinedExpression, Expression, Value, WhereNode
 from influxpy.influxql.regex import go_search
-from influxpy.influxql.show_conditions import LiteralMatch, literal, literal_value
+from influxpy.influxql.show_conditions import (
+    LiteralFirst,
+    LiteralMatch,
+    literal,
+    literal_value,
+)
 from influxpy.lookups import ExpressionLookup
 
 __all__ = [
@@ -43,6 +48,7 @@ __all__ = [
     "fold_comparisons",
     "is_literal_comparison",
     "read_unfolded",
+    "unflipped",
 ]
 
 #: How each statement reads a comparison of literals ``Reduce`` leaves.
@@ -217,9 +223,11 @@ def read_unfolded(where: WhereNode | None, read: str) -> WhereNode | None:
     with nothing goes too, None when nothing is left); ``evaluated``;
     ``counted``: evaluated, and so is a comparison of an expression of
     names (false: a series has no field values); ``refused``: kept for the
-    index to refuse. An ordering of literals (``'a' < 'b'``), or one with
-    arithmetic left in it (``'a' + 1 = 'a1'``), is kept for the index to
-    refuse unless ``counted`` or ``dropped``."""
+    index to refuse. A literal compared with a name (``LiteralFirst``) is
+    the condition it stands for, but ``dropped``. An ordering of literals
+    (``'a' < 'b'``), or one with arithmetic left in it (``'a' + 1 =
+    'a1'``), is kept for the index to refuse unless ``counted`` or
+    ``dropped``."""
     if where is None or read == "refused":
         return where
     children: list[Any] = []
@@ -229,6 +237,8 @@ def read_unfolded(where: WhereNode | None, read: str) -> WhereNode | None:
             if inner is not None:
                 children.append(inner)
             continue
+        if isinstance(child, LiteralFirst) and read != "dropped":
+            child = child.lookup  # ``host = 'a'`` as written ``'a' = host``
         if not isinstance(child, ExpressionLookup) or literal_value(child) is not None:
             children.append(child)
         elif read == "counted":
@@ -245,6 +255,20 @@ def read_unfolded(where: WhereNode | None, read: str) -> WhereNode | None:
             children.append(literal(read == "true" or evaluated(child)))
     if not children:
         return None
+    return WhereNode(where.connector, tuple(children))
+
+
+def unflipped(where: WhereNode) -> WhereNode:
+    """*where* with each ``LiteralFirst`` (``'a' = host``) the condition it
+    stands for (``host = 'a'``), as DELETE and DROP SERIES read it."""
+    children = [
+        unflipped(child)
+        if isinstance(child, WhereNode)
+        else child.lookup
+        if isinstance(child, LiteralFirst)
+        else child
+        for child in where.children
+    ]
     return WhereNode(where.connector, tuple(children))
 
 

@@ -23,7 +23,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from influxpy.backends.duckdb.show_literals import fold_comparisons, read_unfolded
+from influxpy.backends.duckdb.show_literals import (
+    fold_comparisons,
+    read_unfolded,
+    unflipped,
+)
 from influxpy.expressions import WhereNode
 from influxpy.influxql.show_conditions import boolean_error, literal, literal_value
 from influxpy.lookups import ExpressionLookup, NotEqual
@@ -96,7 +100,7 @@ def deletion_where(where: WhereNode | None) -> WhereNode | Literal[False] | None
     the store to refuse as influxd's index does."""
     if where is None:
         return None
-    folded = _folded(fold_comparisons(where), drop_time=False)
+    folded = _folded(fold_comparisons(unflipped(where)), drop_time=False)
     if folded is False:
         return False
     if folded is True or folded is None:
