@@ -17,18 +17,20 @@ any store.
 from __future__ import annotations
 
 import dataclasses
+import decimal
 from typing import Any, ClassVar
 
 from influxpy import lookups
 from influxpy.expressions import Value, WhereNode
 from influxpy.influxql.conditions import to_where
 from influxpy.influxql.nodes import to_expression
-from influxpy.influxql.parser import Bin, Lit, Paren, Ref, Rx
+from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx
 
 __all__ = [
     "BooleanTerm",
     "LiteralFirst",
     "LiteralMatch",
+    "bare_term_error",
     "boolean_error",
     "literal",
     "literal_value",
@@ -77,6 +79,73 @@ def boolean_error(value: bool) -> str:
     ``%#v`` of the literal)."""
     text = "true" if value else "false"
     return f"&influxql.BooleanLiteral{{Val:{text}}}"
+
+
+#: influxql's ``DataType`` numbers of the casts a name may carry.
+_TYPES = {None: 0, "float": 1, "integer": 2, "string": 3, "boolean": 4}
+_TYPES.update({"tag": 7, "field": 8, "unsigned": 9})
+
+
+def bare_term_error(node: Any) -> str | None:
+    """influxd's error (its ``%#v`` of the node) for the first name or
+    literal standing alone as a condition of *node* (``WHERE host``,
+    ``WHERE 1``), which the index of SHOW MEASUREMENTS refuses; None when
+    there is none it can write."""
+    while isinstance(node, Paren):
+        node = node.expr
+    if isinstance(node, Bin):
+        if node.op not in ("AND", "OR"):
+            return None
+        return bare_term_error(node.lhs) or bare_term_error(node.rhs)
+    if isinstance(node, Ref) and node.cast in _TYPES:
+        return (
+            f"&influxql.VarRef{{Val:{_go_quote(node.name)}, Type:{_TYPES[node.cast]}}}"
+        )
+    if isinstance(node, Call) and not node.args:
+        return (
+            f"&influxql.Call{{Name:{_go_quote(node.name)}, Args:[]influxql.Expr(nil)}}"
+        )
+    if not isinstance(node, Lit):
+        return None
+    if node.kind == "string":
+        return f"&influxql.StringLiteral{{Val:{_go_quote(node.value)}}}"
+    if node.kind == "integer":
+        return f"&influxql.IntegerLiteral{{Val:{node.value}}}"
+    if node.kind == "number":
+        return f"&influxql.NumberLiteral{{Val:{_go_float(node.value)}}}"
+    if node.kind == "duration":
+        return f"&influxql.DurationLiteral{{Val:{node.value.nanoseconds}}}"
+    return None
+
+
+def _go_quote(text: str) -> str:
+    """*text* as Go's ``%#v`` (``strconv.Quote``) writes a string."""
+    out = []
+    for char in text:
+        if char in '\\"':
+            out.append("\\" + char)
+        elif char in "\n\t\r":
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _go_float(value: float) -> str:
+    """*value* as Go's ``%v`` writes a float64: its shortest digits, with
+    an exponent below 1e-4 or from 1e6 (``1e+06``)."""
+    sign, digits, exponent = decimal.Decimal(repr(value)).normalize().as_tuple()
+    assert isinstance(exponent, int)
+    text = "".join(map(str, digits))
+    power = exponent + len(text) - 1
+    if power < -4 or power >= 6:
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        written = f"{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
+    else:
+        written = format(decimal.Decimal(repr(value)).normalize(), "f").lstrip("-")
+    return ("-" if sign else "") + written
 
 
 def show_where(node: Any) -> WhereNode | None:
