@@ -220,7 +220,10 @@ class DuckDBCompiler(
         groups = [_column_sql(Col(k, "tag"), columns)[0] for k in group_keys]
         where = "TRUE"
         if query.where is not None:
-            where = self._where(query.where, columns, rows=subquery)
+            missing = frozenset(self._typeless.get(table, ())) if subquery else None
+            where = self._where(
+                query.where, columns, rows=subquery, missing=missing or frozenset()
+            )
         bounds = self._bounds(query.where)
         if limits is not None:
             bounds = _intersect(bounds, limits)

@@ -46,6 +46,7 @@ class ConditionsMixin(_CompilerBase):
         with_time: bool = False,
         tags_only: bool = False,
         rows: bool = False,
+        missing: frozenset[str] = frozenset(),
     ) -> str:
         """SQL for a condition tree.
 
@@ -54,13 +55,20 @@ class ConditionsMixin(_CompilerBase):
         too, which is how the server's index picks series. *rows*: the
         condition of a query over a subquery, which influxd evaluates on
         each row as a select list (``bitwise``: a missing value beside a
-        boolean reads as ``false``).
+        boolean reads as ``false``). *missing*: the subquery's columns
+        without a type (null in every row), each a missing value there, not
+        a tag.
         """
         parts = []
         for child in node.children:
             if isinstance(child, WhereNode):
                 inner = self._where(
-                    child, columns, with_time=with_time, tags_only=tags_only, rows=rows
+                    child,
+                    columns,
+                    with_time=with_time,
+                    tags_only=tags_only,
+                    rows=rows,
+                    missing=missing,
                 )
                 parts.append(f"({inner})")
             elif isinstance(child, ExpressionLookup):
@@ -72,7 +80,7 @@ class ConditionsMixin(_CompilerBase):
             elif tags_only:
                 parts.append(self._index_lookup(child, columns))
             else:
-                parts.append(self._lookup(child, columns, rows=rows))
+                parts.append(self._lookup(child, columns, rows=rows, missing=missing))
         joiner = f" {node.connector} "
         return "(" + joiner.join(parts) + ")" if parts else "TRUE"
 
@@ -102,7 +110,12 @@ class ConditionsMixin(_CompilerBase):
         return self._lookup(dataclasses.replace(lookup, lhs=col), columns)
 
     def _lookup(
-        self, lookup: Lookup, columns: Mapping[str, ColumnInfo], *, rows: bool = False
+        self,
+        lookup: Lookup,
+        columns: Mapping[str, ColumnInfo],
+        *,
+        rows: bool = False,
+        missing: frozenset[str] = frozenset(),
     ) -> str:
         if (
             isinstance(lookup.rhs, (Col, CombinedExpression, Value))
@@ -110,6 +123,12 @@ class ConditionsMixin(_CompilerBase):
         ):
             return self._comparison(lookup, columns, rows=rows)
         lhs, kind = cast_column_sql(lookup.lhs, columns)
+        key = lookup.lhs.key
+        if key in missing and find_column(columns, key) is None:
+            # A subquery's column without a type is a missing value in each
+            # row, whatever the cast: it matches nothing (beside a boolean
+            # it reads as false), as influxd's evaluator answers nil.
+            lhs, kind = "CAST(NULL AS VARCHAR)", "string"
         if isinstance(lookup.rhs, bool) and lookup.lookup_name in self.operators:
             return self._boolean_lookup(lookup, (lhs, kind), rows=rows)
         if kind is None:

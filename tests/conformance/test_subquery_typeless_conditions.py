@@ -1,0 +1,74 @@
+"""A subquery's column without a type in the outer query's WHERE, on both
+backends.
+
+A column of a field that exists nowhere (``SELECT v, zz FROM cpu``) is null
+in every row. influxd evaluates the outer condition on each row, where
+that column is a missing value whatever the cast: compared with a string,
+a number or a regex it matches nothing (``!=`` and ``!~`` too), and beside
+a boolean it reads as ``false``. A name the subquery does not select at
+all is read as a tag instead, '' everywhere.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance._common import T0, statement_values, stored
+
+LINES = [
+    f'cpu,host=a v=1.5,n=2i,s="p" {T0}',
+    f"cpu,host=b v=2.5,n=3i {T0 + 10 * 10**9}",
+    f"cpu,host=a v=3.5 {T0 + 20 * 10**9}",
+]
+EVERY_ROW = [
+    [T0, 1.5, None],
+    [T0 + 10 * 10**9, 2.5, None],
+    [T0 + 20 * 10**9, 3.5, None],
+]
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ("zz = ''", []),
+        ("zz != ''", []),
+        ("zz =~ /.*/", []),
+        ("zz !~ /x/", []),
+        ("zz::string = ''", []),
+        ("zz::tag = ''", []),
+        ("zz::tag !~ /x/", []),
+        ("zz = 'a' OR zz != 'a'", []),
+        ("zz = 1", []),
+        ("zz != 1", []),
+        ("zz::float != 1", []),
+        ("zz = false", EVERY_ROW),
+        ("zz != true", EVERY_ROW),
+        ("zz = true", []),
+        ("zz != false", []),
+        ("zz < true", []),
+        ("zz::boolean = false", EVERY_ROW),
+        ("zz::field = false", EVERY_ROW),
+        ("zz::tag = false", EVERY_ROW),
+        ("zz::string = false", EVERY_ROW),
+        ("zz = false AND v > 2", EVERY_ROW[1:]),
+    ],
+)
+def test_a_typeless_column_is_a_missing_value(
+    conn: str, condition: str, expected: list[list[object]]
+) -> None:
+    backend = stored(conn, LINES)
+    text = f"SELECT * FROM (SELECT v, zz FROM cpu) WHERE {condition}"
+    assert statement_values(backend, text) == expected
+
+
+def test_a_name_the_subquery_lacks_is_a_tag(conn: str) -> None:
+    """Not selected inside at all: read as a tag, '' in every row."""
+    backend = stored(conn, LINES)
+    text = "SELECT * FROM (SELECT v FROM cpu) WHERE zz = ''"
+    assert statement_values(backend, text) == [[r[0], r[1]] for r in EVERY_ROW]
+
+
+def test_a_typeless_column_beside_an_aggregate(conn: str) -> None:
+    backend = stored(conn, LINES)
+    text = "SELECT * FROM (SELECT max(v), zz FROM cpu) WHERE zz = false"
+    assert statement_values(backend, text) == [[T0 + 20 * 10**9, 3.5, None]]
