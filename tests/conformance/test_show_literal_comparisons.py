@@ -123,12 +123,18 @@ def test_an_index_error_is_the_statements_result_and_the_next_ones_run(
         ("'a' = host", ["m,dc=x,host=a", "n,host=a"]),
         ("'a' != host", ["m,host=b"]),
         ("time > 0 AND 'b' = host", ["m,host=b"]),
+        ("time > 0 AND 'a' < 'b'", []),
+        ("time > 0 AND v + 1 = 2", []),
+        ("time > 0 OR v + 1 = 4", []),
+        ("time > 0 AND host = 'b' OR v + 1 = 2", ["m,host=b"]),
     ],
 )
 def test_show_series_lets_every_series_pass_a_comparison_of_literals(
     store: Any, condition: str, expected: Any
 ) -> None:
-    """...which it evaluates when the condition has a time in it."""
+    """...which it evaluates when the condition has a time in it, as it
+    evaluates any comparison then (a comparison of an expression, or an
+    ordering, is false)."""
     answer = statement_values(store, f"SHOW SERIES WHERE {condition}")
     if isinstance(answer, list):
         answer = [key for (key,) in answer]

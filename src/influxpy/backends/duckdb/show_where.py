@@ -57,7 +57,7 @@ def fold_literals(where: WhereNode | None, read: str = "refused") -> WhereNode |
     *where* beside it (the cardinalities refuse those first). A comparison
     of two literals is folded first, and what ``Reduce`` leaves is read as
     *read* says (``show_literals.read_unfolded``; ``series``: as SHOW
-    SERIES reads it, ``evaluated`` with a time condition, else ``true``).
+    SERIES reads it, ``counted`` with a time condition, else ``true``).
     Read as a cardinality reads it (``counted``), the conditions on time
     always stay, which it refuses first, whatever stands beside them."""
     if where is None:
@@ -65,7 +65,10 @@ def fold_literals(where: WhereNode | None, read: str = "refused") -> WhereNode |
     written = where
     where = fold_comparisons(where)
     if read == "series":
-        read = "evaluated" if has_time(where) else "true"
+        # With time, influxd answers from a SELECT over the series, which
+        # evaluates each comparison as a cardinality does.
+        timed = "counted" if has_time(where) else "true"
+        return _folded_booleans(read_unfolded(where, timed))
     folded = _folded_booleans(read_unfolded(where, read))
     if read == "counted" and has_time(written):
         return _with_times(written, folded)
