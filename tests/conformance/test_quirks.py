@@ -11,12 +11,15 @@ from typing import Any
 import pytest
 
 from conformance._common import (
+    T0,
     Reading,
     S,
     at,
     column,
     rows,
     series,
+    statement_values,
+    stored,
     write,
     write_both,
 )
@@ -525,3 +528,41 @@ def test_quirk_aggregate_of_a_tag_call_inside_a_subquery(
     (on_engine,) = list(get_connection(engine).statements(text))
     assert on_engine.error is None
     assert not on_engine.series
+
+
+def test_quirk_a_subquery_number_named_like_a_tag_beside_its_measurement(
+    both: tuple[str, str],
+) -> None:
+    """``SELECT * FROM (SELECT v AS host FROM cpu), cpu``: the subquery's
+    column is a field ``host`` and, in its rows, the tag ``host`` too
+    (listed again as ``host_1``). influxd gives that tag the column's own
+    number; the engine gives its text, as tags are text (so ``host::tag =
+    '1.5'`` holds there). The field, and every other value, agree."""
+    server, engine = both
+    lines = [
+        f"cpu,host=a v=1.5,n=2i {T0}",
+        f"cpu,host=b v=2.5,n=3i {T0 + 10 * S}",
+    ]
+    for alias in both:
+        stored(alias, lines)
+    text = "SELECT * FROM (SELECT v AS host FROM cpu), cpu"
+    expected = [
+        [T0, 1.5, "1.5", None, None],
+        [T0, None, "a", 2, 1.5],
+        [T0 + 10 * S, 2.5, "2.5", None, None],
+        [T0 + 10 * S, None, "b", 3, 2.5],
+    ]
+    assert statement_values(get_connection(engine), text) == expected
+    expected[0][2], expected[2][2] = 1.5, 2.5
+    assert statement_values(get_connection(server), text) == expected
+    for alias in both:
+        backend = get_connection(alias)
+        same = "SELECT host, n FROM (SELECT v AS host FROM cpu), cpu"
+        assert statement_values(backend, same) == [
+            [T0, 1.5, None],
+            [T0, None, 2],
+            [T0 + 10 * S, 2.5, None],
+            [T0 + 10 * S, None, 3],
+        ]
+        grouped = "SELECT max(host) FROM (SELECT v AS host FROM cpu), cpu"
+        assert statement_values(backend, grouped) == [[T0 + 10 * S, 2.5]]

@@ -155,8 +155,7 @@ class BesideMixin(SourcesMixin):
         if both:
             what = (
                 f"a subquery beside another source of measurement {name!r} "
-                f"with a column that is not text named like a tag of the other, "
-                f"or a tag named like a field of the other ({both[0]!r})"
+                f"with a tag named like a field of the other ({both[0]!r})"
             )
             raise self._unsupported(what)
         key = f"{MERGED}{len(self._merged)}"
@@ -188,9 +187,9 @@ def _add_column(union: dict[str, ColumnInfo], info: ColumnInfo) -> None:
 def _columns_as_tags(
     tables: list[tuple[str, _Columns]], subqueries: list[bool]
 ) -> list[tuple[str, _Columns]]:
-    """*tables* (of one measurement, merged) with a subquery's text column
-    (of the tables *subqueries* marks) named like a tag of another also
-    read as that tag.
+    """*tables* (of one measurement, merged) with a subquery's column (of
+    the tables *subqueries* marks) named like a tag of another also read
+    as that tag (a number or a boolean as its text).
 
     influxd reads a tag of a subquery's rows as its column of that name
     (``SELECT * FROM (SELECT * FROM /cp/), cpu``: ``host`` and its repeat
@@ -210,22 +209,26 @@ def _columns_as_tags(
         named = [
             name
             for name, info in columns.items()
-            if subquery
-            and info.role == "field"
-            and name == info.key
-            and name in tags
-            and info.kind == "string"
+            if subquery and info.role == "field" and name == info.key and name in tags
         ]
         if not named:
             out.append((table, columns))
             continue
         moved = dict(columns)
         extra = []
+        renamed = []
         for name in named:
-            moved[field_column(name)] = moved.pop(name)
+            info = moved.pop(name)
+            moved[field_column(name)] = info
             moved[name] = ColumnInfo(name, "tag", "string")
             extra.append(f"{ident(name)} AS {ident(field_column(name))}")
-        sql = f"(SELECT *, {', '.join(extra)} FROM {table})"
+            if info.kind != "string":
+                # A tag is text: a number or a boolean reads as its text
+                # (influxd keeps its type there, an artefact pinned by a
+                # quirk test).
+                renamed.append(f"{_as_text(ident(name), info.kind)} AS {ident(name)}")
+        replaced = f" REPLACE ({', '.join(renamed)})" if renamed else ""
+        sql = f"(SELECT *{replaced}, {', '.join(extra)} FROM {table})"
         out.append((sql, moved))
     return out
 
@@ -248,3 +251,11 @@ def _tagged_reader(columns: _Columns) -> Callable[[Any], Any]:
         return dataclasses.replace(node, role="field", dtype=kind, cast=None)
 
     return leaf
+
+
+def _as_text(column: str, kind: str | None) -> str:
+    """SQL of a number or boolean *column* as the text InfluxQL writes for
+    it (``true``/``false``; floats in their shortest form)."""
+    if kind == "boolean":
+        return f"CASE WHEN {column} THEN 'true' ELSE 'false' END"
+    return f"CAST({column} AS VARCHAR)"
