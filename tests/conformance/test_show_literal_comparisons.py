@@ -57,6 +57,11 @@ def _series(backend: Any) -> list[str]:
             "SHOW MEASUREMENTS WHERE host = 'a' AND dc",
             '&influxql.VarRef{Val:"dc", Type:0}',
         ),
+        ("SHOW MEASUREMENTS WHERE host = 1 AND dc", RIGHT),
+        (
+            "SHOW MEASUREMENTS WHERE dc AND host = 1",
+            '&influxql.VarRef{Val:"dc", Type:0}',
+        ),
         ("SHOW MEASUREMENTS WHERE -1", "&influxql.IntegerLiteral{Val:-1}"),
         ("SHOW MEASUREMENTS WHERE 1.5", "&influxql.NumberLiteral{Val:1.5}"),
         ("SHOW MEASUREMENTS WHERE 1000000.0", "&influxql.NumberLiteral{Val:1e+06}"),

@@ -20,7 +20,7 @@ from typing import Any
 from influxpy.exceptions import CompileError
 from influxpy.influxql import convert, nodes, policy_grammar, users
 from influxpy.influxql.parser import Bin, Call, Paren, Parser, Rx
-from influxpy.influxql.show_conditions import bare_term_error, show_where
+from influxpy.influxql.show_conditions import show_where
 from influxpy.query import Delete, Query, Source
 from influxpy.statements import (
     CreateContinuousQuery,
@@ -255,12 +255,11 @@ def _show_measurements(p: Parser) -> Builder:
 
     def build() -> ShowMeasurements:
         try:
-            condition = show_where(where)
+            condition = show_where(where, bare=True)
         except CompileError as error:
             # influxd reads the condition when the statement runs, and its
             # index's error leaves the next statements to run.
-            refusal = bare_term_error(where) or str(error)
-            return ShowMeasurements(database, match, None, limit, offset, refusal)
+            return ShowMeasurements(database, match, None, limit, offset, str(error))
         return ShowMeasurements(database, match, condition, limit, offset)
 
     return build

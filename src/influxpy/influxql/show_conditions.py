@@ -27,6 +27,7 @@ from influxpy.influxql.nodes import to_expression
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx
 
 __all__ = [
+    "BareTerm",
     "BooleanTerm",
     "LiteralFirst",
     "LiteralMatch",
@@ -50,6 +51,15 @@ class LiteralMatch(lookups.ExpressionLookup):
     /a/`` (``negated``: ``!~``); ``rhs`` is the pattern."""
 
     names: ClassVar[frozenset[str]] = frozenset(("regex",))
+
+
+@dataclasses.dataclass(frozen=True, eq=True)
+class BareTerm(lookups.ExpressionLookup):
+    """A name or literal standing alone as a condition of SHOW MEASUREMENTS
+    (``WHERE host``): ``refusal`` is influxd's error for it, which its index
+    gives when its walk of the condition comes to it."""
+
+    refusal: str = ""
 
 
 @dataclasses.dataclass(frozen=True, eq=True)
@@ -148,29 +158,32 @@ def _go_float(value: float) -> str:
     return ("-" if sign else "") + written
 
 
-def show_where(node: Any) -> WhereNode | None:
+def show_where(node: Any, *, bare: bool = False) -> WhereNode | None:
     """A SHOW statement's condition: as a SELECT's when it holds no
     ``true`` or ``false``, else with each of them a ``literal`` where it
-    stands, AND and OR around them kept as written."""
+    stands, AND and OR around them kept as written (*bare*: a name or
+    literal standing alone as a ``BareTerm``, for SHOW MEASUREMENTS)."""
     if node is None:
         return None
-    if not _has_boolean(node):
+    if not _has_boolean(node, bare):
         return to_where(node, None)
-    built = _kept(node)
+    built = _kept(node, bare)
     if isinstance(built, WhereNode):
         return built
     return WhereNode("AND", (built,))
 
 
-def _has_boolean(node: Any) -> bool:
+def _has_boolean(node: Any, bare: bool) -> bool:
     """Whether *node* holds ``true``, ``false``, a ``LiteralMatch`` or a
-    ``LiteralFirst``."""
+    ``LiteralFirst`` (or a ``BareTerm``, when *bare*)."""
     if isinstance(node, Paren):
-        return _has_boolean(node.expr)
-    if isinstance(node, Lit):
-        return node.kind == "bool"
+        return _has_boolean(node.expr, bare)
+    if isinstance(node, Lit) and node.kind == "bool":
+        return True
     if isinstance(node, Bin) and node.op in ("AND", "OR"):
-        return _has_boolean(node.lhs) or _has_boolean(node.rhs)
+        return _has_boolean(node.lhs, bare) or _has_boolean(node.rhs, bare)
+    if bare and not isinstance(node, Bin) and bare_term_error(node) is not None:
+        return True
     return _literal_match(node) or _literal_first(node)
 
 
@@ -207,11 +220,15 @@ def _constant(node: Any) -> bool:
     return isinstance(node, Lit)
 
 
-def _kept(node: Any) -> Any:
+def _kept(node: Any, bare: bool) -> Any:
     if isinstance(node, Paren):
-        return _kept(node.expr) if _has_boolean(node.expr) else _single(node)
+        inner = node.expr
+        return _kept(inner, bare) if _has_boolean(inner, bare) else _single(node)
     if isinstance(node, Lit) and node.kind == "bool":
         return literal(bool(node.value))
+    refusal = None if isinstance(node, Bin) or not bare else bare_term_error(node)
+    if refusal is not None:
+        return BareTerm(Value(None), "exact", None, refusal=refusal)
     if _literal_match(node):
         lhs = to_expression(node.lhs)
         return LiteralMatch(lhs, "regex", node.rhs.pattern, node.op == "!~")
@@ -223,7 +240,7 @@ def _kept(node: Any) -> Any:
         return _single(node)
     children: list[Any] = []
     for side in (node.lhs, node.rhs):
-        child = _kept(side) if _has_boolean(side) else _single(side)
+        child = _kept(side, bare) if _has_boolean(side, bare) else _single(side)
         if isinstance(child, WhereNode) and child.connector == node.op:
             children.extend(child.children)
         else:

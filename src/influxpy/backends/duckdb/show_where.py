@@ -29,7 +29,12 @@ from influxpy.backends.duckdb.show_literals import (
     unflipped,
 )
 from influxpy.expressions import WhereNode
-from influxpy.influxql.show_conditions import boolean_error, literal, literal_value
+from influxpy.influxql.show_conditions import (
+    BareTerm,
+    boolean_error,
+    literal,
+    literal_value,
+)
 from influxpy.lookups import ExpressionLookup, NotEqual
 
 __all__ = [
@@ -121,7 +126,8 @@ def is_never(where: WhereNode | None) -> bool:
 def measurement_index_error(where: WhereNode | None) -> str | None:
     """influxd's error for the condition of SHOW MEASUREMENTS, which its
     index reads as written, the first one it meets in the order written:
-    a boolean literal, a comparison whose left side is not a name
+    a boolean literal, a name or literal standing alone (``BareTerm``), a
+    comparison whose left side is not a name
     (``'a' = 1``, ``true = true``, ``'a' =~ /a/``), an ordering, a name
     compared with a number or a boolean."""
     if where is None:
@@ -130,6 +136,8 @@ def measurement_index_error(where: WhereNode | None) -> str | None:
         value = literal_value(node)
         if value is not None:
             return boolean_error(value)
+        if isinstance(node, BareTerm):
+            return node.refusal
         if _on_time(node):
             continue
         refused = _index_error(node)
