@@ -616,7 +616,18 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     several = not raw and not transform and draw(st.booleans())
     if several:
         spec.add("annotate", k=Count(draw(st.sampled_from(numeric))))
-    several = several or combined
+    sampled = (
+        not raw
+        and not transform
+        and not data.shares_times(inner_group)
+        and draw(st.integers(0, 3)) == 0
+    )
+    if sampled:
+        # SAMPLE of more points than any window holds beside the calls: the
+        # outer query reads the rows in the cursor's order, sliced inside
+        # call by call (test_sample_subquery_order.py).
+        spec.add("annotate", s=Sample("f", 40))
+    several = several or combined or sampled
     windows = not raw and not transform and draw(st.booleans())
     inner_interval = draw(st.sampled_from([10, 30, 60]))
     if windows:

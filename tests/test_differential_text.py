@@ -195,6 +195,16 @@ def subqueries(draw: st.DrawFn) -> str:
             calls = ["mean", "count"]
         call = draw(st.sampled_from(calls))
         inner = f"SELECT {call}({field}) AS m FROM {source}{inner_group}"
+    elif field != "v" and draw(st.integers(0, 2)) == 0:
+        # SAMPLE of every point beside another call: the outer query reads
+        # their rows in the cursor's order, each call sliced on its own
+        # (test_sample_subquery_order.py). (v is a tag of net.)
+        inner = (
+            f"SELECT sample({field}, 40) AS m, count({field}) AS k "
+            f"FROM {source}{inner_group}"
+        )
+        if draw(st.booleans()):
+            inner += f" LIMIT {draw(st.integers(1, 2))}"
     outer = draw(st.sampled_from(["m", "max(m)", "count(m)", "mean(m), min(m)"]))
     text = f"SELECT {outer} FROM ({inner})"
     if inner_group and draw(st.booleans()):
