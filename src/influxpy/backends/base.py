@@ -36,10 +36,10 @@ describes optional capabilities. Everything else, such as pooling, retries
 and schema mapping, is private to each backend. Backends read a model only
 through the shapes in ``influxpy._types``.
 
-What every backend shares about closing lives here too:
-``ClosedConnection`` stands in for a closed store's handle, and
 ``close_writers()`` writes out the batch writers still open on a
-connection before it closes. Re-exported from their own modules: the count
+connection before it closes (``OpenWriters``, in ``backends.open_writers``,
+which also holds ``ClosedConnection``, the stand-in for a closed store's
+handle). Re-exported from their own modules: the count
 of points a failing bulk write stored (``note_written()`` and friends, in
 ``backends.written``) and the base ``SchemaEditor`` and ``Introspection``
 classes a store's own classes extend (``backends.schema_base``).
@@ -50,7 +50,6 @@ from __future__ import annotations
 import abc
 import asyncio
 import functools
-import weakref
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -59,10 +58,11 @@ from collections.abc import (
     Iterator,
     Mapping,
 )
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 from influxpy._logging import log_backend_methods
 from influxpy._utils import achunks, iterate_in_thread
+from influxpy.backends.open_writers import ClosedConnection, OpenWriter, OpenWriters
 from influxpy.backends.schema_base import (
     ContinuousQueryDefinition,
     ContinuousQueryInfo,
@@ -109,35 +109,6 @@ __all__ = [
 _T = TypeVar("_T")
 
 
-class OpenWriter(Protocol):
-    """What a backend asks of a batch writer open on it (``influxpy.writer``)."""
-
-    def check_closable(self) -> None:
-        """Raise ``InterfaceError`` if the writer cannot be closed from here."""
-
-    def close_for_backend(self) -> None:
-        """Write out the writer's points; raise ``BatchWriteError`` on loss."""
-
-    async def aclose_for_backend(self) -> None:
-        """Async form of ``close_for_backend()``."""
-
-
-class ClosedConnection:
-    """Stands in for the handle of a closed store: every use raises.
-
-    ``close()`` is harmless, so closing twice is too.
-    """
-
-    def __init__(self, backend: Backend) -> None:
-        self._backend = backend
-
-    def close(self) -> None:
-        """Do nothing: the store is closed already."""
-
-    def __getattr__(self, name: str) -> Any:
-        self._backend.raise_closed()
-
-
 class Backend(abc.ABC):
     """A connection to one store, registered under an alias.
 
@@ -166,7 +137,7 @@ class Backend(abc.ABC):
         self.database = url.database
         #: Whether ``close()`` was called; a closed backend refuses every use.
         self.closed = False
-        self._writers: weakref.WeakSet[OpenWriter] = weakref.WeakSet()
+        self._writers = OpenWriters()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.alias!r}: {self.url}>"
@@ -223,29 +194,13 @@ class Backend(abc.ABC):
         connection stays open (``aclose()`` the writer, or the backend, from
         that loop).
         """
-        writers = list(self._writers)
-        for writer in writers:
-            writer.check_closable()
-        failures: list[BatchWriteError] = []
-        for writer in writers:
-            try:
-                writer.close_for_backend()
-            except BatchWriteError as failure:
-                failures.append(failure)
-        return failures[0] if failures else None
+        return self._writers.close_all()
 
     async def aclose_writers(self) -> None:
         """Async form of ``close_writers()``, for ``aclose()``; raises the
         ``BatchWriteError`` of the first writer that gave up on points.
         """
-        failures: list[BatchWriteError] = []
-        for writer in list(self._writers):
-            try:
-                await writer.aclose_for_backend()
-            except BatchWriteError as failure:
-                failures.append(failure)
-        if failures:
-            raise failures[0]
+        await self._writers.aclose_all()
 
     def resolve_database(self, database: str | None) -> str:
         """Return *database*, or this connection's, or raise a clear error."""
