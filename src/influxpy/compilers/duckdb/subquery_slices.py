@@ -16,7 +16,9 @@ dimensions (``newIteratorOptionsSubstatement`` sets the inner options'
   sliced twice, by the shard and by the statement, after the shard kept
   the first ``offset + limit + 1`` rows of each stored series. When the
   outer query groups by every inner tag, each run is a whole group and
-  the slice is the usual one per series.
+  the slice is the usual one per series; an inner GROUP BY * stands for
+  every tag key of the measurements read (``RewriteFields``), whatever
+  tags the series of an outer group hold.
 
 An inner ``SELECT *`` is spelled out against the inner GROUP BY before the
 outer tags join it (``_star_select``), as the server expands it first.
@@ -34,7 +36,7 @@ from influxpy.compilers.duckdb.aliases import (
     group_column,
     output_column,
 )
-from influxpy.compilers.duckdb.catalog import ColumnInfo
+from influxpy.compilers.duckdb.catalog import Catalog, ColumnInfo
 from influxpy.compilers.duckdb.context import (
     _Bounds,
     _column_sql,
@@ -93,6 +95,12 @@ class SubquerySlicesMixin(_CompilerBase):
         """Defined in ``compiler``."""
         raise NotImplementedError
 
+    def _matching(
+        self, source: Source
+    ) -> list[tuple[Catalog, str, str, Mapping[str, ColumnInfo]]]:
+        """Defined in ``sources``."""
+        raise NotImplementedError
+
     def _star_select(self, inner: Query) -> dict[str, Any]:
         """The inner ``*`` spelled out against the inner GROUP BY alone.
 
@@ -126,7 +134,7 @@ class SubquerySlicesMixin(_CompilerBase):
         if inner.limit is None and inner.offset is None:
             return plan
         _check_selector_limit(inner)
-        if dims is None or not ("*" in group_by or set(group_by) - set(dims)):
+        if dims is None or not self._grouped_finer(inner, group_by, dims):
             return plan  # every run is a whole series: the usual slice
         funcs = [
             f.name.lower()
@@ -192,6 +200,26 @@ class SubquerySlicesMixin(_CompilerBase):
         select = list(inner.select) or _star_items(columns, inner.group_by)
         plan.changes["select"] = (*select, *_hidden_items(plan.hidden))
         return plan
+
+    def _grouped_finer(
+        self, inner: Query, group_by: tuple[str, ...], dims: list[str]
+    ) -> bool:
+        """Whether *group_by* (*inner*'s, the outer tags added) groups by a
+        tag the outer *dims* lack.
+
+        The server spells out an inner GROUP BY * as the tag keys of the
+        measurements read (``RewriteFields``), whatever tags the series
+        hold: an outer GROUP BY of all of them keeps whole series.
+        """
+        tags = set(group_by) - {"*"}
+        if "*" in group_by:
+            if not all(isinstance(s, Source) for s in inner.sources):
+                return True
+            for source in inner.sources:
+                assert isinstance(source, Source)
+                for *_where, columns in self._matching(source):
+                    tags.update(c.key for c in columns.values() if c.role == "tag")
+        return bool(tags - set(dims))
 
     def _sliced(
         self, inner: Query, selected: _Selected, plan: SlicePlan, limits: _Bounds
