@@ -566,3 +566,22 @@ def test_quirk_a_subquery_number_named_like_a_tag_beside_its_measurement(
         ]
         grouped = "SELECT max(host) FROM (SELECT v AS host FROM cpu), cpu"
         assert statement_values(backend, grouped) == [[T0 + 10 * S, 2.5]]
+
+
+def test_quirk_raw_rows_of_a_sliced_subquery_are_sliced_per_shard(
+    both: tuple[str, str],
+) -> None:
+    """LIMIT/OFFSET of raw rows grouped finer than the outer query: influxd
+    slices each shard's rows before the statement's slice, so points in two
+    7-day shard groups keep more rows. The engine answers as one shard does."""
+    day = 86_400 * S
+    lines = [f"m,t1=a f={v} {d * day}" for v, d in [(1, 1), (2, 2), (3, 8), (4, 9)]]
+    for alias in both:
+        stored(alias, [*lines, f"m,t1=b f=5 {3 * day}"])
+    one = "SELECT f FROM (SELECT f FROM m GROUP BY t1 LIMIT 1 OFFSET 1)"
+    two = "SELECT f FROM (SELECT f FROM m GROUP BY t1 LIMIT 2)"
+    server, engine = (get_connection(alias) for alias in both)
+    assert statement_values(server, one) == [[9 * day, 4.0]]
+    assert statement_values(engine, one) == []
+    assert [r[0] // day for r in statement_values(server, two)] == [1, 2, 3, 8, 9]
+    assert [r[0] // day for r in statement_values(engine, two)] == [1, 2, 3, 8]
