@@ -5,7 +5,8 @@ measurements it reads, whatever tags the series hold. An outer GROUP BY of
 all those keys keeps each inner series whole, and the rows are sliced once
 per series. If the outer query leaves out a key, even one no series of an
 outer group holds, raw rows are counted per run of one inner group and
-sliced twice (test_subquery_limits.py).
+sliced twice (test_subquery_limits.py). A GROUP BY * over a subquery is
+that subquery's own tags, which the outer tags join.
 
 Each test runs on the server and on the engine (``conn``) and expects the
 server's answer.
@@ -152,3 +153,51 @@ def test_an_inner_group_by_star_is_every_tag_key(
     conn: str, text: str, expected: list[tuple[dict[str, str], list[list[Any]]]]
 ) -> None:
     assert answer(stored(conn, TWO_KEYS), text) == expected
+
+
+NESTED_CASES = [
+    # GROUP BY * over a subquery is the subquery's tags, which the outer
+    # tags join down to the measurement.
+    (
+        (
+            "SELECT max(m) FROM (SELECT m FROM (SELECT f AS m FROM m) GROUP BY *) "
+            "GROUP BY t1"
+        ),
+        [({"t1": "a"}, [[100, 16.0]]), ({"t1": "b"}, [[45, 25.0]])],
+    ),
+    (
+        (
+            "SELECT m FROM (SELECT m FROM (SELECT f AS m FROM m GROUP BY t2) "
+            "GROUP BY * LIMIT 1 OFFSET 1) GROUP BY t1"
+        ),
+        [({"t1": "a"}, [[70, 0.125]]), ({"t1": "b"}, [[35, 9.0]])],
+    ),
+    (
+        (
+            "SELECT m FROM (SELECT m FROM (SELECT f AS m FROM m) GROUP BY * "
+            "LIMIT 2 OFFSET 1) GROUP BY t1"
+        ),
+        [
+            ({"t1": "a"}, [[70, 0.125], [100, 16.0]]),
+            ({"t1": "b"}, [[35, 9.0], [45, 25.0]]),
+        ],
+    ),
+    (
+        (
+            "SELECT * FROM (SELECT * FROM (SELECT f AS m, t1 FROM m GROUP BY t2) "
+            "GROUP BY *) GROUP BY t1"
+        ),
+        [
+            ({"t1": "a"}, [[20, 1.0, "a", ""], [70, 0.125, "a", ""]]),
+            ({"t1": "b"}, [[25, 4.0, "b", "x"], [35, 9.0, "b", "x"]]),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NESTED_CASES)
+def test_group_by_star_over_a_subquery_is_its_tags(
+    conn: str, text: str, expected: list[tuple[dict[str, str], list[list[Any]]]]
+) -> None:
+    backend = stored(conn, TWO_KEYS)
+    assert [(t, rows[:2]) for t, rows in answer(backend, text)] == expected

@@ -82,9 +82,10 @@ class SubqueriesMixin(SubquerySlicesMixin):
                 ),
             )
         changes: dict[str, Any] = {"descending": outer.descending}
-        if "*" not in inner.group_by and "*" not in outer.group_by:
-            changes["group_by"] = tuple(sorted({*inner.group_by, *outer.group_by}))
-            if set(outer.group_by) - set(inner.group_by):
+        grouped = _spelled_group(inner)
+        if "*" not in grouped and "*" not in outer.group_by:
+            changes["group_by"] = tuple(sorted({*grouped, *outer.group_by}))
+            if set(outer.group_by) - set(grouped):
                 changes.update(self._star_select(inner))
         # GROUP BY * outside groups by the subquery's tags (its groups).
         slicing = self._slice_plan(outer, changes.get("group_by", inner.group_by))
@@ -569,3 +570,19 @@ def _inner_names(inner: Query, names: list[str]) -> list[str]:
     ):
         return names
     return [item.output_name or "expr" for item in items[: len(names)]]
+
+
+def _spelled_group(query: Query) -> tuple[str, ...]:
+    """*query*'s GROUP BY with a ``*`` over a subquery spelled out as the
+    subquery's own tags, as the server's ``RewriteFields`` spells it; so
+    the outer tags join it and reach the subquery."""
+    source = query.source
+    if (
+        "*" not in query.group_by
+        or not isinstance(source, Query)
+        or "*" in source.group_by
+        or query.group_by_patterns
+        or source.group_by_patterns
+    ):
+        return query.group_by
+    return tuple(sorted({*source.group_by, *(t for t in query.group_by if t != "*")}))
