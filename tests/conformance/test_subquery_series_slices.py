@@ -201,3 +201,32 @@ def test_group_by_star_over_a_subquery_is_its_tags(
 ) -> None:
     backend = stored(conn, TWO_KEYS)
     assert [(t, rows[:2]) for t, rows in answer(backend, text)] == expected
+
+
+def test_group_by_star_of_several_measurements_is_every_key_of_them(
+    conn: str,
+) -> None:
+    """The tag keys of every measurement read count, ``m``'s ``t1`` and
+    ``n``'s ``t2``: grouped outside by ``t1`` alone, ``m`` is sliced twice."""
+    backend = stored(
+        conn,
+        [
+            "m,t1=a f=1 20",
+            "m,t1=a f=2 30",
+            "m,t1=a f=3 70",
+            "n,t2=x f=4 25",
+            "n,t2=x f=5 35",
+            "n,t2=x f=6 45",
+        ],
+    )
+    for source in ("/./", "m, n"):
+        inner = f"SELECT f AS m FROM {source} GROUP BY * LIMIT 1 OFFSET 1"
+        assert answer(backend, f"SELECT m FROM ({inner}) GROUP BY t1") == []
+        assert answer(backend, f"SELECT m FROM ({inner}) GROUP BY t1, t2") == [
+            ({"t1": "a", "t2": ""}, [[30, 2.0]]),
+            ({"t1": "", "t2": "x"}, [[35, 5.0]]),
+        ]
+    inner = "SELECT f AS m FROM m GROUP BY * LIMIT 1 OFFSET 1"
+    assert answer(backend, f"SELECT m FROM ({inner}) GROUP BY t1") == [
+        ({"t1": "a"}, [[30, 2.0]])
+    ]
