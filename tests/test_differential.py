@@ -712,7 +712,11 @@ def subquery_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     # unless the outer query groups by the inner tags (or by every tag);
     # the engine splits them too, but refuses to for filled windows.
     whole = set(inner_group) <= set(outer_group) or "*" in outer_group
-    if (not several or whole or not filled) and draw(st.booleans()):
+    # SAMPLE's points come after the row of their inner window, so outer
+    # windows in descending order read one window twice on the server
+    # (test_quirk_a_sample_point_after_its_window_in_descending_outer_windows).
+    sample_late = sampled and outer_windows
+    if (not several or whole or not filled) and not sample_late and draw(st.booleans()):
         spec.add("order_by", "-time")
     return spec
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import influxpy
-from conformance._common import at, stored
+from conformance._common import S, at, stored
 
 T0 = at(0)
 
@@ -276,3 +276,32 @@ def test_quirk_holt_winters_of_sample_in_descending_order(
     assert answer(engine, text) == ascending
     ((tags, rows),) = ascending
     assert answer(engine, f"{text} ORDER BY time DESC") == [(tags, rows[::-1])]
+
+
+def test_quirk_a_sample_point_after_its_window_in_descending_outer_windows(
+    both: tuple[str, str],
+) -> None:
+    """SAMPLE beside calls inside 60 s windows, read by 30 s outer windows in
+    descending order: influxd reads the SAMPLE point at +30 s after the row
+    of its inner window at +0, so the +30 s window comes twice, the second
+    time out of order. The engine gives each window once, latest first."""
+    lines = ["m f=0 {t}", "m,t2=x f=0 {t}", "m,t2=x f=0 {t30}"]
+    for alias in both:
+        stored(alias, [line.format(t=T0, t30=T0 + 30 * S) for line in lines])
+    text = (
+        "SELECT mean(m) AS o FROM (SELECT mean(f) + count(f) AS m, "
+        "sample(f, 40) AS s FROM m GROUP BY t2, time(60s) fill(0)) "
+        f"WHERE time >= {T0} AND time < {T0 + 120 * S} "
+        "GROUP BY t2, time(30s) ORDER BY time DESC"
+    )
+    server, engine = (influxpy.get_connection(alias) for alias in both)
+    assert _seconds_of_x(server, text) == [90, 60, 30, 0, 30]
+    assert _seconds_of_x(engine, text) == [90, 60, 30, 0]
+
+
+def _seconds_of_x(backend: Any, text: str) -> list[int]:
+    """The times (seconds after T0) of the rows of the series t2=x."""
+    (result,) = list(backend.statements(text))
+    assert result.error is None, result.error
+    (found,) = [s for s in result.series if (s.tags or {}).get("t2") == "x"]
+    return [(row[0] - T0) // S for row in found.values]
