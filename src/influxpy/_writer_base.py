@@ -226,14 +226,15 @@ class _Writer(Generic[PointT]):
     def _refused(self, point: object) -> None:
         """The buffer did not take *point*: raise why, or take it now (the
         writer opened again meanwhile)."""
-        self._gate()
         self._refuse(point)
         self._buffer.add(point)
 
     def _refuse(self, point: object) -> None:
         """Raise why ``add()`` cannot take *point*: the writer is closed, an
         earlier batch was given up on, or *point* is not a model instance.
+        Returns when none holds (the buffer's gate was stale: it is set again).
         """
+        self._gate()
         if self._closed:
             msg = f"The batch writer for {self.model.__name__} is closed."
             raise ValueError(msg)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Awaitable, Generator, Sequence, Sized
+from collections.abc import Awaitable, Sequence, Sized
 from typing import TYPE_CHECKING, Any
 
 from influxpy._types import PointT
@@ -187,8 +187,9 @@ class AsyncBatchWriter(_Writer[PointT]):
         #: them; another loop gets its turns every YIELD_EVERY points).
         self._ready: Sized = ()
         #: What add() returns when nothing is due: a future of the loop,
-        #: done already (awaiting one costs less than a coroutine).
-        self._done: Awaitable[None] = _DONE
+        #: done already (awaiting one costs less than a coroutine); made
+        #: with the task, which the buffer's first line starts.
+        self._done: Awaitable[None] | None = None
 
     async def __aenter__(self) -> Self:
         self._running()
@@ -212,10 +213,9 @@ class AsyncBatchWriter(_Writer[PointT]):
         ``LineProtocolError`` when *point* cannot be written at all.
         """
         due = self._buffer.push(point)
-        if due == PUSHED and not self._ready:
-            # Nothing to wait for: an awaitable that is done already costs
-            # less than a coroutine.
-            return self._done
+        done = self._done
+        if due == PUSHED and not self._ready and done is not None:
+            return done
         return self._add(point, due)
 
     async def _add(self, point: PointT, due: int) -> None:
@@ -225,7 +225,7 @@ class AsyncBatchWriter(_Writer[PointT]):
             self._running()
         buffer = self._buffer
         while due == REFUSED:
-            self._refused_async(point)
+            self._refuse(point)  # raises, unless the gate was stale
             due = buffer.push(point)
         if due == ATTENTION:
             if self._idle:
@@ -244,12 +244,6 @@ class AsyncBatchWriter(_Writer[PointT]):
             # short turns (each lock and write of the HTTP client is one), so
             # waiting 512 points before each would keep the server idle.
             await asyncio.sleep(0)
-
-    def _refused_async(self, point: object) -> None:
-        """The buffer did not take *point*: raise why (it is taken next
-        when nothing does)."""
-        self._gate()
-        self._refuse(point)
 
     def _attention(self) -> None:
         """Not called: add() pushes lines and acts on what is due itself."""
@@ -370,23 +364,6 @@ class AsyncBatchWriter(_Writer[PointT]):
         self._forget()
         self._raise_failures()
 
-
-class _Done:
-    """An awaitable that is done at once, for add() with nothing to wait for."""
-
-    __slots__ = ()
-
-    def __await__(self) -> Generator[Any, None, None]:
-        return _EXHAUSTED
-
-
-def _exhausted() -> Generator[Any, None, None]:
-    return
-    yield
-
-
-_EXHAUSTED = _exhausted()
-_DONE = _Done()
 
 #: Running tasks of async writers (the event loop keeps only weak ones).
 _TASKS: set[asyncio.Task[None]] = set()
