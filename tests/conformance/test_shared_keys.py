@@ -310,3 +310,41 @@ def test_a_subquery_grouped_by_the_key_selects_its_field(net: Any) -> None:
         ({"core": "b"}, ["time", "max", "sum"], [[0, 4.0, None]]),
         ({"core": "c"}, ["time", "max", "sum"], [[0, 12.0, None]]),
     ]
+
+
+BESIDE = "(SELECT max(value) FROM net GROUP BY core)"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"SELECT * FROM {BESIDE}, net",
+        f"SELECT * FROM net, {BESIDE}",
+        f"SELECT max, core FROM {BESIDE}, net",
+        f"SELECT * FROM {BESIDE}, net GROUP BY core",
+    ],
+)
+def test_a_subquery_grouped_by_the_key_beside_its_measurement_is_refused(
+    both: tuple[str, str], text: str
+) -> None:
+    """A subquery grouped by the tag ``core`` beside ``net``, which stores
+    ``core`` as a field too: influxd reads ``core`` in the subquery's rows
+    as the tag's text and in the stored rows as the integer field, one
+    column of text and integers (``max(core)`` over it fails on the
+    server). The engine refuses the statement, naming the key, instead of
+    answering otherwise."""
+    server, engine = (influxpy.get_connection(alias) for alias in both)
+    for backend in (server, engine):
+        backend.write_lines(TAG_FIRST)
+    (on_server,) = list(server.statements(text))
+    assert on_server.error is None
+    found = {type(v) for s in on_server.series for r in s.values for v in r[1:]}
+    assert str in found
+    assert int in found
+    (on_engine,) = list(engine.statements(text))
+    assert on_engine.error is not None
+    assert "beside another source of measurement 'net'" in on_engine.error
+    assert "a tag named like a field of the other ('core')" in on_engine.error
+    (failed,) = list(server.statements(f"SELECT max(core) FROM {BESIDE}, net"))
+    assert failed.error is not None
+    assert failed.error.startswith("unsupported max iterator type")

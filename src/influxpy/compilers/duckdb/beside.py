@@ -19,7 +19,6 @@ from influxpy.compilers.duckdb.catalog import (
     field_column,
     find_column,
     ident,
-    stored_key,
 )
 from influxpy.compilers.duckdb.merged import MERGED, stored_table, union_table
 from influxpy.compilers.duckdb.sources import (
@@ -146,12 +145,8 @@ class BesideMixin(SourcesMixin):
                 subqueries.append(False)
         if not tables:
             return None
+        both = _tags_named_like_fields(tables, subqueries)
         tables = _columns_as_tags(tables, subqueries)
-        roles: dict[str, set[str]] = {}
-        for _table, columns in tables:
-            for column, info in columns.items():
-                roles.setdefault(column, set()).add(info.role)
-        both = sorted(stored_key(k) for k, r in roles.items() if len(r) > 1)
         if both:
             what = (
                 f"a subquery beside another source of measurement {name!r} "
@@ -167,6 +162,40 @@ class BesideMixin(SourcesMixin):
         resolved: Query = _rewrite(part, _resolver({**fields, **columns, **own}))
         tagged: Query = _rewrite(resolved, _tagged_reader(columns))
         return tagged
+
+
+def _tags_named_like_fields(
+    tables: list[tuple[str, _Columns]], subqueries: list[bool]
+) -> list[str]:
+    """The keys a subquery of *tables* (those *subqueries* marks) groups
+    by, as a tag, that another of them stores as a field (also where the
+    other stores the key as a tag in some series), and the tags of a stored
+    table another stores as a field of the same column.
+
+    influxd reads such a key in the subquery's rows as the tag's text and
+    in the other's as the stored field: one column of text and numbers,
+    which ``max()`` then fails over (``unsupported max iterator type``).
+    """
+    found: set[str] = set()
+    for i, (_table, columns) in enumerate(tables):
+        for j, (_other, others) in enumerate(tables):
+            if i == j:
+                continue
+            fields = {c.key for c in others.values() if c.role == "field"}
+            found |= {
+                c.key
+                for name, c in columns.items()
+                if c.role == "tag"
+                and c.key in fields
+                and (subqueries[i] or _stored_field(name, others, subqueries[j]))
+            }
+    return sorted(found)
+
+
+def _stored_field(name: str, columns: _Columns, subquery: bool) -> bool:
+    """Whether *columns* (not a subquery's, whose columns named like a tag
+    ``_columns_as_tags`` reads as that tag) hold a field as *name*."""
+    return not subquery and name in columns and columns[name].role == "field"
 
 
 def _add_column(union: dict[str, ColumnInfo], info: ColumnInfo) -> None:
