@@ -21,7 +21,7 @@ from influxpy.exceptions import CompileError
 from influxpy.influxql.canonical import quote_identifier
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx, Wild
 
-__all__ = ["check_call_arguments", "folded"]
+__all__ = ["check_call_arguments", "folded", "go_text", "go_type"]
 
 #: Go's ``%T`` of each parsed node, as influxd names it in its errors.
 _GO_LITERALS = {
@@ -112,7 +112,7 @@ def _check(node: Any) -> None:
             _check(arg)
 
 
-def _go_type(node: Any) -> str:
+def go_type(node: Any) -> str:
     if isinstance(node, Lit):
         return _GO_LITERALS.get(node.kind, "*influxql.Literal")
     if isinstance(node, Ref):
@@ -128,7 +128,7 @@ def _go_type(node: Any) -> str:
     return "*influxql.Wildcard"
 
 
-def _text(node: Any) -> str:
+def go_text(node: Any) -> str:
     """*node* as influxd's ``String()`` writes it."""
     if isinstance(node, Lit):
         if node.kind == "number":
@@ -145,11 +145,11 @@ def _text(node: Any) -> str:
         cast = f"::{node.cast}" if node.cast else ""
         return quote_identifier(node.name) + cast
     if isinstance(node, Call):
-        return f"{node.name}({', '.join(_text(a) for a in node.args)})"
+        return f"{node.name}({', '.join(go_text(a) for a in node.args)})"
     if isinstance(node, Bin):
-        return f"{_text(node.lhs)} {node.op} {_text(node.rhs)}"
+        return f"{go_text(node.lhs)} {node.op} {go_text(node.rhs)}"
     if isinstance(node, Paren):
-        return f"({_text(node.expr)})"
+        return f"({go_text(node.expr)})"
     if isinstance(node, Rx):
         return f"/{node.pattern}/"
     if isinstance(node, Wild):
@@ -225,7 +225,7 @@ def _unit(name: str, args: Sequence[Any]) -> None:
         return
     if name == "integral":
         _fail("second argument must be a duration")
-    _fail(f"second argument to {name} must be a duration, got {_go_type(unit)}")
+    _fail(f"second argument to {name} must be a duration, got {go_type(unit)}")
 
 
 def _moving_average(name: str, args: Sequence[Any]) -> None:
@@ -234,7 +234,7 @@ def _moving_average(name: str, args: Sequence[Any]) -> None:
     if n is None:
         _fail(
             f"second argument for moving_average must be an integer, got "
-            f"{_go_type(args[1])}"
+            f"{go_type(args[1])}"
         )
     elif n <= 1:
         _fail(f"moving_average window must be greater than 1, got {n}")
@@ -291,16 +291,17 @@ def _top_bottom(name: str, args: Sequence[Any]) -> None:
         )
     limit = _integer(args[-1])
     if limit is None:
-        _fail(f"expected integer as last argument in {name}(), found {_text(args[-1])}")
+        _fail(
+            f"expected integer as last argument in {name}(), found {go_text(args[-1])}"
+        )
     elif limit <= 0:
         _fail(f"limit ({limit}) in {name} function must be at least 1")
     if not isinstance(args[0], Ref):
-        _fail(
-            f"expected first argument to be a field in {name}(), found {_text(args[0])}"
-        )
+        found = go_text(args[0])
+        _fail(f"expected first argument to be a field in {name}(), found {found}")
     for tag in args[1:-1]:
         if not isinstance(tag, Ref):
-            _fail(f"only fields or tags are allowed in {name}(), found {_text(tag)}")
+            _fail(f"only fields or tags are allowed in {name}(), found {go_text(tag)}")
 
 
 _CHECKS: dict[str, Callable[[str, Sequence[Any]], None]] = {

@@ -10,13 +10,14 @@ comparisons are taken out of the condition first (``time_conditions``).
 from __future__ import annotations
 
 import datetime as dt
+import operator
+import re
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from influxpy import lookups
 from influxpy._utils import parse_iso_time
-from influxpy.durations import Duration
 from influxpy.exceptions import CompileError
 from influxpy.expressions import (
     Col,
@@ -28,8 +29,11 @@ from influxpy.expressions import (
     Value,
     WhereNode,
 )
+from influxpy.function_specs import names_where
 from influxpy.functions import Func
 from influxpy.influxql import bare_terms, regex
+from influxpy.influxql.call_arguments import go_text as call_text
+from influxpy.influxql.call_arguments import go_type
 from influxpy.influxql.nodes import (
     column,
     describe,
@@ -39,6 +43,7 @@ from influxpy.influxql.nodes import (
     unsupported,
 )
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx
+from influxpy.influxql.reduce import reduced_condition
 from influxpy.influxql.time_conditions import hoisted
 
 __all__ = [
@@ -67,11 +72,22 @@ _TIME_LOOKUPS: dict[str, type[lookups.Lookup]] = {
     "<=": lookups.TimeLessThanOrEqual,
 }
 _FLIPPED = {"=": "=", "!=": "!=", ">": "<", ">=": "<=", "<": ">", "<=": ">="}
+_COMPARED: dict[str, Callable[[int, int], bool]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
+#: The row-wise math functions a condition may call (each point's value).
+_ROW_MATH = names_where(family="math")
 
 
-def to_where(node: Any, timezone: str | None) -> WhereNode:
-    """A condition as a ``WhereNode`` of lookups."""
-    built = _condition(node, timezone)
+def to_where(node: Any, timezone: str | None, *, calls: bool = False) -> WhereNode:
+    """A condition as a ``WhereNode`` of lookups (*calls*: a call other
+    than row-wise math is an expression, not influxd's error)."""
+    built = _condition(node, timezone, calls=calls)
     if built is _NEVER:
         return _never()
     if isinstance(built, WhereNode):
@@ -139,7 +155,12 @@ def _nodes(node: Any) -> Iterator[Any]:
 
 
 def _condition(
-    node: Any, timezone: str | None, *, loose: bool = False, bare: bool = False
+    node: Any,
+    timezone: str | None,
+    *,
+    loose: bool = False,
+    bare: bool = False,
+    calls: bool = False,
 ) -> Any:
     """*node* as a lookup or ``WhereNode``; *loose*: arithmetic terms read
     as true (``_ALWAYS``), as in ``stored_where``; *bare*: they read as
@@ -148,7 +169,7 @@ def _condition(
         member = _membership(node.expr)
         if member is not None:
             return member
-        return _condition(node.expr, timezone, loose=loose, bare=bare)
+        return _condition(node.expr, timezone, loose=loose, bare=bare, calls=calls)
     if isinstance(node, Lit) and node.kind == "bool":
         # ``WHERE true`` keeps every point, ``WHERE false`` none.
         return _ALWAYS if node.value else _NEVER
@@ -163,7 +184,7 @@ def _condition(
     if node.op in ("AND", "OR"):
         children: list[Any] = []
         for side in (node.lhs, node.rhs):
-            child = _condition(side, timezone, loose=loose, bare=bare)
+            child = _condition(side, timezone, loose=loose, bare=bare, calls=calls)
             if child is _NEVER:
                 if node.op == "AND":
                     return _NEVER
@@ -206,12 +227,119 @@ def _condition(
     if _is_time(lhs_node):
         value = time_value(rhs_node, timezone)
         return _lookup(_TIME_LOOKUPS[op], Col("time", "time"), value, False)
+    if not calls:
+        _check_calls(lhs_node)
+        _check_calls(rhs_node)
+    if (loose or bare) and _null_math(lhs_node, rhs_node, stored=loose):
+        return _NEVER
+    if _holds_now(lhs_node) or _holds_now(rhs_node):
+        return _with_now(lhs_node, op, rhs_node, timezone, select=loose or bare)
     lhs = to_expression(lhs_node)
     if isinstance(rhs_node, Lit):
         rhs: Any = literal(rhs_node)
     else:
         rhs = to_expression(rhs_node)
-    return _lookup(_LOOKUPS[op], lhs, rhs, False)
+    return _lookup(_LOOKUPS[op], lhs, rhs, False, calls=calls)
+
+
+def _check_calls(node: Any) -> None:
+    """Refuse a call in a comparison other than row-wise math (``abs(v) >
+    1`` is evaluated on each point) or ``now()``, with influxd's text."""
+    if isinstance(node, Paren):
+        _check_calls(node.expr)
+    elif isinstance(node, Bin):
+        _check_calls(node.lhs)
+        _check_calls(node.rhs)
+    elif isinstance(node, Call) and node.name != "now":
+        if node.name not in _ROW_MATH:
+            msg = f"invalid function call in condition: {call_text(node)}"
+            raise CompileError(msg)
+        if node.name == "log" and len(node.args) != 1:
+            # influxd's condition checker takes log() of one argument only.
+            msg = (
+                f"invalid number of arguments for log, expected 1, got {len(node.args)}"
+            )
+            raise CompileError(msg)
+        for arg in node.args:
+            _check_calls(arg)
+
+
+def _null_math(*sides: Any, stored: bool) -> bool:
+    """Whether a SELECT's comparison of *sides* holds a math call influxd
+    evaluates to nothing, so that it is false for every point: a call over
+    a subquery (not *stored*), one whose first argument is arithmetic or
+    another call (``abs(v + 0)``, ``abs(abs(v))``), or ``log()`` of one
+    argument."""
+    for side in sides:
+        for call in _calls(side):
+            if call.name not in _ROW_MATH:
+                continue
+            first = call.args[0] if call.args else None
+            while isinstance(first, Paren):
+                first = first.expr
+            if not stored or not isinstance(first, Ref | Lit) or call.name == "log":
+                return True
+    return False
+
+
+def _calls(node: Any) -> Iterator[Call]:
+    if isinstance(node, Paren):
+        yield from _calls(node.expr)
+    elif isinstance(node, Bin):
+        yield from _calls(node.lhs)
+        yield from _calls(node.rhs)
+    elif isinstance(node, Call):
+        yield node
+        for arg in node.args:
+            yield from _calls(arg)
+
+
+def _holds_now(node: Any) -> bool:
+    if isinstance(node, Paren):
+        return _holds_now(node.expr)
+    if isinstance(node, Bin):
+        return _holds_now(node.lhs) or _holds_now(node.rhs)
+    if isinstance(node, Call):
+        return _is_now(node) or any(_holds_now(a) for a in node.args)
+    return False
+
+
+def _with_now(
+    lhs: Any, op: str, rhs: Any, timezone: str | None, *, select: bool
+) -> Any:
+    """A comparison holding ``now()`` whose left side is not time.
+
+    In a SELECT (*select*) influxd reduces ``now()`` to a time, which it
+    compares with a time only: two times (``now() > now() - 1h``) fold to
+    true or false, anything else (``host = now()``, ``v > now() - 1h``,
+    ``now() > 5``) is false for every point. SHOW leaves ``now()`` as
+    written: a name compared with it is a tag compared with what is no
+    text, as ``host = 1`` is (the series index lets every series pass it,
+    the cardinalities count none, SHOW MEASUREMENTS refuses it).
+    """
+    if select:
+        if _is_constant(lhs) and _is_constant(rhs):
+            a, b = (_now_offset(side, timezone) for side in (lhs, rhs))
+            if a is not None and b is not None:
+                return _ALWAYS if _COMPARED[op](a, b) else _NEVER
+        return _NEVER
+    bare = lhs
+    while isinstance(bare, Paren):
+        bare = bare.expr
+    if isinstance(bare, Ref):
+        value = time_value(rhs, timezone)
+        return _lookup(_LOOKUPS[op], column(bare), value, False)
+    msg = "A comparison of now() with an expression in a SHOW condition"
+    raise unsupported(msg)
+
+
+def _now_offset(node: Any, timezone: str | None) -> int | None:
+    """The shift of ``now() ± d`` from now, None for any other side."""
+    try:
+        value = time_value(node, timezone)
+    except CompileError:
+        return None
+    return value.offset_ns if isinstance(value, Now) else None
 
 
 def _literal_match(node: Any, pattern: str, negated: bool) -> bool | None:
@@ -243,7 +371,7 @@ def where_of(node: Any, timezone: str | None, *, stored: bool) -> WhereNode | No
     its time comparisons taken out of any OR as influxd takes them."""
     if node is None:
         return None
-    node = hoisted(node)
+    node = hoisted(reduced_condition(node))
     if stored:
         return stored_where(node, timezone)
     built = _condition(node, timezone, bare=True)
@@ -287,7 +415,12 @@ def _membership(node: Any) -> lookups.Lookup | None:
 
 
 def _lookup(
-    cls: type[lookups.Lookup], lhs: Expression, rhs: Any, negated: bool
+    cls: type[lookups.Lookup],
+    lhs: Expression,
+    rhs: Any,
+    negated: bool,
+    *,
+    calls: bool = False,
 ) -> lookups.Lookup | lookups.ExpressionLookup:
     """A lookup on a column, or a comparison over an expression
     (``f + 1 > 4``, ``1 = 1``: ``ExpressionLookup``); a regex match on an
@@ -300,6 +433,8 @@ def _lookup(
     for side in (lhs, rhs):
         if isinstance(side, Expression):
             for node in side.walk():
+                if isinstance(node, Func) and (calls or node.name in _ROW_MATH):
+                    continue
                 if isinstance(node, (Func, Now, Star, ColumnPattern)):
                     what = (
                         f"A condition on {_expression_name(node)} inside "
@@ -335,11 +470,19 @@ def _is_constant(node: Any) -> bool:
 
 
 def time_value(node: Any, timezone: str | None) -> TimeValue | Now:
-    """A point in time: ``TimeValue`` (epoch ns) or ``Now`` shifted."""
-    if isinstance(node, Paren):
-        return time_value(node.expr, timezone)
+    """A point in time: ``TimeValue`` (epoch ns) or ``Now`` shifted.
+
+    As influxd reads what a time is compared with (its condition already
+    ``reduced``): a time string, a number of nanoseconds, a duration (as
+    its nanoseconds) or ``now()``, or a time shifted by ``+`` or ``-`` a
+    duration or an integer (a duration first: ``1h + '2020-01-01'``); a
+    plain integer shifted by a duration reads as a time. Anything else
+    fails with influxd's text (``time and *influxql.BinaryExpr are not
+    compatible``).
+    """
+    node = _bare(node)
     if isinstance(node, Lit):
-        if node.kind == "string":
+        if node.kind == "string" and _DATE.match(node.value):
             return TimeValue(_parse_time(node.value, timezone))
         if node.kind == "integer":
             return TimeValue(node.value)
@@ -350,21 +493,61 @@ def time_value(node: Any, timezone: str | None) -> TimeValue | Now:
     if isinstance(node, Call) and node.name == "now" and not node.args:
         return Now()
     if isinstance(node, Bin) and node.op in ("+", "-"):
-        base = time_value(node.lhs, timezone)
-        shift = node.rhs
-        while isinstance(shift, Paren):
-            shift = shift.expr
-        if isinstance(shift, Lit) and shift.kind in ("duration", "integer"):
-            delta = shift.value
-            if isinstance(delta, Duration):
-                delta = delta.nanoseconds
-            if node.op == "-":
-                delta = -delta
-            if isinstance(base, Now):
-                return Now(base.offset_ns + delta)
-            return TimeValue(base.ns + delta)
-    msg = f"invalid operation: time and {describe(node)} cannot be compared."
+        shifted = _shifted(node, timezone)
+        if shifted is not None:
+            return shifted
+    msg = f"invalid operation: time and {go_type(node)} are not compatible"
     raise CompileError(msg)
+
+
+#: A string influxd reads as a time (its ``isDateString``/``isDateTimeString``).
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _bare(node: Any) -> Any:
+    while isinstance(node, Paren):
+        node = node.expr
+    return node
+
+
+def _shifted(node: Bin, timezone: str | None) -> TimeValue | Now | None:
+    """``time ± shift`` as ``Reduce`` computes it, or None where it leaves
+    the expression as written."""
+    base, shift = _bare(node.lhs), _bare(node.rhs)
+    if _is_duration(base) and node.op == "+" and _is_time_like(shift):
+        base, shift = shift, base
+    if _is_duration(base) or not isinstance(shift, Lit):
+        return None
+    if shift.kind == "duration":
+        delta = shift.value.nanoseconds
+    elif shift.kind == "integer" and not (
+        isinstance(base, Lit) and base.kind == "integer"
+    ):
+        delta = shift.value
+    else:
+        return None
+    if isinstance(base, Lit) and base.kind not in ("string", "integer"):
+        return None
+    try:
+        start = time_value(base, timezone)
+    except CompileError:
+        # A string that is no time (influxd leaves ``'x' + 1h`` as written).
+        return None
+    if node.op == "-":
+        delta = -delta
+    if isinstance(start, Now):
+        return Now(start.offset_ns + delta)
+    return TimeValue(start.ns + delta)
+
+
+def _is_time_like(node: Any) -> bool:
+    """Whether *node* can be a time a duration is added to: a string,
+    ``now()`` or arithmetic (not a number: ``1h + 5`` stays as written)."""
+    return not (isinstance(node, Lit) and node.kind != "string")
+
+
+def _is_duration(node: Any) -> bool:
+    return isinstance(node, Lit) and node.kind == "duration"
 
 
 def _parse_time(text: str, timezone: str | None) -> int:

@@ -219,7 +219,7 @@ def _delete(p: Parser) -> Builder:
             # DELETE WHERE …: every measurement.
             source = Source(".*", regex=True)
         # Folded when it runs, as influxd folds it (``show_where``).
-        return Delete(source, show_where(where))
+        return Delete(source, show_where(where, calls=True))
 
     return build
 
@@ -255,7 +255,7 @@ def _show_measurements(p: Parser) -> Builder:
 
     def build() -> ShowMeasurements:
         try:
-            condition = show_where(where, bare=True)
+            condition = show_where(where, bare=True, calls=True)
         except CompileError as error:
             # influxd reads the condition when the statement runs, and its
             # index's error leaves the next statements to run.
@@ -273,7 +273,13 @@ def _show_tag_keys(p: Parser) -> Builder:
     series_limit = p.optional_int("SLIMIT") or None
     series_offset = p.optional_int("SOFFSET") or None
     return lambda: ShowTagKeys(
-        database, sources, show_where(where), limit, offset, series_limit, series_offset
+        database,
+        sources,
+        show_where(where, calls=True),
+        limit,
+        offset,
+        series_limit,
+        series_offset,
     )
 
 
@@ -331,8 +337,17 @@ def _cardinality_clauses(
     # exactly once a FROM, WHERE, LIMIT or OFFSET is given.
     exact = exact or what not in ("series", "measurement")
     exact = exact or bool(sources or where is not None or limit or offset)
+    # Only TAG VALUES reads a call as an expression; the others refuse it.
+    calls = what == "tag values"
     return lambda: ShowCardinality(
-        what, exact, database, sources, key, show_where(where), limit, offset
+        what,
+        exact,
+        database,
+        sources,
+        key,
+        show_where(where, calls=calls),
+        limit,
+        offset,
     )
 
 
@@ -345,7 +360,7 @@ def _show_tag_values(p: Parser) -> Builder:
     where = p.condition()
     limit, offset = _limits(p)
     return lambda: ShowTagValues(
-        key, database, sources, show_where(where), limit, offset
+        key, database, sources, show_where(where, calls=True), limit, offset
     )
 
 
@@ -413,7 +428,7 @@ def _drop_series(p: Parser) -> Builder:
     if where is None and not sources:
         raise p.error(token, ("FROM", "WHERE"))
     names = tuple(Source(name, regex=regex) for _, _, name, regex in sources)
-    return lambda: DropSeries(names, show_where(where))
+    return lambda: DropSeries(names, show_where(where, calls=True))
 
 
 def _explain(p: Parser) -> Builder:

@@ -25,6 +25,7 @@ from influxpy.expressions import Value, WhereNode
 from influxpy.influxql.conditions import to_where
 from influxpy.influxql.nodes import to_expression
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx
+from influxpy.influxql.reduce import reduced
 
 __all__ = [
     "BareTerm",
@@ -158,16 +159,25 @@ def _go_float(value: float) -> str:
     return ("-" if sign else "") + written
 
 
-def show_where(node: Any, *, bare: bool = False) -> WhereNode | None:
+def show_where(
+    node: Any, *, bare: bool = False, calls: bool = False
+) -> WhereNode | None:
     """A SHOW statement's condition: as a SELECT's when it holds no
     ``true`` or ``false``, else with each of them a ``literal`` where it
     stands, AND and OR around them kept as written (*bare*: a name or
-    literal standing alone as a ``BareTerm``, for SHOW MEASUREMENTS)."""
+    literal standing alone as a ``BareTerm``, for SHOW MEASUREMENTS;
+    *calls*: a call other than row-wise math is an expression the store
+    reads, as the index of SHOW MEASUREMENTS, TAG KEYS and TAG VALUES and
+    a deletion read it, instead of influxd's ``invalid function call in
+    condition``)."""
     if node is None:
         return None
+    if not bare:
+        # SHOW MEASUREMENTS' index reads the condition as written.
+        node = reduced(node)
     if not _has_boolean(node, bare):
-        return to_where(node, None)
-    built = _kept(node, bare)
+        return to_where(node, None, calls=calls)
+    built = _kept(node, bare, calls)
     if isinstance(built, WhereNode):
         return built
     return WhereNode("AND", (built,))
@@ -220,10 +230,12 @@ def _constant(node: Any) -> bool:
     return isinstance(node, Lit)
 
 
-def _kept(node: Any, bare: bool) -> Any:
+def _kept(node: Any, bare: bool, calls: bool) -> Any:
     if isinstance(node, Paren):
         inner = node.expr
-        return _kept(inner, bare) if _has_boolean(inner, bare) else _single(node)
+        if _has_boolean(inner, bare):
+            return _kept(inner, bare, calls)
+        return _single(node, calls)
     if isinstance(node, Lit) and node.kind == "bool":
         return literal(bool(node.value))
     refusal = None if isinstance(node, Bin) or not bare else bare_term_error(node)
@@ -235,12 +247,15 @@ def _kept(node: Any, bare: bool) -> Any:
     if _literal_first(node):
         name = "exact" if node.op == "=" else "ne"
         lhs, rhs = to_expression(node.lhs), to_expression(node.rhs)
-        return LiteralFirst(lhs, name, rhs, lookup=_single(node))
+        return LiteralFirst(lhs, name, rhs, lookup=_single(node, calls))
     if not (isinstance(node, Bin) and node.op in ("AND", "OR")):
-        return _single(node)
+        return _single(node, calls)
     children: list[Any] = []
     for side in (node.lhs, node.rhs):
-        child = _kept(side, bare) if _has_boolean(side, bare) else _single(side)
+        if _has_boolean(side, bare):
+            child = _kept(side, bare, calls)
+        else:
+            child = _single(side, calls)
         if isinstance(child, WhereNode) and child.connector == node.op:
             children.extend(child.children)
         else:
@@ -248,7 +263,7 @@ def _kept(node: Any, bare: bool) -> Any:
     return WhereNode(node.op, tuple(children))
 
 
-def _single(node: Any) -> Any:
+def _single(node: Any, calls: bool) -> Any:
     """A part without boolean literals, as a SELECT reads it."""
-    built = to_where(node, None)
+    built = to_where(node, None, calls=calls)
     return built.children[0] if len(built.children) == 1 else built

@@ -144,6 +144,9 @@ def _series_conditions(node: WhereNode, fields: set[str]) -> WhereNode | None:
     for child in node.children:
         if isinstance(child, WhereNode):
             inner = _series_conditions(child, fields)
+        elif isinstance(child, ExpressionLookup) and child.lookup_name not in ORDERING:
+            # A call compared (``abs(v) = 1``) is left to the points.
+            inner = None
         elif child.lhs.role == "time":
             inner = None
         elif child.lookup_name in ORDERING:

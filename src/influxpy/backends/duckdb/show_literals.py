@@ -25,14 +25,17 @@ MEASUREMENTS folds none (its index refuses them).
 
 from __future__ import annotations
 
-import dataclasses
-import math
-import operator
-from collections.abc import Callable
 from typing import Any
 
 from influxpy.durations import Duration
 from influxpy.expressions import Col, CombinedExpression, Expression, Value, WhereNode
+from influxpy.influxql.reduce import (
+    UNFOLDED,
+    Span,
+    Unfolded,
+    arithmetic,
+    compared,
+)
 from influxpy.influxql.regex import go_search
 from influxpy.influxql.show_conditions import (
     LiteralFirst,
@@ -56,35 +59,8 @@ UNFOLDED_READS = ("true", "dropped", "evaluated", "counted", "refused")
 _ORDER_NAMES = ("gt", "gte", "lt", "lte")
 
 
-@dataclasses.dataclass(frozen=True)
-class _Span:
-    """A duration literal, kept apart from the numbers it never equals."""
-
-    ns: int
-
-
-class _Unfolded:
-    """What ``Reduce`` leaves as written."""
-
-
-_UNFOLDED = _Unfolded()
-
-_ORDER: dict[str, Callable[[Any, Any], bool]] = {
-    "exact": operator.eq,
-    "ne": operator.ne,
-    "gt": operator.gt,
-    "gte": operator.ge,
-    "lt": operator.lt,
-    "lte": operator.le,
-}
-_ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "&": operator.and_,
-    "|": operator.or_,
-    "^": operator.xor,
-}
+#: The operator of each comparison's lookup name.
+_OPERATOR = {"exact": "=", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
 def fold_comparisons(where: WhereNode) -> WhereNode:
@@ -107,86 +83,28 @@ def _folded(node: Any) -> bool | None:
     if isinstance(node, LiteralMatch):
         return None  # ``Reduce`` never folds a regex match
     lhs, rhs = _constant(node.lhs), _constant(node.rhs)
-    if isinstance(lhs, _Unfolded) or isinstance(rhs, _Unfolded):
+    if isinstance(lhs, Unfolded) or isinstance(rhs, Unfolded):
         return None
-    verdict = _compare(lhs, node.lookup_name, rhs)
+    verdict = compared(lhs, _OPERATOR[node.lookup_name], rhs)
     if verdict is None:
         return None
     return verdict != node.negated
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _constant(node: Any) -> Any:
     """The value of a literal or of arithmetic of literals, as ``Reduce``
-    computes it; ``_UNFOLDED`` for anything else."""
+    computes it; ``UNFOLDED`` for anything else."""
     if isinstance(node, Value):
         node = node.value
     elif isinstance(node, CombinedExpression):
-        return _arithmetic(_constant(node.lhs), node.op, _constant(node.rhs))
+        return arithmetic(_constant(node.lhs), node.op, _constant(node.rhs))
     if isinstance(node, Expression):
-        return _UNFOLDED
+        return UNFOLDED
     if isinstance(node, Duration):
-        return _Span(node.nanoseconds)
+        return Span(node.nanoseconds)
     if isinstance(node, (bool, int, float, str)):
         return node
-    return _UNFOLDED
-
-
-def _arithmetic(lhs: Any, op: str, rhs: Any) -> Any:
-    if isinstance(lhs, _Span) and isinstance(rhs, _Span) and op in "+-":
-        return _Span(_ARITHMETIC[op](lhs.ns, rhs.ns))
-    if isinstance(lhs, _Span) and _is_number(rhs) and op in "*/":
-        return _scaled(lhs.ns, op, rhs)
-    if isinstance(lhs, str) and isinstance(rhs, str) and op == "+":
-        return lhs + rhs
-    if not (_is_number(lhs) and _is_number(rhs)):
-        return _UNFOLDED
-    integers = isinstance(lhs, int) and isinstance(rhs, int)
-    if op in ("/", "%"):
-        if rhs == 0:
-            return 0 if op == "/" or integers else _UNFOLDED
-        if op == "/":
-            return float(lhs) / float(rhs)
-        if integers:
-            # Go's remainder takes the sign of the dividend.
-            remainder = abs(lhs) % abs(rhs)
-            return -remainder if lhs < 0 else remainder
-        return math.fmod(lhs, rhs)
-    if integers:
-        return _ARITHMETIC[op](lhs, rhs)
-    if op in "+-*":
-        return _ARITHMETIC[op](float(lhs), float(rhs))
-    return _UNFOLDED  # ``&``, ``|``, ``^`` of a float
-
-
-def _scaled(ns: int, op: str, factor: float) -> Any:
-    """A duration times or divided by a number, as Go's ``Duration``
-    arithmetic does it: the number truncated to an integer, the quotient
-    truncated too, and ``1h / 0`` 0; a float truncated to 0 divides by
-    zero (influxd panics), so that is left as written."""
-    whole = int(factor)
-    if op == "*":
-        return _Span(ns * whole)
-    if whole == 0:
-        return _Span(0) if isinstance(factor, int) else _UNFOLDED
-    quotient = abs(ns) // abs(whole)
-    return _Span(quotient if (ns < 0) == (whole < 0) else -quotient)
-
-
-def _compare(lhs: Any, name: str, rhs: Any) -> bool | None:
-    if _is_number(lhs) and _is_number(rhs):
-        if isinstance(lhs, float) or isinstance(rhs, float):
-            lhs, rhs = float(lhs), float(rhs)
-        return _ORDER[name](lhs, rhs)
-    if isinstance(lhs, _Span) and isinstance(rhs, _Span):
-        return _ORDER[name](lhs.ns, rhs.ns)
-    same = type(lhs) is type(rhs) and isinstance(lhs, (str, bool))
-    if same and name in ("exact", "ne"):
-        return _ORDER[name](lhs, rhs)
-    return None
+    return UNFOLDED
 
 
 def is_literal_comparison(node: Any) -> bool:
@@ -248,7 +166,7 @@ def read_unfolded(where: WhereNode | None, read: str) -> WhereNode | None:
         elif (
             not is_literal_comparison(child)
             or child.lookup_name in _ORDER_NAMES
-            or _has_arithmetic(child)
+            or _hasarithmetic(child)
         ):
             children.append(child)
         else:
@@ -272,11 +190,11 @@ def unflipped(where: WhereNode) -> WhereNode:
     return WhereNode(where.connector, tuple(children))
 
 
-def _has_arithmetic(node: ExpressionLookup) -> bool:
+def _hasarithmetic(node: ExpressionLookup) -> bool:
     """Whether *node* holds arithmetic ``Reduce`` left, which SHOW SERIES
     refuses as it refuses an ordering."""
     return any(
-        isinstance(side, CombinedExpression) and isinstance(_constant(side), _Unfolded)
+        isinstance(side, CombinedExpression) and isinstance(_constant(side), Unfolded)
         for side in (node.lhs, node.rhs)
     )
 

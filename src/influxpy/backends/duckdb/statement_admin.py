@@ -20,7 +20,8 @@ from influxpy.backends.duckdb.show_where import has_time
 from influxpy.backends.duckdb.users import EngineUsers
 from influxpy.durations import Duration
 from influxpy.exceptions import ProgrammingError, RetentionPolicyNotFoundError
-from influxpy.expressions import WhereNode
+from influxpy.expressions import CombinedExpression, Now, WhereNode
+from influxpy.functions import Func
 from influxpy.lookups import ExpressionLookup, Lookup
 from influxpy.retention import RetentionPolicy
 
@@ -62,6 +63,12 @@ def _condition_keys(node: WhereNode) -> set[str]:
         ):
             keys.add(child.lhs.key)
     return keys
+
+
+#: A value a key is compared with that influxd's index cannot read: the
+#: deletion refuses it as it refuses a field (``host = 'b' + 1``, ``host =
+#: abs(v)``, ``host = now()``).
+_COMPUTED = (CombinedExpression, Func, Now)
 
 
 def _compares_a_number(node: WhereNode) -> bool:
@@ -254,7 +261,11 @@ class EngineAdminStatements(EngineUsers, EngineShowMeta):
             return
         keys = _condition_keys(where)
         touched = set(names)
-        compared = any(isinstance(n, ExpressionLookup) for n in where.walk())
+        compared = any(
+            isinstance(n, ExpressionLookup)
+            or isinstance(getattr(n, "rhs", None), _COMPUTED)
+            for n in where.walk()
+        )
         if (
             compared
             or _compares_a_number(where)

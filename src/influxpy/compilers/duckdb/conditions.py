@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from influxpy.compilers.duckdb.bitwise import (
     bitwise,
@@ -20,16 +20,15 @@ from influxpy.expressions import (
     BITWISE,
     Col,
     CombinedExpression,
+    Expression,
     Now,
     TimeValue,
     Value,
     WhereNode,
 )
+from influxpy.functions import Func
 from influxpy.influxql.show_conditions import literal_value
-from influxpy.lookups import ExpressionLookup
-
-if TYPE_CHECKING:
-    from influxpy.lookups import Lookup
+from influxpy.lookups import ExpressionLookup, Lookup
 
 #: What a comparison operand is: SQL and its kind (``None``: no value).
 _Operand = tuple[str, str | None]
@@ -245,6 +244,17 @@ class ConditionsMixin(_CompilerBase):
                 self._operand(node.rhs, columns, rows=rows),
                 rows=rows,
             )
+        if (
+            isinstance(node, Func)
+            and node.name in self.functions
+            and node.source is not None
+        ):
+            # Row-wise math (``abs(v) > 1``): each point's value, as in a
+            # select list; NaN and ±Inf stay values the comparison reads.
+            def leaf(inner: Any) -> _Operand:
+                return self._operand(inner, columns, rows=rows)
+
+            return self._math(node, leaf(node.source), leaf)
         if isinstance(node, bool):
             return self._param(node), "boolean"
         if isinstance(node, (int, float)):
@@ -252,6 +262,10 @@ class ConditionsMixin(_CompilerBase):
         if isinstance(node, str):
             return self._param(node), "string"
         return "NULL", None
+
+    def _math(self, func: Func, arg: _Operand, leaf: Any) -> _Operand:
+        """Defined in ``scalars``."""
+        raise NotImplementedError
 
     def _arithmetic(
         self, left: _Operand, op: str, right: _Operand, *, rows: bool = False
@@ -340,7 +354,8 @@ def index_condition_error(where: WhereNode) -> str | None:
     """influxd's error for the condition of SHOW SERIES over an expression
     (``WHERE f + 1 = 2``, ``'a' < 'b'``), which its series index refuses
     as it refuses any operator but ``=``, ``!=``, ``=~``, ``!~``, AND and
-    OR; ``None`` when *where* has none.
+    OR, and arithmetic on either side (``host = 'b' + 1``); ``None`` when
+    *where* has none.
 
     The store reads the literals of a SHOW condition first
     (``show_literals``): a comparison of literals is folded or read as the
@@ -354,7 +369,21 @@ def index_condition_error(where: WhereNode) -> str | None:
     for node in where.walk():
         if literal_value(node) is not None:
             return None
-        if isinstance(node, ExpressionLookup):
+        if not isinstance(node, ExpressionLookup | Lookup):
+            continue
+        sides = (node.lhs, node.rhs)
+        arithmetic = any(
+            isinstance(n, CombinedExpression)
+            for side in sides
+            if isinstance(side, Expression)
+            for n in side.walk()
+        )
+        if arithmetic or (
+            isinstance(node, ExpressionLookup)
+            and node.lookup_name not in ("exact", "ne")
+        ):
+            # A call compared by ``=`` or ``!=`` (``abs(v) = 1``) is left to
+            # the points, as a field's comparison is.
             return "invalid tag comparison operator"
     return None
 

@@ -1,0 +1,193 @@
+"""Arithmetic of literals, computed as influxql's ``Reduce`` computes it.
+
+influxd reduces a condition before it reads it: ``7 / 2`` is ``3.5``,
+``'a' + 'b'`` is ``'ab'``, ``1h * 2`` is ``2h``, and a comparison then
+sees the literal. Only what ``Reduce`` computes is computed: numbers
+(integer division gives a float, division or remainder by zero gives 0,
+the remainder truncated as Go's ``%``), ``&``, ``|`` and ``^`` of
+integers, strings joined by ``+``, durations added or subtracted, or
+multiplied or divided by a number (Go's ``Duration`` arithmetic). Anything
+else (``'a' + 1``, ``2.5 & 1``, ``2 * 1h``, ``1h + 5``) is left as
+written, for the reader of the condition to refuse or evaluate as influxd
+does. ``reduced`` does it to the text's syntax nodes (a SELECT's
+condition, and SHOW's but SHOW MEASUREMENTS', whose index reads the
+condition as written); ``arithmetic`` to Python values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from influxpy.durations import duration_from_nanoseconds
+from influxpy.influxql.syntax import Bin, Lit, Paren
+
+__all__ = [
+    "UNFOLDED",
+    "Span",
+    "Unfolded",
+    "arithmetic",
+    "compared",
+    "is_number",
+    "reduced",
+    "reduced_condition",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Span:
+    """A duration literal, kept apart from the numbers it never equals."""
+
+    ns: int
+
+
+class Unfolded:
+    """What ``Reduce`` leaves as written."""
+
+
+UNFOLDED = Unfolded()
+
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "&": operator.and_,
+    "|": operator.or_,
+    "^": operator.xor,
+}
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
+#: The operators ``arithmetic`` computes.
+ARITHMETIC = frozenset((*_OPERATORS, "/", "%"))
+
+
+def is_number(value: Any) -> bool:
+    """Whether *value* is an integer or float literal's value."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def arithmetic(lhs: Any, op: str, rhs: Any) -> Any:
+    """``lhs op rhs`` of literal values (``Span`` for a duration) as
+    ``Reduce`` computes it; ``UNFOLDED`` where it leaves it as written."""
+    if isinstance(lhs, Span) and isinstance(rhs, Span) and op in "+-":
+        return Span(_OPERATORS[op](lhs.ns, rhs.ns))
+    if isinstance(lhs, Span) and is_number(rhs) and op in "*/":
+        return _scaled(lhs.ns, op, rhs)
+    if isinstance(lhs, str) and isinstance(rhs, str) and op == "+":
+        return lhs + rhs
+    if not (is_number(lhs) and is_number(rhs)):
+        return UNFOLDED
+    integers = isinstance(lhs, int) and isinstance(rhs, int)
+    if op in ("/", "%"):
+        if rhs == 0:
+            return 0 if op == "/" or integers else UNFOLDED
+        if op == "/":
+            return float(lhs) / float(rhs)
+        if integers:
+            # Go's remainder takes the sign of the dividend.
+            remainder = abs(lhs) % abs(rhs)
+            return -remainder if lhs < 0 else remainder
+        return math.fmod(lhs, rhs)
+    if integers:
+        return _OPERATORS[op](lhs, rhs)
+    if op in "+-*":
+        return _OPERATORS[op](float(lhs), float(rhs))
+    return UNFOLDED  # ``&``, ``|``, ``^`` of a float
+
+
+def _scaled(ns: int, op: str, factor: float) -> Any:
+    """A duration times or divided by a number, as Go's ``Duration``
+    arithmetic does it: the number truncated to an integer, the quotient
+    truncated too, and ``1h / 0`` 0; a float truncated to 0 divides by
+    zero (influxd panics), so that is left as written."""
+    whole = int(factor)
+    if op == "*":
+        return Span(ns * whole)
+    if whole == 0:
+        return Span(0) if isinstance(factor, int) else UNFOLDED
+    quotient = abs(ns) // abs(whole)
+    return Span(quotient if (ns < 0) == (whole < 0) else -quotient)
+
+
+def compared(lhs: Any, op: str, rhs: Any) -> bool | None:
+    """``lhs op rhs`` of literal values as ``Reduce`` folds it: numbers
+    and durations by any comparison, strings and booleans by ``=`` and
+    ``!=``; None where it leaves it as written (``'a' = 1``, ``'a' <
+    'b'``, ``1h = 3600000000000``)."""
+    if is_number(lhs) and is_number(rhs):
+        if isinstance(lhs, float) or isinstance(rhs, float):
+            lhs, rhs = float(lhs), float(rhs)
+        return _COMPARISONS[op](lhs, rhs)
+    if isinstance(lhs, Span) and isinstance(rhs, Span):
+        return _COMPARISONS[op](lhs.ns, rhs.ns)
+    same = type(lhs) is type(rhs) and isinstance(lhs, (str, bool))
+    if same and op in ("=", "!="):
+        return _COMPARISONS[op](lhs, rhs)
+    return None
+
+
+def reduced(node: Any) -> Any:
+    """*node* (syntax) with each arithmetic of literals ``Reduce`` computes
+    made the literal it computes, and parentheses around a literal gone;
+    the rest as written. Comparisons are left to the condition's reader
+    (each SHOW statement reads a comparison of literals its own way)."""
+    if isinstance(node, Paren):
+        inner = reduced(node.expr)
+        return inner if isinstance(inner, Lit) else Paren(inner)
+    if not isinstance(node, Bin):
+        return node
+    lhs, rhs = reduced(node.lhs), reduced(node.rhs)
+    if isinstance(lhs, Lit) and isinstance(rhs, Lit) and node.op in ARITHMETIC:
+        value = arithmetic(_value(lhs), node.op, _value(rhs))
+        if not isinstance(value, Unfolded):
+            return _literal(value, lhs.pos)
+    if lhs is node.lhs and rhs is node.rhs:
+        return node
+    return Bin(node.op, lhs, rhs)
+
+
+def _value(node: Lit) -> Any:
+    if node.kind == "duration":
+        return Span(node.value.nanoseconds)
+    if node.kind in ("integer", "number", "string", "bool"):
+        return node.value
+    return UNFOLDED
+
+
+def _literal(value: Any, pos: int) -> Lit:
+    if isinstance(value, Span):
+        return Lit("duration", duration_from_nanoseconds(value.ns), pos)
+    if isinstance(value, str):
+        return Lit("string", value, pos)
+    if isinstance(value, int):
+        return Lit("integer", value, pos)
+    return Lit("number", value, pos)
+
+
+def reduced_condition(node: Any) -> Any:
+    """*node* (a SELECT's condition) ``reduced``, each comparison of two
+    literals ``Reduce`` folds made the boolean literal it folds to (``1h =
+    60m``: ``true``)."""
+    node = reduced(node)
+    if isinstance(node, Paren):
+        inner = reduced_condition(node.expr)
+        return inner if isinstance(inner, Lit) else Paren(inner)
+    if not isinstance(node, Bin):
+        return node
+    if node.op in ("AND", "OR"):
+        return Bin(node.op, reduced_condition(node.lhs), reduced_condition(node.rhs))
+    lhs, rhs = node.lhs, node.rhs
+    if isinstance(lhs, Lit) and isinstance(rhs, Lit) and node.op in _COMPARISONS:
+        verdict = compared(_value(lhs), node.op, _value(rhs))
+        if verdict is not None:
+            return Lit("bool", verdict, lhs.pos)
+    return node
