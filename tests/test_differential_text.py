@@ -122,6 +122,12 @@ WHERES = [
     "v > 2",
     "region =~ /x|y/",
     "dev = 'sda' OR host = 'c'",
+    # Row-wise math and literals reduced as influxd's Reduce reduces them.
+    "abs(v) > 2",
+    "pow(v, 2) >= 4 OR host = 'a'",
+    "sqrt(w) < 2 AND 7 / 2 = 3.5",
+    "host = 'a' + ''",
+    "abs(v + 0) > 1 OR dev = 'sda'",
 ]
 GROUPS = ["", "host", "*", "/reg/", "/o|e/", "host, dev", "v", "core"]
 SHOWS = [
@@ -137,6 +143,8 @@ SHOWS = [
     "SHOW SERIES",
     "SHOW SERIES FROM /c/",
     "SHOW MEASUREMENTS WHERE host = 'a'",
+    "SHOW SERIES WHERE abs(v) = 1 AND host = 'a' + ''",
+    "SHOW TAG VALUES WITH KEY = host WHERE host = 'a' + ''",
 ]
 
 

@@ -18,13 +18,13 @@ from influxpy.compilers.duckdb.aliases import (
     output_column,
 )
 from influxpy.compilers.duckdb.call_casts import cast_calls
+from influxpy.compilers.duckdb.call_checks import CallChecksMixin
 from influxpy.compilers.duckdb.catalog import (
     ColumnInfo,
     code_column,
     ident,
 )
 from influxpy.compilers.duckdb.context import (
-    _MATH_FUNCTIONS,
     _VALUE_ROLES,
     _column_sql,
     _Context,
@@ -42,33 +42,14 @@ from influxpy.compilers.duckdb.picks import (
     _over_picks_beside,
 )
 from influxpy.compilers.duckdb.scalars import literal_kind
-from influxpy.compilers.duckdb.through_calls import (
-    ThroughCallsMixin,
-    _runs_through_distinct,
-)
+from influxpy.compilers.duckdb.through_calls import _runs_through_distinct
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import Col
 from influxpy.functions import Func
 from influxpy.query import SelectItem
 
-#: influxd's error for a transformation of raw values (or arithmetic) with
-#: GROUP BY time().
-_AGGREGATE_REQUIRED = "aggregate function required inside the call to {name}"
-#: The transformations of numbers only, as influxd's errors name them
-#: ("unsupported cumulative sum iterator type: ...").
-_TYPED_TRANSFORMS = {
-    "derivative": "derivative",
-    "non_negative_derivative": "derivative",
-    "difference": "difference",
-    "non_negative_difference": "difference",
-    "cumulative_sum": "cumulative sum",
-    "moving_average": "moving average",
-}
-#: influxd's error for a function of something other than a field.
-_FIELD_EXPECTED = "expected field argument in {name}()"
 
-
-class CallsMixin(ThroughCallsMixin, PicksMixin):
+class CallsMixin(CallChecksMixin, PicksMixin):
     """The select list of function calls and the rows of each call."""
 
     def _call_query(
@@ -348,139 +329,6 @@ class CallsMixin(ThroughCallsMixin, PicksMixin):
         if fill.mode == "previous":
             return _fill_previous(ctx, name)
         return name
-
-    def _check_of_sample(
-        self, ctx: _Context, name: str, sample: Func, windows: bool
-    ) -> None:
-        """A transformation of SAMPLE runs on the points SAMPLE picks in
-        each window, at their own times, as influxd runs it."""
-        if not windows:
-            msg = f"{name} aggregate requires a GROUP BY interval"
-            raise ProgrammingError(msg)
-        self._check_call(ctx, sample)
-        self._refuse_text_transform(ctx, name, sample)
-
-    def _refuse_text_transform(self, ctx: _Context, name: str, source: Func) -> None:
-        """influxd's error for a transformation of text or booleans (its
-        iterator for them does not exist): ``derivative(first(s))`` fails
-        with ``unsupported derivative iterator type:
-        *query.stringInterruptIterator``, named by what the call reads."""
-        if name in self._HOLT_WINTERS:
-            # HOLT_WINTERS first reads the points' times (its ELAPSED).
-            what: str | None = "elapsed"
-        elif name in self._TECHNICAL:
-            what = name.replace("_", " ")
-        else:
-            what = _TYPED_TRANSFORMS.get(name)
-        kind = self._call_kind(source, ctx.columns)
-        field = source.source
-        while isinstance(field, Func):
-            field = field.source
-        if isinstance(field, Col) and field.cast in ("float", "integer"):
-            # Text or booleans cast to numbers: no values, no error.
-            return
-        if what is None or kind not in ("string", "boolean"):
-            return
-        if source.name == "sample":
-            iterator = f"{kind}Reduce{kind.capitalize()}Iterator"
-        elif source.name == "distinct":
-            iterator = f"{kind}IntervalIterator"
-        else:
-            iterator = f"{kind}InterruptIterator"
-        msg = f"unsupported {what} iterator type: *query.{iterator}"
-        raise ProgrammingError(msg)
-
-    def _check_call(self, ctx: _Context, call: Func) -> None:
-        name = call.name
-        source = call.source
-        windows = ctx.query.group_by_time is not None
-        if name in self._TRANSFORMS:
-            if isinstance(source, Col):
-                if windows:
-                    raise ProgrammingError(_AGGREGATE_REQUIRED.format(name=name))
-                return
-            self._refuse_as_the_server(name, source, windows)
-            if isinstance(source, Func) and source.name == "distinct":
-                self._check_of_distinct(ctx, name, source, windows)
-                self._refuse_text_transform(ctx, name, source)
-                return
-            if isinstance(source, Func) and source.name == "sample":
-                self._check_of_sample(ctx, name, source, windows)
-                return
-            if not isinstance(source, Func) or (
-                source.name not in self._AGGREGATES | self._SELECTORS | self._TRANSFORMS
-            ):
-                what = f"{name}() of {source!r}"
-                raise self._unsupported(what)
-            if not windows:
-                msg = f"{name} aggregate requires a GROUP BY interval"
-                raise ProgrammingError(msg)
-            if source.name in self._TRANSFORMS and isinstance(source.source, Col):
-                raise ProgrammingError(_AGGREGATE_REQUIRED.format(name=source.name))
-            self._check_call(ctx, source)
-            self._refuse_text_transform(ctx, name, source)
-            return
-        if name == "sample":
-            # Beside other calls: its points join theirs on time.
-            if not isinstance(source, Col):
-                raise ProgrammingError(_FIELD_EXPECTED.format(name=name))
-            return
-        if name == "count" and isinstance(source, Func) and source.name == "distinct":
-            if not isinstance(source.source, Col):
-                raise ProgrammingError(_FIELD_EXPECTED.format(name="distinct"))
-            return
-        if name not in self._AGGREGATES | self._SELECTORS:
-            what = f"{name}()"
-            raise self._unsupported(what)
-        if not isinstance(source, Col):
-            # Arithmetic, a math function or another call: influxd wants
-            # a field here.
-            raise ProgrammingError(_FIELD_EXPECTED.format(name=name))
-
-    def _refuse_combined(
-        self, multi: list[Func], calls: list[Func], aux: list[Col]
-    ) -> None:
-        """influxd's error for TOP, BOTTOM or DISTINCT beside other calls
-        or fields (``ProgrammingError``); SAMPLE it answers."""
-        if len(calls) < 2 and not aux:
-            return
-        for call in multi:
-            if call.name in ("top", "bottom"):
-                msg = (
-                    f"selector function {call.name}() cannot be combined with "
-                    "other functions"
-                )
-                raise ProgrammingError(msg)
-        if any(call.name == "distinct" for call in multi):
-            msg = (
-                "aggregate function distinct() cannot be combined with other "
-                "functions or fields"
-            )
-            raise ProgrammingError(msg)
-
-    def _refuse_as_the_server(self, name: str, source: Any, windows: bool) -> None:
-        """Raise influxd's error for a transformation of what it refuses:
-        arithmetic, TOP/BOTTOM, math functions (``ProgrammingError``)."""
-        if not isinstance(source, Func):
-            if windows:
-                raise ProgrammingError(_AGGREGATE_REQUIRED.format(name=name))
-            raise ProgrammingError(_FIELD_EXPECTED.format(name=name))
-        if not windows:
-            return
-        if source.name in ("top", "bottom"):
-            msg = (
-                f"selector function {source.name}() cannot be combined with "
-                "other functions"
-            )
-            raise ProgrammingError(msg)
-        if source.name in _MATH_FUNCTIONS:
-            if any(
-                isinstance(node, Func) for node in source.walk() if node is not source
-            ):
-                msg = f"unsupported call: {source.name}"
-            else:
-                msg = "mixing aggregate and non-aggregate queries is not supported"
-            raise ProgrammingError(msg)
 
     def _base(self, ctx: _Context, calls: list[Func], extra: list[str]) -> str:
         """The stored rows every call reads: group keys, time, fields, and
