@@ -31,6 +31,7 @@ from influxpy.fields import (
     StringField,
     TagField,
 )
+from influxpy.function_specs import FUNCTIONS
 from influxpy.lookups import (
     ExpressionLookup,
     GreaterThanOrEqual,
@@ -149,6 +150,9 @@ def _compare_annotation(
         raise FieldError(msg, field=name)
     for side in (expression, rhs):
         for node in side.walk() if isinstance(side, Expression) else ():
+            if _row_math(node):
+                _check_row_math(key, name, node)
+                continue
             if getattr(node, "kind", "") or not isinstance(
                 node, (Col, Value, CombinedExpression)
             ):
@@ -162,6 +166,38 @@ def _compare_annotation(
                 msg = f"{key}: time cannot be part of a compared annotation."
                 raise FieldError(msg, field=name)
     return ExpressionLookup(expression, lookup_name, rhs)
+
+
+def _row_math(node: Any) -> bool:
+    """Whether *node* calls row-wise math (``Abs``, ``Pow``…), which InfluxDB
+    evaluates on each point in WHERE."""
+    spec = (
+        FUNCTIONS.get(getattr(node, "name", "")) if getattr(node, "kind", "") else None
+    )
+    return spec is not None and spec.family == "math"
+
+
+def _check_row_math(key: str, name: str, call: Any) -> None:
+    """Refuse a math call InfluxDB evaluates to nothing in WHERE, so that no
+    point would match: ``Log`` (its WHERE takes one argument and answers
+    nothing for it), and a call whose first argument is not a stored field
+    (arithmetic, another call, or a subquery's column)."""
+    source = call.source
+    if call.name == "log":
+        reason = "log() in WHERE matches no point on InfluxDB"
+    elif isinstance(source, Col) and source.role == "field":
+        return
+    else:
+        reason = (
+            f"InfluxDB evaluates {call.name}() in WHERE only over a stored field "
+            "(not arithmetic, another call or a subquery's column) and matches no "
+            "point otherwise"
+        )
+    msg = (
+        f"{key}: {reason}; compute the annotation {name!r} in a subquery and "
+        "filter the subquery's column."
+    )
+    raise FieldError(msg, field=name)
 
 
 def _compare_tag(

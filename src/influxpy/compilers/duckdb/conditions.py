@@ -251,6 +251,10 @@ class ConditionsMixin(_CompilerBase):
         ):
             # Row-wise math (``abs(v) > 1``): each point's value, as in a
             # select list; NaN and ±Inf stay values the comparison reads.
+            # Over a subquery's rows influxd evaluates nothing (false).
+            if rows:
+                return "NULL", None
+
             def leaf(inner: Any) -> _Operand:
                 return self._operand(inner, columns, rows=rows)
 
