@@ -165,6 +165,25 @@ DISTINCT = (
             f"SELECT v FROM conformance WHERE {WINDOWED} fill(linear)",
             "fill(linear) must be used with a function",
         ),
+        # Over a subquery too; a subquery's windows fill with none unless
+        # it says otherwise.
+        (
+            f"SELECT v FROM (SELECT v FROM conformance) WHERE {WINDOWED}",
+            "GROUP BY requires at least one aggregate function",
+        ),
+        (
+            f"SELECT * FROM (SELECT max(v) FROM conformance WHERE {WINDOWED}) "
+            f"WHERE {WINDOWED}",
+            "GROUP BY requires at least one aggregate function",
+        ),
+        (
+            f"SELECT v FROM (SELECT v FROM conformance WHERE {WINDOWED})",
+            "fill(none) must be used with a function",
+        ),
+        (
+            f"SELECT v FROM (SELECT v FROM conformance WHERE {WINDOWED} fill(1))",
+            "GROUP BY requires at least one aggregate function",
+        ),
     ],
 )
 def test_select_list_refused_with_the_server_text(

@@ -167,7 +167,9 @@ def build_query(
     try:
         # influxd compiles each call's arguments before it combines them.
         check_call_arguments(fields)
-        check_fields(fields, windows=windows_given, fill=fill, inherited=inherited)
+        # influxd fills a subquery's windows with none unless it says.
+        own = "none" if fill is None and windows_given and _IN_SUBQUERY.get() else fill
+        check_fields(fields, windows=windows_given, fill=own)
     except CompileError as exc:
         refusal = str(exc)
     if not windows_given:

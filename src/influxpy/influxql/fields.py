@@ -153,13 +153,11 @@ def check_fields(
     *,
     windows: bool,
     fill: Any,
-    inherited: bool = False,
 ) -> None:
     """Refuse, with influxd's text, a select list it cannot answer.
 
     *windows*: whether GROUP BY has ``time()``; *fill* the ``fill()``
-    option; *inherited*: whether the statement reads a subquery (``GROUP
-    BY time()`` without a call is then left to the engine).
+    option.
     """
     for node, _alias in fields:
         check_literals(node)
@@ -185,7 +183,7 @@ def check_fields(
         if fill in ("none", "linear"):
             msg = f"fill({fill}) must be used with a function"
             raise CompileError(msg)
-        if windows and not inherited:
+        if windows:
             msg = "GROUP BY requires at least one aggregate function"
             raise CompileError(msg)
     distinct = any(call.name == "distinct" and not nested for call, nested in walked)
