@@ -20,11 +20,11 @@ from influxpy.backends.duckdb.functions.holt_winters import (
     prepare,
     starts,
 )
-from influxpy.backends.duckdb.functions.holt_winters_batch import (
-    fit_many,
+from influxpy.backends.duckdb.functions.holt_winters_arrow import (
     holt_winters_all_arrow,
     holt_winters_arrow,
 )
+from influxpy.backends.duckdb.functions.holt_winters_batch import fit_many
 from influxpy.backends.duckdb.functions.holt_winters_compiled import compiled_fit
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from influxpy.backends.duckdb.functions.holt_winters_batch import (
+from influxpy.backends.duckdb.functions.holt_winters_arrow import (
     holt_winters_all_arrow,
     holt_winters_arrow,
 )
