@@ -10,10 +10,9 @@ comparisons are taken out of the condition first (``time_conditions``).
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import re
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from influxpy import lookups
@@ -43,7 +42,7 @@ from influxpy.influxql.nodes import (
     unsupported,
 )
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx
-from influxpy.influxql.reduce import reduced_condition
+from influxpy.influxql.reduce import COMPARISONS, reduced_condition
 from influxpy.influxql.time_conditions import hoisted
 
 __all__ = [
@@ -72,14 +71,6 @@ _TIME_LOOKUPS: dict[str, type[lookups.Lookup]] = {
     "<=": lookups.TimeLessThanOrEqual,
 }
 _FLIPPED = {"=": "=", "!=": "!=", ">": "<", ">=": "<=", "<": ">", "<=": ">="}
-_COMPARED: dict[str, Callable[[int, int], bool]] = {
-    "=": operator.eq,
-    "!=": operator.ne,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "<": operator.lt,
-    "<=": operator.le,
-}
 #: The row-wise math functions a condition may call (each point's value).
 _ROW_MATH = names_where(family="math")
 
@@ -321,7 +312,7 @@ def _with_now(
         if _is_constant(lhs) and _is_constant(rhs):
             a, b = (_now_offset(side, timezone) for side in (lhs, rhs))
             if a is not None and b is not None:
-                return _ALWAYS if _COMPARED[op](a, b) else _NEVER
+                return _ALWAYS if COMPARISONS[op](a, b) else _NEVER
         return _NEVER
     bare = lhs
     while isinstance(bare, Paren):

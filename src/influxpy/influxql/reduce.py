@@ -26,6 +26,7 @@ from influxpy.durations import duration_from_nanoseconds
 from influxpy.influxql.syntax import Bin, Lit, Paren
 
 __all__ = [
+    "COMPARISONS",
     "UNFOLDED",
     "Span",
     "Unfolded",
@@ -58,7 +59,8 @@ _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "|": operator.or_,
     "^": operator.xor,
 }
-_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+#: Each comparison operator of InfluxQL as a Python function.
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq,
     "!=": operator.ne,
     ">": operator.gt,
@@ -126,12 +128,12 @@ def compared(lhs: Any, op: str, rhs: Any) -> bool | None:
     if is_number(lhs) and is_number(rhs):
         if isinstance(lhs, float) or isinstance(rhs, float):
             lhs, rhs = float(lhs), float(rhs)
-        return _COMPARISONS[op](lhs, rhs)
+        return COMPARISONS[op](lhs, rhs)
     if isinstance(lhs, Span) and isinstance(rhs, Span):
-        return _COMPARISONS[op](lhs.ns, rhs.ns)
+        return COMPARISONS[op](lhs.ns, rhs.ns)
     same = type(lhs) is type(rhs) and isinstance(lhs, (str, bool))
     if same and op in ("=", "!="):
-        return _COMPARISONS[op](lhs, rhs)
+        return COMPARISONS[op](lhs, rhs)
     return None
 
 
@@ -186,7 +188,7 @@ def reduced_condition(node: Any) -> Any:
     if node.op in ("AND", "OR"):
         return Bin(node.op, reduced_condition(node.lhs), reduced_condition(node.rhs))
     lhs, rhs = node.lhs, node.rhs
-    if isinstance(lhs, Lit) and isinstance(rhs, Lit) and node.op in _COMPARISONS:
+    if isinstance(lhs, Lit) and isinstance(rhs, Lit) and node.op in COMPARISONS:
         verdict = compared(_value(lhs), node.op, _value(rhs))
         if verdict is not None:
             return Lit("bool", verdict, lhs.pos)
