@@ -151,6 +151,12 @@ def raw_queries(draw: st.DrawFn, data: Dataset) -> Spec:
         indexes = st.sampled_from(range(len(ROW_MATH)))
         chosen = draw(st.lists(indexes, min_size=1, max_size=3, unique=True))
         spec.add("annotate", **{f"x{n}": ROW_MATH[n]() for n in chosen})
+        if draw(st.booleans()):
+            # The annotation's expression compared in WHERE, row-wise math
+            # evaluated on each point as influxd evaluates it.
+            op = draw(st.sampled_from(["gt", "gte", "lt", "lte", "exact", "ne"]))
+            value = draw(st.sampled_from([-1, 0, 0.5, 2, 10, F("i")]))
+            spec.add("filter", **{f"x{draw(st.sampled_from(chosen))}__{op}": value})
     group_by = add_grouping(draw, spec)
     spec.unordered = data.shares_times(group_by)
     add_paging(draw, spec, group_by, rows=not spec.unordered, open_end=False)
