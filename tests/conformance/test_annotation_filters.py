@@ -19,8 +19,8 @@ import pytest
 
 from conformance._common import Reading, at, write
 from influxpy import F, Max
-from influxpy.functions import Abs, Atan2, Log, Pow, Sqrt
 from influxpy.exceptions import FieldError
+from influxpy.functions import Abs, Atan2, Log, Pow, Sqrt
 
 
 @pytest.fixture

@@ -172,8 +172,10 @@ DISTINCT = (
             "GROUP BY requires at least one aggregate function",
         ),
         (
-            f"SELECT * FROM (SELECT max(v) FROM conformance WHERE {WINDOWED}) "
-            f"WHERE {WINDOWED}",
+            (
+                f"SELECT * FROM (SELECT max(v) FROM conformance WHERE {WINDOWED}) "
+                f"WHERE {WINDOWED}"
+            ),
             "GROUP BY requires at least one aggregate function",
         ),
         (
