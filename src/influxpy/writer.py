@@ -40,6 +40,7 @@ from influxpy._types import PointT
 from influxpy._writer_base import (
     ErrorCallback,
     WriterOptions,
+    _give_turn,
     _Writer,
 )
 from influxpy.exceptions import InterfaceError
@@ -238,6 +239,8 @@ class AsyncBatchWriter(_Writer[PointT]):
                 self._notify()
                 await asyncio.sleep(0)
         elif self._ready or due == PAUSE:
+            if due == PAUSE:
+                _give_turn()
             # add() rarely has to wait, so it gives the loop a turn now and
             # then: the task sending the batch in flight goes on meanwhile.
             # At once when a callback is ready to run: a request takes many
