@@ -14,6 +14,7 @@ import functools
 import gzip
 import importlib
 import threading
+import time
 from collections import deque
 from collections.abc import (
     AsyncIterable,
@@ -539,6 +540,9 @@ async def _aencode(encode: _AEncode, batch: list[Any]) -> Any:
         pieces = []
         for start in range(0, len(batch), _AENCODE_PIECE):
             if start:
+                # The thread sending the batch before takes the GIL if it
+                # waits for it, then the loop has a turn.
+                time.sleep(0)
                 await asyncio.sleep(0)
             pieces.append(encode.piece(batch[start : start + _AENCODE_PIECE]))
         return joined(pieces)
