@@ -259,3 +259,38 @@ def test_a_subquery_column_named_like_a_tag_beside_its_measurement(
     answer = same(stores, text)
     assert [p["host"] for p in answer[0][2]] == ["a", "a", "b", "b"]
     assert [p["host_1"] for p in answer[0][2]] == ["a", "a", "b", "b"]
+
+
+GROUPED = [
+    "cpu,host=a v=1 10",
+    "cpu,host=b v=5 20",
+    "cpu,host=a v=3 30",
+    "cpu,host=b v=2 40",
+    "cpu,host=c v=9 15",
+    "cpu,host=c v=0 50",
+]
+
+
+def test_quirk_a_grouped_subquery_beside_its_measurement_out_of_time_order(
+    both: tuple[str, str],
+) -> None:
+    """``SELECT * FROM (SELECT max(v) FROM cpu GROUP BY host), cpu``: the
+    subquery's rows come series by series (a at 30, b at 20, c at 15), and
+    influxd's merge, comparing the heads of its inputs, reads them after
+    the stored row at 20 and before the one at 30: out of time order. The
+    engine answers the same rows in time order (at one time one row of each
+    source in turn); the differential tests never draw this shape."""
+    server, engine = (influxpy.get_connection(alias) for alias in both)
+    answers = []
+    for backend in (server, engine):
+        backend.create_database("grouped_beside")
+        backend.write_lines(GROUPED, database="grouped_beside")
+        text = "SELECT * FROM (SELECT max(v) FROM cpu GROUP BY host), cpu"
+        (result,) = list(backend.statements(text, database="grouped_beside"))
+        assert result.error is None
+        answers.append([list(row) for s in result.series for row in s.values])
+        backend.drop_database("grouped_beside")
+    on_server, on_engine = answers
+    assert [row[0] for row in on_server] == [10, 15, 20, 30, 20, 15, 30, 40, 50]
+    assert [row[0] for row in on_engine] == [10, 15, 15, 20, 20, 30, 30, 40, 50]
+    assert sorted(map(str, on_server)) == sorted(map(str, on_engine))
