@@ -317,12 +317,18 @@ def test_bad_unit(make: Any, error: type[Exception], msg: str):
             ),
         ),
         (
-            lambda: Log("cpu", "e"),
-            "Log's second argument must be a number; got 'e'.",
+            lambda: Log("cpu", [2]),
+            (
+                "Log's second argument must be a number, a field name or an "
+                "expression; got [2]."
+            ),
         ),
         (
             lambda: Pow("cpu", True),
-            "Pow's second argument must be a number; got True.",
+            (
+                "Pow's second argument must be a number, a field name or an "
+                "expression; got True."
+            ),
         ),
     ],
 )

@@ -337,16 +337,31 @@ class Tan(_Math):
 
 
 class _MathWithNumber(_Math):
-    """A math function whose second argument is a number."""
+    """A math function whose second argument is a number, or a field or an
+    expression read on each point as the first is (``pow(v, v)``)."""
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
-        """The second argument is a number."""
+        """The second argument is a number, a field name or an expression."""
         (value,) = params
+        if isinstance(value, (str, Expression)):
+            return (_as_expression(value),)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             cls = type(self).__name__
-            msg = f"{cls}'s second argument must be a number; got {value!r}."
+            msg = (
+                f"{cls}'s second argument must be a number, a field name or an "
+                f"expression; got {value!r}."
+            )
             raise TypeError(msg)
         return (value,)
+
+    def resolve(self, resolver: Resolver) -> Expression:
+        """Resolve the second argument too when it is an expression."""
+        resolved = super().resolve(resolver)
+        assert isinstance(resolved, Func)
+        (value,) = self.params
+        if isinstance(value, Expression):
+            resolved.params = (value.resolve(resolver),)
+        return resolved
 
 
 class Atan2(_Math):

@@ -16,6 +16,7 @@ influxd's answer.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -170,3 +171,18 @@ def test_deletions_refuse_computed_values(
     assert isinstance(found, str)
     assert re.fullmatch(rf"shard \d+: {DELETION}", found)
     assert statement_values(store, "SHOW SERIES") == SERIES
+
+
+def test_a_field_as_the_second_argument_of_pow_and_log(store: Any) -> None:
+    """``pow(v, v)`` and ``log(v, v + 1)`` read the second argument on each
+    point, as the first, in the select list and in WHERE."""
+    assert statement_values(store, "SELECT pow(v, v) FROM cpu") == [
+        [10, 1.0],
+        [20, 4.0],
+    ]
+    assert statement_values(store, "SELECT * FROM cpu WHERE pow(v, v) > 3") == B
+    logs = statement_values(store, "SELECT log(v, v + 1) FROM cpu")
+    assert [t for t, _ in logs] == [10, 20]
+    assert [round(v, 12) for _, v in logs] == [0.0, round(math.log(2, 3), 12)]
+    text = "SELECT pow(v, host) FROM cpu"
+    assert statement_values(store, text) == [[10, None], [20, None]]

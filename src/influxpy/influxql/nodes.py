@@ -111,6 +111,9 @@ def _param(role: str, node: Any, name: str) -> Any:
         return node.name
     if isinstance(node, Lit):
         return node.value
+    if role == "number":
+        # pow(v, v), log(v, b): read on each point, as the first argument.
+        return to_expression(node)
     if isinstance(node, Ref) and role == "warmup":
         return node.name
     msg = f"{name}() cannot take {describe(node)} as its {role} argument."

@@ -70,16 +70,20 @@ class ScalarsMixin(_CompilerBase):
         if name == "round":
             return f"round({sql})", "float"
         x = f"CAST({sql} AS DOUBLE)"
-        if name == "log":
-            base = self._param(float(func.params[0]))
-            value = f"ln({x}) / ln({base})"
-        elif name == "pow":
-            value = f"pow({x}, {self._param(float(func.params[0]))})"
-        elif name == "atan2":
-            other, other_kind = self._scalar(func.params[0], leaf)
-            if other_kind not in self._NUMERIC:
-                return "CAST(NULL AS DOUBLE)", "float"
-            value = f"atan2({x}, CAST({other} AS DOUBLE))"
+        if name in ("log", "pow", "atan2"):
+            param = func.params[0]
+            if isinstance(param, (int, float)):
+                other = self._param(float(param))
+            else:
+                # A field or an expression, read on each point.
+                other, other_kind = self._scalar(param, leaf)
+                if other_kind not in self._NUMERIC:
+                    return "CAST(NULL AS DOUBLE)", "float"
+                other = f"CAST({other} AS DOUBLE)"
+            if name == "log":
+                value = f"ln({x}) / ln({other})"
+            else:
+                value = f"{name}({x}, {other})"
         else:
             value = f"{self.functions[name]}({x})"
         # NaN (sqrt(-1), acos(2)) and ±Inf (ln(0)) stay values, as in Go's
