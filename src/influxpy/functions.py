@@ -364,21 +364,14 @@ class _MathWithNumber(_Math):
         return resolved
 
 
-class Atan2(_Math):
+class Atan2(_MathWithNumber):
     """ATAN2(y, x): both are fields or expressions."""
 
     function = "atan2"
 
     def check_params(self, params: tuple[Any, ...]) -> tuple[Any, ...]:
-        """x is read like y."""
+        """x is read like y (resolved as ``_MathWithNumber`` resolves it)."""
         return (_as_expression(params[0]),)
-
-    def resolve(self, resolver: Resolver) -> Expression:
-        """Resolve both y and x."""
-        resolved = super().resolve(resolver)
-        assert isinstance(resolved, Func)
-        resolved.params = (self.params[0].resolve(resolver),)
-        return resolved
 
 
 class Log(_MathWithNumber):
