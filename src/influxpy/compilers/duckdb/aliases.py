@@ -103,5 +103,10 @@ def aux_column(index: int) -> str:
 
 
 def tag_column(index: int) -> str:
-    """The *index*-th tag TOP/BOTTOM(x, tag…, N) picks points by."""
+    """The *index*-th tag TOP/BOTTOM(x, tag…, N) picks points by, as shown."""
     return _own(f"tag_{index}")
+
+
+def tag_key_column(index: int) -> str:
+    """The value ``tag_column(index)`` groups points by: '' when absent."""
+    return _own(f"tag_key_{index}")

@@ -9,6 +9,7 @@ source of its own measurement is read with it as one table
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from influxpy.compilers.duckdb.sources import (
     _Stored,
 )
 from influxpy.expressions import Col
+from influxpy.functions import Func
 from influxpy.query import Query, Source
 
 __all__ = ["BesideMixin"]
@@ -161,7 +163,7 @@ class BesideMixin(SourcesMixin):
         own = {field_column(c.key): c for c in columns.values() if c.role == "field"}
         resolved: Query = _rewrite(part, _resolver({**fields, **columns, **own}))
         tagged: Query = _rewrite(resolved, _tagged_reader(columns))
-        return tagged
+        return _calls_read_tagged(tagged, columns)
 
 
 def _tags_named_like_fields(
@@ -280,6 +282,39 @@ def _tagged_reader(columns: _Columns) -> Callable[[Any], Any]:
         return dataclasses.replace(node, role="field", dtype=kind, cast=None)
 
     return leaf
+
+
+def _calls_read_tagged(query: Query, columns: _Columns) -> Query:
+    """*query* with the calls of its select list reading a tag that a
+    subquery of the merged *columns* holds as a column of its values
+    (``ColumnInfo.tagged``) as that column: influxd's calls read a
+    subquery's tags, not a stored measurement's (``count(host)`` counts
+    the subquery's rows, its empty group too)."""
+    tagged = {c.key for c in columns.values() if c.role == "field" and c.tagged}
+    if not tagged:
+        return query
+
+    def leaf(node: Any) -> Any:
+        if isinstance(node, Col) and node.role == "tag" and node.key in tagged:
+            return dataclasses.replace(node, role="field", dtype="string", cast=None)
+        return node
+
+    def argument(node: Any) -> Any:
+        if not isinstance(node, Func):
+            return node
+        called = copy.copy(node)
+        called.source = (
+            argument(node.source)
+            if isinstance(node.source, Func)
+            else _rewrite(node.source, leaf)
+        )
+        return called
+
+    select = tuple(
+        dataclasses.replace(item, expression=argument(item.expression))
+        for item in query.select
+    )
+    return dataclasses.replace(query, select=select)
 
 
 def _as_text(column: str, kind: str | None) -> str:

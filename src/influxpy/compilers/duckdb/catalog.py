@@ -32,7 +32,10 @@ class ColumnInfo:
     ``tagged`` marks a subquery's column of a tag's values (``SELECT *``
     or ``SELECT host`` inside): influxd types it a tag, so beside other
     sources ``*`` lists it as one, and a measurement reads its own tag of
-    that name there.
+    that name there. ``kept`` lists the sources of a merged table
+    (``merged.union_table``) whose rows hold this tag as a subquery's group:
+    there the empty value is shown as '' (influxd's subquery rows keep it),
+    elsewhere as null.
     """
 
     key: str
@@ -41,6 +44,7 @@ class ColumnInfo:
     coded: bool = False
     listed: bool = True
     tagged: bool = False
+    kept: tuple[int, ...] = ()
 
 
 #: The dictionary of tag values: ``(code INTEGER, value VARCHAR)``, code 0

@@ -241,14 +241,18 @@ class DuckDBCompiler(
         if limits is not None:
             self._inner_selects.append(ctx)
         items = self._expand_stars(list(query.select), columns)
-        if any(self._has_call(item.expression) for item in items):
+        calls = any(self._has_call(item.expression) for item in items)
+        if calls:
             found_sql = self._call_query(ctx, items)
         else:
             found_sql = self._raw_query(ctx, items)
         if found_sql is None:
             return None
         sql, names, kinds = found_sql
-        tags = self._tag_outputs.get(sql, frozenset())
+        if calls:
+            tags = _tags_beside_calls(items, ctx)
+        else:
+            tags = self._tag_outputs.get(sql, frozenset())
         return _Selected(sql, names, kinds, group_keys, tags)
 
     def _expand_stars(
@@ -492,6 +496,20 @@ class DuckDBCompiler(
             i for i, item in enumerate(items) if _reads_tag(item.expression, ctx)
         )
         return sql, names, [kind for _sql, kind in typed]
+
+
+def _tags_beside_calls(items: list[SelectItem], ctx: _Context) -> frozenset[int]:
+    """The output positions of the tags selected beside a selector (the
+    tag arguments of TOP/BOTTOM(x, tag…, N) add columns after its own)."""
+    found: set[int] = set()
+    shift = 0
+    for i, item in enumerate(items):
+        expr = item.expression
+        if _reads_tag(expr, ctx):
+            found.add(i + shift)
+        elif isinstance(expr, Func) and expr.name in ("top", "bottom"):
+            shift += len(expr.params) - 1
+    return frozenset(found)
 
 
 def _reads_tag(expr: Expression, ctx: _Context) -> bool:

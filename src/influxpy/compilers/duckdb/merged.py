@@ -26,6 +26,7 @@ from influxpy.compilers.duckdb.catalog import (
     Catalog,
     ColumnInfo,
     code_column,
+    field_column,
     ident,
     schema_name,
 )
@@ -167,6 +168,24 @@ def union_table(
                 columns[name] = info
             elif known.coded and not info.coded:
                 columns[name] = dataclasses.replace(known, coded=False)
+    for name, info in columns.items():
+        kept = tuple(
+            ordinal
+            for ordinal, (_table, stored) in enumerate(tables)
+            if info.role == "tag"
+            and ordinal < len(subqueries)
+            and subqueries[ordinal]
+            and name in stored
+            and stored[name].kind not in _SQL_TYPES
+            # A column of the tag's values selected inside is what its rows
+            # show for the key (null for the empty value).
+            and (
+                field_column(name) not in stored
+                or not stored[field_column(name)].listed
+            )
+        )
+        if kept:
+            columns[name] = dataclasses.replace(info, kept=kept)
     selects = []
     for ordinal, (table, stored) in enumerate(tables):
         items = ["time", f"{ordinal} AS {ORDINAL}"]

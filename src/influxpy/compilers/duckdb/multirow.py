@@ -16,6 +16,7 @@ from influxpy.compilers.duckdb.aliases import (
     group_column,
     output_column,
     tag_column,
+    tag_key_column,
 )
 from influxpy.compilers.duckdb.call_casts import wrapped_bigint
 from influxpy.compilers.duckdb.context import (
@@ -362,9 +363,13 @@ class MultiRowMixin(_CompilerBase):
         )
         engine = _engine(func.name)
         tags = func.params[:-1] if engine == "top_bottom" else ()
-        # The tag values TOP/BOTTOM(x, tag…, N) picks by ('' when absent).
+        # The tag values TOP/BOTTOM(x, tag…, N) picks by ('' when absent,
+        # stored or a subquery's null), and as each point shows them.
         for i, tag in enumerate(tags):
-            selected += f", {_column_sql(tag, ctx.columns)[0]} AS {tag_column(i)}"
+            stored = _column_sql(tag, ctx.columns)[0]
+            shown = self._row_expr(tag, ctx.columns)[0]
+            selected += f", {shown} AS {tag_column(i)}"
+            selected += f", COALESCE({stored}, '') AS {tag_key_column(i)}"
         for j, (_index, sql, _kind) in enumerate(others):
             selected += f", {sql} AS {aux_column(j)}"
         # The other columns go to their select-list places, after the tags
@@ -535,6 +540,7 @@ class MultiRowMixin(_CompilerBase):
         g = ctx.group_columns
         partition = ", ".join([*g, "w"])
         keys = [tag_column(i) for i in range(len(tags))]
+        by = [tag_key_column(i) for i in range(len(tags))]
         aux = [aux_column(j) for j in range(len(places))]
         col0 = output_column(position)
         point = ", ".join(
@@ -543,7 +549,7 @@ class MultiRowMixin(_CompilerBase):
         order_key = f"struct_pack(a := x, b := {'-time' if top else 'time'})"
         per_tag = (
             f"SELECT {partition}, {pick}(struct_pack({point}), {order_key}) AS p "
-            f"FROM ({base}) GROUP BY {', '.join([partition, *keys])}"
+            f"FROM ({base}) GROUP BY {', '.join([partition, *by])}"
         )
         best_key = f"struct_pack(a := p.v, b := {'-p.t' if top else 'p.t'})"
         best = (
@@ -556,7 +562,7 @@ class MultiRowMixin(_CompilerBase):
             "w",
             f"q.v AS {col0}",
             *(
-                f"NULLIF(q.{k}, '') AS {output_column(position + i + 1)}"
+                f"q.{k} AS {output_column(position + i + 1)}"
                 for i, k in enumerate(keys)
             ),
             *(

@@ -8,6 +8,7 @@ from typing import Any
 from influxpy.compilers.duckdb.bitwise import bitwise
 from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
 from influxpy.compilers.duckdb.context import _DIMENSION, _column_sql, _CompilerBase
+from influxpy.compilers.duckdb.merged import ORDINAL
 from influxpy.expressions import BITWISE, Col, CombinedExpression, Expression, Value
 from influxpy.functions import Func
 
@@ -25,6 +26,14 @@ class ScalarsMixin(_CompilerBase):
             info = found[1] if found is not None else None
             if kind == "tag" and info is not None and info.kind == _DIMENSION:
                 return sql, "string"
+            if kind == "tag" and info is not None and info.kept:
+                # A subquery's group keeps '' in its rows (``union_table``).
+                kept = ", ".join(str(o) for o in info.kept)
+                empty = f"NULLIF({sql}, '')"
+                return (
+                    f"CASE WHEN {ORDINAL} IN ({kept}) THEN {sql} ELSE {empty} END",
+                    "string",
+                )
             if kind == "tag":
                 return f"NULLIF({sql}, '')", "string"
             if node.cast in _CASTS and info is not None and info.role == "field":

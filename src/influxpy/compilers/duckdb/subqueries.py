@@ -238,6 +238,15 @@ class SubqueriesMixin(SubquerySlicesMixin):
                 )
             elif name not in tags:
                 typeless.append(name)
+        for i, k in enumerate(selected.group_keys):
+            if field_column(k) not in columns:
+                # A call outside reads a grouping tag's values as a field's
+                # ('' for the empty value), as influxd reads a subquery's
+                # tags: ``count(host)``, ``first(host)``.
+                outputs.append(f"{group_column(i)} AS {ident(field_column(k))}")
+                columns[field_column(k)] = ColumnInfo(
+                    k, "field", "string", listed=False, tagged=True
+                )
         if streams is not None:
             # Rows the walk made keep only its order.
             ordered = walked
