@@ -315,36 +315,59 @@ def test_a_subquery_grouped_by_the_key_selects_its_field(net: Any) -> None:
 BESIDE = "(SELECT max(value) FROM net GROUP BY core)"
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        f"SELECT * FROM {BESIDE}, net",
-        f"SELECT * FROM net, {BESIDE}",
-        f"SELECT max, core FROM {BESIDE}, net",
-        f"SELECT * FROM {BESIDE}, net GROUP BY core",
-    ],
-)
-def test_a_subquery_grouped_by_the_key_beside_its_measurement_is_refused(
-    both: tuple[str, str], text: str
+@pytest.mark.parametrize("first", [True, False])
+def test_quirk_a_subquery_grouped_by_the_key_beside_its_measurement(
+    both: tuple[str, str], first: bool
 ) -> None:
     """A subquery grouped by the tag ``core`` beside ``net``, which stores
-    ``core`` as a field too: influxd reads ``core`` in the subquery's rows
-    as the tag's text and in the stored rows as the integer field, one
-    column of text and integers (``max(core)`` over it fails on the
-    server). The engine refuses the statement, naming the key, instead of
-    answering otherwise."""
+    ``core`` as a field too. influxd reads the bare name ``core`` in the
+    subquery's rows as the tag's text and in the stored rows as the
+    integer field: one column of text and integers (``WHERE core = 'a'``
+    matches the subquery's row, ``count(core)`` counts its groups,
+    ``max(core)`` fails). The engine reads the bare name as the field it
+    is beside, null in the subquery's rows as any field the subquery
+    lacks; ``core::tag`` and GROUP BY read the tag on both."""
     server, engine = (influxpy.get_connection(alias) for alias in both)
     for backend in (server, engine):
         backend.write_lines(TAG_FIRST)
-    (on_server,) = list(server.statements(text))
-    assert on_server.error is None
-    found = {type(v) for s in on_server.series for r in s.values for v in r[1:]}
-    assert str in found
-    assert int in found
-    (on_engine,) = list(engine.statements(text))
-    assert on_engine.error is not None
-    assert "beside another source of measurement 'net'" in on_engine.error
-    assert "a tag named like a field of the other ('core')" in on_engine.error
-    (failed,) = list(server.statements(f"SELECT max(core) FROM {BESIDE}, net"))
+    sources = f"{BESIDE}, net" if first else f"net, {BESIDE}"
+
+    def on(backend: Any, select: str) -> Any:
+        found = values(backend, f"SELECT {select} FROM {sources}")
+        return sorted(found, key=lambda row: [(v is None, str(v)) for v in row])
+
+    text = "max, core, core::tag"
+    assert on(server, text) == [
+        [10, 1.0, "a", "a"],
+        [20, 2.0, "b", "b"],
+        [30, None, 5, None],
+        [40, None, 6, None],
+        [50, 5.0, "", ""],
+        [50, None, 7, None],
+        [60, 6.0, "c", "c"],
+    ]
+    assert on(engine, text) == [
+        [10, 1.0, None, "a"],
+        [20, 2.0, None, "b"],
+        [30, None, 5, None],
+        [40, None, 6, None],
+        [50, 5.0, None, ""],
+        [50, None, 7, None],
+        [60, 6.0, None, "c"],
+    ]
+    assert on(server, "count(core)") == [[0, 7]]
+    assert on(engine, "count(core)") == [[0, 3]]
+    assert on(engine, "max(core)") == [[50, 7]]
+    (failed,) = list(server.statements(f"SELECT max(core) FROM {sources}"))
     assert failed.error is not None
     assert failed.error.startswith("unsupported max iterator type")
+    where = "max, value FROM {} WHERE core = {}"
+    for backend in (server, engine):
+        text = where.format(sources, 5)
+        assert values(backend, f"SELECT {text}") == [[30, None, 3.0]]
+    assert values(server, f"SELECT {where.format(sources, repr('a'))}") == [
+        [10, 1.0, None]
+    ]
+    assert answer(engine, f"SELECT {where.format(sources, repr('a'))}") == []
+    grouped = f"SELECT max(value) FROM {sources} GROUP BY core"
+    assert answer(server, grouped) == answer(engine, grouped)

@@ -386,10 +386,37 @@ class EngineStatements(EngineAdminStatements):
                 if name is not None:
                     kinds[name] = ("alias", None)
             kinds.update(dict.fromkeys(inner.group_by, ("tag", None)))
+            for key, kind in self._beside_kinds(query, database).items():
+                if kinds.get(key) == ("tag", None):
+                    kinds[key] = kind
             outer: Query = _with_roles(query, kinds)
             return dataclasses.replace(outer, source=inner)
         resolved: Query = _with_roles(query, self._kinds(query, database))
         return resolved
+
+    def _beside_kinds(
+        self, query: Query, database: str
+    ) -> dict[str, tuple[str, str | None]]:
+        """The keys the sources after *query*'s first hold as values: a
+        stored field (with its type), a subquery's column (``alias``).
+
+        Beside them, a bare name a subquery groups by reads that value, as
+        it does in their rows; the subquery's tag is ``name::tag``.
+        """
+        found: dict[str, tuple[str, str | None]] = {}
+        for extra in query.extra_sources:
+            if isinstance(extra, Query):
+                inner = self._resolved(extra, database)
+                for item in inner.select:
+                    name = item.output_name
+                    if name is not None:
+                        found.setdefault(name, ("alias", None))
+                continue
+            for _rp, _m, columns in self._tables(extra.database or database, [extra]):
+                for info in columns.values():
+                    if info.role == "field":
+                        found[info.key] = ("field", info.kind)
+        return found
 
     def _kinds(self, query: Query, database: str) -> dict[str, tuple[str, str | None]]:
         """Each stored key of *query*'s measurement: its role and field type."""

@@ -147,14 +147,8 @@ class BesideMixin(SourcesMixin):
                 subqueries.append(False)
         if not tables:
             return None
-        both = _tags_named_like_fields(tables, subqueries)
+        tables = _stored_fields_kept(tables, subqueries)
         tables = _columns_as_tags(tables, subqueries)
-        if both:
-            what = (
-                f"a subquery beside another source of measurement {name!r} "
-                f"with a tag named like a field of the other ({both[0]!r})"
-            )
-            raise self._unsupported(what)
         key = f"{MERGED}{len(self._merged)}"
         self._merged[key] = union_table(tables, by_source=True, subqueries=subqueries)
         columns = self._merged[key][1]
@@ -166,38 +160,40 @@ class BesideMixin(SourcesMixin):
         return _calls_read_tagged(tagged, columns)
 
 
-def _tags_named_like_fields(
+def _stored_fields_kept(
     tables: list[tuple[str, _Columns]], subqueries: list[bool]
-) -> list[str]:
-    """The keys a subquery of *tables* (those *subqueries* marks) groups
-    by, as a tag, that another of them stores as a field (also where the
-    other stores the key as a tag in some series), and the tags of a stored
-    table another stores as a field of the same column.
+) -> list[tuple[str, _Columns]]:
+    """*tables* without the column of a subquery's group tag values
+    (``subqueries`` marks them) where a stored table beside stores a field
+    of that key: the bare name reads the stored field, null in the
+    subquery's rows, as every other field the subquery lacks.
 
-    influxd reads such a key in the subquery's rows as the tag's text and
-    in the other's as the stored field: one column of text and numbers,
-    which ``max()`` then fails over (``unsupported max iterator type``).
-    """
-    found: set[str] = set()
-    for i, (_table, columns) in enumerate(tables):
-        for j, (_other, others) in enumerate(tables):
-            if i == j:
-                continue
-            fields = {c.key for c in others.values() if c.role == "field"}
-            found |= {
-                c.key
-                for name, c in columns.items()
-                if c.role == "tag"
-                and c.key in fields
-                and (subqueries[i] or _stored_field(name, others, subqueries[j]))
-            }
-    return sorted(found)
-
-
-def _stored_field(name: str, columns: _Columns, subquery: bool) -> bool:
-    """Whether *columns* (not a subquery's, whose columns named like a tag
-    ``_columns_as_tags`` reads as that tag) hold a field as *name*."""
-    return not subquery and name in columns and columns[name].role == "field"
+    influxd reads the tag's text there instead: one column of text and
+    numbers, over which its own calls fail (``unsupported max iterator
+    type``); the engine keeps the column the field's type (pinned by a
+    quirk test)."""
+    stored = {
+        c.key
+        for (_table, columns), subquery in zip(tables, subqueries, strict=True)
+        if not subquery
+        for c in columns.values()
+        if c.role == "field"
+    }
+    out = []
+    for (table, columns), subquery in zip(tables, subqueries, strict=True):
+        hidden = [
+            name
+            for name, c in columns.items()
+            if subquery
+            and c.role == "field"
+            and not c.listed
+            and c.tagged
+            and c.key in stored
+        ]
+        if hidden:
+            columns = {k: c for k, c in columns.items() if k not in hidden}
+        out.append((table, columns))
+    return out
 
 
 def _add_column(union: dict[str, ColumnInfo], info: ColumnInfo) -> None:
