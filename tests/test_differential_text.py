@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -222,8 +223,51 @@ def subqueries(draw: st.DrawFn) -> str:
     return text
 
 
+BESIDE_SOURCES = ["cpu", "mem", "/^c/", "disk"]
+_BESIDE = re.compile(r"\), (cpu|mem|/\^c/|disk)\b|FROM (cpu|mem|/\^c/|disk), \(")
+
+
+@st.composite
+def beside(draw: st.DrawFn) -> str:
+    """A subquery beside another source in one FROM, also beside a source
+    of its own measurement (their rows merge into one series set): the
+    subquery's group tags (the empty group of ``region`` too) read in its
+    rows and by calls, the stored tags and fields in the others."""
+    measurement = draw(st.sampled_from(["cpu", "mem"]))
+    field = draw(st.sampled_from(["v", "w", "free"]))
+    group = draw(
+        st.sampled_from(["", " GROUP BY host", " GROUP BY region", " GROUP BY *"])
+    )
+    call = draw(st.sampled_from(["", "max", "count", "last"]))
+    column = f"{call}({field})" if call else field
+    inner = f"SELECT {column}{draw(st.sampled_from(['', ' AS m']))} FROM "
+    inner += f"{measurement}{group}"
+    sources = [f"({inner})", draw(st.sampled_from([measurement, *BESIDE_SOURCES]))]
+    if draw(st.booleans()):
+        sources.reverse()
+    outers = [
+        "*",
+        "v, host",
+        "m, host, region",
+        "count(host)",
+        "count(region)",
+        "max(v)",
+        "mean(v), count(m)",
+        "count(w), sum(free)",
+    ]
+    if call != "count":
+        # count()'s rows are all at time 0: which group first() picks
+        # among them is the order of influxd's merge.
+        outers.append("first(host)")
+    text = f"SELECT {draw(st.sampled_from(outers))} FROM {', '.join(sources)}"
+    text += draw(
+        st.sampled_from(["", " WHERE host = 'a'", " WHERE region = ''", " WHERE v > 1"])
+    )
+    return text + draw(st.sampled_from(["", " GROUP BY host", " GROUP BY region"]))
+
+
 statements = st.one_of(
-    selects(), selects(), selects(), subqueries(), st.sampled_from(SHOWS)
+    selects(), selects(), selects(), subqueries(), beside(), st.sampled_from(SHOWS)
 )
 
 
@@ -278,9 +322,12 @@ def test_serve_answers_text_as_influxd(
     with httpx.Client(timeout=60.0) as client:
         expected = _answer(client, server, text, db)
         got = _answer(client, engine, text, db)
-    if text.startswith("SELECT m FROM ("):
+    if text.startswith("SELECT m FROM (") or _BESIDE.search(text):
         # Raw rows of several inner series at one time: their order is
-        # the server's iterator's, undefined; compare them sorted.
+        # the server's iterator's, undefined; compare them sorted. Beside
+        # a source of its measurement, influxd reads a subquery's rows
+        # series by series, out of time order (pinned in
+        # test_sources_subqueries.py).
         for answer in (expected, got):
             for result in answer[1].get("results", []):
                 for series in result.get("series", []):

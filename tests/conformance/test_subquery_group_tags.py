@@ -8,10 +8,12 @@ too; ``mode(host)`` can be ``''``), and TOP/BOTTOM(x, tag, N) shows it as
 subquery's tag in its rows and the stored tag in the others; a call reads
 only the subquery's. A tag selected beside a call inside a subquery is
 typed a tag, as a raw query's is: beside its measurement the stored rows
-show their own tag there. Each test runs on the server and on the engine
-(``conn``) and expects influxd's answer (rows sorted where influxd's
-merge of a subquery beside its measurement orders them series by series,
-pinned in ``test_sources_subqueries``).
+show their own tag there. A tag only the outer GROUP BY adds to a
+subquery's groups and filters its rows, but influxd reads no value of it
+there: null in the select list, nothing for a call. Each test runs on
+the server and on the engine (``conn``) and expects influxd's answer
+(rows sorted where influxd's merge of a subquery beside its measurement
+orders them series by series, pinned in ``test_sources_subqueries``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ POINTS = ["cpu,host=a v=1 10", "cpu v=4 40", "cpu,host=b v=2 20"]
 GROUPED = "(SELECT max(v) FROM cpu GROUP BY host)"
 BY_HOST = "(SELECT v FROM cpu GROUP BY host)"
 SELECTED = "(SELECT max(v), host FROM cpu GROUP BY host)"
+UNGROUPED = "(SELECT v FROM cpu)"
 
 
 @pytest.fixture
@@ -120,6 +123,12 @@ def test_calls_beside_the_measurement(store: Any, text: str, expected: Any) -> N
                 [40, None, None, 4.0],
             ],
         ),
+        # The outer GROUP BY groups the subquery too: a condition on the
+        # tag keeps its rows of that group and the stored ones.
+        (
+            "SELECT v FROM (SELECT v FROM cpu), cpu WHERE host = 'a' GROUP BY host",
+            [[10, 1.0], [10, 1.0]],
+        ),
         (
             f"SELECT * FROM {GROUPED}, cpu WHERE host = ''",
             [[40, "", 4.0, None], [40, None, None, 4.0]],
@@ -170,3 +179,36 @@ def test_calls_beside_the_measurement(store: Any, text: str, expected: Any) -> N
 )
 def test_rows_beside_the_measurement(store: Any, text: str, expected: Any) -> None:
     assert _sorted(statement_values(store, text)) == _sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "SELECT v, host FROM (SELECT v FROM cpu) GROUP BY host",
+            [[40, 4.0, None], [10, 1.0, None], [20, 2.0, None]],
+        ),
+        (
+            "SELECT max(v), host FROM (SELECT v FROM cpu) GROUP BY host",
+            [[40, 4.0, None], [10, 1.0, None], [20, 2.0, None]],
+        ),
+        (
+            f"SELECT v, host::tag FROM {UNGROUPED} WHERE host = 'a' GROUP BY host",
+            [[10, 1.0, None]],
+        ),
+        ("SELECT count(host) FROM (SELECT v FROM cpu) GROUP BY host", []),
+        (
+            "SELECT v, host FROM (SELECT v FROM cpu), cpu GROUP BY host",
+            [
+                [40, 4.0, None],
+                [40, 4.0, None],
+                [10, 1.0, None],
+                [10, 1.0, "a"],
+                [20, 2.0, None],
+                [20, 2.0, "b"],
+            ],
+        ),
+    ],
+)
+def test_tags_the_outer_group_by_adds(store: Any, text: str, expected: Any) -> None:
+    assert statement_values(store, text) == expected

@@ -72,3 +72,29 @@ def test_a_typeless_column_beside_an_aggregate(conn: str) -> None:
     backend = stored(conn, LINES)
     text = "SELECT * FROM (SELECT max(v), zz FROM cpu) WHERE zz = false"
     assert statement_values(backend, text) == [[T0 + 20 * 10**9, 3.5, None]]
+
+
+@pytest.mark.parametrize(
+    ("text", "columns"),
+    [
+        ("SELECT * FROM (SELECT zz FROM cpu), cpu", ["host", "n", "s", "v", "zz"]),
+        (
+            "SELECT * FROM (SELECT zz FROM cpu GROUP BY host), cpu",
+            ["host", "n", "s", "v", "zz"],
+        ),
+        (
+            "SELECT * FROM (SELECT max(zz) FROM cpu), cpu",
+            ["host", "max", "n", "s", "v"],
+        ),
+    ],
+)
+def test_listed_beside_another_source(conn: str, text: str, columns: list[str]) -> None:
+    """Beside another source, ``*`` lists a subquery's columns of no type
+    (null), also where the subquery alone answers nothing."""
+    backend = stored(conn, LINES)
+    (result,) = list(backend.statements(text))
+    assert result.error is None, result.error
+    (series,) = result.series
+    assert list(series.columns) == ["time", *columns]
+    at = series.columns.index("max" if "max" in columns else "zz")
+    assert [row[at] for row in series.values] == [None, None, None]

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from influxpy.compilers.duckdb.catalog import (
+    TYPELESS,
     ColumnInfo,
     field_column,
     find_column,
@@ -57,6 +58,7 @@ class BesideMixin(SourcesMixin):
         # query it runs for that measurement) or a stored table.
         pieces: dict[str, list[Query | _Stored]] = {}
         union: dict[str, ColumnInfo] = {}
+        typeless: list[str] = []
         for source in query.sources:
             if isinstance(source, Source):
                 for table in self._matching(source):
@@ -70,6 +72,11 @@ class BesideMixin(SourcesMixin):
                 found = self._subquery_table(unit)
                 for info in (found[1] if found else {}).values():
                     _add_column(union, info)
+                if found is not None:
+                    typeless += self._typeless.get(found[0], ())
+                else:
+                    # Nothing to read: every column is of no type.
+                    typeless += _column_names(part)
         measured: list[tuple[Source, _Columns]] = []
         if tables:
             over = dataclasses.replace(
@@ -79,6 +86,11 @@ class BesideMixin(SourcesMixin):
         for _source, columns in measured:
             for info in columns.values():
                 _add_column(union, info)
+        for name in typeless:
+            # A subquery's column of a field that exists nowhere: ``*``
+            # lists it, null, unless a source types the key.
+            if field_column(name) not in union and name not in union:
+                union[field_column(name)] = ColumnInfo(name, "field", TYPELESS)
         self._typed_keys = self._typed_keys | {c.key for c in union.values()}
         merged = {
             name
@@ -194,6 +206,11 @@ def _stored_fields_kept(
             columns = {k: c for k, c in columns.items() if k not in hidden}
         out.append((table, columns))
     return out
+
+
+def _column_names(query: Query) -> list[str]:
+    """The names of *query*'s columns."""
+    return [item.output_name for item in query.select if item.output_name is not None]
 
 
 def _add_column(union: dict[str, ColumnInfo], info: ColumnInfo) -> None:

@@ -35,7 +35,8 @@ class ColumnInfo:
     that name there. ``kept`` lists the sources of a merged table
     (``merged.union_table``) whose rows hold this tag as a subquery's group:
     there the empty value is shown as '' (influxd's subquery rows keep it),
-    elsewhere as null.
+    elsewhere as null; ``unread`` the sources where it is a tag only the
+    outer GROUP BY added to a subquery's (``PUSHED``): null there.
     """
 
     key: str
@@ -45,6 +46,18 @@ class ColumnInfo:
     listed: bool = True
     tagged: bool = False
     kept: tuple[int, ...] = ()
+    unread: tuple[int, ...] = ()
+
+
+#: The kind of a subquery's group tag: its value is '' when absent.
+DIMENSION = "dimension"
+#: The kind of a subquery's column of a field that exists nowhere: no
+#: value, but ``*`` lists it beside other sources.
+TYPELESS = "typeless"
+#: The kind of a tag only the outer query's GROUP BY adds to a subquery's:
+#: it groups and filters the rows, but influxd reads no value of it there
+#: (null in the select list, nothing for a call).
+PUSHED = "pushed"
 
 
 #: The dictionary of tag values: ``(code INTEGER, value VARCHAR)``, code 0
@@ -95,11 +108,16 @@ def find_column(
     """
     moved = field_column(key)
     if role != "tag" and moved in columns:
-        return moved, columns[moved]
-    info = columns.get(key)
-    if info is None:
+        info = columns[moved]
+        # A subquery's hidden column of a group tag's values (read by
+        # calls as a field) gives way to the tag a bare name reads.
+        hidden = info.tagged and not info.listed and key in columns
+        if role == "field" or not hidden:
+            return moved, info
+    found = columns.get(key)
+    if found is None:
         return None
-    return key, info
+    return key, found
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from influxpy.compilers.base import Compiler
 from influxpy.compilers.duckdb.aliases import group_code_column, group_column
 from influxpy.compilers.duckdb.catalog import (
+    DIMENSION,
     Catalog,
     ColumnInfo,
     find_column,
@@ -33,8 +34,7 @@ _SECOND = 1_000_000_000
 _FLOAT_NAN = "CAST('NaN' AS DOUBLE)"
 #: Column roles that read a value: a stored field, or a subquery's output.
 _VALUE_ROLES = frozenset({"field", "alias"})
-#: The kind of a subquery's group tag: its value is '' when absent.
-_DIMENSION = "dimension"
+_DIMENSION = DIMENSION
 #: The technical-analysis warmup a function uses unless it names one.
 _WARM_EMA = "exponential"
 #: Row-wise math functions (``functions`` spells them in DuckDB).

@@ -23,6 +23,8 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from influxpy.compilers.duckdb.catalog import (
+    DIMENSION,
+    PUSHED,
     Catalog,
     ColumnInfo,
     code_column,
@@ -176,7 +178,7 @@ def union_table(
             and ordinal < len(subqueries)
             and subqueries[ordinal]
             and name in stored
-            and stored[name].kind not in _SQL_TYPES
+            and stored[name].kind == DIMENSION
             # A column of the tag's values selected inside is what its rows
             # show for the key (null for the empty value).
             and (
@@ -184,8 +186,13 @@ def union_table(
                 or not stored[field_column(name)].listed
             )
         )
-        if kept:
-            columns[name] = dataclasses.replace(info, kept=kept)
+        unread = tuple(
+            ordinal
+            for ordinal, (_table, stored) in enumerate(tables)
+            if info.role == "tag" and name in stored and stored[name].kind == PUSHED
+        )
+        if kept or unread:
+            columns[name] = dataclasses.replace(info, kept=kept, unread=unread)
     selects = []
     for ordinal, (table, stored) in enumerate(tables):
         items = ["time", f"{ordinal} AS {ORDINAL}"]

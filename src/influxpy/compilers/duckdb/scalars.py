@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from influxpy.compilers.duckdb.bitwise import bitwise
-from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
+from influxpy.compilers.duckdb.catalog import PUSHED, ColumnInfo, find_column
 from influxpy.compilers.duckdb.context import _DIMENSION, _column_sql, _CompilerBase
 from influxpy.compilers.duckdb.merged import ORDINAL
 from influxpy.expressions import BITWISE, Col, CombinedExpression, Expression, Value
@@ -26,14 +26,17 @@ class ScalarsMixin(_CompilerBase):
             info = found[1] if found is not None else None
             if kind == "tag" and info is not None and info.kind == _DIMENSION:
                 return sql, "string"
-            if kind == "tag" and info is not None and info.kept:
-                # A subquery's group keeps '' in its rows (``union_table``).
-                kept = ", ".join(str(o) for o in info.kept)
-                empty = f"NULLIF({sql}, '')"
-                return (
-                    f"CASE WHEN {ORDINAL} IN ({kept}) THEN {sql} ELSE {empty} END",
-                    "string",
-                )
+            if kind == "tag" and info is not None and info.kind == PUSHED:
+                return "CAST(NULL AS VARCHAR)", "string"
+            if kind == "tag" and info is not None and (info.kept or info.unread):
+                # Of a merged table: a subquery's group keeps '' in its rows,
+                # a tag only the outer GROUP BY gave it shows null there.
+                cases = [
+                    f"WHEN {ORDINAL} IN ({', '.join(map(str, ordinals))}) THEN {shown}"
+                    for ordinals, shown in ((info.kept, sql), (info.unread, "NULL"))
+                    if ordinals
+                ]
+                return f"CASE {' '.join(cases)} ELSE NULLIF({sql}, '') END", "string"
             if kind == "tag":
                 return f"NULLIF({sql}, '')", "string"
             if node.cast in _CASTS and info is not None and info.role == "field":

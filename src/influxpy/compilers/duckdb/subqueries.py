@@ -15,6 +15,7 @@ from influxpy.compilers.duckdb.aliases import (
     output_column,
 )
 from influxpy.compilers.duckdb.catalog import (
+    PUSHED,
     ColumnInfo,
     field_column,
     find_column,
@@ -214,7 +215,20 @@ class SubqueriesMixin(SubquerySlicesMixin):
             ),
             "time",
         ]
-        columns = {k: ColumnInfo(k, "tag", _DIMENSION) for k in selected.group_keys}
+        # A tag only the outer GROUP BY adds groups the rows; no value of
+        # it is read there.
+        own = set(_spelled_group(inner))
+        pushed = {
+            k
+            for k in selected.group_keys
+            if k not in own
+            and "*" not in own
+            and not any(re.search(p, k) for p in inner.group_by_patterns)
+        }
+        columns = {
+            k: ColumnInfo(k, "tag", PUSHED if k in pushed else _DIMENSION)
+            for k in selected.group_keys
+        }
         if split is not None:
             del changes["select"]
         names = _inner_names(dataclasses.replace(inner, **changes), selected.names)
@@ -239,7 +253,7 @@ class SubqueriesMixin(SubquerySlicesMixin):
             elif name not in tags:
                 typeless.append(name)
         for i, k in enumerate(selected.group_keys):
-            if field_column(k) not in columns:
+            if field_column(k) not in columns and k not in pushed:
                 # A call outside reads a grouping tag's values as a field's
                 # ('' for the empty value), as influxd reads a subquery's
                 # tags: ``count(host)``, ``first(host)``.
