@@ -16,6 +16,7 @@ import pytest
 from conformance._common import T0, statement_values, stored
 
 LINES = [
+    f"mem free=1i {T0}",
     f'cpu,host=a v=1.5,n=2i,s="p" {T0}',
     f"cpu,host=b v=2.5,n=3i {T0 + 10 * 10**9}",
     f"cpu,host=a v=3.5 {T0 + 20 * 10**9}",
@@ -86,6 +87,8 @@ def test_a_typeless_column_beside_an_aggregate(conn: str) -> None:
             "SELECT * FROM (SELECT max(zz) FROM cpu), cpu",
             ["host", "max", "n", "s", "v"],
         ),
+        # The subquery's group tags are listed too (null in the rows of mem).
+        ("SELECT * FROM (SELECT zz FROM cpu GROUP BY *), mem", ["free", "host", "zz"]),
     ],
 )
 def test_listed_beside_another_source(conn: str, text: str, columns: list[str]) -> None:
@@ -97,4 +100,4 @@ def test_listed_beside_another_source(conn: str, text: str, columns: list[str]) 
     (series,) = result.series
     assert list(series.columns) == ["time", *columns]
     at = series.columns.index("max" if "max" in columns else "zz")
-    assert [row[at] for row in series.values] == [None, None, None]
+    assert [row[at] for row in series.values] == [None] * len(series.values)

@@ -75,8 +75,12 @@ class BesideMixin(SourcesMixin):
                 if found is not None:
                     typeless += self._typeless.get(found[0], ())
                 else:
-                    # Nothing to read: every column is of no type.
+                    # Nothing to read: every column is of no type; its
+                    # group tags are still listed.
                     typeless += _column_names(part)
+                    for key in self._group_tags(part):
+                        if key not in union:
+                            union[key] = ColumnInfo(key, "tag", "string")
         measured: list[tuple[Source, _Columns]] = []
         if tables:
             over = dataclasses.replace(
@@ -133,6 +137,24 @@ class BesideMixin(SourcesMixin):
                 parts.append(one)
         parts.sort(key=lambda p: _innermost(p).measurement, reverse=query.descending)
         return parts
+
+    def _group_tags(self, part: Query) -> list[str]:
+        """The tags *part* (a subquery's query for one measurement) groups
+        by, ``*`` and patterns read as its measurement's tags."""
+        tags = sorted(
+            {
+                c.key
+                for table in self._matching(_innermost(part))
+                for c in table[3].values()
+                if c.role == "tag"
+            }
+        )
+        found = [k for k in part.group_by if k != "*"]
+        if "*" in part.group_by:
+            found += tags
+        for pattern in part.group_by_patterns:
+            found += [k for k in tags if re.search(pattern, k)]
+        return found
 
     def _merged_part(
         self,
