@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -385,7 +386,9 @@ class EngineStatements(EngineAdminStatements):
                 name = item.output_name
                 if name is not None:
                     kinds[name] = ("alias", None)
-            kinds.update(dict.fromkeys(inner.group_by, ("tag", None)))
+            kinds.update(
+                dict.fromkeys(self._group_tags(inner, database), ("tag", None))
+            )
             for key, kind in self._beside_kinds(query, database).items():
                 if kinds.get(key) == ("tag", None):
                     kinds[key] = kind
@@ -393,6 +396,19 @@ class EngineStatements(EngineAdminStatements):
             return dataclasses.replace(outer, source=inner)
         resolved: Query = _with_roles(query, self._kinds(query, database))
         return resolved
+
+    def _group_tags(self, query: Query, database: str) -> list[str]:
+        """The tags *query* groups by: ``*`` and ``/re/`` read as the tags
+        its measurement stores."""
+        found = [k for k in query.group_by if k != "*"]
+        if "*" in query.group_by or query.group_by_patterns:
+            stored = self._kinds(query, database)
+            tags = sorted(k for k, (role, _kind) in stored.items() if role == "tag")
+            if "*" in query.group_by:
+                found += tags
+            for pattern in query.group_by_patterns:
+                found += [k for k in tags if re.search(pattern, k)]
+        return found
 
     def _beside_kinds(
         self, query: Query, database: str
