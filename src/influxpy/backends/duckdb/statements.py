@@ -394,7 +394,13 @@ class EngineStatements(EngineAdminStatements):
                     kinds[key] = kind
             outer: Query = _with_roles(query, kinds)
             return dataclasses.replace(outer, source=inner)
-        resolved: Query = _with_roles(query, self._kinds(query, database))
+        kinds = self._kinds(query, database)
+        for extra in query.extra_sources:
+            if isinstance(extra, Query):
+                # A subquery's group tag beside the source: a tag there too.
+                for key in self._group_tags(extra, database):
+                    kinds.setdefault(key, ("tag", None))
+        resolved: Query = _with_roles(query, kinds)
         return resolved
 
     def _group_tags(self, query: Query, database: str) -> list[str]:
