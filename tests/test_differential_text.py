@@ -224,7 +224,7 @@ def subqueries(draw: st.DrawFn) -> str:
 
 
 BESIDE_SOURCES = ["cpu", "mem", "/^c/", "disk"]
-_BESIDE = re.compile(r"\), (cpu|mem|/\^c/|disk)\b|FROM (cpu|mem|/\^c/|disk), \(")
+_BESIDE = re.compile(r"\), (cpu|mem|/\^c/|disk)(?!\w)|FROM (cpu|mem|/\^c/|disk), \(")
 
 
 @st.composite

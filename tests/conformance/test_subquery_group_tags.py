@@ -24,7 +24,13 @@ import pytest
 
 from conformance._common import statement_values, stored
 
-POINTS = ["cpu,host=a v=1 10", "cpu v=4 40", "cpu,host=b v=2 20"]
+POINTS = [
+    "cpu,host=a v=1 10",
+    "cpu v=4 40",
+    "cpu,host=b v=2 20",
+    "mem,host=a free=1i 10",
+    "disk,dev=x used=1i 10",
+]
 GROUPED = "(SELECT max(v) FROM cpu GROUP BY host)"
 BY_HOST = "(SELECT v FROM cpu GROUP BY host)"
 SELECTED = "(SELECT max(v), host FROM cpu GROUP BY host)"
@@ -200,6 +206,13 @@ def test_rows_beside_the_measurement(store: Any, text: str, expected: Any) -> No
             [[10, 1.0, None]],
         ),
         ("SELECT count(host) FROM (SELECT v FROM cpu) GROUP BY host", []),
+        # Only such a tag selected: no value, no row, unless a source
+        # beside types the key (mem stores the tag host).
+        (f"SELECT host FROM {UNGROUPED}, disk GROUP BY host", []),
+        (
+            f"SELECT host FROM {UNGROUPED}, mem GROUP BY host",
+            [[40, None], [10, None], [20, None]],
+        ),
         (
             "SELECT v, host FROM (SELECT v FROM cpu), cpu GROUP BY host",
             [

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from influxpy.compilers.duckdb.catalog import (
+    PUSHED,
     TYPELESS,
     ColumnInfo,
     field_column,
@@ -95,7 +96,11 @@ class BesideMixin(SourcesMixin):
             # lists it, null, unless a source types the key.
             if field_column(name) not in union and name not in union:
                 union[field_column(name)] = ColumnInfo(name, "field", TYPELESS)
-        self._typed_keys = self._typed_keys | {c.key for c in union.values()}
+        # A tag only the outer GROUP BY gave a subquery types no key: the
+        # other sources' types do.
+        typed = {c.key for c in union.values() if c.kind != PUSHED}
+        typed |= {c.key for _source, columns in measured for c in columns.values()}
+        self._typed_keys = self._typed_keys | typed
         merged = {
             name
             for name, found in pieces.items()

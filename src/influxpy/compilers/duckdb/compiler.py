@@ -61,7 +61,7 @@ from influxpy.compilers.duckdb.aliases import (
 )
 from influxpy.compilers.duckdb.beside import BesideMixin
 from influxpy.compilers.duckdb.calls import CallsMixin
-from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column, ident
+from influxpy.compilers.duckdb.catalog import PUSHED, ColumnInfo, find_column, ident
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
 from influxpy.compilers.duckdb.context import (
     _VALUE_ROLES,
@@ -600,9 +600,11 @@ def _names_a_key(items: list[SelectItem], keys: frozenset[str]) -> bool:
 
 def _reads_a_column(items: list[SelectItem], ctx: _Context) -> bool:
     """Whether *items* name a column of the table read (a tag of a
-    subquery's grouping counts)."""
+    subquery's grouping counts, not one only the outer GROUP BY added)."""
     return any(
-        isinstance(node, Col) and node.key in ctx.columns
+        isinstance(node, Col)
+        and node.key in ctx.columns
+        and ctx.columns[node.key].kind != PUSHED
         for item in items
         for node in item.expression.walk()
     )
