@@ -61,7 +61,7 @@ from influxpy.compilers.duckdb.aliases import (
 )
 from influxpy.compilers.duckdb.beside import BesideMixin
 from influxpy.compilers.duckdb.calls import CallsMixin
-from influxpy.compilers.duckdb.catalog import PUSHED, ColumnInfo, find_column, ident
+from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
 from influxpy.compilers.duckdb.context import (
     _VALUE_ROLES,
@@ -84,6 +84,13 @@ from influxpy.compilers.duckdb.multirow import MultiRowMixin
 from influxpy.compilers.duckdb.nans import null_nan
 from influxpy.compilers.duckdb.plan import DeletePlan, EmptyPlan, IntoPlan, SelectPlan
 from influxpy.compilers.duckdb.scalars import ScalarsMixin
+from influxpy.compilers.duckdb.select_columns import (
+    key_of,
+    names_a_key,
+    reads_a_column,
+    reads_tag,
+    tags_beside_calls,
+)
 from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
 from influxpy.compilers.duckdb.windows import WindowsMixin
@@ -250,7 +257,7 @@ class DuckDBCompiler(
             return None
         sql, names, kinds = found_sql
         if calls:
-            tags = _tags_beside_calls(items, ctx)
+            tags = tags_beside_calls(items, ctx)
         else:
             tags = self._tag_outputs.get(sql, frozenset())
         return _Selected(sql, names, kinds, group_keys, tags)
@@ -415,7 +422,7 @@ class DuckDBCompiler(
             missing = self._typeless.get(ctx.table, ())
             typeless = [SelectItem(Col(k, "unknown")) for k in missing]
             if typeless:
-                items = sorted([*items, *typeless], key=_key_of)
+                items = sorted([*items, *typeless], key=key_of)
         names = _output_names(items)
         typed = [self._row_expr(i.expression, ctx.columns) for i in items]
         exprs = [sql for sql, _kind in typed]
@@ -431,14 +438,14 @@ class DuckDBCompiler(
         )
         # Beside other sources, a key one of them types is read as a null
         # of that type where a subquery lacks it (``beside``).
-        known = not ctx.inner and _names_a_key(items, self._typed_keys)
+        known = not ctx.inner and names_a_key(items, self._typed_keys)
         beside = reads_subquery(ctx.table) and known
         if (
             not referenced
             and not beside
             and not (
                 ctx.subquery
-                and ((star and items) or _reads_a_column(items, ctx) or known)
+                and ((star and items) or reads_a_column(items, ctx) or known)
             )
         ):
             # Only tags of a measurement: no rows. Of a subquery, every row
@@ -493,34 +500,9 @@ class DuckDBCompiler(
                 ),
             )
         self._tag_outputs[sql] = frozenset(
-            i for i, item in enumerate(items) if _reads_tag(item.expression, ctx)
+            i for i, item in enumerate(items) if reads_tag(item.expression, ctx)
         )
         return sql, names, [kind for _sql, kind in typed]
-
-
-def _tags_beside_calls(items: list[SelectItem], ctx: _Context) -> frozenset[int]:
-    """The output positions of the tags selected beside a selector (the
-    tag arguments of TOP/BOTTOM(x, tag…, N) add columns after its own)."""
-    found: set[int] = set()
-    shift = 0
-    for i, item in enumerate(items):
-        expr = item.expression
-        if _reads_tag(expr, ctx):
-            found.add(i + shift)
-        elif isinstance(expr, Func) and expr.name in ("top", "bottom"):
-            shift += len(expr.params) - 1
-    return frozenset(found)
-
-
-def _reads_tag(expr: Expression, ctx: _Context) -> bool:
-    """Whether *expr* is a tag's values: a tag, or a subquery's column of
-    them (influxd types either a tag)."""
-    if not isinstance(expr, Col):
-        return False
-    if expr.role == "tag":
-        return True
-    found = find_column(ctx.columns, expr.key)
-    return expr.role in _VALUE_ROLES and found is not None and found[1].tagged
 
 
 def _intersect(bounds: _Bounds, limits: _Bounds) -> _Bounds:
@@ -587,31 +569,3 @@ def _top_tags(query: Query, names: list[str]) -> tuple[str, ...]:
         if isinstance(param, Col | F)
     }
     return tuple(name for name in names if name in keys)
-
-
-def _names_a_key(items: list[SelectItem], keys: frozenset[str]) -> bool:
-    """Whether *items* name a column of one of *keys*."""
-    return any(
-        isinstance(node, Col) and node.key in keys
-        for item in items
-        for node in item.expression.walk()
-    )
-
-
-def _reads_a_column(items: list[SelectItem], ctx: _Context) -> bool:
-    """Whether *items* name a column of the table read (a tag of a
-    subquery's grouping counts, not one only the outer GROUP BY added)."""
-    return any(
-        isinstance(node, Col)
-        and node.key in ctx.columns
-        and ctx.columns[node.key].kind != PUSHED
-        for item in items
-        for node in item.expression.walk()
-    )
-
-
-def _key_of(item: SelectItem) -> str:
-    """The key of a column item: ``*`` lists the columns in key order."""
-    expression = item.expression
-    assert isinstance(expression, Col)
-    return expression.key
