@@ -224,7 +224,9 @@ def subqueries(draw: st.DrawFn) -> str:
 
 
 BESIDE_SOURCES = ["cpu", "mem", "/^c/", "disk"]
-_BESIDE = re.compile(r"\), (cpu|mem|/\^c/|disk)(?!\w)|FROM (cpu|mem|/\^c/|disk), \(")
+_BESIDE = re.compile(
+    r"\), (?:(?:cpu|mem|disk)\b|/\^c/|\()|FROM (?:cpu|mem|disk|/\^c/), \("
+)
 
 
 @st.composite
@@ -242,8 +244,15 @@ def beside(draw: st.DrawFn) -> str:
     column = f"{call}({field})" if call else field
     inner = f"SELECT {column}{draw(st.sampled_from(['', ' AS m']))} FROM "
     inner += f"{measurement}{group}"
-    sources = [f"({inner})", draw(st.sampled_from([measurement, *BESIDE_SOURCES]))]
-    if draw(st.booleans()):
+    others = [
+        measurement,
+        *BESIDE_SOURCES,
+        "(SELECT w FROM cpu)",
+        "(SELECT max(free) FROM mem GROUP BY host)",
+    ]
+    sources = [f"({inner})", draw(st.sampled_from(others))]
+    first = not draw(st.booleans())
+    if not first:
         sources.reverse()
     outers = [
         "*",
@@ -256,15 +265,26 @@ def beside(draw: st.DrawFn) -> str:
         # sum(free): see test_quirk_a_selector_of_a_field_a_subquery_before_it_lacks.
         "count(w), mean(free)",
     ]
-    if call != "count":
+    if call != "count" and first and group in (" GROUP BY host", " GROUP BY *"):
         # count()'s rows are all at time 0: which group first() picks
-        # among them is the order of influxd's merge.
+        # among them is the order of influxd's merge. A source lacking
+        # host before the one holding it: see
+        # test_quirk_a_selector_of_a_field_a_subquery_before_it_lacks.
         outers.append("first(host)")
     text = f"SELECT {draw(st.sampled_from(outers))} FROM {', '.join(sources)}"
     text += draw(
-        st.sampled_from(["", " WHERE host = 'a'", " WHERE region = ''", " WHERE v > 1"])
+        st.sampled_from(
+            [
+                "",
+                " WHERE host = 'a'",
+                " WHERE region = ''",
+                " WHERE v > 1",
+                " WHERE time >= 20 AND time < 45",
+            ]
+        )
     )
-    return text + draw(st.sampled_from(["", " GROUP BY host", " GROUP BY region"]))
+    text += draw(st.sampled_from(["", " GROUP BY host", " GROUP BY region"]))
+    return text + draw(st.sampled_from(["", " ORDER BY time DESC"]))
 
 
 statements = st.one_of(

@@ -88,6 +88,7 @@ def test_calls_read_group_tags(store: Any, text: str, expected: Any) -> None:
         (f"SELECT count(host) FROM {GROUPED}, cpu", [[0, 3]]),
         (f"SELECT count(host) FROM {BY_HOST}, cpu", [[0, 3]]),
         (f"SELECT count(host) FROM /^c/, {BY_HOST}", [[0, 3]]),
+        (f"SELECT count(host) FROM (SELECT used FROM disk), {BY_HOST}", [[0, 3]]),
         ("SELECT count(host) FROM (SELECT v FROM cpu GROUP BY *), cpu", [[0, 3]]),
         ("SELECT count(host) FROM (SELECT v FROM cpu GROUP BY /h/)", [[0, 3]]),
         (f"SELECT first(host) FROM {BY_HOST}, cpu", [[10, "a"]]),

@@ -378,6 +378,7 @@ class EngineStatements(EngineAdminStatements):
         field (with its type), as the tables of its measurement store it;
         a subquery's own columns are resolved from its source."""
         source = query.source
+        inner: Query | Source = source
         if isinstance(source, Query):
             inner = self._resolved(source, database)
             # The outer query reads the inner one's outputs and group tags.
@@ -392,16 +393,16 @@ class EngineStatements(EngineAdminStatements):
             for key, kind in self._beside_kinds(query, database).items():
                 if kinds.get(key) == ("tag", None):
                     kinds[key] = kind
-            outer: Query = _with_roles(query, kinds)
-            return dataclasses.replace(outer, source=inner)
-        kinds = self._kinds(query, database)
+        else:
+            kinds = self._kinds(query, database)
         for extra in query.extra_sources:
             if isinstance(extra, Query):
-                # A subquery's group tag beside the source: a tag there too.
+                # A subquery's group tag beside the first source: a tag there
+                # too.
                 for key in self._group_tags(extra, database):
                     kinds.setdefault(key, ("tag", None))
         resolved: Query = _with_roles(query, kinds)
-        return resolved
+        return dataclasses.replace(resolved, source=inner)
 
     def _group_tags(self, query: Query, database: str) -> list[str]:
         """The tags *query* groups by: ``*`` and ``/re/`` read as the tags

@@ -80,8 +80,7 @@ class BesideMixin(SourcesMixin):
                     # group tags are still listed.
                     typeless += _column_names(part)
                     for key in self._group_tags(part):
-                        if key not in union:
-                            union[key] = ColumnInfo(key, "tag", "string")
+                        _add_column(union, ColumnInfo(key, "tag", "string"))
         measured: list[tuple[Source, _Columns]] = []
         if tables:
             over = dataclasses.replace(
@@ -99,7 +98,6 @@ class BesideMixin(SourcesMixin):
         # A tag only the outer GROUP BY gave a subquery types no key: the
         # other sources' types do.
         typed = {c.key for c in union.values() if c.kind != PUSHED}
-        typed |= {c.key for _source, columns in measured for c in columns.values()}
         self._typed_keys = self._typed_keys | typed
         merged = {
             name
@@ -247,11 +245,16 @@ def _add_column(union: dict[str, ColumnInfo], info: ColumnInfo) -> None:
     measurement are one column. influxd types a key by the sources' types
     in order of precedence (float, integer, string, boolean, then tag): a
     subquery's column of a tag's values (``tagged``) gives way to a field
-    of that key; otherwise the first source's type stays.
+    of that key, and a tag only the outer GROUP BY gave a subquery to any
+    other; otherwise the first source's type stays.
     """
     name = field_column(info.key) if info.role == "field" else info.key
     known = union.get(name)
-    if known is None or (known.tagged and not info.tagged):
+    if (
+        known is None
+        or (known.tagged and not info.tagged)
+        or (known.kind == PUSHED and info.kind != PUSHED)
+    ):
         union[name] = info
 
 
