@@ -13,6 +13,8 @@ silently wrongly, so every dialect inherits the same guarantees.
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from influxpy.durations import Duration
@@ -137,6 +139,17 @@ class Query:
         instance = compiler() if isinstance(compiler, type) else compiler
         compiled: Compiled = instance.compile(self)
         return compiled
+
+    def group_tags(self, tags: Iterable[str]) -> list[str]:
+        """The tags this query groups by, ``*`` and the patterns of
+        ``GROUP BY /re/`` read as those of *tags* they name."""
+        stored = sorted(tags)
+        found = [k for k in self.group_by if k != "*"]
+        if "*" in self.group_by:
+            found += stored
+        for pattern in self.group_by_patterns:
+            found += [k for k in stored if re.search(pattern, k)]
+        return found
 
     @property
     def is_aggregate(self) -> bool:

@@ -35,6 +35,8 @@ GROUPED = "(SELECT max(v) FROM cpu GROUP BY host)"
 BY_HOST = "(SELECT v FROM cpu GROUP BY host)"
 SELECTED = "(SELECT max(v), host FROM cpu GROUP BY host)"
 UNGROUPED = "(SELECT v FROM cpu)"
+#: The points TOP(x, host, 3) picks, the empty host shown as null.
+PICKED = [[10, 1.0, "a"], [20, 2.0, "b"], [40, 4.0, None]]
 
 
 @pytest.fixture
@@ -70,11 +72,11 @@ def _sorted(values: Any) -> Any:
         ),
         (
             f"SELECT top(max, host, 3) FROM {SELECTED}",
-            [[10, 1.0, "a"], [20, 2.0, "b"], [40, 4.0, None]],
+            PICKED,
         ),
         (
             "SELECT top(v, host, 3) FROM cpu",
-            [[10, 1.0, "a"], [20, 2.0, "b"], [40, 4.0, None]],
+            PICKED,
         ),
     ],
 )
@@ -111,7 +113,7 @@ def test_calls_read_group_tags(store: Any, text: str, expected: Any) -> None:
         # The subquery's null and the stored series' '' are one tag value.
         (
             "SELECT top(v, host, 3) FROM (SELECT v, host FROM cpu), cpu",
-            [[10, 1.0, "a"], [20, 2.0, "b"], [40, 4.0, None]],
+            PICKED,
         ),
     ],
 )

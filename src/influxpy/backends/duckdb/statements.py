@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -405,17 +404,11 @@ class EngineStatements(EngineAdminStatements):
         return dataclasses.replace(resolved, source=inner)
 
     def _group_tags(self, query: Query, database: str) -> list[str]:
-        """The tags *query* groups by: ``*`` and ``/re/`` read as the tags
-        its measurement stores."""
-        found = [k for k in query.group_by if k != "*"]
-        if "*" in query.group_by or query.group_by_patterns:
-            stored = self._kinds(query, database)
-            tags = sorted(k for k, (role, _kind) in stored.items() if role == "tag")
-            if "*" in query.group_by:
-                found += tags
-            for pattern in query.group_by_patterns:
-                found += [k for k in tags if re.search(pattern, k)]
-        return found
+        """The tags *query* groups by, of those its measurement stores."""
+        stored = self._kinds(query, database)
+        return query.group_tags(
+            k for k, (role, _kind) in stored.items() if role == "tag"
+        )
 
     def _beside_kinds(
         self, query: Query, database: str

@@ -143,21 +143,11 @@ class BesideMixin(SourcesMixin):
 
     def _group_tags(self, part: Query) -> list[str]:
         """The tags *part* (a subquery's query for one measurement) groups
-        by, ``*`` and patterns read as its measurement's tags."""
-        tags = sorted(
-            {
-                c.key
-                for table in self._matching(_innermost(part))
-                for c in table[3].values()
-                if c.role == "tag"
-            }
+        by, of those its measurement stores."""
+        tables = self._matching(_innermost(part))
+        return part.group_tags(
+            {c.key for table in tables for c in table[3].values() if c.role == "tag"}
         )
-        found = [k for k in part.group_by if k != "*"]
-        if "*" in part.group_by:
-            found += tags
-        for pattern in part.group_by_patterns:
-            found += [k for k in tags if re.search(pattern, k)]
-        return found
 
     def _merged_part(
         self,
