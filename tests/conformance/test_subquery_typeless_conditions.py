@@ -101,3 +101,12 @@ def test_listed_beside_another_source(conn: str, text: str, columns: list[str]) 
     assert list(series.columns) == ["time", *columns]
     at = series.columns.index("max" if "max" in columns else "zz")
     assert [row[at] for row in series.values] == [None] * len(series.values)
+
+
+def test_a_column_of_a_tag_beside_another_source(conn: str) -> None:
+    """A subquery column of a tag's values is typed a tag, also where the
+    subquery reads nothing: beside it a measurement lists it and reads its
+    own tag there (``host``, and the tag itself as ``host_1``)."""
+    backend = stored(conn, ["cpu,host=a v=1 10", "mem,host=b free=2i 20"])
+    text = "SELECT * FROM (SELECT host FROM cpu WHERE host = 'zz'), mem"
+    assert statement_values(backend, text) == [[20, 2, "b", "b"]]

@@ -76,9 +76,16 @@ class BesideMixin(SourcesMixin):
                 if found is not None:
                     typeless += self._typeless.get(found[0], ())
                 else:
-                    # Nothing to read: every column is of no type; its
-                    # group tags are still listed.
-                    typeless += _column_names(part)
+                    # Nothing to read: every column is of no type (one of
+                    # a tag's values is typed a tag); its group tags are
+                    # still listed.
+                    stored = self._stored_tags(part)
+                    for name in _column_names(part):
+                        if name in stored:
+                            info = ColumnInfo(name, "field", "string", tagged=True)
+                            _add_column(union, info)
+                        else:
+                            typeless.append(name)
                     for key in self._group_tags(part):
                         _add_column(union, ColumnInfo(key, "tag", "string"))
         measured: list[tuple[Source, _Columns]] = []
@@ -141,13 +148,15 @@ class BesideMixin(SourcesMixin):
         parts.sort(key=lambda p: _innermost(p).measurement, reverse=query.descending)
         return parts
 
-    def _group_tags(self, part: Query) -> list[str]:
-        """The tags *part* (a subquery's query for one measurement) groups
-        by, of those its measurement stores."""
+    def _stored_tags(self, part: Query) -> set[str]:
+        """The tags the measurement *part* (a subquery's query for one
+        measurement) reads stores."""
         tables = self._matching(_innermost(part))
-        return part.group_tags(
-            {c.key for table in tables for c in table[3].values() if c.role == "tag"}
-        )
+        return {c.key for table in tables for c in table[3].values() if c.role == "tag"}
+
+    def _group_tags(self, part: Query) -> list[str]:
+        """The tags *part* groups by, of those its measurement stores."""
+        return part.group_tags(self._stored_tags(part))
 
     def _merged_part(
         self,
