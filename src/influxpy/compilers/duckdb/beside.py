@@ -149,8 +149,8 @@ class BesideMixin(SourcesMixin):
         return parts
 
     def _stored_tags(self, part: Query) -> set[str]:
-        """The tags the measurement *part* (a subquery's query for one
-        measurement) reads stores."""
+        """The tags stored by the measurement *part* (a subquery's query for
+        one measurement) reads."""
         tables = self._matching(_innermost(part))
         return {c.key for table in tables for c in table[3].values() if c.role == "tag"}
 
