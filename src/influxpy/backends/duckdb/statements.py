@@ -405,6 +405,8 @@ class EngineStatements(EngineAdminStatements):
 
     def _group_tags(self, query: Query, database: str) -> list[str]:
         """The tags *query* groups by, of those its measurement stores."""
+        if "*" not in query.group_by and not query.group_by_patterns:
+            return list(query.group_by)
         stored = self._kinds(query, database)
         return query.group_tags(
             k for k, (role, _kind) in stored.items() if role == "tag"
@@ -422,8 +424,7 @@ class EngineStatements(EngineAdminStatements):
         found: dict[str, tuple[str, str | None]] = {}
         for extra in query.extra_sources:
             if isinstance(extra, Query):
-                inner = self._resolved(extra, database)
-                for item in inner.select:
+                for item in extra.select:
                     name = item.output_name
                     if name is not None:
                         found.setdefault(name, ("alias", None))
