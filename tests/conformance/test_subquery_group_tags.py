@@ -231,3 +231,30 @@ def test_rows_beside_the_measurement(store: Any, text: str, expected: Any) -> No
 )
 def test_tags_the_outer_group_by_adds(store: Any, text: str, expected: Any) -> None:
     assert statement_values(store, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # influxd types a subquery's column of a tag's values a tag beside
+        # a measurement storing that tag: mem's rows hold no value of it.
+        ("SELECT host FROM (SELECT host FROM cpu), mem", []),
+        ("SELECT host FROM (SELECT host FROM cpu), mem GROUP BY host", []),
+        (
+            "SELECT host FROM (SELECT host, v FROM cpu), mem",
+            [[10, "a"], [20, "b"], [40, None]],
+        ),
+        ("SELECT host, free FROM (SELECT host FROM cpu), mem", [[10, "a", 1]]),
+        ("SELECT count(host) FROM (SELECT host FROM cpu), mem", []),
+        ("SELECT first(host) FROM (SELECT host FROM cpu), mem", []),
+        ("SELECT count(host) FROM (SELECT host, v FROM cpu), mem", [[0, 2]]),
+        (
+            "SELECT count(host), count(free) FROM (SELECT host FROM cpu), mem",
+            [[0, None, 1]],
+        ),
+    ],
+)
+def test_a_column_of_tag_values_beside_a_measurement(
+    store: Any, text: str, expected: Any
+) -> None:
+    assert statement_values(store, text) == expected

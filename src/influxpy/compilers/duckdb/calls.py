@@ -25,7 +25,6 @@ from influxpy.compilers.duckdb.catalog import (
     ident,
 )
 from influxpy.compilers.duckdb.context import (
-    _VALUE_ROLES,
     _column_sql,
     _Context,
     _field_exists,
@@ -34,6 +33,7 @@ from influxpy.compilers.duckdb.context import (
     _ordinal,
     _output_names,
     _range_sql,
+    _reads_value,
     _Relation,
 )
 from influxpy.compilers.duckdb.picks import (
@@ -338,9 +338,7 @@ class CallsMixin(CallChecksMixin, PicksMixin):
                 _column_sql(c, ctx.columns)[0]
                 for call in calls
                 for c in call.walk()
-                if isinstance(c, Col)
-                and c.role in _VALUE_ROLES
-                and c.key in ctx.columns
+                if _reads_value(c, ctx.columns) and c.key in ctx.columns
             }
         )
         low, high = self._span(ctx, calls)

@@ -64,7 +64,6 @@ from influxpy.compilers.duckdb.calls import CallsMixin
 from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
 from influxpy.compilers.duckdb.context import (
-    _VALUE_ROLES,
     _Bounds,
     _column_sql,
     _CompilerBase,
@@ -72,6 +71,7 @@ from influxpy.compilers.duckdb.context import (
     _limit_filters,
     _output_names,
     _range_sql,
+    _reads_value,
     _Selected,
 )
 from influxpy.compilers.duckdb.merged import (
@@ -426,14 +426,15 @@ class DuckDBCompiler(
         names = _output_names(items)
         typed = [self._row_expr(i.expression, ctx.columns) for i in items]
         exprs = [sql for sql, _kind in typed]
+        # The values a row must hold one of: a tag a subquery's column
+        # names beside a measurement is no value there (``host`` of
+        # ``(SELECT host FROM cpu), mem`` reads no field of mem).
         referenced = sorted(
             {
                 _column_sql(c, ctx.columns)[0]
                 for i in items
                 for c in i.expression.walk()
-                if isinstance(c, Col)
-                and c.role in _VALUE_ROLES
-                and c.key in ctx.columns
+                if _reads_value(c, ctx.columns) and c.key in ctx.columns
             }
         )
         # Beside other sources, a key one of them types is read as a null

@@ -448,13 +448,20 @@ def _ordinal(ctx: _Context) -> bool:
     return query.timezone is not None and query.group_by_time is not None
 
 
+def _reads_value(col: Any, columns: Mapping[str, ColumnInfo]) -> bool:
+    """Whether *col* reads a value of *columns*: a field, or a subquery's
+    column. A subquery's output name read over a measurement storing that
+    key as a tag reads no value there (``count(host)`` of ``(SELECT host
+    FROM cpu), mem`` counts nothing of mem, as influxd types ``host`` a
+    tag)."""
+    if not isinstance(col, Col) or col.role not in _VALUE_ROLES:
+        return False
+    found = find_column(columns, col.key, col.role)
+    return found is not None and found[1].role != "tag"
+
+
 def _field_exists(call: Func, columns: Mapping[str, ColumnInfo]) -> bool:
-    return any(
-        isinstance(c, Col)
-        and c.role in _VALUE_ROLES
-        and find_column(columns, c.key, c.role) is not None
-        for c in call.walk()
-    )
+    return any(_reads_value(c, columns) for c in call.walk())
 
 
 def _fill_previous(ctx: _Context, column: str) -> str:
