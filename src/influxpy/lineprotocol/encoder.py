@@ -248,6 +248,12 @@ class Encoder:
         *objs* taken as it takes them. Only with the extension
         (``compiled``).
         """
+        if isinstance(objs, list | tuple) and batch_size > 0:
+            # The objects of a sequence are alive anyway: a batch at a time,
+            # one call and no join.
+            for start in range(0, len(objs), batch_size):
+                yield joined([self.piece(list(objs[start : start + batch_size]))])
+            return
         pieces: list[Piece] = []
         count = 0
         for piece in _pieces(objs, batch_size):
@@ -428,7 +434,11 @@ Piece = tuple[bytes, bytes | None, int]
 
 def joined(pieces: list[Piece]) -> tuple[bytes, BodyLines]:
     """One body of the compiled encoder's pieces, with its lines."""
-    body = b"\n".join([data for data, _starts, _count in pieces])
+    body = (
+        pieces[0][0]
+        if len(pieces) == 1
+        else b"\n".join([data for data, _starts, _count in pieces])
+    )
     count = sum(size for _data, _starts, size in pieces)
     if all(starts is None for _data, starts, _count in pieces):
         return body, BodyLines(body, count)
