@@ -88,6 +88,10 @@ def test_calls_read_group_tags(store: Any, text: str, expected: Any) -> None:
     ("text", "expected"),
     [
         (f"SELECT count(host) FROM {GROUPED}, cpu", [[0, 3]]),
+        # Calls inside arithmetic read the subquery's tag too.
+        (f"SELECT count(host) + 1 FROM {GROUPED}, cpu", [[0, 4]]),
+        (f"SELECT (count(host) + 1) * 2 FROM {GROUPED}, cpu", [[0, 8]]),
+        (f"SELECT count(host) * 2, count(v) FROM {GROUPED}, cpu", [[0, 6, 3]]),
         (f"SELECT count(host) FROM {BY_HOST}, cpu", [[0, 3]]),
         (f"SELECT count(host) FROM /^c/, {BY_HOST}", [[0, 3]]),
         (f"SELECT count(host) FROM (SELECT used FROM disk), {BY_HOST}", [[0, 3]]),

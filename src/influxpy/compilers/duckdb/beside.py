@@ -32,7 +32,7 @@ from influxpy.compilers.duckdb.sources import (
     _rewrite,
     _Stored,
 )
-from influxpy.expressions import Col
+from influxpy.expressions import Col, CombinedExpression
 from influxpy.functions import Func
 from influxpy.query import Query, Source
 
@@ -331,7 +331,8 @@ def _calls_read_tagged(query: Query, columns: _Columns) -> Query:
     subquery of the merged *columns* holds as a column of its values
     (``ColumnInfo.tagged``) as that column: influxd's calls read a
     subquery's tags, not a stored measurement's (``count(host)`` counts
-    the subquery's rows, its empty group too)."""
+    the subquery's rows, its empty group too; also inside arithmetic,
+    ``count(host) + 1``)."""
     tagged = {c.key for c in columns.values() if c.role == "field" and c.tagged}
     if not tagged:
         return query
@@ -342,6 +343,11 @@ def _calls_read_tagged(query: Query, columns: _Columns) -> Query:
         return node
 
     def argument(node: Any) -> Any:
+        if isinstance(node, CombinedExpression):
+            # The calls inside arithmetic too (``count(host) + 1``).
+            return dataclasses.replace(
+                node, lhs=argument(node.lhs), rhs=argument(node.rhs)
+            )
         if not isinstance(node, Func):
             return node
         called = copy.copy(node)
