@@ -547,6 +547,10 @@ def selector_column_queries(draw: st.DrawFn, data: Dataset) -> Spec:
             # The server's MEDIAN sorts NaN where its sort leaves it
             # (test_quirk_nan_inside_a_subquery_sorts_where_the_server_leaves_it).
             outer_calls = tuple(c for c in OUTER_CALLS if c is not Median)
+            if group_by:
+                # Its MAX and MIN read a grouped call's series one after
+                # another (a known difference, nans.py).
+                outer_calls = tuple(c for c in outer_calls if c not in (Max, Min))
         outer = draw(st.sampled_from(outer_calls))
         spec.add("annotate", o=outer(column))
         if group_by and "*" not in group_by and draw(st.booleans()):

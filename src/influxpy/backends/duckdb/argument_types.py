@@ -31,8 +31,10 @@ from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import (
     BITWISE,
     Col,
+    ColumnPattern,
     CombinedExpression,
     Expression,
+    Star,
     Value,
 )
 from influxpy.function_specs import FUNCTIONS
@@ -42,6 +44,7 @@ from influxpy.query import Query, Source
 
 __all__ = [
     "query_check",
+    "reads_only_untyped",
     "refuse_argument_types",
     "refuse_operand_types",
     "unsupported_iterator",
@@ -59,7 +62,9 @@ def unsupported_iterator(function: str, kind: str) -> str:
 
 def _field_kinds(query: Query, tables: Tables) -> dict[str, str]:
     """The type of each field *query* reads, by key (a subquery's columns
-    that pass a field through keep its type)."""
+    that pass a field through keep its type; a call's column over a text, a
+    boolean or a tag is typed as influxd types it: ``last(s)`` a string,
+    ``max(tag)`` a tag, read as text)."""
     source = query.source
     if isinstance(source, Query):
         inner = _field_kinds(source, tables)
@@ -67,6 +72,11 @@ def _field_kinds(query: Query, tables: Tables) -> dict[str, str]:
         kinds: dict[str, str] = {}
         for item in source.select:
             expression = item.expression
+            if isinstance(expression, Func) and item.output_name is not None:
+                kind = _call_kind(expression, _Types(inner, tags))
+                if kind in _NOT_NUMBERS:
+                    kinds[item.output_name] = kind
+                continue
             if not isinstance(expression, Col) or expression.cast not in (None, "tag"):
                 continue
             kind = inner.get(expression.key) if expression.cast is None else None
@@ -98,10 +108,22 @@ def _tag_keys(query: Query, tables: Tables) -> set[str]:
 
 
 def refuse_argument_types(query: Query, tables: Tables) -> None:
-    """Fail the statement as influxd does when a function of *query* reads
-    a field of a type its ``FunctionSpec.refused_types`` names, or when its
-    arithmetic mixes types (``refuse_operand_types``)."""
+    """Fail the statement as influxd does when its arithmetic mixes types
+    (``refuse_operand_types``: the outer query's, as influxd types only
+    that before it runs), or when a function of *query* or of a subquery
+    (checked first) reads a field of a type its
+    ``FunctionSpec.refused_types`` names."""
     refuse_operand_types(query, tables)
+    _refuse_call_types(query, tables)
+
+
+def _refuse_call_types(query: Query, tables: Tables) -> None:
+    """The function part of ``refuse_argument_types``, subqueries first."""
+    if reads_only_untyped(query, tables):
+        return  # influxd runs nothing of it
+    for source in (query.source, *query.extra_sources):
+        if isinstance(source, Query):
+            _refuse_call_types(source, tables)
     calls = [
         node
         for item in query.select
@@ -126,27 +148,69 @@ def refuse_argument_types(query: Query, tables: Tables) -> None:
         if kinds is None:
             kinds = _field_kinds(query, tables)
         kind = kinds.get(column.key)
+        if kind == "tag":
+            kind = "string"  # a call's column over a tag is read as text
         if kind in spec.refused_types:
             raise StatementFailed(unsupported_iterator(spec.iterator, kind))
 
 
+def reads_only_untyped(query: Query, tables: Tables) -> bool:
+    """Whether *query* reads only columns of its subquery that influxd
+    cannot type: arithmetic of operands that are not both numbers
+    (``SELECT m FROM (SELECT s * 1 AS m FROM cpu)``, ``s`` a string). It
+    then runs nothing, not even the subquery's calls, and answers no rows;
+    read beside a typed column, such a column is null."""
+    source = query.source
+    if not isinstance(source, Query) or query.extra_sources or not query.select:
+        return False
+    untyped = _untyped_columns(source, tables)
+    if not untyped:
+        return False
+    read: set[str] = set()
+    for item in query.select:
+        for node in item.expression.walk():
+            if isinstance(node, Star | ColumnPattern):
+                return False
+            if isinstance(node, Col) and node.role != "time":
+                read.add(node.key)  # a group tag of the subquery runs it too
+    return bool(read) and read <= untyped
+
+
+def _untyped_columns(query: Query, tables: Tables) -> set[str]:
+    """The output names of *query*'s arithmetic that influxd cannot type."""
+    found: set[str] = set()
+    types: _Types | None = None
+    for item in query.select:
+        expression = item.expression
+        name = item.output_name
+        if name is None or not isinstance(expression, CombinedExpression):
+            continue
+        if types is None:
+            types = _Types.of(query, tables)
+        try:
+            _operand_type(expression, types)
+        except StatementFailed:
+            found.add(name)
+    return found
+
+
 _NUMBERS = ("float", "integer", "unsigned")
+_NOT_NUMBERS = ("string", "boolean", "tag")
 _CASTS = ("float", "integer", "unsigned", "string", "boolean")
 
 
 class _Types:
-    """The type influxd gives each name of a query's sources."""
+    """The type influxd gives each name of a query's sources: its *fields*'
+    types by key, and its *tags*."""
 
-    def __init__(self, query: Query, tables: Tables) -> None:
-        self.fields = _field_kinds(query, tables)
-        self.tags: set[str] = set()
-        source = query.source
-        if not isinstance(source, Query):
-            sources = [
-                s for s in (source, *query.extra_sources) if isinstance(s, Source)
-            ]
-            for _rp, _m, columns in tables(sources):
-                self.tags.update(i.key for i in columns.values() if i.role == "tag")
+    def __init__(self, fields: dict[str, str], tags: set[str]) -> None:
+        self.fields = fields
+        self.tags = tags
+
+    @classmethod
+    def of(cls, query: Query, tables: Tables) -> _Types:
+        """The types of the names *query*'s sources hold."""
+        return cls(_field_kinds(query, tables), _tag_keys(query, tables))
 
     def of_column(self, col: Col) -> str | None:
         """``x::integer`` is an integer; ``x::tag`` a tag; a bare name the
@@ -240,6 +304,23 @@ def _operand_type(node: Any, types: _Types) -> str | None:
     return None
 
 
+def _call_kind(call: Func, types: _Types) -> str | None:
+    """The type influxd gives the column of *call* in a subquery: its
+    function's result type, else its argument's (``last(s)`` a string,
+    ``max(host)`` of a tag a tag); None when unknown."""
+    spec = call.spec or FUNCTIONS.get(call.name.lower())
+    if spec is None:
+        return None
+    if spec.result_type is not None:
+        return spec.result_type
+    source = call.source
+    if isinstance(source, Col):
+        return types.of_column(source)
+    if isinstance(source, Func):
+        return _call_kind(source, types)
+    return None
+
+
 def _arguments(call: Func) -> list[Any]:
     return [call.source, *call.params] if call.source is not None else []
 
@@ -299,21 +380,23 @@ def refuse_operand_types(query: Query, tables: Tables) -> None:
     ]
     if not items or _compile_fails_first(query):
         return
-    types = _Types(query, tables)
+    types = _Types.of(query, tables)
     for expression in items:
         _operand_type(expression, types)
 
 
-def query_check(tables: Tables) -> Callable[[Query], None]:
-    """The compiler's ``check`` for QuerySets: what ``refuse_argument_types``
-    refuses raises ``ProgrammingError``, as the HTTP backend raises for the
-    server's answer to the same query."""
+def query_check(tables: Tables) -> Callable[[Query], bool]:
+    """The compiler's ``check``: what ``refuse_argument_types`` refuses
+    raises ``ProgrammingError``, as the HTTP backend raises for the server's
+    answer to the same query; True when influxd runs nothing of the query
+    and answers no rows (``reads_only_untyped``)."""
 
-    def check(query: Query) -> None:
+    def check(query: Query) -> bool:
         try:
             refuse_argument_types(query, tables)
         except StatementFailed as failure:
             msg = f"The embedded engine rejected the query: {failure.text}."
             raise ProgrammingError(msg) from None
+        return query.into is None and reads_only_untyped(query, tables)
 
     return check

@@ -122,8 +122,9 @@ class DuckDBCompiler(
     """Compile queries to DuckDB SQL with InfluxDB 1.x semantics."""
 
     #: Run on each query before it compiles: the backend's checks of what
-    #: influxd refuses before it reads a point (argument and operand types).
-    check: Callable[[Query], None] | None = None
+    #: influxd refuses before it reads a point (argument and operand types):
+    #: raises for those; True when the query reads nothing at all.
+    check: Callable[[Query], bool] | None = None
 
     # -- entry points ------------------------------------------------------
 
@@ -133,8 +134,8 @@ class DuckDBCompiler(
             return self._compile_delete(node)
         if not isinstance(node, Query):
             self.visit_unsupported(node)
-        if self.check is not None:
-            self.check(node)
+        if self.check is not None and self.check(node):
+            return Compiled("", plan=EmptyPlan())
         prepared = self._prepare(node)
         if isinstance(prepared, list):
             return self._compile_parts(node, prepared)

@@ -1,0 +1,161 @@
+"""A subquery's call columns typed as influxd types them.
+
+influxd types the column of a call in a subquery by the call's result type,
+else by its argument's: ``last(s)`` of a string field is a string,
+``last(b)`` a boolean, ``max(v)`` where ``v`` is only a tag a tag (read as
+text). An outer call refusing that type fails the statement with its
+iterator's error, as over a string field (``unsupported max iterator type:
+*query.stringInterruptIterator``), and outer arithmetic over it is a type
+error. A subquery's own calls are checked the same way, whatever the
+outer query reads. Arithmetic in a subquery whose operands are not both
+numbers (``s * 1``) gives a column of no type: read alone, influxd runs
+nothing (not even the subquery's refused calls) and answers no rows;
+beside a typed column it is null. Each case runs on the server and on the
+engine (``conn``) and expects influxd 1.6.7's answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance._common import (
+    Reading,
+    at,
+    column,
+    rows,
+    statement_values,
+    stored,
+    write,
+)
+from influxpy.aggregates import Last, Max
+from influxpy.exceptions import ProgrammingError
+from influxpy.expressions import F
+
+POINTS = [
+    'cpu,host=a v=1,s="p",b=true 10',
+    "cpu,host=b v=3 20",
+    'cpu,host=a v=5,s="q" 30',
+    "cpu,host=c v=-2.5,b=false 40",
+    "mem,host=a free=10i,v=0.5 15",
+    "net,v=tagged x=1i 11",
+    "net,v=other x=2i 21",
+]
+MAX = "unsupported max iterator type: *query.stringInterruptIterator"
+MEAN = "unsupported mean iterator type: *query.stringInterruptIterator"
+SUM_BOOLEAN = "unsupported sum iterator type: *query.booleanInterruptIterator"
+LAST_S = "(SELECT last(s) AS m FROM cpu)"
+
+
+@pytest.fixture
+def store(conn: str) -> Any:
+    return stored(conn, POINTS)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT max(m) FROM (SELECT last(s) AS m FROM cpu)", MAX),
+        ("SELECT max(m) FROM (SELECT first(s) AS m FROM cpu GROUP BY host)", MAX),
+        ("SELECT max(m) FROM (SELECT mode(s) AS m FROM cpu)", MAX),
+        ("SELECT max(m) FROM (SELECT sample(s, 2) AS m FROM cpu)", MAX),
+        ("SELECT max(m) FROM (SELECT last(s) AS m, max(v) FROM cpu)", MAX),
+        ("SELECT mean(m) FROM (SELECT distinct(s) AS m FROM cpu)", MEAN),
+        ("SELECT sum(m) FROM (SELECT last(b) AS m FROM cpu)", SUM_BOOLEAN),
+        ("SELECT max(m) FROM (SELECT last(s) AS m FROM cpu), mem", MAX),
+        # A call of a tag is typed a tag, its iterator text.
+        ("SELECT max(m) FROM (SELECT max(v) AS m FROM net)", MAX),
+        ("SELECT mean(m) FROM (SELECT last(v) AS m FROM /^n/)", MEAN),
+        # Nested: the middle query's call over the innermost's text.
+        (f"SELECT max(m) FROM (SELECT max(m) AS m FROM {LAST_S})", MAX),
+        # Calls that take the type, or a type of no such refusal.
+        ("SELECT count(m) FROM (SELECT last(s) AS m FROM cpu)", [[0, 1]]),
+        ("SELECT first(m) FROM (SELECT last(s) AS m FROM cpu)", [[30, "q"]]),
+        ("SELECT max(m) FROM (SELECT top(v, 2) AS m FROM cpu)", [[30, 5.0]]),
+        ("SELECT mean(m) FROM (SELECT max(v) AS m FROM mem, net)", [[0, 0.5]]),
+        ("SELECT mean(m) FROM (SELECT count(v) AS m FROM net)", []),
+        ("SELECT last(m) FROM (SELECT max(v) AS m FROM net)", []),
+    ],
+)
+def test_outer_calls_over_a_call_column(store: Any, text: str, expected: Any) -> None:
+    assert statement_values(store, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "SELECT m + 1 FROM (SELECT last(s) AS m FROM cpu)",
+            "type error: m::string + 1: incompatible types: string and integer",
+        ),
+        (
+            "SELECT max(m) + 1 FROM (SELECT last(s) AS m FROM cpu)",
+            "type error: max(m::string) + 1: incompatible types: string and integer",
+        ),
+        (
+            "SELECT m + 1 FROM (SELECT last(b) AS m FROM cpu)",
+            "type error: m::boolean + 1: incompatible types: boolean and integer",
+        ),
+        (
+            "SELECT m + 1 FROM (SELECT max(v) AS m FROM net)",
+            "type error: m::tag + 1: incompatible types: tag and integer",
+        ),
+    ],
+)
+def test_outer_arithmetic_over_a_call_column(
+    store: Any, text: str, expected: Any
+) -> None:
+    assert statement_values(store, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A subquery's own refused call fails whatever the outer reads.
+        ("SELECT m FROM (SELECT max(s) AS m FROM cpu)", MAX),
+        ("SELECT m FROM (SELECT abs(max(s)) AS m FROM cpu)", MAX),
+        ("SELECT m FROM (SELECT mean(s) + 1 AS m FROM cpu)", MEAN),
+        ("SELECT * FROM (SELECT mean(m) FROM (SELECT last(s) AS m FROM cpu))", MEAN),
+        ("SELECT v FROM (SELECT max(s) * 1 AS m, max(v) AS v FROM cpu)", MAX),
+        ("SELECT * FROM (SELECT max(s) * 1 AS m, max(v) AS v FROM cpu)", MAX),
+        # Arithmetic of no type read alone: nothing runs, no rows.
+        ("SELECT m FROM (SELECT max(s) * 1 AS m, max(v) AS v FROM cpu)", []),
+        ("SELECT max(m) FROM (SELECT max(s) * 1 AS m FROM cpu)", []),
+        ("SELECT m FROM (SELECT s + 1 AS m FROM cpu)", []),
+        ("SELECT m FROM (SELECT s * 1 AS m, v FROM cpu)", []),
+        ("SELECT m + 1 FROM (SELECT s * 1 AS m, v FROM cpu)", []),
+        ("SELECT count(m) FROM (SELECT s * 1 AS m, v FROM cpu)", []),
+        ("SELECT m FROM (SELECT b + 1 AS m, v FROM cpu)", []),
+        ("SELECT m FROM (SELECT host * 1 AS m, v FROM cpu)", []),
+        ("SELECT m FROM (SELECT s * 1 AS m, v FROM cpu) GROUP BY host", []),
+        # Beside a typed column, or a group tag of the subquery: null.
+        (
+            "SELECT m, v FROM (SELECT s + 1 AS m, v FROM cpu)",
+            [[10, None, 1.0], [20, None, 3.0], [30, None, 5.0], [40, None, -2.5]],
+        ),
+        (
+            "SELECT m, host FROM (SELECT s * 1 AS m, v FROM cpu GROUP BY host)",
+            [[10, None, "a"], [20, None, "b"], [30, None, "a"], [40, None, "c"]],
+        ),
+        (
+            "SELECT * FROM (SELECT s * 1 AS m, v FROM cpu)",
+            [[10, None, 1.0], [20, None, 3.0], [30, None, 5.0], [40, None, -2.5]],
+        ),
+    ],
+)
+def test_a_subquerys_own_types(store: Any, text: str, expected: Any) -> None:
+    assert statement_values(store, text) == expected
+
+
+def test_a_queryset_reading_only_arithmetic_of_no_type(conn: str) -> None:
+    """The same through QuerySets: ``F('s') * 1`` of a string read alone
+    answers no rows; a string call's column refused by an outer MAX raises
+    ``ProgrammingError`` naming influxd's error, on both backends."""
+    write(conn, Reading(time=at(1), s="p", v=1.0), Reading(time=at(2), v=2.0))
+    inner = Reading.series.using(conn).annotate(m=F("s") * 1, v2=F("v"))
+    assert rows(inner.subquery().only("m")) == []
+    assert column(inner.subquery().only("m", "v2"), "v2") == [1.0, 2.0]
+    last = Reading.series.using(conn).annotate(m=Last("s"))
+    with pytest.raises(ProgrammingError, match="unsupported max iterator type"):
+        rows(last.subquery().annotate(o=Max("m")))
