@@ -19,9 +19,10 @@ COUNT(DISTINCT()) of a subquery's column influxd's answers.
 Known difference: of NaN and numbers at one time in several inner series
 that one outer group merges, influxd's MAX, MIN, FIRST and LAST read them
 in series order, which the engine's rows no longer carry; it takes the
-numbers to be read first. Of a subquery of calls grouped by tags, influxd's
-MAX and MIN read the subquery's series one after another (by series key),
-the engine its points in time order. MEDIAN, PERCENTILE, TOP, BOTTOM and DISTINCT
+numbers to be read first. Of a subquery of selectors grouped by tags,
+influxd's MAX and MIN read the rows window by window, each window's series
+one after another (by series key), the engine in the order of the times
+the selectors picked. MEDIAN, PERCENTILE, TOP, BOTTOM and DISTINCT
 leave NaN where Go's sort, heap or map happens to (quirks, pinned in
 ``tests/conformance/test_nan_quirks.py``).
 """
