@@ -46,6 +46,7 @@ MAX = "unsupported max iterator type: *query.stringInterruptIterator"
 MEAN = "unsupported mean iterator type: *query.stringInterruptIterator"
 SUM_BOOLEAN = "unsupported sum iterator type: *query.booleanInterruptIterator"
 LAST_S = "(SELECT last(s) AS m FROM cpu)"
+BY_HOST = "(SELECT max(v) FROM cpu GROUP BY host)"
 
 
 @pytest.fixture
@@ -159,3 +160,85 @@ def test_a_queryset_reading_only_arithmetic_of_no_type(conn: str) -> None:
     last = Reading.series.using(conn).annotate(m=Last("s"))
     with pytest.raises(ProgrammingError, match="unsupported max iterator type"):
         rows(last.subquery().annotate(o=Max("m")))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A subquery's group tag and its column of a tag's values are typed
+        # tags outside it: text to a call, a tag to arithmetic.
+        ("SELECT max(host) FROM (SELECT max(v) FROM cpu GROUP BY host)", MAX),
+        (
+            "SELECT sum(host) FROM (SELECT max(v) FROM cpu GROUP BY host)",
+            "unsupported sum iterator type: *query.stringInterruptIterator",
+        ),
+        (
+            "SELECT host + 1 FROM (SELECT max(v) FROM cpu GROUP BY host)",
+            "type error: host::tag + 1: incompatible types: tag and integer",
+        ),
+        (
+            "SELECT last(host) * 2 FROM (SELECT max(v) FROM cpu GROUP BY host)",
+            "type error: last(host::tag) * 2: incompatible types: tag and integer",
+        ),
+        (
+            "SELECT a + 1 FROM (SELECT host AS a, v FROM cpu)",
+            "type error: a::tag + 1: incompatible types: tag and integer",
+        ),
+        ("SELECT max(a) FROM (SELECT host AS a, v FROM cpu)", MAX),
+        (f"SELECT count(host), mode(host) FROM {BY_HOST}", [[0, 3, "a"]]),
+        # Casts: ``::field`` reads the field's type; ``::tag`` of a
+        # subquery's column is text, of a stored tag no points.
+        ("SELECT mean(s::field) FROM cpu", MEAN),
+        ("SELECT mean(host::field) FROM cpu", []),
+        ("SELECT mean(host::tag) FROM cpu", []),
+        ("SELECT mean(v::tag) FROM cpu", []),
+        ("SELECT mean(a::field) FROM (SELECT s AS a FROM cpu)", MEAN),
+        ("SELECT mean(a::tag) FROM (SELECT v AS a FROM cpu)", MEAN),
+        ("SELECT mean(a::tag) FROM (SELECT host AS a, v FROM cpu)", MEAN),
+        ("SELECT mean(host::field) FROM (SELECT max(v) FROM cpu GROUP BY host)", MEAN),
+    ],
+)
+def test_tags_and_casts_outside_a_subquery(
+    store: Any, text: str, expected: Any
+) -> None:
+    assert statement_values(store, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A cast to another type than the field's, where no number is
+        # converted, reads no value in every call.
+        ("SELECT distinct(v::string) FROM cpu", []),
+        ("SELECT count(distinct(v::string)) FROM cpu", []),
+        ("SELECT distinct(v::boolean) FROM cpu", []),
+        ("SELECT distinct(s::float) FROM cpu", []),
+        ("SELECT top(v::string, 2) FROM cpu", []),
+        ("SELECT sample(v::string, 2) FROM cpu", []),
+        ("SELECT mode(v::string) FROM cpu", []),
+        ("SELECT derivative(v::string) FROM cpu", []),
+        ("SELECT max(v::string), max(v) FROM cpu", [[0, None, 5.0]]),
+        ("SELECT distinct(s::string) FROM cpu", [[0, "p"], [0, "q"]]),
+        ("SELECT mean(a::float) FROM (SELECT last(s) AS a FROM cpu)", []),
+        ("SELECT mean(a::float) FROM (SELECT s AS a FROM cpu)", []),
+        # ``::string`` of a subquery's column is its text, whatever its type.
+        ("SELECT max(a::string) FROM (SELECT v AS a FROM cpu)", MAX),
+        (f"SELECT max(host::string) FROM {BY_HOST}", MAX),
+        ("SELECT max(v::string) FROM cpu", []),
+        ("SELECT max(s::string) FROM cpu", MAX),
+        # A subquery's group tag read as a number is still its text; a
+        # name the subquery does not hold reads nothing, cast or not.
+        ("SELECT mean(host::float) FROM (SELECT v FROM cpu GROUP BY host)", MEAN),
+        ("SELECT mean(host) FROM (SELECT v FROM cpu GROUP BY host)", MEAN),
+        (
+            "SELECT count(a), median(nothere::string) FROM (SELECT v AS a FROM cpu)",
+            [[0, 4, None]],
+        ),
+        # The outer query reads nothing the subquery holds: nothing runs.
+        ("SELECT nothere FROM (SELECT max(s) FROM cpu)", []),
+        ("SELECT count(t1::field) FROM (SELECT min(s) AS a FROM cpu)", []),
+        ("SELECT host FROM (SELECT max(s) FROM cpu GROUP BY host)", MAX),
+    ],
+)
+def test_casts_in_calls(store: Any, text: str, expected: Any) -> None:
+    assert statement_values(store, text) == expected

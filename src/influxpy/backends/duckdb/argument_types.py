@@ -12,6 +12,15 @@ raises that error before the engine compiles the query; a field cast
 When several calls are refused, influxd names one of them in no fixed
 order; the first in the SELECT list is named here.
 
+A subquery's columns are typed as influxd types them: a call's column by
+the call's result type, else its argument's (``last(s)`` a string,
+``max(host)`` of a tag a tag, read as text), its group tags and its
+columns of a tag's values as tags (text to a call, ``host::tag`` in a type
+error). A subquery's own calls are checked too, before the outer query's,
+unless the outer query reads nothing the subquery holds, or only its
+arithmetic that cannot be typed: influxd then runs nothing of it and
+answers no rows (``reads_only_untyped``).
+
 Arithmetic in the select list is typed the same way before the query runs
 (influxql's ``TypeValuerEval``): ``v * 2`` where ``v`` is only a tag,
 ``s + 1`` of a string field, ``mean(f) + max(t1)`` fail the statement with
@@ -81,9 +90,13 @@ def _field_kinds(query: Query, tables: Tables) -> dict[str, str]:
                 continue
             kind = inner.get(expression.key) if expression.cast is None else None
             if kind is None and (expression.cast == "tag" or expression.key in tags):
-                kind = "string"  # a tag read as a subquery's column
+                kind = "tag"  # a tag read as a subquery's column, text
             if kind is not None:
                 kinds[item.alias or expression.key] = kind
+        if not query.extra_sources:
+            # The tags the subquery groups by are typed tags outside it.
+            for key in source.group_tags(tags):
+                kinds.setdefault(key, "tag")
         return kinds
     sources = [s for s in (source, *query.extra_sources) if isinstance(s, Source)]
     kinds = {}
@@ -132,39 +145,74 @@ def _refuse_call_types(query: Query, tables: Tables) -> None:
     ]
     if not calls:
         return
-    kinds: dict[str, str] | None = None
+    kinds = _field_kinds(query, tables)
+    source = query.source
+    held = _held(source, tables) if isinstance(source, Query) else None
     for call in calls:
         spec = call.spec or FUNCTIONS.get(call.name.lower())
         column = call.source
-        if (
-            not isinstance(column, Col)
-            or spec is None
-            or not spec.refused_types
-            or column.cast is not None
-        ):
+        if not isinstance(column, Col) or spec is None or not spec.refused_types:
             continue
-        if column.role not in ("field", "unknown", "alias"):
-            continue
-        if kinds is None:
-            kinds = _field_kinds(query, tables)
-        kind = kinds.get(column.key)
-        if kind == "tag":
-            kind = "string"  # a call's column over a tag is read as text
+        kind = _read_kind(column, kinds.get(column.key), held)
         if kind in spec.refused_types:
             raise StatementFailed(unsupported_iterator(spec.iterator, kind))
 
 
+def _read_kind(column: Col, kind: str | None, held: set[str] | None) -> str | None:
+    """The type of the values a call reads through *column* (``kind``: the
+    type of its key; *held*: the names a subquery source holds, None over
+    stored measurements); None where it reads no values.
+
+    A subquery's tag is text. ``x::tag`` and ``x::string`` of a subquery's
+    column are text whatever its type, and a cast to a number of its tag
+    too; of a stored measurement, a cast to another type than the field's
+    reads no values (numbers convert, left to the engine).
+    """
+    cast = column.cast
+    if cast in (None, "field"):
+        return "string" if kind == "tag" else kind
+    if held is not None:
+        if cast in ("tag", "string") and column.key in held:
+            return "string"
+        if cast in ("float", "integer") and kind == "tag":
+            return "string"
+        return None
+    if cast == "string" and kind == "string":
+        return kind
+    return None
+
+
+def _held(query: Query, tables: Tables) -> set[str] | None:
+    """The names a subquery *query* holds for the query over it: its
+    columns and the tags it groups by; None when a ``*`` or a pattern in
+    its select list leaves them unknown here."""
+    held: set[str] = set()
+    for item in query.select:
+        if any(isinstance(n, Star | ColumnPattern) for n in item.expression.walk()):
+            return None
+        if item.output_name is not None:
+            held.add(item.output_name)
+        expression = item.expression
+        if isinstance(expression, Func):
+            # TOP/BOTTOM(x, tag, N) hold a column of each tag they name.
+            held.update(p.key for p in expression.params if isinstance(p, Col))
+    if not query.select:
+        return None
+    if isinstance(query.source, Query) and (
+        "*" in query.group_by or query.group_by_patterns
+    ):
+        return None  # the tags of a nested subquery: not known here
+    return held | set(query.group_tags(_tag_keys(query, tables)))
+
+
 def reads_only_untyped(query: Query, tables: Tables) -> bool:
-    """Whether *query* reads only columns of its subquery that influxd
-    cannot type: arithmetic of operands that are not both numbers
+    """Whether *query* reads no column its subquery holds, or only columns
+    influxd cannot type: arithmetic of operands that are not both numbers
     (``SELECT m FROM (SELECT s * 1 AS m FROM cpu)``, ``s`` a string). It
     then runs nothing, not even the subquery's calls, and answers no rows;
     read beside a typed column, such a column is null."""
     source = query.source
     if not isinstance(source, Query) or query.extra_sources or not query.select:
-        return False
-    untyped = _untyped_columns(source, tables)
-    if not untyped:
         return False
     read: set[str] = set()
     for item in query.select:
@@ -173,7 +221,10 @@ def reads_only_untyped(query: Query, tables: Tables) -> bool:
                 return False
             if isinstance(node, Col) and node.role != "time":
                 read.add(node.key)  # a group tag of the subquery runs it too
-    return bool(read) and read <= untyped
+    held = _held(source, tables)
+    if not read or held is None:
+        return False
+    return not (read & (held - _untyped_columns(source, tables)))
 
 
 def _untyped_columns(query: Query, tables: Tables) -> set[str]:

@@ -4,7 +4,8 @@ influxd's cursor converts each value of a cast field before a call reads
 it: a float read as an integer is truncated toward zero, an integer read
 as a float keeps its value as a float, and a field of another type read as
 a number gives no value (the source resolver already reads it as a missing
-field). The engine's calls read stored columns by name, so each cast
+field; here too, as some calls read their column directly). The
+engine's calls read stored columns by name, so each cast
 between float and integer a call reads becomes a column of its own beside
 the stored ones, computed as ``scalars._cast`` reads a cast raw field, and
 the call reads that column. A cast to the stored type is dropped: the
@@ -27,6 +28,8 @@ from influxpy.query import SelectItem
 
 #: The casts that convert a number to the other numeric type.
 _NUMBERS = frozenset({"float", "integer"})
+#: The value casts, and the stored types they name.
+_VALUES = frozenset({"float", "integer", "string", "boolean"})
 
 
 def cast_calls(
@@ -50,6 +53,14 @@ def cast_calls(
             # The stored type: the same call as without the cast (influxd
             # runs ``first(v::float), first(v)`` of a float as one selector).
             return dataclasses.replace(col, cast=None)
+        if (
+            col.cast in _VALUES
+            and info.kind in _VALUES
+            and not (col.cast in _NUMBERS and info.kind in _NUMBERS)
+        ):
+            # No conversion (``v::string`` of a float): no value, as influxd
+            # reads it; a name no column has reads nothing.
+            return Col(_column_name(ctx, col.key, col.cast), "field", col.cast)
         if col.cast not in _NUMBERS or info.kind not in _NUMBERS:
             return col
         name = _column_name(ctx, col.key, col.cast)
