@@ -252,7 +252,9 @@ class Encoder:
             # The objects of a sequence are alive anyway: a batch at a time,
             # one call and no join.
             for start in range(0, len(objs), batch_size):
-                yield joined([self.piece(list(objs[start : start + batch_size]))])
+                batch = objs[start : start + batch_size]
+                listed = batch if isinstance(batch, list) else list(batch)
+                yield joined([self.piece(listed)])
             return
         pieces: list[Piece] = []
         count = 0

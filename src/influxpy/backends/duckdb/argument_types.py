@@ -79,10 +79,11 @@ def _field_kinds(query: Query, tables: Tables) -> dict[str, str]:
         inner = _field_kinds(source, tables)
         tags = _tag_keys(source, tables)
         kinds: dict[str, str] = {}
+        types = _Types(inner, tags)
         for item in source.select:
             expression = item.expression
             if isinstance(expression, Func) and item.output_name is not None:
-                kind = _call_kind(expression, _Types(inner, tags))
+                kind = _call_kind(expression, types)
                 if kind in _NOT_NUMBERS:
                     kinds[item.output_name] = kind
                 continue
@@ -130,10 +131,11 @@ def refuse_argument_types(query: Query, tables: Tables) -> None:
     _refuse_call_types(query, tables)
 
 
-def _refuse_call_types(query: Query, tables: Tables) -> None:
-    """The function part of ``refuse_argument_types``, subqueries first."""
+def _refuse_call_types(query: Query, tables: Tables) -> bool:
+    """The function part of ``refuse_argument_types``, subqueries first;
+    True when influxd runs nothing of *query* (``reads_only_untyped``)."""
     if reads_only_untyped(query, tables):
-        return  # influxd runs nothing of it
+        return True
     for source in (query.source, *query.extra_sources):
         if isinstance(source, Query):
             _refuse_call_types(source, tables)
@@ -144,7 +146,7 @@ def _refuse_call_types(query: Query, tables: Tables) -> None:
         if isinstance(node, Func) and isinstance(node.source, Col)
     ]
     if not calls:
-        return
+        return False
     kinds = _field_kinds(query, tables)
     source = query.source
     held = _held(source, tables) if isinstance(source, Query) else None
@@ -156,6 +158,7 @@ def _refuse_call_types(query: Query, tables: Tables) -> None:
         kind = _read_kind(column, kinds.get(column.key), held)
         if kind in spec.refused_types:
             raise StatementFailed(unsupported_iterator(spec.iterator, kind))
+    return False
 
 
 def _read_kind(column: Col, kind: str | None, held: set[str] | None) -> str | None:
@@ -444,10 +447,11 @@ def query_check(tables: Tables) -> Callable[[Query], bool]:
 
     def check(query: Query) -> bool:
         try:
-            refuse_argument_types(query, tables)
+            refuse_operand_types(query, tables)
+            nothing = _refuse_call_types(query, tables)
         except StatementFailed as failure:
             msg = f"The embedded engine rejected the query: {failure.text}."
             raise ProgrammingError(msg) from None
-        return query.into is None and reads_only_untyped(query, tables)
+        return query.into is None and nothing
 
     return check
