@@ -31,6 +31,7 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
     The macros are stored in the database; a read-only one uses those its
     writer stored.
     """
+    import duckdb
     from duckdb.sqltypes import BIGINT
 
     if not read_only:
@@ -104,16 +105,17 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
         ),
     ]
     for name, function, arguments, result in udfs:
-        exists = con.execute(
-            "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [name]
-        ).fetchall()
-        if exists[0][0]:
-            # A second connection to a file this process has open shares it.
-            continue
         nulls = "special" if function in (mode_index, tz_fill) else "default"
         # HOLT_WINTERS takes a chunk of series at once, to fit them together.
         arrow = (holt_winters_arrow, holt_winters_all_arrow)
         kind = "arrow" if function in arrow else "native"
-        con.create_function(
-            name, function, arguments, result, null_handling=nulls, type=kind
-        )
+        try:
+            con.create_function(
+                name, function, arguments, result, null_handling=nulls, type=kind
+            )
+        except duckdb.CatalogException as error:
+            # A second connection to a file this process has open shares
+            # the first one's (asking the catalog first costs more than
+            # the whole registration).
+            if "already exists" not in str(error):
+                raise
