@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 import influxpy
 from conformance._common import Reading, at, write
+
+#: The backends each case runs on: both, unless ``INFLUXPY_CONFORMANCE_BACKENDS``
+#: names some. ``scripts/test`` runs the cases again at the lowest declared
+#: versions of the dependencies on the engine only: influxd's answers do not
+#: change with them, and the HTTP code they run is tested at those versions
+#: by the backends' own tests.
+BACKENDS = os.environ.get("INFLUXPY_CONFORMANCE_BACKENDS", "influxdb,duckdb")
+
+
+@pytest.fixture(params=BACKENDS.split(","))
+def backend_url(request: pytest.FixtureRequest) -> str:
+    """A fresh store for one case: the server's test database, then an
+    engine in memory (``tests/conftest.py``'s, limited to ``BACKENDS``)."""
+    if request.param == "influxdb":
+        return str(request.getfixturevalue("influx_url"))
+    if request.param == "duckdb":
+        return "duckdb://:memory:"
+    msg = f"INFLUXPY_CONFORMANCE_BACKENDS names {request.param!r}: influxdb or duckdb"
+    raise ValueError(msg)
 
 
 @pytest.fixture
