@@ -172,10 +172,8 @@ def selects(draw: st.DrawFn) -> str:
         text += f" GROUP BY {group}"
         if windows:
             fills = ["", "fill(none)", "fill(previous)"]
-            tag_call = "n" in source and any("(v)" in c for c in columns)
-            if "first(*)" not in columns and not tag_call:
-                # See test_quirk_fill_value_of_text_in_a_series_without_it
-                # and test_quirk_fill_value_of_a_selector_over_a_tag.
+            if "first(*)" not in columns:
+                # See test_quirk_fill_value_of_text_in_a_series_without_it.
                 fills.append("fill(0)")
             text += " " + draw(st.sampled_from(fills))
     if draw(st.booleans()):
@@ -474,27 +472,24 @@ def test_quirk_fill_value_of_text_in_a_series_without_it(
 _T10 = "1970-01-01T00:00:00.00000001Z"
 
 
-def test_quirk_fill_value_of_a_selector_over_a_tag(
+def test_fill_value_of_a_selector_over_a_tag(
     endpoints: tuple[str, str, str],
 ) -> None:
     """A selector over a key that is a tag in the measurement (``v`` in net)
-    has no points: beside a call with points, influxd fills its windows
-    with the fill number; the engine leaves a selector's empty windows
-    null where the measurement has no such field, as for text (the quirk
-    above). An aggregate (``mean``) is filled on both."""
+    has no points, but influxd types it (a tag): beside a call with points
+    it fills its windows with the fill number, as for an aggregate
+    (``mean``); so does the engine."""
     server, engine, db = endpoints
     text = (
         "SELECT count(x), {}(v) FROM net WHERE time >= 0 AND time < 60 "
         "GROUP BY time(20ns) fill(5)"
     )
     with httpx.Client(timeout=60.0) as client:
-        for call, ours in (("last", None), ("max", None), ("mean", 5)):
-            expected = _answer(client, server, text.format(call), db)[1]
-            got = _answer(client, engine, text.format(call), db)[1]
-            rows = expected["results"][0]["series"][0]["values"]
-            assert [row[1:] for row in rows] == [[1, 5], [1, 5], [5, 5]]
-            rows = got["results"][0]["series"][0]["values"]
-            assert [row[1:] for row in rows] == [[1, ours], [1, ours], [5, ours]]
+        for call in ("last", "max", "mean"):
+            for url in (server, engine):
+                answer = _answer(client, url, text.format(call), db)[1]
+                rows = answer["results"][0]["series"][0]["values"]
+                assert [row[1:] for row in rows] == [[1, 5], [1, 5], [5, 5]]
 
 
 @pytest.mark.parametrize(

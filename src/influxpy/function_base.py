@@ -166,9 +166,8 @@ class Func(Expression):
             msg = (
                 f"{cls}() cannot read the tag {source.key!r}: InfluxDB applies "
                 "functions to fields only (list tag values with SHOW TAG VALUES). "
-                f"Where a subquery's column or a series' field is named like the "
-                f"tag (TOP/BOTTOM's tag columns), read it as a field: "
-                f"{cls}(F({source.key!r}, cast='field'))."
+                "Where a subquery's column or a series' field is named like the "
+                f"tag, read it as a field: {cls}(F({source.key!r}, cast='field'))."
             )
             raise FieldError(msg, field=source.attname or source.key)
         if (

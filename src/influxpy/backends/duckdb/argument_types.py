@@ -36,6 +36,15 @@ from typing import Any
 
 from influxpy.backends.duckdb.show import StatementFailed
 from influxpy.compilers.duckdb.scalars import literal_kind
+from influxpy.compilers.duckdb.subquery_casts import (
+    COLUMN,
+    NOTHING,
+    TAG,
+    TAGGED,
+    TEXT,
+    call_read,
+    fixed_type,
+)
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import (
     BITWISE,
@@ -139,50 +148,101 @@ def _refuse_call_types(query: Query, tables: Tables) -> bool:
     for source in (query.source, *query.extra_sources):
         if isinstance(source, Query):
             _refuse_call_types(source, tables)
-    calls = [
-        node
-        for item in query.select
-        for node in item.expression.walk()
-        if isinstance(node, Func) and isinstance(node.source, Col)
-    ]
-    if not calls:
+    reads = [read for item in query.select for read in _call_reads(item.expression)]
+    if not reads:
         return False
     kinds = _field_kinds(query, tables)
     source = query.source
-    held = _held(source, tables) if isinstance(source, Query) else None
-    for call in calls:
+    places = (
+        _places(source, kinds, tables)
+        if isinstance(source, Query) and not query.extra_sources
+        else None
+    )
+    for call, column, fixed in reads:
         spec = call.spec or FUNCTIONS.get(call.name.lower())
-        column = call.source
-        if not isinstance(column, Col) or spec is None or not spec.refused_types:
+        if spec is None or not spec.refused_types:
             continue
-        kind = _read_kind(column, kinds.get(column.key), held)
+        if places is None:
+            kind = _read_kind(column, kinds.get(column.key))
+        else:
+            kind = _subquery_read_kind(column, kinds.get(column.key), places, fixed)
         if kind in spec.refused_types:
             raise StatementFailed(unsupported_iterator(spec.iterator, kind))
     return False
 
 
-def _read_kind(column: Col, kind: str | None, held: set[str] | None) -> str | None:
-    """The type of the values a call reads through *column* (``kind``: the
-    type of its key; *held*: the names a subquery source holds, None over
-    stored measurements); None where it reads no values.
+def _call_reads(node: Any, fixed: bool = False) -> Iterable[tuple[Func, Col, bool]]:
+    """The calls of an expression that read a name, with the name and
+    whether a call on the way to it has a type of its own (``fixed_type``;
+    a math function, evaluated row by row, is not a call here)."""
+    if isinstance(node, CombinedExpression):
+        yield from _call_reads(node.lhs, fixed)
+        yield from _call_reads(node.rhs, fixed)
+    elif isinstance(node, Func):
+        if _is_math(node):
+            yield from _call_reads(node.source, fixed)
+            return
+        fixed = fixed or fixed_type(node)
+        if isinstance(node.source, Col):
+            yield node, node.source, fixed
+        else:
+            yield from _call_reads(node.source, fixed)
 
-    A subquery's tag is text. ``x::tag`` and ``x::string`` of a subquery's
-    column are text whatever its type, and a cast to a number of its tag
-    too; of a stored measurement, a cast to another type than the field's
-    reads no values (numbers convert, left to the engine).
-    """
+
+def _read_kind(column: Col, kind: str | None) -> str | None:
+    """The type of the values a call reads through *column* of a stored
+    measurement (``kind``: the type of its key); None where it reads no
+    values: a cast to another type than the field's (numbers convert,
+    left to the engine)."""
     cast = column.cast
     if cast in (None, "field"):
         return "string" if kind == "tag" else kind
-    if held is not None:
-        if cast in ("tag", "string") and column.key in held:
-            return "string"
-        if cast in ("float", "integer") and kind == "tag":
-            return "string"
-        return None
     if cast == "string" and kind == "string":
         return kind
     return None
+
+
+def _subquery_read_kind(
+    column: Col, kind: str | None, places: Mapping[str, str] | None, fixed: bool
+) -> str | None:
+    """The type of the iterator a call reads a subquery's name through
+    (``subquery_casts.call_read``): a tag's text is a string, a cast of a
+    column names the type (its values converted or none), no cast the
+    column's type; None where it reads nothing. *places*: ``place`` of
+    each name the subquery holds, None when not known here."""
+    if places is None:
+        return _read_kind(column, kind)
+    where = places.get(column.key)
+    if where is None:
+        return None
+    read = call_read(column.cast, where, fixed=fixed)
+    if read == TEXT:
+        return "string"
+    if read == NOTHING:
+        return None
+    if read is None:
+        return "string" if kind == "tag" else kind
+    return read
+
+
+def _places(
+    query: Query, kinds: Mapping[str, str], tables: Tables
+) -> dict[str, str] | None:
+    """Where each name a subquery *query* holds is (``subquery_casts``):
+    its columns first (``TAGGED`` where *kinds*, the types outside it, say
+    a tag), then the tags TOP/BOTTOM name, then its group tags; None when
+    ``_held`` cannot know them."""
+    held = _held(query, tables)
+    if held is None:
+        return None
+    places: dict[str, str] = {}
+    for item in query.select:
+        name = item.output_name
+        if name is not None and name not in places:
+            places[name] = TAGGED if kinds.get(name) == "tag" else COLUMN
+    for name in held:
+        places.setdefault(name, TAG)
+    return places
 
 
 def _held(query: Query, tables: Tables) -> set[str] | None:
@@ -218,16 +278,19 @@ def reads_only_untyped(query: Query, tables: Tables) -> bool:
     if not isinstance(source, Query) or query.extra_sources or not query.select:
         return False
     read: set[str] = set()
+    cast: set[str] = set()  # read with a type the text gives (``a::tag``)
     for item in query.select:
         for node in item.expression.walk():
             if isinstance(node, Star | ColumnPattern):
                 return False
             if isinstance(node, Col) and node.role != "time":
                 read.add(node.key)  # a group tag of the subquery runs it too
+                if node.cast not in (None, "field"):
+                    cast.add(node.key)
     held = _held(source, tables)
     if not read or held is None:
         return False
-    return not (read & (held - _untyped_columns(source, tables)))
+    return not (read & (held - _untyped_columns(source, tables)) or cast & held)
 
 
 def _untyped_columns(query: Query, tables: Tables) -> set[str]:
@@ -274,7 +337,11 @@ class _Types:
         if col.cast == "tag":
             return "tag"
         field = self.fields.get(col.key)
-        if field is not None or col.cast == "field" or col.role == "alias":
+        if col.cast == "field":
+            # ``t::field`` of a subquery's tag has no type (influxd's
+            # AnyField): arithmetic of it is not refused.
+            return None if field == "tag" else field
+        if field is not None or col.role == "alias":
             return field
         return "tag" if col.key in self.tags else None
 

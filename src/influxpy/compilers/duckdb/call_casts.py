@@ -59,8 +59,9 @@ def cast_calls(
             and not (col.cast in _NUMBERS and info.kind in _NUMBERS)
         ):
             # No conversion (``v::string`` of a float): no value, as influxd
-            # reads it; a name no column has reads nothing.
-            return Col(_column_name(ctx, col.key, col.cast), "field", col.cast)
+            # reads it; a name no column has reads nothing, typed by the
+            # cast (``last(v::string)`` is a column of strings, filled).
+            return Col(_column_name(ctx, col.key, col.cast), "field", cast=col.cast)
         if col.cast not in _NUMBERS or info.kind not in _NUMBERS:
             return col
         name = _column_name(ctx, col.key, col.cast)

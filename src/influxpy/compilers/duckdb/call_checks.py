@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from influxpy.compilers.duckdb.catalog import ColumnInfo
+from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
 from influxpy.compilers.duckdb.context import _MATH_FUNCTIONS, _Context
 from influxpy.compilers.duckdb.through_calls import _FIELD_EXPECTED, ThroughCallsMixin
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import Col
+from influxpy.function_specs import FUNCTIONS
 from influxpy.functions import Func
+from influxpy.query import Query
 
 __all__ = ["CallChecksMixin"]
 
@@ -30,6 +32,10 @@ _TYPED_TRANSFORMS = {
     "cumulative_sum": "cumulative sum",
     "moving_average": "moving average",
 }
+
+
+#: The value casts: a call over ``c::string`` reads a string iterator.
+_VALUE_TYPES = ("float", "integer", "string", "boolean")
 
 
 class CallChecksMixin(ThroughCallsMixin):
@@ -122,6 +128,29 @@ class CallChecksMixin(ThroughCallsMixin):
             # Arithmetic, a math function or another call: influxd wants
             # a field here.
             raise ProgrammingError(_FIELD_EXPECTED.format(name=name))
+        self._refuse_column_type(ctx, call, source)
+
+    def _refuse_column_type(self, ctx: _Context, call: Func, source: Col) -> None:
+        """influxd's error for a call over a subquery's column of a type
+        its function refuses (``sum(host)`` of a tag the subquery groups
+        by, text). The backends check the types a query's text gives
+        before it runs; this reads the subquery's table, for the columns
+        only the compiled subquery knows (the tags of a nested ``GROUP BY
+        *``)."""
+        query = ctx.query
+        if not isinstance(query.source, Query) or query.extra_sources:
+            return
+        spec = call.spec or FUNCTIONS.get(call.name.lower())
+        if spec is None or not spec.refused_types:
+            return
+        found = find_column(ctx.columns, source.key, "field")
+        if found is None or found[1].role != "field":
+            return  # not held: a tag only the outer GROUP BY adds
+        kind = source.cast if source.cast in _VALUE_TYPES else found[1].kind
+        if kind in spec.refused_types:
+            iterator = f"*query.{kind}InterruptIterator"
+            msg = f"unsupported {spec.iterator} iterator type: {iterator}"
+            raise ProgrammingError(msg)
 
     def _refuse_combined(
         self, multi: list[Func], calls: list[Func], aux: list[Col]

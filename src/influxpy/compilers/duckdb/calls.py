@@ -258,7 +258,8 @@ class CallsMixin(CallChecksMixin, PicksMixin):
     ) -> str | None:
         if relation is not None:
             return relation.kind
-        return self._call_kind(call, ctx.columns) or "float"
+        kind = self._call_kind(call, ctx.columns) or "float"
+        return "string" if kind == "tag" else kind  # a tag's call reads text
 
     def _missing_cell(self, ctx: _Context, call: Func) -> str:
         """The cell of a call on a field that does not exist.
@@ -274,18 +275,30 @@ class CallsMixin(CallChecksMixin, PicksMixin):
             and fill.mode == "value"
             and ctx.query.group_by_time is not None
         ):
+            if kind in ("string", "boolean", "tag"):
+                # Typed by a cast or a tag only (``last(nope::string)``,
+                # ``last(host)``): influxd fills the number as written.
+                return self._param(fill.value)
             return self._fill_literal(fill.value, kind)
         if kind == "integer":
             return "CAST(NULL AS BIGINT)"
+        if kind in ("string", "tag"):
+            return "CAST(NULL AS VARCHAR)"
+        if kind == "boolean":
+            return "CAST(NULL AS BOOLEAN)"
         return "CAST(NULL AS DOUBLE)"
 
     def _typed(self, call: Func) -> bool:
         """Whether a call's type is known without its field (COUNT, MEAN…,
-        or a transformation of one)."""
+        a field cast to a type: ``last(nope::string)``, or a
+        transformation of one)."""
         name = call.name
         if name in self._INTEGER_RESULT or name in self._FLOAT_RESULT:
             return True
         source = call.source
+        if isinstance(source, Col):
+            # A cast types the name; influxd types a tag too.
+            return source.cast in _VALUE_CASTS or source.role == "tag"
         return (
             name in self._TRANSFORMS
             and isinstance(source, Func)
@@ -443,8 +456,15 @@ class CallsMixin(CallChecksMixin, PicksMixin):
         if isinstance(source, Func):
             return self._call_kind(source, columns)
         if isinstance(source, Col):
-            return _column_sql(source, columns)[1]
+            kind = _column_sql(source, columns)[1]
+            if kind is None and source.cast in _VALUE_CASTS:
+                return source.cast  # ``last(nope::string)``: typed, no value
+            return kind
         return None
+
+
+#: The casts that type a name no source holds.
+_VALUE_CASTS = ("float", "integer", "unsigned", "string", "boolean")
 
 
 def _reading_context(ctx: _Context, call: Func, predictors: frozenset[str]) -> _Context:

@@ -41,6 +41,11 @@ class ScalarsMixin(_CompilerBase):
                 return f"NULLIF({sql}, '')", "string"
             if node.cast in _CASTS and info is not None and info.role == "field":
                 return _cast(sql, info.kind, node.cast)
+            if node.cast in _CASTS and info is None:
+                # A name no source holds, typed by its cast: no value, but
+                # a column of that type (a subquery's ``nope::float AS a``
+                # is read outside as influxd reads a typed column).
+                return f"CAST(NULL AS {_CASTS[node.cast]})", node.cast
             return sql, kind
         return self._scalar(node, lambda n: self._row_expr(n, columns))
 

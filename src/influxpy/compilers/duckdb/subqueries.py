@@ -29,6 +29,7 @@ from influxpy.compilers.duckdb.context import (
 )
 from influxpy.compilers.duckdb.multirow import picked_tag_names
 from influxpy.compilers.duckdb.sources import _rewrite
+from influxpy.compilers.duckdb.subquery_casts import read_casts
 from influxpy.compilers.duckdb.subquery_slices import (
     SubquerySlicesMixin,
     window_start,
@@ -361,6 +362,8 @@ class SubqueriesMixin(SubquerySlicesMixin):
                 node, role="field", dtype=found[1].kind, cast=None
             )
 
+        if not outer.extra_sources:
+            outer = read_casts(outer, columns, self.functions)
         read: Query = _rewrite(outer, leaf)
         return read
 
