@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column, ident
@@ -75,28 +75,10 @@ def cast_calls(
         if isinstance(node, Col):
             return convert(node)
         if isinstance(node, Func) and node.name not in math:
-            return _with_source(node, read(node.source))
+            return with_source(node, read(node.source))
         return node
 
-    def walk(node: Any) -> Any:
-        """A select expression: the calls in its arithmetic and math."""
-        if isinstance(node, CombinedExpression):
-            lhs, rhs = walk(node.lhs), walk(node.rhs)
-            if lhs is node.lhs and rhs is node.rhs:
-                return node
-            return dataclasses.replace(node, lhs=lhs, rhs=rhs)
-        if isinstance(node, Func) and node.name in math:
-            return _with_source(node, walk(node.source))
-        if isinstance(node, Func):
-            return read(node)
-        return node
-
-    rewritten = []
-    for item in items:
-        expression = walk(item.expression)
-        if expression is not item.expression:
-            item = dataclasses.replace(item, expression=expression)
-        rewritten.append(item)
+    rewritten = rewrite_calls(items, math, read)
     if not added:
         return ctx, rewritten
     columns = dict(ctx.columns)
@@ -127,7 +109,36 @@ def _column_name(ctx: _Context, key: str, cast: str) -> str:
     return name
 
 
-def _with_source(call: Func, source: Any) -> Func:
+def rewrite_calls(
+    items: Sequence[SelectItem], math: Collection[str], read: Callable[[Func], Any]
+) -> list[SelectItem]:
+    """*items* with each call no other call holds (in arithmetic, in the
+    row-wise math functions *math* names, or alone) replaced by
+    ``read(call)``; an item nothing changed is kept as it is."""
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, CombinedExpression):
+            lhs, rhs = walk(node.lhs), walk(node.rhs)
+            if lhs is node.lhs and rhs is node.rhs:
+                return node
+            return dataclasses.replace(node, lhs=lhs, rhs=rhs)
+        if isinstance(node, Func) and node.name in math:
+            return with_source(node, walk(node.source))
+        if isinstance(node, Func):
+            return read(node)
+        return node
+
+    rewritten = []
+    for item in items:
+        expression = walk(item.expression)
+        if expression is not item.expression:
+            item = dataclasses.replace(item, expression=expression)
+        rewritten.append(item)
+    return rewritten
+
+
+def with_source(call: Func, source: Any) -> Func:
+    """*call* reading *source* (a copy where it changes)."""
     if source is call.source:
         return call
     changed = copy.copy(call)

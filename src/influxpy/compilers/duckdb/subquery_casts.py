@@ -24,16 +24,16 @@ and for the argument types checked before a query runs.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from influxpy.compilers.duckdb.call_casts import rewrite_calls, with_source
 from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
-from influxpy.expressions import Col, CombinedExpression
+from influxpy.expressions import Col
 from influxpy.function_specs import FUNCTIONS
 from influxpy.functions import Func
-from influxpy.query import Query, SelectItem
+from influxpy.query import Query
 
 __all__ = [
     "COLUMN",
@@ -137,19 +137,7 @@ def read_casts(
                 return node  # a column, read as it is
             return resolved(node, call_read(node.cast, where, fixed=fixed), info)
         if isinstance(node, Func) and node.name not in math:
-            return _with_source(node, in_call(node.source, fixed or fixed_type(node)))
-        return node
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, CombinedExpression):
-            lhs, rhs = walk(node.lhs), walk(node.rhs)
-            if lhs is node.lhs and rhs is node.rhs:
-                return node
-            return dataclasses.replace(node, lhs=lhs, rhs=rhs)
-        if isinstance(node, Func) and node.name in math:
-            return _with_source(node, walk(node.source))
-        if isinstance(node, Func):
-            return in_call(node, False)
+            return with_source(node, in_call(node.source, fixed or fixed_type(node)))
         return node
 
     def raw(col: Col) -> Col:
@@ -162,16 +150,15 @@ def read_casts(
             return Col(col.key, "unknown")
         return dataclasses.replace(col, role="field", dtype=info.kind, cast=read)
 
-    items: list[SelectItem] = []
+    items = []
     for item in outer.select:
         expression = item.expression
-        if isinstance(expression, Col):
-            changed = raw(expression) if expression.cast is not None else expression
-        else:
-            changed = walk(expression)
-        if changed is not expression:
-            item = dataclasses.replace(item, expression=changed)
+        if isinstance(expression, Col) and expression.cast is not None:
+            changed = raw(expression)
+            if changed is not expression:
+                item = dataclasses.replace(item, expression=changed)
         items.append(item)
+    items = rewrite_calls(items, math, lambda call: in_call(call, False))
     if all(a is b for a, b in zip(items, outer.select, strict=True)):
         return outer
     return dataclasses.replace(outer, select=tuple(items))
@@ -180,11 +167,3 @@ def read_casts(
 def _named_like_tag(col: Col, where: str, group_tag: Any) -> bool:
     """``x::tag`` of a column named like a group tag ``x``."""
     return col.cast == "tag" and where != TAG and bool(group_tag(col.key))
-
-
-def _with_source(call: Func, source: Any) -> Func:
-    if source is call.source:
-        return call
-    changed = copy.copy(call)
-    changed.source = source
-    return changed
