@@ -185,6 +185,26 @@ def selects(draw: st.DrawFn) -> str:
     return text.strip()
 
 
+#: Casts of a subquery's column ``m`` outside it, raw and in calls.
+OUTER_CASTS = [
+    "m::integer",
+    "m::tag",
+    "m::string, m",
+    "first(m::tag)",
+    "count(m::string)",
+    "max(m::integer)",
+    "sum(m::field)",
+]
+#: Casts of a subquery's group tag ``host`` outside it.
+TAG_CASTS = [
+    "host::integer, m",
+    "first(host::float)",
+    "count(host::field)",
+    "sum(host::field), count(m)",
+    "mean(host::field)",
+]
+
+
 @st.composite
 def subqueries(draw: st.DrawFn) -> str:
     """A SELECT over a subquery, whose source may be several measurements."""
@@ -208,7 +228,11 @@ def subqueries(draw: st.DrawFn) -> str:
         )
         if draw(st.booleans()):
             inner += f" LIMIT {draw(st.integers(1, 2))}"
-    outer = draw(st.sampled_from(["m", "max(m)", "count(m)", "mean(m), min(m)"]))
+    outers = ["m", "max(m)", "count(m)", "mean(m), min(m)", *OUTER_CASTS]
+    if inner_group:
+        # The subquery's group tag, cast (tests/conformance/test_subquery_casts.py).
+        outers += TAG_CASTS
+    outer = draw(st.sampled_from(outers))
     text = f"SELECT {outer} FROM ({inner})"
     if inner_group and draw(st.booleans()):
         text += " GROUP BY host"

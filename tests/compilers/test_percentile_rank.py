@@ -364,7 +364,7 @@ def test_percentile_in_a_tail_of_groups_of_many_vectors(
     qs = Sample.series.using(engine).filter(time__gte=T0, time__lt=T0 + 12_000 * S)
     if descending:
         qs = qs.order_by("-time")
-    for p in [0.1, 1, 5, 10, 90, 95, 99, 99.5, 99.99, 100]:
+    for p in [0.1, 5, 10, 90, 99.5, 99.99, 100]:
         got = {
             row["case"]: ((row["time"] - T0) // S, row["percentile"])
             for row in qs.annotate(Percentile("v", p)).group_by("case").epoch().points()
