@@ -52,6 +52,8 @@ SUM = "unsupported sum iterator type: *query.stringInterruptIterator"
 SUM_BOOLEAN = "unsupported sum iterator type: *query.booleanInterruptIterator"
 NESTED = "(SELECT max(f) FROM (SELECT f FROM m GROUP BY t1) GROUP BY *)"
 WINDOWS = "FROM m WHERE time < 100 GROUP BY time(30ns)"
+BY_T1 = "GROUP BY t1"
+MEAN_B = "unsupported mean iterator type: *query.booleanInterruptIterator"
 
 
 @pytest.fixture
@@ -169,6 +171,16 @@ FILLED = [[0, 9, 1.5], [30, 9, 4.0], [60, 9, 9.0], [90, 9, 9.0]]
         ("SELECT a FROM (SELECT last(f::string) AS a, max(f) FROM m)", [[0, None]]),
         ("SELECT a FROM (SELECT last(t1) AS a, max(f) FROM m)", [[0, None]]),
         ("SELECT a FROM (SELECT last(nope) AS a, max(f) FROM m)", []),
+        # Without a cast, such a column has no type: read alone, nothing
+        # of the subquery runs (not even its refused MEAN of a boolean).
+        (f"SELECT a + 1 FROM (SELECT last(nope) AS a, mean(b) FROM m {BY_T1})", []),
+        ("SELECT a FROM (SELECT abs(last(nope)) AS a, mean(b) FROM m)", []),
+        (f"SELECT a FROM (SELECT count(nope) AS a, mean(b) FROM m {BY_T1})", MEAN_B),
+        ("SELECT a FROM (SELECT last(nope) + 1 AS a, mean(b) FROM m)", MEAN_B),
+        (
+            f"SELECT a, c FROM (SELECT last(nope) AS a, mean(f) AS c FROM m {BY_T1})",
+            [[0, None, 0.25], [0, None, 2.75], [0, None, -2.0]],
+        ),
         (f"SELECT last(nope::string), max(f) {WINDOWS} fill(9)", FILLED),
         (f"SELECT last(f::string), max(f) {WINDOWS} fill(9)", FILLED),
         (f"SELECT last(t1), max(f) {WINDOWS} fill(9)", FILLED),

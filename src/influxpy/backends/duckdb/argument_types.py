@@ -294,21 +294,47 @@ def reads_only_untyped(query: Query, tables: Tables) -> bool:
 
 
 def _untyped_columns(query: Query, tables: Tables) -> set[str]:
-    """The output names of *query*'s arithmetic that influxd cannot type."""
+    """The output names of *query*'s columns that influxd cannot type:
+    arithmetic of operands that are not both numbers, and, over stored
+    measurements, a name none of them holds, read alone or through calls
+    that take its type (``last(nope)``; ``count(nope)`` is an integer)."""
     found: set[str] = set()
     types: _Types | None = None
+    stored = not isinstance(query.source, Query)
     for item in query.select:
         expression = item.expression
         name = item.output_name
-        if name is None or not isinstance(expression, CombinedExpression):
+        if name is None:
             continue
-        if types is None:
-            types = _Types.of(query, tables)
-        try:
-            _operand_type(expression, types)
-        except StatementFailed:
-            found.add(name)
+        if isinstance(expression, CombinedExpression):
+            if types is None:
+                types = _Types.of(query, tables)
+            try:
+                _operand_type(expression, types)
+            except StatementFailed:
+                found.add(name)
+        elif stored and isinstance(expression, Func | Col):
+            if types is None:
+                types = _Types.of(query, tables)
+            if _reads_nothing_typed(expression, types):
+                found.add(name)
     return found
+
+
+def _reads_nothing_typed(node: Any, types: _Types) -> bool:
+    """Whether *node*, a name or calls of it, has no type: the name is
+    not held and not cast, and no call on the way has a type of its own."""
+    while isinstance(node, Func):
+        spec = node.spec or FUNCTIONS.get(node.name.lower())
+        if spec is None or spec.result_type is not None:
+            return False
+        node = node.source
+    return (
+        isinstance(node, Col)
+        and node.role != "time"
+        and node.cast is None
+        and types.of_column(node) is None
+    )
 
 
 _NUMBERS = ("float", "integer", "unsigned")
