@@ -242,3 +242,45 @@ def test_tags_and_casts_outside_a_subquery(
 )
 def test_casts_in_calls(store: Any, text: str, expected: Any) -> None:
     assert statement_values(store, text) == expected
+
+
+UNTYPED = "(SELECT max(s) * 1 AS m FROM cpu)"
+UNTYPED_BY_HOST = "(SELECT max(s) * 1 AS m FROM cpu GROUP BY host)"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # influxd skips a call of no type (its argument's type, none here):
+        # nothing of the subquery is built, not even its refused MAX.
+        (f"SELECT max(m) FROM {UNTYPED}", []),
+        (f"SELECT max(m) + 1 FROM {UNTYPED}", []),
+        (f"SELECT abs(max(m)) FROM {UNTYPED}", []),
+        (f"SELECT sum(m), first(m) FROM {UNTYPED}", []),
+        (f"SELECT max(m), host FROM {UNTYPED_BY_HOST}", []),
+        (f"SELECT max(m) FROM {UNTYPED_BY_HOST} GROUP BY host", []),
+        ("SELECT max(m) FROM (SELECT min(host) + 1 AS m, mean(b) FROM cpu)", []),
+        # A call of a type of its own reads the column: the subquery is
+        # built, and its refused call fails the statement.
+        (f"SELECT count(m) FROM {UNTYPED}", MAX),
+        (f"SELECT mean(m) FROM {UNTYPED}", MAX),
+        (f"SELECT median(m) FROM {UNTYPED}", MAX),
+        (f"SELECT elapsed(m) FROM {UNTYPED}", MAX),
+        (f"SELECT count(distinct(m)) FROM {UNTYPED}", MAX),
+        (
+            "SELECT median(m) FROM (SELECT min(host) + 1 AS m, mean(b) FROM cpu)",
+            "unsupported mean iterator type: *query.booleanInterruptIterator",
+        ),
+        ("SELECT max(w) FROM (SELECT max(s) AS m, max(v) * 2 AS w FROM cpu)", MAX),
+        # A name the subquery does not hold builds nothing in a call; read
+        # raw with a type (its cast), it reads the subquery.
+        (f"SELECT count(nothere) FROM {UNTYPED}", []),
+        (f"SELECT count(nothere), count(m) FROM {UNTYPED}", MAX),
+        (f"SELECT nothere::float FROM {UNTYPED}", MAX),
+        ("SELECT count(m) FROM (SELECT s * 1 AS m, v FROM cpu)", []),
+    ],
+)
+def test_what_influxd_builds_of_a_subquery(
+    store: Any, text: str, expected: Any
+) -> None:
+    assert statement_values(store, text) == expected
