@@ -214,3 +214,28 @@ def test_querysets_cast_a_subquerys_group_tag(conn: str) -> None:
     assert rows(inner.annotate(n=Sum(field))) == []
     assert rows(inner.annotate(n=First(field))) == []
     assert column(inner.annotate(n=Count(field), t=Sum("v")), "n") == [3]
+
+
+A_TAG = "type error: a::tag + 1: incompatible types: tag and integer"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # ``x::field`` of a tag has no type in a query's own arithmetic...
+        ("SELECT t1::field + 1 FROM m", []),
+        ("SELECT sum(t1::field) + 1 FROM m", []),
+        (f"SELECT h::field + 1 FROM {H}", []),
+        (f"SELECT t1::field + 1 FROM {G}", []),
+        # ...but a subquery's column of it is typed by that tag outside.
+        ("SELECT a + 1 FROM (SELECT t1::field AS a, f FROM m)", A_TAG),
+        (f"SELECT a + 1 FROM (SELECT last(t1::field) AS a FROM m {BY_T1})", A_TAG),
+        (f"SELECT a + 1 FROM (SELECT t1::field AS a FROM {G})", A_TAG),
+        (
+            f"SELECT mode(a) * 1 FROM (SELECT sum(t1::field) AS a FROM m {BY_T1})",
+            "type error: mode(a::tag) * 1: incompatible types: tag and integer",
+        ),
+    ],
+)
+def test_field_cast_of_a_tag_typed(store: Any, text: str, expected: Any) -> None:
+    assert statement_values(store, text) == expected

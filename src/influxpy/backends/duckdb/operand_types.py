@@ -54,9 +54,12 @@ def field_kinds(query: Query, tables: Tables) -> dict[str, str]:
     of its measurements, or a subquery's typed columns, the tags its
     TOP/BOTTOM calls name and the tags it groups by (``tag``)."""
     source = query.source
+    kinds: dict[str, str] = {}
     if isinstance(source, Query):
-        inner = Types.of(source, tables)
-        kinds: dict[str, str] = {}
+        # A subquery's column is typed by looking its names up: ``x::field``
+        # of a tag is that tag there (``sum(host::field) AS a``: ``a`` is a
+        # tag outside).
+        inner = Types.of(source, tables, lookup=True)
         named: set[str] = set()
         for item in source.select:
             name = item.output_name
@@ -81,7 +84,6 @@ def field_kinds(query: Query, tables: Tables) -> dict[str, str]:
                 kinds.setdefault(key, "tag")
         return kinds
     sources = [s for s in (source, *query.extra_sources) if isinstance(s, Source)]
-    kinds = {}
     for _rp, _m, columns in tables(sources):
         for info in columns.values():
             if info.role == "field":
@@ -104,16 +106,25 @@ def tag_keys(query: Query, tables: Tables) -> set[str]:
 
 class Types:
     """The type influxd gives each name of a query's sources: its *fields*'
-    types by key, and its *tags*."""
+    types by key, and its *tags*. *lookup*: ``x::field`` of a tag is that
+    tag, as influxd types a subquery's column by its expression, instead
+    of no type (influxd's ``AnyField`` in the query's own select list)."""
 
-    def __init__(self, fields: dict[str, str], tags: set[str]) -> None:
+    def __init__(
+        self,
+        fields: dict[str, str],
+        tags: set[str],
+        *,
+        lookup: bool = False,
+    ) -> None:
         self.fields = fields
         self.tags = tags
+        self.lookup = lookup
 
     @classmethod
-    def of(cls, query: Query, tables: Tables) -> Types:
+    def of(cls, query: Query, tables: Tables, *, lookup: bool = False) -> Types:
         """The types of the names *query*'s sources hold."""
-        return cls(field_kinds(query, tables), tag_keys(query, tables))
+        return cls(field_kinds(query, tables), tag_keys(query, tables), lookup=lookup)
 
     def of_column(self, col: Col) -> str | None:
         """``x::integer`` is an integer; ``x::tag`` a tag; a bare name the
@@ -124,8 +135,10 @@ class Types:
             return "tag"
         field = self.fields.get(col.key)
         if col.cast == "field":
-            # ``t::field`` of a subquery's tag has no type (influxd's
-            # AnyField): arithmetic of it is not refused.
+            if self.lookup:
+                return field or ("tag" if col.key in self.tags else None)
+            # ``t::field`` of a tag has no type (influxd's AnyField):
+            # arithmetic of it is not refused.
             return None if field == "tag" else field
         if field is not None or col.role == "alias":
             return field
