@@ -278,6 +278,11 @@ UNTYPED_BY_HOST = "(SELECT max(s) * 1 AS m FROM cpu GROUP BY host)"
         (f"SELECT count(nothere), count(m) FROM {UNTYPED}", MAX),
         (f"SELECT nothere::float FROM {UNTYPED}", MAX),
         ("SELECT count(m) FROM (SELECT s * 1 AS m, v FROM cpu)", []),
+        # Of several subqueries, each one a call reads a name of is built.
+        (f"SELECT count(w) FROM {UNTYPED}, (SELECT v AS w FROM cpu)", [[0, 4]]),
+        (f"SELECT count(m) FROM {UNTYPED}, (SELECT v AS w FROM cpu)", MAX),
+        (f"SELECT w FROM {UNTYPED}, (SELECT v AS w FROM cpu)", MAX),
+        ("SELECT m FROM (SELECT free AS m FROM cpu), (SELECT v AS w FROM cpu)", []),
     ],
 )
 def test_what_influxd_builds_of_a_subquery(

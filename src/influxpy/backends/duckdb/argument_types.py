@@ -14,8 +14,8 @@ order; the first in the SELECT list is named here.
 
 A subquery's columns are typed as influxd types them (``operand_types``).
 A subquery's own calls are checked too, before the outer query's, unless
-influxd builds nothing of it (``subquery_types.runs_nothing``): it then
-answers no rows.
+influxd builds nothing of it (``subquery_types.built_subqueries``); where
+it builds none, it answers no rows.
 
 Arithmetic in the select list is typed the same way before the query runs
 (influxql's ``TypeValuerEval``): ``v * 2`` where ``v`` is only a tag,
@@ -40,7 +40,11 @@ from influxpy.backends.duckdb.operand_types import (
     outer_calls,
 )
 from influxpy.backends.duckdb.show import StatementFailed
-from influxpy.backends.duckdb.subquery_types import places, read_kind, runs_nothing
+from influxpy.backends.duckdb.subquery_types import (
+    built_subqueries,
+    places,
+    read_kind,
+)
 from influxpy.compilers.duckdb.subquery_casts import fixed_type
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import Col, CombinedExpression, Expression
@@ -73,11 +77,12 @@ def refuse_argument_types(query: Query, tables: Tables) -> None:
 
 def _refuse_call_types(query: Query, tables: Tables) -> bool:
     """The function part of ``refuse_argument_types``, subqueries first;
-    True when influxd runs nothing of *query* (``runs_nothing``)."""
-    if runs_nothing(query, tables):
+    True when influxd runs nothing of *query* (``built_subqueries``)."""
+    built = built_subqueries(query, tables)
+    if built is not None and not built:
         return True
     for source in (query.source, *query.extra_sources):
-        if isinstance(source, Query):
+        if isinstance(source, Query) and (built is None or _among(source, built)):
             _refuse_call_types(source, tables)
     reads = [read for item in query.select for read in _call_reads(item.expression)]
     if not reads:
@@ -100,6 +105,10 @@ def _refuse_call_types(query: Query, tables: Tables) -> bool:
         if kind in spec.refused_types:
             raise StatementFailed(unsupported_iterator(spec.iterator, kind))
     return False
+
+
+def _among(subquery: Query, built: list[Query]) -> bool:
+    return any(subquery is other for other in built)
 
 
 def _call_reads(node: Any, fixed: bool = False) -> Iterable[tuple[Func, Col, bool]]:
@@ -180,7 +189,7 @@ def query_check(tables: Tables) -> Callable[[Query], bool]:
     """The compiler's ``check``: what ``refuse_argument_types`` refuses
     raises ``ProgrammingError``, as the HTTP backend raises for the server's
     answer to the same query; True when influxd runs nothing of the query
-    and answers no rows (``runs_nothing``)."""
+    and answers no rows (``built_subqueries``)."""
 
     def check(query: Query) -> bool:
         try:

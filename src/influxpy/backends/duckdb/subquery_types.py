@@ -5,7 +5,7 @@ knows (its function's result type, else its argument's; ``operand_types``)
 and skips the others; a raw select is read when one of its names has a
 type. A call reading a name the subquery holds builds the subquery, and
 with it the subquery's own calls, whose refused types then fail the
-statement. Where nothing is built (``runs_nothing``: ``SELECT max(m) FROM
+statement. Where nothing is built (``built_subqueries``: ``SELECT max(m) FROM
 (SELECT max(s) * 1 AS m FROM cpu)``, ``m`` of no type; ``SELECT
 count(nothere) FROM (…)``) the answer is no rows and no error, whatever the
 subquery would refuse; ``SELECT count(m) FROM (…)`` builds it.
@@ -17,11 +17,13 @@ of a tag's values, a tag: ``compilers.duckdb.subquery_casts``), and
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from influxpy.backends.duckdb.operand_types import (
     Tables,
     Types,
+    field_kinds,
     outer_calls,
     tag_keys,
     type_or_none,
@@ -38,7 +40,7 @@ from influxpy.expressions import Col, ColumnPattern, Star
 from influxpy.functions import Func
 from influxpy.query import Query
 
-__all__ = ["held_names", "places", "read_kind", "runs_nothing"]
+__all__ = ["built_subqueries", "held_names", "places", "read_kind"]
 
 
 def held_names(query: Query, tables: Tables) -> set[str] | None:
@@ -64,30 +66,44 @@ def held_names(query: Query, tables: Tables) -> set[str] | None:
     return held | set(query.group_tags(tag_keys(query, tables)))
 
 
-def runs_nothing(query: Query, tables: Tables) -> bool:
-    """Whether influxd builds nothing of *query*'s subquery: no call of a
-    known type reads a name it holds (a raw select: no name read has a
-    type). It then answers no rows, and none of the subquery's errors."""
-    source = query.source
-    if not isinstance(source, Query) or query.extra_sources or not query.select:
-        return False
+def built_subqueries(query: Query, tables: Tables) -> list[Query] | None:
+    """The subqueries among *query*'s sources (all subqueries) that influxd
+    builds: those a call of a known type reads a name of (a raw select
+    builds them all when a name it reads has a type in one of them). None
+    where this is not known here (a measurement among the sources, a
+    ``*``): every one is built. A subquery not built runs nothing, so
+    none of its errors; where none is, the answer is no rows."""
+    sources = [query.source, *query.extra_sources]
+    subqueries = [s for s in sources if isinstance(s, Query)]
+    if len(subqueries) < len(sources) or not query.select:
+        return None
     nodes = [node for item in query.select for node in item.expression.walk()]
     if any(isinstance(node, Star | ColumnPattern) for node in nodes):
-        return False
-    held = held_names(source, tables)
-    if held is None:
-        return False
-    types = Types.of(query, tables)
+        return None
+    holds: list[set[str]] = []
+    kinds: dict[str, str] = {}
+    for subquery in subqueries:
+        names = held_names(subquery, tables)
+        if names is None:
+            return None
+        holds.append(names)
+        alone = dataclasses.replace(query, source=subquery, extra_sources=())
+        for key, kind in field_kinds(alone, tables).items():
+            kinds.setdefault(key, kind)
+    types = Types(kinds, set())
     calls = [call for item in query.select for call in outer_calls(item.expression)]
     if not calls:
-        names = [n for n in nodes if isinstance(n, Col) and n.role != "time"]
-        return bool(names) and all(types.of_column(n) is None for n in names)
-    for call in calls:
-        if type_or_none(call, types) is None:
-            continue  # influxd skips a call of no type
-        if any(isinstance(n, Col) and n.key in held for n in call.walk()):
-            return False
-    return True
+        read = [n for n in nodes if isinstance(n, Col) and n.role != "time"]
+        typed = any(types.of_column(n) is not None for n in read)
+        return subqueries if typed else []
+    keys = {
+        n.key
+        for call in calls
+        if type_or_none(call, types) is not None  # influxd skips the others
+        for n in call.walk()
+        if isinstance(n, Col)
+    }
+    return [s for s, held in zip(subqueries, holds, strict=True) if keys & held]
 
 
 def places(
