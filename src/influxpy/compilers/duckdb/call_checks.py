@@ -12,7 +12,7 @@ from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
 from influxpy.compilers.duckdb.context import _MATH_FUNCTIONS, _Context
 from influxpy.compilers.duckdb.through_calls import _FIELD_EXPECTED, ThroughCallsMixin
 from influxpy.exceptions import ProgrammingError
-from influxpy.expressions import Col
+from influxpy.expressions import VALUE_CASTS, Col
 from influxpy.function_specs import FUNCTIONS
 from influxpy.functions import Func
 from influxpy.query import Query
@@ -32,10 +32,6 @@ _TYPED_TRANSFORMS = {
     "cumulative_sum": "cumulative sum",
     "moving_average": "moving average",
 }
-
-
-#: The value casts: a call over ``c::string`` reads a string iterator.
-_VALUE_TYPES = ("float", "integer", "string", "boolean")
 
 
 class CallChecksMixin(ThroughCallsMixin):
@@ -146,7 +142,7 @@ class CallChecksMixin(ThroughCallsMixin):
         found = find_column(ctx.columns, source.key, "field")
         if found is None or found[1].role != "field":
             return  # not held: a tag only the outer GROUP BY adds
-        kind = source.cast if source.cast in _VALUE_TYPES else found[1].kind
+        kind = source.cast if source.cast in VALUE_CASTS else found[1].kind
         if kind in spec.refused_types:
             iterator = f"*query.{kind}InterruptIterator"
             msg = f"unsupported {spec.iterator} iterator type: {iterator}"

@@ -44,7 +44,7 @@ from influxpy.compilers.duckdb.picks import (
 from influxpy.compilers.duckdb.scalars import literal_kind
 from influxpy.compilers.duckdb.through_calls import _runs_through_distinct
 from influxpy.exceptions import ProgrammingError
-from influxpy.expressions import Col
+from influxpy.expressions import VALUE_CASTS, Col
 from influxpy.functions import Func
 from influxpy.query import SelectItem
 
@@ -298,7 +298,7 @@ class CallsMixin(CallChecksMixin, PicksMixin):
         source = call.source
         if isinstance(source, Col):
             # A cast types the name; influxd types a tag too.
-            return source.cast in _VALUE_CASTS or source.role == "tag"
+            return source.cast in VALUE_CASTS or source.role == "tag"
         return (
             name in self._TRANSFORMS
             and isinstance(source, Func)
@@ -457,14 +457,10 @@ class CallsMixin(CallChecksMixin, PicksMixin):
             return self._call_kind(source, columns)
         if isinstance(source, Col):
             kind = _column_sql(source, columns)[1]
-            if kind is None and source.cast in _VALUE_CASTS:
+            if kind is None and source.cast in VALUE_CASTS:
                 return source.cast  # ``last(nope::string)``: typed, no value
             return kind
         return None
-
-
-#: The casts that type a name no source holds.
-_VALUE_CASTS = ("float", "integer", "unsigned", "string", "boolean")
 
 
 def _reading_context(ctx: _Context, call: Func, predictors: frozenset[str]) -> _Context:
