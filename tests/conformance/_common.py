@@ -108,3 +108,9 @@ def statement_values(backend: Any, text: str) -> Any:
     if result.error is not None:
         return result.error
     return [list(v) for s in result.series for v in s.values]
+
+
+def unsupported(function: str, kind: str = "string") -> str:
+    """influxd's error for *function* over values of *kind*
+    (``unsupported max iterator type: *query.stringInterruptIterator``)."""
+    return f"unsupported {function} iterator type: *query.{kind}InterruptIterator"

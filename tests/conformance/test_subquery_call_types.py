@@ -27,6 +27,7 @@ from conformance._common import (
     rows,
     statement_values,
     stored,
+    unsupported,
     write,
 )
 from influxpy.aggregates import Last, Max
@@ -42,9 +43,8 @@ POINTS = [
     "net,v=tagged x=1i 11",
     "net,v=other x=2i 21",
 ]
-MAX = "unsupported max iterator type: *query.stringInterruptIterator"
-MEAN = "unsupported mean iterator type: *query.stringInterruptIterator"
-SUM_BOOLEAN = "unsupported sum iterator type: *query.booleanInterruptIterator"
+MAX, MEAN = unsupported("max"), unsupported("mean")
+SUM_BOOLEAN = unsupported("sum", "boolean")
 LAST_S = "(SELECT last(s) AS m FROM cpu)"
 BY_HOST = "(SELECT max(v) FROM cpu GROUP BY host)"
 

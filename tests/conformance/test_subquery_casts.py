@@ -28,6 +28,7 @@ from conformance._common import (
     rows,
     statement_values,
     stored,
+    unsupported,
     write,
 )
 from influxpy.aggregates import Count, First, Sum
@@ -45,15 +46,11 @@ S = "(SELECT s AS c FROM m)"
 H = "(SELECT t1 AS h, f FROM m)"
 G = "(SELECT f AS c FROM m GROUP BY t1)"
 T = "(SELECT top(f, t1, 2) FROM m)"
-MAX = "unsupported max iterator type: *query.stringInterruptIterator"
-MIN = "unsupported min iterator type: *query.stringInterruptIterator"
-MEAN = "unsupported mean iterator type: *query.stringInterruptIterator"
-SUM = "unsupported sum iterator type: *query.stringInterruptIterator"
-SUM_BOOLEAN = "unsupported sum iterator type: *query.booleanInterruptIterator"
+MAX, MIN, MEAN, SUM = (unsupported(f) for f in ("max", "min", "mean", "sum"))
+SUM_BOOLEAN, MEAN_B = unsupported("sum", "boolean"), unsupported("mean", "boolean")
 NESTED = "(SELECT max(f) FROM (SELECT f FROM m GROUP BY t1) GROUP BY *)"
 WINDOWS = "FROM m WHERE time < 100 GROUP BY time(30ns)"
 BY_T1 = "GROUP BY t1"
-MEAN_B = "unsupported mean iterator type: *query.booleanInterruptIterator"
 
 
 @pytest.fixture
