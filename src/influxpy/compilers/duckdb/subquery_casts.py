@@ -25,7 +25,7 @@ and for the argument types checked before a query runs.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from influxpy.compilers.duckdb.call_casts import rewrite_calls, with_source
@@ -164,6 +164,6 @@ def read_casts(
     return dataclasses.replace(outer, select=tuple(items))
 
 
-def _named_like_tag(col: Col, where: str, group_tag: Any) -> bool:
+def _named_like_tag(col: Col, where: str, group_tag: Callable[[str], bool]) -> bool:
     """``x::tag`` of a column named like a group tag ``x``."""
-    return col.cast == "tag" and where != TAG and bool(group_tag(col.key))
+    return col.cast == "tag" and where != TAG and group_tag(col.key)
