@@ -19,7 +19,12 @@ import dataclasses
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
-from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column, ident
+from influxpy.compilers.duckdb.catalog import (
+    ColumnInfo,
+    absent_column,
+    find_column,
+    ident,
+)
 from influxpy.compilers.duckdb.context import _column_sql, _Context
 from influxpy.compilers.duckdb.scalars import _cast
 from influxpy.expressions import Col, CombinedExpression
@@ -61,7 +66,7 @@ def cast_calls(
             # No conversion (``v::string`` of a float): no value, as influxd
             # reads it; a name no column has reads nothing, typed by the
             # cast (``last(v::string)`` is a column of strings, filled).
-            return Col(_column_name(ctx, col.key, col.cast), "field", cast=col.cast)
+            return Col(absent_column(col.key), "field", cast=col.cast)
         if col.cast not in _NUMBERS or info.kind not in _NUMBERS:
             return col
         name = _column_name(ctx, col.key, col.cast)

@@ -79,6 +79,14 @@ def code_column(key: str) -> str:
 _FIELD_PREFIX = "\nfield:"
 
 
+def absent_column(key: str) -> str:
+    """A name no table has a column of: what a call reads where influxd
+    reads no value of *key* (``sum(t::field)`` of a subquery's tag,
+    ``first(v::string)`` of a float field). It starts with a line break,
+    which no InfluxDB key can hold."""
+    return f"\nabsent:{key}"
+
+
 def field_column(key: str) -> str:
     """The column of field *key* in a table where *key* is also a tag.
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from influxpy.compilers.duckdb.call_casts import rewrite_calls, with_source
-from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
+from influxpy.compilers.duckdb.catalog import ColumnInfo, absent_column, find_column
 from influxpy.expressions import Col
 from influxpy.function_specs import FUNCTIONS
 from influxpy.functions import Func
@@ -122,7 +122,7 @@ def read_casts(
 
     def resolved(col: Col, read: str | None, info: ColumnInfo) -> Col:
         if read == NOTHING:
-            return Col("\x00" + col.key, "field")
+            return Col(absent_column(col.key), "field")
         if read == TEXT:
             return Col(col.key, "field", dtype=info.kind)
         return dataclasses.replace(col, role="field", dtype=info.kind, cast=read)
