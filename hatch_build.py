@@ -33,6 +33,7 @@ EXTENSIONS = {
         Path("src/influxpy/lineprotocol/_speedups.c"),
         Path("src/influxpy/lineprotocol/_columns.c"),
         Path("src/influxpy/lineprotocol/_linebuffer.c"),
+        Path("src/influxpy/lineprotocol/_lanes.c"),
     ],
 }
 

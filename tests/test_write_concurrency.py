@@ -20,11 +20,13 @@ import pytest
 
 import influxpy
 from _influxd import InfluxServer
-from _models import ServerMeasurement
+from _models import Reading, ServerMeasurement
 from _proxy import CuttingProxy
 from influxpy.backends.http.lanes import _route
 from influxpy.backends.http.writing import HTTPWrites
 from influxpy.exceptions import InterfaceError, LineProtocolError
+from influxpy.lineprotocol import compiled
+from influxpy.lineprotocol.encoder import joined
 
 T0 = 1_513_071_900_000_000_000
 HOSTS = 7
@@ -213,3 +215,81 @@ def test_lines_are_routed_by_series_in_order() -> None:
                 key = line.rsplit(" ", 2)[0]
                 assert owners.setdefault(key, index) == index
         assert len(owners) == 8
+
+
+def _odd_reading(n: int) -> Reading:
+    """Readings of many series, some of whose values leave the compiled
+    encoder's fast path (an int for a float field, text beyond ASCII, a
+    newline inside a string value, a tag value with spaces and commas)."""
+    return Reading(
+        time=T0 + n,
+        value=n if n % 7 == 0 else n / 4,
+        count=n,
+        ok=n % 2 == 0,
+        message="two\nlines" if n % 11 == 0 else ("naïve" if n % 5 == 0 else "m"),
+        anything=float(n),
+        odd=0.5,
+        host=f"h {n % 13},x=y",
+        odd_tag=f"z{n % 3}",
+        rack=None if n % 4 else "r1",
+    )
+
+
+@pytest.mark.skipif(not compiled(), reason="the compiled encoder routes lanes")
+@pytest.mark.parametrize("count", [1, 2, 3, 5])
+def test_compiled_lanes_route_as_the_lines_do(count: int) -> None:
+    """``Encoder.lanes()`` gives each lane the lines ``_route()`` gives it
+    from the same objects' lines, in order, whether a line was written in C
+    or by the Python encoder (new series, values off the fast path)."""
+    encoder = Reading._meta.encoder
+    encoder._cache.clear()  # every series new at first: the Python encoder
+    objs = [_odd_reading(n) for n in range(600)]
+    expected = _route(encoder.encode_many(objs), count)
+    encoder._cache.clear()
+    got: list[list[str]] = [[] for _ in range(count)]
+    for start in range(0, len(objs), 150):  # new series, then cached ones
+        for lane, piece in enumerate(encoder.lanes(objs[start : start + 150], count)):
+            if piece[2]:
+                got[lane] += list(joined([piece])[1])
+    assert got == expected
+    assert sum(map(len, got)) == len(objs)
+
+
+@pytest.mark.skipif(not compiled(), reason="the compiled encoder routes lanes")
+def test_compiled_lanes_raise_the_encoders_error() -> None:
+    objs = [point(1), point(2, name="bad\nname")]
+    with pytest.raises(LineProtocolError, match=r"tag 'name' .* line break"):
+        ServerMeasurement._meta.encoder.lanes(objs, 2)
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_each_lane_posts_batches_of_batch_size_lines(
+    conn: str, monkeypatch: pytest.MonkeyPatch, listed: bool
+) -> None:
+    """Every request of a lane holds exactly batch_size lines but its last,
+    a series' points all go through one lane, and all are stored."""
+    posted: dict[str, list[list[str]]] = {}
+    post = HTTPWrites._post_body
+
+    def recording(self: HTTPWrites, body: bytes, lines: Any, *args: Any) -> None:
+        name = threading.current_thread().name
+        posted.setdefault(name, []).append(list(lines))
+        post(self, body, lines, *args)
+
+    monkeypatch.setattr(HTTPWrites, "_post_body", recording)
+    objs = [point(n, name=f"h{n % 50}") for n in range(10_000)]
+    series = ServerMeasurement.series.using(conn)
+    given = objs if listed else iter(objs)
+    assert series.bulk_create(given, batch_size=700, concurrency=3) == 10_000
+    assert len(stored(conn)) == 10_000
+    if not posted:
+        return  # the engine writes in one transaction, without lanes
+    assert len(posted) == 3
+    owners: dict[str, str] = {}
+    for name, requests in posted.items():
+        assert all(len(lines) == 700 for lines in requests[:-1])
+        assert 0 < len(requests[-1]) <= 700
+        for lines in requests:
+            for line in lines:
+                assert owners.setdefault(line.split(" ", 1)[0], name) == name
+    assert sum(len(lines) for r in posted.values() for lines in r) == 10_000

@@ -177,9 +177,10 @@ put_value(buffer *buf, unsigned char kind, PyObject *value)
 }
 
 /* Write the line of *dict* into *buf*; 1 written, 0 when the object is left
- * to the Python encoder, -1 on error. */
+ * to the Python encoder, -1 on error. *found*, when given, gets the series
+ * key found in the cache (borrowed), or NULL. */
 static int
-put_line(RowEncoder *self, buffer *buf, PyObject *dict)
+put_line(RowEncoder *self, buffer *buf, PyObject *dict, PyObject **found)
 {
     PyObject *series;
     /* The tuple of tag values is reused while nothing else holds it: a new
@@ -212,6 +213,9 @@ put_line(RowEncoder *self, buffer *buf, PyObject *dict)
     Py_DECREF(key);
     if (series == NULL) {
         return PyErr_Occurred() ? -1 : 0; /* a new series: checked in Python */
+    }
+    if (found != NULL) {
+        *found = series;
     }
     Py_ssize_t length;
     const char *text = PyUnicode_AsUTF8AndSize(series, &length);
@@ -278,9 +282,11 @@ make_str(buffer *buf)
 }
 
 /* Append the line of *obj* to *buf*: 1 when written here, 0 when the object
- * is left to the Python encoder (*buf* as it was), -1 on error. */
+ * is left to the Python encoder (*buf* as it was), -1 on error. *found*, when
+ * given, gets the series key of a line written here (borrowed from the
+ * cache; NULL otherwise). */
 int
-write_object(RowEncoder *self, buffer *buf, PyObject *obj)
+write_object_found(RowEncoder *self, buffer *buf, PyObject *obj, PyObject **found)
 {
     PyObject *dict = PyObject_GetAttr(obj, DICT_NAME);
     if (dict == NULL) {
@@ -290,13 +296,53 @@ write_object(RowEncoder *self, buffer *buf, PyObject *obj)
     int done = 0;
     if (PyDict_Check(dict)) {
         Py_ssize_t start = buf->size;
-        done = put_line(self, buf, dict);
+        done = put_line(self, buf, dict, found);
         if (done == 0) {
             buf->size = start;
         }
     }
     Py_DECREF(dict);
     return done;
+}
+
+int
+write_object(RowEncoder *self, buffer *buf, PyObject *obj)
+{
+    return write_object_found(self, buf, obj, NULL);
+}
+
+/* The series key the cache holds for the tag values of *obj*, a new
+ * reference, or NULL (with an exception only on error). */
+PyObject *
+cached_series(RowEncoder *self, PyObject *obj)
+{
+    PyObject *dict = PyObject_GetAttr(obj, DICT_NAME);
+    if (dict == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    PyObject *series = NULL;
+    PyObject *key = PyTuple_New(self->tag_count);
+    if (key == NULL || !PyDict_Check(dict)) {
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < self->tag_count; i++) {
+        PyObject *value = lookup(dict, PyTuple_GET_ITEM(self->tag_names, i));
+        if (value == NULL) {
+            if (PyErr_Occurred()) {
+                goto done;
+            }
+            value = Py_None;
+        }
+        Py_INCREF(value);
+        PyTuple_SET_ITEM(key, i, value);
+    }
+    series = PyDict_GetItemWithError(self->cache, key);
+    Py_XINCREF(series);
+done:
+    Py_XDECREF(key);
+    Py_DECREF(dict);
+    return series;
 }
 
 /* The line of *obj* as a new str, or NULL with an exception. */
@@ -472,6 +518,10 @@ static PyMethodDef RowEncoder_methods[] = {
      "body(objs)\n--\n\nThe lines of a list of objects joined by newlines, as "
      "UTF-8, and None, or each line's start offset (native int64) when a "
      "line holds a newline."},
+    {"lanes", (PyCFunction)RowEncoder_lanes, METH_VARARGS,
+     "lanes(objs, count)\n--\n\nThe lines of a list of objects routed to "
+     "*count* lanes by series key: for each lane the body() of its lines and "
+     "their count (see _lanes.c)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -189,6 +189,14 @@ int ready(RowEncoder *self, buffer *buf);
 int write_object(RowEncoder *self, buffer *buf, PyObject *obj);
 /* Append the Python encoder's line of *obj* as UTF-8; -1 on error. */
 int write_fallback(RowEncoder *self, buffer *buf, PyObject *obj);
+/* write_object(), also giving the series key of a line written (borrowed). */
+int write_object_found(RowEncoder *self, buffer *buf, PyObject *obj,
+                       PyObject **found);
+/* The series key cached for *obj*'s tag values (new reference) or NULL. */
+PyObject *cached_series(RowEncoder *self, PyObject *obj);
+
+/* _lanes.c: RowEncoder.lanes(objs, count), lines routed by series key. */
+PyObject *RowEncoder_lanes(RowEncoder *self, PyObject *args);
 
 /* _linebuffer.c: a batch writer's buffer of lines. */
 extern PyTypeObject LineBufferType;

@@ -278,6 +278,18 @@ class Encoder:
         data, starts = self._compiled.body(objs)
         return data, starts, len(objs)
 
+    def lanes(self, objs: list[Any], count: int) -> list[Piece]:
+        """The lines of *objs* routed to *count* lanes by series key, for
+        parallel writes: for each lane, in order, a piece of a body
+        (``piece()``) of its lines. Every line of one series goes to one
+        lane (``hash(series key) % count``), in the order given. The errors
+        of ``lines()``."""
+        if self._compiled is None:
+            msg = "Encoder.lanes() needs the compiled extension (compiled())"
+            raise RuntimeError(msg)
+        routed: list[Piece] = self._compiled.lanes(objs, count)
+        return routed
+
     def _encode_columns(self, batch: list[Any]) -> list[str] | None:
         """Encode *batch* column by column, or return None to leave it to the
         object-by-object encoder (which then raises any error).

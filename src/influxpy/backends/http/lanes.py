@@ -7,11 +7,16 @@ import queue
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from itertools import compress, repeat
+from itertools import compress, islice, repeat
 from operator import itemgetter
 from typing import Any, Protocol
 
-__all__ = ["WriteLanes"]
+from influxpy.lineprotocol.encoder import Piece, joined
+
+__all__ = ["WriteLanes", "made"]
+
+#: Objects of a generator taken at a time (as ``Encoder.lines()`` does).
+_CHUNK = 256
 
 #: What encodes a batch: its lines, or its body and lines.
 _Encode = Callable[[Any], "list[str] | tuple[bytes, Sequence[str]]"]
@@ -60,6 +65,17 @@ def _route(lines: list[str], count: int) -> list[list[str]]:
     ]
 
 
+#: Hands lane N a batch's body and lines (``WriteLanes._run()``).
+_Hand = Callable[[int, tuple[bytes, Sequence[str]]], None]
+
+
+def made(batch: tuple[bytes, Sequence[str]]) -> tuple[bytes, Sequence[str]]:
+    """A batch made by ``frame_bodies()``, ``Encoder.bodies()`` or
+    ``joined()``: its body and lines as they are (the encode of
+    ``_encode_body()`` for batches made already)."""
+    return batch
+
+
 #: What a lane receives: a body, its lines and the event set once it is
 #: sent (or skipped); ``None`` to stop.
 _Inbox = queue.Queue[tuple[bytes, Sequence[str], threading.Event] | None]
@@ -101,6 +117,79 @@ class WriteLanes:
     ) -> int:
         """Encode *batches*, route their lines and write them; counts into
         *state* (``written``, ``failed``) and returns the count."""
+
+        def feed(hand: _Hand) -> None:
+            count = self.concurrency
+            size = self.batch_size
+            buffers: list[list[str]] = [[] for _ in range(count)]
+            for batch in batches:
+                lines = encode(batch)
+                if isinstance(lines, tuple):  # a body: WriteLanes takes lines
+                    lines = list(lines[1])
+                for buffer, routed in zip(buffers, _route(lines, count), strict=True):
+                    buffer.extend(routed)
+                for lane, buffer in enumerate(buffers):
+                    while len(buffer) >= size and not state["failed"]:
+                        hand(lane, self.backend._encode_body(list, buffer[:size]))
+                        del buffer[:size]
+                if state["failed"]:
+                    return
+            for lane, buffer in enumerate(buffers):
+                if buffer and not state["failed"]:
+                    hand(lane, self.backend._encode_body(list, buffer))
+
+        return self._run(feed, state)
+
+    def run_objects(
+        self,
+        objs: Iterable[Any],
+        lanes_of: Callable[[list[Any], int], list[Piece]],
+        state: dict[str, Any],
+    ) -> int:
+        """Like ``run()``, for model instances the compiled encoder routes
+        itself (``Encoder.lanes()``): no string per line. Each lane's lines
+        are cut into bodies of exactly *batch_size* lines (the last fewer),
+        so the objects are taken a piece at a time, never more than the
+        fullest lane has room for."""
+
+        def body(lane_pieces: list[Piece]) -> tuple[bytes, Sequence[str]]:
+            return self.backend._encode_body(made, joined(lane_pieces))
+
+        def feed(hand: _Hand) -> None:
+            count = self.concurrency
+            size = self.batch_size
+            pieces: list[list[Piece]] = [[] for _ in range(count)]
+            filled = [0] * count
+            listed = objs if isinstance(objs, list | tuple) else None
+            iterator = iter(objs)
+            taken = 0
+            while not state["failed"]:
+                room = size - max(filled)
+                if listed is not None:
+                    chunk = list(listed[taken : taken + room])
+                    taken += len(chunk)
+                else:
+                    # A generator's objects die young (see Encoder.lines()).
+                    chunk = list(islice(iterator, min(room, _CHUNK)))
+                if not chunk:
+                    break
+                for lane, piece in enumerate(lanes_of(chunk, count)):
+                    if not piece[2]:
+                        continue
+                    pieces[lane].append(piece)
+                    filled[lane] += piece[2]
+                    if filled[lane] == size:
+                        hand(lane, body(pieces[lane]))
+                        pieces[lane], filled[lane] = [], 0
+            for lane in range(count):
+                if pieces[lane] and not state["failed"]:
+                    hand(lane, body(pieces[lane]))
+
+        return self._run(feed, state)
+
+    def _run(self, feed: Callable[[_Hand], None], state: dict[str, Any]) -> int:
+        """Start the lanes, let *feed* hand them their bodies, and wait for
+        them; raise the first error a lane met."""
         count = self.concurrency
         inboxes: list[_Inbox] = [queue.Queue(maxsize=1) for _ in range(count)]
         threads = [
@@ -114,24 +203,12 @@ class WriteLanes:
         ]
         for thread in threads:
             thread.start()
-        buffers: list[list[str]] = [[] for _ in range(count)]
-        size = self.batch_size
+
+        def hand(lane: int, made: tuple[bytes, Sequence[str]]) -> None:
+            self._hand_over(inboxes[lane], made)
+
         try:
-            for batch in batches:
-                lines = encode(batch)
-                if isinstance(lines, tuple):  # a body: WriteLanes takes lines
-                    lines = list(lines[1])
-                for buffer, routed in zip(buffers, _route(lines, count), strict=True):
-                    buffer.extend(routed)
-                for inbox, buffer in zip(inboxes, buffers, strict=True):
-                    while len(buffer) >= size and not state["failed"]:
-                        self._hand_over(inbox, buffer[:size])
-                        del buffer[:size]
-                if state["failed"]:
-                    break
-            for inbox, buffer in zip(inboxes, buffers, strict=True):
-                if buffer and not state["failed"]:
-                    self._hand_over(inbox, buffer)
+            feed(hand)
         except BaseException:
             # The caller's iterable or the encoder failed: nothing more is sent.
             state["failed"] = True
@@ -145,16 +222,17 @@ class WriteLanes:
             raise self._errors[0]
         return int(state["written"])
 
-    def _hand_over(self, inbox: _Inbox, lines: list[str]) -> None:
-        """Give a lane its next batch, and return once the body is out.
+    def _hand_over(self, inbox: _Inbox, made: tuple[bytes, Sequence[str]]) -> None:
+        """Give a lane its next batch (its body and lines), and return once
+        the body is out.
 
         As in ``_write_batches()``: encoding on while a lane sends would
         hold the GIL its thread needs at each step of the request, so the
         calling thread encodes while the server works instead.
         """
-        body, made = self.backend._encode_body(list, lines)
+        body, lines = made
         sent = threading.Event()
-        inbox.put((body, made, sent))
+        inbox.put((body, lines, sent))
         sent.wait()
 
     def _lane(self, inbox: _Inbox, state: dict[str, Any]) -> None:

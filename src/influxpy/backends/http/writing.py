@@ -30,6 +30,7 @@ from influxpy._logging import note_batch
 from influxpy._utils import achunks, chunks
 from influxpy.backends.http.frame_bodies import frame_bodies
 from influxpy.backends.http.lanes import WriteLanes
+from influxpy.backends.http.lanes import made as _made
 from influxpy.backends.http.sending import HTTPRequests
 from influxpy.backends.written import (
     DEFAULT_BATCH_SIZE,
@@ -38,7 +39,7 @@ from influxpy.backends.written import (
     note_written,
 )
 from influxpy.lineprotocol.body_lines import BodyLines
-from influxpy.lineprotocol.encoder import Encoder, joined
+from influxpy.lineprotocol.encoder import Encoder, Piece, joined
 
 if TYPE_CHECKING:
     from influxpy._types import Measurement
@@ -118,12 +119,6 @@ class _LoopSignal:
 
 #: What encodes a batch: its lines, or its body and lines.
 _Encode = Callable[[Any], "list[str] | tuple[bytes, Sequence[str]]"]
-
-
-def _made(batch: tuple[bytes, Sequence[str]]) -> tuple[bytes, Sequence[str]]:
-    """A batch made by ``frame_bodies()`` or ``Encoder.bodies()``: its body
-    and lines as they are."""
-    return batch
 
 
 class HTTPWrites(HTTPRequests):
@@ -270,6 +265,24 @@ class HTTPWrites(HTTPRequests):
                 return lanes.run(batches, encode, state)
             return self._write_each(batches, encode, db, retention_policy, state)
 
+    def _write_lanes(
+        self,
+        objs: Iterable[Any],
+        lanes_of: Callable[[list[Any], int], list[Piece]],
+        database: str | None,
+        retention_policy: str | None,
+        concurrency: int,
+        batch_size: int,
+    ) -> int:
+        """``_write_batches()`` with *concurrency* lanes, for model instances
+        the compiled encoder routes (``WriteLanes.run_objects()``)."""
+        db = self.resolve_database(database)
+        self.check_open()
+        state = {"written": 0, "failed": False}
+        with counting_written(lambda: int(state["written"])):
+            lanes = WriteLanes(self, db, retention_policy, concurrency, batch_size)
+            return lanes.run_objects(objs, lanes_of, state)
+
     def _write_each(
         self,
         batches: Iterable[Any],
@@ -339,7 +352,12 @@ class HTTPWrites(HTTPRequests):
         # Encoded a few hundred at a time (Encoder.lines()): a generator's
         # instances then die young instead of burdening the garbage collector.
         encoder = model._meta.encoder
-        if encoder.compiled and concurrency <= 1:
+        if encoder.compiled and concurrency > 1:
+            # Lines routed to the lanes by the compiled encoder, in bodies.
+            return self._write_lanes(
+                objs, encoder.lanes, database, retention_policy, concurrency, batch_size
+            )
+        if encoder.compiled:
             # Bodies joined by the compiled encoder, without a string per line.
             return self._write_batches(
                 encoder.bodies(objs, batch_size),
