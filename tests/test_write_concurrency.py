@@ -24,7 +24,7 @@ from _models import Reading, ServerMeasurement
 from _proxy import CuttingProxy
 from influxpy.backends.http.lanes import _route
 from influxpy.backends.http.writing import HTTPWrites
-from influxpy.exceptions import InterfaceError, LineProtocolError
+from influxpy.exceptions import FieldError, InterfaceError, LineProtocolError
 from influxpy.lineprotocol import compiled
 from influxpy.lineprotocol.encoder import joined
 
@@ -293,3 +293,65 @@ def test_each_lane_posts_batches_of_batch_size_lines(
             for line in lines:
                 assert owners.setdefault(line.split(" ", 1)[0], name) == name
     assert sum(len(lines) for r in posted.values() for lines in r) == 10_000
+
+
+def _frame(total: int, hosts: int = 50) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "cpu": [n / 2 for n in range(total)],
+            "memory": list(range(total)),
+            "free_memory": [1] * total,
+            "name": [f"host {n % hosts}" for n in range(total)],
+            "region": ["eu"] * total,
+        },
+        index=pd.to_datetime(
+            [T0 + n * 1_000_000_000 for n in range(total)], unit="ns", utc=True
+        ),
+    )
+
+
+def test_write_dataframe_lanes_post_batch_size_rows_of_their_series(
+    conn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A frame's rows are routed to the lanes as bodies: each lane's
+    requests hold batch_size lines but its last, each series stays in one
+    lane, and the lines are those of one connection's bodies."""
+    posted: dict[str, list[list[str]]] = {}
+    post = HTTPWrites._post_body
+
+    def recording(self: HTTPWrites, body: bytes, lines: Any, *args: Any) -> None:
+        posted.setdefault(threading.current_thread().name, []).append(list(lines))
+        post(self, body, lines, *args)
+
+    monkeypatch.setattr(HTTPWrites, "_post_body", recording)
+    frame = _frame(9_000)
+    series = ServerMeasurement.series.using(conn)
+    assert series.write_dataframe(frame, batch_size=800, concurrency=3) == 9_000
+    rows = stored(conn)
+    assert [r["memory"] for r in rows] == list(range(9_000))
+    if not posted:
+        return  # the engine writes in one transaction, without lanes
+    lanes = {name: r for name, r in posted.items() if "lane" in name}
+    assert len(lanes) == 3
+    owners: dict[str, str] = {}
+    for name, requests in lanes.items():
+        assert all(len(lines) == 800 for lines in requests[:-1])
+        for lines in requests:
+            for line in lines:
+                assert owners.setdefault(line.rsplit(" ", 2)[0], name) == name
+    assert sum(len(lines) for r in lanes.values() for lines in r) == 9_000
+    assert len(owners) == 50
+
+
+def test_write_dataframe_lanes_stop_at_a_refused_value(conn: str) -> None:
+    """A value the line protocol cannot carry (inf) fails its batch; no
+    later batch is sent and ``written`` counts exactly what is stored."""
+    frame = _frame(12_000, hosts=4)
+    frame.iloc[11_000, frame.columns.get_loc("cpu")] = float("inf")
+    series = ServerMeasurement.series.using(conn)
+    with pytest.raises(FieldError, match="cannot store NaN or infinity") as info:
+        series.write_dataframe(frame, batch_size=1_000, concurrency=2)
+    written = getattr(info.value, "written", None)
+    assert written == len(stored(conn))
+    assert written is not None
+    assert written < 12_000

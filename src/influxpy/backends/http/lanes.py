@@ -187,6 +187,22 @@ class WriteLanes:
 
         return self._run(feed, state)
 
+    def run_bodies(
+        self,
+        bodies: Iterable[tuple[int, tuple[bytes, Sequence[str]]]],
+        state: dict[str, Any],
+    ) -> int:
+        """Like ``run()``, for bodies made and routed already: each with the
+        lane that posts it (``frame_lane_bodies()``)."""
+
+        def feed(hand: _Hand) -> None:
+            for lane, body in bodies:
+                if state["failed"]:
+                    return
+                hand(lane, self.backend._encode_body(made, body))
+
+        return self._run(feed, state)
+
     def _run(self, feed: Callable[[_Hand], None], state: dict[str, Any]) -> int:
         """Start the lanes, let *feed* hand them their bodies, and wait for
         them; raise the first error a lane met."""

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from influxpy._logging import note_batch
 from influxpy._utils import achunks, chunks
-from influxpy.backends.http.frame_bodies import frame_bodies
+from influxpy.backends.http.frame_bodies import frame_bodies, frame_lane_bodies
 from influxpy.backends.http.lanes import WriteLanes
 from influxpy.backends.http.lanes import made as _made
 from influxpy.backends.http.sending import HTTPRequests
@@ -268,19 +268,22 @@ class HTTPWrites(HTTPRequests):
     def _write_lanes(
         self,
         objs: Iterable[Any],
-        lanes_of: Callable[[list[Any], int], list[Piece]],
+        lanes_of: Callable[[list[Any], int], list[Piece]] | None,
         database: str | None,
         retention_policy: str | None,
         concurrency: int,
         batch_size: int,
     ) -> int:
         """``_write_batches()`` with *concurrency* lanes, for model instances
-        the compiled encoder routes (``WriteLanes.run_objects()``)."""
+        the compiled encoder routes (``WriteLanes.run_objects()``) or, with
+        no *lanes_of*, bodies routed already (``WriteLanes.run_bodies()``)."""
         db = self.resolve_database(database)
         self.check_open()
         state = {"written": 0, "failed": False}
         with counting_written(lambda: int(state["written"])):
             lanes = WriteLanes(self, db, retention_policy, concurrency, batch_size)
+            if lanes_of is None:
+                return lanes.run_bodies(objs, state)
             return lanes.run_objects(objs, lanes_of, state)
 
     def _write_each(
@@ -424,6 +427,12 @@ class HTTPWrites(HTTPRequests):
         a frame whose tags are strings is written as bodies joined in C
         (``frame_bodies.py``).
         """
+        if concurrency > 1:
+            routed = frame_lane_bodies(model, frame, batch_size, concurrency)
+            if routed is not None:
+                return self._write_lanes(
+                    routed, None, database, retention_policy, concurrency, batch_size
+                )
         bodies = frame_bodies(model, frame, batch_size) if concurrency <= 1 else None
         if bodies is not None:
             return self._write_batches(
