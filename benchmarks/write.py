@@ -47,6 +47,8 @@ CASES = {
     "from rows in memory",
     "influxpy_bulk_create_c2": "influxpy bulk_create(concurrency=2): two requests "
     "in flight, lines routed to two connections by series",
+    "influxpy_write_dataframe_c2": "influxpy write_dataframe(concurrency=2): the "
+    "same for a DataFrame's rows",
     "influxdb_python_write_points": "influxdb-python write_points(), 5,000 a batch",
 }
 
@@ -117,14 +119,17 @@ def child(case: str, url: str, n: int) -> dict[str, Any]:
         gzip = "true" if case.endswith("gzip") else "auto"
         influxpy.connect(f"influxdb://127.0.0.1:{port}/{DB}?gzip={gzip}")
         model = _model()
-        if case == "influxpy_write_dataframe":
+        if case.startswith("influxpy_write_dataframe"):
             import pandas as pd
 
             frame = pd.DataFrame(
                 list(rows(n)),
                 columns=["time", "name", "region", "cpu", "memory", "free_memory"],
             )
-            return measure(lambda: model.series.write_dataframe(frame))
+            lanes = 2 if case.endswith("_c2") else 1
+            return measure(
+                lambda: model.series.write_dataframe(frame, concurrency=lanes)
+            )
         if case == "influxpy_generator":
             # The rows are in memory, as the raw case's lines are: the clock
             # sees the instances built and written, not the data made up.

@@ -163,18 +163,7 @@ def test_a_lost_connection_stops_every_lane_and_written_is_exact(
 
 def test_write_dataframe_with_concurrency_stores_every_row(conn: str) -> None:
     total = 9_000
-    frame = pd.DataFrame(
-        {
-            "cpu": [n / 2 for n in range(total)],
-            "memory": list(range(total)),
-            "free_memory": [1] * total,
-            "name": [f"host {n % HOSTS}" for n in range(total)],
-            "region": ["eu"] * total,
-        },
-        index=pd.to_datetime(
-            [T0 + n * 1_000_000_000 for n in range(total)], unit="ns", utc=True
-        ),
-    )
+    frame = _frame(total, hosts=HOSTS)
     series = ServerMeasurement.series.using(conn)
     assert series.write_dataframe(frame, batch_size=1_000, concurrency=2) == total
     rows = stored(conn)

@@ -32,6 +32,23 @@ def frame_bodies(
     body; a batch with a value or a row the columns cannot take is encoded
     by ``encode_columns()``, which gives its lines or raises its error.
     """
+    from influxpy._dataframe import frame_batches
+
+    arrays = _arrays(model, frame)
+    if arrays is None:
+        return None
+    times, tags, fields = arrays
+    return _frame_batch_bodies(
+        options_of(model).measurement,
+        frame_batches(times, tags, fields, batch_size),
+        fields,
+    )
+
+
+def _arrays(model: type[Measurement], frame: Any) -> Any:
+    """The frame's times, tags and fields as arrays (``frame_arrays()``),
+    or None when a column needs ``frame_line_batches()`` (a value refused,
+    a tag column not of strings)."""
     from influxpy._dataframe import frame_arrays
 
     try:
@@ -40,13 +57,7 @@ def frame_bodies(
         return None
     if any(isinstance(values, list) for values in tags.values()):
         return None
-    from influxpy._dataframe import frame_batches
-
-    return _frame_batch_bodies(
-        options_of(model).measurement,
-        frame_batches(times, tags, fields, batch_size),
-        fields,
-    )
+    return times, tags, fields
 
 
 def frame_lane_bodies(
@@ -59,15 +70,12 @@ def frame_lane_bodies(
     in turn. None where ``frame_bodies()`` gives None, or when a tag set is
     refused (``frame_line_batches()`` then raises it in its batch).
     """
-    from influxpy._dataframe import frame_arrays
     from influxpy.lineprotocol.bodies import series_index
 
-    try:
-        times, tags, fields = frame_arrays(model, frame)
-    except Exception:  # raised batch by batch, after the batches before it
+    arrays = _arrays(model, frame)
+    if arrays is None:
         return None
-    if any(isinstance(values, list) for values in tags.values()):
-        return None
+    times, tags, fields = arrays
     measurement = options_of(model).measurement
     try:
         found, index = series_index(measurement, tags, list(fields), {}, len(times))
