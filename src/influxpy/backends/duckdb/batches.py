@@ -81,6 +81,8 @@ class Batch:
         self.lines: Any = None
         #: True when no two rows share tags and time (None: not known).
         self.distinct: bool | None = None
+        #: The line number of each row, when written as lines.
+        self.numbers: list[int] | None = None
 
     @property
     def vectorized(self) -> bool:
@@ -113,6 +115,8 @@ class Batch:
         }
         if self.lines is not None:
             self.lines = kept(self.lines)
+        if self.numbers is not None:
+            self.numbers = kept(self.numbers)
         self.count = len(self.times)
         if self.distinct is False:
             self.distinct = None

@@ -1,13 +1,10 @@
 """Storing one batch on the embedded engine: field types, tag codes, merge.
 
-``refuse_conflicts`` drops the points that write a field with another type
-than the stored one (or, for a new field, than the batch's first), as
-InfluxDB 1.6.7 drops them, and describes them for the
-``FieldTypeConflictError`` raised after the others are stored.
-``mixed_groups`` finds the shard groups in which one write gives a field
-values of two types and ``drop_groups`` takes a write's points in some
-groups out of a batch: InfluxDB refuses every point of a write in a shard
-group the write creates when its points there give a field two types. ``merge``
+``refuse_conflicts`` drops the points the field-type checks of the write
+refused (``write_checks``), as InfluxDB 1.6.7 drops them, and describes
+them for the ``FieldTypeConflictError`` raised after the others are
+stored. ``drop_groups`` takes a write's points in some shard groups out of
+a batch: those InfluxDB refuses whole. ``merge``
 stores a batch, merging a point with the same tag set and time into the
 stored one. ``tag_codes`` gives each tag value its integer code from the
 shared dictionary. Each runs inside the caller's transaction.
@@ -19,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from influxpy.backends.duckdb.batches import MIXED, as_list, pyarrow, untyped
+from influxpy.backends.duckdb.batches import MIXED, pyarrow, untyped
 from influxpy.backends.duckdb.catalog import ident
 from influxpy.compilers.duckdb.catalog import TAG_CODES, ColumnInfo, code_column
 from influxpy.exceptions import FieldTypeConflictError
@@ -27,6 +24,7 @@ from influxpy.exceptions import FieldTypeConflictError
 if TYPE_CHECKING:
     from influxpy.backends.duckdb.batches import Batch
     from influxpy.backends.duckdb.catalog import CatalogChange
+    from influxpy.backends.duckdb.write_checks import Decision
 
 __all__ = [
     "Rejection",
@@ -35,12 +33,10 @@ __all__ = [
     "drop_groups",
     "group_starts",
     "merge",
-    "mixed_groups",
     "refuse_conflicts",
     "tag_codes",
 ]
 
-_PY_KIND = {float: "float", int: "integer", bool: "boolean", str: "string"}
 #: InfluxDB's answer to a write whose points in a shard group it creates
 #: give a field two types (HTTP 400, every point of the write there refused).
 CREATED_GROUP_CONFLICT = "field type conflict"
@@ -70,6 +66,9 @@ class Rejection:
     #: The reason of each refused point, as ``lines``: its first field of
     #: another type.
     line_reasons: list[str] = field(default_factory=list)
+    #: The count InfluxDB answers (``dropped=``) when its storage checked
+    #: the write twice (see ``type_conflicts``); None: every refused point.
+    reported: int | None = None
 
     @property
     def first(self) -> str:
@@ -80,76 +79,36 @@ class Rejection:
         return self.line_reasons[0] if self.line_reasons else self.reasons[0]
 
 
-def refuse_conflicts(
-    batch: Batch, columns: Mapping[str, ColumnInfo] | None
-) -> Rejection | None:
-    """Drop the points writing a field with another type; describe them.
+def refuse_conflicts(batch: Batch, decision: Decision | None) -> Rejection | None:
+    """Drop the points *decision* refuses for a field type conflict
+    (``write_checks.check_write``); describe them.
 
-    A field keeps its stored type; a new field takes the type of its first
-    value in the batch. A point with any field of another type is refused
-    whole, and the batch's other points are kept, as on InfluxDB.
+    The fields then take their types after the write: the stored ones, or
+    those the write gives them.
     """
-    # The stored fields by key (a key can be a tag too, in another column).
-    stored = {c.key: c for c in (columns or {}).values() if c.role == "field"}
-    if all(
-        kind != MIXED and (key not in stored or stored[key].kind == kind)
-        for key, (kind, _values) in batch.fields.items()
-    ):
+    if decision is None:
         return None
     batch.materialize()
-    keep = [True] * batch.count
-    reasons = []
-    fresh: str | None = None
-    row_reasons: dict[int, str] = {}
-    originals = dict(batch.fields)
-    for key, (kind, values) in originals.items():
-        info = stored.get(key)
-        first = next((v for v in values if v is not None), None)
-        if first is None:
-            continue
-        target = info.kind if info is not None else _PY_KIND[type(first)]
-        if kind == target:
-            continue
-        given: str | None = None
-        kept_values = list(values)
-        for index, value in enumerate(values):
-            if value is None:
-                continue
-            value_kind = kind if kind != MIXED else _PY_KIND[type(value)]
-            if value_kind != target:
-                keep[index] = False
-                kept_values[index] = None
-                given = given or value_kind
-                row_reasons.setdefault(index, _conflict(batch, key, value_kind, target))
-        reasons.append(_conflict(batch, key, given, target))
-        if info is None and fresh is None:
-            fresh = reasons[-1]
-        batch.fields[key] = (target, kept_values)
-    if not reasons:
+    refused = [row for row, kept in enumerate(decision.keep) if not kept]
+    if not refused:
+        _resolve_kinds(batch)
         return None
-    total = batch.count
-    refused = [i for i, k in enumerate(keep) if not k]
-    # The refused points as they were given, before their values are cleared.
-    fields, batch.fields = batch.fields, originals
     lines = batch.row_lines(refused)
+    line_reasons = [decision.reasons[row] for row in refused]
+    total = batch.count
+    batch.drop_rows(decision.keep)
+    _resolve_kinds(batch)
+    return Rejection(total, lines, line_reasons, decision.fresh, line_reasons)
+
+
+def _resolve_kinds(batch: Batch) -> None:
+    """Give each field column of *batch* its one type (the points kept have
+    one per field); a field only refused points had is not written at all."""
+    fields = {}
+    for key, (kind, values) in batch.fields.items():
+        if any(v is not None for v in values):
+            fields[key] = untyped(values) if kind == MIXED else (kind, values)
     batch.fields = fields
-    batch.drop_rows(keep)
-    # A field only refused points had is not written at all.
-    batch.fields = {
-        k: (kind, values)
-        for k, (kind, values) in batch.fields.items()
-        if any(v is not None for v in values)
-    }
-    return Rejection(total, lines, reasons, fresh, [row_reasons[i] for i in refused])
-
-
-def _conflict(batch: Batch, key: str, given: str | None, target: str) -> str:
-    """InfluxDB's reason for a value of type *given* into a *target* field."""
-    return (
-        f'field type conflict: input field "{key}" on measurement '
-        f'"{batch.measurement}" is type {given}, already exists as type '
-        f"{target}"
-    )
 
 
 def group_starts(times: Any, shard_ns: int) -> Any:
@@ -162,30 +121,6 @@ def group_starts(times: Any, shard_ns: int) -> Any:
     t = np.asarray(times, dtype=np.int64)
     shift = _GO_ZERO_NS % shard_ns
     return t - ((t % shard_ns) + shift) % shard_ns
-
-
-def mixed_groups(
-    batches: list[Batch], shard_ns: int
-) -> dict[int, set[tuple[str, str]]]:
-    """The shard groups in which a batch gives one field values of two types:
-    each group's start (groups of *shard_ns* nanoseconds) and the fields
-    (``(measurement, key)``)."""
-    found: dict[int, set[tuple[str, str]]] = {}
-    for batch in batches:
-        if not batch.count:
-            continue
-        mixed = {k: v for k, (kind, v) in batch.fields.items() if kind == MIXED}
-        if not mixed:
-            continue
-        starts = group_starts(batch.times, shard_ns).tolist()
-        for key, values in mixed.items():
-            seen: dict[int, type] = {}
-            for start, value in zip(starts, as_list(values), strict=True):
-                if value is not None and (
-                    seen.setdefault(start, value.__class__) is not value.__class__
-                ):
-                    found.setdefault(start, set()).add((batch.measurement, key))
-    return found
 
 
 def drop_groups(batch: Batch, starts: set[int], shard_ns: int) -> list[str]:
@@ -217,7 +152,8 @@ def conflict_error(rejection: Rejection, written: int = 0) -> FieldTypeConflictE
     *written* counts the points earlier batches of the same call stored.
     """
     dropped = len(rejection.lines)
-    reason = f"partial write: {rejection.first} dropped={dropped}"
+    answered = dropped if rejection.reported is None else rejection.reported
+    reason = f"partial write: {rejection.first} dropped={answered}"
     kept = (
         "the other points were written"
         if dropped < rejection.total
@@ -421,8 +357,8 @@ def created_group_error(
     lines: list[str], rejection: Rejection | None, total: int, written: int = 0
 ) -> FieldTypeConflictError:
     """The error for a batch whose points *lines* were refused whole in
-    shard groups it created (``mixed_groups``), and whose points *rejection*
-    describes were dropped for a type conflict in existing groups.
+    their shard groups (``write_checks``), and whose points *rejection*
+    describes were dropped for a type conflict in other groups.
 
     *total* counts the batch's points; *written* the points earlier batches
     of the same call stored.

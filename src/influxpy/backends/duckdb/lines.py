@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from influxpy.backends.duckdb.batches import Batch, check_names
 from influxpy.backends.duckdb.ingest import CREATED_GROUP_CONFLICT, CREATED_GROUP_WHY
+from influxpy.backends.duckdb.write_checks import Dropped
 from influxpy.exceptions import (
     FieldTypeConflictError,
     LineProtocolError,
@@ -92,6 +93,29 @@ class WriteOutcome:
     error: PartialWriteError | None = None
 
 
+def dropped_points(dropped: list[Rejected], precision: str | None) -> list[Dropped]:
+    """The points the reader dropped (a field or tag named ``time``), for
+    the field-type checks, which meet them among the others."""
+    import time
+
+    from influxpy.lineprotocol.scanner import (
+        LineError,
+        precision_multiplier,
+        scan_point,
+    )
+
+    multiplier = precision_multiplier(precision)
+    now = time.time_ns()
+    found = []
+    for rejected in dropped:
+        try:
+            name, _tags, _fields, stamp = scan_point(rejected.line, multiplier, now)
+        except LineError:
+            continue
+        found.append(Dropped(rejected.line_number, name, stamp))
+    return found
+
+
 def batch_of(columns: Columns) -> Batch:
     """A ``Batch`` of one measurement's columns, for the Arrow ingest."""
     batch = Batch(columns.measurement, columns.count)
@@ -99,6 +123,7 @@ def batch_of(columns: Columns) -> Batch:
     batch.tags = dict(columns.tags)
     batch.fields = dict(columns.fields)
     batch.lines = columns.lines
+    batch.numbers = columns.line_numbers.tolist()
     batch.distinct = columns.distinct
     return batch
 
@@ -190,11 +215,14 @@ class WriteTally:
     refused: list[Rejected] = field(default_factory=list)
     #: Points older than the retention policy keeps (see ``beyond_retention``).
     beyond: list[Rejected] = field(default_factory=list)
-    #: Points refused whole in shard groups the body created (see
-    #: ``EngineWrites._refuse_new_groups``).
+    #: Points refused whole in shard groups (see ``EngineWrites._check_types``).
     created: list[Rejected] = field(default_factory=list)
     #: The conflicts of fields the body brings (``Rejection.fresh``).
     fresh: list[str] = field(default_factory=list)
+    #: Whether the storage checked the points twice (``WriteChecks``):
+    #: influxd then answers the count of that check's drops alone.
+    retried: bool = False
+    reported: int = 0
 
     def add(self, columns: Columns, stored: int, rejection: Rejection | None) -> None:
         """Count a batch's stored points and its refused ones."""
@@ -215,6 +243,11 @@ class WriteTally:
                 Rejected(numbers.get(line, 0), line, reason, reason)
                 for line, reason in zip(rejection.lines, reasons, strict=True)
             )
+
+    def note_checks(self, retried: bool, reported: int) -> None:
+        """Note the field-type checks' second pass and its count."""
+        self.retried = retried
+        self.reported = reported
 
     def refuse_group(self, columns: Columns, lines: list[str]) -> None:
         """Count the points of *columns* refused whole in a created group."""
@@ -271,9 +304,11 @@ class WriteTally:
                 why=CREATED_GROUP_WHY,
             )
         dropped = len(read.dropped) + len(self.conflicts)
+        if self.retried:
+            dropped = self.reported
         refused = [r.line for r in read.rejected]
         parsed = "\n".join(r.error for r in read.rejected)
-        if dropped:
+        if self.conflicts or read.dropped:
             # influxd names a conflict among the fields the body brings
             # before any other drop.
             first = (

@@ -3,7 +3,7 @@
 Each batch is stored in one transaction (``ingest.merge``); points refused
 for a field type conflict leave the others stored, then raise
 ``FieldTypeConflictError``; so do a write's points in a shard group InfluxDB
-would refuse whole (``_refuse_new_groups``). Rows are compressed by a checkpoint every
+would refuse whole (``_check_types``). Rows are compressed by a checkpoint every
 ``_CHECKPOINT_ROWS`` written (the URL's ``checkpoint_rows``), run in a
 thread of its own after the write that crosses the mark has committed, so
 no write waits for it to return.
@@ -20,7 +20,6 @@ from influxpy._logging import note_batch
 from influxpy._utils import chunks
 from influxpy.backends.base import DEFAULT_BATCH_SIZE, counting_written
 from influxpy.backends.duckdb.batches import (
-    MIXED,
     Batch,
     batch_from_columns,
     batch_from_objects,
@@ -35,8 +34,8 @@ from influxpy.backends.duckdb.ingest import (
     conflict_error,
     created_group_error,
     drop_groups,
+    group_starts,
     merge,
-    mixed_groups,
     refuse_conflicts,
     tag_codes,
 )
@@ -45,9 +44,16 @@ from influxpy.backends.duckdb.lines import (
     WriteTally,
     batch_of,
     beyond_retention,
+    dropped_points,
     utf8_body,
 )
 from influxpy.backends.duckdb.retention_service import shard_group_bounds
+from influxpy.backends.duckdb.write_checks import (
+    Decision,
+    Dropped,
+    WriteChecks,
+    check_write,
+)
 from influxpy.exceptions import (
     DatabaseNotFoundError,
     PartialWriteError,
@@ -89,44 +95,46 @@ class EngineWrites(EngineCore):
             """Record shard groups no point lies in (``EngineRetention``)."""
             ...
 
-    def _refuse_new_groups(
-        self, database: str, rp: str, batches: list[Batch], shard_ns: int
-    ) -> tuple[list[list[str]], list[tuple[int, int]]] | None:
-        """Take out of *batches* (one write) their points in the shard groups
-        where InfluxDB refuses them all for a type conflict.
+    def _check_types(
+        self,
+        database: str,
+        rp: str,
+        batches: list[Batch],
+        dropped: list[Dropped],
+        shard_ns: int | None = None,
+    ) -> WriteChecks:
+        """The field-type checks of one write's *batches*
+        (``write_checks.check_write``), and the groups refused whole taken
+        out of them (``refused_lines`` of the checks holds their lines).
 
-        InfluxDB 1.6.7 refuses every point of a write in a shard group (other
-        measurements included) and answers ``field type conflict`` when its
-        points there give a field two types and the write creates the group,
-        or give two fields the write brings (fields not stored yet) two types
-        each in a group that exists. Otherwise it drops only the points of
-        the other type (see ``refuse_conflicts``). A group exists once a
-        point of the policy lies in it or it is recorded. Return the refused
-        lines of each batch and the bounds of the groups the write created
-        (for ``_record_created_groups`` once the other points are stored),
-        or None when nothing is refused.
+        A group exists once a point of the policy lies in it or it is
+        recorded; the stored types are those of the policy's tables.
         """
-        conflicts = mixed_groups(batches, shard_ns)
-        if not conflicts:
-            return None
-        refused_groups: set[int] = set()
-        created: list[int] = []
-        for start, fields in sorted(conflicts.items()):
-            if not self._group_exists(database, rp, start, shard_ns):
-                refused_groups.add(start)
-                created.append(start)
-            elif sum(not self._stored_field(database, rp, f) for f in fields) > 1:
-                refused_groups.add(start)
-        if not refused_groups:
-            return None
-        refused = [drop_groups(batch, refused_groups, shard_ns) for batch in batches]
-        return refused, [shard_group_bounds(s, shard_ns) for s in created]
+        stored = {
+            (batch.measurement, column.key): column.kind
+            for batch in batches
+            for column in (
+                self._state.tables.get((database, rp, batch.measurement)) or {}
+            ).values()
+            if column.role == "field"
+        }
+        shard = shard_ns or self._shard_duration(database, rp)
 
-    def _stored_field(self, database: str, rp: str, field: tuple[str, str]) -> bool:
-        """Whether *field* (``(measurement, key)``) is stored in policy *rp*."""
-        measurement, key = field
-        columns = self._state.tables.get((database, rp, measurement)) or {}
-        return any(c.key == key and c.role == "field" for c in columns.values())
+        def group_of(times: Any) -> list[int]:
+            return [int(start) for start in group_starts(times, shard)]
+
+        def exists(start: int) -> bool:
+            return self._group_exists(database, rp, start, shard)
+
+        checks = check_write(batches, dropped, stored, group_of, exists)
+        if checks.refused:
+            checks.refused_lines = [
+                drop_groups(batch, checks.refused, shard) for batch in batches
+            ]
+            checks.created_bounds = [
+                shard_group_bounds(start, shard) for start in checks.created
+            ]
+        return checks
 
     def _group_exists(self, database: str, rp: str, start: int, shard_ns: int) -> bool:
         """Whether the shard group of *rp* starting at *start* exists: a
@@ -160,7 +168,9 @@ class EngineWrites(EngineCore):
         policy = self._write_policy(database, rp) or {}
         return int(policy.get("shard_duration") or 0) or _AUTOGEN_SHARD_DURATION
 
-    def _ingest(self, database: str, rp: str, batch: Batch) -> tuple[int, Any]:
+    def _ingest(
+        self, database: str, rp: str, batch: Batch, decision: Decision | None = None
+    ) -> tuple[int, Any]:
         """Store one batch in one transaction.
 
         Return the points stored and the ``Rejection`` of the points refused
@@ -173,7 +183,7 @@ class EngineWrites(EngineCore):
         con = self._con
         with self._change() as change:
             key = (database, rp, batch.measurement)
-            rejection = refuse_conflicts(batch, change.tables.get(key))
+            rejection = refuse_conflicts(batch, decision)
             if batch.count:
                 columns = change.ensure_columns(database, rp, batch)
 
@@ -286,20 +296,18 @@ class EngineWrites(EngineCore):
         if retention_policy and self._write_policy(db, rp) is None:
             raise _no_policy(db, rp, named=True)
         written = 0
-        shard_ns = 0
         # Any error leaving (a bad point, the caller's iterable) says how
         # many points were stored.
         with counting_written(lambda: written):
             for batch in batches:
-                refusal = None
                 total = batch.count
-                if any(kind == MIXED for kind, _values in batch.fields.values()):
-                    shard_ns = shard_ns or self._shard_duration(db, rp)
-                    refusal = self._refuse_new_groups(db, rp, [batch], shard_ns)
-                stored, rejection = self._ingest(db, rp, batch)
-                if refusal is not None:
-                    (lines,), bounds = refusal
-                    self._record_created_groups(db, rp, bounds)
+                checks = self._check_types(db, rp, [batch], [])
+                stored, rejection = self._ingest(db, rp, batch, checks.decisions[0])
+                if rejection is not None and checks.retried:
+                    rejection.reported = checks.reported
+                if checks.refused:
+                    self._record_created_groups(db, rp, checks.created_bounds)
+                    (lines,) = checks.refused_lines
                     raise created_group_error(lines, rejection, total, written)
                 if rejection is not None:
                     raise conflict_error(rejection, written)
@@ -402,7 +410,7 @@ class EngineWrites(EngineCore):
           ``time``, a field of another type than the stored one;
         - ``FieldTypeConflictError`` with the bare reason ``field type
           conflict`` (400, no count) when every point of the body in a shard
-          group is refused (``_refuse_new_groups``); other groups' points
+          group is refused (``_check_types``); other groups' points
           are stored;
         - ``PartialWriteError`` when points are older than the retention
           policy keeps (400 ``partial write: points beyond retention policy
@@ -437,14 +445,18 @@ class EngineWrites(EngineCore):
         )
         with counting_written(lambda: tally.written):
             batches = [batch_of(columns) for columns in kept]
+            dropped = dropped_points(tally.read.dropped, precision)
             shard_ns = int(policy.get("shard_duration") or 0)
-            refusal = self._refuse_new_groups(
-                db, rp, batches, shard_ns or _AUTOGEN_SHARD_DURATION
+            checks = self._check_types(
+                db, rp, batches, dropped, shard_ns or _AUTOGEN_SHARD_DURATION
             )
-            for columns, batch in zip(kept, batches, strict=True):
-                tally.add(columns, *self._ingest(db, rp, batch))
-            if refusal is not None:
-                for columns, lines in zip(kept, refusal[0], strict=True):
+            for columns, batch, decision in zip(
+                kept, batches, checks.decisions, strict=True
+            ):
+                tally.add(columns, *self._ingest(db, rp, batch, decision))
+            tally.note_checks(checks.retried, checks.reported)
+            if checks.refused:
+                for columns, lines in zip(kept, checks.refused_lines, strict=True):
                     tally.refuse_group(columns, lines)
-                self._record_created_groups(db, rp, refusal[1])
+                self._record_created_groups(db, rp, checks.created_bounds)
             return tally.outcome(raise_on_refusal=raise_on_refusal)
