@@ -118,16 +118,23 @@ class EngineWrites(EngineCore):
             ).values()
             if column.role == "field"
         }
-        shard = shard_ns or self._shard_duration(database, rp)
+        # The policy's shard duration is read only when a check needs it.
+        durations = [shard_ns] if shard_ns else []
+
+        def duration() -> int:
+            if not durations:
+                durations.append(self._shard_duration(database, rp))
+            return durations[0]
 
         def group_of(times: Any) -> list[int]:
-            return [int(start) for start in group_starts(times, shard)]
+            return [int(start) for start in group_starts(times, duration())]
 
         def exists(start: int) -> bool:
-            return self._group_exists(database, rp, start, shard)
+            return self._group_exists(database, rp, start, duration())
 
         checks = check_write(batches, dropped, stored, group_of, exists)
         if checks.refused:
+            shard = duration()
             checks.refused_lines = [
                 drop_groups(batch, checks.refused, shard) for batch in batches
             ]
