@@ -124,8 +124,14 @@ def check_write(
             (p.number, g, -1, -1, None) for p, g in zip(dropped, starts, strict=True)
         ]
     points.sort(key=lambda point: point[0])
-    for start in sorted({point[1] for point in points if point[4] is not None}):
-        mine = [point[4] for point in points if point[1] == start]
+    by_group: dict[int, list[Row]] = {}
+    for point in points:
+        by_group.setdefault(point[1], []).append(point[4])
+    for start, mine in sorted(by_group.items()):
+        # Only a field of two types in the group can stop the creation; the
+        # group's existence (a query) is asked only then.
+        if not _two_types(mine):
+            continue
         if exists(start):
             if settle(mine, stored).refused:
                 checks.refused.add(start)
@@ -150,6 +156,14 @@ def check_write(
         counts[index] += 1
     checks.decisions = list(decisions)
     return checks
+
+
+def _two_types(rows: Sequence[Row]) -> bool:
+    """Whether a field of *rows* has values of two types."""
+    seen: dict[Key, str] = {}
+    return any(
+        seen.setdefault(key, kind) != kind for row in rows for key, kind in row or ()
+    )
 
 
 def _may_conflict(batches: Sequence[Batch], stored: Mapping[Key, str]) -> bool:
