@@ -1,0 +1,63 @@
+"""Raw rows of two series at one time, on both backends, each case
+expecting InfluxDB 1.6.7's answer.
+
+With two series in a measurement, influxd's merge meets them in series-key
+order, so the rows of one time come in that order (the mirror of it in
+descending order): the key written ``m,k1=v1,k2=v2`` with the tags a series
+has, so a series without a tag goes before one with it only when no later
+tag follows (``m`` before ``m,t=a``, but ``m,t=x,u=a`` before ``m,u=v``),
+and ``t1`` before ``t`` (``1`` sorts before ``=``). With three or more
+series the order is its merge heap's (a quirk the README lists).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import influxpy
+
+#: Measurements of two series each, with points at one time.
+LINES = [
+    "a,t=x,u=a f=1 2",
+    "a,u=v f=2 2",
+    "b,t1=x f=4 3",
+    "b,t=b f=5 3",
+    "c f=6 4",
+    "c,t=a f=7 4",
+    "d,t=a,u=q f=9 5",
+    "d,t=ab f=8 5",
+    "e,t=b f=12 7",
+    "e,t=b,u=c f=13 7",
+    "g,u=a f=14 8",
+    "g,t=z,u=a f=15 8",
+]
+
+
+def _values(alias: str, text: str) -> list[float]:
+    backend = influxpy.get_connection(alias)
+    backend.create_database("ties")
+    backend.write_lines(LINES, database="ties")
+    results = backend.query(text, database="ties", epoch="ns")
+    return [point["f"] for result in results for point in result.points]
+
+
+@pytest.mark.parametrize(
+    ("measurement", "ascending"),
+    [
+        ("a", [1, 2]),
+        ("b", [4, 5]),
+        ("c", [6, 7]),
+        ("d", [9, 8]),
+        ("e", [12, 13]),
+        ("g", [15, 14]),
+    ],
+)
+@pytest.mark.parametrize("descending", [False, True])
+def test_rows_of_two_series_at_one_time_in_series_key_order(
+    conn: str, measurement: str, ascending: list[float], descending: bool
+) -> None:
+    order = " ORDER BY time DESC" if descending else ""
+    got = _values(conn, f"SELECT f FROM {measurement}{order}")
+    assert got == (ascending[::-1] if descending else ascending)
+    star = _values(conn, f"SELECT * FROM {measurement}{order}")
+    assert star == got
