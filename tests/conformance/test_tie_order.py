@@ -61,3 +61,20 @@ def test_rows_of_two_series_at_one_time_in_series_key_order(
     assert got == (ascending[::-1] if descending else ascending)
     star = _values(conn, f"SELECT * FROM {measurement}{order}")
     assert star == got
+
+
+def test_quirk_rows_of_five_series_at_one_time(both: tuple[str, str]) -> None:
+    """Five series with a point each at one time: influxd's merge heap pops
+    them in an order of its own; the engine gives them by series key."""
+    lines = ["h,t=a,u=b f=1 2", "h,u=c f=2 2", "h f=3 2", "h,t1=x f=4 2", "h,t=b f=5 2"]
+    answers = []
+    for alias in both:
+        backend = influxpy.get_connection(alias)
+        backend.create_database("ties_five")
+        backend.write_lines(lines, database="ties_five")
+        results = backend.query("SELECT f FROM h", database="ties_five")
+        answers.append([point["f"] for result in results for point in result.points])
+    server, engine = answers
+    assert engine == [3, 4, 1, 5, 2]
+    assert sorted(server) == sorted(engine)
+    assert server != engine
