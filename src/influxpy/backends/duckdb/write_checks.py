@@ -24,7 +24,14 @@ from influxpy.lineprotocol.parsing import field_types_of
 if TYPE_CHECKING:
     from influxpy.backends.duckdb.batches import Batch
 
-__all__ = ["Decision", "Dropped", "WriteChecks", "check_write", "rows_of"]
+__all__ = [
+    "Decision",
+    "Dropped",
+    "WriteChecks",
+    "check_write",
+    "decide",
+    "rows_of",
+]
 
 _PY_KIND = {float: "float", int: "integer", bool: "boolean", str: "string"}
 
@@ -48,6 +55,9 @@ class Decision:
     reasons: dict[int, str] = field(default_factory=dict)
     #: The conflict influxd names first, when it is one of this batch's.
     fresh: str | None = None
+    #: The stored types of the batch's measurement it was decided against:
+    #: decided again, in the write's transaction, when they changed since.
+    stored: dict[Key, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -143,7 +153,7 @@ def check_write(
     checks.retried = settled.stopped
     checks.reported = settled.reported
     counts = [0] * len(batches)
-    decisions = [Decision([]) for _ in batches]
+    decisions = [Decision([], stored=_stored_of(batch, stored)) for batch in batches]
     for position, (_number, _group, index, _row, _fields) in enumerate(left):
         if index < 0:
             continue
@@ -156,6 +166,26 @@ def check_write(
         counts[index] += 1
     checks.decisions = list(decisions)
     return checks
+
+
+def decide(batch: Batch, stored: Mapping[Key, str]) -> Decision | None:
+    """The ``Decision`` for *batch* alone against *stored* (the types its
+    measurement has in the write's transaction), None when no field of it
+    can meet another type."""
+    if not _may_conflict([batch], stored):
+        return None
+    settled = settle(rows_of(batch), stored)
+    decision = Decision(settled.keep, stored=_stored_of(batch, stored))
+    decision.reasons = {
+        i: reason for i, reason in settled.reasons.items() if not settled.keep[i]
+    }
+    decision.fresh = settled.fresh
+    return decision
+
+
+def _stored_of(batch: Batch, stored: Mapping[Key, str]) -> dict[Key, str]:
+    """The stored types of *batch*'s measurement."""
+    return {key: kind for key, kind in stored.items() if key[0] == batch.measurement}
 
 
 def _two_types(rows: Sequence[Row]) -> bool:

@@ -53,6 +53,7 @@ from influxpy.backends.duckdb.write_checks import (
     Dropped,
     WriteChecks,
     check_write,
+    decide,
 )
 from influxpy.exceptions import (
     DatabaseNotFoundError,
@@ -190,6 +191,15 @@ class EngineWrites(EngineCore):
         con = self._con
         with self._change() as change:
             key = (database, rp, batch.measurement)
+            # The types as this transaction sees them: another write may have
+            # stored the batch's fields since the checks read them.
+            current = {
+                (batch.measurement, column.key): column.kind
+                for column in (change.tables.get(key) or {}).values()
+                if column.role == "field"
+            }
+            if decision is None or decision.stored != current:
+                decision = decide(batch, current)
             rejection = refuse_conflicts(batch, decision)
             if batch.count:
                 columns = change.ensure_columns(database, rp, batch)
