@@ -78,3 +78,22 @@ def test_quirk_rows_of_five_series_at_one_time(both: tuple[str, str]) -> None:
     assert engine == [3, 4, 1, 5, 2]
     assert sorted(server) == sorted(engine)
     assert server != engine
+
+
+def test_rows_of_a_grouped_subquery_at_one_time_compare_its_tags_value_by_value(
+    conn: str,
+) -> None:
+    """A subquery's rows carry every tag it groups by ('' where a series has
+    none): influxd's merge of three such series at one time compares them
+    value by value (t1 then t2), not by the stored series' keys."""
+    lines = [
+        "s f=0 1577836800000000000",
+        "s,t2=x f=0.5 1577836800000000000",
+        "s,t1=a f=0.125 1577836800000000000",
+    ]
+    backend = influxpy.get_connection(conn)
+    backend.create_database("ties_sub")
+    backend.write_lines(lines, database="ties_sub")
+    text = "SELECT m FROM (SELECT top(f, 1) AS m FROM s GROUP BY t1, t2)"
+    results = backend.query(text, database="ties_sub")
+    assert [p["m"] for r in results for p in r.points] == [0.0, 0.5, 0.125]

@@ -555,7 +555,11 @@ def _tie_expr(ctx: _Context) -> str:
     descending = ctx.direction == "DESC"
     if not tags or set(tags) <= set(ctx.group_keys):
         return tie_order(ctx.table, "''", descending, ctx.groups) if merged else "0"
-    key = "concat_ws(',', " + ", ".join(_key_part(t) for t in tags) + ")"
+    # A subquery's rows carry every tag it groups by ('' where a series has
+    # none), which influxd's merge compares value by value; a measurement's
+    # series compare by their keys.
+    parts = [ident(t) for t in tags] if ctx.subquery else map(_key_part, tags)
+    key = "concat_ws(',', " + ", ".join(parts) + ")"
     return tie_order(ctx.table, key, descending, ctx.groups) if merged else key
 
 
