@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MIXED",
+    "PY_KINDS",
     "Batch",
     "batch_from_columns",
     "batch_from_objects",
@@ -40,7 +41,8 @@ __all__ = [
 #: The kind of an untyped field whose values in a batch have several types;
 #: the ingest keeps the stored type (or the first) and refuses the others.
 MIXED = "mixed"
-_PY_KIND = {float: "float", int: "integer", bool: "boolean", str: "string"}
+#: The field type of each Python value type.
+PY_KINDS = {float: "float", int: "integer", bool: "boolean", str: "string"}
 #: Bytes InfluxDB adds between a series key and a field key (``#!~#``).
 _FIELD_SEPARATOR_BYTES = 4
 
@@ -350,7 +352,7 @@ def untyped(values: list[Any]) -> tuple[str, list[Any]]:
     """
     kinds = {v.__class__ for v in values if v is not None}
     if len(kinds) == 1:
-        return _PY_KIND[kinds.pop()], values
+        return PY_KINDS[kinds.pop()], values
     return MIXED, values
 
 

@@ -109,10 +109,10 @@ def dropped_points(dropped: list[Rejected], precision: str | None) -> list[Dropp
     found = []
     for rejected in dropped:
         try:
-            name, _tags, _fields, stamp = scan_point(rejected.line, multiplier, now)
+            _name, _tags, _fields, stamp = scan_point(rejected.line, multiplier, now)
         except LineError:
             continue
-        found.append(Dropped(rejected.line_number, name, stamp))
+        found.append(Dropped(rejected.line_number, stamp))
     return found
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from influxpy.backends.duckdb.batches import MIXED
+from influxpy.backends.duckdb.batches import MIXED, PY_KINDS
 from influxpy.backends.duckdb.type_conflicts import Key, Row, conflict_reason, settle
 from influxpy.lineprotocol.parsing import field_types_of
 
@@ -33,16 +33,13 @@ __all__ = [
     "rows_of",
 ]
 
-_PY_KIND = {float: "float", int: "integer", bool: "boolean", str: "string"}
-
 
 @dataclass(frozen=True)
 class Dropped:
-    """A point the reader dropped before the storage: its line number,
-    measurement and time."""
+    """A point the reader dropped before the storage: its line number and
+    time."""
 
     number: int
-    measurement: str
     time: int
 
 
@@ -97,7 +94,7 @@ def rows_of(batch: Batch, stored: Mapping[Key, str]) -> list[Row]:
         for i, value in enumerate(values):
             if value is None:
                 continue
-            given = kind if kind != MIXED else _PY_KIND[type(value)]
+            given = kind if kind != MIXED else PY_KINDS[type(value)]
             if given != have:
                 found.setdefault(i, []).append(((name, key), given))
     lines = batch.lines
