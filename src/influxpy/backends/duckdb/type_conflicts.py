@@ -57,7 +57,7 @@ def conflict_reason(measurement: str, key: str, given: str, stored: str) -> str:
 @dataclass
 class Settled:
     """What ``settle`` found: the points kept, each dropped one's reason,
-    and each field's type after the write."""
+    and whether and where the creation of the fields stopped."""
 
     keep: list[bool]
     #: The reason of each dropped point, by its position.
@@ -67,8 +67,6 @@ class Settled:
     #: and its position.
     fresh: str | None = None
     fresh_at: int | None = None
-    #: Each field's type: the stored ones and those the write creates.
-    kinds: dict[Key, str] = field(default_factory=dict)
     #: Whether creating the fields stopped at a second type: a shard group
     #: the write creates is then refused whole.
     stopped: bool = False
@@ -110,7 +108,7 @@ def settle(rows: Sequence[Row], stored: Mapping[Key, str]) -> Settled:
         return True
 
     left = check(range(len(rows)))
-    settled = Settled([], reasons, kinds=kinds, reported=len(rows) - len(left))
+    settled = Settled([], reasons, reported=len(rows) - len(left))
     if not create(left):
         settled.stopped = True
         first_round = set(reasons)
