@@ -61,7 +61,7 @@ from influxpy.compilers.duckdb.aliases import (
 )
 from influxpy.compilers.duckdb.beside import BesideMixin
 from influxpy.compilers.duckdb.calls import CallsMixin
-from influxpy.compilers.duckdb.catalog import ColumnInfo, ident
+from influxpy.compilers.duckdb.catalog import ColumnInfo
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
 from influxpy.compilers.duckdb.context import (
     _Bounds,
@@ -76,9 +76,7 @@ from influxpy.compilers.duckdb.context import (
 )
 from influxpy.compilers.duckdb.merged import (
     SUBQUERY_ROW,
-    is_merged,
     reads_subquery,
-    tie_order,
 )
 from influxpy.compilers.duckdb.multirow import MultiRowMixin
 from influxpy.compilers.duckdb.nans import null_nan
@@ -93,6 +91,7 @@ from influxpy.compilers.duckdb.select_columns import (
 )
 from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
+from influxpy.compilers.duckdb.ties import tie_key
 from influxpy.compilers.duckdb.windows import WindowsMixin
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import (
@@ -464,7 +463,7 @@ class DuckDBCompiler(
             [
                 *(f"{g} AS {group_column(i)}" for i, g in enumerate(ctx.groups)),
                 "time",
-                f"{_tie_expr(ctx)} AS {TIE}",
+                f"{tie_key(ctx)} AS {TIE}",
                 *(f"{e} AS {output_column(i)}" for i, e in enumerate(exprs)),
                 # The order of a subquery's multi-row call (``multirow``).
                 *(
@@ -498,7 +497,7 @@ class DuckDBCompiler(
                 descending=query.descending,
                 whole_series=query.limit is not None or query.offset is not None,
                 width=row_width(
-                    len(ctx.groups), _tie_expr(ctx) != "0", [k for _s, k in typed]
+                    len(ctx.groups), tie_key(ctx) != "0", [k for _s, k in typed]
                 ),
             )
         self._tag_outputs[sql] = frozenset(
@@ -537,44 +536,6 @@ def _refuse_wildcard_arithmetic(expr: Expression) -> None:
     if any(isinstance(node, Star) for node in expr.walk()):
         msg = "unable to use wildcard in a binary expression"
         raise ProgrammingError(msg)
-
-
-def _tie_expr(ctx: _Context) -> str:
-    """Break ties between equal times by series key, as a re-implementation must.
-
-    Grouped by every tag, a series holds one tag set and never two rows at
-    one time: no tie to break, so none to compute or sort by.
-    """
-    tags = sorted(k for k, c in ctx.columns.items() if c.role == "tag")
-    # A table merged from several sources (``merged``): its rows at one time
-    # follow the sources' order after the series key, descending too
-    # (influxd's heap order there is its own: a quirk test pins both); of a
-    # subquery beside a source of its measurement, one of each source in
-    # turn (``merged.tie_order``).
-    merged = is_merged(ctx.table)
-    descending = ctx.direction == "DESC"
-    if not tags or set(tags) <= set(ctx.group_keys):
-        return tie_order(ctx.table, "''", descending, ctx.groups) if merged else "0"
-    # A subquery's rows carry every tag it groups by ('' where a series has
-    # none), which influxd's merge compares value by value; a measurement's
-    # series compare by their keys.
-    parts = [ident(t) for t in tags] if ctx.subquery else map(_key_part, tags)
-    key = "concat_ws(',', " + ", ".join(parts) + ")"
-    return tie_order(ctx.table, key, descending, ctx.groups) if merged else key
-
-
-def _key_part(tag: str) -> str:
-    """SQL of a tag's part of the series key, ``key=value``, NULL when the
-    row has no value: joined by commas, the parts sort as influxd's series
-    keys sort (a series without a tag goes before one with it only when no
-    later tag follows). The values are not escaped as the line protocol
-    escapes them (that costs a raw read about a tenth more), so of two
-    series whose values differ first at a space, comma or equals sign,
-    which influxd's key writes after a backslash, the order can differ."""
-    escaped_key = "".join("\\" + c if c in ",= " else c for c in tag)
-    prefix = escaped_key.replace("'", "''") + "="
-    column = ident(tag)
-    return f"CASE WHEN {column} <> '' THEN '{prefix}' || {column} END"
 
 
 def _top_tags(query: Query, names: list[str]) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ leave NaN where Go's sort, heap or map happens to (quirks, pinned in
 
 from __future__ import annotations
 
+from influxpy.compilers.duckdb.folds import stddev_fold
 from influxpy.functions import Func
 
 __all__ = ["null_nan", "reduce_with_nan", "selected_with_nan"]
@@ -58,7 +59,13 @@ def _first_read(expr: str, x: str, descending: bool) -> str:
 
 
 def reduce_with_nan(
-    call: Func, x: str, value: str, selected: str | None, *, descending: bool
+    call: Func,
+    x: str,
+    value: str,
+    selected: str | None,
+    *,
+    descending: bool,
+    read: str,
 ) -> tuple[str, str | None]:
     """The SQL of *call* over the float column *x*, which may hold NaN,
     and of the selected point's time (*value* and *selected*: the SQL for
@@ -68,8 +75,9 @@ def reduce_with_nan(
     a greater (smaller) value: a NaN read first is never replaced, a NaN
     read later never replaces anything. Its STDDEV leaves NaN out of the
     mean and the squares, but answers NaN for fewer than two points
-    counting the NaN ones (and -0 when every point is NaN: 0 / -1). Its
-    COUNT(DISTINCT()) counts each NaN apart.
+    counting the NaN ones (and -0 when every point is NaN: 0 / -1), the
+    others folded in the order *read* (``folds``). Its COUNT(DISTINCT())
+    counts each NaN apart.
     """
     name = call.name
     number = f"NOT isnan({x})"
@@ -93,7 +101,7 @@ def reduce_with_nan(
         return f"first({x} ORDER BY time {order}, isnan({x}), {x} DESC)", selected
     if name == "stddev":
         numbers = f"count({x}) FILTER (WHERE {number})"
-        spread = f"stddev_samp(CAST({x} AS DOUBLE)) FILTER (WHERE {number})"
+        spread = stddev_fold(x, read, number)
         value = (
             f"(CASE WHEN count({x}) < 2 OR {numbers} = 1 THEN {_NAN} "
             f"WHEN {numbers} = 0 THEN CAST('-0.0' AS DOUBLE) ELSE {spread} END)"

@@ -25,10 +25,12 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
 )
 from influxpy.compilers.duckdb.fills import FillsMixin
+from influxpy.compilers.duckdb.folds import stddev_fold
 from influxpy.compilers.duckdb.nans import reduce_with_nan, selected_with_nan
 from influxpy.compilers.duckdb.percentile import nearest_rank_rows
 from influxpy.compilers.duckdb.percentile_groups import grouped_rank_rows
 from influxpy.compilers.duckdb.percentile_tails import in_tail, tail_rank_rows
+from influxpy.compilers.duckdb.ties import read_order
 from influxpy.compilers.duckdb.timezones import tz_window
 from influxpy.durations import Duration
 from influxpy.exceptions import CompileError
@@ -232,11 +234,12 @@ class WindowsMixin(FillsMixin):
         x, kind = _column_sql(source, ctx.columns)
         low, high = self._call_range(ctx, outer)
         g = ctx.group_columns
-        value, selected_time = self._reduce(call, x, kind, query.descending)
+        read = read_order(ctx)
+        value, selected_time = self._reduce(call, x, kind, query.descending, read)
         nan = ctx.subquery and kind == "float"  # a subquery's column holds NaN
         if nan:
             value, selected_time = reduce_with_nan(
-                call, x, value, selected_time, descending=query.descending
+                call, x, value, selected_time, descending=query.descending, read=read
             )
         if gbt is not None:
             bucket = self._window_sql(ctx, low)
@@ -494,9 +497,10 @@ class WindowsMixin(FillsMixin):
         return f"{ROW_NUMBER} = {rank}"
 
     def _reduce(
-        self, call: Func, x: str, kind: str | None, descending: bool
+        self, call: Func, x: str, kind: str | None, descending: bool, read: str
     ) -> tuple[str, str | None]:
-        """SQL reducing a window's values, and the selected point's time."""
+        """SQL reducing a window's values, and the selected point's time;
+        *read* orders the points as the server reads them (``read_order``)."""
         name = call.name
         source = call.source
         if name == "count" and isinstance(source, Func):
@@ -514,7 +518,7 @@ class WindowsMixin(FillsMixin):
         if name == "spread":
             return f"(max({x}) - min({x}))", None
         if name == "stddev":
-            value = f"stddev_samp(CAST({x} AS DOUBLE))"
+            value = stddev_fold(x, read)
             return f"CASE WHEN count({x}) = 1 THEN {_FLOAT_NAN} ELSE {value} END", None
         if name == "mode" and kind == "boolean":
             trues = f"count({x}) FILTER (WHERE {x})"

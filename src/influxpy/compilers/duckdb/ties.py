@@ -1,0 +1,64 @@
+"""How the engine orders the points of several series at one time.
+
+influxd's merge meets the points of two series at one time in the order
+of their series keys; the raw rows, and the aggregates whose answer
+depends on the order the points are read in (STDDEV), read them so.
+"""
+
+from __future__ import annotations
+
+from influxpy.compilers.duckdb.aliases import TIE
+from influxpy.compilers.duckdb.catalog import ident
+from influxpy.compilers.duckdb.context import _Context
+from influxpy.compilers.duckdb.merged import is_merged, tie_order
+
+__all__ = ["key_part", "read_order", "tie_key"]
+
+
+def tie_key(ctx: _Context) -> str:
+    """Break ties between equal times by series key, as a re-implementation must.
+
+    Grouped by every tag, a series holds one tag set and never two rows at
+    one time: no tie to break, so none to compute or sort by.
+    """
+    tags = sorted(k for k, c in ctx.columns.items() if c.role == "tag")
+    # A table merged from several sources (``merged``): its rows at one time
+    # follow the sources' order after the series key, descending too
+    # (influxd's heap order there is its own: a quirk test pins both); of a
+    # subquery beside a source of its measurement, one of each source in
+    # turn (``merged.tie_order``).
+    merged = is_merged(ctx.table)
+    descending = ctx.direction == "DESC"
+    if not tags or set(tags) <= set(ctx.group_keys):
+        return tie_order(ctx.table, "''", descending, ctx.groups) if merged else "0"
+    # A subquery's rows carry every tag it groups by ('' where a series has
+    # none), which influxd's merge compares value by value; a measurement's
+    # series compare by their keys.
+    parts = [ident(t) for t in tags] if ctx.subquery else map(key_part, tags)
+    key = "concat_ws(',', " + ", ".join(parts) + ")"
+    return tie_order(ctx.table, key, descending, ctx.groups) if merged else key
+
+
+def key_part(tag: str) -> str:
+    """SQL of a tag's part of the series key, ``key=value``, NULL when the
+    row has no value: joined by commas, the parts sort as influxd's series
+    keys sort (a series without a tag goes before one with it only when no
+    later tag follows). The values are not escaped as the line protocol
+    escapes them (that costs a raw read about a tenth more), so of two
+    series whose values differ first at a space, comma or equals sign,
+    which influxd's key writes after a backslash, the order can differ."""
+    escaped_key = "".join("\\" + c if c in ",= " else c for c in tag)
+    prefix = escaped_key.replace("'", "''") + "="
+    column = ident(tag)
+    return f"CASE WHEN {column} <> '' THEN '{prefix}' || {column} END"
+
+
+def read_order(ctx: _Context) -> str:
+    """The ``ORDER BY`` list of the points of a call's group as the server
+    reads them: by time in the query's direction, points at one time by
+    series key (``tie_key``, the ``TIE`` column the call's rows carry
+    where a group can hold several series)."""
+    direction = ctx.direction
+    if tie_key(ctx) == "0":
+        return f"time {direction}"
+    return f"time {direction}, {TIE} {direction}"

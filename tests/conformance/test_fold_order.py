@@ -1,0 +1,118 @@
+"""Aggregates whose last bits depend on how the points are read, on both
+backends, each expecting InfluxDB 1.6.7's answer to the last bit.
+
+influxd's STDDEV folds a window's points in the order its merge reads
+them (time, then series key; the other way round in descending order): a
+running mean, then the sum of the squared deviations from it. The
+expected values are that fold written out in Python (``_stddev``); the
+data are chosen so that another order, or DuckDB's ``stddev_samp``
+(Welford's), rounds differently.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+
+import pytest
+
+import influxpy
+
+#: Two series, written out of time order: a at 1, 3, 5 s, b at 2, 4, 6 s.
+A = [95.6, 94.8, 5.7]
+B = [8.5, 83.5, 73.6]
+LINES = [
+    *(f"m,s=b v={v},i={round(v)}i {(2 * k + 2) * 10**9}" for k, v in enumerate(B)),
+    *(f"m,s=a v={v},i={round(v)}i {(2 * k + 1) * 10**9}" for k, v in enumerate(A)),
+]
+#: Every value in time order.
+IN_TIME = [A[0], B[0], A[1], B[1], A[2], B[2]]
+
+
+def _stddev(values: Sequence[float]) -> float:
+    """influxd's STDDEV of *values* read in this order."""
+    mean = 0.0
+    for count, value in enumerate(values, 1):
+        mean += (value - mean) / count
+    squares = 0.0
+    for value in values:
+        squares += (value - mean) ** 2
+    return math.sqrt(squares / (len(values) - 1))
+
+
+def _welford(values: Sequence[float]) -> float:
+    """The sample standard deviation by Welford's one pass."""
+    mean = squares = 0.0
+    for count, value in enumerate(values, 1):
+        delta = value - mean
+        mean += delta / count
+        squares += delta * (value - mean)
+    return math.sqrt(squares / (len(values) - 1))
+
+
+def _answer(alias: str, text: str) -> list[list[object]]:
+    backend = influxpy.get_connection(alias)
+    database = f"folds_{uuid.uuid4().hex[:8]}"
+    backend.create_database(database)
+    try:
+        backend.write_lines(LINES, database=database)
+        results = backend.query(text, database=database, epoch="s")
+        return [
+            [point[c] for c in point if c != "time"]
+            for result in results
+            for point in result.points
+        ]
+    finally:
+        backend.drop_database(database)
+
+
+def test_the_data_tell_the_orders_apart() -> None:
+    # Else the cases below could pass with another order or formula.
+    expected = _stddev(IN_TIME)
+    assert expected != _welford(IN_TIME)
+    assert expected != _stddev(IN_TIME[::-1])
+    assert expected != _stddev(A + B)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT stddev(v) FROM m", [[_stddev(IN_TIME)]]),
+        ("SELECT stddev(v) FROM m ORDER BY time DESC", [[_stddev(IN_TIME[::-1])]]),
+        ("SELECT stddev(v) FROM m GROUP BY s", [[_stddev(A)], [_stddev(B)]]),
+        (
+            "SELECT stddev(v) FROM m WHERE time >= 0s AND time < 6s GROUP BY time(3s)",
+            [[_stddev(IN_TIME[:2])], [_stddev(IN_TIME[2:5])]],
+        ),
+        ("SELECT stddev(v) FROM (SELECT v FROM m)", [[_stddev(IN_TIME)]]),
+        (
+            "SELECT stddev(i) FROM m",
+            [[_stddev([float(round(v)) for v in IN_TIME])]],
+        ),
+    ],
+)
+def test_stddev_folds_the_points_in_the_servers_order(
+    conn: str, text: str, expected: list[list[float]]
+) -> None:
+    assert _answer(conn, text) == expected
+
+
+def test_stddev_of_points_at_one_time_reads_them_by_series_key(conn: str) -> None:
+    # Both series at each time: a's point first, then b's.
+    lines = [
+        f"t,s={s} v={v} {k * 10**9}"
+        for k, (x, y) in enumerate(zip(A, B, strict=True))
+        for s, v in (("b", y), ("a", x))
+    ]
+    backend = influxpy.get_connection(conn)
+    database = f"folds_{uuid.uuid4().hex[:8]}"
+    backend.create_database(database)
+    try:
+        backend.write_lines(lines, database=database)
+        (result,) = backend.query("SELECT stddev(v) FROM t", database=database)
+    finally:
+        backend.drop_database(database)
+    by_key = [v for pair in zip(A, B, strict=True) for v in pair]
+    assert _stddev(by_key) != _stddev([v for p in zip(B, A, strict=True) for v in p])
+    assert [p["stddev"] for p in result.points] == [_stddev(by_key)]
