@@ -3,9 +3,13 @@ backends, each expecting InfluxDB 1.6.7's answer to the last bit.
 
 influxd's STDDEV folds a window's points in the order its merge reads
 them (time, then series key; the other way round in descending order): a
-running mean, then the sum of the squared deviations from it. The
-expected values are that fold written out in Python (``_stddev``); the
-data are chosen so that another order, or DuckDB's ``stddev_samp``
+running mean, then the sum of the squared deviations from it. Its SUM
+and MEAN add each series' points in time order (from the last in
+descending order), then the series' results in series-key order (the
+other way round in descending order); a MEAN merges the series' means
+weighted back by their counts. Over a subquery, the rows are added in
+time order. The expected values are those folds written out in Python;
+the data are chosen so that another order, or DuckDB's ``stddev_samp``
 (Welford's), rounds differently.
 """
 
@@ -51,12 +55,12 @@ def _welford(values: Sequence[float]) -> float:
     return math.sqrt(squares / (len(values) - 1))
 
 
-def _answer(alias: str, text: str) -> list[list[object]]:
+def _answer(alias: str, text: str, lines: Sequence[str] = LINES) -> list[list[object]]:
     backend = influxpy.get_connection(alias)
     database = f"folds_{uuid.uuid4().hex[:8]}"
     backend.create_database(database)
     try:
-        backend.write_lines(LINES, database=database)
+        backend.write_lines(list(lines), database=database)
         results = backend.query(text, database=database, epoch="s")
         return [
             [point[c] for c in point if c != "time"]
@@ -116,3 +120,75 @@ def test_stddev_of_points_at_one_time_reads_them_by_series_key(conn: str) -> Non
     by_key = [v for pair in zip(A, B, strict=True) for v in pair]
     assert _stddev(by_key) != _stddev([v for p in zip(B, A, strict=True) for v in p])
     assert [p["stddev"] for p in result.points] == [_stddev(by_key)]
+
+
+#: Two series for SUM and MEAN, written out of time order: c at 1, 3,
+#: 5 s, d at 2, 4, 6 s.
+C = [25.9, 68.5, 68.4]
+D = [84.9, 18.6, 23.1]
+SUM_LINES = [
+    *(f"n,s=d v={v} {(2 * k + 2) * 10**9}" for k, v in enumerate(D)),
+    *(f"n,s=c v={v} {(2 * k + 1) * 10**9}" for k, v in enumerate(reversed(C))),
+]
+#: The lines above wrote c's values from the last: c's times are 5, 3, 1.
+C_IN_TIME = C[::-1]
+SUM_IN_TIME = [C_IN_TIME[0], D[0], C_IN_TIME[1], D[1], C_IN_TIME[2], D[2]]
+
+
+def _sum(values: Sequence[float]) -> float:
+    """*values* added one after another, as Go's loop adds them."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
+
+def _mean_of_parts(parts: Sequence[Sequence[float]]) -> float:
+    """influxd's MEAN of series whose points are *parts*: each series'
+    mean weighted back by its count, added up, divided by every point."""
+    total = 0.0
+    for part in parts:
+        mean = _sum(part) / len(part)
+        total += mean * len(part) if len(part) >= 2 else mean
+    return total / sum(len(part) for part in parts)
+
+
+def test_the_sums_tell_the_orders_apart() -> None:
+    by_series = _sum([_sum(C_IN_TIME), _sum(D)])
+    assert by_series != _sum(SUM_IN_TIME)
+    descending = _sum([_sum(D[::-1]), _sum(C_IN_TIME[::-1])])
+    assert descending not in (by_series, _sum(SUM_IN_TIME[::-1]))
+    assert _mean_of_parts([C_IN_TIME, D]) != _sum(SUM_IN_TIME) / 6
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT sum(v) FROM n", [[_sum([_sum(C_IN_TIME), _sum(D)])]]),
+        (
+            "SELECT sum(v) FROM n ORDER BY time DESC",
+            [[_sum([_sum(D[::-1]), _sum(C_IN_TIME[::-1])])]],
+        ),
+        ("SELECT mean(v) FROM n", [[_mean_of_parts([C_IN_TIME, D])]]),
+        (
+            "SELECT sum(v), mean(v) FROM n GROUP BY s",
+            [
+                [_sum(C_IN_TIME), _sum(C_IN_TIME) / 3],
+                [_sum(D), _sum(D) / 3],
+            ],
+        ),
+        (
+            "SELECT sum(v) FROM n WHERE time >= 0s AND time < 8s GROUP BY time(4s)",
+            [
+                [_sum([_sum(C_IN_TIME[:2]), _sum(D[:1])])],
+                [_sum([_sum(C_IN_TIME[2:]), _sum(D[1:])])],
+            ],
+        ),
+        ("SELECT sum(v) FROM (SELECT v FROM n)", [[_sum(SUM_IN_TIME)]]),
+        ("SELECT mean(v) FROM (SELECT v FROM n)", [[_sum(SUM_IN_TIME) / 6]]),
+    ],
+)
+def test_sum_and_mean_add_series_as_the_server_does(
+    conn: str, text: str, expected: list[list[float]]
+) -> None:
+    assert _answer(conn, text, SUM_LINES) == expected

@@ -54,6 +54,11 @@ ROW_NUMBER = _own("influxpy_rn")
 GROUP_SIZE = _own("influxpy_size")
 #: The order of rows of one time in a raw select.
 TIE = _own("influxpy_tie")
+#: One series' SUM or MEAN in a window, its point count and window
+#: (``folds.series_parts``).
+PART = _own("influxpy_part")
+PART_COUNT = _own("influxpy_part_n")
+PART_TIME = _own("influxpy_part_t")
 #: A series' rank among the series (SLIMIT/SOFFSET).
 SERIES_RANK = _own("influxpy_rank")
 #: A random number per row (SAMPLE).

@@ -9,7 +9,6 @@ from typing import Any
 
 from influxpy.compilers.duckdb.aliases import (
     ORDINAL,
-    TIE,
     aux_column,
     call_column,
     call_join,
@@ -37,6 +36,7 @@ from influxpy.compilers.duckdb.context import (
     _reads_value,
     _Relation,
 )
+from influxpy.compilers.duckdb.folds import order_columns
 from influxpy.compilers.duckdb.picks import (
     PicksMixin,
     _once_over_each_pick,
@@ -44,7 +44,6 @@ from influxpy.compilers.duckdb.picks import (
 )
 from influxpy.compilers.duckdb.scalars import literal_kind
 from influxpy.compilers.duckdb.through_calls import _runs_through_distinct
-from influxpy.compilers.duckdb.ties import tie_key
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import VALUE_CASTS, Col
 from influxpy.functions import Func
@@ -364,16 +363,15 @@ class CallsMixin(CallChecksMixin, PicksMixin):
                 first, _last = self._call_range(reading, call)
                 low = None if low is None or first is None else min(low, first)
         codes = [ident(code_column(k)) for k in ctx.group_keys if ctx.codes]
-        # STDDEV folds its points in the server's read order (``folds``):
-        # points of several series at one time by series key.
-        tie = tie_key(ctx)
-        folds = tie != "0" and any(call.name == "stddev" for call in calls)
+        # STDDEV, SUM and MEAN read their points in the server's order
+        # (``folds``): several series by series key.
+        ordered = order_columns(ctx, calls)
         selected = ", ".join(
             [
                 *(f"{g} AS {group_column(i)}" for i, g in enumerate(ctx.groups)),
                 *(f"{c} AS {group_code_column(i)}" for i, c in enumerate(codes)),
                 "time",
-                *([f"{tie} AS {TIE}"] if folds else []),
+                *ordered,
                 *fields,
                 *(f"{sql} AS {aux_column(j)}" for j, sql in enumerate(extra)),
             ]

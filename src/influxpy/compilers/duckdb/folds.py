@@ -1,5 +1,9 @@
 """Aggregates whose last bits depend on the order the points are read in.
 
+SUM and MEAN of several series: influxd adds each series' points in time
+order, then the series' results in series-key order (``series_parts``,
+``combined_parts``).
+
 influxd's STDDEV folds a window's points one by one in the order its merge
 reads them (time, then series key; descending queries the other way): a
 running mean, ``mean += (v - mean) / n``, then the sum of the squared
@@ -11,7 +15,24 @@ formula, and answers the same value to the last bit.
 
 from __future__ import annotations
 
-__all__ = ["stddev_fold"]
+from collections.abc import Sequence
+
+from influxpy.compilers.duckdb.aliases import PART, PART_COUNT, TIE
+from influxpy.compilers.duckdb.catalog import TAG_CODES, code_column, ident
+from influxpy.compilers.duckdb.context import _Context
+from influxpy.compilers.duckdb.merged import is_merged, reads_subquery
+from influxpy.compilers.duckdb.ties import series_tags, tie_key
+from influxpy.functions import Func
+
+__all__ = [
+    "adds_series_parts",
+    "combined_parts",
+    "order_columns",
+    "ordered_total",
+    "parts_rows",
+    "series_parts",
+    "stddev_fold",
+]
 
 
 def stddev_fold(x: str, order: str, where: str | None = None) -> str:
@@ -40,3 +61,126 @@ def stddev_fold(x: str, order: str, where: str | None = None) -> str:
     # passed to the second fold as a lambda's argument.
     total = f"list_transform([{mean}], lambda influxpy_m: {squares})[1]"
     return f"sqrt({total} / (len({values}) - 1))"
+
+
+def series_parts(x: str, *, descending: bool) -> str:
+    """The select list of one series' part of a float SUM or a MEAN of
+    *x*: its total (in DOUBLE, as influxd's per-series iterator adds it)
+    and its count, as ``PART`` and ``PART_COUNT``.
+
+    influxd computes SUM and MEAN per series and then adds the series'
+    results in series-key order: ``a + b + c`` of three series' sums
+    rounds otherwise than the points added in time order. (A sum of
+    integers is exact in any order and needs no parts.) A *descending*
+    query adds each series' points from the last.
+    """
+    total = ordered_total(x, "time DESC") if descending else f"sum(CAST({x} AS DOUBLE))"
+    return f"{total} AS {PART}, count({x}) AS {PART_COUNT}"
+
+
+def ordered_total(x: str, order: str) -> str:
+    """SQL of the total of *x* added up in *order* (an ``ORDER BY``
+    list), as influxd adds the points it reads: a series' points from the
+    last for ``ORDER BY time DESC``, a subquery's rows in time order. (A
+    stored series in ascending order needs none: DuckDB's ``sum`` adds a
+    small table's values in the order they are stored, which the engine
+    keeps in time order.)"""
+    values = f"list(CAST({x} AS DOUBLE) ORDER BY {order})"
+    return (
+        f"list_reduce({values}, lambda influxpy_a, influxpy_b: "
+        "influxpy_a + influxpy_b, 0.0)"
+    )
+
+
+def combined_parts(name: str, *, descending: bool) -> str:
+    """SQL of a float SUM or a MEAN from its series' parts
+    (``series_parts``), added in the order of the ``TIE`` column (series
+    key): a sum one series after another; a MEAN as influxd's reducer
+    merges means, each series' mean ``s / n`` weighted back by its count
+    (``s / n * n``), added up and divided by all the points. A
+    *descending* query adds the series the other way round."""
+    if name == "sum":
+        terms = PART
+    else:
+        mean = f"{PART} / {PART_COUNT}"
+        terms = (
+            f"CASE WHEN {PART_COUNT} >= 2 THEN {mean} * {PART_COUNT} ELSE {mean} END"
+        )
+    added = (
+        f"list_reduce(list({terms} ORDER BY {TIE}{' DESC' if descending else ''}), "
+        "lambda influxpy_a, influxpy_b: influxpy_a + influxpy_b, 0.0)"
+    )
+    return added if name == "sum" else f"{added} / sum({PART_COUNT})"
+
+
+def adds_series_parts(ctx: _Context, call: Func, kind: str | None) -> bool:
+    """Whether *call* (of a *kind* field) is a float SUM or a MEAN whose
+    groups can hold several series of a stored measurement, and so adds
+    up series' parts (``series_parts``)."""
+    if call.name not in ("sum", "mean") or isinstance(call.source, Func):
+        return False
+    if call.name == "sum" and kind != "float":
+        return False
+    return _plain(ctx) and tie_key(ctx) != "0"
+
+
+def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
+    """The columns the stored rows the *calls* read carry for the order
+    of their series: the ``TIE`` of each row for a STDDEV, which folds
+    its points in series order at one time, and for a SUM or MEAN of a
+    subquery's rows; the series' tags for a SUM or MEAN adding series'
+    parts (``parts_rows`` names each part's series once, not each row)."""
+    tie = tie_key(ctx)
+    if tie == "0":
+        return []
+    # The calls inside transformations too (``derivative(mean(v))``).
+    names = {n.name for call in calls for n in call.walk() if isinstance(n, Func)}
+    # A subquery's rows are added up in time order, series by key.
+    per_row = "stddev" in names or (ctx.subquery and names & {"sum", "mean"})
+    columns = [f"{tie} AS {TIE}"] if per_row else []
+    if names & {"sum", "mean"} and _plain(ctx):
+        columns.extend(_series_column(ctx, tag) for tag in series_tags(ctx))
+    return columns
+
+
+def _series_column(ctx: _Context, tag: str) -> str:
+    """The column telling *tag*'s values apart: its codes where coded
+    (grouping by small integers is faster than by strings)."""
+    return ident(code_column(tag) if ctx.columns[tag].coded else tag)
+
+
+def parts_rows(
+    ctx: _Context, rows: str, keys: Sequence[tuple[str, str]], totals: str
+) -> str:
+    """The relation of the series' parts (``series_parts``) of *rows*:
+    grouped by *keys* (``(sql, name)`` of the group's and the window's)
+    and the series' tags (their codes where coded), each part with its
+    series key as ``TIE``, the codes' values looked up once per part."""
+    tags = series_tags(ctx)
+    names = [name for _sql, name in keys]
+    selected = [sql if sql == name else f"{sql} AS {name}" for sql, name in keys]
+    series = [_series_column(ctx, tag) for tag in tags]
+    grouped = (
+        f"SELECT {', '.join([*selected, *series])}, {totals} FROM {rows} GROUP BY ALL"
+    )
+    values = []
+    joins = []
+    for i, tag in enumerate(tags):
+        if not ctx.columns[tag].coded:
+            values.append(f"p.{ident(tag)}")
+            continue
+        values.append(f"coalesce(c{i}.value, '') AS {ident(tag)}")
+        joins.append(
+            f" LEFT JOIN {TAG_CODES} c{i} ON c{i}.code = p.{ident(code_column(tag))}"
+        )
+    kept = [*(f"p.{n}" for n in names), *values, f"p.{PART}", f"p.{PART_COUNT}"]
+    looked_up = f"SELECT {', '.join(kept)} FROM ({grouped}) AS p{''.join(joins)}"
+    outer = ", ".join([*names, f"{tie_key(ctx)} AS {TIE}", PART, PART_COUNT])
+    return f"(SELECT {outer} FROM ({looked_up})) AS parts"
+
+
+def _plain(ctx: _Context) -> bool:
+    """Whether *ctx* reads one stored measurement (no subquery, no merge)."""
+    return (
+        not ctx.subquery and not is_merged(ctx.table) and not reads_subquery(ctx.table)
+    )

@@ -12,7 +12,7 @@ from influxpy.compilers.duckdb.catalog import ident
 from influxpy.compilers.duckdb.context import _Context
 from influxpy.compilers.duckdb.merged import is_merged, tie_order
 
-__all__ = ["key_part", "read_order", "tie_key"]
+__all__ = ["key_part", "read_order", "series_tags", "tie_key"]
 
 
 def tie_key(ctx: _Context) -> str:
@@ -21,7 +21,7 @@ def tie_key(ctx: _Context) -> str:
     Grouped by every tag, a series holds one tag set and never two rows at
     one time: no tie to break, so none to compute or sort by.
     """
-    tags = sorted(k for k, c in ctx.columns.items() if c.role == "tag")
+    tags = series_tags(ctx)
     # A table merged from several sources (``merged``): its rows at one time
     # follow the sources' order after the series key, descending too
     # (influxd's heap order there is its own: a quirk test pins both); of a
@@ -51,6 +51,12 @@ def key_part(tag: str) -> str:
     prefix = escaped_key.replace("'", "''") + "="
     column = ident(tag)
     return f"CASE WHEN {column} <> '' THEN '{prefix}' || {column} END"
+
+
+def series_tags(ctx: _Context) -> list[str]:
+    """The tags whose values tell the series of *ctx*'s table apart, in
+    the order of their keys."""
+    return sorted(k for k, c in ctx.columns.items() if c.role == "tag")
 
 
 def read_order(ctx: _Context) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from influxpy.compilers.duckdb.aliases import (
     GROUP_SIZE,
     ORDINAL,
+    PART_TIME,
     ROW_NUMBER,
     WINDOW_NUMBER,
     WINDOW_START,
@@ -25,7 +26,14 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
 )
 from influxpy.compilers.duckdb.fills import FillsMixin
-from influxpy.compilers.duckdb.folds import stddev_fold
+from influxpy.compilers.duckdb.folds import (
+    adds_series_parts,
+    combined_parts,
+    ordered_total,
+    parts_rows,
+    series_parts,
+    stddev_fold,
+)
 from influxpy.compilers.duckdb.nans import reduce_with_nan, selected_with_nan
 from influxpy.compilers.duckdb.percentile import nearest_rank_rows
 from influxpy.compilers.duckdb.percentile_groups import grouped_rank_rows
@@ -235,7 +243,9 @@ class WindowsMixin(FillsMixin):
         low, high = self._call_range(ctx, outer)
         g = ctx.group_columns
         read = read_order(ctx)
-        value, selected_time = self._reduce(call, x, kind, query.descending, read)
+        value, selected_time = self._reduce(
+            call, x, kind, query.descending, read, in_order=ctx.subquery
+        )
         nan = ctx.subquery and kind == "float"  # a subquery's column holds NaN
         if nan:
             value, selected_time = reduce_with_nan(
@@ -333,6 +343,21 @@ class WindowsMixin(FillsMixin):
             first = self._window_of(ctx, low)
             stamp = f"(time - {first}) // {interval}"
             reported = f"{first} + r.time * {interval} AS time"
+        if adds_series_parts(ctx, call, kind) and not extra:
+            # A float SUM or a MEAN of several series per group: each
+            # series' part first, then the parts in series-key order
+            # (``folds``).
+            window_keys = (
+                [(stamp, PART_TIME)]
+                if grouping == "ALL"
+                else [(WINDOW_NUMBER, WINDOW_NUMBER), (WINDOW_START, WINDOW_START)]
+            )
+            totals = series_parts(x, descending=query.descending)
+            groups = [(c, c) for c in codes or g]
+            rows = parts_rows(ctx, rows, [*groups, *window_keys], totals)
+            stamp = PART_TIME if grouping == "ALL" else stamp
+            value = combined_parts(call.name, descending=query.descending)
+            having = "count(*) > 0" if having else ""
         outputs = [f"{stamp} AS time", f"{value} AS v", *picked]
         real = (
             f"SELECT {', '.join([*(codes or g), *outputs])} "
@@ -497,20 +522,35 @@ class WindowsMixin(FillsMixin):
         return f"{ROW_NUMBER} = {rank}"
 
     def _reduce(
-        self, call: Func, x: str, kind: str | None, descending: bool, read: str
+        self,
+        call: Func,
+        x: str,
+        kind: str | None,
+        descending: bool,
+        read: str,
+        *,
+        in_order: bool = False,
     ) -> tuple[str, str | None]:
         """SQL reducing a window's values, and the selected point's time;
-        *read* orders the points as the server reads them (``read_order``)."""
+        *read* orders the points as the server reads them (``read_order``),
+        and a float SUM or MEAN adds them in that order when *in_order* (a
+        subquery's rows, which the server adds in time order)."""
         name = call.name
         source = call.source
         if name == "count" and isinstance(source, Func):
             return f"count(DISTINCT {x})", None
         if name == "count":
             return f"count({x})", None
+        # Floats added in the order the server reads them (``folds``).
+        total = ordered_total(x, read) if in_order or descending else None
+        if name == "mean" and total is not None:
+            return f"{total} / count({x})", None
         if name == "mean":
             return f"avg(CAST({x} AS DOUBLE))", None
         if name == "sum" and kind == "integer":
             return wrapped_bigint(f"sum({x})"), None
+        if name == "sum" and total is not None:
+            return total, None
         if name == "sum":
             return f"CAST(sum({x}) AS DOUBLE)", None
         if name == "median":
