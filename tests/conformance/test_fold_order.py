@@ -15,6 +15,7 @@ the data are chosen so that another order, or DuckDB's ``stddev_samp``
 
 from __future__ import annotations
 
+import itertools
 import math
 import uuid
 from collections.abc import Sequence
@@ -192,3 +193,41 @@ def test_sum_and_mean_add_series_as_the_server_does(
     conn: str, text: str, expected: list[list[float]]
 ) -> None:
     assert _answer(conn, text, SUM_LINES) == expected
+
+
+def _integral(points: Sequence[tuple[int, float]], unit: float) -> float:
+    """influxd's INTEGRAL of *points* ``(time, value)`` in their order:
+    each trapezoid ``0.5 * (v + prev) * (dt / unit)`` added in turn."""
+    total = 0.0
+    for (t0, v0), (t1, v1) in itertools.pairwise(points):
+        total += 0.5 * (v1 + v0) * (float(t1 - t0) / unit)
+    return total
+
+
+INTEGRAL_POINTS = [(k + 1, v) for k, v in enumerate(IN_TIME)]
+
+
+def test_the_integral_tells_the_orders_apart() -> None:
+    ascending = _integral(INTEGRAL_POINTS, 2.0)
+    # Every trapezoid in nanoseconds, the total divided by the unit once.
+    nanoseconds = 0.0
+    for (t0, v0), (t1, v1) in itertools.pairwise(INTEGRAL_POINTS):
+        nanoseconds += (v0 + v1) * ((t1 - t0) * 10**9) / 2.0
+    assert ascending != nanoseconds / 2e9
+    assert _integral(INTEGRAL_POINTS[::-1], 2.0) != -ascending
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT integral(v, 2s) FROM m", [[_integral(INTEGRAL_POINTS, 2.0)]]),
+        (
+            "SELECT integral(v, 2s) FROM m ORDER BY time DESC",
+            [[_integral(INTEGRAL_POINTS[::-1], 2.0)]],
+        ),
+    ],
+)
+def test_integral_adds_the_trapezoids_as_the_server_does(
+    conn: str, text: str, expected: list[list[float]]
+) -> None:
+    assert _answer(conn, text) == expected

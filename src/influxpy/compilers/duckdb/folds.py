@@ -27,6 +27,7 @@ from influxpy.functions import Func
 __all__ = [
     "adds_series_parts",
     "combined_parts",
+    "integral_fold",
     "order_columns",
     "ordered_total",
     "parts_rows",
@@ -76,6 +77,27 @@ def series_parts(x: str, *, descending: bool) -> str:
     """
     total = ordered_total(x, "time DESC") if descending else f"sum(CAST({x} AS DOUBLE))"
     return f"{total} AS {PART}, count({x}) AS {PART_COUNT}"
+
+
+def integral_fold(x: str, unit: int, order: str) -> str:
+    """SQL of influxd's INTEGRAL of *x* over a group's points read in
+    *order* (no windows: ``integral_windows`` runs its reducer per
+    window): each trapezoid ``0.5 * (v + prev) * (dt / unit)`` added in
+    that order, ``dt`` negative in descending order; of points at one
+    time the last read counts."""
+    pairs = f"list(struct_pack(t := time, v := CAST({x} AS DOUBLE)) ORDER BY {order})"
+    p, i = "influxpy_p", "influxpy_i"
+    trapezoid = (
+        f"0.5 * ({p}[{i} + 1].v + {p}[{i}].v) "
+        f"* (CAST({p}[{i} + 1].t - {p}[{i}].t AS DOUBLE) / {float(unit)!r})"
+    )
+    terms = f"list_transform(range(1, len({p})), lambda {i}: {trapezoid})"
+    added = (
+        f"list_reduce({terms}, lambda influxpy_a, influxpy_b: "
+        "influxpy_a + influxpy_b, 0.0)"
+    )
+    # The points are listed once, as the one element of a list.
+    return f"list_transform([{pairs}], lambda {p}: {added})[1]"
 
 
 def ordered_total(x: str, order: str) -> str:
@@ -136,7 +158,9 @@ def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
     # The calls inside transformations too (``derivative(mean(v))``).
     names = {n.name for call in calls for n in call.walk() if isinstance(n, Func)}
     # A subquery's rows are added up in time order, series by key.
-    per_row = "stddev" in names or (ctx.subquery and names & {"sum", "mean"})
+    per_row = names & {"stddev", "integral"} or (
+        ctx.subquery and names & {"sum", "mean"}
+    )
     columns = [f"{tie} AS {TIE}"] if per_row else []
     if names & {"sum", "mean"} and _plain(ctx):
         columns.extend(_series_column(ctx, tag) for tag in series_tags(ctx))

@@ -11,6 +11,7 @@ from influxpy.compilers.duckdb.aliases import (
     RANDOM,
     ROW_ORDER,
     SEEN,
+    TIE,
     WINDOW_START,
     aux_column,
     group_column,
@@ -31,6 +32,7 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
 )
 from influxpy.compilers.duckdb.through_calls import _of_sample
+from influxpy.compilers.duckdb.ties import tie_key
 from influxpy.compilers.influxql import InfluxQLCompiler
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import Col, Expression
@@ -75,7 +77,12 @@ class MultiRowMixin(_CompilerBase):
         # the range too.
         low, high = self._call_range(ctx, outer or call)
         g = ctx.group_columns
-        points = f"list(time ORDER BY time), list(CAST({x} AS DOUBLE) ORDER BY time)"
+        # Points of several series at one time in series-key order: the
+        # reducer keeps the last one read.
+        order = "time" if tie_key(ctx) == "0" else f"time, {TIE}"
+        points = (
+            f"list(time ORDER BY {order}), list(CAST({x} AS DOUBLE) ORDER BY {order})"
+        )
         integer = "TRUE" if kind == "integer" else "FALSE"
         zone = self._param(ctx.query.timezone or "")
         reduced = (

@@ -29,6 +29,7 @@ from influxpy.compilers.duckdb.fills import FillsMixin
 from influxpy.compilers.duckdb.folds import (
     adds_series_parts,
     combined_parts,
+    integral_fold,
     ordered_total,
     parts_rows,
     series_parts,
@@ -576,11 +577,7 @@ class WindowsMixin(FillsMixin):
             return f"{picked}[{function}({values}, {times})]", None
         if name == "integral":
             unit = call.params[0].nanoseconds if call.params else _SECOND
-            pairs = f"list(struct_pack(t := time, v := {x}) ORDER BY time)"
-            # The server sums the trapezoids in output order, so ORDER BY
-            # time DESC flips the sign.
-            sign = "-" if descending else ""
-            return f"{sign}influxpy_integral({pairs}) / {unit}", None
+            return integral_fold(x, unit, read), None
         if name == "first":
             return f"first({x} ORDER BY time ASC, {x} DESC)", "min(time)"
         if name == "last":

@@ -26,7 +26,8 @@ __all__ = ["register_functions"]
 
 
 def register_functions(con: Any, *, read_only: bool = False) -> None:
-    """Register the helpers the SQL uses (MODE's tie rule, INTEGRAL, NaN).
+    """Register the helpers the SQL uses (MODE's tie rule, INTEGRAL per
+    window, NaN).
 
     The macros are stored in the database; a read-only one uses those its
     writer stored.
@@ -35,11 +36,6 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
     from duckdb.sqltypes import BIGINT
 
     if not read_only:
-        con.execute(
-            "CREATE OR REPLACE MACRO influxpy_integral(p) AS "
-            "coalesce(list_sum(list_transform(range(1, len(p)), "
-            "lambda i: (p[i].v + p[i + 1].v) * (p[i + 1].t - p[i].t) / 2.0)), 0)"
-        )
         con.execute(
             "CREATE OR REPLACE MACRO influxpy_null_nan(x) AS "
             "CASE WHEN isnan(x) THEN NULL ELSE x END"
