@@ -231,3 +231,46 @@ def test_integral_adds_the_trapezoids_as_the_server_does(
     conn: str, text: str, expected: list[list[float]]
 ) -> None:
     assert _answer(conn, text) == expected
+
+
+def _moving_average(values: Sequence[float], n: int) -> list[float]:
+    """influxd's MOVING_AVERAGE: a running sum, the oldest value taken out
+    and the newest added, divided by *n*, from the *n*-th value on."""
+    out = []
+    total = 0.0
+    for index, value in enumerate(values):
+        if index >= n:
+            total -= values[index - n]
+        total += value
+        if index >= n - 1:
+            out.append(total / n)
+    return out
+
+
+def test_the_moving_average_tells_the_sums_apart() -> None:
+    # Each window's values added afresh round otherwise.
+    afresh = [_sum(IN_TIME[k - 1 : k + 1]) / 2 for k in range(1, len(IN_TIME))]
+    assert _moving_average(IN_TIME, 2) != afresh
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "SELECT moving_average(v, 2) FROM m",
+            [[v] for v in _moving_average(IN_TIME, 2)],
+        ),
+        (
+            "SELECT moving_average(v, 4) FROM m ORDER BY time DESC",
+            [[v] for v in _moving_average(IN_TIME[::-1], 4)],
+        ),
+        (
+            "SELECT moving_average(v, 2) FROM m GROUP BY s",
+            [[v] for v in _moving_average(A, 2) + _moving_average(B, 2)],
+        ),
+    ],
+)
+def test_moving_average_keeps_the_servers_running_sum(
+    conn: str, text: str, expected: list[list[float]]
+) -> None:
+    assert _answer(conn, text) == expected

@@ -28,6 +28,7 @@ __all__ = [
     "adds_series_parts",
     "combined_parts",
     "integral_fold",
+    "moving_average_rows",
     "order_columns",
     "ordered_total",
     "parts_rows",
@@ -207,4 +208,37 @@ def _plain(ctx: _Context) -> bool:
     """Whether *ctx* reads one stored measurement (no subquery, no merge)."""
     return (
         not ctx.subquery and not is_merged(ctx.table) and not reads_subquery(ctx.table)
+    )
+
+
+def moving_average_rows(
+    groups: Sequence[str], rows: str, order: str, n: int, carried: Sequence[str]
+) -> str:
+    """MOVING_AVERAGE of *n* points over *rows* (``groups``, time, v and
+    the *carried* columns), each group's points in *order*: influxd's
+    running sum, the oldest value taken out and the newest added, as
+    ``influxpy_moving_average`` keeps it (a window's average rounds
+    otherwise). Rows from the *n*-th point of each group on."""
+    g = list(groups)
+    values = f"list(CAST(v AS DOUBLE) ORDER BY {order})"
+    lists = [
+        f"list(time ORDER BY {order}) AS influxpy_ts",
+        *(f"list({c} ORDER BY {order}) AS influxpy_{c}s" for c in carried),
+        f"influxpy_moving_average({values}, {n}) AS influxpy_vs",
+    ]
+    grouped = f"SELECT {', '.join([*g, *lists])} FROM ({rows})"
+    if g:
+        grouped += f" GROUP BY {', '.join(g)}"
+    unnested = [
+        *g,
+        "unnest(influxpy_ts) AS time",
+        *(f"unnest(influxpy_{c}s) AS {c}" for c in carried),
+        "unnest(influxpy_vs) AS v",
+        "unnest(range(1, len(influxpy_ts) + 1)) AS influxpy_rn",
+    ]
+    # A Python NaN comes back from the function as NULL: a NaN average.
+    kept = [*g, "time", *carried, "coalesce(v, 'NaN'::DOUBLE) AS v"]
+    return (
+        f"SELECT {', '.join(kept)} FROM (SELECT {', '.join(unnested)} "
+        f"FROM ({grouped})) WHERE influxpy_rn >= {n}"
     )

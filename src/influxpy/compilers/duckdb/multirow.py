@@ -31,6 +31,7 @@ from influxpy.compilers.duckdb.context import (
     _output_names,
     _range_sql,
 )
+from influxpy.compilers.duckdb.folds import moving_average_rows
 from influxpy.compilers.duckdb.through_calls import _of_sample
 from influxpy.compilers.duckdb.ties import tie_key
 from influxpy.compilers.influxql import InfluxQLCompiler
@@ -118,6 +119,12 @@ class MultiRowMixin(_CompilerBase):
             # reads them so, and its rows keep their window ``w``.
             order = f"w {ctx.direction}, time ASC, x"
         window = f"({partition}ORDER BY {order})"
+        carried = ["w"] if of_sample else []
+        if engine == "moving_average":
+            # Read from ``rows`` itself, whose values are ``v``.
+            read = order.removesuffix(", x") + ", v"
+            n = int(call.params[0])
+            return moving_average_rows(g, rows, read, n, carried)
         gbt = ctx.query.group_by_time
         keep = "TRUE"
         if engine == "derivative":
@@ -141,23 +148,6 @@ class MultiRowMixin(_CompilerBase):
             unit = call.params[0].nanoseconds if call.params else 1
             value = f"(time - pt) // {unit}"
             keep = "pt IS NOT NULL"
-        elif engine == "moving_average":
-            n = int(call.params[0])
-            ordered = f"{partition}ORDER BY {order} ROWS BETWEEN"
-            value = (
-                f"avg(CAST(x AS DOUBLE)) OVER ({ordered} {n - 1} PRECEDING "
-                "AND CURRENT ROW)"
-            )
-            if self._reads_technical(call):
-                # The server keeps a running sum: a NaN or infinity (which
-                # only technical analysis makes) stays in it as NaN once the
-                # window has moved past it.
-                gone = (
-                    "bool_or(NOT isfinite(CAST(x AS DOUBLE))) OVER "
-                    f"({ordered} UNBOUNDED PRECEDING AND {n} PRECEDING)"
-                )
-                value = f"CASE WHEN {gone} THEN 'NaN'::DOUBLE ELSE {value} END"
-            keep = f"rn >= {n}"
         elif engine == "cumulative_sum":
             total = (
                 f"sum(x) OVER ({partition}ORDER BY {order} ROWS UNBOUNDED PRECEDING)"
@@ -171,7 +161,6 @@ class MultiRowMixin(_CompilerBase):
         else:
             what = f"{name}()"
             raise self._unsupported(what)
-        carried = ["w"] if of_sample else []
         source = f"SELECT {', '.join([*g, 'time', *carried, 'v AS x'])} FROM ({rows})"
         if engine in ("derivative", "difference"):
             # influxd's reducer skips a point that does not advance time: of
@@ -187,15 +176,6 @@ class MultiRowMixin(_CompilerBase):
         values += f", {keep} AS keep"
         kept = ", ".join([*g, "time", *carried, "v"])
         return f"SELECT {kept} FROM ({values} FROM ({steps})) WHERE keep"
-
-    def _reads_technical(self, call: Func) -> bool:
-        """Whether a technical-analysis function is among what *call* reads."""
-        source = call.source
-        while isinstance(source, Func):
-            if source.name in self._TECHNICAL:
-                return True
-            source = source.source
-        return False
 
     def _technical(self, ctx: _Context, call: Func, rows: str) -> str:
         """A technical-analysis function over each series' rows in output

@@ -1,9 +1,9 @@
 """The functions the engine's SQL calls, registered on each connection.
 
 They run inside DuckDB at query time, over one series' points or windows:
-MODE's tie rule, ``tz()`` windows, INTEGRAL over windows, the technical
-analysis functions, HOLT_WINTERS and the order of SAMPLE's points beside
-other calls in descending order. The compiler only names them
+MODE's tie rule, ``tz()`` windows, INTEGRAL over windows, MOVING_AVERAGE's
+running sum, the technical analysis functions, HOLT_WINTERS and the order
+of SAMPLE's points beside other calls in descending order. The compiler only names them
 (``influxpy_…``) in the SQL it writes.
 """
 
@@ -18,6 +18,7 @@ from influxpy.backends.duckdb.functions.holt_winters_arrow import (
 from influxpy.backends.duckdb.functions.integral import integral_windows
 from influxpy.backends.duckdb.functions.merge import merge_descending
 from influxpy.backends.duckdb.functions.mode import mode_index
+from influxpy.backends.duckdb.functions.moving import moving_average
 from influxpy.backends.duckdb.functions.technical import technical
 from influxpy.backends.duckdb.functions.timezones import tz_assign, tz_fill
 from influxpy.compilers.duckdb.timezones import tz_window
@@ -81,6 +82,7 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
             ["BIGINT[][]", "DOUBLE[][]", "BIGINT", "BIGINT", "BOOLEAN", "BIGINT"],
             "STRUCT(t BIGINT, v DOUBLE)[][]",
         ),
+        ("influxpy_moving_average", moving_average, ["DOUBLE[]", "BIGINT"], "DOUBLE[]"),
         (
             "influxpy_merge_descending",
             merge_descending,
