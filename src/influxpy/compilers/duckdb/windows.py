@@ -47,8 +47,11 @@ from influxpy.expressions import Col, Now
 from influxpy.functions import Func
 from influxpy.query import GroupByTime, Query
 
-#: The most windows a filled series lists (DuckDB's largest list).
-_MAX_WINDOWS = 2**32 - 1
+#: The most windows the engine fills for a series: ten million (a list of
+#: them and the rows they make take a gigabyte or two). influxd fills any
+#: number, until it runs out of memory (its ``max-select-buckets``, off by
+#: default, is the same guard).
+_MAX_WINDOWS = 10_000_000
 
 
 class WindowsMixin(FillsMixin):
@@ -451,10 +454,10 @@ class WindowsMixin(FillsMixin):
     ) -> str:
         """The filled windows of a series from ``first_window`` to *end*.
 
-        More than the engine can list (DuckDB's largest list) fail with an
-        error saying so, where influxd, filling them, runs out of memory or
-        does not answer: at compile time with a lower time bound, when the
-        query runs (from the series' first point) without one.
+        More than ``_MAX_WINDOWS`` fail with an error saying so, where
+        influxd, filling them, runs out of memory or does not answer: at
+        compile time with a lower time bound, when the query runs (from the
+        series' first point) without one.
         """
         windows = f"range(first_window, {end + 1}, {interval})"
         gbt = ctx.query.group_by_time
@@ -462,8 +465,8 @@ class WindowsMixin(FillsMixin):
         msg = (
             f"resolution({gbt.interval!r}) without fill('none') fills more than "
             f"{_MAX_WINDOWS} windows of a series up to the end of the time range, "
-            "more than the embedded engine can list (InfluxDB does not answer "
-            "such a query either). Add a lower time bound with "
+            "more than the embedded engine fills (InfluxDB runs out of memory "
+            "filling them). Add a lower time bound with "
             "filter(time__gte=...), or use fill('none')."
         )
         if low is not None:
