@@ -274,3 +274,15 @@ def test_moving_average_keeps_the_servers_running_sum(
     conn: str, text: str, expected: list[list[float]]
 ) -> None:
     assert _answer(conn, text) == expected
+
+
+def test_median_of_an_even_count_is_the_lower_middle_plus_half_the_gap(
+    conn: str,
+) -> None:
+    # influxd: lo + (hi - lo) / 2, which rounds otherwise than (lo + hi) / 2.
+    lo, hi = 1.32, 83.75
+    assert lo + (hi - lo) / 2 != (lo + hi) / 2
+    lines = [f"md v={v} {k * 10**9}" for k, v in enumerate([hi, 0.5, lo, 90.25])]
+    assert _answer(conn, "SELECT median(v) FROM md", lines) == [[lo + (hi - lo) / 2]]
+    odd = [*lines, "md v=50.5 9000000000"]
+    assert _answer(conn, "SELECT median(v) FROM md", odd) == [[50.5]]

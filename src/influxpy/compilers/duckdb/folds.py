@@ -28,6 +28,7 @@ __all__ = [
     "adds_series_parts",
     "combined_parts",
     "integral_fold",
+    "median_sql",
     "moving_average_rows",
     "order_columns",
     "ordered_total",
@@ -99,6 +100,18 @@ def integral_fold(x: str, unit: int, order: str) -> str:
     )
     # The points are listed once, as the one element of a list.
     return f"list_transform([{pairs}], lambda {p}: {added})[1]"
+
+
+def median_sql(x: str) -> str:
+    """SQL of influxd's MEDIAN of *x*: of an even number of points, the
+    lower middle value plus half the distance to the upper one,
+    ``lo + (hi - lo) / 2`` (DuckDB's ``quantile_cont`` answers
+    ``(lo + hi) / 2``, which rounds otherwise in about one case in seven).
+    The upper middle value is the lower middle one of the values negated."""
+    value = f"CAST({x} AS DOUBLE)"
+    lo = f"quantile_disc({value}, 0.5)"
+    hi = f"(-quantile_disc(-{value}, 0.5))"
+    return f"({lo} + ({hi} - {lo}) / 2)"
 
 
 def ordered_total(x: str, order: str) -> str:

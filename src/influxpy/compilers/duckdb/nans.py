@@ -99,6 +99,12 @@ def reduce_with_nan(
         # (as ``_first_read`` takes a number to be read first).
         order = "ASC" if name == "first" else "DESC"
         return f"first({x} ORDER BY time {order}, isnan({x}), {x} DESC)", selected
+    if name == "median":
+        # NaN sorted last, the middle values averaged (the negated values
+        # of ``median_sql`` would sort it last too: first of the others).
+        nans = f"count({x}) FILTER (WHERE isnan({x}))"
+        middle = f"CAST(quantile_cont({x}, 0.5) AS DOUBLE)"
+        return f"(CASE WHEN {nans} > 0 THEN {middle} ELSE {value} END)", selected
     if name == "stddev":
         numbers = f"count({x}) FILTER (WHERE {number})"
         spread = stddev_fold(x, read, number)

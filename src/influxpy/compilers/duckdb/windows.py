@@ -30,6 +30,7 @@ from influxpy.compilers.duckdb.folds import (
     adds_series_parts,
     combined_parts,
     integral_fold,
+    median_sql,
     ordered_total,
     parts_rows,
     series_parts,
@@ -558,7 +559,7 @@ class WindowsMixin(FillsMixin):
         if name == "sum":
             return f"CAST(sum({x}) AS DOUBLE)", None
         if name == "median":
-            return f"CAST(quantile_cont({x}, 0.5) AS DOUBLE)", None
+            return median_sql(x), None
         if name == "spread":
             return f"(max({x}) - min({x}))", None
         if name == "stddev":
