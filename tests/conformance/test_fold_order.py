@@ -286,3 +286,37 @@ def test_median_of_an_even_count_is_the_lower_middle_plus_half_the_gap(
     assert _answer(conn, "SELECT median(v) FROM md", lines) == [[lo + (hi - lo) / 2]]
     odd = [*lines, "md v=50.5 9000000000"]
     assert _answer(conn, "SELECT median(v) FROM md", odd) == [[50.5]]
+
+
+def _parallel_order(series: int, cores: int) -> list[int]:
+    """The order influxd 1.6 adds *series* series' parts in on *cores*
+    cores: its parallel merge splits them into one run per core, and each
+    run's merge heap pops the first, then the last, back to the second."""
+    runs = min(cores, series)
+    size = series // runs
+    order: list[int] = []
+    for run in range(runs):
+        members = list(
+            range(run * size, series if run == runs - 1 else (run + 1) * size)
+        )
+        if len(members) > 2:
+            members = [members[0], *members[:0:-1]]
+        order.extend(members)
+    return order
+
+
+def test_quirk_sum_of_many_series_in_the_servers_parallel_order(
+    both: tuple[str, str],
+) -> None:
+    """SUM of six series, one point each: influxd adds the series in an
+    order that depends on how many cores it runs on (0, 2, 1, 3, 5, 4 on
+    two); the engine adds them in series-key order on any machine."""
+    values = [95.6, 94.78, 5.66, 8.49, 83.55, 73.6]
+    lines = [f"six,s=s{k} v={v} {(k + 1) * 10**9}" for k, v in enumerate(values)]
+    server, engine = (_answer(alias, "SELECT sum(v) FROM six", lines) for alias in both)
+    assert engine == [[_sum(values)]]
+    on_some_cores = {
+        _sum([values[k] for k in _parallel_order(6, cores)]) for cores in range(1, 9)
+    }
+    assert server[0][0] in on_some_cores
+    assert _sum([values[k] for k in _parallel_order(6, 2)]) != _sum(values)
