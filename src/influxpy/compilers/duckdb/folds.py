@@ -56,10 +56,7 @@ def stddev_fold(x: str, order: str, where: str | None = None) -> str:
         f"list_transform({values}, lambda influxpy_v: "
         "(influxpy_v - influxpy_m) * (influxpy_v - influxpy_m))"
     )
-    squares = (
-        f"list_reduce({deviations}, lambda influxpy_a, influxpy_b: "
-        "influxpy_a + influxpy_b, 0.0)"
-    )
+    squares = _added(deviations)
     # The mean is computed once, as the one element of a list, and
     # passed to the second fold as a lambda's argument.
     total = f"list_transform([{mean}], lambda influxpy_m: {squares})[1]"
@@ -94,12 +91,8 @@ def integral_fold(x: str, unit: int, order: str) -> str:
         f"* (CAST({p}[{i} + 1].t - {p}[{i}].t AS DOUBLE) / {float(unit)!r})"
     )
     terms = f"list_transform(range(1, len({p})), lambda {i}: {trapezoid})"
-    added = (
-        f"list_reduce({terms}, lambda influxpy_a, influxpy_b: "
-        "influxpy_a + influxpy_b, 0.0)"
-    )
     # The points are listed once, as the one element of a list.
-    return f"list_transform([{pairs}], lambda {p}: {added})[1]"
+    return f"list_transform([{pairs}], lambda {p}: {_added(terms)})[1]"
 
 
 def median_sql(x: str) -> str:
@@ -121,11 +114,7 @@ def ordered_total(x: str, order: str) -> str:
     stored series in ascending order needs none: DuckDB's ``sum`` adds a
     small table's values in the order they are stored, which the engine
     keeps in time order.)"""
-    values = f"list(CAST({x} AS DOUBLE) ORDER BY {order})"
-    return (
-        f"list_reduce({values}, lambda influxpy_a, influxpy_b: "
-        "influxpy_a + influxpy_b, 0.0)"
-    )
+    return _added(f"list(CAST({x} AS DOUBLE) ORDER BY {order})")
 
 
 def combined_parts(name: str, *, descending: bool) -> str:
@@ -142,11 +131,17 @@ def combined_parts(name: str, *, descending: bool) -> str:
         terms = (
             f"CASE WHEN {PART_COUNT} >= 2 THEN {mean} * {PART_COUNT} ELSE {mean} END"
         )
-    added = (
-        f"list_reduce(list({terms} ORDER BY {TIE}{' DESC' if descending else ''}), "
-        "lambda influxpy_a, influxpy_b: influxpy_a + influxpy_b, 0.0)"
-    )
+    added = _added(f"list({terms} ORDER BY {TIE}{' DESC' if descending else ''})")
     return added if name == "sum" else f"{added} / sum({PART_COUNT})"
+
+
+def _added(values: str) -> str:
+    """SQL adding up the list *values* one after another from 0.0, as Go's
+    loop ``total += v`` does."""
+    return (
+        f"list_reduce({values}, lambda influxpy_a, influxpy_b: "
+        "influxpy_a + influxpy_b, 0.0)"
+    )
 
 
 def adds_series_parts(ctx: _Context, call: Func, kind: str | None) -> bool:
