@@ -320,3 +320,20 @@ def test_quirk_sum_of_many_series_in_the_servers_parallel_order(
     }
     assert server[0][0] in on_some_cores
     assert _sum([values[k] for k in _parallel_order(6, 2)]) != _sum(values)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT mean(v), count(i) FROM (SELECT v FROM m), m ORDER BY time DESC",
+        "SELECT sum(v) FROM m, m ORDER BY time DESC",
+        "SELECT sum(v), mean(v) FROM (SELECT v, s FROM m) ORDER BY time DESC",
+        "SELECT stddev(v), integral(v) FROM (SELECT v FROM m), m ORDER BY time DESC",
+    ],
+)
+def test_sums_of_several_sources_in_descending_order(
+    both: tuple[str, str], text: str
+) -> None:
+    # Added in read order, points of one time by series key.
+    server, engine = (_answer(alias, text) for alias in both)
+    assert engine == server

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from influxpy.compilers.duckdb.aliases import PART, PART_COUNT, TIE
 from influxpy.compilers.duckdb.catalog import TAG_CODES, code_column, ident
 from influxpy.compilers.duckdb.context import _Context
+from influxpy.compilers.duckdb.merged import ORDINAL as SOURCE
 from influxpy.compilers.duckdb.merged import is_merged, reads_subquery
 from influxpy.compilers.duckdb.ties import series_tags, tie_key
 from influxpy.functions import Func
@@ -157,20 +158,24 @@ def adds_series_parts(ctx: _Context, call: Func, kind: str | None) -> bool:
 
 def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
     """The columns the stored rows the *calls* read carry for the order
-    of their series: the ``TIE`` of each row for a STDDEV, which folds
-    its points in series order at one time, and for a SUM or MEAN of a
-    subquery's rows; the series' tags for a SUM or MEAN adding series'
-    parts (``parts_rows`` names each part's series once, not each row)."""
+    of their series: the ``TIE`` of each row for a STDDEV or INTEGRAL,
+    which fold their points in series order at one time, and for a SUM or
+    MEAN adding its points in read order; the series' tags for a SUM or
+    MEAN adding series' parts (``parts_rows`` names each part's series
+    once, not each row)."""
     tie = tie_key(ctx)
     if tie == "0":
         return []
     # The calls inside transformations too (``derivative(mean(v))``).
     names = {n.name for call in calls for n in call.walk() if isinstance(n, Func)}
-    # A subquery's rows are added up in time order, series by key.
-    per_row = names & {"stddev", "integral"} or (
-        ctx.subquery and names & {"sum", "mean"}
-    )
+    # A SUM or MEAN not added by series' parts (of a subquery's rows, of
+    # several sources, in descending order) adds its points in read order.
+    in_order = ctx.subquery or ctx.query.descending
+    sums = bool(names & {"sum", "mean"}) and in_order and not _plain(ctx)
+    per_row = bool(names & {"stddev", "integral"}) or sums
     columns = [f"{tie} AS {TIE}"] if per_row else []
+    if per_row and is_merged(ctx.table):
+        columns.append(SOURCE)  # the source (``ties.read_order``)
     if names & {"sum", "mean"} and _plain(ctx):
         columns.extend(_series_column(ctx, tag) for tag in series_tags(ctx))
     return columns

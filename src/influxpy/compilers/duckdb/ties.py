@@ -10,6 +10,7 @@ from __future__ import annotations
 from influxpy.compilers.duckdb.aliases import TIE
 from influxpy.compilers.duckdb.catalog import ident
 from influxpy.compilers.duckdb.context import _Context
+from influxpy.compilers.duckdb.merged import ORDINAL as SOURCE
 from influxpy.compilers.duckdb.merged import is_merged, tie_order
 
 __all__ = ["key_part", "read_order", "series_tags", "tie_key"]
@@ -63,8 +64,14 @@ def read_order(ctx: _Context) -> str:
     """The ``ORDER BY`` list of the points of a call's group as the server
     reads them: by time in the query's direction, points at one time by
     series key (``tie_key``, the ``TIE`` column the call's rows carry
-    where a group can hold several series)."""
+    where a group can hold several series); of several sources, one
+    source after another."""
     direction = ctx.direction
-    if tie_key(ctx) == "0":
-        return f"time {direction}"
-    return f"time {direction}, {TIE} {direction}"
+    order = f"time {direction}"
+    if tie_key(ctx) != "0":
+        order += f", {TIE} {direction}"
+    if is_merged(ctx.table):
+        # Several sources: influxd's unordered merge reads a window's
+        # points one source after another, each in time order.
+        order = f"{SOURCE}, {order}"
+    return order
