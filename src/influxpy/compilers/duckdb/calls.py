@@ -363,8 +363,8 @@ class CallsMixin(CallChecksMixin, PicksMixin):
                 first, _last = self._call_range(reading, call)
                 low = None if low is None or first is None else min(low, first)
         codes = [ident(code_column(k)) for k in ctx.group_keys if ctx.codes]
-        # STDDEV, SUM and MEAN read their points in the server's order
-        # (``folds``): several series by series key.
+        # STDDEV, INTEGRAL, SUM and MEAN read their points in the server's
+        # order (``folds``): several series by series key.
         ordered = order_columns(ctx, calls)
         selected = ", ".join(
             [
