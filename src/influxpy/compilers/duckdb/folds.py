@@ -26,6 +26,7 @@ from influxpy.compilers.duckdb.ties import series_tags, tie_key
 from influxpy.functions import Func
 
 __all__ = [
+    "adds_in_order",
     "adds_series_parts",
     "combined_parts",
     "integral_fold",
@@ -156,6 +157,13 @@ def adds_series_parts(ctx: _Context, call: Func, kind: str | None) -> bool:
     return _plain(ctx) and tie_key(ctx) != "0"
 
 
+def adds_in_order(ctx: _Context) -> bool:
+    """Whether a float SUM or MEAN of *ctx* adds its points in read order
+    (``ordered_total``) rather than with DuckDB's ``sum`` over the rows
+    stored in time order: a subquery's rows, and any descending query."""
+    return bool(ctx.subquery or ctx.query.descending)
+
+
 def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
     """The columns the stored rows the *calls* read carry for the order
     of their series: the ``TIE`` of each row for a STDDEV or INTEGRAL,
@@ -170,8 +178,7 @@ def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
     names = {n.name for call in calls for n in call.walk() if isinstance(n, Func)}
     # A SUM or MEAN not added by series' parts (of a subquery's rows, of
     # several sources, in descending order) adds its points in read order.
-    in_order = ctx.subquery or ctx.query.descending
-    sums = bool(names & {"sum", "mean"}) and in_order and not _plain(ctx)
+    sums = bool(names & {"sum", "mean"}) and adds_in_order(ctx) and not _plain(ctx)
     per_row = bool(names & {"stddev", "integral"}) or sums
     columns = [f"{tie} AS {TIE}"] if per_row else []
     if per_row and is_merged(ctx.table):

@@ -27,6 +27,7 @@ from influxpy.compilers.duckdb.context import (
 )
 from influxpy.compilers.duckdb.fills import FillsMixin
 from influxpy.compilers.duckdb.folds import (
+    adds_in_order,
     adds_series_parts,
     combined_parts,
     integral_fold,
@@ -249,7 +250,7 @@ class WindowsMixin(FillsMixin):
         g = ctx.group_columns
         read = read_order(ctx)
         value, selected_time = self._reduce(
-            call, x, kind, query.descending, read, in_order=ctx.subquery
+            call, x, kind, query.descending, read, in_order=adds_in_order(ctx)
         )
         nan = ctx.subquery and kind == "float"  # a subquery's column holds NaN
         if nan:
@@ -538,8 +539,8 @@ class WindowsMixin(FillsMixin):
     ) -> tuple[str, str | None]:
         """SQL reducing a window's values, and the selected point's time;
         *read* orders the points as the server reads them (``read_order``),
-        and a float SUM or MEAN adds them in that order when *in_order* (a
-        subquery's rows, which the server adds in time order)."""
+        and a float SUM or MEAN adds them in that order when *in_order*
+        (``adds_in_order``)."""
         name = call.name
         source = call.source
         if name == "count" and isinstance(source, Func):
@@ -547,7 +548,7 @@ class WindowsMixin(FillsMixin):
         if name == "count":
             return f"count({x})", None
         # Floats added in the order the server reads them (``folds``).
-        total = ordered_total(x, read) if in_order or descending else None
+        total = ordered_total(x, read) if in_order else None
         if name == "mean" and total is not None:
             return f"{total} / count({x})", None
         if name == "mean":
