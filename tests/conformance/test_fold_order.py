@@ -195,6 +195,53 @@ def test_sum_and_mean_add_series_as_the_server_does(
     assert _answer(conn, text, SUM_LINES) == expected
 
 
+def _at(first: int, step: int, values: Sequence[float]) -> list[tuple[int, float]]:
+    """*values* at the seconds *first*, *first* + *step*, ..."""
+    return [(first + step * k, v) for k, v in enumerate(values)]
+
+
+#: Groups by ``h`` of one series (w, x) and of several (y: two regions; z:
+#: one series without ``r`` and one with it), so that one query adds some
+#: groups' points alone and the others' by series: each group's series in
+#: series-key order (``h=z`` before ``h=z,r=1``), as ``(seconds, value)``.
+GROUPS = {
+    "w": {"h=w": _at(1, 1, IN_TIME[3:])},
+    "x": {"h=x,r=1": _at(1, 1, A)},
+    "y": {"h=y,r=1": _at(1, 2, C_IN_TIME), "h=y,r=2": _at(2, 2, D)},
+    "z": {"h=z": _at(1, 1, B), "h=z,r=1": _at(1, 1, IN_TIME[:3])},
+}
+GROUP_LINES = [
+    f"g,{key} v={v} {t * 10**9}"
+    for series in GROUPS.values()
+    for key, points in reversed(series.items())
+    for t, v in points
+]
+
+
+@pytest.mark.parametrize("before", [None, 4])
+def test_sum_and_mean_of_groups_of_one_series_and_of_several(
+    conn: str, before: int | None
+) -> None:
+    text = "SELECT sum(v), mean(v) FROM g GROUP BY h"
+    if before is not None:
+        text = (
+            f"SELECT sum(v), mean(v) FROM g WHERE time >= 0s AND time < {before}s "
+            f"GROUP BY time({before}s), h"
+        )
+    expected = []
+    for series in GROUPS.values():
+        parts = [
+            [v for t, v in points if before is None or t < before]
+            for points in series.values()
+        ]
+        parts = [part for part in parts if part]
+        expected.append([_sum([_sum(part) for part in parts]), _mean_of_parts(parts)])
+    assert _answer(conn, text, GROUP_LINES) == expected
+    # y's series added one after the other, not its points in time order.
+    y = sorted(p for points in GROUPS["y"].values() for p in points)
+    assert expected[2][0] != _sum([v for _t, v in y]) or before is not None
+
+
 def _integral(points: Sequence[tuple[int, float]], unit: float) -> float:
     """influxd's INTEGRAL of *points* ``(time, value)`` in their order:
     each trapezoid ``0.5 * (v + prev) * (dt / unit)`` added in turn."""
