@@ -36,6 +36,12 @@ def normalise(label: str, rows: list[dict[str, Any]]) -> Answer:
             for row in rows
             if row["mean"] is not None
         )
+    if label.startswith("max"):
+        return sorted(
+            (row["name"], row["time"], row["max"], row["min"], row["count"])
+            for row in rows
+            if row["count"]
+        )
     if label.startswith("top"):
         return sorted(((row["time"], row["top"]) for row in rows), key=_by_value)
     if label.endswith("per host"):
@@ -79,6 +85,10 @@ def peers(data: Any, start: int, end: int) -> dict[str, dict[str, tuple[Peer, An
         f"SELECT host, time // {WINDOW_NS} * {WINDOW_NS} AS w, avg(value) "
         f"FROM t {where} GROUP BY ALL"
     )
+    spread_sql = (
+        f"SELECT host, time // {WINDOW_NS} * {WINDOW_NS} AS w, max(value), "
+        f"min(value), count(value) FROM t {where} GROUP BY ALL"
+    )
     top_sql = f"SELECT time, value FROM t {where} ORDER BY value DESC, time LIMIT {TOP}"
     pct_sql = f"SELECT quantile_disc(value, {PERCENTILE / 100}) FROM t {where}"
     pct_host_sql = (
@@ -105,7 +115,33 @@ def peers(data: Any, start: int, end: int) -> dict[str, dict[str, tuple[Peer, An
             [frame["host"], frame["time"] // WINDOW_NS * WINDOW_NS], sort=False
         )["value"].mean()
 
+    def polars_spread() -> Any:
+        return (
+            polars_window()
+            .group_by("host", (pl.col("time") // WINDOW_NS * WINDOW_NS).alias("w"))
+            .agg(pl.col("value").max(), pl.col("value").min().alias("min"), pl.len())
+        )
+
+    def pandas_spread() -> Any:
+        frame = pandas_window()
+        return frame.groupby(
+            [frame["host"], frame["time"] // WINDOW_NS * WINDOW_NS], sort=False
+        )["value"].agg(["max", "min", "count"])
+
     return {
+        "max, min and count per 5m per host": {
+            "DuckDB SQL": (sql(spread_sql), sorted),
+            "polars": (polars_spread, lambda f: sorted(f.iter_rows())),
+            "pandas": (
+                pandas_spread,
+                lambda f: sorted(
+                    (h, int(w), a, b, int(c))
+                    for (h, w), (a, b, c) in zip(
+                        f.index, f.itertuples(index=False), strict=True
+                    )
+                ),
+            ),
+        },
         "mean per 5m per host": {
             "DuckDB SQL": (sql(mean_sql), sorted),
             "polars": (polars_mean, lambda f: sorted(f.iter_rows())),

@@ -4,8 +4,9 @@
 
 Measures, in one run: ingest into the embedded engine from a pandas
 DataFrame and from model instances, ingest into a private InfluxDB through
-influxpy, then four queries on both stores: the mean per 5 minutes and
-host, a top-10, a percentile over all the data and one per host. Each
+influxpy, then five queries on both stores: the mean per 5 minutes and
+host, the max, min and count per 5 minutes and host (one aggregate for
+the three), a top-10, a percentile over all the data and one per host. Each
 query runs ``--repeat`` times (default 3) on both backends; the median is
 reported and the answers are checked to be equal. ``--influx-n``
 (default: the same as ``-n``) bounds the points written to InfluxDB, which
@@ -85,13 +86,19 @@ def median_of(repeat: int, label: str, run: Any) -> tuple[float, Any]:
 
 def queries(model: Any, n: int) -> dict[str, Any]:
     """The queries of the comparison, as QuerySets."""
-    from influxpy.aggregates import Mean, Percentile, Top
+    from influxpy.aggregates import Count, Max, Mean, Min, Percentile, Top
     from influxpy.durations import Minute
 
     end = START_NS + (n // HOSTS + 1) * 1_000_000_000
     window = model.series.filter(time__gte=START_NS, time__lt=end)
     return {
         "mean per 5m per host": window.annotate(Mean("cpu"))
+        .resolution(Minute(5))
+        .group_by("name")
+        .epoch(),
+        "max, min and count per 5m per host": window.annotate(
+            Max("cpu"), Min("cpu"), Count("cpu")
+        )
         .resolution(Minute(5))
         .group_by("name")
         .epoch(),

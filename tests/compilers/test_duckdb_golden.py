@@ -292,6 +292,11 @@ CASES: dict[str, Callable[[], Any]] = {
         W.annotate(v=Mean("v")).resolution(Hour(1)).group_by("host").into("target")
     ),
     # -- series limits, ordering and paging ----------------------------------------
+    "agg_shared": lambda: (
+        W.annotate(Max("v"), Min("v"), Count("v"), Spread("v"))
+        .resolution(Minute(1))
+        .group_by("host")
+    ),
     "slimit": lambda: M.only("v").group_by("host").series_limit(2).series_offset(1),
     "slimit_aggregate": lambda: (
         W.annotate(Mean("v")).resolution(Hour(1)).group_by("host").series_limit(1)
@@ -397,3 +402,19 @@ def test_delete_matches_golden() -> None:
 def test_every_golden_file_has_a_case() -> None:
     names = {p.stem for p in GOLDEN.glob("*.sql")}
     assert names == {*CASES, "delete"}
+
+
+def test_calls_grouping_the_same_rows_alike_share_one_aggregate() -> None:
+    # Four calls of one field in windows by host: one GROUP BY over the rows
+    # (``shared``); a second field's calls have their own.
+    compiled = (
+        W.annotate(Max("v"), Min("v"), Count("v"), Spread("v"), Max("n"), Sum("n"))
+        .resolution(Minute(1))
+        .group_by("host")
+        .query.compile(DuckDBCompiler(CATALOG, now_ns=NOW_NS))
+    )
+    assert compiled.text.count("FROM base WHERE") == 2
+    assert compiled.text.count("shared_") >= 2 + 6
+    # One call alone reads the rows itself.
+    alone = W.annotate(Max("v")).resolution(Minute(1)).group_by("host").query
+    assert "shared_" not in alone.compile(DuckDBCompiler(CATALOG, now_ns=NOW_NS)).text

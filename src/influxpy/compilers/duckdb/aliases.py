@@ -16,11 +16,6 @@ from influxpy.compilers.duckdb.catalog import ident
 __all__ = [
     "GROUP_SIZE",
     "ORDINAL",
-    "PART",
-    "PART_COUNT",
-    "PART_ROWS",
-    "PART_TIME",
-    "PART_VALUE",
     "PICKED",
     "RANDOM",
     "ROW_NUMBER",
@@ -37,7 +32,6 @@ __all__ = [
     "group_code_column",
     "group_column",
     "output_column",
-    "part_check",
     "tag_column",
 ]
 
@@ -65,18 +59,6 @@ TIE = _own("influxpy_tie")
 PART = _own("influxpy_part")
 PART_COUNT = _own("influxpy_part_n")
 PART_TIME = _own("influxpy_part_t")
-#: A group's SUM or MEAN from its parts, and what tells whether the group
-#: holds one series (``folds.series_totals``).
-PART_VALUE = _own("influxpy_part_v")
-PART_ROWS = _own("influxpy_part_rows")
-
-
-def part_check(index: int, what: str) -> str:
-    """The *what* (``lo``, ``hi``, ``n``) of the *index*-th tag a group's
-    series can differ in (``folds.series_totals``)."""
-    return _own(f"influxpy_part_{what}{index}")
-
-
 #: A series' rank among the series (SLIMIT/SOFFSET).
 SERIES_RANK = _own("influxpy_rank")
 #: A random number per row (SAMPLE).

@@ -134,9 +134,10 @@ class CallsMixin(CallChecksMixin, PicksMixin):
         extra = [self._row_expr(col, ctx.columns) for col in aux]
         ctes = [f"base AS ({self._base(ctx, calls, [sql for sql, _ in extra])})"]
         relations = []
+        shares = dataclasses.replace(ctx, shares=len(calls) > 1)
         for index, call in enumerate(calls):
             relation = self._call_relation(
-                ctx, call, index, ctes, lone_selector, len(aux)
+                shares, call, index, ctes, lone_selector, len(aux)
             )
             relations.append(relation)
         percentile = calls[0].name == "percentile" and not ctx.group_columns

@@ -23,6 +23,7 @@ from influxpy.compilers.duckdb.catalog import (
     ident,
     schema_name,
 )
+from influxpy.compilers.duckdb.shared import SharedAggregates
 from influxpy.compilers.duckdb.stream import StreamPlan
 from influxpy.exceptions import UnsupportedCompilation
 from influxpy.expressions import Col, Expression, WhereNode
@@ -61,6 +62,9 @@ class _Context:
     subquery: bool = False
     #: Whether this SELECT is a subquery another one reads.
     inner: bool = False
+    #: Whether its calls may share one aggregate (``shared``): it has
+    #: several.
+    shares: bool = False
 
     @property
     def group_columns(self) -> list[str]:
@@ -193,6 +197,8 @@ class _CompilerBase(Compiler):
         #: The tables of a measurement read from several databases (or
         #: another one), by the key its part's source names (``sources``).
         self._merged: dict[str, tuple[str, dict[str, ColumnInfo]]] = {}
+        #: The aggregates the calls of a SELECT share (``shared``).
+        self._shared = SharedAggregates()
         #: The SELECTs compiled as subqueries: their NaN stays a value for
         #: the query reading them; the outermost one answers it as null.
         self._inner_selects: list[_Context] = []

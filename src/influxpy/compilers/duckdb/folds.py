@@ -17,14 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from influxpy.compilers.duckdb.aliases import (
-    PART,
-    PART_COUNT,
-    PART_ROWS,
-    PART_VALUE,
-    TIE,
-    part_check,
-)
+from influxpy.compilers.duckdb.aliases import PART, PART_COUNT, TIE
 from influxpy.compilers.duckdb.catalog import TAG_CODES, code_column, ident
 from influxpy.compilers.duckdb.context import _Context
 from influxpy.compilers.duckdb.merged import ORDINAL as SOURCE
@@ -44,7 +37,6 @@ __all__ = [
     "parts_rows",
     "reads_stored",
     "series_parts",
-    "series_totals",
     "stddev_fold",
 ]
 
@@ -135,91 +127,15 @@ def combined_parts(name: str, *, descending: bool) -> str:
     merges means, each series' mean ``s / n`` weighted back by its count
     (``s / n * n``), added up and divided by all the points. A
     *descending* query adds the series the other way round."""
-    added = _added(f"list({_term(name)} ORDER BY {TIE}{' DESC' if descending else ''})")
-    return added if name == "sum" else f"{added} / sum({PART_COUNT})"
-
-
-def _term(name: str) -> str:
-    """SQL of one series' term of a SUM or MEAN (``combined_parts``)."""
     if name == "sum":
-        return PART
-    mean = f"{PART} / {PART_COUNT}"
-    return f"CASE WHEN {PART_COUNT} >= 2 THEN {mean} * {PART_COUNT} ELSE {mean} END"
-
-
-def _single(name: str) -> str:
-    """SQL of ``combined_parts`` of a group of one part, without a list:
-    the same operations, so the same bits (``0.0 + -0.0`` is ``0.0``)."""
-    added = f"(0.0 + {_term(name)})"
-    return added if name == "sum" else f"{added} / {PART_COUNT}"
-
-
-def series_totals(
-    ctx: _Context,
-    name: str,
-    rows: str,
-    keys: Sequence[tuple[str, str]],
-    x: str,
-    call: str,
-    *,
-    descending: bool,
-) -> tuple[str, str]:
-    """A float SUM or MEAN (*call*) of *x* per group of *rows*: the CTE
-    it reads and the relation ``(keys' names…, PART_VALUE)``.
-
-    One aggregate by the *keys* (``(sql, name)`` of the group's and the
-    window's) gives each group's total and count, and whether its points
-    are of one series: each tag the group does not fix has one value in
-    it, or none. Most groups are (grouped by host, a host's series), and
-    their total is their one series' part, added in time order. Only the
-    rows of the other groups are read again, by series (``parts_rows``),
-    and their parts added in series-key order (``combined_parts``);
-    without such groups DuckDB's join reads none. Grouping every row by
-    the series' tags as well took a third more time.
-    """
-    assert call in ("sum", "mean")
-    names = [n for _sql, n in keys]
-    selected = [sql if sql == n else f"{sql} AS {n}" for sql, n in keys]
-    free = [t for t in series_tags(ctx) if t not in ctx.group_keys]
-    checks = []
-    single = []
-    for i, tag in enumerate(free):
-        column = _series_column(ctx, tag)
-        lo, hi, n = (part_check(i, what) for what in ("lo", "hi", "n"))
-        checks += [f"min({column}) AS {lo}", f"max({column}) AS {hi}"]
-        checks.append(f"count({column}) AS {n}")
-        single.append(f"({n} = 0 OR ({n} = {PART_ROWS} AND {lo} = {hi}))")
-    totals = series_parts(x, descending=descending)
-    first = (
-        f"SELECT {', '.join(selected)}, {totals}, count(*) AS {PART_ROWS}, "
-        f"{', '.join(checks)} FROM {rows} GROUP BY ALL HAVING count(*) > 0"
-    )
-    groups = f"{name}_groups"
-    one = " AND ".join(single) or "TRUE"
-    kept = ", ".join(names)
-    alone = f"SELECT {kept}, {_single(call)} AS {PART_VALUE} FROM {groups} WHERE {one}"
-    # The rows of the groups of several series, found by their keys (a
-    # missing tag's code is NULL, so NULLs must match too).
-    others = ", ".join(f"{n} AS k{i}" for i, n in enumerate(names))
-    on = " AND ".join(
-        f"{sql} IS NOT DISTINCT FROM m.k{i}" for i, (sql, _n) in enumerate(keys)
-    )
-    read = (
-        f"(SELECT r.* FROM (SELECT * FROM {rows}) AS r SEMI JOIN "
-        f"(SELECT {others} FROM {groups} WHERE NOT ({one})) AS m ON {on}) AS several"
-    )
-    parts = parts_rows(ctx, read, keys, totals)
-    combined = combined_parts(call, descending=descending)
-    # Keys of constants only (no group, no window) make GROUP BY ALL an
-    # aggregate of every row, whose one row an empty input must not give.
-    mixed = (
-        f"SELECT {kept}, {combined} AS {PART_VALUE} FROM {parts} "
-        f"GROUP BY ALL HAVING sum({PART_COUNT}) > 0"
-    )
-    return (
-        f"{groups} AS MATERIALIZED ({first})",
-        f"({alone} UNION ALL {mixed}) AS totals",
-    )
+        terms = PART
+    else:
+        mean = f"{PART} / {PART_COUNT}"
+        terms = (
+            f"CASE WHEN {PART_COUNT} >= 2 THEN {mean} * {PART_COUNT} ELSE {mean} END"
+        )
+    added = _added(f"list({terms} ORDER BY {TIE}{' DESC' if descending else ''})")
+    return added if name == "sum" else f"{added} / sum({PART_COUNT})"
 
 
 def _added(values: str) -> str:

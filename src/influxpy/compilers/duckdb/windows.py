@@ -8,7 +8,6 @@ from influxpy.compilers.duckdb.aliases import (
     GROUP_SIZE,
     ORDINAL,
     PART_TIME,
-    PART_VALUE,
     ROW_NUMBER,
     WINDOW_NUMBER,
     WINDOW_START,
@@ -30,10 +29,12 @@ from influxpy.compilers.duckdb.fills import FillsMixin
 from influxpy.compilers.duckdb.folds import (
     adds_in_order,
     adds_series_parts,
+    combined_parts,
     integral_fold,
     median_sql,
     ordered_total,
-    series_totals,
+    parts_rows,
+    series_parts,
     stddev_fold,
 )
 from influxpy.compilers.duckdb.nans import reduce_with_nan, selected_with_nan
@@ -348,27 +349,28 @@ class WindowsMixin(FillsMixin):
             first = self._window_of(ctx, low)
             stamp = f"(time - {first}) // {interval}"
             reported = f"{first} + r.time * {interval} AS time"
-        grouped = f" GROUP BY {grouping}{f' HAVING {having}' if having else ''}"
         if adds_series_parts(ctx, call, kind) and not extra:
             # A float SUM or a MEAN of several series per group: each
             # series' part first, then the parts in series-key order
-            # (``folds``); a group's rows once more only where it holds
-            # several series.
+            # (``folds``).
             window_keys = (
                 [(stamp, PART_TIME)]
                 if grouping == "ALL"
                 else [(WINDOW_NUMBER, WINDOW_NUMBER), (WINDOW_START, WINDOW_START)]
             )
-            part_keys = [*((c, c) for c in codes or g), *window_keys]
-            cte, rows = series_totals(
-                ctx, name, rows, part_keys, x, call.name, descending=query.descending
-            )
-            ctes.append(cte)
+            totals = series_parts(x, descending=query.descending)
+            groups = [(c, c) for c in codes or g]
+            rows = parts_rows(ctx, rows, [*groups, *window_keys], totals)
             stamp = PART_TIME if grouping == "ALL" else stamp
-            value = PART_VALUE
-            grouped = ""
-        outputs = [f"{stamp} AS time", f"{value} AS v", *picked]
-        real = f"SELECT {', '.join([*(codes or g), *outputs])} FROM {rows}{grouped}"
+            value = combined_parts(call.name, descending=query.descending)
+            having = "count(*) > 0" if having else ""
+        tail = f"FROM {rows} GROUP BY {grouping}{f' HAVING {having}' if having else ''}"
+        if not ctx.shares or extra or call.name == "percentile" or _ordinal(ctx):
+            outputs = [f"{stamp} AS time", f"{value} AS v", *picked]
+            real = f"SELECT {', '.join([*(codes or g), *outputs])} {tail}"
+        else:
+            # One aggregate for the calls grouping these rows alike (shared).
+            real = self._shared.read(ctes, codes or g, str(stamp), value, tail)
         if codes:
             # Grouped by the tags' codes; their values are looked up once
             # per group.
