@@ -50,6 +50,14 @@ WINDOW = "WHERE time >= 0s AND time < 30s GROUP BY time(10s)"
         f"SELECT max(v), min(v) FROM m {WINDOW}, host fill(linear)",
         "SELECT first(v), last(v), max(v), min(v) FROM m GROUP BY host",
         f"SELECT count(v), max(v) FROM m {WINDOW} ORDER BY time DESC LIMIT 2",
+        (
+            "SELECT max(max), min(max), count(min) FROM "
+            f"(SELECT max(v), min(v) FROM m {WINDOW}, host) GROUP BY host"
+        ),
+        (
+            "SELECT max(max), min(max) FROM "
+            f"(SELECT max(v), min(v) FROM m {WINDOW}) {WINDOW}"
+        ),
     ],
 )
 def test_several_aggregates_answer_as_the_server(

@@ -23,7 +23,9 @@ class SharedAggregates:
     each, the values its calls compute, by the CTE's name."""
 
     def __init__(self) -> None:
-        self._values: dict[str, list[str]] = {}
+        # By the CTE list (held, so that its id stays its own) and name: a
+        # subquery's SELECT has a list of its own and can name the same CTE.
+        self._values: dict[tuple[int, str], tuple[list[str], list[str]]] = {}
 
     def read(
         self, ctes: list[str], columns: Sequence[str], time: str, value: str, tail: str
@@ -36,13 +38,15 @@ class SharedAggregates:
         digest = hashlib.sha1(f"{head}\0{tail}".encode()).hexdigest()[:16]
         name = f"shared_{digest}"
         prefix = f"{name} AS ("
+        held = self._values.get((id(ctes), name))
         index = next((i for i, c in enumerate(ctes) if c.startswith(prefix)), None)
-        values = self._values.get(name) if index is not None else None
-        if values is None or index is None:
-            values = []
-            self._values[name] = values
+        if held is None or index is None:
+            values: list[str] = []
+            self._values[(id(ctes), name)] = (ctes, values)
             ctes.append("")
             index = len(ctes) - 1
+        else:
+            values = held[1]
         if value in values:
             position = values.index(value)
         else:
