@@ -415,6 +415,15 @@ def test_calls_grouping_the_same_rows_alike_share_one_aggregate() -> None:
     )
     assert compiled.text.count("FROM base WHERE") == 2
     assert compiled.text.count("shared_") >= 2 + 6
+    # The series' parts of two fields' means: one grouping by series.
+    means = (
+        W.annotate(Mean("v"), Mean("n"), Sum("v"))
+        .resolution(Minute(1))
+        .group_by("host")
+        .query.compile(DuckDBCompiler(CATALOG, now_ns=NOW_NS))
+    )
+    assert means.text.count("FROM base WHERE") == 1
+    assert '("v" IS NOT NULL OR "n" IS NOT NULL)' in means.text
     # One call alone reads the rows itself.
     alone = W.annotate(Max("v")).resolution(Minute(1)).group_by("host").query
     assert "shared_" not in alone.compile(DuckDBCompiler(CATALOG, now_ns=NOW_NS)).text

@@ -49,6 +49,11 @@ WINDOW = "WHERE time >= 0s AND time < 30s GROUP BY time(10s)"
         f"SELECT sum(v), mean(v), max(v) - min(v), count(v) * 2 FROM m {WINDOW}, host",
         f"SELECT max(v), min(v) FROM m {WINDOW}, host fill(linear)",
         "SELECT first(v), last(v), max(v), min(v) FROM m GROUP BY host",
+        f"SELECT mean(v), mean(w), sum(w), max(w) FROM m {WINDOW}, host",
+        f"SELECT mean(v), mean(w), sum(v) FROM m {WINDOW}",
+        "SELECT mean(v), sum(w) FROM m",
+        f"SELECT sum(v), mean(w) FROM m {WINDOW} ORDER BY time DESC",
+        f"SELECT mean(v), mean(w) FROM m {WINDOW}, region fill(none)",
         f"SELECT count(v), max(v) FROM m {WINDOW} ORDER BY time DESC LIMIT 2",
         (
             "SELECT max(max), min(max), count(min) FROM "

@@ -22,6 +22,7 @@ from influxpy.compilers.duckdb.catalog import TAG_CODES, code_column, ident
 from influxpy.compilers.duckdb.context import _Context
 from influxpy.compilers.duckdb.merged import ORDINAL as SOURCE
 from influxpy.compilers.duckdb.merged import is_merged, reads_subquery
+from influxpy.compilers.duckdb.shared import SharedAggregates
 from influxpy.compilers.duckdb.ties import series_tags, tie_key
 from influxpy.functions import Func
 
@@ -34,10 +35,14 @@ __all__ = [
     "moving_average_rows",
     "order_columns",
     "ordered_total",
+    "part_sums",
     "parts_rows",
     "reads_stored",
+    "series_columns",
     "series_parts",
+    "series_rows",
     "stddev_fold",
+    "tied_parts",
 ]
 
 
@@ -77,8 +82,20 @@ def series_parts(x: str, *, descending: bool) -> str:
     integers is exact in any order and needs no parts.) A *descending*
     query adds each series' points from the last.
     """
-    total = ordered_total(x, "time DESC") if descending else f"sum(CAST({x} AS DOUBLE))"
-    return f"{total} AS {PART}, count({x}) AS {PART_COUNT}"
+    total, count = part_sums(x, descending=descending)
+    return f"{total} AS {PART}, {count} AS {PART_COUNT}"
+
+
+def part_sums(x: str, *, descending: bool) -> tuple[str, str]:
+    """The aggregates of one series' part (``series_parts``): its total
+    and its count, both of the rows where *x* has a value (a list of the
+    values would hold the NULLs of rows read for another field: ``shared``)."""
+    if not descending:
+        return f"sum(CAST({x} AS DOUBLE))", f"count({x})"
+    values = (
+        f"list(CAST({x} AS DOUBLE) ORDER BY time DESC) FILTER (WHERE {x} IS NOT NULL)"
+    )
+    return _added(values), f"count({x})"
 
 
 def integral_fold(x: str, unit: int, order: str) -> str:
@@ -202,14 +219,49 @@ def parts_rows(
     """The relation of the series' parts (``series_parts``) of *rows*:
     grouped by *keys* (``(sql, name)`` of the group's and the window's)
     and the series' tags (their codes where coded), each part with its
-    series key as ``TIE``, the codes' values looked up once per part."""
-    tags = series_tags(ctx)
+    series key as ``TIE`` (``tied_parts``)."""
     names = [name for _sql, name in keys]
     selected = [sql if sql == name else f"{sql} AS {name}" for sql, name in keys]
-    series = [_series_column(ctx, tag) for tag in tags]
+    series = series_columns(ctx)
     grouped = (
         f"SELECT {', '.join([*selected, *series])}, {totals} FROM {rows} GROUP BY ALL"
     )
+    return tied_parts(ctx, f"({grouped})", names)
+
+
+def series_rows(
+    ctx: _Context,
+    rows: str,
+    keys: Sequence[tuple[str, str]],
+    x: str,
+    descending: bool,
+    shared: SharedAggregates | None,
+    ctes: list[str],
+    where: str,
+) -> str:
+    """The series' parts of a float SUM or MEAN of *x* over *rows*
+    (``parts_rows``), grouped by *keys*; with *shared*, from the aggregate
+    the SELECT's fields share over ``base`` rows meeting *where*."""
+    if shared is None:
+        return parts_rows(ctx, rows, keys, series_parts(x, descending=descending))
+    total, count = part_sums(x, descending=descending)
+    columns = series_columns(ctx)
+    parts = shared.parts(ctes, keys, columns, where, (x, total, count))
+    return tied_parts(ctx, parts, [name for _sql, name in keys])
+
+
+def series_columns(ctx: _Context) -> list[str]:
+    """The columns telling *ctx*'s series apart, in the order of their
+    tags' keys: the tags' codes where coded."""
+    return [_series_column(ctx, tag) for tag in series_tags(ctx)]
+
+
+def tied_parts(ctx: _Context, grouped: str, names: Sequence[str]) -> str:
+    """The series' parts of the relation *grouped* (the *names* of their
+    groups and windows, the series' columns (``series_columns``), ``PART``
+    and ``PART_COUNT``) with their series keys as ``TIE``, the codes'
+    values looked up once per part."""
+    tags = series_tags(ctx)
     values = []
     joins = []
     for i, tag in enumerate(tags):
@@ -221,7 +273,7 @@ def parts_rows(
             f" LEFT JOIN {TAG_CODES} c{i} ON c{i}.code = p.{ident(code_column(tag))}"
         )
     kept = [*(f"p.{n}" for n in names), *values, f"p.{PART}", f"p.{PART_COUNT}"]
-    looked_up = f"SELECT {', '.join(kept)} FROM ({grouped}) AS p{''.join(joins)}"
+    looked_up = f"SELECT {', '.join(kept)} FROM {grouped} AS p{''.join(joins)}"
     outer = ", ".join([*names, f"{tie_key(ctx)} AS {TIE}", PART, PART_COUNT])
     return f"(SELECT {outer} FROM ({looked_up})) AS parts"
 

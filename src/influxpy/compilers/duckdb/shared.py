@@ -6,16 +6,27 @@ same rows into the same groups (the same field, window and HAVING), their
 aggregates differ only in the value they compute: one ``GROUP BY`` computes
 them all, and each call's relation reads its column. DuckDB would otherwise
 hash every row into the groups once per call.
+
+The series' parts of float SUMs and MEANs (``folds.series_parts``) are
+shared across fields too: ``mean(cpu), mean(memory)`` group the rows by
+window and series once, each field's total and count kept apart, and each
+call reads the parts where its field has points.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
+from influxpy.compilers.duckdb.aliases import PART, PART_COUNT
 from influxpy.compilers.duckdb.catalog import ident
 
 __all__ = ["SharedAggregates"]
+
+#: A field's series' part: its column, its total and its count
+#: (``folds.part_sums``).
+_Part = tuple[str, str, str]
 
 
 class SharedAggregates:
@@ -25,7 +36,20 @@ class SharedAggregates:
     def __init__(self) -> None:
         # By the CTE list (held, so that its id stays its own) and name: a
         # subquery's SELECT has a list of its own and can name the same CTE.
-        self._values: dict[tuple[int, str], tuple[list[str], list[str]]] = {}
+        self._held: dict[tuple[int, str], tuple[list[str], list[Any]]] = {}
+
+    def _slot(self, ctes: list[str], name: str) -> tuple[int, list[Any]]:
+        """Where the CTE *name* is in *ctes*, and what it computes: a new
+        place and an empty list when *ctes* has no such CTE yet."""
+        prefix = f"{name} AS ("
+        held = self._held.get((id(ctes), name))
+        index = next((i for i, c in enumerate(ctes) if c.startswith(prefix)), None)
+        if held is None or index is None:
+            computed: list[Any] = []
+            self._held[(id(ctes), name)] = (ctes, computed)
+            ctes.append("")
+            return len(ctes) - 1, computed
+        return index, held[1]
 
     def read(
         self, ctes: list[str], columns: Sequence[str], time: str, value: str, tail: str
@@ -37,25 +61,59 @@ class SharedAggregates:
         head = ", ".join([*columns, f"{time} AS time"])
         digest = hashlib.sha1(f"{head}\0{tail}".encode()).hexdigest()[:16]
         name = f"shared_{digest}"
-        prefix = f"{name} AS ("
-        held = self._values.get((id(ctes), name))
-        index = next((i for i, c in enumerate(ctes) if c.startswith(prefix)), None)
-        if held is None or index is None:
-            values: list[str] = []
-            self._values[(id(ctes), name)] = (ctes, values)
-            ctes.append("")
-            index = len(ctes) - 1
-        else:
-            values = held[1]
-        if value in values:
-            position = values.index(value)
-        else:
+        index, values = self._slot(ctes, name)
+        if value not in values:
             values.append(value)
-            position = len(values) - 1
+        position = values.index(value)
         outputs = ", ".join(f"{v} AS {_column(i)}" for i, v in enumerate(values))
-        ctes[index] = f"{prefix}SELECT {head}, {outputs} {tail})"
+        ctes[index] = f"{name} AS (SELECT {head}, {outputs} {tail})"
         kept = ", ".join([*columns, "time", f"{_column(position)} AS v"])
         return f"SELECT {kept} FROM {name}"
+
+    def parts(
+        self,
+        ctes: list[str],
+        keys: Sequence[tuple[str, str]],
+        series: Sequence[str],
+        where: str,
+        part: _Part,
+    ) -> str:
+        """The relation of one field's series' parts ``(keys' names…,
+        series…, PART, PART_COUNT)``: *part* is the field's column, total
+        and count (aggregates that skip the rows without the field's
+        value), over the rows of ``base`` meeting *where* that hold a value
+        of any field, grouped by the *keys* (``(sql, name)``) and the
+        *series* columns, in the aggregate of *ctes* shared by every field
+        so grouped (added to *ctes*, or widened by the field). A call reads
+        the parts where its field has points."""
+        names = [n for _sql, n in keys]
+        selected = [sql if sql == n else f"{sql} AS {n}" for sql, n in keys]
+        head = ", ".join([*selected, *series])
+        digest = hashlib.sha1(f"{head}\0{where}".encode()).hexdigest()[:16]
+        name = f"shared_parts_{digest}"
+        index, fields = self._slot(ctes, name)
+        if part not in fields:
+            fields.append(part)
+        position = fields.index(part)
+        sums = []
+        for i, (_x, total, count) in enumerate(fields):
+            sums.append(f"{total} AS {_column(2 * i)}")
+            sums.append(f"{count} AS {_column(2 * i + 1)}")
+        present = " OR ".join(f"{x} IS NOT NULL" for x, _t, _c in fields)
+        ctes[index] = (
+            f"{name} AS (SELECT {head}, {', '.join(sums)} FROM base "
+            f"WHERE ({present}) AND {where} GROUP BY ALL)"
+        )
+        count = _column(2 * position + 1)
+        kept = ", ".join(
+            [
+                *names,
+                *series,
+                f"{_column(2 * position)} AS {PART}",
+                f"{count} AS {PART_COUNT}",
+            ]
+        )
+        return f"(SELECT {kept} FROM {name} WHERE {count} > 0)"
 
 
 def _column(index: int) -> str:

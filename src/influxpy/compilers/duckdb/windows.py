@@ -33,8 +33,7 @@ from influxpy.compilers.duckdb.folds import (
     integral_fold,
     median_sql,
     ordered_total,
-    parts_rows,
-    series_parts,
+    series_rows,
     stddev_fold,
 )
 from influxpy.compilers.duckdb.nans import reduce_with_nan, selected_with_nan
@@ -358,9 +357,20 @@ class WindowsMixin(FillsMixin):
                 if grouping == "ALL"
                 else [(WINDOW_NUMBER, WINDOW_NUMBER), (WINDOW_START, WINDOW_START)]
             )
-            totals = series_parts(x, descending=query.descending)
-            groups = [(c, c) for c in codes or g]
-            rows = parts_rows(ctx, rows, [*groups, *window_keys], totals)
+            part_keys = [*((c, c) for c in codes or g), *window_keys]
+            # Of several calls, one grouping by series for every field's
+            # parts (``shared``), where the windows are the engine's own.
+            shared = self._shared if ctx.shares and grouping == "ALL" else None
+            rows = series_rows(
+                ctx,
+                rows,
+                part_keys,
+                x,
+                query.descending,
+                shared,
+                ctes,
+                _range_sql(low, high),
+            )
             stamp = PART_TIME if grouping == "ALL" else stamp
             value = combined_parts(call.name, descending=query.descending)
             having = "count(*) > 0" if having else ""
