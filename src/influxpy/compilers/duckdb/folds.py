@@ -92,10 +92,7 @@ def part_sums(x: str, *, descending: bool) -> tuple[str, str]:
     values would hold the NULLs of rows read for another field: ``shared``)."""
     if not descending:
         return f"sum(CAST({x} AS DOUBLE))", f"count({x})"
-    values = (
-        f"list(CAST({x} AS DOUBLE) ORDER BY time DESC) FILTER (WHERE {x} IS NOT NULL)"
-    )
-    return _added(values), f"count({x})"
+    return ordered_total(x, "time DESC", valued=True), f"count({x})"
 
 
 def integral_fold(x: str, unit: int, order: str) -> str:
@@ -127,14 +124,16 @@ def median_sql(x: str) -> str:
     return f"({lo} + ({hi} - {lo}) / 2)"
 
 
-def ordered_total(x: str, order: str) -> str:
+def ordered_total(x: str, order: str, *, valued: bool = False) -> str:
     """SQL of the total of *x* added up in *order* (an ``ORDER BY``
     list), as influxd adds the points it reads: a series' points from the
     last for ``ORDER BY time DESC``, a subquery's rows in time order. (A
     stored series in ascending order needs none: DuckDB's ``sum`` adds a
     small table's values in the order they are stored, which the engine
-    keeps in time order.)"""
-    return _added(f"list(CAST({x} AS DOUBLE) ORDER BY {order})")
+    keeps in time order.) *valued*: of the rows where *x* has a value only
+    (rows read for other fields too)."""
+    kept = f" FILTER (WHERE {x} IS NOT NULL)" if valued else ""
+    return _added(f"list(CAST({x} AS DOUBLE) ORDER BY {order}){kept}")
 
 
 def combined_parts(name: str, *, descending: bool) -> str:
