@@ -55,7 +55,7 @@ GROUP_SIZE = _own("influxpy_size")
 #: The order of rows of one time in a raw select.
 TIE = _own("influxpy_tie")
 #: One series' SUM or MEAN in a window, its point count and window
-#: (``folds.series_parts``).
+#: (``folds.series_rows``).
 PART = _own("influxpy_part")
 PART_COUNT = _own("influxpy_part_n")
 PART_TIME = _own("influxpy_part_t")

@@ -1,7 +1,7 @@
 """Aggregates whose last bits depend on the order the points are read in.
 
 SUM and MEAN of several series: influxd adds each series' points in time
-order, then the series' results in series-key order (``series_parts``,
+order, then the series' results in series-key order (``series_rows``,
 ``combined_parts``).
 
 influxd's STDDEV folds a window's points one by one in the order its merge
@@ -35,14 +35,9 @@ __all__ = [
     "moving_average_rows",
     "order_columns",
     "ordered_total",
-    "part_sums",
-    "parts_rows",
     "reads_stored",
-    "series_columns",
-    "series_parts",
     "series_rows",
     "stddev_fold",
-    "tied_parts",
 ]
 
 
@@ -71,25 +66,12 @@ def stddev_fold(x: str, order: str, where: str | None = None) -> str:
     return f"sqrt({total} / (len({values}) - 1))"
 
 
-def series_parts(x: str, *, descending: bool) -> str:
-    """The select list of one series' part of a float SUM or a MEAN of
-    *x*: its total (in DOUBLE, as influxd's per-series iterator adds it)
-    and its count, as ``PART`` and ``PART_COUNT``.
-
-    influxd computes SUM and MEAN per series and then adds the series'
-    results in series-key order: ``a + b + c`` of three series' sums
-    rounds otherwise than the points added in time order. (A sum of
-    integers is exact in any order and needs no parts.) A *descending*
-    query adds each series' points from the last.
-    """
-    total, count = part_sums(x, descending=descending)
-    return f"{total} AS {PART}, {count} AS {PART_COUNT}"
-
-
-def part_sums(x: str, *, descending: bool) -> tuple[str, str]:
-    """The aggregates of one series' part (``series_parts``): its total
-    and its count, both of the rows where *x* has a value (a list of the
-    values would hold the NULLs of rows read for another field: ``shared``)."""
+def _part_sums(x: str, *, descending: bool) -> tuple[str, str]:
+    """The aggregates of one series' part of a float SUM or MEAN of *x*
+    (``series_rows``): its total (in DOUBLE, as influxd's per-series
+    iterator adds it; from the last point in a *descending* query) and its
+    count, both of the rows where *x* has a value (a list of the values
+    would hold the NULLs of rows read for another field: ``shared``)."""
     if not descending:
         return f"sum(CAST({x} AS DOUBLE))", f"count({x})"
     return ordered_total(x, "time DESC", valued=True), f"count({x})"
@@ -138,7 +120,7 @@ def ordered_total(x: str, order: str, *, valued: bool = False) -> str:
 
 def combined_parts(name: str, *, descending: bool) -> str:
     """SQL of a float SUM or a MEAN from its series' parts
-    (``series_parts``), added in the order of the ``TIE`` column (series
+    (``series_rows``), added in the order of the ``TIE`` column (series
     key): a sum one series after another; a MEAN as influxd's reducer
     merges means, each series' mean ``s / n`` weighted back by its count
     (``s / n * n``), added up and divided by all the points. A
@@ -166,7 +148,7 @@ def _added(values: str) -> str:
 def adds_series_parts(ctx: _Context, call: Func, kind: str | None) -> bool:
     """Whether *call* (of a *kind* field) is a float SUM or a MEAN whose
     groups can hold several series of a stored measurement, and so adds
-    up series' parts (``series_parts``)."""
+    up series' parts (``series_rows``)."""
     if call.name not in ("sum", "mean") or isinstance(call.source, Func):
         return False
     if call.name == "sum" and kind != "float":
@@ -186,7 +168,7 @@ def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
     of their series: the ``TIE`` of each row for a STDDEV or INTEGRAL,
     which fold their points in series order at one time, and for a SUM or
     MEAN adding its points in read order; the series' tags for a SUM or
-    MEAN adding series' parts (``parts_rows`` names each part's series
+    MEAN adding series' parts (``series_rows`` names each part's series
     once, not each row)."""
     tie = tie_key(ctx)
     if tie == "0":
@@ -195,14 +177,14 @@ def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
     names = {n.name for call in calls for n in call.walk() if isinstance(n, Func)}
     # A SUM or MEAN not added by series' parts (of a subquery's rows, of
     # several sources, in descending order) adds its points in read order.
-    sums = bool(names & {"sum", "mean"}) and adds_in_order(ctx)
-    sums = sums and not reads_stored(ctx)
+    stored = reads_stored(ctx)
+    sums = bool(names & {"sum", "mean"}) and adds_in_order(ctx) and not stored
     per_row = bool(names & {"stddev", "integral"}) or sums
     columns = [f"{tie} AS {TIE}"] if per_row else []
     if per_row and is_merged(ctx.table):
         columns.append(SOURCE)  # the source (``ties.read_order``)
-    if names & {"sum", "mean"} and reads_stored(ctx):
-        columns.extend(_series_column(ctx, tag) for tag in series_tags(ctx))
+    if names & {"sum", "mean"} and stored:
+        columns.extend(_series_columns(ctx))
     return columns
 
 
@@ -210,22 +192,6 @@ def _series_column(ctx: _Context, tag: str) -> str:
     """The column telling *tag*'s values apart: its codes where coded
     (grouping by small integers is faster than by strings)."""
     return ident(code_column(tag) if ctx.columns[tag].coded else tag)
-
-
-def parts_rows(
-    ctx: _Context, rows: str, keys: Sequence[tuple[str, str]], totals: str
-) -> str:
-    """The relation of the series' parts (``series_parts``) of *rows*:
-    grouped by *keys* (``(sql, name)`` of the group's and the window's)
-    and the series' tags (their codes where coded), each part with its
-    series key as ``TIE`` (``tied_parts``)."""
-    names = [name for _sql, name in keys]
-    selected = [sql if sql == name else f"{sql} AS {name}" for sql, name in keys]
-    series = series_columns(ctx)
-    grouped = (
-        f"SELECT {', '.join([*selected, *series])}, {totals} FROM {rows} GROUP BY ALL"
-    )
-    return tied_parts(ctx, f"({grouped})", names)
 
 
 def series_rows(
@@ -238,26 +204,42 @@ def series_rows(
     ctes: list[str],
     where: str,
 ) -> str:
-    """The series' parts of a float SUM or MEAN of *x* over *rows*
-    (``parts_rows``), grouped by *keys*; with *shared*, from the aggregate
-    the SELECT's fields share over ``base`` rows meeting *where*."""
-    if shared is None:
-        return parts_rows(ctx, rows, keys, series_parts(x, descending=descending))
-    total, count = part_sums(x, descending=descending)
-    columns = series_columns(ctx)
-    parts = shared.parts(ctes, keys, columns, where, (x, total, count))
-    return tied_parts(ctx, parts, [name for _sql, name in keys])
+    """The relation of the series' parts of a float SUM or MEAN of *x*
+    over *rows*: grouped by *keys* (``(sql, name)`` of the group's and the
+    window's) and the series' tags (their codes where coded), each part
+    with its series key as ``TIE``, then ``PART`` and ``PART_COUNT``; with
+    *shared*, from the aggregate the SELECT's fields share over the
+    ``base`` rows meeting *where* (*rows* are those holding *x*).
+
+    influxd computes SUM and MEAN per series and then adds the series'
+    results in series-key order (``combined_parts``): ``a + b + c`` of
+    three series' sums rounds otherwise than the points added in time
+    order. (A sum of integers is exact in any order and needs no parts.)
+    """
+    total, count = _part_sums(x, descending=descending)
+    columns = _series_columns(ctx)
+    names = [name for _sql, name in keys]
+    if shared is not None:
+        grouped = shared.parts(ctes, keys, columns, where, (x, total, count))
+    else:
+        selected = [sql if sql == name else f"{sql} AS {name}" for sql, name in keys]
+        parts = f"{total} AS {PART}, {count} AS {PART_COUNT}"
+        grouped = (
+            f"(SELECT {', '.join([*selected, *columns])}, {parts} "
+            f"FROM {rows} GROUP BY ALL)"
+        )
+    return _tied_parts(ctx, grouped, names)
 
 
-def series_columns(ctx: _Context) -> list[str]:
+def _series_columns(ctx: _Context) -> list[str]:
     """The columns telling *ctx*'s series apart, in the order of their
     tags' keys: the tags' codes where coded."""
     return [_series_column(ctx, tag) for tag in series_tags(ctx)]
 
 
-def tied_parts(ctx: _Context, grouped: str, names: Sequence[str]) -> str:
+def _tied_parts(ctx: _Context, grouped: str, names: Sequence[str]) -> str:
     """The series' parts of the relation *grouped* (the *names* of their
-    groups and windows, the series' columns (``series_columns``), ``PART``
+    groups and windows, the series' columns (``_series_columns``), ``PART``
     and ``PART_COUNT``) with their series keys as ``TIE``, the codes'
     values looked up once per part."""
     tags = series_tags(ctx)

@@ -7,7 +7,7 @@ aggregates differ only in the value they compute: one ``GROUP BY`` computes
 them all, and each call's relation reads its column. DuckDB would otherwise
 hash every row into the groups once per call.
 
-The series' parts of float SUMs and MEANs (``folds.series_parts``) are
+The series' parts of float SUMs and MEANs (``folds.series_rows``) are
 shared across fields too: ``mean(cpu), mean(memory)`` group the rows by
 window and series once, each field's total and count kept apart, and each
 call reads the parts where its field has points.
@@ -25,7 +25,7 @@ from influxpy.compilers.duckdb.catalog import ident
 __all__ = ["SharedAggregates"]
 
 #: A field's series' part: its column, its total and its count
-#: (``folds.part_sums``).
+#: (``folds._part_sums``).
 _Part = tuple[str, str, str]
 
 

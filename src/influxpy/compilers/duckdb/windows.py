@@ -280,7 +280,8 @@ class WindowsMixin(FillsMixin, ReducersMixin):
                 + f" AS {a}"
                 for a in extra
             ]
-        rows = f"base WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
+        in_range = _range_sql(low, high)
+        rows = f"base WHERE {x} IS NOT NULL AND {in_range}"
         grouping = "ALL"
         if gbt is not None and query.timezone is not None:
             rows = self._tz_assigned(ctx, f"SELECT * FROM {rows}")
@@ -361,7 +362,7 @@ class WindowsMixin(FillsMixin, ReducersMixin):
                 query.descending,
                 shared,
                 ctes,
-                _range_sql(low, high),
+                in_range,
             )
             stamp = PART_TIME if grouping == "ALL" else stamp
             value = combined_parts(call.name, descending=query.descending)
