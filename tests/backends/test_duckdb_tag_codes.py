@@ -153,8 +153,8 @@ def test_a_refused_write_gives_no_codes(
     write(engine, ["a"])
     stored = ingest.merge
 
-    def failing(*args: Any) -> None:
-        stored(*args)  # gives the codes, then the transaction fails
+    def failing(*args: Any, **kwargs: Any) -> None:
+        stored(*args, **kwargs)  # gives the codes, then the transaction fails
         raise influxpy.NotSupportedError("The write failed.")
 
     monkeypatch.setattr(writing, "merge", failing)

@@ -9,6 +9,12 @@ copy of the state that only the transaction sees. After COMMIT the backend
 publishes the change's new state by swapping one reference; after ROLLBACK
 it throws the change away. So no thread ever sees a column, a table or a
 policy that is not committed, nor a catalog emptied by a refused write.
+
+The tables are held in persistent maps (``immutables.Map``, a hash array
+mapped trie): a change that adds or drops a table makes a new map sharing
+all but a few nodes with the old one, so the cost of a change does not
+grow with the tables already stored (a copy of a dict of 100,000 tables
+per write made writing many measurements quadratic).
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from influxpy.compilers.duckdb.catalog import (
 from influxpy.exceptions import NotSupportedError
 
 if TYPE_CHECKING:
+    from immutables import Map
+
     from influxpy.backends.duckdb.batches import Batch
 
 __all__ = [
@@ -45,6 +53,9 @@ __all__ = [
 DEFAULT_RETENTION_POLICY = "autogen"
 #: ``(database, retention policy, measurement)``.
 TableKey = tuple[str, str, str]
+#: ``(database, "rp.measurement" in lower case)``: a table's name as DuckDB
+#: matches it.
+FoldedKey = tuple[str, str]
 _SQL_TYPES = {
     "float": "DOUBLE",
     "integer": "BIGINT",
@@ -60,6 +71,18 @@ _NEW_TAG_CODES = "main.influxpy_tag_codes_new"
 _REBUILD_RATIO = 8
 #: Schemas of DuckDB's system catalog: no database can be named so.
 _SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog"})
+
+
+def _persistent() -> type[Map[Any, Any]]:
+    """``immutables.Map``, imported by the engine only (a program that only
+    talks to InfluxDB over HTTP installs none of the engine's packages)."""
+    from immutables import Map
+
+    return Map
+
+
+def _empty_map() -> Map[Any, Any]:
+    return _persistent()()
 
 
 def ident(name: str) -> str:
@@ -120,7 +143,7 @@ def policies_table(store: str, database: str) -> str:
 class CatalogState:
     """The committed catalog; never changed once published."""
 
-    tables: Mapping[TableKey, Mapping[str, ColumnInfo]]
+    tables: Map[TableKey, Mapping[str, ColumnInfo]]
     databases: frozenset[str]
     #: Each database's default retention policy, where it is not ``autogen``.
     default_policies: Mapping[str, str]
@@ -132,6 +155,8 @@ class CatalogState:
     #: fail (``retention policy not found``) until a policy of that name is
     #: created again or another is made the default.
     dropped_defaults: frozenset[str] = frozenset()
+    #: Each table's key by its name as DuckDB matches names (ignoring case).
+    folded: Map[FoldedKey, TableKey] = dataclasses.field(default_factory=_empty_map)
 
     def default_policy(self, database: str) -> str:
         """The policy points and queries naming none use on *database*."""
@@ -140,12 +165,15 @@ class CatalogState:
     def tables_of(
         self, database: str, measurement: str | None = None
     ) -> list[tuple[str, str, Mapping[str, ColumnInfo]]]:
-        """``(rp, measurement, columns)`` of *database*'s tables."""
-        return [
-            (rp, m, columns)
-            for (db, rp, m), columns in self.tables.items()
-            if db == database and (measurement is None or m == measurement)
-        ]
+        """``(rp, measurement, columns)`` of *database*'s tables, sorted."""
+        return sorted(
+            (
+                (rp, m, columns)
+                for (db, rp, m), columns in self.tables.items()
+                if db == database and (measurement is None or m == measurement)
+            ),
+            key=lambda table: (table[1], table[0]),
+        )
 
 
 def load_state(con: Any) -> CatalogState:
@@ -185,15 +213,21 @@ def load_state(con: Any) -> CatalogState:
             defaults[db] = str(row[0])
         if row is not None and row[1] < 0:
             dropped.add(db)
+    persistent = _persistent()
     return CatalogState(
-        MappingProxyType(
-            {key: MappingProxyType(columns) for key, columns in tables.items()}
-        ),
+        persistent((key, MappingProxyType(columns)) for key, columns in tables.items()),
         databases,
         MappingProxyType(defaults),
         store,
         frozenset(dropped),
+        persistent((_folded(key), key) for key in tables),
     )
+
+
+def _folded(key: TableKey) -> FoldedKey:
+    """*key*'s table name as DuckDB matches it (ignoring case)."""
+    db, rp, measurement = key
+    return (db, f"{rp}.{measurement}".lower())
 
 
 class CatalogChange:
@@ -207,7 +241,9 @@ class CatalogChange:
     def __init__(self, base: CatalogState, con: Any) -> None:
         self.base = base
         self.con = con
-        self.tables: dict[TableKey, Mapping[str, ColumnInfo]] = dict(base.tables)
+        #: The tables as this transaction changes them (a new map per change).
+        self.tables: Map[TableKey, Mapping[str, ColumnInfo]] = base.tables
+        self.folded: Map[FoldedKey, TableKey] = base.folded
         self.databases = set(base.databases)
         self.default_policies = dict(base.default_policies)
         self.dropped_defaults = set(base.dropped_defaults)
@@ -220,19 +256,32 @@ class CatalogChange:
     def state(self) -> CatalogState:
         """The changed catalog, frozen."""
         if (
-            self.tables == self.base.tables
+            self.tables is self.base.tables
             and self.databases == self.base.databases
             and self.default_policies == self.base.default_policies
             and self.dropped_defaults == self.base.dropped_defaults
         ):
             return self.base
         return CatalogState(
-            MappingProxyType(dict(self.tables)),
+            self.tables,
             frozenset(self.databases),
             MappingProxyType(dict(self.default_policies)),
             self.base.store,
             frozenset(self.dropped_defaults),
+            self.folded,
         )
+
+    def _put(self, key: TableKey, columns: Mapping[str, ColumnInfo]) -> None:
+        """Record table *key* with *columns* (new or changed)."""
+        if key not in self.tables:
+            self.folded = self.folded.set(_folded(key), key)
+        self.tables = self.tables.set(key, columns)
+
+    def _forget(self, key: TableKey) -> None:
+        """Forget table *key*, if it is known."""
+        if key in self.tables:
+            self.tables = self.tables.delete(key)
+            self.folded = self.folded.delete(_folded(key))
 
     # -- databases -------------------------------------------------------------
 
@@ -266,7 +315,7 @@ class CatalogChange:
         self.con.execute("DELETE FROM main.influxpy_catalog WHERE database = ?", [name])
         self.con.execute("DELETE FROM main.influxpy_databases WHERE name = ?", [name])
         for key in [k for k in self.tables if k[0] == name]:
-            del self.tables[key]
+            self._forget(key)
         self.databases.discard(name)
         self.default_policies.pop(name, None)
         self.dropped_defaults.discard(name)
@@ -332,12 +381,10 @@ class CatalogChange:
         retention policy or a key differing from another only in case would
         meet the other's table or column. Refused before anything changes.
         """
-        name = f"{rp}.{batch.measurement}"
         if current is None:
-            for db, other_rp, other in self.tables:
-                other_name = f"{other_rp}.{other}"
-                if db == database and other_name.lower() == name.lower():
-                    _case_clash(f"measurement {batch.measurement!r}", other)
+            other = self.folded.get(_folded((database, rp, batch.measurement)))
+            if other is not None:
+                _case_clash(f"measurement {batch.measurement!r}", other[2])
         keys = {info.key.lower(): info.key for info in (current or _EMPTY).values()}
         for key in [*batch.tags, *batch.fields]:
             seen = keys.setdefault(key.lower(), key)
@@ -363,12 +410,13 @@ class CatalogChange:
         ):
             return current
         self._refuse_case_clash(database, rp, batch, current)
-        if current is None:
+        created = current is None
+        if created:
             self.ensure_database(database)
-            self.con.execute(f"CREATE TABLE {table} (time BIGINT NOT NULL)")
-            current = _EMPTY
-        columns = dict(current)
+        columns = dict(current or _EMPTY)
         position = len(columns)
+        definitions: list[str] = []
+        rows: list[Any] = []
         for name, role, kind in wanted:
             if _stored(columns, name, role):
                 continue
@@ -391,25 +439,32 @@ class CatalogChange:
                     ),
                 ]
             for stored, column_role, column_kind, sql_type in added:
-                self.con.execute(
-                    f"ALTER TABLE {table} ADD COLUMN {ident(stored)} {sql_type}"
-                )
-                self.con.execute(
-                    "INSERT INTO main.influxpy_catalog VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        database,
-                        rp,
-                        batch.measurement,
-                        column if column_role == "field" else name,
-                        column_role,
-                        column_kind,
-                        position,
-                    ],
-                )
+                definitions.append(f"{ident(stored)} {sql_type}")
+                rows += [
+                    database,
+                    rp,
+                    batch.measurement,
+                    column if column_role == "field" else name,
+                    column_role,
+                    column_kind,
+                    position,
+                ]
             position += 1
             columns[column] = ColumnInfo(name, role, kind, coded=role == "tag")
+        # A new table is made whole by one statement; each new column of a
+        # stored table is added by one.
+        if created:
+            self.con.execute(
+                f"CREATE TABLE {table} "
+                f"({', '.join(['time BIGINT NOT NULL', *definitions])})"
+            )
+        for definition in [] if created else definitions:
+            self.con.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
+        if rows:
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * (len(rows) // 7))
+            self.con.execute(f"INSERT INTO main.influxpy_catalog VALUES {values}", rows)
         frozen = MappingProxyType(columns)
-        self.tables[key] = frozen
+        self._put(key, frozen)
         return frozen
 
     def _move_field(
@@ -439,7 +494,7 @@ class CatalogChange:
                 "retention_policy = ? AND measurement = ?",
                 [db, rp, measurement],
             )
-            self.tables.pop((db, rp, measurement), None)
+            self._forget((db, rp, measurement))
             dropped = True
         if dropped:
             self.prune_tag_codes()
@@ -480,8 +535,9 @@ class CatalogChange:
                     "role IN ('tag', 'code')",
                     [*key, k],
                 )
-            self.tables[key] = MappingProxyType(
-                {k: c for k, c in columns.items() if k not in unused}
+            self._put(
+                key,
+                MappingProxyType({k: c for k, c in columns.items() if k not in unused}),
             )
 
     # -- the tag-value dictionary ------------------------------------------------

@@ -234,10 +234,14 @@ def merge(
     batch: Batch,
     columns: Mapping[str, ColumnInfo],
     codes: Any,
+    *,
+    empty: bool = False,
 ) -> None:
     """Store *batch* into the table *target*; same tags and time merge fields.
 
-    *codes* turns the Arrow columns of coded tags into their codes.
+    *codes* turns the Arrow columns of coded tags into their codes. *empty*:
+    the table holds no point yet (made by this transaction), so nothing is
+    merged with stored points.
     """
     pa = pyarrow()
     arrays: dict[str, Any] = {"time": pa.array(batch.times, pa.int64())}
@@ -259,7 +263,7 @@ def merge(
     for key, values in codes({k: arrays[k] for k in coded if k in batch.tags}).items():
         arrays[code_column(key)] = values
     table = pa.table(arrays)
-    _merge_table(con, target, batch, table, tag_keys, field_keys, coded)
+    _merge_table(con, target, batch, table, tag_keys, field_keys, coded, empty)
 
 
 def _merge_table(
@@ -270,6 +274,7 @@ def _merge_table(
     tag_keys: list[str],
     field_keys: list[str],
     coded: list[str],
+    empty: bool,
 ) -> None:
     """Store the Arrow *table* of *batch* (see ``merge``).
 
@@ -332,6 +337,12 @@ def _merge_table(
     order = "" if in_order else " ORDER BY b.time"
     join = " AND ".join(f"t.{ident(k)} = b.{ident(k)}" for k in key_cols)
     all_cols = ", ".join(ident(k) for k in (*key_cols, *carried, *field_keys))
+    if empty:
+        con.execute(
+            f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM {source} b"
+            f"{order}"
+        )
+        return
     # One statement stores the points no stored point shares tags and time
     # with (all of them, when appending); any others are merged below.
     inserted = con.execute(

@@ -207,7 +207,14 @@ class EngineWrites(EngineCore):
                 def codes(tags: dict[str, Any]) -> dict[str, Any]:
                     return tag_codes(con, self._tag_codes, change, tags)
 
-                merge(con, table_name(change.base.store, *key), batch, columns, codes)
+                merge(
+                    con,
+                    table_name(change.base.store, *key),
+                    batch,
+                    columns,
+                    codes,
+                    empty=key not in change.base.tables,
+                )
         with self._lock:
             self._unchecked += batch.count
             if self._unchecked >= (self._checkpoint_rows or _CHECKPOINT_ROWS):
