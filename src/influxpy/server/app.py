@@ -39,6 +39,12 @@ from influxpy.server.answers import (
 from influxpy.server.auth import AuthError, Users
 from influxpy.server.compress import GzipStream, accepts_gzip, gzip_body
 from influxpy.server.debug import debug_vars
+from influxpy.server.prometheus import (
+    PrometheusError,
+    decode_read,
+    read_answer,
+    write_answer,
+)
 from influxpy.server.render import (
     CSVWriter,
     Result,
@@ -78,6 +84,8 @@ _ALLOWED = {
     "/status": "GET, HEAD",
     "/write": "POST, OPTIONS",
     "/query": "GET, POST, OPTIONS",
+    "/api/v1/prom/read": "POST",
+    "/api/v1/prom/write": "POST",
 }
 #: What influxd adds to every answer of a request with an ``Origin``.
 _CORS = {
@@ -308,6 +316,8 @@ class InfluxApp:
         self._authorize(request)
         if path == "/write":
             await self._write(request, base, send)
+        elif path.startswith("/api/v1/prom/"):
+            await self._prometheus(request, base, send)
         else:
             await self._query(request, base, send)
 
@@ -385,6 +395,35 @@ class InfluxApp:
                 retention_policy=params.get("rp") or None,
                 precision=params.get("precision") or None,
             )
+        )
+        if answer.error is not None:
+            raise _Refusal(answer.status, answer.error)
+        await _respond(send, 204, base)
+
+    # -- /api/v1/prom/write, /api/v1/prom/read ----------------------------
+
+    async def _prometheus(
+        self, request: _Request, base: dict[str, str], send: Send
+    ) -> None:
+        """Prometheus' remote write and read (``server/prometheus.py``)."""
+        params = request.url_params
+        database = params.get("db", "")
+        rp = params.get("rp") or None
+        if request.path.endswith("/read"):
+            try:
+                query = decode_read(request.body)
+                body = await self._run(read_answer, self.backend, query, database, rp)
+            except PrometheusError as exc:
+                raise _Refusal(400, str(exc)) from None
+            headers = {**base, "content-type": "application/x-protobuf"}
+            # influxd's gzip filter wraps every answer a client takes gzip of,
+            # over the handler's own snappy (the encoding it names is gzip).
+            zipped = accepts_gzip(request.headers)
+            headers["content-encoding"] = "gzip" if zipped else "snappy"
+            await _respond(send, 200, headers, gzip_body(body) if zipped else body)
+            return
+        answer = await self._run_write(
+            lambda: write_answer(self.backend, request.body, params)
         )
         if answer.error is not None:
             raise _Refusal(answer.status, answer.error)
