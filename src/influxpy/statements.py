@@ -25,6 +25,7 @@ __all__ = [
     "CreateContinuousQuery",
     "CreateDatabase",
     "CreateRetentionPolicy",
+    "CreateSubscription",
     "CreateUser",
     "DropContinuousQuery",
     "DropDatabase",
@@ -32,6 +33,7 @@ __all__ = [
     "DropRetentionPolicy",
     "DropSeries",
     "DropShard",
+    "DropSubscription",
     "DropUser",
     "Explain",
     "Grant",
@@ -281,6 +283,28 @@ class ShowSubscriptions:
 
 
 @dataclasses.dataclass(frozen=True)
+class CreateSubscription:
+    """``CREATE SUBSCRIPTION name ON db.rp DESTINATIONS ALL|ANY 'url', …``."""
+
+    name: str
+    database: str
+    retention_policy: str
+    mode: str
+    destinations: tuple[str, ...]
+    visit_name: ClassVar[str] = "create_subscription"
+
+
+@dataclasses.dataclass(frozen=True)
+class DropSubscription:
+    """``DROP SUBSCRIPTION name ON db.rp``."""
+
+    name: str
+    database: str
+    retention_policy: str
+    visit_name: ClassVar[str] = "drop_subscription"
+
+
+@dataclasses.dataclass(frozen=True)
 class KillQuery:
     """``KILL QUERY <qid> [ON <host>]``: stop a running query."""
 
@@ -429,6 +453,8 @@ Statement: TypeAlias = (
     | ShowDiagnostics
     | ShowStats
     | ShowSubscriptions
+    | CreateSubscription
+    | DropSubscription
     | ShowQueries
     | KillQuery
     | DropShard

@@ -242,3 +242,26 @@ def test_user_statements_by_get_carry_the_warning(pair):
     finally:
         for target in pair[:2]:
             target.request("POST", "/query", params={"q": f"DROP USER {user}"})
+
+
+def test_subscription_statements_by_get_carry_the_warning(pair):
+    """influxd keeps a subscription made by GET and warns with its
+    statement as influxql writes it; the engine's answers are the same."""
+    _influxd, _served, db = pair
+    texts = [
+        (
+            f'CREATE SUBSCRIPTION "a b" ON "{db}".autogen DESTINATIONS ALL '
+            "'udp://127.0.0.1:9', 'http://h:2/x'"
+        ),
+        (
+            f'CREATE SUBSCRIPTION s ON "{db}".autogen DESTINATIONS ANY '
+            r"'http://h:2/a\'b'"
+        ),
+        "SHOW SUBSCRIPTIONS",
+        f'DROP SUBSCRIPTION "a b" ON "{db}".autogen',
+        f'DROP SUBSCRIPTION s ON "{db}".autogen',
+    ]
+    for q in texts:
+        got = assert_same(pair, q)
+        if q.startswith(("CREATE", "DROP")):
+            assert "deprecated use of" in str(got), q

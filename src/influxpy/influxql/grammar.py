@@ -24,12 +24,14 @@ from influxpy.influxql.show_conditions import show_where
 from influxpy.query import Delete, Query, Source
 from influxpy.statements import (
     CreateContinuousQuery,
+    CreateSubscription,
     DropContinuousQuery,
     DropDatabase,
     DropMeasurement,
     DropRetentionPolicy,
     DropSeries,
     DropShard,
+    DropSubscription,
     Explain,
     KeyMatch,
     KillQuery,
@@ -461,6 +463,45 @@ def _kill_query(p: Parser) -> Builder:
     return lambda: KillQuery(query_id, host)
 
 
+def _subscription_target(p: Parser) -> tuple[str, str, str]:
+    """``name ON db.rp`` of a subscription statement (no space around the
+    dot: influxd reads it with ``Scan``, not ``ScanIgnoreWhitespace``)."""
+    name, database = _name_on(p)
+    if p.pos < len(p.scanner.text) and p.scanner.text[p.pos] in " \t\n\r":
+        end = p.pos
+        while end < len(p.scanner.text) and p.scanner.text[end] in " \t\n\r":
+            end += 1
+        raise p.scanner.error(p.scanner.text[p.pos : end], ["."], p.pos)
+    dot = p.next()
+    if dot.kind != ".":
+        raise p.error(dot, (".",))
+    return name, database, p.ident()
+
+
+def _create_subscription(p: Parser) -> Builder:
+    name, database, policy = _subscription_target(p)
+    p.expect("DESTINATIONS")
+    mode = p.next()
+    if mode.kind not in ("ALL", "ANY"):
+        raise p.error(mode, ("ALL", "ANY"))
+    destinations = []
+    while True:
+        token = p.next()
+        if token.kind != "STRING":
+            raise p.error(token, ("string",))
+        destinations.append(token.value)
+        if p.accept(",") is None:
+            break
+    return lambda: CreateSubscription(
+        name, database, policy, mode.kind, tuple(destinations)
+    )
+
+
+def _drop_subscription(p: Parser) -> Builder:
+    name, database, policy = _subscription_target(p)
+    return lambda: DropSubscription(name, database, policy)
+
+
 def _drop_shard(p: Parser) -> Builder:
     shard_id = _integer(p)
     return lambda: DropShard(shard_id)
@@ -525,7 +566,7 @@ _TREE: dict[str, Any] = {
         "DATABASE": policy_grammar.create_database,
         "USER": users.create_user,
         "RETENTION": {"POLICY": policy_grammar.create_retention_policy},
-        "SUBSCRIPTION": _unsupported("CREATE SUBSCRIPTION"),
+        "SUBSCRIPTION": _create_subscription,
     },
     "DROP": {
         "CONTINUOUS": {"QUERY": _drop_continuous_query},
@@ -534,7 +575,7 @@ _TREE: dict[str, Any] = {
         "RETENTION": {"POLICY": _drop_retention_policy},
         "SERIES": _drop_series,
         "SHARD": _drop_shard,
-        "SUBSCRIPTION": _unsupported("DROP SUBSCRIPTION"),
+        "SUBSCRIPTION": _drop_subscription,
         "USER": users.drop_user,
     },
     "EXPLAIN": _explain,

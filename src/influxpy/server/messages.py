@@ -32,6 +32,7 @@ from influxpy.statements import (
     CreateContinuousQuery,
     CreateDatabase,
     CreateRetentionPolicy,
+    CreateSubscription,
     CreateUser,
     DropContinuousQuery,
     DropDatabase,
@@ -39,6 +40,7 @@ from influxpy.statements import (
     DropRetentionPolicy,
     DropSeries,
     DropShard,
+    DropSubscription,
     DropUser,
     Grant,
     SetPassword,
@@ -88,6 +90,8 @@ def canonical(statement: Any) -> str | None:
         return f"DROP MEASUREMENT {quote_ident(statement.name)}"
     if isinstance(statement, DropShard):
         return f"DROP SHARD {statement.shard_id}"
+    if isinstance(statement, (CreateSubscription, DropSubscription)):
+        return _subscription_statement(statement)
     if isinstance(statement, DropContinuousQuery):
         name, database = quote_ident(statement.name), quote_ident(statement.database)
         return f"DROP CONTINUOUS QUERY {name} ON {database}"
@@ -117,6 +121,21 @@ def canonical(statement: Any) -> str | None:
             text += f" SHARD DURATION {format_duration(statement.shard_duration)}"
         return text + (" DEFAULT" if statement.default else "")
     return None
+
+
+def _subscription_statement(statement: CreateSubscription | DropSubscription) -> str:
+    """A subscription statement as influxql's ``String()`` writes it."""
+    target = (
+        f"{quote_ident(statement.name)} ON {quote_ident(statement.database)}."
+        f"{quote_ident(statement.retention_policy)}"
+    )
+    if isinstance(statement, DropSubscription):
+        return f"DROP SUBSCRIPTION {target}"
+    destinations = ", ".join(
+        "'" + d.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
+        for d in statement.destinations
+    )
+    return f"CREATE SUBSCRIPTION {target} DESTINATIONS {statement.mode} {destinations}"
 
 
 def _user_statement(statement: CreateUser | DropUser | SetPassword | Grant) -> str:

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, ClassVar
 from influxpy.backends.duckdb.explain import EngineExplain
 from influxpy.backends.duckdb.services import EngineServices
 from influxpy.backends.duckdb.statements import EngineStatements
+from influxpy.backends.duckdb.subscriptions import EngineSubscriptions
 from influxpy.backends.duckdb_schema import EmbeddedIntrospection, EmbeddedSchemaEditor
 from influxpy.compilers.duckdb import DuckDBCompiler
 
@@ -51,7 +52,9 @@ if TYPE_CHECKING:
 __all__ = ["DuckDBBackend"]
 
 
-class DuckDBBackend(EngineStatements, EngineServices, EngineExplain):
+class DuckDBBackend(
+    EngineStatements, EngineServices, EngineExplain, EngineSubscriptions
+):
     """The embedded engine: ``duckdb://:memory:`` or a file.
 
     The URL's path names the file (``duckdb:///abs/path.duckdb`` or

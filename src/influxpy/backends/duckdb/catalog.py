@@ -41,12 +41,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_RETENTION_POLICY",
+    "SUBSCRIPTIONS",
+    "SUBSCRIPTIONS_COLUMNS",
     "TAG_CODES_COLUMNS",
     "CatalogChange",
     "CatalogState",
     "TableKey",
     "ident",
     "load_state",
+    "stored_subscriptions",
     "table_name",
 ]
 
@@ -63,6 +66,13 @@ _SQL_TYPES = {
     "string": "VARCHAR",
 }
 _EMPTY: Mapping[str, ColumnInfo] = MappingProxyType({})
+#: The subscriptions (``subscriptions.py``), in the order they were created;
+#: they go with their database and their retention policy.
+SUBSCRIPTIONS = "main.influxpy_subscriptions"
+SUBSCRIPTIONS_COLUMNS = (
+    "database VARCHAR, retention_policy VARCHAR, name VARCHAR, mode VARCHAR, "
+    "destinations VARCHAR[], position BIGINT"
+)
 #: The columns of the tag-value dictionary (``TAG_CODES``).
 TAG_CODES_COLUMNS = "code INTEGER PRIMARY KEY, value VARCHAR UNIQUE NOT NULL"
 _NEW_TAG_CODES = "main.influxpy_tag_codes_new"
@@ -83,6 +93,22 @@ def _persistent() -> type[Map[Any, Any]]:
 
 def _empty_map() -> Map[Any, Any]:
     return _persistent()()
+
+
+def stored_subscriptions(con: Any) -> list[tuple[str, str, str, str, list[str]]]:
+    """``(database, policy, name, mode, destinations)`` of every stored
+    subscription, in the order they were created (none in a file written
+    before subscriptions were kept, opened read-only)."""
+    import duckdb
+
+    try:
+        rows = con.execute(
+            f"SELECT database, retention_policy, name, mode, destinations "
+            f"FROM {SUBSCRIPTIONS} ORDER BY position"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
+    return [(db, rp, name, mode, list(dests)) for db, rp, name, mode, dests in rows]
 
 
 def ident(name: str) -> str:
@@ -314,6 +340,7 @@ class CatalogChange:
             self.con.execute(f"DROP SCHEMA IF EXISTS {ident(name)} CASCADE")
         self.con.execute("DELETE FROM main.influxpy_catalog WHERE database = ?", [name])
         self.con.execute("DELETE FROM main.influxpy_databases WHERE name = ?", [name])
+        self.con.execute(f"DELETE FROM {SUBSCRIPTIONS} WHERE database = ?", [name])
         for key in [k for k in self.tables if k[0] == name]:
             self._forget(key)
         self.databases.discard(name)
@@ -340,6 +367,12 @@ class CatalogChange:
             "position INTEGER)"
         )
         self.con.execute(f"DELETE FROM {table}")
+        # A dropped policy takes its subscriptions with it.
+        self.con.execute(
+            f"DELETE FROM {SUBSCRIPTIONS} WHERE database = ? AND NOT "
+            "list_contains(?, retention_policy)",
+            [database, [str(p["name"]) for p in policies]],
+        )
         for position, p in enumerate(policies):
             self.con.execute(
                 f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?)",

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from influxpy.backends.base import Backend, ClosedConnection
 from influxpy.backends.duckdb.catalog import (
+    SUBSCRIPTIONS,
+    SUBSCRIPTIONS_COLUMNS,
     TAG_CODES_COLUMNS,
     CatalogChange,
     CatalogState,
@@ -258,6 +260,9 @@ class EngineCore(Backend):
         )
         self._con.execute(
             f"CREATE TABLE IF NOT EXISTS {TAG_CODES} ({TAG_CODES_COLUMNS})"
+        )
+        self._con.execute(
+            f"CREATE TABLE IF NOT EXISTS {SUBSCRIPTIONS} ({SUBSCRIPTIONS_COLUMNS})"
         )
         self._con.execute(
             f"INSERT INTO {TAG_CODES} SELECT 0, '' "

@@ -18,7 +18,7 @@ from typing import Any
 
 from influxpy import statements as st
 from influxpy.backends.duckdb import show_stats
-from influxpy.backends.duckdb.catalog import ident
+from influxpy.backends.duckdb.catalog import ident, stored_subscriptions
 from influxpy.backends.duckdb.show import Spans, StatementFailed
 from influxpy.backends.duckdb.show_measurements import EngineShowMeasurements
 from influxpy.backends.duckdb.show_names import bind_name
@@ -336,7 +336,12 @@ class EngineShowMeta(EngineShowMeasurements):
             keys = self._series_keys(name, ())
             series = sum(len(k) for k in keys.values())
             counts[name] = (len(self._measurement_names(name, ())), series)
-        return show_stats.stats(counts, statement.module)
+        cursor = self._cursor()
+        try:
+            subscriptions = len(stored_subscriptions(cursor))
+        finally:
+            cursor.close()
+        return show_stats.stats(counts, statement.module, subscriptions)
 
     def _do_invalid(self, statement: st.Invalid, database: str | None) -> list[Series]:
         raise StatementFailed(statement.error)

@@ -14,9 +14,12 @@ counterpart for is left out rather than made up:
   process's peak resident memory as ``Sys``; influxd's other Go heap
   figures have no Python counterpart) and one ``database`` series per
   database (``numMeasurements``, ``numSeries``, counted exactly).
-  influxd's ``shard``, ``tsm1_*``, ``write``, ``httpd``, ``cq``,
-  ``subscriber`` and ``queryExecutor`` series count its storage engine and
-  services, which the engine does not keep.
+  ``subscriber`` counts the stored subscriptions as ``createFailures``
+  (the engine forwards no points to them, so each is a writer influxd would
+  have made and the engine did not) and no point written. influxd's
+  ``shard``, ``tsm1_*``, ``write``, ``httpd``, ``cq`` and ``queryExecutor``
+  series count its storage engine and services, which the engine does not
+  keep.
 
 ``SHOW STATS FOR 'module'`` keeps the series of that name; a module the
 engine does not report answers no series, as influxd does for an unknown
@@ -121,9 +124,13 @@ def diagnostics() -> list[Series]:
     ]
 
 
-def stats(counts: dict[str, tuple[int, int]], module: str | None) -> list[Series]:
+def stats(
+    counts: dict[str, tuple[int, int]], module: str | None, subscriptions: int = 0
+) -> list[Series]:
     """The ``SHOW STATS`` series: *counts* holds each database's numbers of
-    measurements and series; *module* keeps only the series of that name."""
+    measurements and series; *module* keeps only the series of that name;
+    *subscriptions* counts the stored subscriptions (the engine forwards no
+    points: each is a writer influxd would have made, ``createFailures``)."""
     collections = sum(s["collections"] for s in gc.get_stats())
     peak = _peak_memory()
     columns = ["NumGC", "NumGoroutine"]
@@ -140,6 +147,14 @@ def stats(counts: dict[str, tuple[int, int]], module: str | None) -> list[Series
             [[measurements, series]],
         )
         for name, (measurements, series) in counts.items()
+    )
+    out.append(
+        Series(
+            "subscriber",
+            {},
+            ["createFailures", "pointsWritten", "writeFailures"],
+            [[subscriptions, 0, 0]],
+        )
     )
     if module is not None:
         out = [s for s in out if s.name == module]

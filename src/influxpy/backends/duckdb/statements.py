@@ -489,9 +489,3 @@ class EngineStatements(EngineAdminStatements):
         self, statement: st.ShowQueries, database: str | None
     ) -> list[Series]:
         return self.running_queries().series()
-
-    def _do_show_subscriptions(
-        self, statement: st.ShowSubscriptions, database: str | None
-    ) -> list[Series]:
-        """The engine sends points to no subscriber: no series."""
-        return []
