@@ -278,6 +278,17 @@ class CatalogChange:
         self.pruned = False
         #: Codes given to tag values in this transaction.
         self.codes: dict[str, int] = {}
+        #: Rows of ``main.influxpy_catalog`` not yet inserted (``flush()``):
+        #: a write adding many tables inserts them with one statement.
+        self._catalog_rows: list[Any] = []
+
+    def flush(self) -> None:
+        """Insert the catalog rows this transaction has added so far: before
+        a statement that reads or changes them, and before COMMIT."""
+        rows, self._catalog_rows = self._catalog_rows, []
+        if rows:
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * (len(rows) // 7))
+            self.con.execute(f"INSERT INTO main.influxpy_catalog VALUES {values}", rows)
 
     def state(self) -> CatalogState:
         """The changed catalog, frozen."""
@@ -327,6 +338,7 @@ class CatalogChange:
 
     def drop_database(self, name: str) -> None:
         """Drop *name* and everything in it."""
+        self.flush()
         if name.lower() == "main":
             # DuckDB's own schema, which holds the engine's tables too.
             for _db, rp, m in [k for k in self.tables if k[0] == name]:
@@ -493,9 +505,7 @@ class CatalogChange:
             )
         for definition in [] if created else definitions:
             self.con.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
-        if rows:
-            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * (len(rows) // 7))
-            self.con.execute(f"INSERT INTO main.influxpy_catalog VALUES {values}", rows)
+        self._catalog_rows += rows
         frozen = MappingProxyType(columns)
         self._put(key, frozen)
         return frozen
@@ -506,6 +516,7 @@ class CatalogChange:
         """Rename field *name*'s column to ``field_column(name)``, so a tag
         of that key can take the column named *name*."""
         moved = field_column(name)
+        self.flush()
         self.con.execute(
             f"ALTER TABLE {table} RENAME COLUMN {ident(name)} TO {ident(moved)}"
         )
@@ -519,6 +530,7 @@ class CatalogChange:
     def drop_tables(self, keys: Iterable[TableKey]) -> None:
         """Drop measurement tables and forget their columns."""
         dropped = False
+        self.flush()
         for db, rp, measurement in list(keys):
             table = table_name(self.base.store, db, rp, measurement)
             self.con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -539,6 +551,7 @@ class CatalogChange:
         BY *`` no longer list it after a DELETE removed every point with
         it (fields stay, as on the server).
         """
+        self.flush()
         for key, columns in list(self.tables.items()):
             tags = [(k, c) for k, c in columns.items() if c.role == "tag"]
             if not tags:

@@ -232,6 +232,7 @@ class EngineCore(Backend):
             self._con.execute("BEGIN TRANSACTION")
             try:
                 yield change
+                change.flush()
                 self._con.execute("COMMIT")
             except BaseException as exc:
                 try:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from influxpy._logging import note_batch
 from influxpy._utils import chunks
@@ -26,6 +26,7 @@ from influxpy.backends.duckdb.batches import (
 )
 from influxpy.backends.duckdb.catalog import (
     DEFAULT_RETENTION_POLICY,
+    CatalogChange,
     policies_table,
     table_name,
 )
@@ -73,6 +74,35 @@ _CHECKPOINT_ROWS = 1_000_000
 _AUTOGEN_SHARD_DURATION = 7 * 86_400 * 1_000_000_000
 #: The shard groups recorded (``retention_service``).
 _SHARD_GROUPS = "main.influxpy_shard_groups"
+
+
+#: A write's batches of fewer points than this together are stored in one
+#: transaction (a body of many measurements: each transaction's BEGIN and
+#: COMMIT and its catalog statement cost more than a small batch's rows).
+_GROUP_POINTS = 10_000
+#: At most this many batches share a transaction.
+_GROUP_BATCHES = 1_000
+
+_Item = TypeVar("_Item")
+
+
+def _groups(
+    items: list[tuple[Any, Batch, _Item]],
+) -> Iterator[list[tuple[Any, Batch, _Item]]]:
+    """*items* (columns, batch, decision) in runs stored together: small
+    batches side by side, up to ``_GROUP_POINTS`` points or
+    ``_GROUP_BATCHES`` batches; a larger batch alone."""
+    group: list[tuple[Any, Batch, _Item]] = []
+    points = 0
+    for item in items:
+        count = item[1].count
+        if group and (points + count > _GROUP_POINTS or len(group) >= _GROUP_BATCHES):
+            yield group
+            group, points = [], 0
+        group.append(item)
+        points += count
+    if group:
+        yield group
 
 
 def _no_policy(database: str, rp: str, *, named: bool) -> RetentionPolicyNotFoundError:
@@ -184,41 +214,65 @@ class EngineWrites(EngineCore):
         Return the points stored and the ``Rejection`` of the points refused
         for a field type conflict (None when there are none).
         """
+        return self._ingest_together(database, rp, [(batch, decision)])[0]
+
+    def _ingest_together(
+        self, database: str, rp: str, items: list[tuple[Batch, Decision | None]]
+    ) -> list[tuple[int, Any]]:
+        """Store batches (of different measurements) in one transaction:
+        ``_ingest``'s answer for each. All are stored or, if the transaction
+        fails, none."""
         self._writable("write points")
-        if batch.count == 0:
-            return 0, None
-        note_batch()
-        con = self._con
+        answers: list[tuple[int, Any]] = [(0, None)] * len(items)
+        stored = [i for i, (batch, _decision) in enumerate(items) if batch.count]
+        if not stored:
+            return answers
         with self._change() as change:
-            key = (database, rp, batch.measurement)
-            # The types as this transaction sees them: another write may have
-            # stored the batch's fields since the checks read them.
-            current = {
-                (batch.measurement, column.key): column.kind
-                for column in (change.tables.get(key) or {}).values()
-                if column.role == "field"
-            }
-            if decision is None or decision.stored != current:
-                decision = decide(batch, current)
-            rejection = refuse_conflicts(batch, decision)
-            if batch.count:
-                columns = change.ensure_columns(database, rp, batch)
-
-                def codes(tags: dict[str, Any]) -> dict[str, Any]:
-                    return tag_codes(con, self._tag_codes, change, tags)
-
-                merge(
-                    con,
-                    table_name(change.base.store, *key),
-                    batch,
-                    columns,
-                    codes,
-                    empty=key not in change.base.tables,
-                )
+            for i in stored:
+                note_batch()
+                answers[i] = self._store(change, database, rp, *items[i])
         with self._lock:
-            self._unchecked += batch.count
+            self._unchecked += sum(count for count, _rejection in answers)
             if self._unchecked >= (self._checkpoint_rows or _CHECKPOINT_ROWS):
                 self._checkpoint_soon()
+        return answers
+
+    def _store(
+        self,
+        change: CatalogChange,
+        database: str,
+        rp: str,
+        batch: Batch,
+        decision: Decision | None,
+    ) -> tuple[int, Any]:
+        """Store *batch* inside the transaction of *change*."""
+        con = self._con
+        key = (database, rp, batch.measurement)
+        # The types as this transaction sees them: another write may have
+        # stored the batch's fields since the checks read them.
+        current = {
+            (batch.measurement, column.key): column.kind
+            for column in (change.tables.get(key) or {}).values()
+            if column.role == "field"
+        }
+        if decision is None or decision.stored != current:
+            decision = decide(batch, current)
+        rejection = refuse_conflicts(batch, decision)
+        if batch.count:
+            empty = key not in change.tables
+            columns = change.ensure_columns(database, rp, batch)
+
+            def codes(tags: dict[str, Any]) -> dict[str, Any]:
+                return tag_codes(con, self._tag_codes, change, tags)
+
+            merge(
+                con,
+                table_name(change.base.store, *key),
+                batch,
+                columns,
+                codes,
+                empty=empty,
+            )
         return batch.count, rejection
 
     def _checkpoint_soon(self) -> None:
@@ -474,10 +528,15 @@ class EngineWrites(EngineCore):
             checks = self._check_types(
                 db, rp, batches, dropped, shard_ns or _AUTOGEN_SHARD_DURATION
             )
-            for columns, batch, decision in zip(
-                kept, batches, checks.decisions, strict=True
-            ):
-                tally.add(columns, *self._ingest(db, rp, batch, decision))
+            items = list(zip(kept, batches, checks.decisions, strict=True))
+            for group in _groups(items):
+                answers = self._ingest_together(
+                    db, rp, [(batch, decision) for _c, batch, decision in group]
+                )
+                for (columns, _batch, _decision), answer in zip(
+                    group, answers, strict=True
+                ):
+                    tally.add(columns, *answer)
             tally.note_checks(checks.retried, checks.reported)
             if checks.refused:
                 for columns, lines in zip(kept, checks.refused_lines, strict=True):
