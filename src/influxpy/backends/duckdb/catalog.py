@@ -20,7 +20,7 @@ per write made writing many measurements quadratic).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,7 @@ __all__ = [
     "TAG_CODES_COLUMNS",
     "CatalogChange",
     "CatalogState",
+    "DatabaseTables",
     "TableKey",
     "ident",
     "load_state",
@@ -81,6 +82,32 @@ _NEW_TAG_CODES = "main.influxpy_tag_codes_new"
 _REBUILD_RATIO = 8
 #: Schemas of DuckDB's system catalog: no database can be named so.
 _SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog"})
+
+
+class DatabaseTables(Mapping[tuple[str, str], Mapping[str, ColumnInfo]]):
+    """The tables of one database, ``(rp, measurement) -> columns``: a view
+    of the catalog's map, so a query naming one measurement looks it up
+    instead of copying every table of the database."""
+
+    def __init__(self, state: CatalogState, database: str) -> None:
+        self._state = state
+        self._database = database
+
+    def __getitem__(self, key: tuple[str, str]) -> Mapping[str, ColumnInfo]:
+        return self._state.tables[(self._database, *key)]
+
+    def get(self, key: tuple[str, str], default: Any = None) -> Any:
+        """The columns of ``(rp, measurement)``, or *default*."""
+        return self._state.tables.get((self._database, *key), default)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and (self._database, *key) in self._state.tables
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((rp, m) for rp, m, _columns in self._state.tables_of(self._database))
+
+    def __len__(self) -> int:
+        return len(self._state.tables_of(self._database))
 
 
 def _persistent() -> type[Map[Any, Any]]:
@@ -183,6 +210,10 @@ class CatalogState:
     dropped_defaults: frozenset[str] = frozenset()
     #: Each table's key by its name as DuckDB matches names (ignoring case).
     folded: Map[FoldedKey, TableKey] = dataclasses.field(default_factory=_empty_map)
+    #: ``(database, measurement) -> the policies holding a table of it``.
+    policies_of: Map[tuple[str, str], tuple[str, ...]] = dataclasses.field(
+        default_factory=_empty_map
+    )
 
     def default_policy(self, database: str) -> str:
         """The policy points and queries naming none use on *database*."""
@@ -192,11 +223,16 @@ class CatalogState:
         self, database: str, measurement: str | None = None
     ) -> list[tuple[str, str, Mapping[str, ColumnInfo]]]:
         """``(rp, measurement, columns)`` of *database*'s tables, sorted."""
+        if measurement is not None:
+            return [
+                (rp, measurement, self.tables[(database, rp, measurement)])
+                for rp in sorted(self.policies_of.get((database, measurement), ()))
+            ]
         return sorted(
             (
                 (rp, m, columns)
                 for (db, rp, m), columns in self.tables.items()
-                if db == database and (measurement is None or m == measurement)
+                if db == database
             ),
             key=lambda table: (table[1], table[0]),
         )
@@ -240,6 +276,9 @@ def load_state(con: Any) -> CatalogState:
         if row is not None and row[1] < 0:
             dropped.add(db)
     persistent = _persistent()
+    policies: dict[tuple[str, str], tuple[str, ...]] = {}
+    for db, rp, measurement in tables:
+        policies[(db, measurement)] = (*policies.get((db, measurement), ()), rp)
     return CatalogState(
         persistent((key, MappingProxyType(columns)) for key, columns in tables.items()),
         databases,
@@ -247,6 +286,7 @@ def load_state(con: Any) -> CatalogState:
         store,
         frozenset(dropped),
         persistent((_folded(key), key) for key in tables),
+        persistent(policies),
     )
 
 
@@ -270,6 +310,7 @@ class CatalogChange:
         #: The tables as this transaction changes them (a new map per change).
         self.tables: Map[TableKey, Mapping[str, ColumnInfo]] = base.tables
         self.folded: Map[FoldedKey, TableKey] = base.folded
+        self.policies_of: Map[tuple[str, str], tuple[str, ...]] = base.policies_of
         self.databases = set(base.databases)
         self.default_policies = dict(base.default_policies)
         self.dropped_defaults = set(base.dropped_defaults)
@@ -306,12 +347,16 @@ class CatalogChange:
             self.base.store,
             frozenset(self.dropped_defaults),
             self.folded,
+            self.policies_of,
         )
 
     def _put(self, key: TableKey, columns: Mapping[str, ColumnInfo]) -> None:
         """Record table *key* with *columns* (new or changed)."""
         if key not in self.tables:
             self.folded = self.folded.set(_folded(key), key)
+            named = (key[0], key[2])
+            held = self.policies_of.get(named, ())
+            self.policies_of = self.policies_of.set(named, (*held, key[1]))
         self.tables = self.tables.set(key, columns)
 
     def _forget(self, key: TableKey) -> None:
@@ -319,6 +364,13 @@ class CatalogChange:
         if key in self.tables:
             self.tables = self.tables.delete(key)
             self.folded = self.folded.delete(_folded(key))
+            named = (key[0], key[2])
+            held = tuple(rp for rp in self.policies_of.get(named, ()) if rp != key[1])
+            self.policies_of = (
+                self.policies_of.set(named, held)
+                if held
+                else self.policies_of.delete(named)
+            )
 
     # -- databases -------------------------------------------------------------
 

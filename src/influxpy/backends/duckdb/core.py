@@ -23,6 +23,7 @@ from influxpy.backends.duckdb.catalog import (
     TAG_CODES_COLUMNS,
     CatalogChange,
     CatalogState,
+    DatabaseTables,
     TableKey,
     load_state,
     table_name,
@@ -307,7 +308,7 @@ class EngineCore(Backend):
             self._not_found(database)
         return Catalog(
             database,
-            {(rp, m): cols for rp, m, cols in state.tables_of(database)},
+            DatabaseTables(state, database),
             state.default_policy(database),
             state.store,
             database in state.dropped_defaults,

@@ -191,8 +191,15 @@ class EngineShow(EngineQueries):
     ) -> list[tuple[str, str, Mapping[str, ColumnInfo]]]:
         """``(rp, measurement, columns)`` of the tables *sources* name (all
         when none), sorted by measurement."""
+        state = self._state
+        if sources and not any(s.regex for s in sources):
+            # Named measurements: looked up, not searched for.
+            named = {s.measurement for s in sources}
+            tables = [t for m in sorted(named) for t in state.tables_of(database, m)]
+        else:
+            tables = state.tables_of(database)
         found = []
-        for rp, m, columns in self._state.tables_of(database):
+        for rp, m, columns in tables:
             if sources and not any(
                 (s.retention_policy is None or s.retention_policy == rp)
                 and (re.search(s.measurement, m) if s.regex else s.measurement == m)
