@@ -154,3 +154,17 @@ def test_the_storage_names_one_reason_for_the_points_it_drops(conn: str) -> None
         conflict = reason == "field type conflict"
         assert isinstance(info.value, FieldTypeConflictError) is conflict
     assert [p["n"] for p in stored(conn)] == [1]
+
+
+def test_write_lines_takes_a_string_as_a_body_of_lines(conn: str) -> None:
+    """A string given to ``write_lines()`` is its lines, not its characters
+    (each of which would be refused as a line without fields)."""
+    backend = influxpy.get_connection(conn)
+    assert (
+        backend.write_lines("lines_body v=1 1000000000\nlines_body v=2 2000000000") == 2
+    )
+    (result,) = list(backend.statements("SELECT v FROM lines_body"))
+    assert [list(row) for row in result.series[0].values] == [
+        [1_000_000_000, 1.0],
+        [2_000_000_000, 2.0],
+    ]

@@ -417,13 +417,17 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def write_lines(
         self,
-        lines: Iterable[str],
+        lines: Iterable[str] | str,
         *,
         database: str | None = None,
         retention_policy: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> int:
-        """Write line-protocol lines in batches and return how many were written."""
+        """Write line-protocol lines in batches and return how many were written.
+
+        *lines* is an iterable of lines, or one string holding them (a body
+        of lines separated by newlines).
+        """
 
     def write_frame(
         self,

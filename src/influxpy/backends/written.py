@@ -11,7 +11,7 @@ block. ``backends.base`` re-exports these names.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ __all__ = [
     "counting_written",
     "frame_line_batches",
     "frame_lines",
+    "lines_of",
     "note_written",
     "written_of",
 ]
@@ -98,6 +99,14 @@ def note_written(error: BaseException, written: int) -> None:
     error.add_note(
         f"{_NOTE_PREFIX}{points} stored by this write before it failed{where}."
     )
+
+
+def lines_of(lines: Iterable[str] | str) -> Iterable[str]:
+    """The lines given to ``write_lines()``: a string is a body of lines
+    (iterated, it would be one character a line, each refused)."""
+    if isinstance(lines, str):
+        return lines.splitlines()
+    return lines
 
 
 @contextlib.contextmanager

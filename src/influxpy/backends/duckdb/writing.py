@@ -56,6 +56,7 @@ from influxpy.backends.duckdb.write_checks import (
     check_write,
     decide,
 )
+from influxpy.backends.written import lines_of
 from influxpy.exceptions import (
     DatabaseNotFoundError,
     PartialWriteError,
@@ -415,7 +416,7 @@ class EngineWrites(EngineCore):
 
     def write_lines(
         self,
-        lines: Iterable[str],
+        lines: Iterable[str] | str,
         *,
         database: str | None = None,
         retention_policy: str | None = None,
@@ -430,6 +431,7 @@ class EngineWrites(EngineCore):
         counts every point this call stored. Raises
         ``DatabaseNotFoundError`` for a database that does not exist.
         """
+        lines = lines_of(lines)
         written = 0
         if isinstance(lines, BodyLines) and len(lines) <= batch_size:
             # A batch writer's batch: its body is the lines joined already.

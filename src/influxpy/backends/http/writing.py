@@ -36,6 +36,7 @@ from influxpy.backends.written import (
     DEFAULT_BATCH_SIZE,
     counting_written,
     frame_line_batches,
+    lines_of,
     note_written,
 )
 from influxpy.lineprotocol.body_lines import BodyLines
@@ -381,7 +382,7 @@ class HTTPWrites(HTTPRequests):
 
     def write_lines(
         self,
-        lines: Iterable[str],
+        lines: Iterable[str] | str,
         *,
         database: str | None = None,
         retention_policy: str | None = None,
@@ -393,6 +394,7 @@ class HTTPWrites(HTTPRequests):
         Lines a batch writer cut as one body (``BodyLines``) are sent as
         that body when they fit in one batch.
         """
+        lines = lines_of(lines)
         if isinstance(lines, BodyLines) and len(lines) <= batch_size:
             return self._write_batches(
                 [(lines.body, lines)],
