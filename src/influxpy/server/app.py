@@ -39,6 +39,7 @@ from influxpy.server.answers import (
 from influxpy.server.auth import AuthError, Users
 from influxpy.server.compress import GzipStream, accepts_gzip, gzip_body
 from influxpy.server.debug import debug_vars
+from influxpy.server.messages import MAY_WRITE
 from influxpy.server.prometheus import (
     PrometheusError,
     decode_read,
@@ -58,6 +59,7 @@ from influxpy.server.statements import (
     parse_text,
     run_parsed,
 )
+from influxpy.server.subscribers import Subscribers
 from influxpy.server.writes import BodyError, decode_body, write_body
 
 if TYPE_CHECKING:
@@ -193,6 +195,10 @@ class InfluxApp:
         # Writes take the engine's lock one at a time; their own two threads
         # (one parsing while the other stores) never hold up the queries.
         self._writes = ThreadPoolExecutor(2, thread_name_prefix="influxpy-write")
+        #: Copies of the writes sent to the subscriptions' destinations.
+        self.subscribers = Subscribers(backend)
+        if hasattr(backend, "subscriber_statistics"):
+            backend.subscriber_statistics = self.subscribers.statistics
         self._closed = False
 
     def close(self) -> None:
@@ -202,6 +208,7 @@ class InfluxApp:
         self._closed = True
         self._writes.shutdown(wait=True)
         self._pool.shutdown(wait=True)
+        self.subscribers.close()
         self.backend.close()
 
     async def _run(self, call: Callable[..., Any], *args: Any) -> Any:
@@ -319,7 +326,13 @@ class InfluxApp:
         elif path.startswith("/api/v1/prom/"):
             await self._prometheus(request, base, send)
         else:
-            await self._query(request, base, send)
+            changes = MAY_WRITE.search(request.params.get("q", "")) is not None
+            try:
+                await self._query(request, base, send)
+            finally:
+                if changes:
+                    # A statement may have made or dropped a subscription.
+                    self.subscribers.changed()
 
     async def _debug_vars(self, scope: Scope, send: Send) -> None:
         """influxd's ``/debug/vars``: any method, no authentication."""
@@ -387,15 +400,19 @@ class InfluxApp:
             body = decode_body(request.body, request.headers.get("content-encoding"))
         except BodyError as exc:
             raise _Refusal(400, str(exc)) from None
+        rp, precision = params.get("rp") or None, params.get("precision") or None
         answer = await self._run_write(
             lambda: write_body(
                 self.backend,
                 body,
                 database=database,
-                retention_policy=params.get("rp") or None,
-                precision=params.get("precision") or None,
+                retention_policy=rp,
+                precision=precision,
             )
         )
+        if answer.status in (204, 400):
+            # The points reached the store: the subscriptions get them too.
+            self.subscribers.offer(database, rp, body, precision)
         if answer.error is not None:
             raise _Refusal(answer.status, answer.error)
         await _respond(send, 204, base)
@@ -423,7 +440,12 @@ class InfluxApp:
             await _respond(send, 200, headers, gzip_body(body) if zipped else body)
             return
         answer = await self._run_write(
-            lambda: write_answer(self.backend, request.body, params)
+            lambda: write_answer(
+                self.backend,
+                request.body,
+                params,
+                lambda lines: self.subscribers.offer(database, rp, lines, None),
+            )
         )
         if answer.error is not None:
             raise _Refusal(answer.status, answer.error)

@@ -43,7 +43,7 @@ import dataclasses
 import math
 import re
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from influxpy.influxql.regex import go_search
@@ -343,10 +343,14 @@ def write_lines(body: bytes) -> bytes:
 
 
 def write_answer(
-    backend: Backend, body: bytes, params: Mapping[str, str]
+    backend: Backend,
+    body: bytes,
+    params: Mapping[str, str],
+    stored: Callable[[bytes], None] | None = None,
 ) -> WriteAnswer:
     """Store a remote write *body* with the request's ``db``, ``rp`` and
-    ``consistency``; answer as influxd does (204, or a status and text)."""
+    ``consistency``; answer as influxd does (204, or a status and text).
+    *stored* gets the lines once they reached the store."""
     database = params.get("db", "")
     if not database:
         return WriteAnswer(400, "database is required")
@@ -359,9 +363,12 @@ def write_answer(
     consistency = params.get("consistency", "")
     if consistency and consistency not in ("any", "one", "quorum", "all"):
         return WriteAnswer(400, "invalid consistency level")
-    return write_body(
+    answer = write_body(
         backend, lines, database=database, retention_policy=params.get("rp") or None
     )
+    if stored is not None and answer.status in (204, 400):
+        stored(lines)
+    return answer
 
 
 # -- read ---------------------------------------------------------------------

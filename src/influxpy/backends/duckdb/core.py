@@ -12,7 +12,7 @@ import os
 import re
 import threading
 import time as _time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -136,6 +136,11 @@ class EngineCore(Backend):
     """The connection, lock, cursors and catalog of ``DuckDBBackend``, which
     its queries, writes and administration share.
     """
+
+    #: ``(pointsWritten, writeFailures)`` of the service that copies writes
+    #: to the subscriptions' destinations, when one runs (``influxpy
+    #: serve`` sets it); ``SHOW STATS`` reports them.
+    subscriber_statistics: Callable[[], tuple[int, int]] | None = None
 
     def __init__(self, url: DatabaseURL, alias: str = "default") -> None:
         super().__init__(url, alias)

@@ -336,12 +336,18 @@ class EngineShowMeta(EngineShowMeasurements):
             keys = self._series_keys(name, ())
             series = sum(len(k) for k in keys.values())
             counts[name] = (len(self._measurement_names(name, ())), series)
-        cursor = self._cursor()
-        try:
-            subscriptions = len(stored_subscriptions(cursor))
-        finally:
-            cursor.close()
-        return show_stats.stats(counts, statement.module, subscriptions)
+        served = self.subscriber_statistics
+        if served is not None:
+            subscriber = (0, *served())
+        else:
+            cursor = self._cursor()
+            try:
+                # No service copies writes: every subscription is a writer
+                # influxd would have made and the engine did not.
+                subscriber = (len(stored_subscriptions(cursor)), 0, 0)
+            finally:
+                cursor.close()
+        return show_stats.stats(counts, statement.module, subscriber)
 
     def _do_invalid(self, statement: st.Invalid, database: str | None) -> list[Series]:
         raise StatementFailed(statement.error)

@@ -14,9 +14,11 @@ counterpart for is left out rather than made up:
   process's peak resident memory as ``Sys``; influxd's other Go heap
   figures have no Python counterpart) and one ``database`` series per
   database (``numMeasurements``, ``numSeries``, counted exactly).
-  ``subscriber`` counts the stored subscriptions as ``createFailures``
-  (the engine forwards no points to them, so each is a writer influxd would
-  have made and the engine did not) and no point written. influxd's
+  ``subscriber`` counts the points ``influxpy serve`` copied to the
+  subscriptions' destinations and the copies it failed to send
+  (``pointsWritten``, ``writeFailures``); without a server copying writes,
+  each stored subscription is counted in ``createFailures``, a writer
+  influxd would have made and the engine did not. influxd's
   ``shard``, ``tsm1_*``, ``write``, ``httpd``, ``cq`` and ``queryExecutor``
   series count its storage engine and services, which the engine does not
   keep.
@@ -125,12 +127,13 @@ def diagnostics() -> list[Series]:
 
 
 def stats(
-    counts: dict[str, tuple[int, int]], module: str | None, subscriptions: int = 0
+    counts: dict[str, tuple[int, int]],
+    module: str | None,
+    subscriber: tuple[int, int, int] = (0, 0, 0),
 ) -> list[Series]:
     """The ``SHOW STATS`` series: *counts* holds each database's numbers of
     measurements and series; *module* keeps only the series of that name;
-    *subscriptions* counts the stored subscriptions (the engine forwards no
-    points: each is a writer influxd would have made, ``createFailures``)."""
+    *subscriber* is ``(createFailures, pointsWritten, writeFailures)``."""
     collections = sum(s["collections"] for s in gc.get_stats())
     peak = _peak_memory()
     columns = ["NumGC", "NumGoroutine"]
@@ -153,7 +156,7 @@ def stats(
             "subscriber",
             {},
             ["createFailures", "pointsWritten", "writeFailures"],
-            [[subscriptions, 0, 0]],
+            [list(subscriber)],
         )
     )
     if module is not None:

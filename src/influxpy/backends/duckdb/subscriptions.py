@@ -9,11 +9,12 @@ checked and refused with influxd's texts (``invalid subscription URL:
 <url>``, ``database not found: <db>``, ``retention policy not found:
 <rp>``, ``subscription already exists``, ``subscription not found``).
 
-The engine forwards no points to the destinations: influxd's subscriber
-service, which copies every write to them, has no counterpart here. So
-``SHOW STATS`` reports each stored subscription among the subscriber's
-``createFailures`` (the writers influxd would have made and the engine did
-not), with no point written.
+The engine itself sends nothing: ``influxpy serve`` copies the writes it
+takes to the destinations (``server/subscribers.py``), as influxd's
+subscriber service does, and ``SHOW STATS`` reports its counts. Without a
+server, each stored subscription is counted among the subscriber's
+``createFailures`` (a writer influxd would have made and the engine did
+not).
 """
 
 from __future__ import annotations
