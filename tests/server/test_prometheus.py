@@ -81,40 +81,31 @@ def read_request(
     return bytes(cramjam.snappy.compress_raw(body))
 
 
+def _uvarint(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, at
+
+
 def _read(data: bytes) -> list[tuple[int, int, Any]]:
-    out, at = [], 0
+    out: list[tuple[int, int, Any]] = []
+    at = 0
     while at < len(data):
-        key = shift = 0
-        while True:
-            byte = data[at]
-            at += 1
-            key |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                break
+        key, at = _uvarint(data, at)
         number, wire = key >> 3, key & 7
         if wire == 0:
-            value = shift = 0
-            while True:
-                byte = data[at]
-                at += 1
-                value |= (byte & 0x7F) << shift
-                shift += 7
-                if byte < 0x80:
-                    break
+            value, at = _uvarint(data, at)
             out.append((number, wire, value))
         elif wire == 1:
             out.append((number, wire, struct.unpack("<d", data[at : at + 8])[0]))
             at += 8
         else:
-            size = shift = 0
-            while True:
-                byte = data[at]
-                at += 1
-                size |= (byte & 0x7F) << shift
-                shift += 7
-                if byte < 0x80:
-                    break
+            size, at = _uvarint(data, at)
             out.append((number, wire, data[at : at + size]))
             at += size
     return out

@@ -171,74 +171,74 @@ def _text(value: bytes) -> str:
         raise PrometheusError("proto: invalid UTF-8 in a string field") from None
 
 
-def _pair(data: bytes) -> tuple[str, str]:
-    name = value = ""
-    for number, wire, raw in _fields(data, "LabelPair"):
-        if number in (1, 2):
-            _want(wire, 2, "Name" if number == 1 else "Value")
-            if number == 1:
-                name = _text(raw)
-            else:
-                value = _text(raw)
-    return name, value
+def _double(raw: bytes) -> float:
+    return float(struct.unpack("<d", raw)[0])
 
 
-def _sample(data: bytes) -> tuple[float, int]:
-    value, stamp = 0.0, 0
-    for number, wire, raw in _fields(data, "Sample"):
-        if number == 1:
-            _want(wire, 1, "Value")
-            value = struct.unpack("<d", raw)[0]
-        elif number == 2:
-            _want(wire, 0, "TimestampMs")
-            stamp = _int64(raw)
-    return value, stamp
+#: What each message's fields are: number -> (Go's field name, wire type,
+#: how the raw value reads). Fields of other numbers are skipped, as
+#: proto3 readers skip unknown fields.
+_SCHEMAS: dict[str, dict[int, tuple[str, int, Callable[[Any], Any]]]] = {
+    "LabelPair": {1: ("Name", 2, _text), 2: ("Value", 2, _text)},
+    "Sample": {1: ("Value", 1, _double), 2: ("TimestampMs", 0, _int64)},
+    "TimeSeries": {
+        1: ("Labels", 2, lambda raw: _message(raw, "LabelPair")),
+        2: ("Samples", 2, lambda raw: _message(raw, "Sample")),
+    },
+    "LabelMatcher": {
+        1: ("Type", 0, _int64),
+        2: ("Name", 2, _text),
+        3: ("Value", 2, _text),
+    },
+    "Query": {
+        1: ("StartTimestampMs", 0, _int64),
+        2: ("EndTimestampMs", 0, _int64),
+        3: ("Matchers", 2, lambda raw: _message(raw, "LabelMatcher")),
+    },
+    "WriteRequest": {1: ("Timeseries", 2, lambda raw: _message(raw, "TimeSeries"))},
+    "ReadRequest": {1: ("Queries", 2, bytes)},
+}
+#: The repeated fields (each read into a list).
+_REPEATED = frozenset({"Labels", "Samples", "Matchers", "Timeseries", "Queries"})
 
 
-def _series(data: bytes) -> tuple[list[tuple[str, str]], list[tuple[float, int]]]:
-    labels, samples = [], []
-    for number, wire, raw in _fields(data, "TimeSeries"):
-        if number == 1:
-            _want(wire, 2, "Labels")
-            labels.append(_pair(raw))
-        elif number == 2:
-            _want(wire, 2, "Samples")
-            samples.append(_sample(raw))
-    return labels, samples
-
-
-def _matcher(data: bytes) -> Matcher:
-    kind, name, value = 0, "", ""
-    for number, wire, raw in _fields(data, "LabelMatcher"):
-        if number == 1:
-            _want(wire, 0, "Type")
-            kind = _int64(raw)
-        elif number in (2, 3):
-            _want(wire, 2, "Name" if number == 2 else "Value")
-            if number == 2:
-                name = _text(raw)
-            else:
-                value = _text(raw)
-    if not 0 <= kind < len(_MATCH_TYPES):
-        msg = f"unknown match type {kind}"
-        raise PrometheusError(msg)
-    return Matcher(_MATCH_TYPES[kind], name, value)
+def _message(data: bytes, name: str) -> dict[str, Any]:
+    """The fields of message *name* in *data* (``_SCHEMAS``), by Go's names."""
+    schema = _SCHEMAS[name]
+    out: dict[str, Any] = {
+        field: [] for field, _w, _c in schema.values() if field in _REPEATED
+    }
+    for number, wire, raw in _fields(data, name):
+        spec = schema.get(number)
+        if spec is None:
+            continue
+        field, expected, read = spec
+        _want(wire, expected, field)
+        if field in _REPEATED:
+            out[field].append(read(raw))
+        else:
+            out[field] = read(raw)
+    return out
 
 
 def _query(data: bytes) -> Query:
-    start = end = 0
+    fields = _message(data, "Query")
     matchers = []
-    for number, wire, raw in _fields(data, "Query"):
-        if number in (1, 2):
-            _want(wire, 0, "StartTimestampMs" if number == 1 else "EndTimestampMs")
-            if number == 1:
-                start = _int64(raw)
-            else:
-                end = _int64(raw)
-        elif number == 3:
-            _want(wire, 2, "Matchers")
-            matchers.append(_matcher(raw))
-    return Query(start, end, tuple(matchers))
+    for matcher in fields["Matchers"]:
+        kind = matcher.get("Type", 0)
+        if not 0 <= kind < len(_MATCH_TYPES):
+            msg = f"unknown match type {kind}"
+            raise PrometheusError(msg)
+        matchers.append(
+            Matcher(
+                _MATCH_TYPES[kind], matcher.get("Name", ""), matcher.get("Value", "")
+            )
+        )
+    return Query(
+        fields.get("StartTimestampMs", 0),
+        fields.get("EndTimestampMs", 0),
+        tuple(matchers),
+    )
 
 
 def _key(number: int, wire: int) -> bytes:
@@ -312,11 +312,11 @@ def write_lines(body: bytes) -> bytes:
     decode or a sample it refuses; nothing of such a request is written.
     """
     lines = []
-    for number, wire, raw in _fields(_decoded(body), "WriteRequest"):
-        if number != 1:
-            continue
-        _want(wire, 2, "Timeseries")
-        labels, samples = _series(raw)
+    for series in _message(_decoded(body), "WriteRequest")["Timeseries"]:
+        labels = [(p.get("Name", ""), p.get("Value", "")) for p in series["Labels"]]
+        samples = [
+            (p.get("Value", 0.0), p.get("TimestampMs", 0)) for p in series["Samples"]
+        ]
         tags: dict[str, str] = {}
         measurement = UNNAMED
         for name, text in labels:
@@ -376,11 +376,7 @@ def write_answer(
 
 def decode_read(body: bytes) -> Query:
     """The one query of a remote read *body* (a Snappy ``ReadRequest``)."""
-    queries = []
-    for number, wire, raw in _fields(_decoded(body), "ReadRequest"):
-        if number == 1:
-            _want(wire, 2, "Queries")
-            queries.append(raw)
+    queries = _message(_decoded(body), "ReadRequest")["Queries"]
     if len(queries) != 1:
         raise PrometheusError(
             "Prometheus read endpoint currently only supports one query at a time"
