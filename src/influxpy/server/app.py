@@ -60,7 +60,7 @@ from influxpy.server.statements import (
     run_parsed,
 )
 from influxpy.server.subscribers import Subscribers
-from influxpy.server.writes import BodyError, decode_body, write_body
+from influxpy.server.writes import BodyError, WriteAnswer, decode_body, write_body
 
 if TYPE_CHECKING:
     from influxpy.backends.base import Backend
@@ -401,18 +401,21 @@ class InfluxApp:
         except BodyError as exc:
             raise _Refusal(400, str(exc)) from None
         rp, precision = params.get("rp") or None, params.get("precision") or None
-        answer = await self._run_write(
-            lambda: write_body(
+
+        def store() -> WriteAnswer:
+            answer = write_body(
                 self.backend,
                 body,
                 database=database,
                 retention_policy=rp,
                 precision=precision,
             )
-        )
-        if answer.status in (204, 400):
-            # The points reached the store: the subscriptions get them too.
-            self.subscribers.offer(database, rp, body, precision)
+            if answer.status in (204, 400):
+                # The points reached the store: the subscriptions get them too.
+                self.subscribers.offer(database, rp, body, precision)
+            return answer
+
+        answer = await self._run_write(store)
         if answer.error is not None:
             raise _Refusal(answer.status, answer.error)
         await _respond(send, 204, base)
