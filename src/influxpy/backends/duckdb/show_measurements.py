@@ -60,18 +60,27 @@ class EngineShowMeasurements(EngineShow):
         refused = measurement_index_error(statement.where)
         if refused is not None:
             raise StatementFailed(refused)
-        names = set()
-        for rp, m, _columns in self._tables(db, ()):
-            if m in names or not key_matches(statement.measurement, m):
-                continue
-            if statement.where is not None:
-                verdict = self._measurement_matches(db, m, statement.where, {})
+        tables = [
+            (rp, m)
+            for rp, m, _columns in self._tables(db, ())
+            if key_matches(statement.measurement, m)
+        ]
+        where = statement.where
+        if where is None:
+            # Only whether each table holds a point: asked of many at once.
+            names = {m for _rp, m in self._holding_points(db, tables)}
+        else:
+            names = set()
+            for rp, m in tables:
+                if m in names:
+                    continue
+                verdict = self._measurement_matches(db, m, where, {})
                 if verdict is not None:
                     if verdict:
                         names.add(m)
                     continue
-            if self._read(db, rp, m, "1", statement.where, " LIMIT 1"):
-                names.add(m)
+                if self._read(db, rp, m, "1", where, " LIMIT 1"):
+                    names.add(m)
         values = [[m] for m in paged(sorted(names), statement.limit, statement.offset)]
         return [Series("measurements", {}, ["name"], values)] if values else []
 
