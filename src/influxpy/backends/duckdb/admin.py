@@ -8,7 +8,7 @@ Retention policies are recorded here and enforced by ``retention_service``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from influxpy.backends.duckdb.catalog import DEFAULT_RETENTION_POLICY, policies_table
@@ -21,6 +21,10 @@ from influxpy.exceptions import (
 )
 
 __all__ = ["EngineAdmin"]
+
+
+#: Tables probed for a point by one statement (``_holding_points``).
+_PROBES = 100
 
 
 class EngineAdmin(EngineCore):
@@ -67,15 +71,30 @@ class EngineAdmin(EngineCore):
             self._con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
         )
 
+    def _holding_points(
+        self, database: str, tables: Sequence[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        """Which of the ``(rp, measurement)`` *tables* hold a point: one
+        statement per ``_PROBES`` tables (a statement per table costs six
+        times as much on a database of thousands of measurements)."""
+        held: set[tuple[str, str]] = set()
+        cursor = self._cursor()
+        try:
+            for start in range(0, len(tables), _PROBES):
+                piece = tables[start : start + _PROBES]
+                sql = " UNION ALL ".join(
+                    f"(SELECT {i} FROM {self._table(database, rp, m)} LIMIT 1)"
+                    for i, (rp, m) in enumerate(piece)
+                )
+                held.update(piece[row[0]] for row in cursor.execute(sql).fetchall())
+        finally:
+            cursor.close()
+        return held
+
     def show_measurements(self, database: str) -> list[str]:
         """Return the measurements of *database* that hold points, sorted."""
-        with self._lock:
-            names = {
-                m
-                for rp, m, _columns in self._tables_of(database)
-                if self._has_rows(database, rp, m)
-            }
-        return sorted(names)
+        tables = [(rp, m) for rp, m, _columns in self._tables_of(database)]
+        return sorted({m for _rp, m in self._holding_points(database, tables)})
 
     def show_tag_keys(self, database: str, measurement: str) -> list[str]:
         """Return the tag keys some point of *measurement* has, sorted."""

@@ -50,10 +50,6 @@ _NS = {"h": 3_600_000_000_000, "m": 60_000_000_000, "s": 1_000_000_000}
 _RP_COLUMNS = ["name", "duration", "shardGroupDuration", "replicaN", "default"]
 
 
-#: Tables probed for a point by one statement (``_holding_points``).
-_PROBES = 100
-
-
 class StatementFailed(Exception):
     """A statement failed with influxd's *text*: later ones are not run,
     unless *goes_on* (influxd sent the error as the statement's result and
@@ -285,26 +281,6 @@ class EngineShow(EngineQueries):
         finally:
             cursor.close()
         return rows
-
-    def _holding_points(
-        self, database: str, tables: Sequence[tuple[str, str]]
-    ) -> set[tuple[str, str]]:
-        """Which of the ``(rp, measurement)`` *tables* hold a point: one
-        statement per ``_PROBES`` tables (a statement per table costs six
-        times as much on a database of thousands of measurements)."""
-        held: set[tuple[str, str]] = set()
-        cursor = self._cursor()
-        try:
-            for start in range(0, len(tables), _PROBES):
-                piece = tables[start : start + _PROBES]
-                sql = " UNION ALL ".join(
-                    f"(SELECT {i} FROM {self._table(database, rp, m)} LIMIT 1)"
-                    for i, (rp, m) in enumerate(piece)
-                )
-                held.update(piece[row[0]] for row in cursor.execute(sql).fetchall())
-        finally:
-            cursor.close()
-        return held
 
     def _tag_keys_present(
         self,
