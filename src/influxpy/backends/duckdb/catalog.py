@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from influxpy.backends.duckdb.subscription_table import SUBSCRIPTIONS
 from influxpy.compilers.duckdb.catalog import (
     TAG_CODES,
     ColumnInfo,
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_RETENTION_POLICY",
-    "SUBSCRIPTIONS",
-    "SUBSCRIPTIONS_COLUMNS",
     "TAG_CODES_COLUMNS",
     "CatalogChange",
     "CatalogState",
@@ -50,7 +49,6 @@ __all__ = [
     "TableKey",
     "ident",
     "load_state",
-    "stored_subscriptions",
     "table_name",
 ]
 
@@ -67,13 +65,6 @@ _SQL_TYPES = {
     "string": "VARCHAR",
 }
 _EMPTY: Mapping[str, ColumnInfo] = MappingProxyType({})
-#: The subscriptions (``subscriptions.py``), in the order they were created;
-#: they go with their database and their retention policy.
-SUBSCRIPTIONS = "main.influxpy_subscriptions"
-SUBSCRIPTIONS_COLUMNS = (
-    "database VARCHAR, retention_policy VARCHAR, name VARCHAR, mode VARCHAR, "
-    "destinations VARCHAR[], position BIGINT"
-)
 #: The columns of the tag-value dictionary (``TAG_CODES``).
 TAG_CODES_COLUMNS = "code INTEGER PRIMARY KEY, value VARCHAR UNIQUE NOT NULL"
 _NEW_TAG_CODES = "main.influxpy_tag_codes_new"
@@ -120,22 +111,6 @@ def _persistent() -> type[Map[Any, Any]]:
 
 def _empty_map() -> Map[Any, Any]:
     return _persistent()()
-
-
-def stored_subscriptions(con: Any) -> list[tuple[str, str, str, str, list[str]]]:
-    """``(database, policy, name, mode, destinations)`` of every stored
-    subscription, in the order they were created (none in a file written
-    before subscriptions were kept, opened read-only)."""
-    import duckdb
-
-    try:
-        rows = con.execute(
-            f"SELECT database, retention_policy, name, mode, destinations "
-            f"FROM {SUBSCRIPTIONS} ORDER BY position"
-        ).fetchall()
-    except duckdb.CatalogException:
-        return []
-    return [(db, rp, name, mode, list(dests)) for db, rp, name, mode, dests in rows]
 
 
 def ident(name: str) -> str:

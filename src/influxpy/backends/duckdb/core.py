@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from influxpy.backends.base import Backend, ClosedConnection
 from influxpy.backends.duckdb.catalog import (
-    SUBSCRIPTIONS,
-    SUBSCRIPTIONS_COLUMNS,
     TAG_CODES_COLUMNS,
     CatalogChange,
     CatalogState,
@@ -30,6 +28,10 @@ from influxpy.backends.duckdb.catalog import (
 )
 from influxpy.backends.duckdb.ingest import TAG_CODE_CACHE
 from influxpy.backends.duckdb.stream import SLICE_ROWS
+from influxpy.backends.duckdb.subscription_table import (
+    SUBSCRIPTIONS,
+    SUBSCRIPTIONS_COLUMNS,
+)
 from influxpy.compilers.duckdb import (
     TAG_CODES,
     Catalog,

@@ -18,7 +18,7 @@ from typing import Any
 
 from influxpy import statements as st
 from influxpy.backends.duckdb import show_stats
-from influxpy.backends.duckdb.catalog import ident, stored_subscriptions
+from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.show import Spans, StatementFailed
 from influxpy.backends.duckdb.show_measurements import EngineShowMeasurements
 from influxpy.backends.duckdb.show_names import bind_name
@@ -29,6 +29,7 @@ from influxpy.backends.duckdb.show_where import (
     time_conditions,
     with_keys_present,
 )
+from influxpy.backends.duckdb.subscription_table import stored_subscriptions
 from influxpy.query import Source
 from influxpy.results import Series
 

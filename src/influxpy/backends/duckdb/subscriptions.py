@@ -24,8 +24,11 @@ from urllib.parse import urlsplit
 
 from influxpy import statements as st
 from influxpy.backends.duckdb.admin import EngineAdmin
-from influxpy.backends.duckdb.catalog import SUBSCRIPTIONS, stored_subscriptions
 from influxpy.backends.duckdb.show import StatementFailed
+from influxpy.backends.duckdb.subscription_table import (
+    SUBSCRIPTIONS,
+    stored_subscriptions,
+)
 from influxpy.results import Series
 
 __all__ = ["EngineSubscriptions"]
