@@ -431,7 +431,7 @@ def test_snappy_refuses_malformed_blocks_with_gos_text(block: bytes) -> None:
 def test_a_label_the_line_protocol_cannot_carry_is_refused_by_name() -> None:
     from influxpy.server.prometheus import write_lines as to_lines
 
-    for text in ("a\nb", "ends\\", "a\\,b"):
+    for text in ("a\nb", "ends\\"):
         body = write_request(series({"__name__": "m", "k": text}, [(1.0, NOW_MS)]))
-        with pytest.raises(PrometheusError, match="cannot store the label value"):
+        with pytest.raises(PrometheusError, match="tag 'k' of measurement 'm'"):
             to_lines(body)

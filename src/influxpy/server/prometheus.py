@@ -33,20 +33,21 @@ non-empty tags as labels (no ``__name__`` unless a tag is so named), in
 series key order.
 
 Label text that the line protocol cannot carry (a line break, a backslash
-before a space, comma, equals sign or backslash, or at the end) is refused
-with an error naming it, instead of being stored altered.
+before a delimiter, …: ``lineprotocol.escaping``'s checks) is refused with
+an error naming it, instead of being stored altered.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import struct
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from influxpy.exceptions import LineProtocolError
 from influxpy.influxql.regex import go_search
+from influxpy.lineprotocol.escaping import encode_point, escape_tag
 from influxpy.server.snappy import SnappyError, snappy_decode, snappy_encode
 from influxpy.server.writes import WriteAnswer, write_body
 
@@ -71,8 +72,6 @@ _NAME = "__name__"
 _MIN_NS = -(2**63) + 2
 _MAX_NS = 2**63 - 2
 _MATCH_TYPES = ("EQUAL", "NOT_EQUAL", "REGEX_MATCH", "REGEX_NO_MATCH")
-#: What the line protocol cannot carry in a name, a key or a tag value.
-_UNWRITABLE = re.compile(r"[\n\r]|\\(?=[ ,=\\]|$)")
 
 
 class PrometheusError(ValueError):
@@ -291,20 +290,6 @@ def _decoded(body: bytes) -> bytes:
         raise PrometheusError(str(exc)) from None
 
 
-def _escape(text: str, special: str, what: str) -> str:
-    if _UNWRITABLE.search(text):
-        msg = (
-            f"the embedded engine cannot store the {what} {text!r}: the line "
-            "protocol it writes through cannot carry a line break, nor a "
-            "backslash before a space, a comma, an equals sign, a backslash "
-            "or the end of the text"
-        )
-        raise PrometheusError(msg)
-    for char in special:
-        text = text.replace(char, "\\" + char)
-    return text
-
-
 def write_lines(body: bytes) -> bytes:
     """The line protocol of a remote write *body* (a Snappy ``WriteRequest``).
 
@@ -323,11 +308,6 @@ def write_lines(body: bytes) -> bytes:
             tags[name] = text
             if name == _NAME:
                 measurement = text
-        key = _escape(measurement, ", ", "measurement")
-        for name, text in sorted(tags.items()):
-            if name and text:
-                key += f",{_escape(name, ',= ', 'label name')}="
-                key += _escape(text, ",= ", "label value")
         for value, stamp in samples:
             if math.isnan(value):
                 continue  # influxd drops them: InfluxDB stores no NaN
@@ -338,7 +318,11 @@ def write_lines(body: bytes) -> bytes:
             if not _MIN_NS <= ns <= _MAX_NS:
                 msg = f"time outside range {_MIN_NS} - {_MAX_NS}"
                 raise PrometheusError(msg)
-            lines.append(f"{key} {FIELD}={value!r} {ns}")
+            try:
+                lines.append(encode_point(measurement, {FIELD: value}, tags, ns))
+            except LineProtocolError as exc:
+                # What the line protocol cannot carry, named (never altered).
+                raise PrometheusError(str(exc)) from None
     return "\n".join(lines).encode()
 
 
@@ -414,12 +398,8 @@ def _ms(ns: int) -> int:
 
 
 def _series_key(measurement: str, labels: list[tuple[str, str]]) -> str:
-    tags = "".join(f",{_escape_key(k)}={_escape_key(v)}" for k, v in labels)
+    tags = "".join(f",{escape_tag(k)}={escape_tag(v)}" for k, v in labels)
     return measurement.replace(",", "\\,").replace(" ", "\\ ") + tags
-
-
-def _escape_key(text: str) -> str:
-    return text.replace(",", "\\,").replace("=", "\\=").replace(" ", "\\ ")
 
 
 def read_answer(backend: Backend, query: Query, database: str, rp: str | None) -> bytes:
