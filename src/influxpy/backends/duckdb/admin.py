@@ -20,11 +20,11 @@ from influxpy.exceptions import (
     ProgrammingError,
 )
 
-__all__ = ["EngineAdmin"]
+__all__ = ["PROBES", "EngineAdmin"]
 
 
 #: Tables probed for a point by one statement (``_holding_points``).
-_PROBES = 100
+PROBES = 100
 
 
 class EngineAdmin(EngineCore):
@@ -75,13 +75,13 @@ class EngineAdmin(EngineCore):
         self, database: str, tables: Sequence[tuple[str, str]]
     ) -> set[tuple[str, str]]:
         """Which of the ``(rp, measurement)`` *tables* hold a point: one
-        statement per ``_PROBES`` tables (a statement per table costs six
+        statement per ``PROBES`` tables (a statement per table costs six
         times as much on a database of thousands of measurements)."""
         held: set[tuple[str, str]] = set()
         cursor = self._cursor()
         try:
-            for start in range(0, len(tables), _PROBES):
-                piece = tables[start : start + _PROBES]
+            for start in range(0, len(tables), PROBES):
+                piece = tables[start : start + PROBES]
                 sql = " UNION ALL ".join(
                     f"(SELECT {i} FROM {self._table(database, rp, m)} LIMIT 1)"
                     for i, (rp, m) in enumerate(piece)

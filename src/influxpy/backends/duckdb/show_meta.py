@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from influxpy import statements as st
 from influxpy.backends.duckdb import show_stats
+from influxpy.backends.duckdb.admin import PROBES
 from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.show import Spans, StatementFailed
 from influxpy.backends.duckdb.show_measurements import EngineShowMeasurements
@@ -30,6 +32,7 @@ from influxpy.backends.duckdb.show_where import (
     with_keys_present,
 )
 from influxpy.backends.duckdb.subscription_table import stored_subscriptions
+from influxpy.compilers.duckdb import ColumnInfo
 from influxpy.query import Source
 from influxpy.results import Series
 
@@ -256,7 +259,11 @@ class EngineShowMeta(EngineShowMeasurements):
     ) -> dict[str, set[tuple[Any, ...]]]:
         """Each measurement's distinct tag sets (its series) passing *where*."""
         keys: dict[str, set[tuple[Any, ...]]] = {}
-        for rp, m, columns in self._tables(db, sources):
+        tables = self._tables(db, sources)
+        if where is None:
+            # Without a condition, the tables are asked 100 a statement.
+            return self._all_series_keys(db, tables)
+        for rp, m, columns in tables:
             tags = sorted(k for k, c in columns.items() if c.role == "tag")
             select = "DISTINCT " + (", ".join(map(ident, tags)) or "1")
             rows = self._read(db, rp, m, select, where)
@@ -265,6 +272,38 @@ class EngineShowMeta(EngineShowMeasurements):
                 tuple((k, v) for k, v in zip(tags, row, strict=False) if v)
                 for row in rows
             )
+        return keys
+
+    def _all_series_keys(
+        self, db: str, tables: list[tuple[str, str, Mapping[str, ColumnInfo]]]
+    ) -> dict[str, set[tuple[Any, ...]]]:
+        """``_series_keys`` of every point of *tables*: each table's distinct
+        tag sets as a list, one statement per ``PROBES`` tables."""
+        keys: dict[str, set[tuple[Any, ...]]] = {m: set() for _rp, m, _c in tables}
+        cursor = self._cursor()
+        try:
+            for start in range(0, len(tables), PROBES):
+                piece = tables[start : start + PROBES]
+                named = [
+                    sorted(k for k, c in columns.items() if c.role == "tag")
+                    for _rp, _m, columns in piece
+                ]
+                sql = " UNION ALL ".join(
+                    f"(SELECT DISTINCT {i} AS t, "
+                    f"[{', '.join(map(ident, tags))}]::VARCHAR[] AS v "
+                    f"FROM {self._table(db, rp, m)})"
+                    for i, ((rp, m, _c), tags) in enumerate(
+                        zip(piece, named, strict=True)
+                    )
+                )
+                for i, values in cursor.execute(sql).fetchall():
+                    keys[piece[i][1]].add(
+                        tuple(
+                            (k, v) for k, v in zip(named[i], values, strict=True) if v
+                        )
+                    )
+        finally:
+            cursor.close()
         return keys
 
     # -- shards and users ------------------------------------------------------
