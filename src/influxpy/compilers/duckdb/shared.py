@@ -38,18 +38,26 @@ class SharedAggregates:
         # subquery's SELECT has a list of its own and can name the same CTE.
         self._held: dict[tuple[int, str], tuple[list[str], list[Any]]] = {}
 
-    def _slot(self, ctes: list[str], name: str) -> tuple[int, list[Any]]:
-        """Where the CTE *name* is in *ctes*, and what it computes: a new
-        place and an empty list when *ctes* has no such CTE yet."""
+    def _widen(
+        self, ctes: list[str], kind: str, key: str, item: Any
+    ) -> tuple[str, int, list[Any], int]:
+        """The CTE of *kind* that the text *key* names: its name, its place
+        in *ctes* (a new, empty one when *ctes* has no such CTE yet), what
+        it computes, with *item* added, and *item*'s position there."""
+        name = f"{kind}_{hashlib.sha1(key.encode()).hexdigest()[:16]}"
         prefix = f"{name} AS ("
         held = self._held.get((id(ctes), name))
         index = next((i for i, c in enumerate(ctes) if c.startswith(prefix)), None)
         if held is None or index is None:
-            computed: list[Any] = []
-            self._held[(id(ctes), name)] = (ctes, computed)
+            items: list[Any] = []
+            self._held[(id(ctes), name)] = (ctes, items)
             ctes.append("")
-            return len(ctes) - 1, computed
-        return index, held[1]
+            index = len(ctes) - 1
+        else:
+            items = held[1]
+        if item not in items:
+            items.append(item)
+        return name, index, items, items.index(item)
 
     def read(
         self, ctes: list[str], columns: Sequence[str], time: str, value: str, tail: str
@@ -59,12 +67,9 @@ class SharedAggregates:
         expression) over *tail* (``FROM … GROUP BY … [HAVING …]``) that
         *ctes* holds, which it adds to *ctes* or widens by *value*."""
         head = ", ".join([*columns, f"{time} AS time"])
-        digest = hashlib.sha1(f"{head}\0{tail}".encode()).hexdigest()[:16]
-        name = f"shared_{digest}"
-        index, values = self._slot(ctes, name)
-        if value not in values:
-            values.append(value)
-        position = values.index(value)
+        name, index, values, position = self._widen(
+            ctes, "shared", f"{head}\0{tail}", value
+        )
         outputs = ", ".join(f"{v} AS {_column(i)}" for i, v in enumerate(values))
         ctes[index] = f"{name} AS (SELECT {head}, {outputs} {tail})"
         kept = ", ".join([*columns, "time", f"{_column(position)} AS v"])
@@ -89,12 +94,9 @@ class SharedAggregates:
         names = [n for _sql, n in keys]
         selected = [sql if sql == n else f"{sql} AS {n}" for sql, n in keys]
         head = ", ".join([*selected, *series])
-        digest = hashlib.sha1(f"{head}\0{where}".encode()).hexdigest()[:16]
-        name = f"shared_parts_{digest}"
-        index, fields = self._slot(ctes, name)
-        if part not in fields:
-            fields.append(part)
-        position = fields.index(part)
+        name, index, fields, position = self._widen(
+            ctes, "shared_parts", f"{head}\0{where}", part
+        )
         sums = []
         for i, (_x, total, count) in enumerate(fields):
             sums.append(f"{total} AS {_column(2 * i)}")
