@@ -8,7 +8,7 @@ Retention policies are recorded here and enforced by ``retention_service``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from influxpy.backends.duckdb.catalog import DEFAULT_RETENTION_POLICY, policies_table
@@ -71,25 +71,32 @@ class EngineAdmin(EngineCore):
             self._con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
         )
 
+    def _read_tables(
+        self, count: int, select: Callable[[int], str]
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``select(i)`` for each of *count* tables ``i``, read
+        ``PROBES`` tables a statement (``UNION ALL``): a statement per table
+        costs six times as much on a database of thousands of measurements.
+        Each ``select(i)`` puts ``i`` first in its rows."""
+        cursor = self._cursor()
+        try:
+            for start in range(0, count, PROBES):
+                sql = " UNION ALL ".join(
+                    f"({select(i)})" for i in range(start, min(count, start + PROBES))
+                )
+                yield from cursor.execute(sql).fetchall()
+        finally:
+            cursor.close()
+
     def _holding_points(
         self, database: str, tables: Sequence[tuple[str, str]]
     ) -> set[tuple[str, str]]:
-        """Which of the ``(rp, measurement)`` *tables* hold a point: one
-        statement per ``PROBES`` tables (a statement per table costs six
-        times as much on a database of thousands of measurements)."""
-        held: set[tuple[str, str]] = set()
-        cursor = self._cursor()
-        try:
-            for start in range(0, len(tables), PROBES):
-                piece = tables[start : start + PROBES]
-                sql = " UNION ALL ".join(
-                    f"(SELECT {i} FROM {self._table(database, rp, m)} LIMIT 1)"
-                    for i, (rp, m) in enumerate(piece)
-                )
-                held.update(piece[row[0]] for row in cursor.execute(sql).fetchall())
-        finally:
-            cursor.close()
-        return held
+        """Which of the ``(rp, measurement)`` *tables* hold a point."""
+
+        def probe(i: int) -> str:
+            return f"SELECT {i} FROM {self._table(database, *tables[i])} LIMIT 1"
+
+        return {tables[row[0]] for row in self._read_tables(len(tables), probe)}
 
     def show_measurements(self, database: str) -> list[str]:
         """Return the measurements of *database* that hold points, sorted."""

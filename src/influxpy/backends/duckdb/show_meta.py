@@ -19,7 +19,6 @@ from typing import Any
 
 from influxpy import statements as st
 from influxpy.backends.duckdb import show_stats
-from influxpy.backends.duckdb.admin import PROBES
 from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.show import Spans, StatementFailed
 from influxpy.backends.duckdb.show_measurements import EngineShowMeasurements
@@ -278,32 +277,24 @@ class EngineShowMeta(EngineShowMeasurements):
         self, db: str, tables: list[tuple[str, str, Mapping[str, ColumnInfo]]]
     ) -> dict[str, set[tuple[Any, ...]]]:
         """``_series_keys`` of every point of *tables*: each table's distinct
-        tag sets as a list, one statement per ``PROBES`` tables."""
+        tag sets as a list, many tables a statement (``_read_tables``)."""
         keys: dict[str, set[tuple[Any, ...]]] = {m: set() for _rp, m, _c in tables}
-        cursor = self._cursor()
-        try:
-            for start in range(0, len(tables), PROBES):
-                piece = tables[start : start + PROBES]
-                named = [
-                    sorted(k for k, c in columns.items() if c.role == "tag")
-                    for _rp, _m, columns in piece
-                ]
-                sql = " UNION ALL ".join(
-                    f"(SELECT DISTINCT {i} AS t, "
-                    f"[{', '.join(map(ident, tags))}]::VARCHAR[] AS v "
-                    f"FROM {self._table(db, rp, m)})"
-                    for i, ((rp, m, _c), tags) in enumerate(
-                        zip(piece, named, strict=True)
-                    )
-                )
-                for i, values in cursor.execute(sql).fetchall():
-                    keys[piece[i][1]].add(
-                        tuple(
-                            (k, v) for k, v in zip(named[i], values, strict=True) if v
-                        )
-                    )
-        finally:
-            cursor.close()
+        named = [
+            sorted(k for k, c in columns.items() if c.role == "tag")
+            for _rp, _m, columns in tables
+        ]
+
+        def tag_sets(i: int) -> str:
+            rp, m, _columns = tables[i]
+            return (
+                f"SELECT DISTINCT {i}, [{', '.join(map(ident, named[i]))}]::VARCHAR[] "
+                f"FROM {self._table(db, rp, m)}"
+            )
+
+        for i, values in self._read_tables(len(tables), tag_sets):
+            keys[tables[i][1]].add(
+                tuple((k, v) for k, v in zip(named[i], values, strict=True) if v)
+            )
         return keys
 
     # -- shards and users ------------------------------------------------------
