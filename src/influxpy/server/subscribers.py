@@ -106,9 +106,10 @@ class Subscribers:
         is full or no subscription names its database)."""
         if not any(db == database for db, *_rest in self._subscriptions()):
             return
-        policy = rp or self._backend.introspection(database).default_retention_policy()
-        if policy is None:
-            return
+        # The engine's default policy comes from its catalog state, with no
+        # statement run (this is on every write to a subscribed database).
+        engine: Any = self._backend
+        policy = rp or engine.default_retention_policy(database)
         try:
             self._queue.put_nowait(_Copy(database, policy, body, precision or ""))
         except queue.Full:
