@@ -13,6 +13,7 @@ from __future__ import annotations
 import decimal
 import re
 import sys
+import time
 import uuid
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -110,6 +111,12 @@ def assert_round_trips(
     lines = [encode_point(measurement, p.fields, p.tags, p.time_ns) for p in points]
     server.write("\n".join(lines), db)
     stored = read_back(server, db, measurement)
+    if stored != expected_rows(points):
+        # influxd 1.6.7 has once answered a read just after a database's
+        # first write with no series (the same example passed when run
+        # again): the points are read once more before the check.
+        time.sleep(0.5)
+        stored = read_back(server, db, measurement)
     assert stored == expected_rows(points), (
         f"lines: {lines!r}; measurements: {show_measurements(server, db)!r}"
     )
