@@ -4,6 +4,7 @@
 ``serve()`` runs it with uvicorn (the ``serve`` extra) until SIGINT or
 SIGTERM, then lets the requests in flight finish and closes the backend,
 so no write the server acknowledged is lost. The modules:
+``exchange`` (one request and its answer), ``query_route`` (``/query``),
 ``render`` (JSON, CSV and msgpack answers), ``writes`` (``/write`` bodies)
 and ``auth`` (users and passwords).
 """
