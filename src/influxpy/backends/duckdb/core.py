@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 from influxpy.backends.base import Backend, ClosedConnection
 from influxpy.backends.duckdb.catalog import (
     TAG_CODES_COLUMNS,
-    CatalogChange,
     CatalogState,
     DatabaseTables,
     TableKey,
     load_state,
     table_name,
 )
+from influxpy.backends.duckdb.catalog_change import CatalogChange
 from influxpy.backends.duckdb.ingest import TAG_CODE_CACHE
 from influxpy.backends.duckdb.stream import SLICE_ROWS
 from influxpy.backends.duckdb.subscription_table import (

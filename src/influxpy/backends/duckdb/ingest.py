@@ -23,7 +23,7 @@ from influxpy.exceptions import FieldTypeConflictError
 
 if TYPE_CHECKING:
     from influxpy.backends.duckdb.batches import Batch
-    from influxpy.backends.duckdb.catalog import CatalogChange
+    from influxpy.backends.duckdb.catalog_change import CatalogChange
     from influxpy.backends.duckdb.write_checks import Decision
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Where the embedded engine keeps subscriptions: ``main.influxpy_subscriptions``.
 
 One row per subscription, in the order they were created; the rows of a
-database or a retention policy go with it (``catalog.CatalogChange``).
+database or a retention policy go with it (``catalog_change.CatalogChange``).
 ``subscriptions.py`` runs the statements that change and list them.
 """
 

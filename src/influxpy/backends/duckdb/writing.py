@@ -26,10 +26,10 @@ from influxpy.backends.duckdb.batches import (
 )
 from influxpy.backends.duckdb.catalog import (
     DEFAULT_RETENTION_POLICY,
-    CatalogChange,
     policies_table,
     table_name,
 )
+from influxpy.backends.duckdb.catalog_change import CatalogChange
 from influxpy.backends.duckdb.core import EngineCore, _duckdb
 from influxpy.backends.duckdb.ingest import (
     conflict_error,
