@@ -17,6 +17,7 @@ them up in their ``functions`` table.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from influxpy.expressions import Expression, Resolver, Value
@@ -362,6 +363,19 @@ class _MathWithNumber(_Math):
         if isinstance(value, Expression):
             resolved.params = (value.resolve(resolver),)
         return resolved
+
+    def children(self) -> tuple[Any, ...]:
+        """The first argument, and the second when it is read on each
+        point too (``pow(2, v)`` reads ``v``)."""
+        (value,) = self.params
+        extra = (value,) if isinstance(value, Expression) else ()
+        return (*super().children(), *extra)
+
+    def walk(self) -> Iterator[Any]:
+        """Yield this node and the nodes below both arguments."""
+        yield self
+        for child in self.children():
+            yield from child.walk()
 
 
 class Atan2(_MathWithNumber):
