@@ -166,8 +166,12 @@ class Query:
             if isinstance(node, Func)
         ]
 
-    def check(self) -> None:
-        """Raise ``CompileError`` for combinations InfluxDB answers wrongly."""
+    def check(self, inherited: GroupByTime | None = None) -> None:
+        """Raise ``CompileError`` for combinations InfluxDB answers wrongly.
+
+        *inherited*: the time windows of the query around a subquery,
+        which a subquery without its own takes (as InfluxDB's do).
+        """
         if self.where is not None:
             _check_where(self.where)
         kinds = {f.kind for f in self.functions}
@@ -198,6 +202,7 @@ class Query:
                 and func.source is not None
                 and func.source.contains_aggregate
                 and self.group_by_time is None
+                and inherited is None
             ):
                 name = type(func).__name__
                 msg = (
@@ -213,7 +218,7 @@ class Query:
             raise CompileError(msg)
         for source in self.sources:
             if isinstance(source, Query):
-                source.check()
+                source.check(self.group_by_time or inherited)
 
     @property
     def has_lower_time_bound(self) -> bool:

@@ -255,8 +255,10 @@ class Grant:
 
 @dataclasses.dataclass(frozen=True)
 class ShowDiagnostics:
-    """``SHOW DIAGNOSTICS``: the server's build and configuration."""
+    """``SHOW DIAGNOSTICS [FOR 'module']``: the server's build and
+    configuration (one module's only, with ``FOR``)."""
 
+    module: str | None = None
     visit_name: ClassVar[str] = "show_diagnostics"
 
 

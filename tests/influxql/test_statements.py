@@ -477,7 +477,42 @@ def test_delete_compiles(text: str, compiled: str) -> None:
     ("text", "message"),
     [
         ("SELECT foo(v) FROM m", "undefined function foo()"),
-        ("SELECT top(v, 0) FROM m", r"limit \(0\) in top function must be"),
+        ("SELECT top(v, 0) FROM m", "limit (0) in top function must be at least 1"),
+        ("SELECT v FROM m GROUP BY v + 1", "only time and tag dimensions allowed"),
+        ("SELECT count(max(v)) FROM m", "expected field argument in count()"),
+        ("SELECT sin(1.3) FROM m", "field must contain at least one variable"),
+        (
+            "SELECT m FROM (SELECT derivative(v) FROM m) GROUP BY time(1m)",
+            "GROUP BY requires at least one aggregate function",
+        ),
+    ],
+)
+def test_compile_stage_refusals(text: str, message: str) -> None:
+    """A statement influxd refuses while compiling it parses; its refusal
+    is its answer, given once the databases it names are found (influxd
+    finds them first)."""
+    (statement,) = parse(text)
+    assert getattr(statement, "refusal", None) == message
+
+
+def test_a_refused_subquery_refuses_the_statement() -> None:
+    (statement,) = parse("SELECT a FROM (SELECT v, mean(v) AS a FROM m)")
+    assert statement.refusal == (
+        "mixing aggregate and non-aggregate queries is not supported"
+    )
+
+
+def test_a_subquery_inherits_the_outer_interval() -> None:
+    text = (
+        "SELECT max(d) FROM (SELECT derivative(mean(v)) AS d FROM m) GROUP BY time(1m)"
+    )
+    (statement,) = parse(text)
+    assert getattr(statement, "refusal", None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
         (
             "SELECT v FROM m WHERE time > 'yesterday'",
             "StringLiteral are not compatible",

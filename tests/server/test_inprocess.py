@@ -85,6 +85,12 @@ async def test_query_errors(client):
     )
     assert params.status_code == 400
     unknown = await client.get("/query", params={"q": "SELECT foo(v) FROM m"})
+    # influxd finds the database before it compiles the statement.
+    assert unknown.json()["results"][0]["error"] == "database name required"
+    await client.post("/query", params={"q": "CREATE DATABASE db"})
+    unknown = await client.get(
+        "/query", params={"q": "SELECT foo(v) FROM m", "db": "db"}
+    )
     assert unknown.json()["results"][0]["error"] == "undefined function foo()"
     csv_bad = await client.get(
         "/query", params={"q": "SELEC"}, headers={"Accept": "text/csv"}

@@ -31,8 +31,8 @@ from influxpy.expressions import (
 from influxpy.function_specs import names_where
 from influxpy.functions import Func
 from influxpy.influxql import bare_terms, regex
-from influxpy.influxql.call_arguments import go_text as call_text
-from influxpy.influxql.call_arguments import go_type
+from influxpy.influxql.go_syntax import go_text as call_text
+from influxpy.influxql.go_syntax import go_type
 from influxpy.influxql.nodes import (
     column,
     describe,

@@ -16,22 +16,22 @@ from functools import partial
 from typing import Any
 
 from influxpy.durations import Duration
-from influxpy.exceptions import CompileError
+from influxpy.exceptions import CompileError, UnsupportedCompilation
 from influxpy.expressions import (
     Col,
     Now,
 )
-from influxpy.influxql.call_arguments import check_call_arguments
+from influxpy.influxql.compile_stage import compile_error
 from influxpy.influxql.conditions import (
     where_of,
 )
-from influxpy.influxql.fields import check_fields, without_time
 from influxpy.influxql.nodes import (
     describe,
     to_expression,
     unsupported,
 )
 from influxpy.influxql.parser import Call, Lit, Ref, Rx, Wild
+from influxpy.influxql.reduce import reduced_field
 from influxpy.query import Fill, GroupByTime, Query, SelectItem, Source
 
 __all__ = ["TextQuery", "build_query"]
@@ -63,6 +63,40 @@ class TextQuery(Query):
     __hash__ = Query.__hash__
 
 
+def without_time(
+    fields: list[tuple[Any, str | None]],
+) -> tuple[list[tuple[Any, str | None]], str | None]:
+    """*fields* without the bare ``time`` names influxd removes, and the
+    alias of the last one removed (influxd names the time column after it).
+
+    influxd's loop removing them steps past the field after each one it
+    removes, so of two ``time`` names in a row the second stays in the list
+    and answers null (``SELECT time AS t, time AS u, v`` has columns ``t``,
+    ``u`` (null) and ``v``)."""
+    kept: list[tuple[Any, str | None]] = []
+    alias: str | None = None
+    skip = False
+    for node, name in fields:
+        if skip:
+            skip = False
+            kept.append((node, name))
+            continue
+        if isinstance(node, Ref) and node.name == "time":
+            alias = name
+            skip = True
+            continue
+        kept.append((node, name))
+    if all(_is_time(node) for node, _ in kept):
+        msg = "at least 1 non-time field must be queried"
+        raise CompileError(msg)
+    return kept, alias
+
+
+def _is_time(node: Any) -> bool:
+    """Whether *node* is a bare ``time`` name."""
+    return isinstance(node, Ref) and node.name == "time"
+
+
 def _check_subquery_order(sources: list[Any], descending: bool) -> None:
     """Refuse, as influxd does, a subquery (at any depth) whose ORDER BY runs
     against the direction of the query around it; a subquery without ORDER
@@ -78,6 +112,11 @@ def _check_subquery_order(sources: list[Any], descending: bool) -> None:
         _check_subquery_order(inner, descending if order is None else bool(order))
 
 
+#: Whether the statement being built is refused (a subquery is built
+#: as far as it can be, as the statement around it is).
+_REFUSED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "influxql_refused", default=False
+)
 #: Whether a subquery is being built (its order was checked from the top).
 _IN_SUBQUERY: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "influxql_in_subquery", default=False
@@ -156,22 +195,29 @@ def build_query(
     descending: bool | None,
     limits: tuple[int | None, int | None, int | None, int | None],
     timezone: str | None,
+    *,
+    pending: Any = None,
 ) -> Query:
-    """A ``Query`` from the clauses of a parsed SELECT."""
-    fields, time_name = without_time(fields)
+    """A ``Query`` from the clauses of a parsed SELECT (*pending*, the
+    parsed statement, is compiled as influxd compiles it: its error, and
+    its subqueries', is the query's ``refusal``)."""
+    refusal = None
+    if pending is not None and not _IN_SUBQUERY.get():
+        _check_subquery_order(sources, bool(descending))
+        refusal = compile_error(pending)
+    # A refused statement is built as far as it can be: its refusal is its
+    # answer, given once the databases it names are found (as influxd
+    # checks them before it compiles).
+    lenient = refusal is not None or _REFUSED.get()
+    fields = [(reduced_field(node), alias) for node, alias in fields]
+    try:
+        fields, time_name = without_time(fields)
+    except CompileError:
+        if not lenient:
+            raise
+        fields, time_name = [(Wild(None), None)], None
     windows_given = any(isinstance(d, Call) and d.name == "time" for d in dims)
     inherited = any(not isinstance(s, tuple) for s in sources)
-    if not _IN_SUBQUERY.get():
-        _check_subquery_order(sources, bool(descending))
-    refusal = None
-    try:
-        # influxd compiles each call's arguments before it combines them.
-        check_call_arguments(fields)
-        # influxd fills a subquery's windows with none unless it says.
-        own = "none" if fill is None and windows_given and _IN_SUBQUERY.get() else fill
-        check_fields(fields, windows=windows_given, fill=own)
-    except CompileError as exc:
-        refusal = str(exc)
     if not windows_given:
         # influxd ignores fill() without GROUP BY time (also over a windowed
         # subquery).
@@ -181,13 +227,21 @@ def build_query(
     else:
         try:
             select = tuple(_select_item(n, alias) for n, alias in fields)
-        except CompileError:
-            if refusal is None:
+        except (CompileError, UnsupportedCompilation):
+            if not lenient:
                 raise
-            # influxd's own check of the list comes first (holt_winters(v)).
-            raise CompileError(refusal) from None
-    first, *more = (_source(s) for s in sources)
-    windows, tags, patterns = _dimensions(dims)
+            select = ()
+    token = _REFUSED.set(lenient)
+    try:
+        first, *more = (_source(s) for s in sources)
+    finally:
+        _REFUSED.reset(token)
+    try:
+        windows, tags, patterns = _dimensions(dims)
+    except (CompileError, UnsupportedCompilation):
+        if not lenient:
+            raise
+        windows, tags, patterns = None, (), ()
     filling = None
     if fill is not None:
         filling = Fill(fill) if isinstance(fill, str) else Fill("value", fill)

@@ -93,7 +93,16 @@ class PendingSelect:
     def __call__(self) -> Query:
         fields, into, sources, where, fill, descending, limits, timezone = self.args
         return convert.build_query(
-            fields, into, sources, where, self.dims, fill, descending, limits, timezone
+            fields,
+            into,
+            sources,
+            where,
+            self.dims,
+            fill,
+            descending,
+            limits,
+            timezone,
+            pending=self,
         )
 
 
@@ -440,14 +449,24 @@ def _explain(p: Parser) -> Builder:
     return lambda: Explain(pending(), analyze)
 
 
+def _module(p: Parser) -> str | None:
+    """``FOR 'module'`` of SHOW STATS and SHOW DIAGNOSTICS, if given."""
+    if p.accept("FOR") is None:
+        return None
+    token = p.next()
+    if token.kind != "STRING":
+        raise p.error(token, ("string",))
+    return str(token.value)
+
+
 def _show_stats(p: Parser) -> Builder:
-    module = None
-    if p.accept("FOR") is not None:
-        token = p.next()
-        if token.kind != "STRING":
-            raise p.error(token, ("string",))
-        module = str(token.value)
+    module = _module(p)
     return lambda: ShowStats(module)
+
+
+def _show_diagnostics(p: Parser) -> Builder:
+    module = _module(p)
+    return lambda: ShowDiagnostics(module)
 
 
 def _integer(p: Parser) -> int:
@@ -539,7 +558,7 @@ _TREE: dict[str, Any] = {
     "SHOW": {
         "CONTINUOUS": {"QUERIES": _constant(ShowContinuousQueries())},
         "DATABASES": _constant(ShowDatabases()),
-        "DIAGNOSTICS": _constant(ShowDiagnostics()),
+        "DIAGNOSTICS": _show_diagnostics,
         "FIELD": {
             "KEY": _cardinality("field key"),
             "KEYS": _show_field_keys,

@@ -24,7 +24,7 @@ from influxpy.expressions import (
 )
 from influxpy.function_specs import FUNCTIONS
 from influxpy.functions import Func
-from influxpy.influxql.call_arguments import folded
+from influxpy.influxql.go_syntax import folded
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx, Wild
 
 __all__ = [

@@ -430,7 +430,11 @@ class Parser:
         if kind == "STRING":
             return Lit("string", token.value, token.pos)
         if kind == "INTEGER":
-            return Lit("integer", int(token.value), token.pos)
+            value = int(token.value)
+            if value >= 1 << 64:
+                # Past uint64: influxd cannot read it as any integer.
+                raise self.scanner.error_at("unable to parse integer", token.pos)
+            return Lit("integer", value, token.pos)
         if kind == "NUMBER":
             return Lit("number", float(token.value), token.pos)
         if kind in ("TRUE", "FALSE"):

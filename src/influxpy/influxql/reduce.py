@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from influxpy.durations import duration_from_nanoseconds
-from influxpy.influxql.syntax import Bin, Lit, Paren
+from influxpy.influxql.syntax import Bin, Call, Lit, Paren
 
 __all__ = [
     "COMPARISONS",
@@ -33,8 +33,10 @@ __all__ = [
     "arithmetic",
     "compared",
     "is_number",
+    "math_value",
     "reduced",
     "reduced_condition",
+    "reduced_field",
 ]
 
 
@@ -155,6 +157,121 @@ def reduced(node: Any) -> Any:
     if lhs is node.lhs and rhs is node.rhs:
         return node
     return Bin(node.op, lhs, rhs)
+
+
+def reduced_field(node: Any) -> Any:
+    """*node* (a select-list field) reduced as influxd reduces a field
+    before it compiles it: ``reduced``, and each math function of literals
+    computed (``sin(1.3)``; ``sin('a')`` is the nil literal, kind
+    ``nil``); parentheses kept around arithmetic only."""
+    if isinstance(node, Paren):
+        inner = reduced_field(node.expr)
+        return Paren(inner) if isinstance(inner, Bin) else inner
+    if isinstance(node, Call):
+        args = tuple(reduced_field(arg) for arg in node.args)
+        if args and all(isinstance(arg, Lit) for arg in args):
+            value = math_value(node.name, tuple(_value(arg) for arg in args))
+            if value is None:
+                return Lit("nil", None, node.pos)
+            if not isinstance(value, Unfolded):
+                return _literal(value, node.pos)
+        if args == node.args:
+            return node
+        return Call(node.name, args, node.pos)
+    if not isinstance(node, Bin):
+        return node
+    lhs, rhs = reduced_field(node.lhs), reduced_field(node.rhs)
+    if isinstance(lhs, Lit) and isinstance(rhs, Lit) and node.op in ARITHMETIC:
+        if lhs.kind == rhs.kind == "bool" and node.op in "&|^":
+            # Booleans fold by the bitwise operators too.
+            value = _OPERATORS[node.op](bool(lhs.value), bool(rhs.value))
+            return Lit("bool", bool(value), lhs.pos)
+        value = arithmetic(_value(lhs), node.op, _value(rhs))
+        if not isinstance(value, Unfolded):
+            return _literal(value, lhs.pos)
+    if lhs is node.lhs and rhs is node.rhs:
+        return node
+    return Bin(node.op, lhs, rhs)
+
+
+def _go_float(compute: Callable[..., float]) -> Callable[..., float]:
+    """*compute* of floats, giving what Go's ``math`` gives where Python's
+    raises: NaN outside the domain, ±Inf past the range (``log(0)`` is
+    -Inf, ``pow(0, -1)`` +Inf)."""
+
+    def call(*args: float) -> float:
+        import numpy as np
+
+        with np.errstate(all="ignore"):
+            return float(compute(*(np.float64(a) for a in args)))
+
+    return call
+
+
+def _kept_integer(compute: Callable[[float], float]) -> Callable[[Any], Any]:
+    """abs, floor, ceil and round: an integer stays as it is."""
+    return lambda value: value if isinstance(value, int) else compute(float(value))
+
+
+def _finite(compute: Callable[[float], float]) -> Callable[[float], float]:
+    """*compute* of a finite float; NaN and ±Inf as they are."""
+    return lambda value: float(compute(value)) if math.isfinite(value) else value
+
+
+def _go_round(value: float) -> float:
+    """Go's round of influxd (half away from zero)."""
+    whole = math.trunc(value)
+    if abs(value - whole) >= 0.5:
+        return whole + math.copysign(1, value)
+    return float(whole)
+
+
+def _math_values() -> dict[str, Callable[..., Any]]:
+    import numpy as np
+
+    def log(x: float, base: float) -> float:
+        return float(np.log(x) / np.log(base))
+
+    return {
+        "abs": _kept_integer(abs),
+        "floor": _kept_integer(_finite(math.floor)),
+        "ceil": _kept_integer(_finite(math.ceil)),
+        "round": _kept_integer(_finite(_go_round)),
+        "sin": _go_float(np.sin),
+        "cos": _go_float(np.cos),
+        "tan": _go_float(np.tan),
+        "asin": _go_float(np.arcsin),
+        "acos": _go_float(np.arccos),
+        "atan": _go_float(np.arctan),
+        "exp": _go_float(np.exp),
+        "ln": _go_float(np.log),
+        "log2": _go_float(np.log2),
+        "log10": _go_float(np.log10),
+        "sqrt": _go_float(np.sqrt),
+        "atan2": _go_float(np.arctan2),
+        "log": _go_float(log),
+        "pow": _go_float(np.power),
+    }
+
+
+_MATH_VALUES: dict[str, Callable[..., Any]] = {}
+
+
+def math_value(name: str, args: tuple[Any, ...]) -> Any:
+    """The value of math function *name* of literal values *args*, as
+    influxd's ``MathValuer`` computes it while it reduces a field
+    (``sin(1.3)`` is a number); None for a value it gives no number
+    (``sin('a')``); ``UNFOLDED`` for a call it leaves as written (another
+    function, or the wrong number of arguments)."""
+    if not _MATH_VALUES:
+        _MATH_VALUES.update(_math_values())
+    compute = _MATH_VALUES.get(name)
+    two = name in ("atan2", "log", "pow")
+    if compute is None or len(args) != (2 if two else 1):
+        return UNFOLDED
+    if not all(is_number(arg) for arg in args):
+        return None
+    return compute(*args)
 
 
 def _value(node: Lit) -> Any:

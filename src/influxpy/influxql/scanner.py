@@ -292,7 +292,8 @@ class Scanner:
         if name.startswith('"'):
             name = re.sub(r"\\(.)", lambda m: _ESCAPES.get(m[1], m[1]), name[1:-1])
         if not name or name not in self.params:
-            return Token("BOUNDPARAM", lit, pos, spaced)
+            # influxd names a missing parameter unquoted.
+            return Token("BOUNDPARAM", "$" + name, pos, spaced)
         kind, value = bind(self.params[name], name)
         return Token(kind, value, pos, spaced)
 

@@ -7,8 +7,9 @@ use ``CatalogState``, an immutable snapshot of what is committed. A change
 (a write adding a column, a drop) builds a ``CatalogChange``
 (``catalog_change.py``): a private copy of the state that only the
 transaction sees. After COMMIT the backend publishes the change's new
-state by swapping one reference; after ROLLBACK it throws the change away. So no thread ever sees a column, a table or a
-policy that is not committed, nor a catalog emptied by a refused write.
+state by swapping one reference; after ROLLBACK it throws the change away.
+So no thread ever sees a column, a table or a policy that is not
+committed, nor a catalog emptied by a refused write.
 
 The tables are held in persistent maps (``immutables.Map``, a hash array
 mapped trie): a change that adds or drops a table makes a new map sharing

@@ -356,7 +356,10 @@ class EngineShowMeta(EngineShowMeasurements):
     def _do_show_diagnostics(
         self, statement: st.ShowDiagnostics, database: str | None
     ) -> list[Series]:
-        return show_stats.diagnostics()
+        found = show_stats.diagnostics()
+        if statement.module is None:
+            return found
+        return [series for series in found if series.name == statement.module]
 
     def _do_show_stats(
         self, statement: st.ShowStats, database: str | None

@@ -101,6 +101,43 @@ def _refusal(query: Query) -> str | None:
     return refusal
 
 
+#: influxd's system measurements (influxql's ``IsSystemName``), each with
+#: the statement that reads it; a SELECT may not name them.
+_SYSTEM_SOURCES = {
+    "_fieldKeys": "SHOW FIELD KEYS",
+    "_measurements": "SHOW MEASUREMENTS",
+    "_name": "the appropriate meta command",
+    "_series": "SHOW SERIES",
+    "_tagKey": "the appropriate meta command",
+    "_tagKeys": "SHOW TAG KEYS",
+    "_tags": "SHOW TAG VALUES",
+}
+
+
+def _refuse_system_sources(query: Query) -> None:
+    """Refuse, as influxd does before anything else, a SELECT naming a
+    system measurement in its FROM (not in a subquery's); the statements
+    after it are not run."""
+    for source in query.sources:
+        if isinstance(source, Source) and not source.regex:
+            command = _SYSTEM_SOURCES.get(source.measurement)
+            if command is not None:
+                text = (
+                    f"unable to use system source '{source.measurement}': "
+                    f"use {command} instead"
+                )
+                raise StatementFailed(text)
+
+
+def _databases_named(query: Query) -> Iterator[str]:
+    """The databases the sources of *query* name, at any depth."""
+    for source in query.sources:
+        if isinstance(source, Query):
+            yield from _databases_named(source)
+        elif source.database:
+            yield source.database
+
+
 @dataclasses.dataclass
 class TimeNamedSeries(Series):
     """A series whose first column, named otherwise, holds the time."""
@@ -318,9 +355,7 @@ class EngineStatements(EngineAdminStatements):
         """*query* ready to compile, its columns resolved, and its database;
         a select list influxd refuses (``TextQuery.refusal``), a missing
         database or retention policy fails the statement."""
-        refusal = _refusal(query)
-        if refusal is not None:
-            raise StatementFailed(refusal)
+        _refuse_system_sources(query)
         source = query.source
         if isinstance(source, Source):
             # Of several sources, a bare name reads the statement's database.
@@ -330,10 +365,16 @@ class EngineStatements(EngineAdminStatements):
                 source = dataclasses.replace(source, retention_policy=retention_policy)
                 query = dataclasses.replace(query, source=source)
         db = self._existing(database)
+        for named in _databases_named(query):
+            # influxd finds every database the statement names first.
+            self._existing(named)
+        refusal = _refusal(query)
+        if refusal is not None:
+            # Then it compiles the statement.
+            raise StatementFailed(refusal)
         for other in query.sources if query.extra_sources else ():
             if isinstance(other, Source) and other.database:
-                # influxd checks every database and policy a FROM names.
-                self._existing(other.database)
+                # influxd checks every policy a FROM names.
                 names = [p["name"] for p in self.retention_policies(other.database)]
                 if other.retention_policy and other.retention_policy not in names:
                     text = RetentionPolicyNotFoundError.server_text(
