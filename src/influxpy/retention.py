@@ -17,6 +17,8 @@ from influxpy.durations import Duration, Hour, as_duration, duration_from_nanose
 from influxpy.exceptions import ImproperlyConfigured
 
 __all__ = [
+    "DURATION_TOO_SHORT",
+    "MIN_DURATION_NS",
     "RetentionPolicy",
     "declared_downsampling",
     "declared_policies",
@@ -27,6 +29,10 @@ __all__ = [
 
 _HOUR_NS = 3_600 * 1_000_000_000
 _DAY_NS = 24 * _HOUR_NS
+#: The shortest retention policy duration InfluxDB keeps (0 is no limit).
+MIN_DURATION_NS = _HOUR_NS
+#: InfluxDB's error for a duration under ``MIN_DURATION_NS``.
+DURATION_TOO_SHORT = "retention policy duration must be at least 1h0m0s"
 _GO_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|h|m|s)")
 _GO_UNITS = {
     "ns": 1,

@@ -15,7 +15,7 @@ from influxpy.durations import duration_from_nanoseconds
 from influxpy.influxql.canonical import quote_identifier
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx, Wild
 
-__all__ = ["folded", "go_text", "go_type"]
+__all__ = ["folded", "format_duration", "go_text", "go_type"]
 
 #: Go's ``%T`` of each parsed node, as influxd names it in its errors.
 _GO_LITERALS = {
@@ -84,7 +84,7 @@ def go_text(node: Any) -> str:
         if node.kind == "bool":
             return "true" if node.value else "false"
         if node.kind == "duration":
-            return _go_duration(node.value.nanoseconds)
+            return format_duration(node.value.nanoseconds)
         return str(node.value)
     if isinstance(node, Ref):
         cast = f"::{node.cast}" if node.cast else ""
@@ -102,6 +102,6 @@ def go_text(node: Any) -> str:
     return str(node)
 
 
-def _go_duration(nanoseconds: int) -> str:
+def format_duration(nanoseconds: int) -> str:
     """influxql's ``FormatDuration``: in the largest unit that divides it."""
     return str(duration_from_nanoseconds(nanoseconds)) if nanoseconds else "0s"

@@ -19,7 +19,9 @@ from typing import Any
 
 from influxpy.exceptions import CompileError
 from influxpy.influxql import convert, nodes, policy_grammar, users
-from influxpy.influxql.parser import Bin, Call, Paren, Parser, Rx
+from influxpy.influxql.go_syntax import format_duration
+from influxpy.influxql.parser import Bin, Call, Lit, Paren, Parser, Rx
+from influxpy.influxql.scanner import parse_error
 from influxpy.influxql.show_conditions import show_where
 from influxpy.query import Delete, Query, Source
 from influxpy.statements import (
@@ -419,7 +421,30 @@ def _create_continuous_query(p: Parser) -> Builder:
         # influxd names the last token of the SELECT.
         raise p.error(p.last, ("GROUP BY time(...)",))
     p.expect("END")
+    _check_resample(pending, every, for_)
     return lambda: CreateContinuousQuery(name, database, pending(), every, for_)
+
+
+def _check_resample(pending: PendingSelect, every: Any, for_: Any) -> None:
+    """Refuse, as influxql's parser does, a RESAMPLE FOR shorter than the
+    windows (or than EVERY, when that is longer)."""
+    if for_ is None or not for_.nanoseconds:
+        return
+    interval = 0
+    for dim in pending.dims:
+        if isinstance(dim, Call) and dim.name == "time" and dim.args:
+            first = dim.args[0]
+            if isinstance(first, Lit) and first.kind == "duration":
+                interval = first.value.nanoseconds
+            break
+    if every is not None and every.nanoseconds > interval:
+        interval = every.nanoseconds
+    if interval > for_.nanoseconds:
+        msg = (
+            "FOR duration must be >= GROUP BY time duration: must be a minimum "
+            f"of {format_duration(interval)}, got {format_duration(for_.nanoseconds)}"
+        )
+        raise parse_error(msg)
 
 
 def _resample_duration(p: Parser) -> Any:

@@ -22,6 +22,7 @@ from influxpy.influxql.scanner import (
     Scanner,
     Token,
     duration_literal,
+    duration_overflow,
     parse_error,
 )
 from influxpy.influxql.syntax import (
@@ -177,6 +178,9 @@ class Parser:
 
     def duration_value(self, token: Token) -> Duration:
         """The ``Duration`` of a DURATIONVAL token."""
+        overflow = duration_overflow(token.value)
+        if overflow is not None:
+            raise self.scanner.error_at(overflow, token.pos)
         duration = duration_literal(token.value)
         if duration is None:
             raise self.scanner.error_at("invalid duration", token.pos)
@@ -440,6 +444,9 @@ class Parser:
         if kind in ("TRUE", "FALSE"):
             return Lit("bool", kind == "TRUE", token.pos)
         if kind == "DURATIONVAL":
+            overflow = duration_overflow(token.value)
+            if overflow is not None:
+                raise parse_error(overflow)
             duration = duration_literal(token.value)
             if duration is None:
                 raise parse_error("invalid duration")

@@ -15,7 +15,7 @@ from typing import Any
 from influxpy.durations import Duration, Hour
 from influxpy.exceptions import CompileError
 from influxpy.influxql.parser import Parser
-from influxpy.retention import RetentionPolicy
+from influxpy.retention import DURATION_TOO_SHORT, RetentionPolicy
 from influxpy.statements import (
     AlterRetentionPolicy,
     CreateDatabase,
@@ -28,8 +28,6 @@ __all__ = ["alter_retention_policy", "create_database", "create_retention_policy
 
 _INT32_MAX = 2**31 - 1
 _HOUR_NS = 3_600_000_000_000
-#: influxd's error for a retention policy shorter than one hour.
-_TOO_SHORT = "retention policy duration must be at least 1h0m0s"
 
 Builder = Callable[[], Statement]
 
@@ -77,7 +75,7 @@ def create_database(p: Parser) -> Builder:
         shard = p.duration()
     rp_name = p.ident() if p.accept("NAME") is not None else "autogen"
     if _too_short(duration):
-        return lambda: Invalid(_TOO_SHORT)
+        return lambda: Invalid(DURATION_TOO_SHORT)
     return lambda: CreateDatabase(
         name,
         _policy(
@@ -107,7 +105,7 @@ def create_retention_policy(p: Parser) -> Builder:
     shard = _shard_duration(p) if p.accept("SHARD") is not None else None
     default = p.accept("DEFAULT") is not None
     if _too_short(duration):
-        return lambda: Invalid(_TOO_SHORT)
+        return lambda: Invalid(DURATION_TOO_SHORT)
     return lambda: CreateRetentionPolicy(
         _policy(
             name=name,
@@ -156,8 +154,8 @@ def alter_retention_policy(p: Parser) -> Builder:
                 raise p.error(p.next(), expected)
             break
         found.add(token.kind)
-    if isinstance(values.get("duration"), Duration) and _too_short(values["duration"]):
-        return lambda: Invalid(_TOO_SHORT)
+    # A duration under an hour fails when the statement runs, once the
+    # database and the policy are found (influxd's order).
     return lambda: AlterRetentionPolicy(name, database, **values)
 
 

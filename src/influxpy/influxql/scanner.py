@@ -413,9 +413,34 @@ def duration_literal(text: str) -> Duration | None:
     digits = len(text) - len(text.lstrip("0123456789"))
     unit = _UNIT_CLASSES.get(text[digits:])
     if unit is not None and digits:
-        return unit(int(text[:digits]))
+        duration = unit(int(text[:digits]))
+        if duration.nanoseconds < 1 << 63:
+            return duration
     ns = parse_duration(text)
-    return None if ns is None else duration_from_nanoseconds(ns)
+    # Past int64, influxd's sum wraps (a wrap below zero is refused first,
+    # ``duration_overflow``): the literal is what it wraps to.
+    return None if ns is None else duration_from_nanoseconds(_int64(ns))
+
+
+def _int64(value: int) -> int:
+    """*value* wrapped as Go's int64 arithmetic wraps it."""
+    return (value + (1 << 63)) % (1 << 64) - (1 << 63)
+
+
+def duration_overflow(text: str) -> str | None:
+    """influxd's error for a duration literal whose nanoseconds its int64
+    sum wraps below zero (``15251w``), or None: ``overflowed duration
+    15251w: choose a smaller duration or INF`` (named by its last part)."""
+    total, last = 0, ""
+    for match in re.finditer(r"(\d+)(\D+)", text):
+        unit = _UNITS.get(match[2])
+        if unit is None:
+            return None
+        total = _int64(total + _int64(_int64(int(match[1])) * unit))
+        last = match[0]
+    if total >= 0:
+        return None
+    return f"overflowed duration {last}: choose a smaller duration or INF"
 
 
 def parse_duration(text: str) -> int | None:

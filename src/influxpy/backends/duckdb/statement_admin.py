@@ -23,7 +23,8 @@ from influxpy.exceptions import ProgrammingError, RetentionPolicyNotFoundError
 from influxpy.expressions import CombinedExpression, Now, WhereNode
 from influxpy.functions import Func
 from influxpy.lookups import ExpressionLookup, Lookup
-from influxpy.retention import RetentionPolicy
+from influxpy.query import Query, Source
+from influxpy.retention import DURATION_TOO_SHORT, MIN_DURATION_NS, RetentionPolicy
 
 __all__ = ["INVALID_NAME", "EngineAdminStatements", "valid_name"]
 
@@ -95,6 +96,18 @@ def _check_shard_duration(row: Mapping[str, Any]) -> None:
     if row["duration"] and row["shard_duration"] > row["duration"]:
         msg = "retention policy duration must be greater than the shard duration"
         raise StatementFailed(msg)
+
+
+def _measurements_of(query: Query) -> list[Source]:
+    """The measurements a continuous query's SELECT names, as influxd walks
+    them: its INTO target, then its sources (subqueries' in turn)."""
+    found = [] if query.into is None else [query.into]
+    for source in query.sources:
+        if isinstance(source, Query):
+            found += _measurements_of(source)
+        else:
+            found.append(source)
+    return found
 
 
 class EngineAdminStatements(EngineUsers, EngineShowMeta):
@@ -186,6 +199,11 @@ class EngineAdminStatements(EngineUsers, EngineShowMeta):
         if existing is None:
             msg = RetentionPolicyNotFoundError.server_text(statement.name)
             raise StatementFailed(msg)
+        # Checked once the database and the policy are found.
+        duration = statement.duration
+        ns = duration.nanoseconds if isinstance(duration, Duration) else 0
+        if 0 < ns < MIN_DURATION_NS:
+            raise StatementFailed(DURATION_TOO_SHORT)
         row = dict(existing)
         if statement.duration == "INF":
             row["duration"] = 0
@@ -213,14 +231,25 @@ class EngineAdminStatements(EngineUsers, EngineShowMeta):
         self, statement: st.CreateContinuousQuery, database: str | None
     ) -> None:
         db = statement.database
+        # influxd finds the database of every measurement the query names
+        # (the request's, else the continuous query's, where it names
+        # none), then each one's policy, then the continuous query's own
+        # database.
+        named = _measurements_of(statement.query)
+        default = database or db
+        for source in named:
+            self._existing(source.database or default)
+        for source in named:
+            found = source.database or default
+            policy = source.retention_policy or self.default_retention_policy(found)
+            if policy not in {p["name"] for p in self.retention_policies(found)}:
+                msg = f"retention policy not found: {found}.{policy}"
+                raise StatementFailed(msg)
         if db not in self._state.databases:
             msg = f"database not found: {db}"
             raise StatementFailed(msg)
         if database:
             # influxd qualifies the measurements with the request's database.
-            if database not in self._state.databases:
-                msg = f"database not found: {database}"
-                raise StatementFailed(msg)
             policy = self.default_retention_policy(database)
             query = qualify_continuous_query(statement.query, database, policy)
             statement = dataclasses.replace(statement, query=query)

@@ -1,0 +1,109 @@
+"""Which error a statement gets when several apply, as influxd picks it: cases
+of InfluxDB 1.6.7's parser tests sent to influxd and ``influxpy serve``.
+
+influxd parses first (a RESAMPLE FOR shorter than the windows, a duration
+past int64), then finds the databases a statement names, then what lives
+in them (a continuous query's target policy before its own database; a
+policy before the minimum duration an ALTER asks for).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+import pytest
+
+from _influxd import InfluxServer
+from server._serve import Served, seeded_pair
+
+LINES = "cpu,host=a value=1.5 1000000000\ncpu,host=b value=2.5 2000000000\n"
+
+
+@pytest.fixture(scope="module")
+def pair(
+    influx_server: InfluxServer, served: Served
+) -> Iterator[tuple[InfluxServer, Served, str]]:
+    with seeded_pair(influx_server, served, "order", LINES) as pair:
+        yield pair
+
+
+def assert_same(pair: Any, q: str) -> Any:
+    influxd, served, name = pair
+    q = q.replace("$db", name)
+    out = []
+    for target in (influxd, served):
+        response = target.request("POST", "/query", params={"q": q, "db": name})
+        documents = [orjson.loads(line) for line in response.text.splitlines()]
+        out.append((response.status_code, documents))
+    assert out[1] == out[0]
+    return out[1]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        # The target's policy (in the request's database) before the
+        # continuous query's own database.
+        (
+            'CREATE CONTINUOUS QUERY q ON testdb BEGIN SELECT count(v) INTO "1h.p"."c" '
+            "FROM m GROUP BY time(5m) END"
+        ),
+        'CREATE CONTINUOUS QUERY q ON testdb BEGIN SELECT v INTO "p"."v" FROM m END',
+        (
+            "CREATE CONTINUOUS QUERY q ON testdb BEGIN SELECT mean(v) "
+            'INTO "p".:measurement FROM /^[a-z]+.*/ GROUP BY time(1m) END'
+        ),
+        (
+            "CREATE CONTINUOUS QUERY q ON testdb BEGIN SELECT mean(v) INTO nodb..c "
+            "FROM m GROUP BY time(1m) END"
+        ),
+        (
+            "CREATE CONTINUOUS QUERY q ON testdb BEGIN SELECT mean(v) INTO c "
+            "FROM $db.nope.m GROUP BY time(1m) END"
+        ),
+        (
+            "CREATE CONTINUOUS QUERY q ON testdb BEGIN SELECT mean(v) INTO c "
+            "FROM m GROUP BY time(1m) END"
+        ),
+        # The database, then the policy, then the duration.
+        "ALTER RETENTION POLICY p ON testdb DURATION 1m REPLICATION 4 DEFAULT",
+        "ALTER RETENTION POLICY nope ON $db DURATION 30m",
+        "ALTER RETENTION POLICY autogen ON $db DURATION 30m",
+    ],
+)
+def test_errors_in_influxds_order(pair: Any, q: str) -> None:
+    _status, (document,) = assert_same(pair, q)
+    assert "error" in document["results"][0]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        (
+            "CREATE CONTINUOUS QUERY cq ON db RESAMPLE FOR 5s BEGIN SELECT mean(v) "
+            "INTO c FROM m GROUP BY time(10s) END"
+        ),
+        (
+            "CREATE CONTINUOUS QUERY cq ON db RESAMPLE EVERY 10s FOR 5s BEGIN "
+            "SELECT mean(v) INTO c FROM m GROUP BY time(5s) END"
+        ),
+        "ALTER RETENTION POLICY p ON testdb DURATION 15251w",
+        (
+            "CREATE RETENTION POLICY p ON $db DURATION 1h REPLICATION 1 "
+            "SHARD DURATION 15251w"
+        ),
+        "SELECT mean(value) FROM cpu WHERE time > now() - 15251w GROUP BY time(1m)",
+    ],
+)
+def test_parse_errors(pair: Any, q: str) -> None:
+    status, _documents = assert_same(pair, q)
+    assert status == 400
+
+
+def test_a_duration_past_int64_wraps_as_influxds(pair: Any) -> None:
+    _status, (document,) = assert_same(
+        pair, "SELECT mean(value) FROM cpu GROUP BY time(40000w)"
+    )
+    assert document["results"][0]["series"][0]["values"][0][1] == 2.0
