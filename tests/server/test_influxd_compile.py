@@ -204,3 +204,21 @@ def test_show_diagnostics_for_one_module(pair: Any) -> None:
         assert series["columns"] == ["Branch", "Build Time", "Commit", "Version"]
     missing = assert_same(pair, "SHOW DIAGNOSTICS FOR 'nope'")
     assert missing[1] == [{"results": [{"statement_id": 0}]}]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "SELECT value::unsigned FROM cpu",
+        "SELECT top(value::unsigned, 2) FROM cpu",
+        "SELECT max(v) FROM (SELECT value::unsigned AS v FROM cpu)",
+    ],
+)
+def test_a_value_read_as_unsigned_is_refused_not_misread(pair: Any, q: str) -> None:
+    # influxd truncates 18.5 to 18; the engine stores no unsigned integers
+    # and says so rather than answer 18.5.
+    _influxd, served, name = pair
+    response = served.request("GET", "/query", params={"q": q, "db": name})
+    error = response.json()["results"][0]["error"]
+    assert "cannot read 'value' as unsigned" in error
+    assert "value::integer" in error

@@ -93,7 +93,7 @@ from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
 from influxpy.compilers.duckdb.ties import tie_key
 from influxpy.compilers.duckdb.windows import WindowsMixin
-from influxpy.exceptions import ProgrammingError
+from influxpy.exceptions import ProgrammingError, UnsupportedCompilation
 from influxpy.expressions import (
     Col,
     ColumnPattern,
@@ -133,6 +133,7 @@ class DuckDBCompiler(
             return self._compile_delete(node)
         if not isinstance(node, Query):
             self.visit_unsupported(node)
+        _refuse_unsigned(node)
         if self.check is not None and self.check(node):
             return Compiled("", plan=EmptyPlan())
         prepared = self._prepare(node)
@@ -550,3 +551,21 @@ def _top_tags(query: Query, names: list[str]) -> tuple[str, ...]:
         if isinstance(param, Col | F)
     }
     return tuple(name for name in names if name in keys)
+
+
+def _refuse_unsigned(query: Query) -> None:
+    """Refuse a value read as unsigned (``v::unsigned``): the engine stores
+    no unsigned integers, and reading one as a signed integer or a float
+    would answer other numbers than InfluxDB's."""
+    nodes = [node for item in query.select for node in item.expression.walk()]
+    for node in nodes:
+        if isinstance(node, Col) and node.cast == "unsigned":
+            msg = (
+                f"The embedded engine cannot read {node.key!r} as unsigned "
+                f"({node.key}::unsigned): it stores no unsigned integers. Read it "
+                f"as an integer ({node.key}::integer) instead."
+            )
+            raise UnsupportedCompilation(msg, dialect="DuckDB", node="unsigned")
+    for source in query.sources:
+        if isinstance(source, Query):
+            _refuse_unsigned(source)
