@@ -39,6 +39,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "influxpy.urls",
             "influxpy.retention",
             "influxpy.function_specs",
+            "influxpy._gomath",
         ),
     ),
     ("fields", ("influxpy.fields",)),

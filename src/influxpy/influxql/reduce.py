@@ -20,6 +20,7 @@ import dataclasses
 import math
 import operator
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from influxpy.durations import duration_from_nanoseconds
@@ -229,29 +230,18 @@ def _go_round(value: float) -> float:
 def _math_values() -> dict[str, Callable[..., Any]]:
     import numpy as np
 
-    def log(x: float, base: float) -> float:
-        return float(np.log(x) / np.log(base))
+    from influxpy._gomath import GO_MATH, go_math
 
-    return {
+    values: dict[str, Callable[..., Any]] = {
         "abs": _kept_integer(abs),
         "floor": _kept_integer(_finite(math.floor)),
         "ceil": _kept_integer(_finite(math.ceil)),
         "round": _kept_integer(_finite(_go_round)),
-        "sin": _go_float(np.sin),
-        "cos": _go_float(np.cos),
-        "tan": _go_float(np.tan),
-        "asin": _go_float(np.arcsin),
-        "acos": _go_float(np.arccos),
-        "atan": _go_float(np.arctan),
-        "exp": _go_float(np.exp),
-        "ln": _go_float(np.log),
-        "log2": _go_float(np.log2),
-        "log10": _go_float(np.log10),
         "sqrt": _go_float(np.sqrt),
-        "atan2": _go_float(np.arctan2),
-        "log": _go_float(log),
-        "pow": _go_float(np.power),
     }
+    for name in GO_MATH:
+        values[name] = partial(go_math, name)
+    return values
 
 
 _MATH_VALUES: dict[str, Callable[..., Any]] = {}

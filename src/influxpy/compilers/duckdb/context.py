@@ -135,26 +135,28 @@ class _CompilerBase(Compiler):
             "iexact",
         }
     )
-    #: Row-wise math functions: InfluxQL name -> DuckDB spelling.
+    #: Row-wise math functions: InfluxQL name -> DuckDB spelling. Those
+    #: Go computes otherwise than C are the engine's own functions, which
+    #: compute them as influxd does (``influxpy._gomath``).
     functions: ClassVar[dict[str, str]] = {
         "abs": "abs",
-        "acos": "acos",
-        "asin": "asin",
-        "atan": "atan",
-        "atan2": "atan2",
+        "acos": "influxpy_acos",
+        "asin": "influxpy_asin",
+        "atan": "influxpy_atan",
+        "atan2": "influxpy_atan2",
         "ceil": "ceil",
-        "cos": "cos",
-        "exp": "exp",
+        "cos": "influxpy_cos",
+        "exp": "influxpy_exp",
         "floor": "floor",
-        "ln": "ln",
-        "log": "log",
-        "log2": "log2",
-        "log10": "log10",
-        "pow": "pow",
+        "ln": "influxpy_ln",
+        "log": "influxpy_log",
+        "log2": "influxpy_log2",
+        "log10": "influxpy_log10",
+        "pow": "influxpy_pow",
         "round": "round",
-        "sin": "sin",
+        "sin": "influxpy_sin",
         "sqrt": "sqrt",
-        "tan": "tan",
+        "tan": "influxpy_tan",
     }
     # The function kinds, from ``influxpy.function_specs``. The engine
     # compiles TOP, BOTTOM, SAMPLE and DISTINCT apart (``multi_row``), not

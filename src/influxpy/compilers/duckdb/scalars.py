@@ -97,10 +97,7 @@ class ScalarsMixin(_CompilerBase):
                 if other_kind not in self._NUMERIC:
                     return "CAST(NULL AS DOUBLE)", "float"
                 other = f"CAST({other} AS DOUBLE)"
-            if name == "log":
-                value = f"ln({x}) / ln({other})"
-            else:
-                value = f"{name}({x}, {other})"
+            value = f"{self.functions[name]}({x}, {other})"
         else:
             value = f"{self.functions[name]}({x})"
         # NaN (sqrt(-1), acos(2)) and ±Inf (ln(0)) stay values, as in Go's

@@ -23,7 +23,7 @@ col_3" FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc"
 influxpy_tie", abs("v") AS "
 col_0", "n" AS "
 col_1", sqrt(CAST("v" AS DOUBLE)) AS "
-col_2", pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
+col_2", influxpy_pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
 col_3" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 8}
@@ -33,7 +33,7 @@ SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WH
 influxpy_tie", abs("v") AS "
 col_0", "n" AS "
 col_1", sqrt(CAST("v" AS DOUBLE)) AS "
-col_2", pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
+col_2", influxpy_pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
 col_3" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)
 -- stream count:
 SELECT count(*) FROM "influxpy"."autogen.metrics"
@@ -42,14 +42,14 @@ SELECT n, lo, hi, n * 2 > 1000 FROM (SELECT count(*) AS n, min(time) AS lo, max(
 influxpy_tie", abs("v") AS "
 col_0", "n" AS "
 col_1", sqrt(CAST("v" AS DOUBLE)) AS "
-col_2", pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
+col_2", influxpy_pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
 col_3" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r) WHERE n > 0
 -- stream histogram: {'p0': 2.0}
 SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", abs("v") AS "
 col_0", "n" AS "
 col_1", sqrt(CAST("v" AS DOUBLE)) AS "
-col_2", pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
+col_2", influxpy_pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
 col_3" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE) AS r GROUP BY bucket ORDER BY bucket
 -- stream slice of series: {'p0': 2.0}
 SELECT time, CASE WHEN typeof("
@@ -72,7 +72,7 @@ col_3" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THE
 influxpy_tie", abs("v") AS "
 col_0", "n" AS "
 col_1", sqrt(CAST("v" AS DOUBLE)) AS "
-col_2", pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
+col_2", influxpy_pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
 col_3" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
 -- stream slice of times: {'p0': 2.0}
@@ -96,6 +96,6 @@ col_3" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THE
 influxpy_tie", abs("v") AS "
 col_0", "n" AS "
 col_1", sqrt(CAST("v" AS DOUBLE)) AS "
-col_2", pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
+col_2", influxpy_pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
 col_3" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE AND time >= 5 AND time <= 9) AS r ORDER BY time ASC, "
 influxpy_tie" ASC

@@ -1,9 +1,10 @@
 """The functions the engine's SQL calls, registered on each connection.
 
 They run inside DuckDB at query time, over one series' points or windows:
-MODE's tie rule, ``tz()`` windows, INTEGRAL over windows, MOVING_AVERAGE's
-running sum, the technical analysis functions, HOLT_WINTERS and the order
-of SAMPLE's points beside other calls in descending order. The compiler only names them
+the math functions as influxd's Go computes them, MODE's tie rule, ``tz()``
+windows, INTEGRAL over windows, MOVING_AVERAGE's running sum, the technical
+analysis functions, HOLT_WINTERS and the order of SAMPLE's points beside
+other calls in descending order. The compiler only names them
 (``influxpy_…``) in the SQL it writes.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from influxpy.backends.duckdb.functions.go_math import MATH_FUNCTIONS
 from influxpy.backends.duckdb.functions.holt_winters_arrow import (
     holt_winters_all_arrow,
     holt_winters_arrow,
@@ -102,10 +104,14 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
             "BIGINT[]",
         ),
     ]
+    # HOLT_WINTERS takes a chunk of series at once, to fit them together;
+    # the math functions a chunk of points.
+    arrow = {holt_winters_arrow, holt_winters_all_arrow}
+    for name, function, count in MATH_FUNCTIONS:
+        udfs.append((name, function, ["DOUBLE"] * count, "DOUBLE"))
+        arrow.add(function)
     for name, function, arguments, result in udfs:
         nulls = "special" if function in (mode_index, tz_fill) else "default"
-        # HOLT_WINTERS takes a chunk of series at once, to fit them together.
-        arrow = (holt_winters_arrow, holt_winters_all_arrow)
         kind = "arrow" if function in arrow else "native"
         try:
             con.create_function(
