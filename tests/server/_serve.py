@@ -15,8 +15,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
+import orjson
 
 from _influxd import InfluxServer, free_port
 
@@ -104,3 +106,19 @@ def seeded_pair(
     finally:
         for target in (influx_server, served):
             target.request("POST", "/query", params={"q": f'DROP DATABASE "{name}"'})
+
+
+def both_answers(
+    pair: tuple[InfluxServer, Served, str], q: str, method: str = "GET", **params: str
+) -> list[tuple[int, Any]]:
+    """influxd's and then ``influxpy serve``'s status and JSON documents for
+    *q* on the pair's database."""
+    influxd, served, name = pair
+    out: list[tuple[int, Any]] = []
+    for target in (influxd, served):
+        response = target.request(
+            method, "/query", params={"q": q, "db": name, **params}
+        )
+        documents = [orjson.loads(line) for line in response.text.splitlines()]
+        out.append((response.status_code, documents))
+    return out

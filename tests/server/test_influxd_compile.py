@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
 import pytest
 
 from _influxd import InfluxServer
-from server._serve import Served, seeded_pair
+from server._serve import Served, both_answers, seeded_pair
 
 LINES = "".join(
     f"cpu,host=server{i % 3},region=west value={i}.5,other={i} {i * 10**9}\n"
@@ -34,26 +33,13 @@ def pair(
 
 
 def answers(pair: Any, q: str, **params: str) -> list[Any]:
-    influxd, served, name = pair
-    out = []
-    for target in (influxd, served):
-        response = target.request(
-            "GET", "/query", params={"q": q, "db": name, **params}
-        )
-        documents = [orjson.loads(line) for line in response.text.splitlines()]
-        out.append((response.status_code, documents))
-    return out
+    return both_answers(pair, q, **params)
 
 
 def assert_same(pair: Any, q: str, **params: str) -> Any:
-    influxd, served = answers(pair, q, **params)
+    influxd, served = both_answers(pair, q, **params)
     assert served == influxd
     return served
-
-
-def error_of(answer: Any) -> str:
-    _status, (document,) = answer
-    return str(document["results"][0]["error"])
 
 
 # influxd refuses each of these while compiling, measurement or not.

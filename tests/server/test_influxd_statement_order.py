@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
 import pytest
 
 from _influxd import InfluxServer
-from server._serve import Served, seeded_pair
+from server._serve import Served, both_answers, seeded_pair
 
 LINES = "cpu,host=a value=1.5 1000000000\ncpu,host=b value=2.5 2000000000\n"
 
@@ -30,15 +29,9 @@ def pair(
 
 
 def assert_same(pair: Any, q: str) -> Any:
-    influxd, served, name = pair
-    q = q.replace("$db", name)
-    out = []
-    for target in (influxd, served):
-        response = target.request("POST", "/query", params={"q": q, "db": name})
-        documents = [orjson.loads(line) for line in response.text.splitlines()]
-        out.append((response.status_code, documents))
-    assert out[1] == out[0]
-    return out[1]
+    influxd, served = both_answers(pair, q.replace("$db", pair[2]), "POST")
+    assert served == influxd
+    return served
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from _influxd import InfluxServer
-from server._serve import Served, seeded_pair
+from server._serve import Served, both_answers, seeded_pair
 
 LINES = "n rx=10,tx=3 1000000000\nn rx=11 2000000000\n"
 
@@ -26,16 +26,9 @@ def pair(
 
 def assert_same(pair: Any, q: str, **params: str) -> Any:
     """Both servers' status and documents for *q* on the seeded database."""
-    influxd, served, name = pair
-    out = []
-    for target in (influxd, served):
-        response = target.request(
-            "GET", "/query", params={"q": q, "db": name, **params}
-        )
-        documents = [orjson.loads(line) for line in response.text.splitlines()]
-        out.append((response.status_code, documents))
-    assert out[1] == out[0]
-    return out[1]
+    influxd, served = both_answers(pair, q, **params)
+    assert served == influxd
+    return served
 
 
 @pytest.mark.parametrize(

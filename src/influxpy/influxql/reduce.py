@@ -150,8 +150,17 @@ def reduced(node: Any) -> Any:
         return inner if isinstance(inner, Lit) else Paren(inner)
     if not isinstance(node, Bin):
         return node
-    lhs, rhs = reduced(node.lhs), reduced(node.rhs)
+    return _folded(node, reduced(node.lhs), reduced(node.rhs), booleans=False)
+
+
+def _folded(node: Bin, lhs: Any, rhs: Any, *, booleans: bool) -> Any:
+    """*node* with its reduced sides *lhs* and *rhs*: the literal their
+    arithmetic makes (with *booleans*, ``&``, ``|`` and ``^`` of booleans
+    too), else the operation of the two."""
     if isinstance(lhs, Lit) and isinstance(rhs, Lit) and node.op in ARITHMETIC:
+        if booleans and lhs.kind == rhs.kind == "bool" and node.op in "&|^":
+            value = _OPERATORS[node.op](bool(lhs.value), bool(rhs.value))
+            return Lit("bool", bool(value), lhs.pos)
         value = arithmetic(_value(lhs), node.op, _value(rhs))
         if not isinstance(value, Unfolded):
             return _literal(value, lhs.pos)
@@ -182,17 +191,8 @@ def reduced_field(node: Any) -> Any:
     if not isinstance(node, Bin):
         return node
     lhs, rhs = reduced_field(node.lhs), reduced_field(node.rhs)
-    if isinstance(lhs, Lit) and isinstance(rhs, Lit) and node.op in ARITHMETIC:
-        if lhs.kind == rhs.kind == "bool" and node.op in "&|^":
-            # Booleans fold by the bitwise operators too.
-            value = _OPERATORS[node.op](bool(lhs.value), bool(rhs.value))
-            return Lit("bool", bool(value), lhs.pos)
-        value = arithmetic(_value(lhs), node.op, _value(rhs))
-        if not isinstance(value, Unfolded):
-            return _literal(value, lhs.pos)
-    if lhs is node.lhs and rhs is node.rhs:
-        return node
-    return Bin(node.op, lhs, rhs)
+    # In a field, booleans fold by the bitwise operators too.
+    return _folded(node, lhs, rhs, booleans=True)
 
 
 def _go_float(compute: Callable[..., float]) -> Callable[..., float]:
