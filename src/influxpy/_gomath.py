@@ -138,25 +138,31 @@ def _split(a: Array) -> tuple[Array, Array]:
     return high, a - high
 
 
-def _two_product(a: Array, b: Array) -> tuple[Array, Array]:
-    """``a * b`` rounded, and its exact error."""
+def _two_product(
+    a: Array, b: Array, b_halves: tuple[Array, Array] | None = None
+) -> tuple[Array, Array]:
+    """``a * b`` rounded, and its exact error (*b_halves*: ``_split(b)``,
+    when *b* is split already)."""
     product = a * b
     ah, al = _split(a)
-    bh, bl = _split(b)
+    bh, bl = _split(b) if b_halves is None else b_halves
     return product, ((ah * bh - product) + ah * bl + al * bh) + al * bl
 
 
-def _fma(a: Array, b: Array, c: Array) -> Array:
+def _fma(
+    a: Array, b: Array, c: Array, b_halves: tuple[Array, Array] | None = None
+) -> Array:
     """``a * b + c`` rounded once, as the CPU's fused multiply-add rounds
     it (Boldo and Melquiond's emulation: the low parts are added rounding
     to odd, so the last rounding is the only one)."""
-    high, low = _two_product(a, b)
+    high, low = _two_product(a, b, b_halves)
     top, rest = _two_sum(c, high)
     total, error = _two_sum(rest, low)
-    even = (total.view(np.int64) & 1) == 0
-    toward = np.where(error > 0, np.inf, -np.inf)
-    odd = np.where((error != 0) & even, np.nextafter(total, toward), total)
-    return top + odd
+    inexact = (error != 0) & ((total.view(np.int64) & 1) == 0)
+    if inexact.any():
+        toward = np.where(error > 0, np.inf, -np.inf)
+        total = np.where(inexact, np.nextafter(total, toward), total)
+    return top + total
 
 
 def _horner(x: Array, coefficients: tuple[float, ...]) -> Array:
@@ -215,8 +221,9 @@ def _trig(x: Array, which: str) -> Array:
             use_cos = ~((j == 1) | (j == 2))
         y = np.where(use_cos, _cos_poly(zz), _sin_poly(z, zz))
     y = np.where(sign, -y, y)
-    fallback = {"sin": np.sin, "cos": np.cos, "tan": np.tan}[which](x)
-    y = np.where(usable, y, fallback)
+    if not usable.all():
+        fallback = {"sin": np.sin, "cos": np.cos, "tan": np.tan}[which]
+        y = np.where(usable, y, fallback(x))
     if which != "cos":
         # sin and tan keep a zero's sign.
         y = np.where(x == 0, x, y)
@@ -396,16 +403,17 @@ def exp(x: Array) -> Array:
     finite = np.isfinite(x) & (x <= _EXP_OVERFLOW)
     safe = np.where(finite, x, 0.0)
     k = np.rint(_LOG2E * safe)
-    r = _fma(-k, np.full_like(k, _LN2U), safe)
-    r = _fma(-k, np.full_like(k, _LN2L), r)
+    r = _fma(-k, _LN2U, safe)
+    r = _fma(-k, _LN2L, r)
     r = r * 0.0625
+    halves = _split(r)
     acc = np.full_like(r, _EXP_TAYLOR[0])
     for coefficient in _EXP_TAYLOR[1:]:
-        acc = _fma(acc, r, np.full_like(r, coefficient))
+        acc = _fma(acc, r, coefficient, halves)
     r = r * acc
     for _ in range(3):
         r = r * (r + 2.0)
-    r = _fma(r + 2.0, r, np.full_like(r, 1.0))
+    r = _fma(r + 2.0, r, 1.0)
     biased = k.astype(np.int64) + 0x3FF
     low = biased <= 0
     scale = np.where(low, biased + 0x3FE, np.clip(biased, 1, 0x7FE))
