@@ -133,3 +133,43 @@ def test_a_finished_statement_is_no_longer_listed_nor_killable(served):
     response = served.request("POST", "/query", params={"q": f"KILL QUERY {before[0]}"})
     (result,) = response.json()["results"]
     assert result["error"] == f"no such query id: {before[0]}"
+
+
+TAGGED = (
+    "".join(
+        f"cpu,host=server{i % 3},region=west value={i}.5 {i * 10**9}\n"
+        for i in range(1, 7)
+    )
+    + "mem,host=server1 value=1i 1000000000\n"
+)
+
+
+@pytest.fixture(scope="module")
+def tagged(
+    influx_server: InfluxServer, served: Served
+) -> Iterator[tuple[InfluxServer, Served, str]]:
+    with seeded_pair(influx_server, served, "tagkey", TAGGED) as pair:
+        yield pair
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        # influxd's own rewriting of WITH KEY, written by hand.
+        "SHOW TAG VALUES WITH KEY = region WHERE _tagKey = 'region'",
+        "SHOW TAG VALUES WITH KEY = region WHERE _name = 'cpu' AND _tagKey = 'region'",
+        "SHOW TAG VALUES WITH KEY =~ /re.*/ WHERE (time > 0) AND (_tagKey =~ /re.*/)",
+        # Another condition sets no bound on the keys, under OR too.
+        (
+            "SHOW TAG VALUES WITH KEY IN (host, region) "
+            "WHERE _tagKey = 'host' OR host = 'server1'"
+        ),
+        (
+            "SHOW TAG VALUES WITH KEY IN (host, region) "
+            "WHERE _tagKey != 'host' AND host = 'server1'"
+        ),
+        "SHOW TAG VALUES WITH KEY = host WHERE _tagKey = 'region'",
+    ],
+)
+def test_tag_key_conditions_pick_the_keys(tagged, q):
+    assert_same(tagged, q)

@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Any
 from influxpy import statements as st
 from influxpy.backends.duckdb.catalog import ident
 from influxpy.backends.duckdb.reading import EngineQueries
-from influxpy.backends.duckdb.show_names import bind_name, split_name
+from influxpy.backends.duckdb.show_names import (
+    bind_name,
+    split_name,
+    split_tag_key,
+    tag_key_passes,
+)
 from influxpy.backends.duckdb.show_sources import names_only, source_stores
 from influxpy.backends.duckdb.show_where import (
     ORDERING,
@@ -386,6 +391,8 @@ class EngineShow(EngineQueries):
         if index and (refused := left_side_error(statement.where)) is not None:
             raise StatementFailed(refused, goes_on=True)
         names, where = self._index_where(statement.where, index)
+        # ``_tagKey`` conditions pick the keys, as WITH KEY does.
+        keys, where = (None, None) if where is None else split_tag_key(where)
         pairs: dict[str, set[tuple[str, str]]] = {}
         sources = names_only(statement.sources) if index else statement.sources
         for rp, m, columns in self._tables(db, sources):
@@ -398,6 +405,8 @@ class EngineShow(EngineQueries):
                 extra = _inside(spans[rp])
             for key, info in columns.items():
                 if info.role != "tag" or not key_matches(statement.key, key):
+                    continue
+                if keys is not None and not tag_key_passes(keys, key):
                     continue
                 column = ident(key)
                 rows = self._read(db, rp, m, f"DISTINCT {column}", where, extra)

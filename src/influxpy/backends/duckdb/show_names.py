@@ -11,6 +11,10 @@ cardinalities but TAG VALUES judge it with each series (``bind_name``):
 The count of tag values reads ``_name`` as a key no series has: never
 true (``bind_name`` without a measurement). ``_name`` against a number
 and orderings of it are left to the statement's other rules.
+
+``_tagKey`` in SHOW TAG VALUES' condition picks the keys as ``WITH KEY``
+does (influxd rewrites one into the other): its conditions alone, each
+other condition setting no bound (``split_tag_key``, ``tag_key_passes``).
 """
 
 from __future__ import annotations
@@ -22,18 +26,20 @@ from typing import Any
 from influxpy.expressions import WhereNode
 from influxpy.lookups import ExpressionLookup
 
-__all__ = ["bind_name", "split_name"]
+__all__ = ["bind_name", "split_name", "split_tag_key", "tag_key_passes"]
 
 #: The key influxd's index reads as the measurement's name.
 NAME = "_name"
+#: The key influxd's index reads as a tag key (SHOW TAG VALUES).
+TAG_KEY = "_tagKey"
 
 
-def _is_name(node: Any) -> bool:
-    """Whether *node* compares ``_name`` with text (``=``, ``!=``, a
-    regex, or ``IN`` from ``(_name = 'a' OR _name = 'b')``)."""
+def _is_name(node: Any, name: str = NAME) -> bool:
+    """Whether *node* compares ``_name`` (or *name*) with text (``=``,
+    ``!=``, a regex, or ``IN`` from ``(_name = 'a' OR _name = 'b')``)."""
     if isinstance(node, (WhereNode, ExpressionLookup)):
         return False
-    if node.lhs.key != NAME or node.lhs.role == "time":
+    if node.lhs.key != name or node.lhs.role == "time":
         return False
     if node.lookup_name == "in":
         return all(isinstance(v, str) for v in node.rhs)
@@ -73,6 +79,37 @@ def split_name(where: WhereNode) -> tuple[WhereNode | None, WhereNode | None]:
     VALUES: its ``_name`` conditions alone, and the others alone (either
     None when there is none)."""
     return _kept(where, _is_name), _kept(where, lambda node: not _is_name(node))
+
+
+def _is_tag_key(node: Any) -> bool:
+    return _is_name(node, TAG_KEY)
+
+
+def split_tag_key(where: WhereNode) -> tuple[WhereNode | None, WhereNode | None]:
+    """*where* as influxd's index reads it for SHOW TAG VALUES: its
+    ``_tagKey`` conditions alone (they pick the keys), and the others
+    alone (they filter the series)."""
+    keys = _kept(where, _is_tag_key)
+    return keys, _kept(where, lambda node: not _is_tag_key(node))
+
+
+def tag_key_passes(where: WhereNode, key: str) -> bool:
+    """Whether tag *key* passes the ``_tagKey`` conditions of *where*, as
+    influxd's index judges them: each other condition sets no bound, so
+    ``_tagKey = 'a' OR host = 'x'`` is the key ``a`` alone."""
+    verdict = _key_verdict(where, key)
+    return verdict is None or verdict
+
+
+def _key_verdict(node: Any, key: str) -> bool | None:
+    if not isinstance(node, WhereNode):
+        return _passes(node, key) if _is_tag_key(node) else None
+    verdicts = [v for c in node.children if (v := _key_verdict(c, key)) is not None]
+    if not verdicts:
+        return None
+    if node.connector == "OR":
+        return any(verdicts)
+    return all(verdicts)
 
 
 def _decided(node: WhereNode, decide: Callable[[Any], bool | None]) -> Any:
