@@ -386,6 +386,10 @@ _BAD_LINES = [
     "m v=1N",
     "m,t=a\\ v=1",
     "m v=1 9223372036854775807",
+    # A value holding '=' and a key without one (influxdb's points_test.go).
+    'm f="blah"=123,r 1531703600000000000',
+    'm f="a"b=1,r',
+    'm a=1,f="x"=2,r=',
 ]
 
 

@@ -382,7 +382,11 @@ def scan_point(line: str, multiplier: int, now_ns: int) -> Point:
     pairs = _split_fields(section)
     if not pairs:
         raise LineError("missing fields")
-    for raw_key, _value in pairs:
+    for raw_key, value in pairs:
+        if not value:
+            # A key with no value, after a value holding '=' (f="a"=1,r).
+            msg = f"invalid value: field-key={raw_key}"
+            raise LineError(msg)
         size = key_size + 4 + _byte_size(raw_key)
         if size > MAX_KEY_BYTES:
             msg = f"max key length exceeded: {size} > {MAX_KEY_BYTES}"
