@@ -382,8 +382,8 @@ def scan_point(line: str, multiplier: int, now_ns: int) -> Point:
     pairs = _split_fields(section)
     if not pairs:
         raise LineError("missing fields")
-    for raw_key, value in pairs:
-        if not value:
+    for raw_key, raw_value in pairs:
+        if not raw_value:
             # A key with no value, after a value holding '=' (f="a"=1,r).
             msg = f"invalid value: field-key={raw_key}"
             raise LineError(msg)
