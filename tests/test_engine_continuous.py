@@ -422,3 +422,29 @@ def test_a_file_of_the_pickled_layout_is_read_by_its_statements(
         assert run.name == "again"
     finally:
         backend.close()
+
+
+def test_a_raw_continuous_query_is_kept_listed_and_never_run(
+    influx_server: InfluxServer, engine: Any
+):
+    """influxd keeps a continuous query without GROUP BY time (a raw
+    SELECT ... INTO) and lists it, and its service never runs it."""
+    name = f"raw_{uuid.uuid4().hex[:6]}"
+    text = f"CREATE CONTINUOUS QUERY cq ON {name} BEGIN SELECT v INTO c FROM m END"
+    influx_server.create_database(name)
+    try:
+        influx_server.query(text, db=name)
+        shown = influx_server.query("SHOW CONTINUOUS QUERIES")["results"][0]
+    finally:
+        influx_server.drop_database(name)
+    (theirs,) = [s["values"] for s in shown["series"] if s["name"] == name]
+    engine.create_database(name)
+    (created,) = engine.statements(text, database=name)
+    assert created.error is None
+    (result,) = engine.statements("SHOW CONTINUOUS QUERIES")
+    (ours,) = [s.values for s in result.series if s.name == name]
+    assert ours == theirs
+    engine.write_lines([f"m v=1 {T0}"], database=name)
+    assert engine.run_continuous_queries(now=T0 + 10 * M) == []
+    (measurements,) = engine.statements("SHOW MEASUREMENTS", database=name)
+    assert [s.values for s in measurements.series] == [[["m"]]]

@@ -484,9 +484,10 @@ class InfluxQLCompiler(Compiler):
     ) -> Compiled:
         """``CREATE CONTINUOUS QUERY "cq" ON "db" [RESAMPLE …] BEGIN … END``.
 
-        The query needs INTO and GROUP BY time (reference §4.3).
+        The query needs INTO, and GROUP BY time when it calls a function
+        (reference §4.3; influxd keeps a raw one, and never runs it).
         """
-        if query.into is None or query.group_by_time is None:
+        if query.into is None or (query.group_by_time is None and query.is_aggregate):
             msg = (
                 f"The continuous query {name!r} needs into(target) and "
                 "resolution(...): InfluxDB requires INTO and GROUP BY time()."

@@ -289,13 +289,16 @@ class EngineContinuousQueries(EngineQueries):
         self._writable("create a continuous query")
         if database not in self._state.databases:
             self._not_found(database, ", so no continuous query can be created on it")
-        if query.into is None or query.group_by_time is None:
+        windows = query.group_by_time
+        if query.into is None or (windows is None and query.is_aggregate):
             msg = (
                 f"The continuous query {name!r} needs into(target) and "
                 "resolution(...): InfluxDB requires INTO and GROUP BY time()."
             )
             raise ProgrammingError(msg)
-        if isinstance(query.group_by_time.offset, Now):
+        # A raw query without windows is kept, and never run (as influxd
+        # keeps and skips it).
+        if windows is not None and isinstance(windows.offset, Now):
             msg = (
                 f"The continuous query {name!r} offsets its windows by now(); "
                 "InfluxDB's continuous queries take a duration offset only."
@@ -416,8 +419,8 @@ class EngineContinuousQueries(EngineQueries):
         stored, every, for_ = cq.definition()
         group = stored.group_by_time
         if group is None:
-            msg = f"The stored continuous query {cq.name!r} has no GROUP BY time()."
-            raise ProgrammingError(msg)
+            # A raw query without windows: influxd's service never runs it.
+            return None
         interval = group.interval.nanoseconds
         offset = group.offset.nanoseconds if isinstance(group.offset, Duration) else 0
         offset = _go_mod(offset, interval) if interval else 0
