@@ -61,7 +61,7 @@ from influxpy.compilers.duckdb.aliases import (
 )
 from influxpy.compilers.duckdb.beside import BesideMixin
 from influxpy.compilers.duckdb.calls import CallsMixin
-from influxpy.compilers.duckdb.catalog import ColumnInfo
+from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
 from influxpy.compilers.duckdb.context import (
     _Bounds,
@@ -133,7 +133,7 @@ class DuckDBCompiler(
             return self._compile_delete(node)
         if not isinstance(node, Query):
             self.visit_unsupported(node)
-        _refuse_unsigned(node)
+        _refuse_unsigned(node, self.catalog.tables)
         if self.check is not None and self.check(node):
             return Compiled("", plan=EmptyPlan())
         prepared = self._prepare(node)
@@ -553,19 +553,30 @@ def _top_tags(query: Query, names: list[str]) -> tuple[str, ...]:
     return tuple(name for name in names if name in keys)
 
 
-def _refuse_unsigned(query: Query) -> None:
-    """Refuse a value read as unsigned (``v::unsigned``): the engine stores
-    no unsigned integers, and reading one as a signed integer or a float
-    would answer other numbers than InfluxDB's."""
+def _refuse_unsigned(
+    query: Query, tables: Mapping[tuple[str, str], Mapping[str, ColumnInfo]]
+) -> None:
+    """Refuse a stored field read as unsigned (``v::unsigned``): the engine
+    stores no unsigned integers, and reading one as a signed integer or a
+    float would answer other numbers than InfluxDB's. A name no table
+    stores is no value either way (influxd answers nothing for it)."""
     nodes = [node for item in query.select for node in item.expression.walk()]
     for node in nodes:
-        if isinstance(node, Col) and node.cast == "unsigned":
-            msg = (
-                f"The embedded engine cannot read {node.key!r} as unsigned "
-                f"({node.key}::unsigned): it stores no unsigned integers. Read it "
-                f"as an integer ({node.key}::integer) instead."
-            )
-            raise UnsupportedCompilation(msg, dialect="DuckDB", node="unsigned")
+        if not (isinstance(node, Col) and node.cast == "unsigned"):
+            continue
+        if not any(_stores_field(columns, node.key) for columns in tables.values()):
+            continue
+        msg = (
+            f"The embedded engine cannot read {node.key!r} as unsigned "
+            f"({node.key}::unsigned): it stores no unsigned integers. Read it "
+            f"as an integer ({node.key}::integer) instead."
+        )
+        raise UnsupportedCompilation(msg, dialect="DuckDB", node="unsigned")
     for source in query.sources:
         if isinstance(source, Query):
-            _refuse_unsigned(source)
+            _refuse_unsigned(source, tables)
+
+
+def _stores_field(columns: Mapping[str, ColumnInfo], key: str) -> bool:
+    found = find_column(columns, key, "field")
+    return found is not None and found[1].role == "field"
