@@ -72,7 +72,6 @@ class _Statement:
 
     def __init__(self, pending: Any, interval: bool, inherited: bool) -> None:
         fields, into, sources, _where, fill, _desc, limits, _tz = pending.args
-        self.pending = pending
         self.fields = fields
         self.sources = sources
         self.fill = fill
