@@ -128,6 +128,17 @@ class Query:
         """Every source: ``source``, then ``extra_sources``."""
         return (self.source, *self.extra_sources)
 
+    def measurements(self) -> list[Source]:
+        """The measurements the query reads, its subqueries' too, in the
+        order of the text."""
+        found: list[Source] = []
+        for source in self.sources:
+            if isinstance(source, Query):
+                found += source.measurements()
+            else:
+                found.append(source)
+        return found
+
     def __str__(self) -> str:
         from influxpy.compilers.influxql import InfluxQLCompiler
 

@@ -32,10 +32,6 @@ def pair(
         yield pair
 
 
-def answers(pair: Any, q: str, **params: str) -> list[Any]:
-    return both_answers(pair, q, **params)
-
-
 def assert_same(pair: Any, q: str, **params: str) -> Any:
     influxd, served = both_answers(pair, q, **params)
     assert served == influxd
@@ -176,13 +172,13 @@ def test_what_comes_first(pair: Any, q: str) -> None:
     ],
 )
 def test_parse_errors(pair: Any, q: str) -> None:
-    influxd, served = answers(pair, q)
+    influxd, served = both_answers(pair, q)
     assert served == influxd
     assert served[0] == 400
 
 
 def test_show_diagnostics_for_one_module(pair: Any) -> None:
-    influxd, served = answers(pair, "SHOW DIAGNOSTICS FOR 'build'")
+    influxd, served = both_answers(pair, "SHOW DIAGNOSTICS FOR 'build'")
     for status, (document,) in (influxd, served):
         assert status == 200
         (series,) = document["results"][0]["series"]

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from influxpy.durations import Duration
-from influxpy.exceptions import CompileError, UnsupportedCompilation
+from influxpy.exceptions import CompileError
 from influxpy.expressions import (
     Col,
     Now,
@@ -227,7 +227,7 @@ def build_query(
     else:
         try:
             select = tuple(_select_item(n, alias) for n, alias in fields)
-        except (CompileError, UnsupportedCompilation):
+        except CompileError:
             if not lenient:
                 raise
             select = ()
@@ -238,7 +238,7 @@ def build_query(
         _REFUSED.reset(token)
     try:
         windows, tags, patterns = _dimensions(dims)
-    except (CompileError, UnsupportedCompilation):
+    except CompileError:
         if not lenient:
             raise
         windows, tags, patterns = None, (), ()

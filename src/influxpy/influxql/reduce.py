@@ -24,6 +24,7 @@ from functools import partial
 from typing import Any
 
 from influxpy.durations import duration_from_nanoseconds
+from influxpy.function_specs import FUNCTIONS
 from influxpy.influxql.syntax import Bin, Call, Lit, Paren
 
 __all__ = [
@@ -256,8 +257,7 @@ def math_value(name: str, args: tuple[Any, ...]) -> Any:
     if not _MATH_VALUES:
         _MATH_VALUES.update(_math_values())
     compute = _MATH_VALUES.get(name)
-    two = name in ("atan2", "log", "pow")
-    if compute is None or len(args) != (2 if two else 1):
+    if compute is None or len(args) != FUNCTIONS[name].min_args:
         return UNFOLDED
     if not all(is_number(arg) for arg in args):
         return None

@@ -23,7 +23,6 @@ from influxpy.exceptions import ProgrammingError, RetentionPolicyNotFoundError
 from influxpy.expressions import CombinedExpression, Now, WhereNode
 from influxpy.functions import Func
 from influxpy.lookups import ExpressionLookup, Lookup
-from influxpy.query import Query, Source
 from influxpy.retention import DURATION_TOO_SHORT, MIN_DURATION_NS, RetentionPolicy
 
 __all__ = ["INVALID_NAME", "EngineAdminStatements", "valid_name"]
@@ -96,18 +95,6 @@ def _check_shard_duration(row: Mapping[str, Any]) -> None:
     if row["duration"] and row["shard_duration"] > row["duration"]:
         msg = "retention policy duration must be greater than the shard duration"
         raise StatementFailed(msg)
-
-
-def _measurements_of(query: Query) -> list[Source]:
-    """The measurements a continuous query's SELECT names, as influxd walks
-    them: its INTO target, then its sources (subqueries' in turn)."""
-    found = [] if query.into is None else [query.into]
-    for source in query.sources:
-        if isinstance(source, Query):
-            found += _measurements_of(source)
-        else:
-            found.append(source)
-    return found
 
 
 class EngineAdminStatements(EngineUsers, EngineShowMeta):
@@ -235,7 +222,9 @@ class EngineAdminStatements(EngineUsers, EngineShowMeta):
         # (the request's, else the continuous query's, where it names
         # none), then each one's policy, then the continuous query's own
         # database.
-        named = _measurements_of(statement.query)
+        # As influxd walks them: the INTO target, then the sources.
+        query = statement.query
+        named = [*([] if query.into is None else [query.into]), *query.measurements()]
         default = database or db
         for source in named:
             self._existing(source.database or default)

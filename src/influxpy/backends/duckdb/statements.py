@@ -129,15 +129,6 @@ def _refuse_system_sources(query: Query) -> None:
                 raise StatementFailed(text)
 
 
-def _databases_named(query: Query) -> Iterator[str]:
-    """The databases the sources of *query* name, at any depth."""
-    for source in query.sources:
-        if isinstance(source, Query):
-            yield from _databases_named(source)
-        elif source.database:
-            yield source.database
-
-
 @dataclasses.dataclass
 class TimeNamedSeries(Series):
     """A series whose first column, named otherwise, holds the time."""
@@ -365,9 +356,10 @@ class EngineStatements(EngineAdminStatements):
                 source = dataclasses.replace(source, retention_policy=retention_policy)
                 query = dataclasses.replace(query, source=source)
         db = self._existing(database)
-        for named in _databases_named(query):
+        for named in query.measurements():
             # influxd finds every database the statement names first.
-            self._existing(named)
+            if named.database:
+                self._existing(named.database)
         refusal = _refusal(query)
         if refusal is not None:
             # Then it compiles the statement.

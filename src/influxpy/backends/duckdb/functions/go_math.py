@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from influxpy._gomath import GO_MATH
+from influxpy.function_specs import FUNCTIONS
 
 __all__ = ["MATH_FUNCTIONS"]
 
@@ -28,10 +29,10 @@ def _over_arrow(compute: Callable[..., Any], count: int) -> Callable[..., Any]:
     return lambda x, y: run(x, y)
 
 
-_TWO = {"atan2": 2, "log": 2, "pow": 2}
 #: ``(SQL name, function, argument count)`` of each math function the
 #: engine's SQL calls (``influxpy_sin``...).
 MATH_FUNCTIONS: list[tuple[str, Callable[..., Any], int]] = [
-    (f"influxpy_{name}", _over_arrow(compute, _TWO.get(name, 1)), _TWO.get(name, 1))
+    (f"influxpy_{name}", _over_arrow(compute, count), count)
     for name, compute in GO_MATH.items()
+    for count in (FUNCTIONS[name].min_args,)
 ]
