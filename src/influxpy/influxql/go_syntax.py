@@ -3,8 +3,9 @@ arithmetic of literals it folds in a call's arguments.
 
 ``go_text`` is influxql's ``String()`` of a node (``top(value, 1.500)``),
 ``go_type`` Go's ``%T`` of it (``*influxql.IntegerLiteral``), as influxd's
-errors name them; ``folded`` computes a call argument's arithmetic of
-number literals (``top(v, 5 + 1)`` is ``top(v, 6)``).
+errors name them; ``go_quote`` Go's ``strconv.Quote`` of a text;
+``folded`` computes a call argument's arithmetic of number literals
+(``top(v, 5 + 1)`` is ``top(v, 6)``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from influxpy.durations import duration_from_nanoseconds
 from influxpy.influxql.canonical import quote_identifier
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx, Wild
 
-__all__ = ["folded", "format_duration", "go_text", "go_type"]
+__all__ = ["folded", "format_duration", "go_quote", "go_text", "go_type"]
 
 #: Go's ``%T`` of each parsed node, as influxd names it in its errors.
 _GO_LITERALS = {
@@ -105,3 +106,39 @@ def go_text(node: Any) -> str:
 def format_duration(nanoseconds: int) -> str:
     """influxql's ``FormatDuration``: in the largest unit that divides it."""
     return str(duration_from_nanoseconds(nanoseconds)) if nanoseconds else "0s"
+
+
+#: The escapes ``strconv.Quote`` writes for control characters it names.
+_GO_ESCAPES = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+}
+
+
+def go_quote(text: str, quote: str = '"') -> str:
+    """*text* as Go's ``strconv.Quote`` writes it (with *quote* around it
+    and escaped in it): printable characters as they are, the named
+    control characters as ``\\n``..., others as ``\\x``, ``\\u`` or
+    ``\\U`` escapes."""
+    out = [quote]
+    for char in text:
+        code = ord(char)
+        if char in (quote, "\\"):
+            out.append("\\" + char)
+        elif char.isprintable():
+            out.append(char)
+        elif char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append(quote)
+    return "".join(out)

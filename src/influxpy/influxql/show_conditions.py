@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 from influxpy import lookups
 from influxpy.expressions import Value, WhereNode
 from influxpy.influxql.conditions import to_where
+from influxpy.influxql.go_syntax import go_quote
 from influxpy.influxql.nodes import to_expression
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx
 from influxpy.influxql.reduce import reduced
@@ -110,16 +111,16 @@ def bare_term_error(node: Any) -> str | None:
         return bare_term_error(node.lhs) or bare_term_error(node.rhs)
     if isinstance(node, Ref) and node.cast in _TYPES:
         return (
-            f"&influxql.VarRef{{Val:{_go_quote(node.name)}, Type:{_TYPES[node.cast]}}}"
+            f"&influxql.VarRef{{Val:{go_quote(node.name)}, Type:{_TYPES[node.cast]}}}"
         )
     if isinstance(node, Call) and not node.args:
         return (
-            f"&influxql.Call{{Name:{_go_quote(node.name)}, Args:[]influxql.Expr(nil)}}"
+            f"&influxql.Call{{Name:{go_quote(node.name)}, Args:[]influxql.Expr(nil)}}"
         )
     if not isinstance(node, Lit):
         return None
     if node.kind == "string":
-        return f"&influxql.StringLiteral{{Val:{_go_quote(node.value)}}}"
+        return f"&influxql.StringLiteral{{Val:{go_quote(node.value)}}}"
     if node.kind == "integer":
         return f"&influxql.IntegerLiteral{{Val:{node.value}}}"
     if node.kind == "number":
@@ -127,21 +128,6 @@ def bare_term_error(node: Any) -> str | None:
     if node.kind == "duration":
         return f"&influxql.DurationLiteral{{Val:{node.value.nanoseconds}}}"
     return None
-
-
-def _go_quote(text: str) -> str:
-    """*text* as Go's ``%#v`` (``strconv.Quote``) writes a string."""
-    out = []
-    for char in text:
-        if char in '\\"':
-            out.append("\\" + char)
-        elif char in "\n\t\r":
-            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\x{ord(char):02x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
 
 
 def _go_float(value: float) -> str:

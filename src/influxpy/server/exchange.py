@@ -2,7 +2,7 @@
 read it, the refusal they raise, and the ASGI calls that answer.
 
 influxd's own spellings live here: which parameters a form body carries
-(Go's ``FormValue``), how the ``Accept`` header picks a format, how the
+(Go's ``FormValue``, in ``forms``), how the ``Accept`` header picks a format, how the
 ``X-Influxdb-Error`` header is cut, and how a request's id is chosen.
 """
 
@@ -11,7 +11,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
-from urllib.parse import parse_qsl
+
+from influxpy.server.forms import first_values, read_form
 
 __all__ = [
     "CSV",
@@ -53,14 +54,6 @@ class Refusal(Exception):
         self.headers = dict(headers or {})
 
 
-def first_values(query: str) -> dict[str, str]:
-    """Each parameter's first value, as Go's ``FormValue`` reads it."""
-    params: dict[str, str] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        params.setdefault(key, value)
-    return params
-
-
 class Disconnected(Exception):
     """The client left before its request body ended."""
 
@@ -82,18 +75,16 @@ class Request:
         query = scope.get("query_string", b"").decode("utf-8", "replace")
         #: The URL's parameters (the only ones ``/write`` and credentials read).
         self.url_params = first_values(query)
-        #: What ``/query`` reads: a form body's values, then the URL's.
-        self.params = dict(self.url_params)
         self.body = body
-        content_type = self.headers.get("content-type", "")
-        if (
-            self.path == "/query"
-            and self.method == "POST"
-            and content_type.startswith("application/x-www-form-urlencoded")
-        ):
-            form = first_values(body.decode("utf-8", "replace"))
-            # Form values win over the URL's, as Go's ParseForm has it.
-            self.params.update(form)
+        #: What ``/query`` reads (Go's ``FormValue``): the URL's parameters
+        #: and a form body's, and a form's uploaded files.
+        self.params = dict(self.url_params)
+        self.files: dict[str, bytes] = {}
+        if self.path == "/query":
+            form = read_form(
+                self.method, self.headers.get("content-type", ""), body, self.url_params
+            )
+            self.params, self.files = form.values, form.files
 
     def format(self) -> str:
         """The response type the ``Accept`` header asks for (JSON unless

@@ -10,10 +10,9 @@ query.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
-
-import orjson
 
 from influxpy.exceptions import InfluxQLParseError
 from influxpy.influxql.scanner import GO_SPACE
@@ -36,6 +35,7 @@ from influxpy.server.exchange import (
     raw_headers,
     respond,
 )
+from influxpy.server.go_json import ParamsError, decode_params
 from influxpy.server.render import (
     CSVWriter,
     Result,
@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
 __all__ = ["QueryRoute"]
 
+_LOG = logging.getLogger("influxpy.server")
+
 #: Runs a blocking call on a worker thread and awaits its result.
 Runner = Callable[..., Awaitable[Any]]
 
@@ -61,25 +63,27 @@ class QueryRoute:
     def __init__(self, backend: Backend, run: Runner) -> None:
         self.backend = backend
         self._run = run
+        #: The async queries still running (``async=true``).
+        self._tasks: set[asyncio.Future[Any]] = set()
 
     async def __call__(
         self, request: Request, base: dict[str, str], send: Send
     ) -> None:
         """Answer one ``/query`` request (its credentials already checked)."""
         params = request.params
-        text = params.get("q", "")
-        if not text.strip(GO_SPACE):
-            # influxd trims the text first: a blank one is missing.
-            raise Refusal(400, 'missing required parameter "q"')
+        text = params.get("q", "").strip(GO_SPACE)
+        if not text:
+            # A blank ``q`` is missing, unless a form uploads ``q`` as a file.
+            upload = request.files.get("q")
+            if upload is None:
+                raise Refusal(400, 'missing required parameter "q"')
+            text = upload.decode("utf-8", "replace")
         bound: dict[str, Any] | None = None
         if params.get("params"):
             try:
-                bound = orjson.loads(params["params"])
-            except orjson.JSONDecodeError as exc:
-                raise Refusal(400, f"error parsing query parameters: {exc}") from None
-            if not isinstance(bound, dict):
-                msg = "error parsing query parameters: params must be a JSON object"
-                raise Refusal(400, msg)
+                bound = decode_params(params["params"])
+            except ParamsError as exc:
+                raise Refusal(400, str(exc)) from None
         chunked = params.get("chunked") == "true"
         chunk_size = DEFAULT_CHUNK_SIZE
         if chunked and params.get("chunk_size", "").isdigit():
@@ -90,6 +94,8 @@ class QueryRoute:
         # The engine's default_retention_policy(database) names a database's.
         engine: Any = self.backend
         notes = Notes(params.get("db", ""), engine.default_retention_policy)
+
+        asynchronous = params.get("async") == "true"
 
         def start() -> Iterator[StatementResult]:
             self.backend.check_open()
@@ -103,6 +109,8 @@ class QueryRoute:
                 retention_policy=params.get("rp") or None,
                 chunk_size=chunk_size if chunked else None,
             )
+            if asynchronous:
+                return results
             # Parse errors surface on the first step: take it here.
             iterator = iter(results)
             first = next(iterator, None)
@@ -114,6 +122,11 @@ class QueryRoute:
             statements = await self._run(start)
         except InfluxQLParseError as exc:
             raise Refusal(400, str(exc)) from None
+        if asynchronous:
+            # influxd answers 204 at once and runs the statements on its own.
+            self._background(statements)
+            await respond(send, 204, base)
+            return
         headers = {**base, "content-type": fmt}
         # influxd reads pretty from the URL only, not from a form body.
         indent = request.url_params.get("pretty") == "true"
@@ -141,6 +154,24 @@ class QueryRoute:
             return body if stream is None else gzip_body(body)
 
         await respond(send, 200, headers, await self._run(answer))
+
+    def _background(self, statements: Iterator[StatementResult]) -> None:
+        """Run *statements* to their end on a worker thread, keeping no
+        answer; a failed one is logged, as influxd logs an async query's."""
+
+        def drain() -> None:
+            for result in statements:
+                if result.error is not None:
+                    _LOG.info("Error while running async query: %s", result.error)
+
+        task = asyncio.ensure_future(self._run(drain))
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            _LOG.error("async query failed", exc_info=task.exception())
 
     async def _stream(
         self,
