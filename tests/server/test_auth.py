@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import base64
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,3 +104,30 @@ def test_credentials_in_a_form_body_are_not_read(auth_server, guarded):
     got = guarded.request("POST", "/query", data=data)
     assert got.status_code == expected.status_code
     assert got.json() == expected.json()
+
+
+def test_debug_requests_needs_no_credentials_and_names_the_user(auth_server, guarded):
+    """Each client is ``user:address``; refused requests are not counted."""
+    answers: dict[str, httpx.Response] = {}
+
+    def track(url: str) -> None:
+        answers[url] = httpx.get(
+            f"{url}/debug/requests", params={"seconds": "3"}, timeout=60
+        )
+
+    urls = [auth_server.http_url, guarded.http_url]
+    threads = [threading.Thread(target=track, args=(url,)) for url in urls]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)
+    for url in urls:
+        good = {"u": ADMIN_USER, "p": ADMIN_PASSWORD}
+        httpx.get(f"{url}/query", params={"q": "SHOW DATABASES", **good})
+        httpx.post(f"{url}/write", params={"db": "nope"}, auth=(ADMIN_USER, "wrong"))
+        httpx.post(f"{url}/write", params={"db": "nope", **good}, content=b"m v=1")
+    for thread in threads:
+        thread.join()
+    expected, got = answers[auth_server.http_url], answers[guarded.http_url]
+    key = f"{ADMIN_USER}:127.0.0.1"
+    assert expected.text == f'{{\n"{key}": {{"writes":1,"queries":1}}\n}}\n'
+    assert (got.status_code, got.text) == (expected.status_code, expected.text)

@@ -1,13 +1,16 @@
 """HTTP behaviours of ``influxpy serve`` that clients rely on, each compared
-with influxd 1.6.7: ``/status``, the request id echoed back, and
-``/debug/vars``."""
+with influxd 1.6.7: ``/status``, the request id echoed back,
+``/debug/vars`` and ``/debug/requests``."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 
@@ -94,3 +97,50 @@ def test_debug_vars(pair, method):
             assert entry["name"] in {
                 e.get("name") for e in theirs.values() if isinstance(e, dict)
             }
+
+
+@pytest.mark.parametrize(
+    "seconds", ["x", "+", "-1", "21601", "25200", "99999999999", "9" * 20]
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_debug_requests_with_no_requests_or_a_bad_interval(pair, seconds, method):
+    expected, got = both(pair, method, "/debug/requests", params={"seconds": seconds})
+    assert (got.status_code, got.text) == (expected.status_code, expected.text)
+    stable = [
+        {k: v for k, v in r.headers.items() if k not in VARYING}
+        for r in (expected, got)
+    ]
+    assert stable[1] == stable[0]
+
+
+def test_debug_requests_counts_each_clients_queries_and_writes(pair):
+    """Requests to /query and /write in the interval, by client address:
+    the failed ones too, not /ping, OPTIONS or the Prometheus endpoints."""
+    influxd, served, name = pair
+    answers: dict[str, httpx.Response] = {}
+
+    def track(target: Any) -> None:
+        answers[target.http_url] = httpx.get(
+            f"{target.http_url}/debug/requests/sub", params={"seconds": "4"}, timeout=60
+        )
+
+    threads = [threading.Thread(target=track, args=(t,)) for t in (influxd, served)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)
+    for target in (influxd, served):
+        target.request("POST", "/write", params={"db": name}, content=b"cpu,h=c v=3 3")
+        target.request("POST", "/write", params={"db": "nope"}, content=b"cpu v=1 1")
+        target.request("GET", "/query", params={"db": name, "q": "SHOW DATABASES"})
+        target.request("POST", "/query", params={"q": "SELEC"})
+        target.request("GET", "/query")
+        target.request("OPTIONS", "/query")
+        target.request("GET", "/ping")
+        target.request("POST", "/api/v1/prom/write", params={"db": name})
+    for thread in threads:
+        thread.join()
+    expected, got = answers[influxd.http_url], answers[served.http_url]
+    assert expected.text == '{\n"127.0.0.1": {"writes":2,"queries":3}\n}\n'
+    assert (got.status_code, got.text) == (expected.status_code, expected.text)
+    assert got.headers["content-type"] == expected.headers["content-type"]
+    assert got.headers["connection"] == "close"

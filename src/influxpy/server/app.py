@@ -20,7 +20,12 @@ from urllib.parse import parse_qsl
 from influxpy.exceptions import NotSupportedError
 from influxpy.server.auth import AuthError, Users
 from influxpy.server.compress import accepts_gzip, gzip_body
-from influxpy.server.debug import debug_vars
+from influxpy.server.debug import (
+    IntervalError,
+    RequestCounts,
+    debug_vars,
+    requests_interval,
+)
 from influxpy.server.exchange import (
     CSV,
     JSON,
@@ -33,6 +38,7 @@ from influxpy.server.exchange import (
     Scope,
     Send,
     error_header,
+    first_values,
     request_id,
     respond,
 )
@@ -119,6 +125,8 @@ class InfluxApp:
         if hasattr(backend, "subscriber_statistics"):
             backend.subscriber_statistics = self.subscribers.statistics
         self._closed = False
+        #: The intervals of ``/debug/requests`` calls counting requests.
+        self._counting: list[RequestCounts] = []
 
     def close(self) -> None:
         """Finish the calls in flight, then close the backend (once)."""
@@ -149,6 +157,9 @@ class InfluxApp:
             return
         if scope.get("path") == "/debug/vars":
             await self._debug_vars(scope, send)
+            return
+        if str(scope.get("path", "")).startswith("/debug/requests"):
+            await self._debug_requests(scope, receive, send)
             return
         ident = request_id(scope)
         base = {
@@ -239,7 +250,13 @@ class InfluxApp:
             headers = {k: v for k, v in base.items() if k != "content-type"}
             await respond(send, 200, {**headers, "content-length": "0"})
             return
-        self._authorize(request)
+        user = self._authorize(request)
+        if self._counting and path in ("/query", "/write"):
+            client = request.client
+            if client is not None:
+                kind = "writes" if path == "/write" else "queries"
+                for counts in self._counting:
+                    counts.add(kind, client, user)
         if path == "/write":
             await self._write(request, base, send)
         elif path.startswith("/api/v1/prom/"):
@@ -262,9 +279,38 @@ class InfluxApp:
         }
         await respond(send, 200, headers, b"" if scope["method"] == "HEAD" else body)
 
-    def _authorize(self, request: Request) -> None:
+    async def _debug_requests(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """influxd's ``/debug/requests``: any method, no authentication;
+        counts the requests of the next ``seconds`` and answers them."""
+        headers = {"x-influxdb-build": "OSS", "x-influxdb-version": VERSION}
+        query = scope.get("query_string", b"").decode("utf-8", "replace")
         try:
-            self.users.check(request.url_params, request.headers.get("authorization"))
+            interval = requests_interval(first_values(query).get("seconds", ""))
+        except IntervalError as exc:
+            # Go's plain JSON error: no line break after it.
+            headers["content-type"] = JSON
+            headers["x-influxdb-error"] = error_header(str(exc))
+            body = b"" if scope["method"] == "HEAD" else json_error(str(exc))
+            await respond(send, 400, headers, body)
+            return
+        counts = RequestCounts()
+        self._counting.append(counts)
+        try:
+            left = await _wait_or_leave(receive, max(interval, 0) / 1e9)
+        finally:
+            self._counting.remove(counts)
+        if left:
+            return
+        headers["content-type"] = "application/json; charset=utf-8"
+        headers["connection"] = "close"
+        body = b"" if scope["method"] == "HEAD" else counts.body()
+        await respond(send, 200, headers, body)
+
+    def _authorize(self, request: Request) -> str | None:
+        try:
+            return self.users.check(
+                request.url_params, request.headers.get("authorization")
+            )
         except AuthError as exc:
             extra = {"www-authenticate": 'Basic realm="InfluxDB"'}
             raise Refusal(401, str(exc), extra) from None
@@ -372,3 +418,17 @@ class InfluxApp:
         if answer.error is not None:
             raise Refusal(answer.status, answer.error)
         await respond(send, 204, base)
+
+
+async def _wait_or_leave(receive: Receive, seconds: float) -> bool:
+    """Wait *seconds*; True if the client left before they passed."""
+
+    async def left() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    try:
+        await asyncio.wait_for(left(), seconds)
+    except TimeoutError:
+        return False
+    return True

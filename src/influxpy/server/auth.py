@@ -69,14 +69,15 @@ class Users:
         """Whether requests must carry credentials."""
         return bool(self._users)
 
-    def check(self, params: Mapping[str, str], authorization: str | None) -> None:
-        """Raise ``AuthError`` unless the request's credentials are good.
+    def check(self, params: Mapping[str, str], authorization: str | None) -> str | None:
+        """The user the request's credentials name (None with
+        authentication off); ``AuthError`` unless they are good.
 
         *params* are the request's parameters (``u`` and ``p``),
         *authorization* its ``Authorization`` header.
         """
         if not self._users:
-            return
+            return None
         user, password = params.get("u", ""), params.get("p", "")
         if not user and authorization:
             scheme, _, value = authorization.strip().partition(" ")
@@ -92,3 +93,4 @@ class Users:
         given = password.encode("utf-8")
         if expected is None or not hmac.compare_digest(expected.encode(), given):
             raise AuthError(FAILED)
+        return user

@@ -67,6 +67,9 @@ class Request:
         #: The ASGI channel, read after the body for the client leaving.
         self.receive = receive
         self.method: str = scope["method"]
+        #: The client's address, if the server knows it.
+        client = scope.get("client")
+        self.client: str | None = str(client[0]) if client else None
         self.path: str = scope["path"]
         self.headers = {
             k.decode("latin-1").lower(): v.decode("latin-1")
