@@ -455,3 +455,61 @@ def test_a_write_the_file_cannot_hold_is_refused_whole_and_clearly(path):
     assert report["after"] == stored + 1
     c = influxpy.connect(f"duckdb://{path}?database=d", alias="after-full")
     assert c.query("SELECT count(v) FROM m")[0].points[0]["count"] == stored + 1
+
+
+# -- a damaged file ------------------------------------------------------------
+
+
+def _stored(path: Path) -> bytes:
+    c = influxpy.connect(f"duckdb://{path}", alias="to-damage")
+    c.write_lines(f"m,h=h{i % 50} v={i},w={i * 2} {i * 10**9}" for i in range(300_000))
+    c.close()
+    return path.read_bytes()
+
+
+def test_a_file_cut_short_is_refused_as_damaged(path):
+    data = _stored(path)
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InterfaceError) as raised:
+        influxpy.connect(f"duckdb://{path}", alias="cut")
+    text = str(raised.value)
+    assert repr(str(path)) in text
+    assert "The database file is damaged" in text
+    assert "restore it from a copy" in text
+
+
+@pytest.mark.parametrize("share", [0.3, 0.5, 0.7, 0.8])
+def test_damaged_pages_are_named_at_open_or_in_the_query_that_reads_them(path, share):
+    """DuckDB checks each block's checksum when it reads it: at open for
+    the catalog's, in a query for the data's. Either way the error is
+    influxpy's and says the file is damaged; a query that reads no damaged
+    block answers right."""
+    data = bytearray(_stored(path))
+    at = int(len(data) * share) // 4096 * 4096
+    data[at + 100 : at + 200] = b"\xff" * 100
+    path.write_bytes(bytes(data))
+    try:
+        c = influxpy.connect(f"duckdb://{path}", alias=f"damaged-{share}")
+    except InterfaceError as exc:
+        refusal: str | None = str(exc)
+    else:
+        refusal = None
+    if refusal is not None:
+        assert "The database file is damaged" in refusal
+        return
+    failures: list[str] = []
+    expected = {
+        "SELECT count(v) FROM m": lambda points: points[0]["count"] == 300_000,
+        "SELECT * FROM m": lambda points: len(points) == 300_000,
+        "SELECT max(w) FROM m": lambda points: points[0]["max"] == 599_998,
+    }
+    for q, right in expected.items():
+        try:
+            found = c.query(q)
+        except influxpy.exceptions.DatabaseError as exc:
+            failures.append(str(exc))
+            continue
+        assert right(found[0].points), q
+    for text in failures:
+        assert "The database file is damaged" in text, text
+    c.close()

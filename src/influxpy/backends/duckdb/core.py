@@ -27,7 +27,7 @@ from influxpy.backends.duckdb.catalog import (
 )
 from influxpy.backends.duckdb.catalog_change import CatalogChange
 from influxpy.backends.duckdb.ingest import TAG_CODE_CACHE
-from influxpy.backends.duckdb.stream import SLICE_ROWS
+from influxpy.backends.duckdb.stream import SLICE_ROWS, damaged
 from influxpy.backends.duckdb.subscription_table import (
     SUBSCRIPTIONS,
     SUBSCRIPTIONS_COLUMNS,
@@ -91,6 +91,8 @@ def _open_error(path: str, exc: Exception) -> str:
     DuckDB's lock text alone.
     """
     text = str(exc)
+    if damaged(exc) is not None:
+        return _damaged(path, exc)
     if "Could not set lock" not in text and "Conflicting lock" not in text:
         return f"Cannot open the embedded database {path!r}: {text}"
     found = re.search(r"PID (\d+)", text)
@@ -102,6 +104,12 @@ def _open_error(path: str, exc: Exception) -> str:
         "first, or serve the file from one process (influxpy serve --url "
         f"duckdb://{path}) and connect the others to it over HTTP."
     )
+
+
+def _damaged(path: str, exc: Exception) -> str:
+    """The message for a database file DuckDB cannot open or read."""
+    advice = damaged(exc) or "DuckDB could not read it."
+    return f"Cannot open the embedded database {path!r}: {exc}. {advice}"
 
 
 def _split_database(path: str) -> tuple[str, str | None]:
@@ -188,16 +196,22 @@ class EngineCore(Backend):
         self._tag_codes: dict[str, int] = {}
         #: Rows DuckDB sorts at a time for a raw query (None: all at once).
         self._slice_rows: int | None = SLICE_ROWS
-        with self._lock:
-            if read_only:
-                self._check_catalog()
-            else:
-                self._create_catalog()
-            #: The committed catalog every thread reads: replaced, never changed.
-            self._state: CatalogState = load_state(self._con)
-            if not read_only:
-                with self._change() as change:
-                    change.ensure_database(self.database)
+        try:
+            with self._lock:
+                if read_only:
+                    self._check_catalog()
+                else:
+                    self._create_catalog()
+                #: The committed catalog every thread reads: replaced, never
+                #: changed.
+                self._state: CatalogState = load_state(self._con)
+                if not read_only:
+                    with self._change() as change:
+                        change.ensure_database(self.database)
+        except duckdb.Error as exc:
+            # DuckDB opened the file but cannot read its catalog back.
+            self._con.close()
+            raise InterfaceError(_damaged(self.path, exc)) from None
         self._register_functions(self._con, read_only=read_only)
         # Aggregates grouped by tag codes and window numbers fit a perfect
         # hash table up to 2**18 groups (DuckDB's default stops at 2**12).

@@ -18,7 +18,7 @@ from influxpy.backends.duckdb.admin import EngineAdmin
 from influxpy.backends.duckdb.batches import Batch
 from influxpy.backends.duckdb.core import _duckdb
 from influxpy.backends.duckdb.ingest import conflict_error
-from influxpy.backends.duckdb.stream import Batches, stream_batches
+from influxpy.backends.duckdb.stream import Batches, failed_query, stream_batches
 from influxpy.backends.duckdb.writing import EngineWrites
 from influxpy.compilers.duckdb.plan import (
     DeletePlan,
@@ -176,8 +176,7 @@ class EngineQueries(EngineWrites, EngineAdmin):
         try:
             rows = cursor.execute(compiled.text, dict(compiled.params)).fetchall()
         except duckdb.Error as exc:
-            msg = f"The embedded engine failed to run the query: {exc}"
-            raise ProgrammingError(msg) from None
+            raise failed_query(exc) from None
         finally:
             cursor.close()
         group_keys = plan.group_keys

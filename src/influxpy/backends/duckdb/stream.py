@@ -22,7 +22,14 @@ from influxpy.compilers.base import Compiled
 from influxpy.compilers.duckdb.stream import Slice, StreamPlan
 from influxpy.exceptions import ProgrammingError
 
-__all__ = ["SLICE_ROWS", "Batches", "column_batches", "stream_batches"]
+__all__ = [
+    "SLICE_ROWS",
+    "Batches",
+    "column_batches",
+    "damaged",
+    "failed_query",
+    "stream_batches",
+]
 
 #: Rows DuckDB sorts at a time for a raw query's answer, when a row has two
 #: tags, a time and three numbers (wider rows make smaller slices): about
@@ -50,9 +57,27 @@ _NUMPY_SAFE = frozenset(
 )
 
 
-def _failed(exc: Exception) -> ProgrammingError:
+#: What DuckDB says of a database file whose pages it cannot read back.
+_DAMAGE = ("Corrupt database file", "Could not read enough bytes")
+
+
+def damaged(exc: BaseException) -> str | None:
+    """Advice for a DuckDB error that says the file is damaged, else None."""
+    if not any(mark in str(exc) for mark in _DAMAGE):
+        return None
+    return (
+        "The database file is damaged (cut short, or changed by something "
+        "other than this engine): restore it from a copy, or move it aside "
+        "to start an empty database there."
+    )
+
+
+def failed_query(exc: Exception) -> ProgrammingError:
+    """The error of a query DuckDB could not run (with advice when the
+    database file is damaged)."""
+    advice = damaged(exc)
     msg = f"The embedded engine failed to run the query: {exc}"
-    return ProgrammingError(msg)
+    return ProgrammingError(f"{msg}. {advice}" if advice else msg)
 
 
 def column_batches(
@@ -80,7 +105,7 @@ def column_batches(
                 yield list(map(list, zip(*rows, strict=True)))
             return
     except duckdb.Error as exc:
-        raise _failed(exc) from None
+        raise failed_query(exc) from None
     total = len(arrays[0]) if arrays else 0
     for start in range(0, total, size):
         yield [array[start : start + size].tolist() for array in arrays]
@@ -111,7 +136,7 @@ def stream_batches(
             text, bound = plan.slices_sql(rows, params)
             found = cursor.execute(text, bound).fetchall()
     except duckdb.Error as exc:
-        raise _failed(exc) from None
+        raise failed_query(exc) from None
     if stored <= rows:
         yield from column_batches(cursor, compiled, size)
         return
@@ -191,7 +216,7 @@ def _slices(
         try:
             counts = cursor.execute(text, bound).fetchall()
         except duckdb.Error as exc:
-            raise _failed(exc) from None
+            raise failed_query(exc) from None
         pieces = _pack(counts, rows)
         for index, (a, b) in enumerate(pieces):
             # The first and last piece are open-ended, so no row of the
