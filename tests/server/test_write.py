@@ -154,6 +154,19 @@ def write_cases(db: str) -> list[tuple[dict[str, str], str]]:
         ({"db": db}, "w_time,time=1 v=1 1"),
         ({"db": db}, "w_time v=1,time=2 5"),
         ({"db": db}, "w_range v=1 99999999999999999999"),
+        # influxd's order: the database, the body, lines that all fail to
+        # parse, the consistency level, then the policy.
+        ({"db": "no_such_db", "consistency": "bogus"}, "w v=1"),
+        ({"db": db, "consistency": "bogus"}, "w_bad v="),
+        ({"db": db, "consistency": "bogus"}, "w_bad v=\nw_bad2 v"),
+        ({"db": db, "consistency": "bogus"}, "w_c v=1 1\nw_bad v="),
+        ({"db": db, "consistency": "bogus"}, ""),
+        ({"db": db, "consistency": "ONE"}, "w_c v=1 1"),
+        ({"db": db, "consistency": "Quorum"}, "w_c v=1 1"),
+        ({"db": db, "rp": "no_such_rp"}, "w_bad v="),
+        ({"db": db, "rp": "no_such_rp"}, "w v=1 1\nw_bad v="),
+        ({"db": db, "rp": "no_such_rp"}, ""),
+        ({"db": db, "rp": "no_such_rp", "consistency": "bogus"}, "w_bad v="),
     ]
 
 
@@ -178,6 +191,15 @@ def test_gzip_bodies_are_read(pair):
     )
     assert_same(expected, got)
     assert got.status_code == 204
+
+
+def test_a_missing_database_comes_before_a_broken_gzip_body(pair):
+    headers = {"Content-Encoding": "gzip"}
+    expected, got = both(
+        pair, "POST", "/write", params={"db": "nope"}, content=b"xx", headers=headers
+    )
+    assert_same(expected, got)
+    assert got.status_code == 404
 
 
 def test_a_broken_gzip_body_is_refused(pair):
@@ -334,7 +356,8 @@ def test_type_conflicts_in_created_shard_groups_are_answered_as_influxd(pair):
 
 def test_writes_to_a_missing_policy_are_answered_as_influxd(pair):
     """500 ``retention policy not found: <name>``: a policy the request
-    names, or none after the database's default policy was dropped."""
+    names, or none after the database's default policy was dropped (after
+    a body none of whose lines parse, refused first)."""
     db = f"serve_rp_{uuid.uuid4().hex[:8]}"
     setup = (
         f'CREATE DATABASE "{db}"',
@@ -350,6 +373,13 @@ def test_writes_to_a_missing_policy_are_answered_as_influxd(pair):
                 pair, "POST", "/write", params=params, content=b"w_rp v=1 1"
             )
             assert expected.status_code == 500, expected.text
+            assert_same(expected, got)
+        # A body none of whose lines parse is refused before the policy.
+        for params in ({"db": db}, {"db": db, "rp": "x"}):
+            expected, got = both(
+                pair, "POST", "/write", params=params, content=b"w_rp v=\nw x"
+            )
+            assert expected.status_code == 400, expected.text
             assert_same(expected, got)
         params = {"db": db, "rp": "keep"}
         assert_same(*both(pair, "POST", "/write", params=params, content=b"w v=1 1"))

@@ -57,7 +57,7 @@ from influxpy.server.render import (
     pretty,
 )
 from influxpy.server.subscribers import Subscribers
-from influxpy.server.writes import BodyError, WriteAnswer, decode_body, write_body
+from influxpy.server.writes import WriteAnswer, write_request
 
 if TYPE_CHECKING:
     from influxpy.backends.base import Backend
@@ -358,24 +358,19 @@ class InfluxApp:
         database = params.get("db", "")
         if not database:
             raise Refusal(400, "database is required")
-        consistency = params.get("consistency", "")
-        if consistency and consistency not in ("any", "one", "quorum", "all"):
-            raise Refusal(400, "invalid consistency level")
-        try:
-            body = decode_body(request.body, request.headers.get("content-encoding"))
-        except BodyError as exc:
-            raise Refusal(400, str(exc)) from None
         rp, precision = params.get("rp") or None, params.get("precision") or None
 
         def store() -> WriteAnswer:
-            answer = write_body(
+            answer, body = write_request(
                 self.backend,
-                body,
+                request.body,
                 database=database,
+                content_encoding=request.headers.get("content-encoding"),
+                consistency=params.get("consistency", ""),
                 retention_policy=rp,
                 precision=precision,
             )
-            if answer.status in (204, 400):
+            if body is not None and answer.status in (204, 400):
                 # The points reached the store: the subscriptions get them too.
                 self.subscribers.offer(database, rp, body, precision)
             return answer

@@ -1,6 +1,8 @@
 """``POST /write``: a request body into the engine, answered as InfluxDB 1.6.7.
 
-The body is decompressed (``Content-Encoding: gzip``) and handed whole to
+``write_request`` checks a request as influxd does, in its order (the
+database, the body, lines that all fail to parse, ``consistency``). The
+body is decompressed (``Content-Encoding: gzip``) and handed whole to
 the engine's ``write_line_protocol`` with the request's ``db``, ``rp`` and
 ``precision``: it reads the lines, stores the good points and raises
 ``PartialWriteError`` carrying the server's text (``unable to parse
@@ -30,6 +32,7 @@ __all__ = [
     "WriteAnswer",
     "decode_body",
     "write_body",
+    "write_request",
 ]
 
 
@@ -170,6 +173,52 @@ def _break_offset(stream: bytes) -> int:
     return len(stream)
 
 
+#: The consistency levels influxd takes (in any case).
+CONSISTENCY = ("any", "one", "quorum", "all")
+
+
+def write_request(
+    backend: Backend,
+    raw: bytes,
+    *,
+    database: str,
+    content_encoding: str | None = None,
+    consistency: str = "",
+    retention_policy: str | None = None,
+    precision: str | None = None,
+) -> tuple[WriteAnswer, bytes | None]:
+    """Answer a ``/write`` request's *raw* body in influxd's order: the
+    database, then the body (gzip), then a body whose every line fails to
+    parse, then the ``consistency`` level, then the store. Returns the
+    answer and the body stored from (None when nothing was)."""
+    if database not in backend.list_databases():
+        return WriteAnswer(404, f'database not found: "{database}"'), None
+    try:
+        body = decode_body(raw, content_encoding)
+    except BodyError as exc:
+        return WriteAnswer(400, str(exc)), None
+    if consistency and consistency.lower() not in CONSISTENCY:
+        unparsed = _unparsed(body, precision)
+        return WriteAnswer(400, unparsed or "invalid consistency level"), None
+    return write_body(
+        backend,
+        body,
+        database=database,
+        retention_policy=retention_policy,
+        precision=precision,
+    ), body
+
+
+def _unparsed(body: bytes, precision: str | None) -> str | None:
+    """The error of a body none of whose lines parse, else None."""
+    from influxpy.lineprotocol.reader import read_body
+
+    read = read_body(body, precision)
+    if read.points or read.dropped or not read.rejected:
+        return None
+    return "\n".join(rejected.error for rejected in read.rejected)
+
+
 def write_body(
     backend: Backend,
     body: bytes,
@@ -188,6 +237,10 @@ def write_body(
         except DatabaseNotFoundError:
             names = []
         if retention_policy not in names:
+            # A body whose every line fails to parse is refused first.
+            unparsed = _unparsed(body, precision)
+            if unparsed is not None:
+                return WriteAnswer(400, unparsed)
             text = RetentionPolicyNotFoundError.server_text(retention_policy)
             return WriteAnswer(500, text)
     store = cast("LineProtocolStore", backend)

@@ -514,9 +514,13 @@ class EngineWrites(EngineCore):
             raise DatabaseNotFoundError(msg)
         rp = retention_policy or self.default_retention_policy(db)
         policy = self._write_policy(db, rp)
-        if policy is None:
-            raise _no_policy(db, rp, named=bool(retention_policy))
         tally = WriteTally(read_body(body, precision))
+        if policy is None:
+            read = tally.read
+            if read.rejected and not (read.points or read.dropped):
+                # influxd refuses a body none of whose lines parse first.
+                return tally.outcome(raise_on_refusal=raise_on_refusal)
+            raise _no_policy(db, rp, named=bool(retention_policy))
         kept, tally.beyond = beyond_retention(
             tally.read.columns,
             getattr(self, "clock", time.time_ns)(),
