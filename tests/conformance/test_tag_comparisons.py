@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import influxpy
 from conformance._common import Reading, at, write
 from influxpy import F
 from influxpy.exceptions import FieldError
@@ -56,3 +57,33 @@ def test_tag_with_string_field(tagged: str) -> None:
 def test_refusals(lookup: str, value: Any, error: str | None) -> None:
     with pytest.raises(FieldError, match=error):
         Reading.series.filter(**{lookup: value})
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "host > 'a'",
+        "host >= ''",
+        "'z' > host",
+        "host <= 'c'",
+        "s > 'a'",
+        "s < 'z'",
+        "nothing < 'z'",
+        "host::tag > 'a'",
+    ],
+)
+@pytest.mark.parametrize("outer", ["conformance", "(SELECT * FROM conformance)"])
+def test_text_is_never_ordered(tagged: str, condition: str, outer: str) -> None:
+    """influxd 1.6 orders no text: its series index (in memory, the
+    default) picks no series for a tag compared by ``<``, ``>``, ``<=`` or
+    ``>=`` with a string, and points compare strings by ``=`` and ``!=``
+    only (QuerySets refuse such lookups; InfluxQL text is answered)."""
+    backend = influxpy.get_connection(tagged)
+
+    def values(where: str) -> list[float]:
+        text = f"SELECT v FROM {outer} WHERE {where}"
+        return [p["v"] for r in backend.query(text, epoch="ns") for p in r.points]
+
+    assert values(condition) == []
+    assert values(f"{condition} OR v >= 3") == [3.0, 4.0]
+    assert values(f"({condition}) OR host = 'a'") == [1.0, 2.0]

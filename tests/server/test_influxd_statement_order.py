@@ -100,3 +100,24 @@ def test_a_duration_past_int64_wraps_as_influxds(pair: Any) -> None:
         pair, "SELECT mean(value) FROM cpu GROUP BY time(40000w)"
     )
     assert document["results"][0]["series"][0]["values"][0][1] == 2.0
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        # A condition influxd refuses: after the databases are found (its
+        # own or a subquery's), before a missing policy, first of the
+        # statement's compile errors.
+        "SELECT value FROM nodb..cpu WHERE max(value) > 1",
+        "SELECT value FROM nodb..cpu WHERE time > 'bad'",
+        "SELECT value FROM (SELECT value FROM nodb..cpu WHERE max(value) > 1)",
+        "SELECT value FROM $db.nope.cpu WHERE max(value) > 1",
+        "SELECT value FROM cpu WHERE max(value) > 1",
+        "SELECT max(value), value FROM cpu WHERE time > 'bad'",
+        "SELECT value FROM (SELECT value FROM cpu WHERE max(value) > 1)",
+        "SELECT max(value), value FROM (SELECT value FROM cpu WHERE time > 'x')",
+        "SELECT value FROM cpu WHERE max(value) > 1; SELECT value FROM cpu",
+    ],
+)
+def test_a_conditions_error_comes_after_the_databases(pair, q):
+    assert_same(pair, q)

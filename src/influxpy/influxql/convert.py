@@ -202,9 +202,20 @@ def build_query(
     parsed statement, is compiled as influxd compiles it: its error, and
     its subqueries', is the query's ``refusal``)."""
     refusal = None
-    if pending is not None and not _IN_SUBQUERY.get():
+    inherited = any(not isinstance(s, tuple) for s in sources)
+    condition: Any = None
+    outermost = pending is not None and not _IN_SUBQUERY.get()
+    try:
+        condition = where_of(where, timezone, stored=not inherited)
+    except CompileError as exc:
+        if not outermost and not _REFUSED.get():
+            raise
+        # influxd reads the condition first when it compiles the statement
+        # (a subquery's after the statement around it).
+        refusal = str(exc) if outermost else None
+    if outermost:
         _check_subquery_order(sources, bool(descending))
-        refusal = compile_error(pending)
+        refusal = refusal or compile_error(pending)
     # A refused statement is built as far as it can be: its refusal is its
     # answer, given once the databases it names are found (as influxd
     # checks them before it compiles).
@@ -217,7 +228,6 @@ def build_query(
             raise
         fields, time_name = [(Wild(None), None)], None
     windows_given = any(isinstance(d, Call) and d.name == "time" for d in dims)
-    inherited = any(not isinstance(s, tuple) for s in sources)
     if not windows_given:
         # influxd ignores fill() without GROUP BY time (also over a windowed
         # subquery).
@@ -233,6 +243,14 @@ def build_query(
             select = ()
     token = _REFUSED.set(lenient)
     try:
+        first, *more = (_source(s) for s in sources)
+    except CompileError as exc:
+        if not outermost:
+            raise
+        # A subquery's condition influxd refuses: the statement's answer,
+        # after the databases are found.
+        refusal, lenient = str(exc), True
+        _REFUSED.set(True)
         first, *more = (_source(s) for s in sources)
     finally:
         _REFUSED.reset(token)
@@ -252,7 +270,7 @@ def build_query(
     query: Query = cls(
         source=first,
         select=select,
-        where=where_of(where, timezone, stored=not inherited),
+        where=condition,
         group_by_time=windows,
         group_by=tags,
         fill=filling,

@@ -152,7 +152,12 @@ class ConditionsMixin(_CompilerBase):
             return f"{lhs} {op} ({placeholders})"
         positive, negative = self.operators[name]
         op = negative if lookup.negated else positive
-        if not _comparable(kind, lookup.rhs):
+        if not _comparable(kind, lookup.rhs) or (
+            isinstance(lookup.rhs, str) and op not in ("=", "!=")
+        ):
+            # influxd orders no text: a tag's index (1.6's default, in
+            # memory) picks no series for it, and a string field's points
+            # match nothing.
             return "FALSE"
         compared = f"{lhs} {op} {self._param(lookup.rhs)}"
         if kind == "float" and op in (">", ">="):
