@@ -9,6 +9,7 @@ policy before the minimum duration an ALTER asks for).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -121,3 +122,44 @@ def test_a_duration_past_int64_wraps_as_influxds(pair: Any) -> None:
 )
 def test_a_conditions_error_comes_after_the_databases(pair, q):
     assert_same(pair, q)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        # Time on one side of an operator it is not compared by.
+        "time != 5",
+        "time - 1",
+        "5 - time",
+        "time & 1",
+        "time =~ /x/",
+        "time - 'x'",
+        "time != 'x'",
+        # A name, literal or call standing alone.
+        "now()",
+        "(now())",
+        "max(value)",
+        "1h",
+        "1.5",
+        '"my host"',
+        # Arithmetic of literals Reduce cannot fold: kept by every point
+        # of a stored measurement, by no row of a subquery.
+        "now() - 'a'",
+        "1 - 'a' AND value > 1.5",
+        "now() * 2 OR value > 1.5",
+    ],
+)
+@pytest.mark.parametrize("source", ["cpu", "(SELECT value FROM cpu)"])
+def test_conditions_influxd_reads_oddly(pair, condition, source):
+    assert_same(pair, f"SELECT value FROM {source} WHERE {condition}")
+
+
+@pytest.mark.parametrize("source", ["cpu", "(SELECT value FROM cpu)"])
+def test_a_condition_reduced_to_a_time_is_refused_naming_it(pair, source):
+    """``now() - 1h`` reduces to the time it names, which is no condition."""
+    influxd, served = both_answers(pair, f"SELECT value FROM {source} WHERE now() - 1h")
+    for answer in (influxd, served):
+        error = answer[1][0]["results"][0]["error"]
+        assert re.fullmatch(
+            r"invalid condition expression: '\d{4}-\d\d-\d\dT[\d:.]+Z'", error
+        )

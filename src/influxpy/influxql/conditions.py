@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
 from influxpy import lookups
-from influxpy._utils import parse_iso_time
+from influxpy._utils import format_rfc3339, parse_iso_time
 from influxpy.exceptions import CompileError
 from influxpy.expressions import (
     Col,
@@ -37,7 +38,6 @@ from influxpy.influxql.nodes import (
     column,
     describe,
     literal,
-    literal_text,
     to_expression,
     unsupported,
 )
@@ -164,10 +164,9 @@ def _condition(
     if isinstance(node, Lit) and node.kind == "bool":
         # ``WHERE true`` keeps every point, ``WHERE false`` none.
         return _ALWAYS if node.value else _NEVER
-    if isinstance(node, Ref) or (isinstance(node, Lit) and node.kind != "duration"):
-        # influxd's error for a bare name or number as the condition.
-        text = node.name if isinstance(node, Ref) else literal_text(node)
-        msg = f"invalid condition expression: {text}"
+    if isinstance(node, Ref | Lit | Call):
+        # influxd's error for a bare name, literal or call as the condition.
+        msg = f"invalid condition expression: {call_text(node)}"
         raise CompileError(msg)
     if not isinstance(node, Bin):
         msg = f"A condition that is not a comparison ({describe(node)})"
@@ -197,6 +196,19 @@ def _condition(
         if bare and node.op == "OR":
             return bare_terms.guarded(combined, _bare_sides(node))
         return combined
+    _check_time_operator(node, timezone)
+    if node.op in _MATH and _is_constant(node):
+        constant = _constant_term(node, timezone)
+        if constant is not None:
+            msg = f"invalid condition expression: {constant}"
+            raise CompileError(msg)
+        # Arithmetic of literals Reduce cannot fold (``1 - 'a'``): influxd's
+        # index lets every series through and its points keep it; over a
+        # subquery each row reads it as no boolean, so false.
+        if loose:
+            return _ALWAYS
+        if bare:
+            return _NEVER
     if loose and node.op in _MATH and _always(node):
         return _ALWAYS
     if bare and node.op in _MATH:
@@ -231,6 +243,43 @@ def _condition(
     else:
         rhs = to_expression(rhs_node)
     return _lookup(_LOOKUPS[op], lhs, rhs, False, calls=calls)
+
+
+#: The operators influxd compares time with.
+_TIME_OPERATORS = frozenset({">", ">=", "<", "<=", "="})
+
+
+def _check_time_operator(node: Bin, timezone: str | None) -> None:
+    """influxd's errors for time on one side of another operator: what
+    it is compared with must be a time first (``time - 'x'``: ``time and
+    *influxql.StringLiteral are not compatible``), then the operator is
+    refused (``time - 1``: ``invalid time comparison operator: -``)."""
+    if node.op in _TIME_OPERATORS or node.op in ("AND", "OR"):
+        return
+    if _is_time(node.lhs):
+        other = node.rhs
+    elif _is_time(node.rhs):
+        other = node.lhs
+    else:
+        return
+    if isinstance(other, Rx):
+        msg = "invalid operation: time and *influxql.RegexLiteral are not compatible"
+        raise CompileError(msg)
+    time_value(other, timezone)
+    msg = f"invalid time comparison operator: {node.op}"
+    raise CompileError(msg)
+
+
+def _constant_term(node: Bin, timezone: str | None) -> str | None:
+    """The time influxd reduces arithmetic of ``now()`` and durations to,
+    as it writes it (``'2026-01-02T03:04:05.6Z'``); None when Reduce
+    cannot fold the term."""
+    try:
+        value = time_value(node, timezone)
+    except CompileError:
+        return None
+    ns = time.time_ns() + value.offset_ns if isinstance(value, Now) else value.ns
+    return f"'{format_rfc3339(ns)}'"
 
 
 def _check_calls(node: Any) -> None:

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from influxpy.durations import Duration
-from influxpy.exceptions import CompileError
+from influxpy.exceptions import CompileError, UnsupportedCompilation
 from influxpy.expressions import (
     Col,
     Now,
@@ -208,7 +208,10 @@ def build_query(
     try:
         condition = where_of(where, timezone, stored=not inherited)
     except CompileError as exc:
-        if not outermost and not _REFUSED.get():
+        if isinstance(exc, UnsupportedCompilation) or (
+            not outermost and not _REFUSED.get()
+        ):
+            # What the engine cannot represent is said at once.
             raise
         # influxd reads the condition first when it compiles the statement
         # (a subquery's after the statement around it).
@@ -245,7 +248,7 @@ def build_query(
     try:
         first, *more = (_source(s) for s in sources)
     except CompileError as exc:
-        if not outermost:
+        if not outermost or isinstance(exc, UnsupportedCompilation):
             raise
         # A subquery's condition influxd refuses: the statement's answer,
         # after the databases are found.

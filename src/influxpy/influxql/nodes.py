@@ -24,7 +24,7 @@ from influxpy.expressions import (
 )
 from influxpy.function_specs import FUNCTIONS
 from influxpy.functions import Func
-from influxpy.influxql.go_syntax import folded
+from influxpy.influxql.go_syntax import folded, format_duration
 from influxpy.influxql.parser import Bin, Call, Lit, Paren, Ref, Rx, Wild
 
 __all__ = [
@@ -124,6 +124,8 @@ def literal_text(node: Lit) -> str:
     """A literal as influxd prints it in an error."""
     if node.kind == "string":
         return "'" + str(node.value).replace("'", "\\'") + "'"
+    if node.kind == "duration":
+        return format_duration(node.value.nanoseconds)
     return str(node.value)
 
 
