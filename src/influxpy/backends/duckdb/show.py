@@ -358,8 +358,10 @@ class EngineShow(EngineQueries):
         _refuse_index_condition(statement.where, values=False, index=index)
         names, where = self._index_where(statement.where, index)
         keys: dict[str, set[str]] = {}
-        # influxd reads the statement's database whatever a source names.
-        for rp, m, columns in self._tables(db, names_only(statement.sources)):
+        # influxd reads the statement's database whatever a source names;
+        # its index every policy alike, a count the policy a source names.
+        sources = names_only(statement.sources) if index else statement.sources
+        for rp, m, columns in self._tables(db, sources):
             if names is not None and bind_name(names, m) is not True:
                 continue
             found = self._tag_keys_present(db, rp, m, columns, where)

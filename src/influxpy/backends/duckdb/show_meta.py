@@ -227,6 +227,29 @@ class EngineShowMeta(EngineShowMeasurements):
         bounds = self.get_compiler(db)._bounds(time_conditions(where))
         return bounds.lower, bounds.upper
 
+    def _through_groups(
+        self, db: str, sources: tuple[Any, ...]
+    ) -> tuple[Any, ...] | None:
+        """*sources* whose policy (the one named, or the default) has a
+        shard group, read from the series index as influxd reads it
+        through those groups; None when none has one (an empty FROM reads
+        the default policy of *db*)."""
+        groups: dict[str, set[str]] = {}
+
+        def has_groups(store: str, policy: str | None) -> bool:
+            if store not in groups:
+                groups[store] = {g.retention_policy for g in self.shard_groups(store)}
+            return (policy or self.default_retention_policy(store)) in groups[store]
+
+        if not sources:
+            return () if has_groups(db, None) else None
+        kept = tuple(
+            source
+            for source in sources
+            if has_groups(source.database or db, source.retention_policy)
+        )
+        return kept or None
+
     def _spans(self, store: str, lower: int | None, upper: int | None) -> Spans:
         """Each policy's shard groups of *store* that ``[lower, upper]``
         meets."""
@@ -331,7 +354,15 @@ class EngineShowMeta(EngineShowMeasurements):
         if is_never(statement.where):
             return []
         if statement.where is None or not has_time(statement.where):
-            return super()._do_show_series(statement, database)
+            # influxd reads its index through the shard groups of the
+            # policy each source names (or the default): none, nothing.
+            self._stores(db, statement.sources)  # each must exist first
+            sources = self._through_groups(db, statement.sources)
+            if sources is None:
+                return []
+            return super()._do_show_series(
+                dataclasses.replace(statement, sources=sources), database
+            )
         bounds = self.get_compiler(db)._bounds(statement.where)
         return self._timed_series(
             db, statement, lambda store: self._spans(store, bounds.lower, bounds.upper)
