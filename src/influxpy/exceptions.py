@@ -158,7 +158,16 @@ class InfluxQLParseError(ProgrammingError):
 
 
 class DatabaseNotFoundError(ProgrammingError):
-    """The database named by the connection or the model does not exist."""
+    """The database named by the connection or the model does not exist.
+
+    ``database`` names it where known; ``reason`` is then the server's text,
+    ``database not found: <database>``.
+    """
+
+    def __init__(self, msg: str, *, database: str | None = None) -> None:
+        super().__init__(msg)
+        self.database = database
+        self.reason = None if database is None else f"database not found: {database}"
 
 
 class RetentionPolicyNotFoundError(ProgrammingError):

@@ -118,6 +118,9 @@ def test_a_duration_past_int64_wraps_as_influxds(pair: Any) -> None:
         "SELECT value FROM (SELECT value FROM cpu WHERE max(value) > 1)",
         "SELECT max(value), value FROM (SELECT value FROM cpu WHERE time > 'x')",
         "SELECT value FROM cpu WHERE max(value) > 1; SELECT value FROM cpu",
+        # The database INTO names, missing, with rows to write or none.
+        "SELECT mean(value) INTO nodb..m FROM cpu",
+        "SELECT mean(value) INTO nodb..m FROM cpu WHERE time < 0",
     ],
 )
 def test_a_conditions_error_comes_after_the_databases(pair, q):

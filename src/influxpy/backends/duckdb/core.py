@@ -342,7 +342,7 @@ class EngineCore(Backend):
             f"{doing}. Create it with influxpy.connect(...).create_database("
             f"{database!r})."
         )
-        raise DatabaseNotFoundError(msg)
+        raise DatabaseNotFoundError(msg, database=database)
 
     def default_retention_policy(self, database: str) -> str:
         """The policy of *database* that points and queries naming none use.

@@ -31,6 +31,7 @@ from influxpy.compilers.duckdb import DuckDBCompiler
 from influxpy.compilers.duckdb.conditions import index_condition_error
 from influxpy.exceptions import (
     CompileError,
+    DatabaseNotFoundError,
     InfluxpyError,
     InterfaceError,
     ProgrammingError,
@@ -275,9 +276,9 @@ class EngineStatements(EngineAdminStatements):
             return
         except InterfaceError:
             raise
-        except RetentionPolicyNotFoundError as error:
+        except (RetentionPolicyNotFoundError, DatabaseNotFoundError) as error:
             # influxd's text, as the checks above answer it.
-            yield StatementResult(index, (), error.reason)
+            yield StatementResult(index, (), error.reason or str(error))
             return
         except InfluxpyError as error:
             yield StatementResult(index, (), str(error))
