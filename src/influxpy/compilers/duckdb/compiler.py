@@ -91,7 +91,7 @@ from influxpy.compilers.duckdb.select_columns import (
 )
 from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
-from influxpy.compilers.duckdb.ties import tie_key
+from influxpy.compilers.duckdb.ties import raw_tie_key, tie_key
 from influxpy.compilers.duckdb.windows import WindowsMixin
 from influxpy.exceptions import ProgrammingError, UnsupportedCompilation
 from influxpy.expressions import (
@@ -464,7 +464,7 @@ class DuckDBCompiler(
             [
                 *(f"{g} AS {group_column(i)}" for i, g in enumerate(ctx.groups)),
                 "time",
-                f"{tie_key(ctx)} AS {TIE}",
+                f"{raw_tie_key(ctx, items)} AS {TIE}",
                 *(f"{e} AS {output_column(i)}" for i, e in enumerate(exprs)),
                 # The order of a subquery's multi-row call (``multirow``).
                 *(

@@ -2,18 +2,23 @@
 
 influxd's merge meets the points of two series at one time in the order
 of their series keys; the raw rows, and the aggregates whose answer
-depends on the order the points are read in (STDDEV), read them so.
+depends on the order the points are read in (STDDEV), read them so. A raw
+SELECT compares the text values it reads first (``raw_tie_key``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from influxpy.compilers.duckdb.aliases import TIE
 from influxpy.compilers.duckdb.catalog import ident
-from influxpy.compilers.duckdb.context import _Context
+from influxpy.compilers.duckdb.context import _column_sql, _Context
 from influxpy.compilers.duckdb.merged import ORDINAL as SOURCE
 from influxpy.compilers.duckdb.merged import is_merged, tie_order
+from influxpy.expressions import Col
+from influxpy.query import SelectItem
 
-__all__ = ["key_part", "read_order", "series_tags", "tie_key"]
+__all__ = ["key_part", "raw_tie_key", "read_order", "series_tags", "tie_key"]
 
 
 def tie_key(ctx: _Context) -> str:
@@ -38,6 +43,38 @@ def tie_key(ctx: _Context) -> str:
     parts = [ident(t) for t in tags] if ctx.subquery else map(key_part, tags)
     key = "concat_ws(',', " + ", ".join(parts) + ")"
     return tie_order(ctx.table, key, descending, ctx.groups) if merged else key
+
+
+def raw_tie_key(ctx: _Context, items: Sequence[SelectItem]) -> str:
+    """The ``TIE`` of a raw SELECT's rows of a stored measurement.
+
+    influxd's merge of raw points (its sorted merge heap) meets two points
+    of one time by the values of the columns the select list reads, in
+    the order of their names: while both are text (a tag, a string field)
+    the smaller goes first (the larger, descending); at the first value
+    that is not text it stops, and the series keys decide (``tie_key``).
+    So ``SELECT "level description", water_level`` orders the points of
+    one time by their ``level description``, ``SELECT water_level, host``
+    by ``host`` (not by the series key's first tag), ``SELECT v`` by key.
+    """
+    key = tie_key(ctx)
+    if key == "0" or ctx.subquery or is_merged(ctx.table):
+        return key
+    refs = {
+        (node.key, node.cast or ""): node
+        for item in items
+        for node in item.expression.walk()
+        if isinstance(node, Col) and node.role != "time"
+    }
+    texts: list[str] = []
+    for ref in sorted(refs):
+        sql, kind = _column_sql(refs[ref], ctx.columns)
+        if kind not in ("tag", "string"):
+            break
+        texts.append(sql)
+    if not texts:
+        return key
+    return f"[{', '.join([*texts, key])}]"
 
 
 def key_part(tag: str) -> str:
