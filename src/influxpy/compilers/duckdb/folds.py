@@ -165,8 +165,8 @@ def adds_in_order(ctx: _Context) -> bool:
 
 def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
     """The columns the stored rows the *calls* read carry for the order
-    of their series: the ``TIE`` of each row for a STDDEV or INTEGRAL,
-    which fold their points in series order at one time, and for a SUM or
+    of their series: the ``TIE`` of each row for a STDDEV, INTEGRAL or
+    MODE, which read their points in series order at one time, and for a SUM or
     MEAN adding its points in read order; the series' tags for a SUM or
     MEAN adding series' parts (``series_rows`` names each part's series
     once, not each row)."""
@@ -179,7 +179,7 @@ def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
     # several sources, in descending order) adds its points in read order.
     stored = reads_stored(ctx)
     sums = bool(names & {"sum", "mean"}) and adds_in_order(ctx) and not stored
-    per_row = bool(names & {"stddev", "integral"}) or sums
+    per_row = bool(names & {"stddev", "integral", "mode"}) or sums
     columns = [f"{tie} AS {TIE}"] if per_row else []
     if per_row and is_merged(ctx.table):
         columns.append(SOURCE)  # the source (``ties.read_order``)

@@ -93,8 +93,8 @@ class ReducersMixin(_CompilerBase):
             function = "influxpy_mode_index_text" if text else "influxpy_mode_index"
             cast = "VARCHAR" if text else "DOUBLE"
             # In the order the server reads the points (mode.py sorts them
-            # as influxd does); points of one time in several series by value.
-            read = f"time {'DESC' if descending else 'ASC'}, {x}"
+            # as influxd does): by time, points of one time in several
+            # series as its merge meets them (``read_order``).
             values = f"list(CAST({x} AS {cast}) ORDER BY {read})"
             times = f"list(time ORDER BY {read})"
             picked = f"list({x} ORDER BY {read})"
