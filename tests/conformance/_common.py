@@ -101,6 +101,26 @@ def stored(conn: str, lines: list[str]) -> Any:
     return backend
 
 
+def text_answers(
+    aliases: tuple[str, str],
+    database: str,
+    lines: list[str],
+    text: str,
+    *,
+    epoch: str | None = None,
+) -> list[list[tuple[dict[str, str], list[dict[str, Any]]]]]:
+    """The series (tags and points) InfluxQL *text* answers on each of
+    *aliases*, each store holding *lines* in *database* first."""
+    answers = []
+    for alias in aliases:
+        backend = influxpy.get_connection(alias)
+        backend.create_database(database)
+        backend.write_lines(lines, database=database)
+        found = backend.query(text, database=database, epoch=epoch)
+        answers.append([(r.tags, r.points) for r in found])
+    return answers
+
+
 def statement_values(backend: Any, text: str) -> Any:
     """The rows of the one statement of InfluxQL *text* on *backend*, every
     series' in turn, or its error text."""

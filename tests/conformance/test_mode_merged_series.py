@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-import influxpy
+from conformance._common import text_answers
 
 #: Two series with a point at every time, values from a small set: many
 #: equally frequent values in every window.
@@ -39,12 +39,5 @@ LINES = [
 def test_mode_of_merged_series_picks_as_influxd(
     both: tuple[str, str], text: str
 ) -> None:
-    answers = []
-    for alias in both:
-        backend = influxpy.get_connection(alias)
-        backend.create_database("mode_merged")
-        backend.write_lines(LINES, database="mode_merged")
-        answers.append(
-            [(r.tags, r.points) for r in backend.query(text, database="mode_merged")]
-        )
+    answers = text_answers(both, "mode_merged", LINES, text)
     assert answers[1] == answers[0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-import influxpy
+from conformance._common import text_answers
 
 #: Series key order (dc=a first) differs from host order and from the
 #: order of the text field ``label``; ``note`` is missing from one point.
@@ -48,16 +48,5 @@ def test_points_of_one_time_come_in_influxds_order(
     both: tuple[str, str], select: str, order: str
 ) -> None:
     text = f"SELECT {select} FROM m{order}"
-    answers = []
-    for alias in both:
-        backend = influxpy.get_connection(alias)
-        backend.create_database("raw_ties")
-        backend.write_lines(LINES, database="raw_ties")
-        answers.append(
-            [
-                list(p.values())
-                for r in backend.query(text, database="raw_ties", epoch="ns")
-                for p in r.points
-            ]
-        )
+    answers = text_answers(both, "raw_ties", LINES, text, epoch="ns")
     assert answers[1] == answers[0]

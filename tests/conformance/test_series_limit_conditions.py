@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-import influxpy
+from conformance._common import text_answers
 
 LINES = ["m i=0i 1", "m,t1=a i=1i 1", "m,t1=b i=2i 1"]
 
@@ -35,12 +35,5 @@ def test_series_limit_slices_the_tag_sets_the_index_lets_through(
     both: tuple[str, str], condition: str, select: str
 ) -> None:
     text = f"SELECT {select} FROM m WHERE {condition} GROUP BY t1 SLIMIT 1"
-    answers = []
-    for alias in both:
-        backend = influxpy.get_connection(alias)
-        backend.create_database("slices")
-        backend.write_lines(LINES, database="slices")
-        answers.append(
-            [(r.tags, r.points) for r in backend.query(text, database="slices")]
-        )
+    answers = text_answers(both, "slices", LINES, text)
     assert answers[0] == answers[1]
