@@ -10,6 +10,7 @@ by ``influxpy.influxql.grammar``.
 
 from __future__ import annotations
 
+import sys
 import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -41,6 +42,17 @@ __all__ = ["Bin", "Call", "Lit", "Paren", "Parser", "Ref", "Rx", "Wild"]
 
 
 _CASTS = ("float", "integer", "unsigned", "string", "boolean")
+#: How deep Python may recurse while a statement is read and compiled: a
+#: condition of some thousands of terms (``host = 'a' OR host = 'b' OR
+#: ...``, a tree as deep as it has terms, which influxd reads) needs a few
+#: frames a term. Python 3.11 keeps calls between Python functions off the
+#: C stack, so a deeper limit is safe; it is raised, never lowered.
+RECURSION_LIMIT = 20_000
+
+
+def _deep_enough() -> None:
+    if sys.getrecursionlimit() < RECURSION_LIMIT:
+        sys.setrecursionlimit(RECURSION_LIMIT)
 
 
 class Parser:
@@ -49,6 +61,7 @@ class Parser:
     __slots__ = ("_cache", "last", "pos", "scanner")
 
     def __init__(self, text: str, params: Mapping[str, Any] | None = None) -> None:
+        _deep_enough()
         # influxd trims the text first: positions count from its first word.
         self.scanner = Scanner(text.strip(GO_SPACE), params)
         self.pos = 0

@@ -286,14 +286,15 @@ def reduced_condition(node: Any) -> Any:
     """*node* (a SELECT's condition) ``reduced``, each comparison of two
     literals ``Reduce`` folds made the boolean literal it folds to (``1h =
     60m``: ``true``)."""
-    node = reduced(node)
     if isinstance(node, Paren):
         inner = reduced_condition(node.expr)
         return inner if isinstance(inner, Lit) else Paren(inner)
+    if isinstance(node, Bin) and node.op in ("AND", "OR"):
+        # Each side reduced once (AND and OR fold nothing themselves).
+        return Bin(node.op, reduced_condition(node.lhs), reduced_condition(node.rhs))
+    node = reduced(node)
     if not isinstance(node, Bin):
         return node
-    if node.op in ("AND", "OR"):
-        return Bin(node.op, reduced_condition(node.lhs), reduced_condition(node.rhs))
     lhs, rhs = node.lhs, node.rhs
     if isinstance(lhs, Lit) and isinstance(rhs, Lit) and node.op in COMPARISONS:
         verdict = compared(_value(lhs), node.op, _value(rhs))

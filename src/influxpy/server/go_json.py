@@ -77,6 +77,9 @@ def decode_params(text: str) -> dict[str, Any] | None:
     reader = _Reader(data)
     try:
         value = reader.value(reader.skip(0))
+    except RecursionError:
+        # Nested past what the reader follows (Go's decoder stops at 10,000).
+        raise ParamsError("exceeded max depth") from None
     except _Cut:
         raise ParamsError("unexpected EOF") from None
     except _Syntax as exc:
