@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from influxpy.influxql.parser import Bin, Paren, Ref
+from influxpy.influxql.parser import Bin, Paren
+from influxpy.influxql.time_values import is_time as _is_time
 
 __all__ = ["hoisted"]
 
@@ -39,10 +40,6 @@ def _is_time_comparison(node: Any) -> bool:
         and node.op in _COMPARISONS
         and any(_is_time(side) for side in (node.lhs, node.rhs))
     )
-
-
-def _is_time(node: Any) -> bool:
-    return isinstance(node, Ref) and node.name == "time" and node.cast is None
 
 
 def _time_under_or(node: Any, *, under: bool) -> bool:
