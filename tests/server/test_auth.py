@@ -112,14 +112,15 @@ def test_debug_requests_needs_no_credentials_and_names_the_user(auth_server, gua
 
     def track(url: str) -> None:
         answers[url] = httpx.get(
-            f"{url}/debug/requests", params={"seconds": "3"}, timeout=60
+            f"{url}/debug/requests", params={"seconds": "5"}, timeout=60
         )
 
     urls = [auth_server.http_url, guarded.http_url]
     threads = [threading.Thread(target=track, args=(url,)) for url in urls]
     for thread in threads:
         thread.start()
-    time.sleep(1)
+    # The interval starts when each server has the request: give both time.
+    time.sleep(2)
     for url in urls:
         good = {"u": ADMIN_USER, "p": ADMIN_PASSWORD}
         httpx.get(f"{url}/query", params={"q": "SHOW DATABASES", **good})

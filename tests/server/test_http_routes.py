@@ -121,13 +121,14 @@ def test_debug_requests_counts_each_clients_queries_and_writes(pair):
 
     def track(target: Any) -> None:
         answers[target.http_url] = httpx.get(
-            f"{target.http_url}/debug/requests/sub", params={"seconds": "4"}, timeout=60
+            f"{target.http_url}/debug/requests/sub", params={"seconds": "6"}, timeout=60
         )
 
     threads = [threading.Thread(target=track, args=(t,)) for t in (influxd, served)]
     for thread in threads:
         thread.start()
-    time.sleep(1)
+    # The interval starts when each server has the request: give both time.
+    time.sleep(2)
     for target in (influxd, served):
         target.request("POST", "/write", params={"db": name}, content=b"cpu,h=c v=3 3")
         target.request("POST", "/write", params={"db": "nope"}, content=b"cpu v=1 1")

@@ -38,10 +38,10 @@ from influxpy.server.exchange import (
     Scope,
     Send,
     error_header,
-    first_values,
     request_id,
     respond,
 )
+from influxpy.server.forms import first_values
 from influxpy.server.messages import MAY_WRITE
 from influxpy.server.prometheus import (
     PrometheusError,

@@ -200,13 +200,7 @@ def write_request(
     if consistency and consistency.lower() not in CONSISTENCY:
         unparsed = _unparsed(body, precision)
         return WriteAnswer(400, unparsed or "invalid consistency level"), None
-    return write_body(
-        backend,
-        body,
-        database=database,
-        retention_policy=retention_policy,
-        precision=precision,
-    ), body
+    return _stored(backend, body, database, retention_policy, precision), body
 
 
 def _unparsed(body: bytes, precision: str | None) -> str | None:
@@ -230,6 +224,17 @@ def write_body(
     """Store a ``/write`` body in *database*; answer as InfluxDB does."""
     if database not in backend.list_databases():
         return WriteAnswer(404, f'database not found: "{database}"')
+    return _stored(backend, body, database, retention_policy, precision)
+
+
+def _stored(
+    backend: Backend,
+    body: bytes,
+    database: str,
+    retention_policy: str | None,
+    precision: str | None,
+) -> WriteAnswer:
+    """``write_body`` once *database* is found to exist."""
     if retention_policy:
         try:
             policies = backend.introspection(database).retention_policies()

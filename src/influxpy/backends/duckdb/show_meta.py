@@ -237,9 +237,14 @@ class EngineShowMeta(EngineShowMeasurements):
         groups: dict[str, set[str]] = {}
 
         def has_groups(store: str, policy: str | None) -> bool:
+            policy = policy or self.default_retention_policy(store)
+            if any(rp == policy for rp, _m, _c in self._state.tables_of(store)):
+                # Points of the policy: it has groups (read from the
+                # catalog; SHOW SERIES must not record groups every time).
+                return True
             if store not in groups:
                 groups[store] = {g.retention_policy for g in self.shard_groups(store)}
-            return (policy or self.default_retention_policy(store)) in groups[store]
+            return policy in groups[store]
 
         if not sources:
             return () if has_groups(db, None) else None
