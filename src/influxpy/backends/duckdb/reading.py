@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 from influxpy.backends.duckdb.admin import EngineAdmin
 from influxpy.backends.duckdb.batches import Batch
 from influxpy.backends.duckdb.core import _duckdb
+from influxpy.backends.duckdb.heap_order import heap_ordered
 from influxpy.backends.duckdb.ingest import conflict_error
+from influxpy.backends.duckdb.retention_service import (
+    policy_shard_ns,
+    shard_shift,
+    shard_start,
+)
 from influxpy.backends.duckdb.stream import Batches, failed_query, stream_batches
 from influxpy.backends.duckdb.writing import EngineWrites
 from influxpy.compilers.duckdb.plan import (
@@ -109,9 +115,12 @@ class EngineQueries(EngineWrites, EngineAdmin):
             # Like the server's chunked responses: each series is cut into
             # pieces of chunk_size rows, all but its last marked partial.
             size = max(chunk_size or 0, 25_000)
-            batches = stream_batches(
-                cursor, compiled, plan.stream, size, self._slice_rows
-            )
+            if plan.heap is None:
+                batches = stream_batches(
+                    cursor, compiled, plan.stream, size, self._slice_rows
+                )
+            else:
+                batches = self._heap_batches(cursor, compiled, plan, database, size)
             for batch in batches:
                 # Built in C: the group keys, and each row's values.
                 if n_groups == 1:
@@ -150,6 +159,52 @@ class EngineQueries(EngineWrites, EngineAdmin):
                 # Its reading thread stops before the cursor closes.
                 batches.close()
             cursor.close()
+
+    def _heap_batches(
+        self,
+        cursor: Any,
+        compiled: Compiled,
+        plan: SelectPlan,
+        database: str | None,
+        size: int,
+    ) -> Batches:
+        """The batches of a raw SELECT whose rows at one time take influxd's
+        heap order (``heap_order``): each series' first time in each shard
+        group is read first, in the same snapshot as the rows."""
+        heap, stream = plan.heap, plan.stream
+        assert heap is not None
+        assert stream is not None
+        db = heap.database or self.resolve_database(database)
+        rp = heap.retention_policy or self.default_retention_policy(db)
+        policies = [p for p in self.retention_policies(db) if p["name"] == rp]
+        shard_ns = policy_shard_ns(policies[0] if policies else {})
+        firsts: dict[tuple[Any, ...], list[tuple[str, int, Any]]] = {}
+
+        def read_firsts(cursor: Any) -> None:
+            text, params = stream.firsts_sql(
+                shard_ns, shard_shift(shard_ns), heap.listed, compiled.params
+            )
+            for *key, series, time, tie in cursor.execute(text, params).fetchall():
+                firsts.setdefault(tuple(key), []).append((series, time, tie))
+            for found in firsts.values():
+                # Tag-set order: series keys sorted, reversed descending.
+                found.sort(reverse=stream.descending)
+
+        batches = stream_batches(
+            cursor, compiled, stream, size, self._slice_rows, first=read_firsts
+        )
+        return heap_ordered(
+            batches,
+            groups=len(plan.group_keys),
+            firsts=firsts,
+            shard_ns=shard_ns,
+            shard_of=lambda t: shard_start(t, shard_ns),
+            descending=stream.descending,
+            listed=heap.listed,
+            limit=heap.limit,
+            offset=heap.offset,
+            size=size,
+        )
 
     def _delete(self, compiled: Compiled) -> None:
         """Run a DELETE; tag values no table holds any more leave the

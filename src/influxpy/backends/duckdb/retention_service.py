@@ -25,7 +25,15 @@ from influxpy.backends.duckdb.admin import EngineAdmin
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["SHARD_GROUPS", "EngineRetention", "ShardGroup", "shard_group_bounds"]
+__all__ = [
+    "SHARD_GROUPS",
+    "EngineRetention",
+    "ShardGroup",
+    "policy_shard_ns",
+    "shard_group_bounds",
+    "shard_shift",
+    "shard_start",
+]
 
 #: Nanoseconds from Go's zero time to the Unix epoch (see ``go_truncate``).
 _GO_ZERO_NS = 62_135_596_800 * 1_000_000_000
@@ -41,8 +49,25 @@ _IDS = "main.influxpy_shard_group_ids"
 
 def shard_group_bounds(t_ns: int, shard_ns: int) -> tuple[int, int]:
     """The ``[start, end)`` of the shard group InfluxDB makes for time *t_ns*."""
-    start = t_ns - (t_ns + _GO_ZERO_NS) % shard_ns
+    start = shard_start(t_ns, shard_ns)
     return start, min(start + shard_ns, _MAX_END_NS)
+
+
+def policy_shard_ns(policy: dict[str, Any]) -> int:
+    """The shard group duration of *policy* (a ``retention_policies()``
+    dict), in ns: 7 days where none is recorded."""
+    return int(policy.get("shard_duration") or 0) or 7 * 86_400 * 10**9
+
+
+def shard_start(t_ns: int, shard_ns: int) -> int:
+    """The start of the shard group of *shard_ns* holding time *t_ns*."""
+    return t_ns - (t_ns + _GO_ZERO_NS) % shard_ns
+
+
+def shard_shift(shard_ns: int) -> int:
+    """How far shard groups of *shard_ns* start from multiples of it since
+    the Unix epoch (Go truncates from year 1: 7-day groups start on Mondays)."""
+    return _GO_ZERO_NS % shard_ns
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,7 +117,7 @@ class EngineRetention(EngineAdmin):
             recorded.setdefault((db, rp), []).append((int(start), int(end)))
         for database in sorted(self._state.databases):
             for policy in self.retention_policies(database):
-                shard = int(policy["shard_duration"] or 0) or 7 * 86_400 * 10**9
+                shard = policy_shard_ns(policy)
                 name = policy["name"]
                 groups = recorded.setdefault((database, name), [])
                 starts: set[int] = set()

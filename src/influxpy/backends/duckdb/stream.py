@@ -14,7 +14,7 @@ snapshot of the data.
 from __future__ import annotations
 
 import threading
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from queue import Full, Queue
 from typing import Any
 
@@ -117,19 +117,31 @@ def stream_batches(
     plan: StreamPlan | None,
     size: int,
     rows: int | None,
+    first: Callable[[Any], None] | None = None,
 ) -> Batches:
     """Like ``column_batches()``, a slice of at most about *rows* rows at a
-    time when the compiler planned the statement in slices (*plan*)."""
-    if plan is None or not rows:
-        yield from column_batches(cursor, compiled, size)
-        return
+    time when the compiler planned the statement in slices (*plan*).
+
+    *first* runs on the cursor before anything else, in the same snapshot.
+    """
     import duckdb
 
+    if plan is None or not rows:
+        if first is not None:
+            try:
+                cursor.begin()
+                first(cursor)
+            except duckdb.Error as exc:
+                raise failed_query(exc) from None
+        yield from column_batches(cursor, compiled, size)
+        return
     rows = plan.slice_rows(rows)
     params = dict(compiled.params)
     try:
         # One snapshot for the plan and every slice.
         cursor.begin()
+        if first is not None:
+            first(cursor)
         stored = cursor.execute(plan.count_sql()).fetchall()[0][0]
         found = []
         if stored > rows:

@@ -80,7 +80,12 @@ from influxpy.compilers.duckdb.merged import (
 )
 from influxpy.compilers.duckdb.multirow import MultiRowMixin
 from influxpy.compilers.duckdb.nans import null_nan
-from influxpy.compilers.duckdb.plan import DeletePlan, EmptyPlan, IntoPlan, SelectPlan
+from influxpy.compilers.duckdb.plan import (
+    DeletePlan,
+    EmptyPlan,
+    IntoPlan,
+    SelectPlan,
+)
 from influxpy.compilers.duckdb.scalars import ScalarsMixin
 from influxpy.compilers.duckdb.select_columns import (
     key_of,
@@ -91,7 +96,7 @@ from influxpy.compilers.duckdb.select_columns import (
 )
 from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
-from influxpy.compilers.duckdb.ties import raw_tie_key, tie_key
+from influxpy.compilers.duckdb.ties import heap_order, raw_tie, tie_key
 from influxpy.compilers.duckdb.windows import WindowsMixin
 from influxpy.exceptions import ProgrammingError, UnsupportedCompilation
 from influxpy.expressions import (
@@ -163,6 +168,7 @@ class DuckDBCompiler(
                 # INTO :MEASUREMENT writes to the measurement read.
                 target = dataclasses.replace(target, measurement=_measurement_of(query))
             return self._compile_into(query, target)
+        self._top_query = query
         selected = self._select(query)
         if selected is None:
             return Compiled("", plan=EmptyPlan())
@@ -172,6 +178,7 @@ class DuckDBCompiler(
             group_keys=tuple(selected.group_keys),
             columns=tuple(selected.names),
             stream=self._streams.get(sql),
+            heap=self._heaps.get(sql),
         )
         return Compiled(sql, self._used_params(sql), plan=plan)
 
@@ -460,11 +467,13 @@ class DuckDBCompiler(
         if ctx.subquery:
             # Every row of a subquery comes out, even with null values.
             present = "TRUE"
+        tie = raw_tie(ctx, items)
+        heap = heap_order(ctx, tie, top=ctx.query is self._top_query)
         selected = ", ".join(
             [
                 *(f"{g} AS {group_column(i)}" for i, g in enumerate(ctx.groups)),
                 "time",
-                f"{raw_tie_key(ctx, items)} AS {TIE}",
+                f"{tie.sql} AS {TIE}",
                 *(f"{e} AS {output_column(i)}" for i, e in enumerate(exprs)),
                 # The order of a subquery's multi-row call (``multirow``).
                 *(
@@ -485,8 +494,17 @@ class DuckDBCompiler(
         )
         order = [f"time {ctx.direction}", f"{TIE} {ctx.direction}"]
         order = self._subquery_raw_order(ctx, order)
-        finish = self._finish_parts(ctx, names, order=order, limit_order=order)
+        finish = self._finish_parts(
+            ctx,
+            names,
+            order=order,
+            # In heap order the backend counts LIMIT and OFFSET itself.
+            limit_order=None if heap else order,
+            keep=(TIE,) if heap else (),
+        )
         sql = finish.sql(body)
+        if heap is not None:
+            self._heaps[sql] = heap
         if not ctx.subquery and not reads_subquery(ctx.table):
             # The backend may run it in slices of the output order.
             query = ctx.query

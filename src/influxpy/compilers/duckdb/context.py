@@ -23,6 +23,7 @@ from influxpy.compilers.duckdb.catalog import (
     ident,
     schema_name,
 )
+from influxpy.compilers.duckdb.plan import HeapOrder
 from influxpy.compilers.duckdb.shared import SharedAggregates
 from influxpy.compilers.duckdb.stream import StreamPlan
 from influxpy.exceptions import UnsupportedCompilation
@@ -193,6 +194,10 @@ class _CompilerBase(Compiler):
         self.params: dict[str, Any] = {}
         #: The slice plans of the raw SELECTs compiled, by their SQL.
         self._streams: dict[str, StreamPlan] = {}
+        #: The raw SELECTs whose ties the backend orders, by their SQL.
+        self._heaps: dict[str, HeapOrder] = {}
+        #: The statement's own query (``_compile_query``), not a subquery's.
+        self._top_query: Query | None = None
         #: While one of several measurements compiles, the fields only the
         #: others store (``sources``).
         self._padding: dict[str, dict[str, ColumnInfo]] = {}

@@ -22,7 +22,14 @@ import dataclasses
 from influxpy.compilers.base import Compiled, Plan
 from influxpy.compilers.duckdb.stream import StreamPlan
 
-__all__ = ["DeletePlan", "EmptyPlan", "EnginePlan", "IntoPlan", "SelectPlan"]
+__all__ = [
+    "DeletePlan",
+    "EmptyPlan",
+    "EnginePlan",
+    "HeapOrder",
+    "IntoPlan",
+    "SelectPlan",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +40,22 @@ class EmptyPlan(Plan):
 @dataclasses.dataclass(frozen=True)
 class DeletePlan(Plan):
     """A ``DELETE``: the SQL removes the matching points."""
+
+
+@dataclasses.dataclass(frozen=True)
+class HeapOrder:
+    """A raw SELECT whose rows at one time the backend puts in the order of
+    influxd's merge heap (``backends/duckdb/heap_order.py``): its rows end
+    with the series key, and its LIMIT and OFFSET are applied after."""
+
+    #: The database and retention policy read (None: the defaults), whose
+    #: shard groups the heap starts again at.
+    database: str | None
+    retention_policy: str | None
+    limit: int | None
+    offset: int | None
+    #: Whether the series key ends a list of text values compared first.
+    listed: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +73,8 @@ class SelectPlan(Plan):
     #: A SELECT of several measurements: the compiled SELECT of each, run
     #: in this order (their series follow each other); the SQL is then empty.
     parts: tuple[Compiled, ...] = ()
+    #: Rows at one time to be put in influxd's heap order by the backend.
+    heap: HeapOrder | None = None
 
 
 @dataclasses.dataclass(frozen=True)

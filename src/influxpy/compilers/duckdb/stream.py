@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from influxpy.compilers.duckdb.aliases import group_column
+from influxpy.compilers.duckdb.aliases import TIE, group_column
 
 __all__ = ["REFERENCE_WIDTH", "Finish", "Slice", "StreamPlan", "row_width"]
 
@@ -153,6 +153,25 @@ class StreamPlan:
         text = (
             f"SELECT sum(n), min(lo), max(hi), bool_or({big}), {firsts}, {lasts} "
             f"FROM ({numbered}) GROUP BY {slice_id} ORDER BY min(k)"
+        )
+        return text, _bind(text, {}, params)
+
+    def firsts_sql(
+        self, shard_ns: int, shift: int, listed: bool, params: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        """Each series' first point in output order within each shard group
+        of *shard_ns* ns (groups start where ``(time + shift) % shard_ns``
+        is 0): rows ``(g…, shard group start, series key, time, TIE)``;
+        *listed*: ``TIE`` is a list of values ending with the series key."""
+        g = self._g
+        start = f"time - ((time % {shard_ns}) + {shard_ns} + {shift}) % {shard_ns}"
+        first = "max" if self.descending else "min"
+        series = f"{TIE}[-1]" if listed else TIE
+        keys = ", ".join([*g, "shard", "series_key"])
+        text = (
+            f"SELECT {keys}, {first}(time), arg_{first}({TIE}, time) FROM "
+            f"(SELECT *, {start} AS shard, {series} AS series_key "
+            f"FROM ({self.body}) AS r{self.finish.where}) GROUP BY {keys}"
         )
         return text, _bind(text, {}, params)
 

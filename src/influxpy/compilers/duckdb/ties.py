@@ -9,16 +9,26 @@ SELECT compares the text values it reads first (``raw_tie_key``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from influxpy.compilers.duckdb.aliases import TIE
 from influxpy.compilers.duckdb.catalog import ident
 from influxpy.compilers.duckdb.context import _column_sql, _Context
 from influxpy.compilers.duckdb.merged import ORDINAL as SOURCE
-from influxpy.compilers.duckdb.merged import is_merged, tie_order
+from influxpy.compilers.duckdb.merged import is_merged, reads_subquery, tie_order
+from influxpy.compilers.duckdb.plan import HeapOrder
 from influxpy.expressions import Col
-from influxpy.query import SelectItem
+from influxpy.query import SelectItem, Source
 
-__all__ = ["key_part", "raw_tie_key", "read_order", "series_tags", "tie_key"]
+__all__ = [
+    "RawTie",
+    "heap_order",
+    "key_part",
+    "raw_tie",
+    "read_order",
+    "series_tags",
+    "tie_key",
+]
 
 
 def tie_key(ctx: _Context) -> str:
@@ -45,21 +55,34 @@ def tie_key(ctx: _Context) -> str:
     return tie_order(ctx.table, key, descending, ctx.groups) if merged else key
 
 
-def raw_tie_key(ctx: _Context, items: Sequence[SelectItem]) -> str:
+class RawTie(NamedTuple):
+    """The ``TIE`` of a raw SELECT's rows (``raw_tie``)."""
+
+    #: Its SQL: the series key, or a list of text values and the key.
+    sql: str
+    #: Whether two points of one time may compare equal in influxd's heap,
+    #: whose order then decides (``DuckDBCompiler._heap_order``).
+    heap: bool
+
+
+def raw_tie(ctx: _Context, items: Sequence[SelectItem]) -> RawTie:
     """The ``TIE`` of a raw SELECT's rows of a stored measurement.
 
     influxd's merge of raw points (its sorted merge heap) meets two points
     of one time by the values of the columns the select list reads, in
-    the order of their names: while both are text (a tag, a string field)
-    the smaller goes first (the larger, descending); at the first value
-    that is not text it stops, and the series keys decide (``tie_key``).
-    So ``SELECT "level description", water_level`` orders the points of
-    one time by their ``level description``, ``SELECT water_level, host``
-    by ``host`` (not by the series key's first tag), ``SELECT v`` by key.
+    the order of their names: while both are text (a tag, '' where the
+    series has none; a string field) the smaller goes first (the larger,
+    descending); at the first value that is not text, or when all are
+    equal, neither is less. So ``SELECT "level description", water_level``
+    orders the points of one time by their ``level description``,
+    ``SELECT water_level, host`` by ``host``. When those texts hold every
+    tag the groups do not, two series always differ there and this order
+    is influxd's; otherwise (``SELECT v``: none) influxd's order is its
+    heap's, which the backend replays with the series key last in ``TIE``.
     """
     key = tie_key(ctx)
     if key == "0" or ctx.subquery or is_merged(ctx.table):
-        return key
+        return RawTie(key, heap=False)
     refs = {
         (node.key, node.cast or ""): node
         for item in items
@@ -67,14 +90,39 @@ def raw_tie_key(ctx: _Context, items: Sequence[SelectItem]) -> str:
         if isinstance(node, Col) and node.role != "time"
     }
     texts: list[str] = []
+    tags = set(series_tags(ctx)) - set(ctx.group_keys)
     for ref in sorted(refs):
         sql, kind = _column_sql(refs[ref], ctx.columns)
+        if kind == "tag" and ref[0] in ctx.group_keys:
+            continue  # one value in each group: it tells no two rows apart
         if kind not in ("tag", "string"):
             break
+        if kind == "tag":
+            tags.discard(ref[0])
+            sql = f"coalesce({sql}, '')"
         texts.append(sql)
     if not texts:
-        return key
-    return f"[{', '.join([*texts, key])}]"
+        return RawTie(key, heap=True)
+    return RawTie(f"[{', '.join([*texts, key])}]", heap=bool(tags))
+
+
+def heap_order(ctx: _Context, tie: RawTie, *, top: bool) -> HeapOrder | None:
+    """What the backend needs to order the rows of one time as influxd's
+    merge heap does, or None: for the statement's own (*top*) raw SELECT
+    of a stored measurement whose ties the text values it reads may leave
+    (``raw_tie``)."""
+    if not top or not tie.heap or reads_subquery(ctx.table):
+        return None
+    query = ctx.query
+    source = query.source
+    assert isinstance(source, Source)
+    return HeapOrder(
+        source.database,
+        source.retention_policy,
+        query.limit,
+        query.offset,
+        listed=tie.sql.startswith("["),
+    )
 
 
 def key_part(tag: str) -> str:
