@@ -2,7 +2,7 @@
 -- influxql: SELECT mean("v") FROM "metrics" WHERE time >= '2020-01-01T00:00:00Z' AND time < '2020-01-02T00:00:00Z' GROUP BY "host", "dc"
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['mean'], 'group_keys': ['dc', 'host'], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['mean'], 'group_keys': ['dc', 'host'], 'heap': None, 'measurement': 'metrics'}
 SELECT "
 grp_0", "
 grp_1", time, CASE WHEN typeof("

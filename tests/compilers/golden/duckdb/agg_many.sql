@@ -2,7 +2,7 @@
 -- influxql: SELECT count("v"), sum("n"), median("v"), spread("v"), stddev("v"), mode("s") FROM "metrics" WHERE time >= '2020-01-01T00:00:00Z' AND time < '2020-01-02T00:00:00Z'
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['count', 'sum', 'median', 'spread', 'stddev', 'mode'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['count', 'sum', 'median', 'spread', 'stddev', 'mode'], 'group_keys': [], 'heap': None, 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

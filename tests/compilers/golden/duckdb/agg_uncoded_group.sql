@@ -2,7 +2,7 @@
 -- influxql: SELECT mean("cpu") FROM "servers" GROUP BY "name"
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['mean'], 'group_keys': ['name'], 'measurement': 'servers'}
+-- meta: {'action': 'select', 'columns': ['mean'], 'group_keys': ['name'], 'heap': None, 'measurement': 'servers'}
 SELECT "
 grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("

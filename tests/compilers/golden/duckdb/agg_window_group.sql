@@ -2,7 +2,7 @@
 -- influxql: SELECT count("v") FROM "metrics" WHERE time >= '2020-01-01T00:00:00Z' AND time < '2020-01-02T00:00:00Z' GROUP BY time(10m), "host"
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['count'], 'group_keys': ['host'], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['count'], 'group_keys': ['host'], 'heap': None, 'measurement': 'metrics'}
 SELECT "
 grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("

@@ -2,7 +2,7 @@
 -- influxql: SELECT difference("n"), non_negative_difference("v") FROM "metrics"
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['difference', 'non_negative_difference'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['difference', 'non_negative_difference'], 'group_keys': [], 'heap': None, 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

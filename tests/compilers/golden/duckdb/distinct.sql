@@ -2,7 +2,7 @@
 -- influxql: SELECT distinct("s") FROM "metrics" GROUP BY "host"
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['distinct'], 'group_keys': ['host'], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['distinct'], 'group_keys': ['host'], 'heap': None, 'measurement': 'metrics'}
 SELECT "
 grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("

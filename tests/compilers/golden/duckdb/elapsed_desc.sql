@@ -2,7 +2,7 @@
 -- influxql: SELECT elapsed("v", 1s) FROM "metrics" ORDER BY time DESC
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['elapsed'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['elapsed'], 'group_keys': [], 'heap': None, 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

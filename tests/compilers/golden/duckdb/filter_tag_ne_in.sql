@@ -2,17 +2,18 @@
 -- influxql: SELECT "v" FROM "metrics" WHERE "host" = 'a' OR "dc" != 'x'
 -- writes: False
 -- params: {'p0': 'a', 'p1': 'x'}
--- meta: {'action': 'select', 'columns': ['v'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['v'], 'group_keys': [], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=False), 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
 col_0" END AS "
-col_0" FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_0", "
+influxpy_tie" FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE ((((("host" = $p0)) OR (("dc" != $p1))))) AND TRUE AND ("v" IS NOT NULL)) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 5}
--- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
+-- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", "\ninfluxpy_tie"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
@@ -32,7 +33,8 @@ SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
 col_0" END AS "
-col_0" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_0", "
+influxpy_tie" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE ((((("host" = $p0)) OR (("dc" != $p1))))) AND TRUE AND ("v" IS NOT NULL)) AS b WHERE TRUE) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
@@ -41,7 +43,8 @@ SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
 col_0" END AS "
-col_0" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_0", "
+influxpy_tie" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE ((((("host" = $p0)) OR (("dc" != $p1))))) AND TRUE AND ("v" IS NOT NULL)) AS b WHERE TRUE AND time >= 5 AND time <= 9) AS r ORDER BY time ASC, "
 influxpy_tie" ASC

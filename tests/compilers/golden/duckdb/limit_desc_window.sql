@@ -2,7 +2,7 @@
 -- influxql: SELECT sum("n") FROM "metrics" WHERE time >= '2020-01-01T00:00:00Z' AND time < '2020-01-02T00:00:00Z' GROUP BY time(1m) ORDER BY time DESC LIMIT 4
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['sum'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['sum'], 'group_keys': [], 'heap': None, 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

@@ -2,24 +2,21 @@
 -- influxql: SELECT "v" FROM "metrics" GROUP BY "host" LIMIT 5 OFFSET 3
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['v'], 'group_keys': ['host'], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['v'], 'group_keys': ['host'], 'heap': HeapOrder(database=None, retention_policy=None, limit=5, offset=3, listed=False), 'measurement': 'metrics'}
 SELECT "
 grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
 col_0" END AS "
-col_0" FROM (SELECT "host" AS "
+col_0", "
+influxpy_tie" FROM (SELECT "host" AS "
 grp_0", time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
-col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS r QUALIFY row_number() OVER (PARTITION BY "
-grp_0" ORDER BY time ASC, "
-influxpy_tie" ASC) >= 4 AND row_number() OVER (PARTITION BY "
-grp_0" ORDER BY time ASC, "
-influxpy_tie" ASC) < 9 ORDER BY "
+col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS r ORDER BY "
 grp_0" ASC, time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 1, 'table': '"influxpy"."autogen.metrics"', 'whole_series': True, 'width': 6}
--- stream finish: Finish(outputs='"\ngrp_0", time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0"', where='', qualify=' QUALIFY row_number() OVER (PARTITION BY "\ngrp_0" ORDER BY time ASC, "\ninfluxpy_tie" ASC) >= 4 AND row_number() OVER (PARTITION BY "\ngrp_0" ORDER BY time ASC, "\ninfluxpy_tie" ASC) < 9', terms='"\ngrp_0" ASC, time ASC, "\ninfluxpy_tie" ASC')
+-- stream finish: Finish(outputs='"\ngrp_0", time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", "\ninfluxpy_tie"', where='', qualify='', terms='"\ngrp_0" ASC, time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT "host" AS "
 grp_0", time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
@@ -51,15 +48,12 @@ grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
 col_0" END AS "
-col_0" FROM (SELECT * FROM (SELECT "host" AS "
+col_0", "
+influxpy_tie" FROM (SELECT * FROM (SELECT "host" AS "
 grp_0", time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS b WHERE "
-grp_0" BETWEEN $s_lo0 AND $s_hi0) AS r QUALIFY row_number() OVER (PARTITION BY "
-grp_0" ORDER BY time ASC, "
-influxpy_tie" ASC) >= 4 AND row_number() OVER (PARTITION BY "
-grp_0" ORDER BY time ASC, "
-influxpy_tie" ASC) < 9 ORDER BY "
+grp_0" BETWEEN $s_lo0 AND $s_hi0) AS r ORDER BY "
 grp_0" ASC, time ASC, "
 influxpy_tie" ASC
 -- stream slice of times: {'s_e0': 'a'}
@@ -68,14 +62,11 @@ grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
 col_0" END AS "
-col_0" FROM (SELECT * FROM (SELECT "host" AS "
+col_0", "
+influxpy_tie" FROM (SELECT * FROM (SELECT "host" AS "
 grp_0", time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS b WHERE "
-grp_0" = $s_e0 AND time >= 5 AND time <= 9) AS r QUALIFY row_number() OVER (PARTITION BY "
-grp_0" ORDER BY time ASC, "
-influxpy_tie" ASC) >= 4 AND row_number() OVER (PARTITION BY "
-grp_0" ORDER BY time ASC, "
-influxpy_tie" ASC) < 9 ORDER BY "
+grp_0" = $s_e0 AND time >= 5 AND time <= 9) AS r ORDER BY "
 grp_0" ASC, time ASC, "
 influxpy_tie" ASC

@@ -2,7 +2,11 @@
 -- influxql: SELECT * FROM "metrics"
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['b', 'dc', 'host', 'n', 's', 'v'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select',
+ 'columns': ['b', 'dc', 'host', 'n', 's', 'v'],
+ 'group_keys': [],
+ 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=False),
+ 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
@@ -27,7 +31,8 @@ col_4", CASE WHEN typeof("
 col_5") = 'DOUBLE' AND isnan(TRY_CAST("
 col_5" AS DOUBLE)) THEN NULL ELSE "
 col_5" END AS "
-col_5" FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_5", "
+influxpy_tie" FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "b" AS "
 col_0", NULLIF("dc", '') AS "
 col_1", NULLIF("host", '') AS "
@@ -37,7 +42,7 @@ col_4", "v" AS "
 col_5" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("b" IS NOT NULL OR "n" IS NOT NULL OR "s" IS NOT NULL OR "v" IS NOT NULL)) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 16}
--- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", CASE WHEN typeof("\ncol_1") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_1" AS DOUBLE)) THEN NULL ELSE "\ncol_1" END AS "\ncol_1", CASE WHEN typeof("\ncol_2") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_2" AS DOUBLE)) THEN NULL ELSE "\ncol_2" END AS "\ncol_2", CASE WHEN typeof("\ncol_3") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_3" AS DOUBLE)) THEN NULL ELSE "\ncol_3" END AS "\ncol_3", CASE WHEN typeof("\ncol_4") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_4" AS DOUBLE)) THEN NULL ELSE "\ncol_4" END AS "\ncol_4", CASE WHEN typeof("\ncol_5") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_5" AS DOUBLE)) THEN NULL ELSE "\ncol_5" END AS "\ncol_5"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
+-- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", CASE WHEN typeof("\ncol_1") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_1" AS DOUBLE)) THEN NULL ELSE "\ncol_1" END AS "\ncol_1", CASE WHEN typeof("\ncol_2") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_2" AS DOUBLE)) THEN NULL ELSE "\ncol_2" END AS "\ncol_2", CASE WHEN typeof("\ncol_3") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_3" AS DOUBLE)) THEN NULL ELSE "\ncol_3" END AS "\ncol_3", CASE WHEN typeof("\ncol_4") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_4" AS DOUBLE)) THEN NULL ELSE "\ncol_4" END AS "\ncol_4", CASE WHEN typeof("\ncol_5") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_5" AS DOUBLE)) THEN NULL ELSE "\ncol_5" END AS "\ncol_5", "\ninfluxpy_tie"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "b" AS "
@@ -92,7 +97,8 @@ col_4", CASE WHEN typeof("
 col_5") = 'DOUBLE' AND isnan(TRY_CAST("
 col_5" AS DOUBLE)) THEN NULL ELSE "
 col_5" END AS "
-col_5" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_5", "
+influxpy_tie" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "b" AS "
 col_0", NULLIF("dc", '') AS "
 col_1", NULLIF("host", '') AS "
@@ -126,7 +132,8 @@ col_4", CASE WHEN typeof("
 col_5") = 'DOUBLE' AND isnan(TRY_CAST("
 col_5" AS DOUBLE)) THEN NULL ELSE "
 col_5" END AS "
-col_5" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_5", "
+influxpy_tie" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "b" AS "
 col_0", NULLIF("dc", '') AS "
 col_1", NULLIF("host", '') AS "

@@ -2,7 +2,11 @@
 -- influxql: SELECT "v", "n", "s", "b", "host" FROM "metrics"
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['v', 'n', 's', 'b', 'host'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select',
+ 'columns': ['v', 'n', 's', 'b', 'host'],
+ 'group_keys': [],
+ 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=False),
+ 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
@@ -23,7 +27,8 @@ col_3", CASE WHEN typeof("
 col_4") = 'DOUBLE' AND isnan(TRY_CAST("
 col_4" AS DOUBLE)) THEN NULL ELSE "
 col_4" END AS "
-col_4" FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_4", "
+influxpy_tie" FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0", "n" AS "
 col_1", "s" AS "
@@ -32,7 +37,7 @@ col_3", NULLIF("host", '') AS "
 col_4" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("b" IS NOT NULL OR "n" IS NOT NULL OR "s" IS NOT NULL OR "v" IS NOT NULL)) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 13}
--- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", CASE WHEN typeof("\ncol_1") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_1" AS DOUBLE)) THEN NULL ELSE "\ncol_1" END AS "\ncol_1", CASE WHEN typeof("\ncol_2") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_2" AS DOUBLE)) THEN NULL ELSE "\ncol_2" END AS "\ncol_2", CASE WHEN typeof("\ncol_3") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_3" AS DOUBLE)) THEN NULL ELSE "\ncol_3" END AS "\ncol_3", CASE WHEN typeof("\ncol_4") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_4" AS DOUBLE)) THEN NULL ELSE "\ncol_4" END AS "\ncol_4"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
+-- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", CASE WHEN typeof("\ncol_1") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_1" AS DOUBLE)) THEN NULL ELSE "\ncol_1" END AS "\ncol_1", CASE WHEN typeof("\ncol_2") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_2" AS DOUBLE)) THEN NULL ELSE "\ncol_2" END AS "\ncol_2", CASE WHEN typeof("\ncol_3") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_3" AS DOUBLE)) THEN NULL ELSE "\ncol_3" END AS "\ncol_3", CASE WHEN typeof("\ncol_4") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_4" AS DOUBLE)) THEN NULL ELSE "\ncol_4" END AS "\ncol_4", "\ninfluxpy_tie"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
@@ -80,7 +85,8 @@ col_3", CASE WHEN typeof("
 col_4") = 'DOUBLE' AND isnan(TRY_CAST("
 col_4" AS DOUBLE)) THEN NULL ELSE "
 col_4" END AS "
-col_4" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_4", "
+influxpy_tie" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0", "n" AS "
 col_1", "s" AS "
@@ -109,7 +115,8 @@ col_3", CASE WHEN typeof("
 col_4") = 'DOUBLE' AND isnan(TRY_CAST("
 col_4" AS DOUBLE)) THEN NULL ELSE "
 col_4" END AS "
-col_4" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_4", "
+influxpy_tie" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0", "n" AS "
 col_1", "s" AS "

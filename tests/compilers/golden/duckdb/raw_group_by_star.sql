@@ -2,7 +2,7 @@
 -- influxql: SELECT "v" FROM "metrics" GROUP BY *
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['v'], 'group_keys': ['dc', 'host'], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['v'], 'group_keys': ['dc', 'host'], 'heap': None, 'measurement': 'metrics'}
 SELECT "
 grp_0", "
 grp_1", time, CASE WHEN typeof("

@@ -2,20 +2,21 @@
 -- influxql: SELECT "v" FROM "metrics" GROUP BY "host"
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['v'], 'group_keys': ['host'], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['v'], 'group_keys': ['host'], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=False), 'measurement': 'metrics'}
 SELECT "
 grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
 col_0" END AS "
-col_0" FROM (SELECT "host" AS "
+col_0", "
+influxpy_tie" FROM (SELECT "host" AS "
 grp_0", time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS r ORDER BY "
 grp_0" ASC, time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 1, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 6}
--- stream finish: Finish(outputs='"\ngrp_0", time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0"', where='', qualify='', terms='"\ngrp_0" ASC, time ASC, "\ninfluxpy_tie" ASC')
+-- stream finish: Finish(outputs='"\ngrp_0", time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", "\ninfluxpy_tie"', where='', qualify='', terms='"\ngrp_0" ASC, time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT "host" AS "
 grp_0", time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
@@ -47,7 +48,8 @@ grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
 col_0" END AS "
-col_0" FROM (SELECT * FROM (SELECT "host" AS "
+col_0", "
+influxpy_tie" FROM (SELECT * FROM (SELECT "host" AS "
 grp_0", time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS b WHERE "
@@ -60,7 +62,8 @@ grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
 col_0" END AS "
-col_0" FROM (SELECT * FROM (SELECT "host" AS "
+col_0", "
+influxpy_tie" FROM (SELECT * FROM (SELECT "host" AS "
 grp_0", time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS b WHERE "

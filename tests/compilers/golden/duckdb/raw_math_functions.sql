@@ -2,7 +2,7 @@
 -- influxql: SELECT abs("v") AS "a", round("n") AS "r", sqrt("v") AS "q", pow("v", 2) AS "p" FROM "metrics"
 -- writes: False
 -- params: {'p0': 2.0}
--- meta: {'action': 'select', 'columns': ['a', 'r', 'q', 'p'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['a', 'r', 'q', 'p'], 'group_keys': [], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=False), 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
@@ -19,7 +19,8 @@ col_2", CASE WHEN typeof("
 col_3") = 'DOUBLE' AND isnan(TRY_CAST("
 col_3" AS DOUBLE)) THEN NULL ELSE "
 col_3" END AS "
-col_3" FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_3", "
+influxpy_tie" FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", abs("v") AS "
 col_0", "n" AS "
 col_1", sqrt(CAST("v" AS DOUBLE)) AS "
@@ -27,7 +28,7 @@ col_2", influxpy_pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
 col_3" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 8}
--- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", CASE WHEN typeof("\ncol_1") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_1" AS DOUBLE)) THEN NULL ELSE "\ncol_1" END AS "\ncol_1", CASE WHEN typeof("\ncol_2") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_2" AS DOUBLE)) THEN NULL ELSE "\ncol_2" END AS "\ncol_2", CASE WHEN typeof("\ncol_3") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_3" AS DOUBLE)) THEN NULL ELSE "\ncol_3" END AS "\ncol_3"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
+-- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", CASE WHEN typeof("\ncol_1") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_1" AS DOUBLE)) THEN NULL ELSE "\ncol_1" END AS "\ncol_1", CASE WHEN typeof("\ncol_2") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_2" AS DOUBLE)) THEN NULL ELSE "\ncol_2" END AS "\ncol_2", CASE WHEN typeof("\ncol_3") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_3" AS DOUBLE)) THEN NULL ELSE "\ncol_3" END AS "\ncol_3", "\ninfluxpy_tie"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", abs("v") AS "
@@ -68,7 +69,8 @@ col_2", CASE WHEN typeof("
 col_3") = 'DOUBLE' AND isnan(TRY_CAST("
 col_3" AS DOUBLE)) THEN NULL ELSE "
 col_3" END AS "
-col_3" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_3", "
+influxpy_tie" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", abs("v") AS "
 col_0", "n" AS "
 col_1", sqrt(CAST("v" AS DOUBLE)) AS "
@@ -92,7 +94,8 @@ col_2", CASE WHEN typeof("
 col_3") = 'DOUBLE' AND isnan(TRY_CAST("
 col_3" AS DOUBLE)) THEN NULL ELSE "
 col_3" END AS "
-col_3" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_3", "
+influxpy_tie" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", abs("v") AS "
 col_0", "n" AS "
 col_1", sqrt(CAST("v" AS DOUBLE)) AS "

@@ -2,7 +2,7 @@
 -- influxql: SELECT "v", "n" FROM "metrics"
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['v', 'n'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['v', 'n'], 'group_keys': [], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=False), 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
@@ -11,13 +11,14 @@ col_0", CASE WHEN typeof("
 col_1") = 'DOUBLE' AND isnan(TRY_CAST("
 col_1" AS DOUBLE)) THEN NULL ELSE "
 col_1" END AS "
-col_1" FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_1", "
+influxpy_tie" FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0", "n" AS "
 col_1" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 6}
--- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", CASE WHEN typeof("\ncol_1") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_1" AS DOUBLE)) THEN NULL ELSE "\ncol_1" END AS "\ncol_1"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
+-- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", CASE WHEN typeof("\ncol_1") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_1" AS DOUBLE)) THEN NULL ELSE "\ncol_1" END AS "\ncol_1", "\ninfluxpy_tie"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
@@ -44,7 +45,8 @@ col_0", CASE WHEN typeof("
 col_1") = 'DOUBLE' AND isnan(TRY_CAST("
 col_1" AS DOUBLE)) THEN NULL ELSE "
 col_1" END AS "
-col_1" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_1", "
+influxpy_tie" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0", "n" AS "
 col_1" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE) AS r ORDER BY time ASC, "
@@ -58,7 +60,8 @@ col_0", CASE WHEN typeof("
 col_1") = 'DOUBLE' AND isnan(TRY_CAST("
 col_1" AS DOUBLE)) THEN NULL ELSE "
 col_1" END AS "
-col_1" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+col_1", "
+influxpy_tie" FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0", "n" AS "
 col_1" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS b WHERE TRUE AND time >= 5 AND time <= 9) AS r ORDER BY time ASC, "

@@ -2,13 +2,14 @@
 -- influxql: SELECT "v" FROM "metrics" GROUP BY "host" SLIMIT 2 SOFFSET 1
 -- writes: False
 -- params: {'p0': 'host'}
--- meta: {'action': 'select', 'columns': ['v'], 'group_keys': ['host'], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['v'], 'group_keys': ['host'], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=False), 'measurement': 'metrics'}
 SELECT "
 grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
 col_0" END AS "
-col_0" FROM (SELECT "host" AS "
+col_0", "
+influxpy_tie" FROM (SELECT "host" AS "
 grp_0", time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS r WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws('|', CASE WHEN "
@@ -24,7 +25,7 @@ grp_0") ORDER BY "
 grp_0" ASC, time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False, 'groups': 1, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 6}
--- stream finish: Finish(outputs='"\ngrp_0", time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0"', where=' WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws(\'|\', CASE WHEN "\ngrp_0" != \'\' THEN $p0 END) = \'\' THEN \'\' ELSE concat_ws(\'|\', CASE WHEN "\ngrp_0" != \'\' THEN $p0 END) || \'|\' || concat_ws(\'|\', NULLIF("\ngrp_0", \'\')) END) AS "\ninfluxpy_rank" FROM (SELECT DISTINCT "host" AS "\ngrp_0" FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE "\ninfluxpy_rank" >= 2 AND "\ninfluxpy_rank" < 4) series WHERE r."\ngrp_0" = series."\ngrp_0")', qualify='', terms='"\ngrp_0" ASC, time ASC, "\ninfluxpy_tie" ASC')
+-- stream finish: Finish(outputs='"\ngrp_0", time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", "\ninfluxpy_tie"', where=' WHERE EXISTS (SELECT 1 FROM (SELECT * FROM (SELECT *, dense_rank() OVER (ORDER BY CASE WHEN concat_ws(\'|\', CASE WHEN "\ngrp_0" != \'\' THEN $p0 END) = \'\' THEN \'\' ELSE concat_ws(\'|\', CASE WHEN "\ngrp_0" != \'\' THEN $p0 END) || \'|\' || concat_ws(\'|\', NULLIF("\ngrp_0", \'\')) END) AS "\ninfluxpy_rank" FROM (SELECT DISTINCT "host" AS "\ngrp_0" FROM "influxpy"."autogen.metrics" WHERE TRUE)) WHERE "\ninfluxpy_rank" >= 2 AND "\ninfluxpy_rank" < 4) series WHERE r."\ngrp_0" = series."\ngrp_0")', qualify='', terms='"\ngrp_0" ASC, time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT "host" AS "
 grp_0", time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
@@ -74,7 +75,8 @@ grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
 col_0" END AS "
-col_0" FROM (SELECT * FROM (SELECT "host" AS "
+col_0", "
+influxpy_tie" FROM (SELECT * FROM (SELECT "host" AS "
 grp_0", time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS b WHERE "
@@ -96,7 +98,8 @@ grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
 col_0" END AS "
-col_0" FROM (SELECT * FROM (SELECT "host" AS "
+col_0", "
+influxpy_tie" FROM (SELECT * FROM (SELECT "host" AS "
 grp_0", time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS b WHERE "

@@ -2,7 +2,7 @@
 -- influxql: SELECT mean("v") FROM "metrics" WHERE time >= '2020-01-01T00:00:00Z' AND time < '2020-01-02T00:00:00Z' GROUP BY time(1h), "host" SLIMIT 1
 -- writes: False
 -- params: {'p0': 'host'}
--- meta: {'action': 'select', 'columns': ['mean'], 'group_keys': ['host'], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['mean'], 'group_keys': ['host'], 'heap': None, 'measurement': 'metrics'}
 SELECT "
 grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("

@@ -2,7 +2,7 @@
 -- influxql: SELECT max("m") FROM (SELECT mean("v") AS "m" FROM "metrics" WHERE time >= '2020-01-01T00:00:00Z' AND time < '2020-01-02T00:00:00Z' GROUP BY time(10m), "host") WHERE "m" > 5.0 GROUP BY "host"
 -- writes: False
 -- params: {'p0': 5.0}
--- meta: {'action': 'select', 'columns': ['max'], 'group_keys': ['host'], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['max'], 'group_keys': ['host'], 'heap': None, 'measurement': 'metrics'}
 SELECT "
 grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("

@@ -2,7 +2,7 @@
 -- influxql: SELECT sum("x") FROM (SELECT ("v" * 2) + 1 AS "x" FROM "metrics")
 -- writes: False
 -- params: {'p0': 2, 'p1': 1}
--- meta: {'action': 'select', 'columns': ['sum'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['sum'], 'group_keys': [], 'heap': None, 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

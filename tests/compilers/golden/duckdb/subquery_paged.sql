@@ -2,7 +2,7 @@
 -- influxql: SELECT sum("v") FROM (SELECT "v" FROM "metrics" LIMIT 2)
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['sum'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['sum'], 'group_keys': [], 'heap': None, 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

@@ -2,7 +2,7 @@
 -- influxql: SELECT double_exponential_moving_average(mean("v"), 2, -1, 'simple') FROM "metrics" WHERE time >= '2020-01-01T00:00:00Z' AND time < '2020-01-02T00:00:00Z' GROUP BY time(1h)
 -- writes: False
 -- params: {'p0': 'double_exponential_moving_average', 'p1': 'simple'}
--- meta: {'action': 'select', 'columns': ['double_exponential_moving_average'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['double_exponential_moving_average'], 'group_keys': [], 'heap': None, 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

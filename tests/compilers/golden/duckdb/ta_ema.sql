@@ -2,7 +2,7 @@
 -- influxql: SELECT exponential_moving_average("v", 3) FROM "metrics"
 -- writes: False
 -- params: {'p0': 'exponential_moving_average', 'p1': 'exponential'}
--- meta: {'action': 'select', 'columns': ['exponential_moving_average'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['exponential_moving_average'], 'group_keys': [], 'heap': None, 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

@@ -21,6 +21,7 @@
              'kaufmans_efficiency_ratio',
              'kaufmans_adaptive_moving_average'],
  'group_keys': [],
+ 'heap': None,
  'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("

@@ -2,7 +2,7 @@
 -- influxql: SELECT top("v", 3) FROM "metrics"
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['top'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['top'], 'group_keys': [], 'heap': None, 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

@@ -2,7 +2,7 @@
 -- influxql: SELECT sum("n") FROM "metrics" WHERE time >= '2020-01-01T00:00:00Z' AND time < '2020-03-31T00:00:00Z' GROUP BY time(1d) fill(0) tz('America/New_York')
 -- writes: False
 -- params: {'p1': 'America/New_York', 'p2': 'America/New_York', 'p3': 0}
--- meta: {'action': 'select', 'columns': ['sum'], 'group_keys': [], 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['sum'], 'group_keys': [], 'heap': None, 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
