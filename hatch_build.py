@@ -2,7 +2,8 @@
 
 hatchling runs this hook for every wheel, editable ones included. It
 compiles the extensions (``EXTENSIONS``: the line-protocol encoder of model
-instances and DataFrame columns, and the batch writer's buffer of lines)
+instances and DataFrame columns, the batch writer's buffer of lines, and
+the embedded engine's replay of influxd's merge heap)
 with the C compiler Python was built with (``sysconfig``'s ``CC``): into
 the source tree for an editable install, into the wheel (then tagged for
 this Python and platform) otherwise. Where no C
@@ -34,6 +35,9 @@ EXTENSIONS = {
         Path("src/influxpy/lineprotocol/_columns.c"),
         Path("src/influxpy/lineprotocol/_linebuffer.c"),
         Path("src/influxpy/lineprotocol/_lanes.c"),
+    ],
+    "influxpy/backends/duckdb/_heapreplay": [
+        Path("src/influxpy/backends/duckdb/_heapreplay.c"),
     ],
 }
 

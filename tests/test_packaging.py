@@ -91,12 +91,14 @@ def test_the_wheel_carries_the_compiled_encoder_and_the_sdist_its_source(
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
     assert f"influxpy/lineprotocol/_speedups{suffix}" in names
+    assert f"influxpy/backends/duckdb/_heapreplay{suffix}" in names
     assert not [name for name in names if name.endswith(".c")]
     (sdist,) = built.glob("*.tar.gz")
     with tarfile.open(sdist) as archive:
         members = [name.split("/", 1)[1] for name in archive.getnames()]
     assert "hatch_build.py" in members
     assert "src/influxpy/lineprotocol/_speedups.c" in members
+    assert "src/influxpy/backends/duckdb/_heapreplay.c" in members
     assert not [name for name in members if name.endswith(".so")]
 
 
@@ -128,9 +130,7 @@ def test_without_the_extension_the_wheel_is_pure_python(
     (wheel,) = tmp_path.glob("*.whl")
     assert wheel.name.endswith("-py3-none-any.whl")
     with zipfile.ZipFile(wheel) as archive:
-        assert not [
-            n for n in archive.namelist() if "_speedups" in n and ".py" not in n
-        ]
+        assert not [n for n in archive.namelist() if n.endswith((".so", ".pyd"))]
 
 
 def test_the_metadata_names_the_license_urls_and_pythons(built: pathlib.Path) -> None:

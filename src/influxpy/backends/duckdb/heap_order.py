@@ -28,16 +28,37 @@ of each series group in this order, are applied here.
 
 from __future__ import annotations
 
+import os
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 from influxpy.backends.duckdb.stream import Batches
 
-__all__ = ["go_heap_order", "heap_ordered"]
+
+def _compiled() -> Any:
+    """The compiled replay of keys of times alone, where it is built (not
+    with ``INFLUXPY_PURE_PYTHON=1``), else None."""
+    if os.environ.get("INFLUXPY_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from influxpy.backends.duckdb import _heapreplay  # type: ignore[attr-defined]
+    except ImportError:  # not built here: the Python replay
+        return None
+    return _heapreplay.HeapSegment
+
+
+HeapSegment: Any = _compiled()
+
+__all__ = ["Run", "Runs", "go_heap_order", "heap_ordered"]
 
 #: A row: group values, time, output values, the series key (last).
 Row = tuple[Any, ...]
+#: Rows of one group: its values, the rows (time and values), and the
+#: ``[start, stop)`` of them that belong to the run.
+Run = tuple[tuple[Any, ...], list[list[Any]], int, int]
+#: Runs from a generator the reader closes.
+Runs = Generator[Run, None, None]
 
 
 def go_heap_order(points: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
@@ -49,16 +70,18 @@ def go_heap_order(points: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
         for series, times in enumerate(points)
         for i, time in enumerate(times)
     )
-    firsts = [(f"{s:012d}", times[0], None) for s, times in enumerate(points) if times]
-
-    def batches() -> Batches:
-        if rows:
-            yield [list(column) for column in zip(*rows, strict=True)]
-
-    ordered = _Order(0, descending=False, listed=False).segment(
-        _Rows(batches()), firsts, (), max(r[0] for r in rows) if rows else 0
+    series = [
+        (f"{s:012d}", times[0], times[-1], None)
+        for s, times in enumerate(points)
+        if times
+    ]
+    source = _Rows(iter(rows).__next__)
+    out: list[list[Any]] = []
+    end = max((r[0] for r in rows), default=0)
+    _segment(source, series, (), 0, end, descending=False, listed=False).run(
+        out, len(rows)
     )
-    return [(row[1], row[2]) for row in ordered]
+    return [(row[1], row[2]) for row in out]
 
 
 class _Point:
@@ -87,30 +110,27 @@ class _Point:
 
 
 class _Rows:
-    """The rows of *batches* one at a time: ``head`` is the next one (None
-    after the last), ``take()`` moves past it and returns it."""
+    """Rows one at a time: ``head`` is the next one (None after the last),
+    ``take()`` moves past it; *take* reads the row after ``head``."""
 
-    def __init__(self, batches: Batches) -> None:
-        rows = (row for batch in batches for row in zip(*batch, strict=True))
-        self._next = rows.__next__
+    def __init__(self, take: Callable[[], Row]) -> None:
+        self.read = take
         self.head: Row | None = None
         self.take()
 
-    def take(self) -> Row | None:
-        """Move to the next row; return the one that was ``head``."""
-        row = self.head
+    def take(self) -> None:
+        """Move to the next row."""
         try:
-            self.head = self._next()
+            self.head = self.read()
         except StopIteration:
             self.head = None
-        return row
 
 
 def heap_ordered(
     batches: Batches,
     *,
     groups: int,
-    firsts: dict[tuple[Any, ...], list[tuple[str, int, Any]]],
+    firsts: dict[tuple[Any, ...], list[tuple[str, int, int, Any]]],
     shard_ns: int,
     shard_of: Callable[[int], int],
     descending: bool,
@@ -118,22 +138,23 @@ def heap_ordered(
     limit: int | None,
     offset: int | None,
     size: int,
-) -> Batches:
-    """*batches* (rows of ``(group values…, time, values…, TIE)`` ordered
-    by group and time) reordered as influxd's heap merge orders them,
-    without ``TIE``, LIMIT and OFFSET applied per group.
+) -> Runs:
+    """The rows of *batches* (``(group values…, time, values…, TIE)``,
+    ordered by group and time) as influxd's heap merge orders them, as
+    runs of one group's rows (time and values), LIMIT and OFFSET applied
+    per group.
 
     ``TIE`` is the series key, or (*listed*) a list of the text values
     compared first and the series key. *firsts* maps ``(group values…,
-    shard group start)`` to each series' key, first time and first ``TIE``
-    there, in tag-set order (``StreamPlan.firsts_sql``); *shard_of* gives
-    the start of the shard group of *shard_ns* ns holding a time.
+    shard group start)`` to each series' key, first and last time and
+    first ``TIE`` there, in tag-set order (``StreamPlan.firsts_sql``);
+    *shard_of* gives the start of the shard group of *shard_ns* ns holding
+    a time.
     """
-    rows = _Rows(batches)
-    order = _Order(groups, descending, listed)
+    read = (row for batch in batches for row in zip(*batch, strict=True)).__next__
+    rows = _Rows(read)
     skip = offset or 0
     stop = None if limit is None else skip + limit
-    out: list[Row] = []
     try:
         while (row := rows.head) is not None:
             group = row[:groups]
@@ -141,37 +162,92 @@ def heap_ordered(
             while (row := rows.head) is not None and row[:groups] == group:
                 if stop is not None and taken >= stop:
                     if not groups:
-                        rows.head = None  # one group, and it is complete
-                        break
+                        return  # one group, and it is complete
                     rows.take()  # the rest of the group is not answered
                     continue
                 shard = shard_of(row[groups])
                 # The last time inside the shard group, in reading order.
                 last = -shard if descending else shard + shard_ns - 1
                 series = firsts.get((*group, shard), [])
-                for ordered in order.segment(rows, series, group, last):
-                    if taken >= skip:
-                        out.append(ordered[:-1])
-                        if len(out) >= size:
-                            yield list(map(list, zip(*out, strict=True)))
-                            out = []
-                    taken += 1
-                    if stop is not None and taken >= stop:
-                        break
-        if out:
-            yield list(map(list, zip(*out, strict=True)))
+                segment = _segment(
+                    rows, series, group, groups, last, descending, listed
+                )
+                done = False
+                while not done and (stop is None or taken < stop):
+                    out: list[list[Any]] = []
+                    room = size if stop is None else min(size, stop - taken)
+                    done = segment.run(out, room)
+                    # Rows before the OFFSET are read and dropped.
+                    first = min(len(out), max(0, skip - taken))
+                    taken += len(out)
+                    if first < len(out):
+                        yield group, out, first, len(out)
+                rows.head = segment.head
     finally:
         batches.close()
 
 
-class _Order:
-    """Replays the heap of one group in one shard group (``segment``)."""
+def _segment(
+    rows: _Rows,
+    series: Sequence[tuple[str, int, int, Any]],
+    group: tuple[Any, ...],
+    groups: int,
+    last: int,
+    descending: bool,
+    listed: bool,
+) -> Any:
+    """The replay of one group's heap in one shard group: the compiled one
+    for keys of times alone, where it is built, else ``_Segment``."""
+    if HeapSegment is not None and not listed:
+        sign = -1 if descending else 1
+        return HeapSegment(
+            rows.read,
+            rows.head,
+            {key: i for i, (key, *_rest) in enumerate(series)},
+            [sign * first for _key, first, _last, _tie in series],
+            [sign * final for _key, _first, final, _tie in series],
+            group,
+            groups,
+            last,
+            sign,
+        )
+    return _Segment(rows, series, group, groups, last, descending, listed)
 
-    def __init__(self, groups: int, descending: bool, listed: bool) -> None:
-        self.groups = groups
-        self.sign = -1 if descending else 1
-        self.descending = descending
-        self.listed = listed
+
+class _Segment:
+    """Replays the heap of one group in one shard group: *series* are its
+    series (key, first time, last time, first ``TIE``) in tag-set order,
+    *last* the (signed) last time of the shard group. ``run()`` gives the
+    rows in the heap's order, a number at a time; ``head`` is then the
+    first row after the segment."""
+
+    def __init__(
+        self,
+        rows: _Rows,
+        series: Sequence[tuple[str, int, int, Any]],
+        group: tuple[Any, ...],
+        groups: int,
+        last: int,
+        descending: bool,
+        listed: bool,
+    ) -> None:
+        self.sign = sign = -1 if descending else 1
+        self.descending, self.listed = descending, listed
+        self.rows, self.group, self.groups, self.last = rows, group, groups, last
+        self.index = {key: i for i, (key, *_rest) in enumerate(series)}
+        self.finals = [sign * final for _key, _first, final, _tie in series]
+        # The heap: series numbers and their keys (the signed time, or a
+        # _Point of it), kept side by side at the same positions.
+        self.h = list(range(len(series)))
+        self.hk = [self.key(first, tie) for _key, first, _final, tie in series]
+        for i in range(len(self.h) // 2 - 1, -1, -1):
+            _sift_down(self.h, self.hk, i, len(self.h))
+        self.pending: list[deque[Row]] = [deque() for _ in series]
+
+    @property
+    def head(self) -> Row | None:
+        """The row after the last one read."""
+        return self.rows.head
 
     def key(self, time: int, tie: Any) -> Any:
         """The heap key of a point at *time* with *tie*."""
@@ -179,47 +255,39 @@ class _Order:
             return _Point(self.sign * time, tie[:-1], self.descending)
         return self.sign * time
 
-    def segment(
-        self,
-        rows: _Rows,
-        series: list[tuple[str, int, Any]],
-        group: tuple[Any, ...],
-        last: int,
-    ) -> Iterator[Row]:
-        """The rows of *group* up to the (signed) time *last*, the end of
-        their shard group, in the heap's order: *series* are its series
-        (key, first time, first ``TIE``) in tag-set order."""
-        groups, sign, listed, take = self.groups, self.sign, self.listed, rows.take
+    def _inside(self, row: Row | None, bound: int) -> bool:
+        """Whether *row* is of this group, at or before (signed) *bound*."""
+        groups = self.groups
+        return (
+            row is not None
+            and row[:groups] == self.group
+            and self.sign * row[groups] <= bound
+        )
 
-        if len(series) < 2:
-            # One series: nothing to merge.
-            while (
-                (head := rows.head) is not None
-                and head[:groups] == group
-                and sign * head[groups] <= last
-            ):
-                yield head
-                take()
-            return
-        index = {key: i for i, (key, _time, _tie) in enumerate(series)}
-        # The heap: series numbers and their keys (the signed time, or a
-        # _Point of it), kept side by side at the same positions.
-        h = list(range(len(series)))
-        hk = [self.key(time, tie) for _key, time, tie in series]
-        for i in range(len(h) // 2 - 1, -1, -1):
-            _sift_down(h, hk, i, len(h))
-        pending: list[deque[Row]] = [deque() for _ in series]
-        while h:
-            s, due = h[0], hk[0].time if listed else hk[0]
+    def _series(self, row: Row) -> int:
+        tie = row[-1]
+        return self.index[tie[-1] if self.listed else tie]
+
+    def run(self, out: list[list[Any]], room: int) -> bool:
+        """Append up to *room* rows to *out* (their time and values);
+        return whether the segment is done."""
+        h, hk, pending, rows = self.h, self.hk, self.pending, self.rows
+        if not h:
+            # No series to merge (or no prepass): the group's rows as read.
+            while room > 0 and self._inside(rows.head, self.last):
+                assert rows.head is not None
+                out.append(list(rows.head[self.groups : -1]))
+                rows.take()
+                room -= 1
+            return room > 0
+        groups, sign = self.groups, self.sign
+        while h and room > 0:
+            s, due = h[0], hk[0].time if self.listed else hk[0]
             # Read every row up to the root's time: its row is among them.
-            while (
-                (head := rows.head) is not None
-                and head[:groups] == group
-                and sign * head[groups] <= due
-            ):
-                tie = head[-1]
-                pending[index[tie[-1] if listed else tie]].append(head)
-                take()
+            while self._inside(head := rows.head, due):
+                assert head is not None
+                pending[self._series(head)].append(head)
+                rows.take()
             # Go's heap.Pop: the last item to the root, sifted down.
             n = len(h) - 1
             h[0], hk[0] = h[n], hk[n]
@@ -228,38 +296,33 @@ class _Order:
             if n > 1:
                 _sift_down(h, hk, 0, n)
             waiting = pending[s]
-            yield waiting.popleft()
-            if not waiting:
-                # Read ahead to the series' next point, if it has one here.
-                while (
-                    (head := rows.head) is not None
-                    and head[:groups] == group
-                    and sign * head[groups] <= last
-                ):
-                    tie = head[-1]
-                    i = index[tie[-1] if listed else tie]
-                    pending[i].append(head)
-                    take()
-                    if i == s:
-                        break
-            if waiting:
-                # Go's heap.Push: appended, sifted up.
-                head = waiting[0]
-                key = self.key(head[groups], head[-1])
-                j = len(h)
-                h.append(s)
-                hk.append(key)
-                while j > 0:
-                    i = (j - 1) // 2
-                    if not hk[j] < hk[i]:
-                        break
-                    h[i], h[j] = h[j], h[i]
-                    hk[i], hk[j] = hk[j], hk[i]
-                    j = i
+            row = waiting.popleft()
+            out.append(list(row[groups:-1]))
+            room -= 1
+            if sign * row[groups] == self.finals[s]:
+                continue  # the series' last point here
+            while not waiting and self._inside(head := rows.head, self.last):
+                # Read ahead to the series' next point.
+                assert head is not None
+                pending[self._series(head)].append(head)
+                rows.take()
+            # Go's heap.Push: appended, sifted up.
+            head = waiting[0]
+            j = len(h)
+            h.append(s)
+            hk.append(self.key(head[groups], head[-1]))
+            while j > 0:
+                i = (j - 1) // 2
+                if not hk[j] < hk[i]:
+                    break
+                h[i], h[j] = h[j], h[i]
+                hk[i], hk[j] = hk[j], hk[i]
+                j = i
+        return not h
 
 
 def _sift_down(h: list[int], hk: list[Any], i: int, n: int) -> None:
-    """Go's ``heap.down`` over the parallel lists of ``segment``."""
+    """Go's ``heap.down`` over the parallel lists of ``_Segment``."""
     while True:
         j = 2 * i + 1
         if j >= n:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from influxpy.backends.duckdb.admin import EngineAdmin
 from influxpy.backends.duckdb.batches import Batch
 from influxpy.backends.duckdb.core import _duckdb
-from influxpy.backends.duckdb.heap_order import heap_ordered
+from influxpy.backends.duckdb.heap_order import Run, Runs, heap_ordered
 from influxpy.backends.duckdb.ingest import conflict_error
 from influxpy.backends.duckdb.retention_service import (
     policy_shard_ns,
@@ -52,6 +52,30 @@ def _plan_of(compiled: Compiled) -> EnginePlan:
         )
         raise ProgrammingError(msg)
     return plan
+
+
+def _runs(batches: Batches, n_groups: int) -> Iterator[Run]:
+    """The runs of rows of one group in *batches*: ``(group values, rows,
+    start, stop)``, the rows (time and values) built in C."""
+    for batch in batches:
+        if n_groups == 1:
+            keys: list[tuple[Any, ...]] | list[Any] = batch[0]
+        else:
+            keys = list(zip(*batch[:n_groups], strict=True))
+        cells = list(map(list, zip(*batch[n_groups:], strict=True)))
+        count = len(cells)
+        starts = [0]
+        if n_groups:
+            changed = map(ne, islice(keys, 1, None), keys)
+            starts += compress(range(1, count), changed)
+        for start, stop in zip(starts, [*starts[1:], count], strict=True):
+            if not n_groups:
+                key: tuple[Any, ...] = ()
+            elif n_groups == 1:
+                key = (keys[start],)
+            else:
+                key = keys[start]
+            yield key, cells, start, stop
 
 
 class EngineQueries(EngineWrites, EngineAdmin):
@@ -98,7 +122,7 @@ class EngineQueries(EngineWrites, EngineAdmin):
                 yield from self._results(part, chunk_size, database)
             return
         cursor = self._cursor()
-        batches: Batches | None = None
+        batches: Batches | Runs | None = None
         try:
             n_groups = len(plan.group_keys)
             name = plan.measurement
@@ -119,39 +143,22 @@ class EngineQueries(EngineWrites, EngineAdmin):
                 batches = stream_batches(
                     cursor, compiled, plan.stream, size, self._slice_rows
                 )
+                runs: Iterator[Run] = _runs(batches, n_groups)
             else:
-                batches = self._heap_batches(cursor, compiled, plan, database, size)
-            for batch in batches:
-                # Built in C: the group keys, and each row's values.
-                if n_groups == 1:
-                    keys: list[tuple[Any, ...]] | list[Any] = batch[0]
-                else:
-                    keys = list(zip(*batch[:n_groups], strict=True))
-                cells = list(map(list, zip(*batch[n_groups:], strict=True)))
-                count = len(cells)
-                starts = [0]
-                if n_groups:
-                    changed = map(ne, islice(keys, 1, None), keys)
-                    starts += compress(range(1, count), changed)
-                for start, stop in zip(starts, [*starts[1:], count], strict=True):
-                    if not n_groups:
-                        key: tuple[Any, ...] = ()
-                    elif n_groups == 1:
-                        key = (keys[start],)
-                    else:
-                        key = keys[start]
-                    if key != current_key:
-                        if current_key is not None and values:
-                            yield piece(False)
-                        current_key = key
+                runs = batches = self._heap_runs(cursor, compiled, plan, database, size)
+            for key, cells, start, stop in runs:
+                if key != current_key:
+                    if current_key is not None and values:
+                        yield piece(False)
+                    current_key = key
+                    values = []
+                while start < stop:
+                    if chunk_size and len(values) >= chunk_size:
+                        yield piece(True)
                         values = []
-                    while start < stop:
-                        if chunk_size and len(values) >= chunk_size:
-                            yield piece(True)
-                            values = []
-                        room = chunk_size - len(values) if chunk_size else stop
-                        values += cells[start : min(stop, start + room)]
-                        start += room
+                    room = chunk_size - len(values) if chunk_size else stop
+                    values += cells[start : min(stop, start + room)]
+                    start += room
             if current_key is not None and values:
                 yield piece(False)
         finally:
@@ -160,17 +167,17 @@ class EngineQueries(EngineWrites, EngineAdmin):
                 batches.close()
             cursor.close()
 
-    def _heap_batches(
+    def _heap_runs(
         self,
         cursor: Any,
         compiled: Compiled,
         plan: SelectPlan,
         database: str | None,
         size: int,
-    ) -> Batches:
-        """The batches of a raw SELECT whose rows at one time take influxd's
-        heap order (``heap_order``): each series' first time in each shard
-        group is read first, in the same snapshot as the rows."""
+    ) -> Runs:
+        """The rows of a raw SELECT whose rows at one time take influxd's
+        heap order (``heap_order``): each series' first and last time in
+        each shard group is read first, in the same snapshot as the rows."""
         heap, stream = plan.heap, plan.stream
         assert heap is not None
         assert stream is not None
@@ -178,14 +185,16 @@ class EngineQueries(EngineWrites, EngineAdmin):
         rp = heap.retention_policy or self.default_retention_policy(db)
         policies = [p for p in self.retention_policies(db) if p["name"] == rp]
         shard_ns = policy_shard_ns(policies[0] if policies else {})
-        firsts: dict[tuple[Any, ...], list[tuple[str, int, Any]]] = {}
+        firsts: dict[tuple[Any, ...], list[tuple[str, int, int, Any]]] = {}
 
         def read_firsts(cursor: Any) -> None:
             text, params = stream.firsts_sql(
                 shard_ns, shard_shift(shard_ns), heap.listed, compiled.params
             )
-            for *key, series, time, tie in cursor.execute(text, params).fetchall():
-                firsts.setdefault(tuple(key), []).append((series, time, tie))
+            for *key, series, first, last, tie in cursor.execute(
+                text, params
+            ).fetchall():
+                firsts.setdefault(tuple(key), []).append((series, first, last, tie))
             for found in firsts.values():
                 # Tag-set order: series keys sorted, reversed descending.
                 found.sort(reverse=stream.descending)

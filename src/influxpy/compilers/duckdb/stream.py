@@ -159,17 +159,19 @@ class StreamPlan:
     def firsts_sql(
         self, shard_ns: int, shift: int, listed: bool, params: Mapping[str, Any]
     ) -> tuple[str, dict[str, Any]]:
-        """Each series' first point in output order within each shard group
-        of *shard_ns* ns (groups start where ``(time + shift) % shard_ns``
-        is 0): rows ``(g…, shard group start, series key, time, TIE)``;
-        *listed*: ``TIE`` is a list of values ending with the series key."""
+        """Each series' first and last time in output order within each
+        shard group of *shard_ns* ns (groups start where ``(time + shift) %
+        shard_ns`` is 0), and the ``TIE`` of its first point: rows ``(g…,
+        shard group start, series key, first, last, TIE)``; *listed*:
+        ``TIE`` is a list of values ending with the series key."""
         g = self._g
         start = f"time - ((time % {shard_ns}) + {shard_ns} + {shift}) % {shard_ns}"
-        first = "max" if self.descending else "min"
+        first, last = ("max", "min") if self.descending else ("min", "max")
         series = f"{TIE}[-1]" if listed else TIE
         keys = ", ".join([*g, "shard", "series_key"])
         text = (
-            f"SELECT {keys}, {first}(time), arg_{first}({TIE}, time) FROM "
+            f"SELECT {keys}, {first}(time), {last}(time), "
+            f"arg_{first}({TIE}, time) FROM "
             f"(SELECT *, {start} AS shard, {series} AS series_key "
             f"FROM ({self.body}) AS r{self.finish.where}) GROUP BY {keys}"
         )

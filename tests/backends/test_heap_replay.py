@@ -1,0 +1,163 @@
+"""The replay of influxd's merge heap (``backends/duckdb/heap_order.py``).
+
+Three implementations are held to one answer on random series: a literal
+transcription of Go's ``container/heap`` used the way influxd's sorted
+merge iterator uses it (written here, from Go's source), the Python replay
+``_Segment`` and the compiled ``HeapSegment`` (when built), the latter two
+fed the rows in pieces of random size as the engine feeds them.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from influxpy.backends.duckdb import heap_order
+from influxpy.backends.duckdb.heap_order import HeapSegment, _Rows, _Segment
+
+
+def _go_merge(points: list[list[int]], descending: bool) -> list[tuple[int, int]]:
+    """influxd's sortedMergeIterator.pop over Go's container/heap: items in
+    input order, Init, then Pop the least and Push its series' next point;
+    Less compares times only (greater first, descending)."""
+    items = [[s, 0] for s, times in enumerate(points) if times]
+
+    def less(i: int, j: int) -> bool:
+        a = points[items[i][0]][items[i][1]]
+        b = points[items[j][0]][items[j][1]]
+        return a > b if descending else a < b
+
+    def down(i0: int, n: int) -> None:
+        i = i0
+        while True:
+            j1 = 2 * i + 1
+            if j1 >= n:
+                break
+            j = j1
+            if j1 + 1 < n and less(j1 + 1, j1):
+                j = j1 + 1
+            if not less(j, i):
+                break
+            items[i], items[j] = items[j], items[i]
+            i = j
+
+    def up(j: int) -> None:
+        while j > 0:
+            i = (j - 1) // 2
+            if not less(j, i):
+                break
+            items[i], items[j] = items[j], items[i]
+            j = i
+
+    for i in range(len(items) // 2 - 1, -1, -1):
+        down(i, len(items))
+    out = []
+    while items:
+        n = len(items) - 1
+        items[0], items[n] = items[n], items[0]
+        down(0, n)
+        item = items.pop()
+        out.append((item[0], item[1]))
+        item[1] += 1
+        if item[1] < len(points[item[0]]):
+            items.append(item)
+            up(len(items) - 1)
+    return out
+
+
+def _random_points(rng: random.Random) -> list[list[int]]:
+    series = []
+    for _ in range(rng.randint(1, 12)):
+        start = rng.randint(0, 6)
+        step = rng.choice([1, 1, 1, 2, 3, 7])
+        times = sorted(
+            {start + k * step for k in range(rng.randint(0, 15)) if rng.random() < 0.85}
+        )
+        series.append(times)
+    return series
+
+
+def _replay(make: Any, points: list[list[int]], descending: bool, rng: random.Random):
+    """Feed *points*' rows to a replay built by *make*, in random pieces."""
+    sign = -1 if descending else 1
+    keys = [f"k{s:03d}" for s in range(len(points))]
+    rows = sorted(
+        (
+            (time, s, i, keys[s])
+            for s, times in enumerate(points)
+            for i, time in enumerate(times)
+        ),
+        key=lambda r: (sign * r[0], r[3]),
+    )
+    order = list(range(len(points)))
+    if descending:
+        order.reverse()  # influxd reverses the tag set's series
+    series = [
+        (
+            keys[s],
+            points[s][-1 if descending else 0],
+            points[s][0 if descending else -1],
+            None,
+        )
+        for s in order
+        if points[s]
+    ]
+    source = _Rows(iter(rows).__next__)
+    last = max((sign * r[0] for r in rows), default=0)
+    segment = make(source, series, last, descending)
+    out: list[tuple[Any, ...]] = []
+    while not segment.run(out, rng.randint(1, 7)):
+        pass
+    assert segment.head is None
+    return [(row[1], row[2]) for row in out]
+
+
+def _python(source: Any, series: Any, last: int, descending: bool) -> Any:
+    return _Segment(source, series, (), 0, last, descending, listed=False)
+
+
+def _compiled(source: Any, series: Any, last: int, descending: bool) -> Any:
+    sign = -1 if descending else 1
+    return HeapSegment(
+        source.read,
+        source.head,
+        {key: i for i, (key, *_rest) in enumerate(series)},
+        [sign * first for _k, first, _l, _t in series],
+        [sign * final for _k, _f, final, _t in series],
+        (),
+        0,
+        last,
+        sign,
+    )
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_the_replays_pop_as_gos_heap_does(descending: bool) -> None:
+    rng = random.Random(20261206 + descending)
+    makers = [_python] + ([_compiled] if HeapSegment is not None else [])
+    for _ in range(400):
+        points = _random_points(rng)
+        expected = _go_merge(
+            [list(reversed(p)) if descending else p for p in points][::-1]
+            if descending
+            else points,
+            descending,
+        )
+        if descending:
+            # Back to the series' numbers and their points' indexes.
+            n = len(points)
+            expected = [
+                (n - 1 - s, len(points[n - 1 - s]) - 1 - i) for s, i in expected
+            ]
+        for make in makers:
+            got = _replay(make, points, descending, rng)
+            assert got == expected, (make.__name__, points)
+
+
+def test_the_compiled_replay_is_built_where_a_compiler_is() -> None:
+    """The build compiles it wherever it compiles the line-protocol encoder."""
+    from influxpy.lineprotocol import compiled
+
+    assert (heap_order.HeapSegment is not None) == compiled()
