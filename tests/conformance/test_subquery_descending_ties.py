@@ -78,15 +78,7 @@ def test_quirk_descending_rows_at_one_time(stores: list[Any], text: str) -> None
     """The same rows, latest first; at one time the server's heap order
     (c, a, b at 20; a, b at 10), the engine's by series key (c, b, a)."""
     server, engine = (values(backend, text) for backend in stores)
-    assert server == [
-        (30, 6.0),
-        (30, 7.0),
-        (20, 5.0),
-        (20, 3.0),
-        (20, 4.0),
-        (10, 1.0),
-        (10, 2.0),
-    ]
+    assert server == SERVER
     assert engine == [
         (30, 6.0),
         (30, 7.0),

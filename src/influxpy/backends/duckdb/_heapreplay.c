@@ -74,6 +74,18 @@ queue_pop(Queue *q)
     return row;
 }
 
+/* Swap the heap's items at i and j. */
+static inline void
+swap(Py_ssize_t *h, long long *hk, Py_ssize_t i, Py_ssize_t j)
+{
+    Py_ssize_t s = h[i];
+    h[i] = h[j];
+    h[j] = s;
+    long long k = hk[i];
+    hk[i] = hk[j];
+    hk[j] = k;
+}
+
 static void
 sift_down(Py_ssize_t *h, long long *hk, Py_ssize_t i, Py_ssize_t n)
 {
@@ -88,12 +100,7 @@ sift_down(Py_ssize_t *h, long long *hk, Py_ssize_t i, Py_ssize_t n)
         if (!(hk[j] < hk[i])) {
             return;
         }
-        Py_ssize_t s = h[i];
-        h[i] = h[j];
-        h[j] = s;
-        long long k = hk[i];
-        hk[i] = hk[j];
-        hk[j] = k;
+        swap(h, hk, i, j);
         i = j;
     }
 }
@@ -106,12 +113,7 @@ sift_up(Py_ssize_t *h, long long *hk, Py_ssize_t j)
         if (!(hk[j] < hk[i])) {
             return;
         }
-        Py_ssize_t s = h[i];
-        h[i] = h[j];
-        h[j] = s;
-        long long k = hk[i];
-        hk[i] = hk[j];
-        hk[j] = k;
+        swap(h, hk, i, j);
         j = i;
     }
 }

@@ -19,11 +19,15 @@ ties.py``); for a raw SELECT of a stored measurement whose ties the text
 values cannot break, the compiler marks the plan (``HeapOrder``) and
 ``heap_ordered()`` replays influxd's heap over the rows as they stream: per
 series group and shard group, the heap starts with each series' first point
-there (one small aggregate, ``StreamPlan.firsts_sql``) and pops and pushes
-exactly as Go's heap does. It holds the rows between a point and the next
-point of the same series (one instant's rows where the series write
-together), never the whole answer. LIMIT and OFFSET, which count the rows
-of each series group in this order, are applied here.
+there (one small aggregate, ``StreamPlan.firsts_sql``, which also gives
+its last point, so a series that has ended is not waited for) and pops
+and pushes exactly as Go's heap does. It holds the rows between a point
+and the next point of the same series (one instant's rows where the series
+write together), never the whole answer. LIMIT and OFFSET, which count the
+rows of each series group in this order, are applied here. Keys of times
+alone (no text compared) are replayed in C where it is built
+(``_heapreplay.c``'s ``HeapSegment``); ``_Segment`` is the same algorithm
+in Python, for the rest.
 """
 
 from __future__ import annotations
