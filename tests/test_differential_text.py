@@ -562,12 +562,13 @@ def test_quirk_soffset_without_slimit(
 ) -> None:
     """``SOFFSET n`` without ``SLIMIT`` (or with ``SLIMIT 0``, which reads
     as none): influxd 1.6.7 answers nothing (it keeps the tag sets
-    ``[n:n]``, influxdata/influxdb#7578); the engine skips n series, as
-    ``series_offset()`` does on both backends."""
+    ``[n:n]``, influxdata/influxdb#7578), of a measurement on both; over a
+    subquery the engine skips n series, as ``series_offset()`` does on both
+    backends."""
     server, engine, db = endpoints
     text = f"SELECT v FROM cpu GROUP BY host{slimit} SOFFSET 1"
     assert _series(server, text, db) == []
-    assert _series(engine, text, db) == [("b", [3]), ("c", [-2.5])]
+    assert _series(engine, text, db) == []
     outer = "SELECT count(m) FROM (SELECT v AS m FROM cpu GROUP BY host) "
     assert _series(server, outer + "GROUP BY host SOFFSET 1", db) == []
     assert _series(engine, outer + "GROUP BY host SOFFSET 1", db) == [

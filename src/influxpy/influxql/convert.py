@@ -278,10 +278,11 @@ def build_query(
         group_by=tags,
         fill=filling,
         descending=bool(descending),
-        # LIMIT 0 and SLIMIT 0 mean no limit to InfluxDB.
+        # LIMIT 0 and SLIMIT 0 mean no limit to InfluxDB; SOFFSET without
+        # SLIMIT keeps no series there (series_limit 0 says so).
         limit=limit or None,
         offset=offset,
-        series_limit=series_limit or None,
+        series_limit=series_limit or (0 if series_offset else None),
         series_offset=series_offset,
         timezone=timezone,
         into=Source(into[2], into[0], into[1]) if into is not None else None,

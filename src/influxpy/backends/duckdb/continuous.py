@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from influxpy.backends.base import ContinuousQueryInfo
 from influxpy.backends.duckdb.reading import EngineQueries, _plan_of
 from influxpy.compilers.duckdb import DuckDBCompiler
+from influxpy.compilers.duckdb.catalog import GO_ZERO_NS
 from influxpy.compilers.duckdb.plan import IntoPlan
 from influxpy.durations import Duration
 from influxpy.exceptions import (
@@ -72,9 +73,6 @@ __all__ = [
 
 logger = logging.getLogger("influxpy.continuous_queries")
 
-#: Nanoseconds from Go's zero time (January 1 of year 1, UTC) to the Unix
-#: epoch: Go's ``Time.Truncate`` rounds down to multiples counted from there.
-GO_ZERO_NS = 62_135_596_800 * 1_000_000_000
 
 _CQ_TABLE = "main.influxpy_continuous_queries"
 

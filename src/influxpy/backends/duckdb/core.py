@@ -333,7 +333,12 @@ class EngineCore(Backend):
             state.default_policy(database),
             state.store,
             database in state.dropped_defaults,
+            shard_durations=lambda rp: self._shard_duration(database, rp),
         )
+
+    def _shard_duration(self, database: str, rp: str) -> int:
+        """Defined in ``retention_service``."""
+        raise NotImplementedError
 
     @staticmethod
     def _not_found(database: str, doing: str = "") -> None:

@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from influxpy.backends.duckdb.batches import MIXED, pyarrow, untyped
 from influxpy.backends.duckdb.catalog import ident
-from influxpy.compilers.duckdb.catalog import TAG_CODES, ColumnInfo, code_column
+from influxpy.compilers.duckdb.catalog import (
+    GO_ZERO_NS,
+    TAG_CODES,
+    ColumnInfo,
+    code_column,
+)
 from influxpy.exceptions import FieldTypeConflictError
 
 if TYPE_CHECKING:
@@ -48,9 +53,6 @@ CREATED_GROUP_WHY = (
 )
 #: Tag values whose codes a connection remembers before it starts afresh.
 TAG_CODE_CACHE = 1_000_000
-#: Nanoseconds from Go's zero time (January 1 of year 1) to the Unix epoch:
-#: InfluxDB's shard groups start at multiples of their duration from there.
-_GO_ZERO_NS = 62_135_596_800 * 1_000_000_000
 
 
 @dataclass
@@ -119,7 +121,7 @@ def group_starts(times: Any, shard_ns: int) -> Any:
     import numpy as np
 
     t = np.asarray(times, dtype=np.int64)
-    shift = _GO_ZERO_NS % shard_ns
+    shift = GO_ZERO_NS % shard_ns
     return t - ((t % shard_ns) + shift) % shard_ns
 
 

@@ -19,11 +19,7 @@ from influxpy.backends.duckdb.batches import Batch
 from influxpy.backends.duckdb.core import _duckdb
 from influxpy.backends.duckdb.heap_order import Run, Runs, heap_ordered
 from influxpy.backends.duckdb.ingest import conflict_error
-from influxpy.backends.duckdb.retention_service import (
-    policy_shard_ns,
-    shard_shift,
-    shard_start,
-)
+from influxpy.backends.duckdb.retention_service import shard_start
 from influxpy.backends.duckdb.stream import Batches, failed_query, stream_batches
 from influxpy.backends.duckdb.writing import EngineWrites
 from influxpy.compilers.duckdb.plan import (
@@ -183,14 +179,11 @@ class EngineQueries(EngineWrites, EngineAdmin):
         assert stream is not None
         db = heap.database or self.resolve_database(database)
         rp = heap.retention_policy or self.default_retention_policy(db)
-        policies = [p for p in self.retention_policies(db) if p["name"] == rp]
-        shard_ns = policy_shard_ns(policies[0] if policies else {})
+        shard_ns = self._shard_duration(db, rp)
         firsts: dict[tuple[Any, ...], list[tuple[str, int, int, Any]]] = {}
 
         def read_firsts(cursor: Any) -> None:
-            text, params = stream.firsts_sql(
-                shard_ns, shard_shift(shard_ns), heap.listed, compiled.params
-            )
+            text, params = stream.firsts_sql(shard_ns, heap.listed, compiled.params)
             for *key, series, first, last, tie in cursor.execute(
                 text, params
             ).fetchall():

@@ -21,6 +21,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from influxpy.backends.duckdb.admin import EngineAdmin
+from influxpy.compilers.duckdb.catalog import GO_ZERO_NS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,12 +32,9 @@ __all__ = [
     "ShardGroup",
     "policy_shard_ns",
     "shard_group_bounds",
-    "shard_shift",
     "shard_start",
 ]
 
-#: Nanoseconds from Go's zero time to the Unix epoch (see ``go_truncate``).
-_GO_ZERO_NS = 62_135_596_800 * 1_000_000_000
 #: The largest time a point may have, plus one: InfluxDB ends the last
 #: shard group there.
 _MAX_END_NS = 2**63 - 1
@@ -61,13 +59,7 @@ def policy_shard_ns(policy: dict[str, Any]) -> int:
 
 def shard_start(t_ns: int, shard_ns: int) -> int:
     """The start of the shard group of *shard_ns* holding time *t_ns*."""
-    return t_ns - (t_ns + _GO_ZERO_NS) % shard_ns
-
-
-def shard_shift(shard_ns: int) -> int:
-    """How far shard groups of *shard_ns* start from multiples of it since
-    the Unix epoch (Go truncates from year 1: 7-day groups start on Mondays)."""
-    return _GO_ZERO_NS % shard_ns
+    return t_ns - (t_ns + GO_ZERO_NS) % shard_ns
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +81,11 @@ class EngineRetention(EngineAdmin):
 
     #: The time retention is enforced at, in epoch nanoseconds (``services``).
     clock: Callable[[], int]
+
+    def _shard_duration(self, database: str, rp: str) -> int:
+        """The shard group duration of policy *rp* of *database*, in ns."""
+        policies = self.retention_policies(database)
+        return policy_shard_ns(next((p for p in policies if p["name"] == rp), {}))
 
     def _ensure_group_tables(self) -> None:
         self._con.execute(
@@ -125,7 +122,7 @@ class EngineRetention(EngineAdmin):
                     if rp != name:
                         continue
                     table = self._table(database, rp, m)
-                    shift = _GO_ZERO_NS % shard
+                    shift = GO_ZERO_NS % shard
                     rows = self._con.execute(
                         f"SELECT DISTINCT time - ((time % {shard}) + {shard} + "
                         f"{shift}) % {shard} FROM {table}"

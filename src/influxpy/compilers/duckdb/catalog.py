@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from influxpy.exceptions import RetentionPolicyNotFoundError
 
 __all__ = [
     "DEFAULT_RP",
+    "GO_ZERO_NS",
     "TAG_CODES",
     "Catalog",
     "ColumnInfo",
     "code_column",
     "field_column",
     "find_column",
+    "go_shard_start",
     "ident",
     "stored_key",
 ]
@@ -128,6 +130,18 @@ def find_column(
     return key, found
 
 
+#: Nanoseconds from Go's zero time (January 1 of year 1) to the Unix epoch:
+#: influxd's shard groups start at multiples of their duration from there
+#: (``Time.Truncate``), so 7-day groups start on Mondays.
+GO_ZERO_NS = 62_135_596_800 * 1_000_000_000
+
+
+def go_shard_start(time: str, shard_ns: int) -> str:
+    """SQL of the start of the shard group of *shard_ns* ns holding *time*."""
+    shift = GO_ZERO_NS % shard_ns
+    return f"({time} - (({time} % {shard_ns}) + {shard_ns} + {shift}) % {shard_ns})"
+
+
 @dataclasses.dataclass(frozen=True)
 class Catalog:
     """The tables of one database: ``(rp, measurement) -> {key: ColumnInfo}``,
@@ -141,6 +155,8 @@ class Catalog:
     store: str = ""
     #: Whether the default policy was dropped (its name stays the default).
     default_dropped: bool = False
+    #: The shard group duration of a policy, in ns (None: 7 days each).
+    shard_durations: Callable[[str], int] | None = None
 
     def policy(self, named: str | None) -> str:
         """The policy a source naming *named* (None: none) reads.

@@ -53,7 +53,6 @@ from typing import Any
 from influxpy.compilers.base import Compiled
 from influxpy.compilers.duckdb.aliases import (
     ROW_ORDER,
-    SERIES_RANK,
     TIE,
     WINDOW_START,
     group_column,
@@ -94,6 +93,7 @@ from influxpy.compilers.duckdb.select_columns import (
     reads_tag,
     tags_beside_calls,
 )
+from influxpy.compilers.duckdb.series_limits import SeriesLimitsMixin
 from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
 from influxpy.compilers.duckdb.ties import heap_order, raw_tie, tie_key
@@ -119,6 +119,7 @@ class DuckDBCompiler(
     MultiRowMixin,
     WindowsMixin,
     SubqueriesMixin,
+    SeriesLimitsMixin,
     ScalarsMixin,
     ConditionsMixin,
     _CompilerBase,
@@ -255,6 +256,7 @@ class DuckDBCompiler(
         )
         if limits is not None:
             self._inner_selects.append(ctx)
+        self._slice_by_shard(ctx)
         items = self._expand_stars(list(query.select), columns)
         calls = any(self._has_call(item.expression) for item in items)
         if calls:
@@ -317,52 +319,6 @@ class DuckDBCompiler(
                     made = expr._copy(made)
                 out.append(SelectItem(made, f"{prefix}_{key}"))
         return out
-
-    def _series_filter(self, ctx: _Context) -> str | None:
-        """The group keys SLIMIT/SOFFSET keep, or None without them.
-
-        The server slices the tag sets of the series whose tags can match
-        the condition (field and time conditions count as true), in
-        ascending order whatever the output order.
-        """
-        query = ctx.query
-        if query.series_limit is None and query.series_offset is None:
-            return None
-        if isinstance(query.source, Query):
-            return None  # sliced where the subquery reads (subquery_slices)
-        tags = "TRUE"
-        if query.where is not None:
-            tags = self._where(query.where, ctx.columns, tags_only=True)
-        g = ctx.group_columns
-        keys = ", ".join(
-            f"{gs} AS {group_column(i)}" for i, gs in enumerate(ctx.groups)
-        )
-        order = self._tag_set_key(ctx) if g else "1"
-        low = (query.series_offset or 0) + 1
-        filters = [f"{SERIES_RANK} >= {low}"]
-        if query.series_limit is not None:
-            filters.append(f"{SERIES_RANK} < {low + query.series_limit}")
-        distinct = f"SELECT DISTINCT {keys or '1 AS grp'} FROM {ctx.table} WHERE {tags}"
-        ranked = (
-            f"SELECT *, dense_rank() OVER (ORDER BY {order}) AS {SERIES_RANK} "
-            f"FROM ({distinct})"
-        )
-        return f"SELECT * FROM ({ranked}) WHERE {' AND '.join(filters)}"
-
-    def _tag_set_key(self, ctx: _Context) -> str:
-        """The server index's sort key of a tag set (``MakeTagsKey``).
-
-        Only the tags a series has count: ``k1|k2|v1|v2``, or '' without
-        any, so ``t1|a`` sorts before ``t1|t2|a|x``.
-        """
-        present = [f"NULLIF({c}, '')" for c in ctx.group_columns]
-        names = [
-            f"CASE WHEN {c} != '' THEN {self._param(key)} END"
-            for c, key in zip(ctx.group_columns, ctx.group_keys, strict=True)
-        ]
-        head = f"concat_ws('|', {', '.join(names)})"
-        tail = f"concat_ws('|', {', '.join(present)})"
-        return f"CASE WHEN {head} = '' THEN '' ELSE {head} || '|' || {tail} END"
 
     def _finish(
         self,

@@ -66,6 +66,9 @@ class _Context:
     #: Whether its calls may share one aggregate (``shared``): it has
     #: several.
     shares: bool = False
+    #: Whether ``where`` keeps only the tag sets SLIMIT/SOFFSET keep in
+    #: each shard group (``series_limits``).
+    shard_sliced: bool = False
 
     @property
     def group_columns(self) -> list[str]:
@@ -263,6 +266,23 @@ class _CompilerBase(Compiler):
     # inherits every part, whose definitions come first in its MRO.
 
     def _bounds(self, where: WhereNode | None) -> _Bounds:
+        """Defined in ``conditions``."""
+        raise NotImplementedError
+
+    def _series_filter(self, ctx: _Context) -> str | None:
+        """Defined in ``series_limits``."""
+        raise NotImplementedError
+
+    def _where(
+        self,
+        node: WhereNode,
+        columns: Mapping[str, ColumnInfo],
+        *,
+        with_time: bool = False,
+        tags_only: bool = False,
+        rows: bool = False,
+        missing: frozenset[str] = frozenset(),
+    ) -> str:
         """Defined in ``conditions``."""
         raise NotImplementedError
 

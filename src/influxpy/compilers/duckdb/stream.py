@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from influxpy.compilers.duckdb.aliases import TIE, group_column
+from influxpy.compilers.duckdb.catalog import go_shard_start
 
 __all__ = ["REFERENCE_WIDTH", "Finish", "Slice", "StreamPlan", "row_width"]
 
@@ -157,15 +158,15 @@ class StreamPlan:
         return text, _bind(text, {}, params)
 
     def firsts_sql(
-        self, shard_ns: int, shift: int, listed: bool, params: Mapping[str, Any]
+        self, shard_ns: int, listed: bool, params: Mapping[str, Any]
     ) -> tuple[str, dict[str, Any]]:
         """Each series' first and last time in output order within each
-        shard group of *shard_ns* ns (groups start where ``(time + shift) %
-        shard_ns`` is 0), and the ``TIE`` of its first point: rows ``(g…,
+        shard group of *shard_ns* ns (``go_shard_start``), and the ``TIE``
+        of its first point: rows ``(g…,
         shard group start, series key, first, last, TIE)``; *listed*:
         ``TIE`` is a list of values ending with the series key."""
         g = self._g
-        start = f"time - ((time % {shard_ns}) + {shard_ns} + {shift}) % {shard_ns}"
+        start = go_shard_start("time", shard_ns)
         first, last = ("max", "min") if self.descending else ("min", "max")
         series = f"{TIE}[-1]" if listed else TIE
         keys = ", ".join([*g, "shard", "series_key"])

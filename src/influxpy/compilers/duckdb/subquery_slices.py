@@ -91,10 +91,6 @@ class SlicePlan:
 class SubquerySlicesMixin(_CompilerBase):
     """Slices of subqueries: series limits and grouped row limits."""
 
-    def _series_filter(self, ctx: _Context) -> str | None:
-        """Defined in ``compiler``."""
-        raise NotImplementedError
-
     def _matching(
         self, source: Source
     ) -> list[tuple[Catalog, str, str, Mapping[str, ColumnInfo]]]:
