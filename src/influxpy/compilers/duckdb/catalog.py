@@ -155,8 +155,11 @@ class Catalog:
     store: str = ""
     #: Whether the default policy was dropped (its name stays the default).
     default_dropped: bool = False
-    #: The shard group duration of a policy, in ns (None: 7 days each).
-    shard_durations: Callable[[str], int] | None = None
+    #: The shard group duration of a policy, in ns (None: 7 days each); a
+    #: way to look it up, not part of what the catalog holds.
+    shard_durations: Callable[[str], int] | None = dataclasses.field(
+        default=None, compare=False, repr=False
+    )
 
     def policy(self, named: str | None) -> str:
         """The policy a source naming *named* (None: none) reads.
