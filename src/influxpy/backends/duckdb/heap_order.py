@@ -39,6 +39,8 @@ from typing import Any
 
 from influxpy.backends.duckdb.stream import Batches
 
+__all__ = ["Run", "Runs", "go_heap_order", "heap_ordered"]
+
 
 def _compiled() -> Any:
     """The compiled replay of keys of times alone, where it is built (not
@@ -53,8 +55,6 @@ def _compiled() -> Any:
 
 
 HeapSegment: Any = _compiled()
-
-__all__ = ["Run", "Runs", "go_heap_order", "heap_ordered"]
 
 #: A row: group values, time, output values, the series key (last).
 Row = tuple[Any, ...]
