@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from influxpy.backends.duckdb import heap_order
-from influxpy.backends.duckdb.heap_order import HeapSegment, _Rows, _Segment
+from influxpy.backends.duckdb.heap_order import HeapSegment, _Rows, _Segment, _segment
 
 
 def _go_merge(points: list[list[int]], descending: bool) -> list[tuple[int, int]]:
@@ -119,18 +119,9 @@ def _python(source: Any, series: Any, last: int, descending: bool) -> Any:
 
 
 def _compiled(source: Any, series: Any, last: int, descending: bool) -> Any:
-    sign = -1 if descending else 1
-    return HeapSegment(
-        source.read,
-        source.head,
-        {key: i for i, (key, *_rest) in enumerate(series)},
-        [sign * first for _k, first, _l, _t in series],
-        [sign * final for _k, _f, final, _t in series],
-        (),
-        0,
-        last,
-        sign,
-    )
+    segment = _segment(source, series, (), 0, last, descending, listed=False)
+    assert isinstance(segment, HeapSegment)  # the engine's choice where built
+    return segment
 
 
 @pytest.mark.parametrize("descending", [False, True])

@@ -37,6 +37,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
+from influxpy.backends.duckdb.retention_service import shard_start
 from influxpy.backends.duckdb.stream import Batches
 
 __all__ = ["Run", "Runs", "go_heap_order", "heap_ordered"]
@@ -136,7 +137,6 @@ def heap_ordered(
     groups: int,
     firsts: dict[tuple[Any, ...], list[tuple[str, int, int, Any]]],
     shard_ns: int,
-    shard_of: Callable[[int], int],
     descending: bool,
     listed: bool,
     limit: int | None,
@@ -152,8 +152,7 @@ def heap_ordered(
     compared first and the series key. *firsts* maps ``(group values…,
     shard group start)`` to each series' key, first and last time and
     first ``TIE`` there, in tag-set order (``StreamPlan.firsts_sql``);
-    *shard_of* gives the start of the shard group of *shard_ns* ns holding
-    a time.
+    shard groups last *shard_ns* ns.
     """
     read = (row for batch in batches for row in zip(*batch, strict=True)).__next__
     rows = _Rows(read)
@@ -169,7 +168,7 @@ def heap_ordered(
                         return  # one group, and it is complete
                     rows.take()  # the rest of the group is not answered
                     continue
-                shard = shard_of(row[groups])
+                shard = shard_start(row[groups], shard_ns)
                 # The last time inside the shard group, in reading order.
                 last = -shard if descending else shard + shard_ns - 1
                 series = firsts.get((*group, shard), [])

@@ -19,7 +19,6 @@ from influxpy.backends.duckdb.batches import Batch
 from influxpy.backends.duckdb.core import _duckdb
 from influxpy.backends.duckdb.heap_order import Run, Runs, heap_ordered
 from influxpy.backends.duckdb.ingest import conflict_error
-from influxpy.backends.duckdb.retention_service import shard_start
 from influxpy.backends.duckdb.stream import Batches, failed_query, stream_batches
 from influxpy.backends.duckdb.writing import EngineWrites
 from influxpy.compilers.duckdb.plan import (
@@ -200,7 +199,6 @@ class EngineQueries(EngineWrites, EngineAdmin):
             groups=len(plan.group_keys),
             firsts=firsts,
             shard_ns=shard_ns,
-            shard_of=lambda t: shard_start(t, shard_ns),
             descending=stream.descending,
             listed=heap.listed,
             limit=heap.limit,

@@ -161,18 +161,19 @@ class StreamPlan:
         self, shard_ns: int, listed: bool, params: Mapping[str, Any]
     ) -> tuple[str, dict[str, Any]]:
         """Each series' first and last time in output order within each
-        shard group of *shard_ns* ns (``go_shard_start``), and the ``TIE``
-        of its first point: rows ``(g…,
-        shard group start, series key, first, last, TIE)``; *listed*:
-        ``TIE`` is a list of values ending with the series key."""
+        shard group of *shard_ns* ns (``go_shard_start``): rows ``(g…,
+        shard group start, series key, first, last, TIE)``. *listed*:
+        ``TIE`` is a list of text values ending with the series key, and
+        the row's is that of the series' first point (None otherwise: the
+        times alone are the heap's keys)."""
         g = self._g
         start = go_shard_start("time", shard_ns)
         first, last = ("max", "min") if self.descending else ("min", "max")
         series = f"{TIE}[-1]" if listed else TIE
+        tie = f"arg_{first}({TIE}, time)" if listed else "NULL"
         keys = ", ".join([*g, "shard", "series_key"])
         text = (
-            f"SELECT {keys}, {first}(time), {last}(time), "
-            f"arg_{first}({TIE}, time) FROM "
+            f"SELECT {keys}, {first}(time), {last}(time), {tie} FROM "
             f"(SELECT *, {start} AS shard, {series} AS series_key "
             f"FROM ({self.body}) AS r{self.finish.where}) GROUP BY {keys}"
         )

@@ -61,8 +61,10 @@ class RawTie(NamedTuple):
     #: Its SQL: the series key, or a list of text values and the key.
     sql: str
     #: Whether two points of one time may compare equal in influxd's heap,
-    #: whose order then decides (``DuckDBCompiler._heap_order``).
+    #: whose order then decides (``heap_order``).
     heap: bool
+    #: Whether ``sql`` is a list of text values ending with the series key.
+    listed: bool = False
 
 
 def raw_tie(ctx: _Context, items: Sequence[SelectItem]) -> RawTie:
@@ -103,7 +105,7 @@ def raw_tie(ctx: _Context, items: Sequence[SelectItem]) -> RawTie:
         texts.append(sql)
     if not texts:
         return RawTie(key, heap=True)
-    return RawTie(f"[{', '.join([*texts, key])}]", heap=bool(tags))
+    return RawTie(f"[{', '.join([*texts, key])}]", heap=bool(tags), listed=True)
 
 
 def heap_order(ctx: _Context, tie: RawTie, *, top: bool) -> HeapOrder | None:
@@ -121,7 +123,7 @@ def heap_order(ctx: _Context, tie: RawTie, *, top: bool) -> HeapOrder | None:
         source.retention_policy,
         query.limit,
         query.offset,
-        listed=tie.sql.startswith("["),
+        listed=tie.listed,
     )
 
 
