@@ -90,6 +90,12 @@ class FunctionSpec:
     keeps_integer: bool = False
     #: A transformation that reads one window before the range.
     look_back: bool = False
+    #: A transformation that makes the statement map its shards one window
+    #: (or its period N) before the range (``ExtraIntervals`` in influxd's
+    #: ``compile.go``): every ``look_back`` one, and CUMULATIVE_SUM, which
+    #: reads nothing earlier itself but lets a subquery's raw DIFFERENCE or
+    #: DERIVATIVE under its windows read one window back.
+    extra_intervals: bool = False
     #: The stores that run it (``STORES``).
     stores: frozenset[str] = _ALL
     #: The column the server names its result, unless aliased.
@@ -108,6 +114,8 @@ class FunctionSpec:
             object.__setattr__(self, "column", self.name)
         if not self.iterator:
             object.__setattr__(self, "iterator", self.name.replace("_", " "))
+        if self.look_back:
+            object.__setattr__(self, "extra_intervals", True)
         if self.refused_types is None:
             refused = _NOT_NUMBERS if self.numeric and self.family != "math" else ()
             object.__setattr__(self, "refused_types", frozenset(refused))
@@ -232,7 +240,7 @@ _SPECS: tuple[FunctionSpec, ...] = (
     _math("sqrt"),
     _math("tan"),
     # -- transformations ------------------------------------------------------
-    _transform("cumulative_sum", "cumulative_sum"),
+    _transform("cumulative_sum", "cumulative_sum", extra_intervals=True),
     _transform(
         "derivative",
         "derivative",

@@ -2,7 +2,8 @@
 DERIVATIVE: how far back the inner call reads.
 
 The outer statement maps the shards from the lower bound minus its extra
-intervals (1, or N for MOVING_AVERAGE(…, N)); each outer level of
+intervals (1 for each transformation, CUMULATIVE_SUM too, or N for
+MOVING_AVERAGE(…, N)); each outer level of
 transformation moves the outer start back one window, and the inner
 call, which takes the outer windows, moves it back one more, as far as
 those shards reach. The outer windows then read the inner rows from there,
@@ -26,17 +27,25 @@ POINTS = [
 ]
 MOVING = "moving_average(mean(d), {n})"
 OVER = (
-    "SELECT {call} FROM (SELECT {inner}(v) AS d FROM m) "
+    "SELECT {call} FROM (SELECT {inner}(v) AS d FROM m{where}) "
     "WHERE time >= {lower} AND time < {upper} GROUP BY time(30s){more}"
 )
 
 
 def answer(
-    conn: str, call: str, inner: str, lower: str, more: str = "", upper: str = "180s"
+    conn: str,
+    call: str,
+    inner: str,
+    lower: str,
+    more: str = "",
+    upper: str = "180s",
+    where: str = "",
 ) -> Any:
     backend = influxpy.get_connection(conn)
     backend.write_lines(POINTS)
-    text = OVER.format(call=call, inner=inner, lower=lower, upper=upper, more=more)
+    text = OVER.format(
+        call=call, inner=inner, lower=lower, upper=upper, more=more, where=where
+    )
     (result,) = list(backend.statements(text))
     assert result.error is None, result.error
     return [[r[0] // S, *r[1:]] for s in result.series for r in s.values]
@@ -56,6 +65,11 @@ CASES = [
     ("derivative(mean(d))", "difference", "60s", "", [[60, 1.75], [90, 9.25]]),
     # CUMULATIVE_SUM reads no point before: no earlier row.
     (MOVING.format(n=2), "cumulative_sum", "60s", "", [[60, 114.75], [90, 344.25]]),
+    # An outer CUMULATIVE_SUM reads no window before the range itself, but
+    # maps the shards one interval earlier, so the inner call reads from
+    # there and the window before the range is answered.
+    ("cumulative_sum(mean(d))", "difference", "60s", "", [[30, 8], [60, 17.75]]),
+    ("cumulative_sum(max(d))", "derivative", "61s", "", [[30, 27], [60, 411]]),
 ]
 
 
@@ -91,3 +105,34 @@ def test_descending_outer_transformation_over_a_raw_difference_reads_on(
     values = answer(conn, call, "difference", "0s", " ORDER BY time DESC", upper)
     assert [r[0] for r in values] == [r[0] for r in expected]
     assert [r[1] for r in values] == pytest.approx([r[1] for r in expected])
+
+
+@pytest.mark.parametrize(
+    ("call", "where", "expected"),
+    [
+        # A plain aggregate maps no shard before the range: the inner call
+        # moves its own start (75 s) back a window, to 45 s, and reads from
+        # the range's start (60 s).
+        ("mean(d)", " WHERE time >= 75s", [[60, 28 / 3], [90, 19], [120, None]]),
+        ("cumulative_sum(mean(d))", " WHERE time >= 75s", [[60, 9.75], [90, 28.75]]),
+        # The outer DERIVATIVE moves the outer start to 30 s; the inner
+        # query starts at its own 95 s, which the inner call moves to 65 s.
+        ("derivative(mean(d))", " WHERE time >= 95s", [[90, 37]]),
+        (
+            "moving_average(mean(d), 2)",
+            " WHERE time >= 65s",
+            [[60, 9.375], [90, 14.375]],
+        ),
+    ],
+)
+def test_inner_start_moves_back_with_the_inner_call(
+    conn: str, call: str, where: str, expected: Any
+) -> None:
+    """The inner WHERE's time range only says where the subquery starts:
+    an inner DIFFERENCE under outer windows reads a window before it, as
+    far as the outer statement's shards reach."""
+    values = answer(conn, call, "difference", "60s", where=where)
+    assert [r[0] for r in values[: len(expected)]] == [r[0] for r in expected]
+    assert [r[1] for r in values[: len(expected)]] == pytest.approx(
+        [r[1] for r in expected]
+    )

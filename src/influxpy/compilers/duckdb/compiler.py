@@ -72,6 +72,7 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
     _reads_value,
     _Selected,
+    intersect,
 )
 from influxpy.compilers.duckdb.merged import (
     SUBQUERY_ROW,
@@ -242,7 +243,7 @@ class DuckDBCompiler(
             )
         bounds = self._bounds(query.where)
         if limits is not None:
-            bounds = _intersect(bounds, limits)
+            bounds = intersect(bounds, limits)
         ctx = _Context(
             query=query,
             table=table,
@@ -479,13 +480,6 @@ class DuckDBCompiler(
             i for i, item in enumerate(items) if reads_tag(item.expression, ctx)
         )
         return sql, names, [kind for _sql, kind in typed]
-
-
-def _intersect(bounds: _Bounds, limits: _Bounds) -> _Bounds:
-    """The time range inside both *bounds* and *limits*."""
-    lows = [b for b in (bounds.lower, limits.lower) if b is not None]
-    highs = [b for b in (bounds.upper, limits.upper) if b is not None]
-    return _Bounds(max(lows) if lows else None, min(highs) if highs else None)
 
 
 def _measurement_of(query: Query) -> str:

@@ -47,6 +47,20 @@ _MATH_FUNCTIONS = names_where(family="math")
 class _Bounds:
     lower: int | None = None
     upper: int | None = None  # inclusive
+    #: Set on the limits an outer query imposes when an inner transformation
+    #: reads before its own range: the start (the end when descending)
+    #: replaces the inner query's own (``subqueries._read_back``).
+    read_back: bool = False
+
+
+def intersect(bounds: _Bounds, limits: _Bounds) -> _Bounds:
+    """The time range inside both *bounds* and *limits* (only *limits*
+    when they say they replace the other, ``read_back``)."""
+    lows = [b for b in (bounds.lower, limits.lower) if b is not None]
+    highs = [b for b in (bounds.upper, limits.upper) if b is not None]
+    if limits.read_back:
+        return _Bounds(limits.lower, limits.upper)
+    return _Bounds(max(lows) if lows else None, min(highs) if highs else None)
 
 
 @dataclasses.dataclass
@@ -178,6 +192,7 @@ class _CompilerBase(Compiler):
     _HOLT_WINTERS: ClassVar[frozenset[str]] = names_where(family="predictor")
     #: Transformations that read one window before the range (server rule).
     _LOOK_BACK: ClassVar[frozenset[str]] = names_where(look_back=True)
+    _EXTRA_INTERVALS: ClassVar[frozenset[str]] = names_where(extra_intervals=True)
     #: Transformations over consecutive rows (not row-wise math).
     _TRANSFORMS: ClassVar[frozenset[str]] = (
         names_where(kind="transform") - _MATH_FUNCTIONS

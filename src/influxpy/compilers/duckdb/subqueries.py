@@ -23,9 +23,11 @@ from influxpy.compilers.duckdb.catalog import (
 )
 from influxpy.compilers.duckdb.context import (
     _DIMENSION,
+    _Bounds,
     _Context,
     _output_names,
     _Selected,
+    intersect,
 )
 from influxpy.compilers.duckdb.multirow import picked_tag_names
 from influxpy.compilers.duckdb.sources import _rewrite
@@ -145,14 +147,10 @@ class SubqueriesMixin(SubquerySlicesMixin):
             # Under outer windows an inner DIFFERENCE or DERIVATIVE of raw
             # points moves its start back one more window, as far as the
             # shards the outer statement maps reach (its extra intervals).
-            extra = self._extra_intervals(outer)
-            back = max(
-                (
-                    min(self._query_look_back(outer, f, grid=True) + 1, extra)
-                    for f in outer.functions
-                ),
-                default=0,
-            )
+            # The inner WHERE's own time range is only where it starts: it
+            # moves back too.
+            self._read_back(outer, inner, limits)
+            back = 0
         if back and outer.group_by_time is not None:
             # The outer transformations read windows before the range, and
             # so does the subquery they read.
@@ -480,6 +478,42 @@ class SubqueriesMixin(SubquerySlicesMixin):
             and not self._has_call(c.source)
             for c in calls
         )
+
+    def _read_back(self, outer: Query, inner: Query, limits: _Bounds) -> None:
+        """Move *limits* to where an inner raw DIFFERENCE, DERIVATIVE,
+        MOVING_AVERAGE or ELAPSED under the windows of *outer* starts
+        reading (``select.go``): the outer transformations move the outer
+        start back a window each, the subquery starts at the later of that
+        and its own start, and the inner call moves it back one window more;
+        but no further than the shards the outer statement maps
+        (``compile.go``'s extra intervals; CUMULATIVE_SUM counts, a plain
+        aggregate maps none before the range). The limits then replace the
+        inner query's own start and end (``_Bounds.read_back``)."""
+        assert outer.group_by_time is not None
+        interval = self._interval_of(outer.group_by_time)[0]
+        levels = max(
+            (self._query_look_back(outer, f, grid=True) for f in outer.functions),
+            default=0,
+        )
+        reach = interval * self._extra_intervals(outer)
+        moved = _Bounds(limits.lower, limits.upper)
+        if outer.descending and moved.upper is not None:
+            moved.upper += levels * interval
+        elif not outer.descending and moved.lower is not None:
+            moved.lower -= levels * interval
+        both = intersect(self._bounds(inner.where), moved)
+        if outer.descending and both.upper is not None:
+            high = both.upper + interval
+            if limits.upper is not None:
+                high = min(high, limits.upper + reach)
+            both.upper = high
+        elif not outer.descending and both.lower is not None:
+            low = both.lower - interval
+            if limits.lower is not None:
+                low = max(low, limits.lower - reach)
+            both.lower = low
+        limits.lower, limits.upper = both.lower, both.upper
+        limits.read_back = True
 
     def _raw_look_back(self, items: Sequence[SelectItem]) -> bool:
         """Whether *items* transform raw points with a call that reads the

@@ -192,16 +192,17 @@ class WindowsMixin(FillsMixin, ReducersMixin):
         return min(levels, self._extra_intervals(query))
 
     def _extra_intervals(self, query: Query) -> int:
-        """How many windows before the range the shards read reach: 1, or N
-        for MOVING_AVERAGE(…, N) and the period N of a technical-analysis
-        function, the largest of the statement's calls (``compile.go``)."""
+        """How many windows before the range the shards read reach: 1 (a
+        CUMULATIVE_SUM counts too), or N for MOVING_AVERAGE(…, N) and the
+        period N of a technical-analysis function, the largest of the
+        statement's calls (``compile.go``)."""
         return max(
             (
                 int(f.params[0])
                 if f.name == "moving_average" or f.name in self._TECHNICAL
                 else 1
                 for f in query.functions
-                if f.name in self._LOOK_BACK
+                if f.name in self._EXTRA_INTERVALS
             ),
             default=0,
         )
