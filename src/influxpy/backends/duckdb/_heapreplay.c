@@ -13,6 +13,11 @@
  * last item to the root, sifted down), Push (appended, sifted up), a child
  * or parent moving only when strictly smaller. ``_Segment`` in
  * heap_order.py is the same algorithm in Python, which the tests compare.
+ *
+ * ``merge_order(members, slots, windows, descending, parallelism)`` replays
+ * influxd's parallel merge of the series' parts of a SUM or MEAN for one tag
+ * set in one shard group, as ``functions/merge_order.py`` does in Python
+ * (which it stands in for where built): the place of each part in the merge.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -440,11 +445,237 @@ static PyTypeObject HeapSegmentType = {
     .tp_new = PyType_GenericNew,
 };
 
+
+/* ---- merge_order: influxd's NewParallelMergeIterator over series' parts ---- */
+
+typedef struct {
+    long long slot;
+    long long key;
+    Py_ssize_t index;
+} Part;
+
+static int
+part_cmp(const void *a, const void *b)
+{
+    const Part *x = a, *y = b;
+    if (x->slot != y->slot) {
+        return x->slot < y->slot ? -1 : 1;
+    }
+    if (x->key != y->key) {
+        return x->key < y->key ? -1 : 1;
+    }
+    return x->index < y->index ? -1 : (x->index > y->index);
+}
+
+typedef struct {
+    Py_ssize_t *parts; /* part indices in merge order */
+    Py_ssize_t count;
+    int owned;
+} Stream;
+
+/* influxd's merge iterator over streams[0..k): the live streams' heap,
+ * Init, then Pop the one whose next part has the earliest window, take all
+ * its parts of that window, Push it back with its next window. */
+static int
+merge_streams(Stream *streams, Py_ssize_t k, const long long *keys, Stream *out)
+{
+    if (k == 1) {
+        *out = streams[0];
+        out->owned = 0;
+        return 0;
+    }
+    Py_ssize_t total = 0, live = 0;
+    for (Py_ssize_t i = 0; i < k; i++) {
+        total += streams[i].count;
+        live += streams[i].count > 0;
+    }
+    out->parts = PyMem_Malloc(sizeof(Py_ssize_t) * (total ? total : 1));
+    Py_ssize_t *h = PyMem_Malloc(sizeof(Py_ssize_t) * (live ? live : 1));
+    Py_ssize_t *heads = PyMem_Calloc(k ? k : 1, sizeof(Py_ssize_t));
+    long long *hk = PyMem_Malloc(sizeof(long long) * (live ? live : 1));
+    if (!out->parts || !h || !heads || !hk) {
+        PyMem_Free(out->parts); PyMem_Free(h); PyMem_Free(heads); PyMem_Free(hk);
+        PyErr_NoMemory();
+        return -1;
+    }
+    out->owned = 1;
+    Py_ssize_t n = 0;
+    for (Py_ssize_t i = 0; i < k; i++) {
+        if (streams[i].count > 0) {
+            h[n] = i;
+            hk[n] = keys[streams[i].parts[0]];
+            n++;
+        }
+    }
+    for (Py_ssize_t i = n / 2 - 1; i >= 0; i--) {
+        sift_down(h, hk, i, n);
+    }
+    Py_ssize_t emitted = 0;
+    while (n > 0) {
+        Py_ssize_t last = n - 1;
+        swap(h, hk, 0, last);
+        sift_down(h, hk, 0, last);
+        n = last;
+        Py_ssize_t s = h[n];
+        long long window = hk[n];
+        Stream *stream = &streams[s];
+        Py_ssize_t at = heads[s];
+        while (at < stream->count && keys[stream->parts[at]] == window) {
+            out->parts[emitted++] = stream->parts[at++];
+        }
+        heads[s] = at;
+        if (at < stream->count) {
+            h[n] = s;
+            hk[n] = keys[stream->parts[at]];
+            n++;
+            sift_up(h, hk, n - 1);
+        }
+    }
+    out->count = emitted;
+    PyMem_Free(h); PyMem_Free(heads); PyMem_Free(hk);
+    return 0;
+}
+
+static void
+free_stream(Stream *s)
+{
+    if (s->owned) {
+        PyMem_Free(s->parts);
+    }
+}
+
+static PyObject *
+merge_order(PyObject *self, PyObject *args)
+{
+    Py_ssize_t members, parallelism;
+    PyObject *slots_obj, *windows_obj;
+    int descending;
+    if (!PyArg_ParseTuple(args, "nOOpn", &members, &slots_obj, &windows_obj,
+                          &descending, &parallelism)) {
+        return NULL;
+    }
+    PyObject *slots = PySequence_Fast(slots_obj, "slots must be a sequence");
+    if (slots == NULL) {
+        return NULL;
+    }
+    PyObject *windows = PySequence_Fast(windows_obj, "windows must be a sequence");
+    if (windows == NULL) {
+        Py_DECREF(slots);
+        return NULL;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(slots);
+    PyObject *result = NULL;
+    Part *parts = PyMem_Malloc(sizeof(Part) * (n ? n : 1));
+    long long *keys = PyMem_Malloc(sizeof(long long) * (n ? n : 1));
+    Py_ssize_t *sorted = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    Stream *inputs = PyMem_Calloc(members > 0 ? members : 1, sizeof(Stream));
+    Stream *outputs = NULL;
+    Py_ssize_t made = 0;
+    Stream merged = {NULL, 0, 0};
+    if (!parts || !keys || !sorted || !inputs) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (PySequence_Fast_GET_SIZE(windows) != n) {
+        PyErr_SetString(PyExc_ValueError, "slots and windows differ in length");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        long long slot = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(slots, i));
+        long long window = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(windows, i));
+        if (PyErr_Occurred()) {
+            goto done;
+        }
+        if (slot < 0 || slot >= members) {
+            PyErr_SetString(PyExc_ValueError, "a slot is outside the members");
+            goto done;
+        }
+        keys[i] = descending ? -window : window;
+        parts[i].slot = descending ? members - 1 - slot : slot;
+        parts[i].key = keys[i];
+        parts[i].index = i;
+    }
+    qsort(parts, (size_t)n, sizeof(Part), part_cmp);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        sorted[i] = parts[i].index;
+    }
+    for (Py_ssize_t i = 0, at = 0; i < members; i++) {
+        inputs[i].parts = sorted + at;
+        while (at < n && parts[at].slot == i) {
+            at++;
+        }
+        inputs[i].count = (sorted + at) - inputs[i].parts;
+    }
+    if (members == 1) {
+        merged = inputs[0];
+    }
+    else if (members > 1) {
+        Py_ssize_t p = parallelism < members ? parallelism : members;
+        if (p < 1) {
+            p = 1;
+        }
+        Py_ssize_t size = members / p;
+        outputs = PyMem_Calloc(p, sizeof(Stream));
+        if (!outputs) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (; made < p; made++) {
+            Py_ssize_t first = made * size;
+            Py_ssize_t count = made < p - 1 ? size : members - first;
+            if (merge_streams(inputs + first, count, keys, &outputs[made]) < 0) {
+                goto done;
+            }
+        }
+        if (merge_streams(outputs, p, keys, &merged) < 0) {
+            goto done;
+        }
+    }
+    result = PyList_New(n);
+    if (result == NULL) {
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyList_SET_ITEM(result, i, PyLong_FromLong(0));
+    }
+    for (Py_ssize_t place = 0; place < merged.count; place++) {
+        PyObject *value = PyLong_FromSsize_t(place);
+        if (value == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        Py_ssize_t i = merged.parts[place];
+        Py_SETREF(PyList_GET_ITEM(result, i), value);
+    }
+done:
+    if (merged.owned) {
+        free_stream(&merged);
+    }
+    if (outputs) {
+        for (Py_ssize_t i = 0; i < made; i++) {
+            free_stream(&outputs[i]);
+        }
+        PyMem_Free(outputs);
+    }
+    PyMem_Free(parts); PyMem_Free(keys); PyMem_Free(sorted); PyMem_Free(inputs);
+    Py_DECREF(slots);
+    Py_DECREF(windows);
+    return result;
+}
+
+static PyMethodDef module_methods[] = {
+    {"merge_order", merge_order, METH_VARARGS,
+     "merge_order(members, slots, windows, descending, parallelism): the place "
+     "of each series' part in influxd's parallel merge."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "influxpy.backends.duckdb._heapreplay",
     .m_doc = "influxd's merge heap replayed over a raw SELECT's rows.",
     .m_size = -1,
+    .m_methods = module_methods,
 };
 
 PyMODINIT_FUNC

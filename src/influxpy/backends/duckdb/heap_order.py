@@ -40,7 +40,7 @@ from typing import Any
 from influxpy.backends.duckdb.retention_service import shard_start
 from influxpy.backends.duckdb.stream import Batches
 
-__all__ = ["Run", "Runs", "go_heap_order", "heap_ordered"]
+__all__ = ["Run", "Runs", "go_heap_order", "heap_ordered", "sift_down", "sift_up"]
 
 
 def _compiled() -> Any:
@@ -244,7 +244,7 @@ class _Segment:
         self.h = list(range(len(series)))
         self.hk = [self.key(first, tie) for _key, first, _final, tie in series]
         for i in range(len(self.h) // 2 - 1, -1, -1):
-            _sift_down(self.h, self.hk, i, len(self.h))
+            sift_down(self.h, self.hk, i, len(self.h))
         self.pending: list[deque[Row]] = [deque() for _ in series]
 
     @property
@@ -297,7 +297,7 @@ class _Segment:
             h.pop()
             hk.pop()
             if n > 1:
-                _sift_down(h, hk, 0, n)
+                sift_down(h, hk, 0, n)
             waiting = pending[s]
             row = waiting.popleft()
             out.append(list(row[groups:-1]))
@@ -314,18 +314,25 @@ class _Segment:
             j = len(h)
             h.append(s)
             hk.append(self.key(head[groups], head[-1]))
-            while j > 0:
-                i = (j - 1) // 2
-                if not hk[j] < hk[i]:
-                    break
-                h[i], h[j] = h[j], h[i]
-                hk[i], hk[j] = hk[j], hk[i]
-                j = i
+            sift_up(h, hk, j)
         return not h
 
 
-def _sift_down(h: list[int], hk: list[Any], i: int, n: int) -> None:
-    """Go's ``heap.down`` over the parallel lists of ``_Segment``."""
+def sift_up(h: list[int], hk: list[Any], j: int) -> None:
+    """Go's ``heap.up`` over parallel lists: the items *h* and their keys
+    *hk*."""
+    while j > 0:
+        i = (j - 1) // 2
+        if not hk[j] < hk[i]:
+            return
+        h[i], h[j] = h[j], h[i]
+        hk[i], hk[j] = hk[j], hk[i]
+        j = i
+
+
+def sift_down(h: list[int], hk: list[Any], i: int, n: int) -> None:
+    """Go's ``heap.down`` over parallel lists: the items *h* and their keys
+    *hk*, the first *n* of them in the heap."""
     while True:
         j = 2 * i + 1
         if j >= n:

@@ -59,6 +59,8 @@ TIE = _own("influxpy_tie")
 PART = _own("influxpy_part")
 PART_COUNT = _own("influxpy_part_n")
 PART_TIME = _own("influxpy_part_t")
+#: A part's place in the order influxd merges them (``part_order``).
+HEAP = _own("influxpy_heap")
 #: A series' rank among the series (SLIMIT/SOFFSET).
 SERIES_RANK = _own("influxpy_rank")
 #: A random number per row (SAMPLE).

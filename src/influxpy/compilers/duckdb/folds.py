@@ -1,8 +1,9 @@
 """Aggregates whose last bits depend on the order the points are read in.
 
 SUM and MEAN of several series: influxd adds each series' points in time
-order, then the series' results in series-key order (``series_rows``,
-``combined_parts``).
+order, then the series' results in the order it merges them, series-key
+order for up to two series (``series_rows``, ``combined_parts``,
+``part_order``).
 
 influxd's STDDEV folds a window's points one by one in the order its merge
 reads them (time, then series key; descending queries the other way): a
@@ -17,13 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from influxpy.compilers.duckdb.aliases import PART, PART_COUNT, TIE
-from influxpy.compilers.duckdb.catalog import TAG_CODES, code_column, ident
+from influxpy.compilers.duckdb.aliases import HEAP, PART, PART_COUNT, TIE
 from influxpy.compilers.duckdb.context import _Context
 from influxpy.compilers.duckdb.merged import ORDINAL as SOURCE
 from influxpy.compilers.duckdb.merged import is_merged, reads_subquery
+from influxpy.compilers.duckdb.part_order import (
+    PartOrder,
+    ordered,
+    series_columns,
+    with_tie,
+)
 from influxpy.compilers.duckdb.shared import SharedAggregates
-from influxpy.compilers.duckdb.ties import series_tags, tie_key
+from influxpy.compilers.duckdb.ties import tie_key
 from influxpy.functions import Func
 
 __all__ = [
@@ -120,11 +126,12 @@ def ordered_total(x: str, order: str, *, valued: bool = False) -> str:
 
 def combined_parts(name: str, *, descending: bool) -> str:
     """SQL of a float SUM or a MEAN from its series' parts
-    (``series_rows``), added in the order of the ``TIE`` column (series
-    key): a sum one series after another; a MEAN as influxd's reducer
-    merges means, each series' mean ``s / n`` weighted back by its count
-    (``s / n * n``), added up and divided by all the points. A
-    *descending* query adds the series the other way round."""
+    (``series_rows``), added in influxd's merge order (``HEAP``, else the
+    ``TIE`` column, series key): a sum one series after another; a MEAN as
+    influxd's reducer merges means, each series' mean ``s / n`` weighted
+    back by its count (``s / n * n``), added up and divided by all the
+    points. A *descending* query adds the series in key order the other
+    way round."""
     if name == "sum":
         terms = PART
     else:
@@ -132,7 +139,8 @@ def combined_parts(name: str, *, descending: bool) -> str:
         terms = (
             f"CASE WHEN {PART_COUNT} >= 2 THEN {mean} * {PART_COUNT} ELSE {mean} END"
         )
-    added = _added(f"list({terms} ORDER BY {TIE}{' DESC' if descending else ''})")
+    by = f"{HEAP}, {TIE}{' DESC' if descending else ''}"
+    added = _added(f"list({terms} ORDER BY {by})")
     return added if name == "sum" else f"{added} / sum({PART_COUNT})"
 
 
@@ -184,14 +192,8 @@ def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
     if per_row and is_merged(ctx.table):
         columns.append(SOURCE)  # the source (``ties.read_order``)
     if names & {"sum", "mean"} and stored:
-        columns.extend(_series_columns(ctx))
+        columns.extend(series_columns(ctx))
     return columns
-
-
-def _series_column(ctx: _Context, tag: str) -> str:
-    """The column telling *tag*'s values apart: its codes where coded
-    (grouping by small integers is faster than by strings)."""
-    return ident(code_column(tag) if ctx.columns[tag].coded else tag)
 
 
 def series_rows(
@@ -203,21 +205,24 @@ def series_rows(
     shared: SharedAggregates | None,
     ctes: list[str],
     where: str,
+    order: PartOrder | None = None,
 ) -> str:
     """The relation of the series' parts of a float SUM or MEAN of *x*
     over *rows*: grouped by *keys* (``(sql, name)`` of the group's and the
     window's) and the series' tags (their codes where coded), each part
     with its series key as ``TIE``, then ``PART`` and ``PART_COUNT``; with
     *shared*, from the aggregate the SELECT's fields share over the
-    ``base`` rows meeting *where* (*rows* are those holding *x*).
+    ``base`` rows meeting *where* (*rows* are those holding *x*); with
+    *order*, each part's place in influxd's merge as ``HEAP``
+    (``part_order``; null otherwise).
 
     influxd computes SUM and MEAN per series and then adds the series'
-    results in series-key order (``combined_parts``): ``a + b + c`` of
-    three series' sums rounds otherwise than the points added in time
+    results in the order it merges them (``combined_parts``): ``a + b + c``
+    of three series' sums rounds otherwise than the points added in time
     order. (A sum of integers is exact in any order and needs no parts.)
     """
     total, count = _part_sums(x, descending=descending)
-    columns = _series_columns(ctx)
+    columns = series_columns(ctx)
     names = [name for _sql, name in keys]
     if shared is not None:
         grouped = shared.parts(ctes, keys, columns, where, (x, total, count))
@@ -228,35 +233,10 @@ def series_rows(
             f"(SELECT {', '.join([*selected, *columns])}, {parts} "
             f"FROM {rows} GROUP BY ALL)"
         )
-    return _tied_parts(ctx, grouped, names)
-
-
-def _series_columns(ctx: _Context) -> list[str]:
-    """The columns telling *ctx*'s series apart, in the order of their
-    tags' keys: the tags' codes where coded."""
-    return [_series_column(ctx, tag) for tag in series_tags(ctx)]
-
-
-def _tied_parts(ctx: _Context, grouped: str, names: Sequence[str]) -> str:
-    """The series' parts of the relation *grouped* (the *names* of their
-    groups and windows, the series' columns (``_series_columns``), ``PART``
-    and ``PART_COUNT``) with their series keys as ``TIE``, the codes'
-    values looked up once per part."""
-    tags = series_tags(ctx)
-    values = []
-    joins = []
-    for i, tag in enumerate(tags):
-        if not ctx.columns[tag].coded:
-            values.append(f"p.{ident(tag)}")
-            continue
-        values.append(f"coalesce(c{i}.value, '') AS {ident(tag)}")
-        joins.append(
-            f" LEFT JOIN {TAG_CODES} c{i} ON c{i}.code = p.{ident(code_column(tag))}"
-        )
-    kept = [*(f"p.{n}" for n in names), *values, f"p.{PART}", f"p.{PART_COUNT}"]
-    looked_up = f"SELECT {', '.join(kept)} FROM {grouped} AS p{''.join(joins)}"
-    outer = ", ".join([*names, f"{tie_key(ctx)} AS {TIE}", PART, PART_COUNT])
-    return f"(SELECT {outer} FROM ({looked_up})) AS parts"
+    tied = with_tie(ctx, grouped, [*names, PART, PART_COUNT])
+    if order is None:
+        return f"(SELECT *, NULL::BIGINT AS {HEAP} FROM ({tied})) AS parts"
+    return ordered(ctx, tied, order, ctes)
 
 
 def reads_stored(ctx: _Context) -> bool:

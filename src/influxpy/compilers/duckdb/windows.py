@@ -12,7 +12,7 @@ from influxpy.compilers.duckdb.aliases import (
     aux_column,
     group_column,
 )
-from influxpy.compilers.duckdb.catalog import TAG_CODES
+from influxpy.compilers.duckdb.catalog import TAG_CODES, code_column, ident
 from influxpy.compilers.duckdb.context import (
     _column_sql,
     _Context,
@@ -28,6 +28,7 @@ from influxpy.compilers.duckdb.folds import (
     series_rows,
 )
 from influxpy.compilers.duckdb.nans import reduce_with_nan, selected_with_nan
+from influxpy.compilers.duckdb.part_order import PartOrder
 from influxpy.compilers.duckdb.percentile import nearest_rank_rows
 from influxpy.compilers.duckdb.percentile_groups import grouped_rank_rows
 from influxpy.compilers.duckdb.percentile_tails import in_tail, tail_rank_rows
@@ -38,7 +39,7 @@ from influxpy.durations import Duration
 from influxpy.exceptions import CompileError
 from influxpy.expressions import Col, Now
 from influxpy.functions import Func
-from influxpy.query import GroupByTime, Query
+from influxpy.query import GroupByTime, Query, Source
 
 #: The most windows the engine fills for a series: ten million (a list of
 #: them and the rows they make take a gigabyte or two). influxd fills any
@@ -164,6 +165,43 @@ class WindowsMixin(FillsMixin, ReducersMixin):
             elif low is not None:
                 low -= back * interval
         return low, high
+
+    def _part_order(
+        self,
+        ctx: _Context,
+        window: str,
+        codes: list[str],
+        low: int | None,
+        high: int | None,
+    ) -> PartOrder | None:
+        """What the merge order of a SUM's or MEAN's series' parts needs
+        (``part_order``): *window* is a part's window start over the parts'
+        columns, *codes* the group code columns the parts are grouped by
+        (else the group columns), *low* and *high* the call's range. None
+        without shard groups to tell apart (a catalog without policies)."""
+        durations = self.catalog.shard_durations
+        source = ctx.query.source
+        if durations is None or not isinstance(source, Source):
+            return None
+        if codes:
+            groups = [
+                (ident(code_column(k)), c)
+                for k, c in zip(ctx.group_keys, codes, strict=True)
+            ]
+        else:
+            groups = list(zip(ctx.groups, ctx.group_columns, strict=True))
+        tags = "TRUE"
+        if ctx.query.where is not None:
+            tags = self._where(ctx.query.where, ctx.columns, tags_only=True)
+        return PartOrder(
+            window=window,
+            groups=groups,
+            tags_where=tags,
+            shard_ns=durations(self.catalog.policy(source.retention_policy)),
+            low=low,
+            high=high,
+            descending=ctx.query.descending,
+        )
 
     def _look_back(self, ctx: _Context, call: Func, *, grid: bool = False) -> int:
         """How many windows before the range a transformation of an aggregate
@@ -335,6 +373,8 @@ class WindowsMixin(FillsMixin, ReducersMixin):
                 ctes.extend(more)
         codes = ctx.codes if grouping == "ALL" else []
         reported = "r.time"
+        # The start of a series' part's window, over the parts' columns.
+        part_window = PART_TIME if grouping == "ALL" else WINDOW_START
         if codes and gbt is not None and low is not None:
             # Windows numbered from the first: with the codes, a key of two
             # small integers, which DuckDB aggregates in a perfect hash table.
@@ -342,6 +382,7 @@ class WindowsMixin(FillsMixin, ReducersMixin):
             first = self._window_of(ctx, low)
             stamp = f"(time - {first}) // {interval}"
             reported = f"{first} + r.time * {interval} AS time"
+            part_window = f"({first} + {PART_TIME} * {interval})"
         if adds_series_parts(ctx, call, kind) and not extra:
             # A float SUM or a MEAN of several series per group: each
             # series' part first, then the parts in series-key order
@@ -364,6 +405,7 @@ class WindowsMixin(FillsMixin, ReducersMixin):
                 shared,
                 ctes,
                 in_range,
+                self._part_order(ctx, part_window, codes, low, high),
             )
             stamp = PART_TIME if grouping == "ALL" else stamp
             value = combined_parts(call.name, descending=query.descending)

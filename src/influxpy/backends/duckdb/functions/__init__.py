@@ -3,8 +3,9 @@
 They run inside DuckDB at query time, over one series' points or windows:
 the math functions as influxd's Go computes them, MODE's tie rule, ``tz()``
 windows, INTEGRAL over windows, MOVING_AVERAGE's running sum, the technical
-analysis functions, HOLT_WINTERS and the order of SAMPLE's points beside
-other calls in descending order. The compiler only names them
+analysis functions, HOLT_WINTERS, the order of SAMPLE's points beside
+other calls in descending order and the order influxd merges the series'
+parts of a SUM or MEAN in. The compiler only names them
 (``influxpy_…``) in the SQL it writes.
 """
 
@@ -19,6 +20,7 @@ from influxpy.backends.duckdb.functions.holt_winters_arrow import (
 )
 from influxpy.backends.duckdb.functions.integral import integral_windows
 from influxpy.backends.duckdb.functions.merge import merge_descending
+from influxpy.backends.duckdb.functions.merge_order import merge_order
 from influxpy.backends.duckdb.functions.mode import mode_index
 from influxpy.backends.duckdb.functions.moving import moving_average
 from influxpy.backends.duckdb.functions.technical import technical
@@ -89,6 +91,12 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
             "influxpy_merge_descending",
             merge_descending,
             ["BIGINT[]", "BIGINT[]"],
+            "BIGINT[]",
+        ),
+        (
+            "influxpy_merge_order",
+            merge_order,
+            ["BIGINT", "BIGINT[]", "BIGINT[]", "BOOLEAN"],
             "BIGINT[]",
         ),
         (
