@@ -52,6 +52,25 @@ def _lines() -> list[str]:
 
 LINES = _lines()
 RANGE = f"time >= {T0 + 20 * S} AND time < {T0 + 100 * S}"
+DAY = 86400 * S
+
+
+def _weeks() -> list[str]:
+    """Five hosts every 3 hours for 40 days: six shard groups."""
+    rng = random.Random(40)
+    lines = []
+    for host in range(5):
+        for k in range(40 * 8):
+            if rng.random() < 0.8 and not (host == 3 and k < 100):
+                value = rng.uniform(-100, 100)
+                lines.append(
+                    f"weeks,host=h{host},dc=d{host % 2} v={value!r} {T0 + k * 3 * HOUR}"
+                )
+    return lines
+
+
+WEEKS = _weeks()
+LONG = f"time >= {T0} AND time < {T0 + 40 * DAY}"
 
 
 @pytest.mark.parametrize(
@@ -75,6 +94,35 @@ def test_parts_are_added_in_influxds_merge_order(
     both: tuple[str, str], text: str
 ) -> None:
     answers = text_answers(both, "merge_order", LINES, text, epoch="ns")
+    assert answers[0], "the server answered nothing"
+    assert answers[1] == answers[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"SELECT mean(v) FROM weeks WHERE {LONG}",
+        f"SELECT sum(v) FROM weeks WHERE {LONG}",
+        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY host",
+        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY dc",
+        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY time(7d)",
+        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY time(7d), host",
+        f"SELECT sum(v) FROM weeks WHERE {LONG} GROUP BY time(30d), dc",
+        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY time(30d) ORDER BY time DESC",
+        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY host ORDER BY time DESC",
+        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY time(7d, 4d)",
+        f"SELECT mean(v), sum(v) FROM weeks WHERE {LONG} AND v > 0 GROUP BY time(10d)",
+    ],
+)
+def test_windows_over_several_shard_groups_add_each_groups_part_apart(
+    both: tuple[str, str], text: str
+) -> None:
+    """A window holding points of several shard groups: influxd adds each
+    shard group's series first, then the shard groups' sums in the order
+    it merges its shards' iterators (one heap over every group's windows);
+    ``GROUP BY time(7d, 4d)`` windows start with the shard groups (Mondays)
+    and span none."""
+    answers = text_answers(both, "merge_weeks", WEEKS, text, epoch="ns")
     assert answers[0], "the server answered nothing"
     assert answers[1] == answers[0]
 

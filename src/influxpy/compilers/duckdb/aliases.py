@@ -61,6 +61,8 @@ PART_COUNT = _own("influxpy_part_n")
 PART_TIME = _own("influxpy_part_t")
 #: A part's place in the order influxd merges them (``part_order``).
 HEAP = _own("influxpy_heap")
+#: The shard group of a part's points, where a window can span several.
+PART_SHARD = _own("influxpy_part_s")
 #: A series' rank among the series (SLIMIT/SOFFSET).
 SERIES_RANK = _own("influxpy_rank")
 #: A random number per row (SAMPLE).

@@ -17,6 +17,7 @@ __all__ = [
     "field_column",
     "find_column",
     "go_shard_start",
+    "go_shard_start_of",
     "ident",
     "stored_key",
 ]
@@ -140,6 +141,12 @@ def go_shard_start(time: str, shard_ns: int) -> str:
     """SQL of the start of the shard group of *shard_ns* ns holding *time*."""
     shift = GO_ZERO_NS % shard_ns
     return f"({time} - (({time} % {shard_ns}) + {shard_ns} + {shift}) % {shard_ns})"
+
+
+def go_shard_start_of(time: int, shard_ns: int) -> int:
+    """The start of the shard group of *shard_ns* ns holding *time*
+    (``go_shard_start`` computed here)."""
+    return time - (time + GO_ZERO_NS) % shard_ns
 
 
 @dataclasses.dataclass(frozen=True)

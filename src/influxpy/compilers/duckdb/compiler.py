@@ -258,6 +258,7 @@ class DuckDBCompiler(
         if limits is not None:
             self._inner_selects.append(ctx)
         self._slice_by_shard(ctx)
+        ctx.shard_parts = self._spans_shards(ctx)
         items = self._expand_stars(list(query.select), columns)
         calls = any(self._has_call(item.expression) for item in items)
         if calls:

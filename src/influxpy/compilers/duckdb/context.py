@@ -83,6 +83,9 @@ class _Context:
     #: Whether ``where`` keeps only the tag sets SLIMIT/SOFFSET keep in
     #: each shard group (``series_limits``).
     shard_sliced: bool = False
+    #: Whether a window can hold points of several shard groups, whose
+    #: parts of a SUM or MEAN influxd adds apart (``part_order``).
+    shard_parts: bool = False
 
     @property
     def group_columns(self) -> list[str]:
@@ -282,6 +285,10 @@ class _CompilerBase(Compiler):
 
     def _bounds(self, where: WhereNode | None) -> _Bounds:
         """Defined in ``conditions``."""
+        raise NotImplementedError
+
+    def _spans_shards(self, ctx: _Context) -> bool:
+        """Defined in ``windows``."""
         raise NotImplementedError
 
     def _series_filter(self, ctx: _Context) -> str | None:

@@ -24,7 +24,10 @@ from influxpy.compilers.duckdb.merged import ORDINAL as SOURCE
 from influxpy.compilers.duckdb.merged import is_merged, reads_subquery
 from influxpy.compilers.duckdb.part_order import (
     PartOrder,
+    added,
+    merge_key,
     ordered,
+    part_terms,
     series_columns,
     with_tie,
 )
@@ -65,7 +68,7 @@ def stddev_fold(x: str, order: str, where: str | None = None) -> str:
         f"list_transform({values}, lambda influxpy_v: "
         "(influxpy_v - influxpy_m) * (influxpy_v - influxpy_m))"
     )
-    squares = _added(deviations)
+    squares = added(deviations)
     # The mean is computed once, as the one element of a list, and
     # passed to the second fold as a lambda's argument.
     total = f"list_transform([{mean}], lambda influxpy_m: {squares})[1]"
@@ -97,7 +100,7 @@ def integral_fold(x: str, unit: int, order: str) -> str:
     )
     terms = f"list_transform(range(1, len({p})), lambda {i}: {trapezoid})"
     # The points are listed once, as the one element of a list.
-    return f"list_transform([{pairs}], lambda {p}: {_added(terms)})[1]"
+    return f"list_transform([{pairs}], lambda {p}: {added(terms)})[1]"
 
 
 def median_sql(x: str) -> str:
@@ -121,47 +124,32 @@ def ordered_total(x: str, order: str, *, valued: bool = False) -> str:
     keeps in time order.) *valued*: of the rows where *x* has a value only
     (rows read for other fields too)."""
     kept = f" FILTER (WHERE {x} IS NOT NULL)" if valued else ""
-    return _added(f"list(CAST({x} AS DOUBLE) ORDER BY {order}){kept}")
+    return added(f"list(CAST({x} AS DOUBLE) ORDER BY {order}){kept}")
 
 
 def combined_parts(name: str, *, descending: bool) -> str:
     """SQL of a float SUM or a MEAN from its series' parts
-    (``series_rows``), added in influxd's merge order (``HEAP``, else the
-    ``TIE`` column, series key): a sum one series after another; a MEAN as
-    influxd's reducer merges means, each series' mean ``s / n`` weighted
-    back by its count (``s / n * n``), added up and divided by all the
-    points. A *descending* query adds the series in key order the other
-    way round."""
-    if name == "sum":
-        terms = PART
-    else:
-        mean = f"{PART} / {PART_COUNT}"
-        terms = (
-            f"CASE WHEN {PART_COUNT} >= 2 THEN {mean} * {PART_COUNT} ELSE {mean} END"
-        )
-    by = f"{HEAP}, {TIE}{' DESC' if descending else ''}"
-    added = _added(f"list({terms} ORDER BY {by})")
-    return added if name == "sum" else f"{added} / sum({PART_COUNT})"
-
-
-def _added(values: str) -> str:
-    """SQL adding up the list *values* one after another from 0.0, as Go's
-    loop ``total += v`` does."""
-    return (
-        f"list_reduce({values}, lambda influxpy_a, influxpy_b: "
-        "influxpy_a + influxpy_b, 0.0)"
+    (``series_rows``), added in influxd's merge order (``part_order``:
+    ``HEAP``, else the ``TIE`` column, series key, the other way round in
+    descending order): a sum one part after another; a MEAN as influxd's
+    reducer merges means (``part_terms``), added up and divided by all the
+    points."""
+    total = added(
+        f"list({part_terms(name == 'mean')} ORDER BY {merge_key(descending)})"
     )
+    return total if name == "sum" else f"{total} / sum({PART_COUNT})"
 
 
 def adds_series_parts(ctx: _Context, call: Func, kind: str | None) -> bool:
     """Whether *call* (of a *kind* field) is a float SUM or a MEAN whose
-    groups can hold several series of a stored measurement, and so adds
+    groups can hold several series of a stored measurement, or whose
+    windows can span shard groups (``_Context.shard_parts``), and so adds
     up series' parts (``series_rows``)."""
     if call.name not in ("sum", "mean") or isinstance(call.source, Func):
         return False
     if call.name == "sum" and kind != "float":
         return False
-    return reads_stored(ctx) and tie_key(ctx) != "0"
+    return reads_stored(ctx) and (tie_key(ctx) != "0" or ctx.shard_parts)
 
 
 def adds_in_order(ctx: _Context) -> bool:
@@ -179,19 +167,20 @@ def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
     MEAN adding series' parts (``series_rows`` names each part's series
     once, not each row)."""
     tie = tie_key(ctx)
-    if tie == "0":
-        return []
     # The calls inside transformations too (``derivative(mean(v))``).
     names = {n.name for call in calls for n in call.walk() if isinstance(n, Func)}
-    # A SUM or MEAN not added by series' parts (of a subquery's rows, of
-    # several sources, in descending order) adds its points in read order.
     stored = reads_stored(ctx)
-    sums = bool(names & {"sum", "mean"}) and adds_in_order(ctx) and not stored
-    per_row = bool(names & {"stddev", "integral", "mode"}) or sums
-    columns = [f"{tie} AS {TIE}"] if per_row else []
-    if per_row and is_merged(ctx.table):
-        columns.append(SOURCE)  # the source (``ties.read_order``)
-    if names & {"sum", "mean"} and stored:
+    columns = []
+    if tie != "0":
+        # A SUM or MEAN not added by series' parts (of a subquery's rows,
+        # of several sources, in descending order) adds its points in read
+        # order.
+        sums = bool(names & {"sum", "mean"}) and adds_in_order(ctx) and not stored
+        per_row = bool(names & {"stddev", "integral", "mode"}) or sums
+        columns = [f"{tie} AS {TIE}"] if per_row else []
+        if per_row and is_merged(ctx.table):
+            columns.append(SOURCE)  # the source (``ties.read_order``)
+    if names & {"sum", "mean"} and stored and (tie != "0" or ctx.shard_parts):
         columns.extend(series_columns(ctx))
     return columns
 

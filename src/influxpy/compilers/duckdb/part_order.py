@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from influxpy.compilers.duckdb.aliases import HEAP, TIE
+from influxpy.compilers.duckdb.aliases import HEAP, PART, PART_COUNT, TIE
 from influxpy.compilers.duckdb.catalog import (
     TAG_CODES,
     code_column,
@@ -31,7 +31,15 @@ from influxpy.compilers.duckdb.catalog import (
 from influxpy.compilers.duckdb.context import _Context
 from influxpy.compilers.duckdb.ties import series_tags, tie_key
 
-__all__ = ["PartOrder", "ordered", "series_columns", "with_tie"]
+__all__ = [
+    "PartOrder",
+    "added",
+    "merge_key",
+    "ordered",
+    "part_terms",
+    "series_columns",
+    "with_tie",
+]
 
 _SHARD = "influxpy_shard"
 _WINDOW = "influxpy_window"
@@ -56,6 +64,18 @@ class PartOrder:
     low: int | None
     high: int | None
     descending: bool
+    #: Whether the call is a MEAN (else a SUM).
+    mean: bool = False
+    #: SQL of a part's shard group start over the parts' columns: its own
+    #: where a window can span shard groups (``spans``), else its window's.
+    shard: str = ""
+    #: Whether a window can span shard groups: the parts are then each
+    #: shard group's, added per shard group first, then the shard groups'
+    #: sums in the order influxd merges its shards' iterators.
+    spans: bool = False
+    #: Whether the groups are tag codes (their values looked up to order
+    #: the groups as influxd does).
+    coded: bool = False
 
 
 def series_columns(ctx: _Context) -> list[str]:
@@ -87,11 +107,41 @@ def with_tie(ctx: _Context, relation: str, kept: Sequence[str]) -> str:
     return f"SELECT {', '.join([*kept, f'{tie_key(ctx)} AS {TIE}'])} FROM ({looked_up})"
 
 
+def part_terms(mean: bool) -> str:
+    """SQL of the term a part adds to its window's total: a SUM's part as
+    it is; a MEAN's as influxd's reducer merges means, the part's mean
+    ``s / n`` weighted back by its count (``s / n * n``, rounded twice)."""
+    if not mean:
+        return PART
+    average = f"{PART} / {PART_COUNT}"
+    return (
+        f"CASE WHEN {PART_COUNT} >= 2 THEN {average} * {PART_COUNT} ELSE {average} END"
+    )
+
+
+def added(values: str) -> str:
+    """SQL adding up the list *values* one after another from 0.0, as Go's
+    loop ``total += v`` does."""
+    return (
+        f"list_reduce({values}, lambda influxpy_a, influxpy_b: "
+        "influxpy_a + influxpy_b, 0.0)"
+    )
+
+
+def merge_key(descending: bool) -> str:
+    """The ``ORDER BY`` of a window's parts: their place in influxd's merge
+    (``HEAP``), else series key (the other way round in descending
+    order)."""
+    return f"{HEAP}, {TIE}{' DESC' if descending else ''}"
+
+
 def ordered(ctx: _Context, parts: str, order: PartOrder, ctes: list[str]) -> str:
     """The relation of *parts* (the SQL of their groups, windows, ``TIE``
     and values) with each part's place in influxd's merge as ``HEAP``: null
     where a tag set holds parts of at most two series in a shard group
-    (their order cannot change a sum)."""
+    (their order cannot change a sum). Where windows can span shard groups
+    (``order.spans``), the parts are then each shard group's sums of a
+    window, in the order influxd merges its shards."""
     k = len(ctes)
     p, needs, members, places = (
         f"influxpy_parts_{k}",
@@ -100,10 +150,10 @@ def ordered(ctx: _Context, parts: str, order: PartOrder, ctes: list[str]) -> str
         f"influxpy_places_{k}",
     )
     groups = [name for _sql, name in order.groups]
-    shard_ns = order.shard_ns
+    shard = order.shard or go_shard_start(order.window, order.shard_ns)
     ctes.append(
-        f"{p} AS (SELECT *, {order.window} AS {_WINDOW}, "
-        f"{go_shard_start(order.window, shard_ns)} AS {_SHARD} FROM ({parts}))"
+        f"{p} AS (SELECT *, {order.window} AS {_WINDOW}, {shard} AS {_SHARD} "
+        f"FROM ({parts}))"
     )
     keys = [*groups, _SHARD]
     ctes.append(
@@ -114,9 +164,72 @@ def ordered(ctx: _Context, parts: str, order: PartOrder, ctes: list[str]) -> str
     ctes.append(f"{places} AS ({_places(groups, p, members, order.descending)})")
     joined = [f"p.{g} IS NOT DISTINCT FROM o.{g}" for g in groups]
     joined += [f"p.{c} = o.{c}" for c in (_SHARD, TIE, _WINDOW)]
+    merged = (
+        f"SELECT p.*, o.{HEAP} FROM {p} p LEFT JOIN {places} o "
+        f"ON {' AND '.join(joined)}"
+    )
+    if not order.spans:
+        return f"(SELECT * EXCLUDE ({_SHARD}, {_WINDOW}) FROM ({merged})) AS parts"
+    return _shard_sums(merged, order, ctes)
+
+
+def _shard_sums(merged: str, order: PartOrder, ctes: list[str]) -> str:
+    """The relation of each shard group's sum of a window's parts (*merged*,
+    in their places), as ``PART`` and ``PART_COUNT`` with the shard group
+    as ``TIE``, and its place in influxd's merge of its shards' iterators
+    as ``HEAP`` (one heap over every group's windows, keyed by the group's
+    tags and the window; null unless a window has three shard groups or
+    more)."""
+    k = len(ctes)
+    sums, ranked, places = (
+        f"influxpy_shard_sums_{k}",
+        f"influxpy_shard_ranks_{k}",
+        f"influxpy_shard_places_{k}",
+    )
+    total = added(
+        f"list({part_terms(order.mean)} ORDER BY {merge_key(order.descending)})"
+    )
+    ctes.append(
+        f"{sums} AS (SELECT * EXCLUDE ({TIE}, {HEAP}, {PART}, {PART_COUNT}), "
+        f"{total} AS {PART}, sum({PART_COUNT}) AS {PART_COUNT} FROM ({merged}) "
+        "GROUP BY ALL)"
+    )
+    groups = [name for _sql, name in order.groups]
+    values = []
+    joins = []
+    for i, g in enumerate(groups):
+        if order.coded:
+            values.append(f"coalesce(v{i}.value, '')")
+            joins.append(f" LEFT JOIN {TAG_CODES} v{i} ON v{i}.code = s.{g}")
+        else:
+            values.append(f"s.{g}")
+    direction = " DESC" if order.descending else ""
+    by = ", ".join([*(f"{v}{direction}" for v in values), f"s.{_WINDOW}{direction}"])
+    within = ", ".join([*(f"s.{g}" for g in groups), f"s.{_WINDOW}"])
+    ctes.append(
+        f"{ranked} AS (SELECT s.*, dense_rank() OVER (ORDER BY s.{_SHARD}) - 1 "
+        f"AS {_SLOT}, dense_rank() OVER (ORDER BY {by}) AS influxpy_key, "
+        f"count(*) OVER (PARTITION BY {within}) AS influxpy_shards "
+        f"FROM {sums} s{''.join(joins)})"
+    )
+    lists = (
+        f"SELECT max({_SLOT}) + 1 AS {_MEMBERS}, "
+        f"list({_SLOT} ORDER BY {_SLOT}, influxpy_key) AS slots, "
+        f"list(influxpy_key ORDER BY {_SLOT}, influxpy_key) AS windows "
+        f"FROM {ranked} HAVING max(influxpy_shards) > 2"
+    )
+    # One heap over the shards' iterators: no slices (parallelism 1), the
+    # keys already ordered for the query's direction.
+    merge = f"influxpy_merge_order({_MEMBERS}, slots, windows, FALSE, 1)"
+    ctes.append(
+        f"{places} AS (SELECT unnest(slots) AS {_SLOT}, unnest(windows) AS "
+        f"influxpy_key, unnest({merge}) AS {HEAP} FROM ({lists}))"
+    )
+    kept = f"r.* EXCLUDE (influxpy_key, influxpy_shards, {_SLOT}, {_SHARD}, {_WINDOW})"
     return (
-        f"(SELECT p.* EXCLUDE ({_SHARD}, {_WINDOW}), o.{HEAP} "
-        f"FROM {p} p LEFT JOIN {places} o ON {' AND '.join(joined)}) AS parts"
+        f"(SELECT {kept}, CAST(r.{_SHARD} AS VARCHAR) AS {TIE}, o.{HEAP} "
+        f"FROM {ranked} r LEFT JOIN {places} o ON r.{_SLOT} = o.{_SLOT} "
+        "AND r.influxpy_key = o.influxpy_key) AS parts"
     )
 
 
@@ -173,7 +286,7 @@ def _places(groups: Sequence[str], parts: str, members: str, descending: bool) -
     )
     merge = (
         f"influxpy_merge_order({_MEMBERS}, slots, windows, "
-        f"{'TRUE' if descending else 'FALSE'})"
+        f"{'TRUE' if descending else 'FALSE'}, 0)"
     )
     return (
         f"SELECT {', '.join([*groups, _SHARD])}, unnest(ties) AS {TIE}, "

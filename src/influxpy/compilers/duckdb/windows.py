@@ -6,13 +6,20 @@ from typing import Any
 
 from influxpy.compilers.duckdb.aliases import (
     ORDINAL,
+    PART_SHARD,
     PART_TIME,
     WINDOW_NUMBER,
     WINDOW_START,
     aux_column,
     group_column,
 )
-from influxpy.compilers.duckdb.catalog import TAG_CODES, code_column, ident
+from influxpy.compilers.duckdb.catalog import (
+    TAG_CODES,
+    code_column,
+    go_shard_start,
+    go_shard_start_of,
+    ident,
+)
 from influxpy.compilers.duckdb.context import (
     _column_sql,
     _Context,
@@ -25,6 +32,7 @@ from influxpy.compilers.duckdb.folds import (
     adds_in_order,
     adds_series_parts,
     combined_parts,
+    reads_stored,
     series_rows,
 )
 from influxpy.compilers.duckdb.nans import reduce_with_nan, selected_with_nan
@@ -169,16 +177,18 @@ class WindowsMixin(FillsMixin, ReducersMixin):
     def _part_order(
         self,
         ctx: _Context,
+        call: Func,
         window: str,
         codes: list[str],
         low: int | None,
         high: int | None,
     ) -> PartOrder | None:
-        """What the merge order of a SUM's or MEAN's series' parts needs
-        (``part_order``): *window* is a part's window start over the parts'
-        columns, *codes* the group code columns the parts are grouped by
-        (else the group columns), *low* and *high* the call's range. None
-        without shard groups to tell apart (a catalog without policies)."""
+        """What the merge order of a SUM's or MEAN's (*call*) series' parts
+        needs (``part_order``): *window* is a part's window start over the
+        parts' columns, *codes* the group code columns the parts are
+        grouped by (else the group columns), *low* and *high* the call's
+        range. None without shard groups to tell apart (a catalog without
+        policies)."""
         durations = self.catalog.shard_durations
         source = ctx.query.source
         if durations is None or not isinstance(source, Source):
@@ -193,15 +203,44 @@ class WindowsMixin(FillsMixin, ReducersMixin):
         tags = "TRUE"
         if ctx.query.where is not None:
             tags = self._where(ctx.query.where, ctx.columns, tags_only=True)
+        shard_ns = durations(self.catalog.policy(source.retention_policy))
+        spans = ctx.shard_parts
         return PartOrder(
             window=window,
             groups=groups,
             tags_where=tags,
-            shard_ns=durations(self.catalog.policy(source.retention_policy)),
+            shard_ns=shard_ns,
             low=low,
             high=high,
             descending=ctx.query.descending,
+            mean=call.name == "mean",
+            shard=PART_SHARD if spans else "",
+            spans=spans,
+            coded=bool(codes),
         )
+
+    def _spans_shards(self, ctx: _Context) -> bool:
+        """Whether a window of *ctx*, a SELECT of a stored measurement, can
+        hold points of two shard groups: one window over the range (no
+        ``resolution()``) unless the range lies in one shard group; windows
+        whose boundaries are not all shard group boundaries (a length that
+        does not divide the shard duration, an offset off the shard groups'
+        starts, ``tz()``)."""
+        durations = self.catalog.shard_durations
+        source = ctx.query.source
+        if durations is None or not isinstance(source, Source) or not reads_stored(ctx):
+            return False
+        shard_ns = durations(self.catalog.policy(source.retention_policy))
+        if ctx.query.group_by_time is None:
+            low, high = ctx.bounds.lower, ctx.bounds.upper
+            if low is None or high is None:
+                return True
+            return go_shard_start_of(low, shard_ns) != go_shard_start_of(high, shard_ns)
+        if ctx.query.timezone is not None:
+            return True
+        interval, offset = self._interval(ctx)
+        first = go_shard_start_of(0, shard_ns)
+        return shard_ns % interval != 0 or (first - offset) % interval != 0
 
     def _look_back(self, ctx: _Context, call: Func, *, grid: bool = False) -> int:
         """How many windows before the range a transformation of an aggregate
@@ -393,6 +432,11 @@ class WindowsMixin(FillsMixin, ReducersMixin):
                 else [(WINDOW_NUMBER, WINDOW_NUMBER), (WINDOW_START, WINDOW_START)]
             )
             part_keys = [*((c, c) for c in codes or g), *window_keys]
+            order = self._part_order(ctx, call, part_window, codes, low, high)
+            if order is not None and order.spans:
+                # Each shard group's part of a window apart (part_order).
+                shard = go_shard_start("time", order.shard_ns)
+                part_keys.append((shard, PART_SHARD))
             # Of several calls, one grouping by series for every field's
             # parts (``shared``), where the windows are the engine's own.
             shared = self._shared if ctx.shares and grouping == "ALL" else None
@@ -405,7 +449,7 @@ class WindowsMixin(FillsMixin, ReducersMixin):
                 shared,
                 ctes,
                 in_range,
-                self._part_order(ctx, part_window, codes, low, high),
+                order,
             )
             stamp = PART_TIME if grouping == "ALL" else stamp
             value = combined_parts(call.name, descending=query.descending)

@@ -96,7 +96,7 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
         (
             "influxpy_merge_order",
             merge_order,
-            ["BIGINT", "BIGINT[]", "BIGINT[]", "BOOLEAN"],
+            ["BIGINT", "BIGINT[]", "BIGINT[]", "BOOLEAN", "BIGINT"],
             "BIGINT[]",
         ),
         (

@@ -40,20 +40,27 @@ def go_max_procs() -> int:
 
 
 def merge_order(
-    members: int, slots: list[int], windows: list[int], descending: bool
+    members: int,
+    slots: list[int],
+    windows: list[int],
+    descending: bool,
+    parallelism: int = 0,
 ) -> list[int]:
     """The place (from 0) of each part in influxd's merge of one tag set's
     series in one shard group (``merge_order_python``), in C where built."""
+    cores = parallelism or go_max_procs()
     if _COMPILED is not None:
-        result: list[int] = _COMPILED(
-            members, slots, windows, descending, go_max_procs()
-        )
+        result: list[int] = _COMPILED(members, slots, windows, descending, cores)
         return result
-    return merge_order_python(members, slots, windows, descending)
+    return merge_order_python(members, slots, windows, descending, cores)
 
 
 def merge_order_python(
-    members: int, slots: list[int], windows: list[int], descending: bool
+    members: int,
+    slots: list[int],
+    windows: list[int],
+    descending: bool,
+    parallelism: int = 0,
 ) -> list[int]:
     """The place (from 0) of each part in influxd's merge of one tag set's
     series in one shard group.
@@ -62,8 +69,11 @@ def merge_order_python(
     series with a point there, at any time, even outside the query's
     range: each is an input of the merge); ``slots[i]`` is the rank (from
     0, by series key) of part *i*'s series among them and ``windows[i]``
-    the start of its window. In descending order influxd reverses the tag
-    set's series and reads the windows latest first.
+    the start of its window (any key: parts of one key are of one window).
+    In descending order influxd reverses the tag set's series and reads
+    the windows latest first. *parallelism* is the number of slices (0:
+    Go's ``GOMAXPROCS``; 1: one merge heap, as influxd merges its shards'
+    iterators).
     """
     keys = [-w for w in windows] if descending else list(windows)
     inputs: list[list[int]] = [[] for _ in range(members)]
@@ -71,7 +81,8 @@ def merge_order_python(
         slot = members - 1 - slots[i] if descending else slots[i]
         inputs[slot].append(i)
     places = [0] * len(keys)
-    for place, i in enumerate(_parallel_merge(inputs, keys, go_max_procs())):
+    cores = parallelism or go_max_procs()
+    for place, i in enumerate(_parallel_merge(inputs, keys, cores)):
         places[i] = place
     return places
 
