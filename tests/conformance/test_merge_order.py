@@ -52,6 +52,7 @@ def _lines() -> list[str]:
 
 LINES = _lines()
 RANGE = f"time >= {T0 + 20 * S} AND time < {T0 + 100 * S}"
+CPU = f"FROM cpu WHERE {RANGE}"
 DAY = 86400 * S
 
 
@@ -71,21 +72,27 @@ def _weeks() -> list[str]:
 
 WEEKS = _weeks()
 LONG = f"time >= {T0} AND time < {T0 + 40 * DAY}"
+WEEKS_RANGE = f"FROM weeks WHERE {LONG}"
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        f"SELECT mean(v) FROM cpu WHERE {RANGE} GROUP BY time(10s)",
-        f"SELECT sum(v) FROM cpu WHERE {RANGE} GROUP BY time(10s)",
-        f"SELECT mean(v) FROM cpu WHERE {RANGE} GROUP BY time(10s) ORDER BY time DESC",
-        f"SELECT mean(v) FROM cpu WHERE {RANGE} GROUP BY time(10s), dc",
-        f"SELECT mean(v) FROM cpu WHERE {RANGE} AND host != 'h04' GROUP BY time(10s)",
-        f"SELECT mean(v) FROM cpu WHERE {RANGE} AND v > 0 GROUP BY time(10s)",
-        f"SELECT mean(v) FROM cpu WHERE {RANGE} GROUP BY time(30s, 7s) fill(0)",
-        f"SELECT mean(v), sum(v), max(v) FROM cpu WHERE {RANGE} GROUP BY time(10s)",
-        f"SELECT derivative(mean(v)) FROM cpu WHERE {RANGE} GROUP BY time(10s)",
-        f"SELECT mean(v) FROM cpu WHERE {RANGE}",
+        f"SELECT mean(v) {CPU} GROUP BY time(10s)",
+        f"SELECT sum(v) {CPU} GROUP BY time(10s)",
+        f"SELECT mean(v) {CPU} GROUP BY time(10s) ORDER BY time DESC",
+        f"SELECT mean(v) {CPU} GROUP BY time(10s), dc",
+        f"SELECT mean(v) {CPU} AND host != 'h04' GROUP BY time(10s)",
+        f"SELECT mean(v) {CPU} AND v > 0 GROUP BY time(10s)",
+        f"SELECT mean(v) {CPU} GROUP BY time(30s, 7s) fill(0)",
+        f"SELECT mean(v), sum(v), max(v) {CPU} GROUP BY time(10s)",
+        f"SELECT derivative(mean(v)) {CPU} GROUP BY time(10s)",
+        f"SELECT mean(v) {CPU}",
+        f"SELECT mean(v) {CPU} GROUP BY time(10s), dc SLIMIT 1 SOFFSET 1",
+        f"SELECT mean(v) {CPU} GROUP BY time(10s), *",
+        f"SELECT mean(v) {CPU} GROUP BY time(10s) tz('Europe/Paris')",
+        f"SELECT mean(v) {CPU} AND host =~ /h0[1-7]/ GROUP BY time(20s)",
+        f"SELECT max(m) FROM (SELECT mean(v) AS m {CPU} GROUP BY time(10s))",
         "SELECT sum(v) FROM hourly GROUP BY time(1h)",
         "SELECT mean(v) FROM hourly GROUP BY time(2h) ORDER BY time DESC",
     ],
@@ -101,17 +108,20 @@ def test_parts_are_added_in_influxds_merge_order(
 @pytest.mark.parametrize(
     "text",
     [
-        f"SELECT mean(v) FROM weeks WHERE {LONG}",
-        f"SELECT sum(v) FROM weeks WHERE {LONG}",
-        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY host",
-        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY dc",
-        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY time(7d)",
-        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY time(7d), host",
-        f"SELECT sum(v) FROM weeks WHERE {LONG} GROUP BY time(30d), dc",
-        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY time(30d) ORDER BY time DESC",
-        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY host ORDER BY time DESC",
-        f"SELECT mean(v) FROM weeks WHERE {LONG} GROUP BY time(7d, 4d)",
-        f"SELECT mean(v), sum(v) FROM weeks WHERE {LONG} AND v > 0 GROUP BY time(10d)",
+        f"SELECT mean(v) {WEEKS_RANGE}",
+        f"SELECT sum(v) {WEEKS_RANGE}",
+        f"SELECT mean(v) {WEEKS_RANGE} GROUP BY host",
+        f"SELECT mean(v) {WEEKS_RANGE} GROUP BY dc",
+        f"SELECT mean(v) {WEEKS_RANGE} GROUP BY time(7d)",
+        f"SELECT mean(v) {WEEKS_RANGE} GROUP BY time(7d), host",
+        f"SELECT sum(v) {WEEKS_RANGE} GROUP BY time(30d), dc",
+        f"SELECT mean(v) {WEEKS_RANGE} GROUP BY time(30d) ORDER BY time DESC",
+        f"SELECT mean(v) {WEEKS_RANGE} GROUP BY host ORDER BY time DESC",
+        f"SELECT mean(v) {WEEKS_RANGE} GROUP BY time(7d, 4d)",
+        f"SELECT mean(v), sum(v) {WEEKS_RANGE} AND v > 0 GROUP BY time(10d)",
+        f"SELECT mean(v) {WEEKS_RANGE} GROUP BY time(7d) tz('America/New_York')",
+        f"SELECT mean(v) FROM weeks WHERE time >= {T0} GROUP BY host",
+        "SELECT sum(v) FROM weeks GROUP BY dc",
     ],
 )
 def test_windows_over_several_shard_groups_add_each_groups_part_apart(
@@ -130,7 +140,7 @@ def test_windows_over_several_shard_groups_add_each_groups_part_apart(
 def test_series_key_order_would_differ(both: tuple[str, str]) -> None:
     """The windows' means added in series-key order differ from influxd's in
     their last bits: the merge order matters for this data."""
-    text = f"SELECT mean(v) FROM cpu WHERE {RANGE} GROUP BY time(10s)"
+    text = f"SELECT mean(v) {CPU} GROUP BY time(10s)"
     ((_tags, points),) = text_answers(both, "merge_key", LINES, text, epoch="ns")[0]
     parts: dict[int, dict[str, tuple[float, int]]] = {}
     for line in LINES:
