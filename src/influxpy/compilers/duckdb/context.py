@@ -288,7 +288,7 @@ class _CompilerBase(Compiler):
         raise NotImplementedError
 
     def _spans_shards(self, ctx: _Context) -> bool:
-        """Defined in ``windows``."""
+        """Defined in ``part_plans``."""
         raise NotImplementedError
 
     def _series_filter(self, ctx: _Context) -> str | None:

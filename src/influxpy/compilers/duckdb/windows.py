@@ -15,10 +15,7 @@ from influxpy.compilers.duckdb.aliases import (
 )
 from influxpy.compilers.duckdb.catalog import (
     TAG_CODES,
-    code_column,
     go_shard_start,
-    go_shard_start_of,
-    ident,
 )
 from influxpy.compilers.duckdb.context import (
     _column_sql,
@@ -32,11 +29,10 @@ from influxpy.compilers.duckdb.folds import (
     adds_in_order,
     adds_series_parts,
     combined_parts,
-    reads_stored,
     series_rows,
 )
 from influxpy.compilers.duckdb.nans import reduce_with_nan, selected_with_nan
-from influxpy.compilers.duckdb.part_order import PartOrder
+from influxpy.compilers.duckdb.part_plans import PartPlansMixin
 from influxpy.compilers.duckdb.percentile import nearest_rank_rows
 from influxpy.compilers.duckdb.percentile_groups import grouped_rank_rows
 from influxpy.compilers.duckdb.percentile_tails import in_tail, tail_rank_rows
@@ -47,7 +43,7 @@ from influxpy.durations import Duration
 from influxpy.exceptions import CompileError
 from influxpy.expressions import Col, Now
 from influxpy.functions import Func
-from influxpy.query import GroupByTime, Query, Source
+from influxpy.query import GroupByTime, Query
 
 #: The most windows the engine fills for a series: ten million (a list of
 #: them and the rows they make take a gigabyte or two). influxd fills any
@@ -56,7 +52,7 @@ from influxpy.query import GroupByTime, Query, Source
 _MAX_WINDOWS = 10_000_000
 
 
-class WindowsMixin(FillsMixin, ReducersMixin):
+class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
     """Windows (also in local time), reducers, selectors and fill()."""
 
     def _interval(self, ctx: _Context) -> tuple[int, int]:
@@ -173,74 +169,6 @@ class WindowsMixin(FillsMixin, ReducersMixin):
             elif low is not None:
                 low -= back * interval
         return low, high
-
-    def _part_order(
-        self,
-        ctx: _Context,
-        call: Func,
-        window: str,
-        codes: list[str],
-        low: int | None,
-        high: int | None,
-    ) -> PartOrder | None:
-        """What the merge order of a SUM's or MEAN's (*call*) series' parts
-        needs (``part_order``): *window* is a part's window start over the
-        parts' columns, *codes* the group code columns the parts are
-        grouped by (else the group columns), *low* and *high* the call's
-        range. None without shard groups to tell apart (a catalog without
-        policies)."""
-        durations = self.catalog.shard_durations
-        source = ctx.query.source
-        if durations is None or not isinstance(source, Source):
-            return None
-        if codes:
-            groups = [
-                (ident(code_column(k)), c)
-                for k, c in zip(ctx.group_keys, codes, strict=True)
-            ]
-        else:
-            groups = list(zip(ctx.groups, ctx.group_columns, strict=True))
-        tags = "TRUE"
-        if ctx.query.where is not None:
-            tags = self._where(ctx.query.where, ctx.columns, tags_only=True)
-        shard_ns = durations(self.catalog.policy(source.retention_policy))
-        spans = ctx.shard_parts
-        return PartOrder(
-            window=window,
-            groups=groups,
-            tags_where=tags,
-            shard_ns=shard_ns,
-            low=low,
-            high=high,
-            descending=ctx.query.descending,
-            mean=call.name == "mean",
-            shard=PART_SHARD if spans else "",
-            spans=spans,
-            coded=bool(codes),
-        )
-
-    def _spans_shards(self, ctx: _Context) -> bool:
-        """Whether a window of *ctx*, a SELECT of a stored measurement, can
-        hold points of two shard groups: one window over the range (no
-        ``resolution()``) unless the range lies in one shard group; windows
-        whose boundaries are not all shard group boundaries (a length that
-        does not divide the shard duration, an offset off the shard groups'
-        starts, ``tz()``)."""
-        durations = self.catalog.shard_durations
-        source = ctx.query.source
-        if durations is None or not isinstance(source, Source) or not reads_stored(ctx):
-            return False
-        shard_ns = durations(self.catalog.policy(source.retention_policy))
-        if ctx.query.group_by_time is None:
-            low, high = ctx.bounds.lower, ctx.bounds.upper
-            if low is None or high is None:
-                return True
-            return go_shard_start_of(low, shard_ns) != go_shard_start_of(high, shard_ns)
-        if ctx.query.timezone is not None:
-            return True
-        interval, offset = self._interval(ctx)
-        first = go_shard_start_of(0, shard_ns)
-        return shard_ns % interval != 0 or (first - offset) % interval != 0
 
     def _look_back(self, ctx: _Context, call: Func, *, grid: bool = False) -> int:
         """How many windows before the range a transformation of an aggregate
