@@ -279,6 +279,22 @@ class _CompilerBase(Compiler):
         database = schema_name(self.catalog.store, self.catalog.database)
         return f"{database}.{ident(rp + '.' + source.measurement)}", columns
 
+    def _shard_duration(self, ctx: _Context) -> int | None:
+        """The shard group duration of the policy *ctx* reads, None for a
+        subquery's rows or a catalog without policies."""
+        durations = self.catalog.shard_durations
+        source = ctx.query.source
+        if durations is None or not isinstance(source, Source):
+            return None
+        return durations(self.catalog.policy(source.retention_policy))
+
+    def _tag_terms(self, ctx: _Context) -> str:
+        """SQL of the tag terms of *ctx*'s condition, the rest counting as
+        true: the series influxd's index lets into a tag set."""
+        if ctx.query.where is None:
+            return "TRUE"
+        return self._where(ctx.query.where, ctx.columns, tags_only=True)
+
     # -- the methods the parts call on each other ----------------------------
     # Declared here so each part type-checks on its own; ``DuckDBCompiler``
     # inherits every part, whose definitions come first in its MRO.

@@ -1,12 +1,12 @@
 """Aggregates whose last bits depend on the order the points are read in.
 
 SUM and MEAN of several series: influxd adds each series' points in time
-order, then the series' results in the order it merges them, series-key
-order for up to two series (``series_rows``, ``combined_parts``,
-``part_order``).
+order, then the series' results in the order its parallel merge gives them
+(``series_rows``, ``combined_parts``, ``part_order``).
 
 influxd's STDDEV folds a window's points one by one in the order its merge
-reads them (time, then series key; descending queries the other way): a
+reads them (time, then its merge heap's order at one time, which the
+engine takes as series key; descending queries the other way): a
 running mean, ``mean += (v - mean) / n``, then the sum of the squared
 deviations from it, ``sqrt(sum / (n - 1))``. DuckDB's ``stddev_samp``
 (Welford's, in any order) rounds differently in about a third of the

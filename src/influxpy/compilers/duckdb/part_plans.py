@@ -10,7 +10,6 @@ from influxpy.compilers.duckdb.context import _CompilerBase, _Context
 from influxpy.compilers.duckdb.folds import reads_stored
 from influxpy.compilers.duckdb.part_order import PartOrder
 from influxpy.functions import Func
-from influxpy.query import Source
 
 __all__ = ["PartPlansMixin"]
 
@@ -34,9 +33,8 @@ class PartPlansMixin(_CompilerBase):
         grouped by (else the group columns), *low* and *high* the call's
         range. None without shard groups to tell apart (a catalog without
         policies)."""
-        durations = self.catalog.shard_durations
-        source = ctx.query.source
-        if durations is None or not isinstance(source, Source):
+        shard_ns = self._shard_duration(ctx)
+        if shard_ns is None:
             return None
         if codes:
             groups = [
@@ -45,15 +43,11 @@ class PartPlansMixin(_CompilerBase):
             ]
         else:
             groups = list(zip(ctx.groups, ctx.group_columns, strict=True))
-        tags = "TRUE"
-        if ctx.query.where is not None:
-            tags = self._where(ctx.query.where, ctx.columns, tags_only=True)
-        shard_ns = durations(self.catalog.policy(source.retention_policy))
         spans = ctx.shard_parts
         return PartOrder(
             window=window,
             groups=groups,
-            tags_where=tags,
+            tags_where=self._tag_terms(ctx),
             shard_ns=shard_ns,
             low=low,
             high=high,
@@ -71,11 +65,9 @@ class PartPlansMixin(_CompilerBase):
         whose boundaries are not all shard group boundaries (a length that
         does not divide the shard duration, an offset off the shard groups'
         starts, ``tz()``)."""
-        durations = self.catalog.shard_durations
-        source = ctx.query.source
-        if durations is None or not isinstance(source, Source) or not reads_stored(ctx):
+        shard_ns = self._shard_duration(ctx)
+        if shard_ns is None or not reads_stored(ctx):
             return False
-        shard_ns = durations(self.catalog.policy(source.retention_policy))
         if ctx.query.group_by_time is None:
             low, high = ctx.bounds.lower, ctx.bounds.upper
             if low is None or high is None:

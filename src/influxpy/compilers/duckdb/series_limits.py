@@ -18,7 +18,7 @@ from influxpy.compilers.duckdb.aliases import SERIES_RANK, group_column
 from influxpy.compilers.duckdb.catalog import go_shard_start
 from influxpy.compilers.duckdb.context import _CompilerBase, _Context
 from influxpy.compilers.duckdb.merged import is_merged, reads_subquery
-from influxpy.query import Query, Source
+from influxpy.query import Query
 
 __all__ = ["SeriesLimitsMixin", "kept_ranks", "shard_slices"]
 
@@ -85,25 +85,20 @@ class SeriesLimitsMixin(_CompilerBase):
         SOFFSET keep in each shard group, as influxd slices them
         (``series_limits``); the series filter is then not needed."""
         query = ctx.query
-        durations = self.catalog.shard_durations
+        shard_ns = self._shard_duration(ctx)
         if (
             (query.series_limit is None and query.series_offset is None)
-            or durations is None
+            or shard_ns is None
             or ctx.subquery
             or is_merged(ctx.table)
             or reads_subquery(ctx.table)
         ):
             return
-        assert isinstance(query.source, Source)
-        tags = "TRUE"
-        if query.where is not None:
-            tags = self._where(query.where, ctx.columns, tags_only=True)
         order = self._tag_set_key(ctx) if ctx.groups else "1"
-        shard_ns = durations(self.catalog.policy(query.source.retention_policy))
         sliced = shard_slices(
             ctx.table,
             ctx.groups,
-            tags,
+            self._tag_terms(ctx),
             order,
             shard_ns,
             query.series_limit,
@@ -126,9 +121,7 @@ class SeriesLimitsMixin(_CompilerBase):
             return None  # the rows were sliced shard group by shard group
         if isinstance(query.source, Query):
             return None  # sliced where the subquery reads (subquery_slices)
-        tags = "TRUE"
-        if query.where is not None:
-            tags = self._where(query.where, ctx.columns, tags_only=True)
+        tags = self._tag_terms(ctx)
         g = ctx.group_columns
         keys = ", ".join(
             f"{gs} AS {group_column(i)}" for i, gs in enumerate(ctx.groups)

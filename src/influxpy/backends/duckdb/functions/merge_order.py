@@ -48,11 +48,11 @@ def merge_order(
 ) -> list[int]:
     """The place (from 0) of each part in influxd's merge of one tag set's
     series in one shard group (``merge_order_python``), in C where built."""
-    cores = parallelism or go_max_procs()
     if _COMPILED is not None:
+        cores = parallelism or go_max_procs()
         result: list[int] = _COMPILED(members, slots, windows, descending, cores)
         return result
-    return merge_order_python(members, slots, windows, descending, cores)
+    return merge_order_python(members, slots, windows, descending, parallelism)
 
 
 def merge_order_python(
