@@ -313,11 +313,14 @@ class SourcesMixin(_CompilerBase):
         parts = []
         for source, columns in tables:
             part = dataclasses.replace(query, source=source, extra_sources=())
-            # A bare name is a field if any measurement holds it as one.
+            # A bare name is a field if any measurement holds it as one, else
+            # a tag if any holds it as one (the server types a name once for
+            # every source: a call over a tag another measurement has reads
+            # no points here, and fill() fills it).
             own = {
                 field_column(c.key): c for c in columns.values() if c.role == "field"
             }
-            seen = {**fields, **columns, **own} if several else columns
+            seen = {**union, **fields, **columns, **own} if several else columns
             parts.append(_rewrite(part, _resolver(seen)))
         if not several:
             return parts[0] if parts else query
