@@ -222,7 +222,7 @@ class DuckDBCompiler(
         """
         subquery = isinstance(query.source, Query)
         if subquery:
-            found = self._subquery_table(query)
+            found = self._subquery_table(query, limits)
             if found is not None:
                 query = self._read_over(query, found[1])
         else:

@@ -219,6 +219,10 @@ class _CompilerBase(Compiler):
         self._heaps: dict[str, HeapOrder] = {}
         #: The statement's own query (``_compile_query``), not a subquery's.
         self._top_query: Query | None = None
+        #: The time range the statement reading a subquery maps its shards
+        #: for (``subqueries._mapped_range``): no subquery, at any depth,
+        #: reads outside it.
+        self._mapped = _Bounds()
         #: While one of several measurements compiles, the fields only the
         #: others store (``sources``).
         self._padding: dict[str, dict[str, ColumnInfo]] = {}

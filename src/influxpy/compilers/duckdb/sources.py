@@ -192,7 +192,7 @@ class SourcesMixin(_CompilerBase):
     #: their wildcards made the columns of them all (subqueries).
     _expanded_parts: Callable[[list[Query]], list[Query]]
     #: The rows of a query's subquery as a table and its columns (subqueries).
-    _subquery_table: Callable[[Query], tuple[str, _Columns] | None]
+    _subquery_table: Callable[..., tuple[str, _Columns] | None]
 
     def _stored(self, query: Query) -> _Columns:
         """The columns of the table *query* reads, through any subqueries

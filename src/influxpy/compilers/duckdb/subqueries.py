@@ -56,7 +56,7 @@ class SubqueriesMixin(SubquerySlicesMixin):
     _typeless: dict[str, tuple[str, ...]]
 
     def _subquery_table(
-        self, outer: Query
+        self, outer: Query, inherited: _Bounds | None = None
     ) -> tuple[str, Mapping[str, ColumnInfo]] | None:
         """The rows of *outer*'s subquery as a table of tags and fields.
 
@@ -65,7 +65,9 @@ class SubqueriesMixin(SubquerySlicesMixin):
         tags are added to the inner ones, an inner aggregate without windows
         takes the outer windows, the time ranges intersect (``now()`` ends
         an outer query with windows), the outer order is used, and an inner
-        ``fill(null)`` becomes ``fill(none)``.
+        ``fill(null)`` becomes ``fill(none)``. *inherited* is the time range
+        a query reading *outer* imposes on it (a subquery of a subquery):
+        the server's options of *outer* hold it, and so do its subquery's.
         """
         inner = outer.source
         assert isinstance(inner, Query)
@@ -137,6 +139,10 @@ class SubqueriesMixin(SubquerySlicesMixin):
         # fills an inner series grouped finer than the outer query once per
         # run of its windows in the time-ordered merge, an artefact.)
         limits = self._bounds(outer.where)
+        if inherited is None:
+            self._mapped = self._mapped_range(outer)
+        else:
+            limits = intersect(limits, inherited)
         if outer.group_by_time is not None and limits.upper is None:
             limits.upper = self.now_ns
         back = max(
@@ -153,12 +159,17 @@ class SubqueriesMixin(SubquerySlicesMixin):
             back = 0
         if back and outer.group_by_time is not None:
             # The outer transformations read windows before the range, and
-            # so does the subquery they read.
+            # so does the subquery they read, within the mapped range.
             reach = back * self._interval_of(outer.group_by_time)[0]
+            mapped = self._mapped
             if outer.descending:
                 limits.upper = (limits.upper or 0) + reach
+                if mapped.upper is not None:
+                    limits.upper = min(limits.upper, mapped.upper)
             elif limits.lower is not None:
                 limits.lower -= reach
+                if mapped.lower is not None:
+                    limits.lower = max(limits.lower, mapped.lower)
         # Inner windows can start before the range: their rows are read in
         # the outer windows holding them (windows.py, ``_early_grid``).
         slicing.windowed = gbt is not None
@@ -485,17 +496,16 @@ class SubqueriesMixin(SubquerySlicesMixin):
         reading (``select.go``): the outer transformations move the outer
         start back a window each, the subquery starts at the later of that
         and its own start, and the inner call moves it back one window more;
-        but no further than the shards the outer statement maps
-        (``compile.go``'s extra intervals; CUMULATIVE_SUM counts, a plain
-        aggregate maps none before the range). The limits then replace the
-        inner query's own start and end (``_Bounds.read_back``)."""
+        but no further than the range the statement maps
+        (``_mapped_range``). The limits then replace the inner query's own
+        start and end (``_Bounds.read_back``)."""
         assert outer.group_by_time is not None
         interval = self._interval_of(outer.group_by_time)[0]
         levels = max(
             (self._query_look_back(outer, f, grid=True) for f in outer.functions),
             default=0,
         )
-        reach = interval * self._extra_intervals(outer)
+        mapped = self._mapped
         moved = _Bounds(limits.lower, limits.upper)
         if outer.descending and moved.upper is not None:
             moved.upper += levels * interval
@@ -504,16 +514,36 @@ class SubqueriesMixin(SubquerySlicesMixin):
         both = intersect(self._bounds(inner.where), moved)
         if outer.descending and both.upper is not None:
             high = both.upper + interval
-            if limits.upper is not None:
-                high = min(high, limits.upper + reach)
+            if mapped.upper is not None:
+                high = min(high, mapped.upper)
             both.upper = high
         elif not outer.descending and both.lower is not None:
             low = both.lower - interval
-            if limits.lower is not None:
-                low = max(low, limits.lower - reach)
+            if mapped.lower is not None:
+                low = max(low, mapped.lower)
             both.lower = low
         limits.lower, limits.upper = both.lower, both.upper
         limits.read_back = True
+
+    def _mapped_range(self, top: Query) -> _Bounds:
+        """The time range of the shards statement *top* maps, which every
+        iterator under it is clipped to (``LocalShardMapping``): its own
+        range (ending ``now()`` with windows), moved back by its extra
+        intervals (``compile.go``; CUMULATIVE_SUM counts, a plain aggregate
+        or a raw SELECT has none), forward when descending. A subquery of a
+        subquery cannot read before it, whatever its own transformations
+        would reach."""
+        mapped = self._bounds(top.where)
+        if top.group_by_time is None:
+            return mapped
+        if mapped.upper is None:
+            mapped.upper = self.now_ns
+        reach = self._interval_of(top.group_by_time)[0] * self._extra_intervals(top)
+        if top.descending:
+            mapped.upper += reach
+        elif mapped.lower is not None:
+            mapped.lower -= reach
+        return mapped
 
     def _raw_look_back(self, items: Sequence[SelectItem]) -> bool:
         """Whether *items* transform raw points with a call that reads the
