@@ -9,6 +9,16 @@ iterator under a statement is clipped to the range of the shards it maps
 extra intervals only. A transformation in a middle level (``difference(
 mean(d))``) or a raw DIFFERENCE in the innermost one reads no window and
 no point before that, whatever it would reach as a statement of its own.
+A level without windows of its own takes those of the level above, through
+raw SELECTs too: ``max(v)`` two levels under ``GROUP BY time(20s)`` is
+taken per 20 s; a raw DIFFERENCE in the middle moves its start back one of
+those windows, and a raw DIFFERENCE under it one more.
+
+A subquery's windows that start before the range but hold points in it
+answer rows before the range, which a raw transformation of the subquery's
+rows reads: ``difference(d)`` over sums per 20 s from 70 s answers at 80 s
+(the sum of the window at 80 s less that of the window at 60 s).
+
 Each case runs on influxd and on the engine and expects the same series;
 one answer is written out in full.
 """
@@ -80,6 +90,38 @@ CASES = [
     (
         f"SELECT d FROM (SELECT mean(d) AS d FROM {DIFF} GROUP BY time(20s)) "
         f"{RANGE} ORDER BY time DESC"
+    ),
+    *(
+        f"SELECT {call} FROM (SELECT {inner}(v) AS d FROM m GROUP BY time(20s)) "
+        "WHERE time >= 70s AND time < 140s"
+        for call, inner in [
+            ("difference(d)", "sum"),
+            ("derivative(d, 10s)", "max"),
+            ("cumulative_sum(d)", "count"),
+            ("moving_average(d, 2)", "mean"),
+            ("elapsed(d, 10s)", "mean"),
+            ("non_negative_difference(d)", "min"),
+        ]
+    ),
+    *(
+        f"SELECT max(d) FROM (SELECT {middle} AS d FROM (SELECT {inner} AS d "
+        "FROM m) WHERE time >= 150s) WHERE time >= 40s AND time < 200s "
+        "GROUP BY time(20s)"
+        for middle, inner in [
+            ("d", "max(v)"),
+            ("d", "mean(v)"),
+            ("difference(d)", "v"),
+            ("difference(d)", "difference(v)"),
+            ("difference(d)", "non_negative_difference(v)"),
+            ("d", "non_negative_difference(v)"),
+            ("derivative(d)", "v"),
+            ("difference(d)", "max(v)"),
+        ]
+    ),
+    (
+        "SELECT difference(d) FROM (SELECT count(d) AS d FROM (SELECT "
+        "derivative(v, 10s) AS d FROM m WHERE time >= 70s) WHERE time >= 40s "
+        "GROUP BY time(40s)) WHERE time >= 100s AND time < 240s"
     ),
 ]
 

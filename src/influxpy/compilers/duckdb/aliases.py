@@ -14,8 +14,10 @@ from __future__ import annotations
 from influxpy.compilers.duckdb.catalog import ident
 
 __all__ = [
+    "EMITTED",
     "GROUP_SIZE",
     "ORDINAL",
+    "OUTSIDE",
     "PICKED",
     "RANDOM",
     "ROW_NUMBER",
@@ -74,6 +76,10 @@ SEEN = _own("influxpy_seen")
 #: A row's rank among the rows a subquery's TOP, BOTTOM, SAMPLE or DISTINCT
 #: gives one series in one window: the order the server emits them in.
 ROW_ORDER = _own("influxpy_o")
+#: A subquery row's place in the order the inner statement emits them, and
+#: whether it lies outside the range (``reduce_stop``).
+EMITTED = _own("influxpy_e")
+OUTSIDE = _own("influxpy_out")
 
 
 def group_column(index: int) -> str:

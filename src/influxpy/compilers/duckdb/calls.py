@@ -42,6 +42,7 @@ from influxpy.compilers.duckdb.picks import (
     _once_over_each_pick,
     _over_picks_beside,
 )
+from influxpy.compilers.duckdb.reduce_stop import read_rows
 from influxpy.compilers.duckdb.scalars import literal_kind
 from influxpy.compilers.duckdb.through_calls import _runs_through_distinct
 from influxpy.exceptions import ProgrammingError
@@ -382,10 +383,9 @@ class CallsMixin(CallChecksMixin, PicksMixin):
                 *(f"{sql} AS {aux_column(j)}" for j, sql in enumerate(extra)),
             ]
         )
-        return (
-            f"SELECT {selected} FROM {ctx.table} "
-            f"WHERE {ctx.where} AND {_range_sql(low, high)}"
-        )
+        # Aggregates without windows of a subquery's rows stop at the first
+        # row outside the range, as the server's reducer does.
+        return read_rows(ctx, selected, low, high)
 
     def _call_relation(
         self,

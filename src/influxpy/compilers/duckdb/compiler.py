@@ -109,7 +109,7 @@ from influxpy.expressions import (
     Star,
 )
 from influxpy.functions import Func
-from influxpy.query import Delete, Fill, Query, SelectItem, Source
+from influxpy.query import Delete, Fill, GroupByTime, Query, SelectItem, Source
 
 __all__ = ["DuckDBCompiler"]
 
@@ -215,14 +215,20 @@ class DuckDBCompiler(
         sql = selected.sql
         return Compiled(sql, self._used_params(sql), writes=True, plan=plan)
 
-    def _select(self, query: Query, limits: _Bounds | None = None) -> _Selected | None:
+    def _select(
+        self,
+        query: Query,
+        limits: _Bounds | None = None,
+        interval: GroupByTime | None = None,
+    ) -> _Selected | None:
         """The SQL of one SELECT, or None when it reads nothing.
 
-        *limits* is the time range an outer query imposes on a subquery.
+        *limits* is the time range an outer query imposes on a subquery,
+        *interval* the windows it hands down (``_subquery_table``).
         """
         subquery = isinstance(query.source, Query)
         if subquery:
-            found = self._subquery_table(query, limits)
+            found = self._subquery_table(query, limits, interval)
             if found is not None:
                 query = self._read_over(query, found[1])
         else:

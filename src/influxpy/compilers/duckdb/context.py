@@ -328,7 +328,12 @@ class _CompilerBase(Compiler):
         """Defined in ``conditions``."""
         raise NotImplementedError
 
-    def _select(self, query: Query, limits: _Bounds | None = None) -> _Selected | None:
+    def _select(
+        self,
+        query: Query,
+        limits: _Bounds | None = None,
+        interval: GroupByTime | None = None,
+    ) -> _Selected | None:
         """Defined in ``compiler``."""
         raise NotImplementedError
 

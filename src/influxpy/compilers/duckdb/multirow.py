@@ -32,6 +32,7 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
 )
 from influxpy.compilers.duckdb.folds import moving_average_rows
+from influxpy.compilers.duckdb.reduce_stop import cut_rows, stops
 from influxpy.compilers.duckdb.through_calls import _of_sample
 from influxpy.compilers.duckdb.ties import tie_key
 from influxpy.compilers.influxql import InfluxQLCompiler
@@ -379,6 +380,10 @@ class MultiRowMixin(_CompilerBase):
             f"SELECT {selected}, {x} AS x, {window} AS w FROM {ctx.table} "
             f"WHERE {ctx.where} AND {_range_sql(low, high)} AND {x} IS NOT NULL"
         )
+        if stops(ctx, low, high):
+            # Of a subquery's rows, up to the first outside the range.
+            cut = cut_rows(ctx, f"{selected}, {x} AS x, {window} AS w", low, high)
+            base = f"SELECT * FROM ({cut}) WHERE x IS NOT NULL"
         if gbt is not None and query.timezone is not None:
             points = base.replace(f", {window} AS w FROM ", " FROM ", 1)
             base = (

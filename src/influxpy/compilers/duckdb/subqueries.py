@@ -56,7 +56,10 @@ class SubqueriesMixin(SubquerySlicesMixin):
     _typeless: dict[str, tuple[str, ...]]
 
     def _subquery_table(
-        self, outer: Query, inherited: _Bounds | None = None
+        self,
+        outer: Query,
+        inherited: _Bounds | None = None,
+        interval: GroupByTime | None = None,
     ) -> tuple[str, Mapping[str, ColumnInfo]] | None:
         """The rows of *outer*'s subquery as a table of tags and fields.
 
@@ -68,7 +71,12 @@ class SubqueriesMixin(SubquerySlicesMixin):
         ``fill(null)`` becomes ``fill(none)``. *inherited* is the time range
         a query reading *outer* imposes on it (a subquery of a subquery):
         the server's options of *outer* hold it, and so do its subquery's.
+        *interval* is the windows *outer* takes from the query reading it
+        when it has none of its own (the server's options carry them down
+        through raw SELECTs: an aggregate two levels below windows of 20 s
+        is taken per 20 s).
         """
+        outer_gbt = outer.group_by_time or interval
         inner = outer.source
         assert isinstance(inner, Query)
         if inner.descending and not outer.descending:
@@ -76,10 +84,10 @@ class SubqueriesMixin(SubquerySlicesMixin):
             # ascending query (one without ORDER BY takes the outer order).
             msg = "subqueries must be ordered in the same direction as the query itself"
             raise CompileError(msg)
-        if outer.group_by_time is not None and self._raw_transforms(inner.select):
+        if outer_gbt is not None and self._raw_transforms(inner.select):
             # A derivative without a unit takes the outer interval as its
             # unit (the server hands the inner query the outer windows).
-            unit = outer.group_by_time.interval
+            unit = outer_gbt.interval
             inner = dataclasses.replace(
                 inner,
                 select=tuple(
@@ -127,12 +135,12 @@ class SubqueriesMixin(SubquerySlicesMixin):
         if (
             inner_calls
             and gbt is None
-            and outer.group_by_time is not None
+            and outer_gbt is not None
             and not self._raw_transforms(items)
         ):
             # Without the outer tz(): the server's inner windows are in the
             # inner query's own zone (UTC unless it names one).
-            gbt = changes["group_by_time"] = outer.group_by_time
+            gbt = changes["group_by_time"] = outer_gbt
         if inner_calls and (inner.fill is None or inner.fill.mode == "null"):
             changes["fill"] = Fill("none")
         # Other fills apply per group of the merged GROUP BY. (The server
@@ -143,24 +151,21 @@ class SubqueriesMixin(SubquerySlicesMixin):
             self._mapped = self._mapped_range(outer)
         else:
             limits = intersect(limits, inherited)
-        if outer.group_by_time is not None and limits.upper is None:
+        if outer_gbt is not None and limits.upper is None:
             limits.upper = self.now_ns
-        back = max(
-            (self._query_look_back(outer, f) for f in outer.functions),
-            default=0,
-        )
-        if outer.group_by_time is not None and self._raw_look_back(inner.select):
+        back = self._levels_back(outer, outer_gbt)
+        if outer_gbt is not None and self._raw_look_back(inner.select):
             # Under outer windows an inner DIFFERENCE or DERIVATIVE of raw
             # points moves its start back one more window, as far as the
             # shards the outer statement maps reach (its extra intervals).
             # The inner WHERE's own time range is only where it starts: it
             # moves back too.
-            self._read_back(outer, inner, limits)
+            self._read_back(outer, inner, limits, outer_gbt)
             back = 0
-        if back and outer.group_by_time is not None:
+        if back and outer_gbt is not None:
             # The outer transformations read windows before the range, and
             # so does the subquery they read, within the mapped range.
-            reach = back * self._interval_of(outer.group_by_time)[0]
+            reach = back * self._interval_of(outer_gbt)[0]
             mapped = self._mapped
             if outer.descending:
                 limits.upper = (limits.upper or 0) + reach
@@ -173,7 +178,9 @@ class SubqueriesMixin(SubquerySlicesMixin):
         # Inner windows can start before the range: their rows are read in
         # the outer windows holding them (windows.py, ``_early_grid``).
         slicing.windowed = gbt is not None
-        selected = self._select(dataclasses.replace(inner, **changes), limits)
+        selected = self._select(
+            dataclasses.replace(inner, **changes), limits, outer_gbt
+        )
         if selected is None:
             return None
         ordered = selected.sql in self._ordered_rows
@@ -490,7 +497,9 @@ class SubqueriesMixin(SubquerySlicesMixin):
             for c in calls
         )
 
-    def _read_back(self, outer: Query, inner: Query, limits: _Bounds) -> None:
+    def _read_back(
+        self, outer: Query, inner: Query, limits: _Bounds, windows: GroupByTime
+    ) -> None:
         """Move *limits* to where an inner raw DIFFERENCE, DERIVATIVE,
         MOVING_AVERAGE or ELAPSED under the windows of *outer* starts
         reading (``select.go``): the outer transformations move the outer
@@ -499,12 +508,8 @@ class SubqueriesMixin(SubquerySlicesMixin):
         but no further than the range the statement maps
         (``_mapped_range``). The limits then replace the inner query's own
         start and end (``_Bounds.read_back``)."""
-        assert outer.group_by_time is not None
-        interval = self._interval_of(outer.group_by_time)[0]
-        levels = max(
-            (self._query_look_back(outer, f, grid=True) for f in outer.functions),
-            default=0,
-        )
+        interval = self._interval_of(windows)[0]
+        levels = self._levels_back(outer, windows)
         mapped = self._mapped
         moved = _Bounds(limits.lower, limits.upper)
         if outer.descending and moved.upper is not None:
@@ -524,6 +529,21 @@ class SubqueriesMixin(SubquerySlicesMixin):
             both.lower = low
         limits.lower, limits.upper = both.lower, both.upper
         limits.read_back = True
+
+    def _levels_back(self, outer: Query, windows: GroupByTime | None) -> int:
+        """How many windows before its start *outer*'s calls read under
+        *windows* (its own or those it takes from the query above): one per
+        DERIVATIVE, DIFFERENCE, MOVING_AVERAGE or ELAPSED of a chain over
+        an aggregate (``select.go`` moves the start back for each), the
+        largest of its calls. The range the statement maps bounds them
+        (``_mapped_range``). Such a call of raw rows has moved *outer*'s
+        own start already (``_read_back``)."""
+        if windows is None:
+            return 0
+        return max(
+            (self._query_look_back(outer, f, grid=True) for f in outer.functions),
+            default=0,
+        )
 
     def _mapped_range(self, top: Query) -> _Bounds:
         """The time range of the shards statement *top* maps, which every

@@ -150,6 +150,16 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
         """
         low, high = ctx.bounds.lower, ctx.bounds.upper
         if ctx.query.group_by_time is None:
+            if ctx.subquery and (
+                call.name in self._TRANSFORMS or call.name == "integral"
+            ):
+                # A subquery's rows are inside the range but for those of
+                # its windows starting before it, which a transformation or
+                # an INTEGRAL (a stream of its own) reads as the server
+                # does (``difference(d)`` over sums per 20 s from 70 s
+                # answers at 80 s). Another aggregate's reducer stops at
+                # them (``reduce_stop``).
+                return None, None
             return low, high
         if high is None:
             high = self.now_ns
