@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from influxpy.compilers.duckdb.aliases import (
@@ -27,11 +27,11 @@ from influxpy.compilers.duckdb.context import (
     _Context,
     _output_names,
     _Selected,
-    intersect,
 )
 from influxpy.compilers.duckdb.multirow import picked_tag_names
 from influxpy.compilers.duckdb.sources import _rewrite
 from influxpy.compilers.duckdb.subquery_casts import read_casts
+from influxpy.compilers.duckdb.subquery_ranges import SubqueryRangesMixin
 from influxpy.compilers.duckdb.subquery_slices import (
     SubquerySlicesMixin,
     window_start,
@@ -49,7 +49,7 @@ from influxpy.functions import Func
 from influxpy.query import Fill, GroupByTime, Query, SelectItem, Source
 
 
-class SubqueriesMixin(SubquerySlicesMixin):
+class SubqueriesMixin(SubquerySlicesMixin, SubqueryRangesMixin):
     """The rows of a subquery, read as a table of tags and fields."""
 
     #: A subquery's columns without a type, by its table's SQL (context).
@@ -146,35 +146,7 @@ class SubqueriesMixin(SubquerySlicesMixin):
         # Other fills apply per group of the merged GROUP BY. (The server
         # fills an inner series grouped finer than the outer query once per
         # run of its windows in the time-ordered merge, an artefact.)
-        limits = self._bounds(outer.where)
-        if inherited is None:
-            self._mapped = self._mapped_range(outer)
-        else:
-            limits = intersect(limits, inherited)
-        if outer_gbt is not None and limits.upper is None:
-            limits.upper = self.now_ns
-        back = self._levels_back(outer, outer_gbt)
-        if outer_gbt is not None and self._raw_look_back(inner.select):
-            # Under outer windows an inner DIFFERENCE or DERIVATIVE of raw
-            # points moves its start back one more window, as far as the
-            # shards the outer statement maps reach (its extra intervals).
-            # The inner WHERE's own time range is only where it starts: it
-            # moves back too.
-            self._read_back(outer, inner, limits, outer_gbt)
-            back = 0
-        if back and outer_gbt is not None:
-            # The outer transformations read windows before the range, and
-            # so does the subquery they read, within the mapped range.
-            reach = back * self._interval_of(outer_gbt)[0]
-            mapped = self._mapped
-            if outer.descending:
-                limits.upper = (limits.upper or 0) + reach
-                if mapped.upper is not None:
-                    limits.upper = min(limits.upper, mapped.upper)
-            elif limits.lower is not None:
-                limits.lower -= reach
-                if mapped.lower is not None:
-                    limits.lower = max(limits.lower, mapped.lower)
+        limits = self._inner_limits(outer, inner, inherited, outer_gbt)
         # Inner windows can start before the range: their rows are read in
         # the outer windows holding them (windows.py, ``_early_grid``).
         slicing.windowed = gbt is not None
@@ -484,95 +456,6 @@ class SubqueriesMixin(SubquerySlicesMixin):
             start = window_start("time", *self._interval_of(inner.group_by_time))
             return [f"{start} {ctx.direction}", f"{tie} ASC", "time ASC"]
         return [order[0], f"{tie} ASC"]
-
-    def _raw_transforms(self, items: Sequence[SelectItem]) -> bool:
-        """Whether every call of *items* transforms raw points
-        (``difference(v)``): they keep reading points under outer windows."""
-        transforms = self._TRANSFORMS | self._TECHNICAL
-        calls = [c for item in items for c in self._calls_of(item.expression)]
-        return bool(calls) and all(
-            c.name.lower() in transforms
-            and c.source is not None
-            and not self._has_call(c.source)
-            for c in calls
-        )
-
-    def _read_back(
-        self, outer: Query, inner: Query, limits: _Bounds, windows: GroupByTime
-    ) -> None:
-        """Move *limits* to where an inner raw DIFFERENCE, DERIVATIVE,
-        MOVING_AVERAGE or ELAPSED under the windows of *outer* starts
-        reading (``select.go``): the outer transformations move the outer
-        start back a window each, the subquery starts at the later of that
-        and its own start, and the inner call moves it back one window more;
-        but no further than the range the statement maps
-        (``_mapped_range``). The limits then replace the inner query's own
-        start and end (``_Bounds.read_back``)."""
-        interval = self._interval_of(windows)[0]
-        levels = self._levels_back(outer, windows)
-        mapped = self._mapped
-        moved = _Bounds(limits.lower, limits.upper)
-        if outer.descending and moved.upper is not None:
-            moved.upper += levels * interval
-        elif not outer.descending and moved.lower is not None:
-            moved.lower -= levels * interval
-        both = intersect(self._bounds(inner.where), moved)
-        if outer.descending and both.upper is not None:
-            high = both.upper + interval
-            if mapped.upper is not None:
-                high = min(high, mapped.upper)
-            both.upper = high
-        elif not outer.descending and both.lower is not None:
-            low = both.lower - interval
-            if mapped.lower is not None:
-                low = max(low, mapped.lower)
-            both.lower = low
-        limits.lower, limits.upper = both.lower, both.upper
-        limits.read_back = True
-
-    def _levels_back(self, outer: Query, windows: GroupByTime | None) -> int:
-        """How many windows before its start *outer*'s calls read under
-        *windows* (its own or those it takes from the query above): one per
-        DERIVATIVE, DIFFERENCE, MOVING_AVERAGE or ELAPSED of a chain over
-        an aggregate (``select.go`` moves the start back for each), the
-        largest of its calls. The range the statement maps bounds them
-        (``_mapped_range``). Such a call of raw rows has moved *outer*'s
-        own start already (``_read_back``)."""
-        if windows is None:
-            return 0
-        return max(
-            (self._query_look_back(outer, f, grid=True) for f in outer.functions),
-            default=0,
-        )
-
-    def _mapped_range(self, top: Query) -> _Bounds:
-        """The time range of the shards statement *top* maps, which every
-        iterator under it is clipped to (``LocalShardMapping``): its own
-        range (ending ``now()`` with windows), moved back by its extra
-        intervals (``compile.go``; CUMULATIVE_SUM counts, a plain aggregate
-        or a raw SELECT has none), forward when descending. A subquery of a
-        subquery cannot read before it, whatever its own transformations
-        would reach."""
-        mapped = self._bounds(top.where)
-        if top.group_by_time is None:
-            return mapped
-        if mapped.upper is None:
-            mapped.upper = self.now_ns
-        reach = self._interval_of(top.group_by_time)[0] * self._extra_intervals(top)
-        if top.descending:
-            mapped.upper += reach
-        elif mapped.lower is not None:
-            mapped.lower -= reach
-        return mapped
-
-    def _raw_look_back(self, items: Sequence[SelectItem]) -> bool:
-        """Whether *items* transform raw points with a call that reads the
-        point before (``difference(v)``, not ``cumulative_sum(v)``)."""
-        return self._raw_transforms(items) and any(
-            c.name.lower() in self._LOOK_BACK
-            for item in items
-            for c in self._calls_of(item.expression)
-        )
 
     def _reads_several_calls(self, items: list[SelectItem]) -> bool:
         """Whether a column of *items* reads several calls (its values then
