@@ -16,6 +16,7 @@ import pytest
 from influxpy.backends.duckdb.functions.merge_order import (
     go_max_procs,
     merge_order,
+    merge_order_arrow,
     merge_order_python,
 )
 
@@ -130,8 +131,46 @@ def _go_parallel_merge(inputs: list[_Input], parallelism: int) -> _Input:
     return _go_merge(outputs)
 
 
-#: The replays to check: Python's, and C's where it is built.
-REPLAYS = [merge_order_python, *([merge_order] if module._COMPILED else [])]
+def _through_arrow(
+    members: int, slots: list[int], windows: list[int], descending: bool
+) -> list[int]:
+    """The replay as DuckDB runs it (``merge_order_arrow``), over a slice of
+    a chunk (its lists' offsets not starting at 0)."""
+    import pyarrow as pa
+
+    def lists(values: list[int]) -> Any:
+        return pa.array([[5, 6, 7], values], type=pa.list_(pa.int64()))[1:]
+
+    found = merge_order_arrow(
+        pa.array([members]),
+        lists(slots),
+        lists(windows),
+        pa.array([descending]),
+        pa.array([0]),
+    )
+    places: list[int] = found.to_pylist()[0]
+    return places
+
+
+def _through_arrow_in_python(
+    members: int, slots: list[int], windows: list[int], descending: bool
+) -> list[int]:
+    """``merge_order_arrow`` where the extension is not built."""
+    saved = module._BUFFERS
+    module._BUFFERS = None
+    try:
+        return _through_arrow(members, slots, windows, descending)
+    finally:
+        module._BUFFERS = saved
+
+
+#: The replays to check: Python's, and C's where it is built, each also as
+#: DuckDB's Arrow function.
+REPLAYS = [
+    merge_order_python,
+    _through_arrow_in_python,
+    *([merge_order, _through_arrow] if module._COMPILED else []),
+]
 
 
 @pytest.mark.parametrize("replay", REPLAYS)

@@ -50,15 +50,10 @@ INNER = [
 CALLS = [
     "count(d)",
     "mean(d)",
-    "max(d)",
     "first(d)",
-    "last(d)",
-    "sum(d)",
     "median(d)",
-    "spread(d)",
     "mode(d)",
     "top(d, 2)",
-    "bottom(d, 1)",
     "distinct(d)",
     "count(d), max(d)",
 ]

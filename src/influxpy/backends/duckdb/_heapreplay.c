@@ -544,27 +544,15 @@ free_stream(Stream *s)
     }
 }
 
-static PyObject *
-merge_order(PyObject *self, PyObject *args)
+/* The place (from 0) of each of the n parts (its series' slot among
+ * members, its window) in influxd's merge, written to places[0..n). Returns
+ * 0, or -1 with an exception set. */
+static int
+replay_merge(Py_ssize_t members, Py_ssize_t n, const long long *slot_of,
+             const long long *window_of, int descending, Py_ssize_t parallelism,
+             long long *places)
 {
-    Py_ssize_t members, parallelism;
-    PyObject *slots_obj, *windows_obj;
-    int descending;
-    if (!PyArg_ParseTuple(args, "nOOpn", &members, &slots_obj, &windows_obj,
-                          &descending, &parallelism)) {
-        return NULL;
-    }
-    PyObject *slots = PySequence_Fast(slots_obj, "slots must be a sequence");
-    if (slots == NULL) {
-        return NULL;
-    }
-    PyObject *windows = PySequence_Fast(windows_obj, "windows must be a sequence");
-    if (windows == NULL) {
-        Py_DECREF(slots);
-        return NULL;
-    }
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(slots);
-    PyObject *result = NULL;
+    int status = -1;
     Part *parts = PyMem_Malloc(sizeof(Part) * (n ? n : 1));
     long long *keys = PyMem_Malloc(sizeof(long long) * (n ? n : 1));
     Py_ssize_t *sorted = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
@@ -576,21 +564,13 @@ merge_order(PyObject *self, PyObject *args)
         PyErr_NoMemory();
         goto done;
     }
-    if (PySequence_Fast_GET_SIZE(windows) != n) {
-        PyErr_SetString(PyExc_ValueError, "slots and windows differ in length");
-        goto done;
-    }
     for (Py_ssize_t i = 0; i < n; i++) {
-        long long slot = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(slots, i));
-        long long window = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(windows, i));
-        if (PyErr_Occurred()) {
-            goto done;
-        }
+        long long slot = slot_of[i];
         if (slot < 0 || slot >= members) {
             PyErr_SetString(PyExc_ValueError, "a slot is outside the members");
             goto done;
         }
-        keys[i] = descending ? -window : window;
+        keys[i] = descending ? -window_of[i] : window_of[i];
         parts[i].slot = descending ? members - 1 - slot : slot;
         parts[i].key = keys[i];
         parts[i].index = i;
@@ -631,22 +611,13 @@ merge_order(PyObject *self, PyObject *args)
             goto done;
         }
     }
-    result = PyList_New(n);
-    if (result == NULL) {
-        goto done;
-    }
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyList_SET_ITEM(result, i, PyLong_FromLong(0));
+        places[i] = 0;
     }
     for (Py_ssize_t place = 0; place < merged.count; place++) {
-        PyObject *value = PyLong_FromSsize_t(place);
-        if (value == NULL) {
-            Py_CLEAR(result);
-            goto done;
-        }
-        Py_ssize_t i = merged.parts[place];
-        Py_SETREF(PyList_GET_ITEM(result, i), value);
+        places[merged.parts[place]] = place;
     }
+    status = 0;
 done:
     if (merged.owned) {
         free_stream(&merged);
@@ -658,8 +629,102 @@ done:
         PyMem_Free(outputs);
     }
     PyMem_Free(parts); PyMem_Free(keys); PyMem_Free(sorted); PyMem_Free(inputs);
+    return status;
+}
+
+static PyObject *
+merge_order(PyObject *self, PyObject *args)
+{
+    Py_ssize_t members, parallelism;
+    PyObject *slots_obj, *windows_obj;
+    int descending;
+    if (!PyArg_ParseTuple(args, "nOOpn", &members, &slots_obj, &windows_obj,
+                          &descending, &parallelism)) {
+        return NULL;
+    }
+    PyObject *slots = PySequence_Fast(slots_obj, "slots must be a sequence");
+    if (slots == NULL) {
+        return NULL;
+    }
+    PyObject *windows = PySequence_Fast(windows_obj, "windows must be a sequence");
+    if (windows == NULL) {
+        Py_DECREF(slots);
+        return NULL;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(slots);
+    PyObject *result = NULL;
+    long long *slot_of = PyMem_Malloc(sizeof(long long) * (n ? n : 1));
+    long long *window_of = PyMem_Malloc(sizeof(long long) * (n ? n : 1));
+    long long *places = PyMem_Malloc(sizeof(long long) * (n ? n : 1));
+    if (!slot_of || !window_of || !places) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (PySequence_Fast_GET_SIZE(windows) != n) {
+        PyErr_SetString(PyExc_ValueError, "slots and windows differ in length");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        slot_of[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(slots, i));
+        window_of[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(windows, i));
+        if (PyErr_Occurred()) {
+            goto done;
+        }
+    }
+    if (replay_merge(members, n, slot_of, window_of, descending, parallelism,
+                     places) < 0) {
+        goto done;
+    }
+    result = PyList_New(n);
+    if (result == NULL) {
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *value = PyLong_FromLongLong(places[i]);
+        if (value == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyList_SET_ITEM(result, i, value);
+    }
+done:
+    PyMem_Free(slot_of); PyMem_Free(window_of); PyMem_Free(places);
     Py_DECREF(slots);
     Py_DECREF(windows);
+    return result;
+}
+
+/* merge_order over buffers of native 64-bit integers (numpy int64 arrays):
+ * the places as a bytearray of as many native 64-bit integers. */
+static PyObject *
+merge_order_buffers(PyObject *self, PyObject *args)
+{
+    Py_ssize_t members, parallelism;
+    Py_buffer slots, windows;
+    int descending;
+    if (!PyArg_ParseTuple(args, "ny*y*pn", &members, &slots, &windows,
+                          &descending, &parallelism)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    if (slots.len != windows.len || slots.len % (Py_ssize_t)sizeof(long long)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "slots and windows must hold as many 64-bit integers");
+        goto done;
+    }
+    Py_ssize_t n = slots.len / (Py_ssize_t)sizeof(long long);
+    result = PyByteArray_FromStringAndSize(NULL, slots.len);
+    if (result == NULL) {
+        goto done;
+    }
+    if (replay_merge(members, n, (const long long *)slots.buf,
+                     (const long long *)windows.buf, descending, parallelism,
+                     (long long *)PyByteArray_AS_STRING(result)) < 0) {
+        Py_CLEAR(result);
+    }
+done:
+    PyBuffer_Release(&slots);
+    PyBuffer_Release(&windows);
     return result;
 }
 
@@ -667,6 +732,10 @@ static PyMethodDef module_methods[] = {
     {"merge_order", merge_order, METH_VARARGS,
      "merge_order(members, slots, windows, descending, parallelism): the place "
      "of each series' part in influxd's parallel merge."},
+    {"merge_order_buffers", merge_order_buffers, METH_VARARGS,
+     "merge_order_buffers(members, slots, windows, descending, parallelism): "
+     "merge_order over buffers of native 64-bit integers, the places as a "
+     "bytearray of them."},
     {NULL, NULL, 0, NULL},
 };
 

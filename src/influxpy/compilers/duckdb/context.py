@@ -441,6 +441,7 @@ class _CompilerBase(Compiler):
         x: str,
         kind: str | None,
         outer: Func | None = None,
+        placed: str | None = None,
     ) -> str:
         """Defined in ``multirow``."""
         raise NotImplementedError

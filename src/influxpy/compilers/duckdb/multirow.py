@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from influxpy.compilers.duckdb.aliases import (
+    HEAP,
     ORDINAL,
     PICKED,
     RANDOM,
@@ -56,6 +57,7 @@ class MultiRowMixin(_CompilerBase):
         x: str,
         kind: str | None,
         outer: Func | None = None,
+        placed: str | None = None,
     ) -> str:
         """INTEGRAL per window, as the server's integral reducer streams it.
 
@@ -79,9 +81,13 @@ class MultiRowMixin(_CompilerBase):
         # the range too.
         low, high = self._call_range(ctx, outer or call)
         g = ctx.group_columns
-        # Points of several series at one time in series-key order: the
-        # reducer keeps the last one read.
+        # Points of several series at one time in series-key order, or in
+        # influxd's merge order where *placed* holds them (``point_order``):
+        # the reducer keeps the last one read.
         order = "time" if tie_key(ctx) == "0" else f"time, {TIE}"
+        rows = "base"
+        if placed is not None:
+            order, rows = f"time, {HEAP}", placed
         points = (
             f"list(time ORDER BY {order}), list(CAST({x} AS DOUBLE) ORDER BY {order})"
         )
@@ -90,7 +96,7 @@ class MultiRowMixin(_CompilerBase):
         reduced = (
             f"SELECT {', '.join([*g, ''])}unnest(influxpy_integral_windows("
             f"{points}, {unit}, {interval}, {shift}, {integer}, {zone})) AS p "
-            f"FROM base WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
+            f"FROM {rows} WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
             + (f" GROUP BY {', '.join(g)}" if g else "")
         )
         value = "-p.v" if ctx.query.descending else "p.v"

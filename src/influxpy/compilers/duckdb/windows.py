@@ -29,6 +29,7 @@ from influxpy.compilers.duckdb.folds import (
     adds_in_order,
     adds_series_parts,
     combined_parts,
+    reads_stored,
     series_rows,
 )
 from influxpy.compilers.duckdb.nans import reduce_with_nan, selected_with_nan
@@ -36,8 +37,13 @@ from influxpy.compilers.duckdb.part_plans import PartPlansMixin
 from influxpy.compilers.duckdb.percentile import nearest_rank_rows
 from influxpy.compilers.duckdb.percentile_groups import grouped_rank_rows
 from influxpy.compilers.duckdb.percentile_tails import in_tail, tail_rank_rows
+from influxpy.compilers.duckdb.point_order import (
+    ORDER_DEPENDENT,
+    heap_places,
+    heap_read_order,
+)
 from influxpy.compilers.duckdb.reducers import ReducersMixin
-from influxpy.compilers.duckdb.ties import read_order
+from influxpy.compilers.duckdb.ties import read_order, tie_key
 from influxpy.compilers.duckdb.timezones import tz_window
 from influxpy.durations import Duration
 from influxpy.exceptions import CompileError
@@ -180,6 +186,17 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
                 low -= back * interval
         return low, high
 
+    def _heap_shards(self, ctx: _Context, call: Func) -> int | None:
+        """The shard group duration of *ctx*'s policy when *call* reads the
+        points of several series at one time in influxd's merge order
+        (``point_order``): a STDDEV, INTEGRAL or MODE of a measurement's
+        groups of several series; else None."""
+        if call.name not in ORDER_DEPENDENT or not reads_stored(ctx):
+            return None
+        if tie_key(ctx) == "0":
+            return None
+        return self._shard_duration(ctx)
+
     def _look_back(self, ctx: _Context, call: Func, *, grid: bool = False) -> int:
         """How many windows before the range a transformation of an aggregate
         reads (see ``_query_look_back``)."""
@@ -256,6 +273,9 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
         low, high = self._call_range(ctx, outer)
         g = ctx.group_columns
         read = read_order(ctx)
+        heap_ns = self._heap_shards(ctx, call)
+        if heap_ns is not None:
+            read = heap_read_order(ctx)
         value, selected_time = self._reduce(
             call, x, kind, query.descending, read, in_order=adds_in_order(ctx)
         )
@@ -272,7 +292,11 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
             bucket = str(ctx.bounds.lower if ctx.bounds.lower is not None else 0)
         integral = _engine(call.name) == "integral"
         if integral and gbt is not None:
-            windows = self._integral_windows(ctx, call, x, kind, outer)
+            placed = None
+            if heap_ns is not None:
+                points = f"(SELECT * FROM base WHERE {x} IS NOT NULL)"
+                placed = heap_places(ctx, points, heap_ns, name, ctes)
+            windows = self._integral_windows(ctx, call, x, kind, outer, placed)
             ctes.append(f"{name} AS ({windows})")
             return name
         stamp = bucket if bucket is not None else selected_time
@@ -298,6 +322,10 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
             ]
         in_range = _range_sql(low, high)
         rows = f"base WHERE {x} IS NOT NULL AND {in_range}"
+        if heap_ns is not None:
+            # Points of several series at one time in influxd's merge order.
+            placed = heap_places(ctx, f"(SELECT * FROM {rows})", heap_ns, name, ctes)
+            rows = f"{placed} WHERE TRUE"
         grouping = "ALL"
         if gbt is not None and query.timezone is not None:
             rows = self._tz_assigned(ctx, f"SELECT * FROM {rows}")

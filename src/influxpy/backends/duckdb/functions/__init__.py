@@ -20,7 +20,7 @@ from influxpy.backends.duckdb.functions.holt_winters_arrow import (
 )
 from influxpy.backends.duckdb.functions.integral import integral_windows
 from influxpy.backends.duckdb.functions.merge import merge_descending
-from influxpy.backends.duckdb.functions.merge_order import merge_order
+from influxpy.backends.duckdb.functions.merge_order import merge_order_arrow
 from influxpy.backends.duckdb.functions.mode import mode_index
 from influxpy.backends.duckdb.functions.moving import moving_average
 from influxpy.backends.duckdb.functions.technical import technical
@@ -95,7 +95,7 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
         ),
         (
             "influxpy_merge_order",
-            merge_order,
+            merge_order_arrow,
             ["BIGINT", "BIGINT[]", "BIGINT[]", "BOOLEAN", "BIGINT"],
             "BIGINT[]",
         ),
@@ -114,7 +114,7 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
     ]
     # HOLT_WINTERS takes a chunk of series at once, to fit them together;
     # the math functions a chunk of points.
-    arrow = {holt_winters_arrow, holt_winters_all_arrow}
+    arrow = {holt_winters_arrow, holt_winters_all_arrow, merge_order_arrow}
     for name, function, count in MATH_FUNCTIONS:
         udfs.append((name, function, ["DOUBLE"] * count, "DOUBLE"))
         arrow.add(function)

@@ -23,7 +23,7 @@ from typing import Any
 
 from influxpy.backends.duckdb.heap_order import sift_down, sift_up
 
-__all__ = ["go_max_procs", "merge_order", "merge_order_python"]
+__all__ = ["go_max_procs", "merge_order", "merge_order_arrow", "merge_order_python"]
 
 
 def go_max_procs() -> int:
@@ -53,6 +53,51 @@ def merge_order(
         result: list[int] = _COMPILED(members, slots, windows, descending, cores)
         return result
     return merge_order_python(members, slots, windows, descending, parallelism)
+
+
+def merge_order_arrow(
+    members: Any, slots: Any, windows: Any, descending: Any, parallelism: Any
+) -> Any:
+    """``influxpy_merge_order`` as DuckDB's Arrow function: a chunk of rows,
+    each a tag set's parts (or points) of one shard group, replayed over
+    their 64-bit integers without a Python object per element (a tag set
+    writing at the same times has as many points as the query reads)."""
+    import numpy as np
+    import pyarrow as pa
+
+    def lists(column: Any) -> tuple[Any, Any]:
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        values = column.values.to_numpy(zero_copy_only=False)
+        return column.offsets.to_numpy(), values.astype(np.int64, copy=False)
+
+    slot_at, slot_values = lists(slots)
+    window_at, window_values = lists(windows)
+    rows = zip(
+        members.to_pylist(),
+        descending.to_pylist(),
+        parallelism.to_pylist(),
+        strict=True,
+    )
+    placed: list[Any] = []
+    lengths = []
+    for i, (count, down, cores) in enumerate(rows):
+        s = slot_values[slot_at[i] : slot_at[i + 1]]
+        w = window_values[window_at[i] : window_at[i + 1]]
+        cores = cores or go_max_procs()
+        if _BUFFERS is not None:
+            done = np.frombuffer(_BUFFERS(count, s, w, bool(down), cores), np.int64)
+        else:
+            done = np.array(
+                merge_order_python(count, s.tolist(), w.tolist(), bool(down), cores),
+                dtype=np.int64,
+            )
+        placed.append(done)
+        lengths.append(len(done))
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    flat = np.concatenate(placed) if placed else np.zeros(0, dtype=np.int64)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat))
 
 
 def merge_order_python(
@@ -87,8 +132,8 @@ def merge_order_python(
     return places
 
 
-def _compiled() -> Callable[..., Any] | None:
-    """The compiled replay, where it is built (not with
+def _extension() -> Any:
+    """The compiled replay's module, where it is built (not with
     ``INFLUXPY_PURE_PYTHON=1``), else None."""
     if os.environ.get("INFLUXPY_PURE_PYTHON", "") not in ("", "0"):
         return None
@@ -96,11 +141,17 @@ def _compiled() -> Callable[..., Any] | None:
         from influxpy.backends.duckdb import _heapreplay  # type: ignore[attr-defined]
     except ImportError:  # not built here: the Python replay
         return None
-    function: Callable[..., Any] = _heapreplay.merge_order
-    return function
+    return _heapreplay
 
 
-_COMPILED = _compiled()
+_EXTENSION = _extension()
+#: The compiled replay over lists, and over buffers of 64-bit integers.
+_COMPILED: Callable[..., Any] | None = (
+    None if _EXTENSION is None else _EXTENSION.merge_order
+)
+_BUFFERS: Callable[..., Any] | None = (
+    None if _EXTENSION is None else _EXTENSION.merge_order_buffers
+)
 
 
 def _parallel_merge(
