@@ -66,6 +66,45 @@ def test_points_at_one_time_in_the_heaps_order(
     assert engine == server
 
 
+@pytest.mark.parametrize(
+    "tail",
+    ["", " GROUP BY dc", " ORDER BY time DESC", " GROUP BY dc ORDER BY time DESC"],
+)
+@pytest.mark.parametrize(
+    "call",
+    [
+        "difference(v)",
+        "non_negative_difference(v)",
+        "derivative(v)",
+        "non_negative_derivative(v, 10s)",
+        "moving_average(v, 3)",
+        "exponential_moving_average(v, 3)",
+        "elapsed(v)",
+        "cumulative_sum(v)",
+    ],
+)
+def test_transformations_read_points_at_one_time_in_the_heaps_order(
+    both: tuple[str, str], call: str, tail: str
+) -> None:
+    """DIFFERENCE and DERIVATIVE keep the first point of one time the heap
+    pops; the others read every point, and answer a row per point, in that
+    order."""
+    text = f"SELECT {call} FROM m {RANGE} AND time < {T0 + 300 * S}{tail}"
+    server, engine = text_answers(both, "point_heap_raw", LINES, text, epoch="ns")
+    if call.startswith("cumulative_sum"):
+        # The same rows; DuckDB's running sum rounds a few last bits otherwise.
+        assert [(t, [p["time"] for p in ps]) for t, ps in engine] == [
+            (t, [p["time"] for p in ps]) for t, ps in server
+        ]
+        for (_t, mine), (_u, theirs) in zip(engine, server, strict=True):
+            for a, b in zip(mine, theirs, strict=True):
+                assert a["cumulative_sum"] == pytest.approx(
+                    b["cumulative_sum"], rel=1e-12
+                )
+        return
+    assert engine == server
+
+
 def _by_series_key(points: list[tuple[int, str, float]]) -> list[float]:
     return [v for _t, _k, v in sorted(points)]
 

@@ -20,6 +20,7 @@ __all__ = [
     "OUTSIDE",
     "PICKED",
     "RANDOM",
+    "READ",
     "ROW_NUMBER",
     "ROW_ORDER",
     "SEEN",
@@ -76,6 +77,8 @@ SEEN = _own("influxpy_seen")
 #: A row's rank among the rows a subquery's TOP, BOTTOM, SAMPLE or DISTINCT
 #: gives one series in one window: the order the server emits them in.
 ROW_ORDER = _own("influxpy_o")
+#: A transformation's row's place in the order its points were read.
+READ = _own("influxpy_read")
 #: A subquery row's place in the order the inner statement emits them, and
 #: whether it lies outside the range (``reduce_stop``).
 EMITTED = _own("influxpy_e")

@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from influxpy.compilers.duckdb.aliases import (
+    HEAP,
     ORDINAL,
+    READ,
     aux_column,
     call_column,
     call_join,
@@ -42,6 +44,7 @@ from influxpy.compilers.duckdb.picks import (
     _once_over_each_pick,
     _over_picks_beside,
 )
+from influxpy.compilers.duckdb.point_order import heap_places
 from influxpy.compilers.duckdb.reduce_stop import read_rows
 from influxpy.compilers.duckdb.scalars import literal_kind
 from influxpy.compilers.duckdb.through_calls import _runs_through_distinct
@@ -157,7 +160,12 @@ class CallsMixin(CallChecksMixin, PicksMixin):
         limited = query.limit is not None or query.offset is not None
         merging = self._merges_descending(ctx, calls)
         through = any(_runs_through_distinct(call) for call in calls)
-        numbered = _ordinal(ctx) or merging or through
+        numbered = (
+            _ordinal(ctx)
+            or merging
+            or through
+            or any(r is not None and r.numbered for r in relations)
+        )
         sources: list[tuple[int, str]] = []
         cells: list[str] = []
         for index, (call, relation) in enumerate(zip(calls, relations, strict=True)):
@@ -182,7 +190,12 @@ class CallsMixin(CallChecksMixin, PicksMixin):
                         f"FROM {name})"
                     )
                     name = f"{name}_r"
-            if numbered and not _ordinal(ctx) and not _runs_through_distinct(call):
+            if (
+                numbered
+                and not _ordinal(ctx)
+                and not _runs_through_distinct(call)
+                and not relation.numbered
+            ):
                 # One row per time: the first of the time to pair.
                 ctes.append(f"{name}_n AS (SELECT *, 1 AS {ORDINAL} FROM {name})")
                 name = f"{name}_n"
@@ -409,24 +422,39 @@ class CallsMixin(CallChecksMixin, PicksMixin):
             return _Relation(name, kind)
         if call.name in self._TRANSFORMS:
             source = call.source
+            heap = False
             if isinstance(source, Col):
                 x, _kind = _column_sql(source, ctx.columns)
                 low, high = self._call_range(ctx, call)
                 columns = [*ctx.group_columns, "time", f"{x} AS v"]
-                rows = (
-                    f"SELECT {', '.join(columns)} FROM base "
-                    f"WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
-                )
+                read = f"base WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
+                heap_ns = self._heap_shards(ctx, call)
+                if heap_ns is not None:
+                    # Points of several series at one time in influxd's
+                    # merge order (``point_order``).
+                    placed = heap_places(
+                        ctx, f"(SELECT * FROM {read})", heap_ns, name, ctes
+                    )
+                    read, heap = placed, True
+                    columns.append(HEAP)
+                rows = f"SELECT {', '.join(columns)} FROM {read}"
             else:
                 assert isinstance(source, Func)
                 reading = _reading_context(ctx, call, self._HOLT_WINTERS)
                 inner = self._chain_rows(reading, source, call, f"{name}_source", ctes)
                 rows = f"SELECT * FROM {inner} WHERE v IS NOT NULL"
-            transformed = self._transform(ctx, call, rows)
-            if _ordinal(ctx):
+            transformed = self._transform(ctx, call, rows, heap=heap)
+            if heap:
+                # Rows of one time keep the order their points were read in.
+                same = ", ".join([*ctx.group_columns, "time"])
+                transformed = (
+                    f"SELECT * EXCLUDE ({READ}), row_number() OVER (PARTITION BY "
+                    f"{same} ORDER BY {READ}) AS {ORDINAL} FROM ({transformed})"
+                )
+            elif _ordinal(ctx):
                 transformed = f"SELECT *, 1 AS {ORDINAL} FROM ({transformed})"
             ctes.append(f"{name} AS ({transformed})")
-            return _Relation(name, kind)
+            return _Relation(name, kind, numbered=heap)
         if call.name == "sample":
             ctes.append(f"{name} AS ({self._sample_rows(ctx, call, aux)})")
             return _Relation(name, kind)

@@ -126,6 +126,9 @@ class _Relation:
 
     name: str
     kind: str | None
+    #: Whether its rows carry ``ORDINAL``, their rank among the call's rows
+    #: of one time (points of several series read in influxd's merge order).
+    numbered: bool = False
 
 
 class _CompilerBase(Compiler):
@@ -434,6 +437,10 @@ class _CompilerBase(Compiler):
         """Defined in ``windows``."""
         raise NotImplementedError
 
+    def _heap_shards(self, ctx: _Context, call: Func) -> int | None:
+        """Defined in ``windows``."""
+        raise NotImplementedError
+
     def _integral_windows(
         self,
         ctx: _Context,
@@ -454,7 +461,9 @@ class _CompilerBase(Compiler):
         """Defined in ``windows``."""
         raise NotImplementedError
 
-    def _transform(self, ctx: _Context, call: Func, rows: str) -> str:
+    def _transform(
+        self, ctx: _Context, call: Func, rows: str, *, heap: bool = False
+    ) -> str:
         """Defined in ``multirow``."""
         raise NotImplementedError
 

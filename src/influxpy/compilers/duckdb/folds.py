@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from influxpy.compilers.duckdb.aliases import HEAP, PART, PART_COUNT, TIE
+from influxpy.compilers.duckdb.aliases import HEAP, PART, PART_COUNT, READ, TIE
 from influxpy.compilers.duckdb.context import _Context
 from influxpy.compilers.duckdb.merged import ORDINAL as SOURCE
 from influxpy.compilers.duckdb.merged import is_merged, reads_subquery
@@ -31,6 +31,7 @@ from influxpy.compilers.duckdb.part_order import (
     series_columns,
     with_tie,
 )
+from influxpy.compilers.duckdb.point_order import reads_in_heap_order
 from influxpy.compilers.duckdb.shared import SharedAggregates
 from influxpy.compilers.duckdb.ties import tie_key
 from influxpy.functions import Func
@@ -177,6 +178,9 @@ def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
         # order.
         sums = bool(names & {"sum", "mean"}) and adds_in_order(ctx) and not stored
         per_row = bool(names & {"stddev", "integral", "mode"}) or sums
+        # Transformations of raw points read a measurement's points of one
+        # time in its merge order too (``point_order``).
+        per_row = per_row or (stored and any(map(reads_in_heap_order, calls)))
         columns = [f"{tie} AS {TIE}"] if per_row else []
         if per_row and is_merged(ctx.table):
             columns.append(SOURCE)  # the source (``ties.read_order``)
@@ -236,13 +240,20 @@ def reads_stored(ctx: _Context) -> bool:
 
 
 def moving_average_rows(
-    groups: Sequence[str], rows: str, order: str, n: int, carried: Sequence[str]
+    groups: Sequence[str],
+    rows: str,
+    order: str,
+    n: int,
+    carried: Sequence[str],
+    *,
+    read: bool = False,
 ) -> str:
     """MOVING_AVERAGE of *n* points over *rows* (``groups``, time, v and
     the *carried* columns), each group's points in *order*: influxd's
     running sum, the oldest value taken out and the newest added, as
     ``influxpy_moving_average`` keeps it (a window's average rounds
-    otherwise). Rows from the *n*-th point of each group on."""
+    otherwise). Rows from the *n*-th point of each group on; with *read*,
+    each with its place in read order as ``READ``."""
     g = list(groups)
     values = f"list(CAST(v AS DOUBLE) ORDER BY {order})"
     lists = [
@@ -262,6 +273,9 @@ def moving_average_rows(
     ]
     # A Python NaN comes back from the function as NULL: a NaN average.
     kept = [*g, "time", *carried, "coalesce(v, 'NaN'::DOUBLE) AS v"]
+    if read:
+        # Each row's place in read order (``READ``).
+        kept.append(f"influxpy_rn AS {READ}")
     return (
         f"SELECT {', '.join(kept)} FROM (SELECT {', '.join(unnested)} "
         f"FROM ({grouped})) WHERE influxpy_rn >= {n}"

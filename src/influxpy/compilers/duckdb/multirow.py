@@ -10,6 +10,7 @@ from influxpy.compilers.duckdb.aliases import (
     ORDINAL,
     PICKED,
     RANDOM,
+    READ,
     ROW_ORDER,
     SEEN,
     TIE,
@@ -105,20 +106,26 @@ class MultiRowMixin(_CompilerBase):
             columns.append(f"1 AS {ORDINAL}")
         return f"SELECT {', '.join(columns)} FROM ({reduced})"
 
-    def _transform(self, ctx: _Context, call: Func, rows: str) -> str:
-        """A transformation over ``rows`` (g…, time, v), in output order."""
+    def _transform(
+        self, ctx: _Context, call: Func, rows: str, *, heap: bool = False
+    ) -> str:
+        """A transformation over ``rows`` (g…, time, v), in output order;
+        with *heap*, the rows also hold each point's place in influxd's
+        merge (``HEAP``), which orders points of one time."""
         name = call.name
         engine = _engine(name)
         if engine == "technical":
-            return self._technical(ctx, call, rows)
+            return self._technical(ctx, call, rows, heap=heap)
         if engine == "holt_winters":
             return self._holt_winters(ctx, call, rows)
         g = ctx.group_columns
         descending = ctx.query.descending
         partition = f"PARTITION BY {', '.join(g)} " if g else ""
-        # Points of merged series at one time are read by value, smallest
-        # first (influxd reads them in its merge heap's order, a quirk).
-        order = f"time {ctx.direction}, x"
+        # Points of merged series at one time in influxd's merge order where
+        # known (a measurement's, ``point_order``), else by value, smallest
+        # first (of a subquery's rows, a quirk).
+        tied = HEAP if heap else "x"
+        order = f"time {ctx.direction}, {tied}"
         of_sample = _of_sample(call)
         if of_sample:
             # SAMPLE's points come by window, in time order inside each
@@ -129,9 +136,9 @@ class MultiRowMixin(_CompilerBase):
         carried = ["w"] if of_sample else []
         if engine == "moving_average":
             # Read from ``rows`` itself, whose values are ``v``.
-            read = order.removesuffix(", x") + ", v"
+            read = order.removesuffix(", x") + ("" if heap else ", v")
             n = int(call.params[0])
-            return moving_average_rows(g, rows, read, n, carried)
+            return moving_average_rows(g, rows, read, n, carried, read=heap)
         gbt = ctx.query.group_by_time
         keep = "TRUE"
         if engine == "derivative":
@@ -168,23 +175,34 @@ class MultiRowMixin(_CompilerBase):
         else:
             what = f"{name}()"
             raise self._unsupported(what)
-        source = f"SELECT {', '.join([*g, 'time', *carried, 'v AS x'])} FROM ({rows})"
+        heaped = [HEAP] if heap else []
+        source = (
+            f"SELECT {', '.join([*g, 'time', *carried, 'v AS x', *heaped])} "
+            f"FROM ({rows})"
+        )
         if engine in ("derivative", "difference"):
             # influxd's reducer skips a point that does not advance time: of
-            # merged series' points at one time it reads one (its merge
-            # heap's pick; here the smallest value).
+            # merged series' points at one time it reads the first (its merge
+            # heap's pick; of a subquery's rows, the smallest value here).
             same = ", ".join([*g, "time"])
-            source += f" QUALIFY row_number() OVER (PARTITION BY {same} ORDER BY x) = 1"
+            source += (
+                f" QUALIFY row_number() OVER (PARTITION BY {same} ORDER BY {tied}) = 1"
+            )
         steps = (
             f"SELECT *, lag(x) OVER {window} AS px, lag(time) OVER {window} AS pt, "
             f"row_number() OVER {window} AS rn FROM ({source})"
         )
-        values = f"SELECT {', '.join([*g, 'time', *carried, f'{value} AS v'])}"
+        numbered = [f"rn AS {READ}"] if heap else []
+        values = (
+            f"SELECT {', '.join([*g, 'time', *carried, f'{value} AS v', *numbered])}"
+        )
         values += f", {keep} AS keep"
-        kept = ", ".join([*g, "time", *carried, "v"])
+        kept = ", ".join([*g, "time", *carried, "v", *([READ] if heap else [])])
         return f"SELECT {kept} FROM ({values} FROM ({steps})) WHERE keep"
 
-    def _technical(self, ctx: _Context, call: Func, rows: str) -> str:
+    def _technical(
+        self, ctx: _Context, call: Func, rows: str, *, heap: bool = False
+    ) -> str:
         """A technical-analysis function over each series' rows in output
         order, as the server's reducer reads them point by point."""
         name = call.name
@@ -196,8 +214,8 @@ class MultiRowMixin(_CompilerBase):
         default = "none" if name == "chande_momentum_oscillator" else _WARM_EMA
         warmup = call.params[2].value if len(call.params) > 2 else default
         g = ctx.group_columns
-        # Points of one time (merged series) by value, as ``_transform``.
-        order = f"ORDER BY time {ctx.direction}, v"
+        # Points of one time (merged series) as ``_transform`` reads them.
+        order = f"ORDER BY time {ctx.direction}, {HEAP if heap else 'v'}"
         of_sample = _of_sample(call)
         if of_sample:
             # SAMPLE's points by window, in time order inside each (windows
@@ -213,11 +231,22 @@ class MultiRowMixin(_CompilerBase):
         )
         if g:
             reduced += f" GROUP BY {', '.join(g)}"
+        if heap:
+            # Each row's place in read order (``READ``) beside it.
+            listed = (
+                f"SELECT {', '.join([*g, ''])}influxpy_technical({arguments}) AS ps "
+                f"FROM ({rows})" + (f" GROUP BY {', '.join(g)}" if g else "")
+            )
+            reduced = (
+                f"SELECT {', '.join([*g, ''])}unnest(ps) AS p, "
+                f"unnest(range(1, len(ps) + 1)) AS {READ} FROM ({listed})"
+            )
         # DuckDB hands a Python NaN back as NULL, and every value the
         # function emits is a number: a NULL is a NaN (0/0), which a
         # transformation of this one reads as a point, as the server does.
         value = "coalesce(p.v, 'NaN'::DOUBLE) AS v"
-        rows = f"SELECT {', '.join([*g, 'p.t AS time', value])} FROM ({reduced})"
+        columns = [*g, "p.t AS time", value, *([READ] if heap else [])]
+        rows = f"SELECT {', '.join(columns)} FROM ({reduced})"
         if not of_sample:
             return rows
         # Its rows keep the window of the SAMPLE point each is computed at.

@@ -1,5 +1,7 @@
 """The order influxd reads the points of several series at one time in,
-for the calls whose answer depends on it (STDDEV, INTEGRAL, MODE).
+for the calls whose answer depends on it (STDDEV, INTEGRAL, MODE, and the
+transformations of raw points: DIFFERENCE, DERIVATIVE, MOVING_AVERAGE,
+CUMULATIVE_SUM, ELAPSED, the technical-analysis functions).
 
 Such a call reads a tag set's points through influxd's sorted merge
 iterator, shard group by shard group: a Go heap (``container/heap``) of the
@@ -20,11 +22,29 @@ from __future__ import annotations
 from influxpy.compilers.duckdb.aliases import HEAP, TIE
 from influxpy.compilers.duckdb.catalog import go_shard_start
 from influxpy.compilers.duckdb.context import _Context
+from influxpy.expressions import Col
+from influxpy.function_specs import names_where
+from influxpy.functions import Func
 
-__all__ = ["ORDER_DEPENDENT", "heap_places", "heap_read_order"]
+__all__ = ["ORDER_DEPENDENT", "heap_places", "heap_read_order", "reads_in_heap_order"]
 
-#: The calls whose answer depends on the order of the points of one time.
+#: The aggregates whose answer depends on the order of the points of one
+#: time.
 ORDER_DEPENDENT = frozenset({"stddev", "integral", "mode"})
+#: The transformations (of raw points, every one of them order-dependent:
+#: DIFFERENCE keeps the first point of one time, CUMULATIVE_SUM adds them
+#: in order, MOVING_AVERAGE averages the last N read).
+_TRANSFORMS = names_where(kind="transform") - names_where(family="math")
+
+
+def reads_in_heap_order(call: Func) -> bool:
+    """Whether *call* reads points in influxd's merge order where several
+    series write at one time: an order-dependent aggregate, or a
+    transformation of a field's raw points."""
+    if call.name in ORDER_DEPENDENT:
+        return True
+    return call.name in _TRANSFORMS and isinstance(call.source, Col)
+
 
 _SHARD = "influxpy_pshard"
 _SLOT = "influxpy_pslot"

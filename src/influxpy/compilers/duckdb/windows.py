@@ -38,9 +38,9 @@ from influxpy.compilers.duckdb.percentile import nearest_rank_rows
 from influxpy.compilers.duckdb.percentile_groups import grouped_rank_rows
 from influxpy.compilers.duckdb.percentile_tails import in_tail, tail_rank_rows
 from influxpy.compilers.duckdb.point_order import (
-    ORDER_DEPENDENT,
     heap_places,
     heap_read_order,
+    reads_in_heap_order,
 )
 from influxpy.compilers.duckdb.reducers import ReducersMixin
 from influxpy.compilers.duckdb.ties import read_order, tie_key
@@ -189,9 +189,9 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
     def _heap_shards(self, ctx: _Context, call: Func) -> int | None:
         """The shard group duration of *ctx*'s policy when *call* reads the
         points of several series at one time in influxd's merge order
-        (``point_order``): a STDDEV, INTEGRAL or MODE of a measurement's
-        groups of several series; else None."""
-        if call.name not in ORDER_DEPENDENT or not reads_stored(ctx):
+        (``point_order``): a STDDEV, INTEGRAL, MODE or transformation of raw
+        points of a measurement's groups of several series; else None."""
+        if not reads_in_heap_order(call) or not reads_stored(ctx):
             return None
         if tie_key(ctx) == "0":
             return None
