@@ -247,19 +247,26 @@ def moving_average_rows(
     carried: Sequence[str],
     *,
     read: bool = False,
+    running: bool = False,
 ) -> str:
     """MOVING_AVERAGE of *n* points over *rows* (``groups``, time, v and
     the *carried* columns), each group's points in *order*: influxd's
     running sum, the oldest value taken out and the newest added, as
     ``influxpy_moving_average`` keeps it (a window's average rounds
     otherwise). Rows from the *n*-th point of each group on; with *read*,
-    each with its place in read order as ``READ``."""
+    each with its place in read order as ``READ``. With *running*, the
+    running total instead (CUMULATIVE_SUM of floats, ``total += v`` in
+    read order, ``influxpy_running_sum``), at every point (*n* is 1)."""
     g = list(groups)
     values = f"list(CAST(v AS DOUBLE) ORDER BY {order})"
     lists = [
         f"list(time ORDER BY {order}) AS influxpy_ts",
         *(f"list({c} ORDER BY {order}) AS influxpy_{c}s" for c in carried),
-        f"influxpy_moving_average({values}, {n}) AS influxpy_vs",
+        (
+            f"influxpy_running_sum({values}) AS influxpy_vs"
+            if running
+            else f"influxpy_moving_average({values}, {n}) AS influxpy_vs"
+        ),
     ]
     grouped = f"SELECT {', '.join([*g, *lists])} FROM ({rows})"
     if g:

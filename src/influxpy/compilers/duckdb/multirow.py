@@ -162,6 +162,15 @@ class MultiRowMixin(_CompilerBase):
             unit = call.params[0].nanoseconds if call.params else 1
             value = f"(time - pt) // {unit}"
             keep = "pt IS NOT NULL"
+        elif (
+            engine == "cumulative_sum"
+            and self._call_kind(call, ctx.columns) != "integer"
+        ):
+            # Floats added one after another in read order, as Go adds them.
+            read = order.removesuffix(", x") + ("" if heap else ", v")
+            return moving_average_rows(
+                g, rows, read, 1, carried, read=heap, running=True
+            )
         elif engine == "cumulative_sum":
             total = (
                 f"sum(x) OVER ({partition}ORDER BY {order} ROWS UNBOUNDED PRECEDING)"

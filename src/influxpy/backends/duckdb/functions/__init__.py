@@ -22,7 +22,7 @@ from influxpy.backends.duckdb.functions.integral import integral_windows
 from influxpy.backends.duckdb.functions.merge import merge_descending
 from influxpy.backends.duckdb.functions.merge_order import merge_order_arrow
 from influxpy.backends.duckdb.functions.mode import mode_index
-from influxpy.backends.duckdb.functions.moving import moving_average
+from influxpy.backends.duckdb.functions.moving import moving_average, running_sum_arrow
 from influxpy.backends.duckdb.functions.technical import technical
 from influxpy.backends.duckdb.functions.timezones import tz_assign, tz_fill
 from influxpy.compilers.duckdb.timezones import tz_window
@@ -87,6 +87,7 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
             "STRUCT(t BIGINT, v DOUBLE)[][]",
         ),
         ("influxpy_moving_average", moving_average, ["DOUBLE[]", "BIGINT"], "DOUBLE[]"),
+        ("influxpy_running_sum", running_sum_arrow, ["DOUBLE[]"], "DOUBLE[]"),
         (
             "influxpy_merge_descending",
             merge_descending,
@@ -115,6 +116,7 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
     # HOLT_WINTERS takes a chunk of series at once, to fit them together;
     # the math functions a chunk of points.
     arrow = {holt_winters_arrow, holt_winters_all_arrow, merge_order_arrow}
+    arrow.add(running_sum_arrow)
     for name, function, count in MATH_FUNCTIONS:
         udfs.append((name, function, ["DOUBLE"] * count, "DOUBLE"))
         arrow.add(function)
