@@ -31,7 +31,10 @@ from influxpy.compilers.duckdb.part_order import (
     series_columns,
     with_tie,
 )
-from influxpy.compilers.duckdb.point_order import reads_in_heap_order
+from influxpy.compilers.duckdb.point_order import (
+    ORDER_DEPENDENT,
+    reads_in_heap_order,
+)
 from influxpy.compilers.duckdb.shared import SharedAggregates
 from influxpy.compilers.duckdb.ties import tie_key
 from influxpy.functions import Func
@@ -177,7 +180,7 @@ def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
         # of several sources, in descending order) adds its points in read
         # order.
         sums = bool(names & {"sum", "mean"}) and adds_in_order(ctx) and not stored
-        per_row = bool(names & {"stddev", "integral", "mode"}) or sums
+        per_row = bool(names & ORDER_DEPENDENT) or sums
         # Transformations of raw points read a measurement's points of one
         # time in its merge order too (``point_order``).
         per_row = per_row or (stored and any(map(reads_in_heap_order, calls)))

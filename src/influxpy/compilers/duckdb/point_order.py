@@ -21,9 +21,8 @@ from __future__ import annotations
 
 from influxpy.compilers.duckdb.aliases import HEAP, TIE
 from influxpy.compilers.duckdb.catalog import go_shard_start
-from influxpy.compilers.duckdb.context import _Context
+from influxpy.compilers.duckdb.context import _CompilerBase, _Context
 from influxpy.expressions import Col
-from influxpy.function_specs import names_where
 from influxpy.functions import Func
 
 __all__ = ["ORDER_DEPENDENT", "heap_places", "heap_read_order", "reads_in_heap_order"]
@@ -34,7 +33,7 @@ ORDER_DEPENDENT = frozenset({"stddev", "integral", "mode"})
 #: The transformations (of raw points, every one of them order-dependent:
 #: DIFFERENCE keeps the first point of one time, CUMULATIVE_SUM adds them
 #: in order, MOVING_AVERAGE averages the last N read).
-_TRANSFORMS = names_where(kind="transform") - names_where(family="math")
+_TRANSFORMS = _CompilerBase._TRANSFORMS
 
 
 def reads_in_heap_order(call: Func) -> bool:
