@@ -4,9 +4,9 @@
 a SELECT, composed of its parts, each a mixin of ``context._CompilerBase``:
 ``conditions`` (WHERE and the time range), ``scalars`` (row-wise
 expressions), ``calls`` (a select list of function calls), ``windows``
-(aggregates and selectors over windows, fill()), ``multirow``
-(transformations, technical analysis, HOLT_WINTERS, INTEGRAL over windows,
-TOP, BOTTOM, DISTINCT, SAMPLE) and ``subqueries``. ``context`` holds what
+(aggregates and selectors over windows, fill()), ``transforms``
+(transformations, technical analysis, HOLT_WINTERS, INTEGRAL over windows),
+``multirow`` (TOP, BOTTOM, DISTINCT, SAMPLE) and ``subqueries``. ``context`` holds what
 they share; ``catalog`` the tables and columns the compiler reads,
 ``timezones`` the ``tz()`` window maths and ``stream`` the plan of a raw
 SELECT read in slices.

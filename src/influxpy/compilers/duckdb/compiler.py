@@ -98,6 +98,7 @@ from influxpy.compilers.duckdb.series_limits import SeriesLimitsMixin
 from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
 from influxpy.compilers.duckdb.ties import heap_order, raw_tie, tie_key
+from influxpy.compilers.duckdb.transforms import TransformsMixin
 from influxpy.compilers.duckdb.windows import WindowsMixin
 from influxpy.exceptions import ProgrammingError, UnsupportedCompilation
 from influxpy.expressions import (
@@ -118,6 +119,7 @@ class DuckDBCompiler(
     BesideMixin,
     CallsMixin,
     MultiRowMixin,
+    TransformsMixin,
     WindowsMixin,
     SubqueriesMixin,
     SeriesLimitsMixin,

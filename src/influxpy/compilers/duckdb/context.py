@@ -450,7 +450,7 @@ class _CompilerBase(Compiler):
         outer: Func | None = None,
         placed: str | None = None,
     ) -> str:
-        """Defined in ``multirow``."""
+        """Defined in ``transforms``."""
         raise NotImplementedError
 
     def _fill_literal(self, value: Any, kind: str | None) -> str:
@@ -464,7 +464,7 @@ class _CompilerBase(Compiler):
     def _transform(
         self, ctx: _Context, call: Func, rows: str, *, heap: bool = False
     ) -> str:
-        """Defined in ``multirow``."""
+        """Defined in ``transforms``."""
         raise NotImplementedError
 
     def _multi_row_query(
