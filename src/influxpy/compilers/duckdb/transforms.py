@@ -116,11 +116,19 @@ class TransformsMixin(_CompilerBase):
             order = f"w {ctx.direction}, time ASC, x"
         window = f"({partition}ORDER BY {order})"
         carried = ["w"] if of_sample else []
-        if engine == "moving_average":
-            # Read from ``rows`` itself, whose values are ``v``.
-            read = order.removesuffix(", x") + ("" if heap else ", v")
-            n = int(call.params[0])
-            return moving_average_rows(g, rows, read, n, carried, read=heap)
+        kind = self._call_kind(call, ctx.columns)
+        if engine == "moving_average" or (
+            engine == "cumulative_sum" and kind != "integer"
+        ):
+            # Running sums over each series' list of points, read from
+            # ``rows`` itself, whose values are ``v``: a float CUMULATIVE_SUM
+            # adds them one after another in read order, as Go adds them.
+            listed = order.removesuffix(", x") + ("" if heap else ", v")
+            running = engine == "cumulative_sum"
+            n = 1 if running else int(call.params[0])
+            return moving_average_rows(
+                g, rows, listed, n, carried, read=heap, running=running
+            )
         gbt = ctx.query.group_by_time
         keep = "TRUE"
         if engine == "derivative":
@@ -144,25 +152,12 @@ class TransformsMixin(_CompilerBase):
             unit = call.params[0].nanoseconds if call.params else 1
             value = f"(time - pt) // {unit}"
             keep = "pt IS NOT NULL"
-        elif (
-            engine == "cumulative_sum"
-            and self._call_kind(call, ctx.columns) != "integer"
-        ):
-            # Floats added one after another in read order, as Go adds them.
-            read = order.removesuffix(", x") + ("" if heap else ", v")
-            return moving_average_rows(
-                g, rows, read, 1, carried, read=heap, running=True
-            )
         elif engine == "cumulative_sum":
+            # Integers (floats run above): exact, wrapping as Go's int64.
             total = (
                 f"sum(x) OVER ({partition}ORDER BY {order} ROWS UNBOUNDED PRECEDING)"
             )
-            kind = self._call_kind(call, ctx.columns)
-            value = (
-                wrapped_bigint(total)
-                if kind == "integer"
-                else f"CAST({total} AS DOUBLE)"
-            )
+            value = wrapped_bigint(total)
         else:
             what = f"{name}()"
             raise self._unsupported(what)

@@ -157,7 +157,7 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
         low, high = ctx.bounds.lower, ctx.bounds.upper
         if ctx.query.group_by_time is None:
             if ctx.subquery and (
-                call.name in self._TRANSFORMS or call.name == "integral"
+                call.name in self._TRANSFORMS or _engine(call.name) == "integral"
             ):
                 # A subquery's rows are inside the range but for those of
                 # its windows starting before it, which a transformation or
