@@ -299,3 +299,86 @@ def test_columns_added_by_a_write_are_seen_only_once_committed(
     finally:
         go_on.set()
         backend.close()
+
+
+def test_policies_are_read_as_committed_while_changes_are_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """Queries read retention policies (their shard durations) from the
+    published catalog: a policy change that fails inside its transaction
+    leaves every other thread the committed policies, the next committed
+    change is seen at once, and a file opened again reads them back."""
+    from influxpy.backends.duckdb.catalog_change import CatalogChange
+
+    path = tmp_path / "policies.duckdb"
+    backend = influxpy.connect(f"duckdb:///{path}", alias="catalog-policies")
+    db = backend.database
+    hour = 3_600 * S
+    try:
+        backend.create_retention_policy(
+            db,
+            {
+                "name": "week",
+                "duration": 168 * hour,
+                "shard_duration": 2 * hour,
+                "replication": 1,
+                "default": False,
+            },
+        )
+        expected = backend.retention_policies(db)
+        assert [p["name"] for p in expected] == ["autogen", "week"]
+        store_policies = CatalogChange.store_policies
+
+        def failing(self: Any, *args: Any, **kwargs: Any) -> None:
+            store_policies(self, *args, **kwargs)
+            raise RuntimeError("the disk is full")
+
+        monkeypatch.setattr(CatalogChange, "store_policies", failing)
+        seen: list[Any] = []
+        stop = threading.Event()
+
+        def read() -> None:
+            for _ in range(20_000):
+                policies = backend.retention_policies(db)
+                shard = backend._shard_duration(db, "week")
+                if policies != expected or shard != 2 * hour:
+                    seen.append((policies, shard))
+                if stop.is_set():
+                    break
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        for n in range(100):
+            with pytest.raises(RuntimeError, match="disk is full"):
+                backend.create_retention_policy(
+                    db,
+                    {
+                        "name": "week",
+                        "duration": 168 * hour,
+                        "shard_duration": (3 + n) * hour,
+                        "replication": 1,
+                        "default": True,
+                    },
+                    replace=True,
+                )
+        stop.set()
+        reader.join(timeout=120)
+        assert seen == []
+        assert backend.retention_policies(db) == expected
+        monkeypatch.setattr(CatalogChange, "store_policies", store_policies)
+        (result,) = backend.statements(
+            f'ALTER RETENTION POLICY "week" ON "{db}" SHARD DURATION 3h DEFAULT'
+        )
+        assert result.error is None
+        assert backend._shard_duration(db, "week") == 3 * hour
+        assert backend.default_retention_policy(db) == "week"
+        changed = backend.retention_policies(db)
+    finally:
+        backend.close()
+    again = influxpy.connect(f"duckdb:///{path}", alias="catalog-policies-again")
+    try:
+        assert again.retention_policies(db) == changed
+        assert again._shard_duration(db, "week") == 3 * hour
+        assert again._shard_duration(db, "gone") == 7 * 24 * hour
+    finally:
+        again.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from influxpy.backends.duckdb.catalog import DEFAULT_RETENTION_POLICY, policies_table
+from influxpy.backends.duckdb.catalog import DEFAULT_RETENTION_POLICY
 from influxpy.backends.duckdb.catalog import ident as _ident
 from influxpy.backends.duckdb.core import EngineCore
 from influxpy.compilers.duckdb import ColumnInfo
@@ -208,27 +208,17 @@ class EngineAdmin(EngineCore):
             "replication": 1,
             "default": True,
         }
-        with self._lock:
-            if database not in self._state.databases:
-                msg = (
-                    f"The database {database!r} does not exist on the embedded "
-                    "engine; create it with create_database()."
-                )
-                raise DatabaseNotFoundError(msg)
-            found = self._con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? "
-                "AND table_name = 'influxpy_retention_policies'",
-                [database],
-            ).fetchone()
-            if not found or not found[0]:
-                return [autogen]
-            rows = self._con.execute(
-                "SELECT name, duration, shard_duration, replication, is_default "
-                f"FROM {policies_table(self._state.store, database)} "
-                "WHERE position >= 0 ORDER BY position"
-            ).fetchall()
-        names = ("name", "duration", "shard_duration", "replication", "default")
-        return [dict(zip(names, row, strict=True)) for row in rows]
+        state = self._state
+        if database not in state.databases:
+            msg = (
+                f"The database {database!r} does not exist on the embedded "
+                "engine; create it with create_database()."
+            )
+            raise DatabaseNotFoundError(msg)
+        listed = state.policies.get(database)
+        if listed is None:
+            return [autogen]
+        return [dict(policy) for policy in listed]
 
     def create_retention_policy(
         self, database: str, policy: dict[str, Any], *, replace: bool = False

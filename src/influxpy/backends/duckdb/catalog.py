@@ -21,7 +21,7 @@ per write made writing many measurements quadratic).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -37,15 +37,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_RETENTION_POLICY",
+    "POLICY_KEYS",
     "TAG_CODES_COLUMNS",
     "CatalogState",
     "DatabaseTables",
     "FoldedKey",
+    "PolicyRow",
     "TableKey",
     "folded_key",
     "ident",
     "load_state",
     "policies_table",
+    "policy_rows",
     "table_name",
 ]
 
@@ -55,6 +58,11 @@ TableKey = tuple[str, str, str]
 #: ``(database, "rp.measurement" in lower case)``: a table's name as DuckDB
 #: matches it.
 FoldedKey = tuple[str, str]
+#: A retention policy as ``retention_policies()`` gives it: ``name``,
+#: ``duration`` and ``shard_duration`` (ns), ``replication``, ``default``.
+PolicyRow = Mapping[str, Any]
+#: The keys of a ``PolicyRow``, in the policies table's column order.
+POLICY_KEYS = ("name", "duration", "shard_duration", "replication", "default")
 #: The columns of the tag-value dictionary (``TAG_CODES``).
 TAG_CODES_COLUMNS = "code INTEGER PRIMARY KEY, value VARCHAR UNIQUE NOT NULL"
 
@@ -143,6 +151,13 @@ class CatalogState:
     policies_of: Map[tuple[str, str], tuple[str, ...]] = dataclasses.field(
         default_factory=_empty_map
     )
+    #: The listed retention policies of each database that has a policies
+    #: table, in their stored order; a database without one has only
+    #: ``autogen`` (``retention_policies()``). Read on every query (shard
+    #: durations), so kept here instead of read from the table.
+    policies: Mapping[str, tuple[PolicyRow, ...]] = dataclasses.field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def default_policy(self, database: str) -> str:
         """The policy points and queries naming none use on *database*."""
@@ -193,9 +208,15 @@ def load_state(con: Any) -> CatalogState:
     ).fetchall()
     defaults = {}
     dropped = set()
+    policies = {}
     for (db,) in with_policies:
         if db not in databases:
             continue
+        listed = con.execute(
+            "SELECT name, duration, shard_duration, replication, is_default "
+            f"FROM {policies_table(store, db)} WHERE position >= 0 ORDER BY position"
+        ).fetchall()
+        policies[db] = policy_rows(listed)
         row = con.execute(
             f"SELECT name, position FROM {policies_table(store, db)} "
             "WHERE is_default LIMIT 1"
@@ -205,9 +226,9 @@ def load_state(con: Any) -> CatalogState:
         if row is not None and row[1] < 0:
             dropped.add(db)
     persistent = _persistent()
-    policies: dict[tuple[str, str], tuple[str, ...]] = {}
+    holding: dict[tuple[str, str], tuple[str, ...]] = {}
     for db, rp, measurement in tables:
-        policies[(db, measurement)] = (*policies.get((db, measurement), ()), rp)
+        holding[(db, measurement)] = (*holding.get((db, measurement), ()), rp)
     return CatalogState(
         persistent((key, MappingProxyType(columns)) for key, columns in tables.items()),
         databases,
@@ -215,7 +236,15 @@ def load_state(con: Any) -> CatalogState:
         store,
         frozenset(dropped),
         persistent((folded_key(key), key) for key in tables),
-        persistent(policies),
+        persistent(holding),
+        MappingProxyType(policies),
+    )
+
+
+def policy_rows(rows: Iterable[Sequence[Any]]) -> tuple[PolicyRow, ...]:
+    """Rows of a policies table (``POLICY_KEYS`` order) as read-only policies."""
+    return tuple(
+        MappingProxyType(dict(zip(POLICY_KEYS, row, strict=True))) for row in rows
     )
 
 

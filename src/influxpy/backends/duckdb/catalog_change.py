@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from influxpy.backends.duckdb.catalog import (
     DEFAULT_RETENTION_POLICY,
+    POLICY_KEYS,
     TAG_CODES_COLUMNS,
     CatalogState,
     FoldedKey,
@@ -22,6 +23,7 @@ from influxpy.backends.duckdb.catalog import (
     folded_key,
     ident,
     policies_table,
+    policy_rows,
     table_name,
 )
 from influxpy.backends.duckdb.subscription_table import SUBSCRIPTIONS
@@ -104,6 +106,7 @@ class CatalogChange:
         self.databases = set(base.databases)
         self.default_policies = dict(base.default_policies)
         self.dropped_defaults = set(base.dropped_defaults)
+        self.policies = dict(base.policies)
         #: Whether tag values were removed from the dictionary (so cached
         #: codes may be stale).
         self.pruned = False
@@ -128,6 +131,7 @@ class CatalogChange:
             and self.databases == self.base.databases
             and self.default_policies == self.base.default_policies
             and self.dropped_defaults == self.base.dropped_defaults
+            and self.policies == self.base.policies
         ):
             return self.base
         return CatalogState(
@@ -138,6 +142,7 @@ class CatalogChange:
             frozenset(self.dropped_defaults),
             self.folded,
             self.policies_of,
+            MappingProxyType(self.policies),
         )
 
     def _put(self, key: TableKey, columns: Mapping[str, ColumnInfo]) -> None:
@@ -200,6 +205,7 @@ class CatalogChange:
         self.databases.discard(name)
         self.default_policies.pop(name, None)
         self.dropped_defaults.discard(name)
+        self.policies.pop(name, None)
         self.prune_tag_codes()
 
     def store_policies(
@@ -239,6 +245,9 @@ class CatalogChange:
                     position,
                 ],
             )
+        self.policies[database] = policy_rows(
+            [p[key] for key in POLICY_KEYS] for p in policies
+        )
         default = next((str(p["name"]) for p in policies if p["default"]), None)
         self.dropped_defaults.discard(database)
         if default is None and dropped_default is not None:

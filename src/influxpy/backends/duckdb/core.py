@@ -337,7 +337,7 @@ class EngineCore(Backend):
         )
 
     def _shard_duration(self, database: str, rp: str) -> int:
-        """Defined in ``retention_service``."""
+        """Defined in ``writing``."""
         raise NotImplementedError
 
     @staticmethod

@@ -82,11 +82,6 @@ class EngineRetention(EngineAdmin):
     #: The time retention is enforced at, in epoch nanoseconds (``services``).
     clock: Callable[[], int]
 
-    def _shard_duration(self, database: str, rp: str) -> int:
-        """The shard group duration of policy *rp* of *database*, in ns."""
-        policies = self.retention_policies(database)
-        return policy_shard_ns(next((p for p in policies if p["name"] == rp), {}))
-
     def _ensure_group_tables(self) -> None:
         self._con.execute(
             f"CREATE TABLE IF NOT EXISTS {_GROUPS} (id BIGINT, database VARCHAR, "

@@ -26,7 +26,6 @@ from influxpy.backends.duckdb.batches import (
 )
 from influxpy.backends.duckdb.catalog import (
     DEFAULT_RETENTION_POLICY,
-    policies_table,
     table_name,
 )
 from influxpy.backends.duckdb.catalog_change import CatalogChange
@@ -293,25 +292,22 @@ class EngineWrites(EngineCore):
         """The policy *rp* of *database* as ``retention_policies()`` gives
         it (``duration`` and ``shard_duration``), or None when it has none.
 
-        One statement on the policies table, not ``retention_policies()``'s
-        look through every table for it (a millisecond or two a write): a
-        database without the table has only ``autogen``.
+        Read from the committed catalog (no statement, no lock): every
+        query asks for its policy's shard duration. A database without a
+        policies table has only ``autogen``.
         """
-        policies = policies_table(self._state.store, database)
-        with self._lock:
-            try:
-                row = self._con.execute(
-                    f"SELECT duration, shard_duration FROM {policies} "
-                    "WHERE name = ? AND position >= 0",
-                    [rp],
-                ).fetchone()
-            except _duckdb().CatalogException:
-                if rp != DEFAULT_RETENTION_POLICY:
-                    return None
-                return {"duration": 0, "shard_duration": _AUTOGEN_SHARD_DURATION}
-        if row is None:
+        listed = self._state.policies.get(database)
+        if listed is None:
+            if rp != DEFAULT_RETENTION_POLICY:
+                return None
+            return {"duration": 0, "shard_duration": _AUTOGEN_SHARD_DURATION}
+        found = next((p for p in listed if p["name"] == rp), None)
+        if found is None:
             return None
-        return {"duration": row[0], "shard_duration": row[1]}
+        return {
+            "duration": found["duration"],
+            "shard_duration": found["shard_duration"],
+        }
 
     def _checkpoint(self) -> None:
         """Compress what was written since the last checkpoint.
