@@ -9,7 +9,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
-from influxpy.compilers.duckdb.context import _MATH_FUNCTIONS, _Context
+from influxpy.compilers.duckdb.context import (
+    _MATH_FUNCTIONS,
+    _Context,
+    innermost_transform,
+)
 from influxpy.compilers.duckdb.through_calls import _FIELD_EXPECTED, ThroughCallsMixin
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import VALUE_CASTS, Col
@@ -100,6 +104,11 @@ class CallChecksMixin(ThroughCallsMixin):
             ):
                 what = f"{name}() of {source!r}"
                 raise self._unsupported(what)
+            deepest = innermost_transform(call, self._TRANSFORMS)
+            if ctx.inherited and isinstance(deepest.source, Col):
+                # Windows handed down: influxd runs it over the points.
+                self._check_call(ctx, source)
+                return
             if not windows:
                 msg = f"{name} aggregate requires a GROUP BY interval"
                 raise ProgrammingError(msg)

@@ -37,6 +37,7 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
     _reads_value,
     _Relation,
+    innermost_transform,
 )
 from influxpy.compilers.duckdb.folds import order_columns, reads_stored
 from influxpy.compilers.duckdb.picks import (
@@ -424,20 +425,13 @@ class CallsMixin(CallChecksMixin, PicksMixin):
             source = call.source
             heap = False
             if isinstance(source, Col):
-                x, _kind = _column_sql(source, ctx.columns)
-                low, high = self._call_range(ctx, call)
-                columns = [*ctx.group_columns, "time", f"{x} AS v"]
-                read = f"base WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
-                heap_ns = self._heap_shards(ctx, call)
-                if heap_ns is not None:
-                    # Points of several series at one time in influxd's
-                    # merge order (``point_order``).
-                    placed = heap_places(
-                        ctx, f"(SELECT * FROM {read})", heap_ns, name, ctes
-                    )
-                    read, heap = placed, True
-                    columns.append(HEAP)
-                rows = f"SELECT {', '.join(columns)} FROM {read}"
+                rows, heap = self._raw_points(ctx, call, name, ctes)
+            elif isinstance(innermost_transform(call, self._TRANSFORMS).source, Col):
+                # ``difference(difference(v))`` in a subquery under windows
+                # handed down (``call_checks``): over the points.
+                assert isinstance(source, Func)
+                inner, heap = self._raw_chain(ctx, source, f"{name}_source", ctes)
+                rows = _transformed_rows(inner, heap)
             else:
                 assert isinstance(source, Func)
                 reading = _reading_context(ctx, call, self._HOLT_WINTERS)
@@ -483,6 +477,41 @@ class CallsMixin(CallChecksMixin, PicksMixin):
         rows = f"SELECT * FROM {inner} WHERE v IS NOT NULL"
         ctes.append(f"{name} AS ({self._transform(ctx, node, rows)})")
         return name
+
+    def _raw_points(
+        self, ctx: _Context, call: Func, name: str, ctes: list[str]
+    ) -> tuple[str, bool]:
+        """The rows a transformation of raw points (*call*) reads, and
+        whether they hold their place in influxd's merge (``HEAP``)."""
+        assert isinstance(call.source, Col)
+        x, _kind = _column_sql(call.source, ctx.columns)
+        low, high = self._call_range(ctx, call)
+        columns = [*ctx.group_columns, "time", f"{x} AS v"]
+        read = f"base WHERE {x} IS NOT NULL AND {_range_sql(low, high)}"
+        heap_ns = self._heap_shards(ctx, call)
+        if heap_ns is None:
+            return f"SELECT {', '.join(columns)} FROM {read}", False
+        # Points of several series at one time in influxd's merge order
+        # (``point_order``).
+        placed = heap_places(ctx, f"(SELECT * FROM {read})", heap_ns, name, ctes)
+        return f"SELECT {', '.join([*columns, HEAP])} FROM {placed}", True
+
+    def _raw_chain(
+        self, ctx: _Context, node: Func, name: str, ctes: list[str]
+    ) -> tuple[str, bool]:
+        """CTEs for a transformation of raw points, or of such a
+        transformation (``difference(v)``, ``difference(difference(v))``),
+        each over its input's rows in the order they were read: the name of
+        the last, and whether its rows number that order (``READ``)."""
+        source = node.source
+        if isinstance(source, Col):
+            rows, heap = self._raw_points(ctx, node, name, ctes)
+        else:
+            assert isinstance(source, Func)
+            inner, heap = self._raw_chain(ctx, source, f"{name}_source", ctes)
+            rows = _transformed_rows(inner, heap)
+        ctes.append(f"{name} AS ({self._transform(ctx, node, rows, heap=heap)})")
+        return name, heap
 
     def _call_kind(self, call: Func, columns: Mapping[str, ColumnInfo]) -> str | None:
         """The type of a call's values (None when its field does not exist)."""
@@ -536,3 +565,12 @@ def _scanned_again(ctx: _Context) -> bool:
     filters it (a materialized copy of the rows it keeps is cheaper than
     matching each row again). A subquery's rows are computed once."""
     return reads_stored(ctx) and "regexp_" not in ctx.where
+
+
+def _transformed_rows(name: str, heap: bool) -> str:
+    """A transformation's rows (CTE *name*) as the next one reads them: its
+    read order (``READ``) becomes the place that orders rows of one time."""
+    if heap:
+        renamed = f"* EXCLUDE ({READ}), {READ} AS {HEAP}"
+        return f"SELECT {renamed} FROM {name} WHERE v IS NOT NULL"
+    return f"SELECT * FROM {name} WHERE v IS NOT NULL"

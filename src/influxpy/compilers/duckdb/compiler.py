@@ -262,6 +262,7 @@ class DuckDBCompiler(
             bounds=bounds,
             subquery=subquery,
             inner=limits is not None,
+            inherited=interval is not None and query.group_by_time is None,
         )
         if limits is not None:
             self._inner_selects.append(ctx)

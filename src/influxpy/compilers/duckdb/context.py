@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any, ClassVar
 
 from influxpy.compilers.base import Compiler
@@ -77,6 +78,11 @@ class _Context:
     subquery: bool = False
     #: Whether this SELECT is a subquery another one reads.
     inner: bool = False
+    #: Whether it has no windows of its own but the query reading it hands
+    #: some down: influxd's compiler then takes them as its interval, so a
+    #: transformation of a transformation of raw points passes its checks
+    #: (and runs over the points, as without windows).
+    inherited: bool = False
     #: Whether its calls may share one aggregate (``shared``): it has
     #: several.
     shares: bool = False
@@ -482,6 +488,17 @@ class _CompilerBase(Compiler):
     ) -> tuple[str, list[str], list[str | None]] | None:
         """Defined in ``multirow``."""
         raise NotImplementedError
+
+
+def innermost_transform(call: Func, transforms: AbstractSet[str]) -> Func:
+    """The call a chain of transformations (*transforms*) of *call* ends
+    at: ``difference(v)`` for ``difference(difference(v))``, ``mean(v)``
+    for ``difference(mean(v))``."""
+    while call.name.lower() in transforms and isinstance(call.source, Func):
+        if call.source.name.lower() not in transforms:
+            break
+        call = call.source
+    return call
 
 
 def _engine(name: str) -> str | None:

@@ -21,7 +21,11 @@ from __future__ import annotations
 
 from influxpy.compilers.duckdb.aliases import HEAP, TIE
 from influxpy.compilers.duckdb.catalog import go_shard_start
-from influxpy.compilers.duckdb.context import _CompilerBase, _Context
+from influxpy.compilers.duckdb.context import (
+    _CompilerBase,
+    _Context,
+    innermost_transform,
+)
 from influxpy.expressions import Col
 from influxpy.functions import Func
 
@@ -39,10 +43,11 @@ _TRANSFORMS = _CompilerBase._TRANSFORMS
 def reads_in_heap_order(call: Func) -> bool:
     """Whether *call* reads points in influxd's merge order where several
     series write at one time: an order-dependent aggregate, or a
-    transformation of a field's raw points."""
+    transformation of a field's raw points (or of such a transformation)."""
     if call.name in ORDER_DEPENDENT:
         return True
-    return call.name in _TRANSFORMS and isinstance(call.source, Col)
+    deepest = innermost_transform(call, _TRANSFORMS)
+    return call.name in _TRANSFORMS and isinstance(deepest.source, Col)
 
 
 _SHARD = "influxpy_pshard"

@@ -538,11 +538,12 @@ def _with_unit(node: Any, unit: Duration) -> Any:
     if not isinstance(node, Func):
         return node
     called = copy.copy(node)
-    if node.name.lower() in _DERIVATIVES and not node.params:
+    unitless = node.name.lower() in _DERIVATIVES and not node.params
+    if unitless:
         called.params = (unit,)
-        return called
+    # ``derivative(derivative(v))``: each level takes it.
     source = _with_unit(node.source, unit)
-    if source is node.source:
+    if source is node.source and not unitless:
         return node
     called.source = source
     return called

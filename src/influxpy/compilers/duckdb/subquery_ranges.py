@@ -16,7 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from influxpy.compilers.duckdb.context import _Bounds, _CompilerBase, intersect
+from influxpy.compilers.duckdb.context import (
+    _Bounds,
+    _CompilerBase,
+    innermost_transform,
+    intersect,
+)
 from influxpy.query import GroupByTime, Query, SelectItem
 
 __all__ = ["SubqueryRangesMixin"]
@@ -73,7 +78,12 @@ class SubqueryRangesMixin(_CompilerBase):
         """Whether every call of *items* transforms raw points
         (``difference(v)``): they keep reading points under outer windows."""
         transforms = self._TRANSFORMS | self._TECHNICAL
-        calls = [c for item in items for c in self._calls_of(item.expression)]
+        # ``difference(difference(v))`` transforms raw points too.
+        calls = [
+            innermost_transform(c, transforms)
+            for item in items
+            for c in self._calls_of(item.expression)
+        ]
         return bool(calls) and all(
             c.name.lower() in transforms
             and c.source is not None
