@@ -24,6 +24,7 @@ from influxpy.compilers.duckdb.call_checks import CallChecksMixin
 from influxpy.compilers.duckdb.catalog import (
     ColumnInfo,
     code_column,
+    has_key,
     ident,
 )
 from influxpy.compilers.duckdb.context import (
@@ -373,7 +374,7 @@ class CallsMixin(CallChecksMixin, PicksMixin):
                 _column_sql(c, ctx.columns)[0]
                 for call in calls
                 for c in call.walk()
-                if _reads_value(c, ctx.columns) and c.key in ctx.columns
+                if _reads_value(c, ctx.columns) and has_key(ctx.columns, c.key)
             }
         )
         low, high = self._span(ctx, calls)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from influxpy.exceptions import RetentionPolicyNotFoundError
 
@@ -13,11 +13,14 @@ __all__ = [
     "TAG_CODES",
     "Catalog",
     "ColumnInfo",
+    "case_column",
+    "case_unique",
     "code_column",
     "field_column",
     "find_column",
     "go_shard_start",
     "go_shard_start_of",
+    "has_key",
     "ident",
     "stored_key",
 ]
@@ -101,10 +104,40 @@ def field_column(key: str) -> str:
     return f"{_FIELD_PREFIX}{key}"
 
 
+_CASE_PREFIX = "\ncase"
+
+
+def case_column(key: str, n: int) -> str:
+    """The *n*-th column name of a key whose name differs from another
+    column's only in case (``X`` beside ``x``).
+
+    DuckDB matches names ignoring case, so the two would be one name to it
+    (and a query would read either); InfluxDB keeps them apart. The name
+    starts with a line break, which no InfluxDB key holds; the columns map
+    it to ``ColumnInfo(key, …)`` and ``find_column`` finds it by its key.
+    """
+    return f"{_CASE_PREFIX}{n}:{key}"
+
+
+def case_unique(name: str, taken: Iterable[str]) -> str:
+    """*name*, or a ``case_column`` of it when a name of *taken* is the
+    same to DuckDB (equal ignoring case)."""
+    folded = {t.lower() for t in taken}
+    if name.lower() not in folded:
+        return name
+    n = 1
+    while case_column(name, n).lower() in folded:
+        n += 1
+    return case_column(name, n)
+
+
 def stored_key(column: str) -> str:
-    """The InfluxDB key a stored column name holds (see ``field_column``)."""
+    """The InfluxDB key a stored column name holds (see ``field_column``
+    and ``case_column``)."""
     if column.startswith(_FIELD_PREFIX):
         return column[len(_FIELD_PREFIX) :]
+    if column.startswith(_CASE_PREFIX):
+        return column.split(":", 1)[1]
     return column
 
 
@@ -126,9 +159,23 @@ def find_column(
         if role == "field" or not hidden:
             return moved, info
     found = columns.get(key)
-    if found is None:
-        return None
-    return key, found
+    if found is not None:
+        return key, found
+    # A key named apart from another differing only in case: the field
+    # first, as above.
+    renamed = [
+        (name, info)
+        for name, info in columns.items()
+        if name.startswith(_CASE_PREFIX) and info.key == key
+    ]
+    renamed.sort(key=lambda column: (column[1].role == "tag") != (role == "tag"))
+    return renamed[0] if renamed else None
+
+
+def has_key(columns: Mapping[str, ColumnInfo], key: str) -> bool:
+    """Whether *columns* hold a column of *key* (in any role, under any of
+    the names ``find_column`` looks for)."""
+    return find_column(columns, key) is not None
 
 
 #: Nanoseconds from Go's zero time (January 1 of year 1) to the Unix epoch:

@@ -60,7 +60,7 @@ from influxpy.compilers.duckdb.aliases import (
 )
 from influxpy.compilers.duckdb.beside import BesideMixin
 from influxpy.compilers.duckdb.calls import CallsMixin
-from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column
+from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column, has_key
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
 from influxpy.compilers.duckdb.context import (
     _Bounds,
@@ -409,7 +409,7 @@ class DuckDBCompiler(
                 _column_sql(c, ctx.columns)[0]
                 for i in items
                 for c in i.expression.walk()
-                if _reads_value(c, ctx.columns) and c.key in ctx.columns
+                if _reads_value(c, ctx.columns) and has_key(ctx.columns, c.key)
             }
         )
         # Beside other sources, a key one of them types is read as a null

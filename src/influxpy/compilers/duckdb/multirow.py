@@ -17,6 +17,7 @@ from influxpy.compilers.duckdb.aliases import (
     tag_column,
     tag_key_column,
 )
+from influxpy.compilers.duckdb.catalog import has_key
 from influxpy.compilers.duckdb.context import (
     _column_sql,
     _CompilerBase,
@@ -111,7 +112,7 @@ class MultiRowMixin(_CompilerBase):
                 f"expected first argument to be a field in {func.name}(), found {found}"
             )
             raise ProgrammingError(msg)
-        if source.key not in ctx.columns:
+        if not has_key(ctx.columns, source.key):
             return None
         x, kind = _column_sql(source, ctx.columns)
         if kind == "tag" and not ctx.subquery:

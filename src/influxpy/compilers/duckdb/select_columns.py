@@ -46,13 +46,17 @@ def names_a_key(items: list[SelectItem], keys: frozenset[str]) -> bool:
 def reads_a_column(items: list[SelectItem], ctx: _Context) -> bool:
     """Whether *items* name a column of the table read (a tag of a
     subquery's grouping counts, not one only the outer GROUP BY added)."""
-    return any(
-        isinstance(node, Col)
-        and node.key in ctx.columns
-        and ctx.columns[node.key].kind != PUSHED
-        for item in items
-        for node in item.expression.walk()
-    )
+    for item in items:
+        for node in item.expression.walk():
+            if not isinstance(node, Col):
+                continue
+            info = ctx.columns.get(node.key)
+            if info is None:
+                found = find_column(ctx.columns, node.key)
+                info = found[1] if found is not None else None
+            if info is not None and info.kind != PUSHED:
+                return True
+    return False
 
 
 def key_of(item: SelectItem) -> str:

@@ -17,6 +17,7 @@ from influxpy.compilers.duckdb.aliases import (
 from influxpy.compilers.duckdb.catalog import (
     PUSHED,
     ColumnInfo,
+    case_unique,
     field_column,
     find_column,
     ident,
@@ -224,6 +225,7 @@ class SubqueriesMixin(SubquerySlicesMixin, SubqueryRangesMixin):
         # TOP/BOTTOM(x, tag…, N)'s tag columns: read when named, not by *.
         names, hidden = picked_tag_names(items, names)
         seen: set[str] = set()
+        named_so_far: list[str] = []
         typeless: list[str] = []
         for i, (name, kind) in enumerate(zip(names, selected.kinds, strict=True)):
             if name in seen:
@@ -231,12 +233,16 @@ class SubqueriesMixin(SubquerySlicesMixin, SubqueryRangesMixin):
                 # suffixes of its output: a repeated name reads the first.
                 continue
             seen.add(name)
-            outputs.append(f"{output_column(i)} AS {ident(column(name))}")
+            # Names differing only in case (``v AS x, v * 2 AS X``) are two
+            # columns to influxd, one to DuckDB: the later is named apart.
+            named = case_unique(column(name), [*columns, *named_so_far])
+            named_so_far.append(named)
+            outputs.append(f"{output_column(i)} AS {ident(named)}")
             # A column of a field that does not exist has no type: the
             # outer query reads it as a field that does not exist either.
             if kind is not None:
                 listed = name not in hidden
-                columns[column(name)] = ColumnInfo(
+                columns[named] = ColumnInfo(
                     name, "field", kind, listed=listed, tagged=i in selected.tags
                 )
             elif name not in tags:

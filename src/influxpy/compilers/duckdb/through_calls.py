@@ -17,6 +17,7 @@ from influxpy.compilers.duckdb.aliases import (
     output_column,
 )
 from influxpy.compilers.duckdb.call_casts import wrapped_bigint
+from influxpy.compilers.duckdb.catalog import has_key
 from influxpy.compilers.duckdb.context import (
     _column_sql,
     _CompilerBase,
@@ -105,7 +106,7 @@ class ThroughCallsMixin(_CompilerBase):
         column = source.source
         if not isinstance(column, Col):
             raise ProgrammingError(_FIELD_EXPECTED.format(name="distinct"))
-        if column.key not in ctx.columns:
+        if not has_key(ctx.columns, column.key):
             return None
         x, kind = _column_sql(column, ctx.columns)
         low, high = self._call_range(ctx, call)
