@@ -3,8 +3,10 @@
 A DuckDB file's catalog is named after the file, and DuckDB also has the
 catalogs ``memory``, ``system`` and ``temp``: a database (a schema) with one
 of those names must still be written and read. DuckDB matches names
-ignoring case, so names differing only in case are refused with an error
-naming both, before anything of the batch is stored.
+ignoring case: field keys differing only in case are stored apart (and
+read back after the file is opened again); databases, measurements and tag
+keys differing only in case are refused with an error naming both, before
+anything of the batch is stored.
 """
 
 from __future__ import annotations
@@ -82,9 +84,9 @@ def test_duckdb_system_schemas_are_refused_by_name(memory: DuckDBBackend) -> Non
     ("lines", "named"),
     [
         (["cpu v=1 1", "CPU v=2 2"], "measurement 'CPU' beside 'cpu'"),
-        (["m,Host=a v=1 1", "m,host=b v=2 2"], "key 'host' of measurement 'm'"),
-        (["m Value=1 1", "m value=2 2"], "key 'value' of measurement 'm'"),
-        (["m,t=a v=1 1", "m T=2 2"], "key 'T' of measurement 'm' beside 't'"),
+        (["m,Host=a v=1 1", "m,host=b v=2 2"], "tag key 'host' of measurement 'm'"),
+        (["m Value=1 1", "m,value=a v=2 2"], "tag key 'value' of measurement 'm'"),
+        (["m,t=a v=1 1", "m,T=b v=2 2"], "tag key 'T' of measurement 'm' beside 't'"),
     ],
 )
 def test_names_differing_only_in_case_are_refused(
@@ -104,3 +106,49 @@ def test_a_database_differing_only_in_case_is_refused(memory: DuckDBBackend) -> 
     with pytest.raises(NotSupportedError, match="database 'metrics' beside 'Metrics'"):
         memory.create_database("metrics")
     assert "metrics" not in memory.list_databases()
+
+
+READ = 'SELECT "t", "T", "True", "Host", "host" FROM m'
+
+
+def test_field_keys_differing_only_in_case_are_kept_apart(tmp_path: Path) -> None:
+    """``t``, ``T`` and ``True`` are three fields, beside a tag ``host``
+    and a field ``Host``; each column is named apart in the file and read
+    back by its key after the file is opened again."""
+    path = tmp_path / "case.duckdb"
+    lines = [
+        "m,host=a t=1,T=2,True=3,Host=4 10",
+        "m,host=b t=5 20",
+        "m,host=b T=6,Host=7 30",
+    ]
+    first = influxpy.connect(f"duckdb:///{path}/d", alias="case-first")
+    try:
+        first.write_lines(lines)
+        stored = first.query(READ, epoch="ns")
+    finally:
+        first.close()
+    expected = [
+        {"time": 10, "t": 1.0, "T": 2.0, "True": 3.0, "Host": 4.0, "host": "a"},
+        {"time": 20, "t": 5.0, "T": None, "True": None, "Host": None, "host": "b"},
+        {"time": 30, "t": None, "T": 6.0, "True": None, "Host": 7.0, "host": "b"},
+    ]
+    assert [r.points for r in stored] == [expected]
+    again = influxpy.connect(f"duckdb:///{path}/d", alias="case-again")
+    try:
+        assert again.query(READ, epoch="ns") == stored
+        again.write_lines(["m,host=c TRUE=8,true=9 40"])
+        (series,) = again.query(
+            'SELECT "true", "TRUE", "True" FROM m WHERE time = 40', epoch="ns"
+        )
+        assert series.points == [{"time": 40, "true": 9.0, "TRUE": 8.0, "True": None}]
+        keys = again.query("SHOW FIELD KEYS FROM m")
+        assert [p["fieldKey"] for r in keys for p in r.points] == [
+            "Host",
+            "T",
+            "TRUE",
+            "True",
+            "t",
+            "true",
+        ]
+    finally:
+        again.close()

@@ -30,8 +30,10 @@ from influxpy.backends.duckdb.subscription_table import SUBSCRIPTIONS
 from influxpy.compilers.duckdb.catalog import (
     TAG_CODES,
     ColumnInfo,
+    case_unique,
     code_column,
     field_column,
+    find_column,
     schema_name,
 )
 from influxpy.exceptions import NotSupportedError
@@ -85,6 +87,10 @@ def _stored(columns: Mapping[str, ColumnInfo], key: str, role: str) -> bool:
     if role == "field" and field_column(key) in columns:
         return True
     info = columns.get(key)
+    if info is None:
+        # A field named apart from a key differing only in case.
+        found = find_column(columns, key, role)
+        info = found[1] if found is not None else None
     return info is not None and info.role == role
 
 
@@ -274,18 +280,27 @@ class CatalogChange:
         """Refuse names DuckDB cannot tell apart from stored ones.
 
         DuckDB matches identifiers ignoring case, so a measurement, a
-        retention policy or a key differing from another only in case would
-        meet the other's table or column. Refused before anything changes.
+        retention policy or a tag key differing from another only in case
+        would meet the other's table or column. Refused before anything
+        changes. A field key is stored under a name of its own instead
+        (``case_column``), as a field named like a tag is.
         """
         if current is None:
             other = self.folded.get(folded_key((database, rp, batch.measurement)))
             if other is not None:
                 _case_clash(f"measurement {batch.measurement!r}", other[2])
-        keys = {info.key.lower(): info.key for info in (current or _EMPTY).values()}
-        for key in [*batch.tags, *batch.fields]:
-            seen = keys.setdefault(key.lower(), key)
-            if seen != key:
-                _case_clash(f"key {key!r} of measurement {batch.measurement!r}", seen)
+        # A tag's column is named by its key: another column of that name to
+        # DuckDB (a tag, or a field stored first under its own spelling)
+        # leaves it none.
+        names: dict[str, str] = {}
+        for name, info in (current or _EMPTY).items():
+            names.setdefault(name.lower(), info.key)
+        for key in batch.tags:
+            spelled = names.setdefault(key.lower(), key)
+            if spelled != key:
+                _case_clash(
+                    f"tag key {key!r} of measurement {batch.measurement!r}", spelled
+                )
 
     def ensure_columns(
         self, database: str, rp: str, batch: Batch
@@ -321,6 +336,9 @@ class CatalogChange:
                 column = field_column(name)  # the key is a tag here
             elif role == "tag" and name in columns:
                 columns = self._move_field(key, table, columns, name)
+            if role == "field":
+                # ``T`` beside ``t``: one name to DuckDB, two keys to InfluxDB.
+                column = case_unique(column, columns)
             added = [(column, role, kind, _SQL_TYPES[kind])]
             if role == "tag":
                 # The tag's values, '' for rows written before it, and their

@@ -14,6 +14,7 @@ __all__ = [
     "Catalog",
     "ColumnInfo",
     "case_column",
+    "case_free",
     "case_unique",
     "code_column",
     "field_column",
@@ -131,13 +132,21 @@ def case_unique(name: str, taken: Iterable[str]) -> str:
     return case_column(name, n)
 
 
+def case_free(column: str) -> str:
+    """*column* without the ``case_column`` naming apart (``T`` for ``T``
+    named apart from ``t``; ``field_column("T")`` for that column named
+    apart): the same for a key in every table."""
+    while column.startswith(_CASE_PREFIX):
+        column = column.split(":", 1)[1]
+    return column
+
+
 def stored_key(column: str) -> str:
     """The InfluxDB key a stored column name holds (see ``field_column``
     and ``case_column``)."""
+    column = case_free(column)
     if column.startswith(_FIELD_PREFIX):
         return column[len(_FIELD_PREFIX) :]
-    if column.startswith(_CASE_PREFIX):
-        return column.split(":", 1)[1]
     return column
 
 

@@ -27,6 +27,8 @@ from influxpy.compilers.duckdb.catalog import (
     PUSHED,
     Catalog,
     ColumnInfo,
+    case_free,
+    case_unique,
     code_column,
     field_column,
     ident,
@@ -160,9 +162,14 @@ def union_table(
     in turn (``BY_SOURCE``), and ``SUBQUERY_ROW`` tells the rows of the
     tables *subqueries* marks true.
     """
+    # Each table's columns by a name the same for a key in every table: a
+    # key named apart in one (``T`` beside ``t``, ``case_column``) is one
+    # column with the others' ``T``.
+    named = [{case_free(name): name for name in stored} for _table, stored in tables]
     columns: dict[str, ColumnInfo] = {}
-    for _table, stored in tables:
-        for name, info in stored.items():
+    for (_table, stored), own in zip(tables, named, strict=True):
+        for name, column in own.items():
+            info = stored[column]
             if info.role == "tag" and info.kind not in _SQL_TYPES:
                 info = ColumnInfo(info.key, "tag", "string")
             known = columns.get(name)
@@ -193,24 +200,31 @@ def union_table(
         )
         if kept or unread:
             columns[name] = dataclasses.replace(info, kept=kept, unread=unread)
+    # Names that differ only in case across the tables (``v`` of one, ``V``
+    # of another) are one name to DuckDB: the later is named apart.
+    output: dict[str, str] = {}
+    for name in columns:
+        output[name] = case_unique(name, output.values())
     selects = []
-    for ordinal, (table, stored) in enumerate(tables):
+    for ordinal, ((table, _stored), own) in enumerate(zip(tables, named, strict=True)):
         items = ["time", f"{ordinal} AS {ORDINAL}"]
         if by_source:
             items.append(f"row_number() OVER () AS {SEQUENCE}")
             mine = ordinal < len(subqueries) and subqueries[ordinal]
             items.append(f"{'TRUE' if mine else 'FALSE'} AS {SUBQUERY_ROW}")
         for name, info in columns.items():
-            if name in stored:
-                items.append(ident(name))
+            out = ident(output[name])
+            if name in own:
+                items.append(f"{ident(own[name])} AS {out}")
             elif info.role == "tag":
-                items.append(f"'' AS {ident(name)}")
+                items.append(f"'' AS {out}")
             else:
                 sql_type = _SQL_TYPES.get(info.kind, "VARCHAR")
-                items.append(f"CAST(NULL AS {sql_type}) AS {ident(name)}")
+                items.append(f"CAST(NULL AS {sql_type}) AS {out}")
             if info.coded:
                 code = ident(code_column(info.key))
-                items.append(code if name in stored else f"0 AS {code}")
+                items.append(code if name in own else f"0 AS {code}")
         selects.append(f"SELECT {', '.join(items)} FROM {table}")
+    columns = {output[name]: info for name, info in columns.items()}
     mark = BY_SOURCE if by_source else MARK
     return f"{mark}{' UNION ALL '.join(selects)})", columns

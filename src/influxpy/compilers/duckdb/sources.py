@@ -39,6 +39,7 @@ from influxpy.compilers.base import Compiled
 from influxpy.compilers.duckdb.catalog import (
     Catalog,
     ColumnInfo,
+    case_unique,
     field_column,
     find_column,
     ident,
@@ -394,14 +395,19 @@ class SourcesMixin(_CompilerBase):
         if found is None or not padding:
             return found
         table, columns = found
+        # ``v`` of another measurement beside this one's ``V``: one name to
+        # DuckDB, so the null column is named apart.
+        named: dict[str, ColumnInfo] = {}
+        for key, info in sorted(padding.items()):
+            column = case_unique(key, [*columns, *named])
+            named[column] = dataclasses.replace(info, listed=False)
         nulls = ", ".join(
-            f"CAST(NULL AS {_SQL_TYPES.get(info.kind, 'VARCHAR')}) AS {ident(key)}"
-            for key, info in sorted(padding.items())
+            f"CAST(NULL AS {_SQL_TYPES.get(info.kind, 'VARCHAR')}) AS {ident(column)}"
+            for column, info in named.items()
         )
         # A merged table stays one (its rows' order is read from it).
         start = merged_mark(table) or "("
-        padded = {k: dataclasses.replace(i, listed=False) for k, i in padding.items()}
-        return f"{start}SELECT *, {nulls} FROM {table})", {**columns, **padded}
+        return f"{start}SELECT *, {nulls} FROM {table})", {**columns, **named}
 
     def _own_table(self, source: Source) -> tuple[str, _Columns] | None:
         """The stored table of *source*, or the tables merged under its key."""
