@@ -60,20 +60,24 @@ def test_one_write_of_many_measurements_lists_reads_and_reloads_them(
         again.close()
 
 
-def test_a_measurement_refused_for_its_case_leaves_the_catalog_as_it_was() -> None:
+def test_a_write_refused_for_a_tag_keys_case_leaves_the_catalog_as_it_was() -> None:
     conn = influxpy.connect("duckdb://:memory:", alias="many-case")
     try:
         conn.write_line_protocol(_body(0, 200))
+        # A tag V beside the field v: one column name to DuckDB.
         with pytest.raises(InfluxpyError, match="ignore case"):
-            conn.write_line_protocol(f"CPU-00007 v=1 {TIME}")
+            conn.write_line_protocol(f"cpu-00007,V=x v=1 {TIME}")
         names = [row[0] for row in _rows(conn, "SHOW MEASUREMENTS")]
         assert len(names) == 200
-        assert "CPU-00007" not in names
-        # The catalog still takes new measurements and columns.
+        assert _rows(conn, 'SHOW TAG KEYS FROM "cpu-00007"') == [["host"]]
+        # The catalog still takes new measurements and columns, also a
+        # measurement named like another but for case.
         conn.write_line_protocol(f"cpu-00007,host=h0 w=2i {TIME + 7}")
         assert _rows(conn, 'SELECT v, w, host FROM "cpu-00007"') == [
             [TIME + 7, 7.0, 2, "h0"]
         ]
-        assert len(_rows(conn, "SHOW MEASUREMENTS")) == 200
+        conn.write_line_protocol(f"CPU-00007 v=1 {TIME}")
+        assert _rows(conn, 'SELECT v FROM "CPU-00007"') == [[TIME, 1.0]]
+        assert len(_rows(conn, "SHOW MEASUREMENTS")) == 201
     finally:
         conn.close()

@@ -3,10 +3,10 @@
 A DuckDB file's catalog is named after the file, and DuckDB also has the
 catalogs ``memory``, ``system`` and ``temp``: a database (a schema) with one
 of those names must still be written and read. DuckDB matches names
-ignoring case: field keys differing only in case are stored apart (and
-read back after the file is opened again); databases, measurements and tag
-keys differing only in case are refused with an error naming both, before
-anything of the batch is stored.
+ignoring case: measurements and field keys differing only in case are
+stored apart (and read back after the file is opened again); databases and
+tag keys differing only in case are refused with an error naming both,
+before anything of the batch is stored.
 """
 
 from __future__ import annotations
@@ -83,7 +83,6 @@ def test_duckdb_system_schemas_are_refused_by_name(memory: DuckDBBackend) -> Non
 @pytest.mark.parametrize(
     ("lines", "named"),
     [
-        (["cpu v=1 1", "CPU v=2 2"], "measurement 'CPU' beside 'cpu'"),
         (["m,Host=a v=1 1", "m,host=b v=2 2"], "tag key 'host' of measurement 'm'"),
         (["m Value=1 1", "m,value=a v=2 2"], "tag key 'value' of measurement 'm'"),
         (["m,t=a v=1 1", "m,T=b v=2 2"], "tag key 'T' of measurement 'm' beside 't'"),
@@ -149,6 +148,43 @@ def test_field_keys_differing_only_in_case_are_kept_apart(tmp_path: Path) -> Non
             "True",
             "t",
             "true",
+        ]
+    finally:
+        again.close()
+
+
+def test_measurements_differing_only_in_case_are_kept_apart(tmp_path: Path) -> None:
+    """``cpu``, ``CPU`` and ``Cpu`` are three measurements, each in a table
+    of its own, also after the file is opened again, and dropping one
+    leaves the others."""
+    path = tmp_path / "measurements.duckdb"
+    first = influxpy.connect(f"duckdb:///{path}/d", alias="measurements-first")
+    try:
+        first.write_lines(["cpu v=1 10", "CPU v=2 20", "Cpu v=3 30"])
+        first.write_lines(["cpu v=4 40"])
+    finally:
+        first.close()
+    again = influxpy.connect(f"duckdb:///{path}/d", alias="measurements-again")
+    try:
+        read = {
+            m: [p["v"] for r in again.query(f'SELECT v FROM "{m}"') for p in r.points]
+            for m in ("cpu", "CPU", "Cpu")
+        }
+        assert read == {"cpu": [1.0, 4.0], "CPU": [2.0], "Cpu": [3.0]}
+        again.write_lines(["CPU v=5 50", "cPU v=6 60"])
+        (result,) = again.statements('DROP MEASUREMENT "cpu"')
+        assert result.error is None
+        shown = again.query("SHOW MEASUREMENTS")
+        assert [p["name"] for r in shown for p in r.points] == ["CPU", "Cpu", "cPU"]
+        assert [
+            p["v"] for r in again.query('SELECT v FROM "CPU"') for p in r.points
+        ] == [
+            2.0,
+            5.0,
+        ]
+        again.write_lines(["cpu v=7 70"])
+        assert [p["v"] for r in again.query("SELECT v FROM cpu") for p in r.points] == [
+            7.0
         ]
     finally:
         again.close()

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from influxpy.compilers.duckdb.catalog import (
     ColumnInfo,
+    case_free,
     schema_name,
     stored_key,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "policies_table",
     "policy_rows",
     "table_name",
+    "table_sql",
 ]
 
 DEFAULT_RETENTION_POLICY = "autogen"
@@ -110,6 +112,15 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def table_sql(store: str, key: TableKey, renamed: Mapping[TableKey, str]) -> str:
+    """The SQL naming the table of *key*, named apart where *renamed* says."""
+    database, rp, measurement = key
+    name = renamed.get(key)
+    if name is None:
+        return table_name(store, database, rp, measurement)
+    return f"{schema_name(store, database)}.{ident(name)}"
+
+
 def table_name(store: str, database: str, rp: str, measurement: str) -> str:
     """The DuckDB table of a measurement in a retention policy.
 
@@ -158,6 +169,24 @@ class CatalogState:
     policies: Mapping[str, tuple[PolicyRow, ...]] = dataclasses.field(
         default_factory=lambda: MappingProxyType({})
     )
+    #: The table names of measurements named like another of their policy
+    #: but for case (``CPU`` beside ``cpu``): DuckDB matches names ignoring
+    #: case, so such a table is named apart (``case_column``); every other
+    #: table is named ``rp.measurement``. ``folded`` holds the latter only.
+    renamed: Map[TableKey, str] = dataclasses.field(default_factory=_empty_map)
+
+    def table_sql(self, key: TableKey) -> str:
+        """The SQL naming the table of *key*."""
+        return table_sql(self.store, key, self.renamed)
+
+    def table_names(self, database: str) -> dict[tuple[str, str], str]:
+        """``(rp, measurement) -> table name`` of *database*'s tables named
+        apart (``Catalog.table_names``)."""
+        return {
+            (rp, m): name
+            for (db, rp, m), name in self.renamed.items()
+            if db == database
+        }
 
     def default_policy(self, database: str) -> str:
         """The policy points and queries naming none use on *database*."""
@@ -225,6 +254,7 @@ def load_state(con: Any) -> CatalogState:
             defaults[db] = str(row[0])
         if row is not None and row[1] < 0:
             dropped.add(db)
+    renamed = _renamed(con, tables)
     persistent = _persistent()
     holding: dict[tuple[str, str], tuple[str, ...]] = {}
     for db, rp, measurement in tables:
@@ -235,10 +265,33 @@ def load_state(con: Any) -> CatalogState:
         MappingProxyType(defaults),
         store,
         frozenset(dropped),
-        persistent((folded_key(key), key) for key in tables),
+        persistent((folded_key(key), key) for key in tables if key not in renamed),
         persistent(holding),
         MappingProxyType(policies),
+        persistent(renamed),
     )
+
+
+def _renamed(con: Any, tables: Iterable[TableKey]) -> dict[TableKey, str]:
+    """The tables of *tables* stored under a name apart (``renamed``): those
+    whose plain name is not among the stored tables' exact names."""
+    names: dict[str, set[str]] = {}
+    for schema, name in con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() "
+        "WHERE database_name = current_database()"
+    ).fetchall():
+        names.setdefault(str(schema), set()).add(str(name))
+    renamed = {}
+    for key in tables:
+        database, rp, measurement = key
+        plain = f"{rp}.{measurement}"
+        stored = names.get(database, set())
+        if plain in stored:
+            continue
+        apart = [n for n in stored if n != plain and case_free(n) == plain]
+        if apart:
+            renamed[key] = apart[0]
+    return renamed
 
 
 def policy_rows(rows: Iterable[Sequence[Any]]) -> tuple[PolicyRow, ...]:

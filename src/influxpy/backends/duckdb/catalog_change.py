@@ -24,7 +24,7 @@ from influxpy.backends.duckdb.catalog import (
     ident,
     policies_table,
     policy_rows,
-    table_name,
+    table_sql,
 )
 from influxpy.backends.duckdb.subscription_table import SUBSCRIPTIONS
 from influxpy.compilers.duckdb.catalog import (
@@ -108,6 +108,7 @@ class CatalogChange:
         #: The tables as this transaction changes them (a new map per change).
         self.tables: Map[TableKey, Mapping[str, ColumnInfo]] = base.tables
         self.folded: Map[FoldedKey, TableKey] = base.folded
+        self.renamed: Map[TableKey, str] = base.renamed
         self.policies_of: Map[tuple[str, str], tuple[str, ...]] = base.policies_of
         self.databases = set(base.databases)
         self.default_policies = dict(base.default_policies)
@@ -149,12 +150,23 @@ class CatalogChange:
             self.folded,
             self.policies_of,
             MappingProxyType(self.policies),
+            self.renamed,
         )
 
-    def _put(self, key: TableKey, columns: Mapping[str, ColumnInfo]) -> None:
-        """Record table *key* with *columns* (new or changed)."""
+    def table_sql(self, key: TableKey) -> str:
+        """The SQL naming the table of *key*, as this transaction sees it."""
+        return table_sql(self.base.store, key, self.renamed)
+
+    def _put(
+        self, key: TableKey, columns: Mapping[str, ColumnInfo], apart: str = ""
+    ) -> None:
+        """Record table *key* with *columns* (new or changed); a new table
+        named *apart* (``CatalogState.renamed``) or by its plain name."""
         if key not in self.tables:
-            self.folded = self.folded.set(folded_key(key), key)
+            if apart:
+                self.renamed = self.renamed.set(key, apart)
+            else:
+                self.folded = self.folded.set(folded_key(key), key)
             named = (key[0], key[2])
             held = self.policies_of.get(named, ())
             self.policies_of = self.policies_of.set(named, (*held, key[1]))
@@ -164,7 +176,10 @@ class CatalogChange:
         """Forget table *key*, if it is known."""
         if key in self.tables:
             self.tables = self.tables.delete(key)
-            self.folded = self.folded.delete(folded_key(key))
+            if key in self.renamed:
+                self.renamed = self.renamed.delete(key)
+            elif self.folded.get(folded_key(key)) == key:
+                self.folded = self.folded.delete(folded_key(key))
             named = (key[0], key[2])
             held = tuple(rp for rp in self.policies_of.get(named, ()) if rp != key[1])
             self.policies_of = (
@@ -194,8 +209,8 @@ class CatalogChange:
         self.flush()
         if name.lower() == "main":
             # DuckDB's own schema, which holds the engine's tables too.
-            for _db, rp, m in [k for k in self.tables if k[0] == name]:
-                table = table_name(self.base.store, name, rp, m)
+            for held in [k for k in self.tables if k[0] == name]:
+                table = self.table_sql(held)
                 self.con.execute(f"DROP TABLE IF EXISTS {table}")
             self.con.execute(
                 f"DROP TABLE IF EXISTS {policies_table(self.base.store, name)}"
@@ -279,16 +294,12 @@ class CatalogChange:
     ) -> None:
         """Refuse names DuckDB cannot tell apart from stored ones.
 
-        DuckDB matches identifiers ignoring case, so a measurement, a
-        retention policy or a tag key differing from another only in case
-        would meet the other's table or column. Refused before anything
-        changes. A field key is stored under a name of its own instead
-        (``case_column``), as a field named like a tag is.
+        DuckDB matches identifiers ignoring case, so a tag key differing
+        from another only in case would meet the other's column. Refused
+        before anything changes. A field key is stored under a name of its
+        own instead (``case_column``), as a field named like a tag is, and
+        so is a measurement's table (``_table_name``).
         """
-        if current is None:
-            other = self.folded.get(folded_key((database, rp, batch.measurement)))
-            if other is not None:
-                _case_clash(f"measurement {batch.measurement!r}", other[2])
         # A tag's column is named by its key: another column of that name to
         # DuckDB (a tag, or a field stored first under its own spelling)
         # leaves it none.
@@ -302,6 +313,18 @@ class CatalogChange:
                     f"tag key {key!r} of measurement {batch.measurement!r}", spelled
                 )
 
+    def _table_name(self, key: TableKey) -> str:
+        """The name apart of new table *key* when its plain name is taken to
+        DuckDB (``CPU`` beside ``cpu`` in one policy: names match ignoring
+        case), else ``""``."""
+        holder = self.folded.get(folded_key(key))
+        if holder is None:
+            return ""
+        database, rp, measurement = key
+        taken = [f"{holder[1]}.{holder[2]}"]
+        taken += [name for k, name in self.renamed.items() if k[0] == database]
+        return case_unique(f"{rp}.{measurement}", taken)
+
     def ensure_columns(
         self, database: str, rp: str, batch: Batch
     ) -> Mapping[str, ColumnInfo]:
@@ -313,7 +336,12 @@ class CatalogChange:
         """
         key = (database, rp, batch.measurement)
         current = self.tables.get(key)
-        table = table_name(self.base.store, database, rp, batch.measurement)
+        apart = "" if current is not None else self._table_name(key)
+        table = (
+            self.table_sql(key)
+            if current is not None
+            else table_sql(self.base.store, key, {key: apart} if apart else {})
+        )
         wanted = [(k, "tag", "string") for k in batch.tags]
         wanted += [(k, "field", kind) for k, (kind, _v) in batch.fields.items()]
         if current is not None and all(
@@ -376,7 +404,7 @@ class CatalogChange:
             self.con.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
         self._catalog_rows += rows
         frozen = MappingProxyType(columns)
-        self._put(key, frozen)
+        self._put(key, frozen, apart)
         return frozen
 
     def _move_field(
@@ -401,7 +429,7 @@ class CatalogChange:
         dropped = False
         self.flush()
         for db, rp, measurement in list(keys):
-            table = table_name(self.base.store, db, rp, measurement)
+            table = self.table_sql((db, rp, measurement))
             self.con.execute(f"DROP TABLE IF EXISTS {table}")
             self.con.execute(
                 "DELETE FROM main.influxpy_catalog WHERE database = ? AND "
@@ -425,7 +453,7 @@ class CatalogChange:
             tags = [(k, c) for k, c in columns.items() if c.role == "tag"]
             if not tags:
                 continue
-            table = table_name(self.base.store, *key)
+            table = self.table_sql(key)
             checks = ", ".join(
                 f"bool_or({ident(code_column(k))} <> 0)"
                 if c.coded
@@ -465,9 +493,8 @@ class CatalogChange:
         stored point carries any more leave their tables first.
         """
         self.drop_unused_tags()
-        store = self.base.store
         used = [
-            f"SELECT {ident(code_column(k))} AS code FROM {table_name(store, *key)}"
+            f"SELECT {ident(code_column(k))} AS code FROM {self.table_sql(key)}"
             for key, columns in self.tables.items()
             for k, info in columns.items()
             if info.coded

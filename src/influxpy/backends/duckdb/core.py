@@ -23,7 +23,6 @@ from influxpy.backends.duckdb.catalog import (
     DatabaseTables,
     TableKey,
     load_state,
-    table_name,
 )
 from influxpy.backends.duckdb.catalog_change import CatalogChange
 from influxpy.backends.duckdb.ingest import TAG_CODE_CACHE
@@ -334,6 +333,7 @@ class EngineCore(Backend):
             state.store,
             database in state.dropped_defaults,
             shard_durations=lambda rp: self._shard_duration(database, rp),
+            table_names=state.table_names(database),
         )
 
     def _shard_duration(self, database: str, rp: str) -> int:
@@ -365,7 +365,7 @@ class EngineCore(Backend):
         return compiler
 
     def _table(self, database: str, rp: str, measurement: str) -> str:
-        return table_name(self._state.store, database, rp, measurement)
+        return self._state.table_sql((database, rp, measurement))
 
     def close(self) -> None:
         """Write out open batch writers, then close the DuckDB connection

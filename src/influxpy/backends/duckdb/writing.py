@@ -26,7 +26,6 @@ from influxpy.backends.duckdb.batches import (
 )
 from influxpy.backends.duckdb.catalog import (
     DEFAULT_RETENTION_POLICY,
-    table_name,
 )
 from influxpy.backends.duckdb.catalog_change import CatalogChange
 from influxpy.backends.duckdb.core import EngineCore, _duckdb
@@ -193,7 +192,7 @@ class EngineWrites(EngineCore):
             for policy, measurement, _columns in self._state.tables_of(database):
                 if policy != rp:
                     continue
-                table = table_name(self._state.store, database, rp, measurement)
+                table = self._state.table_sql((database, rp, measurement))
                 if con.execute(
                     f"SELECT 1 FROM {table} WHERE time >= {start} AND time < {end} "
                     "LIMIT 1"
@@ -267,7 +266,7 @@ class EngineWrites(EngineCore):
 
             merge(
                 con,
-                table_name(change.base.store, *key),
+                change.table_sql(key),
                 batch,
                 columns,
                 codes,

@@ -223,6 +223,15 @@ class Catalog:
     shard_durations: Callable[[str], int] | None = dataclasses.field(
         default=None, compare=False, repr=False
     )
+    #: ``(rp, measurement) -> its table's name`` where that is not
+    #: ``rp.measurement``: a measurement named like another but for case
+    #: (``CPU`` beside ``cpu``), whose table is named apart.
+    table_names: Mapping[tuple[str, str], str] = dataclasses.field(default_factory=dict)
+
+    def table_sql(self, rp: str, measurement: str) -> str:
+        """The SQL naming the stored table of *measurement* in policy *rp*."""
+        name = self.table_names.get((rp, measurement), f"{rp}.{measurement}")
+        return f"{schema_name(self.store, self.database)}.{ident(name)}"
 
     def policy(self, named: str | None) -> str:
         """The policy a source naming *named* (None: none) reads.

@@ -22,7 +22,6 @@ from influxpy.compilers.duckdb.catalog import (
     ColumnInfo,
     find_column,
     ident,
-    schema_name,
 )
 from influxpy.compilers.duckdb.plan import HeapOrder
 from influxpy.compilers.duckdb.shared import SharedAggregates
@@ -289,8 +288,7 @@ class _CompilerBase(Compiler):
         columns = self.catalog.tables.get((rp, source.measurement))
         if columns is None:
             return None
-        database = schema_name(self.catalog.store, self.catalog.database)
-        return f"{database}.{ident(rp + '.' + source.measurement)}", columns
+        return self.catalog.table_sql(rp, source.measurement), columns
 
     def _shard_duration(self, ctx: _Context) -> int | None:
         """The shard group duration of the policy *ctx* reads, None for a

@@ -32,7 +32,6 @@ from influxpy.compilers.duckdb.catalog import (
     code_column,
     field_column,
     ident,
-    schema_name,
 )
 
 __all__ = [
@@ -144,8 +143,7 @@ def merged_table(
 
 def stored_table(catalog: Catalog, rp: str, measurement: str) -> str:
     """The SQL naming the stored table of *measurement* in *catalog*."""
-    schema = schema_name(catalog.store, catalog.database)
-    return f"{schema}.{ident(rp + '.' + measurement)}"
+    return catalog.table_sql(rp, measurement)
 
 
 def union_table(
