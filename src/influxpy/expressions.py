@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ARITHMETIC",
     "BITWISE",
+    "FIELD_TYPE_ORDER",
     "ROLE_CASTS",
     "VALUE_CASTS",
     "Col",
@@ -170,6 +171,11 @@ ROLE_CASTS = ("field", "tag")
 #: ``name::integer`` does (a float truncated toward zero, an integer made a
 #: float; any other pair reads nothing).
 VALUE_CASTS = ("float", "integer", "string", "boolean")
+#: Field types in InfluxQL's ``DataType`` order. A name the measurements of
+#: one query hold with different types is read as the first of them in
+#: every one (influxd's ``Shards.FieldDimensions`` keeps the lowest): an
+#: integer field is then read as floats, any other pair reads nothing.
+FIELD_TYPE_ORDER = ("float", "integer", "string", "boolean")
 
 
 def cast_column(col: Col, cast: str) -> Col:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from influxpy.compilers.base import Compiled
@@ -52,6 +52,7 @@ from influxpy.compilers.duckdb.merged import (
 )
 from influxpy.compilers.duckdb.plan import EmptyPlan, IntoPlan, SelectPlan
 from influxpy.expressions import (
+    FIELD_TYPE_ORDER,
     Col,
     ColumnPattern,
     CombinedExpression,
@@ -147,6 +148,39 @@ def _resolver(columns: _Columns) -> Callable[[Any], Any]:
             dtype = info.kind if info.role == "field" else None
             return dataclasses.replace(node, role=info.role, dtype=dtype)
         return node
+
+    return leaf
+
+
+def _typed_once(tables: Sequence[tuple[Any, _Columns]]) -> dict[str, str]:
+    """Each field key of *tables* and the one type it is read as in all of
+    them: the first in ``FIELD_TYPE_ORDER`` of the types they store it as."""
+    kinds: dict[str, str] = {}
+    for _source, columns in tables:
+        for info in columns.values():
+            if info.role != "field" or info.kind not in FIELD_TYPE_ORDER:
+                continue
+            known = kinds.get(info.key, info.kind)
+            kinds[info.key] = min(known, info.kind, key=FIELD_TYPE_ORDER.index)
+    return kinds
+
+
+def _read_as(typed: Mapping[str, str], columns: _Columns) -> Callable[[Any], Any]:
+    """A leaf rewrite reading a field of *columns* stored with another type
+    than the one the query reads its key as (*typed*) as a cast to that type:
+    an integer as floats, any other pair as nothing (``cast_calls``, the
+    raw select's casts), as influxd reads it."""
+    own = {c.key: c.kind for c in columns.values() if c.role == "field"}
+
+    def leaf(node: Any) -> Any:
+        if not isinstance(node, Col) or node.cast is not None:
+            return node
+        if node.role not in ("field", "unknown"):
+            return node
+        kind, mine = typed.get(node.key), own.get(node.key)
+        if kind is None or mine is None or kind == mine:
+            return node
+        return dataclasses.replace(node, cast=kind)
 
     return leaf
 
@@ -311,6 +345,7 @@ class SourcesMixin(_CompilerBase):
             select=tuple(select),
         )
         fields = {k: c for k, c in union.items() if c.role == "field"}
+        typed = _typed_once(tables) if several else {}
         parts = []
         for source, columns in tables:
             part = dataclasses.replace(query, source=source, extra_sources=())
@@ -322,6 +357,8 @@ class SourcesMixin(_CompilerBase):
                 field_column(c.key): c for c in columns.values() if c.role == "field"
             }
             seen = {**union, **fields, **columns, **own} if several else columns
+            if typed:
+                part = _rewrite(part, _read_as(typed, columns))
             parts.append(_rewrite(part, _resolver(seen)))
         if not several:
             return parts[0] if parts else query
