@@ -488,7 +488,7 @@ class EngineShow(EngineQueries):
         (with *spans_of*, only those with points in one of their policy's
         shard groups), of every database a source names (``show_sources``),
         every policy alike."""
-        keys: set[str] = set()
+        keys: set[tuple[str, tuple[tuple[str, str], ...], str]] = set()
         names = names_only(statement.sources)
         stores = self._stores(db, statement.sources)
         if spans_of is None:
@@ -513,13 +513,16 @@ class EngineShow(EngineQueries):
             select = "DISTINCT " + (", ".join(map(ident, tags)) or "1")
             prefix = escape_measurement(m)
             for row in self._read(store, rp, m, select, where, extra):
-                parts = [
-                    f"{escape_tag(k)}={escape_tag(str(v))}"
-                    for k, v in zip(tags, row, strict=False)
-                    if v
-                ]
-                keys.add(",".join([prefix, *parts]))
-        page = paged(sorted(keys), statement.limit, statement.offset)
+                pairs = tuple((k, str(v)) for k, v in zip(tags, row, strict=False) if v)
+                key = ",".join(
+                    [prefix, *(f"{escape_tag(k)}={escape_tag(v)}" for k, v in pairs)]
+                )
+                keys.add((m, pairs, key))
+        # influxd lists measurements by name, then each one's series by their
+        # tags (keys and values as written, not escaped): ``host=a b`` comes
+        # before ``host=a"b``, ``my m`` before ``my"m``.
+        ordered = [k for *_order, k in sorted(keys)]
+        page = paged(ordered, statement.limit, statement.offset)
         return [Series("", {}, ["key"], [[k] for k in page])] if page else []
 
     def _do_show_retention_policies(
