@@ -121,6 +121,22 @@ def text_answers(
     return answers
 
 
+def stored_answer(alias: str, database: str, lines: list[str], text: str) -> Any:
+    """The series (name, tags, columns, rows) the one statement of InfluxQL
+    *text* answers on the store of *alias* holding *lines* in *database*,
+    or its error text. A series without a name (SHOW SERIES) has ``''``."""
+    backend = influxpy.get_connection(alias)
+    backend.create_database(database)
+    backend.write_lines(lines, database=database)
+    (result,) = list(backend.statements(text, database=database))
+    if result.error is not None:
+        return result.error
+    return [
+        (s.name or "", s.tags, s.columns, [list(v) for v in s.values])
+        for s in result.series
+    ]
+
+
 def statement_values(backend: Any, text: str) -> Any:
     """The rows of the one statement of InfluxQL *text* on *backend*, every
     series' in turn, or its error text."""

@@ -9,9 +9,7 @@ delete), and expects the same answer.
 
 from __future__ import annotations
 
-from typing import Any
-
-import influxpy
+from conformance._common import stored_answer
 
 LINES = [
     "cpu,host=a v=1 10",
@@ -48,24 +46,10 @@ STATEMENTS = [
 ]
 
 
-def answer(backend: Any, text: str) -> Any:
-    """The series (name, tags, columns, rows) *text* answers, or its error."""
-    (result,) = list(backend.statements(text, database="measurement_case"))
-    if result.error is not None:
-        return result.error
-    return [
-        (s.name or "", s.tags, s.columns, [list(v) for v in s.values])
-        for s in result.series
-    ]
-
-
 def test_measurements_differing_in_case_are_apart(both: tuple[str, str]) -> None:
-    answers = []
-    for alias in both:
-        backend = influxpy.get_connection(alias)
-        backend.create_database("measurement_case")
-        backend.write_lines(LINES, database="measurement_case")
-        answers.append([answer(backend, text) for text in STATEMENTS])
-    server, engine = answers
+    server, engine = (
+        [stored_answer(alias, "measurement_case", LINES, t) for t in STATEMENTS]
+        for alias in both
+    )
     for text, expected, got in zip(STATEMENTS, server, engine, strict=True):
         assert (text, got) == (text, expected)

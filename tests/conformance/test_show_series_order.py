@@ -9,11 +9,9 @@ engine and expects the same rows.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-import influxpy
+from conformance._common import stored_answer
 
 LINES = [
     "my\\ m,ta\\ g=x\\ y v=1 10",
@@ -38,18 +36,11 @@ STATEMENTS = [
 ]
 
 
-def rows(alias: str, text: str) -> Any:
-    """The rows *text* answers on the store of *alias* holding ``LINES``."""
-    backend = influxpy.get_connection(alias)
-    backend.create_database("series_order")
-    backend.write_lines(LINES, database="series_order")
-    (result,) = list(backend.statements(text, database="series_order"))
-    assert result.error is None
-    return [list(v) for s in result.series for v in s.values]
-
-
 @pytest.mark.parametrize("text", STATEMENTS)
 def test_series_in_influxds_order(both: tuple[str, str], text: str) -> None:
-    server, engine = (rows(alias, text) for alias in both)
+    server, engine = (
+        stored_answer(alias, "series_order", LINES, text) for alias in both
+    )
     assert engine == server
+    assert isinstance(server, list)
     assert server

@@ -13,12 +13,9 @@ same answer.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-import influxpy
-from conformance._common import text_answers
+from conformance._common import stored_answer
 
 #: ``v`` is a float in a, a string in b, an integer in c and e, a boolean
 #: in d.
@@ -77,33 +74,7 @@ STATEMENTS = [
 def test_a_key_is_read_as_one_type_in_every_measurement(
     both: tuple[str, str], text: str
 ) -> None:
-    server, engine = (answer(alias, text) for alias in both)
+    server, engine = (
+        stored_answer(alias, "field_types", LINES, text) for alias in both
+    )
     assert engine == server
-
-
-def answer(alias: str, text: str) -> Any:
-    """The series (name, tags, columns, rows) *text* answers on the store
-    of *alias* holding ``LINES``, or its error (``median`` of strings)."""
-    backend = influxpy.get_connection(alias)
-    backend.create_database("field_types")
-    backend.write_lines(LINES, database="field_types")
-    (result,) = list(backend.statements(text, database="field_types"))
-    if result.error is not None:
-        return result.error
-    return [
-        (s.name, s.tags, s.columns, [list(v) for v in s.values]) for s in result.series
-    ]
-
-
-def test_into_writes_what_is_read(both: tuple[str, str]) -> None:
-    """An INTO of such a read writes the values read: floats of the
-    integers, nothing of the strings and booleans."""
-    written = text_answers(
-        both, "field_types_into", LINES, "SELECT v INTO out FROM /.*/ GROUP BY *"
-    )
-    assert written[1] == written[0]
-    read = text_answers(
-        both, "field_types_into", LINES, "SELECT * FROM out", epoch="ns"
-    )
-    assert read[1] == read[0]
-    assert read[0][0][1]

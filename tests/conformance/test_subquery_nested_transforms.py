@@ -21,8 +21,7 @@ from typing import Any
 
 import pytest
 
-import influxpy
-from conformance._common import S, approx, text_answers
+from conformance._common import S, approx, stored_answer, text_answers
 
 _RANDOM = random.Random(11)
 #: Hosts a and b write at the same times (ties across series), c apart,
@@ -102,13 +101,8 @@ def approx_answer(answer: Any) -> Any:
 def test_without_windows_handed_down_it_is_refused_as_influxd_refuses_it(
     both: tuple[str, str], text: str
 ) -> None:
-    errors = []
-    for alias in both:
-        backend = influxpy.get_connection(alias)
-        backend.create_database("nested_refused")
-        backend.write_lines(LINES, database="nested_refused")
-        (result,) = list(backend.statements(text, database="nested_refused"))
-        errors.append(result.error)
-    server, engine = errors
-    assert server is not None
+    server, engine = (
+        stored_answer(alias, "nested_refused", LINES, text) for alias in both
+    )
+    assert isinstance(server, str)  # influxd's error
     assert engine == server
