@@ -12,7 +12,7 @@ import os
 import re
 import threading
 import time as _time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -334,7 +334,14 @@ class EngineCore(Backend):
             database in state.dropped_defaults,
             shard_durations=lambda rp: self._shard_duration(database, rp),
             table_names=state.table_names(database),
+            holding=lambda tables: self._holding_points(database, tables),
         )
+
+    def _holding_points(
+        self, database: str, tables: Sequence[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        """Defined in ``admin``."""
+        raise NotImplementedError
 
     def _shard_duration(self, database: str, rp: str) -> int:
         """Defined in ``writing``."""

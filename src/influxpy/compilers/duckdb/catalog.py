@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from influxpy.exceptions import RetentionPolicyNotFoundError
 
@@ -227,6 +227,13 @@ class Catalog:
     #: ``rp.measurement``: a measurement named like another but for case
     #: (``CPU`` beside ``cpu``), whose table is named apart.
     table_names: Mapping[tuple[str, str], str] = dataclasses.field(default_factory=dict)
+    #: Which of some ``(rp, measurement)`` tables hold a point (None: all):
+    #: a way to look it up. influxd's index forgets a measurement whose
+    #: series were all deleted, so a query of several measurements reads
+    #: none of its fields (``SHOW FIELD KEYS`` still lists them).
+    holding: Callable[[Sequence[tuple[str, str]]], set[tuple[str, str]]] | None = (
+        dataclasses.field(default=None, compare=False, repr=False)
+    )
 
     def table_sql(self, rp: str, measurement: str) -> str:
         """The SQL naming the stored table of *measurement* in policy *rp*."""

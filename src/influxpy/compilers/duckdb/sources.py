@@ -152,6 +152,27 @@ def _resolver(columns: _Columns) -> Callable[[Any], Any]:
     return leaf
 
 
+def _holding(found: dict[str, list[_Stored]]) -> dict[str, list[_Stored]]:
+    """*found* without the tables holding no point, when there are several:
+    influxd's index has forgotten such a measurement (its series were all
+    deleted), so it types no name and lists no column of the query."""
+    tables = [table for held in found.values() for table in held]
+    if len(tables) < 2:
+        return found
+    kept: set[tuple[int, str, str]] = set()
+    catalogs = {id(catalog): catalog for catalog, _rp, _m, _c in tables}
+    for key, catalog in catalogs.items():
+        pairs = sorted({(rp, m) for c, rp, m, _x in tables if c is catalog})
+        held = catalog.holding(pairs) if catalog.holding is not None else pairs
+        kept |= {(key, rp, m) for rp, m in held}
+    out = {}
+    for name, tables_of_name in found.items():
+        left = [t for t in tables_of_name if (id(t[0]), t[1], t[2]) in kept]
+        if left:
+            out[name] = left
+    return out
+
+
 def _typed_once(tables: Sequence[tuple[Any, _Columns]]) -> dict[str, str]:
     """Each field key of *tables* and the one type it is read as in all of
     them: the first in ``FIELD_TYPE_ORDER`` of the types they store it as."""
@@ -249,6 +270,7 @@ class SourcesMixin(_CompilerBase):
                 raise self._unsupported("a subquery beside other sources")
             for table in self._matching(source):
                 found.setdefault(table[2], []).append(table)
+        found = _holding(found)
         out = []
         for name in sorted(found, reverse=query.descending):
             tables = found[name]
