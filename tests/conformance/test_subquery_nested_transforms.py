@@ -106,3 +106,35 @@ def test_without_windows_handed_down_it_is_refused_as_influxd_refuses_it(
     )
     assert isinstance(server, str)  # influxd's error
     assert engine == server
+
+
+#: Inner ranges that start (or, descending, end) inside the outer one: each
+#: level of DIFFERENCE, DERIVATIVE, MOVING_AVERAGE or ELAPSED in the chain
+#: reads one more outer window before it (``cumulative_sum`` none).
+CHAINS = [
+    "difference(difference(v))",
+    "cumulative_sum(difference(v))",
+    "derivative(derivative(v), 1s)",
+    "difference(difference(difference(v)))",
+]
+BOUNDED = [
+    ("min(d)", f"time >= {START + 110}s", " GROUP BY time(40s)"),
+    (
+        "first(d)",
+        f"time >= {START + 60}s AND time < {START + 150}s",
+        " GROUP BY time(10s, 5s)",
+    ),
+    ("sum(d)", f"time >= {START + 110}s", " GROUP BY time(20s), host"),
+    ("max(d)", f"time < {START + 120}s", " GROUP BY time(20s) ORDER BY time DESC"),
+]
+
+
+@pytest.mark.parametrize(("outer", "inner_where", "tail"), BOUNDED)
+@pytest.mark.parametrize("chain", CHAINS)
+def test_each_level_of_the_chain_reads_a_window_before_the_inner_range(
+    both: tuple[str, str], chain: str, outer: str, inner_where: str, tail: str
+) -> None:
+    inner_query = f"SELECT {chain} AS d FROM m WHERE {inner_where} GROUP BY host"
+    text = f"SELECT {outer} FROM ({inner_query}) WHERE {RANGE}{tail}"
+    server, engine = text_answers(both, "nested_transforms", LINES, text, epoch="ns")
+    assert engine == server

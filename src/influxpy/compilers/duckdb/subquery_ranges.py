@@ -15,6 +15,7 @@ level imposes on the subquery it reads.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from influxpy.compilers.duckdb.context import (
     _Bounds,
@@ -22,6 +23,7 @@ from influxpy.compilers.duckdb.context import (
     innermost_transform,
     intersect,
 )
+from influxpy.functions import Func
 from influxpy.query import GroupByTime, Query, SelectItem
 
 __all__ = ["SubqueryRangesMixin"]
@@ -51,13 +53,15 @@ class SubqueryRangesMixin(_CompilerBase):
         if outer_gbt is not None and limits.upper is None:
             limits.upper = self.now_ns
         back = self._levels_back(outer, outer_gbt)
-        if outer_gbt is not None and self._raw_look_back(inner.select):
+        steps = self._raw_look_back(inner.select)
+        if outer_gbt is not None and steps:
             # Under outer windows an inner DIFFERENCE or DERIVATIVE of raw
-            # points moves its start back one more window, as far as the
-            # shards the outer statement maps reach (its extra intervals).
-            # The inner WHERE's own time range is only where it starts: it
-            # moves back too.
-            self._read_back(outer, inner, limits, outer_gbt)
+            # points moves its start back one more window (each level of
+            # ``difference(difference(v))`` one), as far as the shards the
+            # outer statement maps reach (its extra intervals). The inner
+            # WHERE's own time range is only where it starts: it moves back
+            # too.
+            self._read_back(outer, inner, limits, outer_gbt, steps)
             back = 0
         if back and outer_gbt is not None:
             # The outer transformations read windows before the range, and
@@ -92,13 +96,19 @@ class SubqueryRangesMixin(_CompilerBase):
         )
 
     def _read_back(
-        self, outer: Query, inner: Query, limits: _Bounds, windows: GroupByTime
+        self,
+        outer: Query,
+        inner: Query,
+        limits: _Bounds,
+        windows: GroupByTime,
+        steps: int = 1,
     ) -> None:
         """Move *limits* to where an inner raw DIFFERENCE, DERIVATIVE,
         MOVING_AVERAGE or ELAPSED under the windows of *outer* starts
         reading (``select.go``): the outer transformations move the outer
         start back a window each, the subquery starts at the later of that
-        and its own start, and the inner call moves it back one window more;
+        and its own start, and the inner call moves it back one window more
+        for each of its *steps* (levels of such calls in its chain);
         but no further than the range the statement maps
         (``_mapped_range``). The limits then replace the inner query's own
         start and end (``_Bounds.read_back``)."""
@@ -112,12 +122,12 @@ class SubqueryRangesMixin(_CompilerBase):
             moved.lower -= levels * interval
         both = intersect(self._bounds(inner.where), moved)
         if outer.descending and both.upper is not None:
-            high = both.upper + interval
+            high = both.upper + steps * interval
             if mapped.upper is not None:
                 high = min(high, mapped.upper)
             both.upper = high
         elif not outer.descending and both.lower is not None:
-            low = both.lower - interval
+            low = both.lower - steps * interval
             if mapped.lower is not None:
                 low = max(low, mapped.lower)
             both.lower = low
@@ -159,11 +169,20 @@ class SubqueryRangesMixin(_CompilerBase):
             mapped.lower -= reach
         return mapped
 
-    def _raw_look_back(self, items: Sequence[SelectItem]) -> bool:
-        """Whether *items* transform raw points with a call that reads the
-        point before (``difference(v)``, not ``cumulative_sum(v)``)."""
-        return self._raw_transforms(items) and any(
-            c.name.lower() in self._LOOK_BACK
-            for item in items
-            for c in self._calls_of(item.expression)
-        )
+    def _raw_look_back(self, items: Sequence[SelectItem]) -> int:
+        """How many levels of a call that reads the point before
+        (``difference(v)``, not ``cumulative_sum(v)``) the chains of *items*
+        hold where they transform raw points: ``difference(difference(v))``
+        two, ``cumulative_sum(difference(v))`` one; the most of any."""
+        if not self._raw_transforms(items):
+            return 0
+        steps = 0
+        for item in items:
+            for call in self._calls_of(item.expression):
+                node: Any = call
+                levels = 0
+                while isinstance(node, Func):
+                    levels += node.name.lower() in self._LOOK_BACK
+                    node = node.source
+                steps = max(steps, levels)
+        return steps
