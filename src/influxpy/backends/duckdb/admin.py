@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from influxpy.backends.duckdb.catalog import DEFAULT_RETENTION_POLICY
 from influxpy.backends.duckdb.catalog import ident as _ident
 from influxpy.backends.duckdb.core import EngineCore
 from influxpy.compilers.duckdb import ColumnInfo
@@ -201,13 +200,6 @@ class EngineAdmin(EngineCore):
         A database whose policies were never changed has ``autogen`` only:
         infinite, 7-day shards, the default, as InfluxDB creates it.
         """
-        autogen = {
-            "name": DEFAULT_RETENTION_POLICY,
-            "duration": 0,
-            "shard_duration": 7 * 86_400 * 1_000_000_000,
-            "replication": 1,
-            "default": True,
-        }
         state = self._state
         if database not in state.databases:
             msg = (
@@ -215,10 +207,7 @@ class EngineAdmin(EngineCore):
                 "engine; create it with create_database()."
             )
             raise DatabaseNotFoundError(msg)
-        listed = state.policies.get(database)
-        if listed is None:
-            return [autogen]
-        return [dict(policy) for policy in listed]
+        return [dict(policy) for policy in state.listed_policies(database)]
 
     def create_retention_policy(
         self, database: str, policy: dict[str, Any], *, replace: bool = False

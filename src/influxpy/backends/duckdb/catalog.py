@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "AUTOGEN_POLICY",
     "DEFAULT_RETENTION_POLICY",
     "POLICY_KEYS",
     "TAG_CODES_COLUMNS",
@@ -50,6 +51,7 @@ __all__ = [
     "load_state",
     "policies_table",
     "policy_rows",
+    "policy_shard_ns",
     "table_name",
     "table_sql",
 ]
@@ -65,6 +67,17 @@ FoldedKey = tuple[str, str]
 PolicyRow = Mapping[str, Any]
 #: The keys of a ``PolicyRow``, in the policies table's column order.
 POLICY_KEYS = ("name", "duration", "shard_duration", "replication", "default")
+#: The policy of a database whose policies were never changed: ``autogen``,
+#: infinite, 7-day shard groups, the default, as InfluxDB creates it.
+AUTOGEN_POLICY: PolicyRow = MappingProxyType(
+    {
+        "name": DEFAULT_RETENTION_POLICY,
+        "duration": 0,
+        "shard_duration": 7 * 86_400 * 1_000_000_000,
+        "replication": 1,
+        "default": True,
+    }
+)
 #: The columns of the tag-value dictionary (``TAG_CODES``).
 TAG_CODES_COLUMNS = "code INTEGER PRIMARY KEY, value VARCHAR UNIQUE NOT NULL"
 
@@ -110,6 +123,14 @@ def _empty_map() -> Map[Any, Any]:
 def ident(name: str) -> str:
     """Double-quote a DuckDB identifier."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def policy_shard_ns(policy: Mapping[str, Any] | None) -> int:
+    """The shard group duration of *policy* (a ``retention_policies()``
+    dict, or None for a policy that does not exist), in ns: 7 days where
+    none is recorded."""
+    recorded = int((policy or {}).get("shard_duration") or 0)
+    return recorded or int(AUTOGEN_POLICY["shard_duration"])
 
 
 def table_sql(store: str, key: TableKey, renamed: Mapping[TableKey, str]) -> str:
@@ -174,6 +195,17 @@ class CatalogState:
     #: case, so such a table is named apart (``case_column``); every other
     #: table is named ``rp.measurement``. ``folded`` holds the latter only.
     renamed: Map[TableKey, str] = dataclasses.field(default_factory=_empty_map)
+
+    def listed_policies(self, database: str) -> tuple[PolicyRow, ...]:
+        """*database*'s retention policies in their order (``autogen`` alone
+        for a database whose policies were never changed)."""
+        return self.policies.get(database, (AUTOGEN_POLICY,))
+
+    def policy(self, database: str, rp: str) -> PolicyRow | None:
+        """Policy *rp* of *database*, or None when it has none of that name."""
+        return next(
+            (p for p in self.listed_policies(database) if p["name"] == rp), None
+        )
 
     def table_sql(self, key: TableKey) -> str:
         """The SQL naming the table of *key*."""
@@ -241,18 +273,16 @@ def load_state(con: Any) -> CatalogState:
     for (db,) in with_policies:
         if db not in databases:
             continue
-        listed = con.execute(
-            "SELECT name, duration, shard_duration, replication, is_default "
-            f"FROM {policies_table(store, db)} WHERE position >= 0 ORDER BY position"
+        rows = con.execute(
+            "SELECT name, duration, shard_duration, replication, is_default, "
+            f"position FROM {policies_table(store, db)} ORDER BY position"
         ).fetchall()
-        policies[db] = policy_rows(listed)
-        row = con.execute(
-            f"SELECT name, position FROM {policies_table(store, db)} "
-            "WHERE is_default LIMIT 1"
-        ).fetchone()
-        if row is not None and row[0] != DEFAULT_RETENTION_POLICY:
-            defaults[db] = str(row[0])
-        if row is not None and row[1] < 0:
+        policies[db] = policy_rows(row[:-1] for row in rows if row[-1] >= 0)
+        # The default: a listed policy, or (position -1) a dropped one's name.
+        default = next((row for row in rows if row[4]), None)
+        if default is not None and default[0] != DEFAULT_RETENTION_POLICY:
+            defaults[db] = str(default[0])
+        if default is not None and default[-1] < 0:
             dropped.add(db)
     renamed = _renamed(con, tables)
     persistent = _persistent()

@@ -285,12 +285,9 @@ class CatalogChange:
 
     # -- tables ------------------------------------------------------------------
 
+    @staticmethod
     def _refuse_case_clash(
-        self,
-        database: str,
-        rp: str,
-        batch: Batch,
-        current: Mapping[str, ColumnInfo] | None,
+        batch: Batch, current: Mapping[str, ColumnInfo] | None
     ) -> None:
         """Refuse names DuckDB cannot tell apart from stored ones.
 
@@ -337,18 +334,16 @@ class CatalogChange:
         key = (database, rp, batch.measurement)
         current = self.tables.get(key)
         apart = "" if current is not None else self._table_name(key)
-        table = (
-            self.table_sql(key)
-            if current is not None
-            else table_sql(self.base.store, key, {key: apart} if apart else {})
-        )
+        # A new table named apart is not in ``renamed`` until ``_put``.
+        store = self.base.store
+        table = table_sql(store, key, {key: apart}) if apart else self.table_sql(key)
         wanted = [(k, "tag", "string") for k in batch.tags]
         wanted += [(k, "field", kind) for k, (kind, _v) in batch.fields.items()]
         if current is not None and all(
             _stored(current, name, role) for name, role, _kind in wanted
         ):
             return current
-        self._refuse_case_clash(database, rp, batch, current)
+        self._refuse_case_clash(batch, current)
         created = current is None
         if created:
             self.ensure_database(database)

@@ -21,6 +21,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from influxpy.backends.duckdb.admin import EngineAdmin
+from influxpy.backends.duckdb.catalog import policy_shard_ns
 from influxpy.compilers.duckdb.catalog import GO_ZERO_NS
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ __all__ = [
     "SHARD_GROUPS",
     "EngineRetention",
     "ShardGroup",
-    "policy_shard_ns",
     "shard_group_bounds",
     "shard_start",
 ]
@@ -49,12 +49,6 @@ def shard_group_bounds(t_ns: int, shard_ns: int) -> tuple[int, int]:
     """The ``[start, end)`` of the shard group InfluxDB makes for time *t_ns*."""
     start = shard_start(t_ns, shard_ns)
     return start, min(start + shard_ns, _MAX_END_NS)
-
-
-def policy_shard_ns(policy: dict[str, Any]) -> int:
-    """The shard group duration of *policy* (a ``retention_policies()``
-    dict), in ns: 7 days where none is recorded."""
-    return int(policy.get("shard_duration") or 0) or 7 * 86_400 * 10**9
 
 
 def shard_start(t_ns: int, shard_ns: int) -> int:

@@ -24,9 +24,7 @@ from influxpy.backends.duckdb.batches import (
     batch_from_columns,
     batch_from_objects,
 )
-from influxpy.backends.duckdb.catalog import (
-    DEFAULT_RETENTION_POLICY,
-)
+from influxpy.backends.duckdb.catalog import AUTOGEN_POLICY, policy_shard_ns
 from influxpy.backends.duckdb.catalog_change import CatalogChange
 from influxpy.backends.duckdb.core import EngineCore, _duckdb
 from influxpy.backends.duckdb.ingest import (
@@ -70,7 +68,7 @@ __all__ = ["EngineWrites"]
 #: Rows written between two checkpoints (see ``DuckDBBackend._checkpoint``).
 _CHECKPOINT_ROWS = 1_000_000
 #: ``autogen``'s shard groups (7 days), as ``retention_policies()`` has it.
-_AUTOGEN_SHARD_DURATION = 7 * 86_400 * 1_000_000_000
+_AUTOGEN_SHARD_DURATION = int(AUTOGEN_POLICY["shard_duration"])
 #: The shard groups recorded (``retention_service``).
 _SHARD_GROUPS = "main.influxpy_shard_groups"
 
@@ -202,8 +200,7 @@ class EngineWrites(EngineCore):
 
     def _shard_duration(self, database: str, rp: str) -> int:
         """The shard group duration of policy *rp* (7 days when it has none)."""
-        policy = self._write_policy(database, rp) or {}
-        return int(policy.get("shard_duration") or 0) or _AUTOGEN_SHARD_DURATION
+        return policy_shard_ns(self._state.policy(database, rp))
 
     def _ingest(
         self, database: str, rp: str, batch: Batch, decision: Decision | None = None
@@ -292,15 +289,9 @@ class EngineWrites(EngineCore):
         it (``duration`` and ``shard_duration``), or None when it has none.
 
         Read from the committed catalog (no statement, no lock): every
-        query asks for its policy's shard duration. A database without a
-        policies table has only ``autogen``.
+        query asks for its policy's shard duration.
         """
-        listed = self._state.policies.get(database)
-        if listed is None:
-            if rp != DEFAULT_RETENTION_POLICY:
-                return None
-            return {"duration": 0, "shard_duration": _AUTOGEN_SHARD_DURATION}
-        found = next((p for p in listed if p["name"] == rp), None)
+        found = self._state.policy(database, rp)
         if found is None:
             return None
         return {

@@ -441,6 +441,18 @@ class _CompilerBase(Compiler):
         """Defined in ``windows``."""
         raise NotImplementedError
 
+    def _chain_look_back(self, call: Func) -> tuple[int, Any]:
+        """How many calls that read the point before (DERIVATIVE,
+        DIFFERENCE, MOVING_AVERAGE, ELAPSED; not CUMULATIVE_SUM) the chain
+        of transformations from *call* down holds, and what it ends at (an
+        aggregate, a field): ``difference(difference(v))`` is 2 and ``v``."""
+        levels = 0
+        node: Any = call
+        while isinstance(node, Func) and node.name in self._TRANSFORMS:
+            levels += node.name in self._LOOK_BACK
+            node = node.source
+        return levels, node
+
     def _heap_shards(self, ctx: _Context, call: Func) -> int | None:
         """Defined in ``windows``."""
         raise NotImplementedError

@@ -15,7 +15,6 @@ level imposes on the subquery it reads.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from influxpy.compilers.duckdb.context import (
     _Bounds,
@@ -23,7 +22,6 @@ from influxpy.compilers.duckdb.context import (
     innermost_transform,
     intersect,
 )
-from influxpy.functions import Func
 from influxpy.query import GroupByTime, Query, SelectItem
 
 __all__ = ["SubqueryRangesMixin"]
@@ -176,13 +174,8 @@ class SubqueryRangesMixin(_CompilerBase):
         two, ``cumulative_sum(difference(v))`` one; the most of any."""
         if not self._raw_transforms(items):
             return 0
-        steps = 0
-        for item in items:
-            for call in self._calls_of(item.expression):
-                node: Any = call
-                levels = 0
-                while isinstance(node, Func):
-                    levels += node.name.lower() in self._LOOK_BACK
-                    node = node.source
-                steps = max(steps, levels)
-        return steps
+        return max(
+            self._chain_look_back(call)[0]
+            for item in items
+            for call in self._calls_of(item.expression)
+        )

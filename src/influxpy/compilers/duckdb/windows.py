@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from influxpy.compilers.duckdb.aliases import (
     ORDINAL,
     PART_SHARD,
@@ -212,11 +210,7 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
         MOVING_AVERAGE(…, N) and the period N of a technical-analysis
         function, the largest of the statement's calls.
         """
-        levels = 0
-        node: Any = call
-        while isinstance(node, Func) and node.name in self._TRANSFORMS:
-            levels += node.name in self._LOOK_BACK
-            node = node.source
+        levels, node = self._chain_look_back(call)
         if not isinstance(node, Func):
             return 0
         if grid:
