@@ -211,6 +211,7 @@ CASES: dict[str, Callable[[], Any]] = {
     "sel_lone_max_with_fields": lambda: M.annotate(Max("v")).only("n", "host"),
     "sel_min_window": lambda: W.annotate(Min("v")).resolution(Minute(30)),
     "sel_percentile": lambda: W.annotate(Percentile("v", 90)).resolution(Hour(1)),
+    "sel_percentile_all": lambda: W.annotate(Percentile("v", 99)),
     # -- multi-row -------------------------------------------------------------
     "top": lambda: M.annotate(Top("v", 3)),
     "top_tags": lambda: W.annotate(Top("v", "host", 2)).resolution(Hour(6)),
@@ -326,13 +327,15 @@ def _render(name: str, build: Callable[[], Any]) -> str:
 
 def _plan_meta(plan: Plan | None) -> tuple[dict[str, Any], StreamPlan | None]:
     """The plan as the golden files show it: a dict of its action and
-    fields (tuples as lists), and apart the slice plan of a raw SELECT."""
+    fields (tuples as lists; bindings shown after the SQL), and apart the
+    slice plan of a raw SELECT."""
     assert plan is not None
     meta: dict[str, Any] = {"action": _ACTIONS[type(plan)]}
     for field in dataclasses.fields(plan):
         value = getattr(plan, field.name)
         meta[field.name] = list(value) if isinstance(value, tuple) else value
     stream = meta.pop("stream", None)
+    meta.pop("bindings", None)
     if not meta.get("parts"):
         # Only a SELECT of several measurements has parts.
         meta.pop("parts", None)
@@ -345,6 +348,10 @@ def _render_compiled(lines: list[str], compiled: Compiled) -> str:
     lines.append("-- params: " + pprint.pformat(dict(compiled.params), width=200))
     lines.append("-- meta: " + pprint.pformat(meta, width=200, sort_dicts=True))
     lines.append(compiled.text)
+    for binding in getattr(compiled.plan, "bindings", ()):
+        lines.append(f"-- run first, binding {', '.join(binding.names)}:")
+        lines.append("-- params: " + pprint.pformat(dict(binding.params), width=200))
+        lines.append(binding.text)
     if stream is not None:
         lines.extend(_render_stream(stream, compiled.params))
     return "\n".join(lines) + "\n"

@@ -32,6 +32,7 @@ import pytest
 
 import influxpy
 from influxpy import F, Percentile, Second, fields, models
+from influxpy.backends.duckdb.stream import bound_params
 from influxpy.compilers.duckdb import percentile, percentile_groups, percentile_tails
 from influxpy.functions import Func
 
@@ -109,6 +110,10 @@ WAYS = {
 
 
 def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
     return f"CAST({float(value)!r} AS DOUBLE)"
@@ -122,14 +127,21 @@ class Prepared:
         self.cursor = self.backend._cursor()
         self.names: dict[str, str] = {}
 
-    def points(self, qs: Any) -> list[tuple[int, Any]]:
-        """The (time, value) rows of *qs*, as ``points()`` would give them."""
+    def points(
+        self, qs: Any, bracket: dict[str, Any] | None = None
+    ) -> list[tuple[int, Any]]:
+        """The (time, value) rows of *qs*, as ``points()`` would give them;
+        with *bracket*, its values bound instead of those the bracket's own
+        statement finds (``Binding``), by the end of their names."""
         compiled = qs.query.compile(self.backend.get_compiler(None))
         name = self.names.get(compiled.text)
         if name is None:
             name = self.names[compiled.text] = f"percentile_{len(self.names)}"
             self.cursor.execute(f"PREPARE {name} AS {compiled.text}")
-        params = dict(compiled.params).items()
+        bound = bound_params(self.cursor, compiled)
+        if bracket is not None:
+            bound = {k: bracket.get(k.rsplit("_", 1)[-1], v) for k, v in bound.items()}
+        params = bound.items()
         values = ", ".join(f"{k} := {_literal(v)}" for k, v in params)
         rows: list[tuple[int, Any]] = self.cursor.execute(
             f"EXECUTE {name}({values})"
@@ -192,6 +204,51 @@ def test_percentile_equals_the_point_at_the_rank_of_a_full_sort(
         call = qs.annotate(Func("percentile", F("v"), p)).epoch()
         got = [((row["time"] - T0) // S, row["percentile"]) for row in call.points()]
         assert got == by_sort(todo[-1][1], p), p
+
+
+#: Brackets bound instead of the one the sample gives: the bracket only
+#: decides how much the statement sorts, never its answer.
+WRONG_BRACKETS = [
+    {"lo": 0.0, "hi": 0.0, "upper": True, "small": True},
+    {"lo": 2.0, "hi": 2.0, "upper": False, "small": True},
+    {"lo": 1.0, "hi": 0.0, "upper": True, "small": False},
+    {"lo": -5.0, "hi": 5.0, "upper": False, "small": False},
+    {"lo": -5.0, "hi": 5.0, "upper": True, "small": True},
+    {"lo": 0.5, "hi": 1.5, "upper": True, "small": True},
+    {"lo": 0.5, "hi": 1.5, "upper": False, "small": False},
+    {"lo": None, "hi": None, "upper": None, "small": None},
+    {"lo": 1.0, "hi": None, "upper": True, "small": True},
+]
+
+
+def test_any_bracket_bound_gives_the_point_at_the_rank_of_a_full_sort(
+    engine: str,
+) -> None:
+    # The bracket is a statement of its own whose row the percentile's SQL
+    # binds: whatever values are bound, right or wrong, held or missed,
+    # kept or read again, the answer is the point at the nearest rank.
+    todo = cases(engine)
+    Sample.series.using(engine).bulk_create(
+        Sample(time=T0 + t * S, v=v, case=str(i))
+        for i, points, _ in todo
+        for t, v in points
+    )
+    run = Prepared(engine)
+    qs = Sample.series.using(engine).filter(time__gte=T0)
+    compiled = qs.annotate(Func("percentile", F("v"), 50)).query.compile(
+        run.backend.get_compiler(None)
+    )
+    assert compiled.plan.bindings, "the bracket is a statement of its own"
+    # Each case and percentile with one of the brackets in turn.
+    turn = itertools.cycle(WRONG_BRACKETS + WRONG_BRACKETS[:1])
+    for i, points, percents in todo:
+        one = qs.filter(case=str(i))
+        for p in percents:
+            call = one.annotate(Func("percentile", F("v"), p)).epoch()
+            bracket = next(turn)
+            rows = run.points(call, bracket)
+            got = [((t - T0) // S, v) for t, v in rows]
+            assert got == by_sort(points, p), (points, p, bracket)
 
 
 @pytest.mark.parametrize("tail", [0.0, 2.0])

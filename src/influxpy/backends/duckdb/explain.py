@@ -1,11 +1,13 @@
 """The plans of the embedded engine: DuckDB's ``EXPLAIN`` of the compiled SQL.
 
-``explain()`` gives the SQL the engine runs for a statement, a blank line,
-then DuckDB's physical plan (``EXPLAIN``) or its profile of a run
-(``EXPLAIN ANALYZE``, which reads the rows but writes nothing, even for an
-``INTO``: the engine writes those rows itself). A statement the engine
-answers without SQL (a measurement that does not exist) has the empty
-plan, as influxd's ``EXPLAIN`` of such a query is one empty line.
+``explain()`` gives the SQL the engine runs for a statement (after the
+statements run first whose rows bind its parameters, each with a comment
+and a blank line), a blank line, then DuckDB's physical plan
+(``EXPLAIN``) or its profile of a run (``EXPLAIN ANALYZE``, which reads
+the rows but writes nothing, even for an ``INTO``: the engine writes
+those rows itself). A statement the engine answers without SQL (a
+measurement that does not exist) has the empty plan, as influxd's
+``EXPLAIN`` of such a query is one empty line.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from influxpy.backends.duckdb.core import EngineCore, _duckdb
 from influxpy.backends.duckdb.reading import _plan_of
-from influxpy.compilers.duckdb.plan import EmptyPlan
+from influxpy.backends.duckdb.stream import bound_params
+from influxpy.compilers.duckdb.plan import Binding, EmptyPlan, IntoPlan, SelectPlan
 from influxpy.exceptions import ProgrammingError
 
 if TYPE_CHECKING:
@@ -36,12 +39,23 @@ class EngineExplain(EngineCore):
         keyword = "EXPLAIN ANALYZE " if analyze else "EXPLAIN "
         cursor = self._cursor()
         try:
-            rows = cursor.execute(keyword + compiled.text, dict(compiled.params))
-            found = rows.fetchall()
+            params = bound_params(cursor, compiled)
+            found = cursor.execute(keyword + compiled.text, params).fetchall()
         except _duckdb().Error as exc:
             msg = f"The embedded engine failed to explain the query: {exc}"
             raise ProgrammingError(msg) from None
         finally:
             cursor.close()
         plan = "\n".join(str(row[-1]).rstrip("\n") for row in found)
-        return f"{compiled.text}\n\n{plan}"
+        first = "".join(
+            f"-- run first, its row binds {', '.join('$' + n for n in b.names)}\n"
+            f"{b.text}\n\n"
+            for b in _bindings(compiled)
+        )
+        return f"{first}{compiled.text}\n\n{plan}"
+
+
+def _bindings(compiled: Compiled) -> tuple[Binding, ...]:
+    """The statements run before *compiled*'s SQL (``Binding``)."""
+    plan = compiled.plan
+    return plan.bindings if isinstance(plan, SelectPlan | IntoPlan) else ()

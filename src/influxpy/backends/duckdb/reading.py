@@ -19,7 +19,12 @@ from influxpy.backends.duckdb.batches import Batch
 from influxpy.backends.duckdb.core import _duckdb
 from influxpy.backends.duckdb.heap_order import Run, Runs, heap_ordered
 from influxpy.backends.duckdb.ingest import conflict_error
-from influxpy.backends.duckdb.stream import Batches, failed_query, stream_batches
+from influxpy.backends.duckdb.stream import (
+    Batches,
+    bound_params,
+    failed_query,
+    stream_batches,
+)
 from influxpy.backends.duckdb.writing import EngineWrites
 from influxpy.compilers.duckdb.plan import (
     DeletePlan,
@@ -229,7 +234,8 @@ class EngineQueries(EngineWrites, EngineAdmin):
         duckdb = _duckdb()
         cursor = self._cursor()
         try:
-            rows = cursor.execute(compiled.text, dict(compiled.params)).fetchall()
+            params = bound_params(cursor, compiled)
+            rows = cursor.execute(compiled.text, params).fetchall()
         except duckdb.Error as exc:
             raise failed_query(exc) from None
         finally:

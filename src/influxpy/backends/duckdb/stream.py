@@ -19,12 +19,14 @@ from queue import Full, Queue
 from typing import Any
 
 from influxpy.compilers.base import Compiled
+from influxpy.compilers.duckdb.plan import IntoPlan, SelectPlan
 from influxpy.compilers.duckdb.stream import Slice, StreamPlan
 from influxpy.exceptions import ProgrammingError
 
 __all__ = [
     "SLICE_ROWS",
     "Batches",
+    "bound_params",
     "column_batches",
     "damaged",
     "failed_query",
@@ -80,6 +82,20 @@ def failed_query(exc: Exception) -> ProgrammingError:
     return ProgrammingError(f"{msg}. {advice}" if advice else msg)
 
 
+def bound_params(cursor: Any, compiled: Compiled) -> dict[str, Any]:
+    """The parameters to run *compiled*'s SQL with: its own, and those its
+    plan's bindings give, each binding's statement run on *cursor* first
+    (``compilers.duckdb.plan.Binding``). DuckDB's errors pass through."""
+    params = dict(compiled.params)
+    plan = compiled.plan
+    if isinstance(plan, SelectPlan | IntoPlan):
+        for binding in plan.bindings:
+            row = cursor.execute(binding.text, dict(binding.params)).fetchone()
+            values = row if row is not None else (None,) * len(binding.names)
+            params.update(zip(binding.names, values, strict=True))
+    return params
+
+
 def column_batches(
     cursor: Any, compiled: Compiled, size: int
 ) -> Iterator[list[list[Any]]]:
@@ -96,7 +112,7 @@ def column_batches(
     import duckdb
 
     try:
-        cursor.execute(compiled.text, dict(compiled.params))
+        cursor.execute(compiled.text, bound_params(cursor, compiled))
         kinds = {str(column[1]) for column in cursor.description}
         if kinds <= _NUMPY_SAFE:
             arrays = list(cursor.fetchnumpy().values())

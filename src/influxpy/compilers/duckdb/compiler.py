@@ -183,12 +183,9 @@ class DuckDBCompiler(
             columns=tuple(selected.names),
             stream=self._streams.get(sql),
             heap=self._heaps.get(sql),
+            bindings=self._bindings_of(sql),
         )
         return Compiled(sql, self._used_params(sql), plan=plan)
-
-    def _used_params(self, sql: str) -> dict[str, Any]:
-        used = set(re.findall(r"\$(p\d+)\b", sql))
-        return {k: v for k, v in self.params.items() if k in used}
 
     def _compile_into(self, query: Query, target: Source) -> Compiled:
         """``SELECT … INTO``: the rows to write, and where to write them.
@@ -213,6 +210,7 @@ class DuckDBCompiler(
             columns=tuple(selected.names),
             kinds=tuple(selected.kinds),
             tag_columns=_top_tags(query, selected.names),
+            bindings=self._bindings_of(selected.sql),
         )
         sql = selected.sql
         return Compiled(sql, self._used_params(sql), writes=True, plan=plan)

@@ -10,6 +10,7 @@ need no compiler.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any, ClassVar
@@ -23,7 +24,7 @@ from influxpy.compilers.duckdb.catalog import (
     find_column,
     ident,
 )
-from influxpy.compilers.duckdb.plan import HeapOrder
+from influxpy.compilers.duckdb.plan import Binding, HeapOrder
 from influxpy.compilers.duckdb.shared import SharedAggregates
 from influxpy.compilers.duckdb.stream import StreamPlan
 from influxpy.exceptions import UnsupportedCompilation
@@ -225,6 +226,8 @@ class _CompilerBase(Compiler):
         self._streams: dict[str, StreamPlan] = {}
         #: The raw SELECTs whose ties the backend orders, by their SQL.
         self._heaps: dict[str, HeapOrder] = {}
+        #: Statements whose rows bind parameters of the SQL (``_bind``).
+        self._bindings: list[Binding] = []
         #: The statement's own query (``_compile_query``), not a subquery's.
         self._top_query: Query | None = None
         #: The time range the statement reading a subquery maps its shards
@@ -280,6 +283,22 @@ class _CompilerBase(Compiler):
         if isinstance(value, float):
             return f"CAST(${name} AS DOUBLE)"
         return f"${name}"
+
+    def _bind(self, binding: Binding) -> None:
+        """Keep *binding* (its own parameters taken from those bound so far)
+        for the statement whose SQL reads its names (``_bindings_of``)."""
+        params = self._used_params(binding.text)
+        self._bindings.append(dataclasses.replace(binding, params=params))
+
+    def _bindings_of(self, sql: str) -> tuple[Binding, ...]:
+        """The bindings of the parameters *sql* reads."""
+        used = set(re.findall(r"\$(\w+)", sql))
+        return tuple(b for b in self._bindings if b.names[0] in used)
+
+    def _used_params(self, sql: str) -> dict[str, Any]:
+        """The parameters bound so far that *sql* reads."""
+        used = set(re.findall(r"\$(p\d+)\b", sql))
+        return {k: v for k, v in self.params.items() if k in used}
 
     def _table(self, source: Source) -> tuple[str, Mapping[str, ColumnInfo]] | None:
         if source.database and source.database != self.catalog.database:

@@ -18,23 +18,31 @@ Instead, a sample brackets the answer and one parallel scan finds it:
    of values up to the sample's median vary than those of independent
    values would (a design effect, measured on the same sample);
 2. one scan reads the tail on the percentile's short side: the rows from
-   ``lo`` up when ``p >= 50``, those up to ``hi`` otherwise. The tail's
-   bound is joined as a one-row relation, which DuckDB turns into a filter
-   inside the table scan, so only the tail leaves it. With ``n`` (a count
-   that reads no value), the tail's size and its rows below ``lo`` and up
-   to ``hi`` give the rows below ``lo`` and up to ``hi`` of the whole; if
-   ``k`` lies between the two, the point at rank ``k`` has a value in
-   ``[lo, hi]``;
+   ``lo`` up when ``p >= 50``, those up to ``hi`` otherwise. When the
+   sample is drawn from the table itself, step 1 is a statement of its
+   own (a ``Binding``, run first), and its bounds are bound to the
+   statement as constants, which DuckDB evaluates inside the table's scan
+   (9 ms for 10,000,000 rows, against 13 ms for a bound joined as a
+   one-row relation and compared row by row), so only the tail leaves it.
+   Otherwise (a sample of a subquery's rows) the bounds are a one-row
+   relation of the same statement. With ``n`` (a count that reads no
+   value), the tail's size and its rows below ``lo`` and up to ``hi`` give
+   the rows below ``lo`` and up to ``hi`` of the whole; if ``k`` lies
+   between the two, the point at rank ``k`` has a value in ``[lo, hi]``;
 3. the tail's rows valued in ``[lo, hi]`` (a few per thousand of the
-   whole) are ranked by ``(value, time)`` and the one at rank ``k`` minus
-   the count below ``lo`` is the answer.
+   whole) are counted in ``BINS`` bins of equal width by value, and only
+   the rows of the bin holding rank ``k`` (less the count below ``lo``)
+   are ranked by ``(value, time)``: the one at that rank is the answer. A
+   bin's number never falls as the value rises (a difference of doubles,
+   scaled and floored, is monotone), so the bins' counts add up to ranks.
 
 A tail expected to hold at most ``TAIL_SHARE`` of the rows is kept in
 memory for step 3; a larger one (percentiles near the median) is only
 counted, and step 3 reads the rows inside the bracket in a scan of its own
 (the bracket's bounds are again pushed into that scan).
 
-The sample only decides how much the last step sorts, never the answer.
+The sample only decides how much the last step sorts, never the answer:
+any bracket bound gives the same point.
 When it misses (an unlucky or tiny sample: ``k`` is outside the counts),
 the exact selection below runs instead; its scans join a one-row relation
 that is empty when the bracket held, so they read nothing then (DuckDB
@@ -58,12 +66,14 @@ tests/compilers/test_percentile_rank.py compares the answers of every way
 to miss) with a full sort on every tie pattern of up to four points over
 three values, on random sets of up to 101 points with many ties and on
 9,000 points that trend with time, at percentiles whose rank rounds up,
-rounds down or is exact.
+rounds down or is exact; and with brackets bound that are wrong in every
+way (empty, reversed, on the wrong side, null).
 """
 
 from __future__ import annotations
 
 from influxpy.compilers.duckdb.aliases import GROUP_SIZE, ROW_NUMBER, _own
+from influxpy.compilers.duckdb.plan import Binding
 
 __all__ = [
     "BRACKET_WIDTHS",
@@ -94,6 +104,9 @@ BRACKET_WIDTHS = (
 #: A tail of the rows (beyond the bracket's far bound) is kept in memory
 #: when it is expected to hold at most this share of them.
 TAIL_SHARE = 0.1
+#: The bracket's rows are counted in this many bins by value, and only
+#: those of the bin holding the rank are sorted.
+BINS = 1024
 #: The bracket is this many standard errors of the sample's quantile wide.
 _SIGMAS = 4.0
 #: The sample counts as this many times fewer independent values than it
@@ -128,6 +141,11 @@ _ERROR = _own("influxpy_perr")
 _UPPER = _own("influxpy_pupper")
 _SMALL = _own("influxpy_psmall")
 _T = _own("influxpy_ptail")
+_BIN = _own("influxpy_pbin")
+_AT = _own("influxpy_pat")
+_C = _own("influxpy_pcount")
+_BEFORE = _own("influxpy_pbefore")
+_IN_BIN = _own("influxpy_pinbin")
 
 
 def bounded_rows(
@@ -154,8 +172,10 @@ def nearest_rank_rows(
     table: str = "",
     *,
     descending: bool = False,
-) -> tuple[list[str], str]:
-    """CTEs and a relation holding the point PERCENTILE picks from *rows*.
+    bound: str = "bound",
+) -> tuple[list[str], str, Binding | None]:
+    """CTEs and a relation holding the point PERCENTILE picks from *rows*,
+    and the statement that draws its bracket when it is one of its own.
 
     *rows* is a relation body (``base WHERE ...``) whose non-null values of
     *x* are the percentile's input, *p* the SQL of the percentile (0-100).
@@ -164,7 +184,10 @@ def nearest_rank_rows(
     ranked row holds for it; it is empty when the rank is outside ``1..n``.
     With *base*, the CTE ``base AS (SELECT ... FROM <table> WHERE ...)``
     that *rows* reads, and its *table*, the sample is drawn inside the
-    table's scan, which then skips the vectors left out. Ties of value are
+    table's scan, which then skips the vectors left out, and the bracket
+    is a statement of its own: the returned ``Binding``, whose values the
+    relation's SQL reads as parameters named from *bound*, unique in the
+    statement. Ties of value are
     ordered by time as the query reads the points (``descending``: latest
     first), as influxd's sort by value keeps its input's order of ties.
     """
@@ -228,15 +251,53 @@ def nearest_rank_rows(
         f"FROM {name}_sample, {name}_spread)))"
     )
     read = f"(SELECT * FROM {rows}) AS r"
+    binding: Binding | None = None
+    if vectors:
+        # The sample is read from the table itself: the bracket is a
+        # statement of its own (``Binding``), whose values the rows are
+        # compared with as constants, inside the table's scan.
+        names = tuple(f"{bound}_{part}" for part in ("lo", "hi", "upper", "small"))
+        lo, hi, up, small = (f"${n}" for n in names)
+        sampling = [
+            *sample_ctes,
+            f"{name}_sample AS ({sampled})",
+            f"{name}_spread AS ({spread})",
+        ]
+        binding = Binding(
+            f"WITH {', '.join(sampling)} SELECT {_LO}, {_HI}, {_UPPER}, {_SMALL} "
+            f"FROM ({bounds})",
+            {},
+            names,
+        )
+        constants = (
+            f"{lo} AS {_LO}, {hi} AS {_HI}, {up} AS {_UPPER}, {small} AS {_SMALL}"
+        )
+        bracket_ctes = [f"{name}_bounds AS (SELECT {constants})"]
 
-    def tail(small: str) -> str:
-        """The rows of the tail, when the bracket's flag is *small*."""
-        return bounded_rows(read, f"{name}_bounds", small, x, (_LO, _HI, _UPPER))
+        def tail(flag: str) -> str:
+            """The rows of the tail, when the bracket's flag is *flag*."""
+            side = f"CASE WHEN {up} THEN r.{x} >= {lo} ELSE r.{x} <= {hi} END"
+            return f"SELECT r.* FROM {read} WHERE {flag} AND {side}"
 
+        tails = (tail(small), tail(f"NOT {small}"))
+        within_again = f"ON TRUE WHERE NOT {small} AND r.{x} >= {lo} AND r.{x} <= {hi}"
+    else:
+        bracket_ctes = [
+            f"{name}_sample AS ({sampled})",
+            f"{name}_spread AS ({spread})",
+            f"{name}_bounds AS MATERIALIZED ({bounds})",
+        ]
+
+        def tail(flag: str) -> str:
+            """The rows of the tail, when the bracket's flag is *flag*."""
+            return bounded_rows(read, f"{name}_bounds", flag, x, (_LO, _HI, _UPPER))
+
+        tails = (tail(_SMALL), tail(f"NOT {_SMALL}"))
+        within_again = f"ON r.{x} >= h.{_LO} AND r.{x} <= h.{_HI}"
     # A tail of at most TAIL_SHARE of the rows is kept (one scan: its
     # counts and the rows inside the bracket come from it); a larger one is
     # only counted, and the rows inside the bracket are read again.
-    streamed = tail(f"NOT {_SMALL}")
+    kept_tail, streamed = tails
     counts = (
         f"SELECT count(*) AS {_T}, count(*) FILTER (WHERE {x} < {_LO}) AS {_BELOW}, "
         f"count(*) FILTER (WHERE {x} <= {_HI}) AS {_UPTO} "
@@ -256,10 +317,8 @@ def nearest_rank_rows(
     held = f"{_K} > {_BELOW} AND {_K} <= {_UPTO}"
     missing = f"SELECT 1 AS {_MISS} FROM {name}_bracket WHERE {inside} AND NOT ({held})"
     ctes = [
-        f"{name}_sample AS ({sampled})",
-        f"{name}_spread AS ({spread})",
-        f"{name}_bounds AS MATERIALIZED ({bounds})",
-        f"{name}_tail AS MATERIALIZED ({tail(_SMALL)})",
+        *bracket_ctes,
+        f"{name}_tail AS MATERIALIZED ({kept_tail})",
         f"{name}_bracket AS MATERIALIZED ({counted})",
         f"{name}_hit AS (SELECT * FROM {name}_bracket WHERE {inside} AND {held})",
         f"{name}_miss AS ({missing})",
@@ -269,29 +328,51 @@ def nearest_rank_rows(
     bracketed = (
         f"SELECT t.*, h.* FROM {name}_tail AS t JOIN {kept} AS h "
         f"ON t.{x} >= h.{_LO} AND t.{x} <= h.{_HI} "
-        f"UNION ALL SELECT r.*, h.* FROM {read} JOIN {again} AS h "
-        f"ON r.{x} >= h.{_LO} AND r.{x} <= h.{_HI}"
+        f"UNION ALL SELECT r.*, h.* FROM {read} JOIN {again} AS h {within_again}"
+    )
+    # The bracket's rows fall into BINS bins of equal width by value (a
+    # bin number never falls as the value rises); only the rows of the bin
+    # holding the rank are sorted.
+    span = f"CAST({_HI} AS DOUBLE) - CAST({_LO} AS DOUBLE)"
+    binned = (
+        f"CASE WHEN {span} > 0 THEN CAST(floor((CAST({x} AS DOUBLE) - "
+        f"CAST({_LO} AS DOUBLE)) / ({span}) * {BINS}) AS BIGINT) ELSE 0 END"
+    )
+    in_bins = f"SELECT *, {binned} AS {_BIN} FROM ({bracketed})"
+    ctes.append(f"{name}_in AS MATERIALIZED ({in_bins})")
+    counted_bins = f"SELECT {_BIN}, count(*) AS {_C} FROM {name}_in GROUP BY {_BIN}"
+    before = (
+        f"SELECT {_BIN} AS {_AT}, sum({_C}) OVER (ORDER BY {_BIN} ROWS UNBOUNDED "
+        f"PRECEDING) - {_C} AS {_BEFORE}, {_C} AS {_IN_BIN} FROM ({counted_bins})"
     )
     within = (
         f"SELECT * EXCLUDE ({_N}, {_K}, {_BELOW}, {_UPTO}, {_LO}, {_HI}, "
-        f"{_SMALL}), {_K} AS {ROW_NUMBER}, {_N} AS {GROUP_SIZE}, "
-        f"{_BELOW} + row_number() OVER (ORDER BY {x}, time{later}) AS {_POS} "
-        f"FROM ({bracketed})"
+        f"{_SMALL}, {_BIN}, {_AT}, {_BEFORE}, {_IN_BIN}), {_K} AS {ROW_NUMBER}, "
+        f"{_N} AS {GROUP_SIZE}, {_BELOW} + {_BEFORE} + row_number() OVER "
+        f"(ORDER BY {x}, time{later}) AS {_POS} "
+        f"FROM {name}_in JOIN ({before}) ON {_BIN} = {_AT} "
+        f"WHERE {_BELOW} + {_BEFORE} < {_K} "
+        f"AND {_K} <= {_BELOW} + {_BEFORE} + {_IN_BIN}"
     )
     found = f"SELECT * EXCLUDE ({_POS}) FROM ({within}) WHERE {_POS} = {ROW_NUMBER}"
     # The exact selection reads the rows only when the bracket missed.
     missed = f"(SELECT r.* FROM {read}, {name}_miss) AS missed"
     exact_ctes, exact = _exact_rows(f"{name}_exact", x, missed, p, later)
     relation = f"(SELECT * FROM ({found}) UNION ALL BY NAME SELECT * FROM {exact})"
-    return [*sample_ctes, *ctes, *exact_ctes], relation
+    if binding is not None:
+        return [*ctes, *exact_ctes], relation, binding
+    return [*sample_ctes, *ctes, *exact_ctes], relation, None
 
 
 def sample_source(
-    name: str, rows: str, base: str, table: str, sample: str = SAMPLE
+    name: str, rows: str, base: str, table: str, sample: str | None = None
 ) -> tuple[list[str], str, bool]:
-    """CTEs and a relation: about *sample* of the rows of *rows* (drawn in
+    """CTEs and a relation: about *sample* (``SAMPLE``, as it is when
+    called, by default) of the rows of *rows* (drawn in
     *table*'s scan where *base* reads it); and whether its rows carry the
     number of their vector (``_VECTOR_ID``)."""
+    if sample is None:
+        sample = SAMPLE
     head = "base AS (SELECT "
     scan = f" FROM {table} WHERE "
     if (

@@ -13,16 +13,22 @@ cut its rows into series:
   ``parts`` are the SELECTs to run one after the other.
 - ``IntoPlan``: the SQL returns the rows a ``SELECT … INTO`` writes, and
   where to write them.
+
+A SELECT or INTO plan may carry ``bindings``: statements the backend runs
+first, whose one row binds parameters of the SQL (``Binding``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from typing import Any
 
 from influxpy.compilers.base import Compiled, Plan
 from influxpy.compilers.duckdb.stream import StreamPlan
 
 __all__ = [
+    "Binding",
     "DeletePlan",
     "EmptyPlan",
     "EnginePlan",
@@ -59,6 +65,26 @@ class HeapOrder:
 
 
 @dataclasses.dataclass(frozen=True)
+class Binding:
+    """A statement the backend runs before the plan's SQL: its one row
+    binds the SQL's parameters *names*, in order (all null without a row).
+
+    A binding steers how the SQL reads its rows, never what it answers:
+    the SQL gives the same rows whatever values are bound. The bracket a
+    percentile draws from a sample (``percentile``), bound as constants,
+    becomes a filter DuckDB evaluates inside the table's scan, where a
+    one-row relation joined to the rows would be compared row by row.
+    """
+
+    #: The statement, complete in itself (its own CTEs).
+    text: str
+    #: Its own parameters.
+    params: Mapping[str, Any]
+    #: The parameters of the plan's SQL its row's values bind.
+    names: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
 class SelectPlan(Plan):
     """A SELECT whose rows the backend cuts into series."""
 
@@ -75,6 +101,8 @@ class SelectPlan(Plan):
     parts: tuple[Compiled, ...] = ()
     #: Rows at one time to be put in influxd's heap order by the backend.
     heap: HeapOrder | None = None
+    #: Statements run first, whose rows bind parameters of the SQL.
+    bindings: tuple[Binding, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +126,8 @@ class IntoPlan(Plan):
     #: Of several measurements: the compiled ``SELECT … INTO`` of each, run
     #: in this order (the rows written are their sum); the SQL is then empty.
     parts: tuple[Compiled, ...] = ()
+    #: Statements run first, whose rows bind parameters of the SQL.
+    bindings: tuple[Binding, ...] = ()
 
 
 #: Every plan ``DuckDBCompiler`` returns.

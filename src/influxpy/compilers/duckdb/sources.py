@@ -520,7 +520,7 @@ class SourcesMixin(_CompilerBase):
             return Compiled("", plan=EmptyPlan())
         first = runs[0].plan
         assert isinstance(first, SelectPlan)
-        plan = dataclasses.replace(first, stream=None, parts=runs)
+        plan = dataclasses.replace(first, stream=None, parts=runs, bindings=())
         return Compiled("", plan=plan)
 
     def _compile_query(self, query: Query) -> Compiled:

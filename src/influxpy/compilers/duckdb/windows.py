@@ -366,10 +366,19 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
             else:
                 # Over all the rows: a selection, not a sort (percentile.py).
                 p = self._param(float(call.params[0]))
-                more, rows = nearest_rank_rows(
-                    name, x, rows, p, ctes[0], ctx.table, descending=query.descending
+                more, rows, binding = nearest_rank_rows(
+                    name,
+                    x,
+                    rows,
+                    p,
+                    ctes[0],
+                    ctx.table,
+                    descending=query.descending,
+                    bound=f"bound{len(self._bindings)}",
                 )
                 ctes.extend(more)
+                if binding is not None:
+                    self._bind(binding)
         codes = ctx.codes if grouping == "ALL" else []
         reported = "r.time"
         # The start of a series' part's window, over the parts' columns.

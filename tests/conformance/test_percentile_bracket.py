@@ -1,0 +1,109 @@
+"""PERCENTILE over all of a measurement's rows, with the bracket drawn by a
+statement of its own, answers as influxd 1.6.7 answers.
+
+The engine draws a sample of the table to bracket the point at the nearest
+rank (``compilers/duckdb/percentile.py``); the bracket is a statement run
+first, whose row binds constants of the percentile's own statement
+(``Binding``). Every context that carries such a statement runs here on
+influxd and on the engine: several percentiles in one SELECT, beside other
+calls, under a subquery, over two measurements, with a tag or time
+condition, in descending order and written by INTO. The sample takes every
+vector, half of them, or (as shipped, on tables this small) none, so the
+bracket holds, holds or misses, and is absent.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+import influxpy
+from conformance._common import stored_answer
+from influxpy.compilers.duckdb import percentile
+from influxpy.influxql import parse_statement
+
+
+def _lines() -> list[str]:
+    """5,000 points of two series in ``m`` and 1,000 in ``m2``, every value
+    distinct (influxd's order among tied values of more than 12 points is
+    its sort's own)."""
+    rng = random.Random(20261206)
+    floats = rng.sample(range(1_000_000), 6_000)
+    integers = rng.sample(range(-500_000, 500_000), 5_000)
+    lines = [
+        f"m,t={'ab'[i % 2]} v={floats[i] / 7},n={integers[i]}i {i + 1}"
+        for i in range(5_000)
+    ]
+    lines += [f"m2 v={floats[5_000 + i] / 7} {i + 1}" for i in range(1_000)]
+    return lines
+
+
+LINES = _lines()
+STATEMENTS = [
+    "SELECT percentile(v, 99) FROM m",
+    "SELECT percentile(v, 0.5) FROM m",
+    "SELECT percentile(v, 50) FROM m",
+    "SELECT percentile(n, 90) FROM m",
+    "SELECT percentile(v, 1), percentile(v, 50), percentile(n, 97) FROM m",
+    "SELECT percentile(v, 99), max(v), count(v) FROM m",
+    "SELECT percentile(v, 99) FROM m WHERE t = 'a'",
+    "SELECT percentile(v, 95) FROM m WHERE time >= 1000 AND time < 4000",
+    "SELECT percentile(v, 95) FROM m ORDER BY time DESC",
+    "SELECT percentile(v, 75) FROM m, m2",
+    "SELECT max(p) FROM (SELECT percentile(v, 95) AS p FROM m)",
+    "SELECT percentile(p, 50) FROM (SELECT percentile(v, 95) AS p FROM m)",
+    "SELECT percentile(v, 99) * 2 FROM m",
+]
+
+#: How much of the table the bracket's sample takes.
+SAMPLES = ["100% (system)", "50% (system)", percentile.SAMPLE]
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+@pytest.mark.parametrize("text", STATEMENTS)
+def test_percentile_with_its_bracket_drawn_first(
+    both: tuple[str, str], text: str, sample: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(percentile, "SAMPLE", sample)
+    server, engine = (
+        stored_answer(alias, "percentile_bracket", LINES, text) for alias in both
+    )
+    assert engine == server
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_percentile_written_by_into(
+    both: tuple[str, str], sample: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(percentile, "SAMPLE", sample)
+    text = (
+        "SELECT percentile(v, 99) AS p99, percentile(n, 1) AS n1 "
+        "INTO into_p FROM m GROUP BY t"
+    )
+    answers: list[Any] = []
+    for alias in both:
+        written = stored_answer(alias, "percentile_into", LINES, text)
+        backend = influxpy.get_connection(alias)
+        (result,) = list(
+            backend.statements("SELECT * FROM into_p", database="percentile_into")
+        )
+        answers.append((written, [list(v) for s in result.series for v in s.values]))
+    server, engine = answers
+    assert engine == server
+    assert len(server[1]) == 2
+
+
+def test_the_bracket_is_a_statement_of_its_own(both: tuple[str, str]) -> None:
+    # The statements above carry the bracket as a binding, or they would
+    # not test it.
+    _server, engine = both
+    backend: Any = influxpy.get_connection(engine)
+    backend.create_database("percentile_bracket")
+    backend.write_lines(LINES, database="percentile_bracket")
+    query = parse_statement("SELECT percentile(v, 99) FROM m")
+    compiled = backend.get_compiler("percentile_bracket").compile(query)
+    (binding,) = compiled.plan.bindings
+    assert len(binding.names) == 4
+    assert all(f"${name}" in compiled.text for name in binding.names)
