@@ -175,6 +175,17 @@ def cases(alias: str) -> list[tuple[int, list[tuple[int, float]], list[float]]]:
     return out
 
 
+def stored_cases(alias: str) -> list[tuple[int, list[tuple[int, float]], list[float]]]:
+    """``cases()``, each written to the store of *alias* as its ``case`` tag."""
+    todo = cases(alias)
+    Sample.series.using(alias).bulk_create(
+        Sample(time=T0 + t * S, v=v, case=str(i))
+        for i, points, _ in todo
+        for t, v in points
+    )
+    return todo
+
+
 @pytest.mark.parametrize("way", list(WAYS))
 def test_percentile_equals_the_point_at_the_rank_of_a_full_sort(
     engine: str, way: str, monkeypatch: pytest.MonkeyPatch
@@ -183,12 +194,7 @@ def test_percentile_equals_the_point_at_the_rank_of_a_full_sort(
     monkeypatch.setattr(percentile, "SAMPLE", sample)
     monkeypatch.setattr(percentile, "BRACKET_WIDTHS", widths)
     monkeypatch.setattr(percentile, "TAIL_SHARE", tail)
-    todo = cases(engine)
-    Sample.series.using(engine).bulk_create(
-        Sample(time=T0 + t * S, v=v, case=str(i))
-        for i, points, _ in todo
-        for t, v in points
-    )
+    todo = stored_cases(engine)
     run = Prepared(engine)
     for i, points, percents in todo:
         qs = Sample.series.using(engine).filter(case=str(i))
@@ -227,12 +233,7 @@ def test_any_bracket_bound_gives_the_point_at_the_rank_of_a_full_sort(
     # The bracket is a statement of its own whose row the percentile's SQL
     # binds: whatever values are bound, right or wrong, held or missed,
     # kept or read again, the answer is the point at the nearest rank.
-    todo = cases(engine)
-    Sample.series.using(engine).bulk_create(
-        Sample(time=T0 + t * S, v=v, case=str(i))
-        for i, points, _ in todo
-        for t, v in points
-    )
+    todo = stored_cases(engine)
     run = Prepared(engine)
     qs = Sample.series.using(engine).filter(time__gte=T0)
     compiled = qs.annotate(Func("percentile", F("v"), 50)).query.compile(
@@ -319,12 +320,7 @@ def test_percentile_of_each_group_equals_the_point_at_the_rank_of_a_full_sort(
     # Every tie pattern and random set is a group of its own (the ``case``
     # tag); grouped by the tag the point's time is reported, grouped by
     # windows of time only the value (the window's start is the time).
-    todo = cases(engine)
-    Sample.series.using(engine).bulk_create(
-        Sample(time=T0 + t * S, v=v, case=str(i))
-        for i, points, _ in todo
-        for t, v in points
-    )
+    todo = stored_cases(engine)
     sort = by_sort_descending if descending else by_sort
     qs = Sample.series.using(engine).filter(time__gte=T0, time__lt=T0 + 10_000 * S)
     if descending:
