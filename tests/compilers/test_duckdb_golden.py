@@ -351,6 +351,11 @@ def _render_compiled(lines: list[str], compiled: Compiled) -> str:
     for binding in getattr(compiled.plan, "bindings", ()):
         lines.append(f"-- run first, binding {', '.join(binding.names)}:")
         lines.append("-- params: " + pprint.pformat(dict(binding.params), width=200))
+        if binding.derive is not None:
+            derive = binding.derive
+            keywords = getattr(derive, "keywords", {})
+            name = getattr(getattr(derive, "func", derive), "__name__", "?")
+            lines.append(f"-- values: {name}({pprint.pformat(keywords, width=200)})")
         lines.append(binding.text)
     if stream is not None:
         lines.extend(_render_stream(stream, compiled.params))

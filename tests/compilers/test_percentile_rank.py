@@ -441,3 +441,31 @@ def test_percentile_in_a_tail_of_groups_of_many_vectors(
                 inside = [tv for tv in points if start <= tv[0] < start + 3600]
                 expected_values[(case, start)] = sort(inside, p)[0][1]
         assert got_values == expected_values, p
+
+
+def test_the_bracket_of_a_sample_is_its_narrowest_safe_width() -> None:
+    # The row of the bracket's statement: the sample's count, its picks at
+    # the median, the lows and the highs, and the vectors' spread.
+    widths = percentile.BRACKET_WIDTHS
+    count = len(widths)
+    picks = [50.0, *(float(-i) for i in range(1, count + 1))]
+    picks += [float(i) for i in range(1, count + 1)]
+
+    def bracket(row: tuple[Any, ...], fraction: float) -> tuple[Any, ...]:
+        return percentile.bracket_of_sample(
+            row, fraction=fraction, widths=widths, tail_share=percentile.TAIL_SHARE
+        )
+
+    # 100,000 values sampled at the 99th: 4 standard errors (two sampled
+    # values counting as one) are 0.0018, so the third width, 0.002.
+    assert bracket((100_000, picks, 0, None), 0.99) == (-3.0, 3.0, True, True)
+    # Vectors that differ four times more than independent values would.
+    spread = 4.0 * 40 / (4.0 * 100_000)
+    assert bracket((100_000, picks, 40, spread), 0.99) == (-4.0, 4.0, True, True)
+    # Below the median the tail read is the lower one; near it none is kept.
+    assert bracket((100_000, picks, 0, None), 0.01) == (-3.0, 3.0, False, True)
+    assert bracket((100_000, picks, 0, None), 0.5)[2:] == (True, False)
+    # No sample: no bounds (the exact selection answers), the widest width.
+    assert bracket((0, None, 0, None), 0.99) == (None, None, True, False)
+    # Few values: the widest width, whatever the side.
+    assert bracket((3, picks, 1, None), 0.99)[:2] == (-12.0, 12.0)

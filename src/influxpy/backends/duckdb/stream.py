@@ -91,7 +91,12 @@ def bound_params(cursor: Any, compiled: Compiled) -> dict[str, Any]:
     if isinstance(plan, SelectPlan | IntoPlan):
         for binding in plan.bindings:
             row = cursor.execute(binding.text, dict(binding.params)).fetchone()
-            values = row if row is not None else (None,) * len(binding.names)
+            if row is None:
+                values: Sequence[Any] = (None,) * len(binding.names)
+            elif binding.derive is not None:
+                values = binding.derive(row)
+            else:
+                values = row
             params.update(zip(binding.names, values, strict=True))
     return params
 

@@ -21,7 +21,7 @@ first, whose one row binds parameters of the SQL (``Binding``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from influxpy.compilers.base import Compiled, Plan
@@ -82,6 +82,9 @@ class Binding:
     params: Mapping[str, Any]
     #: The parameters of the plan's SQL its row's values bind.
     names: tuple[str, ...]
+    #: What the row's values give those parameters, when not the values
+    #: themselves (a pure function of the row).
+    derive: Callable[[Sequence[Any]], Sequence[Any]] | None = None
 
 
 @dataclasses.dataclass(frozen=True)

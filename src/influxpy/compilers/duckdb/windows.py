@@ -365,7 +365,8 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
                 ctes[0] = ctes[0].replace("base AS (", "base AS NOT MATERIALIZED (", 1)
             else:
                 # Over all the rows: a selection, not a sort (percentile.py).
-                p = self._param(float(call.params[0]))
+                percent = float(call.params[0])
+                p = self._param(percent)
                 more, rows, binding = nearest_rank_rows(
                     name,
                     x,
@@ -375,6 +376,7 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
                     ctx.table,
                     descending=query.descending,
                     bound=f"bound{len(self._bindings)}",
+                    percent=percent,
                 )
                 ctes.extend(more)
                 if binding is not None:
