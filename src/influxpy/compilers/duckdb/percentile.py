@@ -267,7 +267,7 @@ def nearest_rank_rows(
         # compared with as constants, inside the table's scan. It selects
         # at fractions written out, and its row's bracket is worked out as
         # ``bounds`` works it out (``bracket_of_sample``): DuckDB plans the
-        # statement in a third of the time without either.
+        # statement in about half the time without either.
         f = min(max(percent / 100.0, 0.0), 1.0)
         listed = [0.5, *(max(f - d, 0.0) for d in BRACKET_WIDTHS)]
         listed += [min(f + d, 1.0) for d in BRACKET_WIDTHS]
