@@ -469,3 +469,29 @@ def test_the_bracket_of_a_sample_is_its_narrowest_safe_width() -> None:
     assert bracket((0, None, 0, None), 0.99) == (None, None, True, False)
     # Few values: the widest width, whatever the side.
     assert bracket((3, picks, 1, None), 0.99)[:2] == (-12.0, 12.0)
+
+
+@pytest.mark.parametrize(
+    "inner",
+    ["sqrt(v - 40)", "log(v - 20, 10)", "pow(10, v * 4)", "v"],
+)
+def test_percentile_over_infinities_and_nan_is_the_exact_selection(
+    engine: str, inner: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A subquery's rows hold NaN and infinities where the math overflows:
+    # a bracket reaching them (the whole sample, the widest width) answers
+    # as the exact selection does (no sample at all).
+    backend = influxpy.connections[engine]
+    backend.write_lines([f"overflow v={i % 97} {i + 1}" for i in range(5_000)])
+    monkeypatch.setattr(percentile, "BRACKET_WIDTHS", (1.0,))
+    answers = {}
+    for sample in ("100% (system)", "0% (system)"):
+        monkeypatch.setattr(percentile, "SAMPLE", sample)
+        answers[sample] = [
+            [r.points for r in backend.query(text, epoch="ns")]
+            for p in (1, 30, 50, 70, 99)
+            for text in [
+                f"SELECT percentile(d, {p}) FROM (SELECT {inner} AS d FROM overflow)"
+            ]
+        ]
+    assert answers["100% (system)"] == answers["0% (system)"]

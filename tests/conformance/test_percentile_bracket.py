@@ -107,3 +107,27 @@ def test_the_bracket_is_a_statement_of_its_own(both: tuple[str, str]) -> None:
     (binding,) = compiled.plan.bindings
     assert len(binding.names) == 4
     assert all(f"${name}" in compiled.text for name in binding.names)
+
+
+#: Values near both ends of the doubles, all distinct: a bracket from the
+#: least to the greatest spans more than a double holds.
+EXTREMES = [
+    f"ends v={sign * (1.7e308 - i * 1e300)!r} {2 * i + (sign > 0) + 1}"
+    for i in range(1_500)
+    for sign in (1, -1)
+] + [f"ends v={i / 3!r} {3_001 + i}" for i in range(1_000)]
+
+
+@pytest.mark.parametrize("p", [1, 30, 50, 70, 99])
+def test_percentile_with_a_bracket_wider_than_a_double_holds(
+    both: tuple[str, str], p: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The whole sample and the widest width: the bracket is the least and
+    # the greatest value, whose difference overflows a double.
+    monkeypatch.setattr(percentile, "SAMPLE", "100% (system)")
+    monkeypatch.setattr(percentile, "BRACKET_WIDTHS", (1.0,))
+    text = f"SELECT percentile(v, {p}) FROM ends"
+    server, engine = (
+        stored_answer(alias, "percentile_ends", EXTREMES, text) for alias in both
+    )
+    assert engine == server

@@ -35,8 +35,10 @@ Instead, a sample brackets the answer and one parallel scan finds it:
    whole) are counted in ``BINS`` bins of equal width by value, and only
    the rows of the bin holding rank ``k`` (less the count below ``lo``)
    are ranked by ``(value, time)``: the one at that rank is the answer. A
-   bin's number never falls as the value rises (a difference of doubles,
-   scaled and floored, is monotone), so the bins' counts add up to ranks.
+   bin's number never falls as the value rises (halves of doubles, their
+   difference, scaled and floored, are monotone and never overflow), so
+   the bins' counts add up to ranks; a bracket whose bounds are not finite
+   (a subquery's infinities or NaN) is one bin.
 
 A tail expected to hold at most ``TAIL_SHARE`` of the rows is kept in
 memory for step 3; a larger one (percentiles near the median) is only
@@ -359,10 +361,14 @@ def nearest_rank_rows(
     # The bracket's rows fall into BINS bins of equal width by value (a
     # bin number never falls as the value rises); only the rows of the bin
     # holding the rank are sorted.
-    span = f"CAST({_HI} AS DOUBLE) - CAST({_LO} AS DOUBLE)"
+    # Halves, so that no difference of finite doubles overflows; bounds
+    # that are not finite (a subquery's infinities or NaN) make one bin.
+    low, high = (f"CAST({bound} AS DOUBLE)" for bound in (_LO, _HI))
+    span = f"({high} / 2 - {low} / 2)"
     binned = (
-        f"CASE WHEN {span} > 0 THEN CAST(floor((CAST({x} AS DOUBLE) - "
-        f"CAST({_LO} AS DOUBLE)) / ({span}) * {BINS}) AS BIGINT) ELSE 0 END"
+        f"CASE WHEN isfinite({low}) AND isfinite({high}) AND {span} > 0 "
+        f"THEN CAST(floor((CAST({x} AS DOUBLE) / 2 - {low} / 2) / {span} "
+        f"* {BINS}) AS BIGINT) ELSE 0 END"
     )
     in_bins = f"SELECT *, {binned} AS {_BIN} FROM ({bracketed})"
     ctes.append(f"{name}_in AS MATERIALIZED ({in_bins})")
