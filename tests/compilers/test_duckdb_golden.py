@@ -27,7 +27,13 @@ from _models import Reading, ServerMeasurement
 from influxpy import F, Now, Q, fields, models
 from influxpy.compilers.base import Compiled, Plan
 from influxpy.compilers.duckdb import Catalog, ColumnInfo, DuckDBCompiler
-from influxpy.compilers.duckdb.plan import DeletePlan, EmptyPlan, IntoPlan, SelectPlan
+from influxpy.compilers.duckdb.plan import (
+    DeletePlan,
+    EmptyPlan,
+    IntoPlan,
+    SelectPlan,
+    bindings_of,
+)
 from influxpy.compilers.duckdb.stream import Slice, StreamPlan
 from influxpy.durations import Day, Hour, Minute, Second
 from influxpy.functions import (
@@ -348,7 +354,7 @@ def _render_compiled(lines: list[str], compiled: Compiled) -> str:
     lines.append("-- params: " + pprint.pformat(dict(compiled.params), width=200))
     lines.append("-- meta: " + pprint.pformat(meta, width=200, sort_dicts=True))
     lines.append(compiled.text)
-    for binding in getattr(compiled.plan, "bindings", ()):
+    for binding in bindings_of(compiled):
         lines.append(f"-- run first, binding {', '.join(binding.names)}:")
         lines.append("-- params: " + pprint.pformat(dict(binding.params), width=200))
         if binding.derive is not None:

@@ -495,3 +495,32 @@ def test_percentile_over_infinities_and_nan_is_the_exact_selection(
             ]
         ]
     assert answers["100% (system)"] == answers["0% (system)"]
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.01, 0.3, 0.5, 0.99, 1.0])
+def test_the_bracket_in_sql_is_the_bracket_of_a_sample(
+    engine: str, fraction: float
+) -> None:
+    # A sample of a subquery's rows is bracketed in its own statement, by
+    # SQL; a table's by ``bracket_of_sample`` after the sample's statement.
+    # Both give the same bracket for vectors not told apart.
+    cursor = cast(Any, influxpy.connections[engine])._cursor()
+    widths = percentile.BRACKET_WIDTHS
+    listed = [0.5, *(max(fraction - d, 0.0) for d in widths)]
+    listed += [min(fraction + d, 1.0) for d in widths]
+    for size in [0, 1, 3, 40, 1_000, 100_000]:
+        sampled = (
+            f"(SELECT count(x) AS {percentile._M}, quantile_disc(x, {listed}) "
+            f"AS {percentile._LOWS} FROM (SELECT random() AS x "
+            f"FROM range({size})))"
+        )
+        cursor.execute(f"CREATE OR REPLACE TEMP TABLE sampled AS {sampled}")
+        row = cursor.execute("SELECT * FROM sampled").fetchone()
+        expected = percentile.bracket_of_sample(
+            (*row, 0, None),
+            fraction=fraction,
+            widths=widths,
+            tail_share=percentile.TAIL_SHARE,
+        )
+        in_sql = cursor.execute(percentile.bounds_sql("sampled", fraction)).fetchone()
+        assert in_sql == expected, size

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from influxpy.backends.duckdb.core import EngineCore, _duckdb
 from influxpy.backends.duckdb.reading import _plan_of
 from influxpy.backends.duckdb.stream import bound_params
-from influxpy.compilers.duckdb.plan import Binding, EmptyPlan, IntoPlan, SelectPlan
+from influxpy.compilers.duckdb.plan import EmptyPlan, bindings_of
 from influxpy.exceptions import ProgrammingError
 
 if TYPE_CHECKING:
@@ -50,12 +50,6 @@ class EngineExplain(EngineCore):
         first = "".join(
             f"-- run first, its row binds {', '.join('$' + n for n in b.names)}\n"
             f"{b.text}\n\n"
-            for b in _bindings(compiled)
+            for b in bindings_of(compiled)
         )
         return f"{first}{compiled.text}\n\n{plan}"
-
-
-def _bindings(compiled: Compiled) -> tuple[Binding, ...]:
-    """The statements run before *compiled*'s SQL (``Binding``)."""
-    plan = compiled.plan
-    return plan.bindings if isinstance(plan, SelectPlan | IntoPlan) else ()

@@ -19,7 +19,7 @@ from queue import Full, Queue
 from typing import Any
 
 from influxpy.compilers.base import Compiled
-from influxpy.compilers.duckdb.plan import IntoPlan, SelectPlan
+from influxpy.compilers.duckdb.plan import bindings_of
 from influxpy.compilers.duckdb.stream import Slice, StreamPlan
 from influxpy.exceptions import ProgrammingError
 
@@ -87,17 +87,15 @@ def bound_params(cursor: Any, compiled: Compiled) -> dict[str, Any]:
     plan's bindings give, each binding's statement run on *cursor* first
     (``compilers.duckdb.plan.Binding``). DuckDB's errors pass through."""
     params = dict(compiled.params)
-    plan = compiled.plan
-    if isinstance(plan, SelectPlan | IntoPlan):
-        for binding in plan.bindings:
-            row = cursor.execute(binding.text, dict(binding.params)).fetchone()
-            if row is None:
-                values: Sequence[Any] = (None,) * len(binding.names)
-            elif binding.derive is not None:
-                values = binding.derive(row)
-            else:
-                values = row
-            params.update(zip(binding.names, values, strict=True))
+    for binding in bindings_of(compiled):
+        row = cursor.execute(binding.text, dict(binding.params)).fetchone()
+        if row is None:
+            values: Sequence[Any] = (None,) * len(binding.names)
+        elif binding.derive is not None:
+            values = binding.derive(row)
+        else:
+            values = row
+        params.update(zip(binding.names, values, strict=True))
     return params
 
 

@@ -292,6 +292,8 @@ class _CompilerBase(Compiler):
 
     def _bindings_of(self, sql: str) -> tuple[Binding, ...]:
         """The bindings of the parameters *sql* reads."""
+        if not self._bindings:
+            return ()
         used = set(re.findall(r"\$(\w+)", sql))
         return tuple(b for b in self._bindings if b.names[0] in used)
 

@@ -146,7 +146,6 @@ _VECTOR_ID = _own("influxpy_pvec")
 _SHARE = _own("influxpy_pshare")
 _VECTORS = _own("influxpy_pvecs")
 _SPREAD = _own("influxpy_pspread")
-_F = _own("influxpy_pf")
 _ERROR = _own("influxpy_perr")
 _UPPER = _own("influxpy_pupper")
 _SMALL = _own("influxpy_psmall")
@@ -183,7 +182,7 @@ def nearest_rank_rows(
     *,
     descending: bool = False,
     bound: str = "bound",
-    percent: float | None = None,
+    percent: float,
 ) -> tuple[list[str], str, Binding | None]:
     """CTEs and a relation holding the point PERCENTILE picks from *rows*,
     and the statement that draws its bracket when it is one of its own.
@@ -198,26 +197,29 @@ def nearest_rank_rows(
     table's scan, which then skips the vectors left out, and the bracket
     is a statement of its own: the returned ``Binding``, whose values the
     relation's SQL reads as parameters named from *bound*, unique in the
-    statement (given *percent*, the value of *p*). Ties of value are
+    statement; *percent* is the value of *p*. Ties of value are
     ordered by time as the query reads the points (``descending``: latest
     first), as influxd's sort by value keeps its input's order of ties.
     """
     later = " DESC" if descending else ""
     sample_ctes, sample, vectors = sample_source(name, rows, base, table)
-    fraction = f"least(greatest({p} / 100.0, 0.0), 1.0)"
-    widths = ", ".join(str(d) for d in BRACKET_WIDTHS)
-    # One selection for every fraction: the median, the lows, the highs
-    # (built by list functions: DuckDB binds one lambda faster than a
-    # copy of the expression per width).
-    fractions = (
-        f"[0.5] || list_transform([{widths}], lambda d: greatest({fraction} - d, "
-        f"0.0)) || list_transform([{widths}], lambda d: least({fraction} + d, 1.0))"
-    )
+    # One selection for every fraction: the median, the lows, the highs.
+    f = min(max(percent / 100.0, 0.0), 1.0)
+    listed = [0.5, *(max(f - d, 0.0) for d in BRACKET_WIDTHS)]
+    listed += [min(f + d, 1.0) for d in BRACKET_WIDTHS]
+    written = f"[{', '.join(repr(v) for v in listed)}]::DOUBLE[]"
     sampled = (
-        f"SELECT count({x}) AS {_M}, quantile_disc({x}, {fractions}) AS {_LOWS} "
+        f"SELECT count({x}) AS {_M}, quantile_disc({x}, {written}) AS {_LOWS} "
         f"FROM {sample}"
     )
+    read = f"(SELECT * FROM {rows}) AS r"
+    binding: Binding | None = None
     if vectors:
+        # The sample is read from the table itself: the bracket is a
+        # statement of its own (``Binding``), whose values the rows are
+        # compared with as constants, inside the table's scan; its row's
+        # bracket is worked out in Python (``bracket_of_sample``), which
+        # DuckDB would plan in about twice the time as SQL.
         # How much the sampled vectors differ: the variance between them of
         # the share of values up to the sample's median, against that of
         # vectors of independent values (1/4 over the values per vector).
@@ -230,59 +232,11 @@ def nearest_rank_rows(
             f"SELECT count(*) AS {_VECTORS}, var_samp({_SHARE}) AS {_SPREAD} "
             f"FROM ({shares})"
         )
-        clustering = (
-            f"coalesce(greatest({_SPREAD} * 4.0 * {_M} / {_VECTORS}, 1.0), "
-            f"{_CLUSTERING})"
-        )
-    else:
-        spread = f"SELECT 0 AS {_VECTORS}, NULL AS {_SPREAD}"
-        clustering = f"{_CLUSTERING}"
-    # The narrowest width at least the standard error times _SIGMAS (plus
-    # a rank of slack); all of them when the sample is empty.
-    error = (
-        f"{_SIGMAS} * sqrt({_F} * (1.0 - {_F}) * {clustering} / {_M}) "
-        f"+ {_SIGMAS} / {_M}"
-    )
-    count = len(BRACKET_WIDTHS)
-    # How many widths are narrower than that (all of them without a sample).
-    wider = (
-        f"CASE WHEN {_ERROR} IS NULL THEN {count} "
-        f"ELSE len(list_filter([{widths}], lambda d: {_ERROR} > d)) END"
-    )
-    # The side of the bracket with fewer rows is the tail read: above
-    # ``lo`` from the median up, up to ``hi`` below it.
-    upper = f"{_F} >= 0.5"
-    share = f"CASE WHEN {upper} THEN 1.0 - {_F} ELSE {_F} END + [{widths}][{_WIDTH}]"
-    bounds = (
-        f"SELECT {_LOWS}[1 + {_WIDTH}] AS {_LO}, "
-        f"{_LOWS}[1 + {count} + {_WIDTH}] AS {_HI}, {upper} AS {_UPPER}, "
-        f"{share} <= {TAIL_SHARE} AS {_SMALL} "
-        f"FROM (SELECT *, least(1 + {wider}, {count}) AS {_WIDTH} FROM "
-        f"(SELECT *, {error} AS {_ERROR} FROM (SELECT *, {fraction} AS {_F} "
-        f"FROM {name}_sample, {name}_spread)))"
-    )
-    read = f"(SELECT * FROM {rows}) AS r"
-    binding: Binding | None = None
-    if vectors and percent is not None:
-        # The sample is read from the table itself: the bracket is a
-        # statement of its own (``Binding``), whose values the rows are
-        # compared with as constants, inside the table's scan. It selects
-        # at fractions written out, and its row's bracket is worked out as
-        # ``bounds`` works it out (``bracket_of_sample``): DuckDB plans the
-        # statement in about half the time without either.
-        f = min(max(percent / 100.0, 0.0), 1.0)
-        listed = [0.5, *(max(f - d, 0.0) for d in BRACKET_WIDTHS)]
-        listed += [min(f + d, 1.0) for d in BRACKET_WIDTHS]
-        written = f"[{', '.join(repr(v) for v in listed)}]::DOUBLE[]"
-        selected = (
-            f"SELECT count({x}) AS {_M}, quantile_disc({x}, {written}) AS {_LOWS} "
-            f"FROM {sample}"
-        )
         names = tuple(f"{bound}_{part}" for part in ("lo", "hi", "upper", "small"))
         lo, hi, up, small = (f"${n}" for n in names)
         sampling = [
             *sample_ctes,
-            f"{name}_sample AS ({selected})",
+            f"{name}_sample AS ({sampled})",
             f"{name}_spread AS ({spread})",
         ]
         binding = Binding(
@@ -310,10 +264,12 @@ def nearest_rank_rows(
         tails = (tail(small), tail(f"NOT {small}"))
         within_again = f"ON TRUE WHERE NOT {small} AND r.{x} >= {lo} AND r.{x} <= {hi}"
     else:
+        # A sample of rows the statement makes (a subquery's): the bracket
+        # is worked out in the same statement, by the rule of
+        # ``bracket_of_sample`` for vectors not told apart.
         bracket_ctes = [
             f"{name}_sample AS ({sampled})",
-            f"{name}_spread AS ({spread})",
-            f"{name}_bounds AS MATERIALIZED ({bounds})",
+            f"{name}_bounds AS MATERIALIZED ({bounds_sql(f'{name}_sample', f)})",
         ]
 
         def tail(flag: str) -> str:
@@ -394,6 +350,34 @@ def nearest_rank_rows(
     if binding is not None:
         return [*ctes, *exact_ctes], relation, binding
     return [*sample_ctes, *ctes, *exact_ctes], relation, None
+
+
+def bounds_sql(sampled: str, fraction: float) -> str:
+    """``bracket_of_sample()`` in SQL, over the one row of *sampled* (the
+    count and the picks), for vectors not told apart."""
+    count = len(BRACKET_WIDTHS)
+    widths = ", ".join(str(d) for d in BRACKET_WIDTHS)
+    # The narrowest width at least the standard error times _SIGMAS (plus
+    # a rank of slack); all of them when the sample is empty (a null).
+    error = (
+        f"{_SIGMAS} * sqrt({fraction * (1.0 - fraction)!r} * {_CLUSTERING} / {_M}) "
+        f"+ {_SIGMAS} / {_M}"
+    )
+    wider = (
+        f"CASE WHEN {_ERROR} IS NULL THEN {count} "
+        f"ELSE len(list_filter([{widths}], lambda d: {_ERROR} > d)) END"
+    )
+    # The side of the bracket with fewer rows is the tail read: above
+    # ``lo`` from the median up, up to ``hi`` below it.
+    upper = fraction >= 0.5
+    side = 1.0 - fraction if upper else fraction
+    return (
+        f"SELECT {_LOWS}[1 + {_WIDTH}] AS {_LO}, "
+        f"{_LOWS}[1 + {count} + {_WIDTH}] AS {_HI}, {upper} AS {_UPPER}, "
+        f"{side!r} + [{widths}][{_WIDTH}] <= {TAIL_SHARE} AS {_SMALL} "
+        f"FROM (SELECT *, least(1 + {wider}, {count}) AS {_WIDTH} FROM "
+        f"(SELECT *, {error} AS {_ERROR} FROM {sampled}))"
+    )
 
 
 def bracket_of_sample(

@@ -35,6 +35,7 @@ __all__ = [
     "HeapOrder",
     "IntoPlan",
     "SelectPlan",
+    "bindings_of",
 ]
 
 
@@ -135,3 +136,9 @@ class IntoPlan(Plan):
 
 #: Every plan ``DuckDBCompiler`` returns.
 EnginePlan = EmptyPlan | DeletePlan | SelectPlan | IntoPlan
+
+
+def bindings_of(compiled: Compiled) -> tuple[Binding, ...]:
+    """The statements the backend runs before *compiled*'s SQL."""
+    plan = compiled.plan
+    return plan.bindings if isinstance(plan, SelectPlan | IntoPlan) else ()
