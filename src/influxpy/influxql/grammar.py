@@ -283,10 +283,9 @@ def _show_field_keys(p: Parser) -> Builder:
 def _show_series(p: Parser) -> Builder:
     if p.peek().kind == "CARDINALITY":
         return _cardinality("series")(p)
-    if p.accept("EXACT") is not None:
-        token = p.next()
-        if token.kind != "CARDINALITY":
-            raise p.error(token, (";",))  # as influxd words it
+    # EXACT not before CARDINALITY is read and dropped, as influxd drops it:
+    # ``SHOW SERIES EXACT FROM cpu`` is ``SHOW SERIES FROM cpu``.
+    if p.accept("EXACT") is not None and p.accept("CARDINALITY") is not None:
         return _cardinality_clauses(p, "series", exact=True, with_key=False)
     database = _on(p)
     sources = _from(p)
