@@ -102,12 +102,22 @@ class SubqueriesMixin(SubquerySlicesMixin, SubqueryRangesMixin):
             changes["group_by"] = tuple(sorted({*grouped, *outer.group_by}))
             if set(outer.group_by) - set(grouped):
                 changes.update(self._star_select(inner))
-        # GROUP BY * outside groups by the subquery's tags (its groups).
-        slicing = self._slice_plan(outer, changes.get("group_by", inner.group_by))
-        changes.update(slicing.changes)
         inner_calls = any(self._has_call(i.expression) for i in inner.select)
-        streams = None
         items = self._spelled_out(inner)
+        gbt = inner.group_by_time
+        if (
+            inner_calls
+            and gbt is None
+            and outer_gbt is not None
+            and not self._raw_transforms(items)
+        ):
+            # Without the outer tz(): the server's inner windows are in the
+            # inner query's own zone (UTC unless it names one).
+            gbt = outer_gbt
+        # GROUP BY * outside groups by the subquery's tags (its groups).
+        slicing = self._slice_plan(outer, changes.get("group_by", inner.group_by), gbt)
+        changes.update(slicing.changes)
+        streams = None
         split: list[Func] | None = None
         several = self._reads_several_calls(items)
         if (
@@ -132,16 +142,8 @@ class SubqueriesMixin(SubquerySlicesMixin, SubqueryRangesMixin):
                 changes["select"] = tuple(
                     SelectItem(call, f"call_{i}") for i, call in enumerate(split)
                 )
-        gbt = inner.group_by_time
-        if (
-            inner_calls
-            and gbt is None
-            and outer_gbt is not None
-            and not self._raw_transforms(items)
-        ):
-            # Without the outer tz(): the server's inner windows are in the
-            # inner query's own zone (UTC unless it names one).
-            gbt = changes["group_by_time"] = outer_gbt
+        if gbt is not inner.group_by_time:
+            changes["group_by_time"] = gbt
         if inner_calls and (inner.fill is None or inner.fill.mode == "null"):
             changes["fill"] = Fill("none")
         # Other fills apply per group of the merged GROUP BY. (The server

@@ -47,7 +47,7 @@ from influxpy.compilers.duckdb.context import (
 from influxpy.exceptions import CompileError
 from influxpy.expressions import Col
 from influxpy.functions import Func
-from influxpy.query import Query, SelectItem, Source
+from influxpy.query import GroupByTime, Query, SelectItem, Source
 
 #: The SLIMIT ``series_offset()`` alone sends (QuerySet), read as no limit.
 _NO_SERIES_LIMIT = 9_223_372_036_854_775_805
@@ -110,8 +110,12 @@ class SubquerySlicesMixin(_CompilerBase):
             return {}
         return {"select": tuple(_star_items(found[1], inner.group_by))}
 
-    def _slice_plan(self, outer: Query, group_by: tuple[str, ...]) -> SlicePlan:
-        """The slices of *outer*'s subquery, whose merged GROUP BY is *group_by*."""
+    def _slice_plan(
+        self, outer: Query, group_by: tuple[str, ...], windows: GroupByTime | None
+    ) -> SlicePlan:
+        """The slices of *outer*'s subquery, whose merged GROUP BY is
+        *group_by* and whose calls have the *windows* (their own or the
+        outer query's)."""
         inner = outer.source
         assert isinstance(inner, Query)
         dims = None if "*" in outer.group_by else sorted(set(outer.group_by))
@@ -144,7 +148,7 @@ class SubquerySlicesMixin(_CompilerBase):
             # each run is a whole series, the usual slice.
             return plan
         if any(name in self._MULTI_ROW for name in funcs):
-            if inner.group_by_time is not None:
+            if windows is not None:
                 calls = {
                     repr(f) for i in inner.select for f in self._calls_of(i.expression)
                 }
@@ -163,7 +167,7 @@ class SubquerySlicesMixin(_CompilerBase):
                 # Window by window, each inner series' points in time order
                 # (DISTINCT's as it emits them): runs of one inner series,
                 # counted as the server counts them.
-                plan.window = self._interval_of(inner.group_by_time)
+                plan.window = self._interval_of(windows)
                 plan.carried = inner.timezone is not None or "distinct" in funcs
                 plan.runs = (inner.limit, inner.offset or 0)
                 plan.changes.update(limit=None, offset=None)
