@@ -16,12 +16,20 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
+from hypothesis import settings
 
 import influxpy
 from _influxd import InfluxServer
+from _seeds import CI
 
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "s3cret-pass"
+
+# Under CI every property test draws the same examples for the same code
+# (``_seeds``); a developer's run draws fresh ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if CI:
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

@@ -907,7 +907,6 @@ def run_example(data: Dataset, specs: list[Spec]) -> list[str]:
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
-    derandomize=False,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import math
 import os
-import random
 import re
 import uuid
 from collections.abc import Iterator
@@ -45,10 +44,11 @@ from hypothesis import strategies as st
 import influxpy
 import test_differential as qsdiff
 from _influxd import InfluxServer
+from _seeds import run_seed
 from server._serve import Served
 
 EXAMPLES = int(os.environ.get("INFLUXPY_DIFF_TEXT_EXAMPLES", "300"))
-SEED = int(os.environ.get("INFLUXPY_DIFF_TEXT_SEED", str(random.randrange(2**32))))
+SEED = run_seed("INFLUXPY_DIFF_TEXT_SEED", 9061206)
 
 #: Several measurements sharing some keys: tags host/region/dev, float,
 #: integer, string and boolean fields, a key that is a field in cpu and a
