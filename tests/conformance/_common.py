@@ -52,6 +52,25 @@ class FloatTyped(models.InfluxMeasurement):
     y = fields.FloatField()
 
 
+#: Twelve points of ``m`` over the tags host and dc (one point without
+#: tags), 10 ns apart: series of several points each, whose runs interleave
+#: in time, for the slicing of grouped subqueries.
+HOSTS_DCS = [
+    "m,host=a,dc=x v=1 10",
+    "m,host=b,dc=x v=2 20",
+    "m,host=a,dc=y v=3 30",
+    "m,host=c,dc=y v=4 40",
+    "m,host=a,dc=x v=5 50",
+    "m,host=b,dc=y v=6 60",
+    "m v=7 70",
+    "m,host=c,dc=y v=8 80",
+    "m,host=a,dc=x v=9 90",
+    "m,host=b,dc=y v=10 100",
+    "m,host=a,dc=x v=11 110",
+    "m,host=b,dc=y v=12 120",
+]
+
+
 def write(conn: str, *points: Reading) -> None:
     Reading.series.using(conn).bulk_create(points)
 

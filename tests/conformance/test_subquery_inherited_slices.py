@@ -16,22 +16,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance._common import stored_answer
+from conformance._common import HOSTS_DCS, stored_answer
 
-LINES = [
-    "m,host=a,dc=x v=1 10",
-    "m,host=b,dc=x v=2 20",
-    "m,host=a,dc=y v=3 30",
-    "m,host=c,dc=y v=4 40",
-    "m,host=a,dc=x v=5 50",
-    "m,host=b,dc=y v=6 60",
-    "m v=7 70",
-    "m,host=c,dc=y v=8 80",
-    "m,host=a,dc=x v=9 90",
-    "m,host=b,dc=y v=10 100",
-    "m,host=a,dc=x v=11 110",
-    "m,host=b,dc=y v=12 120",
-]
+LINES = HOSTS_DCS
 SAMPLE = "SELECT sample(v, 10) AS s FROM m GROUP BY host"
 PAIRED = "SELECT mean(v) AS x, sample(v, 40) AS s FROM m GROUP BY *"
 #: (outer calls, inner query, outer GROUP BY and ORDER BY).

@@ -17,23 +17,10 @@ from typing import Any
 import pytest
 
 import influxpy
-from conformance._common import Reading, at, rows
+from conformance._common import HOSTS_DCS, Reading, at, rows
 from influxpy.functions import Distinct, Sample
 
-POINTS = [
-    "m,host=a,dc=x v=1 10",
-    "m,host=b,dc=x v=2 20",
-    "m,host=a,dc=y v=3 30",
-    "m,host=c,dc=y v=4 40",
-    "m,host=a,dc=x v=5 50",
-    "m,host=b,dc=y v=6 60",
-    "m v=7 70",
-    "m,host=c,dc=y v=8 80",
-    "m,host=a,dc=x v=9 90",
-    "m,host=b,dc=y v=10 100",
-    "m,host=a,dc=x v=11 110",
-    "m,host=b,dc=y v=12 120",
-]
+POINTS = HOSTS_DCS
 HW = "max(v), 2, 0) FROM m WHERE time >= 0 AND time < 130 GROUP BY time(20ns), host"
 
 
