@@ -121,7 +121,7 @@ def stored(conn: str, lines: list[str]) -> Any:
 
 
 def text_answers(
-    aliases: tuple[str, str],
+    aliases: tuple[str, ...],
     database: str,
     lines: list[str],
     text: str,
