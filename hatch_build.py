@@ -2,8 +2,9 @@
 
 hatchling runs this hook for every wheel, editable ones included. It
 compiles the extensions (``EXTENSIONS``: the line-protocol encoder of model
-instances and DataFrame columns, the batch writer's buffer of lines, and
-the embedded engine's replay of influxd's merge heap)
+instances and DataFrame columns, the batch writer's buffer of lines, the
+embedded engine's replay of influxd's merge heap, and the builder of a
+result's rows as dicts)
 with the C compiler Python was built with (``sysconfig``'s ``CC``): into
 the source tree for an editable install, into the wheel (then tagged for
 this Python and platform) otherwise. Where no C
@@ -39,6 +40,7 @@ EXTENSIONS = {
     "influxpy/backends/duckdb/_heapreplay": [
         Path("src/influxpy/backends/duckdb/_heapreplay.c"),
     ],
+    "influxpy/_rowdicts": [Path("src/influxpy/_rowdicts.c")],
 }
 
 

@@ -92,6 +92,7 @@ def test_the_wheel_carries_the_compiled_encoder_and_the_sdist_its_source(
         names = archive.namelist()
     assert f"influxpy/lineprotocol/_speedups{suffix}" in names
     assert f"influxpy/backends/duckdb/_heapreplay{suffix}" in names
+    assert f"influxpy/_rowdicts{suffix}" in names
     assert not [name for name in names if name.endswith(".c")]
     (sdist,) = built.glob("*.tar.gz")
     with tarfile.open(sdist) as archive:
@@ -99,6 +100,7 @@ def test_the_wheel_carries_the_compiled_encoder_and_the_sdist_its_source(
     assert "hatch_build.py" in members
     assert "src/influxpy/lineprotocol/_speedups.c" in members
     assert "src/influxpy/backends/duckdb/_heapreplay.c" in members
+    assert "src/influxpy/_rowdicts.c" in members
     assert not [name for name in members if name.endswith(".so")]
 
 

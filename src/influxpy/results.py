@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import functools
 import operator
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import repeat
@@ -138,6 +139,22 @@ class _TimeConverter:
         return value if self.tz is None else value.astimezone(self.tz)
 
 
+def _compiled_row_dicts() -> Any:
+    """The compiled builder of rows as dicts (``_rowdicts.c``), where it is
+    built (not with ``INFLUXPY_PURE_PYTHON=1``), else None: the dict
+    displays of ``_dict_builder`` then make the same dicts."""
+    if os.environ.get("INFLUXPY_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from influxpy._rowdicts import row_dicts  # type: ignore[import-not-found]
+    except ImportError:  # not built here
+        return None
+    return row_dicts
+
+
+_ROW_DICTS: Any = _compiled_row_dicts()
+
+
 @functools.lru_cache(maxsize=256)
 def _dict_builder(
     columns: tuple[str, ...], extra: tuple[str, ...]
@@ -227,6 +244,9 @@ class Converter:
     ) -> None:
         self.names = dict(names or {})
         self.time = _TimeConverter(tz, epoch)
+        #: One string of each distinct string value met, which the compiled
+        #: builder stores in the rows instead of equal copies (bounded).
+        self.strings: dict[str, str] = {}
 
     def columns(self, series: Series) -> list[str]:
         """The output names of a series' columns."""
@@ -243,15 +263,34 @@ class Converter:
         columns = self.columns(series)
         convert = self.time
         values = series.values
-        build = _dict_builder(tuple(columns), tuple(extra or ()))
-        rows = build(values, tuple((extra or {}).values()))
+        extra = extra or {}
+        times = None
         if columns and columns[0] == "time" and convert.epoch is None:
             if columns.count("time") == 1:
-                times = convert.many(list(map(_FIRST, values)))
-                _exhaust(map(operator.setitem, rows, repeat("time"), times))
+                times = list(convert.many(list(map(_FIRST, values))))
             else:
+                rows = _dict_builder(tuple(columns), tuple(extra))(
+                    values, tuple(extra.values())
+                )
                 for row in rows:
                     row["time"] = convert(row["time"])
+                return rows
+        if _ROW_DICTS is not None and values.__class__ is list:
+            template = dict.fromkeys(columns)
+            template.update(extra)
+            keys = tuple(
+                None if key in extra and (index or times is None) else key
+                for index, key in enumerate(columns)
+            )
+            made: list[dict[str, Any]] = _ROW_DICTS(
+                template, keys, values, times, self.strings
+            )
+            return made
+        rows = _dict_builder(tuple(columns), tuple(extra))(
+            values, tuple(extra.values())
+        )
+        if times is not None:
+            _exhaust(map(operator.setitem, rows, repeat("time"), times))
         return rows
 
     def result(self, series: Series) -> InfluxResult:
