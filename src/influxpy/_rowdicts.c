@@ -6,8 +6,9 @@
  * shared by every row), with each column's value set from the row, in the
  * order of the columns: ``keys[i]`` names column i, or is None for a column
  * left out (a later one of the same name wins, as in a dict display). When
- * ``first`` is a list, its item i stands in for row i's first column (the
- * time, converted). A row shorter than ``keys`` raises IndexError, as
+ * ``first`` is a pair of a dict and a function, row i's first value (the
+ * time), when an int, is converted: the dict's value for it, or else what
+ * the function returns for it (which may add it to the dict). A row shorter than ``keys`` raises IndexError, as
  * indexing it does; a row that is not a list or tuple is read as the list
  * ``PySequence_Fast`` makes of it.
  *
@@ -39,20 +40,22 @@ row_dicts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     PyObject *template = args[0], *keys = args[1], *rows = args[2];
     PyObject *first = args[3], *seen = args[4];
+    PyObject *cache = NULL, *convert = NULL;
+    if (PyTuple_CheckExact(first) && PyTuple_GET_SIZE(first) == 2) {
+        cache = PyTuple_GET_ITEM(first, 0);
+        convert = PyTuple_GET_ITEM(first, 1);
+    }
     if (!PyDict_CheckExact(template) || !PyTuple_CheckExact(keys) ||
-        !PyList_CheckExact(rows) || (first != Py_None && !PyList_CheckExact(first)) ||
+        !PyList_CheckExact(rows) ||
+        (first != Py_None && (cache == NULL || !PyDict_CheckExact(cache))) ||
         (seen != Py_None && !PyDict_CheckExact(seen))) {
         PyErr_SetString(PyExc_TypeError,
-                        "row_dicts() takes a dict, a tuple, a list, a list or None "
-                        "and a dict or None");
+                        "row_dicts() takes a dict, a tuple, a list, None or a pair of "
+                        "a dict and a function, and a dict or None");
         return NULL;
     }
     Py_ssize_t width = PyTuple_GET_SIZE(keys);
     Py_ssize_t count = PyList_GET_SIZE(rows);
-    if (first != Py_None && PyList_GET_SIZE(first) != count) {
-        PyErr_SetString(PyExc_ValueError, "row_dicts(): first is not one per row");
-        return NULL;
-    }
     PyObject *out = PyList_New(count);
     if (out == NULL) {
         return NULL;
@@ -82,8 +85,33 @@ row_dicts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             if (key == Py_None) {
                 continue;
             }
-            PyObject *value =
-                (k == 0 && first != Py_None) ? PyList_GET_ITEM(first, i) : items[k];
+            PyObject *value = items[k];
+            if (k == 0 && cache != NULL && PyLong_CheckExact(value)) {
+                /* The time: converted once per distinct value, by the
+                 * function on a miss (it may clear the cache, so a value
+                 * taken from it is stored before any call). */
+                PyObject *known = PyDict_GetItemWithError(cache, value);
+                if (known == NULL) {
+                    PyObject *made_value =
+                        PyErr_Occurred() ? NULL : PyObject_CallOneArg(convert, value);
+                    int failed = made_value == NULL ||
+                                 PyDict_SetItem(made, key, made_value) < 0;
+                    Py_XDECREF(made_value);
+                    if (failed) {
+                        Py_DECREF(row);
+                        goto fail;
+                    }
+                    /* Python code ran: read the row afresh. */
+                    items = PySequence_Fast_ITEMS(row);
+                    if (PySequence_Fast_GET_SIZE(row) < width) {
+                        Py_DECREF(row);
+                        PyErr_SetString(PyExc_IndexError, "list index out of range");
+                        goto fail;
+                    }
+                    continue;
+                }
+                value = known;
+            }
             if (seen != Py_None && PyUnicode_CheckExact(value)) {
                 PyObject *same = PyDict_GetItemWithError(seen, value);
                 if (same != NULL) {

@@ -264,32 +264,31 @@ class Converter:
         convert = self.time
         values = series.values
         extra = extra or {}
-        times = None
-        if columns and columns[0] == "time" and convert.epoch is None:
-            if columns.count("time") == 1:
-                times = list(convert.many(list(map(_FIRST, values))))
-            else:
-                rows = _dict_builder(tuple(columns), tuple(extra))(
-                    values, tuple(extra.values())
-                )
-                for row in rows:
-                    row["time"] = convert(row["time"])
-                return rows
+        convert_first = columns[:1] == ["time"] and convert.epoch is None
+        if convert_first and columns.count("time") > 1:
+            rows = _dict_builder(tuple(columns), tuple(extra))(
+                values, tuple(extra.values())
+            )
+            for row in rows:
+                row["time"] = convert(row["time"])
+            return rows
         if _ROW_DICTS is not None and values.__class__ is list:
             template = dict.fromkeys(columns)
             template.update(extra)
             keys = tuple(
-                None if key in extra and (index or times is None) else key
+                None if key in extra and (index or not convert_first) else key
                 for index, key in enumerate(columns)
             )
+            first = (convert.cache, convert) if convert_first else None
             made: list[dict[str, Any]] = _ROW_DICTS(
-                template, keys, values, times, self.strings
+                template, keys, values, first, self.strings
             )
             return made
         rows = _dict_builder(tuple(columns), tuple(extra))(
             values, tuple(extra.values())
         )
-        if times is not None:
+        if convert_first:
+            times = convert.many(list(map(_FIRST, values)))
             _exhaust(map(operator.setitem, rows, repeat("time"), times))
         return rows
 
