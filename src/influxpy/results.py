@@ -146,7 +146,7 @@ def _compiled_row_dicts() -> Any:
     if os.environ.get("INFLUXPY_PURE_PYTHON", "") not in ("", "0"):
         return None
     try:
-        from influxpy._rowdicts import row_dicts  # type: ignore[import-not-found]
+        from influxpy._rowdicts import row_dicts
     except ImportError:  # not built here
         return None
     return row_dicts
