@@ -585,3 +585,34 @@ def test_quirk_raw_rows_of_a_sliced_subquery_are_sliced_per_shard(
     assert statement_values(engine, one) == []
     assert [r[0] // day for r in statement_values(server, two)] == [1, 2, 3, 8, 9]
     assert [r[0] // day for r in statement_values(engine, two)] == [1, 2, 3, 8]
+
+
+def test_quirk_text_offset_without_limit_keeps_a_shard_groups_first_points(
+    both: tuple[str, str],
+) -> None:
+    """InfluxQL text with OFFSET and no LIMIT: each shard keeps only the
+    first OFFSET + 1 points of a series set (its limit iterator counts to
+    offset + limit + 1), so influxd answers the row at the offset of each
+    shard group's first points; TOP and BOTTOM rank only those. The engine
+    answers every row after the offset, TOP and BOTTOM over every point.
+    (QuerySets spell the missing LIMIT out, so ``qs[2:]`` agrees.)"""
+    day = 86_400 * S
+    points = [(1, 1.0, "a"), (2, 5.0, "b"), (3, 2.0, "a"), (4, 7.0, "b")]
+    points += [(8, 4.0, "a"), (9, 3.0, "a"), (10, 6.0, "a")]
+    for alias in both:
+        stored(alias, [f"m,h={h} f={v} {d * day}" for d, v, h in points])
+    server, engine = (get_connection(alias) for alias in both)
+
+    def days(backend: Any, text: str) -> list[int]:
+        return [r[0] // day for r in statement_values(backend, text)]
+
+    # Shard groups of 7 days from a Monday: days -3 to 3 and 4 to 10.
+    raw = "SELECT f FROM m OFFSET 1"
+    assert days(server, raw) == [2, 4, 8]
+    assert days(engine, raw) == [2, 3, 4, 8, 9, 10]
+    grouped = "SELECT f FROM m GROUP BY h OFFSET 1"
+    assert days(server, grouped) == [3, 8, 9, 4]
+    assert days(engine, grouped) == [3, 8, 9, 10, 4]
+    top = "SELECT top(f, 2) FROM m OFFSET 1"
+    assert statement_values(server, top) == [[4 * day, 7.0]]
+    assert statement_values(engine, top) == [[10 * day, 6.0]]
