@@ -20,9 +20,10 @@ Instead, a sample brackets the answer and one parallel scan finds it:
 2. one scan reads the tail on the percentile's short side: the rows from
    ``lo`` up when ``p >= 50``, those up to ``hi`` otherwise. When the
    sample is drawn from the table itself, step 1 is a statement of its
-   own (a ``Binding``, run first: its row of the sample's count, picks
-   and spread is made a bracket by ``bracket_of_sample``, the rule above
-   in Python), and its bounds are bound to the statement as constants,
+   own (a ``Binding``, run first: it draws the sample, whose values come
+   back as arrays; ``bracket_of_values`` sorts them in numpy for the
+   picks and the spread, and ``bracket_of_sample`` applies the rule
+   above), and its bounds are bound to the statement as constants,
    which DuckDB evaluates inside the table's scan (9 ms for 10,000,000
    rows, against 13 ms for a bound joined as a one-row relation and
    compared row by row), so only the tail leaves it.
@@ -78,7 +79,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from influxpy.compilers.duckdb.aliases import GROUP_SIZE, ROW_NUMBER, _own
@@ -143,9 +144,6 @@ _UPTO = _own("influxpy_pupto")
 _POS = _own("influxpy_ppos")
 _MISS = _own("influxpy_pmiss")
 _VECTOR_ID = _own("influxpy_pvec")
-_SHARE = _own("influxpy_pshare")
-_VECTORS = _own("influxpy_pvecs")
-_SPREAD = _own("influxpy_pspread")
 _ERROR = _own("influxpy_perr")
 _UPPER = _own("influxpy_pupper")
 _SMALL = _own("influxpy_psmall")
@@ -217,39 +215,26 @@ def nearest_rank_rows(
     if vectors:
         # The sample is read from the table itself: the bracket is a
         # statement of its own (``Binding``), whose values the rows are
-        # compared with as constants, inside the table's scan; its row's
-        # bracket is worked out in Python (``bracket_of_sample``), which
-        # DuckDB would plan in about twice the time as SQL.
-        # How much the sampled vectors differ: the variance between them of
-        # the share of values up to the sample's median, against that of
-        # vectors of independent values (1/4 over the values per vector).
-        shares = (
-            f"SELECT avg(CAST({x} <= {_LOWS}[1] AS DOUBLE)) AS {_SHARE} "
-            f"FROM (SELECT * FROM {sample}) AS s, {name}_sample "
-            f"GROUP BY s.{_VECTOR_ID}"
-        )
-        spread = (
-            f"SELECT count(*) AS {_VECTORS}, var_samp({_SHARE}) AS {_SPREAD} "
-            f"FROM ({shares})"
-        )
+        # compared with as constants, inside the table's scan. The
+        # statement only draws the sample; its values come back as arrays
+        # and the bracket is worked out from them in numpy
+        # (``bracket_of_values``): 2 ms for 100,000 values, against 5.5 ms
+        # for DuckDB's ``quantile_disc`` and the vectors' shares in SQL.
         names = tuple(f"{bound}_{part}" for part in ("lo", "hi", "upper", "small"))
         lo, hi, up, small = (f"${n}" for n in names)
-        sampling = [
-            *sample_ctes,
-            f"{name}_sample AS ({sampled})",
-            f"{name}_spread AS ({spread})",
-        ]
         binding = Binding(
-            f"WITH {', '.join(sampling)} SELECT {_M}, {_LOWS}, {_VECTORS}, "
-            f"{_SPREAD} FROM {name}_sample, {name}_spread",
+            f"WITH {', '.join(sample_ctes)} SELECT {_VECTOR_ID} AS vector, "
+            f"{x} AS value FROM {sample}",
             {},
             names,
             functools.partial(
-                bracket_of_sample,
+                bracket_of_values,
                 fraction=f,
+                listed=tuple(listed),
                 widths=BRACKET_WIDTHS,
                 tail_share=TAIL_SHARE,
             ),
+            columns=True,
         )
         constants = (
             f"{lo} AS {_LO}, {hi} AS {_HI}, {up} AS {_UPPER}, {small} AS {_SMALL}"
@@ -406,6 +391,48 @@ def bracket_of_sample(
         lo, hi = picks[width], picks[count + width]
     share = (1.0 - fraction if upper else fraction) + widths[width - 1]
     return lo, hi, upper, share <= tail_share
+
+
+def bracket_of_values(
+    columns: Mapping[str, Any],
+    *,
+    fraction: float,
+    listed: Sequence[float],
+    widths: Sequence[float],
+    tail_share: float,
+) -> tuple[Any, Any, bool, bool]:
+    """``bracket_of_sample()`` of the sampled values themselves: *columns*
+    holds each one (``value``) and the number of its vector (``vector``).
+
+    The picks are ``quantile_disc``'s at the fractions *listed* (the
+    median, the lows, the highs): the value at rank ``max(1, ceil(m * q))``
+    of the ``m`` sorted values; the vectors' spread is the variance between
+    them of the share of their values up to the median.
+    """
+    import numpy as np
+
+    values, vectors = columns["value"], columns["vector"]
+    if np.ma.isMaskedArray(values):
+        kept = ~np.ma.getmaskarray(values)
+        values, vectors = np.asarray(values)[kept], np.asarray(vectors)[kept]
+    values, vectors = np.asarray(values), np.asarray(vectors)
+    m = len(values)
+    if not m:
+        row: tuple[Any, ...] = (0, None, 0, None)
+    else:
+        ordered = np.sort(values)
+        picks = ordered[[max(1, math.ceil(m * q)) - 1 for q in listed]].tolist()
+        ids = vectors - vectors.min()
+        counts = np.bincount(ids)
+        low = np.bincount(ids, weights=values <= picks[0])
+        held = counts > 0
+        sampled = int(held.sum())
+        shares = low[held] / counts[held]
+        spread = float(shares.var(ddof=1)) if sampled > 1 else None
+        row = (m, picks, sampled, spread)
+    return bracket_of_sample(
+        row, fraction=fraction, widths=widths, tail_share=tail_share
+    )
 
 
 def sample_source(

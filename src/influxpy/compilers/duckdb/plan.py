@@ -84,8 +84,11 @@ class Binding:
     #: The parameters of the plan's SQL its row's values bind.
     names: tuple[str, ...]
     #: What the row's values give those parameters, when not the values
-    #: themselves (a pure function of the row).
-    derive: Callable[[Sequence[Any]], Sequence[Any]] | None = None
+    #: themselves (a pure function of the row; of the columns, below).
+    derive: Callable[[Any], Sequence[Any]] | None = None
+    #: Whether *derive* reads every row of the statement, as a dict of
+    #: numpy arrays by column name (nulls masked), instead of its one row.
+    columns: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -157,18 +157,10 @@ call_0" AS "
 col_0" FROM cells) AS r ORDER BY time ASC
 -- run first, binding bound0_lo, bound0_hi, bound0_upper, bound0_small:
 -- params: {}
--- values: bracket_of_sample({'fraction': 0.99, 'tail_share': 0.1, 'widths': (0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 1.0)})
+-- values: bracket_of_values({'fraction': 0.99,
+ 'listed': (0.5, 0.9895, 0.989, 0.988, 0.987, 0.985, 0.98, 0.97, 0.96, 0.94, 0.89, 0.79, 0.0, 0.9904999999999999, 0.991, 0.992, 0.993, 0.995, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0),
+ 'tail_share': 0.1,
+ 'widths': (0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 1.0)})
 WITH call_0_rows_base AS MATERIALIZED (SELECT rowid // 2048 AS "
-influxpy_pvec", time, "v" FROM "influxpy"."autogen.metrics" TABLESAMPLE 1% (system) WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), call_0_rows_sample AS (SELECT count("v") AS "
-influxpy_pm_sample", quantile_disc("v", [0.5, 0.9895, 0.989, 0.988, 0.987, 0.985, 0.98, 0.97, 0.96, 0.94, 0.89, 0.79, 0.0, 0.9904999999999999, 0.991, 0.992, 0.993, 0.995, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]::DOUBLE[]) AS "
-influxpy_plows" FROM call_0_rows_base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999), call_0_rows_spread AS (SELECT count(*) AS "
-influxpy_pvecs", var_samp("
-influxpy_pshare") AS "
-influxpy_pspread" FROM (SELECT avg(CAST("v" <= "
-influxpy_plows"[1] AS DOUBLE)) AS "
-influxpy_pshare" FROM (SELECT * FROM call_0_rows_base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS s, call_0_rows_sample GROUP BY s."
-influxpy_pvec")) SELECT "
-influxpy_pm_sample", "
-influxpy_plows", "
-influxpy_pvecs", "
-influxpy_pspread" FROM call_0_rows_sample, call_0_rows_spread
+influxpy_pvec", time, "v" FROM "influxpy"."autogen.metrics" TABLESAMPLE 1% (system) WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999) SELECT "
+influxpy_pvec" AS vector, "v" AS value FROM call_0_rows_base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999
