@@ -199,11 +199,15 @@ class MultiRowMixin(_CompilerBase):
                 raise ProgrammingError(msg)
             best = "DESC" if func.name == "top" else "ASC"
             # The n best points by value, ties to the earliest time: one
-            # top-n pass over the rows (no window sorting every row).
+            # top-n pass over the rows (no window sorting every row). Its
+            # one window and the value's copy are added to the n rows only:
+            # each column the pass carries costs it a copy per row.
             if not g and gbt is None:
+                picked_rows = f"SELECT * FROM ({base}) ORDER BY x {best}, time ASC"
                 body = (
-                    f"SELECT {', '.join(['time', 'w', 'x', f'x AS {col0}', *carried])} "
-                    f"FROM ({base}) ORDER BY x {best}, time ASC LIMIT {n}"
+                    f"SELECT {', '.join(['time', '0 AS w', 'x', f'x AS {col0}'])}"
+                    f"{''.join(f', {c}' for c in carried)} "
+                    f"FROM ({picked_rows} LIMIT {n})"
                 )
             else:
                 top = func.name == "top"

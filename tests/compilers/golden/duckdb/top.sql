@@ -7,5 +7,5 @@ SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
 col_0" END AS "
-col_0" FROM (SELECT time, w, x, x AS "
-col_0" FROM (SELECT time, "v" AS x, 0 AS w FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND "v" IS NOT NULL) ORDER BY x DESC, time ASC LIMIT 3) AS r ORDER BY w ASC, time ASC, x DESC
+col_0" FROM (SELECT time, 0 AS w, x, x AS "
+col_0" FROM (SELECT * FROM (SELECT time, "v" AS x, 0 AS w FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND "v" IS NOT NULL) ORDER BY x DESC, time ASC LIMIT 3)) AS r ORDER BY w ASC, time ASC, x DESC
