@@ -524,3 +524,56 @@ def test_the_bracket_in_sql_is_the_bracket_of_a_sample(
         )
         in_sql = cursor.execute(percentile.bounds_sql("sampled", fraction)).fetchone()
         assert in_sql == expected, size
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.01, 0.3, 0.5, 0.99, 1.0])
+def test_the_bracket_of_sampled_values_is_the_bracket_of_their_picks(
+    engine: str, fraction: float
+) -> None:
+    # A table's sample comes back as arrays, bracketed in numpy
+    # (``bracket_of_values``): its picks are quantile_disc's and its spread
+    # the variance between the vectors of their shares up to the median, as
+    # DuckDB computes them over the same values; floats and integers, one
+    # vector or many, ties, nulls left out.
+    cursor = cast(Any, influxpy.connections[engine])._cursor()
+    widths = percentile.BRACKET_WIDTHS
+    listed = [0.5, *(max(fraction - d, 0.0) for d in widths)]
+    listed += [min(fraction + d, 1.0) for d in widths]
+    shapes = [
+        (size, value)
+        for size in [0, 1, 3, 40, 1_000, 30_000]
+        for value in ["random()", "CAST(floor(random() * 7) AS BIGINT)", "i / 9"]
+    ]
+    for size, value in shapes:
+        cursor.execute(
+            f"CREATE OR REPLACE TEMP TABLE s AS SELECT i // 2048 AS vector, "
+            f"CASE WHEN i % 11 = 5 THEN NULL ELSE {value} END AS value "
+            f"FROM range({size}) AS t(i)"
+        )
+        row = cursor.execute(
+            f"WITH p AS (SELECT count(value) AS m, quantile_disc(value, {listed}) "
+            "AS q FROM s), v AS (SELECT count(*) AS n, var_samp(share) AS spread "
+            "FROM (SELECT avg(CAST(value <= (SELECT q[1] FROM p) AS DOUBLE)) "
+            "AS share FROM s WHERE value IS NOT NULL GROUP BY vector)) "
+            "SELECT m, q, n, spread FROM p, v"
+        ).fetchone()
+        m, picks, vectors, spread = row
+        columns = cursor.execute("SELECT vector, value FROM s").fetchnumpy()
+        made = percentile.sample_row(columns, listed)
+        if m:
+            assert made[:3] == (m, picks, vectors), (size, value)
+            assert made[3] == pytest.approx(spread, rel=1e-9), (size, value)
+        else:
+            assert made == (0, None, 0, None)
+        expected = percentile.bracket_of_sample(
+            made, fraction=fraction, widths=widths, tail_share=percentile.TAIL_SHARE
+        )
+        got = percentile.bracket_of_values(
+            columns,
+            fraction=fraction,
+            listed=listed,
+            widths=widths,
+            tail_share=percentile.TAIL_SHARE,
+        )
+        assert got == expected, (size, value)
+        assert [type(v) for v in got] == [type(v) for v in expected], (size, value)

@@ -402,12 +402,25 @@ def bracket_of_values(
     tail_share: float,
 ) -> tuple[Any, Any, bool, bool]:
     """``bracket_of_sample()`` of the sampled values themselves: *columns*
-    holds each one (``value``) and the number of its vector (``vector``).
+    holds each one (``value``) and the number of its vector (``vector``);
+    ``sample_row()`` makes the row the rule reads."""
+    return bracket_of_sample(
+        sample_row(columns, listed),
+        fraction=fraction,
+        widths=widths,
+        tail_share=tail_share,
+    )
+
+
+def sample_row(columns: Mapping[str, Any], listed: Sequence[float]) -> tuple[Any, ...]:
+    """The sample's ``(m, picks, vectors, spread)`` from its values
+    (``bracket_of_values()``), nulls left out.
 
     The picks are ``quantile_disc``'s at the fractions *listed* (the
     median, the lows, the highs): the value at rank ``max(1, ceil(m * q))``
-    of the ``m`` sorted values; the vectors' spread is the variance between
-    them of the share of their values up to the median.
+    of the ``m`` sorted values; the spread is the variance between the
+    vectors (``var_samp``) of the share of their values up to the median,
+    None for fewer than two vectors.
     """
     import numpy as np
 
@@ -418,21 +431,17 @@ def bracket_of_values(
     values, vectors = np.asarray(values), np.asarray(vectors)
     m = len(values)
     if not m:
-        row: tuple[Any, ...] = (0, None, 0, None)
-    else:
-        ordered = np.sort(values)
-        picks = ordered[[max(1, math.ceil(m * q)) - 1 for q in listed]].tolist()
-        ids = vectors - vectors.min()
-        counts = np.bincount(ids)
-        low = np.bincount(ids, weights=values <= picks[0])
-        held = counts > 0
-        sampled = int(held.sum())
-        shares = low[held] / counts[held]
-        spread = float(shares.var(ddof=1)) if sampled > 1 else None
-        row = (m, picks, sampled, spread)
-    return bracket_of_sample(
-        row, fraction=fraction, widths=widths, tail_share=tail_share
-    )
+        return (0, None, 0, None)
+    ordered = np.sort(values)
+    picks = ordered[[max(1, math.ceil(m * q)) - 1 for q in listed]].tolist()
+    ids = vectors - vectors.min()
+    counts = np.bincount(ids)
+    low = np.bincount(ids, weights=values <= picks[0])
+    held = counts > 0
+    sampled = int(held.sum())
+    shares = low[held] / counts[held]
+    spread = float(shares.var(ddof=1)) if sampled > 1 else None
+    return (m, picks, sampled, spread)
 
 
 def sample_source(
