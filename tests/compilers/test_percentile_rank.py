@@ -497,14 +497,6 @@ def test_percentile_over_infinities_and_nan_is_the_exact_selection(
     assert answers["100% (system)"] == answers["0% (system)"]
 
 
-def _picked_fractions(fraction: float) -> list[float]:
-    """The fractions a bracket's sample is picked at: the median, the lows
-    and the highs (``nearest_rank_rows``)."""
-    widths = percentile.BRACKET_WIDTHS
-    listed = [0.5, *(max(fraction - d, 0.0) for d in widths)]
-    return [*listed, *(min(fraction + d, 1.0) for d in widths)]
-
-
 @pytest.mark.parametrize("fraction", [0.0, 0.01, 0.3, 0.5, 0.99, 1.0])
 def test_the_bracket_in_sql_is_the_bracket_of_a_sample(
     engine: str, fraction: float
@@ -515,7 +507,7 @@ def test_the_bracket_in_sql_is_the_bracket_of_a_sample(
     # Both give the same bracket for vectors not told apart.
     cursor = cast(Any, influxpy.connections[engine])._cursor()
     widths = percentile.BRACKET_WIDTHS
-    listed = _picked_fractions(fraction)
+    listed = percentile.sample_fractions(fraction)
     for size in [0, 1, 3, 40, 1_000, 100_000]:
         sampled = (
             f"(SELECT count(x) AS {percentile._M}, quantile_disc(x, {listed}) "
@@ -545,7 +537,7 @@ def test_the_bracket_of_sampled_values_is_the_bracket_of_their_picks(
     # vector or many, ties, nulls left out.
     cursor = cast(Any, influxpy.connections[engine])._cursor()
     widths = percentile.BRACKET_WIDTHS
-    listed = _picked_fractions(fraction)
+    listed = percentile.sample_fractions(fraction)
     shapes = [
         (size, value)
         for size in [0, 1, 3, 40, 1_000, 30_000]

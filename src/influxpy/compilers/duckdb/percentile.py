@@ -203,8 +203,7 @@ def nearest_rank_rows(
     sample_ctes, sample, vectors = sample_source(name, rows, base, table)
     # One selection for every fraction: the median, the lows, the highs.
     f = min(max(percent / 100.0, 0.0), 1.0)
-    listed = [0.5, *(max(f - d, 0.0) for d in BRACKET_WIDTHS)]
-    listed += [min(f + d, 1.0) for d in BRACKET_WIDTHS]
+    listed = sample_fractions(f)
     written = f"[{', '.join(repr(v) for v in listed)}]::DOUBLE[]"
     sampled = (
         f"SELECT count({x}) AS {_M}, quantile_disc({x}, {written}) AS {_LOWS} "
@@ -335,6 +334,13 @@ def nearest_rank_rows(
     if binding is not None:
         return [*ctes, *exact_ctes], relation, binding
     return [*sample_ctes, *ctes, *exact_ctes], relation, None
+
+
+def sample_fractions(fraction: float) -> list[float]:
+    """The fractions the bracket's sample is picked at: the median, then
+    ``fraction`` less and plus each of ``BRACKET_WIDTHS`` (within 0-1)."""
+    lows = [max(fraction - d, 0.0) for d in BRACKET_WIDTHS]
+    return [0.5, *lows, *(min(fraction + d, 1.0) for d in BRACKET_WIDTHS)]
 
 
 def bounds_sql(sampled: str, fraction: float) -> str:
