@@ -265,14 +265,9 @@ class Converter:
         values = series.values
         extra = extra or {}
         convert_first = columns[:1] == ["time"] and convert.epoch is None
-        if convert_first and columns.count("time") > 1:
-            rows = _dict_builder(tuple(columns), tuple(extra))(
-                values, tuple(extra.values())
-            )
-            for row in rows:
-                row["time"] = convert(row["time"])
-            return rows
-        if _ROW_DICTS is not None and values.__class__ is list:
+        # A repeated time column keeps its last value, converted row by row.
+        repeated = convert_first and columns.count("time") > 1
+        if _ROW_DICTS is not None and values.__class__ is list and not repeated:
             template = dict.fromkeys(columns)
             template.update(extra)
             keys = tuple(
@@ -284,10 +279,12 @@ class Converter:
                 template, keys, values, first, self.strings
             )
             return made
-        rows = _dict_builder(tuple(columns), tuple(extra))(
-            values, tuple(extra.values())
-        )
-        if convert_first:
+        build = _dict_builder(tuple(columns), tuple(extra))
+        rows = build(values, tuple(extra.values()))
+        if repeated:
+            for row in rows:
+                row["time"] = convert(row["time"])
+        elif convert_first:
             times = convert.many(list(map(_FIRST, values)))
             _exhaust(map(operator.setitem, rows, repeat("time"), times))
         return rows

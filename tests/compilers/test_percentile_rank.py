@@ -507,7 +507,7 @@ def test_the_bracket_in_sql_is_the_bracket_of_a_sample(
     # Both give the same bracket for vectors not told apart.
     cursor = cast(Any, influxpy.connections[engine])._cursor()
     widths = percentile.BRACKET_WIDTHS
-    listed = percentile.sample_fractions(fraction)
+    listed = percentile.sample_fractions(fraction, widths)
     for size in [0, 1, 3, 40, 1_000, 100_000]:
         sampled = (
             f"(SELECT count(x) AS {percentile._M}, quantile_disc(x, {listed}) "
@@ -537,7 +537,7 @@ def test_the_bracket_of_sampled_values_is_the_bracket_of_their_picks(
     # vector or many, ties, nulls left out.
     cursor = cast(Any, influxpy.connections[engine])._cursor()
     widths = percentile.BRACKET_WIDTHS
-    listed = percentile.sample_fractions(fraction)
+    listed = percentile.sample_fractions(fraction, widths)
     shapes = [
         (size, value)
         for size in [0, 1, 3, 40, 1_000, 30_000]
@@ -570,7 +570,6 @@ def test_the_bracket_of_sampled_values_is_the_bracket_of_their_picks(
         got = percentile.bracket_of_values(
             columns,
             fraction=fraction,
-            listed=listed,
             widths=widths,
             tail_share=percentile.TAIL_SHARE,
         )

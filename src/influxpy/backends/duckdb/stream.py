@@ -88,7 +88,8 @@ def bound_params(cursor: Any, compiled: Compiled) -> dict[str, Any]:
     (``compilers.duckdb.plan.Binding``). DuckDB's errors pass through."""
     params = dict(compiled.params)
     for binding in bindings_of(compiled):
-        if binding.columns and binding.derive is not None:
+        if binding.columns:
+            assert binding.derive is not None, "a binding of columns derives"
             run = cursor.execute(binding.text, dict(binding.params))
             derived = binding.derive(run.fetchnumpy())
             params.update(zip(binding.names, derived, strict=True))

@@ -203,12 +203,9 @@ class MultiRowMixin(_CompilerBase):
             # one window and the value's copy are added to the n rows only:
             # each column the pass carries costs it a copy per row.
             if not g and gbt is None:
-                picked_rows = f"SELECT * FROM ({base}) ORDER BY x {best}, time ASC"
-                body = (
-                    f"SELECT {', '.join(['time', '0 AS w', 'x', f'x AS {col0}'])}"
-                    f"{''.join(f', {c}' for c in carried)} "
-                    f"FROM ({picked_rows} LIMIT {n})"
-                )
+                picked = f"SELECT * FROM ({base}) ORDER BY x {best}, time ASC"
+                columns = ["time", "0 AS w", "x", f"x AS {col0}", *carried]
+                body = f"SELECT {', '.join(columns)} FROM ({picked} LIMIT {n})"
             else:
                 top = func.name == "top"
                 key = f"struct_pack(k0 := x, k1 := {'-time' if top else 'time'})"

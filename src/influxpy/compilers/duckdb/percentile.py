@@ -203,12 +203,6 @@ def nearest_rank_rows(
     sample_ctes, sample, vectors = sample_source(name, rows, base, table)
     # One selection for every fraction: the median, the lows, the highs.
     f = min(max(percent / 100.0, 0.0), 1.0)
-    listed = sample_fractions(f)
-    written = f"[{', '.join(repr(v) for v in listed)}]::DOUBLE[]"
-    sampled = (
-        f"SELECT count({x}) AS {_M}, quantile_disc({x}, {written}) AS {_LOWS} "
-        f"FROM {sample}"
-    )
     read = f"(SELECT * FROM {rows}) AS r"
     binding: Binding | None = None
     if vectors:
@@ -229,7 +223,6 @@ def nearest_rank_rows(
             functools.partial(
                 bracket_of_values,
                 fraction=f,
-                listed=tuple(listed),
                 widths=BRACKET_WIDTHS,
                 tail_share=TAIL_SHARE,
             ),
@@ -250,7 +243,13 @@ def nearest_rank_rows(
     else:
         # A sample of rows the statement makes (a subquery's): the bracket
         # is worked out in the same statement, by the rule of
-        # ``bracket_of_sample`` for vectors not told apart.
+        # ``bracket_of_sample`` for vectors not told apart, from one
+        # selection for every fraction (the median, the lows, the highs).
+        listed = ", ".join(repr(v) for v in sample_fractions(f, BRACKET_WIDTHS))
+        sampled = (
+            f"SELECT count({x}) AS {_M}, quantile_disc({x}, [{listed}]::DOUBLE[]) "
+            f"AS {_LOWS} FROM {sample}"
+        )
         bracket_ctes = [
             f"{name}_sample AS ({sampled})",
             f"{name}_bounds AS MATERIALIZED ({bounds_sql(f'{name}_sample', f)})",
@@ -336,11 +335,11 @@ def nearest_rank_rows(
     return [*sample_ctes, *ctes, *exact_ctes], relation, None
 
 
-def sample_fractions(fraction: float) -> list[float]:
+def sample_fractions(fraction: float, widths: Sequence[float]) -> list[float]:
     """The fractions the bracket's sample is picked at: the median, then
-    ``fraction`` less and plus each of ``BRACKET_WIDTHS`` (within 0-1)."""
-    lows = [max(fraction - d, 0.0) for d in BRACKET_WIDTHS]
-    return [0.5, *lows, *(min(fraction + d, 1.0) for d in BRACKET_WIDTHS)]
+    *fraction* less and plus each of *widths* (within 0-1)."""
+    lows = [max(fraction - d, 0.0) for d in widths]
+    return [0.5, *lows, *(min(fraction + d, 1.0) for d in widths)]
 
 
 def bounds_sql(sampled: str, fraction: float) -> str:
@@ -403,15 +402,15 @@ def bracket_of_values(
     columns: Mapping[str, Any],
     *,
     fraction: float,
-    listed: Sequence[float],
     widths: Sequence[float],
     tail_share: float,
 ) -> tuple[Any, Any, bool, bool]:
     """``bracket_of_sample()`` of the sampled values themselves: *columns*
     holds each one (``value``) and the number of its vector (``vector``);
-    ``sample_row()`` makes the row the rule reads."""
+    ``sample_row()`` makes the row the rule reads, picked at
+    ``sample_fractions()``."""
     return bracket_of_sample(
-        sample_row(columns, listed),
+        sample_row(columns, sample_fractions(fraction, widths)),
         fraction=fraction,
         widths=widths,
         tail_share=tail_share,
@@ -430,11 +429,9 @@ def sample_row(columns: Mapping[str, Any], listed: Sequence[float]) -> tuple[Any
     """
     import numpy as np
 
-    values, vectors = columns["value"], columns["vector"]
-    if np.ma.isMaskedArray(values):
-        kept = ~np.ma.getmaskarray(values)
-        values, vectors = np.asarray(values)[kept], np.asarray(vectors)[kept]
-    values, vectors = np.asarray(values), np.asarray(vectors)
+    kept = ~np.ma.getmaskarray(columns["value"])
+    values = np.asarray(columns["value"])[kept]
+    vectors = np.asarray(columns["vector"])[kept]
     m = len(values)
     if not m:
         return (0, None, 0, None)
@@ -470,9 +467,10 @@ def sample_source(
         body = base[len(head) : -1].replace(
             scan, f" FROM {table} TABLESAMPLE {sample} WHERE ", 1
         )
-        # Read once: the median and the vectors' shares of the same sample.
+        # Each caller reads the sample once (the bracket's statement, the
+        # tails' picks): no copy of it is kept.
         cte = (
-            f"{name}_base AS MATERIALIZED (SELECT rowid // {_VECTOR} "
+            f"{name}_base AS NOT MATERIALIZED (SELECT rowid // {_VECTOR} "
             f"AS {_VECTOR_ID}, {body})"
         )
         return [cte], f"{name}_base {rows[len('base ') :]}", True

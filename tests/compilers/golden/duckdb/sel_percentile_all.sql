@@ -157,10 +157,7 @@ call_0" AS "
 col_0" FROM cells) AS r ORDER BY time ASC
 -- run first, binding bound0_lo, bound0_hi, bound0_upper, bound0_small:
 -- params: {}
--- values: bracket_of_values({'fraction': 0.99,
- 'listed': (0.5, 0.9895, 0.989, 0.988, 0.987, 0.985, 0.98, 0.97, 0.96, 0.94, 0.89, 0.79, 0.0, 0.9904999999999999, 0.991, 0.992, 0.993, 0.995, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0),
- 'tail_share': 0.1,
- 'widths': (0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 1.0)})
-WITH call_0_rows_base AS MATERIALIZED (SELECT rowid // 2048 AS "
+-- values: bracket_of_values({'fraction': 0.99, 'tail_share': 0.1, 'widths': (0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 1.0)})
+WITH call_0_rows_base AS NOT MATERIALIZED (SELECT rowid // 2048 AS "
 influxpy_pvec", time, "v" FROM "influxpy"."autogen.metrics" TABLESAMPLE 1% (system) WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999) SELECT "
 influxpy_pvec" AS vector, "v" AS value FROM call_0_rows_base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999
