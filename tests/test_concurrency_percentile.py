@@ -1,11 +1,13 @@
 """A percentile read while points are written is exact for one committed state.
 
-The engine's percentile over a table's rows runs two statements: the first
-brackets the point from a sample, the second reads the rows with that
-bracket bound (``compilers/duckdb/percentile.py``, ``Binding``). A write
-may commit between the two, so the bracket can come from fewer points than
-the rows it steers: the answer must still be the point at the nearest rank
-of the rows the second statement reads. Here each batch written moves the
+The engine's percentile over a table's rows runs statements first: one
+brackets the point from a sample, one picks it among the rows beyond the
+bracket (or, when it cannot, one finds it in SQL); the percentile's own
+statement then reads that point's row by its time and value
+(``compilers/duckdb/percentile.py``, ``Binding``). A write may commit
+between any two of them: all must read one snapshot, or the bracket could
+come from fewer points than the rows it steers, and the row picked could
+be gone (overwritten) when it is read. Here each batch written moves the
 99th percentile far above the last, so a bracket drawn before a write
 misses after it; every answer the readers get must be the exact percentile
 of the points stored before some number of the batches, and the last one
@@ -131,12 +133,14 @@ def test_a_percentile_read_during_writes_is_exact_for_a_committed_state(
     assert ((row["time"] - T0) // S, row["percentile"]) == _nearest_rank(states[-1], 99)
 
 
-def test_a_write_between_the_bracket_and_the_rows_changes_no_answer(
+def test_a_write_between_the_bracket_and_the_rows_is_not_read(
     engine: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Each batch is written right after the bracket's statement has run and
-    # before the rows are read: the bracket, drawn from the points before
-    # the batch, misses; the answer is the percentile of the points after.
+    # Each batch is committed right after the statements run first (the
+    # bracket, the pick in its tail) and before the percentile's own
+    # statement reads the row they found: all of them read one snapshot,
+    # so the answer is the percentile of the points before the batch, and
+    # the next read's that of the points after it.
     first, batches = _points()
     _save(engine, first)
     pending = list(batches)
@@ -153,7 +157,39 @@ def test_a_write_between_the_bracket_and_the_rows_changes_no_answer(
     call = call.annotate(Percentile("v", 99))
     stored = list(first)
     for batch in batches:
-        stored += batch
         (row,) = list(call.points())
         assert ((row["time"] - T0) // S, row["percentile"]) == _nearest_rank(stored, 99)
+        stored += batch
+    assert not pending
+    (row,) = list(call.points())
+    assert ((row["time"] - T0) // S, row["percentile"]) == _nearest_rank(stored, 99)
+
+
+def test_a_point_overwritten_after_it_was_picked_is_read_as_it_was(
+    engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every point is written again with a new value right after the point
+    # at the rank was picked (by its time and value) and before the
+    # percentile's statement reads its row: that statement reads the
+    # snapshot the pick was made in, where the row still has the value.
+    first, _batches = _points()
+    _save(engine, first)
+    rewrites = [[(t, v + 1000.0 * (b + 1)) for t, v in first] for b in range(3)]
+    pending = list(rewrites)
+    bound_params = stream.bound_params
+
+    def bound_then_write(cursor: Any, compiled: Any) -> dict[str, Any]:
+        params = bound_params(cursor, compiled)
+        if pending:
+            _save(engine, pending.pop(0))
+        return params
+
+    monkeypatch.setattr(stream, "bound_params", bound_then_write)
+    call = Spread.series.using(engine).filter(time__gte=T0).epoch()
+    call = call.annotate(Percentile("v", 99))
+    stored = first
+    for rewrite in rewrites:
+        (row,) = list(call.points())
+        assert ((row["time"] - T0) // S, row["percentile"]) == _nearest_rank(stored, 99)
+        stored = rewrite
     assert not pending

@@ -22,6 +22,7 @@ at least 4/n), so one percentile per pair of ranks is run.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import random
@@ -33,7 +34,13 @@ import pytest
 import influxpy
 from influxpy import F, Percentile, Second, fields, models
 from influxpy.backends.duckdb.stream import bound_params
-from influxpy.compilers.duckdb import percentile, percentile_groups, percentile_tails
+from influxpy.compilers.duckdb import (
+    percentile,
+    percentile_arrays,
+    percentile_groups,
+    percentile_tails,
+)
+from influxpy.compilers.duckdb.plan import Binding
 from influxpy.functions import Func
 
 S = 1_000_000_000
@@ -116,6 +123,8 @@ def _literal(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, int):
+        return f"CAST({value} AS BIGINT)"
     return f"CAST({float(value)!r} AS DOUBLE)"
 
 
@@ -131,22 +140,45 @@ class Prepared:
         self, qs: Any, bracket: dict[str, Any] | None = None
     ) -> list[tuple[int, Any]]:
         """The (time, value) rows of *qs*, as ``points()`` would give them;
-        with *bracket*, its values bound instead of those the bracket's own
-        statement finds (``Binding``), by the end of their names."""
+        with *bracket*, its values given to the statements after the
+        bracket's own (``Binding``) instead of those it finds, by the end
+        of their names."""
         compiled = qs.query.compile(self.backend.get_compiler(None))
         name = self.names.get(compiled.text)
         if name is None:
             name = self.names[compiled.text] = f"percentile_{len(self.names)}"
             self.cursor.execute(f"PREPARE {name} AS {compiled.text}")
-        bound = bound_params(self.cursor, compiled)
         if bracket is not None:
-            bound = {k: bracket.get(k.rsplit("_", 1)[-1], v) for k, v in bound.items()}
-        params = bound.items()
+            compiled = _with_bracket(compiled, bracket)
+        params = bound_params(self.cursor, compiled).items()
         values = ", ".join(f"{k} := {_literal(v)}" for k, v in params)
         rows: list[tuple[int, Any]] = self.cursor.execute(
             f"EXECUTE {name}({values})"
         ).fetchall()
         return rows
+
+
+def _with_bracket(compiled: Any, bracket: dict[str, Any]) -> Any:
+    """*compiled* with its bracket's statement giving *bracket*'s values
+    (by the end of their names) in place of those it finds."""
+
+    def replaced(binding: Binding) -> Binding:
+        if not binding.names[0].endswith("_lo"):
+            return binding
+        found = binding.derive
+        assert found is not None
+
+        def derive(*row: Any) -> list[Any]:
+            values = found(*row)
+            return [
+                bracket.get(name.rsplit("_", 1)[-1], value)
+                for name, value in zip(binding.names, values, strict=True)
+            ]
+
+        return dataclasses.replace(binding, derive=derive)
+
+    bindings = tuple(map(replaced, compiled.plan.bindings))
+    return compiled._replace(plan=dataclasses.replace(compiled.plan, bindings=bindings))
 
 
 def quantile_ranks(alias: str, size: int) -> dict[float, tuple[int, int]]:
@@ -210,6 +242,31 @@ def test_percentile_equals_the_point_at_the_rank_of_a_full_sort(
         call = qs.annotate(Func("percentile", F("v"), p)).epoch()
         got = [((row["time"] - T0) // S, row["percentile"]) for row in call.points()]
         assert got == by_sort(todo[-1][1], p), p
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+def test_percentile_of_a_subquery_equals_the_point_at_the_rank_of_a_full_sort(
+    engine: str, way: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A subquery's rows are bracketed inside the percentile's statement
+    # (no statement runs first): every way there too, on every other case.
+    sample, widths, tail = WAYS[way]
+    monkeypatch.setattr(percentile, "SAMPLE", sample)
+    monkeypatch.setattr(percentile, "BRACKET_WIDTHS", widths)
+    monkeypatch.setattr(percentile, "TAIL_SHARE", tail)
+    backend = cast(Any, influxpy.connections[engine])
+    for i, points, percents in stored_cases(engine)[::2]:
+        for p in percents:
+            text = (
+                f"SELECT percentile(v, {p}) FROM (SELECT v FROM percentile_rank "
+                f"WHERE \"case\" = '{i}')"
+            )
+            got = [
+                ((row["time"] - T0) // S, row["percentile"])
+                for series in backend.query(text, epoch="ns")
+                for row in series.points
+            ]
+            assert got == by_sort(points, p), (way, points, p)
 
 
 #: Brackets bound instead of the one the sample gives: the bracket only
@@ -452,7 +509,7 @@ def test_the_bracket_of_a_sample_is_its_narrowest_safe_width() -> None:
     picks += [float(i) for i in range(1, count + 1)]
 
     def bracket(row: tuple[Any, ...], fraction: float) -> tuple[Any, ...]:
-        return percentile.bracket_of_sample(
+        return percentile_arrays.bracket_of_sample(
             row, fraction=fraction, widths=widths, tail_share=percentile.TAIL_SHARE
         )
 
@@ -507,7 +564,7 @@ def test_the_bracket_in_sql_is_the_bracket_of_a_sample(
     # Both give the same bracket for vectors not told apart.
     cursor = cast(Any, influxpy.connections[engine])._cursor()
     widths = percentile.BRACKET_WIDTHS
-    listed = percentile.sample_fractions(fraction, widths)
+    listed = percentile_arrays.sample_fractions(fraction, widths)
     for size in [0, 1, 3, 40, 1_000, 100_000]:
         sampled = (
             f"(SELECT count(x) AS {percentile._M}, quantile_disc(x, {listed}) "
@@ -516,7 +573,7 @@ def test_the_bracket_in_sql_is_the_bracket_of_a_sample(
         )
         cursor.execute(f"CREATE OR REPLACE TEMP TABLE sampled AS {sampled}")
         row = cursor.execute("SELECT * FROM sampled").fetchone()
-        expected = percentile.bracket_of_sample(
+        expected = percentile_arrays.bracket_of_sample(
             (*row, 0, None),
             fraction=fraction,
             widths=widths,
@@ -537,7 +594,7 @@ def test_the_bracket_of_sampled_values_is_the_bracket_of_their_picks(
     # vector or many, ties, nulls left out.
     cursor = cast(Any, influxpy.connections[engine])._cursor()
     widths = percentile.BRACKET_WIDTHS
-    listed = percentile.sample_fractions(fraction, widths)
+    listed = percentile_arrays.sample_fractions(fraction, widths)
     shapes = [
         (size, value)
         for size in [0, 1, 3, 40, 1_000, 30_000]
@@ -557,21 +614,78 @@ def test_the_bracket_of_sampled_values_is_the_bracket_of_their_picks(
             "SELECT m, q, n, spread FROM p, v"
         ).fetchone()
         m, picks, vectors, spread = row
-        columns = cursor.execute("SELECT vector, value FROM s").fetchnumpy()
-        made = percentile.sample_row(columns, listed)
+        columns = cursor.execute("SELECT vector, value, 12345 AS n FROM s").fetchnumpy()
+        made = percentile_arrays.sample_row(columns, listed)
         if m:
             assert made[:3] == (m, picks, vectors), (size, value)
             assert made[3] == pytest.approx(spread, rel=1e-9), (size, value)
         else:
             assert made == (0, None, 0, None)
-        expected = percentile.bracket_of_sample(
+        expected = percentile_arrays.bracket_of_sample(
             made, fraction=fraction, widths=widths, tail_share=percentile.TAIL_SHARE
         )
-        got = percentile.bracket_of_values(
+        got = percentile_arrays.bracket_of_values(
             columns,
             fraction=fraction,
             widths=widths,
             tail_share=percentile.TAIL_SHARE,
         )
-        assert got == expected, (size, value)
-        assert [type(v) for v in got] == [type(v) for v in expected], (size, value)
+        lo, hi, upper, small = expected
+        if small:
+            # A tail is fetched only if the sample's share in it is small too.
+            side = f"value >= {lo}" if upper else f"value <= {hi}"
+            (share,) = cursor.execute(
+                f"SELECT count(*) FILTER (WHERE {side}) / count(value) FROM s"
+            ).fetchone()
+            expected = (lo, hi, upper, share <= percentile.TAIL_SHARE)
+        # The count, on every row (none here without one).
+        assert got == (*expected, 12345 if size else 0), (size, value)
+        assert [type(v) for v in got] == [type(v) for v in (*expected, 1)], (
+            size,
+            value,
+        )
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_the_pick_in_a_fetched_tail_is_the_point_at_the_rank_of_a_full_sort(
+    descending: bool,
+) -> None:
+    # ``pick_of_tail``: the tail's rows (those from a bound up, or up to
+    # it) and the count of all the rows find the point at the nearest rank
+    # by (value, time), ties of value latest first when descending; no
+    # point (neither found nor left to the SQL) outside ranks 1..n; left to
+    # the SQL when the rank is outside the tail or no tail was fetched.
+    import numpy as np
+
+    rng = random.Random(11)
+    for _ in range(400):
+        n = rng.randrange(1, 60)
+        kind = rng.choice([int, float])
+        points = [(t, kind(rng.randrange(6))) for t in rng.sample(range(1000), n)]
+        ranked = sorted(points, key=lambda tv: (tv[1], -tv[0] if descending else tv[0]))
+        upper = rng.random() < 0.5
+        edge = rng.choice([v for _, v in points])
+        tail = [tv for tv in points if (tv[1] >= edge if upper else tv[1] <= edge)]
+        rng.shuffle(tail)
+        columns = {
+            "time": np.array([t for t, _ in tail], dtype=np.int64),
+            "value": np.array([v for _, v in tail], dtype=type(points[0][1])),
+        }
+        p = rng.choice(PERCENTS)
+        k = math.floor(n * p / 100 + 0.5)
+        got = percentile_arrays.pick_of_tail(
+            columns, edge, True, n, percent=p, upper=upper, descending=descending
+        )
+        if not 1 <= k <= n:
+            assert got == (False, False, None, None)
+            continue
+        j = k - (n - len(tail)) if upper else k
+        if not 1 <= j <= len(tail):
+            assert got == (False, True, None, None)
+            continue
+        assert got == (True, False, *ranked[k - 1]), (points, p, upper, edge)
+        assert type(got[3]) is type(ranked[k - 1][1])
+        # Without a tail fetched, the SQL finds it.
+        assert percentile_arrays.pick_of_tail(
+            columns, edge, False, n, percent=p, upper=upper, descending=descending
+        ) == (False, True, None, None)

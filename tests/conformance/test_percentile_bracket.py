@@ -2,8 +2,9 @@
 statement of its own, answers as influxd 1.6.7 answers.
 
 The engine draws a sample of the table to bracket the point at the nearest
-rank (``compilers/duckdb/percentile.py``); the bracket is a statement run
-first, whose row binds constants of the percentile's own statement
+rank (``compilers/duckdb/percentile.py``); the bracket, the pick in its
+tail and (when that pick leaves it to SQL) the selection are statements
+run first, whose values the percentile's own statement reads
 (``Binding``). Every context that carries such a statement runs here on
 influxd and on the engine: several percentiles in one SELECT, beside other
 calls, under a subquery, over two measurements, with a tag or time
@@ -104,9 +105,22 @@ def test_the_bracket_is_a_statement_of_its_own(both: tuple[str, str]) -> None:
     backend.write_lines(LINES, database="percentile_bracket")
     query = parse_statement("SELECT percentile(v, 99) FROM m")
     compiled = backend.get_compiler("percentile_bracket").compile(query)
-    (binding,) = compiled.plan.bindings
-    assert len(binding.names) == 4
-    assert all(f"${name}" in compiled.text for name in binding.names)
+    bracket, pick, selected = compiled.plan.bindings
+    assert [name.rsplit("_", 1)[1] for name in bracket.names] == [
+        "lo",
+        "hi",
+        "upper",
+        "small",
+        "n",
+    ]
+    # The pick in the tail reads the bracket; the SQL's selection runs only
+    # when the pick leaves it the rest, and binds the same point.
+    assert set(pick.reads) <= set(bracket.names)
+    assert selected.when == pick.names[1]
+    assert selected.names == (pick.names[0], *pick.names[2:])
+    # The statement reads the point by its time and value, and the count.
+    assert all(f"${name}" in compiled.text for name in selected.names)
+    assert f"${bracket.names[-1]}" in compiled.text
 
 
 #: Values near both ends of the doubles, all distinct: a bracket from the

@@ -234,6 +234,8 @@ class EngineQueries(EngineWrites, EngineAdmin):
         duckdb = _duckdb()
         cursor = self._cursor()
         try:
+            # The bindings and the statement read one snapshot.
+            cursor.begin()
             params = bound_params(cursor, compiled)
             rows = cursor.execute(compiled.text, params).fetchall()
         except duckdb.Error as exc:

@@ -13,19 +13,21 @@ snapshot of the data.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from queue import Full, Queue
 from typing import Any
 
 from influxpy.compilers.base import Compiled
-from influxpy.compilers.duckdb.plan import bindings_of
+from influxpy.compilers.duckdb.plan import Binding, bindings_of
 from influxpy.compilers.duckdb.stream import Slice, StreamPlan
 from influxpy.exceptions import ProgrammingError
 
 __all__ = [
     "SLICE_ROWS",
     "Batches",
+    "binding_values",
     "bound_params",
     "column_batches",
     "damaged",
@@ -87,22 +89,44 @@ def bound_params(cursor: Any, compiled: Compiled) -> dict[str, Any]:
     plan's bindings give, each binding's statement run on *cursor* first
     (``compilers.duckdb.plan.Binding``). DuckDB's errors pass through."""
     params = dict(compiled.params)
-    for binding in bindings_of(compiled):
-        if binding.columns:
-            assert binding.derive is not None, "a binding of columns derives"
-            run = cursor.execute(binding.text, dict(binding.params))
-            derived = binding.derive(run.fetchnumpy())
-            params.update(zip(binding.names, derived, strict=True))
+    bindings = bindings_of(compiled)
+    for binding in bindings:
+        if binding.when is not None and not params.get(binding.when):
+            for name in binding.names:
+                params.setdefault(name, None)
             continue
-        row = cursor.execute(binding.text, dict(binding.params)).fetchone()
-        if row is None:
-            values: Sequence[Any] = (None,) * len(binding.names)
-        elif binding.derive is not None:
-            values = binding.derive(row)
-        else:
-            values = row
+        values = binding_values(cursor, binding, params)
         params.update(zip(binding.names, values, strict=True))
+    if bindings:
+        # Only what the SQL names (a value may be for later bindings only).
+        named = set(re.findall(r"\$(\w+)", compiled.text))
+        params = {name: value for name, value in params.items() if name in named}
     return params
+
+
+def binding_values(
+    cursor: Any, binding: Binding, bound: Mapping[str, Any]
+) -> Sequence[Any]:
+    """The values *binding* gives its names: its statement run on *cursor*
+    with its own parameters and those of *bound* it reads."""
+    read = [bound[name] for name in binding.reads]
+    named = set(re.findall(r"\$(\w+)", binding.text))
+    params = {**binding.params, **{n: bound[n] for n in binding.reads if n in named}}
+    if binding.columns:
+        assert binding.derive is not None, "a binding of columns derives"
+        # A relation's numpy columns: a DB-API result's copy the rows once
+        # more (16 ms against 9 ms for 120,000 rows of two columns).
+        arrays = cursor.sql(binding.text, params=params).fetchnumpy()
+        return binding.derive(arrays, *read)
+    # Every row fetched: a result left unfinished blocks the cursor's
+    # next relation.
+    rows = cursor.execute(binding.text, params).fetchall()
+    if not rows:
+        return (None,) * len(binding.names)
+    row = rows[0]
+    if binding.derive is not None:
+        return binding.derive(row, *read)
+    return tuple(row)
 
 
 def column_batches(
@@ -147,15 +171,17 @@ def stream_batches(
     """Like ``column_batches()``, a slice of at most about *rows* rows at a
     time when the compiler planned the statement in slices (*plan*).
 
-    *first* runs on the cursor before anything else, in the same snapshot.
+    *first* runs on the cursor before anything else, in the same snapshot
+    as the statement and its bindings.
     """
     import duckdb
 
     if plan is None or not rows:
-        if first is not None:
+        if first is not None or bindings_of(compiled):
             try:
                 cursor.begin()
-                first(cursor)
+                if first is not None:
+                    first(cursor)
             except duckdb.Error as exc:
                 raise failed_query(exc) from None
         yield from column_batches(cursor, compiled, size)

@@ -291,11 +291,19 @@ class _CompilerBase(Compiler):
         self._bindings.append(dataclasses.replace(binding, params=params))
 
     def _bindings_of(self, sql: str) -> tuple[Binding, ...]:
-        """The bindings of the parameters *sql* reads."""
+        """The bindings of the parameters *sql* reads, and those of the
+        parameters they read, in the order they were made."""
         if not self._bindings:
             return ()
-        used = set(re.findall(r"\$(\w+)", sql))
-        return tuple(b for b in self._bindings if b.names[0] in used)
+        needed = set(re.findall(r"\$(\w+)", sql))
+        chosen: list[Binding] = []
+        for binding in reversed(self._bindings):
+            if needed.intersection(binding.names):
+                chosen.append(binding)
+                needed.update(binding.reads)
+                if binding.when is not None:
+                    needed.add(binding.when)
+        return tuple(reversed(chosen))
 
     def _used_params(self, sql: str) -> dict[str, Any]:
         """The parameters bound so far that *sql* reads."""

@@ -18,20 +18,11 @@ Instead, a sample brackets the answer and one parallel scan finds it:
    of values up to the sample's median vary than those of independent
    values would (a design effect, measured on the same sample);
 2. one scan reads the tail on the percentile's short side: the rows from
-   ``lo`` up when ``p >= 50``, those up to ``hi`` otherwise. When the
-   sample is drawn from the table itself, step 1 is a statement of its
-   own (a ``Binding``, run first: it draws the sample, whose values come
-   back as arrays; ``bracket_of_values`` sorts them in numpy for the
-   picks and the spread, and ``bracket_of_sample`` applies the rule
-   above), and its bounds are bound to the statement as constants,
-   which DuckDB evaluates inside the table's scan (9 ms for 10,000,000
-   rows, against 13 ms for a bound joined as a one-row relation and
-   compared row by row), so only the tail leaves it.
-   Otherwise (a sample of a subquery's rows) the bounds are a one-row
-   relation of the same statement. With ``n`` (a count that reads no
-   value), the tail's size and its rows below ``lo`` and up to ``hi`` give
-   the rows below ``lo`` and up to ``hi`` of the whole; if ``k`` lies
-   between the two, the point at rank ``k`` has a value in ``[lo, hi]``;
+   ``lo`` up when ``p >= 50``, those up to ``hi`` otherwise. With ``n`` (a
+   count that reads no value), the tail's size and its rows below ``lo``
+   and up to ``hi`` give the rows below ``lo`` and up to ``hi`` of the
+   whole; if ``k`` lies between the two, the point at rank ``k`` has a
+   value in ``[lo, hi]``;
 3. the tail's rows valued in ``[lo, hi]`` (a few per thousand of the
    whole) are counted in ``BINS`` bins of equal width by value, and only
    the rows of the bin holding rank ``k`` (less the count below ``lo``)
@@ -45,6 +36,19 @@ A tail expected to hold at most ``TAIL_SHARE`` of the rows is kept in
 memory for step 3; a larger one (percentiles near the median) is only
 counted, and step 3 reads the rows inside the bracket in a scan of its own
 (the bracket's bounds are again pushed into that scan).
+
+When the sample is drawn from the table itself, the steps are statements
+run first (``Binding``s, ``_table_rank_rows``), and the percentile's own
+statement only reads the row they found, by its time and value (a short
+statement: planning the steps inside it took longer than running them).
+Step 1 draws the sample and counts the rows; its values come back as
+arrays, bracketed in numpy (``percentile_arrays``). A small tail is then
+fetched (its bound compared as a constant inside the table's scan, so only
+the tail leaves it: 9 ms for 10,000,000 rows) and the point at its rank
+found by two partitions in numpy; only a larger tail, or a miss, leaves
+steps 2 and 3 (or the exact selection) to a statement in SQL. Otherwise
+(a sample of a subquery's rows) every step is in the statement, the
+bracket a one-row relation of it.
 
 The sample only decides how much the last step sorts, never the answer:
 any bracket bound gives the same point.
@@ -67,8 +71,8 @@ values below ``v1``:
   the latest of the points with that value.
 
 tests/compilers/test_percentile_rank.py compares the answers of every way
-(the bracket forced to hold, with the tail kept or read again, and forced
-to miss) with a full sort on every tie pattern of up to four points over
+(the bracket forced to hold, with the tail kept, fetched or read again,
+and forced to miss) with a full sort on every tie pattern of up to four points over
 three values, on random sets of up to 101 points with many ties and on
 9,000 points that trend with time, at percentiles whose rank rounds up,
 rounds down or is exact; and with brackets bound that are wrong in every
@@ -78,18 +82,21 @@ way (empty, reversed, on the wrong side, null).
 from __future__ import annotations
 
 import functools
-import math
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 from influxpy.compilers.duckdb.aliases import GROUP_SIZE, ROW_NUMBER, _own
+from influxpy.compilers.duckdb.percentile_arrays import (
+    CLUSTERING,
+    SIGMAS,
+    bracket_of_values,
+    pick_of_tail,
+    sample_fractions,
+)
 from influxpy.compilers.duckdb.plan import Binding
 
 __all__ = [
     "BRACKET_WIDTHS",
     "SAMPLE",
     "TAIL_SHARE",
-    "bracket_of_sample",
     "nearest_rank_rows",
     "sample_source",
 ]
@@ -118,11 +125,6 @@ TAIL_SHARE = 0.1
 #: The bracket's rows are counted in this many bins by value, and only
 #: those of the bin holding the rank are sorted.
 BINS = 1024
-#: The bracket is this many standard errors of the sample's quantile wide.
-_SIGMAS = 4.0
-#: The sample counts as this many times fewer independent values than it
-#: holds when its vectors' spread cannot be measured.
-_CLUSTERING = 2.0
 #: Rows per vector (DuckDB's ``system`` sample keeps or drops each).
 _VECTOR = 2048
 
@@ -181,9 +183,9 @@ def nearest_rank_rows(
     descending: bool = False,
     bound: str = "bound",
     percent: float,
-) -> tuple[list[str], str, Binding | None]:
+) -> tuple[list[str], str, tuple[Binding, ...]]:
     """CTEs and a relation holding the point PERCENTILE picks from *rows*,
-    and the statement that draws its bracket when it is one of its own.
+    and the statements run first when the sample is drawn from a table.
 
     *rows* is a relation body (``base WHERE ...``) whose non-null values of
     *x* are the percentile's input, *p* the SQL of the percentile (0-100).
@@ -193,113 +195,230 @@ def nearest_rank_rows(
     With *base*, the CTE ``base AS (SELECT ... FROM <table> WHERE ...)``
     that *rows* reads, and its *table*, the sample is drawn inside the
     table's scan, which then skips the vectors left out, and the bracket
-    is a statement of its own: the returned ``Binding``, whose values the
-    relation's SQL reads as parameters named from *bound*, unique in the
-    statement; *percent* is the value of *p*. Ties of value are
-    ordered by time as the query reads the points (``descending``: latest
-    first), as influxd's sort by value keeps its input's order of ties.
+    and the pick in a small tail are statements of their own (the returned
+    ``Binding``s, ``percentile_arrays``), whose values the relation's SQL
+    reads as parameters named from *bound*, unique in the statement;
+    *percent* is the value of *p*. Ties of value are ordered by time as
+    the query reads the points (``descending``: latest first), as
+    influxd's sort by value keeps its input's order of ties.
     """
     later = " DESC" if descending else ""
     sample_ctes, sample, vectors = sample_source(name, rows, base, table)
-    # One selection for every fraction: the median, the lows, the highs.
     f = min(max(percent / 100.0, 0.0), 1.0)
-    read = f"(SELECT * FROM {rows}) AS r"
-    binding: Binding | None = None
     if vectors:
-        # The sample is read from the table itself: the bracket is a
-        # statement of its own (``Binding``), whose values the rows are
-        # compared with as constants, inside the table's scan. The
-        # statement only draws the sample; its values come back as arrays
-        # and the bracket is worked out from them in numpy
-        # (``bracket_of_values``): 2 ms for 100,000 values, against 5.5 ms
-        # for DuckDB's ``quantile_disc`` and the vectors' shares in SQL.
-        names = tuple(f"{bound}_{part}" for part in ("lo", "hi", "upper", "small"))
-        lo, hi, up, small = (f"${n}" for n in names)
-        binding = Binding(
-            f"WITH {', '.join(sample_ctes)} SELECT {_VECTOR_ID} AS vector, "
-            f"{x} AS value FROM {sample}",
-            {},
-            names,
-            functools.partial(
-                bracket_of_values,
-                fraction=f,
-                widths=BRACKET_WIDTHS,
-                tail_share=TAIL_SHARE,
-            ),
-            columns=True,
+        return _table_rank_rows(
+            name,
+            x,
+            rows,
+            p,
+            [base, *sample_ctes],
+            sample,
+            fraction=f,
+            percent=percent,
+            descending=descending,
+            bound=bound,
         )
-        constants = (
-            f"{lo} AS {_LO}, {hi} AS {_HI}, {up} AS {_UPPER}, {small} AS {_SMALL}"
-        )
-        bracket_ctes = [f"{name}_bounds AS (SELECT {constants})"]
+    read = f"(SELECT * FROM {rows}) AS r"
+    # A sample of rows the statement makes (a subquery's): the bracket is
+    # worked out in the same statement, by the rule of
+    # ``bracket_of_sample`` for vectors not told apart, from one selection
+    # for every fraction (the median, the lows, the highs).
+    listed = ", ".join(repr(v) for v in sample_fractions(f, BRACKET_WIDTHS))
+    sampled = (
+        f"SELECT count({x}) AS {_M}, quantile_disc({x}, [{listed}]::DOUBLE[]) "
+        f"AS {_LOWS} FROM {sample}"
+    )
+    bounds = f"{name}_bounds"
 
-        def tail(flag: str) -> str:
-            """The rows of the tail, when the bracket's flag is *flag*."""
-            side = f"CASE WHEN {up} THEN r.{x} >= {lo} ELSE r.{x} <= {hi} END"
-            return f"SELECT r.* FROM {read} WHERE {flag} AND {side}"
+    def tail(flag: str) -> str:
+        """The rows of the tail, when the bracket's flag is *flag*."""
+        return bounded_rows(read, bounds, flag, x, (_LO, _HI, _UPPER))
 
-        tails = (tail(small), tail(f"NOT {small}"))
-        within_again = f"ON TRUE WHERE NOT {small} AND r.{x} >= {lo} AND r.{x} <= {hi}"
-    else:
-        # A sample of rows the statement makes (a subquery's): the bracket
-        # is worked out in the same statement, by the rule of
-        # ``bracket_of_sample`` for vectors not told apart, from one
-        # selection for every fraction (the median, the lows, the highs).
-        listed = ", ".join(repr(v) for v in sample_fractions(f, BRACKET_WIDTHS))
-        sampled = (
-            f"SELECT count({x}) AS {_M}, quantile_disc({x}, [{listed}]::DOUBLE[]) "
-            f"AS {_LOWS} FROM {sample}"
-        )
-        bracket_ctes = [
-            f"{name}_sample AS ({sampled})",
-            f"{name}_bounds AS MATERIALIZED ({bounds_sql(f'{name}_sample', f)})",
-        ]
-
-        def tail(flag: str) -> str:
-            """The rows of the tail, when the bracket's flag is *flag*."""
-            return bounded_rows(read, f"{name}_bounds", flag, x, (_LO, _HI, _UPPER))
-
-        tails = (tail(_SMALL), tail(f"NOT {_SMALL}"))
-        within_again = f"ON r.{x} >= h.{_LO} AND r.{x} <= h.{_HI}"
     # A tail of at most TAIL_SHARE of the rows is kept (one scan: its
     # counts and the rows inside the bracket come from it); a larger one is
     # only counted, and the rows inside the bracket are read again.
-    kept_tail, streamed = tails
-    counts = (
-        f"SELECT count(*) AS {_T}, count(*) FILTER (WHERE {x} < {_LO}) AS {_BELOW}, "
-        f"count(*) FILTER (WHERE {x} <= {_HI}) AS {_UPTO} "
-        f"FROM (SELECT {x} FROM {name}_tail "
-        f"UNION ALL SELECT {x} FROM ({streamed})), {name}_bounds"
-    )
-    # Outside the tail: every row below ``lo`` (upper tail) or none.
-    offset = f"CASE WHEN {_UPPER} THEN {_N} - {_T} ELSE 0 END"
-    rank = f"CAST(floor(CAST({_N} AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
-    counted = (
-        f"SELECT *, {rank} AS {_K} FROM (SELECT {_N}, {offset} + {_BELOW} AS "
-        f"{_BELOW}, {offset} + {_UPTO} AS {_UPTO}, {_LO}, {_HI}, {_SMALL} "
-        f"FROM ({counts}), {name}_bounds, "
-        f"(SELECT count(*) AS {_N} FROM {rows}))"
-    )
-    inside = f"{_K} >= 1 AND {_K} <= {_N}"
-    held = f"{_K} > {_BELOW} AND {_K} <= {_UPTO}"
-    missing = f"SELECT 1 AS {_MISS} FROM {name}_bracket WHERE {inside} AND NOT ({held})"
+    tails = [f"SELECT {x} FROM {name}_tail", tail(f"NOT {_SMALL}")]
+    count = f"(SELECT count(*) AS {_N} FROM {rows})"
+    counted = _bracket_counts(name, x, tails, count, p)
     ctes = [
-        *bracket_ctes,
-        f"{name}_tail AS MATERIALIZED ({kept_tail})",
-        f"{name}_bracket AS MATERIALIZED ({counted})",
-        f"{name}_hit AS (SELECT * FROM {name}_bracket WHERE {inside} AND {held})",
-        f"{name}_miss AS ({missing})",
+        *sample_ctes,
+        f"{name}_sample AS ({sampled})",
+        f"{bounds} AS MATERIALIZED ({bounds_sql(f'{name}_sample', f)})",
+        f"{name}_tail AS MATERIALIZED ({tail(_SMALL)})",
+        *_hit_and_miss(name, counted),
     ]
     kept = f"(SELECT * FROM {name}_hit WHERE {_SMALL})"
     again = f"(SELECT * FROM {name}_hit WHERE NOT {_SMALL})"
     bracketed = (
         f"SELECT t.*, h.* FROM {name}_tail AS t JOIN {kept} AS h "
         f"ON t.{x} >= h.{_LO} AND t.{x} <= h.{_HI} "
-        f"UNION ALL SELECT r.*, h.* FROM {read} JOIN {again} AS h {within_again}"
+        f"UNION ALL SELECT r.*, h.* FROM {read} JOIN {again} AS h "
+        f"ON r.{x} >= h.{_LO} AND r.{x} <= h.{_HI}"
     )
-    # The bracket's rows fall into BINS bins of equal width by value (a
-    # bin number never falls as the value rises); only the rows of the bin
-    # holding the rank are sorted.
+    binned_ctes, found = _ranked_in_bins(name, x, bracketed, later)
+    # The exact selection reads the rows only when the bracket missed.
+    missed = f"(SELECT r.* FROM {read}, {name}_miss) AS missed"
+    exact_ctes, exact = _exact_rows(f"{name}_exact", x, missed, p, later)
+    relation = f"(SELECT * FROM ({found}) UNION ALL BY NAME SELECT * FROM {exact})"
+    return [*ctes, *binned_ctes, *exact_ctes], relation, ()
+
+
+def _table_rank_rows(
+    name: str,
+    x: str,
+    rows: str,
+    p: str,
+    sample_ctes: list[str],
+    sample: str,
+    *,
+    fraction: float,
+    percent: float,
+    descending: bool,
+    bound: str,
+) -> tuple[list[str], str, tuple[Binding, ...]]:
+    """``nearest_rank_rows()`` of a table's rows: *sample_ctes* (``base``
+    first) and *sample* draw the sample inside its scan.
+
+    Three statements run first, each a ``Binding`` (``percentile_arrays``):
+
+    1. the sample's values and the count of the rows: the bracket;
+    2. when its tail is small, the tail's rows, among which numpy finds the
+       point (its time and value), else nothing;
+    3. only when the second found no point for the rank (a tail too large
+       to fetch, or a miss): the point found in SQL, by counting the tail
+       and ranking the bracket's rows in bins (the bracket's bounds
+       compared as constants inside the table's scan), or by the exact
+       selection when the bracket misses.
+
+    This statement then reads that one row by its time and value: a short
+    statement, planned in a fraction of the time the steps above would
+    take to plan in it.
+    """
+    later = " DESC" if descending else ""
+    read = f"(SELECT * FROM {rows}) AS r"
+    # Read more than once by the SQL's selection: scanned again, not copied
+    # (DuckDB materializes a CTE read twice).
+    base = sample_ctes[0].replace("base AS (", "base AS NOT MATERIALIZED (", 1)
+    names = tuple(f"{bound}_{part}" for part in ("lo", "hi", "upper", "small", "n"))
+    lo, hi, up, small, n = (f"${name}" for name in names)
+    sampled = f"SELECT {_VECTOR_ID} AS vector, {x} AS value FROM {sample}"
+    bracket = Binding(
+        f"WITH {', '.join(sample_ctes)} SELECT s.vector, s.value, c.n FROM "
+        f"(SELECT count(*) AS n FROM {rows}) AS c LEFT JOIN ({sampled}) AS s "
+        "ON TRUE",
+        {},
+        names,
+        functools.partial(
+            bracket_of_values,
+            fraction=fraction,
+            widths=BRACKET_WIDTHS,
+            tail_share=TAIL_SHARE,
+        ),
+        columns=True,
+    )
+    upper = fraction >= 0.5
+    edge = names[0] if upper else names[1]
+    found_name, rest, t_name, v_name = (
+        f"{bound}_{part}" for part in ("found", "rest", "t", "v")
+    )
+    side = f"r.{x} >= {lo}" if upper else f"r.{x} <= {hi}"
+    pick = Binding(
+        f"WITH {base} SELECT r.time AS time, r.{x} AS value FROM {read} "
+        f"WHERE {small} AND {side}",
+        {},
+        (found_name, rest, t_name, v_name),
+        functools.partial(
+            pick_of_tail, percent=percent, upper=upper, descending=descending
+        ),
+        columns=True,
+        reads=(edge, names[3], names[4]),
+    )
+    # Null (bound by hand) is false: the bracket then misses.
+    small = f"coalesce({small}, FALSE)"
+    constants = f"{lo} AS {_LO}, {hi} AS {_HI}, {up} AS {_UPPER}, {small} AS {_SMALL}"
+    # A tail too large to fetch is only counted; the rows inside the
+    # bracket are read again. With a small tail, this statement runs
+    # only when the bracket missed: the exact selection answers.
+    streamed = (
+        f"SELECT r.{x} FROM {read} WHERE NOT {small} AND "
+        f"CASE WHEN {up} THEN r.{x} >= {lo} ELSE r.{x} <= {hi} END"
+    )
+    count = f"(SELECT CAST({n} AS BIGINT) AS {_N})"
+    counted = _bracket_counts(name, x, [streamed], count, p)
+    ctes = [
+        base,
+        f"{name}_bounds AS (SELECT {constants})",
+        *_hit_and_miss(name, f"{counted} WHERE NOT {small}", also=small),
+    ]
+    bracketed = (
+        f"SELECT r.*, h.* FROM {read} JOIN {name}_hit AS h ON TRUE "
+        f"WHERE NOT {small} AND r.{x} >= {lo} AND r.{x} <= {hi}"
+    )
+    binned_ctes, found = _ranked_in_bins(name, x, bracketed, later)
+    missed = f"(SELECT r.* FROM {read}, {name}_miss) AS missed"
+    exact_ctes, exact = _exact_rows(f"{name}_exact", x, missed, p, later)
+    selected = Binding(
+        f"WITH {', '.join([*ctes, *binned_ctes, *exact_ctes])} SELECT TRUE, "
+        f"time, {x} FROM (SELECT * FROM ({found}) UNION ALL BY NAME "
+        f"SELECT * FROM {exact})",
+        {},
+        (found_name, t_name, v_name),
+        reads=names,
+        when=rest,
+    )
+    rank = f"CAST(floor(CAST({n} AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
+    picked = (
+        f"(SELECT r.*, {rank} AS {ROW_NUMBER}, CAST({n} AS BIGINT) AS "
+        f"{GROUP_SIZE} FROM {read} WHERE ${found_name} AND r.time = ${t_name} "
+        f"AND r.{x} = ${v_name} LIMIT 1)"
+    )
+    return [], picked, (bracket, pick, selected)
+
+
+def _bracket_counts(name: str, x: str, tails: list[str], count: str, p: str) -> str:
+    """The bracket's one row: the count of the rows (from the relation
+    *count*), the rank, the bounds and the counts below ``lo`` and up to
+    ``hi`` of the rows of the relations *tails* (the rows beyond the
+    bracket's far bound) and of the rows outside them."""
+    union = " UNION ALL ".join(f"SELECT {x} FROM ({tail})" for tail in tails)
+    counts = (
+        f"SELECT count(*) AS {_T}, count(*) FILTER (WHERE {x} < {_LO}) AS {_BELOW}, "
+        f"count(*) FILTER (WHERE {x} <= {_HI}) AS {_UPTO} "
+        f"FROM ({union}), {name}_bounds"
+    )
+    # Outside the tail: every row below ``lo`` (upper tail) or none.
+    offset = f"CASE WHEN {_UPPER} THEN {_N} - {_T} ELSE 0 END"
+    rank = f"CAST(floor(CAST({_N} AS DOUBLE) * {p} / 100.0 + 0.5) AS BIGINT)"
+    return (
+        f"SELECT *, {rank} AS {_K} FROM (SELECT {_N}, {offset} + {_BELOW} AS "
+        f"{_BELOW}, {offset} + {_UPTO} AS {_UPTO}, {_LO}, {_HI}, {_SMALL} "
+        f"FROM ({counts}), {name}_bounds, {count})"
+    )
+
+
+def _hit_and_miss(name: str, counted: str, also: str = "") -> list[str]:
+    """CTEs: the bracket's row *counted*, that row when the rank is inside
+    the bracket (``_hit``), a row when it is not (``_miss``, also when the
+    flag *also* holds)."""
+    inside = f"{_K} >= 1 AND {_K} <= {_N}"
+    held = f"{_K} > {_BELOW} AND {_K} <= {_UPTO}"
+    missing = f"SELECT 1 AS {_MISS} FROM {name}_bracket WHERE {inside} AND NOT ({held})"
+    if also:
+        missing += f" UNION ALL SELECT 1 AS {_MISS} WHERE {also}"
+    return [
+        f"{name}_bracket AS MATERIALIZED ({counted})",
+        f"{name}_hit AS (SELECT * FROM {name}_bracket WHERE {inside} AND {held})",
+        f"{name}_miss AS ({missing})",
+    ]
+
+
+def _ranked_in_bins(
+    name: str, x: str, bracketed: str, later: str
+) -> tuple[list[str], str]:
+    """A CTE and the relation of the point at the rank among the bracket's
+    rows *bracketed* (each beside the ``_hit`` row): they fall into BINS
+    bins of equal width by value (a bin number never falls as the value
+    rises), and only the rows of the bin holding the rank are sorted."""
     # Halves, so that no difference of finite doubles overflows; bounds
     # that are not finite (a subquery's infinities or NaN) make one bin.
     low, high = (f"CAST({bound} AS DOUBLE)" for bound in (_LO, _HI))
@@ -310,7 +429,6 @@ def nearest_rank_rows(
         f"* {BINS}) AS BIGINT) ELSE 0 END"
     )
     in_bins = f"SELECT *, {binned} AS {_BIN} FROM ({bracketed})"
-    ctes.append(f"{name}_in AS MATERIALIZED ({in_bins})")
     counted_bins = f"SELECT {_BIN}, count(*) AS {_C} FROM {name}_in GROUP BY {_BIN}"
     before = (
         f"SELECT {_BIN} AS {_AT}, sum({_C}) OVER (ORDER BY {_BIN} ROWS UNBOUNDED "
@@ -326,20 +444,7 @@ def nearest_rank_rows(
         f"AND {_K} <= {_BELOW} + {_BEFORE} + {_IN_BIN}"
     )
     found = f"SELECT * EXCLUDE ({_POS}) FROM ({within}) WHERE {_POS} = {ROW_NUMBER}"
-    # The exact selection reads the rows only when the bracket missed.
-    missed = f"(SELECT r.* FROM {read}, {name}_miss) AS missed"
-    exact_ctes, exact = _exact_rows(f"{name}_exact", x, missed, p, later)
-    relation = f"(SELECT * FROM ({found}) UNION ALL BY NAME SELECT * FROM {exact})"
-    if binding is not None:
-        return [*ctes, *exact_ctes], relation, binding
-    return [*sample_ctes, *ctes, *exact_ctes], relation, None
-
-
-def sample_fractions(fraction: float, widths: Sequence[float]) -> list[float]:
-    """The fractions the bracket's sample is picked at: the median, then
-    *fraction* less and plus each of *widths* (within 0-1)."""
-    lows = [max(fraction - d, 0.0) for d in widths]
-    return [0.5, *lows, *(min(fraction + d, 1.0) for d in widths)]
+    return [f"{name}_in AS MATERIALIZED ({in_bins})"], found
 
 
 def bounds_sql(sampled: str, fraction: float) -> str:
@@ -347,11 +452,11 @@ def bounds_sql(sampled: str, fraction: float) -> str:
     count and the picks), for vectors not told apart."""
     count = len(BRACKET_WIDTHS)
     widths = ", ".join(str(d) for d in BRACKET_WIDTHS)
-    # The narrowest width at least the standard error times _SIGMAS (plus
+    # The narrowest width at least the standard error times SIGMAS (plus
     # a rank of slack); all of them when the sample is empty (a null).
     error = (
-        f"{_SIGMAS} * sqrt({fraction * (1.0 - fraction)!r} * {_CLUSTERING} / {_M}) "
-        f"+ {_SIGMAS} / {_M}"
+        f"{SIGMAS} * sqrt({fraction * (1.0 - fraction)!r} * {CLUSTERING} / {_M}) "
+        f"+ {SIGMAS} / {_M}"
     )
     wider = (
         f"CASE WHEN {_ERROR} IS NULL THEN {count} "
@@ -368,83 +473,6 @@ def bounds_sql(sampled: str, fraction: float) -> str:
         f"FROM (SELECT *, least(1 + {wider}, {count}) AS {_WIDTH} FROM "
         f"(SELECT *, {error} AS {_ERROR} FROM {sampled}))"
     )
-
-
-def bracket_of_sample(
-    row: Sequence[Any],
-    *,
-    fraction: float,
-    widths: Sequence[float],
-    tail_share: float,
-) -> tuple[Any, Any, bool, bool]:
-    """The bracket's ``(lo, hi, upper, small)`` from the sample's row ``(m,
-    the selection at the median, the lows and the highs, the vectors
-    sampled, the variance of their shares)``, by the rule of the SQL of
-    ``nearest_rank_rows()``'s ``bounds`` (module docstring, step 1)."""
-    m, picks, vectors, spread = row
-    count = len(widths)
-    upper = fraction >= 0.5
-    lo = hi = None
-    width = count
-    if m and picks is not None:
-        clustering = _CLUSTERING
-        if spread is not None and vectors:
-            clustering = max(spread * 4.0 * m / vectors, 1.0)
-        error = _SIGMAS * math.sqrt(fraction * (1.0 - fraction) * clustering / m)
-        error += _SIGMAS / m
-        width = min(1 + sum(error > d for d in widths), count)
-        lo, hi = picks[width], picks[count + width]
-    share = (1.0 - fraction if upper else fraction) + widths[width - 1]
-    return lo, hi, upper, share <= tail_share
-
-
-def bracket_of_values(
-    columns: Mapping[str, Any],
-    *,
-    fraction: float,
-    widths: Sequence[float],
-    tail_share: float,
-) -> tuple[Any, Any, bool, bool]:
-    """``bracket_of_sample()`` of the sampled values themselves: *columns*
-    holds each one (``value``) and the number of its vector (``vector``);
-    ``sample_row()`` makes the row the rule reads, picked at
-    ``sample_fractions()``."""
-    return bracket_of_sample(
-        sample_row(columns, sample_fractions(fraction, widths)),
-        fraction=fraction,
-        widths=widths,
-        tail_share=tail_share,
-    )
-
-
-def sample_row(columns: Mapping[str, Any], listed: Sequence[float]) -> tuple[Any, ...]:
-    """The sample's ``(m, picks, vectors, spread)`` from its values
-    (``bracket_of_values()``), nulls left out.
-
-    The picks are ``quantile_disc``'s at the fractions *listed* (the
-    median, the lows, the highs): the value at rank ``max(1, ceil(m * q))``
-    of the ``m`` sorted values; the spread is the variance between the
-    vectors (``var_samp``) of the share of their values up to the median,
-    None for fewer than two vectors.
-    """
-    import numpy as np
-
-    kept = ~np.ma.getmaskarray(columns["value"])
-    values = np.asarray(columns["value"])[kept]
-    vectors = np.asarray(columns["vector"])[kept]
-    m = len(values)
-    if not m:
-        return (0, None, 0, None)
-    ordered = np.sort(values)
-    picks = ordered[[max(1, math.ceil(m * q)) - 1 for q in listed]].tolist()
-    ids = vectors - vectors.min()
-    counts = np.bincount(ids)
-    low = np.bincount(ids, weights=values <= picks[0])
-    held = counts > 0
-    sampled = int(held.sum())
-    shares = low[held] / counts[held]
-    spread = float(shares.var(ddof=1)) if sampled > 1 else None
-    return (m, picks, sampled, spread)
 
 
 def sample_source(

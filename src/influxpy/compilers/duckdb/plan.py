@@ -15,7 +15,8 @@ cut its rows into series:
   where to write them.
 
 A SELECT or INTO plan may carry ``bindings``: statements the backend runs
-first, whose one row binds parameters of the SQL (``Binding``).
+first, in order and in the SQL's snapshot, whose rows bind parameters of
+the SQL (``Binding``).
 """
 
 from __future__ import annotations
@@ -70,11 +71,16 @@ class Binding:
     """A statement the backend runs before the plan's SQL: its one row
     binds the SQL's parameters *names*, in order (all null without a row).
 
-    A binding steers how the SQL reads its rows, never what it answers:
-    the SQL gives the same rows whatever values are bound. The bracket a
-    percentile draws from a sample (``percentile``), bound as constants,
-    becomes a filter DuckDB evaluates inside the table's scan, where a
-    one-row relation joined to the rows would be compared row by row.
+    A binding either steers how the SQL reads its rows, or answers part of
+    the question in Python. The bracket a percentile draws from a sample
+    (``percentile``), bound as constants, becomes a filter DuckDB
+    evaluates inside the table's scan, where a one-row relation joined to
+    the rows would be compared row by row; the SQL gives the same rows
+    whatever bracket is bound. The point a percentile picks from the
+    rows beyond that bracket (a second binding, reading the first's
+    values) is then one row the SQL reads by its time and value. The
+    backend runs the bindings and the SQL in one snapshot, so that the
+    rows a binding saw are the rows the SQL reads.
     """
 
     #: The statement, complete in itself (its own CTEs).
@@ -84,11 +90,19 @@ class Binding:
     #: The parameters of the plan's SQL its row's values bind.
     names: tuple[str, ...]
     #: What the row's values give those parameters, when not the values
-    #: themselves (a pure function of the row; of the columns, below).
-    derive: Callable[[Any], Sequence[Any]] | None = None
+    #: themselves (a pure function of the row, or of the columns, below,
+    #: and of the values of *reads*, in order).
+    derive: Callable[..., Sequence[Any]] | None = None
     #: Whether *derive* reads every row of the statement, as a dict of
     #: numpy arrays by column name (nulls masked), instead of its one row.
     columns: bool = False
+    #: Parameters of earlier bindings (their *names*) passed to *derive*
+    #: after the row, and bound to the statement where its text names them.
+    reads: tuple[str, ...] = ()
+    #: A parameter of an earlier binding: the statement runs only when its
+    #: value is true; otherwise *names* keep the values bound before (a
+    #: later binding may bind names an earlier one bound: the last wins).
+    when: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

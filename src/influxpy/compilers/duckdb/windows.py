@@ -367,7 +367,7 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
                 # Over all the rows: a selection, not a sort (percentile.py).
                 percent = float(call.params[0])
                 p = self._param(percent)
-                more, rows, binding = nearest_rank_rows(
+                more, rows, bindings = nearest_rank_rows(
                     name,
                     x,
                     rows,
@@ -379,7 +379,7 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
                     percent=percent,
                 )
                 ctes.extend(more)
-                if binding is not None:
+                for binding in bindings:
                     self._bind(binding)
         codes = ctx.codes if grouping == "ALL" else []
         reported = "r.time"
