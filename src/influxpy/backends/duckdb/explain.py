@@ -48,8 +48,8 @@ class EngineExplain(EngineCore):
             cursor.close()
         plan = "\n".join(str(row[-1]).rstrip("\n") for row in found)
         first = "".join(
-            f"-- run first, its row binds {', '.join('$' + n for n in b.names)}\n"
-            f"{b.text}\n\n"
+            f"-- run first{f' when ${b.when} holds' if b.when else ''}, its rows "
+            f"bind {', '.join('$' + n for n in b.names)}\n{b.text}\n\n"
             for b in bindings_of(compiled)
         )
         return f"{first}{compiled.text}\n\n{plan}"
