@@ -104,16 +104,34 @@ def engine() -> Iterator[str]:
         backend.close()
 
 
-#: (sample, bracket half-widths, tail share) of compilers/duckdb/percentile.py:
-#: a tail share of 2 keeps every tail (one scan), 0 none (the rows inside
-#: the bracket are read again).
+#: (sample, bracket half-widths, tail share, window share) of
+#: compilers/duckdb/percentile.py: a tail share of 2 keeps (fetches) every
+#: tail; else a window share of 2 fetches every table's bracket's rows;
+#: both 0, nothing is kept or fetched (the rows inside the bracket are
+#: read again).
 WAYS = {
-    "bracket": ("100% (system)", percentile.BRACKET_WIDTHS, 0.0),
-    "bracket, tail kept": ("100% (system)", percentile.BRACKET_WIDTHS, 2.0),
-    "bracket without width": ("100% (system)", (0.0,), 0.0),
-    "bracket without width, tail kept": ("100% (system)", (0.0,), 2.0),
-    "exact": ("0% (system)", percentile.BRACKET_WIDTHS, percentile.TAIL_SHARE),
+    "bracket": ("100% (system)", percentile.BRACKET_WIDTHS, 0.0, 0.0),
+    "bracket, tail kept": ("100% (system)", percentile.BRACKET_WIDTHS, 2.0, 0.0),
+    "bracket, window fetched": ("100% (system)", percentile.BRACKET_WIDTHS, 0.0, 2.0),
+    "bracket without width": ("100% (system)", (0.0,), 0.0, 0.0),
+    "bracket without width, tail kept": ("100% (system)", (0.0,), 2.0, 0.0),
+    "bracket without width, window fetched": ("100% (system)", (0.0,), 0.0, 2.0),
+    "exact": (
+        "0% (system)",
+        percentile.BRACKET_WIDTHS,
+        percentile.TAIL_SHARE,
+        percentile.WINDOW_SHARE,
+    ),
 }
+
+
+def _way(way: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the percentile of a table's or subquery's rows take *way*."""
+    sample, widths, tail, window = WAYS[way]
+    monkeypatch.setattr(percentile, "SAMPLE", sample)
+    monkeypatch.setattr(percentile, "BRACKET_WIDTHS", widths)
+    monkeypatch.setattr(percentile, "TAIL_SHARE", tail)
+    monkeypatch.setattr(percentile, "WINDOW_SHARE", window)
 
 
 def _literal(value: Any) -> str:
@@ -222,10 +240,7 @@ def stored_cases(alias: str) -> list[tuple[int, list[tuple[int, float]], list[fl
 def test_percentile_equals_the_point_at_the_rank_of_a_full_sort(
     engine: str, way: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sample, widths, tail = WAYS[way]
-    monkeypatch.setattr(percentile, "SAMPLE", sample)
-    monkeypatch.setattr(percentile, "BRACKET_WIDTHS", widths)
-    monkeypatch.setattr(percentile, "TAIL_SHARE", tail)
+    _way(way, monkeypatch)
     todo = stored_cases(engine)
     run = Prepared(engine)
     for i, points, percents in todo:
@@ -250,10 +265,7 @@ def test_percentile_of_a_subquery_equals_the_point_at_the_rank_of_a_full_sort(
 ) -> None:
     # A subquery's rows are bracketed inside the percentile's statement
     # (no statement runs first): every way there too, on every other case.
-    sample, widths, tail = WAYS[way]
-    monkeypatch.setattr(percentile, "SAMPLE", sample)
-    monkeypatch.setattr(percentile, "BRACKET_WIDTHS", widths)
-    monkeypatch.setattr(percentile, "TAIL_SHARE", tail)
+    _way(way, monkeypatch)
     backend = cast(Any, influxpy.connections[engine])
     for i, points, percents in stored_cases(engine)[::2]:
         for p in percents:
@@ -272,15 +284,21 @@ def test_percentile_of_a_subquery_equals_the_point_at_the_rank_of_a_full_sort(
 #: Brackets bound instead of the one the sample gives: the bracket only
 #: decides how much the statement sorts, never its answer.
 WRONG_BRACKETS = [
-    {"lo": 0.0, "hi": 0.0, "upper": True, "small": True},
-    {"lo": 2.0, "hi": 2.0, "upper": False, "small": True},
-    {"lo": 1.0, "hi": 0.0, "upper": True, "small": False},
-    {"lo": -5.0, "hi": 5.0, "upper": False, "small": False},
-    {"lo": -5.0, "hi": 5.0, "upper": True, "small": True},
-    {"lo": 0.5, "hi": 1.5, "upper": True, "small": True},
-    {"lo": 0.5, "hi": 1.5, "upper": False, "small": False},
-    {"lo": None, "hi": None, "upper": None, "small": None},
-    {"lo": 1.0, "hi": None, "upper": True, "small": True},
+    {"lo": 0.0, "hi": 0.0, "upper": True, "tail": True, "window": False},
+    {"lo": 2.0, "hi": 2.0, "upper": False, "tail": True, "window": False},
+    {"lo": 1.0, "hi": 0.0, "upper": True, "tail": False, "window": False},
+    {"lo": -5.0, "hi": 5.0, "upper": False, "tail": False, "window": False},
+    {"lo": -5.0, "hi": 5.0, "upper": True, "tail": True, "window": False},
+    {"lo": 0.5, "hi": 1.5, "upper": True, "tail": True, "window": False},
+    {"lo": 0.5, "hi": 1.5, "upper": False, "tail": False, "window": False},
+    {"lo": None, "hi": None, "upper": None, "tail": None, "window": None},
+    {"lo": 1.0, "hi": None, "upper": True, "tail": True, "window": False},
+    {"lo": 0.5, "hi": 1.5, "upper": True, "tail": False, "window": True},
+    {"lo": 1.0, "hi": 0.0, "upper": False, "tail": False, "window": True},
+    {"lo": -5.0, "hi": 5.0, "upper": True, "tail": False, "window": True},
+    {"lo": 0.0, "hi": 1.0, "upper": True, "tail": True, "window": True},
+    {"lo": None, "hi": 1.0, "upper": True, "tail": None, "window": True},
+    {"lo": 2.0, "hi": 2.0, "upper": False, "tail": False, "window": True},
 ]
 
 
@@ -309,16 +327,22 @@ def test_any_bracket_bound_gives_the_point_at_the_rank_of_a_full_sort(
             assert got == by_sort(points, p), (points, p, bracket)
 
 
-@pytest.mark.parametrize("tail", [0.0, 2.0])
+@pytest.mark.parametrize(("tail", "window"), [(0.0, 0.0), (2.0, 0.0), (0.0, 2.0)])
 @pytest.mark.parametrize("sample", ["1% (system)", "50% (system)", "100% (system)"])
 def test_percentile_over_several_vectors_of_trending_values(
-    engine: str, sample: str, tail: float, monkeypatch: pytest.MonkeyPatch
+    engine: str,
+    sample: str,
+    tail: float,
+    window: float,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Values that rise with time, in vectors of 2,048 rows: the sampled
     # vectors differ, so the bracket widens (or misses) and stays exact,
-    # whether the tail beyond it is kept or the bracket's rows read again.
+    # whether the tail beyond it or the rows inside it are fetched, or the
+    # bracket's rows read again.
     monkeypatch.setattr(percentile, "SAMPLE", sample)
     monkeypatch.setattr(percentile, "TAIL_SHARE", tail)
+    monkeypatch.setattr(percentile, "WINDOW_SHARE", window)
     rng = random.Random(3)
     points = [(t, float(t // 7 + rng.randrange(3))) for t in range(9_000)]
     Sample.series.using(engine).bulk_create(
@@ -629,63 +653,72 @@ def test_the_bracket_of_sampled_values_is_the_bracket_of_their_picks(
             fraction=fraction,
             widths=widths,
             tail_share=percentile.TAIL_SHARE,
+            window_share=percentile.WINDOW_SHARE,
         )
         lo, hi, upper, small = expected
-        if small:
-            # A tail is fetched only if the sample's share in it is small too.
-            side = f"value >= {lo}" if upper else f"value <= {hi}"
-            (share,) = cursor.execute(
-                f"SELECT count(*) FILTER (WHERE {side}) / count(value) FROM s"
+        tail = window = False
+        if m and lo is not None:
+            # The rows fetched: the tail, if the sample's share in it is
+            # small too, else those inside the bracket, if few.
+            beyond = f"value >= {lo}" if upper else f"value <= {hi}"
+            (in_tail, in_window) = cursor.execute(
+                f"SELECT count(*) FILTER (WHERE {beyond}) / count(value), "
+                f"count(*) FILTER (WHERE value BETWEEN {lo} AND {hi}) "
+                "/ count(value) FROM s"
             ).fetchone()
-            expected = (lo, hi, upper, share <= percentile.TAIL_SHARE)
+            tail = small and in_tail <= percentile.TAIL_SHARE
+            window = not tail and in_window <= percentile.WINDOW_SHARE
         # The count, on every row (none here without one).
-        assert got == (*expected, 12345 if size else 0), (size, value)
-        assert [type(v) for v in got] == [type(v) for v in (*expected, 1)], (
-            size,
-            value,
-        )
+        n = 12345 if size else 0
+        assert got == (lo, hi, upper, tail, window, n), (size, value)
+        assert [type(v) for v in got[:3]] == [type(v) for v in expected[:3]]
 
 
 @pytest.mark.parametrize("descending", [False, True])
-def test_the_pick_in_a_fetched_tail_is_the_point_at_the_rank_of_a_full_sort(
+def test_the_pick_among_the_rows_fetched_is_the_point_at_the_rank_of_a_full_sort(
     descending: bool,
 ) -> None:
-    # ``pick_of_tail``: the tail's rows (those from a bound up, or up to
-    # it) and the count of all the rows find the point at the nearest rank
-    # by (value, time), ties of value latest first when descending; no
-    # point (neither found nor left to the SQL) outside ranks 1..n; left to
-    # the SQL when the rank is outside the tail or no tail was fetched.
+    # ``pick_in_rows``: the rows fetched (the tail from a bound up, or up
+    # to it; or those inside a bracket, with the count below it) and the
+    # count of all the rows find the point at the nearest rank by (value,
+    # time), ties of value latest first when descending; no point (neither
+    # found nor left to the SQL) outside ranks 1..n; left to the SQL when
+    # the rank is outside the rows fetched or none were.
     import numpy as np
 
     rng = random.Random(11)
-    for _ in range(400):
+    for _ in range(600):
         n = rng.randrange(1, 60)
         kind = rng.choice([int, float])
         points = [(t, kind(rng.randrange(6))) for t in rng.sample(range(1000), n)]
         ranked = sorted(points, key=lambda tv: (tv[1], -tv[0] if descending else tv[0]))
         upper = rng.random() < 0.5
-        edge = rng.choice([v for _, v in points])
-        tail = [tv for tv in points if (tv[1] >= edge if upper else tv[1] <= edge)]
-        rng.shuffle(tail)
+        lo, hi = sorted(rng.choice([v for _, v in points]) for _ in range(2))
+        tail = rng.random() < 0.5
+        below: int | None = None
+        if tail:
+            fetched = [tv for tv in points if (tv[1] >= lo if upper else tv[1] <= hi)]
+            before = n - len(fetched) if upper else 0
+        else:
+            fetched = [tv for tv in points if lo <= tv[1] <= hi]
+            before = below = sum(v < lo for _, v in points)
+        rng.shuffle(fetched)
         columns = {
-            "time": np.array([t for t, _ in tail], dtype=np.int64),
-            "value": np.array([v for _, v in tail], dtype=type(points[0][1])),
+            "time": np.array([t for t, _ in fetched], dtype=np.int64),
+            "value": np.array([v for _, v in fetched], dtype=type(points[0][1])),
         }
         p = rng.choice(PERCENTS)
         k = math.floor(n * p / 100 + 0.5)
-        got = percentile_arrays.pick_of_tail(
-            columns, edge, True, n, percent=p, upper=upper, descending=descending
-        )
+        way = {"percent": p, "upper": upper, "descending": descending}
+        got = percentile_arrays.pick_in_rows(columns, tail, not tail, below, n, **way)
         if not 1 <= k <= n:
             assert got == (False, False, None, None)
             continue
-        j = k - (n - len(tail)) if upper else k
-        if not 1 <= j <= len(tail):
+        if not 1 <= k - before <= len(fetched):
             assert got == (False, True, None, None)
             continue
-        assert got == (True, False, *ranked[k - 1]), (points, p, upper, edge)
+        assert got == (True, False, *ranked[k - 1]), (points, p, upper, tail)
         assert type(got[3]) is type(ranked[k - 1][1])
-        # Without a tail fetched, the SQL finds it.
-        assert percentile_arrays.pick_of_tail(
-            columns, edge, False, n, percent=p, upper=upper, descending=descending
-        ) == (False, True, None, None)
+        # Without rows fetched, the SQL finds it.
+        nothing = percentile_arrays.pick_in_rows(columns, False, False, below, n, **way)
+        assert nothing == (False, True, None, None)

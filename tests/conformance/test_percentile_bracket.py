@@ -105,17 +105,21 @@ def test_the_bracket_is_a_statement_of_its_own(both: tuple[str, str]) -> None:
     backend.write_lines(LINES, database="percentile_bracket")
     query = parse_statement("SELECT percentile(v, 99) FROM m")
     compiled = backend.get_compiler("percentile_bracket").compile(query)
-    bracket, pick, selected = compiled.plan.bindings
+    bracket, counted, pick, selected = compiled.plan.bindings
     assert [name.rsplit("_", 1)[1] for name in bracket.names] == [
         "lo",
         "hi",
         "upper",
-        "small",
+        "tail",
+        "window",
         "n",
     ]
-    # The pick in the tail reads the bracket; the SQL's selection runs only
-    # when the pick leaves it the rest, and binds the same point.
+    # The count below the bracket runs only when its rows are fetched; the
+    # pick among the rows fetched reads the bracket; the SQL's selection
+    # runs only when the pick leaves it the rest, and binds the same point.
+    assert counted.when == bracket.names[4]
     assert set(pick.reads) <= set(bracket.names)
+    assert counted.names[0] in pick.passes
     assert selected.when == pick.names[1]
     assert selected.names == (pick.names[0], *pick.names[2:])
     # The statement reads the point by its time and value, and the count.

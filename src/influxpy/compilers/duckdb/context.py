@@ -300,7 +300,7 @@ class _CompilerBase(Compiler):
         for binding in reversed(self._bindings):
             if needed.intersection(binding.names):
                 chosen.append(binding)
-                needed.update(binding.reads)
+                needed.update(binding.reads, binding.passes)
                 if binding.when is not None:
                     needed.add(binding.when)
         return tuple(reversed(chosen))

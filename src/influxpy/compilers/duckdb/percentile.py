@@ -88,7 +88,7 @@ from influxpy.compilers.duckdb.percentile_arrays import (
     CLUSTERING,
     SIGMAS,
     bracket_of_values,
-    pick_of_tail,
+    pick_in_rows,
     sample_fractions,
 )
 from influxpy.compilers.duckdb.plan import Binding
@@ -97,6 +97,7 @@ __all__ = [
     "BRACKET_WIDTHS",
     "SAMPLE",
     "TAIL_SHARE",
+    "WINDOW_SHARE",
     "nearest_rank_rows",
     "sample_source",
 ]
@@ -120,8 +121,12 @@ BRACKET_WIDTHS = (
     1.0,
 )
 #: A tail of the rows (beyond the bracket's far bound) is kept in memory
-#: when it is expected to hold at most this share of them.
+#: (fetched, for a table's rows) when it is expected to hold at most this
+#: share of them.
 TAIL_SHARE = 0.1
+#: Otherwise the rows inside the bracket of a table's rows are fetched
+#: when the sample's share of values inside it is at most this.
+WINDOW_SHARE = 0.1
 #: The bracket's rows are counted in this many bins by value, and only
 #: those of the bin holding the rank are sorted.
 BINS = 1024
@@ -279,28 +284,33 @@ def _table_rank_rows(
     """``nearest_rank_rows()`` of a table's rows: *sample_ctes* (``base``
     first) and *sample* draw the sample inside its scan.
 
-    Three statements run first, each a ``Binding`` (``percentile_arrays``):
+    Statements run first, each a ``Binding`` (``percentile_arrays``):
 
-    1. the sample's values and the count of the rows: the bracket;
-    2. when its tail is small, the tail's rows, among which numpy finds the
-       point (its time and value), else nothing;
-    3. only when the second found no point for the rank (a tail too large
-       to fetch, or a miss): the point found in SQL, by counting the tail
-       and ranking the bracket's rows in bins (the bracket's bounds
-       compared as constants inside the table's scan), or by the exact
-       selection when the bracket misses.
+    1. the sample's values and the count of the rows: the bracket, and
+       which rows are few enough to fetch;
+    2. those rows (the tail beyond the bracket, or the rows inside it and,
+       in a statement before, the count of those below), among which numpy
+       finds the point (its time and value); nothing when neither is few
+       enough;
+    3. only when the second found no point for the rank (nothing fetched,
+       or a miss): the point found in SQL, by counting the tail and ranking
+       the bracket's rows in bins, or by the exact selection when the
+       bracket misses.
 
-    This statement then reads that one row by its time and value: a short
+    The bracket's bounds are compared as constants, which DuckDB evaluates
+    inside the table's scan, so only the rows fetched leave it. This
+    statement then reads the one row found by its time and value: a short
     statement, planned in a fraction of the time the steps above would
     take to plan in it.
     """
     later = " DESC" if descending else ""
     read = f"(SELECT * FROM {rows}) AS r"
-    # Read more than once by the SQL's selection: scanned again, not copied
-    # (DuckDB materializes a CTE read twice).
+    # Read more than once by the steps: scanned again, not copied (DuckDB
+    # materializes a CTE read twice).
     base = sample_ctes[0].replace("base AS (", "base AS NOT MATERIALIZED (", 1)
-    names = tuple(f"{bound}_{part}" for part in ("lo", "hi", "upper", "small", "n"))
-    lo, hi, up, small, n = (f"${name}" for name in names)
+    parts = ("lo", "hi", "upper", "tail", "window", "n")
+    names = tuple(f"{bound}_{part}" for part in parts)
+    lo, hi, up, tail, window, n = (f"${name}" for name in names)
     sampled = f"SELECT {_VECTOR_ID} AS vector, {x} AS value FROM {sample}"
     bracket = Binding(
         f"WITH {', '.join(sample_ctes)} SELECT s.vector, s.value, c.n FROM "
@@ -313,32 +323,43 @@ def _table_rank_rows(
             fraction=fraction,
             widths=BRACKET_WIDTHS,
             tail_share=TAIL_SHARE,
+            window_share=WINDOW_SHARE,
         ),
         columns=True,
     )
+    inside = f"r.{x} >= {lo} AND r.{x} <= {hi}"
+    below = f"{bound}_below"
+    # A statement of its own: beside the rows fetched (in a UNION ALL),
+    # the count would double the time they take to come back.
+    counted_below = Binding(
+        f"WITH {base} SELECT count(*) FROM {read} WHERE r.{x} < {lo}",
+        {},
+        (below,),
+        reads=(names[0],),
+        when=names[4],
+    )
     upper = fraction >= 0.5
-    edge = names[0] if upper else names[1]
     found_name, rest, t_name, v_name = (
         f"{bound}_{part}" for part in ("found", "rest", "t", "v")
     )
     side = f"r.{x} >= {lo}" if upper else f"r.{x} <= {hi}"
     pick = Binding(
         f"WITH {base} SELECT r.time AS time, r.{x} AS value FROM {read} "
-        f"WHERE {small} AND {side}",
+        f"WHERE ({tail} AND {side}) OR (NOT {tail} AND {window} AND {inside})",
         {},
         (found_name, rest, t_name, v_name),
         functools.partial(
-            pick_of_tail, percent=percent, upper=upper, descending=descending
+            pick_in_rows, percent=percent, upper=upper, descending=descending
         ),
         columns=True,
-        reads=(edge, names[3], names[4]),
+        reads=names[:2] + names[3:5],
+        passes=(names[3], names[4], below, names[5]),
     )
-    # Null (bound by hand) is false: the bracket then misses.
-    small = f"coalesce({small}, FALSE)"
+    # Nothing fetched (or a null bound by hand): the tail is counted and
+    # the rows inside the bracket read again. Rows fetched: this statement
+    # runs only when the bracket missed, and the exact selection answers.
+    small = f"coalesce({tail} OR {window}, FALSE)"
     constants = f"{lo} AS {_LO}, {hi} AS {_HI}, {up} AS {_UPPER}, {small} AS {_SMALL}"
-    # A tail too large to fetch is only counted; the rows inside the
-    # bracket are read again. With a small tail, this statement runs
-    # only when the bracket missed: the exact selection answers.
     streamed = (
         f"SELECT r.{x} FROM {read} WHERE NOT {small} AND "
         f"CASE WHEN {up} THEN r.{x} >= {lo} ELSE r.{x} <= {hi} END"
@@ -352,7 +373,7 @@ def _table_rank_rows(
     ]
     bracketed = (
         f"SELECT r.*, h.* FROM {read} JOIN {name}_hit AS h ON TRUE "
-        f"WHERE NOT {small} AND r.{x} >= {lo} AND r.{x} <= {hi}"
+        f"WHERE NOT {small} AND {inside}"
     )
     binned_ctes, found = _ranked_in_bins(name, x, bracketed, later)
     missed = f"(SELECT r.* FROM {read}, {name}_miss) AS missed"
@@ -372,7 +393,7 @@ def _table_rank_rows(
         f"{GROUP_SIZE} FROM {read} WHERE ${found_name} AND r.time = ${t_name} "
         f"AND r.{x} = ${v_name} LIMIT 1)"
     )
-    return [], picked, (bracket, pick, selected)
+    return [], picked, (bracket, counted_below, pick, selected)
 
 
 def _bracket_counts(name: str, x: str, tails: list[str], count: str, p: str) -> str:

@@ -8,17 +8,17 @@ percentile's own, each a ``Binding`` whose rows come back as arrays:
    count of the rows: ``bracket_of_values`` sorts the values once for the
    picks and the vectors' spread (``sample_row``) and applies the rule of
    ``bracket_of_sample``: the bracket ``(lo, hi)``, which side of it is the
-   tail read, whether that tail is small enough to fetch, and how many rows
-   it may hold before the fetch gives up;
-2. when it is, the tail's rows (times and values): ``pick_of_tail`` finds
-   the point at the nearest rank among them, by ``(value, time)``, with
-   two partitions (no sort), and the percentile's statement reads that one
-   row by its time and value.
+   tail, and which rows are few enough to fetch;
+2. the tail's rows when it is small, else the rows inside the bracket and
+   the count of those below it, when they are few (their times and
+   values): ``pick_in_rows`` finds the point at the nearest rank among
+   them, by ``(value, time)``, with two partitions (no sort), and the
+   percentile's statement reads that one row by its time and value.
 
 The SQL of ``percentile`` says the same in the statement itself for a
 sample of a subquery's rows (``bounds_sql``), and ranks the bracket's rows
-by bins when the tail is too large to fetch; tests/compilers/
-test_percentile_rank.py checks the two agree.
+by bins when neither is few enough to fetch; tests/compilers/
+test_percentile_rank.py checks they agree.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ __all__ = [
     "SIGMAS",
     "bracket_of_sample",
     "bracket_of_values",
-    "pick_of_tail",
+    "pick_in_rows",
     "sample_fractions",
     "sample_row",
 ]
@@ -90,17 +90,24 @@ def bracket_of_values(
     fraction: float,
     widths: Sequence[float],
     tail_share: float,
-) -> tuple[Any, Any, bool, bool, int]:
-    """``bracket_of_sample()`` of the sampled values themselves, and the
-    count of the rows: ``(lo, hi, upper, small, n)``.
+    window_share: float,
+) -> tuple[Any, Any, bool, bool, bool, int]:
+    """``bracket_of_sample()`` of the sampled values themselves, which rows
+    to fetch, and the count of the rows: ``(lo, hi, upper, tail, window,
+    n)``.
 
     *columns* holds each sampled value (``value``), the number of its
     vector (``vector``) and the count of the rows (``n``, on every row; a
     row of nulls besides it when nothing was sampled); ``sample_row()``
-    makes the row the rule reads, picked at ``sample_fractions()``. The
-    tail is small only if the sample's own share of values in it is too:
-    a bound tied with many values (or a sample far from the rows) does not
-    make a tail of most of the rows fetched.
+    makes the row the rule reads, picked at ``sample_fractions()``.
+
+    *tail*: the tail is fetched, being small (``bracket_of_sample``) with
+    the sample's own share of values in it at most *tail_share* too (a
+    bound tied with many values, or a sample far from the rows, does not
+    make a tail of most of the rows fetched); else *window*: the rows
+    inside the bracket are fetched (and those below it counted), the
+    sample's share of values inside it being at most *window_share*;
+    neither: the SQL ranks the rows in bins.
     """
     import numpy as np
 
@@ -110,11 +117,15 @@ def bracket_of_values(
     lo, hi, upper, small = bracket_of_sample(
         row, fraction=fraction, widths=widths, tail_share=tail_share
     )
-    if small and row[0]:
+    tail = window = False
+    m = row[0]
+    if m and lo is not None:
         values = np.asarray(columns["value"])[~np.ma.getmaskarray(columns["value"])]
-        inside = values >= lo if upper else values <= hi
-        small = bool(np.count_nonzero(inside) <= tail_share * row[0])
-    return lo, hi, upper, small, n
+        beyond = values >= lo if upper else values <= hi
+        tail = small and np.count_nonzero(beyond) <= tail_share * m
+        inside = np.count_nonzero((values >= lo) & (values <= hi))
+        window = not tail and inside <= window_share * m
+    return lo, hi, upper, bool(tail), bool(window), n
 
 
 def sample_row(columns: Mapping[str, Any], listed: Sequence[float]) -> tuple[Any, ...]:
@@ -147,31 +158,34 @@ def sample_row(columns: Mapping[str, Any], listed: Sequence[float]) -> tuple[Any
     return (m, picks, sampled, spread)
 
 
-def pick_of_tail(
+def pick_in_rows(
     columns: Mapping[str, Any],
-    edge: Any,
-    small: Any,
+    tail: Any,
+    window: Any,
+    below: Any,
     n: int,
     *,
     percent: float,
     upper: bool,
     descending: bool,
 ) -> tuple[bool, bool, Any, Any]:
-    """The point at the nearest rank among the *n* rows, from the tail's
-    rows (*columns*: ``time`` and ``value``), as ``(found, rest, time,
+    """The point at the nearest rank among the *n* rows, from the rows
+    fetched (*columns*: ``time`` and ``value``), as ``(found, rest, time,
     value)``: *rest* when the SQL must find it instead.
 
-    The tail holds every row valued from the bracket's low bound up
-    (*upper*) or up to its high bound (*edge*, None without a sample, and
-    then without a tail): with ``T`` of them, the rows before it number
-    ``n - T`` (upper) or none, so the rank ``k = floor(n * percent / 100 +
-    0.5)`` is the tail's own rank ``j``. Its value is the ``j``-th
-    smallest (a partition) and its time the one that ranks it among the
-    points of that value, earliest first (latest first, *descending*).
+    The rows fetched (``bracket_of_values``) are the *tail*, every row
+    valued from the bracket's low bound up (*upper*: the rows before it
+    number ``n - T`` of ``T`` fetched) or up to its high bound (none before
+    it); or the *window*, the rows inside the bracket, *below* it the
+    number of rows before them. The rank ``k = floor(n * percent / 100 +
+    0.5)`` less the rows before them is their own rank ``j``: the point's
+    value is the ``j``-th smallest (a partition), and its time the one
+    that ranks it among the points of that value, earliest first (latest
+    first, *descending*).
 
     Neither found nor rest without a point at that rank (an empty
-    answer); rest without a tail fetched (not *small*) or when the rank
-    is not in it (a miss).
+    answer); rest when nothing was fetched or the rank is not among the
+    rows fetched (a miss).
     """
     import numpy as np
 
@@ -181,8 +195,14 @@ def pick_of_tail(
     values = np.asarray(columns["value"])
     times = np.asarray(columns["time"])
     size = len(values)
-    j = k - (n - size) if upper else k
-    if not small or edge is None or not 1 <= j <= size:
+    if tail:
+        before = n - size if upper else 0
+    elif window and below is not None:
+        before = below
+    else:
+        return (False, True, None, None)
+    j = k - before
+    if not 1 <= j <= size:
         return (False, True, None, None)
     value = np.partition(values, j - 1)[j - 1]
     if value != value:

@@ -91,14 +91,15 @@ class Binding:
     names: tuple[str, ...]
     #: What the row's values give those parameters, when not the values
     #: themselves (a pure function of the row, or of the columns, below,
-    #: and of the values of *reads*, in order).
+    #: and of the values of *passes*, in order).
     derive: Callable[..., Sequence[Any]] | None = None
     #: Whether *derive* reads every row of the statement, as a dict of
     #: numpy arrays by column name (nulls masked), instead of its one row.
     columns: bool = False
-    #: Parameters of earlier bindings (their *names*) passed to *derive*
-    #: after the row, and bound to the statement where its text names them.
+    #: Parameters of earlier bindings (their *names*) the statement reads.
     reads: tuple[str, ...] = ()
+    #: Parameters of earlier bindings passed to *derive* after the row.
+    passes: tuple[str, ...] = ()
     #: A parameter of an earlier binding: the statement runs only when its
     #: value is true; otherwise *names* keep the values bound before (a
     #: later binding may bind names an earlier one bound: the last wins).

@@ -19,22 +19,25 @@ call_0" AS "
 call_0" FROM merged) SELECT time, "
 call_0" AS "
 col_0" FROM cells) AS r ORDER BY time ASC
--- run first, binding bound0_lo, bound0_hi, bound0_upper, bound0_small, bound0_n:
+-- run first, binding bound0_lo, bound0_hi, bound0_upper, bound0_tail, bound0_window, bound0_n:
 -- params: {}
--- values: bracket_of_values({'fraction': 0.99, 'tail_share': 0.1, 'widths': (0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 1.0)})
+-- values: bracket_of_values({'fraction': 0.99, 'tail_share': 0.1, 'widths': (0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 1.0), 'window_share': 0.1})
 WITH base AS (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), call_0_rows_base AS NOT MATERIALIZED (SELECT rowid // 2048 AS "
 influxpy_pvec", time, "v" FROM "influxpy"."autogen.metrics" TABLESAMPLE 1% (system) WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999) SELECT s.vector, s.value, c.n FROM (SELECT count(*) AS n FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS c LEFT JOIN (SELECT "
 influxpy_pvec" AS vector, "v" AS value FROM call_0_rows_base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS s ON TRUE
+-- run first, binding bound0_below:
+-- params: {}
+WITH base AS NOT MATERIALIZED (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999) SELECT count(*) FROM (SELECT * FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS r WHERE r."v" < $bound0_lo
 -- run first, binding bound0_found, bound0_rest, bound0_t, bound0_v:
 -- params: {}
--- values: pick_of_tail({'descending': False, 'percent': 99.0, 'upper': True})
-WITH base AS NOT MATERIALIZED (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999) SELECT r.time AS time, r."v" AS value FROM (SELECT * FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS r WHERE $bound0_small AND r."v" >= $bound0_lo
+-- values: pick_in_rows({'descending': False, 'percent': 99.0, 'upper': True})
+WITH base AS NOT MATERIALIZED (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999) SELECT r.time AS time, r."v" AS value FROM (SELECT * FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS r WHERE ($bound0_tail AND r."v" >= $bound0_lo) OR (NOT $bound0_tail AND $bound0_window AND r."v" >= $bound0_lo AND r."v" <= $bound0_hi)
 -- run first, binding bound0_found, bound0_t, bound0_v:
 -- params: {'p1': 99.0}
 WITH base AS NOT MATERIALIZED (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), call_0_rows_bounds AS (SELECT $bound0_lo AS "
 influxpy_plo", $bound0_hi AS "
 influxpy_phi", $bound0_upper AS "
-influxpy_pupper", coalesce($bound0_small, FALSE) AS "
+influxpy_pupper", coalesce($bound0_tail OR $bound0_window, FALSE) AS "
 influxpy_psmall"), call_0_rows_bracket AS MATERIALIZED (SELECT *, CAST(floor(CAST("
 influxpy_pn" AS DOUBLE) * CAST($p1 AS DOUBLE) / 100.0 + 0.5) AS BIGINT) AS "
 influxpy_pk" FROM (SELECT "
@@ -56,8 +59,8 @@ influxpy_ptail", count(*) FILTER (WHERE "v" < "
 influxpy_plo") AS "
 influxpy_pc", count(*) FILTER (WHERE "v" <= "
 influxpy_phi") AS "
-influxpy_pupto" FROM (SELECT "v" FROM (SELECT r."v" FROM (SELECT * FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS r WHERE NOT coalesce($bound0_small, FALSE) AND CASE WHEN $bound0_upper THEN r."v" >= $bound0_lo ELSE r."v" <= $bound0_hi END)), call_0_rows_bounds), call_0_rows_bounds, (SELECT CAST($bound0_n AS BIGINT) AS "
-influxpy_pn")) WHERE NOT coalesce($bound0_small, FALSE)), call_0_rows_hit AS (SELECT * FROM call_0_rows_bracket WHERE "
+influxpy_pupto" FROM (SELECT "v" FROM (SELECT r."v" FROM (SELECT * FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS r WHERE NOT coalesce($bound0_tail OR $bound0_window, FALSE) AND CASE WHEN $bound0_upper THEN r."v" >= $bound0_lo ELSE r."v" <= $bound0_hi END)), call_0_rows_bounds), call_0_rows_bounds, (SELECT CAST($bound0_n AS BIGINT) AS "
+influxpy_pn")) WHERE NOT coalesce($bound0_tail OR $bound0_window, FALSE)), call_0_rows_hit AS (SELECT * FROM call_0_rows_bracket WHERE "
 influxpy_pk" >= 1 AND "
 influxpy_pk" <= "
 influxpy_pn" AND "
@@ -73,7 +76,7 @@ influxpy_pk" > "
 influxpy_pc" AND "
 influxpy_pk" <= "
 influxpy_pupto") UNION ALL SELECT 1 AS "
-influxpy_pmiss" WHERE coalesce($bound0_small, FALSE)), call_0_rows_in AS MATERIALIZED (SELECT *, CASE WHEN isfinite(CAST("
+influxpy_pmiss" WHERE coalesce($bound0_tail OR $bound0_window, FALSE)), call_0_rows_in AS MATERIALIZED (SELECT *, CASE WHEN isfinite(CAST("
 influxpy_plo" AS DOUBLE)) AND isfinite(CAST("
 influxpy_phi" AS DOUBLE)) AND (CAST("
 influxpy_phi" AS DOUBLE) / 2 - CAST("
@@ -81,7 +84,7 @@ influxpy_plo" AS DOUBLE) / 2) > 0 THEN CAST(floor((CAST("v" AS DOUBLE) / 2 - CAS
 influxpy_plo" AS DOUBLE) / 2) / (CAST("
 influxpy_phi" AS DOUBLE) / 2 - CAST("
 influxpy_plo" AS DOUBLE) / 2) * 1024) AS BIGINT) ELSE 0 END AS "
-influxpy_pbin" FROM (SELECT r.*, h.* FROM (SELECT * FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS r JOIN call_0_rows_hit AS h ON TRUE WHERE NOT coalesce($bound0_small, FALSE) AND r."v" >= $bound0_lo AND r."v" <= $bound0_hi)), call_0_rows_exact_selected AS (SELECT count("v") AS "
+influxpy_pbin" FROM (SELECT r.*, h.* FROM (SELECT * FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS r JOIN call_0_rows_hit AS h ON TRUE WHERE NOT coalesce($bound0_tail OR $bound0_window, FALSE) AND r."v" >= $bound0_lo AND r."v" <= $bound0_hi)), call_0_rows_exact_selected AS (SELECT count("v") AS "
 influxpy_pn", quantile_disc("v", least(greatest(CAST($p1 AS DOUBLE) / 100.0, 0.0), 1.0)) AS "
 influxpy_pv" FROM (SELECT r.* FROM (SELECT * FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS r, call_0_rows_miss) AS missed), call_0_rows_exact_counted AS (SELECT any_value("
 influxpy_pn") AS "
