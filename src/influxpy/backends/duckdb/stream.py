@@ -274,7 +274,7 @@ def _slices(
             yield Slice(first, last)
             continue
         width = max(1, -(-(high - low + 1) // plan.buckets(n, rows)))
-        text, bound = plan.histogram_sql(first, low, width, params)
+        text, bound = plan.histogram_sql(first, low, width, params, high)
         try:
             counts = cursor.execute(text, bound).fetchall()
         except duckdb.Error as exc:

@@ -479,7 +479,11 @@ class DuckDBCompiler(
                 table=ctx.table,
                 groups=len(ctx.groups),
                 descending=query.descending,
-                whole_series=query.limit is not None or query.offset is not None,
+                # LIMIT and OFFSET counted by the SQL (per series, in the
+                # slice it reads) need whole series in a slice; the heap's
+                # are counted by the backend across slices.
+                whole_series=heap is None
+                and (query.limit is not None or query.offset is not None),
                 width=row_width(
                     len(ctx.groups), tie_key(ctx) != "0", [k for _s, k in typed]
                 ),
