@@ -345,6 +345,9 @@ def test_a_limit_in_heap_order_reads_only_the_slices_it_needs(
             yield batch
 
     monkeypatch.setattr(stream, "column_batches", counted)
+    # One batch read ahead (and one being read): how far the reader runs
+    # ahead of the replay does not depend on the threads' timing.
+    monkeypatch.setattr(stream, "_AHEAD", 1)
     # From 10 to 30 s, where the series write every one or two seconds:
     # the heap waits for each series' next point, which comes soon after.
     window = Metric.series.filter(time__gte=at(10), time__lt=at(30))
@@ -356,6 +359,7 @@ def test_a_limit_in_heap_order_reads_only_the_slices_it_needs(
         assert len(got) in (3, 4)
         compiled = qs.using(engine).compile(engine)
         assert compiled.plan.heap is not None, "in heap order"
-        # Slices of 5 rows: a few are read (the reader reads ahead), far
-        # from all of the rows.
-        assert 0 < sum(fetched) <= stored // 2, (fetched, stored)
+        # Read in slices of about 5 rows (one sort of every row before),
+        # and not all of them: those the replay needs, and two more at most.
+        assert len(fetched) > 1 and max(fetched) <= 3 * SLICE, fetched
+        assert sum(fetched) < stored, (fetched, stored)
