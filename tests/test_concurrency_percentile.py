@@ -133,6 +133,25 @@ def test_a_percentile_read_during_writes_is_exact_for_a_committed_state(
     assert ((row["time"] - T0) // S, row["percentile"]) == _nearest_rank(states[-1], 99)
 
 
+def _write_after_bindings(
+    engine: str, batches: list[list[tuple[int, float]]], mp: pytest.MonkeyPatch
+) -> list[list[tuple[int, float]]]:
+    """Make each read commit the next of *batches* right after the
+    statements run first and before the percentile's own; return the
+    batches not written yet."""
+    pending = list(batches)
+    bound_params = stream.bound_params
+
+    def bound_then_write(cursor: Any, compiled: Any) -> dict[str, Any]:
+        params = bound_params(cursor, compiled)
+        if pending:
+            _save(engine, pending.pop(0))
+        return params
+
+    mp.setattr(stream, "bound_params", bound_then_write)
+    return pending
+
+
 def test_a_write_between_the_bracket_and_the_rows_is_not_read(
     engine: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,16 +162,7 @@ def test_a_write_between_the_bracket_and_the_rows_is_not_read(
     # the next read's that of the points after it.
     first, batches = _points()
     _save(engine, first)
-    pending = list(batches)
-    bound_params = stream.bound_params
-
-    def bound_then_write(cursor: Any, compiled: Any) -> dict[str, Any]:
-        params = bound_params(cursor, compiled)
-        if pending:
-            _save(engine, pending.pop(0))
-        return params
-
-    monkeypatch.setattr(stream, "bound_params", bound_then_write)
+    pending = _write_after_bindings(engine, batches, monkeypatch)
     call = Spread.series.using(engine).filter(time__gte=T0).epoch()
     call = call.annotate(Percentile("v", 99))
     stored = list(first)
@@ -175,16 +185,7 @@ def test_a_point_overwritten_after_it_was_picked_is_read_as_it_was(
     first, _batches = _points()
     _save(engine, first)
     rewrites = [[(t, v + 1000.0 * (b + 1)) for t, v in first] for b in range(3)]
-    pending = list(rewrites)
-    bound_params = stream.bound_params
-
-    def bound_then_write(cursor: Any, compiled: Any) -> dict[str, Any]:
-        params = bound_params(cursor, compiled)
-        if pending:
-            _save(engine, pending.pop(0))
-        return params
-
-    monkeypatch.setattr(stream, "bound_params", bound_then_write)
+    pending = _write_after_bindings(engine, rewrites, monkeypatch)
     call = Spread.series.using(engine).filter(time__gte=T0).epoch()
     call = call.annotate(Percentile("v", 99))
     stored = first

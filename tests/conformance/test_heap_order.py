@@ -51,6 +51,15 @@ def _lines() -> list[str]:
             if (host, k) != (2, 4):
                 value = host * 10 + k
                 lines.append(f"hourly,host=h{host} value={value} {T0 + k * HOUR}")
+    # Points every 12 hours over three weeks: four shard groups. A LIMIT
+    # ending in one of them leaves the later ones unread.
+    for host in range(4):
+        region = "east" if host < 2 else "west"
+        for k in range(42):
+            if (host, k) not in {(0, 13), (2, 14), (3, 15), (1, 27)}:
+                value = host * 100 + k
+                time = T0 + k * 12 * HOUR
+                lines.append(f"weekly,host=h{host},region={region} v={value} {time}")
     return lines
 
 
@@ -80,6 +89,14 @@ LINES = _lines()
         "SELECT value FROM hourly ORDER BY time DESC",
         "SELECT value FROM hourly LIMIT 10",
         "SELECT value FROM cpu, hourly",
+        "SELECT v FROM weekly LIMIT 5",
+        "SELECT v FROM weekly LIMIT 20 OFFSET 40",
+        "SELECT v FROM weekly LIMIT 3 OFFSET 54",
+        "SELECT v FROM weekly ORDER BY time DESC LIMIT 30",
+        "SELECT v FROM weekly ORDER BY time DESC LIMIT 6 OFFSET 100",
+        "SELECT v FROM weekly GROUP BY region LIMIT 30",
+        "SELECT v FROM weekly GROUP BY region ORDER BY time DESC LIMIT 17 OFFSET 3",
+        "SELECT v FROM weekly LIMIT 1000",
     ],
 )
 def test_points_of_one_time_come_in_influxds_heap_order(

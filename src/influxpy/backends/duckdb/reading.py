@@ -19,6 +19,7 @@ from influxpy.backends.duckdb.batches import Batch
 from influxpy.backends.duckdb.core import _duckdb
 from influxpy.backends.duckdb.heap_order import Run, Runs, heap_ordered
 from influxpy.backends.duckdb.ingest import conflict_error
+from influxpy.backends.duckdb.retention_service import shard_start
 from influxpy.backends.duckdb.stream import (
     Batches,
     bound_params,
@@ -187,7 +188,21 @@ class EngineQueries(EngineWrites, EngineAdmin):
         firsts: dict[tuple[Any, ...], list[tuple[str, int, int, Any]]] = {}
 
         def read_firsts(cursor: Any) -> None:
-            text, params = stream.firsts_sql(shard_ns, heap.listed, compiled.params)
+            until = None
+            if heap.limit:
+                # LIMIT and OFFSET take each group's first rows: the shard
+                # groups after the one of the latest group's last row
+                # taken are never replayed.
+                n = heap.limit + (heap.offset or 0)
+                text, params = stream.nth_time_sql(n, compiled.params)
+                (last,) = cursor.execute(text, params).fetchall()[0]
+                if last is not None:
+                    until = shard_start(last, shard_ns)
+                    if not stream.descending:
+                        until += shard_ns
+            text, params = stream.firsts_sql(
+                shard_ns, heap.listed, compiled.params, until
+            )
             for *key, series, first, last, tie in cursor.execute(
                 text, params
             ).fetchall():

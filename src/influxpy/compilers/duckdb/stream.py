@@ -158,24 +158,50 @@ class StreamPlan:
         return text, _bind(text, {}, params)
 
     def firsts_sql(
-        self, shard_ns: int, listed: bool, params: Mapping[str, Any]
+        self,
+        shard_ns: int,
+        listed: bool,
+        params: Mapping[str, Any],
+        until: int | None = None,
     ) -> tuple[str, dict[str, Any]]:
         """Each series' first and last time in output order within each
         shard group of *shard_ns* ns (``go_shard_start``): rows ``(g…,
         shard group start, series key, first, last, TIE)``. *listed*:
         ``TIE`` is a list of text values ending with the series key, and
         the row's is that of the series' first point (None otherwise: the
-        times alone are the heap's keys)."""
+        times alone are the heap's keys). With *until*, only the shard
+        groups read before it (that start before it; descending, that end
+        after it): a time DuckDB compares inside the table's scan."""
         g = self._g
         start = go_shard_start("time", shard_ns)
         first, last = ("max", "min") if self.descending else ("min", "max")
         series = f"{TIE}[-1]" if listed else TIE
         tie = f"arg_{first}({TIE}, time)" if listed else "NULL"
         keys = ", ".join([*g, "shard", "series_key"])
+        body = self.body
+        if until is not None:
+            op = ">=" if self.descending else "<"
+            body = f"SELECT * FROM ({body}) AS b WHERE time {op} {int(until)}"
         text = (
             f"SELECT {keys}, {first}(time), {last}(time), {tie} FROM "
             f"(SELECT *, {start} AS shard, {series} AS series_key "
-            f"FROM ({self.body}) AS r{self.finish.where}) GROUP BY {keys}"
+            f"FROM ({body}) AS r{self.finish.where}) GROUP BY {keys}"
+        )
+        return text, _bind(text, {}, params)
+
+    def nth_time_sql(
+        self, n: int, params: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        """The latest of each group's *n*-th time in output order (its last
+        time when it has fewer rows): one row, null without rows. The first
+        *n* rows of every group lie at or before it in output order."""
+        g = self._g
+        pick, overall = ("max", "min") if self.descending else ("min", "max")
+        nth = f"list_last({pick}(time, {int(n)}))"
+        grouped = f" GROUP BY {', '.join(g)}" if g else ""
+        text = (
+            f"SELECT {overall}(t) FROM (SELECT {nth} AS t FROM "
+            f"({self.body}) AS r{self.finish.where}{grouped})"
         )
         return text, _bind(text, {}, params)
 
