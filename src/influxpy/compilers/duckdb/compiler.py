@@ -60,7 +60,12 @@ from influxpy.compilers.duckdb.aliases import (
 )
 from influxpy.compilers.duckdb.beside import BesideMixin
 from influxpy.compilers.duckdb.calls import CallsMixin
-from influxpy.compilers.duckdb.catalog import ColumnInfo, find_column, has_key
+from influxpy.compilers.duckdb.catalog import (
+    ColumnInfo,
+    find_column,
+    has_key,
+    ident,
+)
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
 from influxpy.compilers.duckdb.context import (
     _Bounds,
@@ -97,7 +102,7 @@ from influxpy.compilers.duckdb.select_columns import (
 from influxpy.compilers.duckdb.series_limits import SeriesLimitsMixin
 from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
-from influxpy.compilers.duckdb.ties import heap_order, raw_tie, tie_key
+from influxpy.compilers.duckdb.ties import heap_order, raw_tie, series_tags, tie_key
 from influxpy.compilers.duckdb.transforms import TransformsMixin
 from influxpy.compilers.duckdb.windows import WindowsMixin
 from influxpy.exceptions import ProgrammingError, UnsupportedCompilation
@@ -473,6 +478,21 @@ class DuckDBCompiler(
         if not ctx.subquery and not reads_subquery(ctx.table):
             # The backend may run it in slices of the output order.
             query = ctx.query
+            series = None
+            if heap is not None and not tie.listed:
+                # The heap's series keys, from each series' tags grouped
+                # first (not a key built for every row).
+                tags = [ident(t) for t in series_tags(ctx)]
+                grouped = (
+                    f"{g} AS {group_column(i)}" for i, g in enumerate(ctx.groups)
+                )
+                rows = ", ".join([*grouped, "time", *tags])
+                where = f"{ctx.where} AND {bounds} AND ({present})"
+                series = (
+                    f"SELECT {rows} FROM {ctx.table} WHERE {where}",
+                    tie.sql,
+                    tuple(tags),
+                )
             self._streams[sql] = StreamPlan(
                 finish=finish,
                 body=body,
@@ -487,6 +507,7 @@ class DuckDBCompiler(
                 width=row_width(
                     len(ctx.groups), tie_key(ctx) != "0", [k for _s, k in typed]
                 ),
+                series=series,
             )
         self._tag_outputs[sql] = frozenset(
             i for i, item in enumerate(items) if reads_tag(item.expression, ctx)

@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from influxpy.compilers.duckdb.aliases import TIE, group_column
+from influxpy.compilers.duckdb.aliases import TIE, _own, group_column
 from influxpy.compilers.duckdb.catalog import go_shard_start
 
 __all__ = ["REFERENCE_WIDTH", "Finish", "Slice", "StreamPlan", "row_width"]
@@ -100,6 +100,10 @@ class StreamPlan:
     whole_series: bool
     #: ``row_width()`` of its rows.
     width: int = REFERENCE_WIDTH
+    #: For a heap whose keys are times alone: rows of the group columns,
+    #: ``time`` and the series' tags (the same rows as *body*), the SQL of
+    #: the series key over those tags, and the tags' SQL.
+    series: tuple[str, str, tuple[str, ...]] | None = None
 
     def slice_rows(self, rows: int) -> int:
         """Rows per slice, for slices of *rows* rows of the reference width."""
@@ -179,9 +183,31 @@ class StreamPlan:
         tie = f"arg_{first}({TIE}, time)" if listed else "NULL"
         keys = ", ".join([*g, "shard", "series_key"])
         body = self.body
+        grouped = self.series is not None and not listed and not self.finish.where
+        if grouped:
+            assert self.series is not None
+            body, key, tags = self.series
         if until is not None:
             op = ">=" if self.descending else "<"
             body = f"SELECT * FROM ({body}) AS b WHERE time {op} {int(until)}"
+        if grouped:
+            # Each series' tags grouped first, its key built once per
+            # group (44-72 ms for 2,000,000 rows keyed row by row, about
+            # 30 ms so); then by key, as the rows' TIE groups them. The
+            # rows hold tags: the names given here are the engine's own.
+            shard, t0, t1, named = (_own(f"influxpy_f{n}") for n in range(4))
+            by_tags = ", ".join([*g, shard, *tags])
+            per_tags = (
+                f"SELECT {by_tags}, {first}(time) AS {t0}, {last}(time) AS {t1} "
+                f"FROM (SELECT *, {start} AS {shard} FROM ({body}) AS r) "
+                f"GROUP BY {by_tags}"
+            )
+            by_key = ", ".join([*g, shard, named])
+            text = (
+                f"SELECT {by_key}, {first}({t0}), {last}({t1}), NULL FROM "
+                f"(SELECT *, {key} AS {named} FROM ({per_tags})) GROUP BY {by_key}"
+            )
+            return text, _bind(text, {}, params)
         text = (
             f"SELECT {keys}, {first}(time), {last}(time), {tie} FROM "
             f"(SELECT *, {start} AS shard, {series} AS series_key "

@@ -12,7 +12,14 @@ influxpy_tie" FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' 
 influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
--- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 5}
+-- stream: {'descending': False,
+ 'groups': 0,
+ 'series': ('SELECT time, "dc", "host" FROM "influxpy"."autogen.metrics" WHERE (regexp_matches("host", $p0) AND regexp_matches("s", $p1)) AND TRUE AND ("v" IS NOT NULL)',
+            'concat_ws(\',\', CASE WHEN "dc" <> \'\' THEN \'dc=\' || "dc" END, CASE WHEN "host" <> \'\' THEN \'host=\' || "host" END)',
+            ('"dc"', '"host"')),
+ 'table': '"influxpy"."autogen.metrics"',
+ 'whole_series': False,
+ 'width': 5}
 -- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", "\ninfluxpy_tie"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "

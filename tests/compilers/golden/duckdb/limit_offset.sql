@@ -15,7 +15,14 @@ influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS r ORDER BY "
 grp_0" ASC, time ASC, "
 influxpy_tie" ASC
--- stream: {'descending': False, 'groups': 1, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 6}
+-- stream: {'descending': False,
+ 'groups': 1,
+ 'series': ('SELECT "host" AS "\ngrp_0", time, "dc", "host" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)',
+            'concat_ws(\',\', CASE WHEN "dc" <> \'\' THEN \'dc=\' || "dc" END, CASE WHEN "host" <> \'\' THEN \'host=\' || "host" END)',
+            ('"dc"', '"host"')),
+ 'table': '"influxpy"."autogen.metrics"',
+ 'whole_series': False,
+ 'width': 6}
 -- stream finish: Finish(outputs='"\ngrp_0", time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", "\ninfluxpy_tie"', where='', qualify='', terms='"\ngrp_0" ASC, time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT "host" AS "

@@ -41,7 +41,14 @@ col_3", "s" AS "
 col_4", "v" AS "
 col_5" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("b" IS NOT NULL OR "n" IS NOT NULL OR "s" IS NOT NULL OR "v" IS NOT NULL)) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
--- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 16}
+-- stream: {'descending': False,
+ 'groups': 0,
+ 'series': ('SELECT time, "dc", "host" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("b" IS NOT NULL OR "n" IS NOT NULL OR "s" IS NOT NULL OR "v" IS NOT NULL)',
+            'concat_ws(\',\', CASE WHEN "dc" <> \'\' THEN \'dc=\' || "dc" END, CASE WHEN "host" <> \'\' THEN \'host=\' || "host" END)',
+            ('"dc"', '"host"')),
+ 'table': '"influxpy"."autogen.metrics"',
+ 'whole_series': False,
+ 'width': 16}
 -- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", CASE WHEN typeof("\ncol_1") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_1" AS DOUBLE)) THEN NULL ELSE "\ncol_1" END AS "\ncol_1", CASE WHEN typeof("\ncol_2") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_2" AS DOUBLE)) THEN NULL ELSE "\ncol_2" END AS "\ncol_2", CASE WHEN typeof("\ncol_3") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_3" AS DOUBLE)) THEN NULL ELSE "\ncol_3" END AS "\ncol_3", CASE WHEN typeof("\ncol_4") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_4" AS DOUBLE)) THEN NULL ELSE "\ncol_4" END AS "\ncol_4", CASE WHEN typeof("\ncol_5") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_5" AS DOUBLE)) THEN NULL ELSE "\ncol_5" END AS "\ncol_5", "\ninfluxpy_tie"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "

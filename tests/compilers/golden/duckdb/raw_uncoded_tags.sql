@@ -17,7 +17,15 @@ influxpy_tie", "cpu" AS "
 col_0", NULLIF("name", '') AS "
 col_1" FROM "influxpy"."autogen.servers" WHERE TRUE AND TRUE AND ("cpu" IS NOT NULL)) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
--- stream: {'descending': False, 'groups': 0, 'table': '"influxpy"."autogen.servers"', 'whole_series': False, 'width': 8}
+-- stream: {'descending': False,
+ 'groups': 0,
+ 'series': ('SELECT time, "name", "optional_tag", "region" FROM "influxpy"."autogen.servers" WHERE TRUE AND TRUE AND ("cpu" IS NOT NULL)',
+            'concat_ws(\',\', CASE WHEN "name" <> \'\' THEN \'name=\' || "name" END, CASE WHEN "optional_tag" <> \'\' THEN \'optional_tag=\' || "optional_tag" END, CASE WHEN "region" <> \'\' THEN '
+            '\'region=\' || "region" END)',
+            ('"name"', '"optional_tag"', '"region"')),
+ 'table': '"influxpy"."autogen.servers"',
+ 'whole_series': False,
+ 'width': 8}
 -- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", CASE WHEN typeof("\ncol_1") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_1" AS DOUBLE)) THEN NULL ELSE "\ncol_1" END AS "\ncol_1", "\ninfluxpy_tie"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT time, concat_ws(',', CASE WHEN "name" <> '' THEN 'name=' || "name" END, CASE WHEN "optional_tag" <> '' THEN 'optional_tag=' || "optional_tag" END, CASE WHEN "region" <> '' THEN 'region=' || "region" END) AS "
