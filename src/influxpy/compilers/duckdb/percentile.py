@@ -310,6 +310,7 @@ def _table_rank_rows(
     base = sample_ctes[0].replace("base AS (", "base AS NOT MATERIALIZED (", 1)
     parts = ("lo", "hi", "upper", "tail", "window", "n")
     names = tuple(f"{bound}_{part}" for part in parts)
+    lo_name, hi_name, _upper, tail_name, window_name, n_name = names
     lo, hi, up, tail, window, n = (f"${name}" for name in names)
     sampled = f"SELECT {_VECTOR_ID} AS vector, {x} AS value FROM {sample}"
     bracket = Binding(
@@ -335,8 +336,8 @@ def _table_rank_rows(
         f"WITH {base} SELECT count(*) FROM {read} WHERE r.{x} < {lo}",
         {},
         (below,),
-        reads=(names[0],),
-        when=names[4],
+        reads=(lo_name,),
+        when=window_name,
     )
     upper = fraction >= 0.5
     found_name, rest, t_name, v_name = (
@@ -352,8 +353,8 @@ def _table_rank_rows(
             pick_in_rows, percent=percent, upper=upper, descending=descending
         ),
         columns=True,
-        reads=names[:2] + names[3:5],
-        passes=(names[3], names[4], below, names[5]),
+        reads=(lo_name, hi_name, tail_name, window_name),
+        passes=(tail_name, window_name, below, n_name),
     )
     # Nothing fetched (or a null bound by hand): the tail is counted and
     # the rows inside the bracket read again. Rows fetched: this statement
