@@ -44,9 +44,11 @@ statement: planning the steps inside it took longer than running them).
 Step 1 draws the sample and counts the rows; its values come back as
 arrays, bracketed in numpy (``percentile_arrays``). A small tail is then
 fetched (its bound compared as a constant inside the table's scan, so only
-the tail leaves it: 9 ms for 10,000,000 rows) and the point at its rank
-found by two partitions in numpy; only a larger tail, or a miss, leaves
-steps 2 and 3 (or the exact selection) to a statement in SQL. Otherwise
+the tail leaves it: 9 ms for 10,000,000 rows), else the rows inside the
+bracket when few (those below it counted apart), and the point at its
+rank found by two partitions in numpy; only when neither is few enough,
+or on a miss, are steps 2 and 3 (or the exact selection) left to a
+statement in SQL. Otherwise
 (a sample of a subquery's rows) every step is in the statement, the
 bracket a one-row relation of it.
 
@@ -71,12 +73,13 @@ values below ``v1``:
   the latest of the points with that value.
 
 tests/compilers/test_percentile_rank.py compares the answers of every way
-(the bracket forced to hold, with the tail kept, fetched or read again,
-and forced to miss) with a full sort on every tie pattern of up to four points over
-three values, on random sets of up to 101 points with many ties and on
-9,000 points that trend with time, at percentiles whose rank rounds up,
-rounds down or is exact; and with brackets bound that are wrong in every
-way (empty, reversed, on the wrong side, null).
+(the bracket forced to hold, with the tail kept or fetched, the rows
+inside it fetched or read again, and forced to miss) with a full sort on
+every tie pattern of up to four points over three values, on random sets
+of up to 101 points with many ties and on 9,000 points that trend with
+time, at percentiles whose rank rounds up, rounds down or is exact, over a
+table's rows and a subquery's; and with brackets bound that are wrong in
+every way (empty, reversed, on the wrong side, null, either rows fetched).
 """
 
 from __future__ import annotations
@@ -200,8 +203,8 @@ def nearest_rank_rows(
     With *base*, the CTE ``base AS (SELECT ... FROM <table> WHERE ...)``
     that *rows* reads, and its *table*, the sample is drawn inside the
     table's scan, which then skips the vectors left out, and the bracket
-    and the pick in a small tail are statements of their own (the returned
-    ``Binding``s, ``percentile_arrays``), whose values the relation's SQL
+    and the pick among the rows it leaves are statements of their own (the
+    returned ``Binding``s, ``_table_rank_rows``), whose values the relation's SQL
     reads as parameters named from *bound*, unique in the statement;
     *percent* is the value of *p*. Ties of value are ordered by time as
     the query reads the points (``descending``: latest first), as

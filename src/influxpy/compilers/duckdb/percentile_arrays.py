@@ -1,19 +1,20 @@
 """PERCENTILE over a table's rows: the steps worked out in numpy.
 
 When the bracket's sample is drawn from the table itself
-(``percentile.nearest_rank_rows``), two statements run before the
-percentile's own, each a ``Binding`` whose rows come back as arrays:
+(``percentile.nearest_rank_rows``), statements run before the percentile's
+own, each a ``Binding``; two of them come back as arrays:
 
 1. the sample's values (and the number of the vector each is in), with the
    count of the rows: ``bracket_of_values`` sorts the values once for the
    picks and the vectors' spread (``sample_row``) and applies the rule of
    ``bracket_of_sample``: the bracket ``(lo, hi)``, which side of it is the
    tail, and which rows are few enough to fetch;
-2. the tail's rows when it is small, else the rows inside the bracket and
-   the count of those below it, when they are few (their times and
-   values): ``pick_in_rows`` finds the point at the nearest rank among
-   them, by ``(value, time)``, with two partitions (no sort), and the
-   percentile's statement reads that one row by its time and value.
+2. the tail's rows when it is small, else the rows inside the bracket
+   when they are few (their times and values; the count of the rows below
+   them is a statement before it): ``pick_in_rows`` finds the point at
+   the nearest rank among them, by ``(value, time)``, with two partitions
+   (no sort), and the percentile's statement reads that one row by its
+   time and value.
 
 The SQL of ``percentile`` says the same in the statement itself for a
 sample of a subquery's rows (``bounds_sql``), and ranks the bracket's rows
@@ -204,14 +205,11 @@ def pick_in_rows(
     j = k - before
     if not 1 <= j <= size:
         return (False, True, None, None)
+    # A table's values hold no NaN (no write stores one), so they order
+    # as numbers do.
     value = np.partition(values, j - 1)[j - 1]
-    if value != value:
-        # NaN, should a value be one, sorts above every number (as in DuckDB).
-        same = np.isnan(values)
-        before = size - int(np.count_nonzero(same))
-    else:
-        same = values == value
-        before = int(np.count_nonzero(values < value))
+    same = values == value
+    before = int(np.count_nonzero(values < value))
     ties = times[same]
     i = j - before
     if descending:

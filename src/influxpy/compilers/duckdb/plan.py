@@ -77,7 +77,7 @@ class Binding:
     evaluates inside the table's scan, where a one-row relation joined to
     the rows would be compared row by row; the SQL gives the same rows
     whatever bracket is bound. The point a percentile picks from the
-    rows beyond that bracket (a second binding, reading the first's
+    rows that bracket leaves (a later binding, reading the first's
     values) is then one row the SQL reads by its time and value. The
     backend runs the bindings and the SQL in one snapshot, so that the
     rows a binding saw are the rows the SQL reads.
