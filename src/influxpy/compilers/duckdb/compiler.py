@@ -458,10 +458,8 @@ class DuckDBCompiler(
         bounds = (
             "TRUE" if ctx.subquery else _range_sql(ctx.bounds.lower, ctx.bounds.upper)
         )
-        body = (
-            f"SELECT {selected} FROM {ctx.table} "
-            f"WHERE {ctx.where} AND {bounds} AND ({present})"
-        )
+        where = f"{ctx.where} AND {bounds} AND ({present})"
+        body = f"SELECT {selected} FROM {ctx.table} WHERE {where}"
         order = [f"time {ctx.direction}", f"{TIE} {ctx.direction}"]
         order = self._subquery_raw_order(ctx, order)
         finish = self._finish_parts(
@@ -487,7 +485,6 @@ class DuckDBCompiler(
                     f"{g} AS {group_column(i)}" for i, g in enumerate(ctx.groups)
                 )
                 rows = ", ".join([*grouped, "time", *tags])
-                where = f"{ctx.where} AND {bounds} AND ({present})"
                 series = (
                     f"SELECT {rows} FROM {ctx.table} WHERE {where}",
                     tie.sql,
