@@ -104,34 +104,57 @@ def engine() -> Iterator[str]:
         backend.close()
 
 
-#: (sample, bracket half-widths, tail share, window share) of
-#: compilers/duckdb/percentile.py: a tail share of 2 keeps (fetches) every
-#: tail; else a window share of 2 fetches every table's bracket's rows;
-#: both 0, nothing is kept or fetched (the rows inside the bracket are
-#: read again).
+#: (sample, bracket half-widths, tail share, window share, rows fetched at
+#: most) of compilers/duckdb/percentile.py: a tail share of 2 keeps
+#: (fetches) every tail; else a window share of 2 fetches every table's
+#: bracket's rows; both 0, or no row allowed to be fetched, nothing is kept
+#: or fetched (the rows inside the bracket are read again).
+_FETCH = percentile.FETCH_ROWS
+_ALL = percentile.BRACKET_WIDTHS
 WAYS = {
-    "bracket": ("100% (system)", percentile.BRACKET_WIDTHS, 0.0, 0.0),
-    "bracket, tail kept": ("100% (system)", percentile.BRACKET_WIDTHS, 2.0, 0.0),
-    "bracket, window fetched": ("100% (system)", percentile.BRACKET_WIDTHS, 0.0, 2.0),
-    "bracket without width": ("100% (system)", (0.0,), 0.0, 0.0),
-    "bracket without width, tail kept": ("100% (system)", (0.0,), 2.0, 0.0),
-    "bracket without width, window fetched": ("100% (system)", (0.0,), 0.0, 2.0),
+    "bracket": ("100% (system)", _ALL, 0.0, 0.0, _FETCH),
+    "bracket, tail kept": ("100% (system)", _ALL, 2.0, 0.0, _FETCH),
+    "bracket, window fetched": (
+        "100% (system)",
+        percentile.BRACKET_WIDTHS,
+        0.0,
+        2.0,
+        _FETCH,
+    ),
+    "bracket, too many rows to fetch": (
+        "100% (system)",
+        percentile.BRACKET_WIDTHS,
+        2.0,
+        2.0,
+        0,
+    ),
+    "bracket without width": ("100% (system)", (0.0,), 0.0, 0.0, _FETCH),
+    "bracket without width, tail kept": ("100% (system)", (0.0,), 2.0, 0.0, _FETCH),
+    "bracket without width, window fetched": (
+        "100% (system)",
+        (0.0,),
+        0.0,
+        2.0,
+        _FETCH,
+    ),
     "exact": (
         "0% (system)",
         percentile.BRACKET_WIDTHS,
         percentile.TAIL_SHARE,
         percentile.WINDOW_SHARE,
+        _FETCH,
     ),
 }
 
 
 def _way(way: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the percentile of a table's or subquery's rows take *way*."""
-    sample, widths, tail, window = WAYS[way]
+    sample, widths, tail, window, fetch = WAYS[way]
     monkeypatch.setattr(percentile, "SAMPLE", sample)
     monkeypatch.setattr(percentile, "BRACKET_WIDTHS", widths)
     monkeypatch.setattr(percentile, "TAIL_SHARE", tail)
     monkeypatch.setattr(percentile, "WINDOW_SHARE", window)
+    monkeypatch.setattr(percentile, "FETCH_ROWS", fetch)
 
 
 def _literal(value: Any) -> str:
@@ -607,9 +630,10 @@ def test_the_bracket_in_sql_is_the_bracket_of_a_sample(
         assert in_sql == expected, size
 
 
+@pytest.mark.parametrize("fetch_rows", [percentile.FETCH_ROWS, 10])
 @pytest.mark.parametrize("fraction", [0.0, 0.01, 0.3, 0.5, 0.99, 1.0])
 def test_the_bracket_of_sampled_values_is_the_bracket_of_their_picks(
-    engine: str, fraction: float
+    engine: str, fraction: float, fetch_rows: int
 ) -> None:
     # A table's sample comes back as arrays, bracketed in numpy
     # (``bracket_of_values``): its picks are quantile_disc's and its spread
@@ -654,20 +678,23 @@ def test_the_bracket_of_sampled_values_is_the_bracket_of_their_picks(
             widths=widths,
             tail_share=percentile.TAIL_SHARE,
             window_share=percentile.WINDOW_SHARE,
+            fetch_rows=fetch_rows,
         )
         lo, hi, upper, small = expected
         tail = window = False
         if m and lo is not None:
             # The rows fetched: the tail, if the sample's share in it is
-            # small too, else those inside the bracket, if few.
+            # small too, else those inside the bracket, if few; either only
+            # if that share of the 12,345 rows is at most fetch_rows.
             beyond = f"value >= {lo}" if upper else f"value <= {hi}"
             (in_tail, in_window) = cursor.execute(
                 f"SELECT count(*) FILTER (WHERE {beyond}) / count(value), "
                 f"count(*) FILTER (WHERE value BETWEEN {lo} AND {hi}) "
                 "/ count(value) FROM s"
             ).fetchone()
-            tail = small and in_tail <= percentile.TAIL_SHARE
-            window = not tail and in_window <= percentile.WINDOW_SHARE
+            few = fetch_rows / 12345
+            tail = small and in_tail <= min(percentile.TAIL_SHARE, few)
+            window = not tail and in_window <= min(percentile.WINDOW_SHARE, few)
         # The count, on every row (none here without one).
         n = 12345 if size else 0
         assert got == (lo, hi, upper, tail, window, n), (size, value)

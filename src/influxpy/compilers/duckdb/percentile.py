@@ -98,6 +98,7 @@ from influxpy.compilers.duckdb.plan import Binding
 
 __all__ = [
     "BRACKET_WIDTHS",
+    "FETCH_ROWS",
     "SAMPLE",
     "TAIL_SHARE",
     "WINDOW_SHARE",
@@ -130,6 +131,10 @@ TAIL_SHARE = 0.1
 #: Otherwise the rows inside the bracket of a table's rows are fetched
 #: when the sample's share of values inside it is at most this.
 WINDOW_SHARE = 0.1
+#: Either is fetched only when expected to hold at most this many rows
+#: (16 bytes each in numpy); larger ones are ranked in bins by the SQL,
+#: whose buffers DuckDB can spill to disk, so memory stays bounded.
+FETCH_ROWS = 2_000_000
 #: The bracket's rows are counted in this many bins by value, and only
 #: those of the bin holding the rank are sorted.
 BINS = 1024
@@ -328,6 +333,7 @@ def _table_rank_rows(
             widths=BRACKET_WIDTHS,
             tail_share=TAIL_SHARE,
             window_share=WINDOW_SHARE,
+            fetch_rows=FETCH_ROWS,
         ),
         columns=True,
     )

@@ -92,6 +92,7 @@ def bracket_of_values(
     widths: Sequence[float],
     tail_share: float,
     window_share: float,
+    fetch_rows: int,
 ) -> tuple[Any, Any, bool, bool, bool, int]:
     """``bracket_of_sample()`` of the sampled values themselves, which rows
     to fetch, and the count of the rows: ``(lo, hi, upper, tail, window,
@@ -108,7 +109,10 @@ def bracket_of_values(
     make a tail of most of the rows fetched); else *window*: the rows
     inside the bracket are fetched (and those below it counted), the
     sample's share of values inside it being at most *window_share*;
-    neither: the SQL ranks the rows in bins.
+    neither: the SQL ranks the rows in bins. Either is fetched only when
+    the sample's share of values in it, scaled to the rows, is at most
+    *fetch_rows*: the fetched rows live in memory, the bins' ranking in
+    DuckDB's buffers, which can spill to disk.
     """
     import numpy as np
 
@@ -123,9 +127,11 @@ def bracket_of_values(
     if m and lo is not None:
         values = np.asarray(columns["value"])[~np.ma.getmaskarray(columns["value"])]
         beyond = values >= lo if upper else values <= hi
-        tail = small and np.count_nonzero(beyond) <= tail_share * m
+        # fetch_rows as a number of sampled values.
+        within = fetch_rows * m / max(n, 1)
+        tail = small and np.count_nonzero(beyond) <= min(tail_share * m, within)
         inside = np.count_nonzero((values >= lo) & (values <= hi))
-        window = not tail and inside <= window_share * m
+        window = not tail and inside <= min(window_share * m, within)
     return lo, hi, upper, bool(tail), bool(window), n
 
 

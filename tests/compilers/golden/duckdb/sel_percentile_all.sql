@@ -21,7 +21,7 @@ call_0" AS "
 col_0" FROM cells) AS r ORDER BY time ASC
 -- run first, binding bound0_lo, bound0_hi, bound0_upper, bound0_tail, bound0_window, bound0_n:
 -- params: {}
--- values: bracket_of_values({'fraction': 0.99, 'tail_share': 0.1, 'widths': (0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 1.0), 'window_share': 0.1})
+-- values: bracket_of_values({'fetch_rows': 2000000, 'fraction': 0.99, 'tail_share': 0.1, 'widths': (0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 1.0), 'window_share': 0.1})
 WITH base AS (SELECT time, "v" FROM "influxpy"."autogen.metrics" WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999), call_0_rows_base AS NOT MATERIALIZED (SELECT rowid // 2048 AS "
 influxpy_pvec", time, "v" FROM "influxpy"."autogen.metrics" TABLESAMPLE 1% (system) WHERE (TRUE AND TRUE) AND time >= 1577836800000000000 AND time <= 1577923199999999999) SELECT s.vector, s.value, c.n FROM (SELECT count(*) AS n FROM base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS c LEFT JOIN (SELECT "
 influxpy_pvec" AS vector, "v" AS value FROM call_0_rows_base WHERE "v" IS NOT NULL AND time >= 1577836800000000000 AND time <= 1577923199999999999) AS s ON TRUE
