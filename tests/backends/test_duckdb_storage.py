@@ -215,3 +215,42 @@ def test_result_columns_keep_duckdbs_python_values(
     shown = [["nan" if v != v else v for v in column] for column in columns]
     assert shown == expected
     assert {type(v) for v in columns[0] if v is not None} == {int}
+
+
+def _stored_out_of_order(backend: engine.DuckDBBackend) -> int:
+    """How many stored points follow a later point of their series."""
+    table = backend._table(backend.database, "autogen", "servers")
+    ((count,),) = backend._con.execute(
+        "SELECT count(*) FROM (SELECT time, lag(time) OVER (PARTITION BY name, "
+        f"region ORDER BY rowid) AS before FROM {table}) WHERE time <= before"
+    ).fetchall()
+    return int(count)
+
+
+@pytest.mark.parametrize("overlapping", [False, True])
+def test_each_write_is_stored_in_time_order_in_a_large_table(
+    memory: engine.DuckDBBackend, overlapping: bool
+) -> None:
+    """Sums add a series' points in storage order where influxd adds them
+    in time order, so a write appended to a table of many rows is stored
+    in time order too: DuckDB's anti-join (which finds the points already
+    stored) gives its rows back in another order once the table is large.
+    *overlapping*: each write shares its first second with the last one
+    (that point merged, the others stored through the anti-join)."""
+    pd = pytest.importorskip("pandas")
+    hosts, per_write, writes = 4, 100_000, 9
+    manager = ServerMeasurement.series.using("compressed")
+    for k in range(writes):
+        first = k * (per_write // hosts - overlapping)
+        seconds = [first + i // hosts for i in range(per_write)]
+        frame = pd.DataFrame(
+            {
+                "time": [T0 + s * SECOND for s in seconds],
+                "name": [f"host-{i % hosts}" for i in range(per_write)],
+                "region": "region-0",
+                "cpu": [float(i % 97) for i in range(per_write)],
+            }
+        )
+        manager.write_dataframe(frame, batch_size=per_write)
+        assert _stored_out_of_order(memory) == 0, k
+    assert manager.count() == writes * per_write - (writes - 1) * hosts * overlapping

@@ -339,6 +339,14 @@ def _merge_table(
     order = "" if in_order else " ORDER BY b.time"
     join = " AND ".join(f"t.{ident(k)} = b.{ident(k)}" for k in key_cols)
     all_cols = ", ".join(ident(k) for k in (*key_cols, *carried, *field_keys))
+    if not empty:
+        # Appending (no stored point in the batch's time range): nothing to
+        # merge, and no join, whose output DuckDB does not keep in order.
+        (stored,) = con.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {target} "
+            f"WHERE time BETWEEN {low} AND {high} LIMIT 1)"
+        ).fetchall()
+        empty = not stored[0]
     if empty:
         con.execute(
             f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM {source} b"
@@ -346,11 +354,13 @@ def _merge_table(
         )
         return
     # One statement stores the points no stored point shares tags and time
-    # with (all of them, when appending); any others are merged below.
+    # with; any others are merged below. Its anti-join loses the batch's
+    # order once the table is large (DuckDB then builds on the batch), so
+    # the points are ordered again.
     inserted = con.execute(
         f"INSERT INTO {target} ({all_cols}) SELECT {all_cols} FROM {source} b "
         f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.time BETWEEN "
-        f"{low} AND {high} AND {join}){order}"
+        f"{low} AND {high} AND {join}) ORDER BY b.time"
     ).fetchone()
     if inserted and inserted[0] == expected:
         return
