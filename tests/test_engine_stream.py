@@ -218,17 +218,23 @@ def _frame(n: int) -> Any:
     ],
     ids=["by *", "ungrouped", "by dc, descending"],
 )
+@pytest.mark.parametrize("outlier", [False, True], ids=["", "one point far away"])
 def test_iterator_runs_in_memory_too_small_to_sort_the_answer(
-    shape: Callable[[Any], Any],
+    shape: Callable[[Any], Any], outlier: bool
 ) -> None:
     """400,000 rows take about 30 MiB in the table and as much again to sort
-    at once: under a 52 MB limit only slices of 20,000 rows get through."""
+    at once: under a 52 MB limit only slices of 20,000 rows get through.
+    *outlier*: one point 200 years after the others, which puts them all in
+    the first of the histogram's buckets of equal width (cut again)."""
     n = 400_000
     alias = f"engine-{uuid.uuid4().hex[:8]}"
     backend = influxpy.connect("duckdb://:memory:", alias=alias)
     assert isinstance(backend, DuckDBBackend)
     try:
-        Metric.series.using(alias).write_dataframe(_frame(n), batch_size=200_000)
+        frame = _frame(n)
+        if outlier:
+            frame.loc[n - 1, "time"] = T0 + 200 * 365 * 86_400 * S
+        Metric.series.using(alias).write_dataframe(frame, batch_size=200_000)
         backend._slice_rows = 20_000
         backend._con.execute("SET memory_limit = '52MB'")
         backend._con.execute("SET temp_directory = ''")  # nowhere to spill

@@ -264,8 +264,6 @@ def _slices(
 ) -> Iterator[Slice]:
     """The slices of *found* (``StreamPlan.slices_sql()``'s rows), a series
     larger than a slice cut by the times of its histogram."""
-    import duckdb
-
     g = plan.groups
     for row in found:
         n, low, high, single = row[:4]
@@ -273,35 +271,71 @@ def _slices(
         if not single or plan.whole_series or n <= rows:
             yield Slice(first, last)
             continue
-        width = max(1, -(-(high - low + 1) // plan.buckets(n, rows)))
-        text, bound = plan.histogram_sql(first, low, width, params, high)
-        try:
-            counts = cursor.execute(text, bound).fetchall()
-        except duckdb.Error as exc:
-            raise failed_query(exc) from None
-        pieces = _pack(counts, rows)
-        for index, (a, b) in enumerate(pieces):
-            # The first and last piece are open-ended, so no row of the
-            # series can fall outside them.
-            start = None if index == 0 else low + a * width
-            stop = None if index == len(pieces) - 1 else low + (b + 1) * width - 1
-            pieces[index] = (start, stop)
+        spans = _spans(cursor, plan, first, (int(low), int(high), n), rows, params)
+        pieces = _pack(spans, rows)
+        # The first and last piece are open-ended, so no row of the series
+        # can fall outside them.
+        pieces[0] = (None, pieces[0][1])
+        pieces[-1] = (pieces[-1][0], None)
         if plan.descending:
             pieces.reverse()
         for start, stop in pieces:
             yield Slice(first, first, start, stop)
 
 
-def _pack(counts: Sequence[tuple[int, int]], rows: int) -> list[Any]:
-    """Consecutive buckets ``(first, last)`` holding at most *rows* rows each
-    (or one bucket, when a bucket alone holds more), covering all buckets."""
-    pieces: list[Any] = []
-    start = counts[0][0]
-    total = 0
+#: A time range of a series and its count of rows: ``(first, last, n)``.
+_Span = tuple[int, int, int]
+
+
+def _spans(
+    cursor: Any,
+    plan: StreamPlan,
+    key: tuple[Any, ...],
+    span: _Span,
+    rows: int,
+    params: Mapping[str, Any],
+    *,
+    within: bool = False,
+) -> list[_Span]:
+    """The series *key*'s rows in *span*, counted in consecutive time
+    ranges of at most *rows* rows each where times allow (a nanosecond
+    holding more is one range): buckets of equal width, and any bucket
+    holding more than *rows* cut again by a histogram of its own (a few
+    times far from the rest would otherwise put most rows in one bucket).
+    *within*: *span* is part of the series, so its histogram reads only
+    the rows inside it."""
+    import duckdb
+
+    low, high, n = span
+    width = max(1, -(-(high - low + 1) // plan.buckets(n, rows)))
+    text, bound = plan.histogram_sql(key, low, width, params, high, within=within)
+    try:
+        counts = cursor.execute(text, bound).fetchall()
+    except duckdb.Error as exc:
+        raise failed_query(exc) from None
+    spans: list[_Span] = []
     for bucket, count in counts:
+        start = low + bucket * width
+        stop = min(start + width - 1, high)
+        if count > rows and width > 1:
+            part = (start, stop, count)
+            spans += _spans(cursor, plan, key, part, rows, params, within=True)
+        else:
+            spans.append((start, stop, count))
+    return spans
+
+
+def _pack(spans: Sequence[_Span], rows: int) -> list[Any]:
+    """Consecutive *spans* joined into ``(first, last)`` time ranges holding
+    at most *rows* rows each (or one span, when it alone holds more), each
+    range reaching to the next one's first time."""
+    pieces: list[Any] = []
+    start = spans[0][0]
+    total = 0
+    for first, _last, count in spans:
         if total and total + count > rows:
-            pieces.append((start, bucket - 1))
-            start, total = bucket, 0
+            pieces.append((start, first - 1))
+            start, total = first, 0
         total += count
-    pieces.append((start, counts[-1][0]))
+    pieces.append((start, spans[-1][1]))
     return pieces

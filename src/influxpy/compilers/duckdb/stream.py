@@ -238,18 +238,24 @@ class StreamPlan:
         width: int,
         params: Mapping[str, Any],
         high: int | None = None,
+        *,
+        within: bool = False,
     ) -> tuple[str, dict[str, Any]]:
         """Rows of the series *key* per bucket of *width* ns from *low*
-        (its first time; *high*, its last, when known)."""
+        (its first time; *high*, its last, when known); *within*: only
+        its rows from *low* to *high*."""
         # A series' times less its first fit a BIGINT unless it spans more
         # than 292 years (times near both ends of the range): HUGEINT
         # arithmetic then, six times slower over 2,000,000 rows.
         fits = high is not None and int(high) - int(low) < 2**63
         time = "time" if fits else "CAST(time AS HUGEINT)"
         bucket = f"({time} - {int(low)}) // {int(width)}"
+        where = self._equal()
+        if within and high is not None:
+            where += f" AND time BETWEEN {int(low)} AND {int(high)}"
         text = (
             f"SELECT CAST({bucket} AS BIGINT) AS bucket, count(*) FROM "
-            f"(SELECT * FROM ({self.body}) AS b WHERE {self._equal()}) AS r"
+            f"(SELECT * FROM ({self.body}) AS b WHERE {where}) AS r"
             f"{self.finish.where} GROUP BY bucket ORDER BY bucket"
         )
         return text, _bind(text, self._key_params(key), params)
