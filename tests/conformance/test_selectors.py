@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+import influxpy
 from conformance._common import Reading, at, column, pairs, rows, series, write
 from influxpy.durations import Minute, Second
 from influxpy.exceptions import ProgrammingError
@@ -174,4 +175,41 @@ def test_top_by_tag_in_windows_and_descending(by_tag: str) -> None:
     ) == [
         {"time": at(5), "top": 9.0, "host": "b"},
         {"time": at(10), "top": 9.0, "host": "a"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("select", "expected"),
+    [
+        ("first(b)", {"first": False}),
+        ("last(b)", {"last": True}),
+        ("first(b), last(b)", {"first": False, "last": True}),
+        ("first(b), host", {"first": False, "host": "b"}),
+        ("first(s)", {"first": "y"}),
+        ("last(s)", {"last": "y"}),
+    ],
+)
+@pytest.mark.parametrize("descending", [False, True])
+def test_first_of_booleans_of_one_time_picks_false(
+    conn: str, select: str, expected: dict[str, object], descending: bool
+) -> None:
+    """Points of several series at one time in a window: FIRST and LAST keep
+    the larger value (``'y'`` of strings), but FIRST of booleans keeps
+    ``false`` (influxd's ``BooleanFirstReduce``; LAST keeps ``true``)."""
+    backend = influxpy.get_connection(conn)
+    backend.create_database("boolean_ties")
+    lines = [
+        'm,host=a b=true,s="x" 10',
+        'm,host=b b=false,s="y" 10',
+        'm,host=c b=true,s="w" 10',
+    ]
+    backend.write_lines(lines, database="boolean_ties")
+    order = " ORDER BY time DESC" if descending else ""
+    text = (
+        f"SELECT {select} FROM m WHERE time >= 0 AND time < 60s "
+        f"GROUP BY time(1m){order}"
+    )
+    results = backend.query(text, database="boolean_ties", epoch="ns")
+    assert [point for result in results for point in result.points] == [
+        {"time": 0, **expected}
     ]

@@ -21,11 +21,11 @@ __all__ = ["ReducersMixin"]
 class ReducersMixin(_CompilerBase):
     """What a call computes over the rows of one window and group."""
 
-    def _selected(self, call: Func, x: str, column: str) -> str:
+    def _selected(self, call: Func, x: str, column: str, kind: str | None) -> str:
         """*column* of the point a selector picks, with the same tie rules."""
         name = call.name
         if name == "first":
-            return f"first({column} ORDER BY time ASC, {x} DESC)"
+            return f"first({column} ORDER BY time ASC, {x} {_first_tie(kind)})"
         if name == "last":
             return f"first({column} ORDER BY time DESC, {x} DESC)"
         if name == "max":
@@ -103,7 +103,7 @@ class ReducersMixin(_CompilerBase):
             unit = call.params[0].nanoseconds if call.params else _SECOND
             return integral_fold(x, unit, read), None
         if name == "first":
-            return f"first({x} ORDER BY time ASC, {x} DESC)", "min(time)"
+            return f"first({x} ORDER BY time ASC, {x} {_first_tie(kind)})", "min(time)"
         if name == "last":
             return f"first({x} ORDER BY time DESC, {x} DESC)", "max(time)"
         if name == "max":
@@ -118,3 +118,12 @@ class ReducersMixin(_CompilerBase):
             )
         what = f"{name}()"
         raise self._unsupported(what)
+
+
+def _first_tie(kind: str | None) -> str:
+    """Which of several points of one time FIRST picks, as an ``ORDER BY``
+    direction of their values: the larger (influxd's ``FloatFirstReduce``
+    and the integer and string ones), but ``false`` before ``true``
+    (``BooleanFirstReduce``; LAST picks ``true``, the larger, as the
+    others do)."""
+    return "ASC" if kind == "boolean" else "DESC"

@@ -305,11 +305,11 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
             if not query.descending:
                 having = " AND ".join(filter(None, [having, f"max(time) != {stamp}"]))
         extra = [aux_column(j) for j in range(aux)]
-        picked = [f"{self._selected(call, x, a)} AS {a}" for a in extra]
+        picked = [f"{self._selected(call, x, a, kind)} AS {a}" for a in extra]
         if nan:
             picked = [
                 selected_with_nan(
-                    call.name, x, a, self._selected(call, x, a), query.descending
+                    call.name, x, a, self._selected(call, x, a, kind), query.descending
                 )
                 + f" AS {a}"
                 for a in extra
