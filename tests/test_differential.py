@@ -174,12 +174,13 @@ def numeric_result(expr: Any) -> bool:
     return bool(expr.source.name in NUMERIC)
 
 
-def aggregate_call(draw: st.DrawFn, *, ordered: bool, single: bool) -> Any:
+def aggregate_call(draw: st.DrawFn, *, single: bool) -> Any:
     """One aggregate or selector call, possibly inside math.
 
-    FIRST and LAST need no two series of a group at the same time (the
-    server's pick between them differs with and without windows); MODE and
-    PERCENTILE sort points whose input order across series is not defined.
+    FIRST and LAST may read points of several series at one time: as
+    influxd's reducer picks them with windows, and without, as its merge
+    and limit pass them (``edge_picks``). MODE and PERCENTILE sort points
+    whose input order across series is not defined.
     """
     numeric = st.sampled_from(NUMERIC)
     anything = st.sampled_from(FIELDS)
@@ -198,9 +199,9 @@ def aggregate_call(draw: st.DrawFn, *, ordered: bool, single: bool) -> Any:
         lambda: Max(draw(numeric)),
         lambda: Min(draw(numeric)),
         lambda: Count(Distinct(draw(anything))),
+        lambda: First(draw(anything)),
+        lambda: Last(draw(anything)),
     ]
-    if ordered:
-        choices += [lambda: First(draw(anything)), lambda: Last(draw(anything))]
     if single:
         choices += [
             lambda: Mode(draw(anything)),
@@ -266,14 +267,13 @@ def aggregate_queries(draw: st.DrawFn, data: Dataset) -> Spec:
     ordered = not data.shares_times(group_by)
     single = data.one_series_per_group(group_by)
     calls = [
-        aggregate_call(draw, ordered=ordered, single=single)
-        for _ in range(draw(st.integers(1, 3)))
+        aggregate_call(draw, single=single) for _ in range(draw(st.integers(1, 3)))
     ]
     extra = draw(st.integers(0, 5))
     numeric_only = all(numeric_result(c) for c in calls)
     if extra == 0:
         # Arithmetic of two calls beside the others.
-        pair = [aggregate_call(draw, ordered=ordered, single=single) for _ in "ab"]
+        pair = [aggregate_call(draw, single=single) for _ in "ab"]
         pair = [c if numeric_result(c) else Mean("f") for c in pair]
         op = draw(st.sampled_from(["+", "-", "*"]))
         calls.append(OPS[op](pair[0], pair[1]))

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from influxpy.backends.duckdb import heap_order
+from influxpy.backends.duckdb.functions.edge_pops import edge_pops
 from influxpy.backends.duckdb.heap_order import HeapSegment, _Rows, _Segment, _segment
 
 
@@ -152,3 +153,46 @@ def test_the_compiled_replay_is_built_where_a_compiler_is() -> None:
     from influxpy.lineprotocol import compiled
 
     assert (heap_order.HeapSegment is not None) == compiled()
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_the_first_pops_of_a_bare_first_or_last_are_gos_heaps(
+    descending: bool,
+) -> None:
+    """``edge_pops`` (what a bare FIRST or LAST reads) replays only each
+    series' first points, in any input order: its first pops are those of
+    the whole merge, and the number of points each series passes does not
+    change them (given at least as many as it pops)."""
+    rng = random.Random(20261207 + descending)
+    for _ in range(400):
+        points = _random_points(rng)
+        expected = _go_merge(
+            [list(reversed(p)) if descending else p for p in points][::-1]
+            if descending
+            else points,
+            descending,
+        )
+        if descending:
+            n = len(points)
+            expected = [
+                (n - 1 - s, len(points[n - 1 - s]) - 1 - i) for s, i in expected
+            ]
+        count = rng.randint(1, 3)
+        # Each series' first *count* points in the merge's direction, shuffled.
+        given = [
+            (s, i)
+            for s, times in enumerate(points)
+            for i in (
+                range(len(times))[-count:] if descending else range(len(times))[:count]
+            )
+        ]
+        rng.shuffle(given)
+        places = edge_pops(
+            [s for s, _ in given],
+            [points[s][i] for s, i in given],
+            None,
+            descending,
+            count,
+        )
+        popped = sorted((p, given[k]) for k, p in enumerate(places) if p)
+        assert [point for _, point in popped] == expected[:count], points

@@ -40,6 +40,7 @@ from influxpy.compilers.duckdb.context import (
     _Relation,
     innermost_transform,
 )
+from influxpy.compilers.duckdb.edge_picks import heap_texts
 from influxpy.compilers.duckdb.folds import order_columns, reads_stored
 from influxpy.compilers.duckdb.picks import (
     PicksMixin,
@@ -140,7 +141,9 @@ class CallsMixin(CallChecksMixin, PicksMixin):
         extra = [self._row_expr(col, ctx.columns) for col in aux]
         ctes = [f"base AS ({self._base(ctx, calls, [sql for sql, _ in extra])})"]
         relations = []
-        shares = dataclasses.replace(ctx, shares=len(calls) > 1)
+        shares = dataclasses.replace(
+            ctx, shares=len(calls) > 1, beside_texts=heap_texts(ctx, aux, extra)
+        )
         for index, call in enumerate(calls):
             relation = self._call_relation(
                 shares, call, index, ctes, lone_selector, len(aux)

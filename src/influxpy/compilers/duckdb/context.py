@@ -92,6 +92,9 @@ class _Context:
     #: Whether a window can hold points of several shard groups, whose
     #: parts of a SUM or MEAN influxd adds apart (``part_order``).
     shard_parts: bool = False
+    #: The text a selector's merge heap compares points of one time by,
+    #: of the columns beside it (``edge_picks``): SQL over ``base``.
+    beside_texts: tuple[str, ...] = ()
 
     @property
     def group_columns(self) -> list[str]:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from influxpy.compilers.duckdb.aliases import HEAP, PART, PART_COUNT, READ, TIE
 from influxpy.compilers.duckdb.context import _Context
+from influxpy.compilers.duckdb.edge_picks import picks_at_the_edge
 from influxpy.compilers.duckdb.merged import ORDINAL as SOURCE
 from influxpy.compilers.duckdb.merged import is_merged, reads_subquery
 from influxpy.compilers.duckdb.part_order import (
@@ -187,7 +188,10 @@ def order_columns(ctx: _Context, calls: Sequence[Func]) -> list[str]:
         columns = [f"{tie} AS {TIE}"] if per_row else []
         if per_row and is_merged(ctx.table):
             columns.append(SOURCE)  # the source (``ties.read_order``)
-    if names & {"sum", "mean"} and stored and (tie != "0" or ctx.shard_parts):
+    parts = names & {"sum", "mean"} and stored and (tie != "0" or ctx.shard_parts)
+    # A bare FIRST or LAST reads each series' first points (``edge_picks``).
+    edges = any(picks_at_the_edge(ctx, call) for call in calls)
+    if parts or edges:
         columns.extend(series_columns(ctx))
     return columns
 

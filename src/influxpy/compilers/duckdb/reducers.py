@@ -15,7 +15,7 @@ from influxpy.compilers.duckdb.folds import (
 )
 from influxpy.functions import Func
 
-__all__ = ["ReducersMixin"]
+__all__ = ["ReducersMixin", "first_tie"]
 
 
 class ReducersMixin(_CompilerBase):
@@ -25,7 +25,7 @@ class ReducersMixin(_CompilerBase):
         """*column* of the point a selector picks, with the same tie rules."""
         name = call.name
         if name == "first":
-            return f"first({column} ORDER BY time ASC, {x} {_first_tie(kind)})"
+            return f"first({column} ORDER BY time ASC, {x} {first_tie(kind)})"
         if name == "last":
             return f"first({column} ORDER BY time DESC, {x} DESC)"
         if name == "max":
@@ -103,7 +103,7 @@ class ReducersMixin(_CompilerBase):
             unit = call.params[0].nanoseconds if call.params else _SECOND
             return integral_fold(x, unit, read), None
         if name == "first":
-            return f"first({x} ORDER BY time ASC, {x} {_first_tie(kind)})", "min(time)"
+            return f"first({x} ORDER BY time ASC, {x} {first_tie(kind)})", "min(time)"
         if name == "last":
             return f"first({x} ORDER BY time DESC, {x} DESC)", "max(time)"
         if name == "max":
@@ -120,7 +120,7 @@ class ReducersMixin(_CompilerBase):
         raise self._unsupported(what)
 
 
-def _first_tie(kind: str | None) -> str:
+def first_tie(kind: str | None) -> str:
     """Which of several points of one time FIRST picks, as an ``ORDER BY``
     direction of their values: the larger (influxd's ``FloatFirstReduce``
     and the integer and string ones), but ``false`` before ``true``

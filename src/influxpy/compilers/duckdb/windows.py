@@ -22,6 +22,7 @@ from influxpy.compilers.duckdb.context import (
     _ordinal,
     _range_sql,
 )
+from influxpy.compilers.duckdb.edge_picks import edge_pick_rows, picks_at_the_edge
 from influxpy.compilers.duckdb.fills import FillsMixin
 from influxpy.compilers.duckdb.folds import (
     adds_in_order,
@@ -40,7 +41,7 @@ from influxpy.compilers.duckdb.point_order import (
     heap_read_order,
     reads_in_heap_order,
 )
-from influxpy.compilers.duckdb.reducers import ReducersMixin
+from influxpy.compilers.duckdb.reducers import ReducersMixin, first_tie
 from influxpy.compilers.duckdb.ties import read_order, tie_key
 from influxpy.compilers.duckdb.timezones import tz_window
 from influxpy.durations import Duration
@@ -320,6 +321,19 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
             # Points of several series at one time in influxd's merge order.
             placed = heap_places(ctx, f"(SELECT * FROM {rows})", heap_ns, name, ctes)
             rows = f"{placed} WHERE TRUE"
+        elif picks_at_the_edge(ctx, call) and (edge_ns := self._shard_duration(ctx)):
+            # The first points of influxd's merge (``edge_picks``).
+            picks = edge_pick_rows(
+                ctx,
+                f"(SELECT * FROM {rows})",
+                edge_ns,
+                name,
+                ctes,
+                last=call.name == "last",
+                x=x,
+                value_order="DESC" if call.name == "last" else first_tie(kind),
+            )
+            rows = f"{picks} WHERE TRUE"
         grouping = "ALL"
         if gbt is not None and query.timezone is not None:
             rows = self._tz_assigned(ctx, f"SELECT * FROM {rows}")

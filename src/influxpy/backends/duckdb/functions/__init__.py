@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from influxpy.backends.duckdb.functions.edge_pops import edge_pops
 from influxpy.backends.duckdb.functions.go_math import MATH_FUNCTIONS
 from influxpy.backends.duckdb.functions.holt_winters_arrow import (
     holt_winters_all_arrow,
@@ -101,6 +102,12 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
             "BIGINT[]",
         ),
         (
+            "influxpy_edge_pops",
+            edge_pops,
+            ["BIGINT[]", "BIGINT[]", "VARCHAR[][]", "BOOLEAN", "BIGINT"],
+            "BIGINT[]",
+        ),
+        (
             "influxpy_tz_assign",
             tz_assign,
             ["BIGINT[]", "BIGINT", "BIGINT", "VARCHAR", "BOOLEAN"],
@@ -121,7 +128,7 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
         udfs.append((name, function, ["DOUBLE"] * count, "DOUBLE"))
         arrow.add(function)
     for name, function, arguments, result in udfs:
-        nulls = "special" if function in (mode_index, tz_fill) else "default"
+        nulls = "special" if function in (mode_index, tz_fill, edge_pops) else "default"
         kind = "arrow" if function in arrow else "native"
         try:
             con.create_function(

@@ -1,0 +1,99 @@
+"""The first points influxd's sorted merge pops, for a bare FIRST or LAST
+(``compilers/duckdb/edge_picks.py``), run inside DuckDB.
+
+influxd's sorted merge iterator holds one item per series of a tag set
+(in series-key order, reversed when descending) in a Go heap keyed by its
+next point: by time (the later first when descending), then by the text
+values read beside the selector in the order of their names, the smaller
+first (the larger when descending), no further than a value that is not
+text (a missing tag or field); neither point is less than the other at
+the end. ``edge_pops`` replays Go's ``container/heap`` over each series'
+first points and says which of them come out first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from influxpy.backends.duckdb.heap_order import sift_down, sift_up
+
+__all__ = ["edge_pops"]
+
+
+class _Key:
+    """A point as the heap compares it (``less`` is Go's ``Less``)."""
+
+    __slots__ = ("descending", "texts", "time")
+
+    def __init__(
+        self, time: int, texts: Sequence[str | None], descending: bool
+    ) -> None:
+        self.time = time
+        self.texts = texts
+        self.descending = descending
+
+    def __lt__(self, other: _Key) -> bool:
+        if self.time != other.time:
+            return self.time > other.time if self.descending else self.time < other.time
+        for a, b in zip(self.texts, other.texts, strict=False):
+            if a is None or b is None:
+                return False
+            if a != b:
+                return a > b if self.descending else a < b
+        return False
+
+
+def edge_pops(
+    slots: list[int] | None,
+    times: list[int] | None,
+    texts: list[list[str | None]] | None,
+    descending: bool,
+    count: int,
+) -> list[int]:
+    """For each point (its series' number in series-key order in *slots*,
+    its time in *times*, the texts compared after it in *texts*), the place
+    (from 1) at which the merge pops it among the first *count* points it
+    pops, else 0.
+
+    Only each series' first points need be given (in the merge's
+    direction): the heap starts with every series' first point and, once
+    it pops one, takes that series' next. No points (null lists: an
+    aggregate of no rows) give none.
+    """
+    if not slots or not times:
+        return []
+    points: dict[int, list[int]] = {}
+    for at, slot in enumerate(slots):
+        points.setdefault(slot, []).append(at)
+    order = sorted(points, reverse=descending)
+    for slot in order:
+        points[slot].sort(key=times.__getitem__, reverse=descending)
+
+    def key(at: int) -> _Key:
+        return _Key(times[at], texts[at] if texts else (), descending)
+
+    heap = list(order)
+    keys = [key(points[slot][0]) for slot in heap]
+    following = dict.fromkeys(order, 0)
+    n = len(heap)
+    for i in range(n // 2 - 1, -1, -1):
+        sift_down(heap, keys, i, n)
+    places = [0] * len(slots)
+    for place in range(1, count + 1):
+        if not heap:
+            break
+        # Go's heap.Pop: the root swapped with the last, sifted down, taken.
+        last = len(heap) - 1
+        heap[0], heap[last] = heap[last], heap[0]
+        keys[0], keys[last] = keys[last], keys[0]
+        sift_down(heap, keys, 0, last)
+        slot = heap.pop()
+        keys.pop()
+        places[points[slot][following[slot]]] = place
+        following[slot] += 1
+        if following[slot] < len(points[slot]):
+            # heap.Push: the series' next point appended and sifted up.
+            heap.append(slot)
+            keys.append(key(points[slot][following[slot]]))
+            sift_up(heap, keys, len(heap) - 1)
+    return places
