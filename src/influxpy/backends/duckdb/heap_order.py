@@ -40,7 +40,15 @@ from typing import Any
 from influxpy.backends.duckdb.retention_service import shard_start
 from influxpy.backends.duckdb.stream import Batches
 
-__all__ = ["Run", "Runs", "go_heap_order", "heap_ordered", "sift_down", "sift_up"]
+__all__ = [
+    "HeapKey",
+    "Run",
+    "Runs",
+    "go_heap_order",
+    "heap_ordered",
+    "sift_down",
+    "sift_up",
+]
 
 
 def _compiled() -> Any:
@@ -89,10 +97,12 @@ def go_heap_order(points: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
     return [(row[1], row[2]) for row in out]
 
 
-class _Point:
+class HeapKey:
     """A heap key of a SELECT whose text values are compared at one time:
     influxd's ``Less`` of two points (the time, then the texts in order,
-    neither less at the first missing value or when all are equal)."""
+    neither less at the first missing value or when all are equal). The
+    time is given negated for a descending merge, which pops the later
+    point first; the texts then compare the larger first."""
 
     __slots__ = ("descending", "texts", "time")
 
@@ -103,7 +113,7 @@ class _Point:
         self.texts = texts
         self.descending = descending
 
-    def __lt__(self, other: _Point) -> bool:
+    def __lt__(self, other: HeapKey) -> bool:
         if self.time != other.time:
             return self.time < other.time
         for a, b in zip(self.texts, other.texts, strict=False):
@@ -240,7 +250,7 @@ class _Segment:
         self.index = {key: i for i, (key, *_rest) in enumerate(series)}
         self.finals = [sign * final for _key, _first, final, _tie in series]
         # The heap: series numbers and their keys (the signed time, or a
-        # _Point of it), kept side by side at the same positions.
+        # HeapKey of it), kept side by side at the same positions.
         self.h = list(range(len(series)))
         self.hk = [self.key(first, tie) for _key, first, _final, tie in series]
         for i in range(len(self.h) // 2 - 1, -1, -1):
@@ -255,7 +265,7 @@ class _Segment:
     def key(self, time: int, tie: Any) -> Any:
         """The heap key of a point at *time* with *tie*."""
         if self.listed:
-            return _Point(self.sign * time, tie[:-1], self.descending)
+            return HeapKey(self.sign * time, tie[:-1], self.descending)
         return self.sign * time
 
     def _inside(self, row: Row | None, bound: int) -> bool:

@@ -13,34 +13,9 @@ first points and says which of them come out first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from influxpy.backends.duckdb.heap_order import sift_down, sift_up
+from influxpy.backends.duckdb.heap_order import HeapKey, sift_down, sift_up
 
 __all__ = ["edge_pops"]
-
-
-class _Key:
-    """A point as the heap compares it (``less`` is Go's ``Less``)."""
-
-    __slots__ = ("descending", "texts", "time")
-
-    def __init__(
-        self, time: int, texts: Sequence[str | None], descending: bool
-    ) -> None:
-        self.time = time
-        self.texts = texts
-        self.descending = descending
-
-    def __lt__(self, other: _Key) -> bool:
-        if self.time != other.time:
-            return self.time > other.time if self.descending else self.time < other.time
-        for a, b in zip(self.texts, other.texts, strict=False):
-            if a is None or b is None:
-                return False
-            if a != b:
-                return a > b if self.descending else a < b
-        return False
 
 
 def edge_pops(
@@ -69,8 +44,11 @@ def edge_pops(
     for slot in order:
         points[slot].sort(key=times.__getitem__, reverse=descending)
 
-    def key(at: int) -> _Key:
-        return _Key(times[at], texts[at] if texts else (), descending)
+    sign = -1 if descending else 1
+
+    def key(at: int) -> HeapKey:
+        # The later first when descending: the time's sign turned.
+        return HeapKey(sign * times[at], texts[at] if texts else (), descending)
 
     heap = list(order)
     keys = [key(points[slot][0]) for slot in heap]
