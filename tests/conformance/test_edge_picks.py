@@ -141,6 +141,13 @@ QUERIES = [
     "SELECT last(v) FROM m WHERE i > 0",
     "SELECT first(v) FROM m ORDER BY time DESC",
     "SELECT last(v) * 2 FROM m",
+    # A subquery's own FIRST/LAST of the measurement reads it as above (where
+    # the outer query groups by the tags it groups by); one over a
+    # subquery's rows keeps the larger value.
+    "SELECT * FROM (SELECT last(v), host FROM m)",
+    "SELECT max(f) FROM (SELECT first(v) AS f FROM m)",
+    "SELECT * FROM (SELECT first(v) FROM m GROUP BY dc) GROUP BY dc",
+    "SELECT first(v) FROM (SELECT v FROM m)",
 ]
 
 
