@@ -50,3 +50,55 @@ def test_points_of_one_time_come_in_influxds_order(
     text = f"SELECT {select} FROM m{order}"
     answers = text_answers(both, "raw_ties", LINES, text, epoch="ns")
     assert answers[1] == answers[0]
+
+
+#: Three series at one time where one lacks ``dc``: a missing tag ends the
+#: comparison (influxd reads no text there), so the heap orders that
+#: series and the others, not '' before every value; two of them share
+#: their ``host``, which leaves them to the heap too.
+MISSING = [
+    "m,dc=d0,host=h5 v=1 10",
+    "m,host=h5 v=2 10",
+    "m,dc=d1,host=h1 v=0 10",
+    "m,dc=d1,host=h5 v=7 10",
+    "m,dc=d0,host=h5 v=5 20",
+    "m,dc=d1,host=h1 v=6 20",
+]
+
+
+@pytest.mark.parametrize("select", ["v, dc", "v, host", "dc, v", "host, v"])
+@pytest.mark.parametrize("order", ["", " ORDER BY time DESC", " LIMIT 3 OFFSET 1"])
+def test_a_missing_tag_leaves_points_of_one_time_to_the_heap(
+    both: tuple[str, str], select: str, order: str
+) -> None:
+    text = f"SELECT {select} FROM m{order}"
+    answers = text_answers(both, "raw_ties_missing", MISSING, text, epoch="ns")
+    assert answers[1] == answers[0]
+
+
+#: Twelve series writing at the same ten times, their hosts all different:
+#: the texts order every two points of one time, so the rows come as the
+#: SQL orders them (no replay), LIMIT and OFFSET counted per group.
+DISTINCT_HOSTS = [
+    f"m,dc=d{s % 3},host=h{s:02d},rack=r{s % 2} v={s * 10 + t} {t}"
+    for s in range(12)
+    for t in range(10)
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT v, host FROM m",
+        "SELECT v, host FROM m LIMIT 5 OFFSET 7",
+        "SELECT v, host FROM m GROUP BY dc LIMIT 4 OFFSET 3",
+        "SELECT v, host FROM m GROUP BY dc ORDER BY time DESC LIMIT 6",
+        "SELECT host, v FROM m GROUP BY rack LIMIT 100 OFFSET 50",
+    ],
+)
+def test_points_of_one_time_told_apart_by_their_texts(
+    both: tuple[str, str], text: str
+) -> None:
+    answers = text_answers(both, "raw_ties_hosts", DISTINCT_HOSTS, text, epoch="ns")
+    assert answers[1] == answers[0]
+    assert answers[0]

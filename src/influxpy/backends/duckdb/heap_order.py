@@ -32,9 +32,12 @@ in Python, for the rest.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import deque
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
+from itertools import compress, islice
+from operator import ne
 from typing import Any
 
 from influxpy.backends.duckdb.retention_service import shard_start
@@ -164,10 +167,22 @@ def heap_ordered(
     first ``TIE`` there, in tag-set order (``StreamPlan.firsts_sql``);
     shard groups last *shard_ns* ns.
     """
-    read = (row for batch in batches for row in zip(*batch, strict=True)).__next__
-    rows = _Rows(read)
     skip = offset or 0
     stop = None if limit is None else skip + limit
+    # The first batch is read before *firsts* is looked at: the statement
+    # that fills it runs as the rows start.
+    ahead = iter(batches)
+    first_batch = next(ahead, None)
+    read_batches = itertools.chain([] if first_batch is None else [first_batch], ahead)
+    if not firsts:
+        # No shard group to replay: the rows come in the heap's order.
+        try:
+            yield from _plain_runs(read_batches, groups, skip, stop)
+        finally:
+            batches.close()
+        return
+    read = (row for batch in read_batches for row in zip(*batch, strict=True)).__next__
+    rows = _Rows(read)
     try:
         while (row := rows.head) is not None:
             group = row[:groups]
@@ -198,6 +213,37 @@ def heap_ordered(
                 rows.head = segment.head
     finally:
         batches.close()
+
+
+def _plain_runs(
+    batches: Iterable[Sequence[Sequence[Any]]],
+    groups: int,
+    skip: int,
+    stop: int | None,
+) -> Runs:
+    """The rows of *batches* (group values, time, values, ``TIE``; in the
+    heap's order already) as runs of one group's rows, its rows before
+    *skip* and from *stop* on left out, without a Python step per row."""
+    group: tuple[Any, ...] | None = None
+    taken = 0
+    for batch in batches:
+        keys = list(zip(*batch[:groups], strict=True)) if groups else None
+        cells = list(map(list, zip(*batch[groups:-1], strict=True)))
+        count = len(cells)
+        starts = [0]
+        if keys is not None:
+            starts += compress(range(1, count), map(ne, islice(keys, 1, None), keys))
+        for start, end in zip(starts, [*starts[1:], count], strict=True):
+            key = keys[start] if keys is not None else ()
+            if key != group:
+                group, taken = key, 0
+            first = start + max(0, skip - taken)
+            last = end if stop is None else min(end, start + max(0, stop - taken))
+            taken += end - start
+            if first < last:
+                yield key, cells, first, last
+        if stop is not None and not groups and taken >= stop:
+            return  # one group, and it is complete
 
 
 def _segment(

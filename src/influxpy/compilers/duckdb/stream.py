@@ -215,6 +215,32 @@ class StreamPlan:
         )
         return text, _bind(text, {}, params)
 
+    def replayed_sql(
+        self, shard_ns: int, params: Mapping[str, Any], until: int | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """The shard groups of each group (rows ``(g…, shard group
+        start)``) whose heap must be replayed, for a ``TIE`` listing text
+        values before the series key: those holding two rows at one time
+        whose texts do not order them (equal texts, or a missing one, which
+        ends influxd's comparison). Elsewhere the rows' order by time and
+        texts is the heap's. *until* as for ``firsts_sql``."""
+        g = self._g
+        start = go_shard_start("time", shard_ns)
+        body = self.body
+        if until is not None:
+            op = ">=" if self.descending else "<"
+            body = f"SELECT * FROM ({body}) AS b WHERE time {op} {int(until)}"
+        texts = f"array_pop_back({TIE})"
+        keys = ", ".join([*g, "shard"])
+        missing = f"len(list_filter({texts}, lambda t: t IS NULL)) > 0"
+        text = (
+            f"SELECT DISTINCT {keys} FROM (SELECT *, {start} AS shard "
+            f"FROM ({body}) AS r{self.finish.where}) GROUP BY {keys}, time "
+            f"HAVING count(*) > 1 AND (count(DISTINCT {texts}) < count(*) "
+            f"OR bool_or({missing}))"
+        )
+        return text, _bind(text, {}, params)
+
     def nth_time_sql(
         self, n: int, params: Mapping[str, Any]
     ) -> tuple[str, dict[str, Any]]:

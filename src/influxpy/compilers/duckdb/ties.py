@@ -72,15 +72,15 @@ def raw_tie(ctx: _Context, items: Sequence[SelectItem]) -> RawTie:
 
     influxd's merge of raw points (its sorted merge heap) meets two points
     of one time by the values of the columns the select list reads, in
-    the order of their names: while both are text (a tag, '' where the
-    series has none; a string field) the smaller goes first (the larger,
-    descending); at the first value that is not text, or when all are
-    equal, neither is less. So ``SELECT "level description", water_level``
-    orders the points of one time by their ``level description``,
-    ``SELECT water_level, host`` by ``host``. When those texts hold every
-    tag the groups do not, two series always differ there and this order
-    is influxd's; otherwise (``SELECT v``: none) influxd's order is its
-    heap's, which the backend replays with the series key last in ``TIE``.
+    the order of their names: while both are text (a tag or a string
+    field) the smaller goes first (the larger, descending); at the first
+    value that is not text (a number, or a missing tag or string), or when
+    all are equal, neither is less. So ``SELECT "level description",
+    water_level`` orders the points of one time by their ``level
+    description``, ``SELECT water_level, host`` by ``host``; where the
+    texts leave two points unordered (``SELECT v``: no texts) influxd's
+    order is its heap's, which the backend replays with the series key
+    last in ``TIE``.
     """
     key = tie_key(ctx)
     if key == "0" or ctx.subquery or is_merged(ctx.table):
@@ -91,21 +91,30 @@ def raw_tie(ctx: _Context, items: Sequence[SelectItem]) -> RawTie:
         for node in item.expression.walk()
         if isinstance(node, Col) and node.role != "time"
     }
-    texts: list[str] = []
+    texts: list[tuple[str, bool]] = []
     tags = set(series_tags(ctx)) - set(ctx.group_keys)
     for ref in sorted(refs):
         sql, kind = _column_sql(refs[ref], ctx.columns)
-        if kind == "tag" and ref[0] in ctx.group_keys:
-            continue  # one value in each group: it tells no two rows apart
         if kind not in ("tag", "string"):
             break
         if kind == "tag":
             tags.discard(ref[0])
-            sql = f"coalesce({sql}, '')"
-        texts.append(sql)
+        texts.append((sql, kind == "tag"))
     if not texts:
         return RawTie(key, heap=True)
-    return RawTie(f"[{', '.join([*texts, key])}]", heap=bool(tags), listed=True)
+    # Texts holding every tag tell two series apart (the SQL orders them);
+    # else the backend replays the heap where two rows of one time are not
+    # told apart (``StreamPlan.replayed_sql``): equal texts, or a missing
+    # one (a series without the tag, stored as '', or a point without the
+    # string), which ends influxd's comparison. A tag the groups are keyed
+    # by is equal within each group, but missing in the group of series
+    # without it: compared all the same.
+    heap = bool(tags)
+    listed = [
+        (f"NULLIF({sql}, '')" if heap else f"coalesce({sql}, '')") if tag else sql
+        for sql, tag in texts
+    ]
+    return RawTie(f"[{', '.join([*listed, key])}]", heap=heap, listed=True)
 
 
 def heap_order(ctx: _Context, tie: RawTie, *, top: bool) -> HeapOrder | None:
