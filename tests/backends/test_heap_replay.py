@@ -68,6 +68,18 @@ def _go_merge(points: list[list[int]], descending: bool) -> list[tuple[int, int]
     return out
 
 
+def _go_order(points: list[list[int]], descending: bool) -> list[tuple[int, int]]:
+    """``(series, index)`` of *points* (each series' increasing times) in
+    the order influxd's merge pops them: descending, the series reversed
+    and each read from its last point."""
+    if not descending:
+        return _go_merge(points, descending)
+    popped = _go_merge([list(reversed(p)) for p in points][::-1], descending)
+    # Back to the series' numbers and their points' indexes.
+    n = len(points)
+    return [(n - 1 - s, len(points[n - 1 - s]) - 1 - i) for s, i in popped]
+
+
 def _random_points(rng: random.Random) -> list[list[int]]:
     series = []
     for _ in range(rng.randint(1, 12)):
@@ -131,18 +143,7 @@ def test_the_replays_pop_as_gos_heap_does(descending: bool) -> None:
     makers = [_python] + ([_compiled] if HeapSegment is not None else [])
     for _ in range(400):
         points = _random_points(rng)
-        expected = _go_merge(
-            [list(reversed(p)) if descending else p for p in points][::-1]
-            if descending
-            else points,
-            descending,
-        )
-        if descending:
-            # Back to the series' numbers and their points' indexes.
-            n = len(points)
-            expected = [
-                (n - 1 - s, len(points[n - 1 - s]) - 1 - i) for s, i in expected
-            ]
+        expected = _go_order(points, descending)
         for make in makers:
             got = _replay(make, points, descending, rng)
             assert got == expected, (make.__name__, points)
@@ -166,17 +167,7 @@ def test_the_first_pops_of_a_bare_first_or_last_are_gos_heaps(
     rng = random.Random(20261207 + descending)
     for _ in range(400):
         points = _random_points(rng)
-        expected = _go_merge(
-            [list(reversed(p)) if descending else p for p in points][::-1]
-            if descending
-            else points,
-            descending,
-        )
-        if descending:
-            n = len(points)
-            expected = [
-                (n - 1 - s, len(points[n - 1 - s]) - 1 - i) for s, i in expected
-            ]
+        expected = _go_order(points, descending)
         count = rng.randint(1, 3)
         # Each series' first *count* points in the merge's direction, shuffled.
         given = [
