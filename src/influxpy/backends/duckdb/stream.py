@@ -283,6 +283,11 @@ def _slices(
             yield Slice(first, first, start, stop)
 
 
+#: A bucket holding more than this many slices' rows, and more than
+#: ``_REFINED_ROWS``, is cut again (a statement each: a slice a few times
+#: its size, or of few rows, costs less).
+_REFINED = 4
+_REFINED_ROWS = 50_000
 #: A time range of a series and its count of rows: ``(first, last, n)``.
 _Span = tuple[int, int, int]
 
@@ -298,12 +303,13 @@ def _spans(
     within: bool = False,
 ) -> list[_Span]:
     """The series *key*'s rows in *span*, counted in consecutive time
-    ranges of at most *rows* rows each where times allow (a nanosecond
-    holding more is one range): buckets of equal width, and any bucket
-    holding more than *rows* cut again by a histogram of its own (a few
-    times far from the rest would otherwise put most rows in one bucket).
-    *within*: *span* is part of the series, so its histogram reads only
-    the rows inside it."""
+    ranges (the first and last time of their rows) of at most *rows* rows
+    each where times allow: buckets of equal width, and any bucket holding
+    more than ``_REFINED`` times *rows* rows (and ``_REFINED_ROWS``) at
+    more than one time cut again, between its first and last time, by a
+    histogram of its own (a few times far from the rest would otherwise
+    put most rows in one bucket). *within*: *span* is part of the series,
+    so its histogram reads only the rows inside it."""
     import duckdb
 
     low, high, n = span
@@ -314,14 +320,12 @@ def _spans(
     except duckdb.Error as exc:
         raise failed_query(exc) from None
     spans: list[_Span] = []
-    for bucket, count in counts:
-        start = low + bucket * width
-        stop = min(start + width - 1, high)
-        if count > rows and width > 1:
-            part = (start, stop, count)
+    for _bucket, count, first, last in counts:
+        part = (int(first), int(last), int(count))
+        if count > max(_REFINED * rows, _REFINED_ROWS) and last > first:
             spans += _spans(cursor, plan, key, part, rows, params, within=True)
         else:
-            spans.append((start, stop, count))
+            spans.append(part)
     return spans
 
 

@@ -268,8 +268,9 @@ class StreamPlan:
         within: bool = False,
     ) -> tuple[str, dict[str, Any]]:
         """Rows of the series *key* per bucket of *width* ns from *low*
-        (its first time; *high*, its last, when known); *within*: only
-        its rows from *low* to *high*."""
+        (its first time; *high*, its last, when known), with the first and
+        last time in each: rows ``(bucket, count, first, last)``; *within*:
+        only its rows from *low* to *high*."""
         # A series' times less its first fit a BIGINT unless it spans more
         # than 292 years (times near both ends of the range): HUGEINT
         # arithmetic then, six times slower over 2,000,000 rows.
@@ -280,7 +281,8 @@ class StreamPlan:
         if within and high is not None:
             where += f" AND time BETWEEN {int(low)} AND {int(high)}"
         text = (
-            f"SELECT CAST({bucket} AS BIGINT) AS bucket, count(*) FROM "
+            f"SELECT CAST({bucket} AS BIGINT) AS bucket, count(*), min(time), "
+            "max(time) FROM "
             f"(SELECT * FROM ({self.body}) AS b WHERE {where}) AS r"
             f"{self.finish.where} GROUP BY bucket ORDER BY bucket"
         )

@@ -39,7 +39,7 @@ col_0", NULLIF("data center's ""zone""", '') AS "
 col_1", "value" AS "
 col_2" FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)) AS r) WHERE n > 0
 -- stream histogram: {}
-SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT time, [NULLIF("data center's ""zone""", ''), concat_ws(',', CASE WHEN "data center's ""zone""" <> '' THEN 'data\ center''s\ "zone"=' || "data center's ""zone""" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END, CASE WHEN "rack" <> '' THEN 'rack=' || "rack" END)] AS "
+SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*), min(time), max(time) FROM (SELECT * FROM (SELECT time, [NULLIF("data center's ""zone""", ''), concat_ws(',', CASE WHEN "data center's ""zone""" <> '' THEN 'data\ center''s\ "zone"=' || "data center's ""zone""" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END, CASE WHEN "rack" <> '' THEN 'rack=' || "rack" END)] AS "
 influxpy_tie", "odd ""key"" \here" AS "
 col_0", NULLIF("data center's ""zone""", '') AS "
 col_1", "value" AS "

@@ -48,7 +48,7 @@ col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NUL
 grp_0", "
 grp_1")) GROUP BY CASE WHEN n * 2 > 1000 THEN k ELSE 0 END, bigs, CASE WHEN n * 2 > 1000 THEN 0 ELSE start // 1000 END ORDER BY min(k)
 -- stream histogram: {'s_e0': 'a', 's_e1': 'a'}
-SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT "dc" AS "
+SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*), min(time), max(time) FROM (SELECT * FROM (SELECT "dc" AS "
 grp_0", "host" AS "
 grp_1", time, 0 AS "
 influxpy_tie", "v" AS "

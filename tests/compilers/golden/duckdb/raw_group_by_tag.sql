@@ -44,7 +44,7 @@ influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS r GROUP BY "
 grp_0")) GROUP BY CASE WHEN n * 2 > 1000 THEN k ELSE 0 END, bigs, CASE WHEN n * 2 > 1000 THEN 0 ELSE start // 1000 END ORDER BY min(k)
 -- stream histogram: {'s_e0': 'a'}
-SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT "host" AS "
+SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*), min(time), max(time) FROM (SELECT * FROM (SELECT "host" AS "
 grp_0", time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", "v" AS "
 col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS b WHERE "

@@ -46,7 +46,7 @@ col_0", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 E
 col_1", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "
 col_2" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r) WHERE n > 0
 -- stream histogram: {'p0': 2, 'p1': 3, 'p2': 2}
-SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*), min(time), max(time) FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", (CAST((CAST("v" AS DOUBLE) * CAST(CAST($p0 AS BIGINT) AS DOUBLE)) AS DOUBLE) + CAST("n" AS DOUBLE)) AS "
 col_0", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p1 AS BIGINT) = 0 THEN 0.0 ELSE CAST("n" AS DOUBLE) / CAST($p1 AS BIGINT) END) AS "
 col_1", (CASE WHEN "n" IS NULL THEN NULL WHEN CAST($p2 AS BIGINT) = 0 THEN 0 ELSE "n" % CAST($p2 AS BIGINT) END) AS "

@@ -53,7 +53,7 @@ col_1", sqrt(CAST("v" AS DOUBLE)) AS "
 col_2", influxpy_pow(CAST("v" AS DOUBLE), CAST($p0 AS DOUBLE)) AS "
 col_3" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)) AS r) WHERE n > 0
 -- stream histogram: {'p0': 2.0}
-SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
+SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*), min(time), max(time) FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "dc" <> '' THEN 'dc=' || "dc" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END) AS "
 influxpy_tie", abs("v") AS "
 col_0", "n" AS "
 col_1", sqrt(CAST("v" AS DOUBLE)) AS "

@@ -40,7 +40,7 @@ influxpy_tie", "cpu" AS "
 col_0", NULLIF("name", '') AS "
 col_1" FROM "influxpy"."autogen.servers" WHERE TRUE AND TRUE AND ("cpu" IS NOT NULL)) AS r) WHERE n > 0
 -- stream histogram: {}
-SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*) FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "name" <> '' THEN 'name=' || "name" END, CASE WHEN "optional_tag" <> '' THEN 'optional_tag=' || "optional_tag" END, CASE WHEN "region" <> '' THEN 'region=' || "region" END) AS "
+SELECT CAST((CAST(time AS HUGEINT) - 0) // 10 AS BIGINT) AS bucket, count(*), min(time), max(time) FROM (SELECT * FROM (SELECT time, concat_ws(',', CASE WHEN "name" <> '' THEN 'name=' || "name" END, CASE WHEN "optional_tag" <> '' THEN 'optional_tag=' || "optional_tag" END, CASE WHEN "region" <> '' THEN 'region=' || "region" END) AS "
 influxpy_tie", "cpu" AS "
 col_0", NULLIF("name", '') AS "
 col_1" FROM "influxpy"."autogen.servers" WHERE TRUE AND TRUE AND ("cpu" IS NOT NULL)) AS b WHERE TRUE) AS r GROUP BY bucket ORDER BY bucket
