@@ -104,57 +104,34 @@ def engine() -> Iterator[str]:
         backend.close()
 
 
-#: (sample, bracket half-widths, tail share, window share, rows fetched at
-#: most) of compilers/duckdb/percentile.py: a tail share of 2 keeps
-#: (fetches) every tail; else a window share of 2 fetches every table's
-#: bracket's rows; both 0, or no row allowed to be fetched, nothing is kept
-#: or fetched (the rows inside the bracket are read again).
-_FETCH = percentile.FETCH_ROWS
-_ALL = percentile.BRACKET_WIDTHS
+#: (sample, bracket half-widths, tail share, window share) of
+#: compilers/duckdb/percentile.py: a tail share of 2 keeps (fetches) every
+#: tail; else a window share of 2 fetches every table's bracket's rows;
+#: both 0, nothing is kept or fetched (the rows inside the bracket are
+#: read again).
 WAYS = {
-    "bracket": ("100% (system)", _ALL, 0.0, 0.0, _FETCH),
-    "bracket, tail kept": ("100% (system)", _ALL, 2.0, 0.0, _FETCH),
-    "bracket, window fetched": (
-        "100% (system)",
-        percentile.BRACKET_WIDTHS,
-        0.0,
-        2.0,
-        _FETCH,
-    ),
-    "bracket, too many rows to fetch": (
-        "100% (system)",
-        percentile.BRACKET_WIDTHS,
-        2.0,
-        2.0,
-        0,
-    ),
-    "bracket without width": ("100% (system)", (0.0,), 0.0, 0.0, _FETCH),
-    "bracket without width, tail kept": ("100% (system)", (0.0,), 2.0, 0.0, _FETCH),
-    "bracket without width, window fetched": (
-        "100% (system)",
-        (0.0,),
-        0.0,
-        2.0,
-        _FETCH,
-    ),
+    "bracket": ("100% (system)", percentile.BRACKET_WIDTHS, 0.0, 0.0),
+    "bracket, tail kept": ("100% (system)", percentile.BRACKET_WIDTHS, 2.0, 0.0),
+    "bracket, window fetched": ("100% (system)", percentile.BRACKET_WIDTHS, 0.0, 2.0),
+    "bracket without width": ("100% (system)", (0.0,), 0.0, 0.0),
+    "bracket without width, tail kept": ("100% (system)", (0.0,), 2.0, 0.0),
+    "bracket without width, window fetched": ("100% (system)", (0.0,), 0.0, 2.0),
     "exact": (
         "0% (system)",
         percentile.BRACKET_WIDTHS,
         percentile.TAIL_SHARE,
         percentile.WINDOW_SHARE,
-        _FETCH,
     ),
 }
 
 
 def _way(way: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the percentile of a table's or subquery's rows take *way*."""
-    sample, widths, tail, window, fetch = WAYS[way]
+    sample, widths, tail, window = WAYS[way]
     monkeypatch.setattr(percentile, "SAMPLE", sample)
     monkeypatch.setattr(percentile, "BRACKET_WIDTHS", widths)
     monkeypatch.setattr(percentile, "TAIL_SHARE", tail)
     monkeypatch.setattr(percentile, "WINDOW_SHARE", window)
-    monkeypatch.setattr(percentile, "FETCH_ROWS", fetch)
 
 
 def _literal(value: Any) -> str:
