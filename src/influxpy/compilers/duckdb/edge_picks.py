@@ -15,8 +15,9 @@ largest: ``a=1, b=8, c=2`` at one time answer 2.
 The answer always comes from the shard group holding the group's first
 (last) point, so only its rows are read again: each series' first two
 points there (the heap pops a series' second point before another series'
-first only when it is earlier), their order in the merge replayed by
-``heap_places``, and the two points it pops first kept for the reducer.
+first only when it is earlier), Go's heap replayed over them by the
+DuckDB function ``influxpy_edge_pops`` (``backends/duckdb/functions/
+edge_pops.py``), and the two points it pops first kept for the reducer.
 """
 
 from __future__ import annotations
