@@ -358,7 +358,7 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
                 p = self._param(percent)
                 if in_tail(percent / 100):
                     # Near 0 or 100: from a sample's thresholds per group.
-                    more, rows = tail_rank_rows(
+                    more, rows, bindings = tail_rank_rows(
                         name,
                         x,
                         rows,
@@ -368,7 +368,11 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
                         ctes[0],
                         ctx.table,
                         descending=query.descending,
+                        bound=f"bound{len(self._bindings)}",
+                        percent=percent,
                     )
+                    for binding in bindings:
+                        self._bind(binding)
                 else:
                     more, rows = grouped_rank_rows(
                         name, x, rows, p, keys, descending=query.descending
