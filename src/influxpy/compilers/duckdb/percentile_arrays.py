@@ -5,10 +5,11 @@ When the bracket's sample is drawn from the table itself
 own, each a ``Binding``; two of them come back as arrays:
 
 1. the sample's values (and the number of the vector each is in), with the
-   count of the rows: ``bracket_of_values`` sorts the values once for the
-   picks and the vectors' spread (``sample_row``) and applies the rule of
-   ``bracket_of_sample``: the bracket ``(lo, hi)``, which side of it is the
-   tail, and which rows are few enough to fetch;
+   count of the rows: ``bracket_of_values`` partitions the values once at
+   every pick's rank for the picks and the vectors' spread
+   (``sample_row``) and applies the rule of ``bracket_of_sample``: the
+   bracket ``(lo, hi)``, which side of it is the tail, and which rows are
+   few enough to fetch;
 2. the tail's rows when it is small, else the rows inside the bracket
    when they are few (their times and values; the count of the rows below
    them is a statement before it): ``pick_in_rows`` finds the point at
@@ -153,8 +154,10 @@ def sample_row(columns: Mapping[str, Any], listed: Sequence[float]) -> tuple[Any
     m = len(values)
     if not m:
         return (0, None, 0, None)
-    ordered = np.sort(values)
-    picks = ordered[[max(1, math.ceil(m * q)) - 1 for q in listed]].tolist()
+    # The values at the picks' ranks, as a sort would place them: one
+    # partition at every rank (half the time of sorting 100,000 values).
+    ranks = [max(1, math.ceil(m * q)) - 1 for q in listed]
+    picks = np.partition(values, sorted(set(ranks)))[ranks].tolist()
     ids = vectors - vectors.min()
     counts = np.bincount(ids)
     low = np.bincount(ids, weights=values <= picks[0])
