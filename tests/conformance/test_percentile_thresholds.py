@@ -50,8 +50,7 @@ STATEMENTS = [
     "SELECT percentile(v, 99) FROM m WHERE t != 'b' GROUP BY t",
     "SELECT percentile(v, 97) FROM m WHERE time >= 1000 AND time < 5000 GROUP BY t",
     "SELECT percentile(v, 99) FROM m GROUP BY t ORDER BY time DESC",
-    "SELECT percentile(v, 98) FROM m WHERE time >= 1 AND time <= 6000 "
-    "GROUP BY time(3u), t",
+    "SELECT percentile(v, 98) FROM m WHERE time <= 6000 GROUP BY time(3u), t",
     "SELECT max(p) FROM (SELECT percentile(v, 95) AS p FROM m GROUP BY t)",
     "SELECT * FROM (SELECT percentile(v, 99) AS p FROM m GROUP BY t)",
     "SELECT percentile(v, 99) * 2 FROM m GROUP BY t",
