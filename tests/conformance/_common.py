@@ -156,6 +156,18 @@ def stored_answer(alias: str, database: str, lines: list[str], text: str) -> Any
     ]
 
 
+def written_by_into(
+    alias: str, database: str, lines: list[str], text: str, target: str
+) -> tuple[Any, list[list[Any]]]:
+    """What the ``SELECT ... INTO`` *text* answers on the store of *alias*
+    holding *lines* in *database* (``stored_answer``), and the rows of the
+    measurement *target* it wrote, every series' in turn."""
+    written = stored_answer(alias, database, lines, text)
+    backend = influxpy.get_connection(alias)
+    (result,) = list(backend.statements(f"SELECT * FROM {target}", database=database))
+    return written, [list(v) for s in result.series for v in s.values]
+
+
 def statement_values(backend: Any, text: str) -> Any:
     """The rows of the one statement of InfluxQL *text* on *backend*, every
     series' in turn, or its error text."""

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 import influxpy
-from conformance._common import stored_answer
+from conformance._common import stored_answer, written_by_into
 from influxpy.compilers.duckdb import percentile
 from influxpy.influxql import parse_statement
 
@@ -83,15 +83,10 @@ def test_percentile_written_by_into(
         "SELECT percentile(v, 99) AS p99, percentile(n, 1) AS n1 "
         "INTO into_p FROM m GROUP BY t"
     )
-    answers: list[Any] = []
-    for alias in both:
-        written = stored_answer(alias, "percentile_into", LINES, text)
-        backend = influxpy.get_connection(alias)
-        (result,) = list(
-            backend.statements("SELECT * FROM into_p", database="percentile_into")
-        )
-        answers.append((written, [list(v) for s in result.series for v in s.values]))
-    server, engine = answers
+    server, engine = (
+        written_by_into(alias, "percentile_into", LINES, text, "into_p")
+        for alias in both
+    )
     assert engine == server
     assert len(server[1]) == 2
 
