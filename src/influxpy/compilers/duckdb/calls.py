@@ -41,7 +41,8 @@ from influxpy.compilers.duckdb.context import (
     innermost_transform,
 )
 from influxpy.compilers.duckdb.edge_picks import heap_texts
-from influxpy.compilers.duckdb.folds import order_columns, reads_stored
+from influxpy.compilers.duckdb.folds import order_columns
+from influxpy.compilers.duckdb.merged import reads_stored
 from influxpy.compilers.duckdb.picks import (
     PicksMixin,
     _once_over_each_pick,

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from influxpy.compilers.duckdb.aliases import TIE, _own, aux_column
 from influxpy.compilers.duckdb.catalog import find_column, go_shard_start
 from influxpy.compilers.duckdb.context import _Context
-from influxpy.compilers.duckdb.merged import is_merged, reads_subquery
+from influxpy.compilers.duckdb.merged import reads_stored
 from influxpy.compilers.duckdb.part_order import series_columns, with_tie
 from influxpy.compilers.duckdb.ties import tie_key
 from influxpy.expressions import Col
@@ -55,9 +55,7 @@ def picks_at_the_edge(ctx: _Context, call: Func) -> bool:
     return (
         call.name in ("first", "last")
         and ctx.query.group_by_time is None
-        and not ctx.subquery
-        and not is_merged(ctx.table)
-        and not reads_subquery(ctx.table)
+        and reads_stored(ctx)
         and tie_key(ctx) != "0"
     )
 

@@ -22,7 +22,7 @@ from influxpy.compilers.duckdb.aliases import HEAP, PART, PART_COUNT, READ, TIE
 from influxpy.compilers.duckdb.context import _Context
 from influxpy.compilers.duckdb.edge_picks import picks_at_the_edge
 from influxpy.compilers.duckdb.merged import ORDINAL as SOURCE
-from influxpy.compilers.duckdb.merged import is_merged, reads_subquery
+from influxpy.compilers.duckdb.merged import is_merged, reads_stored
 from influxpy.compilers.duckdb.part_order import (
     PartOrder,
     added,
@@ -49,7 +49,6 @@ __all__ = [
     "moving_average_rows",
     "order_columns",
     "ordered_total",
-    "reads_stored",
     "series_rows",
     "stddev_fold",
 ]
@@ -237,13 +236,6 @@ def series_rows(
     if order is None:
         return f"(SELECT *, NULL::BIGINT AS {HEAP} FROM ({tied})) AS parts"
     return ordered(ctx, tied, order, ctes)
-
-
-def reads_stored(ctx: _Context) -> bool:
-    """Whether *ctx* reads one stored measurement (no subquery, no merge)."""
-    return (
-        not ctx.subquery and not is_merged(ctx.table) and not reads_subquery(ctx.table)
-    )
 
 
 def moving_average_rows(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from influxpy.compilers.duckdb.catalog import (
     DIMENSION,
@@ -34,6 +35,9 @@ from influxpy.compilers.duckdb.catalog import (
     ident,
 )
 
+if TYPE_CHECKING:
+    from influxpy.compilers.duckdb.context import _Context
+
 __all__ = [
     "BY_SOURCE",
     "MARK",
@@ -43,6 +47,7 @@ __all__ = [
     "is_merged",
     "merged_mark",
     "merged_table",
+    "reads_stored",
     "reads_subquery",
     "stored_table",
     "tie_order",
@@ -93,6 +98,13 @@ def reads_subquery(table: str) -> bool:
     """Whether the table SQL *table* reads a subquery's rows (a merged table
     of sources beside a subquery): it cannot be run in slices alone."""
     return table.startswith(BY_SOURCE)
+
+
+def reads_stored(ctx: _Context) -> bool:
+    """Whether *ctx* reads one stored measurement (no subquery, no merge)."""
+    return (
+        not ctx.subquery and not is_merged(ctx.table) and not reads_subquery(ctx.table)
+    )
 
 
 def tie_order(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from influxpy.compilers.duckdb.aliases import PART_SHARD
 from influxpy.compilers.duckdb.catalog import code_column, go_shard_start_of, ident
 from influxpy.compilers.duckdb.context import _CompilerBase, _Context
-from influxpy.compilers.duckdb.folds import reads_stored
+from influxpy.compilers.duckdb.merged import reads_stored
 from influxpy.compilers.duckdb.part_order import PartOrder
 from influxpy.functions import Func
 

@@ -28,9 +28,9 @@ from influxpy.compilers.duckdb.folds import (
     adds_in_order,
     adds_series_parts,
     combined_parts,
-    reads_stored,
     series_rows,
 )
+from influxpy.compilers.duckdb.merged import reads_stored
 from influxpy.compilers.duckdb.nans import reduce_with_nan, selected_with_nan
 from influxpy.compilers.duckdb.part_plans import PartPlansMixin
 from influxpy.compilers.duckdb.percentile import nearest_rank_rows
