@@ -19,8 +19,10 @@ from influxpy.aggregates import Percentile
 from influxpy.compilers.duckdb import percentile_tails
 from influxpy.compilers.duckdb.percentile_tails import (
     MIN_SAMPLED,
+    SAMPLED_SHARE,
     WIDTHS,
     thresholds_of_sample,
+    thresholds_used,
     widths_for,
 )
 from influxpy.compilers.duckdb.plan import SelectPlan
@@ -129,6 +131,38 @@ def test_no_threshold_when_their_groups_hold_too_little(
         [],
         [],
     ]
+
+
+@pytest.mark.parametrize(
+    "m",
+    [
+        [100, 200, 10],
+        [10, 20],
+        [],
+        [64, 63],
+        [64, 65],
+        [63, 65, 1],
+        [1000] + [10] * 99,
+        [100] + [10] * 10,
+        [1000] + [10] * 101,
+    ],
+)
+def test_the_rule_in_sql_is_the_rule_of_the_sample(m: list[int]) -> None:
+    # A subquery's statement decides in SQL what a table's binding decides
+    # in Python: the same way for the same groups.
+    relation = (
+        f"(SELECT * FROM (VALUES {', '.join(f'({v})' for v in m)}) AS s(m))"
+        if m
+        else "(SELECT 1 AS m WHERE FALSE)"
+    )
+    ((used,),) = duckdb.execute(
+        f"SELECT {thresholds_used('m')} FROM {relation}"
+    ).fetchall()
+    arrays = _arrays(m, [1.0] * len(m), list(range(len(m))))
+    on = thresholds_of_sample(
+        arrays, upper=True, least=MIN_SAMPLED, share=SAMPLED_SHARE, keys=1
+    )[0]
+    assert bool(used) is on
 
 
 def test_a_tables_step_one_runs_first_and_the_statement_reads_no_sample(

@@ -72,6 +72,7 @@ __all__ = [
     "WIDTHS",
     "tail_rank_rows",
     "thresholds_of_sample",
+    "thresholds_used",
     "widths_for",
 ]
 
@@ -218,10 +219,7 @@ def tail_rank_rows(
         # Thresholds pay off when most sampled rows are in groups that get
         # one; otherwise (many small groups) every group goes the other way
         # at once.
-        mode = (
-            f"SELECT coalesce(sum({_M}) FILTER (WHERE {_M} >= {MIN_SAMPLED}), 0) "
-            f">= {SAMPLED_SHARE} * sum({_M}) AS {_ON} FROM {name}_picks"
-        )
+        mode = f"SELECT {thresholds_used(_M)} AS {_ON} FROM {name}_picks"
         on = f"EXISTS (SELECT 1 FROM {name}_on)"
         off = f"EXISTS (SELECT 1 FROM {name}_off)"
         edge = f"{'min' if upper else 'max'}({_TH}) AS {_BOUND}"
@@ -319,6 +317,16 @@ def widths_for(fraction: float) -> tuple[float, ...]:
     widest = _SIGMAS * math.sqrt(f * (1.0 - f) * _CLUSTERING / m) + _SIGMAS / m
     wider = [i for i, d in enumerate(WIDTHS) if d >= widest * (1 + 1e-9)]
     return WIDTHS[: wider[0] + 1] if wider else WIDTHS
+
+
+def thresholds_used(m: str) -> str:
+    """SQL: whether thresholds are used, over the sample's groups (one row
+    each, the count of sampled values *m*): the rule of
+    ``thresholds_of_sample``, null (not used) when nothing was sampled."""
+    return (
+        f"coalesce(sum({m}) FILTER (WHERE {m} >= {MIN_SAMPLED}), 0) "
+        f">= {SAMPLED_SHARE} * sum({m})"
+    )
 
 
 def thresholds_of_sample(
