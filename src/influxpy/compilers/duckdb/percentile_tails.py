@@ -128,8 +128,8 @@ def tail_rank_rows(
     table: str = "",
     *,
     descending: bool = False,
-    bound: str | None = None,
-    percent: float | None = None,
+    bound: str,
+    percent: float,
 ) -> tuple[list[str], str, tuple[Binding, ...]]:
     """CTEs and a relation holding the point PERCENTILE picks in each group,
     for a percentile in a tail (``in_tail``; *upper*: ``p >= 50``), and the
@@ -138,14 +138,14 @@ def tail_rank_rows(
     As ``grouped_rank_rows`` (*rows*, *p*, *parts*, *descending* alike);
     with *base*, the CTE ``base AS (SELECT ... FROM <table> WHERE ...)``
     that *rows* reads, and its *table*, the sample is drawn inside the
-    table's scan; then, given *bound* (a prefix of parameter names unique
-    in the statement), step 1 is a statement of its own (a ``Binding``):
-    the thresholds come to the SQL as lists, the least (greatest) of them
-    as a constant DuckDB compares inside the table's scan, and whether
-    thresholds are used as a constant too, so that DuckDB drops the way not
-    taken when it plans the statement. Given *percent* (the value of *p*),
-    the widths no group can take are left out of the ladder (each pick
-    costs the selection its time).
+    table's scan, and step 1 is a statement of its own (a ``Binding``):
+    the thresholds come to the SQL as lists (parameters named from *bound*,
+    unique in the statement), the least (greatest) of them as a constant
+    DuckDB compares inside the table's scan, and whether thresholds are used
+    as a constant too, so that DuckDB drops the way not taken when it plans
+    the statement. *percent* is the value of *p*: the widths no group can
+    take at it are left out of the ladder (each pick costs the selection
+    its time).
     """
     keys = [_key(i) for i in range(len(parts))]
     later = " DESC" if descending else ""
@@ -159,7 +159,7 @@ def tail_rank_rows(
 
     sample_ctes, sampled, vectors = sample_source(name, rows, base, table, SAMPLE)
     fraction = f"least(greatest({p} / 100.0, 0.0), 1.0)"
-    ladder = WIDTHS if percent is None else widths_for(percent / 100.0)
+    ladder = widths_for(percent / 100.0)
     widths = ", ".join(str(d) for d in ladder)
     toward = (
         f"greatest({fraction} - d, 0.0)" if upper else f"least({fraction} + d, 1.0)"
@@ -179,11 +179,10 @@ def tail_rank_rows(
     read = f"(SELECT * FROM {name}_keyed) AS r"
     ctes = [f"{name}_keyed AS NOT MATERIALIZED (SELECT *, {named} FROM {rows})"]
     bindings: tuple[Binding, ...] = ()
-    if vectors and bound is not None:
+    if vectors:
         # Step 1 first: its groups' thresholds bound as lists, their least
         # (greatest) and the way taken as constants.
-        parts_named = (f"{bound}_{part}" for part in ("on", "edge", "th"))
-        on_name, edge_name, th_name = parts_named
+        on_name, edge_name, th_name = (f"{bound}_{s}" for s in ("on", "edge", "th"))
         key_names = [f"{bound}_k{i}" for i in range(len(keys))]
         columns = ", ".join(f"{key} AS k{i}" for i, key in enumerate(keys))
         bindings = (
