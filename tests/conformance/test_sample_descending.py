@@ -209,6 +209,12 @@ def test_sample_beside_calls_in_descending_order(
     text += f" SLIMIT {slimit}" if slimit else ""
     text += f" tz({tail}" if tail else ""
     server, engine = (answer(alias, text) for alias in both)
+    if not server:
+        # influxd once answered the percentile's shape with no series at
+        # all (a result without error, in one CI run of hundreds; never
+        # again in 700 runs of the same points and text): asked again, it
+        # answers. The engine is still held to that answer.
+        server = answer(both[0], text)
     assert server, text
     assert engine == server, text
 
