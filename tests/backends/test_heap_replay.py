@@ -19,16 +19,29 @@ from influxpy.backends.duckdb.functions.edge_pops import edge_pops
 from influxpy.backends.duckdb.heap_order import HeapSegment, _Rows, _Segment, _segment
 
 
-def _go_merge(points: list[list[int]], descending: bool) -> list[tuple[int, int]]:
+def _go_merge(
+    points: list[list[int]],
+    descending: bool,
+    texts: list[list[list[str | None]]] | None = None,
+) -> list[tuple[int, int]]:
     """influxd's sortedMergeIterator.pop over Go's container/heap: items in
     input order, Init, then Pop the least and Push its series' next point;
-    Less compares times only (greater first, descending)."""
+    Less compares times (greater first, descending), then, with *texts*
+    (each point's text values), the texts in order while both are present
+    and equal, the smaller first (the greater, descending)."""
     items = [[s, 0] for s, times in enumerate(points) if times]
 
     def less(i: int, j: int) -> bool:
-        a = points[items[i][0]][items[i][1]]
-        b = points[items[j][0]][items[j][1]]
-        return a > b if descending else a < b
+        (s, k), (r, m) = items[i], items[j]
+        a, b = points[s][k], points[r][m]
+        if a != b or texts is None:
+            return a > b if descending else a < b
+        for x, y in zip(texts[s][k], texts[r][m], strict=True):
+            if x is None or y is None:
+                return False
+            if x != y:
+                return x > y if descending else x < y
+        return False
 
     def down(i0: int, n: int) -> None:
         i = i0
@@ -68,13 +81,22 @@ def _go_merge(points: list[list[int]], descending: bool) -> list[tuple[int, int]
     return out
 
 
-def _go_order(points: list[list[int]], descending: bool) -> list[tuple[int, int]]:
-    """``(series, index)`` of *points* (each series' increasing times) in
-    the order influxd's merge pops them: descending, the series reversed
-    and each read from its last point."""
+def _go_order(
+    points: list[list[int]],
+    descending: bool,
+    texts: list[list[list[str | None]]] | None = None,
+) -> list[tuple[int, int]]:
+    """``(series, index)`` of *points* (each series' increasing times, with
+    *texts* each point's text values) in the order influxd's merge pops
+    them: descending, the series reversed and each read from its last
+    point."""
     if not descending:
-        return _go_merge(points, descending)
-    popped = _go_merge([list(reversed(p)) for p in points][::-1], descending)
+        return _go_merge(points, descending, texts)
+    popped = _go_merge(
+        [list(reversed(p)) for p in points][::-1],
+        descending,
+        None if texts is None else [list(reversed(t)) for t in texts][::-1],
+    )
     # Back to the series' numbers and their points' indexes.
     n = len(points)
     return [(n - 1 - s, len(points[n - 1 - s]) - 1 - i) for s, i in popped]
@@ -92,17 +114,29 @@ def _random_points(rng: random.Random) -> list[list[int]]:
     return series
 
 
-def _replay(make: Any, points: list[list[int]], descending: bool, rng: random.Random):
-    """Feed *points*' rows to a replay built by *make*, in random pieces."""
+def _replay(
+    make: Any,
+    points: list[list[int]],
+    descending: bool,
+    rng: random.Random,
+    texts: list[list[list[str | None]]] | None = None,
+):
+    """Feed *points*' rows to a replay built by *make*, in random pieces;
+    with *texts*, each row's ``TIE`` lists its texts before its series key
+    (as the engine's SQL gives it), and *make* replays them listed."""
     sign = -1 if descending else 1
     keys = [f"k{s:03d}" for s in range(len(points))]
+
+    def tie(s: int, i: int) -> Any:
+        return keys[s] if texts is None else [*texts[s][i], keys[s]]
+
     rows = sorted(
         (
-            (time, s, i, keys[s])
+            (time, s, i, tie(s, i))
             for s, times in enumerate(points)
             for i, time in enumerate(times)
         ),
-        key=lambda r: (sign * r[0], r[3]),
+        key=lambda r: (sign * r[0], keys[r[1]]),
     )
     order = list(range(len(points)))
     if descending:
@@ -112,14 +146,14 @@ def _replay(make: Any, points: list[list[int]], descending: bool, rng: random.Ra
             keys[s],
             points[s][-1 if descending else 0],
             points[s][0 if descending else -1],
-            None,
+            None if texts is None else tie(s, len(points[s]) - 1 if descending else 0),
         )
         for s in order
         if points[s]
     ]
     source = _Rows(iter(rows).__next__)
     last = max((sign * r[0] for r in rows), default=0)
-    segment = make(source, series, last, descending)
+    segment = make(source, series, last, descending, texts is not None)
     out: list[tuple[Any, ...]] = []
     while not segment.run(out, rng.randint(1, 7)):
         pass
@@ -127,12 +161,14 @@ def _replay(make: Any, points: list[list[int]], descending: bool, rng: random.Ra
     return [(row[1], row[2]) for row in out]
 
 
-def _python(source: Any, series: Any, last: int, descending: bool) -> Any:
-    return _Segment(source, series, (), 0, last, descending, listed=False)
+def _python(source: Any, series: Any, last: int, descending: bool, listed: bool) -> Any:
+    return _Segment(source, series, (), 0, last, descending, listed)
 
 
-def _compiled(source: Any, series: Any, last: int, descending: bool) -> Any:
-    segment = _segment(source, series, (), 0, last, descending, listed=False)
+def _compiled(
+    source: Any, series: Any, last: int, descending: bool, listed: bool
+) -> Any:
+    segment = _segment(source, series, (), 0, last, descending, listed)
     assert isinstance(segment, HeapSegment)  # the engine's choice where built
     return segment
 
@@ -147,6 +183,27 @@ def test_the_replays_pop_as_gos_heap_does(descending: bool) -> None:
         for make in makers:
             got = _replay(make, points, descending, rng)
             assert got == expected, (make.__name__, points)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_the_replays_compare_texts_as_influxds_heap_does(descending: bool) -> None:
+    """Points of one time compare the texts the select list reads, in order
+    (``SELECT v, host, s``): the first two that differ decide, and a
+    missing one (None) or equal texts leave the heap's own order; few
+    distinct texts, so that all three cases come often."""
+    rng = random.Random(20261208 + descending)
+    makers = [_python] + ([_compiled] if HeapSegment is not None else [])
+    for _ in range(400):
+        points = _random_points(rng)
+        width = rng.randint(1, 3)
+        texts = [
+            [[rng.choice(["a", "b", "bb", None]) for _ in range(width)] for _ in p]
+            for p in points
+        ]
+        expected = _go_order(points, descending, texts)
+        for make in makers:
+            got = _replay(make, points, descending, rng, texts)
+            assert got == expected, (make.__name__, points, texts)
 
 
 def test_the_compiled_replay_is_built_where_a_compiler_is() -> None:

@@ -1,12 +1,17 @@
 /* The compiled replay of influxd's merge heap (heap_order.py).
  *
- * ``HeapSegment(read, head, index, keys, finals, group, groups, last, sign)``
- * replays, for one group of one shard group, the heap influxd's sorted merge
- * keeps of a raw SELECT's series, with keys of (signed) times alone: the
- * rows come from ``read()`` (the row after ``head``), each a tuple of group
- * values, time, output values and the series key, which ``index`` maps to
- * the series' number; ``keys`` and ``finals`` are each series' first and
- * last signed time there, in tag-set order. ``run(out, room)`` appends up to
+ * ``HeapSegment(read, head, index, keys, finals, group, groups, last, sign,
+ * ties=None)`` replays, for one group of one shard group, the heap influxd's
+ * sorted merge keeps of a raw SELECT's series: the rows come from ``read()``
+ * (the row after ``head``), each a tuple of group values, time, output
+ * values and the series key, which ``index`` maps to the series' number;
+ * ``keys`` and ``finals`` are each series' first and last signed time there,
+ * in tag-set order. Keys are the (signed) times alone, or with ``ties``
+ * (each series' first ``TIE``) the times and the text values the select
+ * list reads: a row's last item is then its ``TIE``, a list of those texts
+ * and the series key, and two points of one time compare their texts in
+ * order as ``heap_order.HeapKey`` does (neither less at the first missing
+ * value or when all are equal; the larger first when ``sign`` is -1). ``run(out, room)`` appends up to
  * ``room`` rows (a list of the time and values) to ``out`` in the heap's order and
  * returns whether the segment is done; ``head`` is then the first row after
  * it. Go's container/heap is followed step for step: heap.Init, Pop (the
@@ -41,6 +46,11 @@ typedef struct {
     Py_ssize_t size;
     Py_ssize_t *h;
     long long *hk;
+    /* With ties: each heap item's TIE (owned, for the items in the heap),
+     * its texts compared after the time; NULL for keys of times alone. */
+    PyObject **ht;
+    /* Set when comparing two texts failed (an error is set). */
+    int failed;
     long long *finals;
     Queue *pending;
 } HeapSegment;
@@ -79,46 +89,118 @@ queue_pop(Queue *q)
     return row;
 }
 
+/* The values a TIE holds (a list or a tuple): its length, its items. */
+static inline Py_ssize_t
+tie_size(PyObject *tie)
+{
+    return PyList_Check(tie) ? PyList_GET_SIZE(tie) : PyTuple_GET_SIZE(tie);
+}
+
+static inline PyObject *
+tie_item(PyObject *tie, Py_ssize_t i)
+{
+    return PyList_Check(tie) ? PyList_GET_ITEM(tie, i) : PyTuple_GET_ITEM(tie, i);
+}
+
+/* influxd's Less of two points of one time, from their TIEs (the texts
+ * before the series key): 1 when a comes first, 0 when not, -1 on an
+ * error. At the first missing value neither is less; else the first two
+ * texts that differ decide, the larger first in a descending merge. */
+static int
+texts_less(PyObject *a, PyObject *b, int descending)
+{
+    Py_ssize_t n = tie_size(a) - 1;
+    Py_ssize_t m = tie_size(b) - 1;
+    if (m < n) {
+        n = m;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *x = tie_item(a, i), *y = tie_item(b, i);
+        if (x == Py_None || y == Py_None) {
+            return 0;
+        }
+        if (PyUnicode_CheckExact(x) && PyUnicode_CheckExact(y)) {
+            int c = PyUnicode_Compare(x, y);
+            if (c == -1 && PyErr_Occurred()) {
+                return -1;
+            }
+            if (c != 0) {
+                return descending ? c > 0 : c < 0;
+            }
+            continue;
+        }
+        int equal = PyObject_RichCompareBool(x, y, Py_EQ);
+        if (equal < 0) {
+            return -1;
+        }
+        if (!equal) {
+            return PyObject_RichCompareBool(x, y, descending ? Py_GT : Py_LT);
+        }
+    }
+    return 0;
+}
+
+/* Whether the heap's item i comes before item j (Go's h.Less(i, j)). */
+static inline int
+less(HeapSegment *self, Py_ssize_t i, Py_ssize_t j)
+{
+    long long a = self->hk[i], b = self->hk[j];
+    if (a != b || self->ht == NULL) {
+        return a < b;
+    }
+    int r = texts_less(self->ht[i], self->ht[j], self->sign < 0);
+    if (r < 0) {
+        self->failed = 1;
+        return 0;
+    }
+    return r;
+}
+
 /* Swap the heap's items at i and j. */
 static inline void
-swap(Py_ssize_t *h, long long *hk, Py_ssize_t i, Py_ssize_t j)
+swap(HeapSegment *self, Py_ssize_t i, Py_ssize_t j)
 {
-    Py_ssize_t s = h[i];
-    h[i] = h[j];
-    h[j] = s;
-    long long k = hk[i];
-    hk[i] = hk[j];
-    hk[j] = k;
+    Py_ssize_t s = self->h[i];
+    self->h[i] = self->h[j];
+    self->h[j] = s;
+    long long k = self->hk[i];
+    self->hk[i] = self->hk[j];
+    self->hk[j] = k;
+    if (self->ht != NULL) {
+        PyObject *t = self->ht[i];
+        self->ht[i] = self->ht[j];
+        self->ht[j] = t;
+    }
 }
 
 static void
-sift_down(Py_ssize_t *h, long long *hk, Py_ssize_t i, Py_ssize_t n)
+sift_down(HeapSegment *self, Py_ssize_t i, Py_ssize_t n)
 {
     for (;;) {
         Py_ssize_t j = 2 * i + 1;
         if (j >= n) {
             return;
         }
-        if (j + 1 < n && hk[j + 1] < hk[j]) {
+        if (j + 1 < n && less(self, j + 1, j)) {
             j++;
         }
-        if (!(hk[j] < hk[i])) {
+        if (!less(self, j, i)) {
             return;
         }
-        swap(h, hk, i, j);
+        swap(self, i, j);
         i = j;
     }
 }
 
 static void
-sift_up(Py_ssize_t *h, long long *hk, Py_ssize_t j)
+sift_up(HeapSegment *self, Py_ssize_t j)
 {
     while (j > 0) {
         Py_ssize_t i = (j - 1) / 2;
-        if (!(hk[j] < hk[i])) {
+        if (!less(self, j, i)) {
             return;
         }
-        swap(h, hk, i, j);
+        swap(self, i, j);
         j = i;
     }
 }
@@ -188,6 +270,15 @@ read_head(HeapSegment *self)
 {
     PyObject *row = self->head;
     PyObject *key = PyTuple_GET_ITEM(row, PyTuple_GET_SIZE(row) - 1);
+    if (self->ht != NULL) {
+        if (!(PyList_Check(key) || PyTuple_Check(key)) || tie_size(key) < 1) {
+            PyErr_SetString(PyExc_TypeError,
+                            "HeapSegment: with ties, a row ends with its TIE, "
+                            "the texts compared and the series key");
+            return -1;
+        }
+        key = tie_item(key, tie_size(key) - 1);
+    }
     PyObject *number = PyDict_GetItemWithError(self->index, key);
     if (number == NULL) {
         if (!PyErr_Occurred()) {
@@ -255,6 +346,7 @@ HeapSegment_run(HeapSegment *self, PyObject *args)
     }
     Py_ssize_t *h = self->h;
     long long *hk = self->hk;
+    PyObject **ht = self->ht;
     while (self->size > 0 && room > 0) {
         Py_ssize_t s = h[0];
         long long due = hk[0];
@@ -281,8 +373,17 @@ HeapSegment_run(HeapSegment *self, PyObject *args)
         Py_ssize_t n = --self->size;
         h[0] = h[n];
         hk[0] = hk[n];
+        if (ht != NULL) {
+            /* The root's TIE is let go; the last item's moves to the root. */
+            PyObject *popped = ht[0];
+            ht[0] = ht[n];
+            Py_DECREF(popped);
+        }
         if (n > 1) {
-            sift_down(h, hk, 0, n);
+            sift_down(self, 0, n);
+            if (self->failed) {
+                return NULL;
+            }
         }
         PyObject *row = queue_pop(waiting);
         long long t;
@@ -310,15 +411,22 @@ HeapSegment_run(HeapSegment *self, PyObject *args)
                 return NULL;
             }
         }
+        PyObject *next = waiting->items[waiting->start];
         long long key;
-        if (signed_time(self, waiting->items[waiting->start], &key) < 0) {
+        if (signed_time(self, next, &key) < 0) {
             return NULL;
         }
         /* Go's heap.Push: appended, sifted up. */
         h[self->size] = s;
         hk[self->size] = key;
-        sift_up(h, hk, self->size);
+        if (ht != NULL) {
+            ht[self->size] = Py_NewRef(PyTuple_GET_ITEM(next, PyTuple_GET_SIZE(next) - 1));
+        }
+        sift_up(self, self->size);
         self->size++;
+        if (self->failed) {
+            return NULL;
+        }
     }
     return PyBool_FromLong(self->size == 0);
 }
@@ -343,12 +451,13 @@ read_times(PyObject *list, Py_ssize_t n, long long *into, const char *what)
 static int
 HeapSegment_init(HeapSegment *self, PyObject *args, PyObject *kwargs)
 {
-    PyObject *read, *head, *index, *keys, *finals, *group;
+    PyObject *read, *head, *index, *keys, *finals, *group, *ties = Py_None;
     Py_ssize_t groups;
     long long last, sign;
-    if (!PyArg_ParseTuple(args, "OOO!O!O!O!nLL:HeapSegment", &read, &head,
+    if (!PyArg_ParseTuple(args, "OOO!O!O!O!nLL|O:HeapSegment", &read, &head,
                           &PyDict_Type, &index, &PyList_Type, &keys, &PyList_Type,
-                          &finals, &PyTuple_Type, &group, &groups, &last, &sign)) {
+                          &finals, &PyTuple_Type, &group, &groups, &last, &sign,
+                          &ties)) {
         return -1;
     }
     if (self->h != NULL) {
@@ -374,13 +483,40 @@ HeapSegment_init(HeapSegment *self, PyObject *args, PyObject *kwargs)
         read_times(finals, n, self->finals, "finals") < 0) {
         return -1;
     }
+    if (ties != Py_None) {
+        if (!PyList_Check(ties) || PyList_GET_SIZE(ties) != n) {
+            PyErr_SetString(PyExc_ValueError, "HeapSegment: ties needs one TIE per series");
+            return -1;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *tie = PyList_GET_ITEM(ties, i);
+            if (!(PyList_Check(tie) || PyTuple_Check(tie)) || tie_size(tie) < 1) {
+                PyErr_SetString(PyExc_TypeError,
+                                "HeapSegment: a TIE is a list of the texts compared "
+                                "and the series key");
+                return -1;
+            }
+        }
+        self->ht = PyMem_New(PyObject *, n + 1);
+        if (self->ht == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            self->ht[i] = Py_NewRef(PyList_GET_ITEM(ties, i));
+        }
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
         self->h[i] = i;
     }
     self->size = n;
+    self->sign = sign; /* read by the comparisons of texts */
     /* Go's heap.Init. */
     for (Py_ssize_t i = n / 2 - 1; i >= 0; i--) {
-        sift_down(self->h, self->hk, i, n);
+        sift_down(self, i, n);
+    }
+    if (self->failed) {
+        return -1;
     }
     self->read = Py_NewRef(read);
     self->head = Py_NewRef(head);
@@ -403,6 +539,12 @@ HeapSegment_dealloc(HeapSegment *self)
             }
             PyMem_Free(q->items);
         }
+    }
+    if (self->ht != NULL) {
+        for (Py_ssize_t i = 0; i < self->size; i++) {
+            Py_DECREF(self->ht[i]);
+        }
+        PyMem_Free(self->ht);
     }
     PyMem_Free(self->pending);
     PyMem_Free(self->h);
@@ -473,6 +615,51 @@ typedef struct {
     int owned;
 } Stream;
 
+/* Go's heap over parallel arrays of items h and their keys hk (times alone),
+ * for merge_streams. */
+static inline void
+array_swap(Py_ssize_t *h, long long *hk, Py_ssize_t i, Py_ssize_t j)
+{
+    Py_ssize_t s = h[i];
+    h[i] = h[j];
+    h[j] = s;
+    long long k = hk[i];
+    hk[i] = hk[j];
+    hk[j] = k;
+}
+
+static void
+array_sift_down(Py_ssize_t *h, long long *hk, Py_ssize_t i, Py_ssize_t n)
+{
+    for (;;) {
+        Py_ssize_t j = 2 * i + 1;
+        if (j >= n) {
+            return;
+        }
+        if (j + 1 < n && hk[j + 1] < hk[j]) {
+            j++;
+        }
+        if (!(hk[j] < hk[i])) {
+            return;
+        }
+        array_swap(h, hk, i, j);
+        i = j;
+    }
+}
+
+static void
+array_sift_up(Py_ssize_t *h, long long *hk, Py_ssize_t j)
+{
+    while (j > 0) {
+        Py_ssize_t i = (j - 1) / 2;
+        if (!(hk[j] < hk[i])) {
+            return;
+        }
+        array_swap(h, hk, i, j);
+        j = i;
+    }
+}
+
 /* influxd's merge iterator over streams[0..k): the live streams' heap,
  * Init, then Pop the one whose next part has the earliest window, take all
  * its parts of that window, Push it back with its next window. */
@@ -508,13 +695,13 @@ merge_streams(Stream *streams, Py_ssize_t k, const long long *keys, Stream *out)
         }
     }
     for (Py_ssize_t i = n / 2 - 1; i >= 0; i--) {
-        sift_down(h, hk, i, n);
+        array_sift_down(h, hk, i, n);
     }
     Py_ssize_t emitted = 0;
     while (n > 0) {
         Py_ssize_t last = n - 1;
-        swap(h, hk, 0, last);
-        sift_down(h, hk, 0, last);
+        array_swap(h, hk, 0, last);
+        array_sift_down(h, hk, 0, last);
         n = last;
         Py_ssize_t s = h[n];
         long long window = hk[n];
@@ -528,7 +715,7 @@ merge_streams(Stream *streams, Py_ssize_t k, const long long *keys, Stream *out)
             h[n] = s;
             hk[n] = keys[stream->parts[at]];
             n++;
-            sift_up(h, hk, n - 1);
+            array_sift_up(h, hk, n - 1);
         }
     }
     out->count = emitted;

@@ -24,10 +24,10 @@ its last point, so a series that has ended is not waited for) and pops
 and pushes exactly as Go's heap does. It holds the rows between a point
 and the next point of the same series (one instant's rows where the series
 write together), never the whole answer. LIMIT and OFFSET, which count the
-rows of each series group in this order, are applied here. Keys of times
-alone (no text compared) are replayed in C where it is built
-(``_heapreplay.c``'s ``HeapSegment``); ``_Segment`` is the same algorithm
-in Python, for the rest.
+rows of each series group in this order, are applied here. The heap is
+replayed in C where it is built (``_heapreplay.c``'s ``HeapSegment``, keys
+of times alone or of times and texts); ``_Segment`` is the same algorithm
+in Python, where it is not.
 """
 
 from __future__ import annotations
@@ -256,8 +256,9 @@ def _segment(
     listed: bool,
 ) -> Any:
     """The replay of one group's heap in one shard group: the compiled one
-    for keys of times alone, where it is built, else ``_Segment``."""
-    if HeapSegment is not None and not listed:
+    where it is built (*listed*: given each series' first ``TIE``), else
+    ``_Segment``."""
+    if HeapSegment is not None:
         sign = -1 if descending else 1
         return HeapSegment(
             rows.read,
@@ -269,6 +270,7 @@ def _segment(
             groups,
             last,
             sign,
+            [tie for _key, _first, _final, tie in series] if listed else None,
         )
     return _Segment(rows, series, group, groups, last, descending, listed)
 
