@@ -58,6 +58,12 @@ BAD = [
     "SELECT v FROM m WHERE time > now() - 2x",
     "SELECT v FROM m WHERE $x = 1",
     # GROUP BY, fill, ORDER BY, limits, tz
+    # a gap after a regex dimension ends the list, read there for its comma
+    "SELECT count(v) FROM m GROUP BY /r/ , host",
+    "SELECT count(v) FROM m GROUP BY /r/\t,host",
+    "SELECT count(v) FROM m GROUP BY host , /r/ , time(10s)",
+    "SELECT count(v) FROM m GROUP BY /r/ /* c */, host",
+    "SELECT count(v) FROM m GROUP BY /r/ ,",
     "SELECT * FROM m GROUP time(1m)",
     "SELECT v FROM m GROUP BY",
     "SELECT v FROM m GROUP BY time(1m) fill(foo)",

@@ -330,6 +330,11 @@ class Parser:
         while True:
             rx = self.regex()
             out.append(rx if rx is not None else self.expr())
+            if rx is not None and self.peek().spaced:
+                # influxd reads the token right after a regex, whitespace
+                # and comments included, for the comma: any gap ends the
+                # list there (``GROUP BY /r/ , host`` fails at the comma).
+                return out
             if self.accept(",") is None:
                 return out
 
