@@ -155,17 +155,20 @@ def heap_ordered(
     limit: int | None,
     offset: int | None,
     size: int,
+    texts: int = 0,
 ) -> Runs:
     """The rows of *batches* (``(group values…, time, values…, TIE)``,
     ordered by group and time) as influxd's heap merge orders them, as
     runs of one group's rows (time and values), LIMIT and OFFSET applied
     per group.
 
-    ``TIE`` is the series key, or (*listed*) a list of the text values
-    compared first and the series key. *firsts* maps ``(group values…,
-    shard group start)`` to each series' key, first and last time and
-    first ``TIE`` there, in tag-set order (``StreamPlan.firsts_sql``);
-    shard groups last *shard_ns* ns.
+    ``TIE`` is the series key, or (*listed*) the text values compared
+    first and the series key: in the batches a column each (*texts* of
+    them before the key, ``aliases.tie_columns``), in the rows replayed a
+    list. *firsts* maps ``(group values…, shard group start)`` to each
+    series' key, first and last time and first ``TIE`` there (a list),
+    in tag-set order (``StreamPlan.firsts_sql``); shard groups last
+    *shard_ns* ns.
     """
     skip = offset or 0
     stop = None if limit is None else skip + limit
@@ -177,11 +180,13 @@ def heap_ordered(
     if not firsts:
         # No shard group to replay: the rows come in the heap's order.
         try:
-            yield from _plain_runs(read_batches, groups, skip, stop)
+            yield from _plain_runs(read_batches, groups, skip, stop, 1 + texts)
         finally:
             batches.close()
         return
-    read = (row for batch in read_batches for row in zip(*batch, strict=True)).__next__
+    read = (
+        row for batch in read_batches for row in zip(*_tied(batch, texts), strict=True)
+    ).__next__
     rows = _Rows(read)
     try:
         while (row := rows.head) is not None:
@@ -215,20 +220,32 @@ def heap_ordered(
         batches.close()
 
 
+def _tied(batch: Sequence[Sequence[Any]], texts: int) -> Sequence[Sequence[Any]]:
+    """*batch*'s columns with its last *texts* + 1 (the texts of ``TIE``
+    and the series key) made one column of lists, as the replay reads a
+    ``TIE``; *batch* itself when it ends with the key alone."""
+    if not texts:
+        return batch
+    width = texts + 1
+    return [*batch[:-width], list(map(list, zip(*batch[-width:], strict=True)))]
+
+
 def _plain_runs(
     batches: Iterable[Sequence[Sequence[Any]]],
     groups: int,
     skip: int,
     stop: int | None,
+    tied: int = 1,
 ) -> Runs:
-    """The rows of *batches* (group values, time, values, ``TIE``; in the
-    heap's order already) as runs of one group's rows, its rows before
-    *skip* and from *stop* on left out, without a Python step per row."""
+    """The rows of *batches* (group values, time, values, ``TIE`` in its
+    last *tied* columns; in the heap's order already) as runs of one
+    group's rows, its rows before *skip* and from *stop* on left out,
+    without a Python step per row."""
     group: tuple[Any, ...] | None = None
     taken = 0
     for batch in batches:
         keys = list(zip(*batch[:groups], strict=True)) if groups else None
-        cells = list(map(list, zip(*batch[groups:-1], strict=True)))
+        cells = list(map(list, zip(*batch[groups:-tied], strict=True)))
         count = len(cells)
         starts = [0]
         if keys is not None:

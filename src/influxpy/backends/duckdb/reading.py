@@ -230,6 +230,7 @@ class EngineQueries(EngineWrites, EngineAdmin):
             shard_ns=shard_ns,
             descending=stream.descending,
             listed=heap.listed,
+            texts=heap.texts,
             limit=heap.limit,
             offset=heap.offset,
             size=size,

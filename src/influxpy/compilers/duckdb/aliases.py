@@ -57,6 +57,22 @@ ROW_NUMBER = _own("influxpy_rn")
 GROUP_SIZE = _own("influxpy_size")
 #: The order of rows of one time in a raw select.
 TIE = _own("influxpy_tie")
+#: A ``TIE`` of texts and a series key, given back a column each
+#: (``tie_columns``).
+TIE_KEY = _own("influxpy_tie_key")
+
+
+def tie_columns(texts: int) -> tuple[str, ...]:
+    """The output columns of a ``TIE`` listing *texts* text values before
+    the series key (each a column of its own, which DuckDB hands over as
+    arrays, where a list per row is built one Python object at a time),
+    or of the ``TIE`` itself (*texts* 0: the series key alone)."""
+    if not texts:
+        return (TIE,)
+    parts = [f"{TIE}[{i + 1}] AS {_own(f'influxpy_tie{i}')}" for i in range(texts)]
+    return (*parts, f"{TIE}[-1] AS {TIE_KEY}")
+
+
 #: One series' SUM or MEAN in a window, its point count and window
 #: (``folds.series_rows``).
 PART = _own("influxpy_part")

@@ -57,6 +57,7 @@ from influxpy.compilers.duckdb.aliases import (
     WINDOW_START,
     group_column,
     output_column,
+    tie_columns,
 )
 from influxpy.compilers.duckdb.beside import BesideMixin
 from influxpy.compilers.duckdb.calls import CallsMixin
@@ -468,7 +469,7 @@ class DuckDBCompiler(
             order=order,
             # In heap order the backend counts LIMIT and OFFSET itself.
             limit_order=None if heap else order,
-            keep=(TIE,) if heap else (),
+            keep=tie_columns(tie.texts) if heap else (),
         )
         sql = finish.sql(body)
         if heap is not None:

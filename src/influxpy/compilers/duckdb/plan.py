@@ -64,6 +64,9 @@ class HeapOrder:
     offset: int | None
     #: Whether the series key ends a list of text values compared first.
     listed: bool = False
+    #: How many text values come before the key: the rows end with them
+    #: and the key, a column each (``aliases.tie_columns``).
+    texts: int = 0
 
 
 @dataclasses.dataclass(frozen=True)

@@ -65,6 +65,8 @@ class RawTie(NamedTuple):
     heap: bool
     #: Whether ``sql`` is a list of text values ending with the series key.
     listed: bool = False
+    #: How many text values the list holds before the key.
+    texts: int = 0
 
 
 def raw_tie(ctx: _Context, items: Sequence[SelectItem]) -> RawTie:
@@ -114,7 +116,9 @@ def raw_tie(ctx: _Context, items: Sequence[SelectItem]) -> RawTie:
         (f"NULLIF({sql}, '')" if heap else f"coalesce({sql}, '')") if tag else sql
         for sql, tag in texts
     ]
-    return RawTie(f"[{', '.join([*listed, key])}]", heap=heap, listed=True)
+    return RawTie(
+        f"[{', '.join([*listed, key])}]", heap=heap, listed=True, texts=len(listed)
+    )
 
 
 def heap_order(ctx: _Context, tie: RawTie, *, top: bool) -> HeapOrder | None:
@@ -133,6 +137,7 @@ def heap_order(ctx: _Context, tie: RawTie, *, top: bool) -> HeapOrder | None:
         query.limit,
         query.offset,
         listed=tie.listed,
+        texts=tie.texts,
     )
 
 
