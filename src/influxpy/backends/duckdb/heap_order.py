@@ -40,6 +40,7 @@ from itertools import compress, islice
 from operator import ne
 from typing import Any
 
+from influxpy._utils import gc_paused
 from influxpy.backends.duckdb.retention_service import shard_start
 from influxpy.backends.duckdb.stream import Batches
 
@@ -209,7 +210,8 @@ def heap_ordered(
                 while not done and (stop is None or taken < stop):
                     out: list[list[Any]] = []
                     room = size if stop is None else min(size, stop - taken)
-                    done = segment.run(out, room)
+                    with gc_paused():
+                        done = segment.run(out, room)
                     # Rows before the OFFSET are read and dropped.
                     first = min(len(out), max(0, skip - taken))
                     taken += len(out)
@@ -227,7 +229,9 @@ def _tied(batch: Sequence[Sequence[Any]], texts: int) -> Sequence[Sequence[Any]]
     if not texts:
         return batch
     width = texts + 1
-    return [*batch[:-width], list(map(list, zip(*batch[-width:], strict=True)))]
+    with gc_paused():
+        ties = list(map(list, zip(*batch[-width:], strict=True)))
+    return [*batch[:-width], ties]
 
 
 def _plain_runs(
@@ -244,8 +248,9 @@ def _plain_runs(
     group: tuple[Any, ...] | None = None
     taken = 0
     for batch in batches:
-        keys = list(zip(*batch[:groups], strict=True)) if groups else None
-        cells = list(map(list, zip(*batch[groups:-tied], strict=True)))
+        with gc_paused():
+            keys = list(zip(*batch[:groups], strict=True)) if groups else None
+            cells = list(map(list, zip(*batch[groups:-tied], strict=True)))
         count = len(cells)
         starts = [0]
         if keys is not None:

@@ -14,6 +14,7 @@ from math import isinf
 from operator import ne
 from typing import TYPE_CHECKING, Any
 
+from influxpy._utils import gc_paused
 from influxpy.backends.duckdb.admin import EngineAdmin
 from influxpy.backends.duckdb.batches import Batch
 from influxpy.backends.duckdb.core import _duckdb
@@ -59,11 +60,12 @@ def _runs(batches: Batches, n_groups: int) -> Iterator[Run]:
     """The runs of rows of one group in *batches*: ``(group values, rows,
     start, stop)``, the rows (time and values) built in C."""
     for batch in batches:
-        if n_groups == 1:
-            keys: list[tuple[Any, ...]] | list[Any] = batch[0]
-        else:
-            keys = list(zip(*batch[:n_groups], strict=True))
-        cells = list(map(list, zip(*batch[n_groups:], strict=True)))
+        with gc_paused():
+            if n_groups == 1:
+                keys: list[tuple[Any, ...]] | list[Any] = batch[0]
+            else:
+                keys = list(zip(*batch[:n_groups], strict=True))
+            cells = list(map(list, zip(*batch[n_groups:], strict=True)))
         count = len(cells)
         starts = [0]
         if n_groups:

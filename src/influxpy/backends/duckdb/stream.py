@@ -19,6 +19,7 @@ from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from queue import Full, Queue
 from typing import Any
 
+from influxpy._utils import gc_paused
 from influxpy.compilers.base import Compiled
 from influxpy.compilers.duckdb.plan import Binding, bindings_of
 from influxpy.compilers.duckdb.stream import Slice, StreamPlan
@@ -149,9 +150,15 @@ def column_batches(
         if kinds <= _NUMPY_SAFE:
             arrays = list(cursor.fetchnumpy().values())
         else:
-            while rows := cursor.fetchmany(size):
-                yield list(map(list, zip(*rows, strict=True)))
-            return
+            while True:
+                # A tuple per row from DuckDB, without the collector's full
+                # passes over them (``gc_paused``).
+                with gc_paused():
+                    rows = cursor.fetchmany(size)
+                    columns = list(map(list, zip(*rows, strict=True)))
+                if not rows:
+                    return
+                yield columns
     except duckdb.Error as exc:
         raise failed_query(exc) from None
     total = len(arrays[0]) if arrays else 0

@@ -16,6 +16,7 @@ import httpx
 import msgpack
 import orjson
 
+from influxpy._utils import gc_paused
 from influxpy.backends.http.errors import MSGPACK
 from influxpy.backends.http.retry import Failure
 from influxpy.backends.http.sending import HTTPRequests, _detach
@@ -121,7 +122,11 @@ class _SeriesReader:
             yield document
 
     def _decode(self, documents: Iterable[Any]) -> list[Series]:
-        return [series for doc in documents for series in self._series_of(doc)]
+        # Decoding a piece makes a list per row: without the collector,
+        # whose full passes would otherwise go over every row read so far
+        # (``gc_paused``).
+        with gc_paused():
+            return [series for doc in documents for series in self._series_of(doc)]
 
 
 class HTTPQueries(HTTPRequests):
