@@ -244,3 +244,43 @@ def test_the_first_pops_of_a_bare_first_or_last_are_gos_heaps(
         )
         popped = sorted((p, given[k]) for k, p in enumerate(places) if p)
         assert [point for _, point in popped] == expected[:count], points
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT v FROM m",
+        "SELECT label, v FROM m",
+        "SELECT label, v FROM m ORDER BY time DESC",
+        "SELECT v, host FROM m LIMIT 7 OFFSET 3",
+    ],
+)
+def test_the_python_replay_answers_as_the_compiled_one(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """Where no compiler built the C replay, the engine's rows come in the
+    same order: the texts handed over as columns become each row's ``TIE``
+    for ``_Segment`` as they do for ``HeapSegment``."""
+    import influxpy
+
+    lines = [
+        f'm,host=h{h},dc=d{h % 2} label="l{(t + h // 3) % 2}",v={t * h} {t * 10**9}'
+        for t in range(12)
+        for h in range(7)
+        if (t + h) % 5
+    ]
+    backend = influxpy.connect("duckdb://:memory:", alias="heap-replay-python")
+    try:
+        backend.write_lines(lines)
+
+        def answer() -> list[Any]:
+            (result,) = list(backend.statements(text, params=None))
+            assert result.error is None
+            return [row for s in result.series for row in s.values]
+
+        compiled = answer()
+        monkeypatch.setattr(heap_order, "HeapSegment", None)
+        assert answer() == compiled
+        assert len(compiled) >= 7
+    finally:
+        backend.close()
