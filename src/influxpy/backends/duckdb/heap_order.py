@@ -152,27 +152,26 @@ def heap_ordered(
     firsts: dict[tuple[Any, ...], list[tuple[str, int, int, Any]]],
     shard_ns: int,
     descending: bool,
-    listed: bool,
+    texts: int,
     limit: int | None,
     offset: int | None,
     size: int,
-    texts: int = 0,
 ) -> Runs:
     """The rows of *batches* (``(group values…, time, values…, TIE)``,
     ordered by group and time) as influxd's heap merge orders them, as
     runs of one group's rows (time and values), LIMIT and OFFSET applied
     per group.
 
-    ``TIE`` is the series key, or (*listed*) the text values compared
-    first and the series key: in the batches a column each (*texts* of
-    them before the key, ``aliases.tie_columns``), in the rows replayed a
-    list. *firsts* maps ``(group values…, shard group start)`` to each
-    series' key, first and last time and first ``TIE`` there (a list),
-    in tag-set order (``StreamPlan.firsts_sql``); shard groups last
-    *shard_ns* ns.
+    ``TIE`` is the series key, or the *texts* text values compared first
+    and the series key: in the batches a column each
+    (``aliases.tie_columns``), in the rows replayed a list. *firsts* maps
+    ``(group values…, shard group start)`` to each series' key, first and
+    last time and first ``TIE`` there (a list), in tag-set order
+    (``StreamPlan.firsts_sql``); shard groups last *shard_ns* ns.
     """
     skip = offset or 0
     stop = None if limit is None else skip + limit
+    listed = texts > 0
     # The first batch is read before *firsts* is looked at: the statement
     # that fills it runs as the rows start.
     ahead = iter(batches)

@@ -231,7 +231,6 @@ class EngineQueries(EngineWrites, EngineAdmin):
             firsts=firsts,
             shard_ns=shard_ns,
             descending=stream.descending,
-            listed=heap.listed,
             texts=heap.texts,
             limit=heap.limit,
             offset=heap.offset,

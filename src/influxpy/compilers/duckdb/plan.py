@@ -62,11 +62,15 @@ class HeapOrder:
     retention_policy: str | None
     limit: int | None
     offset: int | None
-    #: Whether the series key ends a list of text values compared first.
-    listed: bool = False
-    #: How many text values come before the key: the rows end with them
-    #: and the key, a column each (``aliases.tie_columns``).
+    #: How many text values are compared before the series key (0: the
+    #: times alone): the rows end with them and the key, a column each
+    #: (``aliases.tie_columns``).
     texts: int = 0
+
+    @property
+    def listed(self) -> bool:
+        """Whether the series key ends a list of text values compared first."""
+        return self.texts > 0
 
 
 @dataclasses.dataclass(frozen=True)

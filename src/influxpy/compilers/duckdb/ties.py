@@ -63,10 +63,14 @@ class RawTie(NamedTuple):
     #: Whether two points of one time may compare equal in influxd's heap,
     #: whose order then decides (``heap_order``).
     heap: bool
-    #: Whether ``sql`` is a list of text values ending with the series key.
-    listed: bool = False
-    #: How many text values the list holds before the key.
+    #: How many text values ``sql`` lists before the series key (0: ``sql``
+    #: is the key alone).
     texts: int = 0
+
+    @property
+    def listed(self) -> bool:
+        """Whether ``sql`` is a list of text values ending with the key."""
+        return self.texts > 0
 
 
 def raw_tie(ctx: _Context, items: Sequence[SelectItem]) -> RawTie:
@@ -116,9 +120,7 @@ def raw_tie(ctx: _Context, items: Sequence[SelectItem]) -> RawTie:
         (f"NULLIF({sql}, '')" if heap else f"coalesce({sql}, '')") if tag else sql
         for sql, tag in texts
     ]
-    return RawTie(
-        f"[{', '.join([*listed, key])}]", heap=heap, listed=True, texts=len(listed)
-    )
+    return RawTie(f"[{', '.join([*listed, key])}]", heap=heap, texts=len(listed))
 
 
 def heap_order(ctx: _Context, tie: RawTie, *, top: bool) -> HeapOrder | None:
@@ -136,7 +138,6 @@ def heap_order(ctx: _Context, tie: RawTie, *, top: bool) -> HeapOrder | None:
         source.retention_policy,
         query.limit,
         query.offset,
-        listed=tie.listed,
         texts=tie.texts,
     )
 

@@ -2,7 +2,7 @@
 -- influxql: SELECT "v" FROM "metrics" WHERE "b" = true AND "n" <= 3 AND "s" = 'x' AND "v" > 1.5
 -- writes: False
 -- params: {'p0': True, 'p1': 3, 'p2': 'x', 'p3': 1.5}
--- meta: {'action': 'select', 'columns': ['v'], 'group_keys': [], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=False, texts=0), 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['v'], 'group_keys': [], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, texts=0), 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

@@ -5,7 +5,7 @@
 -- meta: {'action': 'select',
  'columns': ['b', 'dc', 'host', 'n', 's', 'v'],
  'group_keys': [],
- 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=False, texts=0),
+ 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, texts=0),
  'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("

@@ -2,11 +2,7 @@
 -- influxql: SELECT "odd \"key\" \\here" AS "odd", "data center's \"zone\"" AS "odd_tag", "value" FROM "readings"
 -- writes: False
 -- params: {}
--- meta: {'action': 'select',
- 'columns': ['odd', 'odd_tag', 'value'],
- 'group_keys': [],
- 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=True, texts=1),
- 'measurement': 'readings'}
+-- meta: {'action': 'select', 'columns': ['odd', 'odd_tag', 'value'], 'group_keys': [], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, texts=1), 'measurement': 'readings'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

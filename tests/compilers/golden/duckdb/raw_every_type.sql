@@ -2,11 +2,7 @@
 -- influxql: SELECT "v", "n", "s", "b", "host" FROM "metrics"
 -- writes: False
 -- params: {}
--- meta: {'action': 'select',
- 'columns': ['v', 'n', 's', 'b', 'host'],
- 'group_keys': [],
- 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=False, texts=0),
- 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['v', 'n', 's', 'b', 'host'], 'group_keys': [], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, texts=0), 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

@@ -2,7 +2,7 @@
 -- influxql: SELECT ("v" * 2) + "n" AS "x", "n" / 3 AS "y", "n" % 2 AS "z" FROM "metrics"
 -- writes: False
 -- params: {'p0': 2, 'p1': 3, 'p2': 2}
--- meta: {'action': 'select', 'columns': ['x', 'y', 'z'], 'group_keys': [], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=False, texts=0), 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['x', 'y', 'z'], 'group_keys': [], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, texts=0), 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

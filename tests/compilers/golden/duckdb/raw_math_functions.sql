@@ -2,11 +2,7 @@
 -- influxql: SELECT abs("v") AS "a", round("n") AS "r", sqrt("v") AS "q", pow("v", 2) AS "p" FROM "metrics"
 -- writes: False
 -- params: {'p0': 2.0}
--- meta: {'action': 'select',
- 'columns': ['a', 'r', 'q', 'p'],
- 'group_keys': [],
- 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=False, texts=0),
- 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['a', 'r', 'q', 'p'], 'group_keys': [], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, texts=0), 'measurement': 'metrics'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "

@@ -2,7 +2,7 @@
 -- influxql: SELECT "cpu", "name" FROM "servers"
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['cpu', 'name'], 'group_keys': [], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, listed=False, texts=0), 'measurement': 'servers'}
+-- meta: {'action': 'select', 'columns': ['cpu', 'name'], 'group_keys': [], 'heap': HeapOrder(database=None, retention_policy=None, limit=None, offset=None, texts=0), 'measurement': 'servers'}
 SELECT time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("
 col_0" AS DOUBLE)) THEN NULL ELSE "
