@@ -11,9 +11,9 @@
  * list reads: a row's last item is then its ``TIE``, a list of those texts
  * and the series key, and two points of one time compare their texts in
  * order as ``heap_order.HeapKey`` does (neither less at the first missing
- * value or when all are equal; the larger first when ``sign`` is -1). ``run(out, room)`` appends up to
- * ``room`` rows (a list of the time and values) to ``out`` in the heap's order and
- * returns whether the segment is done; ``head`` is then the first row after
+ * value or when all are equal; the larger first when ``sign`` is -1).
+ * ``run(out, room)`` appends up to ``room`` rows (a list of the time and
+ * values) to ``out`` in the heap's order and returns whether the segment is done; ``head`` is then the first row after
  * it. Go's container/heap is followed step for step: heap.Init, Pop (the
  * last item to the root, sifted down), Push (appended, sifted up), a child
  * or parent moving only when strictly smaller. ``_Segment`` in
@@ -33,6 +33,19 @@ typedef struct {
     Py_ssize_t start, count, capacity;
 } Queue;
 
+/* Go's container/heap over parallel arrays: the items h, their keys hk (a
+ * signed time) and, where texts are compared after the time, each item's
+ * TIE ht (owned; NULL for keys of times alone). */
+typedef struct {
+    Py_ssize_t *h;
+    long long *hk;
+    PyObject **ht;
+    /* The larger text first (a descending merge). */
+    int descending;
+    /* Set when comparing two texts failed (an error is set). */
+    int failed;
+} Heap;
+
 typedef struct {
     PyObject_HEAD
     PyObject *read;
@@ -44,13 +57,8 @@ typedef struct {
     long long sign;
     Py_ssize_t n;
     Py_ssize_t size;
-    Py_ssize_t *h;
-    long long *hk;
-    /* With ties: each heap item's TIE (owned, for the items in the heap),
-     * its texts compared after the time; NULL for keys of times alone. */
-    PyObject **ht;
-    /* Set when comparing two texts failed (an error is set). */
-    int failed;
+    /* The heap; its TIEs are owned for the items in it. */
+    Heap heap;
     long long *finals;
     Queue *pending;
 } HeapSegment;
@@ -142,15 +150,15 @@ texts_less(PyObject *a, PyObject *b, int descending)
 
 /* Whether the heap's item i comes before item j (Go's h.Less(i, j)). */
 static inline int
-less(HeapSegment *self, Py_ssize_t i, Py_ssize_t j)
+less(Heap *heap, Py_ssize_t i, Py_ssize_t j)
 {
-    long long a = self->hk[i], b = self->hk[j];
-    if (a != b || self->ht == NULL) {
+    long long a = heap->hk[i], b = heap->hk[j];
+    if (a != b || heap->ht == NULL) {
         return a < b;
     }
-    int r = texts_less(self->ht[i], self->ht[j], self->sign < 0);
+    int r = texts_less(heap->ht[i], heap->ht[j], heap->descending);
     if (r < 0) {
-        self->failed = 1;
+        heap->failed = 1;
         return 0;
     }
     return r;
@@ -158,49 +166,49 @@ less(HeapSegment *self, Py_ssize_t i, Py_ssize_t j)
 
 /* Swap the heap's items at i and j. */
 static inline void
-swap(HeapSegment *self, Py_ssize_t i, Py_ssize_t j)
+swap(Heap *heap, Py_ssize_t i, Py_ssize_t j)
 {
-    Py_ssize_t s = self->h[i];
-    self->h[i] = self->h[j];
-    self->h[j] = s;
-    long long k = self->hk[i];
-    self->hk[i] = self->hk[j];
-    self->hk[j] = k;
-    if (self->ht != NULL) {
-        PyObject *t = self->ht[i];
-        self->ht[i] = self->ht[j];
-        self->ht[j] = t;
+    Py_ssize_t s = heap->h[i];
+    heap->h[i] = heap->h[j];
+    heap->h[j] = s;
+    long long k = heap->hk[i];
+    heap->hk[i] = heap->hk[j];
+    heap->hk[j] = k;
+    if (heap->ht != NULL) {
+        PyObject *t = heap->ht[i];
+        heap->ht[i] = heap->ht[j];
+        heap->ht[j] = t;
     }
 }
 
 static void
-sift_down(HeapSegment *self, Py_ssize_t i, Py_ssize_t n)
+sift_down(Heap *heap, Py_ssize_t i, Py_ssize_t n)
 {
     for (;;) {
         Py_ssize_t j = 2 * i + 1;
         if (j >= n) {
             return;
         }
-        if (j + 1 < n && less(self, j + 1, j)) {
+        if (j + 1 < n && less(heap, j + 1, j)) {
             j++;
         }
-        if (!less(self, j, i)) {
+        if (!less(heap, j, i)) {
             return;
         }
-        swap(self, i, j);
+        swap(heap, i, j);
         i = j;
     }
 }
 
 static void
-sift_up(HeapSegment *self, Py_ssize_t j)
+sift_up(Heap *heap, Py_ssize_t j)
 {
     while (j > 0) {
         Py_ssize_t i = (j - 1) / 2;
-        if (!less(self, j, i)) {
+        if (!less(heap, j, i)) {
             return;
         }
-        swap(self, i, j);
+        swap(heap, i, j);
         j = i;
     }
 }
@@ -270,7 +278,7 @@ read_head(HeapSegment *self)
 {
     PyObject *row = self->head;
     PyObject *key = PyTuple_GET_ITEM(row, PyTuple_GET_SIZE(row) - 1);
-    if (self->ht != NULL) {
+    if (self->heap.ht != NULL) {
         if (!(PyList_Check(key) || PyTuple_Check(key)) || tie_size(key) < 1) {
             PyErr_SetString(PyExc_TypeError,
                             "HeapSegment: with ties, a row ends with its TIE, "
@@ -344,9 +352,9 @@ HeapSegment_run(HeapSegment *self, PyObject *args)
         }
         return PyBool_FromLong(room > 0);
     }
-    Py_ssize_t *h = self->h;
-    long long *hk = self->hk;
-    PyObject **ht = self->ht;
+    Py_ssize_t *h = self->heap.h;
+    long long *hk = self->heap.hk;
+    PyObject **ht = self->heap.ht;
     while (self->size > 0 && room > 0) {
         Py_ssize_t s = h[0];
         long long due = hk[0];
@@ -380,8 +388,8 @@ HeapSegment_run(HeapSegment *self, PyObject *args)
             Py_DECREF(popped);
         }
         if (n > 1) {
-            sift_down(self, 0, n);
-            if (self->failed) {
+            sift_down(&self->heap, 0, n);
+            if (self->heap.failed) {
                 return NULL;
             }
         }
@@ -422,9 +430,9 @@ HeapSegment_run(HeapSegment *self, PyObject *args)
         if (ht != NULL) {
             ht[self->size] = Py_NewRef(PyTuple_GET_ITEM(next, PyTuple_GET_SIZE(next) - 1));
         }
-        sift_up(self, self->size);
+        sift_up(&self->heap, self->size);
         self->size++;
-        if (self->failed) {
+        if (self->heap.failed) {
             return NULL;
         }
     }
@@ -460,7 +468,7 @@ HeapSegment_init(HeapSegment *self, PyObject *args, PyObject *kwargs)
                           &ties)) {
         return -1;
     }
-    if (self->h != NULL) {
+    if (self->heap.h != NULL) {
         PyErr_SetString(PyExc_RuntimeError, "HeapSegment is initialised once");
         return -1;
     }
@@ -469,17 +477,17 @@ HeapSegment_init(HeapSegment *self, PyObject *args, PyObject *kwargs)
         return -1;
     }
     Py_ssize_t n = PyList_GET_SIZE(keys);
-    self->h = PyMem_New(Py_ssize_t, n + 1);
-    self->hk = PyMem_New(long long, n + 1);
+    self->heap.h = PyMem_New(Py_ssize_t, n + 1);
+    self->heap.hk = PyMem_New(long long, n + 1);
     self->finals = PyMem_New(long long, n + 1);
     self->pending = PyMem_New(Queue, n + 1);
-    if (!self->h || !self->hk || !self->finals || !self->pending) {
+    if (!self->heap.h || !self->heap.hk || !self->finals || !self->pending) {
         PyErr_NoMemory();
         return -1;
     }
     memset(self->pending, 0, sizeof(Queue) * (n + 1));
     self->n = n;
-    if (read_times(keys, n, self->hk, "keys") < 0 ||
+    if (read_times(keys, n, self->heap.hk, "keys") < 0 ||
         read_times(finals, n, self->finals, "finals") < 0) {
         return -1;
     }
@@ -497,25 +505,25 @@ HeapSegment_init(HeapSegment *self, PyObject *args, PyObject *kwargs)
                 return -1;
             }
         }
-        self->ht = PyMem_New(PyObject *, n + 1);
-        if (self->ht == NULL) {
+        self->heap.ht = PyMem_New(PyObject *, n + 1);
+        if (self->heap.ht == NULL) {
             PyErr_NoMemory();
             return -1;
         }
         for (Py_ssize_t i = 0; i < n; i++) {
-            self->ht[i] = Py_NewRef(PyList_GET_ITEM(ties, i));
+            self->heap.ht[i] = Py_NewRef(PyList_GET_ITEM(ties, i));
         }
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        self->h[i] = i;
+        self->heap.h[i] = i;
     }
     self->size = n;
-    self->sign = sign; /* read by the comparisons of texts */
+    self->heap.descending = sign < 0;
     /* Go's heap.Init. */
     for (Py_ssize_t i = n / 2 - 1; i >= 0; i--) {
-        sift_down(self, i, n);
+        sift_down(&self->heap, i, n);
     }
-    if (self->failed) {
+    if (self->heap.failed) {
         return -1;
     }
     self->read = Py_NewRef(read);
@@ -540,15 +548,15 @@ HeapSegment_dealloc(HeapSegment *self)
             PyMem_Free(q->items);
         }
     }
-    if (self->ht != NULL) {
+    if (self->heap.ht != NULL) {
         for (Py_ssize_t i = 0; i < self->size; i++) {
-            Py_DECREF(self->ht[i]);
+            Py_DECREF(self->heap.ht[i]);
         }
-        PyMem_Free(self->ht);
+        PyMem_Free(self->heap.ht);
     }
     PyMem_Free(self->pending);
-    PyMem_Free(self->h);
-    PyMem_Free(self->hk);
+    PyMem_Free(self->heap.h);
+    PyMem_Free(self->heap.hk);
     PyMem_Free(self->finals);
     Py_XDECREF(self->read);
     Py_XDECREF(self->head);
@@ -615,51 +623,6 @@ typedef struct {
     int owned;
 } Stream;
 
-/* Go's heap over parallel arrays of items h and their keys hk (times alone),
- * for merge_streams. */
-static inline void
-array_swap(Py_ssize_t *h, long long *hk, Py_ssize_t i, Py_ssize_t j)
-{
-    Py_ssize_t s = h[i];
-    h[i] = h[j];
-    h[j] = s;
-    long long k = hk[i];
-    hk[i] = hk[j];
-    hk[j] = k;
-}
-
-static void
-array_sift_down(Py_ssize_t *h, long long *hk, Py_ssize_t i, Py_ssize_t n)
-{
-    for (;;) {
-        Py_ssize_t j = 2 * i + 1;
-        if (j >= n) {
-            return;
-        }
-        if (j + 1 < n && hk[j + 1] < hk[j]) {
-            j++;
-        }
-        if (!(hk[j] < hk[i])) {
-            return;
-        }
-        array_swap(h, hk, i, j);
-        i = j;
-    }
-}
-
-static void
-array_sift_up(Py_ssize_t *h, long long *hk, Py_ssize_t j)
-{
-    while (j > 0) {
-        Py_ssize_t i = (j - 1) / 2;
-        if (!(hk[j] < hk[i])) {
-            return;
-        }
-        array_swap(h, hk, i, j);
-        j = i;
-    }
-}
-
 /* influxd's merge iterator over streams[0..k): the live streams' heap,
  * Init, then Pop the one whose next part has the earliest window, take all
  * its parts of that window, Push it back with its next window. */
@@ -686,6 +649,7 @@ merge_streams(Stream *streams, Py_ssize_t k, const long long *keys, Stream *out)
         return -1;
     }
     out->owned = 1;
+    Heap heap = {h, hk, NULL, 0, 0};
     Py_ssize_t n = 0;
     for (Py_ssize_t i = 0; i < k; i++) {
         if (streams[i].count > 0) {
@@ -695,13 +659,13 @@ merge_streams(Stream *streams, Py_ssize_t k, const long long *keys, Stream *out)
         }
     }
     for (Py_ssize_t i = n / 2 - 1; i >= 0; i--) {
-        array_sift_down(h, hk, i, n);
+        sift_down(&heap, i, n);
     }
     Py_ssize_t emitted = 0;
     while (n > 0) {
         Py_ssize_t last = n - 1;
-        array_swap(h, hk, 0, last);
-        array_sift_down(h, hk, 0, last);
+        swap(&heap, 0, last);
+        sift_down(&heap, 0, last);
         n = last;
         Py_ssize_t s = h[n];
         long long window = hk[n];
@@ -715,7 +679,7 @@ merge_streams(Stream *streams, Py_ssize_t k, const long long *keys, Stream *out)
             h[n] = s;
             hk[n] = keys[stream->parts[at]];
             n++;
-            array_sift_up(h, hk, n - 1);
+            sift_up(&heap, n - 1);
         }
     }
     out->count = emitted;
