@@ -14,10 +14,11 @@
  * value or when all are equal; the larger first when ``sign`` is -1).
  * ``run(out, room)`` appends up to ``room`` rows (a list of the time and
  * values) to ``out`` in the heap's order and returns whether the segment
- * is done; ``head`` is then the first row after it. Go's container/heap is followed step for step: heap.Init, Pop (the
- * last item to the root, sifted down), Push (appended, sifted up), a child
- * or parent moving only when strictly smaller. ``_Segment`` in
- * heap_order.py is the same algorithm in Python, which the tests compare.
+ * is done; ``head`` is then the first row after it. Go's container/heap
+ * is followed step for step: heap.Init, Pop (the last item to the root,
+ * sifted down), Push (appended, sifted up), a child or parent moving only
+ * when strictly smaller. ``_Segment`` in heap_order.py is the same
+ * algorithm in Python, which the tests compare.
  *
  * ``merge_order(members, slots, windows, descending, parallelism)`` replays
  * influxd's parallel merge of the series' parts of a SUM or MEAN for one tag
