@@ -55,3 +55,40 @@ def test_engine_refuses_a_statement_without_its_plan(
     sentence naming the compiler, not a KeyError."""
     with pytest.raises(ProgrammingError, match="DuckDBCompiler"):
         list(memory.execute(Compiled("SELECT 1")))
+
+
+def test_texts_of_every_tag_replay_only_where_a_row_lacks_one(
+    memory: engine.DuckDBBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A raw SELECT whose texts hold every tag runs the statement ordered
+    by its texts while no row read lacks one (the heap is not replayed),
+    and replays the heap once a series without a tag is among the rows;
+    the check and the rows share one snapshot."""
+    import influxpy.backends.duckdb.reading as reading
+
+    replays: list[dict[object, object]] = []
+    real = reading.heap_ordered
+
+    def counted(*args: object, **kwargs: object) -> object:
+        # The shard groups to replay, filled as the rows start.
+        replays.append(kwargs["firsts"])  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reading, "heap_ordered", counted)
+    memory.create_database("plans_db")
+    lines = [f"m,dc=d{s % 2},host=h{s} v={s}i {t}" for t in range(3) for s in range(4)]
+    memory.write_lines("\n".join(lines), database="plans_db")
+    text = "SELECT dc, host, v FROM m"
+
+    def values() -> list[int]:
+        answer = memory.query(text, database="plans_db")
+        return [point["v"] for series in answer for point in series.points]
+
+    assert values() == [0, 2, 1, 3] * 3  # by dc, then host
+    assert replays == []  # the statement ordered by its texts ran
+    memory.write_lines("m,dc=d0 v=9i 1", database="plans_db")
+    found = values()
+    assert found[:4] == [0, 2, 1, 3]
+    assert sorted(found[4:9]) == [0, 1, 2, 3, 9]
+    assert found[9:] == [0, 2, 1, 3]
+    assert [len(firsts) for firsts in replays] == [1]  # its one shard group

@@ -156,6 +156,8 @@ CASES: dict[str, Callable[[], Any]] = {
     "raw_escaped_keys": lambda: Reading.series.only("odd", "odd_tag", "value"),
     "raw_uncoded_tags": lambda: ServerMeasurement.series.only("cpu", "name"),
     "raw_group_by_tag": lambda: M.only("v").group_by("host"),
+    # Texts holding every tag: replayed only where a row lacks one.
+    "raw_texts_every_tag": lambda: M.only("dc", "host", "v")[:3],
     "raw_group_by_star": lambda: M.only("v").group_by("*"),
     "raw_math": lambda: M.annotate(x=F("v") * 2 + F("n"), y=F("n") / 3, z=F("n") % 2),
     "raw_math_functions": lambda: M.annotate(
@@ -345,6 +347,12 @@ def _plan_meta(plan: Plan | None) -> tuple[dict[str, Any], StreamPlan | None]:
     if not meta.get("parts"):
         # Only a SELECT of several measurements has parts.
         meta.pop("parts", None)
+    heap = meta.get("heap")
+    if heap is not None and heap.unreplayed is not None:
+        # Replayed only where a row lacks a text: the check, and the SQL
+        # run where none does.
+        meta["heap_lacking"] = heap.lacking
+        meta["heap_unreplayed"] = heap.unreplayed.text
     return meta, stream
 
 

@@ -8,7 +8,8 @@ series by their group keys, as the server's chunked responses are.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from itertools import compress, islice
 from math import isinf
 from operator import ne
@@ -54,6 +55,20 @@ def _plan_of(compiled: Compiled) -> EnginePlan:
         )
         raise ProgrammingError(msg)
     return plan
+
+
+def _lacks_a_text(cursor: Any, text: str, params: Mapping[str, Any]) -> bool:
+    """Begin *cursor*'s transaction and run ``HeapOrder.lacking``'s *text*:
+    whether a row read lacks a text value its heap compares."""
+    named = set(re.findall(r"\$(\w+)", text))
+    try:
+        cursor.begin()
+        found = cursor.execute(
+            text, {k: v for k, v in params.items() if k in named}
+        ).fetchall()
+    except _duckdb().Error as exc:
+        raise failed_query(exc) from None
+    return bool(found[0][0])
 
 
 def _runs(batches: Batches, n_groups: int) -> Iterator[Run]:
@@ -126,7 +141,18 @@ class EngineQueries(EngineWrites, EngineAdmin):
             return
         cursor = self._cursor()
         batches: Batches | Runs | None = None
+        begun = False
         try:
+            heap = plan.heap
+            if heap is not None and heap.lacking is not None:
+                # One snapshot for the check and the rows.
+                begun = True
+                if not _lacks_a_text(cursor, heap.lacking, compiled.params):
+                    # The texts order every two rows of one time.
+                    assert heap.unreplayed is not None
+                    compiled = heap.unreplayed
+                    plan = _plan_of(compiled)
+                    assert isinstance(plan, SelectPlan)
             n_groups = len(plan.group_keys)
             name = plan.measurement
             columns = ["time", *plan.columns]
@@ -144,11 +170,13 @@ class EngineQueries(EngineWrites, EngineAdmin):
             size = max(chunk_size or 0, 25_000)
             if plan.heap is None:
                 batches = stream_batches(
-                    cursor, compiled, plan.stream, size, self._slice_rows
+                    cursor, compiled, plan.stream, size, self._slice_rows, begun=begun
                 )
                 runs: Iterator[Run] = _runs(batches, n_groups)
             else:
-                runs = batches = self._heap_runs(cursor, compiled, plan, database, size)
+                runs = batches = self._heap_runs(
+                    cursor, compiled, plan, database, size, begun
+                )
             for key, cells, start, stop in runs:
                 if key != current_key:
                     if current_key is not None and values:
@@ -177,6 +205,7 @@ class EngineQueries(EngineWrites, EngineAdmin):
         plan: SelectPlan,
         database: str | None,
         size: int,
+        begun: bool,
     ) -> Runs:
         """The rows of a raw SELECT whose rows at one time take influxd's
         heap order (``heap_order``): each series' first and last time in
@@ -223,7 +252,13 @@ class EngineQueries(EngineWrites, EngineAdmin):
                     del firsts[key]
 
         batches = stream_batches(
-            cursor, compiled, stream, size, self._slice_rows, first=read_firsts
+            cursor,
+            compiled,
+            stream,
+            size,
+            self._slice_rows,
+            first=read_firsts,
+            begun=begun,
         )
         return heap_ordered(
             batches,

@@ -173,19 +173,23 @@ def stream_batches(
     size: int,
     rows: int | None,
     first: Callable[[Any], None] | None = None,
+    *,
+    begun: bool = False,
 ) -> Batches:
     """Like ``column_batches()``, a slice of at most about *rows* rows at a
     time when the compiler planned the statement in slices (*plan*).
 
     *first* runs on the cursor before anything else, in the same snapshot
-    as the statement and its bindings.
+    as the statement and its bindings; *begun*: the caller has begun the
+    cursor's transaction already (its snapshot).
     """
     import duckdb
 
     if plan is None or not rows:
         if first is not None or bindings_of(compiled):
             try:
-                cursor.begin()
+                if not begun:
+                    cursor.begin()
                 if first is not None:
                     first(cursor)
             except duckdb.Error as exc:
@@ -196,7 +200,8 @@ def stream_batches(
     params = dict(compiled.params)
     try:
         # One snapshot for the plan and every slice.
-        cursor.begin()
+        if not begun:
+            cursor.begin()
         if first is not None:
             first(cursor)
         stored = cursor.execute(plan.count_sql()).fetchall()[0][0]

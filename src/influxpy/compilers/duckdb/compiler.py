@@ -191,6 +191,19 @@ class DuckDBCompiler(
             heap=self._heaps.get(sql),
             bindings=self._bindings_of(sql),
         )
+        if plan.heap is not None and sql in self._unreplayed and not plan.bindings:
+            lacking, ordered = self._unreplayed[sql]
+            unreplayed = dataclasses.replace(
+                plan, stream=self._streams.get(ordered), heap=None
+            )
+            heap = dataclasses.replace(
+                plan.heap,
+                lacking=lacking,
+                unreplayed=Compiled(
+                    ordered, self._used_params(ordered), plan=unreplayed
+                ),
+            )
+            plan = dataclasses.replace(plan, heap=heap)
         return Compiled(sql, self._used_params(sql), plan=plan)
 
     def _compile_into(self, query: Query, target: Source) -> Compiled:
@@ -472,8 +485,16 @@ class DuckDBCompiler(
             keep=tie_columns(tie.texts) if heap else (),
         )
         sql = finish.sql(body)
+        plain: tuple[str, Finish] | None = None
         if heap is not None:
             self._heaps[sql] = heap
+            if tie.lacking:
+                # Where no row lacks a text, the statement of rows ordered
+                # by their texts, LIMIT and OFFSET counted by the SQL.
+                ordered = self._finish_parts(ctx, names, order=order, limit_order=order)
+                plain = (ordered.sql(body), ordered)
+                lacking = f"SELECT 1 FROM {ctx.table} WHERE {where} AND ({tie.lacking})"
+                self._unreplayed[sql] = (f"SELECT EXISTS ({lacking})", plain[0])
         if not ctx.subquery and not reads_subquery(ctx.table):
             # The backend may run it in slices of the output order.
             query = ctx.query
@@ -491,7 +512,7 @@ class DuckDBCompiler(
                     tie.sql,
                     tuple(tags),
                 )
-            self._streams[sql] = StreamPlan(
+            stream = StreamPlan(
                 finish=finish,
                 body=body,
                 table=ctx.table,
@@ -507,6 +528,14 @@ class DuckDBCompiler(
                 ),
                 series=series,
             )
+            self._streams[sql] = stream
+            if plain is not None:
+                self._streams[plain[0]] = dataclasses.replace(
+                    stream,
+                    finish=plain[1],
+                    whole_series=query.limit is not None or query.offset is not None,
+                    series=None,
+                )
         self._tag_outputs[sql] = frozenset(
             i for i, item in enumerate(items) if reads_tag(item.expression, ctx)
         )

@@ -229,6 +229,10 @@ class _CompilerBase(Compiler):
         self._streams: dict[str, StreamPlan] = {}
         #: The raw SELECTs whose ties the backend orders, by their SQL.
         self._heaps: dict[str, HeapOrder] = {}
+        #: Of those replayed only where a row lacks a text value
+        #: (``ties.RawTie.lacking``): the SQL finding such a row, and the
+        #: statement ordering the rows by their texts, run where none does.
+        self._unreplayed: dict[str, tuple[str, str]] = {}
         #: Statements whose rows bind parameters of the SQL (``_bind``).
         self._bindings: list[Binding] = []
         #: The statement's own query (``_compile_query``), not a subquery's.

@@ -66,6 +66,14 @@ class HeapOrder:
     #: times alone): the rows end with them and the key, a column each
     #: (``aliases.tie_columns``).
     texts: int = 0
+    #: Where the texts tell every two series apart unless a row lacks one
+    #: (``ties.RawTie.lacking``): the SQL whose one row says whether any
+    #: row read does (its parameters are the statement's) ...
+    lacking: str | None = dataclasses.field(default=None, repr=False)
+    #: ... and the statement to run instead where none does: the same rows
+    #: in the SQL's order by time and texts, LIMIT and OFFSET counted by
+    #: the SQL, without the replay's columns.
+    unreplayed: Compiled | None = dataclasses.field(default=None, repr=False)
 
     @property
     def listed(self) -> bool:

@@ -66,6 +66,10 @@ class RawTie(NamedTuple):
     #: How many text values ``sql`` lists before the series key (0: ``sql``
     #: is the key alone).
     texts: int = 0
+    #: Where the texts tell every two series apart unless one is missing:
+    #: the SQL condition of a row lacking one (the heap is replayed only
+    #: when some row of the read does), else None.
+    lacking: str | None = None
 
     @property
     def listed(self) -> bool:
@@ -97,30 +101,42 @@ def raw_tie(ctx: _Context, items: Sequence[SelectItem]) -> RawTie:
         for node in item.expression.walk()
         if isinstance(node, Col) and node.role != "time"
     }
-    texts: list[tuple[str, bool]] = []
+    texts: list[str] = []
     tags = set(series_tags(ctx)) - set(ctx.group_keys)
+    # How many texts tell every two series of a group apart, where none
+    # of them is missing (None: they never do).
+    telling: int | None = None
     for ref in sorted(refs):
         sql, kind = _column_sql(refs[ref], ctx.columns)
         if kind not in ("tag", "string"):
             break
-        if kind == "tag":
+        # A series without the tag stores '', read as missing.
+        texts.append(f"NULLIF({sql}, '')" if kind == "tag" else sql)
+        if kind == "tag" and tags and ref[0] in tags:
             tags.discard(ref[0])
-        texts.append((sql, kind == "tag"))
+            if not tags:
+                telling = len(texts)
     if not texts:
         return RawTie(key, heap=True)
-    # Texts holding every tag tell two series apart (the SQL orders them);
-    # else the backend replays the heap where two rows of one time are not
-    # told apart (``StreamPlan.replayed_sql``): equal texts, or a missing
-    # one (a series without the tag, stored as '', or a point without the
-    # string), which ends influxd's comparison. A tag the groups are keyed
-    # by is equal within each group, but missing in the group of series
-    # without it: compared all the same.
-    heap = bool(tags)
-    listed = [
-        (f"NULLIF({sql}, '')" if heap else f"coalesce({sql}, '')") if tag else sql
-        for sql, tag in texts
-    ]
-    return RawTie(f"[{', '.join([*listed, key])}]", heap=heap, texts=len(listed))
+    # influxd's heap leaves two rows of one time in its own order where
+    # their texts do not tell them apart: equal texts, or a missing one
+    # (a series without the tag, a point without the string), which ends
+    # its comparison. The backend replays the heap there
+    # (``StreamPlan.replayed_sql``); elsewhere the SQL's order by the
+    # texts is the heap's. A tag the groups are keyed by is equal within
+    # each group, but missing in the group of series without it: compared
+    # all the same. Where the texts hold every other tag, only a missing
+    # one can leave two rows untold: ``lacking`` finds whether any row
+    # lacks one, so a read where none does is not replayed at all.
+    lacking = None
+    if telling is not None:
+        lacking = " OR ".join(f"{sql} IS NULL" for sql in texts[:telling])
+    return RawTie(
+        f"[{', '.join([*texts, key])}]",
+        heap=True,
+        texts=len(texts),
+        lacking=lacking,
+    )
 
 
 def heap_order(ctx: _Context, tie: RawTie, *, top: bool) -> HeapOrder | None:
