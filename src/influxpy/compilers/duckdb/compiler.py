@@ -92,6 +92,7 @@ from influxpy.compilers.duckdb.plan import (
     IntoPlan,
     SelectPlan,
 )
+from influxpy.compilers.duckdb.raw_limits import limit_bound
 from influxpy.compilers.duckdb.scalars import ScalarsMixin
 from influxpy.compilers.duckdb.select_columns import (
     key_of,
@@ -474,6 +475,11 @@ class DuckDBCompiler(
         )
         where = f"{ctx.where} AND {bounds} AND ({present})"
         body = f"SELECT {selected} FROM {ctx.table} WHERE {where}"
+        # The rows the SQL's LIMIT and OFFSET can take (the heap's replay
+        # reads each series on to its next point: all of them).
+        limited = body + limit_bound(ctx, where, top=ctx.query is self._top_query)
+        if heap is None:
+            body = limited
         order = [f"time {ctx.direction}", f"{TIE} {ctx.direction}"]
         order = self._subquery_raw_order(ctx, order)
         finish = self._finish_parts(
@@ -492,7 +498,7 @@ class DuckDBCompiler(
                 # Where no row lacks a text, the statement of rows ordered
                 # by their texts, LIMIT and OFFSET counted by the SQL.
                 ordered = self._finish_parts(ctx, names, order=order, limit_order=order)
-                plain = (ordered.sql(body), ordered)
+                plain = (ordered.sql(limited), ordered)
                 lacking = f"SELECT 1 FROM {ctx.table} WHERE {where} AND ({tie.lacking})"
                 self._unreplayed[sql] = (f"SELECT EXISTS ({lacking})", plain[0])
         if not ctx.subquery and not reads_subquery(ctx.table):
@@ -533,6 +539,7 @@ class DuckDBCompiler(
                 self._streams[plain[0]] = dataclasses.replace(
                     stream,
                     finish=plain[1],
+                    body=limited,
                     whole_series=query.limit is not None or query.offset is not None,
                     series=None,
                 )

@@ -24,7 +24,8 @@
                     'influxpy_tie", NULLIF("dc", \'\') AS "\n'
                     'col_0", NULLIF("host", \'\') AS "\n'
                     'col_1", "v" AS "\n'
-                    'col_2" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)) AS r QUALIFY row_number() OVER (ORDER BY time ASC, "\n'
+                    'col_2" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL) AND time <= (SELECT max(t) FROM (SELECT list_last(min(time, 3)) AS t FROM '
+                    '"influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)))) AS r QUALIFY row_number() OVER (ORDER BY time ASC, "\n'
                     'influxpy_tie" ASC) >= 1 AND row_number() OVER (ORDER BY time ASC, "\n'
                     'influxpy_tie" ASC) < 4 ORDER BY time ASC, "\n'
                     'influxpy_tie" ASC',
