@@ -120,10 +120,13 @@ def _replay(
     descending: bool,
     rng: random.Random,
     texts: list[list[list[str | None]]] | None = None,
+    cut: int | None = None,
 ):
     """Feed *points*' rows to a replay built by *make*, in random pieces;
     with *texts*, each row's ``TIE`` lists its texts before its series key
-    (as the engine's SQL gives it), and *make* replays them listed."""
+    (as the engine's SQL gives it), and *make* replays them listed. With
+    *cut* (a signed time), only the rows up to it are fed, the series'
+    first and last points still those of all of them."""
     sign = -1 if descending else 1
     keys = [f"k{s:03d}" for s in range(len(points))]
 
@@ -151,9 +154,11 @@ def _replay(
         for s in order
         if points[s]
     ]
-    source = _Rows(iter(rows).__next__)
     last = max((sign * r[0] for r in rows), default=0)
-    segment = make(source, series, last, descending, texts is not None)
+    if cut is not None:
+        rows = [r for r in rows if sign * r[0] <= cut]
+    source = _Rows(iter(rows).__next__)
+    segment = make(source, series, last, descending, texts is not None, cut is not None)
     out: list[tuple[Any, ...]] = []
     while not segment.run(out, rng.randint(1, 7)):
         pass
@@ -161,14 +166,16 @@ def _replay(
     return [(row[1], row[2]) for row in out]
 
 
-def _python(source: Any, series: Any, last: int, descending: bool, listed: bool) -> Any:
-    return _Segment(source, series, (), 0, last, descending, listed)
+def _python(
+    source: Any, series: Any, last: int, descending: bool, listed: bool, cut: bool
+) -> Any:
+    return _Segment(source, series, (), 0, last, descending, listed, cut)
 
 
 def _compiled(
-    source: Any, series: Any, last: int, descending: bool, listed: bool
+    source: Any, series: Any, last: int, descending: bool, listed: bool, cut: bool
 ) -> Any:
-    segment = _segment(source, series, (), 0, last, descending, listed)
+    segment = _segment(source, series, (), 0, last, descending, listed, cut)
     assert isinstance(segment, HeapSegment)  # the engine's choice where built
     return segment
 
@@ -204,6 +211,34 @@ def test_the_replays_compare_texts_as_influxds_heap_does(descending: bool) -> No
         for make in makers:
             got = _replay(make, points, descending, rng, texts)
             assert got == expected, (make.__name__, points, texts)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("listed", [False, True])
+def test_rows_cut_at_a_bound_pop_as_all_of_them_do(
+    descending: bool, listed: bool
+) -> None:
+    """Fed only the rows up to a time (a LIMIT's bound), the series' last
+    points still those of all rows, the replays pop every row up to it as
+    the whole merge does, then stop: a series whose next point was not
+    read waits beyond every row read, which leaves the heap's order of the
+    rows read as it is."""
+    rng = random.Random(20261209 + 2 * descending + listed)
+    makers = [_python] + ([_compiled] if HeapSegment is not None else [])
+    sign = -1 if descending else 1
+    for _ in range(400):
+        points = _random_points(rng)
+        texts = None
+        if listed:
+            texts = [[[rng.choice(["a", "b", None])] for _ in p] for p in points]
+        expected = _go_order(points, descending, texts)
+        times = sorted({sign * t for p in points for t in p}) or [0]
+        cut = rng.choice(times)
+        kept = [(s, i) for s, i in expected if sign * points[s][i] <= cut]
+        assert kept == expected[: len(kept)]
+        for make in makers:
+            got = _replay(make, points, descending, rng, texts, cut=cut)
+            assert got == kept, (make.__name__, points, texts, cut)
 
 
 def test_the_compiled_replay_is_built_where_a_compiler_is() -> None:

@@ -353,6 +353,8 @@ def _plan_meta(plan: Plan | None) -> tuple[dict[str, Any], StreamPlan | None]:
         # run where none does.
         meta["heap_lacking"] = heap.lacking
         meta["heap_unreplayed"] = heap.unreplayed.text
+    if heap is not None and heap.cut:
+        meta["heap_cut"] = True
     return meta, stream
 
 

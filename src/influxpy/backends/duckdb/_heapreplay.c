@@ -1,7 +1,7 @@
 /* The compiled replay of influxd's merge heap (heap_order.py).
  *
  * ``HeapSegment(read, head, index, keys, finals, group, groups, last, sign,
- * ties=None)`` replays, for one group of one shard group, the heap influxd's
+ * ties=None, cut=False)`` replays, for one group of one shard group, the heap influxd's
  * sorted merge keeps of a raw SELECT's series: the rows come from ``read()``
  * (the row after ``head``), each a tuple of group values, time, output
  * values and the series key, which ``index`` maps to the series' number;
@@ -14,7 +14,12 @@
  * value or when all are equal; the larger first when ``sign`` is -1).
  * ``run(out, room)`` appends up to ``room`` rows (a list of the time and
  * values) to ``out`` in the heap's order and returns whether the segment
- * is done; ``head`` is then the first row after it. Go's container/heap
+ * is done; ``head`` is then the first row after it. With ``cut``, the rows
+ * stop at a time before the series' last points (a LIMIT's bound, which
+ * every row the LIMIT takes is at or before): a series whose next point
+ * is not read is pushed as beyond every row read (the heap's order of the
+ * points read does not depend on the times beyond), and the segment is
+ * done once the root is such a point. Go's container/heap
  * is followed step for step: heap.Init, Pop (the last item to the root,
  * sifted down), Push (appended, sifted up), a child or parent moving only
  * when strictly smaller. ``_Segment`` in heap_order.py is the same
@@ -62,6 +67,8 @@ typedef struct {
     Heap heap;
     long long *finals;
     Queue *pending;
+    /* The rows stop before the series' last points (``cut``). */
+    int cut;
 } HeapSegment;
 
 static int
@@ -359,6 +366,10 @@ HeapSegment_run(HeapSegment *self, PyObject *args)
     while (self->size > 0 && room > 0) {
         Py_ssize_t s = h[0];
         long long due = hk[0];
+        if (self->cut && due > self->last) {
+            /* The root is beyond the rows read: so is every item left. */
+            return PyBool_FromLong(1);
+        }
         /* Read every row up to the root's time: its row is among them. */
         for (;;) {
             int in = inside(self, due);
@@ -373,6 +384,10 @@ HeapSegment_run(HeapSegment *self, PyObject *args)
             }
         }
         Queue *waiting = &self->pending[s];
+        if (waiting->count == 0 && self->cut) {
+            /* The root is beyond the rows read: so is every item left. */
+            return PyBool_FromLong(1);
+        }
         if (waiting->count == 0) {
             PyErr_SetString(PyExc_RuntimeError,
                             "HeapSegment: a series' point is missing from the rows");
@@ -396,33 +411,41 @@ HeapSegment_run(HeapSegment *self, PyObject *args)
         }
         PyObject *row = queue_pop(waiting);
         long long t;
-        int failed = signed_time(self, row, &t) < 0 || emit(self, out, row) < 0;
-        Py_DECREF(row);
-        if (failed) {
+        if (signed_time(self, row, &t) < 0 || emit(self, out, row) < 0) {
+            Py_DECREF(row);
             return NULL;
         }
         room--;
         if (t == self->finals[s]) {
+            Py_DECREF(row);
             continue; /* the series' last point here */
         }
         /* Read ahead to the series' next point. */
         while (waiting->count == 0) {
             int in = inside(self, self->last);
             if (in < 0) {
+                Py_DECREF(row);
                 return NULL;
+            }
+            if (!in && self->cut) {
+                break;
             }
             if (!in) {
                 PyErr_SetString(PyExc_RuntimeError,
                                 "HeapSegment: a series ended before its last point");
+                Py_DECREF(row);
                 return NULL;
             }
             if (read_head(self) < 0) {
+                Py_DECREF(row);
                 return NULL;
             }
         }
-        PyObject *next = waiting->items[waiting->start];
-        long long key;
-        if (signed_time(self, next, &key) < 0) {
+        /* Not read (``cut``): beyond every row read, its TIE the last's. */
+        PyObject *next = waiting->count ? waiting->items[waiting->start] : row;
+        long long key = LLONG_MAX;
+        if (waiting->count && signed_time(self, next, &key) < 0) {
+            Py_DECREF(row);
             return NULL;
         }
         /* Go's heap.Push: appended, sifted up. */
@@ -431,6 +454,7 @@ HeapSegment_run(HeapSegment *self, PyObject *args)
         if (ht != NULL) {
             ht[self->size] = Py_NewRef(PyTuple_GET_ITEM(next, PyTuple_GET_SIZE(next) - 1));
         }
+        Py_DECREF(row);
         sift_up(&self->heap, self->size);
         self->size++;
         if (self->heap.failed) {
@@ -463,10 +487,11 @@ HeapSegment_init(HeapSegment *self, PyObject *args, PyObject *kwargs)
     PyObject *read, *head, *index, *keys, *finals, *group, *ties = Py_None;
     Py_ssize_t groups;
     long long last, sign;
-    if (!PyArg_ParseTuple(args, "OOO!O!O!O!nLL|O:HeapSegment", &read, &head,
+    int cut = 0;
+    if (!PyArg_ParseTuple(args, "OOO!O!O!O!nLL|Op:HeapSegment", &read, &head,
                           &PyDict_Type, &index, &PyList_Type, &keys, &PyList_Type,
                           &finals, &PyTuple_Type, &group, &groups, &last, &sign,
-                          &ties)) {
+                          &ties, &cut)) {
         return -1;
     }
     if (self->heap.h != NULL) {
@@ -534,6 +559,7 @@ HeapSegment_init(HeapSegment *self, PyObject *args, PyObject *kwargs)
     self->groups = groups;
     self->last = last;
     self->sign = sign;
+    self->cut = cut;
     return 0;
 }
 

@@ -156,6 +156,7 @@ def heap_ordered(
     limit: int | None,
     offset: int | None,
     size: int,
+    cut: bool = False,
 ) -> Runs:
     """The rows of *batches* (``(group values…, time, values…, TIE)``,
     ordered by group and time) as influxd's heap merge orders them, as
@@ -167,7 +168,9 @@ def heap_ordered(
     (``aliases.tie_columns``), in the rows replayed a list. *firsts* maps
     ``(group values…, shard group start)`` to each series' key, first and
     last time and first ``TIE`` there (a list), in tag-set order
-    (``StreamPlan.firsts_sql``); shard groups last *shard_ns* ns.
+    (``StreamPlan.firsts_sql``); shard groups last *shard_ns* ns. *cut*:
+    the rows stop at the LIMIT's bound, before the last points *firsts*
+    gives (``_Segment``).
     """
     skip = offset or 0
     stop = None if limit is None else skip + limit
@@ -203,7 +206,7 @@ def heap_ordered(
                 last = -shard if descending else shard + shard_ns - 1
                 series = firsts.get((*group, shard), [])
                 segment = _segment(
-                    rows, series, group, groups, last, descending, listed
+                    rows, series, group, groups, last, descending, listed, cut
                 )
                 done = False
                 while not done and (stop is None or taken < stop):
@@ -275,6 +278,7 @@ def _segment(
     last: int,
     descending: bool,
     listed: bool,
+    cut: bool = False,
 ) -> Any:
     """The replay of one group's heap in one shard group: the compiled one
     where it is built (*listed*: given each series' first ``TIE``), else
@@ -292,8 +296,9 @@ def _segment(
             last,
             sign,
             [tie for _key, _first, _final, tie in series] if listed else None,
+            cut,
         )
-    return _Segment(rows, series, group, groups, last, descending, listed)
+    return _Segment(rows, series, group, groups, last, descending, listed, cut)
 
 
 class _Segment:
@@ -301,7 +306,15 @@ class _Segment:
     series (key, first time, last time, first ``TIE``) in tag-set order,
     *last* the (signed) last time of the shard group. ``run()`` gives the
     rows in the heap's order, a number at a time; ``head`` is then the
-    first row after the segment."""
+    first row after the segment.
+
+    *cut*: the rows stop at a time before the series' last points (a
+    LIMIT's bound, at or before which is every row the LIMIT takes). A
+    series whose next point is not among them is pushed as beyond every
+    row read: which items of the heap's array hold the points read, and
+    so the order they pop in, does not depend on the times beyond (an item
+    beyond them only ever moves past another beyond them). The segment is
+    done once the root is such a point."""
 
     def __init__(
         self,
@@ -312,7 +325,9 @@ class _Segment:
         last: int,
         descending: bool,
         listed: bool,
+        cut: bool = False,
     ) -> None:
+        self.cut = cut
         self.sign = sign = -1 if descending else 1
         self.descending, self.listed = descending, listed
         self.rows, self.group, self.groups, self.last = rows, group, groups, last
@@ -365,11 +380,15 @@ class _Segment:
         groups, sign = self.groups, self.sign
         while h and room > 0:
             s, due = h[0], hk[0].time if self.listed else hk[0]
+            if self.cut and due > self.last:
+                return True  # the root is beyond the rows read: all left are
             # Read every row up to the root's time: its row is among them.
             while self._inside(head := rows.head, due):
                 assert head is not None
                 pending[self._series(head)].append(head)
                 rows.take()
+            if self.cut and not pending[s]:
+                return True
             # Go's heap.Pop: the last item to the root, sifted down.
             n = len(h) - 1
             h[0], hk[0] = h[n], hk[n]
@@ -388,13 +407,19 @@ class _Segment:
                 assert head is not None
                 pending[self._series(head)].append(head)
                 rows.take()
-            # Go's heap.Push: appended, sifted up.
-            head = waiting[0]
+            # Go's heap.Push: appended, sifted up; a point not read (cut)
+            # beyond every row read, its TIE the last's.
+            head = waiting[0] if waiting or not self.cut else row
+            time = head[groups] if waiting else sign * _BEYOND
             j = len(h)
             h.append(s)
-            hk.append(self.key(head[groups], head[-1]))
+            hk.append(self.key(time, head[-1]))
             sift_up(h, hk, j)
         return not h
+
+
+#: The signed key of a point beyond the rows read (``_Segment``'s *cut*).
+_BEYOND = 2**63 - 1
 
 
 def sift_up(h: list[int], hk: list[Any], j: int) -> None:

@@ -270,6 +270,7 @@ class EngineQueries(EngineWrites, EngineAdmin):
             limit=heap.limit,
             offset=heap.offset,
             size=size,
+            cut=heap.cut,
         )
 
     def _delete(self, compiled: Compiled) -> None:

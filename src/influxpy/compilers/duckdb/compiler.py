@@ -475,11 +475,14 @@ class DuckDBCompiler(
         )
         where = f"{ctx.where} AND {bounds} AND ({present})"
         body = f"SELECT {selected} FROM {ctx.table} WHERE {where}"
-        # The rows the SQL's LIMIT and OFFSET can take (the heap's replay
-        # reads each series on to its next point: all of them).
-        limited = body + limit_bound(ctx, where, top=ctx.query is self._top_query)
-        if heap is None:
-            body = limited
+        # The rows LIMIT and OFFSET can take; the heap's own statements
+        # read all of them (``StreamPlan.heap_body``).
+        bound = limit_bound(ctx, where, top=ctx.query is self._top_query)
+        heap_body = None
+        if heap is not None and bound:
+            heap = dataclasses.replace(heap, cut=True)
+            heap_body = body
+        body += bound
         order = [f"time {ctx.direction}", f"{TIE} {ctx.direction}"]
         order = self._subquery_raw_order(ctx, order)
         finish = self._finish_parts(
@@ -498,7 +501,7 @@ class DuckDBCompiler(
                 # Where no row lacks a text, the statement of rows ordered
                 # by their texts, LIMIT and OFFSET counted by the SQL.
                 ordered = self._finish_parts(ctx, names, order=order, limit_order=order)
-                plain = (ordered.sql(limited), ordered)
+                plain = (ordered.sql(body), ordered)
                 lacking = f"SELECT 1 FROM {ctx.table} WHERE {where} AND ({tie.lacking})"
                 self._unreplayed[sql] = (f"SELECT EXISTS ({lacking})", plain[0])
         if not ctx.subquery and not reads_subquery(ctx.table):
@@ -533,13 +536,14 @@ class DuckDBCompiler(
                     len(ctx.groups), tie_key(ctx) != "0", [k for _s, k in typed]
                 ),
                 series=series,
+                heap_body=heap_body,
             )
             self._streams[sql] = stream
             if plain is not None:
                 self._streams[plain[0]] = dataclasses.replace(
                     stream,
                     finish=plain[1],
-                    body=limited,
+                    heap_body=None,
                     whole_series=query.limit is not None or query.offset is not None,
                     series=None,
                 )

@@ -74,6 +74,9 @@ class HeapOrder:
     #: in the SQL's order by time and texts, LIMIT and OFFSET counted by
     #: the SQL, without the replay's columns.
     unreplayed: Compiled | None = dataclasses.field(default=None, repr=False)
+    #: The rows stop at the LIMIT's bound (``raw_limits``), before the last
+    #: points of some series; the heap's own statements read them all.
+    cut: bool = dataclasses.field(default=False, repr=False)
 
     @property
     def listed(self) -> bool:

@@ -104,10 +104,19 @@ class StreamPlan:
     #: ``time`` and the series' tags (the same rows as *body*), the SQL of
     #: the series key over those tags, and the tags' SQL.
     series: tuple[str, str, tuple[str, ...]] | None = None
+    #: For a heap whose rows stop at the LIMIT's bound (``HeapOrder.cut``):
+    #: the rows of *body* without the bound, which its own statements (each
+    #: series' first and last points, the shard groups replayed, the
+    #: LIMIT's last time) read.
+    heap_body: str | None = None
 
     def slice_rows(self, rows: int) -> int:
         """Rows per slice, for slices of *rows* rows of the reference width."""
         return max(1, rows * REFERENCE_WIDTH // self.width)
+
+    @property
+    def _heap_body(self) -> str:
+        return self.body if self.heap_body is None else self.heap_body
 
     @property
     def _g(self) -> list[str]:
@@ -182,7 +191,7 @@ class StreamPlan:
         series = f"{TIE}[-1]" if listed else TIE
         tie = f"arg_{first}({TIE}, time)" if listed else "NULL"
         keys = ", ".join([*g, "shard", "series_key"])
-        body = self.body
+        body = self._heap_body
         grouped = self.series is not None and not listed and not self.finish.where
         if grouped:
             assert self.series is not None
@@ -226,7 +235,7 @@ class StreamPlan:
         texts is the heap's. *until* as for ``firsts_sql``."""
         g = self._g
         start = go_shard_start("time", shard_ns)
-        body = self.body
+        body = self._heap_body
         if until is not None:
             op = ">=" if self.descending else "<"
             body = f"SELECT * FROM ({body}) AS b WHERE time {op} {int(until)}"
@@ -253,7 +262,7 @@ class StreamPlan:
         grouped = f" GROUP BY {', '.join(g)}" if g else ""
         text = (
             f"SELECT {overall}(t) FROM (SELECT {nth} AS t FROM "
-            f"({self.body}) AS r{self.finish.where}{grouped})"
+            f"({self._heap_body}) AS r{self.finish.where}{grouped})"
         )
         return text, _bind(text, {}, params)
 

@@ -14,6 +14,7 @@ col_0" FROM "influxpy"."autogen.metrics" WHERE ("b" = CAST($p0 AS BOOLEAN) AND "
 influxpy_tie" ASC
 -- stream: {'descending': False,
  'groups': 0,
+ 'heap_body': None,
  'series': ('SELECT time, "dc", "host" FROM "influxpy"."autogen.metrics" WHERE ("b" = CAST($p0 AS BOOLEAN) AND "n" <= CAST($p1 AS BIGINT) AND "s" = $p2 AND ("v" > CAST($p3 AS DOUBLE) AND NOT '
             'isnan("v"))) AND TRUE AND ("v" IS NOT NULL)',
             'concat_ws(\',\', CASE WHEN "dc" <> \'\' THEN \'dc=\' || "dc" END, CASE WHEN "host" <> \'\' THEN \'host=\' || "host" END)',

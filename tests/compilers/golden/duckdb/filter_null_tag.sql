@@ -14,6 +14,7 @@ col_0" FROM "influxpy"."autogen.metrics" WHERE ("dc" = '') AND TRUE AND ("v" IS 
 influxpy_tie" ASC
 -- stream: {'descending': False,
  'groups': 0,
+ 'heap_body': None,
  'series': ('SELECT time, "dc", "host" FROM "influxpy"."autogen.metrics" WHERE ("dc" = \'\') AND TRUE AND ("v" IS NOT NULL)',
             'concat_ws(\',\', CASE WHEN "dc" <> \'\' THEN \'dc=\' || "dc" END, CASE WHEN "host" <> \'\' THEN \'host=\' || "host" END)',
             ('"dc"', '"host"')),

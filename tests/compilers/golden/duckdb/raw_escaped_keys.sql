@@ -25,7 +25,7 @@ col_0", NULLIF("data center's ""zone""", '') AS "
 col_1", "value" AS "
 col_2" FROM "influxpy"."autogen.readings" WHERE TRUE AND TRUE AND ("odd ""key"" \here" IS NOT NULL OR "value" IS NOT NULL)) AS r ORDER BY time ASC, "
 influxpy_tie" ASC
--- stream: {'descending': False, 'groups': 0, 'series': None, 'table': '"influxpy"."autogen.readings"', 'whole_series': False, 'width': 9}
+-- stream: {'descending': False, 'groups': 0, 'heap_body': None, 'series': None, 'table': '"influxpy"."autogen.readings"', 'whole_series': False, 'width': 9}
 -- stream finish: Finish(outputs='time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0", CASE WHEN typeof("\ncol_1") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_1" AS DOUBLE)) THEN NULL ELSE "\ncol_1" END AS "\ncol_1", CASE WHEN typeof("\ncol_2") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_2" AS DOUBLE)) THEN NULL ELSE "\ncol_2" END AS "\ncol_2", "\ninfluxpy_tie"[1] AS "\ninfluxpy_tie0", "\ninfluxpy_tie"[-1] AS "\ninfluxpy_tie_key"', where='', qualify='', terms='time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT time, [NULLIF("data center's ""zone""", ''), concat_ws(',', CASE WHEN "data center's ""zone""" <> '' THEN 'data\ center''s\ "zone"=' || "data center's ""zone""" END, CASE WHEN "host" <> '' THEN 'host=' || "host" END, CASE WHEN "rack" <> '' THEN 'rack=' || "rack" END)] AS "

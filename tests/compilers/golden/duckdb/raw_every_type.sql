@@ -34,6 +34,7 @@ col_4" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("b" IS NOT NUL
 influxpy_tie" ASC
 -- stream: {'descending': False,
  'groups': 0,
+ 'heap_body': None,
  'series': ('SELECT time, "dc", "host" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("b" IS NOT NULL OR "n" IS NOT NULL OR "s" IS NOT NULL OR "v" IS NOT NULL)',
             'concat_ws(\',\', CASE WHEN "dc" <> \'\' THEN \'dc=\' || "dc" END, CASE WHEN "host" <> \'\' THEN \'host=\' || "host" END)',
             ('"dc"', '"host"')),

@@ -17,7 +17,7 @@ col_0" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NUL
 grp_0" ASC, "
 grp_1" ASC, time ASC, "
 influxpy_tie" ASC
--- stream: {'descending': False, 'groups': 2, 'series': None, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 4}
+-- stream: {'descending': False, 'groups': 2, 'heap_body': None, 'series': None, 'table': '"influxpy"."autogen.metrics"', 'whole_series': False, 'width': 4}
 -- stream finish: Finish(outputs='"\ngrp_0", "\ngrp_1", time, CASE WHEN typeof("\ncol_0") = \'DOUBLE\' AND isnan(TRY_CAST("\ncol_0" AS DOUBLE)) THEN NULL ELSE "\ncol_0" END AS "\ncol_0"', where='', qualify='', terms='"\ngrp_0" ASC, "\ngrp_1" ASC, time ASC, "\ninfluxpy_tie" ASC')
 -- stream body:
 SELECT "dc" AS "

@@ -29,6 +29,7 @@ col_3" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NUL
 influxpy_tie" ASC
 -- stream: {'descending': False,
  'groups': 0,
+ 'heap_body': None,
  'series': ('SELECT time, "dc", "host" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("n" IS NOT NULL OR "v" IS NOT NULL)',
             'concat_ws(\',\', CASE WHEN "dc" <> \'\' THEN \'dc=\' || "dc" END, CASE WHEN "host" <> \'\' THEN \'host=\' || "host" END)',
             ('"dc"', '"host"')),

@@ -19,6 +19,7 @@ col_1" FROM "influxpy"."autogen.servers" WHERE TRUE AND TRUE AND ("cpu" IS NOT N
 influxpy_tie" ASC
 -- stream: {'descending': False,
  'groups': 0,
+ 'heap_body': None,
  'series': ('SELECT time, "name", "optional_tag", "region" FROM "influxpy"."autogen.servers" WHERE TRUE AND TRUE AND ("cpu" IS NOT NULL)',
             'concat_ws(\',\', CASE WHEN "name" <> \'\' THEN \'name=\' || "name" END, CASE WHEN "optional_tag" <> \'\' THEN \'optional_tag=\' || "optional_tag" END, CASE WHEN "region" <> \'\' THEN '
             '\'region=\' || "region" END)',

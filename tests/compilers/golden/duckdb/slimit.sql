@@ -26,6 +26,7 @@ grp_0" ASC, time ASC, "
 influxpy_tie" ASC
 -- stream: {'descending': False,
  'groups': 1,
+ 'heap_body': None,
  'series': ('SELECT "host" AS "\ngrp_0", time, "dc", "host" FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL)',
             'concat_ws(\',\', CASE WHEN "dc" <> \'\' THEN \'dc=\' || "dc" END, CASE WHEN "host" <> \'\' THEN \'host=\' || "host" END)',
             ('"dc"', '"host"')),
