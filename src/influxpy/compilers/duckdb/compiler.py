@@ -502,8 +502,11 @@ class DuckDBCompiler(
                 # by their texts, LIMIT and OFFSET counted by the SQL.
                 ordered = self._finish_parts(ctx, names, order=order, limit_order=order)
                 plain = (ordered.sql(body), ordered)
-                lacking = f"SELECT 1 FROM {ctx.table} WHERE {where} AND ({tie.lacking})"
-                self._unreplayed[sql] = (f"SELECT EXISTS ({lacking})", plain[0])
+                lacking = " OR ".join(
+                    f"EXISTS (SELECT 1 FROM {ctx.table} WHERE {where} AND {missing})"
+                    for missing in tie.lacking
+                )
+                self._unreplayed[sql] = (f"SELECT {lacking}", plain[0])
         if not ctx.subquery and not reads_subquery(ctx.table):
             # The backend may run it in slices of the output order.
             query = ctx.query

@@ -67,9 +67,9 @@ class RawTie(NamedTuple):
     #: is the key alone).
     texts: int = 0
     #: Where the texts tell every two series apart unless one is missing:
-    #: the SQL condition of a row lacking one (the heap is replayed only
+    #: the SQL conditions of a row lacking each (the heap is replayed only
     #: when some row of the read does), else None.
-    lacking: str | None = None
+    lacking: tuple[str, ...] | None = None
 
     @property
     def listed(self) -> bool:
@@ -102,6 +102,9 @@ def raw_tie(ctx: _Context, items: Sequence[SelectItem]) -> RawTie:
         if isinstance(node, Col) and node.role != "time"
     }
     texts: list[str] = []
+    # A row lacking each text: a condition on its column alone, which
+    # DuckDB's scan tests against each row group's statistics first.
+    missing: list[str] = []
     tags = set(series_tags(ctx)) - set(ctx.group_keys)
     # How many texts tell every two series of a group apart, where none
     # of them is missing (None: they never do).
@@ -112,6 +115,9 @@ def raw_tie(ctx: _Context, items: Sequence[SelectItem]) -> RawTie:
             break
         # A series without the tag stores '', read as missing.
         texts.append(f"NULLIF({sql}, '')" if kind == "tag" else sql)
+        missing.append(
+            f"({sql} = '' OR {sql} IS NULL)" if kind == "tag" else f"{sql} IS NULL"
+        )
         if kind == "tag" and tags and ref[0] in tags:
             tags.discard(ref[0])
             if not tags:
@@ -128,9 +134,7 @@ def raw_tie(ctx: _Context, items: Sequence[SelectItem]) -> RawTie:
     # all the same. Where the texts hold every other tag, only a missing
     # one can leave two rows untold: ``lacking`` finds whether any row
     # lacks one, so a read where none does is not replayed at all.
-    lacking = None
-    if telling is not None:
-        lacking = " OR ".join(f"{sql} IS NULL" for sql in texts[:telling])
+    lacking = None if telling is None else tuple(missing[:telling])
     return RawTie(
         f"[{', '.join([*texts, key])}]",
         heap=True,
