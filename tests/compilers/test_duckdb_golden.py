@@ -351,10 +351,8 @@ def _plan_meta(plan: Plan | None) -> tuple[dict[str, Any], StreamPlan | None]:
     if heap is not None and heap.unreplayed is not None:
         # Replayed only where a row lacks a text: the check, and the SQL
         # run where none does.
-        meta["heap_lacking"] = heap.lacking
+        meta["heap_lacking"] = heap.lacking.text
         meta["heap_unreplayed"] = heap.unreplayed.text
-    if heap is not None and heap.cut:
-        meta["heap_cut"] = True
     return meta, stream
 
 

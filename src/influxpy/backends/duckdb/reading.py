@@ -8,8 +8,7 @@ series by their group keys, as the server's chunked responses are.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from itertools import compress, islice
 from math import isinf
 from operator import ne
@@ -57,15 +56,12 @@ def _plan_of(compiled: Compiled) -> EnginePlan:
     return plan
 
 
-def _lacks_a_text(cursor: Any, text: str, params: Mapping[str, Any]) -> bool:
-    """Begin *cursor*'s transaction and run ``HeapOrder.lacking``'s *text*:
-    whether a row read lacks a text value its heap compares."""
-    named = set(re.findall(r"\$(\w+)", text))
+def _lacks_a_text(cursor: Any, lacking: Compiled) -> bool:
+    """Begin *cursor*'s transaction and run ``HeapOrder.lacking``: whether
+    a row read lacks a text value its heap compares."""
     try:
         cursor.begin()
-        found = cursor.execute(
-            text, {k: v for k, v in params.items() if k in named}
-        ).fetchall()
+        found = cursor.execute(lacking.text, dict(lacking.params)).fetchall()
     except _duckdb().Error as exc:
         raise failed_query(exc) from None
     return bool(found[0][0])
@@ -147,7 +143,7 @@ class EngineQueries(EngineWrites, EngineAdmin):
             if heap is not None and heap.lacking is not None:
                 # One snapshot for the check and the rows.
                 begun = True
-                if not _lacks_a_text(cursor, heap.lacking, compiled.params):
+                if not _lacks_a_text(cursor, heap.lacking):
                     # The texts order every two rows of one time.
                     assert heap.unreplayed is not None
                     compiled = heap.unreplayed
@@ -270,7 +266,8 @@ class EngineQueries(EngineWrites, EngineAdmin):
             limit=heap.limit,
             offset=heap.offset,
             size=size,
-            cut=heap.cut,
+            # The rows stop at the LIMIT's bound (``raw_limits``).
+            cut=stream.heap_body is not None,
         )
 
     def _delete(self, compiled: Compiled) -> None:

@@ -199,7 +199,7 @@ class DuckDBCompiler(
             )
             heap = dataclasses.replace(
                 plan.heap,
-                lacking=lacking,
+                lacking=Compiled(lacking, self._used_params(lacking)),
                 unreplayed=Compiled(
                     ordered, self._used_params(ordered), plan=unreplayed
                 ),
@@ -478,10 +478,7 @@ class DuckDBCompiler(
         # The rows LIMIT and OFFSET can take; the heap's own statements
         # read all of them (``StreamPlan.heap_body``).
         bound = limit_bound(ctx, where, top=ctx.query is self._top_query)
-        heap_body = None
-        if heap is not None and bound:
-            heap = dataclasses.replace(heap, cut=True)
-            heap_body = body
+        heap_body = body if heap is not None and bound else None
         body += bound
         order = [f"time {ctx.direction}", f"{TIE} {ctx.direction}"]
         order = self._subquery_raw_order(ctx, order)

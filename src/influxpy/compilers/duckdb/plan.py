@@ -67,16 +67,13 @@ class HeapOrder:
     #: (``aliases.tie_columns``).
     texts: int = 0
     #: Where the texts tell every two series apart unless a row lacks one
-    #: (``ties.RawTie.lacking``): the SQL whose one row says whether any
-    #: row read does (its parameters are the statement's) ...
-    lacking: str | None = dataclasses.field(default=None, repr=False)
+    #: (``ties.RawTie.lacking``): the statement whose one row says whether
+    #: any row read does ...
+    lacking: Compiled | None = dataclasses.field(default=None, repr=False)
     #: ... and the statement to run instead where none does: the same rows
     #: in the SQL's order by time and texts, LIMIT and OFFSET counted by
     #: the SQL, without the replay's columns.
     unreplayed: Compiled | None = dataclasses.field(default=None, repr=False)
-    #: The rows stop at the LIMIT's bound (``raw_limits``), before the last
-    #: points of some series; the heap's own statements read them all.
-    cut: bool = dataclasses.field(default=False, repr=False)
 
     @property
     def listed(self) -> bool:

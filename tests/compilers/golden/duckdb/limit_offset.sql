@@ -2,7 +2,7 @@
 -- influxql: SELECT "v" FROM "metrics" GROUP BY "host" LIMIT 5 OFFSET 3
 -- writes: False
 -- params: {}
--- meta: {'action': 'select', 'columns': ['v'], 'group_keys': ['host'], 'heap': HeapOrder(database=None, retention_policy=None, limit=5, offset=3, texts=0), 'heap_cut': True, 'measurement': 'metrics'}
+-- meta: {'action': 'select', 'columns': ['v'], 'group_keys': ['host'], 'heap': HeapOrder(database=None, retention_policy=None, limit=5, offset=3, texts=0), 'measurement': 'metrics'}
 SELECT "
 grp_0", time, CASE WHEN typeof("
 col_0") = 'DOUBLE' AND isnan(TRY_CAST("

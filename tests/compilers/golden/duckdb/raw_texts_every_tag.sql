@@ -6,7 +6,6 @@
  'columns': ['dc', 'host', 'v'],
  'group_keys': [],
  'heap': HeapOrder(database=None, retention_policy=None, limit=3, offset=None, texts=2),
- 'heap_cut': True,
  'heap_lacking': 'SELECT EXISTS (SELECT 1 FROM "influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL) AND ("dc" = \'\' OR "dc" IS NULL)) OR EXISTS (SELECT 1 FROM '
                  '"influxpy"."autogen.metrics" WHERE TRUE AND TRUE AND ("v" IS NOT NULL) AND ("host" = \'\' OR "host" IS NULL))',
  'heap_unreplayed': 'SELECT time, CASE WHEN typeof("\n'
