@@ -27,6 +27,7 @@ from influxpy.compilers.duckdb.context import (
     _range_sql,
 )
 from influxpy.compilers.duckdb.reduce_stop import cut_rows, stops
+from influxpy.compilers.duckdb.top_bound import best_bound
 from influxpy.compilers.influxql import InfluxQLCompiler
 from influxpy.exceptions import ProgrammingError
 from influxpy.expressions import Col, Expression
@@ -203,6 +204,23 @@ class MultiRowMixin(_CompilerBase):
             # one window and the value's copy are added to the n rows only:
             # each column the pass carries costs it a copy per row.
             if not g and gbt is None:
+                bounded = None
+                if not stops(ctx, low, high):
+                    bounded = best_bound(
+                        f"bound{len(self._bindings)}_best",
+                        x,
+                        kind,
+                        n,
+                        top=func.name == "top",
+                        table=ctx.table,
+                        where=f"{ctx.where} AND {_range_sql(low, high)}",
+                    )
+                if bounded is not None:
+                    # Only the rows a sample says may be picked leave the
+                    # table's scan (top_bound.py).
+                    condition, binding = bounded
+                    self._bind(binding)
+                    base = f"{base} AND {condition}"
                 picked = f"SELECT * FROM ({base}) ORDER BY x {best}, time ASC"
                 columns = ["time", "0 AS w", "x", f"x AS {col0}", *carried]
                 body = f"SELECT {', '.join(columns)} FROM ({picked} LIMIT {n})"
