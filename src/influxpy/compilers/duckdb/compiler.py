@@ -281,6 +281,7 @@ class DuckDBCompiler(
             subquery=subquery,
             inner=limits is not None,
             inherited=interval is not None and query.group_by_time is None,
+            dimensions=None if limits is None else limits.dimensions,
         )
         if limits is not None:
             self._inner_selects.append(ctx)

@@ -52,6 +52,11 @@ class _Bounds:
     #: reads before its own range: the start (the end when descending)
     #: replaces the inner query's own (``subqueries._read_back``).
     read_back: bool = False
+    #: The tags of the statement's own GROUP BY, which influxd hands every
+    #: subquery under it as its tag sets' keys (``Dimensions``; None for
+    #: ``*``, and for the statement itself). Only on the limits an outer
+    #: query imposes.
+    dimensions: tuple[str, ...] | None = None
 
 
 def intersect(bounds: _Bounds, limits: _Bounds) -> _Bounds:
@@ -95,6 +100,9 @@ class _Context:
     #: The text a selector's merge heap compares points of one time by,
     #: of the columns beside it (``edge_picks``): SQL over ``base``.
     beside_texts: tuple[str, ...] = ()
+    #: Of a subquery: the statement's GROUP BY tags, by which influxd makes
+    #: its tag sets (``_Bounds.dimensions``); None where they are its own.
+    dimensions: tuple[str, ...] | None = None
 
     @property
     def group_columns(self) -> list[str]:

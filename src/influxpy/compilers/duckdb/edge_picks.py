@@ -18,6 +18,19 @@ points there (the heap pops a series' second point before another series'
 first only when it is earlier), Go's heap replayed over them by the
 DuckDB function ``influxpy_edge_pops`` (``backends/duckdb/functions/
 edge_pops.py``), and the two points it pops first kept for the reducer.
+
+A subquery's tag sets are the statement's GROUP BY tags
+(``newIteratorOptionsSubstatement`` hands the inner options the outer
+``Dimensions``), while its reducer groups by its own tags too. Where those
+are more, the series of several inner groups share one merge: each series
+passes its first two points, and the limit after the merge passes the first
+point of each run of one inner group (``LimitIterator`` restarts its count
+when a point's tags change), so a group's first point always reaches the
+reducer, and its other points of that time only where another group's
+point was popped just before. The merge of each of the statement's tag sets
+is then replayed in the shard group holding a group's first (last) point,
+every point of it popped (``tests/conformance/
+test_subquery_edge_picks.py``).
 """
 
 from __future__ import annotations
@@ -46,6 +59,7 @@ _ID = _own("influxpy_eid")
 _TEXTS = _own("influxpy_etexts")
 _VALUE = _own("influxpy_evalue")
 _PICK = _own("influxpy_epick")
+_RUN = _own("influxpy_erun")
 
 
 def picks_at_the_edge(ctx: _Context, call: Func) -> bool:
@@ -58,6 +72,18 @@ def picks_at_the_edge(ctx: _Context, call: Func) -> bool:
         and reads_stored(ctx)
         and tie_key(ctx) != "0"
     )
+
+
+def _tag_sets_apart(ctx: _Context) -> list[str] | None:
+    """Of a subquery grouped by more tags than the statement reading it:
+    the columns of its groups that are the statement's GROUP BY tags, by
+    which influxd makes the tag sets it merges (``Dimensions``; every
+    series in one without them); None where its tag sets are its groups."""
+    dims = ctx.dimensions
+    if dims is None or set(ctx.group_keys) <= set(dims):
+        return None
+    pairs = zip(ctx.group_keys, ctx.group_columns, strict=True)
+    return [column for key, column in pairs if key in dims]
 
 
 def heap_texts(
@@ -112,10 +138,21 @@ def edge_pick_rows(
         f"{edge} AS (SELECT {', '.join([*groups, f'{start} AS {_START}'])} "
         f"FROM {rows} AS r GROUP BY ALL)"
     )
-    same_group = [f"r.{g} IS NOT DISTINCT FROM e.{g}" for g in groups]
+    apart = _tag_sets_apart(ctx)
+    # The merges replayed: each group's, or each of the statement's tag sets
+    # in the shard group holding a group's first (last) point.
+    replays, merged, started = edge, groups, ""
+    if apart is not None:
+        replays = f"{name}_edge_replays"
+        merged = [*apart, _START]
+        started = f", e.{_START}"
+        ctes.append(f"{replays} AS (SELECT DISTINCT {', '.join(merged)} FROM {edge})")
     in_shard = " AND ".join(
         [
-            *same_group,
+            *(
+                f"r.{g} IS NOT DISTINCT FROM e.{g}"
+                for g in (groups if apart is None else apart)
+            ),
             f"r.time >= e.{_START}",
             f"r.time < e.{_START} + {shard_ns}",
         ]
@@ -123,10 +160,10 @@ def edge_pick_rows(
     # Read twice (each series' first points, then the points kept): scanned
     # again rather than copied.
     ctes.append(
-        f"{shard} AS NOT MATERIALIZED (SELECT r.* FROM {rows} AS r "
-        f"JOIN {edge} AS e ON {in_shard})"
+        f"{shard} AS NOT MATERIALIZED (SELECT r.*{started} FROM {rows} AS r "
+        f"JOIN {replays} AS e ON {in_shard})"
     )
-    keys = [*groups, *series_columns(ctx)]
+    keys = [*groups, *series_columns(ctx), *([_START] if apart is not None else [])]
     listed = (
         f"SELECT {', '.join(keys)}, {extreme}(time, {PASSED}) AS times "
         f"FROM {shard} GROUP BY ALL"
@@ -146,18 +183,23 @@ def edge_pick_rows(
             f"SELECT f.*, [{', '.join(f'r.{t}' for t in ctx.beside_texts)}] "
             f"AS {_TEXTS} FROM {series} AS f JOIN {shard} AS r ON {same}"
         )
-    within = f"PARTITION BY {', '.join(groups)} " if groups else ""
+    within = f"PARTITION BY {', '.join(merged)} " if merged else ""
+    # Of the statement's tag sets, each point's group numbered: a limit
+    # after the merge passes the first point of each run of one group.
+    run = f", dense_rank() OVER ({within}ORDER BY {', '.join(groups)}) AS {_RUN}"
     ctes.append(
         f"{slotted} AS MATERIALIZED (SELECT *, dense_rank() OVER ({within}ORDER BY "
-        f"{TIE}) - 1 AS {_SLOT}, row_number() OVER () AS {_ID} FROM ({candidates}))"
+        f"{TIE}) - 1 AS {_SLOT}, row_number() OVER () AS {_ID}"
+        f"{run if apart is not None else ''} FROM ({candidates}))"
     )
     by = f"{_SLOT}, time"
     flag = "TRUE" if last else "FALSE"
+    runs = f"list({_RUN} ORDER BY {by})" if apart is not None else "NULL"
     pops = (
         f"influxpy_edge_pops(list({_SLOT} ORDER BY {by}), list(time ORDER BY {by}), "
-        f"{texts}, {flag}, {PASSED})"
+        f"{texts}, {flag}, {PASSED}, {runs})"
     )
-    grouped = f" GROUP BY {', '.join(groups)}" if groups else ""
+    grouped = f" GROUP BY {', '.join(merged)}" if merged else ""
     lists = (
         f"SELECT list({_ID} ORDER BY {by}) AS ids, {pops} AS places "
         f"FROM {slotted}{grouped}"

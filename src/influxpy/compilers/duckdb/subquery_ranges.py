@@ -74,6 +74,11 @@ class SubqueryRangesMixin(_CompilerBase):
                 limits.lower -= reach
                 if mapped.lower is not None:
                     limits.lower = max(limits.lower, mapped.lower)
+        # The statement's GROUP BY tags reach every level under it.
+        if inherited is not None:
+            limits.dimensions = inherited.dimensions
+        elif "*" not in outer.group_by:
+            limits.dimensions = tuple(sorted(set(outer.group_by)))
         return limits
 
     def _raw_transforms(self, items: Sequence[SelectItem]) -> bool:

@@ -104,7 +104,7 @@ def register_functions(con: Any, *, read_only: bool = False) -> None:
         (
             "influxpy_edge_pops",
             edge_pops,
-            ["BIGINT[]", "BIGINT[]", "VARCHAR[][]", "BOOLEAN", "BIGINT"],
+            ["BIGINT[]", "BIGINT[]", "VARCHAR[][]", "BOOLEAN", "BIGINT", "BIGINT[]"],
             "BIGINT[]",
         ),
         (

@@ -9,6 +9,13 @@ first (the larger when descending), no further than a value that is not
 text (a missing tag or field); neither point is less than the other at
 the end. ``edge_pops`` replays Go's ``container/heap`` over each series'
 first points and says which of them come out first.
+
+Under a subquery grouped by more tags than the statement, influxd's tag
+sets are the statement's (its ``Dimensions``), each series passes its first
+two points, and a limit iterator after the merge passes the first point of
+each run of one inner group (it restarts its count whenever the point's
+group changes): with *runs*, every point is popped and only those are
+kept.
 """
 
 from __future__ import annotations
@@ -24,11 +31,13 @@ def edge_pops(
     texts: list[list[str | None]] | None,
     descending: bool,
     count: int,
+    runs: list[int] | None = None,
 ) -> list[int]:
     """For each point (its series' number in series-key order in *slots*,
     its time in *times*, the texts compared after it in *texts*), the place
     (from 1) at which the merge pops it among the first *count* points it
-    pops, else 0.
+    pops, else 0. With *runs* (each point's group), every point is popped
+    and only the first of each run of one group keeps its place.
 
     Only each series' first points need be given (in the merge's
     direction): the heap starts with every series' first point and, once
@@ -57,6 +66,9 @@ def edge_pops(
     for i in range(n // 2 - 1, -1, -1):
         sift_down(heap, keys, i, n)
     places = [0] * len(slots)
+    if runs is not None:
+        count = len(slots)
+    previous: int | None = None
     for place in range(1, count + 1):
         if not heap:
             break
@@ -67,7 +79,11 @@ def edge_pops(
         sift_down(heap, keys, 0, last)
         slot = heap.pop()
         keys.pop()
-        places[points[slot][following[slot]]] = place
+        at = points[slot][following[slot]]
+        if runs is None or runs[at] != previous:
+            places[at] = place
+        if runs is not None:
+            previous = runs[at]
         following[slot] += 1
         if following[slot] < len(points[slot]):
             # heap.Push: the series' next point appended and sifted up.
