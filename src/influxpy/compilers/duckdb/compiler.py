@@ -65,7 +65,6 @@ from influxpy.compilers.duckdb.catalog import (
     ColumnInfo,
     find_column,
     has_key,
-    ident,
 )
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
 from influxpy.compilers.duckdb.context import (
@@ -93,6 +92,7 @@ from influxpy.compilers.duckdb.plan import (
     SelectPlan,
 )
 from influxpy.compilers.duckdb.raw_limits import limit_bound
+from influxpy.compilers.duckdb.raw_streams import raw_stream, unreplayed_stream
 from influxpy.compilers.duckdb.scalars import ScalarsMixin
 from influxpy.compilers.duckdb.select_columns import (
     key_of,
@@ -102,9 +102,9 @@ from influxpy.compilers.duckdb.select_columns import (
     tags_beside_calls,
 )
 from influxpy.compilers.duckdb.series_limits import SeriesLimitsMixin
-from influxpy.compilers.duckdb.stream import Finish, StreamPlan, row_width
+from influxpy.compilers.duckdb.stream import Finish
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
-from influxpy.compilers.duckdb.ties import heap_order, raw_tie, series_tags, tie_key
+from influxpy.compilers.duckdb.ties import heap_order, raw_tie
 from influxpy.compilers.duckdb.transforms import TransformsMixin
 from influxpy.compilers.duckdb.windows import WindowsMixin
 from influxpy.exceptions import ProgrammingError, UnsupportedCompilation
@@ -507,47 +507,19 @@ class DuckDBCompiler(
                 self._unreplayed[sql] = (f"SELECT {lacking}", plain[0])
         if not ctx.subquery and not reads_subquery(ctx.table):
             # The backend may run it in slices of the output order.
-            query = ctx.query
-            series = None
-            if heap is not None and not tie.listed:
-                # The heap's series keys, from each series' tags grouped
-                # first (not a key built for every row).
-                tags = [ident(t) for t in series_tags(ctx)]
-                grouped = (
-                    f"{g} AS {group_column(i)}" for i, g in enumerate(ctx.groups)
-                )
-                rows = ", ".join([*grouped, "time", *tags])
-                series = (
-                    f"SELECT {rows} FROM {ctx.table} WHERE {where}",
-                    tie.sql,
-                    tuple(tags),
-                )
-            stream = StreamPlan(
+            stream = raw_stream(
+                ctx,
                 finish=finish,
                 body=body,
-                table=ctx.table,
-                groups=len(ctx.groups),
-                descending=query.descending,
-                # LIMIT and OFFSET counted by the SQL (per series, in the
-                # slice it reads) need whole series in a slice; the heap's
-                # are counted by the backend across slices.
-                whole_series=heap is None
-                and (query.limit is not None or query.offset is not None),
-                width=row_width(
-                    len(ctx.groups), tie_key(ctx) != "0", [k for _s, k in typed]
-                ),
-                series=series,
+                where=where,
+                heap=heap,
+                tie=tie,
+                kinds=[k for _s, k in typed],
                 heap_body=heap_body,
             )
             self._streams[sql] = stream
             if plain is not None:
-                self._streams[plain[0]] = dataclasses.replace(
-                    stream,
-                    finish=plain[1],
-                    heap_body=None,
-                    whole_series=query.limit is not None or query.offset is not None,
-                    series=None,
-                )
+                self._streams[plain[0]] = unreplayed_stream(ctx, stream, plain[1])
         self._tag_outputs[sql] = frozenset(
             i for i, item in enumerate(items) if reads_tag(item.expression, ctx)
         )
