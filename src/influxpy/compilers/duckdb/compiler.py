@@ -481,8 +481,8 @@ class DuckDBCompiler(
         bound = limit_bound(ctx, where, top=ctx.query is self._top_query)
         heap_body = body if heap is not None and bound else None
         body += bound
-        order = [f"time {ctx.direction}", f"{TIE} {ctx.direction}"]
-        order = self._subquery_raw_order(ctx, order)
+        by_time = [f"time {ctx.direction}", f"{TIE} {ctx.direction}"]
+        order = self._subquery_raw_order(ctx, by_time)
         finish = self._finish_parts(
             ctx,
             names,
@@ -491,7 +491,17 @@ class DuckDBCompiler(
             limit_order=None if heap else order,
             keep=tie_columns(tie.texts) if heap else (),
         )
+        handed = ctx.inner and order != by_time
+        if handed:
+            # Its subquery's order, not time's: the query reading it reads
+            # the rows in this order too, as influxd passes a subquery's
+            # cursor through a raw select unsorted.
+            ranked = f"row_number() OVER (ORDER BY {finish.terms}) AS {ROW_ORDER}"
+            outputs = f"{finish.outputs}, {ranked}, 0 AS {WINDOW_START}"
+            finish = dataclasses.replace(finish, outputs=outputs)
         sql = finish.sql(body)
+        if handed:
+            self._handed_rows.add(sql)
         plain: tuple[str, Finish] | None = None
         if heap is not None:
             self._heaps[sql] = heap

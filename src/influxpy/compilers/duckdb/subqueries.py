@@ -159,6 +159,7 @@ class SubqueriesMixin(SubquerySlicesMixin, SubqueryRangesMixin):
         if selected is None:
             return None
         ordered = selected.sql in self._ordered_rows
+        handed = selected.sql in self._handed_rows
         runs = slicing.runs if streams is not None else None
         if runs is not None:
             # The server slices each call's points on their own, then pairs
@@ -261,6 +262,9 @@ class SubqueriesMixin(SubquerySlicesMixin, SubqueryRangesMixin):
         if streams is not None:
             # Rows the walk made keep only its order.
             ordered = walked
+        elif handed and rows == selected.sql:
+            # A raw subquery's rows in the order it read its own subquery's.
+            walked = True
         if ordered or walked:
             # The order of a multi-row call's rows (``multirow``), or of
             # the cursor's walk over several calls (``paired_calls_sql``).
@@ -423,12 +427,13 @@ class SubqueriesMixin(SubquerySlicesMixin, SubqueryRangesMixin):
         direction) the points of one inner series after another, by series
         key ascending, each series' points in time order."""
         inner = ctx.query.source
+        if ctx.subquery and ctx.table in self._cursor_tables:
+            # As the cursor's walk over the inner calls made the rows (or a
+            # raw subquery read its own subquery's).
+            return [f"{ROW_ORDER} ASC"]
         if not (ctx.subquery and isinstance(inner, Query) and inner.select):
             return order
         tie = order[1].rsplit(" ", 1)[0]
-        if ctx.table in self._cursor_tables:
-            # As the cursor's walk over the inner calls made the rows.
-            return [f"{ROW_ORDER} ASC"]
         if ctx.table in self._ordered_tables:
             # Window by window, series by series, each series' rows as its
             # call emitted them.
