@@ -184,17 +184,19 @@ def edge_pick_rows(
             f"AS {_TEXTS} FROM {series} AS f JOIN {shard} AS r ON {same}"
         )
     within = f"PARTITION BY {', '.join(merged)} " if merged else ""
-    # Of the statement's tag sets, each point's group numbered: a limit
-    # after the merge passes the first point of each run of one group.
-    run = f", dense_rank() OVER ({within}ORDER BY {', '.join(groups)}) AS {_RUN}"
+    by = f"{_SLOT}, time"
+    run, runs = "", "NULL"
+    if apart is not None:
+        # Of the statement's tag sets, each point's group numbered: a limit
+        # after the merge passes the first point of each run of one group.
+        run = f", dense_rank() OVER ({within}ORDER BY {', '.join(groups)}) AS {_RUN}"
+        runs = f"list({_RUN} ORDER BY {by})"
     ctes.append(
         f"{slotted} AS MATERIALIZED (SELECT *, dense_rank() OVER ({within}ORDER BY "
-        f"{TIE}) - 1 AS {_SLOT}, row_number() OVER () AS {_ID}"
-        f"{run if apart is not None else ''} FROM ({candidates}))"
+        f"{TIE}) - 1 AS {_SLOT}, row_number() OVER () AS {_ID}{run} "
+        f"FROM ({candidates}))"
     )
-    by = f"{_SLOT}, time"
     flag = "TRUE" if last else "FALSE"
-    runs = f"list({_RUN} ORDER BY {by})" if apart is not None else "NULL"
     pops = (
         f"influxpy_edge_pops(list({_SLOT} ORDER BY {by}), list(time ORDER BY {by}), "
         f"{texts}, {flag}, {PASSED}, {runs})"
