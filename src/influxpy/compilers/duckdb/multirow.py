@@ -160,9 +160,10 @@ class MultiRowMixin(_CompilerBase):
         kinds += [None] * (len(all_names) - len(kinds))
         for place, (_index, _sql, other_kind) in zip(places, others, strict=True):
             kinds[place] = other_kind
+        matched = f"{ctx.where} AND {_range_sql(low, high)} AND {x} IS NOT NULL"
         base = (
             f"SELECT {selected}, {x} AS x, {window} AS w FROM {ctx.table} "
-            f"WHERE {ctx.where} AND {_range_sql(low, high)} AND {x} IS NOT NULL"
+            f"WHERE {matched}"
         )
         if stops(ctx, low, high):
             # Of a subquery's rows, up to the first outside the range.
@@ -213,7 +214,7 @@ class MultiRowMixin(_CompilerBase):
                         n,
                         top=func.name == "top",
                         table=ctx.table,
-                        where=f"{ctx.where} AND {_range_sql(low, high)}",
+                        where=matched,
                     )
                 if bounded is not None:
                     # Only the rows a sample says may be picked leave the

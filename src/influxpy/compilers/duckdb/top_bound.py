@@ -52,7 +52,8 @@ def best_bound(
     where: str,
 ) -> tuple[str, Binding] | None:
     """The condition that keeps the rows TOP (*top*) or BOTTOM of *n* points
-    of column *x* (of *kind*) may pick from *table*'s rows matching *where*,
+    of column *x* (of *kind*) may pick from *table*'s rows matching *where*
+    (the query's rows with a value of *x*),
     and the binding of its bound, the parameter *name*; None where no bound
     applies (a column of another kind, rows that are not a table's)."""
     if kind not in _EVERY_ROW or not table.startswith('"') or n < 1:
@@ -60,8 +61,7 @@ def best_bound(
     least, greatest = _EVERY_ROW[kind]
     pick = "max" if top else "min"
     sampled = Binding(
-        f"SELECT {pick}({x}, {n}) FROM {table} TABLESAMPLE {SAMPLE} "
-        f"WHERE {where} AND {x} IS NOT NULL",
+        f"SELECT {pick}({x}, {n}) FROM {table} TABLESAMPLE {SAMPLE} WHERE {where}",
         {},
         (name,),
         functools.partial(_nth_best, n=n, missing=least if top else greatest),
