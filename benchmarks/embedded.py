@@ -17,7 +17,9 @@ alternatives a user would otherwise pick (benchmarks/_peers.py:
 hand-written DuckDB SQL over a plain table, polars and pandas on a DataFrame
 already in memory) on all ``-n`` points; each is printed as a ratio to the
 engine measured in the same run, with whether its answer equals the
-engine's. ``--no-influx`` stops after that table.
+engine's. Their runs interleave, round by round, and each ratio is the
+median of the rounds' ratios, so that a load drifting over the run weighs
+on both sides alike. ``--no-influx`` stops after that table.
 """
 
 from __future__ import annotations
@@ -220,25 +222,45 @@ def main() -> None:
 def compare_peers(
     model: Any, data: Any, n: int, repeat: int
 ) -> list[tuple[str, str, str, str, str]]:
-    """Time the engine's queries and each peer's, on the same *n* points."""
+    """Time the engine's queries and each peer's, on the same *n* points.
+
+    The runs interleave, round by round (the engine, then each peer), and
+    a ratio is the median of the rounds' ratios: a machine whose load
+    drifts over the minutes of a run weighs on both sides of each ratio
+    alike, not on whichever ran during the busier minute.
+    """
     from _peers import normalise, peers, same
 
     end = START_NS + (n // HOSTS + 1) * 1_000_000_000
     alternatives = peers(data, START_NS, end)
     rows = []
     for label, qs in queries(model, n).items():
-        engine_wall, engine = median_of(
-            repeat,
-            f"{label} (embedded)",
-            lambda qs=qs: list(qs.using("embedded").points()),
-        )
-        expected = normalise(label, engine)
+        runs = {
+            "embedded": lambda qs=qs: list(qs.using("embedded").points()),
+            **{peer: run for peer, (run, _convert) in alternatives[label].items()},
+        }
+        walls: dict[str, list[float]] = {name: [] for name in runs}
+        answers: dict[str, Any] = {}
+        for attempt in range(repeat):
+            for name, run in runs.items():
+                wall, answers[name] = timed(f"{label} ({name}) #{attempt + 1}", run)
+                walls[name].append(wall)
+        engine_wall = median(walls["embedded"])
+        expected = normalise(label, answers["embedded"])
         cells = []
-        for peer, (run, convert) in alternatives[label].items():
-            wall, answer = median_of(repeat, f"{label} ({peer})", run)
-            equal = "" if same(expected, convert(answer)) else ", ANSWER DIFFERS"
-            cells.append(f"{wall:.3f} s ({engine_wall / wall:.2f}x{equal})")
-        rows.append((f"{label} ({len(engine):,} rows)", f"{engine_wall:.3f} s", *cells))
+        for peer, (_run, convert) in alternatives[label].items():
+            ratio = median(
+                [e / p for e, p in zip(walls["embedded"], walls[peer], strict=True)]
+            )
+            equal = "" if same(expected, convert(answers[peer])) else ", ANSWER DIFFERS"
+            cells.append(f"{median(walls[peer]):.3f} s ({ratio:.2f}x{equal})")
+        rows.append(
+            (
+                f"{label} ({len(answers['embedded']):,} rows)",
+                f"{engine_wall:.3f} s",
+                *cells,
+            )
+        )
     return rows  # type: ignore[return-value]
 
 
@@ -247,7 +269,8 @@ def print_peers(rows: list[tuple[str, str, str, str, str]], n: int) -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"\nEmbedded engine vs in-process peers on {n:,} points "
-        "(ratio: engine time / peer time, median of the runs; load average "
+        "(ratio: engine time / peer time, the median of the rounds' ratios, "
+        "times the medians of the runs; load average "
         f"{load} at the end)\n"
     )
     print("| query | engine | hand-written DuckDB SQL | polars | pandas |")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 import pytest
@@ -118,6 +119,20 @@ def stored(conn: str, lines: list[str]) -> Any:
     backend = influxpy.get_connection(conn)
     backend.write_lines(lines)
     return backend
+
+
+def racked_lines(seed: int) -> list[str]:
+    """Six hosts over dc and rack (some without rack), a few points each at
+    times that interleave, so series order and time order differ."""
+    rng = random.Random(seed)
+    lines = []
+    for host in "abcdef":
+        dc = rng.choice("xy")
+        rack = rng.choice(["", ",rack=r1", ",rack=r2"])
+        for _ in range(rng.randint(1, 4)):
+            v, t = rng.randint(0, 9), rng.randrange(0, 200, 5)
+            lines.append(f"m,host={host},dc={dc}{rack} v={v} {t}")
+    return lines
 
 
 def text_answers(

@@ -9,26 +9,9 @@ raw level above hands that order on (``compiler._raw_query``'s hand-on of
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
-from conformance._common import text_answers
-
-
-def _lines(seed: int) -> list[str]:
-    """Six series over dc and rack (one without rack), their points at
-    times that interleave, so series order and time order differ."""
-    rng = random.Random(seed)
-    lines = []
-    for host in "abcdef":
-        dc = rng.choice("xy")
-        rack = rng.choice(["", ",rack=r1", ",rack=r2"])
-        for _ in range(rng.randint(1, 4)):
-            v, t = rng.randint(0, 9), rng.randrange(0, 200, 5)
-            lines.append(f"m,host={host},dc={dc}{rack} v={v} {t}")
-    return lines
-
+from conformance._common import racked_lines, text_answers
 
 #: Each wraps the innermost query (``{}``) in raw levels.
 QUERIES = [
@@ -64,6 +47,6 @@ QUERIES = [
 def test_raw_levels_pass_their_subquerys_order_on(
     both: tuple[str, str], seed: int, text: str
 ) -> None:
-    answers = text_answers(both, f"pass_{seed}", _lines(seed), text, epoch="ns")
+    answers = text_answers(both, f"pass_{seed}", racked_lines(seed), text, epoch="ns")
     assert answers[0], text
     assert answers[1] == answers[0]

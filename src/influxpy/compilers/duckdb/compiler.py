@@ -104,7 +104,7 @@ from influxpy.compilers.duckdb.select_columns import (
 from influxpy.compilers.duckdb.series_limits import SeriesLimitsMixin
 from influxpy.compilers.duckdb.stream import Finish
 from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
-from influxpy.compilers.duckdb.ties import heap_order, raw_tie
+from influxpy.compilers.duckdb.ties import handed_order, heap_order, raw_tie
 from influxpy.compilers.duckdb.transforms import TransformsMixin
 from influxpy.compilers.duckdb.windows import WindowsMixin
 from influxpy.exceptions import ProgrammingError, UnsupportedCompilation
@@ -491,12 +491,13 @@ class DuckDBCompiler(
             limit_order=None if heap else order,
             keep=tie_columns(tie.texts) if heap else (),
         )
-        handed = ctx.inner and order != by_time
+        handed = ctx.inner
         if handed:
             # Its subquery's order, not time's: the query reading it reads
             # the rows in this order too, as influxd passes a subquery's
-            # cursor through a raw select unsorted.
-            ranked = f"row_number() OVER (ORDER BY {finish.terms}) AS {ROW_ORDER}"
+            # cursor through a raw select unsorted, whatever it groups by.
+            terms = handed_order(ctx, order)
+            ranked = f"row_number() OVER (ORDER BY {terms}) AS {ROW_ORDER}"
             outputs = f"{finish.outputs}, {ranked}, 0 AS {WINDOW_START}"
             finish = dataclasses.replace(finish, outputs=outputs)
         sql = finish.sql(body)

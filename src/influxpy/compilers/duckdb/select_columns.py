@@ -30,7 +30,11 @@ def reads_tag(expr: Expression, ctx: _Context) -> bool:
         return False
     if expr.role == "tag":
         return True
-    found = find_column(ctx.columns, expr.key)
+    # A column read as a field (a grouping tag's values moved aside) is
+    # found as one.
+    found = find_column(
+        ctx.columns, expr.key, "field" if expr.role == "field" else "unknown"
+    )
     return expr.role in _VALUE_ROLES and found is not None and found[1].tagged
 
 

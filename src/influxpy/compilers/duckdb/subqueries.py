@@ -262,8 +262,9 @@ class SubqueriesMixin(SubquerySlicesMixin, SubqueryRangesMixin):
         if streams is not None:
             # Rows the walk made keep only its order.
             ordered = walked
-        elif handed and rows == selected.sql:
-            # A raw subquery's rows in the order it read its own subquery's.
+        elif handed:
+            # A raw subquery's rows in the order it read its own subquery's
+            # (its slices keep that order and the column telling it).
             walked = True
         if ordered or walked:
             # The order of a multi-row call's rows (``multirow``), or of
@@ -447,8 +448,9 @@ class SubqueriesMixin(SubquerySlicesMixin, SubqueryRangesMixin):
                 | self._TECHNICAL
                 | self._HOLT_WINTERS
             )
-            if plain and inner.group_by_time is not None:
-                # Several aggregates of one window pair whole rows.
+            if plain:
+                # Several aggregates of one window pair whole rows (without
+                # windows, of one window at the range's start).
                 return [order[0], f"{tie} ASC"]
             return order
         series_first = [f"{tie} ASC", "time ASC"]

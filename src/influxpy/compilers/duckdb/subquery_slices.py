@@ -45,7 +45,7 @@ from influxpy.compilers.duckdb.context import (
     _Selected,
 )
 from influxpy.exceptions import CompileError
-from influxpy.expressions import Col
+from influxpy.expressions import Col, Star
 from influxpy.functions import Func
 from influxpy.query import GroupByTime, Query, SelectItem, Source
 
@@ -97,13 +97,25 @@ class SubquerySlicesMixin(_CompilerBase):
         """Defined in ``sources``."""
         raise NotImplementedError
 
+    def _expanded_over(self, outer: Query) -> Query | list[Query]:
+        """Defined in ``subqueries``."""
+        raise NotImplementedError
+
     def _star_select(self, inner: Query) -> dict[str, Any]:
         """The inner ``*`` spelled out against the inner GROUP BY alone.
 
         The server expands an inner ``*`` before the outer tags join its
         GROUP BY, so a tag only the outer query groups by stays a column.
         """
-        if inner.select or not isinstance(inner.source, Source):
+        if inner.select:
+            return {}
+        if isinstance(inner.source, Query):
+            # Its subquery's columns and the tags it does not group by: a
+            # tag the outer query groups by stays a column there too.
+            star = dataclasses.replace(inner, select=(SelectItem(Star()),))
+            expanded = self._expanded_over(star)
+            if isinstance(expanded, Query) and expanded.select:
+                return {"select": expanded.select}
             return {}
         found = self._table(inner.source)
         if found is None:
@@ -252,13 +264,19 @@ class SubquerySlicesMixin(_CompilerBase):
             limit, offset = plan.runs
             direction = "DESC" if plan.descending else "ASC"
             order = [f"{g} ASC" for g in groups]
-            if plan.timed and plan.hidden:
+            if sql in self._handed_rows:
+                # A raw subquery's rows in the order it read its own
+                # subquery's (the cursor's, passed through unsorted).
+                order = [f"{ROW_ORDER} ASC"]
+            elif plan.timed and plan.hidden:
                 # Every tag of the rows, in name order.
                 named = dict(zip(keys, groups, strict=True))
                 for i, tag in enumerate(plan.hidden):
                     named[tag] = output_column(width + i)
                 order = [f"{named[t]} ASC" for t in sorted(named)]
-            if plan.raw or plan.windowed or plan.timed:
+            if sql in self._handed_rows:
+                pass
+            elif plan.raw or plan.windowed or plan.timed:
                 order.insert(0, f"time {direction}")
             if plan.raw:
                 series = [

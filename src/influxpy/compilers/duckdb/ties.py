@@ -22,6 +22,7 @@ from influxpy.query import SelectItem, Source
 
 __all__ = [
     "RawTie",
+    "handed_order",
     "heap_order",
     "key_part",
     "raw_tie",
@@ -53,6 +54,22 @@ def tie_key(ctx: _Context) -> str:
     parts = [ident(t) for t in tags] if ctx.subquery else map(key_part, tags)
     key = "concat_ws(',', " + ", ".join(parts) + ")"
     return tie_order(ctx.table, key, descending, ctx.groups) if merged else key
+
+
+def handed_order(ctx: _Context, order: Sequence[str]) -> str:
+    """The ``ORDER BY`` list of *order* (a raw subquery's, over rows of its
+    own subquery) with the series key whole: where every tag is grouped by,
+    ``TIE`` is constant and the grouping tags, in the order of their keys,
+    stand for it. The rows keep that order whatever the subquery groups
+    by, as influxd passes its cursor through unsorted."""
+    if tie_key(ctx) != "0":
+        return ", ".join(order)
+    keyed = [g for _k, g in sorted(zip(ctx.group_keys, ctx.group_columns, strict=True))]
+    terms: list[str] = []
+    for term in order:
+        column, direction = term.split(" ")
+        terms += [f"{g} {direction}" for g in keyed] if column == TIE else [term]
+    return ", ".join(terms)
 
 
 class RawTie(NamedTuple):
