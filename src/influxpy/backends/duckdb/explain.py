@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from influxpy.backends.duckdb.core import EngineCore, _duckdb
 from influxpy.backends.duckdb.reading import _plan_of
-from influxpy.backends.duckdb.stream import bound_params
+from influxpy.backends.duckdb.stream import bound_statement
 from influxpy.compilers.duckdb.plan import EmptyPlan, bindings_of
 from influxpy.exceptions import ProgrammingError
 
@@ -39,8 +39,8 @@ class EngineExplain(EngineCore):
         keyword = "EXPLAIN ANALYZE " if analyze else "EXPLAIN "
         cursor = self._cursor()
         try:
-            params = bound_params(cursor, compiled)
-            found = cursor.execute(keyword + compiled.text, params).fetchall()
+            text, params = bound_statement(cursor, compiled)
+            found = cursor.execute(keyword + text, params).fetchall()
         except _duckdb().Error as exc:
             msg = f"The embedded engine failed to explain the query: {exc}"
             raise ProgrammingError(msg) from None

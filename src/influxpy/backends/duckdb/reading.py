@@ -23,7 +23,7 @@ from influxpy.backends.duckdb.ingest import conflict_error
 from influxpy.backends.duckdb.retention_service import shard_start
 from influxpy.backends.duckdb.stream import (
     Batches,
-    bound_params,
+    bound_statement,
     failed_query,
     stream_batches,
 )
@@ -295,8 +295,7 @@ class EngineQueries(EngineWrites, EngineAdmin):
         try:
             # The bindings and the statement read one snapshot.
             cursor.begin()
-            params = bound_params(cursor, compiled)
-            rows = cursor.execute(compiled.text, params).fetchall()
+            rows = cursor.execute(*bound_statement(cursor, compiled)).fetchall()
         except duckdb.Error as exc:
             raise failed_query(exc) from None
         finally:
