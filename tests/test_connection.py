@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -440,6 +441,21 @@ def test_verify_takes_the_path_of_a_ca_bundle() -> None:
     backend = connect(f"influxdbs://h/db?verify={certifi.where()}")
 
     assert backend.options.verify == certifi.where()
+
+
+def test_plain_http_loads_no_ca_bundle_and_https_verifies() -> None:
+    """A plain-HTTP connection never negotiates TLS: its client holds a
+    shared context that trusts no certificate (loading the CA bundle cost
+    25 ms per connection); an https one verifies as before."""
+    plain = connect("influxdb://h/db")
+    other = connect("influxdb://h2/db?verify=false")
+    context = plain._client_options["verify"]
+    assert isinstance(context, ssl.SSLContext)
+    assert context is other._client_options["verify"]
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0
+    assert connect("influxdbs://h/db")._client_options["verify"] is True
 
 
 # -- the environment ----------------------------------------------------------
