@@ -493,9 +493,10 @@ class DuckDBCompiler(
         )
         handed = ctx.inner
         if handed:
-            # Its subquery's order, not time's: the query reading it reads
-            # the rows in this order too, as influxd passes a subquery's
-            # cursor through a raw select unsorted, whatever it groups by.
+            # The rows carry their order (their subquery's, or their stored
+            # series' by time): the query reading them reads them in it, as
+            # influxd passes a subquery's cursor through a raw select
+            # unsorted, whatever that select groups by.
             terms = handed_order(ctx, order)
             ranked = f"row_number() OVER (ORDER BY {terms}) AS {ROW_ORDER}"
             outputs = f"{finish.outputs}, {ranked}, 0 AS {WINDOW_START}"

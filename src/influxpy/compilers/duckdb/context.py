@@ -279,8 +279,8 @@ class _CompilerBase(Compiler):
         #: The subquery tables among those whose rows are ordered by
         #: ``ROW_ORDER`` alone, across series (``paired_calls_sql``).
         self._cursor_tables: set[str] = set()
-        #: The SQL of raw subqueries whose rows carry ``ROW_ORDER`` in their
-        #: own order, which is not time's (``compiler._raw_query``).
+        #: The SQL of raw subqueries, whose rows carry ``ROW_ORDER``, the
+        #: order influxd hands them on in (``compiler._raw_query``).
         self._handed_rows: set[str] = set()
 
     def _unsupported(self, what: str) -> UnsupportedCompilation:

@@ -14,7 +14,9 @@ dimensions (``newIteratorOptionsSubstatement`` sets the inner options'
   count whenever the tags of the row change. The stream is in time order
   (windows, then the groups of one window, for aggregates). Raw rows are
   sliced twice, by the shard and by the statement, after the shard kept
-  the first ``offset + limit + 1`` rows of each stored series. When the
+  the first ``offset + limit + 1`` rows of each stored series; raw rows of
+  a subquery stream in the order they carry (``ROW_ORDER``, the cursor's
+  order passed through unsorted). When the
   outer query groups by every inner tag, each run is a whole group and
   the slice is the usual one per series; an inner GROUP BY * stands for
   every tag key of the measurements read (``RewriteFields``), whatever
@@ -70,7 +72,7 @@ class SlicePlan:
     #: Whether the inner aggregates have windows (their stream order).
     windowed: bool = False
     #: Whether the rows stream in time order though not raw rows of stored
-    #: series (raw rows of a subquery).
+    #: series (a transformation's points).
     timed: bool = False
     #: Whether the rows stream in descending time order (the outer order).
     descending: bool = False
@@ -195,8 +197,7 @@ class SubquerySlicesMixin(_CompilerBase):
         transforms = self._TRANSFORMS | self._TECHNICAL
         plan.timed = any(name in transforms for name in funcs)
         if isinstance(inner.source, Query):
-            if not funcs:
-                _hide_subquery_tags(plan, inner, group_by)
+            # Raw rows of a subquery carry their order (``ROW_ORDER``).
             return plan
         plan.raw = not funcs
         if not plan.raw:
@@ -268,14 +269,6 @@ class SubquerySlicesMixin(_CompilerBase):
                 # A raw subquery's rows in the order it read its own
                 # subquery's (the cursor's, passed through unsorted).
                 order = [f"{ROW_ORDER} ASC"]
-            elif plan.timed and plan.hidden:
-                # Every tag of the rows, in name order.
-                named = dict(zip(keys, groups, strict=True))
-                for i, tag in enumerate(plan.hidden):
-                    named[tag] = output_column(width + i)
-                order = [f"{named[t]} ASC" for t in sorted(named)]
-            if sql in self._handed_rows:
-                pass
             elif plan.raw or plan.windowed or plan.timed:
                 order.insert(0, f"time {direction}")
             if plan.raw:
@@ -449,20 +442,6 @@ def _star_items(
         )
         for k, _tag, c in infos
     ]
-
-
-def _hide_subquery_tags(
-    plan: SlicePlan, inner: Query, group_by: tuple[str, ...]
-) -> None:
-    """Raw rows of a subquery stream by time, then by the tags of its
-    series (all of them, in name order): *plan* selects the tags *inner*'s
-    rows are not grouped by too, to order them."""
-    assert isinstance(inner.source, Query)
-    plan.timed = True
-    tags = set(inner.source.group_by)
-    if inner.select and "*" not in tags and "*" not in group_by:
-        plan.hidden = sorted(tags - set(group_by))
-        plan.changes["select"] = (*inner.select, *_hidden_items(plan.hidden))
 
 
 def _hidden_items(tags: list[str]) -> list[SelectItem]:
