@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 __all__ = ["sql_constant", "with_constants"]
@@ -54,7 +54,7 @@ def sql_constant(value: Any) -> str | None:
 
 
 def with_constants(
-    text: str, params: Mapping[str, Any], names: frozenset[str] | set[str]
+    text: str, params: Mapping[str, Any], names: Collection[str]
 ) -> tuple[str, dict[str, Any]]:
     """*text* with the parameters of *names* that ``sql_constant`` writes
     replaced by their constants, and the parameters left to bind."""

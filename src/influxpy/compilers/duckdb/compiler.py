@@ -491,8 +491,7 @@ class DuckDBCompiler(
             limit_order=None if heap else order,
             keep=tie_columns(tie.texts) if heap else (),
         )
-        handed = ctx.inner
-        if handed:
+        if ctx.inner:
             # The rows carry their order (their subquery's, or their stored
             # series' by time): the query reading them reads them in it, as
             # influxd passes a subquery's cursor through a raw select
@@ -502,7 +501,7 @@ class DuckDBCompiler(
             outputs = f"{finish.outputs}, {ranked}, 0 AS {WINDOW_START}"
             finish = dataclasses.replace(finish, outputs=outputs)
         sql = finish.sql(body)
-        if handed:
+        if ctx.inner:
             self._handed_rows.add(sql)
         plain: tuple[str, Finish] | None = None
         if heap is not None:

@@ -266,10 +266,10 @@ class SubquerySlicesMixin(_CompilerBase):
             direction = "DESC" if plan.descending else "ASC"
             order = [f"{g} ASC" for g in groups]
             if sql in self._handed_rows:
-                # A raw subquery's rows in the order it read its own
-                # subquery's (the cursor's, passed through unsorted).
+                # A raw subquery's rows (of a measurement, or of its own
+                # subquery) in the order they carry, the cursor's.
                 order = [f"{ROW_ORDER} ASC"]
-            elif plan.raw or plan.windowed or plan.timed:
+            elif plan.windowed or plan.timed:
                 order.insert(0, f"time {direction}")
             if plan.raw:
                 series = [
