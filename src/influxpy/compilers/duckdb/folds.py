@@ -26,7 +26,7 @@ from influxpy.compilers.duckdb.merged import is_merged, reads_stored
 from influxpy.compilers.duckdb.part_order import (
     PartOrder,
     added,
-    merge_key,
+    merged_total,
     ordered,
     part_terms,
     series_columns,
@@ -131,15 +131,15 @@ def ordered_total(x: str, order: str, *, valued: bool = False) -> str:
     return added(f"list(CAST({x} AS DOUBLE) ORDER BY {order}){kept}")
 
 
-def combined_parts(name: str, *, descending: bool) -> str:
+def combined_parts(name: str, *, descending: bool, placed: bool) -> str:
     """SQL of a float SUM or a MEAN from its series' parts
     (``series_rows``), added in influxd's merge order (``part_order``:
     ``HEAP``, else the ``TIE`` column, series key, the other way round in
     descending order): a sum one part after another; a MEAN as influxd's
     reducer merges means (``part_terms``), added up and divided by all the
-    points."""
-    total = added(
-        f"list({part_terms(name == 'mean')} ORDER BY {merge_key(descending)})"
+    points. *placed*: the parts have their places (``merged_total``)."""
+    total = merged_total(
+        part_terms(name == "mean"), descending=descending, placed=placed
     )
     return total if name == "sum" else f"{total} / sum({PART_COUNT})"
 

@@ -35,6 +35,7 @@ __all__ = [
     "PartOrder",
     "added",
     "merge_key",
+    "merged_total",
     "ordered",
     "part_terms",
     "series_columns",
@@ -135,6 +136,24 @@ def merge_key(descending: bool) -> str:
     return f"{HEAP}, {TIE}{' DESC' if descending else ''}"
 
 
+def merged_total(term: str, *, descending: bool, placed: bool) -> str:
+    """SQL adding up a window's parts' *term*s in influxd's merge order
+    (``merge_key``).
+
+    *placed*: the parts went through ``ordered``, so a window whose parts
+    have no place (``HEAP`` null) holds at most two, which add up to the
+    same in either order: DuckDB's ``sum`` adds those (from 0.0, as Go's
+    loop does), and only parts with a place are listed and ordered.
+    Listing every window's parts was most of a statement whose windows
+    hold one part each (a mean per second per host).
+    """
+    listed = f"list({term} ORDER BY {merge_key(descending)})"
+    if not placed:
+        return added(listed)
+    in_order = added(f"{listed} FILTER (WHERE {HEAP} IS NOT NULL)")
+    return f"CASE WHEN count({HEAP}) = 0 THEN sum({term}) ELSE {in_order} END"
+
+
 def ordered(ctx: _Context, parts: str, order: PartOrder, ctes: list[str]) -> str:
     """The relation of *parts* (the SQL of their groups, windows, ``TIE``
     and values) with each part's place in influxd's merge as ``HEAP``: null
@@ -186,8 +205,8 @@ def _shard_sums(merged: str, order: PartOrder, ctes: list[str]) -> str:
         f"influxpy_shard_ranks_{k}",
         f"influxpy_shard_places_{k}",
     )
-    total = added(
-        f"list({part_terms(order.mean)} ORDER BY {merge_key(order.descending)})"
+    total = merged_total(
+        part_terms(order.mean), descending=order.descending, placed=True
     )
     ctes.append(
         f"{sums} AS (SELECT * EXCLUDE ({TIE}, {HEAP}, {PART}, {PART_COUNT}), "

@@ -441,7 +441,9 @@ class WindowsMixin(FillsMixin, ReducersMixin, PartPlansMixin):
                 order,
             )
             stamp = PART_TIME if grouping == "ALL" else stamp
-            value = combined_parts(call.name, descending=query.descending)
+            value = combined_parts(
+                call.name, descending=query.descending, placed=order is not None
+            )
             having = "count(*) > 0" if having else ""
         tail = f"FROM {rows} GROUP BY {grouping}{f' HAVING {having}' if having else ''}"
         if not ctx.shares or extra or call.name == "percentile" or _ordinal(ctx):
