@@ -105,6 +105,44 @@ def _open_error(path: str, exc: Exception) -> str:
     )
 
 
+#: DuckDB settings the embedded engine's URL may give, each with what it
+#: takes: the memory DuckDB may use before it spills to disk or refuses a
+#: query, where it spills, and the threads a query runs on.
+ENGINE_SETTINGS = {
+    "memory_limit": "a size such as 4GB or 512MB",
+    "temp_directory": "a directory DuckDB may write its spilled data to",
+    "threads": "a whole number of threads, at least 1",
+}
+
+
+def _connect_error(path: str, settings: dict[str, str], exc: Exception) -> Exception:
+    """The error for a database DuckDB did not open: a setting it refused
+    (named, with what it takes) is ``ImproperlyConfigured``; anything else
+    an ``InterfaceError`` (``_open_error``)."""
+    text = str(exc)
+    duckdb = _duckdb()
+    for name, value in settings.items():
+        # DuckDB's errors do not name the setting: each is tried alone.
+        try:
+            duckdb.connect(":memory:", config={name: value}).close()
+        except duckdb.Error:
+            msg = (
+                f"The embedded engine's option {name}={value!r} was refused: "
+                f"{name} takes {ENGINE_SETTINGS[name]} (DuckDB said: {text})"
+            )
+            return ImproperlyConfigured(msg)
+    if settings and "different configuration" in text:
+        given = ", ".join(f"{k}={v}" for k, v in settings.items())
+        msg = (
+            f"Cannot open the embedded database {path!r} with {given}: this "
+            "process has it open already with other settings. Connect with "
+            "the same options as the connection already open, or close it "
+            f"first (DuckDB said: {text})"
+        )
+        return InterfaceError(msg)
+    return InterfaceError(_open_error(path, exc))
+
+
 def _damaged(path: str, exc: Exception) -> str:
     """The message for a database file DuckDB cannot open or read."""
     advice = damaged(exc) or "DuckDB could not read it."
@@ -167,12 +205,15 @@ class EngineCore(Backend):
         self._checkpoint_rows = _checkpoint_rows_option(
             options.pop("checkpoint_rows", None)
         )
+        #: DuckDB's own settings the URL may give (``ENGINE_SETTINGS``).
+        settings = {k: options.pop(k) for k in ENGINE_SETTINGS if k in options}
         if options:
             names = ", ".join(sorted(options))
             msg = (
                 f"Unknown option(s) for the embedded engine: {names}; valid options "
                 "are: database, read_only, cq_run_interval, "
-                "retention_check_interval, checkpoint_rows."
+                "retention_check_interval, checkpoint_rows, "
+                f"{', '.join(ENGINE_SETTINGS)}."
             )
             raise ImproperlyConfigured(msg)
         self.path = path
@@ -180,9 +221,9 @@ class EngineCore(Backend):
         self.read_only = read_only
         duckdb = _duckdb()
         try:
-            self._con = duckdb.connect(self.path, read_only=read_only)
+            self._con = duckdb.connect(self.path, read_only=read_only, config=settings)
         except duckdb.Error as exc:
-            raise InterfaceError(_open_error(self.path, exc)) from None
+            raise _connect_error(self.path, settings, exc) from None
         #: Held by every use of ``_con``: changes, and the few reads that
         #: must see a change's own work.
         self._lock = threading.RLock()

@@ -79,11 +79,30 @@ def damaged(exc: BaseException) -> str | None:
     )
 
 
+#: Advice for a query that needed more memory than DuckDB may use.
+OUT_OF_MEMORY = (
+    "The answer, or a step of it, needed more memory than the engine may "
+    "use. A GROUP BY time() query without an upper time bound fills every "
+    "window up to now(), and without a lower one from each series' first "
+    "point, as influxd does: bound the time range, choose a coarser "
+    "interval or fill(none), or read fewer series at a time; or let the "
+    "engine use more memory, or spill to disk, with the memory_limit and "
+    "temp_directory options of its URL (duckdb://file.db?memory_limit=8GB)."
+)
+
+
 def failed_query(exc: Exception) -> ProgrammingError:
-    """The error of a query DuckDB could not run (with advice when the
-    database file is damaged)."""
+    """The error of a query DuckDB could not run, with advice when the
+    database file is damaged or the query ran out of memory (DuckDB's own
+    advice there names SQL settings the engine's URL gives instead)."""
+    import duckdb
+
+    text = str(exc)
     advice = damaged(exc)
-    msg = f"The embedded engine failed to run the query: {exc}"
+    if advice is None and isinstance(exc, duckdb.OutOfMemoryException):
+        text = text.split("\n", 1)[0]
+        advice = OUT_OF_MEMORY
+    msg = f"The embedded engine failed to run the query: {text}"
     return ProgrammingError(f"{msg}. {advice}" if advice else msg)
 
 
