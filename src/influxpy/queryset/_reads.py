@@ -379,6 +379,8 @@ class ReadsMixin(ChainingMixin[ModelT, ItemT, RowT]):
                 if series is None:
                     return
                 items = self._shape(series, converter, shape)
+                # Its rows die here, paused, before a pass could walk them.
+                del series
             yield from items
 
     async def aiterator(
@@ -396,6 +398,7 @@ class ReadsMixin(ChainingMixin[ModelT, ItemT, RowT]):
             async for series in pieces:
                 with gc_paused():
                     items = self._shape(series, converter, shape)
+                    del series
                 for item in items:
                     yield item
 

@@ -317,18 +317,17 @@ read_head(HeapSegment *self)
     return s;
 }
 
-/* Append a list of row's time and values (no group values, no series key)
- * to out; -1 on an error. */
+/* Append a tuple of row's time and values (no group values, no series key)
+ * to out; -1 on an error. A tuple, not a list: the collector stops
+ * tracking a tuple of plain values at its first pass (the reader makes
+ * each piece's rows lists). */
 static int
 emit(HeapSegment *self, PyObject *out, PyObject *row)
 {
     Py_ssize_t n = PyTuple_GET_SIZE(row) - 1 - self->groups;
-    PyObject *values = PyList_New(n);
+    PyObject *values = PyTuple_GetSlice(row, self->groups, self->groups + n);
     if (values == NULL) {
         return -1;
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyList_SET_ITEM(values, i, Py_NewRef(PyTuple_GET_ITEM(row, self->groups + i)));
     }
     int failed = PyList_Append(out, values);
     Py_DECREF(values);

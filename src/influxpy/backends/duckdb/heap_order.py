@@ -72,8 +72,9 @@ HeapSegment: Any = _compiled()
 #: A row: group values, time, output values, the series key (last).
 Row = tuple[Any, ...]
 #: Rows of one group: its values, the rows (time and values), and the
-#: ``[start, stop)`` of them that belong to the run.
-Run = tuple[tuple[Any, ...], list[list[Any]], int, int]
+#: ``[start, stop)`` of them that belong to the run; rows are lists or
+#: tuples (``reading._runs``).
+Run = tuple[tuple[Any, ...], Sequence[Sequence[Any]], int, int]
 #: Runs from a generator the reader closes.
 Runs = Generator[Run, None, None]
 
@@ -93,7 +94,7 @@ def go_heap_order(points: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
         if times
     ]
     source = _Rows(iter(rows).__next__)
-    out: list[list[Any]] = []
+    out: list[Sequence[Any]] = []
     end = max((r[0] for r in rows), default=0)
     _segment(source, series, (), 0, end, descending=False, listed=False).run(
         out, len(rows)
@@ -210,7 +211,7 @@ def heap_ordered(
                 )
                 done = False
                 while not done and (stop is None or taken < stop):
-                    out: list[list[Any]] = []
+                    out: list[Sequence[Any]] = []
                     room = size if stop is None else min(size, stop - taken)
                     with gc_paused():
                         done = segment.run(out, room)
@@ -252,7 +253,7 @@ def _plain_runs(
     for batch in batches:
         with gc_paused():
             keys = list(zip(*batch[:groups], strict=True)) if groups else None
-            cells = list(map(list, zip(*batch[groups:-tied], strict=True)))
+            cells = list(zip(*batch[groups:-tied], strict=True))
         count = len(cells)
         starts = [0]
         if keys is not None:
@@ -365,7 +366,7 @@ class _Segment:
         tie = row[-1]
         return self.index[tie[-1] if self.listed else tie]
 
-    def run(self, out: list[list[Any]], room: int) -> bool:
+    def run(self, out: list[Sequence[Any]], room: int) -> bool:
         """Append up to *room* rows to *out* (their time and values);
         return whether the segment is done."""
         h, hk, pending, rows = self.h, self.hk, self.pending, self.rows
@@ -373,7 +374,7 @@ class _Segment:
             # No series to merge (or no prepass): the group's rows as read.
             while room > 0 and self._inside(rows.head, self.last):
                 assert rows.head is not None
-                out.append(list(rows.head[self.groups : -1]))
+                out.append(rows.head[self.groups : -1])
                 rows.take()
                 room -= 1
             return room > 0
@@ -398,7 +399,7 @@ class _Segment:
                 sift_down(h, hk, 0, n)
             waiting = pending[s]
             row = waiting.popleft()
-            out.append(list(row[groups:-1]))
+            out.append(row[groups:-1])
             room -= 1
             if sign * row[groups] == self.finals[s]:
                 continue  # the series' last point here

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from itertools import compress, islice
 from math import isinf
 from operator import ne
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from influxpy._utils import gc_paused
 from influxpy.backends.duckdb.admin import EngineAdmin
@@ -69,14 +69,17 @@ def _lacks_a_text(cursor: Any, lacking: Compiled) -> bool:
 
 def _runs(batches: Batches, n_groups: int) -> Iterator[Run]:
     """The runs of rows of one group in *batches*: ``(group values, rows,
-    start, stop)``, the rows (time and values) built in C."""
+    start, stop)``, the rows (time and values) built in C as tuples: the
+    collector's first pass stops tracking a tuple of plain values, where a
+    batch of lists would be walked by every pass while the batch lives
+    (``_results`` makes each piece's rows lists)."""
     for batch in batches:
         with gc_paused():
             if n_groups == 1:
                 keys: list[tuple[Any, ...]] | list[Any] = batch[0]
             else:
                 keys = list(zip(*batch[:n_groups], strict=True))
-            cells = list(map(list, zip(*batch[n_groups:], strict=True)))
+            cells = list(zip(*batch[n_groups:], strict=True))
         count = len(cells)
         starts = [0]
         if n_groups:
@@ -157,9 +160,15 @@ class EngineQueries(EngineWrites, EngineAdmin):
             values: list[list[Any]] = []
 
             def piece(partial: bool) -> Series:
+                """The rows gathered so far as a series, handed over whole:
+                this generator keeps none of them while suspended, so a
+                reader done with the piece frees its rows before the
+                collector sees them."""
+                nonlocal values
                 assert current_key is not None
                 tags = dict(zip(group_keys, current_key, strict=True))
-                return Series(name, tags, columns, values, partial=partial)
+                rows, values = values, []
+                return Series(name, tags, columns, rows, partial=partial)
 
             # Like the server's chunked responses: each series is cut into
             # pieces of chunk_size rows, all but its last marked partial.
@@ -184,7 +193,13 @@ class EngineQueries(EngineWrites, EngineAdmin):
                         yield piece(True)
                         values = []
                     room = chunk_size - len(values) if chunk_size else stop
-                    values += cells[start : min(stop, start + room)]
+                    taken = cells[start : min(stop, start + room)]
+                    if taken[0].__class__ is tuple:
+                        # A piece's rows are lists, as the server's are.
+                        with gc_paused():
+                            values += map(list, taken)
+                    else:
+                        values += cast("list[list[Any]]", taken)
                     start += room
             if current_key is not None and values:
                 yield piece(False)
