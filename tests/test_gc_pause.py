@@ -150,3 +150,49 @@ def test_the_http_backend_decodes_a_large_answer_without_full_collections(
         assert gc.isenabled()
     finally:
         backend.close()
+
+
+def test_streaming_a_large_aggregate_runs_no_full_collection(
+    full_passes: _Collections,
+) -> None:
+    """An aggregate's batch of rows lives while its pieces are handed over:
+    held as tuples, the collector stops tracking them at its first pass, and
+    each piece's lists die before the collector runs again, so a stream of
+    many windows promotes nothing to the oldest generation."""
+    import influxpy
+    from influxpy import fields, models
+    from influxpy.aggregates import Mean
+    from influxpy.durations import Second
+
+    class Metric(models.InfluxMeasurement):
+        class Meta:
+            measurement = "m"
+
+        v = fields.FloatField()
+        host = fields.InfluxTag()
+
+    backend = influxpy.connect("duckdb://:memory:", alias="gc-pause-stream")
+    try:
+        # 250 hosts, one point per second each for 4,000 s: 1,000,000 windows.
+        backend.write_lines(
+            f"m,host=h{h:03d} v={(h * t) % 11} {t * 10**9}"
+            for t in range(4000)
+            for h in range(250)
+        )
+        qs = (
+            Metric.series.using("gc-pause-stream")
+            .filter(time__gte=0, time__lt=4000 * 10**9)
+            .annotate(Mean("v"))
+            .resolution(Second(1))
+            .group_by("host")
+            .epoch()
+        )
+        # What the writes left pending counts for nothing here.
+        gc.collect()
+        full_passes.full = 0
+        rows = sum(len(piece) for piece in qs.iterator(chunk_size=10_000))
+        assert rows == 1_000_000
+        assert full_passes.full == 0
+        assert gc.isenabled()
+    finally:
+        backend.close()
