@@ -1,7 +1,8 @@
 """What the engine checks of a select list's calls before it compiles
 them: influxd's errors for what it refuses (a transformation of raw values
 with GROUP BY time(), of text, of TOP/BOTTOM or math; TOP, BOTTOM and
-DISTINCT beside other calls), and what the engine itself cannot run."""
+DISTINCT beside other calls; ``*`` or ``/re/`` in arithmetic), and what
+the engine itself cannot run (a stored field read as unsigned)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,20 @@ from influxpy.compilers.duckdb.context import (
     innermost_transform,
 )
 from influxpy.compilers.duckdb.through_calls import _FIELD_EXPECTED, ThroughCallsMixin
-from influxpy.exceptions import ProgrammingError
-from influxpy.expressions import VALUE_CASTS, Col
+from influxpy.exceptions import ProgrammingError, UnsupportedCompilation
+from influxpy.expressions import (
+    VALUE_CASTS,
+    Col,
+    ColumnPattern,
+    CombinedExpression,
+    Expression,
+    Star,
+)
 from influxpy.function_specs import FUNCTIONS
 from influxpy.functions import Func
 from influxpy.query import Query
 
-__all__ = ["CallChecksMixin"]
+__all__ = ["CallChecksMixin", "refuse_unsigned", "refuse_wildcard_arithmetic"]
 
 #: influxd's error for a transformation of raw values (or arithmetic) with
 #: GROUP BY time().
@@ -205,3 +213,49 @@ class CallChecksMixin(ThroughCallsMixin):
     def _call_kind(self, call: Func, columns: Mapping[str, ColumnInfo]) -> str | None:
         """Defined in ``calls``."""
         raise NotImplementedError
+
+
+def refuse_wildcard_arithmetic(expr: Expression) -> None:
+    """influxd's errors for ``*`` and ``/re/`` in arithmetic: of a call's
+    argument (``max(*) + 1``, ``max(/v/) + 1``), or a bare ``*``."""
+    if not isinstance(expr, CombinedExpression):
+        return
+    for node in expr.walk():
+        if isinstance(node, Func) and isinstance(node.source, Star):
+            msg = f"unsupported expression with wildcard: {node.name.lower()}()"
+            raise ProgrammingError(msg)
+        if isinstance(node, Func) and isinstance(node.source, ColumnPattern):
+            msg = f"unsupported expression with regex field: {node.name.lower()}()"
+            raise ProgrammingError(msg)
+    if any(isinstance(node, Star) for node in expr.walk()):
+        msg = "unable to use wildcard in a binary expression"
+        raise ProgrammingError(msg)
+
+
+def refuse_unsigned(
+    query: Query, tables: Mapping[tuple[str, str], Mapping[str, ColumnInfo]]
+) -> None:
+    """Refuse a stored field read as unsigned (``v::unsigned``): the engine
+    stores no unsigned integers, and reading one as a signed integer or a
+    float would answer other numbers than InfluxDB's. A name no table
+    stores is no value either way (influxd answers nothing for it)."""
+    nodes = [node for item in query.select for node in item.expression.walk()]
+    for node in nodes:
+        if not (isinstance(node, Col) and node.cast == "unsigned"):
+            continue
+        if not any(_stores_field(columns, node.key) for columns in tables.values()):
+            continue
+        msg = (
+            f"The embedded engine cannot read {node.key!r} as unsigned "
+            f"({node.key}::unsigned): it stores no unsigned integers. Read it "
+            f"as an integer ({node.key}::integer) instead."
+        )
+        raise UnsupportedCompilation(msg, dialect="DuckDB", node="unsigned")
+    for source in query.sources:
+        if isinstance(source, Query):
+            refuse_unsigned(source, tables)
+
+
+def _stores_field(columns: Mapping[str, ColumnInfo], key: str) -> bool:
+    found = find_column(columns, key, "field")
+    return found is not None and found[1].role == "field"

@@ -60,10 +60,13 @@ from influxpy.compilers.duckdb.aliases import (
     tie_columns,
 )
 from influxpy.compilers.duckdb.beside import BesideMixin
+from influxpy.compilers.duckdb.call_checks import (
+    refuse_unsigned,
+    refuse_wildcard_arithmetic,
+)
 from influxpy.compilers.duckdb.calls import CallsMixin
 from influxpy.compilers.duckdb.catalog import (
     ColumnInfo,
-    find_column,
     has_key,
 )
 from influxpy.compilers.duckdb.conditions import ConditionsMixin
@@ -107,12 +110,9 @@ from influxpy.compilers.duckdb.subqueries import SubqueriesMixin
 from influxpy.compilers.duckdb.ties import handed_order, heap_order, raw_tie
 from influxpy.compilers.duckdb.transforms import TransformsMixin
 from influxpy.compilers.duckdb.windows import WindowsMixin
-from influxpy.exceptions import ProgrammingError, UnsupportedCompilation
 from influxpy.expressions import (
     Col,
     ColumnPattern,
-    CombinedExpression,
-    Expression,
     F,
     Star,
 )
@@ -149,7 +149,7 @@ class DuckDBCompiler(
             return self._compile_delete(node)
         if not isinstance(node, Query):
             self.visit_unsupported(node)
-        _refuse_unsigned(node, self.catalog.tables)
+        refuse_unsigned(node, self.catalog.tables)
         if self.check is not None and self.check(node):
             return Compiled("", plan=EmptyPlan())
         prepared = self._prepare(node)
@@ -315,7 +315,7 @@ class DuckDBCompiler(
             if not any(isinstance(n, Star | ColumnPattern) for n in expr.walk()):
                 out.append(item)
                 continue
-            _refuse_wildcard_arithmetic(expr)
+            refuse_wildcard_arithmetic(expr)
             if not isinstance(expr, Func):
                 raise self._unsupported("* inside an expression")
             inner = expr.source
@@ -545,23 +545,6 @@ def _measurement_of(query: Query) -> str:
     return source.measurement
 
 
-def _refuse_wildcard_arithmetic(expr: Expression) -> None:
-    """influxd's errors for ``*`` and ``/re/`` in arithmetic: of a call's
-    argument (``max(*) + 1``, ``max(/v/) + 1``), or a bare ``*``."""
-    if not isinstance(expr, CombinedExpression):
-        return
-    for node in expr.walk():
-        if isinstance(node, Func) and isinstance(node.source, Star):
-            msg = f"unsupported expression with wildcard: {node.name.lower()}()"
-            raise ProgrammingError(msg)
-        if isinstance(node, Func) and isinstance(node.source, ColumnPattern):
-            msg = f"unsupported expression with regex field: {node.name.lower()}()"
-            raise ProgrammingError(msg)
-    if any(isinstance(node, Star) for node in expr.walk()):
-        msg = "unable to use wildcard in a binary expression"
-        raise ProgrammingError(msg)
-
-
 def _top_tags(query: Query, names: list[str]) -> tuple[str, ...]:
     """The columns of the tags TOP or BOTTOM name: INTO writes them as tags,
     as influxd does (a field named there gives no column)."""
@@ -574,32 +557,3 @@ def _top_tags(query: Query, names: list[str]) -> tuple[str, ...]:
         if isinstance(param, Col | F)
     }
     return tuple(name for name in names if name in keys)
-
-
-def _refuse_unsigned(
-    query: Query, tables: Mapping[tuple[str, str], Mapping[str, ColumnInfo]]
-) -> None:
-    """Refuse a stored field read as unsigned (``v::unsigned``): the engine
-    stores no unsigned integers, and reading one as a signed integer or a
-    float would answer other numbers than InfluxDB's. A name no table
-    stores is no value either way (influxd answers nothing for it)."""
-    nodes = [node for item in query.select for node in item.expression.walk()]
-    for node in nodes:
-        if not (isinstance(node, Col) and node.cast == "unsigned"):
-            continue
-        if not any(_stores_field(columns, node.key) for columns in tables.values()):
-            continue
-        msg = (
-            f"The embedded engine cannot read {node.key!r} as unsigned "
-            f"({node.key}::unsigned): it stores no unsigned integers. Read it "
-            f"as an integer ({node.key}::integer) instead."
-        )
-        raise UnsupportedCompilation(msg, dialect="DuckDB", node="unsigned")
-    for source in query.sources:
-        if isinstance(source, Query):
-            _refuse_unsigned(source, tables)
-
-
-def _stores_field(columns: Mapping[str, ColumnInfo], key: str) -> bool:
-    found = find_column(columns, key, "field")
-    return found is not None and found[1].role == "field"
