@@ -10,6 +10,7 @@ change, and the points already written stay.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -114,3 +115,35 @@ def test_a_file_open_with_other_settings_says_so(
     opened.append(influxpy.connect(f"duckdb://{path}", alias="first"))
     with pytest.raises(InterfaceError, match="open already with other settings"):
         influxpy.connect(f"duckdb://{path}?memory_limit=1GB", alias="second")
+
+
+def test_an_in_memory_engine_spills_under_the_temporary_directory(
+    opened: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not into ``.tmp`` in the working directory (DuckDB's default), which
+    may be read-only; the directory is made when DuckDB spills and goes
+    when the engine closes."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    backend = influxpy.connect(
+        "duckdb://:memory:?memory_limit=30MB&threads=1", alias="spills"
+    )
+    spill = Path(_setting(backend, "temp_directory"))
+    assert spill.parent == tmp_path
+    assert not spill.exists()
+    cursor = backend._cursor()
+    try:
+        # A sort of 4,000,000 rows does not fit in 30 MB: DuckDB spills.
+        (count,) = cursor.execute(
+            "SELECT count(*) FROM (SELECT i, hash(i) AS h FROM range(4000000) "
+            "AS t(i) ORDER BY h)"
+        ).fetchone()
+    finally:
+        cursor.close()
+    assert count == 4_000_000
+    assert spill.exists()
+    assert list(work.iterdir()) == []
+    backend.close()
+    assert not spill.exists()

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import threading
 import time as _time
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -115,6 +117,16 @@ ENGINE_SETTINGS = {
 }
 
 
+def _memory_spill_directory() -> str:
+    """Where an in-memory engine's DuckDB spills: a directory of its own
+    under the system's temporary directory, made only when DuckDB spills
+    and removed when the engine closes (DuckDB's default, ``.tmp`` in the
+    working directory, writes beside the user's files, or fails where that
+    directory is read-only)."""
+    name = f"influxpy-duckdb-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    return os.path.join(tempfile.gettempdir(), name)
+
+
 def _connect_error(path: str, settings: dict[str, str], exc: Exception) -> Exception:
     """The error for a database DuckDB did not open: a setting it refused
     (named, with what it takes) is ``ImproperlyConfigured``; anything else
@@ -207,6 +219,8 @@ class EngineCore(Backend):
         )
         #: DuckDB's own settings the URL may give (``ENGINE_SETTINGS``).
         settings = {k: options.pop(k) for k in ENGINE_SETTINGS if k in options}
+        if path == ":memory:" and "temp_directory" not in settings:
+            settings["temp_directory"] = _memory_spill_directory()
         if options:
             names = ", ".join(sorted(options))
             msg = (
