@@ -72,9 +72,10 @@ HeapSegment: Any = _compiled()
 #: A row: group values, time, output values, the series key (last).
 Row = tuple[Any, ...]
 #: Rows of one group: its values, the rows (time and values), and the
-#: ``[start, stop)`` of them that belong to the run; rows are lists or
-#: tuples (``reading._runs``).
-Run = tuple[tuple[Any, ...], Sequence[Sequence[Any]], int, int]
+#: ``[start, stop)`` of them that belong to the run; the rows are tuples,
+#: which the collector stops tracking at its first pass (the reader makes
+#: each piece's rows lists, ``reading._results``).
+Run = tuple[tuple[Any, ...], Sequence[tuple[Any, ...]], int, int]
 #: Runs from a generator the reader closes.
 Runs = Generator[Run, None, None]
 
@@ -94,7 +95,7 @@ def go_heap_order(points: Sequence[Sequence[int]]) -> list[tuple[int, int]]:
         if times
     ]
     source = _Rows(iter(rows).__next__)
-    out: list[Sequence[Any]] = []
+    out: list[tuple[Any, ...]] = []
     end = max((r[0] for r in rows), default=0)
     _segment(source, series, (), 0, end, descending=False, listed=False).run(
         out, len(rows)
@@ -211,7 +212,7 @@ def heap_ordered(
                 )
                 done = False
                 while not done and (stop is None or taken < stop):
-                    out: list[Sequence[Any]] = []
+                    out: list[tuple[Any, ...]] = []
                     room = size if stop is None else min(size, stop - taken)
                     with gc_paused():
                         done = segment.run(out, room)
@@ -366,7 +367,7 @@ class _Segment:
         tie = row[-1]
         return self.index[tie[-1] if self.listed else tie]
 
-    def run(self, out: list[Sequence[Any]], room: int) -> bool:
+    def run(self, out: list[tuple[Any, ...]], room: int) -> bool:
         """Append up to *room* rows to *out* (their time and values);
         return whether the segment is done."""
         h, hk, pending, rows = self.h, self.hk, self.pending, self.rows

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from itertools import compress, islice
 from math import isinf
 from operator import ne
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from influxpy._utils import gc_paused
 from influxpy.backends.duckdb.admin import EngineAdmin
@@ -187,19 +187,13 @@ class EngineQueries(EngineWrites, EngineAdmin):
                     if current_key is not None and values:
                         yield piece(False)
                     current_key = key
-                    values = []
                 while start < stop:
                     if chunk_size and len(values) >= chunk_size:
                         yield piece(True)
-                        values = []
                     room = chunk_size - len(values) if chunk_size else stop
-                    taken = cells[start : min(stop, start + room)]
-                    if taken[0].__class__ is tuple:
+                    with gc_paused():
                         # A piece's rows are lists, as the server's are.
-                        with gc_paused():
-                            values += map(list, taken)
-                    else:
-                        values += cast("list[list[Any]]", taken)
+                        values += map(list, cells[start : min(stop, start + room)])
                     start += room
             if current_key is not None and values:
                 yield piece(False)
